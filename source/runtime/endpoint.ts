@@ -1,0 +1,53 @@
+import {z} from 'zod';
+import {UsageError} from '../errors.js';
+
+/** Where a HAProxy Runtime API listens: a UNIX socket path or a TCP host and port. */
+export type Endpoint =
+	| {kind: 'unix'; path: string; label: string}
+	| {kind: 'tcp'; host: string; port: number; label: string};
+
+const portSchema = z.coerce.number().int().min(1).max(65_535);
+
+/**
+ * Reads `--socket` values and `stats socket` addresses: `/path`, `unix@/path`,
+ * `host:port`, `ipv4@host:port`, `ipv6@[::1]:port`, `[::1]:port`.
+ */
+export function parseEndpoint(text: string): Endpoint {
+	const spec = text.trim();
+	if (spec === '' || /[\0\n\r]/.test(spec)) {
+		throw new UsageError(`The socket "${printable(text)}" is not a path or host:port; pass --socket /run/haproxy/admin.sock or --socket 127.0.0.1:9999.`);
+	}
+
+	if (spec.startsWith('unix@')) {
+		return unix(spec.slice('unix@'.length));
+	}
+
+	if (spec.startsWith('/') || spec.startsWith('./') || spec.startsWith('../')) {
+		return unix(spec);
+	}
+
+	const address = spec.replace(/^(?:ipv4|ipv6|tcp|tcp4|tcp6)@/, '');
+	const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+)):([0-9]+)$/.exec(address);
+	const port = portSchema.safeParse(match?.[3]);
+	if (!match || !port.success) {
+		throw new UsageError(`The socket "${printable(text)}" is not a path or host:port; pass --socket /run/haproxy/admin.sock or --socket 127.0.0.1:9999.`);
+	}
+
+	const host = match[1] ?? match[2] ?? '';
+	const label = match[1] ? `[${host}]:${port.data}` : `${host}:${port.data}`;
+	return {kind: 'tcp', host, port: port.data, label};
+}
+
+function unix(path: string): Endpoint {
+	if (path === '') {
+		throw new UsageError('The socket "unix@" has no path; pass --socket /run/haproxy/admin.sock.');
+	}
+
+	return {kind: 'unix', path, label: path};
+}
+
+/** Shows a user-supplied string in a message without control characters. */
+export function printable(text: string): string {
+	// eslint-disable-next-line no-control-regex
+	return JSON.stringify(text).slice(1, -1).replace(/[\u0000-\u001f\u007f]/g, '?').slice(0, 120);
+}

@@ -1,0 +1,70 @@
+import {RuntimeApiError} from './runtime-error.js';
+
+/** HAProxy prefixes messages with `[3]: ` or `[err]: ` when `severity-output` is set. */
+export function stripSeverity(line: string): string {
+	return line.replace(/^\[[a-z0-9]+\]: /i, '');
+}
+
+/** Splits the reply of several `;`-joined commands: each reply ends with an empty line. */
+export function splitReplies(reply: string, count: number): string[] | undefined {
+	const parts: string[] = [];
+	let position = 0;
+	for (let index = 0; index < count; index++) {
+		const end = reply.indexOf('\n\n', position);
+		const blankFirst = reply.startsWith('\n', position);
+		if (blankFirst) {
+			parts.push('\n');
+			position += 1;
+			continue;
+		}
+
+		if (end === -1) {
+			return undefined;
+		}
+
+		parts.push(reply.slice(position, end + 2));
+		position = end + 2;
+	}
+
+	return parts;
+}
+
+const knownErrors = [
+	/^No such (?:server|backend|proxy)\.$/,
+	/^Can't find backend\.$/,
+	/^Require 'backend\/server'\.$/,
+	/^'set server <srv> state' expects/,
+	/^usage: /i,
+	/^Proxy is disabled\.$/,
+	/^Can't find the target PID/,
+];
+
+/** The first line of an error reply, or undefined when the reply does not look like an error. */
+export function errorLineOf(reply: string): string | undefined {
+	const first = stripSeverity(reply.split('\n', 1)[0]?.trim() ?? '');
+	if (first === 'Permission denied' || first.startsWith('Unknown command') || knownErrors.some((pattern) => pattern.test(first))) {
+		return first;
+	}
+
+	return undefined;
+}
+
+/** Turns an error reply into the typed error an operator reads. */
+export function replyError(socket: string, command: string, errorLine: string): RuntimeApiError {
+	if (errorLine === 'Permission denied') {
+		return new RuntimeApiError(
+			'not-admin',
+			socket,
+			`HAProxy at ${socket} refused "${command}": the socket is not at "level admin"; add "level admin" to its "stats socket" line in haproxy.cfg and reload.`,
+			{reply: errorLine},
+		);
+	}
+
+	if (errorLine.startsWith('Unknown command')) {
+		return new RuntimeApiError('unknown-command', socket, `HAProxy at ${socket} does not know the command "${command}"; this HAProxy release may be too old for it.`, {
+			reply: errorLine,
+		});
+	}
+
+	return new RuntimeApiError('haproxy-error', socket, `HAProxy at ${socket} answered "${errorLine}" to "${command}".`, {reply: errorLine});
+}

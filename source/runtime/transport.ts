@@ -1,0 +1,138 @@
+import net from 'node:net';
+import type {Endpoint} from './endpoint.js';
+import {RuntimeApiError} from './runtime-error.js';
+
+/** Longest command line sent; HAProxy 2.6 hangs a connection forever on lines over 15360 bytes. */
+export const maxLineBytes = 4096;
+/** Largest reply accepted: a full `show stat` of 10,000 servers is about 5 MB. */
+export const defaultMaxReplyBytes = 256 * 1024 * 1024;
+export const defaultTimeoutMs = 5000;
+
+export type SendOptions = {
+	timeoutMs?: number;
+	signal?: AbortSignal;
+	maxReplyBytes?: number;
+};
+
+/**
+ * Sends one command line in HAProxy's non-interactive mode and reads the reply until HAProxy
+ * closes the connection. Never sends a line with a newline or one longer than {@link maxLineBytes}.
+ */
+export async function sendLine(endpoint: Endpoint, line: string, options: SendOptions = {}): Promise<string> {
+	const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
+	const maxReplyBytes = options.maxReplyBytes ?? defaultMaxReplyBytes;
+	if (line.includes('\n') || line.includes('\r') || line.includes('\0')) {
+		throw new RuntimeApiError('line-rejected', endpoint.label, 'Refused to send a command containing a line break; nothing was sent to HAProxy.');
+	}
+
+	if (Buffer.byteLength(line) > maxLineBytes) {
+		throw new RuntimeApiError('line-rejected', endpoint.label, `Refused to send a command of more than ${maxLineBytes} bytes; nothing was sent to HAProxy.`);
+	}
+
+	if (options.signal?.aborted) {
+		throw aborted(endpoint);
+	}
+
+	return new Promise<string>((resolve, reject) => {
+		const chunks: Buffer[] = [];
+		let received = 0;
+		let settled = false;
+		const socket =
+			endpoint.kind === 'unix' ? net.createConnection({path: endpoint.path}) : net.createConnection({host: endpoint.host, port: endpoint.port});
+
+		const finish = (error: RuntimeApiError | undefined, reply?: string) => {
+			if (settled) {
+				return;
+			}
+
+			settled = true;
+			clearTimeout(timer);
+			options.signal?.removeEventListener('abort', onAbort);
+			socket.destroy();
+			if (error) {
+				reject(error);
+			} else {
+				resolve(reply ?? '');
+			}
+		};
+
+		const onAbort = () => {
+			finish(aborted(endpoint));
+		};
+
+		const timer = setTimeout(() => {
+			finish(
+				new RuntimeApiError(
+					'timed-out',
+					endpoint.label,
+					`HAProxy at ${endpoint.label} did not answer within ${formatSeconds(timeoutMs)}; it may be overloaded or its stats socket stuck (raise --timeout, or check "stats maxconn").`,
+				),
+			);
+		}, timeoutMs);
+
+		options.signal?.addEventListener('abort', onAbort, {once: true});
+		socket.on('connect', () => {
+			socket.write(`${line}\n`);
+		});
+		socket.on('data', (chunk: Buffer) => {
+			received += chunk.length;
+			if (received > maxReplyBytes) {
+				finish(
+					new RuntimeApiError('reply-too-large', endpoint.label, `HAProxy at ${endpoint.label} sent more than ${maxReplyBytes} bytes for one reply; refusing to read further.`),
+				);
+				return;
+			}
+
+			chunks.push(chunk);
+		});
+		socket.on('end', () => {
+			finish(undefined, Buffer.concat(chunks).toString('utf8'));
+		});
+		socket.on('error', (error: NodeJS.ErrnoException) => {
+			finish(connectionError(endpoint, error));
+		});
+	});
+}
+
+function aborted(endpoint: Endpoint): RuntimeApiError {
+	return new RuntimeApiError('aborted', endpoint.label, `The request to HAProxy at ${endpoint.label} was cancelled.`);
+}
+
+function connectionError(endpoint: Endpoint, error: NodeJS.ErrnoException): RuntimeApiError {
+	const at = endpoint.label;
+	switch (error.code) {
+		case 'ENOENT': {
+			return new RuntimeApiError('socket-not-found', at, `No HAProxy socket at ${at}; check the "stats socket" line of haproxy.cfg or pass --socket.`, {cause: error});
+		}
+
+		case 'ENOTSOCK': {
+			return new RuntimeApiError('not-a-socket', at, `${at} is not a socket; pass the path of HAProxy's "stats socket" with --socket.`, {cause: error});
+		}
+
+		case 'ECONNREFUSED': {
+			const hint = endpoint.kind === 'unix' ? 'HAProxy is not running, or the socket file is left over from a stopped HAProxy' : 'is HAProxy running with this stats socket?';
+			return new RuntimeApiError('connection-refused', at, `Nothing answers on ${at} (connection refused); ${hint}.`, {cause: error});
+		}
+
+		case 'EACCES':
+		case 'EPERM': {
+			return new RuntimeApiError(
+				'permission-denied',
+				at,
+				`Permission denied opening ${at}; run as root or as a member of the socket's group (see "stats socket ... mode 660 group haproxy").`,
+				{cause: error},
+			);
+		}
+
+		default: {
+			return new RuntimeApiError('unreachable', at, `Cannot reach HAProxy at ${at} (${error.code ?? error.message}); check that HAProxy runs and the socket address is right.`, {
+				cause: error,
+			});
+		}
+	}
+}
+
+export function formatSeconds(ms: number): string {
+	const seconds = ms / 1000;
+	return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`;
+}

@@ -1,0 +1,22 @@
+import {describe, expect, it} from 'vitest';
+import {UsageError} from '../../source/errors.js';
+import {parseEndpoint} from '../../source/runtime/endpoint.js';
+
+describe('parseEndpoint', () => {
+	it.each([
+		['/run/haproxy/admin.sock', {kind: 'unix', path: '/run/haproxy/admin.sock'}],
+		['unix@/run/haproxy/admin.sock', {kind: 'unix', path: '/run/haproxy/admin.sock'}],
+		['./admin.sock', {kind: 'unix', path: './admin.sock'}],
+		['127.0.0.1:9999', {kind: 'tcp', host: '127.0.0.1', port: 9999, label: '127.0.0.1:9999'}],
+		['ipv4@127.0.0.1:9999', {kind: 'tcp', host: '127.0.0.1', port: 9999}],
+		['lb1.example.com:9999', {kind: 'tcp', host: 'lb1.example.com', port: 9999}],
+		['[::1]:9999', {kind: 'tcp', host: '::1', port: 9999, label: '[::1]:9999'}],
+		['ipv6@[::1]:9999', {kind: 'tcp', host: '::1', port: 9999}],
+	])('reads %s', (text, expected) => {
+		expect(parseEndpoint(text)).toMatchObject(expected);
+	});
+
+	it.each(['', 'admin.sock', 'host:', 'host:99999', 'host:0', 'a b:1', '/path\nwith-newline', 'unix@'])('rejects %j with exit 2', (text) => {
+		expect(() => parseEndpoint(text)).toThrow(UsageError);
+	});
+});

@@ -1,0 +1,105 @@
+import {afterEach, describe, expect, it} from 'vitest';
+import {createRuntimeClient} from '../../source/runtime/client.js';
+import {parseEndpoint} from '../../source/runtime/endpoint.js';
+import {RuntimeApiError} from '../../source/runtime/runtime-error.js';
+import {maxLineBytes, sendLine} from '../../source/runtime/transport.js';
+import {startLocalSocket, type LocalSocket} from '../helpers/local-socket.js';
+
+let local: LocalSocket | undefined;
+afterEach(async () => {
+	await local?.close();
+	local = undefined;
+});
+
+const kindOf = async (promise: Promise<unknown>) =>
+	promise.then(
+		() => 'resolved',
+		(error: unknown) => (error instanceof RuntimeApiError ? error.kind : `untyped: ${String(error)}`),
+	);
+
+describe('sendLine', () => {
+	it('writes one line with its newline and reads the reply to EOF', async () => {
+		local = await startLocalSocket((_line, socket) => {
+			socket.end('first\nsecond\n\n');
+		});
+		expect(await sendLine(parseEndpoint(local.path), 'show info')).toBe('first\nsecond\n\n');
+		expect(local.received).toEqual(['show info\n']);
+	});
+
+	it.each([
+		['a newline', 'show info\nset server a/b state maint'],
+		['a carriage return', 'show info\r'],
+		['a NUL byte', 'show info\u0000'],
+		['more than 4 KiB', `show servers state ${'a'.repeat(maxLineBytes)}`],
+	])('refuses a line with %s without connecting', async (_case, line) => {
+		local = await startLocalSocket((_line, socket) => socket.end('\n'));
+		const error = await sendLine(parseEndpoint(local.path), line).catch((error_: unknown) => error_);
+		expect(error).toBeInstanceOf(RuntimeApiError);
+		expect((error as RuntimeApiError).kind).toBe('line-rejected');
+		expect((error as RuntimeApiError).exitCode).toBe(2);
+		expect(local.connections).toBe(0);
+	});
+
+	it('times out a socket that accepts and never answers, naming it', async () => {
+		local = await startLocalSocket(() => undefined);
+		const started = Date.now();
+		const error = await sendLine(parseEndpoint(local.path), 'show info', {timeoutMs: 300}).catch((error_: unknown) => error_);
+		expect(Date.now() - started).toBeLessThan(3000);
+		expect(error).toMatchObject({kind: 'timed-out', exitCode: 3});
+		expect((error as Error).message).toContain(local.path);
+	});
+
+	it('maps a missing socket and a stale socket file to typed errors', async () => {
+		expect(await kindOf(sendLine(parseEndpoint('/nonexistent/dir/admin.sock'), 'show info'))).toBe('socket-not-found');
+		local = await startLocalSocket(() => undefined);
+		const stale = local.path;
+		await local.close();
+		local = undefined;
+		expect(await kindOf(sendLine(parseEndpoint(stale), 'show info'))).toBe('socket-not-found');
+		expect(await kindOf(sendLine(parseEndpoint('127.0.0.1:1'), 'show info'))).toBe('connection-refused');
+	});
+
+	it('stops reading a reply larger than the cap', async () => {
+		local = await startLocalSocket((_line, socket) => socket.end('x'.repeat(10_000)));
+		expect(await kindOf(sendLine(parseEndpoint(local.path), 'show stat', {maxReplyBytes: 1000}))).toBe('reply-too-large');
+	});
+
+	it('can be cancelled', async () => {
+		local = await startLocalSocket(() => undefined);
+		const controller = new AbortController();
+		const pending = sendLine(parseEndpoint(local.path), 'show info', {signal: controller.signal});
+		controller.abort();
+		expect(await kindOf(pending)).toBe('aborted');
+	});
+});
+
+describe('RuntimeClient replies', () => {
+	it('turns garbage and binary replies into a typed error naming the socket', async () => {
+		local = await startLocalSocket((_line, socket) => socket.end(Buffer.from([0, 1, 2, 255, 254, 10, 10])));
+		const client = createRuntimeClient(parseEndpoint(local.path));
+		for (const call of [client.info(), client.serversState(), client.stat(), client.snapshot()]) {
+			const error = await call.catch((error_: unknown) => error_);
+			expect(error).toMatchObject({kind: 'bad-reply', exitCode: 3});
+			expect((error as Error).message).toContain(local.path);
+		}
+	});
+
+	it('requires the empty reply for a state change and reports anything else', async () => {
+		local = await startLocalSocket((_line, socket) => socket.end('No such server.\n\n'));
+		const client = createRuntimeClient(parseEndpoint(local.path));
+		const {parseTarget} = await import('../../source/runtime/names.js');
+		const error = await client.setServerState(parseTarget('webapps/app09'), 'drain').catch((error_: unknown) => error_);
+		expect(error).toMatchObject({kind: 'haproxy-error', reply: 'No such server.', exitCode: 1});
+		expect((error as Error).message).toBe(`HAProxy at ${local.path} answered "No such server." to "set server webapps/app09 state drain".`);
+	});
+
+	it('strips severity-output prefixes from error replies', async () => {
+		local = await startLocalSocket((_line, socket) => socket.end('[3]: Permission denied\n\n'));
+		const {parseTarget} = await import('../../source/runtime/names.js');
+		const error = await createRuntimeClient(parseEndpoint(local.path))
+			.setServerState(parseTarget('webapps/app01'), 'drain')
+			.catch((error_: unknown) => error_);
+		expect(error).toMatchObject({kind: 'not-admin', exitCode: 3});
+		expect((error as Error).message).toMatch(/level admin/);
+	});
+});
