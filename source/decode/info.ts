@@ -1,0 +1,65 @@
+import {z} from 'zod';
+import {DecodeError} from './decode-error.js';
+
+/** What `show info` says about one HAProxy process. */
+export type InstanceInfo = {
+	name: string;
+	version: string;
+	pid: number;
+	uptimeSeconds: number | null;
+	/** Start_time_sec (2.4+): with pid, identifies one HAProxy process across reloads. */
+	startTime: number | null;
+	stopping: boolean;
+	node: string | null;
+};
+
+const integer = z.string().regex(/^[0-9]{1,15}$/).transform(Number);
+
+const infoSchema = z.object({
+	Name: z.string().min(1),
+	Version: z.string().min(1),
+	Pid: integer,
+	Uptime_sec: integer.optional(),
+	Start_time_sec: integer.optional(),
+	Stopping: z.enum(['0', '1']).optional(),
+	node: z.string().optional(),
+});
+
+/** Decodes `show info`: one `Key: value` a line, then an empty line. */
+export function decodeInfo(reply: string): InstanceInfo {
+	const fields: Record<string, string> = {};
+	for (const line of reply.split('\n')) {
+		const colon = line.indexOf(':');
+		if (colon > 0) {
+			fields[line.slice(0, colon).trim()] = line.slice(colon + 1).trim();
+		}
+	}
+
+	if (Object.keys(fields).length === 0) {
+		throw new DecodeError('show info', reply.trim() === '' ? 'the reply is empty' : 'no "Key: value" lines found');
+	}
+
+	const parsed = infoSchema.safeParse(fields);
+	if (!parsed.success) {
+		const issue = parsed.error.issues[0];
+		const key = String(issue?.path[0] ?? '?');
+		const detail = fields[key] === undefined ? `${key} is missing` : `${key} is not valid (${issue?.message ?? 'invalid'})`;
+		throw new DecodeError('show info', detail);
+	}
+
+	const info = parsed.data;
+	return {
+		name: info.Name,
+		version: info.Version,
+		pid: info.Pid,
+		uptimeSeconds: info.Uptime_sec ?? null,
+		startTime: info.Start_time_sec ?? null,
+		stopping: info.Stopping === '1',
+		node: info.node ?? null,
+	};
+}
+
+/** The release part of a version string: `2.6.12-1+deb12u4` → `2.6.12`. */
+export function releaseOf(version: string): string {
+	return /^[0-9]+(?:\.[0-9]+)*/.exec(version)?.[0] ?? version;
+}

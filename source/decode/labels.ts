@@ -1,0 +1,102 @@
+/** Operational state of a server (srv_op_state). Maintenance forces `stopped`. */
+export const opStateNames = ['stopped', 'starting', 'running', 'stopping'] as const;
+export type OpStateName = (typeof opStateNames)[number];
+
+/** Admin state bits of srv_admin_state (PROTOCOL.md). */
+export const adminFlagBits = {
+	FMAINT: 0x01,
+	IMAINT: 0x02,
+	CMAINT: 0x04,
+	FDRAIN: 0x08,
+	IDRAIN: 0x10,
+	RMAINT: 0x20,
+	HMAINT: 0x40,
+} as const;
+export type AdminFlag = keyof typeof adminFlagBits;
+export const adminFlagOrder = Object.keys(adminFlagBits) as AdminFlag[];
+
+/** What each admin bit means, in the operator's words. */
+export const adminFlagLabels: Record<AdminFlag, string> = {
+	FMAINT: 'maintenance (set by hand)',
+	IMAINT: 'maintenance inherited from a tracked server',
+	CMAINT: 'disabled in the configuration',
+	FDRAIN: 'drain (set by hand)',
+	IDRAIN: 'drain inherited from a tracked server',
+	RMAINT: 'maintenance: DNS resolution failed',
+	HMAINT: 'maintenance: FQDN changed at runtime',
+};
+
+/** Any maintenance (FMAINT | IMAINT | RMAINT). */
+export const anyMaintMask = 0x23;
+/** Any drain (FDRAIN | IDRAIN). */
+export const anyDrainMask = 0x18;
+
+export function adminFlagsOf(adminState: number): AdminFlag[] {
+	return adminFlagOrder.filter((flag) => (adminState & adminFlagBits[flag]) !== 0);
+}
+
+/** srv_check_status, by number. */
+export const checkStatusNames = [
+	'UNK',
+	'INI',
+	'START',
+	'CHECKED',
+	'HANA',
+	'SOCKERR',
+	'L4OK',
+	'L4TOUT',
+	'L4CON',
+	'L6OK',
+	'L6TOUT',
+	'L6RSP',
+	'L7TOUT',
+	'L7RSP',
+	'L57DATA',
+	'L7OK',
+	'L7OKC',
+	'L7STS',
+	'PROCERR',
+	'PROCTOUT',
+	'PROCOK',
+] as const;
+export type CheckStatusName = (typeof checkStatusNames)[number];
+
+/** Check statuses that mean the last health check passed. */
+export const passingCheckStatuses: ReadonlySet<string> = new Set(['L4OK', 'L6OK', 'L7OK', 'L7OKC', 'PROCOK']);
+
+export const checkStatusLabels: Record<CheckStatusName, string> = {
+	UNK: 'unknown',
+	INI: 'initializing',
+	START: 'starting',
+	CHECKED: 'checked',
+	HANA: 'health analyze error',
+	SOCKERR: 'socket error',
+	L4OK: 'TCP connect passed',
+	L4TOUT: 'TCP connect timed out',
+	L4CON: 'TCP connection refused',
+	L6OK: 'TLS handshake passed',
+	L6TOUT: 'TLS timed out',
+	L6RSP: 'TLS bad reply',
+	L7TOUT: 'HTTP check timed out',
+	L7RSP: 'HTTP bad reply',
+	L57DATA: 'response data error',
+	L7OK: 'HTTP check passed',
+	L7OKC: 'HTTP check passed (conditionally)',
+	L7STS: 'HTTP check failed: bad status',
+	PROCERR: 'external check error',
+	PROCTOUT: 'external check timed out',
+	PROCOK: 'external check passed',
+};
+
+/** srv_check_result, by number. */
+export const checkResultNames = ['unknown', 'neutral', 'failed', 'passed', 'condpass'] as const;
+export type CheckResultName = (typeof checkResultNames)[number];
+
+/** srv_check_state / srv_agent_state bits. */
+export const checkStateBits = {
+	INPROGRESS: 0x01,
+	CONFIGURED: 0x02,
+	ENABLED: 0x04,
+	PAUSED: 0x08,
+	AGENT: 0x10,
+} as const;
