@@ -1,0 +1,88 @@
+import {adminFlagBits, anyDrainMask, anyMaintMask, passingCheckStatuses} from '../decode/labels.js';
+import type {Backend, Server} from './types.js';
+
+/** The one word that sums a server up for the grid and the checks. */
+export type Condition = 'up' | 'drain' | 'maint' | 'down' | 'starting' | 'stopping';
+
+export function isDrained(server: Server): boolean {
+	return (server.adminState & anyDrainMask) !== 0;
+}
+
+export function hasForcedDrain(server: Server): boolean {
+	return (server.adminState & adminFlagBits.FDRAIN) !== 0;
+}
+
+export function inMaintenance(server: Server): boolean {
+	return (server.adminState & anyMaintMask) !== 0;
+}
+
+export function isRunning(server: Server): boolean {
+	return server.opState === 2;
+}
+
+/** Receives new load-balanced traffic: running, not drained, not in maintenance, weight above 0. */
+export function isServing(server: Server): boolean {
+	return isRunning(server) && !isDrained(server) && !inMaintenance(server) && server.userWeight > 0;
+}
+
+/** The last health check passed, or no check is configured (then HAProxy trusts the server). */
+export function isHealthy(server: Server): boolean {
+	if (!isRunning(server)) {
+		return false;
+	}
+
+	return !server.checkConfigured || (server.checkStatus !== null && passingCheckStatuses.has(server.checkStatus));
+}
+
+export function conditionOf(server: Server): Condition {
+	if (inMaintenance(server)) {
+		return 'maint';
+	}
+
+	switch (server.opState) {
+		case 0: {
+			return 'down';
+		}
+
+		case 1: {
+			return 'starting';
+		}
+
+		case 3: {
+			return 'stopping';
+		}
+
+		default: {
+			return isDrained(server) ? 'drain' : 'up';
+		}
+	}
+}
+
+/** Counts for a backend's group row. */
+export type BackendSummary = {
+	total: number;
+	up: number;
+	serving: number;
+	currentSessions: number;
+	/** No server (active or backup) takes new traffic: HAProxy answers 503. */
+	noneServing: boolean;
+};
+
+export function summarizeBackend(backend: Backend): BackendSummary {
+	let up = 0;
+	let serving = 0;
+	let currentSessions = 0;
+	for (const server of backend.servers) {
+		if (isRunning(server) && !inMaintenance(server)) {
+			up++;
+		}
+
+		if (isServing(server)) {
+			serving++;
+		}
+
+		currentSessions += server.currentSessions;
+	}
+
+	return {total: backend.servers.length, up, serving, currentSessions, noneServing: backend.servers.length > 0 && serving === 0};
+}
