@@ -1,0 +1,34 @@
+import {access, constants} from 'node:fs/promises';
+import path from 'node:path';
+import process from 'node:process';
+import {DrainboardError} from '../errors.js';
+
+/** The haproxy binary: `--haproxy` when given, else the first `haproxy` on PATH (and /usr/sbin). */
+export async function findHaproxy(explicit?: string): Promise<string> {
+	if (explicit !== undefined) {
+		if (await isExecutable(explicit)) {
+			return explicit;
+		}
+
+		throw new DrainboardError(`${explicit} is not an executable haproxy binary; check the --haproxy path.`, 3);
+	}
+
+	const directories = [...(process.env['PATH'] ?? '').split(path.delimiter), '/usr/sbin', '/usr/local/sbin'];
+	for (const directory of directories.filter(Boolean)) {
+		const candidate = path.join(directory, 'haproxy');
+		if (await isExecutable(candidate)) {
+			return candidate;
+		}
+	}
+
+	throw new DrainboardError('HAProxy is not installed (no haproxy on PATH); install it with "sudo apt-get install -y haproxy", or pass --haproxy <path>.', 3);
+}
+
+async function isExecutable(file: string): Promise<boolean> {
+	try {
+		await access(file, constants.X_OK);
+		return true;
+	} catch {
+		return false;
+	}
+}

@@ -1,0 +1,134 @@
+import {spawn, type ChildProcess} from 'node:child_process';
+import {setTimeout as delay} from 'node:timers/promises';
+import {DrainboardError} from '../errors.js';
+import {createRuntimeClient} from '../runtime/client.js';
+import type {Endpoint} from '../runtime/endpoint.js';
+
+/** A HAProxy started by drainboard (lab) or by the tests, in the foreground, as a child process. */
+export type HaproxyProcess = {
+	/** The pid `show info` reports (the worker's in master-worker mode). */
+	readonly pid: number;
+	/** The pid of the child process drainboard started (the master in master-worker mode). */
+	readonly childPid: number;
+	/** What HAProxy printed (warnings, alerts), last 64 KiB. */
+	output(): string;
+	/** Graceful reload: `-sf <old pid>` (or SIGUSR2 to the master); waits until the new process answers. */
+	reload(): Promise<void>;
+	/** Stops HAProxy (SIGTERM, then SIGKILL after 3 s) and waits for it to exit. */
+	stop(): Promise<void>;
+	/** Synchronous SIGKILL, for exit handlers that cannot wait. */
+	kill(): void;
+};
+
+export type HaproxyStartOptions = {
+	binary: string;
+	configPath: string;
+	/** The admin socket of the config, used to see HAProxy is up. */
+	socket: Endpoint;
+	/** Start in master-worker mode with this master CLI socket path. */
+	masterSocket?: string;
+	cwd?: string;
+	readyTimeoutMs?: number;
+};
+
+export async function startHaproxy(options: HaproxyStartOptions): Promise<HaproxyProcess> {
+	let output = '';
+	const children = new Set<ChildProcess>();
+	const spawnOne = (extra: string[]) => {
+		const args = options.masterSocket ? ['-W', '-db', '-S', options.masterSocket, '-f', options.configPath, ...extra] : ['-db', '-f', options.configPath, ...extra];
+		const child = spawn(options.binary, args, {cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe']});
+		const collect = (chunk: Buffer) => {
+			output = (output + chunk.toString('utf8')).slice(-65_536);
+		};
+
+		child.stdout?.on('data', collect);
+		child.stderr?.on('data', collect);
+		children.add(child);
+		child.once('exit', () => {
+			children.delete(child);
+		});
+		return child;
+	};
+
+	const client = createRuntimeClient(options.socket, {timeoutMs: 1000});
+	const waitForPid = async (child: ChildProcess, notPid?: number) => {
+		const deadline = Date.now() + (options.readyTimeoutMs ?? 10_000);
+		while (Date.now() < deadline) {
+			if (child.exitCode !== null || child.signalCode !== null) {
+				throw new DrainboardError(`HAProxy exited at start (code ${child.exitCode ?? child.signalCode}): ${lastLines(output)}`, 3);
+			}
+
+			try {
+				const info = await client.info();
+				if (info.pid !== notPid) {
+					return info.pid;
+				}
+			} catch {
+				// Not up yet.
+			}
+
+			await delay(50);
+		}
+
+		throw new DrainboardError(`HAProxy did not answer on ${options.socket.label} within ${(options.readyTimeoutMs ?? 10_000) / 1000} s: ${lastLines(output)}`, 3);
+	};
+
+	let main = spawnOne([]);
+	let pid = await waitForPid(main).catch(async (error: unknown) => {
+		await stopChildren(children);
+		throw error;
+	});
+
+	return {
+		get pid() {
+			return pid;
+		},
+		get childPid() {
+			return main.pid ?? -1;
+		},
+		output: () => output,
+		async reload() {
+			const old = pid;
+			if (options.masterSocket) {
+				main.kill('SIGUSR2');
+			} else {
+				main = spawnOne(['-sf', String(old)]);
+			}
+
+			pid = await waitForPid(main, old);
+		},
+		async stop() {
+			await stopChildren(children);
+		},
+		kill() {
+			for (const child of children) {
+				child.kill('SIGKILL');
+			}
+		},
+	};
+}
+
+async function stopChildren(children: Set<ChildProcess>): Promise<void> {
+	await Promise.all(
+		[...children].map(async (child) => {
+			if (child.exitCode !== null || child.signalCode !== null) {
+				return;
+			}
+
+			const exited = new Promise<void>((resolve) => {
+				child.once('exit', () => {
+					resolve();
+				});
+			});
+			child.kill('SIGTERM');
+			const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+			await exited;
+			clearTimeout(timer);
+		}),
+	);
+}
+
+function lastLines(text: string): string {
+	const lines = text.trim().split('\n').filter(Boolean).slice(-3);
+	return lines.length > 0 ? lines.join(' / ') : 'no output';
+}

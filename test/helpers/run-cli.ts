@@ -1,0 +1,29 @@
+import {execFile, spawn} from 'node:child_process';
+import path from 'node:path';
+import process from 'node:process';
+import {fileURLToPath} from 'node:url';
+
+/** The built CLI (`npm run build` runs before the tests). */
+export const cliPath = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'cli.js');
+
+export type CliResult = {code: number | null; stdout: string; stderr: string};
+
+/** Runs `node dist/cli.js …` to completion, without a terminal. */
+export async function runCli(args: string[], options: {env?: Record<string, string>; timeoutMs?: number; input?: string} = {}): Promise<CliResult> {
+	return new Promise((resolve) => {
+		const child = execFile(
+			process.execPath,
+			[cliPath, ...args],
+			{env: {...process.env, NO_COLOR: '1', ...options.env}, timeout: options.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024},
+			(error, stdout, stderr) => {
+				resolve({code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr});
+			},
+		);
+		child.stdin?.end(options.input ?? '');
+	});
+}
+
+/** Starts the CLI in the background; the caller reads its output and ends it. */
+export function spawnCli(args: string[], env: Record<string, string> = {}) {
+	return spawn(process.execPath, [cliPath, ...args], {env: {...process.env, NO_COLOR: '1', ...env}, stdio: ['pipe', 'pipe', 'pipe']});
+}

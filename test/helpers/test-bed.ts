@@ -1,0 +1,142 @@
+import {mkdtemp, rm, writeFile} from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import process from 'node:process';
+import {startDemoBackend, type DemoBackend} from '../../source/lab/demo-backend.js';
+import {findHaproxy} from '../../source/lab/find-haproxy.js';
+import {freePort} from '../../source/lab/free-port.js';
+import {startHaproxy, type HaproxyProcess} from '../../source/lab/haproxy-process.js';
+import {parseEndpoint} from '../../source/runtime/endpoint.js';
+import {sendLine} from '../../source/runtime/transport.js';
+
+/** What a config template can use: the temp dir, sockets and ports picked for this bed. */
+export type BedContext = {
+	dir: string;
+	adminSocket: string;
+	operatorSocket: string;
+	tcpPort: number;
+	frontendPort: number;
+	/** Spare free ports for more listeners. */
+	spare: number[];
+	/** Port of a demo backend by name. */
+	port(name: string): number;
+	/** The global section with the three stats sockets (admin, operator, TCP admin). */
+	global(extra?: string[]): string;
+};
+
+export type TestBed = BedContext & {
+	configPath: string;
+	url: string;
+	haproxy: HaproxyProcess;
+	demos: Map<string, DemoBackend>;
+	demo(name: string): DemoBackend;
+	/** Sends one raw line to the admin socket. */
+	send(line: string): Promise<string>;
+	stop(): Promise<void>;
+};
+
+export type BedOptions = {
+	demos: string[];
+	config: (context: BedContext) => string;
+	masterWorker?: boolean;
+};
+
+const defaults = `defaults
+    mode http
+    timeout connect 1s
+    timeout client 10s
+    timeout server 10s
+`;
+
+/** The default sections every test config starts with. */
+export const defaultsSection = defaults;
+
+/**
+ * Starts demo backends on free 127.0.0.1 ports, writes the config into a temp dir and starts
+ * a real HAProxy on it. Fails with a clear message when HAProxy is not installed: integration
+ * tests never skip.
+ */
+export async function startTestBed(options: BedOptions): Promise<TestBed> {
+	const binary = await findHaproxy(process.env['HAPROXY_BIN']).catch(() => {
+		throw new Error('HAProxy is not installed: integration tests need it (sudo apt-get install -y haproxy, or run .ci/run).');
+	});
+	const dir = await mkdtemp(path.join(os.tmpdir(), 'drainboard-test-'));
+	const demos = new Map<string, DemoBackend>();
+	let haproxy: HaproxyProcess | undefined;
+	try {
+		for (const name of options.demos) {
+			demos.set(name, await startDemoBackend(name));
+		}
+
+		const context: BedContext = {
+			dir,
+			adminSocket: path.join(dir, 'admin.sock'),
+			operatorSocket: path.join(dir, 'operator.sock'),
+			tcpPort: await freePort(),
+			frontendPort: await freePort(),
+			spare: [await freePort(), await freePort()],
+			port(name) {
+				const demo = demos.get(name);
+				if (!demo) {
+					throw new Error(`no demo backend named ${name}`);
+				}
+
+				return demo.port;
+			},
+			global(extra = []) {
+				return [
+					'global',
+					`    stats socket ${this.adminSocket} mode 600 level admin`,
+					`    stats socket ${this.operatorSocket} mode 600 level operator`,
+					`    stats socket ipv4@127.0.0.1:${this.tcpPort} level admin`,
+					'    stats timeout 10s',
+					...extra.map((line) => `    ${line}`),
+					'',
+				].join('\n');
+			},
+		};
+		const configPath = path.join(dir, 'haproxy.cfg');
+		await writeFile(configPath, options.config(context));
+		const admin = parseEndpoint(context.adminSocket);
+		haproxy = await startHaproxy({
+			binary,
+			configPath,
+			socket: admin,
+			cwd: dir,
+			masterSocket: options.masterWorker ? path.join(dir, 'master.sock') : undefined,
+		});
+		const started = haproxy;
+		const onExit = () => {
+			started.kill();
+		};
+
+		process.once('exit', onExit);
+		return {
+			...context,
+			configPath,
+			url: `http://127.0.0.1:${context.frontendPort}/`,
+			haproxy: started,
+			demos,
+			demo(name) {
+				const demo = demos.get(name);
+				if (!demo) {
+					throw new Error(`no demo backend named ${name}`);
+				}
+
+				return demo;
+			},
+			send: async (line) => sendLine(admin, line, {timeoutMs: 5000}),
+			async stop() {
+				process.removeListener('exit', onExit);
+				await started.stop();
+				await Promise.all([...demos.values()].map(async (demo) => demo.stop()));
+				await rm(dir, {recursive: true, force: true});
+			},
+		};
+	} catch (error) {
+		await haproxy?.stop();
+		await Promise.all([...demos.values()].map(async (demo) => demo.stop()));
+		await rm(dir, {recursive: true, force: true});
+		throw error;
+	}
+}
