@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+import process from 'node:process';
+import meow from 'meow';
+import {exitCodeOf, sentenceOf, UsageError, type ExitCode} from './source/errors.js';
+import {parseOptions} from './source/options.js';
+
+const help = `
+  Usage
+    $ drainboard [<backend>/<server>]           interactive: live grid + maintenance wizard
+    $ drainboard status [--backend B] [--json]  one snapshot, then exit
+
+  Options
+    --socket <path|host:port>  HAProxy stats socket (repeatable; default: the admin
+                               "stats socket" of --config, else /run/haproxy/admin.sock)
+    --config <file>            haproxy.cfg (default /etc/haproxy/haproxy.cfg)
+    --backend <name>           status: only this backend
+    --timeout <s>              Runtime API timeout in seconds (default 5)
+    --json                     print JSON on stdout
+    --help, --version
+
+  Exit codes
+    0 done; 1 a check did not pass; 2 bad usage or invalid input (nothing sent);
+    3 HAProxy unreachable or refused
+
+  Examples
+    $ drainboard status --socket /run/haproxy/admin.sock --json
+    $ drainboard webapps/app01
+`;
+
+const cli = meow(help, {
+	importMeta: import.meta,
+	allowUnknownFlags: true,
+	flags: {
+		socket: {type: 'string', isMultiple: true},
+		master: {type: 'string'},
+		config: {type: 'string'},
+		url: {type: 'string'},
+		haproxy: {type: 'string'},
+		journal: {type: 'string'},
+		backend: {type: 'string'},
+		requests: {type: 'number'},
+		quietTimeout: {type: 'number'},
+		readyTimeout: {type: 'number'},
+		timeout: {type: 'number'},
+		force: {type: 'boolean'},
+		skipValidate: {type: 'boolean'},
+		json: {type: 'boolean'},
+		yes: {type: 'boolean'},
+	},
+});
+
+const knownFlags = new Set(['socket', 'master', 'config', 'url', 'haproxy', 'journal', 'backend', 'requests', 'quietTimeout', 'readyTimeout', 'timeout', 'force', 'skipValidate', 'json', 'yes', 'help', 'version']);
+
+async function main(): Promise<ExitCode> {
+	const unknown = Object.keys(cli.unnormalizedFlags).filter((name) => !knownFlags.has(name.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase())));
+	if (unknown.length > 0) {
+		throw new UsageError(`Unknown option ${unknown.map((name) => (name.length === 1 ? `-${name}` : `--${name}`)).join(', ')}; run drainboard --help.`);
+	}
+
+	const options = parseOptions(cli.flags);
+	const [command, ...rest] = cli.input;
+	if (command === 'status') {
+		if (rest.length > 0) {
+			throw new UsageError(`"status" takes no target (got "${rest[0]}"); use --backend to narrow it.`);
+		}
+
+		const {statusCommand} = await import('./source/headless/run-status.js');
+		return statusCommand(options);
+	}
+
+	throw new UsageError(command === undefined ? 'The interactive app is not available yet; use drainboard status.' : `Unknown command "${command}"; run drainboard --help.`);
+}
+
+try {
+	process.exitCode = await main();
+} catch (error) {
+	process.stderr.write(`${sentenceOf(error)}\n`);
+	process.exitCode = exitCodeOf(error);
+}

@@ -1,0 +1,34 @@
+import {addressOf, adminWords} from '../model/describe.js';
+import type {PoolSnapshot} from '../model/types.js';
+import {formatTable, type Column} from './table.js';
+
+const columns: Column[] = [
+	{title: 'BACKEND/SERVER', shrink: 3, min: 16},
+	{title: 'ADDRESS', shrink: 2, min: 15},
+	{title: 'STATUS', shrink: 1, min: 8},
+	{title: 'ADMIN', shrink: 1, min: 8},
+	{title: 'WT', align: 'right'},
+	{title: 'SESS', align: 'right'},
+	{title: 'CHECK'},
+];
+
+/** `drainboard status` without --json: per instance, a heading and an aligned table. */
+export function formatStatusTable(pool: PoolSnapshot, width: number): string {
+	const blocks = pool.instances.map(({instance, backends}) => {
+		const heading = `${instance.socket}  HAProxy ${instance.version}  pid ${instance.pid}${instance.stopping ? '  (stopping)' : ''}`;
+		const rows = backends.flatMap((backend) =>
+			backend.servers.map((server) => [
+				`${server.backend}/${server.server}`,
+				addressOf(server),
+				server.status,
+				[...adminWords(server), ...(server.backup ? ['backup'] : [])].join(', ') || '-',
+				`${server.userWeight}`,
+				`${server.currentSessions}`,
+				server.checkStatus ?? '-',
+			]),
+		);
+		const table = rows.length > 0 ? formatTable(columns, rows, width) : '(no servers)';
+		return `${heading}\n${table}`;
+	});
+	return `${blocks.join('\n\n')}\n`;
+}

@@ -1,0 +1,149 @@
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {poolConfig, poolDemos} from '../fixtures/pool.cfg.js';
+import {adminStates, rawServersState, rawStat} from '../helpers/raw-haproxy.js';
+import {runCli} from '../helpers/run-cli.js';
+import {startTestBed, type TestBed} from '../helpers/test-bed.js';
+import {waitFor} from '../helpers/wait-for.js';
+
+let bed: TestBed;
+
+beforeAll(async () => {
+	bed = await startTestBed({demos: poolDemos, config: poolConfig});
+	expect(await bed.send('set server webapps/app02 state drain')).toBe('\n');
+	await waitFor('the dead server to be seen down', async () => ((await bed.send('show stat api.v2-pool 4 3')).includes(',DOWN,') ? true : undefined));
+});
+
+afterAll(async () => {
+	await bed?.stop();
+});
+
+type StatusJson = {
+	instances: Array<{socket: string; pid: number; version: string; startTime: number}>;
+	servers: Array<Record<string, unknown>>;
+};
+
+describe('drainboard status --json against a real HAProxy', () => {
+	it('prints exactly what HAProxy reports, in the contract shape', async () => {
+		const result = await runCli(['status', '--socket', bed.adminSocket, '--json']);
+		expect(result.stderr).toBe('');
+		expect(result.code).toBe(0);
+		const json = JSON.parse(result.stdout) as StatusJson;
+		const states = rawServersState(await bed.send('show servers state'));
+		const stats = rawStat(await bed.send('show stat'));
+		const info = Object.fromEntries(
+			(await bed.send('show info'))
+				.split('\n')
+				.filter((line) => line.includes(': '))
+				.map((line) => line.split(': ') as [string, string]),
+		);
+
+		expect(json.instances).toEqual([{socket: bed.adminSocket, pid: Number(info['Pid']), version: info['Version'], startTime: Number(info['Start_time_sec'])}]);
+		expect(json.servers.map((server) => Object.keys(server))).toEqual(
+			states.map(() => [
+				'socket',
+				'backend',
+				'server',
+				'address',
+				'port',
+				'opState',
+				'opStateName',
+				'adminState',
+				'adminFlags',
+				'userWeight',
+				'initialWeight',
+				'status',
+				'checkStatus',
+				'currentSessions',
+				'totalSessions',
+			]),
+		);
+		for (const [index, state] of states.entries()) {
+			const stat = stats.find((row) => row['pxname'] === state['be_name'] && row['svname'] === state['srv_name'])!;
+			expect(json.servers[index]).toMatchObject({
+				socket: bed.adminSocket,
+				backend: state['be_name'],
+				server: state['srv_name'],
+				address: state['srv_addr'],
+				port: Number(state['srv_port']),
+				opState: Number(state['srv_op_state']),
+				adminState: Number(state['srv_admin_state']),
+				userWeight: Number(state['srv_uweight']),
+				initialWeight: Number(state['srv_iweight']),
+				status: stat['status'],
+				currentSessions: Number(stat['scur']),
+				totalSessions: Number(stat['stot']),
+			});
+		}
+	});
+
+	it('decodes the drained, disabled, backup, tracking and oddly named servers', async () => {
+		const json = JSON.parse((await runCli(['status', '--socket', bed.adminSocket, '--json'])).stdout) as StatusJson;
+		const byName = new Map(json.servers.map((server) => [`${String(server['backend'])}/${String(server['server'])}`, server]));
+		expect(byName.get('webapps/app02')).toMatchObject({adminState: 8, adminFlags: ['FDRAIN'], status: 'DRAIN', opStateName: 'running', checkStatus: 'L7OK'});
+		expect(byName.get('webapps/app03')).toMatchObject({adminFlags: ['FMAINT', 'CMAINT'], status: 'MAINT', opStateName: 'stopped'});
+		expect(byName.get('webapps/app01-shadow')).toMatchObject({adminFlags: [], status: 'UP', checkStatus: null});
+		expect(byName.get('api.v2-pool/api:2')).toMatchObject({status: 'no check', checkStatus: null});
+		expect(byName.get('api.v2-pool/api-1.v2')).toMatchObject({status: 'UP', checkStatus: 'L4OK'});
+		expect(byName.get('api.v2-pool/dead')).toMatchObject({opStateName: 'stopped', status: 'DOWN', checkStatus: 'L4CON'});
+		expect(byName.has('webapps/spare')).toBe(true);
+	});
+
+	it('reads the same through the TCP admin socket and narrows to one backend', async () => {
+		const result = await runCli(['status', '--socket', `127.0.0.1:${bed.tcpPort}`, '--backend', 'api.v2-pool', '--json']);
+		expect(result.code).toBe(0);
+		const json = JSON.parse(result.stdout) as StatusJson;
+		expect(json.servers.map((server) => server['server'])).toEqual(['api-1.v2', 'api:2', 'dead']);
+		expect(json.instances[0]!.socket).toBe(`127.0.0.1:${bed.tcpPort}`);
+	});
+
+	it('finds the admin socket in --config when --socket is not given', async () => {
+		const result = await runCli(['status', '--config', bed.configPath, '--json']);
+		expect(result.code).toBe(0);
+		expect((JSON.parse(result.stdout) as StatusJson).instances[0]!.socket).toBe(bed.adminSocket);
+	});
+
+	it('prints a plain table without escape codes when stdout is not a terminal', async () => {
+		const result = await runCli(['status', '--socket', bed.adminSocket]);
+		expect(result.code).toBe(0);
+		expect(result.stdout).not.toContain('\u001B[');
+		const lines = result.stdout.trimEnd().split('\n');
+		expect(lines[0]).toContain(bed.adminSocket);
+		expect(lines[1]).toMatch(/^BACKEND\/SERVER\s+ADDRESS\s+STATUS\s+ADMIN\s+WT\s+SESS\s+CHECK$/);
+		expect(lines.find((line) => line.startsWith('webapps/app02 '))).toMatch(/DRAIN\s+drain\s+1\s+0\s+L7OK/);
+		expect(lines.find((line) => line.startsWith('webapps/spare '))).toMatch(/backup/);
+		expect(Math.max(...lines.slice(1).map((line) => line.length))).toBeLessThanOrEqual(80);
+	});
+});
+
+describe('drainboard status errors', () => {
+	it('exits 3 and names the socket when it does not exist', async () => {
+		const result = await runCli(['status', '--socket', `${bed.dir}/missing.sock`]);
+		expect(result.code).toBe(3);
+		expect(result.stdout).toBe('');
+		expect(result.stderr).toBe(`No HAProxy socket at ${bed.dir}/missing.sock; check the "stats socket" line of haproxy.cfg or pass --socket.\n`);
+	});
+
+	it('names an unknown backend', async () => {
+		const result = await runCli(['status', '--socket', bed.adminSocket, '--backend', 'nosuch']);
+		expect(result.code).toBe(1);
+		expect(result.stderr).toBe(`HAProxy at ${bed.adminSocket} has no backend "nosuch"; run drainboard status to list the backends.\n`);
+	});
+
+	it.each([['webapps;set server webapps/app01 state maint'], ['webapps\nset server webapps/app01 state maint'], ['web\\apps'], ['']])(
+		'refuses the hostile backend %j with exit 2 and leaves HAProxy unchanged',
+		async (backend) => {
+			const before = adminStates(await bed.send('show servers state'));
+			const result = await runCli(['status', '--socket', bed.adminSocket, '--backend', backend]);
+			expect(result.code).toBe(2);
+			expect(result.stdout).toBe('');
+			expect(result.stderr.trim().split('\n')).toHaveLength(1);
+			expect(adminStates(await bed.send('show servers state'))).toEqual(before);
+		},
+	);
+
+	it('refuses a bad flag value in one sentence', async () => {
+		const result = await runCli(['status', '--socket', bed.adminSocket, '--timeout', '-1']);
+		expect(result.code).toBe(2);
+		expect(result.stderr).toBe('--timeout must be more than 0 seconds; see drainboard --help.\n');
+	});
+});
