@@ -3,12 +3,14 @@
  * those of what users run. No timing assertions live in the tests; targets are printed here.
  */
 import {performance} from 'node:perf_hooks';
+import type {decodeServersState as DecodeServersState} from '../../source/decode/servers-state.js';
+import type {decodeStat as DecodeStat} from '../../source/decode/stat.js';
 import {fixture} from '../helpers/fixtures.js';
 import {syntheticDumps} from './synthetic-dump.js';
 
 type Decoders = {
-	decodeServersState: typeof import('../../source/decode/servers-state.js').decodeServersState;
-	decodeStat: typeof import('../../source/decode/stat.js').decodeStat;
+	decodeServersState: typeof DecodeServersState;
+	decodeStat: typeof DecodeStat;
 };
 
 const dist = new URL('../../dist/source/', import.meta.url);
