@@ -1,0 +1,191 @@
+import {sentenceOf} from '../errors.js';
+import type {RuntimeClient} from '../runtime/client.js';
+import type {ProxyName} from '../runtime/names.js';
+import type {InstanceSnapshot, PoolSnapshot} from './types.js';
+
+/** How one instance answered its polls. */
+export type InstanceHealth = {
+	socket: string;
+	/** The last poll succeeded. */
+	ok: boolean;
+	/** When polls started failing (ms since the epoch), null while they succeed. */
+	failingSince: number | null;
+	/** The sentence of the last failure. */
+	error: string | null;
+	/** When this instance last answered. */
+	lastSuccess: number | null;
+};
+
+/** What the grid shows: the last good data of each instance, and how fresh it is. */
+export type PollView = {
+	pool: PoolSnapshot | null;
+	health: InstanceHealth[];
+	/** Number of completed poll cycles. */
+	cycles: number;
+};
+
+export type PollerOptions = {
+	clients: readonly RuntimeClient[];
+	onChange: (view: PollView) => void;
+	/** Delay between the end of one poll and the start of the next (default 1 s). */
+	intervalMs?: number;
+	/** Longest delay between full dumps, however costly they are (default 10 s). */
+	maxFullIntervalMs?: number;
+	now?: () => number;
+};
+
+/**
+ * Polls every instance: the focused backend with the filtered commands each cycle, the full
+ * dump every other cycle or more rarely (the more it costs, the rarer, up to `maxFullIntervalMs`). A setTimeout chain, so polls never overlap;
+ * `stop()` aborts the poll in flight. A failing instance keeps its last good data.
+ */
+export class PoolPoller {
+	private readonly options: Required<Omit<PollerOptions, 'clients' | 'onChange'>> & Pick<PollerOptions, 'clients' | 'onChange'>;
+	private readonly snapshots = new Map<string, InstanceSnapshot>();
+	private readonly health = new Map<string, InstanceHealth>();
+	private readonly lastFull = new Map<string, number>();
+	private fullCostMs = 0;
+	private focused: ProxyName | undefined;
+	private timer: ReturnType<typeof setTimeout> | undefined;
+	private controller: AbortController | undefined;
+	private running = false;
+	private cycles = 0;
+	private wakeRequested = false;
+	private fullRequested = true;
+
+	constructor(options: PollerOptions) {
+		this.options = {intervalMs: 1000, maxFullIntervalMs: 10_000, now: Date.now, ...options};
+		for (const client of options.clients) {
+			this.health.set(client.socket, {socket: client.socket, ok: true, failingSince: null, error: null, lastSuccess: null});
+		}
+	}
+
+	start(): void {
+		if (this.running) {
+			return;
+		}
+
+		this.running = true;
+		void this.cycle();
+	}
+
+	stop(): void {
+		this.running = false;
+		clearTimeout(this.timer);
+		this.controller?.abort();
+	}
+
+	/** The backend to poll every cycle with the filtered commands (the one the operator looks at). */
+	focus(backend: ProxyName | undefined): void {
+		this.focused = backend;
+	}
+
+	/** Polls again now (after a state change), with a full dump when `full`. */
+	refresh(full = false): void {
+		this.fullRequested ||= full;
+		if (!this.running) {
+			return;
+		}
+
+		if (this.controller) {
+			this.wakeRequested = true;
+			return;
+		}
+
+		clearTimeout(this.timer);
+		void this.cycle();
+	}
+
+	view(): PollView {
+		const instances = this.options.clients.flatMap((client) => {
+			const snapshot = this.snapshots.get(client.socket);
+			return snapshot ? [snapshot] : [];
+		});
+		const lastTaken = Math.max(0, ...[...this.health.values()].map((health) => health.lastSuccess ?? 0));
+		return {
+			pool: instances.length > 0 ? {instances, takenAt: lastTaken} : null,
+			health: this.options.clients.map((client) => this.health.get(client.socket)!),
+			cycles: this.cycles,
+		};
+	}
+
+	private fullIntervalMs(): number {
+		return Math.min(this.options.maxFullIntervalMs, Math.max(this.options.intervalMs * 2, this.fullCostMs * 25));
+	}
+
+	private async cycle(): Promise<void> {
+		const controller = new AbortController();
+		this.controller = controller;
+		const now = this.options.now();
+		const forceFull = this.fullRequested;
+		this.fullRequested = false;
+		await Promise.all(
+			this.options.clients.map(async (client) => {
+				const known = this.snapshots.get(client.socket);
+				const full = forceFull || !known || now - (this.lastFull.get(client.socket) ?? 0) >= this.fullIntervalMs() || this.focused === undefined;
+				if (!full && !this.focused) {
+					return;
+				}
+
+				const started = this.options.now();
+				try {
+					const snapshot = await client.snapshot(full ? undefined : this.focused, controller.signal);
+					if (full) {
+						this.snapshots.set(client.socket, snapshot);
+						this.lastFull.set(client.socket, started);
+						this.fullCostMs = this.options.now() - started;
+					} else {
+						this.snapshots.set(client.socket, mergeBackends(known!, snapshot));
+						if (snapshot.instance.pid !== known!.instance.pid || snapshot.instance.startTime !== known!.instance.startTime) {
+							this.fullRequested = true;
+						}
+					}
+
+					this.health.set(client.socket, {socket: client.socket, ok: true, failingSince: null, error: null, lastSuccess: this.options.now()});
+				} catch (error) {
+					if (controller.signal.aborted) {
+						return;
+					}
+
+					const previous = this.health.get(client.socket)!;
+					this.health.set(client.socket, {
+						...previous,
+						ok: false,
+						failingSince: previous.failingSince ?? this.options.now(),
+						error: sentenceOf(error),
+					});
+					this.fullRequested = true;
+				}
+			}),
+		);
+		this.controller = undefined;
+		if (!this.running) {
+			return;
+		}
+
+		this.cycles++;
+		this.options.onChange(this.view());
+		if (this.wakeRequested) {
+			this.wakeRequested = false;
+			void this.cycle();
+			return;
+		}
+
+		this.timer = setTimeout(() => {
+			void this.cycle();
+		}, this.options.intervalMs);
+	}
+}
+
+/** The full snapshot with the backends of a filtered poll replaced by their fresh data. */
+export function mergeBackends(full: InstanceSnapshot, partial: InstanceSnapshot): InstanceSnapshot {
+	const fresh = new Map(partial.backends.map((backend) => [backend.name, backend]));
+	const backends = full.backends.map((backend) => fresh.get(backend.name) ?? backend);
+	for (const backend of partial.backends) {
+		if (!full.backends.some((known) => known.name === backend.name)) {
+			backends.push(backend);
+		}
+	}
+
+	return {instance: partial.instance, backends};
+}

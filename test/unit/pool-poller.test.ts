@@ -1,0 +1,134 @@
+import {describe, expect, it} from 'vitest';
+import {PoolPoller, type PollView} from '../../source/model/pool-poller.js';
+import type {InstanceSnapshot} from '../../source/model/types.js';
+import type {RuntimeClient} from '../../source/runtime/client.js';
+import {parseEndpoint} from '../../source/runtime/endpoint.js';
+import {parseName} from '../../source/runtime/names.js';
+import {RuntimeApiError} from '../../source/runtime/runtime-error.js';
+import {makeBackend, makeInstance, makeServer} from '../helpers/model.js';
+import {waitFor} from '../helpers/wait-for.js';
+
+type Call = {backend: string | undefined; signal: AbortSignal | undefined};
+
+/** A RuntimeClient whose snapshot answers come from `answer`; records calls and concurrency. */
+function fakeClient(answer: (backend: string | undefined, call: number) => Promise<InstanceSnapshot>) {
+	const calls: Call[] = [];
+	let inFlight = 0;
+	let maxInFlight = 0;
+	const client = {
+		endpoint: parseEndpoint('/fake.sock'),
+		socket: '/fake.sock',
+		async snapshot(backend?: string, signal?: AbortSignal) {
+			calls.push({backend, signal});
+			inFlight++;
+			maxInFlight = Math.max(maxInFlight, inFlight);
+			try {
+				return await answer(backend, calls.length);
+			} finally {
+				inFlight--;
+			}
+		},
+	} as unknown as RuntimeClient;
+	return {client, calls, maxInFlight: () => maxInFlight};
+}
+
+const snapshot = (pid = 1, sessions = 0) =>
+	makeInstance(
+		[makeBackend('webapps', [makeServer({backend: 'webapps', server: 'app01', currentSessions: sessions})]), makeBackend('api', [makeServer({backend: 'api', server: 'api1'})])],
+		'/fake.sock',
+		pid,
+	);
+
+const sleep = async (ms: number) =>
+	new Promise((resolve) => {
+		setTimeout(resolve, ms);
+	});
+
+describe('PoolPoller', () => {
+	it('starts with a full dump, then polls the focused backend with the filtered commands', async () => {
+		const fake = fakeClient(async (backend) => (backend ? makeInstance([snapshot(1, 7).backends[0]!], '/fake.sock', 1) : snapshot()));
+		const views: PollView[] = [];
+		const poller = new PoolPoller({clients: [fake.client], intervalMs: 5, now: () => 1000, onChange: (view) => views.push(view)});
+		poller.focus(parseName('webapps', 'backend'));
+		poller.start();
+		await waitFor('three polls', () => (views.length >= 3 ? true : undefined));
+		poller.stop();
+		expect(fake.calls[0]!.backend).toBeUndefined();
+		expect(fake.calls.slice(1, 3).map((call) => call.backend)).toEqual(['webapps', 'webapps']);
+		const last = views.at(-1)!.pool!.instances[0]!;
+		expect(last.backends.map((backend) => backend.name)).toEqual(['webapps', 'api']);
+		expect(last.backends[0]!.servers[0]!.currentSessions).toBe(7);
+	});
+
+	it('never overlaps polls, even when HAProxy is slower than the interval', async () => {
+		const fake = fakeClient(async () => {
+			await sleep(30);
+			return snapshot();
+		});
+		const poller = new PoolPoller({clients: [fake.client], intervalMs: 1, onChange: () => undefined});
+		poller.start();
+		poller.refresh(true);
+		poller.refresh(true);
+		await sleep(200);
+		poller.stop();
+		expect(fake.calls.length).toBeGreaterThan(2);
+		expect(fake.maxInFlight()).toBe(1);
+	});
+
+	it('keeps the last good data when polls fail, says since when, and recovers by itself', async () => {
+		let failing = false;
+		const fake = fakeClient(async () => {
+			if (failing) {
+				throw new RuntimeApiError('connection-refused', '/fake.sock', 'Nothing answers on /fake.sock (connection refused).');
+			}
+
+			return snapshot();
+		});
+		let latest: PollView | undefined;
+		const poller = new PoolPoller({
+			clients: [fake.client],
+			intervalMs: 5,
+			onChange(view) {
+				latest = view;
+			},
+		});
+		poller.start();
+		await waitFor('first data', () => latest?.pool ?? undefined);
+		failing = true;
+		const failed = await waitFor('a failing poll', () => (latest && !latest.health[0]!.ok ? latest : undefined));
+		expect(failed.pool?.instances[0]!.backends).toHaveLength(2);
+		expect(failed.health[0]).toMatchObject({ok: false, error: 'Nothing answers on /fake.sock (connection refused).'});
+		const since = failed.health[0]!.failingSince;
+		await sleep(20);
+		expect(latest!.health[0]!.failingSince).toBe(since);
+		failing = false;
+		await waitFor('recovery', () => (latest?.health[0]!.ok ? true : undefined));
+		poller.stop();
+		expect(latest!.health[0]).toMatchObject({ok: true, failingSince: null, error: null});
+	});
+
+	it('aborts the poll in flight on stop', async () => {
+		const fake = fakeClient(async () => {
+			await sleep(1000);
+			return snapshot();
+		});
+		const poller = new PoolPoller({clients: [fake.client], onChange: () => undefined});
+		poller.start();
+		await waitFor('a call', () => fake.calls[0]);
+		poller.stop();
+		expect(fake.calls[0]!.signal?.aborted).toBe(true);
+	});
+
+	it('asks for a full dump when a filtered poll sees another HAProxy process', async () => {
+		let pid = 1;
+		const fake = fakeClient(async (backend) => (backend ? makeInstance([snapshot(pid).backends[0]!], '/fake.sock', pid) : snapshot(pid)));
+		const poller = new PoolPoller({clients: [fake.client], intervalMs: 5, now: () => 1000, onChange: () => undefined});
+		poller.focus(parseName('webapps', 'backend'));
+		poller.start();
+		await waitFor('two calls', () => (fake.calls.length >= 2 ? true : undefined));
+		pid = 2;
+		const seen = fake.calls.length;
+		await waitFor('a full dump after the reload', () => (fake.calls.slice(seen + 1).some((call) => call.backend === undefined) ? true : undefined));
+		poller.stop();
+	});
+});
