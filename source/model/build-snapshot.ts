@@ -61,7 +61,7 @@ function toServer(socket: string, state: ServerStateRecord, stat: StatRecord | u
 		userWeight: state.userWeight,
 		initialWeight: state.initialWeight,
 		status: stat?.status ?? state.opStateName.toUpperCase(),
-		checkStatus: state.checkConfigured ? (stat?.checkStatus ?? state.checkStatusName) : null,
+		checkStatus: state.checkConfigured ? (stat ? stat.checkStatus : state.checkStatusName) : null,
 		checkConfigured: state.checkConfigured,
 		checkDescription: stat?.checkDescription ?? null,
 		currentSessions: stat?.currentSessions ?? 0,

@@ -4,19 +4,28 @@ import type {Server} from './types.js';
 const shortWords: Record<AdminFlag, string> = {
 	FMAINT: 'maint',
 	IMAINT: 'maint (inherited)',
-	CMAINT: 'disabled (cfg)',
+	CMAINT: 'disabled',
 	FDRAIN: 'drain',
 	IDRAIN: 'drain (inherited)',
 	RMAINT: 'maint (DNS)',
 	HMAINT: 'maint (FQDN)',
 };
 
-/** The admin flags in short words, inherited ones naming the tracked server. */
+/**
+ * The admin flags in short words, inherited ones naming the tracked server. `disabled` in the
+ * config shows as FMAINT + CMAINT; CMAINT alone (enabled at runtime since) is not a current state.
+ */
 export function adminWords(server: Server): string[] {
 	const configDisabled = server.adminFlags.includes('CMAINT') && server.adminFlags.includes('FMAINT');
 	return server.adminFlags
-		.filter((flag) => !(configDisabled && flag === 'FMAINT'))
-		.map((flag) => ((flag === 'IDRAIN' || flag === 'IMAINT') && server.tracked ? `${flag === 'IDRAIN' ? 'drain' : 'maint'} via ${server.tracked}` : shortWords[flag]));
+		.filter((flag) => !(configDisabled && flag === 'FMAINT') && !(flag === 'CMAINT' && !configDisabled))
+		.map((flag) => ((flag === 'IDRAIN' || flag === 'IMAINT') && server.tracked ? `${flag === 'IDRAIN' ? 'drain' : 'maint'} via ${trackedName(server)}` : shortWords[flag]));
+}
+
+/** The tracked server, without its backend when it is the same as the tracker's. */
+function trackedName(server: Server): string {
+	const tracked = server.tracked ?? '';
+	return tracked.startsWith(`${server.backend}/`) ? tracked.slice(server.backend.length + 1) : tracked;
 }
 
 export function addressOf(server: Pick<Server, 'address' | 'port'>): string {

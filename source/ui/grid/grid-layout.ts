@@ -1,0 +1,71 @@
+/** Widths of the grid's columns for a terminal width; 0 hides a column. */
+export type GridLayout = {
+	width: number;
+	name: number;
+	address: number;
+	state: number;
+	admin: number;
+	weight: number;
+	sessions: number;
+	check: number;
+	requests: number;
+	changed: number;
+	description: number;
+};
+
+const gap = 1;
+const indent = 4;
+
+/**
+ * Fits the columns to `width`: at 80 columns name, address, state, admin words, weight,
+ * sessions and check; wider terminals add requests, time since the last change and the check's
+ * description, and widen names. The name column takes what is left.
+ */
+export function gridLayout(width: number): GridLayout {
+	const wide = width >= 120;
+	const veryWide = width >= 170;
+	const layout: GridLayout = {
+		width,
+		name: 0,
+		address: wide ? 22 : 15,
+		state: 9,
+		admin: wide ? 24 : 15,
+		weight: 3,
+		sessions: 5,
+		check: wide ? 8 : 6,
+		requests: wide ? 8 : 0,
+		changed: wide ? 8 : 0,
+		description: veryWide ? 28 : 0,
+	};
+	const fixed = [layout.address, layout.state, layout.admin, layout.weight, layout.sessions, layout.check, layout.requests, layout.changed, layout.description];
+	const used = indent + fixed.reduce((sum, column) => sum + column + (column > 0 ? gap : 0), 0);
+	layout.name = Math.max(8, Math.min(wide ? 40 : 30, width - used - 1));
+	return layout;
+}
+
+/** The column titles, aligned with the server lines. */
+export function titleText(layout: GridLayout): string {
+	const pad = (text: string, width: number, right = false) => (width <= 0 ? '' : right ? text.padStart(width) : text.padEnd(width));
+	const parts = [
+		'    ' + pad('SERVER', layout.name),
+		pad('ADDRESS', layout.address),
+		pad('STATE', layout.state),
+		pad('ADMIN', layout.admin),
+		pad('WT', layout.weight, true),
+		pad('SESS', layout.sessions, true),
+		pad('CHECK', layout.check),
+	];
+	if (layout.requests) {
+		parts.push(pad('REQS', layout.requests, true));
+	}
+
+	if (layout.changed) {
+		parts.push(pad('CHANGED', layout.changed, true));
+	}
+
+	if (layout.description) {
+		parts.push(pad('CHECK DETAIL', layout.description));
+	}
+
+	return parts.join(' ').slice(0, layout.width - 1);
+}

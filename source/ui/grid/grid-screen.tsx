@@ -1,0 +1,129 @@
+import {Box, Text} from 'ink';
+import React, {useEffect, useMemo, useReducer} from 'react';
+import type {PollView} from '../../model/pool-poller.js';
+import type {Server} from '../../model/types.js';
+import {cell} from '../format.js';
+import {Header} from '../header.js';
+import {gridKeys, HelpOverlay} from '../help-overlay.js';
+import {bannerHeight, StaleBanner} from '../stale-banner.js';
+import type {TerminalSize} from '../use-terminal-size.js';
+import {DetailPanel, detailHeight} from './detail-panel.js';
+import {gridLayout, titleText} from './grid-layout.js';
+import {buildRows, type GridRow} from './grid-rows.js';
+import {gridReducer, initialGridState} from './grid-state.js';
+import {BackendLine, InstanceLine} from './group-lines.js';
+import {ServerLine} from './server-line.js';
+import {useGridKeys} from './use-grid-keys.js';
+
+type Props = {
+	view: PollView;
+	size: TerminalSize;
+	now: number;
+	onQuit: () => void;
+	/** The backend under the cursor, to be polled every cycle. */
+	onFocus: (backend: string | undefined) => void;
+	/** Enter on a server; without it the grid shows a detail panel. */
+	onSelect?: (server: Server) => void;
+	initialKey?: string;
+	active?: boolean;
+};
+
+/** Lines the grid screen uses besides the rows: header, titles, footer, and Ink's last line. */
+const chromeHeight = 4;
+
+/** The live grid of every backend and server. */
+export function GridScreen({view, size, now, onQuit, onFocus, onSelect, initialKey, active = true}: Props) {
+	const [state, dispatch] = useReducer(gridReducer, {pageSize: size.rows - chromeHeight, cursorKey: initialKey, selected: onSelect ? undefined : initialKey}, initialGridState);
+	const rows = useMemo(() => buildRows(view.pool, state.filter), [view.pool, state.filter]);
+	const layout = useMemo(() => gridLayout(size.columns), [size.columns]);
+	const serverByKey = useMemo(() => new Map(rows.flatMap((row) => (row.kind === 'server' ? [[row.key, row.server] as const] : []))), [rows]);
+	const filterLine = state.filterEditing || state.filter !== '' ? 1 : 0;
+	const detail = state.selected && !onSelect ? detailHeight : 0;
+	const pageSize = Math.max(1, size.rows - chromeHeight - bannerHeight(view.health) - filterLine - detail);
+
+	const rowKeys = useMemo(() => rows.map((row) => row.key), [rows]);
+	// Synced during render, not in an effect: a key pressed right after a poll must see these rows.
+	if (state.rowKeys !== rowKeys) {
+		dispatch({type: 'rows-changed', keys: rowKeys});
+	}
+
+	if (state.pageSize !== pageSize) {
+		dispatch({type: 'page-resized', size: pageSize});
+	}
+
+	const cursorRow = rows[state.cursor];
+	const focusedBackend = cursorRow?.kind === 'server' ? cursorRow.server.backend : cursorRow?.kind === 'backend' ? cursorRow.backend.name : undefined;
+	useEffect(() => {
+		onFocus(focusedBackend);
+	}, [focusedBackend, onFocus]);
+
+	useGridKeys(state, dispatch, {
+		onQuit,
+		active,
+		onSelect(key) {
+			const server = serverByKey.get(key);
+			if (server && onSelect) {
+				onSelect(server);
+			}
+		},
+	});
+
+	const visible = rows.slice(state.offset, state.offset + pageSize);
+	const matches = rows.filter((row) => row.kind === 'server').length;
+	const position = rows.length > 0 ? `${state.cursor + 1}/${rows.length}` : '0/0';
+	const hints = state.filterEditing ? 'type to filter · Enter keep · Esc clear' : '↑↓ jk move · PgUp/PgDn page · / filter · Enter select · ? help · q quit';
+	return (
+		<Box flexDirection="column" width={size.columns}>
+			<Header view={view} now={now} width={size.columns} />
+			<StaleBanner health={view.health} width={size.columns} />
+			<Text dimColor>{titleText(layout)}</Text>
+			{state.help ? (
+				<HelpOverlay height={pageSize} width={size.columns} keys={gridKeys} />
+			) : (
+				<Box flexDirection="column" height={pageSize}>
+					{visible.length === 0 ? <Text>{cell(emptyMessage(view, state.filter), size.columns - 1)}</Text> : null}
+					{visible.map((row) => (
+						<RowLine key={row.key} row={row} cursor={row.key === state.cursorKey} layout={layout} stale={view.health.some((health) => !health.ok && health.socket === row.socket)} />
+					))}
+				</Box>
+			)}
+			{filterLine ? (
+				<Text wrap="truncate-end">
+					<Text bold>/ </Text>
+					{state.filter}
+					{state.filterEditing ? <Text inverse> </Text> : null}
+					<Text dimColor>{`  ${matches} server${matches === 1 ? '' : 's'} match${state.filterEditing ? '' : ' · Esc clears'}`}</Text>
+				</Text>
+			) : null}
+			{detail ? <DetailPanel server={serverByKey.get(state.selected ?? '')} width={size.columns} /> : null}
+			<Text dimColor wrap="truncate-end">
+				{cell(hints, Math.max(0, size.columns - position.length - 2))} {position}
+			</Text>
+		</Box>
+	);
+}
+
+function RowLine({row, cursor, layout, stale}: {row: GridRow; cursor: boolean; layout: ReturnType<typeof gridLayout>; stale: boolean}) {
+	switch (row.kind) {
+		case 'instance': {
+			return <InstanceLine snapshot={row.snapshot} width={layout.width} cursor={cursor} />;
+		}
+
+		case 'backend': {
+			return <BackendLine backend={row.backend} summary={row.summary} width={layout.width} cursor={cursor} />;
+		}
+
+		case 'server': {
+			return <ServerLine server={row.server} layout={layout} cursor={cursor} dimmed={stale} />;
+		}
+	}
+}
+
+function emptyMessage(view: PollView, filter: string): string {
+	if (view.pool === null) {
+		const failing = view.health.find((health) => !health.ok);
+		return failing ? 'No data from HAProxy yet; retrying every second.' : `Connecting to ${view.health.map((health) => health.socket).join(', ')}…`;
+	}
+
+	return filter ? `No backend or server matches "${filter}". Esc clears the filter.` : 'HAProxy reports no backends with servers.';
+}

@@ -1,0 +1,70 @@
+import {Text} from 'ink';
+import React from 'react';
+import {addressOf, adminWords} from '../../model/describe.js';
+import {conditionOf} from '../../model/server-condition.js';
+import type {Server} from '../../model/types.js';
+import {cell, shortDuration} from '../format.js';
+import {conditionStyle, tint} from '../theme.js';
+import type {GridLayout} from './grid-layout.js';
+
+/** The state word, with HAProxy's health transition (`DOWN 1/2`) when one is under way. */
+export function stateText(server: Server): string {
+	if (server.status.startsWith('NOLB')) {
+		return 'NOLB';
+	}
+
+	const condition = conditionOf(server);
+	const transition = / ([0-9]+\/[0-9]+)$/.exec(server.status)?.[1];
+	return transition ? `${conditionStyle[condition].word} ${transition}` : conditionStyle[condition].word;
+}
+
+export function adminText(server: Server): string {
+	return [...adminWords(server), ...(server.backup ? ['backup'] : [])].join(', ');
+}
+
+type Props = {server: Server; layout: GridLayout; cursor: boolean; dimmed?: boolean};
+
+/** One server of the grid, on one line exactly `layout.width` wide. */
+export const ServerLine = React.memo(function ServerLine({server, layout, cursor, dimmed = false}: Props) {
+	const condition = conditionOf(server);
+	const style = conditionStyle[condition];
+	const color = dimmed ? undefined : tint(style.color);
+	const checkColor = server.checkStatus === null || /OK|PROCOK/.test(server.checkStatus) ? undefined : tint('red');
+	const requests = server.requestsTotal ?? server.totalSessions;
+	const columns = [
+		cell(addressOf(server), layout.address),
+		'',
+		cell(adminText(server), layout.admin),
+		cell(String(server.userWeight), layout.weight, 'right'),
+		cell(String(server.currentSessions), layout.sessions, 'right'),
+	];
+	const used =
+		4 +
+		layout.name +
+		1 +
+		layout.address +
+		1 +
+		layout.state +
+		1 +
+		layout.admin +
+		1 +
+		layout.weight +
+		1 +
+		layout.sessions +
+		1 +
+		layout.check +
+		(layout.requests ? layout.requests + 1 : 0) +
+		(layout.changed ? layout.changed + 1 : 0) +
+		(layout.description ? layout.description + 1 : 0);
+	return (
+		<Text inverse={cursor} dimColor={dimmed} wrap="truncate-end">
+			{'  '}
+			<Text color={color}>{style.symbol}</Text> {cell(server.server, layout.name)} {columns[0]} <Text color={color}>{cell(stateText(server), layout.state)}</Text>{' '}
+			{columns[2]} {columns[3]} {columns[4]} <Text color={checkColor}>{cell(server.checkStatus ?? '-', layout.check)}</Text>
+			{layout.requests ? ` ${cell(String(requests), layout.requests, 'right')}` : ''}
+			{layout.changed ? ` ${cell(shortDuration(server.secondsSinceChange), layout.changed, 'right')}` : ''}
+			{layout.description ? ` ${cell(server.checkDescription ?? '', layout.description)}` : ''}
+			{' '.repeat(Math.max(0, layout.width - used - 1))}
+		</Text>
+	);
+});

@@ -1,0 +1,106 @@
+import {useInput, useStdin, type Key} from 'ink';
+import type {Dispatch} from 'react';
+import {splitKeys} from '../key-chunks.js';
+import {isServerKey} from './grid-rows.js';
+import {gridReducer, type GridAction, type GridState} from './grid-state.js';
+
+type Handlers = {
+	onQuit: () => void;
+	/** Enter on a server row (after the reducer marked it selected). */
+	onSelect?: (key: string) => void;
+	active?: boolean;
+};
+
+const charActions: Record<string, GridAction> = {
+	k: {type: 'cursor-moved', by: -1},
+	j: {type: 'cursor-moved', by: 1},
+	g: {type: 'cursor-jumped', to: 'first'},
+	G: {type: 'cursor-jumped', to: 'last'},
+	'/': {type: 'filter-started'},
+	'?': {type: 'help-toggled'},
+};
+
+/** What one keypress does to the grid, given its state; 'quit' and 'select' go to the handlers. */
+export function gridActionFor(state: GridState, input: string, key: Partial<Key>): GridAction | 'quit' | undefined {
+	if (key.upArrow || key.downArrow) {
+		return {type: 'cursor-moved', by: key.upArrow ? -1 : 1};
+	}
+
+	if (key.pageUp || key.pageDown) {
+		return {type: 'page-moved', by: key.pageUp ? -1 : 1};
+	}
+
+	if (key.home || key.end) {
+		return {type: 'cursor-jumped', to: key.home ? 'first' : 'last'};
+	}
+
+	if (state.filterEditing) {
+		if (key.escape) {
+			return {type: 'filter-cleared'};
+		}
+
+		if (key.return) {
+			return {type: 'filter-applied'};
+		}
+
+		if (key.backspace || key.delete) {
+			return {type: 'filter-erased'};
+		}
+
+		return input && !key.ctrl && !key.meta && !key.tab ? {type: 'filter-typed', text: input} : undefined;
+	}
+
+	if (key.escape) {
+		if (state.help) {
+			return {type: 'help-toggled'};
+		}
+
+		if (state.selected) {
+			return {type: 'selection-closed'};
+		}
+
+		return state.filter ? {type: 'filter-cleared'} : undefined;
+	}
+
+	if (key.return) {
+		return isServerKey(state.cursorKey) ? {type: 'server-selected'} : undefined;
+	}
+
+	if (key.ctrl || key.meta) {
+		return undefined;
+	}
+
+	return input === 'q' ? 'quit' : charActions[input];
+}
+
+/**
+ * Turns keys into grid actions; only listens where raw mode is supported. Keys are handled one
+ * by one, each seeing the state the previous one left: a fast typist, a paste or a slow SSH
+ * link delivers several in one chunk.
+ */
+export function useGridKeys(state: GridState, dispatch: Dispatch<GridAction>, handlers: Handlers): void {
+	const {isRawModeSupported} = useStdin();
+	useInput(
+		(input, key) => {
+			let current = state;
+			for (const press of splitKeys(input, key)) {
+				const action = gridActionFor(current, press.input, press.key);
+				if (action === 'quit') {
+					handlers.onQuit();
+					return;
+				}
+
+				if (!action) {
+					continue;
+				}
+
+				dispatch(action);
+				current = gridReducer(current, action);
+				if (action.type === 'server-selected' && current.selected) {
+					handlers.onSelect?.(current.selected);
+				}
+			}
+		},
+		{isActive: isRawModeSupported && (handlers.active ?? true)},
+	);
+}

@@ -1,0 +1,29 @@
+import {Text} from 'ink';
+import React from 'react';
+import type {PollView} from '../model/pool-poller.js';
+import {cell, middleCut, shortDuration} from './format.js';
+import {tint} from './theme.js';
+
+type Props = {view: PollView; now: number; width: number; title?: string};
+
+/** Top line: what is watched and how fresh the data is. */
+export function Header({view, now, width, title}: Props) {
+	const instances = view.pool?.instances ?? [];
+	const servers = instances.reduce((sum, snapshot) => sum + snapshot.backends.reduce((count, backend) => count + backend.servers.length, 0), 0);
+	const backends = instances.reduce((sum, snapshot) => sum + snapshot.backends.length, 0);
+	const failing = view.health.some((health) => !health.ok);
+	const age = view.pool ? Math.max(0, Math.round((now - view.pool.takenAt) / 1000)) : null;
+	const fresh = age === null ? 'connecting…' : failing ? `STALE ${shortDuration(age)}` : `updated ${shortDuration(age)} ago`;
+	const room = Math.max(0, width - 1 - fresh.length - 1);
+	const only = instances.length === 1 ? instances[0]!.instance : undefined;
+	const what = only ? `${title ?? 'drainboard'}  HAProxy ${only.version.split('-')[0]}  pid ${only.pid}` : `${title ?? 'drainboard'}  ${instances.length > 1 ? `${instances.length} HAProxy instances` : ''}`;
+	const counts = view.pool && width >= 100 ? `  ${backends} backends · ${servers} servers` : '';
+	const sockets = instances.length > 1 ? '' : view.health.map((health) => health.socket).join(', ');
+	const socketRoom = room - what.length - counts.length - 2;
+	const left = `${what}${sockets && socketRoom >= 8 ? `  ${middleCut(sockets, socketRoom)}` : ''}${counts}`;
+	return (
+		<Text wrap="truncate-end">
+			<Text bold>{cell(left, room)}</Text> <Text color={failing ? tint('red') : tint('gray')} bold={failing}>{fresh}</Text>
+		</Text>
+	);
+}

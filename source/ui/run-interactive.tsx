@@ -1,0 +1,40 @@
+import process from 'node:process';
+import {render} from 'ink';
+import React from 'react';
+import {defaultConfigPath, loadConfig} from '../config/load-config.js';
+import {resolveSockets} from '../config/resolve-sockets.js';
+import {UsageError, type ExitCode} from '../errors.js';
+import type {Options} from '../options.js';
+import {createRuntimeClient} from '../runtime/client.js';
+import type {Target} from '../runtime/names.js';
+import {App} from './app.js';
+
+/** `drainboard [<backend>/<server>]`: the live grid, until the operator quits. */
+export async function runInteractive(options: Options, target: Target | undefined): Promise<ExitCode> {
+	if (!process.stdin.isTTY) {
+		throw new UsageError('The interactive app needs a terminal, and stdin is not one; use "drainboard status" for a snapshot, or drain/restore with --yes in scripts.');
+	}
+
+	const config = await loadConfig(options.config ?? defaultConfigPath);
+	const {endpoints} = resolveSockets(options.socket, config);
+	const clients = endpoints.map((endpoint) => createRuntimeClient(endpoint, {timeoutMs: options.timeout * 1000}));
+	const instance = render(<App clients={clients} initialTarget={target} />, {exitOnCtrlC: true, patchConsole: true});
+	const stop = () => {
+		instance.clear();
+		instance.unmount();
+	};
+
+	const signals = ['SIGTERM', 'SIGHUP'] as const;
+	for (const signal of signals) {
+		process.once(signal, stop);
+	}
+
+	try {
+		const result = await instance.waitUntilExit();
+		return typeof result === 'number' ? (result as ExitCode) : 0;
+	} finally {
+		for (const signal of signals) {
+			process.removeListener(signal, stop);
+		}
+	}
+}

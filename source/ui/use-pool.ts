@@ -1,0 +1,31 @@
+import {useCallback, useEffect, useRef, useState} from 'react';
+import {PoolPoller, type PollView} from '../model/pool-poller.js';
+import type {RuntimeClient} from '../runtime/client.js';
+import type {ProxyName} from '../runtime/names.js';
+
+export type PoolHandle = {view: PollView; refresh: (full?: boolean) => void};
+
+/** Polls the instances while mounted; `focus` is the backend polled every cycle. */
+export function usePool(clients: readonly RuntimeClient[], focus: ProxyName | undefined, intervalMs = 1000): PoolHandle {
+	const poller = useRef<PoolPoller | undefined>(undefined);
+	const [view, setView] = useState<PollView>(() => ({
+		pool: null,
+		health: clients.map((client) => ({socket: client.socket, ok: true, failingSince: null, error: null, lastSuccess: null})),
+		cycles: 0,
+	}));
+	useEffect(() => {
+		const current = new PoolPoller({clients, intervalMs, onChange: setView});
+		poller.current = current;
+		current.start();
+		return () => {
+			current.stop();
+		};
+	}, [clients, intervalMs]);
+	useEffect(() => {
+		poller.current?.focus(focus);
+	}, [focus]);
+	const refresh = useCallback((full = false) => {
+		poller.current?.refresh(full);
+	}, []);
+	return {view, refresh};
+}

@@ -1,0 +1,230 @@
+import React from 'react';
+import {afterEach, describe, expect, it} from 'vitest';
+import type {PollView} from '../../source/model/pool-poller.js';
+import {GridScreen} from '../../source/ui/grid/grid-screen.js';
+import {bigPool, makeBackend, makeInstance, makePool, makeServer, makeView} from '../helpers/model.js';
+import {frameLines, keys, renderAt, type Rendered} from '../helpers/render-ink.js';
+
+let rendered: Rendered | undefined;
+afterEach(() => {
+	rendered?.unmount();
+	rendered = undefined;
+});
+
+function show(view: PollView, size = {columns: 80, rows: 24}) {
+	rendered = renderAt(<GridScreen view={view} size={size} now={view.pool?.takenAt ?? Date.now()} onQuit={() => undefined} onFocus={() => undefined} />, size);
+	return rendered;
+}
+
+const webapps = makeBackend('webapps', [
+	makeServer({backend: 'webapps', server: 'app01', status: 'UP', requestsTotal: 120}),
+	makeServer({backend: 'webapps', server: 'app02', adminState: 0x08, status: 'DRAIN'}),
+	makeServer({backend: 'webapps', server: 'app03', adminState: 0x01, opState: 0, status: 'MAINT'}),
+	makeServer({backend: 'webapps', server: 'app04', opState: 0, status: 'DOWN 1/2', checkStatus: 'L4CON'}),
+	makeServer({backend: 'webapps', server: 'app05', opState: 1, status: 'UP 1/3'}),
+	makeServer({backend: 'webapps', server: 'app06', opState: 3, status: 'UP'}),
+	makeServer({backend: 'webapps', server: 'app07', adminState: 0x05, opState: 0, status: 'MAINT'}),
+	makeServer({backend: 'webapps', server: 'shadow', adminState: 0x10, status: 'DRAIN', tracked: 'webapps/app02', checkStatus: null, checkConfigured: false}),
+	makeServer({backend: 'webapps', server: 'spare', backup: true}),
+]);
+const dead = makeBackend('api', [
+	makeServer({backend: 'api', server: 'api1', opState: 0, status: 'DOWN', checkStatus: 'L7STS'}),
+	makeServer({backend: 'api', server: 'api2', adminState: 0x01, opState: 0, status: 'MAINT'}),
+]);
+const pool = makePool([makeInstance([webapps, dead])]);
+
+const lineOf = (frame: string, name: string) => frameLines(frame).find((line) => new RegExp(`^  . ${name} `).test(line)) ?? '';
+
+describe('grid rendering', () => {
+	it('shows every state by symbol and word, so it reads without colour', async () => {
+		const {waitForFrame} = show(makeView(pool));
+		const frame = await waitForFrame('app01');
+		expect(lineOf(frame, 'app01')).toMatch(/^ {2}● app01 +10\.0\.0\.1:8080 +UP +1 +0 L7OK$/);
+		expect(lineOf(frame, 'app02')).toMatch(/◐ app02 .* DRAIN +drain /);
+		expect(lineOf(frame, 'app03')).toMatch(/■ app03 .* MAINT +maint /);
+		expect(lineOf(frame, 'app04')).toMatch(/✗ app04 .* DOWN 1\/2 .* L4CON$/);
+		expect(lineOf(frame, 'app05')).toMatch(/↑ app05 .* STARTING/);
+		expect(lineOf(frame, 'app06')).toMatch(/↓ app06 .* STOPPING/);
+		expect(lineOf(frame, 'app07')).toMatch(/■ app07 .* MAINT +disabled /);
+		expect(lineOf(frame, 'shadow')).toMatch(/◐ shadow .* DRAIN +drain via app02 .* -$/);
+		expect(lineOf(frame, 'spare')).toMatch(/● spare .* UP +backup /);
+	});
+
+	it('sums each backend up and marks one with no server left serving', async () => {
+		const {waitForFrame} = show(makeView(pool));
+		const frame = await waitForFrame('api');
+		const lines = frameLines(frame);
+		expect(lines.find((line) => line.startsWith('▸ webapps'))).toMatch(/4\/9 up · 2 serving · 0 sess/);
+		expect(lines.find((line) => line.startsWith('▸ api'))).toMatch(/0\/2 up · 0 serving · 0 sess +✗ NO SERVER SERVING/);
+	});
+
+	it('fits 80x24: no line wider than the terminal, no frame taller than it, long names cut with …', async () => {
+		const long = makeBackend('a-backend-with-a-very-long-name-for-testing', [
+			makeServer({backend: 'a-backend-with-a-very-long-name-for-testing', server: 'server-with-a-name-far-too-long-for-80-columns', address: '2001:db8:1234:5678::1', port: 65_000}),
+		]);
+		const {waitForFrame} = show(makeView(makePool([makeInstance([long, webapps, dead])])));
+		const frame = await waitForFrame('server-with');
+		const lines = frame.split('\n');
+		expect(lines.length).toBeLessThanOrEqual(23);
+		for (const line of lines) {
+			expect(line.length).toBeLessThanOrEqual(79);
+		}
+
+		expect(frame).toContain('server-with-a-n…');
+		expect(frame).toMatch(/\[2001:db8:1234…/);
+		expect(frame).toMatch(/SERVER +ADDRESS +STATE +ADMIN +WT +SESS CHECK/);
+	});
+
+	it('adds requests, last change and check detail columns on a wide terminal and re-lays out on resize', async () => {
+		const view = makeView(pool);
+		const {waitForFrame, stdout, instance} = show(view, {columns: 80, rows: 24});
+		await waitForFrame('app01');
+		stdout.resize(200, 50);
+		instance.rerender(<GridScreen view={view} size={{columns: 200, rows: 50}} now={pool.takenAt} onQuit={() => undefined} onFocus={() => undefined} />);
+		const frame = await waitForFrame('CHECK DETAIL');
+		expect(frame).toMatch(/REQS +CHANGED +CHECK DETAIL/);
+		expect(lineOf(frame, 'app01')).toMatch(/L7OK +120 +1m00s Layer7 check passed$/);
+	});
+});
+
+describe('grid navigation', () => {
+	it('moves with arrows and j/k, pages, and jumps to the ends', async () => {
+		const {waitForFrame, press} = show(makeView(pool));
+		await waitForFrame('1/13');
+		await press('j', 'j', keys.down);
+		await waitForFrame('4/13');
+		await press('k', keys.up);
+		await waitForFrame('2/13');
+		await press(keys.end);
+		await waitForFrame('13/13');
+		await press('g');
+		await waitForFrame('1/13');
+		await press('G');
+		await waitForFrame('13/13');
+		await press(keys.home, keys.pageDown);
+		await waitForFrame('13/13');
+		await press(keys.pageUp);
+		await waitForFrame('1/13');
+	});
+
+	it('takes several typed keys in one chunk', async () => {
+		const {waitForFrame, stdin} = show(makeView(pool));
+		await waitForFrame('1/13');
+		stdin.write('jjj');
+		await waitForFrame('4/13');
+	});
+
+	it('filters by backend or server substring and clears with Esc', async () => {
+		const {waitForFrame, press, lastFrame} = show(makeView(pool));
+		await waitForFrame('app01');
+		await press('/', 'a', 'p', 'i');
+		let frame = await waitForFrame('/ api');
+		expect(frame).toContain('▸ api');
+		expect(frame).not.toContain('webapps');
+		expect(frame).toContain('2 servers match');
+		await press(keys.backspace, keys.backspace, keys.backspace, 's', 'h');
+		frame = await waitForFrame('1 server match');
+		expect(frame).toContain('▸ webapps');
+		expect(frame).toContain('shadow');
+		expect(frame).not.toContain('app01');
+		await press(keys.enter);
+		frame = await waitForFrame('Esc clears');
+		await press(keys.escape);
+		frame = await waitForFrame((current) => current.includes('app01') && !current.includes('match'));
+		expect(lastFrame()).toContain('api1');
+	});
+
+	it('says when nothing matches', async () => {
+		const {waitForFrame, press} = show(makeView(pool));
+		await waitForFrame('app01');
+		await press('/', 'z', 'z');
+		await waitForFrame('No backend or server matches "zz". Esc clears the filter.');
+	});
+
+	it('shows and hides the help overlay', async () => {
+		const {waitForFrame, press} = show(makeView(pool));
+		await waitForFrame('app01');
+		await press('?');
+		const frame = await waitForFrame('Keys');
+		expect(frame).toContain('filter by backend or server name');
+		expect(frame).toContain('● UP   ◐ DRAIN   ■ MAINT   ✗ DOWN');
+		expect(frame).not.toContain('app01');
+		await press(keys.escape);
+		await waitForFrame((current) => current.includes('app01') && !current.includes('Keys'));
+	});
+
+	it('opens a detail panel of the server under the cursor with Enter', async () => {
+		const {waitForFrame, press} = show(makeView(pool));
+		await waitForFrame('app01');
+		await press('j', 'j', keys.enter);
+		const frame = await waitForFrame('webapps/app02');
+		expect(frame).toMatch(/admin: drain · weight 1 \(config 1\) · active server/);
+		expect(frame).toMatch(/check: L7OK \(Layer7 check passed\)/);
+		await press(keys.escape);
+		await waitForFrame((current) => !current.includes('webapps/app02'));
+	});
+});
+
+describe('grid when HAProxy does not answer', () => {
+	it('shows a banner over the last known data, with the time it started failing', async () => {
+		const since = new Date(2026, 10, 25, 14, 2, 11).getTime();
+		const view = makeView(pool, [{socket: '/run/haproxy/admin.sock', since, error: 'Nothing answers on /run/haproxy/admin.sock (connection refused).'}]);
+		const {waitForFrame} = show(view);
+		const frame = await waitForFrame('unreachable');
+		expect(frame).toContain('✗ /run/haproxy/admin.sock unreachable since 14:02:11 — retrying. Nothing answe…');
+		expect(frame).toContain('app01');
+		expect(frame).toMatch(/STALE \d+s/);
+	});
+
+	it('says it is connecting before the first answer, and that it retries when none came', async () => {
+		const first = show(makeView(null, []).health.length === 0 ? {pool: null, cycles: 0, health: [{socket: '/x.sock', ok: true, failingSince: null, error: null, lastSuccess: null}]} : makeView(null));
+		await first.waitForFrame('Connecting to /x.sock…');
+		first.unmount();
+		rendered = undefined;
+		const failing = show(makeView(null, [{socket: '/x.sock', since: Date.now(), error: 'No HAProxy socket at /x.sock.'}]));
+		await failing.waitForFrame('No data from HAProxy yet; retrying every second.');
+	});
+});
+
+describe('grid at 10,000 servers', () => {
+	const big = bigPool(500, 20);
+
+	it('renders only the rows that fit and scrolls through all of them', async () => {
+		const {waitForFrame, press, lastFrame} = show(makeView(big));
+		const frame = await waitForFrame('srv00');
+		const serverLines = frameLines(frame).filter((line) => /^ {2}● srv/.test(line));
+		expect(frame.split('\n').length).toBeLessThanOrEqual(23);
+		expect(serverLines.length).toBeLessThanOrEqual(20);
+		expect(frame).toContain('1/10500');
+		await press(keys.end);
+		await waitForFrame('10500/10500');
+		expect(lastFrame()).toContain('srv19');
+		expect(lastFrame()).not.toContain('backend000');
+		await press(keys.pageUp);
+		await waitForFrame((current) => /\b104\d\d\/10500/.test(current));
+	});
+
+	it('filters 10,000 servers down to one backend', async () => {
+		const {waitForFrame, press} = show(makeView(big));
+		await waitForFrame('srv00');
+		await press('/', ...'backend499');
+		const frame = await waitForFrame('20 servers match');
+		expect(frame).toContain('▸ backend499');
+	});
+});
+
+describe('keys batched in one chunk (slow links)', () => {
+	it('handles moves and Enter delivered together', async () => {
+		const {waitForFrame, stdin} = show(makeView(pool));
+		await waitForFrame('1/13');
+		stdin.write('jj\r');
+		await waitForFrame('webapps/app02');
+	});
+
+	it('types a filter and applies it in one chunk', async () => {
+		const {waitForFrame, stdin} = show(makeView(pool));
+		await waitForFrame('1/13');
+		stdin.write('/api\r');
+		await waitForFrame('2 servers match · Esc clears');
+	});
+});
