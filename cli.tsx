@@ -68,7 +68,18 @@ async function main(): Promise<ExitCode> {
 		return statusCommand(options);
 	}
 
-	throw new UsageError(command === undefined ? 'The interactive app is not available yet; use drainboard status.' : `Unknown command "${command}"; run drainboard --help.`);
+	if (command === undefined || command.includes('/')) {
+		if (rest.length > 0) {
+			throw new UsageError(`Give one backend/server at most (got "${rest.join(' ')}" too).`);
+		}
+
+		const {parseTarget} = await import('./source/runtime/names.js');
+		const target = command === undefined ? undefined : parseTarget(command);
+		const {runInteractive} = await import('./source/ui/run-interactive.js');
+		return runInteractive(options, target);
+	}
+
+	throw new UsageError(`Unknown command "${command}"; run drainboard --help.`);
 }
 
 try {

@@ -15,6 +15,13 @@ export default tseslint.config(
 		},
 	},
 	{
+		files: ['test/**'],
+		rules: {
+			// Tests match terminal escape codes on purpose.
+			'no-control-regex': 'off',
+		},
+	},
+	{
 		files: ['source/**/*.ts', 'source/**/*.tsx'],
 		ignores: ['source/ui/**'],
 		rules: {

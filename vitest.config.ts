@@ -5,6 +5,6 @@ export default defineConfig({
 		include: ['test/**/*.test.{ts,tsx}'],
 		testTimeout: 30_000,
 		hookTimeout: 30_000,
-		env: {CI: 'false', FORCE_COLOR: '0'},
+		env: {CI: 'false'},
 	},
 });

@@ -32,6 +32,10 @@ export type TestBed = BedContext & {
 	demo(name: string): DemoBackend;
 	/** Sends one raw line to the admin socket. */
 	send(line: string): Promise<string>;
+	/** Stops HAProxy (the bed stays: start it again with startHaproxy). */
+	stopHaproxy(): Promise<void>;
+	/** Starts a new HAProxy process on the same config. */
+	startHaproxy(): Promise<void>;
 	stop(): Promise<void>;
 };
 
@@ -98,14 +102,16 @@ export async function startTestBed(options: BedOptions): Promise<TestBed> {
 		const configPath = path.join(dir, 'haproxy.cfg');
 		await writeFile(configPath, options.config(context));
 		const admin = parseEndpoint(context.adminSocket);
-		haproxy = await startHaproxy({
-			binary,
-			configPath,
-			socket: admin,
-			cwd: dir,
-			masterSocket: options.masterWorker ? path.join(dir, 'master.sock') : undefined,
-		});
-		const started = haproxy;
+		const launch = async () =>
+			startHaproxy({
+				binary,
+				configPath,
+				socket: admin,
+				cwd: dir,
+				masterSocket: options.masterWorker ? path.join(dir, 'master.sock') : undefined,
+			});
+		haproxy = await launch();
+		let started = haproxy;
 		const onExit = () => {
 			started.kill();
 		};
@@ -115,7 +121,9 @@ export async function startTestBed(options: BedOptions): Promise<TestBed> {
 			...context,
 			configPath,
 			url: `http://127.0.0.1:${context.frontendPort}/`,
-			haproxy: started,
+			get haproxy() {
+				return started;
+			},
 			demos,
 			demo(name) {
 				const demo = demos.get(name);
@@ -126,6 +134,12 @@ export async function startTestBed(options: BedOptions): Promise<TestBed> {
 				return demo;
 			},
 			send: async (line) => sendLine(admin, line, {timeoutMs: 5000}),
+			async stopHaproxy() {
+				await started.stop();
+			},
+			async startHaproxy() {
+				started = await launch();
+			},
 			async stop() {
 				process.removeListener('exit', onExit);
 				await started.stop();

@@ -1,0 +1,100 @@
+import {execFile} from 'node:child_process';
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import process from 'node:process';
+import {promisify} from 'node:util';
+import {cliPath} from './run-cli.js';
+import {waitFor} from './wait-for.js';
+
+const run = promisify(execFile);
+let counter = 0;
+
+/** A program running in its own tmux server, at a fixed terminal size. */
+export type TmuxSession = {
+	/** The screen as text (`escapes`: with colour and style codes). */
+	screen(escapes?: boolean): Promise<string>;
+	/** tmux key names (`Enter`, `Escape`, `Down`, `C-c`) or literal text. */
+	keys(...keys: string[]): Promise<void>;
+	waitForScreen(test: string | ((screen: string) => boolean), timeoutMs?: number): Promise<string>;
+	/** Resolves with the exit status once the program ended. */
+	exited(timeoutMs?: number): Promise<number>;
+	pid(): Promise<number>;
+	resize(columns: number, rows: number): Promise<void>;
+	kill(): Promise<void>;
+};
+
+function quote(word: string): string {
+	return /^[A-Za-z0-9_./:=@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Runs `node dist/cli.js <args>` in tmux (tmux must be installed: .ci/run installs it). */
+export async function startCliInTmux(args: string[], options: {columns?: number; rows?: number; env?: Record<string, string>} = {}): Promise<TmuxSession> {
+	const server = `drainboard-test-${process.pid}-${counter++}`;
+	const tmux = async (...tmuxArgs: string[]) => (await run('tmux', ['-L', server, ...tmuxArgs])).stdout;
+	// Unset CI and FORCE_COLOR: with CI set at all, Ink renders only the last frame and chalk drops colour.
+	const env = {NO_COLOR: '', TERM: 'xterm-256color', ...options.env};
+	const command = ['env', '-u', 'FORCE_COLOR', '-u', 'CI', ...Object.entries(env).map(([name, value]) => `${name}=${value}`), process.execPath, cliPath, ...args].map(quote).join(' ');
+	// The shell records the exit status: tmux 3.3 does not always report a dead pane's status.
+	const statusDir = mkdtempSync(path.join(os.tmpdir(), 'drainboard-tmux-'));
+	const statusFile = path.join(statusDir, 'status');
+	await tmux('-f', '/dev/null', 'new-session', '-d', '-s', 'main', '-x', String(options.columns ?? 80), '-y', String(options.rows ?? 24), `${command}; echo $? > ${statusFile}`);
+	await tmux('set-option', '-t', 'main', 'remain-on-exit', 'on');
+	const session: TmuxSession = {
+		async screen(escapes = false) {
+			const text = await tmux('capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', 'main');
+			return text.replace(/\n*Pane is dead \(.*\)\s*$/, '\n');
+		},
+		async keys(...keys) {
+			for (const key of keys) {
+				await tmux('send-keys', '-t', 'main', key);
+				await new Promise((resolve) => {
+					setTimeout(resolve, 40);
+				});
+			}
+		},
+		async waitForScreen(test, timeoutMs = 10_000) {
+			const matches = typeof test === 'string' ? (screen: string) => screen.includes(test) : test;
+			let last = '';
+			try {
+				return await waitFor(
+					'the screen',
+					async () => {
+						last = await session.screen();
+						return matches(last) ? last : undefined;
+					},
+					timeoutMs,
+					100,
+				);
+			} catch {
+				throw new Error(`Timed out waiting for ${typeof test === 'string' ? JSON.stringify(test) : 'the screen'}; screen:\n${last}`);
+			}
+		},
+		async exited(timeoutMs = 10_000) {
+			return waitFor(
+				'the program to exit',
+				() => {
+					try {
+						const status = readFileSync(statusFile, 'utf8').trim();
+						return status === '' ? undefined : Number(status);
+					} catch {
+						return undefined;
+					}
+				},
+				timeoutMs,
+				100,
+			);
+		},
+		async pid() {
+			return Number((await tmux('display-message', '-p', '-t', 'main', '#{pane_pid}')).trim());
+		},
+		async resize(columns, rows) {
+			await tmux('resize-window', '-t', 'main', '-x', String(columns), '-y', String(rows));
+		},
+		async kill() {
+			await tmux('kill-server').catch(() => undefined);
+			rmSync(statusDir, {recursive: true, force: true});
+		},
+	};
+	return session;
+}
