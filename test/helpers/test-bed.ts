@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import process from 'node:process';
 import {startDemoBackend, type DemoBackend} from '../../source/lab/demo-backend.js';
-import {findHaproxy} from '../../source/lab/find-haproxy.js';
+import {findHaproxy} from '../../source/config/find-haproxy.js';
 import {freePort} from '../../source/lab/free-port.js';
 import {startHaproxy, type HaproxyProcess} from '../../source/lab/haproxy-process.js';
 import {parseEndpoint} from '../../source/runtime/endpoint.js';
