@@ -1,0 +1,133 @@
+import {isRunning} from '../../model/server-condition.js';
+import {formatTarget} from '../../runtime/names.js';
+import {failed, passed, warned} from '../check-result.js';
+import {perInstance, readTarget} from '../read-target.js';
+import {Cancelled, changeState} from '../state-change.js';
+import type {CheckDefinition} from '../step-definition.js';
+import {measureTraffic} from '../traffic.js';
+import {trafficEvidence, trafficPassed, trafficProblem, trafficSentence} from './traffic-checks.js';
+
+const drainBit: CheckDefinition = {
+	id: 'drain-bit',
+	title: 'Drain bit set',
+	async run(context, io) {
+		let views = await readTarget(context, io.signal);
+		const missing = views.filter((view) => !view.server?.adminFlags.includes('FDRAIN'));
+		if (missing.length > 0) {
+			const flags = missing.map((view) => perInstance(context, view.socket, `admin flags ${view.server?.adminFlags.join('+') || 'none'}`)).join('; ');
+			try {
+				await changeState(context, io, 'confirm', {kind: 'state', state: 'drain'}, `HAProxy does not show the drain (${flags}): someone set it back, or HAProxy reloaded. Send the drain again?`);
+			} catch (error) {
+				if (error instanceof Cancelled) {
+					return failed(this.id, this.title, `HAProxy does not show the drain bit on ${formatTarget(context.target)} (${flags}).`, {
+						meaning: 'The target is back in rotation: someone set it ready, or HAProxy reloaded without a server-state file.',
+						todo: 'Retry to send the drain again.',
+					});
+				}
+
+				throw error;
+			}
+
+			views = await readTarget(context, io.signal);
+		}
+
+		const notDrained = views.find((view) => !view.server?.adminFlags.includes('FDRAIN'));
+		if (notDrained) {
+			return failed(this.id, this.title, perInstance(context, notDrained.socket, `the drain was sent again but HAProxy still shows admin flags ${notDrained.server?.adminFlags.join('+') || 'none'}.`), {
+				todo: 'Look at the grid: something else changes this server.',
+			});
+		}
+
+		const down = views.filter((view) => view.server && !isRunning(view.server));
+		if (down.length > 0) {
+			const server = down[0]!.server!;
+			return warned(this.id, this.title, `FDRAIN (0x08) is set, but the server is ${server.opStateName.toUpperCase()} now (check ${server.checkStatus ?? 'none'}): it was drained, and is also failing its health check.`, {
+				meaning: 'It gets no traffic either way; the service on it went down after the drain.',
+			});
+		}
+
+		return passed(this.id, this.title, `FDRAIN (0x08) is set and the server is still RUNNING (op state 2): out of rotation by the drain, not by a failure.`);
+	},
+};
+
+const trafficMoved: CheckDefinition = {
+	id: 'traffic-moved',
+	title: 'New traffic goes elsewhere',
+	async run(context, io) {
+		const traffic = await measureTraffic(context, io, context.options.requests);
+		const problem = trafficProblem(this.id, this.title, context, traffic);
+		if (problem) {
+			return problem;
+		}
+
+		if (traffic.targetDelta > 0) {
+			const persistence = context.backendFacts?.persistence.length ? ` Persistence is configured (${context.backendFacts.persistence.join('; ')}): it keeps users on a drained server.` : '';
+			return failed(this.id, this.title, `${trafficSentence(context, traffic)} The target still got ${traffic.targetDelta}.${persistence}`, {
+				meaning: 'The drain does not keep all new traffic away from the target.',
+				todo: 'Check every HAProxy instance in front of this server, and persistence; retry.',
+				evidence: trafficEvidence(traffic),
+			});
+		}
+
+		return trafficPassed(this.id, this.title, context, traffic, 'The target got none of them: new traffic goes to the other servers.');
+	},
+};
+
+const sessionsQuiet: CheckDefinition = {
+	id: 'sessions-quiet',
+	title: 'Sessions quiet',
+	async run(context, io) {
+		const started = context.clock.now();
+		const sessionsNow = async () => {
+			const views = await readTarget(context, io.signal);
+			return views.reduce((sum, view) => sum + (view.server?.currentSessions ?? 0), 0);
+		};
+
+		let sessions = await sessionsNow();
+		let peak = sessions;
+		while (sessions > 0 && context.clock.now() - started < context.options.quietTimeoutMs && !io.signal?.aborted) {
+			const waited = Math.round((context.clock.now() - started) / 1000);
+			io.dispatch({type: 'live-updated', step: 'confirm', lines: [`Sessions on ${context.target.server}: ${sessions} (waited ${waited} s of ${context.options.quietTimeoutMs / 1000} s)`]});
+			await context.clock.sleep(500, io.signal);
+			sessions = await sessionsNow();
+			peak = Math.max(peak, sessions);
+		}
+
+		const waited = Math.round((context.clock.now() - started) / 1000);
+		if (sessions === 0) {
+			return passed(this.id, this.title, peak === 0 ? 'No sessions open on the target.' : `Sessions on the target fell from ${peak} to 0 in ${waited} s.`, {evidence: {peakSessions: peak, waitedSeconds: waited}});
+		}
+
+		const observed = `${sessions} session(s) still open on the target after ${waited} s.`;
+		if (!context.options.offerShutdown) {
+			return failed(this.id, this.title, observed, {
+				meaning: 'Long-lived connections (websockets, downloads, keep-alive) are still using the server.',
+				todo: 'Retry with a longer --quiet-timeout, or close them from the interactive wizard.',
+				evidence: {sessions, waitedSeconds: waited},
+			});
+		}
+
+		try {
+			await changeState(context, io, 'confirm', {kind: 'shutdown-sessions'}, `${observed} Closing them cuts those users' connections; their clients reconnect to other servers.`);
+		} catch (error) {
+			if (error instanceof Cancelled) {
+				return failed(this.id, this.title, observed, {todo: 'Retry to wait again, or close them when asked.', evidence: {sessions, waitedSeconds: waited}});
+			}
+
+			throw error;
+		}
+
+		const deadline = context.clock.now() + 5000;
+		sessions = await sessionsNow();
+		while (sessions > 0 && context.clock.now() < deadline && !io.signal?.aborted) {
+			await context.clock.sleep(250, io.signal);
+			sessions = await sessionsNow();
+		}
+
+		return sessions === 0
+			? passed(this.id, this.title, `${observed} Closed with "shutdown sessions server" (journaled); now 0.`, {evidence: {closedSessions: peak}})
+			: failed(this.id, this.title, `${sessions} session(s) remain even after "shutdown sessions server".`, {todo: 'Retry.'});
+	},
+};
+
+export const confirmChecks: CheckDefinition[] = [drainBit, trafficMoved, sessionsQuiet];

@@ -1,0 +1,66 @@
+import {checkStatusLabels, type CheckStatusName} from '../../decode/labels.js';
+import {isHealthy} from '../../model/server-condition.js';
+import type {Server} from '../../model/types.js';
+import {failed, passed} from '../check-result.js';
+import type {RunbookContext} from '../context.js';
+import {perInstance, readTarget} from '../read-target.js';
+import type {CheckDefinition} from '../step-definition.js';
+
+/** `DOWN · L4CON (TCP connection refused)` */
+export function healthText(server: Server | undefined): string {
+	if (!server) {
+		return 'not in the runtime';
+	}
+
+	const check = server.checkConfigured ? (server.checkStatus ? `${server.checkStatus} (${checkStatusLabels[server.checkStatus as CheckStatusName] ?? server.checkDescription ?? ''})` : 'no check result yet') : 'no health check configured';
+	return `${server.status} · ${check}`;
+}
+
+function healthyAll(context: RunbookContext, servers: Array<Server | undefined>): boolean {
+	return servers.length === context.clients.length && servers.every((server) => server !== undefined && isHealthy(server));
+}
+
+const healthBack: CheckDefinition = {
+	id: 'health-back',
+	title: 'Target healthy again',
+	async run(context, io) {
+		const started = context.clock.now();
+		const {readyTimeoutMs, settleMs} = context.options;
+		let healthySince: number | null = null;
+		let views = await readTarget(context, io.signal);
+		for (;;) {
+			const now = context.clock.now();
+			const healthy = healthyAll(context, views.map((view) => view.server));
+			healthySince = healthy ? (healthySince ?? now) : null;
+			if ((healthySince !== null && now - healthySince >= settleMs) || now - started >= readyTimeoutMs || io.signal?.aborted) {
+				break;
+			}
+
+			const waited = Math.round((now - started) / 1000);
+			const why = healthySince === null ? 'waiting for its health check to pass' : `healthy, watching it stay so for ${settleMs / 1000} s`;
+			io.dispatch({
+				type: 'live-updated',
+				step: 'maintain',
+				lines: views.map((view) => perInstance(context, view.socket, `${context.target.server}: ${healthText(view.server)} — ${why} (${waited} s of ${readyTimeoutMs / 1000} s)`)),
+			});
+			await context.clock.sleep(500, io.signal);
+			views = await readTarget(context, io.signal);
+		}
+
+		const unhealthy = views.find((view) => !view.server || !isHealthy(view.server));
+		if (unhealthy || healthySince === null) {
+			const view = unhealthy ?? views[0]!;
+			return failed(this.id, this.title, perInstance(context, view.socket, `${context.target.server} is not healthy: ${healthText(view.server)}.`), {
+				meaning: 'Putting it back now would send users to a server that fails its health check.',
+				todo: 'Bring the service back (HAProxy checks it on its own), then press Enter again. Restore stays refused until the check passes.',
+			});
+		}
+
+		const server = views[0]!.server!;
+		const seconds = Math.round((context.clock.now() - healthySince) / 1000);
+		const noCheck = server.checkConfigured ? '' : ' No health check is configured: HAProxy trusts the server blindly, so make sure the service is really up.';
+		return passed(this.id, this.title, `${context.target.server} is ${healthText(server)}, seen healthy for ${seconds} s.${noCheck}`);
+	},
+};
+
+export const maintainChecks: CheckDefinition[] = [healthBack];

@@ -1,0 +1,70 @@
+import {clockTime, shortDuration} from '../../time-format.js';
+import {failed, passed, warned} from '../check-result.js';
+import {perInstance, readTarget} from '../read-target.js';
+import {changeState} from '../state-change.js';
+import type {CheckDefinition} from '../step-definition.js';
+import {measureTraffic} from '../traffic.js';
+import {targetGotNone, trafficPassed, trafficProblem} from './traffic-checks.js';
+
+const readySent: CheckDefinition = {
+	id: 'ready-sent',
+	title: 'Ready sent',
+	async run(context, io) {
+		const outcome = await changeState(context, io, 'restore', {kind: 'state', state: 'ready'}, 'The target goes back into rotation and gets new requests again.');
+		context.facts.readySentAt = context.clock.now();
+		io.dispatch({type: 'drain-changed', drained: false});
+		return passed(this.id, this.title, `"${outcome.command}" accepted (empty reply) by ${outcome.replies.map((reply) => reply.socket).join(', ')}.`);
+	},
+};
+
+const drainCleared: CheckDefinition = {
+	id: 'drain-cleared',
+	title: 'Drain bit gone',
+	async run(context, io) {
+		const views = await readTarget(context, io.signal);
+		for (const view of views) {
+			const flags = view.server?.adminFlags ?? [];
+			if (flags.includes('FDRAIN') || flags.includes('FMAINT') || flags.includes('RMAINT')) {
+				return failed(this.id, this.title, perInstance(context, view.socket, `HAProxy still shows admin flags ${flags.join('+')}.`), {todo: 'Retry; if it stays, someone else is changing this server.'});
+			}
+
+			if (flags.includes('IDRAIN') || flags.includes('IMAINT')) {
+				return warned(this.id, this.title, perInstance(context, view.socket, `FDRAIN is gone, but ${flags.join('+')} is inherited from ${view.server?.tracked ?? 'the tracked server'}; "ready" cannot clear that.`), {
+					todo: `Restore ${view.server?.tracked ?? 'the tracked server'} too.`,
+				});
+			}
+		}
+
+		return passed(this.id, this.title, 'No drain or maintenance flag is left on the target.');
+	},
+};
+
+const trafficReturns: CheckDefinition = {
+	id: 'traffic-returns',
+	title: 'Traffic returns',
+	async run(context, io) {
+		const traffic = await measureTraffic(context, io, context.options.requests);
+		const problem = trafficProblem(this.id, this.title, context, traffic);
+		if (problem) {
+			return problem;
+		}
+
+		if (traffic.targetDelta === 0) {
+			return targetGotNone(this.id, this.title, context, traffic, 'It may still be starting (slowstart ramps its weight up), or its weight is 0. Retry in a few seconds.');
+		}
+
+		return trafficPassed(this.id, this.title, context, traffic, `The target answered ${traffic.targetDelta} of them: it is back in rotation.`);
+	},
+};
+
+const summary: CheckDefinition = {
+	id: 'summary',
+	title: 'Summary',
+	async run(context) {
+		const {drainSentAt, readySentAt} = context.facts;
+		const window = drainSentAt && readySentAt ? `Out of rotation for ${shortDuration((readySentAt - drainSentAt) / 1000)} (drain ${clockTime(drainSentAt)} → ready ${clockTime(readySentAt)}). ` : '';
+		return passed(this.id, this.title, `${window}Every step is in the journal ${context.journal.file}.`);
+	},
+};
+
+export const restoreChecks: CheckDefinition[] = [readySent, drainCleared, trafficReturns, summary];

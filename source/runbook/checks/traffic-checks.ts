@@ -1,0 +1,64 @@
+import {isHashBalancing} from '../../config/backend-facts.js';
+import {failed, passed, type CheckResult} from '../check-result.js';
+import type {RunbookContext} from '../context.js';
+import {formatDeltas, type TrafficEvidence} from '../traffic.js';
+
+/** Numbers every traffic check records. */
+export function trafficEvidence(traffic: TrafficEvidence): CheckResult['evidence'] {
+	return {
+		sent: traffic.attempts.length,
+		succeeded: traffic.succeeded,
+		failed: traffic.failed,
+		targetDelta: traffic.targetDelta,
+		othersDelta: traffic.othersDelta,
+		noise: traffic.noise,
+		counter: traffic.counter,
+	};
+}
+
+/** `10/10 succeeded; req_tot: app01 +4, app02 +3 …` */
+export function trafficSentence(context: RunbookContext, traffic: TrafficEvidence): string {
+	const noun = traffic.counter === 'stot' ? 'connections' : 'requests';
+	const named = Object.entries(traffic.servedBy).length > 0 ? ` Replies named ${formatDeltas(traffic.servedBy).replace(/\+/g, '×')}.` : '';
+	const noise = traffic.noise > 0 ? ` (${traffic.noise} more than sent: other clients' traffic is counted too)` : '';
+	return `${traffic.succeeded}/${traffic.attempts.length} ${noun} through ${context.probe?.url ?? '?'} succeeded; ${traffic.counter} grew ${formatDeltas(traffic.deltas, context.target.server)}${noise}.${named}`;
+}
+
+/** The shared failure when probe traffic itself failed or counters could not be compared. */
+export function trafficProblem(id: string, title: string, context: RunbookContext, traffic: TrafficEvidence): CheckResult | undefined {
+	if (traffic.restarted.length > 0) {
+		return failed(id, title, `HAProxy at ${traffic.restarted.join(', ')} restarted during the check; its counters restarted too and cannot be compared.`, {
+			todo: 'Retry. If this repeats, HAProxy is restarting in a loop.',
+			evidence: trafficEvidence(traffic),
+		});
+	}
+
+	if (traffic.failed > 0) {
+		return failed(id, title, `${traffic.failed} of ${traffic.attempts.length} requests through ${context.probe?.url ?? '?'} failed (first: ${traffic.firstError ?? 'unknown'}).`, {
+			meaning: traffic.firstError?.includes('503') ? 'HAProxy had no server to send them to, or a server answered 5xx.' : 'The listener or the servers behind it did not answer properly.',
+			todo: 'Check the URL (--url) and the backend before going on.',
+			evidence: trafficEvidence(traffic),
+		});
+	}
+
+	return undefined;
+}
+
+/** When the target got none of the traffic: hash balancing may explain it; the operator may go on knowingly. */
+export function targetGotNone(id: string, title: string, context: RunbookContext, traffic: TrafficEvidence, why: string): CheckResult {
+	const algorithm = context.facts.algorithm ?? context.backendFacts?.balance ?? '';
+	if (isHashBalancing(algorithm)) {
+		return failed(id, title, `${trafficSentence(context, traffic)} The target got none.`, {
+			meaning: `With balance ${algorithm}, one client (this probe) is hashed to one server and may never reach the target.`,
+			todo: 'Continue knowingly (journaled), or probe from elsewhere.',
+			override: {kind: 'acknowledge', question: `The target received none of the probe traffic, as balance ${algorithm} may explain. Continue anyway?`},
+			evidence: trafficEvidence(traffic),
+		});
+	}
+
+	return failed(id, title, `${trafficSentence(context, traffic)} The target got none.`, {meaning: why, todo: 'Find out why before draining; retry when it serves again.', evidence: trafficEvidence(traffic)});
+}
+
+export function trafficPassed(id: string, title: string, context: RunbookContext, traffic: TrafficEvidence, meaning: string): CheckResult {
+	return passed(id, title, trafficSentence(context, traffic), {meaning, evidence: trafficEvidence(traffic)});
+}

@@ -1,0 +1,175 @@
+import {isHashBalancing} from '../../config/backend-facts.js';
+import {releaseOf} from '../../decode/info.js';
+import {isServing} from '../../model/server-condition.js';
+import {formatTarget} from '../../runtime/names.js';
+import {RuntimeApiError} from '../../runtime/runtime-error.js';
+import {failed, passed, skipped, warned} from '../check-result.js';
+import {onInstances, perInstance, readTarget} from '../read-target.js';
+import type {CheckDefinition} from '../step-definition.js';
+
+const targetExists: CheckDefinition = {
+	id: 'target-exists',
+	title: 'Target exists',
+	async run(context, io) {
+		const title = 'Target exists';
+		const views = await readTarget(context, io.signal).catch((error: unknown) => {
+			if (error instanceof RuntimeApiError && error.kind === 'haproxy-error') {
+				return error;
+			}
+
+			throw error;
+		});
+		if (views instanceof RuntimeApiError) {
+			return failed(this.id, title, `HAProxy at ${views.socket} has no backend ${context.target.backend}.`, {
+				todo: 'Check the name (case matters); drainboard status lists the backends.',
+			});
+		}
+
+		for (const view of views) {
+			if (!view.server) {
+				const names = view.backend?.servers.map((server) => server.server) ?? [];
+				return failed(this.id, title, perInstance(context, view.socket, `backend ${context.target.backend} has no server ${context.target.server}; it has ${names.join(', ') || 'no servers'}.`), {
+					todo: 'Check the server name (case matters).',
+				});
+			}
+		}
+
+		const first = views[0]!;
+		context.facts.instances = views.map((view) => view.snapshot.instance);
+		context.facts.serverNames = first.backend!.servers.map((server) => server.server);
+		context.facts.mode = first.backend!.mode === 'tcp' ? 'tcp' : first.backend!.mode === 'http' ? 'http' : (context.backendFacts?.mode ?? null);
+		context.facts.algorithm = first.backend!.algorithm ?? context.backendFacts?.balance ?? null;
+		const server = first.server!;
+		return passed(this.id, title, `${formatTarget(context.target)} is server ${server.serverId} of backend ${server.backendId} (${context.facts.mode ?? 'http'} mode, ${context.facts.algorithm ?? 'roundrobin'}) ${onInstances(context)}.`, {
+			evidence: {servers: first.backend!.servers.length},
+		});
+	},
+};
+
+const socketAdmin: CheckDefinition = {
+	id: 'socket-admin',
+	title: 'Socket can change state',
+	async run(context, io) {
+		const title = 'Socket can change state';
+		const found: string[] = [];
+		for (const client of context.clients) {
+			const level = await client.cliLevel(io.signal);
+			if (level !== 'admin') {
+				return failed(this.id, title, perInstance(context, client.socket, `the stats socket ${client.socket} is at level ${level}; drain and ready need level admin.`), {
+					todo: 'Add "level admin" to that "stats socket" line in haproxy.cfg and reload HAProxy, or use an admin socket with --socket.',
+					exitCode: 3,
+				});
+			}
+
+			const info = await client.info(io.signal);
+			found.push(`HAProxy ${releaseOf(info.version)}, pid ${info.pid}${info.startTime ? `, started ${new Date(info.startTime * 1000).toISOString().slice(0, 19).replace('T', ' ')} UTC` : ''}`);
+		}
+
+		return passed(this.id, title, `Level admin; ${found.join('; ')}.`);
+	},
+};
+
+const configValid: CheckDefinition = {
+	id: 'config-valid',
+	title: 'Configuration valid',
+	async run(context) {
+		const title = 'Configuration valid';
+		if (context.options.skipValidate) {
+			return skipped(this.id, title, `haproxy -c was skipped (--skip-validate); ${context.configPath} was not checked.`);
+		}
+
+		if ('missing' in context.checkConfig) {
+			return failed(this.id, title, context.checkConfig.missing, {todo: 'Pass --haproxy <path>, or --skip-validate to go on without this check.'});
+		}
+
+		if (context.configProblem) {
+			return failed(this.id, title, `${context.configProblem}.`, {todo: 'Pass --config <file>, run as a user who can read it, or pass --skip-validate.'});
+		}
+
+		const result = await context.checkConfig();
+		if (result.exitCode === null) {
+			return failed(this.id, title, result.output || 'haproxy -c did not run.', {todo: 'Pass --haproxy <path>, or --skip-validate.'});
+		}
+
+		if (!result.ok) {
+			const alerts = result.alerts.length > 0 ? result.alerts.slice(0, 3).join(' ') : result.output.split('\n').slice(-2).join(' ');
+			return failed(this.id, title, `haproxy -c -V -f ${context.configPath} exited ${result.exitCode}: ${alerts}`, {
+				meaning: 'The file on disk would not load: a reload during the maintenance would fail.',
+				todo: 'Fix the configuration first, then retry.',
+			});
+		}
+
+		if (result.warnings.length > 0) {
+			return warned(this.id, title, `haproxy -c -V -f ${context.configPath} passed with ${result.warnings.length} warning(s): ${result.warnings.slice(0, 2).join(' ')}`);
+		}
+
+		return passed(this.id, title, `haproxy -c -V -f ${context.configPath} passed.`);
+	},
+};
+
+const capacity: CheckDefinition = {
+	id: 'capacity',
+	title: 'Capacity left',
+	async run(context, io) {
+		const title = 'Capacity left';
+		const lines: string[] = [];
+		for (const view of await readTarget(context, io.signal)) {
+			const servers = view.backend?.servers ?? [];
+			const others = servers.filter((server) => server.server !== context.target.server && !server.backup && isServing(server));
+			const backups = servers.filter((server) => server.server !== context.target.server && server.backup && isServing(server));
+			const target = servers.find((server) => server.server === context.target.server);
+			const totalWeight = [...others, ...(target && isServing(target) ? [target] : [])].reduce((sum, server) => sum + server.userWeight, 0);
+			const remaining = others.reduce((sum, server) => sum + server.userWeight, 0);
+			if (others.length === 0) {
+				const backupNote = backups.length > 0 ? ` Only backup server(s) ${backups.map((server) => server.server).join(', ')} would take the traffic.` : ' HAProxy would answer 503 to every request.';
+				return failed(this.id, title, perInstance(context, view.socket, `no other active server of ${context.target.backend} is up and in rotation.${backupNote}`), {
+					meaning: 'Draining the target would take the service down or onto backups.',
+					todo: 'Bring another server back first; --force passes this gate (journaled).',
+					override: {kind: 'force', question: 'Drain anyway?'},
+					evidence: {remainingServers: 0},
+				});
+			}
+
+			const share = totalWeight > 0 ? Math.round((remaining / totalWeight) * 100) : 100;
+			const sessions = others.map((server) => `${server.server} ${server.currentSessions}`).join(', ');
+			lines.push(perInstance(context, view.socket, `${others.length} other active server(s) stay in rotation with ${share}% of the weight (sessions now: ${sessions}).`));
+		}
+
+		return passed(this.id, title, lines.join(' '));
+	},
+};
+
+const warnings: CheckDefinition = {
+	id: 'warnings',
+	title: 'Things to know',
+	async run(context, io) {
+		const title = 'Things to know';
+		const notes: string[] = [];
+		const facts = context.backendFacts;
+		if (!facts) {
+			notes.push(`The configuration could not be read (${context.configProblem ?? 'unknown'}), so persistence and the server-state file were not checked.`);
+		} else {
+			if (facts.persistence.length > 0) {
+				notes.push(`Persistence (${facts.persistence.join('; ')}) keeps its users on a drained server until they drop; only maint re-routes them.`);
+			}
+
+			if (!facts.loadsServerState) {
+				notes.push('No server-state file is loaded: a reload during the window drops the drain (drainboard raises an alarm if it happens).');
+			}
+		}
+
+		const stats = await Promise.all(context.clients.map(async (client) => client.stat(undefined, io.signal)));
+		const trackers = [...new Set(stats.flat().filter((row) => row.tracked === formatTarget(context.target)).map((row) => `${row.proxy}/${row.service}`))];
+		if (trackers.length > 0) {
+			notes.push(`Tracking servers inherit the drain: ${trackers.join(', ')}.`);
+		}
+
+		if (context.facts.algorithm && isHashBalancing(context.facts.algorithm)) {
+			notes.push(`Balance ${context.facts.algorithm} picks servers by hash: the probe, one client, may never reach the target.`);
+		}
+
+		return notes.length > 0 ? warned(this.id, title, notes.join(' ')) : passed(this.id, title, 'No persistence, no trackers; the server-state file is loaded.');
+	},
+};
+
+export const validateChecks: CheckDefinition[] = [targetExists, socketAdmin, configValid, capacity, warnings];

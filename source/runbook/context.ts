@@ -1,0 +1,87 @@
+import type {BackendFacts} from '../config/backend-facts.js';
+import type {ConfigCheck} from '../config/check-config.js';
+import type {Instance} from '../model/types.js';
+import type {Probe} from '../probe/probe.js';
+import type {RuntimeClient} from '../runtime/client.js';
+import type {Target} from '../runtime/names.js';
+import type {Journal} from './journal.js';
+import type {Prompt, RunbookAction} from './state.js';
+
+/** Time, injected so tests can drive it. */
+export type Clock = {now(): number; sleep(ms: number, signal?: AbortSignal): Promise<void>};
+
+export const systemClock: Clock = {
+	now: () => Date.now(),
+	async sleep(ms, signal) {
+		await new Promise<void>((resolve) => {
+			const timer = setTimeout(resolve, ms);
+			signal?.addEventListener(
+				'abort',
+				() => {
+					clearTimeout(timer);
+					resolve();
+				},
+				{once: true},
+			);
+		});
+	},
+};
+
+export type RunbookOptions = {
+	/** Requests per traffic check. */
+	requests: number;
+	quietTimeoutMs: number;
+	readyTimeoutMs: number;
+	/** How long the target must be seen healthy, poll after poll, before restore may start. */
+	settleMs: number;
+	/** Passes the capacity gate (journaled). */
+	force: boolean;
+	/** Skips `haproxy -c` (journaled). */
+	skipValidate: boolean;
+	/** Offer `shutdown sessions server` when sessions do not end in time (the interactive wizard). */
+	offerShutdown: boolean;
+};
+
+/** What the steps learn as they run, for the steps after them. */
+export type RunbookFacts = {
+	/** Each instance as first seen (pid, start time): a change means a reload or restart. */
+	instances: Instance[];
+	/** `http` or `tcp`, from the runtime (else the config). */
+	mode: 'http' | 'tcp' | null;
+	algorithm: string | null;
+	serverNames: string[];
+	drainSentAt: number | null;
+	readySentAt: number | null;
+};
+
+/** Everything a check may use. Only `clients` talk to HAProxy, only `probe` sends traffic. */
+export type RunbookContext = {
+	target: Target;
+	clients: readonly RuntimeClient[];
+	/** Null until a listener URL is known (the wizard asks for one). */
+	probe: Probe | null;
+	/** Where the probe URL came from, for evidence. */
+	probeSource: string;
+	clock: Clock;
+	journal: Journal;
+	configPath: string;
+	/** Facts of the target's backend from haproxy.cfg; null when the config was not readable. */
+	backendFacts: BackendFacts | null;
+	configProblem: string | null;
+	/** Runs `haproxy -c`; null when no haproxy binary was found (with the reason). */
+	checkConfig: (() => Promise<ConfigCheck>) | {missing: string};
+	options: RunbookOptions;
+	facts: RunbookFacts;
+};
+
+/** How a running step talks to the operator and the wizard. */
+export type RunbookIo = {
+	dispatch: (action: RunbookAction) => void;
+	/** Shows a prompt and resolves with the operator's answer (headless: --yes or a TTY question). */
+	ask: (prompt: Prompt) => Promise<boolean>;
+	signal?: AbortSignal;
+};
+
+export function emptyFacts(): RunbookFacts {
+	return {instances: [], mode: null, algorithm: null, serverNames: [], drainSentAt: null, readySentAt: null};
+}

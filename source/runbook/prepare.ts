@@ -1,0 +1,123 @@
+import {backendFacts} from '../config/backend-facts.js';
+import {checkConfig} from '../config/check-config.js';
+import {findHaproxy} from '../config/find-haproxy.js';
+import {deriveListenerUrl} from '../config/listener-url.js';
+import {defaultConfigPath, loadConfig} from '../config/load-config.js';
+import {resolveSockets} from '../config/resolve-sockets.js';
+import {sentenceOf} from '../errors.js';
+import type {Options} from '../options.js';
+import {createProbe} from '../probe/create-probe.js';
+import {createRuntimeClient, type RuntimeClient} from '../runtime/client.js';
+import {formatTarget, parseName, type Target} from '../runtime/names.js';
+import {emptyFacts, systemClock, type RunbookContext} from './context.js';
+import {defaultJournalPath, Journal, readJournal} from './journal.js';
+import {readTarget} from './read-target.js';
+import {lastMaintenance, resumePoint, staleMaintenanceNotice, type ResumePoint} from './resume.js';
+
+/** A maintenance ready to run: its context, and where it resumes (if an earlier one is open). */
+export type PreparedMaintenance = {
+	context: RunbookContext;
+	resume: ResumePoint | undefined;
+	/** Something the operator should read before starting (an open maintenance HAProxy no longer shows). */
+	notice: string | null;
+};
+
+/**
+ * Builds the context of a maintenance from the options: sockets, config facts, listener URL,
+ * `haproxy -c`, the journal (which must be writable before anything else happens), and what the
+ * journal and the runtime say about an earlier maintenance of this target.
+ */
+export async function prepareMaintenance(options: Options, target: Target, mode: {offerShutdown: boolean; clients?: readonly RuntimeClient[]}): Promise<PreparedMaintenance> {
+	const configPath = options.config ?? defaultConfigPath;
+	const config = await loadConfig(configPath);
+	const clients = mode.clients ?? resolveSockets(options.socket, config).endpoints.map((endpoint) => createRuntimeClient(endpoint, {timeoutMs: options.timeout * 1000}));
+	const journal = new Journal(options.journal ?? defaultJournalPath());
+	journal.probe();
+	const context: RunbookContext = {
+		target,
+		clients,
+		probe: null,
+		probeSource: '',
+		clock: systemClock,
+		journal,
+		configPath,
+		backendFacts: null,
+		configProblem: config.sections === null ? config.problem : null,
+		checkConfig: await findHaproxy(options.haproxy).then(
+			(binary) => async () => checkConfig(binary, configPath),
+			(error: unknown) => ({missing: sentenceOf(error)}),
+		),
+		options: {
+			requests: options.requests,
+			quietTimeoutMs: options.quietTimeout * 1000,
+			readyTimeoutMs: options.readyTimeout * 1000,
+			settleMs: 3000,
+			force: options.force,
+			skipValidate: options.skipValidate,
+			offerShutdown: mode.offerShutdown,
+		},
+		facts: emptyFacts(),
+	};
+
+	const views = await readTarget(context).catch(() => undefined);
+	const resolved = views?.[0]?.server ? await resolveIdTarget(context) : undefined;
+	if (resolved) {
+		context.target = resolved;
+	}
+
+	context.backendFacts = config.sections ? (backendFacts(config.sections, context.target.backend) ?? null) : null;
+	if (options.url) {
+		context.probe = createProbe(options.url);
+		context.probeSource = 'from --url';
+	} else if (config.sections) {
+		const derived = deriveListenerUrl(config.sections, context.target.backend);
+		if (derived.url !== null) {
+			context.probe = createProbe(derived.url);
+			context.probeSource = `derived from ${derived.from} in ${configPath}`;
+		} else {
+			context.probeSource = derived.why;
+		}
+	} else {
+		context.probeSource = `${config.problem}, so no frontend could be found`;
+	}
+
+	const view = views?.[0];
+	if (view?.backend && view.server) {
+		context.facts.instances = (views ?? []).map((candidate) => candidate.snapshot.instance);
+		context.facts.serverNames = view.backend.servers.map((server) => server.server);
+		context.facts.mode = view.backend.mode === 'tcp' ? 'tcp' : 'http';
+		context.facts.algorithm = view.backend.algorithm;
+	}
+
+	const label = formatTarget(context.target);
+	journal.setContext(label, context.clients.map((client) => ({socket: client.socket, pid: null, version: null, startTime: null})));
+	const record = lastMaintenance(readJournal(journal.file).entries, label);
+	const drained = views?.some((candidate) => candidate.server?.adminFlags.includes('FDRAIN')) ?? false;
+	context.facts.drainSentAt = record && !record.finished ? record.drainSentAt : null;
+	return {context, resume: resumePoint(record, drained), notice: staleMaintenanceNotice(record, drained)};
+}
+
+/** `#3/#2` → names, from the runtime, so the journal and every message use names. */
+async function resolveIdTarget(context: RunbookContext): Promise<Target | undefined> {
+	const {backend, server} = context.target;
+	if (!backend.startsWith('#') && !server.startsWith('#')) {
+		return undefined;
+	}
+
+	const states = await context.clients[0]!.serversState();
+	const inBackend = states.filter((state) => (backend.startsWith('#') ? state.backendId === Number(backend.slice(1)) : state.backend === backend));
+	const match = inBackend.find((state) => (server.startsWith('#') ? state.serverId === Number(server.slice(1)) : state.server === server));
+	return match ? {backend: parseName(match.backend, 'backend'), server: parseName(match.server, 'server')} : undefined;
+}
+
+/** Journals the start (or the resumption) of a maintenance, with the instances as now seen. */
+export function beginMaintenance(context: RunbookContext, resume: ResumePoint | undefined): void {
+	context.journal.setContext(
+		formatTarget(context.target),
+		context.clients.map((client) => {
+			const instance = context.facts.instances.find((candidate) => candidate.socket === client.socket);
+			return {socket: client.socket, pid: instance?.pid ?? null, version: instance?.version ?? null, startTime: instance?.startTime ?? null};
+		}),
+	);
+	context.journal.append(resume ? {step: resume.step, event: 'resumed', detail: resume.reason} : {step: 'validate', event: 'started'});
+}

@@ -1,0 +1,26 @@
+import type {Backend, InstanceSnapshot, Server} from '../model/types.js';
+import type {RunbookContext} from './context.js';
+
+/** The target's backend and server as one instance reports it now. */
+export type TargetView = {socket: string; snapshot: InstanceSnapshot; backend: Backend | undefined; server: Server | undefined};
+
+/** Reads the target's backend on every instance (filtered commands). */
+export async function readTarget(context: RunbookContext, signal?: AbortSignal): Promise<TargetView[]> {
+	return Promise.all(
+		context.clients.map(async (client) => {
+			const snapshot = await client.snapshot(context.target.backend, signal);
+			const backend = snapshot.backends.find((candidate) => candidate.name === context.target.backend);
+			return {socket: client.socket, snapshot, backend, server: backend?.servers.find((server) => server.server === context.target.server)};
+		}),
+	);
+}
+
+/** `on /run/haproxy/admin.sock` for one instance, `on 2 instances` for several. */
+export function onInstances(context: RunbookContext): string {
+	return context.clients.length === 1 ? `on ${context.clients[0]!.socket}` : `on ${context.clients.length} instances`;
+}
+
+/** Prefixes a sentence with the socket when there are several instances. */
+export function perInstance(context: RunbookContext, socket: string, text: string): string {
+	return context.clients.length > 1 ? `${socket}: ${text}` : text;
+}

@@ -1,0 +1,93 @@
+import type {JournalEntry} from './journal.js';
+import {nextStep, stepIds, type StepId} from './steps.js';
+
+/** The last maintenance of a target as the journal tells it. */
+export type MaintenanceRecord = {
+	target: string;
+	startedAt: string;
+	startedBy: string;
+	passed: StepId[];
+	drainSent: boolean;
+	/** When HAProxy accepted the drain (ms since the epoch). */
+	drainSentAt: number | null;
+	readySent: boolean;
+	finished: boolean;
+	lastEntry: JournalEntry;
+};
+
+/**
+ * The maintenance of `target` that the journal opened last (`started`) and whether it ended
+ * (`finished` or `abandoned`).
+ */
+export function lastMaintenance(entries: readonly JournalEntry[], target: string): MaintenanceRecord | undefined {
+	let record: MaintenanceRecord | undefined;
+	for (const entry of entries) {
+		if (entry.target !== target) {
+			continue;
+		}
+
+		if (entry.event === 'started') {
+			record = {target, startedAt: entry.time, startedBy: entry.user, passed: [], drainSent: false, drainSentAt: null, readySent: false, finished: false, lastEntry: entry};
+			continue;
+		}
+
+		if (!record) {
+			continue;
+		}
+
+		record.lastEntry = entry;
+		if (entry.event === 'step-passed' && entry.step && !record.passed.includes(entry.step)) {
+			record.passed.push(entry.step);
+		}
+
+		if (entry.event === 'reply' && entry.ok && entry.command?.endsWith(' state drain')) {
+			record.drainSent = true;
+			record.drainSentAt ??= Date.parse(entry.time);
+		}
+
+		if (entry.event === 'reply' && entry.ok && entry.command?.endsWith(' state ready')) {
+			record.readySent = true;
+		}
+
+		if (entry.event === 'finished' || entry.event === 'abandoned') {
+			record.finished = true;
+		}
+	}
+
+	return record;
+}
+
+/** Where to pick up, and why, in a sentence for the operator. */
+export type ResumePoint = {step: StepId; reason: string; drained: boolean};
+
+/**
+ * Where an interrupted maintenance continues, from the journal and what HAProxy shows now.
+ * Undefined: nothing to resume, start at validate.
+ */
+export function resumePoint(record: MaintenanceRecord | undefined, targetDrained: boolean): ResumePoint | undefined {
+	const open = record && !record.finished ? record : undefined;
+	if (targetDrained) {
+		if (!open) {
+			return {step: 'confirm', drained: true, reason: 'HAProxy shows the target drained, and this journal has no open maintenance of it (drained by someone or something else)'};
+		}
+
+		const last = [...stepIds].reverse().find((step) => open.passed.includes(step));
+		const step = last === undefined || stepIds.indexOf(last) < stepIds.indexOf('drain') ? 'confirm' : (nextStep(last) ?? 'restore');
+		return {step, drained: true, reason: `the maintenance ${open.startedBy} started at ${open.startedAt} drained it and did not finish`};
+	}
+
+	if (open?.readySent) {
+		return {step: 'restore', drained: false, reason: `the maintenance started at ${open.startedAt} sent "state ready" but did not prove traffic returned`};
+	}
+
+	return undefined;
+}
+
+/** Tells the operator about an open maintenance whose drain HAProxy no longer shows. */
+export function staleMaintenanceNotice(record: MaintenanceRecord | undefined, targetDrained: boolean): string | null {
+	if (!record || record.finished || !record.drainSent || record.readySent || targetDrained) {
+		return null;
+	}
+
+	return `The journal has a maintenance of ${record.target} that ${record.startedBy} started at ${record.startedAt} and did not finish, but HAProxy shows the server in rotation now (set ready by someone, or a reload dropped the drain). A new maintenance starts at validate.`;
+}

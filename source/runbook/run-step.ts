@@ -1,0 +1,96 @@
+import {exitCodeOf, sentenceOf} from '../errors.js';
+import {isUnreachable, RuntimeApiError} from '../runtime/runtime-error.js';
+import {blocks, failed, type CheckResult} from './check-result.js';
+import type {RunbookContext, RunbookIo} from './context.js';
+import {runbook} from './definitions.js';
+import {JournalError} from './journal.js';
+import {Cancelled} from './state-change.js';
+import type {StepId} from './steps.js';
+
+export type StepOutcome = 'passed' | 'failed' | 'cancelled';
+
+/**
+ * Runs one step's checks in order and reports each to the wizard and the journal. The first
+ * blocking check stops the step; a failure the operator may override (--force, or a question
+ * answered yes) is journaled and passes as a warning. A thrown error becomes a failed check
+ * whose text is one sentence; a "no" to a prompt puts the step back to pending.
+ */
+export async function runStep(step: StepId, context: RunbookContext, io: RunbookIo): Promise<StepOutcome> {
+	io.dispatch({type: 'step-started', step, time: context.clock.now()});
+	const results: CheckResult[] = [];
+	for (const check of runbook[step].checks) {
+		let result: CheckResult;
+		try {
+			result = await check.run(context, io);
+		} catch (error) {
+			if (error instanceof Cancelled) {
+				io.dispatch({type: 'step-cancelled', step});
+				tryJournal(context, {step, event: 'step-cancelled', check: check.id, detail: 'the operator answered no'});
+				return 'cancelled';
+			}
+
+			result = failed(check.id, check.title, sentenceOf(error), {
+				exitCode: error instanceof JournalError ? 1 : error instanceof RuntimeApiError && (isUnreachable(error) || error.exitCode === 3) ? 3 : exitCodeOf(error),
+				todo: error instanceof JournalError ? undefined : isUnreachable(error) ? 'Retry once HAProxy answers again.' : undefined,
+			});
+		}
+
+		if (result.verdict === 'fail' && result.override) {
+			result = await override(result, context, io, step);
+		}
+
+		tryJournal(context, {step, event: 'check', check: result.id, verdict: result.verdict, observed: result.observed, evidence: result.evidence});
+		io.dispatch({type: 'check-finished', step, result});
+		results.push(result);
+		if (blocks(result)) {
+			break;
+		}
+	}
+
+	const ok = !results.some((result) => blocks(result));
+	io.dispatch({type: 'step-finished', step, time: context.clock.now()});
+	tryJournal(context, {step, event: ok ? 'step-passed' : 'step-failed'});
+	if (ok && step === 'restore') {
+		tryJournal(context, {step, event: 'finished'});
+	}
+
+	return ok ? 'passed' : 'failed';
+}
+
+async function override(result: CheckResult, context: RunbookContext, io: RunbookIo, step: StepId): Promise<CheckResult> {
+	const how = result.override!;
+	if (how.kind === 'force') {
+		if (!context.options.force) {
+			return result;
+		}
+
+		return journaledOverride(context, step, result, `passed by --force: ${result.observed}`, 'Passed by --force (journaled).');
+	}
+
+	const yes = await io.ask({kind: 'question', id: `${step}:${result.id}`, question: how.question, yes: 'continue knowingly', no: 'stop here'});
+	if (!yes) {
+		return result;
+	}
+
+	return journaledOverride(context, step, result, `continued knowingly: ${result.observed}`, 'The operator continued knowingly (journaled).');
+}
+
+/** An override counts only once it is in the journal. */
+function journaledOverride(context: RunbookContext, step: StepId, result: CheckResult, detail: string, note: string): CheckResult {
+	try {
+		context.journal.append({step, event: 'override', check: result.id, detail});
+	} catch (error) {
+		return {...result, observed: `${result.observed} ${sentenceOf(error)}`};
+	}
+
+	return {...result, verdict: 'warn', observed: `${result.observed} ${note}`};
+}
+
+/** Journals an observation; if the journal fails here, the next state change will stop on it. */
+function tryJournal(context: RunbookContext, record: Parameters<RunbookContext['journal']['append']>[0]): void {
+	try {
+		context.journal.append(record);
+	} catch {
+		// Observations are best effort; state changes journal first and refuse without a journal.
+	}
+}

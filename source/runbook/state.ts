@@ -1,0 +1,146 @@
+import {blocks, type CheckResult} from './check-result.js';
+import {nextStep, stepIds, type StepId} from './steps.js';
+
+export type StepStatus = 'pending' | 'running' | 'passed' | 'failed';
+
+export type StepState = {status: StepStatus; checks: CheckResult[]; startedAt: number | null; finishedAt: number | null};
+
+/** What the wizard asks the operator: a Runtime API state change to send, or a question. */
+export type Prompt =
+	| {kind: 'command'; id: string; command: string; why: string; sockets: string[]}
+	| {kind: 'question'; id: string; question: string; yes: string; no: string};
+
+/** Something the operator must see now: HAProxy reloaded, someone else changed the target, … */
+export type Alarm = {
+	id: string;
+	kind: 'reload' | 'restart' | 'external-change' | 'target-missing' | 'unreachable';
+	socket: string;
+	message: string;
+	at: number;
+	/** The drain this maintenance set is gone: the wizard offers to send it again. */
+	reapply?: boolean;
+};
+
+/** The whole maintenance as the wizard shows it. Changed only by {@link runbookReducer}. */
+export type RunbookState = {
+	target: string;
+	current: StepId;
+	steps: Record<StepId, StepState>;
+	prompt: Prompt | null;
+	alarms: Alarm[];
+	/** Lines that change while a step runs (sessions left, health of the target). */
+	live: {step: StepId; lines: string[]} | null;
+	/** The target is out of rotation because of this maintenance (drain sent or found on resume). */
+	drained: boolean;
+	finished: boolean;
+	resumedAt: StepId | null;
+	startedAt: number;
+};
+
+export type RunbookAction =
+	| {type: 'resumed'; at: StepId; drained: boolean; time: number}
+	| {type: 'step-started'; step: StepId; time: number}
+	| {type: 'check-finished'; step: StepId; result: CheckResult}
+	| {type: 'step-finished'; step: StepId; time: number}
+	| {type: 'step-cancelled'; step: StepId}
+	| {type: 'prompt-opened'; prompt: Prompt}
+	| {type: 'prompt-closed'}
+	| {type: 'live-updated'; step: StepId; lines: string[]}
+	| {type: 'alarm-raised'; alarm: Alarm}
+	| {type: 'alarm-cleared'; id: string}
+	| {type: 'drain-changed'; drained: boolean};
+
+export function initialRunbookState(target: string, time: number): RunbookState {
+	const pending = (): StepState => ({status: 'pending', checks: [], startedAt: null, finishedAt: null});
+	const steps: Record<StepId, StepState> = {validate: pending(), baseline: pending(), drain: pending(), confirm: pending(), maintain: pending(), restore: pending()};
+	return {target, current: 'validate', steps, prompt: null, alarms: [], live: null, drained: false, finished: false, resumedAt: null, startedAt: time};
+}
+
+/** A step passes when it ran and none of its checks blocks. */
+export function stepPassed(step: StepState): boolean {
+	return step.checks.length > 0 && !step.checks.some((check) => blocks(check));
+}
+
+/**
+ * The runbook as a pure machine: the current step moves on only when that step finished with
+ * no blocking check. A failed step stays current, with what was observed, for a retry.
+ */
+export function runbookReducer(state: RunbookState, action: RunbookAction): RunbookState {
+	switch (action.type) {
+		case 'resumed': {
+			const steps = {...state.steps};
+			for (const id of stepIds.slice(0, stepIds.indexOf(action.at))) {
+				steps[id] = {...steps[id], status: 'passed'};
+			}
+
+			return {...state, steps, current: action.at, drained: action.drained, resumedAt: action.at};
+		}
+
+		case 'step-started': {
+			if (action.step !== state.current || state.finished) {
+				return state;
+			}
+
+			return {...state, steps: {...state.steps, [action.step]: {status: 'running', checks: [], startedAt: action.time, finishedAt: null}}, live: null};
+		}
+
+		case 'check-finished': {
+			const step = state.steps[action.step];
+			if (step.status !== 'running') {
+				return state;
+			}
+
+			const checks = [...step.checks.filter((check) => check.id !== action.result.id), action.result];
+			return {...state, steps: {...state.steps, [action.step]: {...step, checks}}};
+		}
+
+		case 'step-finished': {
+			const step = state.steps[action.step];
+			if (step.status !== 'running') {
+				return state;
+			}
+
+			const ok = stepPassed(step);
+			const steps = {...state.steps, [action.step]: {...step, status: ok ? 'passed' : 'failed', finishedAt: action.time} satisfies StepState};
+			const next = ok && action.step === state.current ? nextStep(action.step) : undefined;
+			return {
+				...state,
+				steps,
+				current: next ?? state.current,
+				finished: ok && action.step === 'restore',
+				live: null,
+				prompt: null,
+				drained: action.step === 'restore' && ok ? false : state.drained,
+			};
+		}
+
+		case 'step-cancelled': {
+			const step = state.steps[action.step];
+			return step.status === 'running' ? {...state, steps: {...state.steps, [action.step]: {...step, status: 'pending', finishedAt: null}}, prompt: null, live: null} : state;
+		}
+
+		case 'prompt-opened': {
+			return {...state, prompt: action.prompt};
+		}
+
+		case 'prompt-closed': {
+			return {...state, prompt: null};
+		}
+
+		case 'live-updated': {
+			return {...state, live: {step: action.step, lines: action.lines}};
+		}
+
+		case 'alarm-raised': {
+			return {...state, alarms: [...state.alarms.filter((alarm) => alarm.id !== action.alarm.id), action.alarm]};
+		}
+
+		case 'alarm-cleared': {
+			return {...state, alarms: state.alarms.filter((alarm) => alarm.id !== action.id)};
+		}
+
+		case 'drain-changed': {
+			return {...state, drained: action.drained};
+		}
+	}
+}

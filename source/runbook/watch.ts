@@ -1,0 +1,92 @@
+import type {Instance, Server} from '../model/types.js';
+import {formatTarget, type Target} from '../runtime/names.js';
+import {clockTime} from '../time-format.js';
+import type {Alarm} from './state.js';
+
+/** What one poll saw of the target on one instance. */
+export type Observation = {
+	socket: string;
+	at: number;
+	/** Null when HAProxy did not answer. */
+	instance: Instance | null;
+	server: Server | null;
+};
+
+/** What the wizard expects of the target right now. */
+export type Expectation = {target: Target; drained: boolean};
+
+export type AlarmChanges = {raise: Alarm[]; clear: string[]};
+
+const drainedNow = (server: Server | null) => server?.adminFlags.includes('FDRAIN') ?? false;
+
+/**
+ * Follows the target on one instance, poll after poll, and says what the operator must know:
+ * HAProxy unreachable or back; reloaded (it kept answering) or restarted (it did not), with the
+ * drain lost or kept; the target's admin state changed by someone else; the target gone.
+ * No I/O: the caller polls and feeds observations.
+ */
+export class TargetWatch {
+	private previous: Observation | undefined;
+	private lastReachable: Observation | undefined;
+
+	observe(current: Observation, expectation: Expectation): AlarmChanges {
+		const changes = this.compare(current, expectation);
+		this.previous = current;
+		if (current.instance) {
+			this.lastReachable = current;
+		}
+
+		return changes;
+	}
+
+	private compare(current: Observation, expectation: Expectation): AlarmChanges {
+		const target = formatTarget(expectation.target);
+		const id = (kind: string) => `${kind}:${current.socket}`;
+		const alarm = (kind: Alarm['kind'], message: string, reapply = false): Alarm => ({
+			id: id(kind === 'restart' ? 'reload' : kind),
+			kind,
+			socket: current.socket,
+			message,
+			at: current.at,
+			...(reapply ? {reapply} : {}),
+		});
+		if (!current.instance) {
+			const already = this.previous !== undefined && !this.previous.instance;
+			return {raise: already ? [] : [alarm('unreachable', `HAProxy at ${current.socket} does not answer since ${clockTime(current.at)}; the wizard waits and keeps its place.`)], clear: []};
+		}
+
+		const clear = [id('unreachable')];
+		if (!current.server) {
+			return {raise: [alarm('target-missing', `${target} is gone from HAProxy at ${current.socket} (removed, or reloaded without it).`)], clear};
+		}
+
+		clear.push(id('target-missing'));
+		const known = this.lastReachable?.instance;
+		if (known && (known.pid !== current.instance.pid || known.startTime !== current.instance.startTime)) {
+			const seamless = this.previous?.instance !== null && this.previous !== undefined;
+			const lost = expectation.drained && !drainedNow(current.server);
+			const drain = expectation.drained
+				? lost
+					? `The drain is gone: ${expectation.target.server} is back in rotation. Press r to re-apply it.`
+					: 'The drain survived (restored from the server-state file).'
+				: 'Runtime changes not saved in a server-state file are gone, and all counters restarted.';
+			const how = seamless ? 'was reloaded' : 'restarted';
+			return {raise: [alarm(seamless ? 'reload' : 'restart', `HAProxy at ${current.socket} ${how} (pid ${known.pid} → ${current.instance.pid}). ${drain}`, lost)], clear};
+		}
+
+		const before = this.lastReachable?.server;
+		if (before && before.adminState !== current.server.adminState) {
+			const asExpected = expectation.drained === drainedNow(current.server) && !current.server.adminFlags.includes('FMAINT');
+			if (!asExpected) {
+				const lost = expectation.drained && !drainedNow(current.server);
+				const now = current.server.adminFlags.length > 0 ? current.server.adminFlags.join('+') : 'ready (no admin flags)';
+				return {
+					raise: [alarm('external-change', `Someone else changed ${target} on ${current.socket}: it is ${now} now, was ${before.adminFlags.join('+') || 'ready'}.${lost ? ' Press r to re-apply the drain.' : ''}`, lost)],
+					clear,
+				};
+			}
+		}
+
+		return {raise: [], clear};
+	}
+}

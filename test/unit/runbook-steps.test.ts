@@ -1,0 +1,322 @@
+import {readFileSync, writeFileSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {describe, expect, it} from 'vitest';
+import {Journal, readJournal} from '../../source/runbook/journal.js';
+import {runStep} from '../../source/runbook/run-step.js';
+import type {StepId} from '../../source/runbook/steps.js';
+import {engineHarness, FakeClock, FakeHaproxy, type EngineHarness} from '../helpers/fake-runtime.js';
+
+const pool = () => new FakeHaproxy(['app01', 'app02', 'app03']);
+
+async function through(harness: EngineHarness, steps: StepId[]) {
+	for (const step of steps) {
+		const outcome = await runStep(step, harness.context, harness.io);
+		if (outcome !== 'passed') {
+			throw new Error(`${step} ${outcome}: ${JSON.stringify(harness.state().steps[step].checks.at(-1))}`);
+		}
+	}
+}
+
+const check = (harness: EngineHarness, step: StepId, id: string) => harness.state().steps[step].checks.find((result) => result.id === id);
+
+describe('validate', () => {
+	it('passes on a healthy pool and records what it saw', async () => {
+		const harness = engineHarness(pool(), new FakeClock());
+		expect(await runStep('validate', harness.context, harness.io)).toBe('passed');
+		expect(harness.state().current).toBe('baseline');
+		expect(check(harness, 'validate', 'capacity')?.observed).toBe('2 other active server(s) stay in rotation with 67% of the weight (sessions now: app02 0, app03 0).');
+		expect(harness.context.facts.serverNames).toEqual(['app01', 'app02', 'app03']);
+	});
+
+	it('refuses to take the last serving server, and stays on validate', async () => {
+		const haproxy = pool();
+		haproxy.set('app02', {adminState: 0x01, opState: 0});
+		haproxy.set('app03', {opState: 0, status: 'DOWN'});
+		const harness = engineHarness(haproxy, new FakeClock());
+		expect(await runStep('validate', harness.context, harness.io)).toBe('failed');
+		expect(harness.state().current).toBe('validate');
+		expect(harness.state().steps.validate.status).toBe('failed');
+		expect(check(harness, 'validate', 'capacity')).toMatchObject({verdict: 'fail', override: {kind: 'force'}});
+		expect(check(harness, 'validate', 'capacity')?.observed).toContain('HAProxy would answer 503');
+	});
+
+	it('lets --force pass the capacity gate, and journals it', async () => {
+		const haproxy = pool();
+		haproxy.set('app02', {adminState: 0x08});
+		haproxy.set('app03', {userWeight: 0});
+		const harness = engineHarness(haproxy, new FakeClock(), {force: true});
+		expect(await runStep('validate', harness.context, harness.io)).toBe('passed');
+		expect(check(harness, 'validate', 'capacity')).toMatchObject({verdict: 'warn'});
+		expect(check(harness, 'validate', 'capacity')?.observed).toContain('Passed by --force (journaled).');
+		expect(readJournal(harness.journalFile).entries.some((entry) => entry.event === 'override' && entry.check === 'capacity')).toBe(true);
+	});
+
+	it('says a backup would be all that is left', async () => {
+		const haproxy = new FakeHaproxy(['app01', 'spare']);
+		haproxy.set('spare', {backup: true});
+		const harness = engineHarness(haproxy, new FakeClock());
+		expect(await runStep('validate', harness.context, harness.io)).toBe('failed');
+		expect(check(harness, 'validate', 'capacity')?.observed).toContain('Only backup server(s) spare would take the traffic.');
+	});
+
+	it('needs a level admin socket (exit 3)', async () => {
+		const haproxy = pool();
+		haproxy.level = 'operator';
+		const harness = engineHarness(haproxy, new FakeClock());
+		expect(await runStep('validate', harness.context, harness.io)).toBe('failed');
+		expect(check(harness, 'validate', 'socket-admin')).toMatchObject({verdict: 'fail', exitCode: 3});
+	});
+
+	it('names an unknown server and lists the real ones', async () => {
+		const harness = engineHarness(pool(), new FakeClock(), {}, 'webapps/app09');
+		expect(await runStep('validate', harness.context, harness.io)).toBe('failed');
+		expect(check(harness, 'validate', 'target-exists')?.observed).toBe('backend webapps has no server app09; it has app01, app02, app03.');
+	});
+
+	it('blocks on an invalid configuration, shows warnings without blocking, and can skip the check', async () => {
+		let harness = engineHarness(pool(), new FakeClock());
+		harness.context.checkConfig = async () => ({ok: false, exitCode: 1, warnings: [], alerts: ["[ALERT] (1) : config : parsing [/etc/haproxy/haproxy.cfg:12] : unknown keyword 'servr'"], output: ''});
+		expect(await runStep('validate', harness.context, harness.io)).toBe('failed');
+		expect(check(harness, 'validate', 'config-valid')?.observed).toContain("unknown keyword 'servr'");
+
+		harness = engineHarness(pool(), new FakeClock());
+		harness.context.checkConfig = async () => ({ok: true, exitCode: 0, warnings: ['[WARNING] (1) : a warning'], alerts: [], output: ''});
+		expect(await runStep('validate', harness.context, harness.io)).toBe('passed');
+		expect(check(harness, 'validate', 'config-valid')).toMatchObject({verdict: 'warn'});
+
+		harness = engineHarness(pool(), new FakeClock(), {skipValidate: true});
+		harness.context.checkConfig = {missing: 'HAProxy is not installed.'};
+		expect(await runStep('validate', harness.context, harness.io)).toBe('passed');
+		expect(check(harness, 'validate', 'config-valid')).toMatchObject({verdict: 'skip'});
+	});
+
+	it('warns about persistence, trackers and a missing server-state file', async () => {
+		const haproxy = pool();
+		haproxy.set('app03', {tracked: 'webapps/app01'});
+		const harness = engineHarness(haproxy, new FakeClock());
+		harness.context.backendFacts = {name: 'webapps', mode: 'http', balance: 'roundrobin', persistence: ['cookie SERVERID insert indirect'], serverStateFile: null, loadsServerState: false};
+		expect(await runStep('validate', harness.context, harness.io)).toBe('passed');
+		const warnings = check(harness, 'validate', 'warnings');
+		expect(warnings?.verdict).toBe('warn');
+		expect(warnings?.observed).toContain('Persistence (cookie SERVERID insert indirect) keeps its users on a drained server');
+		expect(warnings?.observed).toContain('No server-state file is loaded');
+		expect(warnings?.observed).toContain('Tracking servers inherit the drain: webapps/app03.');
+	});
+
+	it('turns an unreachable HAProxy into a failed check with exit 3', async () => {
+		const haproxy = pool();
+		haproxy.reachable = false;
+		const harness = engineHarness(haproxy, new FakeClock());
+		expect(await runStep('validate', harness.context, harness.io)).toBe('failed');
+		expect(check(harness, 'validate', 'target-exists')).toMatchObject({verdict: 'fail', exitCode: 3, observed: 'Nothing answers on /fake/admin.sock (connection refused).'});
+	});
+});
+
+describe('baseline', () => {
+	it('passes when the target gets some of the traffic, with per-server counts', async () => {
+		const harness = engineHarness(pool(), new FakeClock());
+		await through(harness, ['validate']);
+		expect(await runStep('baseline', harness.context, harness.io)).toBe('passed');
+		expect(check(harness, 'baseline', 'baseline-traffic')).toMatchObject({
+			verdict: 'pass',
+			evidence: {sent: 10, succeeded: 10, targetDelta: 4, othersDelta: 6},
+		});
+	});
+
+	it('stops and explains when the target got none (weight 0)', async () => {
+		const haproxy = pool();
+		const harness = engineHarness(haproxy, new FakeClock());
+		await through(harness, ['validate']);
+		haproxy.set('app01', {userWeight: 0});
+		expect(await runStep('baseline', harness.context, harness.io)).toBe('failed');
+		expect(check(harness, 'baseline', 'baseline-traffic')?.meaning).toBe('The target has weight 0, so it gets no new traffic.');
+	});
+
+	it('lets the operator continue knowingly with hash balancing, or stop', async () => {
+		const haproxy = pool();
+		haproxy.algorithm = 'source';
+		let harness = engineHarness(haproxy, new FakeClock());
+		await through(harness, ['validate']);
+		harness.answers.push(false);
+		expect(await runStep('baseline', harness.context, harness.io)).toBe('failed');
+		expect(harness.prompts.at(-1)).toMatchObject({kind: 'question'});
+
+		harness = engineHarness(haproxy, new FakeClock());
+		await through(harness, ['validate']);
+		expect(await runStep('baseline', harness.context, harness.io)).toBe('passed');
+		expect(check(harness, 'baseline', 'baseline-traffic')?.observed).toContain('The operator continued knowingly (journaled).');
+	});
+
+	it('fails when requests fail, naming the first error', async () => {
+		const haproxy = pool();
+		const harness = engineHarness(haproxy, new FakeClock());
+		await through(harness, ['validate']);
+		for (const name of ['app01', 'app02', 'app03']) {
+			haproxy.set(name, {opState: 0});
+		}
+
+		expect(await runStep('baseline', harness.context, harness.io)).toBe('failed');
+		expect(check(harness, 'baseline', 'baseline-traffic')?.observed).toContain('10 of 10 requests through http://127.0.0.1:8080/ failed (first: HTTP 503)');
+	});
+
+	it('asks for a listener when none is known', async () => {
+		const harness = engineHarness(pool(), new FakeClock());
+		await through(harness, ['validate']);
+		harness.context.probe = null;
+		harness.context.probeSource = 'no frontend routes to backend webapps';
+		expect(await runStep('baseline', harness.context, harness.io)).toBe('failed');
+		expect(check(harness, 'baseline', 'listener')?.todo).toContain('--url');
+	});
+});
+
+describe('drain', () => {
+	it('shows the exact command, sends nothing on no, and goes back to pending', async () => {
+		const haproxy = pool();
+		const harness = engineHarness(haproxy, new FakeClock());
+		await through(harness, ['validate', 'baseline']);
+		harness.answers.push(false);
+		expect(await runStep('drain', harness.context, harness.io)).toBe('cancelled');
+		expect(harness.prompts.at(-1)).toMatchObject({kind: 'command', command: 'set server webapps/app01 state drain'});
+		expect(haproxy.sent).toEqual([]);
+		expect(harness.state().steps.drain.status).toBe('pending');
+		expect(harness.state().current).toBe('drain');
+	});
+
+	it('journals the command before sending it, then the reply', async () => {
+		const haproxy = pool();
+		const harness = engineHarness(haproxy, new FakeClock());
+		await through(harness, ['validate', 'baseline']);
+		expect(await runStep('drain', harness.context, harness.io)).toBe('passed');
+		expect(haproxy.sent).toEqual(['set server webapps/app01 state drain']);
+		const events = readJournal(harness.journalFile).entries.filter((entry) => entry.step === 'drain').map((entry) => entry.event);
+		expect(events).toEqual(['command', 'reply', 'check', 'step-passed']);
+		expect(harness.state().drained).toBe(true);
+	});
+
+	it.each([
+		['the disk is full', '/dev/full', /because the disk is full; no change was sent to HAProxy/],
+		['its directory cannot be made', 'FILE/sub/journal.jsonl', /cannot be written because its directory cannot be created; no change was sent to HAProxy/],
+	])('sends nothing when the journal cannot be written: %s', async (_case, file, message) => {
+		const haproxy = pool();
+		const harness = engineHarness(haproxy, new FakeClock());
+		await through(harness, ['validate', 'baseline']);
+		const blocker = path.join(os.tmpdir(), `drainboard-file-${process.pid}-${Date.now()}`);
+		writeFileSync(blocker, 'not a directory');
+		harness.context.journal = new Journal(file.replace('FILE', blocker));
+		expect(await runStep('drain', harness.context, harness.io)).toBe('failed');
+		expect(haproxy.sent).toEqual([]);
+		expect(check(harness, 'drain', 'drain-sent')?.observed).toMatch(message);
+		expect(harness.state().drained).toBe(false);
+	});
+
+	it('reports HAProxy refusing the change', async () => {
+		const haproxy = pool();
+		haproxy.replies.set('set server webapps/app01 state drain', 'Permission denied\n');
+		const harness = engineHarness(haproxy, new FakeClock());
+		await through(harness, ['validate', 'baseline']);
+		expect(await runStep('drain', harness.context, harness.io)).toBe('failed');
+		expect(check(harness, 'drain', 'drain-sent')).toMatchObject({verdict: 'fail', exitCode: 3});
+	});
+});
+
+describe('confirm', () => {
+	it('proves the drain: bit set, no new traffic to the target, sessions gone', async () => {
+		const haproxy = pool();
+		haproxy.set('app01', {currentSessions: 3});
+		const clock = new FakeClock();
+		let ticks = 0;
+		clock.onSleep = () => {
+			ticks++;
+			haproxy.set('app01', {currentSessions: Math.max(0, 3 - ticks)});
+		};
+
+		const harness = engineHarness(haproxy, clock);
+		await through(harness, ['validate', 'baseline', 'drain']);
+		expect(await runStep('confirm', harness.context, harness.io)).toBe('passed');
+		expect(check(harness, 'confirm', 'traffic-moved')?.evidence).toMatchObject({targetDelta: 0, succeeded: 10});
+		expect(check(harness, 'confirm', 'sessions-quiet')?.observed).toBe('Sessions on the target fell from 3 to 0 in 2 s.');
+	});
+
+	it('offers to send the drain again when someone set the target back', async () => {
+		const haproxy = pool();
+		const harness = engineHarness(haproxy, new FakeClock());
+		await through(harness, ['validate', 'baseline', 'drain']);
+		haproxy.set('app01', {adminState: 0});
+		expect(await runStep('confirm', harness.context, harness.io)).toBe('passed');
+		expect(harness.prompts.at(0)).toMatchObject({kind: 'command', command: 'set server webapps/app01 state drain'});
+		expect(haproxy.sent.filter((command) => command.endsWith('drain'))).toHaveLength(2);
+	});
+
+	it('fails when the target still receives new traffic', async () => {
+		const haproxy = pool();
+		const harness = engineHarness(haproxy, new FakeClock());
+		await through(harness, ['validate', 'baseline', 'drain']);
+		harness.context.probe = {
+			url: 'http://127.0.0.1:8080/',
+			kind: 'http',
+			send: async (count) => {
+				haproxy.server('app01').requestsTotal! += 2;
+				haproxy.server('app02').requestsTotal! += count - 2;
+				return Array.from({length: count}, () => ({ok: true, status: 200, servedBy: null, error: null, ms: 1}));
+			},
+		};
+		expect(await runStep('confirm', harness.context, harness.io)).toBe('failed');
+		expect(check(harness, 'confirm', 'traffic-moved')?.observed).toContain('The target still got 2.');
+	});
+
+	it('times out on sessions that never end, and offers to close them in the wizard', async () => {
+		const haproxy = pool();
+		haproxy.set('app01', {currentSessions: 2});
+		let harness = engineHarness(haproxy, new FakeClock());
+		await through(harness, ['validate', 'baseline', 'drain']);
+		expect(await runStep('confirm', harness.context, harness.io)).toBe('failed');
+		expect(check(harness, 'confirm', 'sessions-quiet')?.observed).toBe('2 session(s) still open on the target after 5 s.');
+		const live = harness.actions.flatMap((action) => (action.type === 'live-updated' ? action.lines : []));
+		expect(live.at(-1)).toMatch(/^Sessions on app01: 2 \(waited \d s of 5 s\)$/);
+
+		haproxy.set('app01', {adminState: 0, currentSessions: 2});
+		harness = engineHarness(haproxy, new FakeClock(), {offerShutdown: true});
+		await through(harness, ['validate', 'baseline', 'drain']);
+		expect(await runStep('confirm', harness.context, harness.io)).toBe('passed');
+		expect(haproxy.sent.at(-1)).toBe('shutdown sessions server webapps/app01');
+		expect(check(harness, 'confirm', 'sessions-quiet')?.observed).toContain('Closed with "shutdown sessions server" (journaled); now 0.');
+	});
+});
+
+describe('maintain and restore', () => {
+	it('refuses while the target is down, times out, then passes once it is healthy and stays so', async () => {
+		const haproxy = pool();
+		const clock = new FakeClock();
+		const harness = engineHarness(haproxy, clock);
+		await through(harness, ['validate', 'baseline', 'drain', 'confirm']);
+		haproxy.set('app01', {opState: 0, status: 'DOWN', checkStatus: 'L4CON'});
+		expect(await runStep('maintain', harness.context, harness.io)).toBe('failed');
+		expect(check(harness, 'maintain', 'health-back')?.observed).toBe('app01 is not healthy: DOWN · L4CON (TCP connection refused).');
+		expect(harness.state().current).toBe('maintain');
+
+		const cameBackAt = clock.now() + 3000;
+		clock.onSleep = (time) => {
+			if (time >= cameBackAt) {
+				haproxy.set('app01', {opState: 2, status: 'DRAIN', checkStatus: 'L7OK'});
+			}
+		};
+
+		expect(await runStep('maintain', harness.context, harness.io)).toBe('passed');
+		expect(check(harness, 'maintain', 'health-back')?.observed).toBe('app01 is DRAIN · L7OK (HTTP check passed), seen healthy for 2 s.');
+	});
+
+	it('restores: ready sent, drain gone, traffic back, and a summary', async () => {
+		const haproxy = pool();
+		const harness = engineHarness(haproxy, new FakeClock());
+		await through(harness, ['validate', 'baseline', 'drain', 'confirm', 'maintain']);
+		expect(await runStep('restore', harness.context, harness.io)).toBe('passed');
+		expect(haproxy.sent.at(-1)).toBe('set server webapps/app01 state ready');
+		expect(check(harness, 'restore', 'traffic-returns')?.evidence?.['targetDelta']).toBeGreaterThan(0);
+		expect(check(harness, 'restore', 'summary')?.observed).toMatch(/^Out of rotation for \d+s \(drain \d\d:\d\d:\d\d → ready \d\d:\d\d:\d\d\)\. Every step is in the journal /);
+		expect(harness.state().finished).toBe(true);
+		expect(harness.state().drained).toBe(false);
+		const events = readFileSync(harness.journalFile, 'utf8').trim().split('\n').map((line) => (JSON.parse(line) as {event: string}).event);
+		expect(events.at(-1)).toBe('finished');
+	});
+});
