@@ -13,6 +13,15 @@ const help = `
     --socket <path|host:port>  HAProxy stats socket (repeatable; default: the admin
                                "stats socket" of --config, else /run/haproxy/admin.sock)
     --config <file>            haproxy.cfg (default /etc/haproxy/haproxy.cfg)
+    --url <url>                listener for traffic checks (default: from the frontend
+                               that routes to the backend in --config)
+    --haproxy <bin>            haproxy binary for "haproxy -c" (default: from PATH)
+    --journal <file>           journal (default ~/.local/state/drainboard/journal.jsonl)
+    --requests <n>             requests per traffic check (default 10)
+    --quiet-timeout <s>        wait for sessions to end (default 60)
+    --ready-timeout <s>        wait for health after the work (default 300)
+    --force                    pass the capacity gate (journaled)
+    --skip-validate            skip "haproxy -c" (journaled)
     --backend <name>           status: only this backend
     --timeout <s>              Runtime API timeout in seconds (default 5)
     --json                     print JSON on stdout

@@ -21,3 +21,8 @@ export function shortDuration(seconds: number): string {
 
 	return `${Math.floor(s / 86_400)}d${String(Math.floor((s % 86_400) / 3600)).padStart(2, '0')}h`;
 }
+
+/** An ISO time from the journal as `2026-11-25 14:02:11 UTC`. */
+export function journalTime(iso: string): string {
+	return /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/.test(iso) ? `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC` : iso;
+}

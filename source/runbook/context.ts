@@ -13,16 +13,21 @@ export type Clock = {now(): number; sleep(ms: number, signal?: AbortSignal): Pro
 export const systemClock: Clock = {
 	now: () => Date.now(),
 	async sleep(ms, signal) {
+		if (signal?.aborted) {
+			return;
+		}
+
 		await new Promise<void>((resolve) => {
-			const timer = setTimeout(resolve, ms);
-			signal?.addEventListener(
-				'abort',
-				() => {
-					clearTimeout(timer);
-					resolve();
-				},
-				{once: true},
-			);
+			const onAbort = () => {
+				clearTimeout(timer);
+				resolve();
+			};
+
+			const timer = setTimeout(() => {
+				signal?.removeEventListener('abort', onAbort);
+				resolve();
+			}, ms);
+			signal?.addEventListener('abort', onAbort, {once: true});
 		});
 	},
 };

@@ -1,4 +1,5 @@
 import type {JournalEntry} from './journal.js';
+import {journalTime} from '../time-format.js';
 import {nextStep, stepIds, type StepId} from './steps.js';
 
 /** The last maintenance of a target as the journal tells it. */
@@ -73,11 +74,11 @@ export function resumePoint(record: MaintenanceRecord | undefined, targetDrained
 
 		const last = [...stepIds].reverse().find((step) => open.passed.includes(step));
 		const step = last === undefined || stepIds.indexOf(last) < stepIds.indexOf('drain') ? 'confirm' : (nextStep(last) ?? 'restore');
-		return {step, drained: true, reason: `the maintenance ${open.startedBy} started at ${open.startedAt} drained it and did not finish`};
+		return {step, drained: true, reason: `the maintenance ${open.startedBy} started at ${journalTime(open.startedAt)} drained it and did not finish`};
 	}
 
 	if (open?.readySent) {
-		return {step: 'restore', drained: false, reason: `the maintenance started at ${open.startedAt} sent "state ready" but did not prove traffic returned`};
+		return {step: 'restore', drained: false, reason: `the maintenance started at ${journalTime(open.startedAt)} sent "state ready" but did not prove traffic returned`};
 	}
 
 	return undefined;
@@ -89,5 +90,5 @@ export function staleMaintenanceNotice(record: MaintenanceRecord | undefined, ta
 		return null;
 	}
 
-	return `The journal has a maintenance of ${record.target} that ${record.startedBy} started at ${record.startedAt} and did not finish, but HAProxy shows the server in rotation now (set ready by someone, or a reload dropped the drain). A new maintenance starts at validate.`;
+	return `The journal has a maintenance of ${record.target} that ${record.startedBy} started at ${journalTime(record.startedAt)} and did not finish, but HAProxy shows the server in rotation now (set ready by someone, or a reload dropped the drain). A new maintenance starts at validate.`;
 }

@@ -1,57 +1,133 @@
-import {useApp} from 'ink';
+import {Text, useApp} from 'ink';
 import React, {useCallback, useEffect, useState} from 'react';
-import type {ExitCode} from '../errors.js';
+import {sentenceOf, type ExitCode} from '../errors.js';
+import type {PreparedMaintenance} from '../runbook/prepare.js';
 import type {RuntimeClient} from '../runtime/client.js';
-import {proxyNameSchema, type ProxyName, type Target} from '../runtime/names.js';
+import {formatTarget, parseName, proxyNameSchema, type ProxyName, type Target} from '../runtime/names.js';
+import {cell} from './format.js';
 import {serverKey} from './grid/grid-rows.js';
 import {GridScreen} from './grid/grid-screen.js';
+import {KeysProvider} from './keys.js';
 import {useNow} from './use-now.js';
 import {usePool} from './use-pool.js';
 import {useTerminalSize} from './use-terminal-size.js';
+import {WizardApp, type ExitNote} from './wizard/wizard-app.js';
 
 export type AppProps = {
 	clients: readonly RuntimeClient[];
-	/** `drainboard webapps/app01` opens with this server selected. */
+	/** `drainboard webapps/app01` opens the wizard on this server. */
 	initialTarget?: Target;
+	/** Builds a maintenance for a server (journal, config, probe); absent: the grid shows details only. */
+	prepare?: (target: Target) => Promise<PreparedMaintenance>;
+	exitNote?: {current: ExitNote | null};
 	pollIntervalMs?: number;
 };
 
-/** The interactive app's root, and the one place that ends it (with an exit code). */
-export function App({clients, initialTarget, pollIntervalMs}: AppProps) {
+type Screen = {kind: 'grid'} | {kind: 'preparing'; target: Target} | {kind: 'wizard'; prepared: PreparedMaintenance};
+
+/** The interactive app: one keyboard listener around the screens. */
+export function App(props: AppProps) {
+	return (
+		<KeysProvider>
+			<Screens {...props} />
+		</KeysProvider>
+	);
+}
+
+/** The screens, and the one place that ends the app (with an exit code). */
+function Screens({clients, initialTarget, prepare, exitNote = {current: null}, pollIntervalMs}: AppProps) {
 	const {exit} = useApp();
 	const size = useTerminalSize();
 	const now = useNow();
-	const [focus, setFocus] = useState<ProxyName | undefined>(initialTarget?.backend);
+	const [screen, setScreen] = useState<Screen>(initialTarget && prepare ? {kind: 'preparing', target: initialTarget} : {kind: 'grid'});
+	const [problem, setProblem] = useState<string | null>(null);
+	const [gridFocus, setGridFocus] = useState<ProxyName | undefined>(initialTarget?.backend);
 	const [exiting, setExiting] = useState<ExitCode | null>(null);
+	const focus = screen.kind === 'wizard' ? screen.prepared.context.target.backend : screen.kind === 'preparing' ? screen.target.backend : gridFocus;
 	const {view} = usePool(clients, focus, pollIntervalMs);
-	const quit = useCallback((code: ExitCode) => {
-		setExiting(code);
-	}, []);
+
 	useEffect(() => {
 		if (exiting !== null) {
 			exit(exiting);
 		}
 	}, [exiting, exit]);
+
+	useEffect(() => {
+		if (screen.kind !== 'preparing' || !prepare) {
+			return;
+		}
+
+		let cancelled = false;
+		prepare(screen.target).then(
+			(prepared) => {
+				if (!cancelled) {
+					setProblem(null);
+					setScreen({kind: 'wizard', prepared});
+				}
+			},
+			(error: unknown) => {
+				if (!cancelled) {
+					setProblem(sentenceOf(error));
+					setScreen({kind: 'grid'});
+				}
+			},
+		);
+		return () => {
+			cancelled = true;
+		};
+	}, [screen, prepare]);
+
 	const onFocus = useCallback((backend: string | undefined) => {
 		const parsed = proxyNameSchema.safeParse(backend);
-		setFocus(parsed.success ? parsed.data : undefined);
+		setGridFocus(parsed.success ? parsed.data : undefined);
 	}, []);
 
 	if (exiting !== null) {
 		return null;
 	}
 
-	const initialKey = initialTarget && clients[0] ? serverKey(clients[0].socket, initialTarget.backend, initialTarget.server) : undefined;
+	const quit = () => {
+		setExiting(0);
+	};
+
+	if (screen.kind === 'wizard') {
+		return (
+			<WizardApp
+				prepared={screen.prepared}
+				view={view}
+				size={size}
+				now={now}
+				exitNote={exitNote}
+				onQuit={quit}
+				onBack={() => {
+					exitNote.current = null;
+					setScreen({kind: 'grid'});
+				}}
+			/>
+		);
+	}
+
+	if (screen.kind === 'preparing') {
+		return <Text>{cell(`Preparing the maintenance of ${formatTarget(screen.target)}: reading the journal, the configuration and the runtime…`, size.columns - 1)}</Text>;
+	}
+
+	const target = screen.kind === 'grid' ? initialTarget : undefined;
 	return (
 		<GridScreen
 			view={view}
 			size={size}
 			now={now}
-			initialKey={initialKey}
+			initialKey={target && clients[0] ? serverKey(clients[0].socket, target.backend, target.server) : undefined}
+			message={problem}
 			onFocus={onFocus}
-			onQuit={() => {
-				quit(0);
-			}}
+			onQuit={quit}
+			onSelect={
+				prepare
+					? (server) => {
+							setScreen({kind: 'preparing', target: {backend: parseName(server.backend, 'backend'), server: parseName(server.server, 'server')}});
+						}
+					: undefined
+			}
 		/>
 	);
 }

@@ -7,7 +7,9 @@ import {UsageError, type ExitCode} from '../errors.js';
 import type {Options} from '../options.js';
 import {createRuntimeClient} from '../runtime/client.js';
 import type {Target} from '../runtime/names.js';
+import {prepareMaintenance} from '../runbook/prepare.js';
 import {App} from './app.js';
+import type {ExitNote} from './wizard/wizard-app.js';
 
 /** `drainboard [<backend>/<server>]`: the live grid, until the operator quits. */
 export async function runInteractive(options: Options, target: Target | undefined): Promise<ExitCode> {
@@ -18,7 +20,9 @@ export async function runInteractive(options: Options, target: Target | undefine
 	const config = await loadConfig(options.config ?? defaultConfigPath);
 	const {endpoints} = resolveSockets(options.socket, config);
 	const clients = endpoints.map((endpoint) => createRuntimeClient(endpoint, {timeoutMs: options.timeout * 1000}));
-	const instance = render(<App clients={clients} initialTarget={target} />, {exitOnCtrlC: true, patchConsole: true});
+	const exitNote: {current: ExitNote | null} = {current: null};
+	const prepare = async (chosen: Target) => prepareMaintenance(options, chosen, {offerShutdown: true, clients});
+	const instance = render(<App clients={clients} initialTarget={target} prepare={prepare} exitNote={exitNote} />, {exitOnCtrlC: true, patchConsole: true});
 	const stop = () => {
 		instance.clear();
 		instance.unmount();
@@ -35,6 +39,11 @@ export async function runInteractive(options: Options, target: Target | undefine
 	} finally {
 		for (const signal of signals) {
 			process.removeListener(signal, stop);
+		}
+
+		const note = exitNote.current;
+		if (note?.drained) {
+			process.stderr.write(`${note.target} is still drained (out of rotation). To resume: drainboard ${note.target} (journal: ${note.journal}).\n`);
 		}
 	}
 }

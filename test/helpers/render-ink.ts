@@ -96,6 +96,10 @@ export function renderAt(tree: ReactElement, size: {columns: number; rows: numbe
 		stdin,
 		lastFrame,
 		async press(...sequences) {
+			// Input handlers attach in effects after a frame is committed: let them settle first.
+			await new Promise((resolve) => {
+				setTimeout(resolve, 25);
+			});
 			for (const sequence of sequences) {
 				stdin.write(sequence);
 				await new Promise((resolve) => {

@@ -60,12 +60,23 @@ describe('the live grid in a real terminal, against a real HAProxy', () => {
 		expect(await session.exited()).toBe(0);
 	});
 
-	it('lays out at 200x50 with the wide columns, and opens with a target selected', async () => {
-		session = await startCliInTmux(['--socket', bed.adminSocket, 'webapps/app02'], {columns: 200, rows: 50});
-		const screen = await session.waitForScreen('webapps/app02 ');
+	it('lays out at 200x50 with the wide columns', async () => {
+		session = await startCliInTmux(['--socket', bed.adminSocket], {columns: 200, rows: 50});
+		const screen = await session.waitForScreen((current) => / app02 .* L7OK .* Layer7 check passed/.test(current));
 		expect(screen).toMatch(/REQS +CHANGED +CHECK DETAIL/);
-		expect(screen).toMatch(/webapps\/app02 {2}127\.0\.0\.1:\d+ {2}● UP/);
+		expect(screen.split('\n')[0]).toMatch(/3 backends · 9 servers +updated \d+s ago$/);
 		expect(Math.max(...screen.split('\n').map((row) => row.length))).toBeLessThanOrEqual(200);
+	});
+
+	it('opens the wizard on Enter, and goes back with Esc before anything is done', async () => {
+		session = await startCliInTmux(['--socket', bed.adminSocket, '--journal', `${bed.dir}/grid.jsonl`]);
+		await session.waitForScreen('app01');
+		await session.keys('j', 'j', 'Enter');
+		const wizard = await session.waitForScreen('Enter run validate');
+		expect(wizard.split('\n')[0]).toMatch(/^drainboard · webapps\/app02 /);
+		expect(wizard).toMatch(/^ ▶ validate › · baseline › · drain › · confirm › · maintain › · restore$/m);
+		await session.keys('Escape');
+		await session.waitForScreen('Enter select');
 	});
 
 	it('uses colour, and none with NO_COLOR, keeping the cursor visible', async () => {

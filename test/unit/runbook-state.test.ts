@@ -144,3 +144,19 @@ describe('resume', () => {
 		expect(lastMaintenance([entry('started', {target: 'webapps/app02'})], 'webapps/app01')).toBeUndefined();
 	});
 });
+
+describe('systemClock', () => {
+	it('leaves no abort listener behind on a long-lived signal', async () => {
+		const {EventEmitter} = await import('node:events');
+		const {systemClock} = await import('../../source/runbook/context.js');
+		const controller = new AbortController();
+		for (let index = 0; index < 15; index++) {
+			await systemClock.sleep(1, controller.signal);
+		}
+
+		expect(EventEmitter.getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+		const pending = systemClock.sleep(60_000, controller.signal);
+		controller.abort();
+		await pending;
+	});
+});

@@ -3,6 +3,8 @@ import React, {useEffect, useMemo, useReducer} from 'react';
 import type {PollView} from '../../model/pool-poller.js';
 import type {Server} from '../../model/types.js';
 import {cell} from '../format.js';
+import {tint} from '../theme.js';
+import {wrap} from '../wrap.js';
 import {Header} from '../header.js';
 import {gridKeys, HelpOverlay} from '../help-overlay.js';
 import {bannerHeight, StaleBanner} from '../stale-banner.js';
@@ -25,6 +27,8 @@ type Props = {
 	/** Enter on a server; without it the grid shows a detail panel. */
 	onSelect?: (server: Server) => void;
 	initialKey?: string;
+	/** A problem to show above the key hints (a maintenance that could not start). */
+	message?: string | null;
 	active?: boolean;
 };
 
@@ -32,14 +36,15 @@ type Props = {
 const chromeHeight = 4;
 
 /** The live grid of every backend and server. */
-export function GridScreen({view, size, now, onQuit, onFocus, onSelect, initialKey, active = true}: Props) {
+export function GridScreen({view, size, now, onQuit, onFocus, onSelect, initialKey, message, active = true}: Props) {
 	const [state, dispatch] = useReducer(gridReducer, {pageSize: size.rows - chromeHeight, cursorKey: initialKey, selected: onSelect ? undefined : initialKey}, initialGridState);
 	const rows = useMemo(() => buildRows(view.pool, state.filter), [view.pool, state.filter]);
 	const layout = useMemo(() => gridLayout(size.columns), [size.columns]);
 	const serverByKey = useMemo(() => new Map(rows.flatMap((row) => (row.kind === 'server' ? [[row.key, row.server] as const] : []))), [rows]);
 	const filterLine = state.filterEditing || state.filter !== '' ? 1 : 0;
 	const detail = state.selected && !onSelect ? detailHeight : 0;
-	const pageSize = Math.max(1, size.rows - chromeHeight - bannerHeight(view.health) - filterLine - detail);
+	const messageLines = message ? wrap(message, size.columns - 1).slice(0, 3) : [];
+	const pageSize = Math.max(1, size.rows - chromeHeight - bannerHeight(view.health) - filterLine - detail - messageLines.length);
 
 	const rowKeys = useMemo(() => rows.map((row) => row.key), [rows]);
 	// Synced during render, not in an effect: a key pressed right after a poll must see these rows.
@@ -96,6 +101,11 @@ export function GridScreen({view, size, now, onQuit, onFocus, onSelect, initialK
 				</Text>
 			) : null}
 			{detail ? <DetailPanel server={serverByKey.get(state.selected ?? '')} width={size.columns} /> : null}
+			{messageLines.map((line, index) => (
+				<Text key={index} color={tint('red')} bold>
+					{line}
+				</Text>
+			))}
 			<Text dimColor wrap="truncate-end">
 				{cell(hints, Math.max(0, size.columns - position.length - 2))} {position}
 			</Text>

@@ -1,6 +1,7 @@
-import {useInput, useStdin, type Key} from 'ink';
-import type {Dispatch} from 'react';
+import type {Key} from 'ink';
+import {useRef, type Dispatch} from 'react';
 import {splitKeys} from '../key-chunks.js';
+import {useKeys} from '../keys.js';
 import {isServerKey} from './grid-rows.js';
 import {gridReducer, type GridAction, type GridState} from './grid-state.js';
 
@@ -79,10 +80,17 @@ export function gridActionFor(state: GridState, input: string, key: Partial<Key>
  * link delivers several in one chunk.
  */
 export function useGridKeys(state: GridState, dispatch: Dispatch<GridAction>, handlers: Handlers): void {
-	const {isRawModeSupported} = useStdin();
-	useInput(
+	// Keys can arrive faster than frames: carry the state they produced to the next key.
+	const latest = useRef(state);
+	const rendered = useRef(state);
+	if (rendered.current !== state) {
+		rendered.current = state;
+		latest.current = state;
+	}
+
+	useKeys(
 		(input, key) => {
-			let current = state;
+			let current = latest.current;
 			for (const press of splitKeys(input, key)) {
 				const action = gridActionFor(current, press.input, press.key);
 				if (action === 'quit') {
@@ -96,11 +104,12 @@ export function useGridKeys(state: GridState, dispatch: Dispatch<GridAction>, ha
 
 				dispatch(action);
 				current = gridReducer(current, action);
+				latest.current = current;
 				if (action.type === 'server-selected' && current.selected) {
 					handlers.onSelect?.(current.selected);
 				}
 			}
 		},
-		{isActive: isRawModeSupported && (handlers.active ?? true)},
+		handlers.active ?? true,
 	);
 }

@@ -1,0 +1,58 @@
+import {useInput, useStdin, type Key} from 'ink';
+import React, {createContext, useContext, useLayoutEffect, useRef, type ReactNode} from 'react';
+
+/** What a screen does with a keypress. */
+export type KeyHandler = (input: string, key: Key) => void;
+
+const KeysContext = createContext<{current: KeyHandler | undefined} | undefined>(undefined);
+
+/**
+ * The app's one keyboard listener. It holds raw mode for the app's whole life (between screens
+ * the terminal would fall back to line mode, echo keys and turn Enter into "\n") and hands each
+ * key to the screen that registered last with {@link useKeys}.
+ */
+export function KeysProvider({children}: {children: ReactNode}) {
+	const {isRawModeSupported} = useStdin();
+	const handler = useRef<KeyHandler | undefined>(undefined);
+	useInput(
+		(input, key) => {
+			handler.current?.(input, key);
+		},
+		{isActive: isRawModeSupported},
+	);
+	return <KeysContext.Provider value={handler}>{children}</KeysContext.Provider>;
+}
+
+/**
+ * Sends keys to `handler` while `active`. Registered in a layout effect, which runs right after
+ * the frame is written: a key pressed as soon as a screen appears reaches that screen.
+ */
+export function useKeys(handler: KeyHandler, active = true): void {
+	const slot = useContext(KeysContext);
+	const {isRawModeSupported} = useStdin();
+	const latest = useRef(handler);
+	latest.current = handler;
+	// Outside a KeysProvider (a screen rendered on its own) listen directly.
+	useInput(
+		(input, key) => {
+			latest.current(input, key);
+		},
+		{isActive: !slot && active && isRawModeSupported},
+	);
+	useLayoutEffect(() => {
+		if (!slot || !active) {
+			return;
+		}
+
+		const forward: KeyHandler = (input, key) => {
+			latest.current(input, key);
+		};
+
+		slot.current = forward;
+		return () => {
+			if (slot.current === forward) {
+				slot.current = undefined;
+			}
+		};
+	}, [slot, active]);
+}

@@ -1,0 +1,40 @@
+import type {CheckResult, Verdict} from '../../runbook/check-result.js';
+import {wrap} from '../wrap.js';
+
+/** One line of the step panel, ready to print. */
+export type PanelLine = {text: string; tone: 'pass' | 'warn' | 'fail' | 'skip' | 'info' | 'live' | 'title'};
+
+export const verdictSymbol: Record<Verdict, string> = {pass: '✓', warn: '!', fail: '✗', skip: '–'};
+
+/**
+ * A check as wrapped lines: `✓ Title: what was seen`, then for a warning or failure what it
+ * means and what to do, indented under it.
+ */
+export function checkLines(check: CheckResult, width: number): PanelLine[] {
+	const tone = check.verdict;
+	const head = wrap(`${verdictSymbol[check.verdict]} ${check.title}: ${check.observed}`, width).map((text, index) => ({text: index === 0 ? text : `  ${text}`, tone}));
+	const extra: PanelLine[] = [];
+	if (check.verdict !== 'pass' && check.meaning) {
+		extra.push(...wrap(`Means: ${check.meaning}`, width - 4).map((text) => ({text: `    ${text}`, tone: 'info' as const})));
+	}
+
+	if (check.verdict !== 'pass' && check.todo) {
+		extra.push(...wrap(`Do: ${check.todo}`, width - 4).map((text) => ({text: `    ${text}`, tone: 'info' as const})));
+	}
+
+	return [...head.map((line, index) => (index === 0 ? line : {...line, text: line.text.slice(0, width)})), ...extra];
+}
+
+/** The last `height` lines, with a first line saying how many earlier ones are hidden. */
+export function lastLines(lines: readonly PanelLine[], height: number): PanelLine[] {
+	if (lines.length <= height) {
+		return [...lines];
+	}
+
+	if (height <= 1) {
+		return lines.slice(-height);
+	}
+
+	const shown = lines.slice(lines.length - height + 1);
+	return [{text: `… ${lines.length - shown.length} earlier line(s) above, in the log`, tone: 'info'}, ...shown];
+}

@@ -1,0 +1,44 @@
+import {Text} from 'ink';
+import Spinner from 'ink-spinner';
+import React from 'react';
+import type {RunbookState} from '../../runbook/state.js';
+import {stepIds} from '../../runbook/steps.js';
+import {tint} from '../theme.js';
+
+/** The six steps on one line: ✓ done, spinner running, ✗ blocked, ▶ current, · pending. */
+export function ChecklistLine({state}: {state: RunbookState}) {
+	return (
+		<Text wrap="truncate-end">
+			{stepIds.map((id, index) => {
+				const step = state.steps[id];
+				const current = id === state.current && !state.finished;
+				const separator = index > 0 ? <Text dimColor> › </Text> : ' ';
+				if (step.status === 'running') {
+					return (
+						<Text key={id}>
+							{separator}
+							<Text color={tint('cyan')}>
+								<Spinner type="dots" />
+							</Text>
+							<Text bold> {id}</Text>
+						</Text>
+					);
+				}
+
+				const [symbol, color] =
+					step.status === 'passed' ? ['✓', 'green'] : step.status === 'failed' ? ['✗', 'red'] : current ? ['▶', 'cyan'] : ['·', undefined];
+				return (
+					<Text key={id}>
+						{separator}
+						<Text color={color ? tint(color) : undefined} dimColor={!color}>
+							{symbol}
+						</Text>
+						<Text bold={current} dimColor={!current && step.status === 'pending'}>
+							{` ${id}`}
+						</Text>
+					</Text>
+				);
+			})}
+		</Text>
+	);
+}

@@ -1,0 +1,264 @@
+import {useCallback, useEffect, useMemo, useReducer, useRef, useState} from 'react';
+import type {PollView} from '../../model/pool-poller.js';
+import {createProbe} from '../../probe/create-probe.js';
+import type {RunbookIo} from '../../runbook/context.js';
+import {beginMaintenance, type PreparedMaintenance} from '../../runbook/prepare.js';
+import {runStep} from '../../runbook/run-step.js';
+import {Cancelled, changeState} from '../../runbook/state-change.js';
+import {initialRunbookState, runbookReducer, type Prompt, type RunbookState} from '../../runbook/state.js';
+import type {StepId} from '../../runbook/steps.js';
+import {TargetWatch} from '../../runbook/watch.js';
+import {formatTarget} from '../../runtime/names.js';
+import {sentenceOf} from '../../errors.js';
+
+/** A finished step attempt, printed once into the scrollback log. */
+export type LogItem = {key: string; step: StepId; passed: boolean; finishedAt: number};
+
+export type RunbookHandle = {
+	state: RunbookState;
+	label: string;
+	running: boolean;
+	/** Paused: an instance does not answer. */
+	paused: boolean;
+	log: LogItem[];
+	notice: string | null;
+	/** The wizard needs a listener URL typed in before baseline can run. */
+	needsUrl: boolean;
+	problem: string | null;
+	/** Enter: run (or retry) the current step; at maintain it means the work is done. */
+	runCurrent(): void;
+	answer(yes: boolean): void;
+	reapplyDrain(): void;
+	setUrl(text: string): void;
+	/** Asks before quitting while the target is drained; resolves true when the app may exit. */
+	confirmQuit(): Promise<boolean>;
+	/** Nothing has been journaled or changed yet: going back to the grid loses nothing. */
+	pristine: boolean;
+};
+
+/** The wizard's state and actions over one prepared maintenance. Rendering is elsewhere. */
+export function useRunbook(prepared: PreparedMaintenance, view: PollView): RunbookHandle {
+	const {context} = prepared;
+	const label = formatTarget(context.target);
+	const [state, dispatch] = useReducer(runbookReducer, undefined, () => initialRunbookState(label, context.clock.now()));
+	const [running, setRunning] = useState(false);
+	// Set at once, not on the next render: a second Enter must not start the step again.
+	const runningNow = useRef(false);
+	const [begun, setBegun] = useState(false);
+	const [log, setLog] = useState<LogItem[]>([]);
+	const [problem, setUrlError] = useState<string | null>(null);
+	const [needsUrl, setNeedsUrl] = useState(context.probe === null);
+	const pending = useRef<((yes: boolean) => void) | undefined>(undefined);
+	const controller = useRef(new AbortController());
+	const reapplying = useRef(false);
+	const latest = useRef(state);
+	latest.current = state;
+
+	const io: RunbookIo = useMemo(
+		() => ({
+			dispatch,
+			signal: controller.current.signal,
+			async ask(prompt: Prompt) {
+				return new Promise<boolean>((resolve) => {
+					pending.current = resolve;
+					dispatch({type: 'prompt-opened', prompt});
+				});
+			},
+		}),
+		[],
+	);
+
+	useEffect(
+		() => () => {
+			controller.current.abort();
+			pending.current?.(false);
+		},
+		[],
+	);
+
+	const begin = useCallback(
+		(resume = prepared.resume) => {
+			if (!begun) {
+				beginMaintenance(context, resume);
+				setBegun(true);
+			}
+		},
+		[begun, context, prepared.resume],
+	);
+
+	useEffect(() => {
+		const {resume} = prepared;
+		if (!resume) {
+			return;
+		}
+
+		void io
+			.ask({kind: 'question', id: 'resume', question: `${label}: ${resume.reason}. Resume at ${resume.step}?`, yes: `resume at ${resume.step}`, no: 'start a new maintenance at validate'})
+			.then((yes) => {
+				if (yes) {
+					dispatch({type: 'resumed', at: resume.step, drained: resume.drained, time: context.clock.now()});
+					beginMaintenance(context, resume);
+				} else {
+					context.journal.append({step: null, event: 'abandoned', detail: 'the operator started a new maintenance instead of resuming'});
+					dispatch({type: 'drain-changed', drained: resume.drained});
+					beginMaintenance(context, undefined);
+				}
+
+				setBegun(true);
+			})
+			.catch((error: unknown) => {
+				setUrlError(sentenceOf(error));
+			});
+	}, [context, io, label, prepared]);
+
+	const watches = useRef(new Map<string, TargetWatch>());
+	useEffect(() => {
+		for (const health of view.health) {
+			const snapshot = view.pool?.instances.find((candidate) => candidate.instance.socket === health.socket);
+			const server = snapshot?.backends.find((backend) => backend.name === context.target.backend)?.servers.find((candidate) => candidate.server === context.target.server) ?? null;
+			let watch = watches.current.get(health.socket);
+			if (!watch) {
+				watch = new TargetWatch();
+				watches.current.set(health.socket, watch);
+			}
+
+			const changes = watch.observe(
+				{socket: health.socket, at: Date.now(), instance: health.ok && snapshot ? snapshot.instance : null, server: health.ok ? server : null},
+				{target: context.target, drained: latest.current.drained},
+			);
+			for (const id of changes.clear) {
+				if (latest.current.alarms.some((alarm) => alarm.id === id)) {
+					dispatch({type: 'alarm-cleared', id});
+				}
+			}
+
+			for (const alarm of changes.raise) {
+				dispatch({type: 'alarm-raised', alarm});
+				try {
+					context.journal.append({step: latest.current.current, event: 'alarm', detail: alarm.message, socket: alarm.socket});
+				} catch {
+					// The alarm is on screen; the next state change will stop on the journal.
+				}
+			}
+		}
+	}, [view, context]);
+
+	const finishedRef = useRef(new Map<StepId, number>());
+	useEffect(() => {
+		for (const [id, step] of Object.entries(state.steps) as Array<[StepId, RunbookState['steps'][StepId]]>) {
+			if ((step.status === 'passed' || step.status === 'failed') && step.finishedAt !== null && finishedRef.current.get(id) !== step.finishedAt) {
+				finishedRef.current.set(id, step.finishedAt);
+				setLog((items) => [...items, {key: `${id}-${step.finishedAt}`, step: id, passed: step.status === 'passed', finishedAt: step.finishedAt!}]);
+			}
+		}
+	}, [state.steps]);
+
+	const paused = state.alarms.some((alarm) => alarm.kind === 'unreachable');
+	const runCurrent = useCallback(() => {
+		const current = latest.current;
+		if (runningNow.current || current.prompt || current.finished || paused || pending.current !== undefined) {
+			return;
+		}
+
+		if (current.current === 'baseline' && !context.probe) {
+			setNeedsUrl(true);
+			return;
+		}
+
+		begin();
+		runningNow.current = true;
+		setRunning(true);
+		void runStep(current.current, context, io).finally(() => {
+			runningNow.current = false;
+			setRunning(false);
+		});
+	}, [begin, context, io, paused]);
+
+	const answer = useCallback((yes: boolean) => {
+		const resolve = pending.current;
+		if (!resolve) {
+			return;
+		}
+
+		pending.current = undefined;
+		dispatch({type: 'prompt-closed'});
+		resolve(yes);
+	}, []);
+
+	const reapplyDrain = useCallback(() => {
+		if (pending.current || reapplying.current || !latest.current.alarms.some((alarm) => alarm.reapply)) {
+			return;
+		}
+
+		reapplying.current = true;
+		void changeState(context, io, latest.current.current, {kind: 'state', state: 'drain'}, 'The drain is gone from HAProxy; this puts it back.')
+			.then(() => {
+				for (const alarm of latest.current.alarms.filter((candidate) => candidate.reapply)) {
+					dispatch({type: 'alarm-cleared', id: alarm.id});
+				}
+			})
+			.catch((error: unknown) => {
+				if (!(error instanceof Cancelled)) {
+					setUrlError(sentenceOf(error));
+				}
+			})
+			.finally(() => {
+				reapplying.current = false;
+			});
+	}, [context, io]);
+
+	const setUrl = useCallback(
+		(text: string) => {
+			try {
+				context.probe = createProbe(text.trim());
+				context.probeSource = 'typed in by the operator';
+				setUrlError(null);
+				setNeedsUrl(false);
+			} catch (error) {
+				setUrlError(sentenceOf(error));
+			}
+		},
+		[context],
+	);
+
+	const confirmQuit = useCallback(async () => {
+		if (!latest.current.drained) {
+			return true;
+		}
+
+		answer(false);
+		const yes = await io.ask({
+			kind: 'question',
+			id: 'quit',
+			question: `${label} is still drained (out of rotation). Quit anyway? It stays drained; run "drainboard ${label}" to resume.`,
+			yes: 'quit, leave it drained',
+			no: 'stay',
+		});
+		if (yes) {
+			try {
+				context.journal.append({step: latest.current.current, event: 'quit', detail: 'quit while the target is drained'});
+			} catch {
+				// Quitting must stay possible; the journal already holds the drain.
+			}
+		}
+
+		return yes;
+	}, [answer, context, io, label]);
+
+	return {
+		state,
+		label,
+		running,
+		paused,
+		log,
+		notice: prepared.notice,
+		needsUrl,
+		problem,
+		runCurrent,
+		answer,
+		reapplyDrain,
+		setUrl,
+		confirmQuit,
+		pristine: !begun && !running,
+	};
+}

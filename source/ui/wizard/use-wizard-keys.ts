@@ -1,0 +1,70 @@
+import {useRef} from 'react';
+import {splitKeys} from '../key-chunks.js';
+import {useKeys} from '../keys.js';
+import type {RunbookHandle} from './use-runbook.js';
+
+type Handlers = {
+	onQuit: () => void;
+	onBack: () => void;
+	onHelp: () => void;
+	urlText: string;
+	setUrlText: (text: string) => void;
+};
+
+/**
+ * Keys of the wizard. With a prompt open only y, n and Esc act: Enter never confirms a state
+ * change. Without a prompt, y and n do nothing.
+ */
+export function useWizardKeys(handle: RunbookHandle, handlers: Handlers): void {
+	// Keys can arrive faster than frames: keep the text typed so far between handler calls.
+	const typed = useRef(handlers.urlText);
+	useKeys((input, key) => {
+		let url = typed.current;
+		for (const press of splitKeys(input, key)) {
+			const char = press.input;
+			if (handle.state.prompt) {
+				if (char === 'y' || char === 'Y') {
+					handle.answer(true);
+				} else if (char === 'n' || char === 'N' || press.key.escape) {
+					handle.answer(false);
+				}
+
+				return;
+			}
+
+			if (handle.needsUrl && handle.state.current === 'baseline') {
+				if (press.key.return) {
+					handle.setUrl(url);
+				} else if (press.key.escape) {
+					url = '';
+				} else if (press.key.backspace || press.key.delete) {
+					url = url.slice(0, -1);
+				} else if (char && !press.key.ctrl && !press.key.meta && !press.key.tab && !press.key.upArrow && !press.key.downArrow) {
+					url += char;
+				}
+
+				continue;
+			}
+
+			if (press.key.return) {
+				handle.runCurrent();
+			} else if (press.key.escape) {
+				if (handle.pristine) {
+					handlers.onBack();
+				}
+			} else if (char === 'q') {
+				handlers.onQuit();
+				return;
+			} else if (char === 'r') {
+				handle.reapplyDrain();
+			} else if (char === '?') {
+				handlers.onHelp();
+			}
+		}
+
+		if (url !== typed.current) {
+			typed.current = url;
+			handlers.setUrlText(url);
+		}
+	});
+}

@@ -1,0 +1,176 @@
+import {Box, Text} from 'ink';
+import React from 'react';
+import type {PollView} from '../../model/pool-poller.js';
+import {summarizeBackend} from '../../model/server-condition.js';
+import {stepIds, stepInfo} from '../../runbook/steps.js';
+import {cell} from '../format.js';
+import {gridLayout} from '../grid/grid-layout.js';
+import {BackendLine} from '../grid/group-lines.js';
+import {ServerLine} from '../grid/server-line.js';
+import {Header} from '../header.js';
+import {HelpOverlay, type KeyHelp} from '../help-overlay.js';
+import {tint} from '../theme.js';
+import type {TerminalSize} from '../use-terminal-size.js';
+import {wrap} from '../wrap.js';
+import {checkLines, lastLines, type PanelLine} from './check-lines.js';
+import {ChecklistLine} from './checklist-line.js';
+import {PromptBox, promptLines} from './prompt-box.js';
+import {StepLog, toneColor} from './step-log.js';
+import type {RunbookHandle} from './use-runbook.js';
+
+export const wizardKeys: KeyHelp[] = [
+	{keys: 'Enter', does: 'run the current step (retry a blocked one); at maintain: the work is done'},
+	{keys: 'y', does: 'yes to the open prompt (send the command shown)'},
+	{keys: 'n  Esc', does: 'no to the open prompt'},
+	{keys: 'r', does: 're-apply the drain after an alarm says it is gone'},
+	{keys: 'Esc', does: 'back to the grid, before anything was done'},
+	{keys: '?', does: 'show / hide this help'},
+	{keys: 'q', does: 'quit (asks first while the target is drained)'},
+];
+
+type Props = {handle: RunbookHandle; view: PollView; size: TerminalSize; now: number; help: boolean; urlText: string};
+
+/** The wizard: checklist, the current step's evidence, prompts and alarms, the target's backend. */
+export function WizardScreen({handle, view, size, now, help, urlText}: Props) {
+	const {state} = handle;
+	const width = size.columns;
+	const step = state.steps[state.current];
+	const snapshot = view.pool?.instances[0];
+	const backend = snapshot?.backends.find((candidate) => candidate.name === state.target.split('/')[0]);
+	const targetServer = state.target.slice(state.target.indexOf('/') + 1);
+	const layout = gridLayout(width);
+
+	const alarmLines = state.alarms.slice(-2).flatMap((alarm) => wrap(`⚠ ${alarm.message}`, width - 1).slice(0, 3).map((text, index) => ({key: `${alarm.id}-${index}`, text})));
+	const alarms = alarmLines;
+	const prompt = state.prompt ? promptLines(state.prompt, width - 1) : [];
+	const gridRows = backend ? Math.min(backend.servers.length + 1, Math.max(3, Math.floor((size.rows - 1) * 0.3))) : 1;
+	const fixed = 1 + 1 + alarms.length + 1 + prompt.length + 1 + gridRows + 1;
+	const panelHeight = Math.max(1, size.rows - 1 - fixed);
+
+	const panel: PanelLine[] = [];
+	if (handle.notice && state.steps.validate.status === 'pending' && state.current === 'validate') {
+		panel.push(...wrap(handle.notice, width - 1).map((text) => ({text, tone: 'warn' as const})));
+	}
+
+	const previous = stepIds[stepIds.indexOf(state.current) - 1];
+	const showPrevious = step.checks.length === 0 && previous !== undefined && state.steps[previous].status === 'passed' && state.steps[previous].checks.length > 0;
+	if (showPrevious) {
+		panel.push({text: `✓ ${previous} passed:`, tone: 'pass'});
+		panel.push(...state.steps[previous!].checks.flatMap((check) => checkLines(check, width - 3)).map((line) => ({...line, text: `  ${line.text}`})));
+		if (step.status === 'pending' && !state.prompt) {
+			panel.push(...wrap(idleText(handle), width - 1).map((text) => ({text, tone: 'title' as const})));
+		}
+	}
+
+	for (const check of step.checks) {
+		panel.push(...checkLines(check, width - 1));
+	}
+
+	if (state.live && state.live.step === state.current && step.status === 'running') {
+		panel.push(...state.live.lines.flatMap((line) => wrap(line, width - 1)).map((text) => ({text, tone: 'live' as const})));
+	}
+
+	if (handle.needsUrl && state.current === 'baseline' && !state.prompt) {
+		panel.push({text: 'No listener URL is known for this backend. Type the URL clients use, then Enter:', tone: 'warn'});
+		panel.push({text: `URL: ${urlText}▏`, tone: 'title'});
+	}
+
+	if (handle.problem) {
+		panel.push(...wrap(handle.problem, width - 1).map((text) => ({text, tone: 'fail' as const})));
+	}
+
+	if (panel.length === 0 && !state.prompt) {
+		panel.push(...wrap(idleText(handle), width - 1).map((text) => ({text, tone: 'info' as const})));
+	}
+
+	const status = state.finished ? 'maintenance complete' : step.status === 'running' ? 'running…' : step.status === 'failed' ? 'blocked — see why below' : handle.paused ? 'paused: HAProxy does not answer' : '';
+	const title = `${state.current.toUpperCase()} — ${stepInfo[state.current].purpose}`;
+	return (
+		<>
+			<StepLog items={handle.log} state={state} width={width} />
+			<Box flexDirection="column" width={width}>
+				<Header view={view} now={now} width={width} title={`drainboard · ${state.target}`} />
+				<ChecklistLine state={state} />
+				{alarmLines.map((line) => (
+					<Text key={line.key} color={tint('red')} inverse bold wrap="truncate-end">
+						{cell(line.text, width - 1)}
+					</Text>
+				))}
+				<Text wrap="truncate-end">
+					<Text bold>{cell(title, Math.max(10, width - 1 - status.length - 2))}</Text>
+					{status ? <Text color={tint(step.status === 'failed' ? 'red' : 'cyan')}>{`  ${status}`}</Text> : null}
+				</Text>
+				{help ? (
+					<HelpOverlay height={panelHeight} width={width} keys={wizardKeys} />
+				) : (
+					<Box flexDirection="column" height={panelHeight}>
+						{lastLines(panel, panelHeight).map((line, index) => (
+							<Text key={index} color={toneColor[line.tone] ? tint(toneColor[line.tone]!) : undefined} bold={line.tone === 'title'} dimColor={line.tone === 'info'} wrap="truncate-end">
+								{line.text}
+							</Text>
+						))}
+					</Box>
+				)}
+				{state.prompt ? <PromptBox prompt={state.prompt} width={width} /> : null}
+				<Box flexDirection="column" height={gridRows}>
+					{backend ? (
+						<>
+							<BackendLine backend={backend} summary={summarizeBackend(backend)} width={width} cursor={false} />
+							{around(backend.servers, (server) => server.server === targetServer, gridRows - 1).map((server) => (
+									<ServerLine key={server.server} server={server} layout={layout} cursor={server.server === targetServer} />
+								))}
+						</>
+					) : (
+						<Text dimColor>{cell('Waiting for HAProxy…', width - 1)}</Text>
+					)}
+				</Box>
+				<Text dimColor wrap="truncate-end">
+					{cell(hints(handle), width - 1)}
+				</Text>
+			</Box>
+		</>
+	);
+}
+
+/** `count` items of `list` with the one matching `isTarget` in view (near the middle). */
+export function around<T>(list: readonly T[], isTarget: (item: T) => boolean, count: number): T[] {
+	const index = Math.max(0, list.findIndex(isTarget));
+	const start = Math.max(0, Math.min(index - Math.floor((count - 1) / 2), list.length - count));
+	return list.slice(start, start + count);
+}
+
+function idleText(handle: RunbookHandle): string {
+	const {state} = handle;
+	if (state.finished) {
+		return 'Done. The target is back in rotation, proven by traffic. q quits.';
+	}
+
+	if (state.current === 'maintain' && state.steps.maintain.status === 'pending') {
+		return `The target is drained. Do the work now (patch, restart…). Press Enter when it is done: drainboard then waits for its health check to pass.`;
+	}
+
+	return `Press Enter to ${stepInfo[state.current].purpose}.`;
+}
+
+function hints(handle: RunbookHandle): string {
+	const {state} = handle;
+	if (state.prompt) {
+		return state.prompt.kind === 'command' ? 'y send it · n cancel' : `y ${state.prompt.yes} · n ${state.prompt.no}`;
+	}
+
+	if (handle.needsUrl && state.current === 'baseline') {
+		return 'type the URL · Enter use it · Esc clear';
+	}
+
+	const reapply = state.alarms.some((alarm) => alarm.reapply) ? 'r re-apply drain · ' : '';
+	if (handle.running) {
+		return `${reapply}working… · q quit`;
+	}
+
+	if (state.finished) {
+		return 'q quit';
+	}
+
+	const enter = state.current === 'maintain' ? 'Enter the work is done' : state.steps[state.current].status === 'failed' ? 'Enter retry' : `Enter run ${state.current}`;
+	return `${reapply}${enter} · ? help · q quit${handle.pristine ? ' · Esc back to grid' : ''}`;
+}

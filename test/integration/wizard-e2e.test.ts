@@ -1,0 +1,112 @@
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {readJournal} from '../../source/runbook/journal.js';
+import {webappsConfig, webappsDemos} from '../fixtures/webapps.cfg.js';
+import {adminStates} from '../helpers/raw-haproxy.js';
+import {startTestBed, type TestBed} from '../helpers/test-bed.js';
+import {startCliInTmux, type TmuxSession} from '../helpers/tmux.js';
+
+let bed: TestBed;
+let session: TmuxSession | undefined;
+
+beforeAll(async () => {
+	bed = await startTestBed({demos: webappsDemos, config: (context) => webappsConfig(context)});
+});
+
+afterAll(async () => {
+	await session?.kill();
+	await bed?.stop();
+});
+
+const checklist = (screen: string) => screen.split('\n').find((line) => line.startsWith(' ') && line.includes('validate ›')) ?? '';
+
+describe('the wizard in a real terminal, against a real HAProxy', () => {
+	it('walks from validate to a restored server, refuses to restore while the service is down, and flags a reload', async () => {
+		const journal = `${bed.dir}/wizard.jsonl`;
+		session = await startCliInTmux(['webapps/app01', '--socket', bed.adminSocket, '--config', bed.configPath, '--url', bed.url, '--journal', journal, '--ready-timeout', '2'], {
+			columns: 100,
+			rows: 30,
+		});
+		await session.waitForScreen('Enter run validate');
+		await session.keys('Enter');
+		await session.waitForScreen((screen) => checklist(screen).includes('✓ validate › ▶ baseline'));
+		await session.keys('Enter');
+		let screen = await session.waitForScreen((current) => checklist(current).includes('▶ drain'));
+		expect(screen).toMatch(/✓ Target serves traffic: 10\/10 requests through http:\/\/127\.0\.0\.1:\d+\/ succeeded; req_tot grew/);
+
+		await session.keys('Enter');
+		screen = await session.waitForScreen('set server webapps/app01 state drain');
+		expect(screen).toContain('y send it · n cancel');
+		await session.keys('y');
+		await session.waitForScreen((current) => checklist(current).includes('▶ confirm'));
+		expect(adminStates(await bed.send('show servers state webapps'))['webapps/app01']).toBe('8');
+		await session.keys('Enter');
+		screen = await session.waitForScreen((current) => checklist(current).includes('▶ maintain'));
+		expect(screen).toContain('Do the work now');
+
+		await bed.demo('app01').stop();
+		await session.waitForScreen((current) => / ✗ app01 .* DOWN/.test(current));
+		await session.keys('Enter');
+		screen = await session.waitForScreen('✗ Target healthy again: app01 is not healthy: DOWN');
+		expect(screen.replace(/\n\s*/g, ' ')).toContain('Restore stays refused until the check passes.');
+		expect(checklist(screen)).toContain('✗ maintain › · restore');
+
+		const before = bed.haproxy.pid;
+		await bed.haproxy.reload();
+		screen = await session.waitForScreen('was reloaded');
+		expect(screen.replace(/\n/g, ' ')).toContain(`was reloaded (pid ${before} → ${bed.haproxy.pid}). The drain is gone: app01 is back in rotation. Press r to re-apply it.`);
+		await session.keys('r');
+		await session.waitForScreen('The drain is gone from HAProxy; this puts it back.');
+		await session.keys('y');
+		await session.waitForScreen((current) => !current.includes('was reloaded'));
+		expect(adminStates(await bed.send('show servers state webapps'))['webapps/app01']).toBe('8');
+
+		await bed.demo('app01').start();
+		await session.waitForScreen((current) => / ◐ app01 .* DRAIN/.test(current));
+		await session.keys('Enter');
+		await session.waitForScreen((current) => checklist(current).includes('▶ restore'), 15_000);
+		await session.keys('Enter');
+		await session.waitForScreen('set server webapps/app01 state ready');
+		await session.keys('y');
+		screen = await session.waitForScreen('maintenance complete');
+		expect(screen).toMatch(/✓ Traffic returns: 10\/10 requests .* succeeded/s);
+		expect(checklist(screen)).toBe(' ✓ validate › ✓ baseline › ✓ drain › ✓ confirm › ✓ maintain › ✓ restore');
+		expect(adminStates(await bed.send('show servers state webapps'))['webapps/app01']).toBe('0');
+
+		await session.keys('q');
+		expect(await session.exited()).toBe(0);
+		const events = readJournal(journal).entries.map((entry) => entry.event);
+		expect(events).toContain('alarm');
+		expect(events.at(-1)).toBe('finished');
+	});
+
+	it('asks before quitting while drained, says how to resume, and offers to resume on the next start', async () => {
+		const journal = `${bed.dir}/resume.jsonl`;
+		const args = ['webapps/app02', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal];
+		session = await startCliInTmux(args, {columns: 100, rows: 30});
+		await session.waitForScreen('Enter run validate');
+		for (const step of ['▶ baseline', '▶ drain']) {
+			await session.keys('Enter');
+			await session.waitForScreen((current) => checklist(current).includes(step));
+		}
+
+		await session.keys('Enter');
+		await session.waitForScreen('set server webapps/app02 state drain');
+		await session.keys('y');
+		await session.waitForScreen((current) => checklist(current).includes('▶ confirm'));
+		await session.keys('q');
+		await session.waitForScreen('Quit anyway?');
+		await session.keys('y');
+		expect(await session.exited()).toBe(0);
+		expect((await session.screen()).replace(/\n/g, '')).toContain(`webapps/app02 is still drained (out of rotation). To resume: drainboard webapps/app02 (journal: ${journal}).`);
+		await session.kill();
+
+		session = await startCliInTmux(args, {columns: 100, rows: 30});
+		const screen = await session.waitForScreen('Resume at confirm?');
+		expect(screen).toContain('y resume at confirm');
+		await session.keys('y');
+		await session.waitForScreen((current) => checklist(current).includes('✓ drain › ▶ confirm'));
+		await session.keys('Enter');
+		await session.waitForScreen((current) => checklist(current).includes('▶ maintain'));
+		await bed.send('set server webapps/app02 state ready');
+	});
+});

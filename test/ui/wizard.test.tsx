@@ -1,0 +1,157 @@
+import React from 'react';
+import {afterEach, describe, expect, it} from 'vitest';
+import type {PreparedMaintenance} from '../../source/runbook/prepare.js';
+import type {ResumePoint} from '../../source/runbook/resume.js';
+import {parseTarget} from '../../source/runtime/names.js';
+import {App} from '../../source/ui/app.js';
+import type {ExitNote} from '../../source/ui/wizard/wizard-app.js';
+import {engineHarness, FakeClock, FakeHaproxy} from '../helpers/fake-runtime.js';
+import {keys, renderAt, type Rendered} from '../helpers/render-ink.js';
+
+let rendered: Rendered | undefined;
+afterEach(() => {
+	rendered?.unmount();
+	rendered = undefined;
+});
+
+function start(options: {resume?: ResumePoint; notice?: string; noProbe?: boolean; size?: {columns: number; rows: number}} = {}) {
+	const haproxy = new FakeHaproxy(['app01', 'app02', 'app03']);
+	const harness = engineHarness(haproxy, new FakeClock());
+	if (options.noProbe) {
+		harness.context.probe = null;
+		harness.context.probeSource = 'no frontend routes to backend webapps';
+	}
+
+	const prepared: PreparedMaintenance = {context: harness.context, resume: options.resume, notice: options.notice ?? null};
+	const exitNote: {current: ExitNote | null} = {current: null};
+	rendered = renderAt(
+		<App clients={harness.context.clients} initialTarget={parseTarget('webapps/app01')} prepare={async () => prepared} exitNote={exitNote} pollIntervalMs={30} />,
+		options.size ?? {columns: 100, rows: 30},
+	);
+	return {haproxy, harness, exitNote, ui: rendered};
+}
+
+/** The live part of a frame: from the last header line (the step log is printed above it). */
+function liveFrame(frame: string): string[] {
+	const lines = frame.split('\n');
+	const header = lines.map((line, index) => (line.startsWith('drainboard · ') ? index : -1)).filter((index) => index >= 0).at(-1) ?? 0;
+	return lines.slice(header);
+}
+
+describe('the wizard', () => {
+	it('shows the six steps and moves the checklist on as steps pass', async () => {
+		const {ui} = start();
+		let frame = await ui.waitForFrame('▶ validate');
+		expect(liveFrame(frame)[1]).toBe(' ▶ validate › · baseline › · drain › · confirm › · maintain › · restore');
+		await ui.press(keys.enter);
+		frame = await ui.waitForFrame('▶ baseline');
+		expect(liveFrame(frame)[1]).toMatch(/^ ✓ validate › ▶ baseline › · drain/);
+		expect(frame).toContain('✓ validate passed:');
+		expect(frame).toContain('✓ Capacity left: 2 other active server(s) stay in rotation');
+	});
+
+	it('shows the exact command and waits for y; Enter never confirms; n cancels and sends nothing', async () => {
+		const {ui, haproxy} = start();
+		await ui.waitForFrame('▶ validate');
+		await ui.press(keys.enter);
+		await ui.waitForFrame('▶ baseline');
+		await ui.press(keys.enter);
+		await ui.waitForFrame('▶ drain');
+		await ui.press(keys.enter);
+		let frame = await ui.waitForFrame('? Send this command to HAProxy (/fake/admin.sock):');
+		expect(frame).toContain('  set server webapps/app01 state drain');
+		expect(liveFrame(frame).at(-1)).toBe('y send it · n cancel');
+		await ui.press(keys.enter, keys.enter);
+		expect(haproxy.sent).toEqual([]);
+		await ui.press('n');
+		frame = await ui.waitForFrame((current) => !current.includes('? Send this command'));
+		expect(haproxy.sent).toEqual([]);
+		expect(liveFrame(frame)[1]).toMatch(/▶ drain/);
+		await ui.press(keys.enter);
+		await ui.waitForFrame('? Send this command');
+		await ui.press('y');
+		await ui.waitForFrame('▶ confirm');
+		expect(haproxy.sent).toEqual(['set server webapps/app01 state drain']);
+		await ui.waitForFrame((current) => /◐ app01 .* DRAIN/.test(current));
+	});
+
+	it('ignores y and n when no prompt is open', async () => {
+		const {ui, haproxy, harness} = start();
+		await ui.waitForFrame('▶ validate');
+		await ui.press('y', 'n', 'y');
+		expect(haproxy.sent).toEqual([]);
+		expect(harness.context.facts.serverNames).toEqual([]);
+		expect(liveFrame(ui.lastFrame())[1]).toMatch(/▶ validate/);
+	});
+
+	it('asks before quitting while the target is drained, and says how to come back', async () => {
+		const {ui, exitNote} = start({resume: {step: 'maintain', drained: true, reason: 'the maintenance ana started at 2026-11-25 14:02:11 UTC drained it and did not finish'}});
+		const exited = ui.instance.waitUntilExit();
+		let frame = await ui.waitForFrame('Resume at maintain?');
+		expect(frame.replace(/\n/g, ' ')).toContain('? webapps/app01: the maintenance ana started at 2026-11-25 14:02:11 UTC drained it and did not finish. Resume at maintain?');
+		await ui.press('y');
+		frame = await ui.waitForFrame('▶ maintain');
+		expect(liveFrame(frame)[1]).toBe(' ✓ validate › ✓ baseline › ✓ drain › ✓ confirm › ▶ maintain › · restore');
+		await ui.press('q');
+		frame = await ui.waitForFrame('Quit anyway?');
+		expect(frame.replace(/\n/g, ' ')).toContain('webapps/app01 is still drained (out of rotation). Quit anyway? It stays drained; run "drainboard webapps/app01" to resume.');
+		await ui.press('n');
+		await ui.waitForFrame((current) => !current.includes('Quit anyway?'));
+		await ui.press('q');
+		await ui.waitForFrame('Quit anyway?');
+		await ui.press('y');
+		expect(await exited).toBe(0);
+		expect(exitNote.current).toMatchObject({drained: true, target: 'webapps/app01'});
+	});
+
+	it('asks for a listener URL when none is known, and checks it', async () => {
+		const {ui, harness} = start({noProbe: true});
+		await ui.waitForFrame('▶ validate');
+		await ui.press(keys.enter);
+		await ui.waitForFrame('▶ baseline');
+		await ui.press(keys.enter);
+		await ui.waitForFrame('Type the URL clients use');
+		await ui.press(...'not a url', keys.enter);
+		await ui.waitForFrame('"not a url" is not a URL');
+		for (let index = 0; index < 9; index++) {
+			await ui.press(keys.backspace);
+		}
+
+		await ui.press(...'http://127.0.0.1:8080/', keys.enter);
+		await ui.waitForFrame('Enter run baseline');
+		expect(harness.context.probe?.url).toBe('http://127.0.0.1:8080/');
+		expect(harness.context.probeSource).toBe('typed in by the operator');
+	});
+
+	it('shows a notice about an open maintenance HAProxy no longer shows', async () => {
+		const {ui} = start({notice: 'The journal has a maintenance of webapps/app01 that ana started at 2026-11-25 14:02:11 UTC and did not finish, but HAProxy shows the server in rotation now.'});
+		const frame = await ui.waitForFrame('The journal has a maintenance');
+		expect(frame).toContain('HAProxy shows the server in rotation now.');
+	});
+
+	it('fits 80x24 with a prompt open', async () => {
+		const {ui} = start({size: {columns: 80, rows: 24}});
+		await ui.waitForFrame('▶ validate');
+		await ui.press(keys.enter);
+		await ui.waitForFrame('▶ baseline');
+		await ui.press(keys.enter);
+		await ui.waitForFrame('▶ drain');
+		await ui.press(keys.enter);
+		const live = liveFrame(await ui.waitForFrame('? Send this command'));
+		expect(live.length).toBeLessThanOrEqual(23);
+		for (const line of live) {
+			expect(line.length).toBeLessThanOrEqual(79);
+		}
+
+		expect(live.join('\n')).toContain('set server webapps/app01 state drain');
+		expect(live.join('\n')).toMatch(/▸ webapps/);
+	});
+
+	it('goes back to the grid with Esc before anything was done', async () => {
+		const {ui} = start();
+		await ui.waitForFrame('Esc back to grid');
+		await ui.press(keys.escape);
+		await ui.waitForFrame('SERVER');
+		expect(ui.lastFrame()).toContain('Enter select');
+	});
+});
