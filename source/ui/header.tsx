@@ -20,7 +20,7 @@ export function Header({view, now, width, title}: Props) {
 	const counts = view.pool && width >= 100 ? `  ${backends} backends · ${servers} servers` : '';
 	const sockets = instances.length > 1 ? '' : view.health.map((health) => health.socket).join(', ');
 	const socketRoom = room - what.length - counts.length - 2;
-	const left = `${what}${sockets && socketRoom >= 8 ? `  ${middleCut(sockets, socketRoom)}` : ''}${counts}`;
+	const left = `${what}${sockets && socketRoom >= Math.min(sockets.length, 24) ? `  ${middleCut(sockets, socketRoom)}` : ''}${counts}`;
 	return (
 		<Text wrap="truncate-end">
 			<Text bold>{cell(left, room)}</Text> <Text color={failing ? tint('red') : tint('gray')} bold={failing}>{fresh}</Text>

@@ -12,7 +12,7 @@ export const verdictSymbol: Record<Verdict, string> = {pass: '✓', warn: '!', f
  */
 export function checkLines(check: CheckResult, width: number): PanelLine[] {
 	const tone = check.verdict;
-	const head = wrap(`${verdictSymbol[check.verdict]} ${check.title}: ${check.observed}`, width).map((text, index) => ({text: index === 0 ? text : `  ${text}`, tone}));
+	const head = wrap(`${verdictSymbol[check.verdict]} ${check.title}: ${check.observed}`, width - 2).map((text, index) => ({text: index === 0 ? text : `  ${text}`, tone}));
 	const extra: PanelLine[] = [];
 	if (check.verdict !== 'pass' && check.meaning) {
 		extra.push(...wrap(`Means: ${check.meaning}`, width - 4).map((text) => ({text: `    ${text}`, tone: 'info' as const})));
@@ -22,7 +22,7 @@ export function checkLines(check: CheckResult, width: number): PanelLine[] {
 		extra.push(...wrap(`Do: ${check.todo}`, width - 4).map((text) => ({text: `    ${text}`, tone: 'info' as const})));
 	}
 
-	return [...head.map((line, index) => (index === 0 ? line : {...line, text: line.text.slice(0, width)})), ...extra];
+	return [...head, ...extra];
 }
 
 /** The last `height` lines, with a first line saying how many earlier ones are hidden. */

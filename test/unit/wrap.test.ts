@@ -1,0 +1,36 @@
+import {describe, expect, it} from 'vitest';
+import {failed, passed} from '../../source/runbook/check-result.js';
+import {checkLines, lastLines} from '../../source/ui/wizard/check-lines.js';
+import {wrap} from '../../source/ui/wrap.js';
+
+describe('wrap', () => {
+	it('breaks at spaces and cuts words longer than a line', () => {
+		expect(wrap('the quick brown fox jumps', 10)).toEqual(['the quick', 'brown fox', 'jumps']);
+		expect(wrap('/a/very/long/path/without/spaces here', 10)).toEqual(['/a/very/lo', 'ng/path/wi', 'thout/spac', 'es here']);
+		expect(wrap('two\nlines', 20)).toEqual(['two', 'lines']);
+	});
+});
+
+describe('checkLines', () => {
+	it('keeps every line, indentation included, within the width', () => {
+		const long = failed('x', 'Traffic returns', 'word '.repeat(60), {meaning: 'meaning '.repeat(20), todo: 'do '.repeat(30)});
+		for (const width of [40, 79, 120]) {
+			const lines = checkLines(long, width);
+			expect(lines.length).toBeGreaterThan(3);
+			for (const line of lines) {
+				expect(line.text.length).toBeLessThanOrEqual(width);
+			}
+		}
+	});
+
+	it('shows meaning and what to do only for warnings and failures', () => {
+		expect(checkLines(passed('x', 'T', 'ok', {meaning: 'm', todo: 't'}), 80)).toEqual([{text: '✓ T: ok', tone: 'pass'}]);
+		expect(checkLines(failed('x', 'T', 'bad', {meaning: 'm', todo: 't'}), 80).map((line) => line.text)).toEqual(['✗ T: bad', '    Means: m', '    Do: t']);
+	});
+
+	it('keeps the last lines and says how many are hidden', () => {
+		const lines = Array.from({length: 10}, (_, index) => ({text: `line ${index}`, tone: 'info' as const}));
+		expect(lastLines(lines, 4).map((line) => line.text)).toEqual(['… 7 earlier line(s) above, in the log', 'line 7', 'line 8', 'line 9']);
+		expect(lastLines(lines, 20)).toHaveLength(10);
+	});
+});
