@@ -8,6 +8,8 @@ const help = `
   Usage
     $ drainboard [<backend>/<server>]           interactive: live grid + maintenance wizard
     $ drainboard status [--backend B] [--json]  one snapshot, then exit
+    $ drainboard drain <backend>/<server>       validate, baseline, drain, confirm; leaves it drained
+    $ drainboard restore <backend>/<server>     wait for health, then ready, and prove traffic returns
 
   Options
     --socket <path|host:port>  HAProxy stats socket (repeatable; default: the admin
@@ -25,6 +27,7 @@ const help = `
     --backend <name>           status: only this backend
     --timeout <s>              Runtime API timeout in seconds (default 5)
     --json                     print JSON on stdout
+    --yes                      drain/restore: confirm every change in advance (no prompts)
     --help, --version
 
   Exit codes
@@ -34,6 +37,7 @@ const help = `
   Examples
     $ drainboard status --socket /run/haproxy/admin.sock --json
     $ drainboard webapps/app01
+    $ drainboard drain webapps/app01 --yes --json && patch-and-restart && drainboard restore webapps/app01 --yes
 `;
 
 const cli = meow(help, {
@@ -75,6 +79,15 @@ async function main(): Promise<ExitCode> {
 
 		const {statusCommand} = await import('./source/headless/run-status.js');
 		return statusCommand(options);
+	}
+
+	if (command === 'drain' || command === 'restore') {
+		if (rest.length > 1) {
+			throw new UsageError(`"${command}" takes one backend/server (got "${rest.join(' ')}").`);
+		}
+
+		const {headlessMaintenance} = await import('./source/headless/run-maintenance.js');
+		return headlessMaintenance(command, options, rest[0]);
 	}
 
 	if (command === undefined || command.includes('/')) {

@@ -31,7 +31,6 @@ export async function runStep(step: StepId, context: RunbookContext, io: Runbook
 
 			result = failed(check.id, check.title, sentenceOf(error), {
 				exitCode: error instanceof JournalError ? 1 : error instanceof RuntimeApiError && (isUnreachable(error) || error.exitCode === 3) ? 3 : exitCodeOf(error),
-				todo: error instanceof JournalError ? undefined : isUnreachable(error) ? 'Retry once HAProxy answers again.' : undefined,
 			});
 		}
 

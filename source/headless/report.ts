@@ -1,0 +1,48 @@
+import type {CheckResult} from '../runbook/check-result.js';
+import type {RunbookState} from '../runbook/state.js';
+import type {StepId} from '../runbook/steps.js';
+
+const symbols = {pass: '✓', warn: '!', fail: '✗', skip: '–'} as const;
+
+/** One plain line per finished check, for logs: `✓ validate · Capacity left: …`. */
+export function checkLine(step: StepId, check: CheckResult): string {
+	const extra = check.verdict === 'fail' || check.verdict === 'warn' ? [check.meaning, check.todo ? `Do: ${check.todo}` : undefined].filter(Boolean).join(' ') : '';
+	return `${symbols[check.verdict]} ${step} · ${check.title}: ${check.observed}${extra ? ` ${extra}` : ''}`;
+}
+
+/** The `drain --json` / `restore --json` object. */
+export type HeadlessResult = {
+	ok: boolean;
+	target: string;
+	/** Whether HAProxy had the target drained by this maintenance when the command ended. */
+	drained: boolean;
+	journal: string;
+	steps: Array<{
+		id: StepId;
+		ok: boolean;
+		detail: string;
+		checks: Array<{id: string; verdict: CheckResult['verdict']; observed: string; evidence?: CheckResult['evidence']}>;
+	}>;
+};
+
+export function headlessResult(state: RunbookState, steps: readonly StepId[], journal: string, ok: boolean): HeadlessResult {
+	return {
+		ok,
+		target: state.target,
+		drained: state.drained,
+		journal,
+		steps: steps
+			.filter((id) => state.steps[id].checks.length > 0)
+			.map((id) => {
+				const step = state.steps[id];
+				const blocking = step.checks.find((check) => check.verdict === 'fail');
+				const warnings = step.checks.filter((check) => check.verdict === 'warn').length;
+				return {
+					id,
+					ok: step.status === 'passed',
+					detail: blocking ? `${blocking.title}: ${blocking.observed}` : `${step.checks.length} check(s) passed${warnings > 0 ? `, ${warnings} with a warning` : ''}`,
+					checks: step.checks.map((check) => ({id: check.id, verdict: check.verdict, observed: check.observed, ...(check.evidence ? {evidence: check.evidence} : {})})),
+				};
+			}),
+	};
+}

@@ -1,0 +1,143 @@
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import type {HeadlessResult} from '../../source/headless/report.js';
+import {readJournal} from '../../source/runbook/journal.js';
+import {webappsConfig, webappsDemos} from '../fixtures/webapps.cfg.js';
+import {adminStates} from '../helpers/raw-haproxy.js';
+import {runCli} from '../helpers/run-cli.js';
+import {startTestBed, type TestBed} from '../helpers/test-bed.js';
+import {startCliInTmux} from '../helpers/tmux.js';
+import {waitFor} from '../helpers/wait-for.js';
+
+let bed: TestBed;
+
+beforeAll(async () => {
+	bed = await startTestBed({demos: webappsDemos, config: (context) => webappsConfig(context)});
+});
+
+afterAll(async () => {
+	await bed?.stop();
+});
+
+const common = (journal: string) => ['--socket', bed.adminSocket, '--config', bed.configPath, '--journal', `${bed.dir}/${journal}`, '--yes'];
+const states = async () => adminStates(await bed.send('show servers state'));
+
+describe('drainboard drain and restore (headless)', () => {
+	it('drains and restores with --json, exit 0, and journals every step', async () => {
+		const drain = await runCli(['drain', 'webapps/app03', ...common('cycle.jsonl'), '--json']);
+		expect(drain.code, drain.stderr).toBe(0);
+		const drained = JSON.parse(drain.stdout) as HeadlessResult;
+		expect(drained).toMatchObject({ok: true, target: 'webapps/app03', drained: true, journal: `${bed.dir}/cycle.jsonl`});
+		expect(drained.steps.map((step) => [step.id, step.ok])).toEqual([
+			['validate', true],
+			['baseline', true],
+			['drain', true],
+			['confirm', true],
+		]);
+		const baseline = drained.steps[1]!.checks.find((check) => check.id === 'baseline-traffic')!;
+		expect(baseline.evidence).toMatchObject({sent: 10, succeeded: 10, failed: 0, counter: 'req_tot'});
+		expect(baseline.evidence?.['targetDelta']).toBeGreaterThan(0);
+		expect(drained.steps[3]!.checks.find((check) => check.id === 'traffic-moved')!.evidence).toMatchObject({targetDelta: 0, succeeded: 10});
+		expect((await states())['webapps/app03']).toBe('8');
+		expect(drain.stderr).toContain('→ set server webapps/app03 state drain (confirmed by --yes)');
+		expect(drain.stderr.trim().split('\n').at(-1)).toBe('✓ webapps/app03 is drained and proven out of rotation. Run "drainboard restore webapps/app03" after the work.');
+
+		const restore = await runCli(['restore', 'webapps/app03', ...common('cycle.jsonl'), '--json']);
+		expect(restore.code, restore.stderr).toBe(0);
+		const restored = JSON.parse(restore.stdout) as HeadlessResult;
+		expect(restored).toMatchObject({ok: true, drained: false});
+		expect(restored.steps.map((step) => step.id)).toEqual(['maintain', 'restore']);
+		expect(restored.steps[1]!.checks.find((check) => check.id === 'traffic-returns')!.evidence?.['targetDelta']).toBeGreaterThan(0);
+		expect((await states())['webapps/app03']).toBe('0');
+		const events = readJournal(`${bed.dir}/cycle.jsonl`).entries.map((entry) => entry.event);
+		expect(events[0]).toBe('started');
+		expect(events).toContain('resumed');
+		expect(events.at(-1)).toBe('finished');
+	});
+
+	it('refuses to drain the last serving server: exit 1, HAProxy unchanged', async () => {
+		await bed.send('set server api/api2 state maint');
+		try {
+			const before = await states();
+			const result = await runCli(['drain', 'api/api1', ...common('capacity.jsonl'), '--json']);
+			expect(result.code).toBe(1);
+			const json = JSON.parse(result.stdout) as HeadlessResult;
+			expect(json.ok).toBe(false);
+			expect(json.steps.at(-1)).toMatchObject({id: 'validate', ok: false});
+			expect(json.steps.at(-1)!.detail).toContain('Capacity left: no other active server of api is up and in rotation');
+			expect(result.stderr).toContain('Nothing was changed on HAProxy by this run.');
+			expect(await states()).toEqual(before);
+		} finally {
+			await bed.send('set server api/api2 state ready');
+		}
+	});
+
+	it.each([['a/b;set server webapps/app01 state maint'], ['webapps/app01\nset server webapps/app02 state maint'], ['webapps/app\\01'], ['webapps'], ['webapps/']])(
+		'refuses the hostile target %j with exit 2, sending nothing',
+		async (target) => {
+			const before = await states();
+			const result = await runCli(['drain', target, ...common('hostile.jsonl')]);
+			expect(result.code).toBe(2);
+			expect(result.stdout).toBe('');
+			expect(result.stderr.trim().split('\n')).toHaveLength(1);
+			expect(await states()).toEqual(before);
+		},
+	);
+
+	it('exits 3 when the socket is unreachable, and 3 with a sentence when it is not level admin', async () => {
+		const missing = await runCli(['drain', 'webapps/app01', '--socket', `${bed.dir}/nope.sock`, '--journal', `${bed.dir}/u.jsonl`, '--yes']);
+		expect(missing.code).toBe(3);
+		expect(missing.stderr).toContain(`No HAProxy socket at ${bed.dir}/nope.sock`);
+		const operator = await runCli(['drain', 'webapps/app01', '--socket', bed.operatorSocket, '--config', bed.configPath, '--journal', `${bed.dir}/o.jsonl`, '--yes']);
+		expect(operator.code).toBe(3);
+		expect(operator.stderr).toContain(`the stats socket ${bed.operatorSocket} is at level operator; drain and ready need level admin.`);
+		expect((await states())['webapps/app01']).toBe('0');
+	});
+
+	it('asks for --yes without a terminal (exit 2), before sending anything', async () => {
+		const result = await runCli(['drain', 'webapps/app01', '--socket', bed.adminSocket]);
+		expect(result.code).toBe(2);
+		expect(result.stderr).toBe('"drain" changes HAProxy\'s state and asks before each change, but stdin is not a terminal; pass --yes to confirm in advance.\n');
+	});
+
+	it('restore waits for a backend that comes back after a few seconds', async () => {
+		expect((await runCli(['drain', 'webapps/app02', ...common('wait.jsonl')])).code).toBe(0);
+		await bed.demo('app02').stop();
+		await waitFor('app02 down', async () => ((await bed.send('show stat webapps 4 2')).includes(',DOWN,') ? true : undefined));
+		setTimeout(() => {
+			void bed.demo('app02').start();
+		}, 3000);
+		const started = Date.now();
+		const result = await runCli(['restore', 'webapps/app02', ...common('wait.jsonl'), '--ready-timeout', '30']);
+		expect(result.code, result.stderr).toBe(0);
+		expect(Date.now() - started).toBeGreaterThan(3000);
+		expect(result.stderr).toMatch(/… maintain · app02: DOWN .* waiting for its health check to pass/);
+		expect((await states())['webapps/app02']).toBe('0');
+	});
+
+	it('restore refuses while the backend stays down (exit 1), and leaves it drained', async () => {
+		expect((await runCli(['drain', 'webapps/app02', ...common('down.jsonl')])).code).toBe(0);
+		await bed.demo('app02').stop();
+		try {
+			const result = await runCli(['restore', 'webapps/app02', ...common('down.jsonl'), '--ready-timeout', '2']);
+			expect(result.code).toBe(1);
+			expect(result.stderr).toMatch(/✗ maintain · Target healthy again: app02 is not healthy: DOWN/);
+			expect(result.stderr).toContain('webapps/app02 is DRAINED now (out of rotation since');
+			expect((await states())['webapps/app02']).toBe('8');
+		} finally {
+			await bed.demo('app02').start();
+			await bed.send('set server webapps/app02 state ready');
+		}
+	});
+
+	it('hands a drain started by a script to the wizard, through the journal', async () => {
+		expect((await runCli(['drain', 'webapps/app01', ...common('handover.jsonl')])).code).toBe(0);
+		const session = await startCliInTmux(['webapps/app01', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', `${bed.dir}/handover.jsonl`], {columns: 100, rows: 30});
+		try {
+			const screen = await session.waitForScreen('Resume at maintain?');
+			expect(screen.replace(/\n/g, ' ')).toMatch(/webapps\/app01: the maintenance \S+ started at .* drained it and did not finish\. Resume at maintain\?/);
+		} finally {
+			await session.kill();
+			await bed.send('set server webapps/app01 state ready');
+		}
+	});
+});
