@@ -10,6 +10,7 @@ const help = `
     $ drainboard status [--backend B] [--json]  one snapshot, then exit
     $ drainboard drain <backend>/<server>       validate, baseline, drain, confirm; leaves it drained
     $ drainboard restore <backend>/<server>     wait for health, then ready, and prove traffic returns
+    $ drainboard lab                            a disposable HAProxy + demo servers, and the app on it
 
   Options
     --socket <path|host:port>  HAProxy stats socket (repeatable; default: the admin
@@ -79,6 +80,15 @@ async function main(): Promise<ExitCode> {
 
 		const {statusCommand} = await import('./source/headless/run-status.js');
 		return statusCommand(options);
+	}
+
+	if (command === 'lab') {
+		if (rest.length > 0) {
+			throw new UsageError(`"lab" takes no argument (got "${rest.join(' ')}").`);
+		}
+
+		const {runLab} = await import('./source/lab/run-lab.js');
+		return runLab(options);
 	}
 
 	if (command === 'drain' || command === 'restore') {

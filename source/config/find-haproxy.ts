@@ -4,7 +4,7 @@ import process from 'node:process';
 import {DrainboardError} from '../errors.js';
 
 /** The haproxy binary: `--haproxy` when given, else the first `haproxy` on PATH (and /usr/sbin). */
-export async function findHaproxy(explicit?: string): Promise<string> {
+export async function findHaproxy(explicit?: string, searchPath = process.env['PATH'] ?? '', fallbacks = ['/usr/sbin', '/usr/local/sbin']): Promise<string> {
 	if (explicit !== undefined) {
 		if (await isExecutable(explicit)) {
 			return explicit;
@@ -13,7 +13,7 @@ export async function findHaproxy(explicit?: string): Promise<string> {
 		throw new DrainboardError(`${explicit} is not an executable haproxy binary; check the --haproxy path.`, 3);
 	}
 
-	const directories = [...(process.env['PATH'] ?? '').split(path.delimiter), '/usr/sbin', '/usr/local/sbin'];
+	const directories = [...searchPath.split(path.delimiter), ...fallbacks];
 	for (const directory of directories.filter(Boolean)) {
 		const candidate = path.join(directory, 'haproxy');
 		if (await isExecutable(candidate)) {

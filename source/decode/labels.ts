@@ -61,6 +61,9 @@ export const checkStatusNames = [
 ] as const;
 export type CheckStatusName = (typeof checkStatusNames)[number];
 
+/** Check statuses that mean the last health check failed. */
+export const failingCheckStatuses: ReadonlySet<string> = new Set(['HANA', 'SOCKERR', 'L4TOUT', 'L4CON', 'L6TOUT', 'L6RSP', 'L7TOUT', 'L7RSP', 'L57DATA', 'L7STS', 'PROCERR', 'PROCTOUT']);
+
 /** Check statuses that mean the last health check passed. */
 export const passingCheckStatuses: ReadonlySet<string> = new Set(['L4OK', 'L6OK', 'L7OK', 'L7OKC', 'PROCOK']);
 

@@ -5,6 +5,7 @@ import type {PreparedMaintenance} from '../runbook/prepare.js';
 import type {RuntimeClient} from '../runtime/client.js';
 import {formatTarget, parseName, proxyNameSchema, type ProxyName, type Target} from '../runtime/names.js';
 import {cell} from './format.js';
+import {tint} from './theme.js';
 import {serverKey} from './grid/grid-rows.js';
 import {GridScreen} from './grid/grid-screen.js';
 import {KeysProvider} from './keys.js';
@@ -12,6 +13,9 @@ import {useNow} from './use-now.js';
 import {usePool} from './use-pool.js';
 import {useTerminalSize} from './use-terminal-size.js';
 import {WizardApp, type ExitNote} from './wizard/wizard-app.js';
+
+/** What the lab lets the operator do from the app. */
+export type LabControls = {dir: string; toggle: (server: string) => Promise<string>};
 
 export type AppProps = {
 	clients: readonly RuntimeClient[];
@@ -21,6 +25,8 @@ export type AppProps = {
 	prepare?: (target: Target) => Promise<PreparedMaintenance>;
 	exitNote?: {current: ExitNote | null};
 	pollIntervalMs?: number;
+	/** In `drainboard lab`: `s` stops or starts the demo server under the cursor. */
+	lab?: LabControls;
 };
 
 type Screen = {kind: 'grid'} | {kind: 'preparing'; target: Target} | {kind: 'wizard'; prepared: PreparedMaintenance};
@@ -35,9 +41,23 @@ export function App(props: AppProps) {
 }
 
 /** The screens, and the one place that ends the app (with an exit code). */
-function Screens({clients, initialTarget, prepare, exitNote = {current: null}, pollIntervalMs}: AppProps) {
+function Screens({clients, initialTarget, prepare, exitNote = {current: null}, pollIntervalMs, lab}: AppProps) {
 	const {exit} = useApp();
-	const size = useTerminalSize();
+	const terminal = useTerminalSize();
+	const size = lab ? {...terminal, rows: terminal.rows - 1} : terminal;
+	const [labMessage, setLabMessage] = useState<string | null>(null);
+	const toggleDemo = useCallback(
+		(server: string | undefined) => {
+			if (!lab || !server) {
+				return;
+			}
+
+			void lab.toggle(server).then(setLabMessage, (error: unknown) => {
+				setLabMessage(sentenceOf(error));
+			});
+		},
+		[lab],
+	);
 	const now = useNow();
 	const [screen, setScreen] = useState<Screen>(initialTarget && prepare ? {kind: 'preparing', target: initialTarget} : {kind: 'grid'});
 	const [problem, setProblem] = useState<string | null>(null);
@@ -90,20 +110,34 @@ function Screens({clients, initialTarget, prepare, exitNote = {current: null}, p
 		setExiting(0);
 	};
 
+	const labLine = lab ? (
+		<Text color={tint('magenta')} bold wrap="truncate-end">
+			{cell(labMessage ?? `LAB · s stops/starts the demo server ${screen.kind === 'wizard' ? 'under maintenance' : 'under the cursor'} · q ends the lab and removes it`, size.columns - 1)}
+		</Text>
+	) : null;
+
 	if (screen.kind === 'wizard') {
 		return (
-			<WizardApp
-				prepared={screen.prepared}
-				view={view}
-				size={size}
-				now={now}
-				exitNote={exitNote}
-				onQuit={quit}
-				onBack={() => {
-					exitNote.current = null;
-					setScreen({kind: 'grid'});
-				}}
-			/>
+			<>
+				{labLine}
+				<WizardApp
+					prepared={screen.prepared}
+					view={view}
+					size={size}
+					now={now}
+					exitNote={exitNote}
+					onQuit={quit}
+					onBack={() => {
+						exitNote.current = null;
+						setScreen({kind: 'grid'});
+					}}
+					onExtraKey={(char) => {
+						if (char === 's') {
+							toggleDemo(screen.prepared.context.target.server);
+						}
+					}}
+				/>
+			</>
 		);
 	}
 
@@ -111,23 +145,30 @@ function Screens({clients, initialTarget, prepare, exitNote = {current: null}, p
 		return <Text>{cell(`Preparing the maintenance of ${formatTarget(screen.target)}: reading the journal, the configuration and the runtime…`, size.columns - 1)}</Text>;
 	}
 
-	const target = screen.kind === 'grid' ? initialTarget : undefined;
 	return (
-		<GridScreen
-			view={view}
-			size={size}
-			now={now}
-			initialKey={target && clients[0] ? serverKey(clients[0].socket, target.backend, target.server) : undefined}
-			message={problem}
-			onFocus={onFocus}
-			onQuit={quit}
-			onSelect={
-				prepare
-					? (server) => {
-							setScreen({kind: 'preparing', target: {backend: parseName(server.backend, 'backend'), server: parseName(server.server, 'server')}});
-						}
-					: undefined
-			}
-		/>
+		<>
+			{labLine}
+			<GridScreen
+				view={view}
+				size={size}
+				now={now}
+				initialKey={initialTarget && clients[0] ? serverKey(clients[0].socket, initialTarget.backend, initialTarget.server) : undefined}
+				message={problem}
+				onFocus={onFocus}
+				onQuit={quit}
+				onSelect={
+					prepare
+						? (server) => {
+								setScreen({kind: 'preparing', target: {backend: parseName(server.backend, 'backend'), server: parseName(server.server, 'server')}});
+							}
+						: undefined
+				}
+				onExtraKey={(char, server) => {
+					if (char === 's') {
+						toggleDemo(server?.server);
+					}
+				}}
+			/>
+		</>
 	);
 }

@@ -8,11 +8,11 @@ import type {Options} from '../options.js';
 import {createRuntimeClient} from '../runtime/client.js';
 import type {Target} from '../runtime/names.js';
 import {prepareMaintenance} from '../runbook/prepare.js';
-import {App} from './app.js';
+import {App, type LabControls} from './app.js';
 import type {ExitNote} from './wizard/wizard-app.js';
 
-/** `drainboard [<backend>/<server>]`: the live grid, until the operator quits. */
-export async function runInteractive(options: Options, target: Target | undefined): Promise<ExitCode> {
+/** `drainboard [<backend>/<server>]`: the live grid and the wizard, until the operator quits. */
+export async function runInteractive(options: Options, target: Target | undefined, lab?: LabControls): Promise<ExitCode> {
 	if (!process.stdin.isTTY) {
 		throw new UsageError('The interactive app needs a terminal, and stdin is not one; use "drainboard status" for a snapshot, or drain/restore with --yes in scripts.');
 	}
@@ -22,13 +22,13 @@ export async function runInteractive(options: Options, target: Target | undefine
 	const clients = endpoints.map((endpoint) => createRuntimeClient(endpoint, {timeoutMs: options.timeout * 1000}));
 	const exitNote: {current: ExitNote | null} = {current: null};
 	const prepare = async (chosen: Target) => prepareMaintenance(options, chosen, {offerShutdown: true, clients});
-	const instance = render(<App clients={clients} initialTarget={target} prepare={prepare} exitNote={exitNote} />, {exitOnCtrlC: true, patchConsole: true});
+	const instance = render(<App clients={clients} initialTarget={target} prepare={prepare} exitNote={exitNote} lab={lab} />, {exitOnCtrlC: true, patchConsole: true});
 	const stop = () => {
 		instance.clear();
 		instance.unmount();
 	};
 
-	const signals = ['SIGTERM', 'SIGHUP'] as const;
+	const signals = ['SIGTERM', 'SIGHUP', 'SIGINT'] as const;
 	for (const signal of signals) {
 		process.once(signal, stop);
 	}

@@ -228,3 +228,23 @@ describe('keys batched in one chunk (slow links)', () => {
 		await waitForFrame('2 servers match · Esc clears');
 	});
 });
+
+describe('keys the grid leaves to others', () => {
+	it('hands them over with the server under the cursor, even within one chunk of keys', async () => {
+		const seen: Array<[string, string | undefined]> = [];
+		rendered = renderAt(
+			<GridScreen
+				view={makeView(pool)}
+				size={{columns: 80, rows: 24}}
+				now={pool.takenAt}
+				onQuit={() => undefined}
+				onFocus={() => undefined}
+				onExtraKey={(char, server) => seen.push([char, server?.server])}
+			/>,
+		);
+		await rendered.waitForFrame('1/13');
+		rendered.stdin.write('jjs');
+		await rendered.waitForFrame('3/13');
+		expect(seen).toEqual([['s', 'app02']]);
+	});
+});

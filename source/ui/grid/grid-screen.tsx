@@ -27,6 +27,8 @@ type Props = {
 	/** Enter on a server; without it the grid shows a detail panel. */
 	onSelect?: (server: Server) => void;
 	initialKey?: string;
+	/** Keys the grid does not use, with the server under the cursor (the lab's `s`). */
+	onExtraKey?: (char: string, server: Server | undefined) => void;
 	/** A problem to show above the key hints (a maintenance that could not start). */
 	message?: string | null;
 	active?: boolean;
@@ -36,7 +38,7 @@ type Props = {
 const chromeHeight = 4;
 
 /** The live grid of every backend and server. */
-export function GridScreen({view, size, now, onQuit, onFocus, onSelect, initialKey, message, active = true}: Props) {
+export function GridScreen({view, size, now, onQuit, onFocus, onSelect, onExtraKey, initialKey, message, active = true}: Props) {
 	const [state, dispatch] = useReducer(gridReducer, {pageSize: size.rows - chromeHeight, cursorKey: initialKey, selected: onSelect ? undefined : initialKey}, initialGridState);
 	const rows = useMemo(() => buildRows(view.pool, state.filter), [view.pool, state.filter]);
 	const layout = useMemo(() => gridLayout(size.columns), [size.columns]);
@@ -65,6 +67,9 @@ export function GridScreen({view, size, now, onQuit, onFocus, onSelect, initialK
 	useGridKeys(state, dispatch, {
 		onQuit,
 		active,
+		onExtraKey(char, cursorKey) {
+			onExtraKey?.(char, cursorKey ? serverByKey.get(cursorKey) : undefined);
+		},
 		onSelect(key) {
 			const server = serverByKey.get(key);
 			if (server && onSelect) {

@@ -1,5 +1,6 @@
 import {Text} from 'ink';
 import React from 'react';
+import {failingCheckStatuses} from '../../decode/labels.js';
 import {addressOf, adminWords} from '../../model/describe.js';
 import {conditionOf} from '../../model/server-condition.js';
 import type {Server} from '../../model/types.js';
@@ -28,8 +29,9 @@ type Props = {server: Server; layout: GridLayout; cursor: boolean; dimmed?: bool
 export const ServerLine = React.memo(function ServerLine({server, layout, cursor, dimmed = false}: Props) {
 	const condition = conditionOf(server);
 	const style = conditionStyle[condition];
-	const color = dimmed ? undefined : tint(style.color);
-	const checkColor = server.checkStatus === null || /OK|PROCOK/.test(server.checkStatus) ? undefined : tint('red');
+	// Under the cursor the whole line is inverse: coloured parts would turn into coloured blocks.
+	const color = dimmed || cursor ? undefined : tint(style.color);
+	const checkColor = !cursor && server.checkStatus !== null && failingCheckStatuses.has(server.checkStatus) ? tint('red') : undefined;
 	const requests = server.requestsTotal ?? server.totalSessions;
 	const columns = [
 		cell(addressOf(server), layout.address),

@@ -7,6 +7,7 @@ type Handlers = {
 	onQuit: () => void;
 	onBack: () => void;
 	onHelp: () => void;
+	onExtraKey?: (char: string) => void;
 	urlText: string;
 	setUrlText: (text: string) => void;
 };
@@ -59,6 +60,8 @@ export function useWizardKeys(handle: RunbookHandle, handlers: Handlers): void {
 				handle.reapplyDrain();
 			} else if (char === '?') {
 				handlers.onHelp();
+			} else if (char.length === 1) {
+				handlers.onExtraKey?.(char);
 			}
 		}
 

@@ -16,11 +16,12 @@ type Props = {
 	now: number;
 	onQuit: () => void;
 	onBack: () => void;
+	onExtraKey?: (char: string) => void;
 	exitNote: {current: ExitNote | null};
 };
 
 /** The wizard over one maintenance: state, keys, screen. */
-export function WizardApp({prepared, view, size, now, onQuit, onBack, exitNote}: Props) {
+export function WizardApp({prepared, view, size, now, onQuit, onBack, onExtraKey, exitNote}: Props) {
 	const handle = useRunbook(prepared, view);
 	const [help, setHelp] = useState(false);
 	const [urlText, setUrlText] = useState('');
@@ -29,6 +30,7 @@ export function WizardApp({prepared, view, size, now, onQuit, onBack, exitNote}:
 		urlText,
 		setUrlText,
 		onBack,
+		onExtraKey,
 		onHelp() {
 			setHelp((shown) => !shown);
 		},

@@ -1,0 +1,156 @@
+import {mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {writeFile} from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import process from 'node:process';
+import {checkConfig} from '../config/check-config.js';
+import {findHaproxy} from '../config/find-haproxy.js';
+import {DrainboardError} from '../errors.js';
+import {parseEndpoint} from '../runtime/endpoint.js';
+import {startDemoBackend, type DemoBackend} from './demo-backend.js';
+import {freePort} from './free-port.js';
+import {startHaproxy, type HaproxyProcess} from './haproxy-process.js';
+import {labConfig, labServers} from './lab-config.js';
+
+/** A running lab: where things are, and how to drive and stop it. */
+export type Lab = {
+	dir: string;
+	socket: string;
+	configPath: string;
+	url: string;
+	journal: string;
+	demos: Map<string, DemoBackend>;
+	/** Stops or starts the demo server named `server`; says what it did. */
+	toggle(server: string): Promise<string>;
+	/** Stops HAProxy and the demo servers and removes the temp dir (idempotent). */
+	stop(): Promise<void>;
+};
+
+const prefix = 'drainboard-lab-';
+
+/**
+ * Starts a disposable lab: demo HTTP servers on free 127.0.0.1 ports, a configuration with an
+ * admin stats socket in a temp dir, checked with `haproxy -c`, and a real HAProxy on it. Every
+ * exit path removes it all; a lab killed with SIGKILL is swept on the next start.
+ */
+export async function startLab(haproxyFlag?: string): Promise<Lab> {
+	const binary = await findHaproxy(haproxyFlag);
+	sweepStaleLabs();
+	const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+	writeFileSync(path.join(dir, 'lab.pid'), String(process.pid));
+	const demos = new Map<string, DemoBackend>();
+	let haproxy: HaproxyProcess | undefined;
+	let stopped = false;
+	const killNow = () => {
+		haproxy?.kill();
+		rmSync(dir, {recursive: true, force: true});
+	};
+
+	process.once('exit', killNow);
+	const stop = async () => {
+		if (stopped) {
+			return;
+		}
+
+		stopped = true;
+		process.removeListener('exit', killNow);
+		await haproxy?.stop();
+		await Promise.all([...demos.values()].map(async (demo) => demo.stop()));
+		rmSync(dir, {recursive: true, force: true});
+	};
+
+	try {
+		for (const name of [...labServers.webapps, ...labServers.api]) {
+			demos.set(name, await startDemoBackend(name));
+		}
+
+		const frontend = await freePort();
+		const configPath = path.join(dir, 'haproxy.cfg');
+		await writeFile(configPath, labConfig({frontend, dir, servers: Object.fromEntries([...demos].map(([name, demo]) => [name, demo.port]))}));
+		const check = await checkConfig(binary, configPath);
+		if (!check.ok) {
+			throw new DrainboardError(`The lab's configuration did not pass haproxy -c (${check.alerts[0] ?? check.output.split('\n').at(-1) ?? 'no output'}).`, 3);
+		}
+
+		const socket = path.join(dir, 'admin.sock');
+		haproxy = await startHaproxy({binary, configPath, socket: parseEndpoint(socket), cwd: dir});
+		writeFileSync(path.join(dir, 'haproxy.pid'), String(haproxy.childPid));
+		return {
+			dir,
+			socket,
+			configPath,
+			url: `http://127.0.0.1:${frontend}/`,
+			journal: path.join(dir, 'journal.jsonl'),
+			demos,
+			async toggle(server) {
+				const demo = demos.get(server);
+				if (!demo) {
+					return `${server} is not a demo server of the lab.`;
+				}
+
+				if (demo.running) {
+					await demo.stop();
+					return `lab: ${server}'s service stopped; HAProxy's health check will see it DOWN within about 2 s. s starts it again.`;
+				}
+
+				await demo.start();
+				return `lab: ${server}'s service started again; HAProxy will see it UP after two good checks (about 2 s).`;
+			},
+			stop,
+		};
+	} catch (error) {
+		await stop();
+		throw error;
+	}
+}
+
+/** Removes labs whose drainboard process is gone (killed with SIGKILL), and their HAProxy. */
+export function sweepStaleLabs(): void {
+	let entries: string[];
+	try {
+		entries = readdirSync(os.tmpdir()).filter((name) => name.startsWith(prefix));
+	} catch {
+		return;
+	}
+
+	for (const name of entries) {
+		const dir = path.join(os.tmpdir(), name);
+		const owner = readPid(path.join(dir, 'lab.pid'));
+		if (owner !== undefined && isAlive(owner)) {
+			continue;
+		}
+
+		const haproxyPid = readPid(path.join(dir, 'haproxy.pid'));
+		if (haproxyPid !== undefined && isAlive(haproxyPid) && isHaproxy(haproxyPid)) {
+			process.kill(haproxyPid, 'SIGKILL');
+		}
+
+		rmSync(dir, {recursive: true, force: true});
+	}
+}
+
+function readPid(file: string): number | undefined {
+	try {
+		const pid = Number(readFileSync(file, 'utf8').trim());
+		return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+function isAlive(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch (error) {
+		return (error as NodeJS.ErrnoException).code === 'EPERM';
+	}
+}
+
+function isHaproxy(pid: number): boolean {
+	try {
+		return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('haproxy');
+	} catch {
+		return false;
+	}
+}

@@ -1,0 +1,42 @@
+import process from 'node:process';
+import type {ExitCode} from '../errors.js';
+import type {Options} from '../options.js';
+import {startLab} from './lab.js';
+
+/**
+ * `drainboard lab`: a disposable HAProxy and demo servers on loopback, and the app on them.
+ * Whatever ends it (q, Ctrl-C, SIGTERM, SIGHUP, a crash), every process it started stops and
+ * its temp dir goes.
+ */
+export async function runLab(options: Options): Promise<ExitCode> {
+	const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+	let lab: Awaited<ReturnType<typeof startLab>> | undefined;
+	// Until the app is up, a signal ends the lab at once; once it is, the app ends on it and returns.
+	const early = (signal: NodeJS.Signals) => {
+		void (lab?.stop() ?? Promise.resolve()).finally(() => {
+			process.exit(signal === 'SIGINT' ? 130 : signal === 'SIGHUP' ? 129 : 143);
+		});
+	};
+
+	for (const signal of signals) {
+		process.once(signal, early);
+	}
+
+	try {
+		lab = await startLab(options.haproxy);
+		for (const signal of signals) {
+			process.removeListener(signal, early);
+		}
+
+		const {runInteractive} = await import('../ui/run-interactive.js');
+		const labOptions: Options = {...options, socket: [lab.socket], config: lab.configPath, url: options.url ?? lab.url, journal: options.journal ?? lab.journal};
+		const started = lab;
+		return await runInteractive(labOptions, undefined, {dir: lab.dir, toggle: async (server) => started.toggle(server)});
+	} finally {
+		for (const signal of signals) {
+			process.removeListener(signal, early);
+		}
+
+		await lab?.stop();
+	}
+}

@@ -1,0 +1,87 @@
+import {execFileSync} from 'node:child_process';
+import {mkdtempSync, readdirSync, rmSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {afterAll, afterEach, describe, expect, it} from 'vitest';
+import {findHaproxy} from '../../source/config/find-haproxy.js';
+import {runCli} from '../helpers/run-cli.js';
+import {startCliInTmux, type TmuxSession} from '../helpers/tmux.js';
+import {waitFor} from '../helpers/wait-for.js';
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'drainboard-labtest-'));
+let session: TmuxSession | undefined;
+
+afterEach(async () => {
+	await session?.kill();
+	session = undefined;
+});
+
+afterAll(() => {
+	rmSync(tmp, {recursive: true, force: true});
+});
+
+const labDirs = () => readdirSync(tmp).filter((name) => name.startsWith('drainboard-lab-'));
+const alive = (pid: number) => {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch {
+		return false;
+	}
+};
+
+/** Starts the lab in a terminal and waits for its grid: every demo server UP. */
+async function startLab(): Promise<{session: TmuxSession; haproxyPid: number; drainboardPid: number}> {
+	const started = await startCliInTmux(['lab'], {columns: 100, rows: 30, env: {TMPDIR: tmp}});
+	session = started;
+	const screen = await started.waitForScreen((current) => ['app01', 'app02', 'app03', 'api1', 'api2'].every((name) => new RegExp(`● ${name} .* UP +1 +0 L7OK`).test(current)), 15_000);
+	expect(screen.split('\n')[0]).toMatch(/^LAB · s stops\/starts the demo server under the cursor · q ends the lab and removes it/);
+	expect(screen).toMatch(/▸ webapps +3\/3 up · 3 serving/);
+	expect(labDirs()).toHaveLength(1);
+	const haproxyPid = Number(/HAProxy \d+\.\d+\.\d+ {2}pid (\d+)/.exec(screen)?.[1]);
+	const drainboardPid = Number(execFileSync('pgrep', ['-P', String(await started.pid())]).toString().trim().split('\n')[0]);
+	expect(alive(haproxyPid)).toBe(true);
+	return {session: started, haproxyPid, drainboardPid};
+}
+
+describe('drainboard lab', () => {
+	it('shows the grid on a real HAProxy, and q leaves no process and no temp dir', async () => {
+		const lab = await startLab();
+		await lab.session.keys('q');
+		expect(await lab.session.exited()).toBe(0);
+		expect(alive(lab.haproxyPid)).toBe(false);
+		expect(labDirs()).toEqual([]);
+	});
+
+	it.each([['SIGTERM'], ['SIGHUP'], ['SIGINT']] as const)('cleans up after %s', async (signal) => {
+		const lab = await startLab();
+		process.kill(lab.drainboardPid, signal);
+		await lab.session.exited();
+		await waitFor('HAProxy to be gone', () => (alive(lab.haproxyPid) ? undefined : true));
+		expect(labDirs()).toEqual([]);
+	});
+
+	it('sweeps the leftovers of a lab killed with SIGKILL on the next start', async () => {
+		const killed = await startLab();
+		process.kill(killed.drainboardPid, 'SIGKILL');
+		await killed.session.exited();
+		expect(alive(killed.haproxyPid)).toBe(true);
+		expect(labDirs()).toHaveLength(1);
+		await killed.session.kill();
+		const next = await startLab();
+		expect(alive(killed.haproxyPid)).toBe(false);
+		await next.session.keys('q');
+		expect(await next.session.exited()).toBe(0);
+		expect(labDirs()).toEqual([]);
+	});
+
+	it('says how to install HAProxy when it is missing (exit 3), and cleans up when it cannot open a terminal', async () => {
+		await expect(findHaproxy(undefined, tmp, [])).rejects.toThrow('HAProxy is not installed (no haproxy on PATH); install it with "sudo apt-get install -y haproxy", or pass --haproxy <path>.');
+		const missing = await runCli(['lab', '--haproxy', `${tmp}/no-haproxy`], {env: {TMPDIR: tmp}});
+		expect(missing.code).toBe(3);
+		expect(missing.stderr).toBe(`${tmp}/no-haproxy is not an executable haproxy binary; check the --haproxy path.\n`);
+		const noTerminal = await runCli(['lab'], {env: {TMPDIR: tmp}});
+		expect(noTerminal.code).toBe(2);
+		expect(labDirs()).toEqual([]);
+	});
+});
