@@ -32,7 +32,6 @@ const session: TmuxSession = await startCliInTmux(['lab'], {columns, rows, env: 
 async function sample(): Promise<void> {
 	while (sampling) {
 		const screen = await session.screen(true).catch(() => '');
-		// eslint-disable-next-line no-control-regex
 		const visibleLines = screen.replace(/\u001B\[[0-9;]*m/g, '').split('\n').filter((line) => line.trim() !== '').length;
 		if (visibleLines >= 3 && screen !== frames.at(-1)?.screen) {
 			frames.push({screen, at: Date.now()});
