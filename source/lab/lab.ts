@@ -138,12 +138,18 @@ function readPid(file: string): number | undefined {
 	}
 }
 
-function isAlive(pid: number): boolean {
+/** A process that runs (a zombie, killed but not reaped by a parent that died too, does not). */
+export function isAlive(pid: number): boolean {
 	try {
 		process.kill(pid, 0);
-		return true;
 	} catch (error) {
 		return (error as NodeJS.ErrnoException).code === 'EPERM';
+	}
+
+	try {
+		return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+	} catch {
+		return true;
 	}
 }
 

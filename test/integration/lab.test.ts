@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {afterAll, afterEach, describe, expect, it} from 'vitest';
 import {findHaproxy} from '../../source/config/find-haproxy.js';
+import {isAlive} from '../../source/lab/lab.js';
 import {runCli} from '../helpers/run-cli.js';
 import {startCliInTmux, type TmuxSession} from '../helpers/tmux.js';
 import {waitFor} from '../helpers/wait-for.js';
@@ -21,14 +22,7 @@ afterAll(() => {
 });
 
 const labDirs = () => readdirSync(tmp).filter((name) => name.startsWith('drainboard-lab-'));
-const alive = (pid: number) => {
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch {
-		return false;
-	}
-};
+const alive = isAlive;
 
 /** Starts the lab in a terminal and waits for its grid: every demo server UP. */
 async function startLab(): Promise<{session: TmuxSession; haproxyPid: number; drainboardPid: number}> {
