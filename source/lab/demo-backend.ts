@@ -13,7 +13,8 @@ export type DemoBackend = {
 	start(): Promise<void>;
 };
 
-export async function startDemoBackend(name: string, port = 0): Promise<DemoBackend> {
+/** `delayMs`: how long each answer takes, like a real service (in-flight requests exist). */
+export async function startDemoBackend(name: string, port = 0, options: {delayMs?: number} = {}): Promise<DemoBackend> {
 	let server: http.Server | undefined;
 	let served = 0;
 	let boundPort = port;
@@ -24,7 +25,11 @@ export async function startDemoBackend(name: string, port = 0): Promise<DemoBack
 				served++;
 				request.resume();
 				response.setHeader('content-type', 'text/plain');
-				response.end(`${name}\n`);
+				if (options.delayMs) {
+					setTimeout(() => response.end(`${name}\n`), options.delayMs);
+				} else {
+					response.end(`${name}\n`);
+				}
 			});
 			next.keepAliveTimeout = 5000;
 			next.once('error', reject);

@@ -1,4 +1,4 @@
-import {closeSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync} from 'node:fs';
+import {closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import process from 'node:process';
@@ -159,11 +159,35 @@ export class Journal {
 	}
 }
 
-/** Reads a journal; lines that do not validate (a torn last line after a crash) are counted, not fatal. */
+/** The most of a journal read at start: its end, where the last maintenances are. */
+export const journalReadLimit = 16 * 1024 * 1024;
+
+/**
+ * Reads a journal; lines that do not validate (a torn last line after a crash) are counted, not
+ * fatal. Only a regular file is read (a device such as /dev/null has no history), and only its
+ * last {@link journalReadLimit} bytes.
+ */
 export function readJournal(file: string): {entries: JournalEntry[]; unreadable: number} {
 	let text: string;
 	try {
-		text = readFileSync(file, 'utf8');
+		const stats = statSync(file);
+		if (!stats.isFile()) {
+			return {entries: [], unreadable: 0};
+		}
+
+		if (stats.size > journalReadLimit) {
+			const fd = openSync(file, 'r');
+			try {
+				const buffer = Buffer.alloc(journalReadLimit);
+				readSync(fd, buffer, 0, journalReadLimit, stats.size - journalReadLimit);
+				const tail = buffer.toString('utf8');
+				text = tail.slice(tail.indexOf('\n') + 1);
+			} finally {
+				closeSync(fd);
+			}
+		} else {
+			text = readFileSync(file, 'utf8');
+		}
 	} catch (error) {
 		if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
 			return {entries: [], unreadable: 0};

@@ -1,4 +1,5 @@
 import type {Backend, InstanceSnapshot, Server} from '../model/types.js';
+import {isUnreachable} from '../runtime/runtime-error.js';
 import type {RunbookContext} from './context.js';
 
 /** The target's backend and server as one instance reports it now. */
@@ -24,3 +25,18 @@ export function onInstances(context: RunbookContext): string {
 export function perInstance(context: RunbookContext, socket: string, text: string): string {
 	return context.clients.length > 1 ? `${socket}: ${text}` : text;
 }
+
+/** Like {@link readTarget}, but null while HAProxy does not answer: for checks that wait anyway. */
+export async function readTargetPatiently(context: RunbookContext, signal?: AbortSignal): Promise<TargetView[] | null> {
+	try {
+		return await readTarget(context, signal);
+	} catch (error) {
+		if (isUnreachable(error)) {
+			return null;
+		}
+
+		throw error;
+	}
+}
+
+export const unreachableLine = 'HAProxy does not answer; waiting for it (the step keeps its place)';

@@ -2,8 +2,8 @@ import type {StatRecord} from '../decode/stat.js';
 import {summarizeAttempts, type ProbeAttempt} from '../probe/probe.js';
 import type {RunbookContext, RunbookIo} from './context.js';
 
-/** Per-server counters of the target's backend on one instance. */
-type InstanceCounters = {socket: string; pid: number; startTime: number | null; counters: Map<string, number>};
+/** Per-server counters of the target's backend on one instance: the traffic counter, and lbtot. */
+type InstanceCounters = {socket: string; pid: number; startTime: number | null; counters: Map<string, number>; picks: Map<string, number>};
 
 /** What a burst of probe traffic did: how it went, and where it landed by the counters. */
 export type TrafficEvidence = {
@@ -14,6 +14,8 @@ export type TrafficEvidence = {
 	/** Counter growth per server, summed over instances (req_tot in HTTP mode, stot in TCP mode). */
 	deltas: Record<string, number>;
 	targetDelta: number;
+	/** Times load balancing picked the target (lbtot): 0 for a drained server. */
+	targetPicks: number;
 	othersDelta: number;
 	/** More counted than sent: other clients' traffic is in the numbers too. */
 	noise: number;
@@ -28,11 +30,13 @@ async function readCounters(context: RunbookContext, counter: 'req_tot' | 'stot'
 		context.clients.map(async (client) => {
 			const [info, stats] = await Promise.all([client.info(signal), client.stat(context.target.backend, signal)]);
 			const counters = new Map<string, number>();
+			const picks = new Map<string, number>();
 			for (const row of stats.filter((stat: StatRecord) => stat.kind === 'server')) {
 				counters.set(row.service, counter === 'req_tot' ? (row.requestsTotal ?? 0) : row.totalSessions);
+				picks.set(row.service, row.lbTotal ?? 0);
 			}
 
-			return {socket: client.socket, pid: info.pid, startTime: info.startTime, counters};
+			return {socket: client.socket, pid: info.pid, startTime: info.startTime, counters, picks};
 		}),
 	);
 }
@@ -53,6 +57,7 @@ export async function measureTraffic(context: RunbookContext, io: RunbookIo, cou
 	const attempts = await probe.send(count, {signal: io.signal, serverNames: context.facts.serverNames});
 	const after = await readCounters(context, counter, io.signal);
 	const deltas: Record<string, number> = {};
+	let targetPicks = 0;
 	const restarted: string[] = [];
 	for (const instance of after) {
 		const earlier = before.find((candidate) => candidate.socket === instance.socket);
@@ -64,6 +69,9 @@ export async function measureTraffic(context: RunbookContext, io: RunbookIo, cou
 		for (const [server, value] of instance.counters) {
 			deltas[server] = (deltas[server] ?? 0) + Math.max(0, value - (earlier.counters.get(server) ?? value));
 		}
+
+		const picks = instance.picks.get(context.target.server) ?? 0;
+		targetPicks += Math.max(0, picks - (earlier.picks.get(context.target.server) ?? picks));
 	}
 
 	const summary = summarizeAttempts(attempts);
@@ -76,6 +84,7 @@ export async function measureTraffic(context: RunbookContext, io: RunbookIo, cou
 		firstError: summary.firstError,
 		deltas,
 		targetDelta,
+		targetPicks,
 		othersDelta: total - targetDelta,
 		noise: Math.max(0, total - summary.succeeded),
 		restarted,

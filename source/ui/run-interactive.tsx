@@ -43,6 +43,8 @@ export async function runInteractive(options: Options, target: Target | undefine
 
 		const note = exitNote.current;
 		if (note?.drained) {
+			// After SIGHUP the terminal may be gone: the note is best effort, the journal has it all.
+			process.stderr.on('error', () => undefined);
 			process.stderr.write(`${note.target} is still drained (out of rotation). To resume: drainboard ${note.target} (journal: ${note.journal}).\n`);
 		}
 	}

@@ -41,6 +41,8 @@ export type TestBed = BedContext & {
 
 export type BedOptions = {
 	demos: string[];
+	/** Response time of the demo servers (default: at once). */
+	demoDelayMs?: number;
 	config: (context: BedContext) => string;
 	masterWorker?: boolean;
 };
@@ -69,7 +71,7 @@ export async function startTestBed(options: BedOptions): Promise<TestBed> {
 	let haproxy: HaproxyProcess | undefined;
 	try {
 		for (const name of options.demos) {
-			demos.set(name, await startDemoBackend(name));
+			demos.set(name, await startDemoBackend(name, 0, {delayMs: options.demoDelayMs}));
 		}
 
 		const context: BedContext = {

@@ -29,7 +29,10 @@ function quote(word: string): string {
 }
 
 /** Runs `node dist/cli.js <args>` in tmux (tmux must be installed: .ci/run installs it). */
-export async function startCliInTmux(args: string[], options: {columns?: number; rows?: number; env?: Record<string, string>} = {}): Promise<TmuxSession> {
+export async function startCliInTmux(
+	args: string[],
+	options: {columns?: number; rows?: number; env?: Record<string, string>; /** Shell command run in the terminal after the program ends. */ after?: string} = {},
+): Promise<TmuxSession> {
 	const server = `drainboard-test-${process.pid}-${counter++}`;
 	const tmux = async (...tmuxArgs: string[]) => (await run('tmux', ['-L', server, ...tmuxArgs])).stdout;
 	// Unset CI and FORCE_COLOR: with CI set at all, Ink renders only the last frame and chalk drops colour.
@@ -38,7 +41,8 @@ export async function startCliInTmux(args: string[], options: {columns?: number;
 	// The shell records the exit status: tmux 3.3 does not always report a dead pane's status.
 	const statusDir = mkdtempSync(path.join(os.tmpdir(), 'drainboard-tmux-'));
 	const statusFile = path.join(statusDir, 'status');
-	await tmux('-f', '/dev/null', 'new-session', '-d', '-s', 'main', '-x', String(options.columns ?? 80), '-y', String(options.rows ?? 24), `${command}; echo $? > ${statusFile}`);
+	const after = options.after ? ` ${options.after};` : '';
+	await tmux('-f', '/dev/null', 'new-session', '-d', '-s', 'main', '-x', String(options.columns ?? 80), '-y', String(options.rows ?? 24), `${command}; s=$?;${after} echo $s > ${statusFile}`);
 	await tmux('set-option', '-t', 'main', 'remain-on-exit', 'on');
 	const session: TmuxSession = {
 		async screen(escapes = false) {

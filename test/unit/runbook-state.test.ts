@@ -160,3 +160,20 @@ describe('systemClock', () => {
 		await pending;
 	});
 });
+
+describe('readJournal', () => {
+	it('reads nothing from a device, and only the end of a huge journal', async () => {
+		const {readJournal, journalReadLimit} = await import('../../source/runbook/journal.js');
+		const {mkdtempSync, writeFileSync} = await import('node:fs');
+		const {tmpdir} = await import('node:os');
+		expect(readJournal('/dev/full')).toEqual({entries: [], unreadable: 0});
+		expect(readJournal('/dev/null')).toEqual({entries: [], unreadable: 0});
+		const file = `${mkdtempSync(`${tmpdir()}/drainboard-big-`)}/journal.jsonl`;
+		const line = JSON.stringify({time: 't', session: 's', user: 'u', host: 'h', target: 'webapps/app01', instances: [], step: null, event: 'started'});
+		const filler = `${'x'.repeat(1023)}\n`.repeat(journalReadLimit / 1024 + 10);
+		writeFileSync(file, `${line}\n${filler}${line}\n`);
+		const read = readJournal(file);
+		expect(read.entries).toHaveLength(1);
+		expect(read.unreadable).toBeGreaterThan(1000);
+	});
+});

@@ -320,3 +320,31 @@ describe('maintain and restore', () => {
 		expect(events.at(-1)).toBe('finished');
 	});
 });
+
+describe('waiting through a HAProxy outage', () => {
+	it('keeps waiting for health while HAProxy does not answer, and passes once it does', async () => {
+		const haproxy = pool();
+		const clock = new FakeClock();
+		const harness = engineHarness(haproxy, clock);
+		await through(harness, ['validate', 'baseline', 'drain', 'confirm']);
+		haproxy.reachable = false;
+		const backAt = clock.now() + 4000;
+		clock.onSleep = (time) => {
+			haproxy.reachable = time >= backAt;
+		};
+
+		expect(await runStep('maintain', harness.context, harness.io)).toBe('passed');
+		const live = harness.actions.flatMap((action) => (action.type === 'live-updated' ? action.lines : []));
+		expect(live[0]).toMatch(/^HAProxy does not answer; waiting for it \(the step keeps its place\) \(0 s of 10 s\)$/);
+		expect(harness.state().current).toBe('restore');
+	});
+
+	it('fails with exit 3 when HAProxy never comes back', async () => {
+		const haproxy = pool();
+		const harness = engineHarness(haproxy, new FakeClock());
+		await through(harness, ['validate', 'baseline', 'drain', 'confirm']);
+		haproxy.reachable = false;
+		expect(await runStep('maintain', harness.context, harness.io)).toBe('failed');
+		expect(check(harness, 'maintain', 'health-back')).toMatchObject({verdict: 'fail', exitCode: 3});
+	});
+});

@@ -1,7 +1,7 @@
 import {isRunning} from '../../model/server-condition.js';
 import {formatTarget} from '../../runtime/names.js';
 import {failed, passed, warned} from '../check-result.js';
-import {perInstance, readTarget} from '../read-target.js';
+import {perInstance, readTarget, readTargetPatiently, unreachableLine} from '../read-target.js';
 import {Cancelled, changeState} from '../state-change.js';
 import type {CheckDefinition} from '../step-definition.js';
 import {measureTraffic} from '../traffic.js';
@@ -62,7 +62,8 @@ const trafficMoved: CheckDefinition = {
 
 		if (traffic.targetDelta > 0) {
 			const persistence = context.backendFacts?.persistence.length ? ` Persistence is configured (${context.backendFacts.persistence.join('; ')}): it keeps users on a drained server.` : '';
-			return failed(this.id, this.title, `${trafficSentence(context, traffic)} The target still got ${traffic.targetDelta}.${persistence}`, {
+			const picks = ` Load balancing picked it ${traffic.targetPicks} time(s).`;
+			return failed(this.id, this.title, `${trafficSentence(context, traffic)} The target still got ${traffic.targetDelta}.${picks}${persistence}`, {
 				meaning: 'The drain does not keep all new traffic away from the target.',
 				todo: 'Check every HAProxy instance in front of this server, and persistence; retry.',
 				evidence: trafficEvidence(traffic),
@@ -78,20 +79,24 @@ const sessionsQuiet: CheckDefinition = {
 	title: 'Sessions quiet',
 	async run(context, io) {
 		const started = context.clock.now();
+		/** Sessions on the target over every instance; null while HAProxy does not answer. */
 		const sessionsNow = async () => {
-			const views = await readTarget(context, io.signal);
-			return views.reduce((sum, view) => sum + (view.server?.currentSessions ?? 0), 0);
+			const views = await readTargetPatiently(context, io.signal);
+			return views === null ? null : views.reduce((sum, view) => sum + (view.server?.currentSessions ?? 0), 0);
 		};
 
-		let sessions = await sessionsNow();
-		let peak = sessions;
-		while (sessions > 0 && context.clock.now() - started < context.options.quietTimeoutMs && !io.signal?.aborted) {
+		let current = await sessionsNow();
+		let peak = current ?? 0;
+		while (current !== 0 && context.clock.now() - started < context.options.quietTimeoutMs && !io.signal?.aborted) {
 			const waited = Math.round((context.clock.now() - started) / 1000);
-			io.dispatch({type: 'live-updated', step: 'confirm', lines: [`Sessions on ${context.target.server}: ${sessions} (waited ${waited} s of ${context.options.quietTimeoutMs / 1000} s)`]});
+			const line = current === null ? unreachableLine : `Sessions on ${context.target.server}: ${current}`;
+			io.dispatch({type: 'live-updated', step: 'confirm', lines: [`${line} (waited ${waited} s of ${context.options.quietTimeoutMs / 1000} s)`]});
 			await context.clock.sleep(500, io.signal);
-			sessions = await sessionsNow();
-			peak = Math.max(peak, sessions);
+			current = await sessionsNow();
+			peak = Math.max(peak, current ?? 0);
 		}
+
+		let sessions = current ?? (await readTarget(context, io.signal)).reduce((sum, view) => sum + (view.server?.currentSessions ?? 0), 0);
 
 		const waited = Math.round((context.clock.now() - started) / 1000);
 		if (sessions === 0) {
@@ -118,10 +123,10 @@ const sessionsQuiet: CheckDefinition = {
 		}
 
 		const deadline = context.clock.now() + 5000;
-		sessions = await sessionsNow();
+		sessions = (await sessionsNow()) ?? sessions;
 		while (sessions > 0 && context.clock.now() < deadline && !io.signal?.aborted) {
 			await context.clock.sleep(250, io.signal);
-			sessions = await sessionsNow();
+			sessions = (await sessionsNow()) ?? sessions;
 		}
 
 		return sessions === 0
@@ -130,4 +135,8 @@ const sessionsQuiet: CheckDefinition = {
 	},
 };
 
-export const confirmChecks: CheckDefinition[] = [drainBit, trafficMoved, sessionsQuiet];
+/**
+ * Sessions first: requests already in flight to the target when the drain landed still complete
+ * and count in its req_tot. Once its sessions are gone, any growth is new traffic.
+ */
+export const confirmChecks: CheckDefinition[] = [drainBit, sessionsQuiet, trafficMoved];

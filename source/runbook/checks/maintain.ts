@@ -3,7 +3,7 @@ import {isHealthy} from '../../model/server-condition.js';
 import type {Server} from '../../model/types.js';
 import {failed, passed} from '../check-result.js';
 import type {RunbookContext} from '../context.js';
-import {perInstance, readTarget} from '../read-target.js';
+import {perInstance, readTarget, readTargetPatiently, unreachableLine} from '../read-target.js';
 import type {CheckDefinition} from '../step-definition.js';
 
 /** `DOWN · L4CON (TCP connection refused)` */
@@ -27,10 +27,10 @@ const healthBack: CheckDefinition = {
 		const started = context.clock.now();
 		const {readyTimeoutMs, settleMs} = context.options;
 		let healthySince: number | null = null;
-		let views = await readTarget(context, io.signal);
+		let views = await readTargetPatiently(context, io.signal);
 		for (;;) {
 			const now = context.clock.now();
-			const healthy = healthyAll(context, views.map((view) => view.server));
+			const healthy = views !== null && healthyAll(context, views.map((view) => view.server));
 			healthySince = healthy ? (healthySince ?? now) : null;
 			if ((healthySince !== null && now - healthySince >= settleMs) || now - started >= readyTimeoutMs || io.signal?.aborted) {
 				break;
@@ -41,12 +41,15 @@ const healthBack: CheckDefinition = {
 			io.dispatch({
 				type: 'live-updated',
 				step: 'maintain',
-				lines: views.map((view) => perInstance(context, view.socket, `${context.target.server}: ${healthText(view.server)} — ${why} (${waited} s of ${readyTimeoutMs / 1000} s)`)),
+				lines: views
+					? views.map((view) => perInstance(context, view.socket, `${context.target.server}: ${healthText(view.server)} — ${why} (${waited} s of ${readyTimeoutMs / 1000} s)`))
+					: [`${unreachableLine} (${waited} s of ${readyTimeoutMs / 1000} s)`],
 			});
 			await context.clock.sleep(500, io.signal);
-			views = await readTarget(context, io.signal);
+			views = await readTargetPatiently(context, io.signal);
 		}
 
+		views ??= await readTarget(context, io.signal);
 		const unhealthy = views.find((view) => !view.server || !isHealthy(view.server));
 		if (unhealthy || healthySince === null) {
 			const view = unhealthy ?? views[0]!;

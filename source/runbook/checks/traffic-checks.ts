@@ -10,6 +10,7 @@ export function trafficEvidence(traffic: TrafficEvidence): CheckResult['evidence
 		succeeded: traffic.succeeded,
 		failed: traffic.failed,
 		targetDelta: traffic.targetDelta,
+		targetPicks: traffic.targetPicks,
 		othersDelta: traffic.othersDelta,
 		noise: traffic.noise,
 		counter: traffic.counter,

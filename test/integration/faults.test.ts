@@ -1,0 +1,186 @@
+import {execFileSync} from 'node:child_process';
+import {readFileSync} from 'node:fs';
+import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
+import {readJournal} from '../../source/runbook/journal.js';
+import {webappsConfig, webappsDemos} from '../fixtures/webapps.cfg.js';
+import {startLocalSocket} from '../helpers/local-socket.js';
+import {adminStates} from '../helpers/raw-haproxy.js';
+import {runCli} from '../helpers/run-cli.js';
+import {startTestBed, type TestBed} from '../helpers/test-bed.js';
+import {startCliInTmux, type TmuxSession} from '../helpers/tmux.js';
+
+let bed: TestBed;
+let session: TmuxSession | undefined;
+
+beforeAll(async () => {
+	bed = await startTestBed({demos: webappsDemos, config: (context) => webappsConfig(context)});
+});
+
+afterEach(async () => {
+	await session?.kill();
+	session = undefined;
+	await bed.send('set server webapps/app01 state ready').catch(() => undefined);
+});
+
+afterAll(async () => {
+	await bed?.stop();
+});
+
+const checklist = (screen: string) => screen.split('\n').find((line) => line.startsWith(' ') && line.includes('validate ›')) ?? '';
+const admin = async () => adminStates(await bed.send('show servers state webapps'))['webapps/app01'];
+
+/** Opens the wizard on webapps/app01 and walks it until `step` is current. */
+async function wizardAt(step: 'validate' | 'baseline' | 'confirm' | 'maintain' | 'restore', journal: string, after?: string): Promise<TmuxSession> {
+	session = await startCliInTmux(['webapps/app01', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal, '--ready-timeout', '20'], {columns: 100, rows: 30, after});
+	await session.waitForScreen('Enter run validate');
+	const order = ['validate', 'baseline', 'drain', 'confirm', 'maintain', 'restore'];
+	for (const next of order.slice(1, order.indexOf(step) + 1)) {
+		await session.keys('Enter');
+		if (next === 'confirm') {
+			await session.waitForScreen('y send it');
+			await session.keys('y');
+		}
+
+		await session.waitForScreen((screen) => checklist(screen).includes(`▶ ${next}`), 20_000);
+	}
+
+	return session;
+}
+
+describe('HAProxy stopping and coming back during the wizard', () => {
+	it('pauses with a banner, keeps its place, flags the restart, and carries on', async () => {
+		const journal = `${bed.dir}/outage.jsonl`;
+		const wizard = await wizardAt('maintain', journal);
+		const pid = bed.haproxy.pid;
+		await bed.stopHaproxy();
+		let screen: string;
+		try {
+			screen = await wizard.waitForScreen('does not answer since');
+			expect(screen.replace(/\n/g, ' ')).toMatch(/⚠ HAProxy at .*admin\.sock does not answer since \d\d:\d\d:\d\d; the wizard waits and keeps its place\./);
+			expect(screen).toMatch(/STALE \d+s/);
+			expect(screen).toContain('paused: HAProxy does not answer');
+			await wizard.keys('Enter');
+			await new Promise((resolve) => {
+				setTimeout(resolve, 500);
+			});
+			expect(checklist(await wizard.screen())).toContain('▶ maintain');
+		} finally {
+			await bed.startHaproxy();
+		}
+
+		screen = await wizard.waitForScreen('restarted (pid');
+		expect(screen.replace(/\n/g, ' ')).toContain(`restarted (pid ${pid} → ${bed.haproxy.pid}). The drain is gone: app01 is back in rotation. Press r to re-apply it.`);
+		expect(screen).not.toContain('paused');
+		await wizard.keys('r');
+		await wizard.waitForScreen('this puts it back');
+		await wizard.keys('y');
+		await wizard.waitForScreen((current) => !current.includes('restarted (pid'));
+		expect(await admin()).toBe('8');
+		await wizard.keys('Enter');
+		await wizard.waitForScreen((current) => checklist(current).includes('▶ restore'), 20_000);
+		const events = readJournal(journal).entries;
+		expect(events.filter((entry) => entry.event === 'alarm').map((entry) => entry.detail)).toEqual(
+			expect.arrayContaining([expect.stringContaining('does not answer since'), expect.stringContaining('restarted (pid')]),
+		);
+	});
+
+	it('waits through an outage while the maintain step is running', async () => {
+		const wizard = await wizardAt('maintain', `${bed.dir}/running-outage.jsonl`);
+		await bed.demo('app01').stop();
+		await wizard.waitForScreen((screen) => / ✗ app01 .* DOWN/.test(screen));
+		await wizard.keys('Enter');
+		await wizard.waitForScreen('waiting for its health check to pass');
+		await bed.stopHaproxy();
+		try {
+			await wizard.waitForScreen('HAProxy does not answer; waiting for it (the step keeps its place)');
+		} finally {
+			await bed.startHaproxy();
+			await bed.demo('app01').start();
+		}
+
+		await bed.send('set server webapps/app01 state drain');
+		await wizard.waitForScreen((screen) => checklist(screen).includes('▶ restore'), 20_000);
+	});
+});
+
+describe('signals at every step: terminal restored, journal kept, resume offered', () => {
+	it.each([
+		['SIGINT', 'baseline', null],
+		['SIGTERM', 'confirm', 'confirm'],
+		['SIGHUP', 'maintain', 'maintain'],
+	] as const)('%s at %s', async (signal, step, resumeAt) => {
+		const journal = `${bed.dir}/signal-${signal}.jsonl`;
+		const sttyFile = `${bed.dir}/stty-${signal}`;
+		const wizard = await wizardAt(step, journal, `stty -a > ${sttyFile}`);
+		const node = Number(execFileSync('pgrep', ['-P', String(await wizard.pid())]).toString().trim().split('\n')[0]);
+		process.kill(node, signal);
+		await wizard.exited();
+		const modes = readFileSync(sttyFile, 'utf8');
+		expect(modes).toMatch(/(?:^|\s)icanon(?:\s|$)/);
+		expect(modes).toMatch(/(?:^|\s)echo(?:\s|$)/);
+		const entries = readJournal(journal).entries;
+		expect(entries.at(-1)?.step).toBe(step === 'baseline' ? 'validate' : step === 'confirm' ? 'drain' : 'confirm');
+		await wizard.kill();
+		session = await startCliInTmux(['webapps/app01', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal], {columns: 100, rows: 30});
+		if (resumeAt) {
+			const screen = await session.waitForScreen(`Resume at ${resumeAt}?`);
+			expect(screen).toContain(`y resume at ${resumeAt}`);
+		} else {
+			await session.waitForScreen('Enter run validate');
+			expect(await session.screen()).not.toContain('Resume at');
+		}
+	});
+
+	it('Ctrl-C at the ready prompt quits, sends nothing, and the next start resumes at restore', async () => {
+		const journal = `${bed.dir}/ctrl-c.jsonl`;
+		const wizard = await wizardAt('restore', journal);
+		await wizard.keys('Enter');
+		await wizard.waitForScreen('set server webapps/app01 state ready');
+		await wizard.keys('C-c');
+		await wizard.exited();
+		expect(await admin()).toBe('8');
+		expect((await wizard.screen()).replace(/\n/g, '')).toContain('webapps/app01 is still drained (out of rotation). To resume: drainboard webapps/app01');
+		await wizard.kill();
+		session = await startCliInTmux(['webapps/app01', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal], {columns: 100, rows: 30});
+		await session.waitForScreen('Resume at restore?');
+	});
+});
+
+describe('sockets that misbehave, and a journal that cannot be written', () => {
+	it('answers garbage or binary: a clear error, exit 3', async () => {
+		for (const reply of [Buffer.from('hello, I am not HAProxy\n\n'), Buffer.from([0, 255, 1, 254, 10, 10])]) {
+			const local = await startLocalSocket((_line, socket) => socket.end(reply));
+			try {
+				const result = await runCli(['status', '--socket', local.path]);
+				expect(result.code).toBe(3);
+				expect(result.stderr).toMatch(new RegExp(`^HAProxy at ${local.path} sent an unreadable reply to "show info;show servers state;show stat -1 6 -1": .+\\.\\n$`));
+			} finally {
+				await local.close();
+			}
+		}
+	});
+
+	it('accepts and never answers: a clear error within the timeout, exit 3', async () => {
+		const local = await startLocalSocket(() => undefined);
+		try {
+			const started = Date.now();
+			const result = await runCli(['status', '--socket', local.path, '--timeout', '1']);
+			expect(Date.now() - started).toBeLessThan(4000);
+			expect(result.code).toBe(3);
+			expect(result.stderr).toBe(`HAProxy at ${local.path} did not answer within 1 s; it may be overloaded or its stats socket stuck (raise --timeout, or check "stats maxconn").\n`);
+		} finally {
+			await local.close();
+		}
+	});
+
+	it.each([
+		['a full disk', '/dev/full', 'because the disk is full'],
+		['a directory that cannot be made', `${'/etc/hostname'}/drainboard/journal.jsonl`, 'because its directory cannot be created'],
+	])('a journal on %s: no change, and the operator is told why (exit 1)', async (_case, journal, why) => {
+		const before = await admin();
+		const result = await runCli(['drain', 'webapps/app01', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal, '--yes']);
+		expect(result.code).toBe(1);
+		expect(result.stderr).toContain(`The journal ${journal} cannot be written ${why}; no change was sent to HAProxy.`);
+		expect(await admin()).toBe(before);
+	});
+});
