@@ -4,6 +4,13 @@ import meow from 'meow';
 import {exitCodeOf, sentenceOf, UsageError, type ExitCode} from './source/errors.js';
 import {parseOptions} from './source/options.js';
 
+// A reader that stopped reading (`drainboard status | head`) ends the output, quietly.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+	if (error.code === 'EPIPE') {
+		process.exit(process.exitCode ?? 0);
+	}
+});
+
 const help = `
   Usage
     $ drainboard [<backend>/<server>]           interactive: live grid + maintenance wizard
@@ -107,8 +114,18 @@ async function main(): Promise<ExitCode> {
 
 		const {parseTarget} = await import('./source/runtime/names.js');
 		const target = command === undefined ? undefined : parseTarget(command);
+		const {assertTerminal} = await import('./source/ui/terminal.js');
+		assertTerminal();
+		// Ask HAProxy for the first full snapshot now: it arrives while the UI modules load.
+		const {clientsFor} = await import('./source/config/clients.js');
+		const {clients} = await clientsFor(options);
+		const prefetched = new Map(clients.map((client) => [client.socket, client.snapshot()] as const));
+		for (const early of prefetched.values()) {
+			early.catch(() => undefined);
+		}
+
 		const {runInteractive} = await import('./source/ui/run-interactive.js');
-		return runInteractive(options, target);
+		return runInteractive(options, target, {clients, prefetched});
 	}
 
 	throw new UsageError(`Unknown command "${command}"; run drainboard --help.`);

@@ -1,5 +1,6 @@
 import {z} from 'zod';
 import {DecodeError} from './decode-error.js';
+import type {DumpReader} from './dump-reader.js';
 
 /** What `show info` says about one HAProxy process. */
 export type InstanceInfo = {
@@ -62,4 +63,33 @@ export function decodeInfo(reply: string): InstanceInfo {
 /** The release part of a version string: `2.6.12-1+deb12u4` → `2.6.12`. */
 export function releaseOf(version: string): string {
 	return /^[0-9]+(?:\.[0-9]+)*/.exec(version)?.[0] ?? version;
+}
+
+/** Collects a `show info` reply as it arrives (it is small), up to its closing empty line. */
+export function infoReader(): DumpReader<InstanceInfo> {
+	let text = '';
+	let ended = false;
+	let info: InstanceInfo | undefined;
+	return {
+		push(chunk) {
+			if (ended) {
+				return 0;
+			}
+
+			const before = text.length;
+			text += chunk.toString('latin1');
+			const end = text.indexOf('\n\n');
+			if (end === -1) {
+				return chunk.length;
+			}
+
+			ended = true;
+			text = text.slice(0, end + 2);
+			return end + 2 - before;
+		},
+		finish() {
+			info ??= decodeInfo(Buffer.from(text, 'latin1').toString('utf8'));
+			return info;
+		},
+	};
 }

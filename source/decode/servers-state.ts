@@ -1,15 +1,8 @@
 import {z} from 'zod';
 import {DecodeError, excerpt} from './decode-error.js';
-import {RowReader} from './fields.js';
-import {
-	adminFlagsOf,
-	checkResultNames,
-	checkStateBits,
-	checkStatusNames,
-	opStateNames,
-	type AdminFlag,
-	type OpStateName,
-} from './labels.js';
+import {DelimitedTable, type ColumnSpec, type ReplyBytes} from './delimited-table.js';
+import {afterHeader, readWhole, tableReader, type DumpReader} from './dump-reader.js';
+import {adminFlagsOf, checkResultNames, checkStateBits, checkStatusNames, opStateNames, type AdminFlag, type OpStateName} from './labels.js';
 
 /** One server of `show servers state`, with its numbers decoded into meaning. */
 export type ServerStateRecord = {
@@ -21,7 +14,7 @@ export type ServerStateRecord = {
 	opState: number;
 	opStateName: OpStateName;
 	adminState: number;
-	adminFlags: AdminFlag[];
+	adminFlags: readonly AdminFlag[];
 	userWeight: number;
 	initialWeight: number;
 	secondsSinceChange: number;
@@ -60,120 +53,194 @@ const requiredColumns = [
 	'srv_agent_state',
 ] as const;
 
-const headerSchema = z
-	.array(z.string().regex(/^[a-z_]+$/, 'field names are lower-case words'))
-	.refine((names) => new Set(names).size === names.length, 'a field name appears twice');
+const headerSchema = z.array(z.string().regex(/^[a-z_]+$/, 'field names are lower-case words'));
+
+/** The numbers of a `show servers state` row. */
+export type ServersStateNumber =
+	| 'backendId'
+	| 'serverId'
+	| 'opState'
+	| 'adminState'
+	| 'userWeight'
+	| 'initialWeight'
+	| 'secondsSinceChange'
+	| 'checkStatus'
+	| 'checkResult'
+	| 'checkHealth'
+	| 'checkState'
+	| 'agentState'
+	| 'port';
+
+const numberColumns: Record<ServersStateNumber, string> = {
+	backendId: 'be_id',
+	serverId: 'srv_id',
+	opState: 'srv_op_state',
+	adminState: 'srv_admin_state',
+	userWeight: 'srv_uweight',
+	initialWeight: 'srv_iweight',
+	secondsSinceChange: 'srv_time_since_last_change',
+	checkStatus: 'srv_check_status',
+	checkResult: 'srv_check_result',
+	checkHealth: 'srv_check_health',
+	checkState: 'srv_check_state',
+	agentState: 'srv_agent_state',
+	port: 'srv_port',
+};
 
 /**
- * Decodes `show servers state [<backend>]`: line 1 the format version, line 2 `# ` and the
- * field names, then one space-separated row per server, then an empty line. Columns are read by
- * header name, so every column set from 1.6 to 3.x decodes.
+ * `show servers state`, row by row, read in place: numbers parsed as the rows came in (check and
+ * agent state already masked, `port` NaN where the release has none), text sliced on demand.
  */
-export function decodeServersState(reply: string): ServerStateRecord[] {
-	const firstBreak = reply.indexOf('\n');
-	const version = (firstBreak === -1 ? reply : reply.slice(0, firstBreak)).trim();
-	if (version !== '1') {
-		throw new DecodeError('show servers state', version === '' || version === undefined ? 'the reply is empty' : `expected format version 1 on the first line, got ${excerpt(version)}`);
-	}
+export type ServersStateTable = {
+	readonly rows: number;
+	/** Bytes of the rows read (sizes the next read of the same dump). */
+	readonly bytes: number;
+	number(field: ServersStateNumber, row: number): number;
+	backend(row: number): string;
+	server(row: number): string;
+	address(row: number): string;
+	fqdn(row: number): string | null;
+};
 
-	const secondBreak = reply.indexOf('\n', firstBreak + 1);
-	const headerLine = firstBreak === -1 ? undefined : reply.slice(firstBreak + 1, secondBreak === -1 ? undefined : secondBreak);
-	if (headerLine === undefined || !headerLine.startsWith('# ')) {
-		throw new DecodeError('show servers state', 'the second line is not the "# be_id be_name …" header');
-	}
+export type ServersStateReaderOptions = {
+	/** Rows and bytes the last read of this dump had: room is made at once. */
+	expectedRows?: number;
+	expectedBytes?: number;
+	/** Called as each row has been read and checked (to build the model while the dump arrives). */
+	onRow?: (table: ServersStateTable, row: number) => void;
+};
 
-	const header = headerSchema.safeParse(headerLine.slice(2).trimEnd().split(' '));
-	if (!header.success) {
-		throw new DecodeError('show servers state', `the header is malformed (${header.error.issues[0]?.message ?? 'invalid'})`);
-	}
-
-	const names = header.data;
-	const missing = requiredColumns.filter((column) => !names.includes(column));
-	if (missing.length > 0) {
-		throw new DecodeError('show servers state', `the header lacks ${missing.join(', ')}`);
-	}
-
-	const at = (name: string) => names.indexOf(name);
-	const columns = {
-		backendId: at('be_id'),
-		backend: at('be_name'),
-		serverId: at('srv_id'),
-		server: at('srv_name'),
-		address: at('srv_addr'),
-		opState: at('srv_op_state'),
-		adminState: at('srv_admin_state'),
-		userWeight: at('srv_uweight'),
-		initialWeight: at('srv_iweight'),
-		sinceChange: at('srv_time_since_last_change'),
-		checkStatus: at('srv_check_status'),
-		checkResult: at('srv_check_result'),
-		checkHealth: at('srv_check_health'),
-		checkState: at('srv_check_state'),
-		agentState: at('srv_agent_state'),
-		fqdn: at('srv_fqdn'),
-		port: at('srv_port'),
-	};
-	const row = new RowReader('show servers state', names);
-	const records: ServerStateRecord[] = [];
-	let ended = false;
-	let position = reply.indexOf('\n', reply.indexOf('\n') + 1) + 1;
-	let lineNumber = 2;
-	while (position > 0 && position < reply.length) {
-		const newline = reply.indexOf('\n', position);
-		const line = newline === -1 ? reply.slice(position) : reply.slice(position, newline);
-		position = newline === -1 ? reply.length : newline + 1;
-		lineNumber++;
-		if (line === '') {
-			ended = newline !== -1 || position === reply.length;
-			break;
+/**
+ * Reads `show servers state [<backend>]` as it arrives: line 1 the format version, line 2 `# `
+ * and the field names, then one space-separated row per server, then an empty line. Columns are
+ * found by header name, so every column set from 1.6 to 3.x reads. Throws {@link DecodeError}.
+ */
+export function serversStateReader(options: ServersStateReaderOptions = {}): DumpReader<ServersStateTable> {
+	return afterHeader('show servers state', 2, ([versionLine = '', headerLine = '']) => {
+		const version = versionLine.trim();
+		if (version !== '1') {
+			throw new DecodeError('show servers state', version === '' ? 'the reply is empty' : `expected format version 1 on the first line, got ${excerpt(version)}`);
 		}
 
-		const found = row.load(line, lineNumber, ' ', names.length + 1);
-		if (found !== names.length) {
-			throw new DecodeError('show servers state', `line ${lineNumber} has ${found} fields where the header names ${names.length} (truncated or not a servers-state dump)`);
+		if (!headerLine.startsWith('# ')) {
+			throw new DecodeError('show servers state', 'the second line is not the "# be_id be_name …" header');
 		}
 
-		const opState = row.integer(columns.opState);
-		if (opState > 3 || opState < 0) {
-			throw row.error(columns.opState, `${opState} is not a known state (0 to 3)`);
+		const header = headerSchema.safeParse(headerLine.slice(2).trimEnd().split(' '));
+		if (!header.success) {
+			throw new DecodeError('show servers state', `the header is malformed (${header.error.issues[0]?.message ?? 'invalid'})`);
 		}
 
-		const adminState = row.integer(columns.adminState);
-		const checkStatus = row.integer(columns.checkStatus);
-		const checkResult = row.integer(columns.checkResult);
-		const checkState = row.integer(columns.checkState) & 0x0f;
-		const agentState = row.integer(columns.agentState) & 0x1f;
-		const fqdn = columns.fqdn === -1 ? '-' : row.text(columns.fqdn);
-		const port = columns.port === -1 ? 0 : row.integer(columns.port);
-		records.push({
-			backendId: row.integer(columns.backendId),
-			backend: row.requiredText(columns.backend),
-			serverId: row.integer(columns.serverId),
-			server: row.requiredText(columns.server),
-			address: row.requiredText(columns.address),
-			opState,
-			opStateName: opStateNames[opState]!,
-			adminState,
-			adminFlags: adminFlagsOf(adminState),
-			userWeight: row.integer(columns.userWeight),
-			initialWeight: row.integer(columns.initialWeight),
-			secondsSinceChange: row.integer(columns.sinceChange),
-			checkStatus,
-			checkStatusName: checkStatusNames[checkStatus] ?? `status ${checkStatus}`,
-			checkResultName: checkResultNames[checkResult] ?? `result ${checkResult}`,
-			checkHealth: row.integer(columns.checkHealth),
-			checkState,
-			agentState,
-			checkConfigured: (checkState & checkStateBits.CONFIGURED) !== 0,
-			agentConfigured: (agentState & checkStateBits.CONFIGURED) !== 0,
-			fqdn: fqdn === '-' || fqdn === '' ? null : fqdn,
-			port: port === 0 ? null : port,
+		const names = header.data;
+		const missing = requiredColumns.filter((column) => !names.includes(column));
+		if (missing.length > 0) {
+			throw new DecodeError('show servers state', `the header lacks ${missing.join(', ')}`);
+		}
+
+		const at = (name: string) => names.indexOf(name);
+		const columns: ColumnSpec[] = [
+			...Object.values(numberColumns)
+				.filter((name) => at(name) !== -1)
+				.map((name): ColumnSpec => ({index: at(name), type: 'integer', required: true})),
+			...['be_name', 'srv_name', 'srv_addr', 'srv_fqdn'].filter((name) => at(name) !== -1).map((name): ColumnSpec => ({index: at(name), type: 'text'})),
+		];
+		const numberAt = Object.fromEntries(Object.entries(numberColumns).map(([field, name]) => [field, at(name)])) as Record<ServersStateNumber, number>;
+		const backendColumn = at('be_name');
+		const serverColumn = at('srv_name');
+		const addressColumn = at('srv_addr');
+		const fqdnColumn = at('srv_fqdn');
+		const table: DelimitedTable = new DelimitedTable('show servers state', names, columns, {
+			separator: ' ',
+			minimumFields: names.length,
+			exactFields: true,
+			firstLine: 3,
+			shortestRowBytes: 40,
+			expectedRows: options.expectedRows,
+			expectedBytes: options.expectedBytes,
+			onRow(row) {
+				const opState = table.integer(numberAt.opState, row);
+				if (opState < 0 || opState > 3) {
+					throw table.error(numberAt.opState, row, `${opState} is not a known state (0 to 3)`);
+				}
+
+				for (const column of [backendColumn, serverColumn, addressColumn]) {
+					if (table.isEmpty(column, row)) {
+						throw table.error(column, row, 'the field is empty');
+					}
+				}
+
+				table.setInteger(numberAt.checkState, row, table.integer(numberAt.checkState, row) & 0x0f);
+				table.setInteger(numberAt.agentState, row, table.integer(numberAt.agentState, row) & 0x1f);
+				options.onRow?.(live, row);
+			},
 		});
-	}
+		const live: ServersStateTable = {
+			get rows() {
+				return table.rows;
+			},
+			get bytes() {
+				return table.bytesRead;
+			},
+			number: (field, row) => table.integer(numberAt[field], row),
+			backend: (row) => table.text(backendColumn, row),
+			server: (row) => table.text(serverColumn, row),
+			address: (row) => table.text(addressColumn, row),
+			fqdn(row) {
+				if (fqdnColumn === -1) {
+					return null;
+				}
 
-	if (!ended) {
-		throw new DecodeError('show servers state', 'the reply ended before its closing empty line (truncated)');
-	}
+				const value = table.text(fqdnColumn, row);
+				return value === '-' || value === '' ? null : value;
+			},
+		};
+		return tableReader(table, live);
+	});
+}
 
-	return records;
+/** Reads a whole `show servers state` reply (see {@link serversStateReader}). */
+export function readServersState(input: ReplyBytes): ServersStateTable {
+	return readWhole(serversStateReader(), input);
+}
+
+/** One server's record from a table row. */
+export function serverStateAt(table: ServersStateTable, row: number): ServerStateRecord {
+	const number = (field: ServersStateNumber) => table.number(field, row);
+	const opState = number('opState');
+	const adminState = number('adminState');
+	const checkStatus = number('checkStatus');
+	const checkResult = number('checkResult');
+	const checkState = number('checkState');
+	const agentState = number('agentState');
+	const port = number('port');
+	return {
+		backendId: number('backendId'),
+		backend: table.backend(row),
+		serverId: number('serverId'),
+		server: table.server(row),
+		address: table.address(row),
+		opState,
+		opStateName: opStateNames[opState]!,
+		adminState,
+		adminFlags: adminFlagsOf(adminState),
+		userWeight: number('userWeight'),
+		initialWeight: number('initialWeight'),
+		secondsSinceChange: number('secondsSinceChange'),
+		checkStatus,
+		checkStatusName: checkStatusNames[checkStatus] ?? `status ${checkStatus}`,
+		checkResultName: checkResultNames[checkResult] ?? `result ${checkResult}`,
+		checkHealth: number('checkHealth'),
+		checkState,
+		agentState,
+		checkConfigured: (checkState & checkStateBits.CONFIGURED) !== 0,
+		agentConfigured: (agentState & checkStateBits.CONFIGURED) !== 0,
+		fqdn: table.fqdn(row),
+		port: Number.isNaN(port) || port === 0 ? null : port,
+	};
+}
+
+/** Decodes `show servers state [<backend>]` into one record per server (see {@link readServersState}). */
+export function decodeServersState(input: ReplyBytes): ServerStateRecord[] {
+	const table = readServersState(input);
+	return Array.from({length: table.rows}, (_, row) => serverStateAt(table, row));
 }

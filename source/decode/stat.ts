@@ -1,7 +1,7 @@
 import {z} from 'zod';
-import {readCsvRecord} from './csv.js';
 import {DecodeError} from './decode-error.js';
-import {RowReader} from './fields.js';
+import {DelimitedTable, type ColumnSpec, type ReplyBytes} from './delimited-table.js';
+import {afterHeader, readWhole, tableReader, type DumpReader} from './dump-reader.js';
 
 /** What a `show stat` row describes (its `type` column). */
 export type StatKind = 'frontend' | 'backend' | 'server' | 'listener';
@@ -44,157 +44,197 @@ export type StatRecord = {
 
 const requiredColumns = ['pxname', 'svname', 'scur', 'stot', 'status'] as const;
 const kindByType: readonly StatKind[] = ['frontend', 'backend', 'server', 'listener'];
+const headerSchema = z.array(z.string().regex(/^(?:[a-z0-9_]+|-)$/, 'field names are lower-case words'));
 
-const headerSchema = z
-	.array(z.string().regex(/^(?:[a-z0-9_]+|-)$/, 'field names are lower-case words'));
+/** The columns read, by name. */
+const wantedNames = {
+	proxy: 'pxname',
+	service: 'svname',
+	qcur: 'qcur',
+	scur: 'scur',
+	slim: 'slim',
+	stot: 'stot',
+	status: 'status',
+	weight: 'weight',
+	act: 'act',
+	bck: 'bck',
+	lastchg: 'lastchg',
+	iid: 'iid',
+	sid: 'sid',
+	lbtot: 'lbtot',
+	tracked: 'tracked',
+	type: 'type',
+	checkStatus: 'check_status',
+	checkCode: 'check_code',
+	hrsp2xx: 'hrsp_2xx',
+	hrsp5xx: 'hrsp_5xx',
+	reqTot: 'req_tot',
+	checkDesc: 'check_desc',
+	addr: 'addr',
+	mode: 'mode',
+	algo: 'algo',
+} as const;
+
+type Column = keyof typeof wantedNames;
 
 export type StatOptions = {
-	/** Keep only these kinds (default: every row). Other rows are skipped before they are read. */
+	/** Keep only these kinds (default: every row). */
 	kinds?: readonly StatKind[];
 };
 
+/** The numbers of a `show stat` row. */
+export type StatNumber = 'qcur' | 'scur' | 'slim' | 'stot' | 'weight' | 'act' | 'bck' | 'lastchg' | 'iid' | 'sid' | 'lbtot' | 'checkCode' | 'hrsp2xx' | 'hrsp5xx' | 'reqTot';
+/** The text fields of a `show stat` row. */
+export type StatText = 'proxy' | 'service' | 'status' | 'tracked' | 'checkStatus' | 'checkDesc' | 'addr' | 'mode' | 'algo';
+
+/** `show stat`, row by row, read in place: counters parsed as the rows came in (NaN when empty), text on demand. */
+export type StatTable = {
+	readonly rows: number;
+	/** Bytes of the rows read (sizes the next read of the same dump). */
+	readonly bytes: number;
+	kind(row: number): StatKind;
+	number(field: StatNumber, row: number): number;
+	text(field: StatText, row: number): string | null;
+};
+
+export type StatReaderOptions = {
+	expectedRows?: number;
+	expectedBytes?: number;
+	/** Called as each row has been read and checked (to build the model while the dump arrives). */
+	onRow?: (table: StatTable, row: number) => void;
+};
+
 /**
- * Decodes `show stat` CSV by header name: `# pxname,svname,…,` then one row per proxy or
- * server, each ending with `,`, then an empty line. Fields are quoted only when needed; quoted
- * records (even ones spanning lines) go through a full CSV reader.
+ * Reads `show stat` CSV by header name, as it arrives: `# pxname,svname,…,` then one row per
+ * proxy or server, each ending with `,`, then an empty line. Fields are quoted only when needed;
+ * quoted records (even ones spanning lines) go through a full CSV reader. Throws {@link DecodeError}.
  */
-export function decodeStat(reply: string, options: StatOptions = {}): StatRecord[] {
-	const headerEnd = reply.indexOf('\n');
-	if (reply.trim() === '') {
-		throw new DecodeError('show stat', 'the reply is empty');
-	}
-
-	const headerLine = headerEnd === -1 ? reply : reply.slice(0, headerEnd);
-	if (!headerLine.startsWith('# ')) {
-		throw new DecodeError('show stat', 'the first line is not the "# pxname,svname,…" header');
-	}
-
-	const rawNames = headerLine.slice(2).replace(/,$/, '').split(',');
-	const header = headerSchema.safeParse(rawNames);
-	if (!header.success) {
-		throw new DecodeError('show stat', `the header is malformed (${header.error.issues[0]?.message ?? 'invalid'})`);
-	}
-
-	const names = header.data;
-	const missing = requiredColumns.filter((column) => !names.includes(column));
-	if (missing.length > 0) {
-		throw new DecodeError('show stat', `the header lacks ${missing.join(', ')}`);
-	}
-
-	const at = (name: string) => names.indexOf(name);
-	const c = {
-		proxy: at('pxname'),
-		service: at('svname'),
-		qcur: at('qcur'),
-		scur: at('scur'),
-		slim: at('slim'),
-		stot: at('stot'),
-		status: at('status'),
-		weight: at('weight'),
-		act: at('act'),
-		bck: at('bck'),
-		lastchg: at('lastchg'),
-		iid: at('iid'),
-		sid: at('sid'),
-		lbtot: at('lbtot'),
-		tracked: at('tracked'),
-		type: at('type'),
-		checkStatus: at('check_status'),
-		checkCode: at('check_code'),
-		hrsp2xx: at('hrsp_2xx'),
-		hrsp5xx: at('hrsp_5xx'),
-		reqTot: at('req_tot'),
-		checkDesc: at('check_desc'),
-		addr: at('addr'),
-		mode: at('mode'),
-		algo: at('algo'),
-	};
-	const needed = Math.max(...Object.values(c)) + 1;
-	const keep = options.kinds ? new Set(options.kinds) : undefined;
-	const row = new RowReader('show stat', names);
-	const records: StatRecord[] = [];
-	const optionalInt = (column: number) => (column === -1 ? null : row.optionalInteger(column));
-	const optionalText = (column: number) => (column === -1 || row.isEmpty(column) ? null : row.text(column));
-
-	let position = headerEnd === -1 ? reply.length : headerEnd + 1;
-	let lineNumber = 1;
-	let ended = false;
-	while (position < reply.length) {
-		const newline = reply.indexOf('\n', position);
-		const lineEnd = newline === -1 ? reply.length : newline;
-		lineNumber++;
-		if (lineEnd === position) {
-			ended = newline !== -1;
-			break;
+export function statReader(options: StatReaderOptions = {}): DumpReader<StatTable> {
+	return afterHeader('show stat', 1, ([headerLine = '']) => {
+		if (headerLine.trim() === '') {
+			throw new DecodeError('show stat', 'the reply is empty');
 		}
 
-		const line = reply.slice(position, lineEnd);
-		if (line.includes('"')) {
-			const record = readCsvRecord(reply, position);
-			if (!record.complete) {
-				throw new DecodeError('show stat', `line ${lineNumber} ends inside a quoted field (truncated)`);
-			}
-
-			lineNumber += countBreaks(reply, position, record.next) - 1;
-			position = record.next;
-			if (record.fields.length < needed) {
-				throw new DecodeError('show stat', `line ${lineNumber} has ${record.fields.length} fields where the header names ${names.length} (truncated or not CSV stats)`);
-			}
-
-			row.loadFields(record.fields, lineNumber);
-		} else {
-			position = newline === -1 ? reply.length : newline + 1;
-			const found = row.load(line, lineNumber, ',', needed);
-			if (found < needed || newline === -1) {
-				throw new DecodeError('show stat', `line ${lineNumber} has ${found} fields where the header names ${names.length} (truncated or not CSV stats)`);
-			}
+		if (!headerLine.startsWith('# ')) {
+			throw new DecodeError('show stat', 'the first line is not the "# pxname,svname,…" header');
 		}
 
-		const service = row.requiredText(c.service);
-		const type = c.type === -1 ? null : row.optionalInteger(c.type);
-		const kind = type === null ? kindFromName(service) : kindByType[type];
-		if (kind === undefined) {
-			throw row.error(c.type, `${type} is not a known row type (0 to 3)`);
+		const header = headerSchema.safeParse(headerLine.slice(2).replace(/,$/, '').split(','));
+		if (!header.success) {
+			throw new DecodeError('show stat', `the header is malformed (${header.error.issues[0]?.message ?? 'invalid'})`);
 		}
 
-		if (keep && !keep.has(kind)) {
-			continue;
+		const names = header.data;
+		const missing = requiredColumns.filter((column) => !names.includes(column));
+		if (missing.length > 0) {
+			throw new DecodeError('show stat', `the header lacks ${missing.join(', ')}`);
 		}
 
-		const checkStatus = optionalText(c.checkStatus);
-		const checkInProgress = checkStatus?.startsWith('* ') ?? false;
-		records.push({
-			proxy: row.requiredText(c.proxy),
-			service,
-			kind,
-			proxyId: optionalInt(c.iid),
-			serverId: optionalInt(c.sid),
-			status: row.text(c.status),
-			weight: optionalInt(c.weight),
-			active: (optionalInt(c.act) ?? 0) > 0,
-			backup: (optionalInt(c.bck) ?? 0) > 0,
-			queueCurrent: optionalInt(c.qcur),
-			currentSessions: row.optionalInteger(c.scur) ?? 0,
-			sessionLimit: optionalInt(c.slim),
-			totalSessions: row.optionalInteger(c.stot) ?? 0,
-			lbTotal: optionalInt(c.lbtot),
-			requestsTotal: optionalInt(c.reqTot),
-			lastChange: optionalInt(c.lastchg),
-			tracked: optionalText(c.tracked),
-			checkStatus: checkInProgress ? checkStatus!.slice(2) : checkStatus,
-			checkInProgress,
-			checkCode: optionalInt(c.checkCode),
-			checkDescription: optionalText(c.checkDesc),
-			responses2xx: optionalInt(c.hrsp2xx),
-			responses5xx: optionalInt(c.hrsp5xx),
-			address: optionalText(c.addr),
-			mode: optionalText(c.mode),
-			algorithm: optionalText(c.algo),
+		const at = Object.fromEntries(Object.entries(wantedNames).map(([key, name]) => [key, names.indexOf(name)])) as Record<Column, number>;
+		// Read as it comes only what every row needs; a backend's mode or a failing check's text
+		// is looked up in its row on demand, so 10,000 server rows are scanned only to req_tot.
+		const textColumns = new Set<Column>(['proxy', 'service', 'status', 'tracked', 'checkStatus']);
+		const onDemand = new Set<Column>(['checkDesc', 'addr', 'mode', 'algo']);
+		const columns: ColumnSpec[] = (Object.entries(at) as Array<[Column, number]>)
+			.filter(([key, index]) => index !== -1 && !onDemand.has(key))
+			.map(([key, index]) => ({index, type: textColumns.has(key) ? 'text' : 'integer'}));
+		const kinds: StatKind[] = [];
+		const table: DelimitedTable = new DelimitedTable('show stat', names, columns, {
+			separator: ',',
+			minimumFields: Math.max(...columns.map((column) => column.index)) + 1,
+			firstLine: 2,
+			csv: true,
+			shortestRowBytes: 120,
+			expectedRows: options.expectedRows,
+			expectedBytes: options.expectedBytes,
+			onRow(row) {
+				if (table.isEmpty(at.service, row)) {
+					throw table.error(at.service, row, 'the field is empty');
+				}
+
+				const type = table.integer(at.type, row);
+				const kind = Number.isNaN(type) ? kindFromName(table.text(at.service, row)) : kindByType[type];
+				if (kind === undefined) {
+					throw table.error(at.type, row, `${type} is not a known row type (0 to 3)`);
+				}
+
+				kinds[row] = kind;
+				options.onRow?.(live, row);
+			},
 		});
-	}
+		const live: StatTable = {
+			get rows() {
+				return table.rows;
+			},
+			get bytes() {
+				return table.bytesRead;
+			},
+			kind: (row) => kinds[row]!,
+			number: (field, row) => table.integer(at[field], row),
+			text(field, row) {
+				const index = at[field];
+				if (index === -1 || table.isEmpty(index, row)) {
+					return null;
+				}
 
-	if (!ended) {
-		throw new DecodeError('show stat', 'the reply ended before its closing empty line (truncated)');
+				return table.text(index, row, field === 'checkDesc' ? 'utf8' : 'latin1');
+			},
+		};
+		return tableReader(table, live);
+	});
+}
+
+/** Reads a whole `show stat` reply (see {@link statReader}). */
+export function readStat(input: ReplyBytes): StatTable {
+	return readWhole(statReader(), input);
+}
+
+const orNull = (value: number) => (Number.isNaN(value) ? null : value);
+
+/** One row's record from a table. */
+export function statAt(table: StatTable, row: number): StatRecord {
+	const number = (field: StatNumber) => orNull(table.number(field, row));
+	const checkStatus = table.text('checkStatus', row);
+	const checkInProgress = checkStatus?.startsWith('* ') ?? false;
+	return {
+		proxy: table.text('proxy', row) ?? '',
+		service: table.text('service', row) ?? '',
+		kind: table.kind(row),
+		proxyId: number('iid'),
+		serverId: number('sid'),
+		status: table.text('status', row) ?? '',
+		weight: number('weight'),
+		active: (number('act') ?? 0) > 0,
+		backup: (number('bck') ?? 0) > 0,
+		queueCurrent: number('qcur'),
+		currentSessions: number('scur') ?? 0,
+		sessionLimit: number('slim'),
+		totalSessions: number('stot') ?? 0,
+		lbTotal: number('lbtot'),
+		requestsTotal: number('reqTot'),
+		lastChange: number('lastchg'),
+		tracked: table.text('tracked', row),
+		checkStatus: checkInProgress ? checkStatus!.slice(2) : checkStatus,
+		checkInProgress,
+		checkCode: number('checkCode'),
+		checkDescription: table.text('checkDesc', row),
+		responses2xx: number('hrsp2xx'),
+		responses5xx: number('hrsp5xx'),
+		address: table.text('addr', row),
+		mode: table.text('mode', row),
+		algorithm: table.text('algo', row),
+	};
+}
+
+/** Decodes `show stat` into one record per row, of the kinds asked for (see {@link statReader}). */
+export function decodeStat(input: ReplyBytes, options: StatOptions = {}): StatRecord[] {
+	const table = readStat(input);
+	const wanted = options.kinds ? new Set(options.kinds) : undefined;
+	const records: StatRecord[] = [];
+	for (let row = 0; row < table.rows; row++) {
+		if (!wanted || wanted.has(table.kind(row))) {
+			records.push(statAt(table, row));
+		}
 	}
 
 	return records;
@@ -206,15 +246,4 @@ function kindFromName(service: string): StatKind {
 	}
 
 	return service === 'BACKEND' ? 'backend' : 'server';
-}
-
-function countBreaks(text: string, from: number, to: number): number {
-	let breaks = 0;
-	for (let index = from; index < to; index++) {
-		if (text.charCodeAt(index) === 10) {
-			breaks++;
-		}
-	}
-
-	return breaks;
 }

@@ -31,7 +31,7 @@ export async function runLab(options: Options): Promise<ExitCode> {
 		const {runInteractive} = await import('../ui/run-interactive.js');
 		const labOptions: Options = {...options, socket: [lab.socket], config: lab.configPath, url: options.url ?? lab.url, journal: options.journal ?? lab.journal};
 		const started = lab;
-		return await runInteractive(labOptions, undefined, {dir: lab.dir, toggle: async (server) => started.toggle(server)});
+		return await runInteractive(labOptions, undefined, {lab: {dir: lab.dir, toggle: async (server) => started.toggle(server)}});
 	} finally {
 		for (const signal of signals) {
 			process.removeListener(signal, early);

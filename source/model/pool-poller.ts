@@ -32,6 +32,8 @@ export type PollerOptions = {
 	/** Longest delay between full dumps, however costly they are (default 10 s). */
 	maxFullIntervalMs?: number;
 	now?: () => number;
+	/** Full snapshots already asked for (at start, while the UI loads), by socket: the first cycle uses them. */
+	prefetched?: ReadonlyMap<string, Promise<InstanceSnapshot>>;
 };
 
 /**
@@ -40,12 +42,14 @@ export type PollerOptions = {
  * `stop()` aborts the poll in flight. A failing instance keeps its last good data.
  */
 export class PoolPoller {
-	private readonly options: Required<Omit<PollerOptions, 'clients' | 'onChange'>> & Pick<PollerOptions, 'clients' | 'onChange'>;
+	private readonly options: Required<Omit<PollerOptions, 'clients' | 'onChange' | 'prefetched'>> & Pick<PollerOptions, 'clients' | 'onChange'>;
+	private readonly prefetched: Map<string, Promise<InstanceSnapshot>>;
 	private readonly snapshots = new Map<string, InstanceSnapshot>();
 	private readonly health = new Map<string, InstanceHealth>();
 	private readonly lastFull = new Map<string, number>();
 	private fullCostMs = 0;
 	private focused: ProxyName | undefined;
+	private focusOnly = false;
 	private timer: ReturnType<typeof setTimeout> | undefined;
 	private controller: AbortController | undefined;
 	private running = false;
@@ -55,6 +59,7 @@ export class PoolPoller {
 
 	constructor(options: PollerOptions) {
 		this.options = {intervalMs: 1000, maxFullIntervalMs: 10_000, now: Date.now, ...options};
+		this.prefetched = new Map(options.prefetched);
 		for (const client of options.clients) {
 			this.health.set(client.socket, {socket: client.socket, ok: true, failingSince: null, error: null, lastSuccess: null});
 		}
@@ -75,9 +80,13 @@ export class PoolPoller {
 		this.controller?.abort();
 	}
 
-	/** The backend to poll every cycle with the filtered commands (the one the operator looks at). */
-	focus(backend: ProxyName | undefined): void {
+	/**
+	 * The backend to poll every cycle with the filtered commands (the one the operator looks at).
+	 * With `only` (the wizard), full dumps stop: only that backend is read.
+	 */
+	focus(backend: ProxyName | undefined, only = false): void {
 		this.focused = backend;
+		this.focusOnly = only && backend !== undefined;
 	}
 
 	/** Polls again now (after a state change), with a full dump when `full`. */
@@ -122,21 +131,24 @@ export class PoolPoller {
 		await Promise.all(
 			this.options.clients.map(async (client) => {
 				const known = this.snapshots.get(client.socket);
-				const full = forceFull || !known || now - (this.lastFull.get(client.socket) ?? 0) >= this.fullIntervalMs() || this.focused === undefined;
+				const due = forceFull || !known || now - (this.lastFull.get(client.socket) ?? 0) >= this.fullIntervalMs() || this.focused === undefined;
+				const full = due && !this.focusOnly;
 				if (!full && !this.focused) {
 					return;
 				}
 
 				const started = this.options.now();
+				const early = this.prefetched.get(client.socket);
+				this.prefetched.delete(client.socket);
 				try {
-					const snapshot = await client.snapshot(full ? undefined : this.focused, controller.signal);
+					const snapshot = full && early ? await early : await client.snapshot(full ? undefined : this.focused, controller.signal);
 					if (full) {
 						this.snapshots.set(client.socket, snapshot);
 						this.lastFull.set(client.socket, started);
 						this.fullCostMs = this.options.now() - started;
 					} else {
-						this.snapshots.set(client.socket, mergeBackends(known!, snapshot));
-						if (snapshot.instance.pid !== known!.instance.pid || snapshot.instance.startTime !== known!.instance.startTime) {
+						this.snapshots.set(client.socket, known ? mergeBackends(known, snapshot) : snapshot);
+						if (known && (snapshot.instance.pid !== known.instance.pid || snapshot.instance.startTime !== known.instance.startTime)) {
 							this.fullRequested = true;
 						}
 					}

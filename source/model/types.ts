@@ -23,7 +23,7 @@ export type Server = {
 	opState: number;
 	opStateName: OpStateName;
 	adminState: number;
-	adminFlags: AdminFlag[];
+	adminFlags: readonly AdminFlag[];
 	userWeight: number;
 	initialWeight: number;
 	/** HAProxy's status text from `show stat` (`UP`, `DRAIN`, `MAINT (via b/s)`, …). */

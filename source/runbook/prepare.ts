@@ -2,12 +2,12 @@ import {backendFacts} from '../config/backend-facts.js';
 import {checkConfig} from '../config/check-config.js';
 import {findHaproxy} from '../config/find-haproxy.js';
 import {deriveListenerUrl} from '../config/listener-url.js';
-import {defaultConfigPath, loadConfig} from '../config/load-config.js';
-import {resolveSockets} from '../config/resolve-sockets.js';
+import {clientsFor} from '../config/clients.js';
+import {defaultConfigPath} from '../config/load-config.js';
 import {sentenceOf} from '../errors.js';
 import type {Options} from '../options.js';
 import {createProbe} from '../probe/create-probe.js';
-import {createRuntimeClient, type RuntimeClient} from '../runtime/client.js';
+import type {RuntimeClient} from '../runtime/client.js';
 import {formatTarget, parseName, type Target} from '../runtime/names.js';
 import {emptyFacts, systemClock, type RunbookContext} from './context.js';
 import {defaultJournalPath, Journal, readJournal} from './journal.js';
@@ -29,8 +29,9 @@ export type PreparedMaintenance = {
  */
 export async function prepareMaintenance(options: Options, target: Target, mode: {offerShutdown: boolean; clients?: readonly RuntimeClient[]}): Promise<PreparedMaintenance> {
 	const configPath = options.config ?? defaultConfigPath;
-	const config = await loadConfig(configPath);
-	const clients = mode.clients ?? resolveSockets(options.socket, config).endpoints.map((endpoint) => createRuntimeClient(endpoint, {timeoutMs: options.timeout * 1000}));
+	const loaded = await clientsFor(options);
+	const {config} = loaded;
+	const clients = mode.clients ?? loaded.clients;
 	const journal = new Journal(options.journal ?? defaultJournalPath());
 	journal.probe();
 	const context: RunbookContext = {

@@ -1,15 +1,16 @@
 import {DecodeError} from '../decode/decode-error.js';
-import {decodeInfo, type InstanceInfo} from '../decode/info.js';
-import {decodeServersState, type ServerStateRecord} from '../decode/servers-state.js';
-import {decodeStat, type StatRecord} from '../decode/stat.js';
-import {buildInstanceSnapshot, toInstance} from '../model/build-snapshot.js';
+import {feedInTurn, type DumpReader} from '../decode/dump-reader.js';
+import {decodeInfo, infoReader, type InstanceInfo} from '../decode/info.js';
+import {decodeServersState, readServersState, serversStateReader, type ServerStateRecord} from '../decode/servers-state.js';
+import {decodeStat, readStat, statReader, type StatRecord} from '../decode/stat.js';
+import {buildInstanceSnapshot, snapshotBuilder, toInstance} from '../model/build-snapshot.js';
 import type {InstanceSnapshot} from '../model/types.js';
 import {commands, type ServerAdminState} from './commands.js';
 import type {Endpoint} from './endpoint.js';
 import type {ProxyName, Target} from './names.js';
 import {errorLineOf, replyError, splitReplies} from './replies.js';
 import {RuntimeApiError} from './runtime-error.js';
-import {defaultTimeoutMs, sendLine} from './transport.js';
+import {defaultTimeoutMs, sendLineBytes, sendLineStream} from './transport.js';
 
 /** The socket's privilege level, as `show cli level` reports it. */
 export type CliLevel = 'admin' | 'operator' | 'user';
@@ -25,21 +26,34 @@ export type RuntimeClient = {
 	info(signal?: AbortSignal): Promise<InstanceInfo>;
 	serversState(backend?: ProxyName, signal?: AbortSignal): Promise<ServerStateRecord[]>;
 	stat(backend?: ProxyName, signal?: AbortSignal): Promise<StatRecord[]>;
-	/** `show info`, `show servers state` and `show stat` in one line: one consistent poll. */
+	/**
+	 * `show info`, `show servers state` and `show stat` in one line: of one backend, or of all
+	 * (then decoded, and the model built, as the reply arrives).
+	 */
 	snapshot(backend?: ProxyName, signal?: AbortSignal): Promise<InstanceSnapshot>;
 	cliLevel(signal?: AbortSignal): Promise<CliLevel>;
 	setServerState(target: Target, state: ServerAdminState): Promise<CommandOutcome>;
 	shutdownSessions(target: Target): Promise<CommandOutcome>;
 };
 
-export type ClientOptions = {timeoutMs?: number};
+export type ClientOptions = {
+	timeoutMs?: number;
+	/** Called with each command line and the size of HAProxy's reply (for measurements). */
+	onExchange?: (line: string, replyBytes: number) => void;
+};
 
 export function createRuntimeClient(endpoint: Endpoint, options: ClientOptions = {}): RuntimeClient {
 	const socket = endpoint.label;
 	const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
-	const send = async (line: string, signal?: AbortSignal) => sendLine(endpoint, line, {timeoutMs, signal});
+	const sendBytes = async (line: string, signal?: AbortSignal) => {
+		const reply = await sendLineBytes(endpoint, line, {timeoutMs, signal});
+		options.onExchange?.(line, reply.length);
+		return reply;
+	};
 
-	const decoded = <T>(command: string, reply: string, decode: (reply: string) => T): T => {
+	const send = async (line: string, signal?: AbortSignal) => (await sendBytes(line, signal)).toString('utf8');
+
+	const decoded = <T>(command: string, reply: Buffer, decode: (reply: Buffer) => T): T => {
 		const error = errorLineOf(reply);
 		if (error !== undefined) {
 			throw replyError(socket, command, error);
@@ -53,6 +67,43 @@ export function createRuntimeClient(endpoint: Endpoint, options: ClientOptions =
 			}
 
 			throw error_;
+		}
+	};
+
+	/** Streams a reply through readers; an error reply or garbage becomes the typed error. */
+	const fullSnapshotLine = [commands.showInfo(), commands.showServersState(), commands.showStat()].join(';');
+	/** Sizes of the last full dumps: the next read reserves room for them at once. */
+	let lastFull: {states: {expectedRows?: number; expectedBytes?: number}; stats: {expectedRows?: number; expectedBytes?: number}} = {states: {}, stats: {}};
+
+	const streamed = async (command: string, readers: ReadonlyArray<DumpReader<unknown>>, signal?: AbortSignal): Promise<void> => {
+		let head: Buffer | undefined;
+		let bytes = 0;
+		const feed = feedInTurn(readers);
+		try {
+			await sendLineStream(
+				endpoint,
+				command,
+				(chunk) => {
+					head ??= chunk.subarray(0, 512);
+					bytes += chunk.length;
+					feed.push(chunk);
+				},
+				{timeoutMs, signal},
+			);
+			feed.finish();
+		} catch (error) {
+			if (error instanceof DecodeError) {
+				const line = head ? errorLineOf(head) : undefined;
+				if (line !== undefined) {
+					throw replyError(socket, command, line);
+				}
+
+				throw new RuntimeApiError('bad-reply', socket, `HAProxy at ${socket} sent an unreadable reply to "${command}": ${error.detail}.`, {cause: error});
+			}
+
+			throw error;
+		} finally {
+			options.onExchange?.(command, bytes);
 		}
 	};
 
@@ -71,19 +122,31 @@ export function createRuntimeClient(endpoint: Endpoint, options: ClientOptions =
 		socket,
 		async info(signal) {
 			const command = commands.showInfo();
-			return decoded(command, await send(command, signal), decodeInfo);
+			return decoded(command, await sendBytes(command, signal), (reply) => decodeInfo(reply.toString('utf8')));
 		},
 		async serversState(backend, signal) {
 			const command = commands.showServersState(backend);
-			return decoded(command, await send(command, signal), decodeServersState);
+			return decoded(command, await sendBytes(command, signal), decodeServersState);
 		},
 		async stat(backend, signal) {
 			const command = commands.showStat(backend);
-			return decoded(command, await send(command, signal), (reply) => decodeStat(reply, {kinds: ['backend', 'server']}));
+			return decoded(command, await sendBytes(command, signal), (reply) => decodeStat(reply, {kinds: ['backend', 'server']}));
 		},
 		async snapshot(backend, signal) {
+			if (backend === undefined) {
+				// One line, one HAProxy thread; the model is built while the rows arrive, on our side.
+				const builder = snapshotBuilder(socket);
+				const info = infoReader();
+				const states = serversStateReader({...lastFull.states, onRow: (table, row) => builder.onState(table, row)});
+				const stats = statReader({...lastFull.stats, onRow: (table, row) => builder.onStat(table, row)});
+				await streamed(fullSnapshotLine, [info, states, stats], signal);
+				const [stateTable, statTable] = [states.finish(), stats.finish()];
+				lastFull = {states: {expectedRows: stateTable.rows, expectedBytes: stateTable.bytes}, stats: {expectedRows: statTable.rows, expectedBytes: statTable.bytes}};
+				return builder.finish(toInstance(socket, info.finish()));
+			}
+
 			const parts = [commands.showInfo(), commands.showServersState(backend), commands.showStat(backend)] as const;
-			const reply = await send(parts.join(';'), signal);
+			const reply = await sendBytes(parts.join(';'), signal);
 			const replies = splitReplies(reply, parts.length);
 			if (!replies) {
 				const error = errorLineOf(reply);
@@ -94,9 +157,9 @@ export function createRuntimeClient(endpoint: Endpoint, options: ClientOptions =
 				throw new RuntimeApiError('bad-reply', socket, `HAProxy at ${socket} sent an unreadable reply to "${parts.join(';')}": fewer replies than commands (truncated).`);
 			}
 
-			const info = decoded(parts[0], replies[0]!, decodeInfo);
-			const states = decoded(parts[1], replies[1]!, decodeServersState);
-			const stats = decoded(parts[2], replies[2]!, (text) => decodeStat(text, {kinds: ['backend', 'server']}));
+			const info = decoded(parts[0], replies[0]!, (bytes) => decodeInfo(bytes.toString('utf8')));
+			const states = decoded(parts[1], replies[1]!, readServersState);
+			const stats = decoded(parts[2], replies[2]!, readStat);
 			return buildInstanceSnapshot(toInstance(socket, info), states, stats);
 		},
 		async cliLevel(signal) {

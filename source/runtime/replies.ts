@@ -6,23 +6,22 @@ export function stripSeverity(line: string): string {
 }
 
 /** Splits the reply of several `;`-joined commands: each reply ends with an empty line. */
-export function splitReplies(reply: string, count: number): string[] | undefined {
-	const parts: string[] = [];
+export function splitReplies(reply: Buffer, count: number): Buffer[] | undefined {
+	const parts: Buffer[] = [];
 	let position = 0;
 	for (let index = 0; index < count; index++) {
-		const end = reply.indexOf('\n\n', position);
-		const blankFirst = reply.startsWith('\n', position);
-		if (blankFirst) {
-			parts.push('\n');
+		if (reply[position] === 10) {
+			parts.push(reply.subarray(position, position + 1));
 			position += 1;
 			continue;
 		}
 
+		const end = reply.indexOf('\n\n', position);
 		if (end === -1) {
 			return undefined;
 		}
 
-		parts.push(reply.slice(position, end + 2));
+		parts.push(reply.subarray(position, end + 2));
 		position = end + 2;
 	}
 
@@ -40,8 +39,9 @@ const knownErrors = [
 ];
 
 /** The first line of an error reply, or undefined when the reply does not look like an error. */
-export function errorLineOf(reply: string): string | undefined {
-	const first = stripSeverity(reply.split('\n', 1)[0]?.trim() ?? '');
+export function errorLineOf(reply: string | Buffer): string | undefined {
+	const head = typeof reply === 'string' ? reply.slice(0, 512) : reply.toString('utf8', 0, Math.min(reply.length, 512));
+	const first = stripSeverity(head.split('\n', 1)[0]?.trim() ?? '');
 	if (first === 'Permission denied' || first.startsWith('Unknown command') || knownErrors.some((pattern) => pattern.test(first))) {
 		return first;
 	}

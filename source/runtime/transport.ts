@@ -19,6 +19,30 @@ export type SendOptions = {
  * closes the connection. Never sends a line with a newline or one longer than {@link maxLineBytes}.
  */
 export async function sendLine(endpoint: Endpoint, line: string, options: SendOptions = {}): Promise<string> {
+	return (await sendLineBytes(endpoint, line, options)).toString('utf8');
+}
+
+/** {@link sendLine}, with the reply as bytes. */
+export async function sendLineBytes(endpoint: Endpoint, line: string, options: SendOptions = {}): Promise<Buffer> {
+	const chunks: Buffer[] = [];
+	let received = 0;
+	await sendLineStream(
+		endpoint,
+		line,
+		(chunk) => {
+			chunks.push(chunk);
+			received += chunk.length;
+		},
+		options,
+	);
+	return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, received);
+}
+
+/**
+ * {@link sendLine}, handing each chunk of the reply to `onChunk` as it arrives, so a large dump is
+ * decoded while HAProxy is still writing it. An error thrown by `onChunk` ends the exchange.
+ */
+export async function sendLineStream(endpoint: Endpoint, line: string, onChunk: (chunk: Buffer) => void, options: SendOptions = {}): Promise<void> {
 	const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
 	const maxReplyBytes = options.maxReplyBytes ?? defaultMaxReplyBytes;
 	if (line.includes('\n') || line.includes('\r') || line.includes('\0')) {
@@ -33,14 +57,13 @@ export async function sendLine(endpoint: Endpoint, line: string, options: SendOp
 		throw aborted(endpoint);
 	}
 
-	return new Promise<string>((resolve, reject) => {
-		const chunks: Buffer[] = [];
+	return new Promise<void>((resolve, reject) => {
 		let received = 0;
 		let settled = false;
 		const socket =
 			endpoint.kind === 'unix' ? net.createConnection({path: endpoint.path}) : net.createConnection({host: endpoint.host, port: endpoint.port});
 
-		const finish = (error: RuntimeApiError | undefined, reply?: string) => {
+		const finish = (error?: Error) => {
 			if (settled) {
 				return;
 			}
@@ -52,7 +75,7 @@ export async function sendLine(endpoint: Endpoint, line: string, options: SendOp
 			if (error) {
 				reject(error);
 			} else {
-				resolve(reply ?? '');
+				resolve();
 			}
 		};
 
@@ -83,10 +106,14 @@ export async function sendLine(endpoint: Endpoint, line: string, options: SendOp
 				return;
 			}
 
-			chunks.push(chunk);
+			try {
+				onChunk(chunk);
+			} catch (error) {
+				finish(error instanceof Error ? error : new Error(String(error)));
+			}
 		});
 		socket.on('end', () => {
-			finish(undefined, Buffer.concat(chunks).toString('utf8'));
+			finish();
 		});
 		socket.on('error', (error: NodeJS.ErrnoException) => {
 			finish(connectionError(endpoint, error));

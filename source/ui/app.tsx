@@ -1,6 +1,7 @@
 import {Text, useApp} from 'ink';
 import React, {useCallback, useEffect, useState} from 'react';
 import {sentenceOf, type ExitCode} from '../errors.js';
+import type {InstanceSnapshot} from '../model/types.js';
 import type {PreparedMaintenance} from '../runbook/prepare.js';
 import type {RuntimeClient} from '../runtime/client.js';
 import {formatTarget, parseName, proxyNameSchema, type ProxyName, type Target} from '../runtime/names.js';
@@ -27,6 +28,8 @@ export type AppProps = {
 	pollIntervalMs?: number;
 	/** In `drainboard lab`: `s` stops or starts the demo server under the cursor. */
 	lab?: LabControls;
+	/** First full snapshots, asked for while the UI was loading. */
+	prefetched?: ReadonlyMap<string, Promise<InstanceSnapshot>>;
 };
 
 type Screen = {kind: 'grid'} | {kind: 'preparing'; target: Target} | {kind: 'wizard'; prepared: PreparedMaintenance};
@@ -41,7 +44,7 @@ export function App(props: AppProps) {
 }
 
 /** The screens, and the one place that ends the app (with an exit code). */
-function Screens({clients, initialTarget, prepare, exitNote = {current: null}, pollIntervalMs, lab}: AppProps) {
+function Screens({clients, initialTarget, prepare, exitNote = {current: null}, pollIntervalMs, lab, prefetched}: AppProps) {
 	const {exit} = useApp();
 	const terminal = useTerminalSize();
 	const size = lab ? {...terminal, rows: terminal.rows - 1} : terminal;
@@ -64,7 +67,8 @@ function Screens({clients, initialTarget, prepare, exitNote = {current: null}, p
 	const [gridFocus, setGridFocus] = useState<ProxyName | undefined>(initialTarget?.backend);
 	const [exiting, setExiting] = useState<ExitCode | null>(null);
 	const focus = screen.kind === 'wizard' ? screen.prepared.context.target.backend : screen.kind === 'preparing' ? screen.target.backend : gridFocus;
-	const {view} = usePool(clients, focus, pollIntervalMs);
+	// The wizard reads only the target's backend (filtered commands); the grid reads everything.
+	const {view} = usePool(clients, focus, pollIntervalMs, screen.kind !== 'grid', prefetched);
 
 	useEffect(() => {
 		if (exiting !== null) {

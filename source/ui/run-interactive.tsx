@@ -1,28 +1,31 @@
 import process from 'node:process';
 import {render} from 'ink';
 import React from 'react';
-import {defaultConfigPath, loadConfig} from '../config/load-config.js';
-import {resolveSockets} from '../config/resolve-sockets.js';
-import {UsageError, type ExitCode} from '../errors.js';
+import {clientsFor} from '../config/clients.js';
+import type {ExitCode} from '../errors.js';
+import type {InstanceSnapshot} from '../model/types.js';
 import type {Options} from '../options.js';
-import {createRuntimeClient} from '../runtime/client.js';
+import type {RuntimeClient} from '../runtime/client.js';
 import type {Target} from '../runtime/names.js';
 import {prepareMaintenance} from '../runbook/prepare.js';
 import {App, type LabControls} from './app.js';
+import {assertTerminal} from './terminal.js';
 import type {ExitNote} from './wizard/wizard-app.js';
 
-/** `drainboard [<backend>/<server>]`: the live grid and the wizard, until the operator quits. */
-export async function runInteractive(options: Options, target: Target | undefined, lab?: LabControls): Promise<ExitCode> {
-	if (!process.stdin.isTTY) {
-		throw new UsageError('The interactive app needs a terminal, and stdin is not one; use "drainboard status" for a snapshot, or drain/restore with --yes in scripts.');
-	}
+/** What the caller may have started before the UI was loaded. */
+export type InteractiveStart = {clients?: RuntimeClient[]; prefetched?: ReadonlyMap<string, Promise<InstanceSnapshot>>; lab?: LabControls};
 
-	const config = await loadConfig(options.config ?? defaultConfigPath);
-	const {endpoints} = resolveSockets(options.socket, config);
-	const clients = endpoints.map((endpoint) => createRuntimeClient(endpoint, {timeoutMs: options.timeout * 1000}));
+/** `drainboard [<backend>/<server>]`: the live grid and the wizard, until the operator quits. */
+export async function runInteractive(options: Options, target: Target | undefined, start: InteractiveStart = {}): Promise<ExitCode> {
+	assertTerminal();
+	const clients = start.clients ?? (await clientsFor(options)).clients;
+	const {lab, prefetched} = start;
 	const exitNote: {current: ExitNote | null} = {current: null};
 	const prepare = async (chosen: Target) => prepareMaintenance(options, chosen, {offerShutdown: true, clients});
-	const instance = render(<App clients={clients} initialTarget={target} prepare={prepare} exitNote={exitNote} lab={lab} />, {exitOnCtrlC: true, patchConsole: true});
+	const instance = render(<App clients={clients} initialTarget={target} prepare={prepare} exitNote={exitNote} lab={lab} prefetched={prefetched} />, {
+		exitOnCtrlC: true,
+		patchConsole: true,
+	});
 	const stop = () => {
 		instance.clear();
 		instance.unmount();

@@ -2,11 +2,18 @@ import {useCallback, useEffect, useRef, useState} from 'react';
 import {PoolPoller, type PollView} from '../model/pool-poller.js';
 import type {RuntimeClient} from '../runtime/client.js';
 import type {ProxyName} from '../runtime/names.js';
+import type {InstanceSnapshot} from '../model/types.js';
 
 export type PoolHandle = {view: PollView; refresh: (full?: boolean) => void};
 
-/** Polls the instances while mounted; `focus` is the backend polled every cycle. */
-export function usePool(clients: readonly RuntimeClient[], focus: ProxyName | undefined, intervalMs = 1000): PoolHandle {
+/** Polls the instances while mounted; `focus` is the backend polled every cycle (`only`: nothing else). */
+export function usePool(
+	clients: readonly RuntimeClient[],
+	focus: ProxyName | undefined,
+	intervalMs = 1000,
+	only = false,
+	prefetched?: ReadonlyMap<string, Promise<InstanceSnapshot>>,
+): PoolHandle {
 	const poller = useRef<PoolPoller | undefined>(undefined);
 	const [view, setView] = useState<PollView>(() => ({
 		pool: null,
@@ -14,16 +21,17 @@ export function usePool(clients: readonly RuntimeClient[], focus: ProxyName | un
 		cycles: 0,
 	}));
 	useEffect(() => {
-		const current = new PoolPoller({clients, intervalMs, onChange: setView});
+		const current = new PoolPoller({clients, intervalMs, onChange: setView, prefetched});
 		poller.current = current;
 		current.start();
 		return () => {
 			current.stop();
 		};
+		// The prefetched snapshots serve the first poll only.
 	}, [clients, intervalMs]);
 	useEffect(() => {
-		poller.current?.focus(focus);
-	}, [focus]);
+		poller.current?.focus(focus, only);
+	}, [focus, only]);
 	const refresh = useCallback((full = false) => {
 		poller.current?.refresh(full);
 	}, []);

@@ -9,6 +9,12 @@ import {waitFor} from './wait-for.js';
 
 const run = promisify(execFile);
 let counter = 0;
+/** Every session started and not yet killed: the global afterEach hook kills what a test left. */
+const live = new Set<TmuxSession>();
+
+export async function killAllTmux(): Promise<void> {
+	await Promise.all([...live].map(async (session) => session.kill()));
+}
 
 /** A program running in its own tmux server, at a fixed terminal size. */
 export type TmuxSession = {
@@ -96,9 +102,11 @@ export async function startCliInTmux(
 			await tmux('resize-window', '-t', 'main', '-x', String(columns), '-y', String(rows));
 		},
 		async kill() {
+			live.delete(session);
 			await tmux('kill-server').catch(() => undefined);
 			rmSync(statusDir, {recursive: true, force: true});
 		},
 	};
+	live.add(session);
 	return session;
 }

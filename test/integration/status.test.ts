@@ -147,3 +147,24 @@ describe('drainboard status errors', () => {
 		expect(result.stderr).toBe('--timeout must be more than 0 seconds; see drainboard --help.\n');
 	});
 });
+
+describe('drainboard status into a pipe that closes early', () => {
+	it('stops quietly, without a stack trace', async () => {
+		const {spawn} = await import('node:child_process');
+		const {cliPath} = await import('../helpers/run-cli.js');
+		const result = await new Promise<{code: number | null; stderr: string}>((resolve) => {
+			const child = spawn(process.execPath, [cliPath, 'status', '--socket', bed.adminSocket], {stdio: ['ignore', 'pipe', 'pipe']});
+			let stderr = '';
+			child.stderr.on('data', (chunk: Buffer) => {
+				stderr += chunk.toString();
+			});
+			// The reader is gone before drainboard writes: its write meets EPIPE.
+			child.stdout.destroy();
+			child.on('close', (code) => {
+				resolve({code, stderr});
+			});
+		});
+		expect(result.stderr).toBe('');
+		expect(result.code).toBe(0);
+	});
+});

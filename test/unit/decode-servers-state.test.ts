@@ -124,7 +124,7 @@ describe('decodeServersState on bad input', () => {
 		['another format version', '2\n# be_id\n\n', /format version 1/],
 		['a missing header', '1\n3 be 1 s1\n\n', /header/],
 		['a header without required columns', '1\n# be_id be_name srv_id\n\n', /lacks srv_name/],
-		['a row cut short', `${header}3 webapps 1 app01 127.0.0.1 2 0`, /line 3 has 7 fields/],
+		['a row cut short', `${header}3 webapps 1 app01 127.0.0.1 2 0`, /line 3 is cut short \(truncated\)/],
 		['a dump without its closing empty line', `${header}3 webapps 1 app01 127.0.0.1 2 0 1 1 2 15 3 4 6 0 0 0 - 80 - 0 0 - - 0\n`, /truncated/],
 		['text where a number belongs', `${header}3 webapps 1 app01 127.0.0.1 2 x 1 1 2 15 3 4 6 0 0 0 - 80 - 0 0 - - 0\n\n`, /srv_admin_state: expected an integer/],
 		['an unknown op state', `${header}3 webapps 1 app01 127.0.0.1 7 0 1 1 2 15 3 4 6 0 0 0 - 80 - 0 0 - - 0\n\n`, /not a known state/],

@@ -91,7 +91,7 @@ describe('decodeStat on bad input', () => {
 		['an empty reply', '', /empty/],
 		['an error reply', 'No such proxy.\n\n', /header/],
 		['a header without required columns', '# pxname,svname,\n\n', /lacks scur, stot, status/],
-		['a truncated row', `${header}\nwebapps,app01,0,0,0`, /fields/],
+		['a truncated row', `${header}\nwebapps,app01,0,0,0`, /line 2 is cut short \(truncated\)/],
 		['a dump without its closing empty line', `${header}\n${row({pxname: 'be', svname: 's1', scur: '0', stot: '0', status: 'UP', type: '2'})}\n`, /truncated/],
 		['a quoted field that never ends', `${header}\nbe,"s1,0,0\n`, /quoted field/],
 		['text where a counter belongs', `${header}\n${row({pxname: 'be', svname: 's1', scur: 'lots', stot: '0', status: 'UP', type: '2'})}\n\n`, /scur: expected an integer/],

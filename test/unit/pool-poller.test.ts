@@ -132,3 +132,15 @@ describe('PoolPoller', () => {
 		poller.stop();
 	});
 });
+
+describe('PoolPoller scope', () => {
+	it('reads only the focused backend, never a full dump, when told to (the wizard)', async () => {
+		const fake = fakeClient(async (backend) => (backend ? makeInstance([snapshot().backends[0]!], '/fake.sock', 1) : snapshot()));
+		const poller = new PoolPoller({clients: [fake.client], intervalMs: 5, onChange: () => undefined});
+		poller.focus(parseName('webapps', 'backend'), true);
+		poller.start();
+		await waitFor('five polls', () => (fake.calls.length >= 5 ? true : undefined));
+		poller.stop();
+		expect(fake.calls.every((call) => call.backend === 'webapps')).toBe(true);
+	});
+});

@@ -42,23 +42,22 @@ export function GridScreen({view, size, now, onQuit, onFocus, onSelect, onExtraK
 	const [state, dispatch] = useReducer(gridReducer, {pageSize: size.rows - chromeHeight, cursorKey: initialKey, selected: onSelect ? undefined : initialKey}, initialGridState);
 	const rows = useMemo(() => buildRows(view.pool, state.filter), [view.pool, state.filter]);
 	const layout = useMemo(() => gridLayout(size.columns), [size.columns]);
-	const serverByKey = useMemo(() => new Map(rows.flatMap((row) => (row.kind === 'server' ? [[row.key, row.server] as const] : []))), [rows]);
+
 	const filterLine = state.filterEditing || state.filter !== '' ? 1 : 0;
 	const detail = state.selected && !onSelect ? detailHeight : 0;
 	const messageLines = message ? wrap(message, size.columns - 1).slice(0, 3) : [];
 	const pageSize = Math.max(1, size.rows - chromeHeight - bannerHeight(view.health) - filterLine - detail - messageLines.length);
 
-	const rowKeys = useMemo(() => rows.map((row) => row.key), [rows]);
 	// Synced during render, not in an effect: a key pressed right after a poll must see these rows.
-	if (state.rowKeys !== rowKeys) {
-		dispatch({type: 'rows-changed', keys: rowKeys});
+	if (state.rows !== rows) {
+		dispatch({type: 'rows-changed', rows});
 	}
 
 	if (state.pageSize !== pageSize) {
 		dispatch({type: 'page-resized', size: pageSize});
 	}
 
-	const cursorRow = rows[state.cursor];
+	const cursorRow = rows.at(state.cursor);
 	const focusedBackend = cursorRow?.kind === 'server' ? cursorRow.server.backend : cursorRow?.kind === 'backend' ? cursorRow.backend.name : undefined;
 	useEffect(() => {
 		onFocus(focusedBackend);
@@ -68,10 +67,10 @@ export function GridScreen({view, size, now, onQuit, onFocus, onSelect, onExtraK
 		onQuit,
 		active,
 		onExtraKey(char, cursorKey) {
-			onExtraKey?.(char, cursorKey ? serverByKey.get(cursorKey) : undefined);
+			onExtraKey?.(char, rows.serverOf(cursorKey));
 		},
 		onSelect(key) {
-			const server = serverByKey.get(key);
+			const server = rows.serverOf(key);
 			if (server && onSelect) {
 				onSelect(server);
 			}
@@ -79,7 +78,7 @@ export function GridScreen({view, size, now, onQuit, onFocus, onSelect, onExtraK
 	});
 
 	const visible = rows.slice(state.offset, state.offset + pageSize);
-	const matches = rows.filter((row) => row.kind === 'server').length;
+	const matches = rows.servers;
 	const position = rows.length > 0 ? `${state.cursor + 1}/${rows.length}` : '0/0';
 	const hints = state.filterEditing ? 'type to filter · Enter keep · Esc clear' : '↑↓ jk move · PgUp/PgDn page · / filter · Enter select · ? help · q quit';
 	return (
@@ -105,7 +104,7 @@ export function GridScreen({view, size, now, onQuit, onFocus, onSelect, onExtraK
 					<Text dimColor>{`  ${matches} server${matches === 1 ? '' : 's'} match${state.filterEditing ? '' : ' · Esc clears'}`}</Text>
 				</Text>
 			) : null}
-			{detail ? <DetailPanel server={serverByKey.get(state.selected ?? '')} width={size.columns} /> : null}
+			{detail ? <DetailPanel server={rows.serverOf(state.selected)} width={size.columns} /> : null}
 			{messageLines.map((line, index) => (
 				<Text key={index} color={tint('red')} bold>
 					{line}

@@ -1,4 +1,4 @@
-import {isServerKey} from './grid-rows.js';
+import {isServerKey, type RowIndex} from './grid-rows.js';
 
 /** The grid's interaction state: cursor, scroll, filter, overlays. Rendering is elsewhere. */
 export type GridState = {
@@ -9,7 +9,8 @@ export type GridState = {
 	offset: number;
 	/** Rows that fit on screen. */
 	pageSize: number;
-	rowKeys: readonly string[];
+	/** The rows the cursor moves over (their count, the key of one, where a key is). */
+	rows: RowIndex;
 	filter: string;
 	filterEditing: boolean;
 	help: boolean;
@@ -18,7 +19,7 @@ export type GridState = {
 };
 
 export type GridAction =
-	| {type: 'rows-changed'; keys: readonly string[]}
+	| {type: 'rows-changed'; rows: RowIndex}
 	| {type: 'page-resized'; size: number}
 	| {type: 'cursor-moved'; by: number}
 	| {type: 'page-moved'; by: 1 | -1}
@@ -33,13 +34,15 @@ export type GridAction =
 	| {type: 'server-selected'}
 	| {type: 'selection-closed'};
 
+const noRows: RowIndex = {length: 0, keyAt: () => null, indexOf: () => -1};
+
 export function initialGridState(options: {pageSize: number; cursorKey?: string; selected?: string}): GridState {
 	return {
 		cursorKey: options.cursorKey ?? null,
 		cursor: 0,
 		offset: 0,
 		pageSize: Math.max(1, options.pageSize),
-		rowKeys: [],
+		rows: noRows,
 		filter: '',
 		filterEditing: false,
 		help: false,
@@ -49,23 +52,23 @@ export function initialGridState(options: {pageSize: number; cursorKey?: string;
 
 /** Puts the cursor on `index` (clamped) and scrolls just enough to keep it visible. */
 function place(state: GridState, index: number): GridState {
-	const last = state.rowKeys.length - 1;
+	const last = state.rows.length - 1;
 	const cursor = Math.max(0, Math.min(index, last));
-	let offset = Math.min(state.offset, Math.max(0, state.rowKeys.length - state.pageSize));
+	let offset = Math.min(state.offset, Math.max(0, state.rows.length - state.pageSize));
 	if (cursor < offset) {
 		offset = cursor;
 	} else if (cursor >= offset + state.pageSize) {
 		offset = cursor - state.pageSize + 1;
 	}
 
-	return {...state, cursor, offset: Math.max(0, offset), cursorKey: state.rowKeys[cursor] ?? null};
+	return {...state, cursor, offset: Math.max(0, offset), cursorKey: state.rows.keyAt(cursor)};
 }
 
 export function gridReducer(state: GridState, action: GridAction): GridState {
 	switch (action.type) {
 		case 'rows-changed': {
-			const next = {...state, rowKeys: action.keys};
-			const kept = state.cursorKey === null ? -1 : action.keys.indexOf(state.cursorKey);
+			const next = {...state, rows: action.rows};
+			const kept = state.cursorKey === null ? -1 : action.rows.indexOf(state.cursorKey);
 			return place(next, kept === -1 ? state.cursor : kept);
 		}
 
@@ -79,16 +82,16 @@ export function gridReducer(state: GridState, action: GridAction): GridState {
 
 		case 'page-moved': {
 			const moved = place(state, state.cursor + action.by * state.pageSize);
-			const offset = Math.max(0, Math.min(state.offset + action.by * state.pageSize, state.rowKeys.length - state.pageSize));
+			const offset = Math.max(0, Math.min(state.offset + action.by * state.pageSize, state.rows.length - state.pageSize));
 			return place({...moved, offset}, moved.cursor);
 		}
 
 		case 'cursor-jumped': {
-			return place(state, action.to === 'first' ? 0 : state.rowKeys.length - 1);
+			return place(state, action.to === 'first' ? 0 : state.rows.length - 1);
 		}
 
 		case 'cursor-placed': {
-			const index = state.rowKeys.indexOf(action.key);
+			const index = state.rows.indexOf(action.key);
 			return index === -1 ? {...state, cursorKey: action.key} : place(state, index);
 		}
 

@@ -1,0 +1,58 @@
+import fc from 'fast-check';
+import {describe, expect, it} from 'vitest';
+import {decodeServersState, serverStateAt, serversStateReader} from '../../source/decode/servers-state.js';
+import {decodeStat, statAt, statReader} from '../../source/decode/stat.js';
+import {syntheticDumps} from '../bench/synthetic-dump.js';
+import {fixture} from '../helpers/fixtures.js';
+
+const header = fixture('stat.csv').split('\n')[0]!;
+const big = syntheticDumps(60, 20, header);
+
+/** Feeds `text` to a reader in chunks of the given sizes (cycling). */
+function inChunks<T>(reader: {push(chunk: Buffer): number; finish(): T}, text: string, sizes: number[]): T {
+	const bytes = Buffer.from(text);
+	let position = 0;
+	let index = 0;
+	while (position < bytes.length) {
+		const size = Math.max(1, sizes[index++ % sizes.length]!);
+		reader.push(bytes.subarray(position, position + size));
+		position += size;
+	}
+
+	return reader.finish();
+}
+
+describe('decoding as the bytes arrive', () => {
+	it('reads 1,200 servers in any chunking exactly as from one buffer (tables grow on the way)', () => {
+		const wholeStates = decodeServersState(big.serversState);
+		const wholeStats = decodeStat(big.stat);
+		expect(wholeStates).toHaveLength(1200);
+		fc.assert(
+			fc.property(fc.array(fc.integer({min: 1, max: 70_000}), {minLength: 1, maxLength: 8}), (sizes) => {
+				const states = inChunks(serversStateReader(), big.serversState, sizes);
+				const stats = inChunks(statReader(), big.stat, sizes);
+				expect(Array.from({length: states.rows}, (_, row) => serverStateAt(states, row))).toEqual(wholeStates);
+				expect(Array.from({length: stats.rows}, (_, row) => statAt(stats, row))).toEqual(wholeStats);
+				return true;
+			}),
+			{numRuns: 25},
+		);
+	});
+
+	it('reads a quoted record split across chunks', () => {
+		const names = header.slice(2).replace(/,$/, '').split(',');
+		const row = `${names.map((name) => ({pxname: 'be', svname: 's1', scur: '1', stot: '2', status: 'DOWN', type: '2', check_desc: '"a, \\"quoted\\"\nvalue"'})[name] ?? '').join(',')},`.replace('\\"quoted\\"', '""quoted""');
+		const text = `${header}\n${row}\n\n`;
+		for (const size of [1, 7, 50, 1000]) {
+			const table = inChunks(statReader(), text, [size]);
+			expect(statAt(table, 0)).toMatchObject({service: 's1', currentSessions: 1, checkDescription: 'a, "quoted"\nvalue'});
+		}
+	});
+
+	it('stops at the closing empty line and leaves the rest to the next reply', () => {
+		const reader = serversStateReader();
+		const text = Buffer.from(`${fixture('servers-state-webapps.txt')}# next reply\n`);
+		expect(reader.push(text)).toBe(text.length - '# next reply\n'.length);
+		expect(reader.finish().rows).toBe(5);
+	});
+});
