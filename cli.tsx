@@ -22,6 +22,8 @@ const help = `
   Options
     --socket <path|host:port>  HAProxy stats socket (repeatable; default: the admin
                                "stats socket" of --config, else /run/haproxy/admin.sock)
+    --master <path>            master CLI socket (haproxy -W -S): every current worker,
+                               found with "show proc" (combines with --socket)
     --config <file>            haproxy.cfg (default /etc/haproxy/haproxy.cfg)
     --url <url>                listener for traffic checks (default: from the frontend
                                that routes to the backend in --config)
@@ -45,6 +47,7 @@ const help = `
   Examples
     $ drainboard status --socket /run/haproxy/admin.sock --json
     $ drainboard webapps/app01
+    $ drainboard webapps/app01 --socket /run/haproxy/admin.sock --socket 127.0.0.1:19999
     $ drainboard drain webapps/app01 --yes --json && patch-and-restart && drainboard restore webapps/app01 --yes
 `;
 

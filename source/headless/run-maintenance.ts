@@ -34,7 +34,11 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 		throw new UsageError(`"${kind}" changes HAProxy's state and asks before each change, but stdin is not a terminal; pass --yes to confirm in advance.`);
 	}
 
-	const {context, resume} = await prepareMaintenance(options, target, {offerShutdown: false});
+	const {context, resume, notes} = await prepareMaintenance(options, target, {offerShutdown: false});
+	for (const note of notes) {
+		write(note);
+	}
+
 	const label = formatTarget(context.target);
 	let state: RunbookState = initialRunbookState(label, context.clock.now());
 	let lastLive = 0;

@@ -8,7 +8,11 @@ import {runStatus} from './status.js';
 /** `drainboard status [--backend B] [--json]`. */
 export async function statusCommand(options: Options): Promise<ExitCode> {
 	const backend = options.backend === undefined ? undefined : parseName(options.backend, 'backend');
-	const {config, clients} = await clientsFor(options);
+	const {config, clients, notes} = await clientsFor(options);
+	for (const note of notes) {
+		process.stderr.write(`${note}\n`);
+	}
+
 	if (options.config !== undefined && config.sections === null) {
 		process.stderr.write(`Note: ${config.problem}; using ${clients.map((client) => client.socket).join(', ')}.\n`);
 	}

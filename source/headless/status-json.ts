@@ -1,6 +1,10 @@
+import {differingServers} from '../model/differences.js';
 import type {PoolSnapshot} from '../model/types.js';
 
-/** The `status --json` object of DESIGN.md, field for field. */
+/**
+ * The `status --json` object of DESIGN.md, field for field, and `differences`: the servers whose
+ * admin state is not the same on every instance (empty with one instance).
+ */
 export function statusObject(pool: PoolSnapshot) {
 	return {
 		instances: pool.instances.map(({instance}) => ({
@@ -30,6 +34,7 @@ export function statusObject(pool: PoolSnapshot) {
 				})),
 			),
 		),
+		differences: [...differingServers(pool).values()].map((difference) => ({server: difference.name, states: difference.states})),
 	};
 }
 

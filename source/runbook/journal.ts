@@ -12,6 +12,7 @@ export const journalEvents = [
 	'check',
 	'command',
 	'reply',
+	'rollback',
 	'step-passed',
 	'step-failed',
 	'step-cancelled',

@@ -3,7 +3,7 @@ import {checkConfig} from '../config/check-config.js';
 import {findHaproxy} from '../config/find-haproxy.js';
 import {deriveListenerUrl} from '../config/listener-url.js';
 import {clientsFor} from '../config/clients.js';
-import {defaultConfigPath} from '../config/load-config.js';
+import {defaultConfigPath, loadConfig} from '../config/load-config.js';
 import {sentenceOf} from '../errors.js';
 import type {Options} from '../options.js';
 import {createProbe} from '../probe/create-probe.js';
@@ -20,6 +20,8 @@ export type PreparedMaintenance = {
 	resume: ResumePoint | undefined;
 	/** Something the operator should read before starting (an open maintenance HAProxy no longer shows). */
 	notice: string | null;
+	/** Which workers a master CLI named (for the operator). */
+	notes: string[];
 };
 
 /**
@@ -29,9 +31,8 @@ export type PreparedMaintenance = {
  */
 export async function prepareMaintenance(options: Options, target: Target, mode: {offerShutdown: boolean; clients?: readonly RuntimeClient[]}): Promise<PreparedMaintenance> {
 	const configPath = options.config ?? defaultConfigPath;
-	const loaded = await clientsFor(options);
-	const {config} = loaded;
-	const clients = mode.clients ?? loaded.clients;
+	const loaded = mode.clients ? {config: await loadConfig(configPath), clients: mode.clients, notes: []} : await clientsFor(options);
+	const {config, clients} = loaded;
 	const journal = new Journal(options.journal ?? defaultJournalPath());
 	journal.probe();
 	const context: RunbookContext = {
@@ -93,9 +94,16 @@ export async function prepareMaintenance(options: Options, target: Target, mode:
 	const label = formatTarget(context.target);
 	journal.setContext(label, context.clients.map((client) => ({socket: client.socket, pid: null, version: null, startTime: null})));
 	const record = lastMaintenance(readJournal(journal.file).entries, label);
-	const drained = views?.some((candidate) => candidate.server?.adminFlags.includes('FDRAIN')) ?? false;
+	const drainedOn = (views ?? []).filter((candidate) => candidate.server?.adminFlags.includes('FDRAIN')).map((candidate) => candidate.socket);
+	const drained = drainedOn.length > 0 && drainedOn.length === views?.length;
 	context.facts.drainSentAt = record && !record.finished ? record.drainSentAt : null;
-	return {context, resume: resumePoint(record, drained), notice: staleMaintenanceNotice(record, drained)};
+	if (drainedOn.length > 0 && !drained) {
+		const inRotation = (views ?? []).map((candidate) => candidate.socket).filter((socket) => !drainedOn.includes(socket));
+		const notice = `${label} is drained on ${drainedOn.join(', ')} but not on ${inRotation.join(', ')}: half a maintenance. A new one starts at validate and drains it on every instance.`;
+		return {context, resume: undefined, notice, notes: loaded.notes};
+	}
+
+	return {context, resume: resumePoint(record, drained), notice: staleMaintenanceNotice(record, drained), notes: loaded.notes};
 }
 
 /** `#3/#2` → names, from the runtime, so the journal and every message use names. */

@@ -50,6 +50,16 @@ export function lastMaintenance(entries: readonly JournalEntry[], target: string
 			record.readySent = true;
 		}
 
+		// A change taken back after another instance refused it did not happen.
+		if (entry.event === 'rollback' && entry.ok) {
+			if (entry.command?.endsWith(' state drain')) {
+				record.readySent = false;
+			} else {
+				record.drainSent = false;
+				record.drainSentAt = null;
+			}
+		}
+
 		if (entry.event === 'finished' || entry.event === 'abandoned') {
 			record.finished = true;
 		}

@@ -1,10 +1,27 @@
 import {z} from 'zod';
 import {UsageError} from '../errors.js';
 
-/** Where a HAProxy Runtime API listens: a UNIX socket path or a TCP host and port. */
-export type Endpoint =
-	| {kind: 'unix'; path: string; label: string}
-	| {kind: 'tcp'; host: string; port: number; label: string};
+/**
+ * Where a HAProxy Runtime API listens: a UNIX socket path or a TCP host and port. `worker` is set
+ * on a master CLI socket: each command goes to that worker with the `@!<pid>` prefix.
+ */
+export type Endpoint = ({kind: 'unix'; path: string} | {kind: 'tcp'; host: string; port: number}) & {
+	label: string;
+	/** A master CLI socket (`-S`): it answers only once the request side is closed. */
+	master?: true;
+	/** The worker pid every command is addressed to, on a master CLI socket. */
+	worker?: number;
+};
+
+/** The master CLI at `spec` itself, for `show proc`. */
+export function parseMasterEndpoint(spec: string): Endpoint {
+	return {...parseEndpoint(spec, '--master'), master: true};
+}
+
+/** One worker of a master CLI: labelled `master.sock@!<pid>`, each command prefixed with `@!<pid>`. */
+export function onWorker(master: Endpoint, pid: number): Endpoint {
+	return {...master, master: true, worker: pid, label: `${master.label}@!${pid}`};
+}
 
 const portSchema = z.coerce.number().int().min(1).max(65_535);
 
@@ -12,25 +29,25 @@ const portSchema = z.coerce.number().int().min(1).max(65_535);
  * Reads `--socket` values and `stats socket` addresses: `/path`, `unix@/path`,
  * `host:port`, `ipv4@host:port`, `ipv6@[::1]:port`, `[::1]:port`.
  */
-export function parseEndpoint(text: string): Endpoint {
+export function parseEndpoint(text: string, flag = '--socket'): Endpoint {
 	const spec = text.trim();
 	if (spec === '' || /[\0\n\r]/.test(spec)) {
-		throw new UsageError(`The socket "${printable(text)}" is not a path or host:port; pass --socket /run/haproxy/admin.sock or --socket 127.0.0.1:9999.`);
+		throw new UsageError(`The socket "${printable(text)}" is not a path or host:port; pass ${flag} /run/haproxy/admin.sock or ${flag} 127.0.0.1:9999.`);
 	}
 
 	if (spec.startsWith('unix@')) {
-		return unix(spec.slice('unix@'.length));
+		return unix(spec.slice('unix@'.length), flag);
 	}
 
 	if (spec.startsWith('/') || spec.startsWith('./') || spec.startsWith('../')) {
-		return unix(spec);
+		return unix(spec, flag);
 	}
 
 	const address = spec.replace(/^(?:ipv4|ipv6|tcp|tcp4|tcp6)@/, '');
 	const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+)):([0-9]+)$/.exec(address);
 	const port = portSchema.safeParse(match?.[3]);
 	if (!match || !port.success) {
-		throw new UsageError(`The socket "${printable(text)}" is not a path or host:port; pass --socket /run/haproxy/admin.sock or --socket 127.0.0.1:9999.`);
+		throw new UsageError(`The socket "${printable(text)}" is not a path or host:port; pass ${flag} /run/haproxy/admin.sock or ${flag} 127.0.0.1:9999.`);
 	}
 
 	const host = match[1] ?? match[2] ?? '';
@@ -38,9 +55,9 @@ export function parseEndpoint(text: string): Endpoint {
 	return {kind: 'tcp', host, port: port.data, label};
 }
 
-function unix(path: string): Endpoint {
+function unix(path: string, flag: string): Endpoint {
 	if (path === '') {
-		throw new UsageError('The socket "unix@" has no path; pass --socket /run/haproxy/admin.sock.');
+		throw new UsageError(`The socket "unix@" has no path; pass ${flag} /run/haproxy/admin.sock.`);
 	}
 
 	return {kind: 'unix', path, label: path};

@@ -60,6 +60,16 @@ export function replyError(socket: string, command: string, errorLine: string): 
 		);
 	}
 
+	const gone = /^Can't find the target PID matching the prefix '@!([0-9]+)'/.exec(errorLine);
+	if (gone) {
+		return new RuntimeApiError(
+			'worker-gone',
+			socket,
+			`The HAProxy worker ${gone[1]} behind ${socket.replace(/@![0-9]+$/, '')} is gone (HAProxy was reloaded or restarted); start drainboard again so it finds the current worker.`,
+			{reply: errorLine},
+		);
+	}
+
 	if (errorLine.startsWith('Unknown command')) {
 		return new RuntimeApiError('unknown-command', socket, `HAProxy at ${socket} does not know the command "${command}"; this HAProxy release may be too old for it.`, {
 			reply: errorLine,

@@ -14,6 +14,7 @@ export type RuntimeErrorKind =
 	| 'not-admin'
 	| 'unknown-command'
 	| 'bad-reply'
+	| 'worker-gone'
 	| 'haproxy-error';
 
 const exitCodes: Record<RuntimeErrorKind, ExitCode> = {
@@ -29,6 +30,7 @@ const exitCodes: Record<RuntimeErrorKind, ExitCode> = {
 	'not-admin': 3,
 	'unknown-command': 3,
 	'bad-reply': 3,
+	'worker-gone': 3,
 	'haproxy-error': 1,
 };
 

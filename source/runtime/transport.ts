@@ -42,7 +42,8 @@ export async function sendLineBytes(endpoint: Endpoint, line: string, options: S
  * {@link sendLine}, handing each chunk of the reply to `onChunk` as it arrives, so a large dump is
  * decoded while HAProxy is still writing it. An error thrown by `onChunk` ends the exchange.
  */
-export async function sendLineStream(endpoint: Endpoint, line: string, onChunk: (chunk: Buffer) => void, options: SendOptions = {}): Promise<void> {
+export async function sendLineStream(endpoint: Endpoint, command: string, onChunk: (chunk: Buffer) => void, options: SendOptions = {}): Promise<void> {
+	const line = addressed(endpoint, command);
 	const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
 	const maxReplyBytes = options.maxReplyBytes ?? defaultMaxReplyBytes;
 	if (line.includes('\n') || line.includes('\r') || line.includes('\0')) {
@@ -95,7 +96,12 @@ export async function sendLineStream(endpoint: Endpoint, line: string, onChunk: 
 
 		options.signal?.addEventListener('abort', onAbort, {once: true});
 		socket.on('connect', () => {
-			socket.write(`${line}\n`);
+			if (endpoint.master) {
+				// The master CLI keeps the connection open until the client has said all it will say.
+				socket.end(`${line}\n`);
+			} else {
+				socket.write(`${line}\n`);
+			}
 		});
 		socket.on('data', (chunk: Buffer) => {
 			received += chunk.length;
@@ -119,6 +125,21 @@ export async function sendLineStream(endpoint: Endpoint, line: string, onChunk: 
 			finish(connectionError(endpoint, error));
 		});
 	});
+}
+
+/**
+ * The line as sent: on a master CLI worker each `;`-separated command carries `@!<pid>` (a prefix
+ * covers only the command it starts). Names cannot hold `;` or `\\`, so the split is HAProxy's own.
+ */
+function addressed(endpoint: Endpoint, line: string): string {
+	if (endpoint.worker === undefined) {
+		return line;
+	}
+
+	return line
+		.split(';')
+		.map((command) => `@!${endpoint.worker} ${command}`)
+		.join(';');
 }
 
 function aborted(endpoint: Endpoint): RuntimeApiError {

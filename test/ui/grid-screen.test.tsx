@@ -87,6 +87,41 @@ describe('grid rendering', () => {
 	});
 });
 
+describe('grid of several instances', () => {
+	const pair = (adminOnB: number) =>
+		makePool([
+			makeInstance([makeBackend('webapps', [makeServer({backend: 'webapps', server: 'app01'}), makeServer({backend: 'webapps', server: 'app02'})], '/a.sock')], '/a.sock', 11),
+			makeInstance(
+				[
+					makeBackend(
+						'webapps',
+						[makeServer({backend: 'webapps', server: 'app01', socket: '/b.sock'}), makeServer({backend: 'webapps', server: 'app02', socket: '/b.sock', adminState: adminOnB, status: adminOnB ? 'DRAIN' : 'UP'})],
+						'/b.sock',
+					),
+				],
+				'/b.sock',
+				22,
+			),
+		]);
+
+	it('heads each instance, and marks with ≠ a server drained on one and ready on the other', async () => {
+		const {waitForFrame} = show(makeView(pair(0x08)));
+		const frame = await waitForFrame('differs');
+		const lines = frameLines(frame);
+		expect(lines.filter((line) => line.startsWith('═ '))).toEqual([expect.stringMatching(/^═ \/a\.sock +HAProxy .* pid 11/), expect.stringMatching(/^═ \/b\.sock +HAProxy .* pid 22/)]);
+		expect(lines.filter((line) => /^≠ . app02 /.test(line))).toHaveLength(2);
+		expect(lines.filter((line) => /^ {2}. app01 /.test(line))).toHaveLength(2);
+		expect(lines).toContain('≠ webapps/app02 differs between instances: ready on /a.sock, drain on /b.sock');
+		expect(lines.length).toBeLessThanOrEqual(23);
+	});
+
+	it('shows no mark when the instances agree', async () => {
+		const {waitForFrame} = show(makeView(pair(0)));
+		const frame = await waitForFrame('/b.sock');
+		expect(frame).not.toContain('≠');
+	});
+});
+
 describe('grid navigation', () => {
 	it('moves with arrows and j/k, pages, and jumps to the ends', async () => {
 		const {waitForFrame, press} = show(makeView(pool));

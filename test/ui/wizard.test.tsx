@@ -22,7 +22,7 @@ function start(options: {resume?: ResumePoint; notice?: string; noProbe?: boolea
 		harness.context.probeSource = 'no frontend routes to backend webapps';
 	}
 
-	const prepared: PreparedMaintenance = {context: harness.context, resume: options.resume, notice: options.notice ?? null};
+	const prepared: PreparedMaintenance = {context: harness.context, resume: options.resume, notice: options.notice ?? null, notes: []};
 	const exitNote: {current: ExitNote | null} = {current: null};
 	rendered = renderAt(
 		<App clients={harness.context.clients} initialTarget={parseTarget('webapps/app01')} prepare={async () => prepared} exitNote={exitNote} pollIntervalMs={30} />,

@@ -140,6 +140,28 @@ describe('resume', () => {
 		expect(staleMaintenanceNotice(lost, false)).toContain('HAProxy shows the server in rotation now');
 	});
 
+	it('forgets a change that was rolled back because another instance refused it', () => {
+		const rolledBackDrain = lastMaintenance(
+			[entry('started'), drainReply, entry('rollback', {step: 'drain', command: 'set server webapps/app01 state ready', ok: true, socket: '/a.sock'})],
+			'webapps/app01',
+		);
+		expect(rolledBackDrain).toMatchObject({drainSent: false, drainSentAt: null});
+		expect(staleMaintenanceNotice(rolledBackDrain, false)).toBeNull();
+		const rolledBackReady = lastMaintenance(
+			[
+				entry('started'),
+				drainReply,
+				entry('reply', {step: 'restore', command: 'set server webapps/app01 state ready', ok: true}),
+				entry('rollback', {step: 'restore', command: 'set server webapps/app01 state drain', ok: true}),
+			],
+			'webapps/app01',
+		);
+		expect(rolledBackReady).toMatchObject({drainSent: true, readySent: false});
+		expect(resumePoint(rolledBackReady, true)?.step).toBe('confirm');
+		const failedRollback = lastMaintenance([entry('started'), drainReply, entry('rollback', {step: 'drain', command: 'set server webapps/app01 state ready', ok: false})], 'webapps/app01');
+		expect(failedRollback?.drainSent).toBe(true);
+	});
+
 	it('ignores other targets', () => {
 		expect(lastMaintenance([entry('started', {target: 'webapps/app02'})], 'webapps/app01')).toBeUndefined();
 	});

@@ -5,7 +5,7 @@ import type {Backend, InstanceSnapshot, PoolSnapshot, Server} from '../../model/
 export type GridRow =
 	| {kind: 'instance'; key: string; socket: string; snapshot: InstanceSnapshot}
 	| {kind: 'backend'; key: string; socket: string; backend: Backend; summary: BackendSummary}
-	| {kind: 'server'; key: string; socket: string; server: Server};
+	| {kind: 'server'; key: string; socket: string; server: Server; differs: boolean};
 
 export function serverKey(socket: string, backend: string, server: string): string {
 	return `s:${socket}|${backend}/${server}`;
@@ -54,9 +54,12 @@ export class GridRows implements RowIndex {
 	private readonly sections: Section[];
 	/** Row index where each section starts. */
 	private readonly starts: number[];
+	/** `backend/server` names whose admin state differs between instances. */
+	private readonly differences: ReadonlyMap<string, unknown>;
 
-	constructor(sections: Section[]) {
+	constructor(sections: Section[], differences: ReadonlyMap<string, unknown> = new Map()) {
 		this.sections = sections;
+		this.differences = differences;
 		this.starts = [];
 		let row = 0;
 		let servers = 0;
@@ -105,7 +108,8 @@ export class GridRows implements RowIndex {
 		}
 
 		const server = section.servers[offset - 1]!;
-		return {kind: 'server', key: serverKey(section.socket, section.backend.name, server.server), socket: section.socket, server};
+		const differs = this.differences.size > 0 && this.differences.has(`${section.backend.name}/${server.server}`);
+		return {kind: 'server', key: serverKey(section.socket, section.backend.name, server.server), socket: section.socket, server, differs};
 	}
 
 	slice(start: number, end: number): GridRow[] {
@@ -166,7 +170,7 @@ export class GridRows implements RowIndex {
  * The rows of the grid for a filter: a backend whose name matches shows all its servers; otherwise
  * only the servers whose name (or `backend/server`) matches, under their backend. Case-insensitive.
  */
-export function buildRows(pool: PoolSnapshot | null, filter: string): GridRows {
+export function buildRows(pool: PoolSnapshot | null, filter: string, differences?: ReadonlyMap<string, unknown>): GridRows {
 	if (!pool) {
 		return new GridRows([]);
 	}
@@ -194,5 +198,5 @@ export function buildRows(pool: PoolSnapshot | null, filter: string): GridRows {
 		sections.push(...instanceSections);
 	}
 
-	return new GridRows(sections);
+	return new GridRows(sections, differences);
 }

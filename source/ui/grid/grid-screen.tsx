@@ -1,6 +1,7 @@
 import {Box, Text} from 'ink';
 import React, {useEffect, useMemo, useReducer} from 'react';
 import type {PollView} from '../../model/pool-poller.js';
+import {describeDifferences, differingServers} from '../../model/differences.js';
 import type {Server} from '../../model/types.js';
 import {cell} from '../format.js';
 import {tint} from '../theme.js';
@@ -40,13 +41,16 @@ const chromeHeight = 4;
 /** The live grid of every backend and server. */
 export function GridScreen({view, size, now, onQuit, onFocus, onSelect, onExtraKey, initialKey, message, active = true}: Props) {
 	const [state, dispatch] = useReducer(gridReducer, {pageSize: size.rows - chromeHeight, cursorKey: initialKey, selected: onSelect ? undefined : initialKey}, initialGridState);
-	const rows = useMemo(() => buildRows(view.pool, state.filter), [view.pool, state.filter]);
+	const differences = useMemo(() => differingServers(view.pool), [view.pool]);
+	const rows = useMemo(() => buildRows(view.pool, state.filter, differences), [view.pool, state.filter, differences]);
+	const differenceText = describeDifferences(differences);
 	const layout = useMemo(() => gridLayout(size.columns), [size.columns]);
 
 	const filterLine = state.filterEditing || state.filter !== '' ? 1 : 0;
 	const detail = state.selected && !onSelect ? detailHeight : 0;
 	const messageLines = message ? wrap(message, size.columns - 1).slice(0, 3) : [];
-	const pageSize = Math.max(1, size.rows - chromeHeight - bannerHeight(view.health) - filterLine - detail - messageLines.length);
+	const differenceLine = differenceText ? 1 : 0;
+	const pageSize = Math.max(1, size.rows - chromeHeight - bannerHeight(view.health) - filterLine - detail - messageLines.length - differenceLine);
 
 	// Synced during render, not in an effect: a key pressed right after a poll must see these rows.
 	if (state.rows !== rows) {
@@ -105,6 +109,11 @@ export function GridScreen({view, size, now, onQuit, onFocus, onSelect, onExtraK
 				</Text>
 			) : null}
 			{detail ? <DetailPanel server={rows.serverOf(state.selected)} width={size.columns} /> : null}
+			{differenceText ? (
+				<Text color={tint('yellow')} bold wrap="truncate-end">
+					{differenceText}
+				</Text>
+			) : null}
 			{messageLines.map((line, index) => (
 				<Text key={index} color={tint('red')} bold>
 					{line}
@@ -128,7 +137,7 @@ function RowLine({row, cursor, layout, stale}: {row: GridRow; cursor: boolean; l
 		}
 
 		case 'server': {
-			return <ServerLine server={row.server} layout={layout} cursor={cursor} dimmed={stale} />;
+			return <ServerLine server={row.server} layout={layout} cursor={cursor} dimmed={stale} differs={row.differs} />;
 		}
 	}
 }

@@ -23,10 +23,10 @@ export function adminText(server: Server): string {
 	return [...adminWords(server), ...(server.backup ? ['backup'] : [])].join(', ');
 }
 
-type Props = {server: Server; layout: GridLayout; cursor: boolean; dimmed?: boolean};
+type Props = {server: Server; layout: GridLayout; cursor: boolean; dimmed?: boolean; differs?: boolean};
 
-/** One server of the grid, on one line exactly `layout.width` wide. */
-export const ServerLine = React.memo(function ServerLine({server, layout, cursor, dimmed = false}: Props) {
+/** One server of the grid, on one line exactly `layout.width` wide; `≠` when instances disagree on it. */
+export const ServerLine = React.memo(function ServerLine({server, layout, cursor, dimmed = false, differs = false}: Props) {
 	const condition = conditionOf(server);
 	const style = conditionStyle[condition];
 	// Under the cursor the whole line is inverse: coloured parts would turn into coloured blocks.
@@ -60,7 +60,13 @@ export const ServerLine = React.memo(function ServerLine({server, layout, cursor
 		(layout.description ? layout.description + 1 : 0);
 	return (
 		<Text inverse={cursor} dimColor={dimmed} wrap="truncate-end">
-			{'  '}
+			{differs ? (
+				<Text color={cursor ? undefined : tint('yellow')} bold>
+					≠{' '}
+				</Text>
+			) : (
+				'  '
+			)}
 			<Text color={color}>{style.symbol}</Text> {cell(server.server, layout.name)} {columns[0]} <Text color={color}>{cell(stateText(server), layout.state)}</Text>{' '}
 			{columns[2]} {columns[3]} {columns[4]} <Text color={checkColor}>{cell(server.checkStatus ?? '-', layout.check)}</Text>
 			{layout.requests ? ` ${cell(String(requests), layout.requests, 'right')}` : ''}

@@ -1,11 +1,12 @@
 import {Box, Text} from 'ink';
 import React from 'react';
+import {differingServers} from '../../model/differences.js';
 import type {PollView} from '../../model/pool-poller.js';
 import {summarizeBackend} from '../../model/server-condition.js';
 import {stepIds, stepInfo} from '../../runbook/steps.js';
 import {cell} from '../format.js';
 import {gridLayout} from '../grid/grid-layout.js';
-import {BackendLine} from '../grid/group-lines.js';
+import {BackendLine, InstanceLine} from '../grid/group-lines.js';
 import {ServerLine} from '../grid/server-line.js';
 import {Header} from '../header.js';
 import {HelpOverlay, type KeyHelp} from '../help-overlay.js';
@@ -35,15 +36,19 @@ export function WizardScreen({handle, view, size, now, help, urlText}: Props) {
 	const {state} = handle;
 	const width = size.columns;
 	const step = state.steps[state.current];
-	const snapshot = view.pool?.instances[0];
-	const backend = snapshot?.backends.find((candidate) => candidate.name === state.target.split('/')[0]);
+	const backendName = state.target.split('/')[0];
+	const instances = view.pool?.instances ?? [];
+	const backend = instances[0]?.backends.find((candidate) => candidate.name === backendName);
 	const targetServer = state.target.slice(state.target.indexOf('/') + 1);
+	const differences = differingServers(view.pool);
 	const layout = gridLayout(width);
 
 	const alarmLines = state.alarms.slice(-2).flatMap((alarm) => wrap(`⚠ ${alarm.message}`, width - 1).slice(0, 3).map((text, index) => ({key: `${alarm.id}-${index}`, text})));
 	const alarms = alarmLines;
 	const prompt = state.prompt ? promptLines(state.prompt, width - 1) : [];
-	const gridRows = backend ? Math.min(backend.servers.length + 1, Math.max(3, Math.floor((size.rows - 1) * 0.3))) : 1;
+	// Several instances: the target's line on each (under its instance and backend), not its neighbours.
+	const several = instances.length > 1;
+	const gridRows = !backend ? 1 : several ? Math.min(instances.length * 3, Math.max(3, Math.floor((size.rows - 1) * 0.4))) : Math.min(backend.servers.length + 1, Math.max(3, Math.floor((size.rows - 1) * 0.3)));
 	const fixed = 1 + 1 + alarms.length + 1 + prompt.length + 1 + gridRows + 1;
 	const panelHeight = Math.max(1, size.rows - 1 - fixed);
 
@@ -113,7 +118,21 @@ export function WizardScreen({handle, view, size, now, help, urlText}: Props) {
 				)}
 				{state.prompt ? <PromptBox prompt={state.prompt} width={width} /> : null}
 				<Box flexDirection="column" height={gridRows}>
-					{backend ? (
+					{backend && several ? (
+						instances
+							.flatMap((instance) => {
+								const mine = instance.backends.find((candidate) => candidate.name === backendName);
+								const server = mine?.servers.find((candidate) => candidate.server === targetServer);
+								return [
+									<InstanceLine key={`i:${instance.instance.socket}`} snapshot={instance} width={width} cursor={false} />,
+									mine ? <BackendLine key={`b:${instance.instance.socket}`} backend={mine} summary={summarizeBackend(mine)} width={width} cursor={false} /> : null,
+									server ? (
+										<ServerLine key={`s:${instance.instance.socket}`} server={server} layout={layout} cursor={false} differs={differences.has(state.target)} />
+									) : null,
+								].filter((line) => line !== null);
+							})
+							.slice(0, gridRows)
+					) : backend ? (
 						<>
 							<BackendLine backend={backend} summary={summarizeBackend(backend)} width={width} cursor={false} />
 							{around(backend.servers, (server) => server.server === targetServer, gridRows - 1).map((server) => (

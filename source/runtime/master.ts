@@ -1,0 +1,89 @@
+import {z} from 'zod';
+import {DrainboardError} from '../errors.js';
+import {onWorker, type Endpoint} from './endpoint.js';
+import {errorLineOf, replyError} from './replies.js';
+import {RuntimeApiError} from './runtime-error.js';
+import {sendLine, type SendOptions} from './transport.js';
+
+/** One process line of `show proc`. */
+export type ProcLine = {pid: number; type: string; reloads: number; uptime: string; version: string};
+
+/** What a master CLI says of its processes: the current workers, and old ones still finishing. */
+export type ProcList = {master: ProcLine | undefined; workers: ProcLine[]; oldWorkers: ProcLine[]};
+
+const procLineSchema = z.object({
+	pid: z.coerce.number().int().positive(),
+	type: z.string().min(1),
+	reloads: z.coerce.number().int().nonnegative(),
+	uptime: z.string(),
+	version: z.string(),
+});
+
+/**
+ * Decodes `show proc` of a master CLI (2.x):
+ * `#<PID> <type> <reloads> <uptime> <version>`, the master's line, then `# workers`,
+ * `# old workers` and `# programs` sections of lines in the same columns.
+ */
+export function decodeShowProc(reply: string): ProcList | undefined {
+	const lines = reply.split('\n');
+	if (!lines[0]?.startsWith('#<PID>')) {
+		return undefined;
+	}
+
+	const list: ProcList = {master: undefined, workers: [], oldWorkers: []};
+	let section: 'master' | 'workers' | 'old' | 'other' = 'master';
+	for (const line of lines.slice(1)) {
+		const trimmed = line.trim();
+		if (trimmed === '') {
+			continue;
+		}
+
+		if (trimmed.startsWith('#')) {
+			section = /^# *workers$/i.test(trimmed) ? 'workers' : /^# *old workers$/i.test(trimmed) ? 'old' : 'other';
+			continue;
+		}
+
+		// `0 [failed: 0]` in the master's reloads column: keep the first number.
+		const fields = trimmed.replace(/ \[failed: [0-9]+\]/, '').split(/\s+/);
+		const parsed = procLineSchema.safeParse({pid: fields[0], type: fields[1], reloads: fields[2], uptime: fields[3] ?? '', version: fields[4] ?? ''});
+		if (!parsed.success) {
+			return undefined;
+		}
+
+		if (section === 'master' && parsed.data.type === 'master') {
+			list.master = parsed.data;
+		} else if (section === 'workers' && parsed.data.type === 'worker') {
+			list.workers.push(parsed.data);
+		} else if (section === 'old' && parsed.data.type === 'worker') {
+			list.oldWorkers.push(parsed.data);
+		}
+	}
+
+	return list;
+}
+
+/** The workers of a master CLI, each as an endpoint of its own, and a sentence saying who was found. */
+export type MasterWorkers = {endpoints: Endpoint[]; found: string; list: ProcList};
+
+/** Asks a master CLI for its processes (`show proc`) and addresses each current worker with `@!<pid>`. */
+export async function discoverWorkers(master: Endpoint, options: SendOptions = {}): Promise<MasterWorkers> {
+	const reply = await sendLine(master, 'show proc', options);
+	const list = decodeShowProc(reply);
+	if (!list) {
+		const error = errorLineOf(reply);
+		if (error !== undefined && !error.startsWith('Unknown command')) {
+			throw replyError(master.label, 'show proc', error);
+		}
+
+		throw new RuntimeApiError('bad-reply', master.label, `${master.label} did not answer "show proc" like a HAProxy master CLI; pass the socket of "-S" (master-worker mode) with --master, or a stats socket with --socket.`);
+	}
+
+	if (list.workers.length === 0) {
+		throw new DrainboardError(`The master CLI ${master.label} lists no current worker (HAProxy is starting or failed to load its configuration); retry in a moment.`, 3);
+	}
+
+	const pids = list.workers.map((worker) => worker.pid);
+	const old = list.oldWorkers.length > 0 ? `; ${list.oldWorkers.length} old worker(s) still finishing connections (pid ${list.oldWorkers.map((worker) => worker.pid).join(', ')}) are left alone` : '';
+	const found = `Master CLI ${master.label}: ${pids.length === 1 ? 'worker' : 'workers'} ${pids.map((pid) => `pid ${pid}`).join(', ')} (HAProxy ${list.workers[0]!.version})${old}.`;
+	return {endpoints: pids.map((pid) => onWorker(master, pid)), found, list};
+}

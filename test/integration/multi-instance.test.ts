@@ -1,0 +1,223 @@
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import type {HeadlessResult} from '../../source/headless/report.js';
+import {createRuntimeClient, type RuntimeClient} from '../../source/runtime/client.js';
+import {onWorker, parseEndpoint, parseMasterEndpoint} from '../../source/runtime/endpoint.js';
+import {parseTarget} from '../../source/runtime/names.js';
+import {emptyFacts, systemClock, type RunbookContext, type RunbookIo} from '../../source/runbook/context.js';
+import {Journal, readJournal} from '../../source/runbook/journal.js';
+import {lastMaintenance} from '../../source/runbook/resume.js';
+import {changeState, PartialChangeError} from '../../source/runbook/state-change.js';
+import {webappsConfig, webappsDemos} from '../fixtures/webapps.cfg.js';
+import {adminStates} from '../helpers/raw-haproxy.js';
+import {runCli} from '../helpers/run-cli.js';
+import {startSecondInstance, type SecondInstance} from '../helpers/second-instance.js';
+import {startTestBed, type TestBed} from '../helpers/test-bed.js';
+
+let bed: TestBed;
+let second: SecondInstance;
+
+beforeAll(async () => {
+	bed = await startTestBed({demos: webappsDemos, config: (context) => webappsConfig(context)});
+	second = await startSecondInstance(bed, (context) => webappsConfig(context));
+});
+
+afterAll(async () => {
+	await second?.stop();
+	await bed?.stop();
+});
+
+const both = () => ['--socket', bed.adminSocket, '--socket', second.adminSocket];
+const statesA = async () => adminStates(await bed.send('show servers state'));
+const statesB = async () => adminStates(await second.send('show servers state'));
+
+type StatusJson = {
+	instances: Array<{socket: string; pid: number}>;
+	servers: Array<{socket: string; backend: string; server: string; adminFlags: string[]}>;
+	differences: Array<{server: string; states: Array<{socket: string; state: string}>}>;
+};
+
+describe('two HAProxy instances in front of the same servers', () => {
+	it('status lists both instances, every server of each, and the servers they disagree on', async () => {
+		const agreed = await runCli(['status', '--json', ...both()]);
+		expect(agreed.code, agreed.stderr).toBe(0);
+		const before = JSON.parse(agreed.stdout) as StatusJson;
+		expect(before.instances.map((instance) => instance.socket)).toEqual([bed.adminSocket, second.adminSocket]);
+		expect(before.instances[0]!.pid).not.toBe(before.instances[1]!.pid);
+		for (const socket of [bed.adminSocket, second.adminSocket]) {
+			expect(before.servers.filter((server) => server.socket === socket).map((server) => `${server.backend}/${server.server}`)).toEqual([
+				'webapps/app01',
+				'webapps/app02',
+				'webapps/app03',
+				'api/api1',
+				'api/api2',
+			]);
+		}
+
+		expect(before.differences).toEqual([]);
+
+		await second.send('set server webapps/app02 state drain');
+		try {
+			const split = await runCli(['status', '--json', ...both()]);
+			expect((JSON.parse(split.stdout) as StatusJson).differences).toEqual([
+				{
+					server: 'webapps/app02',
+					states: [
+						{socket: bed.adminSocket, state: 'ready'},
+						{socket: second.adminSocket, state: 'drain'},
+					],
+				},
+			]);
+			const table = await runCli(['status', ...both()]);
+			expect(table.stdout).toContain(`≠ webapps/app02 differs between instances: ready on ${bed.adminSocket}, drain on ${second.adminSocket}`);
+		} finally {
+			await second.send('set server webapps/app02 state ready');
+		}
+	});
+
+	it('drains and restores on both, checking both before each change, and journals each instance', async () => {
+		const journal = `${bed.dir}/pair.jsonl`;
+		const common = [...both(), '--config', bed.configPath, '--journal', journal, '--yes'];
+		const drain = await runCli(['drain', 'webapps/app03', ...common, '--json']);
+		expect(drain.code, drain.stderr).toBe(0);
+		expect((JSON.parse(drain.stdout) as HeadlessResult).drained).toBe(true);
+		expect((await statesA())['webapps/app03']).toBe('8');
+		expect((await statesB())['webapps/app03']).toBe('8');
+		expect(drain.stderr).toContain('on 2 instances');
+
+		const restore = await runCli(['restore', 'webapps/app03', ...common, '--json']);
+		expect(restore.code, restore.stderr).toBe(0);
+		expect((await statesA())['webapps/app03']).toBe('0');
+		expect((await statesB())['webapps/app03']).toBe('0');
+
+		const replies = readJournal(journal).entries.filter((entry) => entry.event === 'reply');
+		expect(replies.map((entry) => [entry.command, entry.socket, entry.ok])).toEqual([
+			['set server webapps/app03 state drain', bed.adminSocket, true],
+			['set server webapps/app03 state drain', second.adminSocket, true],
+			['set server webapps/app03 state ready', bed.adminSocket, true],
+			['set server webapps/app03 state ready', second.adminSocket, true],
+		]);
+		const started = readJournal(journal).entries.find((entry) => entry.event === 'started')!;
+		expect(started.instances.map((instance) => instance.socket)).toEqual([bed.adminSocket, second.adminSocket]);
+	});
+
+	it('changes nothing anywhere when one instance does not answer: exit 3', async () => {
+		const missing = `${bed.dir}/gone.sock`;
+		const result = await runCli(['drain', 'webapps/app01', '--socket', bed.adminSocket, '--socket', missing, '--config', bed.configPath, '--journal', `${bed.dir}/gone.jsonl`, '--yes']);
+		expect(result.code).toBe(3);
+		expect(result.stderr).toContain(`No HAProxy socket at ${missing}`);
+		expect(result.stderr).not.toContain('state drain (confirmed');
+		expect((await statesA())['webapps/app01']).toBe('0');
+	});
+
+	it('changes nothing anywhere when one instance refuses state changes (level operator): exit 3', async () => {
+		const result = await runCli(['drain', 'webapps/app01', '--socket', bed.adminSocket, '--socket', second.operatorSocket, '--config', bed.configPath, '--journal', `${bed.dir}/operator.jsonl`, '--yes']);
+		expect(result.code).toBe(3);
+		expect(result.stderr).toContain(`${second.operatorSocket}: the stats socket ${second.operatorSocket} is at level operator; drain and ready need level admin.`);
+		expect((await statesA())['webapps/app01']).toBe('0');
+		expect((await statesB())['webapps/app01']).toBe('0');
+	});
+
+	it('puts the first instance back when the second fails after the first changed', async () => {
+		const journal = new Journal(`${bed.dir}/rollback.jsonl`);
+		journal.setContext('webapps/app02', []);
+		journal.append({step: 'validate', event: 'started'});
+		const first = createRuntimeClient(parseEndpoint(bed.adminSocket));
+		const realSecond = createRuntimeClient(parseEndpoint(second.adminSocket));
+		// The second HAProxy really goes away between the pre-check and its turn.
+		const dying: RuntimeClient = {
+			...realSecond,
+			async setServerState(target, state) {
+				await second.stop();
+				return realSecond.setServerState(target, state);
+			},
+		};
+		const context: RunbookContext = {
+			target: parseTarget('webapps/app02'),
+			clients: [first, dying],
+			probe: null,
+			probeSource: '',
+			clock: systemClock,
+			journal,
+			configPath: bed.configPath,
+			backendFacts: null,
+			configProblem: null,
+			checkConfig: {missing: 'not used here'},
+			options: {requests: 10, quietTimeoutMs: 1000, readyTimeoutMs: 1000, settleMs: 0, force: false, skipValidate: true, offerShutdown: false},
+			facts: emptyFacts(),
+		};
+		const io: RunbookIo = {dispatch() {}, ask: async () => true};
+		try {
+			const error = await changeState(context, io, 'drain', {kind: 'state', state: 'drain'}, 'test').then(
+				() => undefined,
+				(error_: unknown) => error_,
+			);
+			expect(error).toBeInstanceOf(PartialChangeError);
+			expect((error as PartialChangeError).exitCode).toBe(3);
+			expect((error as Error).message).toBe(
+				`"set server webapps/app02 state drain" failed on ${second.adminSocket}: Nothing answers on ${second.adminSocket} (connection refused); HAProxy is not running, or the socket file is left over from a stopped HAProxy. ${bed.adminSocket} put back to ready: no instance is changed.`,
+			);
+			expect((await statesA())['webapps/app02']).toBe('0');
+			const entries = readJournal(journal.file).entries;
+			expect(entries.filter((entry) => entry.event === 'reply' || entry.event === 'rollback').map((entry) => [entry.event, entry.command, entry.socket, entry.ok])).toEqual([
+				['reply', 'set server webapps/app02 state drain', bed.adminSocket, true],
+				['reply', 'set server webapps/app02 state drain', second.adminSocket, false],
+				['rollback', 'set server webapps/app02 state ready', bed.adminSocket, true],
+			]);
+			expect(lastMaintenance(entries, 'webapps/app02')?.drainSent).toBe(false);
+		} finally {
+			journal.close();
+			await second.start();
+		}
+
+		expect((await statesB())['webapps/app02']).toBe('0');
+	});
+});
+
+describe('a master-worker HAProxy, through its master CLI', () => {
+	let master: TestBed;
+
+	beforeAll(async () => {
+		master = await startTestBed({demos: webappsDemos, config: (context) => webappsConfig(context), masterWorker: true});
+	});
+
+	afterAll(async () => {
+		await master?.stop();
+	});
+
+	it('finds the worker with show proc, and drains and restores it with @!<pid>', async () => {
+		const masterSocket = `${master.dir}/master.sock`;
+		const worker = `${masterSocket}@!${master.haproxy.pid}`;
+		const status = await runCli(['status', '--json', '--master', masterSocket]);
+		expect(status.code, status.stderr).toBe(0);
+		expect(status.stderr).toContain(`Master CLI ${masterSocket}: worker pid ${master.haproxy.pid} (HAProxy 2.`);
+		const parsed = JSON.parse(status.stdout) as StatusJson;
+		expect(parsed.instances).toEqual([expect.objectContaining({socket: worker, pid: master.haproxy.pid})]);
+		expect(parsed.servers.length).toBe(5);
+
+		const common = ['--master', masterSocket, '--config', master.configPath, '--journal', `${master.dir}/mw.jsonl`, '--yes'];
+		const drain = await runCli(['drain', 'webapps/app01', ...common]);
+		expect(drain.code, drain.stderr).toBe(0);
+		expect(adminStates(await master.send('show servers state'))['webapps/app01']).toBe('8');
+		const restore = await runCli(['restore', 'webapps/app01', ...common]);
+		expect(restore.code, restore.stderr).toBe(0);
+		expect(adminStates(await master.send('show servers state'))['webapps/app01']).toBe('0');
+		const replies = readJournal(`${master.dir}/mw.jsonl`).entries.filter((entry) => entry.event === 'reply');
+		expect(replies.map((entry) => [entry.socket, entry.ok])).toEqual([
+			[worker, true],
+			[worker, true],
+		]);
+	});
+
+	it('says when the master CLI is not one, or its worker is gone', async () => {
+		const notMaster = await runCli(['status', '--master', master.adminSocket]);
+		expect(notMaster.code).toBe(3);
+		expect(notMaster.stderr).toBe(`${master.adminSocket} did not answer "show proc" like a HAProxy master CLI; pass the socket of "-S" (master-worker mode) with --master, or a stats socket with --socket.\n`);
+		const gone = createRuntimeClient(onWorker(parseMasterEndpoint(`${master.dir}/master.sock`), 999_999));
+		const error = await gone.info().catch((error_: unknown) => error_);
+		expect(error).toMatchObject({
+			kind: 'worker-gone',
+			exitCode: 3,
+			message: `The HAProxy worker 999999 behind ${master.dir}/master.sock is gone (HAProxy was reloaded or restarted); start drainboard again so it finds the current worker.`,
+		});
+	});
+});
