@@ -127,7 +127,8 @@ async function main(): Promise<ExitCode> {
 			early.catch(() => undefined);
 		}
 
-		const {runInteractive} = await import('./source/ui/run-interactive.js');
+		const {importInteractive} = await import('./source/ui/import-ui.js');
+		const {runInteractive} = await importInteractive();
 		return runInteractive(options, target, {clients, prefetched});
 	}
 

@@ -2,6 +2,7 @@ import process from 'node:process';
 import type {ExitCode} from '../errors.js';
 import type {Options} from '../options.js';
 import {startLab} from './lab.js';
+import {importInteractive} from '../ui/import-ui.js';
 
 /**
  * `drainboard lab`: a disposable HAProxy and demo servers on loopback, and the app on them.
@@ -28,7 +29,7 @@ export async function runLab(options: Options): Promise<ExitCode> {
 			process.removeListener(signal, early);
 		}
 
-		const {runInteractive} = await import('../ui/run-interactive.js');
+		const {runInteractive} = await importInteractive();
 		const labOptions: Options = {...options, socket: [lab.socket], config: lab.configPath, url: options.url ?? lab.url, journal: options.journal ?? lab.journal};
 		const started = lab;
 		return await runInteractive(labOptions, undefined, {lab: {dir: lab.dir, toggle: async (server) => started.toggle(server)}});

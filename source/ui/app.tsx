@@ -61,7 +61,6 @@ function Screens({clients, initialTarget, prepare, exitNote = {current: null}, p
 		},
 		[lab],
 	);
-	const now = useNow();
 	const [screen, setScreen] = useState<Screen>(initialTarget && prepare ? {kind: 'preparing', target: initialTarget} : {kind: 'grid'});
 	const [problem, setProblem] = useState<string | null>(null);
 	const [gridFocus, setGridFocus] = useState<ProxyName | undefined>(initialTarget?.backend);
@@ -69,6 +68,7 @@ function Screens({clients, initialTarget, prepare, exitNote = {current: null}, p
 	const focus = screen.kind === 'wizard' ? screen.prepared.context.target.backend : screen.kind === 'preparing' ? screen.target.backend : gridFocus;
 	// The wizard reads only the target's backend (filtered commands); the grid reads everything.
 	const {view} = usePool(clients, focus, pollIntervalMs, screen.kind !== 'grid', prefetched);
+	const now = useNow(1000, view);
 
 	useEffect(() => {
 		if (exiting !== null) {

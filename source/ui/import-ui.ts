@@ -1,0 +1,20 @@
+/**
+ * Imports the interactive app with `fetch` hidden. Yoga's WebAssembly loader (under Ink) only
+ * asks `typeof fetch` before it decodes its inlined module, but that first touch makes Node load
+ * its whole HTTP client (undici): about 30 ms of a cold start. drainboard itself never uses fetch.
+ */
+export async function importInteractive(): Promise<typeof import('./run-interactive.js')> {
+	const descriptor = Object.getOwnPropertyDescriptor(globalThis, 'fetch');
+	const hide = descriptor?.configurable === true;
+	if (hide) {
+		Object.defineProperty(globalThis, 'fetch', {value: undefined, configurable: true, writable: true});
+	}
+
+	try {
+		return await import('./run-interactive.js');
+	} finally {
+		if (hide) {
+			Object.defineProperty(globalThis, 'fetch', descriptor);
+		}
+	}
+}
