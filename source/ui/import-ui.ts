@@ -1,9 +1,13 @@
+import type * as RunInteractive from './run-interactive.js';
+
+type RunInteractiveModule = typeof RunInteractive;
+
 /**
  * Imports the interactive app with `fetch` hidden. Yoga's WebAssembly loader (under Ink) only
  * asks `typeof fetch` before it decodes its inlined module, but that first touch makes Node load
  * its whole HTTP client (undici): about 30 ms of a cold start. drainboard itself never uses fetch.
  */
-export async function importInteractive(): Promise<typeof import('./run-interactive.js')> {
+export async function importInteractive(): Promise<RunInteractiveModule> {
 	const descriptor = Object.getOwnPropertyDescriptor(globalThis, 'fetch');
 	const hide = descriptor?.configurable === true;
 	if (hide) {
