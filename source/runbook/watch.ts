@@ -1,3 +1,4 @@
+import type {PollView} from '../model/pool-poller.js';
 import type {Instance, Server} from '../model/types.js';
 import {formatTarget, type Target} from '../runtime/names.js';
 import {clockTime} from '../time-format.js';
@@ -88,5 +89,30 @@ export class TargetWatch {
 		}
 
 		return {raise: [], clear};
+	}
+}
+
+/** A {@link TargetWatch} per instance, fed with whole poll views: alarms name their instance. */
+export class PoolWatch {
+	private readonly watches = new Map<string, TargetWatch>();
+
+	observe(view: Pick<PollView, 'pool' | 'health'>, expectation: Expectation, at = Date.now()): AlarmChanges {
+		const changes: AlarmChanges = {raise: [], clear: []};
+		const {target} = expectation;
+		for (const health of view.health) {
+			const snapshot = view.pool?.instances.find((candidate) => candidate.instance.socket === health.socket);
+			const server = snapshot?.backends.find((backend) => backend.name === target.backend)?.servers.find((candidate) => candidate.server === target.server) ?? null;
+			let watch = this.watches.get(health.socket);
+			if (!watch) {
+				watch = new TargetWatch();
+				this.watches.set(health.socket, watch);
+			}
+
+			const one = watch.observe({socket: health.socket, at, instance: health.ok && snapshot ? snapshot.instance : null, server: health.ok ? server : null}, expectation);
+			changes.raise.push(...one.raise);
+			changes.clear.push(...one.clear);
+		}
+
+		return changes;
 	}
 }

@@ -15,6 +15,8 @@ export type SecondInstance = {
 	configPath: string;
 	url: string;
 	send(line: string): Promise<string>;
+	/** Graceful reload (`-sf`): a new process, the runtime state of the old one gone. */
+	reload(): Promise<void>;
 	stop(): Promise<void>;
 	start(): Promise<void>;
 };
@@ -47,6 +49,9 @@ export async function startSecondInstance(bed: TestBed, config: (context: BedCon
 		configPath,
 		url: `http://127.0.0.1:${context.frontendPort}/`,
 		send: async (line) => sendLine(admin, line, {timeoutMs: 5000}),
+		async reload() {
+			await haproxy?.reload();
+		},
 		async stop() {
 			process.removeListener('exit', onExit);
 			await haproxy?.stop();

@@ -7,11 +7,15 @@ import {emptyFacts, systemClock, type RunbookContext, type RunbookIo} from '../.
 import {Journal, readJournal} from '../../source/runbook/journal.js';
 import {lastMaintenance} from '../../source/runbook/resume.js';
 import {changeState, PartialChangeError} from '../../source/runbook/state-change.js';
+import type {Alarm} from '../../source/runbook/state.js';
+import {PoolWatch} from '../../source/runbook/watch.js';
+import {PoolPoller} from '../../source/model/pool-poller.js';
 import {webappsConfig, webappsDemos} from '../fixtures/webapps.cfg.js';
 import {adminStates} from '../helpers/raw-haproxy.js';
 import {runCli} from '../helpers/run-cli.js';
 import {startSecondInstance, type SecondInstance} from '../helpers/second-instance.js';
 import {startTestBed, type TestBed} from '../helpers/test-bed.js';
+import {waitFor} from '../helpers/wait-for.js';
 
 let bed: TestBed;
 let second: SecondInstance;
@@ -115,6 +119,44 @@ describe('two HAProxy instances in front of the same servers', () => {
 		expect(result.stderr).toContain(`${second.operatorSocket}: the stats socket ${second.operatorSocket} is at level operator; drain and ready need level admin.`);
 		expect((await statesA())['webapps/app01']).toBe('0');
 		expect((await statesB())['webapps/app01']).toBe('0');
+	});
+
+	it('raises reload and external-change alarms on the instance where they happen', async () => {
+		const target = parseTarget('webapps/app02');
+		await bed.send('set server webapps/app02 state drain');
+		await second.send('set server webapps/app02 state drain');
+		const watch = new PoolWatch();
+		const alarms: Alarm[] = [];
+		let views = 0;
+		const poller = new PoolPoller({
+			clients: [createRuntimeClient(parseEndpoint(bed.adminSocket)), createRuntimeClient(parseEndpoint(second.adminSocket))],
+			intervalMs: 100,
+			onChange(view) {
+				views++;
+				alarms.push(...watch.observe(view, {target, drained: true}).raise);
+			},
+		});
+		poller.focus(target.backend);
+		poller.start();
+		try {
+			await waitFor('two polls', () => (views >= 2 ? true : undefined));
+			await second.reload();
+			const reload = await waitFor('the reload alarm', () => alarms.find((alarm) => alarm.kind === 'reload'));
+			expect(reload).toMatchObject({socket: second.adminSocket, reapply: true});
+			expect(reload.message).toMatch(new RegExp(`^HAProxy at ${second.adminSocket} was reloaded \\(pid [0-9]+ → [0-9]+\\)\\. The drain is gone`));
+			await bed.send('set server webapps/app02 state ready');
+			const external = await waitFor('the external-change alarm', () => alarms.find((alarm) => alarm.kind === 'external-change'));
+			expect(external).toMatchObject({socket: bed.adminSocket, reapply: true});
+			expect(external.message).toBe(`Someone else changed webapps/app02 on ${bed.adminSocket}: it is ready (no admin flags) now, was FDRAIN. Press r to re-apply the drain.`);
+			expect(alarms.map((alarm) => [alarm.kind, alarm.socket])).toEqual([
+				['reload', second.adminSocket],
+				['external-change', bed.adminSocket],
+			]);
+		} finally {
+			poller.stop();
+			await bed.send('set server webapps/app02 state ready');
+			await second.send('set server webapps/app02 state ready');
+		}
 	});
 
 	it('puts the first instance back when the second fails after the first changed', async () => {

@@ -7,7 +7,7 @@ import {runStep} from '../../runbook/run-step.js';
 import {Cancelled, changeState} from '../../runbook/state-change.js';
 import {initialRunbookState, runbookReducer, type Prompt, type RunbookState} from '../../runbook/state.js';
 import type {StepId} from '../../runbook/steps.js';
-import {TargetWatch} from '../../runbook/watch.js';
+import {PoolWatch} from '../../runbook/watch.js';
 import {formatTarget} from '../../runtime/names.js';
 import {sentenceOf} from '../../errors.js';
 
@@ -111,34 +111,21 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView): Runbo
 			});
 	}, [context, io, label, prepared]);
 
-	const watches = useRef(new Map<string, TargetWatch>());
+	const watch = useRef(new PoolWatch());
 	useEffect(() => {
-		for (const health of view.health) {
-			const snapshot = view.pool?.instances.find((candidate) => candidate.instance.socket === health.socket);
-			const server = snapshot?.backends.find((backend) => backend.name === context.target.backend)?.servers.find((candidate) => candidate.server === context.target.server) ?? null;
-			let watch = watches.current.get(health.socket);
-			if (!watch) {
-				watch = new TargetWatch();
-				watches.current.set(health.socket, watch);
+		const changes = watch.current.observe(view, {target: context.target, drained: latest.current.drained});
+		for (const id of changes.clear) {
+			if (latest.current.alarms.some((alarm) => alarm.id === id)) {
+				dispatch({type: 'alarm-cleared', id});
 			}
+		}
 
-			const changes = watch.observe(
-				{socket: health.socket, at: Date.now(), instance: health.ok && snapshot ? snapshot.instance : null, server: health.ok ? server : null},
-				{target: context.target, drained: latest.current.drained},
-			);
-			for (const id of changes.clear) {
-				if (latest.current.alarms.some((alarm) => alarm.id === id)) {
-					dispatch({type: 'alarm-cleared', id});
-				}
-			}
-
-			for (const alarm of changes.raise) {
-				dispatch({type: 'alarm-raised', alarm});
-				try {
-					context.journal.append({step: latest.current.current, event: 'alarm', detail: alarm.message, socket: alarm.socket});
-				} catch {
-					// The alarm is on screen; the next state change will stop on the journal.
-				}
+		for (const alarm of changes.raise) {
+			dispatch({type: 'alarm-raised', alarm});
+			try {
+				context.journal.append({step: latest.current.current, event: 'alarm', detail: alarm.message, socket: alarm.socket});
+			} catch {
+				// The alarm is on screen; the next state change will stop on the journal.
 			}
 		}
 	}, [view, context]);
