@@ -121,7 +121,11 @@ async function main(): Promise<ExitCode> {
 		assertTerminal();
 		// Ask HAProxy for the first full snapshot now: it arrives while the UI modules load.
 		const {clientsFor} = await import('./source/config/clients.js');
-		const {clients} = await clientsFor(options);
+		const {clients, notes} = await clientsFor(options);
+		for (const note of notes) {
+			process.stderr.write(`${note}\n`);
+		}
+
 		const prefetched = new Map(clients.map((client) => [client.socket, client.snapshot()] as const));
 		for (const early of prefetched.values()) {
 			early.catch(() => undefined);

@@ -176,7 +176,7 @@ try {
 	if (grid) {
 		report('live grid open, CPU share of a core', `${grid.cpu.toFixed(1)}%`, hatopText, `≤ hatop (${hatopCpu === undefined ? '3%' : `${hatopCpu.toFixed(1)}%`})`, grid.cpu <= (hatopCpu ?? 3));
 		report('live grid open, RSS', `${grid.rss.toFixed(0)} MB`, 'hatop about 25 MB (reference)', 'modest', null);
-		report('live grid open, HAProxy CPU it causes', `${grid.haproxyCpu.toFixed(1)}%`, 'full dump every few seconds, visible backend every second', '', null);
+		report('live grid open, HAProxy CPU it causes', `${grid.haproxyCpu.toFixed(1)}%`, 'full dump every 20 s here, the backend under the cursor every second', '', null);
 	}
 
 	// 5. What the wizard asks of HAProxy while it watches one backend.
