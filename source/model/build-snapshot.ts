@@ -45,9 +45,10 @@ export function snapshotBuilder(socket: string): SnapshotBuilder {
 		return byId.get(idKey(backendId, serverId));
 	};
 
+	const readAt = Date.now();
 	const make = (index: number, stat?: {table: StatTable; row: number}) => {
 		const state = stateRows[index]!;
-		made[index] = toServer(socket, backendNames.get(state.backendId)!, state.table, state.row, stat?.table, stat?.row);
+		made[index] = toServer(socket, backendNames.get(state.backendId)!, readAt, state.table, state.row, stat?.table, stat?.row);
 	};
 
 	return {
@@ -127,7 +128,8 @@ export function buildInstanceSnapshot(instance: Instance, states: ServersStateTa
 const orNull = (value: number) => (Number.isNaN(value) ? null : value);
 
 /** One server from its servers-state row and, when there is one, its stat row. */
-function toServer(socket: string, backend: string, table: ServersStateTable, row: number, stats?: StatTable, statRow?: number): Server {
+function toServer(socket: string, backend: string, readAt: number, table: ServersStateTable, row: number, stats?: StatTable, statRow?: number): Server {
+	const secondsSinceChange = table.number('secondsSinceChange', row);
 	const opState = table.number('opState', row);
 	const adminState = table.number('adminState', row);
 	const checkConfigured = (table.number('checkState', row) & checkStateBits.CONFIGURED) !== 0;
@@ -171,6 +173,7 @@ function toServer(socket: string, backend: string, table: ServersStateTable, row
 		lbTotal: has ? orNull(stats.number('lbtot', statRow)) : null,
 		backup: has ? (orNull(stats.number('bck', statRow)) ?? 0) > 0 : false,
 		tracked: has ? stats.text('tracked', statRow) : null,
-		secondsSinceChange: table.number('secondsSinceChange', row),
+		secondsSinceChange,
+		changedAt: readAt - secondsSinceChange * 1000,
 	};
 }

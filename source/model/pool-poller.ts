@@ -1,7 +1,7 @@
 import {sentenceOf} from '../errors.js';
 import type {RuntimeClient} from '../runtime/client.js';
 import type {ProxyName} from '../runtime/names.js';
-import type {InstanceSnapshot, PoolSnapshot} from './types.js';
+import type {Backend, InstanceSnapshot, PoolSnapshot, Server} from './types.js';
 
 /** How one instance answered its polls. */
 export type InstanceHealth = {
@@ -32,6 +32,11 @@ export type PollerOptions = {
 	/** Longest delay between full dumps, however costly they are (default 30 s). */
 	maxFullIntervalMs?: number;
 	now?: () => number;
+	/**
+	 * Call `onChange` only when something changed (data, or an instance's health), not after every
+	 * cycle: a screen then repaints only when there is something new to paint.
+	 */
+	onlyChanges?: boolean;
 	/** Full snapshots already asked for (at start, while the UI loads), by socket: the first cycle uses them. */
 	prefetched?: ReadonlyMap<string, Promise<InstanceSnapshot>>;
 };
@@ -43,6 +48,7 @@ export type PollerOptions = {
  */
 export class PoolPoller {
 	private readonly options: Required<Omit<PollerOptions, 'clients' | 'onChange' | 'prefetched'>> & Pick<PollerOptions, 'clients' | 'onChange'>;
+	private changed = true;
 	private readonly prefetched: Map<string, Promise<InstanceSnapshot>>;
 	private readonly snapshots = new Map<string, InstanceSnapshot>();
 	private readonly health = new Map<string, InstanceHealth>();
@@ -58,7 +64,7 @@ export class PoolPoller {
 	private fullRequested = true;
 
 	constructor(options: PollerOptions) {
-		this.options = {intervalMs: 1000, maxFullIntervalMs: 30_000, now: Date.now, ...options};
+		this.options = {intervalMs: 1000, maxFullIntervalMs: 30_000, now: Date.now, onlyChanges: false, ...options};
 		this.prefetched = new Map(options.prefetched);
 		for (const client of options.clients) {
 			this.health.set(client.socket, {socket: client.socket, ok: true, failingSince: null, error: null, lastSuccess: null});
@@ -118,6 +124,12 @@ export class PoolPoller {
 		};
 	}
 
+	/** When any instance last answered (ms since the epoch), whether or not that changed anything. */
+	lastSuccessAt(): number | null {
+		const times = [...this.health.values()].flatMap((health) => (health.lastSuccess === null ? [] : [health.lastSuccess]));
+		return times.length > 0 ? Math.max(...times) : null;
+	}
+
 	private fullIntervalMs(): number {
 		// The backend under the cursor is read every cycle anyway; the rest may wait. A dump that
 		// takes 8 ms (1,000 servers) comes every 2 s, one of 80 ms (10,000 servers) every 20 s.
@@ -145,16 +157,27 @@ export class PoolPoller {
 				try {
 					const snapshot = full && early ? await early : await client.snapshot(full ? undefined : this.focused, controller.signal);
 					if (full) {
-						this.snapshots.set(client.socket, snapshot);
+						// Unchanged, the objects already shown stay: nothing to repaint, nothing to keep twice.
+						if (!known || !sameSnapshot(known, snapshot)) {
+							this.snapshots.set(client.socket, snapshot);
+							this.changed = true;
+						}
+
 						this.lastFull.set(client.socket, started);
 						this.fullCostMs = this.options.now() - started;
 					} else {
-						this.snapshots.set(client.socket, known ? mergeBackends(known, snapshot) : snapshot);
+						const merged = known ? mergeBackends(known, snapshot) : snapshot;
+						if (!known || !sameSnapshot(known, merged)) {
+							this.snapshots.set(client.socket, merged);
+							this.changed = true;
+						}
+
 						if (known && (snapshot.instance.pid !== known.instance.pid || snapshot.instance.startTime !== known.instance.startTime)) {
 							this.fullRequested = true;
 						}
 					}
 
+					this.changed ||= !this.health.get(client.socket)!.ok;
 					this.health.set(client.socket, {socket: client.socket, ok: true, failingSince: null, error: null, lastSuccess: this.options.now()});
 				} catch (error) {
 					if (controller.signal.aborted) {
@@ -162,6 +185,7 @@ export class PoolPoller {
 					}
 
 					const previous = this.health.get(client.socket)!;
+					this.changed ||= previous.ok || previous.error !== sentenceOf(error);
 					this.health.set(client.socket, {
 						...previous,
 						ok: false,
@@ -178,7 +202,11 @@ export class PoolPoller {
 		}
 
 		this.cycles++;
-		this.options.onChange(this.view());
+		if (this.changed || !this.options.onlyChanges) {
+			this.changed = false;
+			this.options.onChange(this.view());
+		}
+
 		if (this.wakeRequested) {
 			this.wakeRequested = false;
 			void this.cycle();
@@ -202,4 +230,28 @@ export function mergeBackends(full: InstanceSnapshot, partial: InstanceSnapshot)
 	}
 
 	return {instance: partial.instance, backends};
+}
+
+/** Server fields that say nothing new when they alone differ: the time since the last change grows by itself. */
+const clockFields = new Set<keyof Server>(['secondsSinceChange', 'changedAt']);
+
+/** Same instance, same backends, same servers field for field (a filtered poll that found nothing new). */
+export function sameSnapshot(a: InstanceSnapshot, b: InstanceSnapshot): boolean {
+	const [x, y] = [a.instance, b.instance];
+	if (x.pid !== y.pid || x.startTime !== y.startTime || x.stopping !== y.stopping || x.version !== y.version || a.backends.length !== b.backends.length) {
+		return false;
+	}
+
+	return a.backends.every((backend, index) => backend === b.backends[index] || sameBackend(backend, b.backends[index]!));
+}
+
+function sameBackend(a: Backend, b: Backend): boolean {
+	if (a.name !== b.name || a.id !== b.id || a.mode !== b.mode || a.algorithm !== b.algorithm || a.servers.length !== b.servers.length) {
+		return false;
+	}
+
+	return a.servers.every((server, index) => {
+		const other = b.servers[index]!;
+		return (Object.keys(server) as Array<keyof Server>).every((key) => clockFields.has(key) || server[key] === other[key]);
+	});
 }

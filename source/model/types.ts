@@ -42,6 +42,8 @@ export type Server = {
 	/** `backend/server` this server tracks, or null. */
 	tracked: string | null;
 	secondsSinceChange: number;
+	/** When that was, in ms since the epoch (read time minus `secondsSinceChange`). */
+	changedAt: number;
 };
 
 /** A backend of one instance with its servers in configuration order. */

@@ -10,6 +10,7 @@ import {tint} from './theme.js';
 import {serverKey} from './grid/grid-rows.js';
 import {GridScreen} from './grid/grid-screen.js';
 import {KeysProvider} from './keys.js';
+import {gridLayout} from './grid/grid-layout.js';
 import {useNow} from './use-now.js';
 import {usePool} from './use-pool.js';
 import {useTerminalSize} from './use-terminal-size.js';
@@ -67,8 +68,9 @@ function Screens({clients, initialTarget, prepare, exitNote = {current: null}, p
 	const [exiting, setExiting] = useState<ExitCode | null>(null);
 	const focus = screen.kind === 'wizard' ? screen.prepared.context.target.backend : screen.kind === 'preparing' ? screen.target.backend : gridFocus;
 	// The wizard reads only the target's backend (filtered commands); the grid reads everything.
-	const {view} = usePool(clients, focus, pollIntervalMs, screen.kind !== 'grid', prefetched);
-	const now = useNow(1000, view);
+	const {view, lastSuccessAt} = usePool(clients, focus, pollIntervalMs, screen.kind !== 'grid', prefetched);
+	const now = useNow(lastSuccessAt, gridLayout(size.columns).changed > 0);
+	const freshAt = lastSuccessAt();
 
 	useEffect(() => {
 		if (exiting !== null) {
@@ -129,6 +131,7 @@ function Screens({clients, initialTarget, prepare, exitNote = {current: null}, p
 					view={view}
 					size={size}
 					now={now}
+					freshAt={freshAt}
 					exitNote={exitNote}
 					onQuit={quit}
 					onBack={() => {
@@ -156,6 +159,7 @@ function Screens({clients, initialTarget, prepare, exitNote = {current: null}, p
 				view={view}
 				size={size}
 				now={now}
+				freshAt={freshAt}
 				initialKey={initialTarget && clients[0] ? serverKey(clients[0].socket, initialTarget.backend, initialTarget.server) : undefined}
 				message={problem}
 				onFocus={onFocus}

@@ -1,26 +1,28 @@
-import {useEffect, useRef, useState} from 'react';
+import {useEffect, useState} from 'react';
+
+/** Data younger than this reads as "live" rather than as an age in seconds. */
+export const liveForMs = 3000;
 
 /**
- * The current time for "updated 3s ago": taken whenever `changed` changes (a new poll renders
- * anyway), and by a timer every `everyMs` only while nothing else renders, so a live grid paints
- * once per poll, not twice.
+ * The time the screen shows. It moves every second while something on screen counts seconds
+ * (`perSecond`: the wide grid's CHANGED column), or while the data is older than
+ * {@link liveForMs}; otherwise only when new data renders anyway. An unchanged screen is then
+ * not repainted at all.
  */
-export function useNow(everyMs = 1000, changed?: unknown): number {
-	const [tick, setTick] = useState(Date.now);
-	const last = useRef({changed, at: Date.now()});
-	if (last.current.changed !== changed) {
-		last.current = {changed, at: Date.now()};
-	}
-
+export function useNow(lastSuccessAt: () => number | null, perSecond: boolean, everyMs = 1000): number {
+	const [, setNow] = useState(Date.now);
 	useEffect(() => {
 		const timer = setInterval(() => {
-			if (Date.now() - last.current.at >= everyMs * 1.5) {
-				setTick(Date.now());
+			const current = Date.now();
+			const last = lastSuccessAt();
+			if (perSecond || last === null || current - last >= liveForMs) {
+				setNow(current);
 			}
 		}, everyMs);
 		return () => {
 			clearInterval(timer);
 		};
-	}, [everyMs]);
-	return Math.max(tick, last.current.at);
+	}, [everyMs, lastSuccessAt, perSecond]);
+	// The tick only makes the screen render; whatever makes it render, it shows the time of now.
+	return Date.now();
 }

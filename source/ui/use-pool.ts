@@ -4,7 +4,12 @@ import type {RuntimeClient} from '../runtime/client.js';
 import type {ProxyName} from '../runtime/names.js';
 import type {InstanceSnapshot} from '../model/types.js';
 
-export type PoolHandle = {view: PollView; refresh: (full?: boolean) => void};
+export type PoolHandle = {
+	view: PollView;
+	refresh: (full?: boolean) => void;
+	/** When HAProxy last answered, even with nothing new (the view changes only when data does). */
+	lastSuccessAt: () => number | null;
+};
 
 /** Polls the instances while mounted; `focus` is the backend polled every cycle (`only`: nothing else). */
 export function usePool(
@@ -21,7 +26,7 @@ export function usePool(
 		cycles: 0,
 	}));
 	useEffect(() => {
-		const current = new PoolPoller({clients, intervalMs, onChange: setView, prefetched});
+		const current = new PoolPoller({clients, intervalMs, onChange: setView, prefetched, onlyChanges: true});
 		poller.current = current;
 		current.start();
 		return () => {
@@ -35,5 +40,6 @@ export function usePool(
 	const refresh = useCallback((full = false) => {
 		poller.current?.refresh(full);
 	}, []);
-	return {view, refresh};
+	const lastSuccessAt = useCallback(() => poller.current?.lastSuccessAt() ?? null, []);
+	return {view, refresh, lastSuccessAt};
 }

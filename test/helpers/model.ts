@@ -28,6 +28,7 @@ export function makeServer(overrides: Partial<Server> & {backend: string; server
 		backup: false,
 		tracked: null,
 		secondsSinceChange: 60,
+		changedAt: Date.now() - 60_000,
 		...overrides,
 		opState,
 		adminState,

@@ -60,6 +60,48 @@ describe('PoolPoller', () => {
 		expect(last.backends[0]!.servers[0]!.currentSessions).toBe(7);
 	});
 
+	it('with onlyChanges, says nothing after a poll that found nothing new, and speaks on new data and on failure', async () => {
+		let sessions = 0;
+		let failing = false;
+		const fake = fakeClient(async (backend) => {
+			if (failing) {
+				throw new RuntimeApiError('connection-refused', '/fake.sock', 'Nothing answers on /fake.sock (connection refused).');
+			}
+
+			// A new read, new objects, and the clock field moves on: still nothing new.
+			const fresh = snapshot(1, sessions);
+			const webapps = fresh.backends[0]!;
+			webapps.servers[0] = {...webapps.servers[0]!, secondsSinceChange: 61, changedAt: Date.now() - 61_000};
+			return backend ? makeInstance([webapps], '/fake.sock', 1) : fresh;
+		});
+		const views: PollView[] = [];
+		let clock = 1000;
+		const poller = new PoolPoller({clients: [fake.client], intervalMs: 2, now: () => clock, onlyChanges: true, onChange: (view) => views.push(view)});
+		poller.focus(parseName('webapps', 'backend'));
+		poller.start();
+		try {
+			await waitFor('five polls', () => (fake.calls.length >= 6 ? true : undefined));
+			expect(views).toHaveLength(1);
+			clock = 2000;
+			await waitFor('another poll, and a full dump', () => (poller.lastSuccessAt() === 2000 && fake.calls.filter((call) => call.backend === undefined).length >= 2 ? true : undefined));
+			expect(views).toHaveLength(1);
+			sessions = 3;
+			await waitFor('the new data', () => (views.length === 2 ? true : undefined));
+			expect(views[1]!.pool!.instances[0]!.backends[0]!.servers[0]!.currentSessions).toBe(3);
+			failing = true;
+			await waitFor('the failure', () => (views.length === 3 ? true : undefined));
+			expect(views[2]!.health[0]).toMatchObject({ok: false, error: 'Nothing answers on /fake.sock (connection refused).'});
+			const calls = fake.calls.length;
+			await waitFor('more failed polls', () => (fake.calls.length >= calls + 3 ? true : undefined));
+			expect(views).toHaveLength(3);
+			failing = false;
+			await waitFor('the recovery', () => (views.length === 4 ? true : undefined));
+			expect(views[3]!.health[0]!.ok).toBe(true);
+		} finally {
+			poller.stop();
+		}
+	});
+
 	it('never overlaps polls, even when HAProxy is slower than the interval', async () => {
 		const fake = fakeClient(async () => {
 			await sleep(30);

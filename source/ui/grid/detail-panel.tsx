@@ -35,7 +35,7 @@ export function DetailPanel({server, width}: {server: Server | undefined; width:
 	const style = conditionStyle[conditionOf(server)];
 	const lines = [
 		`admin: ${adminText(server) || 'none'} · weight ${server.userWeight} (config ${server.initialWeight}) · ${server.backup ? 'backup' : 'active'} server${server.tracked ? ` · tracks ${server.tracked}` : ''}`,
-		`sessions ${server.currentSessions}${server.sessionLimit ? `/${server.sessionLimit}` : ''} now · ${server.totalSessions} total · ${server.requestsTotal === null ? 'TCP (no HTTP counters)' : `${server.requestsTotal} HTTP responses`} · state changed ${shortDuration(server.secondsSinceChange)} ago`,
+		`sessions ${server.currentSessions}${server.sessionLimit ? `/${server.sessionLimit}` : ''} now · ${server.totalSessions} total · ${server.requestsTotal === null ? 'TCP (no HTTP counters)' : `${server.requestsTotal} HTTP responses`} · state changed ${shortDuration(Math.max(0, Math.round((Date.now() - server.changedAt) / 1000)))} ago`,
 		`check: ${checkText(server)}`,
 	];
 	return (

@@ -22,6 +22,8 @@ type Props = {
 	view: PollView;
 	size: TerminalSize;
 	now: number;
+	/** When HAProxy last answered (default: when the data shown was read). */
+	freshAt?: number | null;
 	onQuit: () => void;
 	/** The backend under the cursor, to be polled every cycle. */
 	onFocus: (backend: string | undefined) => void;
@@ -39,7 +41,7 @@ type Props = {
 const chromeHeight = 4;
 
 /** The live grid of every backend and server. */
-export function GridScreen({view, size, now, onQuit, onFocus, onSelect, onExtraKey, initialKey, message, active = true}: Props) {
+export function GridScreen({view, size, now, freshAt, onQuit, onFocus, onSelect, onExtraKey, initialKey, message, active = true}: Props) {
 	const [state, dispatch] = useReducer(gridReducer, {pageSize: size.rows - chromeHeight, cursorKey: initialKey, selected: onSelect ? undefined : initialKey}, initialGridState);
 	const differences = useMemo(() => differingServers(view.pool), [view.pool]);
 	const rows = useMemo(() => buildRows(view.pool, state.filter, differences), [view.pool, state.filter, differences]);
@@ -87,7 +89,7 @@ export function GridScreen({view, size, now, onQuit, onFocus, onSelect, onExtraK
 	const hints = state.filterEditing ? 'type to filter · Enter keep · Esc clear' : '↑↓ jk move · PgUp/PgDn page · / filter · Enter select · ? help · q quit';
 	return (
 		<Box flexDirection="column" width={size.columns}>
-			<Header view={view} now={now} width={size.columns} />
+			<Header view={view} now={now} freshAt={freshAt} width={size.columns} />
 			<StaleBanner health={view.health} width={size.columns} />
 			<Text dimColor>{titleText(layout)}</Text>
 			{state.help ? (
@@ -96,7 +98,7 @@ export function GridScreen({view, size, now, onQuit, onFocus, onSelect, onExtraK
 				<Box flexDirection="column" height={pageSize}>
 					{visible.length === 0 ? <Text>{cell(emptyMessage(view, state.filter), size.columns - 1)}</Text> : null}
 					{visible.map((row) => (
-						<RowLine key={row.key} row={row} cursor={row.key === state.cursorKey} layout={layout} stale={view.health.some((health) => !health.ok && health.socket === row.socket)} />
+						<RowLine key={row.key} row={row} cursor={row.key === state.cursorKey} layout={layout} now={layout.changed ? now : 0} stale={view.health.some((health) => !health.ok && health.socket === row.socket)} />
 					))}
 				</Box>
 			)}
@@ -126,7 +128,7 @@ export function GridScreen({view, size, now, onQuit, onFocus, onSelect, onExtraK
 	);
 }
 
-function RowLine({row, cursor, layout, stale}: {row: GridRow; cursor: boolean; layout: ReturnType<typeof gridLayout>; stale: boolean}) {
+function RowLine({row, cursor, layout, now, stale}: {row: GridRow; cursor: boolean; layout: ReturnType<typeof gridLayout>; now: number; stale: boolean}) {
 	switch (row.kind) {
 		case 'instance': {
 			return <InstanceLine snapshot={row.snapshot} width={layout.width} cursor={cursor} />;
@@ -137,7 +139,7 @@ function RowLine({row, cursor, layout, stale}: {row: GridRow; cursor: boolean; l
 		}
 
 		case 'server': {
-			return <ServerLine server={row.server} layout={layout} cursor={cursor} dimmed={stale} differs={row.differs} />;
+			return <ServerLine server={row.server} layout={layout} cursor={cursor} dimmed={stale} differs={row.differs} now={now} />;
 		}
 	}
 }

@@ -23,10 +23,18 @@ export function adminText(server: Server): string {
 	return [...adminWords(server), ...(server.backup ? ['backup'] : [])].join(', ');
 }
 
-type Props = {server: Server; layout: GridLayout; cursor: boolean; dimmed?: boolean; differs?: boolean};
+type Props = {
+	server: Server;
+	layout: GridLayout;
+	cursor: boolean;
+	dimmed?: boolean;
+	differs?: boolean;
+	/** The time, for the CHANGED column (0 when it is hidden, so the line does not re-render each second). */
+	now?: number;
+};
 
 /** One server of the grid, on one line exactly `layout.width` wide; `≠` when instances disagree on it. */
-export const ServerLine = React.memo(function ServerLine({server, layout, cursor, dimmed = false, differs = false}: Props) {
+export const ServerLine = React.memo(function ServerLine({server, layout, cursor, dimmed = false, differs = false, now = 0}: Props) {
 	const condition = conditionOf(server);
 	const style = conditionStyle[condition];
 	// Under the cursor the whole line is inverse: coloured parts would turn into coloured blocks.
@@ -70,7 +78,7 @@ export const ServerLine = React.memo(function ServerLine({server, layout, cursor
 			<Text color={color}>{style.symbol}</Text> {cell(server.server, layout.name)} {columns[0]} <Text color={color}>{cell(stateText(server), layout.state)}</Text>{' '}
 			{columns[2]} {columns[3]} {columns[4]} <Text color={checkColor}>{cell(server.checkStatus ?? '-', layout.check)}</Text>
 			{layout.requests ? ` ${cell(String(requests), layout.requests, 'right')}` : ''}
-			{layout.changed ? ` ${cell(shortDuration(server.secondsSinceChange), layout.changed, 'right')}` : ''}
+			{layout.changed ? ` ${cell(shortDuration(now > 0 ? Math.max(0, Math.round((now - server.changedAt) / 1000)) : server.secondsSinceChange), layout.changed, 'right')}` : ''}
 			{layout.description ? ` ${cell(server.checkDescription ?? '', layout.description)}` : ''}
 			{' '.repeat(Math.max(0, layout.width - used - 1))}
 		</Text>

@@ -14,6 +14,7 @@ type Props = {
 	view: PollView;
 	size: TerminalSize;
 	now: number;
+	freshAt?: number | null;
 	onQuit: () => void;
 	onBack: () => void;
 	onExtraKey?: (char: string) => void;
@@ -21,7 +22,7 @@ type Props = {
 };
 
 /** The wizard over one maintenance: state, keys, screen. */
-export function WizardApp({prepared, view, size, now, onQuit, onBack, onExtraKey, exitNote}: Props) {
+export function WizardApp({prepared, view, size, now, freshAt, onQuit, onBack, onExtraKey, exitNote}: Props) {
 	const handle = useRunbook(prepared, view);
 	const [help, setHelp] = useState(false);
 	const [urlText, setUrlText] = useState('');
@@ -42,5 +43,5 @@ export function WizardApp({prepared, view, size, now, onQuit, onBack, onExtraKey
 			});
 		},
 	});
-	return <WizardScreen handle={handle} view={view} size={size} now={now} help={help} urlText={urlText} />;
+	return <WizardScreen handle={handle} view={view} size={size} now={now} freshAt={freshAt} help={help} urlText={urlText} />;
 }

@@ -29,10 +29,10 @@ export const wizardKeys: KeyHelp[] = [
 	{keys: 'q', does: 'quit (asks first while the target is drained)'},
 ];
 
-type Props = {handle: RunbookHandle; view: PollView; size: TerminalSize; now: number; help: boolean; urlText: string};
+type Props = {handle: RunbookHandle; view: PollView; size: TerminalSize; now: number; freshAt?: number | null; help: boolean; urlText: string};
 
 /** The wizard: checklist, the current step's evidence, prompts and alarms, the target's backend. */
-export function WizardScreen({handle, view, size, now, help, urlText}: Props) {
+export function WizardScreen({handle, view, size, now, freshAt, help, urlText}: Props) {
 	const {state} = handle;
 	const width = size.columns;
 	const step = state.steps[state.current];
@@ -94,7 +94,7 @@ export function WizardScreen({handle, view, size, now, help, urlText}: Props) {
 		<>
 			<StepLog items={handle.log} state={state} width={width} />
 			<Box flexDirection="column" width={width}>
-				<Header view={view} now={now} width={width} title={`drainboard · ${state.target}`} />
+				<Header view={view} now={now} freshAt={freshAt} width={width} title={`drainboard · ${state.target}`} />
 				<ChecklistLine state={state} />
 				{alarmLines.map((line) => (
 					<Text key={line.key} color={tint('red')} inverse bold wrap="truncate-end">
@@ -136,7 +136,7 @@ export function WizardScreen({handle, view, size, now, help, urlText}: Props) {
 						<>
 							<BackendLine backend={backend} summary={summarizeBackend(backend)} width={width} cursor={false} />
 							{around(backend.servers, (server) => server.server === targetServer, gridRows - 1).map((server) => (
-									<ServerLine key={server.server} server={server} layout={layout} cursor={server.server === targetServer} />
+									<ServerLine key={server.server} server={server} layout={layout} cursor={server.server === targetServer} now={layout.changed ? now : 0} />
 								))}
 						</>
 					) : (
