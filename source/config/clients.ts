@@ -1,7 +1,8 @@
 import type {Options} from '../options.js';
 import {createRuntimeClient, type RuntimeClient} from '../runtime/client.js';
-import {parseMasterEndpoint, type Endpoint} from '../runtime/endpoint.js';
+import {parseMasterEndpoint} from '../runtime/endpoint.js';
 import {discoverWorkers} from '../runtime/master.js';
+import {createWorkerClient} from '../runtime/worker-client.js';
 import {defaultConfigPath, loadConfig, type LoadedConfig} from './load-config.js';
 import {resolveSockets} from './resolve-sockets.js';
 
@@ -15,17 +16,18 @@ export type Clients = {config: LoadedConfig; clients: RuntimeClient[]; notes: st
 export async function clientsFor(options: Options): Promise<Clients> {
 	const config = await loadConfig(options.config ?? defaultConfigPath);
 	const timeoutMs = options.timeout * 1000;
-	const endpoints: Endpoint[] = [];
+	const clients: RuntimeClient[] = [];
 	const notes: string[] = [];
 	if (options.master === undefined || options.socket.length > 0) {
-		endpoints.push(...resolveSockets(options.socket, config).endpoints);
+		clients.push(...resolveSockets(options.socket, config).endpoints.map((endpoint) => createRuntimeClient(endpoint, {timeoutMs})));
 	}
 
 	if (options.master !== undefined) {
-		const workers = await discoverWorkers(parseMasterEndpoint(options.master), {timeoutMs});
-		endpoints.push(...workers.endpoints);
+		const master = parseMasterEndpoint(options.master);
+		const workers = await discoverWorkers(master, {timeoutMs});
+		clients.push(...workers.list.workers.map((worker, index) => createWorkerClient(master, index + 1, worker.pid, {timeoutMs})));
 		notes.push(workers.found);
 	}
 
-	return {config, clients: endpoints.map((endpoint) => createRuntimeClient(endpoint, {timeoutMs})), notes};
+	return {config, clients, notes};
 }

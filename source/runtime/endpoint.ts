@@ -18,9 +18,12 @@ export function parseMasterEndpoint(spec: string): Endpoint {
 	return {...parseEndpoint(spec, '--master'), master: true};
 }
 
-/** One worker of a master CLI: labelled `master.sock@!<pid>`, each command prefixed with `@!<pid>`. */
-export function onWorker(master: Endpoint, pid: number): Endpoint {
-	return {...master, master: true, worker: pid, label: `${master.label}@!${pid}`};
+/**
+ * The `ordinal`-th current worker of a master CLI, now process `pid`: each command is prefixed
+ * with `@!<pid>`. The label (`master.sock [worker 1]`) outlives the pid, which a reload changes.
+ */
+export function onWorker(master: Endpoint, pid: number, ordinal = 1): Endpoint {
+	return {...master, master: true, worker: pid, label: `${master.label} [worker ${ordinal}]`};
 }
 
 const portSchema = z.coerce.number().int().min(1).max(65_535);

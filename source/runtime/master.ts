@@ -82,8 +82,7 @@ export async function discoverWorkers(master: Endpoint, options: SendOptions = {
 		throw new DrainboardError(`The master CLI ${master.label} lists no current worker (HAProxy is starting or failed to load its configuration); retry in a moment.`, 3);
 	}
 
-	const pids = list.workers.map((worker) => worker.pid);
 	const old = list.oldWorkers.length > 0 ? `; ${list.oldWorkers.length} old worker(s) still finishing connections (pid ${list.oldWorkers.map((worker) => worker.pid).join(', ')}) are left alone` : '';
-	const found = `Master CLI ${master.label}: ${pids.length === 1 ? 'worker' : 'workers'} ${pids.map((pid) => `pid ${pid}`).join(', ')} (HAProxy ${list.workers[0]!.version})${old}.`;
-	return {endpoints: pids.map((pid) => onWorker(master, pid)), found, list};
+	const found = `Master CLI ${master.label}: ${list.workers.map((worker, index) => `worker ${index + 1} is pid ${worker.pid}`).join(', ')} (HAProxy ${list.workers[0]!.version})${old}.`;
+	return {endpoints: list.workers.map((worker, index) => onWorker(master, worker.pid, index + 1)), found, list};
 }

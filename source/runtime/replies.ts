@@ -65,7 +65,7 @@ export function replyError(socket: string, command: string, errorLine: string): 
 		return new RuntimeApiError(
 			'worker-gone',
 			socket,
-			`The HAProxy worker ${gone[1]} behind ${socket.replace(/@![0-9]+$/, '')} is gone (HAProxy was reloaded or restarted); start drainboard again so it finds the current worker.`,
+			`The HAProxy worker ${gone[1]} behind ${socket} is gone (HAProxy was reloaded or restarted).`,
 			{reply: errorLine},
 		);
 	}

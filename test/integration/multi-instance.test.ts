@@ -1,7 +1,9 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {HeadlessResult} from '../../source/headless/report.js';
 import {createRuntimeClient, type RuntimeClient} from '../../source/runtime/client.js';
-import {onWorker, parseEndpoint, parseMasterEndpoint} from '../../source/runtime/endpoint.js';
+import {parseEndpoint, parseMasterEndpoint} from '../../source/runtime/endpoint.js';
+import {discoverWorkers} from '../../source/runtime/master.js';
+import {createWorkerClient} from '../../source/runtime/worker-client.js';
 import {parseTarget} from '../../source/runtime/names.js';
 import {emptyFacts, systemClock, type RunbookContext, type RunbookIo} from '../../source/runbook/context.js';
 import {Journal, readJournal} from '../../source/runbook/journal.js';
@@ -228,10 +230,10 @@ describe('a master-worker HAProxy, through its master CLI', () => {
 
 	it('finds the worker with show proc, and drains and restores it with @!<pid>', async () => {
 		const masterSocket = `${master.dir}/master.sock`;
-		const worker = `${masterSocket}@!${master.haproxy.pid}`;
+		const worker = `${masterSocket} [worker 1]`;
 		const status = await runCli(['status', '--json', '--master', masterSocket]);
 		expect(status.code, status.stderr).toBe(0);
-		expect(status.stderr).toContain(`Master CLI ${masterSocket}: worker pid ${master.haproxy.pid} (HAProxy 2.`);
+		expect(status.stderr).toContain(`Master CLI ${masterSocket}: worker 1 is pid ${master.haproxy.pid} (HAProxy 2.`);
 		const parsed = JSON.parse(status.stdout) as StatusJson;
 		expect(parsed.instances).toEqual([expect.objectContaining({socket: worker, pid: master.haproxy.pid})]);
 		expect(parsed.servers.length).toBe(5);
@@ -250,16 +252,43 @@ describe('a master-worker HAProxy, through its master CLI', () => {
 		]);
 	});
 
-	it('says when the master CLI is not one, or its worker is gone', async () => {
+	it('says when the master CLI is not one', async () => {
 		const notMaster = await runCli(['status', '--master', master.adminSocket]);
 		expect(notMaster.code).toBe(3);
 		expect(notMaster.stderr).toBe(`${master.adminSocket} did not answer "show proc" like a HAProxy master CLI; pass the socket of "-S" (master-worker mode) with --master, or a stats socket with --socket.\n`);
-		const gone = createRuntimeClient(onWorker(parseMasterEndpoint(`${master.dir}/master.sock`), 999_999));
-		const error = await gone.info().catch((error_: unknown) => error_);
+	});
+
+	it('follows the worker across a reload: reads go to the new one, a change in between is refused with nothing sent', async () => {
+		const masterEndpoint = parseMasterEndpoint(`${master.dir}/master.sock`);
+		const target = parseTarget('webapps/app02');
+		const client = createWorkerClient(masterEndpoint, 1, master.haproxy.pid);
+		expect(client.socket).toBe(`${master.dir}/master.sock [worker 1]`);
+		const before = master.haproxy.pid;
+		expect((await client.info()).pid).toBe(before);
+		// The master re-executes itself on a reload: its CLI is back a moment after the new worker.
+		const reload = async () => {
+			await master.haproxy.reload();
+			await waitFor('the master CLI to list the new worker', async () =>
+				(await discoverWorkers(masterEndpoint).catch(() => undefined))?.list.workers[0]?.pid === master.haproxy.pid ? true : undefined,
+			);
+		};
+
+		await reload();
+		const after = master.haproxy.pid;
+		expect(after).not.toBe(before);
+		expect((await client.info()).pid).toBe(after);
+		expect(client.socket).toBe(`${master.dir}/master.sock [worker 1]`);
+
+		await reload();
+		const error = await client.setServerState(target, 'drain').catch((error_: unknown) => error_);
 		expect(error).toMatchObject({
 			kind: 'worker-gone',
 			exitCode: 3,
-			message: `The HAProxy worker 999999 behind ${master.dir}/master.sock is gone (HAProxy was reloaded or restarted); start drainboard again so it finds the current worker.`,
+			message: `HAProxy behind ${master.dir}/master.sock [worker 1] was reloaded (worker pid ${after} → ${master.haproxy.pid}) before the command was sent; nothing was sent. Check the server on the new worker, then retry.`,
 		});
+		expect(adminStates(await master.send('show servers state'))['webapps/app02']).toBe('0');
+		await client.setServerState(target, 'drain');
+		expect(adminStates(await master.send('show servers state'))['webapps/app02']).toBe('8');
+		await client.setServerState(target, 'ready');
 	});
 });

@@ -42,9 +42,9 @@ describe('show proc', () => {
 	it('addresses each current worker, names them and the old ones left alone', async () => {
 		local = await startMaster(() => afterReload);
 		const found = await discoverWorkers(parseMasterEndpoint(local.path));
-		expect(found.endpoints).toEqual([{kind: 'unix', path: local.path, label: `${local.path}@!3233`, master: true, worker: 3233}]);
+		expect(found.endpoints).toEqual([{kind: 'unix', path: local.path, label: `${local.path} [worker 1]`, master: true, worker: 3233}]);
 		expect(found.found).toBe(
-			`Master CLI ${local.path}: worker pid 3233 (HAProxy 2.6.12-1+deb12u4); 1 old worker(s) still finishing connections (pid 1971) are left alone.`,
+			`Master CLI ${local.path}: worker 1 is pid 3233 (HAProxy 2.6.12-1+deb12u4); 1 old worker(s) still finishing connections (pid 1971) are left alone.`,
 		);
 		expect(local.received).toEqual(['show proc\n']);
 	});
@@ -60,6 +60,11 @@ describe('show proc', () => {
 	it('says the worker is gone when the master no longer knows its pid', async () => {
 		local = await startMaster(() => "Can't find the target PID matching the prefix '@!3233'\n");
 		const client = createRuntimeClient(onWorker(parseMasterEndpoint(local.path), 3233));
-		await expect(client.info()).rejects.toMatchObject({kind: 'worker-gone', exitCode: 3, socket: `${local.path}@!3233`});
+		await expect(client.info()).rejects.toMatchObject({
+			kind: 'worker-gone',
+			exitCode: 3,
+			socket: `${local.path} [worker 1]`,
+			message: `The HAProxy worker 3233 behind ${local.path} [worker 1] is gone (HAProxy was reloaded or restarted).`,
+		});
 	});
 });

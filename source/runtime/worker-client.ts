@@ -1,0 +1,109 @@
+import {setTimeout as delay} from 'node:timers/promises';
+import {createRuntimeClient, type ClientOptions, type RuntimeClient} from './client.js';
+import {onWorker, type Endpoint} from './endpoint.js';
+import {discoverWorkers} from './master.js';
+import {RuntimeApiError} from './runtime-error.js';
+
+/** How long a read trusts that its worker is still the current one before asking `show proc` again. */
+const recheckMs = 2000;
+
+/**
+ * The `ordinal`-th current worker of a master CLI, followed across reloads. After a reload the
+ * master still forwards `@!<old pid>` to the old worker while it finishes its connections, so the
+ * worker is checked against `show proc`: before every state change, and every 2 s for reads.
+ * When it was replaced, reads go on with the new worker (whose `show info` has the new pid: the
+ * wizard's reload alarm); a state change is refused with nothing sent, and the error says so.
+ */
+export function createWorkerClient(master: Endpoint, ordinal: number, pid: number, options: ClientOptions = {}): RuntimeClient {
+	let inner = createRuntimeClient(onWorker(master, pid, ordinal), options);
+	let checkedAt = Date.now();
+	const socket = inner.socket;
+
+	/** Asks the master which worker is current now; returns the pid it replaced, if it did. */
+	const follow = async (): Promise<number | undefined> => {
+		const {list} = await patiently(async () => discoverWorkers(master, {timeoutMs: options.timeoutMs}));
+		checkedAt = Date.now();
+		const current = list.workers[ordinal - 1];
+		const was = inner.endpoint.worker;
+		if (!current) {
+			throw new RuntimeApiError('worker-gone', socket, `The master CLI ${master.label} no longer lists a worker ${ordinal}.`);
+		}
+
+		if (current.pid === was) {
+			return undefined;
+		}
+
+		inner = createRuntimeClient(onWorker(master, current.pid, ordinal), options);
+		return was;
+	};
+
+	const isGone = (error: unknown) => error instanceof RuntimeApiError && error.kind === 'worker-gone';
+	const read =
+		<A extends unknown[], R>(call: (client: RuntimeClient, ...args: A) => Promise<R>) =>
+		async (...args: A): Promise<R> => {
+			if (Date.now() - checkedAt >= recheckMs) {
+				await follow();
+			}
+
+			try {
+				return await patiently(async () => call(inner, ...args));
+			} catch (error) {
+				if (!isGone(error)) {
+					throw error;
+				}
+
+				await follow();
+				return patiently(async () => call(inner, ...args));
+			}
+		};
+
+	const change =
+		<A extends unknown[], R>(call: (client: RuntimeClient, ...args: A) => Promise<R>) =>
+		async (...args: A): Promise<R> => {
+			const replaced = await follow();
+			if (replaced !== undefined) {
+				throw new RuntimeApiError(
+					'worker-gone',
+					socket,
+					`HAProxy behind ${socket} was reloaded (worker pid ${replaced} → ${inner.endpoint.worker}) before the command was sent; nothing was sent. Check the server on the new worker, then retry.`,
+				);
+			}
+
+			return patiently(async () => call(inner, ...args));
+		};
+
+	return {
+		get endpoint() {
+			return inner.endpoint;
+		},
+		socket,
+		info: read(async (client, signal?: AbortSignal) => client.info(signal)),
+		serversState: read(async (client, backend?: Parameters<RuntimeClient['serversState']>[0], signal?: AbortSignal) => client.serversState(backend, signal)),
+		stat: read(async (client, backend?: Parameters<RuntimeClient['stat']>[0], signal?: AbortSignal) => client.stat(backend, signal)),
+		snapshot: read(async (client, backend?: Parameters<RuntimeClient['snapshot']>[0], signal?: AbortSignal) => client.snapshot(backend, signal)),
+		cliLevel: read(async (client, signal?: AbortSignal) => client.cliLevel(signal)),
+		setServerState: change(async (client, target: Parameters<RuntimeClient['setServerState']>[0], state: Parameters<RuntimeClient['setServerState']>[1]) =>
+			client.setServerState(target, state),
+		),
+		shutdownSessions: change(async (client, target: Parameters<RuntimeClient['shutdownSessions']>[0]) => client.shutdownSessions(target)),
+	};
+}
+
+/**
+ * The master re-executes itself on a reload: its socket refuses connections for a moment
+ * (~100 ms on 2.6). A refused connection carried nothing, so it is tried again, up to a second.
+ */
+async function patiently<R>(attempt: () => Promise<R>): Promise<R> {
+	for (let retry = 0; ; retry++) {
+		try {
+			return await attempt();
+		} catch (error) {
+			const refused = error instanceof RuntimeApiError && (error.kind === 'connection-refused' || error.kind === 'socket-not-found');
+			if (!refused || retry >= 4) {
+				throw error;
+			}
+
+			await delay(250);
+		}
+	}
+}
