@@ -17,6 +17,7 @@ import {adminStates} from '../helpers/raw-haproxy.js';
 import {runCli} from '../helpers/run-cli.js';
 import {startSecondInstance, type SecondInstance} from '../helpers/second-instance.js';
 import {startTestBed, type TestBed} from '../helpers/test-bed.js';
+import {startCliInTmux} from '../helpers/tmux.js';
 import {waitFor} from '../helpers/wait-for.js';
 
 let bed: TestBed;
@@ -77,6 +78,25 @@ describe('two HAProxy instances in front of the same servers', () => {
 			expect(table.stdout).toContain(`≠ webapps/app02 differs between instances: ready on ${bed.adminSocket}, drain on ${second.adminSocket}`);
 		} finally {
 			await second.send('set server webapps/app02 state ready');
+		}
+	});
+
+	it('shows both instances in the live grid and marks a server drained on one only', async () => {
+		const session = await startCliInTmux([...both()], {columns: 200, rows: 40});
+		try {
+			const screen = await session.waitForScreen(`═ ${second.adminSocket}`);
+			expect(screen).toContain(`═ ${bed.adminSocket}`);
+			expect(screen.split('\n')[0]).toMatch(/^drainboard {2}2 HAProxy instances/);
+			await second.send('set server webapps/app01 state drain');
+			const marked = await session.waitForScreen('≠ webapps/app01 differs between instances');
+			const lines = marked.split('\n');
+			expect(lines.filter((line) => /^≠ . app01 /.test(line))).toHaveLength(2);
+			expect(lines.find((line) => line.startsWith('≠ webapps/app01'))).toBe(`≠ webapps/app01 differs between instances: ready on ${bed.adminSocket}, drain on ${second.adminSocket}`);
+			await second.send('set server webapps/app01 state ready');
+			await session.waitForScreen((current) => !current.includes('≠'));
+		} finally {
+			await session.kill();
+			await second.send('set server webapps/app01 state ready');
 		}
 	});
 
