@@ -21,6 +21,12 @@ export function onInstances(context: RunbookContext): string {
 	return context.clients.length === 1 ? `on ${context.clients[0]!.socket}` : `on ${context.clients.length} instances`;
 }
 
+/** ` on both instances` / ` on all 3 instances` with several instances, nothing with one. */
+export function everywhere(context: RunbookContext): string {
+	const count = context.clients.length;
+	return count === 1 ? '' : count === 2 ? ' on both instances' : ` on all ${count} instances`;
+}
+
 /** Prefixes a sentence with the socket when there are several instances. */
 export function perInstance(context: RunbookContext, socket: string, text: string): string {
 	return context.clients.length > 1 ? `${socket}: ${text}` : text;

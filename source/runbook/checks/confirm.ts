@@ -1,7 +1,7 @@
 import {isRunning} from '../../model/server-condition.js';
 import {formatTarget} from '../../runtime/names.js';
 import {failed, passed, warned} from '../check-result.js';
-import {perInstance, readTarget, readTargetPatiently, unreachableLine} from '../read-target.js';
+import {everywhere, perInstance, readTarget, readTargetPatiently, unreachableLine} from '../read-target.js';
 import {Cancelled, changeState} from '../state-change.js';
 import type {CheckDefinition} from '../step-definition.js';
 import {measureTraffic} from '../traffic.js';
@@ -46,7 +46,7 @@ const drainBit: CheckDefinition = {
 			});
 		}
 
-		return passed(this.id, this.title, `FDRAIN (0x08) is set and the server is still RUNNING (op state 2): out of rotation by the drain, not by a failure.`);
+		return passed(this.id, this.title, `FDRAIN (0x08) is set and the server is still RUNNING (op state 2)${everywhere(context)}: out of rotation by the drain, not by a failure.`);
 	},
 };
 
@@ -100,7 +100,7 @@ const sessionsQuiet: CheckDefinition = {
 
 		const waited = Math.round((context.clock.now() - started) / 1000);
 		if (sessions === 0) {
-			return passed(this.id, this.title, peak === 0 ? 'No sessions open on the target.' : `Sessions on the target fell from ${peak} to 0 in ${waited} s.`, {evidence: {peakSessions: peak, waitedSeconds: waited}});
+			return passed(this.id, this.title, peak === 0 ? `No sessions open on the target${everywhere(context)}.` : `Sessions on the target fell from ${peak} to 0 in ${waited} s${everywhere(context)}.`, {evidence: {peakSessions: peak, waitedSeconds: waited}});
 		}
 
 		const observed = `${sessions} session(s) still open on the target after ${waited} s.`;

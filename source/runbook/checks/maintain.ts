@@ -3,7 +3,7 @@ import {isHealthy} from '../../model/server-condition.js';
 import type {Server} from '../../model/types.js';
 import {failed, passed} from '../check-result.js';
 import type {RunbookContext} from '../context.js';
-import {perInstance, readTarget, readTargetPatiently, unreachableLine} from '../read-target.js';
+import {everywhere, perInstance, readTarget, readTargetPatiently, unreachableLine} from '../read-target.js';
 import type {CheckDefinition} from '../step-definition.js';
 
 /** `DOWN · L4CON (TCP connection refused)` */
@@ -62,7 +62,7 @@ const healthBack: CheckDefinition = {
 		const server = views[0]!.server!;
 		const seconds = Math.round((context.clock.now() - healthySince) / 1000);
 		const noCheck = server.checkConfigured ? '' : ' No health check is configured: HAProxy trusts the server blindly, so make sure the service is really up.';
-		return passed(this.id, this.title, `${context.target.server} is ${healthText(server)}, seen healthy for ${seconds} s.${noCheck}`);
+		return passed(this.id, this.title, `${context.target.server} is ${healthText(server)}, seen healthy for ${seconds} s${everywhere(context)}.${noCheck}`);
 	},
 };
 

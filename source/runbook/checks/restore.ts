@@ -1,6 +1,6 @@
 import {clockTime, shortDuration} from '../../time-format.js';
 import {failed, passed, warned} from '../check-result.js';
-import {perInstance, readTarget} from '../read-target.js';
+import {everywhere, perInstance, readTarget} from '../read-target.js';
 import {changeState} from '../state-change.js';
 import type {CheckDefinition} from '../step-definition.js';
 import {measureTraffic} from '../traffic.js';
@@ -35,7 +35,7 @@ const drainCleared: CheckDefinition = {
 			}
 		}
 
-		return passed(this.id, this.title, 'No drain or maintenance flag is left on the target.');
+		return passed(this.id, this.title, `No drain or maintenance flag is left on the target${everywhere(context)}.`);
 	},
 };
 
