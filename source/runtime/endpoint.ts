@@ -35,7 +35,7 @@ const portSchema = z.coerce.number().int().min(1).max(65_535);
 export function parseEndpoint(text: string, flag = '--socket'): Endpoint {
 	const spec = text.trim();
 	if (spec === '' || /[\0\n\r]/.test(spec)) {
-		throw new UsageError(`The socket "${printable(text)}" is not a path or host:port; pass ${flag} /run/haproxy/admin.sock or ${flag} 127.0.0.1:9999.`);
+		throw new UsageError(`The socket "${printable(text)}" is not a path or host:port; pass ${flag} ${example(flag)} or ${flag} 127.0.0.1:9999.`);
 	}
 
 	if (spec.startsWith('unix@')) {
@@ -50,7 +50,7 @@ export function parseEndpoint(text: string, flag = '--socket'): Endpoint {
 	const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+)):([0-9]+)$/.exec(address);
 	const port = portSchema.safeParse(match?.[3]);
 	if (!match || !port.success) {
-		throw new UsageError(`The socket "${printable(text)}" is not a path or host:port; pass ${flag} /run/haproxy/admin.sock or ${flag} 127.0.0.1:9999.`);
+		throw new UsageError(`The socket "${printable(text)}" is not a path or host:port; pass ${flag} ${example(flag)} or ${flag} 127.0.0.1:9999.`);
 	}
 
 	const host = match[1] ?? match[2] ?? '';
@@ -60,11 +60,13 @@ export function parseEndpoint(text: string, flag = '--socket'): Endpoint {
 
 function unix(path: string, flag: string): Endpoint {
 	if (path === '') {
-		throw new UsageError(`The socket "unix@" has no path; pass ${flag} /run/haproxy/admin.sock.`);
+		throw new UsageError(`The socket "unix@" has no path; pass ${flag} ${example(flag)}.`);
 	}
 
 	return {kind: 'unix', path, label: path};
 }
+
+const example = (flag: string) => (flag === '--master' ? '/run/haproxy-master.sock' : '/run/haproxy/admin.sock');
 
 /** Shows a user-supplied string in a message without control characters. */
 export function printable(text: string): string {

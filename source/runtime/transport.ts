@@ -150,7 +150,8 @@ function connectionError(endpoint: Endpoint, error: NodeJS.ErrnoException): Runt
 	const at = endpoint.label;
 	switch (error.code) {
 		case 'ENOENT': {
-			return new RuntimeApiError('socket-not-found', at, `No HAProxy socket at ${at}; check the "stats socket" line of haproxy.cfg or pass --socket.`, {cause: error});
+			const fix = endpoint.master ? 'check the -S option HAProxy runs with, or pass --master' : 'check the "stats socket" line of haproxy.cfg or pass --socket';
+			return new RuntimeApiError('socket-not-found', at, `No HAProxy ${endpoint.master ? 'master CLI' : 'socket'} at ${at}; ${fix}.`, {cause: error});
 		}
 
 		case 'ENOTSOCK': {

@@ -57,6 +57,14 @@ describe('show proc', () => {
 		expect(local.received).toEqual(['@!3233 show cli level\n', '@!3233 show info;@!3233 show servers state webapps;@!3233 show stat webapps 6 -1\n']);
 	});
 
+	it('names the master CLI and --master in its errors', async () => {
+		await expect(discoverWorkers(parseMasterEndpoint('/nonexistent/master.sock'))).rejects.toMatchObject({
+			kind: 'socket-not-found',
+			message: 'No HAProxy master CLI at /nonexistent/master.sock; check the -S option HAProxy runs with, or pass --master.',
+		});
+		expect(() => parseMasterEndpoint('bad host:x')).toThrow('The socket "bad host:x" is not a path or host:port; pass --master /run/haproxy-master.sock or --master 127.0.0.1:9999.');
+	});
+
 	it('says the worker is gone when the master no longer knows its pid', async () => {
 		local = await startMaster(() => "Can't find the target PID matching the prefix '@!3233'\n");
 		const client = createRuntimeClient(onWorker(parseMasterEndpoint(local.path), 3233));
