@@ -62,7 +62,13 @@ export async function changeState(context: RunbookContext, io: RunbookIo, step: 
 			const reply = error instanceof RuntimeApiError ? (error.reply ?? error.message) : String(error);
 			context.journal.append({step, event: 'reply', command, socket: client.socket, ok: false, reply});
 			if (change.kind === 'state' && changed.length > 0) {
-				throw await rollBack(context, step, {command, failed: client.socket, error, changed: changed.map((one) => ({client: one, state: before.get(one.socket) ?? 'ready'}))});
+				const rolledBack = await rollBack(context, step, {command, failed: client.socket, error, changed: changed.map((one) => ({client: one, state: before.get(one.socket) ?? 'ready'}))});
+				if (rolledBack.stuck > 0 && change.state === 'drain') {
+					// Drained where it could not be put back: whoever runs this must hear it is drained.
+					io.dispatch({type: 'drain-changed', drained: true});
+				}
+
+				throw rolledBack;
 			}
 
 			throw error;
@@ -81,10 +87,14 @@ type RollBack = {
 
 /** A change that failed on one instance after others took it; says, per instance, where things stand. */
 export class PartialChangeError extends RuntimeApiError {
-	constructor(socket: string, sentence: string, cause: unknown) {
+	/** How many instances could not be put back (they keep the change). */
+	readonly stuck: number;
+
+	constructor(socket: string, sentence: string, cause: unknown, stuck: number) {
 		const kind = cause instanceof RuntimeApiError ? cause.kind : 'haproxy-error';
 		super(kind, socket, sentence, {cause});
 		this.name = 'PartialChangeError';
+		this.stuck = stuck;
 	}
 }
 
@@ -109,7 +119,7 @@ async function rollBack(context: RunbookContext, step: StepId, what: RollBack): 
 		stuck.length === 0
 			? `${back.join(', ')}: no instance is changed.`
 			: `${[...back, ...stuck].join('; ')}. Check ${formatTarget(context.target)} with drainboard status and set it right by hand.`;
-	return new PartialChangeError(what.failed, `"${what.command}" failed on ${what.failed}: ${cause}. ${outcome}`, what.error);
+	return new PartialChangeError(what.failed, `"${what.command}" failed on ${what.failed}: ${cause}. ${outcome}`, what.error, stuck.length);
 }
 
 /** A rollback is journaled when possible; it happens whether or not the journal can take it. */

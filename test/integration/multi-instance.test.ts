@@ -181,6 +181,58 @@ describe('two HAProxy instances in front of the same servers', () => {
 		}
 	});
 
+	it('says so, and reports the server drained, when an instance cannot be put back either', async () => {
+		const journal = new Journal(`${bed.dir}/stuck.jsonl`);
+		journal.setContext('webapps/app02', []);
+		const realFirst = createRuntimeClient(parseEndpoint(bed.adminSocket));
+		const missing = createRuntimeClient(parseEndpoint(`${bed.dir}/gone.sock`));
+		let calls = 0;
+		// The first instance takes the drain; by the time it should be put back, its socket is gone.
+		const first: RuntimeClient = {
+			...realFirst,
+			async setServerState(target, state) {
+				calls++;
+				return calls === 1 ? realFirst.setServerState(target, state) : missing.setServerState(target, state);
+			},
+		};
+		const refusing: RuntimeClient = {
+			...createRuntimeClient(parseEndpoint(second.operatorSocket)),
+			info: realFirst.info,
+			snapshot: createRuntimeClient(parseEndpoint(second.adminSocket)).snapshot,
+		};
+		const context: RunbookContext = {
+			target: parseTarget('webapps/app02'),
+			clients: [first, refusing],
+			probe: null,
+			probeSource: '',
+			clock: systemClock,
+			journal,
+			configPath: bed.configPath,
+			backendFacts: null,
+			configProblem: null,
+			checkConfig: {missing: 'not used here'},
+			options: {requests: 10, quietTimeoutMs: 1000, readyTimeoutMs: 1000, settleMs: 0, force: false, skipValidate: true, offerShutdown: false},
+			facts: emptyFacts(),
+		};
+		const actions: unknown[] = [];
+		const io: RunbookIo = {dispatch: (action) => actions.push(action), ask: async () => true};
+		try {
+			const error = await changeState(context, io, 'drain', {kind: 'state', state: 'drain'}, 'test').catch((error_: unknown) => error_);
+			expect(error).toBeInstanceOf(PartialChangeError);
+			expect(error).toMatchObject({stuck: 1, exitCode: 3});
+			expect((error as Error).message).toBe(
+				`"set server webapps/app02 state drain" failed on ${second.operatorSocket}: HAProxy at ${second.operatorSocket} refused "set server webapps/app02 state drain": the socket is not at "level admin"; add "level admin" to its "stats socket" line in haproxy.cfg and reload. ${bed.adminSocket} could NOT be put back to ready (No HAProxy socket at ${bed.dir}/gone.sock; check the "stats socket" line of haproxy.cfg or pass --socket.). Check webapps/app02 with drainboard status and set it right by hand.`,
+			);
+			expect(actions).toContainEqual({type: 'drain-changed', drained: true});
+			expect((await statesA())['webapps/app02']).toBe('8');
+			expect((await statesB())['webapps/app02']).toBe('0');
+			expect(readJournal(journal.file).entries.filter((entry) => entry.event === 'rollback').map((entry) => [entry.socket, entry.ok])).toEqual([[bed.adminSocket, false]]);
+		} finally {
+			journal.close();
+			await bed.send('set server webapps/app02 state ready');
+		}
+	});
+
 	it('puts the first instance back when the second fails after the first changed', async () => {
 		const journal = new Journal(`${bed.dir}/rollback.jsonl`);
 		journal.setContext('webapps/app02', []);
