@@ -149,6 +149,7 @@ export function serversStateReader(options: ServersStateReaderOptions = {}): Dum
 		const serverColumn = at('srv_name');
 		const addressColumn = at('srv_addr');
 		const fqdnColumn = at('srv_fqdn');
+		const namedColumns = [backendColumn, serverColumn, addressColumn];
 		const table: DelimitedTable = new DelimitedTable('show servers state', names, columns, {
 			separator: ' ',
 			minimumFields: names.length,
@@ -163,7 +164,7 @@ export function serversStateReader(options: ServersStateReaderOptions = {}): Dum
 					throw table.error(numberAt.opState, row, `${opState} is not a known state (0 to 3)`);
 				}
 
-				for (const column of [backendColumn, serverColumn, addressColumn]) {
+				for (const column of namedColumns) {
 					if (table.isEmpty(column, row)) {
 						throw table.error(column, row, 'the field is empty');
 					}

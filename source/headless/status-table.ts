@@ -1,5 +1,5 @@
 import {addressOf, adminWords} from '../model/describe.js';
-import {differingServers} from '../model/differences.js';
+import {differenceText, differingServers} from '../model/differences.js';
 import type {PoolSnapshot} from '../model/types.js';
 import {formatTable, type Column} from './table.js';
 
@@ -31,8 +31,6 @@ export function formatStatusTable(pool: PoolSnapshot, width: number): string {
 		const table = rows.length > 0 ? formatTable(columns, rows, width) : '(no servers)';
 		return `${heading}\n${table}`;
 	});
-	const differences = [...differingServers(pool).values()].map(
-		(difference) => `≠ ${difference.name} differs between instances: ${difference.states.map((entry) => `${entry.state} on ${entry.socket}`).join(', ')}`,
-	);
+	const differences = [...differingServers(pool).values()].map((difference) => differenceText(difference));
 	return `${[...blocks, ...(differences.length > 0 ? [differences.join('\n')] : [])].join('\n\n')}\n`;
 }

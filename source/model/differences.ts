@@ -46,13 +46,27 @@ export function differingServers(pool: PoolSnapshot | null): Map<string, Differe
 	return differences;
 }
 
-/** `webapps/app01 differs: drain on /a.sock, ready on /b.sock` (and how many more). */
+/** Whether the instances disagree on one server: what the wizard asks of its target, every render. */
+export function serverDiffers(pool: PoolSnapshot | null, backend: string, server: string): boolean {
+	if (!pool || pool.instances.length < 2) {
+		return false;
+	}
+
+	const states = pool.instances.map((snapshot) => adminStateWords(snapshot.backends.find((candidate) => candidate.name === backend)?.servers.find((candidate) => candidate.server === server)));
+	return states.some((state) => state !== states[0]);
+}
+
+/** `≠ webapps/app01 differs between instances: drain on /a.sock, ready on /b.sock`. */
+export function differenceText(difference: Difference): string {
+	return `≠ ${difference.name} differs between instances: ${difference.states.map((entry) => `${entry.state} on ${entry.socket}`).join(', ')}`;
+}
+
+/** The first difference in words, and how many more there are. */
 export function describeDifferences(differences: ReadonlyMap<string, Difference>): string | null {
 	const [first] = differences.values();
 	if (!first) {
 		return null;
 	}
 
-	const more = differences.size > 1 ? ` (+${differences.size - 1} more)` : '';
-	return `≠ ${first.name} differs between instances: ${first.states.map((entry) => `${entry.state} on ${entry.socket}`).join(', ')}${more}`;
+	return `${differenceText(first)}${differences.size > 1 ? ` (+${differences.size - 1} more)` : ''}`;
 }

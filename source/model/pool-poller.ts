@@ -250,8 +250,9 @@ function sameBackend(a: Backend, b: Backend): boolean {
 		return false;
 	}
 
+	const fields = a.servers[0] ? (Object.keys(a.servers[0]) as Array<keyof Server>).filter((key) => !clockFields.has(key)) : [];
 	return a.servers.every((server, index) => {
 		const other = b.servers[index]!;
-		return (Object.keys(server) as Array<keyof Server>).every((key) => clockFields.has(key) || server[key] === other[key]);
+		return fields.every((key) => server[key] === other[key]);
 	});
 }

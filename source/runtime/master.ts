@@ -1,6 +1,6 @@
 import {z} from 'zod';
 import {DrainboardError} from '../errors.js';
-import {onWorker, type Endpoint} from './endpoint.js';
+import type {Endpoint} from './endpoint.js';
 import {errorLineOf, replyError} from './replies.js';
 import {RuntimeApiError} from './runtime-error.js';
 import {sendLine, type SendOptions} from './transport.js';
@@ -62,10 +62,10 @@ export function decodeShowProc(reply: string): ProcList | undefined {
 	return list;
 }
 
-/** The workers of a master CLI, each as an endpoint of its own, and a sentence saying who was found. */
-export type MasterWorkers = {endpoints: Endpoint[]; found: string; list: ProcList};
+/** What a master CLI lists, and a sentence saying which workers were found. */
+export type MasterWorkers = {found: string; list: ProcList};
 
-/** Asks a master CLI for its processes (`show proc`) and addresses each current worker with `@!<pid>`. */
+/** Asks a master CLI for its processes (`show proc`); at least one current worker, or an error. */
 export async function discoverWorkers(master: Endpoint, options: SendOptions = {}): Promise<MasterWorkers> {
 	const reply = await sendLine(master, 'show proc', options);
 	const list = decodeShowProc(reply);
@@ -84,5 +84,5 @@ export async function discoverWorkers(master: Endpoint, options: SendOptions = {
 
 	const old = list.oldWorkers.length > 0 ? `; ${list.oldWorkers.length} old worker(s) still finishing connections (pid ${list.oldWorkers.map((worker) => worker.pid).join(', ')}) are left alone` : '';
 	const found = `Master CLI ${master.label}: ${list.workers.map((worker, index) => `worker ${index + 1} is pid ${worker.pid}`).join(', ')} (HAProxy ${list.workers[0]!.version})${old}.`;
-	return {endpoints: list.workers.map((worker, index) => onWorker(master, worker.pid, index + 1)), found, list};
+	return {found, list};
 }

@@ -33,6 +33,22 @@ afterAll(async () => {
 	await bed?.stop();
 });
 
+/** What changeState needs, for the target webapps/app02 on these clients: no probe, no config check. */
+const changeContext = (clients: RuntimeClient[], journal: Journal): RunbookContext => ({
+	target: parseTarget('webapps/app02'),
+	clients,
+	probe: null,
+	probeSource: '',
+	clock: systemClock,
+	journal,
+	configPath: bed.configPath,
+	backendFacts: null,
+	configProblem: null,
+	checkConfig: {missing: 'not used here'},
+	options: {requests: 10, quietTimeoutMs: 1000, readyTimeoutMs: 1000, settleMs: 0, force: false, skipValidate: true, offerShutdown: false},
+	facts: emptyFacts(),
+});
+
 const both = () => ['--socket', bed.adminSocket, '--socket', second.adminSocket];
 const statesA = async () => adminStates(await bed.send('show servers state'));
 const statesB = async () => adminStates(await second.send('show servers state'));
@@ -200,20 +216,7 @@ describe('two HAProxy instances in front of the same servers', () => {
 			info: realFirst.info,
 			snapshot: createRuntimeClient(parseEndpoint(second.adminSocket)).snapshot,
 		};
-		const context: RunbookContext = {
-			target: parseTarget('webapps/app02'),
-			clients: [first, refusing],
-			probe: null,
-			probeSource: '',
-			clock: systemClock,
-			journal,
-			configPath: bed.configPath,
-			backendFacts: null,
-			configProblem: null,
-			checkConfig: {missing: 'not used here'},
-			options: {requests: 10, quietTimeoutMs: 1000, readyTimeoutMs: 1000, settleMs: 0, force: false, skipValidate: true, offerShutdown: false},
-			facts: emptyFacts(),
-		};
+		const context = changeContext([first, refusing], journal);
 		const actions: unknown[] = [];
 		const io: RunbookIo = {dispatch: (action) => actions.push(action), ask: async () => true};
 		try {
@@ -247,20 +250,7 @@ describe('two HAProxy instances in front of the same servers', () => {
 				return realSecond.setServerState(target, state);
 			},
 		};
-		const context: RunbookContext = {
-			target: parseTarget('webapps/app02'),
-			clients: [first, dying],
-			probe: null,
-			probeSource: '',
-			clock: systemClock,
-			journal,
-			configPath: bed.configPath,
-			backendFacts: null,
-			configProblem: null,
-			checkConfig: {missing: 'not used here'},
-			options: {requests: 10, quietTimeoutMs: 1000, readyTimeoutMs: 1000, settleMs: 0, force: false, skipValidate: true, offerShutdown: false},
-			facts: emptyFacts(),
-		};
+		const context = changeContext([first, dying], journal);
 		const io: RunbookIo = {dispatch() {}, ask: async () => true};
 		try {
 			const error = await changeState(context, io, 'drain', {kind: 'state', state: 'drain'}, 'test').then(

@@ -42,7 +42,8 @@ describe('show proc', () => {
 	it('addresses each current worker, names them and the old ones left alone', async () => {
 		local = await startMaster(() => afterReload);
 		const found = await discoverWorkers(parseMasterEndpoint(local.path));
-		expect(found.endpoints).toEqual([{kind: 'unix', path: local.path, label: `${local.path} [worker 1]`, master: true, worker: 3233}]);
+		expect(found.list.workers.map((worker) => worker.pid)).toEqual([3233]);
+		expect(onWorker(parseMasterEndpoint(local.path), 3233, 1)).toEqual({kind: 'unix', path: local.path, label: `${local.path} [worker 1]`, master: true, worker: 3233});
 		expect(found.found).toBe(
 			`Master CLI ${local.path}: worker 1 is pid 3233 (HAProxy 2.6.12-1+deb12u4); 1 old worker(s) still finishing connections (pid 1971) are left alone.`,
 		);

@@ -111,9 +111,9 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView): Runbo
 			});
 	}, [context, io, label, prepared]);
 
-	const watch = useRef(new PoolWatch());
+	const [watch] = useState(() => new PoolWatch());
 	useEffect(() => {
-		const changes = watch.current.observe(view, {target: context.target, drained: latest.current.drained});
+		const changes = watch.observe(view, {target: context.target, drained: latest.current.drained});
 		for (const id of changes.clear) {
 			if (latest.current.alarms.some((alarm) => alarm.id === id)) {
 				dispatch({type: 'alarm-cleared', id});
@@ -128,7 +128,7 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView): Runbo
 				// The alarm is on screen; the next state change will stop on the journal.
 			}
 		}
-	}, [view, context]);
+	}, [view, context, watch]);
 
 	const finishedRef = useRef(new Map<StepId, number>());
 	useEffect(() => {

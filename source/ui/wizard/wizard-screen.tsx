@@ -1,6 +1,6 @@
 import {Box, Text} from 'ink';
 import React from 'react';
-import {differingServers} from '../../model/differences.js';
+import {serverDiffers} from '../../model/differences.js';
 import type {PollView} from '../../model/pool-poller.js';
 import {summarizeBackend} from '../../model/server-condition.js';
 import {stepIds, stepInfo} from '../../runbook/steps.js';
@@ -40,7 +40,7 @@ export function WizardScreen({handle, view, size, now, freshAt, help, urlText}: 
 	const instances = view.pool?.instances ?? [];
 	const backend = instances[0]?.backends.find((candidate) => candidate.name === backendName);
 	const targetServer = state.target.slice(state.target.indexOf('/') + 1);
-	const differences = differingServers(view.pool);
+	const targetDiffers = serverDiffers(view.pool, backendName ?? '', targetServer);
 	const layout = gridLayout(width);
 
 	const alarmLines = state.alarms.slice(-2).flatMap((alarm) => wrap(`⚠ ${alarm.message}`, width - 1).slice(0, 3).map((text, index) => ({key: `${alarm.id}-${index}`, text})));
@@ -127,7 +127,7 @@ export function WizardScreen({handle, view, size, now, freshAt, help, urlText}: 
 									<InstanceLine key={`i:${instance.instance.socket}`} snapshot={instance} width={width} cursor={false} />,
 									mine ? <BackendLine key={`b:${instance.instance.socket}`} backend={mine} summary={summarizeBackend(mine)} width={width} cursor={false} /> : null,
 									server ? (
-										<ServerLine key={`s:${instance.instance.socket}`} server={server} layout={layout} cursor={false} differs={differences.has(state.target)} />
+										<ServerLine key={`s:${instance.instance.socket}`} server={server} layout={layout} cursor={false} differs={targetDiffers} />
 									) : null,
 								].filter((line) => line !== null);
 							})
