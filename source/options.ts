@@ -1,27 +1,29 @@
-import {z} from 'zod';
+import * as z from 'zod/mini';
 import {UsageError} from './errors.js';
 import {printable} from './runtime/endpoint.js';
 
 const seconds = (name: string, max: number) =>
-	z.number({error: `--${name} needs a number of seconds`}).positive(`--${name} must be more than 0 seconds`).max(max, `--${name} is at most ${max} seconds`);
+	z.number({error: `--${name} needs a number of seconds`}).check(z.positive(`--${name} must be more than 0 seconds`), z.maximum(max, `--${name} is at most ${max} seconds`));
+
+const optionalText = (message: string) => z.optional(z.string().check(z.minLength(1, message)));
 
 /** Every flag of the command-line contract, validated. */
 export const flagsSchema = z.object({
-	socket: z.array(z.string().min(1, '--socket needs a path or host:port')).default([]),
-	master: z.string().min(1, '--master needs the path of the master CLI socket').optional(),
-	config: z.string().min(1, '--config needs a file path').optional(),
-	url: z.string().min(1, '--url needs a URL').optional(),
-	haproxy: z.string().min(1, '--haproxy needs the path of the haproxy binary').optional(),
-	journal: z.string().min(1, '--journal needs a file path').optional(),
-	backend: z.string().optional(),
-	requests: z.number({error: '--requests needs a whole number'}).int('--requests needs a whole number').min(1, '--requests must be at least 1').max(1000, '--requests is at most 1000').default(10),
-	quietTimeout: seconds('quiet-timeout', 86_400).default(60),
-	readyTimeout: seconds('ready-timeout', 86_400).default(300),
-	timeout: seconds('timeout', 600).default(5),
-	force: z.boolean().default(false),
-	skipValidate: z.boolean().default(false),
-	json: z.boolean().default(false),
-	yes: z.boolean().default(false),
+	socket: z._default(z.array(z.string().check(z.minLength(1, '--socket needs a path or host:port'))), []),
+	master: optionalText('--master needs the path of the master CLI socket'),
+	config: optionalText('--config needs a file path'),
+	url: optionalText('--url needs a URL'),
+	haproxy: optionalText('--haproxy needs the path of the haproxy binary'),
+	journal: optionalText('--journal needs a file path'),
+	backend: z.optional(z.string()),
+	requests: z._default(z.int({error: '--requests needs a whole number'}).check(z.minimum(1, '--requests must be at least 1'), z.maximum(1000, '--requests is at most 1000')), 10),
+	quietTimeout: z._default(seconds('quiet-timeout', 86_400), 60),
+	readyTimeout: z._default(seconds('ready-timeout', 86_400), 300),
+	timeout: z._default(seconds('timeout', 600), 5),
+	force: z._default(z.boolean(), false),
+	skipValidate: z._default(z.boolean(), false),
+	json: z._default(z.boolean(), false),
+	yes: z._default(z.boolean(), false),
 });
 
 export type Options = z.output<typeof flagsSchema>;

@@ -1,4 +1,4 @@
-import {z} from 'zod';
+import * as z from 'zod/mini';
 import {DecodeError} from './decode-error.js';
 import type {DumpReader} from './dump-reader.js';
 
@@ -14,16 +14,16 @@ export type InstanceInfo = {
 	node: string | null;
 };
 
-const integer = z.string().regex(/^[0-9]{1,15}$/).transform(Number);
+const integer = z.pipe(z.string().check(z.regex(/^[0-9]{1,15}$/, 'not a whole number')), z.transform(Number));
 
 const infoSchema = z.object({
-	Name: z.string().min(1),
-	Version: z.string().min(1),
+	Name: z.string().check(z.minLength(1, 'empty')),
+	Version: z.string().check(z.minLength(1, 'empty')),
 	Pid: integer,
-	Uptime_sec: integer.optional(),
-	Start_time_sec: integer.optional(),
-	Stopping: z.enum(['0', '1']).optional(),
-	node: z.string().optional(),
+	Uptime_sec: z.optional(integer),
+	Start_time_sec: z.optional(integer),
+	Stopping: z.optional(z.enum(['0', '1'], '0 or 1 expected')),
+	node: z.optional(z.string()),
 });
 
 /** Decodes `show info`: one `Key: value` a line, then an empty line. */

@@ -1,4 +1,4 @@
-import {z} from 'zod';
+import * as z from 'zod/mini';
 import {DecodeError, excerpt} from './decode-error.js';
 import {DelimitedTable, type ColumnSpec, type ReplyBytes} from './delimited-table.js';
 import {afterHeader, readWhole, tableReader, type DumpReader} from './dump-reader.js';
@@ -53,7 +53,7 @@ const requiredColumns = [
 	'srv_agent_state',
 ] as const;
 
-const headerSchema = z.array(z.string().regex(/^[a-z_]+$/, 'field names are lower-case words'));
+const headerSchema = z.array(z.string().check(z.regex(/^[a-z_]+$/, 'field names are lower-case words')));
 
 /** The numbers of a `show servers state` row. */
 export type ServersStateNumber =

@@ -1,4 +1,4 @@
-import {z} from 'zod';
+import * as z from 'zod/mini';
 import {DecodeError} from './decode-error.js';
 import {DelimitedTable, type ColumnSpec, type ReplyBytes} from './delimited-table.js';
 import {afterHeader, readWhole, tableReader, type DumpReader} from './dump-reader.js';
@@ -44,7 +44,7 @@ export type StatRecord = {
 
 const requiredColumns = ['pxname', 'svname', 'scur', 'stot', 'status'] as const;
 const kindByType: readonly StatKind[] = ['frontend', 'backend', 'server', 'listener'];
-const headerSchema = z.array(z.string().regex(/^(?:[a-z0-9_]+|-)$/, 'field names are lower-case words'));
+const headerSchema = z.array(z.string().check(z.regex(/^(?:[a-z0-9_]+|-)$/, 'field names are lower-case words')));
 
 /** The columns read, by name. */
 const wantedNames = {

@@ -2,7 +2,7 @@ import {closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, statS
 import os from 'node:os';
 import path from 'node:path';
 import process from 'node:process';
-import {z} from 'zod';
+import * as z from 'zod/mini';
 import {DrainboardError} from '../errors.js';
 import {stepIds} from './steps.js';
 
@@ -25,9 +25,9 @@ export const journalEvents = [
 
 const instanceSchema = z.object({
 	socket: z.string(),
-	pid: z.number().int().nullable(),
-	version: z.string().nullable(),
-	startTime: z.number().int().nullable(),
+	pid: z.nullable(z.int()),
+	version: z.nullable(z.string()),
+	startTime: z.nullable(z.int()),
 });
 
 /** One line of the journal. */
@@ -38,17 +38,17 @@ export const journalEntrySchema = z.object({
 	host: z.string(),
 	target: z.string(),
 	instances: z.array(instanceSchema),
-	step: z.enum(stepIds).nullable(),
+	step: z.nullable(z.enum(stepIds)),
 	event: z.enum(journalEvents),
-	check: z.string().optional(),
-	verdict: z.enum(['pass', 'warn', 'fail', 'skip']).optional(),
-	observed: z.string().optional(),
-	command: z.string().optional(),
-	reply: z.string().optional(),
-	socket: z.string().optional(),
-	ok: z.boolean().optional(),
-	detail: z.string().optional(),
-	evidence: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
+	check: z.optional(z.string()),
+	verdict: z.optional(z.enum(['pass', 'warn', 'fail', 'skip'])),
+	observed: z.optional(z.string()),
+	command: z.optional(z.string()),
+	reply: z.optional(z.string()),
+	socket: z.optional(z.string()),
+	ok: z.optional(z.boolean()),
+	detail: z.optional(z.string()),
+	evidence: z.optional(z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]))),
 });
 
 export type JournalEntry = z.infer<typeof journalEntrySchema>;

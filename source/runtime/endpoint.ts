@@ -1,4 +1,4 @@
-import {z} from 'zod';
+import * as z from 'zod/mini';
 import {UsageError} from '../errors.js';
 
 /**
@@ -26,7 +26,7 @@ export function onWorker(master: Endpoint, pid: number, ordinal = 1): Endpoint {
 	return {...master, master: true, worker: pid, label: `${master.label} [worker ${ordinal}]`};
 }
 
-const portSchema = z.coerce.number().int().min(1).max(65_535);
+const portSchema = z.coerce.number().check(z.int(), z.minimum(1), z.maximum(65_535));
 
 /**
  * Reads `--socket` values and `stats socket` addresses: `/path`, `unix@/path`,

@@ -1,4 +1,4 @@
-import {z} from 'zod';
+import * as z from 'zod/mini';
 import {DrainboardError} from '../errors.js';
 import type {Endpoint} from './endpoint.js';
 import {errorLineOf, replyError} from './replies.js';
@@ -12,9 +12,9 @@ export type ProcLine = {pid: number; type: string; reloads: number; uptime: stri
 export type ProcList = {master: ProcLine | undefined; workers: ProcLine[]; oldWorkers: ProcLine[]};
 
 const procLineSchema = z.object({
-	pid: z.coerce.number().int().positive(),
-	type: z.string().min(1),
-	reloads: z.coerce.number().int().nonnegative(),
+	pid: z.coerce.number().check(z.int(), z.positive()),
+	type: z.string().check(z.minLength(1)),
+	reloads: z.coerce.number().check(z.int(), z.nonnegative()),
 	uptime: z.string(),
 	version: z.string(),
 });

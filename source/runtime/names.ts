@@ -1,4 +1,4 @@
-import {z} from 'zod';
+import * as z from 'zod/mini';
 import {UsageError} from '../errors.js';
 import {printable} from './endpoint.js';
 
@@ -12,9 +12,7 @@ export const maxNameLength = 255;
  */
 export const proxyNameSchema = z
 	.string()
-	.min(1)
-	.max(maxNameLength)
-	.regex(/^(?:[A-Za-z0-9_.:-]+|#[0-9]{1,9})$/)
+	.check(z.minLength(1), z.maxLength(maxNameLength), z.regex(/^(?:[A-Za-z0-9_.:-]+|#[0-9]{1,9})$/))
 	.brand<'ProxyName'>();
 
 /** A backend or server name that passed {@link proxyNameSchema}. */
