@@ -18,6 +18,6 @@ export async function statusCommand(options: Options): Promise<ExitCode> {
 	}
 
 	const width = process.stdout.isTTY ? process.stdout.columns : Number(process.env['COLUMNS']) || 80;
-	process.stdout.write(await runStatus(clients, {backend, json: options.json, width}));
+	await runStatus(clients, {backend, json: options.json, width}, (text) => process.stdout.write(text));
 	return 0;
 }

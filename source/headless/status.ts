@@ -2,7 +2,7 @@ import type {RuntimeClient} from '../runtime/client.js';
 import type {ProxyName} from '../runtime/names.js';
 import {RuntimeApiError} from '../runtime/runtime-error.js';
 import type {PoolSnapshot} from '../model/types.js';
-import {formatStatusJson} from './status-json.js';
+import {statusJsonPieces} from './status-json.js';
 import {formatStatusTable} from './status-table.js';
 
 export type StatusOptions = {backend?: ProxyName; json: boolean; width: number};
@@ -27,8 +27,15 @@ export async function readPool(clients: readonly RuntimeClient[], backend?: Prox
 	return {instances, takenAt: Date.now()};
 }
 
-/** `drainboard status`: one snapshot, printed as JSON or as a plain table. */
-export async function runStatus(clients: readonly RuntimeClient[], options: StatusOptions): Promise<string> {
+/** `drainboard status`: one snapshot, handed to `write` as JSON (in pieces) or as a plain table. */
+export async function runStatus(clients: readonly RuntimeClient[], options: StatusOptions, write: (text: string) => void): Promise<void> {
 	const pool = await readPool(clients, options.backend);
-	return options.json ? `${formatStatusJson(pool)}\n` : formatStatusTable(pool, options.width);
+	if (!options.json) {
+		write(formatStatusTable(pool, options.width));
+		return;
+	}
+
+	for (const piece of statusJsonPieces(pool)) {
+		write(piece);
+	}
 }
