@@ -11,6 +11,8 @@ export function asBuffer(input: ReplyBytes): Buffer {
 const newline = 10;
 const quote = 34;
 const minus = 45;
+/** Bytes reserved when a dump outgrows its first chunk: a 10,000-server dump fits in about one step. */
+const growFromFirstChunk = 4 * 1_048_576;
 
 /** A column read from every row: an integer (parsed as it is read) or text (sliced on demand). */
 export type ColumnSpec = {index: number; type: 'integer' | 'text'; required?: boolean};
@@ -137,7 +139,10 @@ export class DelimitedTable {
 
 	private append(chunk: Buffer): void {
 		if (this.adopted || this.stored + chunk.length > this.bytes.length) {
-			const grown = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, this.stored + chunk.length, 65_536));
+			// Room ahead costs nothing until written (the pages are not touched), while every copy
+			// of what was read touches fresh pages: grow in large steps, so a dump is copied about
+			// once, not the twice of doubling.
+			const grown = Buffer.allocUnsafe(Math.max(this.adopted ? growFromFirstChunk : this.bytes.length * 4, this.stored + chunk.length));
 			this.bytes.copy(grown, 0, 0, this.stored);
 			this.bytes = grown;
 			this.adopted = false;
