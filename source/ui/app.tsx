@@ -118,7 +118,7 @@ function Screens({clients, initialTarget, prepare, exitNote = {current: null}, p
 
 	const labLine = lab ? (
 		<Text color={tint('magenta')} bold wrap="truncate-end">
-			{cell(labMessage ?? `LAB · s stops/starts the demo server ${screen.kind === 'wizard' ? 'under maintenance' : 'under the cursor'} · q ends the lab and removes it`, size.columns - 1)}
+			{cell(labMessage ?? `LAB · s stops/starts the demo server ${screen.kind === 'wizard' ? 'under maintenance' : 'under the cursor'} · q ends the lab`, size.columns - 1)}
 		</Text>
 	) : null;
 

@@ -29,7 +29,7 @@ async function startLab(): Promise<{session: TmuxSession; haproxyPid: number; dr
 	const started = await startCliInTmux(['lab'], {columns: 100, rows: 30, env: {TMPDIR: tmp}});
 	session = started;
 	const screen = await started.waitForScreen((current) => ['app01', 'app02', 'app03', 'api1', 'api2'].every((name) => new RegExp(`● ${name} .* UP +1 +0 L7OK`).test(current)), 15_000);
-	expect(screen.split('\n')[0]).toMatch(/^LAB · s stops\/starts the demo server under the cursor · q ends the lab and removes it/);
+	expect(screen.split('\n')[0]).toMatch(/^LAB · s stops\/starts the demo server under the cursor · q ends the lab *$/);
 	expect(screen).toMatch(/▸ webapps +3\/3 up · 3 serving/);
 	expect(labDirs()).toHaveLength(1);
 	const haproxyPid = Number(/HAProxy \d+\.\d+\.\d+ {2}pid (\d+)/.exec(screen)?.[1]);
