@@ -84,7 +84,7 @@ export function resumePoint(record: MaintenanceRecord | undefined, targetDrained
 
 		const last = [...stepIds].reverse().find((step) => open.passed.includes(step));
 		const step = last === undefined || stepIds.indexOf(last) < stepIds.indexOf('drain') ? 'confirm' : (nextStep(last) ?? 'restore');
-		return {step, drained: true, reason: `the maintenance ${open.startedBy} started at ${journalTime(open.startedAt)} drained it and did not finish`};
+		return {step, drained: true, reason: `the maintenance that ${open.startedBy} started at ${journalTime(open.startedAt)} drained it and did not finish`};
 	}
 
 	if (open?.readySent) {

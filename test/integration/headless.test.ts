@@ -134,7 +134,7 @@ describe('drainboard drain and restore (headless)', () => {
 		const session = await startCliInTmux(['webapps/app01', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', `${bed.dir}/handover.jsonl`], {columns: 100, rows: 30});
 		try {
 			const screen = await session.waitForScreen('Resume at maintain?');
-			expect(screen.replace(/\n/g, ' ')).toMatch(/webapps\/app01: the maintenance \S+ started at .* drained it and did not finish\. Resume at maintain\?/);
+			expect(screen.replace(/\n/g, ' ')).toMatch(/webapps\/app01: the maintenance that \S+ started at .* drained it and did not finish\. Resume at maintain\?/);
 		} finally {
 			await session.kill();
 			await bed.send('set server webapps/app01 state ready');

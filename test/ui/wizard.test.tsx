@@ -85,10 +85,10 @@ describe('the wizard', () => {
 	});
 
 	it('asks before quitting while the target is drained, and says how to come back', async () => {
-		const {ui, exitNote} = start({resume: {step: 'maintain', drained: true, reason: 'the maintenance ana started at 2026-11-25 14:02:11 UTC drained it and did not finish'}});
+		const {ui, exitNote} = start({resume: {step: 'maintain', drained: true, reason: 'the maintenance that ana started at 2026-11-25 14:02:11 UTC drained it and did not finish'}});
 		const exited = ui.instance.waitUntilExit();
 		let frame = await ui.waitForFrame('Resume at maintain?');
-		expect(frame.replace(/\n/g, ' ')).toContain('? webapps/app01: the maintenance ana started at 2026-11-25 14:02:11 UTC drained it and did not finish. Resume at maintain?');
+		expect(frame.replace(/\n/g, ' ')).toContain('? webapps/app01: the maintenance that ana started at 2026-11-25 14:02:11 UTC drained it and did not finish. Resume at maintain?');
 		await ui.press('y');
 		frame = await ui.waitForFrame('▶ maintain');
 		expect(liveFrame(frame)[1]).toBe(' ✓ validate › ✓ baseline › ✓ drain › ✓ confirm › ▶ maintain › · restore');
