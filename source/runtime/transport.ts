@@ -159,7 +159,7 @@ function connectionError(endpoint: Endpoint, error: NodeJS.ErrnoException): Runt
 		}
 
 		case 'ECONNREFUSED': {
-			const hint = endpoint.kind === 'unix' ? 'HAProxy is not running, or the socket file is left over from a stopped HAProxy' : 'is HAProxy running with this stats socket?';
+			const hint = endpoint.kind === 'unix' ? 'HAProxy is not running, or the socket file is left over from a stopped HAProxy' : 'check that HAProxy runs with a "stats socket" on that address';
 			return new RuntimeApiError('connection-refused', at, `Nothing answers on ${at} (connection refused); ${hint}.`, {cause: error});
 		}
 

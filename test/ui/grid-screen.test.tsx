@@ -216,8 +216,11 @@ describe('grid when HAProxy does not answer', () => {
 		await first.waitForFrame('Connecting to /x.sock…');
 		first.unmount();
 		rendered = undefined;
-		const failing = show(makeView(null, [{socket: '/x.sock', since: Date.now(), error: 'No HAProxy socket at /x.sock.'}]));
-		await failing.waitForFrame('No data from HAProxy yet; retrying every second.');
+		const reason = 'No HAProxy socket at /x.sock; check the "stats socket" line of haproxy.cfg or pass --socket.';
+		const failing = show(makeView(null, [{socket: '/x.sock', since: Date.now(), error: reason}]));
+		const frame = await failing.waitForFrame('No data from HAProxy yet; retrying every second.');
+		// The banner cuts the reason to one line; the empty grid gives it whole, wrapped.
+		expect(frame.replace(/\s+/g, ' ')).toContain(reason);
 	});
 });
 

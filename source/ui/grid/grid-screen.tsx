@@ -96,7 +96,11 @@ export function GridScreen({view, size, now, freshAt, onQuit, onFocus, onSelect,
 				<HelpOverlay height={pageSize} width={size.columns} keys={gridKeys} />
 			) : (
 				<Box flexDirection="column" height={pageSize}>
-					{visible.length === 0 ? <Text>{cell(emptyMessage(view, state.filter), size.columns - 1)}</Text> : null}
+					{visible.length === 0
+						? emptyLines(view, state.filter, size.columns - 1)
+								.slice(0, pageSize)
+								.map((line, index) => <Text key={`empty-${index}`}>{cell(line, size.columns - 1)}</Text>)
+						: null}
 					{visible.map((row) => (
 						<RowLine key={row.key} row={row} cursor={row.key === state.cursorKey} layout={layout} now={layout.changed ? now : 0} stale={view.health.some((health) => !health.ok && health.socket === row.socket)} />
 					))}
@@ -144,11 +148,16 @@ function RowLine({row, cursor, layout, now, stale}: {row: GridRow; cursor: boole
 	}
 }
 
-function emptyMessage(view: PollView, filter: string): string {
+/** What the grid says when it has no row to show: with no data yet, the whole reason (the banner cuts it to a line). */
+function emptyLines(view: PollView, filter: string, width: number): string[] {
 	if (view.pool === null) {
-		const failing = view.health.find((health) => !health.ok);
-		return failing ? 'No data from HAProxy yet; retrying every second.' : `Connecting to ${view.health.map((health) => health.socket).join(', ')}…`;
+		const failing = view.health.filter((health) => !health.ok);
+		if (failing.length === 0) {
+			return [`Connecting to ${view.health.map((health) => health.socket).join(', ')}…`];
+		}
+
+		return ['No data from HAProxy yet; retrying every second.', ...failing.flatMap((health) => ['', ...wrap(health.error ?? `${health.socket} does not answer.`, width)])];
 	}
 
-	return filter ? `No backend or server matches "${filter}". Esc clears the filter.` : 'HAProxy reports no backends with servers.';
+	return [filter ? `No backend or server matches "${filter}". Esc clears the filter.` : 'HAProxy reports no backends with servers.'];
 }
