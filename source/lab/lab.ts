@@ -90,11 +90,11 @@ export async function startLab(haproxyFlag?: string): Promise<Lab> {
 
 				if (demo.running) {
 					await demo.stop();
-					return `lab: ${server}'s service stopped; HAProxy's health check will see it DOWN within about 2 s. s starts it again.`;
+					return `lab: ${server} stopped; HAProxy sees it DOWN within about 2 s. s starts it again.`;
 				}
 
 				await demo.start();
-				return `lab: ${server}'s service started again; HAProxy will see it UP after two good checks (about 2 s).`;
+				return `lab: ${server} started; HAProxy sees it UP after two good checks (about 2 s).`;
 			},
 			stop,
 		};
