@@ -12,23 +12,32 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 });
 
 const help = `
+  Takes one HAProxy backend server out of rotation for maintenance and brings
+  it back safely, each step proven against the running HAProxy.
+
   Usage
-    $ drainboard [<backend>/<server>]           interactive: live grid + maintenance wizard
-    $ drainboard status [--backend B] [--json]  one snapshot, then exit
-    $ drainboard drain <backend>/<server>       validate, baseline, drain, confirm; leaves it drained
-    $ drainboard restore <backend>/<server>     wait for health, then ready, and prove traffic returns
-    $ drainboard lab                            a disposable HAProxy + demo servers, and the app on it
+    $ drainboard [<backend>/<server>]        live grid and maintenance wizard
+    $ drainboard status [--backend B] [--json]
+                                             one snapshot, then exit
+    $ drainboard drain <backend>/<server>    validate, baseline, drain and
+                                             confirm: leaves it drained
+    $ drainboard restore <backend>/<server>  wait for health, set ready, prove
+                                             traffic returns
+    $ drainboard lab                         the app on a disposable HAProxy
+                                             with demo servers (try it here)
 
   Options
-    --socket <path|host:port>  HAProxy stats socket (repeatable; default: the admin
-                               "stats socket" of --config, else /run/haproxy/admin.sock)
-    --master <path>            master CLI socket (haproxy -W -S): every current worker,
-                               found with "show proc" (combines with --socket)
+    --socket <path|host:port>  HAProxy stats socket, repeatable (default: the
+                               admin "stats socket" of --config, else
+                               /run/haproxy/admin.sock)
+    --master <path>            master CLI socket (haproxy -W -S): every current
+                               worker, found with "show proc"
     --config <file>            haproxy.cfg (default /etc/haproxy/haproxy.cfg)
-    --url <url>                listener for traffic checks (default: from the frontend
-                               that routes to the backend in --config)
-    --haproxy <bin>            haproxy binary for "haproxy -c" (default: from PATH)
-    --journal <file>           journal (default ~/.local/state/drainboard/journal.jsonl)
+    --url <url>                listener for traffic checks (default: from the
+                               frontend that routes to the backend in --config)
+    --haproxy <bin>            haproxy binary for "haproxy -c" (default: PATH)
+    --journal <file>           journal (default: $XDG_STATE_HOME or
+                               ~/.local/state, then drainboard/journal.jsonl)
     --requests <n>             requests per traffic check (default 10)
     --quiet-timeout <s>        wait for sessions to end (default 60)
     --ready-timeout <s>        wait for health after the work (default 300)
@@ -37,22 +46,25 @@ const help = `
     --backend <name>           status: only this backend
     --timeout <s>              Runtime API timeout in seconds (default 5)
     --json                     print JSON on stdout
-    --yes                      drain/restore: confirm every change in advance (no prompts)
+    --yes                      drain/restore: confirm every change in advance
     --help, --version
 
   Exit codes
-    0 done; 1 a check did not pass; 2 bad usage or invalid input (nothing sent);
-    3 HAProxy unreachable or refused
+    0 done; 1 a check did not pass; 2 bad usage or invalid input (nothing
+    sent); 3 HAProxy unreachable or refused
 
   Examples
     $ drainboard status --socket /run/haproxy/admin.sock --json
     $ drainboard webapps/app01
-    $ drainboard webapps/app01 --socket /run/haproxy/admin.sock --socket 127.0.0.1:19999
-    $ drainboard drain webapps/app01 --yes --json && patch-and-restart && drainboard restore webapps/app01 --yes
+    $ drainboard webapps/app01 --socket /run/lb1.sock --socket 10.0.0.2:9999
+    $ drainboard drain webapps/app01 --yes --json && patch-and-restart \\
+        && drainboard restore webapps/app01 --yes
 `;
 
 const cli = meow(help, {
 	importMeta: import.meta,
+	// The help says what drainboard does, wrapped for an 80-column terminal (package.json's description is one long line).
+	description: false,
 	allowUnknownFlags: true,
 	flags: {
 		socket: {type: 'string', isMultiple: true},

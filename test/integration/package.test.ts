@@ -31,6 +31,8 @@ describe('npm pack', () => {
 		const help = await run(bin, ['--help']);
 		expect(help.stdout).toContain('drainboard lab');
 		expect(help.stdout).toContain('Exit codes');
+		// Read in 80-column SSH terminals: no line wraps.
+		expect(Math.max(...help.stdout.split('\n').map((line) => line.length))).toBeLessThanOrEqual(79);
 		const bed = await startTestBed({demos: poolDemos, config: poolConfig});
 		try {
 			const status = await run(bin, ['status', '--socket', bed.adminSocket, '--json']);
