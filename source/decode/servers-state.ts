@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import {DecodeError, excerpt} from './decode-error.js';
-import {DelimitedTable, type ColumnSpec, type ReplyBytes} from './delimited-table.js';
+import {DelimitedTable, type ColumnSpec, type ReplyBytes, type TableMemory} from './delimited-table.js';
 import {afterHeader, readWhole, tableReader, type DumpReader} from './dump-reader.js';
 import {adminFlagsOf, checkResultNames, checkStateBits, checkStatusNames, opStateNames, type AdminFlag, type OpStateName} from './labels.js';
 
@@ -95,6 +95,8 @@ export type ServersStateTable = {
 	readonly rows: number;
 	/** Bytes of the rows read (sizes the next read of the same dump). */
 	readonly bytes: number;
+	/** The buffers, for the next read of the same dump once nothing reads this table. */
+	memory(): TableMemory;
 	number(field: ServersStateNumber, row: number): number;
 	backend(row: number): string;
 	server(row: number): string;
@@ -102,10 +104,65 @@ export type ServersStateTable = {
 	fqdn(row: number): string | null;
 };
 
+/**
+ * The table as the model reads it. A class, not an object literal per read: every poll's table
+ * then shares one shape and one set of methods, so the code that reads 10,000 rows stays
+ * optimised from one poll to the next (a literal with getters is a new shape each time).
+ */
+class ServersStateView implements ServersStateTable {
+	constructor(
+		private readonly table: DelimitedTable,
+		private readonly numberAt: Readonly<Record<ServersStateNumber, number>>,
+		private readonly backendColumn: number,
+		private readonly serverColumn: number,
+		private readonly addressColumn: number,
+		private readonly fqdnColumn: number,
+	) {}
+
+	get rows(): number {
+		return this.table.rows;
+	}
+
+	get bytes(): number {
+		return this.table.bytesRead;
+	}
+
+	memory(): TableMemory {
+		return this.table.memory();
+	}
+
+	number(field: ServersStateNumber, row: number): number {
+		return this.table.integer(this.numberAt[field], row);
+	}
+
+	backend(row: number): string {
+		return this.table.text(this.backendColumn, row);
+	}
+
+	server(row: number): string {
+		return this.table.text(this.serverColumn, row);
+	}
+
+	address(row: number): string {
+		return this.table.text(this.addressColumn, row);
+	}
+
+	fqdn(row: number): string | null {
+		if (this.fqdnColumn === -1) {
+			return null;
+		}
+
+		const value = this.table.text(this.fqdnColumn, row);
+		return value === '-' || value === '' ? null : value;
+	}
+}
+
 export type ServersStateReaderOptions = {
 	/** Rows and bytes the last read of this dump had: room is made at once. */
 	expectedRows?: number;
 	expectedBytes?: number;
+	/** Buffers of an earlier read of this dump that nothing reads any more (see {@link TableMemory}). */
+	reuse?: TableMemory;
 	/** Called as each row has been read and checked (to build the model while the dump arrives). */
 	onRow?: (table: ServersStateTable, row: number) => void;
 };
@@ -158,6 +215,7 @@ export function serversStateReader(options: ServersStateReaderOptions = {}): Dum
 			shortestRowBytes: 40,
 			expectedRows: options.expectedRows,
 			expectedBytes: options.expectedBytes,
+			reuse: options.reuse,
 			onRow(row) {
 				const opState = table.integer(numberAt.opState, row);
 				if (opState < 0 || opState > 3) {
@@ -175,26 +233,7 @@ export function serversStateReader(options: ServersStateReaderOptions = {}): Dum
 				options.onRow?.(live, row);
 			},
 		});
-		const live: ServersStateTable = {
-			get rows() {
-				return table.rows;
-			},
-			get bytes() {
-				return table.bytesRead;
-			},
-			number: (field, row) => table.integer(numberAt[field], row),
-			backend: (row) => table.text(backendColumn, row),
-			server: (row) => table.text(serverColumn, row),
-			address: (row) => table.text(addressColumn, row),
-			fqdn(row) {
-				if (fqdnColumn === -1) {
-					return null;
-				}
-
-				const value = table.text(fqdnColumn, row);
-				return value === '-' || value === '' ? null : value;
-			},
-		};
+		const live = new ServersStateView(table, numberAt, backendColumn, serverColumn, addressColumn, fqdnColumn);
 		return tableReader(table, live);
 	});
 }

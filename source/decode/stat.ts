@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import {DecodeError} from './decode-error.js';
-import {DelimitedTable, type ColumnSpec, type ReplyBytes} from './delimited-table.js';
+import {DelimitedTable, type ColumnSpec, type ReplyBytes, type TableMemory} from './delimited-table.js';
 import {afterHeader, readWhole, tableReader, type DumpReader} from './dump-reader.js';
 
 /** What a `show stat` row describes (its `type` column). */
@@ -92,14 +92,56 @@ export type StatTable = {
 	readonly rows: number;
 	/** Bytes of the rows read (sizes the next read of the same dump). */
 	readonly bytes: number;
+	/** The buffers, for the next read of the same dump once nothing reads this table. */
+	memory(): TableMemory;
 	kind(row: number): StatKind;
 	number(field: StatNumber, row: number): number;
 	text(field: StatText, row: number): string | null;
 };
 
+/** The table as the model reads it: a class, so every poll's table has one shape (see ServersStateView). */
+class StatView implements StatTable {
+	constructor(
+		private readonly table: DelimitedTable,
+		private readonly at: Readonly<Record<Column, number>>,
+		private readonly kinds: readonly StatKind[],
+	) {}
+
+	get rows(): number {
+		return this.table.rows;
+	}
+
+	get bytes(): number {
+		return this.table.bytesRead;
+	}
+
+	memory(): TableMemory {
+		return this.table.memory();
+	}
+
+	kind(row: number): StatKind {
+		return this.kinds[row]!;
+	}
+
+	number(field: StatNumber, row: number): number {
+		return this.table.integer(this.at[field], row);
+	}
+
+	text(field: StatText, row: number): string | null {
+		const index = this.at[field];
+		if (index === -1 || this.table.isEmpty(index, row)) {
+			return null;
+		}
+
+		return this.table.text(index, row, field === 'checkDesc' ? 'utf8' : 'latin1');
+	}
+}
+
 export type StatReaderOptions = {
 	expectedRows?: number;
 	expectedBytes?: number;
+	/** Buffers of an earlier read of this dump that nothing reads any more (see {@link TableMemory}). */
+	reuse?: TableMemory;
 	/** Called as each row has been read and checked (to build the model while the dump arrives). */
 	onRow?: (table: StatTable, row: number) => void;
 };
@@ -147,6 +189,7 @@ export function statReader(options: StatReaderOptions = {}): DumpReader<StatTabl
 			shortestRowBytes: 120,
 			expectedRows: options.expectedRows,
 			expectedBytes: options.expectedBytes,
+			reuse: options.reuse,
 			onRow(row) {
 				if (table.isEmpty(at.service, row)) {
 					throw table.error(at.service, row, 'the field is empty');
@@ -162,24 +205,7 @@ export function statReader(options: StatReaderOptions = {}): DumpReader<StatTabl
 				options.onRow?.(live, row);
 			},
 		});
-		const live: StatTable = {
-			get rows() {
-				return table.rows;
-			},
-			get bytes() {
-				return table.bytesRead;
-			},
-			kind: (row) => kinds[row]!,
-			number: (field, row) => table.integer(at[field], row),
-			text(field, row) {
-				const index = at[field];
-				if (index === -1 || table.isEmpty(index, row)) {
-					return null;
-				}
-
-				return table.text(index, row, field === 'checkDesc' ? 'utf8' : 'latin1');
-			},
-		};
+		const live = new StatView(table, at, kinds);
 		return tableReader(table, live);
 	});
 }

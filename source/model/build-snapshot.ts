@@ -26,89 +26,110 @@ export type SnapshotBuilder = {
  * (a race between the two dumps): then it keeps zero counters and a status derived from its state.
  */
 export function snapshotBuilder(socket: string): SnapshotBuilder {
-	/** Servers-state rows in order, and the server made for each. */
-	const stateRows: Array<{table: ServersStateTable; row: number; backendId: number; serverId: number}> = [];
-	const made: Array<Server | undefined> = [];
-	let next = 0;
-	let byId: Map<number, number> | undefined;
-	const waiting = new Map<number, {table: StatTable; row: number}>();
-	const backendKinds = new Map<number, {mode: string | null; algorithm: string | null}>();
-	const backendNames = new Map<number, string>();
-	/** Stat rows usually follow the servers-state rows in the same order: matched in step, by id only when they differ. */
-	const stateIndex = (backendId: number, serverId: number): number | undefined => {
-		const candidate = stateRows[next];
-		if (candidate?.backendId === backendId && candidate.serverId === serverId) {
-			return next++;
+	return new StreamingSnapshot(socket);
+}
+
+/**
+ * The builder of {@link snapshotBuilder}. A class, so every poll's builder shares one shape and
+ * its methods stay optimised from one poll to the next.
+ */
+class StreamingSnapshot implements SnapshotBuilder {
+	/**
+	 * Servers-state rows in order (their table and row, backend and server id, in parallel
+	 * arrays of small integers rather than an object per row: fewer objects for the garbage
+	 * collector to copy while 10,000 servers are made), and the server made for each.
+	 */
+	private readonly stateTables: ServersStateTable[] = [];
+	private readonly stateRows: number[] = [];
+	private readonly backendIds: number[] = [];
+	private readonly serverIds: number[] = [];
+	private readonly made: Array<Server | undefined> = [];
+	private next = 0;
+	private byId: Map<number, number> | undefined;
+	private readonly waiting = new Map<number, {table: StatTable; row: number}>();
+	private readonly backendKinds = new Map<number, {mode: string | null; algorithm: string | null}>();
+	private readonly backendNames = new Map<number, string>();
+	private readonly readAt = Date.now();
+
+	constructor(private readonly socket: string) {}
+
+	onState(table: ServersStateTable, row: number): void {
+		const backendId = table.number('backendId', row);
+		if (!this.backendNames.has(backendId)) {
+			this.backendNames.set(backendId, table.backend(row));
 		}
 
-		byId ??= new Map(stateRows.map((entry, index) => [idKey(entry.backendId, entry.serverId), index]));
-		return byId.get(idKey(backendId, serverId));
-	};
+		const serverId = table.number('serverId', row);
+		this.stateTables.push(table);
+		this.stateRows.push(row);
+		this.backendIds.push(backendId);
+		this.serverIds.push(serverId);
+		this.byId?.set(idKey(backendId, serverId), this.stateRows.length - 1);
+		if (this.waiting.size > 0) {
+			const stat = this.waiting.get(idKey(backendId, serverId));
+			if (stat) {
+				this.waiting.delete(idKey(backendId, serverId));
+				this.make(this.stateRows.length - 1, stat.table, stat.row);
+			}
+		}
+	}
 
-	const readAt = Date.now();
-	const make = (index: number, stat?: {table: StatTable; row: number}) => {
-		const state = stateRows[index]!;
-		made[index] = toServer(socket, backendNames.get(state.backendId)!, readAt, state.table, state.row, stat?.table, stat?.row);
-	};
+	onStat(table: StatTable, row: number): void {
+		const kind = table.kind(row);
+		if (kind === 'backend') {
+			this.backendKinds.set(table.number('iid', row), {mode: table.text('mode', row), algorithm: table.text('algo', row)});
+			return;
+		}
 
-	return {
-		onState(table, row) {
-			const backendId = table.number('backendId', row);
-			if (!backendNames.has(backendId)) {
-				backendNames.set(backendId, table.backend(row));
+		if (kind !== 'server') {
+			return;
+		}
+
+		const backendId = table.number('iid', row);
+		const serverId = table.number('sid', row);
+		const index = this.stateIndex(backendId, serverId);
+		if (index === undefined) {
+			this.waiting.set(idKey(backendId, serverId), {table, row});
+		} else if (!this.made[index]) {
+			this.make(index, table, row);
+		}
+	}
+
+	finish(instance: Instance): InstanceSnapshot {
+		const backends: Backend[] = [];
+		let current: Backend | undefined;
+		for (let index = 0; index < this.stateRows.length; index++) {
+			if (!this.made[index]) {
+				this.make(index);
 			}
 
-			const serverId = table.number('serverId', row);
-			stateRows.push({table, row, backendId, serverId});
-			byId?.set(idKey(backendId, serverId), stateRows.length - 1);
-			if (waiting.size > 0) {
-				const stat = waiting.get(idKey(backendId, serverId));
-				if (stat) {
-					waiting.delete(idKey(backendId, serverId));
-					make(stateRows.length - 1, stat);
-				}
-			}
-		},
-		onStat(table, row) {
-			const kind = table.kind(row);
-			if (kind === 'backend') {
-				backendKinds.set(table.number('iid', row), {mode: table.text('mode', row), algorithm: table.text('algo', row)});
-				return;
+			const backendId = this.backendIds[index]!;
+			if (current?.id !== backendId) {
+				const kind = this.backendKinds.get(backendId);
+				current = {socket: this.socket, name: this.backendNames.get(backendId)!, id: backendId, mode: kind?.mode ?? null, algorithm: kind?.algorithm ?? null, servers: []};
+				backends.push(current);
 			}
 
-			if (kind !== 'server') {
-				return;
-			}
+			current.servers.push(this.made[index]!);
+		}
 
-			const backendId = table.number('iid', row);
-			const serverId = table.number('sid', row);
-			const index = stateIndex(backendId, serverId);
-			if (index === undefined) {
-				waiting.set(idKey(backendId, serverId), {table, row});
-			} else if (!made[index]) {
-				make(index, {table, row});
-			}
-		},
-		finish(instance) {
-			const backends: Backend[] = [];
-			let current: Backend | undefined;
-			for (const [index, state] of stateRows.entries()) {
-				if (!made[index]) {
-					make(index);
-				}
+		return {instance, backends};
+	}
 
-				if (current?.id !== state.backendId) {
-					const kind = backendKinds.get(state.backendId);
-					current = {socket, name: backendNames.get(state.backendId)!, id: state.backendId, mode: kind?.mode ?? null, algorithm: kind?.algorithm ?? null, servers: []};
-					backends.push(current);
-				}
+	/** Stat rows usually follow the servers-state rows in the same order: matched in step, by id only when they differ. */
+	private stateIndex(backendId: number, serverId: number): number | undefined {
+		const next = this.next;
+		if (next < this.backendIds.length && this.backendIds[next] === backendId && this.serverIds[next] === serverId) {
+			return this.next++;
+		}
 
-				current.servers.push(made[index]!);
-			}
+		this.byId ??= new Map(this.backendIds.map((id, index) => [idKey(id, this.serverIds[index]!), index]));
+		return this.byId.get(idKey(backendId, serverId));
+	}
 
-			return {instance, backends};
-		},
-	};
+	private make(index: number, stats?: StatTable, statRow?: number): void {
+		this.made[index] = toServer(this.socket, this.backendNames.get(this.backendIds[index]!)!, this.readAt, this.stateTables[index]!, this.stateRows[index]!, stats, statRow);
+	}
 }
 
 /** Builds the model from two whole tables. */

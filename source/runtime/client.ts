@@ -1,5 +1,6 @@
 import {DecodeError} from '../decode/decode-error.js';
 import {feedInTurn, type DumpReader} from '../decode/dump-reader.js';
+import type {TableMemory} from '../decode/delimited-table.js';
 import {decodeInfo, infoReader, type InstanceInfo} from '../decode/info.js';
 import {decodeServersState, readServersState, serversStateReader, type ServerStateRecord} from '../decode/servers-state.js';
 import {decodeStat, readStat, statReader, type StatRecord} from '../decode/stat.js';
@@ -74,6 +75,8 @@ export function createRuntimeClient(endpoint: Endpoint, options: ClientOptions =
 	const fullSnapshotLine = [commands.showInfo(), commands.showServersState(), commands.showStat()].join(';');
 	/** Sizes of the last full dumps: the next read reserves room for them at once. */
 	let lastFull: {states: {expectedRows?: number; expectedBytes?: number}; stats: {expectedRows?: number; expectedBytes?: number}} = {states: {}, stats: {}};
+	/** The buffers of the last full read, which nothing reads any more: the next one writes into them. Taken by one read at a time. */
+	let spare: {states?: TableMemory; stats?: TableMemory} = {};
 
 	const streamed = async (command: string, readers: ReadonlyArray<DumpReader<unknown>>, signal?: AbortSignal): Promise<void> => {
 		let head: Buffer | undefined;
@@ -137,12 +140,17 @@ export function createRuntimeClient(endpoint: Endpoint, options: ClientOptions =
 				// One line, one HAProxy thread; the model is built while the rows arrive, on our side.
 				const builder = snapshotBuilder(socket);
 				const info = infoReader();
-				const states = serversStateReader({...lastFull.states, onRow: (table, row) => builder.onState(table, row)});
-				const stats = statReader({...lastFull.stats, onRow: (table, row) => builder.onStat(table, row)});
+				const reuse = spare;
+				spare = {};
+				const states = serversStateReader({...lastFull.states, reuse: reuse.states, onRow: (table, row) => builder.onState(table, row)});
+				const stats = statReader({...lastFull.stats, reuse: reuse.stats, onRow: (table, row) => builder.onStat(table, row)});
 				await streamed(fullSnapshotLine, [info, states, stats], signal);
 				const [stateTable, statTable] = [states.finish(), stats.finish()];
 				lastFull = {states: {expectedRows: stateTable.rows, expectedBytes: stateTable.bytes}, stats: {expectedRows: statTable.rows, expectedBytes: statTable.bytes}};
-				return builder.finish(toInstance(socket, info.finish()));
+				const snapshot = builder.finish(toInstance(socket, info.finish()));
+				// The model holds strings and numbers read out of the tables, never the tables.
+				spare = {states: stateTable.memory(), stats: statTable.memory()};
+				return snapshot;
 			}
 
 			const parts = [commands.showInfo(), commands.showServersState(backend), commands.showStat(backend)] as const;
