@@ -532,3 +532,27 @@ function sameBytes(bytes: Buffer, a: number, b: number, length: number): boolean
 
 	return true;
 }
+
+/**
+ * What every decoded table shows of its {@link DelimitedTable}. Tables are classes, not object
+ * literals made per read: every poll's table then shares one shape and one set of methods, so
+ * the code that reads 10,000 rows stays optimised from one poll to the next (a literal with
+ * getters is a new shape each time).
+ */
+export abstract class TableView {
+	constructor(protected readonly table: DelimitedTable) {}
+
+	get rows(): number {
+		return this.table.rows;
+	}
+
+	/** Bytes of the rows read (sizes the next read of the same dump). */
+	get bytes(): number {
+		return this.table.bytesRead;
+	}
+
+	/** The buffers, for the next read of the same dump once nothing reads this table. */
+	memory(): TableMemory {
+		return this.table.memory();
+	}
+}

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import {DecodeError, excerpt} from './decode-error.js';
-import {DelimitedTable, type ColumnSpec, type ReplyBytes, type TableMemory} from './delimited-table.js';
+import {DelimitedTable, TableView, type ColumnSpec, type ReplyBytes, type TableMemory} from './delimited-table.js';
 import {afterHeader, readWhole, tableReader, type DumpReader} from './dump-reader.js';
 import {adminFlagsOf, checkResultNames, checkStateBits, checkStatusNames, opStateNames, type AdminFlag, type OpStateName} from './labels.js';
 
@@ -104,31 +104,17 @@ export type ServersStateTable = {
 	fqdn(row: number): string | null;
 };
 
-/**
- * The table as the model reads it. A class, not an object literal per read: every poll's table
- * then shares one shape and one set of methods, so the code that reads 10,000 rows stays
- * optimised from one poll to the next (a literal with getters is a new shape each time).
- */
-class ServersStateView implements ServersStateTable {
+/** The table as the model reads it (see {@link TableView}). */
+class ServersStateView extends TableView implements ServersStateTable {
 	constructor(
-		private readonly table: DelimitedTable,
+		table: DelimitedTable,
 		private readonly numberAt: Readonly<Record<ServersStateNumber, number>>,
 		private readonly backendColumn: number,
 		private readonly serverColumn: number,
 		private readonly addressColumn: number,
 		private readonly fqdnColumn: number,
-	) {}
-
-	get rows(): number {
-		return this.table.rows;
-	}
-
-	get bytes(): number {
-		return this.table.bytesRead;
-	}
-
-	memory(): TableMemory {
-		return this.table.memory();
+	) {
+		super(table);
 	}
 
 	number(field: ServersStateNumber, row: number): number {

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import {DecodeError} from './decode-error.js';
-import {DelimitedTable, type ColumnSpec, type ReplyBytes, type TableMemory} from './delimited-table.js';
+import {DelimitedTable, TableView, type ColumnSpec, type ReplyBytes, type TableMemory} from './delimited-table.js';
 import {afterHeader, readWhole, tableReader, type DumpReader} from './dump-reader.js';
 
 /** What a `show stat` row describes (its `type` column). */
@@ -99,24 +99,14 @@ export type StatTable = {
 	text(field: StatText, row: number): string | null;
 };
 
-/** The table as the model reads it: a class, so every poll's table has one shape (see ServersStateView). */
-class StatView implements StatTable {
+/** The table as the model reads it (see {@link TableView}). */
+class StatView extends TableView implements StatTable {
 	constructor(
-		private readonly table: DelimitedTable,
+		table: DelimitedTable,
 		private readonly at: Readonly<Record<Column, number>>,
 		private readonly kinds: readonly StatKind[],
-	) {}
-
-	get rows(): number {
-		return this.table.rows;
-	}
-
-	get bytes(): number {
-		return this.table.bytesRead;
-	}
-
-	memory(): TableMemory {
-		return this.table.memory();
+	) {
+		super(table);
 	}
 
 	kind(row: number): StatKind {
