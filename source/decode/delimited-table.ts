@@ -1,3 +1,4 @@
+import type * as z from 'zod/mini';
 import {readCsvRecord} from './csv.js';
 import {DecodeError, excerpt, type DecodedReply} from './decode-error.js';
 
@@ -28,14 +29,30 @@ export type TableOptions = {
 	csv?: boolean;
 	/** About the shortest row in bytes: sizes the columns from the first chunk, to grow them rarely. */
 	shortestRowBytes?: number;
-	/** Rows expected (from the last read of the same dump): room is made for them at once. */
-	expectedRows?: number;
-	/** Bytes expected: the buffer is sized for them at once, so chunks are copied only once. */
-	expectedBytes?: number;
+	/**
+	 * The last table of the same dump, which nothing reads any more: room is made at once for as
+	 * many rows and bytes as it had (so chunks are copied only once), in its buffers when they
+	 * are big enough.
+	 */
+	previous?: DecodedTable;
 	/** Called as each row has been read (the table grows as rows come in). */
 	onRow?: (row: number) => void;
-	/** Memory of an earlier table of the same dump, no longer read: used again when big enough. */
-	reuse?: TableMemory;
+};
+
+/** What every decoded table shows besides its rows: its size, and its buffers for the next read. */
+export type DecodedTable = {
+	readonly rows: number;
+	/** Bytes of the rows read (sizes the next read of the same dump). */
+	readonly bytes: number;
+	/** The buffers, for the next read of the same dump once nothing reads this table. */
+	memory(): TableMemory;
+};
+
+/** How a dump is read: after the last read of it (see {@link TableOptions.previous}), and each row as it comes. */
+export type TableReaderOptions<T> = {
+	previous?: DecodedTable;
+	/** Called as each row has been read and checked (to build the model while the dump arrives). */
+	onRow?: (table: T, row: number) => void;
 };
 
 /**
@@ -71,6 +88,10 @@ export class DelimitedTable {
 	private readonly textStarts: Int32Array[];
 	private readonly textEnds: Int32Array[];
 	private columnMemory: ArrayBuffer | undefined;
+	private readonly options: Omit<TableOptions, 'previous'>;
+	/** The previous table's size in bytes, and its buffers, written again when big enough. */
+	private readonly expectedBytes: number;
+	private readonly spare: TableMemory | undefined;
 	private rowStarts = new Int32Array(0);
 	private rowEnds = new Int32Array(0);
 	private lineNumbers = new Int32Array(0);
@@ -89,8 +110,13 @@ export class DelimitedTable {
 		readonly reply: DecodedReply,
 		readonly names: readonly string[],
 		private readonly columns: readonly ColumnSpec[],
-		private readonly options: TableOptions,
+		{previous, ...options}: TableOptions,
 	) {
+		// The previous table is read here and not kept: each table holding the one before would
+		// keep every table ever read.
+		this.options = options;
+		this.expectedBytes = previous?.bytes ?? 0;
+		this.spare = previous?.memory();
 		this.separator = options.separator.charCodeAt(0);
 		this.lineNumber = options.firstLine;
 		this.last = Math.max(0, ...columns.map((column) => column.index));
@@ -108,7 +134,7 @@ export class DelimitedTable {
 		this.integerColumns = Array.from({length: integers}, () => new Float64Array(0));
 		this.textStarts = Array.from({length: texts}, () => new Int32Array(0));
 		this.textEnds = Array.from({length: texts}, () => new Int32Array(0));
-		this.reserve(Math.max(256, options.expectedRows ?? 0));
+		this.reserve(Math.max(256, previous?.rows ?? 0));
 	}
 
 	/**
@@ -133,10 +159,11 @@ export class DelimitedTable {
 
 	/** Sizes the table for what is expected, and takes the first bytes (without a copy when it can). */
 	private firstChunk(chunk: Buffer): void {
-		const {expectedRows = 0, expectedBytes = 0, shortestRowBytes} = this.options;
-		this.reserve(Math.max(expectedRows, shortestRowBytes ? Math.ceil(chunk.length / shortestRowBytes) : 0));
+		const {shortestRowBytes} = this.options;
+		const {expectedBytes} = this;
+		this.reserve(shortestRowBytes ? Math.ceil(chunk.length / shortestRowBytes) : 0);
 		if (expectedBytes > chunk.length * 2) {
-			const spare = this.options.reuse?.bytes;
+			const spare = this.spare?.bytes;
 			this.bytes = spare && spare.length >= expectedBytes ? spare : Buffer.allocUnsafe(Math.ceil(expectedBytes * 1.1));
 			chunk.copy(this.bytes);
 		} else {
@@ -251,7 +278,7 @@ export class DelimitedTable {
 		const floats = this.integerColumns.length;
 		const ints = this.textStarts.length * 2 + 3;
 		const bytes = rows * (floats * 8 + ints * 4);
-		const spare = this.options.reuse?.columns;
+		const spare = this.spare?.columns;
 		const memory = spare && spare !== this.columnMemory && spare.byteLength >= bytes ? spare : new ArrayBuffer(bytes);
 		this.columnMemory = memory;
 		let offset = 0;
@@ -539,20 +566,36 @@ function sameBytes(bytes: Buffer, a: number, b: number, length: number): boolean
  * the code that reads 10,000 rows stays optimised from one poll to the next (a literal with
  * getters is a new shape each time).
  */
-export abstract class TableView {
+export abstract class TableView implements DecodedTable {
 	constructor(protected readonly table: DelimitedTable) {}
 
 	get rows(): number {
 		return this.table.rows;
 	}
 
-	/** Bytes of the rows read (sizes the next read of the same dump). */
 	get bytes(): number {
 		return this.table.bytesRead;
 	}
 
-	/** The buffers, for the next read of the same dump once nothing reads this table. */
 	memory(): TableMemory {
 		return this.table.memory();
 	}
+}
+
+/**
+ * The field names of a dump's header, checked: every name matches `schema` (else "the header is
+ * malformed"), and the `required` columns are all there (else "the header lacks …").
+ */
+export function checkedHeader(reply: DecodedReply, fields: string[], schema: z.ZodMiniType<string[]>, required: readonly string[]): string[] {
+	const header = schema.safeParse(fields);
+	if (!header.success) {
+		throw new DecodeError(reply, `the header is malformed (${header.error.issues[0]?.message ?? 'invalid'})`);
+	}
+
+	const missing = required.filter((column) => !header.data.includes(column));
+	if (missing.length > 0) {
+		throw new DecodeError(reply, `the header lacks ${missing.join(', ')}`);
+	}
+
+	return header.data;
 }

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import {DecodeError, excerpt} from './decode-error.js';
-import {DelimitedTable, TableView, type ColumnSpec, type ReplyBytes, type TableMemory} from './delimited-table.js';
+import {checkedHeader, DelimitedTable, TableView, type ColumnSpec, type DecodedTable, type ReplyBytes, type TableReaderOptions} from './delimited-table.js';
 import {afterHeader, readWhole, tableReader, type DumpReader} from './dump-reader.js';
 import {adminFlagsOf, checkResultNames, checkStateBits, checkStatusNames, opStateNames, type AdminFlag, type OpStateName} from './labels.js';
 
@@ -91,12 +91,7 @@ const numberColumns: Record<ServersStateNumber, string> = {
  * `show servers state`, row by row, read in place: numbers parsed as the rows came in (check and
  * agent state already masked, `port` NaN where the release has none), text sliced on demand.
  */
-export type ServersStateTable = {
-	readonly rows: number;
-	/** Bytes of the rows read (sizes the next read of the same dump). */
-	readonly bytes: number;
-	/** The buffers, for the next read of the same dump once nothing reads this table. */
-	memory(): TableMemory;
+export type ServersStateTable = DecodedTable & {
 	number(field: ServersStateNumber, row: number): number;
 	backend(row: number): string;
 	server(row: number): string;
@@ -143,15 +138,7 @@ class ServersStateView extends TableView implements ServersStateTable {
 	}
 }
 
-export type ServersStateReaderOptions = {
-	/** Rows and bytes the last read of this dump had: room is made at once. */
-	expectedRows?: number;
-	expectedBytes?: number;
-	/** Buffers of an earlier read of this dump that nothing reads any more (see {@link TableMemory}). */
-	reuse?: TableMemory;
-	/** Called as each row has been read and checked (to build the model while the dump arrives). */
-	onRow?: (table: ServersStateTable, row: number) => void;
-};
+export type ServersStateReaderOptions = TableReaderOptions<ServersStateTable>;
 
 /**
  * Reads `show servers state [<backend>]` as it arrives: line 1 the format version, line 2 `# `
@@ -169,16 +156,7 @@ export function serversStateReader(options: ServersStateReaderOptions = {}): Dum
 			throw new DecodeError('show servers state', 'the second line is not the "# be_id be_name …" header');
 		}
 
-		const header = headerSchema.safeParse(headerLine.slice(2).trimEnd().split(' '));
-		if (!header.success) {
-			throw new DecodeError('show servers state', `the header is malformed (${header.error.issues[0]?.message ?? 'invalid'})`);
-		}
-
-		const names = header.data;
-		const missing = requiredColumns.filter((column) => !names.includes(column));
-		if (missing.length > 0) {
-			throw new DecodeError('show servers state', `the header lacks ${missing.join(', ')}`);
-		}
+		const names = checkedHeader('show servers state', headerLine.slice(2).trimEnd().split(' '), headerSchema, requiredColumns);
 
 		const at = (name: string) => names.indexOf(name);
 		const columns: ColumnSpec[] = [
@@ -199,9 +177,7 @@ export function serversStateReader(options: ServersStateReaderOptions = {}): Dum
 			exactFields: true,
 			firstLine: 3,
 			shortestRowBytes: 40,
-			expectedRows: options.expectedRows,
-			expectedBytes: options.expectedBytes,
-			reuse: options.reuse,
+			previous: options.previous,
 			onRow(row) {
 				const opState = table.integer(numberAt.opState, row);
 				if (opState < 0 || opState > 3) {

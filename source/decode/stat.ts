@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import {DecodeError} from './decode-error.js';
-import {DelimitedTable, TableView, type ColumnSpec, type ReplyBytes, type TableMemory} from './delimited-table.js';
+import {checkedHeader, DelimitedTable, TableView, type ColumnSpec, type DecodedTable, type ReplyBytes, type TableReaderOptions} from './delimited-table.js';
 import {afterHeader, readWhole, tableReader, type DumpReader} from './dump-reader.js';
 
 /** What a `show stat` row describes (its `type` column). */
@@ -88,12 +88,7 @@ export type StatNumber = 'qcur' | 'scur' | 'slim' | 'stot' | 'weight' | 'act' | 
 export type StatText = 'proxy' | 'service' | 'status' | 'tracked' | 'checkStatus' | 'checkDesc' | 'addr' | 'mode' | 'algo';
 
 /** `show stat`, row by row, read in place: counters parsed as the rows came in (NaN when empty), text on demand. */
-export type StatTable = {
-	readonly rows: number;
-	/** Bytes of the rows read (sizes the next read of the same dump). */
-	readonly bytes: number;
-	/** The buffers, for the next read of the same dump once nothing reads this table. */
-	memory(): TableMemory;
+export type StatTable = DecodedTable & {
 	kind(row: number): StatKind;
 	number(field: StatNumber, row: number): number;
 	text(field: StatText, row: number): string | null;
@@ -127,14 +122,7 @@ class StatView extends TableView implements StatTable {
 	}
 }
 
-export type StatReaderOptions = {
-	expectedRows?: number;
-	expectedBytes?: number;
-	/** Buffers of an earlier read of this dump that nothing reads any more (see {@link TableMemory}). */
-	reuse?: TableMemory;
-	/** Called as each row has been read and checked (to build the model while the dump arrives). */
-	onRow?: (table: StatTable, row: number) => void;
-};
+export type StatReaderOptions = TableReaderOptions<StatTable>;
 
 /**
  * Reads `show stat` CSV by header name, as it arrives: `# pxname,svname,…,` then one row per
@@ -151,16 +139,7 @@ export function statReader(options: StatReaderOptions = {}): DumpReader<StatTabl
 			throw new DecodeError('show stat', 'the first line is not the "# pxname,svname,…" header');
 		}
 
-		const header = headerSchema.safeParse(headerLine.slice(2).replace(/,$/, '').split(','));
-		if (!header.success) {
-			throw new DecodeError('show stat', `the header is malformed (${header.error.issues[0]?.message ?? 'invalid'})`);
-		}
-
-		const names = header.data;
-		const missing = requiredColumns.filter((column) => !names.includes(column));
-		if (missing.length > 0) {
-			throw new DecodeError('show stat', `the header lacks ${missing.join(', ')}`);
-		}
+		const names = checkedHeader('show stat', headerLine.slice(2).replace(/,$/, '').split(','), headerSchema, requiredColumns);
 
 		const at = Object.fromEntries(Object.entries(wantedNames).map(([key, name]) => [key, names.indexOf(name)])) as Record<Column, number>;
 		// Read as it comes only what every row needs; a backend's mode or a failing check's text
@@ -177,9 +156,7 @@ export function statReader(options: StatReaderOptions = {}): DumpReader<StatTabl
 			firstLine: 2,
 			csv: true,
 			shortestRowBytes: 120,
-			expectedRows: options.expectedRows,
-			expectedBytes: options.expectedBytes,
-			reuse: options.reuse,
+			previous: options.previous,
 			onRow(row) {
 				if (table.isEmpty(at.service, row)) {
 					throw table.error(at.service, row, 'the field is empty');

@@ -1,7 +1,7 @@
 import {DecodeError} from '../decode/decode-error.js';
 import {feedInTurn, type DumpReader} from '../decode/dump-reader.js';
-import type {TableMemory} from '../decode/delimited-table.js';
 import {decodeInfo, infoReader, type InstanceInfo} from '../decode/info.js';
+import type {DecodedTable} from '../decode/delimited-table.js';
 import {decodeServersState, readServersState, serversStateReader, type ServerStateRecord} from '../decode/servers-state.js';
 import {decodeStat, readStat, statReader, type StatRecord} from '../decode/stat.js';
 import {buildInstanceSnapshot, snapshotBuilder, toInstance} from '../model/build-snapshot.js';
@@ -71,13 +71,14 @@ export function createRuntimeClient(endpoint: Endpoint, options: ClientOptions =
 		}
 	};
 
-	/** Streams a reply through readers; an error reply or garbage becomes the typed error. */
 	const fullSnapshotLine = [commands.showInfo(), commands.showServersState(), commands.showStat()].join(';');
-	/** Sizes of the last full dumps: the next read reserves room for them at once. */
-	let lastFull: {states: {expectedRows?: number; expectedBytes?: number}; stats: {expectedRows?: number; expectedBytes?: number}} = {states: {}, stats: {}};
-	/** The buffers of the last full read, which nothing reads any more: the next one writes into them. Taken by one read at a time. */
-	let spare: {states?: TableMemory; stats?: TableMemory} = {};
+	/**
+	 * The tables of the last full read, which nothing reads any more: the next read is sized from
+	 * them and writes into their buffers. Taken by one read at a time.
+	 */
+	let lastFull: {states?: DecodedTable; stats?: DecodedTable} = {};
 
+	/** Streams a reply through readers; an error reply or garbage becomes the typed error. */
 	const streamed = async (command: string, readers: ReadonlyArray<DumpReader<unknown>>, signal?: AbortSignal): Promise<void> => {
 		let head: Buffer | undefined;
 		let bytes = 0;
@@ -140,16 +141,21 @@ export function createRuntimeClient(endpoint: Endpoint, options: ClientOptions =
 				// One line, one HAProxy thread; the model is built while the rows arrive, on our side.
 				const builder = snapshotBuilder(socket);
 				const info = infoReader();
-				const reuse = spare;
-				spare = {};
-				const states = serversStateReader({...lastFull.states, reuse: reuse.states, onRow: (table, row) => builder.onState(table, row)});
-				const stats = statReader({...lastFull.stats, reuse: reuse.stats, onRow: (table, row) => builder.onStat(table, row)});
-				await streamed(fullSnapshotLine, [info, states, stats], signal);
-				const [stateTable, statTable] = [states.finish(), stats.finish()];
-				lastFull = {states: {expectedRows: stateTable.rows, expectedBytes: stateTable.bytes}, stats: {expectedRows: statTable.rows, expectedBytes: statTable.bytes}};
+				const previous = lastFull;
+				lastFull = {};
+				const states = serversStateReader({previous: previous.states, onRow: (table, row) => builder.onState(table, row)});
+				const stats = statReader({previous: previous.stats, onRow: (table, row) => builder.onStat(table, row)});
+				try {
+					await streamed(fullSnapshotLine, [info, states, stats], signal);
+				} catch (error) {
+					// Their sizes still hold, and their buffers may be written again.
+					lastFull = previous;
+					throw error;
+				}
+
 				const snapshot = builder.finish(toInstance(socket, info.finish()));
 				// The model holds strings and numbers read out of the tables, never the tables.
-				spare = {states: stateTable.memory(), stats: statTable.memory()};
+				lastFull = {states: settled(states.finish()), stats: settled(stats.finish())};
 				return snapshot;
 			}
 
@@ -191,4 +197,15 @@ export function createRuntimeClient(endpoint: Endpoint, options: ClientOptions =
 			return change(commands.shutdownSessions(target));
 		},
 	};
+}
+
+/**
+ * A finished table's size and buffers, without the table: a table reaches, through its row
+ * callback, the read that made it and so the table before it; kept whole, every poll would keep
+ * the one before, and all their servers.
+ */
+function settled(table: DecodedTable): DecodedTable {
+	const {rows, bytes} = table;
+	const memory = table.memory();
+	return {rows, bytes, memory: () => memory};
 }

@@ -1,4 +1,9 @@
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import type {InstanceSnapshot} from '../../source/model/types.js';
+import {createRuntimeClient} from '../../source/runtime/client.js';
+import {parseEndpoint} from '../../source/runtime/endpoint.js';
 import {poolConfig, poolDemos} from '../fixtures/pool.cfg.js';
 import {adminStates, rawServersState, rawStat} from '../helpers/raw-haproxy.js';
 import {runCli} from '../helpers/run-cli.js';
@@ -166,5 +171,30 @@ describe('drainboard status into a pipe that closes early', () => {
 		});
 		expect(result.stderr).toBe('');
 		expect(result.code).toBe(0);
+	});
+});
+
+describe('the Runtime API client, full read after full read', () => {
+	it('reads each change into the buffers of the last read, and keeps nothing of the reads before', async () => {
+		const client = createRuntimeClient(parseEndpoint(bed.adminSocket), {timeoutMs: 5000});
+		const spare = (snapshot: InstanceSnapshot) => snapshot.backends.find((backend) => backend.name === 'webapps')?.servers.find((server) => server.server === 'spare');
+		let first: InstanceSnapshot | undefined = await client.snapshot();
+		const firstServer = new WeakRef(spare(first)!);
+		first = undefined;
+		try {
+			for (const state of ['drain', 'maint', 'ready'] as const) {
+				expect(await bed.send(`set server webapps/spare state ${state}`)).toBe('\n');
+				const flags = {drain: ['FDRAIN'], maint: ['FMAINT'], ready: []}[state];
+				expect(spare(await client.snapshot())?.adminFlags).toEqual(flags);
+			}
+		} finally {
+			await bed.send('set server webapps/spare state ready');
+		}
+
+		// Each read reuses the buffers of the one before; it must not keep the read itself, nor
+		// through it every read and every server before it (as a live grid polls for hours).
+		v8.setFlagsFromString('--expose-gc');
+		(vm.runInNewContext('gc') as () => void)();
+		expect(firstServer.deref()).toBeUndefined();
 	});
 });

@@ -46,9 +46,8 @@ describe('decoding as the bytes arrive', () => {
 		const shifted = {serversState: other.serversState.replaceAll(' 2000', ' 3000'), stat: other.stat.replaceAll(':2000', ':3000')};
 		let previous = {states: inChunks(serversStateReader(), big.serversState, [65_536]), stats: inChunks(statReader(), big.stat, [65_536])};
 		for (const dump of [shifted, small, big, shifted]) {
-			const expected = {rows: previous.states.rows, bytes: previous.states.bytes};
-			const states = inChunks(serversStateReader({expectedRows: expected.rows, expectedBytes: expected.bytes, reuse: previous.states.memory()}), dump.serversState, [65_536]);
-			const stats = inChunks(statReader({expectedRows: previous.stats.rows, expectedBytes: previous.stats.bytes, reuse: previous.stats.memory()}), dump.stat, [65_536]);
+			const states = inChunks(serversStateReader({previous: previous.states}), dump.serversState, [65_536]);
+			const stats = inChunks(statReader({previous: previous.stats}), dump.stat, [65_536]);
 			expect(Array.from({length: states.rows}, (_, row) => serverStateAt(states, row))).toEqual(decodeServersState(dump.serversState));
 			expect(Array.from({length: stats.rows}, (_, row) => statAt(stats, row))).toEqual(decodeStat(dump.stat));
 			previous = {states, stats};
