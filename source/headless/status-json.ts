@@ -30,25 +30,14 @@ function differencesJson(pool: PoolSnapshot) {
 	return [...differingServers(pool).values()].map((difference) => ({server: difference.name, states: difference.states}));
 }
 
-/**
- * The `status --json` object of DESIGN.md, and `differences`: the servers whose admin state is
- * not the same on every instance (empty with one instance).
- */
-export function statusObject(pool: PoolSnapshot) {
-	return {
-		instances: instancesJson(pool),
-		servers: pool.instances.flatMap(({backends}) => backends.flatMap((backend) => backend.servers.map((server) => serverJson(server)))),
-		differences: differencesJson(pool),
-	};
-}
-
 /** Servers per piece of {@link statusJsonPieces}: about 100 KB of text. */
 const serversPerPiece = 400;
 
 /**
- * The text of `JSON.stringify(statusObject(pool))` and a newline, in pieces of a few hundred
- * servers. Written piece by piece, 10,000 servers never become one 3 MB string and its 3 MB
- * buffer: fresh memory is what a cold start pays for most.
+ * `status --json`: the object of DESIGN.md (`instances`, `servers`) and `differences`, the
+ * servers whose admin state is not the same on every instance (empty with one instance); as
+ * text and a newline, in pieces of a few hundred servers. Written piece by piece, 10,000 servers
+ * never become one 3 MB string and its 3 MB buffer: fresh memory is what a cold start pays for most.
  */
 export function* statusJsonPieces(pool: PoolSnapshot): Generator<string> {
 	let piece = `{"instances":${JSON.stringify(instancesJson(pool))},"servers":[`;
