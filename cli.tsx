@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 import process from 'node:process';
-import meow from 'meow';
+import {readCommandLine} from './source/cli-args.js';
 import {exitCodeOf, sentenceOf, UsageError, type ExitCode} from './source/errors.js';
 import {parseOptions} from './source/options.js';
+import packageJson from './package.json' with {type: 'json'};
 
 // A reader that stopped reading (`drainboard status | head`) ends the output, quietly.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -61,36 +62,16 @@ const help = `
         && drainboard restore webapps/app01 --yes
 `;
 
-const cli = meow(help, {
-	importMeta: import.meta,
-	// The help says what drainboard does, wrapped for an 80-column terminal (package.json's description is one long line).
-	description: false,
-	allowUnknownFlags: true,
-	flags: {
-		socket: {type: 'string', isMultiple: true},
-		master: {type: 'string'},
-		config: {type: 'string'},
-		url: {type: 'string'},
-		haproxy: {type: 'string'},
-		journal: {type: 'string'},
-		backend: {type: 'string'},
-		requests: {type: 'number'},
-		quietTimeout: {type: 'number'},
-		readyTimeout: {type: 'number'},
-		timeout: {type: 'number'},
-		force: {type: 'boolean'},
-		skipValidate: {type: 'boolean'},
-		json: {type: 'boolean'},
-		yes: {type: 'boolean'},
-	},
-});
-
-const knownFlags = new Set(['socket', 'master', 'config', 'url', 'haproxy', 'journal', 'backend', 'requests', 'quietTimeout', 'readyTimeout', 'timeout', 'force', 'skipValidate', 'json', 'yes', 'help', 'version']);
-
 async function main(): Promise<ExitCode> {
-	const unknown = Object.keys(cli.unnormalizedFlags).filter((name) => !knownFlags.has(name.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase())));
-	if (unknown.length > 0) {
-		throw new UsageError(`Unknown option ${unknown.map((name) => (name.length === 1 ? `-${name}` : `--${name}`)).join(', ')}; run drainboard --help.`);
+	const cli = readCommandLine(process.argv.slice(2));
+	if (cli.help) {
+		process.stdout.write(`${help}\n`);
+		return 0;
+	}
+
+	if (cli.version) {
+		process.stdout.write(`${packageJson.version}\n`);
+		return 0;
 	}
 
 	const options = parseOptions(cli.flags);

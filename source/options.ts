@@ -28,7 +28,7 @@ export const flagsSchema = z.object({
 
 export type Options = z.output<typeof flagsSchema>;
 
-/** Validates the flags meow read; a bad value is exit 2 with one sentence. */
+/** Validates the flags read from the command line; a bad value is exit 2 with one sentence. */
 export function parseOptions(flags: Record<string, unknown>): Options {
 	const cleaned = Object.fromEntries(Object.entries(flags).filter(([, value]) => value !== undefined && !(typeof value === 'number' && Number.isNaN(value))));
 	for (const [name, value] of Object.entries(flags)) {

@@ -1,0 +1,70 @@
+import fc from 'fast-check';
+import {describe, expect, it} from 'vitest';
+import {readCommandLine} from '../../source/cli-args.js';
+import {UsageError} from '../../source/errors.js';
+import {parseOptions} from '../../source/options.js';
+
+/** The sentence a command line is refused with. */
+function refusal(argv: string[]): string {
+	try {
+		parseOptions(readCommandLine(argv).flags);
+	} catch (error) {
+		expect(error).toBeInstanceOf(UsageError);
+		return (error as UsageError).message;
+	}
+
+	throw new Error(`accepted: ${argv.join(' ')}`);
+}
+
+describe('reading the command line', () => {
+	it('reads words, values after a space or "=", repeated sockets, kebab-case names and switches', () => {
+		const line = readCommandLine(['drain', 'webapps/app01', '--socket', '/run/a.sock', '--socket=10.0.0.2:9999', '--quiet-timeout', '90', '--ready-timeout=600', '--json', '--yes']);
+		expect(line.input).toEqual(['drain', 'webapps/app01']);
+		expect(line.flags).toEqual({socket: ['/run/a.sock', '10.0.0.2:9999'], quietTimeout: 90, readyTimeout: 600, json: true, yes: true});
+		expect(parseOptions(line.flags)).toMatchObject({socket: ['/run/a.sock', '10.0.0.2:9999'], quietTimeout: 90, readyTimeout: 600, json: true, yes: true, requests: 10, force: false});
+	});
+
+	it('takes camelCase names too, --no-<switch>, --switch=false, and words after --', () => {
+		const line = readCommandLine(['--skipValidate', '--json', '--no-json', '--force=false', '--', '--looks-like-a-flag']);
+		expect(line.flags).toEqual({skipValidate: true, json: false, force: false});
+		expect(line.input).toEqual(['--looks-like-a-flag']);
+	});
+
+	it('keeps a value that starts with a dash but is not a flag (--timeout -1 is then refused by its check)', () => {
+		expect(readCommandLine(['--timeout', '-1']).flags).toEqual({timeout: -1});
+		expect(refusal(['status', '--timeout', '-1'])).toBe('--timeout must be more than 0 seconds; see drainboard --help.');
+	});
+
+	it('sees --help and --version anywhere', () => {
+		expect(readCommandLine(['status', '--help'])).toMatchObject({help: true, version: false});
+		expect(readCommandLine(['--version'])).toMatchObject({help: false, version: true});
+	});
+
+	it.each([
+		[['--bogus', '-x', 'status'], 'Unknown option --bogus, -x; run drainboard --help.'],
+		[['--socket'], '--socket needs a path or host:port; see drainboard --help.'],
+		[['--config', '--json'], '--config needs a file path; see drainboard --help.'],
+		[['--requests', 'many'], '--requests needs a number; see drainboard --help.'],
+		[['--requests'], '--requests needs a number; see drainboard --help.'],
+		[['--requests', '2.5'], '--requests needs a whole number; see drainboard --help.'],
+		[['--json=yes'], '--json takes no value (got "yes"); see drainboard --help.'],
+		[['--no-socket'], 'Unknown option --no-socket; run drainboard --help.'],
+	])('refuses %j in one sentence', (argv, sentence) => {
+		expect(refusal(argv)).toBe(sentence);
+	});
+
+	it('never throws anything but a UsageError, whatever the words', () => {
+		const word = fc.oneof(fc.string({maxLength: 12}), fc.constantFrom('--socket', '--json', '--no-json', '--requests', '--timeout=', '--', '-', '-1', '--x=y', '--help'));
+		fc.assert(
+			fc.property(fc.array(word, {maxLength: 8}), (argv) => {
+				try {
+					parseOptions(readCommandLine(argv).flags);
+				} catch (error) {
+					return error instanceof UsageError;
+				}
+
+				return true;
+			}),
+		);
+	});
+});
