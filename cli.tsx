@@ -112,7 +112,11 @@ async function main(): Promise<ExitCode> {
 		const target = command === undefined ? undefined : parseTarget(command);
 		const {assertTerminal} = await import('./source/ui/terminal.js');
 		assertTerminal();
-		// Ask HAProxy for the first full snapshot now: it arrives while the UI modules load.
+		// The app's modules load while the configuration is read and HAProxy writes the first
+		// full snapshot: started first, their compiling fills the wait for the dump's first bytes.
+		const {importInteractive} = await import('./source/ui/import-ui.js');
+		const interactive = importInteractive();
+		interactive.catch(() => undefined);
 		const {clientsFor} = await import('./source/config/clients.js');
 		const {clients, notes} = await clientsFor(options);
 		for (const note of notes) {
@@ -124,8 +128,7 @@ async function main(): Promise<ExitCode> {
 			early.catch(() => undefined);
 		}
 
-		const {importInteractive} = await import('./source/ui/import-ui.js');
-		const {runInteractive} = await importInteractive();
+		const {runInteractive} = await interactive;
 		return runInteractive(options, target, {clients, prefetched});
 	}
 
