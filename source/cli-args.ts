@@ -40,7 +40,8 @@ const isFlag = (name: string): name is FlagName => Object.hasOwn(flagTypes, name
  * Reads `argv` (without `node` and the script): `--name value`, `--name=value`, `--switch`,
  * `--no-switch`, `--` before words that start with a dash. A flag given without its value gets
  * an empty one (a number flag NaN), which the flag's own check then names. Unknown flags are one
- * {@link UsageError} naming them all.
+ * {@link UsageError} naming them all; a flag with a value given twice (but --socket) is refused,
+ * rather than one of the two silently winning.
  */
 export function readCommandLine(argv: readonly string[]): CommandLine {
 	const line: CommandLine = {flags: {}, input: [], help: false, version: false};
@@ -90,6 +91,10 @@ export function readCommandLine(argv: readonly string[]): CommandLine {
 
 			line.flags[name] = attached !== 'false';
 			continue;
+		}
+
+		if (type !== 'list' && line.flags[name] !== undefined) {
+			throw new UsageError(`--${written} is given twice; give it once (only --socket repeats).`);
 		}
 
 		let value = attached;

@@ -49,6 +49,8 @@ describe('reading the command line', () => {
 		[['--requests', '2.5'], '--requests needs a whole number; see drainboard --help.'],
 		[['--json=yes'], '--json takes no value (got "yes"); see drainboard --help.'],
 		[['--no-socket'], 'Unknown option --no-socket; run drainboard --help.'],
+		[['--config', 'a.cfg', '--config=b.cfg'], '--config is given twice; give it once (only --socket repeats).'],
+		[['--timeout', '5', '--timeout', '9'], '--timeout is given twice; give it once (only --socket repeats).'],
 	])('refuses %j in one sentence', (argv, sentence) => {
 		expect(refusal(argv)).toBe(sentence);
 	});
