@@ -1,9 +1,15 @@
-import http from 'node:http';
-import https from 'node:https';
+import type https from 'node:https';
 import {UsageError} from '../errors.js';
 import type {Probe, ProbeAttempt} from './probe.js';
 
 const maxBodyBytes = 64 * 1024;
+
+type Requester = Pick<typeof https, 'request'>;
+
+/** Loaded at the first request, not with the app: `https` and its TLS stack took ~7 ms of every start. */
+async function clientFor(url: URL): Promise<Requester> {
+	return url.protocol === 'https:' ? (await import('node:https')).default : (await import('node:http')).default;
+}
 
 /**
  * HTTP requests through the listener, one after the other, each on a new connection (so each is
@@ -16,8 +22,7 @@ export function httpProbe(url: URL, options: {timeoutMs?: number} = {}): Probe {
 	}
 
 	const timeoutMs = options.timeoutMs ?? 5000;
-	const client = url.protocol === 'https:' ? https : http;
-	const one = async (serverNames: ReadonlySet<string>, signal?: AbortSignal): Promise<ProbeAttempt> =>
+	const one = async (client: Requester, serverNames: ReadonlySet<string>, signal?: AbortSignal): Promise<ProbeAttempt> =>
 		new Promise((resolve) => {
 			const started = performance.now();
 			const done = (attempt: Omit<ProbeAttempt, 'ms'>) => {
@@ -73,9 +78,10 @@ export function httpProbe(url: URL, options: {timeoutMs?: number} = {}): Probe {
 		kind: 'http',
 		async send(count, {signal, serverNames = []} = {}) {
 			const names = new Set(serverNames);
+			const client = await clientFor(url);
 			const attempts: ProbeAttempt[] = [];
 			for (let index = 0; index < count && !signal?.aborted; index++) {
-				attempts.push(await one(names, signal));
+				attempts.push(await one(client, names, signal));
 			}
 
 			return attempts;
