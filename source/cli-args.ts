@@ -1,9 +1,14 @@
 import {UsageError} from './errors.js';
+import type {Options} from './options.js';
+
+/** What a flag takes on the command line, from the type its check in options.ts gives it. */
+type FlagType<T> = [T] extends [string[]] ? 'list' : [T] extends [boolean] ? 'switch' : [T] extends [number] ? 'number' : 'text';
 
 /**
  * The flags of the command-line contract (DESIGN.md) and what each takes. Read here rather than
  * with meow: meow and the packages it loads cost about 70 ms at every start (measured: a script
  * that only calls meow took 180 ms, a bare `node` 110 ms), most of what `drainboard --version` took.
+ * The compiler holds this list to options.ts's checks: the same flags, each taking what its check expects.
  */
 const flagTypes = {
 	socket: 'list',
@@ -21,7 +26,7 @@ const flagTypes = {
 	skipValidate: 'switch',
 	json: 'switch',
 	yes: 'switch',
-} as const;
+} as const satisfies {[Name in keyof Options]-?: FlagType<NonNullable<Options[Name]>>};
 
 type FlagName = keyof typeof flagTypes;
 
