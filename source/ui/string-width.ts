@@ -1,3 +1,5 @@
+// By path, not by name: the bundle's alias turns every `string-width` import into this file.
+// string-width is a devDependency of its own, so this path is where npm puts it.
 import fullStringWidth, {type Options} from '../../node_modules/string-width/index.js';
 
 /**
