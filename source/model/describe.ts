@@ -35,3 +35,8 @@ export function addressOf(server: Pick<Server, 'address' | 'port'>): string {
 
 	return server.address.includes(':') ? `[${server.address}]:${server.port}` : `${server.address}:${server.port}`;
 }
+
+/** Seconds since the server's state last changed, at `now` (ms since the epoch). */
+export function secondsSinceChanged(server: Pick<Server, 'changedAt'>, now: number): number {
+	return Math.max(0, Math.round((now - server.changedAt) / 1000));
+}

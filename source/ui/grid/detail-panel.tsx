@@ -1,6 +1,6 @@
 import {Box, Text} from 'ink';
 import React from 'react';
-import {addressOf} from '../../model/describe.js';
+import {addressOf, secondsSinceChanged} from '../../model/describe.js';
 import {conditionOf} from '../../model/server-condition.js';
 import type {Server} from '../../model/types.js';
 import {cell, shortDuration} from '../format.js';
@@ -35,7 +35,7 @@ export function DetailPanel({server, width}: {server: Server | undefined; width:
 	const style = conditionStyle[conditionOf(server)];
 	const lines = [
 		`admin: ${adminText(server) || 'none'} · weight ${server.userWeight} (config ${server.initialWeight}) · ${server.backup ? 'backup' : 'active'} server${server.tracked ? ` · tracks ${server.tracked}` : ''}`,
-		`sessions ${server.currentSessions}${server.sessionLimit ? `/${server.sessionLimit}` : ''} now · ${server.totalSessions} total · ${server.requestsTotal === null ? 'TCP (no HTTP counters)' : `${server.requestsTotal} HTTP responses`} · state changed ${shortDuration(Math.max(0, Math.round((Date.now() - server.changedAt) / 1000)))} ago`,
+		`sessions ${server.currentSessions}${server.sessionLimit ? `/${server.sessionLimit}` : ''} now · ${server.totalSessions} total · ${server.requestsTotal === null ? 'TCP (no HTTP counters)' : `${server.requestsTotal} HTTP responses`} · state changed ${shortDuration(secondsSinceChanged(server, Date.now()))} ago`,
 		`check: ${checkText(server)}`,
 	];
 	return (

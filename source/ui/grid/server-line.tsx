@@ -1,7 +1,7 @@
 import {Text} from 'ink';
 import React from 'react';
 import {failingCheckStatuses} from '../../decode/labels.js';
-import {addressOf, adminWords} from '../../model/describe.js';
+import {addressOf, adminWords, secondsSinceChanged} from '../../model/describe.js';
 import {conditionOf} from '../../model/server-condition.js';
 import type {Server} from '../../model/types.js';
 import {cell, shortDuration} from '../format.js';
@@ -78,7 +78,7 @@ export const ServerLine = React.memo(function ServerLine({server, layout, cursor
 			<Text color={color}>{style.symbol}</Text> {cell(server.server, layout.name)} {columns[0]} <Text color={color}>{cell(stateText(server), layout.state)}</Text>{' '}
 			{columns[2]} {columns[3]} {columns[4]} <Text color={checkColor}>{cell(server.checkStatus ?? '-', layout.check)}</Text>
 			{layout.requests ? ` ${cell(String(requests), layout.requests, 'right')}` : ''}
-			{layout.changed ? ` ${cell(shortDuration(now > 0 ? Math.max(0, Math.round((now - server.changedAt) / 1000)) : server.secondsSinceChange), layout.changed, 'right')}` : ''}
+			{layout.changed ? ` ${cell(shortDuration(now > 0 ? secondsSinceChanged(server, now) : server.secondsSinceChange), layout.changed, 'right')}` : ''}
 			{layout.description ? ` ${cell(server.checkDescription ?? '', layout.description)}` : ''}
 			{' '.repeat(Math.max(0, layout.width - used - 1))}
 		</Text>
