@@ -21,9 +21,9 @@ import {cliPath} from '../helpers/run-cli.js';
 import {startBigHaproxy} from './big-haproxy.js';
 import {childOf, cpuSeconds, inPty, median, rawRead, rssMb, timeIt, wallAndPeak} from './measure.js';
 
-// Ink measures text with the app's string-width, as in the bundle (see string-width-hook.ts).
+// Ink measures and cuts text with the app's own functions, as in the bundle (see ink-text-hook.ts).
 // Registered before anything imports Ink: a module resolved before the hook keeps its resolution.
-register(new URL('string-width-hook.ts', import.meta.url));
+register(new URL('ink-text-hook.ts', import.meta.url));
 const {renderAt} = await import('../helpers/render-ink.js');
 const dist = new URL('../../dist/source/', import.meta.url);
 const load = async <T>(file: string) => (await import(new URL(file, dist).href)) as T;

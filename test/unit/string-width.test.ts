@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
 import fullStringWidth from 'string-width';
-import stringWidth, {narrowText} from '../../source/ui/string-width.js';
+import {isNarrow, narrowText} from '../../source/ui/text/narrow.js';
+import stringWidth from '../../source/ui/text/string-width.js';
+import {unicodeWidth} from '../../source/ui/text/unicode-width.js';
 
 describe('the string width bundled in place of string-width', () => {
 	it('counts one column only for characters string-width itself counts as one', () => {
@@ -15,6 +17,25 @@ describe('the string width bundled in place of string-width', () => {
 
 		expect(narrow).toEqual(expect.arrayContaining(['a', '●', '◐', '▸', '·', '…', '✓', '✗', '⚠', '─', '⠋']));
 		expect(narrow.filter((character) => fullStringWidth(character) !== 1)).toEqual([]);
+		// The table the cell splitter reads says the same as the expression.
+		const tabled = Array.from({length: 0x1_00_00}, (_, code) => String.fromCharCode(code)).filter((character) => isNarrow(character.charCodeAt(0)));
+		expect(tabled).toEqual(narrow);
+	});
+
+	it('measures any text as string-width does once it leaves the fast path', () => {
+		const piece = fc.oneof(
+			fc.string({unit: 'grapheme', maxLength: 4}),
+			fc.string({unit: 'binary', maxLength: 4}),
+			// Hangul jamo runs, keycaps, ZWJ emoji, halfwidth forms, marks: each rule of the algorithm.
+			fc.constantFrom('\u1100\u1161', '\u1100\u1161\u11A8', '\u1100\u1100\u1161', '\uD7B0', '1\u20E3', '#\uFE0F\u20E3', '👨\u200D👩\u200D👧', '❤\u200D🔥', 'ｶﾞ', 'ｰ', 'क्षि', '\u0301', '\u200B', '🇫🇷', '\u001B[31m'),
+		);
+		fc.assert(
+			fc.property(fc.array(piece, {maxLength: 8}), fc.boolean(), fc.boolean(), (pieces, ambiguousIsNarrow, countAnsiEscapeCodes) => {
+				const text = pieces.join('');
+				expect(unicodeWidth(text, {ambiguousIsNarrow, countAnsiEscapeCodes})).toBe(fullStringWidth(text, {ambiguousIsNarrow, countAnsiEscapeCodes}));
+			}),
+			{numRuns: 2000},
+		);
 	});
 
 	it('gives string-width\'s answer for any mix of screen symbols, colours and other text', () => {
