@@ -14,12 +14,15 @@ export class LazySegmenter {
 	) {}
 
 	segment(input: string): Intl.Segments {
-		this.real ??= new globalThis.Intl.Segmenter(this.locales, this.options);
-		return this.real.segment(input);
+		return this.made().segment(input);
 	}
 
 	resolvedOptions(): Intl.ResolvedSegmenterOptions {
+		return this.made().resolvedOptions();
+	}
+
+	private made(): Intl.Segmenter {
 		this.real ??= new globalThis.Intl.Segmenter(this.locales, this.options);
-		return this.real.resolvedOptions();
+		return this.real;
 	}
 }
