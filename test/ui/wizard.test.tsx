@@ -48,6 +48,12 @@ describe('the wizard', () => {
 		expect(liveFrame(frame)[1]).toMatch(/^ ✓ validate › ▶ baseline › · drain/);
 		expect(frame).toContain('✓ validate passed:');
 		expect(frame).toContain('✓ Capacity left: 2 other active server(s) stay in rotation');
+		// The step log above the live screen ends each step with a blank line: the line just above
+		// the screen is blank, not a fragment of evidence.
+		const lines = frame.split('\n');
+		const header = lines.length - liveFrame(frame).length;
+		expect(lines.slice(0, header).some((line) => line.startsWith('✓ validate passed at '))).toBe(true);
+		expect(lines[header - 1]).toBe('');
 	});
 
 	it('shows the exact command and waits for y; Enter never confirms; n cancels and sends nothing', async () => {

@@ -18,7 +18,9 @@ export const toneColor: Record<PanelLine['tone'], string | undefined> = {
 
 /**
  * Each finished step attempt, printed once above the live screen: it stays in the terminal's
- * scrollback (and in an SSH session log) as the evidence of the maintenance.
+ * scrollback (and in an SSH session log) as the evidence of the maintenance. Each ends with a
+ * blank line: the live screen is one line shorter than the terminal, so the log's last line
+ * shows above it, and a fragment of evidence there read like a stray duplicate.
  */
 export function StepLog({items, state, width}: {items: LogItem[]; state: RunbookState; width: number}) {
 	return (
@@ -26,7 +28,7 @@ export function StepLog({items, state, width}: {items: LogItem[]; state: Runbook
 			{(item) => {
 				const step = state.steps[item.step];
 				return (
-					<Box key={item.key} flexDirection="column">
+					<Box key={item.key} flexDirection="column" marginBottom={1}>
 						<Text bold color={tint(item.passed ? 'green' : 'red')}>
 							{`${item.passed ? '✓' : '✗'} ${item.step} ${item.passed ? 'passed' : 'blocked'} at ${clockTime(item.finishedAt)} — ${state.target}`}
 						</Text>
