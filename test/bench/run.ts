@@ -97,7 +97,7 @@ try {
 	report('  CPU to decode both dumps', ms(decodeOnly), 'decoders alone, whole replies (streamed, this overlaps the read)', '', null);
 
 	// 3. Start to first painted grid, in a real pseudo-terminal; one re-render at 10,000 servers.
-	// 11 starts: one start varies by ±40 ms here, so a median of 5 moved by 20 ms from run to run.
+	// 11 starts: single starts here spread 40 to 80 ms between quartiles; a median of 5 is loose.
 	const firstFrames: number[] = [];
 	for (let round = 0; round < 11; round++) {
 		const started = performance.now();
