@@ -157,44 +157,34 @@ export class DelimitedTable {
 		return this.ended ? this.parsed - before : chunk.length;
 	}
 
-	/** Sizes the table for what is expected, and keeps the first bytes where they are (no copy). */
+	/** Sizes the table for what is expected, and takes the first bytes (without a copy when it can). */
 	private firstChunk(chunk: Buffer): void {
 		const {shortestRowBytes} = this.options;
+		const {expectedBytes} = this;
 		this.reserve(shortestRowBytes ? Math.ceil(chunk.length / shortestRowBytes) : 0);
-		this.bytes = chunk;
-		this.adopted = true;
+		if (expectedBytes > chunk.length * 2) {
+			const spare = this.spare?.bytes;
+			this.bytes = spare && spare.length >= expectedBytes ? spare : Buffer.allocUnsafe(Math.ceil(expectedBytes * 1.1));
+			chunk.copy(this.bytes);
+		} else {
+			// A whole reply (or a first chunk) is read where it is: no copy.
+			this.bytes = chunk;
+			this.adopted = true;
+		}
+
 		this.stored = chunk.length;
 		this.nextQuote = -1;
 	}
 
 	private append(chunk: Buffer): void {
-		if (this.adopted && chunk.buffer === this.bytes.buffer && chunk.byteOffset === this.bytes.byteOffset + this.stored) {
-			// The chunk lies right after the bytes kept (a read arena, or one buffer in pieces):
-			// the view grows over it. Memory handed to a reader is never written again.
-			this.bytes = Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.stored + chunk.length);
-			this.stored += chunk.length;
-			this.nextQuote = -1;
-			return;
-		}
-
-		if (this.adopted) {
-			// From here on the bytes are copied into a buffer of the table's own: the last read's
-			// when it has room for a dump of that size, else one with room ahead, which costs
-			// nothing until written (the pages are not touched), where every copy touches fresh pages.
-			const needed = this.stored + chunk.length;
-			const spare = this.spare?.bytes;
-			const own =
-				spare && spare.length >= Math.max(needed, this.expectedBytes)
-					? spare
-					: Buffer.allocUnsafe(Math.max(growFromFirstChunk, Math.ceil(this.expectedBytes * 1.1), needed));
-			this.bytes.copy(own, 0, 0, this.stored);
-			this.bytes = own;
-			this.adopted = false;
-		} else if (this.stored + chunk.length > this.bytes.length) {
-			// Grown in large steps, so a dump is copied about once, not the twice of doubling.
-			const grown = Buffer.allocUnsafe(Math.max(this.bytes.length * 4, this.stored + chunk.length));
+		if (this.adopted || this.stored + chunk.length > this.bytes.length) {
+			// Room ahead costs nothing until written (the pages are not touched), while every copy
+			// of what was read touches fresh pages: grow in large steps, so a dump is copied about
+			// once, not the twice of doubling.
+			const grown = Buffer.allocUnsafe(Math.max(this.adopted ? growFromFirstChunk : this.bytes.length * 4, this.stored + chunk.length));
 			this.bytes.copy(grown, 0, 0, this.stored);
 			this.bytes = grown;
+			this.adopted = false;
 		}
 
 		chunk.copy(this.bytes, this.stored);

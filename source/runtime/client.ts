@@ -7,7 +7,6 @@ import {decodeStat, readStat, statReader, type StatRecord} from '../decode/stat.
 import {buildInstanceSnapshot, snapshotBuilder, toInstance} from '../model/build-snapshot.js';
 import type {InstanceSnapshot} from '../model/types.js';
 import {commands, type ServerAdminState} from './commands.js';
-import {ReadArena} from './read-arena.js';
 import type {Endpoint} from './endpoint.js';
 import type {ProxyName, Target} from './names.js';
 import {errorLineOf, replyError, splitReplies} from './replies.js';
@@ -44,12 +43,6 @@ export type ClientOptions = {
 	onExchange?: (line: string, replyBytes: number) => void;
 };
 
-/**
- * The first full read's arena: room for about 15,000 servers. Unwritten room costs no memory
- * (its pages are untouched); a larger dump goes on in a new arena, copied once.
- */
-const firstArenaBytes = 8 * 1_048_576;
-
 export function createRuntimeClient(endpoint: Endpoint, options: ClientOptions = {}): RuntimeClient {
 	const socket = endpoint.label;
 	const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
@@ -80,13 +73,13 @@ export function createRuntimeClient(endpoint: Endpoint, options: ClientOptions =
 
 	const fullSnapshotLine = [commands.showInfo(), commands.showServersState(), commands.showStat()].join(';');
 	/**
-	 * The tables of the last full read, which nothing reads any more, and the arena it was read
-	 * into: the next read is sized from them and writes into their memory. Taken by one read at a time.
+	 * The tables of the last full read, which nothing reads any more: the next read is sized from
+	 * them and writes into their buffers. Taken by one read at a time.
 	 */
-	let lastFull: {states?: DecodedTable; stats?: DecodedTable; arena?: ReadArena} = {};
+	let lastFull: {states?: DecodedTable; stats?: DecodedTable} = {};
 
 	/** Streams a reply through readers; an error reply or garbage becomes the typed error. */
-	const streamed = async (command: string, readers: ReadonlyArray<DumpReader<unknown>>, arena: ReadArena, signal?: AbortSignal): Promise<void> => {
+	const streamed = async (command: string, readers: ReadonlyArray<DumpReader<unknown>>, signal?: AbortSignal): Promise<void> => {
 		let head: Buffer | undefined;
 		let bytes = 0;
 		const feed = feedInTurn(readers);
@@ -99,7 +92,7 @@ export function createRuntimeClient(endpoint: Endpoint, options: ClientOptions =
 					bytes += chunk.length;
 					feed.push(chunk);
 				},
-				{timeoutMs, signal, arena},
+				{timeoutMs, signal},
 			);
 			feed.finish();
 		} catch (error) {
@@ -152,10 +145,8 @@ export function createRuntimeClient(endpoint: Endpoint, options: ClientOptions =
 				lastFull = {};
 				const states = serversStateReader({previous: previous.states, onRow: (table, row) => builder.onState(table, row)});
 				const stats = statReader({previous: previous.stats, onRow: (table, row) => builder.onStat(table, row)});
-				const replyBytes = (previous.states?.bytes ?? 0) + (previous.stats?.bytes ?? 0);
-				const arena = previous.arena && previous.arena.size >= replyBytes * 1.1 ? previous.arena.rewind() : new ReadArena(Math.max(firstArenaBytes, replyBytes * 1.25));
 				try {
-					await streamed(fullSnapshotLine, [info, states, stats], arena, signal);
+					await streamed(fullSnapshotLine, [info, states, stats], signal);
 				} catch (error) {
 					// Their sizes still hold, and their buffers may be written again.
 					lastFull = previous;
@@ -164,7 +155,7 @@ export function createRuntimeClient(endpoint: Endpoint, options: ClientOptions =
 
 				const snapshot = builder.finish(toInstance(socket, info.finish()));
 				// The model holds strings and numbers read out of the tables, never the tables.
-				lastFull = {states: settled(states.finish()), stats: settled(stats.finish()), arena};
+				lastFull = {states: settled(states.finish()), stats: settled(stats.finish())};
 				return snapshot;
 			}
 

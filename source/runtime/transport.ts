@@ -1,6 +1,5 @@
 import net from 'node:net';
 import type {Endpoint} from './endpoint.js';
-import type {ReadArena} from './read-arena.js';
 import {RuntimeApiError} from './runtime-error.js';
 
 /** Longest command line sent; HAProxy 2.6 hangs a connection forever on lines over 15360 bytes. */
@@ -13,11 +12,6 @@ export type SendOptions = {
 	timeoutMs?: number;
 	signal?: AbortSignal;
 	maxReplyBytes?: number;
-};
-
-export type StreamOptions = SendOptions & {
-	/** Reads land one after another in this arena, so the chunks of a dump lie side by side in memory. */
-	arena?: ReadArena;
 };
 
 /**
@@ -48,7 +42,7 @@ export async function sendLineBytes(endpoint: Endpoint, line: string, options: S
  * {@link sendLine}, handing each chunk of the reply to `onChunk` as it arrives, so a large dump is
  * decoded while HAProxy is still writing it. An error thrown by `onChunk` ends the exchange.
  */
-export async function sendLineStream(endpoint: Endpoint, command: string, onChunk: (chunk: Buffer) => void, options: StreamOptions = {}): Promise<void> {
+export async function sendLineStream(endpoint: Endpoint, command: string, onChunk: (chunk: Buffer) => void, options: SendOptions = {}): Promise<void> {
 	const line = addressed(endpoint, command);
 	const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
 	const maxReplyBytes = options.maxReplyBytes ?? defaultMaxReplyBytes;
@@ -67,33 +61,8 @@ export async function sendLineStream(endpoint: Endpoint, command: string, onChun
 	return new Promise<void>((resolve, reject) => {
 		let received = 0;
 		let settled = false;
-		const onBytes = (chunk: Buffer) => {
-			received += chunk.length;
-			if (received > maxReplyBytes) {
-				finish(
-					new RuntimeApiError('reply-too-large', endpoint.label, `HAProxy at ${endpoint.label} sent more than ${maxReplyBytes} bytes for one reply; refusing to read further.`),
-				);
-				return;
-			}
-
-			try {
-				onChunk(chunk);
-			} catch (error) {
-				finish(error instanceof Error ? error : new Error(String(error)));
-			}
-		};
-
-		const {arena} = options;
-		// With an arena, each read goes straight into its next region (no 'data' events).
-		const onread = arena && {
-			buffer: () => arena.next(),
-			callback(bytes: number) {
-				onBytes(arena.take(bytes));
-				return !settled;
-			},
-		};
 		const socket =
-			endpoint.kind === 'unix' ? net.createConnection({path: endpoint.path, onread}) : net.createConnection({host: endpoint.host, port: endpoint.port, onread});
+			endpoint.kind === 'unix' ? net.createConnection({path: endpoint.path}) : net.createConnection({host: endpoint.host, port: endpoint.port});
 
 		const finish = (error?: Error) => {
 			if (settled) {
@@ -134,10 +103,21 @@ export async function sendLineStream(endpoint: Endpoint, command: string, onChun
 				socket.write(`${line}\n`);
 			}
 		});
-		if (!arena) {
-			socket.on('data', onBytes);
-		}
+		socket.on('data', (chunk: Buffer) => {
+			received += chunk.length;
+			if (received > maxReplyBytes) {
+				finish(
+					new RuntimeApiError('reply-too-large', endpoint.label, `HAProxy at ${endpoint.label} sent more than ${maxReplyBytes} bytes for one reply; refusing to read further.`),
+				);
+				return;
+			}
 
+			try {
+				onChunk(chunk);
+			} catch (error) {
+				finish(error instanceof Error ? error : new Error(String(error)));
+			}
+		});
 		socket.on('end', () => {
 			finish();
 		});

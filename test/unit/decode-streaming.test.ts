@@ -8,18 +8,14 @@ import {fixture} from '../helpers/fixtures.js';
 const header = fixture('stat.csv').split('\n')[0]!;
 const big = syntheticDumps(60, 20, header);
 
-/**
- * Feeds `text` to a reader in chunks of the given sizes (cycling): side by side in one buffer
- * (as a read arena gives them), or each in a buffer of its own (as socket reads do) when `separate`.
- */
-function inChunks<T>(reader: {push(chunk: Buffer): number; finish(): T}, text: string, sizes: number[], separate = false): T {
+/** Feeds `text` to a reader in chunks of the given sizes (cycling). */
+function inChunks<T>(reader: {push(chunk: Buffer): number; finish(): T}, text: string, sizes: number[]): T {
 	const bytes = Buffer.from(text);
 	let position = 0;
 	let index = 0;
 	while (position < bytes.length) {
 		const size = Math.max(1, sizes[index++ % sizes.length]!);
-		const chunk = bytes.subarray(position, position + size);
-		reader.push(separate ? Buffer.from(chunk) : chunk);
+		reader.push(bytes.subarray(position, position + size));
 		position += size;
 	}
 
@@ -32,9 +28,9 @@ describe('decoding as the bytes arrive', () => {
 		const wholeStats = decodeStat(big.stat);
 		expect(wholeStates).toHaveLength(1200);
 		fc.assert(
-			fc.property(fc.array(fc.integer({min: 1, max: 70_000}), {minLength: 1, maxLength: 8}), fc.boolean(), (sizes, separate) => {
-				const states = inChunks(serversStateReader(), big.serversState, sizes, separate);
-				const stats = inChunks(statReader(), big.stat, sizes, separate);
+			fc.property(fc.array(fc.integer({min: 1, max: 70_000}), {minLength: 1, maxLength: 8}), (sizes) => {
+				const states = inChunks(serversStateReader(), big.serversState, sizes);
+				const stats = inChunks(statReader(), big.stat, sizes);
 				expect(Array.from({length: states.rows}, (_, row) => serverStateAt(states, row))).toEqual(wholeStates);
 				expect(Array.from({length: stats.rows}, (_, row) => statAt(stats, row))).toEqual(wholeStats);
 				return true;
@@ -43,25 +39,15 @@ describe('decoding as the bytes arrive', () => {
 		);
 	});
 
-	it('reads chunks that lie side by side where they are, and copies chunks that do not', () => {
-		// A buffer of the table's own shows in memory(): the next read of the dump may write into it.
-		const sizes = [65_536];
-		expect(inChunks(serversStateReader(), big.serversState, sizes).memory().bytes).toBeUndefined();
-		expect(inChunks(statReader(), big.stat, sizes).memory().bytes).toBeUndefined();
-		expect(inChunks(serversStateReader(), big.serversState, sizes, true).memory().bytes?.length).toBeGreaterThanOrEqual(big.serversState.length);
-		expect(inChunks(statReader(), big.stat, sizes, true).memory().bytes?.length).toBeGreaterThanOrEqual(big.stat.length);
-	});
-
 	it('reads into the buffers of an earlier read, larger or smaller, without a trace of the old data', () => {
 		const small = syntheticDumps(3, 20, header);
 		const other = syntheticDumps(61, 20, header);
 		// Another dump than `big`: other ports, so stale bytes would show.
 		const shifted = {serversState: other.serversState.replaceAll(' 2000', ' 3000'), stat: other.stat.replaceAll(':2000', ':3000')};
-		// Chunks in buffers of their own, as socket reads without an arena: the tables copy them into their buffers.
-		let previous = {states: inChunks(serversStateReader(), big.serversState, [65_536], true), stats: inChunks(statReader(), big.stat, [65_536], true)};
+		let previous = {states: inChunks(serversStateReader(), big.serversState, [65_536]), stats: inChunks(statReader(), big.stat, [65_536])};
 		for (const dump of [shifted, small, big, shifted]) {
-			const states = inChunks(serversStateReader({previous: previous.states}), dump.serversState, [65_536], true);
-			const stats = inChunks(statReader({previous: previous.stats}), dump.stat, [65_536], true);
+			const states = inChunks(serversStateReader({previous: previous.states}), dump.serversState, [65_536]);
+			const stats = inChunks(statReader({previous: previous.stats}), dump.stat, [65_536]);
 			expect(Array.from({length: states.rows}, (_, row) => serverStateAt(states, row))).toEqual(decodeServersState(dump.serversState));
 			expect(Array.from({length: stats.rows}, (_, row) => statAt(stats, row))).toEqual(decodeStat(dump.stat));
 			previous = {states, stats};
