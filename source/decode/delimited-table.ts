@@ -259,15 +259,8 @@ export class DelimitedTable {
 		return this.nextQuote < lineEnd;
 	}
 
-	/**
-	 * Room for as many rows as the bytes buffer holds at the average row length so far (and at
-	 * least four times the rows). That buffer already has room for the whole dump (see `append`),
-	 * so a large dump's columns are copied once, not at every fourfold step (at 10,000 servers,
-	 * the two tables' columns were copied five times into fresh memory on a first read; now twice).
-	 */
 	private grow(): void {
-		const rowsInBuffer = this.rows > 0 && this.parsed > 0 ? Math.ceil((this.bytes.length / this.parsed) * this.rows * 1.1) : 0;
-		this.reserve(Math.max(this.capacity * 4, rowsInBuffer));
+		this.reserve(this.capacity * 4);
 	}
 
 	/**
