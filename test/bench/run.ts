@@ -40,7 +40,8 @@ const watchSeconds = Number(process.env['BENCH_SECONDS'] ?? 60);
 const rows: string[][] = [];
 const report = (what: string, measured: string, reference: string, target: string, met: boolean | null) => {
 	rows.push([what, measured, reference, target, met === null ? '' : met ? 'met' : 'MISSED']);
-	console.error(`  ${what}: ${measured}  (${reference}; target ${target})`);
+	const notes = [reference, target === '' ? '' : `target ${target}`].filter((note) => note !== '');
+	console.error(`  ${what}: ${measured}${notes.length > 0 ? `  (${notes.join('; ')})` : ''}`);
 };
 
 const ms = (value: number) => `${value.toFixed(1)} ms`;
