@@ -59,6 +59,10 @@ describe('HAProxy stopping and coming back during the wizard', () => {
 			expect(screen.replace(/\n/g, ' ')).toMatch(/⚠ HAProxy at .*admin\.sock does not answer since \d\d:\d\d:\d\d; the wizard waits and keeps its place\./);
 			expect(screen).toMatch(/STALE \d+s/);
 			expect(screen).toContain('paused: HAProxy does not answer');
+			// Enter is not offered while it would do nothing.
+			expect(screen).toContain('waiting for HAProxy to answer · ? help · q quit');
+			expect(screen.replace(/\s+/g, ' ')).toContain('Once HAProxy answers again, press Enter when it is done');
+			expect(screen).not.toContain('Enter the work is done');
 			await wizard.keys('Enter');
 			await new Promise((resolve) => {
 				setTimeout(resolve, 500);
@@ -71,6 +75,7 @@ describe('HAProxy stopping and coming back during the wizard', () => {
 		screen = await wizard.waitForScreen('restarted (pid');
 		expect(screen.replace(/\n/g, ' ')).toContain(`restarted (pid ${pid} → ${bed.haproxy.pid}). The drain is gone: app01 is back in rotation. Press r to re-apply it.`);
 		expect(screen).not.toContain('paused');
+		expect(screen).toContain('Enter the work is done');
 		await wizard.keys('r');
 		await wizard.waitForScreen('this puts it back');
 		await wizard.keys('y');

@@ -164,11 +164,13 @@ function idleText(handle: RunbookHandle): string {
 		return 'Done. The target is back in rotation, proven by traffic. q quits.';
 	}
 
+	// Enter does nothing while HAProxy does not answer: say so rather than offer it.
+	const when = handle.paused ? 'Once HAProxy answers again, press Enter' : 'Press Enter';
 	if (state.current === 'maintain' && state.steps.maintain.status === 'pending') {
-		return `The target is drained. Do the work now (patch, restart…). Press Enter when it is done: drainboard then waits for its health check to pass.`;
+		return `The target is drained. Do the work now (patch, restart…). ${when} when it is done: drainboard then waits for its health check to pass.`;
 	}
 
-	return `Press Enter to ${stepInfo[state.current].purpose}.`;
+	return `${when} to ${stepInfo[state.current].purpose}.`;
 }
 
 function hints(handle: RunbookHandle): string {
@@ -190,6 +192,12 @@ function hints(handle: RunbookHandle): string {
 		return 'q quit';
 	}
 
-	const enter = state.current === 'maintain' ? 'Enter the work is done' : state.steps[state.current].status === 'failed' ? 'Enter retry' : `Enter run ${state.current}`;
+	const enter = handle.paused
+		? 'waiting for HAProxy to answer'
+		: state.current === 'maintain'
+			? 'Enter the work is done'
+			: state.steps[state.current].status === 'failed'
+				? 'Enter retry'
+				: `Enter run ${state.current}`;
 	return `${reapply}${enter} · ? help · q quit${handle.pristine ? ' · Esc back to grid' : ''}`;
 }
