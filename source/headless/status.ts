@@ -1,8 +1,8 @@
 import type {RuntimeClient} from '../runtime/client.js';
 import type {ProxyName} from '../runtime/names.js';
 import {RuntimeApiError} from '../runtime/runtime-error.js';
-import type {PoolSnapshot} from '../model/types.js';
-import {statusJsonPieces} from './status-json.js';
+import type {PoolSnapshot, Server} from '../model/types.js';
+import {serversJsonText, serversPerPiece, singleInstanceTail, statusJsonHead, statusJsonPieces} from './status-json.js';
 import {formatStatusTable} from './status-table.js';
 
 export type StatusOptions = {backend?: ProxyName; json: boolean; width: number};
@@ -27,8 +27,46 @@ export async function readPool(clients: readonly RuntimeClient[], backend?: Prox
 	return {instances, takenAt: Date.now()};
 }
 
+/**
+ * `status --json` of one whole instance: the JSON is made while the dumps arrive, 400 servers at
+ * a time, and kept as bytes until the reply is complete (a cut reply writes nothing); the servers
+ * themselves are not kept (see {@link RuntimeClient.streamServers}).
+ */
+async function oneInstanceJson(client: RuntimeClient, write: (text: string | Uint8Array) => void): Promise<void> {
+	const pieces: Buffer[] = [];
+	let batch: Server[] = [];
+	let written = 0;
+	const flush = () => {
+		pieces.push(Buffer.from(serversJsonText(batch, written === 0)));
+		written += batch.length;
+		batch = [];
+	};
+
+	const instance = await client.streamServers((server) => {
+		batch.push(server);
+		if (batch.length === serversPerPiece) {
+			flush();
+		}
+	});
+	if (batch.length > 0) {
+		flush();
+	}
+
+	write(statusJsonHead([instance]));
+	for (const piece of pieces) {
+		write(piece);
+	}
+
+	write(singleInstanceTail);
+}
+
 /** `drainboard status`: one snapshot, handed to `write` as JSON (in pieces) or as a plain table. */
-export async function runStatus(clients: readonly RuntimeClient[], options: StatusOptions, write: (text: string) => void): Promise<void> {
+export async function runStatus(clients: readonly RuntimeClient[], options: StatusOptions, write: (text: string | Uint8Array) => void): Promise<void> {
+	if (options.json && clients.length === 1 && options.backend === undefined) {
+		await oneInstanceJson(clients[0]!, write);
+		return;
+	}
+
 	const pool = await readPool(clients, options.backend);
 	if (!options.json) {
 		write(formatStatusTable(pool, options.width));

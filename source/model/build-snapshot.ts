@@ -29,6 +29,25 @@ export function snapshotBuilder(socket: string): SnapshotBuilder {
 	return new StreamingSnapshot(socket);
 }
 
+/** Builds an instance's servers as the rows arrive and hands each one on in order, keeping none. */
+export type ServerStream = {
+	onState(table: ServersStateTable, row: number): void;
+	onStat(table: StatTable, row: number): void;
+	/** Makes and hands on the servers still held (those without a stat row, and the ones after them). */
+	finish(): void;
+};
+
+/**
+ * Like {@link snapshotBuilder}, for a reader that needs each server once, in order (`status
+ * --json`): a server is handed to `handTo` as soon as it and every server before it are made,
+ * and forgotten. Nothing holds 10,000 servers at once, so they die young: the young heap does not
+ * grow to hold them, and the collector copies none of them out of it.
+ */
+export function serverStream(socket: string, handTo: (server: Server) => void): ServerStream {
+	const builder = new StreamingSnapshot(socket, handTo);
+	return {onState: (table, row) => builder.onState(table, row), onStat: (table, row) => builder.onStat(table, row), finish: () => builder.handOnTheRest()};
+}
+
 /**
  * The builder of {@link snapshotBuilder}. A class, so every poll's builder shares one shape and
  * its methods stay optimised from one poll to the next.
@@ -51,7 +70,14 @@ class StreamingSnapshot implements SnapshotBuilder {
 	private readonly backendNames = new Map<number, string>();
 	private readonly readAt = Date.now();
 
-	constructor(private readonly socket: string) {}
+	/** With `handTo`: servers before this index have been handed on and forgotten. */
+	private handedOn = 0;
+
+	/** `handTo`: for {@link serverStream}, which keeps no server; without it, {@link finish} returns them all. */
+	constructor(
+		private readonly socket: string,
+		private readonly handTo?: (server: Server) => void,
+	) {}
 
 	onState(table: ServersStateTable, row: number): void {
 		const backendId = table.number('backendId', row);
@@ -90,7 +116,7 @@ class StreamingSnapshot implements SnapshotBuilder {
 		const index = this.stateIndex(backendId, serverId);
 		if (index === undefined) {
 			this.waiting.set(idKey(backendId, serverId), {table, row});
-		} else if (!this.made[index]) {
+		} else if (!this.isMade(index)) {
 			this.make(index, table, row);
 		}
 	}
@@ -127,8 +153,37 @@ class StreamingSnapshot implements SnapshotBuilder {
 		return this.byId.get(idKey(backendId, serverId));
 	}
 
+	/** Hands on every server not yet handed on, making those without a stat row (with `handTo`). */
+	handOnTheRest(): void {
+		for (let index = this.handedOn; index < this.stateRows.length; index++) {
+			if (!this.isMade(index)) {
+				this.make(index);
+			}
+		}
+
+		this.handOn();
+	}
+
+	private isMade(index: number): boolean {
+		return index < this.handedOn || this.made[index] !== undefined;
+	}
+
 	private make(index: number, stats?: StatTable, statRow?: number): void {
 		this.made[index] = toServer(this.socket, this.backendNames.get(this.backendIds[index]!)!, this.readAt, this.stateTables[index]!, this.stateRows[index]!, stats, statRow);
+		if (this.handTo && index === this.handedOn) {
+			this.handOn();
+		}
+	}
+
+	private handOn(): void {
+		const handTo = this.handTo!;
+		while (this.handedOn < this.made.length && this.made[this.handedOn]) {
+			const server = this.made[this.handedOn]!;
+			// Forgotten: everything before `handedOn` counts as made (see isMade).
+			this.made[this.handedOn] = undefined;
+			this.handedOn++;
+			handTo(server);
+		}
 	}
 }
 

@@ -4,8 +4,8 @@ import {decodeInfo, infoReader, type InstanceInfo} from '../decode/info.js';
 import type {DecodedTable} from '../decode/delimited-table.js';
 import {decodeServersState, readServersState, serversStateReader, type ServerStateRecord} from '../decode/servers-state.js';
 import {decodeStat, readStat, statReader, type StatRecord} from '../decode/stat.js';
-import {buildInstanceSnapshot, snapshotBuilder, toInstance} from '../model/build-snapshot.js';
-import type {InstanceSnapshot} from '../model/types.js';
+import {buildInstanceSnapshot, serverStream, snapshotBuilder, toInstance} from '../model/build-snapshot.js';
+import type {Instance, InstanceSnapshot, Server} from '../model/types.js';
 import {commands, type ServerAdminState} from './commands.js';
 import type {Endpoint} from './endpoint.js';
 import type {ProxyName, Target} from './names.js';
@@ -32,6 +32,11 @@ export type RuntimeClient = {
 	 * (then decoded, and the model built, as the reply arrives).
 	 */
 	snapshot(backend?: ProxyName, signal?: AbortSignal): Promise<InstanceSnapshot>;
+	/**
+	 * The same full read as {@link snapshot}, each server handed to `onServer` in order as soon as
+	 * it is made, and kept by nobody here; resolves to the instance once the reply is complete.
+	 */
+	streamServers(onServer: (server: Server) => void, signal?: AbortSignal): Promise<Instance>;
 	cliLevel(signal?: AbortSignal): Promise<CliLevel>;
 	setServerState(target: Target, state: ServerAdminState): Promise<CommandOutcome>;
 	shutdownSessions(target: Target): Promise<CommandOutcome>;
@@ -175,6 +180,15 @@ export function createRuntimeClient(endpoint: Endpoint, options: ClientOptions =
 			const states = decoded(parts[1], replies[1]!, readServersState);
 			const stats = decoded(parts[2], replies[2]!, readStat);
 			return buildInstanceSnapshot(toInstance(socket, info), states, stats);
+		},
+		async streamServers(onServer, signal) {
+			const stream = serverStream(socket, onServer);
+			const info = infoReader();
+			const states = serversStateReader({onRow: (table, row) => stream.onState(table, row)});
+			const stats = statReader({onRow: (table, row) => stream.onStat(table, row)});
+			await streamed(fullSnapshotLine, [info, states, stats], signal);
+			stream.finish();
+			return toInstance(socket, info.finish());
 		},
 		async cliLevel(signal) {
 			const reply = await send(commands.showCliLevel(), signal);

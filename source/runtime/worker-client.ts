@@ -81,6 +81,21 @@ export function createWorkerClient(master: Endpoint, ordinal: number, pid: numbe
 		serversState: read(async (client, backend?: Parameters<RuntimeClient['serversState']>[0], signal?: AbortSignal) => client.serversState(backend, signal)),
 		stat: read(async (client, backend?: Parameters<RuntimeClient['stat']>[0], signal?: AbortSignal) => client.stat(backend, signal)),
 		snapshot: read(async (client, backend?: Parameters<RuntimeClient['snapshot']>[0], signal?: AbortSignal) => client.snapshot(backend, signal)),
+		async streamServers(onServer, signal) {
+			// A read is tried again only when it failed before any reply (refused, worker gone), but
+			// servers already handed on cannot be taken back: a second attempt after them is refused.
+			let handed = 0;
+			return read(async (client, retrySignal?: AbortSignal) => {
+				if (handed > 0) {
+					throw new RuntimeApiError('bad-reply', socket, `HAProxy behind ${socket} stopped answering after ${handed} servers; nothing was written. Run the command again.`);
+				}
+
+				return client.streamServers((server) => {
+					handed++;
+					onServer(server);
+				}, retrySignal);
+			})(signal);
+		},
 		cliLevel: read(async (client, signal?: AbortSignal) => client.cliLevel(signal)),
 		setServerState: change(async (client, target: Parameters<RuntimeClient['setServerState']>[0], state: Parameters<RuntimeClient['setServerState']>[1]) =>
 			client.setServerState(target, state),

@@ -145,6 +145,14 @@ export class FakeHaproxy {
 				this.check();
 				return {instance: {socket: this.socket, pid: this.pid, version: '2.6.12', startTime: this.startTime, stopping: false}, backends: [this.backendOf(backend)]};
 			},
+			streamServers: async (onServer) => {
+				this.check();
+				for (const server of this.backendOf().servers) {
+					onServer(server);
+				}
+
+				return {socket: this.socket, pid: this.pid, version: '2.6.12', startTime: this.startTime, stopping: false};
+			},
 			cliLevel: async () => {
 				this.check();
 				return this.level;

@@ -2,7 +2,9 @@ import {execFileSync} from 'node:child_process';
 import {readFileSync} from 'node:fs';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import {readJournal} from '../../source/runbook/journal.js';
+import {syntheticDumps} from '../bench/synthetic-dump.js';
 import {webappsConfig, webappsDemos} from '../fixtures/webapps.cfg.js';
+import {fixture} from '../helpers/fixtures.js';
 import {startLocalSocket} from '../helpers/local-socket.js';
 import {adminStates} from '../helpers/raw-haproxy.js';
 import {runCli} from '../helpers/run-cli.js';
@@ -162,6 +164,24 @@ describe('sockets that misbehave, and a journal that cannot be written', () => {
 			} finally {
 				await local.close();
 			}
+		}
+	});
+
+	it('cuts its reply off among the servers: a clear error, exit 3, and no JSON at all on stdout', async () => {
+		// HAProxy 2.6's show info (captured), then 600 servers shaped as it prints them, cut off
+		// after 500 stat rows: more than one batch of servers is made before the reply turns out short.
+		const dumps = syntheticDumps(30, 20, fixture('stat.csv').split('\n')[0]!);
+		const reply = `${fixture('info.txt')}${dumps.serversState}${dumps.stat}`;
+		const cut = reply.slice(0, reply.indexOf('\nbackend25,srv0,') + 1);
+		expect(cut.length).toBeGreaterThan(reply.length * 0.8);
+		const local = await startLocalSocket((_line, socket) => socket.end(cut));
+		try {
+			const result = await runCli(['status', '--json', '--socket', local.path]);
+			expect(result.code).toBe(3);
+			expect(result.stderr).toBe(`HAProxy at ${local.path} sent an unreadable reply to "show info;show servers state;show stat -1 6 -1": the reply ended before its closing empty line (truncated).\n`);
+			expect(result.stdout).toBe('');
+		} finally {
+			await local.close();
 		}
 	});
 

@@ -1,6 +1,6 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import type {InstanceSnapshot} from '../../source/model/types.js';
-import {createRuntimeClient} from '../../source/runtime/client.js';
+import type {InstanceSnapshot, Server} from '../../source/model/types.js';
+import {createRuntimeClient, type RuntimeClient} from '../../source/runtime/client.js';
 import {parseEndpoint} from '../../source/runtime/endpoint.js';
 import {startBigHaproxy} from '../bench/big-haproxy.js';
 import {rawServersState, rawStat} from '../helpers/raw-haproxy.js';
@@ -17,11 +17,19 @@ afterAll(async () => {
 	await bed?.stop();
 });
 
+/** A server as drainboard read it, in a line. */
+const lineOf = (server: Server) => `${server.backend}/${server.server} ${server.address}:${server.port} admin ${server.adminState} op ${server.opState} weight ${server.userWeight} ${server.status}`;
+
 /** Each server as drainboard read it, in HAProxy's order. */
-const fromSnapshot = (snapshot: InstanceSnapshot) =>
-	snapshot.backends.flatMap((backend) =>
-		backend.servers.map((server) => `${server.backend}/${server.server} ${server.address}:${server.port} admin ${server.adminState} op ${server.opState} weight ${server.userWeight} ${server.status}`),
-	);
+const fromSnapshot = (snapshot: InstanceSnapshot) => snapshot.backends.flatMap((backend) => backend.servers.map((server) => lineOf(server)));
+
+/** Each server as the read of `status --json` hands it on, one at a time. */
+async function fromStream(client: RuntimeClient): Promise<string[]> {
+	const lines: string[] = [];
+	const instance = await client.streamServers((server) => lines.push(lineOf(server)));
+	expect(instance.pid).toBe(bed.haproxy.pid);
+	return lines;
+}
 
 /** The same, from HAProxy's own replies read by the test's minimal readers. */
 async function fromHaproxy(): Promise<string[]> {
@@ -33,7 +41,7 @@ async function fromHaproxy(): Promise<string[]> {
 }
 
 describe('a full read of a large HAProxy, decoded as it streams in', () => {
-	it('reads every server as HAProxy prints it, read after read into the buffers of the last', async () => {
+	it('reads every server as HAProxy prints it, read after read into the buffers of the last, and hands each on in order to the read of status --json', async () => {
 		const client = createRuntimeClient(parseEndpoint(bed.adminSocket), {timeoutMs: 10_000});
 		const first = fromSnapshot(await client.snapshot());
 		expect(first).toHaveLength(2000);
@@ -46,6 +54,7 @@ describe('a full read of a large HAProxy, decoded as it streams in', () => {
 
 			const second = fromSnapshot(await client.snapshot());
 			expect(second).toEqual(await fromHaproxy());
+			expect(await fromStream(client)).toEqual(second);
 			expect(second.filter((line, index) => line !== first[index])).toEqual([
 				'backend003/srv07 127.0.0.1:20007 admin 8 op 2 weight 1 DRAIN',
 				'backend050/srv07 127.0.0.1:20007 admin 1 op 0 weight 1 MAINT',

@@ -1,5 +1,7 @@
 import {describe, expect, it} from 'vitest';
+import {runStatus} from '../../source/headless/status.js';
 import {statusJsonPieces} from '../../source/headless/status-json.js';
+import type {RuntimeClient} from '../../source/runtime/client.js';
 import type {PoolSnapshot, Server} from '../../source/model/types.js';
 import {bigPool, makeBackend, makeInstance, makePool, makeServer} from '../helpers/model.js';
 
@@ -51,6 +53,25 @@ describe('status --json written in pieces', () => {
 		const parsed = JSON.parse(text) as {instances: Array<{pid: number}>; servers: unknown[]};
 		expect(parsed.instances.map((instance) => instance.pid)).toEqual([1, 2]);
 		expect(parsed.servers).toHaveLength(2);
+	});
+
+	it('of one instance, made while its dump arrives, is byte for byte the contract, as from a whole snapshot', async () => {
+		for (const pool of [bigPool(60, 20), bigPool(1, 399), bigPool(2, 200), makePool([makeInstance([])])]) {
+			const {instance, backends} = pool.instances[0]!;
+			// Only the read status --json makes of one instance: its servers handed on one by one.
+			const client: Pick<RuntimeClient, 'streamServers'> = {
+				async streamServers(onServer) {
+					for (const server of backends.flatMap((backend) => backend.servers)) {
+						onServer(server);
+					}
+
+					return instance;
+				},
+			};
+			const written: Buffer[] = [];
+			await runStatus([client as RuntimeClient], {json: true, width: 80}, (text) => written.push(Buffer.from(text)));
+			expect(Buffer.concat(written).toString('utf8')).toBe(`${JSON.stringify(contract(pool))}\n`);
+		}
 	});
 
 	it('is one piece for an empty pool', () => {
