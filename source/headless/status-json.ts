@@ -31,8 +31,8 @@ function differencesJson(pool: PoolSnapshot) {
 	return [...differingServers(pool).values()].map((difference) => ({server: difference.name, states: difference.states}));
 }
 
-/** Servers per piece of {@link statusJsonPieces}: about 100 KB of text. */
-export const serversPerPiece = 400;
+/** Servers per piece of JSON: about 100 KB of text. */
+const serversPerPiece = 400;
 
 /** The text before the first server. */
 export const statusJsonHead = (instances: readonly Instance[]) => `{"instances":${JSON.stringify(instancesJson(instances))},"servers":[`;
@@ -44,13 +44,37 @@ const statusJsonTail = (differences: string) => `],"differences":${differences}}
 export const singleInstanceTail = statusJsonTail('[]');
 
 /**
- * A batch of servers as JSON array items (after a comma unless `first`). Written with the
- * contract's field list as `JSON.stringify`'s property list, so V8 writes the batch natively,
- * with no object made per server.
+ * The `servers` array's items, made as the servers are added (in order), handed to `onPiece`
+ * a few hundred servers at a time. Each batch is written with the contract's field list as
+ * `JSON.stringify`'s property list, so V8 writes it natively, with no object made per server.
  */
-export function serversJsonText(batch: readonly Server[], first: boolean): string {
-	const text = JSON.stringify(batch, serverFields as string[]);
-	return `${first ? '' : ','}${text.slice(1, -1)}`;
+export class ServersJson {
+	private batch: Server[] = [];
+	private written = 0;
+
+	constructor(private readonly onPiece: (text: string) => void) {}
+
+	add(server: Server): void {
+		this.batch.push(server);
+		if (this.batch.length === serversPerPiece) {
+			this.flush();
+		}
+	}
+
+	/** After the last server: hands on the last, partial batch. */
+	end(): void {
+		if (this.batch.length > 0) {
+			this.flush();
+		}
+	}
+
+	private flush(): void {
+		const text = JSON.stringify(this.batch, serverFields as string[]);
+		// The batch's array without its brackets, after a comma unless it is the first.
+		this.onPiece(`${this.written === 0 ? '' : ','}${text.slice(1, -1)}`);
+		this.written += this.batch.length;
+		this.batch = [];
+	}
 }
 
 /**
@@ -61,30 +85,20 @@ export function serversJsonText(batch: readonly Server[], first: boolean): strin
  */
 export function* statusJsonPieces(pool: PoolSnapshot): Generator<string> {
 	let piece = statusJsonHead(pool.instances.map(({instance}) => instance));
-	let batch: Server[] = [];
-	let written = 0;
-	const flush = () => {
-		piece += serversJsonText(batch, written === 0);
-		written += batch.length;
-		batch = [];
-	};
-
+	const ready: string[] = [];
+	const servers = new ServersJson((text) => ready.push(text));
 	for (const {backends} of pool.instances) {
 		for (const backend of backends) {
 			for (const server of backend.servers) {
-				batch.push(server);
-				if (batch.length === serversPerPiece) {
-					flush();
-					yield piece;
+				servers.add(server);
+				if (ready.length > 0) {
+					yield `${piece}${ready.pop()!}`;
 					piece = '';
 				}
 			}
 		}
 	}
 
-	if (batch.length > 0) {
-		flush();
-	}
-
-	yield `${piece}${statusJsonTail(JSON.stringify(differencesJson(pool)))}`;
+	servers.end();
+	yield `${piece}${ready.join('')}${statusJsonTail(JSON.stringify(differencesJson(pool)))}`;
 }

@@ -1,8 +1,8 @@
 import type {RuntimeClient} from '../runtime/client.js';
 import type {ProxyName} from '../runtime/names.js';
 import {RuntimeApiError} from '../runtime/runtime-error.js';
-import type {PoolSnapshot, Server} from '../model/types.js';
-import {serversJsonText, serversPerPiece, singleInstanceTail, statusJsonHead, statusJsonPieces} from './status-json.js';
+import type {PoolSnapshot} from '../model/types.js';
+import {ServersJson, singleInstanceTail, statusJsonHead, statusJsonPieces} from './status-json.js';
 import {formatStatusTable} from './status-table.js';
 
 export type StatusOptions = {backend?: ProxyName; json: boolean; width: number};
@@ -34,24 +34,11 @@ export async function readPool(clients: readonly RuntimeClient[], backend?: Prox
  */
 async function oneInstanceJson(client: RuntimeClient, write: (text: string | Uint8Array) => void): Promise<void> {
 	const pieces: Buffer[] = [];
-	let batch: Server[] = [];
-	let written = 0;
-	const flush = () => {
-		pieces.push(Buffer.from(serversJsonText(batch, written === 0)));
-		written += batch.length;
-		batch = [];
-	};
-
+	const servers = new ServersJson((text) => pieces.push(Buffer.from(text)));
 	const instance = await client.streamServers((server) => {
-		batch.push(server);
-		if (batch.length === serversPerPiece) {
-			flush();
-		}
+		servers.add(server);
 	});
-	if (batch.length > 0) {
-		flush();
-	}
-
+	servers.end();
 	write(statusJsonHead([instance]));
 	for (const piece of pieces) {
 		write(piece);
