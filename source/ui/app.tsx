@@ -16,6 +16,9 @@ import {usePool} from './use-pool.js';
 import {useTerminalSize} from './use-terminal-size.js';
 import {WizardApp, type ExitNote} from './wizard/wizard-app.js';
 
+/** How long a lab message stays in place of the lab banner. */
+const labMessageMs = 8000;
+
 /** What the lab lets the operator do from the app. */
 export type LabControls = {dir: string; toggle: (server: string) => Promise<string>};
 
@@ -62,6 +65,20 @@ function Screens({clients, initialTarget, prepare, exitNote = {current: null}, p
 		},
 		[lab],
 	);
+	// A lab message says what just happened (and what HAProxy will see in the next seconds): once
+	// that is past, the banner's key help comes back rather than a stale "about 2 s".
+	useEffect(() => {
+		if (labMessage === null) {
+			return undefined;
+		}
+
+		const timer = setTimeout(() => {
+			setLabMessage(null);
+		}, labMessageMs);
+		return () => {
+			clearTimeout(timer);
+		};
+	}, [labMessage]);
 	const [screen, setScreen] = useState<Screen>(initialTarget && prepare ? {kind: 'preparing', target: initialTarget} : {kind: 'grid'});
 	const [problem, setProblem] = useState<string | null>(null);
 	const [gridFocus, setGridFocus] = useState<ProxyName | undefined>(initialTarget?.backend);

@@ -47,6 +47,21 @@ describe('drainboard lab', () => {
 		expect(labDirs()).toEqual([]);
 	});
 
+	it('s stops and starts the demo server under the cursor, says so, then shows the banner again', async () => {
+		const lab = await startLab();
+		const banner = /^LAB · s stops\/starts the demo server under the cursor · q ends the lab *$/;
+		await lab.session.keys('Down', 's');
+		let screen = await lab.session.waitForScreen((current) => / ✗ app01 .* DOWN /.test(current), 15_000);
+		expect(screen.split('\n')[0]).toMatch(/^lab: app01 stopped; HAProxy sees it DOWN within about 2 s\. s starts it again\. *$/);
+		await lab.session.keys('s');
+		screen = await lab.session.waitForScreen((current) => /● app01 .* UP +1 +0 L7OK/.test(current), 15_000);
+		expect(screen.split('\n')[0]).toMatch(/^lab: app01 started; HAProxy sees it UP after two good checks \(about 2 s\)\. *$/);
+		screen = await lab.session.waitForScreen((current) => banner.test(current.split('\n')[0]!), 15_000);
+		expect(screen).toMatch(/● app01 .* UP +1 +0 L7OK/);
+		await lab.session.keys('q');
+		expect(await lab.session.exited()).toBe(0);
+	});
+
 	it.each([['SIGTERM'], ['SIGHUP'], ['SIGINT']] as const)('cleans up after %s', async (signal) => {
 		const lab = await startLab();
 		process.kill(lab.drainboardPid, signal);
