@@ -3,6 +3,7 @@ import process from 'node:process';
 import {readCommandLine} from './source/cli-args.js';
 import {exitCodeOf, sentenceOf, UsageError, type ExitCode} from './source/errors.js';
 import {parseOptions} from './source/options.js';
+import {terminalLine} from './source/visible-text.js';
 import packageJson from './package.json' with {type: 'json'};
 
 // A reader that stopped reading (`drainboard status | head`) ends the output, quietly.
@@ -120,7 +121,7 @@ async function main(): Promise<ExitCode> {
 		const {clientsFor} = await import('./source/config/clients.js');
 		const {clients, notes} = await clientsFor(options);
 		for (const note of notes) {
-			process.stderr.write(`${note}\n`);
+			process.stderr.write(terminalLine(note));
 		}
 
 		const prefetched = new Map(clients.map((client) => [client.socket, client.snapshot()] as const));
@@ -138,6 +139,6 @@ async function main(): Promise<ExitCode> {
 try {
 	process.exitCode = await main();
 } catch (error) {
-	process.stderr.write(`${sentenceOf(error)}\n`);
+	process.stderr.write(terminalLine(sentenceOf(error)));
 	process.exitCode = exitCodeOf(error);
 }

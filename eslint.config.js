@@ -22,6 +22,16 @@ export default tseslint.config(
 		},
 	},
 	{
+		files: ['source/ui/**/*.ts', 'source/ui/**/*.tsx'],
+		ignores: ['source/ui/text/shown-text.tsx'],
+		rules: {
+			'no-restricted-imports': [
+				'error',
+				{paths: [{name: 'ink', importNames: ['Text'], message: 'Use Text from source/ui/text/shown-text.tsx: it shows control characters in outside text as \\x1b, never raw.'}]},
+			],
+		},
+	},
+	{
 		files: ['source/**/*.ts', 'source/**/*.tsx'],
 		ignores: ['source/ui/**'],
 		rules: {

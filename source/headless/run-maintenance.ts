@@ -10,13 +10,14 @@ import {initialRunbookState, runbookReducer, type RunbookState} from '../runbook
 import {stepIds, stepIndex, type StepId} from '../runbook/steps.js';
 import {formatTarget, parseTarget} from '../runtime/names.js';
 import {clockTime} from '../time-format.js';
+import {terminalLine, terminalSafeJson} from '../visible-text.js';
 import {askOnTerminal} from './ask-tty.js';
 import {checkLine, headlessResult} from './report.js';
 
 type Kind = 'drain' | 'restore';
 
 const write = (line: string) => {
-	process.stderr.write(`${line}\n`);
+	process.stderr.write(terminalLine(line));
 };
 
 /**
@@ -136,7 +137,7 @@ async function planSteps(kind: Kind, context: Parameters<typeof readTarget>[0], 
 
 function finish(kind: Kind, state: RunbookState, steps: StepId[], journal: string, ok: boolean, json: boolean, exitCode: ExitCode = 0): ExitCode {
 	if (json) {
-		process.stdout.write(`${JSON.stringify(headlessResult(state, steps, journal, ok))}\n`);
+		process.stdout.write(`${terminalSafeJson(JSON.stringify(headlessResult(state, steps, journal, ok)))}\n`);
 	}
 
 	return ok ? 0 : exitCode === 0 ? 1 : exitCode;

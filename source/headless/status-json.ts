@@ -1,5 +1,6 @@
 import {differingServers} from '../model/differences.js';
 import type {Instance, PoolSnapshot, Server} from '../model/types.js';
+import {terminalSafeJson} from '../visible-text.js';
 
 /**
  * The fields of one server in `status --json`, in the order DESIGN.md gives them (about 20 ms
@@ -35,7 +36,7 @@ function differencesJson(pool: PoolSnapshot) {
 const serversPerPiece = 400;
 
 /** The text before the first server. */
-export const statusJsonHead = (instances: readonly Instance[]) => `{"instances":${JSON.stringify(instancesJson(instances))},"servers":[`;
+export const statusJsonHead = (instances: readonly Instance[]) => `{"instances":${terminalSafeJson(JSON.stringify(instancesJson(instances)))},"servers":[`;
 
 /** The text after the last server, given the differences' JSON. */
 const statusJsonTail = (differences: string) => `],"differences":${differences}}\n`;
@@ -69,7 +70,7 @@ export class ServersJson {
 	}
 
 	private flush(): void {
-		const text = JSON.stringify(this.batch, serverFields as string[]);
+		const text = terminalSafeJson(JSON.stringify(this.batch, serverFields as string[]));
 		// The batch's array without its brackets, after a comma unless it is the first.
 		this.onPiece(`${this.written === 0 ? '' : ','}${text.slice(1, -1)}`);
 		this.written += this.batch.length;
@@ -100,5 +101,5 @@ export function* statusJsonPieces(pool: PoolSnapshot): Generator<string> {
 	}
 
 	servers.end();
-	yield `${piece}${ready.join('')}${statusJsonTail(JSON.stringify(differencesJson(pool)))}`;
+	yield `${piece}${ready.join('')}${statusJsonTail(terminalSafeJson(JSON.stringify(differencesJson(pool))))}`;
 }

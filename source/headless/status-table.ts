@@ -1,6 +1,7 @@
 import {addressOf, adminWords} from '../model/describe.js';
 import {differenceText, differingServers} from '../model/differences.js';
 import type {PoolSnapshot} from '../model/types.js';
+import {visible} from '../visible-text.js';
 import {formatTable, type Column} from './table.js';
 
 const columns: Column[] = [
@@ -16,7 +17,7 @@ const columns: Column[] = [
 /** `drainboard status` without --json: per instance, a heading and an aligned table. */
 export function formatStatusTable(pool: PoolSnapshot, width: number): string {
 	const blocks = pool.instances.map(({instance, backends}) => {
-		const heading = `${instance.socket}  HAProxy ${instance.version}  pid ${instance.pid}${instance.stopping ? '  (stopping)' : ''}`;
+		const heading = visible(`${instance.socket}  HAProxy ${instance.version}  pid ${instance.pid}${instance.stopping ? '  (stopping)' : ''}`);
 		const rows = backends.flatMap((backend) =>
 			backend.servers.map((server) => [
 				`${server.backend}/${server.server}`,
@@ -31,6 +32,6 @@ export function formatStatusTable(pool: PoolSnapshot, width: number): string {
 		const table = rows.length > 0 ? formatTable(columns, rows, width) : '(no servers)';
 		return `${heading}\n${table}`;
 	});
-	const differences = [...differingServers(pool).values()].map((difference) => differenceText(difference));
+	const differences = [...differingServers(pool).values()].map((difference) => visible(differenceText(difference)));
 	return `${[...blocks, ...(differences.length > 0 ? [differences.join('\n')] : [])].join('\n\n')}\n`;
 }

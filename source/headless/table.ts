@@ -1,3 +1,5 @@
+import {visible} from '../visible-text.js';
+
 /** A column of a plain-text table. */
 export type Column = {
 	title: string;
@@ -10,9 +12,11 @@ export type Column = {
 
 /**
  * Lays out rows as an aligned plain-text table no wider than `width`: shrinkable columns lose
- * characters (lowest `shrink` first, then widest) and show an ellipsis. No terminal escape codes.
+ * characters (lowest `shrink` first, then widest) and show an ellipsis. No terminal escape codes:
+ * control characters in a cell are written out ({@link visible}) before it is measured.
  */
-export function formatTable(columns: readonly Column[], rows: readonly string[][], width: number): string {
+export function formatTable(columns: readonly Column[], outsideRows: readonly string[][], width: number): string {
+	const rows = outsideRows.map((row) => row.map((text) => visible(text)));
 	const widths = columns.map((column, index) => Math.max(column.title.length, ...rows.map((row) => (row[index] ?? '').length)));
 	const gap = 2;
 	const total = () => widths.reduce((sum, value) => sum + value, 0) + gap * (columns.length - 1);

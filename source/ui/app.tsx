@@ -1,4 +1,4 @@
-import {Text, useApp} from 'ink';
+import {useApp} from 'ink';
 import React, {useCallback, useEffect, useState} from 'react';
 import {sentenceOf, type ExitCode} from '../errors.js';
 import type {InstanceSnapshot} from '../model/types.js';
@@ -15,6 +15,7 @@ import {useNow} from './use-now.js';
 import {usePool} from './use-pool.js';
 import {useTerminalSize} from './use-terminal-size.js';
 import {WizardApp, type ExitNote} from './wizard/wizard-app.js';
+import {Text} from './text/shown-text.js';
 
 /** How long a lab message stays in place of the lab banner. */
 const labMessageMs = 8000;

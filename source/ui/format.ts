@@ -1,17 +1,24 @@
+import {visible} from '../visible-text.js';
+
 export {clockTime, shortDuration} from '../time-format.js';
 
-/** Cuts or pads `text` to exactly `width` characters (ellipsis when cut). */
-export function cell(text: string, width: number, align: 'left' | 'right' = 'left'): string {
+/**
+ * Cuts or pads `text` to exactly `width` characters (ellipsis when cut). Control characters in
+ * it are written out first ({@link visible}), so the cell is measured as it will be shown.
+ */
+export function cell(outside: string, width: number, align: 'left' | 'right' = 'left'): string {
 	if (width <= 0) {
 		return '';
 	}
 
+	const text = visible(outside);
 	const cut = text.length > width ? (width === 1 ? text.slice(0, 1) : `${text.slice(0, width - 1)}…`) : text;
 	return align === 'right' ? cut.padStart(width) : cut.padEnd(width);
 }
 
 /** Shortens a path in its middle, keeping its start and its file name: `/tmp/dra…/admin.sock`. */
-export function middleCut(text: string, width: number): string {
+export function middleCut(outside: string, width: number): string {
+	const text = visible(outside);
 	if (text.length <= width) {
 		return text;
 	}

@@ -1,9 +1,9 @@
-import {Text} from 'ink';
 import React from 'react';
 import type {PollView} from '../model/pool-poller.js';
 import {cell, middleCut, shortDuration} from './format.js';
 import {tint} from './theme.js';
 import {liveForMs} from './use-now.js';
+import {Text} from './text/shown-text.js';
 
 type Props = {view: PollView; now: number; width: number; title?: string; freshAt?: number | null};
 

@@ -1,6 +1,7 @@
-import {Box, Text} from 'ink';
+import {Box} from 'ink';
 import React from 'react';
 import {cell} from './format.js';
+import {Text} from './text/shown-text.js';
 
 /** One key and what it does. */
 export type KeyHelp = {keys: string; does: string};

@@ -8,6 +8,7 @@ import type {Options} from '../options.js';
 import type {RuntimeClient} from '../runtime/client.js';
 import type {Target} from '../runtime/names.js';
 import {prepareMaintenance} from '../runbook/prepare.js';
+import {terminalLine} from '../visible-text.js';
 import {App, type LabControls} from './app.js';
 import {assertTerminal} from './terminal.js';
 import type {ExitNote} from './wizard/wizard-app.js';
@@ -48,7 +49,7 @@ export async function runInteractive(options: Options, target: Target | undefine
 		if (note?.drained) {
 			// After SIGHUP the terminal may be gone: the note is best effort, the journal has it all.
 			process.stderr.on('error', () => undefined);
-			process.stderr.write(`${note.target} is still drained (out of rotation). To resume: drainboard ${note.target} (journal: ${note.journal}).\n`);
+			process.stderr.write(terminalLine(`${note.target} is still drained (out of rotation). To resume: drainboard ${note.target} (journal: ${note.journal}).`));
 		}
 	}
 }

@@ -1,8 +1,8 @@
-import {Text} from 'ink';
 import React from 'react';
 import type {InstanceHealth} from '../model/pool-poller.js';
 import {cell, clockTime} from './format.js';
 import {tint} from './theme.js';
+import {Text} from './text/shown-text.js';
 
 /** How many banner lines a list of instances needs (at most 2, the second may say "+N more"). */
 export function bannerHeight(health: readonly InstanceHealth[]): number {

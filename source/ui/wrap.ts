@@ -1,8 +1,13 @@
-/** Wraps text to `width` columns at spaces; words longer than a line are cut. */
+import {visible} from '../visible-text.js';
+
+/**
+ * Wraps text to `width` columns at spaces; words longer than a line are cut. Control characters
+ * (a line break too) are written out first ({@link visible}): outside text never breaks a line.
+ */
 export function wrap(text: string, width: number): string[] {
 	const limit = Math.max(8, width);
 	const lines: string[] = [];
-	for (const paragraph of text.split('\n')) {
+	for (const paragraph of [visible(text)]) {
 		let line = '';
 		for (const word of paragraph.split(' ')) {
 			let rest = word;

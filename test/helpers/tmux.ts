@@ -26,6 +26,8 @@ export type TmuxSession = {
 	/** Resolves with the exit status once the program ended. */
 	exited(timeoutMs?: number): Promise<number>;
 	pid(): Promise<number>;
+	/** The pane's title: what an OSC 0/2 sequence written to the terminal would change. */
+	title(): Promise<string>;
 	resize(columns: number, rows: number): Promise<void>;
 	kill(): Promise<void>;
 };
@@ -97,6 +99,9 @@ export async function startCliInTmux(
 		},
 		async pid() {
 			return Number((await tmux('display-message', '-p', '-t', 'main', '#{pane_pid}')).trim());
+		},
+		async title() {
+			return (await tmux('display-message', '-p', '-t', 'main', '#{pane_title}')).replace(/\n$/, '');
 		},
 		async resize(columns, rows) {
 			await tmux('resize-window', '-t', 'main', '-x', String(columns), '-y', String(rows));

@@ -198,6 +198,25 @@ describe('grid navigation', () => {
 		await press(keys.escape);
 		await waitForFrame((current) => !current.includes('webapps/app02'));
 	});
+
+	it('shows a hostile name and check description in the grid and the detail panel written out, never raw', async () => {
+		const hostile = '\u001B]0;PWNED\u0007\u001B[2J\u001B[5;31m\u009B2J\u202Eevil\u007F\n\tx';
+		const shown = String.raw`\x1b]0;PWNED\x07\x1b[2J\x1b[5;31m\x9b2J\u202eevil\x7f\x0a\x09x`;
+		const backend = makeBackend('webapps', [
+			makeServer({backend: 'webapps', server: 'app00'}),
+			makeServer({backend: 'webapps', server: `app01${hostile}`, opState: 0, status: 'DOWN', checkStatus: 'L4CON', checkDescription: `refused${hostile}`}),
+		]);
+		const {waitForFrame, press, stdout} = show(makeView(makePool([makeInstance([backend])])), {columns: 200, rows: 30});
+		const grid = await waitForFrame('CHECK DETAIL');
+		expect(frameLines(grid).find((line) => line.includes(String.raw`app01\x1b`))).toMatch(/ DOWN +1 +0 L4CON +0 +1m00s refused\\x1b]0;PWNED\\x07\\x1b…$/);
+		await press('j', 'j', keys.enter);
+		const detail = await waitForFrame('check: L4CON');
+		expect(frameLines(detail).find((line) => line.startsWith('webapps/app01'))).toMatch(new RegExp(`^webapps/app01${shown.replace(/[\\[\]]/g, String.raw`\$&`)} +10\\.0\\.0\\.1:8080`));
+		expect(detail).toContain(`check: L4CON (refused${shown})`);
+		for (const frame of stdout.frames) {
+			expect(frame).not.toMatch(/[\u0007\u009B\u202E\u007F\t]|\u001B[^[]|\u001B\[[0-9;]*[^0-9;m]/);
+		}
+	});
 });
 
 describe('grid when HAProxy does not answer', () => {

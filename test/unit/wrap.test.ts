@@ -7,7 +7,11 @@ describe('wrap', () => {
 	it('breaks at spaces and cuts words longer than a line', () => {
 		expect(wrap('the quick brown fox jumps', 10)).toEqual(['the quick', 'brown fox', 'jumps']);
 		expect(wrap('/a/very/long/path/without/spaces here', 10)).toEqual(['/a/very/lo', 'ng/path/wi', 'thout/spac', 'es here']);
-		expect(wrap('two\nlines', 20)).toEqual(['two', 'lines']);
+	});
+
+	it('never lets outside text break a line or reach the terminal raw: control characters are written out', () => {
+		expect(wrap('two\nlines', 20)).toEqual(['two\\x0alines']);
+		expect(wrap('HAProxy answered "\u001b]0;PWNED\u0007\u001b[2J" to it', 16)).toEqual(['HAProxy answered', '"\\x1b]0;PWNED\\x0', '7\\x1b[2J" to it']);
 	});
 });
 

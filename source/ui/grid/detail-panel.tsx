@@ -1,4 +1,4 @@
-import {Box, Text} from 'ink';
+import {Box} from 'ink';
 import React from 'react';
 import {addressOf, secondsSinceChanged} from '../../model/describe.js';
 import {conditionOf} from '../../model/server-condition.js';
@@ -6,6 +6,7 @@ import type {Server} from '../../model/types.js';
 import {cell, shortDuration} from '../format.js';
 import {conditionStyle, tint} from '../theme.js';
 import {adminText, stateText} from './server-line.js';
+import {Text} from '../text/shown-text.js';
 
 export const detailHeight = 5;
 

@@ -127,7 +127,7 @@ export class GridRows implements RowIndex {
 
 	/** Where a row key is, comparing names without building keys for every row; -1 when gone. */
 	indexOf(key: string): number {
-		const match = /^([sbi]):(.*?)(?:\|([^/]*)(?:\/(.*))?)?$/.exec(key);
+		const match = /^([sbi]):(.*?)(?:\|([^/]*)(?:\/(.*))?)?$/s.exec(key);
 		if (!match) {
 			return -1;
 		}

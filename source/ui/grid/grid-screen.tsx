@@ -1,4 +1,4 @@
-import {Box, Text} from 'ink';
+import {Box} from 'ink';
 import React, {useEffect, useMemo, useReducer} from 'react';
 import type {PollView} from '../../model/pool-poller.js';
 import {describeDifferences, differingServers} from '../../model/differences.js';
@@ -17,6 +17,7 @@ import {gridReducer, initialGridState} from './grid-state.js';
 import {BackendLine, InstanceLine} from './group-lines.js';
 import {ServerLine} from './server-line.js';
 import {useGridKeys} from './use-grid-keys.js';
+import {Text} from '../text/shown-text.js';
 
 type Props = {
 	view: PollView;

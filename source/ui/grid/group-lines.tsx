@@ -1,9 +1,9 @@
-import {Text} from 'ink';
 import React from 'react';
 import type {BackendSummary} from '../../model/server-condition.js';
 import type {Backend, InstanceSnapshot} from '../../model/types.js';
 import {cell} from '../format.js';
 import {tint} from '../theme.js';
+import {Text} from '../text/shown-text.js';
 
 type BackendProps = {backend: Backend; summary: BackendSummary; width: number; cursor: boolean};
 

@@ -1,4 +1,3 @@
-import {Text} from 'ink';
 import React from 'react';
 import {failingCheckStatuses} from '../../decode/labels.js';
 import {addressOf, adminWords, secondsSinceChanged} from '../../model/describe.js';
@@ -7,6 +6,7 @@ import type {Server} from '../../model/types.js';
 import {cell, shortDuration} from '../format.js';
 import {conditionStyle, tint} from '../theme.js';
 import type {GridLayout} from './grid-layout.js';
+import {Text} from '../text/shown-text.js';
 
 /** The state word, with HAProxy's health transition (`DOWN 1/2`) when one is under way. */
 export function stateText(server: Server): string {

@@ -1,9 +1,9 @@
-import {Text} from 'ink';
 import Spinner from 'ink-spinner';
 import React from 'react';
 import type {RunbookState} from '../../runbook/state.js';
 import {stepIds} from '../../runbook/steps.js';
 import {tint} from '../theme.js';
+import {Text} from '../text/shown-text.js';
 
 /** The six steps on one line: ✓ done, spinner running, ✗ blocked, ▶ current, · pending. */
 export function ChecklistLine({state}: {state: RunbookState}) {

@@ -1,9 +1,10 @@
-import {Box, Text} from 'ink';
+import {Box} from 'ink';
 import React from 'react';
 import type {Prompt} from '../../runbook/state.js';
 import {cell} from '../format.js';
 import {tint} from '../theme.js';
 import {wrap} from '../wrap.js';
+import {Text} from '../text/shown-text.js';
 
 /** The lines of a prompt, so the screen can budget its height. */
 export function promptLines(prompt: Prompt, width: number): Array<{text: string; kind: 'head' | 'command' | 'body' | 'keys'}> {

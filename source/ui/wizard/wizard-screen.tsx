@@ -1,4 +1,4 @@
-import {Box, Text} from 'ink';
+import {Box} from 'ink';
 import React from 'react';
 import {serverDiffers} from '../../model/differences.js';
 import type {PollView} from '../../model/pool-poller.js';
@@ -18,6 +18,7 @@ import {ChecklistLine} from './checklist-line.js';
 import {PromptBox, promptLines} from './prompt-box.js';
 import {StepLog, toneColor} from './step-log.js';
 import type {RunbookHandle} from './use-runbook.js';
+import {Text} from '../text/shown-text.js';
 
 export const wizardKeys: KeyHelp[] = [
 	{keys: 'Enter', does: 'run the current step (retry a blocked one); at maintain: the work is done'},
