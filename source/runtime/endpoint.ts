@@ -1,3 +1,4 @@
+import path from 'node:path';
 import * as z from 'zod/mini';
 import {UsageError} from '../errors.js';
 
@@ -29,8 +30,11 @@ export function onWorker(master: Endpoint, pid: number, ordinal = 1): Endpoint {
 const portSchema = z.coerce.number().check(z.int(), z.minimum(1), z.maximum(65_535));
 
 /**
- * Reads `--socket` values and `stats socket` addresses: `/path`, `unix@/path`,
- * `host:port`, `ipv4@host:port`, `ipv6@[::1]:port`, `[::1]:port`.
+ * Reads `--socket` values and `stats socket` addresses: `/path`, `unix@path`, any `path/with/a
+ * slash` (a relative one is resolved against the current directory: the label, the journal and
+ * every message name the socket by its full path), `host:port`, `ipv4@host:port`,
+ * `ipv6@[::1]:port`, `[::1]:port`. A host name never holds a slash, so a value with one is a path;
+ * one without is host:port or nothing (`./admin.sock` for a file in the current directory).
  */
 export function parseEndpoint(text: string, flag = '--socket'): Endpoint {
 	const spec = text.trim();
@@ -42,7 +46,7 @@ export function parseEndpoint(text: string, flag = '--socket'): Endpoint {
 		return unix(spec.slice('unix@'.length), flag);
 	}
 
-	if (spec.startsWith('/') || spec.startsWith('./') || spec.startsWith('../')) {
+	if (spec.includes('/')) {
 		return unix(spec, flag);
 	}
 
@@ -50,7 +54,8 @@ export function parseEndpoint(text: string, flag = '--socket'): Endpoint {
 	const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+)):([0-9]+)$/.exec(address);
 	const port = portSchema.safeParse(match?.[3]);
 	if (!match || !port.success) {
-		throw new UsageError(`The socket "${printable(text)}" is not a path or host:port; pass ${flag} ${example(flag)} or ${flag} 127.0.0.1:9999.`);
+		const file = /^[^:@]+$/.test(spec) ? ` (./${printable(spec)} for a file in this directory)` : '';
+		throw new UsageError(`The socket "${printable(text)}" is not a path or host:port; pass ${flag} ${example(flag)}${file} or ${flag} 127.0.0.1:9999.`);
 	}
 
 	const host = match[1] ?? match[2] ?? '';
@@ -58,12 +63,13 @@ export function parseEndpoint(text: string, flag = '--socket'): Endpoint {
 	return {kind: 'tcp', host, port: port.data, label};
 }
 
-function unix(path: string, flag: string): Endpoint {
-	if (path === '') {
+function unix(socketPath: string, flag: string): Endpoint {
+	if (socketPath === '') {
 		throw new UsageError(`The socket "unix@" has no path; pass ${flag} ${example(flag)}.`);
 	}
 
-	return {kind: 'unix', path, label: path};
+	const absolute = path.resolve(socketPath);
+	return {kind: 'unix', path: absolute, label: absolute};
 }
 
 const example = (flag: string) => (flag === '--master' ? '/run/haproxy-master.sock' : '/run/haproxy/admin.sock');

@@ -9,12 +9,12 @@ export const cliPath = path.join(path.dirname(fileURLToPath(import.meta.url)), '
 export type CliResult = {code: number | null; stdout: string; stderr: string};
 
 /** Runs `node dist/cli.js …` to completion, without a terminal. */
-export async function runCli(args: string[], options: {env?: Record<string, string>; timeoutMs?: number; input?: string} = {}): Promise<CliResult> {
+export async function runCli(args: string[], options: {env?: Record<string, string>; timeoutMs?: number; input?: string; cwd?: string} = {}): Promise<CliResult> {
 	return new Promise((resolve) => {
 		const child = execFile(
 			process.execPath,
 			[cliPath, ...args],
-			{env: {...process.env, NO_COLOR: '1', ...options.env}, timeout: options.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024},
+			{env: {...process.env, NO_COLOR: '1', ...options.env}, timeout: options.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024, cwd: options.cwd},
 			(error, stdout, stderr) => {
 				resolve({code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr});
 			},

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
@@ -196,5 +197,21 @@ describe('the Runtime API client, full read after full read', () => {
 		v8.setFlagsFromString('--expose-gc');
 		(vm.runInNewContext('gc') as () => void)();
 		expect(firstServer.deref()).toBeUndefined();
+	});
+});
+
+describe('--socket given as a relative path', () => {
+	it('is resolved against the current directory and named by its full path', async () => {
+		const relative = path.join(path.basename(bed.dir), 'admin.sock');
+		const result = await runCli(['status', '--socket', relative, '--json'], {cwd: path.dirname(bed.dir)});
+		expect(result.stderr).toBe('');
+		expect(result.code).toBe(0);
+		const json = JSON.parse(result.stdout) as StatusJson;
+		expect(json.instances.map((instance) => instance.socket)).toEqual([bed.adminSocket]);
+		expect(json.servers.length).toBeGreaterThan(0);
+
+		const table = await runCli(['status', '--socket', `./${relative}`], {cwd: path.dirname(bed.dir)});
+		expect(table.code).toBe(0);
+		expect(table.stdout.split('\n')[0]).toMatch(new RegExp(`^${bed.adminSocket} {2}HAProxy `));
 	});
 });

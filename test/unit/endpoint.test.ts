@@ -1,3 +1,5 @@
+import path from 'node:path';
+import process from 'node:process';
 import {describe, expect, it} from 'vitest';
 import {UsageError} from '../../source/errors.js';
 import {parseEndpoint} from '../../source/runtime/endpoint.js';
@@ -6,7 +8,11 @@ describe('parseEndpoint', () => {
 	it.each([
 		['/run/haproxy/admin.sock', {kind: 'unix', path: '/run/haproxy/admin.sock'}],
 		['unix@/run/haproxy/admin.sock', {kind: 'unix', path: '/run/haproxy/admin.sock'}],
-		['./admin.sock', {kind: 'unix', path: './admin.sock'}],
+		['./admin.sock', {kind: 'unix', path: path.join(process.cwd(), 'admin.sock'), label: path.join(process.cwd(), 'admin.sock')}],
+		['relative/path.sock', {kind: 'unix', path: path.join(process.cwd(), 'relative', 'path.sock'), label: path.join(process.cwd(), 'relative', 'path.sock')}],
+		['../up/admin.sock', {kind: 'unix', path: path.resolve('..', 'up', 'admin.sock')}],
+		['unix@run/admin.sock', {kind: 'unix', path: path.join(process.cwd(), 'run', 'admin.sock')}],
+		['sockets/lb1:9999', {kind: 'unix', path: path.join(process.cwd(), 'sockets', 'lb1:9999')}],
 		['127.0.0.1:9999', {kind: 'tcp', host: '127.0.0.1', port: 9999, label: '127.0.0.1:9999'}],
 		['ipv4@127.0.0.1:9999', {kind: 'tcp', host: '127.0.0.1', port: 9999}],
 		['lb1.example.com:9999', {kind: 'tcp', host: 'lb1.example.com', port: 9999}],
@@ -18,5 +24,9 @@ describe('parseEndpoint', () => {
 
 	it.each(['', 'admin.sock', 'host:', 'host:99999', 'host:0', 'a b:1', '/path\nwith-newline', 'unix@'])('rejects %j with exit 2', (text) => {
 		expect(() => parseEndpoint(text)).toThrow(UsageError);
+	});
+
+	it('says how to name a socket file in the current directory', () => {
+		expect(() => parseEndpoint('admin.sock')).toThrow('The socket "admin.sock" is not a path or host:port; pass --socket /run/haproxy/admin.sock (./admin.sock for a file in this directory) or --socket 127.0.0.1:9999.');
 	});
 });
