@@ -12,6 +12,8 @@ export function asBuffer(input: ReplyBytes): Buffer {
 const newline = 10;
 const quote = 34;
 const minus = 45;
+/** Longest record with quoted fields read: HAProxy builds each line of a dump in one 16 KB buffer. */
+const maxQuotedRecordBytes = 1_048_576;
 /** Bytes reserved when a dump outgrows its first chunk: a 10,000-server dump fits in about one step. */
 const growFromFirstChunk = 4 * 1_048_576;
 
@@ -105,6 +107,12 @@ export class DelimitedTable {
 	private spanEnd = 0;
 	/** Where the next `"` is (CSV), searched forward once rather than per line. */
 	private nextQuote = -1;
+	/** How far the line not yet ended was searched for its newline: each byte is searched once. */
+	private searchedTo = 0;
+	/** The record with quotes being searched for its end: where it starts, how far, inside quotes or not. */
+	private recordStart = -1;
+	private recordSearchedTo = 0;
+	private insideQuotes = false;
 
 	constructor(
 		readonly reply: DecodedReply,
@@ -220,7 +228,7 @@ export class DelimitedTable {
 		const view = this.bytes.subarray(0, this.stored);
 		while (this.parsed < this.stored) {
 			const position = this.parsed;
-			const lineEnd = view.indexOf(newline, position);
+			const lineEnd = view.indexOf(newline, Math.max(position, this.searchedTo));
 			if (lineEnd === position) {
 				this.ended = true;
 				this.parsed = position + 1;
@@ -232,11 +240,21 @@ export class DelimitedTable {
 					throw new DecodeError(this.reply, `line ${this.lineNumber} is cut short (truncated)`);
 				}
 
+				this.searchedTo = this.stored;
 				return;
 			}
 
 			if (this.options.csv && this.quoteBefore(view, position, lineEnd)) {
-				if (!this.readQuoted(position, final)) {
+				const recordEnd = this.quotedRecordEnd(view, position);
+				if (recordEnd === -1 && !final) {
+					if (this.stored - position > maxQuotedRecordBytes) {
+						throw new DecodeError(this.reply, `line ${this.lineNumber} opens a quoted field longer than any HAProxy prints (more than ${maxQuotedRecordBytes / 1_048_576} MB)`);
+					}
+
+					return;
+				}
+
+				if (!this.readQuoted(position, recordEnd, final)) {
 					return;
 				}
 
@@ -248,6 +266,31 @@ export class DelimitedTable {
 			this.lineNumber++;
 			this.options.onRow?.(this.rows - 1);
 		}
+	}
+
+	/**
+	 * The newline that ends the record starting at `position` (the first one outside quotes), or
+	 * -1 while it is still open. Searching goes on where it stopped: each byte is looked at once.
+	 */
+	private quotedRecordEnd(view: Buffer, position: number): number {
+		if (this.recordStart !== position) {
+			this.recordStart = position;
+			this.recordSearchedTo = position;
+			this.insideQuotes = false;
+		}
+
+		for (let index = this.recordSearchedTo; index < this.stored; index++) {
+			const byte = view[index];
+			if (byte === quote) {
+				this.insideQuotes = !this.insideQuotes;
+			} else if (byte === newline && !this.insideQuotes) {
+				this.recordSearchedTo = index + 1;
+				return index;
+			}
+		}
+
+		this.recordSearchedTo = this.stored;
+		return -1;
 	}
 
 	private quoteBefore(view: Buffer, position: number, lineEnd: number): boolean {
@@ -393,10 +436,19 @@ export class DelimitedTable {
 		return negative ? -value : value;
 	}
 
-	/** A record with quoted fields, read with the full CSV reader; false while it is incomplete. */
-	private readQuoted(position: number, final: boolean): boolean {
-		const text = this.bytes.toString('utf8', position, this.stored);
-		const record = readCsvRecord(text, 0);
+	/**
+	 * A record with quoted fields, read with the full CSV reader up to `recordEnd` (its newline,
+	 * -1: unknown); false while it is incomplete.
+	 */
+	private readQuoted(position: number, recordEnd: number, final: boolean): boolean {
+		let text = this.bytes.toString('utf8', position, recordEnd === -1 ? this.stored : recordEnd + 1);
+		let record = readCsvRecord(text, 0);
+		if (!record.complete && recordEnd !== -1) {
+			// A quote inside an unquoted field: the reader, not the quote count, decides.
+			text = this.bytes.toString('utf8', position, this.stored);
+			record = readCsvRecord(text, 0);
+		}
+
 		if (!record.complete) {
 			if (final) {
 				throw new DecodeError(this.reply, `line ${this.lineNumber} ends inside a quoted field (truncated)`);

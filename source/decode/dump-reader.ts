@@ -7,35 +7,25 @@ import {asBuffer, type ReplyBytes} from './delimited-table.js';
  */
 export type DumpReader<T> = {push(chunk: Buffer): number; finish(): T};
 
+/** Longest header read before a dump's rows: HAProxy's are a few hundred bytes. */
+const maxHeaderBytes = 65_536;
+
 /**
  * A reader that first collects `headerLines` whole lines, hands them to `start` (which checks
- * them and returns the reader of the rows), then passes every later byte to that reader.
+ * them and returns the reader of the rows), then passes every later byte to that reader. Each
+ * chunk is searched once, however the header is cut into chunks.
  */
 export function afterHeader<T>(reply: DecodedReply, headerLines: number, start: (lines: string[]) => DumpReader<T>): DumpReader<T> {
-	let head: Buffer = Buffer.alloc(0);
+	/** Chunks of the header not yet complete, and where its line ends are (offsets from its start). */
+	let parts: Buffer[] = [];
+	let stored = 0;
+	const ends: number[] = [];
 	let body: DumpReader<T> | undefined;
 	let result: {value: T} | undefined;
-	const tryStart = (final: boolean): number => {
-		let position = 0;
-		const lines: string[] = [];
-		for (let line = 0; line < headerLines; line++) {
-			const end = head.indexOf(10, position);
-			if (end === -1) {
-				if (final) {
-					lines.push(head.toString('latin1', position));
-					body = start(lines);
-					return head.length;
-				}
-
-				return -1;
-			}
-
-			lines.push(head.toString('latin1', position, end));
-			position = end + 1;
-		}
-
-		body = start(lines);
-		return position;
+	const linesOf = (head: Buffer, final: boolean): string[] => {
+		const lines = ends.map((end, index) => head.toString('latin1', index === 0 ? 0 : ends[index - 1]! + 1, end));
+		const last = ends.length === 0 ? 0 : ends.at(-1)! + 1;
+		return final && last < head.length ? [...lines, head.toString('latin1', last)] : lines;
 	};
 
 	return {
@@ -44,20 +34,32 @@ export function afterHeader<T>(reply: DecodedReply, headerLines: number, start: 
 				return body.push(chunk);
 			}
 
-			const before = head.length;
-			head = before === 0 ? chunk : Buffer.concat([head, chunk]);
-			const used = tryStart(false);
-			if (used === -1) {
-				if (head.length > 65_536) {
+			const before = stored;
+			for (let from = 0; ends.length < headerLines; ) {
+				const at = chunk.indexOf(10, from);
+				if (at === -1) {
+					break;
+				}
+
+				ends.push(before + at);
+				from = at + 1;
+			}
+
+			if (ends.length < headerLines) {
+				stored += chunk.length;
+				if (stored > maxHeaderBytes) {
 					throw new DecodeError(reply, 'the header is longer than any HAProxy prints (not a dump)');
 				}
 
+				parts.push(chunk);
 				return chunk.length;
 			}
 
-			const rest = head.subarray(used);
-			head = Buffer.alloc(0);
-			return used - before + body!.push(rest);
+			const used = ends[headerLines - 1]! + 1 - before;
+			const head = parts.length === 0 ? chunk.subarray(0, used) : Buffer.concat([...parts, chunk.subarray(0, used)]);
+			parts = [];
+			body = start(linesOf(head, false));
+			return used + body.push(chunk.subarray(used));
 		},
 		finish() {
 			if (result) {
@@ -65,14 +67,15 @@ export function afterHeader<T>(reply: DecodedReply, headerLines: number, start: 
 			}
 
 			if (!body) {
-				if (head.length === 0) {
+				if (stored === 0) {
 					throw new DecodeError(reply, 'the reply is empty');
 				}
 
-				tryStart(true);
+				body = start(linesOf(Buffer.concat(parts), true));
+				parts = [];
 			}
 
-			result = {value: body!.finish()};
+			result = {value: body.finish()};
 			return result.value;
 		},
 	};

@@ -65,30 +65,41 @@ export function releaseOf(version: string): string {
 	return /^[0-9]+(?:\.[0-9]+)*/.exec(version)?.[0] ?? version;
 }
 
-/** Collects a `show info` reply as it arrives (it is small), up to its closing empty line. */
+/** Longest `show info` reply read: about 2 KB in every release; a longer one is not `show info`. */
+export const maxInfoBytes = 64 * 1024;
+
+/**
+ * Collects a `show info` reply as it arrives (it is small), up to its closing empty line. Each
+ * chunk is searched once; a reply longer than {@link maxInfoBytes} is refused as it arrives.
+ */
 export function infoReader(): DumpReader<InstanceInfo> {
-	let text = '';
+	const chunks: Buffer[] = [];
+	let length = 0;
+	let lastByte = -1;
 	let ended = false;
 	let info: InstanceInfo | undefined;
 	return {
 		push(chunk) {
-			if (ended) {
+			if (ended || chunk.length === 0) {
 				return 0;
 			}
 
-			const before = text.length;
-			text += chunk.toString('latin1');
-			const end = text.indexOf('\n\n');
-			if (end === -1) {
-				return chunk.length;
+			// The closing empty line, perhaps cut between two chunks.
+			const across = lastByte === 10 && chunk[0] === 10;
+			const at = across ? 0 : chunk.indexOf('\n\n');
+			ended = across || at !== -1;
+			const used = across ? 1 : ended ? at + 2 : chunk.length;
+			if (length + used > maxInfoBytes) {
+				throw new DecodeError('show info', `the reply is longer than any "show info" (more than ${maxInfoBytes / 1024} KB without its closing empty line)`);
 			}
 
-			ended = true;
-			text = text.slice(0, end + 2);
-			return end + 2 - before;
+			chunks.push(used === chunk.length ? chunk : chunk.subarray(0, used));
+			length += used;
+			lastByte = chunk[used - 1]!;
+			return used;
 		},
 		finish() {
-			info ??= decodeInfo(Buffer.from(text, 'latin1').toString('utf8'));
+			info ??= decodeInfo(Buffer.concat(chunks, length).toString('utf8'));
 			return info;
 		},
 	};

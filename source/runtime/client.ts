@@ -11,7 +11,7 @@ import type {Endpoint} from './endpoint.js';
 import type {ProxyName, Target} from './names.js';
 import {errorLineOf, replyError, splitReplies} from './replies.js';
 import {RuntimeApiError} from './runtime-error.js';
-import {defaultTimeoutMs, sendLineBytes, sendLineStream} from './transport.js';
+import {defaultTimeoutMs, sendLineBytes, sendLineStream, shortReplyBytes} from './transport.js';
 
 /** The socket's privilege level, as `show cli level` reports it. */
 export type CliLevel = 'admin' | 'operator' | 'user';
@@ -51,13 +51,15 @@ export type ClientOptions = {
 export function createRuntimeClient(endpoint: Endpoint, options: ClientOptions = {}): RuntimeClient {
 	const socket = endpoint.label;
 	const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
-	const sendBytes = async (line: string, signal?: AbortSignal) => {
-		const reply = await sendLineBytes(endpoint, line, {timeoutMs, signal});
+	/** Sends a line; `maxReplyBytes` caps a reply of a few lines far below a dump's cap. */
+	const sendBytes = async (line: string, signal?: AbortSignal, maxReplyBytes?: number) => {
+		const reply = await sendLineBytes(endpoint, line, {timeoutMs, signal, maxReplyBytes});
 		options.onExchange?.(line, reply.length);
 		return reply;
 	};
 
-	const send = async (line: string, signal?: AbortSignal) => (await sendBytes(line, signal)).toString('utf8');
+	/** A command whose whole answer is a few lines. */
+	const sendShort = async (line: string, signal?: AbortSignal) => (await sendBytes(line, signal, shortReplyBytes)).toString('utf8');
 
 	const decoded = <T>(command: string, reply: Buffer, decode: (reply: Buffer) => T): T => {
 		const error = errorLineOf(reply);
@@ -117,7 +119,7 @@ export function createRuntimeClient(endpoint: Endpoint, options: ClientOptions =
 	};
 
 	const change = async (command: string): Promise<CommandOutcome> => {
-		const reply = await send(command);
+		const reply = await sendShort(command);
 		if (reply.trim() !== '') {
 			const line = errorLineOf(reply) ?? reply.trim().split('\n', 1)[0] ?? '';
 			throw replyError(socket, command, line);
@@ -131,7 +133,7 @@ export function createRuntimeClient(endpoint: Endpoint, options: ClientOptions =
 		socket,
 		async info(signal) {
 			const command = commands.showInfo();
-			return decoded(command, await sendBytes(command, signal), (reply) => decodeInfo(reply.toString('utf8')));
+			return decoded(command, await sendBytes(command, signal, shortReplyBytes), (reply) => decodeInfo(reply.toString('utf8')));
 		},
 		async serversState(backend, signal) {
 			const command = commands.showServersState(backend);
@@ -191,7 +193,7 @@ export function createRuntimeClient(endpoint: Endpoint, options: ClientOptions =
 			return toInstance(socket, info.finish());
 		},
 		async cliLevel(signal) {
-			const reply = await send(commands.showCliLevel(), signal);
+			const reply = await sendShort(commands.showCliLevel(), signal);
 			const level = reply.trim();
 			if (level === 'admin' || level === 'operator' || level === 'user') {
 				return level;
@@ -201,7 +203,7 @@ export function createRuntimeClient(endpoint: Endpoint, options: ClientOptions =
 				throw new RuntimeApiError('bad-reply', socket, `HAProxy at ${socket} sent an unreadable reply to "show cli level": ${level.slice(0, 60)}.`);
 			}
 
-			const probe = (await send(commands.adminProbe(), signal)).trim();
+			const probe = (await sendShort(commands.adminProbe(), signal)).trim();
 			return probe === 'Permission denied' ? 'operator' : 'admin';
 		},
 		async setServerState(target, state) {

@@ -65,9 +65,12 @@ export function decodeShowProc(reply: string): ProcList | undefined {
 /** What a master CLI lists, and a sentence saying which workers were found. */
 export type MasterWorkers = {found: string; list: ProcList};
 
+/** Largest `show proc` reply read: a line of about 100 bytes per process, old workers included. */
+export const showProcReplyBytes = 1024 * 1024;
+
 /** Asks a master CLI for its processes (`show proc`); at least one current worker, or an error. */
 export async function discoverWorkers(master: Endpoint, options: SendOptions = {}): Promise<MasterWorkers> {
-	const reply = await sendLine(master, 'show proc', options);
+	const reply = await sendLine(master, 'show proc', {maxReplyBytes: showProcReplyBytes, ...options});
 	const list = decodeShowProc(reply);
 	if (!list) {
 		const error = errorLineOf(reply);

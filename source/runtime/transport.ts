@@ -6,17 +6,31 @@ import {RuntimeApiError} from './runtime-error.js';
 export const maxLineBytes = 4096;
 /** Largest reply accepted: a full `show stat` of 10,000 servers is about 5 MB. */
 export const defaultMaxReplyBytes = 256 * 1024 * 1024;
+/**
+ * Largest reply of a command that answers in a few lines (`show info`, `show cli level`, a state
+ * change): each is well under 4 KB.
+ */
+export const shortReplyBytes = 64 * 1024;
+/**
+ * Longest line accepted in any reply. HAProxy builds each line of a dump in one buffer
+ * (`tune.bufsize`, 16 KB by default); a longer line is not the Runtime API.
+ */
+export const maxReplyLineBytes = 1024 * 1024;
 export const defaultTimeoutMs = 5000;
 
 export type SendOptions = {
 	timeoutMs?: number;
 	signal?: AbortSignal;
+	/** The most bytes read for this reply (default {@link defaultMaxReplyBytes}). */
 	maxReplyBytes?: number;
+	/** The longest line read in this reply (default {@link maxReplyLineBytes}). */
+	maxLineBytes?: number;
 };
 
 /**
  * Sends one command line in HAProxy's non-interactive mode and reads the reply until HAProxy
- * closes the connection. Never sends a line with a newline or one longer than {@link maxLineBytes}.
+ * closes the connection. Never sends a line with a newline or one longer than {@link maxLineBytes};
+ * never reads a reply beyond its byte cap, nor a line beyond {@link maxReplyLineBytes}.
  */
 export async function sendLine(endpoint: Endpoint, line: string, options: SendOptions = {}): Promise<string> {
 	return (await sendLineBytes(endpoint, line, options)).toString('utf8');
@@ -46,6 +60,7 @@ export async function sendLineStream(endpoint: Endpoint, command: string, onChun
 	const line = addressed(endpoint, command);
 	const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
 	const maxReplyBytes = options.maxReplyBytes ?? defaultMaxReplyBytes;
+	const maxLine = options.maxLineBytes ?? maxReplyLineBytes;
 	if (line.includes('\n') || line.includes('\r') || line.includes('\0')) {
 		throw new RuntimeApiError('line-rejected', endpoint.label, 'Refused to send a command containing a line break; nothing was sent to HAProxy.');
 	}
@@ -60,6 +75,33 @@ export async function sendLineStream(endpoint: Endpoint, command: string, onChun
 
 	return new Promise<void>((resolve, reject) => {
 		let received = 0;
+		/** Bytes of the reply's last line so far (the one not yet ended by a newline). */
+		let lineBytes = 0;
+		/**
+		 * The longest line the chunk holds or ends, counting the line it continues; it leaves
+		 * `lineBytes` at the line it starts. A chunk is searched from each end; the lines between
+		 * are measured only when they could be longer than the cap (a chunk longer than it).
+		 */
+		const longestLine = (chunk: Buffer): number => {
+			const first = chunk.indexOf(10);
+			if (first === -1) {
+				lineBytes += chunk.length;
+				return lineBytes;
+			}
+
+			let longest = lineBytes + first;
+			const last = chunk.lastIndexOf(10);
+			if (last - first > maxLine) {
+				for (let start = first + 1; start <= last; ) {
+					const end = chunk.indexOf(10, start);
+					longest = Math.max(longest, end - start);
+					start = end + 1;
+				}
+			}
+
+			lineBytes = chunk.length - last - 1;
+			return Math.max(longest, lineBytes);
+		};
 		let settled = false;
 		const socket =
 			endpoint.kind === 'unix' ? net.createConnection({path: endpoint.path}) : net.createConnection({host: endpoint.host, port: endpoint.port});
@@ -107,7 +149,22 @@ export async function sendLineStream(endpoint: Endpoint, command: string, onChun
 			received += chunk.length;
 			if (received > maxReplyBytes) {
 				finish(
-					new RuntimeApiError('reply-too-large', endpoint.label, `HAProxy at ${endpoint.label} sent more than ${maxReplyBytes} bytes for one reply; refusing to read further.`),
+					new RuntimeApiError(
+						'reply-too-large',
+						endpoint.label,
+						`HAProxy at ${endpoint.label} sent more than ${formatBytes(maxReplyBytes)} in reply to "${command}", far more than that command's answer; it was not read further. Check that ${endpoint.label} is HAProxy's stats socket.`,
+					),
+				);
+				return;
+			}
+
+			if (longestLine(chunk) > maxLine) {
+				finish(
+					new RuntimeApiError(
+						'reply-too-large',
+						endpoint.label,
+						`HAProxy at ${endpoint.label} sent a line of more than ${formatBytes(maxLine)} in reply to "${command}"; no HAProxy reply has lines that long, so it was not read further. Check that ${endpoint.label} is HAProxy's stats socket.`,
+					),
 				);
 				return;
 			}
@@ -179,6 +236,11 @@ function connectionError(endpoint: Endpoint, error: NodeJS.ErrnoException): Runt
 			});
 		}
 	}
+}
+
+/** `64 KB`, `1 MB`, `256 MB`. */
+export function formatBytes(bytes: number): string {
+	return bytes >= 1024 * 1024 ? `${Math.round(bytes / (1024 * 1024))} MB` : `${Math.round(bytes / 1024)} KB`;
 }
 
 export function formatSeconds(ms: number): string {

@@ -60,8 +60,32 @@ describe('sendLine', () => {
 	});
 
 	it('stops reading a reply larger than the cap', async () => {
-		local = await startLocalSocket((_line, socket) => socket.end('x'.repeat(10_000)));
+		local = await startLocalSocket((_line, socket) => socket.end('x\n'.repeat(10_000)));
 		expect(await kindOf(sendLine(parseEndpoint(local.path), 'show stat', {maxReplyBytes: 1000}))).toBe('reply-too-large');
+	});
+
+	it.each([
+		['in one write', ['a\nb\n', 'x'.repeat(3000), '\n\n']],
+		['a byte at a time', [...'a\n', ...'x'.repeat(2100)]],
+		['ended in the chunk after', ['ok\n', 'x'.repeat(1500), `${'x'.repeat(600)}\nnext\n\n`]],
+	])('stops reading a reply line longer than the line cap, %s, and says so in one sentence', async (_case, writes) => {
+		local = await startLocalSocket((_line, socket) => {
+			for (const write of writes) {
+				socket.write(write);
+			}
+
+			socket.end();
+		});
+		const error = await sendLine(parseEndpoint(local.path), 'show info', {maxLineBytes: 2000}).catch((error_: unknown) => error_);
+		expect(error).toMatchObject({kind: 'reply-too-large', exitCode: 3});
+		expect((error as Error).message).toBe(
+			`HAProxy at ${local.path} sent a line of more than 2 KB in reply to "show info"; no HAProxy reply has lines that long, so it was not read further. Check that ${local.path} is HAProxy's stats socket.`,
+		);
+	});
+
+	it('reads lines up to the line cap', async () => {
+		local = await startLocalSocket((_line, socket) => socket.end(`${'x'.repeat(2000)}\n${'y'.repeat(2000)}\n\n`));
+		expect(await sendLine(parseEndpoint(local.path), 'show info', {maxLineBytes: 2000})).toHaveLength(4003);
 	});
 
 	it('can be cancelled', async () => {
@@ -91,6 +115,17 @@ describe('RuntimeClient replies', () => {
 		const error = await client.setServerState(parseTarget('webapps/app09'), 'drain').catch((error_: unknown) => error_);
 		expect(error).toMatchObject({kind: 'haproxy-error', reply: 'No such server.', exitCode: 1});
 		expect((error as Error).message).toBe(`HAProxy at ${local.path} answered "No such server." to "set server webapps/app09 state drain".`);
+	});
+
+	it('reads the replies of a few lines (show info, show cli level, a state change) with a small cap', async () => {
+		local = await startLocalSocket((_line, socket) => socket.end('Name: HAProxy\n'.repeat(6000)));
+		const client = createRuntimeClient(parseEndpoint(local.path));
+		const {parseTarget} = await import('../../source/runtime/names.js');
+		for (const call of [client.info(), client.cliLevel(), client.setServerState(parseTarget('webapps/app01'), 'drain'), client.shutdownSessions(parseTarget('webapps/app01'))]) {
+			const error = await call.catch((error_: unknown) => error_);
+			expect(error).toMatchObject({kind: 'reply-too-large', exitCode: 3});
+			expect((error as Error).message).toMatch(new RegExp(`^HAProxy at ${local.path} sent more than 64 KB in reply to "[a-z /0-9]+", far more than that command's answer; it was not read further\\.`));
+		}
 	});
 
 	it('strips severity-output prefixes from error replies', async () => {
