@@ -102,6 +102,13 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 		write(kind === 'drain' ? `✓ ${label} is drained and proven out of rotation. Run "drainboard restore ${label}" after the work.` : `✓ ${label} is back in rotation, proven by traffic.`);
 	}
 
+	// Entries lost on the way (observations are journaled best effort): the run is not complete.
+	const missing = context.journal.missingNote();
+	if (missing) {
+		write(`✗ ${missing}`);
+		exitCode = exitCode === 0 ? 1 : exitCode;
+	}
+
 	return finish(kind, state, plan.steps, context.journal.file, exitCode === 0, options.json, exitCode);
 }
 

@@ -1,4 +1,4 @@
-import {closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeSync} from 'node:fs';
+import {closeSync, constants, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readlinkSync, readSync, writeSync, type Stats} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import process from 'node:process';
@@ -56,21 +56,93 @@ export type JournalInstance = z.infer<typeof instanceSchema>;
 /** What a caller gives; the journal adds time, session, user and host. */
 export type JournalRecord = Omit<JournalEntry, 'time' | 'session' | 'user' | 'host' | 'target' | 'instances'> & {instances?: JournalInstance[]};
 
-/** The journal could not be written: no state change may follow. */
+/** The journal could not be written, or is refused: no state change may follow. */
 export class JournalError extends DrainboardError {
-	constructor(file: string, cause: unknown) {
-		const code = (cause as NodeJS.ErrnoException).code ?? 'error';
-		const why =
-			code === 'ENOSPC' || code === 'EDQUOT'
-				? 'the disk is full'
-				: code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
-					? 'it is not writable'
-					: code === 'ENOTDIR' || code === 'EEXIST'
-						? 'its directory cannot be created'
-						: `of ${code}`;
-		super(`The journal ${file} cannot be written because ${why}; no change was sent to HAProxy. Free space, or pass --journal <file> in a writable place.`, 1, {cause});
+	/** Why, in words that finish "… because". */
+	readonly reason: string;
+
+	constructor(sentence: string, reason: string, cause?: unknown) {
+		super(sentence, 1, {cause});
 		this.name = 'JournalError';
+		this.reason = reason;
 	}
+}
+
+/** Why a write or an open failed, in words that finish "… because". */
+function reasonOf(cause: unknown): string {
+	const code = (cause as NodeJS.ErrnoException).code ?? 'error';
+	return code === 'ENOSPC' || code === 'EDQUOT'
+		? 'the disk is full'
+		: code === 'EFBIG'
+			? 'it reached the largest file size allowed (ulimit -f)'
+			: code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
+				? 'it is not writable'
+				: code === 'ENOTDIR' || code === 'EEXIST'
+					? 'its directory cannot be created'
+					: `of ${code}`;
+}
+
+/** Flags of every open: never through a symbolic link, never waiting on a FIFO. */
+const noFollow = constants.O_NOFOLLOW | constants.O_NONBLOCK;
+
+/**
+ * Opens the journal without following a symbolic link at its path, and keeps it open only when
+ * it is a regular file owned by the user running drainboard (or root); else a {@link JournalError}
+ * that says why in one sentence.
+ */
+function openJournal(file: string, flags: number): number {
+	let fd: number;
+	try {
+		fd = openSync(file, flags | noFollow, 0o600);
+	} catch (error) {
+		const code = (error as NodeJS.ErrnoException).code;
+		if (code === 'ELOOP') {
+			throw refused(file, `it is a symbolic link${linkTarget(file)}, and drainboard never writes through one`);
+		}
+
+		if (code === 'ENXIO' || code === 'EISDIR') {
+			throw refused(file, code === 'EISDIR' ? 'it is a directory' : 'it is not a regular file (a FIFO or socket)');
+		}
+
+		throw error;
+	}
+
+	const problem = fileProblem(fstatSync(fd));
+	if (problem) {
+		closeSync(fd);
+		throw refused(file, problem);
+	}
+
+	return fd;
+}
+
+function fileProblem(stats: Stats): string | undefined {
+	if (stats.isDirectory()) {
+		return 'it is a directory';
+	}
+
+	if (!stats.isFile()) {
+		return `it is not a regular file (${stats.isFIFO() ? 'a FIFO' : stats.isSocket() ? 'a socket' : 'a device'})`;
+	}
+
+	const me = process.getuid?.() ?? stats.uid;
+	if (stats.uid !== me && stats.uid !== 0) {
+		return `it belongs to another user (uid ${stats.uid}), not to uid ${me} who runs drainboard, nor to root`;
+	}
+
+	return undefined;
+}
+
+function linkTarget(file: string): string {
+	try {
+		return ` to ${readlinkSync(file)}`;
+	} catch {
+		return '';
+	}
+}
+
+function refused(file: string, why: string): JournalError {
+	return new JournalError(`The journal ${file} is refused because ${why}; no change was sent to HAProxy. Remove it, or pass --journal <file> for a regular file of your own.`, why);
 }
 
 /** $XDG_STATE_HOME/drainboard/journal.jsonl, else ~/.local/state/drainboard/journal.jsonl. */
@@ -86,7 +158,9 @@ export function operatorName(env: NodeJS.ProcessEnv = process.env): string {
 
 /**
  * Appends one JSON object a line and flushes it to disk (fsync) before returning, so the next
- * action happens only once the previous one is on disk.
+ * action happens only once the previous one is on disk. A write that stops short is finished (or,
+ * when the disk is full, taken back so no torn line is left); an entry that cannot be written is
+ * counted, and the journal stays incomplete for the rest of the run ({@link Journal.missing}).
  */
 export class Journal {
 	readonly file: string;
@@ -96,6 +170,12 @@ export class Journal {
 	private target = '';
 	private instances: JournalInstance[] = [];
 	private fd: number | undefined;
+	/** The file did not end with a newline when opened: the next entry starts a line of its own. */
+	private startLine = false;
+	/** Whether a command was journaled this run (after which a change may have been sent). */
+	private commandJournaled = false;
+	private lost = 0;
+	private lostBecause: string | undefined;
 
 	constructor(file: string, options: {session?: string; user?: string; host?: string} = {}) {
 		this.file = file;
@@ -122,16 +202,30 @@ export class Journal {
 			instances: record.instances ?? this.instances,
 		};
 		try {
-			if (this.fd === undefined) {
-				mkdirSync(path.dirname(this.file), {recursive: true, mode: 0o700});
-				this.fd = openSync(this.file, 'a', 0o600);
-			}
-
-			writeSync(this.fd, `${JSON.stringify(entry)}\n`);
-			fsyncSync(this.fd);
+			const fd = this.open();
+			writeEntry(fd, Buffer.from(`${this.startLine ? '\n' : ''}${JSON.stringify(entry)}\n`));
+			this.startLine = false;
+			fsyncSync(fd);
 		} catch (error) {
 			this.close();
-			throw new JournalError(this.file, error);
+			this.lost++;
+			const because = error instanceof JournalError ? error.reason : reasonOf(error);
+			this.lostBecause ??= because;
+			if (error instanceof JournalError) {
+				throw error;
+			}
+
+			const sent =
+				record.event === 'command'
+					? `"${record.command ?? 'the command'}" was not sent to HAProxy`
+					: this.commandJournaled
+						? 'what was sent to HAProxy is not all in it (the output says what was done)'
+						: 'no change was sent to HAProxy';
+			throw new JournalError(`The journal ${this.file} cannot be written because ${because}; ${sent}. Free space, or pass --journal <file> in a writable place.`, because, error);
+		}
+
+		if (record.event === 'command') {
+			this.commandJournaled = true;
 		}
 
 		return entry;
@@ -140,11 +234,28 @@ export class Journal {
 	/** Checks the journal can be written, before anything else happens. */
 	probe(): void {
 		try {
-			mkdirSync(path.dirname(this.file), {recursive: true, mode: 0o700});
-			this.fd ??= openSync(this.file, 'a', 0o600);
+			this.open();
 		} catch (error) {
-			throw new JournalError(this.file, error);
+			this.close();
+			throw error instanceof JournalError
+				? error
+				: new JournalError(`The journal ${this.file} cannot be written because ${reasonOf(error)}; no change was sent to HAProxy. Free space, or pass --journal <file> in a writable place.`, reasonOf(error), error);
 		}
+	}
+
+	/** How many entries of this run could not be written (0: the journal has every step). */
+	get missing(): number {
+		return this.lost;
+	}
+
+	/** The sentence to end a run with when entries are missing; null when the journal is complete. */
+	missingNote(): string | null {
+		if (this.lost === 0) {
+			return null;
+		}
+
+		const entries = this.lost === 1 ? '1 entry' : `${this.lost} entries`;
+		return `The journal ${this.file} is missing ${entries} of this run because ${this.lostBecause ?? 'of an error'}: keep this output as the record of what was done, and fix the journal before the next run.`;
 	}
 
 	close(): void {
@@ -158,6 +269,49 @@ export class Journal {
 			this.fd = undefined;
 		}
 	}
+
+	private open(): number {
+		if (this.fd !== undefined) {
+			return this.fd;
+		}
+
+		mkdirSync(path.dirname(this.file), {recursive: true, mode: 0o700});
+		const fd = openJournal(this.file, constants.O_RDWR | constants.O_APPEND | constants.O_CREAT);
+		this.fd = fd;
+		const {size} = fstatSync(fd);
+		const last = Buffer.alloc(1);
+		this.startLine = size > 0 && readSync(fd, last, 0, 1, size - 1) === 1 && last[0] !== 10;
+		return fd;
+	}
+}
+
+/**
+ * Writes all of `bytes` at the end of the file (a write may take only part of them). When the
+ * rest cannot be written, what was written is taken back, unless someone else appended since.
+ */
+function writeEntry(fd: number, bytes: Buffer): void {
+	const before = fstatSync(fd).size;
+	let written = 0;
+	try {
+		while (written < bytes.length) {
+			const count = writeSync(fd, bytes, written, bytes.length - written);
+			if (count === 0) {
+				throw Object.assign(new Error('the write made no progress'), {code: 'ENOSPC'});
+			}
+
+			written += count;
+		}
+	} catch (error) {
+		try {
+			if (written > 0 && fstatSync(fd).size === before + written) {
+				ftruncateSync(fd, before);
+			}
+		} catch {
+			// The torn line stays; the next entry starts on a line of its own.
+		}
+
+		throw error;
+	}
 }
 
 /** The most of a journal read at start: its end, where the last maintenances are. */
@@ -165,36 +319,43 @@ export const journalReadLimit = 16 * 1024 * 1024;
 
 /**
  * Reads a journal; lines that do not validate (a torn last line after a crash) are counted, not
- * fatal. Only a regular file is read (a device such as /dev/null has no history), and only its
- * last {@link journalReadLimit} bytes.
+ * fatal. It is opened as it is written (never through a symbolic link, only a regular file of the
+ * user or root: else a {@link JournalError}), and only its last {@link journalReadLimit} bytes are read.
  */
 export function readJournal(file: string): {entries: JournalEntry[]; unreadable: number} {
 	let text: string;
+	let fd: number | undefined;
 	try {
-		const stats = statSync(file);
-		if (!stats.isFile()) {
-			return {entries: [], unreadable: 0};
+		fd = openJournal(file, constants.O_RDONLY);
+		const {size} = fstatSync(fd);
+		const length = Math.min(size, journalReadLimit);
+		const buffer = Buffer.alloc(length);
+		let read = 0;
+		while (read < length) {
+			const count = readSync(fd, buffer, read, length - read, size - length + read);
+			if (count === 0) {
+				break;
+			}
+
+			read += count;
 		}
 
-		if (stats.size > journalReadLimit) {
-			const fd = openSync(file, 'r');
-			try {
-				const buffer = Buffer.alloc(journalReadLimit);
-				readSync(fd, buffer, 0, journalReadLimit, stats.size - journalReadLimit);
-				const tail = buffer.toString('utf8');
-				text = tail.slice(tail.indexOf('\n') + 1);
-			} finally {
-				closeSync(fd);
-			}
-		} else {
-			text = readFileSync(file, 'utf8');
-		}
+		const tail = buffer.toString('utf8', 0, read);
+		text = size > journalReadLimit ? tail.slice(tail.indexOf('\n') + 1) : tail;
 	} catch (error) {
+		if (error instanceof JournalError) {
+			throw error;
+		}
+
 		if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
 			return {entries: [], unreadable: 0};
 		}
 
 		throw new DrainboardError(`The journal ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}); pass --journal <file> to use another.`, 1, {cause: error});
+	} finally {
+		if (fd !== undefined) {
+			closeSync(fd);
+		}
 	}
 
 	const entries: JournalEntry[] = [];

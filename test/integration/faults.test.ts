@@ -199,13 +199,13 @@ describe('sockets that misbehave, and a journal that cannot be written', () => {
 	});
 
 	it.each([
-		['a full disk', '/dev/full', 'because the disk is full'],
-		['a directory that cannot be made', `${'/etc/hostname'}/drainboard/journal.jsonl`, 'because its directory cannot be created'],
+		['a device', '/dev/full', 'is refused because it is not a regular file (a device)'],
+		['a directory that cannot be made', `${'/etc/hostname'}/drainboard/journal.jsonl`, 'cannot be written because its directory cannot be created'],
 	])('a journal on %s: no change, and the operator is told why (exit 1)', async (_case, journal, why) => {
 		const before = await admin();
 		const result = await runCli(['drain', 'webapps/app01', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal, '--yes']);
 		expect(result.code).toBe(1);
-		expect(result.stderr).toContain(`The journal ${journal} cannot be written ${why}; no change was sent to HAProxy.`);
+		expect(result.stderr).toContain(`The journal ${journal} ${why}; no change was sent to HAProxy.`);
 		expect(await admin()).toBe(before);
 	});
 });

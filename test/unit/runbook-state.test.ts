@@ -184,12 +184,12 @@ describe('systemClock', () => {
 });
 
 describe('readJournal', () => {
-	it('reads nothing from a device, and only the end of a huge journal', async () => {
+	it('refuses a device, and reads only the end of a huge journal', async () => {
 		const {readJournal, journalReadLimit} = await import('../../source/runbook/journal.js');
 		const {mkdtempSync, writeFileSync} = await import('node:fs');
 		const {tmpdir} = await import('node:os');
-		expect(readJournal('/dev/full')).toEqual({entries: [], unreadable: 0});
-		expect(readJournal('/dev/null')).toEqual({entries: [], unreadable: 0});
+		expect(() => readJournal('/dev/full')).toThrow('The journal /dev/full is refused because it is not a regular file (a device)');
+		expect(() => readJournal('/dev/null')).toThrow('The journal /dev/null is refused because it is not a regular file (a device)');
 		const file = `${mkdtempSync(`${tmpdir()}/drainboard-big-`)}/journal.jsonl`;
 		const line = JSON.stringify({time: 't', session: 's', user: 'u', host: 'h', target: 'webapps/app01', instances: [], step: null, event: 'started'});
 		const filler = `${'x'.repeat(1023)}\n`.repeat(journalReadLimit / 1024 + 10);

@@ -1,8 +1,8 @@
-import {readFileSync, writeFileSync} from 'node:fs';
+import {readFileSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {Journal, readJournal} from '../../source/runbook/journal.js';
+import {Journal, JournalError, readJournal} from '../../source/runbook/journal.js';
 import {runStep} from '../../source/runbook/run-step.js';
 import type {StepId} from '../../source/runbook/steps.js';
 import {engineHarness, FakeClock, FakeHaproxy, type EngineHarness} from '../helpers/fake-runtime.js';
@@ -195,8 +195,8 @@ describe('drain', () => {
 	});
 
 	it.each([
-		['the disk is full', '/dev/full', /because the disk is full; no change was sent to HAProxy/],
-		['its directory cannot be made', 'FILE/sub/journal.jsonl', /cannot be written because its directory cannot be created; no change was sent to HAProxy/],
+		['it is a device', '/dev/full', /is refused because it is not a regular file \(a device\); no change was sent to HAProxy/],
+		['its directory cannot be made', 'FILE/sub/journal.jsonl', /cannot be written because its directory cannot be created; "set server webapps\/app01 state drain" was not sent to HAProxy/],
 	])('sends nothing when the journal cannot be written: %s', async (_case, file, message) => {
 		const haproxy = pool();
 		const harness = engineHarness(haproxy, new FakeClock());
@@ -318,6 +318,31 @@ describe('maintain and restore', () => {
 		expect(harness.state().drained).toBe(false);
 		const events = readFileSync(harness.journalFile, 'utf8').trim().split('\n').map((line) => (JSON.parse(line) as {event: string}).event);
 		expect(events.at(-1)).toBe('finished');
+	});
+
+	it('remembers an entry the journal lost along the way, and the summary says the journal is incomplete', async () => {
+		const haproxy = pool();
+		const harness = engineHarness(haproxy, new FakeClock());
+		await through(harness, ['validate', 'baseline', 'drain', 'confirm', 'maintain']);
+		// The journal's directory is a file for a moment: the alarm entry is lost (best effort, as the wizard does).
+		const blocker = path.join(os.tmpdir(), `drainboard-blocker-${process.pid}-${Date.now()}`);
+		writeFileSync(blocker, 'not a directory');
+		const journal = new Journal(path.join(blocker, 'journal.jsonl'));
+		harness.context.journal = journal;
+		expect(() => journal.append({step: 'maintain', event: 'alarm', detail: 'a reload'})).toThrow(JournalError);
+		rmSync(blocker);
+		expect(await runStep('restore', harness.context, harness.io)).toBe('passed');
+		expect(haproxy.sent.at(-1)).toBe('set server webapps/app01 state ready');
+		expect(check(harness, 'restore', 'summary')).toMatchObject({
+			verdict: 'warn',
+			observed: expect.stringMatching(
+				new RegExp(`\\. The journal ${journal.file} is missing 1 entry of this run because its directory cannot be created: keep this output as the record of what was done, and fix the journal before the next run\\.$`),
+			) as unknown,
+		});
+		expect(check(harness, 'restore', 'summary')?.observed).not.toContain('Every step is in the journal');
+		expect(journal.missing).toBe(1);
+		journal.close();
+		rmSync(path.dirname(journal.file), {recursive: true, force: true});
 	});
 });
 

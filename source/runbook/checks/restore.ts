@@ -63,6 +63,11 @@ const summary: CheckDefinition = {
 	async run(context) {
 		const {drainSentAt, readySentAt} = context.facts;
 		const window = drainSentAt && readySentAt ? `Out of rotation for ${shortDuration((readySentAt - drainSentAt) / 1000)} (drain ${clockTime(drainSentAt)} → ready ${clockTime(readySentAt)}). ` : '';
+		const missing = context.journal.missingNote();
+		if (missing) {
+			return warned(this.id, this.title, `${window}${missing}`);
+		}
+
 		return passed(this.id, this.title, `${window}Every step is in the journal ${context.journal.file}.`);
 	},
 };
