@@ -1,5 +1,5 @@
 import {execFile} from 'node:child_process';
-import {mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {promisify} from 'node:util';
@@ -17,7 +17,7 @@ afterAll(() => {
 });
 
 describe('npm pack', () => {
-	it('makes a package that installs and runs: --version, --help, status', async () => {
+	it('makes a package that installs and runs: --version, --help, status; with its notices and source maps', async () => {
 		// --ignore-scripts: the tests ran after a build; the package's prepack would rebuild.
 		await run('npm', ['pack', '--ignore-scripts', '--pack-destination', tmp], {cwd: root});
 		const tarball = readdirSync(tmp).find((name) => name.endsWith('.tgz'))!;
@@ -26,6 +26,10 @@ describe('npm pack', () => {
 		writeFileSync(path.join(app, 'package.json'), '{"name":"app","private":true}\n');
 		await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', path.join(tmp, tarball)], {cwd: app, timeout: 120_000});
 		const bin = path.join(app, 'node_modules', '.bin', 'drainboard');
+		const installed = path.join(app, 'node_modules', 'drainboard');
+		expect(readFileSync(path.join(installed, 'dist', 'THIRD_PARTY_NOTICES'), 'utf8')).toMatch(/\nreact \d+\.\d+\.\d+ \(MIT\)\n/);
+		expect(existsSync(path.join(installed, 'dist', 'cli.js.map'))).toBe(true);
+		expect(readdirSync(path.join(installed, 'dist', 'chunks')).filter((name) => name.endsWith('.js.map')).length).toBe(readdirSync(path.join(installed, 'dist', 'chunks')).filter((name) => name.endsWith('.js')).length);
 		const version = await run(bin, ['--version']);
 		expect(version.stdout.trim()).toBe('0.1.0');
 		const help = await run(bin, ['--help']);

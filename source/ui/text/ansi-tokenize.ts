@@ -9,7 +9,7 @@ import {isNarrow} from './narrow.js';
 
 /*
  * The three functions of @alcalzone/ansi-tokenize that Ink's Output uses to turn every line of
- * every frame into cells and back, bundled in their place (package.json's build, `--alias`).
+ * every frame into cells and back, bundled in their place (build.mjs, `textAliases`).
  * They give the package's answers (test/unit/ansi-tokenize.test.ts holds them to it) at a
  * fraction of its cost on drainboard's text: the package walks each line with a grapheme
  * segmenter, copies the style list into every cell, and diffs the styles of every two
