@@ -36,16 +36,21 @@ function quote(word: string): string {
 	return /^[A-Za-z0-9_./:=@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
-/** Runs `node dist/cli.js <args>` in tmux (tmux must be installed: .ci/run installs it). */
+/**
+ * Runs `node dist/cli.js <args>` in tmux (tmux must be installed: .ci/run installs it), or
+ * `options.program` with only `options.env` (and TERM) as its environment, as `env -i` gives it.
+ */
 export async function startCliInTmux(
 	args: string[],
-	options: {columns?: number; rows?: number; env?: Record<string, string>; /** Shell command run in the terminal after the program ends. */ after?: string} = {},
+	options: {columns?: number; rows?: number; env?: Record<string, string>; program?: string; /** Shell command run in the terminal after the program ends. */ after?: string} = {},
 ): Promise<TmuxSession> {
 	const server = `drainboard-test-${process.pid}-${counter++}`;
 	const tmux = async (...tmuxArgs: string[]) => (await run('tmux', ['-L', server, ...tmuxArgs])).stdout;
 	// Unset CI and FORCE_COLOR: with CI set at all, Ink renders only the last frame and chalk drops colour.
 	const env = {NO_COLOR: '', TERM: 'xterm-256color', ...options.env};
-	const command = ['env', '-u', 'FORCE_COLOR', '-u', 'CI', ...Object.entries(env).map(([name, value]) => `${name}=${value}`), process.execPath, cliPath, ...args].map(quote).join(' ');
+	const environment = options.program ? ['env', '-i'] : ['env', '-u', 'FORCE_COLOR', '-u', 'CI'];
+	const program = options.program ? [options.program] : [process.execPath, cliPath];
+	const command = [...environment, ...Object.entries(env).map(([name, value]) => `${name}=${value}`), ...program, ...args].map(quote).join(' ');
 	// The shell records the exit status: tmux 3.3 does not always report a dead pane's status.
 	const statusDir = mkdtempSync(path.join(os.tmpdir(), 'drainboard-tmux-'));
 	const statusFile = path.join(statusDir, 'status');

@@ -5,6 +5,7 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {describe, expect, it} from 'vitest';
 import {thirdPartyNotices} from '../../build.mjs';
+import {assertPackaged, packaged} from '../helpers/packaged.js';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -25,22 +26,26 @@ function expectNoticeFor(notices: string, dir: string): void {
 	}
 }
 
-describe('THIRD_PARTY_NOTICES (dist/, in the npm package)', () => {
-	// npm test builds first.
-	const notices = () => readFileSync(path.join(root, 'dist/THIRD_PARTY_NOTICES'), 'utf8');
+describe('THIRD_PARTY_NOTICES (dist/, beside the executable, in the npm package and the .deb)', () => {
+	const notices = () => readFileSync(assertPackaged(packaged.notices), 'utf8');
 
-	it('names every package esbuild bundled, with its licence text', () => {
+	it('names every package esbuild bundled, for npm and for the executable, with its licence text', () => {
 		const npmBundle = bundledPackageDirs('dist/cli.meta.json');
+		const executableBundle = bundledPackageDirs(path.relative(root, assertPackaged(path.join(root, 'dist/sea/drainboard.meta.json'))));
 		expect(npmBundle).toEqual(expect.arrayContaining(['node_modules/react', 'node_modules/ink', 'node_modules/zod', 'node_modules/yoga-layout', 'node_modules/scheduler']));
-		for (const dir of npmBundle) {
+		for (const dir of new Set([...npmBundle, ...executableBundle])) {
 			expectNoticeFor(notices(), dir);
 		}
 	});
 
-	it('has the licences of the code adapted in source/ui/text/', () => {
+	it('has the licences of the code adapted in source/ui/text/, and of Node.js in the executable', () => {
 		expectNoticeFor(notices(), 'node_modules/string-width');
 		expectNoticeFor(notices(), 'node_modules/@alcalzone/ansi-tokenize');
 		expect(notices()).toContain("Adapted in drainboard's source/ui/text/string-width.ts and source/ui/text/unicode-width.ts.");
+		const node = path.join(root, 'node_modules/.cache/node-26/package');
+		const {version} = JSON.parse(readFileSync(path.join(node, 'package.json'), 'utf8')) as {version: string};
+		expect(notices()).toContain(`\nNode.js ${version} (in the executable only)\n`);
+		expect(notices()).toContain(readFileSync(path.join(node, 'LICENSE'), 'utf8').trim());
 	});
 
 	it('fails the build when a bundled package has no licence text', async () => {
