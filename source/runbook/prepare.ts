@@ -1,10 +1,8 @@
 import {backendFacts} from '../config/backend-facts.js';
 import {checkConfig} from '../config/check-config.js';
-import {findHaproxy} from '../config/find-haproxy.js';
-import {deriveListenerUrl} from '../config/listener-url.js';
 import {clientsFor} from '../config/clients.js';
-import {defaultConfigPath, loadConfig} from '../config/load-config.js';
-import {sentenceOf} from '../errors.js';
+import {resolveConfig, type InstanceFacts} from '../config/config-source.js';
+import {deriveListenerUrl} from '../config/listener-url.js';
 import type {Options} from '../options.js';
 import {createProbe} from '../probe/create-probe.js';
 import type {RuntimeClient} from '../runtime/client.js';
@@ -20,21 +18,29 @@ export type PreparedMaintenance = {
 	resume: ResumePoint | undefined;
 	/** Something the operator should read before starting (an open maintenance HAProxy no longer shows). */
 	notice: string | null;
-	/** Which workers a master CLI named (for the operator). */
+	/** How the sockets were found: the default socket chosen, the workers a master CLI named (for the operator). */
 	notes: string[];
 };
 
 /**
- * Builds the context of a maintenance from the options: sockets, config facts, listener URL,
- * `haproxy -c`, the journal (which must be writable before anything else happens), and what the
- * journal and the runtime say about an earlier maintenance of this target.
+ * Builds the context of a maintenance from the options: sockets, the configuration the running
+ * HAProxy loaded (or --config) and its facts, listener URL, `haproxy -c`, the journal (which
+ * must be writable before anything else happens), and what the journal and the runtime say
+ * about an earlier maintenance of this target.
  */
 export async function prepareMaintenance(options: Options, target: Target, mode: {offerShutdown: boolean; clients?: readonly RuntimeClient[]}): Promise<PreparedMaintenance> {
-	const configPath = options.config ?? defaultConfigPath;
-	const loaded = mode.clients ? {config: await loadConfig(configPath), clients: mode.clients, notes: []} : await clientsFor(options);
-	const {config, clients} = loaded;
+	const loaded = mode.clients ? {clients: mode.clients, notes: []} : await clientsFor(options);
+	const {clients} = loaded;
 	const journal = new Journal(options.journal ?? defaultJournalPath());
 	journal.probe();
+	const instances = await Promise.all(
+		clients.map(async (client): Promise<InstanceFacts> => {
+			const info = await client.info().catch(() => null);
+			return {socket: client.socket, endpoint: client.endpoint, pid: info?.pid ?? null, version: info?.version ?? null};
+		}),
+	);
+	const resolved = await resolveConfig({config: options.config, haproxy: options.haproxy}, instances);
+	const {config, binary} = resolved;
 	const context: RunbookContext = {
 		target,
 		clients,
@@ -42,13 +48,10 @@ export async function prepareMaintenance(options: Options, target: Target, mode:
 		probeSource: '',
 		clock: systemClock,
 		journal,
-		configPath,
+		config: {files: config.files, source: resolved.source, warnings: resolved.warnings, parsed: config.sections ? config.parsed : null},
 		backendFacts: null,
 		configProblem: config.sections === null ? config.problem : null,
-		checkConfig: await findHaproxy(options.haproxy).then(
-			(binary) => async () => checkConfig(binary, configPath),
-			(error: unknown) => ({missing: sentenceOf(error)}),
-		),
+		checkConfig: typeof binary === 'string' ? async () => checkConfig(binary, config.files, {cwd: resolved.cwd, environment: resolved.environment}) : binary,
 		options: {
 			requests: options.requests,
 			quietTimeoutMs: options.quietTimeout * 1000,
@@ -62,9 +65,9 @@ export async function prepareMaintenance(options: Options, target: Target, mode:
 	};
 
 	const views = await readTarget(context).catch(() => undefined);
-	const resolved = views?.[0]?.server ? await resolveIdTarget(context) : undefined;
-	if (resolved) {
-		context.target = resolved;
+	const named = views?.[0]?.server ? await resolveIdTarget(context) : undefined;
+	if (named) {
+		context.target = named;
 	}
 
 	context.backendFacts = config.sections ? (backendFacts(config.sections, context.target.backend) ?? null) : null;
@@ -75,7 +78,7 @@ export async function prepareMaintenance(options: Options, target: Target, mode:
 		const derived = deriveListenerUrl(config.sections, context.target.backend);
 		if (derived.url !== null) {
 			context.probe = createProbe(derived.url);
-			context.probeSource = `derived from ${derived.from} in ${configPath}`;
+			context.probeSource = `derived from ${derived.from}`;
 		} else {
 			context.probeSource = derived.why;
 		}
