@@ -57,7 +57,7 @@ export async function findDefaultSocket(config: string | undefined, dependencies
 	const chosen = agreed(seen);
 	if (chosen === undefined) {
 		const shown = seen.slice(0, 4).map((one) => `pid ${one.pid}: ${one.socket ? visible(one.socket.label) : visible(one.problem ?? 'no stats socket')}`);
-		const more = seen.length > 4 ? `; and ${seen.length - 4} more` : '';
+		const more = seen.length > 4 ? `; and pids ${seen.slice(4).map((one) => one.pid).join(', ')}` : '';
 		throw new UsageError(`Several HAProxy processes run here and do not agree on a stats socket (${shown.join('; ')}${more}); pass --socket to choose one.`);
 	}
 
