@@ -94,8 +94,18 @@ const active: Activity = {state: 'yes'};
  * block drainboard cannot evaluate marks its lines `uncertain`), and `.diag`, `.notice`,
  * `.warning`, `.alert` and `[scope]` lines left out.
  */
-export function parseConfigFiles(files: readonly ConfigText[], facts: ConditionFacts = noFacts): ParsedConfig {
+export function parseConfigFiles(files: readonly ConfigText[], given: ConditionFacts = noFacts): ParsedConfig {
 	const result: ParsedConfig = {sections: [], dropped: [], uncertainties: [], usedEnvironment: false};
+	const facts: ConditionFacts = {
+		...given,
+		environment: {
+			get(name) {
+				result.usedEnvironment = true;
+				return given.environment.get(name);
+			},
+			known: (name) => given.environment.known(name),
+		},
+	};
 	const anywhere = new Set<string>();
 	for (const {text} of files) {
 		for (const match of text.matchAll(/^[ \t]*([a-z.-]+)/gm)) {
