@@ -166,7 +166,7 @@ function readFile(
 		if (keyword === '.if') {
 			const level: Level = {parent: here, current: here, taken: {state: 'yes'}, sawElse: false};
 			if (here.state !== 'no') {
-				const decided = decide(words.slice(1), facts, seen, {file, line: lineNumber, text: directive});
+				const decided = decide(words.slice(1), facts, seen, {file, line: lineNumber, text: directive}, parsed.unknownVariables);
 				level.current = decided;
 				level.taken = decided;
 				if (decided.state === 'maybe') {
@@ -190,7 +190,7 @@ function readFile(
 			} else if (top.taken.state === 'yes') {
 				top.current = {state: 'no', because: {...place, outcome: 'earlier-branch'}};
 			} else {
-				const decided: Activity = keyword === '.else' ? active : decide(words.slice(1), facts, seen, place);
+				const decided: Activity = keyword === '.else' ? active : decide(words.slice(1), facts, seen, place, parsed.unknownVariables);
 				if (decided.state === 'maybe') {
 					remember(decided.because);
 				}
@@ -253,7 +253,12 @@ function decide(
 	facts: ConditionFacts,
 	seen: {before: ReadonlyMap<string, string>; anywhere: ReadonlySet<string>},
 	place: {file: string; line: number; text: string},
+	unknownVariables: readonly string[],
 ): Activity {
+	if (unknownVariables.length > 0) {
+		return {state: 'maybe', because: {...place, why: `HAProxy sets ${unknownVariables.join(', ')} itself, so its value is not known here`}};
+	}
+
 	const value = evaluateCondition(words, facts, seen);
 	if ('value' in value) {
 		return value.value ? active : {state: 'no', because: {...place, outcome: 'false'}};

@@ -138,6 +138,12 @@ describe('nested and chained blocks', () => {
 		expect(statsSockets(config.sections).map((socket) => socket.endpoint.label)).toEqual(['/run/e.sock', '/run/f.sock']);
 	});
 
+	it('does not evaluate a condition on a variable HAProxy sets itself', () => {
+		const config = parseConfigFiles([{file: 'h.cfg', text: 'global\n.if streq("$HAPROXY_MWORKER",1)\n    stats socket /run/w.sock level admin\n.endif\n'}], facts());
+		expect(keywords(config, 'global')).toEqual(['? stats socket /run/w.sock level admin']);
+		expect(config.uncertainties).toEqual([{file: 'h.cfg', line: 2, text: '.if streq("$HAPROXY_MWORKER",1)', why: 'HAProxy sets HAPROXY_MWORKER itself, so its value is not known here'}]);
+	});
+
 	it('ends a section with its file', () => {
 		const config = parseConfigFiles(
 			[
