@@ -78,3 +78,8 @@ export function decided(decision: Decision): string {
 export function unknownCondition(uncertainty: Uncertainty): string {
 	return `\`${visible(uncertainty.text)}\` (${visible(uncertainty.file)} line ${uncertainty.line}), which drainboard cannot evaluate: ${visible(uncertainty.why)}`;
 }
+
+/** "`.if feature(QUIC)` (haproxy.cfg line 12) cannot be evaluated here (why)". */
+export function cannotEvaluate(uncertainty: Uncertainty): string {
+	return `\`${visible(uncertainty.text)}\` (${visible(uncertainty.file)} line ${uncertainty.line}) cannot be evaluated here (${visible(uncertainty.why)})`;
+}

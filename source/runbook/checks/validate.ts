@@ -1,6 +1,6 @@
 import {isHashBalancing} from '../../config/backend-facts.js';
 import {checkArguments} from '../../config/check-config.js';
-import {findTargetInConfig, unknownCondition} from '../../config/target-in-config.js';
+import {cannotEvaluate, findTargetInConfig} from '../../config/target-in-config.js';
 import {visible} from '../../config/visible.js';
 import {releaseOf} from '../../decode/info.js';
 import {isServing} from '../../model/server-condition.js';
@@ -119,7 +119,7 @@ const configValid: CheckDefinition = {
 		const notes = [
 			...config.warnings,
 			...(result.warnings.length > 0 ? [`haproxy -c warned ${result.warnings.length} time(s): ${visible(result.warnings.slice(0, 2).join(' '))}`] : []),
-			...unknown.slice(0, 3).map((uncertainty) => `Under ${unknownCondition(uncertainty)}, lines are neither relied on nor taken as absent.`),
+			...unknown.slice(0, 3).map((uncertainty) => `${cannotEvaluate(uncertainty)}: the lines under it are neither relied on nor taken as absent.`),
 			...(unknown.length > 3 ? [`${unknown.length - 3} more condition(s) could not be evaluated.`] : []),
 		];
 		const observed = `${command} passed (${config.source}); ${formatTarget(context.target)} is defined at ${target.where}.`;
@@ -182,7 +182,7 @@ const warnings: CheckDefinition = {
 			}
 
 			for (const uncertainty of facts.uncertain.slice(0, 2)) {
-				notes.push(`Persistence or the server-state file may also be set under ${unknownCondition(uncertainty)}; drainboard does not know whether HAProxy loaded it.`);
+				notes.push(`${cannotEvaluate(uncertainty)}: the persistence or server-state lines under it may or may not apply.`);
 			}
 		}
 
