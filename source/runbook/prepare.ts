@@ -6,10 +6,11 @@ import {deriveListenerUrl} from '../config/listener-url.js';
 import type {Options} from '../options.js';
 import {createProbe} from '../probe/create-probe.js';
 import type {RuntimeClient} from '../runtime/client.js';
+import {isUnreachable, RuntimeApiError} from '../runtime/runtime-error.js';
 import {formatTarget, parseName, type Target} from '../runtime/names.js';
 import {emptyFacts, systemClock, type RunbookContext} from './context.js';
 import {defaultJournalPath, Journal, readJournal} from './journal.js';
-import {readTarget} from './read-target.js';
+import {readTarget, type TargetView} from './read-target.js';
 import {lastMaintenance, resumePoint, staleMaintenanceNotice, type ResumePoint} from './resume.js';
 
 /** A maintenance ready to run: its context, and where it resumes (if an earlier one is open). */
@@ -33,14 +34,6 @@ export async function prepareMaintenance(options: Options, target: Target, mode:
 	const {clients} = loaded;
 	const journal = new Journal(options.journal ?? defaultJournalPath());
 	journal.probe();
-	const instances = await Promise.all(
-		clients.map(async (client): Promise<InstanceFacts> => {
-			const info = await client.info().catch(() => null);
-			return {socket: client.socket, endpoint: client.endpoint, pid: info?.pid ?? null, version: info?.version ?? null};
-		}),
-	);
-	const resolved = await resolveConfig({config: options.config, haproxy: options.haproxy}, instances);
-	const {config, binary} = resolved;
 	const context: RunbookContext = {
 		target,
 		clients,
@@ -48,10 +41,10 @@ export async function prepareMaintenance(options: Options, target: Target, mode:
 		probeSource: '',
 		clock: systemClock,
 		journal,
-		config: {files: config.files, source: resolved.source, warnings: resolved.warnings, parsed: config.sections ? config.parsed : null},
+		config: {files: [], source: '', warnings: [], parsed: null},
 		backendFacts: null,
-		configProblem: config.sections === null ? config.problem : null,
-		checkConfig: typeof binary === 'string' ? async () => checkConfig(binary, config.files, {cwd: resolved.cwd, environment: resolved.environment}) : binary,
+		configProblem: 'the configuration was not read yet',
+		checkConfig: {missing: 'The configuration was not read yet.'},
 		options: {
 			requests: options.requests,
 			quietTimeoutMs: options.quietTimeout * 1000,
@@ -64,12 +57,18 @@ export async function prepareMaintenance(options: Options, target: Target, mode:
 		facts: emptyFacts(),
 	};
 
-	const views = await readTarget(context).catch(() => undefined);
+	const read = await readTarget(context).catch((error: unknown) => error);
+	const views = Array.isArray(read) ? (read as TargetView[]) : undefined;
 	const named = views?.[0]?.server ? await resolveIdTarget(context) : undefined;
 	if (named) {
 		context.target = named;
 	}
 
+	const resolved = await resolveConfig({config: options.config, haproxy: options.haproxy}, await instancesOf(clients, views, read));
+	const {config, binary} = resolved;
+	context.config = {files: config.files, source: resolved.source, warnings: resolved.warnings, parsed: config.sections ? config.parsed : null};
+	context.configProblem = config.sections === null ? config.problem : null;
+	context.checkConfig = typeof binary === 'string' ? async () => checkConfig(binary, config.files, {cwd: resolved.cwd, environment: resolved.environment}) : binary;
 	context.backendFacts = config.sections ? (backendFacts(config.sections, context.target.backend) ?? null) : null;
 	if (options.url) {
 		context.probe = createProbe(options.url);
@@ -107,6 +106,21 @@ export async function prepareMaintenance(options: Options, target: Target, mode:
 	}
 
 	return {context, resume: resumePoint(record, drained), notice: staleMaintenanceNotice(record, drained), notes: loaded.notes};
+}
+
+/**
+ * Each instance's pid and version for reading its /proc: from the target's read when it
+ * worked; asked with `show info` when HAProxy answered with an error (a backend it does not
+ * have); not asked again when it did not answer.
+ */
+async function instancesOf(clients: readonly RuntimeClient[], views: TargetView[] | undefined, error: unknown): Promise<InstanceFacts[]> {
+	return Promise.all(
+		clients.map(async (client, index): Promise<InstanceFacts> => {
+			const seen = views?.[index]?.snapshot.instance;
+			const info = seen ?? (error instanceof RuntimeApiError && !isUnreachable(error) ? await client.info().catch(() => null) : null);
+			return {socket: client.socket, endpoint: client.endpoint, pid: info?.pid ?? null, version: info?.version ?? null};
+		}),
+	);
 }
 
 /** `#3/#2` → names, from the runtime, so the journal and every message use names. */
