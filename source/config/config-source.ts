@@ -131,7 +131,7 @@ async function runningConfigs(instances: readonly InstanceFacts[], reader: FileR
 }
 
 /** A UNIX socket, or TCP on loopback: the Pid `show info` gives is a process on this host. */
-export function isLocal(endpoint: Endpoint): boolean {
+function isLocal(endpoint: Endpoint): boolean {
 	return endpoint.kind === 'unix' || /^(?:127\.|localhost$|::1$)/.test(endpoint.host);
 }
 

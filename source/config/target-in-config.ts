@@ -69,13 +69,13 @@ function where(section: Section): string {
 }
 
 /** "`.if defined(X)` (haproxy.cfg line 12), which is false". */
-export function decided(decision: Decision): string {
+function decided(decision: Decision): string {
 	const at = `\`${visible(decision.text)}\` (${visible(decision.file)} line ${decision.line})`;
 	return decision.outcome === 'false' ? `${at}, which is false` : `${at}, which is not taken because an earlier branch is`;
 }
 
 /** "`.if feature(QUIC)` (haproxy.cfg line 12), which drainboard cannot evaluate: why". */
-export function unknownCondition(uncertainty: Uncertainty): string {
+function unknownCondition(uncertainty: Uncertainty): string {
 	return `\`${visible(uncertainty.text)}\` (${visible(uncertainty.file)} line ${uncertainty.line}), which drainboard cannot evaluate: ${visible(uncertainty.why)}`;
 }
 
