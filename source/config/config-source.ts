@@ -7,7 +7,7 @@ import {findHaproxy, isExecutable} from './find-haproxy.js';
 import {defaultConfigPath, filesLabel, parsedConfig, readConfigTexts, type LoadedConfig} from './load-config.js';
 import {fileSystem, type FileReader} from './proc-reader.js';
 import {readRunningProcess, runningConfigOf, type RunningConfig} from './running-haproxy.js';
-import {visible} from './visible.js';
+import {visible} from '../visible-text.js';
 
 /** One HAProxy instance as `show info` described it (pid and version null when it did not answer). */
 export type InstanceFacts = {socket: string; endpoint: Endpoint; pid: number | null; version: string | null};

@@ -7,7 +7,7 @@ import {defaultConfigPath, defaultSocketPath, filesLabel, parsedConfig, readConf
 import {fileSystem, type FileReader} from './proc-reader.js';
 import {readRunningProcess, runningConfigOf} from './running-haproxy.js';
 import {defaultStatsSocket} from './stats-socket.js';
-import {visible} from './visible.js';
+import {visible} from '../visible-text.js';
 
 /** The socket drainboard uses when no --socket is given, and one sentence on why. */
 export type DefaultSocket = {endpoint: Endpoint; note: string};

@@ -1,6 +1,6 @@
 import type {Target} from '../runtime/names.js';
 import type {Decision, ParsedConfig, Section, Uncertainty} from './parse-config.js';
-import {visible} from './visible.js';
+import {visible} from '../visible-text.js';
 
 /** Whether the configuration defines the target's backend and server, and if not, why in one sentence. */
 export type TargetInConfig = {found: true; where: string} | {found: false; why: string};

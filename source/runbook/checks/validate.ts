@@ -1,7 +1,7 @@
 import {isHashBalancing} from '../../config/backend-facts.js';
 import {checkArguments} from '../../config/check-config.js';
 import {cannotEvaluate, findTargetInConfig} from '../../config/target-in-config.js';
-import {visible} from '../../config/visible.js';
+import {visible} from '../../visible-text.js';
 import {releaseOf} from '../../decode/info.js';
 import {isServing} from '../../model/server-condition.js';
 import {formatTarget} from '../../runtime/names.js';
