@@ -30,14 +30,18 @@ const help = `
 
   Options
     --socket <path|host:port>  HAProxy stats socket, repeatable (default: the
-                               admin "stats socket" of --config, else
+                               admin "stats socket" of the config the running
+                               HAProxy loaded, else of --config, else
                                /run/haproxy/admin.sock)
     --master <path>            master CLI socket (haproxy -W -S): every current
                                worker, found with "show proc"
-    --config <file>            haproxy.cfg (default /etc/haproxy/haproxy.cfg)
+    --config <file>            haproxy.cfg (default: the files in the running
+                               HAProxy's command line, else
+                               /etc/haproxy/haproxy.cfg)
     --url <url>                listener for traffic checks (default: from the
-                               frontend that routes to the backend in --config)
-    --haproxy <bin>            haproxy binary for "haproxy -c" (default: PATH)
+                               frontend that routes to the backend)
+    --haproxy <bin>            haproxy binary for "haproxy -c" (default: the
+                               running HAProxy's, else PATH)
     --journal <file>           journal (default: $XDG_STATE_HOME or
                                ~/.local/state, then drainboard/journal.jsonl)
     --requests <n>             requests per traffic check (default 10)

@@ -1,4 +1,4 @@
-import {statementsOf, type Section, type Statement} from './parse-config.js';
+import {statementsOf, type Section, type Statement, type Uncertainty} from './parse-config.js';
 
 /** What the configuration says about one backend that matters for a safe drain. */
 export type BackendFacts = {
@@ -11,19 +11,33 @@ export type BackendFacts = {
 	/** `server-state-file` of the global section, and whether this backend loads it. */
 	serverStateFile: string | null;
 	loadsServerState: boolean;
+	/** Lines about these facts under a `.if` drainboard could not evaluate: left out above, told to the operator. */
+	uncertain: Uncertainty[];
 };
 
 const inherited = new Set(['mode', 'balance', 'cookie', 'load-server-state-from-file']);
+const relevant = new Set([...inherited, 'stick', 'stick-table', 'use-server', 'server-state-file']);
 
 /** Facts of `backend` (a `backend` or `listen` section), with what it inherits from `defaults`. */
 export function backendFacts(sections: readonly Section[], backend: string): BackendFacts | undefined {
 	let defaults: Statement[] = [];
 	let found: {section: Section; defaults: Statement[]} | undefined;
+	const uncertain: Uncertainty[] = [];
+	const certain = (statements: readonly Statement[]) => {
+		for (const statement of statements) {
+			if (statement.uncertain && relevant.has(statement.keyword) && !uncertain.includes(statement.uncertain)) {
+				uncertain.push(statement.uncertain);
+			}
+		}
+
+		return statements.filter((statement) => !statement.uncertain);
+	};
+
 	for (const section of sections) {
 		if (section.kind === 'defaults') {
-			defaults = section.statements.filter((statement) => inherited.has(statement.keyword));
-		} else if ((section.kind === 'backend' || section.kind === 'listen') && section.name === backend) {
-			found = {section, defaults};
+			defaults = certain(section.statements).filter((statement) => inherited.has(statement.keyword));
+		} else if ((section.kind === 'backend' || section.kind === 'listen') && section.name === backend && !section.uncertain) {
+			found = {section, defaults: [...defaults]};
 		}
 	}
 
@@ -31,15 +45,15 @@ export function backendFacts(sections: readonly Section[], backend: string): Bac
 		return undefined;
 	}
 
-	const own = found.section.statements;
+	const own = certain(found.section.statements);
 	const last = (keyword: string) => [...found.defaults, ...own].filter((statement) => statement.keyword === keyword).at(-1);
 	const persistence = [
 		...[last('cookie')].filter((statement) => statement !== undefined).map((statement) => `cookie ${statement.args.join(' ')}`),
 		...own.filter((statement) => statement.keyword === 'stick' || statement.keyword === 'stick-table').map((statement) => `${statement.keyword} ${statement.args.join(' ')}`),
 		...own.filter((statement) => statement.keyword === 'use-server').map((statement) => `use-server ${statement.args.join(' ')}`),
 	];
-	const global = sections.find((section) => section.kind === 'global');
-	const stateFile = global ? (statementsOf(global, 'server-state-file')[0]?.args[0] ?? null) : null;
+	const globals = sections.filter((section) => section.kind === 'global' && !section.uncertain);
+	const stateFile = certain(globals.flatMap((global) => statementsOf(global, 'server-state-file'))).at(-1)?.args[0] ?? null;
 	const load = last('load-server-state-from-file')?.args[0];
 	return {
 		name: backend,
@@ -48,6 +62,7 @@ export function backendFacts(sections: readonly Section[], backend: string): Bac
 		persistence,
 		serverStateFile: stateFile,
 		loadsServerState: stateFile !== null && (load === 'global' || load === 'local'),
+		uncertain,
 	};
 }
 

@@ -3,23 +3,25 @@ import {createRuntimeClient, type RuntimeClient} from '../runtime/client.js';
 import {parseMasterEndpoint} from '../runtime/endpoint.js';
 import {discoverWorkers} from '../runtime/master.js';
 import {createWorkerClient} from '../runtime/worker-client.js';
-import {defaultConfigPath, loadConfig, type LoadedConfig} from './load-config.js';
 import {resolveSockets} from './resolve-sockets.js';
 
-/** The configuration as read, a Runtime API client per instance, and what the master CLI said. */
-export type Clients = {config: LoadedConfig; clients: RuntimeClient[]; notes: string[]};
+/** A Runtime API client per instance, and what the operator should read about how they were found. */
+export type Clients = {clients: RuntimeClient[]; notes: string[]};
 
 /**
- * Reads --config (not fatal when unreadable) and makes a client per instance: each --socket, and
- * each current worker of --master; with neither, the config's admin stats socket.
+ * Makes a client per instance: each --socket, and each current worker of --master; with neither,
+ * the admin stats socket of the configuration the running HAProxy loaded (see findDefaultSocket).
  */
 export async function clientsFor(options: Options): Promise<Clients> {
-	const config = await loadConfig(options.config ?? defaultConfigPath);
 	const timeoutMs = options.timeout * 1000;
 	const clients: RuntimeClient[] = [];
 	const notes: string[] = [];
 	if (options.master === undefined || options.socket.length > 0) {
-		clients.push(...resolveSockets(options.socket, config).endpoints.map((endpoint) => createRuntimeClient(endpoint, {timeoutMs})));
+		const choice = await resolveSockets(options.socket, options.config);
+		clients.push(...choice.endpoints.map((endpoint) => createRuntimeClient(endpoint, {timeoutMs})));
+		if (choice.note) {
+			notes.push(choice.note);
+		}
 	}
 
 	if (options.master !== undefined) {
@@ -29,5 +31,5 @@ export async function clientsFor(options: Options): Promise<Clients> {
 		notes.push(workers.found);
 	}
 
-	return {config, clients, notes};
+	return {clients, notes};
 }

@@ -24,7 +24,8 @@ export async function findHaproxy(explicit?: string, searchPath = process.env['P
 	throw new DrainboardError('HAProxy is not installed (no haproxy on PATH); install it with "sudo apt-get install -y haproxy", or pass --haproxy <path>.', 3);
 }
 
-async function isExecutable(file: string): Promise<boolean> {
+/** Whether `file` exists and may be run by this user. */
+export async function isExecutable(file: string): Promise<boolean> {
 	try {
 		await access(file, constants.X_OK);
 		return true;

@@ -7,11 +7,12 @@ export type DerivedUrl = {url: string; from: string} | {url: null; why: string};
  * The URL of a frontend that routes to `backend`, for traffic checks through the real listener:
  * a `listen` section with that name, a `default_backend`, a plain `use_backend`, or one whose
  * condition is a path prefix. Only loopback or wildcard binds qualify (probes stay on this host).
+ * Lines under a `.if` drainboard could not evaluate are not used.
  */
 export function deriveListenerUrl(sections: readonly Section[], backend: string): DerivedUrl {
 	const reasons: string[] = [];
 	for (const section of sections) {
-		if (section.kind !== 'frontend' && section.kind !== 'listen') {
+		if ((section.kind !== 'frontend' && section.kind !== 'listen') || section.uncertain) {
 			continue;
 		}
 
@@ -21,7 +22,7 @@ export function deriveListenerUrl(sections: readonly Section[], backend: string)
 		}
 
 		const tcp = section.statements.some((statement) => statement.keyword === 'mode' && statement.args[0] === 'tcp') || inheritedTcp(sections, section);
-		for (const bind of section.statements.filter((statement) => statement.keyword === 'bind')) {
+		for (const bind of section.statements.filter((statement) => statement.keyword === 'bind' && !statement.uncertain)) {
 			const address = localAddress(bind.args[0] ?? '');
 			if (!address) {
 				reasons.push(`${section.kind} ${section.name ?? ''} binds ${bind.args[0] ?? '?'}, not a loopback or wildcard address`);
@@ -30,7 +31,7 @@ export function deriveListenerUrl(sections: readonly Section[], backend: string)
 
 			const ssl = bind.args.includes('ssl');
 			const scheme = tcp ? 'tcp' : ssl ? 'https' : 'http';
-			return {url: `${scheme}://${address}${tcp ? '' : routes}`, from: `${section.kind} ${section.name ?? ''} (line ${bind.line})`};
+			return {url: `${scheme}://${address}${tcp ? '' : routes}`, from: `${section.kind} ${section.name ?? ''} at ${bind.file} line ${bind.line}`};
 		}
 	}
 
@@ -38,7 +39,7 @@ export function deriveListenerUrl(sections: readonly Section[], backend: string)
 }
 
 function routePath(section: Section, backend: string): string | undefined {
-	for (const statement of section.statements) {
+	for (const statement of section.statements.filter((candidate) => !candidate.uncertain)) {
 		if (statement.keyword === 'default_backend' && statement.args[0] === backend) {
 			return '/';
 		}

@@ -1,25 +1,17 @@
 import {parseEndpoint, type Endpoint} from '../runtime/endpoint.js';
-import {defaultSocketPath, type LoadedConfig} from './load-config.js';
-import {defaultStatsSocket} from './stats-socket.js';
+import {findDefaultSocket, type DefaultSocketDependencies} from './default-socket.js';
 
-/** Which sockets to talk to, and where that choice came from (for messages). */
-export type SocketChoice = {endpoints: Endpoint[]; source: 'flag' | 'config' | 'default'};
+/** Which sockets to talk to, where that choice came from, and the sentence that says so. */
+export type SocketChoice = {endpoints: Endpoint[]; source: 'flag' | 'default'; note: string | null};
 
-/**
- * `--socket` values when given; else the admin `stats socket` of the configuration; else
- * /run/haproxy/admin.sock.
- */
-export function resolveSockets(socketFlags: readonly string[], config: LoadedConfig): SocketChoice {
+/** `--socket` values when given (duplicates once); else the default socket of {@link findDefaultSocket}. */
+export async function resolveSockets(socketFlags: readonly string[], config: string | undefined, dependencies: DefaultSocketDependencies = {}): Promise<SocketChoice> {
 	if (socketFlags.length > 0) {
 		const endpoints = socketFlags.map((spec) => parseEndpoint(spec));
 		const unique = endpoints.filter((endpoint, index) => endpoints.findIndex((other) => other.label === endpoint.label) === index);
-		return {endpoints: unique, source: 'flag'};
+		return {endpoints: unique, source: 'flag', note: null};
 	}
 
-	const fromConfig = config.sections ? defaultStatsSocket(config.sections) : undefined;
-	if (fromConfig) {
-		return {endpoints: [fromConfig.endpoint], source: 'config'};
-	}
-
-	return {endpoints: [parseEndpoint(defaultSocketPath)], source: 'default'};
+	const found = await findDefaultSocket(config, dependencies);
+	return {endpoints: [found.endpoint], source: 'default', note: found.note};
 }

@@ -9,13 +9,9 @@ import {runStatus} from './status.js';
 /** `drainboard status [--backend B] [--json]`. */
 export async function statusCommand(options: Options): Promise<ExitCode> {
 	const backend = options.backend === undefined ? undefined : parseName(options.backend, 'backend');
-	const {config, clients, notes} = await clientsFor(options);
+	const {clients, notes} = await clientsFor(options);
 	for (const note of notes) {
 		process.stderr.write(terminalLine(note));
-	}
-
-	if (options.config !== undefined && config.sections === null) {
-		process.stderr.write(terminalLine(`Note: ${config.problem}; using ${clients.map((client) => client.socket).join(', ')}.`));
 	}
 
 	const width = process.stdout.isTTY ? process.stdout.columns : Number(process.env['COLUMNS']) || 80;

@@ -1,4 +1,5 @@
 import {spawn, type ChildProcess} from 'node:child_process';
+import process from 'node:process';
 import {setTimeout as delay} from 'node:timers/promises';
 import {DrainboardError} from '../errors.js';
 import {createRuntimeClient} from '../runtime/client.js';
@@ -22,12 +23,15 @@ export type HaproxyProcess = {
 
 export type HaproxyStartOptions = {
 	binary: string;
-	configPath: string;
+	/** One `-f` each (a file or a directory), in order. */
+	configPath: string | readonly string[];
 	/** The admin socket of the config, used to see HAProxy is up. */
 	socket: Endpoint;
 	/** Start in master-worker mode with this master CLI socket path. */
 	masterSocket?: string;
 	cwd?: string;
+	/** Variables added to HAProxy's environment. */
+	env?: Record<string, string>;
 	readyTimeoutMs?: number;
 };
 
@@ -35,8 +39,9 @@ export async function startHaproxy(options: HaproxyStartOptions): Promise<Haprox
 	let output = '';
 	const children = new Set<ChildProcess>();
 	const spawnOne = (extra: string[]) => {
-		const args = options.masterSocket ? ['-W', '-db', '-S', options.masterSocket, '-f', options.configPath, ...extra] : ['-db', '-f', options.configPath, ...extra];
-		const child = spawn(options.binary, args, {cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe']});
+		const files = (typeof options.configPath === 'string' ? [options.configPath] : options.configPath).flatMap((file) => ['-f', file]);
+		const args = options.masterSocket ? ['-W', '-db', '-S', options.masterSocket, ...files, ...extra] : ['-db', ...files, ...extra];
+		const child = spawn(options.binary, args, {cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'], ...(options.env ? {env: {...process.env, ...options.env}} : {})});
 		const collect = (chunk: Buffer) => {
 			output = (output + chunk.toString('utf8')).slice(-65_536);
 		};

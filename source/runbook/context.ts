@@ -1,5 +1,6 @@
 import type {BackendFacts} from '../config/backend-facts.js';
 import type {ConfigCheck} from '../config/check-config.js';
+import type {ParsedConfig} from '../config/parse-config.js';
 import type {Instance} from '../model/types.js';
 import type {Probe} from '../probe/probe.js';
 import type {RuntimeClient} from '../runtime/client.js';
@@ -59,6 +60,18 @@ export type RunbookFacts = {
 	readySentAt: number | null;
 };
 
+/** The configuration the checks read and `haproxy -c` checks: its files, where they come from, what the operator must know. */
+export type ConfigInUse = {
+	/** In the order HAProxy reads them. */
+	files: string[];
+	/** Where the files come from, in a few words (`the files HAProxy pid 42 loaded (its command line)`). */
+	source: string;
+	/** Sentences to show with the check (a --config that is not the running one, /proc not readable). */
+	warnings: string[];
+	/** The files as read; null when they could not be read (see `configProblem`). */
+	parsed: ParsedConfig | null;
+};
+
 /** Everything a check may use. Only `clients` talk to HAProxy, only `probe` sends traffic. */
 export type RunbookContext = {
 	target: Target;
@@ -69,7 +82,7 @@ export type RunbookContext = {
 	probeSource: string;
 	clock: Clock;
 	journal: Journal;
-	configPath: string;
+	config: ConfigInUse;
 	/** Facts of the target's backend from haproxy.cfg; null when the config was not readable. */
 	backendFacts: BackendFacts | null;
 	configProblem: string | null;

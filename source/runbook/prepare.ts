@@ -1,17 +1,16 @@
 import {backendFacts} from '../config/backend-facts.js';
 import {checkConfig} from '../config/check-config.js';
-import {findHaproxy} from '../config/find-haproxy.js';
-import {deriveListenerUrl} from '../config/listener-url.js';
 import {clientsFor} from '../config/clients.js';
-import {defaultConfigPath, loadConfig} from '../config/load-config.js';
-import {sentenceOf} from '../errors.js';
+import {resolveConfig, type InstanceFacts} from '../config/config-source.js';
+import {deriveListenerUrl} from '../config/listener-url.js';
 import type {Options} from '../options.js';
 import {createProbe} from '../probe/create-probe.js';
 import type {RuntimeClient} from '../runtime/client.js';
+import {isUnreachable, RuntimeApiError} from '../runtime/runtime-error.js';
 import {formatTarget, parseName, type Target} from '../runtime/names.js';
 import {emptyFacts, systemClock, type RunbookContext} from './context.js';
 import {defaultJournalPath, Journal, readJournal} from './journal.js';
-import {readTarget} from './read-target.js';
+import {readTarget, type TargetView} from './read-target.js';
 import {lastMaintenance, resumePoint, staleMaintenanceNotice, type ResumePoint} from './resume.js';
 
 /** A maintenance ready to run: its context, and where it resumes (if an earlier one is open). */
@@ -20,19 +19,19 @@ export type PreparedMaintenance = {
 	resume: ResumePoint | undefined;
 	/** Something the operator should read before starting (an open maintenance HAProxy no longer shows). */
 	notice: string | null;
-	/** Which workers a master CLI named (for the operator). */
+	/** How the sockets were found: the default socket chosen, the workers a master CLI named (for the operator). */
 	notes: string[];
 };
 
 /**
- * Builds the context of a maintenance from the options: sockets, config facts, listener URL,
- * `haproxy -c`, the journal (which must be writable before anything else happens), and what the
- * journal and the runtime say about an earlier maintenance of this target.
+ * Builds the context of a maintenance from the options: sockets, the configuration the running
+ * HAProxy loaded (or --config) and its facts, listener URL, `haproxy -c`, the journal (which
+ * must be writable before anything else happens), and what the journal and the runtime say
+ * about an earlier maintenance of this target.
  */
 export async function prepareMaintenance(options: Options, target: Target, mode: {offerShutdown: boolean; clients?: readonly RuntimeClient[]}): Promise<PreparedMaintenance> {
-	const configPath = options.config ?? defaultConfigPath;
-	const loaded = mode.clients ? {config: await loadConfig(configPath), clients: mode.clients, notes: []} : await clientsFor(options);
-	const {config, clients} = loaded;
+	const loaded = mode.clients ? {clients: mode.clients, notes: []} : await clientsFor(options);
+	const {clients} = loaded;
 	const journal = new Journal(options.journal ?? defaultJournalPath());
 	journal.probe();
 	const context: RunbookContext = {
@@ -42,13 +41,10 @@ export async function prepareMaintenance(options: Options, target: Target, mode:
 		probeSource: '',
 		clock: systemClock,
 		journal,
-		configPath,
+		config: {files: [], source: '', warnings: [], parsed: null},
 		backendFacts: null,
-		configProblem: config.sections === null ? config.problem : null,
-		checkConfig: await findHaproxy(options.haproxy).then(
-			(binary) => async () => checkConfig(binary, configPath),
-			(error: unknown) => ({missing: sentenceOf(error)}),
-		),
+		configProblem: 'the configuration was not read yet',
+		checkConfig: {missing: 'The configuration was not read yet.'},
 		options: {
 			requests: options.requests,
 			quietTimeoutMs: options.quietTimeout * 1000,
@@ -61,12 +57,18 @@ export async function prepareMaintenance(options: Options, target: Target, mode:
 		facts: emptyFacts(),
 	};
 
-	const views = await readTarget(context).catch(() => undefined);
-	const resolved = views?.[0]?.server ? await resolveIdTarget(context) : undefined;
-	if (resolved) {
-		context.target = resolved;
+	const read = await readTarget(context).catch((error: unknown) => error);
+	const views = Array.isArray(read) ? (read as TargetView[]) : undefined;
+	const named = views?.[0]?.server ? await resolveIdTarget(context) : undefined;
+	if (named) {
+		context.target = named;
 	}
 
+	const resolved = await resolveConfig({config: options.config, haproxy: options.haproxy}, await instancesOf(clients, views, read));
+	const {config, binary} = resolved;
+	context.config = {files: config.files, source: resolved.source, warnings: resolved.warnings, parsed: config.sections ? config.parsed : null};
+	context.configProblem = config.sections === null ? config.problem : null;
+	context.checkConfig = typeof binary === 'string' ? async () => checkConfig(binary, config.files, {cwd: resolved.cwd, environment: resolved.environment}) : binary;
 	context.backendFacts = config.sections ? (backendFacts(config.sections, context.target.backend) ?? null) : null;
 	if (options.url) {
 		context.probe = createProbe(options.url);
@@ -75,7 +77,7 @@ export async function prepareMaintenance(options: Options, target: Target, mode:
 		const derived = deriveListenerUrl(config.sections, context.target.backend);
 		if (derived.url !== null) {
 			context.probe = createProbe(derived.url);
-			context.probeSource = `derived from ${derived.from} in ${configPath}`;
+			context.probeSource = `derived from ${derived.from}`;
 		} else {
 			context.probeSource = derived.why;
 		}
@@ -104,6 +106,21 @@ export async function prepareMaintenance(options: Options, target: Target, mode:
 	}
 
 	return {context, resume: resumePoint(record, drained), notice: staleMaintenanceNotice(record, drained), notes: loaded.notes};
+}
+
+/**
+ * Each instance's pid and version for reading its /proc: from the target's read when it
+ * worked; asked with `show info` when HAProxy answered with an error (a backend it does not
+ * have); not asked again when it did not answer.
+ */
+async function instancesOf(clients: readonly RuntimeClient[], views: TargetView[] | undefined, error: unknown): Promise<InstanceFacts[]> {
+	return Promise.all(
+		clients.map(async (client, index): Promise<InstanceFacts> => {
+			const seen = views?.[index]?.snapshot.instance;
+			const info = seen ?? (error instanceof RuntimeApiError && !isUnreachable(error) ? await client.info().catch(() => null) : null);
+			return {socket: client.socket, endpoint: client.endpoint, pid: info?.pid ?? null, version: info?.version ?? null};
+		}),
+	);
 }
 
 /** `#3/#2` → names, from the runtime, so the journal and every message use names. */

@@ -1,6 +1,7 @@
 import {mkdtempSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import {parseConfigFiles, type ParsedConfig} from '../../source/config/parse-config.js';
 import {adminFlagsOf, opStateNames} from '../../source/decode/labels.js';
 import type {StatRecord} from '../../source/decode/stat.js';
 import {isServing} from '../../source/model/server-condition.js';
@@ -32,6 +33,12 @@ export class FakeHaproxy {
 
 	constructor(names: string[], backend = 'webapps') {
 		this.servers = names.map((name, index) => makeServer({backend, server: name, serverId: index + 1, socket: this.socket}));
+	}
+
+	/** A haproxy.cfg that defines these servers, as parsed. */
+	config(): ParsedConfig {
+		const text = ['backend webapps', ...this.servers.map((server) => `    server ${server.server} ${server.address}:${server.port ?? 80} check`)].join('\n');
+		return parseConfigFiles([{file: '/etc/haproxy/haproxy.cfg', text}]);
 	}
 
 	server(name: string): Server {
@@ -242,8 +249,8 @@ export function engineHarness(haproxy: FakeHaproxy, clock: FakeClock, overrides:
 		probeSource: 'from --url',
 		clock,
 		journal: new Journal(journalFile, {session: 'test', user: 'tester', host: 'lb1'}),
-		configPath: '/etc/haproxy/haproxy.cfg',
-		backendFacts: {name: 'webapps', mode: 'http', balance: 'roundrobin', persistence: [], serverStateFile: '/var/lib/haproxy/state', loadsServerState: true},
+		config: {files: ['/etc/haproxy/haproxy.cfg'], source: 'the file HAProxy pid 100 loaded (its command line)', warnings: [], parsed: haproxy.config()},
+		backendFacts: {name: 'webapps', mode: 'http', balance: 'roundrobin', persistence: [], serverStateFile: '/var/lib/haproxy/state', loadsServerState: true, uncertain: []},
 		configProblem: null,
 		checkConfig: async () => ({ok: true, exitCode: 0, warnings: [], alerts: [], output: 'Configuration file is valid'}),
 		options: {requests: 10, quietTimeoutMs: 5000, readyTimeoutMs: 10_000, settleMs: 2000, force: false, skipValidate: false, offerShutdown: false, ...overrides},

@@ -1,4 +1,4 @@
-import {mkdtemp, rm, writeFile} from 'node:fs/promises';
+import {mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import process from 'node:process';
@@ -25,6 +25,7 @@ export type BedContext = {
 };
 
 export type TestBed = BedContext & {
+	/** The config file, or with `files`, the directory of them. */
 	configPath: string;
 	url: string;
 	haproxy: HaproxyProcess;
@@ -44,6 +45,14 @@ export type BedOptions = {
 	/** Response time of the demo servers (default: at once). */
 	demoDelayMs?: number;
 	config: (context: BedContext) => string;
+	/**
+	 * Several files instead of `config`: written to `conf.d/` in the bed's directory and given
+	 * to HAProxy as `-f conf.d/` (`directory`, relative to its working directory) or one `-f`
+	 * each, in the order given (`each`).
+	 */
+	files?: {texts: (context: BedContext) => Array<{name: string; text: string}>; pass: 'directory' | 'each'};
+	/** Variables added to HAProxy's environment. */
+	env?: Record<string, string>;
 	masterWorker?: boolean;
 };
 
@@ -101,15 +110,29 @@ export async function startTestBed(options: BedOptions): Promise<TestBed> {
 				].join('\n');
 			},
 		};
-		const configPath = path.join(dir, 'haproxy.cfg');
-		await writeFile(configPath, options.config(context));
+		let configPath = path.join(dir, 'haproxy.cfg');
+		let configArgs: string[] = [configPath];
+		if (options.files) {
+			configPath = path.join(dir, 'conf.d');
+			await mkdir(configPath);
+			const texts = options.files.texts(context);
+			for (const {name, text} of texts) {
+				await writeFile(path.join(configPath, name), text);
+			}
+
+			configArgs = options.files.pass === 'directory' ? ['conf.d/'] : texts.map(({name}) => path.join('conf.d', name));
+		} else {
+			await writeFile(configPath, options.config(context));
+		}
+
 		const admin = parseEndpoint(context.adminSocket);
 		const launch = async () =>
 			startHaproxy({
 				binary,
-				configPath,
+				configPath: configArgs,
 				socket: admin,
 				cwd: dir,
+				env: options.env,
 				masterSocket: options.masterWorker ? path.join(dir, 'master.sock') : undefined,
 			});
 		haproxy = await launch();

@@ -41,7 +41,7 @@ const changeContext = (clients: RuntimeClient[], journal: Journal): RunbookConte
 	probeSource: '',
 	clock: systemClock,
 	journal,
-	configPath: bed.configPath,
+	config: {files: [bed.configPath], source: '--config', warnings: [], parsed: null},
 	backendFacts: null,
 	configProblem: null,
 	checkConfig: {missing: 'not used here'},

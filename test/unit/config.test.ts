@@ -56,11 +56,10 @@ backend webapps
 		expect(statsSockets(parseConfig('global\n  stats socket /tmp/a.sock\n'))[0]?.level).toBe('operator');
 	});
 
-	it('uses --socket first, then the config, then /run/haproxy/admin.sock', () => {
-		const loaded = {path: 'x', sections: config};
-		expect(resolveSockets(['/tmp/x.sock', '/tmp/x.sock', '10.0.0.2:9999'], loaded).endpoints.map((endpoint) => endpoint.label)).toEqual(['/tmp/x.sock', '10.0.0.2:9999']);
-		expect(resolveSockets([], loaded)).toMatchObject({source: 'config', endpoints: [{label: '/run/haproxy/admin.sock'}]});
-		expect(resolveSockets([], {path: 'x', sections: null, problem: 'missing'})).toMatchObject({source: 'default', endpoints: [{path: '/run/haproxy/admin.sock'}]});
+	it('uses each --socket once, in order', async () => {
+		const choice = await resolveSockets(['/tmp/x.sock', '/tmp/x.sock', '10.0.0.2:9999'], undefined);
+		expect(choice).toMatchObject({source: 'flag', note: null});
+		expect(choice.endpoints.map((endpoint) => endpoint.label)).toEqual(['/tmp/x.sock', '10.0.0.2:9999']);
 	});
 
 	it('reports an unreadable config instead of throwing', async () => {

@@ -95,7 +95,7 @@ describe('validate', () => {
 		const haproxy = pool();
 		haproxy.set('app03', {tracked: 'webapps/app01'});
 		const harness = engineHarness(haproxy, new FakeClock());
-		harness.context.backendFacts = {name: 'webapps', mode: 'http', balance: 'roundrobin', persistence: ['cookie SERVERID insert indirect'], serverStateFile: null, loadsServerState: false};
+		harness.context.backendFacts = {name: 'webapps', mode: 'http', balance: 'roundrobin', persistence: ['cookie SERVERID insert indirect'], serverStateFile: null, loadsServerState: false, uncertain: []};
 		expect(await runStep('validate', harness.context, harness.io)).toBe('passed');
 		const warnings = check(harness, 'validate', 'warnings');
 		expect(warnings?.verdict).toBe('warn');

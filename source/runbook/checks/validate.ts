@@ -1,4 +1,7 @@
 import {isHashBalancing} from '../../config/backend-facts.js';
+import {checkArguments} from '../../config/check-config.js';
+import {cannotEvaluate, findTargetInConfig} from '../../config/target-in-config.js';
+import {visible} from '../../visible-text.js';
 import {releaseOf} from '../../decode/info.js';
 import {isServing} from '../../model/server-condition.js';
 import {formatTarget} from '../../runtime/names.js';
@@ -74,38 +77,59 @@ const configValid: CheckDefinition = {
 	title: 'Configuration valid',
 	async run(context) {
 		const title = 'Configuration valid';
+		const {config} = context;
+		const files = visible(config.files.join(', '));
 		if (context.options.skipValidate) {
-			return skipped(this.id, title, `haproxy -c was skipped (--skip-validate); ${context.configPath} was not checked.`);
+			return skipped(this.id, title, `haproxy -c was skipped (--skip-validate); ${files} (${config.source}) was not checked.`);
 		}
 
 		if ('missing' in context.checkConfig) {
 			return failed(this.id, title, context.checkConfig.missing, {todo: 'Pass --haproxy <path>, or --skip-validate to go on without this check.'});
 		}
 
-		if (context.configProblem) {
-			return failed(this.id, title, `${context.configProblem}.`, {todo: 'Pass --config <file>, run as a user who can read it, or pass --skip-validate.'});
+		if (context.configProblem || !config.parsed) {
+			return failed(this.id, title, `${visible(context.configProblem ?? 'The configuration was not read')}.${warningText(config.warnings)}`, {
+				todo: 'Pass --config <file>, run as a user who can read it, or pass --skip-validate.',
+			});
 		}
 
+		const command = `haproxy ${checkArguments(config.files).map((word) => visible(word)).join(' ')}`;
 		const result = await context.checkConfig();
 		if (result.exitCode === null) {
-			return failed(this.id, title, result.output || 'haproxy -c did not run.', {todo: 'Pass --haproxy <path>, or --skip-validate.'});
+			return failed(this.id, title, visible(result.output) || 'haproxy -c did not run.', {todo: 'Pass --haproxy <path>, or --skip-validate.'});
 		}
 
 		if (!result.ok) {
 			const alerts = result.alerts.length > 0 ? result.alerts.slice(0, 3).join(' ') : result.output.split('\n').slice(-2).join(' ');
-			return failed(this.id, title, `haproxy -c -V -f ${context.configPath} exited ${result.exitCode}: ${alerts}`, {
+			return failed(this.id, title, `${command} exited ${result.exitCode}: ${visible(alerts)}${warningText(config.warnings)}`, {
 				meaning: 'The file on disk would not load: a reload during the maintenance would fail.',
 				todo: 'Fix the configuration first, then retry.',
 			});
 		}
 
-		if (result.warnings.length > 0) {
-			return warned(this.id, title, `haproxy -c -V -f ${context.configPath} passed with ${result.warnings.length} warning(s): ${result.warnings.slice(0, 2).join(' ')}`);
+		const target = findTargetInConfig(config.parsed, context.target, config.files);
+		if (!target.found) {
+			return failed(this.id, title, `${command} passed, but ${target.why}.${warningText(config.warnings)}`, {
+				meaning: `HAProxy runs ${formatTarget(context.target)}, but this configuration does not define it: it is not the one HAProxy runs, or a reload would remove the server.`,
+				todo: 'Pass --config with the files HAProxy runs, or fix the configuration so that it defines the server, then retry.',
+			});
 		}
 
-		return passed(this.id, title, `haproxy -c -V -f ${context.configPath} passed.`);
+		const unknown = config.parsed.uncertainties;
+		const notes = [
+			...config.warnings,
+			...(result.warnings.length > 0 ? [`haproxy -c warned ${result.warnings.length} time(s): ${visible(result.warnings.slice(0, 2).join(' '))}`] : []),
+			...unknown.slice(0, 3).map((uncertainty) => `${cannotEvaluate(uncertainty)}: the lines under it are neither relied on nor taken as absent.`),
+			...(unknown.length > 3 ? [`${unknown.length - 3} more condition(s) could not be evaluated.`] : []),
+		];
+		const observed = `${command} passed (${config.source}); ${formatTarget(context.target)} is defined at ${target.where}.`;
+		return notes.length > 0 ? warned(this.id, title, `${observed}${warningText(notes)}`) : passed(this.id, title, observed);
 	},
 };
+
+function warningText(sentences: readonly string[]): string {
+	return sentences.length > 0 ? ` ${sentences.join(' ')}` : '';
+}
 
 const capacity: CheckDefinition = {
 	id: 'capacity',
@@ -155,6 +179,10 @@ const warnings: CheckDefinition = {
 
 			if (!facts.loadsServerState) {
 				notes.push('No server-state file is loaded: a reload during the window drops the drain (drainboard raises an alarm if it happens).');
+			}
+
+			for (const uncertainty of facts.uncertain.slice(0, 2)) {
+				notes.push(`${cannotEvaluate(uncertainty)}: the persistence or server-state lines under it may or may not apply.`);
 			}
 		}
 
