@@ -2,18 +2,20 @@ import process from 'node:process';
 import {clientsFor} from '../config/clients.js';
 import type {ExitCode} from '../errors.js';
 import type {Options} from '../options.js';
+import {findBackend} from '../runtime/find-target.js';
 import {parseName} from '../runtime/names.js';
 import {terminalLine} from '../visible-text.js';
 import {runStatus} from './status.js';
 
 /** `drainboard status [--backend B] [--json]`. */
 export async function statusCommand(options: Options): Promise<ExitCode> {
-	const backend = options.backend === undefined ? undefined : parseName(options.backend, 'backend');
+	const named = options.backend === undefined ? undefined : parseName(options.backend, 'backend');
 	const {clients, notes} = await clientsFor(options);
 	for (const note of notes) {
 		process.stderr.write(terminalLine(note));
 	}
 
+	const backend = named === undefined ? undefined : await findBackend(clients, named);
 	const width = process.stdout.isTTY ? process.stdout.columns : Number(process.env['COLUMNS']) || 80;
 	await runStatus(clients, {backend, json: options.json, width}, (text) => process.stdout.write(text));
 	return 0;

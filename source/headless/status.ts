@@ -1,23 +1,21 @@
 import type {RuntimeClient} from '../runtime/client.js';
 import type {ProxyName} from '../runtime/names.js';
-import {RuntimeApiError} from '../runtime/runtime-error.js';
+import {isUnknownBackend, unknownBackendError} from '../runtime/find-target.js';
 import type {PoolSnapshot} from '../model/types.js';
 import {ServersJson, singleInstanceTail, statusJsonHead, statusJsonPieces} from './status-json.js';
 import {formatStatusTable} from './status-table.js';
 
 export type StatusOptions = {backend?: ProxyName; json: boolean; width: number};
 
-/** Reads every instance once (in parallel) into one snapshot. */
+/** Reads every instance once (in parallel) into one snapshot; a backend HAProxy does not have is exit 2. */
 export async function readPool(clients: readonly RuntimeClient[], backend?: ProxyName): Promise<PoolSnapshot> {
 	const instances = await Promise.all(
 		clients.map(async (client) => {
 			try {
 				return await client.snapshot(backend);
 			} catch (error) {
-				if (backend && error instanceof RuntimeApiError && error.kind === 'haproxy-error' && /^(?:Can't find backend\.|No such proxy\.)$/.test(error.reply ?? '')) {
-					throw new RuntimeApiError('haproxy-error', client.socket, `HAProxy at ${client.socket} has no backend "${backend}"; run drainboard status to list the backends.`, {
-						reply: error.reply,
-					});
+				if (backend && isUnknownBackend(error)) {
+					throw await unknownBackendError(client, backend);
 				}
 
 				throw error;

@@ -6,8 +6,9 @@ import {deriveListenerUrl} from '../config/listener-url.js';
 import type {Options} from '../options.js';
 import {createProbe} from '../probe/create-probe.js';
 import type {RuntimeClient} from '../runtime/client.js';
+import {findTarget} from '../runtime/find-target.js';
 import {isUnreachable, RuntimeApiError} from '../runtime/runtime-error.js';
-import {formatTarget, parseName, type Target} from '../runtime/names.js';
+import {formatTarget, type Target} from '../runtime/names.js';
 import {emptyFacts, systemClock, type RunbookContext} from './context.js';
 import {defaultJournalPath, Journal, readJournal} from './journal.js';
 import {readTarget, type TargetView} from './read-target.js';
@@ -57,12 +58,16 @@ export async function prepareMaintenance(options: Options, target: Target, mode:
 		facts: emptyFacts(),
 	};
 
+	// A name the running HAProxy does not have stops here (exit 2); one that does not answer, later.
+	context.target = await findTarget(clients, target).catch((error: unknown) => {
+		if (isUnreachable(error)) {
+			return target;
+		}
+
+		throw error;
+	});
 	const read = await readTarget(context).catch((error: unknown) => error);
 	const views = Array.isArray(read) ? (read as TargetView[]) : undefined;
-	const named = views?.[0]?.server ? await resolveIdTarget(context) : undefined;
-	if (named) {
-		context.target = named;
-	}
 
 	const resolved = await resolveConfig({config: options.config, haproxy: options.haproxy}, await instancesOf(clients, views, read));
 	const {config, binary} = resolved;
@@ -121,19 +126,6 @@ async function instancesOf(clients: readonly RuntimeClient[], views: TargetView[
 			return {socket: client.socket, endpoint: client.endpoint, pid: info?.pid ?? null, version: info?.version ?? null};
 		}),
 	);
-}
-
-/** `#3/#2` → names, from the runtime, so the journal and every message use names. */
-async function resolveIdTarget(context: RunbookContext): Promise<Target | undefined> {
-	const {backend, server} = context.target;
-	if (!backend.startsWith('#') && !server.startsWith('#')) {
-		return undefined;
-	}
-
-	const states = await context.clients[0]!.serversState();
-	const inBackend = states.filter((state) => (backend.startsWith('#') ? state.backendId === Number(backend.slice(1)) : state.backend === backend));
-	const match = inBackend.find((state) => (server.startsWith('#') ? state.serverId === Number(server.slice(1)) : state.server === server));
-	return match ? {backend: parseName(match.backend, 'backend'), server: parseName(match.server, 'server')} : undefined;
 }
 
 /** Journals the start (or the resumption) of a maintenance, with the instances as now seen. */

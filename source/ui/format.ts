@@ -16,6 +16,19 @@ export function cell(outside: string, width: number, align: 'left' | 'right' = '
 	return align === 'right' ? cut.padStart(width) : cut.padEnd(width);
 }
 
+/**
+ * {@link cell} for a name: a long one keeps its start and its end (`app-frontend-…-blue-07`),
+ * where names that share a long prefix differ.
+ */
+export function nameCell(text: string, width: number): string {
+	if (text.length <= width || width < 8) {
+		return cell(text, width);
+	}
+
+	const tail = Math.floor((width - 1) / 3);
+	return `${text.slice(0, width - 1 - tail)}…${text.slice(text.length - tail)}`;
+}
+
 /** Shortens a path in its middle, keeping its start and its file name: `/tmp/dra…/admin.sock`. */
 export function middleCut(outside: string, width: number): string {
 	const text = visible(outside);

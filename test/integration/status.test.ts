@@ -129,10 +129,11 @@ describe('drainboard status errors', () => {
 		expect(result.stderr).toBe(`No HAProxy socket at ${bed.dir}/missing.sock; check the "stats socket" line of haproxy.cfg or pass --socket.\n`);
 	});
 
-	it('names an unknown backend', async () => {
+	it('names an unknown backend and the backends HAProxy has, with exit 2', async () => {
 		const result = await runCli(['status', '--socket', bed.adminSocket, '--backend', 'nosuch']);
-		expect(result.code).toBe(1);
-		expect(result.stderr).toBe(`HAProxy at ${bed.adminSocket} has no backend "nosuch"; run drainboard status to list the backends.\n`);
+		expect(result.code).toBe(2);
+		expect(result.stdout).toBe('');
+		expect(result.stderr).toMatch(new RegExp(`^HAProxy at ${bed.adminSocket} has no backend nosuch; it has webapps, \\S.*\\.\\n$`));
 	});
 
 	it.each([['webapps;set server webapps/app01 state maint'], ['webapps\nset server webapps/app01 state maint'], ['web\\apps'], ['']])(

@@ -58,19 +58,20 @@ describe('grid rendering', () => {
 		expect(lines.find((line) => line.startsWith('▸ api'))).toMatch(/0\/2 up · 0 serving · 0 sess +✗ NO SERVER SERVING/);
 	});
 
-	it('fits 80x24: no line wider than the terminal, no frame taller than it, long names cut with …', async () => {
+	it('fits 80x24: no line wider than the terminal, no frame taller than it, long names cut in the middle with …', async () => {
 		const long = makeBackend('a-backend-with-a-very-long-name-for-testing', [
 			makeServer({backend: 'a-backend-with-a-very-long-name-for-testing', server: 'server-with-a-name-far-too-long-for-80-columns', address: '2001:db8:1234:5678::1', port: 65_000}),
 		]);
 		const {waitForFrame} = show(makeView(makePool([makeInstance([long, webapps, dead])])));
-		const frame = await waitForFrame('server-with');
+		const frame = await waitForFrame('server-wit');
 		const lines = frame.split('\n');
 		expect(lines.length).toBeLessThanOrEqual(23);
 		for (const line of lines) {
 			expect(line.length).toBeLessThanOrEqual(79);
 		}
 
-		expect(frame).toContain('server-with-a-n…');
+		// Start and end stay: names that share a long prefix still differ on screen.
+		expect(frame).toContain(' server-wit…lumns ');
 		expect(frame).toMatch(/\[2001:db8:1234…/);
 		expect(frame).toMatch(/SERVER +ADDRESS +STATE +ADMIN +WT +SESS CHECK/);
 	});

@@ -25,6 +25,7 @@ const targetExists: CheckDefinition = {
 		if (views instanceof RuntimeApiError) {
 			return failed(this.id, title, `HAProxy at ${views.socket} has no backend ${context.target.backend}.`, {
 				todo: 'Check the name (case matters); drainboard status lists the backends.',
+				exitCode: 2,
 			});
 		}
 
@@ -33,6 +34,7 @@ const targetExists: CheckDefinition = {
 				const names = view.backend?.servers.map((server) => server.server) ?? [];
 				return failed(this.id, title, perInstance(context, view.socket, `backend ${context.target.backend} has no server ${context.target.server}; it has ${names.join(', ') || 'no servers'}.`), {
 					todo: 'Check the server name (case matters).',
+					exitCode: 2,
 				});
 			}
 		}

@@ -50,7 +50,7 @@ export function GridScreen({view, size, now, freshAt, onQuit, onFocus, onSelect,
 	const layout = useMemo(() => gridLayout(size.columns), [size.columns]);
 
 	const filterLine = state.filterEditing || state.filter !== '' ? 1 : 0;
-	const detail = state.selected && !onSelect ? detailHeight : 0;
+	const detail = state.selected && !onSelect ? detailHeight(rows.serverOf(state.selected), size.columns) : 0;
 	const messageLines = message ? wrap(message, size.columns - 1).slice(0, 3) : [];
 	const differenceLine = differenceText ? 1 : 0;
 	const pageSize = Math.max(1, size.rows - chromeHeight - bannerHeight(view.health) - filterLine - detail - messageLines.length - differenceLine);

@@ -1,7 +1,7 @@
 import React from 'react';
 import type {BackendSummary} from '../../model/server-condition.js';
 import type {Backend, InstanceSnapshot} from '../../model/types.js';
-import {cell} from '../format.js';
+import {cell, nameCell} from '../format.js';
 import {tint} from '../theme.js';
 import {Text} from '../text/shown-text.js';
 
@@ -13,7 +13,7 @@ export const BackendLine = React.memo(function BackendLine({backend, summary, wi
 	const alarm = summary.noneServing ? '  ✗ NO SERVER SERVING' : '';
 	const kind = [backend.mode, backend.algorithm].filter(Boolean).join(' ');
 	const nameWidth = Math.min(Math.max(backend.name.length, 12), Math.max(8, width - counts.length - alarm.length - 6));
-	const left = `▸ ${cell(backend.name, nameWidth)}  ${counts}`;
+	const left = `▸ ${nameCell(backend.name, nameWidth)}  ${counts}`;
 	const right = width - left.length - alarm.length > kind.length + 2 ? kind : '';
 	const padding = Math.max(0, width - 1 - left.length - alarm.length - right.length);
 	return (

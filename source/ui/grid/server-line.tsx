@@ -3,7 +3,7 @@ import {failingCheckStatuses} from '../../decode/labels.js';
 import {addressOf, adminWords, secondsSinceChanged} from '../../model/describe.js';
 import {conditionOf} from '../../model/server-condition.js';
 import type {Server} from '../../model/types.js';
-import {cell, shortDuration} from '../format.js';
+import {cell, nameCell, shortDuration} from '../format.js';
 import {conditionStyle, tint} from '../theme.js';
 import type {GridLayout} from './grid-layout.js';
 import {Text} from '../text/shown-text.js';
@@ -75,7 +75,7 @@ export const ServerLine = React.memo(function ServerLine({server, layout, cursor
 			) : (
 				'  '
 			)}
-			<Text color={color}>{style.symbol}</Text> {cell(server.server, layout.name)} {columns[0]} <Text color={color}>{cell(stateText(server), layout.state)}</Text>{' '}
+			<Text color={color}>{style.symbol}</Text> {nameCell(server.server, layout.name)} {columns[0]} <Text color={color}>{cell(stateText(server), layout.state)}</Text>{' '}
 			{columns[2]} {columns[3]} {columns[4]} <Text color={checkColor}>{cell(server.checkStatus ?? '-', layout.check)}</Text>
 			{layout.requests ? ` ${cell(String(requests), layout.requests, 'right')}` : ''}
 			{layout.changed ? ` ${cell(shortDuration(now > 0 ? secondsSinceChanged(server, now) : server.secondsSinceChange), layout.changed, 'right')}` : ''}
