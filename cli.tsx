@@ -1,10 +1,16 @@
 #!/usr/bin/env node
 import process from 'node:process';
 import {readCommandLine} from './source/cli-args.js';
-import {exitCodeOf, sentenceOf, UsageError, type ExitCode} from './source/errors.js';
+import {crashed, installCrashHandlers, setCrashVersion} from './source/crash.js';
+import {DrainboardError, exitCodeOf, sentenceOf, UsageError, type ExitCode} from './source/errors.js';
 import {parseOptions} from './source/options.js';
 import {terminalLine} from './source/visible-text.js';
 import packageJson from './package.json' with {type: 'json'};
+import type {RuntimeClient} from './source/runtime/client.js';
+import type {Target} from './source/runtime/names.js';
+
+setCrashVersion(packageJson.version);
+installCrashHandlers();
 
 // A reader that stopped reading (`drainboard status | head`) ends the output, quietly.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -133,16 +139,33 @@ async function main(): Promise<ExitCode> {
 			early.catch(() => undefined);
 		}
 
+		// A name the running HAProxy does not have ends here (exit 2); one that does not answer opens the app, which says so.
+		const found = target === undefined ? undefined : await findTargetIfAnswering(clients, target);
 		const {runInteractive} = await interactive;
-		return runInteractive(options, target, {clients, prefetched});
+		return runInteractive(options, found, {clients, prefetched});
 	}
 
 	throw new UsageError(`Unknown command "${command}"; run drainboard --help.`);
 }
 
+/** {@link findTarget}, or the target as given while HAProxy does not answer. */
+async function findTargetIfAnswering(clients: readonly RuntimeClient[], target: Target): Promise<Target> {
+	const {findTarget} = await import('./source/runtime/find-target.js');
+	const {isUnreachable} = await import('./source/runtime/runtime-error.js');
+	return findTarget(clients, target).catch((error: unknown) => {
+		if (isUnreachable(error)) {
+			return target;
+		}
+
+		throw error;
+	});
+}
+
 try {
 	process.exitCode = await main();
 } catch (error) {
-	process.stderr.write(terminalLine(sentenceOf(error)));
-	process.exitCode = exitCodeOf(error);
+	// An error drainboard did not foresee is one sentence too, with its details in a crash file.
+	const known = error instanceof DrainboardError ? error : crashed(error, {where: 'command'});
+	process.stderr.write(terminalLine(sentenceOf(known)));
+	process.exitCode = exitCodeOf(known);
 }

@@ -1,9 +1,15 @@
 /**
  * Exit codes of the command-line contract (DESIGN.md):
  * 0 done, 1 a check did not pass, 2 bad usage or invalid input (nothing sent),
- * 3 HAProxy unreachable or refused.
+ * 3 HAProxy unreachable or refused; 128 + the signal's number when a signal stopped it.
  */
-export type ExitCode = 0 | 1 | 2 | 3;
+export type ExitCode = 0 | 1 | 2 | 3 | SignalExitCode;
+
+/** The signals drainboard stops on, each with its own exit code. */
+export const stopSignals = {SIGHUP: 129, SIGINT: 130, SIGTERM: 143} as const;
+export type StopSignal = keyof typeof stopSignals;
+/** 128 + the signal's number: SIGHUP 129, SIGINT 130, SIGTERM 143 (what a shell reports for a killed process). */
+export type SignalExitCode = (typeof stopSignals)[StopSignal];
 
 /** An error the operator can act on: one plain sentence and the exit code it maps to. */
 export class DrainboardError extends Error {

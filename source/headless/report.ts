@@ -17,6 +17,10 @@ export type HeadlessResult = {
 	/** Whether HAProxy had the target drained by this maintenance when the command ended. */
 	drained: boolean;
 	journal: string;
+	/** What the operator must know besides the checks: a drain lost mid-maintenance (and why), an open maintenance HAProxy no longer shows. */
+	warnings: string[];
+	/** The signal that stopped the run, the step it was in, and the target's state as read then. */
+	interrupted?: {signal: string; step: StepId | null; state: string};
 	steps: Array<{
 		id: StepId;
 		ok: boolean;
@@ -25,12 +29,13 @@ export type HeadlessResult = {
 	}>;
 };
 
-export function headlessResult(state: RunbookState, steps: readonly StepId[], journal: string, ok: boolean): HeadlessResult {
+export function headlessResult(state: RunbookState, steps: readonly StepId[], journal: string, ok: boolean, extra: Pick<HeadlessResult, 'warnings' | 'interrupted'>): HeadlessResult {
 	return {
 		ok,
 		target: state.target,
 		drained: state.drained,
 		journal,
+		...extra,
 		steps: steps
 			.filter((id) => state.steps[id].checks.length > 0)
 			.map((id) => {

@@ -1,20 +1,27 @@
 import process from 'node:process';
-import {UsageError, type ExitCode} from '../errors.js';
+import {onCrash} from '../crash.js';
+import {CheckFailedError, stopSignals, UsageError, type ExitCode, type StopSignal} from '../errors.js';
 import type {Options} from '../options.js';
-import type {RunbookIo} from '../runbook/context.js';
+import type {RunbookContext, RunbookIo} from '../runbook/context.js';
+import {readJournal} from '../runbook/journal.js';
+import {lostDrainWarnings} from '../runbook/lost-drain.js';
 import {beginMaintenance, prepareMaintenance} from '../runbook/prepare.js';
 import {readTarget} from '../runbook/read-target.js';
-import type {ResumePoint} from '../runbook/resume.js';
+import {lastMaintenance, type ResumePoint} from '../runbook/resume.js';
 import {runStep} from '../runbook/run-step.js';
 import {initialRunbookState, runbookReducer, type RunbookState} from '../runbook/state.js';
 import {stepIds, stepIndex, type StepId} from '../runbook/steps.js';
+import {seenInRead, targetState, targetStateSentence} from '../runbook/target-state.js';
 import {formatTarget, parseTarget} from '../runtime/names.js';
 import {clockTime} from '../time-format.js';
 import {terminalLine, terminalSafeJson} from '../visible-text.js';
 import {askOnTerminal} from './ask-tty.js';
-import {checkLine, headlessResult} from './report.js';
+import {checkLine, headlessResult, type HeadlessResult} from './report.js';
 
 type Kind = 'drain' | 'restore';
+
+/** How long the state read after a signal may take: the operator (or systemd) is waiting. */
+const lastReadMs = 2000;
 
 const write = (line: string) => {
 	process.stderr.write(terminalLine(line));
@@ -23,7 +30,10 @@ const write = (line: string) => {
 /**
  * `drainboard drain B/S` (validate → confirm; leaves the server drained) and `drainboard restore
  * B/S` (maintain → restore), on the wizard's engine and journal. Each state change is shown
- * and confirmed on a terminal, or passed by --yes.
+ * and confirmed on a terminal, or passed by --yes. What the wizard would raise an alarm about (a
+ * drain lost mid-maintenance, an open maintenance HAProxy no longer shows) is a warning on stderr
+ * and in the JSON. SIGTERM, SIGHUP or SIGINT stops it with no further change: journaled, the
+ * target's state read and said, exit 128 + the signal's number.
  */
 export async function headlessMaintenance(kind: Kind, options: Options, targetText: string | undefined): Promise<ExitCode> {
 	if (targetText === undefined) {
@@ -35,17 +45,28 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 		throw new UsageError(`"${kind}" changes HAProxy's state and asks before each change, but stdin is not a terminal; pass --yes to confirm in advance.`);
 	}
 
-	const {context, resume, notes} = await prepareMaintenance(options, target, {offerShutdown: false});
+	const {context, resume, notice, notes} = await prepareMaintenance(options, target, {offerShutdown: false});
 	for (const note of notes) {
 		write(note);
 	}
 
 	const label = formatTarget(context.target);
 	let state: RunbookState = initialRunbookState(label, context.clock.now());
+	const warnings: string[] = [];
+	const warn = (text: string) => {
+		warnings.push(text);
+		write(`! ${text}`);
+	};
+
 	let lastLive = 0;
+	let stopping = false;
 	const io: RunbookIo = {
 		dispatch(action) {
 			state = runbookReducer(state, action);
+			if (stopping) {
+				return;
+			}
+
 			if (action.type === 'check-finished') {
 				write(checkLine(action.step, action.result));
 			} else if (action.type === 'live-updated' && context.clock.now() - lastLive >= 5000) {
@@ -56,20 +77,39 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 			}
 		},
 		async ask(prompt) {
+			// Once a signal came, nothing more is sent: the answer never comes.
+			if (stopping) {
+				return new Promise<boolean>(() => undefined);
+			}
+
 			if (options.yes) {
 				write(prompt.kind === 'command' ? `→ ${prompt.command} (confirmed by --yes)` : `→ ${prompt.question} yes (--yes)`);
 				return true;
 			}
 
-			return askOnTerminal(prompt);
+			const yes = await askOnTerminal(prompt);
+			return stopping ? new Promise<boolean>(() => undefined) : yes;
 		},
 	};
 
+	const result = (ok: boolean, steps: readonly StepId[], interrupted?: HeadlessResult['interrupted']) =>
+		headlessResult(state, steps, context.journal.file, ok, {warnings, ...(interrupted ? {interrupted} : {})});
+
 	const plan = await planSteps(kind, context, resume);
 	write(`drainboard ${kind} ${label} on ${context.clients.map((client) => client.socket).join(', ')} (journal ${context.journal.file})`);
+	for (const text of plan.lost ?? (notice ? [notice] : [])) {
+		warn(text);
+	}
+
+	if (plan.lost) {
+		journalQuietly(context, {step: 'maintain', event: 'abandoned', detail: `restore found the drain gone: ${plan.lost.join(' ')}`});
+		write(`✗ ${label} is not drained: the drain was lost during the maintenance (see above), so it has taken traffic without restore's checks. Nothing was sent; check the server, and its traffic. The journal closes this maintenance.`);
+		return finish(result(false, []), options.json, 1);
+	}
+
 	if (plan.done) {
 		write(`✓ ${plan.done}`);
-		return finish(kind, state, [], context.journal.file, true, options.json);
+		return finish(result(true, []), options.json, 0);
 	}
 
 	if (plan.resume) {
@@ -77,44 +117,115 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 		write(`→ resuming at ${plan.resume.step}: ${plan.resume.reason}`);
 	}
 
-	beginMaintenance(context, plan.resume);
-	let exitCode: ExitCode = 0;
-	for (const step of plan.steps) {
-		const outcome = await runStep(step, context, io);
-		if (outcome === 'passed') {
-			continue;
+	const stop = async (signal: StopSignal | 'internal error') => {
+		stopping = true;
+		const step = state.current;
+		const during = ` ${state.steps[step].status === 'running' ? 'during' : 'at'} ${step}`;
+		const said = await stateNow(context);
+		journalQuietly(context, {step, event: 'interrupted', detail: `${signal === 'internal error' ? 'an internal error' : signal} stopped drainboard ${kind}${during}; ${said.sentence}`});
+		const how = said.drained ? ` Run "drainboard restore ${label}" to put it back, or "drainboard ${label}" to continue in the wizard.` : '';
+		write(`${signal === 'internal error' ? 'Stopped by an internal error' : `Stopped by ${signal}`}${during}: ${said.sentence}.${how}`);
+		return {step, said};
+	};
+
+	const onSignal = (signal: StopSignal) => {
+		if (stopping) {
+			process.exit(stopSignals[signal]);
 		}
 
-		const blocking = state.steps[step].checks.find((check) => check.verdict === 'fail');
-		exitCode = outcome === 'cancelled' ? 1 : (blocking?.exitCode ?? 1);
-		write(outcome === 'cancelled' ? `✗ ${step} · cancelled: nothing was sent.` : `✗ ${step} blocked.`);
-		if (state.drained) {
-			const since = context.facts.drainSentAt ? ` since ${clockTime(context.facts.drainSentAt)}` : '';
-			write(`${label} is DRAINED now (out of rotation${since}). Run "drainboard restore ${label}" to put it back, or "drainboard ${label}" to continue in the wizard.`);
-		} else {
-			write(`Nothing was changed on HAProxy by this run.`);
+		void stop(signal).then(({step, said}) => {
+			if (options.json) {
+				process.stdout.write(`${terminalSafeJson(JSON.stringify({...result(false, plan.steps, {signal, step, state: said.sentence}), drained: said.drained}))}\n`);
+			}
+
+			process.exit(stopSignals[signal]);
+		});
+	};
+
+	const signals = Object.keys(stopSignals) as StopSignal[];
+	for (const signal of signals) {
+		process.on(signal, onSignal);
+	}
+
+	const removeCrashHook = onCrash(async () => {
+		if (!stopping) {
+			await stop('internal error');
+		}
+	});
+	try {
+		beginMaintenance(context, plan.resume);
+		let exitCode: ExitCode = 0;
+		for (const step of plan.steps) {
+			const outcome = await runStep(step, context, io);
+			if (stopping) {
+				// The signal handler says what happened and ends the process.
+				return await new Promise<never>(() => undefined);
+			}
+
+			if (outcome === 'passed') {
+				continue;
+			}
+
+			const blocking = state.steps[step].checks.find((check) => check.verdict === 'fail');
+			exitCode = outcome === 'cancelled' ? 1 : (blocking?.exitCode ?? 1);
+			write(outcome === 'cancelled' ? `✗ ${step} · cancelled: nothing was sent.` : `✗ ${step} blocked.`);
+			if (state.drained) {
+				const since = context.facts.drainSentAt ? ` since ${clockTime(context.facts.drainSentAt)}` : '';
+				write(`${label} is DRAINED now (out of rotation${since}). Run "drainboard restore ${label}" to put it back, or "drainboard ${label}" to continue in the wizard.`);
+			} else {
+				write(`Nothing was changed on HAProxy by this run.`);
+			}
+
+			break;
 		}
 
-		break;
-	}
+		if (exitCode === 0) {
+			write(kind === 'drain' ? `✓ ${label} is drained and proven out of rotation. Run "drainboard restore ${label}" after the work.` : `✓ ${label} is back in rotation, proven by traffic.`);
+		}
 
-	if (exitCode === 0) {
-		write(kind === 'drain' ? `✓ ${label} is drained and proven out of rotation. Run "drainboard restore ${label}" after the work.` : `✓ ${label} is back in rotation, proven by traffic.`);
-	}
+		// Entries lost on the way (observations are journaled best effort): the run is not complete.
+		const missing = context.journal.missingNote();
+		if (missing) {
+			write(`✗ ${missing}`);
+			exitCode = exitCode === 0 ? 1 : exitCode;
+		}
 
-	// Entries lost on the way (observations are journaled best effort): the run is not complete.
-	const missing = context.journal.missingNote();
-	if (missing) {
-		write(`✗ ${missing}`);
-		exitCode = exitCode === 0 ? 1 : exitCode;
-	}
+		return finish(result(exitCode === 0, plan.steps), options.json, exitCode);
+	} finally {
+		for (const signal of signals) {
+			process.removeListener(signal, onSignal);
+		}
 
-	return finish(kind, state, plan.steps, context.journal.file, exitCode === 0, options.json, exitCode);
+		removeCrashHook();
+	}
 }
 
-type Plan = {steps: StepId[]; resume?: ResumePoint; done?: string};
+/** The target's state read now (briefly: HAProxy may be what is stuck), in one sentence. */
+async function stateNow(context: RunbookContext): Promise<{sentence: string; drained: boolean}> {
+	try {
+		const views = await readTarget(context, AbortSignal.timeout(lastReadMs));
+		const seen = seenInRead(views, Date.now());
+		const state = targetState(seen);
+		return {sentence: targetStateSentence(context.target, seen), drained: state === 'drained' || state === 'partly-drained'};
+	} catch {
+		return {
+			sentence: `the state of ${formatTarget(context.target)} could not be read (HAProxy did not answer within ${lastReadMs / 1000} s); check it with drainboard status`,
+			drained: false,
+		};
+	}
+}
 
-async function planSteps(kind: Kind, context: Parameters<typeof readTarget>[0], resume: ResumePoint | undefined): Promise<Plan> {
+function journalQuietly(context: RunbookContext, record: Parameters<RunbookContext['journal']['append']>[0]): void {
+	try {
+		context.journal.append(record);
+	} catch {
+		// What matters is said on stderr; the journal already holds the steps before.
+	}
+}
+
+type Plan = {steps: StepId[]; resume?: ResumePoint; done?: string; lost?: string[]};
+
+async function planSteps(kind: Kind, context: RunbookContext, resume: ResumePoint | undefined): Promise<Plan> {
 	const through = (from: StepId, to: StepId) => stepIds.slice(stepIndex(from), stepIndex(to) + 1);
 	if (kind === 'drain') {
 		if (!resume?.drained) {
@@ -134,6 +245,16 @@ async function planSteps(kind: Kind, context: Parameters<typeof readTarget>[0], 
 	}
 
 	const views = await readTarget(context);
+	const lost = lostDrainWarnings(lastMaintenance(readJournal(context.journal.file).entries, formatTarget(context.target)), views, context.target);
+	const stillDrained = views.some((view) => view.server?.adminFlags.includes('FDRAIN'));
+	if (lost.length > 0 && stillDrained) {
+		throw new CheckFailedError(`${formatTarget(context.target)} is drained on some instances but not on the others (${lost.join(' ')}); restore sends nothing. Run "drainboard ${formatTarget(context.target)}" to see it instance by instance.`);
+	}
+
+	if (lost.length > 0) {
+		return {steps: [], lost};
+	}
+
 	const flags = views.flatMap((view) => view.server?.adminFlags ?? []);
 	if (flags.includes('FMAINT') || flags.includes('RMAINT')) {
 		throw new UsageError(`${formatTarget(context.target)} is in maintenance (${flags.join('+')}), not drained; drainboard restores drains only. Send "set server ${formatTarget(context.target)} state ready" yourself if that is meant.`);
@@ -142,10 +263,10 @@ async function planSteps(kind: Kind, context: Parameters<typeof readTarget>[0], 
 	return {steps: [], done: `${formatTarget(context.target)} is not drained (admin flags: ${flags.join('+') || 'none'}); nothing to restore.`};
 }
 
-function finish(kind: Kind, state: RunbookState, steps: StepId[], journal: string, ok: boolean, json: boolean, exitCode: ExitCode = 0): ExitCode {
+function finish(result: HeadlessResult, json: boolean, exitCode: ExitCode): ExitCode {
 	if (json) {
-		process.stdout.write(`${terminalSafeJson(JSON.stringify(headlessResult(state, steps, journal, ok)))}\n`);
+		process.stdout.write(`${terminalSafeJson(JSON.stringify(result))}\n`);
 	}
 
-	return ok ? 0 : exitCode === 0 ? 1 : exitCode;
+	return result.ok ? 0 : exitCode === 0 ? 1 : exitCode;
 }

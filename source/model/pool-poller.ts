@@ -95,9 +95,13 @@ export class PoolPoller {
 		this.focusOnly = only && backend !== undefined;
 	}
 
-	/** Polls again now (after a state change), with a full dump when `full`. */
+	/**
+	 * Polls again now (after a state change), with a full dump when `full`; the view is handed on
+	 * after that poll even when nothing changed, so that what shows it knows it is current.
+	 */
 	refresh(full = false): void {
 		this.fullRequested ||= full;
+		this.changed = true;
 		if (!this.running) {
 			return;
 		}

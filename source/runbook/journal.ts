@@ -4,6 +4,7 @@ import path from 'node:path';
 import process from 'node:process';
 import * as z from 'zod/mini';
 import {DrainboardError} from '../errors.js';
+import {stateDirectory} from '../state-directory.js';
 import {stepIds} from './steps.js';
 
 export const journalEvents = [
@@ -19,6 +20,8 @@ export const journalEvents = [
 	'override',
 	'alarm',
 	'quit',
+	/** A signal (or an internal error) stopped a headless run mid-step; `detail` says which and what HAProxy showed. */
+	'interrupted',
 	'finished',
 	'abandoned',
 ] as const;
@@ -147,8 +150,7 @@ function refused(file: string, why: string): JournalError {
 
 /** $XDG_STATE_HOME/drainboard/journal.jsonl, else ~/.local/state/drainboard/journal.jsonl. */
 export function defaultJournalPath(env: NodeJS.ProcessEnv = process.env): string {
-	const base = env['XDG_STATE_HOME'] && path.isAbsolute(env['XDG_STATE_HOME']) ? env['XDG_STATE_HOME'] : path.join(os.homedir(), '.local', 'state');
-	return path.join(base, 'drainboard', 'journal.jsonl');
+	return path.join(stateDirectory(env), 'journal.jsonl');
 }
 
 /** The operator: SUDO_USER when run through sudo, else USER. */

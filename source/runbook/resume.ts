@@ -1,4 +1,4 @@
-import type {JournalEntry} from './journal.js';
+import type {JournalEntry, JournalInstance} from './journal.js';
 import {journalTime} from '../time-format.js';
 import {nextStep, stepIds, type StepId} from './steps.js';
 
@@ -11,6 +11,8 @@ export type MaintenanceRecord = {
 	drainSent: boolean;
 	/** When HAProxy accepted the drain (ms since the epoch). */
 	drainSentAt: number | null;
+	/** The instances (pid, start time) as the journal knew them when the drain was accepted. */
+	drainInstances: JournalInstance[] | null;
 	readySent: boolean;
 	finished: boolean;
 	lastEntry: JournalEntry;
@@ -28,7 +30,7 @@ export function lastMaintenance(entries: readonly JournalEntry[], target: string
 		}
 
 		if (entry.event === 'started') {
-			record = {target, startedAt: entry.time, startedBy: entry.user, passed: [], drainSent: false, drainSentAt: null, readySent: false, finished: false, lastEntry: entry};
+			record = {target, startedAt: entry.time, startedBy: entry.user, passed: [], drainSent: false, drainSentAt: null, drainInstances: null, readySent: false, finished: false, lastEntry: entry};
 			continue;
 		}
 
@@ -44,6 +46,7 @@ export function lastMaintenance(entries: readonly JournalEntry[], target: string
 		if (entry.event === 'reply' && entry.ok && entry.command?.endsWith(' state drain')) {
 			record.drainSent = true;
 			record.drainSentAt ??= Date.parse(entry.time);
+			record.drainInstances ??= entry.instances;
 		}
 
 		if (entry.event === 'reply' && entry.ok && entry.command?.endsWith(' state ready')) {
@@ -57,6 +60,7 @@ export function lastMaintenance(entries: readonly JournalEntry[], target: string
 			} else {
 				record.drainSent = false;
 				record.drainSentAt = null;
+				record.drainInstances = null;
 			}
 		}
 

@@ -1,10 +1,12 @@
 import {useApp} from 'ink';
-import React, {useCallback, useEffect, useState} from 'react';
+import React, {useCallback, useEffect, useMemo, useState} from 'react';
 import {sentenceOf, type ExitCode} from '../errors.js';
 import type {InstanceSnapshot} from '../model/types.js';
 import type {PreparedMaintenance} from '../runbook/prepare.js';
 import type {RuntimeClient} from '../runtime/client.js';
-import {formatTarget, parseName, proxyNameSchema, type ProxyName, type Target} from '../runtime/names.js';
+import {formatTarget, maxBackendLength, proxyNameSchema, targetOf, type ProxyName, type Target} from '../runtime/names.js';
+import {crashed} from '../crash.js';
+import {CrashBoundary} from './crash-boundary.js';
 import {cell} from './format.js';
 import {tint} from './theme.js';
 import {serverKey} from './grid/grid-rows.js';
@@ -39,12 +41,24 @@ export type AppProps = {
 
 type Screen = {kind: 'grid'} | {kind: 'preparing'; target: Target} | {kind: 'wizard'; prepared: PreparedMaintenance};
 
-/** The interactive app: one keyboard listener around the screens. */
+/**
+ * The interactive app: one keyboard listener around the screens. An error thrown while rendering
+ * ends it with one sentence (the details in a crash file), never Ink's stack trace.
+ */
 export function App(props: AppProps) {
+	const {exit} = useApp();
+	const onCrash = useCallback(
+		(error: unknown, componentStack: string) => {
+			exit(crashed(error, {where: 'interactive app (render or effect)', componentStack}));
+		},
+		[exit],
+	);
 	return (
-		<KeysProvider>
-			<Screens {...props} />
-		</KeysProvider>
+		<CrashBoundary onCrash={onCrash}>
+			<KeysProvider>
+				<Screens {...props} />
+			</KeysProvider>
+		</CrashBoundary>
 	);
 }
 
@@ -86,7 +100,8 @@ function Screens({clients, initialTarget, prepare, exitNote = {current: null}, p
 	const [exiting, setExiting] = useState<ExitCode | null>(null);
 	const focus = screen.kind === 'wizard' ? screen.prepared.context.target.backend : screen.kind === 'preparing' ? screen.target.backend : gridFocus;
 	// The wizard reads only the target's backend (filtered commands); the grid reads everything.
-	const {view, lastSuccessAt} = usePool(clients, focus, pollIntervalMs, screen.kind !== 'grid', prefetched);
+	const {view, lastSuccessAt, refresh} = usePool(clients, focus, pollIntervalMs, screen.kind !== 'grid', prefetched);
+	const poll = useMemo(() => ({readAt: lastSuccessAt, refresh: () => refresh()}), [lastSuccessAt, refresh]);
 	const now = useNow(lastSuccessAt, gridLayout(size.columns).changed > 0);
 	const freshAt = lastSuccessAt();
 
@@ -122,8 +137,9 @@ function Screens({clients, initialTarget, prepare, exitNote = {current: null}, p
 	}, [screen, prepare]);
 
 	const onFocus = useCallback((backend: string | undefined) => {
-		const parsed = proxyNameSchema.safeParse(backend);
-		setGridFocus(parsed.success ? parsed.data : undefined);
+		// A backend too long for the filtered commands is read with the full dumps only.
+		const parsed = backend !== undefined && backend.length <= maxBackendLength ? proxyNameSchema.safeParse(backend) : undefined;
+		setGridFocus(parsed?.success ? parsed.data : undefined);
 	}, []);
 
 	if (exiting !== null) {
@@ -150,6 +166,7 @@ function Screens({clients, initialTarget, prepare, exitNote = {current: null}, p
 					size={size}
 					now={now}
 					freshAt={freshAt}
+					poll={poll}
 					exitNote={exitNote}
 					onQuit={quit}
 					onBack={() => {
@@ -185,7 +202,12 @@ function Screens({clients, initialTarget, prepare, exitNote = {current: null}, p
 				onSelect={
 					prepare
 						? (server) => {
-								setScreen({kind: 'preparing', target: {backend: parseName(server.backend, 'backend'), server: parseName(server.server, 'server')}});
+								// Any name HAProxy reports can be selected; one drainboard cannot put in a command is one sentence.
+								try {
+									setScreen({kind: 'preparing', target: targetOf(server.backend, server.server)});
+								} catch (error) {
+									setProblem(sentenceOf(error));
+								}
 							}
 						: undefined
 				}

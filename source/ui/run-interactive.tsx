@@ -2,7 +2,8 @@ import process from 'node:process';
 import {render} from 'ink';
 import React from 'react';
 import {clientsFor} from '../config/clients.js';
-import type {ExitCode} from '../errors.js';
+import {onCrash} from '../crash.js';
+import {stopSignals, type ExitCode, type StopSignal} from '../errors.js';
 import type {InstanceSnapshot} from '../model/types.js';
 import type {Options} from '../options.js';
 import type {RuntimeClient} from '../runtime/client.js';
@@ -11,12 +12,19 @@ import {prepareMaintenance} from '../runbook/prepare.js';
 import {terminalLine} from '../visible-text.js';
 import {App, type LabControls} from './app.js';
 import {assertTerminal} from './terminal.js';
-import type {ExitNote} from './wizard/wizard-app.js';
+import {exitNoteText, type ExitNote} from './wizard/exit-note.js';
 
 /** What the caller may have started before the UI was loaded. */
 export type InteractiveStart = {clients?: RuntimeClient[]; prefetched?: ReadonlyMap<string, Promise<InstanceSnapshot>>; lab?: LabControls};
 
-/** `drainboard [<backend>/<server>]`: the live grid and the wizard, until the operator quits. */
+const signals = Object.keys(stopSignals) as StopSignal[];
+
+/**
+ * `drainboard [<backend>/<server>]`: the live grid and the wizard, until the operator quits (exit
+ * 0) or a signal ends it (128 + the signal's number: SIGHUP 129, SIGINT 130, SIGTERM 143). Either
+ * way the terminal is given back, and what HAProxy last showed of a target this maintenance
+ * drained is printed after it.
+ */
 export async function runInteractive(options: Options, target: Target | undefined, start: InteractiveStart = {}): Promise<ExitCode> {
 	assertTerminal();
 	const clients = start.clients ?? (await clientsFor(options)).clients;
@@ -27,29 +35,47 @@ export async function runInteractive(options: Options, target: Target | undefine
 		exitOnCtrlC: true,
 		patchConsole: true,
 	});
-	const stop = () => {
+	let stoppedBy: StopSignal | null = null;
+	const stop = (signal: StopSignal) => {
+		stoppedBy ??= signal;
 		instance.clear();
 		instance.unmount();
 	};
 
-	const signals = ['SIGTERM', 'SIGHUP', 'SIGINT'] as const;
 	for (const signal of signals) {
 		process.once(signal, stop);
 	}
 
+	let noteSaid = false;
+	const sayNote = () => {
+		const text = noteSaid || !exitNote.current ? null : exitNoteText(exitNote.current);
+		noteSaid = true;
+		if (text) {
+			// After SIGHUP the terminal may be gone: the note is best effort, the journal has it all.
+			process.stderr.on('error', () => undefined);
+			process.stderr.write(terminalLine(text));
+		}
+	};
+
+	// An error nothing caught: give the terminal back and say what HAProxy last showed, then the crash sentence.
+	const removeCrashHook = onCrash(() => {
+		instance.clear();
+		instance.unmount();
+		sayNote();
+	});
 	try {
 		const result = await instance.waitUntilExit();
+		if (stoppedBy) {
+			return stopSignals[stoppedBy];
+		}
+
 		return typeof result === 'number' ? (result as ExitCode) : 0;
 	} finally {
 		for (const signal of signals) {
 			process.removeListener(signal, stop);
 		}
 
-		const note = exitNote.current;
-		if (note?.drained) {
-			// After SIGHUP the terminal may be gone: the note is best effort, the journal has it all.
-			process.stderr.on('error', () => undefined);
-			process.stderr.write(terminalLine(`${note.target} is still drained (out of rotation). To resume: drainboard ${note.target} (journal: ${note.journal}).`));
-		}
+		removeCrashHook();
+		sayNote();
 	}
 }

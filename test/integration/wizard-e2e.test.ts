@@ -40,8 +40,8 @@ describe('the wizard in a real terminal, against a real HAProxy', () => {
 		await session.waitForScreen((current) => checklist(current).includes('▶ confirm'));
 		expect(adminStates(await bed.send('show servers state webapps'))['webapps/app01']).toBe('8');
 		await session.keys('Enter');
-		screen = await session.waitForScreen((current) => checklist(current).includes('▶ maintain'));
-		expect(screen).toContain('Do the work now');
+		screen = await session.waitForScreen((current) => checklist(current).includes('▶ maintain') && current.includes('Do the work now'));
+		expect(screen.replace(/\s+/g, ' ')).toMatch(/webapps\/app01 is drained \(out of rotation\), as HAProxy showed at \d\d:\d\d:\d\d\. Do the work now/);
 
 		await bed.demo('app01').stop();
 		await session.waitForScreen((current) => / ✗ app01 .* DOWN/.test(current));
@@ -94,10 +94,12 @@ describe('the wizard in a real terminal, against a real HAProxy', () => {
 		await session.keys('y');
 		await session.waitForScreen((current) => checklist(current).includes('▶ confirm'));
 		await session.keys('q');
-		await session.waitForScreen('Quit anyway?');
+		expect((await session.waitForScreen('Quit anyway?')).replace(/\s+/g, ' ')).toMatch(/webapps\/app02 is drained \(out of rotation\), as HAProxy showed at \d\d:\d\d:\d\d\. Quit anyway\?/);
 		await session.keys('y');
 		expect(await session.exited()).toBe(0);
-		expect((await session.screen()).replace(/\n/g, '')).toContain(`webapps/app02 is still drained (out of rotation). To resume: drainboard webapps/app02 (journal: ${journal}).`);
+		expect((await session.screen()).replace(/\s+/g, '')).toMatch(
+			new RegExp(`webapps/app02isdrained\\(outofrotation\\),asHAProxyshowedat\\d\\d:\\d\\d:\\d\\d\\.Toresume:drainboardwebapps/app02\\(journal:${journal.replace(/\./g, '\\.')}\\)\\.`),
+		);
 		await session.kill();
 
 		session = await startCliInTmux(args, {columns: 100, rows: 30});
@@ -108,5 +110,37 @@ describe('the wizard in a real terminal, against a real HAProxy', () => {
 		await session.keys('Enter');
 		await session.waitForScreen((current) => checklist(current).includes('▶ maintain'));
 		await bed.send('set server webapps/app02 state ready');
+	});
+
+	it('quits without "still drained" after someone else set the target ready during maintain, and says it is back in rotation and why', async () => {
+		const journal = `${bed.dir}/someone.jsonl`;
+		await session?.kill();
+		// 30 requests: app02, set ready by the test before, takes a catch-up share of the first ones.
+		session = await startCliInTmux(['webapps/app03', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal, '--requests', '30'], {columns: 100, rows: 30, after: 'sleep 2'});
+		await session.waitForScreen('Enter run validate');
+		for (const step of ['▶ baseline', '▶ drain']) {
+			await session.keys('Enter');
+			await session.waitForScreen((current) => checklist(current).includes(step));
+		}
+
+		await session.keys('Enter');
+		await session.waitForScreen('set server webapps/app03 state drain');
+		await session.keys('y');
+		await session.waitForScreen((current) => checklist(current).includes('▶ confirm'));
+		await session.keys('Enter');
+		await session.waitForScreen((current) => checklist(current).includes('▶ maintain') && current.includes('Do the work now'));
+		expect(await bed.send('set server webapps/app03 state ready')).toBe('\n');
+		const screen = (await session.waitForScreen((current) => /Someone\s+else\s+changed/.test(current) && /Do\s+not\s+start\s+the\s+work/.test(current))).replace(/\s+/g, ' ');
+		expect(screen).toMatch(/webapps\/app03 is not drained \(in rotation, admin flags none\), as HAProxy showed at \d\d:\d\d:\d\d\. Do not start the work until HAProxy shows it drained\./);
+		expect(screen).not.toContain('still drained');
+		await session.keys('q');
+		// Compared without white space: the note wraps wherever the terminal's width falls.
+		const after = (await session.waitForScreen((current) => current.replace(/\s+/g, '').includes('Themaintenanceisnotfinished'))).replace(/\s+/g, '');
+		expect(after).toMatch(
+			/^webapps\/app03isnotdrained\(inrotation,adminflagsnone\),asHAProxyshowedat\d\d:\d\d:\d\d:itwentbackintorotationduringthemaintenance\.Someoneelsechangedwebapps\/app03on\S+admin\.sock:itisready\(noadminflags\)now,wasFDRAIN\.Themaintenanceisnotfinished;tostartagain:drainboardwebapps\/app03/,
+		);
+		expect(after).not.toContain('Quitanyway');
+		expect(await session.exited()).toBe(0);
+		expect(readJournal(journal).entries.at(-1)).toMatchObject({event: 'quit', detail: expect.stringMatching(/^quit after the drain was undone outside this wizard: webapps\/app03 is not drained/)});
 	});
 });

@@ -4,7 +4,7 @@ import type {PreparedMaintenance} from '../../source/runbook/prepare.js';
 import type {ResumePoint} from '../../source/runbook/resume.js';
 import {parseTarget} from '../../source/runtime/names.js';
 import {App} from '../../source/ui/app.js';
-import type {ExitNote} from '../../source/ui/wizard/wizard-app.js';
+import {exitNoteText, type ExitNote} from '../../source/ui/wizard/exit-note.js';
 import {engineHarness, FakeClock, FakeHaproxy} from '../helpers/fake-runtime.js';
 import {keys, renderAt, type Rendered} from '../helpers/render-ink.js';
 
@@ -14,8 +14,12 @@ afterEach(() => {
 	rendered = undefined;
 });
 
-function start(options: {resume?: ResumePoint; notice?: string; noProbe?: boolean; size?: {columns: number; rows: number}} = {}) {
+function start(options: {resume?: ResumePoint; notice?: string; noProbe?: boolean; size?: {columns: number; rows: number}; drained?: boolean} = {}) {
 	const haproxy = new FakeHaproxy(['app01', 'app02', 'app03']);
+	if (options.drained) {
+		haproxy.set('app01', {adminState: 0x08, status: 'DRAIN'});
+	}
+
 	const harness = engineHarness(haproxy, new FakeClock());
 	if (options.noProbe) {
 		harness.context.probe = null;
@@ -30,6 +34,9 @@ function start(options: {resume?: ResumePoint; notice?: string; noProbe?: boolea
 	);
 	return {haproxy, harness, exitNote, ui: rendered};
 }
+
+/** A frame as one line: wrapped text joined back with spaces. */
+const flat = (frame: string) => frame.replace(/\n/g, ' ').replace(/ {2,}/g, ' ');
 
 /** The live part of a frame: from the last header line (the step log is printed above it). */
 function liveFrame(frame: string): string[] {
@@ -90,24 +97,62 @@ describe('the wizard', () => {
 		expect(liveFrame(ui.lastFrame())[1]).toMatch(/▶ validate/);
 	});
 
-	it('asks before quitting while the target is drained, and says how to come back', async () => {
-		const {ui, exitNote} = start({resume: {step: 'maintain', drained: true, reason: 'the maintenance that ana started at 2026-11-25 14:02:11 UTC drained it and did not finish'}});
+	it('asks before quitting while HAProxy shows the target drained, and says how to come back', async () => {
+		const {ui, exitNote} = start({drained: true, resume: {step: 'maintain', drained: true, reason: 'the maintenance that ana started at 2026-11-25 14:02:11 UTC drained it and did not finish'}});
 		const exited = ui.instance.waitUntilExit();
 		let frame = await ui.waitForFrame('Resume at maintain?');
 		expect(frame.replace(/\n/g, ' ')).toContain('? webapps/app01: the maintenance that ana started at 2026-11-25 14:02:11 UTC drained it and did not finish. Resume at maintain?');
 		await ui.press('y');
 		frame = await ui.waitForFrame('▶ maintain');
 		expect(liveFrame(frame)[1]).toBe(' ✓ validate › ✓ baseline › ✓ drain › ✓ confirm › ▶ maintain › · restore');
+		expect(flat(await ui.waitForFrame('Do the work now'))).toMatch(/webapps\/app01 is drained \(out of rotation\), as HAProxy showed at \d\d:\d\d:\d\d\. Do the work now/);
 		await ui.press('q');
 		frame = await ui.waitForFrame('Quit anyway?');
-		expect(frame.replace(/\n/g, ' ')).toContain('webapps/app01 is still drained (out of rotation). Quit anyway? It stays drained; run "drainboard webapps/app01" to resume.');
+		expect(flat(frame)).toMatch(/webapps\/app01 is drained \(out of rotation\), as HAProxy showed at \d\d:\d\d:\d\d\. Quit anyway\? It stays drained; run "drainboard webapps\/app01" to resume\./);
 		await ui.press('n');
 		await ui.waitForFrame((current) => !current.includes('Quit anyway?'));
 		await ui.press('q');
 		await ui.waitForFrame('Quit anyway?');
 		await ui.press('y');
 		expect(await exited).toBe(0);
-		expect(exitNote.current).toMatchObject({drained: true, target: 'webapps/app01'});
+		expect(exitNoteText(exitNote.current!)).toMatch(/^webapps\/app01 is drained \(out of rotation\), as HAProxy showed at \d\d:\d\d:\d\d\. To resume: drainboard webapps\/app01 \(journal: .*\)\.$/);
+	});
+
+	it('says what HAProxy shows after someone else sets the target ready: no "still drained", no quit question, and an exit note that says why', async () => {
+		const {ui, exitNote, haproxy} = start({drained: true, resume: {step: 'maintain', drained: true, reason: 'the maintenance that ana started at 14:02:11 drained it'}});
+		const exited = ui.instance.waitUntilExit();
+		await ui.waitForFrame('Resume at maintain?');
+		await ui.press('y');
+		await ui.waitForFrame('Do the work now');
+		haproxy.set('app01', {adminState: 0, status: 'UP'});
+		const frame = flat(await ui.waitForFrame((current) => flat(current).includes('Do not start the work') && flat(current).includes('Someone else changed')));
+		expect(frame).toContain('Someone else changed webapps/app01 on /fake/admin.sock: it is ready (no admin flags) now, was FDRAIN.');
+		expect(frame).toMatch(/webapps\/app01 is not drained \(in rotation, admin flags none\), as HAProxy showed at \d\d:\d\d:\d\d\. Do not start the work until HAProxy shows it drained\. Press r to re-apply the drain\./);
+		expect(frame).not.toContain('The target is drained');
+		await ui.press('q');
+		expect(await exited).toBe(0);
+		expect(ui.stdout.frames.some((one) => one.includes('Quit anyway?'))).toBe(false);
+		expect(exitNoteText(exitNote.current!)).toMatch(
+			/^webapps\/app01 is not drained \(in rotation, admin flags none\), as HAProxy showed at \d\d:\d\d:\d\d: it went back into rotation during the maintenance\. Someone else changed webapps\/app01 on \/fake\/admin\.sock: it is ready \(no admin flags\) now, was FDRAIN\. The maintenance is not finished; to start again: drainboard webapps\/app01 \(journal: .*\)\.$/,
+		);
+	});
+
+	it('says what it last saw, and when, while HAProxy does not answer', async () => {
+		const {ui, exitNote, haproxy} = start({drained: true, resume: {step: 'maintain', drained: true, reason: 'the maintenance that ana started at 14:02:11 drained it'}});
+		const exited = ui.instance.waitUntilExit();
+		await ui.waitForFrame('Resume at maintain?');
+		await ui.press('y');
+		await ui.waitForFrame('Do the work now');
+		haproxy.reachable = false;
+		await ui.waitForFrame('does not answer since');
+		await ui.press('q');
+		const frame = flat(await ui.waitForFrame('Quit anyway?'));
+		expect(frame).toMatch(
+			/webapps\/app01 was drained \(out of rotation\) when HAProxy last answered, at \d\d:\d\d:\d\d; HAProxy at \/fake\/admin\.sock does not answer since \d\d:\d\d:\d\d, so its state now is unknown\. Quit anyway\? It stays drained;/,
+		);
+		await ui.press('y');
+		expect(await exited).toBe(0);
+		expect(exitNoteText(exitNote.current!)).toMatch(/^webapps\/app01 was drained \(out of rotation\) when HAProxy last answered, at .* so its state now is unknown\. To resume: drainboard webapps\/app01/);
 	});
 
 	it('asks for a listener URL when none is known, and checks it', async () => {

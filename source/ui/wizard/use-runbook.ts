@@ -7,8 +7,9 @@ import {runStep} from '../../runbook/run-step.js';
 import {Cancelled, changeState} from '../../runbook/state-change.js';
 import {initialRunbookState, runbookReducer, type Prompt, type RunbookState} from '../../runbook/state.js';
 import type {StepId} from '../../runbook/steps.js';
+import {seenInView, targetStale, targetState, targetStateSentence, type TargetSeen} from '../../runbook/target-state.js';
 import {PoolWatch} from '../../runbook/watch.js';
-import {formatTarget} from '../../runtime/names.js';
+import {formatTarget, type Target} from '../../runtime/names.js';
 import {sentenceOf} from '../../errors.js';
 
 /** A finished step attempt, printed once into the scrollback log. */
@@ -16,6 +17,7 @@ export type LogItem = {key: string; step: StepId; passed: boolean; finishedAt: n
 
 export type RunbookHandle = {
 	state: RunbookState;
+	target: Target;
 	label: string;
 	running: boolean;
 	/** Paused: an instance does not answer. */
@@ -30,14 +32,29 @@ export type RunbookHandle = {
 	answer(yes: boolean): void;
 	reapplyDrain(): void;
 	setUrl(text: string): void;
-	/** Asks before quitting while the target is drained; resolves true when the app may exit. */
+	/**
+	 * Asks before quitting while the last read shows the target drained (or, after this maintenance
+	 * drained it, while HAProxy's answer is missing); resolves true when the app may exit.
+	 */
 	confirmQuit(): Promise<boolean>;
+	/** The target as HAProxy last showed it, instance by instance: every sentence about its state comes from here. */
+	seen: TargetSeen[];
+	/** False until a read made after this wizard's last step or change has arrived: `seen` may not show that yet. */
+	seenSettled: boolean;
 	/** Nothing has been journaled or changed yet: going back to the grid loses nothing. */
 	pristine: boolean;
 };
 
 /** The wizard's state and actions over one prepared maintenance. Rendering is elsewhere. */
-export function useRunbook(prepared: PreparedMaintenance, view: PollView): RunbookHandle {
+/** The poller behind the wizard's view: when HAProxy last answered, and a poll now. */
+export type PollAccess = {readAt: () => number | null; refresh: () => void};
+
+const noPoll: PollAccess = {readAt: () => null, refresh: () => undefined};
+
+/** Longest wait, on q, for a read made after the wizard's last step (a poll is a round trip). */
+const settleWaitMs = 2000;
+
+export function useRunbook(prepared: PreparedMaintenance, view: PollView, poll: PollAccess = noPoll): RunbookHandle {
 	const {context} = prepared;
 	const label = formatTarget(context.target);
 	const [state, dispatch] = useReducer(runbookReducer, undefined, () => initialRunbookState(label, context.clock.now()));
@@ -53,6 +70,17 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView): Runbo
 	const reapplying = useRef(false);
 	const latest = useRef(state);
 	latest.current = state;
+	// When this wizard last finished a step or changed HAProxy (wall clock, as the poller's): a read from before may not show it.
+	const changedAt = useRef(0);
+	const readAt = poll.readAt();
+	const seen = useMemo(() => seenInView(view, context.target, readAt), [view, context.target, readAt]);
+	const seenSettled = (readAt ?? 0) > changedAt.current;
+	const latestSeen = useRef({seen, settled: seenSettled});
+	latestSeen.current = {seen, settled: seenSettled};
+	const changed = useCallback(() => {
+		changedAt.current = Date.now();
+		poll.refresh();
+	}, [poll]);
 
 	const io: RunbookIo = useMemo(
 		() => ({
@@ -135,10 +163,11 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView): Runbo
 		for (const [id, step] of Object.entries(state.steps) as Array<[StepId, RunbookState['steps'][StepId]]>) {
 			if ((step.status === 'passed' || step.status === 'failed') && step.finishedAt !== null && finishedRef.current.get(id) !== step.finishedAt) {
 				finishedRef.current.set(id, step.finishedAt);
+				changed();
 				setLog((items) => [...items, {key: `${id}-${step.finishedAt}`, step: id, passed: step.status === 'passed', finishedAt: step.finishedAt!}]);
 			}
 		}
-	}, [state.steps]);
+	}, [state.steps, changed]);
 
 	const paused = state.alarms.some((alarm) => alarm.kind === 'unreachable');
 	const runCurrent = useCallback(() => {
@@ -180,6 +209,7 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView): Runbo
 		reapplying.current = true;
 		void changeState(context, io, latest.current.current, {kind: 'state', state: 'drain'}, 'The drain is gone from HAProxy; this puts it back.')
 			.then(() => {
+				changed();
 				for (const alarm of latest.current.alarms.filter((candidate) => candidate.reapply)) {
 					dispatch({type: 'alarm-cleared', id: alarm.id});
 				}
@@ -192,7 +222,7 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView): Runbo
 			.finally(() => {
 				reapplying.current = false;
 			});
-	}, [context, io]);
+	}, [changed, context, io]);
 
 	const setUrl = useCallback(
 		(text: string) => {
@@ -209,7 +239,23 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView): Runbo
 	);
 
 	const confirmQuit = useCallback(async () => {
-		if (!latest.current.drained) {
+		// Right after a step the view may predate it: wait (briefly) for a read made since.
+		for (const started = Date.now(); !latestSeen.current.settled && Date.now() - started < settleWaitMs; ) {
+			await new Promise((resolve) => {
+				setTimeout(resolve, 50);
+			});
+		}
+
+		const {seen: now, settled} = latestSeen.current;
+		const read = targetState(now);
+		const drained = read === 'drained' || read === 'partly-drained';
+		const unknown = read === 'unknown' || targetStale(now) || !settled;
+		const sentence = targetStateSentence(context.target, now);
+		if (!drained && !(unknown && latest.current.drained)) {
+			if (latest.current.drained) {
+				journalQuietly(context, {step: latest.current.current, event: 'quit', detail: `quit after the drain was undone outside this wizard: ${sentence}`});
+			}
+
 			return true;
 		}
 
@@ -217,16 +263,12 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView): Runbo
 		const yes = await io.ask({
 			kind: 'question',
 			id: 'quit',
-			question: `${label} is still drained (out of rotation). Quit anyway? It stays drained; run "drainboard ${label}" to resume.`,
-			yes: 'quit, leave it drained',
+			question: `${capitalized(sentence)}. Quit anyway? ${drained ? 'It stays drained; run' : 'Run'} "drainboard ${label}" to resume.`,
+			yes: drained ? 'quit, leave it drained' : 'quit',
 			no: 'stay',
 		});
 		if (yes) {
-			try {
-				context.journal.append({step: latest.current.current, event: 'quit', detail: 'quit while the target is drained'});
-			} catch {
-				// Quitting must stay possible; the journal already holds the drain.
-			}
+			journalQuietly(context, {step: latest.current.current, event: 'quit', detail: `quit: ${sentence}`});
 		}
 
 		return yes;
@@ -234,6 +276,7 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView): Runbo
 
 	return {
 		state,
+		target: context.target,
 		label,
 		running,
 		paused,
@@ -246,6 +289,22 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView): Runbo
 		reapplyDrain,
 		setUrl,
 		confirmQuit,
+		seen,
+		seenSettled,
 		pristine: !begun && !running,
 	};
+}
+
+/** A state sentence as the start of a question: `the state of …` gets its capital; a name stays as it is. */
+function capitalized(sentence: string): string {
+	return sentence.startsWith('the ') ? `The ${sentence.slice(4)}` : sentence;
+}
+
+/** Quitting must stay possible whether or not the journal takes the entry. */
+function journalQuietly(context: PreparedMaintenance['context'], record: Parameters<PreparedMaintenance['context']['journal']['append']>[0]): void {
+	try {
+		context.journal.append(record);
+	} catch {
+		// The journal already holds the drain; the screen says the rest.
+	}
 }

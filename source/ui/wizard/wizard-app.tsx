@@ -2,12 +2,12 @@ import React, {useState} from 'react';
 import type {PollView} from '../../model/pool-poller.js';
 import type {PreparedMaintenance} from '../../runbook/prepare.js';
 import type {TerminalSize} from '../use-terminal-size.js';
-import {useRunbook} from './use-runbook.js';
+import {exitNoteOf, type ExitNote} from './exit-note.js';
+import {useRunbook, type PollAccess} from './use-runbook.js';
 import {useWizardKeys} from './use-wizard-keys.js';
 import {WizardScreen} from './wizard-screen.js';
 
-/** What the app must say after it exits (a target left drained, and how to come back). */
-export type ExitNote = {drained: boolean; target: string; journal: string};
+export type {ExitNote} from './exit-note.js';
 
 type Props = {
 	prepared: PreparedMaintenance;
@@ -15,6 +15,8 @@ type Props = {
 	size: TerminalSize;
 	now: number;
 	freshAt?: number | null;
+	/** The poller behind `view`: when HAProxy last answered, and a poll now (after a step). */
+	poll?: PollAccess;
 	onQuit: () => void;
 	onBack: () => void;
 	onExtraKey?: (char: string) => void;
@@ -22,11 +24,11 @@ type Props = {
 };
 
 /** The wizard over one maintenance: state, keys, screen. */
-export function WizardApp({prepared, view, size, now, freshAt, onQuit, onBack, onExtraKey, exitNote}: Props) {
-	const handle = useRunbook(prepared, view);
+export function WizardApp({prepared, view, size, now, freshAt, poll, onQuit, onBack, onExtraKey, exitNote}: Props) {
+	const handle = useRunbook(prepared, view, poll);
 	const [help, setHelp] = useState(false);
 	const [urlText, setUrlText] = useState('');
-	exitNote.current = {drained: handle.state.drained, target: handle.label, journal: prepared.context.journal.file};
+	exitNote.current = exitNoteOf(prepared.context.target, prepared.context.journal.file, handle.state, handle.seen);
 	useWizardKeys(handle, {
 		urlText,
 		setUrlText,

@@ -4,6 +4,7 @@ import {serverDiffers} from '../../model/differences.js';
 import type {PollView} from '../../model/pool-poller.js';
 import {summarizeBackend} from '../../model/server-condition.js';
 import {stepIds, stepInfo} from '../../runbook/steps.js';
+import {targetStale, targetState, targetStateSentence} from '../../runbook/target-state.js';
 import {cell} from '../format.js';
 import {gridLayout} from '../grid/grid-layout.js';
 import {BackendLine, InstanceLine} from '../grid/group-lines.js';
@@ -168,7 +169,20 @@ function idleText(handle: RunbookHandle): string {
 	// Enter does nothing while HAProxy does not answer: say so rather than offer it.
 	const when = handle.paused ? 'Once HAProxy answers again, press Enter' : 'Press Enter';
 	if (state.current === 'maintain' && state.steps.maintain.status === 'pending') {
-		return `The target is drained. Do the work now (patch, restart…). ${when} when it is done: drainboard then waits for its health check to pass.`;
+		// What HAProxy last showed, never what this wizard did: someone else may have put it back.
+		if (!handle.seenSettled) {
+			return `Reading what HAProxy shows of ${handle.label} now…`;
+		}
+
+		const read = targetState(handle.seen);
+		const sentence = targetStateSentence(handle.target, handle.seen);
+		if (read === 'drained') {
+			const work = targetStale(handle.seen) ? '' : ' Do the work now (patch, restart…).';
+			return `${sentence}.${work} ${when} when the work is done: drainboard then waits for its health check to pass.`;
+		}
+
+		const reapply = state.alarms.some((alarm) => alarm.reapply) ? ' Press r to re-apply the drain.' : '';
+		return `${sentence}. Do not start the work until HAProxy shows it drained.${reapply}`;
 	}
 
 	return `${when} to ${stepInfo[state.current].purpose}.`;

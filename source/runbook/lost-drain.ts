@@ -1,0 +1,46 @@
+import {formatTarget, type Target} from '../runtime/names.js';
+import {clockTime} from '../time-format.js';
+import type {TargetView} from './read-target.js';
+import type {MaintenanceRecord} from './resume.js';
+
+/**
+ * What undid the drain of an open maintenance that HAProxy no longer shows, instance by instance,
+ * in the words of the wizard's alarms: a reload or restart (the pid or start time in the journal's
+ * drain entry differs from HAProxy's now), or someone or something that set the server ready in the
+ * same process (with when HAProxy last changed its state). Empty when the maintenance did not
+ * drain it, or HAProxy still shows the drain.
+ */
+export function lostDrainWarnings(record: MaintenanceRecord | undefined, views: readonly TargetView[], target: Target): string[] {
+	if (!record || record.finished || !record.drainSent || record.readySent) {
+		return [];
+	}
+
+	const label = formatTarget(target);
+	const drainAt = record.drainSentAt === null ? '' : ` at ${clockTime(record.drainSentAt)}`;
+	return views.flatMap((view) => {
+		// Drained still, or in maintenance now (not in rotation either way): not a lost drain.
+		if (!view.server || view.server.adminFlags.some((flag) => flag === 'FDRAIN' || flag === 'FMAINT' || flag === 'IMAINT' || flag === 'RMAINT')) {
+			return [];
+		}
+
+		const now = view.snapshot.instance;
+		const before = record.drainInstances?.find((instance) => instance.socket === view.socket);
+		const flags = view.server.adminFlags.length > 0 ? view.server.adminFlags.join('+') : 'ready (no admin flags)';
+		if (before?.pid === null || before?.pid === undefined) {
+			return [
+				`The drain${drainAt} is gone from HAProxy at ${view.socket}, which shows ${label} ${flags}: someone set it, or a reload dropped the drain (the journal has no pid to tell which), and it went back into rotation during the maintenance.`,
+			];
+		}
+
+		if (before.pid !== now.pid || (before.startTime !== null && before.startTime !== now.startTime)) {
+			const started = now.startTime === null ? '' : `, started at ${clockTime(now.startTime * 1000)}`;
+			return [
+				`HAProxy at ${view.socket} was reloaded or restarted after the drain${drainAt} (pid ${before.pid} → ${now.pid}${started}): the drain is gone, and ${label} went back into rotation during the maintenance.`,
+			];
+		}
+
+		return [
+			`Someone or something else changed ${label} on ${view.socket} after the drain${drainAt}: HAProxy (same process, pid ${now.pid}) shows it ${flags} since about ${clockTime(view.server.changedAt)}, so it went back into rotation during the maintenance.`,
+		];
+	});
+}

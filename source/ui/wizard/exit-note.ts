@@ -1,0 +1,46 @@
+import type {Alarm, RunbookState} from '../../runbook/state.js';
+import {targetStale, targetState, targetStateSentence, type TargetSeen} from '../../runbook/target-state.js';
+import {formatTarget, type Target} from '../../runtime/names.js';
+
+/** What the app says after it ends, from the wizard's last read of the target. */
+export type ExitNote = {
+	target: Target;
+	journal: string;
+	seen: TargetSeen[];
+	/** This maintenance drained the target (or resumed one that had), and has not restored it. */
+	drainedByMaintenance: boolean;
+	/** The alarms on screen (a reload, someone else's change): why the drain may be gone. */
+	alarms: readonly Alarm[];
+};
+
+/** The note for the state the wizard ends in. */
+export function exitNoteOf(target: Target, journal: string, state: RunbookState, seen: TargetSeen[]): ExitNote {
+	return {target, journal, seen, drainedByMaintenance: state.drained && !state.finished, alarms: state.alarms};
+}
+
+/**
+ * The lines printed after the app ends: the target's state as HAProxy last showed it (drained,
+ * back in rotation and why, or unknown since when), and how to come back. Null when there is
+ * nothing to say (no drain of this maintenance, and HAProxy shows none).
+ */
+export function exitNoteText(note: ExitNote): string | null {
+	const label = formatTarget(note.target);
+	const state = targetState(note.seen);
+	const sentence = targetStateSentence(note.target, note.seen);
+	const resume = `drainboard ${label} (journal: ${note.journal})`;
+	if (state === 'drained' || state === 'partly-drained') {
+		return `${sentence}. To resume: ${resume}.`;
+	}
+
+	if (!note.drainedByMaintenance) {
+		return null;
+	}
+
+	if (state === 'unknown' || targetStale(note.seen)) {
+		return `${sentence}; this maintenance had drained it. Check it with drainboard status; to resume: ${resume}.`;
+	}
+
+	const why = note.alarms.filter((alarm) => alarm.reapply).at(-1);
+	const cause = why ? `. ${why.message.replace(/ Press r to re-apply[^.]*\.$/, '')}` : ' (set ready outside this wizard, or dropped by a reload).';
+	return `${sentence}: it went back into rotation during the maintenance${cause} The maintenance is not finished; to start again: ${resume}.`;
+}

@@ -1,0 +1,133 @@
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import type {HeadlessResult} from '../../source/headless/report.js';
+import {readJournal} from '../../source/runbook/journal.js';
+import {webappsConfig, webappsDemos} from '../fixtures/webapps.cfg.js';
+import {adminStates} from '../helpers/raw-haproxy.js';
+import {runCli} from '../helpers/run-cli.js';
+import {startTestBed, type TestBed} from '../helpers/test-bed.js';
+import {waitFor} from '../helpers/wait-for.js';
+
+let bed: TestBed;
+
+beforeAll(async () => {
+	bed = await startTestBed({demos: webappsDemos, config: (context) => webappsConfig(context)});
+});
+
+afterAll(async () => {
+	await bed?.stop();
+});
+
+const common = (journal: string) => ['--socket', bed.adminSocket, '--config', bed.configPath, '--journal', `${bed.dir}/${journal}`, '--yes'];
+const admin = async (server: string) => adminStates(await bed.send('show servers state webapps'))[`webapps/${server}`];
+const time = '\\d\\d:\\d\\d:\\d\\d';
+const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+const serving = async (server: string) =>
+	waitFor(`${server} up`, async () => ((await bed.send('show stat webapps 4 -1')).split('\n').some((row) => row.startsWith(`webapps,${server},`) && row.includes(',UP,')) ? true : undefined), 15_000);
+
+/** A headless restore of a drain that is gone: exit 1, the warning on stderr and in the JSON, the maintenance closed. */
+async function restoreAfterLostDrain(server: string, journal: string, warning: RegExp): Promise<void> {
+	const restore = await runCli(['restore', `webapps/${server}`, ...common(journal), '--json']);
+	expect(restore.code, restore.stderr).toBe(1);
+	const json = JSON.parse(restore.stdout) as HeadlessResult;
+	expect(json).toMatchObject({ok: false, drained: false, steps: []});
+	expect(json.warnings).toHaveLength(1);
+	expect(json.warnings[0]).toMatch(warning);
+	expect(restore.stderr).toContain(`! ${json.warnings[0]!}\n`);
+	expect(restore.stderr).toContain(`✗ webapps/${server} is not drained: the drain was lost during the maintenance (see above), so it has taken traffic without restore's checks. Nothing was sent;`);
+	expect(restore.stderr).not.toContain('nothing to restore');
+	const last = readJournal(`${bed.dir}/${journal}`).entries.at(-1)!;
+	expect(last).toMatchObject({event: 'abandoned', target: `webapps/${server}`});
+	expect(last.detail).toContain(json.warnings[0]!);
+	// Said once, and closed: the next restore has nothing to do, and says so.
+	const again = await runCli(['restore', `webapps/${server}`, ...common(journal), '--json']);
+	expect(again.code, again.stderr).toBe(0);
+	expect(again.stderr).toContain(`✓ webapps/${server} is not drained (admin flags: none); nothing to restore.`);
+	expect((JSON.parse(again.stdout) as HeadlessResult).warnings).toEqual([]);
+}
+
+describe('headless restore says when the drain was lost mid-maintenance', () => {
+	it.each([
+		['a reload (haproxy -sf)', 'app01', async () => bed.haproxy.reload()],
+		['a restart (stop, start)', 'app02', async () => {
+			await bed.stopHaproxy();
+			await bed.startHaproxy();
+		}],
+	])('after %s without a server-state file: why, when, pid before and after', async (_how, server, undo) => {
+		const journal = `reload-${server}.jsonl`;
+		const drain = await runCli(['drain', `webapps/${server}`, ...common(journal)]);
+		expect(drain.code, drain.stderr).toBe(0);
+		expect(await admin(server)).toBe('8');
+		const before = bed.haproxy.pid;
+		await undo();
+		const after = bed.haproxy.pid;
+		expect(after).not.toBe(before);
+		expect(await admin(server)).toBe('0');
+		await serving(server);
+		await restoreAfterLostDrain(
+			server,
+			journal,
+			new RegExp(
+				`^HAProxy at ${escaped(bed.adminSocket)} was reloaded or restarted after the drain at ${time} \\(pid ${before} → ${after}, started at ${time}\\): the drain is gone, and webapps/${server} went back into rotation during the maintenance\\.$`,
+			),
+		);
+	});
+
+	it('after someone else set it ready through the admin socket', async () => {
+		const journal = 'someone.jsonl';
+		expect((await runCli(['drain', 'webapps/app03', ...common(journal)])).code).toBe(0);
+		expect(await bed.send('set server webapps/app03 state ready')).toBe('\n');
+		await restoreAfterLostDrain(
+			'app03',
+			journal,
+			new RegExp(
+				`^Someone or something else changed webapps/app03 on ${escaped(bed.adminSocket)} after the drain at ${time}: HAProxy \\(same process, pid ${bed.haproxy.pid}\\) shows it ready \\(no admin flags\\) since about ${time}, so it went back into rotation during the maintenance\\.$`,
+			),
+		);
+	});
+
+	it('a new drain says that the open maintenance lost its drain, on stderr and in the JSON', async () => {
+		const journal = 'drain-again.jsonl';
+		expect((await runCli(['drain', 'webapps/app01', ...common(journal)])).code).toBe(0);
+		expect(await bed.send('set server webapps/app01 state ready')).toBe('\n');
+		const drain = await runCli(['drain', 'webapps/app01', ...common(journal), '--json']);
+		try {
+			expect(drain.code, drain.stderr).toBe(0);
+			const json = JSON.parse(drain.stdout) as HeadlessResult;
+			expect(json.warnings).toEqual([expect.stringMatching(/^The journal has a maintenance of webapps\/app01 that \S+ started at .* and did not finish, but HAProxy shows the server in rotation now/)]);
+			expect(drain.stderr).toContain(`! ${json.warnings[0]!}`);
+		} finally {
+			await bed.send('set server webapps/app01 state ready');
+		}
+	});
+});
+
+describe('a master-worker HAProxy reloaded between drain and restore', () => {
+	let master: TestBed;
+
+	beforeAll(async () => {
+		master = await startTestBed({demos: webappsDemos, config: (context) => webappsConfig(context), masterWorker: true});
+	});
+
+	afterAll(async () => {
+		await master?.stop();
+	});
+
+	it('names the worker pids before and after', async () => {
+		const masterSocket = `${master.dir}/master.sock`;
+		const flags = ['--master', masterSocket, '--config', master.configPath, '--journal', `${master.dir}/mw.jsonl`, '--yes'];
+		expect((await runCli(['drain', 'webapps/app01', ...flags])).code).toBe(0);
+		const before = master.haproxy.pid;
+		await master.haproxy.reload();
+		const after = master.haproxy.pid;
+		const restore = await waitFor('the master CLI to answer for the new worker', async () => {
+			const result = await runCli(['restore', 'webapps/app01', ...flags, '--json']);
+			return result.code === 3 ? undefined : result;
+		});
+		expect(restore.code, restore.stderr).toBe(1);
+		expect((JSON.parse(restore.stdout) as HeadlessResult).warnings).toEqual([
+			expect.stringMatching(
+				new RegExp(`^HAProxy at ${escaped(masterSocket)} \\[worker 1\\] was reloaded or restarted after the drain at ${time} \\(pid ${before} → ${after}, started at ${time}\\): the drain is gone`),
+			),
+		]);
+	});
+});
