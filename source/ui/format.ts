@@ -20,7 +20,8 @@ export function cell(outside: string, width: number, align: 'left' | 'right' = '
  * {@link cell} for a name: a long one keeps its start and its end (`app-frontend-…-blue-07`),
  * where names that share a long prefix differ.
  */
-export function nameCell(text: string, width: number): string {
+export function nameCell(outside: string, width: number): string {
+	const text = visible(outside);
 	if (text.length <= width || width < 8) {
 		return cell(text, width);
 	}
