@@ -200,6 +200,22 @@ describe('grid navigation', () => {
 		await waitForFrame((current) => !current.includes('webapps/app02'));
 	});
 
+	it('shows a 300-character name cut in the middle in the grid and whole in the detail panel, within the terminal', async () => {
+		const name = `srv-start.${'a1_B2-c3:d4.'.repeat(24)}`.slice(0, 296) + '-end';
+		const backend = makeBackend('webapps', [makeServer({backend: 'webapps', server: 'app00'}), makeServer({backend: 'webapps', server: name})]);
+		const {waitForFrame, press} = show(makeView(makePool([makeInstance([backend])])), {columns: 80, rows: 24});
+		const grid = await waitForFrame('srv-start');
+		expect(frameLines(grid).find((line) => line.includes('srv-start'))).toMatch(/^ {2}● srv-start\.\S*…\S*-end +10\.0\.0\.1:8080 +UP /);
+		await press('j', 'j', keys.enter);
+		const detail = await waitForFrame('admin: none');
+		const lines = frameLines(detail);
+		expect(lines.join('').replace(/\s+/g, '')).toContain(`webapps/${name}`);
+		expect(lines.length).toBeLessThanOrEqual(23);
+		for (const line of lines) {
+			expect(line.length).toBeLessThanOrEqual(79);
+		}
+	});
+
 	it('shows a hostile name and check description in the grid and the detail panel written out, never raw', async () => {
 		const hostile = '\u001B]0;PWNED\u0007\u001B[2J\u001B[5;31m\u009B2J\u202Eevil\u007F\n\tx';
 		const shown = String.raw`\x1b]0;PWNED\x07\x1b[2J\x1b[5;31m\x9b2J\u202eevil\x7f\x0a\x09x`;

@@ -1,0 +1,33 @@
+import {describe, expect, it} from 'vitest';
+import {targetState, targetStateSentence, type TargetSeen} from '../../source/runbook/target-state.js';
+import {parseTarget} from '../../source/runtime/names.js';
+import {clockTime} from '../../source/time-format.js';
+import {makeServer} from '../helpers/model.js';
+
+const target = parseTarget('webapps/app01');
+const at = Date.parse('2026-11-25T14:02:11Z');
+const seen = (socket: string, adminState: number | null, failingSince: number | null = null): TargetSeen => ({
+	socket,
+	server: adminState === null ? null : makeServer({backend: 'webapps', server: 'app01', adminState}),
+	readAt: at,
+	failingSince,
+});
+
+describe('the target as last read, in one sentence', () => {
+	it.each([
+		['drained everywhere', [seen('/a.sock', 8), seen('/b.sock', 8)], 'drained', `webapps/app01 is drained (out of rotation), as HAProxy showed at ${clockTime(at)}`],
+		['drained on one instance only', [seen('/a.sock', 8), seen('/b.sock', 0)], 'partly-drained', `webapps/app01 is drained on /a.sock but not on /b.sock, as HAProxy showed at ${clockTime(at)}`],
+		['in maintenance', [seen('/a.sock', 1)], 'not-drained', `webapps/app01 is not drained (in maintenance, admin flags FMAINT), as HAProxy showed at ${clockTime(at)}`],
+		['gone from one instance', [seen('/a.sock', 8), seen('/b.sock', null)], 'missing', `webapps/app01 is not in HAProxy at /b.sock (removed, or reloaded without it), as HAProxy showed at ${clockTime(at)}`],
+		[
+			'last seen drained, HAProxy silent since',
+			[seen('/a.sock', 8, at + 5000)],
+			'drained',
+			`webapps/app01 was drained (out of rotation) when HAProxy last answered, at ${clockTime(at)}; HAProxy at /a.sock does not answer since ${clockTime(at + 5000)}, so its state now is unknown`,
+		],
+		['never read', [{socket: '/a.sock', server: null, readAt: null, failingSince: null}], 'unknown', 'the state of webapps/app01 is unknown: HAProxy at /a.sock has not answered yet'],
+	] as const)('%s', (_case, views, state, sentence) => {
+		expect(targetState(views)).toBe(state);
+		expect(targetStateSentence(target, views)).toBe(sentence);
+	});
+});
