@@ -62,8 +62,9 @@ const help = `
     --help, --version
 
   Exit codes
-    0 done; 1 a check did not pass; 2 bad usage or invalid input (nothing
-    sent); 3 HAProxy unreachable or refused
+    0 done; 1 a check did not pass; 2 bad usage or invalid input, or a name
+    HAProxy does not have (nothing sent); 3 HAProxy unreachable or refused;
+    129, 130, 143 stopped by SIGHUP, SIGINT, SIGTERM
 
   Examples
     $ drainboard status --socket /run/haproxy/admin.sock --json
