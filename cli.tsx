@@ -140,7 +140,7 @@ async function main(): Promise<ExitCode> {
 			early.catch(() => undefined);
 		}
 
-		// A name the running HAProxy does not have ends here (exit 2); one that does not answer opens the app, which says so.
+		// A name the running HAProxy does not have ends here (exit 2); a HAProxy that does not answer opens the app, which says so.
 		const found = target === undefined ? undefined : await findTargetIfAnswering(clients, target);
 		const {runInteractive} = await interactive;
 		return runInteractive(options, found, {clients, prefetched});
@@ -149,16 +149,15 @@ async function main(): Promise<ExitCode> {
 	throw new UsageError(`Unknown command "${command}"; run drainboard --help.`);
 }
 
-/** {@link findTarget}, or the target as given while HAProxy does not answer. */
+/** {@link findTarget}, or the target as given while HAProxy does not answer (the app shows why). */
 async function findTargetIfAnswering(clients: readonly RuntimeClient[], target: Target): Promise<Target> {
 	const {findTarget} = await import('./source/runtime/find-target.js');
-	const {isUnreachable} = await import('./source/runtime/runtime-error.js');
 	return findTarget(clients, target).catch((error: unknown) => {
-		if (isUnreachable(error)) {
-			return target;
+		if (error instanceof UsageError) {
+			throw error;
 		}
 
-		throw error;
+		return target;
 	});
 }
 

@@ -6,6 +6,7 @@ import {deriveListenerUrl} from '../config/listener-url.js';
 import type {Options} from '../options.js';
 import {createProbe} from '../probe/create-probe.js';
 import type {RuntimeClient} from '../runtime/client.js';
+import {UsageError} from '../errors.js';
 import {findTarget} from '../runtime/find-target.js';
 import {isUnreachable, RuntimeApiError} from '../runtime/runtime-error.js';
 import {formatTarget, type Target} from '../runtime/names.js';
@@ -58,13 +59,14 @@ export async function prepareMaintenance(options: Options, target: Target, mode:
 		facts: emptyFacts(),
 	};
 
-	// A name the running HAProxy does not have stops here (exit 2); one that does not answer, later.
+	// A name the running HAProxy does not have stops here (exit 2); a HAProxy that does not answer
+	// (or not as HAProxy) is validate's first check to report, journaled.
 	context.target = await findTarget(clients, target).catch((error: unknown) => {
-		if (isUnreachable(error)) {
-			return target;
+		if (error instanceof UsageError) {
+			throw error;
 		}
 
-		throw error;
+		return target;
 	});
 	const read = await readTarget(context).catch((error: unknown) => error);
 	const views = Array.isArray(read) ? (read as TargetView[]) : undefined;
