@@ -1,69 +1,78 @@
-import {statementsOf, type Section, type Statement, type Uncertainty} from './parse-config.js';
+import {statementsOf, type Section, type Uncertainty} from './parse-config.js';
+import {backendSection, defaultsChain, inheritedStatements, sectionMode} from './section-mode.js';
 
 /** What the configuration says about one backend that matters for a safe drain. */
 export type BackendFacts = {
 	name: string;
+	/** From {@link sectionMode}; `log` and `spop` backends count as tcp (their traffic is sessions, not HTTP requests). */
 	mode: 'http' | 'tcp';
 	/** The `balance` line (own or inherited), e.g. `roundrobin`, `source`, `hdr(host)`. */
 	balance: string;
-	/** Persistence that keeps users on a drained server: cookie, stick tables, use-server. */
+	/** Persistence that keeps users on a drained server: cookie, stick rules, use-server. */
 	persistence: string[];
-	/** `server-state-file` of the global section, and whether this backend loads it. */
+	/**
+	 * The server-state file this backend loads (`server-state-file`, or with `load-server-state-from-file
+	 * local` its `server-state-file-name`), resolved against `server-state-base`; else the global one.
+	 */
 	serverStateFile: string | null;
 	loadsServerState: boolean;
 	/** Lines about these facts under a `.if` drainboard could not evaluate: left out above, told to the operator. */
 	uncertain: Uncertainty[];
 };
 
-const inherited = new Set(['mode', 'balance', 'cookie', 'load-server-state-from-file']);
-const relevant = new Set([...inherited, 'stick', 'stick-table', 'use-server', 'server-state-file']);
+const relevant = new Set(['mode', 'balance', 'cookie', 'load-server-state-from-file', 'stick', 'use-server', 'server-state-file', 'server-state-base', 'server-state-file-name']);
 
-/** Facts of `backend` (a `backend` or `listen` section), with what it inherits from `defaults`. */
+/** `stick on|match|store-request|store-response` keep a client on its server; a stick-table used only to count (rate limits) does not. */
+const stickRules = new Set(['on', 'match', 'store-request', 'store-response']);
+
+/** Facts of `backend` (a `backend` or `listen` section), with what it inherits from its defaults. */
 export function backendFacts(sections: readonly Section[], backend: string): BackendFacts | undefined {
-	let defaults: Statement[] = [];
-	let found: {section: Section; defaults: Statement[]} | undefined;
-	const uncertain: Uncertainty[] = [];
-	const certain = (statements: readonly Statement[]) => {
-		for (const statement of statements) {
-			if (statement.uncertain && relevant.has(statement.keyword) && !uncertain.includes(statement.uncertain)) {
-				uncertain.push(statement.uncertain);
-			}
-		}
-
-		return statements.filter((statement) => !statement.uncertain);
-	};
-
-	for (const section of sections) {
-		if (section.kind === 'defaults') {
-			defaults = certain(section.statements).filter((statement) => inherited.has(statement.keyword));
-		} else if ((section.kind === 'backend' || section.kind === 'listen') && section.name === backend && !section.uncertain) {
-			found = {section, defaults: [...defaults]};
-		}
-	}
-
-	if (!found) {
+	const section = backendSection(sections, backend);
+	if (!section) {
 		return undefined;
 	}
 
-	const own = certain(found.section.statements);
-	const last = (keyword: string) => [...found.defaults, ...own].filter((statement) => statement.keyword === keyword).at(-1);
+	const globals = sections.filter((candidate) => candidate.kind === 'global' && !candidate.uncertain);
+	const uncertain: Uncertainty[] = [];
+	for (const statement of [...defaultsChain(sections, section), section, ...globals].flatMap((candidate) => candidate.statements)) {
+		if (statement.uncertain && relevant.has(statement.keyword) && !uncertain.includes(statement.uncertain)) {
+			uncertain.push(statement.uncertain);
+		}
+	}
+
+	const own = section.statements.filter((statement) => !statement.uncertain);
+	const last = (keyword: string) => inheritedStatements(sections, section, keyword).at(-1);
+	const cookie = last('cookie');
 	const persistence = [
-		...[last('cookie')].filter((statement) => statement !== undefined).map((statement) => `cookie ${statement.args.join(' ')}`),
-		...own.filter((statement) => statement.keyword === 'stick' || statement.keyword === 'stick-table').map((statement) => `${statement.keyword} ${statement.args.join(' ')}`),
+		...(cookie ? [`cookie ${cookie.args.join(' ')}`] : []),
+		...own.filter((statement) => statement.keyword === 'stick' && stickRules.has(statement.args[0] ?? '')).map((statement) => `stick ${statement.args.join(' ')}`),
 		...own.filter((statement) => statement.keyword === 'use-server').map((statement) => `use-server ${statement.args.join(' ')}`),
 	];
-	const globals = sections.filter((section) => section.kind === 'global' && !section.uncertain);
-	const stateFile = certain(globals.flatMap((global) => statementsOf(global, 'server-state-file'))).at(-1)?.args[0] ?? null;
+	const globalSetting = (keyword: string) => globals.flatMap((global) => statementsOf(global, keyword)).filter((statement) => !statement.uncertain).at(-1)?.args[0];
+	const base = globalSetting('server-state-base');
+	const globalFile = globalSetting('server-state-file');
 	const load = last('load-server-state-from-file')?.args[0];
+	const localName = own.filter((statement) => statement.keyword === 'server-state-file-name').at(-1)?.args[0];
+	const localFile = localName === undefined || localName === 'use-backend-name' ? backend : localName;
+	const mode = sectionMode(sections, section).mode;
 	return {
 		name: backend,
-		mode: last('mode')?.args[0] === 'tcp' ? 'tcp' : 'http',
+		mode: mode === 'http' ? 'http' : 'tcp',
 		balance: last('balance')?.args.join(' ') ?? 'roundrobin',
 		persistence,
-		serverStateFile: stateFile,
-		loadsServerState: stateFile !== null && (load === 'global' || load === 'local'),
+		serverStateFile: load === 'local' ? stateFilePath(localFile, base) : globalFile === undefined ? null : stateFilePath(globalFile, base),
+		loadsServerState: load === 'local' || (load === 'global' && globalFile !== undefined),
 		uncertain,
 	};
+}
+
+/** srv_state_get_filepath(): a name not starting with `/` is joined to `server-state-base` when one is set. */
+export function stateFilePath(file: string, base: string | undefined): string {
+	if (file.startsWith('/') || base === undefined || base === '') {
+		return file;
+	}
+
+	return `${base}${base.endsWith('/') ? '' : '/'}${file}`;
 }
 
 /** Balancing where the server is picked from a hash of the request: one client may never reach a given server. */

@@ -15,8 +15,11 @@ export type Uncertainty = {file: string; line: number; text: string; why: string
 /** One configuration statement: its keyword, its arguments and where it was written. */
 export type Statement = {keyword: string; args: string[]; line: number; file: string; uncertain?: Uncertainty};
 
-/** A section of haproxy.cfg (`global`, `defaults [name]`, `frontend web`, …). */
-export type Section = {kind: SectionKind; name: string | null; line: number; file: string; statements: Statement[]; uncertain?: Uncertainty};
+/**
+ * A section of haproxy.cfg (`global`, `defaults [name]`, `frontend web`, …). `from` is the
+ * named `defaults` section it takes its settings from (`backend b from tcp-defaults`, 2.4+).
+ */
+export type Section = {kind: SectionKind; name: string | null; from: string | null; line: number; file: string; statements: Statement[]; uncertain?: Uncertainty};
 
 /** Why a block was not read: the directive that decided it and how it came out. */
 export type Decision = {file: string; line: number; text: string; outcome: 'false' | 'earlier-branch'};
@@ -233,7 +236,7 @@ function readFile(
 		}
 
 		if (kind !== undefined) {
-			current = {kind, name: words[1] ?? null, line: lineNumber, file, statements: [], ...(uncertain ? {uncertain} : {})};
+			current = {kind, ...sectionNaming(kind, words.slice(1)), line: lineNumber, file, statements: [], ...(uncertain ? {uncertain} : {})};
 			shadow = {kind, name: current.name};
 			result.sections.push(current);
 			continue;
@@ -246,6 +249,19 @@ function readFile(
 
 		current?.statements.push({keyword, args: words.slice(1), line: lineNumber, file, ...(uncertain ? {uncertain} : {})});
 	}
+}
+
+/**
+ * The name and `from` of a section line as cfg_parse_listen() reads them: `defaults NAME from X`,
+ * `defaults from X` (no name), `frontend NAME from X`.
+ */
+function sectionNaming(kind: SectionKind, args: readonly string[]): {name: string | null; from: string | null} {
+	if (kind === 'defaults' && args[0] === 'from' && args[1] !== undefined && args[2] === undefined) {
+		return {name: null, from: args[1]};
+	}
+
+	const proxy = kind === 'defaults' || kind === 'frontend' || kind === 'backend' || kind === 'listen';
+	return {name: args[0] || null, from: proxy && args[1] === 'from' ? (args[2] ?? null) : null};
 }
 
 function decide(
