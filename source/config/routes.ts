@@ -1,0 +1,532 @@
+import {hostInterfaces, type HostInterfaces} from '../local-address.js';
+import {splitRule, type RuleCondition} from './acl-condition.js';
+import {candidateValues, evaluateCondition, termExpressions, type AclScope, type Truth} from './acl-match.js';
+import {hostPort, readBind, type Bind} from './bind-address.js';
+import type {Section, Statement} from './parse-config.js';
+import type {ProbeRequest} from './probe-request.js';
+import {backendSection, defaultsChain, inheritedStatements, sectionMode, type ProxyMode} from './section-mode.js';
+
+/** The probe that proves traffic through the load balancer reaches a backend (the `routes --json` contract). */
+export type ProbeRoute = {
+	/** `<scheme>://<address>:<port><path>`: http/https for mode http, tcp/tls for mode tcp. */
+	url: string;
+	/** The Host header to send (null: the address itself). */
+	host: string | null;
+	/** The TLS server name to send (null: none, or not TLS). */
+	sni: string | null;
+	proxyProtocol: 'v1' | 'v2' | null;
+	/** Whether the address is on this host: a probe is never sent anywhere else. */
+	local: boolean;
+	/** The section and rule that route the probe, as `frontend web (line 3): use_backend shop if is_shop (line 9)`. */
+	from: string;
+};
+
+/** One backend (or listen section) and its probe, or why there is none. */
+export type Route = {backend: string; mode: ProxyMode; probe: ProbeRoute | null; why: string | null};
+
+/** What the operator gave (`--url`, `--host`, `--path`): the derivation keeps to it. */
+export type GivenProbe = {host?: string; path?: string; address?: string; port?: number};
+
+export type RouteOptions = {interfaces?: HostInterfaces; given?: GivenProbe};
+
+type Rule = {statement: Statement; owner: Section; action: string[]; condition: RuleCondition | null; scope: AclScope; error: string | null};
+
+type Outcome =
+	| {kind: 'reaches'; via: Statement | null}
+	| {kind: 'elsewhere'; backend: string; via: Statement | null}
+	| {kind: 'blocked'; why: string}
+	| {kind: 'unknown'; why: string};
+
+type Found = {probe: ProbeRoute; rank: number[]};
+
+/** Terminal `http-request` actions: the request never reaches a backend's server. */
+const answers: Record<string, string> = {
+	deny: 'refuses',
+	reject: 'refuses',
+	tarpit: 'refuses',
+	'silent-drop': 'drops',
+	auth: 'asks for credentials on',
+	redirect: 'redirects',
+	return: 'answers',
+	'use-service': 'answers',
+};
+
+const rewrites: Record<string, (args: string[]) => string[]> = {
+	'set-header': (args) => [`header:${(args[0] ?? '').toLowerCase()}`],
+	'add-header': (args) => [`header:${(args[0] ?? '').toLowerCase()}`],
+	'replace-header': (args) => [`header:${(args[0] ?? '').toLowerCase()}`],
+	'replace-value': (args) => [`header:${(args[0] ?? '').toLowerCase()}`],
+	'del-header': (args) => [`header:${(args[0] ?? '').toLowerCase()}`],
+	'set-path': () => ['path'],
+	'set-pathq': () => ['path'],
+	'replace-path': () => ['path'],
+	'replace-pathq': () => ['path'],
+	'set-uri': () => ['path', 'header:host'],
+	'replace-uri': () => ['path', 'header:host'],
+};
+
+/** `line 12`, or `conf.d/web.cfg line 12` when the configuration has several files. */
+function placer(sections: readonly Section[]): (item: {file: string; line: number}) => string {
+	const files = new Set(sections.map((section) => section.file));
+	return (item) => (files.size > 1 ? `${item.file} line ${item.line}` : `line ${item.line}`);
+}
+
+function label(section: Section): string {
+	return `${section.kind} ${section.name ?? ''}`.trim();
+}
+
+function ruleText(statement: Statement): string {
+	return [statement.keyword, ...statement.args].join(' ');
+}
+
+function scopeOf(sections: readonly Section[], section: Section): AclScope {
+	const acls = new Map<string, Statement[]>();
+	for (const statement of section.statements) {
+		if (statement.keyword === 'acl' && !statement.uncertain && statement.args[0]) {
+			acls.set(statement.args[0], [...(acls.get(statement.args[0]) ?? []), statement]);
+		}
+	}
+
+	return {
+		acls,
+		serverCount(name) {
+			const found = backendSection(sections, name);
+			return found ? serverCount(found) : undefined;
+		},
+	};
+}
+
+function serverCount(section: Section): number {
+	return section.statements
+		.filter((statement) => !statement.uncertain)
+		.reduce((sum, statement) => {
+			if (statement.keyword === 'server') {
+				return sum + 1;
+			}
+
+			if (statement.keyword === 'server-template') {
+				const count = /^(\d+)(?:-(\d+))?$/.exec(statement.args[1] ?? '');
+				return sum + (count ? (count[2] ? Number(count[2]) - Number(count[1]) + 1 : Number(count[1])) : 0);
+			}
+
+			return sum;
+		}, 0);
+}
+
+/** Whether a section has servers of its own (`server` or `server-template` lines). */
+export function hasServers(section: Section): boolean {
+	return section.statements.some((statement) => !statement.uncertain && (statement.keyword === 'server' || statement.keyword === 'server-template'));
+}
+
+/** The rules of `keyword` (`tcp-request connection`, `http-request`, …) of a section, its named defaults' first. */
+function rulesOf(sections: readonly Section[], section: Section, keyword: string, second?: string): Rule[] {
+	const owners = [...defaultsChain(sections, section).filter((candidate) => candidate.name !== null), section];
+	return owners.flatMap((owner) => {
+		const scope = scopeOf(sections, owner);
+		return owner.statements
+			.filter((statement) => statement.keyword === keyword && !statement.uncertain && (second === undefined || statement.args[0] === second))
+			.map((statement): Rule => {
+				const split = splitRule(second === undefined ? statement.args : statement.args.slice(1));
+				return {statement, owner, action: split.action, condition: split.condition, scope, error: split.error};
+			});
+	});
+}
+
+function truthOf(rule: Rule, request: ProbeRequest): Truth {
+	return rule.error === null ? evaluateCondition(rule.condition, request, rule.scope) : {unknown: rule.error};
+}
+
+/**
+ * Walks a request through a frontend (or listen) the way HAProxy does: tcp-request connection,
+ * session and content rules, then in mode http the `http-request` rules, `redirect` lines,
+ * `monitor-uri` and the stats page, then the `use_backend` rules in order, `default_backend`, or a
+ * listen section's own servers; then the chosen backend's own refusing rules.
+ */
+function walk(sections: readonly Section[], section: Section, backend: Section, request: ProbeRequest, place: (item: {file: string; line: number}) => string): Outcome {
+	const blockedBy = (rule: Rule, verb: string): Outcome => ({kind: 'blocked', why: `In ${label(rule.owner)}, ${ruleText(rule.statement)} (${place(rule.statement)}) ${verb} every request drainboard can derive`});
+	const unknownBy = (rule: Rule, truth: {unknown: string}): Outcome => ({kind: 'unknown', why: `In ${label(rule.owner)}, whether ${ruleText(rule.statement)} (${place(rule.statement)}) applies is not known from the configuration: ${truth.unknown}`});
+	const stage = (rules: Rule[]): Outcome | undefined => {
+		for (const rule of rules) {
+			const action = rule.action[0] ?? '';
+			const http = rule.statement.keyword === 'http-request';
+			const ends = rule.statement.keyword === 'redirect' ? 'redirects' : http ? answers[action] : action === 'reject' || action === 'silent-drop' ? 'refuses' : action === 'use-service' ? 'answers' : undefined;
+			const stops = action === 'accept' || (http && action === 'allow');
+			const rewrite = http ? rewrites[action] : undefined;
+			if (ends === undefined && !stops && rewrite === undefined) {
+				continue;
+			}
+
+			const truth = truthOf(rule, request);
+			if (rewrite && truth !== false) {
+				for (const what of rewrite(rule.action.slice(1))) {
+					request.rewritten.add(what);
+				}
+
+				continue;
+			}
+
+			if (typeof truth === 'object') {
+				return unknownBy(rule, truth);
+			}
+
+			if (truth && ends) {
+				return blockedBy(rule, ends);
+			}
+
+			if (truth && stops) {
+				return undefined;
+			}
+		}
+
+		return undefined;
+	};
+
+	const front = sectionMode(sections, section).mode === 'http';
+	for (const [keyword, second] of [
+		['tcp-request', 'connection'],
+		['tcp-request', 'session'],
+		['tcp-request', 'content'],
+	] as const) {
+		const outcome = stage(rulesOf(sections, section, keyword, second));
+		if (outcome) {
+			return outcome;
+		}
+	}
+
+	if (front && request.http) {
+		const outcome = stage(rulesOf(sections, section, 'http-request')) ?? stage(rulesOf(sections, section, 'redirect')) ?? intercepted(section, request, place);
+		if (outcome) {
+			return outcome;
+		}
+	}
+
+	let chosen: Outcome | undefined;
+	for (const rule of rulesOf(sections, section, 'use_backend')) {
+		const truth = truthOf(rule, request);
+		if (truth === false) {
+			continue;
+		}
+
+		const name = rule.action[0] ?? '';
+		if (name.includes('%[')) {
+			return {kind: 'unknown', why: `In ${label(section)}, ${ruleText(rule.statement)} (${place(rule.statement)}) picks the backend from the request${/map/.test(name) ? ' through a map file' : ''} before any rule that names it`};
+		}
+
+		if (typeof truth === 'object') {
+			return unknownBy(rule, truth);
+		}
+
+		chosen = name === backend.name ? {kind: 'reaches', via: rule.statement} : {kind: 'elsewhere', backend: name, via: rule.statement};
+		break;
+	}
+
+	if (!chosen) {
+		const fallback = inheritedStatements(sections, section, 'default_backend').at(-1);
+		if (fallback) {
+			chosen = fallback.args[0] === backend.name ? {kind: 'reaches', via: fallback} : {kind: 'elsewhere', backend: fallback.args[0] ?? '', via: fallback};
+		} else if (section.kind === 'listen') {
+			chosen = section === backend ? {kind: 'reaches', via: null} : {kind: 'elsewhere', backend: section.name ?? '', via: null};
+		} else {
+			return {kind: 'blocked', why: `${capitalize(label(section))} has no backend for the requests drainboard can derive (HAProxy answers 503)`};
+		}
+	}
+
+	if (chosen.kind !== 'reaches' || section === backend) {
+		return chosen;
+	}
+
+	const backendRules = stage(rulesOf(sections, backend, 'tcp-request', 'content'));
+	if (backendRules) {
+		return backendRules;
+	}
+
+	if (request.http && sectionMode(sections, backend).mode === 'http') {
+		const refused = stage(rulesOf(sections, backend, 'http-request')) ?? stage(rulesOf(sections, backend, 'redirect'));
+		if (refused) {
+			return refused;
+		}
+	}
+
+	return chosen;
+}
+
+/** Requests HAProxy answers itself in a section: its `monitor-uri`, its stats page. */
+function intercepted(section: Section, request: ProbeRequest, place: (item: {file: string; line: number}) => string): Outcome | undefined {
+	const monitor = section.statements.find((statement) => statement.keyword === 'monitor-uri' && !statement.uncertain);
+	if (monitor && monitor.args[0] === request.path) {
+		return {kind: 'blocked', why: `In ${label(section)}, monitor-uri ${monitor.args[0]} (${place(monitor)}) answers the request itself`};
+	}
+
+	const stats = section.statements.filter((statement) => statement.keyword === 'stats' && !statement.uncertain);
+	const enabled = stats.some((statement) => statement.args[0] === 'enable' || statement.args[0] === 'uri');
+	const uri = stats.filter((statement) => statement.args[0] === 'uri').at(-1);
+	if (enabled && request.path.startsWith(uri?.args[1] ?? '/haproxy?stats')) {
+		return {kind: 'blocked', why: `In ${label(section)}, the stats page (${place(uri ?? section)}) answers the request itself`};
+	}
+
+	return undefined;
+}
+
+type Candidates = {names: Array<string | null>; sniNames: string[]; paths: string[]; hints: string[]};
+
+/**
+ * Host names, SNI names and paths worth trying in a section: those in the conditions of the rules
+ * that route to the backend first, then those of the rules that gate every request.
+ */
+function candidatesOf(sections: readonly Section[], section: Section, backend: Section, given: GivenProbe, place: (item: {file: string; line: number}) => string): Candidates {
+	const routing = rulesOf(sections, section, 'use_backend').filter((rule) => rule.action[0] === backend.name);
+	const gating = [
+		...rulesOf(sections, section, 'tcp-request', 'connection'),
+		...rulesOf(sections, section, 'tcp-request', 'content'),
+		...rulesOf(sections, section, 'http-request'),
+		...rulesOf(sections, section, 'redirect'),
+		...(section === backend ? [] : rulesOf(sections, backend, 'http-request')),
+	];
+	const names: string[] = [];
+	const sniNames: string[] = [];
+	const paths: string[] = [];
+	const hints: string[] = [];
+	for (const rule of [...routing, ...gating]) {
+		for (const term of (rule.condition?.suites ?? []).flat()) {
+			const expressions = termExpressions(term, rule.scope);
+			if ('unknown' in expressions) {
+				continue;
+			}
+
+			for (const expression of expressions) {
+				const found = candidateValues(expression);
+				if (found.hint && routing.includes(rule) && !term.negated) {
+					hints.push(`${capitalize(label(section))} routes to it with ${ruleText(rule.statement)} (${place(rule.statement)}), where ${found.hint}`);
+				}
+
+				if (found.about === 'path') {
+					paths.push(...found.values);
+				} else if (found.about === 'host') {
+					names.push(...found.values);
+				} else if (found.about === 'sni') {
+					names.push(...found.values);
+					if (/^(?:req\.|req_)ssl_sni/.test(expression.fetchText)) {
+						sniNames.push(...found.values);
+					}
+				}
+			}
+		}
+	}
+
+	const unique = <T>(values: T[]) => [...new Set(values)].slice(0, 16);
+	return {
+		names: given.host === undefined ? unique<string | null>([null, ...names]) : [given.host],
+		sniNames: given.host === undefined ? unique(sniNames) : [given.host],
+		paths: given.path === undefined ? unique(['/', ...paths]) : [given.path],
+		hints,
+	};
+}
+
+function reachesAtAll(sections: readonly Section[], section: Section, backend: Section): boolean {
+	if (section === backend) {
+		return true;
+	}
+
+	const names = [...rulesOf(sections, section, 'use_backend').map((rule) => rule.action[0] ?? ''), ...inheritedStatements(sections, section, 'default_backend').map((statement) => statement.args[0] ?? '')];
+	return names.some((name) => name === backend.name || name.includes('%['));
+}
+
+function isAddress(name: string): boolean {
+	return /^[\d.]+$/.test(name) || name.includes(':');
+}
+
+/**
+ * The probe for one backend (or listen section) from the configuration alone: every frontend and
+ * listen section that can route to it, each bind address (local ones first, those without
+ * `accept-proxy` first, plain before TLS), each Host/SNI/path drawn from the conditions that route
+ * there or gate the frontend, walked through the rules as HAProxy applies them. The first request
+ * that reaches the backend is the probe; when none does, `why` says what stood in the way.
+ */
+export function deriveRoute(sections: readonly Section[], backendName: string, options: RouteOptions = {}): Route {
+	const interfaces = options.interfaces ?? hostInterfaces();
+	const given = options.given ?? {};
+	const place = placer(sections);
+	const backend = backendSection(sections, backendName);
+	if (!backend) {
+		return {backend: backendName, mode: 'tcp', probe: null, why: `The configuration has no backend ${backendName}.`};
+	}
+
+	const mode = sectionMode(sections, backend).mode;
+	if (mode === 'log' || mode === 'spop') {
+		return {backend: backendName, mode, probe: null, why: `It is a mode ${mode} backend, which drainboard has no probe for.`};
+	}
+
+	const http = mode === 'http';
+	const found: Found[] = [];
+	const problems: {rank: number; why: string}[] = [];
+	const hints: string[] = [];
+	let order = 0;
+	const entries = sections.filter((section) => (section.kind === 'frontend' || section.kind === 'listen') && !section.uncertain && reachesAtAll(sections, section, backend));
+	for (const section of entries) {
+		if (section.statements.some((statement) => statement.keyword === 'disabled' && !statement.uncertain)) {
+			problems.push({rank: 5, why: `${capitalize(label(section))} (${place(section)}) is disabled`});
+			continue;
+		}
+
+		const candidates = candidatesOf(sections, section, backend, given, place);
+		hints.push(...candidates.hints);
+		const binds = section.statements.filter((statement) => statement.keyword === 'bind' && !statement.uncertain).map((statement) => readBind(statement, interfaces));
+		const expectsProxy = rulesOf(sections, section, 'tcp-request', 'connection').some((rule) => rule.action[0] === 'expect-proxy' && rule.condition === null);
+		const proxyVersion = section.statements.some((statement) => statement.args.some((arg) => arg.includes('fc_pp_'))) ? 'v2' : 'v1';
+		for (const bind of binds) {
+			for (const target of bind.targets) {
+				order++;
+				if ('why' in target) {
+					problems.push({rank: 6, why: `${capitalize(label(section))} binds ${target.spec} (${place(bind.statement)}), and ${target.why}`});
+					continue;
+				}
+
+				if ((given.port !== undefined && given.port !== target.port) || (given.address !== undefined && given.address !== target.address && !(target.local && isWildcard(target.spec)))) {
+					continue;
+				}
+
+				const outcome = tryBind(sections, section, backend, bind, target, candidates, {http, place, given});
+				if (outcome.kind === 'found') {
+					const proxyProtocol = bind.acceptProxy || expectsProxy ? proxyVersion : null;
+					const tls = outcome.request.tls;
+					const scheme = tls ? (http ? 'https' : 'tls') : http ? 'http' : 'tcp';
+					const address = given.address !== undefined && target.local && isWildcard(target.spec) ? given.address : target.address;
+					const rule = outcome.via ? `${ruleText(outcome.via)} (${place(outcome.via)})` : 'its own servers';
+					found.push({
+						probe: {
+							url: `${scheme}://${hostPort(address, target.port)}${http ? outcome.request.path : ''}`,
+							host: http ? outcome.name : null,
+							sni: tls ? (outcome.request.sni ?? null) : null,
+							proxyProtocol,
+							local: target.local,
+							from: `${label(section)} (${place(section)}): ${rule}`,
+						},
+						rank: [target.local ? 0 : 1, proxyProtocol ? 1 : 0, tls ? 1 : 0, order],
+					});
+				} else {
+					problems.push(...outcome.problems);
+				}
+			}
+		}
+	}
+
+	found.sort((one, other) => compareRanks(one.rank, other.rank));
+	const best = found[0];
+	if (best) {
+		return {backend: backendName, mode, probe: best.probe, why: null};
+	}
+
+	return {backend: backendName, mode, probe: null, why: whyNone(sections, backend, entries, problems, hints, given, place)};
+}
+
+function isWildcard(spec: string): boolean {
+	return /^(?:[a-z0-9]+@)?(?:\*|0\.0\.0\.0|::|\[::\])?:\d/.test(spec);
+}
+
+function compareRanks(one: number[], other: number[]): number {
+	for (const [index, value] of one.entries()) {
+		const difference = value - (other[index] ?? 0);
+		if (difference !== 0) {
+			return difference;
+		}
+	}
+
+	return 0;
+}
+
+type Tried = {kind: 'found'; request: ProbeRequest; name: string | null; via: Statement | null} | {kind: 'none'; problems: {rank: number; why: string}[]};
+
+function tryBind(
+	sections: readonly Section[],
+	section: Section,
+	backend: Section,
+	bind: Bind,
+	target: {address: string; port: number},
+	candidates: Candidates,
+	context: {http: boolean; place: (item: {file: string; line: number}) => string; given: GivenProbe},
+): Tried {
+	const problems: {rank: number; why: string}[] = [];
+	const src = target.address.startsWith('127.') ? '127.0.0.1' : target.address;
+	const variants: Array<{tls: boolean; names: Array<string | null>}> = bind.ssl
+		? [{tls: true, names: candidates.names}]
+		: [{tls: false, names: context.http ? candidates.names : [null]}, ...(candidates.sniNames.length > 0 ? [{tls: true, names: candidates.sniNames}] : [])];
+	for (const variant of variants) {
+		for (const name of variant.names) {
+			for (const path of context.http ? candidates.paths : ['/']) {
+				const request: ProbeRequest = {
+					http: context.http,
+					tls: variant.tls,
+					terminated: bind.ssl,
+					sni: variant.tls && name !== null && !isAddress(name) ? name : null,
+					host: name ?? hostPort(target.address, target.port),
+					path,
+					src,
+					dst: target.address,
+					dstPort: target.port,
+					rewritten: new Set(),
+					frontend: section.name ?? '',
+				};
+				const outcome = walk(sections, section, backend, request, context.place);
+				if (outcome.kind === 'reaches') {
+					return {kind: 'found', request, name, via: outcome.via};
+				}
+
+				if (outcome.kind === 'blocked') {
+					problems.push({rank: 2, why: outcome.why});
+				} else if (outcome.kind === 'unknown') {
+					problems.push({rank: 1, why: outcome.why});
+				} else {
+					problems.push({rank: 4, why: `${capitalize(label(section))} sends every request drainboard can derive to ${outcome.backend}${outcome.via ? ` (${ruleText(outcome.via)}, ${context.place(outcome.via)})` : ''}`});
+				}
+			}
+		}
+	}
+
+	return {kind: 'none', problems};
+}
+
+function whyNone(
+	sections: readonly Section[],
+	backend: Section,
+	entries: readonly Section[],
+	problems: ReadonlyArray<{rank: number; why: string}>,
+	hints: readonly string[],
+	given: GivenProbe,
+	place: (item: {file: string; line: number}) => string,
+): string {
+	const advice = given.host === undefined ? 'pass --url and --host' : 'pass --url, --host and --path that reach it';
+	const statics = entries.filter((section) => section === backend || rulesOf(sections, section, 'use_backend').some((rule) => rule.action[0] === backend.name) || inheritedStatements(sections, section, 'default_backend').some((statement) => statement.args[0] === backend.name));
+	if (entries.length === 0) {
+		return `No frontend or listen section routes to it (no use_backend or default_backend names it); ${advice}.`;
+	}
+
+	if (statics.length === 0) {
+		const dynamic = entries.flatMap((section) => rulesOf(sections, section, 'use_backend').filter((rule) => (rule.action[0] ?? '').includes('%[')));
+		const first = dynamic[0]?.statement;
+		if (first) {
+			return /map/.test(first.args[0] ?? '') ? `Only a map file (${place(first)}) routes to it; ${advice}.` : `Only use_backend ${first.args[0] ?? ''} (${place(first)}) can route to it, by a name taken from the request; ${advice}.`;
+		}
+	}
+
+	const hint = hints[0];
+	if (hint !== undefined && given.host === undefined) {
+		return `${hint}; ${advice}.`;
+	}
+
+	const worst = [...problems].sort((one, other) => one.rank - other.rank)[0];
+	if (worst) {
+		return `${worst.why}; ${advice}.`;
+	}
+
+	return `No bind of ${statics.map((section) => label(section)).join(', ')} can be probed; ${advice}.`;
+}
+
+function capitalize(text: string): string {
+	return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** Every backend and listen section with servers, in the order of the configuration, with its probe. */
+export function deriveRoutes(sections: readonly Section[], options: RouteOptions = {}): Route[] {
+	const names = sections.filter((section) => (section.kind === 'backend' || section.kind === 'listen') && !section.uncertain && hasServers(section)).map((section) => section.name ?? '');
+	return [...new Set(names)].map((name) => deriveRoute(sections, name, options));
+}
