@@ -1,44 +1,45 @@
-import type https from 'node:https';
-import {UsageError} from '../errors.js';
-import type {Probe, ProbeAttempt} from './probe.js';
+import type http from 'node:http';
+import type net from 'node:net';
+import type {HostInterfaces} from '../local-address.js';
+import {openConnection} from './connection.js';
+import {targetUrl, type Probe, type ProbeAttempt, type ProbeTarget} from './probe.js';
 
 const maxBodyBytes = 64 * 1024;
 
-type Requester = Pick<typeof https, 'request'>;
-
-/** Loaded at the first request, not with the app: `https` and its TLS stack took ~7 ms of every start. */
-async function clientFor(url: URL): Promise<Requester> {
-	return url.protocol === 'https:' ? (await import('node:https')).default : (await import('node:http')).default;
-}
-
 /**
  * HTTP requests through the listener, one after the other, each on a new connection (so each is
- * load-balanced afresh), each with its own timeout. A reply below 500 counts as served;
+ * load-balanced afresh) opened by {@link openConnection} (PROXY header, TLS with SNI), each with
+ * its own timeout and the target's Host header and path. A reply below 500 counts as served;
  * HAProxy's own 503 ("no server available") does not.
  */
-export function httpProbe(url: URL, options: {timeoutMs?: number} = {}): Probe {
-	if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-		throw new UsageError(`The URL ${url.href} is not http:// or https://; pass the listener as --url http://127.0.0.1:80/.`);
-	}
-
+export function httpProbe(target: ProbeTarget, options: {timeoutMs?: number; interfaces?: HostInterfaces} = {}): Probe {
 	const timeoutMs = options.timeoutMs ?? 5000;
-	const one = async (client: Requester, serverNames: ReadonlySet<string>, signal?: AbortSignal): Promise<ProbeAttempt> =>
-		new Promise((resolve) => {
-			const started = performance.now();
+	const url = targetUrl(target);
+	const hostHeader = target.host ?? `${target.address.includes(':') ? `[${target.address}]` : target.address}:${target.port}`;
+	const one = async (client: typeof http, serverNames: ReadonlySet<string>, signal?: AbortSignal): Promise<ProbeAttempt> => {
+		const started = performance.now();
+		const elapsed = () => Math.round(performance.now() - started);
+		let socket: net.Socket;
+		try {
+			socket = await openConnection(target, {timeoutMs, signal, interfaces: options.interfaces});
+		} catch (error) {
+			return {ok: false, status: null, servedBy: null, error: (error as Error).message, ms: elapsed()};
+		}
+
+		return new Promise((resolve) => {
 			const done = (attempt: Omit<ProbeAttempt, 'ms'>) => {
-				resolve({...attempt, ms: Math.round(performance.now() - started)});
+				socket.destroy();
+				resolve({...attempt, ms: elapsed()});
 			};
 
 			const request = client.request(
-				url,
 				{
+					createConnection: () => socket,
 					method: 'GET',
-					agent: false,
+					path: target.path,
 					timeout: timeoutMs,
 					signal,
-					headers: {'user-agent': 'drainboard-probe', connection: 'close'},
-					// The probe checks routing through the local listener, not its certificate.
-					rejectUnauthorized: false,
+					headers: {host: hostHeader, 'user-agent': 'drainboard-probe', connection: 'close'},
 				},
 				(response) => {
 					let body = '';
@@ -68,17 +69,20 @@ export function httpProbe(url: URL, options: {timeoutMs?: number} = {}): Probe {
 				request.destroy(new Error(`no answer within ${timeoutMs / 1000} s`));
 			});
 			request.on('error', (error: NodeJS.ErrnoException) => {
-				done({ok: false, status: null, servedBy: null, error: error.code === 'ECONNREFUSED' ? 'connection refused' : error.message});
+				done({ok: false, status: null, servedBy: null, error: error.code === 'ECONNRESET' ? 'connection closed by the listener' : error.message});
 			});
 			request.end();
 		});
+	};
 
 	return {
-		url: url.href,
+		url,
 		kind: 'http',
+		target,
 		async send(count, {signal, serverNames = []} = {}) {
 			const names = new Set(serverNames);
-			const client = await clientFor(url);
+			// Loaded at the first request, not with the app: it is not needed before.
+			const client = (await import('node:http')).default;
 			const attempts: ProbeAttempt[] = [];
 			for (let index = 0; index < count && !signal?.aborted; index++) {
 				attempts.push(await one(client, names, signal));

@@ -1,54 +1,56 @@
-import net from 'node:net';
-import type {Probe, ProbeAttempt} from './probe.js';
+import type {HostInterfaces} from '../local-address.js';
+import {openConnection} from './connection.js';
+import {targetUrl, type Probe, type ProbeAttempt, type ProbeTarget} from './probe.js';
 
 /**
- * TCP connections through a `mode tcp` listener: each connects, waits a moment so HAProxy
- * connects to a server (counted in that server's `stot`), then closes. Success means the
- * connection was accepted and not closed at once by HAProxy (which it does with no server left).
+ * TCP connections (or TLS over TCP) through a `mode tcp` listener: each connects (PROXY header
+ * and TLS handshake first when the target says so), waits a moment so HAProxy connects to a
+ * server (counted in that server's `stot`), then closes. Success means the connection was
+ * accepted and not closed at once by HAProxy (which it does with no server left).
  */
-export function tcpProbe(host: string, port: number, options: {timeoutMs?: number; holdMs?: number} = {}): Probe {
+export function tcpProbe(target: ProbeTarget, options: {timeoutMs?: number; holdMs?: number; interfaces?: HostInterfaces} = {}): Probe {
 	const timeoutMs = options.timeoutMs ?? 5000;
 	const holdMs = options.holdMs ?? 150;
-	const one = async (): Promise<ProbeAttempt> =>
-		new Promise((resolve) => {
-			const started = performance.now();
-			let settled = false;
-			const socket = net.createConnection({host, port});
-			const done = (ok: boolean, error: string | null) => {
-				if (settled) {
-					return;
-				}
+	const one = async (signal?: AbortSignal): Promise<ProbeAttempt> => {
+		const started = performance.now();
+		const result = (ok: boolean, error: string | null): ProbeAttempt => ({ok, status: null, servedBy: null, error, ms: Math.round(performance.now() - started)});
+		const socket = await openConnection(target, {timeoutMs, signal, interfaces: options.interfaces}).catch((error: unknown) => error as Error);
+		if (socket instanceof Error) {
+			return result(false, socket.message);
+		}
 
-				settled = true;
-				clearTimeout(timer);
-				socket.destroy();
-				resolve({ok, status: null, servedBy: null, error, ms: Math.round(performance.now() - started)});
+		return new Promise((resolve) => {
+			let settled = false;
+			const done = (ok: boolean, error: string | null) => {
+				if (!settled) {
+					settled = true;
+					clearTimeout(timer);
+					socket.destroy();
+					resolve(result(ok, error));
+				}
 			};
 
 			const timer = setTimeout(() => {
-				done(false, `no connection within ${timeoutMs / 1000} s`);
-			}, timeoutMs);
-			socket.on('connect', () => {
-				setTimeout(() => {
-					done(true, null);
-				}, holdMs);
-			});
+				done(true, null);
+			}, holdMs);
 			socket.on('close', () => {
 				done(false, 'closed by the listener');
 			});
-			socket.on('error', (error: NodeJS.ErrnoException) => {
-				done(false, error.code === 'ECONNREFUSED' ? 'connection refused' : error.message);
+			socket.on('error', (error) => {
+				done(false, error.message);
 			});
 			socket.on('data', () => undefined);
 		});
+	};
 
 	return {
-		url: `tcp://${host.includes(':') ? `[${host}]` : host}:${port}`,
+		url: targetUrl(target),
 		kind: 'tcp',
+		target,
 		async send(count, {signal} = {}) {
 			const attempts: ProbeAttempt[] = [];
 			for (let index = 0; index < count && !signal?.aborted; index++) {
-				attempts.push(await one());
+				attempts.push(await one(signal));
 			}
 
 			return attempts;
