@@ -13,6 +13,10 @@ export const flagsSchema = z.object({
 	master: optionalText('--master needs the path of the master CLI socket'),
 	config: optionalText('--config needs a file path'),
 	url: optionalText('--url needs a URL'),
+	host: z.optional(z.string().check(z.regex(/^(?:[A-Za-z0-9_~-][A-Za-z0-9._~-]*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$/, '--host needs a host name, such as shop.example.com'))),
+	// eslint-disable-next-line no-control-regex -- a path with control characters is refused
+	path: z.optional(z.string().check(z.regex(/^\/[^\s\u0000-\u001f\u007f]*$/, '--path needs a path starting with /, such as /health'))),
+	verifyTls: z._default(z.boolean(), false),
 	haproxy: optionalText('--haproxy needs the path of the haproxy binary'),
 	journal: optionalText('--journal needs a file path'),
 	backend: z.optional(z.string()),

@@ -2,9 +2,11 @@ import {backendFacts} from '../config/backend-facts.js';
 import {checkConfig} from '../config/check-config.js';
 import {clientsFor} from '../config/clients.js';
 import {resolveConfig, type InstanceFacts} from '../config/config-source.js';
-import {deriveListenerUrl} from '../config/listener-url.js';
+import {planProbe} from '../config/probe-plan.js';
+import {UsageError} from '../errors.js';
 import type {Options} from '../options.js';
-import {createProbe} from '../probe/create-probe.js';
+import {localAddressOf} from '../probe/connection.js';
+import {probeFor} from '../probe/create-probe.js';
 import type {RuntimeClient} from '../runtime/client.js';
 import {UsageError} from '../errors.js';
 import {findTarget} from '../runtime/find-target.js';
@@ -77,26 +79,26 @@ export async function prepareMaintenance(options: Options, target: Target, mode:
 	context.configProblem = config.sections === null ? config.problem : null;
 	context.checkConfig = typeof binary === 'string' ? async () => checkConfig(binary, config.files, {cwd: resolved.cwd, environment: resolved.environment}) : binary;
 	context.backendFacts = config.sections ? (backendFacts(config.sections, context.target.backend) ?? null) : null;
-	if (options.url) {
-		context.probe = createProbe(options.url);
-		context.probeSource = 'from --url';
-	} else if (config.sections) {
-		const derived = deriveListenerUrl(config.sections, context.target.backend);
-		if (derived.url !== null) {
-			context.probe = createProbe(derived.url);
-			context.probeSource = `derived from ${derived.from}`;
-		} else {
-			context.probeSource = derived.why;
+	const plan = planProbe(config.sections, context.target.backend, options, {configProblem: config.sections ? undefined : config.problem});
+	if (plan.target) {
+		if (options.url !== undefined) {
+			const checked = await localAddressOf(plan.target);
+			if ('refused' in checked) {
+				throw new UsageError(checked.refused);
+			}
 		}
+
+		context.probe = probeFor(plan.target);
+		context.probeSource = plan.source;
 	} else {
-		context.probeSource = `${config.problem}, so no frontend could be found`;
+		context.probeSource = plan.why;
 	}
 
 	const view = views?.[0];
 	if (view?.backend && view.server) {
 		context.facts.instances = (views ?? []).map((candidate) => candidate.snapshot.instance);
 		context.facts.serverNames = view.backend.servers.map((server) => server.server);
-		context.facts.mode = view.backend.mode === 'tcp' ? 'tcp' : 'http';
+		context.facts.mode = view.backend.mode === 'tcp' || view.backend.mode === 'http' ? view.backend.mode : (context.backendFacts?.mode ?? null);
 		context.facts.algorithm = view.backend.algorithm;
 	}
 

@@ -6,6 +6,7 @@ import {adminFlagsOf, opStateNames} from '../../source/decode/labels.js';
 import type {StatRecord} from '../../source/decode/stat.js';
 import {isServing} from '../../source/model/server-condition.js';
 import type {Server} from '../../source/model/types.js';
+import {targetFromUrl} from '../../source/probe/create-probe.js';
 import type {ProbeAttempt, Probe} from '../../source/probe/probe.js';
 import type {CliLevel, RuntimeClient} from '../../source/runtime/client.js';
 import {parseEndpoint} from '../../source/runtime/endpoint.js';
@@ -194,6 +195,7 @@ export class FakeHaproxy {
 		return {
 			url: 'http://127.0.0.1:8080/',
 			kind: this.mode === 'tcp' ? 'tcp' : 'http',
+			target: targetFromUrl(this.mode === 'tcp' ? 'tcp://127.0.0.1:8080' : 'http://127.0.0.1:8080/'),
 			send: async (count) => {
 				const attempts: ProbeAttempt[] = [];
 				for (let index = 0; index < count; index++) {

@@ -2,8 +2,8 @@ import {readFileSync} from 'node:fs';
 import {describe, expect, it} from 'vitest';
 import {backendFacts} from '../../source/config/backend-facts.js';
 import {conditionFacts, configEnvironment} from '../../source/config/condition-facts.js';
-import {deriveListenerUrl} from '../../source/config/listener-url.js';
 import {parseConfigFiles, type ParsedConfig} from '../../source/config/parse-config.js';
+import {deriveRoute} from '../../source/config/routes.js';
 import {statsSockets} from '../../source/config/stats-socket.js';
 import {findTargetInConfig} from '../../source/config/target-in-config.js';
 import {parseTarget} from '../../source/runtime/names.js';
@@ -46,10 +46,17 @@ describe('HAProxy example basic-config-edge.cfg (.if feature(QUIC))', () => {
 		expect(config.uncertainties).toEqual([{file: '/etc/haproxy/basic-config-edge.cfg', line: 73, text: '.if feature(QUIC)', why: 'no haproxy binary could say which features it was built with'}]);
 	});
 
-	it('still gives the admin socket, the listener, cookie persistence and the servers', () => {
+	it('still gives the admin socket, the TLS listener (port 80 redirects to https), cookie persistence and the servers', () => {
 		const config = parseConfigFiles([edge], facts());
 		expect(statsSockets(config.sections).map((socket) => [socket.endpoint.label, socket.level])).toEqual([['/var/run/haproxy-svc1.sock', 'admin']]);
-		expect(deriveListenerUrl(config.sections, 'app1')).toEqual({url: 'http://127.0.0.1:80/', from: 'frontend pub1 at /etc/haproxy/basic-config-edge.cfg line 69'});
+		expect(deriveRoute(config.sections, 'app1', {interfaces: {}}).probe).toEqual({
+			url: 'https://127.0.0.1:443/',
+			host: null,
+			sni: null,
+			proxyProtocol: null,
+			local: true,
+			from: 'frontend pub1 (line 68): default_backend app1 (line 99)',
+		});
 		expect(backendFacts(config.sections, 'app1')).toMatchObject({balance: 'random', persistence: ['cookie app1 insert indirect nocache'], uncertain: []});
 		expect(findTargetInConfig(config, parseTarget('app1/srv3'), [edge.file])).toEqual({found: true, where: '/etc/haproxy/basic-config-edge.cfg line 130'});
 	});

@@ -2,6 +2,7 @@ import {readFileSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
+import {targetFromUrl} from '../../source/probe/create-probe.js';
 import {Journal, JournalError, readJournal} from '../../source/runbook/journal.js';
 import {runStep} from '../../source/runbook/run-step.js';
 import type {StepId} from '../../source/runbook/steps.js';
@@ -255,6 +256,7 @@ describe('confirm', () => {
 		harness.context.probe = {
 			url: 'http://127.0.0.1:8080/',
 			kind: 'http',
+			target: targetFromUrl('http://127.0.0.1:8080/'),
 			send: async (count) => {
 				haproxy.server('app01').requestsTotal! += 2;
 				haproxy.server('app02').requestsTotal! += count - 2;

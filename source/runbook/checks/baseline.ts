@@ -1,4 +1,5 @@
 import {conditionOf} from '../../model/server-condition.js';
+import {describeProbe, probeEvidence} from '../../probe/probe.js';
 import {failed, passed} from '../check-result.js';
 import {readTarget} from '../read-target.js';
 import type {CheckDefinition} from '../step-definition.js';
@@ -11,11 +12,13 @@ const listener: CheckDefinition = {
 	async run(context) {
 		if (!context.probe) {
 			return failed(this.id, this.title, `No listener URL for backend ${context.target.backend}: ${context.probeSource}.`, {
-				todo: 'Give the URL clients use (for example http://127.0.0.1:80/) with --url, or type it when the wizard asks.',
+				todo: 'Give the listener with --url (for example http://127.0.0.1:80/), with --host and --path when it routes by them, or type it when the wizard asks; drainboard routes shows what it derives.',
 			});
 		}
 
-		return passed(this.id, this.title, `Traffic goes through ${context.probe.url} (${context.probeSource}), never to the server's own address.`);
+		return passed(this.id, this.title, `Traffic goes through ${describeProbe(context.probe.target)} (${context.probeSource}), never to the server's own address.`, {
+			evidence: probeEvidence(context.probe.target),
+		});
 	},
 };
 

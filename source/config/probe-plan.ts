@@ -1,0 +1,68 @@
+import type {HostInterfaces} from '../local-address.js';
+import {targetFromUrl} from '../probe/create-probe.js';
+import type {ProbeTarget} from '../probe/probe.js';
+import {printable} from '../runtime/endpoint.js';
+import type {Section} from './parse-config.js';
+import {deriveRoute} from './routes.js';
+
+/** What the operator asked of the probe: `--url`, `--host`, `--path`, `--verify-tls`. */
+export type ProbeFlags = {url?: string; host?: string; path?: string; verifyTls: boolean};
+
+/** The probe a maintenance uses and where it comes from, or why there is none (a clause, no final period). */
+export type ProbePlan = {target: ProbeTarget; source: string} | {target: null; why: string};
+
+/**
+ * The one place the wizard and headless decide their probe: the route {@link deriveRoute} finds
+ * in the configuration, with `--url` (scheme, address, port, path), `--host` (Host and SNI) and
+ * `--path` taking precedence over what it derived; a bind's PROXY protocol is kept when --url
+ * names that bind. A derived address not on this host gives no probe, with the reason.
+ * A bad --url throws (exit 2).
+ */
+export function planProbe(sections: readonly Section[] | null, backend: string, flags: ProbeFlags, options: {interfaces?: HostInterfaces; configProblem?: string} = {}): ProbePlan {
+	const interfaces = options.interfaces;
+	if (flags.url !== undefined) {
+		const typed = targetFromUrl(flags.url, {host: flags.host, path: flags.path, verifyTls: flags.verifyTls}, interfaces);
+		const route = sections ? deriveRoute(sections, backend, {interfaces, given: {address: typed.address, port: typed.port, host: flags.host, path: flags.path}}).probe : null;
+		if (!route) {
+			return {target: typed, source: 'from --url'};
+		}
+
+		const derived = new URL(route.url);
+		const pathWritten = /^[a-z]+:\/\/[^/]+\//i.test(flags.url);
+		const host = flags.host ?? route.host;
+		return {
+			target: {
+				...typed,
+				path: flags.path ?? (pathWritten ? typed.path : derived.pathname),
+				host,
+				sni: typed.scheme === 'https' || typed.scheme === 'tls' ? (flags.host ?? route.sni ?? typed.sni) : null,
+				proxyProtocol: route.proxyProtocol,
+				from: `--url, through ${route.from}`,
+			},
+			source: `from --url, through ${route.from}`,
+		};
+	}
+
+	if (!sections) {
+		return {target: null, why: `${options.configProblem ?? 'the configuration could not be read'}, so no frontend could be found`};
+	}
+
+	const route = deriveRoute(sections, backend, {interfaces, given: {host: flags.host, path: flags.path}});
+	if (!route.probe) {
+		return {target: null, why: (route.why ?? 'no frontend routes to it').replace(/\.$/, '')};
+	}
+
+	if (!route.probe.local) {
+		const address = new URL(route.probe.url).hostname.replace(/^\[|\]$/g, '');
+		return {
+			target: null,
+			why: `${route.probe.from} listens on ${printable(address)}, which is not an address of this host, and a probe never leaves this host; pass --url with an address of this host`,
+		};
+	}
+
+	const target = targetFromUrl(route.probe.url, {host: route.probe.host ?? undefined, verifyTls: flags.verifyTls, proxyProtocol: route.probe.proxyProtocol, from: route.probe.from}, interfaces);
+	return {
+		target: {...target, sni: route.probe.sni},
+		source: `derived from ${route.probe.from}`,
+	};
+}
