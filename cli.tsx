@@ -31,6 +31,9 @@ const help = `
                                              confirm: leaves it drained
     $ drainboard restore <backend>/<server>  wait for health, set ready, prove
                                              traffic returns
+    $ drainboard routes [--backend B] [--json]
+                                             the probe for each backend, from
+                                             the configuration alone
     $ drainboard lab                         the app on a disposable HAProxy
                                              with demo servers (try it here)
 
@@ -44,8 +47,16 @@ const help = `
     --config <file>            haproxy.cfg (default: the files in the running
                                HAProxy's command line, else
                                /etc/haproxy/haproxy.cfg)
-    --url <url>                listener for traffic checks (default: from the
-                               frontend that routes to the backend)
+    --url <url>                listener for traffic checks: http://, https://,
+                               tcp:// or tls://, an address of this host
+                               (default: derived from the frontends that route
+                               to the backend; see drainboard routes)
+    --host <name>              Host header and TLS SNI of the probe (default:
+                               from the frontend's rules); it still connects to
+                               the listener's address
+    --path <path>              path of the probe (default: from the rules, or /)
+    --verify-tls               verify the listener's certificate (default: not
+                               verified: the probe checks routing on this host)
     --haproxy <bin>            haproxy binary for "haproxy -c" (default: the
                                running HAProxy's, else PATH)
     --journal <file>           journal (default: $XDG_STATE_HOME or
@@ -55,7 +66,7 @@ const help = `
     --ready-timeout <s>        wait for health after the work (default 300)
     --force                    pass the capacity gate (journaled)
     --skip-validate            skip "haproxy -c" (journaled)
-    --backend <name>           status: only this backend
+    --backend <name>           status, routes: only this backend
     --timeout <s>              Runtime API timeout in seconds (default 5)
     --json                     print JSON on stdout
     --yes                      drain/restore: confirm every change in advance
@@ -72,6 +83,9 @@ const help = `
     $ drainboard webapps/app01 --socket /run/lb1.sock --socket 10.0.0.2:9999
     $ drainboard drain webapps/app01 --yes --json && patch-and-restart \\
         && drainboard restore webapps/app01 --yes
+    $ drainboard routes --config haproxy.cfg --backend shop
+    $ drainboard drain shop/web1 --url https://127.0.0.1:443/ \\
+        --host shop.example.com
 `;
 
 async function main(): Promise<ExitCode> {
@@ -95,6 +109,15 @@ async function main(): Promise<ExitCode> {
 
 		const {statusCommand} = await import('./source/headless/run-status.js');
 		return statusCommand(options);
+	}
+
+	if (command === 'routes') {
+		if (rest.length > 0) {
+			throw new UsageError(`"routes" takes no argument (got "${rest.join(' ')}"); use --backend to narrow it.`);
+		}
+
+		const {routesCommand} = await import('./source/headless/run-routes.js');
+		return routesCommand(options);
 	}
 
 	if (command === 'lab') {

@@ -5,7 +5,7 @@ import {parseEndpoint, type Endpoint} from '../runtime/endpoint.js';
 import {conditionFacts, configEnvironment, readBuildInfo, type BuildInfo} from './condition-facts.js';
 import {defaultConfigPath, defaultSocketPath, filesLabel, parsedConfig, readConfigTexts} from './load-config.js';
 import {fileSystem, type FileReader} from './proc-reader.js';
-import {readRunningProcess, runningConfigOf} from './running-haproxy.js';
+import {loadRunningConfigs} from './running-configs.js';
 import {defaultStatsSocket} from './stats-socket.js';
 import {visible} from '../visible-text.js';
 
@@ -96,56 +96,12 @@ async function fromFile(file: string, why: string, reader: FileReader): Promise<
 
 /** Every serving HAProxy process on this host, with the admin socket of what it loaded. */
 async function runningHaproxies(reader: FileReader, proc: string, buildInfo: (binary: string) => Promise<BuildInfo | null>): Promise<Seen[]> {
-	const entries = await reader.readdir(proc).catch(() => [] as string[]);
-	const builds = new Map<string, Promise<BuildInfo | null>>();
-	const seen: Seen[] = [];
-	for (const entry of entries.filter((name) => /^[0-9]+$/.test(name)).sort((one, other) => Number(one) - Number(other))) {
-		const comm = await reader.readFile(`${proc}/${entry}/comm`).then(
-			(buffer) => buffer.toString('utf8').trim(),
-			() => '',
-		);
-		if (!comm.startsWith('haproxy')) {
-			continue;
+	return (await loadRunningConfigs({reader, proc, buildInfo})).map((one) => {
+		if (one.loaded === null) {
+			return {pid: one.pid, files: one.files, socket: null, problem: one.problem};
 		}
 
-		const running = await readRunningProcess(Number(entry), reader, proc);
-		if ('problem' in running) {
-			seen.push({pid: Number(entry), files: [], socket: null, problem: running.problem});
-			continue;
-		}
-
-		if (running.args.mode !== 'run') {
-			continue;
-		}
-
-		const config = await runningConfigOf(running, reader, proc);
-		if ('problem' in config) {
-			seen.push({pid: running.pid, files: [], socket: null, problem: config.problem});
-			continue;
-		}
-
-		const texts = await readConfigTexts(config.files, reader);
-		if ('problem' in texts) {
-			seen.push({pid: running.pid, files: config.files, socket: null, problem: texts.problem});
-			continue;
-		}
-
-		const needsBuild = /^[ \t]*\.(?:el)?if\b.*(?:version_|feature|enabled|&&|\|\|)/m.test(texts.map((text) => text.text).join('\n'));
-		let build: BuildInfo | null = null;
-		if (needsBuild && running.exe) {
-			const exe = running.exe;
-			if (!builds.has(exe)) {
-				builds.set(exe, buildInfo(exe));
-			}
-
-			build = (await builds.get(exe)) ?? null;
-		}
-
-		const environment = configEnvironment(running.environment instanceof Map ? running.environment : process.env);
-		const loaded = parsedConfig(texts, conditionFacts({environment, version: build?.version ?? null, build, args: running.args}), config.cwd);
-		const socket = loaded.sections ? defaultStatsSocket(loaded.sections, config.cwd) : undefined;
-		seen.push({pid: running.pid, files: config.files, socket: socket?.endpoint ?? null, problem: socket ? null : `${visible(filesLabel(config.files))} names no stats socket drainboard can use`});
-	}
-
-	return seen;
+		const socket = one.loaded.sections ? defaultStatsSocket(one.loaded.sections, one.cwd) : undefined;
+		return {pid: one.pid, files: one.files, socket: socket?.endpoint ?? null, problem: socket ? null : `${visible(filesLabel(one.files))} names no stats socket drainboard can use`};
+	});
 }

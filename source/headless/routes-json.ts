@@ -1,0 +1,33 @@
+import * as z from 'zod/mini';
+import type {Route} from '../config/routes.js';
+import {terminalSafeJson} from '../visible-text.js';
+
+const probeSchema = z.strictObject({
+	url: z.string(),
+	host: z.nullable(z.string()),
+	sni: z.nullable(z.string()),
+	proxyProtocol: z.nullable(z.enum(['v1', 'v2'])),
+	local: z.boolean(),
+	from: z.string(),
+});
+
+const routeSchema = z.strictObject({
+	backend: z.string(),
+	mode: z.enum(['http', 'tcp', 'log', 'spop']),
+	probe: z.nullable(probeSchema),
+	why: z.nullable(z.string()),
+}).check(z.refine((route) => (route.probe === null) !== (route.why === null), 'a route has a probe or says why not, never both'));
+
+/** `routes --json` (DESIGN.md, issue 19): the configuration read, and each backend's probe or why there is none. */
+export const routesJsonSchema = z.strictObject({
+	config: z.string(),
+	routes: z.array(routeSchema),
+});
+
+export type RoutesJson = z.output<typeof routesJsonSchema>;
+
+/** The JSON `routes --json` prints, checked against its schema first (a mismatch is a bug, not output). */
+export function routesJson(config: string, routes: readonly Route[]): string {
+	const checked = routesJsonSchema.parse({config, routes});
+	return `${terminalSafeJson(JSON.stringify(checked))}\n`;
+}

@@ -1,0 +1,128 @@
+import path from 'node:path';
+import process from 'node:process';
+import {conditionFacts, configEnvironment, readBuildInfo, type BuildInfo} from '../config/condition-facts.js';
+import {findHaproxy} from '../config/find-haproxy.js';
+import {defaultConfigPath, filesLabel, parsedConfig, readConfigTexts} from '../config/load-config.js';
+import type {Section, Uncertainty} from '../config/parse-config.js';
+import type {FileReader} from '../config/proc-reader.js';
+import {deriveRoute, deriveRoutes} from '../config/routes.js';
+import {loadRunningConfigs} from '../config/running-configs.js';
+import {UsageError, type ExitCode} from '../errors.js';
+import type {HostInterfaces} from '../local-address.js';
+import type {Options} from '../options.js';
+import {parseName} from '../runtime/names.js';
+import {terminalLine, visible} from '../visible-text.js';
+import {routesJson} from './routes-json.js';
+import {routesTable} from './routes-table.js';
+
+export type RoutesDependencies = {
+	reader?: FileReader;
+	proc?: string;
+	buildInfo?: (binary: string) => Promise<BuildInfo | null>;
+	interfaces?: HostInterfaces;
+	environment?: NodeJS.ProcessEnv;
+	write?: (text: string) => void;
+	note?: (text: string) => void;
+	width?: number;
+};
+
+/** The configuration `routes` reads: its files, sections, where it comes from, and what could not be evaluated. */
+type RoutesConfig = {files: string[]; sections: Section[]; source: string; uncertain: Uncertainty[]};
+
+/**
+ * Which configuration `routes` reads, with no HAProxy needed: --config; else the files the
+ * running HAProxy loaded (found in /proc, read with its environment); else
+ * /etc/haproxy/haproxy.cfg, saying so. Several running HAProxy processes with different files
+ * are bad usage (pass --config).
+ */
+async function routesConfig(options: Options, dependencies: RoutesDependencies): Promise<RoutesConfig> {
+	const note = dependencies.note ?? ((text: string) => process.stderr.write(terminalLine(text)));
+	if (options.config === undefined) {
+		const running = await loadRunningConfigs({reader: dependencies.reader, proc: dependencies.proc, buildInfo: dependencies.buildInfo});
+		const usable = running.filter((one) => one.loaded?.sections);
+		const labels = [...new Set(usable.map((one) => filesLabel(one.files)))];
+		if (labels.length > 1) {
+			const shown = usable.slice(0, 4).map((one) => `pid ${one.pid}: ${visible(filesLabel(one.files))}`);
+			throw new UsageError(`Several HAProxy processes run here with different configurations (${shown.join('; ')}); pass --config to choose one.`);
+		}
+
+		const chosen = usable[0];
+		if (chosen?.loaded?.sections) {
+			const pids = usable.map((one) => one.pid).join(', ');
+			return {files: chosen.files, sections: chosen.loaded.sections, source: `${visible(filesLabel(chosen.files))}, which HAProxy pid ${pids} loaded`, uncertain: chosen.loaded.parsed.uncertainties};
+		}
+
+		const why = running.find((one) => one.problem !== null)?.problem ?? 'no running HAProxy was found in /proc';
+		note(`${capitalize(why)}, so drainboard reads ${defaultConfigPath} (the default); pass --config to read another file.`);
+	}
+
+	const file = path.resolve(options.config ?? defaultConfigPath);
+	const texts = await readConfigTexts([file], dependencies.reader);
+	if ('problem' in texts) {
+		throw new UsageError(`${capitalize(visible(texts.problem))}; pass --config with the file HAProxy runs.`);
+	}
+
+	const allText = texts.map((text) => text.text).join('\n');
+	let build: BuildInfo | null = null;
+	let buildMissing: string | undefined;
+	if (/^[ \t]*\.(?:el)?if\b.*\b(?:feature|enabled|version_)/m.test(allText)) {
+		const binary = await findHaproxy(options.haproxy).catch((error: unknown) => error as Error);
+		if (binary instanceof Error) {
+			buildMissing = binary.message.replace(/\.$/, '');
+		} else {
+			build = await (dependencies.buildInfo ?? readBuildInfo)(binary);
+		}
+	}
+
+	const environment = configEnvironment(dependencies.environment ?? process.env);
+	const loaded = parsedConfig(texts, conditionFacts({environment, version: build?.version ?? null, build, buildMissing, args: null}), null);
+	if (!loaded.sections) {
+		throw new UsageError(`${capitalize(visible(loaded.problem))}; pass --config with the file HAProxy runs.`);
+	}
+
+	return {files: loaded.files, sections: loaded.sections, source: options.config === undefined ? `${defaultConfigPath} (the default)` : visible(file), uncertain: loaded.parsed.uncertainties};
+}
+
+/**
+ * `drainboard routes [--config F] [--backend B] [--json]`: for every backend and listen section
+ * with servers, the probe drainboard would send through the load balancer to prove traffic
+ * reaches it, from the configuration alone (no HAProxy needed: a copy on a laptop works too).
+ */
+export async function routesCommand(options: Options, dependencies: RoutesDependencies = {}): Promise<ExitCode> {
+	const write = dependencies.write ?? ((text: string) => process.stdout.write(text));
+	const note = dependencies.note ?? ((text: string) => process.stderr.write(terminalLine(text)));
+	const backend = options.backend === undefined ? undefined : parseName(options.backend, 'backend');
+	const config = await routesConfig(options, {...dependencies, note});
+	const routeOptions = {interfaces: dependencies.interfaces};
+	let routes;
+	if (backend === undefined) {
+		routes = deriveRoutes(config.sections, routeOptions);
+	} else {
+		const known = config.sections.filter((section) => (section.kind === 'backend' || section.kind === 'listen') && !section.uncertain).map((section) => section.name ?? '');
+		if (!known.includes(backend)) {
+			const some = known.slice(0, 8).join(', ');
+			throw new UsageError(`${visible(filesLabel(config.files))} has no backend or listen section ${backend}${known.length > 0 ? ` (it has ${some}${known.length > 8 ? ', …' : ''})` : ''}.`);
+		}
+
+		routes = [deriveRoute(config.sections, backend, routeOptions)];
+	}
+
+	for (const uncertainty of config.uncertain.slice(0, 2)) {
+		note(`${uncertainty.text} (${uncertainty.file} line ${uncertainty.line}) cannot be evaluated here (${uncertainty.why}): the lines under it are left out.`);
+	}
+
+	if (options.json) {
+		write(routesJson(filesLabel(config.files), routes));
+		return 0;
+	}
+
+	const width = dependencies.width ?? (process.stdout.isTTY ? process.stdout.columns : Number(process.env['COLUMNS']) || 80);
+	write(terminalLine(`Routes in ${config.source}, derived from the configuration alone:`));
+	write('\n');
+	write(`${routesTable(routes, width)}\n`);
+	return 0;
+}
+
+function capitalize(text: string): string {
+	return text.charAt(0).toUpperCase() + text.slice(1);
+}
