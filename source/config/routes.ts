@@ -331,6 +331,15 @@ function reachesAtAll(sections: readonly Section[], section: Section, backend: S
 	return names.some((name) => name === backend.name || name.includes('%['));
 }
 
+/** Whether a section routes to the backend by name (a use_backend or default_backend naming it, or its own servers). */
+function namesStatically(sections: readonly Section[], section: Section, backend: Section): boolean {
+	return (
+		section === backend ||
+		rulesOf(sections, section, 'use_backend').some((rule) => rule.action[0] === backend.name) ||
+		inheritedStatements(sections, section, 'default_backend').some((statement) => statement.args[0] === backend.name)
+	);
+}
+
 function isAddress(name: string): boolean {
 	return /^[\d.]+$/.test(name) || name.includes(':');
 }
@@ -363,8 +372,9 @@ export function deriveRoute(sections: readonly Section[], backendName: string, o
 	let order = 0;
 	const entries = sections.filter((section) => (section.kind === 'frontend' || section.kind === 'listen') && !section.uncertain && reachesAtAll(sections, section, backend));
 	for (const section of entries) {
+		const before = problems.length;
 		if (section.statements.some((statement) => statement.keyword === 'disabled' && !statement.uncertain)) {
-			problems.push({rank: 5, why: `${capitalize(label(section))} (${place(section)}) is disabled`});
+			problems.push({rank: namesStatically(sections, section, backend) ? -5 : 5, why: `${capitalize(label(section))} (${place(section)}) is disabled`});
 			continue;
 		}
 
@@ -406,6 +416,12 @@ export function deriveRoute(sections: readonly Section[], backendName: string, o
 				} else {
 					problems.push(...outcome.problems);
 				}
+			}
+		}
+
+		if (namesStatically(sections, section, backend)) {
+			for (const problem of problems.slice(before)) {
+				problem.rank -= 10;
 			}
 		}
 	}
@@ -495,17 +511,27 @@ function whyNone(
 	place: (item: {file: string; line: number}) => string,
 ): string {
 	const advice = given.host === undefined ? 'pass --url and --host' : 'pass --url, --host and --path that reach it';
-	const statics = entries.filter((section) => section === backend || rulesOf(sections, section, 'use_backend').some((rule) => rule.action[0] === backend.name) || inheritedStatements(sections, section, 'default_backend').some((statement) => statement.args[0] === backend.name));
-	if (entries.length === 0) {
-		return `No frontend or listen section routes to it (no use_backend or default_backend names it); ${advice}.`;
-	}
-
+	const statics = entries.filter((section) => namesStatically(sections, section, backend));
 	if (statics.length === 0) {
-		const dynamic = entries.flatMap((section) => rulesOf(sections, section, 'use_backend').filter((rule) => (rule.action[0] ?? '').includes('%[')));
+		const unsure = sections
+			.filter((section) => section.kind === 'frontend' || section.kind === 'listen')
+			.flatMap((section) => section.statements)
+			.find((statement) => statement.uncertain && (statement.keyword === 'use_backend' || statement.keyword === 'default_backend') && statement.args[0] === backend.name);
+		if (unsure?.uncertain) {
+			return `The line ${ruleText(unsure)} (${place(unsure)}) is under ${unsure.uncertain.text} (${place(unsure.uncertain)}), which cannot be evaluated here (${unsure.uncertain.why}); ${advice}.`;
+		}
+
+		const dynamic = entries
+			.flatMap((section) => rulesOf(sections, section, 'use_backend'))
+			.map((rule) => ({statement: rule.statement, prefix: (rule.action[0] ?? '').split('%[')[0]!}))
+			.filter((rule) => rule.statement.args[0]?.includes('%[') && (backend.name ?? '').startsWith(rule.prefix))
+			.sort((one, other) => other.prefix.length - one.prefix.length);
 		const first = dynamic[0]?.statement;
 		if (first) {
 			return /map/.test(first.args[0] ?? '') ? `Only a map file (${place(first)}) routes to it; ${advice}.` : `Only use_backend ${first.args[0] ?? ''} (${place(first)}) can route to it, by a name taken from the request; ${advice}.`;
 		}
+
+		return `No frontend or listen section routes to it (no use_backend or default_backend names it); ${advice}.`;
 	}
 
 	const hint = hints[0];

@@ -183,18 +183,18 @@ describe('TCP over TLS (tls://)', () => {
 
 describe('a probe never leaves this host', () => {
 	it('refuses an address that is not on this host, in one sentence, before sending anything', () => {
-		expect(() => createProbe('http://192.0.2.77:80/', {}, {interfaces: {}})).toThrow(UsageError);
-		expect(() => createProbe('http://192.0.2.77:80/', {}, {interfaces: {}})).toThrow(
-			'The probe goes only to addresses of this host, and 192.0.2.77 is not one; give --url an address of this host (127.0.0.1 for a wildcard bind) and the name with --host.',
+		expect(() => createProbe('http://203.0.113.77:80/', {}, {interfaces: {}})).toThrow(UsageError);
+		expect(() => createProbe('http://203.0.113.77:80/', {}, {interfaces: {}})).toThrow(
+			'The probe goes only to addresses of this host, and 203.0.113.77 is not one; give --url an address of this host (127.0.0.1 for a wildcard bind) and the name with --host.',
 		);
 		expect(() => createProbe('https://[2001:db8::5]:443/', {}, {interfaces: {}})).toThrow(UsageError);
 	});
 
 	it('takes loopback (all of 127.0.0.0/8, ::1) and any address an interface of this host carries', () => {
-		const interfaces = {eth0: [{address: '192.0.2.77', family: 'IPv4'}], eth1: [{address: '2001:db8::5', family: 'IPv6'}]};
+		const interfaces = {eth0: [{address: '203.0.113.77', family: 'IPv4'}], eth1: [{address: '2001:db8::5', family: 'IPv6'}]};
 		expect(createProbe('http://127.0.0.2:80/', {}, {interfaces: {}}).url).toBe('http://127.0.0.2:80/');
 		expect(createProbe('http://[::1]:80/', {}, {interfaces: {}}).url).toBe('http://[::1]:80/');
-		expect(createProbe('http://192.0.2.77:80/', {}, {interfaces}).url).toBe('http://192.0.2.77:80/');
+		expect(createProbe('http://203.0.113.77:80/', {}, {interfaces}).url).toBe('http://203.0.113.77:80/');
 		expect(createProbe('tcp://[2001:db8:0::5]:5432', {}, {interfaces}).url).toBe('tcp://[2001:db8::5]:5432');
 	});
 
@@ -206,8 +206,8 @@ describe('a probe never leaves this host', () => {
 	});
 
 	it('a target built by hand to another host fails at connecting, with the same sentence', async () => {
-		const [attempt] = await probeFor({...targetFromUrl('http://127.0.0.1:80/'), address: '192.0.2.77'}, {interfaces: {}}).send(1);
-		expect(attempt).toMatchObject({ok: false, error: expect.stringContaining('192.0.2.77 is not one') as string});
+		const [attempt] = await probeFor({...targetFromUrl('http://127.0.0.1:80/'), address: '203.0.113.77'}, {interfaces: {}}).send(1);
+		expect(attempt).toMatchObject({ok: false, error: expect.stringContaining('203.0.113.77 is not one') as string});
 	});
 
 	it('refuses URLs that are not http, https, tcp or tls, and tcp without a port', () => {

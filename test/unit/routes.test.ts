@@ -1,0 +1,300 @@
+import {readFileSync} from 'node:fs';
+import {describe, expect, it} from 'vitest';
+import {splitRule} from '../../source/config/acl-condition.js';
+import {backendFacts, stateFilePath} from '../../source/config/backend-facts.js';
+import {readBind} from '../../source/config/bind-address.js';
+import {conditionFacts, configEnvironment} from '../../source/config/condition-facts.js';
+import {parseConfig, parseConfigFiles, type Section} from '../../source/config/parse-config.js';
+import {planProbe} from '../../source/config/probe-plan.js';
+import {deriveRoute, deriveRoutes, type Route} from '../../source/config/routes.js';
+import {backendSection, defaultsChain, sectionMode} from '../../source/config/section-mode.js';
+import {isLocalAddress} from '../../source/local-address.js';
+
+/** Interfaces of an imagined load balancer: loopback, eth1 with 10.1.1.5, a VIP 192.0.2.10 on "vip". */
+const interfaces = {lo: [{address: '127.0.0.1', family: 'IPv4'}], eth1: [{address: '10.1.1.5', family: 'IPv4'}], vip: [{address: '192.0.2.10', family: 'IPv4'}]};
+
+/** HAProxy 3.0.11 built without QUIC, an empty environment. */
+const facts = conditionFacts({environment: configEnvironment(new Map()), version: '3.0.11', build: {version: '3.0.11', features: '+EPOLL -QUIC +OPENSSL'}, args: null});
+
+const sectionsOf = (name: string): Section[] => {
+	const file = `/etc/haproxy/${name}`;
+	return parseConfigFiles([{file, text: readFileSync(new URL(`../fixtures/configs/forms/${name}`, import.meta.url), 'utf8')}], facts).sections;
+};
+
+/** One route in a line: `url Host … SNI … PROXY … (not local) | from`, or `none: why`. */
+function summary(route: Route): string {
+	if (!route.probe) {
+		return `none: ${route.why ?? ''}`;
+	}
+
+	const {url, host, sni, proxyProtocol, local, from} = route.probe;
+	return [url, host && `Host ${host}`, sni && `SNI ${sni}`, proxyProtocol && `PROXY ${proxyProtocol}`, local ? null : '(not local)', `| ${from}`].filter(Boolean).join(' ');
+}
+
+const routesOf = (name: string) => Object.fromEntries(deriveRoutes(sectionsOf(name), {interfaces}).map((route) => [route.backend, summary(route)]));
+
+describe('routes by Host, SNI and path (forms/host-sni-path.cfg)', () => {
+	const routes = routesOf('host-sni-path.cfg');
+
+	it('sends the first Host of a named ACL with -i and several values, with the path of an inline condition, over TLS (port 80 redirects)', () => {
+		expect(routes['shop']).toBe('https://127.0.0.1:443/cart Host shop.example.com SNI shop.example.com | frontend fe_https (line 16): use_backend shop if is_shop { path_beg /cart } (line 24)');
+		expect(routes['shop_home']).toBe('https://127.0.0.1:443/ Host shop.example.com SNI shop.example.com | frontend fe_https (line 16): use_backend shop_home if is_shop (line 25)');
+	});
+
+	it('takes a path_beg ACL before any Host rule, and path and path_dir values', () => {
+		expect(routes['api']).toBe('https://127.0.0.1:443/api/ | frontend fe_https (line 16): use_backend api if is_api (line 23)');
+		expect(routes['static']).toBe('https://127.0.0.1:443/favicon.ico | frontend fe_https (line 16): use_backend static if { path /favicon.ico } || { path_end .css } (line 32)');
+		expect(routes['wiki']).toBe(
+			'https://127.0.0.1:443/pages Host wiki.example.com SNI wiki.example.com | frontend fe_https (line 16): use_backend wiki if { hdr_dom(host) -i wiki.example.com } { path_dir /pages } (line 29)',
+		);
+	});
+
+	it('reads req.hdr(host) with converters, hdr_beg, hdr_end and ssl_fc_sni', () => {
+		expect(routes['blog']).toBe('https://127.0.0.1:443/ Host blog.example.com SNI blog.example.com | frontend fe_https (line 16): use_backend blog if is_blog (line 26)');
+		expect(routes['docs']).toBe('https://127.0.0.1:443/ Host docs. SNI docs. | frontend fe_https (line 16): use_backend docs if is_docs (line 27)');
+		expect(routes['cdn']).toBe('https://127.0.0.1:443/ Host www.cdn.example.com SNI www.cdn.example.com | frontend fe_https (line 16): use_backend cdn if is_cdn (line 28)');
+		expect(routes['intranet']).toBe('https://127.0.0.1:443/ Host intra.example.com SNI intra.example.com | frontend fe_https (line 16): use_backend intranet if { ssl_fc_sni -i intra.example.com } (line 30)');
+	});
+
+	it('says why a Host regular expression gives no probe, and sends the rest to the default backend', () => {
+		expect(routes['legacy']).toBe(
+			'none: Frontend fe_https routes to it with use_backend legacy if { hdr_reg(host) -i ^old[0-9]+\\. } (line 31), where hdr_reg(host) matches Host with a regular expression, which gives no value to send; pass --url and --host.',
+		);
+		expect(routes['www']).toBe('https://127.0.0.1:443/ | frontend fe_https (line 16): default_backend www (line 33)');
+	});
+
+	it('with --host, checks the regular expression and routes there', () => {
+		expect(summary(deriveRoute(sectionsOf('host-sni-path.cfg'), 'legacy', {interfaces, given: {host: 'old7.example.com'}}))).toBe(
+			'https://127.0.0.1:443/ Host old7.example.com SNI old7.example.com | frontend fe_https (line 16): use_backend legacy if { hdr_reg(host) -i ^old[0-9]+\\. } (line 31)',
+		);
+	});
+
+	it('proves TLS passthrough (req.ssl_sni, req_ssl_sni -m end) with tls:// and the SNI', () => {
+		expect(routes['mail_tls']).toBe('tls://127.0.0.1:8443 SNI mail.example.com | frontend fe_sni_passthrough (line 35): use_backend mail_tls if { req.ssl_sni -i mail.example.com } (line 40)');
+		expect(routes['chat_tls']).toBe('tls://127.0.0.1:8443 SNI www.chat.example.com | frontend fe_sni_passthrough (line 35): use_backend chat_tls if { req_ssl_sni -m end .chat.example.com } (line 41)');
+	});
+
+	it('says when nothing routes to a backend', () => {
+		expect(routes['unused']).toBe('none: No frontend or listen section routes to it (no use_backend or default_backend names it); pass --url and --host.');
+	});
+});
+
+describe('bind forms (forms/binds.cfg)', () => {
+	const routes = routesOf('binds.cfg');
+
+	it('probes wildcard binds at 127.0.0.1 (IPv6 ones too, unless v6only: then ::1), comma lists and family prefixes', () => {
+		expect(routes['ipv6_wildcard']).toBe('tcp://127.0.0.1:3306 | listen ipv6_wildcard (line 9): its own servers');
+		expect(routes['ipv6_brackets_v6only']).toBe('tcp://[::1]:3307 | listen ipv6_brackets_v6only (line 13): its own servers');
+		expect(routes['comma_list']).toBe('tcp://127.0.0.1:5432 | listen comma_list (line 17): its own servers');
+		expect(routes['family_prefix']).toBe('tcp://127.0.0.1:6379 | listen family_prefix (line 21): its own servers');
+		expect(routes['ipv6_loopback']).toBe('tcp://[::1]:11211 | listen ipv6_loopback (line 25): its own servers');
+	});
+
+	it('reads localhost as 127.0.0.1 (as HAProxy binds it) and a port range as its first port', () => {
+		expect(routes['on_localhost']).toBe('tcp://127.0.0.1:9200 | listen on_localhost (line 29): its own servers');
+		expect(routes['port_range']).toBe('tcp://127.0.0.1:7000 | listen port_range (line 33): its own servers');
+	});
+
+	it('connects to the address of the interface a bind is tied to, and says when the host has no such interface', () => {
+		expect(routes['on_interface']).toBe('tcp://10.1.1.5:8500 | listen on_interface (line 37): its own servers');
+		expect(routes['on_missing_interface']).toBe(
+			'none: Listen on_missing_interface binds :8600 (line 42), and it listens on interface bond7, which this host does not have (or which has no address); pass --url and --host.',
+		);
+	});
+
+	it('takes a VIP this host carries as local, and marks an address of another host as not local', () => {
+		expect(routes['on_vip']).toBe('tcp://192.0.2.10:25 | listen on_vip (line 45): its own servers');
+		expect(routes['on_other_host']).toBe('tcp://198.51.100.20:110 (not local) | listen on_other_host (line 49): its own servers');
+	});
+
+	it('says why UNIX sockets give no probe (the QUIC bind is under a false .if feature(QUIC))', () => {
+		expect(routes['on_unix_only']).toBe('none: Listen on_unix_only binds unix@/run/haproxy/local.sock (line 54), and it is a UNIX socket, which a TCP probe cannot reach; pass --url and --host.');
+		expect(routes['quic_only']).toBe('none: Listen quic_only binds unix@/run/haproxy/h3-test.sock (line 62), and it is a UNIX socket, which a TCP probe cannot reach; pass --url and --host.');
+	});
+
+	it('sends a PROXY header to an accept-proxy bind (v2 when the config reads PROXY v2 TLVs), or prefers a bind without it', () => {
+		expect(routes['proxied_only']).toBe('tcp://127.0.0.1:2525 PROXY v1 | listen proxied_only (line 65): its own servers');
+		expect(routes['proxied_or_not']).toBe('tcp://127.0.0.1:2627 | listen proxied_or_not (line 69): its own servers');
+		expect(routes['proxied_v2']).toBe('http://127.0.0.1:8081/ PROXY v2 | listen proxied_v2 (line 74): its own servers');
+		expect(routes['expects_proxy_by_rule']).toBe('tcp://127.0.0.1:2727 PROXY v1 | listen expects_proxy_by_rule (line 80): its own servers');
+	});
+
+	it('reads each bind the way str2sa_range() does', () => {
+		const bind = (line: string) => readBind(parseConfig(`frontend f\n    bind ${line}\n`)[0]!.statements[0]!, interfaces).targets;
+		expect(bind('abstract@haproxy-local')).toEqual([{spec: 'abstract@haproxy-local', why: 'it is an abstract UNIX socket, which a TCP probe cannot reach'}]);
+		expect(bind('quic4@:443 ssl crt x.pem')).toEqual([{spec: 'quic4@:443', why: 'it is QUIC over UDP, which a TCP probe cannot reach'}]);
+		expect(bind('fd@3')).toEqual([{spec: 'fd@3', why: 'it is a file descriptor HAProxy inherited, which a TCP probe cannot reach'}]);
+		expect(bind('/run/haproxy.sock')).toEqual([{spec: '/run/haproxy.sock', why: 'it is a UNIX socket, which a TCP probe cannot reach'}]);
+		expect(bind(':8082 namespace blue')).toEqual([{spec: ':8082', why: 'it is in network namespace blue, which a probe from here does not enter'}]);
+		expect(bind('lb.example.com:80')).toEqual([{spec: 'lb.example.com:80', why: 'it names host lb.example.com, which HAProxy resolved when it started; give its address with --url'}]);
+		expect(bind('*:80,[::]:81,10.1.1.5:82')).toEqual([
+			{address: '127.0.0.1', port: 80, local: true, spec: '*:80'},
+			{address: '127.0.0.1', port: 81, local: true, spec: '[::]:81'},
+			{address: '10.1.1.5', port: 82, local: true, spec: '10.1.1.5:82'},
+		]);
+		expect(bind('ipv6@:::8443 v6only interface eth1')).toEqual([{spec: 'ipv6@:::8443', why: 'it listens on interface eth1, which this host does not have (or which has no address)'}]);
+	});
+});
+
+describe('mode: one decision for every reader (forms/modes.cfg)', () => {
+	const sections = sectionsOf('modes.cfg');
+	const mode = (name: string) => {
+		const decision = sectionMode(sections, sections.find((section) => section.name === name && section.kind !== 'defaults')!);
+		return [decision.mode, decision.line?.line ?? null, decision.inheritedFrom?.name ?? (decision.inheritedFrom ? '(unnamed defaults)' : null)];
+	};
+
+	it('is tcp when no mode is written anywhere (HAProxy default)', () => {
+		expect(mode('no_mode_anywhere')).toEqual(['tcp', null, null]);
+	});
+
+	it('follows the last defaults before a proxy, and "from" to a named one, through a defaults "from" chain', () => {
+		expect(mode('inherits_unnamed_from_web')).toEqual(['http', 13, 'web']);
+		expect(mode('takes_named_tcp')).toEqual(['tcp', 17, 'tcp_profile']);
+		expect(defaultsChain(sections, sections.find((section) => section.name === 'takes_named_tcp')!).map((section) => section.name)).toEqual(['web', 'tcp_profile']);
+	});
+
+	it('lets a section own mode line override its defaults', () => {
+		expect(mode('takes_web_own_tcp')).toEqual(['tcp', 31, null]);
+		expect(mode('be_http_own')).toEqual(['http', 44, null]);
+		expect(mode('be_tcp_inherited')).toEqual(['tcp', 36, '(unnamed defaults)']);
+	});
+
+	it('is the mode the routes, the backend facts and the runbook use', () => {
+		const routes = Object.fromEntries(deriveRoutes(sections, {interfaces}).map((route) => [route.backend, route.mode]));
+		expect(routes).toEqual({
+			no_mode_anywhere: 'tcp',
+			inherits_unnamed_from_web: 'http',
+			takes_named_tcp: 'tcp',
+			takes_web_own_tcp: 'tcp',
+			be_http_own: 'http',
+			be_tcp_inherited: 'tcp',
+		});
+		expect(Object.keys(routes).map((name) => backendFacts(sections, name)?.mode)).toEqual(Object.values(routes));
+		expect(routesOf('modes.cfg')['inherits_unnamed_from_web']).toBe('http://127.0.0.1:9002/ | listen inherits_unnamed_from_web (line 22): its own servers');
+		expect(routesOf('modes.cfg')['be_tcp_inherited']).toBe('tcp://127.0.0.1:9006 | frontend fe_tcp_inherited (line 50): default_backend be_tcp_inherited (line 52)');
+	});
+});
+
+describe('rules that gate every request (forms/gating.cfg)', () => {
+	const routes = routesOf('gating.cfg');
+
+	it('derives the Host that "http-request deny unless" lets through, and the path that "deny if !… !…" does', () => {
+		expect(routes['app']).toBe('http://127.0.0.1:8001/ Host app.example.com | frontend fe_deny_unless (line 9): default_backend app (line 13)');
+		expect(routes['shop']).toBe('http://127.0.0.1:8002/shop/ | frontend fe_deny_if_not (line 15): default_backend shop (line 18)');
+	});
+
+	it('follows "allow if LOCALHOST" before a deny, and the rules of a named defaults section', () => {
+		expect(routes['admin']).toBe('http://127.0.0.1:8004/ | frontend fe_localhost_allowed (line 25): default_backend admin (line 29)');
+		expect(routes['strict_app']).toBe('http://127.0.0.1:8009/ Host strict.example.com | frontend fe_strict (line 77): default_backend strict_app (line 79)');
+	});
+
+	it('says why no probe can pass: a source-address gate, a variable, a rewritten Host, monitor-uri, a backend that refuses', () => {
+		expect(routes['internal']).toBe(
+			'none: In frontend fe_only_inside, http-request deny unless { src 10.0.0.0/8 192.168.0.0/16 } (line 22) refuses every request drainboard can derive; pass --url and --host.',
+		);
+		expect(routes['tenant']).toBe(
+			'none: In frontend fe_variable, whether use_backend tenant if { var(txn.tenant) -m found } (line 34) applies is not known from the configuration: { var(txn.tenant) } cannot be evaluated: it reads variable txn.tenant, set while the request is processed; pass --url and --host.',
+		);
+		expect(routes['rewritten']).toBe(
+			'none: In frontend fe_rewrites_host, whether use_backend rewritten if { hdr(host) internal.example.com } (line 39) applies is not known from the configuration: hdr(host) cannot be evaluated: an earlier rule sets header host; pass --url and --host.',
+		);
+		expect(routes['monitored']).toBe('none: In frontend fe_monitor, monitor-uri / (line 43) answers the request itself; pass --url and --host.');
+		expect(routes['refuses_at_backend']).toBe('none: In backend refuses_at_backend, http-request deny if { path_beg / } (line 62) refuses every request drainboard can derive; pass --url and --host.');
+	});
+});
+
+describe('.if blocks, map files, dynamic names, listen sections (forms/conditions-and-files.cfg)', () => {
+	const routes = routesOf('conditions-and-files.cfg');
+
+	it('uses the rule of the .if branch HAProxy takes, and routes through a listen section to another backend', () => {
+		expect(routes['newer']).toBe('http://127.0.0.1:8080/new | frontend fe_main (line 13): use_backend newer if { path_beg /new } (line 19)');
+		expect(routes['lst_front']).toBe('http://127.0.0.1:8090/ | listen lst_front (line 30): its own servers');
+		expect(routes['api']).toBe('http://127.0.0.1:8090/api | listen lst_front (line 30): use_backend api if { path_beg /api } (line 32)');
+	});
+
+	it('names the .if it cannot evaluate when only lines under it route to a backend', () => {
+		const unknownVersion = parseConfigFiles([{file: 'haproxy.cfg', text: readFileSync(new URL('../fixtures/configs/forms/conditions-and-files.cfg', import.meta.url), 'utf8')}]).sections;
+		expect(deriveRoute(unknownVersion, 'newer', {interfaces}).why).toBe(
+			'The line use_backend newer if { path_beg /new } (line 19) is under .if version_atleast(2.4) (line 18), which cannot be evaluated here (the version of the running HAProxy is not known); pass --url and --host.',
+		);
+	});
+
+	it('gives no probe where a map file or a %[...] name decides, and says which', () => {
+		expect(routes['main']).toBe(
+			'none: In frontend fe_main, use_backend %[req.hdr(host),lower,map(/etc/haproxy/hosts.map)] (line 23) picks the backend from the request through a map file before any rule that names it; pass --url and --host.',
+		);
+		expect(routes['mapped_only']).toBe('none: Only a map file (line 23) routes to it; pass --url and --host.');
+		expect(routes['be_billing']).toBe('none: Only use_backend be_%[req.hdr(x-app)] (line 28) can route to it, by a name taken from the request; pass --url and --host.');
+	});
+
+	it('says a disabled frontend is disabled', () => {
+		expect(routes['offline']).toBe('none: Frontend fe_off (line 35) is disabled; pass --url and --host.');
+	});
+
+	it('a stick-table only for rate limits is not persistence; stick on is', () => {
+		const sections = sectionsOf('conditions-and-files.cfg');
+		expect(backendFacts(sections, 'main')?.persistence).toEqual([]);
+		expect(backendFacts(sections, 'sticky')?.persistence).toEqual(['stick on src']);
+	});
+
+	it('resolves the server-state file against server-state-base, and a local one from server-state-file-name', () => {
+		const sections = sectionsOf('conditions-and-files.cfg');
+		expect(backendFacts(sections, 'main')).toMatchObject({serverStateFile: '/var/lib/haproxy/global.state', loadsServerState: true});
+		expect(backendFacts(sections, 'api')).toMatchObject({serverStateFile: '/var/lib/haproxy/api.state', loadsServerState: true});
+		expect([stateFilePath('/abs/state', '/base'), stateFilePath('rel', '/base'), stateFilePath('rel', '/base/'), stateFilePath('rel', undefined)]).toEqual(['/abs/state', '/base/rel', '/base/rel', 'rel']);
+	});
+});
+
+describe('conditions as parse_acl_cond() reads them', () => {
+	it('splits at if/unless, with ! alone or attached, or and ||, and inline braces', () => {
+		expect(splitRule(['shop', 'if', '!', 'is_a', '{', 'path_beg', '/x', '}', 'or', '!!is_b', '||', 'is_c'])).toEqual({
+			action: ['shop'],
+			condition: {
+				unless: false,
+				suites: [[{negated: true, acl: 'is_a'}, {negated: false, expression: ['path_beg', '/x']}], [{negated: false, acl: 'is_b'}], [{negated: false, acl: 'is_c'}]],
+			},
+			error: null,
+		});
+		expect(splitRule(['deny', 'unless', '{', 'ssl_fc'])).toMatchObject({condition: null, error: "missing closing '}' in condition"});
+	});
+});
+
+describe('the probe plan: --url, --host and --path over the derivation', () => {
+	const sections = sectionsOf('host-sni-path.cfg');
+
+	it('derives everything when nothing is given', () => {
+		expect(planProbe(sections, 'shop', {verifyTls: false}, {interfaces})).toEqual({
+			target: {scheme: 'https', address: '127.0.0.1', port: 443, path: '/cart', host: 'shop.example.com', sni: 'shop.example.com', proxyProtocol: null, verifyTls: false, from: 'frontend fe_https (line 16): use_backend shop if is_shop { path_beg /cart } (line 24)'},
+			source: 'derived from frontend fe_https (line 16): use_backend shop if is_shop { path_beg /cart } (line 24)',
+		});
+	});
+
+	it('--host and --path replace what was derived, and the route is found for them', () => {
+		const plan = planProbe(sections, 'shop_home', {host: 'www.shop.example.com', path: '/account', verifyTls: true}, {interfaces});
+		expect(plan.target).toMatchObject({scheme: 'https', port: 443, path: '/account', host: 'www.shop.example.com', sni: 'www.shop.example.com', verifyTls: true});
+	});
+
+	it('--url sets the listener; what it leaves out (Host, path) comes from the derivation for that listener', () => {
+		expect(planProbe(sections, 'shop', {url: 'https://127.0.0.1:443', verifyTls: false}, {interfaces}).target).toMatchObject({path: '/cart', host: 'shop.example.com', from: expect.stringMatching(/^--url, through frontend fe_https/) as string});
+		expect(planProbe(sections, 'shop', {url: 'https://127.0.0.1:443/other', verifyTls: false}, {interfaces}).target).toMatchObject({path: '/other', host: 'shop.example.com'});
+		expect(planProbe(sections, 'legacy', {url: 'https://127.0.0.1:443/', verifyTls: false}, {interfaces})).toMatchObject({target: {host: null, from: '--url'}, source: 'from --url'});
+	});
+
+	it('gives no probe for a derived address that is not on this host, and says so', () => {
+		expect(planProbe(sectionsOf('binds.cfg'), 'on_other_host', {verifyTls: false}, {interfaces})).toEqual({
+			target: null,
+			why: 'listen on_other_host (line 49): its own servers listens on 198.51.100.20, which is not an address of this host, and a probe never leaves this host; pass --url with an address of this host',
+		});
+	});
+});
+
+describe('local addresses', () => {
+	it('are all of 127.0.0.0/8, ::1 (also written long or IPv4-mapped) and the addresses of this host, nothing else', () => {
+		expect(['127.0.0.1', '127.0.0.2', '127.255.0.9', '::1', '0:0:0:0:0:0:0:1', '[::1]', '::ffff:127.0.0.2', '10.1.1.5', '192.0.2.10'].map((address) => isLocalAddress(address, interfaces))).toEqual(Array.from({length: 9}, () => true));
+		expect(['10.1.1.6', '192.0.2.11', '8.8.8.8', '::2', 'fe80::1', 'localhost', ''].map((address) => isLocalAddress(address, interfaces))).toEqual(Array.from({length: 7}, () => false));
+	});
+
+	it('backendSection finds a listen section too', () => {
+		expect(backendSection(sectionsOf('binds.cfg'), 'on_vip')?.kind).toBe('listen');
+	});
+});
