@@ -36,6 +36,8 @@ const prefixes: Record<string, 'ipv4' | 'ipv6' | 'any' | string> = {
 	'uxst@': 'a UNIX socket',
 	'uxdg@': 'a UNIX datagram socket',
 	'abstract@': 'an abstract UNIX socket',
+	'abns@': 'an abstract UNIX socket',
+	'abnsz@': 'an abstract UNIX socket',
 	'fd@': 'a file descriptor HAProxy inherited',
 	'sockpair@': 'a socket pair HAProxy inherited',
 	'udp@': 'UDP',
@@ -64,14 +66,19 @@ export function readBind(statement: Statement, interfaces: HostInterfaces = host
 	const device = option('interface');
 	const namespace = option('namespace');
 	const v6only = options.includes('v6only');
+	const ssl = options.includes('ssl');
 	const targets = (statement.args[0] ?? '').split(',').map((spec): BindTarget => {
 		if (namespace !== undefined) {
 			return {spec, why: `it is in network namespace ${namespace}, which a probe from here does not enter`};
 		}
 
+		if (ssl && option('verify') === 'required') {
+			return {spec, why: 'it requires a client certificate (verify required), which the probe does not send'};
+		}
+
 		return targetOf(spec, {device, v6only, interfaces});
 	});
-	return {statement, targets, ssl: options.includes('ssl'), acceptProxy: options.includes('accept-proxy')};
+	return {statement, targets, ssl, acceptProxy: options.includes('accept-proxy')};
 }
 
 function targetOf(spec: string, context: {device: string | undefined; v6only: boolean; interfaces: HostInterfaces}): BindTarget {

@@ -169,6 +169,10 @@ function walk(sections: readonly Section[], section: Section, backend: Section, 
 				return unknownBy(rule, truth);
 			}
 
+			if (truth && ends && action === 'redirect' && rule.action.includes('ignore-empty')) {
+				return unknownBy(rule, {unknown: 'it redirects unless the location it builds from the request comes out empty'});
+			}
+
 			if (truth && ends) {
 				return blockedBy(rule, ends);
 			}
