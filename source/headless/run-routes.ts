@@ -11,6 +11,7 @@ import {UsageError, type ExitCode} from '../errors.js';
 import type {HostInterfaces} from '../local-address.js';
 import type {Options} from '../options.js';
 import {parseName} from '../runtime/names.js';
+import {wrap} from '../ui/wrap.js';
 import {terminalLine, visible} from '../visible-text.js';
 import {routesJson} from './routes-json.js';
 import {routesTable} from './routes-table.js';
@@ -117,7 +118,7 @@ export async function routesCommand(options: Options, dependencies: RoutesDepend
 	}
 
 	const width = dependencies.width ?? (process.stdout.isTTY ? process.stdout.columns : Number(process.env['COLUMNS']) || 80);
-	write(terminalLine(`Routes in ${config.source}, derived from the configuration alone:`));
+	write(`${wrap(`Routes in ${config.source}, derived from the configuration alone:`, width).join('\n')}\n`);
 	write('\n');
 	write(`${routesTable(routes, width)}\n`);
 	return 0;
