@@ -3,7 +3,6 @@ import {checkConfig} from '../config/check-config.js';
 import {clientsFor} from '../config/clients.js';
 import {resolveConfig, type InstanceFacts} from '../config/config-source.js';
 import {planProbe} from '../config/probe-plan.js';
-import {UsageError} from '../errors.js';
 import type {Options} from '../options.js';
 import {localAddressOf} from '../probe/connection.js';
 import {probeFor} from '../probe/create-probe.js';
