@@ -54,7 +54,7 @@ const help = `
     --host <name>              Host header and TLS SNI of the probe (default:
                                from the frontend's rules); it still connects to
                                the listener's address
-    --path <path>              path of the probe (default: from the rules, or /)
+    --path <path>              the probe's path (default: from the rules, or /)
     --verify-tls               verify the listener's certificate (default: not
                                verified: the probe checks routing on this host)
     --haproxy <bin>            haproxy binary for "haproxy -c" (default: the

@@ -59,7 +59,9 @@ describe('the configuration HAProxy was started with: -f conf.d/ (two .cfg files
 		expect(validateLine(drain.stderr)).toBe(
 			`✓ validate · Configuration valid: haproxy -c -V -f ${files[0]} -f ${files[1]} passed (the files in the command line of HAProxy pid ${bed.haproxy.pid}); webapps/app01 is defined at ${files[1]} line ${serverLine}.`,
 		);
-		expect(drain.stderr).toContain(`derived from frontend web at ${files[1]} line 2`);
+		const proxies = splitWebapps(bed)[1]!.text.split('\n');
+		const lineOf = (start: string) => proxies.findIndex((line) => line.trim().startsWith(start)) + 1;
+		expect(drain.stderr).toContain(`derived from frontend web (${files[1]} line ${lineOf('frontend web')}): default_backend webapps (${files[1]} line ${lineOf('default_backend webapps')})`);
 		expect(adminStates(await bed.send('show servers state'))['webapps/app01']).toBe('8');
 	});
 
