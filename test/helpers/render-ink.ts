@@ -1,6 +1,7 @@
 import {EventEmitter} from 'node:events';
 import {render, type Instance} from 'ink';
 import type {ReactElement} from 'react';
+import {frameMatcher, pressAndWait, type FrameTest} from './press.js';
 import {waitFor} from './wait-for.js';
 
 /** Key sequences as a terminal sends them. */
@@ -68,10 +69,19 @@ export type Rendered = {
 	stdout: FakeStdout;
 	stdin: FakeStdin;
 	lastFrame: () => string;
-	/** Sends keys, one write per element (as separate keypresses). */
-	press: (...sequences: string[]) => Promise<void>;
+	/**
+	 * Sends a key and resolves with the frame that shows it was read: the first that differs
+	 * from the frame before the key (and matches `until`, when given). Several keys
+	 * go one at a time, each waiting for its change (`until` is for the last).
+	 */
+	press: (keys: string | readonly string[], until?: FrameTest) => Promise<string>;
+	/**
+	 * Sends keys (one write each) without waiting: for keys that must change nothing. Follow them
+	 * with a `press` whose change proves they were read, then assert that nothing happened.
+	 */
+	send: (...keys: string[]) => void;
 	/** Waits until the last frame satisfies `test` (a substring or a predicate). */
-	waitForFrame: (test: string | ((frame: string) => boolean), timeoutMs?: number) => Promise<string>;
+	waitForFrame: (test: FrameTest, timeoutMs?: number) => Promise<string>;
 	unmount: () => void;
 };
 
@@ -95,20 +105,16 @@ export function renderAt(tree: ReactElement, size: {columns: number; rows: numbe
 		stdout,
 		stdin,
 		lastFrame,
-		async press(...sequences) {
-			// Input handlers attach in effects after a frame is committed: let them settle first.
-			await new Promise((resolve) => {
-				setTimeout(resolve, 25);
-			});
-			for (const sequence of sequences) {
-				stdin.write(sequence);
-				await new Promise((resolve) => {
-					setTimeout(resolve, 15);
-				});
+		async press(pressed, until) {
+			return pressAndWait({send: (sent) => stdin.write(sent), frame: lastFrame, settle: afterCommit, everyMs: 5}, pressed, until, 5000);
+		},
+		send(...sent) {
+			for (const key of sent) {
+				stdin.write(key);
 			}
 		},
 		async waitForFrame(test, timeoutMs = 5000) {
-			const matches = typeof test === 'string' ? (frame: string) => frame.includes(test) : test;
+			const matches = frameMatcher(test);
 			return waitFor(`a frame matching ${typeof test === 'string' ? JSON.stringify(test) : 'the predicate'}; last frame:\n${lastFrame()}`, () => (matches(lastFrame()) ? lastFrame() : undefined), timeoutMs, 10);
 		},
 		unmount() {
@@ -116,6 +122,19 @@ export function renderAt(tree: ReactElement, size: {columns: number; rows: numbe
 			instance.cleanup();
 		},
 	};
+}
+
+/**
+ * Ink writes a frame when React commits it; the effects of that commit (the key handlers of a new
+ * screen among them) run in the scheduler's next turns of the event loop. A key sent before would
+ * reach the old handlers, or none.
+ */
+async function afterCommit(): Promise<void> {
+	for (let turn = 0; turn < 3; turn++) {
+		await new Promise((resolve) => {
+			setImmediate(resolve);
+		});
+	}
 }
 
 /** Lines of a frame without trailing spaces. */

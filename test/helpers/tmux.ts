@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import process from 'node:process';
 import {promisify} from 'node:util';
+import {frameMatcher, pressAndWait, type FrameTest} from './press.js';
 import {cliPath} from './run-cli.js';
 import {waitFor} from './wait-for.js';
 
@@ -20,9 +21,19 @@ export async function killAllTmux(): Promise<void> {
 export type TmuxSession = {
 	/** The screen as text (`escapes`: with colour and style codes). */
 	screen(escapes?: boolean): Promise<string>;
-	/** tmux key names (`Enter`, `Escape`, `Down`, `C-c`) or literal text. */
-	keys(...keys: string[]): Promise<void>;
-	waitForScreen(test: string | ((screen: string) => boolean), timeoutMs?: number): Promise<string>;
+	/**
+	 * Sends a tmux key name (`Enter`, `Escape`, `Down`, `C-c`) or literal text, and resolves with
+	 * the screen that shows it was read: the first that differs from the screen before the key
+	 * (and matches `until`, when given). Several keys go one at a time, each waiting for its change
+	 * (`until` is for the last).
+	 */
+	press(keys: string | readonly string[], until?: FrameTest, timeoutMs?: number): Promise<string>;
+	/**
+	 * Sends keys without waiting: for keys that must change nothing (follow them with a `press`
+	 * whose change proves they were read), or that end the program (then wait for `exited`).
+	 */
+	send(...keys: string[]): Promise<void>;
+	waitForScreen(test: FrameTest, timeoutMs?: number): Promise<string>;
 	/** Resolves with the exit status once the program ended. */
 	exited(timeoutMs?: number): Promise<number>;
 	pid(): Promise<number>;
@@ -62,16 +73,16 @@ export async function startCliInTmux(
 			const text = await tmux('capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', 'main');
 			return text.replace(/\n*Pane is dead \(.*\)\s*$/, '\n');
 		},
-		async keys(...keys) {
+		async press(pressed, until, timeoutMs = 10_000) {
+			return pressAndWait({send: async (sent) => session.send(sent), frame: async () => session.screen(), everyMs: 50}, pressed, until, timeoutMs);
+		},
+		async send(...keys) {
 			for (const key of keys) {
 				await tmux('send-keys', '-t', 'main', key);
-				await new Promise((resolve) => {
-					setTimeout(resolve, 40);
-				});
 			}
 		},
 		async waitForScreen(test, timeoutMs = 10_000) {
-			const matches = typeof test === 'string' ? (screen: string) => screen.includes(test) : test;
+			const matches = frameMatcher(test);
 			let last = '';
 			try {
 				return await waitFor(

@@ -116,14 +116,13 @@ describe('the Debian package (dist/drainboard_<version>_amd64.deb), unpacked int
 
 	it('completes in a real bash in a terminal: Tab lists the servers, and a name with a colon whole', async () => {
 		const shell = await startCliInTmux(['--norc', '--noprofile'], {program: '/bin/bash', env: {...env, PS1: '$ '}, columns: 200, rows: 20});
-		await shell.keys(`source ${completionFile()}`, 'Enter');
-		await shell.keys(`drainboard drain --socket ${bed.adminSocket} web`, 'Tab');
-		await shell.waitForScreen(`drainboard drain --socket ${bed.adminSocket} webapps/`);
-		await shell.keys('Tab', 'Tab');
+		await shell.press([`source ${completionFile()}`, 'Enter']);
+		await shell.press([`drainboard drain --socket ${bed.adminSocket} web`, 'Tab'], `drainboard drain --socket ${bed.adminSocket} webapps/`);
+		// Two Tabs list the candidates; the first alone shows nothing.
+		await shell.send('Tab', 'Tab');
 		const servers = rawServersState(await bed.send('show servers state')).map((row) => `${row['be_name']}/${row['srv_name']}`);
 		await shell.waitForScreen((screen) => servers.filter((name) => name.startsWith('web')).every((name) => screen.includes(name)));
-		await shell.keys('C-c', `drainboard drain --socket ${bed.adminSocket} api.v2-pool/api:`, 'Tab');
-		await shell.waitForScreen((screen) => screen.split('\n').includes(`$ drainboard drain --socket ${bed.adminSocket} api.v2-pool/api:2`));
+		await shell.press(['C-c', `drainboard drain --socket ${bed.adminSocket} api.v2-pool/api:`, 'Tab'], (screen) => screen.split('\n').includes(`$ drainboard drain --socket ${bed.adminSocket} api.v2-pool/api:2`));
 		await shell.kill();
 	});
 });

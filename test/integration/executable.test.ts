@@ -83,7 +83,7 @@ describe('the single executable (dist/drainboard-linux-x64) on a PATH without no
 		expect(screen.split('\n')[0]).toMatch(/^LAB · s stops\/starts the demo server under the cursor · q ends the lab *$/);
 		const haproxyPid = Number(/HAProxy \d+\.\d+\.\d+\S* {2}pid (\d+)/.exec(screen)?.[1]);
 		expect(isAlive(haproxyPid)).toBe(true);
-		await session.keys('q');
+		await session.send('q');
 		expect(await session.exited()).toBe(0);
 		expect(isAlive(haproxyPid)).toBe(false);
 		expect((await readdir(tmp)).filter((name) => name.startsWith('drainboard-lab-'))).toEqual([]);

@@ -37,13 +37,13 @@ async function wizardAt(step: 'validate' | 'baseline' | 'confirm' | 'maintain' |
 	await session.waitForScreen('Enter run validate');
 	const order = ['validate', 'baseline', 'drain', 'confirm', 'maintain', 'restore'];
 	for (const next of order.slice(1, order.indexOf(step) + 1)) {
-		await session.keys('Enter');
+		const reached = (screen: string) => checklist(screen).includes(`▶ ${next}`);
 		if (next === 'confirm') {
-			await session.waitForScreen('y send it');
-			await session.keys('y');
+			await session.press('Enter', 'y send it');
+			await session.press('y', reached, 20_000);
+		} else {
+			await session.press('Enter', reached, 20_000);
 		}
-
-		await session.waitForScreen((screen) => checklist(screen).includes(`▶ ${next}`), 20_000);
 	}
 
 	return session;
@@ -65,10 +65,12 @@ describe('HAProxy stopping and coming back during the wizard', () => {
 			expect(screen).toContain('waiting for HAProxy to answer · ? help · q quit');
 			expect(screen.replace(/\s+/g, ' ')).toMatch(/webapps\/app01 was drained \(out of rotation\) when HAProxy last answered, at \d\d:\d\d:\d\d; HAProxy at \S+ does not answer since \d\d:\d\d:\d\d, so its state now is unknown\. Once HAProxy answers again, press Enter when the work is done/);
 			expect(screen).not.toContain('Enter the work is done');
-			await wizard.keys('Enter');
-			await new Promise((resolve) => {
-				setTimeout(resolve, 500);
-			});
+			// Enter changes nothing on screen: the help, opened by the key read after it, shows it was read.
+			await wizard.send('Enter');
+			await wizard.press('?', 'show / hide this help');
+			screen = await wizard.press('?', (current) => !current.includes('show / hide this help') && checklist(current) !== '');
+			expect(checklist(screen)).toContain('▶ maintain');
+			expect(screen).toContain('paused: HAProxy does not answer');
 			expect(checklist(await wizard.screen())).toContain('▶ maintain');
 		} finally {
 			await bed.startHaproxy();
@@ -78,13 +80,10 @@ describe('HAProxy stopping and coming back during the wizard', () => {
 		expect(screen.replace(/\n/g, ' ')).toContain(`restarted (pid ${pid} → ${bed.haproxy.pid}). The drain is gone: app01 is back in rotation. Press r to re-apply it.`);
 		expect(screen).not.toContain('paused');
 		expect(screen).toContain('Enter the work is done');
-		await wizard.keys('r');
-		await wizard.waitForScreen('this puts it back');
-		await wizard.keys('y');
-		await wizard.waitForScreen((current) => !current.includes('restarted (pid'));
+		await wizard.press('r', 'this puts it back');
+		await wizard.press('y', (current) => !current.includes('restarted (pid'));
 		expect(await admin()).toBe('8');
-		await wizard.keys('Enter');
-		await wizard.waitForScreen((current) => checklist(current).includes('▶ restore'), 20_000);
+		await wizard.press('Enter', (current) => checklist(current).includes('▶ restore'), 20_000);
 		const events = readJournal(journal).entries;
 		expect(events.filter((entry) => entry.event === 'alarm').map((entry) => entry.detail)).toEqual(
 			expect.arrayContaining([expect.stringContaining('does not answer since'), expect.stringContaining('restarted (pid')]),
@@ -95,8 +94,7 @@ describe('HAProxy stopping and coming back during the wizard', () => {
 		const wizard = await wizardAt('maintain', `${bed.dir}/running-outage.jsonl`);
 		await bed.demo('app01').stop();
 		await wizard.waitForScreen((screen) => / ✗ app01 .* DOWN/.test(screen));
-		await wizard.keys('Enter');
-		await wizard.waitForScreen('waiting for its health check to pass');
+		await wizard.press('Enter', 'waiting for its health check to pass');
 		await bed.stopHaproxy();
 		try {
 			await wizard.waitForScreen('HAProxy does not answer; waiting for it (the step keeps its place)');
@@ -141,9 +139,8 @@ describe('signals at every step: terminal restored, journal kept, resume offered
 	it('Ctrl-C at the ready prompt quits, sends nothing, and the next start resumes at restore', async () => {
 		const journal = `${bed.dir}/ctrl-c.jsonl`;
 		const wizard = await wizardAt('restore', journal);
-		await wizard.keys('Enter');
-		await wizard.waitForScreen('set server webapps/app01 state ready');
-		await wizard.keys('C-c');
+		await wizard.press('Enter', 'set server webapps/app01 state ready');
+		await wizard.send('C-c');
 		await wizard.exited();
 		expect(await admin()).toBe('8');
 		expect((await wizard.screen()).replace(/\s+/g, '')).toMatch(/webapps\/app01isdrained\(outofrotation\),asHAProxyshowedat\d\d:\d\d:\d\d\.Toresume:drainboardwebapps\/app01/);

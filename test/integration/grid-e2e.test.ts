@@ -36,7 +36,7 @@ describe('the live grid in a real terminal, against a real HAProxy', () => {
 		expect(Date.now() - drainedAt).toBeLessThan(3000);
 		expect(line(screen, 'app01-shadow')).toMatch(/DRAIN +drain via app01/);
 
-		await session.keys('q');
+		await session.send('q');
 		expect(await session.exited()).toBe(0);
 		expect((await session.screen()).trim()).toBe('');
 	});
@@ -56,7 +56,7 @@ describe('the live grid in a real terminal, against a real HAProxy', () => {
 
 		const recovered = await session.waitForScreen((current) => !current.includes('unreachable') && / (?:live|updated \d+s ago)$/m.test(current.split('\n')[0] ?? ''));
 		expect(recovered).toContain('app01');
-		await session.keys('q');
+		await session.send('q');
 		expect(await session.exited()).toBe(0);
 	});
 
@@ -72,12 +72,10 @@ describe('the live grid in a real terminal, against a real HAProxy', () => {
 	it('opens the wizard on Enter, and goes back with Esc before anything is done', async () => {
 		session = await startCliInTmux(['--socket', bed.adminSocket, '--journal', `${bed.dir}/grid.jsonl`]);
 		await session.waitForScreen('app01');
-		await session.keys('j', 'j', 'Enter');
-		const wizard = await session.waitForScreen('Enter run validate');
+		const wizard = await session.press(['j', 'j', 'Enter'], 'Enter run validate');
 		expect(wizard.split('\n')[0]).toMatch(/^drainboard · webapps\/app02 /);
 		expect(wizard).toMatch(/^ ▶ validate › · baseline › · drain › · confirm › · maintain › · restore$/m);
-		await session.keys('Escape');
-		await session.waitForScreen('Enter select');
+		await session.press('Escape', 'Enter select');
 	});
 
 	it('uses colour, and none with NO_COLOR, keeping the cursor visible', async () => {

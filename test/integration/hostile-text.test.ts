@@ -89,7 +89,7 @@ describe('hostile bytes from a socket never reach the terminal raw', () => {
 			await bed.send(`set server api/api2 addr 127.0.0.1 port ${port}`);
 		}
 
-		await session.keys('q');
+		await session.send('q');
 		expect(await session.exited()).toBe(0);
 	});
 });

@@ -41,7 +41,7 @@ async function startLab(): Promise<{session: TmuxSession; haproxyPid: number; dr
 describe('drainboard lab', () => {
 	it('shows the grid on a real HAProxy, and q leaves no process and no temp dir', async () => {
 		const lab = await startLab();
-		await lab.session.keys('q');
+		await lab.session.send('q');
 		expect(await lab.session.exited()).toBe(0);
 		expect(alive(lab.haproxyPid)).toBe(false);
 		expect(labDirs()).toEqual([]);
@@ -50,15 +50,13 @@ describe('drainboard lab', () => {
 	it('s stops and starts the demo server under the cursor, says so, then shows the banner again', async () => {
 		const lab = await startLab();
 		const banner = /^LAB · s stops\/starts the demo server under the cursor · q ends the lab *$/;
-		await lab.session.keys('Down', 's');
-		let screen = await lab.session.waitForScreen((current) => / ✗ app01 .* DOWN /.test(current), 15_000);
+		let screen = await lab.session.press(['Down', 's'], (current) => / ✗ app01 .* DOWN /.test(current), 15_000);
 		expect(screen.split('\n')[0]).toMatch(/^lab: app01 stopped; HAProxy sees it DOWN within about 2 s\. s starts it again\. *$/);
-		await lab.session.keys('s');
-		screen = await lab.session.waitForScreen((current) => /● app01 .* UP +1 +0 L7OK/.test(current), 15_000);
+		screen = await lab.session.press('s', (current) => /● app01 .* UP +1 +0 L7OK/.test(current), 15_000);
 		expect(screen.split('\n')[0]).toMatch(/^lab: app01 started; HAProxy sees it UP after two good checks \(about 2 s\)\. *$/);
 		screen = await lab.session.waitForScreen((current) => banner.test(current.split('\n')[0]!), 15_000);
 		expect(screen).toMatch(/● app01 .* UP +1 +0 L7OK/);
-		await lab.session.keys('q');
+		await lab.session.send('q');
 		expect(await lab.session.exited()).toBe(0);
 	});
 
@@ -79,7 +77,7 @@ describe('drainboard lab', () => {
 		await killed.session.kill();
 		const next = await startLab();
 		expect(alive(killed.haproxyPid)).toBe(false);
-		await next.session.keys('q');
+		await next.session.send('q');
 		expect(await next.session.exited()).toBe(0);
 		expect(labDirs()).toEqual([]);
 	});

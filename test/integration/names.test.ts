@@ -136,28 +136,25 @@ describe('names HAProxy accepts never crash drainboard', () => {
 		const row = screen.split('\n').find((line) => line.includes('srv-start.'))!;
 		expect(row).toMatch(/ srv-start\.a1_B2-\S*…x*-end /);
 		expect(Math.max(...screen.split('\n').map((line) => line.length))).toBeLessThanOrEqual(100);
-		await session.keys('/', 'srv-start', 'Enter', 'j', 'Enter');
-		screen = await session.waitForScreen('Enter run validate');
+		screen = await session.press(['/', 'srv-start', 'Enter', 'j', 'Enter'], 'Enter run validate');
 		expect(screen.split('\n')[0]).toMatch(/^drainboard · long\/srv-start\./);
 		expect(screen).not.toMatch(/UsageError|\n\s+at /);
-		await session.keys('Enter');
-		screen = await session.waitForScreen((current) => current.includes('▶ baseline'));
+		screen = await session.press('Enter', (current) => current.includes('▶ baseline'));
 		expect(screen.replace(/\s+/g, '')).toContain(`long/${long300}isserver1ofbackend`);
-		await session.keys('q');
+		await session.send('q');
 		expect(await session.exited()).toBe(0);
 	});
 
 	it('says in one sentence, in the grid, that a name too long for a command line cannot be maintained here', async () => {
 		session = await startCliInTmux(['--socket', bed.adminSocket, '--config', bed.configPath, '--journal', `${bed.dir}/grid-huge.jsonl`], {columns: 100, rows: 30});
 		await session.waitForScreen('huge-');
-		await session.keys('/', 'huge-', 'Enter', 'j', 'Enter');
-		const screen = await session.waitForScreen('drainboard takes at most');
+		const screen = await session.press(['/', 'huge-', 'Enter', 'j', 'Enter'], 'drainboard takes at most');
 		expect(screen.replace(/\n/g, ' ')).toMatch(
 			new RegExp(`The server name huge-y+…y+-end is ${tooLong.length} characters long; drainboard takes at most ${maxNameLength}, so that every command it sends stays under 4096 bytes`),
 		);
 		expect(screen).not.toMatch(/UsageError|\n\s+at /);
 		expect(screen).toContain('Enter select');
-		await session.keys('q');
+		await session.send('q');
 		expect(await session.exited()).toBe(0);
 	});
 });

@@ -27,26 +27,20 @@ describe('the wizard in a real terminal, against a real HAProxy', () => {
 			rows: 30,
 		});
 		await session.waitForScreen('Enter run validate');
-		await session.keys('Enter');
-		await session.waitForScreen((screen) => checklist(screen).includes('✓ validate › ▶ baseline'));
-		await session.keys('Enter');
-		let screen = await session.waitForScreen((current) => checklist(current).includes('▶ drain'));
+		await session.press('Enter', (screen) => checklist(screen).includes('✓ validate › ▶ baseline'));
+		let screen = await session.press('Enter', (current) => checklist(current).includes('▶ drain'));
 		expect(screen).toMatch(/✓ Target serves traffic: 10\/10 requests through http:\/\/127\.0\.0\.1:\d+\/ succeeded; req_tot grew/);
 
-		await session.keys('Enter');
-		screen = await session.waitForScreen('set server webapps/app01 state drain');
+		screen = await session.press('Enter', 'set server webapps/app01 state drain');
 		expect(screen).toContain('y send it · n cancel');
-		await session.keys('y');
-		await session.waitForScreen((current) => checklist(current).includes('▶ confirm'));
+		await session.press('y', (current) => checklist(current).includes('▶ confirm'));
 		expect(adminStates(await bed.send('show servers state webapps'))['webapps/app01']).toBe('8');
-		await session.keys('Enter');
-		screen = await session.waitForScreen((current) => checklist(current).includes('▶ maintain') && current.includes('Do the work now'));
+		screen = await session.press('Enter', (current) => checklist(current).includes('▶ maintain') && current.includes('Do the work now'));
 		expect(screen.replace(/\s+/g, ' ')).toMatch(/webapps\/app01 is drained \(out of rotation\), as HAProxy showed at \d\d:\d\d:\d\d\. Do the work now/);
 
 		await bed.demo('app01').stop();
 		await session.waitForScreen((current) => / ✗ app01 .* DOWN/.test(current));
-		await session.keys('Enter');
-		screen = await session.waitForScreen('✗ Target healthy again: app01 is not healthy: DOWN');
+		screen = await session.press('Enter', '✗ Target healthy again: app01 is not healthy: DOWN');
 		expect(screen.replace(/\n\s*/g, ' ')).toContain('Restore stays refused until the check passes.');
 		expect(checklist(screen)).toContain('✗ maintain › · restore');
 
@@ -54,25 +48,20 @@ describe('the wizard in a real terminal, against a real HAProxy', () => {
 		await bed.haproxy.reload();
 		screen = await session.waitForScreen('was reloaded');
 		expect(screen.replace(/\n/g, ' ')).toContain(`was reloaded (pid ${before} → ${bed.haproxy.pid}). The drain is gone: app01 is back in rotation. Press r to re-apply it.`);
-		await session.keys('r');
-		await session.waitForScreen('The drain is gone from HAProxy; this puts it back.');
-		await session.keys('y');
-		await session.waitForScreen((current) => !current.includes('was reloaded'));
+		await session.press('r', 'The drain is gone from HAProxy; this puts it back.');
+		await session.press('y', (current) => !current.includes('was reloaded'));
 		expect(adminStates(await bed.send('show servers state webapps'))['webapps/app01']).toBe('8');
 
 		await bed.demo('app01').start();
 		await session.waitForScreen((current) => / ◐ app01 .* DRAIN/.test(current));
-		await session.keys('Enter');
-		await session.waitForScreen((current) => checklist(current).includes('▶ restore'), 15_000);
-		await session.keys('Enter');
-		await session.waitForScreen('set server webapps/app01 state ready');
-		await session.keys('y');
-		screen = await session.waitForScreen('maintenance complete');
+		await session.press('Enter', (current) => checklist(current).includes('▶ restore'), 15_000);
+		await session.press('Enter', 'set server webapps/app01 state ready');
+		screen = await session.press('y', 'maintenance complete');
 		expect(screen).toMatch(/✓ Traffic returns: 10\/10 requests .* succeeded/s);
 		expect(checklist(screen)).toBe(' ✓ validate › ✓ baseline › ✓ drain › ✓ confirm › ✓ maintain › ✓ restore');
 		expect(adminStates(await bed.send('show servers state webapps'))['webapps/app01']).toBe('0');
 
-		await session.keys('q');
+		await session.send('q');
 		expect(await session.exited()).toBe(0);
 		const events = readJournal(journal).entries.map((entry) => entry.event);
 		expect(events).toContain('alarm');
@@ -85,17 +74,13 @@ describe('the wizard in a real terminal, against a real HAProxy', () => {
 		session = await startCliInTmux(args, {columns: 100, rows: 30});
 		await session.waitForScreen('Enter run validate');
 		for (const step of ['▶ baseline', '▶ drain']) {
-			await session.keys('Enter');
-			await session.waitForScreen((current) => checklist(current).includes(step));
+			await session.press('Enter', (current) => checklist(current).includes(step));
 		}
 
-		await session.keys('Enter');
-		await session.waitForScreen('set server webapps/app02 state drain');
-		await session.keys('y');
-		await session.waitForScreen((current) => checklist(current).includes('▶ confirm'));
-		await session.keys('q');
-		expect((await session.waitForScreen('Quit anyway?')).replace(/\s+/g, ' ')).toMatch(/webapps\/app02 is drained \(out of rotation\), as HAProxy showed at \d\d:\d\d:\d\d\. Quit anyway\?/);
-		await session.keys('y');
+		await session.press('Enter', 'set server webapps/app02 state drain');
+		await session.press('y', (current) => checklist(current).includes('▶ confirm'));
+		expect((await session.press('q', 'Quit anyway?')).replace(/\s+/g, ' ')).toMatch(/webapps\/app02 is drained \(out of rotation\), as HAProxy showed at \d\d:\d\d:\d\d\. Quit anyway\?/);
+		await session.send('y');
 		expect(await session.exited()).toBe(0);
 		expect((await session.screen()).replace(/\s+/g, '')).toMatch(
 			new RegExp(`webapps/app02isdrained\\(outofrotation\\),asHAProxyshowedat\\d\\d:\\d\\d:\\d\\d\\.Toresume:drainboardwebapps/app02\\(journal:${journal.replace(/\./g, '\\.')}\\)\\.`),
@@ -105,10 +90,8 @@ describe('the wizard in a real terminal, against a real HAProxy', () => {
 		session = await startCliInTmux(args, {columns: 100, rows: 30});
 		const screen = await session.waitForScreen('Resume at confirm?');
 		expect(screen).toContain('y resume at confirm');
-		await session.keys('y');
-		await session.waitForScreen((current) => checklist(current).includes('✓ drain › ▶ confirm'));
-		await session.keys('Enter');
-		await session.waitForScreen((current) => checklist(current).includes('▶ maintain'));
+		await session.press('y', (current) => checklist(current).includes('✓ drain › ▶ confirm'));
+		await session.press('Enter', (current) => checklist(current).includes('▶ maintain'));
 		await bed.send('set server webapps/app02 state ready');
 	});
 
@@ -119,23 +102,18 @@ describe('the wizard in a real terminal, against a real HAProxy', () => {
 		session = await startCliInTmux(['webapps/app03', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal, '--requests', '30'], {columns: 100, rows: 30, after: 'sleep 2'});
 		await session.waitForScreen('Enter run validate');
 		for (const step of ['▶ baseline', '▶ drain']) {
-			await session.keys('Enter');
-			await session.waitForScreen((current) => checklist(current).includes(step));
+			await session.press('Enter', (current) => checklist(current).includes(step));
 		}
 
-		await session.keys('Enter');
-		await session.waitForScreen('set server webapps/app03 state drain');
-		await session.keys('y');
-		await session.waitForScreen((current) => checklist(current).includes('▶ confirm'));
-		await session.keys('Enter');
-		await session.waitForScreen((current) => checklist(current).includes('▶ maintain') && current.includes('Do the work now'));
+		await session.press('Enter', 'set server webapps/app03 state drain');
+		await session.press('y', (current) => checklist(current).includes('▶ confirm'));
+		await session.press('Enter', (current) => checklist(current).includes('▶ maintain') && current.includes('Do the work now'));
 		expect(await bed.send('set server webapps/app03 state ready')).toBe('\n');
 		const screen = (await session.waitForScreen((current) => /Someone\s+else\s+changed/.test(current) && /Do\s+not\s+start\s+the\s+work/.test(current))).replace(/\s+/g, ' ');
 		expect(screen).toMatch(/webapps\/app03 is not drained \(in rotation, admin flags none\), as HAProxy showed at \d\d:\d\d:\d\d\. Do not start the work until HAProxy shows it drained\./);
 		expect(screen).not.toContain('still drained');
-		await session.keys('q');
 		// Compared without white space: the note wraps wherever the terminal's width falls.
-		const after = (await session.waitForScreen((current) => current.replace(/\s+/g, '').includes('Themaintenanceisnotfinished'))).replace(/\s+/g, '');
+		const after = (await session.press('q', (current) => current.replace(/\s+/g, '').includes('Themaintenanceisnotfinished'))).replace(/\s+/g, '');
 		expect(after).toMatch(
 			/^webapps\/app03isnotdrained\(inrotation,adminflagsnone\),asHAProxyshowedat\d\d:\d\d:\d\d:itwentbackintorotationduringthemaintenance\.Someoneelsechangedwebapps\/app03on\S+admin\.sock:itisready\(noadminflags\)now,wasFDRAIN\.Themaintenanceisnotfinished;tostartagain:drainboardwebapps\/app03/,
 		);

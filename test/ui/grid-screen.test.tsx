@@ -127,20 +127,13 @@ describe('grid navigation', () => {
 	it('moves with arrows and j/k, pages, and jumps to the ends', async () => {
 		const {waitForFrame, press} = show(makeView(pool));
 		await waitForFrame('1/13');
-		await press('j', 'j', keys.down);
-		await waitForFrame('4/13');
-		await press('k', keys.up);
-		await waitForFrame('2/13');
-		await press(keys.end);
-		await waitForFrame('13/13');
-		await press('g');
-		await waitForFrame('1/13');
-		await press('G');
-		await waitForFrame('13/13');
-		await press(keys.home, keys.pageDown);
-		await waitForFrame('13/13');
-		await press(keys.pageUp);
-		await waitForFrame('1/13');
+		await press(['j', 'j', keys.down], '4/13');
+		await press(['k', keys.up], '2/13');
+		await press(keys.end, '13/13');
+		await press('g', '1/13');
+		await press('G', '13/13');
+		await press([keys.home, keys.pageDown], '13/13');
+		await press(keys.pageUp, '1/13');
 	});
 
 	it('takes several typed keys in one chunk', async () => {
@@ -153,51 +146,43 @@ describe('grid navigation', () => {
 	it('filters by backend or server substring and clears with Esc', async () => {
 		const {waitForFrame, press, lastFrame} = show(makeView(pool));
 		await waitForFrame('app01');
-		await press('/', 'a', 'p', 'i');
-		let frame = await waitForFrame('/ api');
+		let frame = await press(['/', 'a', 'p', 'i'], '/ api');
 		expect(frame).toContain('▸ api');
 		expect(frame).not.toContain('webapps');
 		expect(frame).toContain('2 servers match');
-		await press(keys.backspace, keys.backspace, keys.backspace, 's', 'h');
-		frame = await waitForFrame('1 server match');
+		frame = await press([keys.backspace, keys.backspace, keys.backspace, 's', 'h'], '1 server match');
 		expect(frame).toContain('▸ webapps');
 		expect(frame).toContain('shadow');
 		expect(frame).not.toContain('app01');
-		await press(keys.enter);
-		frame = await waitForFrame('Esc clears');
-		await press(keys.escape);
-		frame = await waitForFrame((current) => current.includes('app01') && !current.includes('match'));
+		frame = await press(keys.enter, 'Esc clears');
+		frame = await press(keys.escape, (current) => current.includes('app01') && !current.includes('match'));
+		expect(frame).toContain('api1');
 		expect(lastFrame()).toContain('api1');
 	});
 
 	it('says when nothing matches', async () => {
 		const {waitForFrame, press} = show(makeView(pool));
 		await waitForFrame('app01');
-		await press('/', 'z', 'z');
-		await waitForFrame('No backend or server matches "zz". Esc clears the filter.');
+		await press(['/', 'z', 'z'], 'No backend or server matches "zz". Esc clears the filter.');
 	});
 
 	it('shows and hides the help overlay', async () => {
 		const {waitForFrame, press} = show(makeView(pool));
 		await waitForFrame('app01');
-		await press('?');
-		const frame = await waitForFrame('Keys');
+		const frame = await press('?', 'Keys');
 		expect(frame).toContain('filter by backend or server name');
 		expect(frame).toContain('● UP   ◐ DRAIN   ■ MAINT   ✗ DOWN');
 		expect(frame).not.toContain('app01');
-		await press(keys.escape);
-		await waitForFrame((current) => current.includes('app01') && !current.includes('Keys'));
+		await press(keys.escape, (current) => current.includes('app01') && !current.includes('Keys'));
 	});
 
 	it('opens a detail panel of the server under the cursor with Enter', async () => {
 		const {waitForFrame, press} = show(makeView(pool));
 		await waitForFrame('app01');
-		await press('j', 'j', keys.enter);
-		const frame = await waitForFrame('webapps/app02');
+		const frame = await press(['j', 'j', keys.enter], 'webapps/app02');
 		expect(frame).toMatch(/admin: drain · weight 1 \(config 1\) · active server/);
 		expect(frame).toMatch(/check: L7OK \(Layer7 check passed\)/);
-		await press(keys.escape);
-		await waitForFrame((current) => !current.includes('webapps/app02'));
+		await press(keys.escape, (current) => !current.includes('webapps/app02'));
 	});
 
 	it('shows a 300-character name cut in the middle in the grid and whole in the detail panel, within the terminal', async () => {
@@ -206,8 +191,7 @@ describe('grid navigation', () => {
 		const {waitForFrame, press} = show(makeView(makePool([makeInstance([backend])])), {columns: 80, rows: 24});
 		const grid = await waitForFrame('srv-start');
 		expect(frameLines(grid).find((line) => line.includes('srv-start'))).toMatch(/^ {2}● srv-start\.\S*…\S*-end +10\.0\.0\.1:8080 +UP /);
-		await press('j', 'j', keys.enter);
-		const detail = await waitForFrame('admin: none');
+		const detail = await press(['j', 'j', keys.enter], 'admin: none');
 		const lines = frameLines(detail);
 		expect(lines.join('').replace(/\s+/g, '')).toContain(`webapps/${name}`);
 		expect(lines.length).toBeLessThanOrEqual(23);
@@ -226,8 +210,7 @@ describe('grid navigation', () => {
 		const {waitForFrame, press, stdout} = show(makeView(makePool([makeInstance([backend])])), {columns: 200, rows: 30});
 		const grid = await waitForFrame('CHECK DETAIL');
 		expect(frameLines(grid).find((line) => line.includes(String.raw`app01\x1b`))).toMatch(/ DOWN +1 +0 L4CON +0 +1m00s refused\\x1b]0;PWNED\\x07\\x1b…$/);
-		await press('j', 'j', keys.enter);
-		const detail = await waitForFrame('check: L4CON');
+		const detail = await press(['j', 'j', keys.enter], 'check: L4CON');
 		expect(frameLines(detail).find((line) => line.startsWith('webapps/app01'))).toMatch(new RegExp(`^webapps/app01${shown.replace(/[\\[\]]/g, String.raw`\$&`)} +10\\.0\\.0\\.1:8080`));
 		expect(detail).toContain(`check: L4CON (refused${shown})`);
 		for (const frame of stdout.frames) {
@@ -270,19 +253,16 @@ describe('grid at 10,000 servers', () => {
 		expect(frame.split('\n').length).toBeLessThanOrEqual(23);
 		expect(serverLines.length).toBeLessThanOrEqual(20);
 		expect(frame).toContain('1/10500');
-		await press(keys.end);
-		await waitForFrame('10500/10500');
+		await press(keys.end, '10500/10500');
 		expect(lastFrame()).toContain('srv19');
 		expect(lastFrame()).not.toContain('backend000');
-		await press(keys.pageUp);
-		await waitForFrame((current) => /\b104\d\d\/10500/.test(current));
+		await press(keys.pageUp, (current) => /\b104\d\d\/10500/.test(current));
 	});
 
 	it('filters 10,000 servers down to one backend', async () => {
 		const {waitForFrame, press} = show(makeView(big));
 		await waitForFrame('srv00');
-		await press('/', ...'backend499');
-		const frame = await waitForFrame('20 servers match');
+		const frame = await press(['/', ...'backend499'], '20 servers match');
 		expect(frame).toContain('▸ backend499');
 	});
 });

@@ -50,8 +50,7 @@ describe('the wizard', () => {
 		const {ui} = start();
 		let frame = await ui.waitForFrame('▶ validate');
 		expect(liveFrame(frame)[1]).toBe(' ▶ validate › · baseline › · drain › · confirm › · maintain › · restore');
-		await ui.press(keys.enter);
-		frame = await ui.waitForFrame('▶ baseline');
+		frame = await ui.press(keys.enter, '▶ baseline');
 		expect(liveFrame(frame)[1]).toMatch(/^ ✓ validate › ▶ baseline › · drain/);
 		expect(frame).toContain('✓ validate passed:');
 		expect(frame).toContain('✓ Capacity left: 2 other active server(s) stay in rotation');
@@ -66,24 +65,20 @@ describe('the wizard', () => {
 	it('shows the exact command and waits for y; Enter never confirms; n cancels and sends nothing', async () => {
 		const {ui, haproxy} = start();
 		await ui.waitForFrame('▶ validate');
-		await ui.press(keys.enter);
-		await ui.waitForFrame('▶ baseline');
-		await ui.press(keys.enter);
-		await ui.waitForFrame('▶ drain');
-		await ui.press(keys.enter);
-		let frame = await ui.waitForFrame('? Send this command to HAProxy (/fake/admin.sock):');
+		await ui.press(keys.enter, '▶ baseline');
+		await ui.press(keys.enter, '▶ drain');
+		let frame = await ui.press(keys.enter, '? Send this command to HAProxy (/fake/admin.sock):');
 		expect(frame).toContain('  set server webapps/app01 state drain');
 		expect(liveFrame(frame).at(-1)).toBe('y send it · n cancel');
-		await ui.press(keys.enter, keys.enter);
+		// Enter changes nothing on screen: n, read after it, closes the prompt; only then is it
+		// known that both Enters were read.
+		ui.send(keys.enter, keys.enter);
+		frame = await ui.press('n', (current) => !current.includes('? Send this command'));
 		expect(haproxy.sent).toEqual([]);
-		await ui.press('n');
-		frame = await ui.waitForFrame((current) => !current.includes('? Send this command'));
-		expect(haproxy.sent).toEqual([]);
+		expect(ui.stdout.frames.some((one) => liveFrame(one)[1]?.includes('▶ confirm'))).toBe(false);
 		expect(liveFrame(frame)[1]).toMatch(/▶ drain/);
-		await ui.press(keys.enter);
-		await ui.waitForFrame('? Send this command');
-		await ui.press('y');
-		await ui.waitForFrame('▶ confirm');
+		await ui.press(keys.enter, '? Send this command');
+		await ui.press('y', '▶ confirm');
 		expect(haproxy.sent).toEqual(['set server webapps/app01 state drain']);
 		await ui.waitForFrame((current) => /◐ app01 .* DRAIN/.test(current));
 	});
@@ -91,10 +86,15 @@ describe('the wizard', () => {
 	it('ignores y and n when no prompt is open', async () => {
 		const {ui, haproxy, harness} = start();
 		await ui.waitForFrame('▶ validate');
-		await ui.press('y', 'n', 'y');
+		// y and n change nothing on screen: ? (help), read after them, shows they were read.
+		ui.send('y', 'n', 'y');
+		await ui.press('?', 'Keys');
 		expect(haproxy.sent).toEqual([]);
 		expect(harness.context.facts.serverNames).toEqual([]);
+		const frame = await ui.press('?', (current) => !current.includes('Keys'));
+		expect(liveFrame(frame)[1]).toMatch(/▶ validate/);
 		expect(liveFrame(ui.lastFrame())[1]).toMatch(/▶ validate/);
+		expect(haproxy.sent).toEqual([]);
 	});
 
 	it('asks before quitting while HAProxy shows the target drained, and says how to come back', async () => {
@@ -102,18 +102,14 @@ describe('the wizard', () => {
 		const exited = ui.instance.waitUntilExit();
 		let frame = await ui.waitForFrame('Resume at maintain?');
 		expect(frame.replace(/\n/g, ' ')).toContain('? webapps/app01: the maintenance that ana started at 2026-11-25 14:02:11 UTC drained it and did not finish. Resume at maintain?');
-		await ui.press('y');
-		frame = await ui.waitForFrame('▶ maintain');
+		frame = await ui.press('y', '▶ maintain');
 		expect(liveFrame(frame)[1]).toBe(' ✓ validate › ✓ baseline › ✓ drain › ✓ confirm › ▶ maintain › · restore');
 		expect(flat(await ui.waitForFrame('Do the work now'))).toMatch(/webapps\/app01 is drained \(out of rotation\), as HAProxy showed at \d\d:\d\d:\d\d\. Do the work now/);
-		await ui.press('q');
-		frame = await ui.waitForFrame('Quit anyway?');
+		frame = await ui.press('q', 'Quit anyway?');
 		expect(flat(frame)).toMatch(/webapps\/app01 is drained \(out of rotation\), as HAProxy showed at \d\d:\d\d:\d\d\. Quit anyway\? It stays drained; run "drainboard webapps\/app01" to resume\./);
-		await ui.press('n');
-		await ui.waitForFrame((current) => !current.includes('Quit anyway?'));
-		await ui.press('q');
-		await ui.waitForFrame('Quit anyway?');
-		await ui.press('y');
+		await ui.press('n', (current) => !current.includes('Quit anyway?'));
+		await ui.press('q', 'Quit anyway?');
+		ui.send('y');
 		expect(await exited).toBe(0);
 		expect(exitNoteText(exitNote.current!)).toMatch(/^webapps\/app01 is drained \(out of rotation\), as HAProxy showed at \d\d:\d\d:\d\d\. To resume: drainboard webapps\/app01 \(journal: .*\)\.$/);
 	});
@@ -122,14 +118,13 @@ describe('the wizard', () => {
 		const {ui, exitNote, haproxy} = start({drained: true, resume: {step: 'maintain', drained: true, reason: 'the maintenance that ana started at 14:02:11 drained it'}});
 		const exited = ui.instance.waitUntilExit();
 		await ui.waitForFrame('Resume at maintain?');
-		await ui.press('y');
-		await ui.waitForFrame('Do the work now');
+		await ui.press('y', 'Do the work now');
 		haproxy.set('app01', {adminState: 0, status: 'UP'});
 		const frame = flat(await ui.waitForFrame((current) => flat(current).includes('Do not start the work') && flat(current).includes('Someone else changed')));
 		expect(frame).toContain('Someone else changed webapps/app01 on /fake/admin.sock: it is ready (no admin flags) now, was FDRAIN.');
 		expect(frame).toMatch(/webapps\/app01 is not drained \(in rotation, admin flags none\), as HAProxy showed at \d\d:\d\d:\d\d\. Do not start the work until HAProxy shows it drained\. Press r to re-apply the drain\./);
 		expect(frame).not.toContain('The target is drained');
-		await ui.press('q');
+		ui.send('q');
 		expect(await exited).toBe(0);
 		expect(ui.stdout.frames.some((one) => one.includes('Quit anyway?'))).toBe(false);
 		expect(exitNoteText(exitNote.current!)).toMatch(
@@ -141,16 +136,14 @@ describe('the wizard', () => {
 		const {ui, exitNote, haproxy} = start({drained: true, resume: {step: 'maintain', drained: true, reason: 'the maintenance that ana started at 14:02:11 drained it'}});
 		const exited = ui.instance.waitUntilExit();
 		await ui.waitForFrame('Resume at maintain?');
-		await ui.press('y');
-		await ui.waitForFrame('Do the work now');
+		await ui.press('y', 'Do the work now');
 		haproxy.reachable = false;
 		await ui.waitForFrame('does not answer since');
-		await ui.press('q');
-		const frame = flat(await ui.waitForFrame('Quit anyway?'));
+		const frame = flat(await ui.press('q', 'Quit anyway?'));
 		expect(frame).toMatch(
 			/webapps\/app01 was drained \(out of rotation\) when HAProxy last answered, at \d\d:\d\d:\d\d; HAProxy at \/fake\/admin\.sock does not answer since \d\d:\d\d:\d\d, so its state now is unknown\. Quit anyway\? It stays drained;/,
 		);
-		await ui.press('y');
+		ui.send('y');
 		expect(await exited).toBe(0);
 		expect(exitNoteText(exitNote.current!)).toMatch(/^webapps\/app01 was drained \(out of rotation\) when HAProxy last answered, at .* so its state now is unknown\. To resume: drainboard webapps\/app01/);
 	});
@@ -158,18 +151,11 @@ describe('the wizard', () => {
 	it('asks for a listener URL when none is known, and checks it', async () => {
 		const {ui, harness} = start({noProbe: true});
 		await ui.waitForFrame('▶ validate');
-		await ui.press(keys.enter);
-		await ui.waitForFrame('▶ baseline');
-		await ui.press(keys.enter);
-		await ui.waitForFrame('Type the URL clients use');
-		await ui.press(...'not a url', keys.enter);
-		await ui.waitForFrame('"not a url" is not a URL');
-		for (let index = 0; index < 9; index++) {
-			await ui.press(keys.backspace);
-		}
-
-		await ui.press(...'http://127.0.0.1:8080/', keys.enter);
-		await ui.waitForFrame('Enter run baseline');
+		await ui.press(keys.enter, '▶ baseline');
+		await ui.press(keys.enter, 'Type the URL clients use');
+		await ui.press([...'not a url', keys.enter], '"not a url" is not a URL');
+		await ui.press(Array.from({length: 9}, () => keys.backspace));
+		await ui.press([...'http://127.0.0.1:8080/', keys.enter], 'Enter run baseline');
 		expect(harness.context.probe?.url).toBe('http://127.0.0.1:8080/');
 		expect(harness.context.probeSource).toBe('typed in by the operator');
 	});
@@ -183,12 +169,9 @@ describe('the wizard', () => {
 	it('fits 80x24 with a prompt open', async () => {
 		const {ui} = start({size: {columns: 80, rows: 24}});
 		await ui.waitForFrame('▶ validate');
-		await ui.press(keys.enter);
-		await ui.waitForFrame('▶ baseline');
-		await ui.press(keys.enter);
-		await ui.waitForFrame('▶ drain');
-		await ui.press(keys.enter);
-		const live = liveFrame(await ui.waitForFrame('? Send this command'));
+		await ui.press(keys.enter, '▶ baseline');
+		await ui.press(keys.enter, '▶ drain');
+		const live = liveFrame(await ui.press(keys.enter, '? Send this command'));
 		expect(live.length).toBeLessThanOrEqual(23);
 		for (const line of live) {
 			expect(line.length).toBeLessThanOrEqual(79);
@@ -201,8 +184,7 @@ describe('the wizard', () => {
 	it('goes back to the grid with Esc before anything was done', async () => {
 		const {ui} = start();
 		await ui.waitForFrame('Esc back to grid');
-		await ui.press(keys.escape);
-		await ui.waitForFrame('SERVER');
+		await ui.press(keys.escape, 'SERVER');
 		expect(ui.lastFrame()).toContain('Enter select');
 	});
 });
