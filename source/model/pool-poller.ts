@@ -16,6 +16,24 @@ export type InstanceHealth = {
 	lastSuccess: number | null;
 };
 
+/** The poller's time and timers: the system's, or a test's that it moves on by hand. */
+export type PollClock = {
+	now(): number;
+	/** Runs `run` once after `ms`; the function returned cancels it. */
+	setTimer(run: () => void, ms: number): () => void;
+};
+
+/** Date.now and setTimeout. */
+export const systemPollClock: PollClock = {
+	now: () => Date.now(),
+	setTimer(run, ms) {
+		const timer = setTimeout(run, ms);
+		return () => {
+			clearTimeout(timer);
+		};
+	},
+};
+
 /** What the grid shows: the last good data of each instance, and how fresh it is. */
 export type PollView = {
 	pool: PoolSnapshot | null;
@@ -31,7 +49,8 @@ export type PollerOptions = {
 	intervalMs?: number;
 	/** Longest delay between full dumps, however costly they are (default 30 s). */
 	maxFullIntervalMs?: number;
-	now?: () => number;
+	/** When polls happen and what they cost (default: the system's clock). */
+	clock?: PollClock;
 	/**
 	 * Call `onChange` only when something changed (data, or an instance's health), not after every
 	 * cycle: a screen then repaints only when there is something new to paint.
@@ -56,7 +75,7 @@ export class PoolPoller {
 	private fullCostMs = 0;
 	private focused: ProxyName | undefined;
 	private focusOnly = false;
-	private timer: ReturnType<typeof setTimeout> | undefined;
+	private cancelTimer: (() => void) | undefined;
 	private controller: AbortController | undefined;
 	private running = false;
 	private cycles = 0;
@@ -64,7 +83,7 @@ export class PoolPoller {
 	private fullRequested = true;
 
 	constructor(options: PollerOptions) {
-		this.options = {intervalMs: 1000, maxFullIntervalMs: 30_000, now: Date.now, onlyChanges: false, ...options};
+		this.options = {intervalMs: 1000, maxFullIntervalMs: 30_000, clock: systemPollClock, onlyChanges: false, ...options};
 		this.prefetched = new Map(options.prefetched);
 		for (const client of options.clients) {
 			this.health.set(client.socket, {socket: client.socket, ok: true, failingSince: null, error: null, lastSuccess: null});
@@ -82,7 +101,7 @@ export class PoolPoller {
 
 	stop(): void {
 		this.running = false;
-		clearTimeout(this.timer);
+		this.cancelTimer?.();
 		this.controller?.abort();
 	}
 
@@ -111,7 +130,7 @@ export class PoolPoller {
 			return;
 		}
 
-		clearTimeout(this.timer);
+		this.cancelTimer?.();
 		void this.cycle();
 	}
 
@@ -145,7 +164,7 @@ export class PoolPoller {
 	private async cycle(): Promise<void> {
 		const controller = new AbortController();
 		this.controller = controller;
-		const now = this.options.now();
+		const now = this.options.clock.now();
 		const forceFull = this.fullRequested;
 		this.fullRequested = false;
 		await Promise.all(
@@ -157,7 +176,7 @@ export class PoolPoller {
 					return;
 				}
 
-				const started = this.options.now();
+				const started = this.options.clock.now();
 				const early = this.prefetched.get(client.socket);
 				this.prefetched.delete(client.socket);
 				try {
@@ -170,7 +189,7 @@ export class PoolPoller {
 						}
 
 						this.lastFull.set(client.socket, started);
-						this.fullCostMs = this.options.now() - started;
+						this.fullCostMs = this.options.clock.now() - started;
 					} else {
 						const merged = known ? mergeBackends(known, snapshot) : snapshot;
 						if (!known || !sameSnapshot(known, merged)) {
@@ -184,7 +203,7 @@ export class PoolPoller {
 					}
 
 					this.changed ||= !this.health.get(client.socket)!.ok;
-					this.health.set(client.socket, {socket: client.socket, ok: true, failingSince: null, error: null, lastSuccess: this.options.now()});
+					this.health.set(client.socket, {socket: client.socket, ok: true, failingSince: null, error: null, lastSuccess: this.options.clock.now()});
 				} catch (error) {
 					if (controller.signal.aborted) {
 						return;
@@ -195,7 +214,7 @@ export class PoolPoller {
 					this.health.set(client.socket, {
 						...previous,
 						ok: false,
-						failingSince: previous.failingSince ?? this.options.now(),
+						failingSince: previous.failingSince ?? this.options.clock.now(),
 						error: sentenceOf(error),
 					});
 					this.fullRequested = true;
@@ -219,7 +238,8 @@ export class PoolPoller {
 			return;
 		}
 
-		this.timer = setTimeout(() => {
+		this.cancelTimer = this.options.clock.setTimer(() => {
+			this.cancelTimer = undefined;
 			void this.cycle();
 		}, this.options.intervalMs);
 	}

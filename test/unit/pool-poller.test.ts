@@ -1,17 +1,18 @@
 import {describe, expect, it} from 'vitest';
-import {PoolPoller, type PollView} from '../../source/model/pool-poller.js';
+import {PoolPoller, systemPollClock, type PollView} from '../../source/model/pool-poller.js';
 import type {InstanceSnapshot} from '../../source/model/types.js';
 import type {RuntimeClient} from '../../source/runtime/client.js';
 import {parseEndpoint} from '../../source/runtime/endpoint.js';
 import {parseName} from '../../source/runtime/names.js';
 import {RuntimeApiError} from '../../source/runtime/runtime-error.js';
+import {ManualClock} from '../helpers/manual-clock.js';
 import {makeBackend, makeInstance, makeServer} from '../helpers/model.js';
 import {waitFor} from '../helpers/wait-for.js';
 
 type Call = {backend: string | undefined; signal: AbortSignal | undefined};
 
 /** A RuntimeClient whose snapshot answers come from `answer`; records calls and concurrency. */
-function fakeClient(answer: (backend: string | undefined, call: number) => Promise<InstanceSnapshot>) {
+function fakeClient(answer: (backend: string | undefined, call: number, signal: AbortSignal | undefined) => Promise<InstanceSnapshot>) {
 	const calls: Call[] = [];
 	let inFlight = 0;
 	let maxInFlight = 0;
@@ -23,7 +24,7 @@ function fakeClient(answer: (backend: string | undefined, call: number) => Promi
 			inFlight++;
 			maxInFlight = Math.max(maxInFlight, inFlight);
 			try {
-				return await answer(backend, calls.length);
+				return await answer(backend, calls.length, signal);
 			} finally {
 				inFlight--;
 			}
@@ -39,16 +40,23 @@ const snapshot = (pid = 1, sessions = 0) =>
 		pid,
 	);
 
-const sleep = async (ms: number) =>
-	new Promise((resolve) => {
-		setTimeout(resolve, ms);
+/** A clock whose time stands still at `time`, with the system's timers. */
+const stillAt = (time: number) => ({...systemPollClock, now: () => time});
+
+/** A promise and its resolve, for answers the test releases. */
+function deferred<T>() {
+	let resolve!: (value: T) => void;
+	const promise = new Promise<T>((settle) => {
+		resolve = settle;
 	});
+	return {promise, resolve};
+}
 
 describe('PoolPoller', () => {
 	it('starts with a full dump, then polls the focused backend with the filtered commands', async () => {
 		const fake = fakeClient(async (backend) => (backend ? makeInstance([snapshot(1, 7).backends[0]!], '/fake.sock', 1) : snapshot()));
 		const views: PollView[] = [];
-		const poller = new PoolPoller({clients: [fake.client], intervalMs: 5, now: () => 1000, onChange: (view) => views.push(view)});
+		const poller = new PoolPoller({clients: [fake.client], intervalMs: 5, clock: stillAt(1000), onChange: (view) => views.push(view)});
 		poller.focus(parseName('webapps', 'backend'));
 		poller.start();
 		await waitFor('three polls', () => (views.length >= 3 ? true : undefined));
@@ -76,7 +84,7 @@ describe('PoolPoller', () => {
 		});
 		const views: PollView[] = [];
 		let clock = 1000;
-		const poller = new PoolPoller({clients: [fake.client], intervalMs: 2, now: () => clock, onlyChanges: true, onChange: (view) => views.push(view)});
+		const poller = new PoolPoller({clients: [fake.client], intervalMs: 2, clock: {...systemPollClock, now: () => clock}, onlyChanges: true, onChange: (view) => views.push(view)});
 		poller.focus(parseName('webapps', 'backend'));
 		poller.start();
 		try {
@@ -103,18 +111,29 @@ describe('PoolPoller', () => {
 	});
 
 	it('never overlaps polls, even when HAProxy is slower than the interval', async () => {
-		const fake = fakeClient(async () => {
-			await sleep(30);
-			return snapshot();
-		});
-		const poller = new PoolPoller({clients: [fake.client], intervalMs: 1, onChange: () => undefined});
-		poller.start();
-		poller.refresh(true);
-		poller.refresh(true);
-		await sleep(200);
-		poller.stop();
-		expect(fake.calls.length).toBeGreaterThan(2);
-		expect(fake.maxInFlight()).toBe(1);
+		const answers = [deferred<InstanceSnapshot>(), deferred<InstanceSnapshot>(), deferred<InstanceSnapshot>()];
+		const fake = fakeClient(async (_backend, call) => answers[call - 1]!.promise);
+		const clock = new ManualClock();
+		const poller = new PoolPoller({clients: [fake.client], intervalMs: 1, clock, onChange: () => undefined});
+		try {
+			poller.start();
+			poller.refresh(true);
+			poller.refresh(true);
+			expect(fake.calls).toHaveLength(1);
+			// The refreshes asked during the poll make one poll, right after it.
+			answers[0]!.resolve(snapshot());
+			await waitFor('the poll asked for during the first', () => fake.calls[1]);
+			expect(clock.pending()).toBe(0);
+			answers[1]!.resolve(snapshot());
+			await clock.fireNext();
+			await waitFor('the next poll, on the timer', () => fake.calls[2]);
+			answers[2]!.resolve(snapshot());
+			await clock.timerSet();
+			expect(fake.calls).toHaveLength(3);
+			expect(fake.maxInFlight()).toBe(1);
+		} finally {
+			poller.stop();
+		}
 	});
 
 	it('keeps the last good data when polls fail, says since when, and recovers by itself', async () => {
@@ -141,7 +160,9 @@ describe('PoolPoller', () => {
 		expect(failed.pool?.instances[0]!.backends).toHaveLength(2);
 		expect(failed.health[0]).toMatchObject({ok: false, error: 'Nothing answers on /fake.sock (connection refused).'});
 		const since = failed.health[0]!.failingSince;
-		await sleep(20);
+		const calls = fake.calls.length;
+		await waitFor('two more failed polls', () => (fake.calls.length >= calls + 2 && latest!.cycles > failed.cycles + 1 ? true : undefined));
+		expect(latest!.health[0]!.ok).toBe(false);
 		expect(latest!.health[0]!.failingSince).toBe(since);
 		failing = false;
 		await waitFor('recovery', () => (latest?.health[0]!.ok ? true : undefined));
@@ -150,13 +171,18 @@ describe('PoolPoller', () => {
 	});
 
 	it('aborts the poll in flight on stop', async () => {
-		const fake = fakeClient(async () => {
-			await sleep(1000);
-			return snapshot();
-		});
+		// An answer that never comes: only the abort ends the poll.
+		const fake = fakeClient(async (_backend, _call, signal) =>
+			new Promise((_resolve, reject) => {
+				signal?.addEventListener('abort', () => {
+					reject(new Error('aborted'));
+				});
+			}),
+		);
 		const poller = new PoolPoller({clients: [fake.client], onChange: () => undefined});
 		poller.start();
 		await waitFor('a call', () => fake.calls[0]);
+		expect(fake.calls[0]!.signal?.aborted).toBe(false);
 		poller.stop();
 		expect(fake.calls[0]!.signal?.aborted).toBe(true);
 	});
@@ -164,7 +190,7 @@ describe('PoolPoller', () => {
 	it('asks for a full dump when a filtered poll sees another HAProxy process', async () => {
 		let pid = 1;
 		const fake = fakeClient(async (backend) => (backend ? makeInstance([snapshot(pid).backends[0]!], '/fake.sock', pid) : snapshot(pid)));
-		const poller = new PoolPoller({clients: [fake.client], intervalMs: 5, now: () => 1000, onChange: () => undefined});
+		const poller = new PoolPoller({clients: [fake.client], intervalMs: 5, clock: stillAt(1000), onChange: () => undefined});
 		poller.focus(parseName('webapps', 'backend'));
 		poller.start();
 		await waitFor('two calls', () => (fake.calls.length >= 2 ? true : undefined));
@@ -184,5 +210,56 @@ describe('PoolPoller scope', () => {
 		await waitFor('five polls', () => (fake.calls.length >= 5 ? true : undefined));
 		poller.stop();
 		expect(fake.calls.every((call) => call.backend === 'webapps')).toBe(true);
+	});
+});
+
+describe('PoolPoller full dumps', () => {
+	/**
+	 * Polls the focused backend each second with `clock`; each full dump costs the next of `costs`
+	 * (the fake HAProxy moves the clock on by it). Returns when each full dump started.
+	 */
+	async function fullDumpTimes(costs: number[]): Promise<{starts: number[]; filteredBetween: number[]}> {
+		const clock = new ManualClock();
+		const starts: number[] = [];
+		const filtered = costs.map(() => 0);
+		const fake = fakeClient(async (backend) => {
+			if (backend) {
+				filtered[starts.length - 1]!++;
+				return makeInstance([snapshot().backends[0]!], '/fake.sock', 1);
+			}
+
+			starts.push(clock.now());
+			clock.time += costs[starts.length - 1] ?? 0;
+			return snapshot();
+		});
+		const poller = new PoolPoller({clients: [fake.client], intervalMs: 1000, maxFullIntervalMs: 30_000, clock, onChange: () => undefined});
+		poller.focus(parseName('webapps', 'backend'));
+		poller.start();
+		try {
+			while (starts.length <= costs.length) {
+				await clock.fireNext();
+			}
+		} finally {
+			poller.stop();
+		}
+
+		return {starts, filteredBetween: filtered};
+	}
+
+	const gaps = (starts: number[]) => starts.slice(1).map((start, index) => start - starts[index]!);
+
+	it('waits 250 times what the last full dump cost, between one poll interval and 30 s, polling the focused backend meanwhile', async () => {
+		// Due at the first poll at least cost × 250 after the dump started; polls come one interval
+		// after the previous one ended (the dump's own cost delays the first of them).
+		const {starts, filteredBetween} = await fullDumpTimes([8, 40, 200, 2, 1000]);
+		expect(gaps(starts)).toEqual([8 + 2 * 1000, 40 + 10 * 1000, 200 + 30 * 1000, 2 + 1000, 1000 + 29 * 1000]);
+		expect(filteredBetween).toEqual([1, 9, 29, 0, 28]);
+	});
+
+	it('follows the cost of each dump: a dearer dump comes later, a cheaper one sooner', async () => {
+		const cheap = gaps((await fullDumpTimes([4, 4])).starts);
+		const dear = gaps((await fullDumpTimes([80, 80])).starts);
+		expect(cheap).toEqual([1004, 1004]);
+		expect(dear).toEqual([20_080, 20_080]);
 	});
 });
