@@ -1,8 +1,11 @@
 import net from 'node:net';
 
+/** Gives a TCP port on 127.0.0.1 to listen on. */
+export type PortPicker = () => Promise<number>;
+
 /** A TCP port on 127.0.0.1 that was free a moment ago (the OS picks it). */
-export async function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
+export const freePort: PortPicker = async () =>
+	new Promise((resolve, reject) => {
 		const server = net.createServer();
 		server.unref();
 		server.on('error', reject);
@@ -14,4 +17,38 @@ export async function freePort(): Promise<number> {
 			});
 		});
 	});
+
+/**
+ * Whether `error` says a port was taken: Node's EADDRINUSE, or an error marked `portTaken` (HAProxy's
+ * start, when it "cannot bind socket (Address already in use)").
+ */
+export function isPortTaken(error: unknown): boolean {
+	if (typeof error !== 'object' || error === null) {
+		return false;
+	}
+
+	const {code, portTaken} = error as {code?: unknown; portTaken?: unknown};
+	return code === 'EADDRINUSE' || portTaken === true;
+}
+
+/** How many times a start is tried, with new ports each time, before its error is given up. */
+export const portAttempts = 5;
+
+/**
+ * Runs `start` with ports from `pick`. A port is free when picked and bound later (by HAProxy):
+ * in between, another process may take it (a client's outgoing connection gets its local port
+ * from the same range). When the start fails on a taken port, `start` runs again with new ports,
+ * up to `attempts` times in all; the last failure is thrown. Every other failure is thrown at once.
+ */
+export async function startOnFreePorts<T>(start: (pick: PortPicker) => Promise<T>, options: {pick?: PortPicker; attempts?: number} = {}): Promise<T> {
+	const attempts = options.attempts ?? portAttempts;
+	for (let attempt = 1; ; attempt++) {
+		try {
+			return await start(options.pick ?? freePort);
+		} catch (error) {
+			if (!isPortTaken(error) || attempt >= attempts) {
+				throw error;
+			}
+		}
+	}
 }

@@ -1,4 +1,5 @@
 import {spawn, type ChildProcess} from 'node:child_process';
+import {once} from 'node:events';
 import process from 'node:process';
 import {setTimeout as delay} from 'node:timers/promises';
 import {DrainboardError} from '../errors.js';
@@ -35,6 +36,18 @@ export type HaproxyStartOptions = {
 	readyTimeoutMs?: number;
 };
 
+/** HAProxy exited while it started; `portTaken` when a port it was to listen on was taken. */
+export class HaproxyStartError extends DrainboardError {
+	readonly portTaken: boolean;
+
+	constructor(sentence: string, output: string) {
+		super(sentence, 3);
+		this.name = 'HaproxyStartError';
+		this.portTaken = /cannot bind socket \(Address already in use\)/.test(output);
+	}
+}
+
+/** Starts HAProxy on `options.configPath` and waits until it answers on its admin socket. */
 export async function startHaproxy(options: HaproxyStartOptions): Promise<HaproxyProcess> {
 	let output = '';
 	const children = new Set<ChildProcess>();
@@ -60,7 +73,12 @@ export async function startHaproxy(options: HaproxyStartOptions): Promise<Haprox
 		const deadline = Date.now() + (options.readyTimeoutMs ?? 10_000);
 		while (Date.now() < deadline) {
 			if (child.exitCode !== null || child.signalCode !== null) {
-				throw new DrainboardError(`HAProxy exited at start (code ${child.exitCode ?? child.signalCode}): ${lastLines(output)}`, 3);
+				// What it printed last (why it exited) may still be on its way through the pipes.
+				if (child.stdout?.closed === false || child.stderr?.closed === false) {
+					await once(child, 'close');
+				}
+
+				throw new HaproxyStartError(`HAProxy exited at start (code ${child.exitCode ?? child.signalCode}): ${lastLines(output)}`, output);
 			}
 
 			try {

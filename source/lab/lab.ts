@@ -8,7 +8,7 @@ import {findHaproxy} from '../config/find-haproxy.js';
 import {DrainboardError} from '../errors.js';
 import {parseEndpoint} from '../runtime/endpoint.js';
 import {startDemoBackend, type DemoBackend} from './demo-backend.js';
-import {freePort} from './free-port.js';
+import {startOnFreePorts, type PortPicker} from './free-port.js';
 import {startHaproxy, type HaproxyProcess} from './haproxy-process.js';
 import {labConfig, labServers} from './lab-config.js';
 
@@ -28,13 +28,22 @@ export type Lab = {
 
 const prefix = 'drainboard-lab-';
 
+/** What the lab starts with. */
+export type LabOptions = {
+	/** The --haproxy flag: the binary to run (default: the one on PATH). */
+	haproxy?: string;
+	/** Where the frontend's port comes from (default: a free one; tests give a taken one first). */
+	pickPort?: PortPicker;
+};
+
 /**
  * Starts a disposable lab: demo HTTP servers on free 127.0.0.1 ports, a configuration with an
- * admin stats socket in a temp dir, checked with `haproxy -c`, and a real HAProxy on it. Every
+ * admin stats socket in a temp dir, checked with `haproxy -c`, and a real HAProxy on it. When the
+ * frontend's port was taken before HAProxy bound it, the lab starts again on another. Every
  * exit path removes it all; a lab killed with SIGKILL is swept on the next start.
  */
-export async function startLab(haproxyFlag?: string): Promise<Lab> {
-	const binary = await findHaproxy(haproxyFlag);
+export async function startLab(options: LabOptions = {}): Promise<Lab> {
+	const binary = await findHaproxy(options.haproxy);
 	sweepStaleLabs();
 	const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
 	writeFileSync(path.join(dir, 'lab.pid'), String(process.pid));
@@ -64,17 +73,24 @@ export async function startLab(haproxyFlag?: string): Promise<Lab> {
 			demos.set(name, await startDemoBackend(name));
 		}
 
-		const frontend = await freePort();
 		const configPath = path.join(dir, 'haproxy.cfg');
-		await writeFile(configPath, labConfig({frontend, dir, servers: Object.fromEntries([...demos].map(([name, demo]) => [name, demo.port]))}));
-		const check = await checkConfig(binary, configPath);
-		if (!check.ok) {
-			throw new DrainboardError(`The lab's configuration did not pass haproxy -c (${check.alerts[0] ?? check.output.split('\n').at(-1) ?? 'no output'}).`, 3);
-		}
-
 		const socket = path.join(dir, 'admin.sock');
-		haproxy = await startHaproxy({binary, configPath, socket: parseEndpoint(socket), cwd: dir});
-		writeFileSync(path.join(dir, 'haproxy.pid'), String(haproxy.childPid));
+		const servers = Object.fromEntries([...demos].map(([name, demo]) => [name, demo.port]));
+		const {frontend, started} = await startOnFreePorts(
+			async (pick) => {
+				const port = await pick();
+				await writeFile(configPath, labConfig({frontend: port, dir, servers}));
+				const check = await checkConfig(binary, configPath);
+				if (!check.ok) {
+					throw new DrainboardError(`The lab's configuration did not pass haproxy -c (${check.alerts[0] ?? check.output.split('\n').at(-1) ?? 'no output'}).`, 3);
+				}
+
+				return {frontend: port, started: await startHaproxy({binary, configPath, socket: parseEndpoint(socket), cwd: dir})};
+			},
+			{pick: options.pickPort},
+		);
+		haproxy = started;
+		writeFileSync(path.join(dir, 'haproxy.pid'), String(started.childPid));
 		return {
 			dir,
 			socket,

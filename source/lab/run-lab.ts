@@ -24,7 +24,7 @@ export async function runLab(options: Options): Promise<ExitCode> {
 	}
 
 	try {
-		lab = await startLab(options.haproxy);
+		lab = await startLab({haproxy: options.haproxy});
 		for (const signal of signals) {
 			process.removeListener(signal, early);
 		}

@@ -2,7 +2,7 @@ import {writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import process from 'node:process';
 import {findHaproxy} from '../../source/config/find-haproxy.js';
-import {freePort} from '../../source/lab/free-port.js';
+import {startOnFreePorts, type PortPicker} from '../../source/lab/free-port.js';
 import {startHaproxy, type HaproxyProcess} from '../../source/lab/haproxy-process.js';
 import {parseEndpoint} from '../../source/runtime/endpoint.js';
 import {sendLine} from '../../source/runtime/transport.js';
@@ -21,26 +21,36 @@ export type SecondInstance = {
 	start(): Promise<void>;
 };
 
-/** Starts it in the bed's temp dir (the bed's stop removes the dir; call stop first). */
-export async function startSecondInstance(bed: TestBed, config: (context: BedContext) => string): Promise<SecondInstance> {
+/**
+ * Starts it in the bed's temp dir (the bed's stop removes the dir; call stop first), on ports of
+ * its own: picked again, and HAProxy started again, when one was taken before HAProxy bound it.
+ */
+export async function startSecondInstance(bed: TestBed, config: (context: BedContext) => string, options: {pickPort?: PortPicker} = {}): Promise<SecondInstance> {
 	const binary = await findHaproxy(process.env['HAPROXY_BIN']);
-	const context: BedContext = {
-		...bed,
-		adminSocket: path.join(bed.dir, 'b-admin.sock'),
-		operatorSocket: path.join(bed.dir, 'b-operator.sock'),
-		tcpPort: await freePort(),
-		frontendPort: await freePort(),
-		global: bed.global,
-	};
 	const configPath = path.join(bed.dir, 'b-haproxy.cfg');
-	await writeFile(configPath, config(context));
-	const admin = parseEndpoint(context.adminSocket);
+	const adminSocket = path.join(bed.dir, 'b-admin.sock');
+	const admin = parseEndpoint(adminSocket);
 	let haproxy: HaproxyProcess | undefined;
 	const start = async () => {
 		haproxy = await startHaproxy({binary, configPath, socket: admin, cwd: bed.dir});
 	};
 
-	await start();
+	const context = await startOnFreePorts(
+		async (pick) => {
+			const picked: BedContext = {
+				...bed,
+				adminSocket,
+				operatorSocket: path.join(bed.dir, 'b-operator.sock'),
+				tcpPort: await pick(),
+				frontendPort: await pick(),
+				global: bed.global,
+			};
+			await writeFile(configPath, config(picked));
+			await start();
+			return picked;
+		},
+		{pick: options.pickPort},
+	);
 	const onExit = () => haproxy?.kill();
 	process.once('exit', onExit);
 	return {

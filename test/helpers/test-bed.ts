@@ -4,7 +4,7 @@ import path from 'node:path';
 import process from 'node:process';
 import {startDemoBackend, type DemoBackend} from '../../source/lab/demo-backend.js';
 import {findHaproxy} from '../../source/config/find-haproxy.js';
-import {freePort} from '../../source/lab/free-port.js';
+import {startOnFreePorts, type PortPicker} from '../../source/lab/free-port.js';
 import {startHaproxy, type HaproxyProcess} from '../../source/lab/haproxy-process.js';
 import {parseEndpoint} from '../../source/runtime/endpoint.js';
 import {sendLine} from '../../source/runtime/transport.js';
@@ -54,6 +54,8 @@ export type BedOptions = {
 	/** Variables added to HAProxy's environment. */
 	env?: Record<string, string>;
 	masterWorker?: boolean;
+	/** Where the bed's ports come from (default: free ones; the retry's test gives a taken one first). */
+	pickPort?: PortPicker;
 };
 
 const defaults = `defaults
@@ -68,7 +70,8 @@ export const defaultsSection = defaults;
 
 /**
  * Starts demo backends on free 127.0.0.1 ports, writes the config into a temp dir and starts
- * a real HAProxy on it. Fails with a clear message when HAProxy is not installed: integration
+ * a real HAProxy on it; when a port picked for HAProxy was taken before it bound it, picks new
+ * ones and starts again. Fails with a clear message when HAProxy is not installed: integration
  * tests never skip.
  */
 export async function startTestBed(options: BedOptions): Promise<TestBed> {
@@ -83,50 +86,8 @@ export async function startTestBed(options: BedOptions): Promise<TestBed> {
 			demos.set(name, await startDemoBackend(name, 0, {delayMs: options.demoDelayMs}));
 		}
 
-		const context: BedContext = {
-			dir,
-			adminSocket: path.join(dir, 'admin.sock'),
-			operatorSocket: path.join(dir, 'operator.sock'),
-			tcpPort: await freePort(),
-			frontendPort: await freePort(),
-			spare: [await freePort(), await freePort()],
-			port(name) {
-				const demo = demos.get(name);
-				if (!demo) {
-					throw new Error(`no demo backend named ${name}`);
-				}
-
-				return demo.port;
-			},
-			global(extra = []) {
-				return [
-					'global',
-					`    stats socket ${this.adminSocket} mode 600 level admin`,
-					`    stats socket ${this.operatorSocket} mode 600 level operator`,
-					`    stats socket ipv4@127.0.0.1:${this.tcpPort} level admin`,
-					'    stats timeout 10s',
-					...extra.map((line) => `    ${line}`),
-					'',
-				].join('\n');
-			},
-		};
-		let configPath = path.join(dir, 'haproxy.cfg');
-		let configArgs: string[] = [configPath];
-		if (options.files) {
-			configPath = path.join(dir, 'conf.d');
-			await mkdir(configPath);
-			const texts = options.files.texts(context);
-			for (const {name, text} of texts) {
-				await writeFile(path.join(configPath, name), text);
-			}
-
-			configArgs = options.files.pass === 'directory' ? ['conf.d/'] : texts.map(({name}) => path.join('conf.d', name));
-		} else {
-			await writeFile(configPath, options.config(context));
-		}
-
-		const admin = parseEndpoint(context.adminSocket);
-		const launch = async () =>
+		const admin = parseEndpoint(path.join(dir, 'admin.sock'));
+		const launch = async (configArgs: string[]) =>
 			startHaproxy({
 				binary,
 				configPath: configArgs,
@@ -135,8 +96,17 @@ export async function startTestBed(options: BedOptions): Promise<TestBed> {
 				env: options.env,
 				masterSocket: options.masterWorker ? path.join(dir, 'master.sock') : undefined,
 			});
-		haproxy = await launch();
-		let started = haproxy;
+		const {context, configPath, configArgs, running} = await startOnFreePorts(
+			async (pick) => {
+				const ports = {tcpPort: await pick(), frontendPort: await pick(), spare: [await pick(), await pick()]};
+				const picked = bedContext(dir, demos, ports);
+				const written = await writeConfig(picked, options);
+				return {context: picked, ...written, running: await launch(written.configArgs)};
+			},
+			{pick: options.pickPort},
+		);
+		haproxy = running;
+		let started = running;
 		const onExit = () => {
 			started.kill();
 		};
@@ -163,7 +133,7 @@ export async function startTestBed(options: BedOptions): Promise<TestBed> {
 				await started.stop();
 			},
 			async startHaproxy() {
-				started = await launch();
+				started = await launch(configArgs);
 			},
 			async stop() {
 				process.removeListener('exit', onExit);
@@ -178,4 +148,50 @@ export async function startTestBed(options: BedOptions): Promise<TestBed> {
 		await rm(dir, {recursive: true, force: true});
 		throw error;
 	}
+}
+
+function bedContext(dir: string, demos: Map<string, DemoBackend>, ports: Pick<BedContext, 'tcpPort' | 'frontendPort' | 'spare'>): BedContext {
+	return {
+		dir,
+		adminSocket: path.join(dir, 'admin.sock'),
+		operatorSocket: path.join(dir, 'operator.sock'),
+		...ports,
+		port(name) {
+			const demo = demos.get(name);
+			if (!demo) {
+				throw new Error(`no demo backend named ${name}`);
+			}
+
+			return demo.port;
+		},
+		global(extra = []) {
+			return [
+				'global',
+				`    stats socket ${this.adminSocket} mode 600 level admin`,
+				`    stats socket ${this.operatorSocket} mode 600 level operator`,
+				`    stats socket ipv4@127.0.0.1:${this.tcpPort} level admin`,
+				'    stats timeout 10s',
+				...extra.map((line) => `    ${line}`),
+				'',
+			].join('\n');
+		},
+	};
+}
+
+/** Writes the bed's config (or its files); returns where it is and the `-f` arguments for it. */
+async function writeConfig(context: BedContext, options: BedOptions): Promise<{configPath: string; configArgs: string[]}> {
+	if (options.files) {
+		const configPath = path.join(context.dir, 'conf.d');
+		await mkdir(configPath, {recursive: true});
+		const texts = options.files.texts(context);
+		for (const {name, text} of texts) {
+			await writeFile(path.join(configPath, name), text);
+		}
+
+		return {configPath, configArgs: options.files.pass === 'directory' ? ['conf.d/'] : texts.map(({name}) => path.join('conf.d', name))};
+	}
+
+	const configPath = path.join(context.dir, 'haproxy.cfg');
+	await writeFile(configPath, options.config(context));
+	return {configPath, configArgs: [configPath]};
 }

@@ -1,0 +1,141 @@
+import {mkdtempSync, readdirSync, rmSync} from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import process from 'node:process';
+import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
+import {freePort, portAttempts, type PortPicker} from '../../source/lab/free-port.js';
+import {startLab, type Lab} from '../../source/lab/lab.js';
+import {parseEndpoint} from '../../source/runtime/endpoint.js';
+import {sendLine} from '../../source/runtime/transport.js';
+import {webappsConfig, webappsDemos} from '../fixtures/webapps.cfg.js';
+import {startSecondInstance, type SecondInstance} from '../helpers/second-instance.js';
+import {startTestBed, type TestBed} from '../helpers/test-bed.js';
+
+/** A port something else listens on, as when another process took it after it was picked. */
+async function occupiedPort(): Promise<{port: number; close: () => Promise<void>}> {
+	const server = net.createServer((socket) => socket.destroy());
+	await new Promise<void>((resolve, reject) => {
+		server.once('error', reject);
+		server.listen(0, '127.0.0.1', resolve);
+	});
+	const address = server.address();
+	return {
+		port: typeof address === 'object' && address ? address.port : 0,
+		close: async () =>
+			new Promise<void>((resolve) => {
+				server.close(() => {
+					resolve();
+				});
+			}),
+	};
+}
+
+/** Gives the taken port first (or every time), then free ones; remembers what it gave. */
+function picker(taken: number, always = false): {pick: PortPicker; picked: number[]} {
+	const picked: number[] = [];
+	return {
+		picked,
+		async pick() {
+			const port = always || picked.length === 0 ? taken : await freePort();
+			picked.push(port);
+			return port;
+		},
+	};
+}
+
+/** The body of the reply to a GET of `url` (on loopback). */
+async function answer(url: string): Promise<string> {
+	const response = await fetch(url, {signal: AbortSignal.timeout(5000)});
+	return (await response.text()).trim();
+}
+
+let taken: Awaited<ReturnType<typeof occupiedPort>>;
+beforeAll(async () => {
+	taken = await occupiedPort();
+});
+
+afterAll(async () => {
+	await taken?.close();
+});
+
+describe('a port taken between picking it and HAProxy binding it', () => {
+	let bed: TestBed | undefined;
+	let second: SecondInstance | undefined;
+	afterEach(async () => {
+		await second?.stop();
+		second = undefined;
+		await bed?.stop();
+		bed = undefined;
+	});
+
+	it('the test bed picks new ports and starts HAProxy again, on them', async () => {
+		const ports = picker(taken.port);
+		bed = await startTestBed({demos: webappsDemos, config: (context) => webappsConfig(context), pickPort: ports.pick});
+		// Four ports an attempt: the first set held the taken one, HAProxy could not bind it.
+		expect(ports.picked).toHaveLength(8);
+		expect(ports.picked[0]).toBe(taken.port);
+		expect([bed.tcpPort, bed.frontendPort, ...bed.spare]).toEqual(ports.picked.slice(4));
+		expect(await answer(bed.url)).toMatch(/^app0[1-3]$/);
+		expect(await sendLine(parseEndpoint(`127.0.0.1:${bed.tcpPort}`), 'show info', {timeoutMs: 5000})).toMatch(/^Pid: \d+$/m);
+	});
+
+	it('the test bed gives up after a bounded number of attempts, with HAProxy\'s reason', async () => {
+		const ports = picker(taken.port, true);
+		await expect(startTestBed({demos: webappsDemos, config: (context) => webappsConfig(context), pickPort: ports.pick})).rejects.toThrow(/cannot bind socket \(Address already in use\)/);
+		expect(ports.picked).toHaveLength(portAttempts * 4);
+	});
+
+	it('a second instance picks new ports and starts again, on them', async () => {
+		bed = await startTestBed({demos: webappsDemos, config: (context) => webappsConfig(context)});
+		const ports = picker(taken.port);
+		second = await startSecondInstance(bed, (context) => webappsConfig(context), {pickPort: ports.pick});
+		expect(ports.picked).toHaveLength(4);
+		expect(ports.picked[0]).toBe(taken.port);
+		expect(second.url).toBe(`http://127.0.0.1:${ports.picked[3]}/`);
+		expect(await answer(second.url)).toMatch(/^app0[1-3]$/);
+		expect(await second.send('show info')).toMatch(/^Pid: \d+$/m);
+	});
+});
+
+describe('the lab on a frontend port taken before HAProxy bound it', () => {
+	const tmp = mkdtempSync(path.join(os.tmpdir(), 'drainboard-porttest-'));
+	const tmpdir = process.env['TMPDIR'];
+	let lab: Lab | undefined;
+	beforeAll(() => {
+		// The lab's temp dir, and its sweep of dead labs, stay in this test's own directory.
+		process.env['TMPDIR'] = tmp;
+	});
+
+	afterEach(async () => {
+		await lab?.stop();
+		lab = undefined;
+	});
+
+	afterAll(() => {
+		if (tmpdir === undefined) {
+			delete process.env['TMPDIR'];
+		} else {
+			process.env['TMPDIR'] = tmpdir;
+		}
+
+		rmSync(tmp, {recursive: true, force: true});
+	});
+
+	it('starts on another port, serving through it', async () => {
+		const ports = picker(taken.port);
+		lab = await startLab({pickPort: ports.pick});
+		expect(ports.picked).toHaveLength(2);
+		expect(ports.picked[0]).toBe(taken.port);
+		expect(lab.url).toBe(`http://127.0.0.1:${ports.picked[1]}/`);
+		expect(await answer(lab.url)).toMatch(/^app0[1-3]$/);
+		expect(readdirSync(tmp).filter((name) => name.startsWith('drainboard-lab-'))).toHaveLength(1);
+	});
+
+	it('gives up after a bounded number of attempts, says why, and leaves nothing behind', async () => {
+		const ports = picker(taken.port, true);
+		await expect(startLab({pickPort: ports.pick})).rejects.toThrow(/^HAProxy exited at start \(code 1\): .*cannot bind socket \(Address already in use\)/);
+		expect(ports.picked).toHaveLength(portAttempts);
+		expect(readdirSync(tmp).filter((name) => name.startsWith('drainboard-lab-'))).toEqual([]);
+	});
+});
