@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: drainboard's costs on a real HAProxy with 500 backends x 20 servers (10,000
- * servers, no health checks), each beside the raw cost it is held to, with its target. Runs the
- * built code (dist/). No timing assertions live in the tests; this prints figures.
+ * servers, no health checks), each beside the raw cost it is held to, with its target; and the
+ * requests a maintenance under load loses, beside a naive restart. Runs the built code (dist/). No timing assertions live in the tests; this prints figures.
  * BENCH_SECONDS (default 60) sets how long the live grid (and hatop, when installed) are watched.
  */
 import {execFileSync} from 'node:child_process';
@@ -17,10 +17,12 @@ import type {parseEndpoint as ParseEndpoint} from '../../source/runtime/endpoint
 import type {parseName as ParseName} from '../../source/runtime/names.js';
 import type {readServersState as ReadServersState} from '../../source/decode/servers-state.js';
 import type {readStat as ReadStat} from '../../source/decode/stat.js';
+import type {LoadResult} from '../helpers/load.js';
 import {cliPath} from '../helpers/run-cli.js';
 import type {TestBed} from '../helpers/test-bed.js';
 import {startBigHaproxy} from './big-haproxy.js';
 import {childOf, cpuSeconds, inPty, median, rawRead, rssMb, timeIt, wallAndPeak} from './measure.js';
+import {measureZeroLoss} from './zero-loss.js';
 
 // Ink measures and cuts text with the app's own functions, as in the bundle (see ink-text-hook.ts).
 // Registered before anything imports Ink: a module resolved before the hook keeps its resolution.
@@ -246,6 +248,13 @@ try {
 	poller.stop();
 	const wizardSeconds = (performance.now() - wizardStart) / 1000;
 	report('wizard watching one backend: bytes asked of HAProxy', `${Math.round(bytes / wizardSeconds)} B/s`, `${(commands / wizardSeconds).toFixed(1)} polls/s of filtered commands; a full dump is ${((stateBytes + statBytes) / 1e6).toFixed(1)} MB`, 'filtered, every second', commands / wizardSeconds <= 1.2 && bytes / wizardSeconds < 100_000);
+
+	// 6. Requests lost while a server's service restarts under load: inside a drainboard maintenance
+	// (zero-loss.test.ts holds it to none), beside a naive restart (no drain). On its own small HAProxy.
+	console.error('  a maintenance under load, then a naive restart…');
+	const {withDrainboard, naiveRestart} = await measureZeroLoss();
+	const lost = (result: LoadResult) => `${result.failed} of ${result.ok + result.failed} failed in ${(result.ms / 1000).toFixed(1)} s${result.failed > 0 ? ` ${JSON.stringify(result.errors)}` : ''}`;
+	report('requests lost: drain, stop, start, restore under load', lost(withDrainboard), `naive restart (no drain): ${lost(naiveRestart)}; 8 keep-alive clients, servers answering in 20 ms`, 'none', withDrainboard.failed === 0);
 } finally {
 	await Promise.all([bed.stop(), small?.stop()]);
 }
