@@ -6,6 +6,7 @@ import {syntheticDumps} from '../bench/synthetic-dump.js';
 import {webappsConfig, webappsDemos} from '../fixtures/webapps.cfg.js';
 import {fixture} from '../helpers/fixtures.js';
 import {startLocalSocket} from '../helpers/local-socket.js';
+import {checklist} from '../helpers/checklist.js';
 import {adminStates} from '../helpers/raw-haproxy.js';
 import {runCli} from '../helpers/run-cli.js';
 import {startTestBed, type TestBed} from '../helpers/test-bed.js';
@@ -28,7 +29,6 @@ afterAll(async () => {
 	await bed?.stop();
 });
 
-const checklist = (screen: string) => screen.split('\n').find((line) => line.startsWith(' ') && line.includes('validate ›')) ?? '';
 const admin = async () => adminStates(await bed.send('show servers state webapps'))['webapps/app01'];
 
 /** Opens the wizard on webapps/app01 and walks it until `step` is current. */

@@ -1,6 +1,7 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {readJournal} from '../../source/runbook/journal.js';
 import {webappsConfig, webappsDemos} from '../fixtures/webapps.cfg.js';
+import {checklist} from '../helpers/checklist.js';
 import {adminStates} from '../helpers/raw-haproxy.js';
 import {startTestBed, type TestBed} from '../helpers/test-bed.js';
 import {startCliInTmux, type TmuxSession} from '../helpers/tmux.js';
@@ -17,7 +18,6 @@ afterAll(async () => {
 	await bed?.stop();
 });
 
-const checklist = (screen: string) => screen.split('\n').find((line) => line.startsWith(' ') && line.includes('validate ›')) ?? '';
 
 describe('the wizard in a real terminal, against a real HAProxy', () => {
 	it('walks from validate to a restored server, refuses to restore while the service is down, and flags a reload', async () => {

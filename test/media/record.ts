@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import process from 'node:process';
 import {fileURLToPath} from 'node:url';
+import {checklist} from '../helpers/checklist.js';
 import {startCliInTmux, type TmuxSession} from '../helpers/tmux.js';
 import {animatedSvg, screenSvg} from './ansi-to-svg.js';
 
@@ -54,7 +55,6 @@ const pause = async (ms: number) =>
 	new Promise((resolve) => {
 		setTimeout(resolve, ms);
 	});
-const checklist = (screen: string) => screen.split('\n').find((line) => line.includes('validate ›')) ?? '';
 
 const sampler = sample();
 try {

@@ -6,6 +6,7 @@ import {parseTarget} from '../../source/runtime/names.js';
 import {App} from '../../source/ui/app.js';
 import {exitNoteText, type ExitNote} from '../../source/ui/wizard/exit-note.js';
 import {engineHarness, FakeClock, FakeHaproxy} from '../helpers/fake-runtime.js';
+import {checklist} from '../helpers/checklist.js';
 import {keys, renderAt, type Rendered} from '../helpers/render-ink.js';
 
 let rendered: Rendered | undefined;
@@ -49,9 +50,11 @@ describe('the wizard', () => {
 	it('shows the six steps and moves the checklist on as steps pass', async () => {
 		const {ui} = start();
 		let frame = await ui.waitForFrame('▶ validate');
-		expect(liveFrame(frame)[1]).toBe(' ▶ validate › · baseline › · drain › · confirm › · maintain › · restore');
+		expect(checklist(frame)).toBe(' ▶ validate › · baseline › · drain › · confirm › · maintain › · restore');
+		// Right below the header line.
+		expect(liveFrame(frame)[1]).toBe(checklist(frame));
 		frame = await ui.press(keys.enter, '▶ baseline');
-		expect(liveFrame(frame)[1]).toMatch(/^ ✓ validate › ▶ baseline › · drain/);
+		expect(checklist(frame)).toMatch(/^ ✓ validate › ▶ baseline › · drain/);
 		expect(frame).toContain('✓ validate passed:');
 		expect(frame).toContain('✓ Capacity left: 2 other active server(s) stay in rotation');
 		// The step log above the live screen ends each step with a blank line: the line just above
@@ -75,8 +78,8 @@ describe('the wizard', () => {
 		ui.send(keys.enter, keys.enter);
 		frame = await ui.press('n', (current) => !current.includes('? Send this command'));
 		expect(haproxy.sent).toEqual([]);
-		expect(ui.stdout.frames.some((one) => liveFrame(one)[1]?.includes('▶ confirm'))).toBe(false);
-		expect(liveFrame(frame)[1]).toMatch(/▶ drain/);
+		expect(ui.stdout.frames.some((one) => checklist(one).includes('▶ confirm'))).toBe(false);
+		expect(checklist(frame)).toMatch(/▶ drain/);
 		await ui.press(keys.enter, '? Send this command');
 		await ui.press('y', '▶ confirm');
 		expect(haproxy.sent).toEqual(['set server webapps/app01 state drain']);
@@ -92,8 +95,8 @@ describe('the wizard', () => {
 		expect(haproxy.sent).toEqual([]);
 		expect(harness.context.facts.serverNames).toEqual([]);
 		const frame = await ui.press('?', (current) => !current.includes('Keys'));
-		expect(liveFrame(frame)[1]).toMatch(/▶ validate/);
-		expect(liveFrame(ui.lastFrame())[1]).toMatch(/▶ validate/);
+		expect(checklist(frame)).toMatch(/▶ validate/);
+		expect(checklist(ui.lastFrame())).toMatch(/▶ validate/);
 		expect(haproxy.sent).toEqual([]);
 	});
 
@@ -103,7 +106,7 @@ describe('the wizard', () => {
 		let frame = await ui.waitForFrame('Resume at maintain?');
 		expect(frame.replace(/\n/g, ' ')).toContain('? webapps/app01: the maintenance that ana started at 2026-11-25 14:02:11 UTC drained it and did not finish. Resume at maintain?');
 		frame = await ui.press('y', '▶ maintain');
-		expect(liveFrame(frame)[1]).toBe(' ✓ validate › ✓ baseline › ✓ drain › ✓ confirm › ▶ maintain › · restore');
+		expect(checklist(frame)).toBe(' ✓ validate › ✓ baseline › ✓ drain › ✓ confirm › ▶ maintain › · restore');
 		expect(flat(await ui.waitForFrame('Do the work now'))).toMatch(/webapps\/app01 is drained \(out of rotation\), as HAProxy showed at \d\d:\d\d:\d\d\. Do the work now/);
 		frame = await ui.press('q', 'Quit anyway?');
 		expect(flat(frame)).toMatch(/webapps\/app01 is drained \(out of rotation\), as HAProxy showed at \d\d:\d\d:\d\d\. Quit anyway\? It stays drained; run "drainboard webapps\/app01" to resume\./);

@@ -1,0 +1,70 @@
+import {describe, expect, it} from 'vitest';
+import type {JournalEntry} from '../../source/runbook/journal.js';
+import {lastMaintenance, resumePoint, staleMaintenanceNotice} from '../../source/runbook/resume.js';
+
+describe('resume', () => {
+	const entry = (event: JournalEntry['event'], extra: Partial<JournalEntry> = {}): JournalEntry => ({
+		time: '2026-11-25T14:02:11.000Z',
+		session: 's1',
+		user: 'ana',
+		host: 'lb1',
+		target: 'webapps/app01',
+		instances: [],
+		step: null,
+		event,
+		...extra,
+	});
+	const drainReply = entry('reply', {step: 'drain', command: 'set server webapps/app01 state drain', ok: true});
+
+	it('resumes a drained target at the step after the last one passed', () => {
+		const record = lastMaintenance([entry('started'), entry('step-passed', {step: 'validate'}), entry('step-passed', {step: 'baseline'}), drainReply, entry('step-passed', {step: 'drain'}), entry('step-passed', {step: 'confirm'})], 'webapps/app01');
+		expect(record).toMatchObject({drainSent: true, finished: false, passed: ['validate', 'baseline', 'drain', 'confirm']});
+		expect(resumePoint(record, true)).toMatchObject({step: 'maintain', drained: true});
+	});
+
+	it('resumes at confirm when the drain was sent but not proven, or when HAProxy shows a drain the journal does not know', () => {
+		const record = lastMaintenance([entry('started'), drainReply], 'webapps/app01');
+		expect(resumePoint(record, true)?.step).toBe('confirm');
+		expect(resumePoint(undefined, true)).toMatchObject({step: 'confirm', reason: expect.stringContaining('drained by someone or something else')});
+	});
+
+	it('finishes a restore whose ready was sent', () => {
+		const record = lastMaintenance([entry('started'), drainReply, entry('reply', {step: 'restore', command: 'set server webapps/app01 state ready', ok: true})], 'webapps/app01');
+		expect(resumePoint(record, false)?.step).toBe('restore');
+	});
+
+	it('starts afresh after a finished maintenance, or when HAProxy lost the drain, and says so', () => {
+		const finished = lastMaintenance([entry('started'), drainReply, entry('finished')], 'webapps/app01');
+		expect(resumePoint(finished, false)).toBeUndefined();
+		expect(staleMaintenanceNotice(finished, false)).toBeNull();
+		const lost = lastMaintenance([entry('started'), drainReply], 'webapps/app01');
+		expect(resumePoint(lost, false)).toBeUndefined();
+		expect(staleMaintenanceNotice(lost, false)).toContain('HAProxy shows the server in rotation now');
+	});
+
+	it('forgets a change that was rolled back because another instance refused it', () => {
+		const rolledBackDrain = lastMaintenance(
+			[entry('started'), drainReply, entry('rollback', {step: 'drain', command: 'set server webapps/app01 state ready', ok: true, socket: '/a.sock'})],
+			'webapps/app01',
+		);
+		expect(rolledBackDrain).toMatchObject({drainSent: false, drainSentAt: null});
+		expect(staleMaintenanceNotice(rolledBackDrain, false)).toBeNull();
+		const rolledBackReady = lastMaintenance(
+			[
+				entry('started'),
+				drainReply,
+				entry('reply', {step: 'restore', command: 'set server webapps/app01 state ready', ok: true}),
+				entry('rollback', {step: 'restore', command: 'set server webapps/app01 state drain', ok: true}),
+			],
+			'webapps/app01',
+		);
+		expect(rolledBackReady).toMatchObject({drainSent: true, readySent: false});
+		expect(resumePoint(rolledBackReady, true)?.step).toBe('confirm');
+		const failedRollback = lastMaintenance([entry('started'), drainReply, entry('rollback', {step: 'drain', command: 'set server webapps/app01 state ready', ok: false})], 'webapps/app01');
+		expect(failedRollback?.drainSent).toBe(true);
+	});
+
+	it('ignores other targets', () => {
+		expect(lastMaintenance([entry('started', {target: 'webapps/app02'})], 'webapps/app01')).toBeUndefined();
+	});
+});

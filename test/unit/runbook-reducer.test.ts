@@ -1,0 +1,46 @@
+import {describe, expect, it} from 'vitest';
+import {passed, failed, warned} from '../../source/runbook/check-result.js';
+import {initialRunbookState, runbookReducer, type RunbookState} from '../../source/runbook/state.js';
+
+const run = (state: RunbookState, ...actions: Parameters<typeof runbookReducer>[1][]) => actions.reduce(runbookReducer, state);
+
+describe('runbookReducer', () => {
+	const start = initialRunbookState('webapps/app01', 0);
+
+	it('advances only when the current step finished with no blocking check', () => {
+		let state = run(start, {type: 'step-started', step: 'validate', time: 1}, {type: 'check-finished', step: 'validate', result: warned('a', 'A', 'careful')}, {type: 'step-finished', step: 'validate', time: 2});
+		expect(state.current).toBe('baseline');
+		expect(state.steps.validate.status).toBe('passed');
+		state = run(state, {type: 'step-started', step: 'baseline', time: 3}, {type: 'check-finished', step: 'baseline', result: failed('b', 'B', 'no traffic')}, {type: 'step-finished', step: 'baseline', time: 4});
+		expect(state.current).toBe('baseline');
+		expect(state.steps.baseline.status).toBe('failed');
+		expect(state.steps.baseline.checks[0]?.observed).toBe('no traffic');
+	});
+
+	it('does not pass a step that ran no check, nor start a step that is not current', () => {
+		const empty = run(start, {type: 'step-started', step: 'validate', time: 1}, {type: 'step-finished', step: 'validate', time: 2});
+		expect(empty.current).toBe('validate');
+		expect(run(start, {type: 'step-started', step: 'drain', time: 1}).steps.drain.status).toBe('pending');
+	});
+
+	it('retries a failed step from a clean slate', () => {
+		let state = run(start, {type: 'step-started', step: 'validate', time: 1}, {type: 'check-finished', step: 'validate', result: failed('a', 'A', 'x')}, {type: 'step-finished', step: 'validate', time: 2});
+		state = run(state, {type: 'step-started', step: 'validate', time: 3}, {type: 'check-finished', step: 'validate', result: passed('a', 'A', 'ok')}, {type: 'step-finished', step: 'validate', time: 4});
+		expect(state.steps.validate.checks).toHaveLength(1);
+		expect(state.current).toBe('baseline');
+	});
+
+	it('finishes after restore and clears the drained mark', () => {
+		let state = run(start, {type: 'resumed', at: 'restore', drained: true, time: 1});
+		expect(state.steps.maintain.status).toBe('passed');
+		expect(state.drained).toBe(true);
+		state = run(state, {type: 'step-started', step: 'restore', time: 2}, {type: 'check-finished', step: 'restore', result: passed('s', 'S', 'ok')}, {type: 'step-finished', step: 'restore', time: 3});
+		expect(state).toMatchObject({finished: true, drained: false, current: 'restore'});
+	});
+
+	it('puts a cancelled step back to pending', () => {
+		const state = run(start, {type: 'step-started', step: 'validate', time: 1}, {type: 'prompt-opened', prompt: {kind: 'question', id: 'q', question: '?', yes: 'y', no: 'n'}}, {type: 'step-cancelled', step: 'validate'});
+		expect(state.steps.validate.status).toBe('pending');
+		expect(state.prompt).toBeNull();
+	});
+});

@@ -1,0 +1,54 @@
+import {describe, expect, it} from 'vitest';
+import {TargetWatch, type Observation} from '../../source/runbook/watch.js';
+import {parseTarget} from '../../source/runtime/names.js';
+import {makeServer} from '../helpers/model.js';
+
+describe('TargetWatch', () => {
+	const target = parseTarget('webapps/app01');
+	const instance = (pid: number) => ({socket: '/s', pid, version: '2.6.12', startTime: 1000 + pid, stopping: false});
+	const seen = (at: number, pid: number | null, adminState = 8): Observation => ({
+		socket: '/s',
+		at,
+		instance: pid === null ? null : instance(pid),
+		server: pid === null ? null : makeServer({backend: 'webapps', server: 'app01', adminState}),
+	});
+
+	it('calls a seamless process change a reload, and says the drain is gone', () => {
+		const watch = new TargetWatch();
+		watch.observe(seen(1, 10), {target, drained: true});
+		const {raise} = watch.observe(seen(2, 11, 0), {target, drained: true});
+		expect(raise).toHaveLength(1);
+		expect(raise[0]).toMatchObject({kind: 'reload', reapply: true});
+		expect(raise[0]!.message).toBe('HAProxy at /s was reloaded (pid 10 → 11). The drain is gone: app01 is back in rotation. Press r to re-apply it.');
+	});
+
+	it('calls it a restart when HAProxy stopped answering in between, and notes a drain that survived', () => {
+		const watch = new TargetWatch();
+		watch.observe(seen(1, 10), {target, drained: true});
+		expect(watch.observe(seen(2, null), {target, drained: true}).raise[0]?.kind).toBe('unreachable');
+		expect(watch.observe(seen(3, null), {target, drained: true}).raise).toEqual([]);
+		const back = watch.observe(seen(4, 12, 8), {target, drained: true});
+		expect(back.clear).toContain('unreachable:/s');
+		expect(back.raise[0]).toMatchObject({kind: 'restart'});
+		expect(back.raise[0]!.message).toContain('restarted (pid 10 → 12). The drain survived');
+		expect(back.raise[0]!.reapply).toBeUndefined();
+	});
+
+	it('flags someone else changing the target, but not the changes the wizard expects', () => {
+		const watch = new TargetWatch();
+		watch.observe(seen(1, 10, 0), {target, drained: false});
+		expect(watch.observe(seen(2, 10, 8), {target, drained: true}).raise).toEqual([]);
+		const changed = watch.observe(seen(3, 10, 0), {target, drained: true});
+		expect(changed.raise[0]).toMatchObject({kind: 'external-change', reapply: true});
+		expect(changed.raise[0]!.message).toBe('Someone else changed webapps/app01 on /s: it is ready (no admin flags) now, was FDRAIN. Press r to re-apply the drain.');
+		const maint = watch.observe(seen(4, 10, 1), {target, drained: true});
+		expect(maint.raise[0]!.message).toContain('it is FMAINT now, was ready');
+	});
+
+	it('says when the target is gone', () => {
+		const watch = new TargetWatch();
+		watch.observe(seen(1, 10), {target, drained: true});
+		const gone = watch.observe({socket: '/s', at: 2, instance: instance(10), server: null}, {target, drained: true});
+		expect(gone.raise[0]?.kind).toBe('target-missing');
+	});
+});
