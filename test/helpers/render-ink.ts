@@ -72,7 +72,8 @@ export type Rendered = {
 	/**
 	 * Sends a key and resolves with the frame that shows it was read: the first that differs
 	 * from the frame before the key (and matches `until`, when given). Several keys
-	 * go one at a time, each waiting for its change (`until` is for the last).
+	 * go one at a time, each waiting for its change (`until` is for the last); one string of several
+	 * keys ('jj\r') goes in one write, as a slow link delivers them.
 	 */
 	press: (keys: string | readonly string[], until?: FrameTest) => Promise<string>;
 	/**

@@ -137,10 +137,9 @@ describe('grid navigation', () => {
 	});
 
 	it('takes several typed keys in one chunk', async () => {
-		const {waitForFrame, stdin} = show(makeView(pool));
+		const {waitForFrame, press} = show(makeView(pool));
 		await waitForFrame('1/13');
-		stdin.write('jjj');
-		await waitForFrame('4/13');
+		await press('jjj', '4/13');
 	});
 
 	it('filters by backend or server substring and clears with Esc', async () => {
@@ -269,17 +268,15 @@ describe('grid at 10,000 servers', () => {
 
 describe('keys batched in one chunk (slow links)', () => {
 	it('handles moves and Enter delivered together', async () => {
-		const {waitForFrame, stdin} = show(makeView(pool));
+		const {waitForFrame, press} = show(makeView(pool));
 		await waitForFrame('1/13');
-		stdin.write('jj\r');
-		await waitForFrame('webapps/app02');
+		await press('jj\r', 'webapps/app02');
 	});
 
 	it('types a filter and applies it in one chunk', async () => {
-		const {waitForFrame, stdin} = show(makeView(pool));
+		const {waitForFrame, press} = show(makeView(pool));
 		await waitForFrame('1/13');
-		stdin.write('/api\r');
-		await waitForFrame('2 servers match · Esc clears');
+		await press('/api\r', '2 servers match · Esc clears');
 	});
 });
 
@@ -297,8 +294,7 @@ describe('keys the grid leaves to others', () => {
 			/>,
 		);
 		await rendered.waitForFrame('1/13');
-		rendered.stdin.write('jjs');
-		await rendered.waitForFrame('3/13');
+		await rendered.press('jjs', '3/13');
 		expect(seen).toEqual([['s', 'app02']]);
 	});
 });
