@@ -16,7 +16,7 @@ export type BedContext = {
 	operatorSocket: string;
 	tcpPort: number;
 	frontendPort: number;
-	/** Spare free ports for more listeners. */
+	/** Spare free ports for more listeners (two, or as many as `spareCount` asks). */
 	spare: number[];
 	/** Port of a demo backend by name. */
 	port(name: string): number;
@@ -54,6 +54,8 @@ export type BedOptions = {
 	/** Variables added to HAProxy's environment. */
 	env?: Record<string, string>;
 	masterWorker?: boolean;
+	/** How many spare ports the context offers (default 2). */
+	spareCount?: number;
 	/** Where the bed's ports come from (default: free ones; the retry's test gives a taken one first). */
 	pickPort?: PortPicker;
 };
@@ -98,7 +100,11 @@ export async function startTestBed(options: BedOptions): Promise<TestBed> {
 			});
 		const {context, configPath, configArgs, running} = await startOnFreePorts(
 			async (pick) => {
-				const ports = {tcpPort: await pick(), frontendPort: await pick(), spare: [await pick(), await pick()]};
+				const ports = {tcpPort: await pick(), frontendPort: await pick(), spare: [] as number[]};
+				for (let index = 0; index < (options.spareCount ?? 2); index++) {
+					ports.spare.push(await pick());
+				}
+
 				const picked = bedContext(dir, demos, ports);
 				const written = await writeConfig(picked, options);
 				return {context: picked, ...written, running: await launch(written.configArgs)};

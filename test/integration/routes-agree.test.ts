@@ -4,7 +4,6 @@ import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {parseConfigFiles} from '../../source/config/parse-config.js';
 import {deriveRoutes, type Route} from '../../source/config/routes.js';
-import {freePort} from '../../source/lab/free-port.js';
 import {probeFor, targetFromUrl} from '../../source/probe/create-probe.js';
 import {rawStat} from '../helpers/raw-haproxy.js';
 import {startTestBed, type BedContext, type TestBed} from '../helpers/test-bed.js';
@@ -79,15 +78,14 @@ function moved(before: Counters, after: Counters): Record<string, number> {
 
 async function agree(name: string, skip: readonly string[] = []) {
 	const text = readFileSync(new URL(name, fixtures), 'utf8');
-	const ports = new Map<string, number>();
-	for (const port of bindPorts(text)) {
-		ports.set(port, await freePort());
-	}
-
+	const binds = bindPorts(text);
 	let pem = '';
+	// The bed's spare ports: picked again, with the config, when HAProxy finds one taken.
 	const bed = await startTestBed({
 		demos: [...new Set(serverNames(text))],
+		spareCount: binds.length,
 		config(context) {
+			const ports = new Map(binds.map((port, index) => [port, context.spare[index]!]));
 			pem = path.join(context.dir, 'site.pem');
 			execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=test', '-keyout', `${pem}.key`, '-out', `${pem}.crt`], {stdio: 'ignore'});
 			writeFileSync(pem, `${readFileSync(`${pem}.crt`, 'utf8')}${readFileSync(`${pem}.key`, 'utf8')}`);
