@@ -51,7 +51,8 @@ describe('the wizard', () => {
 		let frame = await ui.waitForFrame('▶ validate');
 		expect(liveFrame(frame)[1]).toBe(' ▶ validate › · baseline › · drain › · confirm › · maintain › · restore');
 		await ui.press(keys.enter);
-		frame = await ui.waitForFrame('▶ baseline');
+		// The step log is printed once the step finished, in the frame after the checklist moved on.
+		frame = await ui.waitForFrame((current) => current.includes('▶ baseline') && current.includes('✓ validate passed at '));
 		expect(liveFrame(frame)[1]).toMatch(/^ ✓ validate › ▶ baseline › · drain/);
 		expect(frame).toContain('✓ validate passed:');
 		expect(frame).toContain('✓ Capacity left: 2 other active server(s) stay in rotation');

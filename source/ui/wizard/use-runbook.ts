@@ -4,13 +4,31 @@ import {createProbe} from '../../probe/create-probe.js';
 import type {RunbookIo} from '../../runbook/context.js';
 import {beginMaintenance, type PreparedMaintenance} from '../../runbook/prepare.js';
 import {runStep} from '../../runbook/run-step.js';
-import {Cancelled, changeState} from '../../runbook/state-change.js';
+import {healthText} from '../../runbook/checks/maintain.js';
+import {Cancelled, changeState, PromptWithdrawn} from '../../runbook/state-change.js';
+import {isHealthy} from '../../model/server-condition.js';
+import type {Server} from '../../model/types.js';
 import {initialRunbookState, runbookReducer, type Prompt, type RunbookState} from '../../runbook/state.js';
 import type {StepId} from '../../runbook/steps.js';
 import {seenInView, targetStale, targetState, targetStateSentence, type TargetSeen} from '../../runbook/target-state.js';
 import {PoolWatch} from '../../runbook/watch.js';
 import {formatTarget, type Target} from '../../runtime/names.js';
 import {sentenceOf} from '../../errors.js';
+
+/** A question on screen, waiting for y or n. */
+type Pending = {resolve: (yes: boolean) => void; reject: (error: Error) => void; prompt: Prompt; openedAt: number};
+
+/** The target as the last poll shows it on an instance where it is not healthy. */
+function unhealthyTarget(view: PollView, target: Target): Server | undefined {
+	for (const snapshot of view.pool?.instances ?? []) {
+		const server = snapshot.backends.find((backend) => backend.name === target.backend)?.servers.find((candidate) => candidate.server === target.server);
+		if (server && !isHealthy(server)) {
+			return server;
+		}
+	}
+
+	return undefined;
+}
 
 /** A finished step attempt, printed once into the scrollback log. */
 export type LogItem = {key: string; step: StepId; passed: boolean; finishedAt: number};
@@ -65,7 +83,7 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView, poll: 
 	const [log, setLog] = useState<LogItem[]>([]);
 	const [problem, setUrlError] = useState<string | null>(null);
 	const [needsUrl, setNeedsUrl] = useState(context.probe === null);
-	const pending = useRef<((yes: boolean) => void) | undefined>(undefined);
+	const pending = useRef<Pending | undefined>(undefined);
 	const controller = useRef(new AbortController());
 	const reapplying = useRef(false);
 	const latest = useRef(state);
@@ -87,8 +105,8 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView, poll: 
 			dispatch,
 			signal: controller.current.signal,
 			async ask(prompt: Prompt) {
-				return new Promise<boolean>((resolve) => {
-					pending.current = resolve;
+				return new Promise<boolean>((resolve, reject) => {
+					pending.current = {resolve, reject, prompt, openedAt: Date.now()};
 					dispatch({type: 'prompt-opened', prompt});
 				});
 			},
@@ -99,10 +117,31 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView, poll: 
 	useEffect(
 		() => () => {
 			controller.current.abort();
-			pending.current?.(false);
+			pending.current?.resolve(false);
+			// Back to the grid, or quitting: the backend's lock ends with this maintenance's screen.
+			context.lock.release();
 		},
-		[],
+		[context],
 	);
+
+	// A `ready` waiting for y is taken back as soon as a poll shows the target unhealthy.
+	useEffect(() => {
+		const open = pending.current;
+		if (!open || open.prompt.kind !== 'command' || !open.prompt.command.endsWith(' state ready') || (view.pool?.takenAt ?? 0) < open.openedAt) {
+			return;
+		}
+
+		const sick = unhealthyTarget(view, context.target);
+		if (sick) {
+			pending.current = undefined;
+			dispatch({type: 'prompt-closed'});
+			open.reject(
+				new PromptWithdrawn(
+					`The question was withdrawn: ${label} went ${healthText(sick)}${context.clients.length > 1 ? ` on ${sick.socket}` : ''} while it was open, so "state ready" was not sent and it stays drained; bring the service back, and restore once its health check passes.`,
+				),
+			);
+		}
+	}, [view, context, label]);
 
 	const begin = useCallback(
 		(resume = prepared.resume) => {
@@ -191,14 +230,14 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView, poll: 
 	}, [begin, context, io, paused]);
 
 	const answer = useCallback((yes: boolean) => {
-		const resolve = pending.current;
-		if (!resolve) {
+		const open = pending.current;
+		if (!open) {
 			return;
 		}
 
 		pending.current = undefined;
 		dispatch({type: 'prompt-closed'});
-		resolve(yes);
+		open.resolve(yes);
 	}, []);
 
 	const reapplyDrain = useCallback(() => {
