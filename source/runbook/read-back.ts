@@ -106,4 +106,5 @@ function lostHow(error: unknown, waitedMs: number): string {
 	}
 }
 
-const capital = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+/** A sentence's first word, capitalized when it is one of drainboard's own (`the agent-check of …`); a name stays as HAProxy spells it. */
+const capital = (text: string) => (text.startsWith('the ') ? `The ${text.slice(4)}` : text);
