@@ -107,6 +107,38 @@ describe('two operators draining the two servers of a backend at the same instan
 	});
 });
 
+describe('the lock across a reload', () => {
+	it('of a master-worker HAProxy still holds: the master keeps its pid while the worker changes', async () => {
+		const mw = await startTestBed({
+			demos: ['m1', 'm2'],
+			masterWorker: true,
+			config: (context) => `${context.global()}
+${defaultsSection}
+frontend front
+    bind 127.0.0.1:${context.frontendPort}
+    default_backend web
+
+backend web
+    server m1 127.0.0.1:${context.port('m1')} check inter 200
+    server m2 127.0.0.1:${context.port('m2')} check inter 200
+`,
+		});
+		try {
+			const holder = await holdLock({dir: lockDir, socket: mw.adminSocket, backend: 'web', what: 'drain of web/m2', user: 'alice'});
+			const before = mw.haproxy.pid;
+			await mw.haproxy.reload();
+			expect(mw.haproxy.pid).not.toBe(before);
+			const result = await runCli(['drain', 'web/m1', '--socket', mw.adminSocket, '--config', mw.configPath, '--journal', `${mw.dir}/reload.jsonl`, '--yes'], {env: asUser('bob')});
+			await holder.release();
+			expect(result.code, result.stderr).toBe(1);
+			expect(result.stderr).toMatch(new RegExp(`web is being changed by alice \\(pid ${holder.pid}, drain of web/m2 since \\d\\d:\\d\\d:\\d\\d\\); try again when it is done\\.`));
+			expect(adminStates(await mw.send('show servers state web'))['web/m1']).toBe('0');
+		} finally {
+			await mw.stop();
+		}
+	});
+});
+
 describe('the lock is shared by every user of the host', () => {
 	it('a drainboard run as nobody sees the lock root holds, sends nothing, and drains once it is released', async () => {
 		const holder = await holdLock({dir: lockDir, socket: bed.adminSocket, backend: 'web', what: 'drain of web/s2', user: 'alice'});
