@@ -240,7 +240,7 @@ function lockFileError(file: string, error: unknown): DrainboardError {
 /** `flock -n 3` on the open file: true when locked, false when another open file holds it. */
 async function flockNow(fd: number, file: string): Promise<boolean> {
 	return new Promise((resolve, reject) => {
-		const child = spawn('flock', ['--nonblock', '--conflict-exit-code', '75', '3'], {stdio: ['ignore', 'ignore', 'pipe', fd]});
+		const child = spawn(flockBinary(), ['--nonblock', '--conflict-exit-code', '75', '3'], {stdio: ['ignore', 'ignore', 'pipe', fd]});
 		let errors = '';
 		child.stderr?.on('data', (chunk: Buffer) => {
 			errors = (errors + chunk.toString('utf8')).slice(-400);
@@ -262,6 +262,21 @@ async function flockNow(fd: number, file: string): Promise<boolean> {
 			}
 		});
 	});
+}
+
+/** util-linux's flock where the system keeps it (a PATH set by whoever runs drainboard comes after), else by name. */
+function flockBinary(): string {
+	for (const candidate of ['/usr/bin/flock', '/bin/flock']) {
+		try {
+			if (statSync(candidate).isFile()) {
+				return candidate;
+			}
+		} catch {
+			// Not there: try the next place.
+		}
+	}
+
+	return 'flock';
 }
 
 /** The holder named in the file; a holder that has locked it but not written yet gets a moment. */
