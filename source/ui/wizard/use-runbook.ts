@@ -7,7 +7,7 @@ import {runStep} from '../../runbook/run-step.js';
 import {healthText} from '../../runbook/checks/maintain.js';
 import {Cancelled, changeState, PromptWithdrawn} from '../../runbook/state-change.js';
 import {isHealthy} from '../../model/server-condition.js';
-import type {Server} from '../../model/types.js';
+import {readTarget} from '../../runbook/read-target.js';
 import {initialRunbookState, runbookReducer, type Prompt, type RunbookState} from '../../runbook/state.js';
 import type {StepId} from '../../runbook/steps.js';
 import {seenInView, targetStale, targetState, targetStateSentence, type TargetSeen} from '../../runbook/target-state.js';
@@ -16,19 +16,7 @@ import {formatTarget, type Target} from '../../runtime/names.js';
 import {sentenceOf} from '../../errors.js';
 
 /** A question on screen, waiting for y or n. */
-type Pending = {resolve: (yes: boolean) => void; reject: (error: Error) => void; prompt: Prompt; openedAt: number};
-
-/** The target as the last poll shows it on an instance where it is not healthy. */
-function unhealthyTarget(view: PollView, target: Target): Server | undefined {
-	for (const snapshot of view.pool?.instances ?? []) {
-		const server = snapshot.backends.find((backend) => backend.name === target.backend)?.servers.find((candidate) => candidate.server === target.server);
-		if (server && !isHealthy(server)) {
-			return server;
-		}
-	}
-
-	return undefined;
-}
+type Pending = {resolve: (yes: boolean) => void; reject: (error: Error) => void; prompt: Prompt};
 
 /** A finished step attempt, printed once into the scrollback log. */
 export type LogItem = {key: string; step: StepId; passed: boolean; finishedAt: number};
@@ -106,7 +94,7 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView, poll: 
 			signal: controller.current.signal,
 			async ask(prompt: Prompt) {
 				return new Promise<boolean>((resolve, reject) => {
-					pending.current = {resolve, reject, prompt, openedAt: Date.now()};
+					pending.current = {resolve, reject, prompt};
 					dispatch({type: 'prompt-opened', prompt});
 				});
 			},
@@ -124,24 +112,44 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView, poll: 
 		[context],
 	);
 
-	// A `ready` waiting for y is taken back as soon as a poll shows the target unhealthy.
+	// While `ready` waits for y, the target's health is read from HAProxy every half second (a poll
+	// of the grid can miss a server that came back and failed again): unhealthy, the question is taken back.
+	const prompt = state.prompt;
 	useEffect(() => {
 		const open = pending.current;
-		if (!open || open.prompt.kind !== 'command' || !open.prompt.command.endsWith(' state ready') || (view.pool?.takenAt ?? 0) < open.openedAt) {
-			return;
+		if (prompt?.kind !== 'command' || !prompt.command.endsWith(' state ready') || open?.prompt !== prompt) {
+			return undefined;
 		}
 
-		const sick = unhealthyTarget(view, context.target);
-		if (sick) {
-			pending.current = undefined;
-			dispatch({type: 'prompt-closed'});
-			open.reject(
-				new PromptWithdrawn(
-					`The question was withdrawn: ${label} went ${healthText(sick)}${context.clients.length > 1 ? ` on ${sick.socket}` : ''} while it was open, so "state ready" was not sent and it stays drained; bring the service back, and restore once its health check passes.`,
-				),
-			);
-		}
-	}, [view, context, label]);
+		const watching = new AbortController();
+		let timer: ReturnType<typeof setTimeout> | undefined;
+		const look = async () => {
+			const views = await readTarget(context, watching.signal).catch(() => undefined);
+			const sick = views?.find((view) => view.server && !isHealthy(view.server));
+			if (watching.signal.aborted || pending.current !== open) {
+				return;
+			}
+
+			if (sick?.server) {
+				pending.current = undefined;
+				dispatch({type: 'prompt-closed'});
+				open.reject(
+					new PromptWithdrawn(
+						`The question was withdrawn: ${label} is no longer healthy${context.clients.length > 1 ? ` on ${sick.socket}` : ''} (${healthText(sick.server)}), so "state ready" was not sent and it stays drained; bring the service back, and restore once its health check passes.`,
+					),
+				);
+				return;
+			}
+
+			timer = setTimeout(() => void look(), 500);
+		};
+
+		timer = setTimeout(() => void look(), 500);
+		return () => {
+			watching.abort();
+			clearTimeout(timer);
+		};
+	}, [prompt, context, label]);
 
 	const begin = useCallback(
 		(resume = prepared.resume) => {
