@@ -42,7 +42,7 @@ const lockCheck: CheckDefinition = {
 	title: 'Nobody else changing it',
 	async run(context, io) {
 		const tookOver = await context.lock.take(`drain of ${formatTarget(context.target)}`, io.signal);
-		const held = `This drainboard holds the lock of ${context.target.backend}.`;
+		const held = `${context.target.backend} is locked for this drainboard.`;
 		return tookOver ? warned(this.id, this.title, `${tookOver} ${held}`) : passed(this.id, this.title, held);
 	},
 };

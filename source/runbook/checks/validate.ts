@@ -139,7 +139,7 @@ const backendFree: CheckDefinition = {
 	async run(context, io) {
 		const title = 'Nobody else changing it';
 		const tookOver = await context.lock.take(`drain of ${formatTarget(context.target)}`, io.signal);
-		const held = `This drainboard holds the lock of ${context.target.backend} until confirm ends: another drainboard refuses to change it meanwhile.`;
+		const held = `${context.target.backend} is locked for this drainboard until confirm ends.`;
 		return tookOver ? warned(this.id, title, `${tookOver} ${held}`) : passed(this.id, title, held);
 	},
 };
