@@ -54,6 +54,10 @@ type HeldFile = {file: string; fd: number};
 export class BackendLock {
 	private held: HeldFile[] = [];
 	private readonly me: {user: string; pid: number; host: string};
+	/** Ends the lock when the process exits by any path short of SIGKILL (a signal handler's exit too), so no stale holder is left to report. */
+	private readonly onExit = () => {
+		this.release();
+	};
 
 	constructor(
 		private readonly options: {dir: string; backend: string; clients: readonly RuntimeClient[]; proc?: string; user?: string},
@@ -93,6 +97,10 @@ export class BackendLock {
 					throw new BackendBusyError(busySentence(this.options.backend, taken.busy, this.me.host));
 				}
 
+				if (this.held.length === 0) {
+					process.once('exit', this.onExit);
+				}
+
 				this.held.push({file, fd: taken.fd});
 				if (taken.previous && !(taken.previous.pid === this.me.pid && taken.previous.host === this.me.host)) {
 					leftBy.push(taken.previous);
@@ -129,6 +137,7 @@ export class BackendLock {
 		}
 
 		this.held = [];
+		process.removeListener('exit', this.onExit);
 	}
 }
 

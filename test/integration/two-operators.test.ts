@@ -1,5 +1,5 @@
 import {spawn, type ChildProcessWithoutNullStreams} from 'node:child_process';
-import {readFileSync} from 'node:fs';
+import {readdirSync, readFileSync} from 'node:fs';
 import {chmod, mkdir, mkdtemp} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,6 +17,7 @@ import {adminStates} from '../helpers/raw-haproxy.js';
 import {startRequestLog} from '../helpers/request-log.js';
 import {cliPath, runCli, spawnCli} from '../helpers/run-cli.js';
 import {defaultsSection, startTestBed, type TestBed} from '../helpers/test-bed.js';
+import {waitFor} from '../helpers/wait-for.js';
 
 let bed: TestBed;
 let lockDir: string;
@@ -95,6 +96,26 @@ describe('two operators draining the two servers of a backend at the same instan
 			await bed.send(`set server web/${winner.server} state ready`);
 		}
 	}, 120_000);
+
+	it('a drainboard stopped by SIGTERM leaves no lock behind: the next one takes it without a word', async () => {
+		const run = spawnCli(['drain', 'web/s1', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', `${bed.dir}/sigterm.jsonl`, '--yes'], asUser('erin'));
+		let stderr = '';
+		run.stderr.on('data', (chunk: Buffer) => {
+			stderr += chunk.toString('utf8');
+		});
+		// Between the drain and the end of confirm, the lock is held.
+		await waitFor('the drain to be sent', () => (stderr.includes('drain · Drain sent') ? true : undefined), 20_000);
+		expect(readdirSync(lockDir).length).toBeGreaterThan(0);
+		run.kill('SIGTERM');
+		await new Promise((resolve) => {
+			run.once('close', resolve);
+		});
+		expect(readdirSync(lockDir)).toEqual([]);
+		await bed.send('set server web/s1 state ready');
+		const next = await runCli(['drain', 'web/s2', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', `${bed.dir}/after-sigterm.jsonl`, '--yes'], {env: asUser('frank')});
+		expect(next.code, next.stderr).toBe(0);
+		expect(next.stderr).not.toContain('Took over');
+	});
 
 	it('a stale lock (its drainboard killed) is taken over, and said so', async () => {
 		const holder = await holdLock({dir: lockDir, socket: bed.adminSocket, backend: 'web', what: 'drain of web/s2', user: 'carol'});
