@@ -72,6 +72,10 @@ const help = `
     --yes                      drain/restore: confirm every change in advance
     --help, --version
 
+  Environment
+    DRAINBOARD_LOCK_DIR        where the backend locks live, shared by every
+                               user (default /run/lock)
+
   Exit codes
     0 done; 1 a check did not pass; 2 bad usage or invalid input, or a name
     HAProxy does not have (nothing sent); 3 HAProxy unreachable or refused;

@@ -7,7 +7,7 @@ import {terminalLine, visible} from '../visible-text.js';
 export async function askOnTerminal(prompt: Prompt): Promise<boolean> {
 	const text =
 		prompt.kind === 'command'
-			? `\n${terminalLine(`Send this command to HAProxy (${prompt.sockets.join(', ')}):`)}${terminalLine(`  ${prompt.command}`)}${terminalLine(prompt.why)}Send it? [y/N] `
+			? `\n${terminalLine(`Send ${prompt.commands ? 'these commands' : 'this command'} to HAProxy (${prompt.sockets.join(', ')}):`)}${(prompt.commands ?? [prompt.command]).map((line) => terminalLine(`  ${line}`)).join('')}${terminalLine(prompt.why)}Send ${prompt.commands ? 'them' : 'it'}? [y/N] `
 			: `\n${visible(prompt.question)} [y/N] `;
 	const reader = createInterface({input: process.stdin, output: process.stderr});
 	// Ctrl-C at the question is the terminal's SIGINT, whoever reads the keys: the run stops as on any SIGINT.

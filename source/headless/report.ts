@@ -14,8 +14,8 @@ export function checkLine(step: StepId, check: CheckResult): string {
 export type HeadlessResult = {
 	ok: boolean;
 	target: string;
-	/** Whether HAProxy had the target drained by this maintenance when the command ended. */
-	drained: boolean;
+	/** Whether HAProxy showed the target drained when the command ended (read back then); null when it could not be read. */
+	drained: boolean | null;
 	journal: string;
 	/** What the operator must know besides the checks: a drain lost mid-maintenance (and why), an open maintenance HAProxy no longer shows. */
 	warnings: string[];
@@ -29,11 +29,10 @@ export type HeadlessResult = {
 	}>;
 };
 
-export function headlessResult(state: RunbookState, steps: readonly StepId[], journal: string, ok: boolean, extra: Pick<HeadlessResult, 'warnings' | 'interrupted'>): HeadlessResult {
+export function headlessResult(state: RunbookState, steps: readonly StepId[], journal: string, ok: boolean, extra: Pick<HeadlessResult, 'drained' | 'warnings' | 'interrupted'>): HeadlessResult {
 	return {
 		ok,
 		target: state.target,
-		drained: state.drained,
 		journal,
 		...extra,
 		steps: steps

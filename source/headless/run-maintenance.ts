@@ -13,9 +13,9 @@ import {initialRunbookState, runbookReducer, type RunbookState} from '../runbook
 import {stepIds, stepIndex, type StepId} from '../runbook/steps.js';
 import {seenInRead, targetState, targetStateSentence} from '../runbook/target-state.js';
 import {formatTarget, parseTarget} from '../runtime/names.js';
-import {clockTime} from '../time-format.js';
 import {terminalLine, terminalSafeJson} from '../visible-text.js';
 import {askOnTerminal} from './ask-tty.js';
+import {finalState, readAdminStates} from './final-state.js';
 import {checkLine, headlessResult, type HeadlessResult} from './report.js';
 
 type Kind = 'drain' | 'restore';
@@ -83,7 +83,7 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 			}
 
 			if (options.yes) {
-				write(prompt.kind === 'command' ? `→ ${prompt.command} (confirmed by --yes)` : `→ ${prompt.question} yes (--yes)`);
+				write(prompt.kind === 'command' ? `→ ${(prompt.commands ?? [prompt.command]).join('; ')} (confirmed by --yes)` : `→ ${prompt.question} yes (--yes)`);
 				return true;
 			}
 
@@ -92,8 +92,8 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 		},
 	};
 
-	const result = (ok: boolean, steps: readonly StepId[], interrupted?: HeadlessResult['interrupted']) =>
-		headlessResult(state, steps, context.journal.file, ok, {warnings, ...(interrupted ? {interrupted} : {})});
+	const result = (ok: boolean, steps: readonly StepId[], drained: boolean | null, interrupted?: HeadlessResult['interrupted']) =>
+		headlessResult(state, steps, context.journal.file, ok, {drained, warnings, ...(interrupted ? {interrupted} : {})});
 
 	const plan = await planSteps(kind, context, resume);
 	write(`drainboard ${kind} ${label} on ${context.clients.map((client) => client.socket).join(', ')} (journal ${context.journal.file})`);
@@ -104,12 +104,12 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 	if (plan.lost) {
 		journalQuietly(context, {step: 'maintain', event: 'abandoned', detail: `restore found the drain gone: ${plan.lost.join(' ')}`});
 		write(`✗ ${label} is not drained: the drain was lost during the maintenance (see above), so it has taken traffic without restore's checks. Nothing was sent; check the server, and its traffic. The journal closes this maintenance.`);
-		return finish(result(false, []), options.json, 1);
+		return finish(result(false, [], false), options.json, 1);
 	}
 
 	if (plan.done) {
 		write(`✓ ${plan.done}`);
-		return finish(result(true, []), options.json, 0);
+		return finish(result(true, [], plan.drained ?? null), options.json, 0);
 	}
 
 	if (plan.resume) {
@@ -135,7 +135,7 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 
 		void stop(signal).then(({step, said}) => {
 			if (options.json) {
-				process.stdout.write(`${terminalSafeJson(JSON.stringify({...result(false, plan.steps, {signal, step, state: said.sentence}), drained: said.drained}))}\n`);
+				process.stdout.write(`${terminalSafeJson(JSON.stringify(result(false, plan.steps, said.drained, {signal, step, state: said.sentence})))}\n`);
 			}
 
 			process.exit(stopSignals[signal]);
@@ -153,6 +153,7 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 		}
 	});
 	try {
+		const before = await readAdminStates(context);
 		beginMaintenance(context, plan.resume);
 		let exitCode: ExitCode = 0;
 		for (const step of plan.steps) {
@@ -169,18 +170,16 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 			const blocking = state.steps[step].checks.find((check) => check.verdict === 'fail');
 			exitCode = outcome === 'cancelled' ? 1 : (blocking?.exitCode ?? 1);
 			write(outcome === 'cancelled' ? `✗ ${step} · cancelled: nothing was sent.` : `✗ ${step} blocked.`);
-			if (state.drained) {
-				const since = context.facts.drainSentAt ? ` since ${clockTime(context.facts.drainSentAt)}` : '';
-				write(`${label} is DRAINED now (out of rotation${since}). Run "drainboard restore ${label}" to put it back, or "drainboard ${label}" to continue in the wizard.`);
-			} else {
-				write(`Nothing was changed on HAProxy by this run.`);
-			}
-
 			break;
 		}
 
+		context.lock.release();
+		// Where the target stands comes from HAProxy, read now, not from what this run believes it did.
+		const final = await finalState(context, before);
 		if (exitCode === 0) {
 			write(kind === 'drain' ? `✓ ${label} is drained and proven out of rotation. Run "drainboard restore ${label}" after the work.` : `✓ ${label} is back in rotation, proven by traffic.`);
+		} else {
+			write(final.sentence);
 		}
 
 		// Entries lost on the way (observations are journaled best effort): the run is not complete.
@@ -190,7 +189,7 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 			exitCode = exitCode === 0 ? 1 : exitCode;
 		}
 
-		return finish(result(exitCode === 0, plan.steps), options.json, exitCode);
+		return finish(result(exitCode === 0, plan.steps, final.drained), options.json, exitCode);
 	} finally {
 		for (const signal of signals) {
 			process.removeListener(signal, onSignal);
@@ -223,7 +222,7 @@ function journalQuietly(context: RunbookContext, record: Parameters<RunbookConte
 	}
 }
 
-type Plan = {steps: StepId[]; resume?: ResumePoint; done?: string; lost?: string[]};
+type Plan = {steps: StepId[]; resume?: ResumePoint; done?: string; drained?: boolean; lost?: string[]};
 
 async function planSteps(kind: Kind, context: RunbookContext, resume: ResumePoint | undefined): Promise<Plan> {
 	const through = (from: StepId, to: StepId) => stepIds.slice(stepIndex(from), stepIndex(to) + 1);
@@ -232,7 +231,7 @@ async function planSteps(kind: Kind, context: RunbookContext, resume: ResumePoin
 			return {steps: through('validate', 'confirm')};
 		}
 
-		return stepIndex(resume.step) > stepIndex('confirm') ? {steps: [], done: `${formatTarget(context.target)} is already drained and confirmed (${resume.reason}).`} : {steps: through(resume.step, 'confirm'), resume};
+		return stepIndex(resume.step) > stepIndex('confirm') ? {steps: [], done: `${formatTarget(context.target)} is already drained and confirmed (${resume.reason}).`, drained: true} : {steps: through(resume.step, 'confirm'), resume};
 	}
 
 	if (resume?.drained) {
@@ -260,7 +259,7 @@ async function planSteps(kind: Kind, context: RunbookContext, resume: ResumePoin
 		throw new UsageError(`${formatTarget(context.target)} is in maintenance (${flags.join('+')}), not drained; drainboard restores drains only. Send "set server ${formatTarget(context.target)} state ready" yourself if that is meant.`);
 	}
 
-	return {steps: [], done: `${formatTarget(context.target)} is not drained (admin flags: ${flags.join('+') || 'none'}); nothing to restore.`};
+	return {steps: [], done: `${formatTarget(context.target)} is not drained (admin flags: ${flags.join('+') || 'none'}); nothing to restore.`, drained: false};
 }
 
 function finish(result: HeadlessResult, json: boolean, exitCode: ExitCode): ExitCode {

@@ -209,6 +209,8 @@ function toServer(socket: string, backend: string, readAt: number, table: Server
 	const opState = table.number('opState', row);
 	const adminState = table.number('adminState', row);
 	const checkConfigured = (table.number('checkState', row) & checkStateBits.CONFIGURED) !== 0;
+	const agentState = table.number('agentState', row);
+	const agentCheck = (agentState & checkStateBits.CONFIGURED) === 0 ? 'none' : (agentState & checkStateBits.ENABLED) === 0 ? 'disabled' : 'enabled';
 	const port = table.number('port', row);
 	const has = stats !== undefined && statRow !== undefined;
 	let checkStatus: string | null = null;
@@ -242,6 +244,7 @@ function toServer(socket: string, backend: string, readAt: number, table: Server
 		checkStatus,
 		checkConfigured,
 		checkDescription,
+		agentCheck,
 		currentSessions: has ? (orNull(stats.number('scur', statRow)) ?? 0) : 0,
 		totalSessions: has ? (orNull(stats.number('stot', statRow)) ?? 0) : 0,
 		sessionLimit: has ? orNull(stats.number('slim', statRow)) : null,

@@ -11,6 +11,9 @@ export type Instance = {
 	stopping: boolean;
 };
 
+/** Whether a server has an agent-check, and whether it runs. */
+export type AgentCheck = 'none' | 'enabled' | 'disabled';
+
 /** A server as the grid and the checks read it: servers-state merged with its `show stat` row. */
 export type Server = {
 	socket: string;
@@ -32,6 +35,11 @@ export type Server = {
 	checkStatus: string | null;
 	checkConfigured: boolean;
 	checkDescription: string | null;
+	/**
+	 * The server's agent-check (srv_agent_state): `enabled` can set the server's state (an agent
+	 * answering `ready` undoes a drain), `disabled` was stopped with `disable agent`.
+	 */
+	agentCheck: AgentCheck;
 	currentSessions: number;
 	totalSessions: number;
 	sessionLimit: number | null;

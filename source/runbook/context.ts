@@ -5,6 +5,7 @@ import type {Instance} from '../model/types.js';
 import type {Probe} from '../probe/probe.js';
 import type {RuntimeClient} from '../runtime/client.js';
 import type {Target} from '../runtime/names.js';
+import type {BackendLock} from './backend-lock.js';
 import type {Journal} from './journal.js';
 import type {Prompt, RunbookAction} from './state.js';
 
@@ -40,6 +41,8 @@ export type RunbookOptions = {
 	readyTimeoutMs: number;
 	/** How long the target must be seen healthy, poll after poll, before restore may start. */
 	settleMs: number;
+	/** How long after the drain confirm keeps reading it, to see nothing (an agent-check) undoes it. */
+	holdMs: number;
 	/** Passes the capacity gate (journaled). */
 	force: boolean;
 	/** Skips `haproxy -c` (journaled). */
@@ -57,6 +60,8 @@ export type RunbookFacts = {
 	algorithm: string | null;
 	serverNames: string[];
 	drainSentAt: number | null;
+	/** When the drain was last set (sent again at confirm, or first sent): what confirm watches hold. */
+	drainSetAt: number | null;
 	readySentAt: number | null;
 };
 
@@ -83,6 +88,8 @@ export type RunbookContext = {
 	clock: Clock;
 	journal: Journal;
 	config: ConfigInUse;
+	/** The backend's lock on every instance, held from the capacity check to the end of confirm. */
+	lock: BackendLock;
 	/** Facts of the target's backend from haproxy.cfg; null when the config was not readable. */
 	backendFacts: BackendFacts | null;
 	configProblem: string | null;
@@ -101,5 +108,5 @@ export type RunbookIo = {
 };
 
 export function emptyFacts(): RunbookFacts {
-	return {instances: [], mode: null, algorithm: null, serverNames: [], drainSentAt: null, readySentAt: null};
+	return {instances: [], mode: null, algorithm: null, serverNames: [], drainSentAt: null, drainSetAt: null, readySentAt: null};
 }

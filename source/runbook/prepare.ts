@@ -11,6 +11,7 @@ import {UsageError} from '../errors.js';
 import {findTarget} from '../runtime/find-target.js';
 import {isUnreachable, RuntimeApiError} from '../runtime/runtime-error.js';
 import {formatTarget, type Target} from '../runtime/names.js';
+import {BackendLock, lockDirectory} from './backend-lock.js';
 import {emptyFacts, systemClock, type RunbookContext} from './context.js';
 import {defaultJournalPath, Journal, readJournal} from './journal.js';
 import {readTarget, type TargetView} from './read-target.js';
@@ -45,6 +46,7 @@ export async function prepareMaintenance(options: Options, target: Target, mode:
 		clock: systemClock,
 		journal,
 		config: {files: [], source: '', warnings: [], parsed: null},
+		lock: new BackendLock({dir: lockDirectory(), backend: target.backend, clients}),
 		backendFacts: null,
 		configProblem: 'the configuration was not read yet',
 		checkConfig: {missing: 'The configuration was not read yet.'},
@@ -53,6 +55,7 @@ export async function prepareMaintenance(options: Options, target: Target, mode:
 			quietTimeoutMs: options.quietTimeout * 1000,
 			readyTimeoutMs: options.readyTimeout * 1000,
 			settleMs: 3000,
+			holdMs: 3000,
 			force: options.force,
 			skipValidate: options.skipValidate,
 			offerShutdown: mode.offerShutdown,
@@ -71,6 +74,7 @@ export async function prepareMaintenance(options: Options, target: Target, mode:
 	});
 	const read = await readTarget(context).catch((error: unknown) => error);
 	const views = Array.isArray(read) ? (read as TargetView[]) : undefined;
+	context.lock = new BackendLock({dir: lockDirectory(), backend: context.target.backend, clients});
 
 	const resolved = await resolveConfig({config: options.config, haproxy: options.haproxy}, await instancesOf(clients, views, read));
 	const {config, binary} = resolved;

@@ -14,6 +14,8 @@ export type MaintenanceRecord = {
 	/** The instances (pid, start time) as the journal knew them when the drain was accepted. */
 	drainInstances: JournalInstance[] | null;
 	readySent: boolean;
+	/** This maintenance stopped the target's agent-check (`disable agent`) and has not started it again. */
+	agentDisabled: boolean;
 	finished: boolean;
 	lastEntry: JournalEntry;
 };
@@ -30,7 +32,7 @@ export function lastMaintenance(entries: readonly JournalEntry[], target: string
 		}
 
 		if (entry.event === 'started') {
-			record = {target, startedAt: entry.time, startedBy: entry.user, passed: [], drainSent: false, drainSentAt: null, drainInstances: null, readySent: false, finished: false, lastEntry: entry};
+			record = {target, startedAt: entry.time, startedBy: entry.user, passed: [], drainSent: false, drainSentAt: null, drainInstances: null, readySent: false, agentDisabled: false, finished: false, lastEntry: entry};
 			continue;
 		}
 
@@ -43,19 +45,30 @@ export function lastMaintenance(entries: readonly JournalEntry[], target: string
 			record.passed.push(entry.step);
 		}
 
-		if (entry.event === 'reply' && entry.ok && entry.command?.endsWith(' state drain')) {
+		// Taken effect: HAProxy accepted it, or a read-back after a lost reply showed it applied.
+		const applied = entry.ok === true && (entry.event === 'reply' || (entry.event === 'check' && entry.check === 'read-back'));
+		const command = entry.command ?? '';
+		if (applied && command.endsWith(' state drain')) {
 			record.drainSent = true;
 			record.drainSentAt ??= Date.parse(entry.time);
 			record.drainInstances ??= entry.instances;
 		}
 
-		if (entry.event === 'reply' && entry.ok && entry.command?.endsWith(' state ready')) {
+		if (applied && command.endsWith(' state ready')) {
 			record.readySent = true;
 		}
 
-		// A change taken back after another instance refused it did not happen.
-		if (entry.event === 'rollback' && entry.ok) {
-			if (entry.command?.endsWith(' state drain')) {
+		if ((applied || (entry.event === 'rollback' && entry.ok)) && command.startsWith('disable agent ')) {
+			record.agentDisabled = true;
+		}
+
+		if ((applied || (entry.event === 'rollback' && entry.ok)) && command.startsWith('enable agent ')) {
+			record.agentDisabled = false;
+		}
+
+		// A change taken back (another instance refused it, or the backend lost its other servers) did not happen.
+		if (entry.event === 'rollback' && entry.ok && command.startsWith('set server ')) {
+			if (command.endsWith(' state drain')) {
 				record.readySent = false;
 			} else {
 				record.drainSent = false;

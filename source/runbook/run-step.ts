@@ -1,10 +1,12 @@
 import {exitCodeOf, sentenceOf} from '../errors.js';
 import {isUnreachable, RuntimeApiError} from '../runtime/runtime-error.js';
-import {blocks, failed, type CheckResult} from './check-result.js';
+import {formatTarget} from '../runtime/names.js';
+import {blocks, failed, passed, warned, type CheckResult} from './check-result.js';
 import type {RunbookContext, RunbookIo} from './context.js';
 import {runbook} from './definitions.js';
 import {JournalError} from './journal.js';
 import {Cancelled} from './state-change.js';
+import type {CheckDefinition} from './step-definition.js';
 import type {StepId} from './steps.js';
 
 export type StepOutcome = 'passed' | 'failed' | 'cancelled';
@@ -16,9 +18,41 @@ export type StepOutcome = 'passed' | 'failed' | 'cancelled';
  * whose text is one sentence; a "no" to a prompt puts the step back to pending.
  */
 export async function runStep(step: StepId, context: RunbookContext, io: RunbookIo): Promise<StepOutcome> {
+	const outcome = await runChecks(step, context, io);
+	keepLockFor(step, outcome, context);
+	return outcome;
+}
+
+/** The steps that run under the backend's lock; validate takes it at its capacity check. */
+const lockedSteps: ReadonlySet<StepId> = new Set(['baseline', 'drain', 'confirm']);
+
+/**
+ * The lock is held from validate's capacity check to the end of confirm: it ends when confirm
+ * passes, and when the maintenance stops before the drain (validate, baseline or drain did not pass).
+ */
+function keepLockFor(step: StepId, outcome: StepOutcome, context: RunbookContext): void {
+	const stoppedBeforeDrain = outcome !== 'passed' && (step === 'validate' || step === 'baseline' || step === 'drain');
+	if ((step === 'confirm' && outcome === 'passed') || stoppedBeforeDrain) {
+		context.lock.release();
+	}
+}
+
+const lockCheck: CheckDefinition = {
+	id: 'backend-free',
+	title: 'Nobody else changing it',
+	async run(context, io) {
+		const tookOver = await context.lock.take(`drain of ${formatTarget(context.target)}`, io.signal);
+		const held = `${context.target.backend} is locked for this drainboard.`;
+		return tookOver ? warned(this.id, this.title, `${tookOver} ${held}`) : passed(this.id, this.title, held);
+	},
+};
+
+async function runChecks(step: StepId, context: RunbookContext, io: RunbookIo): Promise<StepOutcome> {
 	io.dispatch({type: 'step-started', step, time: context.clock.now()});
 	const results: CheckResult[] = [];
-	for (const check of runbook[step].checks) {
+	// The lock is taken again where it was let go (a retry after a failed step): said only when refused.
+	const checks = lockedSteps.has(step) && !context.lock.isHeld ? [lockCheck, ...runbook[step].checks] : runbook[step].checks;
+	for (const check of checks) {
 		let result: CheckResult;
 		try {
 			result = await check.run(context, io);
@@ -38,8 +72,11 @@ export async function runStep(step: StepId, context: RunbookContext, io: Runbook
 			result = await override(result, context, io, step);
 		}
 
-		tryJournal(context, {step, event: 'check', check: result.id, verdict: result.verdict, observed: result.observed, evidence: result.evidence});
-		io.dispatch({type: 'check-finished', step, result});
+		if (!(result.verdict === 'pass' && check === lockCheck)) {
+			tryJournal(context, {step, event: 'check', check: result.id, verdict: result.verdict, observed: result.observed, evidence: result.evidence});
+			io.dispatch({type: 'check-finished', step, result});
+		}
+
 		results.push(result);
 		if (blocks(result)) {
 			break;

@@ -1,11 +1,15 @@
-import {sentenceOf} from '../errors.js';
-import {commands, type ServerAdminState} from '../runtime/commands.js';
+import {DrainboardError, sentenceOf} from '../errors.js';
+import type {Server} from '../model/types.js';
 import {formatTarget} from '../runtime/names.js';
 import {RuntimeApiError} from '../runtime/runtime-error.js';
-import type {Server} from '../model/types.js';
+import {commandLine, planChange, samePlan, sendCommand, undoOf, type Change, type InstanceCommand} from './change-plan.js';
+import {ChangeRefusedError, othersServing, othersText, refuseUnsafe} from './change-guards.js';
 import type {RunbookContext, RunbookIo} from './context.js';
-import {readTarget} from './read-target.js';
+import {readBackAfterFailure} from './read-back.js';
+import {readTarget, type TargetView} from './read-target.js';
 import type {StepId} from './steps.js';
+
+export {adminStateOf, type Change} from './change-plan.js';
 
 /** The operator declined a prompt: the step goes back to pending, nothing was changed. */
 export class Cancelled extends Error {
@@ -15,111 +19,233 @@ export class Cancelled extends Error {
 	}
 }
 
-/** What was sent and what each instance answered. */
-export type ChangeOutcome = {command: string; replies: Array<{socket: string; ok: boolean; reply: string}>};
-
-type Change = {kind: 'state'; state: ServerAdminState} | {kind: 'shutdown-sessions'};
-
-/** The admin state to send to put a server back as it was: maint, drain, or ready. */
-export function adminStateOf(server: Pick<Server, 'adminFlags'>): ServerAdminState {
-	return server.adminFlags.includes('FMAINT') ? 'maint' : server.adminFlags.includes('FDRAIN') ? 'drain' : 'ready';
+/** The wizard took a question back because what it asked about no longer holds: nothing was sent. */
+export class PromptWithdrawn extends DrainboardError {
+	constructor(sentence: string) {
+		super(sentence, 1);
+		this.name = 'PromptWithdrawn';
+	}
 }
 
+/** What was sent and what each instance answered. */
+export type ChangeOutcome = {
+	command: string;
+	/** Every command line sent. */
+	commands: string[];
+	replies: Array<{socket: string; ok: boolean; reply: string}>;
+	/** What the operator should know: a lost reply whose change was read back applied, an agent left alone. */
+	notes: string[];
+	/** A drain: the target's backend read right after, on every instance. */
+	after?: TargetView[];
+};
+
+type Client = RunbookContext['clients'][number];
+type Done = {client: Client; command: InstanceCommand; before: Server};
+
 /**
- * Shows the exact command, waits for the operator's yes, journals the intent (a journal that
- * cannot be written stops here, before anything is sent), reads the target on every instance (one
- * that does not answer, or lacks the server, stops here too), then sends the command instance by
- * instance and journals each reply. When an instance fails midway, the instances already changed
- * are put back to the state they had, each journaled, and the error says what happened where.
+ * Reads the target on every instance and refuses what would be unsafe now (see refuseUnsafe);
+ * takes the backend's lock for a drain; shows every command and waits for the operator's yes;
+ * journals the intent (a journal that cannot be written stops here, before anything is sent);
+ * reads again and refuses again if HAProxy changed meanwhile; then sends instance by instance and
+ * journals each reply. A reply that fails or never comes is followed by a read-back on a fresh
+ * connection: a change proven applied goes on (said in the notes); one not applied, or not known,
+ * puts back what this call changed. A drain is read back right after on every instance: when the
+ * backend has no other server serving any more, the target is put back at once.
  * Throws {@link Cancelled} on no.
  */
 export async function changeState(context: RunbookContext, io: RunbookIo, step: StepId, change: Change, why: string): Promise<ChangeOutcome> {
-	const command = change.kind === 'state' ? commands.setServerState(context.target, change.state) : commands.shutdownSessions(context.target);
-	const yes = await io.ask({kind: 'command', id: `${step}:${command}`, command, why, sockets: context.clients.map((client) => client.socket)});
-	if (!yes) {
-		throw new Cancelled();
+	const drain = change.kind === 'state' && change.state === 'drain';
+	const shown = await readTarget(context, io.signal);
+	refuseUnsafe(context, change, shown);
+	const plan = planChange(context, change, shown);
+	const took = drain && !context.lock.isHeld;
+	if (took) {
+		await context.lock.take(`drain of ${formatTarget(context.target)}`, io.signal);
 	}
 
-	context.journal.append({step, event: 'command', command, detail: why});
-	const before = new Map<string, ServerAdminState>();
-	for (const view of await readTarget(context, io.signal)) {
-		if (!view.server) {
-			throw new RuntimeApiError('haproxy-error', view.socket, `HAProxy at ${view.socket} no longer has ${formatTarget(context.target)}; nothing was changed on any instance.`);
+	try {
+		const yes = await io.ask({
+			kind: 'command',
+			id: `${step}:${plan.main}`,
+			command: plan.main,
+			...(plan.lines.length > 1 ? {commands: plan.lines} : {}),
+			why,
+			sockets: context.clients.map((client) => client.socket),
+		});
+		if (!yes) {
+			throw new Cancelled();
 		}
 
-		before.set(view.socket, adminStateOf(view.server));
-	}
+		for (const line of plan.lines) {
+			context.journal.append({step, event: 'command', command: line, detail: why});
+		}
 
+		const views = await readTarget(context, io.signal);
+		refuseUnsafe(context, change, views);
+		if (!samePlan(plan, planChange(context, change, views))) {
+			throw new ChangeRefusedError(`HAProxy changed ${formatTarget(context.target)}'s agent-check while the question was open, so nothing was sent; run the step again to see the commands it needs now.`);
+		}
+
+		const sent = await send(context, io, step, plan.bySocket, views);
+		const outcome: ChangeOutcome = {command: plan.main, commands: plan.lines, replies: sent.replies, notes: [...sent.notes, ...plan.notes]};
+		if (drain) {
+			outcome.after = await checkAfterDrain(context, io, step, outcome, sent.done);
+		}
+
+		return outcome;
+	} finally {
+		if (took) {
+			context.lock.release();
+		}
+	}
+}
+
+type Sent = {replies: ChangeOutcome['replies']; notes: string[]; done: Done[]};
+
+async function send(context: RunbookContext, io: RunbookIo, step: StepId, bySocket: Map<string, InstanceCommand[]>, views: readonly TargetView[]): Promise<Sent> {
 	const replies: ChangeOutcome['replies'] = [];
-	const changed: Array<RunbookContext['clients'][number]> = [];
+	const notes: string[] = [];
+	const done: Done[] = [];
 	for (const client of context.clients) {
-		try {
-			const outcome = change.kind === 'state' ? await client.setServerState(context.target, change.state) : await client.shutdownSessions(context.target);
-			replies.push({socket: client.socket, ok: true, reply: outcome.reply});
-			context.journal.append({step, event: 'reply', command, socket: client.socket, ok: true, reply: outcome.reply});
-			changed.push(client);
-		} catch (error) {
-			const reply = error instanceof RuntimeApiError ? (error.reply ?? error.message) : String(error);
-			context.journal.append({step, event: 'reply', command, socket: client.socket, ok: false, reply});
-			if (change.kind === 'state' && changed.length > 0) {
-				const rolledBack = await rollBack(context, step, {command, failed: client.socket, error, changed: changed.map((one) => ({client: one, state: before.get(one.socket) ?? 'ready'}))});
-				if (rolledBack.stuck > 0 && change.state === 'drain') {
-					// Drained where it could not be put back: whoever runs this must hear it is drained.
+		const before = views.find((view) => view.socket === client.socket)!.server!;
+		for (const command of bySocket.get(client.socket) ?? []) {
+			const line = commandLine(context.target, command);
+			const started = Date.now();
+			try {
+				const outcome = await sendCommand(client, context.target, command);
+				replies.push({socket: client.socket, ok: true, reply: outcome.reply});
+				context.journal.append({step, event: 'reply', command: line, socket: client.socket, ok: true, reply: outcome.reply});
+				done.push({client, command, before});
+				continue;
+			} catch (error) {
+				const reply = error instanceof RuntimeApiError ? (error.reply ?? error.message) : String(error);
+				journalQuietly(context, {step, event: 'reply', command: line, socket: client.socket, ok: false, reply});
+				const read = await readBackAfterFailure(context, client, command, error, Date.now() - started, io.signal);
+				if (read.readBack) {
+					journalQuietly(context, {step, event: 'check', check: 'read-back', command: line, socket: client.socket, ...(read.applied === undefined ? {} : {ok: read.applied}), observed: read.sentence});
+				}
+
+				if (read.applied === true) {
+					notes.push(read.sentence);
+					replies.push({socket: client.socket, ok: true, reply: '(lost; read back applied)'});
+					done.push({client, command, before});
+					continue;
+				}
+
+				const failure = new ChangeFailed(read.sentence, error);
+				const partial = done.length === 0 ? undefined : await putBack(context, step, done, {failed: client.socket, line, failure});
+				if (isDrain(command) && (read.applied === undefined || (partial?.stuck ?? 0) > 0)) {
+					// Maybe drained, or drained where it could not be put back: whoever runs this must hear it.
 					io.dispatch({type: 'drain-changed', drained: true});
 				}
 
-				throw rolledBack;
+				throw partial ?? failure;
 			}
-
-			throw error;
 		}
 	}
 
-	return {command, replies};
+	return {replies, notes, done};
 }
 
-type RollBack = {
-	command: string;
-	failed: string;
-	error: unknown;
-	changed: Array<{client: RunbookContext['clients'][number]; state: ServerAdminState}>;
-};
+const isDrain = (command: InstanceCommand) => command.kind === 'state' && command.state === 'drain';
 
-/** A change that failed on one instance after others took it; says, per instance, where things stand. */
-export class PartialChangeError extends RuntimeApiError {
+/**
+ * The drain, read back right after on every instance. When some instance has no other active
+ * server serving any more (someone drained or stopped them since the check), the target is put
+ * back to its previous state at once, and the error says so.
+ */
+async function checkAfterDrain(context: RunbookContext, io: RunbookIo, step: StepId, outcome: ChangeOutcome, done: readonly Done[]): Promise<TargetView[]> {
+	let after: TargetView[];
+	try {
+		after = await readTarget(context, io.signal);
+	} catch (error) {
+		io.dispatch({type: 'drain-changed', drained: true});
+		throw new ChangeFailed(`The drain was accepted, but reading ${formatTarget(context.target)} back right after failed (${sentenceOf(error).replace(/\.$/, '')}); look at the backend now with "drainboard status --backend ${context.target.backend}".`, error);
+	}
+
+	const empty = context.options.force ? undefined : after.find((view) => othersServing(context, view).length === 0);
+	if (!empty) {
+		return after;
+	}
+
+	const where = context.clients.length > 1 ? ` at ${empty.socket}` : '';
+	const failure = new ChangeFailed(
+		`Right after the drain, HAProxy${where} showed no other active server of ${context.target.backend} serving (${othersText(context, empty)}): someone changed the backend meanwhile`,
+		undefined,
+		1,
+	);
+	const partial = await putBack(context, step, done, {failed: empty.socket, line: outcome.command, failure, reason: 'no other server serving right after the drain'});
+	if (partial.stuck > 0) {
+		io.dispatch({type: 'drain-changed', drained: true});
+	}
+
+	throw partial;
+}
+
+/** A change that did not take, with the read-back's sentence. */
+class ChangeFailed extends DrainboardError {
+	constructor(sentence: string, cause: unknown, exitCode?: DrainboardError['exitCode']) {
+		super(sentence, exitCode ?? (cause instanceof DrainboardError ? cause.exitCode : 1), {cause});
+		this.name = 'ChangeFailed';
+	}
+}
+
+/** A change taken back after it failed somewhere or left the backend empty; says, per instance, where things stand. */
+export class PartialChangeError extends DrainboardError {
+	/** The instance where it failed. */
+	readonly socket: string;
 	/** How many instances could not be put back (they keep the change). */
 	readonly stuck: number;
 
-	constructor(socket: string, sentence: string, cause: unknown, stuck: number) {
-		const kind = cause instanceof RuntimeApiError ? cause.kind : 'haproxy-error';
-		super(kind, socket, sentence, {cause});
+	constructor(socket: string, sentence: string, cause: DrainboardError, stuck: number) {
+		super(sentence, cause.exitCode, {cause});
 		this.name = 'PartialChangeError';
+		this.socket = socket;
 		this.stuck = stuck;
 	}
 }
 
-/** Puts each changed instance back (latest first), journals each, and builds the error to report. */
-async function rollBack(context: RunbookContext, step: StepId, what: RollBack): Promise<PartialChangeError> {
+type Failure = {failed: string; line: string; failure: ChangeFailed; reason?: string};
+
+/** Undoes what was done (latest first), journals each, and builds the error to report. */
+async function putBack(context: RunbookContext, step: StepId, done: readonly Done[], what: Failure): Promise<PartialChangeError> {
 	const back: string[] = [];
+	const backStates: string[] = [];
 	const stuck: string[] = [];
-	for (const {client, state} of [...what.changed].reverse()) {
-		const command = commands.setServerState(context.target, state);
+	const detail = what.reason ?? `undoing "${what.line}" after ${what.failed} failed`;
+	for (const {client, command, before} of [...done].reverse()) {
+		const undo = undoOf(command, before);
+		if (!undo) {
+			continue;
+		}
+
+		const line = commandLine(context.target, undo);
+		const word = undo.kind === 'state' ? undo.state : `its agent-check ${undo.kind === 'agent' ? undo.action : ''}d`;
 		try {
-			const outcome = await client.setServerState(context.target, state);
-			back.push(`${client.socket} put back to ${state}`);
-			journalQuietly(context, {step, event: 'rollback', command, socket: client.socket, ok: true, reply: outcome.reply, detail: `undoing "${what.command}" after ${what.failed} failed`});
+			const outcome = await sendCommand(client, context.target, undo);
+			back.push(`${client.socket} put back to ${word}`);
+			backStates.push(word);
+			journalQuietly(context, {step, event: 'rollback', command: line, socket: client.socket, ok: true, reply: outcome.reply, detail});
 		} catch (error) {
-			stuck.push(`${client.socket} could NOT be put back to ${state} (${sentenceOf(error)})`);
-			journalQuietly(context, {step, event: 'rollback', command, socket: client.socket, ok: false, reply: sentenceOf(error), detail: `undoing "${what.command}" after ${what.failed} failed`});
+			stuck.push(`${client.socket} could NOT be put back to ${word} (${sentenceOf(error)})`);
+			journalQuietly(context, {step, event: 'rollback', command: line, socket: client.socket, ok: false, reply: sentenceOf(error), detail});
 		}
 	}
 
-	const cause = sentenceOf(what.error).replace(/\.$/, '');
-	const outcome =
-		stuck.length === 0
-			? `${back.join(', ')}: no instance is changed.`
-			: `${[...back, ...stuck].join('; ')}. Check ${formatTarget(context.target)} with drainboard status and set it right by hand.`;
-	return new PartialChangeError(what.failed, `"${what.command}" failed on ${what.failed}: ${cause}. ${outcome}`, what.error, stuck.length);
+	const label = formatTarget(context.target);
+	const cause = what.failure.message.replace(/\.$/, '');
+	if (what.reason) {
+		const outcome =
+			stuck.length > 0
+				? `and ${[...back, ...stuck].join('; ')}; set ${label} right by hand now.`
+				: context.clients.length === 1
+					? `so ${label} was put back to ${backStates.join(', ')} at once.`
+					: `so ${label} was put back at once (${back.join(', ')}).`;
+		return new PartialChangeError(what.failed, `${cause}, ${outcome}`, what.failure, stuck.length);
+	}
+
+	const outcome = stuck.length === 0 ? `${back.join(', ')}: no instance is changed.` : `${[...back, ...stuck].join('; ')}. Check ${label} with drainboard status and set it right by hand.`;
+	return new PartialChangeError(what.failed, `"${what.line}" failed on ${what.failed}: ${cause}. ${outcome}`, what.failure, stuck.length);
 }
 
 /** A rollback is journaled when possible; it happens whether or not the journal can take it. */

@@ -7,7 +7,16 @@ export type StepState = {status: StepStatus; checks: CheckResult[]; startedAt: n
 
 /** What the wizard asks the operator: a Runtime API state change to send, or a question. */
 export type Prompt =
-	| {kind: 'command'; id: string; command: string; why: string; sockets: string[]}
+	| {
+			kind: 'command';
+			id: string;
+			/** The command the change is about. */
+			command: string;
+			/** Every command line sent, in order, when there is more than the main one (`disable agent …` first). */
+			commands?: string[];
+			why: string;
+			sockets: string[];
+	  }
 	| {kind: 'question'; id: string; question: string; yes: string; no: string};
 
 /** Something the operator must see now: HAProxy reloaded, someone else changed the target, … */

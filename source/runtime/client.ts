@@ -6,7 +6,7 @@ import {decodeServersState, readServersState, serversStateReader, type ServerSta
 import {decodeStat, readStat, statReader, type StatRecord} from '../decode/stat.js';
 import {buildInstanceSnapshot, serverStream, snapshotBuilder, toInstance} from '../model/build-snapshot.js';
 import type {Instance, InstanceSnapshot, Server} from '../model/types.js';
-import {commands, type ServerAdminState} from './commands.js';
+import {commands, type AgentAction, type ServerAdminState} from './commands.js';
 import type {Endpoint} from './endpoint.js';
 import type {ProxyName, Target} from './names.js';
 import {errorLineOf, replyError, splitReplies} from './replies.js';
@@ -40,6 +40,8 @@ export type RuntimeClient = {
 	cliLevel(signal?: AbortSignal): Promise<CliLevel>;
 	setServerState(target: Target, state: ServerAdminState): Promise<CommandOutcome>;
 	shutdownSessions(target: Target): Promise<CommandOutcome>;
+	/** `disable agent B/S` / `enable agent B/S`. */
+	agentCheck(target: Target, action: AgentAction): Promise<CommandOutcome>;
 };
 
 export type ClientOptions = {
@@ -120,6 +122,11 @@ export function createRuntimeClient(endpoint: Endpoint, options: ClientOptions =
 
 	const change = async (command: string): Promise<CommandOutcome> => {
 		const reply = await sendShort(command);
+		if (reply === '') {
+			// HAProxy ends every reply with an empty line: a connection closed on nothing lost it.
+			throw new RuntimeApiError('bad-reply', socket, `HAProxy at ${socket} closed the connection without answering "${command}".`);
+		}
+
 		if (reply.trim() !== '') {
 			const line = errorLineOf(reply) ?? reply.trim().split('\n', 1)[0] ?? '';
 			throw replyError(socket, command, line);
@@ -211,6 +218,9 @@ export function createRuntimeClient(endpoint: Endpoint, options: ClientOptions =
 		},
 		async shutdownSessions(target) {
 			return change(commands.shutdownSessions(target));
+		},
+		async agentCheck(target, action) {
+			return change(commands.agentCheck(target, action));
 		},
 	};
 }

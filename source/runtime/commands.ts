@@ -3,6 +3,9 @@ import {formatTarget, type ProxyName, type Target} from './names.js';
 /** The admin states drainboard sets (`set server B/S state …`). */
 export type ServerAdminState = 'ready' | 'drain' | 'maint';
 
+/** What drainboard does to a server's agent-check around a drain. */
+export type AgentAction = 'disable' | 'enable';
+
 /**
  * Command lines, built only from validated names ({@link ProxyName}), so no caller can put
  * `;`, `\` or a newline into a line sent to HAProxy.
@@ -15,6 +18,8 @@ export const commands = {
 	showStat: (backend?: ProxyName) => (backend ? `show stat ${backend} 6 -1` : 'show stat -1 6 -1'),
 	setServerState: (target: Target, state: ServerAdminState) => `set server ${formatTarget(target)} state ${state}`,
 	shutdownSessions: (target: Target) => `shutdown sessions server ${formatTarget(target)}`,
+	/** Stops (`disable`) or resumes (`enable`) the server's agent-check, which can set its state. */
+	agentCheck: (target: Target, action: AgentAction) => `${action} agent ${formatTarget(target)}`,
 	/**
 	 * A harmless probe of the socket level for releases without `show cli level`: a state change
 	 * on server id 0, which cannot exist. At level admin HAProxy answers that there is no such

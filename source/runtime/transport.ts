@@ -126,12 +126,16 @@ export async function sendLineStream(endpoint: Endpoint, command: string, onChun
 			finish(aborted(endpoint));
 		};
 
+		const started = performance.now();
 		const timer = setTimeout(() => {
+			// The time really waited: a busy process runs its timers late, and the message must not shorten it.
+			const late = performance.now() - started - timeoutMs;
+			const waited = late >= 500 ? timeoutMs + late : timeoutMs;
 			finish(
 				new RuntimeApiError(
 					'timed-out',
 					endpoint.label,
-					`HAProxy at ${endpoint.label} did not answer within ${formatSeconds(timeoutMs)}; it may be overloaded or its stats socket stuck (raise --timeout, or check "stats maxconn").`,
+					`HAProxy at ${endpoint.label} did not answer within ${formatSeconds(waited)}; it may be overloaded or its stats socket stuck (raise --timeout, or check "stats maxconn").`,
 				),
 			);
 		}, timeoutMs);
@@ -244,6 +248,6 @@ export function formatBytes(bytes: number): string {
 }
 
 export function formatSeconds(ms: number): string {
-	const seconds = ms / 1000;
+	const seconds = Math.round(ms / 100) / 10;
 	return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`;
 }

@@ -101,6 +101,7 @@ export function createWorkerClient(master: Endpoint, ordinal: number, pid: numbe
 			client.setServerState(target, state),
 		),
 		shutdownSessions: change(async (client, target: Parameters<RuntimeClient['shutdownSessions']>[0]) => client.shutdownSessions(target)),
+		agentCheck: change(async (client, target: Parameters<RuntimeClient['agentCheck']>[0], action: Parameters<RuntimeClient['agentCheck']>[1]) => client.agentCheck(target, action)),
 	};
 }
 

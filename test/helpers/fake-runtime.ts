@@ -14,6 +14,7 @@ import {parseTarget, type Target} from '../../source/runtime/names.js';
 import {RuntimeApiError} from '../../source/runtime/runtime-error.js';
 import type {Clock, RunbookContext, RunbookIo} from '../../source/runbook/context.js';
 import {emptyFacts} from '../../source/runbook/context.js';
+import {BackendLock} from '../../source/runbook/backend-lock.js';
 import {Journal} from '../../source/runbook/journal.js';
 import {initialRunbookState, runbookReducer, type Prompt, type RunbookAction, type RunbookState} from '../../source/runbook/state.js';
 import {makeServer} from './model.js';
@@ -109,9 +110,9 @@ export class FakeHaproxy {
 					checkResultName: 'passed',
 					checkHealth: 4,
 					checkState: 6,
-					agentState: 0,
+					agentState: server.agentCheck === 'none' ? 0 : server.agentCheck === 'enabled' ? 0x16 : 0x12,
 					checkConfigured: server.checkConfigured,
-					agentConfigured: false,
+					agentConfigured: server.agentCheck !== 'none',
 					fqdn: null,
 					port: server.port,
 				}));
@@ -179,6 +180,13 @@ export class FakeHaproxy {
 				this.set(target.server, {adminState: admin, status: state === 'drain' ? 'DRAIN' : state === 'maint' ? 'MAINT' : 'UP'});
 				return {command, reply};
 			},
+			agentCheck: async (target, action) => {
+				this.check();
+				const command = `${action} agent ${target.backend}/${target.server}`;
+				this.sent.push(command);
+				this.set(target.server, {agentCheck: action === 'disable' ? 'disabled' : 'enabled'});
+				return {command, reply: '\n'};
+			},
 			shutdownSessions: async (target) => {
 				this.check();
 				const command = `shutdown sessions server ${target.backend}/${target.server}`;
@@ -242,20 +250,23 @@ export type EngineHarness = {
 
 /** A context over fakes, and an io that records prompts and answers from `answers` (default yes). */
 export function engineHarness(haproxy: FakeHaproxy, clock: FakeClock, overrides: Partial<RunbookContext['options']> = {}, target = 'webapps/app01'): EngineHarness {
-	const journalFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'drainboard-journal-')), 'journal.jsonl');
+	const dir = mkdtempSync(path.join(os.tmpdir(), 'drainboard-journal-'));
+	const journalFile = path.join(dir, 'journal.jsonl');
 	const parsed: Target = parseTarget(target);
+	const clients = [haproxy.client()];
 	const context: RunbookContext = {
 		target: parsed,
-		clients: [haproxy.client()],
+		clients,
 		probe: haproxy.probe(),
 		probeSource: 'from --url',
 		clock,
 		journal: new Journal(journalFile, {session: 'test', user: 'tester', host: 'lb1'}),
+		lock: new BackendLock({dir, backend: parsed.backend, clients, user: 'tester'}),
 		config: {files: ['/etc/haproxy/haproxy.cfg'], source: 'the file HAProxy pid 100 loaded (its command line)', warnings: [], parsed: haproxy.config()},
 		backendFacts: {name: 'webapps', mode: 'http', balance: 'roundrobin', persistence: [], serverStateFile: '/var/lib/haproxy/state', loadsServerState: true, uncertain: []},
 		configProblem: null,
 		checkConfig: async () => ({ok: true, exitCode: 0, warnings: [], alerts: [], output: 'Configuration file is valid'}),
-		options: {requests: 10, quietTimeoutMs: 5000, readyTimeoutMs: 10_000, settleMs: 2000, force: false, skipValidate: false, offerShutdown: false, ...overrides},
+		options: {requests: 10, quietTimeoutMs: 5000, readyTimeoutMs: 10_000, settleMs: 2000, holdMs: 1000, force: false, skipValidate: false, offerShutdown: false, ...overrides},
 		facts: emptyFacts(),
 	};
 	let state = initialRunbookState(target, clock.now());

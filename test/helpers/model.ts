@@ -20,6 +20,7 @@ export function makeServer(overrides: Partial<Server> & {backend: string; server
 		checkStatus: 'L7OK',
 		checkConfigured: true,
 		checkDescription: 'Layer7 check passed',
+		agentCheck: 'none',
 		currentSessions: 0,
 		totalSessions: 0,
 		sessionLimit: null,

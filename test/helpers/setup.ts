@@ -1,7 +1,19 @@
-import {afterEach} from 'vitest';
+import {mkdtempSync, rmSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import process from 'node:process';
+import {afterAll, afterEach} from 'vitest';
 import {killAllTmux} from './tmux.js';
 
 // Every terminal a test opened is closed after it, whatever the test did.
 afterEach(async () => {
 	await killAllTmux();
+});
+
+// The backend locks of the drainboards a test file starts live in a temp dir of its own, not in
+// the host's /run/lock (a test that kills drainboard would leave its lock file there).
+const lockDir = mkdtempSync(path.join(os.tmpdir(), 'drainboard-locks-'));
+process.env['DRAINBOARD_LOCK_DIR'] ??= lockDir;
+afterAll(() => {
+	rmSync(lockDir, {recursive: true, force: true});
 });

@@ -6,6 +6,7 @@ import {discoverWorkers} from '../../source/runtime/master.js';
 import {createWorkerClient} from '../../source/runtime/worker-client.js';
 import {parseTarget} from '../../source/runtime/names.js';
 import {emptyFacts, systemClock, type RunbookContext, type RunbookIo} from '../../source/runbook/context.js';
+import {BackendLock} from '../../source/runbook/backend-lock.js';
 import {Journal, readJournal} from '../../source/runbook/journal.js';
 import {lastMaintenance} from '../../source/runbook/resume.js';
 import {changeState, PartialChangeError} from '../../source/runbook/state-change.js';
@@ -42,10 +43,11 @@ const changeContext = (clients: RuntimeClient[], journal: Journal): RunbookConte
 	clock: systemClock,
 	journal,
 	config: {files: [bed.configPath], source: '--config', warnings: [], parsed: null},
+	lock: new BackendLock({dir: bed.dir, backend: parseTarget('webapps/app02').backend, clients}),
 	backendFacts: null,
 	configProblem: null,
 	checkConfig: {missing: 'not used here'},
-	options: {requests: 10, quietTimeoutMs: 1000, readyTimeoutMs: 1000, settleMs: 0, force: false, skipValidate: true, offerShutdown: false},
+	options: {requests: 10, quietTimeoutMs: 1000, readyTimeoutMs: 1000, settleMs: 0, holdMs: 0, force: false, skipValidate: true, offerShutdown: false},
 	facts: emptyFacts(),
 });
 

@@ -53,7 +53,9 @@ describe('the wizard', () => {
 		expect(checklist(frame)).toBe(' ▶ validate › · baseline › · drain › · confirm › · maintain › · restore');
 		// Right below the header line.
 		expect(liveFrame(frame)[1]).toBe(checklist(frame));
-		frame = await ui.press(keys.enter, '▶ baseline');
+		await ui.press(keys.enter);
+		// The step log is printed once the step finished, in the frame after the checklist moved on.
+		frame = await ui.waitForFrame((current) => current.includes('▶ baseline') && current.includes('✓ validate passed at '));
 		expect(checklist(frame)).toMatch(/^ ✓ validate › ▶ baseline › · drain/);
 		expect(frame).toContain('✓ validate passed:');
 		expect(frame).toContain('✓ Capacity left: 2 other active server(s) stay in rotation');

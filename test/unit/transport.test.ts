@@ -128,6 +128,16 @@ describe('RuntimeClient replies', () => {
 		}
 	});
 
+	it('takes a connection closed on no reply at all as a lost reply, never as success', async () => {
+		local = await startLocalSocket((_line, socket) => socket.end());
+		const {parseTarget} = await import('../../source/runtime/names.js');
+		const error = await createRuntimeClient(parseEndpoint(local.path))
+			.setServerState(parseTarget('webapps/app01'), 'drain')
+			.catch((error_: unknown) => error_);
+		expect(error).toMatchObject({kind: 'bad-reply', exitCode: 3});
+		expect((error as Error).message).toBe(`HAProxy at ${local.path} closed the connection without answering "set server webapps/app01 state drain".`);
+	});
+
 	it('strips severity-output prefixes from error replies', async () => {
 		local = await startLocalSocket((_line, socket) => socket.end('[3]: Permission denied\n\n'));
 		const {parseTarget} = await import('../../source/runtime/names.js');

@@ -28,6 +28,7 @@ const drainBit: CheckDefinition = {
 				throw error;
 			}
 
+			context.facts.drainSetAt = context.clock.now();
 			views = await readTarget(context, io.signal);
 		}
 
@@ -47,6 +48,38 @@ const drainBit: CheckDefinition = {
 		}
 
 		return passed(this.id, this.title, `FDRAIN (0x08) is set and the server is still RUNNING (op state 2)${everywhere(context)}: out of rotation by the drain, not by a failure.`);
+	},
+};
+
+const drainHolds: CheckDefinition = {
+	id: 'drain-holds',
+	title: 'Drain holds',
+	async run(context, io) {
+		const {holdMs} = context.options;
+		const since = context.facts.drainSetAt ?? context.facts.drainSentAt ?? context.clock.now();
+		let reads = 0;
+		for (;;) {
+			const views = await readTarget(context, io.signal);
+			reads++;
+			const held = context.clock.now() - since;
+			const undone = views.find((view) => !view.server?.adminFlags.includes('FDRAIN'));
+			if (undone) {
+				const server = undone.server;
+				const agent = server?.agentCheck === 'enabled' ? ' Its agent-check is enabled: an agent answering "ready" sets it back.' : '';
+				return failed(this.id, this.title, perInstance(context, undone.socket, `the drain was undone ${Math.round(held / 100) / 10} s after it was set: HAProxy shows admin flags ${server?.adminFlags.join('+') || 'none'} now.${agent}`), {
+					meaning: 'Something sets the server back into rotation on its own: an agent-check, a script, or another operator.',
+					todo: 'Find what does it and stop it, then retry: the drain is sent again.',
+					evidence: {reads, heldMs: held},
+				});
+			}
+
+			if ((held >= holdMs && reads >= 2) || io.signal?.aborted) {
+				return passed(this.id, this.title, `HAProxy still shows FDRAIN ${Math.round(held / 100) / 10} s after the drain was set (${reads} reads)${everywhere(context)}: nothing undoes it.`, {evidence: {reads, heldMs: held}});
+			}
+
+			io.dispatch({type: 'live-updated', step: 'confirm', lines: [`Watching the drain hold: ${Math.floor(held / 1000)} s of ${holdMs / 1000} s`]});
+			await context.clock.sleep(Math.min(500, Math.max(50, since + holdMs - context.clock.now())), io.signal);
+		}
 	},
 };
 
@@ -136,7 +169,8 @@ const sessionsQuiet: CheckDefinition = {
 };
 
 /**
- * Sessions first: requests already in flight to the target when the drain landed still complete
+ * The drain first, read until a few seconds after it was set (an agent-check undoes it within
+ * its interval). Sessions next: requests already in flight to the target when the drain landed still complete
  * and count in its req_tot. Once its sessions are gone, any growth is new traffic.
  */
-export const confirmChecks: CheckDefinition[] = [drainBit, sessionsQuiet, trafficMoved];
+export const confirmChecks: CheckDefinition[] = [drainBit, drainHolds, sessionsQuiet, trafficMoved];

@@ -2,6 +2,7 @@ import {clockTime, shortDuration} from '../../time-format.js';
 import {failed, passed, warned} from '../check-result.js';
 import {everywhere, perInstance, readTarget} from '../read-target.js';
 import {changeState} from '../state-change.js';
+import {acceptedText} from './drain.js';
 import type {CheckDefinition} from '../step-definition.js';
 import {measureTraffic} from '../traffic.js';
 import {targetGotNone, trafficPassed, trafficProblem} from './traffic-checks.js';
@@ -13,7 +14,7 @@ const readySent: CheckDefinition = {
 		const outcome = await changeState(context, io, 'restore', {kind: 'state', state: 'ready'}, 'The target goes back into rotation and gets new requests again.');
 		context.facts.readySentAt = context.clock.now();
 		io.dispatch({type: 'drain-changed', drained: false});
-		return passed(this.id, this.title, `"${outcome.command}" accepted (empty reply) by ${outcome.replies.map((reply) => reply.socket).join(', ')}.`);
+		return outcome.notes.length > 0 ? warned(this.id, this.title, outcome.notes.join(' ')) : passed(this.id, this.title, acceptedText(outcome));
 	},
 };
 
@@ -50,7 +51,10 @@ const trafficReturns: CheckDefinition = {
 		}
 
 		if (traffic.targetDelta === 0) {
-			return targetGotNone(this.id, this.title, context, traffic, 'It may still be starting (slowstart ramps its weight up), or its weight is 0. Retry in a few seconds.');
+			return targetGotNone(this.id, this.title, context, traffic, {
+				meaning: 'It may still be starting (slowstart ramps its weight up), or its weight is 0.',
+				todo: 'Retry in a few seconds; if it still gets none, look at its weight and health in the grid.',
+			});
 		}
 
 		return trafficPassed(this.id, this.title, context, traffic, `The target answered ${traffic.targetDelta} of them: it is back in rotation.`);

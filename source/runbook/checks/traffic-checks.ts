@@ -45,8 +45,11 @@ export function trafficProblem(id: string, title: string, context: RunbookContex
 	return undefined;
 }
 
-/** When the target got none of the traffic: hash balancing may explain it; the operator may go on knowingly. */
-export function targetGotNone(id: string, title: string, context: RunbookContext, traffic: TrafficEvidence, why: string): CheckResult {
+/**
+ * When the target got none of the traffic: hash balancing may explain it; the operator may go on
+ * knowingly. `hint` says what it means and what to do at the step where it is shown.
+ */
+export function targetGotNone(id: string, title: string, context: RunbookContext, traffic: TrafficEvidence, hint: {meaning: string; todo: string}): CheckResult {
 	const algorithm = context.facts.algorithm ?? context.backendFacts?.balance ?? '';
 	if (isHashBalancing(algorithm)) {
 		return failed(id, title, `${trafficSentence(context, traffic)} The target got none.`, {
@@ -57,7 +60,7 @@ export function targetGotNone(id: string, title: string, context: RunbookContext
 		});
 	}
 
-	return failed(id, title, `${trafficSentence(context, traffic)} The target got none.`, {meaning: why, todo: 'Find out why before draining; retry when it serves again.', evidence: trafficEvidence(traffic)});
+	return failed(id, title, `${trafficSentence(context, traffic)} The target got none.`, {...hint, evidence: trafficEvidence(traffic)});
 }
 
 export function trafficPassed(id: string, title: string, context: RunbookContext, traffic: TrafficEvidence, meaning: string): CheckResult {

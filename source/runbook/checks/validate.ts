@@ -133,6 +133,17 @@ function warningText(sentences: readonly string[]): string {
 	return sentences.length > 0 ? ` ${sentences.join(' ')}` : '';
 }
 
+const backendFree: CheckDefinition = {
+	id: 'backend-free',
+	title: 'Nobody else changing it',
+	async run(context, io) {
+		const title = 'Nobody else changing it';
+		const tookOver = await context.lock.take(`drain of ${formatTarget(context.target)}`, io.signal);
+		const held = `${context.target.backend} is locked for this drainboard until confirm ends.`;
+		return tookOver ? warned(this.id, title, `${tookOver} ${held}`) : passed(this.id, title, held);
+	},
+};
+
 const capacity: CheckDefinition = {
 	id: 'capacity',
 	title: 'Capacity left',
@@ -188,6 +199,14 @@ const warnings: CheckDefinition = {
 			}
 		}
 
+		const agents = (await readTarget(context, io.signal)).map((view) => view.server?.agentCheck ?? 'none');
+		const target = formatTarget(context.target);
+		if (agents.includes('enabled')) {
+			notes.push(`${target} has an agent-check that can set its state (an agent answering "ready" undoes a drain): the drain sends "disable agent ${target}" first, and restore enables it again.`);
+		} else if (agents.includes('disabled')) {
+			notes.push(`${target}'s agent-check is disabled already, not by this maintenance: restore leaves it disabled.`);
+		}
+
 		const stats = await Promise.all(context.clients.map(async (client) => client.stat(undefined, io.signal)));
 		const trackers = [...new Set(stats.flat().filter((row) => row.tracked === formatTarget(context.target)).map((row) => `${row.proxy}/${row.service}`))];
 		if (trackers.length > 0) {
@@ -202,4 +221,4 @@ const warnings: CheckDefinition = {
 	},
 };
 
-export const validateChecks: CheckDefinition[] = [targetExists, socketAdmin, configValid, capacity, warnings];
+export const validateChecks: CheckDefinition[] = [targetExists, socketAdmin, configValid, backendFree, capacity, warnings];

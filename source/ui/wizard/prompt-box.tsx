@@ -10,8 +10,8 @@ import {Text} from '../text/shown-text.js';
 export function promptLines(prompt: Prompt, width: number): Array<{text: string; kind: 'head' | 'command' | 'body' | 'keys'}> {
 	if (prompt.kind === 'command') {
 		return [
-			{text: `? Send this command to HAProxy (${prompt.sockets.join(', ')}):`, kind: 'head'},
-			{text: `  ${prompt.command}`, kind: 'command'},
+			{text: `? Send ${prompt.commands ? 'these commands, in order,' : 'this command'} to HAProxy (${prompt.sockets.join(', ')}):`, kind: 'head'},
+			...(prompt.commands ?? [prompt.command]).map((line) => ({text: `  ${line}`, kind: 'command' as const})),
 			...wrap(prompt.why, width - 2).map((text) => ({text: `  ${text}`, kind: 'body' as const})),
 			{text: '  y send it · n cancel', kind: 'keys'},
 		];

@@ -4,13 +4,19 @@ import {createProbe} from '../../probe/create-probe.js';
 import type {RunbookIo} from '../../runbook/context.js';
 import {beginMaintenance, type PreparedMaintenance} from '../../runbook/prepare.js';
 import {runStep} from '../../runbook/run-step.js';
-import {Cancelled, changeState} from '../../runbook/state-change.js';
+import {healthText} from '../../runbook/checks/maintain.js';
+import {Cancelled, changeState, PromptWithdrawn} from '../../runbook/state-change.js';
+import {isHealthy} from '../../model/server-condition.js';
+import {readTarget} from '../../runbook/read-target.js';
 import {initialRunbookState, runbookReducer, type Prompt, type RunbookState} from '../../runbook/state.js';
 import type {StepId} from '../../runbook/steps.js';
 import {seenInView, targetStale, targetState, targetStateSentence, type TargetSeen} from '../../runbook/target-state.js';
 import {PoolWatch} from '../../runbook/watch.js';
 import {formatTarget, type Target} from '../../runtime/names.js';
 import {sentenceOf} from '../../errors.js';
+
+/** A question on screen, waiting for y or n. */
+type Pending = {resolve: (yes: boolean) => void; reject: (error: Error) => void; prompt: Prompt};
 
 /** A finished step attempt, printed once into the scrollback log. */
 export type LogItem = {key: string; step: StepId; passed: boolean; finishedAt: number};
@@ -65,7 +71,7 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView, poll: 
 	const [log, setLog] = useState<LogItem[]>([]);
 	const [problem, setUrlError] = useState<string | null>(null);
 	const [needsUrl, setNeedsUrl] = useState(context.probe === null);
-	const pending = useRef<((yes: boolean) => void) | undefined>(undefined);
+	const pending = useRef<Pending | undefined>(undefined);
 	const controller = useRef(new AbortController());
 	const reapplying = useRef(false);
 	const latest = useRef(state);
@@ -87,8 +93,8 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView, poll: 
 			dispatch,
 			signal: controller.current.signal,
 			async ask(prompt: Prompt) {
-				return new Promise<boolean>((resolve) => {
-					pending.current = resolve;
+				return new Promise<boolean>((resolve, reject) => {
+					pending.current = {resolve, reject, prompt};
 					dispatch({type: 'prompt-opened', prompt});
 				});
 			},
@@ -99,10 +105,51 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView, poll: 
 	useEffect(
 		() => () => {
 			controller.current.abort();
-			pending.current?.(false);
+			pending.current?.resolve(false);
+			// Back to the grid, or quitting: the backend's lock ends with this maintenance's screen.
+			context.lock.release();
 		},
-		[],
+		[context],
 	);
+
+	// While `ready` waits for y, the target's health is read from HAProxy every half second (a poll
+	// of the grid can miss a server that came back and failed again): unhealthy, the question is taken back.
+	const prompt = state.prompt;
+	useEffect(() => {
+		const open = pending.current;
+		if (prompt?.kind !== 'command' || !prompt.command.endsWith(' state ready') || open?.prompt !== prompt) {
+			return undefined;
+		}
+
+		const watching = new AbortController();
+		let timer: ReturnType<typeof setTimeout> | undefined;
+		const look = async () => {
+			const views = await readTarget(context, watching.signal).catch(() => undefined);
+			const sick = views?.find((view) => view.server && !isHealthy(view.server));
+			if (watching.signal.aborted || pending.current !== open) {
+				return;
+			}
+
+			if (sick?.server) {
+				pending.current = undefined;
+				dispatch({type: 'prompt-closed'});
+				open.reject(
+					new PromptWithdrawn(
+						`The question was withdrawn: ${label} is no longer healthy${context.clients.length > 1 ? ` on ${sick.socket}` : ''} (${healthText(sick.server)}), so "state ready" was not sent and it stays drained; bring the service back, and restore once its health check passes.`,
+					),
+				);
+				return;
+			}
+
+			timer = setTimeout(() => void look(), 500);
+		};
+
+		timer = setTimeout(() => void look(), 500);
+		return () => {
+			watching.abort();
+			clearTimeout(timer);
+		};
+	}, [prompt, context, label]);
 
 	const begin = useCallback(
 		(resume = prepared.resume) => {
@@ -191,14 +238,14 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView, poll: 
 	}, [begin, context, io, paused]);
 
 	const answer = useCallback((yes: boolean) => {
-		const resolve = pending.current;
-		if (!resolve) {
+		const open = pending.current;
+		if (!open) {
 			return;
 		}
 
 		pending.current = undefined;
 		dispatch({type: 'prompt-closed'});
-		resolve(yes);
+		open.resolve(yes);
 	}, []);
 
 	const reapplyDrain = useCallback(() => {

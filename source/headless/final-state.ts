@@ -1,0 +1,82 @@
+import {sentenceOf} from '../errors.js';
+import type {RunbookContext} from '../runbook/context.js';
+import {readJournal} from '../runbook/journal.js';
+import {readTarget} from '../runbook/read-target.js';
+import {formatTarget} from '../runtime/names.js';
+import {clockTime} from '../time-format.js';
+
+/** The target's admin state on each instance (by socket), as read at some moment. */
+export type AdminStates = Map<string, number>;
+
+/** Reads the target's admin state on every instance; null when HAProxy does not answer. */
+export async function readAdminStates(context: RunbookContext): Promise<AdminStates | null> {
+	try {
+		const views = await readTarget(context);
+		return new Map(views.flatMap((view) => (view.server ? [[view.socket, view.server.adminState] as const] : [])));
+	} catch {
+		return null;
+	}
+}
+
+/** Where the target stands when a headless run ends, read from HAProxy then. */
+export type FinalState = {
+	/** FDRAIN on some instance; null when it could not be read. */
+	drained: boolean | null;
+	/** One sentence for a run that did not pass; null when HAProxy shows what the run set out to do. */
+	sentence: string;
+};
+
+/**
+ * Reads the target again at the end of a run and says where it stands: drained (and how to go
+ * on), unchanged since the run began (only then "Nothing was changed"), changed, or unknown.
+ */
+export async function finalState(context: RunbookContext, before: AdminStates | null): Promise<FinalState> {
+	const label = formatTarget(context.target);
+	let views: Awaited<ReturnType<typeof readTarget>>;
+	try {
+		views = await readTarget(context);
+	} catch (error) {
+		const why = sentenceOf(error).replace(/\.$/, '');
+		if (!thisRun(context, 'command')) {
+			return {drained: null, sentence: `Nothing was sent to HAProxy by this run, and reading ${label} back at the end failed (${why}).`};
+		}
+
+		return {
+			drained: null,
+			sentence: `The state of ${label} is unknown: reading it back at the end failed (${why}); check it with "drainboard status --backend ${context.target.backend}" before anything else.`,
+		};
+	}
+
+	const drainedOn = views.filter((view) => view.server?.adminFlags.includes('FDRAIN')).map((view) => view.socket);
+	const restore = `Run "drainboard restore ${label}" to put it back, or "drainboard ${label}" to continue in the wizard.`;
+	if (drainedOn.length === views.length && views.length > 0) {
+		const since = context.facts.drainSentAt ? ` since ${clockTime(context.facts.drainSentAt)}` : '';
+		return {drained: true, sentence: `${label} is DRAINED now (out of rotation${since}). ${restore}`};
+	}
+
+	if (drainedOn.length > 0) {
+		const rest = views.map((view) => view.socket).filter((socket) => !drainedOn.includes(socket));
+		return {drained: true, sentence: `${label} is DRAINED on ${drainedOn.join(', ')} but in rotation on ${rest.join(', ')}. ${restore}`};
+	}
+
+	const flags = [...new Set(views.flatMap((view) => view.server?.adminFlags ?? []))].join('+') || 'none';
+	const unchanged = before !== null && views.every((view) => view.server !== undefined && before.get(view.socket) === view.server.adminState);
+	if (unchanged) {
+		return {drained: false, sentence: thisRun(context, 'reply') ? `${label} is as it was before this run (admin flags ${flags}, read back now): what this run changed was put back.` : 'Nothing was changed on HAProxy by this run.'};
+	}
+
+	return {drained: false, sentence: `${label} is not drained now (admin flags ${flags}, read back at the end of this run).`};
+}
+
+/** Whether this run (this journal session) meant to send a change (`command`), or had one accepted (`reply`). */
+function thisRun(context: RunbookContext, event: 'command' | 'reply'): boolean {
+	try {
+		return readJournal(context.journal.file).entries.some(
+			(entry) =>
+				entry.session === context.journal.session &&
+				(event === 'command' ? entry.event === 'command' : entry.ok === true && (entry.event === 'reply' || (entry.event === 'check' && entry.check === 'read-back'))),
+		);
+	} catch {
+		return true;
+	}
+}

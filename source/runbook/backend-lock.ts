@@ -1,0 +1,312 @@
+import {spawn} from 'node:child_process';
+import {createHash} from 'node:crypto';
+import {closeSync, constants, fchmodSync, fstatSync, ftruncateSync, openSync, readSync, statSync, unlinkSync, writeSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import process from 'node:process';
+import {setTimeout as delay} from 'node:timers/promises';
+import * as z from 'zod/mini';
+import {DrainboardError} from '../errors.js';
+import type {RuntimeClient} from '../runtime/client.js';
+import {clockTime} from '../time-format.js';
+import {instanceKeys} from './instance-keys.js';
+import {operatorName} from './journal.js';
+
+/** Who holds a backend's lock, as written in its lock file. */
+export type LockHolder = z.infer<typeof holderSchema>;
+
+// No control characters: a lock file is writable by every user, and its text reaches the terminal.
+// eslint-disable-next-line no-control-regex
+const plain = z.string().check(z.minLength(1), z.maxLength(200), z.regex(/^[^\u0000-\u001f\u007f-\u009f]*$/));
+const holderSchema = z.object({user: plain, pid: z.int().check(z.positive()), host: plain, what: plain, since: z.iso.datetime()});
+
+/** Another drainboard is changing the backend: nothing may be sent now. */
+export class BackendBusyError extends DrainboardError {
+	constructor(sentence: string) {
+		super(sentence, 1);
+		this.name = 'BackendBusyError';
+	}
+}
+
+/** Where the lock files live: $DRAINBOARD_LOCK_DIR, else /run/lock (shared by every user), else the temp dir. */
+export function lockDirectory(env: NodeJS.ProcessEnv = process.env): string {
+	const chosen = env['DRAINBOARD_LOCK_DIR'];
+	if (chosen) {
+		return path.resolve(chosen);
+	}
+
+	try {
+		return statSync('/run/lock').isDirectory() ? '/run/lock' : os.tmpdir();
+	} catch {
+		return os.tmpdir();
+	}
+}
+
+type HeldFile = {file: string; fd: number};
+
+/**
+ * The lock of one backend on every HAProxy instance of a maintenance, shared by every user of the
+ * host: one file per instance name (see {@link instanceKeys}) and backend in the lock directory,
+ * mode 0666, locked with flock(2). util-linux's `flock -n 3` locks the file drainboard opened and
+ * hands it over: the lock belongs to drainboard's open file, so it ends when drainboard closes it
+ * or dies, even by SIGKILL, and no process is left behind. The file says who holds it.
+ */
+export class BackendLock {
+	private held: HeldFile[] = [];
+	private readonly me: {user: string; pid: number; host: string};
+	/** Ends the lock when the process exits by any path short of SIGKILL (a signal handler's exit too), so no stale holder is left to report. */
+	private readonly onExit = () => {
+		this.release();
+	};
+
+	constructor(
+		private readonly options: {dir: string; backend: string; clients: readonly RuntimeClient[]; proc?: string; user?: string},
+	) {
+		this.me = {user: options.user ?? operatorName(), pid: process.pid, host: os.hostname()};
+	}
+
+	get isHeld(): boolean {
+		return this.held.length > 0;
+	}
+
+	/**
+	 * Takes the lock on every instance (nothing if this drainboard holds it already). Throws
+	 * {@link BackendBusyError} naming the holder when another drainboard has it. Resolves with a
+	 * sentence when a lock left by a drainboard that is gone was taken over.
+	 */
+	async take(what: string, signal?: AbortSignal): Promise<string | null> {
+		if (this.isHeld) {
+			return null;
+		}
+
+		const keys = new Set<string>();
+		for (const client of this.options.clients) {
+			for (const key of instanceKeys(await client.info(signal), this.options.proc)) {
+				keys.add(key);
+			}
+		}
+
+		const leftBy: LockHolder[] = [];
+		const since = new Date().toISOString();
+		const mine: LockHolder = {...this.me, user: printableName(this.me.user), what, since};
+		try {
+			for (const key of [...keys].sort()) {
+				const file = path.join(this.options.dir, fileName(key, this.options.backend));
+				const taken = await lockFile(file);
+				if ('busy' in taken) {
+					throw new BackendBusyError(busySentence(this.options.backend, taken.busy, this.me.host));
+				}
+
+				if (this.held.length === 0) {
+					process.once('exit', this.onExit);
+				}
+
+				this.held.push({file, fd: taken.fd});
+				if (taken.previous && !(taken.previous.pid === this.me.pid && taken.previous.host === this.me.host)) {
+					leftBy.push(taken.previous);
+				}
+
+				const text = Buffer.from(`${JSON.stringify(mine)}\n`);
+				ftruncateSync(taken.fd, 0);
+				writeSync(taken.fd, text, 0, text.length, 0);
+			}
+		} catch (error) {
+			this.release();
+			throw error;
+		}
+
+		const gone = leftBy[0];
+		return gone ? `Took over the lock of ${this.options.backend} left by ${holderText(gone, this.me.host)}, which is no longer running.` : null;
+	}
+
+	/** Ends the lock (idempotent): the files are emptied and removed where this user may. */
+	release(): void {
+		for (const {file, fd} of this.held.reverse()) {
+			try {
+				ftruncateSync(fd, 0);
+				unlinkSync(file);
+			} catch {
+				// Another user's file in a sticky directory stays, empty; the lock ends with the close.
+			}
+
+			try {
+				closeSync(fd);
+			} catch {
+				// Already closed: the lock is gone with it.
+			}
+		}
+
+		this.held = [];
+		process.removeListener('exit', this.onExit);
+	}
+}
+
+/** `webapps is being changed by alice (pid 4242, drain of webapps/app02 since 14:02:11); try again when it is done.` */
+function busySentence(backend: string, holder: LockHolder | null, host: string): string {
+	if (!holder) {
+		return `${backend} is being changed by another drainboard (its lock file does not say who); try again when it is done.`;
+	}
+
+	return `${backend} is being changed by ${holderText(holder, host)}; try again when it is done.`;
+}
+
+function holderText(holder: LockHolder, host: string): string {
+	const where = holder.host === host ? '' : ` on ${holder.host}`;
+	return `${holder.user}${where} (pid ${holder.pid}, ${holder.what} since ${clockTime(Date.parse(holder.since))})`;
+}
+
+function printableName(name: string): string {
+	// eslint-disable-next-line no-control-regex
+	return name.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?').slice(0, 200) || 'unknown';
+}
+
+/** `drainboard.<instance>.<backend>.lock`; a long backend name is shortened with a hash of it. */
+function fileName(key: string, backend: string): string {
+	const name = backend.length <= 120 ? backend : `${backend.slice(0, 100)}~${createHash('sha256').update(backend).digest('hex').slice(0, 16)}`;
+	return `drainboard.${key}.${name.replace(/\//g, '_')}.lock`;
+}
+
+type Taken = {fd: number; previous: LockHolder | null} | {busy: LockHolder | null};
+
+/**
+ * Opens (or creates, mode 0666) the lock file without following a symbolic link, and locks it.
+ * A file removed by its last holder between the open and the lock is opened again.
+ */
+async function lockFile(file: string): Promise<Taken> {
+	for (let attempt = 0; ; attempt++) {
+		const fd = openLockFile(file);
+		let kept = false;
+		try {
+			if (!(await flockNow(fd, file))) {
+				return {busy: await holderOf(fd, true)};
+			}
+
+			const opened = fstatSync(fd);
+			let current: ReturnType<typeof statSync> | undefined;
+			try {
+				current = statSync(file);
+			} catch {
+				current = undefined;
+			}
+
+			if (current?.ino === opened.ino && current.dev === opened.dev) {
+				kept = true;
+				return {fd, previous: await holderOf(fd, false)};
+			}
+
+			if (attempt >= 5) {
+				throw new DrainboardError(`The lock file ${file} keeps being replaced while drainboard takes it; try again.`, 1);
+			}
+		} finally {
+			if (!kept) {
+				closeSync(fd);
+			}
+		}
+	}
+}
+
+function openLockFile(file: string): number {
+	const flags = constants.O_RDWR | constants.O_NOFOLLOW | constants.O_NOCTTY;
+	for (;;) {
+		try {
+			const fd = openSync(file, flags);
+			if (!fstatSync(fd).isFile()) {
+				closeSync(fd);
+				throw new DrainboardError(`The lock file ${file} is not a regular file; remove it, then try again.`, 1);
+			}
+
+			return fd;
+		} catch (error) {
+			const code = (error as NodeJS.ErrnoException).code;
+			if (code !== 'ENOENT') {
+				throw lockFileError(file, error);
+			}
+		}
+
+		try {
+			// Created only when absent: no O_CREAT on another user's file in a sticky directory (protected_regular).
+			const fd = openSync(file, flags | constants.O_CREAT | constants.O_EXCL, 0o666);
+			fchmodSync(fd, 0o666);
+			return fd;
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+				throw lockFileError(file, error);
+			}
+		}
+	}
+}
+
+function lockFileError(file: string, error: unknown): DrainboardError {
+	if (error instanceof DrainboardError) {
+		return error;
+	}
+
+	const code = (error as NodeJS.ErrnoException).code ?? 'error';
+	const why = code === 'ELOOP' ? 'it is a symbolic link' : code === 'EACCES' || code === 'EPERM' ? 'this user may not write it' : code === 'ENOENT' ? 'its directory does not exist' : `of ${code}`;
+	return new DrainboardError(`The lock file ${file} cannot be opened because ${why}; fix or remove it, or set DRAINBOARD_LOCK_DIR to a directory every operator can write.`, 1, {cause: error});
+}
+
+/** `flock -n 3` on the open file: true when locked, false when another open file holds it. */
+async function flockNow(fd: number, file: string): Promise<boolean> {
+	return new Promise((resolve, reject) => {
+		const child = spawn(flockBinary(), ['--nonblock', '--conflict-exit-code', '75', '3'], {stdio: ['ignore', 'ignore', 'pipe', fd]});
+		let errors = '';
+		child.stderr?.on('data', (chunk: Buffer) => {
+			errors = (errors + chunk.toString('utf8')).slice(-400);
+		});
+		child.once('error', (error: NodeJS.ErrnoException) => {
+			reject(
+				new DrainboardError(
+					error.code === 'ENOENT' ? "drainboard locks the backend with util-linux's flock, which is not installed; install util-linux." : `flock could not run (${error.code ?? error.message}).`,
+					1,
+					{cause: error},
+				),
+			);
+		});
+		child.once('close', (code) => {
+			if (code === 0 || code === 75) {
+				resolve(code === 0);
+			} else {
+				reject(new DrainboardError(`flock could not lock ${file} (exit ${code}: ${errors.trim().split('\n')[0] ?? ''}).`, 1));
+			}
+		});
+	});
+}
+
+/** util-linux's flock where the system keeps it (a PATH set by whoever runs drainboard comes after), else by name. */
+function flockBinary(): string {
+	for (const candidate of ['/usr/bin/flock', '/bin/flock']) {
+		try {
+			if (statSync(candidate).isFile()) {
+				return candidate;
+			}
+		} catch {
+			// Not there: try the next place.
+		}
+	}
+
+	return 'flock';
+}
+
+/** The holder named in the file; a holder that has locked it but not written yet gets a moment. */
+async function holderOf(fd: number, wait: boolean): Promise<LockHolder | null> {
+	for (let attempt = 0; ; attempt++) {
+		const buffer = Buffer.alloc(1024);
+		const length = readSync(fd, buffer, 0, buffer.length, 0);
+		const text = buffer.toString('utf8', 0, length).trim();
+		if (text !== '') {
+			try {
+				const parsed = holderSchema.safeParse(JSON.parse(text));
+				return parsed.success ? parsed.data : null;
+			} catch {
+				return null;
+			}
+		}
+
+		if (!wait || attempt >= 10) {
+			return null;
+		}
+
+		await delay(20);
+	}
+}

@@ -1,0 +1,66 @@
+import {DrainboardError} from '../errors.js';
+import {isHealthy, isServing} from '../model/server-condition.js';
+import type {Server} from '../model/types.js';
+import {formatTarget} from '../runtime/names.js';
+import {RuntimeApiError} from '../runtime/runtime-error.js';
+import {healthText} from './checks/maintain.js';
+import type {Change} from './change-plan.js';
+import type {RunbookContext} from './context.js';
+import type {TargetView} from './read-target.js';
+
+/** A change refused on what HAProxy shows right before it: nothing was sent. */
+export class ChangeRefusedError extends DrainboardError {
+	constructor(sentence: string) {
+		super(sentence, 1);
+		this.name = 'ChangeRefusedError';
+	}
+}
+
+/** The active servers other than the target that take new traffic. */
+export function othersServing(context: RunbookContext, view: TargetView): Server[] {
+	return (view.backend?.servers ?? []).filter((server) => server.server !== context.target.server && !server.backup && isServing(server));
+}
+
+/** `app02 DRAIN, app03 DOWN` */
+export function othersText(context: RunbookContext, view: TargetView): string {
+	const others = (view.backend?.servers ?? []).filter((server) => server.server !== context.target.server && !server.backup);
+	return others.map((server) => `${server.server} ${server.status}`).join(', ') || 'no other active server';
+}
+
+const on = (context: RunbookContext, view: TargetView) => (context.clients.length > 1 ? ` at ${view.socket}` : '');
+
+/**
+ * Refuses a change that HAProxy, read just now on every instance, shows to be unsafe: the target
+ * gone; a drain that leaves no other active server serving (unless --force); `ready` for a
+ * target that is not healthy. Runs before the question and again after the operator's yes.
+ */
+export function refuseUnsafe(context: RunbookContext, change: Change, views: readonly TargetView[]): void {
+	const label = formatTarget(context.target);
+	for (const view of views) {
+		if (!view.server) {
+			throw new RuntimeApiError('haproxy-error', view.socket, `HAProxy at ${view.socket} no longer has ${label}; nothing was sent to any instance.`);
+		}
+	}
+
+	if (change.kind !== 'state') {
+		return;
+	}
+
+	if (change.state === 'drain' && !context.options.force) {
+		const empty = views.find((view) => othersServing(context, view).length === 0);
+		if (empty) {
+			throw new ChangeRefusedError(
+				`Right before the drain, HAProxy${on(context, empty)} shows no other active server of ${context.target.backend} up and in rotation (${othersText(context, empty)}), so nothing was sent: someone changed the backend after validate; look at it, then retry.`,
+			);
+		}
+	}
+
+	if (change.state === 'ready') {
+		const sick = views.find((view) => view.server && !isHealthy(view.server));
+		if (sick) {
+			throw new ChangeRefusedError(
+				`${label} is not healthy now${on(context, sick)} (${healthText(sick.server)}), so "state ready" was not sent and it stays drained; bring the service back, and restore once its health check passes.`,
+			);
+		}
+	}
+}

@@ -1,0 +1,68 @@
+import {readFileSync} from 'node:fs';
+import type {InstanceInfo} from '../decode/info.js';
+
+/** What /proc/<pid>/stat says about a process. */
+type ProcessStat = {command: string; parent: number; startedAt: number};
+
+/** Clock ticks a second of /proc/<pid>/stat's start time (USER_HZ: 100 on every Linux build in use). */
+const ticksPerSecond = 100;
+
+/**
+ * The names under which one HAProxy instance is locked, the same whatever socket (a UNIX path or
+ * a TCP address) reaches it and whichever user asks:
+ * - `<node>-pid<Pid>`, from `show info` alone, which every drainboard reads alike;
+ * - `<node>-master<pid>` as well when `/proc` shows the worker is this host's process (its start
+ *   time is `Start_time_sec`) and its parent is a HAProxy master: a master keeps its pid across
+ *   reloads, where a worker's changes.
+ */
+export function instanceKeys(info: Pick<InstanceInfo, 'pid' | 'startTime' | 'node'>, proc = '/proc'): string[] {
+	const node = safe(info.node ?? 'haproxy');
+	const keys = [`${node}-pid${info.pid}`];
+	const worker = processStat(proc, info.pid);
+	if (!worker || !isHaproxy(worker) || !sameStart(proc, worker, info.startTime)) {
+		return keys;
+	}
+
+	const parent = processStat(proc, worker.parent);
+	if (parent && isHaproxy(parent)) {
+		keys.push(`${node}-master${worker.parent}`);
+	}
+
+	return keys;
+}
+
+function processStat(proc: string, pid: number): ProcessStat | undefined {
+	try {
+		const text = readFileSync(`${proc}/${pid}/stat`, 'utf8');
+		// `pid (command) state ppid … starttime …`; the command may hold spaces and parentheses.
+		const open = text.indexOf('(');
+		const close = text.lastIndexOf(')');
+		const fields = text.slice(close + 2).split(' ');
+		const parent = Number(fields[1]);
+		const startedAt = Number(fields[19]);
+		return open > 0 && Number.isInteger(parent) && Number.isInteger(startedAt) ? {command: text.slice(open + 1, close), parent, startedAt} : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+const isHaproxy = (stat: ProcessStat) => stat.command.startsWith('haproxy');
+
+/** The process's start, from boot time and its start tick, is HAProxy's Start_time_sec (2.4+). */
+function sameStart(proc: string, stat: ProcessStat, startTime: number | null): boolean {
+	if (startTime === null) {
+		return true;
+	}
+
+	try {
+		const boot = /^btime (\d+)$/m.exec(readFileSync(`${proc}/stat`, 'utf8'));
+		return boot !== null && Math.abs(Number(boot[1]) + stat.startedAt / ticksPerSecond - startTime) <= 2;
+	} catch {
+		return false;
+	}
+}
+
+/** A node name as a piece of a file name. */
+function safe(text: string): string {
+	return text.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 64) || 'haproxy';
+}

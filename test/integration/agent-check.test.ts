@@ -1,0 +1,107 @@
+import net from 'node:net';
+import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
+import {freePort} from '../../source/lab/free-port.js';
+import {readJournal} from '../../source/runbook/journal.js';
+import {rawServersState} from '../helpers/raw-haproxy.js';
+import {runCli} from '../helpers/run-cli.js';
+import {defaultsSection, startTestBed, type TestBed} from '../helpers/test-bed.js';
+import {waitFor} from '../helpers/wait-for.js';
+
+let bed: TestBed;
+let agent: net.Server;
+let agentConnections = 0;
+
+beforeAll(async () => {
+	// The server's agent: it tells HAProxy, every 200 ms, that the server is up and ready.
+	const agentPort = await freePort();
+	agent = net.createServer((socket) => {
+		agentConnections++;
+		socket.on('error', () => undefined);
+		socket.end('up 100% ready\n');
+	});
+	await new Promise<void>((resolve) => {
+		agent.listen(agentPort, '127.0.0.1', resolve);
+	});
+	bed = await startTestBed({
+		demos: ['app01', 'app02'],
+		config: (context) => `${context.global()}
+${defaultsSection}
+frontend web
+    bind 127.0.0.1:${context.frontendPort}
+    default_backend webapps
+
+backend webapps
+    option httpchk GET /
+    default-server check inter 200 fall 2 rise 2
+    server app01 127.0.0.1:${context.port('app01')} agent-check agent-port ${agentPort} agent-inter 200ms
+    server app02 127.0.0.1:${context.port('app02')}
+`,
+	});
+});
+
+afterEach(async () => {
+	await bed.send('enable agent webapps/app01');
+	await bed.send('set server webapps/app01 state ready');
+});
+
+afterAll(async () => {
+	await bed?.stop();
+	await new Promise((resolve) => {
+		agent.close(resolve);
+	});
+});
+
+const app01Row = async () => rawServersState(await bed.send('show servers state webapps')).find((candidate) => candidate['srv_name'] === 'app01')!;
+
+/** app01 as HAProxy shows it: admin state, and whether its agent-check runs (srv_agent_state ENABLED, 0x04). */
+const app01 = async () => {
+	const row = await app01Row();
+	return {admin: row['srv_admin_state'], agentEnabled: (Number(row['srv_agent_state']) & 0x04) !== 0};
+};
+
+/** Waits until HAProxy reports app01 unchanged for 2 s: ten agent intervals, time enough for an agent to undo a drain. */
+const quietFor2s = async () => waitFor('app01 unchanged for 2 s', async () => (Number((await app01Row())['srv_time_since_last_change']) >= 2 ? true : undefined), 10_000, 200);
+
+const common = (journal: string) => ['--socket', bed.adminSocket, '--config', bed.configPath, '--journal', `${bed.dir}/${journal}`, '--yes'];
+
+describe('a server whose agent-check answers "up 100% ready"', () => {
+	it('drain stops the agent first, so the drain holds; restore, a later process, starts it again', async () => {
+		// The agent is in use: HAProxy connects to it.
+		await expect.poll(() => agentConnections, {timeout: 5000}).toBeGreaterThan(0);
+		const drain = await runCli(['drain', 'webapps/app01', ...common('agent.jsonl')]);
+		expect(drain.code, drain.stderr).toBe(0);
+		await quietFor2s();
+		expect(await app01()).toEqual({admin: '8', agentEnabled: false});
+		expect(drain.stderr).toContain('webapps/app01 has an agent-check that can set its state (an agent answering "ready" undoes a drain): the drain sends "disable agent webapps/app01" first');
+		expect(drain.stderr).toContain('→ disable agent webapps/app01; set server webapps/app01 state drain (confirmed by --yes)');
+		expect(drain.stderr).toMatch(/✓ confirm · Drain holds: HAProxy still shows FDRAIN \d+(\.\d)? s after the drain was set \(\d+ reads\): nothing undoes it\./);
+		const sent = readJournal(`${bed.dir}/agent.jsonl`).entries.filter((entry) => entry.event === 'reply').map((entry) => [entry.command, entry.ok]);
+		expect(sent).toEqual([
+			['disable agent webapps/app01', true],
+			['set server webapps/app01 state drain', true],
+		]);
+
+		const restore = await runCli(['restore', 'webapps/app01', ...common('agent.jsonl')]);
+		expect(restore.code, restore.stderr).toBe(0);
+		expect(restore.stderr).toContain('→ set server webapps/app01 state ready; enable agent webapps/app01 (confirmed by --yes)');
+		expect(await app01()).toEqual({admin: '0', agentEnabled: true});
+		// The agent runs again: HAProxy connects to it once more.
+		const before = agentConnections;
+		await expect.poll(() => agentConnections, {timeout: 5000}).toBeGreaterThan(before);
+		expect((await app01()).admin).toBe('0');
+	});
+
+	it('restore leaves alone an agent-check that someone else disabled before the maintenance, and says so', async () => {
+		await bed.send('disable agent webapps/app01');
+		const drain = await runCli(['drain', 'webapps/app01', ...common('theirs.jsonl')]);
+		expect(drain.code, drain.stderr).toBe(0);
+		expect(drain.stderr).toContain("webapps/app01's agent-check is disabled already, not by this maintenance: restore leaves it disabled.");
+		expect(drain.stderr).toContain('→ set server webapps/app01 state drain (confirmed by --yes)');
+		const restore = await runCli(['restore', 'webapps/app01', ...common('theirs.jsonl')]);
+		expect(restore.code, restore.stderr).toBe(0);
+		expect(restore.stderr).toContain(
+			'! restore · Ready sent: The agent-check of webapps/app01 is disabled, and the journal does not show this maintenance disabling it, so it stays disabled; send "enable agent webapps/app01" if it should run again.',
+		);
+		expect(await app01()).toEqual({admin: '0', agentEnabled: false});
+	});
+});

@@ -1,0 +1,97 @@
+import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
+import type {HeadlessResult} from '../../source/headless/report.js';
+import {readJournal} from '../../source/runbook/journal.js';
+import {webappsConfig, webappsDemos} from '../fixtures/webapps.cfg.js';
+import {startForwardingSocket, type Forwarding} from '../helpers/forwarding-socket.js';
+import {adminStates} from '../helpers/raw-haproxy.js';
+import {runCli} from '../helpers/run-cli.js';
+import {startTestBed, type TestBed} from '../helpers/test-bed.js';
+
+let bed: TestBed;
+
+beforeAll(async () => {
+	bed = await startTestBed({demos: webappsDemos, config: (context) => webappsConfig(context)});
+});
+
+afterEach(async () => {
+	await bed.send('set server webapps/app01 state ready');
+});
+
+afterAll(async () => {
+	await bed?.stop();
+});
+
+const admin = async () => adminStates(await bed.send('show servers state webapps'))['webapps/app01'];
+
+/** Runs drain or restore through a socket that forwards everything but does `fault` to `set server` lines. */
+async function throughFaultySocket(kind: 'drain' | 'restore', fault: Forwarding, journal: string) {
+	const socket = await startForwardingSocket(bed.adminSocket, (line) => (line.startsWith('set server ') ? fault : 'forward'));
+	try {
+		const result = await runCli([kind, 'webapps/app01', '--socket', socket.path, '--config', bed.configPath, '--journal', `${bed.dir}/${journal}`, '--timeout', '1', '--yes', '--json']);
+		return {...result, json: JSON.parse(result.stdout) as HeadlessResult, forwarded: socket.forwarded};
+	} finally {
+		await socket.close();
+	}
+}
+
+describe('a state change whose reply is lost', () => {
+	it('drain: HAProxy applied it; drainboard reads it back, says so, and goes on to confirm it', async () => {
+		const run = await throughFaultySocket('drain', 'lose-reply', 'drain-lost.jsonl');
+		expect(run.forwarded).toContain('set server webapps/app01 state drain');
+		expect(await admin()).toBe('8');
+		expect(run.stderr).toContain(
+			'! drain · Drain sent: webapps/app01 IS drained: the reply to "set server webapps/app01 state drain" was lost (no answer in 1 s), but a read-back on a fresh connection shows the change was applied.',
+		);
+		expect(run.stderr).not.toContain('Nothing was changed');
+		expect(run.code, run.stderr).toBe(0);
+		expect(run.json).toMatchObject({ok: true, drained: true});
+		const readBack = readJournal(`${bed.dir}/drain-lost.jsonl`).entries.filter((entry) => entry.check === 'read-back');
+		expect(readBack).toMatchObject([{event: 'check', command: 'set server webapps/app01 state drain', ok: true}]);
+	});
+
+	it('restore: HAProxy applied it; drainboard reads it back and says the server IS back in rotation', async () => {
+		await runCli(['drain', 'webapps/app01', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', `${bed.dir}/restore-lost.jsonl`, '--yes']);
+		expect(await admin()).toBe('8');
+		const run = await throughFaultySocket('restore', 'lose-reply', 'restore-lost.jsonl');
+		expect(await admin()).toBe('0');
+		expect(run.stderr).toContain(
+			'! restore · Ready sent: webapps/app01 IS back in rotation (ready): the reply to "set server webapps/app01 state ready" was lost (no answer in 1 s), but a read-back on a fresh connection shows the change was applied.',
+		);
+		expect(run.stderr).not.toContain('DRAINED');
+		expect(run.code, run.stderr).toBe(0);
+		expect(run.json).toMatchObject({ok: true, drained: false});
+	});
+
+	it('drain: the command never reached HAProxy; the read-back proves nothing changed (exit 3)', async () => {
+		const run = await throughFaultySocket('drain', 'lose-command', 'drain-unsent.jsonl');
+		expect(run.code).toBe(3);
+		expect(await admin()).toBe('0');
+		expect(run.stderr).toContain(
+			'✗ drain · Drain sent: webapps/app01 is NOT drained: the reply to "set server webapps/app01 state drain" was lost (no answer in 1 s), and a read-back on a fresh connection shows HAProxy did not apply it.',
+		);
+		expect(run.stderr.trim().split('\n').at(-1)).toBe('Nothing was changed on HAProxy by this run.');
+		expect(run.json).toMatchObject({ok: false, drained: false});
+	});
+
+	it('restore: the command never reached HAProxy; the server is said to be still drained', async () => {
+		await runCli(['drain', 'webapps/app01', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', `${bed.dir}/restore-unsent.jsonl`, '--yes']);
+		const run = await throughFaultySocket('restore', 'lose-command', 'restore-unsent.jsonl');
+		expect(run.code).toBe(3);
+		expect(await admin()).toBe('8');
+		expect(run.stderr).toContain('webapps/app01 is NOT back in rotation (ready): the reply to "set server webapps/app01 state ready" was lost (no answer in 1 s), and a read-back');
+		expect(run.stderr.trim().split('\n').at(-1)).toMatch(/^webapps\/app01 is DRAINED now \(out of rotation since \d\d:\d\d:\d\d\)\. Run "drainboard restore webapps\/app01"/);
+		expect(run.json).toMatchObject({ok: false, drained: true});
+	});
+
+	it('drain: the socket dies after the command; the state is said to be unknown, with how to check, never "nothing changed"', async () => {
+		const run = await throughFaultySocket('drain', 'lose-reply-then-die', 'drain-unknown.jsonl');
+		expect(run.code).toBe(3);
+		expect(await admin()).toBe('8');
+		expect(run.stderr).toMatch(
+			/✗ drain · Drain sent: The state of webapps\/app01 is unknown: the reply to "set server webapps\/app01 state drain" was lost \(no answer in 1 s\) and reading it back failed too \(.+\); check it with "drainboard status --backend webapps" before anything else\./,
+		);
+		expect(run.stderr.trim().split('\n').at(-1)).toMatch(/^The state of webapps\/app01 is unknown: reading it back at the end failed \(.+\); check it with "drainboard status --backend webapps" before anything else\.$/);
+		expect(run.stderr).not.toContain('Nothing was changed');
+		expect(run.json).toMatchObject({ok: false, drained: null});
+	});
+});

@@ -1,0 +1,291 @@
+import {spawn, type ChildProcessWithoutNullStreams} from 'node:child_process';
+import {readdirSync, readFileSync} from 'node:fs';
+import {chmod, mkdir, mkdtemp} from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import process from 'node:process';
+import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
+import {parseOptions} from '../../source/options.js';
+import type {RunbookIo} from '../../source/runbook/context.js';
+import {readJournal} from '../../source/runbook/journal.js';
+import {beginMaintenance, prepareMaintenance} from '../../source/runbook/prepare.js';
+import {runStep} from '../../source/runbook/run-step.js';
+import {initialRunbookState, runbookReducer, type RunbookState} from '../../source/runbook/state.js';
+import {parseTarget} from '../../source/runtime/names.js';
+import {holdLock} from '../helpers/lock-holder.js';
+import {adminStates} from '../helpers/raw-haproxy.js';
+import {startRequestLog} from '../helpers/request-log.js';
+import {cliPath, runCli, spawnCli} from '../helpers/run-cli.js';
+import {defaultsSection, startTestBed, type TestBed} from '../helpers/test-bed.js';
+import {waitFor} from '../helpers/wait-for.js';
+
+let bed: TestBed;
+let lockDir: string;
+
+beforeAll(async () => {
+	bed = await startTestBed({
+		demos: ['s1', 's2'],
+		config: (context) => `${context.global()}
+${defaultsSection}
+frontend front
+    bind 127.0.0.1:${context.frontendPort}
+    default_backend web
+
+backend web
+    option httpchk GET /
+    default-server check inter 200 fall 2 rise 2
+    server s1 127.0.0.1:${context.port('s1')}
+    server s2 127.0.0.1:${context.port('s2')}
+`,
+	});
+	// Shared by every user, as /run/lock is: world-writable and sticky.
+	lockDir = path.join(bed.dir, 'locks');
+	await mkdir(lockDir);
+	await chmod(bed.dir, 0o755);
+	await chmod(lockDir, 0o1777);
+	process.env['DRAINBOARD_LOCK_DIR'] = lockDir;
+});
+
+afterEach(async () => {
+	await bed.send('set server web/s1 state ready');
+	await bed.send('set server web/s2 state ready');
+});
+
+afterAll(async () => {
+	delete process.env['DRAINBOARD_LOCK_DIR'];
+	await bed?.stop();
+});
+
+const states = async () => adminStates(await bed.send('show servers state web'));
+const asUser = (user: string) => ({USER: user, SUDO_USER: '', DRAINBOARD_LOCK_DIR: lockDir});
+
+/** Runs a spawned CLI to its end. */
+async function finished(child: ChildProcessWithoutNullStreams): Promise<{code: number | null; stderr: string; pid: number}> {
+	let stderr = '';
+	child.stderr.on('data', (chunk: Buffer) => {
+		stderr += chunk.toString('utf8');
+	});
+	child.stdout.resume();
+	child.stdin.end();
+	const code = await new Promise<number | null>((resolve) => {
+		child.once('close', resolve);
+	});
+	return {code, stderr, pid: child.pid!};
+}
+
+describe('two operators draining the two servers of a backend at the same instant', () => {
+	it('drains exactly one; the other refuses, naming who holds the backend; the frontend answers 200 throughout (4 rounds)', async () => {
+		for (let round = 0; round < 4; round++) {
+			const traffic = startRequestLog(bed.url, {maxMs: 30_000, maxRequests: 3000});
+			const common = ['--socket', bed.adminSocket, '--config', bed.configPath, '--yes'];
+			const alice = spawnCli(['drain', 'web/s1', ...common, '--journal', `${bed.dir}/alice-${round}.jsonl`], asUser('alice'));
+			const bob = spawnCli(['drain', 'web/s2', ...common, '--journal', `${bed.dir}/bob-${round}.jsonl`], asUser('bob'));
+			const [a, b] = await Promise.all([finished(alice), finished(bob)]);
+			const log = await traffic.stop();
+
+			const winner = a.code === 0 ? {run: a, server: 's1', user: 'alice'} : {run: b, server: 's2', user: 'bob'};
+			const loser = a.code === 0 ? {run: b, server: 's2'} : {run: a, server: 's1'};
+			expect([a.code, b.code].sort(), `round ${round}: ${a.stderr}\n${b.stderr}`).toEqual([0, 1]);
+			expect(loser.run.stderr).toMatch(
+				new RegExp(`web is being changed by ${winner.user} \\(pid ${winner.run.pid}, drain of web/${winner.server} since \\d\\d:\\d\\d:\\d\\d\\); try again when it is done\\.`),
+			);
+			expect(loser.run.stderr).toContain('Nothing was changed on HAProxy by this run.');
+			expect(await states()).toEqual({[`web/${winner.server}`]: '8', [`web/${loser.server}`]: '0'});
+			expect(log.length).toBeGreaterThan(10);
+			expect(log.filter((request) => request.status !== 200)).toEqual([]);
+			await bed.send(`set server web/${winner.server} state ready`);
+		}
+	}, 120_000);
+
+	it('a drainboard stopped by SIGTERM leaves no lock behind: the next one takes it without a word', async () => {
+		const run = spawnCli(['drain', 'web/s1', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', `${bed.dir}/sigterm.jsonl`, '--yes'], asUser('erin'));
+		let stderr = '';
+		run.stderr.on('data', (chunk: Buffer) => {
+			stderr += chunk.toString('utf8');
+		});
+		// Between the drain and the end of confirm, the lock is held.
+		await waitFor('the drain to be sent', () => (stderr.includes('drain · Drain sent') ? true : undefined), 20_000);
+		expect(readdirSync(lockDir).length).toBeGreaterThan(0);
+		run.kill('SIGTERM');
+		await new Promise((resolve) => {
+			run.once('close', resolve);
+		});
+		expect(readdirSync(lockDir)).toEqual([]);
+		await bed.send('set server web/s1 state ready');
+		const next = await runCli(['drain', 'web/s2', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', `${bed.dir}/after-sigterm.jsonl`, '--yes'], {env: asUser('frank')});
+		expect(next.code, next.stderr).toBe(0);
+		expect(next.stderr).not.toContain('Took over');
+	});
+
+	it('a stale lock (its drainboard killed) is taken over, and said so', async () => {
+		const holder = await holdLock({dir: lockDir, socket: bed.adminSocket, backend: 'web', what: 'drain of web/s2', user: 'carol'});
+		await holder.kill();
+		const result = await runCli(['drain', 'web/s1', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', `${bed.dir}/stale.jsonl`, '--yes'], {env: asUser('dave')});
+		expect(result.code, result.stderr).toBe(0);
+		expect(result.stderr).toMatch(
+			new RegExp(`! validate · Nobody else changing it: Took over the lock of web left by carol \\(pid ${holder.pid}, drain of web/s2 since \\d\\d:\\d\\d:\\d\\d\\), which is no longer running\\.`),
+		);
+		expect((await states())['web/s1']).toBe('8');
+	});
+});
+
+describe('the lock across a reload', () => {
+	it('of a master-worker HAProxy still holds: the master keeps its pid while the worker changes', async () => {
+		const mw = await startTestBed({
+			demos: ['m1', 'm2'],
+			masterWorker: true,
+			config: (context) => `${context.global()}
+${defaultsSection}
+frontend front
+    bind 127.0.0.1:${context.frontendPort}
+    default_backend web
+
+backend web
+    server m1 127.0.0.1:${context.port('m1')} check inter 200
+    server m2 127.0.0.1:${context.port('m2')} check inter 200
+`,
+		});
+		try {
+			const holder = await holdLock({dir: lockDir, socket: mw.adminSocket, backend: 'web', what: 'drain of web/m2', user: 'alice'});
+			const before = mw.haproxy.pid;
+			await mw.haproxy.reload();
+			expect(mw.haproxy.pid).not.toBe(before);
+			const result = await runCli(['drain', 'web/m1', '--socket', mw.adminSocket, '--config', mw.configPath, '--journal', `${mw.dir}/reload.jsonl`, '--yes'], {env: asUser('bob')});
+			await holder.release();
+			expect(result.code, result.stderr).toBe(1);
+			expect(result.stderr).toMatch(new RegExp(`web is being changed by alice \\(pid ${holder.pid}, drain of web/m2 since \\d\\d:\\d\\d:\\d\\d\\); try again when it is done\\.`));
+			expect(adminStates(await mw.send('show servers state web'))['web/m1']).toBe('0');
+		} finally {
+			await mw.stop();
+		}
+	});
+});
+
+describe('the lock is shared by every user of the host', () => {
+	it('a drainboard run as nobody sees the lock root holds, sends nothing, and drains once it is released', async () => {
+		const holder = await holdLock({dir: lockDir, socket: bed.adminSocket, backend: 'web', what: 'drain of web/s2', user: 'alice'});
+		const journalDir = await mkdtemp(path.join(os.tmpdir(), 'drainboard-nobody-'));
+		await chmod(journalDir, 0o777);
+		// drainboard reads only a journal of its own user: root reads nobody's as plain JSON lines.
+		const nobodysJournal = () =>
+			readFileSync(`${journalDir}/journal.jsonl`, 'utf8')
+				.split('\n')
+				.filter(Boolean)
+				.map((line) => JSON.parse(line) as Record<string, unknown>);
+		// nobody cannot read the bed's files: it reaches HAProxy through the TCP admin socket.
+		const asNobody = async () =>
+			runCliAs(['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups'], ['drain', 'web/s1', '--socket', `127.0.0.1:${bed.tcpPort}`, '--url', bed.url, '--skip-validate', '--journal', `${journalDir}/journal.jsonl`, '--yes']);
+		try {
+			const refused = await asNobody();
+			expect(refused.code, refused.stderr).toBe(1);
+			expect(refused.stderr).toMatch(new RegExp(`web is being changed by alice \\(pid ${holder.pid}, drain of web/s2 since \\d\\d:\\d\\d:\\d\\d\\); try again when it is done\\.`));
+			expect((await states())['web/s1']).toBe('0');
+			expect(nobodysJournal().filter((entry) => entry['event'] === 'command')).toEqual([]);
+		} finally {
+			await holder.release();
+		}
+
+		const drained = await asNobody();
+		expect(drained.code, drained.stderr).toBe(0);
+		expect((await states())['web/s1']).toBe('8');
+		expect(nobodysJournal().at(-1)).toMatchObject({user: 'nobody'});
+	});
+});
+
+/** The CLI under another identity (a wrapper such as setpriv), with USER set to match. */
+async function runCliAs(wrapper: string[], args: string[]): Promise<{code: number | null; stderr: string}> {
+	const child = spawn(wrapper[0]!, [...wrapper.slice(1), process.execPath, cliPath, ...args], {
+		env: {...process.env, NO_COLOR: '1', USER: 'nobody', SUDO_USER: '', HOME: '/nonexistent', DRAINBOARD_LOCK_DIR: lockDir},
+		stdio: ['pipe', 'pipe', 'pipe'],
+	});
+	const {code, stderr} = await finished(child);
+	return {code, stderr};
+}
+
+describe('someone outside drainboard changes the backend between validate and the drain', () => {
+	async function prepared(journal: string) {
+		const options = parseOptions({socket: [bed.adminSocket], config: bed.configPath, journal: `${bed.dir}/${journal}`, quietTimeout: 5});
+		const maintenance = await prepareMaintenance(options, parseTarget('web/s1'), {offerShutdown: false});
+		let state: RunbookState = initialRunbookState('web/s1', Date.now());
+		const io: RunbookIo = {
+			dispatch(action) {
+				state = runbookReducer(state, action);
+			},
+			ask: async () => true,
+		};
+		beginMaintenance(maintenance.context, undefined);
+		for (const step of ['validate', 'baseline'] as const) {
+			expect(await runStep(step, maintenance.context, io)).toBe('passed');
+		}
+
+		return {context: maintenance.context, io, state: () => state};
+	}
+
+	it('drained the other server while the drain question was open: nothing is sent', async () => {
+		const run = await prepared('question.jsonl');
+		const traffic = startRequestLog(bed.url, {maxMs: 20_000, maxRequests: 2000});
+		run.io.ask = async () => {
+			await bed.send('set server web/s2 state drain');
+			return true;
+		};
+
+		expect(await runStep('drain', run.context, run.io)).toBe('failed');
+		const log = await traffic.stop();
+		expect(run.state().steps.drain.checks.at(-1)?.observed).toBe(
+			'Right before the drain, HAProxy shows no other active server of web up and in rotation (s2 DRAIN), so nothing was sent: someone changed the backend after validate; look at it, then retry.',
+		);
+		expect(await states()).toEqual({'web/s1': '0', 'web/s2': '8'});
+		const entries = readJournal(`${bed.dir}/question.jsonl`).entries;
+		expect(entries.filter((entry) => entry.event === 'reply')).toEqual([]);
+		expect(log.filter((request) => request.status !== 200)).toEqual([]);
+		expect(run.context.lock.isHeld).toBe(false);
+	});
+
+	it('drained the other server just as the drain went out: the target is put back at once, journaled; 503 only in between', async () => {
+		const run = await prepared('race.jsonl');
+		const client = run.context.clients[0]!;
+		const times = {sent: 0, putBack: 0};
+		let drains = 0;
+		run.context.clients = [
+			{
+				...client,
+				async setServerState(target, state) {
+					if (state === 'drain') {
+						drains++;
+						times.sent = Date.now();
+						const outcome = await client.setServerState(target, state);
+						// Another operator, with socat, right then.
+						await bed.send('set server web/s2 state drain');
+						return outcome;
+					}
+
+					const outcome = await client.setServerState(target, state);
+					times.putBack = Date.now();
+					return outcome;
+				},
+			},
+		];
+		const traffic = startRequestLog(bed.url, {maxMs: 20_000, maxRequests: 2000, everyMs: 2});
+		expect(await runStep('drain', run.context, run.io)).toBe('failed');
+		const after = startRequestLog(bed.url, {maxMs: 5000, maxRequests: 20});
+		const log = [...(await traffic.stop()), ...(await after.completed())];
+
+		expect(drains).toBe(1);
+		expect(run.state().steps.drain.checks.at(-1)).toMatchObject({
+			verdict: 'fail',
+			exitCode: 1,
+			observed: 'Right after the drain, HAProxy showed no other active server of web serving (s2 DRAIN): someone changed the backend meanwhile, so web/s1 was put back to ready at once.',
+		});
+		expect(await states()).toEqual({'web/s1': '0', 'web/s2': '8'});
+		const entries = readJournal(`${bed.dir}/race.jsonl`).entries;
+		expect(entries.filter((entry) => entry.event === 'reply' || entry.event === 'rollback').map((entry) => [entry.event, entry.command, entry.ok])).toEqual([
+			['reply', 'set server web/s1 state drain', true],
+			['rollback', 'set server web/s1 state ready', true],
+		]);
+		expect(entries.find((entry) => entry.event === 'rollback')?.detail).toBe('no other server serving right after the drain');
+		// Every failed request was in flight between the drain going out and the target coming back.
+		const failed = log.filter((request) => request.status !== 200);
+		expect(failed.every((request) => request.endedAt >= times.sent && request.startedAt <= times.putBack), JSON.stringify({failed, times})).toBe(true);
+		expect(log.slice(-20).every((request) => request.status === 200)).toBe(true);
+	});
+});

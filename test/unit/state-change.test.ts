@@ -1,0 +1,149 @@
+import {describe, expect, it} from 'vitest';
+import {readJournal} from '../../source/runbook/journal.js';
+import {beginMaintenance} from '../../source/runbook/prepare.js';
+import {lastMaintenance} from '../../source/runbook/resume.js';
+import {runStep} from '../../source/runbook/run-step.js';
+import type {StepId} from '../../source/runbook/steps.js';
+import {engineHarness, FakeClock, FakeHaproxy, type EngineHarness} from '../helpers/fake-runtime.js';
+
+const pool = () => new FakeHaproxy(['app01', 'app02', 'app03']);
+
+async function through(harness: EngineHarness, steps: StepId[]) {
+	for (const step of steps) {
+		const outcome = await runStep(step, harness.context, harness.io);
+		if (outcome !== 'passed') {
+			throw new Error(`${step} ${outcome}: ${JSON.stringify(harness.state().steps[step].checks.at(-1))}`);
+		}
+	}
+}
+
+const check = (harness: EngineHarness, step: StepId, id: string) => harness.state().steps[step].checks.find((result) => result.id === id);
+
+describe('the capacity re-check right before the drain', () => {
+	it('sends nothing when the other servers left rotation while the question was open', async () => {
+		const haproxy = pool();
+		const harness = engineHarness(haproxy, new FakeClock());
+		await through(harness, ['validate', 'baseline']);
+		harness.io.ask = async () => {
+			haproxy.set('app02', {adminState: 0x08, status: 'DRAIN'});
+			haproxy.set('app03', {opState: 0, status: 'DOWN'});
+			return true;
+		};
+
+		expect(await runStep('drain', harness.context, harness.io)).toBe('failed');
+		expect(haproxy.sent).toEqual([]);
+		expect(check(harness, 'drain', 'drain-sent')).toMatchObject({
+			verdict: 'fail',
+			exitCode: 1,
+			observed:
+				'Right before the drain, HAProxy shows no other active server of webapps up and in rotation (app02 DRAIN, app03 DOWN), so nothing was sent: someone changed the backend after validate; look at it, then retry.',
+		});
+		expect(harness.context.lock.isHeld).toBe(false);
+	});
+
+	it('lets --force drain the last server, as validate did', async () => {
+		const haproxy = pool();
+		const harness = engineHarness(haproxy, new FakeClock(), {force: true});
+		await through(harness, ['validate', 'baseline']);
+		haproxy.set('app02', {adminState: 0x01, opState: 0, status: 'MAINT'});
+		haproxy.set('app03', {adminState: 0x01, opState: 0, status: 'MAINT'});
+		expect(await runStep('drain', harness.context, harness.io)).toBe('passed');
+		expect(haproxy.sent).toEqual(['set server webapps/app01 state drain']);
+	});
+});
+
+describe('restore and health', () => {
+	it('refuses "ready" while the target is not healthy, before asking: nothing sent, no question', async () => {
+		const haproxy = pool();
+		const harness = engineHarness(haproxy, new FakeClock());
+		await through(harness, ['validate', 'baseline', 'drain', 'confirm', 'maintain']);
+		haproxy.set('app01', {opState: 0, status: 'DOWN', checkStatus: 'L4CON'});
+		const asked = harness.prompts.length;
+		expect(await runStep('restore', harness.context, harness.io)).toBe('failed');
+		expect(harness.prompts.length).toBe(asked);
+		expect(haproxy.sent.filter((command) => command.endsWith('ready'))).toEqual([]);
+		expect(check(harness, 'restore', 'ready-sent')?.observed).toMatch(/^webapps\/app01 is not healthy now \(DOWN · L4CON .*\), so "state ready" was not sent and it stays drained;/);
+		expect(harness.state().drained).toBe(true);
+	});
+
+	it('reads the health again after the yes: a target that went down while asked gets nothing', async () => {
+		const haproxy = pool();
+		const harness = engineHarness(haproxy, new FakeClock());
+		await through(harness, ['validate', 'baseline', 'drain', 'confirm', 'maintain']);
+		harness.io.ask = async () => {
+			haproxy.set('app01', {opState: 0, status: 'DOWN', checkStatus: 'L4CON'});
+			return true;
+		};
+
+		expect(await runStep('restore', harness.context, harness.io)).toBe('failed');
+		expect(haproxy.sent.filter((command) => command.endsWith('ready'))).toEqual([]);
+		expect(readJournal(harness.journalFile).entries.filter((entry) => entry.event === 'command' && entry.command?.endsWith('ready'))).toHaveLength(1);
+	});
+
+	it('says what to do at restore when the target gets no traffic, not what to do before draining', async () => {
+		const haproxy = pool();
+		const harness = engineHarness(haproxy, new FakeClock());
+		await through(harness, ['validate', 'baseline', 'drain', 'confirm', 'maintain']);
+		harness.io.ask = async () => {
+			haproxy.set('app01', {userWeight: 0});
+			return true;
+		};
+
+		expect(await runStep('restore', harness.context, harness.io)).toBe('failed');
+		const returns = check(harness, 'restore', 'traffic-returns')!;
+		expect(returns.todo).toBe('Retry in a few seconds; if it still gets none, look at its weight and health in the grid.');
+		expect(`${returns.meaning} ${returns.todo}`).not.toContain('before draining');
+	});
+});
+
+describe('agent-check', () => {
+	it('drain stops an enabled agent first, in the same question; restore starts it again', async () => {
+		const haproxy = pool();
+		haproxy.set('app01', {agentCheck: 'enabled'});
+		const harness = engineHarness(haproxy, new FakeClock());
+		beginMaintenance(harness.context, undefined);
+		await through(harness, ['validate', 'baseline', 'drain']);
+		expect(check(harness, 'validate', 'warnings')?.observed).toContain('webapps/app01 has an agent-check that can set its state');
+		expect(harness.prompts.at(-1)).toMatchObject({kind: 'command', command: 'set server webapps/app01 state drain', commands: ['disable agent webapps/app01', 'set server webapps/app01 state drain']});
+		expect(haproxy.sent).toEqual(['disable agent webapps/app01', 'set server webapps/app01 state drain']);
+		expect(lastMaintenance(readJournal(harness.journalFile).entries, 'webapps/app01')?.agentDisabled).toBe(true);
+
+		await through(harness, ['confirm', 'maintain', 'restore']);
+		expect(haproxy.sent.slice(2)).toEqual(['set server webapps/app01 state ready', 'enable agent webapps/app01']);
+		expect(haproxy.server('app01').agentCheck).toBe('enabled');
+	});
+
+	it('confirm fails when something sets the target back into rotation within the hold time', async () => {
+		const haproxy = pool();
+		const clock = new FakeClock();
+		const harness = engineHarness(haproxy, clock);
+		await through(harness, ['validate', 'baseline', 'drain']);
+		// What an agent answering "ready" does, a moment after the drain.
+		clock.onSleep = () => {
+			haproxy.set('app01', {adminState: 0, status: 'UP'});
+		};
+
+		expect(await runStep('confirm', harness.context, harness.io)).toBe('failed');
+		expect(check(harness, 'confirm', 'drain-holds')).toMatchObject({verdict: 'fail'});
+		expect(check(harness, 'confirm', 'drain-holds')?.observed).toMatch(/^the drain was undone 0\.5 s after it was set: HAProxy shows admin flags none now\.$/);
+	});
+});
+
+describe('the backend lock', () => {
+	it('is held from validate to the end of confirm, and let go when the maintenance stops before the drain', async () => {
+		const harness = engineHarness(pool(), new FakeClock());
+		await through(harness, ['validate']);
+		expect(harness.context.lock.isHeld).toBe(true);
+		await through(harness, ['baseline', 'drain']);
+		expect(harness.context.lock.isHeld).toBe(true);
+		await through(harness, ['confirm']);
+		expect(harness.context.lock.isHeld).toBe(false);
+
+		const other = engineHarness(pool(), new FakeClock());
+		await through(other, ['validate']);
+		other.answers.push(false);
+		expect(await runStep('baseline', other.context, other.io)).toBe('passed');
+		expect(await runStep('drain', other.context, other.io)).toBe('cancelled');
+		expect(other.context.lock.isHeld).toBe(false);
+	});
+});
