@@ -1,6 +1,6 @@
-import type {RuntimeClient} from '../runtime/client.js';
+import type {RuntimeClient} from '../poll/client.js';
 import type {ProxyName} from '../runtime/names.js';
-import {isUnknownBackend, unknownBackendError} from '../runtime/find-target.js';
+import {isUnknownBackend, unknownBackendError} from '../poll/find-target.js';
 import type {PoolSnapshot} from '../model/types.js';
 import {ServersJson, singleInstanceTail, statusJsonHead, statusJsonPieces} from './status-json.js';
 import {formatStatusTable} from './status-table.js';

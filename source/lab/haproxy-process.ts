@@ -3,7 +3,7 @@ import {once} from 'node:events';
 import process from 'node:process';
 import {setTimeout as delay} from 'node:timers/promises';
 import {DrainboardError} from '../errors.js';
-import {createRuntimeClient} from '../runtime/client.js';
+import {createRuntimeClient} from '../poll/client.js';
 import type {Endpoint} from '../runtime/endpoint.js';
 
 /** A HAProxy started by drainboard (lab) or by the tests, in the foreground, as a child process. */

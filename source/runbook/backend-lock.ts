@@ -7,7 +7,7 @@ import process from 'node:process';
 import {setTimeout as delay} from 'node:timers/promises';
 import * as z from 'zod/mini';
 import {DrainboardError} from '../errors.js';
-import type {RuntimeClient} from '../runtime/client.js';
+import type {RuntimeClient} from '../poll/client.js';
 import {clockTime} from '../time-format.js';
 import {instanceKeys} from './instance-keys.js';
 import {operatorName} from './journal.js';

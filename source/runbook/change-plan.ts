@@ -1,5 +1,6 @@
 import type {Server} from '../model/types.js';
-import type {CommandOutcome, RuntimeClient} from '../runtime/client.js';
+import type {RuntimeClient} from '../poll/client.js';
+import type {CommandOutcome} from '../runtime/connection.js';
 import {commands, type AgentAction, type ServerAdminState} from '../runtime/commands.js';
 import {formatTarget, type Target} from '../runtime/names.js';
 import type {RunbookContext} from './context.js';

@@ -3,7 +3,7 @@ import type {ConfigCheck} from '../config/check-config.js';
 import type {ParsedConfig} from '../config/parse-config.js';
 import type {Instance} from '../model/types.js';
 import type {Probe} from '../probe/probe.js';
-import type {RuntimeClient} from '../runtime/client.js';
+import type {RuntimeClient} from '../poll/client.js';
 import type {Target} from '../runtime/names.js';
 import type {BackendLock} from './backend-lock.js';
 import type {Journal} from './journal.js';

@@ -1,14 +1,14 @@
 import {backendFacts} from '../config/backend-facts.js';
 import {checkConfig} from '../config/check-config.js';
-import {clientsFor} from '../config/clients.js';
+import {clientsFor} from '../poll/clients.js';
 import {resolveConfig, type InstanceFacts} from '../config/config-source.js';
 import {planProbe} from '../config/probe-plan.js';
 import type {Options} from '../options.js';
 import {localAddressOf} from '../probe/connection.js';
 import {probeFor} from '../probe/create-probe.js';
-import type {RuntimeClient} from '../runtime/client.js';
+import type {RuntimeClient} from '../poll/client.js';
 import {UsageError} from '../errors.js';
-import {findTarget} from '../runtime/find-target.js';
+import {findTarget} from '../poll/find-target.js';
 import {isUnreachable, RuntimeApiError} from '../runtime/runtime-error.js';
 import {formatTarget, type Target} from '../runtime/names.js';
 import {BackendLock, lockDirectory} from './backend-lock.js';

@@ -1,5 +1,5 @@
 import {sentenceOf} from '../errors.js';
-import type {RuntimeClient} from '../runtime/client.js';
+import type {RuntimeClient} from '../poll/client.js';
 import {formatTarget} from '../runtime/names.js';
 import {RuntimeApiError, type RuntimeErrorKind} from '../runtime/runtime-error.js';
 import {formatSeconds} from '../runtime/transport.js';

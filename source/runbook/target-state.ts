@@ -1,4 +1,4 @@
-import type {PollView} from '../model/pool-poller.js';
+import type {PollView} from '../poll/pool-poller.js';
 import type {Server} from '../model/types.js';
 import {formatTarget, type Target} from '../runtime/names.js';
 import {clockTime} from '../time-format.js';

@@ -1,6 +1,6 @@
 import {useCallback, useEffect, useRef, useState} from 'react';
-import {PoolPoller, type PollView} from '../model/pool-poller.js';
-import type {RuntimeClient} from '../runtime/client.js';
+import {PoolPoller, type PollView} from '../poll/pool-poller.js';
+import type {RuntimeClient} from '../poll/client.js';
 import type {ProxyName} from '../runtime/names.js';
 import type {InstanceSnapshot} from '../model/types.js';
 

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest';
-import {PoolPoller, systemPollClock, type PollView} from '../../source/model/pool-poller.js';
+import {PoolPoller, systemPollClock, type PollView} from '../../source/poll/pool-poller.js';
 import type {InstanceSnapshot} from '../../source/model/types.js';
-import type {RuntimeClient} from '../../source/runtime/client.js';
+import type {RuntimeClient} from '../../source/poll/client.js';
 import {parseEndpoint} from '../../source/runtime/endpoint.js';
 import {parseName} from '../../source/runtime/names.js';
 import {RuntimeApiError} from '../../source/runtime/runtime-error.js';

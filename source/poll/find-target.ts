@@ -1,8 +1,8 @@
 import type {ServerStateRecord} from '../decode/servers-state.js';
 import {UsageError} from '../errors.js';
 import type {RuntimeClient} from './client.js';
-import {formatTarget, parseName, shortName, targetOf, type ProxyName, type Target} from './names.js';
-import {RuntimeApiError} from './runtime-error.js';
+import {formatTarget, parseName, shortName, targetOf, type ProxyName, type Target} from '../runtime/names.js';
+import {RuntimeApiError} from '../runtime/runtime-error.js';
 
 /** Names listed in full in a sentence before "and N more". */
 const namesListed = 12;

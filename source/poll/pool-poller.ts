@@ -1,7 +1,7 @@
 import {sentenceOf} from '../errors.js';
-import type {RuntimeClient} from '../runtime/client.js';
+import type {RuntimeClient} from './client.js';
 import type {ProxyName} from '../runtime/names.js';
-import type {Backend, InstanceSnapshot, PoolSnapshot, Server} from './types.js';
+import type {Backend, InstanceSnapshot, PoolSnapshot, Server} from '../model/types.js';
 
 /** How one instance answered its polls. */
 export type InstanceHealth = {
