@@ -13,7 +13,7 @@ export type AclScope = {
 };
 
 /** The kind of request value a fetch reads, for deriving a value that matches. */
-export type FetchAbout = 'host' | 'sni' | 'path' | 'other';
+type FetchAbout = 'host' | 'sni' | 'path' | 'other';
 
 type Sample = {kind: 'str'; value: string} | {kind: 'int'; value: number} | {kind: 'bool'; value: boolean} | {kind: 'ip'; value: string} | {kind: 'none'} | {kind: 'unknown'; why: string};
 
@@ -23,7 +23,7 @@ type Method = 'str' | 'beg' | 'end' | 'sub' | 'dom' | 'dir' | 'reg' | 'len' | 'f
 type Fetch = {about: FetchAbout; method: Method; sample: (request: ProbeRequest, scope: AclScope) => Sample; converters: string[]};
 
 /** An ACL expression read: the fetch, `-i`, `-m`, `-f` files, and the patterns. */
-export type Expression = {fetch: Fetch | {unknown: string}; fetchText: string; ignoreCase: boolean; method: Method | null; files: string[]; values: string[]};
+type Expression = {fetch: Fetch | {unknown: string}; fetchText: string; ignoreCase: boolean; method: Method | null; files: string[]; values: string[]};
 
 const suffixMethods: Record<string, Method> = {beg: 'beg', dom: 'dom', end: 'end', reg: 'reg', sub: 'sub', dir: 'dir', len: 'len', cnt: 'int', val: 'int', ip: 'ip'};
 
@@ -219,7 +219,7 @@ function fetchOf(text: string): Fetch | {unknown: string} {
 }
 
 /** Reads an ACL expression: fetch, flags (`-i`, `-m`, `-f`, `-n`, `-u`, `-M`, `--`), patterns. */
-export function readExpression(words: readonly string[]): Expression {
+function readExpression(words: readonly string[]): Expression {
 	const fetchText = words[0] ?? '';
 	const expression: Expression = {fetch: fetchOf(fetchText), fetchText, ignoreCase: false, method: null, files: [], values: []};
 	let index = 1;
@@ -252,7 +252,7 @@ export function readExpression(words: readonly string[]): Expression {
 }
 
 /** The matching method in force: `-m`, else the ACL keyword's, else the sample type's (converters drop the keyword's). */
-export function methodOf(expression: Expression): Method {
+function methodOf(expression: Expression): Method {
 	if (expression.method) {
 		return expression.method;
 	}
@@ -471,7 +471,7 @@ function stringMatches(value: string, method: Method, patterns: readonly string[
 }
 
 /** Evaluates one ACL expression for the request. */
-export function evaluateExpression(expression: Expression, request: ProbeRequest, scope: AclScope): Truth {
+function evaluateExpression(expression: Expression, request: ProbeRequest, scope: AclScope): Truth {
 	if ('unknown' in expression.fetch) {
 		return {unknown: `{ ${expression.fetchText} } cannot be evaluated: ${expression.fetch.unknown}`};
 	}

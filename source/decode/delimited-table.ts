@@ -20,7 +20,7 @@ const growFromFirstChunk = 4 * 1_048_576;
 /** A column read from every row: an integer (parsed as it is read) or text (sliced on demand). */
 export type ColumnSpec = {index: number; type: 'integer' | 'text'; required?: boolean};
 
-export type TableOptions = {
+type TableOptions = {
 	separator: string;
 	/** Fewest fields a row may have (exactly this many with `exactFields`). */
 	minimumFields: number;
@@ -63,7 +63,7 @@ export type TableReaderOptions<T> = {
  * small VM, 10 ms per poll at 10,000 servers) and external-memory pressure on the garbage
  * collector; memory already written costs neither.
  */
-export type TableMemory = {bytes: Buffer | undefined; columns: ArrayBuffer | undefined};
+type TableMemory = {bytes: Buffer | undefined; columns: ArrayBuffer | undefined};
 
 /**
  * The rows of a delimited dump, read as the bytes arrive ({@link push}) so decoding overlaps the

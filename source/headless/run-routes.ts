@@ -16,7 +16,7 @@ import {terminalLine, visible} from '../visible-text.js';
 import {routesJson} from './routes-json.js';
 import {routesTable} from './routes-table.js';
 
-export type RoutesDependencies = {
+type RoutesDependencies = {
 	reader?: FileReader;
 	proc?: string;
 	buildInfo?: (binary: string) => Promise<BuildInfo | null>;

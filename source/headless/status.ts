@@ -5,10 +5,10 @@ import type {PoolSnapshot} from '../model/types.js';
 import {ServersJson, singleInstanceTail, statusJsonHead, statusJsonPieces} from './status-json.js';
 import {formatStatusTable} from './status-table.js';
 
-export type StatusOptions = {backend?: ProxyName; json: boolean; width: number};
+type StatusOptions = {backend?: ProxyName; json: boolean; width: number};
 
 /** Reads every instance once (in parallel) into one snapshot; a backend HAProxy does not have is exit 2. */
-export async function readPool(clients: readonly RuntimeClient[], backend?: ProxyName): Promise<PoolSnapshot> {
+async function readPool(clients: readonly RuntimeClient[], backend?: ProxyName): Promise<PoolSnapshot> {
 	const instances = await Promise.all(
 		clients.map(async (client) => {
 			try {

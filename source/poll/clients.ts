@@ -6,7 +6,7 @@ import {createWorkerClient} from './worker-client.js';
 import {resolveSockets} from '../config/resolve-sockets.js';
 
 /** A Runtime API client per instance, and what the operator should read about how they were found. */
-export type Clients = {clients: RuntimeClient[]; notes: string[]};
+type Clients = {clients: RuntimeClient[]; notes: string[]};
 
 /**
  * Makes a client per instance: each --socket, and each current worker of --master; with neither,

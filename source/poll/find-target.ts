@@ -8,7 +8,7 @@ import {RuntimeApiError} from '../runtime/runtime-error.js';
 const namesListed = 12;
 
 /** `s1, s2 and 3 more`: the names HAProxy has, shortened when there are many or long ones. */
-export function namesList(names: readonly string[], more: string): string {
+function namesList(names: readonly string[], more: string): string {
 	const shown = names.slice(0, namesListed).map((name) => shortName(name, 40));
 	return names.length > namesListed ? `${shown.join(', ')} and ${names.length - namesListed} more (${more})` : shown.join(', ');
 }

@@ -42,7 +42,7 @@ export type PollView = {
 	cycles: number;
 };
 
-export type PollerOptions = {
+type PollerOptions = {
 	clients: readonly RuntimeClient[];
 	onChange: (view: PollView) => void;
 	/** Delay between the end of one poll and the start of the next (default 1 s). */
@@ -246,7 +246,7 @@ export class PoolPoller {
 }
 
 /** The full snapshot with the backends of a filtered poll replaced by their fresh data. */
-export function mergeBackends(full: InstanceSnapshot, partial: InstanceSnapshot): InstanceSnapshot {
+function mergeBackends(full: InstanceSnapshot, partial: InstanceSnapshot): InstanceSnapshot {
 	const fresh = new Map(partial.backends.map((backend) => [backend.name, backend]));
 	const backends = full.backends.map((backend) => fresh.get(backend.name) ?? backend);
 	for (const backend of partial.backends) {
@@ -262,7 +262,7 @@ export function mergeBackends(full: InstanceSnapshot, partial: InstanceSnapshot)
 const clockFields = new Set<keyof Server>(['secondsSinceChange', 'changedAt']);
 
 /** Same instance, same backends, same servers field for field (a filtered poll that found nothing new). */
-export function sameSnapshot(a: InstanceSnapshot, b: InstanceSnapshot): boolean {
+function sameSnapshot(a: InstanceSnapshot, b: InstanceSnapshot): boolean {
 	const [x, y] = [a.instance, b.instance];
 	if (x.pid !== y.pid || x.startTime !== y.startTime || x.stopping !== y.stopping || x.version !== y.version || a.backends.length !== b.backends.length) {
 		return false;

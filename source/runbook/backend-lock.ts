@@ -13,7 +13,7 @@ import {instanceKeys} from './instance-keys.js';
 import {operatorName} from './journal.js';
 
 /** Who holds a backend's lock, as written in its lock file. */
-export type LockHolder = z.infer<typeof holderSchema>;
+type LockHolder = z.infer<typeof holderSchema>;
 
 // No control characters: a lock file is writable by every user, and its text reaches the terminal.
 // eslint-disable-next-line no-control-regex

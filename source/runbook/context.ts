@@ -34,7 +34,7 @@ export const systemClock: Clock = {
 	},
 };
 
-export type RunbookOptions = {
+type RunbookOptions = {
 	/** Requests per traffic check. */
 	requests: number;
 	quietTimeoutMs: number;
@@ -52,7 +52,7 @@ export type RunbookOptions = {
 };
 
 /** What the steps learn as they run, for the steps after them. */
-export type RunbookFacts = {
+type RunbookFacts = {
 	/** Each instance as first seen (pid, start time): a change means a reload or restart. */
 	instances: Instance[];
 	/** `http` or `tcp`, from the runtime (else the config). */
@@ -66,7 +66,7 @@ export type RunbookFacts = {
 };
 
 /** The configuration the checks read and `haproxy -c` checks: its files, where they come from, what the operator must know. */
-export type ConfigInUse = {
+type ConfigInUse = {
 	/** In the order HAProxy reads them. */
 	files: string[];
 	/** Where the files come from, in a few words (`the files HAProxy pid 42 loaded (its command line)`). */

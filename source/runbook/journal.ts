@@ -7,7 +7,7 @@ import {DrainboardError} from '../errors.js';
 import {stateDirectory} from '../state-directory.js';
 import {stepIds} from './steps.js';
 
-export const journalEvents = [
+const journalEvents = [
 	'started',
 	'resumed',
 	'check',
@@ -57,7 +57,7 @@ export const journalEntrySchema = z.object({
 export type JournalEntry = z.infer<typeof journalEntrySchema>;
 export type JournalInstance = z.infer<typeof instanceSchema>;
 /** What a caller gives; the journal adds time, session, user and host. */
-export type JournalRecord = Omit<JournalEntry, 'time' | 'session' | 'user' | 'host' | 'target' | 'instances'> & {instances?: JournalInstance[]};
+type JournalRecord = Omit<JournalEntry, 'time' | 'session' | 'user' | 'host' | 'target' | 'instances'> & {instances?: JournalInstance[]};
 
 /** The journal could not be written, or is refused: no state change may follow. */
 export class JournalError extends DrainboardError {

@@ -9,7 +9,7 @@ import {Cancelled} from './state-change.js';
 import type {CheckDefinition} from './step-definition.js';
 import type {StepId} from './steps.js';
 
-export type StepOutcome = 'passed' | 'failed' | 'cancelled';
+type StepOutcome = 'passed' | 'failed' | 'cancelled';
 
 /**
  * Runs one step's checks in order and reports each to the wizard and the journal. The first

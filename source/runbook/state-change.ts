@@ -9,7 +9,6 @@ import {readBackAfterFailure} from './read-back.js';
 import {readTarget, type TargetView} from './read-target.js';
 import type {StepId} from './steps.js';
 
-export {adminStateOf, type Change} from './change-plan.js';
 
 /** The operator declined a prompt: the step goes back to pending, nothing was changed. */
 export class Cancelled extends Error {
@@ -255,8 +254,4 @@ function journalQuietly(context: RunbookContext, record: Parameters<RunbookConte
 	} catch {
 		// The rollback itself matters more than its record; the error sentence reports it.
 	}
-}
-
-export function targetLabel(context: RunbookContext): string {
-	return formatTarget(context.target);
 }

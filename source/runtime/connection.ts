@@ -24,7 +24,7 @@ export type RuntimeCommands = {
 };
 
 /** One HAProxy instance's Runtime API: lines sent and replies received, undecoded. */
-export type RuntimeConnection = RuntimeCommands & {
+type RuntimeConnection = RuntimeCommands & {
 	/** Sends a line; resolves to the whole reply. `maxReplyBytes` caps a reply of a few lines far below a dump's cap. */
 	request(line: string, signal?: AbortSignal, maxReplyBytes?: number): Promise<Buffer>;
 	/** Sends a line and hands each chunk of the reply to `onChunk` as it arrives; what `onChunk` throws ends the exchange. */

@@ -25,7 +25,7 @@ const labMessageMs = 8000;
 /** What the lab lets the operator do from the app. */
 export type LabControls = {dir: string; toggle: (server: string) => Promise<string>};
 
-export type AppProps = {
+type AppProps = {
 	clients: readonly RuntimeClient[];
 	/** `drainboard webapps/app01` opens the wizard on this server. */
 	initialTarget?: Target;

@@ -2,7 +2,7 @@ import {useInput, useStdin, type Key} from 'ink';
 import React, {createContext, useContext, useLayoutEffect, useRef, type ReactNode} from 'react';
 
 /** What a screen does with a keypress. */
-export type KeyHandler = (input: string, key: Key) => void;
+type KeyHandler = (input: string, key: Key) => void;
 
 const KeysContext = createContext<{current: KeyHandler | undefined} | undefined>(undefined);
 

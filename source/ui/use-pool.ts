@@ -4,7 +4,7 @@ import type {RuntimeClient} from '../poll/client.js';
 import type {ProxyName} from '../runtime/names.js';
 import type {InstanceSnapshot} from '../model/types.js';
 
-export type PoolHandle = {
+type PoolHandle = {
 	view: PollView;
 	refresh: (full?: boolean) => void;
 	/** When HAProxy last answered, even with nothing new (the view changes only when data does). */
