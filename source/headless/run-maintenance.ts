@@ -102,7 +102,7 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 	}
 
 	if (plan.lost) {
-		journalQuietly(context, {step: 'maintain', event: 'abandoned', detail: `restore found the drain gone: ${plan.lost.join(' ')}`});
+		context.journal.appendGuarded({step: 'maintain', event: 'abandoned', detail: `restore found the drain gone: ${plan.lost.join(' ')}`});
 		write(`✗ ${label} is not drained: the drain was lost during the maintenance (see above), so it has taken traffic without restore's checks. Nothing was sent; check the server, and its traffic. The journal closes this maintenance.`);
 		return finish(result(false, [], false), options.json, 1);
 	}
@@ -122,7 +122,7 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 		const step = state.current;
 		const during = ` ${state.steps[step].status === 'running' ? 'during' : 'at'} ${step}`;
 		const said = await stateNow(context);
-		journalQuietly(context, {step, event: 'interrupted', detail: `${signal === 'internal error' ? 'an internal error' : signal} stopped drainboard ${kind}${during}; ${said.sentence}`});
+		context.journal.appendGuarded({step, event: 'interrupted', detail: `${signal === 'internal error' ? 'an internal error' : signal} stopped drainboard ${kind}${during}; ${said.sentence}`});
 		const how = said.drained ? ` Run "drainboard restore ${label}" to put it back, or "drainboard ${label}" to continue in the wizard.` : '';
 		write(`${signal === 'internal error' ? 'Stopped by an internal error' : `Stopped by ${signal}`}${during}: ${said.sentence}.${how}`);
 		return {step, said};
@@ -211,14 +211,6 @@ async function stateNow(context: RunbookContext): Promise<{sentence: string; dra
 			sentence: `the state of ${formatTarget(context.target)} could not be read (HAProxy did not answer within ${lastReadMs / 1000} s); check it with drainboard status`,
 			drained: false,
 		};
-	}
-}
-
-function journalQuietly(context: RunbookContext, record: Parameters<RunbookContext['journal']['append']>[0]): void {
-	try {
-		context.journal.append(record);
-	} catch {
-		// What matters is said on stderr; the journal already holds the steps before.
 	}
 }
 
