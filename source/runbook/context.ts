@@ -1,7 +1,7 @@
 import type {BackendFacts} from '../config/backend-facts.js';
 import type {ConfigCheck} from '../config/check-config.js';
 import type {ParsedConfig} from '../config/parse-config.js';
-import type {Instance} from '../model/types.js';
+import type {Backend, Instance} from '../model/types.js';
 import type {Probe} from '../probe/probe.js';
 import type {RuntimeClient} from '../poll/client.js';
 import type {Target} from '../runtime/names.js';
@@ -52,7 +52,7 @@ type RunbookOptions = {
 };
 
 /** What the steps learn as they run, for the steps after them. */
-type RunbookFacts = {
+export type RunbookFacts = {
 	/** Each instance as first seen (pid, start time): a change means a reload or restart. */
 	instances: Instance[];
 	/** `http` or `tcp`, from the runtime (else the config). */
@@ -109,4 +109,12 @@ export type RunbookIo = {
 
 export function emptyFacts(): RunbookFacts {
 	return {instances: [], mode: null, algorithm: null, serverNames: [], drainSentAt: null, drainSetAt: null, readySentAt: null};
+}
+
+/**
+ * The backend's mode as the runbook counts it, decided here only: HAProxy's own (`show stat`),
+ * else the configuration's (config/section-mode.ts's sectionMode, through backendFacts), else unknown (null).
+ */
+export function runbookMode(backend: Pick<Backend, 'mode'>, context: Pick<RunbookContext, 'backendFacts'>): RunbookFacts['mode'] {
+	return backend.mode === 'tcp' || backend.mode === 'http' ? backend.mode : (context.backendFacts?.mode ?? null);
 }

@@ -12,7 +12,7 @@ import {findTarget} from '../poll/find-target.js';
 import {isUnreachable, RuntimeApiError} from '../runtime/runtime-error.js';
 import {formatTarget, type Target} from '../runtime/names.js';
 import {BackendLock, lockDirectory} from './backend-lock.js';
-import {emptyFacts, systemClock, type RunbookContext} from './context.js';
+import {emptyFacts, runbookMode, systemClock, type RunbookContext} from './context.js';
 import {defaultJournalPath, Journal, readJournal} from './journal.js';
 import {readTarget, type TargetView} from './read-target.js';
 import {lastMaintenance, resumePoint, staleMaintenanceNotice, type ResumePoint} from './resume.js';
@@ -101,7 +101,7 @@ export async function prepareMaintenance(options: Options, target: Target, mode:
 	if (view?.backend && view.server) {
 		context.facts.instances = (views ?? []).map((candidate) => candidate.snapshot.instance);
 		context.facts.serverNames = view.backend.servers.map((server) => server.server);
-		context.facts.mode = view.backend.mode === 'tcp' || view.backend.mode === 'http' ? view.backend.mode : (context.backendFacts?.mode ?? null);
+		context.facts.mode = runbookMode(view.backend, context);
 		context.facts.algorithm = view.backend.algorithm;
 	}
 

@@ -3,7 +3,7 @@ import type {Server} from '../model/types.js';
 import {formatTarget} from '../runtime/names.js';
 import {RuntimeApiError} from '../runtime/runtime-error.js';
 import {commandLine, planChange, samePlan, sendCommand, undoOf, type Change, type InstanceCommand} from './change-plan.js';
-import {ChangeRefusedError, othersServing, othersText, refuseUnsafe} from './change-guards.js';
+import {ChangeRefusedError, emptiedBy, othersText, refuseUnsafe} from './change-guards.js';
 import type {RunbookContext, RunbookIo} from './context.js';
 import {readBackAfterFailure} from './read-back.js';
 import {readTarget, type TargetView} from './read-target.js';
@@ -162,7 +162,7 @@ async function checkAfterDrain(context: RunbookContext, io: RunbookIo, step: Ste
 		throw new ChangeFailed(`The drain was accepted, but reading ${formatTarget(context.target)} back right after failed (${sentenceOf(error).replace(/\.$/, '')}); look at the backend now with "drainboard status --backend ${context.target.backend}".`, error);
 	}
 
-	const empty = context.options.force ? undefined : after.find((view) => othersServing(context, view).length === 0);
+	const empty = emptiedBy(context, after);
 	if (!empty) {
 		return after;
 	}
