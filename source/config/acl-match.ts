@@ -310,10 +310,13 @@ function convert(sample: Sample, converters: readonly string[]): Sample {
 	return current;
 }
 
+/** How patterns are compared: `-i` makes the comparison ignore case. */
+type Matching = {ignoreCase: boolean};
+
 const isDelimiter = (character: string, delimiters: string) => delimiters.includes(character);
 
 /** match_word() of pattern.c: the pattern, trimmed of delimiters, found between delimiters or the ends. */
-function matchWord(sample: string, pattern: string, delimiters: string, ignoreCase: boolean): boolean {
+function matchWord(sample: string, pattern: string, delimiters: string, {ignoreCase}: Matching): boolean {
 	let trimmed = pattern;
 	while (trimmed.length > 0 && isDelimiter(trimmed[0]!, delimiters)) {
 		trimmed = trimmed.slice(1);
@@ -392,7 +395,7 @@ function intMatches(value: number, values: readonly string[]): boolean {
 	});
 }
 
-function regexOf(pattern: string, ignoreCase: boolean): RegExp | undefined {
+function regexOf(pattern: string, {ignoreCase}: Matching): RegExp | undefined {
 	try {
 		return new RegExp(pattern, ignoreCase ? 'i' : '');
 	} catch {
@@ -401,8 +404,8 @@ function regexOf(pattern: string, ignoreCase: boolean): RegExp | undefined {
 }
 
 /** Whether a string sample matches one of the patterns with `method`. */
-function stringMatches(value: string, method: Method, patterns: readonly string[], ignoreCase: boolean): Truth {
-	const fold = (text: string) => (ignoreCase ? text.toLowerCase() : text);
+function stringMatches(value: string, method: Method, patterns: readonly string[], matching: Matching): Truth {
+	const fold = (text: string) => (matching.ignoreCase ? text.toLowerCase() : text);
 	for (const pattern of patterns) {
 		let hit: Truth;
 		switch (method) {
@@ -422,17 +425,17 @@ function stringMatches(value: string, method: Method, patterns: readonly string[
 			}
 
 			case 'dom': {
-				hit = matchWord(value, pattern, '/?.:', ignoreCase);
+				hit = matchWord(value, pattern, '/?.:', matching);
 				break;
 			}
 
 			case 'dir': {
-				hit = matchWord(value, pattern, '/?', ignoreCase);
+				hit = matchWord(value, pattern, '/?', matching);
 				break;
 			}
 
 			case 'reg': {
-				const regex = regexOf(pattern, ignoreCase);
+				const regex = regexOf(pattern, matching);
 				hit = regex ? regex.test(value) : {unknown: `drainboard cannot read regular expression ${pattern}`};
 				break;
 			}
@@ -505,7 +508,7 @@ function evaluateExpression(expression: Expression, request: ProbeRequest, scope
 			}
 		}
 	} else {
-		result = method === 'bool' ? sample.value !== '' : stringMatches(sample.value, method, expression.values, expression.ignoreCase);
+		result = method === 'bool' ? sample.value !== '' : stringMatches(sample.value, method, expression.values, {ignoreCase: expression.ignoreCase});
 	}
 
 	if (result === false && expression.files.length > 0) {

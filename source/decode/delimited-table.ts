@@ -65,6 +65,9 @@ export type TableReaderOptions<T> = {
  */
 type TableMemory = {bytes: Buffer | undefined; columns: ArrayBuffer | undefined};
 
+/** Whether the reply is complete (`final`: nothing more comes) while its rows are read. */
+type Reading = {final: boolean};
+
 /**
  * The rows of a delimited dump, read as the bytes arrive ({@link push}) so decoding overlaps the
  * time HAProxy takes to produce a large dump. For each wanted column it keeps the parsed integer
@@ -161,7 +164,7 @@ export class DelimitedTable {
 			this.append(chunk);
 		}
 
-		this.readRows(false);
+		this.readRows({final: false});
 		return this.ended ? this.parsed - before : chunk.length;
 	}
 
@@ -213,7 +216,7 @@ export class DelimitedTable {
 	/** Ends the reply: it must have closed with an empty line, else it was cut short. */
 	finish(): this {
 		if (!this.ended) {
-			this.readRows(true);
+			this.readRows({final: true});
 		}
 
 		if (!this.ended) {
@@ -223,7 +226,9 @@ export class DelimitedTable {
 		return this;
 	}
 
-	private readRows(final: boolean): void {
+	/** Reads the complete rows received; `final`: nothing more comes, so an incomplete row is an error. */
+	private readRows(reading: Reading): void {
+		const {final} = reading;
 		// Searches stay within what was received: the rest of the buffer is unused capacity.
 		const view = this.bytes.subarray(0, this.stored);
 		while (this.parsed < this.stored) {
@@ -254,7 +259,7 @@ export class DelimitedTable {
 					return;
 				}
 
-				if (!this.readQuoted(position, recordEnd, final)) {
+				if (!this.readQuoted(position, recordEnd, reading)) {
 					return;
 				}
 
@@ -440,7 +445,7 @@ export class DelimitedTable {
 	 * A record with quoted fields, read with the full CSV reader up to `recordEnd` (its newline,
 	 * -1: unknown); false while it is incomplete.
 	 */
-	private readQuoted(position: number, recordEnd: number, final: boolean): boolean {
+	private readQuoted(position: number, recordEnd: number, {final}: Reading): boolean {
 		let text = this.bytes.toString('utf8', position, recordEnd === -1 ? this.stored : recordEnd + 1);
 		let record = readCsvRecord(text, 0);
 		if (!record.complete && recordEnd !== -1) {

@@ -109,7 +109,7 @@ export class PoolPoller {
 	 * The backend to poll every cycle with the filtered commands (the one the operator looks at).
 	 * With `only` (the wizard), full dumps stop: only that backend is read.
 	 */
-	focus(backend: ProxyName | undefined, only = false): void {
+	focus(backend: ProxyName | undefined, {only = false}: {only?: boolean} = {}): void {
 		this.focused = backend;
 		this.focusOnly = only && backend !== undefined;
 	}
@@ -118,7 +118,7 @@ export class PoolPoller {
 	 * Polls again now (after a state change), with a full dump when `full`; the view is handed on
 	 * after that poll even when nothing changed, so that what shows it knows it is current.
 	 */
-	refresh(full = false): void {
+	refresh({full = false}: {full?: boolean} = {}): void {
 		this.fullRequested ||= full;
 		this.changed = true;
 		if (!this.running) {

@@ -178,7 +178,7 @@ async function lockFile(file: string): Promise<Taken> {
 		let kept = false;
 		try {
 			if (!(await flockNow(fd, file))) {
-				return {busy: await holderOf(fd, true)};
+				return {busy: await holderOf(fd, {wait: true})};
 			}
 
 			const opened = fstatSync(fd);
@@ -191,7 +191,7 @@ async function lockFile(file: string): Promise<Taken> {
 
 			if (current?.ino === opened.ino && current.dev === opened.dev) {
 				kept = true;
-				return {fd, previous: await holderOf(fd, false)};
+				return {fd, previous: await holderOf(fd, {wait: false})};
 			}
 
 			if (attempt >= 5) {
@@ -289,7 +289,7 @@ function flockBinary(): string {
 }
 
 /** The holder named in the file; a holder that has locked it but not written yet gets a moment. */
-async function holderOf(fd: number, wait: boolean): Promise<LockHolder | null> {
+async function holderOf(fd: number, {wait}: {wait: boolean}): Promise<LockHolder | null> {
 	for (let attempt = 0; ; attempt++) {
 		const buffer = Buffer.alloc(1024);
 		const length = readSync(fd, buffer, 0, buffer.length, 0);

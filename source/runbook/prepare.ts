@@ -117,7 +117,7 @@ export async function prepareMaintenance(options: Options, target: Target, mode:
 		return {context, resume: undefined, notice, notes: loaded.notes};
 	}
 
-	return {context, resume: resumePoint(record, drained), notice: staleMaintenanceNotice(record, drained), notes: loaded.notes};
+	return {context, resume: resumePoint(record, {targetDrained: drained}), notice: staleMaintenanceNotice(record, {targetDrained: drained}), notes: loaded.notes};
 }
 
 /**

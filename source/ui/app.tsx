@@ -100,9 +100,9 @@ function Screens({clients, initialTarget, prepare, exitNote = {current: null}, p
 	const [exiting, setExiting] = useState<ExitCode | null>(null);
 	const focus = screen.kind === 'wizard' ? screen.prepared.context.target.backend : screen.kind === 'preparing' ? screen.target.backend : gridFocus;
 	// The wizard reads only the target's backend (filtered commands); the grid reads everything.
-	const {view, lastSuccessAt, refresh} = usePool(clients, focus, pollIntervalMs, screen.kind !== 'grid', prefetched);
+	const {view, lastSuccessAt, refresh} = usePool(clients, {focus, focusOnly: screen.kind !== 'grid', intervalMs: pollIntervalMs, prefetched});
 	const poll = useMemo(() => ({readAt: lastSuccessAt, refresh: () => refresh()}), [lastSuccessAt, refresh]);
-	const now = useNow(lastSuccessAt, gridLayout(size.columns).changed > 0);
+	const now = useNow(lastSuccessAt, {perSecond: gridLayout(size.columns).changed > 0});
 	const freshAt = lastSuccessAt();
 
 	useEffect(() => {

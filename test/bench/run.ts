@@ -238,7 +238,7 @@ try {
 		},
 	});
 	const poller = new PoolPoller({clients: [counting], onChange: () => undefined});
-	poller.focus(parseName('backend250', 'backend'), true);
+	poller.focus(parseName('backend250', 'backend'), {only: true});
 	poller.start();
 	await delay(1500);
 	bytes = 0;

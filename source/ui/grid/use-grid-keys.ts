@@ -116,6 +116,6 @@ export function useGridKeys(state: GridState, dispatch: Dispatch<GridAction>, ha
 				}
 			}
 		},
-		handlers.active ?? true,
+		{active: handlers.active ?? true},
 	);
 }
