@@ -30,7 +30,7 @@ export type Import = {from: string; to: string; names: readonly string[]; line: 
 
 export type SourceGraph = {root: string; files: readonly string[]; imports: readonly Import[]; exports: ReadonlyMap<string, readonly string[]>};
 
-/** The layer of a file, by its path relative to the repository (`source/runtime/client.ts`). */
+/** The layer of a file, by its path relative to the repository (`source/runtime/transport.ts`). */
 export function layerOf(file: string): string | undefined {
 	const parts = file.split('/');
 	if (parts[0] !== 'source') {
