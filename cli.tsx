@@ -6,7 +6,7 @@ import {DrainboardError, exitCodeOf, sentenceOf, UsageError, type ExitCode} from
 import {parseOptions} from './source/options.js';
 import {terminalLine} from './source/visible-text.js';
 import packageJson from './package.json' with {type: 'json'};
-import type {RuntimeClient} from './source/runtime/client.js';
+import type {RuntimeClient} from './source/poll/client.js';
 import type {Target} from './source/runtime/names.js';
 
 setCrashVersion(packageJson.version);
@@ -156,7 +156,7 @@ async function main(): Promise<ExitCode> {
 		const {importInteractive} = await import('./source/ui/import-ui.js');
 		const interactive = importInteractive();
 		interactive.catch(() => undefined);
-		const {clientsFor} = await import('./source/config/clients.js');
+		const {clientsFor} = await import('./source/poll/clients.js');
 		const {clients, notes} = await clientsFor(options);
 		for (const note of notes) {
 			process.stderr.write(terminalLine(note));
@@ -178,7 +178,7 @@ async function main(): Promise<ExitCode> {
 
 /** {@link findTarget}, or the target as given while HAProxy does not answer (the app shows why). */
 async function findTargetIfAnswering(clients: readonly RuntimeClient[], target: Target): Promise<Target> {
-	const {findTarget} = await import('./source/runtime/find-target.js');
+	const {findTarget} = await import('./source/poll/find-target.js');
 	return findTarget(clients, target).catch((error: unknown) => {
 		if (error instanceof UsageError) {
 			throw error;

@@ -34,7 +34,7 @@ const flagTypes = {
 type FlagName = keyof typeof flagTypes;
 
 /** The command line read: flags by camelCase name (values still to be validated), and the words around them. */
-export type CommandLine = {
+type CommandLine = {
 	flags: Partial<Record<FlagName, string | string[] | number | boolean>>;
 	input: string[];
 	help: boolean;

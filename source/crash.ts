@@ -16,7 +16,7 @@ export class CrashedError extends DrainboardError {
 }
 
 /** What a crash file records besides the error. */
-export type CrashContext = {
+type CrashContext = {
 	/** Where it was caught: `uncaught exception`, `React render or effect`, … */
 	where: string;
 	/** React's component stack, for an error caught in the interactive app. */
@@ -48,7 +48,7 @@ const crashName = (now: Date) => `crash-${now.toISOString().replace(/:/g, '.')}-
  * journal: `$XDG_STATE_HOME/drainboard/`, else `~/.local/state/drainboard/`), else in the temp
  * directory. Never follows a symlink, never overwrites. Null when no place took it.
  */
-export function writeCrashFile(error: unknown, context: CrashContext, env: NodeJS.ProcessEnv = process.env, now = new Date()): string | null {
+function writeCrashFile(error: unknown, context: CrashContext, env: NodeJS.ProcessEnv = process.env, now = new Date()): string | null {
 	const text = [
 		`drainboard ${version} stopped on an internal error at ${now.toISOString()}`,
 		`where: ${context.where}`,
@@ -80,7 +80,7 @@ export function writeCrashFile(error: unknown, context: CrashContext, env: NodeJ
 }
 
 /** The one sentence an operator reads for a crash: what happened, and where the details are. */
-export function crashSentence(error: unknown, file: string | null): string {
+function crashSentence(error: unknown, file: string | null): string {
 	const message = error instanceof Error ? error.message : String(error);
 	const what = printable(message.split('\n', 1)[0]?.trim() || 'no message').replace(/\.$/, '');
 	return file

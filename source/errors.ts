@@ -9,7 +9,7 @@ export type ExitCode = 0 | 1 | 2 | 3 | SignalExitCode;
 export const stopSignals = {SIGHUP: 129, SIGINT: 130, SIGTERM: 143} as const;
 export type StopSignal = keyof typeof stopSignals;
 /** 128 + the signal's number: SIGHUP 129, SIGINT 130, SIGTERM 143 (what a shell reports for a killed process). */
-export type SignalExitCode = (typeof stopSignals)[StopSignal];
+type SignalExitCode = (typeof stopSignals)[StopSignal];
 
 /** An error the operator can act on: one plain sentence and the exit code it maps to. */
 export class DrainboardError extends Error {

@@ -10,7 +10,7 @@ export function hostInterfaces(): HostInterfaces {
 }
 
 /** `::ffff:127.0.0.2` → `127.0.0.2`; brackets and a zone (`fe80::1%eth0`) removed; IPv6 in lower case. */
-export function plainAddress(address: string): string {
+function plainAddress(address: string): string {
 	const bare = address.replace(/^\[|\]$/g, '').replace(/%.*$/, '').toLowerCase();
 	const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(bare);
 	return mapped ? mapped[1]! : bare;

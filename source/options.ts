@@ -8,7 +8,7 @@ const seconds = (name: string, max: number) =>
 const optionalText = (message: string) => z.optional(z.string().check(z.minLength(1, message)));
 
 /** Every flag of the command-line contract, validated. */
-export const flagsSchema = z.object({
+const flagsSchema = z.object({
 	socket: z._default(z.array(z.string().check(z.minLength(1, '--socket needs a path or host:port'))), []),
 	master: optionalText('--master needs the path of the master CLI socket'),
 	config: optionalText('--config needs a file path'),

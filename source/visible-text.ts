@@ -5,7 +5,7 @@
  * line.
  */
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
-export const terminalControl = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+const terminalControl = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 const everyTerminalControl = new RegExp(terminalControl.source, 'g');
 
 function shown(character: string): string {

@@ -8,7 +8,7 @@ export type ConditionTerm = {negated: boolean} & ({acl: string} | {expression: s
 export type RuleCondition = {unless: boolean; suites: ConditionTerm[][]};
 
 /** A rule line split into what it does and when: `use_backend shop if is_shop` → action `shop`, condition `if is_shop`. */
-export type SplitRule = {action: string[]; condition: RuleCondition | null; error: string | null};
+type SplitRule = {action: string[]; condition: RuleCondition | null; error: string | null};
 
 /**
  * Splits a rule's words at its first `if`/`unless` and reads the condition: `!` prefixes (any
@@ -64,10 +64,4 @@ export function splitRule(words: readonly string[]): SplitRule {
 	}
 
 	return {action: words.slice(0, at), condition: {unless: words[at] === 'unless', suites}, error: null};
-}
-
-/** The condition as written, for messages: `if is_shop`, `unless { ssl_fc }`. */
-export function conditionText(condition: RuleCondition): string {
-	const term = (one: ConditionTerm) => `${one.negated ? '!' : ''}${'acl' in one ? one.acl : `{ ${one.expression.join(' ')} }`}`;
-	return `${condition.unless ? 'unless' : 'if'} ${condition.suites.map((suite) => suite.map((one) => term(one)).join(' ')).join(' || ')}`;
 }

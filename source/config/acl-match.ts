@@ -13,7 +13,7 @@ export type AclScope = {
 };
 
 /** The kind of request value a fetch reads, for deriving a value that matches. */
-export type FetchAbout = 'host' | 'sni' | 'path' | 'other';
+type FetchAbout = 'host' | 'sni' | 'path' | 'other';
 
 type Sample = {kind: 'str'; value: string} | {kind: 'int'; value: number} | {kind: 'bool'; value: boolean} | {kind: 'ip'; value: string} | {kind: 'none'} | {kind: 'unknown'; why: string};
 
@@ -23,7 +23,7 @@ type Method = 'str' | 'beg' | 'end' | 'sub' | 'dom' | 'dir' | 'reg' | 'len' | 'f
 type Fetch = {about: FetchAbout; method: Method; sample: (request: ProbeRequest, scope: AclScope) => Sample; converters: string[]};
 
 /** An ACL expression read: the fetch, `-i`, `-m`, `-f` files, and the patterns. */
-export type Expression = {fetch: Fetch | {unknown: string}; fetchText: string; ignoreCase: boolean; method: Method | null; files: string[]; values: string[]};
+type Expression = {fetch: Fetch | {unknown: string}; fetchText: string; ignoreCase: boolean; method: Method | null; files: string[]; values: string[]};
 
 const suffixMethods: Record<string, Method> = {beg: 'beg', dom: 'dom', end: 'end', reg: 'reg', sub: 'sub', dir: 'dir', len: 'len', cnt: 'int', val: 'int', ip: 'ip'};
 
@@ -219,7 +219,7 @@ function fetchOf(text: string): Fetch | {unknown: string} {
 }
 
 /** Reads an ACL expression: fetch, flags (`-i`, `-m`, `-f`, `-n`, `-u`, `-M`, `--`), patterns. */
-export function readExpression(words: readonly string[]): Expression {
+function readExpression(words: readonly string[]): Expression {
 	const fetchText = words[0] ?? '';
 	const expression: Expression = {fetch: fetchOf(fetchText), fetchText, ignoreCase: false, method: null, files: [], values: []};
 	let index = 1;
@@ -252,7 +252,7 @@ export function readExpression(words: readonly string[]): Expression {
 }
 
 /** The matching method in force: `-m`, else the ACL keyword's, else the sample type's (converters drop the keyword's). */
-export function methodOf(expression: Expression): Method {
+function methodOf(expression: Expression): Method {
 	if (expression.method) {
 		return expression.method;
 	}
@@ -310,10 +310,13 @@ function convert(sample: Sample, converters: readonly string[]): Sample {
 	return current;
 }
 
+/** How patterns are compared: `-i` makes the comparison ignore case. */
+type Matching = {ignoreCase: boolean};
+
 const isDelimiter = (character: string, delimiters: string) => delimiters.includes(character);
 
 /** match_word() of pattern.c: the pattern, trimmed of delimiters, found between delimiters or the ends. */
-function matchWord(sample: string, pattern: string, delimiters: string, ignoreCase: boolean): boolean {
+function matchWord(sample: string, pattern: string, delimiters: string, {ignoreCase}: Matching): boolean {
 	let trimmed = pattern;
 	while (trimmed.length > 0 && isDelimiter(trimmed[0]!, delimiters)) {
 		trimmed = trimmed.slice(1);
@@ -392,7 +395,7 @@ function intMatches(value: number, values: readonly string[]): boolean {
 	});
 }
 
-function regexOf(pattern: string, ignoreCase: boolean): RegExp | undefined {
+function regexOf(pattern: string, {ignoreCase}: Matching): RegExp | undefined {
 	try {
 		return new RegExp(pattern, ignoreCase ? 'i' : '');
 	} catch {
@@ -401,8 +404,8 @@ function regexOf(pattern: string, ignoreCase: boolean): RegExp | undefined {
 }
 
 /** Whether a string sample matches one of the patterns with `method`. */
-function stringMatches(value: string, method: Method, patterns: readonly string[], ignoreCase: boolean): Truth {
-	const fold = (text: string) => (ignoreCase ? text.toLowerCase() : text);
+function stringMatches(value: string, method: Method, patterns: readonly string[], matching: Matching): Truth {
+	const fold = (text: string) => (matching.ignoreCase ? text.toLowerCase() : text);
 	for (const pattern of patterns) {
 		let hit: Truth;
 		switch (method) {
@@ -422,17 +425,17 @@ function stringMatches(value: string, method: Method, patterns: readonly string[
 			}
 
 			case 'dom': {
-				hit = matchWord(value, pattern, '/?.:', ignoreCase);
+				hit = matchWord(value, pattern, '/?.:', matching);
 				break;
 			}
 
 			case 'dir': {
-				hit = matchWord(value, pattern, '/?', ignoreCase);
+				hit = matchWord(value, pattern, '/?', matching);
 				break;
 			}
 
 			case 'reg': {
-				const regex = regexOf(pattern, ignoreCase);
+				const regex = regexOf(pattern, matching);
 				hit = regex ? regex.test(value) : {unknown: `drainboard cannot read regular expression ${pattern}`};
 				break;
 			}
@@ -471,7 +474,7 @@ function stringMatches(value: string, method: Method, patterns: readonly string[
 }
 
 /** Evaluates one ACL expression for the request. */
-export function evaluateExpression(expression: Expression, request: ProbeRequest, scope: AclScope): Truth {
+function evaluateExpression(expression: Expression, request: ProbeRequest, scope: AclScope): Truth {
 	if ('unknown' in expression.fetch) {
 		return {unknown: `{ ${expression.fetchText} } cannot be evaluated: ${expression.fetch.unknown}`};
 	}
@@ -505,7 +508,7 @@ export function evaluateExpression(expression: Expression, request: ProbeRequest
 			}
 		}
 	} else {
-		result = method === 'bool' ? sample.value !== '' : stringMatches(sample.value, method, expression.values, expression.ignoreCase);
+		result = method === 'bool' ? sample.value !== '' : stringMatches(sample.value, method, expression.values, {ignoreCase: expression.ignoreCase});
 	}
 
 	if (result === false && expression.files.length > 0) {

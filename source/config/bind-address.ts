@@ -3,7 +3,7 @@ import {hostInterfaces, interfaceAddress, isLocalAddress, type HostInterfaces} f
 import type {Statement} from './parse-config.js';
 
 /** Where a probe connects to reach one address of a `bind` line, or why it cannot. */
-export type BindTarget =
+type BindTarget =
 	| {
 			/** The address to connect to: 127.0.0.1 for a wildcard, the interface's address with `interface X`, else the bind's own. */
 			address: string;

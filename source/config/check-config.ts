@@ -4,7 +4,7 @@ import {spawn} from 'node:child_process';
 export type ConfigCheck = {ok: boolean; exitCode: number | null; warnings: string[]; alerts: string[]; output: string};
 
 /** Where and with what environment `haproxy -c` runs: the running HAProxy's, when known. */
-export type CheckPlace = {cwd?: string | null; environment?: Record<string, string> | null; timeoutMs?: number};
+type CheckPlace = {cwd?: string | null; environment?: Record<string, string> | null; timeoutMs?: number};
 
 /** The arguments of `haproxy -c -V`, one `-f` per file, in order. */
 export function checkArguments(files: string | readonly string[]): string[] {

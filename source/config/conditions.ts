@@ -16,7 +16,7 @@ export type ConditionFacts = {
 };
 
 /** A condition's value, or why drainboard cannot know it. */
-export type ConditionValue = {value: boolean} | {unknown: string};
+type ConditionValue = {value: boolean} | {unknown: string};
 
 type Term =
 	| {kind: 'number'; value: number; negate: boolean}

@@ -9,10 +9,10 @@ export type ConfigEnvironment = {
 };
 
 /** Where a line is, for `${.LINE}`, `${.FILE}` and `${.SECTION}`. */
-export type LinePlace = {file: string; line: number; section: string | null};
+type LinePlace = {file: string; line: number; section: string | null};
 
 /** One line split into words as HAProxy does, and what could not be known about it. */
-export type ParsedLine = {
+type ParsedLine = {
 	words: string[];
 	/** Variables the line uses whose value drainboard cannot know. */
 	unknownVariables: string[];

@@ -13,7 +13,7 @@ import {visible} from '../visible-text.js';
 export type InstanceFacts = {socket: string; endpoint: Endpoint; pid: number | null; version: string | null};
 
 /** The configuration drainboard reads and checks, where it came from, and how to run `haproxy -c` on it. */
-export type ResolvedConfig = {
+type ResolvedConfig = {
 	config: LoadedConfig;
 	origin: 'running' | 'flag' | 'default';
 	/** Where the files come from, in a few words (`the files HAProxy pid 42 loaded`). */
@@ -27,9 +27,9 @@ export type ResolvedConfig = {
 	environment: Record<string, string> | null;
 };
 
-export type ResolveOptions = {config?: string; haproxy?: string};
+type ResolveOptions = {config?: string; haproxy?: string};
 
-export type ResolveDependencies = {reader?: FileReader; proc?: string; buildInfo?: (binary: string) => Promise<BuildInfo | null>; ownEnvironment?: NodeJS.ProcessEnv};
+type ResolveDependencies = {reader?: FileReader; proc?: string; buildInfo?: (binary: string) => Promise<BuildInfo | null>; ownEnvironment?: NodeJS.ProcessEnv};
 
 /**
  * Decides which files to read and check: with no --config, the files in the running HAProxy's

@@ -10,7 +10,7 @@ import {defaultStatsSocket} from './stats-socket.js';
 import {visible} from '../visible-text.js';
 
 /** The socket drainboard uses when no --socket is given, and one sentence on why. */
-export type DefaultSocket = {endpoint: Endpoint; note: string};
+type DefaultSocket = {endpoint: Endpoint; note: string};
 
 /** What one running HAProxy process says its admin socket is. */
 type Seen = {pid: number; files: string[]; socket: Endpoint | null; problem: string | null};

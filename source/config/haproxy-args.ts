@@ -1,5 +1,5 @@
 /** A runtime option `.if enabled(<name>)` asks about, as HAProxy's cfgcond.c names them. */
-export type RuntimeOption = 'POLL' | 'EPOLL' | 'KQUEUE' | 'EVPORTS' | 'SPLICE' | 'GETADDRINFO' | 'REUSEPORT' | 'FAST-FORWARD' | 'SERVER-SSL-VERIFY-NONE';
+type RuntimeOption = 'POLL' | 'EPOLL' | 'KQUEUE' | 'EVPORTS' | 'SPLICE' | 'GETADDRINFO' | 'REUSEPORT' | 'FAST-FORWARD' | 'SERVER-SSL-VERIFY-NONE';
 
 /** What drainboard needs from a HAProxy command line. */
 export type HaproxyArgs = {

@@ -3,7 +3,7 @@ import {emptyEnvironment, parseLine, type ConfigEnvironment} from './config-line
 import {optionKeywords} from './enabled-options.js';
 
 /** A section keyword of haproxy.cfg that holds proxies or global settings. */
-export type SectionKind = 'global' | 'defaults' | 'frontend' | 'backend' | 'listen' | 'other';
+type SectionKind = 'global' | 'defaults' | 'frontend' | 'backend' | 'listen' | 'other';
 
 /**
  * Why a line may or may not be part of what HAProxy loaded: a `.if` drainboard could not
@@ -25,7 +25,7 @@ export type Section = {kind: SectionKind; name: string | null; from: string | nu
 export type Decision = {file: string; line: number; text: string; outcome: 'false' | 'earlier-branch'};
 
 /** A line HAProxy did not load because of a `.if`, with the section it would have been in. */
-export type DroppedLine = {keyword: string; args: string[]; file: string; line: number; section: {kind: SectionKind; name: string | null} | null; because: Decision};
+type DroppedLine = {keyword: string; args: string[]; file: string; line: number; section: {kind: SectionKind; name: string | null} | null; because: Decision};
 
 /** A configuration as HAProxy loads it, file after file, with what the conditions decided. */
 export type ParsedConfig = {

@@ -6,10 +6,10 @@ import type {Section} from './parse-config.js';
 import {deriveRoute} from './routes.js';
 
 /** What the operator asked of the probe: `--url`, `--host`, `--path`, `--verify-tls`. */
-export type ProbeFlags = {url?: string; host?: string; path?: string; verifyTls: boolean};
+type ProbeFlags = {url?: string; host?: string; path?: string; verifyTls: boolean};
 
 /** The probe a maintenance uses and where it comes from, or why there is none (a clause, no final period). */
-export type ProbePlan = {target: ProbeTarget; source: string} | {target: null; why: string};
+type ProbePlan = {target: ProbeTarget; source: string} | {target: null; why: string};
 
 /**
  * The one place the wizard and headless decide their probe: the route {@link deriveRoute} finds

@@ -2,7 +2,7 @@ import {parseEndpoint, type Endpoint} from '../runtime/endpoint.js';
 import {findDefaultSocket, type DefaultSocketDependencies} from './default-socket.js';
 
 /** Which sockets to talk to, where that choice came from, and the sentence that says so. */
-export type SocketChoice = {endpoints: Endpoint[]; source: 'flag' | 'default'; note: string | null};
+type SocketChoice = {endpoints: Endpoint[]; source: 'flag' | 'default'; note: string | null};
 
 /** `--socket` values when given (duplicates once); else the default socket of {@link findDefaultSocket}. */
 export async function resolveSockets(socketFlags: readonly string[], config: string | undefined, dependencies: DefaultSocketDependencies = {}): Promise<SocketChoice> {

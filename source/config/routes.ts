@@ -7,7 +7,7 @@ import type {ProbeRequest} from './probe-request.js';
 import {backendSection, defaultsChain, inheritedStatements, sectionMode, type ProxyMode} from './section-mode.js';
 
 /** The probe that proves traffic through the load balancer reaches a backend (the `routes --json` contract). */
-export type ProbeRoute = {
+type ProbeRoute = {
 	/** `<scheme>://<address>:<port><path>`: http/https for mode http, tcp/tls for mode tcp. */
 	url: string;
 	/** The Host header to send (null: the address itself). */
@@ -25,9 +25,9 @@ export type ProbeRoute = {
 export type Route = {backend: string; mode: ProxyMode; probe: ProbeRoute | null; why: string | null};
 
 /** What the operator gave (`--url`, `--host`, `--path`): the derivation keeps to it. */
-export type GivenProbe = {host?: string; path?: string; address?: string; port?: number};
+type GivenProbe = {host?: string; path?: string; address?: string; port?: number};
 
-export type RouteOptions = {interfaces?: HostInterfaces; given?: GivenProbe};
+type RouteOptions = {interfaces?: HostInterfaces; given?: GivenProbe};
 
 type Rule = {statement: Statement; owner: Section; action: string[]; condition: RuleCondition | null; scope: AclScope; error: string | null};
 
@@ -114,7 +114,7 @@ function serverCount(section: Section): number {
 }
 
 /** Whether a section has servers of its own (`server` or `server-template` lines). */
-export function hasServers(section: Section): boolean {
+function hasServers(section: Section): boolean {
 	return section.statements.some((statement) => !statement.uncertain && (statement.keyword === 'server' || statement.keyword === 'server-template'));
 }
 

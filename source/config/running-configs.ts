@@ -5,7 +5,7 @@ import {fileSystem, type FileReader} from './proc-reader.js';
 import {readRunningProcess, runningConfigOf} from './running-haproxy.js';
 
 /** A serving HAProxy process on this host and the configuration it loaded (read as it read it), or why not. */
-export type RunningLoaded = {pid: number; files: string[]; loaded: LoadedConfig | null; cwd: string | null; problem: string | null};
+type RunningLoaded = {pid: number; files: string[]; loaded: LoadedConfig | null; cwd: string | null; problem: string | null};
 
 /**
  * Every serving HAProxy process on this host (found in /proc by its name), the files in its

@@ -4,7 +4,7 @@ import type {Section, Statement} from './parse-config.js';
 export type ProxyMode = 'http' | 'tcp' | 'log' | 'spop';
 
 /** A section's mode and the line that decided it (null: no `mode` line anywhere, HAProxy's default). */
-export type ModeDecision = {mode: ProxyMode; line: Statement | null; inheritedFrom: Section | null};
+type ModeDecision = {mode: ProxyMode; line: Statement | null; inheritedFrom: Section | null};
 
 const modes: Record<string, ProxyMode> = {http: 'http', tcp: 'tcp', log: 'log', spop: 'spop', haterm: 'http'};
 

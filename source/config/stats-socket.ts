@@ -3,7 +3,7 @@ import {parseEndpoint, type Endpoint} from '../runtime/endpoint.js';
 import {statementsOf, type Section} from './parse-config.js';
 
 /** A `stats socket` line of the global section. */
-export type StatsSocket = {endpoint: Endpoint; level: 'admin' | 'operator' | 'user'; line: number};
+type StatsSocket = {endpoint: Endpoint; level: 'admin' | 'operator' | 'user'; line: number};
 
 /**
  * The `stats socket` lines of the global section, in order. Addresses drainboard cannot reach

@@ -3,7 +3,7 @@ import type {Decision, ParsedConfig, Section, Uncertainty} from './parse-config.
 import {visible} from '../visible-text.js';
 
 /** Whether the configuration defines the target's backend and server, and if not, why in one sentence. */
-export type TargetInConfig = {found: true; where: string} | {found: false; why: string};
+type TargetInConfig = {found: true; where: string} | {found: false; why: string};
 
 /**
  * Looks for `backend`/`listen` <backend> and its `server <server>` (or a `server-template` that

@@ -1,5 +1,5 @@
 /** One CSV record read from `text` at `position`, and where the next record starts. */
-export type CsvRecord = {fields: string[]; next: number; complete: boolean};
+type CsvRecord = {fields: string[]; next: number; complete: boolean};
 
 /**
  * Reads one RFC 4180 record: fields quoted only when they contain `,` `"` CR or LF, `""` inside

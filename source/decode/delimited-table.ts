@@ -20,7 +20,7 @@ const growFromFirstChunk = 4 * 1_048_576;
 /** A column read from every row: an integer (parsed as it is read) or text (sliced on demand). */
 export type ColumnSpec = {index: number; type: 'integer' | 'text'; required?: boolean};
 
-export type TableOptions = {
+type TableOptions = {
 	separator: string;
 	/** Fewest fields a row may have (exactly this many with `exactFields`). */
 	minimumFields: number;
@@ -63,7 +63,10 @@ export type TableReaderOptions<T> = {
  * small VM, 10 ms per poll at 10,000 servers) and external-memory pressure on the garbage
  * collector; memory already written costs neither.
  */
-export type TableMemory = {bytes: Buffer | undefined; columns: ArrayBuffer | undefined};
+type TableMemory = {bytes: Buffer | undefined; columns: ArrayBuffer | undefined};
+
+/** Whether the reply is complete (`final`: nothing more comes) while its rows are read. */
+type Reading = {final: boolean};
 
 /**
  * The rows of a delimited dump, read as the bytes arrive ({@link push}) so decoding overlaps the
@@ -161,7 +164,7 @@ export class DelimitedTable {
 			this.append(chunk);
 		}
 
-		this.readRows(false);
+		this.readRows({final: false});
 		return this.ended ? this.parsed - before : chunk.length;
 	}
 
@@ -213,7 +216,7 @@ export class DelimitedTable {
 	/** Ends the reply: it must have closed with an empty line, else it was cut short. */
 	finish(): this {
 		if (!this.ended) {
-			this.readRows(true);
+			this.readRows({final: true});
 		}
 
 		if (!this.ended) {
@@ -223,7 +226,9 @@ export class DelimitedTable {
 		return this;
 	}
 
-	private readRows(final: boolean): void {
+	/** Reads the complete rows received; `final`: nothing more comes, so an incomplete row is an error. */
+	private readRows(reading: Reading): void {
+		const {final} = reading;
 		// Searches stay within what was received: the rest of the buffer is unused capacity.
 		const view = this.bytes.subarray(0, this.stored);
 		while (this.parsed < this.stored) {
@@ -254,7 +259,7 @@ export class DelimitedTable {
 					return;
 				}
 
-				if (!this.readQuoted(position, recordEnd, final)) {
+				if (!this.readQuoted(position, recordEnd, reading)) {
 					return;
 				}
 
@@ -440,7 +445,7 @@ export class DelimitedTable {
 	 * A record with quoted fields, read with the full CSV reader up to `recordEnd` (its newline,
 	 * -1: unknown); false while it is incomplete.
 	 */
-	private readQuoted(position: number, recordEnd: number, final: boolean): boolean {
+	private readQuoted(position: number, recordEnd: number, {final}: Reading): boolean {
 		let text = this.bytes.toString('utf8', position, recordEnd === -1 ? this.stored : recordEnd + 1);
 		let record = readCsvRecord(text, 0);
 		if (!record.complete && recordEnd !== -1) {

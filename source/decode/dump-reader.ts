@@ -22,7 +22,7 @@ export function afterHeader<T>(reply: DecodedReply, headerLines: number, start: 
 	const ends: number[] = [];
 	let body: DumpReader<T> | undefined;
 	let result: {value: T} | undefined;
-	const linesOf = (head: Buffer, final: boolean): string[] => {
+	const linesOf = (head: Buffer, {final}: {final: boolean}): string[] => {
 		const lines = ends.map((end, index) => head.toString('latin1', index === 0 ? 0 : ends[index - 1]! + 1, end));
 		const last = ends.length === 0 ? 0 : ends.at(-1)! + 1;
 		return final && last < head.length ? [...lines, head.toString('latin1', last)] : lines;
@@ -58,7 +58,7 @@ export function afterHeader<T>(reply: DecodedReply, headerLines: number, start: 
 			const used = ends[headerLines - 1]! + 1 - before;
 			const head = parts.length === 0 ? chunk.subarray(0, used) : Buffer.concat([...parts, chunk.subarray(0, used)]);
 			parts = [];
-			body = start(linesOf(head, false));
+			body = start(linesOf(head, {final: false}));
 			return used + body.push(chunk.subarray(used));
 		},
 		finish() {
@@ -71,7 +71,7 @@ export function afterHeader<T>(reply: DecodedReply, headerLines: number, start: 
 					throw new DecodeError(reply, 'the reply is empty');
 				}
 
-				body = start(linesOf(Buffer.concat(parts), true));
+				body = start(linesOf(Buffer.concat(parts), {final: true}));
 				parts = [];
 			}
 

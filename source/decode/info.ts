@@ -66,7 +66,7 @@ export function releaseOf(version: string): string {
 }
 
 /** Longest `show info` reply read: about 2 KB in every release; a longer one is not `show info`. */
-export const maxInfoBytes = 64 * 1024;
+const maxInfoBytes = 64 * 1024;
 
 /**
  * Collects a `show info` reply as it arrives (it is small), up to its closing empty line. Each

@@ -15,17 +15,6 @@ export const adminFlagBits = {
 export type AdminFlag = keyof typeof adminFlagBits;
 export const adminFlagOrder = Object.keys(adminFlagBits) as AdminFlag[];
 
-/** What each admin bit means, in the operator's words. */
-export const adminFlagLabels: Record<AdminFlag, string> = {
-	FMAINT: 'maintenance (set by hand)',
-	IMAINT: 'maintenance inherited from a tracked server',
-	CMAINT: 'disabled in the configuration',
-	FDRAIN: 'drain (set by hand)',
-	IDRAIN: 'drain inherited from a tracked server',
-	RMAINT: 'maintenance: DNS resolution failed',
-	HMAINT: 'maintenance: FQDN changed at runtime',
-};
-
 /** Any maintenance (FMAINT | IMAINT | RMAINT). */
 export const anyMaintMask = 0x23;
 /** Any drain (FDRAIN | IDRAIN). */
@@ -102,7 +91,6 @@ export const checkStatusLabels: Record<CheckStatusName, string> = {
 
 /** srv_check_result, by number. */
 export const checkResultNames = ['unknown', 'neutral', 'failed', 'passed', 'condpass'] as const;
-export type CheckResultName = (typeof checkResultNames)[number];
 
 /** srv_check_state / srv_agent_state bits. */
 export const checkStateBits = {

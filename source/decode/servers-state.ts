@@ -56,7 +56,7 @@ const requiredColumns = [
 const headerSchema = z.array(z.string().check(z.regex(/^[a-z_]+$/, 'field names are lower-case words')));
 
 /** The numbers of a `show servers state` row. */
-export type ServersStateNumber =
+type ServersStateNumber =
 	| 'backendId'
 	| 'serverId'
 	| 'opState'
@@ -138,7 +138,7 @@ class ServersStateView extends TableView implements ServersStateTable {
 	}
 }
 
-export type ServersStateReaderOptions = TableReaderOptions<ServersStateTable>;
+type ServersStateReaderOptions = TableReaderOptions<ServersStateTable>;
 
 /**
  * Reads `show servers state [<backend>]` as it arrives: line 1 the format version, line 2 `# `

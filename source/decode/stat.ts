@@ -4,7 +4,7 @@ import {checkedHeader, DelimitedTable, TableView, type ColumnSpec, type DecodedT
 import {afterHeader, readWhole, tableReader, type DumpReader} from './dump-reader.js';
 
 /** What a `show stat` row describes (its `type` column). */
-export type StatKind = 'frontend' | 'backend' | 'server' | 'listener';
+type StatKind = 'frontend' | 'backend' | 'server' | 'listener';
 
 /** One row of `show stat`, reduced to what drainboard reads, with empty counters as null. */
 export type StatRecord = {
@@ -77,15 +77,15 @@ const wantedNames = {
 
 type Column = keyof typeof wantedNames;
 
-export type StatOptions = {
+type StatOptions = {
 	/** Keep only these kinds (default: every row). */
 	kinds?: readonly StatKind[];
 };
 
 /** The numbers of a `show stat` row. */
-export type StatNumber = 'qcur' | 'scur' | 'slim' | 'stot' | 'weight' | 'act' | 'bck' | 'lastchg' | 'iid' | 'sid' | 'lbtot' | 'checkCode' | 'hrsp2xx' | 'hrsp5xx' | 'reqTot';
+type StatNumber = 'qcur' | 'scur' | 'slim' | 'stot' | 'weight' | 'act' | 'bck' | 'lastchg' | 'iid' | 'sid' | 'lbtot' | 'checkCode' | 'hrsp2xx' | 'hrsp5xx' | 'reqTot';
 /** The text fields of a `show stat` row. */
-export type StatText = 'proxy' | 'service' | 'status' | 'tracked' | 'checkStatus' | 'checkDesc' | 'addr' | 'mode' | 'algo';
+type StatText = 'proxy' | 'service' | 'status' | 'tracked' | 'checkStatus' | 'checkDesc' | 'addr' | 'mode' | 'algo';
 
 /** `show stat`, row by row, read in place: counters parsed as the rows came in (NaN when empty), text on demand. */
 export type StatTable = DecodedTable & {
@@ -122,7 +122,7 @@ class StatView extends TableView implements StatTable {
 	}
 }
 
-export type StatReaderOptions = TableReaderOptions<StatTable>;
+type StatReaderOptions = TableReaderOptions<StatTable>;
 
 /**
  * Reads `show stat` CSV by header name, as it arrives: `# pxname,svname,…,` then one row per

@@ -6,7 +6,7 @@ import {formatTarget} from '../runtime/names.js';
 import {clockTime} from '../time-format.js';
 
 /** The target's admin state on each instance (by socket), as read at some moment. */
-export type AdminStates = Map<string, number>;
+type AdminStates = Map<string, number>;
 
 /** Reads the target's admin state on every instance; null when HAProxy does not answer. */
 export async function readAdminStates(context: RunbookContext): Promise<AdminStates | null> {
@@ -19,7 +19,7 @@ export async function readAdminStates(context: RunbookContext): Promise<AdminSta
 }
 
 /** Where the target stands when a headless run ends, read from HAProxy then. */
-export type FinalState = {
+type FinalState = {
 	/** FDRAIN on some instance; null when it could not be read. */
 	drained: boolean | null;
 	/** One sentence for a run that did not pass; null when HAProxy shows what the run set out to do. */

@@ -29,7 +29,9 @@ export type HeadlessResult = {
 	}>;
 };
 
-export function headlessResult(state: RunbookState, steps: readonly StepId[], journal: string, ok: boolean, extra: Pick<HeadlessResult, 'drained' | 'warnings' | 'interrupted'>): HeadlessResult {
+/** The result of a run over `steps`, each with its checks as `state` has them. */
+export function headlessResult(state: RunbookState, run: Pick<HeadlessResult, 'ok' | 'journal' | 'drained' | 'warnings' | 'interrupted'> & {steps: readonly StepId[]}): HeadlessResult {
+	const {ok, journal, steps, ...extra} = run;
 	return {
 		ok,
 		target: state.target,

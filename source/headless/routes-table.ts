@@ -1,5 +1,5 @@
 import type {Route} from '../config/routes.js';
-import {wrap} from '../ui/wrap.js';
+import {wrap} from '../wrap.js';
 import {visible} from '../visible-text.js';
 
 const widestName = 20;

@@ -92,8 +92,8 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 		},
 	};
 
-	const result = (ok: boolean, steps: readonly StepId[], drained: boolean | null, interrupted?: HeadlessResult['interrupted']) =>
-		headlessResult(state, steps, context.journal.file, ok, {drained, warnings, ...(interrupted ? {interrupted} : {})});
+	const result = ({interrupted, ...run}: {ok: boolean; steps: readonly StepId[]; drained: boolean | null; interrupted?: HeadlessResult['interrupted']}) =>
+		headlessResult(state, {...run, journal: context.journal.file, warnings, ...(interrupted ? {interrupted} : {})});
 
 	const plan = await planSteps(kind, context, resume);
 	write(`drainboard ${kind} ${label} on ${context.clients.map((client) => client.socket).join(', ')} (journal ${context.journal.file})`);
@@ -102,14 +102,14 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 	}
 
 	if (plan.lost) {
-		journalQuietly(context, {step: 'maintain', event: 'abandoned', detail: `restore found the drain gone: ${plan.lost.join(' ')}`});
+		context.journal.appendGuarded({step: 'maintain', event: 'abandoned', detail: `restore found the drain gone: ${plan.lost.join(' ')}`});
 		write(`✗ ${label} is not drained: the drain was lost during the maintenance (see above), so it has taken traffic without restore's checks. Nothing was sent; check the server, and its traffic. The journal closes this maintenance.`);
-		return finish(result(false, [], false), options.json, 1);
+		return finish(result({ok: false, steps: [], drained: false}), {json: options.json, exitCode: 1});
 	}
 
 	if (plan.done) {
 		write(`✓ ${plan.done}`);
-		return finish(result(true, [], plan.drained ?? null), options.json, 0);
+		return finish(result({ok: true, steps: [], drained: plan.drained ?? null}), {json: options.json, exitCode: 0});
 	}
 
 	if (plan.resume) {
@@ -122,7 +122,7 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 		const step = state.current;
 		const during = ` ${state.steps[step].status === 'running' ? 'during' : 'at'} ${step}`;
 		const said = await stateNow(context);
-		journalQuietly(context, {step, event: 'interrupted', detail: `${signal === 'internal error' ? 'an internal error' : signal} stopped drainboard ${kind}${during}; ${said.sentence}`});
+		context.journal.appendGuarded({step, event: 'interrupted', detail: `${signal === 'internal error' ? 'an internal error' : signal} stopped drainboard ${kind}${during}; ${said.sentence}`});
 		const how = said.drained ? ` Run "drainboard restore ${label}" to put it back, or "drainboard ${label}" to continue in the wizard.` : '';
 		write(`${signal === 'internal error' ? 'Stopped by an internal error' : `Stopped by ${signal}`}${during}: ${said.sentence}.${how}`);
 		return {step, said};
@@ -135,7 +135,7 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 
 		void stop(signal).then(({step, said}) => {
 			if (options.json) {
-				process.stdout.write(`${terminalSafeJson(JSON.stringify(result(false, plan.steps, said.drained, {signal, step, state: said.sentence})))}\n`);
+				process.stdout.write(`${terminalSafeJson(JSON.stringify(result({ok: false, steps: plan.steps, drained: said.drained, interrupted: {signal, step, state: said.sentence}})))}\n`);
 			}
 
 			process.exit(stopSignals[signal]);
@@ -189,7 +189,7 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 			exitCode = exitCode === 0 ? 1 : exitCode;
 		}
 
-		return finish(result(exitCode === 0, plan.steps, final.drained), options.json, exitCode);
+		return finish(result({ok: exitCode === 0, steps: plan.steps, drained: final.drained}), {json: options.json, exitCode});
 	} finally {
 		for (const signal of signals) {
 			process.removeListener(signal, onSignal);
@@ -211,14 +211,6 @@ async function stateNow(context: RunbookContext): Promise<{sentence: string; dra
 			sentence: `the state of ${formatTarget(context.target)} could not be read (HAProxy did not answer within ${lastReadMs / 1000} s); check it with drainboard status`,
 			drained: false,
 		};
-	}
-}
-
-function journalQuietly(context: RunbookContext, record: Parameters<RunbookContext['journal']['append']>[0]): void {
-	try {
-		context.journal.append(record);
-	} catch {
-		// What matters is said on stderr; the journal already holds the steps before.
 	}
 }
 
@@ -262,7 +254,8 @@ async function planSteps(kind: Kind, context: RunbookContext, resume: ResumePoin
 	return {steps: [], done: `${formatTarget(context.target)} is not drained (admin flags: ${flags.join('+') || 'none'}); nothing to restore.`, drained: false};
 }
 
-function finish(result: HeadlessResult, json: boolean, exitCode: ExitCode): ExitCode {
+/** Writes the result as JSON with `json`; gives the exit code, 1 at least when the run did not succeed. */
+function finish(result: HeadlessResult, {json, exitCode}: {json: boolean; exitCode: ExitCode}): ExitCode {
 	if (json) {
 		process.stdout.write(`${terminalSafeJson(JSON.stringify(result))}\n`);
 	}

@@ -11,12 +11,12 @@ import {UsageError, type ExitCode} from '../errors.js';
 import type {HostInterfaces} from '../local-address.js';
 import type {Options} from '../options.js';
 import {parseName} from '../runtime/names.js';
-import {wrap} from '../ui/wrap.js';
+import {wrap} from '../wrap.js';
 import {terminalLine, visible} from '../visible-text.js';
 import {routesJson} from './routes-json.js';
 import {routesTable} from './routes-table.js';
 
-export type RoutesDependencies = {
+type RoutesDependencies = {
 	reader?: FileReader;
 	proc?: string;
 	buildInfo?: (binary: string) => Promise<BuildInfo | null>;

@@ -1,8 +1,8 @@
 import process from 'node:process';
-import {clientsFor} from '../config/clients.js';
+import {clientsFor} from '../poll/clients.js';
 import type {ExitCode} from '../errors.js';
 import type {Options} from '../options.js';
-import {findBackend} from '../runtime/find-target.js';
+import {findBackend} from '../poll/find-target.js';
 import {parseName} from '../runtime/names.js';
 import {terminalLine} from '../visible-text.js';
 import {runStatus} from './status.js';

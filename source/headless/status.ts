@@ -1,14 +1,14 @@
-import type {RuntimeClient} from '../runtime/client.js';
+import type {RuntimeClient} from '../poll/client.js';
 import type {ProxyName} from '../runtime/names.js';
-import {isUnknownBackend, unknownBackendError} from '../runtime/find-target.js';
+import {isUnknownBackend, unknownBackendError} from '../poll/find-target.js';
 import type {PoolSnapshot} from '../model/types.js';
 import {ServersJson, singleInstanceTail, statusJsonHead, statusJsonPieces} from './status-json.js';
 import {formatStatusTable} from './status-table.js';
 
-export type StatusOptions = {backend?: ProxyName; json: boolean; width: number};
+type StatusOptions = {backend?: ProxyName; json: boolean; width: number};
 
 /** Reads every instance once (in parallel) into one snapshot; a backend HAProxy does not have is exit 2. */
-export async function readPool(clients: readonly RuntimeClient[], backend?: ProxyName): Promise<PoolSnapshot> {
+async function readPool(clients: readonly RuntimeClient[], backend?: ProxyName): Promise<PoolSnapshot> {
 	const instances = await Promise.all(
 		clients.map(async (client) => {
 			try {

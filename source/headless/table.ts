@@ -49,7 +49,7 @@ export function formatTable(columns: readonly Column[], outsideRows: readonly st
 }
 
 /** Cuts `text` to `width` characters with a trailing ellipsis. */
-export function fit(text: string, width: number): string {
+function fit(text: string, width: number): string {
 	if (text.length <= width) {
 		return text;
 	}

@@ -22,7 +22,7 @@ export const freePort: PortPicker = async () =>
  * Whether `error` says a port was taken: Node's EADDRINUSE, or an error marked `portTaken` (HAProxy's
  * start, when it "cannot bind socket (Address already in use)").
  */
-export function isPortTaken(error: unknown): boolean {
+function isPortTaken(error: unknown): boolean {
 	if (typeof error !== 'object' || error === null) {
 		return false;
 	}

@@ -3,7 +3,7 @@ import {once} from 'node:events';
 import process from 'node:process';
 import {setTimeout as delay} from 'node:timers/promises';
 import {DrainboardError} from '../errors.js';
-import {createRuntimeClient} from '../runtime/client.js';
+import {createRuntimeClient} from '../poll/client.js';
 import type {Endpoint} from '../runtime/endpoint.js';
 
 /** A HAProxy started by drainboard (lab) or by the tests, in the foreground, as a child process. */
@@ -22,7 +22,7 @@ export type HaproxyProcess = {
 	kill(): void;
 };
 
-export type HaproxyStartOptions = {
+type HaproxyStartOptions = {
 	binary: string;
 	/** One `-f` each (a file or a directory), in order. */
 	configPath: string | readonly string[];
@@ -37,7 +37,7 @@ export type HaproxyStartOptions = {
 };
 
 /** HAProxy exited while it started; `portTaken` when a port it was to listen on was taken. */
-export class HaproxyStartError extends DrainboardError {
+class HaproxyStartError extends DrainboardError {
 	readonly portTaken: boolean;
 
 	constructor(sentence: string, output: string) {

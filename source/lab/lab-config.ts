@@ -1,5 +1,5 @@
 /** Where the lab's pieces listen. */
-export type LabPorts = {frontend: number; servers: Record<string, number>; dir: string};
+type LabPorts = {frontend: number; servers: Record<string, number>; dir: string};
 
 /** Demo servers by backend. */
 export const labServers = {webapps: ['app01', 'app02', 'app03'], api: ['api1', 'api2']} as const;

@@ -29,7 +29,7 @@ export type Lab = {
 const prefix = 'drainboard-lab-';
 
 /** What the lab starts with. */
-export type LabOptions = {
+type LabOptions = {
 	/** The --haproxy flag: the binary to run (default: the one on PATH). */
 	haproxy?: string;
 	/** Where the frontend's port comes from (default: a free one; tests give a taken one first). */
@@ -121,7 +121,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
 }
 
 /** Removes labs whose drainboard process is gone (killed with SIGKILL), and their HAProxy. */
-export function sweepStaleLabs(): void {
+function sweepStaleLabs(): void {
 	let entries: string[];
 	try {
 		entries = readdirSync(os.tmpdir()).filter((name) => name.startsWith(prefix));

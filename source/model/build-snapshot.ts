@@ -12,7 +12,7 @@ export function toInstance(socket: string, info: InstanceInfo): Instance {
 const idKey = (backendId: number, serverId: number) => backendId * 1_048_576 + serverId;
 
 /** Builds an instance's model as the rows of its two dumps arrive, in any interleaving. */
-export type SnapshotBuilder = {
+type SnapshotBuilder = {
 	onState(table: ServersStateTable, row: number): void;
 	onStat(table: StatTable, row: number): void;
 	finish(instance: Instance): InstanceSnapshot;
@@ -30,7 +30,7 @@ export function snapshotBuilder(socket: string): SnapshotBuilder {
 }
 
 /** Builds an instance's servers as the rows arrive and hands each one on in order, keeping none. */
-export type ServerStream = {
+type ServerStream = {
 	onState(table: ServersStateTable, row: number): void;
 	onStat(table: StatTable, row: number): void;
 	/** Makes and hands on the servers still held (those without a stat row, and the ones after them). */

@@ -2,7 +2,7 @@ import {adminWords} from './describe.js';
 import type {PoolSnapshot, Server} from './types.js';
 
 /** A server whose admin state is not the same on every instance. */
-export type Difference = {name: string; states: Array<{socket: string; state: string}>};
+type Difference = {name: string; states: Array<{socket: string; state: string}>};
 
 /** The admin state in words (`drain`, `maint`, `ready`), as compared between instances. */
 function adminStateWords(server: Server | undefined): string {

@@ -1,18 +1,14 @@
-import {adminFlagBits, anyDrainMask, anyMaintMask, passingCheckStatuses} from '../decode/labels.js';
+import {anyDrainMask, anyMaintMask, passingCheckStatuses} from '../decode/labels.js';
 import type {Backend, Server} from './types.js';
 
 /** The one word that sums a server up for the grid and the checks. */
 export type Condition = 'up' | 'drain' | 'maint' | 'down' | 'starting' | 'stopping';
 
-export function isDrained(server: Server): boolean {
+function isDrained(server: Server): boolean {
 	return (server.adminState & anyDrainMask) !== 0;
 }
 
-export function hasForcedDrain(server: Server): boolean {
-	return (server.adminState & adminFlagBits.FDRAIN) !== 0;
-}
-
-export function inMaintenance(server: Server): boolean {
+function inMaintenance(server: Server): boolean {
 	return (server.adminState & anyMaintMask) !== 0;
 }
 

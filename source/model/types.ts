@@ -12,7 +12,7 @@ export type Instance = {
 };
 
 /** Whether a server has an agent-check, and whether it runs. */
-export type AgentCheck = 'none' | 'enabled' | 'disabled';
+type AgentCheck = 'none' | 'enabled' | 'disabled';
 
 /** A server as the grid and the checks read it: servers-state merged with its `show stat` row. */
 export type Server = {

@@ -8,7 +8,7 @@ import type {Probe, ProbeTarget} from './probe.js';
 import {tcpProbe} from './tcp-probe.js';
 
 /** How to talk to a listener besides its URL: `--host`, `--path`, `--verify-tls`, the bind's PROXY protocol. */
-export type ProbeSettings = {
+type ProbeSettings = {
 	host?: string;
 	path?: string;
 	verifyTls?: boolean;
@@ -16,7 +16,7 @@ export type ProbeSettings = {
 	from?: string;
 };
 
-export type ProbeOptions = {timeoutMs?: number; interfaces?: HostInterfaces};
+type ProbeOptions = {timeoutMs?: number; interfaces?: HostInterfaces};
 
 const schemes = new Set(['http', 'https', 'tcp', 'tls']);
 

@@ -33,7 +33,7 @@ export type ProbeTarget = {
 };
 
 /** What the evidence says about the probe: where it went, as what, and why there. */
-export type ProbeEvidence = {
+type ProbeEvidence = {
 	url: string;
 	host: string | null;
 	sni: string | null;

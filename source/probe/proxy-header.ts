@@ -3,7 +3,7 @@ import net from 'node:net';
 const v2Signature = Buffer.from([0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a]);
 
 /** The two ends of a TCP connection, as the PROXY header states them. */
-export type ConnectionEnds = {source: string; sourcePort: number; destination: string; destinationPort: number};
+type ConnectionEnds = {source: string; sourcePort: number; destination: string; destinationPort: number};
 
 function ipv6Bytes(written: string): Buffer {
 	const dotted = /^(.*:)(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(written);

@@ -13,31 +13,32 @@ export function tcpProbe(target: ProbeTarget, options: {timeoutMs?: number; hold
 	const holdMs = options.holdMs ?? 150;
 	const one = async (signal?: AbortSignal): Promise<ProbeAttempt> => {
 		const started = performance.now();
-		const result = (ok: boolean, error: string | null): ProbeAttempt => ({ok, status: null, servedBy: null, error, ms: Math.round(performance.now() - started)});
+		/** An attempt succeeded when it has no error. */
+		const result = (error: string | null): ProbeAttempt => ({ok: error === null, status: null, servedBy: null, error, ms: Math.round(performance.now() - started)});
 		const socket = await openConnection(target, {timeoutMs, signal, interfaces: options.interfaces}).catch((error: unknown) => error as Error);
 		if (socket instanceof Error) {
-			return result(false, socket.message);
+			return result(socket.message);
 		}
 
 		return new Promise((resolve) => {
 			let settled = false;
-			const done = (ok: boolean, error: string | null) => {
+			const done = (error: string | null) => {
 				if (!settled) {
 					settled = true;
 					clearTimeout(timer);
 					socket.destroy();
-					resolve(result(ok, error));
+					resolve(result(error));
 				}
 			};
 
 			const timer = setTimeout(() => {
-				done(true, null);
+				done(null);
 			}, holdMs);
 			socket.on('close', () => {
-				done(false, 'closed by the listener');
+				done('closed by the listener');
 			});
 			socket.on('error', (error) => {
-				done(false, error.message);
+				done(error.message);
 			});
 			socket.on('data', () => undefined);
 		});

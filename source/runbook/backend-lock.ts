@@ -7,13 +7,13 @@ import process from 'node:process';
 import {setTimeout as delay} from 'node:timers/promises';
 import * as z from 'zod/mini';
 import {DrainboardError} from '../errors.js';
-import type {RuntimeClient} from '../runtime/client.js';
+import type {RuntimeClient} from '../poll/client.js';
 import {clockTime} from '../time-format.js';
 import {instanceKeys} from './instance-keys.js';
 import {operatorName} from './journal.js';
 
 /** Who holds a backend's lock, as written in its lock file. */
-export type LockHolder = z.infer<typeof holderSchema>;
+type LockHolder = z.infer<typeof holderSchema>;
 
 // No control characters: a lock file is writable by every user, and its text reaches the terminal.
 // eslint-disable-next-line no-control-regex
@@ -178,7 +178,7 @@ async function lockFile(file: string): Promise<Taken> {
 		let kept = false;
 		try {
 			if (!(await flockNow(fd, file))) {
-				return {busy: await holderOf(fd, true)};
+				return {busy: await holderOf(fd, {wait: true})};
 			}
 
 			const opened = fstatSync(fd);
@@ -191,7 +191,7 @@ async function lockFile(file: string): Promise<Taken> {
 
 			if (current?.ino === opened.ino && current.dev === opened.dev) {
 				kept = true;
-				return {fd, previous: await holderOf(fd, false)};
+				return {fd, previous: await holderOf(fd, {wait: false})};
 			}
 
 			if (attempt >= 5) {
@@ -289,7 +289,7 @@ function flockBinary(): string {
 }
 
 /** The holder named in the file; a holder that has locked it but not written yet gets a moment. */
-async function holderOf(fd: number, wait: boolean): Promise<LockHolder | null> {
+async function holderOf(fd: number, {wait}: {wait: boolean}): Promise<LockHolder | null> {
 	for (let attempt = 0; ; attempt++) {
 		const buffer = Buffer.alloc(1024);
 		const length = readSync(fd, buffer, 0, buffer.length, 0);

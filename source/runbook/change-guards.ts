@@ -27,6 +27,15 @@ export function othersText(context: RunbookContext, view: TargetView): string {
 	return others.map((server) => `${server.server} ${server.status}`).join(', ') || 'no other active server';
 }
 
+/**
+ * The one check a drain must pass, before it is sent and right after: the first instance where
+ * no other active server of the backend serves (so draining the target empties the backend), or
+ * undefined; --force skips it.
+ */
+export function emptiedBy(context: RunbookContext, views: readonly TargetView[]): TargetView | undefined {
+	return context.options.force ? undefined : views.find((view) => othersServing(context, view).length === 0);
+}
+
 const on = (context: RunbookContext, view: TargetView) => (context.clients.length > 1 ? ` at ${view.socket}` : '');
 
 /**
@@ -46,8 +55,8 @@ export function refuseUnsafe(context: RunbookContext, change: Change, views: rea
 		return;
 	}
 
-	if (change.state === 'drain' && !context.options.force) {
-		const empty = views.find((view) => othersServing(context, view).length === 0);
+	if (change.state === 'drain') {
+		const empty = emptiedBy(context, views);
 		if (empty) {
 			throw new ChangeRefusedError(
 				`Right before the drain, HAProxy${on(context, empty)} shows no other active server of ${context.target.backend} up and in rotation (${othersText(context, empty)}), so nothing was sent: someone changed the backend after validate; look at it, then retry.`,

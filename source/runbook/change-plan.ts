@@ -1,5 +1,6 @@
 import type {Server} from '../model/types.js';
-import type {CommandOutcome, RuntimeClient} from '../runtime/client.js';
+import type {RuntimeClient} from '../poll/client.js';
+import type {CommandOutcome} from '../runtime/connection.js';
 import {commands, type AgentAction, type ServerAdminState} from '../runtime/commands.js';
 import {formatTarget, type Target} from '../runtime/names.js';
 import type {RunbookContext} from './context.js';
@@ -14,7 +15,7 @@ export type Change = {kind: 'state'; state: ServerAdminState} | {kind: 'shutdown
 export type InstanceCommand = {kind: 'state'; state: ServerAdminState} | {kind: 'agent'; action: AgentAction} | {kind: 'shutdown-sessions'};
 
 /** What is sent where, in order, and what the operator should know about it. */
-export type ChangePlan = {
+type ChangePlan = {
 	/** The command the change is about (`set server B/S state drain`). */
 	main: string;
 	/** Every distinct command line, in the order they are sent. */
@@ -64,7 +65,7 @@ export function undoOf(command: InstanceCommand, before: Server): InstanceComman
 }
 
 /** The admin state to send to put a server back as it was: maint, drain, or ready. */
-export function adminStateOf(server: Pick<Server, 'adminFlags'>): ServerAdminState {
+function adminStateOf(server: Pick<Server, 'adminFlags'>): ServerAdminState {
 	return server.adminFlags.includes('FMAINT') ? 'maint' : server.adminFlags.includes('FDRAIN') ? 'drain' : 'ready';
 }
 

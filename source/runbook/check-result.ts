@@ -4,7 +4,7 @@ import type {ExitCode} from '../errors.js';
 export type Verdict = 'pass' | 'warn' | 'fail' | 'skip';
 
 /** Numbers and names that back a verdict (request counts, counter deltas, pids). */
-export type Evidence = Record<string, string | number | boolean | null>;
+type Evidence = Record<string, string | number | boolean | null>;
 
 /** The outcome of one check, in plain words: what was seen, what it means, what to do. */
 export type CheckResult = {

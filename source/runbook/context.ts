@@ -1,9 +1,9 @@
 import type {BackendFacts} from '../config/backend-facts.js';
 import type {ConfigCheck} from '../config/check-config.js';
 import type {ParsedConfig} from '../config/parse-config.js';
-import type {Instance} from '../model/types.js';
+import type {Backend, Instance} from '../model/types.js';
 import type {Probe} from '../probe/probe.js';
-import type {RuntimeClient} from '../runtime/client.js';
+import type {RuntimeClient} from '../poll/client.js';
 import type {Target} from '../runtime/names.js';
 import type {BackendLock} from './backend-lock.js';
 import type {Journal} from './journal.js';
@@ -34,7 +34,7 @@ export const systemClock: Clock = {
 	},
 };
 
-export type RunbookOptions = {
+type RunbookOptions = {
 	/** Requests per traffic check. */
 	requests: number;
 	quietTimeoutMs: number;
@@ -66,7 +66,7 @@ export type RunbookFacts = {
 };
 
 /** The configuration the checks read and `haproxy -c` checks: its files, where they come from, what the operator must know. */
-export type ConfigInUse = {
+type ConfigInUse = {
 	/** In the order HAProxy reads them. */
 	files: string[];
 	/** Where the files come from, in a few words (`the files HAProxy pid 42 loaded (its command line)`). */
@@ -109,4 +109,12 @@ export type RunbookIo = {
 
 export function emptyFacts(): RunbookFacts {
 	return {instances: [], mode: null, algorithm: null, serverNames: [], drainSentAt: null, drainSetAt: null, readySentAt: null};
+}
+
+/**
+ * The backend's mode as the runbook counts it, decided here only: HAProxy's own (`show stat`),
+ * else the configuration's (config/section-mode.ts's sectionMode, through backendFacts), else unknown (null).
+ */
+export function runbookMode(backend: Pick<Backend, 'mode'>, context: Pick<RunbookContext, 'backendFacts'>): RunbookFacts['mode'] {
+	return backend.mode === 'tcp' || backend.mode === 'http' ? backend.mode : (context.backendFacts?.mode ?? null);
 }

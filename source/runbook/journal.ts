@@ -3,11 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import process from 'node:process';
 import * as z from 'zod/mini';
-import {DrainboardError} from '../errors.js';
+import {DrainboardError, sentenceOf} from '../errors.js';
 import {stateDirectory} from '../state-directory.js';
 import {stepIds} from './steps.js';
 
-export const journalEvents = [
+const journalEvents = [
 	'started',
 	'resumed',
 	'check',
@@ -57,7 +57,7 @@ export const journalEntrySchema = z.object({
 export type JournalEntry = z.infer<typeof journalEntrySchema>;
 export type JournalInstance = z.infer<typeof instanceSchema>;
 /** What a caller gives; the journal adds time, session, user and host. */
-export type JournalRecord = Omit<JournalEntry, 'time' | 'session' | 'user' | 'host' | 'target' | 'instances'> & {instances?: JournalInstance[]};
+type JournalRecord = Omit<JournalEntry, 'time' | 'session' | 'user' | 'host' | 'target' | 'instances'> & {instances?: JournalInstance[]};
 
 /** The journal could not be written, or is refused: no state change may follow. */
 export class JournalError extends DrainboardError {
@@ -231,6 +231,22 @@ export class Journal {
 		}
 
 		return entry;
+	}
+
+	/**
+	 * The one guarded append, for a record that must not stop what it records (an observation, a
+	 * reply that failed, a rollback, an alarm, a quit, an override): never throws. An entry that
+	 * cannot be written is counted as missing ({@link missingNote}), and the next state change,
+	 * which appends its command with {@link append} first, stops on the journal. Gives back the
+	 * sentence saying why, for the caller that must say the record is not there.
+	 */
+	appendGuarded(record: JournalRecord): {written: true} | {written: false; sentence: string} {
+		try {
+			this.append(record);
+			return {written: true};
+		} catch (error) {
+			return {written: false, sentence: sentenceOf(error)};
+		}
 	}
 
 	/** Checks the journal can be written, before anything else happens. */

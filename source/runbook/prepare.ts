@@ -1,18 +1,18 @@
 import {backendFacts} from '../config/backend-facts.js';
 import {checkConfig} from '../config/check-config.js';
-import {clientsFor} from '../config/clients.js';
+import {clientsFor} from '../poll/clients.js';
 import {resolveConfig, type InstanceFacts} from '../config/config-source.js';
 import {planProbe} from '../config/probe-plan.js';
 import type {Options} from '../options.js';
 import {localAddressOf} from '../probe/connection.js';
 import {probeFor} from '../probe/create-probe.js';
-import type {RuntimeClient} from '../runtime/client.js';
+import type {RuntimeClient} from '../poll/client.js';
 import {UsageError} from '../errors.js';
-import {findTarget} from '../runtime/find-target.js';
+import {findTarget} from '../poll/find-target.js';
 import {isUnreachable, RuntimeApiError} from '../runtime/runtime-error.js';
 import {formatTarget, type Target} from '../runtime/names.js';
 import {BackendLock, lockDirectory} from './backend-lock.js';
-import {emptyFacts, systemClock, type RunbookContext} from './context.js';
+import {emptyFacts, runbookMode, systemClock, type RunbookContext} from './context.js';
 import {defaultJournalPath, Journal, readJournal} from './journal.js';
 import {readTarget, type TargetView} from './read-target.js';
 import {lastMaintenance, resumePoint, staleMaintenanceNotice, type ResumePoint} from './resume.js';
@@ -101,7 +101,7 @@ export async function prepareMaintenance(options: Options, target: Target, mode:
 	if (view?.backend && view.server) {
 		context.facts.instances = (views ?? []).map((candidate) => candidate.snapshot.instance);
 		context.facts.serverNames = view.backend.servers.map((server) => server.server);
-		context.facts.mode = view.backend.mode === 'tcp' || view.backend.mode === 'http' ? view.backend.mode : (context.backendFacts?.mode ?? null);
+		context.facts.mode = runbookMode(view.backend, context);
 		context.facts.algorithm = view.backend.algorithm;
 	}
 
@@ -117,7 +117,7 @@ export async function prepareMaintenance(options: Options, target: Target, mode:
 		return {context, resume: undefined, notice, notes: loaded.notes};
 	}
 
-	return {context, resume: resumePoint(record, drained), notice: staleMaintenanceNotice(record, drained), notes: loaded.notes};
+	return {context, resume: resumePoint(record, {targetDrained: drained}), notice: staleMaintenanceNotice(record, {targetDrained: drained}), notes: loaded.notes};
 }
 
 /**

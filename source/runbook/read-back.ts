@@ -1,5 +1,5 @@
 import {sentenceOf} from '../errors.js';
-import type {RuntimeClient} from '../runtime/client.js';
+import type {RuntimeClient} from '../poll/client.js';
 import {formatTarget} from '../runtime/names.js';
 import {RuntimeApiError, type RuntimeErrorKind} from '../runtime/runtime-error.js';
 import {formatSeconds} from '../runtime/transport.js';
@@ -7,7 +7,7 @@ import {commandLine, showsApplied, type InstanceCommand} from './change-plan.js'
 import type {RunbookContext} from './context.js';
 
 /** What HAProxy shows after a command whose reply did not come back as success. */
-export type ReadBack = {
+type ReadBack = {
 	/** True: the change is in place; false: it is not; undefined: nobody can tell (read failed). */
 	applied: boolean | undefined;
 	/** The operator's sentence: what HAProxy says now, or the original error when nothing was sent. */

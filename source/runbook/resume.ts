@@ -88,11 +88,14 @@ export function lastMaintenance(entries: readonly JournalEntry[], target: string
 /** Where to pick up, and why, in a sentence for the operator. */
 export type ResumePoint = {step: StepId; reason: string; drained: boolean};
 
+/** What HAProxy shows of the target now. */
+type HaproxyShows = {targetDrained: boolean};
+
 /**
  * Where an interrupted maintenance continues, from the journal and what HAProxy shows now.
  * Undefined: nothing to resume, start at validate.
  */
-export function resumePoint(record: MaintenanceRecord | undefined, targetDrained: boolean): ResumePoint | undefined {
+export function resumePoint(record: MaintenanceRecord | undefined, {targetDrained}: HaproxyShows): ResumePoint | undefined {
 	const open = record && !record.finished ? record : undefined;
 	if (targetDrained) {
 		if (!open) {
@@ -112,7 +115,7 @@ export function resumePoint(record: MaintenanceRecord | undefined, targetDrained
 }
 
 /** Tells the operator about an open maintenance whose drain HAProxy no longer shows. */
-export function staleMaintenanceNotice(record: MaintenanceRecord | undefined, targetDrained: boolean): string | null {
+export function staleMaintenanceNotice(record: MaintenanceRecord | undefined, {targetDrained}: HaproxyShows): string | null {
 	if (!record || record.finished || !record.drainSent || record.readySent || targetDrained) {
 		return null;
 	}

@@ -9,7 +9,7 @@ import {Cancelled} from './state-change.js';
 import type {CheckDefinition} from './step-definition.js';
 import type {StepId} from './steps.js';
 
-export type StepOutcome = 'passed' | 'failed' | 'cancelled';
+type StepOutcome = 'passed' | 'failed' | 'cancelled';
 
 /**
  * Runs one step's checks in order and reports each to the wizard and the journal. The first
@@ -59,7 +59,7 @@ async function runChecks(step: StepId, context: RunbookContext, io: RunbookIo): 
 		} catch (error) {
 			if (error instanceof Cancelled) {
 				io.dispatch({type: 'step-cancelled', step});
-				tryJournal(context, {step, event: 'step-cancelled', check: check.id, detail: 'the operator answered no'});
+				context.journal.appendGuarded({step, event: 'step-cancelled', check: check.id, detail: 'the operator answered no'});
 				return 'cancelled';
 			}
 
@@ -73,7 +73,7 @@ async function runChecks(step: StepId, context: RunbookContext, io: RunbookIo): 
 		}
 
 		if (!(result.verdict === 'pass' && check === lockCheck)) {
-			tryJournal(context, {step, event: 'check', check: result.id, verdict: result.verdict, observed: result.observed, evidence: result.evidence});
+			context.journal.appendGuarded({step, event: 'check', check: result.id, verdict: result.verdict, observed: result.observed, evidence: result.evidence});
 			io.dispatch({type: 'check-finished', step, result});
 		}
 
@@ -85,9 +85,9 @@ async function runChecks(step: StepId, context: RunbookContext, io: RunbookIo): 
 
 	const ok = !results.some((result) => blocks(result));
 	io.dispatch({type: 'step-finished', step, time: context.clock.now()});
-	tryJournal(context, {step, event: ok ? 'step-passed' : 'step-failed'});
+	context.journal.appendGuarded({step, event: ok ? 'step-passed' : 'step-failed'});
 	if (ok && step === 'restore') {
-		tryJournal(context, {step, event: 'finished'});
+		context.journal.appendGuarded({step, event: 'finished'});
 	}
 
 	return ok ? 'passed' : 'failed';
@@ -113,20 +113,10 @@ async function override(result: CheckResult, context: RunbookContext, io: Runboo
 
 /** An override counts only once it is in the journal. */
 function journaledOverride(context: RunbookContext, step: StepId, result: CheckResult, detail: string, note: string): CheckResult {
-	try {
-		context.journal.append({step, event: 'override', check: result.id, detail});
-	} catch (error) {
-		return {...result, observed: `${result.observed} ${sentenceOf(error)}`};
+	const journaled = context.journal.appendGuarded({step, event: 'override', check: result.id, detail});
+	if (!journaled.written) {
+		return {...result, observed: `${result.observed} ${journaled.sentence}`};
 	}
 
 	return {...result, verdict: 'warn', observed: `${result.observed} ${note}`};
-}
-
-/** Journals an observation; if the journal fails here, the next state change will stop on it. */
-function tryJournal(context: RunbookContext, record: Parameters<RunbookContext['journal']['append']>[0]): void {
-	try {
-		context.journal.append(record);
-	} catch {
-		// Observations are best effort; state changes journal first and refuse without a journal.
-	}
 }

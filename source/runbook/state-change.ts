@@ -3,13 +3,12 @@ import type {Server} from '../model/types.js';
 import {formatTarget} from '../runtime/names.js';
 import {RuntimeApiError} from '../runtime/runtime-error.js';
 import {commandLine, planChange, samePlan, sendCommand, undoOf, type Change, type InstanceCommand} from './change-plan.js';
-import {ChangeRefusedError, othersServing, othersText, refuseUnsafe} from './change-guards.js';
+import {ChangeRefusedError, emptiedBy, othersText, refuseUnsafe} from './change-guards.js';
 import type {RunbookContext, RunbookIo} from './context.js';
 import {readBackAfterFailure} from './read-back.js';
 import {readTarget, type TargetView} from './read-target.js';
 import type {StepId} from './steps.js';
 
-export {adminStateOf, type Change} from './change-plan.js';
 
 /** The operator declined a prompt: the step goes back to pending, nothing was changed. */
 export class Cancelled extends Error {
@@ -119,10 +118,10 @@ async function send(context: RunbookContext, io: RunbookIo, step: StepId, bySock
 				continue;
 			} catch (error) {
 				const reply = error instanceof RuntimeApiError ? (error.reply ?? error.message) : String(error);
-				journalQuietly(context, {step, event: 'reply', command: line, socket: client.socket, ok: false, reply});
+				context.journal.appendGuarded({step, event: 'reply', command: line, socket: client.socket, ok: false, reply});
 				const read = await readBackAfterFailure(context, client, command, error, Date.now() - started, io.signal);
 				if (read.readBack) {
-					journalQuietly(context, {step, event: 'check', check: 'read-back', command: line, socket: client.socket, ...(read.applied === undefined ? {} : {ok: read.applied}), observed: read.sentence});
+					context.journal.appendGuarded({step, event: 'check', check: 'read-back', command: line, socket: client.socket, ...(read.applied === undefined ? {} : {ok: read.applied}), observed: read.sentence});
 				}
 
 				if (read.applied === true) {
@@ -163,7 +162,7 @@ async function checkAfterDrain(context: RunbookContext, io: RunbookIo, step: Ste
 		throw new ChangeFailed(`The drain was accepted, but reading ${formatTarget(context.target)} back right after failed (${sentenceOf(error).replace(/\.$/, '')}); look at the backend now with "drainboard status --backend ${context.target.backend}".`, error);
 	}
 
-	const empty = context.options.force ? undefined : after.find((view) => othersServing(context, view).length === 0);
+	const empty = emptiedBy(context, after);
 	if (!empty) {
 		return after;
 	}
@@ -213,6 +212,7 @@ async function putBack(context: RunbookContext, step: StepId, done: readonly Don
 	const backStates: string[] = [];
 	const stuck: string[] = [];
 	const detail = what.reason ?? `undoing "${what.line}" after ${what.failed} failed`;
+	// A rollback happens whether or not the journal can take its record.
 	for (const {client, command, before} of [...done].reverse()) {
 		const undo = undoOf(command, before);
 		if (!undo) {
@@ -225,10 +225,10 @@ async function putBack(context: RunbookContext, step: StepId, done: readonly Don
 			const outcome = await sendCommand(client, context.target, undo);
 			back.push(`${client.socket} put back to ${word}`);
 			backStates.push(word);
-			journalQuietly(context, {step, event: 'rollback', command: line, socket: client.socket, ok: true, reply: outcome.reply, detail});
+			context.journal.appendGuarded({step, event: 'rollback', command: line, socket: client.socket, ok: true, reply: outcome.reply, detail});
 		} catch (error) {
 			stuck.push(`${client.socket} could NOT be put back to ${word} (${sentenceOf(error)})`);
-			journalQuietly(context, {step, event: 'rollback', command: line, socket: client.socket, ok: false, reply: sentenceOf(error), detail});
+			context.journal.appendGuarded({step, event: 'rollback', command: line, socket: client.socket, ok: false, reply: sentenceOf(error), detail});
 		}
 	}
 
@@ -246,17 +246,4 @@ async function putBack(context: RunbookContext, step: StepId, done: readonly Don
 
 	const outcome = stuck.length === 0 ? `${back.join(', ')}: no instance is changed.` : `${[...back, ...stuck].join('; ')}. Check ${label} with drainboard status and set it right by hand.`;
 	return new PartialChangeError(what.failed, `"${what.line}" failed on ${what.failed}: ${cause}. ${outcome}`, what.failure, stuck.length);
-}
-
-/** A rollback is journaled when possible; it happens whether or not the journal can take it. */
-function journalQuietly(context: RunbookContext, record: Parameters<RunbookContext['journal']['append']>[0]): void {
-	try {
-		context.journal.append(record);
-	} catch {
-		// The rollback itself matters more than its record; the error sentence reports it.
-	}
-}
-
-export function targetLabel(context: RunbookContext): string {
-	return formatTarget(context.target);
 }

@@ -1,9 +1,9 @@
 import {blocks, type CheckResult} from './check-result.js';
 import {nextStep, stepIds, type StepId} from './steps.js';
 
-export type StepStatus = 'pending' | 'running' | 'passed' | 'failed';
+type StepStatus = 'pending' | 'running' | 'passed' | 'failed';
 
-export type StepState = {status: StepStatus; checks: CheckResult[]; startedAt: number | null; finishedAt: number | null};
+type StepState = {status: StepStatus; checks: CheckResult[]; startedAt: number | null; finishedAt: number | null};
 
 /** What the wizard asks the operator: a Runtime API state change to send, or a question. */
 export type Prompt =
@@ -66,7 +66,7 @@ export function initialRunbookState(target: string, time: number): RunbookState 
 }
 
 /** A step passes when it ran and none of its checks blocks. */
-export function stepPassed(step: StepState): boolean {
+function stepPassed(step: StepState): boolean {
 	return step.checks.length > 0 && !step.checks.some((check) => blocks(check));
 }
 

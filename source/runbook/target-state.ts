@@ -1,4 +1,4 @@
-import type {PollView} from '../model/pool-poller.js';
+import type {PollView} from '../poll/pool-poller.js';
 import type {Server} from '../model/types.js';
 import {formatTarget, type Target} from '../runtime/names.js';
 import {clockTime} from '../time-format.js';
@@ -16,7 +16,7 @@ export type TargetSeen = {
 };
 
 /** The target's state over every instance, as last read. */
-export type TargetState = 'drained' | 'not-drained' | 'partly-drained' | 'missing' | 'unknown';
+type TargetState = 'drained' | 'not-drained' | 'partly-drained' | 'missing' | 'unknown';
 
 /** The target in the wizard's last poll view; `freshAt` is when HAProxy last answered (the view changes only with its data). */
 export function seenInView(view: Pick<PollView, 'pool' | 'health'>, target: Target, freshAt?: number | null): TargetSeen[] {

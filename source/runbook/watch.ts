@@ -1,4 +1,4 @@
-import type {PollView} from '../model/pool-poller.js';
+import type {PollView} from '../poll/pool-poller.js';
 import type {Instance, Server} from '../model/types.js';
 import {formatTarget, type Target} from '../runtime/names.js';
 import {clockTime} from '../time-format.js';
@@ -14,9 +14,9 @@ export type Observation = {
 };
 
 /** What the wizard expects of the target right now. */
-export type Expectation = {target: Target; drained: boolean};
+type Expectation = {target: Target; drained: boolean};
 
-export type AlarmChanges = {raise: Alarm[]; clear: string[]};
+type AlarmChanges = {raise: Alarm[]; clear: string[]};
 
 const drainedNow = (server: Server | null) => server?.adminFlags.includes('FDRAIN') ?? false;
 

@@ -6,10 +6,10 @@ import {RuntimeApiError} from './runtime-error.js';
 import {sendLine, type SendOptions} from './transport.js';
 
 /** One process line of `show proc`. */
-export type ProcLine = {pid: number; type: string; reloads: number; uptime: string; version: string};
+type ProcLine = {pid: number; type: string; reloads: number; uptime: string; version: string};
 
 /** What a master CLI says of its processes: the current workers, and old ones still finishing. */
-export type ProcList = {master: ProcLine | undefined; workers: ProcLine[]; oldWorkers: ProcLine[]};
+type ProcList = {master: ProcLine | undefined; workers: ProcLine[]; oldWorkers: ProcLine[]};
 
 const procLineSchema = z.object({
 	pid: z.coerce.number().check(z.int(), z.positive()),
@@ -63,10 +63,10 @@ export function decodeShowProc(reply: string): ProcList | undefined {
 }
 
 /** What a master CLI lists, and a sentence saying which workers were found. */
-export type MasterWorkers = {found: string; list: ProcList};
+type MasterWorkers = {found: string; list: ProcList};
 
 /** Largest `show proc` reply read: a line of about 100 bytes per process, old workers included. */
-export const showProcReplyBytes = 1024 * 1024;
+const showProcReplyBytes = 1024 * 1024;
 
 /** Asks a master CLI for its processes (`show proc`); at least one current worker, or an error. */
 export async function discoverWorkers(master: Endpoint, options: SendOptions = {}): Promise<MasterWorkers> {

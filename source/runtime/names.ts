@@ -39,7 +39,7 @@ export type ProxyName = z.infer<typeof proxyNameSchema>;
 /** The server under maintenance, as `backend/server`. */
 export type Target = {backend: ProxyName; server: ProxyName};
 
-export type NameRole = 'backend' | 'server';
+type NameRole = 'backend' | 'server';
 
 /** `webapps` as typed or reported; a long name shows its start and its end. */
 export function shortName(name: string, width = 60): string {
@@ -100,8 +100,4 @@ export function parseTarget(text: string): Target {
 
 export function formatTarget(target: Target): string {
 	return `${target.backend}/${target.server}`;
-}
-
-export function sameTarget(a: Target, b: Target): boolean {
-	return a.backend === b.backend && a.server === b.server;
 }

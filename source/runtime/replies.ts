@@ -1,7 +1,7 @@
 import {RuntimeApiError} from './runtime-error.js';
 
 /** HAProxy prefixes messages with `[3]: ` or `[err]: ` when `severity-output` is set. */
-export function stripSeverity(line: string): string {
+function stripSeverity(line: string): string {
 	return line.replace(/^\[[a-z0-9]+\]: /i, '');
 }
 

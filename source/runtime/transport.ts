@@ -5,7 +5,7 @@ import {RuntimeApiError} from './runtime-error.js';
 /** Longest command line sent; HAProxy 2.6 hangs a connection forever on lines over 15360 bytes. */
 export const maxLineBytes = 4096;
 /** Largest reply accepted: a full `show stat` of 10,000 servers is about 5 MB. */
-export const defaultMaxReplyBytes = 256 * 1024 * 1024;
+const defaultMaxReplyBytes = 256 * 1024 * 1024;
 /**
  * Largest reply of a command that answers in a few lines (`show info`, `show cli level`, a state
  * change): each is well under 4 KB.
@@ -15,7 +15,7 @@ export const shortReplyBytes = 64 * 1024;
  * Longest line accepted in any reply. HAProxy builds each line of a dump in one buffer
  * (`tune.bufsize`, 16 KB by default); a longer line is not the Runtime API.
  */
-export const maxReplyLineBytes = 1024 * 1024;
+const maxReplyLineBytes = 1024 * 1024;
 export const defaultTimeoutMs = 5000;
 
 export type SendOptions = {
@@ -243,7 +243,7 @@ function connectionError(endpoint: Endpoint, error: NodeJS.ErrnoException): Runt
 }
 
 /** `64 KB`, `1 MB`, `256 MB`. */
-export function formatBytes(bytes: number): string {
+function formatBytes(bytes: number): string {
 	return bytes >= 1024 * 1024 ? `${Math.round(bytes / (1024 * 1024))} MB` : `${Math.round(bytes / 1024)} KB`;
 }
 

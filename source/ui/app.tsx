@@ -3,7 +3,7 @@ import React, {useCallback, useEffect, useMemo, useState} from 'react';
 import {sentenceOf, type ExitCode} from '../errors.js';
 import type {InstanceSnapshot} from '../model/types.js';
 import type {PreparedMaintenance} from '../runbook/prepare.js';
-import type {RuntimeClient} from '../runtime/client.js';
+import type {RuntimeClient} from '../poll/client.js';
 import {formatTarget, maxBackendLength, proxyNameSchema, targetOf, type ProxyName, type Target} from '../runtime/names.js';
 import {crashed} from '../crash.js';
 import {CrashBoundary} from './crash-boundary.js';
@@ -25,7 +25,7 @@ const labMessageMs = 8000;
 /** What the lab lets the operator do from the app. */
 export type LabControls = {dir: string; toggle: (server: string) => Promise<string>};
 
-export type AppProps = {
+type AppProps = {
 	clients: readonly RuntimeClient[];
 	/** `drainboard webapps/app01` opens the wizard on this server. */
 	initialTarget?: Target;
@@ -100,9 +100,9 @@ function Screens({clients, initialTarget, prepare, exitNote = {current: null}, p
 	const [exiting, setExiting] = useState<ExitCode | null>(null);
 	const focus = screen.kind === 'wizard' ? screen.prepared.context.target.backend : screen.kind === 'preparing' ? screen.target.backend : gridFocus;
 	// The wizard reads only the target's backend (filtered commands); the grid reads everything.
-	const {view, lastSuccessAt, refresh} = usePool(clients, focus, pollIntervalMs, screen.kind !== 'grid', prefetched);
+	const {view, lastSuccessAt, refresh} = usePool(clients, {focus, focusOnly: screen.kind !== 'grid', intervalMs: pollIntervalMs, prefetched});
 	const poll = useMemo(() => ({readAt: lastSuccessAt, refresh: () => refresh()}), [lastSuccessAt, refresh]);
-	const now = useNow(lastSuccessAt, gridLayout(size.columns).changed > 0);
+	const now = useNow(lastSuccessAt, {perSecond: gridLayout(size.columns).changed > 0});
 	const freshAt = lastSuccessAt();
 
 	useEffect(() => {

@@ -1,5 +1,5 @@
 import React from 'react';
-import type {PollView} from '../model/pool-poller.js';
+import type {PollView} from '../poll/pool-poller.js';
 import {cell, middleCut, shortDuration} from './format.js';
 import {tint} from './theme.js';
 import {liveForMs} from './use-now.js';

@@ -17,7 +17,7 @@ export const gridKeys: KeyHelp[] = [
 	{keys: 'q', does: 'quit'},
 ];
 
-export const stateLegend = '● UP   ◐ DRAIN   ■ MAINT   ✗ DOWN   ↑ STARTING   ↓ STOPPING';
+const stateLegend = '● UP   ◐ DRAIN   ■ MAINT   ✗ DOWN   ↑ STARTING   ↓ STOPPING';
 
 /** The key list, in place of the rows, exactly `height` lines tall. */
 export function HelpOverlay({height, width, keys}: {height: number; width: number; keys: readonly KeyHelp[]}) {

@@ -1,7 +1,7 @@
 import type {Key} from 'ink';
 
 /** One keypress: the typed text and Ink's key flags. */
-export type Keypress = {input: string; key: Partial<Key>};
+type Keypress = {input: string; key: Partial<Key>};
 
 /**
  * Splits what Ink delivers as one input into single keypresses. Over a slow link (SSH, tmux)

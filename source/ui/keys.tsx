@@ -2,7 +2,7 @@ import {useInput, useStdin, type Key} from 'ink';
 import React, {createContext, useContext, useLayoutEffect, useRef, type ReactNode} from 'react';
 
 /** What a screen does with a keypress. */
-export type KeyHandler = (input: string, key: Key) => void;
+type KeyHandler = (input: string, key: Key) => void;
 
 const KeysContext = createContext<{current: KeyHandler | undefined} | undefined>(undefined);
 
@@ -27,7 +27,7 @@ export function KeysProvider({children}: {children: ReactNode}) {
  * Sends keys to `handler` while `active`. Registered in a layout effect, which runs right after
  * the frame is written: a key pressed as soon as a screen appears reaches that screen.
  */
-export function useKeys(handler: KeyHandler, active = true): void {
+export function useKeys(handler: KeyHandler, {active = true}: {active?: boolean} = {}): void {
 	const slot = useContext(KeysContext);
 	const {isRawModeSupported} = useStdin();
 	const latest = useRef(handler);

@@ -1,12 +1,12 @@
 import process from 'node:process';
 import {render} from 'ink';
 import React from 'react';
-import {clientsFor} from '../config/clients.js';
+import {clientsFor} from '../poll/clients.js';
 import {onCrash} from '../crash.js';
 import {stopSignals, type ExitCode, type StopSignal} from '../errors.js';
 import type {InstanceSnapshot} from '../model/types.js';
 import type {Options} from '../options.js';
-import type {RuntimeClient} from '../runtime/client.js';
+import type {RuntimeClient} from '../poll/client.js';
 import type {Target} from '../runtime/names.js';
 import {prepareMaintenance} from '../runbook/prepare.js';
 import {terminalLine} from '../visible-text.js';

@@ -1,5 +1,5 @@
 import React from 'react';
-import type {InstanceHealth} from '../model/pool-poller.js';
+import type {InstanceHealth} from '../poll/pool-poller.js';
 import {cell, clockTime} from './format.js';
 import {tint} from './theme.js';
 import {Text} from './text/shown-text.js';

@@ -2,7 +2,7 @@ import process from 'node:process';
 import type {Condition} from '../model/server-condition.js';
 
 /** Colour only when the terminal may have it: NO_COLOR (any non-empty value) turns it off. */
-export const colorEnabled = (process.env['NO_COLOR'] ?? '') === '';
+const colorEnabled = (process.env['NO_COLOR'] ?? '') === '';
 
 /** A colour name for Ink, or undefined when colour is off (words and symbols still show state). */
 export function tint(color: string): string | undefined {

@@ -9,7 +9,7 @@ export const liveForMs = 3000;
  * {@link liveForMs}; otherwise only when new data renders anyway. An unchanged screen is then
  * not repainted at all.
  */
-export function useNow(lastSuccessAt: () => number | null, perSecond: boolean, everyMs = 1000): number {
+export function useNow(lastSuccessAt: () => number | null, {perSecond, everyMs = 1000}: {perSecond: boolean; everyMs?: number}): number {
 	const [, setNow] = useState(Date.now);
 	useEffect(() => {
 		const timer = setInterval(() => {

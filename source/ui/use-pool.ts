@@ -1,24 +1,28 @@
 import {useCallback, useEffect, useRef, useState} from 'react';
-import {PoolPoller, type PollView} from '../model/pool-poller.js';
-import type {RuntimeClient} from '../runtime/client.js';
+import {PoolPoller, type PollView} from '../poll/pool-poller.js';
+import type {RuntimeClient} from '../poll/client.js';
 import type {ProxyName} from '../runtime/names.js';
 import type {InstanceSnapshot} from '../model/types.js';
 
-export type PoolHandle = {
+type PoolHandle = {
 	view: PollView;
-	refresh: (full?: boolean) => void;
+	refresh: (options?: {full?: boolean}) => void;
 	/** When HAProxy last answered, even with nothing new (the view changes only when data does). */
 	lastSuccessAt: () => number | null;
 };
 
-/** Polls the instances while mounted; `focus` is the backend polled every cycle (`only`: nothing else). */
-export function usePool(
-	clients: readonly RuntimeClient[],
-	focus: ProxyName | undefined,
-	intervalMs = 1000,
-	only = false,
-	prefetched?: ReadonlyMap<string, Promise<InstanceSnapshot>>,
-): PoolHandle {
+type PoolOptions = {
+	/** The backend polled every cycle with the filtered commands. */
+	focus: ProxyName | undefined;
+	/** Poll the focused backend only, no full dumps (the wizard). */
+	focusOnly?: boolean;
+	intervalMs?: number;
+	/** Snapshots already asked for, which serve the first poll. */
+	prefetched?: ReadonlyMap<string, Promise<InstanceSnapshot>>;
+};
+
+/** Polls the instances while mounted. */
+export function usePool(clients: readonly RuntimeClient[], {focus, focusOnly = false, intervalMs = 1000, prefetched}: PoolOptions): PoolHandle {
 	const poller = useRef<PoolPoller | undefined>(undefined);
 	const [view, setView] = useState<PollView>(() => ({
 		pool: null,
@@ -35,10 +39,10 @@ export function usePool(
 		// The prefetched snapshots serve the first poll only.
 	}, [clients, intervalMs]);
 	useEffect(() => {
-		poller.current?.focus(focus, only);
-	}, [focus, only]);
-	const refresh = useCallback((full = false) => {
-		poller.current?.refresh(full);
+		poller.current?.focus(focus, {only: focusOnly});
+	}, [focus, focusOnly]);
+	const refresh = useCallback((options: {full?: boolean} = {}) => {
+		poller.current?.refresh(options);
 	}, []);
 	const lastSuccessAt = useCallback(() => poller.current?.lastSuccessAt() ?? null, []);
 	return {view, refresh, lastSuccessAt};

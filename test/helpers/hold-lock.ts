@@ -4,7 +4,7 @@
  * Prints `held` once it has the lock (or the refusal), and keeps it until stdin closes or it is killed.
  */
 import process from 'node:process';
-import {createRuntimeClient} from '../../source/runtime/client.js';
+import {createRuntimeClient} from '../../source/poll/client.js';
 import {parseEndpoint} from '../../source/runtime/endpoint.js';
 import {BackendLock} from '../../source/runbook/backend-lock.js';
 

@@ -1,4 +1,4 @@
-import type {PollClock} from '../../source/model/pool-poller.js';
+import type {PollClock} from '../../source/poll/pool-poller.js';
 
 type Timer = {at: number; run: () => void};
 

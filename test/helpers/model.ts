@@ -1,5 +1,5 @@
 import {adminFlagsOf, opStateNames} from '../../source/decode/labels.js';
-import type {PollView} from '../../source/model/pool-poller.js';
+import type {PollView} from '../../source/poll/pool-poller.js';
 import type {Backend, InstanceSnapshot, PoolSnapshot, Server} from '../../source/model/types.js';
 
 /** A server as the model holds it; `overrides` set what a test cares about. */

@@ -1,6 +1,6 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {InstanceSnapshot, Server} from '../../source/model/types.js';
-import {createRuntimeClient, type RuntimeClient} from '../../source/runtime/client.js';
+import {createRuntimeClient, type RuntimeClient} from '../../source/poll/client.js';
 import {parseEndpoint} from '../../source/runtime/endpoint.js';
 import {startBigHaproxy} from '../bench/big-haproxy.js';
 import {rawServersState, rawStat} from '../helpers/raw-haproxy.js';

@@ -1,5 +1,5 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {PoolPoller, type PollView} from '../../source/model/pool-poller.js';
+import {PoolPoller, type PollView} from '../../source/poll/pool-poller.js';
 import {parseOptions} from '../../source/options.js';
 import type {RunbookIo} from '../../source/runbook/context.js';
 import {readJournal} from '../../source/runbook/journal.js';

@@ -3,7 +3,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {InstanceSnapshot} from '../../source/model/types.js';
-import {createRuntimeClient} from '../../source/runtime/client.js';
+import {createRuntimeClient} from '../../source/poll/client.js';
 import {parseEndpoint} from '../../source/runtime/endpoint.js';
 import {poolConfig, poolDemos} from '../fixtures/pool.cfg.js';
 import {adminStates, rawServersState, rawStat} from '../helpers/raw-haproxy.js';

@@ -1,6 +1,6 @@
 import React from 'react';
 import {afterEach, describe, expect, it} from 'vitest';
-import type {PollView} from '../../source/model/pool-poller.js';
+import type {PollView} from '../../source/poll/pool-poller.js';
 import {GridScreen} from '../../source/ui/grid/grid-screen.js';
 import {bigPool, makeBackend, makeInstance, makePool, makeServer, makeView} from '../helpers/model.js';
 import {frameLines, keys, renderAt, type Rendered} from '../helpers/render-ink.js';

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import process from 'node:process';
 import {describe, expect, it} from 'vitest';
-import type {RuntimeClient} from '../../source/runtime/client.js';
+import type {RuntimeClient} from '../../source/poll/client.js';
 import {BackendBusyError, BackendLock, lockDirectory} from '../../source/runbook/backend-lock.js';
 import {instanceKeys} from '../../source/runbook/instance-keys.js';
 

@@ -1,7 +1,7 @@
 import {readFileSync} from 'node:fs';
 import type net from 'node:net';
 import {afterEach, describe, expect, it} from 'vitest';
-import {createRuntimeClient} from '../../source/runtime/client.js';
+import {createRuntimeClient} from '../../source/poll/client.js';
 import {parseName} from '../../source/runtime/names.js';
 import {onWorker, parseMasterEndpoint} from '../../source/runtime/endpoint.js';
 import {decodeShowProc, discoverWorkers} from '../../source/runtime/master.js';

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest';
-import {PoolPoller, systemPollClock, type PollView} from '../../source/model/pool-poller.js';
+import {PoolPoller, systemPollClock, type PollView} from '../../source/poll/pool-poller.js';
 import type {InstanceSnapshot} from '../../source/model/types.js';
-import type {RuntimeClient} from '../../source/runtime/client.js';
+import type {RuntimeClient} from '../../source/poll/client.js';
 import {parseEndpoint} from '../../source/runtime/endpoint.js';
 import {parseName} from '../../source/runtime/names.js';
 import {RuntimeApiError} from '../../source/runtime/runtime-error.js';
@@ -117,8 +117,8 @@ describe('PoolPoller', () => {
 		const poller = new PoolPoller({clients: [fake.client], intervalMs: 1, clock, onChange: () => undefined});
 		try {
 			poller.start();
-			poller.refresh(true);
-			poller.refresh(true);
+			poller.refresh({full: true});
+			poller.refresh({full: true});
 			expect(fake.calls).toHaveLength(1);
 			// The refreshes asked during the poll make one poll, right after it.
 			answers[0]!.resolve(snapshot());
@@ -205,7 +205,7 @@ describe('PoolPoller scope', () => {
 	it('reads only the focused backend, never a full dump, when told to (the wizard)', async () => {
 		const fake = fakeClient(async (backend) => (backend ? makeInstance([snapshot().backends[0]!], '/fake.sock', 1) : snapshot()));
 		const poller = new PoolPoller({clients: [fake.client], intervalMs: 5, onChange: () => undefined});
-		poller.focus(parseName('webapps', 'backend'), true);
+		poller.focus(parseName('webapps', 'backend'), {only: true});
 		poller.start();
 		await waitFor('five polls', () => (fake.calls.length >= 5 ? true : undefined));
 		poller.stop();

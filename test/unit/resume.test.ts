@@ -19,27 +19,27 @@ describe('resume', () => {
 	it('resumes a drained target at the step after the last one passed', () => {
 		const record = lastMaintenance([entry('started'), entry('step-passed', {step: 'validate'}), entry('step-passed', {step: 'baseline'}), drainReply, entry('step-passed', {step: 'drain'}), entry('step-passed', {step: 'confirm'})], 'webapps/app01');
 		expect(record).toMatchObject({drainSent: true, finished: false, passed: ['validate', 'baseline', 'drain', 'confirm']});
-		expect(resumePoint(record, true)).toMatchObject({step: 'maintain', drained: true});
+		expect(resumePoint(record, {targetDrained: true})).toMatchObject({step: 'maintain', drained: true});
 	});
 
 	it('resumes at confirm when the drain was sent but not proven, or when HAProxy shows a drain the journal does not know', () => {
 		const record = lastMaintenance([entry('started'), drainReply], 'webapps/app01');
-		expect(resumePoint(record, true)?.step).toBe('confirm');
-		expect(resumePoint(undefined, true)).toMatchObject({step: 'confirm', reason: expect.stringContaining('drained by someone or something else')});
+		expect(resumePoint(record, {targetDrained: true})?.step).toBe('confirm');
+		expect(resumePoint(undefined, {targetDrained: true})).toMatchObject({step: 'confirm', reason: expect.stringContaining('drained by someone or something else')});
 	});
 
 	it('finishes a restore whose ready was sent', () => {
 		const record = lastMaintenance([entry('started'), drainReply, entry('reply', {step: 'restore', command: 'set server webapps/app01 state ready', ok: true})], 'webapps/app01');
-		expect(resumePoint(record, false)?.step).toBe('restore');
+		expect(resumePoint(record, {targetDrained: false})?.step).toBe('restore');
 	});
 
 	it('starts afresh after a finished maintenance, or when HAProxy lost the drain, and says so', () => {
 		const finished = lastMaintenance([entry('started'), drainReply, entry('finished')], 'webapps/app01');
-		expect(resumePoint(finished, false)).toBeUndefined();
-		expect(staleMaintenanceNotice(finished, false)).toBeNull();
+		expect(resumePoint(finished, {targetDrained: false})).toBeUndefined();
+		expect(staleMaintenanceNotice(finished, {targetDrained: false})).toBeNull();
 		const lost = lastMaintenance([entry('started'), drainReply], 'webapps/app01');
-		expect(resumePoint(lost, false)).toBeUndefined();
-		expect(staleMaintenanceNotice(lost, false)).toContain('HAProxy shows the server in rotation now');
+		expect(resumePoint(lost, {targetDrained: false})).toBeUndefined();
+		expect(staleMaintenanceNotice(lost, {targetDrained: false})).toContain('HAProxy shows the server in rotation now');
 	});
 
 	it('forgets a change that was rolled back because another instance refused it', () => {
@@ -48,7 +48,7 @@ describe('resume', () => {
 			'webapps/app01',
 		);
 		expect(rolledBackDrain).toMatchObject({drainSent: false, drainSentAt: null});
-		expect(staleMaintenanceNotice(rolledBackDrain, false)).toBeNull();
+		expect(staleMaintenanceNotice(rolledBackDrain, {targetDrained: false})).toBeNull();
 		const rolledBackReady = lastMaintenance(
 			[
 				entry('started'),
@@ -59,7 +59,7 @@ describe('resume', () => {
 			'webapps/app01',
 		);
 		expect(rolledBackReady).toMatchObject({drainSent: true, readySent: false});
-		expect(resumePoint(rolledBackReady, true)?.step).toBe('confirm');
+		expect(resumePoint(rolledBackReady, {targetDrained: true})?.step).toBe('confirm');
 		const failedRollback = lastMaintenance([entry('started'), drainReply, entry('rollback', {step: 'drain', command: 'set server webapps/app01 state ready', ok: false})], 'webapps/app01');
 		expect(failedRollback?.drainSent).toBe(true);
 	});

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest';
 import {runStatus} from '../../source/headless/status.js';
 import {statusJsonPieces} from '../../source/headless/status-json.js';
-import type {RuntimeClient} from '../../source/runtime/client.js';
+import type {RuntimeClient} from '../../source/poll/client.js';
 import type {PoolSnapshot, Server} from '../../source/model/types.js';
 import {bigPool, makeBackend, makeInstance, makePool, makeServer} from '../helpers/model.js';
 

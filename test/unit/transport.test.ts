@@ -1,5 +1,5 @@
 import {afterEach, describe, expect, it} from 'vitest';
-import {createRuntimeClient} from '../../source/runtime/client.js';
+import {createRuntimeClient} from '../../source/poll/client.js';
 import {parseEndpoint} from '../../source/runtime/endpoint.js';
 import {RuntimeApiError} from '../../source/runtime/runtime-error.js';
 import {maxLineBytes, sendLine} from '../../source/runtime/transport.js';

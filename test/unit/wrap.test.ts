@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest';
 import {failed, passed} from '../../source/runbook/check-result.js';
 import {checkLines, lastLines} from '../../source/ui/wizard/check-lines.js';
-import {wrap} from '../../source/ui/wrap.js';
+import {wrap} from '../../source/wrap.js';
 
 describe('wrap', () => {
 	it('breaks at spaces and cuts words longer than a line', () => {

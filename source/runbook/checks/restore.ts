@@ -1,22 +1,19 @@
 import {clockTime, shortDuration} from '../../time-format.js';
 import {failed, passed, warned} from '../check-result.js';
 import {everywhere, perInstance, readTarget} from '../read-target.js';
-import {changeState} from '../state-change.js';
-import {acceptedText} from './drain.js';
+import {stateChangeCheck} from './state-change-check.js';
 import type {CheckDefinition} from '../step-definition.js';
 import {measureTraffic} from '../traffic.js';
 import {targetGotNone, trafficPassed, trafficProblem} from './traffic-checks.js';
 
-const readySent: CheckDefinition = {
+const readySent = stateChangeCheck({
 	id: 'ready-sent',
 	title: 'Ready sent',
-	async run(context, io) {
-		const outcome = await changeState(context, io, 'restore', {kind: 'state', state: 'ready'}, 'The target goes back into rotation and gets new requests again.');
-		context.facts.readySentAt = context.clock.now();
-		io.dispatch({type: 'drain-changed', drained: false});
-		return outcome.notes.length > 0 ? warned(this.id, this.title, outcome.notes.join(' ')) : passed(this.id, this.title, acceptedText(outcome));
-	},
-};
+	step: 'restore',
+	state: 'ready',
+	why: 'The target goes back into rotation and gets new requests again.',
+	sentAt: ['readySentAt'],
+});
 
 const drainCleared: CheckDefinition = {
 	id: 'drain-cleared',

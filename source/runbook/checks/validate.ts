@@ -7,6 +7,7 @@ import {isServing} from '../../model/server-condition.js';
 import {formatTarget} from '../../runtime/names.js';
 import {RuntimeApiError} from '../../runtime/runtime-error.js';
 import {failed, passed, skipped, warned} from '../check-result.js';
+import {runbookMode} from '../context.js';
 import {onInstances, perInstance, readTarget} from '../read-target.js';
 import type {CheckDefinition} from '../step-definition.js';
 
@@ -42,7 +43,7 @@ const targetExists: CheckDefinition = {
 		const first = views[0]!;
 		context.facts.instances = views.map((view) => view.snapshot.instance);
 		context.facts.serverNames = first.backend!.servers.map((server) => server.server);
-		context.facts.mode = first.backend!.mode === 'tcp' ? 'tcp' : first.backend!.mode === 'http' ? 'http' : (context.backendFacts?.mode ?? null);
+		context.facts.mode = runbookMode(first.backend!, context);
 		context.facts.algorithm = first.backend!.algorithm ?? context.backendFacts?.balance ?? null;
 		const server = first.server!;
 		return passed(this.id, title, `${formatTarget(context.target)} is server ${server.serverId} of backend ${server.backendId} (${context.facts.mode ?? 'http'} mode, ${context.facts.algorithm ?? 'roundrobin'}) ${onInstances(context)}.`, {

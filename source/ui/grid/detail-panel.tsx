@@ -5,7 +5,7 @@ import {conditionOf} from '../../model/server-condition.js';
 import type {Server} from '../../model/types.js';
 import {cell, shortDuration} from '../format.js';
 import {conditionStyle, tint} from '../theme.js';
-import {wrap} from '../wrap.js';
+import {wrap} from '../../wrap.js';
 import {adminText, stateText} from './server-line.js';
 import {Text} from '../text/shown-text.js';
 

@@ -11,7 +11,7 @@ export function serverKey(socket: string, backend: string, server: string): stri
 	return `s:${socket}|${backend}/${server}`;
 }
 
-export function backendKey(socket: string, backend: string): string {
+function backendKey(socket: string, backend: string): string {
 	return `b:${socket}|${backend}`;
 }
 
@@ -47,7 +47,7 @@ function summaryOf(backend: Backend): BackendSummary {
  * offsets. A row object (and its key) is made only when asked for, so with 10,000 servers a poll
  * costs the sections, not 10,000 rows; the screen asks for the twenty it shows.
  */
-export class GridRows implements RowIndex {
+class GridRows implements RowIndex {
 	readonly length: number;
 	/** Servers shown (all, or those the filter keeps). */
 	readonly servers: number;

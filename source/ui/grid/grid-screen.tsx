@@ -1,11 +1,11 @@
 import {Box} from 'ink';
 import React, {useEffect, useMemo, useReducer} from 'react';
-import type {PollView} from '../../model/pool-poller.js';
+import type {PollView} from '../../poll/pool-poller.js';
 import {describeDifferences, differingServers} from '../../model/differences.js';
 import type {Server} from '../../model/types.js';
 import {cell} from '../format.js';
 import {tint} from '../theme.js';
-import {wrap} from '../wrap.js';
+import {wrap} from '../../wrap.js';
 import {Header} from '../header.js';
 import {gridKeys, HelpOverlay} from '../help-overlay.js';
 import {bannerHeight, StaleBanner} from '../stale-banner.js';

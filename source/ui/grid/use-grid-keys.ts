@@ -24,7 +24,7 @@ const charActions: Record<string, GridAction> = {
 };
 
 /** What one keypress does to the grid, given its state; 'quit' and 'select' go to the handlers. */
-export function gridActionFor(state: GridState, input: string, key: Partial<Key>): GridAction | 'quit' | undefined {
+function gridActionFor(state: GridState, input: string, key: Partial<Key>): GridAction | 'quit' | undefined {
 	if (key.upArrow || key.downArrow) {
 		return {type: 'cursor-moved', by: key.upArrow ? -1 : 1};
 	}
@@ -116,6 +116,6 @@ export function useGridKeys(state: GridState, dispatch: Dispatch<GridAction>, ha
 				}
 			}
 		},
-		handlers.active ?? true,
+		{active: handlers.active ?? true},
 	);
 }

@@ -1,5 +1,5 @@
 import type {CheckResult, Verdict} from '../../runbook/check-result.js';
-import {wrap} from '../wrap.js';
+import {wrap} from '../../wrap.js';
 
 /** One line of the step panel, ready to print. */
 export type PanelLine = {text: string; tone: 'pass' | 'warn' | 'fail' | 'skip' | 'info' | 'live' | 'title'};

@@ -3,7 +3,7 @@ import React from 'react';
 import type {Prompt} from '../../runbook/state.js';
 import {cell} from '../format.js';
 import {tint} from '../theme.js';
-import {wrap} from '../wrap.js';
+import {wrap} from '../../wrap.js';
 import {Text} from '../text/shown-text.js';
 
 /** The lines of a prompt, so the screen can budget its height. */

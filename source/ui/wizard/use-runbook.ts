@@ -1,5 +1,5 @@
 import {useCallback, useEffect, useMemo, useReducer, useRef, useState} from 'react';
-import type {PollView} from '../../model/pool-poller.js';
+import type {PollView} from '../../poll/pool-poller.js';
 import {createProbe} from '../../probe/create-probe.js';
 import type {RunbookIo} from '../../runbook/context.js';
 import {beginMaintenance, type PreparedMaintenance} from '../../runbook/prepare.js';

@@ -1,5 +1,5 @@
 import React, {useState} from 'react';
-import type {PollView} from '../../model/pool-poller.js';
+import type {PollView} from '../../poll/pool-poller.js';
 import type {PreparedMaintenance} from '../../runbook/prepare.js';
 import type {TerminalSize} from '../use-terminal-size.js';
 import {exitNoteOf, type ExitNote} from './exit-note.js';

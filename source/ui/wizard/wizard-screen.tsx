@@ -1,7 +1,7 @@
 import {Box} from 'ink';
 import React from 'react';
 import {serverDiffers} from '../../model/differences.js';
-import type {PollView} from '../../model/pool-poller.js';
+import type {PollView} from '../../poll/pool-poller.js';
 import {summarizeBackend} from '../../model/server-condition.js';
 import {stepIds, stepInfo} from '../../runbook/steps.js';
 import {targetStale, targetState, targetStateSentence} from '../../runbook/target-state.js';
@@ -13,7 +13,7 @@ import {Header} from '../header.js';
 import {HelpOverlay, type KeyHelp} from '../help-overlay.js';
 import {tint} from '../theme.js';
 import type {TerminalSize} from '../use-terminal-size.js';
-import {wrap} from '../wrap.js';
+import {wrap} from '../../wrap.js';
 import {checkLines, lastLines, type PanelLine} from './check-lines.js';
 import {ChecklistLine} from './checklist-line.js';
 import {PromptBox, promptLines} from './prompt-box.js';

@@ -6,24 +6,15 @@ import {decodeServersState, readServersState, serversStateReader, type ServerSta
 import {decodeStat, readStat, statReader, type StatRecord} from '../decode/stat.js';
 import {buildInstanceSnapshot, serverStream, snapshotBuilder, toInstance} from '../model/build-snapshot.js';
 import type {Instance, InstanceSnapshot, Server} from '../model/types.js';
-import {commands, type AgentAction, type ServerAdminState} from './commands.js';
-import type {Endpoint} from './endpoint.js';
-import type {ProxyName, Target} from './names.js';
-import {errorLineOf, replyError, splitReplies} from './replies.js';
-import {RuntimeApiError} from './runtime-error.js';
-import {defaultTimeoutMs, sendLineBytes, sendLineStream, shortReplyBytes} from './transport.js';
+import {commands} from '../runtime/commands.js';
+import {createConnection, unreadableReply, type ClientOptions, type RuntimeCommands} from '../runtime/connection.js';
+import type {Endpoint} from '../runtime/endpoint.js';
+import type {ProxyName} from '../runtime/names.js';
+import {errorLineOf, replyError, splitReplies} from '../runtime/replies.js';
+import {shortReplyBytes} from '../runtime/transport.js';
 
-/** The socket's privilege level, as `show cli level` reports it. */
-export type CliLevel = 'admin' | 'operator' | 'user';
-
-/** A state-changing command that HAProxy accepted, with the exact line and reply. */
-export type CommandOutcome = {command: string; reply: string};
-
-/** One HAProxy instance's Runtime API, typed. Every method sends exactly one line. */
-export type RuntimeClient = {
-	readonly endpoint: Endpoint;
-	/** The socket label used in messages and output. */
-	readonly socket: string;
+/** One HAProxy instance's Runtime API, typed: its commands, and its reads decoded into the model. Every method sends exactly one line. */
+export type RuntimeClient = RuntimeCommands & {
 	info(signal?: AbortSignal): Promise<InstanceInfo>;
 	serversState(backend?: ProxyName, signal?: AbortSignal): Promise<ServerStateRecord[]>;
 	stat(backend?: ProxyName, signal?: AbortSignal): Promise<StatRecord[]>;
@@ -37,31 +28,11 @@ export type RuntimeClient = {
 	 * it is made, and kept by nobody here; resolves to the instance once the reply is complete.
 	 */
 	streamServers(onServer: (server: Server) => void, signal?: AbortSignal): Promise<Instance>;
-	cliLevel(signal?: AbortSignal): Promise<CliLevel>;
-	setServerState(target: Target, state: ServerAdminState): Promise<CommandOutcome>;
-	shutdownSessions(target: Target): Promise<CommandOutcome>;
-	/** `disable agent B/S` / `enable agent B/S`. */
-	agentCheck(target: Target, action: AgentAction): Promise<CommandOutcome>;
-};
-
-export type ClientOptions = {
-	timeoutMs?: number;
-	/** Called with each command line and the size of HAProxy's reply (for measurements). */
-	onExchange?: (line: string, replyBytes: number) => void;
 };
 
 export function createRuntimeClient(endpoint: Endpoint, options: ClientOptions = {}): RuntimeClient {
-	const socket = endpoint.label;
-	const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
-	/** Sends a line; `maxReplyBytes` caps a reply of a few lines far below a dump's cap. */
-	const sendBytes = async (line: string, signal?: AbortSignal, maxReplyBytes?: number) => {
-		const reply = await sendLineBytes(endpoint, line, {timeoutMs, signal, maxReplyBytes});
-		options.onExchange?.(line, reply.length);
-		return reply;
-	};
-
-	/** A command whose whole answer is a few lines. */
-	const sendShort = async (line: string, signal?: AbortSignal) => (await sendBytes(line, signal, shortReplyBytes)).toString('utf8');
+	const connection = createConnection(endpoint, options);
+	const {socket} = connection;
 
 	const decoded = <T>(command: string, reply: Buffer, decode: (reply: Buffer) => T): T => {
 		const error = errorLineOf(reply);
@@ -73,7 +44,7 @@ export function createRuntimeClient(endpoint: Endpoint, options: ClientOptions =
 			return decode(reply);
 		} catch (error_) {
 			if (error_ instanceof DecodeError) {
-				throw new RuntimeApiError('bad-reply', socket, `HAProxy at ${socket} sent an unreadable reply to "${command}": ${error_.detail}.`, {cause: error_});
+				throw unreadableReply(socket, command, error_.detail, error_);
 			}
 
 			throw error_;
@@ -90,18 +61,15 @@ export function createRuntimeClient(endpoint: Endpoint, options: ClientOptions =
 	/** Streams a reply through readers; an error reply or garbage becomes the typed error. */
 	const streamed = async (command: string, readers: ReadonlyArray<DumpReader<unknown>>, signal?: AbortSignal): Promise<void> => {
 		let head: Buffer | undefined;
-		let bytes = 0;
 		const feed = feedInTurn(readers);
 		try {
-			await sendLineStream(
-				endpoint,
+			await connection.stream(
 				command,
 				(chunk) => {
 					head ??= chunk.subarray(0, 512);
-					bytes += chunk.length;
 					feed.push(chunk);
 				},
-				{timeoutMs, signal},
+				signal,
 			);
 			feed.finish();
 		} catch (error) {
@@ -111,44 +79,31 @@ export function createRuntimeClient(endpoint: Endpoint, options: ClientOptions =
 					throw replyError(socket, command, line);
 				}
 
-				throw new RuntimeApiError('bad-reply', socket, `HAProxy at ${socket} sent an unreadable reply to "${command}": ${error.detail}.`, {cause: error});
+				throw unreadableReply(socket, command, error.detail, error);
 			}
 
 			throw error;
-		} finally {
-			options.onExchange?.(command, bytes);
 		}
-	};
-
-	const change = async (command: string): Promise<CommandOutcome> => {
-		const reply = await sendShort(command);
-		if (reply === '') {
-			// HAProxy ends every reply with an empty line: a connection closed on nothing lost it.
-			throw new RuntimeApiError('bad-reply', socket, `HAProxy at ${socket} closed the connection without answering "${command}".`);
-		}
-
-		if (reply.trim() !== '') {
-			const line = errorLineOf(reply) ?? reply.trim().split('\n', 1)[0] ?? '';
-			throw replyError(socket, command, line);
-		}
-
-		return {command, reply};
 	};
 
 	return {
-		endpoint,
+		endpoint: connection.endpoint,
 		socket,
+		cliLevel: connection.cliLevel,
+		setServerState: connection.setServerState,
+		shutdownSessions: connection.shutdownSessions,
+		agentCheck: connection.agentCheck,
 		async info(signal) {
 			const command = commands.showInfo();
-			return decoded(command, await sendBytes(command, signal, shortReplyBytes), (reply) => decodeInfo(reply.toString('utf8')));
+			return decoded(command, await connection.request(command, signal, shortReplyBytes), (reply) => decodeInfo(reply.toString('utf8')));
 		},
 		async serversState(backend, signal) {
 			const command = commands.showServersState(backend);
-			return decoded(command, await sendBytes(command, signal), decodeServersState);
+			return decoded(command, await connection.request(command, signal), decodeServersState);
 		},
 		async stat(backend, signal) {
 			const command = commands.showStat(backend);
-			return decoded(command, await sendBytes(command, signal), (reply) => decodeStat(reply, {kinds: ['backend', 'server']}));
+			return decoded(command, await connection.request(command, signal), (reply) => decodeStat(reply, {kinds: ['backend', 'server']}));
 		},
 		async snapshot(backend, signal) {
 			if (backend === undefined) {
@@ -174,7 +129,7 @@ export function createRuntimeClient(endpoint: Endpoint, options: ClientOptions =
 			}
 
 			const parts = [commands.showInfo(), commands.showServersState(backend), commands.showStat(backend)] as const;
-			const reply = await sendBytes(parts.join(';'), signal);
+			const reply = await connection.request(parts.join(';'), signal);
 			const replies = splitReplies(reply, parts.length);
 			if (!replies) {
 				const error = errorLineOf(reply);
@@ -182,7 +137,7 @@ export function createRuntimeClient(endpoint: Endpoint, options: ClientOptions =
 					throw replyError(socket, parts[0], error);
 				}
 
-				throw new RuntimeApiError('bad-reply', socket, `HAProxy at ${socket} sent an unreadable reply to "${parts.join(';')}": fewer replies than commands (truncated).`);
+				throw unreadableReply(socket, parts.join(';'), 'fewer replies than commands (truncated)');
 			}
 
 			const info = decoded(parts[0], replies[0]!, (bytes) => decodeInfo(bytes.toString('utf8')));
@@ -198,29 +153,6 @@ export function createRuntimeClient(endpoint: Endpoint, options: ClientOptions =
 			await streamed(fullSnapshotLine, [info, states, stats], signal);
 			stream.finish();
 			return toInstance(socket, info.finish());
-		},
-		async cliLevel(signal) {
-			const reply = await sendShort(commands.showCliLevel(), signal);
-			const level = reply.trim();
-			if (level === 'admin' || level === 'operator' || level === 'user') {
-				return level;
-			}
-
-			if (!level.startsWith('Unknown command')) {
-				throw new RuntimeApiError('bad-reply', socket, `HAProxy at ${socket} sent an unreadable reply to "show cli level": ${level.slice(0, 60)}.`);
-			}
-
-			const probe = (await sendShort(commands.adminProbe(), signal)).trim();
-			return probe === 'Permission denied' ? 'operator' : 'admin';
-		},
-		async setServerState(target, state) {
-			return change(commands.setServerState(target, state));
-		},
-		async shutdownSessions(target) {
-			return change(commands.shutdownSessions(target));
-		},
-		async agentCheck(target, action) {
-			return change(commands.agentCheck(target, action));
 		},
 	};
 }

@@ -1,8 +1,9 @@
 import {setTimeout as delay} from 'node:timers/promises';
-import {createRuntimeClient, type ClientOptions, type RuntimeClient} from './client.js';
-import {onWorker, type Endpoint} from './endpoint.js';
-import {discoverWorkers} from './master.js';
-import {RuntimeApiError} from './runtime-error.js';
+import {createRuntimeClient, type RuntimeClient} from './client.js';
+import type {ClientOptions} from '../runtime/connection.js';
+import {onWorker, type Endpoint} from '../runtime/endpoint.js';
+import {discoverWorkers} from '../runtime/master.js';
+import {RuntimeApiError} from '../runtime/runtime-error.js';
 
 /** How long a read trusts that its worker is still the current one before asking `show proc` again. */
 const recheckMs = 2000;

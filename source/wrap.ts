@@ -1,4 +1,4 @@
-import {visible} from '../visible-text.js';
+import {visible} from './visible-text.js';
 
 /**
  * Wraps text to `width` columns at spaces; words longer than a line are cut. Control characters

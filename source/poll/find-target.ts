@@ -1,14 +1,14 @@
 import type {ServerStateRecord} from '../decode/servers-state.js';
 import {UsageError} from '../errors.js';
 import type {RuntimeClient} from './client.js';
-import {formatTarget, parseName, shortName, targetOf, type ProxyName, type Target} from './names.js';
-import {RuntimeApiError} from './runtime-error.js';
+import {formatTarget, parseName, shortName, targetOf, type ProxyName, type Target} from '../runtime/names.js';
+import {RuntimeApiError} from '../runtime/runtime-error.js';
 
 /** Names listed in full in a sentence before "and N more". */
 const namesListed = 12;
 
 /** `s1, s2 and 3 more`: the names HAProxy has, shortened when there are many or long ones. */
-export function namesList(names: readonly string[], more: string): string {
+function namesList(names: readonly string[], more: string): string {
 	const shown = names.slice(0, namesListed).map((name) => shortName(name, 40));
 	return names.length > namesListed ? `${shown.join(', ')} and ${names.length - namesListed} more (${more})` : shown.join(', ');
 }

@@ -1,7 +1,7 @@
 import {sentenceOf} from '../errors.js';
-import type {RuntimeClient} from '../runtime/client.js';
+import type {RuntimeClient} from './client.js';
 import type {ProxyName} from '../runtime/names.js';
-import type {Backend, InstanceSnapshot, PoolSnapshot, Server} from './types.js';
+import type {Backend, InstanceSnapshot, PoolSnapshot, Server} from '../model/types.js';
 
 /** How one instance answered its polls. */
 export type InstanceHealth = {
@@ -42,7 +42,7 @@ export type PollView = {
 	cycles: number;
 };
 
-export type PollerOptions = {
+type PollerOptions = {
 	clients: readonly RuntimeClient[];
 	onChange: (view: PollView) => void;
 	/** Delay between the end of one poll and the start of the next (default 1 s). */
@@ -109,7 +109,7 @@ export class PoolPoller {
 	 * The backend to poll every cycle with the filtered commands (the one the operator looks at).
 	 * With `only` (the wizard), full dumps stop: only that backend is read.
 	 */
-	focus(backend: ProxyName | undefined, only = false): void {
+	focus(backend: ProxyName | undefined, {only = false}: {only?: boolean} = {}): void {
 		this.focused = backend;
 		this.focusOnly = only && backend !== undefined;
 	}
@@ -118,7 +118,7 @@ export class PoolPoller {
 	 * Polls again now (after a state change), with a full dump when `full`; the view is handed on
 	 * after that poll even when nothing changed, so that what shows it knows it is current.
 	 */
-	refresh(full = false): void {
+	refresh({full = false}: {full?: boolean} = {}): void {
 		this.fullRequested ||= full;
 		this.changed = true;
 		if (!this.running) {
@@ -246,7 +246,7 @@ export class PoolPoller {
 }
 
 /** The full snapshot with the backends of a filtered poll replaced by their fresh data. */
-export function mergeBackends(full: InstanceSnapshot, partial: InstanceSnapshot): InstanceSnapshot {
+function mergeBackends(full: InstanceSnapshot, partial: InstanceSnapshot): InstanceSnapshot {
 	const fresh = new Map(partial.backends.map((backend) => [backend.name, backend]));
 	const backends = full.backends.map((backend) => fresh.get(backend.name) ?? backend);
 	for (const backend of partial.backends) {
@@ -262,7 +262,7 @@ export function mergeBackends(full: InstanceSnapshot, partial: InstanceSnapshot)
 const clockFields = new Set<keyof Server>(['secondsSinceChange', 'changedAt']);
 
 /** Same instance, same backends, same servers field for field (a filtered poll that found nothing new). */
-export function sameSnapshot(a: InstanceSnapshot, b: InstanceSnapshot): boolean {
+function sameSnapshot(a: InstanceSnapshot, b: InstanceSnapshot): boolean {
 	const [x, y] = [a.instance, b.instance];
 	if (x.pid !== y.pid || x.startTime !== y.startTime || x.stopping !== y.stopping || x.version !== y.version || a.backends.length !== b.backends.length) {
 		return false;

@@ -1,12 +1,12 @@
 import type {Options} from '../options.js';
-import {createRuntimeClient, type RuntimeClient} from '../runtime/client.js';
+import {createRuntimeClient, type RuntimeClient} from './client.js';
 import {parseMasterEndpoint} from '../runtime/endpoint.js';
 import {discoverWorkers} from '../runtime/master.js';
-import {createWorkerClient} from '../runtime/worker-client.js';
-import {resolveSockets} from './resolve-sockets.js';
+import {createWorkerClient} from './worker-client.js';
+import {resolveSockets} from '../config/resolve-sockets.js';
 
 /** A Runtime API client per instance, and what the operator should read about how they were found. */
-export type Clients = {clients: RuntimeClient[]; notes: string[]};
+type Clients = {clients: RuntimeClient[]; notes: string[]};
 
 /**
  * Makes a client per instance: each --socket, and each current worker of --master; with neither,

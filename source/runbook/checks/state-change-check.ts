@@ -1,0 +1,60 @@
+import {passed, warned} from '../check-result.js';
+import {othersServing} from '../change-guards.js';
+import type {RunbookContext, RunbookFacts} from '../context.js';
+import {changeState, type ChangeOutcome} from '../state-change.js';
+import type {CheckDefinition} from '../step-definition.js';
+import type {StepId} from '../steps.js';
+
+/** How one step changes the target's state: drain's "Drain sent", restore's "Ready sent". */
+type StateChangeSpec = {
+	id: string;
+	title: string;
+	step: StepId;
+	state: 'drain' | 'ready';
+	/** Why the change is made, shown with the command before the operator's yes. */
+	why: string;
+	/** The facts that record when it was sent. */
+	sentAt: ReadonlyArray<keyof Pick<RunbookFacts, 'drainSentAt' | 'drainSetAt' | 'readySentAt'>>;
+};
+
+/**
+ * The one check that sends a state change, for drain and restore alike: the change through
+ * {@link changeState} (read, refuse what is unsafe, ask, journal, send, read back), the time it
+ * was sent, whether the target is now drained, and what HAProxy accepted and showed right after.
+ * A note from the change (a lost reply read back applied, an agent left alone) makes it a warning.
+ */
+export function stateChangeCheck(spec: StateChangeSpec): CheckDefinition {
+	return {
+		id: spec.id,
+		title: spec.title,
+		async run(context, io) {
+			const outcome = await changeState(context, io, spec.step, {kind: 'state', state: spec.state}, spec.why);
+			const now = context.clock.now();
+			for (const fact of spec.sentAt) {
+				context.facts[fact] = now;
+			}
+
+			io.dispatch({type: 'drain-changed', drained: spec.state === 'drain'});
+			const readBack = readBackText(context, outcome);
+			const said = (lead: string) => [lead, readBack].filter((text) => text !== '').join(' ');
+			return outcome.notes.length > 0 ? warned(this.id, this.title, said(outcome.notes.join(' '))) : passed(this.id, this.title, said(acceptedText(outcome)));
+		},
+	};
+}
+
+/** `"set server B/S state drain" accepted (empty reply) by /run/haproxy/admin.sock.` */
+function acceptedText(outcome: ChangeOutcome): string {
+	const sockets = [...new Set(outcome.replies.map((reply) => reply.socket))].join(', ');
+	return `${outcome.commands.map((line) => `"${line}"`).join(' then ')} accepted (empty reply) by ${sockets}.`;
+}
+
+/** A drain's read-back right after it (empty for a change without one). */
+function readBackText(context: RunbookContext, outcome: ChangeOutcome): string {
+	if (!outcome.after) {
+		return '';
+	}
+
+	const serving = Math.min(...outcome.after.map((view) => othersServing(context, view).length));
+	const drained = outcome.after.every((view) => view.server?.adminFlags.includes('FDRAIN'));
+	return `Read back right after: ${drained ? 'FDRAIN set' : 'FDRAIN NOT set'}, ${serving} other active server(s) serving.`;
+}
