@@ -3,8 +3,11 @@ import type {Instance, PoolSnapshot, Server} from '../model/types.js';
 import {terminalSafeJson} from '../visible-text.js';
 import {instanceFields, serverFields} from './status-schema.js';
 
+/** The contract's server fields, each one the compiler finds on the model's {@link Server}. */
+const modelServerFields: ReadonlyArray<keyof Server> = serverFields;
+
 /** The instances' JSON, with the fields of the contract in its order. */
-const instancesJson = (instances: readonly Instance[]) => JSON.stringify(instances, instanceFields as string[]);
+const instancesJson = (instances: readonly Instance[]) => JSON.stringify(instances, (instanceFields satisfies ReadonlyArray<keyof Instance>) as string[]);
 
 function differencesJson(pool: PoolSnapshot) {
 	return [...differingServers(pool).values()].map((difference) => ({server: difference.name, states: difference.states}));
@@ -49,7 +52,7 @@ export class ServersJson {
 	}
 
 	private flush(): void {
-		const text = terminalSafeJson(JSON.stringify(this.batch, serverFields as string[]));
+		const text = terminalSafeJson(JSON.stringify(this.batch, modelServerFields as string[]));
 		// The batch's array without its brackets, after a comma unless it is the first.
 		this.onPiece(`${this.written === 0 ? '' : ','}${text.slice(1, -1)}`);
 		this.written += this.batch.length;
