@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import process from 'node:process';
 import {readCommandLine} from './source/cli-args.js';
-import {crashed, installCrashHandlers, setCrashVersion} from './source/crash.js';
+import {CrashedError, crashed, debugDetails, installCrashHandlers, setCrashVersion} from './source/crash.js';
 import {DrainboardError, exitCodeOf, sentenceOf, UsageError, type ExitCode} from './source/errors.js';
 import {parseOptions} from './source/options.js';
 import {terminalLine} from './source/visible-text.js';
@@ -75,6 +75,8 @@ const help = `
   Environment
     DRAINBOARD_LOCK_DIR        where the backend locks live, shared by every
                                user (default /run/lock)
+    DRAINBOARD_DEBUG=1         after an internal error's one sentence, print
+                               its stack too
 
   Exit codes
     0 done; 1 a check did not pass; 2 bad usage or invalid input, or a name
@@ -193,6 +195,7 @@ try {
 } catch (error) {
 	// An error drainboard did not foresee is one sentence too, with its details in a crash file.
 	const known = error instanceof DrainboardError ? error : crashed(error, {where: 'command'});
-	process.stderr.write(terminalLine(sentenceOf(known)));
+	// DRAINBOARD_DEBUG=1: the stack follows the sentence.
+	process.stderr.write(terminalLine(sentenceOf(known)) + (known instanceof CrashedError ? debugDetails(known.cause) : ''));
 	process.exitCode = exitCodeOf(known);
 }

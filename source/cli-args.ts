@@ -5,8 +5,8 @@ import type {Options} from './options.js';
 type FlagType<T> = [T] extends [string[]] ? 'list' : [T] extends [boolean] ? 'switch' : [T] extends [number] ? 'number' : 'text';
 
 /**
- * The flags of the command-line contract (DESIGN.md) and what each takes. Read here rather than
- * with meow: meow and the packages it loads cost about 70 ms at every start (measured: a script
+ * The flags of the command-line contract (`--help` in cli.tsx) and what each takes. Read here
+ * rather than with meow: meow and the packages it loads cost about 70 ms at every start (measured: a script
  * that only calls meow took 180 ms, a bare `node` 110 ms), most of what `drainboard --version` took.
  * The compiler holds this list to options.ts's checks: the same flags, each taking what its check expects.
  */

@@ -88,6 +88,15 @@ function crashSentence(error: unknown, file: string | null): string {
 		: `drainboard stopped on an internal error (${what}); no crash file could be written: please report it with this message.`;
 }
 
+/**
+ * With `DRAINBOARD_DEBUG=1` in the environment: the error's stack and its causes', one
+ * {@link terminalLine} each, to print after the one sentence. Otherwise nothing: the operator
+ * reads one sentence, the details are in the crash file.
+ */
+export function debugDetails(error: unknown, env: NodeJS.ProcessEnv = process.env): string {
+	return env['DRAINBOARD_DEBUG'] === '1' ? errorText(error).split('\n').map((line) => terminalLine(line)).join('') : '';
+}
+
 /** Writes the crash file and gives the error the operator reads: one sentence, exit 1. */
 export function crashed(error: unknown, context: CrashContext): CrashedError {
 	return new CrashedError(crashSentence(error, writeCrashFile(error, context)), error);
@@ -123,7 +132,7 @@ async function crash(error: unknown, where: string): Promise<void> {
 		}
 	}
 
-	process.stderr.write(terminalLine(crashed(error, {where}).message));
+	process.stderr.write(terminalLine(crashed(error, {where}).message) + debugDetails(error));
 	process.exit(1);
 }
 

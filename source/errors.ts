@@ -1,5 +1,5 @@
 /**
- * Exit codes of the command-line contract (DESIGN.md):
+ * Exit codes of the command-line contract (README.md, "Exit codes"):
  * 0 done, 1 a check did not pass, 2 bad usage or invalid input (nothing sent),
  * 3 HAProxy unreachable or refused; 128 + the signal's number when a signal stopped it.
  */

@@ -18,11 +18,12 @@ type Seen = {pid: number; files: string[]; socket: Endpoint | null; problem: str
 export type DefaultSocketDependencies = {reader?: FileReader; proc?: string; buildInfo?: (binary: string) => Promise<BuildInfo | null>};
 
 /**
- * The default socket (DESIGN.md): the admin `stats socket` of the configuration the running
- * HAProxy loaded (found through /proc: every `haproxy` process, its command line, its files read
- * with its environment); with --config, the HAProxy that loaded that file; else --config's socket;
- * else /etc/haproxy/haproxy.cfg's; else /run/haproxy/admin.sock. Several HAProxy processes that
- * disagree (and none picked by --config) are bad usage: the operator must choose with --socket.
+ * The default socket (README.md, "Which socket and which configuration"): the admin
+ * `stats socket` of the configuration the running HAProxy loaded (found through /proc: every
+ * `haproxy` process, its command line, its files read with its environment); with --config, the
+ * HAProxy that loaded that file; else --config's socket; else /etc/haproxy/haproxy.cfg's; else
+ * /run/haproxy/admin.sock. Several HAProxy processes that disagree (and none picked by --config)
+ * are bad usage: the operator must choose with --socket.
  */
 export async function findDefaultSocket(config: string | undefined, dependencies: DefaultSocketDependencies = {}): Promise<DefaultSocket> {
 	const reader = dependencies.reader ?? fileSystem;

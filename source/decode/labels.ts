@@ -2,7 +2,7 @@
 export const opStateNames = ['stopped', 'starting', 'running', 'stopping'] as const;
 export type OpStateName = (typeof opStateNames)[number];
 
-/** Admin state bits of srv_admin_state (PROTOCOL.md). */
+/** Admin state bits of srv_admin_state (source/runtime/README.md, "What the admin state means"). */
 export const adminFlagBits = {
 	FMAINT: 0x01,
 	IMAINT: 0x02,

@@ -18,7 +18,7 @@ const routeSchema = z.strictObject({
 	why: z.nullable(z.string()),
 }).check(z.refine((route) => (route.probe === null) !== (route.why === null), 'a route has a probe or says why not, never both'));
 
-/** `routes --json` (DESIGN.md, issue 19): the configuration read, and each backend's probe or why there is none. */
+/** `routes --json` (README.md, "drainboard routes"): the configuration read, and each backend's probe or why there is none. */
 export const routesJsonSchema = z.strictObject({
 	config: z.string(),
 	routes: z.array(routeSchema),

@@ -1,32 +1,13 @@
 import {differingServers} from '../model/differences.js';
 import type {Instance, PoolSnapshot, Server} from '../model/types.js';
 import {terminalSafeJson} from '../visible-text.js';
+import {instanceFields, serverFields} from './status-schema.js';
 
-/**
- * The fields of one server in `status --json`, in the order DESIGN.md gives them (about 20 ms
- * less at 10,000 servers on a cold start as a property list than one small stringify per server).
- */
-const serverFields: ReadonlyArray<keyof Server> = [
-	'socket',
-	'backend',
-	'server',
-	'address',
-	'port',
-	'opState',
-	'opStateName',
-	'adminState',
-	'adminFlags',
-	'userWeight',
-	'initialWeight',
-	'status',
-	'checkStatus',
-	'currentSessions',
-	'totalSessions',
-];
+/** The contract's server fields, each one the compiler finds on the model's {@link Server}. */
+const modelServerFields: ReadonlyArray<keyof Server> = serverFields;
 
-function instancesJson(instances: readonly Instance[]) {
-	return instances.map((instance) => ({socket: instance.socket, pid: instance.pid, version: instance.version, startTime: instance.startTime}));
-}
+/** The instances' JSON, with the fields of the contract in its order. */
+const instancesJson = (instances: readonly Instance[]) => JSON.stringify(instances, (instanceFields satisfies ReadonlyArray<keyof Instance>) as string[]);
 
 function differencesJson(pool: PoolSnapshot) {
 	return [...differingServers(pool).values()].map((difference) => ({server: difference.name, states: difference.states}));
@@ -36,7 +17,7 @@ function differencesJson(pool: PoolSnapshot) {
 const serversPerPiece = 400;
 
 /** The text before the first server. */
-export const statusJsonHead = (instances: readonly Instance[]) => `{"instances":${terminalSafeJson(JSON.stringify(instancesJson(instances)))},"servers":[`;
+export const statusJsonHead = (instances: readonly Instance[]) => `{"instances":${terminalSafeJson(instancesJson(instances))},"servers":[`;
 
 /** The text after the last server, given the differences' JSON. */
 const statusJsonTail = (differences: string) => `],"differences":${differences}}\n`;
@@ -46,8 +27,9 @@ export const singleInstanceTail = statusJsonTail('[]');
 
 /**
  * The `servers` array's items, made as the servers are added (in order), handed to `onPiece`
- * a few hundred servers at a time. Each batch is written with the contract's field list as
- * `JSON.stringify`'s property list, so V8 writes it natively, with no object made per server.
+ * a few hundred servers at a time. Each batch is written with the contract's field list (from
+ * `status-schema.ts`) as `JSON.stringify`'s property list, so V8 writes it natively, with no
+ * object made per server.
  */
 export class ServersJson {
 	private batch: Server[] = [];
@@ -70,7 +52,7 @@ export class ServersJson {
 	}
 
 	private flush(): void {
-		const text = terminalSafeJson(JSON.stringify(this.batch, serverFields as string[]));
+		const text = terminalSafeJson(JSON.stringify(this.batch, modelServerFields as string[]));
 		// The batch's array without its brackets, after a comma unless it is the first.
 		this.onPiece(`${this.written === 0 ? '' : ','}${text.slice(1, -1)}`);
 		this.written += this.batch.length;
@@ -79,8 +61,8 @@ export class ServersJson {
 }
 
 /**
- * `status --json`: the object of DESIGN.md (`instances`, `servers`) and `differences`, the
- * servers whose admin state is not the same on every instance (empty with one instance); as
+ * `status --json`: the object of `status-schema.ts` (`instances`, `servers`, and `differences`, the
+ * servers whose admin state is not the same on every instance, empty with one instance); as
  * text and a newline, in pieces of a few hundred servers. Written piece by piece, 10,000 servers
  * never become one 3 MB string and its 3 MB buffer: fresh memory is what a cold start pays for most.
  */

@@ -1,5 +1,6 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {HeadlessResult} from '../../source/headless/report.js';
+import {statusJsonSchema} from '../../source/headless/status-schema.js';
 import {createRuntimeClient, type RuntimeClient} from '../../source/poll/client.js';
 import {parseEndpoint, parseMasterEndpoint} from '../../source/runtime/endpoint.js';
 import {discoverWorkers} from '../../source/runtime/master.js';
@@ -55,17 +56,14 @@ const both = () => ['--socket', bed.adminSocket, '--socket', second.adminSocket]
 const statesA = async () => adminStates(await bed.send('show servers state'));
 const statesB = async () => adminStates(await second.send('show servers state'));
 
-type StatusJson = {
-	instances: Array<{socket: string; pid: number}>;
-	servers: Array<{socket: string; backend: string; server: string; adminFlags: string[]}>;
-	differences: Array<{server: string; states: Array<{socket: string; state: string}>}>;
-};
+/** Real `status --json` output, held to the one schema of its contract. */
+const statusJson = (stdout: string) => statusJsonSchema.parse(JSON.parse(stdout));
 
 describe('two HAProxy instances in front of the same servers', () => {
 	it('status lists both instances, every server of each, and the servers they disagree on', async () => {
 		const agreed = await runCli(['status', '--json', ...both()]);
 		expect(agreed.code, agreed.stderr).toBe(0);
-		const before = JSON.parse(agreed.stdout) as StatusJson;
+		const before = statusJson(agreed.stdout);
 		expect(before.instances.map((instance) => instance.socket)).toEqual([bed.adminSocket, second.adminSocket]);
 		expect(before.instances[0]!.pid).not.toBe(before.instances[1]!.pid);
 		for (const socket of [bed.adminSocket, second.adminSocket]) {
@@ -83,7 +81,7 @@ describe('two HAProxy instances in front of the same servers', () => {
 		await second.send('set server webapps/app02 state drain');
 		try {
 			const split = await runCli(['status', '--json', ...both()]);
-			expect((JSON.parse(split.stdout) as StatusJson).differences).toEqual([
+			expect(statusJson(split.stdout).differences).toEqual([
 				{
 					server: 'webapps/app02',
 					states: [
@@ -298,7 +296,7 @@ describe('a master-worker HAProxy, through its master CLI', () => {
 		const status = await runCli(['status', '--json', '--master', masterSocket]);
 		expect(status.code, status.stderr).toBe(0);
 		expect(status.stderr).toContain(`Master CLI ${masterSocket}: worker 1 is pid ${master.haproxy.pid} (HAProxy 2.`);
-		const parsed = JSON.parse(status.stdout) as StatusJson;
+		const parsed = statusJson(status.stdout);
 		expect(parsed.instances).toEqual([expect.objectContaining({socket: worker, pid: master.haproxy.pid})]);
 		expect(parsed.servers.length).toBe(5);
 

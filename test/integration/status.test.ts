@@ -3,6 +3,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {InstanceSnapshot} from '../../source/model/types.js';
+import {serverFields, statusJsonSchema, type StatusJson} from '../../source/headless/status-schema.js';
 import {createRuntimeClient} from '../../source/poll/client.js';
 import {parseEndpoint} from '../../source/runtime/endpoint.js';
 import {poolConfig, poolDemos} from '../fixtures/pool.cfg.js';
@@ -23,17 +24,15 @@ afterAll(async () => {
 	await bed?.stop();
 });
 
-type StatusJson = {
-	instances: Array<{socket: string; pid: number; version: string; startTime: number}>;
-	servers: Array<Record<string, unknown>>;
-};
+/** Real `status --json` output, held to the one schema of its contract (strict: no field more or less). */
+const statusJson = (stdout: string): StatusJson => statusJsonSchema.parse(JSON.parse(stdout));
 
 describe('drainboard status --json against a real HAProxy', () => {
 	it('prints exactly what HAProxy reports, in the contract shape', async () => {
 		const result = await runCli(['status', '--socket', bed.adminSocket, '--json']);
 		expect(result.stderr).toBe('');
 		expect(result.code).toBe(0);
-		const json = JSON.parse(result.stdout) as StatusJson;
+		const json = statusJson(result.stdout);
 		const states = rawServersState(await bed.send('show servers state'));
 		const stats = rawStat(await bed.send('show stat'));
 		const info = Object.fromEntries(
@@ -44,25 +43,7 @@ describe('drainboard status --json against a real HAProxy', () => {
 		);
 
 		expect(json.instances).toEqual([{socket: bed.adminSocket, pid: Number(info['Pid']), version: info['Version'], startTime: Number(info['Start_time_sec'])}]);
-		expect(json.servers.map((server) => Object.keys(server))).toEqual(
-			states.map(() => [
-				'socket',
-				'backend',
-				'server',
-				'address',
-				'port',
-				'opState',
-				'opStateName',
-				'adminState',
-				'adminFlags',
-				'userWeight',
-				'initialWeight',
-				'status',
-				'checkStatus',
-				'currentSessions',
-				'totalSessions',
-			]),
-		);
+		expect(json.servers.map((server) => Object.keys(server))).toEqual(states.map(() => serverFields));
 		for (const [index, state] of states.entries()) {
 			const stat = stats.find((row) => row['pxname'] === state['be_name'] && row['svname'] === state['srv_name'])!;
 			expect(json.servers[index]).toMatchObject({
@@ -83,8 +64,8 @@ describe('drainboard status --json against a real HAProxy', () => {
 	});
 
 	it('decodes the drained, disabled, backup, tracking and oddly named servers', async () => {
-		const json = JSON.parse((await runCli(['status', '--socket', bed.adminSocket, '--json'])).stdout) as StatusJson;
-		const byName = new Map(json.servers.map((server) => [`${String(server['backend'])}/${String(server['server'])}`, server]));
+		const json = statusJson((await runCli(['status', '--socket', bed.adminSocket, '--json'])).stdout);
+		const byName = new Map(json.servers.map((server) => [`${server.backend}/${server.server}`, server]));
 		expect(byName.get('webapps/app02')).toMatchObject({adminState: 8, adminFlags: ['FDRAIN'], status: 'DRAIN', opStateName: 'running', checkStatus: 'L7OK'});
 		expect(byName.get('webapps/app03')).toMatchObject({adminFlags: ['FMAINT', 'CMAINT'], status: 'MAINT', opStateName: 'stopped'});
 		expect(byName.get('webapps/app01-shadow')).toMatchObject({adminFlags: [], status: 'UP', checkStatus: null});
@@ -97,15 +78,15 @@ describe('drainboard status --json against a real HAProxy', () => {
 	it('reads the same through the TCP admin socket and narrows to one backend', async () => {
 		const result = await runCli(['status', '--socket', `127.0.0.1:${bed.tcpPort}`, '--backend', 'api.v2-pool', '--json']);
 		expect(result.code).toBe(0);
-		const json = JSON.parse(result.stdout) as StatusJson;
-		expect(json.servers.map((server) => server['server'])).toEqual(['api-1.v2', 'api:2', 'dead']);
+		const json = statusJson(result.stdout);
+		expect(json.servers.map((server) => server.server)).toEqual(['api-1.v2', 'api:2', 'dead']);
 		expect(json.instances[0]!.socket).toBe(`127.0.0.1:${bed.tcpPort}`);
 	});
 
 	it('finds the admin socket in --config when --socket is not given', async () => {
 		const result = await runCli(['status', '--config', bed.configPath, '--json']);
 		expect(result.code).toBe(0);
-		expect((JSON.parse(result.stdout) as StatusJson).instances[0]!.socket).toBe(bed.adminSocket);
+		expect(statusJson(result.stdout).instances[0]!.socket).toBe(bed.adminSocket);
 	});
 
 	it('prints a plain table without escape codes when stdout is not a terminal', async () => {
@@ -207,7 +188,7 @@ describe('--socket given as a relative path', () => {
 		const result = await runCli(['status', '--socket', relative, '--json'], {cwd: path.dirname(bed.dir)});
 		expect(result.stderr).toBe('');
 		expect(result.code).toBe(0);
-		const json = JSON.parse(result.stdout) as StatusJson;
+		const json = statusJson(result.stdout);
 		expect(json.instances.map((instance) => instance.socket)).toEqual([bed.adminSocket]);
 		expect(json.servers.length).toBeGreaterThan(0);
 

@@ -1,0 +1,56 @@
+import * as z from 'zod/mini';
+import {adminFlagOrder, opStateNames} from '../decode/labels.js';
+
+/** A whole number, 0 or more; a new schema at each use, so that each field keeps its own description. */
+const count = () => z.int().check(z.minimum(0));
+
+/** One HAProxy process, as `show info` names it. */
+const instanceSchema = z.strictObject({
+	socket: z.string().check(z.describe('the socket as given (`/run/haproxy/admin.sock`, `127.0.0.1:9999`, `/run/haproxy-master.sock [worker 1]`)')),
+	pid: count().check(z.describe('`Pid` of `show info`')),
+	version: z.string().check(z.describe('HAProxy\'s version as `show info` prints it (`2.6.12-1+deb12u4`)')),
+	startTime: z.nullable(count()).check(z.describe('`Start_time_sec` of `show info` (seconds since the epoch); null before HAProxy 2.4')),
+});
+
+/** One server: its `show servers state` row merged with its `show stat` row. */
+const serverSchema = z.strictObject({
+	socket: z.string().check(z.describe('the instance it was read from (an `instances[].socket`)')),
+	backend: z.string().check(z.describe('backend name')),
+	server: z.string().check(z.describe('server name')),
+	address: z.string().check(z.describe('`srv_addr`')),
+	port: z.nullable(count()).check(z.describe('`srv_port`; null when HAProxy does not print it (before 1.8)')),
+	opState: count().check(z.describe('`srv_op_state`: 0 stopped, 1 starting, 2 running, 3 stopping')),
+	opStateName: z.enum(opStateNames).check(z.describe('`opState` in words')),
+	adminState: count().check(z.describe('`srv_admin_state`, a bit mask (8 = FDRAIN)')),
+	adminFlags: z.array(z.enum(adminFlagOrder as [string, ...string[]])).check(z.describe('the bits of `adminState` by name: FMAINT, IMAINT (inherited), CMAINT (disabled in the config), FDRAIN, IDRAIN (inherited), RMAINT (DNS), HMAINT (FQDN changed)')),
+	userWeight: count().check(z.describe('`srv_uweight`: the weight now (a drain does not change it)')),
+	initialWeight: count().check(z.describe('`srv_iweight`: the weight in the configuration')),
+	status: z.string().check(z.describe('HAProxy\'s status text from `show stat` (`UP`, `DRAIN`, `MAINT (via b/s)`, `DOWN 1/2`, …)')),
+	checkStatus: z.nullable(z.string()).check(z.describe('the last health check\'s result (`L7OK`, `L4CON`, …); null without a check or before its first result')),
+	currentSessions: count().check(z.describe('`scur`: sessions open now')),
+	totalSessions: count().check(z.describe('`stot`: sessions since HAProxy started')),
+});
+
+/** A server whose admin state is not the same on every instance. */
+const differenceSchema = z.strictObject({
+	server: z.string().check(z.describe('`backend/server`')),
+	states: z.array(z.strictObject({socket: z.string(), state: z.string()})).check(z.describe('its admin state on each instance: `ready`, `drain`, `maint`, `missing`, or several joined with `+`')),
+});
+
+/**
+ * `drainboard status --json`: the one definition of its contract. The printed field order, the
+ * tests' expectations, the README's field table and `status.schema.json` all come from it.
+ */
+export const statusJsonSchema = z.strictObject({
+	instances: z.array(instanceSchema).check(z.describe('every HAProxy process read, in the order of --socket / --master')),
+	servers: z.array(serverSchema).check(z.describe('every server of every instance, in HAProxy\'s order')),
+	differences: z.array(differenceSchema).check(z.describe('servers whose admin state differs between instances (empty with one instance)')),
+}).check(z.meta({title: 'drainboard status --json', description: 'One snapshot of every HAProxy instance drainboard reads, printed by `drainboard status --json`.'}));
+
+export type StatusJson = z.output<typeof statusJsonSchema>;
+
+/** The fields of one instance in `status --json`, in the order printed. */
+export const instanceFields = Object.keys(instanceSchema.shape) as ReadonlyArray<keyof StatusJson['instances'][number]>;
+
+/** The fields of one server in `status --json`, in the order printed. */
+export const serverFields = Object.keys(serverSchema.shape) as ReadonlyArray<keyof StatusJson['servers'][number]>;
