@@ -10,7 +10,27 @@ const readEveryMs = 500;
 export type CountersAt = {counters: InstanceCounters[]; at: number};
 
 /** What `--proof auto` saw of the backend before choosing: live when it served `requests` in the sample. */
-export type BackendSample = {from: CountersAt; served: number; seconds: number; busy: boolean};
+export type BackendSample = {
+	from: CountersAt;
+	served: number;
+	seconds: number;
+	busy: boolean;
+	/** Set when HAProxy's lastsess showed the backend idle longer than the sample: seconds since its last session (null: never), no sample taken. */
+	idle?: number | null;
+};
+
+/**
+ * Seconds since the backend's last session on any instance (lastsess), null when it never had
+ * one; undefined when an instance gave no backend row (then only a sample can tell).
+ */
+function idleSeconds(counters: readonly InstanceCounters[]): number | null | undefined {
+	if (counters.length === 0 || counters.some((instance) => instance.lastSession === undefined)) {
+		return undefined;
+	}
+
+	const seen = counters.map((instance) => instance.lastSession).filter((value): value is number => typeof value === 'number');
+	return seen.length === 0 ? null : Math.min(...seen);
+}
 
 async function countersNow(context: RunbookContext, io: RunbookIo): Promise<CountersAt> {
 	return {counters: await readCounters(context, counterFor(context, null), io.signal), at: context.clock.now()};
@@ -21,10 +41,16 @@ const seconds = (ms: number) => Math.round(ms / 100) / 10;
 /**
  * `--proof auto`: counts the backend's traffic for a few seconds (`autoSampleMs`), ending as
  * soon as it served `requests`. Busy means real clients are enough evidence: nothing need be sent.
+ * A backend whose last session (HAProxy's lastsess) is older than the sample is quiet at once.
  */
 export async function sampleBackend(context: RunbookContext, io: RunbookIo, step: StepId): Promise<BackendSample> {
 	const from = await countersNow(context, io);
 	const {requests, autoSampleMs} = context.options;
+	const idle = idleSeconds(from.counters);
+	if (idle !== undefined && (idle === null || idle * 1000 > autoSampleMs)) {
+		return {from, served: 0, seconds: 0, busy: false, idle};
+	}
+
 	for (;;) {
 		await context.clock.sleep(Math.max(50, Math.min(readEveryMs, from.at + autoSampleMs - context.clock.now())), io.signal);
 		const after = await readCounters(context, counterFor(context, null), io.signal);

@@ -4,7 +4,15 @@ import type {RunbookContext, RunbookIo} from './context.js';
 import type {TrafficBasis} from './traffic-judge.js';
 
 /** Per-server counters of the target's backend on one instance: the traffic counter, and lbtot. */
-export type InstanceCounters = {socket: string; pid: number; startTime: number | null; counters: Map<string, number>; picks: Map<string, number>};
+export type InstanceCounters = {
+	socket: string;
+	pid: number;
+	startTime: number | null;
+	counters: Map<string, number>;
+	picks: Map<string, number>;
+	/** The backend row's lastsess: seconds since its last session, null when never; undefined when HAProxy gave no backend row. */
+	lastSession?: number | null;
+};
 
 /** What a window of traffic did: how the probe went (none sent with live proof), and where it landed by the counters. */
 export type TrafficEvidence = {
@@ -49,7 +57,8 @@ export async function readCounters(context: RunbookContext, counter: 'req_tot' |
 				picks.set(row.service, row.lbTotal ?? 0);
 			}
 
-			return {socket: client.socket, pid: info.pid, startTime: info.startTime, counters, picks};
+			const backend = stats.find((stat: StatRecord) => stat.kind === 'backend');
+			return {socket: client.socket, pid: info.pid, startTime: info.startTime, counters, picks, ...(backend ? {lastSession: backend.secondsSinceLastSession} : {})};
 		}),
 	);
 }

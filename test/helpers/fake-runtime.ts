@@ -30,6 +30,8 @@ export class FakeHaproxy {
 	mode: 'http' | 'tcp' = 'http';
 	readonly servers: Server[];
 	readonly sent: string[] = [];
+	/** The backend row's lastsess (seconds since its last session, null: never); undefined: `show stat` gives server rows only. */
+	backendLastSession: number | null | undefined = undefined;
 	/** Replies to state changes, by command; default: the empty success reply. */
 	readonly replies = new Map<string, string>();
 
@@ -119,7 +121,7 @@ export class FakeHaproxy {
 			},
 			stat: async (backend) => {
 				this.check();
-				return this.backendOf(backend).servers.map(
+				const rows = this.backendOf(backend).servers.map(
 					(server): StatRecord => ({
 						proxy: 'webapps',
 						service: server.server,
@@ -137,6 +139,7 @@ export class FakeHaproxy {
 						lbTotal: server.lbTotal,
 						requestsTotal: this.mode === 'tcp' ? null : server.requestsTotal,
 						lastChange: 1,
+						secondsSinceLastSession: null,
 						tracked: server.tracked,
 						checkStatus: server.checkStatus,
 						checkInProgress: false,
@@ -149,6 +152,9 @@ export class FakeHaproxy {
 						algorithm: null,
 					}),
 				);
+				return this.backendLastSession === undefined
+					? rows
+					: [...rows, {...rows[0]!, service: 'BACKEND', kind: 'backend', serverId: null, secondsSinceLastSession: this.backendLastSession}];
 			},
 			snapshot: async (backend) => {
 				this.check();

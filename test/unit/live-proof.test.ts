@@ -129,6 +129,28 @@ describe('--proof auto', () => {
 		expect(traffic?.evidence).toMatchObject({basis: 'probe', sent: 10, chosen: '--proof auto chose a probe: the backend served 0 in 3 s, fewer than 10'});
 	});
 
+	it('sends a probe at once when HAProxy shows the backend idle longer than the sample', async () => {
+		const haproxy = pool();
+		haproxy.backendLastSession = 40;
+		const clock = new FakeClock();
+		const harness = engineHarness(haproxy, clock, {proof: 'auto'});
+		await through(harness, ['validate']);
+		const before = clock.now();
+		await through(harness, ['baseline']);
+		expect(clock.now()).toBe(before);
+		expect(check(harness, 'baseline', 'baseline-traffic')?.evidence).toMatchObject({basis: 'probe', sent: 10, chosen: "--proof auto chose a probe: HAProxy shows the backend's last session 40 s ago"});
+	});
+
+	it('samples when the backend had a session within the sample time', async () => {
+		const haproxy = pool();
+		haproxy.backendLastSession = 1;
+		const clock = new FakeClock();
+		realClients(haproxy, clock, 4);
+		const harness = engineHarness(haproxy, clock, {proof: 'auto'});
+		await through(harness, ['validate', 'baseline']);
+		expect(check(harness, 'baseline', 'baseline-traffic')?.evidence).toMatchObject({basis: 'live', sent: 0});
+	});
+
 	it('without a listener URL and without traffic, says both', async () => {
 		const harness = engineHarness(pool(), new FakeClock(), {proof: 'auto'});
 		harness.context.probe = null;

@@ -79,7 +79,12 @@ async function measure(context: RunbookContext, io: RunbookIo, spec: TrafficProo
 
 	if (proof === 'auto') {
 		const sample = await sampleBackend(context, io, spec.step);
-		const seen = `the backend served ${sample.served} in ${sample.seconds} s`;
+		const seen =
+			sample.idle === undefined
+				? `the backend served ${sample.served} in ${sample.seconds} s`
+				: sample.idle === null
+					? 'HAProxy shows no session on the backend since it started'
+					: `HAProxy shows the backend's last session ${sample.idle} s ago`;
 		if (sample.busy) {
 			return watchLiveTraffic(context, io, {step: spec.step, expect: spec.expect, chosen: `--proof auto chose live: ${seen}`, from: sample.from});
 		}
@@ -88,7 +93,7 @@ async function measure(context: RunbookContext, io: RunbookIo, spec: TrafficProo
 			return `Too little live traffic for --proof auto (${seen}, ${requests} needed), and no listener URL to probe instead: ${context.probeSource}.`;
 		}
 
-		return measureTraffic(context, io, requests, `--proof auto chose a probe: ${seen}, fewer than ${requests}`);
+		return measureTraffic(context, io, requests, `--proof auto chose a probe: ${seen}${sample.idle === undefined ? `, fewer than ${requests}` : ''}`);
 	}
 
 	if (!context.probe) {
