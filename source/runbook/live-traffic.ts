@@ -47,7 +47,7 @@ export async function sampleBackend(context: RunbookContext, io: RunbookIo, step
 	const from = await countersNow(context, io);
 	const {requests, autoSampleMs} = context.options;
 	const idle = idleSeconds(from.counters);
-	if (idle !== undefined && (idle === null || idle * 1000 > autoSampleMs)) {
+	if (idle !== undefined && (idle === null || idle * 1000 >= autoSampleMs)) {
 		return {from, served: 0, seconds: 0, busy: false, idle};
 	}
 

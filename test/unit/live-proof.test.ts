@@ -84,9 +84,29 @@ describe('--proof live', () => {
 		await through(harness, ['validate']);
 		expect(await runStep('baseline', harness.context, harness.io)).toBe('failed');
 		const traffic = check(harness, 'baseline', 'baseline-traffic');
-		expect(traffic?.observed).toBe('Only 0 requests reached backend webapps in 30 s of live traffic (nothing sent), none on app01: too little to tell whether it serves.');
+		expect(traffic?.observed).toBe('No request reached backend webapps in 30 s of live traffic (nothing sent): too little to tell whether app01 serves.');
 		expect(traffic?.todo).toBe('Retry when the backend is busier, give a longer --proof-window, or use --proof probe.');
 		expect(haproxy.sent).toEqual([]);
+	});
+
+	it('says how many new requests the others served when too few came to show traffic goes elsewhere', async () => {
+		const haproxy = pool();
+		const clock = new FakeClock();
+		realClients(haproxy, clock, 3);
+		const harness = engineHarness(haproxy, clock, {proof: 'live', proofWindowMs: 2000});
+		await through(harness, ['validate', 'baseline', 'drain']);
+		let budget = 4;
+		clock.onSleep = () => {
+			if (budget > 0) {
+				budget--;
+				haproxy.server('app02').requestsTotal! += 1;
+			}
+		};
+
+		expect(await runStep('confirm', harness.context, harness.io)).toBe('failed');
+		expect(check(harness, 'confirm', 'traffic-moved')?.observed).toMatch(
+			/^Only [0-4] new requests reached the other servers in 2 s of live traffic \(nothing sent; 10 needed to show new traffic goes elsewhere\), and app01 got 0\.$/,
+		);
 	});
 
 	it('reports sticky clients on the drained target with their count, and asks before going on', async () => {

@@ -127,7 +127,9 @@ function tooLittle(spec: TrafficProofSpec, context: RunbookContext, traffic: Tra
 	const target = context.target.server;
 	const observed =
 		spec.expect === 'target-serves'
-			? `Only ${traffic.othersDelta} ${noun} reached backend ${context.target.backend} in ${traffic.windowSeconds} s of live traffic (nothing sent), none on ${target}: too little to tell whether it serves.`
+			? traffic.othersDelta === 0
+				? `No ${noun.slice(0, -1)} reached backend ${context.target.backend} in ${traffic.windowSeconds} s of live traffic (nothing sent): too little to tell whether ${target} serves.`
+				: `Only ${traffic.othersDelta} ${noun} reached backend ${context.target.backend} in ${traffic.windowSeconds} s of live traffic (nothing sent), none on ${target}: too little to tell whether it serves.`
 			: `Only ${traffic.othersDelta} new ${noun} reached the other servers in ${traffic.windowSeconds} s of live traffic (nothing sent; ${requests} needed to show new traffic goes elsewhere), and ${target} got ${traffic.targetDelta}.`;
 	return failed(spec.id, spec.title, observed, {
 		meaning: 'Real clients are the proof with --proof live, and there were too few of them in the window.',
