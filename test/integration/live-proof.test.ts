@@ -115,6 +115,19 @@ describe('--proof live (issue 19, tests e and f)', () => {
 	});
 });
 
+describe('bad --proof flags', () => {
+	it.each([
+		[['--proof', 'sometimes'], '--proof is auto, live or probe; see drainboard --help.'],
+		[['--proof-window', '0'], '--proof-window must be more than 0 seconds; see drainboard --help.'],
+	])('%j: exit 2, one sentence, nothing sent', async (flags, sentence) => {
+		const before = {states: await states(), requests: await frontendRequests('plain')};
+		const result = await runCli(['drain', 'quiet/q1', ...common('bad.jsonl'), ...flags]);
+		expect(result.code).toBe(2);
+		expect(result.stderr.trim()).toBe(sentence);
+		expect({states: await states(), requests: await frontendRequests('plain')}).toEqual(before);
+	});
+});
+
 describe('--proof auto', () => {
 	it('proves by live traffic when the backend is busy', async () => {
 		const load = await clients('busy');
