@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import {judgeTraffic, ratePerSecond} from '../../source/runbook/traffic-judge.js';
+import {compareCounters, type InstanceCounters} from '../../source/runbook/traffic.js';
 
 const live = (final: boolean) => ({basis: 'live' as const, requests: 10, final});
 const probe = {basis: 'probe' as const, requests: 10, final: false};
@@ -56,5 +57,27 @@ describe('rates', () => {
 		expect(ratePerSecond(9, 2000)).toBe(4.5);
 		expect(ratePerSecond(1, 3000)).toBe(0.3);
 		expect(ratePerSecond(5, 0)).toBe(0);
+	});
+});
+
+describe('comparing counters over instances', () => {
+	const instance = (socket: string, pid: number, counters: Record<string, number>, picks: Record<string, number> = {}): InstanceCounters => ({
+		socket,
+		pid,
+		startTime: 1000,
+		counters: new Map(Object.entries(counters)),
+		picks: new Map(Object.entries(picks)),
+	});
+
+	it('sums the growth of each server over every instance', () => {
+		const before = [instance('/a.sock', 1, {app01: 10, app02: 5}, {app01: 10}), instance('/b.sock', 2, {app01: 0, app02: 0}, {app01: 0})];
+		const after = [instance('/a.sock', 1, {app01: 12, app02: 9}, {app01: 11}), instance('/b.sock', 2, {app01: 1, app02: 3}, {app01: 1})];
+		expect(compareCounters(before, after, 'app01')).toEqual({deltas: {app01: 3, app02: 7}, targetDelta: 3, othersDelta: 7, targetPicks: 2, restarted: []});
+	});
+
+	it('leaves out an instance that restarted (its counters start again), and names it', () => {
+		const before = [instance('/a.sock', 1, {app01: 10, app02: 5}), instance('/b.sock', 2, {app01: 50, app02: 50})];
+		const after = [instance('/a.sock', 1, {app01: 10, app02: 8}), instance('/b.sock', 3, {app01: 1, app02: 1})];
+		expect(compareCounters(before, after, 'app01')).toEqual({deltas: {app01: 0, app02: 3}, targetDelta: 0, othersDelta: 3, targetPicks: 0, restarted: ['/b.sock']});
 	});
 });
