@@ -61,6 +61,11 @@ const help = `
                                running HAProxy's, else PATH)
     --journal <file>           journal (default: $XDG_STATE_HOME or
                                ~/.local/state, then drainboard/journal.jsonl)
+    --proof <how>              evidence of where traffic goes: live (real
+                               clients' requests, read from HAProxy's counters;
+                               nothing sent), probe (requests to the listener),
+                               auto (live when the backend is busy; default)
+    --proof-window <s>         longest wait for live evidence (default 30)
     --requests <n>             requests per traffic check (default 10)
     --quiet-timeout <s>        wait for sessions to end (default 60)
     --ready-timeout <s>        wait for health after the work (default 300)

@@ -21,6 +21,8 @@ const flagTypes = {
 	haproxy: 'text',
 	journal: 'text',
 	backend: 'text',
+	proof: 'text',
+	proofWindow: 'number',
 	requests: 'number',
 	quietTimeout: 'number',
 	readyTimeout: 'number',

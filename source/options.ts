@@ -20,6 +20,8 @@ const flagsSchema = z.object({
 	haproxy: optionalText('--haproxy needs the path of the haproxy binary'),
 	journal: optionalText('--journal needs a file path'),
 	backend: z.optional(z.string()),
+	proof: z._default(z.enum(['auto', 'live', 'probe'], {error: '--proof is auto, live or probe'}), 'auto'),
+	proofWindow: z._default(seconds('proof-window', 600), 30),
 	requests: z._default(z.int({error: '--requests needs a whole number'}).check(z.minimum(1, '--requests must be at least 1'), z.maximum(1000, '--requests is at most 1000')), 10),
 	quietTimeout: z._default(seconds('quiet-timeout', 86_400), 60),
 	readyTimeout: z._default(seconds('ready-timeout', 86_400), 300),

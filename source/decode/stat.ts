@@ -28,6 +28,8 @@ export type StatRecord = {
 	/** HTTP responses received from the server; null in TCP mode. */
 	requestsTotal: number | null;
 	lastChange: number | null;
+	/** Seconds since HAProxy last gave this server or backend a session (lastsess); null when it never did. */
+	secondsSinceLastSession: number | null;
 	/** `backend/server` this server tracks, or null. */
 	tracked: string | null;
 	/** check_status without the `* ` prefix HAProxy adds while a check runs. */
@@ -59,6 +61,7 @@ const wantedNames = {
 	act: 'act',
 	bck: 'bck',
 	lastchg: 'lastchg',
+	lastsess: 'lastsess',
 	iid: 'iid',
 	sid: 'sid',
 	lbtot: 'lbtot',
@@ -83,7 +86,7 @@ type StatOptions = {
 };
 
 /** The numbers of a `show stat` row. */
-type StatNumber = 'qcur' | 'scur' | 'slim' | 'stot' | 'weight' | 'act' | 'bck' | 'lastchg' | 'iid' | 'sid' | 'lbtot' | 'checkCode' | 'hrsp2xx' | 'hrsp5xx' | 'reqTot';
+type StatNumber = 'qcur' | 'scur' | 'slim' | 'stot' | 'weight' | 'act' | 'bck' | 'lastchg' | 'lastsess' | 'iid' | 'sid' | 'lbtot' | 'checkCode' | 'hrsp2xx' | 'hrsp5xx' | 'reqTot';
 /** The text fields of a `show stat` row. */
 type StatText = 'proxy' | 'service' | 'status' | 'tracked' | 'checkStatus' | 'checkDesc' | 'addr' | 'mode' | 'algo';
 
@@ -206,6 +209,7 @@ export function statAt(table: StatTable, row: number): StatRecord {
 		lbTotal: number('lbtot'),
 		requestsTotal: number('reqTot'),
 		lastChange: number('lastchg'),
+		secondsSinceLastSession: (number('lastsess') ?? -1) < 0 ? null : number('lastsess'),
 		tracked: table.text('tracked', row),
 		checkStatus: checkInProgress ? checkStatus!.slice(2) : checkStatus,
 		checkInProgress,

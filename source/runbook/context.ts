@@ -37,6 +37,12 @@ export const systemClock: Clock = {
 type RunbookOptions = {
 	/** Requests per traffic check. */
 	requests: number;
+	/** What proves where traffic goes: real clients' requests (`live`), synthetic ones (`probe`), or live when the backend is busy (`auto`). */
+	proof: 'auto' | 'live' | 'probe';
+	/** Longest wait for enough live traffic. */
+	proofWindowMs: number;
+	/** How long `auto` watches the backend's traffic before it chooses (it chooses live as soon as `requests` are seen). */
+	autoSampleMs: number;
 	quietTimeoutMs: number;
 	readyTimeoutMs: number;
 	/** How long the target must be seen healthy, poll after poll, before restore may start. */

@@ -52,6 +52,9 @@ export async function prepareMaintenance(options: Options, target: Target, mode:
 		checkConfig: {missing: 'The configuration was not read yet.'},
 		options: {
 			requests: options.requests,
+			proof: options.proof,
+			proofWindowMs: options.proofWindow * 1000,
+			autoSampleMs: 3000,
 			quietTimeoutMs: options.quietTimeout * 1000,
 			readyTimeoutMs: options.readyTimeout * 1000,
 			settleMs: 3000,

@@ -1,12 +1,27 @@
 import type {StatRecord} from '../decode/stat.js';
-import {summarizeAttempts, type ProbeAttempt} from '../probe/probe.js';
+import {summarizeAttempts, type Probe, type ProbeAttempt} from '../probe/probe.js';
 import type {RunbookContext, RunbookIo} from './context.js';
+import type {TrafficBasis} from './traffic-judge.js';
 
 /** Per-server counters of the target's backend on one instance: the traffic counter, and lbtot. */
-type InstanceCounters = {socket: string; pid: number; startTime: number | null; counters: Map<string, number>; picks: Map<string, number>};
+export type InstanceCounters = {
+	socket: string;
+	pid: number;
+	startTime: number | null;
+	counters: Map<string, number>;
+	picks: Map<string, number>;
+	/** The backend row's lastsess: seconds since its last session, null when never; undefined when HAProxy gave no backend row. */
+	lastSession?: number | null;
+};
 
-/** What a burst of probe traffic did: how it went, and where it landed by the counters. */
+/** What a window of traffic did: how the probe went (none sent with live proof), and where it landed by the counters. */
 export type TrafficEvidence = {
+	/** Real clients' requests (`live`, nothing sent) or the probe's burst. */
+	basis: TrafficBasis;
+	/** Why this basis (with --proof auto: how busy the backend was), null when the operator chose it. */
+	chosen: string | null;
+	/** Seconds between the two counter reads compared. */
+	windowSeconds: number;
 	attempts: ProbeAttempt[];
 	succeeded: number;
 	failed: number;
@@ -19,13 +34,19 @@ export type TrafficEvidence = {
 	othersDelta: number;
 	/** More counted than sent: other clients' traffic is in the numbers too. */
 	noise: number;
-	/** An instance restarted during the burst: its counters cannot be compared. */
+	/** An instance restarted during the window: its counters cannot be compared. */
 	restarted: string[];
 	servedBy: Record<string, number>;
 	counter: 'req_tot' | 'stot';
 };
 
-async function readCounters(context: RunbookContext, counter: 'req_tot' | 'stot', signal?: AbortSignal): Promise<InstanceCounters[]> {
+/** The counter that counts traffic: requests in HTTP mode, sessions (connections) in TCP mode. */
+export function counterFor(context: RunbookContext, probe: Probe | null): 'req_tot' | 'stot' {
+	return context.facts.mode === 'tcp' || probe?.kind === 'tcp' ? 'stot' : 'req_tot';
+}
+
+/** Reads the backend's per-server counters on every instance, with each instance's (pid, start time). */
+export async function readCounters(context: RunbookContext, counter: 'req_tot' | 'stot', signal?: AbortSignal): Promise<InstanceCounters[]> {
 	return Promise.all(
 		context.clients.map(async (client) => {
 			const [info, stats] = await Promise.all([client.info(signal), client.stat(context.target.backend, signal)]);
@@ -36,26 +57,14 @@ async function readCounters(context: RunbookContext, counter: 'req_tot' | 'stot'
 				picks.set(row.service, row.lbTotal ?? 0);
 			}
 
-			return {socket: client.socket, pid: info.pid, startTime: info.startTime, counters, picks};
+			const backend = stats.find((stat: StatRecord) => stat.kind === 'backend');
+			return {socket: client.socket, pid: info.pid, startTime: info.startTime, counters, picks, ...(backend ? {lastSession: backend.secondsSinceLastSession} : {})};
 		}),
 	);
 }
 
-/**
- * Sends `count` requests through the listener and reads the backend's per-server counters
- * before and after, on every instance. Counters are compared only while an instance's
- * (pid, start time) is unchanged.
- */
-export async function measureTraffic(context: RunbookContext, io: RunbookIo, count: number): Promise<TrafficEvidence> {
-	const probe = context.probe;
-	if (!probe) {
-		throw new Error('no listener URL');
-	}
-
-	const counter = context.facts.mode === 'tcp' || probe.kind === 'tcp' ? 'stot' : 'req_tot';
-	const before = await readCounters(context, counter, io.signal);
-	const attempts = await probe.send(count, {signal: io.signal, serverNames: context.facts.serverNames});
-	const after = await readCounters(context, counter, io.signal);
+/** Growth between two reads, per server summed over instances; an instance whose (pid, start time) changed is left out and named. */
+export function compareCounters(before: readonly InstanceCounters[], after: readonly InstanceCounters[], target: string): {deltas: Record<string, number>; targetDelta: number; othersDelta: number; targetPicks: number; restarted: string[]} {
 	const deltas: Record<string, number> = {};
 	let targetPicks = 0;
 	const restarted: string[] = [];
@@ -70,24 +79,43 @@ export async function measureTraffic(context: RunbookContext, io: RunbookIo, cou
 			deltas[server] = (deltas[server] ?? 0) + Math.max(0, value - (earlier.counters.get(server) ?? value));
 		}
 
-		const picks = instance.picks.get(context.target.server) ?? 0;
-		targetPicks += Math.max(0, picks - (earlier.picks.get(context.target.server) ?? picks));
+		const picks = instance.picks.get(target) ?? 0;
+		targetPicks += Math.max(0, picks - (earlier.picks.get(target) ?? picks));
 	}
 
-	const summary = summarizeAttempts(attempts);
-	const targetDelta = deltas[context.target.server] ?? 0;
+	const targetDelta = deltas[target] ?? 0;
 	const total = Object.values(deltas).reduce((sum, value) => sum + value, 0);
+	return {deltas, targetDelta, othersDelta: total - targetDelta, targetPicks, restarted};
+}
+
+/**
+ * Sends `count` requests through the listener and reads the backend's per-server counters
+ * before and after, on every instance. Counters are compared only while an instance's
+ * (pid, start time) is unchanged.
+ */
+export async function measureTraffic(context: RunbookContext, io: RunbookIo, count: number, chosen: string | null = null): Promise<TrafficEvidence> {
+	const probe = context.probe;
+	if (!probe) {
+		throw new Error('no listener URL');
+	}
+
+	const counter = counterFor(context, probe);
+	const before = await readCounters(context, counter, io.signal);
+	const started = context.clock.now();
+	const attempts = await probe.send(count, {signal: io.signal, serverNames: context.facts.serverNames});
+	const after = await readCounters(context, counter, io.signal);
+	const compared = compareCounters(before, after, context.target.server);
+	const summary = summarizeAttempts(attempts);
 	return {
+		basis: 'probe',
+		chosen,
+		windowSeconds: Math.round((context.clock.now() - started) / 100) / 10,
 		attempts,
 		succeeded: summary.succeeded,
 		failed: summary.failed,
 		firstError: summary.firstError,
-		deltas,
-		targetDelta,
-		targetPicks,
-		othersDelta: total - targetDelta,
-		noise: Math.max(0, total - summary.succeeded),
-		restarted,
+		...compared,
+		noise: Math.max(0, compared.targetDelta + compared.othersDelta - summary.succeeded),
 		servedBy: summary.servedBy,
 		counter,
 	};

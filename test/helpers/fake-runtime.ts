@@ -31,6 +31,8 @@ export class FakeHaproxy {
 	mode: 'http' | 'tcp' = 'http';
 	readonly servers: Server[];
 	readonly sent: string[] = [];
+	/** The backend row's lastsess (seconds since its last session, null: never); undefined: `show stat` gives server rows only. */
+	backendLastSession: number | null | undefined = undefined;
 	/** Replies to state changes, by command; default: the empty success reply. */
 	readonly replies = new Map<string, string>();
 
@@ -120,7 +122,7 @@ export class FakeHaproxy {
 			},
 			stat: async (backend) => {
 				this.check();
-				return this.backendOf(backend).servers.map(
+				const rows = this.backendOf(backend).servers.map(
 					(server): StatRecord => ({
 						proxy: 'webapps',
 						service: server.server,
@@ -138,6 +140,7 @@ export class FakeHaproxy {
 						lbTotal: server.lbTotal,
 						requestsTotal: this.mode === 'tcp' ? null : server.requestsTotal,
 						lastChange: 1,
+						secondsSinceLastSession: null,
 						tracked: server.tracked,
 						checkStatus: server.checkStatus,
 						checkInProgress: false,
@@ -150,6 +153,9 @@ export class FakeHaproxy {
 						algorithm: null,
 					}),
 				);
+				return this.backendLastSession === undefined
+					? rows
+					: [...rows, {...rows[0]!, service: 'BACKEND', kind: 'backend', serverId: null, secondsSinceLastSession: this.backendLastSession}];
 			},
 			snapshot: async (backend) => {
 				this.check();
@@ -217,6 +223,7 @@ export class FakeHaproxy {
 					}
 
 					chosen.requestsTotal = (chosen.requestsTotal ?? 0) + 1;
+					chosen.lbTotal = (chosen.lbTotal ?? 0) + 1;
 					chosen.totalSessions += 1;
 					attempts.push({ok: true, status: 200, servedBy: chosen.server, error: null, ms: 1});
 				}
@@ -267,7 +274,7 @@ export function engineHarness(haproxy: FakeHaproxy, clock: FakeClock, overrides:
 		backendFacts: {name: 'webapps', mode: 'http', balance: 'roundrobin', persistence: [], serverStateFile: '/var/lib/haproxy/state', loadsServerState: true, uncertain: []},
 		configProblem: null,
 		checkConfig: async () => ({ok: true, exitCode: 0, warnings: [], alerts: [], output: 'Configuration file is valid'}),
-		options: {requests: 10, quietTimeoutMs: 5000, readyTimeoutMs: 10_000, settleMs: 2000, holdMs: 1000, force: false, skipValidate: false, offerShutdown: false, ...overrides},
+		options: {requests: 10, proof: 'probe', proofWindowMs: 30_000, autoSampleMs: 3000, quietTimeoutMs: 5000, readyTimeoutMs: 10_000, settleMs: 2000, holdMs: 1000, force: false, skipValidate: false, offerShutdown: false, ...overrides},
 		facts: emptyFacts(),
 	};
 	let state = initialRunbookState(target, clock.now());

@@ -5,9 +5,11 @@ export type LoadResult = {ok: number; failed: number; errors: Record<string, num
 
 /**
  * Drives `clients` concurrent keep-alive clients against `url` (loopback) until `stop()` is
- * called or `maxMs` / `maxRequests` is reached. A reply below 500 counts as served.
+ * called or `maxMs` / `maxRequests` is reached. A reply below 500 counts as served. `headers`
+ * go with every request (a routing header, or a persistence cookie: sticky clients);
+ * `paceMs` is each client's pause between requests (default none).
  */
-export function startLoad(url: string, options: {clients: number; maxMs: number; maxRequests?: number}) {
+export function startLoad(url: string, options: {clients: number; maxMs: number; maxRequests?: number; headers?: Record<string, string>; paceMs?: number}) {
 	const result: LoadResult = {ok: 0, failed: 0, errors: {}, perServer: {}, ms: 0};
 	const started = Date.now();
 	let stopped = false;
@@ -19,7 +21,7 @@ export function startLoad(url: string, options: {clients: number; maxMs: number;
 
 	const one = async (agent: http.Agent) =>
 		new Promise<void>((resolve) => {
-			const request = http.get(url, {agent, timeout: 5000}, (response) => {
+			const request = http.get(url, {agent, timeout: 5000, headers: options.headers}, (response) => {
 				let body = '';
 				response.setEncoding('utf8');
 				response.on('data', (chunk: string) => {
@@ -54,6 +56,11 @@ export function startLoad(url: string, options: {clients: number; maxMs: number;
 		const agent = new http.Agent({keepAlive: true, maxSockets: 1});
 		while (!stopped && Date.now() - started < options.maxMs && result.ok + result.failed < maxRequests) {
 			await one(agent);
+			if (options.paceMs) {
+				await new Promise((resolve) => {
+					setTimeout(resolve, options.paceMs);
+				});
+			}
 		}
 
 		agent.destroy();

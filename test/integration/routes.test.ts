@@ -21,7 +21,8 @@ async function allUp(bed: TestBed, backends: string[]): Promise<void> {
 	});
 }
 
-const common = (bed: TestBed, journal: string) => ['--socket', bed.adminSocket, '--config', bed.configPath, '--journal', path.join(bed.dir, journal), '--yes', '--json'];
+/** These tests are about probes: `--proof probe` (auto would first look at the backend's traffic). */
+const common = (bed: TestBed, journal: string) => ['--socket', bed.adminSocket, '--config', bed.configPath, '--journal', path.join(bed.dir, journal), '--yes', '--json', '--proof', 'probe'];
 
 /** `frontend web (line 12): use_backend … (line 15)`, with the lines where the bed's config has them. */
 function via(bed: TestBed, section: string, rule: string): string {

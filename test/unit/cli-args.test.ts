@@ -40,6 +40,11 @@ describe('reading the command line', () => {
 		expect(readCommandLine(['--version'])).toMatchObject({help: false, version: true});
 	});
 
+	it('takes --proof and --proof-window, auto and 30 s by default', () => {
+		expect(parseOptions(readCommandLine([]).flags)).toMatchObject({proof: 'auto', proofWindow: 30});
+		expect(parseOptions(readCommandLine(['--proof', 'live', '--proof-window=5']).flags)).toMatchObject({proof: 'live', proofWindow: 5});
+	});
+
 	it.each([
 		[['--bogus', '-x', 'status'], 'Unknown option --bogus, -x; run drainboard --help.'],
 		[['--socket'], '--socket needs a path or host:port; see drainboard --help.'],
@@ -51,6 +56,11 @@ describe('reading the command line', () => {
 		[['--no-socket'], 'Unknown option --no-socket; run drainboard --help.'],
 		[['--config', 'a.cfg', '--config=b.cfg'], '--config is given twice; give it once (only --socket repeats).'],
 		[['--timeout', '5', '--timeout', '9'], '--timeout is given twice; give it once (only --socket repeats).'],
+		[['--proof', 'sometimes'], '--proof is auto, live or probe; see drainboard --help.'],
+		[['--proof'], '--proof is auto, live or probe; see drainboard --help.'],
+		[['--proof-window', '0'], '--proof-window must be more than 0 seconds; see drainboard --help.'],
+		[['--proof-window', 'long'], '--proof-window needs a number; see drainboard --help.'],
+		[['--proof-window', '601'], '--proof-window is at most 600 seconds; see drainboard --help.'],
 	])('refuses %j in one sentence', (argv, sentence) => {
 		expect(refusal(argv)).toBe(sentence);
 	});

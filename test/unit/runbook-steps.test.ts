@@ -262,6 +262,7 @@ describe('confirm', () => {
 			target: targetFromUrl('http://127.0.0.1:8080/'),
 			send: async (count) => {
 				haproxy.server('app01').requestsTotal! += 2;
+				haproxy.server('app01').lbTotal = (haproxy.server('app01').lbTotal ?? 0) + 2;
 				haproxy.server('app02').requestsTotal! += count - 2;
 				return Array.from({length: count}, () => ({ok: true, status: 200, servedBy: null, error: null, ms: 1}));
 			},

@@ -4,8 +4,7 @@ import {failed, passed, warned} from '../check-result.js';
 import {everywhere, perInstance, readTarget, readTargetPatiently, unreachableLine} from '../read-target.js';
 import {Cancelled, changeState} from '../state-change.js';
 import type {CheckDefinition} from '../step-definition.js';
-import {measureTraffic} from '../traffic.js';
-import {trafficEvidence, trafficPassed, trafficProblem, trafficSentence} from './traffic-checks.js';
+import {trafficProof} from './traffic-proof.js';
 
 const drainBit: CheckDefinition = {
 	id: 'drain-bit',
@@ -83,29 +82,14 @@ const drainHolds: CheckDefinition = {
 	},
 };
 
-const trafficMoved: CheckDefinition = {
+const trafficMoved = trafficProof({
 	id: 'traffic-moved',
 	title: 'New traffic goes elsewhere',
-	async run(context, io) {
-		const traffic = await measureTraffic(context, io, context.options.requests);
-		const problem = trafficProblem(this.id, this.title, context, traffic);
-		if (problem) {
-			return problem;
-		}
-
-		if (traffic.targetDelta > 0) {
-			const persistence = context.backendFacts?.persistence.length ? ` Persistence is configured (${context.backendFacts.persistence.join('; ')}): it keeps users on a drained server.` : '';
-			const picks = ` Load balancing picked it ${traffic.targetPicks} time(s).`;
-			return failed(this.id, this.title, `${trafficSentence(context, traffic)} The target still got ${traffic.targetDelta}.${picks}${persistence}`, {
-				meaning: 'The drain does not keep all new traffic away from the target.',
-				todo: 'Check every HAProxy instance in front of this server, and persistence; retry.',
-				evidence: trafficEvidence(traffic),
-			});
-		}
-
-		return trafficPassed(this.id, this.title, context, traffic, 'The target got none of them: new traffic goes to the other servers.');
-	},
-};
+	step: 'confirm',
+	expect: 'target-idle',
+	passMeaning: (traffic) =>
+		traffic.basis === 'live' ? `The target got none of the ${traffic.othersDelta} new ones: new traffic goes to the other servers.` : 'The target got none of them: new traffic goes to the other servers.',
+});
 
 const sessionsQuiet: CheckDefinition = {
 	id: 'sessions-quiet',

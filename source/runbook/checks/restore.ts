@@ -3,8 +3,7 @@ import {failed, passed, warned} from '../check-result.js';
 import {everywhere, perInstance, readTarget} from '../read-target.js';
 import {stateChangeCheck} from './state-change-check.js';
 import type {CheckDefinition} from '../step-definition.js';
-import {measureTraffic} from '../traffic.js';
-import {targetGotNone, trafficPassed, trafficProblem} from './traffic-checks.js';
+import {trafficProof} from './traffic-proof.js';
 
 const readySent = stateChangeCheck({
 	id: 'ready-sent',
@@ -37,26 +36,17 @@ const drainCleared: CheckDefinition = {
 	},
 };
 
-const trafficReturns: CheckDefinition = {
+const trafficReturns = trafficProof({
 	id: 'traffic-returns',
 	title: 'Traffic returns',
-	async run(context, io) {
-		const traffic = await measureTraffic(context, io, context.options.requests);
-		const problem = trafficProblem(this.id, this.title, context, traffic);
-		if (problem) {
-			return problem;
-		}
-
-		if (traffic.targetDelta === 0) {
-			return targetGotNone(this.id, this.title, context, traffic, {
-				meaning: 'It may still be starting (slowstart ramps its weight up), or its weight is 0.',
-				todo: 'Retry in a few seconds; if it still gets none, look at its weight and health in the grid.',
-			});
-		}
-
-		return trafficPassed(this.id, this.title, context, traffic, `The target answered ${traffic.targetDelta} of them: it is back in rotation.`);
-	},
-};
+	step: 'restore',
+	expect: 'target-serves',
+	whyNone: async () => ({
+		meaning: 'It may still be starting (slowstart ramps its weight up), or its weight is 0.',
+		todo: 'Retry in a few seconds; if it still gets none, look at its weight and health in the grid.',
+	}),
+	passMeaning: (traffic) => `The target ${traffic.basis === 'live' ? 'served' : 'answered'} ${traffic.targetDelta} of them: it is back in rotation.`,
+});
 
 const summary: CheckDefinition = {
 	id: 'summary',

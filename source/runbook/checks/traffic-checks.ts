@@ -3,9 +3,12 @@ import {failed, passed, type CheckResult} from '../check-result.js';
 import type {RunbookContext} from '../context.js';
 import {formatDeltas, type TrafficEvidence} from '../traffic.js';
 
-/** Numbers every traffic check records. */
+/** Numbers every traffic check records: the basis and its window, what was sent, the deltas of the target and the others. */
 export function trafficEvidence(traffic: TrafficEvidence): CheckResult['evidence'] {
 	return {
+		basis: traffic.basis,
+		windowSeconds: traffic.windowSeconds,
+		chosen: traffic.chosen,
 		sent: traffic.attempts.length,
 		succeeded: traffic.succeeded,
 		failed: traffic.failed,
@@ -17,12 +20,22 @@ export function trafficEvidence(traffic: TrafficEvidence): CheckResult['evidence
 	};
 }
 
-/** `10/10 succeeded; req_tot: app01 +4, app02 +3 …` */
+/** `requests` or, in TCP mode, `connections`. */
+export function trafficNoun(traffic: Pick<TrafficEvidence, 'counter'>): string {
+	return traffic.counter === 'stot' ? 'connections' : 'requests';
+}
+
+/** `10/10 succeeded; req_tot: app01 +4, app02 +3 …`, or for live traffic `Live traffic over 2.5 s (nothing sent): req_tot grew …` */
 export function trafficSentence(context: RunbookContext, traffic: TrafficEvidence): string {
-	const noun = traffic.counter === 'stot' ? 'connections' : 'requests';
+	const chosen = traffic.chosen ? ` (${traffic.chosen})` : '';
+	if (traffic.basis === 'live') {
+		return `Live traffic over ${traffic.windowSeconds} s${chosen}, nothing sent: ${traffic.counter} grew ${formatDeltas(traffic.deltas, context.target.server)}.`;
+	}
+
+	const noun = trafficNoun(traffic);
 	const named = Object.entries(traffic.servedBy).length > 0 ? ` Replies named ${formatDeltas(traffic.servedBy).replace(/\+/g, '×')}.` : '';
 	const noise = traffic.noise > 0 ? ` (${traffic.noise} more than sent: other clients' traffic is counted too)` : '';
-	return `${traffic.succeeded}/${traffic.attempts.length} ${noun} through ${context.probe?.url ?? '?'} succeeded; ${traffic.counter} grew ${formatDeltas(traffic.deltas, context.target.server)}${noise}.${named}`;
+	return `${traffic.succeeded}/${traffic.attempts.length} ${noun} through ${context.probe?.url ?? '?'}${chosen} succeeded; ${traffic.counter} grew ${formatDeltas(traffic.deltas, context.target.server)}${noise}.${named}`;
 }
 
 /** The shared failure when probe traffic itself failed or counters could not be compared. */
@@ -53,9 +66,12 @@ export function targetGotNone(id: string, title: string, context: RunbookContext
 	const algorithm = context.facts.algorithm ?? context.backendFacts?.balance ?? '';
 	if (isHashBalancing(algorithm)) {
 		return failed(id, title, `${trafficSentence(context, traffic)} The target got none.`, {
-			meaning: `With balance ${algorithm}, one client (this probe) is hashed to one server and may never reach the target.`,
-			todo: 'Continue knowingly (journaled), or probe from elsewhere.',
-			override: {kind: 'acknowledge', question: `The target received none of the probe traffic, as balance ${algorithm} may explain. Continue anyway?`},
+			meaning:
+				traffic.basis === 'probe'
+					? `With balance ${algorithm}, one client (this probe) is hashed to one server and may never reach the target.`
+					: `With balance ${algorithm}, the clients seen may all hash to other servers.`,
+			todo: traffic.basis === 'probe' ? 'Continue knowingly (journaled), or probe from elsewhere.' : 'Continue knowingly (journaled), or retry when more clients are about.',
+			override: {kind: 'acknowledge', question: `The target received none of the ${traffic.basis === 'probe' ? 'probe' : 'live'} traffic, as balance ${algorithm} may explain. Continue anyway?`},
 			evidence: trafficEvidence(traffic),
 		});
 	}

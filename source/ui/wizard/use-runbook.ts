@@ -70,7 +70,7 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView, poll: 
 	const [begun, setBegun] = useState(false);
 	const [log, setLog] = useState<LogItem[]>([]);
 	const [problem, setUrlError] = useState<string | null>(null);
-	const [needsUrl, setNeedsUrl] = useState(context.probe === null);
+	const [needsUrl, setNeedsUrl] = useState(context.probe === null && context.options.proof !== 'live');
 	const pending = useRef<Pending | undefined>(undefined);
 	const controller = useRef(new AbortController());
 	const reapplying = useRef(false);
@@ -223,7 +223,7 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView, poll: 
 			return;
 		}
 
-		if (current.current === 'baseline' && !context.probe) {
+		if (current.current === 'baseline' && !context.probe && context.options.proof !== 'live') {
 			setNeedsUrl(true);
 			return;
 		}

@@ -1,0 +1,139 @@
+import {failed, type CheckResult} from '../check-result.js';
+import type {RunbookContext, RunbookIo} from '../context.js';
+import {sampleBackend, watchLiveTraffic} from '../live-traffic.js';
+import type {CheckDefinition} from '../step-definition.js';
+import type {StepId} from '../steps.js';
+import {judgeTraffic, type Expectation} from '../traffic-judge.js';
+import {measureTraffic, type TrafficEvidence} from '../traffic.js';
+import {targetGotNone, trafficEvidence, trafficNoun, trafficPassed, trafficProblem, trafficSentence} from './traffic-checks.js';
+
+/** A traffic check: where it runs, what it expects, and its words for the outcomes that differ by step. */
+type TrafficProofSpec = {
+	id: string;
+	title: string;
+	step: StepId;
+	expect: Expectation;
+	/** The target should serve but got none: what that means here, and what to do (baseline reads the target to say). */
+	whyNone?: (context: RunbookContext, io: RunbookIo) => Promise<{meaning: string; todo: string}>;
+	/** What a pass means. */
+	passMeaning: (traffic: TrafficEvidence) => string;
+};
+
+/**
+ * The one "measure then judge" traffic check of baseline, confirm and restore: measures with the
+ * proof asked for (live counters, a probe burst, or auto's choice between them), then judges the
+ * deltas with {@link judgeTraffic}.
+ */
+export function trafficProof(spec: TrafficProofSpec): CheckDefinition {
+	return {
+		id: spec.id,
+		title: spec.title,
+		async run(context, io) {
+			const traffic = await measure(context, io, spec);
+			if (typeof traffic === 'string') {
+				return failed(spec.id, spec.title, traffic, {
+					todo: 'Give the listener with --url (with --host and --path when it routes by them; drainboard routes shows what it derives), or use --proof live when the backend carries real traffic.',
+				});
+			}
+
+			const problem = trafficProblem(spec.id, spec.title, context, traffic);
+			if (problem) {
+				return problem;
+			}
+
+			const judgement = judgeTraffic(spec.expect, traffic, {basis: traffic.basis, requests: context.options.requests, final: true});
+			switch (judgement) {
+				case 'pass': {
+					return trafficPassed(spec.id, spec.title, context, traffic, spec.passMeaning(traffic));
+				}
+
+				case 'target-none': {
+					return targetGotNone(spec.id, spec.title, context, traffic, (await spec.whyNone?.(context, io)) ?? {meaning: 'The target is not in rotation.', todo: 'Look at it in the grid; retry.'});
+				}
+
+				case 'target-picked': {
+					return failed(spec.id, spec.title, `${trafficSentence(context, traffic)} The target still got ${traffic.targetDelta}. Load balancing picked it ${traffic.targetPicks} time(s).`, {
+						meaning: 'The drain does not keep new traffic away from the target.',
+						todo: 'Check every HAProxy instance in front of this server; retry.',
+						evidence: trafficEvidence(traffic),
+					});
+				}
+
+				case 'sticky': {
+					return stickyClients(spec, context, traffic);
+				}
+
+				default: {
+					return tooLittle(spec, context, traffic);
+				}
+			}
+		},
+	};
+}
+
+async function measure(context: RunbookContext, io: RunbookIo, spec: TrafficProofSpec): Promise<TrafficEvidence | string> {
+	const {proof, requests} = context.options;
+	if (proof === 'live') {
+		return watchLiveTraffic(context, io, {step: spec.step, expect: spec.expect, chosen: null});
+	}
+
+	if (proof === 'auto') {
+		const sample = await sampleBackend(context, io, spec.step);
+		const seen =
+			sample.idle === undefined
+				? `the backend served ${sample.served} in ${sample.seconds} s`
+				: sample.idle === null
+					? 'HAProxy shows no session on the backend since it started'
+					: `HAProxy shows the backend's last session ${sample.idle} s ago`;
+		if (sample.busy) {
+			return watchLiveTraffic(context, io, {step: spec.step, expect: spec.expect, chosen: `--proof auto chose live: ${seen}`, from: sample.from});
+		}
+
+		if (!context.probe) {
+			return `Too little live traffic for --proof auto (${seen}, ${requests} needed), and no listener URL to probe instead: ${context.probeSource}.`;
+		}
+
+		return measureTraffic(context, io, requests, `--proof auto chose a probe: ${seen}${sample.idle === undefined ? `, fewer than ${requests}` : ''}`);
+	}
+
+	if (!context.probe) {
+		return `No listener URL for backend ${context.target.backend}: ${context.probeSource}.`;
+	}
+
+	return measureTraffic(context, io, requests);
+}
+
+/**
+ * A drained target that load balancing never picked, still served: clients kept on it by a
+ * cookie or stick table. The drain works for new clients, but these users are still on the
+ * server, so confirm does not say "new traffic goes elsewhere": it fails with the count, and the
+ * operator may wait (retry) or continue knowingly (journaled).
+ */
+function stickyClients(spec: TrafficProofSpec, context: RunbookContext, traffic: TrafficEvidence): CheckResult {
+	const persistence = context.backendFacts?.persistence.length ? `persistence: ${context.backendFacts.persistence.join('; ')}` : 'a cookie, a stick table or use-server';
+	const count = `${traffic.targetDelta} ${trafficNoun(traffic)}`;
+	return failed(spec.id, spec.title, `${trafficSentence(context, traffic)} Load balancing picked the target 0 times, but ${count} from sticky clients still reached it (${persistence}).`, {
+		meaning: 'New clients go to the other servers; clients held by persistence stay on a drained server until their session ends or expires, and stopping it now breaks their sessions.',
+		todo: 'Retry later to see them leave, or continue knowingly (journaled).',
+		override: {kind: 'acknowledge', question: `${count} from sticky clients still reached ${context.target.server} after the drain. Continue anyway?`},
+		evidence: {...trafficEvidence(traffic), stickyRequests: traffic.targetDelta},
+	});
+}
+
+/** Live traffic too thin to judge: how much was seen, and what to do. */
+function tooLittle(spec: TrafficProofSpec, context: RunbookContext, traffic: TrafficEvidence): CheckResult {
+	const noun = trafficNoun(traffic);
+	const {requests} = context.options;
+	const target = context.target.server;
+	const observed =
+		spec.expect === 'target-serves'
+			? traffic.othersDelta === 0
+				? `No ${noun.slice(0, -1)} reached backend ${context.target.backend} in ${traffic.windowSeconds} s of live traffic (nothing sent): too little to tell whether ${target} serves.`
+				: `Only ${traffic.othersDelta} ${noun} reached backend ${context.target.backend} in ${traffic.windowSeconds} s of live traffic (nothing sent), none on ${target}: too little to tell whether it serves.`
+			: `Only ${traffic.othersDelta} new ${noun} reached the other servers in ${traffic.windowSeconds} s of live traffic (nothing sent; ${requests} needed to show new traffic goes elsewhere), and ${target} got ${traffic.targetDelta}.`;
+	return failed(spec.id, spec.title, observed, {
+		meaning: 'Real clients are the proof with --proof live, and there were too few of them in the window.',
+		todo: `Retry when the backend is busier, give a longer --proof-window, or use --proof probe${context.probe ? '' : ' with --url'}.`,
+		evidence: trafficEvidence(traffic),
+	});
+}

@@ -1,0 +1,55 @@
+/** What a traffic check expects: the target serves (baseline, restore), or new traffic goes elsewhere (confirm). */
+export type Expectation = 'target-serves' | 'target-idle';
+
+/** Where traffic proof comes from: real clients' requests counted by HAProxy, or requests drainboard sent. */
+export type TrafficBasis = 'live' | 'probe';
+
+/** Counter growth over a window: the target's, the other servers' (summed over instances), and lbtot's on the target. */
+type TrafficSample = {targetDelta: number; othersDelta: number; targetPicks: number};
+
+/**
+ * What the numbers say:
+ * - `pass`: what the check expects;
+ * - `target-none`: the target should serve, but got none while the others got enough;
+ * - `target-picked`: the target should be out of rotation, but load balancing still picks it;
+ * - `sticky`: load balancing never picked the target, yet requests reached it: persistent
+ *   clients (cookie, stick table, use-server) that the drain keeps on it by design;
+ * - `too-little`: live traffic too thin to tell (the window is over);
+ * - `wait`: live traffic too thin so far (the window goes on).
+ */
+type TrafficJudgement = 'pass' | 'target-none' | 'target-picked' | 'sticky' | 'too-little' | 'wait';
+
+/**
+ * Judges a sample. Probe traffic is judged once (its burst is the whole window). Live traffic is
+ * judged at each read: it ends as soon as the evidence is enough, and with `final` (the window
+ * over) thin traffic is `too-little`. `requests` is how many new requests the other servers must
+ * serve for "new traffic goes elsewhere" to be shown by live traffic (and, with the target
+ * silent, for "the target got none" to mean something).
+ */
+export function judgeTraffic(expect: Expectation, sample: TrafficSample, how: {basis: TrafficBasis; requests: number; final: boolean}): TrafficJudgement {
+	const {targetDelta, othersDelta, targetPicks} = sample;
+	const final = how.basis === 'probe' || how.final;
+	const enough = how.basis === 'probe' || othersDelta >= how.requests;
+	if (expect === 'target-serves') {
+		if (targetDelta > 0) {
+			return 'pass';
+		}
+
+		return enough ? 'target-none' : final ? 'too-little' : 'wait';
+	}
+
+	if (targetDelta > 0 && targetPicks > 0) {
+		return 'target-picked';
+	}
+
+	if (enough) {
+		return targetDelta > 0 ? 'sticky' : 'pass';
+	}
+
+	return final ? (targetDelta > 0 ? 'sticky' : 'too-little') : 'wait';
+}
+
+/** Requests per second over a window, one decimal (`4.5`). */
+export function ratePerSecond(delta: number, windowMs: number): number {
+	return windowMs <= 0 ? 0 : Math.round((delta * 10_000) / windowMs) / 10;
+}

@@ -1,0 +1,46 @@
+import React from 'react';
+import {afterEach, describe, expect, it} from 'vitest';
+import {systemClock} from '../../source/runbook/context.js';
+import type {PreparedMaintenance} from '../../source/runbook/prepare.js';
+import {parseTarget} from '../../source/runtime/names.js';
+import {App} from '../../source/ui/app.js';
+import type {ExitNote} from '../../source/ui/wizard/exit-note.js';
+import {engineHarness, FakeClock, FakeHaproxy} from '../helpers/fake-runtime.js';
+import {keys, renderAt, type Rendered} from '../helpers/render-ink.js';
+
+let rendered: Rendered | undefined;
+afterEach(() => {
+	rendered?.unmount();
+	rendered = undefined;
+});
+
+describe('the wizard with --proof live', () => {
+	it('asks for no URL, and shows the live rates while it waits for the target to serve', async () => {
+		const haproxy = new FakeHaproxy(['app01', 'app02', 'app03']);
+		const harness = engineHarness(haproxy, new FakeClock(), {proof: 'live'});
+		// Real time: the wizard waits on HAProxy's counters as it would on a load balancer.
+		harness.context.clock = systemClock;
+		harness.context.probe = null;
+		harness.context.probeSource = 'only use_backend %[req.hdr(x-pool)] can route to it';
+		const prepared: PreparedMaintenance = {context: harness.context, resume: undefined, notice: null, notes: []};
+		const exitNote: {current: ExitNote | null} = {current: null};
+		const ui = renderAt(
+			<App clients={harness.context.clients} initialTarget={parseTarget('webapps/app01')} prepare={async () => prepared} exitNote={exitNote} pollIntervalMs={30} />,
+			{columns: 100, rows: 30},
+		);
+		rendered = ui;
+		await ui.waitForFrame('▶ validate');
+		await ui.press(keys.enter, '▶ baseline');
+		const waiting = await ui.press(keys.enter, 'waiting for app01 to serve.');
+		expect(waiting).not.toContain('Type the URL clients use');
+		const add = (server: string, count: number) => {
+			haproxy.server(server).requestsTotal! += count;
+		};
+
+		add('app02', 7);
+		await ui.waitForFrame((frame) => /Live traffic, \d+ s of 30 s: app02 \+7 \([\d.]+\/s\), app01 \+0, app03 \+0; waiting for app01 to serve\./.test(frame));
+		add('app01', 3);
+		const passed = await ui.waitForFrame('✓ baseline passed');
+		expect(passed.replace(/\n\s*/g, ' ')).toMatch(/Live traffic over [\d.]+ s, nothing sent: req_tot grew app02 \+7, app01 \+3\./);
+	});
+});

@@ -1,0 +1,83 @@
+import {describe, expect, it} from 'vitest';
+import {judgeTraffic, ratePerSecond} from '../../source/runbook/traffic-judge.js';
+import {compareCounters, type InstanceCounters} from '../../source/runbook/traffic.js';
+
+const live = (final: boolean) => ({basis: 'live' as const, requests: 10, final});
+const probe = {basis: 'probe' as const, requests: 10, final: false};
+
+describe('judging traffic: the target serves (baseline, restore)', () => {
+	it('passes on live traffic as soon as the target served one', () => {
+		expect(judgeTraffic('target-serves', {targetDelta: 1, othersDelta: 0, targetPicks: 1}, live(false))).toBe('pass');
+	});
+
+	it('waits while live traffic is thin, then says too little when the window is over', () => {
+		const thin = {targetDelta: 0, othersDelta: 9, targetPicks: 0};
+		expect(judgeTraffic('target-serves', thin, live(false))).toBe('wait');
+		expect(judgeTraffic('target-serves', thin, live(true))).toBe('too-little');
+	});
+
+	it('says the target got none once the others served enough, window over or not', () => {
+		const others = {targetDelta: 0, othersDelta: 10, targetPicks: 0};
+		expect(judgeTraffic('target-serves', others, live(false))).toBe('target-none');
+		expect(judgeTraffic('target-serves', others, live(true))).toBe('target-none');
+	});
+
+	it('judges a probe burst at once', () => {
+		expect(judgeTraffic('target-serves', {targetDelta: 3, othersDelta: 7, targetPicks: 3}, probe)).toBe('pass');
+		expect(judgeTraffic('target-serves', {targetDelta: 0, othersDelta: 2, targetPicks: 0}, probe)).toBe('target-none');
+	});
+});
+
+describe('judging traffic: new traffic goes elsewhere (confirm)', () => {
+	it('passes when the others served --requests new ones and the target none', () => {
+		expect(judgeTraffic('target-idle', {targetDelta: 0, othersDelta: 10, targetPicks: 0}, live(false))).toBe('pass');
+		expect(judgeTraffic('target-idle', {targetDelta: 0, othersDelta: 9, targetPicks: 0}, live(false))).toBe('wait');
+		expect(judgeTraffic('target-idle', {targetDelta: 0, othersDelta: 9, targetPicks: 0}, live(true))).toBe('too-little');
+	});
+
+	it('fails at once when load balancing still picks the target', () => {
+		expect(judgeTraffic('target-idle', {targetDelta: 2, othersDelta: 1, targetPicks: 2}, live(false))).toBe('target-picked');
+		expect(judgeTraffic('target-idle', {targetDelta: 2, othersDelta: 8, targetPicks: 2}, probe)).toBe('target-picked');
+	});
+
+	it('calls requests that reached the target without a pick sticky, not "goes elsewhere"', () => {
+		expect(judgeTraffic('target-idle', {targetDelta: 4, othersDelta: 10, targetPicks: 0}, live(false))).toBe('sticky');
+		expect(judgeTraffic('target-idle', {targetDelta: 4, othersDelta: 3, targetPicks: 0}, live(false))).toBe('wait');
+		expect(judgeTraffic('target-idle', {targetDelta: 4, othersDelta: 3, targetPicks: 0}, live(true))).toBe('sticky');
+		expect(judgeTraffic('target-idle', {targetDelta: 1, othersDelta: 10, targetPicks: 0}, probe)).toBe('sticky');
+	});
+
+	it('passes a probe burst the target got none of', () => {
+		expect(judgeTraffic('target-idle', {targetDelta: 0, othersDelta: 10, targetPicks: 0}, probe)).toBe('pass');
+	});
+});
+
+describe('rates', () => {
+	it('gives requests per second with one decimal', () => {
+		expect(ratePerSecond(9, 2000)).toBe(4.5);
+		expect(ratePerSecond(1, 3000)).toBe(0.3);
+		expect(ratePerSecond(5, 0)).toBe(0);
+	});
+});
+
+describe('comparing counters over instances', () => {
+	const instance = (socket: string, pid: number, counters: Record<string, number>, picks: Record<string, number> = {}): InstanceCounters => ({
+		socket,
+		pid,
+		startTime: 1000,
+		counters: new Map(Object.entries(counters)),
+		picks: new Map(Object.entries(picks)),
+	});
+
+	it('sums the growth of each server over every instance', () => {
+		const before = [instance('/a.sock', 1, {app01: 10, app02: 5}, {app01: 10}), instance('/b.sock', 2, {app01: 0, app02: 0}, {app01: 0})];
+		const after = [instance('/a.sock', 1, {app01: 12, app02: 9}, {app01: 11}), instance('/b.sock', 2, {app01: 1, app02: 3}, {app01: 1})];
+		expect(compareCounters(before, after, 'app01')).toEqual({deltas: {app01: 3, app02: 7}, targetDelta: 3, othersDelta: 7, targetPicks: 2, restarted: []});
+	});
+
+	it('leaves out an instance that restarted (its counters start again), and names it', () => {
+		const before = [instance('/a.sock', 1, {app01: 10, app02: 5}), instance('/b.sock', 2, {app01: 50, app02: 50})];
+		const after = [instance('/a.sock', 1, {app01: 10, app02: 8}), instance('/b.sock', 3, {app01: 1, app02: 1})];
+		expect(compareCounters(before, after, 'app01')).toEqual({deltas: {app01: 0, app02: 3}, targetDelta: 0, othersDelta: 3, targetPicks: 0, restarted: ['/b.sock']});
+	});
+});
