@@ -2,8 +2,8 @@ import {DecodeError} from '../decode/decode-error.js';
 import {feedInTurn, type DumpReader} from '../decode/dump-reader.js';
 import {decodeInfo, infoReader, type InstanceInfo} from '../decode/info.js';
 import type {DecodedTable} from '../decode/delimited-table.js';
-import {decodeServersState, readServersState, serversStateReader, type ServerStateRecord} from '../decode/servers-state.js';
-import {decodeStat, readStat, statReader, type StatRecord} from '../decode/stat.js';
+import {decodeServersState, readServersState, serverStateAt, serversStateReader, type ServerStateRecord, type ServersStateTable} from '../decode/servers-state.js';
+import {decodeStat, readStat, statAt, statReader, type StatRecord, type StatTable} from '../decode/stat.js';
 import {buildInstanceSnapshot, serverStream, snapshotBuilder, toInstance} from '../model/build-snapshot.js';
 import type {Instance, InstanceSnapshot, Server} from '../model/types.js';
 import {commands} from '../runtime/commands.js';
@@ -103,7 +103,20 @@ export function createRuntimeClient(endpoint: Endpoint, options: ClientOptions =
 		},
 		async stat(backend, signal) {
 			const command = commands.showStat(backend);
-			return decoded(command, await connection.request(command, signal), (reply) => decodeStat(reply, {kinds: ['backend', 'server']}));
+			const records = decoded(command, await connection.request(command, signal), (reply) => decodeStat(reply, {kinds: ['backend', 'server']}));
+			if (backend === undefined || records.some((record) => record.kind === 'backend' && record.proxy === backend)) {
+				return records;
+			}
+
+			// A frontend of the same name answered (see commands.showStatOfId): ask by the backend's id.
+			const statesCommand = commands.showServersState(backend);
+			const [state] = decoded(statesCommand, await connection.request(statesCommand, signal), decodeServersState);
+			if (state === undefined) {
+				return records;
+			}
+
+			const byId = commands.showStatOfId(state.backendId);
+			return decoded(byId, await connection.request(byId, signal), (reply) => decodeStat(reply, {kinds: ['backend', 'server']}));
 		},
 		async snapshot(backend, signal) {
 			if (backend === undefined) {
@@ -142,7 +155,14 @@ export function createRuntimeClient(endpoint: Endpoint, options: ClientOptions =
 
 			const info = decoded(parts[0], replies[0]!, (bytes) => decodeInfo(bytes.toString('utf8')));
 			const states = decoded(parts[1], replies[1]!, readServersState);
-			const stats = decoded(parts[2], replies[2]!, readStat);
+			let stats = decoded(parts[2], replies[2]!, readStat);
+			const backendId = sharedNameId(backend, states, stats);
+			if (backendId !== undefined) {
+				// A frontend of the same name answered `show stat <name>` (see commands.showStatOfId).
+				const byId = commands.showStatOfId(backendId);
+				stats = decoded(byId, await connection.request(byId, signal), readStat);
+			}
+
 			return buildInstanceSnapshot(toInstance(socket, info), states, stats);
 		},
 		async streamServers(onServer, signal) {
@@ -155,6 +175,25 @@ export function createRuntimeClient(endpoint: Endpoint, options: ClientOptions =
 			return toInstance(socket, info.finish());
 		},
 	};
+}
+
+/**
+ * The backend's id when `show stat <name>` gave no row of that backend although `show servers
+ * state <name>` has its servers: a frontend of the same name was picked. Undefined otherwise.
+ */
+function sharedNameId(backend: ProxyName, states: ServersStateTable, stats: StatTable): number | undefined {
+	if (states.rows === 0) {
+		return undefined;
+	}
+
+	for (let row = 0; row < stats.rows; row++) {
+		const record = statAt(stats, row);
+		if (record.kind === 'backend' && record.proxy === backend) {
+			return undefined;
+		}
+	}
+
+	return serverStateAt(states, 0).backendId;
 }
 
 /**

@@ -16,6 +16,12 @@ export const commands = {
 	showServersState: (backend?: ProxyName) => (backend ? `show servers state ${backend}` : 'show servers state'),
 	/** Backend and server rows (type mask 2|4) of one backend, or of every proxy. */
 	showStat: (backend?: ProxyName) => (backend ? `show stat ${backend} 6 -1` : 'show stat -1 6 -1'),
+	/**
+	 * The same rows of one proxy by its numeric id. `show stat <name>` takes the first proxy of
+	 * that name, frontends included: a frontend and a backend may share a name, and then the
+	 * name gives the frontend's (empty) rows. The backend's id (`be_id`) is unambiguous.
+	 */
+	showStatOfId: (proxyId: number) => `show stat ${Math.trunc(proxyId)} 6 -1`,
 	setServerState: (target: Target, state: ServerAdminState) => `set server ${formatTarget(target)} state ${state}`,
 	shutdownSessions: (target: Target) => `shutdown sessions server ${formatTarget(target)}`,
 	/** Stops (`disable`) or resumes (`enable`) the server's agent-check, which can set its state. */
