@@ -65,6 +65,14 @@ export function initialRunbookState(target: string, time: number): RunbookState 
 	return {target, current: 'validate', steps, prompt: null, alarms: [], live: null, drained: false, finished: false, resumedAt: null, startedAt: time};
 }
 
+/** Questions the app asks, not a step: a step that ends while one is open leaves it open. */
+const appQuestions: ReadonlySet<string> = new Set(['quit', 'resume']);
+
+/** The prompt once the current step has ended: the step's own is gone, the app's stays. */
+function promptAfterStep(prompt: Prompt | null): Prompt | null {
+	return prompt?.kind === 'question' && appQuestions.has(prompt.id) ? prompt : null;
+}
+
 /** A step passes when it ran and none of its checks blocks. */
 function stepPassed(step: StepState): boolean {
 	return step.checks.length > 0 && !step.checks.some((check) => blocks(check));
@@ -118,14 +126,14 @@ export function runbookReducer(state: RunbookState, action: RunbookAction): Runb
 				current: next ?? state.current,
 				finished: ok && action.step === 'restore',
 				live: null,
-				prompt: null,
+				prompt: promptAfterStep(state.prompt),
 				drained: action.step === 'restore' && ok ? false : state.drained,
 			};
 		}
 
 		case 'step-cancelled': {
 			const step = state.steps[action.step];
-			return step.status === 'running' ? {...state, steps: {...state.steps, [action.step]: {...step, status: 'pending', finishedAt: null}}, prompt: null, live: null} : state;
+			return step.status === 'running' ? {...state, steps: {...state.steps, [action.step]: {...step, status: 'pending', finishedAt: null}}, prompt: promptAfterStep(state.prompt), live: null} : state;
 		}
 
 		case 'prompt-opened': {

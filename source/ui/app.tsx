@@ -1,6 +1,6 @@
 import {useApp} from 'ink';
 import React, {useCallback, useEffect, useMemo, useState} from 'react';
-import {sentenceOf, type ExitCode} from '../errors.js';
+import {sentenceOf} from '../errors.js';
 import type {InstanceSnapshot} from '../model/types.js';
 import type {PreparedMaintenance} from '../runbook/prepare.js';
 import type {RuntimeClient} from '../poll/client.js';
@@ -16,7 +16,8 @@ import {gridLayout} from './grid/grid-layout.js';
 import {useNow} from './use-now.js';
 import {usePool} from './use-pool.js';
 import {useTerminalSize} from './use-terminal-size.js';
-import {WizardApp, type ExitNote} from './wizard/wizard-app.js';
+import {WizardApp} from './wizard/wizard-app.js';
+import {ExitOwner, ExitOwnerContext, useExitOwner, type Ending} from './exit-owner.js';
 import {Text} from './text/shown-text.js';
 
 /** How long a lab message stays in place of the lab banner. */
@@ -31,7 +32,8 @@ type AppProps = {
 	initialTarget?: Target;
 	/** Builds a maintenance for a server (journal, config, probe); absent: the grid shows details only. */
 	prepare?: (target: Target) => Promise<PreparedMaintenance>;
-	exitNote?: {current: ExitNote | null};
+	/** Decides how the app ends (q, Ctrl-C, signals, a crash) and holds the note printed after. */
+	owner?: ExitOwner;
 	pollIntervalMs?: number;
 	/** In `drainboard lab`: `s` stops or starts the demo server under the cursor. */
 	lab?: LabControls;
@@ -45,26 +47,41 @@ type Screen = {kind: 'grid'} | {kind: 'preparing'; target: Target} | {kind: 'wiz
  * The interactive app: one keyboard listener around the screens. An error thrown while rendering
  * ends it with one sentence (the details in a crash file), never Ink's stack trace.
  */
-export function App(props: AppProps) {
+export function App({owner: given, ...props}: AppProps) {
 	const {exit} = useApp();
+	const [owner] = useState(() => given ?? new ExitOwner());
+	const [ending, setEnding] = useState<Ending | null>(null);
+	useEffect(() => owner.attach(setEnding), [owner]);
+	// The empty frame is written first (the screen is cleared), then Ink ends: here and only here.
+	useEffect(() => {
+		if (ending !== null) {
+			exit(ending);
+		}
+	}, [ending, exit]);
 	const onCrash = useCallback(
 		(error: unknown, componentStack: string) => {
-			exit(crashed(error, {where: 'interactive app (render or effect)', componentStack}));
+			owner.crash(crashed(error, {where: 'interactive app (render or effect)', componentStack}));
 		},
-		[exit],
+		[owner],
 	);
+	if (ending !== null) {
+		return null;
+	}
+
 	return (
-		<CrashBoundary onCrash={onCrash}>
-			<KeysProvider>
-				<Screens {...props} />
-			</KeysProvider>
-		</CrashBoundary>
+		<ExitOwnerContext.Provider value={owner}>
+			<CrashBoundary onCrash={onCrash}>
+				<KeysProvider onInterrupt={() => owner.interrupt()}>
+					<Screens {...props} />
+				</KeysProvider>
+			</CrashBoundary>
+		</ExitOwnerContext.Provider>
 	);
 }
 
-/** The screens, and the one place that ends the app (with an exit code). */
-function Screens({clients, initialTarget, prepare, exitNote = {current: null}, pollIntervalMs, lab, prefetched}: AppProps) {
-	const {exit} = useApp();
+/** The screens: the grid, a maintenance being prepared, the wizard. */
+function Screens({clients, initialTarget, prepare, pollIntervalMs, lab, prefetched}: Omit<AppProps, 'owner'>) {
+	const owner = useExitOwner();
 	const terminal = useTerminalSize();
 	const size = lab ? {...terminal, rows: terminal.rows - 1} : terminal;
 	const [labMessage, setLabMessage] = useState<string | null>(null);
@@ -97,19 +114,12 @@ function Screens({clients, initialTarget, prepare, exitNote = {current: null}, p
 	const [screen, setScreen] = useState<Screen>(initialTarget && prepare ? {kind: 'preparing', target: initialTarget} : {kind: 'grid'});
 	const [problem, setProblem] = useState<string | null>(null);
 	const [gridFocus, setGridFocus] = useState<ProxyName | undefined>(initialTarget?.backend);
-	const [exiting, setExiting] = useState<ExitCode | null>(null);
 	const focus = screen.kind === 'wizard' ? screen.prepared.context.target.backend : screen.kind === 'preparing' ? screen.target.backend : gridFocus;
 	// The wizard reads only the target's backend (filtered commands); the grid reads everything.
 	const {view, lastSuccessAt, refresh} = usePool(clients, {focus, focusOnly: screen.kind !== 'grid', intervalMs: pollIntervalMs, prefetched});
 	const poll = useMemo(() => ({readAt: lastSuccessAt, refresh: () => refresh()}), [lastSuccessAt, refresh]);
 	const now = useNow(lastSuccessAt, {perSecond: gridLayout(size.columns).changed > 0});
 	const freshAt = lastSuccessAt();
-
-	useEffect(() => {
-		if (exiting !== null) {
-			exit(exiting);
-		}
-	}, [exiting, exit]);
 
 	useEffect(() => {
 		if (screen.kind !== 'preparing' || !prepare) {
@@ -142,12 +152,8 @@ function Screens({clients, initialTarget, prepare, exitNote = {current: null}, p
 		setGridFocus(parsed?.success ? parsed.data : undefined);
 	}, []);
 
-	if (exiting !== null) {
-		return null;
-	}
-
 	const quit = () => {
-		setExiting(0);
+		owner.quit(0);
 	};
 
 	const labLine = lab ? (
@@ -167,10 +173,9 @@ function Screens({clients, initialTarget, prepare, exitNote = {current: null}, p
 					now={now}
 					freshAt={freshAt}
 					poll={poll}
-					exitNote={exitNote}
 					onQuit={quit}
 					onBack={() => {
-						exitNote.current = null;
+						owner.note = null;
 						setScreen({kind: 'grid'});
 					}}
 					onExtraKey={(char) => {

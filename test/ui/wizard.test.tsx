@@ -4,7 +4,8 @@ import type {PreparedMaintenance} from '../../source/runbook/prepare.js';
 import type {ResumePoint} from '../../source/runbook/resume.js';
 import {parseTarget} from '../../source/runtime/names.js';
 import {App} from '../../source/ui/app.js';
-import {exitNoteText, type ExitNote} from '../../source/ui/wizard/exit-note.js';
+import {ExitOwner} from '../../source/ui/exit-owner.js';
+import {exitNoteText} from '../../source/ui/wizard/exit-note.js';
 import {engineHarness, FakeClock, FakeHaproxy} from '../helpers/fake-runtime.js';
 import {checklist} from '../helpers/checklist.js';
 import {keys, renderAt, type Rendered} from '../helpers/render-ink.js';
@@ -28,12 +29,12 @@ function start(options: {resume?: ResumePoint; notice?: string; noProbe?: boolea
 	}
 
 	const prepared: PreparedMaintenance = {context: harness.context, resume: options.resume, notice: options.notice ?? null, notes: []};
-	const exitNote: {current: ExitNote | null} = {current: null};
+	const owner = new ExitOwner();
 	rendered = renderAt(
-		<App clients={harness.context.clients} initialTarget={parseTarget('webapps/app01')} prepare={async () => prepared} exitNote={exitNote} pollIntervalMs={30} />,
+		<App clients={harness.context.clients} initialTarget={parseTarget('webapps/app01')} prepare={async () => prepared} owner={owner} pollIntervalMs={30} />,
 		options.size ?? {columns: 100, rows: 30},
 	);
-	return {haproxy, harness, exitNote, ui: rendered};
+	return {haproxy, harness, owner, ui: rendered};
 }
 
 /** A frame as one line: wrapped text joined back with spaces. */
@@ -103,7 +104,7 @@ describe('the wizard', () => {
 	});
 
 	it('asks before quitting while HAProxy shows the target drained, and says how to come back', async () => {
-		const {ui, exitNote} = start({drained: true, resume: {step: 'maintain', drained: true, reason: 'the maintenance that ana started at 2026-11-25 14:02:11 UTC drained it and did not finish'}});
+		const {ui, owner} = start({drained: true, resume: {step: 'maintain', drained: true, reason: 'the maintenance that ana started at 2026-11-25 14:02:11 UTC drained it and did not finish'}});
 		const exited = ui.instance.waitUntilExit();
 		let frame = await ui.waitForFrame('Resume at maintain?');
 		expect(frame.replace(/\n/g, ' ')).toContain('? webapps/app01: the maintenance that ana started at 2026-11-25 14:02:11 UTC drained it and did not finish. Resume at maintain?');
@@ -116,11 +117,11 @@ describe('the wizard', () => {
 		await ui.press('q', 'Quit anyway?');
 		ui.send('y');
 		expect(await exited).toBe(0);
-		expect(exitNoteText(exitNote.current!)).toMatch(/^webapps\/app01 is drained \(out of rotation\), as HAProxy showed at \d\d:\d\d:\d\d\. To resume: drainboard webapps\/app01 \(journal: .*\)\.$/);
+		expect(exitNoteText(owner.note!)).toMatch(/^webapps\/app01 is drained \(out of rotation\), as HAProxy showed at \d\d:\d\d:\d\d\. To resume: drainboard webapps\/app01 \(journal: .*\)\.$/);
 	});
 
 	it('says what HAProxy shows after someone else sets the target ready: no "still drained", no quit question, and an exit note that says why', async () => {
-		const {ui, exitNote, haproxy} = start({drained: true, resume: {step: 'maintain', drained: true, reason: 'the maintenance that ana started at 14:02:11 drained it'}});
+		const {ui, owner, haproxy} = start({drained: true, resume: {step: 'maintain', drained: true, reason: 'the maintenance that ana started at 14:02:11 drained it'}});
 		const exited = ui.instance.waitUntilExit();
 		await ui.waitForFrame('Resume at maintain?');
 		await ui.press('y', 'Do the work now');
@@ -132,13 +133,13 @@ describe('the wizard', () => {
 		ui.send('q');
 		expect(await exited).toBe(0);
 		expect(ui.stdout.frames.some((one) => one.includes('Quit anyway?'))).toBe(false);
-		expect(exitNoteText(exitNote.current!)).toMatch(
+		expect(exitNoteText(owner.note!)).toMatch(
 			/^webapps\/app01 is not drained \(in rotation, admin flags none\), as HAProxy showed at \d\d:\d\d:\d\d: it went back into rotation during the maintenance\. Someone else changed webapps\/app01 on \/fake\/admin\.sock: it is ready \(no admin flags\) now, was FDRAIN\. The maintenance is not finished; to start again: drainboard webapps\/app01 \(journal: .*\)\.$/,
 		);
 	});
 
 	it('says what it last saw, and when, while HAProxy does not answer', async () => {
-		const {ui, exitNote, haproxy} = start({drained: true, resume: {step: 'maintain', drained: true, reason: 'the maintenance that ana started at 14:02:11 drained it'}});
+		const {ui, owner, haproxy} = start({drained: true, resume: {step: 'maintain', drained: true, reason: 'the maintenance that ana started at 14:02:11 drained it'}});
 		const exited = ui.instance.waitUntilExit();
 		await ui.waitForFrame('Resume at maintain?');
 		await ui.press('y', 'Do the work now');
@@ -150,7 +151,7 @@ describe('the wizard', () => {
 		);
 		ui.send('y');
 		expect(await exited).toBe(0);
-		expect(exitNoteText(exitNote.current!)).toMatch(/^webapps\/app01 was drained \(out of rotation\) when HAProxy last answered, at .* so its state now is unknown\. To resume: drainboard webapps\/app01/);
+		expect(exitNoteText(owner.note!)).toMatch(/^webapps\/app01 was drained \(out of rotation\) when HAProxy last answered, at .* so its state now is unknown\. To resume: drainboard webapps\/app01/);
 	});
 
 	it('asks for a listener URL when none is known, and checks it', async () => {

@@ -43,6 +43,8 @@ export type RunbookHandle = {
 	 * drained it, while HAProxy's answer is missing); resolves true when the app may exit.
 	 */
 	confirmQuit(): Promise<boolean>;
+	/** Yes to the quit question, if it is the one open (Ctrl-C pressed again). */
+	insistQuit(): void;
 	/** The target as HAProxy last showed it, instance by instance: every sentence about its state comes from here. */
 	seen: TargetSeen[];
 	/** False until a read made after this wizard's last step or change has arrived: `seen` may not show that yet. */
@@ -321,8 +323,15 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView, poll: 
 		return yes;
 	}, [answer, context, io, label]);
 
+	const insistQuit = useCallback(() => {
+		if (pending.current?.prompt.id === 'quit') {
+			answer(true);
+		}
+	}, [answer]);
+
 	return {
 		state,
+		insistQuit,
 		target: context.target,
 		label,
 		running,
