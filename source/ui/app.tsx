@@ -1,6 +1,7 @@
 import {useApp} from 'ink';
 import React, {useCallback, useEffect, useMemo, useState} from 'react';
 import {sentenceOf} from '../errors.js';
+import type {PollView} from '../model/pool-poller.js';
 import type {InstanceSnapshot} from '../model/types.js';
 import type {PreparedMaintenance} from '../runbook/prepare.js';
 import type {RuntimeClient} from '../poll/client.js';
@@ -114,6 +115,8 @@ function Screens({clients, initialTarget, prepare, pollIntervalMs, lab, prefetch
 	const [screen, setScreen] = useState<Screen>(initialTarget && prepare ? {kind: 'preparing', target: initialTarget} : {kind: 'grid'});
 	const [problem, setProblem] = useState<string | null>(null);
 	const [gridFocus, setGridFocus] = useState<ProxyName | undefined>(initialTarget?.backend);
+	// Where the grid's cursor goes when it (re)opens: the server given, the one just left, or the next one.
+	const [gridCursor, setGridCursor] = useState<string | undefined>(initialTarget && clients[0] ? serverKey(clients[0].socket, initialTarget.backend, initialTarget.server) : undefined);
 	const focus = screen.kind === 'wizard' ? screen.prepared.context.target.backend : screen.kind === 'preparing' ? screen.target.backend : gridFocus;
 	// The wizard reads only the target's backend (filtered commands); the grid reads everything.
 	const {view, lastSuccessAt, refresh} = usePool(clients, {focus, focusOnly: screen.kind !== 'grid', intervalMs: pollIntervalMs, prefetched});
@@ -174,8 +177,11 @@ function Screens({clients, initialTarget, prepare, pollIntervalMs, lab, prefetch
 					freshAt={freshAt}
 					poll={poll}
 					onQuit={quit}
-					onBack={() => {
+					onBack={(done) => {
+						const {target} = screen.prepared.context;
+						const server = done ? nextServer(view, target) : target.server;
 						owner.note = null;
+						setGridCursor(clients[0] ? serverKey(clients[0].socket, target.backend, server) : undefined);
 						setScreen({kind: 'grid'});
 					}}
 					onExtraKey={(char) => {
@@ -200,7 +206,7 @@ function Screens({clients, initialTarget, prepare, pollIntervalMs, lab, prefetch
 				size={size}
 				now={now}
 				freshAt={freshAt}
-				initialKey={initialTarget && clients[0] ? serverKey(clients[0].socket, initialTarget.backend, initialTarget.server) : undefined}
+				initialKey={gridCursor}
 				message={problem}
 				onFocus={onFocus}
 				onQuit={quit}
@@ -224,4 +230,11 @@ function Screens({clients, initialTarget, prepare, pollIntervalMs, lab, prefetch
 			/>
 		</>
 	);
+}
+
+/** The server after `target` in its backend (config order), wrapping to the first; the target itself when alone or unseen. */
+function nextServer(view: PollView, target: Target): string {
+	const servers = view.pool?.instances[0]?.backends.find((backend) => backend.name === target.backend)?.servers ?? [];
+	const index = servers.findIndex((server) => server.server === target.server);
+	return index === -1 || servers.length < 2 ? target.server : servers[(index + 1) % servers.length]!.server;
 }

@@ -32,7 +32,11 @@ export async function runInteractive(options: Options, target: Target | undefine
 	const clients = start.clients ?? (await clientsFor(options)).clients;
 	const {lab, prefetched} = start;
 	const owner = new ExitOwner();
-	const prepare = async (chosen: Target) => prepareMaintenance(options, chosen, {offerShutdown: true, clients});
+	// In the lab no command brings a maintenance back: its HAProxy and files go with it.
+	const prepare = async (chosen: Target) => {
+		const prepared = await prepareMaintenance(options, chosen, {offerShutdown: true, clients});
+		return lab ? {...prepared, comeBack: null} : prepared;
+	};
 	const instance = render(<App clients={clients} initialTarget={target} prepare={prepare} owner={owner} lab={lab} prefetched={prefetched} />, {
 		// Ctrl-C is the owner's to decide (it asks while the target is drained), not Ink's.
 		exitOnCtrlC: false,

@@ -24,11 +24,10 @@ function start(options: {resume?: ResumePoint; notice?: string; noProbe?: boolea
 
 	const harness = engineHarness(haproxy, new FakeClock());
 	if (options.noProbe) {
-		harness.context.probe = null;
-		harness.context.probeSource = 'no frontend routes to backend webapps';
+		harness.context.store.dispatch({type: 'probe-set', probe: null, source: 'no frontend routes to backend webapps'});
 	}
 
-	const prepared: PreparedMaintenance = {context: harness.context, resume: options.resume, notice: options.notice ?? null, notes: []};
+	const prepared: PreparedMaintenance = {context: harness.context, resume: options.resume, notice: options.notice ?? null, notes: [], comeBack: `drainboard webapps/app01 --socket /fake/admin.sock --journal ${harness.journalFile}`};
 	const owner = new ExitOwner();
 	rendered = renderAt(
 		<App clients={harness.context.clients} initialTarget={parseTarget('webapps/app01')} prepare={async () => prepared} owner={owner} pollIntervalMs={30} />,
@@ -112,12 +111,12 @@ describe('the wizard', () => {
 		expect(checklist(frame)).toBe(' ✓ validate › ✓ baseline › ✓ drain › ✓ confirm › ▶ maintain › · restore');
 		expect(flat(await ui.waitForFrame('Do the work now'))).toMatch(/webapps\/app01 is drained \(out of rotation\), as HAProxy showed at \d\d:\d\d:\d\d\. Do the work now/);
 		frame = await ui.press('q', 'Quit anyway?');
-		expect(flat(frame)).toMatch(/webapps\/app01 is drained \(out of rotation\), as HAProxy showed at \d\d:\d\d:\d\d\. Quit anyway\? It stays drained; run "drainboard webapps\/app01" to resume\./);
+		expect(flat(frame)).toMatch(/webapps\/app01 is drained \(out of rotation\), as HAProxy showed at \d\d:\d\d:\d\d\. Quit anyway\? It stays drained; the command to resume is printed on the way out\./);
 		await ui.press('n', (current) => !current.includes('Quit anyway?'));
 		await ui.press('q', 'Quit anyway?');
 		ui.send('y');
 		expect(await exited).toBe(0);
-		expect(exitNoteText(owner.note!)).toMatch(/^webapps\/app01 is drained \(out of rotation\), as HAProxy showed at \d\d:\d\d:\d\d\. To resume: drainboard webapps\/app01 \(journal: .*\)\.$/);
+		expect(exitNoteText(owner.note!)).toMatch(/^webapps\/app01 is drained \(out of rotation\), as HAProxy showed at \d\d:\d\d:\d\d\. To resume: drainboard webapps\/app01 --socket \/fake\/admin\.sock --journal \/\S+\/journal\.jsonl$/);
 	});
 
 	it('says what HAProxy shows after someone else sets the target ready: no "still drained", no quit question, and an exit note that says why', async () => {
@@ -134,7 +133,7 @@ describe('the wizard', () => {
 		expect(await exited).toBe(0);
 		expect(ui.stdout.frames.some((one) => one.includes('Quit anyway?'))).toBe(false);
 		expect(exitNoteText(owner.note!)).toMatch(
-			/^webapps\/app01 is not drained \(in rotation, admin flags none\), as HAProxy showed at \d\d:\d\d:\d\d: it went back into rotation during the maintenance\. Someone else changed webapps\/app01 on \/fake\/admin\.sock: it is ready \(no admin flags\) now, was FDRAIN\. The maintenance is not finished; to start again: drainboard webapps\/app01 \(journal: .*\)\.$/,
+			/^webapps\/app01 is not drained \(in rotation, admin flags none\), as HAProxy showed at \d\d:\d\d:\d\d: it went back into rotation during the maintenance\. Someone else changed webapps\/app01 on \/fake\/admin\.sock: it is ready \(no admin flags\) now, was FDRAIN\. The maintenance is not finished; to start again: drainboard webapps\/app01 --socket \/fake\/admin\.sock --journal \/\S+\/journal\.jsonl$/,
 		);
 	});
 

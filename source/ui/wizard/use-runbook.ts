@@ -1,4 +1,4 @@
-import {useCallback, useEffect, useMemo, useReducer, useRef, useState} from 'react';
+import {useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore} from 'react';
 import type {PollView} from '../../poll/pool-poller.js';
 import {createProbe} from '../../probe/create-probe.js';
 import type {RunbookIo} from '../../runbook/context.js';
@@ -8,18 +8,16 @@ import {healthText} from '../../runbook/checks/maintain.js';
 import {Cancelled, changeState, PromptWithdrawn} from '../../runbook/state-change.js';
 import {isHealthy} from '../../model/server-condition.js';
 import {readTarget} from '../../runbook/read-target.js';
-import {initialRunbookState, runbookReducer, type Prompt, type RunbookState} from '../../runbook/state.js';
-import type {StepId} from '../../runbook/steps.js';
-import {seenInView, targetStale, targetState, targetStateSentence, type TargetSeen} from '../../runbook/target-state.js';
+import {seenSettled, stepRunning, type Prompt, type RunbookState} from '../../runbook/state.js';
+import {seenInView, targetStale, targetState, targetStateSentence} from '../../runbook/target-state.js';
 import {PoolWatch} from '../../runbook/watch.js';
 import {formatTarget, type Target} from '../../runtime/names.js';
 import {sentenceOf} from '../../errors.js';
 
-/** A question on screen, waiting for y or n. */
+/** A question on screen, waiting for y or n: the one piece of the wizard's state outside the store. */
 type Pending = {resolve: (yes: boolean) => void; reject: (error: Error) => void; prompt: Prompt};
 
-/** A finished step attempt, printed once into the scrollback log. */
-export type LogItem = {key: string; step: StepId; passed: boolean; finishedAt: number};
+export type {LogItem} from '../../runbook/state.js';
 
 export type RunbookHandle = {
 	state: RunbookState;
@@ -28,11 +26,9 @@ export type RunbookHandle = {
 	running: boolean;
 	/** Paused: an instance does not answer. */
 	paused: boolean;
-	log: LogItem[];
 	notice: string | null;
 	/** The wizard needs a listener URL typed in before baseline can run. */
 	needsUrl: boolean;
-	problem: string | null;
 	/** Enter: run (or retry) the current step; at maintain it means the work is done. */
 	runCurrent(): void;
 	answer(yes: boolean): void;
@@ -45,15 +41,14 @@ export type RunbookHandle = {
 	confirmQuit(): Promise<boolean>;
 	/** Yes to the quit question, if it is the one open (Ctrl-C pressed again). */
 	insistQuit(): void;
-	/** The target as HAProxy last showed it, instance by instance: every sentence about its state comes from here. */
-	seen: TargetSeen[];
-	/** False until a read made after this wizard's last step or change has arrived: `seen` may not show that yet. */
+	/** False until a read made after this wizard's last step or change has arrived: `state.seen` may not show that yet. */
 	seenSettled: boolean;
-	/** Nothing has been journaled or changed yet: going back to the grid loses nothing. */
-	pristine: boolean;
+	/** Nothing this maintenance drained is out of rotation, no step runs, no question is open: Esc may go back to the grid. */
+	canGoBack: boolean;
+	/** Before going back: a maintenance begun and not finished is closed in the journal (nothing was drained). */
+	leave(): void;
 };
 
-/** The wizard's state and actions over one prepared maintenance. Rendering is elsewhere. */
 /** The poller behind the wizard's view: when HAProxy last answered, and a poll now. */
 export type PollAccess = {readAt: () => number | null; refresh: () => void};
 
@@ -62,56 +57,64 @@ const noPoll: PollAccess = {readAt: () => null, refresh: () => undefined};
 /** Longest wait, on q, for a read made after the wizard's last step (a poll is a round trip). */
 const settleWaitMs = 2000;
 
+/**
+ * The wizard's actions over one prepared maintenance. Its state is the maintenance's store
+ * (`context.store`, changed by runbook actions only); the open prompt's answer is the one thing
+ * held here. Rendering is elsewhere.
+ */
 export function useRunbook(prepared: PreparedMaintenance, view: PollView, poll: PollAccess = noPoll): RunbookHandle {
 	const {context} = prepared;
+	const {store} = context;
 	const label = formatTarget(context.target);
-	const [state, dispatch] = useReducer(runbookReducer, undefined, () => initialRunbookState(label, context.clock.now()));
-	const [running, setRunning] = useState(false);
-	// Set at once, not on the next render: a second Enter must not start the step again.
-	const runningNow = useRef(false);
-	const [begun, setBegun] = useState(false);
-	const [log, setLog] = useState<LogItem[]>([]);
-	const [problem, setUrlError] = useState<string | null>(null);
-	const [needsUrl, setNeedsUrl] = useState(context.probe === null && context.options.proof !== 'live');
+	// One render per turn of the event loop: actions a step sends a few promise hops apart (the
+	// prompt closed, then the step cancelled) show as one frame, not a half-way one between them.
+	const subscribe = useCallback(
+		(onChange: () => void) => {
+			let timer: ReturnType<typeof setImmediate> | undefined;
+			const unsubscribe = store.subscribe(() => {
+				timer ??= setImmediate(() => {
+					timer = undefined;
+					onChange();
+				});
+			});
+			return () => {
+				unsubscribe();
+				clearImmediate(timer);
+			};
+		},
+		[store],
+	);
+	const state = useSyncExternalStore(subscribe, store.getState);
 	const pending = useRef<Pending | undefined>(undefined);
-	const controller = useRef(new AbortController());
-	const reapplying = useRef(false);
-	const latest = useRef(state);
-	latest.current = state;
-	// When this wizard last finished a step or changed HAProxy (wall clock, as the poller's): a read from before may not show it.
-	const changedAt = useRef(0);
-	const readAt = poll.readAt();
-	const seen = useMemo(() => seenInView(view, context.target, readAt), [view, context.target, readAt]);
-	const seenSettled = (readAt ?? 0) > changedAt.current;
-	const latestSeen = useRef({seen, settled: seenSettled});
-	latestSeen.current = {seen, settled: seenSettled};
-	const changed = useCallback(() => {
-		changedAt.current = Date.now();
-		poll.refresh();
-	}, [poll]);
+	const [controller] = useState(() => new AbortController());
 
 	const io: RunbookIo = useMemo(
 		() => ({
-			dispatch,
-			signal: controller.current.signal,
+			dispatch: store.dispatch,
+			signal: controller.signal,
 			async ask(prompt: Prompt) {
 				return new Promise<boolean>((resolve, reject) => {
 					pending.current = {resolve, reject, prompt};
-					dispatch({type: 'prompt-opened', prompt});
+					store.dispatch({type: 'prompt-opened', prompt});
 				});
 			},
 		}),
-		[],
+		[store, controller],
 	);
+	/** A step ended or HAProxy was changed: what the view shows may predate it, so poll now. */
+	const changed = useCallback(() => {
+		store.dispatch({type: 'haproxy-changed', time: Date.now()});
+		poll.refresh();
+	}, [store, poll]);
 
 	useEffect(
 		() => () => {
-			controller.current.abort();
+			controller.abort();
 			pending.current?.resolve(false);
 			// Back to the grid, or quitting: the backend's lock ends with this maintenance's screen.
 			context.lock.release();
 		},
-		[context],
+		[context, controller],
 	);
 
 	// While `ready` waits for y, the target's health is read from HAProxy every half second (a poll
@@ -127,14 +130,14 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView, poll: 
 		let timer: ReturnType<typeof setTimeout> | undefined;
 		const look = async () => {
 			const views = await readTarget(context, watching.signal).catch(() => undefined);
-			const sick = views?.find((view) => view.server && !isHealthy(view.server));
+			const sick = views?.find((one) => one.server && !isHealthy(one.server));
 			if (watching.signal.aborted || pending.current !== open) {
 				return;
 			}
 
 			if (sick?.server) {
 				pending.current = undefined;
-				dispatch({type: 'prompt-closed'});
+				store.dispatch({type: 'prompt-closed'});
 				open.reject(
 					new PromptWithdrawn(
 						`The question was withdrawn: ${label} is no longer healthy${context.clients.length > 1 ? ` on ${sick.socket}` : ''} (${healthText(sick.server)}), so "state ready" was not sent and it stays drained; bring the service back, and restore once its health check passes.`,
@@ -151,17 +154,7 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView, poll: 
 			watching.abort();
 			clearTimeout(timer);
 		};
-	}, [prompt, context, label]);
-
-	const begin = useCallback(
-		(resume = prepared.resume) => {
-			if (!begun) {
-				beginMaintenance(context, resume);
-				setBegun(true);
-			}
-		},
-		[begun, context, prepared.resume],
-	);
+	}, [prompt, context, label, store]);
 
 	useEffect(() => {
 		const {resume} = prepared;
@@ -173,136 +166,124 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView, poll: 
 			.ask({kind: 'question', id: 'resume', question: `${label}: ${resume.reason}. Resume at ${resume.step}?`, yes: `resume at ${resume.step}`, no: 'start a new maintenance at validate'})
 			.then((yes) => {
 				if (yes) {
-					dispatch({type: 'resumed', at: resume.step, drained: resume.drained, time: context.clock.now()});
+					store.dispatch({type: 'resumed', at: resume.step, drained: resume.drained, time: context.clock.now()});
 					beginMaintenance(context, resume);
 				} else {
 					context.journal.append({step: null, event: 'abandoned', detail: 'the operator started a new maintenance instead of resuming'});
-					dispatch({type: 'drain-changed', drained: resume.drained});
+					store.dispatch({type: 'drain-changed', drained: resume.drained});
 					beginMaintenance(context, undefined);
 				}
 
-				setBegun(true);
+				store.dispatch({type: 'maintenance-begun'});
 			})
 			.catch((error: unknown) => {
-				setUrlError(sentenceOf(error));
+				store.dispatch({type: 'problem-shown', problem: sentenceOf(error)});
 			});
-	}, [context, io, label, prepared]);
+	}, [context, io, label, prepared, store]);
 
+	// Each poll: what HAProxy shows of the target now, and the alarms it raises or clears.
 	const [watch] = useState(() => new PoolWatch());
+	const readAt = poll.readAt();
 	useEffect(() => {
-		const changes = watch.observe(view, {target: context.target, drained: latest.current.drained});
+		store.dispatch({type: 'target-seen', seen: seenInView(view, context.target, readAt)});
+		const now = store.getState();
+		const changes = watch.observe(view, {target: context.target, drained: now.drained});
 		for (const id of changes.clear) {
-			if (latest.current.alarms.some((alarm) => alarm.id === id)) {
-				dispatch({type: 'alarm-cleared', id});
+			if (now.alarms.some((alarm) => alarm.id === id)) {
+				store.dispatch({type: 'alarm-cleared', id});
 			}
 		}
 
 		for (const alarm of changes.raise) {
-			dispatch({type: 'alarm-raised', alarm});
+			store.dispatch({type: 'alarm-raised', alarm});
 			try {
-				context.journal.append({step: latest.current.current, event: 'alarm', detail: alarm.message, socket: alarm.socket});
+				context.journal.append({step: now.current, event: 'alarm', detail: alarm.message, socket: alarm.socket});
 			} catch {
 				// The alarm is on screen; the next state change will stop on the journal.
 			}
 		}
-	}, [view, context, watch]);
-
-	const finishedRef = useRef(new Map<StepId, number>());
-	useEffect(() => {
-		for (const [id, step] of Object.entries(state.steps) as Array<[StepId, RunbookState['steps'][StepId]]>) {
-			if ((step.status === 'passed' || step.status === 'failed') && step.finishedAt !== null && finishedRef.current.get(id) !== step.finishedAt) {
-				finishedRef.current.set(id, step.finishedAt);
-				changed();
-				setLog((items) => [...items, {key: `${id}-${step.finishedAt}`, step: id, passed: step.status === 'passed', finishedAt: step.finishedAt!}]);
-			}
-		}
-	}, [state.steps, changed]);
+	}, [view, readAt, context, watch, store]);
 
 	const paused = state.alarms.some((alarm) => alarm.kind === 'unreachable');
 	const runCurrent = useCallback(() => {
-		const current = latest.current;
-		if (runningNow.current || current.prompt || current.finished || paused || pending.current !== undefined) {
+		const current = store.getState();
+		if (stepRunning(current) || current.prompt || current.finished || paused || pending.current !== undefined || (current.current === 'baseline' && !current.probe && context.options.proof !== 'live')) {
 			return;
 		}
 
-		if (current.current === 'baseline' && !context.probe && context.options.proof !== 'live') {
-			setNeedsUrl(true);
-			return;
+		if (!current.begun) {
+			beginMaintenance(context, prepared.resume);
+			store.dispatch({type: 'maintenance-begun'});
 		}
 
-		begin();
-		runningNow.current = true;
-		setRunning(true);
-		void runStep(current.current, context, io).finally(() => {
-			runningNow.current = false;
-			setRunning(false);
-		});
-	}, [begin, context, io, paused]);
+		// Dispatches step-started before it returns: a second Enter finds the step running.
+		void runStep(current.current, context, io).finally(changed);
+	}, [changed, context, io, paused, prepared.resume, store]);
 
-	const answer = useCallback((yes: boolean) => {
-		const open = pending.current;
-		if (!open) {
-			return;
-		}
+	const answer = useCallback(
+		(yes: boolean) => {
+			const open = pending.current;
+			if (!open) {
+				return;
+			}
 
-		pending.current = undefined;
-		dispatch({type: 'prompt-closed'});
-		open.resolve(yes);
-	}, []);
+			pending.current = undefined;
+			store.dispatch({type: 'prompt-closed'});
+			open.resolve(yes);
+		},
+		[store],
+	);
 
 	const reapplyDrain = useCallback(() => {
-		if (pending.current || reapplying.current || !latest.current.alarms.some((alarm) => alarm.reapply)) {
+		const now = store.getState();
+		if (pending.current || now.reapplying || !now.alarms.some((alarm) => alarm.reapply)) {
 			return;
 		}
 
-		reapplying.current = true;
-		void changeState(context, io, latest.current.current, {kind: 'state', state: 'drain'}, 'The drain is gone from HAProxy; this puts it back.')
-			.then(() => {
-				changed();
-				for (const alarm of latest.current.alarms.filter((candidate) => candidate.reapply)) {
-					dispatch({type: 'alarm-cleared', id: alarm.id});
+		store.dispatch({type: 'reapply-started'});
+		void changeState(context, io, now.current, {kind: 'state', state: 'drain'}, 'The drain is gone from HAProxy; this puts it back.').then(
+			() => {
+				for (const alarm of store.getState().alarms.filter((candidate) => candidate.reapply)) {
+					store.dispatch({type: 'alarm-cleared', id: alarm.id});
 				}
-			})
-			.catch((error: unknown) => {
-				if (!(error instanceof Cancelled)) {
-					setUrlError(sentenceOf(error));
-				}
-			})
-			.finally(() => {
-				reapplying.current = false;
-			});
-	}, [changed, context, io]);
+
+				store.dispatch({type: 'reapply-ended', problem: null, time: Date.now()});
+				poll.refresh();
+			},
+			(error: unknown) => {
+				store.dispatch({type: 'reapply-ended', problem: error instanceof Cancelled ? null : sentenceOf(error), time: Date.now()});
+			},
+		);
+	}, [context, io, poll, store]);
 
 	const setUrl = useCallback(
 		(text: string) => {
 			try {
-				context.probe = createProbe(text.trim());
-				context.probeSource = 'typed in by the operator';
-				setUrlError(null);
-				setNeedsUrl(false);
+				store.dispatch({type: 'probe-set', probe: createProbe(text.trim()), source: 'typed in by the operator'});
 			} catch (error) {
-				setUrlError(sentenceOf(error));
+				store.dispatch({type: 'problem-shown', problem: sentenceOf(error)});
 			}
 		},
-		[context],
+		[store],
 	);
 
 	const confirmQuit = useCallback(async () => {
 		// Right after a step the view may predate it: wait (briefly) for a read made since.
-		for (const started = Date.now(); !latestSeen.current.settled && Date.now() - started < settleWaitMs; ) {
+		for (const started = Date.now(); !seenSettled(store.getState()) && Date.now() - started < settleWaitMs; ) {
 			await new Promise((resolve) => {
 				setTimeout(resolve, 50);
 			});
 		}
 
-		const {seen: now, settled} = latestSeen.current;
+		const latest = store.getState();
+		const {seen: now} = latest;
 		const read = targetState(now);
 		const drained = read === 'drained' || read === 'partly-drained';
-		const unknown = read === 'unknown' || targetStale(now) || !settled;
+		const unknown = read === 'unknown' || targetStale(now) || !seenSettled(latest);
 		const sentence = targetStateSentence(context.target, now);
-		if (!drained && !(unknown && latest.current.drained)) {
-			if (latest.current.drained) {
-				journalQuietly(context, {step: latest.current.current, event: 'quit', detail: `quit after the drain was undone outside this wizard: ${sentence}`});
+		if (!drained && !(unknown && latest.drained)) {
+			if (latest.drained) {
+				journalQuietly(context, {step: latest.current, event: 'quit', detail: `quit after the drain was undone outside this wizard: ${sentence}`});
 			}
 
 			return true;
@@ -312,16 +293,17 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView, poll: 
 		const yes = await io.ask({
 			kind: 'question',
 			id: 'quit',
-			question: `${capitalized(sentence)}. Quit anyway? ${drained ? 'It stays drained; run' : 'Run'} "drainboard ${label}" to resume.`,
+			// The command to resume (with every flag) is printed once the terminal is given back.
+			question: `${capitalized(sentence)}. Quit anyway? ${drained ? 'It stays drained' : 'It may still be drained'}; ${prepared.comeBack ? 'the command to resume is printed on the way out.' : 'the lab stops with its HAProxy.'}`,
 			yes: drained ? 'quit, leave it drained' : 'quit',
 			no: 'stay',
 		});
 		if (yes) {
-			journalQuietly(context, {step: latest.current.current, event: 'quit', detail: `quit: ${sentence}`});
+			journalQuietly(context, {step: store.getState().current, event: 'quit', detail: `quit: ${sentence}`});
 		}
 
 		return yes;
-	}, [answer, context, io, label]);
+	}, [answer, context, io, prepared.comeBack, store]);
 
 	const insistQuit = useCallback(() => {
 		if (pending.current?.prompt.id === 'quit') {
@@ -329,25 +311,31 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView, poll: 
 		}
 	}, [answer]);
 
+	const leave = useCallback(() => {
+		const now = store.getState();
+		if (now.begun && !now.finished) {
+			journalQuietly(context, {step: now.current, event: 'abandoned', detail: `back to the grid at ${now.current}, with nothing drained by this maintenance`});
+		}
+	}, [context, store]);
+
+	const running = stepRunning(state);
 	return {
 		state,
-		insistQuit,
 		target: context.target,
 		label,
 		running,
 		paused,
-		log,
 		notice: prepared.notice,
-		needsUrl,
-		problem,
+		needsUrl: state.probe === null && context.options.proof !== 'live',
 		runCurrent,
 		answer,
 		reapplyDrain,
 		setUrl,
 		confirmQuit,
-		seen,
-		seenSettled,
-		pristine: !begun && !running,
+		insistQuit,
+		seenSettled: seenSettled(state),
+		canGoBack: !running && !state.prompt && !state.drained,
+		leave,
 	};
 }
 

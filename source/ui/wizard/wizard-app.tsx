@@ -19,7 +19,8 @@ type Props = {
 	/** The poller behind `view`: when HAProxy last answered, and a poll now (after a step). */
 	poll?: PollAccess;
 	onQuit: () => void;
-	onBack: () => void;
+	/** Back to the grid; `done`: the maintenance finished. */
+	onBack: (done: boolean) => void;
 	onExtraKey?: (char: string) => void;
 };
 
@@ -29,11 +30,11 @@ export function WizardApp({prepared, view, size, now, freshAt, poll, onQuit, onB
 	const [help, setHelp] = useState(false);
 	const [urlText, setUrlText] = useState('');
 	const owner = useExitOwner();
-	const {confirmQuit, insistQuit, state, seen} = handle;
+	const {confirmQuit, insistQuit, state} = handle;
 	// What the app prints after it ends follows what HAProxy last showed (the owner prints it).
 	useEffect(() => {
-		owner.note = exitNoteOf(prepared.context.target, prepared.context.journal.file, state, seen);
-	}, [owner, prepared, state, seen]);
+		owner.note = exitNoteOf(prepared.context.target, prepared.comeBack, state, state.seen);
+	}, [owner, prepared, state]);
 	// While this wizard is on screen, q, Ctrl-C ask it first.
 	useEffect(() => owner.guardWith({confirm: confirmQuit, insist: insistQuit}), [owner, confirmQuit, insistQuit]);
 	useWizardKeys(handle, {
