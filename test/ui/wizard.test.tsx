@@ -1,5 +1,6 @@
 import React from 'react';
 import {afterEach, describe, expect, it} from 'vitest';
+import {readJournal} from '../../source/runbook/journal.js';
 import type {PreparedMaintenance} from '../../source/runbook/prepare.js';
 import type {ResumePoint} from '../../source/runbook/resume.js';
 import {parseTarget} from '../../source/runtime/names.js';
@@ -191,5 +192,39 @@ describe('the wizard', () => {
 		await ui.waitForFrame('Esc back to grid');
 		await ui.press(keys.escape, 'SERVER');
 		expect(ui.lastFrame()).toContain('Enter select');
+	});
+
+	it('goes back with Esc after a step, while nothing is drained: the maintenance is closed in the journal, the cursor on its server', async () => {
+		const {ui, harness} = start();
+		await ui.waitForFrame('▶ validate');
+		const frame = await ui.press(keys.enter, (current) => checklist(current).includes('▶ baseline'));
+		expect(frame).toContain('Esc back to grid');
+		await ui.press(keys.escape, 'SERVER');
+		expect(ui.lastFrame().trimEnd().split('\n').at(-1)).toMatch(/ 2\/4$/);
+		expect(readJournal(harness.journalFile).entries.at(-1)).toMatchObject({event: 'abandoned', step: 'baseline'});
+	});
+
+	it('keeps Esc from leaving while the target is drained by this maintenance', async () => {
+		const {ui, haproxy} = start({drained: true, resume: {step: 'maintain', drained: true, reason: 'it was drained'}});
+		await ui.waitForFrame('Resume at maintain?');
+		let frame = await ui.press('y', '▶ maintain');
+		expect(frame).not.toContain('Esc back to grid');
+		// Esc changes nothing: ? (help), read after it, shows it was read.
+		ui.send(keys.escape);
+		frame = await ui.press('?', 'Keys');
+		expect(frame).toContain('back to the grid, while nothing is drained by this maintenance');
+		expect(haproxy.sent).toEqual([]);
+		expect(checklist(ui.lastFrame())).toMatch(/▶ maintain/);
+	});
+
+	it('after a maintenance ends, Enter brings the grid back with the cursor on the next server', async () => {
+		const {ui} = start({drained: true, resume: {step: 'restore', drained: true, reason: 'it was drained'}});
+		await ui.waitForFrame('Resume at restore?');
+		await ui.press('y', '▶ restore');
+		await ui.press(keys.enter, 'set server webapps/app01 state ready');
+		let frame = await ui.press('y', 'maintenance complete');
+		expect(frame).toContain('Enter back to the grid, on the next server');
+		frame = await ui.press(keys.enter, 'SERVER');
+		expect(frame.trimEnd().split('\n').at(-1)).toMatch(/ 3\/4$/);
 	});
 });
