@@ -187,6 +187,17 @@ describe('the wizard', () => {
 		expect(live.join('\n')).toMatch(/▸ webapps/);
 	});
 
+	it('offers resume or start again as a list: ↓ Enter starts a new maintenance, journaled', async () => {
+		const {ui, harness} = start({drained: true, resume: {step: 'maintain', drained: true, reason: 'it was drained'}});
+		let frame = await ui.waitForFrame('❯ y resume at maintain');
+		expect(frame).toContain('  n start a new maintenance at validate');
+		expect(liveFrame(frame).at(-1)).toBe('↑↓ choose · Enter take it · or y / n');
+		await ui.press(keys.down, '❯ n start a new maintenance at validate');
+		frame = await ui.press(keys.enter, (current) => !current.includes('Resume at maintain?'));
+		expect(checklist(frame)).toMatch(/^ ▶ validate/);
+		expect(readJournal(harness.journalFile).entries.map((entry) => entry.event)).toContain('abandoned');
+	});
+
 	it('goes back to the grid with Esc before anything was done', async () => {
 		const {ui} = start();
 		await ui.waitForFrame('Esc back to grid');

@@ -16,7 +16,7 @@ import type {TerminalSize} from '../use-terminal-size.js';
 import {wrap} from '../../wrap.js';
 import {checkLines, lastLines, type PanelLine} from './check-lines.js';
 import {ChecklistLine} from './checklist-line.js';
-import {PromptBox, promptLines} from './prompt-box.js';
+import {isChoice, PromptBox, promptLines} from './prompt-box.js';
 import {StepLog, toneColor} from './step-log.js';
 import type {RunbookHandle} from './use-runbook.js';
 import {Text} from '../text/shown-text.js';
@@ -119,7 +119,7 @@ export function WizardScreen({handle, view, size, now, freshAt, help, urlText}: 
 						))}
 					</Box>
 				)}
-				{state.prompt ? <PromptBox prompt={state.prompt} width={width} /> : null}
+				{state.prompt ? <PromptBox prompt={state.prompt} width={width} onAnswer={handle.answer} /> : null}
 				<Box flexDirection="column" height={gridRows}>
 					{backend && several ? (
 						instances
@@ -192,6 +192,10 @@ function idleText(handle: RunbookHandle): string {
 function hints(handle: RunbookHandle): string {
 	const {state} = handle;
 	if (state.prompt) {
+		if (isChoice(state.prompt)) {
+			return '↑↓ choose · Enter take it · or y / n';
+		}
+
 		return state.prompt.kind === 'command' ? 'y send it · n cancel' : `y ${state.prompt.yes} · n ${state.prompt.no}`;
 	}
 
