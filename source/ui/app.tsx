@@ -5,7 +5,9 @@ import type {PollView} from '../model/pool-poller.js';
 import type {InstanceSnapshot} from '../model/types.js';
 import type {PreparedMaintenance} from '../runbook/prepare.js';
 import type {RuntimeClient} from '../poll/client.js';
-import {formatTarget, maxBackendLength, proxyNameSchema, targetOf, type ProxyName, type Target} from '../runtime/names.js';
+import {formatTarget, maxBackendLength, parseTarget, proxyNameSchema, targetOf, type ProxyName, type Target} from '../runtime/names.js';
+import type {OpenDrain} from '../runbook/resume.js';
+import {journalTime} from '../time-format.js';
 import {crashed} from '../crash.js';
 import {CrashBoundary} from './crash-boundary.js';
 import {cell} from './format.js';
@@ -38,11 +40,14 @@ type AppProps = {
 	pollIntervalMs?: number;
 	/** In `drainboard lab`: `s` stops or starts the demo server under the cursor. */
 	lab?: LabControls;
+	/** The maintenances the journal holds open after their drain, read each time the grid opens. */
+	openDrains?: () => OpenDrain[];
 	/** First full snapshots, asked for while the UI was loading. */
 	prefetched?: ReadonlyMap<string, Promise<InstanceSnapshot>>;
 };
 
-type Screen = {kind: 'grid'} | {kind: 'preparing'; target: Target} | {kind: 'wizard'; prepared: PreparedMaintenance};
+/** `resumeNow`: the operator chose to resume from the grid's banner; the wizard does not ask again. */
+type Screen = {kind: 'grid'} | {kind: 'preparing'; target: Target; resumeNow?: boolean} | {kind: 'wizard'; prepared: PreparedMaintenance; resumeNow?: boolean};
 
 /**
  * The interactive app: one keyboard listener around the screens. An error thrown while rendering
@@ -81,7 +86,7 @@ export function App({owner: given, ...props}: AppProps) {
 }
 
 /** The screens: the grid, a maintenance being prepared, the wizard. */
-function Screens({clients, initialTarget, prepare, pollIntervalMs, lab, prefetched}: Omit<AppProps, 'owner'>) {
+function Screens({clients, initialTarget, prepare, pollIntervalMs, lab, prefetched, openDrains}: Omit<AppProps, 'owner'>) {
 	const owner = useExitOwner();
 	const terminal = useTerminalSize();
 	const size = lab ? {...terminal, rows: terminal.rows - 1} : terminal;
@@ -134,7 +139,7 @@ function Screens({clients, initialTarget, prepare, pollIntervalMs, lab, prefetch
 			(prepared) => {
 				if (!cancelled) {
 					setProblem(null);
-					setScreen({kind: 'wizard', prepared});
+					setScreen({kind: 'wizard', prepared, resumeNow: screen.resumeNow});
 				}
 			},
 			(error: unknown) => {
@@ -155,6 +160,22 @@ function Screens({clients, initialTarget, prepare, pollIntervalMs, lab, prefetch
 		setGridFocus(parsed?.success ? parsed.data : undefined);
 	}, []);
 
+	// Read when the grid opens (a maintenance that just ended is closed in the journal by then).
+	const drains = useMemo(() => (screen.kind === 'grid' && prepare ? (openDrains?.() ?? []) : []), [screen.kind, prepare, openDrains]);
+	const resumable = drains.filter((drain) => drainedInView(view, drain.target));
+	const banner = resumable[0]
+		? // The key first: on a narrow terminal the line is cut at its end.
+			`⚠ r resumes ${resumable[0].target}: drained by a maintenance ${resumable[0].startedBy} started at ${journalTime(resumable[0].startedAt)} that did not finish${resumable.length > 1 ? ` (and ${resumable.length - 1} more)` : ''}`
+		: null;
+	const resume = (label: string) => {
+		try {
+			const target = parseTarget(label);
+			setScreen({kind: 'preparing', target, resumeNow: true});
+		} catch (error) {
+			setProblem(sentenceOf(error));
+		}
+	};
+
 	const quit = () => {
 		owner.quit(0);
 	};
@@ -171,6 +192,7 @@ function Screens({clients, initialTarget, prepare, pollIntervalMs, lab, prefetch
 				{labLine}
 				<WizardApp
 					prepared={screen.prepared}
+					resumeNow={screen.resumeNow}
 					view={view}
 					size={size}
 					now={now}
@@ -208,6 +230,7 @@ function Screens({clients, initialTarget, prepare, pollIntervalMs, lab, prefetch
 				freshAt={freshAt}
 				initialKey={gridCursor}
 				message={problem}
+				banner={banner}
 				onFocus={onFocus}
 				onQuit={quit}
 				onSelect={
@@ -225,6 +248,8 @@ function Screens({clients, initialTarget, prepare, pollIntervalMs, lab, prefetch
 				onExtraKey={(char, server) => {
 					if (char === 's') {
 						toggleDemo(server?.server);
+					} else if (char === 'r' && resumable[0]) {
+						resume(resumable[0].target);
 					}
 				}}
 			/>
@@ -237,4 +262,11 @@ function nextServer(view: PollView, target: Target): string {
 	const servers = view.pool?.instances[0]?.backends.find((backend) => backend.name === target.backend)?.servers ?? [];
 	const index = servers.findIndex((server) => server.server === target.server);
 	return index === -1 || servers.length < 2 ? target.server : servers[(index + 1) % servers.length]!.server;
+}
+
+/** HAProxy's last poll shows the target (`backend/server`) drained on the first instance. */
+function drainedInView(view: PollView, label: string): boolean {
+	const slash = label.indexOf('/');
+	const server = view.pool?.instances[0]?.backends.find((backend) => backend.name === label.slice(0, slash))?.servers.find((candidate) => candidate.server === label.slice(slash + 1));
+	return server?.adminFlags.includes('FDRAIN') ?? false;
 }

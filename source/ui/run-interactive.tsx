@@ -9,7 +9,9 @@ import type {InstanceSnapshot} from '../model/types.js';
 import type {Options} from '../options.js';
 import type {RuntimeClient} from '../poll/client.js';
 import type {Target} from '../runtime/names.js';
+import {defaultJournalPath, readJournal} from '../runbook/journal.js';
 import {prepareMaintenance} from '../runbook/prepare.js';
+import {openDrains} from '../runbook/resume.js';
 import {terminalLine} from '../visible-text.js';
 import {App, type LabControls} from './app.js';
 import {assertTerminal} from './terminal.js';
@@ -37,7 +39,17 @@ export async function runInteractive(options: Options, target: Target | undefine
 		const prepared = await prepareMaintenance(options, chosen, {offerShutdown: true, clients});
 		return lab ? {...prepared, comeBack: null} : prepared;
 	};
-	const instance = render(<App clients={clients} initialTarget={target} prepare={prepare} owner={owner} lab={lab} prefetched={prefetched} />, {
+	const journal = options.journal ?? defaultJournalPath();
+	const openDrainsNow = () => {
+		try {
+			return openDrains(readJournal(journal).entries);
+		} catch {
+			// No journal yet, or not readable: no banner (a maintenance says why when it starts).
+			return [];
+		}
+	};
+
+	const instance = render(<App clients={clients} initialTarget={target} prepare={prepare} owner={owner} lab={lab} prefetched={prefetched} openDrains={openDrainsNow} />, {
 		// Ctrl-C is the owner's to decide (it asks while the target is drained), not Ink's.
 		exitOnCtrlC: false,
 		patchConsole: true,

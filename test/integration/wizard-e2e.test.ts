@@ -90,6 +90,17 @@ describe('the wizard in a real terminal, against a real HAProxy', () => {
 		expect(pasted).toBe(`drainboard webapps/app02 --socket ${bed.adminSocket} --config ${bed.configPath} --journal ${journal}`);
 		await session.kill();
 
+		// The grid, opened on this journal, shows the unfinished maintenance, and r resumes it (no second question).
+		session = await startCliInTmux(['--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal], {columns: 100, rows: 30});
+		const banner = await session.waitForScreen('⚠ r resumes webapps/app02');
+		expect(banner).toMatch(/⚠ r resumes webapps\/app02: drained by a maintenance \S+ started at /);
+		const resumed = await session.press('r', (current) => checklist(current).includes('✓ drain › ▶ confirm'));
+		expect(resumed).not.toContain('Resume at');
+		await session.press('q', 'Quit anyway?');
+		await session.send('y');
+		expect(await session.exited()).toBe(0);
+		await session.kill();
+
 		session = await startCliInTmux(pasted.split(' ').slice(1), {columns: 100, rows: 30});
 		const screen = await session.waitForScreen('Resume at confirm?');
 		expect(screen).toContain('y resume at confirm');

@@ -62,7 +62,7 @@ const settleWaitMs = 2000;
  * (`context.store`, changed by runbook actions only); the open prompt's answer is the one thing
  * held here. Rendering is elsewhere.
  */
-export function useRunbook(prepared: PreparedMaintenance, view: PollView, poll: PollAccess = noPoll): RunbookHandle {
+export function useRunbook(prepared: PreparedMaintenance, view: PollView, poll: PollAccess = noPoll, resumeNow = false): RunbookHandle {
 	const {context} = prepared;
 	const {store} = context;
 	const label = formatTarget(context.target);
@@ -162,8 +162,11 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView, poll: 
 			return;
 		}
 
-		void io
-			.ask({kind: 'question', id: 'resume', question: `${label}: ${resume.reason}. Resume at ${resume.step}?`, yes: `resume at ${resume.step}`, no: 'start a new maintenance at validate'})
+		// Chosen already (the grid's banner): resumed without a second question.
+		const answer = resumeNow
+			? Promise.resolve(true)
+			: io.ask({kind: 'question', id: 'resume', question: `${label}: ${resume.reason}. Resume at ${resume.step}?`, yes: `resume at ${resume.step}`, no: 'start a new maintenance at validate'});
+		void answer
 			.then((yes) => {
 				if (yes) {
 					store.dispatch({type: 'resumed', at: resume.step, drained: resume.drained, time: context.clock.now()});
@@ -179,7 +182,7 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView, poll: 
 			.catch((error: unknown) => {
 				store.dispatch({type: 'problem-shown', problem: sentenceOf(error)});
 			});
-	}, [context, io, label, prepared, store]);
+	}, [context, io, label, prepared, store, resumeNow]);
 
 	// Each poll: what HAProxy shows of the target now, and the alarms it raises or clears.
 	const [watch] = useState(() => new PoolWatch());

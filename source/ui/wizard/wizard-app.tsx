@@ -22,11 +22,13 @@ type Props = {
 	/** Back to the grid; `done`: the maintenance finished. */
 	onBack: (done: boolean) => void;
 	onExtraKey?: (char: string) => void;
+	/** Resume the open maintenance without asking (chosen from the grid's banner). */
+	resumeNow?: boolean;
 };
 
 /** The wizard over one maintenance: state, keys, screen. */
-export function WizardApp({prepared, view, size, now, freshAt, poll, onQuit, onBack, onExtraKey}: Props) {
-	const handle = useRunbook(prepared, view, poll);
+export function WizardApp({prepared, view, size, now, freshAt, poll, onQuit, onBack, onExtraKey, resumeNow = false}: Props) {
+	const handle = useRunbook(prepared, view, poll, resumeNow);
 	const [help, setHelp] = useState(false);
 	const [urlText, setUrlText] = useState('');
 	const owner = useExitOwner();
