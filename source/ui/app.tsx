@@ -16,6 +16,7 @@ import {serverKey} from './grid/grid-rows.js';
 import {GridScreen} from './grid/grid-screen.js';
 import {KeysProvider} from './keys.js';
 import {gridLayout} from './grid/grid-layout.js';
+import {useLabMessage, type LabControls} from './use-lab-message.js';
 import {useNow} from './use-now.js';
 import {usePool} from './use-pool.js';
 import {useTerminalSize} from './use-terminal-size.js';
@@ -23,11 +24,7 @@ import {WizardApp} from './wizard/wizard-app.js';
 import {ExitOwner, ExitOwnerContext, useExitOwner, type Ending} from './exit-owner.js';
 import {Text} from './text/shown-text.js';
 
-/** How long a lab message stays in place of the lab banner. */
-const labMessageMs = 8000;
-
-/** What the lab lets the operator do from the app. */
-export type LabControls = {dir: string; toggle: (server: string) => Promise<string>};
+export type {LabControls} from './use-lab-message.js';
 
 type AppProps = {
 	clients: readonly RuntimeClient[];
@@ -90,33 +87,7 @@ function Screens({clients, initialTarget, prepare, pollIntervalMs, lab, prefetch
 	const owner = useExitOwner();
 	const terminal = useTerminalSize();
 	const size = lab ? {...terminal, rows: terminal.rows - 1} : terminal;
-	const [labMessage, setLabMessage] = useState<string | null>(null);
-	const toggleDemo = useCallback(
-		(server: string | undefined) => {
-			if (!lab || !server) {
-				return;
-			}
-
-			void lab.toggle(server).then(setLabMessage, (error: unknown) => {
-				setLabMessage(sentenceOf(error));
-			});
-		},
-		[lab],
-	);
-	// A lab message says what just happened (and what HAProxy will see in the next seconds): once
-	// that is past, the banner's key help comes back rather than a stale "about 2 s".
-	useEffect(() => {
-		if (labMessage === null) {
-			return undefined;
-		}
-
-		const timer = setTimeout(() => {
-			setLabMessage(null);
-		}, labMessageMs);
-		return () => {
-			clearTimeout(timer);
-		};
-	}, [labMessage]);
+	const {labMessage, toggleDemo} = useLabMessage(lab);
 	const [screen, setScreen] = useState<Screen>(initialTarget && prepare ? {kind: 'preparing', target: initialTarget} : {kind: 'grid'});
 	const [problem, setProblem] = useState<string | null>(null);
 	const [gridFocus, setGridFocus] = useState<ProxyName | undefined>(initialTarget?.backend);
@@ -163,10 +134,7 @@ function Screens({clients, initialTarget, prepare, pollIntervalMs, lab, prefetch
 	// Read when the grid opens (a maintenance that just ended is closed in the journal by then).
 	const drains = useMemo(() => (screen.kind === 'grid' && prepare ? (openDrains?.() ?? []) : []), [screen.kind, prepare, openDrains]);
 	const resumable = drains.filter((drain) => drainedInView(view, drain.target));
-	const banner = resumable[0]
-		? // The key first: on a narrow terminal the line is cut at its end.
-			`⚠ r resumes ${resumable[0].target}: drained by a maintenance ${resumable[0].startedBy} started at ${journalTime(resumable[0].startedAt)} that did not finish${resumable.length > 1 ? ` (and ${resumable.length - 1} more)` : ''}`
-		: null;
+	const banner = resumeBanner(resumable);
 	const resume = (label: string) => {
 		try {
 			const target = parseTarget(label);
@@ -262,6 +230,13 @@ function nextServer(view: PollView, target: Target): string {
 	const servers = view.pool?.instances[0]?.backends.find((backend) => backend.name === target.backend)?.servers ?? [];
 	const index = servers.findIndex((server) => server.server === target.server);
 	return index === -1 || servers.length < 2 ? target.server : servers[(index + 1) % servers.length]!.server;
+}
+
+/** The grid's ⚠ line for the open drains HAProxy shows; the key first, as a narrow terminal cuts the end. */
+function resumeBanner(resumable: readonly OpenDrain[]): string | null {
+	const [first] = resumable;
+	const more = resumable.length > 1 ? ` (and ${resumable.length - 1} more)` : '';
+	return first ? `⚠ r resumes ${first.target}: drained by a maintenance ${first.startedBy} started at ${journalTime(first.startedAt)} that did not finish${more}` : null;
 }
 
 /** HAProxy's last poll shows the target (`backend/server`) drained on the first instance. */

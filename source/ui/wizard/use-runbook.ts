@@ -1,18 +1,18 @@
-import {useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore} from 'react';
+import {useCallback, useEffect, useMemo, useRef, useState} from 'react';
 import type {PollView} from '../../poll/pool-poller.js';
 import {createProbe} from '../../probe/create-probe.js';
 import type {RunbookIo} from '../../runbook/context.js';
 import {beginMaintenance, type PreparedMaintenance} from '../../runbook/prepare.js';
 import {runStep} from '../../runbook/run-step.js';
-import {healthText} from '../../runbook/checks/maintain.js';
-import {Cancelled, changeState, PromptWithdrawn} from '../../runbook/state-change.js';
-import {isHealthy} from '../../model/server-condition.js';
-import {readTarget} from '../../runbook/read-target.js';
+import {Cancelled, changeState} from '../../runbook/state-change.js';
 import {seenSettled, stepRunning, type Prompt, type RunbookState} from '../../runbook/state.js';
-import {seenInView, targetStale, targetState, targetStateSentence} from '../../runbook/target-state.js';
+import {seenInView} from '../../runbook/target-state.js';
 import {PoolWatch} from '../../runbook/watch.js';
 import {formatTarget, type Target} from '../../runtime/names.js';
 import {sentenceOf} from '../../errors.js';
+import {askToQuit, journalQuietly} from './quit-question.js';
+import {useReadyWatch} from './use-ready-watch.js';
+import {useRunbookState} from './use-runbook-state.js';
 
 /** A question on screen, waiting for y or n: the one piece of the wizard's state outside the store. */
 type Pending = {resolve: (yes: boolean) => void; reject: (error: Error) => void; prompt: Prompt};
@@ -54,9 +54,6 @@ export type PollAccess = {readAt: () => number | null; refresh: () => void};
 
 const noPoll: PollAccess = {readAt: () => null, refresh: () => undefined};
 
-/** Longest wait, on q, for a read made after the wizard's last step (a poll is a round trip). */
-const settleWaitMs = 2000;
-
 /**
  * The wizard's actions over one prepared maintenance. Its state is the maintenance's store
  * (`context.store`, changed by runbook actions only); the open prompt's answer is the one thing
@@ -66,25 +63,7 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView, poll: 
 	const {context} = prepared;
 	const {store} = context;
 	const label = formatTarget(context.target);
-	// One render per turn of the event loop: actions a step sends a few promise hops apart (the
-	// prompt closed, then the step cancelled) show as one frame, not a half-way one between them.
-	const subscribe = useCallback(
-		(onChange: () => void) => {
-			let timer: ReturnType<typeof setImmediate> | undefined;
-			const unsubscribe = store.subscribe(() => {
-				timer ??= setImmediate(() => {
-					timer = undefined;
-					onChange();
-				});
-			});
-			return () => {
-				unsubscribe();
-				clearImmediate(timer);
-			};
-		},
-		[store],
-	);
-	const state = useSyncExternalStore(subscribe, store.getState);
+	const state = useRunbookState(store);
 	const pending = useRef<Pending | undefined>(undefined);
 	const [controller] = useState(() => new AbortController());
 
@@ -117,44 +96,15 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView, poll: 
 		[context, controller],
 	);
 
-	// While `ready` waits for y, the target's health is read from HAProxy every half second (a poll
-	// of the grid can miss a server that came back and failed again): unhealthy, the question is taken back.
-	const prompt = state.prompt;
-	useEffect(() => {
-		const open = pending.current;
-		if (prompt?.kind !== 'command' || !prompt.command.endsWith(' state ready') || open?.prompt !== prompt) {
-			return undefined;
-		}
-
-		const watching = new AbortController();
-		let timer: ReturnType<typeof setTimeout> | undefined;
-		const look = async () => {
-			const views = await readTarget(context, watching.signal).catch(() => undefined);
-			const sick = views?.find((one) => one.server && !isHealthy(one.server));
-			if (watching.signal.aborted || pending.current !== open) {
-				return;
-			}
-
-			if (sick?.server) {
-				pending.current = undefined;
-				store.dispatch({type: 'prompt-closed'});
-				open.reject(
-					new PromptWithdrawn(
-						`The question was withdrawn: ${label} is no longer healthy${context.clients.length > 1 ? ` on ${sick.socket}` : ''} (${healthText(sick.server)}), so "state ready" was not sent and it stays drained; bring the service back, and restore once its health check passes.`,
-					),
-				);
-				return;
-			}
-
-			timer = setTimeout(() => void look(), 500);
-		};
-
-		timer = setTimeout(() => void look(), 500);
-		return () => {
-			watching.abort();
-			clearTimeout(timer);
-		};
-	}, [prompt, context, label, store]);
+	useReadyWatch(state.prompt, context, {
+		isOpen: (prompt) => pending.current?.prompt === prompt,
+		withdraw(error) {
+			const open = pending.current;
+			pending.current = undefined;
+			store.dispatch({type: 'prompt-closed'});
+			open?.reject(error);
+		},
+	});
 
 	useEffect(() => {
 		const {resume} = prepared;
@@ -270,43 +220,7 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView, poll: 
 		[store],
 	);
 
-	const confirmQuit = useCallback(async () => {
-		// Right after a step the view may predate it: wait (briefly) for a read made since.
-		for (const started = Date.now(); !seenSettled(store.getState()) && Date.now() - started < settleWaitMs; ) {
-			await new Promise((resolve) => {
-				setTimeout(resolve, 50);
-			});
-		}
-
-		const latest = store.getState();
-		const {seen: now} = latest;
-		const read = targetState(now);
-		const drained = read === 'drained' || read === 'partly-drained';
-		const unknown = read === 'unknown' || targetStale(now) || !seenSettled(latest);
-		const sentence = targetStateSentence(context.target, now);
-		if (!drained && !(unknown && latest.drained)) {
-			if (latest.drained) {
-				journalQuietly(context, {step: latest.current, event: 'quit', detail: `quit after the drain was undone outside this wizard: ${sentence}`});
-			}
-
-			return true;
-		}
-
-		answer(false);
-		const yes = await io.ask({
-			kind: 'question',
-			id: 'quit',
-			// The command to resume (with every flag) is printed once the terminal is given back.
-			question: `${capitalized(sentence)}. Quit anyway? ${drained ? 'It stays drained' : 'It may still be drained'}; ${prepared.comeBack ? 'the command to resume is printed on the way out.' : 'the lab stops with its HAProxy.'}`,
-			yes: drained ? 'quit, leave it drained' : 'quit',
-			no: 'stay',
-		});
-		if (yes) {
-			journalQuietly(context, {step: store.getState().current, event: 'quit', detail: `quit: ${sentence}`});
-		}
-
-		return yes;
-	}, [answer, context, io, prepared.comeBack, store]);
+	const confirmQuit = useCallback(async () => askToQuit({context, io, comeBack: prepared.comeBack, closeOpen: () => answer(false)}), [answer, context, io, prepared.comeBack]);
 
 	const insistQuit = useCallback(() => {
 		if (pending.current?.prompt.id === 'quit') {
@@ -340,18 +254,4 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView, poll: 
 		canGoBack: !running && !state.prompt && !state.drained,
 		leave,
 	};
-}
-
-/** A state sentence as the start of a question: `the state of …` gets its capital; a name stays as it is. */
-function capitalized(sentence: string): string {
-	return sentence.startsWith('the ') ? `The ${sentence.slice(4)}` : sentence;
-}
-
-/** Quitting must stay possible whether or not the journal takes the entry. */
-function journalQuietly(context: PreparedMaintenance['context'], record: Parameters<PreparedMaintenance['context']['journal']['append']>[0]): void {
-	try {
-		context.journal.append(record);
-	} catch {
-		// The journal already holds the drain; the screen says the rest.
-	}
 }
