@@ -3,7 +3,7 @@ import React from 'react';
 import {afterEach, describe, expect, it} from 'vitest';
 import {Choice} from '../../source/ui/choice.js';
 import {pressAndWait} from '../helpers/press.js';
-import {keys} from '../helpers/render-ink.js';
+import {afterCommit, keys} from '../helpers/render-ink.js';
 import {waitFor} from '../helpers/wait-for.js';
 
 // ink-testing-library: the component at that library's own width (no terminal size matters here).
@@ -24,7 +24,7 @@ function show(onChoose: (value: string) => void) {
 		/>,
 	);
 	const ui = rendered;
-	const target = {send: (key: string) => void ui.stdin.write(key), frame: () => ui.lastFrame() ?? '', everyMs: 5};
+	const target = {send: (key: string) => void ui.stdin.write(key), frame: () => ui.lastFrame() ?? '', settle: afterCommit, everyMs: 5};
 	return {ui, press: async (key: string, until?: string | ((frame: string) => boolean)) => pressAndWait(target, key, until)};
 }
 
@@ -35,6 +35,8 @@ describe('a choice (ink-select-input)', () => {
 		await waitFor('the choice', () => (ui.lastFrame()?.includes('❯ y resume at confirm') ? true : undefined));
 		expect(ui.lastFrame()).toBe('❯ y resume at confirm\n  n start a new maintenance at validate');
 		await press(keys.down, '❯ n start a new maintenance at validate');
+		// The list's key handler follows its frame once React has committed it.
+		await afterCommit();
 		ui.stdin.write(keys.enter);
 		await waitFor('the choice taken', () => (chosen.length > 0 ? true : undefined));
 		expect(chosen).toEqual(['new']);

@@ -35,14 +35,11 @@ export async function askToQuit({context, io, comeBack, closeOpen}: {context: Ru
 	}
 
 	closeOpen();
-	const yes = await io.ask({
-		kind: 'question',
-		id: 'quit',
-		// The command to resume (with every flag) is printed once the terminal is given back.
-		question: `${capitalized(sentence)}. Quit anyway? ${drained ? 'It stays drained' : 'It may still be drained'}; ${comeBack ? 'the command to resume is printed on the way out.' : 'the lab stops with its HAProxy.'}`,
-		yes: drained ? 'quit, leave it drained' : 'quit',
-		no: 'stay',
-	});
+	// The command to resume (with every flag) is printed once the terminal is given back; the lab's HAProxy ends with it.
+	const question = comeBack
+		? {question: `${capitalized(sentence)}. Quit anyway? ${drained ? 'It stays drained' : 'It may still be drained'}; the command to resume is printed on the way out.`, yes: drained ? 'quit, leave it drained' : 'quit'}
+		: {question: `${capitalized(sentence)}. End the lab anyway? Its HAProxy stops with it.`, yes: 'end the lab'};
+	const yes = await io.ask({kind: 'question', id: 'quit', ...question, no: 'stay'});
 	if (yes) {
 		journalQuietly(context, {step: store.getState().current, event: 'quit', detail: `quit: ${sentence}`});
 	}
