@@ -10,7 +10,7 @@ import type {Journal} from './journal.js';
 import type {Prompt, RunbookAction, RunbookFacts} from './state.js';
 import type {RunbookStore} from './store.js';
 
-export {emptyFacts, type RunbookFacts} from './state.js';
+export type {RunbookFacts} from './state.js';
 
 /** Time, injected so tests can drive it. */
 export type Clock = {now(): number; sleep(ms: number, signal?: AbortSignal): Promise<void>};

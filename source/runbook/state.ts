@@ -88,7 +88,7 @@ export type RunbookState = {
 };
 
 /** What a maintenance starts with besides its target: what prepare learned. */
-export type RunbookStart = {probe?: Probe | null; probeSource?: string; facts?: RunbookFacts};
+type RunbookStart = {probe?: Probe | null; probeSource?: string; facts?: RunbookFacts};
 
 export type RunbookAction =
 	| {type: 'resumed'; at: StepId; drained: boolean; time: number}

@@ -1,7 +1,7 @@
 import {useApp} from 'ink';
 import React, {useCallback, useEffect, useMemo, useState} from 'react';
 import {sentenceOf} from '../errors.js';
-import type {PollView} from '../model/pool-poller.js';
+import type {PollView} from '../poll/pool-poller.js';
 import type {InstanceSnapshot} from '../model/types.js';
 import type {PreparedMaintenance} from '../runbook/prepare.js';
 import type {RuntimeClient} from '../poll/client.js';

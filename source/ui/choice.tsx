@@ -4,7 +4,7 @@ import {tint} from './theme.js';
 import {Text} from './text/shown-text.js';
 
 /** One option of a {@link Choice}. */
-export type ChoiceItem<V> = {label: string; value: V};
+type ChoiceItem<V> = {label: string; value: V};
 
 /**
  * The app's choices (resume or start again, …): ink-select-input's list, moved with ↑↓ (or j/k,

@@ -3,7 +3,7 @@ import {stopSignals, type ExitCode, type StopSignal} from '../errors.js';
 import type {ExitNote} from './wizard/exit-note.js';
 
 /** The screen on top's say before the app ends (the wizard while its target is drained). */
-export type QuitGuard = {
+type QuitGuard = {
 	/** Asks the operator when it must; resolves true when the app may end. */
 	confirm(): Promise<boolean>;
 	/** Ctrl-C again while `confirm` asks: the operator insists, it is a yes. */

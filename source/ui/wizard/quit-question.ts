@@ -1,5 +1,4 @@
 import type {RunbookContext, RunbookIo} from '../../runbook/context.js';
-import type {JournalRecord} from '../../runbook/journal.js';
 import {seenSettled} from '../../runbook/state.js';
 import {targetStale, targetState, targetStateSentence} from '../../runbook/target-state.js';
 
@@ -28,7 +27,7 @@ export async function askToQuit({context, io, comeBack, closeOpen}: {context: Ru
 	const sentence = targetStateSentence(context.target, seen);
 	if (!drained && !(unknown && latest.drained)) {
 		if (latest.drained) {
-			journalQuietly(context, {step: latest.current, event: 'quit', detail: `quit after the drain was undone outside this wizard: ${sentence}`});
+			context.journal.appendGuarded({step: latest.current, event: 'quit', detail: `quit after the drain was undone outside this wizard: ${sentence}`});
 		}
 
 		return true;
@@ -41,7 +40,7 @@ export async function askToQuit({context, io, comeBack, closeOpen}: {context: Ru
 		: {question: `${capitalized(sentence)}. End the lab anyway? Its HAProxy stops with it.`, yes: 'end the lab'};
 	const yes = await io.ask({kind: 'question', id: 'quit', ...question, no: 'stay'});
 	if (yes) {
-		journalQuietly(context, {step: store.getState().current, event: 'quit', detail: `quit: ${sentence}`});
+		context.journal.appendGuarded({step: store.getState().current, event: 'quit', detail: `quit: ${sentence}`});
 	}
 
 	return yes;
@@ -50,13 +49,4 @@ export async function askToQuit({context, io, comeBack, closeOpen}: {context: Ru
 /** A state sentence as the start of a question: `the state of …` gets its capital; a name stays as it is. */
 function capitalized(sentence: string): string {
 	return sentence.startsWith('the ') ? `The ${sentence.slice(4)}` : sentence;
-}
-
-/** Quitting (or going back) must stay possible whether or not the journal takes the entry. */
-export function journalQuietly(context: RunbookContext, record: JournalRecord): void {
-	try {
-		context.journal.append(record);
-	} catch {
-		// The journal already holds the drain; the screen says the rest.
-	}
 }

@@ -10,14 +10,12 @@ import {seenInView} from '../../runbook/target-state.js';
 import {PoolWatch} from '../../runbook/watch.js';
 import {formatTarget, type Target} from '../../runtime/names.js';
 import {sentenceOf} from '../../errors.js';
-import {askToQuit, journalQuietly} from './quit-question.js';
+import {askToQuit} from './quit-question.js';
 import {useReadyWatch} from './use-ready-watch.js';
 import {useRunbookState} from './use-runbook-state.js';
 
 /** A question on screen, waiting for y or n: the one piece of the wizard's state outside the store. */
 type Pending = {resolve: (yes: boolean) => void; reject: (error: Error) => void; prompt: Prompt};
-
-export type {LogItem} from '../../runbook/state.js';
 
 export type RunbookHandle = {
 	state: RunbookState;
@@ -231,7 +229,7 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView, poll: 
 	const leave = useCallback(() => {
 		const now = store.getState();
 		if (now.begun && !now.finished) {
-			journalQuietly(context, {step: now.current, event: 'abandoned', detail: `back to the grid at ${now.current}, with nothing drained by this maintenance`});
+			context.journal.appendGuarded({step: now.current, event: 'abandoned', detail: `back to the grid at ${now.current}, with nothing drained by this maintenance`});
 		}
 	}, [context, store]);
 

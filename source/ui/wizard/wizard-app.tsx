@@ -8,7 +8,6 @@ import {useRunbook, type PollAccess} from './use-runbook.js';
 import {useWizardKeys} from './use-wizard-keys.js';
 import {WizardScreen} from './wizard-screen.js';
 
-export type {ExitNote} from './exit-note.js';
 
 type Props = {
 	prepared: PreparedMaintenance;
