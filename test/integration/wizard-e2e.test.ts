@@ -29,7 +29,8 @@ describe('the wizard in a real terminal, against a real HAProxy', () => {
 		await session.waitForScreen('Enter run validate');
 		await session.press('Enter', (screen) => checklist(screen).includes('✓ validate › ▶ baseline'));
 		let screen = await session.press('Enter', (current) => checklist(current).includes('▶ drain'));
-		expect(screen).toMatch(/✓ Target serves traffic: 10\/10 requests through http:\/\/127\.0\.0\.1:\d+\/ succeeded; req_tot grew/);
+		// Since --proof, the probe says why it was chosen, in brackets after the URL (wrapped where the width falls).
+		expect(screen.replace(/\s+/g, ' ')).toMatch(/✓ Target serves traffic: 10\/10 requests through http:\/\/127\.0\.0\.1:\d+\/ (?:\([^)]*\) )?succeeded; req_tot grew/);
 
 		screen = await session.press('Enter', 'set server webapps/app01 state drain');
 		expect(screen).toContain('y send it · n cancel');
