@@ -9,7 +9,6 @@ import {beginMaintenance, prepareMaintenance} from '../runbook/prepare.js';
 import {readTarget} from '../runbook/read-target.js';
 import {lastMaintenance, type ResumePoint} from '../runbook/resume.js';
 import {runStep} from '../runbook/run-step.js';
-import {initialRunbookState, runbookReducer, type RunbookState} from '../runbook/state.js';
 import {stepIds, stepIndex, type StepId} from '../runbook/steps.js';
 import {seenInRead, targetState, targetStateSentence} from '../runbook/target-state.js';
 import {formatTarget, parseTarget} from '../runtime/names.js';
@@ -51,7 +50,7 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 	}
 
 	const label = formatTarget(context.target);
-	let state: RunbookState = initialRunbookState(label, context.clock.now());
+	const {store} = context;
 	const warnings: string[] = [];
 	const warn = (text: string) => {
 		warnings.push(text);
@@ -62,7 +61,7 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 	let stopping = false;
 	const io: RunbookIo = {
 		dispatch(action) {
-			state = runbookReducer(state, action);
+			store.dispatch(action);
 			if (stopping) {
 				return;
 			}
@@ -93,7 +92,7 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 	};
 
 	const result = ({interrupted, ...run}: {ok: boolean; steps: readonly StepId[]; drained: boolean | null; interrupted?: HeadlessResult['interrupted']}) =>
-		headlessResult(state, {...run, journal: context.journal.file, warnings, ...(interrupted ? {interrupted} : {})});
+		headlessResult(store.getState(), {...run, journal: context.journal.file, warnings, ...(interrupted ? {interrupted} : {})});
 
 	const plan = await planSteps(kind, context, resume);
 	write(`drainboard ${kind} ${label} on ${context.clients.map((client) => client.socket).join(', ')} (journal ${context.journal.file})`);
@@ -113,12 +112,13 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 	}
 
 	if (plan.resume) {
-		state = runbookReducer(state, {type: 'resumed', at: plan.resume.step, drained: plan.resume.drained, time: context.clock.now()});
+		store.dispatch({type: 'resumed', at: plan.resume.step, drained: plan.resume.drained, time: context.clock.now()});
 		write(`→ resuming at ${plan.resume.step}: ${plan.resume.reason}`);
 	}
 
 	const stop = async (signal: StopSignal | 'internal error') => {
 		stopping = true;
+		const state = store.getState();
 		const step = state.current;
 		const during = ` ${state.steps[step].status === 'running' ? 'during' : 'at'} ${step}`;
 		const said = await stateNow(context);
@@ -167,7 +167,7 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 				continue;
 			}
 
-			const blocking = state.steps[step].checks.find((check) => check.verdict === 'fail');
+			const blocking = store.getState().steps[step].checks.find((check) => check.verdict === 'fail');
 			exitCode = outcome === 'cancelled' ? 1 : (blocking?.exitCode ?? 1);
 			write(outcome === 'cancelled' ? `✗ ${step} · cancelled: nothing was sent.` : `✗ ${step} blocked.`);
 			break;

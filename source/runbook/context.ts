@@ -1,13 +1,16 @@
 import type {BackendFacts} from '../config/backend-facts.js';
 import type {ConfigCheck} from '../config/check-config.js';
 import type {ParsedConfig} from '../config/parse-config.js';
-import type {Backend, Instance} from '../model/types.js';
+import type {Backend} from '../model/types.js';
 import type {Probe} from '../probe/probe.js';
 import type {RuntimeClient} from '../poll/client.js';
 import type {Target} from '../runtime/names.js';
 import type {BackendLock} from './backend-lock.js';
 import type {Journal} from './journal.js';
-import type {Prompt, RunbookAction} from './state.js';
+import type {Prompt, RunbookAction, RunbookFacts} from './state.js';
+import type {RunbookStore} from './store.js';
+
+export type {RunbookFacts} from './state.js';
 
 /** Time, injected so tests can drive it. */
 export type Clock = {now(): number; sleep(ms: number, signal?: AbortSignal): Promise<void>};
@@ -57,20 +60,6 @@ type RunbookOptions = {
 	offerShutdown: boolean;
 };
 
-/** What the steps learn as they run, for the steps after them. */
-export type RunbookFacts = {
-	/** Each instance as first seen (pid, start time): a change means a reload or restart. */
-	instances: Instance[];
-	/** `http` or `tcp`, from the runtime (else the config). */
-	mode: 'http' | 'tcp' | null;
-	algorithm: string | null;
-	serverNames: string[];
-	drainSentAt: number | null;
-	/** When the drain was last set (sent again at confirm, or first sent): what confirm watches hold. */
-	drainSetAt: number | null;
-	readySentAt: number | null;
-};
-
 /** The configuration the checks read and `haproxy -c` checks: its files, where they come from, what the operator must know. */
 type ConfigInUse = {
 	/** In the order HAProxy reads them. */
@@ -83,14 +72,20 @@ type ConfigInUse = {
 	parsed: ParsedConfig | null;
 };
 
-/** Everything a check may use. Only `clients` talk to HAProxy, only `probe` sends traffic. */
+/**
+ * Everything a check may use. Only `clients` talk to HAProxy, only `probe` sends traffic.
+ * `probe`, `probeSource` and `facts` are read from `store`, the one owner of the runbook's state:
+ * they change only by an action sent with `io.dispatch` (`probe-set`, `facts-learned`).
+ */
 export type RunbookContext = {
 	target: Target;
 	clients: readonly RuntimeClient[];
+	/** The runbook's state; `io.dispatch` sends it every action. */
+	store: RunbookStore;
 	/** Null until a listener URL is known (the wizard asks for one). */
-	probe: Probe | null;
+	readonly probe: Probe | null;
 	/** Where the probe URL came from, for evidence. */
-	probeSource: string;
+	readonly probeSource: string;
 	clock: Clock;
 	journal: Journal;
 	config: ConfigInUse;
@@ -102,20 +97,27 @@ export type RunbookContext = {
 	/** Runs `haproxy -c`; null when no haproxy binary was found (with the reason). */
 	checkConfig: (() => Promise<ConfigCheck>) | {missing: string};
 	options: RunbookOptions;
-	facts: RunbookFacts;
+	/** What the steps learned so far (from `store`). */
+	readonly facts: RunbookFacts;
 };
+
+/** A context whose `probe`, `probeSource` and `facts` read `parts.store`'s state. */
+export function runbookContext(parts: Omit<RunbookContext, 'probe' | 'probeSource' | 'facts'>): RunbookContext {
+	return Object.defineProperties(parts, {
+		probe: {get: () => parts.store.getState().probe, enumerable: true},
+		probeSource: {get: () => parts.store.getState().probeSource, enumerable: true},
+		facts: {get: () => parts.store.getState().facts, enumerable: true},
+	}) as RunbookContext;
+}
 
 /** How a running step talks to the operator and the wizard. */
 export type RunbookIo = {
+	/** Sends the action to `context.store` (and may show it: headless prints each check). */
 	dispatch: (action: RunbookAction) => void;
 	/** Shows a prompt and resolves with the operator's answer (headless: --yes or a TTY question). */
 	ask: (prompt: Prompt) => Promise<boolean>;
 	signal?: AbortSignal;
 };
-
-export function emptyFacts(): RunbookFacts {
-	return {instances: [], mode: null, algorithm: null, serverNames: [], drainSentAt: null, drainSetAt: null, readySentAt: null};
-}
 
 /**
  * The backend's mode as the runbook counts it, decided here only: HAProxy's own (`show stat`),

@@ -4,6 +4,7 @@ import {clientsFor} from '../poll/clients.js';
 import {resolveConfig, type InstanceFacts} from '../config/config-source.js';
 import {planProbe} from '../config/probe-plan.js';
 import type {Options} from '../options.js';
+import type {Probe} from '../probe/probe.js';
 import {localAddressOf} from '../probe/connection.js';
 import {probeFor} from '../probe/create-probe.js';
 import type {RuntimeClient} from '../poll/client.js';
@@ -12,7 +13,9 @@ import {findTarget} from '../poll/find-target.js';
 import {isUnreachable, RuntimeApiError} from '../runtime/runtime-error.js';
 import {formatTarget, type Target} from '../runtime/names.js';
 import {BackendLock, lockDirectory} from './backend-lock.js';
-import {emptyFacts, runbookMode, systemClock, type RunbookContext} from './context.js';
+import {runbookContext, runbookMode, systemClock, type RunbookContext} from './context.js';
+import {emptyFacts, initialRunbookState} from './state.js';
+import {createRunbookStore} from './store.js';
 import {defaultJournalPath, Journal, readJournal} from './journal.js';
 import {readTarget, type TargetView} from './read-target.js';
 import {lastMaintenance, resumePoint, staleMaintenanceNotice, type ResumePoint} from './resume.js';
@@ -25,7 +28,32 @@ export type PreparedMaintenance = {
 	notice: string | null;
 	/** How the sockets were found: the default socket chosen, the workers a master CLI named (for the operator). */
 	notes: string[];
+	/**
+	 * The command that opens this maintenance again, with the flags given (`--socket`, `--master`,
+	 * `--config`) and the journal used, ready to paste; null where none would work (the lab, whose
+	 * HAProxy and files go with it).
+	 */
+	comeBack: string | null;
 };
+
+/** `drainboard B/S --socket … --journal …`: the flags that found HAProxy and the journal, quoted for a shell. */
+export function comeBackCommand(options: Pick<Options, 'socket' | 'master' | 'config'>, target: Target, journal: string): string {
+	const words = ['drainboard', formatTarget(target)];
+	for (const socket of options.socket) {
+		words.push('--socket', socket);
+	}
+
+	if (options.master !== undefined) {
+		words.push('--master', options.master);
+	}
+
+	if (options.config !== undefined) {
+		words.push('--config', options.config);
+	}
+
+	words.push('--journal', journal);
+	return words.map((word) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
 
 /**
  * Builds the context of a maintenance from the options: sockets, the configuration the running
@@ -38,11 +66,14 @@ export async function prepareMaintenance(options: Options, target: Target, mode:
 	const {clients} = loaded;
 	const journal = new Journal(options.journal ?? defaultJournalPath());
 	journal.probe();
-	const context: RunbookContext = {
+	// What prepare learns; the store, made once the target's name is known, starts with it.
+	const facts = emptyFacts();
+	let probe: Probe | null = null;
+	let probeSource: string;
+	const context: RunbookContext = runbookContext({
 		target,
 		clients,
-		probe: null,
-		probeSource: '',
+		store: createRunbookStore(initialRunbookState(formatTarget(target), systemClock.now())),
 		clock: systemClock,
 		journal,
 		config: {files: [], source: '', warnings: [], parsed: null},
@@ -63,8 +94,7 @@ export async function prepareMaintenance(options: Options, target: Target, mode:
 			skipValidate: options.skipValidate,
 			offerShutdown: mode.offerShutdown,
 		},
-		facts: emptyFacts(),
-	};
+	});
 
 	// A name the running HAProxy does not have stops here (exit 2); a HAProxy that does not answer
 	// (or not as HAProxy) is validate's first check to report, journaled.
@@ -94,18 +124,18 @@ export async function prepareMaintenance(options: Options, target: Target, mode:
 			}
 		}
 
-		context.probe = probeFor(plan.target);
-		context.probeSource = plan.source;
+		probe = probeFor(plan.target);
+		probeSource = plan.source;
 	} else {
-		context.probeSource = plan.why;
+		probeSource = plan.why;
 	}
 
 	const view = views?.[0];
 	if (view?.backend && view.server) {
-		context.facts.instances = (views ?? []).map((candidate) => candidate.snapshot.instance);
-		context.facts.serverNames = view.backend.servers.map((server) => server.server);
-		context.facts.mode = runbookMode(view.backend, context);
-		context.facts.algorithm = view.backend.algorithm;
+		facts.instances = (views ?? []).map((candidate) => candidate.snapshot.instance);
+		facts.serverNames = view.backend.servers.map((server) => server.server);
+		facts.mode = runbookMode(view.backend, context);
+		facts.algorithm = view.backend.algorithm;
 	}
 
 	const label = formatTarget(context.target);
@@ -113,14 +143,15 @@ export async function prepareMaintenance(options: Options, target: Target, mode:
 	const record = lastMaintenance(readJournal(journal.file).entries, label);
 	const drainedOn = (views ?? []).filter((candidate) => candidate.server?.adminFlags.includes('FDRAIN')).map((candidate) => candidate.socket);
 	const drained = drainedOn.length > 0 && drainedOn.length === views?.length;
-	context.facts.drainSentAt = record && !record.finished ? record.drainSentAt : null;
+	facts.drainSentAt = record && !record.finished ? record.drainSentAt : null;
+	context.store = createRunbookStore(initialRunbookState(label, context.clock.now(), {probe, probeSource, facts}));
 	if (drainedOn.length > 0 && !drained) {
 		const inRotation = (views ?? []).map((candidate) => candidate.socket).filter((socket) => !drainedOn.includes(socket));
 		const notice = `${label} is drained on ${drainedOn.join(', ')} but not on ${inRotation.join(', ')}: half a maintenance. A new one starts at validate and drains it on every instance.`;
-		return {context, resume: undefined, notice, notes: loaded.notes};
+		return {context, resume: undefined, notice, notes: loaded.notes, comeBack: comeBackCommand(options, context.target, journal.file)};
 	}
 
-	return {context, resume: resumePoint(record, {targetDrained: drained}), notice: staleMaintenanceNotice(record, {targetDrained: drained}), notes: loaded.notes};
+	return {context, resume: resumePoint(record, {targetDrained: drained}), notice: staleMaintenanceNotice(record, {targetDrained: drained}), notes: loaded.notes, comeBack: comeBackCommand(options, context.target, journal.file)};
 }
 
 /**

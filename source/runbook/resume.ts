@@ -122,3 +122,15 @@ export function staleMaintenanceNotice(record: MaintenanceRecord | undefined, {t
 
 	return `The journal has a maintenance of ${record.target} that ${record.startedBy} started at ${journalTime(record.startedAt)} and did not finish, but HAProxy shows the server in rotation now (set ready by someone, or a reload dropped the drain). A new maintenance starts at validate.`;
 }
+
+/** A maintenance the journal holds open after its drain: what the grid offers to resume. */
+export type OpenDrain = {target: string; startedBy: string; startedAt: string};
+
+/** Every target whose last maintenance in the journal drained it and neither finished nor sent ready. */
+export function openDrains(entries: readonly JournalEntry[]): OpenDrain[] {
+	const targets = [...new Set(entries.map((entry) => entry.target))];
+	return targets.flatMap((target) => {
+		const record = lastMaintenance(entries, target);
+		return record && !record.finished && record.drainSent && !record.readySent ? [{target, startedBy: record.startedBy, startedAt: record.startedAt}] : [];
+	});
+}

@@ -1,4 +1,7 @@
+import type {Instance} from '../model/types.js';
+import type {Probe} from '../probe/probe.js';
 import {blocks, type CheckResult} from './check-result.js';
+import type {TargetSeen} from './target-state.js';
 import {nextStep, stepIds, type StepId} from './steps.js';
 
 type StepStatus = 'pending' | 'running' | 'passed' | 'failed';
@@ -30,6 +33,28 @@ export type Alarm = {
 	reapply?: boolean;
 };
 
+/** What the steps learn as they run, for the steps after them. */
+export type RunbookFacts = {
+	/** Each instance as first seen (pid, start time): a change means a reload or restart. */
+	instances: Instance[];
+	/** `http` or `tcp`, from the runtime (else the config). */
+	mode: 'http' | 'tcp' | null;
+	algorithm: string | null;
+	serverNames: string[];
+	drainSentAt: number | null;
+	/** When the drain was last set (sent again at confirm, or first sent): what confirm watches hold. */
+	drainSetAt: number | null;
+	readySentAt: number | null;
+};
+
+
+export function emptyFacts(): RunbookFacts {
+	return {instances: [], mode: null, algorithm: null, serverNames: [], drainSentAt: null, drainSetAt: null, readySentAt: null};
+}
+
+/** A finished step attempt, printed once into the scrollback log. */
+export type LogItem = {key: string; step: StepId; passed: boolean; finishedAt: number};
+
 /** The whole maintenance as the wizard shows it. Changed only by {@link runbookReducer}. */
 export type RunbookState = {
 	target: string;
@@ -44,7 +69,26 @@ export type RunbookState = {
 	finished: boolean;
 	resumedAt: StepId | null;
 	startedAt: number;
+	/** The journal has the start (or the resumption) of this maintenance: going back would lose something. */
+	begun: boolean;
+	/** Sending the drain again after an alarm (outside any step). */
+	reapplying: boolean;
+	/** Each finished step attempt, in order. */
+	log: LogItem[];
+	/** What went wrong outside a step (a URL that is not one, a failed re-apply), one sentence. */
+	problem: string | null;
+	/** The probe for the traffic checks, null until a listener URL is known, and where it came from. */
+	probe: Probe | null;
+	probeSource: string;
+	facts: RunbookFacts;
+	/** The target as HAProxy last showed it, instance by instance (the poll the wizard reads). */
+	seen: TargetSeen[];
+	/** When (wall clock) this maintenance last finished a step or changed HAProxy: a read from before may not show it. */
+	changedAt: number;
 };
+
+/** What a maintenance starts with besides its target: what prepare learned. */
+type RunbookStart = {probe?: Probe | null; probeSource?: string; facts?: RunbookFacts};
 
 export type RunbookAction =
 	| {type: 'resumed'; at: StepId; drained: boolean; time: number}
@@ -57,12 +101,48 @@ export type RunbookAction =
 	| {type: 'live-updated'; step: StepId; lines: string[]}
 	| {type: 'alarm-raised'; alarm: Alarm}
 	| {type: 'alarm-cleared'; id: string}
-	| {type: 'drain-changed'; drained: boolean};
+	| {type: 'drain-changed'; drained: boolean}
+	| {type: 'maintenance-begun'}
+	| {type: 'reapply-started'}
+	| {type: 'reapply-ended'; problem: string | null; time: number}
+	| {type: 'problem-shown'; problem: string | null}
+	| {type: 'probe-set'; probe: Probe | null; source: string}
+	| {type: 'facts-learned'; facts: Partial<RunbookFacts>}
+	| {type: 'target-seen'; seen: TargetSeen[]}
+	| {type: 'haproxy-changed'; time: number};
 
-export function initialRunbookState(target: string, time: number): RunbookState {
+export function initialRunbookState(target: string, time: number, start: RunbookStart = {}): RunbookState {
 	const pending = (): StepState => ({status: 'pending', checks: [], startedAt: null, finishedAt: null});
 	const steps: Record<StepId, StepState> = {validate: pending(), baseline: pending(), drain: pending(), confirm: pending(), maintain: pending(), restore: pending()};
-	return {target, current: 'validate', steps, prompt: null, alarms: [], live: null, drained: false, finished: false, resumedAt: null, startedAt: time};
+	return {
+		target,
+		current: 'validate',
+		steps,
+		prompt: null,
+		alarms: [],
+		live: null,
+		drained: false,
+		finished: false,
+		resumedAt: null,
+		startedAt: time,
+		begun: false,
+		reapplying: false,
+		log: [],
+		problem: null,
+		probe: start.probe ?? null,
+		probeSource: start.probeSource ?? '',
+		facts: start.facts ?? emptyFacts(),
+		seen: [],
+		changedAt: 0,
+	};
+}
+
+/** Questions the app asks, not a step: a step that ends while one is open leaves it open. */
+const appQuestions: ReadonlySet<string> = new Set(['quit', 'resume']);
+
+/** The prompt once the current step has ended: the step's own is gone, the app's stays. */
+function promptAfterStep(prompt: Prompt | null): Prompt | null {
+	return prompt?.kind === 'question' && appQuestions.has(prompt.id) ? prompt : null;
 }
 
 /** A step passes when it ran and none of its checks blocks. */
@@ -112,20 +192,22 @@ export function runbookReducer(state: RunbookState, action: RunbookAction): Runb
 			const ok = stepPassed(step);
 			const steps = {...state.steps, [action.step]: {...step, status: ok ? 'passed' : 'failed', finishedAt: action.time} satisfies StepState};
 			const next = ok && action.step === state.current ? nextStep(action.step) : undefined;
+			const log = [...state.log, {key: `${action.step}-${action.time}-${state.log.length}`, step: action.step, passed: ok, finishedAt: action.time}];
 			return {
 				...state,
 				steps,
+				log,
 				current: next ?? state.current,
 				finished: ok && action.step === 'restore',
 				live: null,
-				prompt: null,
+				prompt: promptAfterStep(state.prompt),
 				drained: action.step === 'restore' && ok ? false : state.drained,
 			};
 		}
 
 		case 'step-cancelled': {
 			const step = state.steps[action.step];
-			return step.status === 'running' ? {...state, steps: {...state.steps, [action.step]: {...step, status: 'pending', finishedAt: null}}, prompt: null, live: null} : state;
+			return step.status === 'running' ? {...state, steps: {...state.steps, [action.step]: {...step, status: 'pending', finishedAt: null}}, prompt: promptAfterStep(state.prompt), live: null} : state;
 		}
 
 		case 'prompt-opened': {
@@ -151,5 +233,47 @@ export function runbookReducer(state: RunbookState, action: RunbookAction): Runb
 		case 'drain-changed': {
 			return {...state, drained: action.drained};
 		}
+
+		case 'maintenance-begun': {
+			return {...state, begun: true};
+		}
+
+		case 'reapply-started': {
+			return {...state, reapplying: true};
+		}
+
+		case 'reapply-ended': {
+			return {...state, reapplying: false, problem: action.problem ?? state.problem, changedAt: action.problem ? state.changedAt : action.time};
+		}
+
+		case 'problem-shown': {
+			return {...state, problem: action.problem};
+		}
+
+		case 'probe-set': {
+			return {...state, probe: action.probe, probeSource: action.source, problem: null};
+		}
+
+		case 'facts-learned': {
+			return {...state, facts: {...state.facts, ...action.facts}};
+		}
+
+		case 'target-seen': {
+			return {...state, seen: action.seen};
+		}
+
+		case 'haproxy-changed': {
+			return {...state, changedAt: action.time};
+		}
 	}
+}
+
+/** The step under way, if one is (a second Enter must not start it again). */
+export function stepRunning(state: RunbookState): boolean {
+	return state.steps[state.current].status === 'running' || state.reapplying;
+}
+
+/** True once a read of HAProxy made after this maintenance's last step or change has arrived. */
+export function seenSettled(state: RunbookState): boolean {
+	return state.seen.some((one) => one.readAt !== null) && Math.max(...state.seen.map((one) => one.readAt ?? 0)) > state.changedAt;
 }

@@ -1,10 +1,13 @@
 import {useApp} from 'ink';
 import React, {useCallback, useEffect, useMemo, useState} from 'react';
-import {sentenceOf, type ExitCode} from '../errors.js';
+import {sentenceOf} from '../errors.js';
+import type {PollView} from '../poll/pool-poller.js';
 import type {InstanceSnapshot} from '../model/types.js';
 import type {PreparedMaintenance} from '../runbook/prepare.js';
 import type {RuntimeClient} from '../poll/client.js';
-import {formatTarget, maxBackendLength, proxyNameSchema, targetOf, type ProxyName, type Target} from '../runtime/names.js';
+import {formatTarget, maxBackendLength, parseTarget, proxyNameSchema, targetOf, type ProxyName, type Target} from '../runtime/names.js';
+import type {OpenDrain} from '../runbook/resume.js';
+import {journalTime} from '../time-format.js';
 import {crashed} from '../crash.js';
 import {CrashBoundary} from './crash-boundary.js';
 import {cell} from './format.js';
@@ -13,17 +16,15 @@ import {serverKey} from './grid/grid-rows.js';
 import {GridScreen} from './grid/grid-screen.js';
 import {KeysProvider} from './keys.js';
 import {gridLayout} from './grid/grid-layout.js';
+import {useLabMessage, type LabControls} from './use-lab-message.js';
 import {useNow} from './use-now.js';
 import {usePool} from './use-pool.js';
 import {useTerminalSize} from './use-terminal-size.js';
-import {WizardApp, type ExitNote} from './wizard/wizard-app.js';
+import {WizardApp} from './wizard/wizard-app.js';
+import {ExitOwner, ExitOwnerContext, useExitOwner, type Ending} from './exit-owner.js';
 import {Text} from './text/shown-text.js';
 
-/** How long a lab message stays in place of the lab banner. */
-const labMessageMs = 8000;
-
-/** What the lab lets the operator do from the app. */
-export type LabControls = {dir: string; toggle: (server: string) => Promise<string>};
+export type {LabControls} from './use-lab-message.js';
 
 type AppProps = {
 	clients: readonly RuntimeClient[];
@@ -31,85 +32,73 @@ type AppProps = {
 	initialTarget?: Target;
 	/** Builds a maintenance for a server (journal, config, probe); absent: the grid shows details only. */
 	prepare?: (target: Target) => Promise<PreparedMaintenance>;
-	exitNote?: {current: ExitNote | null};
+	/** Decides how the app ends (q, Ctrl-C, signals, a crash) and holds the note printed after. */
+	owner?: ExitOwner;
 	pollIntervalMs?: number;
 	/** In `drainboard lab`: `s` stops or starts the demo server under the cursor. */
 	lab?: LabControls;
+	/** The maintenances the journal holds open after their drain, read each time the grid opens. */
+	openDrains?: () => OpenDrain[];
 	/** First full snapshots, asked for while the UI was loading. */
 	prefetched?: ReadonlyMap<string, Promise<InstanceSnapshot>>;
 };
 
-type Screen = {kind: 'grid'} | {kind: 'preparing'; target: Target} | {kind: 'wizard'; prepared: PreparedMaintenance};
+/** `resumeNow`: the operator chose to resume from the grid's banner; the wizard does not ask again. */
+type Screen = {kind: 'grid'} | {kind: 'preparing'; target: Target; resumeNow?: boolean} | {kind: 'wizard'; prepared: PreparedMaintenance; resumeNow?: boolean};
 
 /**
  * The interactive app: one keyboard listener around the screens. An error thrown while rendering
  * ends it with one sentence (the details in a crash file), never Ink's stack trace.
  */
-export function App(props: AppProps) {
+export function App({owner: given, ...props}: AppProps) {
 	const {exit} = useApp();
+	const [owner] = useState(() => given ?? new ExitOwner());
+	const [ending, setEnding] = useState<Ending | null>(null);
+	useEffect(() => owner.attach(setEnding), [owner]);
+	// The empty frame is written first (the screen is cleared), then Ink ends: here and only here.
+	useEffect(() => {
+		if (ending !== null) {
+			exit(ending);
+		}
+	}, [ending, exit]);
 	const onCrash = useCallback(
 		(error: unknown, componentStack: string) => {
-			exit(crashed(error, {where: 'interactive app (render or effect)', componentStack}));
+			owner.crash(crashed(error, {where: 'interactive app (render or effect)', componentStack}));
 		},
-		[exit],
+		[owner],
 	);
+	if (ending !== null) {
+		return null;
+	}
+
 	return (
-		<CrashBoundary onCrash={onCrash}>
-			<KeysProvider>
-				<Screens {...props} />
-			</KeysProvider>
-		</CrashBoundary>
+		<ExitOwnerContext.Provider value={owner}>
+			<CrashBoundary onCrash={onCrash}>
+				<KeysProvider onInterrupt={() => owner.interrupt()}>
+					<Screens {...props} />
+				</KeysProvider>
+			</CrashBoundary>
+		</ExitOwnerContext.Provider>
 	);
 }
 
-/** The screens, and the one place that ends the app (with an exit code). */
-function Screens({clients, initialTarget, prepare, exitNote = {current: null}, pollIntervalMs, lab, prefetched}: AppProps) {
-	const {exit} = useApp();
+/** The screens: the grid, a maintenance being prepared, the wizard. */
+function Screens({clients, initialTarget, prepare, pollIntervalMs, lab, prefetched, openDrains}: Omit<AppProps, 'owner'>) {
+	const owner = useExitOwner();
 	const terminal = useTerminalSize();
 	const size = lab ? {...terminal, rows: terminal.rows - 1} : terminal;
-	const [labMessage, setLabMessage] = useState<string | null>(null);
-	const toggleDemo = useCallback(
-		(server: string | undefined) => {
-			if (!lab || !server) {
-				return;
-			}
-
-			void lab.toggle(server).then(setLabMessage, (error: unknown) => {
-				setLabMessage(sentenceOf(error));
-			});
-		},
-		[lab],
-	);
-	// A lab message says what just happened (and what HAProxy will see in the next seconds): once
-	// that is past, the banner's key help comes back rather than a stale "about 2 s".
-	useEffect(() => {
-		if (labMessage === null) {
-			return undefined;
-		}
-
-		const timer = setTimeout(() => {
-			setLabMessage(null);
-		}, labMessageMs);
-		return () => {
-			clearTimeout(timer);
-		};
-	}, [labMessage]);
+	const {labMessage, toggleDemo} = useLabMessage(lab);
 	const [screen, setScreen] = useState<Screen>(initialTarget && prepare ? {kind: 'preparing', target: initialTarget} : {kind: 'grid'});
 	const [problem, setProblem] = useState<string | null>(null);
 	const [gridFocus, setGridFocus] = useState<ProxyName | undefined>(initialTarget?.backend);
-	const [exiting, setExiting] = useState<ExitCode | null>(null);
+	// Where the grid's cursor goes when it (re)opens: the server given, the one just left, or the next one.
+	const [gridCursor, setGridCursor] = useState<string | undefined>(initialTarget && clients[0] ? serverKey(clients[0].socket, initialTarget.backend, initialTarget.server) : undefined);
 	const focus = screen.kind === 'wizard' ? screen.prepared.context.target.backend : screen.kind === 'preparing' ? screen.target.backend : gridFocus;
 	// The wizard reads only the target's backend (filtered commands); the grid reads everything.
 	const {view, lastSuccessAt, refresh} = usePool(clients, {focus, focusOnly: screen.kind !== 'grid', intervalMs: pollIntervalMs, prefetched});
 	const poll = useMemo(() => ({readAt: lastSuccessAt, refresh: () => refresh()}), [lastSuccessAt, refresh]);
 	const now = useNow(lastSuccessAt, {perSecond: gridLayout(size.columns).changed > 0});
 	const freshAt = lastSuccessAt();
-
-	useEffect(() => {
-		if (exiting !== null) {
-			exit(exiting);
-		}
-	}, [exiting, exit]);
 
 	useEffect(() => {
 		if (screen.kind !== 'preparing' || !prepare) {
@@ -121,7 +110,7 @@ function Screens({clients, initialTarget, prepare, exitNote = {current: null}, p
 			(prepared) => {
 				if (!cancelled) {
 					setProblem(null);
-					setScreen({kind: 'wizard', prepared});
+					setScreen({kind: 'wizard', prepared, resumeNow: screen.resumeNow});
 				}
 			},
 			(error: unknown) => {
@@ -142,12 +131,21 @@ function Screens({clients, initialTarget, prepare, exitNote = {current: null}, p
 		setGridFocus(parsed?.success ? parsed.data : undefined);
 	}, []);
 
-	if (exiting !== null) {
-		return null;
-	}
+	// Read when the grid opens (a maintenance that just ended is closed in the journal by then).
+	const drains = useMemo(() => (screen.kind === 'grid' && prepare ? (openDrains?.() ?? []) : []), [screen.kind, prepare, openDrains]);
+	const resumable = drains.filter((drain) => drainedInView(view, drain.target));
+	const banner = resumeBanner(resumable);
+	const resume = (label: string) => {
+		try {
+			const target = parseTarget(label);
+			setScreen({kind: 'preparing', target, resumeNow: true});
+		} catch (error) {
+			setProblem(sentenceOf(error));
+		}
+	};
 
 	const quit = () => {
-		setExiting(0);
+		owner.quit(0);
 	};
 
 	const labLine = lab ? (
@@ -162,15 +160,18 @@ function Screens({clients, initialTarget, prepare, exitNote = {current: null}, p
 				{labLine}
 				<WizardApp
 					prepared={screen.prepared}
+					resumeNow={screen.resumeNow}
 					view={view}
 					size={size}
 					now={now}
 					freshAt={freshAt}
 					poll={poll}
-					exitNote={exitNote}
 					onQuit={quit}
-					onBack={() => {
-						exitNote.current = null;
+					onBack={(done) => {
+						const {target} = screen.prepared.context;
+						const server = done ? nextServer(view, target) : target.server;
+						owner.note = null;
+						setGridCursor(clients[0] ? serverKey(clients[0].socket, target.backend, server) : undefined);
 						setScreen({kind: 'grid'});
 					}}
 					onExtraKey={(char) => {
@@ -195,8 +196,9 @@ function Screens({clients, initialTarget, prepare, exitNote = {current: null}, p
 				size={size}
 				now={now}
 				freshAt={freshAt}
-				initialKey={initialTarget && clients[0] ? serverKey(clients[0].socket, initialTarget.backend, initialTarget.server) : undefined}
+				initialKey={gridCursor}
 				message={problem}
+				banner={banner}
 				onFocus={onFocus}
 				onQuit={quit}
 				onSelect={
@@ -214,9 +216,32 @@ function Screens({clients, initialTarget, prepare, exitNote = {current: null}, p
 				onExtraKey={(char, server) => {
 					if (char === 's') {
 						toggleDemo(server?.server);
+					} else if (char === 'r' && resumable[0]) {
+						resume(resumable[0].target);
 					}
 				}}
 			/>
 		</>
 	);
+}
+
+/** The server after `target` in its backend (config order), wrapping to the first; the target itself when alone or unseen. */
+function nextServer(view: PollView, target: Target): string {
+	const servers = view.pool?.instances[0]?.backends.find((backend) => backend.name === target.backend)?.servers ?? [];
+	const index = servers.findIndex((server) => server.server === target.server);
+	return index === -1 || servers.length < 2 ? target.server : servers[(index + 1) % servers.length]!.server;
+}
+
+/** The grid's ⚠ line for the open drains HAProxy shows; the key first, as a narrow terminal cuts the end. */
+function resumeBanner(resumable: readonly OpenDrain[]): string | null {
+	const [first] = resumable;
+	const more = resumable.length > 1 ? ` (and ${resumable.length - 1} more)` : '';
+	return first ? `⚠ r resumes ${first.target}: drained by a maintenance ${first.startedBy} started at ${journalTime(first.startedAt)} that did not finish${more}` : null;
+}
+
+/** HAProxy's last poll shows the target (`backend/server`) drained on the first instance. */
+function drainedInView(view: PollView, label: string): boolean {
+	const slash = label.indexOf('/');
+	const server = view.pool?.instances[0]?.backends.find((backend) => backend.name === label.slice(0, slash))?.servers.find((candidate) => candidate.server === label.slice(slash + 1));
+	return server?.adminFlags.includes('FDRAIN') ?? false;
 }

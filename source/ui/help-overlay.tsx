@@ -10,9 +10,10 @@ export const gridKeys: KeyHelp[] = [
 	{keys: '↑ ↓  j k', does: 'move'},
 	{keys: 'PgUp PgDn', does: 'page up / down'},
 	{keys: 'Home End  g G', does: 'first / last row'},
-	{keys: '/', does: 'filter by backend or server name'},
+	{keys: '/', does: 'filter by backend or server name (a new filter each time)'},
 	{keys: 'Esc', does: 'clear the filter, close a panel'},
 	{keys: 'Enter', does: 'select the server for maintenance'},
+	{keys: 'r', does: 'resume the unfinished maintenance the ⚠ line names'},
 	{keys: '?', does: 'show / hide this help'},
 	{keys: 'q', does: 'quit'},
 ];

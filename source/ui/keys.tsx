@@ -9,13 +9,19 @@ const KeysContext = createContext<{current: KeyHandler | undefined} | undefined>
 /**
  * The app's one keyboard listener. It holds raw mode for the app's whole life (between screens
  * the terminal would fall back to line mode, echo keys and turn Enter into "\n") and hands each
- * key to the screen that registered last with {@link useKeys}.
+ * key to the screen that registered last with {@link useKeys}. Ctrl-C is no screen's: it goes to
+ * `onInterrupt` (the app's exit owner), wherever the operator is.
  */
-export function KeysProvider({children}: {children: ReactNode}) {
+export function KeysProvider({children, onInterrupt}: {children: ReactNode; onInterrupt: () => void}) {
 	const {isRawModeSupported} = useStdin();
 	const handler = useRef<KeyHandler | undefined>(undefined);
 	useInput(
 		(input, key) => {
+			if (key.ctrl && input === 'c') {
+				onInterrupt();
+				return;
+			}
+
 			handler.current?.(input, key);
 		},
 		{isActive: isRawModeSupported},

@@ -4,15 +4,18 @@ import React from 'react';
 import {clientsFor} from '../poll/clients.js';
 import {onCrash} from '../crash.js';
 import {stopSignals, type ExitCode, type StopSignal} from '../errors.js';
+import {ExitOwner} from './exit-owner.js';
 import type {InstanceSnapshot} from '../model/types.js';
 import type {Options} from '../options.js';
 import type {RuntimeClient} from '../poll/client.js';
 import type {Target} from '../runtime/names.js';
+import {defaultJournalPath, readJournal} from '../runbook/journal.js';
 import {prepareMaintenance} from '../runbook/prepare.js';
+import {openDrains} from '../runbook/resume.js';
 import {terminalLine} from '../visible-text.js';
 import {App, type LabControls} from './app.js';
 import {assertTerminal} from './terminal.js';
-import {exitNoteText, type ExitNote} from './wizard/exit-note.js';
+import {exitNoteText} from './wizard/exit-note.js';
 
 /** What the caller may have started before the UI was loaded. */
 export type InteractiveStart = {clients?: RuntimeClient[]; prefetched?: ReadonlyMap<string, Promise<InstanceSnapshot>>; lab?: LabControls};
@@ -20,26 +23,39 @@ export type InteractiveStart = {clients?: RuntimeClient[]; prefetched?: Readonly
 const signals = Object.keys(stopSignals) as StopSignal[];
 
 /**
- * `drainboard [<backend>/<server>]`: the live grid and the wizard, until the operator quits (exit
- * 0) or a signal ends it (128 + the signal's number: SIGHUP 129, SIGINT 130, SIGTERM 143). Either
- * way the terminal is given back, and what HAProxy last showed of a target this maintenance
- * drained is printed after it.
+ * `drainboard [<backend>/<server>]`: the live grid and the wizard, until the operator quits (`q`:
+ * exit 0, Ctrl-C: 130, each asking first while the wizard's target is drained) or a signal ends
+ * it (128 + the signal's number: SIGHUP 129, SIGINT 130, SIGTERM 143). Keys and signals go to one
+ * {@link ExitOwner}, which decides. Either way the terminal is given back, and what HAProxy last
+ * showed of a target this maintenance drained is printed after it.
  */
 export async function runInteractive(options: Options, target: Target | undefined, start: InteractiveStart = {}): Promise<ExitCode> {
 	assertTerminal();
 	const clients = start.clients ?? (await clientsFor(options)).clients;
 	const {lab, prefetched} = start;
-	const exitNote: {current: ExitNote | null} = {current: null};
-	const prepare = async (chosen: Target) => prepareMaintenance(options, chosen, {offerShutdown: true, clients});
-	const instance = render(<App clients={clients} initialTarget={target} prepare={prepare} exitNote={exitNote} lab={lab} prefetched={prefetched} />, {
-		exitOnCtrlC: true,
+	const owner = new ExitOwner();
+	// In the lab no command brings a maintenance back: its HAProxy and files go with it.
+	const prepare = async (chosen: Target) => {
+		const prepared = await prepareMaintenance(options, chosen, {offerShutdown: true, clients});
+		return lab ? {...prepared, comeBack: null} : prepared;
+	};
+	const journal = options.journal ?? defaultJournalPath();
+	const openDrainsNow = () => {
+		try {
+			return openDrains(readJournal(journal).entries);
+		} catch {
+			// No journal yet, or not readable: no banner (a maintenance says why when it starts).
+			return [];
+		}
+	};
+
+	const instance = render(<App clients={clients} initialTarget={target} prepare={prepare} owner={owner} lab={lab} prefetched={prefetched} openDrains={openDrainsNow} />, {
+		// Ctrl-C is the owner's to decide (it asks while the target is drained), not Ink's.
+		exitOnCtrlC: false,
 		patchConsole: true,
 	});
-	let stoppedBy: StopSignal | null = null;
 	const stop = (signal: StopSignal) => {
-		stoppedBy ??= signal;
-		instance.clear();
-		instance.unmount();
+		owner.signal(signal);
 	};
 
 	for (const signal of signals) {
@@ -48,7 +64,7 @@ export async function runInteractive(options: Options, target: Target | undefine
 
 	let noteSaid = false;
 	const sayNote = () => {
-		const text = noteSaid || !exitNote.current ? null : exitNoteText(exitNote.current);
+		const text = noteSaid || !owner.note ? null : exitNoteText(owner.note);
 		noteSaid = true;
 		if (text) {
 			// After SIGHUP the terminal may be gone: the note is best effort, the journal has it all.
@@ -65,8 +81,8 @@ export async function runInteractive(options: Options, target: Target | undefine
 	});
 	try {
 		const result = await instance.waitUntilExit();
-		if (stoppedBy) {
-			return stopSignals[stoppedBy];
+		if (owner.stoppedBy) {
+			return stopSignals[owner.stoppedBy];
 		}
 
 		return typeof result === 'number' ? (result as ExitCode) : 0;

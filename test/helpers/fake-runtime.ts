@@ -14,10 +14,11 @@ import {parseEndpoint} from '../../source/runtime/endpoint.js';
 import {parseTarget, type Target} from '../../source/runtime/names.js';
 import {RuntimeApiError} from '../../source/runtime/runtime-error.js';
 import type {Clock, RunbookContext, RunbookIo} from '../../source/runbook/context.js';
-import {emptyFacts} from '../../source/runbook/context.js';
+import {runbookContext} from '../../source/runbook/context.js';
+import {createRunbookStore} from '../../source/runbook/store.js';
 import {BackendLock} from '../../source/runbook/backend-lock.js';
 import {Journal} from '../../source/runbook/journal.js';
-import {initialRunbookState, runbookReducer, type Prompt, type RunbookAction, type RunbookState} from '../../source/runbook/state.js';
+import {initialRunbookState, type Prompt, type RunbookAction, type RunbookState} from '../../source/runbook/state.js';
 import {makeServer} from './model.js';
 
 /** An in-memory HAProxy for engine unit tests: servers whose state the test and the engine change. */
@@ -262,11 +263,10 @@ export function engineHarness(haproxy: FakeHaproxy, clock: FakeClock, overrides:
 	const journalFile = path.join(dir, 'journal.jsonl');
 	const parsed: Target = parseTarget(target);
 	const clients = [haproxy.client()];
-	const context: RunbookContext = {
+	const context: RunbookContext = runbookContext({
 		target: parsed,
 		clients,
-		probe: haproxy.probe(),
-		probeSource: 'from --url',
+		store: createRunbookStore(initialRunbookState(target, clock.now(), {probe: haproxy.probe(), probeSource: 'from --url'})),
 		clock,
 		journal: new Journal(journalFile, {session: 'test', user: 'tester', host: 'lb1'}),
 		lock: new BackendLock({dir, backend: parsed.backend, clients, user: 'tester'}),
@@ -275,9 +275,7 @@ export function engineHarness(haproxy: FakeHaproxy, clock: FakeClock, overrides:
 		configProblem: null,
 		checkConfig: async () => ({ok: true, exitCode: 0, warnings: [], alerts: [], output: 'Configuration file is valid'}),
 		options: {requests: 10, proof: 'probe', proofWindowMs: 30_000, autoSampleMs: 3000, quietTimeoutMs: 5000, readyTimeoutMs: 10_000, settleMs: 2000, holdMs: 1000, force: false, skipValidate: false, offerShutdown: false, ...overrides},
-		facts: emptyFacts(),
-	};
-	let state = initialRunbookState(target, clock.now());
+	});
 	const prompts: Prompt[] = [];
 	const answers: boolean[] = [];
 	const actions: RunbookAction[] = [];
@@ -287,11 +285,11 @@ export function engineHarness(haproxy: FakeHaproxy, clock: FakeClock, overrides:
 		answers,
 		actions,
 		journalFile,
-		state: () => state,
+		state: () => context.store.getState(),
 		io: {
 			dispatch(action) {
 				actions.push(action);
-				state = runbookReducer(state, action);
+				context.store.dispatch(action);
 			},
 			async ask(prompt) {
 				prompts.push(prompt);

@@ -130,7 +130,7 @@ export function renderAt(tree: ReactElement, size: {columns: number; rows: numbe
  * screen among them) run in the scheduler's next turns of the event loop. A key sent before would
  * reach the old handlers, or none.
  */
-async function afterCommit(): Promise<void> {
+export async function afterCommit(): Promise<void> {
 	for (let turn = 0; turn < 3; turn++) {
 		await new Promise((resolve) => {
 			setImmediate(resolve);

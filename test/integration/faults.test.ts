@@ -136,17 +136,33 @@ describe('signals at every step: terminal restored, journal kept, resume offered
 		}
 	});
 
-	it('Ctrl-C at the ready prompt quits, sends nothing, and the next start resumes at restore', async () => {
+	it('Ctrl-C at the ready prompt asks as q does (nothing sent); n stays, y quits with 130, and the next start resumes at restore', async () => {
 		const journal = `${bed.dir}/ctrl-c.jsonl`;
 		const wizard = await wizardAt('restore', journal);
 		await wizard.press('Enter', 'set server webapps/app01 state ready');
-		await wizard.send('C-c');
-		await wizard.exited();
+		let screen = await wizard.press('C-c', 'Quit anyway?');
+		expect(screen).not.toContain('set server webapps/app01 state ready');
+		expect(screen.replace(/\s+/g, ' ')).toMatch(/webapps\/app01 is drained \(out of rotation\), as HAProxy showed at \d\d:\d\d:\d\d\. Quit anyway\?/);
+		screen = await wizard.press('n', (current) => !current.includes('Quit anyway?'));
+		expect(checklist(screen)).toContain('▶ restore');
+		await wizard.press('C-c', 'Quit anyway?');
+		await wizard.send('y');
+		expect(await wizard.exited()).toBe(130);
 		expect(await admin()).toBe('8');
 		expect((await wizard.screen()).replace(/\s+/g, '')).toMatch(/webapps\/app01isdrained\(outofrotation\),asHAProxyshowedat\d\d:\d\d:\d\d\.Toresume:drainboardwebapps\/app01/);
+		expect(readJournal(journal).entries.at(-1)).toMatchObject({event: 'quit', step: 'restore'});
 		await wizard.kill();
 		session = await startCliInTmux(['webapps/app01', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal], {columns: 100, rows: 30});
 		await session.waitForScreen('Resume at restore?');
+	});
+
+	it('Ctrl-C before anything is drained ends at once with 130, nothing asked', async () => {
+		const journal = `${bed.dir}/ctrl-c-early.jsonl`;
+		const wizard = await wizardAt('baseline', journal);
+		await wizard.send('C-c');
+		expect(await wizard.exited()).toBe(130);
+		expect(await wizard.screen()).not.toContain('Quit anyway?');
+		expect(await admin()).toBe('0');
 	});
 });
 

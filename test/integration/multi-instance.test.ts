@@ -6,12 +6,13 @@ import {parseEndpoint, parseMasterEndpoint} from '../../source/runtime/endpoint.
 import {discoverWorkers} from '../../source/runtime/master.js';
 import {createWorkerClient} from '../../source/poll/worker-client.js';
 import {parseTarget} from '../../source/runtime/names.js';
-import {emptyFacts, systemClock, type RunbookContext, type RunbookIo} from '../../source/runbook/context.js';
+import {runbookContext, systemClock, type RunbookContext, type RunbookIo} from '../../source/runbook/context.js';
 import {BackendLock} from '../../source/runbook/backend-lock.js';
 import {Journal, readJournal} from '../../source/runbook/journal.js';
 import {lastMaintenance} from '../../source/runbook/resume.js';
 import {changeState, PartialChangeError} from '../../source/runbook/state-change.js';
-import type {Alarm} from '../../source/runbook/state.js';
+import {initialRunbookState, type Alarm} from '../../source/runbook/state.js';
+import {createRunbookStore} from '../../source/runbook/store.js';
 import {PoolWatch} from '../../source/runbook/watch.js';
 import {PoolPoller} from '../../source/poll/pool-poller.js';
 import {webappsConfig, webappsDemos} from '../fixtures/webapps.cfg.js';
@@ -36,11 +37,11 @@ afterAll(async () => {
 });
 
 /** What changeState needs, for the target webapps/app02 on these clients: no probe, no config check. */
-const changeContext = (clients: RuntimeClient[], journal: Journal): RunbookContext => ({
+const changeContext = (clients: RuntimeClient[], journal: Journal): RunbookContext =>
+	runbookContext({
 	target: parseTarget('webapps/app02'),
 	clients,
-	probe: null,
-	probeSource: '',
+	store: createRunbookStore(initialRunbookState('webapps/app02', Date.now())),
 	clock: systemClock,
 	journal,
 	config: {files: [bed.configPath], source: '--config', warnings: [], parsed: null},
@@ -49,8 +50,7 @@ const changeContext = (clients: RuntimeClient[], journal: Journal): RunbookConte
 	configProblem: null,
 	checkConfig: {missing: 'not used here'},
 	options: {requests: 10, proof: 'probe', proofWindowMs: 30_000, autoSampleMs: 3000, quietTimeoutMs: 1000, readyTimeoutMs: 1000, settleMs: 0, holdMs: 0, force: false, skipValidate: true, offerShutdown: false},
-	facts: emptyFacts(),
-});
+	});
 
 const both = () => ['--socket', bed.adminSocket, '--socket', second.adminSocket];
 const statesA = async () => adminStates(await bed.send('show servers state'));

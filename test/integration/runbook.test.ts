@@ -5,7 +5,7 @@ import type {RunbookIo} from '../../source/runbook/context.js';
 import {readJournal} from '../../source/runbook/journal.js';
 import {beginMaintenance, prepareMaintenance} from '../../source/runbook/prepare.js';
 import {runStep} from '../../source/runbook/run-step.js';
-import {initialRunbookState, runbookReducer, type Alarm, type Prompt, type RunbookState} from '../../source/runbook/state.js';
+import type {Alarm, Prompt} from '../../source/runbook/state.js';
 import {TargetWatch} from '../../source/runbook/watch.js';
 import {parseTarget} from '../../source/runtime/names.js';
 import {webappsConfig, webappsDemos} from '../fixtures/webapps.cfg.js';
@@ -26,11 +26,10 @@ afterAll(async () => {
 async function prepared(target: string, journal: string, extra: Record<string, unknown> = {}) {
 	const options = parseOptions({socket: [bed.adminSocket], config: bed.configPath, journal: `${bed.dir}/${journal}`, quietTimeout: 5, readyTimeout: 3, ...extra});
 	const maintenance = await prepareMaintenance(options, parseTarget(target), {offerShutdown: false});
-	let state: RunbookState = initialRunbookState(target, Date.now());
 	const prompts: Prompt[] = [];
 	const io: RunbookIo = {
 		dispatch(action) {
-			state = runbookReducer(state, action);
+			maintenance.context.store.dispatch(action);
 		},
 		async ask(prompt) {
 			prompts.push(prompt);
@@ -38,7 +37,7 @@ async function prepared(target: string, journal: string, extra: Record<string, u
 		},
 	};
 	beginMaintenance(maintenance.context, maintenance.resume);
-	return {...maintenance, io, prompts, state: () => state};
+	return {...maintenance, io, prompts, state: () => maintenance.context.store.getState()};
 }
 
 const admin = async (server: string) => adminStates(await bed.send('show servers state webapps'))[`webapps/${server}`];

@@ -10,7 +10,6 @@ import type {RunbookIo} from '../../source/runbook/context.js';
 import {readJournal} from '../../source/runbook/journal.js';
 import {beginMaintenance, prepareMaintenance} from '../../source/runbook/prepare.js';
 import {runStep} from '../../source/runbook/run-step.js';
-import {initialRunbookState, runbookReducer, type RunbookState} from '../../source/runbook/state.js';
 import {parseTarget} from '../../source/runtime/names.js';
 import {holdLock} from '../helpers/lock-holder.js';
 import {adminStates} from '../helpers/raw-haproxy.js';
@@ -206,10 +205,9 @@ describe('someone outside drainboard changes the backend between validate and th
 	async function prepared(journal: string) {
 		const options = parseOptions({socket: [bed.adminSocket], config: bed.configPath, journal: `${bed.dir}/${journal}`, quietTimeout: 5});
 		const maintenance = await prepareMaintenance(options, parseTarget('web/s1'), {offerShutdown: false});
-		let state: RunbookState = initialRunbookState('web/s1', Date.now());
 		const io: RunbookIo = {
 			dispatch(action) {
-				state = runbookReducer(state, action);
+				maintenance.context.store.dispatch(action);
 			},
 			ask: async () => true,
 		};
@@ -218,7 +216,7 @@ describe('someone outside drainboard changes the backend between validate and th
 			expect(await runStep(step, maintenance.context, io)).toBe('passed');
 		}
 
-		return {context: maintenance.context, io, state: () => state};
+		return {context: maintenance.context, io, state: () => maintenance.context.store.getState()};
 	}
 
 	it('drained the other server while the drain question was open: nothing is sent', async () => {

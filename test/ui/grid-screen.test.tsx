@@ -278,6 +278,17 @@ describe('keys batched in one chunk (slow links)', () => {
 		await waitForFrame('1/13');
 		await press('/api\r', '2 servers match · Esc clears');
 	});
+
+	it('starts a new filter with / while one is kept', async () => {
+		const {waitForFrame, press} = show(makeView(pool));
+		await waitForFrame('1/13');
+		await press('/api\r', '2 servers match · Esc clears');
+		let frame = await press('/', (current) => !current.includes('/ api'));
+		expect(frame).toContain('app01');
+		frame = await press(['s', 'h'], '1 server match');
+		expect(frame).toContain('shadow');
+		expect(frame).not.toContain('api1');
+	});
 });
 
 describe('keys the grid leaves to others', () => {

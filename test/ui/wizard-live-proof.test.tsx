@@ -4,7 +4,6 @@ import {systemClock} from '../../source/runbook/context.js';
 import type {PreparedMaintenance} from '../../source/runbook/prepare.js';
 import {parseTarget} from '../../source/runtime/names.js';
 import {App} from '../../source/ui/app.js';
-import type {ExitNote} from '../../source/ui/wizard/exit-note.js';
 import {engineHarness, FakeClock, FakeHaproxy} from '../helpers/fake-runtime.js';
 import {keys, renderAt, type Rendered} from '../helpers/render-ink.js';
 
@@ -20,12 +19,10 @@ describe('the wizard with --proof live', () => {
 		const harness = engineHarness(haproxy, new FakeClock(), {proof: 'live'});
 		// Real time: the wizard waits on HAProxy's counters as it would on a load balancer.
 		harness.context.clock = systemClock;
-		harness.context.probe = null;
-		harness.context.probeSource = 'only use_backend %[req.hdr(x-pool)] can route to it';
-		const prepared: PreparedMaintenance = {context: harness.context, resume: undefined, notice: null, notes: []};
-		const exitNote: {current: ExitNote | null} = {current: null};
+		harness.context.store.dispatch({type: 'probe-set', probe: null, source: 'only use_backend %[req.hdr(x-pool)] can route to it'});
+		const prepared: PreparedMaintenance = {context: harness.context, resume: undefined, notice: null, notes: [], comeBack: null};
 		const ui = renderAt(
-			<App clients={harness.context.clients} initialTarget={parseTarget('webapps/app01')} prepare={async () => prepared} exitNote={exitNote} pollIntervalMs={30} />,
+			<App clients={harness.context.clients} initialTarget={parseTarget('webapps/app01')} prepare={async () => prepared} pollIntervalMs={30} />,
 			{columns: 100, rows: 30},
 		);
 		rendered = ui;

@@ -1,10 +1,12 @@
 import React from 'react';
 import {afterEach, describe, expect, it} from 'vitest';
+import {readJournal} from '../../source/runbook/journal.js';
 import type {PreparedMaintenance} from '../../source/runbook/prepare.js';
 import type {ResumePoint} from '../../source/runbook/resume.js';
 import {parseTarget} from '../../source/runtime/names.js';
 import {App} from '../../source/ui/app.js';
-import {exitNoteText, type ExitNote} from '../../source/ui/wizard/exit-note.js';
+import {ExitOwner} from '../../source/ui/exit-owner.js';
+import {exitNoteText} from '../../source/ui/wizard/exit-note.js';
 import {engineHarness, FakeClock, FakeHaproxy} from '../helpers/fake-runtime.js';
 import {checklist} from '../helpers/checklist.js';
 import {keys, renderAt, type Rendered} from '../helpers/render-ink.js';
@@ -23,17 +25,16 @@ function start(options: {resume?: ResumePoint; notice?: string; noProbe?: boolea
 
 	const harness = engineHarness(haproxy, new FakeClock());
 	if (options.noProbe) {
-		harness.context.probe = null;
-		harness.context.probeSource = 'no frontend routes to backend webapps';
+		harness.context.store.dispatch({type: 'probe-set', probe: null, source: 'no frontend routes to backend webapps'});
 	}
 
-	const prepared: PreparedMaintenance = {context: harness.context, resume: options.resume, notice: options.notice ?? null, notes: []};
-	const exitNote: {current: ExitNote | null} = {current: null};
+	const prepared: PreparedMaintenance = {context: harness.context, resume: options.resume, notice: options.notice ?? null, notes: [], comeBack: `drainboard webapps/app01 --socket /fake/admin.sock --journal ${harness.journalFile}`};
+	const owner = new ExitOwner();
 	rendered = renderAt(
-		<App clients={harness.context.clients} initialTarget={parseTarget('webapps/app01')} prepare={async () => prepared} exitNote={exitNote} pollIntervalMs={30} />,
+		<App clients={harness.context.clients} initialTarget={parseTarget('webapps/app01')} prepare={async () => prepared} owner={owner} pollIntervalMs={30} />,
 		options.size ?? {columns: 100, rows: 30},
 	);
-	return {haproxy, harness, exitNote, ui: rendered};
+	return {haproxy, harness, owner, ui: rendered};
 }
 
 /** A frame as one line: wrapped text joined back with spaces. */
@@ -103,7 +104,7 @@ describe('the wizard', () => {
 	});
 
 	it('asks before quitting while HAProxy shows the target drained, and says how to come back', async () => {
-		const {ui, exitNote} = start({drained: true, resume: {step: 'maintain', drained: true, reason: 'the maintenance that ana started at 2026-11-25 14:02:11 UTC drained it and did not finish'}});
+		const {ui, owner} = start({drained: true, resume: {step: 'maintain', drained: true, reason: 'the maintenance that ana started at 2026-11-25 14:02:11 UTC drained it and did not finish'}});
 		const exited = ui.instance.waitUntilExit();
 		let frame = await ui.waitForFrame('Resume at maintain?');
 		expect(frame.replace(/\n/g, ' ')).toContain('? webapps/app01: the maintenance that ana started at 2026-11-25 14:02:11 UTC drained it and did not finish. Resume at maintain?');
@@ -111,16 +112,16 @@ describe('the wizard', () => {
 		expect(checklist(frame)).toBe(' ✓ validate › ✓ baseline › ✓ drain › ✓ confirm › ▶ maintain › · restore');
 		expect(flat(await ui.waitForFrame('Do the work now'))).toMatch(/webapps\/app01 is drained \(out of rotation\), as HAProxy showed at \d\d:\d\d:\d\d\. Do the work now/);
 		frame = await ui.press('q', 'Quit anyway?');
-		expect(flat(frame)).toMatch(/webapps\/app01 is drained \(out of rotation\), as HAProxy showed at \d\d:\d\d:\d\d\. Quit anyway\? It stays drained; run "drainboard webapps\/app01" to resume\./);
+		expect(flat(frame)).toMatch(/webapps\/app01 is drained \(out of rotation\), as HAProxy showed at \d\d:\d\d:\d\d\. Quit anyway\? It stays drained; the command to resume is printed on the way out\./);
 		await ui.press('n', (current) => !current.includes('Quit anyway?'));
 		await ui.press('q', 'Quit anyway?');
 		ui.send('y');
 		expect(await exited).toBe(0);
-		expect(exitNoteText(exitNote.current!)).toMatch(/^webapps\/app01 is drained \(out of rotation\), as HAProxy showed at \d\d:\d\d:\d\d\. To resume: drainboard webapps\/app01 \(journal: .*\)\.$/);
+		expect(exitNoteText(owner.note!)).toMatch(/^webapps\/app01 is drained \(out of rotation\), as HAProxy showed at \d\d:\d\d:\d\d\. To resume: drainboard webapps\/app01 --socket \/fake\/admin\.sock --journal \/\S+\/journal\.jsonl$/);
 	});
 
 	it('says what HAProxy shows after someone else sets the target ready: no "still drained", no quit question, and an exit note that says why', async () => {
-		const {ui, exitNote, haproxy} = start({drained: true, resume: {step: 'maintain', drained: true, reason: 'the maintenance that ana started at 14:02:11 drained it'}});
+		const {ui, owner, haproxy} = start({drained: true, resume: {step: 'maintain', drained: true, reason: 'the maintenance that ana started at 14:02:11 drained it'}});
 		const exited = ui.instance.waitUntilExit();
 		await ui.waitForFrame('Resume at maintain?');
 		await ui.press('y', 'Do the work now');
@@ -132,13 +133,13 @@ describe('the wizard', () => {
 		ui.send('q');
 		expect(await exited).toBe(0);
 		expect(ui.stdout.frames.some((one) => one.includes('Quit anyway?'))).toBe(false);
-		expect(exitNoteText(exitNote.current!)).toMatch(
-			/^webapps\/app01 is not drained \(in rotation, admin flags none\), as HAProxy showed at \d\d:\d\d:\d\d: it went back into rotation during the maintenance\. Someone else changed webapps\/app01 on \/fake\/admin\.sock: it is ready \(no admin flags\) now, was FDRAIN\. The maintenance is not finished; to start again: drainboard webapps\/app01 \(journal: .*\)\.$/,
+		expect(exitNoteText(owner.note!)).toMatch(
+			/^webapps\/app01 is not drained \(in rotation, admin flags none\), as HAProxy showed at \d\d:\d\d:\d\d: it went back into rotation during the maintenance\. Someone else changed webapps\/app01 on \/fake\/admin\.sock: it is ready \(no admin flags\) now, was FDRAIN\. The maintenance is not finished; to start again: drainboard webapps\/app01 --socket \/fake\/admin\.sock --journal \/\S+\/journal\.jsonl$/,
 		);
 	});
 
 	it('says what it last saw, and when, while HAProxy does not answer', async () => {
-		const {ui, exitNote, haproxy} = start({drained: true, resume: {step: 'maintain', drained: true, reason: 'the maintenance that ana started at 14:02:11 drained it'}});
+		const {ui, owner, haproxy} = start({drained: true, resume: {step: 'maintain', drained: true, reason: 'the maintenance that ana started at 14:02:11 drained it'}});
 		const exited = ui.instance.waitUntilExit();
 		await ui.waitForFrame('Resume at maintain?');
 		await ui.press('y', 'Do the work now');
@@ -150,7 +151,7 @@ describe('the wizard', () => {
 		);
 		ui.send('y');
 		expect(await exited).toBe(0);
-		expect(exitNoteText(exitNote.current!)).toMatch(/^webapps\/app01 was drained \(out of rotation\) when HAProxy last answered, at .* so its state now is unknown\. To resume: drainboard webapps\/app01/);
+		expect(exitNoteText(owner.note!)).toMatch(/^webapps\/app01 was drained \(out of rotation\) when HAProxy last answered, at .* so its state now is unknown\. To resume: drainboard webapps\/app01/);
 	});
 
 	it('asks for a listener URL when none is known, and checks it', async () => {
@@ -186,10 +187,55 @@ describe('the wizard', () => {
 		expect(live.join('\n')).toMatch(/▸ webapps/);
 	});
 
+	it('offers resume or start again as a list: ↓ Enter starts a new maintenance, journaled', async () => {
+		const {ui, harness} = start({drained: true, resume: {step: 'maintain', drained: true, reason: 'it was drained'}});
+		let frame = await ui.waitForFrame('❯ y resume at maintain');
+		expect(frame).toContain('  n start a new maintenance at validate');
+		expect(liveFrame(frame).at(-1)).toBe('↑↓ choose · Enter take it · or y / n');
+		await ui.press(keys.down, '❯ n start a new maintenance at validate');
+		frame = await ui.press(keys.enter, (current) => !current.includes('Resume at maintain?'));
+		expect(checklist(frame)).toMatch(/^ ▶ validate/);
+		expect(readJournal(harness.journalFile).entries.map((entry) => entry.event)).toContain('abandoned');
+	});
+
 	it('goes back to the grid with Esc before anything was done', async () => {
 		const {ui} = start();
 		await ui.waitForFrame('Esc back to grid');
 		await ui.press(keys.escape, 'SERVER');
 		expect(ui.lastFrame()).toContain('Enter select');
+	});
+
+	it('goes back with Esc after a step, while nothing is drained: the maintenance is closed in the journal, the cursor on its server', async () => {
+		const {ui, harness} = start();
+		await ui.waitForFrame('▶ validate');
+		const frame = await ui.press(keys.enter, (current) => checklist(current).includes('▶ baseline'));
+		expect(frame).toContain('Esc back to grid');
+		await ui.press(keys.escape, 'SERVER');
+		expect(ui.lastFrame().trimEnd().split('\n').at(-1)).toMatch(/ 2\/4$/);
+		expect(readJournal(harness.journalFile).entries.at(-1)).toMatchObject({event: 'abandoned', step: 'baseline'});
+	});
+
+	it('keeps Esc from leaving while the target is drained by this maintenance', async () => {
+		const {ui, haproxy} = start({drained: true, resume: {step: 'maintain', drained: true, reason: 'it was drained'}});
+		await ui.waitForFrame('Resume at maintain?');
+		let frame = await ui.press('y', '▶ maintain');
+		expect(frame).not.toContain('Esc back to grid');
+		// Esc changes nothing: ? (help), read after it, shows it was read.
+		ui.send(keys.escape);
+		frame = await ui.press('?', 'Keys');
+		expect(frame).toContain('back to the grid, while nothing is drained by this maintenance');
+		expect(haproxy.sent).toEqual([]);
+		expect(checklist(ui.lastFrame())).toMatch(/▶ maintain/);
+	});
+
+	it('after a maintenance ends, Enter brings the grid back with the cursor on the next server', async () => {
+		const {ui} = start({drained: true, resume: {step: 'restore', drained: true, reason: 'it was drained'}});
+		await ui.waitForFrame('Resume at restore?');
+		await ui.press('y', '▶ restore');
+		await ui.press(keys.enter, 'set server webapps/app01 state ready');
+		let frame = await ui.press('y', 'maintenance complete');
+		expect(frame).toContain('Enter back to the grid, on the next server');
+		frame = await ui.press(keys.enter, 'SERVER');
+		expect(frame.trimEnd().split('\n').at(-1)).toMatch(/ 3\/4$/);
 	});
 });

@@ -53,7 +53,7 @@ describe('--proof live', () => {
 		const clock = new FakeClock();
 		realClients(haproxy, clock, 3);
 		const harness = engineHarness(haproxy, clock, {proof: 'live'});
-		harness.context.probe = forbiddenProbe(haproxy);
+		harness.io.dispatch({type: 'probe-set', probe: forbiddenProbe(haproxy), source: harness.context.probeSource});
 		await through(harness, ['validate', 'baseline', 'drain', 'confirm']);
 		expect(check(harness, 'baseline', 'listener')?.observed).toContain('Real clients are the proof (--proof live): no request is sent');
 		expect(check(harness, 'baseline', 'baseline-traffic')).toMatchObject({verdict: 'pass', evidence: {basis: 'live', sent: 0, chosen: null}});
@@ -80,7 +80,7 @@ describe('--proof live', () => {
 	it('says in one sentence how little it saw when no client came in the window, and changes nothing', async () => {
 		const haproxy = pool();
 		const harness = engineHarness(haproxy, new FakeClock(), {proof: 'live'});
-		harness.context.probe = forbiddenProbe(haproxy);
+		harness.io.dispatch({type: 'probe-set', probe: forbiddenProbe(haproxy), source: harness.context.probeSource});
 		await through(harness, ['validate']);
 		expect(await runStep('baseline', harness.context, harness.io)).toBe('failed');
 		const traffic = check(harness, 'baseline', 'baseline-traffic');
@@ -135,7 +135,7 @@ describe('--proof auto', () => {
 		const clock = new FakeClock();
 		realClients(haproxy, clock, 4);
 		const harness = engineHarness(haproxy, clock, {proof: 'auto'});
-		harness.context.probe = forbiddenProbe(haproxy);
+		harness.io.dispatch({type: 'probe-set', probe: forbiddenProbe(haproxy), source: harness.context.probeSource});
 		await through(harness, ['validate', 'baseline']);
 		const traffic = check(harness, 'baseline', 'baseline-traffic');
 		expect(traffic?.evidence).toMatchObject({basis: 'live', sent: 0});
@@ -173,8 +173,7 @@ describe('--proof auto', () => {
 
 	it('without a listener URL and without traffic, says both', async () => {
 		const harness = engineHarness(pool(), new FakeClock(), {proof: 'auto'});
-		harness.context.probe = null;
-		harness.context.probeSource = 'no frontend routes to backend webapps';
+		harness.io.dispatch({type: 'probe-set', probe: null, source: 'no frontend routes to backend webapps'});
 		await through(harness, ['validate']);
 		expect(await runStep('baseline', harness.context, harness.io)).toBe('failed');
 		expect(check(harness, 'baseline', 'listener')?.verdict).toBe('warn');

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import type {JournalEntry} from '../../source/runbook/journal.js';
-import {lastMaintenance, resumePoint, staleMaintenanceNotice} from '../../source/runbook/resume.js';
+import {lastMaintenance, openDrains, resumePoint, staleMaintenanceNotice} from '../../source/runbook/resume.js';
 
 describe('resume', () => {
 	const entry = (event: JournalEntry['event'], extra: Partial<JournalEntry> = {}): JournalEntry => ({
@@ -26,6 +26,20 @@ describe('resume', () => {
 		const record = lastMaintenance([entry('started'), drainReply], 'webapps/app01');
 		expect(resumePoint(record, {targetDrained: true})?.step).toBe('confirm');
 		expect(resumePoint(undefined, {targetDrained: true})).toMatchObject({step: 'confirm', reason: expect.stringContaining('drained by someone or something else')});
+	});
+
+	it('lists the targets whose last maintenance drained them and did not end (what the grid offers to resume)', () => {
+		const other = (event: JournalEntry['event'], extra: Partial<JournalEntry> = {}) => entry(event, {target: 'webapps/app02', ...extra});
+		const entries = [
+			entry('started'),
+			drainReply,
+			other('started'),
+			other('reply', {step: 'drain', command: 'set server webapps/app02 state drain', ok: true}),
+			other('finished'),
+			entry('started', {target: 'api/api1'}),
+		];
+		expect(openDrains(entries)).toEqual([{target: 'webapps/app01', startedBy: 'ana', startedAt: '2026-11-25T14:02:11.000Z'}]);
+		expect(openDrains([...entries, entry('abandoned')])).toEqual([]);
 	});
 
 	it('finishes a restore whose ready was sent', () => {

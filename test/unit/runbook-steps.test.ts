@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {targetFromUrl} from '../../source/probe/create-probe.js';
+import type {Probe} from '../../source/probe/probe.js';
 import {Journal, JournalError, readJournal} from '../../source/runbook/journal.js';
 import {runStep} from '../../source/runbook/run-step.js';
 import type {StepId} from '../../source/runbook/steps.js';
@@ -164,8 +165,7 @@ describe('baseline', () => {
 	it('asks for a listener when none is known', async () => {
 		const harness = engineHarness(pool(), new FakeClock());
 		await through(harness, ['validate']);
-		harness.context.probe = null;
-		harness.context.probeSource = 'no frontend routes to backend webapps';
+		harness.io.dispatch({type: 'probe-set', probe: null, source: 'no frontend routes to backend webapps'});
 		expect(await runStep('baseline', harness.context, harness.io)).toBe('failed');
 		expect(check(harness, 'baseline', 'listener')?.todo).toContain('--url');
 	});
@@ -256,7 +256,7 @@ describe('confirm', () => {
 		const haproxy = pool();
 		const harness = engineHarness(haproxy, new FakeClock());
 		await through(harness, ['validate', 'baseline', 'drain']);
-		harness.context.probe = {
+		const probe: Probe = {
 			url: 'http://127.0.0.1:8080/',
 			kind: 'http',
 			target: targetFromUrl('http://127.0.0.1:8080/'),
@@ -267,6 +267,7 @@ describe('confirm', () => {
 				return Array.from({length: count}, () => ({ok: true, status: 200, servedBy: null, error: null, ms: 1}));
 			},
 		};
+		harness.io.dispatch({type: 'probe-set', probe, source: 'from --url'});
 		expect(await runStep('confirm', harness.context, harness.io)).toBe('failed');
 		expect(check(harness, 'confirm', 'traffic-moved')?.observed).toContain('The target still got 2.');
 	});

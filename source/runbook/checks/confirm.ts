@@ -27,7 +27,7 @@ const drainBit: CheckDefinition = {
 				throw error;
 			}
 
-			context.facts.drainSetAt = context.clock.now();
+			io.dispatch({type: 'facts-learned', facts: {drainSetAt: context.clock.now()}});
 			views = await readTarget(context, io.signal);
 		}
 

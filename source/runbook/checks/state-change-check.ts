@@ -30,9 +30,7 @@ export function stateChangeCheck(spec: StateChangeSpec): CheckDefinition {
 		async run(context, io) {
 			const outcome = await changeState(context, io, spec.step, {kind: 'state', state: spec.state}, spec.why);
 			const now = context.clock.now();
-			for (const fact of spec.sentAt) {
-				context.facts[fact] = now;
-			}
+			io.dispatch({type: 'facts-learned', facts: Object.fromEntries(spec.sentAt.map((fact) => [fact, now]))});
 
 			io.dispatch({type: 'drain-changed', drained: spec.state === 'drain'});
 			const readBack = readBackText(context, outcome);

@@ -41,10 +41,15 @@ const targetExists: CheckDefinition = {
 		}
 
 		const first = views[0]!;
-		context.facts.instances = views.map((view) => view.snapshot.instance);
-		context.facts.serverNames = first.backend!.servers.map((server) => server.server);
-		context.facts.mode = runbookMode(first.backend!, context);
-		context.facts.algorithm = first.backend!.algorithm ?? context.backendFacts?.balance ?? null;
+		io.dispatch({
+			type: 'facts-learned',
+			facts: {
+				instances: views.map((view) => view.snapshot.instance),
+				serverNames: first.backend!.servers.map((server) => server.server),
+				mode: runbookMode(first.backend!, context),
+				algorithm: first.backend!.algorithm ?? context.backendFacts?.balance ?? null,
+			},
+		});
 		const server = first.server!;
 		return passed(this.id, title, `${formatTarget(context.target)} is server ${server.serverId} of backend ${server.backendId} (${context.facts.mode ?? 'http'} mode, ${context.facts.algorithm ?? 'roundrobin'}) ${onInstances(context)}.`, {
 			evidence: {servers: first.backend!.servers.length},

@@ -35,6 +35,8 @@ type Props = {
 	onExtraKey?: (char: string, server: Server | undefined) => void;
 	/** A problem to show above the key hints (a maintenance that could not start). */
 	message?: string | null;
+	/** One line above the key hints that asks for the operator's attention (a drained server to resume). */
+	banner?: string | null;
 	active?: boolean;
 };
 
@@ -42,7 +44,7 @@ type Props = {
 const chromeHeight = 4;
 
 /** The live grid of every backend and server. */
-export function GridScreen({view, size, now, freshAt, onQuit, onFocus, onSelect, onExtraKey, initialKey, message, active = true}: Props) {
+export function GridScreen({view, size, now, freshAt, onQuit, onFocus, onSelect, onExtraKey, initialKey, message, banner, active = true}: Props) {
 	const [state, dispatch] = useReducer(gridReducer, {pageSize: size.rows - chromeHeight, cursorKey: initialKey, selected: onSelect ? undefined : initialKey}, initialGridState);
 	const differences = useMemo(() => differingServers(view.pool), [view.pool]);
 	const rows = useMemo(() => buildRows(view.pool, state.filter, differences), [view.pool, state.filter, differences]);
@@ -53,7 +55,8 @@ export function GridScreen({view, size, now, freshAt, onQuit, onFocus, onSelect,
 	const detail = state.selected && !onSelect ? detailHeight(rows.serverOf(state.selected), size.columns) : 0;
 	const messageLines = message ? wrap(message, size.columns - 1).slice(0, 3) : [];
 	const differenceLine = differenceText ? 1 : 0;
-	const pageSize = Math.max(1, size.rows - chromeHeight - bannerHeight(view.health) - filterLine - detail - messageLines.length - differenceLine);
+	const bannerLine = banner ? 1 : 0;
+	const pageSize = Math.max(1, size.rows - chromeHeight - bannerHeight(view.health) - filterLine - detail - messageLines.length - differenceLine - bannerLine);
 
 	// Synced during render, not in an effect: a key pressed right after a poll must see these rows.
 	if (state.rows !== rows) {
@@ -119,6 +122,11 @@ export function GridScreen({view, size, now, freshAt, onQuit, onFocus, onSelect,
 			{differenceText ? (
 				<Text color={tint('yellow')} bold wrap="truncate-end">
 					{differenceText}
+				</Text>
+			) : null}
+			{banner ? (
+				<Text color={tint('yellow')} bold inverse wrap="truncate-end">
+					{cell(banner, size.columns - 1)}
 				</Text>
 			) : null}
 			{messageLines.map((line, index) => (

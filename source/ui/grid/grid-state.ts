@@ -96,7 +96,8 @@ export function gridReducer(state: GridState, action: GridAction): GridState {
 		}
 
 		case 'filter-started': {
-			return {...state, filterEditing: true, help: false};
+			// `/` starts a new filter: the one kept before is replaced, not typed onto.
+			return {...state, filter: '', filterEditing: true, help: false};
 		}
 
 		case 'filter-typed': {

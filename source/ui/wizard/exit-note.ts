@@ -1,11 +1,12 @@
 import type {Alarm, RunbookState} from '../../runbook/state.js';
 import {targetStale, targetState, targetStateSentence, type TargetSeen} from '../../runbook/target-state.js';
-import {formatTarget, type Target} from '../../runtime/names.js';
+import type {Target} from '../../runtime/names.js';
 
 /** What the app says after it ends, from the wizard's last read of the target. */
 export type ExitNote = {
 	target: Target;
-	journal: string;
+	/** The command that comes back to this maintenance (flags and journal); null in the lab. */
+	comeBack: string | null;
 	seen: TargetSeen[];
 	/** This maintenance drained the target (or resumed one that had), and has not restored it. */
 	drainedByMaintenance: boolean;
@@ -14,8 +15,8 @@ export type ExitNote = {
 };
 
 /** The note for the state the wizard ends in. */
-export function exitNoteOf(target: Target, journal: string, state: RunbookState, seen: TargetSeen[]): ExitNote {
-	return {target, journal, seen, drainedByMaintenance: state.drained && !state.finished, alarms: state.alarms};
+export function exitNoteOf(target: Target, comeBack: string | null, state: RunbookState, seen: TargetSeen[]): ExitNote {
+	return {target, comeBack, seen, drainedByMaintenance: state.drained && !state.finished, alarms: state.alarms};
 }
 
 /**
@@ -24,12 +25,16 @@ export function exitNoteOf(target: Target, journal: string, state: RunbookState,
  * nothing to say (no drain of this maintenance, and HAProxy shows none).
  */
 export function exitNoteText(note: ExitNote): string | null {
-	const label = formatTarget(note.target);
 	const state = targetState(note.seen);
 	const sentence = targetStateSentence(note.target, note.seen);
-	const resume = `drainboard ${label} (journal: ${note.journal})`;
+	if (note.comeBack === null) {
+		// The lab: its HAProxy, journal and socket are gone with it; a command naming them would not work.
+		return state === 'drained' || state === 'partly-drained' || note.drainedByMaintenance ? `${sentence}. The lab's HAProxy stopped with the lab; drainboard lab starts a fresh one.` : null;
+	}
+
+	const resume = note.comeBack;
 	if (state === 'drained' || state === 'partly-drained') {
-		return `${sentence}. To resume: ${resume}.`;
+		return `${sentence}. To resume: ${resume}`;
 	}
 
 	if (!note.drainedByMaintenance) {
@@ -37,10 +42,10 @@ export function exitNoteText(note: ExitNote): string | null {
 	}
 
 	if (state === 'unknown' || targetStale(note.seen)) {
-		return `${sentence}; this maintenance had drained it. Check it with drainboard status; to resume: ${resume}.`;
+		return `${sentence}; this maintenance had drained it. Check it with drainboard status; to resume: ${resume}`;
 	}
 
 	const why = note.alarms.filter((alarm) => alarm.reapply).at(-1);
 	const cause = why ? `. ${why.message.replace(/ Press r to re-apply[^.]*\.$/, '')}` : ' (set ready outside this wizard, or dropped by a reload).';
-	return `${sentence}: it went back into rotation during the maintenance${cause} The maintenance is not finished; to start again: ${resume}.`;
+	return `${sentence}: it went back into rotation during the maintenance${cause} The maintenance is not finished; to start again: ${resume}`;
 }

@@ -1,13 +1,22 @@
 import {Box} from 'ink';
 import React from 'react';
 import type {Prompt} from '../../runbook/state.js';
+import {Choice} from '../choice.js';
 import {cell} from '../format.js';
 import {tint} from '../theme.js';
 import {wrap} from '../../wrap.js';
 import {Text} from '../text/shown-text.js';
 
+/** Questions answered from a list (↑↓ Enter, or y / n): they send nothing to HAProxy. */
+const choices: ReadonlySet<string> = new Set(['resume']);
+
+/** The prompt is a {@link Choice}: Enter takes the option under the cursor. */
+export function isChoice(prompt: Prompt): boolean {
+	return prompt.kind === 'question' && choices.has(prompt.id);
+}
+
 /** The lines of a prompt, so the screen can budget its height. */
-export function promptLines(prompt: Prompt, width: number): Array<{text: string; kind: 'head' | 'command' | 'body' | 'keys'}> {
+export function promptLines(prompt: Prompt, width: number): Array<{text: string; kind: 'head' | 'command' | 'body' | 'keys' | 'choice'}> {
 	if (prompt.kind === 'command') {
 		return [
 			{text: `? Send ${prompt.commands ? 'these commands, in order,' : 'this command'} to HAProxy (${prompt.sockets.join(', ')}):`, kind: 'head'},
@@ -17,14 +26,22 @@ export function promptLines(prompt: Prompt, width: number): Array<{text: string;
 		];
 	}
 
-	return [...wrap(`? ${prompt.question}`, width).map((text) => ({text, kind: 'head' as const})), {text: `  y ${prompt.yes} · n ${prompt.no}`, kind: 'keys'}];
+	const head = wrap(`? ${prompt.question}`, width).map((text) => ({text, kind: 'head' as const}));
+	if (isChoice(prompt)) {
+		return [...head, {text: `y ${prompt.yes}`, kind: 'choice'}, {text: `n ${prompt.no}`, kind: 'choice'}];
+	}
+
+	return [...head, {text: `  y ${prompt.yes} · n ${prompt.no}`, kind: 'keys'}];
 }
 
-/** A prompt waiting for y or n. Enter does nothing here, on purpose. */
-export function PromptBox({prompt, width}: {prompt: Prompt; width: number}) {
+/** A prompt waiting for y or n. Enter does nothing here, on purpose, but in a choice (which sends nothing). */
+export function PromptBox({prompt, width, onAnswer}: {prompt: Prompt; width: number; onAnswer: (yes: boolean) => void}) {
+	const lines = promptLines(prompt, width - 1);
 	return (
 		<Box flexDirection="column">
-			{promptLines(prompt, width - 1).map((line, index) => (
+			{lines
+				.filter((line) => line.kind !== 'choice')
+				.map((line, index) => (
 				<Text
 					key={index}
 					color={line.kind === 'head' ? tint('yellow') : line.kind === 'command' ? tint('cyan') : undefined}
@@ -34,6 +51,11 @@ export function PromptBox({prompt, width}: {prompt: Prompt; width: number}) {
 					{line.kind === 'command' ? line.text : cell(line.text, width - 1).trimEnd()}
 				</Text>
 			))}
+			{isChoice(prompt) ? (
+				<Box paddingLeft={2} width={width - 1}>
+					<Choice items={lines.filter((line) => line.kind === 'choice').map((line, index) => ({label: line.text, value: index === 0}))} onChoose={onAnswer} />
+				</Box>
+			) : null}
 		</Box>
 	);
 }

@@ -1,10 +1,9 @@
 import {Box, Static} from 'ink';
 import React from 'react';
-import type {RunbookState} from '../../runbook/state.js';
+import type {LogItem, RunbookState} from '../../runbook/state.js';
 import {clockTime} from '../../time-format.js';
 import {tint} from '../theme.js';
 import {checkLines, type PanelLine} from './check-lines.js';
-import type {LogItem} from './use-runbook.js';
 import {Text} from '../text/shown-text.js';
 
 export const toneColor: Record<PanelLine['tone'], string | undefined> = {

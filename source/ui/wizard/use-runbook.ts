@@ -1,25 +1,21 @@
-import {useCallback, useEffect, useMemo, useReducer, useRef, useState} from 'react';
+import {useCallback, useEffect, useMemo, useRef, useState} from 'react';
 import type {PollView} from '../../poll/pool-poller.js';
 import {createProbe} from '../../probe/create-probe.js';
 import type {RunbookIo} from '../../runbook/context.js';
 import {beginMaintenance, type PreparedMaintenance} from '../../runbook/prepare.js';
 import {runStep} from '../../runbook/run-step.js';
-import {healthText} from '../../runbook/checks/maintain.js';
-import {Cancelled, changeState, PromptWithdrawn} from '../../runbook/state-change.js';
-import {isHealthy} from '../../model/server-condition.js';
-import {readTarget} from '../../runbook/read-target.js';
-import {initialRunbookState, runbookReducer, type Prompt, type RunbookState} from '../../runbook/state.js';
-import type {StepId} from '../../runbook/steps.js';
-import {seenInView, targetStale, targetState, targetStateSentence, type TargetSeen} from '../../runbook/target-state.js';
+import {Cancelled, changeState} from '../../runbook/state-change.js';
+import {seenSettled, stepRunning, type Prompt, type RunbookState} from '../../runbook/state.js';
+import {seenInView} from '../../runbook/target-state.js';
 import {PoolWatch} from '../../runbook/watch.js';
 import {formatTarget, type Target} from '../../runtime/names.js';
 import {sentenceOf} from '../../errors.js';
+import {askToQuit} from './quit-question.js';
+import {useReadyWatch} from './use-ready-watch.js';
+import {useRunbookState} from './use-runbook-state.js';
 
-/** A question on screen, waiting for y or n. */
+/** A question on screen, waiting for y or n: the one piece of the wizard's state outside the store. */
 type Pending = {resolve: (yes: boolean) => void; reject: (error: Error) => void; prompt: Prompt};
-
-/** A finished step attempt, printed once into the scrollback log. */
-export type LogItem = {key: string; step: StepId; passed: boolean; finishedAt: number};
 
 export type RunbookHandle = {
 	state: RunbookState;
@@ -28,11 +24,9 @@ export type RunbookHandle = {
 	running: boolean;
 	/** Paused: an instance does not answer. */
 	paused: boolean;
-	log: LogItem[];
 	notice: string | null;
 	/** The wizard needs a listener URL typed in before baseline can run. */
 	needsUrl: boolean;
-	problem: string | null;
 	/** Enter: run (or retry) the current step; at maintain it means the work is done. */
 	runCurrent(): void;
 	answer(yes: boolean): void;
@@ -43,123 +37,72 @@ export type RunbookHandle = {
 	 * drained it, while HAProxy's answer is missing); resolves true when the app may exit.
 	 */
 	confirmQuit(): Promise<boolean>;
-	/** The target as HAProxy last showed it, instance by instance: every sentence about its state comes from here. */
-	seen: TargetSeen[];
-	/** False until a read made after this wizard's last step or change has arrived: `seen` may not show that yet. */
+	/** Yes to the quit question, if it is the one open (Ctrl-C pressed again). */
+	insistQuit(): void;
+	/** False until a read made after this wizard's last step or change has arrived: `state.seen` may not show that yet. */
 	seenSettled: boolean;
-	/** Nothing has been journaled or changed yet: going back to the grid loses nothing. */
-	pristine: boolean;
+	/** Nothing this maintenance drained is out of rotation, no step runs, no question is open: Esc may go back to the grid. */
+	canGoBack: boolean;
+	/** Before going back: a maintenance begun and not finished is closed in the journal (nothing was drained). */
+	leave(): void;
 };
 
-/** The wizard's state and actions over one prepared maintenance. Rendering is elsewhere. */
 /** The poller behind the wizard's view: when HAProxy last answered, and a poll now. */
 export type PollAccess = {readAt: () => number | null; refresh: () => void};
 
 const noPoll: PollAccess = {readAt: () => null, refresh: () => undefined};
 
-/** Longest wait, on q, for a read made after the wizard's last step (a poll is a round trip). */
-const settleWaitMs = 2000;
-
-export function useRunbook(prepared: PreparedMaintenance, view: PollView, poll: PollAccess = noPoll): RunbookHandle {
+/**
+ * The wizard's actions over one prepared maintenance. Its state is the maintenance's store
+ * (`context.store`, changed by runbook actions only); the open prompt's answer is the one thing
+ * held here. Rendering is elsewhere.
+ */
+export function useRunbook(prepared: PreparedMaintenance, view: PollView, poll: PollAccess = noPoll, resumeNow = false): RunbookHandle {
 	const {context} = prepared;
+	const {store} = context;
 	const label = formatTarget(context.target);
-	const [state, dispatch] = useReducer(runbookReducer, undefined, () => initialRunbookState(label, context.clock.now()));
-	const [running, setRunning] = useState(false);
-	// Set at once, not on the next render: a second Enter must not start the step again.
-	const runningNow = useRef(false);
-	const [begun, setBegun] = useState(false);
-	const [log, setLog] = useState<LogItem[]>([]);
-	const [problem, setUrlError] = useState<string | null>(null);
-	const [needsUrl, setNeedsUrl] = useState(context.probe === null && context.options.proof !== 'live');
+	const state = useRunbookState(store);
 	const pending = useRef<Pending | undefined>(undefined);
-	const controller = useRef(new AbortController());
-	const reapplying = useRef(false);
-	const latest = useRef(state);
-	latest.current = state;
-	// When this wizard last finished a step or changed HAProxy (wall clock, as the poller's): a read from before may not show it.
-	const changedAt = useRef(0);
-	const readAt = poll.readAt();
-	const seen = useMemo(() => seenInView(view, context.target, readAt), [view, context.target, readAt]);
-	const seenSettled = (readAt ?? 0) > changedAt.current;
-	const latestSeen = useRef({seen, settled: seenSettled});
-	latestSeen.current = {seen, settled: seenSettled};
-	const changed = useCallback(() => {
-		changedAt.current = Date.now();
-		poll.refresh();
-	}, [poll]);
+	const [controller] = useState(() => new AbortController());
 
 	const io: RunbookIo = useMemo(
 		() => ({
-			dispatch,
-			signal: controller.current.signal,
+			dispatch: store.dispatch,
+			signal: controller.signal,
 			async ask(prompt: Prompt) {
 				return new Promise<boolean>((resolve, reject) => {
 					pending.current = {resolve, reject, prompt};
-					dispatch({type: 'prompt-opened', prompt});
+					store.dispatch({type: 'prompt-opened', prompt});
 				});
 			},
 		}),
-		[],
+		[store, controller],
 	);
+	/** A step ended or HAProxy was changed: what the view shows may predate it, so poll now. */
+	const changed = useCallback(() => {
+		store.dispatch({type: 'haproxy-changed', time: Date.now()});
+		poll.refresh();
+	}, [store, poll]);
 
 	useEffect(
 		() => () => {
-			controller.current.abort();
+			controller.abort();
 			pending.current?.resolve(false);
 			// Back to the grid, or quitting: the backend's lock ends with this maintenance's screen.
 			context.lock.release();
 		},
-		[context],
+		[context, controller],
 	);
 
-	// While `ready` waits for y, the target's health is read from HAProxy every half second (a poll
-	// of the grid can miss a server that came back and failed again): unhealthy, the question is taken back.
-	const prompt = state.prompt;
-	useEffect(() => {
-		const open = pending.current;
-		if (prompt?.kind !== 'command' || !prompt.command.endsWith(' state ready') || open?.prompt !== prompt) {
-			return undefined;
-		}
-
-		const watching = new AbortController();
-		let timer: ReturnType<typeof setTimeout> | undefined;
-		const look = async () => {
-			const views = await readTarget(context, watching.signal).catch(() => undefined);
-			const sick = views?.find((view) => view.server && !isHealthy(view.server));
-			if (watching.signal.aborted || pending.current !== open) {
-				return;
-			}
-
-			if (sick?.server) {
-				pending.current = undefined;
-				dispatch({type: 'prompt-closed'});
-				open.reject(
-					new PromptWithdrawn(
-						`The question was withdrawn: ${label} is no longer healthy${context.clients.length > 1 ? ` on ${sick.socket}` : ''} (${healthText(sick.server)}), so "state ready" was not sent and it stays drained; bring the service back, and restore once its health check passes.`,
-					),
-				);
-				return;
-			}
-
-			timer = setTimeout(() => void look(), 500);
-		};
-
-		timer = setTimeout(() => void look(), 500);
-		return () => {
-			watching.abort();
-			clearTimeout(timer);
-		};
-	}, [prompt, context, label]);
-
-	const begin = useCallback(
-		(resume = prepared.resume) => {
-			if (!begun) {
-				beginMaintenance(context, resume);
-				setBegun(true);
-			}
+	useReadyWatch(state.prompt, context, {
+		isOpen: (prompt) => pending.current?.prompt === prompt,
+		withdraw(error) {
+			const open = pending.current;
+			pending.current = undefined;
+			store.dispatch({type: 'prompt-closed'});
+			open?.reject(error);
 		},
-		[begun, context, prepared.resume],
-	);
+	});
 
 	useEffect(() => {
 		const {resume} = prepared;
@@ -167,191 +110,146 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView, poll: 
 			return;
 		}
 
-		void io
-			.ask({kind: 'question', id: 'resume', question: `${label}: ${resume.reason}. Resume at ${resume.step}?`, yes: `resume at ${resume.step}`, no: 'start a new maintenance at validate'})
+		// Chosen already (the grid's banner): resumed without a second question.
+		const answer = resumeNow
+			? Promise.resolve(true)
+			: io.ask({kind: 'question', id: 'resume', question: `${label}: ${resume.reason}. Resume at ${resume.step}?`, yes: `resume at ${resume.step}`, no: 'start a new maintenance at validate'});
+		void answer
 			.then((yes) => {
 				if (yes) {
-					dispatch({type: 'resumed', at: resume.step, drained: resume.drained, time: context.clock.now()});
+					store.dispatch({type: 'resumed', at: resume.step, drained: resume.drained, time: context.clock.now()});
 					beginMaintenance(context, resume);
 				} else {
 					context.journal.append({step: null, event: 'abandoned', detail: 'the operator started a new maintenance instead of resuming'});
-					dispatch({type: 'drain-changed', drained: resume.drained});
+					store.dispatch({type: 'drain-changed', drained: resume.drained});
 					beginMaintenance(context, undefined);
 				}
 
-				setBegun(true);
+				store.dispatch({type: 'maintenance-begun'});
 			})
 			.catch((error: unknown) => {
-				setUrlError(sentenceOf(error));
+				store.dispatch({type: 'problem-shown', problem: sentenceOf(error)});
 			});
-	}, [context, io, label, prepared]);
+	}, [context, io, label, prepared, store, resumeNow]);
 
+	// Each poll: what HAProxy shows of the target now, and the alarms it raises or clears.
 	const [watch] = useState(() => new PoolWatch());
+	const readAt = poll.readAt();
 	useEffect(() => {
-		const changes = watch.observe(view, {target: context.target, drained: latest.current.drained});
+		store.dispatch({type: 'target-seen', seen: seenInView(view, context.target, readAt)});
+		const now = store.getState();
+		const changes = watch.observe(view, {target: context.target, drained: now.drained});
 		for (const id of changes.clear) {
-			if (latest.current.alarms.some((alarm) => alarm.id === id)) {
-				dispatch({type: 'alarm-cleared', id});
+			if (now.alarms.some((alarm) => alarm.id === id)) {
+				store.dispatch({type: 'alarm-cleared', id});
 			}
 		}
 
 		for (const alarm of changes.raise) {
-			dispatch({type: 'alarm-raised', alarm});
+			store.dispatch({type: 'alarm-raised', alarm});
 			try {
-				context.journal.append({step: latest.current.current, event: 'alarm', detail: alarm.message, socket: alarm.socket});
+				context.journal.append({step: now.current, event: 'alarm', detail: alarm.message, socket: alarm.socket});
 			} catch {
 				// The alarm is on screen; the next state change will stop on the journal.
 			}
 		}
-	}, [view, context, watch]);
-
-	const finishedRef = useRef(new Map<StepId, number>());
-	useEffect(() => {
-		for (const [id, step] of Object.entries(state.steps) as Array<[StepId, RunbookState['steps'][StepId]]>) {
-			if ((step.status === 'passed' || step.status === 'failed') && step.finishedAt !== null && finishedRef.current.get(id) !== step.finishedAt) {
-				finishedRef.current.set(id, step.finishedAt);
-				changed();
-				setLog((items) => [...items, {key: `${id}-${step.finishedAt}`, step: id, passed: step.status === 'passed', finishedAt: step.finishedAt!}]);
-			}
-		}
-	}, [state.steps, changed]);
+	}, [view, readAt, context, watch, store]);
 
 	const paused = state.alarms.some((alarm) => alarm.kind === 'unreachable');
 	const runCurrent = useCallback(() => {
-		const current = latest.current;
-		if (runningNow.current || current.prompt || current.finished || paused || pending.current !== undefined) {
+		const current = store.getState();
+		if (stepRunning(current) || current.prompt || current.finished || paused || pending.current !== undefined || (current.current === 'baseline' && !current.probe && context.options.proof !== 'live')) {
 			return;
 		}
 
-		if (current.current === 'baseline' && !context.probe && context.options.proof !== 'live') {
-			setNeedsUrl(true);
-			return;
+		if (!current.begun) {
+			beginMaintenance(context, prepared.resume);
+			store.dispatch({type: 'maintenance-begun'});
 		}
 
-		begin();
-		runningNow.current = true;
-		setRunning(true);
-		void runStep(current.current, context, io).finally(() => {
-			runningNow.current = false;
-			setRunning(false);
-		});
-	}, [begin, context, io, paused]);
+		// Dispatches step-started before it returns: a second Enter finds the step running.
+		void runStep(current.current, context, io).finally(changed);
+	}, [changed, context, io, paused, prepared.resume, store]);
 
-	const answer = useCallback((yes: boolean) => {
-		const open = pending.current;
-		if (!open) {
-			return;
-		}
+	const answer = useCallback(
+		(yes: boolean) => {
+			const open = pending.current;
+			if (!open) {
+				return;
+			}
 
-		pending.current = undefined;
-		dispatch({type: 'prompt-closed'});
-		open.resolve(yes);
-	}, []);
+			pending.current = undefined;
+			store.dispatch({type: 'prompt-closed'});
+			open.resolve(yes);
+		},
+		[store],
+	);
 
 	const reapplyDrain = useCallback(() => {
-		if (pending.current || reapplying.current || !latest.current.alarms.some((alarm) => alarm.reapply)) {
+		const now = store.getState();
+		if (pending.current || now.reapplying || !now.alarms.some((alarm) => alarm.reapply)) {
 			return;
 		}
 
-		reapplying.current = true;
-		void changeState(context, io, latest.current.current, {kind: 'state', state: 'drain'}, 'The drain is gone from HAProxy; this puts it back.')
-			.then(() => {
-				changed();
-				for (const alarm of latest.current.alarms.filter((candidate) => candidate.reapply)) {
-					dispatch({type: 'alarm-cleared', id: alarm.id});
+		store.dispatch({type: 'reapply-started'});
+		void changeState(context, io, now.current, {kind: 'state', state: 'drain'}, 'The drain is gone from HAProxy; this puts it back.').then(
+			() => {
+				for (const alarm of store.getState().alarms.filter((candidate) => candidate.reapply)) {
+					store.dispatch({type: 'alarm-cleared', id: alarm.id});
 				}
-			})
-			.catch((error: unknown) => {
-				if (!(error instanceof Cancelled)) {
-					setUrlError(sentenceOf(error));
-				}
-			})
-			.finally(() => {
-				reapplying.current = false;
-			});
-	}, [changed, context, io]);
+
+				store.dispatch({type: 'reapply-ended', problem: null, time: Date.now()});
+				poll.refresh();
+			},
+			(error: unknown) => {
+				store.dispatch({type: 'reapply-ended', problem: error instanceof Cancelled ? null : sentenceOf(error), time: Date.now()});
+			},
+		);
+	}, [context, io, poll, store]);
 
 	const setUrl = useCallback(
 		(text: string) => {
 			try {
-				context.probe = createProbe(text.trim());
-				context.probeSource = 'typed in by the operator';
-				setUrlError(null);
-				setNeedsUrl(false);
+				store.dispatch({type: 'probe-set', probe: createProbe(text.trim()), source: 'typed in by the operator'});
 			} catch (error) {
-				setUrlError(sentenceOf(error));
+				store.dispatch({type: 'problem-shown', problem: sentenceOf(error)});
 			}
 		},
-		[context],
+		[store],
 	);
 
-	const confirmQuit = useCallback(async () => {
-		// Right after a step the view may predate it: wait (briefly) for a read made since.
-		for (const started = Date.now(); !latestSeen.current.settled && Date.now() - started < settleWaitMs; ) {
-			await new Promise((resolve) => {
-				setTimeout(resolve, 50);
-			});
+	const confirmQuit = useCallback(async () => askToQuit({context, io, comeBack: prepared.comeBack, closeOpen: () => answer(false)}), [answer, context, io, prepared.comeBack]);
+
+	const insistQuit = useCallback(() => {
+		if (pending.current?.prompt.id === 'quit') {
+			answer(true);
 		}
+	}, [answer]);
 
-		const {seen: now, settled} = latestSeen.current;
-		const read = targetState(now);
-		const drained = read === 'drained' || read === 'partly-drained';
-		const unknown = read === 'unknown' || targetStale(now) || !settled;
-		const sentence = targetStateSentence(context.target, now);
-		if (!drained && !(unknown && latest.current.drained)) {
-			if (latest.current.drained) {
-				journalQuietly(context, {step: latest.current.current, event: 'quit', detail: `quit after the drain was undone outside this wizard: ${sentence}`});
-			}
-
-			return true;
+	const leave = useCallback(() => {
+		const now = store.getState();
+		if (now.begun && !now.finished) {
+			context.journal.appendGuarded({step: now.current, event: 'abandoned', detail: `back to the grid at ${now.current}, with nothing drained by this maintenance`});
 		}
+	}, [context, store]);
 
-		answer(false);
-		const yes = await io.ask({
-			kind: 'question',
-			id: 'quit',
-			question: `${capitalized(sentence)}. Quit anyway? ${drained ? 'It stays drained; run' : 'Run'} "drainboard ${label}" to resume.`,
-			yes: drained ? 'quit, leave it drained' : 'quit',
-			no: 'stay',
-		});
-		if (yes) {
-			journalQuietly(context, {step: latest.current.current, event: 'quit', detail: `quit: ${sentence}`});
-		}
-
-		return yes;
-	}, [answer, context, io, label]);
-
+	const running = stepRunning(state);
 	return {
 		state,
 		target: context.target,
 		label,
 		running,
 		paused,
-		log,
 		notice: prepared.notice,
-		needsUrl,
-		problem,
+		needsUrl: state.probe === null && context.options.proof !== 'live',
 		runCurrent,
 		answer,
 		reapplyDrain,
 		setUrl,
 		confirmQuit,
-		seen,
-		seenSettled,
-		pristine: !begun && !running,
+		insistQuit,
+		seenSettled: seenSettled(state),
+		canGoBack: !running && !state.prompt && !state.drained,
+		leave,
 	};
-}
-
-/** A state sentence as the start of a question: `the state of …` gets its capital; a name stays as it is. */
-function capitalized(sentence: string): string {
-	return sentence.startsWith('the ') ? `The ${sentence.slice(4)}` : sentence;
-}
-
-/** Quitting must stay possible whether or not the journal takes the entry. */
-function journalQuietly(context: PreparedMaintenance['context'], record: Parameters<PreparedMaintenance['context']['journal']['append']>[0]): void {
-	try {
-		context.journal.append(record);
-	} catch {
-		// The journal already holds the drain; the screen says the rest.
-	}
 }

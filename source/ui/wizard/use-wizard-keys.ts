@@ -5,7 +5,8 @@ import type {RunbookHandle} from './use-runbook.js';
 
 type Handlers = {
 	onQuit: () => void;
-	onBack: () => void;
+	/** Back to the grid; `done`: the maintenance finished (the grid moves on to the next server). */
+	onBack: (done: boolean) => void;
 	onHelp: () => void;
 	onExtraKey?: (char: string) => void;
 	urlText: string;
@@ -14,7 +15,8 @@ type Handlers = {
 
 /**
  * Keys of the wizard. With a prompt open only y, n and Esc act: Enter never confirms a state
- * change. Without a prompt, y and n do nothing.
+ * change. Without a prompt, y and n do nothing. Esc goes back to the grid while nothing this
+ * maintenance drained is out of rotation; once it finished, Enter goes back too.
  */
 export function useWizardKeys(handle: RunbookHandle, handlers: Handlers): void {
 	// Keys can arrive faster than frames: keep the text typed so far between handler calls.
@@ -47,12 +49,14 @@ export function useWizardKeys(handle: RunbookHandle, handlers: Handlers): void {
 				continue;
 			}
 
+			if ((press.key.return && handle.state.finished) || (press.key.escape && handle.canGoBack)) {
+				handle.leave();
+				handlers.onBack(handle.state.finished);
+				return;
+			}
+
 			if (press.key.return) {
 				handle.runCurrent();
-			} else if (press.key.escape) {
-				if (handle.pristine) {
-					handlers.onBack();
-				}
 			} else if (char === 'q') {
 				handlers.onQuit();
 				return;

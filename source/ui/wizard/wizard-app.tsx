@@ -1,13 +1,13 @@
-import React, {useState} from 'react';
+import React, {useEffect, useState} from 'react';
 import type {PollView} from '../../poll/pool-poller.js';
 import type {PreparedMaintenance} from '../../runbook/prepare.js';
 import type {TerminalSize} from '../use-terminal-size.js';
-import {exitNoteOf, type ExitNote} from './exit-note.js';
+import {useExitOwner} from '../exit-owner.js';
+import {exitNoteOf} from './exit-note.js';
 import {useRunbook, type PollAccess} from './use-runbook.js';
 import {useWizardKeys} from './use-wizard-keys.js';
 import {WizardScreen} from './wizard-screen.js';
 
-export type {ExitNote} from './exit-note.js';
 
 type Props = {
 	prepared: PreparedMaintenance;
@@ -18,17 +18,26 @@ type Props = {
 	/** The poller behind `view`: when HAProxy last answered, and a poll now (after a step). */
 	poll?: PollAccess;
 	onQuit: () => void;
-	onBack: () => void;
+	/** Back to the grid; `done`: the maintenance finished. */
+	onBack: (done: boolean) => void;
 	onExtraKey?: (char: string) => void;
-	exitNote: {current: ExitNote | null};
+	/** Resume the open maintenance without asking (chosen from the grid's banner). */
+	resumeNow?: boolean;
 };
 
 /** The wizard over one maintenance: state, keys, screen. */
-export function WizardApp({prepared, view, size, now, freshAt, poll, onQuit, onBack, onExtraKey, exitNote}: Props) {
-	const handle = useRunbook(prepared, view, poll);
+export function WizardApp({prepared, view, size, now, freshAt, poll, onQuit, onBack, onExtraKey, resumeNow = false}: Props) {
+	const handle = useRunbook(prepared, view, poll, resumeNow);
 	const [help, setHelp] = useState(false);
 	const [urlText, setUrlText] = useState('');
-	exitNote.current = exitNoteOf(prepared.context.target, prepared.context.journal.file, handle.state, handle.seen);
+	const owner = useExitOwner();
+	const {confirmQuit, insistQuit, state} = handle;
+	// What the app prints after it ends follows what HAProxy last showed (the owner prints it).
+	useEffect(() => {
+		owner.note = exitNoteOf(prepared.context.target, prepared.comeBack, state, state.seen);
+	}, [owner, prepared, state]);
+	// While this wizard is on screen, q, Ctrl-C ask it first.
+	useEffect(() => owner.guardWith({confirm: confirmQuit, insist: insistQuit}), [owner, confirmQuit, insistQuit]);
 	useWizardKeys(handle, {
 		urlText,
 		setUrlText,
@@ -37,13 +46,7 @@ export function WizardApp({prepared, view, size, now, freshAt, poll, onQuit, onB
 		onHelp() {
 			setHelp((shown) => !shown);
 		},
-		onQuit() {
-			void handle.confirmQuit().then((yes) => {
-				if (yes) {
-					onQuit();
-				}
-			});
-		},
+		onQuit,
 	});
 	return <WizardScreen handle={handle} view={view} size={size} now={now} freshAt={freshAt} help={help} urlText={urlText} />;
 }

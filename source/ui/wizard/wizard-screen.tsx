@@ -16,7 +16,7 @@ import type {TerminalSize} from '../use-terminal-size.js';
 import {wrap} from '../../wrap.js';
 import {checkLines, lastLines, type PanelLine} from './check-lines.js';
 import {ChecklistLine} from './checklist-line.js';
-import {PromptBox, promptLines} from './prompt-box.js';
+import {isChoice, PromptBox, promptLines} from './prompt-box.js';
 import {StepLog, toneColor} from './step-log.js';
 import type {RunbookHandle} from './use-runbook.js';
 import {Text} from '../text/shown-text.js';
@@ -26,7 +26,8 @@ export const wizardKeys: KeyHelp[] = [
 	{keys: 'y', does: 'yes to the open prompt (send the command shown)'},
 	{keys: 'n  Esc', does: 'no to the open prompt'},
 	{keys: 'r', does: 're-apply the drain after an alarm says it is gone'},
-	{keys: 'Esc', does: 'back to the grid, before anything was done'},
+	{keys: 'Esc', does: 'back to the grid, while nothing is drained by this maintenance'},
+	{keys: 'Enter', does: 'once the maintenance is done: back to the grid, on the next server'},
 	{keys: '?', does: 'show / hide this help'},
 	{keys: 'q', does: 'quit (asks first while the target is drained)'},
 ];
@@ -82,8 +83,8 @@ export function WizardScreen({handle, view, size, now, freshAt, help, urlText}: 
 		panel.push({text: `URL: ${urlText}▏`, tone: 'title'});
 	}
 
-	if (handle.problem) {
-		panel.push(...wrap(handle.problem, width - 1).map((text) => ({text, tone: 'fail' as const})));
+	if (handle.state.problem) {
+		panel.push(...wrap(handle.state.problem, width - 1).map((text) => ({text, tone: 'fail' as const})));
 	}
 
 	if (panel.length === 0 && !state.prompt) {
@@ -94,7 +95,7 @@ export function WizardScreen({handle, view, size, now, freshAt, help, urlText}: 
 	const title = `${state.current.toUpperCase()} — ${stepInfo[state.current].purpose}`;
 	return (
 		<>
-			<StepLog items={handle.log} state={state} width={width} />
+			<StepLog items={handle.state.log} state={state} width={width} />
 			<Box flexDirection="column" width={width}>
 				<Header view={view} now={now} freshAt={freshAt} width={width} title={`drainboard · ${state.target}`} />
 				<ChecklistLine state={state} />
@@ -118,7 +119,7 @@ export function WizardScreen({handle, view, size, now, freshAt, help, urlText}: 
 						))}
 					</Box>
 				)}
-				{state.prompt ? <PromptBox prompt={state.prompt} width={width} /> : null}
+				{state.prompt ? <PromptBox prompt={state.prompt} width={width} onAnswer={handle.answer} /> : null}
 				<Box flexDirection="column" height={gridRows}>
 					{backend && several ? (
 						instances
@@ -163,7 +164,7 @@ export function around<T>(list: readonly T[], isTarget: (item: T) => boolean, co
 function idleText(handle: RunbookHandle): string {
 	const {state} = handle;
 	if (state.finished) {
-		return 'Done. The target is back in rotation, proven by traffic. q quits.';
+		return 'Done. The target is back in rotation, proven by traffic. Enter goes back to the grid, on the next server; q quits.';
 	}
 
 	// Enter does nothing while HAProxy does not answer: say so rather than offer it.
@@ -174,10 +175,10 @@ function idleText(handle: RunbookHandle): string {
 			return `Reading what HAProxy shows of ${handle.label} now…`;
 		}
 
-		const read = targetState(handle.seen);
-		const sentence = targetStateSentence(handle.target, handle.seen);
+		const read = targetState(handle.state.seen);
+		const sentence = targetStateSentence(handle.target, handle.state.seen);
 		if (read === 'drained') {
-			const work = targetStale(handle.seen) ? '' : ' Do the work now (patch, restart…).';
+			const work = targetStale(handle.state.seen) ? '' : ' Do the work now (patch, restart…).';
 			return `${sentence}.${work} ${when} when the work is done: drainboard then waits for its health check to pass.`;
 		}
 
@@ -191,6 +192,10 @@ function idleText(handle: RunbookHandle): string {
 function hints(handle: RunbookHandle): string {
 	const {state} = handle;
 	if (state.prompt) {
+		if (isChoice(state.prompt)) {
+			return '↑↓ choose · Enter take it · or y / n';
+		}
+
 		return state.prompt.kind === 'command' ? 'y send it · n cancel' : `y ${state.prompt.yes} · n ${state.prompt.no}`;
 	}
 
@@ -204,7 +209,7 @@ function hints(handle: RunbookHandle): string {
 	}
 
 	if (state.finished) {
-		return 'q quit';
+		return 'Enter back to the grid, on the next server · q quit';
 	}
 
 	const enter = handle.paused
@@ -214,5 +219,5 @@ function hints(handle: RunbookHandle): string {
 			: state.steps[state.current].status === 'failed'
 				? 'Enter retry'
 				: `Enter run ${state.current}`;
-	return `${reapply}${enter} · ? help · q quit${handle.pristine ? ' · Esc back to grid' : ''}`;
+	return `${reapply}${enter} · ? help · q quit${handle.canGoBack ? ' · Esc back to grid' : ''}`;
 }

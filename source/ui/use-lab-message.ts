@@ -1,0 +1,40 @@
+import {useCallback, useEffect, useState} from 'react';
+import {sentenceOf} from '../errors.js';
+
+/** What the lab lets the operator do from the app. */
+export type LabControls = {dir: string; toggle: (server: string) => Promise<string>};
+
+/** How long a lab message stays in place of the lab banner. */
+const labMessageMs = 8000;
+
+/** In `drainboard lab`: `s` stops or starts a demo server, and what happened shows for a few seconds. */
+export function useLabMessage(lab: LabControls | undefined): {labMessage: string | null; toggleDemo: (server: string | undefined) => void} {
+	const [labMessage, setLabMessage] = useState<string | null>(null);
+	const toggleDemo = useCallback(
+		(server: string | undefined) => {
+			if (!lab || !server) {
+				return;
+			}
+
+			void lab.toggle(server).then(setLabMessage, (error: unknown) => {
+				setLabMessage(sentenceOf(error));
+			});
+		},
+		[lab],
+	);
+	// A lab message says what just happened (and what HAProxy will see in the next seconds): once
+	// that is past, the banner's key help comes back rather than a stale "about 2 s".
+	useEffect(() => {
+		if (labMessage === null) {
+			return undefined;
+		}
+
+		const timer = setTimeout(() => {
+			setLabMessage(null);
+		}, labMessageMs);
+		return () => {
+			clearTimeout(timer);
+		};
+	}, [labMessage]);
+	return {labMessage, toggleDemo};
+}
