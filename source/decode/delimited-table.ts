@@ -59,9 +59,8 @@ export type TableReaderOptions<T> = {
 
 /**
  * A table's buffers, to hand to the next read of the same dump once nothing reads this table
- * any more. Memory written for the first time costs page faults (about 10 µs per 4 KB page on a
- * small VM, 10 ms per poll at 10,000 servers) and external-memory pressure on the garbage
- * collector; memory already written costs neither.
+ * any more. Memory written for the first time costs page faults and external-memory pressure
+ * on the garbage collector; memory already written costs neither (test/bench/README.md).
  */
 type TableMemory = {bytes: Buffer | undefined; columns: ArrayBuffer | undefined};
 
@@ -73,8 +72,8 @@ type Reading = {final: boolean};
  * time HAProxy takes to produce a large dump. For each wanted column it keeps the parsed integer
  * or where the text is; other columns are found in their row on demand. This keeps a
  * 10,000-server dump from becoming tens of thousands of short-lived objects, and validates rows
- * with strict readers rather than a zod schema per row (a zod parse per row costs about 40 ms per
- * 10,000 rows on a cold start, most of the decode budget). Errors are {@link DecodeError}s.
+ * with strict readers rather than a zod schema per row (test/bench/README.md has the figures).
+ * Errors are {@link DecodeError}s.
  */
 export class DelimitedTable {
 	rows = 0;

@@ -64,7 +64,7 @@ export class ServersJson {
  * `status --json`: the object of `status-schema.ts` (`instances`, `servers`, and `differences`, the
  * servers whose admin state is not the same on every instance, empty with one instance); as
  * text and a newline, in pieces of a few hundred servers. Written piece by piece, 10,000 servers
- * never become one 3 MB string and its 3 MB buffer: fresh memory is what a cold start pays for most.
+ * never become one 3 MB string and its 3 MB buffer.
  */
 export function* statusJsonPieces(pool: PoolSnapshot): Generator<string> {
 	let piece = statusJsonHead(pool.instances.map(({instance}) => instance));

@@ -4,6 +4,7 @@
  */
 import {isDeepStrictEqual} from 'node:util';
 import {execFileSync} from 'node:child_process';
+import {mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {performance} from 'node:perf_hooks';
 import process from 'node:process';
@@ -197,5 +198,30 @@ export async function textDevices(socket: string, node: string, haproxyPid: numb
 	const plain = await watchOpen(`${node} ${plainCli} --socket ${socket}`, haproxyPid, watchSeconds);
 	if (app && plain) {
 		report('  the grid open, CPU share', `${app.cpu.toFixed(1)}%`, `with the packages ${plain.cpu.toFixed(1)}% (${watchSeconds} s each)`, '', null);
+	}
+}
+
+/**
+ * The executable's V8 code cache (build.mjs, `useCodeCache`) against the same executable
+ * without it, built here from the same bundle: `--version` and `status --json`, in turn.
+ */
+export async function codeCacheDevice(socket: string, node: string, report: Report): Promise<void> {
+	const config = JSON.parse(readFileSync(path.join(root, 'dist', 'sea', 'sea-config.json'), 'utf8')) as Record<string, unknown>;
+	const withCache = String(config['output']);
+	const without = path.join(benchDist, 'drainboard-without-code-cache');
+	mkdirSync(benchDist, {recursive: true});
+	writeFileSync(path.join(benchDist, 'sea-config.json'), JSON.stringify({...config, useCodeCache: false, output: without}));
+	execFileSync(node, ['--build-sea', path.join(benchDist, 'sea-config.json')], {cwd: benchDist, stdio: 'ignore'});
+	for (const args of [['--version'], ['status', '--json', '--socket', socket]]) {
+		const runs = {cached: [] as Array<{ms: number; cpuMs: number}>, plain: [] as Array<{ms: number; cpuMs: number}>};
+		for (let round = 0; round < 11; round++) {
+			runs.cached.push(await timed(withCache, args));
+			runs.plain.push(await timed(without, args));
+		}
+
+		const figure = (list: Array<{ms: number; cpuMs: number}>) => ({cpuMs: median(list.map((run) => run.cpuMs)), ms: median(list.map((run) => run.ms))});
+		const cached = figure(runs.cached);
+		const plain = figure(runs.plain);
+		report(`device: executable's code cache, ${args[0]}`, `${ms(cached.cpuMs)} CPU, ${ms(cached.ms)}`, `without it ${ms(plain.cpuMs)} CPU, ${ms(plain.ms)}`, 'a gain', cached.cpuMs < plain.cpuMs);
 	}
 }

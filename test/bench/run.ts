@@ -23,7 +23,7 @@ import {cliPath} from '../helpers/run-cli.js';
 import type {TestBed} from '../helpers/test-bed.js';
 import {startBigHaproxy} from './big-haproxy.js';
 import {firstPaint, liveGrid, statusJson, type Runner} from './cold-start.js';
-import {decoderDevices, statusPathDevices, textDevices} from './devices.js';
+import {codeCacheDevice, decoderDevices, statusPathDevices, textDevices} from './devices.js';
 import {loadAverage, rawRead} from './measure.js';
 import {measureZeroLoss} from './zero-loss.js';
 
@@ -73,14 +73,14 @@ async function withHaproxy(backends: number, measure: (bed: TestBed) => Promise<
 
 if (runs('1000')) {
 	await withHaproxy(50, async (bed) => {
-		await statusJson(bed.adminSocket, 1000, runners, report);
+		await statusJson(bed.adminSocket, 1000, bed.haproxy.childPid, runners, report);
 	});
 }
 
 if (runs('10000') || runs('devices')) {
 	await withHaproxy(500, async (bed) => {
 		if (runs('10000')) {
-			await statusJson(bed.adminSocket, 10_000, runners, report);
+			await statusJson(bed.adminSocket, 10_000, bed.haproxy.childPid, runners, report);
 			await firstPaint(bed.adminSocket, 10_000, runners, report);
 			await inProcess(bed.adminSocket, report);
 		}
@@ -88,6 +88,7 @@ if (runs('10000') || runs('devices')) {
 		if (runs('devices')) {
 			await decoderDevices(bed.adminSocket, report);
 			await statusPathDevices(bed.adminSocket, process.execPath, report);
+			await codeCacheDevice(bed.adminSocket, node26.binary, report);
 			await textDevices(bed.adminSocket, process.execPath, bed.haproxy.childPid, Math.min(watchSeconds, 20), report);
 		}
 	});
@@ -95,7 +96,7 @@ if (runs('10000') || runs('devices')) {
 
 if (runs('50000')) {
 	await withHaproxy(2500, async (bed) => {
-		await statusJson(bed.adminSocket, 50_000, runners, report, 5);
+		await statusJson(bed.adminSocket, 50_000, bed.haproxy.childPid, runners, report, 5);
 		await firstPaint(bed.adminSocket, 50_000, runners, report, 7);
 		console.error(`  watching the live grid for ${watchSeconds} s each…`);
 		await liveGrid(bed.adminSocket, 50_000, bed.haproxy.childPid, runners.slice(0, 2), watchSeconds, report);
