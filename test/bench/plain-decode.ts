@@ -1,6 +1,6 @@
 import {adminFlagsOf, checkResultNames, checkStateBits, checkStatusNames, opStateNames, passingCheckStatuses} from '../../source/decode/labels.js';
 import type {ServerStateRecord} from '../../source/decode/servers-state.js';
-import type {StatKind, StatRecord} from '../../source/decode/stat.js';
+import type {StatRecord} from '../../source/decode/stat.js';
 import type {Backend} from '../../source/model/types.js';
 
 /**
@@ -77,7 +77,7 @@ export function plainServersState(reply: Buffer): ServerStateRecord[] {
 	return records;
 }
 
-const kinds: readonly StatKind[] = ['frontend', 'backend', 'server', 'listener'];
+const kinds: ReadonlyArray<StatRecord['kind']> = ['frontend', 'backend', 'server', 'listener'];
 
 /** `show stat` without quoted fields (the bench's HAProxy prints none). */
 export function plainStat(reply: Buffer): StatRecord[] {
@@ -86,7 +86,7 @@ export function plainStat(reply: Buffer): StatRecord[] {
 	const at = (name: string) => names.indexOf(name);
 	const column = {
 		pxname: at('pxname'), svname: at('svname'), qcur: at('qcur'), scur: at('scur'), slim: at('slim'), stot: at('stot'), status: at('status'),
-		weight: at('weight'), act: at('act'), bck: at('bck'), lastchg: at('lastchg'), iid: at('iid'), sid: at('sid'), lbtot: at('lbtot'),
+		weight: at('weight'), act: at('act'), bck: at('bck'), lastchg: at('lastchg'), lastsess: at('lastsess'), iid: at('iid'), sid: at('sid'), lbtot: at('lbtot'),
 		tracked: at('tracked'), type: at('type'), checkStatus: at('check_status'), checkCode: at('check_code'), hrsp2xx: at('hrsp_2xx'),
 		hrsp5xx: at('hrsp_5xx'), reqTot: at('req_tot'), checkDesc: at('check_desc'), addr: at('addr'), mode: at('mode'), algo: at('algo'),
 	};
@@ -119,6 +119,7 @@ export function plainStat(reply: Buffer): StatRecord[] {
 			lbTotal: number(column.lbtot),
 			requestsTotal: number(column.reqTot),
 			lastChange: number(column.lastchg),
+			secondsSinceLastSession: (number(column.lastsess) ?? -1) < 0 ? null : number(column.lastsess),
 			tracked: text(column.tracked),
 			checkStatus: checkInProgress ? checkStatus!.slice(2) : checkStatus,
 			checkInProgress,
