@@ -96,16 +96,34 @@ const sourceMapsFirst = {
  */
 async function buildApp() {
 	await run(path.join(root, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json'], {cwd: root});
-	await rm(path.join(dist, 'chunks'), {recursive: true, force: true});
+	const metafile = await npmBundle(dist, textAliases);
+	await writeFile(path.join(dist, 'cli.meta.json'), JSON.stringify(metafile));
+	await writeFile(path.join(dist, 'THIRD_PARTY_NOTICES'), await thirdPartyNotices([metafile]));
+	return metafile;
+}
+
+/**
+ * The npm bundle without the text replacements, Ink measuring text with the string-width and
+ * @alcalzone/ansi-tokenize packages: `npm run bench` measures the replacements against it.
+ */
+export async function bundleWithoutTextAliases(outdir) {
+	await npmBundle(outdir, {});
+	return path.join(outdir, 'cli.js');
+}
+
+/** dist/cli.js and dist/chunks/ (or the same in `outdir`), with `alias` as the packages replaced. */
+async function npmBundle(outdir, alias) {
+	await rm(path.join(outdir, 'chunks'), {recursive: true, force: true});
 	const esbuild = await import('esbuild');
 	const result = await esbuild.build({
 		...commonOptions(),
+		alias,
 		entryPoints: [{in: 'drainboard:entry', out: 'cli'}],
 		plugins: [sourceMapsFirst],
 		target: 'node20',
 		// cli.tsx imports each command's modules dynamically: they load only when that command runs.
 		splitting: true,
-		outdir: dist,
+		outdir,
 		chunkNames: 'chunks/[name]-[hash]',
 		// Ink imports it only when DEV=true, and says how to install it when it is missing.
 		external: ['react-devtools-core'],
@@ -113,9 +131,7 @@ async function buildApp() {
 		// Stack traces need the names and positions only; the sources are in the repository.
 		sourcesContent: false,
 	});
-	await chmod(path.join(dist, 'cli.js'), 0o755);
-	await writeFile(path.join(dist, 'cli.meta.json'), JSON.stringify(result.metafile));
-	await writeFile(path.join(dist, 'THIRD_PARTY_NOTICES'), await thirdPartyNotices([result.metafile]));
+	await chmod(path.join(outdir, 'cli.js'), 0o755);
 	return result.metafile;
 }
 

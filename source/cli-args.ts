@@ -6,8 +6,8 @@ type FlagType<T> = [T] extends [string[]] ? 'list' : [T] extends [boolean] ? 'sw
 
 /**
  * The flags of the command-line contract (`--help` in cli.tsx) and what each takes. Read here
- * rather than with meow: meow and the packages it loads cost about 70 ms at every start (measured: a script
- * that only calls meow took 180 ms, a bare `node` 110 ms), most of what `drainboard --version` took.
+ * rather than with meow: meow and the packages it loads were most of what `drainboard --version`
+ * took (test/bench/README.md).
  * The compiler holds this list to options.ts's checks: the same flags, each taking what its check expects.
  */
 const flagTypes = {

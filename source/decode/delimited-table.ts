@@ -31,39 +31,22 @@ type TableOptions = {
 	csv?: boolean;
 	/** About the shortest row in bytes: sizes the columns from the first chunk, to grow them rarely. */
 	shortestRowBytes?: number;
-	/**
-	 * The last table of the same dump, which nothing reads any more: room is made at once for as
-	 * many rows and bytes as it had (so chunks are copied only once), in its buffers when they
-	 * are big enough.
-	 */
-	previous?: DecodedTable;
 	/** Called as each row has been read (the table grows as rows come in). */
 	onRow?: (row: number) => void;
 };
 
-/** What every decoded table shows besides its rows: its size, and its buffers for the next read. */
+/** What every decoded table shows besides its rows: its size. */
 export type DecodedTable = {
 	readonly rows: number;
-	/** Bytes of the rows read (sizes the next read of the same dump). */
+	/** Bytes of the rows read. */
 	readonly bytes: number;
-	/** The buffers, for the next read of the same dump once nothing reads this table. */
-	memory(): TableMemory;
 };
 
-/** How a dump is read: after the last read of it (see {@link TableOptions.previous}), and each row as it comes. */
+/** How a dump is read: each row as it comes. */
 export type TableReaderOptions<T> = {
-	previous?: DecodedTable;
 	/** Called as each row has been read and checked (to build the model while the dump arrives). */
 	onRow?: (table: T, row: number) => void;
 };
-
-/**
- * A table's buffers, to hand to the next read of the same dump once nothing reads this table
- * any more. Memory written for the first time costs page faults (about 10 µs per 4 KB page on a
- * small VM, 10 ms per poll at 10,000 servers) and external-memory pressure on the garbage
- * collector; memory already written costs neither.
- */
-type TableMemory = {bytes: Buffer | undefined; columns: ArrayBuffer | undefined};
 
 /** Whether the reply is complete (`final`: nothing more comes) while its rows are read. */
 type Reading = {final: boolean};
@@ -73,8 +56,8 @@ type Reading = {final: boolean};
  * time HAProxy takes to produce a large dump. For each wanted column it keeps the parsed integer
  * or where the text is; other columns are found in their row on demand. This keeps a
  * 10,000-server dump from becoming tens of thousands of short-lived objects, and validates rows
- * with strict readers rather than a zod schema per row (a zod parse per row costs about 40 ms per
- * 10,000 rows on a cold start, most of the decode budget). Errors are {@link DecodeError}s.
+ * with strict readers rather than a zod schema per row (test/bench/README.md has the figures).
+ * Errors are {@link DecodeError}s.
  */
 export class DelimitedTable {
 	rows = 0;
@@ -92,11 +75,7 @@ export class DelimitedTable {
 	private readonly integerColumns: Float64Array[];
 	private readonly textStarts: Int32Array[];
 	private readonly textEnds: Int32Array[];
-	private columnMemory: ArrayBuffer | undefined;
-	private readonly options: Omit<TableOptions, 'previous'>;
-	/** The previous table's size in bytes, and its buffers, written again when big enough. */
-	private readonly expectedBytes: number;
-	private readonly spare: TableMemory | undefined;
+	private readonly options: TableOptions;
 	private rowStarts = new Int32Array(0);
 	private rowEnds = new Int32Array(0);
 	private lineNumbers = new Int32Array(0);
@@ -121,13 +100,9 @@ export class DelimitedTable {
 		readonly reply: DecodedReply,
 		readonly names: readonly string[],
 		private readonly columns: readonly ColumnSpec[],
-		{previous, ...options}: TableOptions,
+		options: TableOptions,
 	) {
-		// The previous table is read here and not kept: each table holding the one before would
-		// keep every table ever read.
 		this.options = options;
-		this.expectedBytes = previous?.bytes ?? 0;
-		this.spare = previous?.memory();
 		this.separator = options.separator.charCodeAt(0);
 		this.lineNumber = options.firstLine;
 		this.last = Math.max(0, ...columns.map((column) => column.index));
@@ -145,7 +120,7 @@ export class DelimitedTable {
 		this.integerColumns = Array.from({length: integers}, () => new Float64Array(0));
 		this.textStarts = Array.from({length: texts}, () => new Int32Array(0));
 		this.textEnds = Array.from({length: texts}, () => new Int32Array(0));
-		this.reserve(Math.max(256, previous?.rows ?? 0));
+		this.reserve(256);
 	}
 
 	/**
@@ -168,21 +143,12 @@ export class DelimitedTable {
 		return this.ended ? this.parsed - before : chunk.length;
 	}
 
-	/** Sizes the table for what is expected, and takes the first bytes (without a copy when it can). */
+	/** Sizes the table from the first bytes, and takes them where they are (a whole reply is never copied). */
 	private firstChunk(chunk: Buffer): void {
 		const {shortestRowBytes} = this.options;
-		const {expectedBytes} = this;
 		this.reserve(shortestRowBytes ? Math.ceil(chunk.length / shortestRowBytes) : 0);
-		if (expectedBytes > chunk.length * 2) {
-			const spare = this.spare?.bytes;
-			this.bytes = spare && spare.length >= expectedBytes ? spare : Buffer.allocUnsafe(Math.ceil(expectedBytes * 1.1));
-			chunk.copy(this.bytes);
-		} else {
-			// A whole reply (or a first chunk) is read where it is: no copy.
-			this.bytes = chunk;
-			this.adopted = true;
-		}
-
+		this.bytes = chunk;
+		this.adopted = true;
 		this.stored = chunk.length;
 		this.nextQuote = -1;
 	}
@@ -203,12 +169,7 @@ export class DelimitedTable {
 		this.nextQuote = -1;
 	}
 
-	/** This table's buffers, for the next table of the same dump: call it only once this one is no longer read. */
-	memory(): TableMemory {
-		return {bytes: this.adopted ? undefined : this.bytes, columns: this.columnMemory};
-	}
-
-	/** Bytes read so far (rows included), to size the next read of the same dump. */
+	/** Bytes read so far (rows included). */
 	get bytesRead(): number {
 		return this.parsed;
 	}
@@ -326,9 +287,7 @@ export class DelimitedTable {
 		const floats = this.integerColumns.length;
 		const ints = this.textStarts.length * 2 + 3;
 		const bytes = rows * (floats * 8 + ints * 4);
-		const spare = this.spare?.columns;
-		const memory = spare && spare !== this.columnMemory && spare.byteLength >= bytes ? spare : new ArrayBuffer(bytes);
-		this.columnMemory = memory;
+		const memory = new ArrayBuffer(bytes);
 		let offset = 0;
 		const float = () => {
 			const view = new Float64Array(memory, offset, rows);
@@ -632,10 +591,6 @@ export abstract class TableView implements DecodedTable {
 
 	get bytes(): number {
 		return this.table.bytesRead;
-	}
-
-	memory(): TableMemory {
-		return this.table.memory();
 	}
 }
 

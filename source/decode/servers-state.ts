@@ -177,7 +177,6 @@ export function serversStateReader(options: ServersStateReaderOptions = {}): Dum
 			exactFields: true,
 			firstLine: 3,
 			shortestRowBytes: 40,
-			previous: options.previous,
 			onRow(row) {
 				const opState = table.integer(numberAt.opState, row);
 				if (opState < 0 || opState > 3) {

@@ -159,7 +159,6 @@ export function statReader(options: StatReaderOptions = {}): DumpReader<StatTabl
 			firstLine: 2,
 			csv: true,
 			shortestRowBytes: 120,
-			previous: options.previous,
 			onRow(row) {
 				if (table.isEmpty(at.service, row)) {
 					throw table.error(at.service, row, 'the field is empty');

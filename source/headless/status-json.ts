@@ -19,11 +19,8 @@ const serversPerPiece = 400;
 /** The text before the first server. */
 export const statusJsonHead = (instances: readonly Instance[]) => `{"instances":${terminalSafeJson(instancesJson(instances))},"servers":[`;
 
-/** The text after the last server, given the differences' JSON. */
-const statusJsonTail = (differences: string) => `],"differences":${differences}}\n`;
-
 /** The text after the last server of one instance (one instance has no differences). */
-export const singleInstanceTail = statusJsonTail('[]');
+export const singleInstanceTail = '],"differences":[]}\n';
 
 /**
  * The `servers` array's items, made as the servers are added (in order), handed to `onPiece`
@@ -61,27 +58,14 @@ export class ServersJson {
 }
 
 /**
- * `status --json`: the object of `status-schema.ts` (`instances`, `servers`, and `differences`, the
- * servers whose admin state is not the same on every instance, empty with one instance); as
- * text and a newline, in pieces of a few hundred servers. Written piece by piece, 10,000 servers
- * never become one 3 MB string and its 3 MB buffer: fresh memory is what a cold start pays for most.
+ * `status --json` of a whole snapshot (several instances, or one backend): the object of
+ * `status-schema.ts` (`instances`, `servers`, and `differences`, the servers whose admin state is
+ * not the same on every instance, empty with one instance), as text and a newline, in one
+ * `JSON.stringify` per part. (Writing it in 400-server pieces was measured against this and
+ * gained nothing: test/bench/README.md.)
  */
-export function* statusJsonPieces(pool: PoolSnapshot): Generator<string> {
-	let piece = statusJsonHead(pool.instances.map(({instance}) => instance));
-	const ready: string[] = [];
-	const servers = new ServersJson((text) => ready.push(text));
-	for (const {backends} of pool.instances) {
-		for (const backend of backends) {
-			for (const server of backend.servers) {
-				servers.add(server);
-				if (ready.length > 0) {
-					yield `${piece}${ready.pop()!}`;
-					piece = '';
-				}
-			}
-		}
-	}
-
-	servers.end();
-	yield `${piece}${ready.join('')}${statusJsonTail(terminalSafeJson(JSON.stringify(differencesJson(pool))))}`;
+export function statusJson(pool: PoolSnapshot): string {
+	const servers = pool.instances.flatMap(({backends}) => backends.flatMap((backend) => backend.servers));
+	const instances = instancesJson(pool.instances.map(({instance}) => instance));
+	return `${terminalSafeJson(`{"instances":${instances},"servers":${JSON.stringify(servers, modelServerFields as string[])},"differences":${JSON.stringify(differencesJson(pool))}}`)}\n`;
 }

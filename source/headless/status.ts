@@ -2,7 +2,7 @@ import type {RuntimeClient} from '../poll/client.js';
 import type {ProxyName} from '../runtime/names.js';
 import {isUnknownBackend, unknownBackendError} from '../poll/find-target.js';
 import type {PoolSnapshot} from '../model/types.js';
-import {ServersJson, singleInstanceTail, statusJsonHead, statusJsonPieces} from './status-json.js';
+import {ServersJson, singleInstanceTail, statusJson, statusJsonHead} from './status-json.js';
 import {formatStatusTable} from './status-table.js';
 
 type StatusOptions = {backend?: ProxyName; json: boolean; width: number};
@@ -45,7 +45,7 @@ async function oneInstanceJson(client: RuntimeClient, write: (text: string | Uin
 	write(singleInstanceTail);
 }
 
-/** `drainboard status`: one snapshot, handed to `write` as JSON (in pieces) or as a plain table. */
+/** `drainboard status`: one snapshot, handed to `write` as JSON or as a plain table. */
 export async function runStatus(clients: readonly RuntimeClient[], options: StatusOptions, write: (text: string | Uint8Array) => void): Promise<void> {
 	if (options.json && clients.length === 1 && options.backend === undefined) {
 		await oneInstanceJson(clients[0]!, write);
@@ -58,7 +58,5 @@ export async function runStatus(clients: readonly RuntimeClient[], options: Stat
 		return;
 	}
 
-	for (const piece of statusJsonPieces(pool)) {
-		write(piece);
-	}
+	write(statusJson(pool));
 }

@@ -1,7 +1,6 @@
 import {DecodeError} from '../decode/decode-error.js';
 import {feedInTurn, type DumpReader} from '../decode/dump-reader.js';
 import {decodeInfo, infoReader, type InstanceInfo} from '../decode/info.js';
-import type {DecodedTable} from '../decode/delimited-table.js';
 import {decodeServersState, readServersState, serverStateAt, serversStateReader, type ServerStateRecord, type ServersStateTable} from '../decode/servers-state.js';
 import {decodeStat, readStat, statAt, statReader, type StatRecord, type StatTable} from '../decode/stat.js';
 import {buildInstanceSnapshot, serverStream, snapshotBuilder, toInstance} from '../model/build-snapshot.js';
@@ -52,11 +51,6 @@ export function createRuntimeClient(endpoint: Endpoint, options: ClientOptions =
 	};
 
 	const fullSnapshotLine = [commands.showInfo(), commands.showServersState(), commands.showStat()].join(';');
-	/**
-	 * The tables of the last full read, which nothing reads any more: the next read is sized from
-	 * them and writes into their buffers. Taken by one read at a time.
-	 */
-	let lastFull: {states?: DecodedTable; stats?: DecodedTable} = {};
 
 	/** Streams a reply through readers; an error reply or garbage becomes the typed error. */
 	const streamed = async (command: string, readers: ReadonlyArray<DumpReader<unknown>>, signal?: AbortSignal): Promise<void> => {
@@ -123,22 +117,12 @@ export function createRuntimeClient(endpoint: Endpoint, options: ClientOptions =
 				// One line, one HAProxy thread; the model is built while the rows arrive, on our side.
 				const builder = snapshotBuilder(socket);
 				const info = infoReader();
-				const previous = lastFull;
-				lastFull = {};
-				const states = serversStateReader({previous: previous.states, onRow: (table, row) => builder.onState(table, row)});
-				const stats = statReader({previous: previous.stats, onRow: (table, row) => builder.onStat(table, row)});
-				try {
-					await streamed(fullSnapshotLine, [info, states, stats], signal);
-				} catch (error) {
-					// Their sizes still hold, and their buffers may be written again.
-					lastFull = previous;
-					throw error;
-				}
-
-				const snapshot = builder.finish(toInstance(socket, info.finish()));
-				// The model holds strings and numbers read out of the tables, never the tables.
-				lastFull = {states: settled(states.finish()), stats: settled(stats.finish())};
-				return snapshot;
+				const states = serversStateReader({onRow: (table, row) => builder.onState(table, row)});
+				const stats = statReader({onRow: (table, row) => builder.onStat(table, row)});
+				await streamed(fullSnapshotLine, [info, states, stats], signal);
+				// The model holds strings and numbers read out of the tables, never the tables: they
+				// are garbage once it is built.
+				return builder.finish(toInstance(socket, info.finish()));
 			}
 
 			const parts = [commands.showInfo(), commands.showServersState(backend), commands.showStat(backend)] as const;
@@ -194,15 +178,4 @@ function sharedNameId(backend: ProxyName, states: ServersStateTable, stats: Stat
 	}
 
 	return serverStateAt(states, 0).backendId;
-}
-
-/**
- * A finished table's size and buffers, without the table: a table reaches, through its row
- * callback, the read that made it and so the table before it; kept whole, every poll would keep
- * the one before, and all their servers.
- */
-function settled(table: DecodedTable): DecodedTable {
-	const {rows, bytes} = table;
-	const memory = table.memory();
-	return {rows, bytes, memory: () => memory};
 }

@@ -155,9 +155,8 @@ export class PoolPoller {
 
 	private fullIntervalMs(): number {
 		// The backend under the cursor is read every cycle anyway; the rest may wait, the longer the
-		// more a dump costs. A dump of 4 ms or less (a few hundred servers) comes every cycle, so a
-		// change anywhere shows within a second; one of 8 ms (1,000 servers) every 2 s, one of
-		// 80 ms (10,000 servers) every 20 s.
+		// more a dump costs: 250 times its cost apart, so a few hundred servers are read whole every
+		// cycle and 10,000 about every 20 s (the dump costs measured: test/bench/README.md).
 		return Math.min(this.options.maxFullIntervalMs, Math.max(this.options.intervalMs, this.fullCostMs * 250));
 	}
 

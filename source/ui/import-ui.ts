@@ -5,7 +5,7 @@ type RunInteractiveModule = typeof RunInteractive;
 /**
  * Imports the interactive app with `fetch` hidden. Yoga's WebAssembly loader (under Ink) only
  * asks `typeof fetch` before it decodes its inlined module, but that first touch makes Node load
- * its whole HTTP client (undici): about 30 ms of a cold start. drainboard itself never uses fetch.
+ * its whole HTTP client (undici) at every start (test/bench/README.md). drainboard never uses fetch.
  */
 export async function importInteractive(): Promise<RunInteractiveModule> {
 	const descriptor = Object.getOwnPropertyDescriptor(globalThis, 'fetch');

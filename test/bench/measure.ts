@@ -1,6 +1,8 @@
 import {execFileSync, spawn, type ChildProcess} from 'node:child_process';
 import {readFileSync} from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import process from 'node:process';
 import {performance} from 'node:perf_hooks';
 
 export function median(values: readonly number[]): number {
@@ -35,28 +37,56 @@ export async function rawRead(socketPath: string, line: string): Promise<number>
 	});
 }
 
-/** Runs a command under /usr/bin/time; returns wall ms and peak RSS in MB. */
-export async function wallAndPeak(command: string, args: string[]): Promise<{ms: number; peakMb: number}> {
+/** A run of a command: wall time, CPU time (user + system) and peak RSS. */
+export type Timed = {ms: number; cpuMs: number; peakMb: number};
+
+/**
+ * Runs a command to completion, its output discarded, under a small Python parent that forks,
+ * `exec`s it and reads its `wait4` resource usage: wall and CPU time to the microsecond (GNU
+ * time prints hundredths) and peak RSS. The wall time is taken around fork and wait, so Python's
+ * own start is not in it.
+ */
+export async function timed(command: string, args: string[], env: Record<string, string> = {}): Promise<Timed> {
+	const script = [
+		'import os, sys, time',
+		't = time.perf_counter()',
+		'pid = os.fork()',
+		'if pid == 0:',
+		'    fd = os.open(os.devnull, os.O_RDWR)',
+		'    os.dup2(fd, 0); os.dup2(fd, 1)',
+		'    os.execvp(sys.argv[1], sys.argv[1:])',
+		'_, status, usage = os.wait4(pid, 0)',
+		'wall = time.perf_counter() - t',
+		'print(wall * 1000, (usage.ru_utime + usage.ru_stime) * 1000, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status))',
+	].join('\n');
 	return new Promise((resolve, reject) => {
-		const started = performance.now();
-		const child = spawn('/usr/bin/time', ['-f', '%M', command, ...args], {stdio: ['ignore', 'ignore', 'pipe']});
+		const child = spawn(python, ['-c', script, command, ...args], {stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, ...env}});
+		let stdout = '';
 		let stderr = '';
+		child.stdout.on('data', (chunk: Buffer) => {
+			stdout += chunk.toString();
+		});
 		child.stderr.on('data', (chunk: Buffer) => {
 			stderr += chunk.toString();
 		});
 		child.on('error', reject);
-		child.on('close', (code) => {
-			const ms = performance.now() - started;
-			const kb = Number(stderr.trim().split('\n').at(-1));
-			if (code !== 0) {
-				reject(new Error(`${command} exited ${code}: ${stderr}`));
+		child.on('close', () => {
+			const [ms, cpuMs, peakMb, code] = stdout.trim().split(' ').map(Number);
+			if (code !== 0 || ms === undefined || Number.isNaN(ms)) {
+				reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${stderr.slice(-2000)}`));
 				return;
 			}
 
-			resolve({ms, peakMb: kb / 1024});
+			resolve({ms, cpuMs: cpuMs!, peakMb: peakMb!});
 		});
 	});
 }
+
+/** Python 3 itself, not a version manager's shim (which would start a shell at every run). */
+const python = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], {encoding: 'utf8'}).trim();
+
+/** The load average of the machine (1, 5, 15 minutes), as the bench prints it beside its figures. */
+export const loadAverage = () => os.loadavg().map((load) => load.toFixed(2)).join(' ');
 
 const ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], {encoding: 'utf8'}).trim()) || 100;
 

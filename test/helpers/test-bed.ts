@@ -58,6 +58,8 @@ export type BedOptions = {
 	spareCount?: number;
 	/** Where the bed's ports come from (default: free ones; the retry's test gives a taken one first). */
 	pickPort?: PortPicker;
+	/** How long HAProxy may take to answer on its socket (default 10 s; the bench's 50,000 servers take longer). */
+	readyTimeoutMs?: number;
 };
 
 const defaults = `defaults
@@ -97,6 +99,7 @@ export async function startTestBed(options: BedOptions): Promise<TestBed> {
 				cwd: dir,
 				env: options.env,
 				masterSocket: options.masterWorker ? path.join(dir, 'master.sock') : undefined,
+				readyTimeoutMs: options.readyTimeoutMs,
 			});
 		const {context, configPath, configArgs, running} = await startOnFreePorts(
 			async (pick) => {

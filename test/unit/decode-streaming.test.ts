@@ -40,21 +40,6 @@ describe('decoding as the bytes arrive', () => {
 		);
 	});
 
-	it('reads into the buffers of an earlier read, larger or smaller, without a trace of the old data', () => {
-		const small = syntheticDumps(3, 20, header);
-		const other = syntheticDumps(61, 20, header);
-		// Another dump than `big`: other ports, so stale bytes would show.
-		const shifted = {serversState: other.serversState.replaceAll(' 2000', ' 3000'), stat: other.stat.replaceAll(':2000', ':3000')};
-		let previous = {states: inChunks(serversStateReader(), big.serversState, [65_536]), stats: inChunks(statReader(), big.stat, [65_536])};
-		for (const dump of [shifted, small, big, shifted]) {
-			const states = inChunks(serversStateReader({previous: previous.states}), dump.serversState, [65_536]);
-			const stats = inChunks(statReader({previous: previous.stats}), dump.stat, [65_536]);
-			expect(Array.from({length: states.rows}, (_, row) => serverStateAt(states, row))).toEqual(decodeServersState(dump.serversState));
-			expect(Array.from({length: stats.rows}, (_, row) => statAt(stats, row))).toEqual(decodeStat(dump.stat));
-			previous = {states, stats};
-		}
-	});
-
 	it('reads a quoted record split across chunks', () => {
 		const names = header.slice(2).replace(/,$/, '').split(',');
 		const row = `${names.map((name) => ({pxname: 'be', svname: 's1', scur: '1', stot: '2', status: 'DOWN', type: '2', check_desc: '"a, \\"quoted\\"\nvalue"'})[name] ?? '').join(',')},`.replace('\\"quoted\\"', '""quoted""');

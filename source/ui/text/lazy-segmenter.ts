@@ -1,7 +1,7 @@
 /**
  * `Intl.Segmenter` for the bundled packages (slice-ansi, @alcalzone/ansi-tokenize), which make
- * one when they are imported: the first Intl object of a process starts ICU, 20 to 45 ms of
- * every interactive start on a small VM, for segmenters the grid's own text never needs (see
+ * one when they are imported: the first Intl object of a process starts ICU, a cost of every
+ * interactive start (test/bench/README.md), for segmenters the grid's own text never needs (see
  * narrow.ts). The bundle reads `Intl.Segmenter` as this class (build.mjs: `define`
  * and `inject`); the real segmenter is made at the first `segment` call.
  */

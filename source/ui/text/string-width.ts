@@ -8,7 +8,8 @@ const colourCodes = /\u001B\[(?:\d{1,4}(?:;\d{0,4})*)?m/g;
 /**
  * string-width, with the text drainboard draws answered at once. Ink measures every line of
  * every frame with string-width, whose path for any character beyond ASCII (a grapheme
- * segmenter and an emoji regular expression) took about 40 ms of the first frame, for lines
+ * segmenter and an emoji regular expression) was a measurable part of the first frame
+ * (test/bench/README.md), for lines
  * made of `●`, `·` and `…`. Bundled in its place (build.mjs, `textAliases`); any other
  * text goes to string-width's own algorithm (unicode-width.ts).
  */

@@ -2,7 +2,7 @@
  * The width of any text, as string-width 8.3.0 measures it: its algorithm, copied, with one
  * change. string-width builds a grapheme segmenter and Unicode-property regular expressions
  * when it is imported; the first Intl object starts ICU and `\p{RGI_Emoji}` compiles a set of
- * emoji strings, together 35 to 70 ms of every interactive start on a small VM, for text the
+ * emoji strings, a cost of every interactive start (test/bench/README.md), for text the
  * grid never shows (its own text is measured by the fast path in string-width.ts). Here each is
  * built at its first use. test/unit/string-width.test.ts holds the result to string-width's own.
  *
