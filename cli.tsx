@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 import process from 'node:process';
-import {readCommandLine} from './source/cli-args.js';
+import {readCommandLine, wordsOf} from './source/cli-args.js';
 import {CrashedError, crashed, debugDetails, installCrashHandlers, setCrashVersion} from './source/crash.js';
 import {DrainboardError, exitCodeOf, sentenceOf, UsageError, type ExitCode} from './source/errors.js';
 import {parseOptions} from './source/options.js';
-import {terminalLine} from './source/visible-text.js';
+import {terminalLine, terminalSafeJson} from './source/visible-text.js';
 import packageJson from './package.json' with {type: 'json'};
 import type {RuntimeClient} from './source/poll/client.js';
 import type {Target} from './source/runtime/names.js';
+import type {TargetPattern} from './source/poll/target-set.js';
 
 setCrashVersion(packageJson.version);
 installCrashHandlers();
@@ -24,18 +25,25 @@ const help = `
   it back safely, each step proven against the running HAProxy.
 
   Usage
-    $ drainboard [<backend>/<server>]        live grid and maintenance wizard
+    $ drainboard [<target>]                  live grid and maintenance wizard
     $ drainboard status [--backend B] [--json]
                                              one snapshot, then exit
-    $ drainboard drain <backend>/<server>    validate, baseline, drain and
+    $ drainboard drain <target>              validate, baseline, drain and
                                              confirm: leaves it drained
-    $ drainboard restore <backend>/<server>  wait for health, set ready, prove
+    $ drainboard restore <target>            wait for health, set ready, prove
                                              traffic returns
     $ drainboard routes [--backend B] [--json]
                                              the probe for each backend, from
                                              the configuration alone
     $ drainboard lab                         the app on a disposable HAProxy
                                              with demo servers (try it here)
+
+  Targets
+    <backend>/<server>                       one server
+    '*/<server>'                             that server in every backend
+    @<address> or @<address>:<port>          every server at that address
+  drain and restore take several servers as one maintenance: capacity with
+  all of them leaving together, one confirmation, each proven.
 
   Options
     --socket <path|host:port>  HAProxy stats socket, repeatable (default: the
@@ -71,9 +79,16 @@ const help = `
     --ready-timeout <s>        wait for health after the work (default 300)
     --force                    pass the capacity gate (journaled)
     --skip-validate            skip "haproxy -c" (journaled)
+    --dry-run                  drain/restore: run every check that changes
+                               nothing, list the commands that would be sent
+                               (JSON "wouldSend"), send none; exit 0 when the
+                               run would proceed, 1 when a gate would block
+    --allow-down               drain a server that is DOWN or in MAINT on
+                               purpose (journaled; its baseline is skipped)
     --backend <name>           status, routes: only this backend
     --timeout <s>              Runtime API timeout in seconds (default 5)
-    --json                     print JSON on stdout
+    --json                     print one JSON object on stdout, errors too
+                               (see the README's JSON contract)
     --yes                      drain/restore: confirm every change in advance
     --help, --version
 
@@ -149,13 +164,17 @@ async function main(): Promise<ExitCode> {
 		return headlessMaintenance(command, options, rest[0]);
 	}
 
-	if (command === undefined || command.includes('/')) {
+	if (command === undefined || command.includes('/') || command.startsWith('@')) {
+		if (options.dryRun) {
+			throw new UsageError('--dry-run is for the headless commands: run "drainboard drain <backend>/<server> --dry-run" (or restore) to see what would be sent.');
+		}
+
 		if (rest.length > 0) {
 			throw new UsageError(`Give one backend/server at most (got "${rest.join(' ')}" too).`);
 		}
 
-		const {parseTarget} = await import('./source/runtime/names.js');
-		const target = command === undefined ? undefined : parseTarget(command);
+		const {parseTargetPattern} = await import('./source/poll/target-set.js');
+		const pattern = command === undefined ? undefined : parseTargetPattern(command);
 		const {assertTerminal} = await import('./source/ui/terminal.js');
 		assertTerminal();
 		// The app's modules load while the configuration is read and HAProxy writes the first
@@ -174,6 +193,8 @@ async function main(): Promise<ExitCode> {
 			early.catch(() => undefined);
 		}
 
+		// A pattern names its servers now: the wizard takes one.
+		const target = pattern === undefined ? undefined : pattern.kind === 'one' ? pattern.target : await oneServerOf(clients, pattern);
 		// A name the running HAProxy does not have ends here (exit 2); a HAProxy that does not answer opens the app, which says so.
 		const found = target === undefined ? undefined : await findTargetIfAnswering(clients, target);
 		const {runInteractive} = await interactive;
@@ -181,6 +202,21 @@ async function main(): Promise<ExitCode> {
 	}
 
 	throw new UsageError(`Unknown command "${command}"; run drainboard --help.`);
+}
+
+/** The one server a `*\/S` or `@ADDRESS` pattern names, for the wizard; several are a maintenance for drain and restore. */
+async function oneServerOf(clients: readonly RuntimeClient[], pattern: Exclude<TargetPattern, {kind: 'one'}>): Promise<Target> {
+	const {expandPattern, formatPattern} = await import('./source/poll/target-set.js');
+	const {formatTarget} = await import('./source/runtime/names.js');
+	const targets = await expandPattern(clients, pattern);
+	if (targets.length > 1) {
+		const label = formatPattern(pattern);
+		throw new UsageError(
+			`${label} names ${targets.length} servers (${targets.map((one) => formatTarget(one)).join(', ')}); the wizard maintains one at a time: run "drainboard drain '${label}'" and "drainboard restore '${label}'" for them as one maintenance, or "drainboard ${formatTarget(targets[0]!)}" for one.`,
+		);
+	}
+
+	return targets[0]!;
 }
 
 /** {@link findTarget}, or the target as given while HAProxy does not answer (the app shows why). */
@@ -195,6 +231,12 @@ async function findTargetIfAnswering(clients: readonly RuntimeClient[], target: 
 	});
 }
 
+/** Whether --json was asked for, read from the words themselves: an error may come before the flags are read. */
+function jsonAsked(argv: readonly string[]): boolean {
+	const flags = argv.slice(0, argv.includes('--') ? argv.indexOf('--') : undefined);
+	return flags.includes('--json') || flags.includes('--json=true');
+}
+
 try {
 	process.exitCode = await main();
 } catch (error) {
@@ -203,4 +245,12 @@ try {
 	// DRAINBOARD_DEBUG=1: the stack follows the sentence.
 	process.stderr.write(terminalLine(sentenceOf(known)) + (known instanceof CrashedError ? debugDetails(known.cause) : ''));
 	process.exitCode = exitCodeOf(known);
+	const argv = process.argv.slice(2);
+	if (jsonAsked(argv)) {
+		// With --json, stdout carries one object for every exit code: errors too.
+		const {errorResult} = await import('./source/headless/report.js');
+		const words = wordsOf(argv);
+		const target = words[0] === 'drain' || words[0] === 'restore' || words[0] === 'roll' ? (words[1] ?? '') : words[0]?.includes('/') || words[0]?.startsWith('@') ? words[0] : '';
+		process.stdout.write(`${terminalSafeJson(JSON.stringify(errorResult(target, known)))}\n`);
+	}
 }

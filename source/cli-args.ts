@@ -29,6 +29,8 @@ const flagTypes = {
 	timeout: 'number',
 	force: 'switch',
 	skipValidate: 'switch',
+	dryRun: 'switch',
+	allowDown: 'switch',
 	json: 'switch',
 	yes: 'switch',
 } as const satisfies {[Name in keyof Options]-?: FlagType<NonNullable<Options[Name]>>};
@@ -132,4 +134,35 @@ export function readCommandLine(argv: readonly string[]): CommandLine {
 	}
 
 	return line;
+}
+
+/**
+ * The words of a command line that may not read (an unknown flag, a value given twice): each
+ * known flag's value is skipped, unknown flags are taken to have none. For the `--json` object of
+ * the error that a bad command line is.
+ */
+export function wordsOf(argv: readonly string[]): string[] {
+	const words: string[] = [];
+	for (let index = 0; index < argv.length; index++) {
+		const word = argv[index]!;
+		if (word === '--') {
+			words.push(...argv.slice(index + 1));
+			break;
+		}
+
+		if (!word.startsWith('--') || word.includes('=')) {
+			if (!word.startsWith('-') || word === '-' || /^-\d/.test(word)) {
+				words.push(word);
+			}
+
+			continue;
+		}
+
+		const name = camel(word.slice(2));
+		if (isFlag(name) && flagTypes[name] !== 'switch' && !argv[index + 1]?.startsWith('--')) {
+			index++;
+		}
+	}
+
+	return words;
 }

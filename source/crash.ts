@@ -10,7 +10,7 @@ import {terminalLine} from './visible-text.js';
 /** A crash already reported in one sentence, with its details in a crash file: exit 1. */
 export class CrashedError extends DrainboardError {
 	constructor(sentence: string, cause: unknown) {
-		super(sentence, 1, {cause});
+		super(sentence, 1, {cause, code: 'internal'});
 		this.name = 'CrashedError';
 	}
 }

@@ -28,6 +28,8 @@ const flagsSchema = z.object({
 	timeout: z._default(seconds('timeout', 600), 5),
 	force: z._default(z.boolean(), false),
 	skipValidate: z._default(z.boolean(), false),
+	dryRun: z._default(z.boolean(), false),
+	allowDown: z._default(z.boolean(), false),
 	json: z._default(z.boolean(), false),
 	yes: z._default(z.boolean(), false),
 });

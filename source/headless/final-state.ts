@@ -1,21 +1,54 @@
 import {sentenceOf} from '../errors.js';
 import type {RunbookContext} from '../runbook/context.js';
 import {readJournal} from '../runbook/journal.js';
-import {readTarget} from '../runbook/read-target.js';
+import type {Server} from '../model/types.js';
+import {readTarget, type TargetView} from '../runbook/read-target.js';
 import {formatTarget} from '../runtime/names.js';
 import {clockTime} from '../time-format.js';
+import type {ServerState, TargetEntry} from './result-schema.js';
 
-/** The target's admin state on each instance (by socket), as read at some moment. */
-type AdminStates = Map<string, number>;
+/** The target on each instance (by socket), as read at some moment; undefined where HAProxy did not list it. */
+export type TargetServers = Map<string, Server | undefined>;
 
-/** Reads the target's admin state on every instance; null when HAProxy does not answer. */
-export async function readAdminStates(context: RunbookContext): Promise<AdminStates | null> {
+/** Reads the target on every instance; null when HAProxy does not answer. */
+export async function readServers(context: RunbookContext): Promise<TargetServers | null> {
 	try {
-		const views = await readTarget(context);
-		return new Map(views.flatMap((view) => (view.server ? [[view.socket, view.server.adminState] as const] : [])));
+		return serversOf(await readTarget(context));
 	} catch {
 		return null;
 	}
+}
+
+const serversOf = (views: readonly TargetView[]): TargetServers => new Map(views.map((view) => [view.socket, view.server] as const));
+
+const stateOf = (server: Server | undefined): ServerState | null => (server ? {adminFlags: [...server.adminFlags], opStateName: server.opStateName, status: server.status} : null);
+
+/** The `targets` of the `--json` object: the target on each instance, before the run and at its end, both as read from HAProxy. */
+export function targetEntries(context: RunbookContext, before: TargetServers | null, after: TargetServers | null): TargetEntry[] {
+	return context.clients.map((client) => ({
+		socket: client.socket,
+		backend: context.target.backend,
+		server: context.target.server,
+		before: stateOf(before?.get(client.socket)),
+		after: stateOf(after?.get(client.socket)),
+	}));
+}
+
+/**
+ * `changed` of the `--json` object: this run had a state change accepted (or read back applied
+ * after a lost reply), and HAProxy shows the target's admin state different now from before the
+ * run. A change put back, or a drain of a server already drained, is not a change.
+ */
+export function changedByRun(context: RunbookContext, before: TargetServers | null, after: TargetServers | null): boolean {
+	if (!thisRun(context, 'reply')) {
+		return false;
+	}
+
+	if (before === null || after === null) {
+		return true;
+	}
+
+	return context.clients.some((client) => before.get(client.socket)?.adminState !== after.get(client.socket)?.adminState);
 }
 
 /** Where the target stands when a headless run ends, read from HAProxy then. */
@@ -24,13 +57,15 @@ type FinalState = {
 	drained: boolean | null;
 	/** One sentence for a run that did not pass; null when HAProxy shows what the run set out to do. */
 	sentence: string;
+	/** The target as read at the end; null when it could not be read. */
+	after: TargetServers | null;
 };
 
 /**
  * Reads the target again at the end of a run and says where it stands: drained (and how to go
  * on), unchanged since the run began (only then "Nothing was changed"), changed, or unknown.
  */
-export async function finalState(context: RunbookContext, before: AdminStates | null): Promise<FinalState> {
+export async function finalState(context: RunbookContext, before: TargetServers | null): Promise<FinalState> {
 	const label = formatTarget(context.target);
 	let views: Awaited<ReturnType<typeof readTarget>>;
 	try {
@@ -38,11 +73,12 @@ export async function finalState(context: RunbookContext, before: AdminStates | 
 	} catch (error) {
 		const why = sentenceOf(error).replace(/\.$/, '');
 		if (!thisRun(context, 'command')) {
-			return {drained: null, sentence: `Nothing was sent to HAProxy by this run, and reading ${label} back at the end failed (${why}).`};
+			return {drained: null, after: null, sentence: `Nothing was sent to HAProxy by this run, and reading ${label} back at the end failed (${why}).`};
 		}
 
 		return {
 			drained: null,
+			after: null,
 			sentence: `The state of ${label} is unknown: reading it back at the end failed (${why}); check it with "drainboard status --backend ${context.target.backend}" before anything else.`,
 		};
 	}
@@ -51,21 +87,21 @@ export async function finalState(context: RunbookContext, before: AdminStates | 
 	const restore = `Run "drainboard restore ${label}" to put it back, or "drainboard ${label}" to continue in the wizard.`;
 	if (drainedOn.length === views.length && views.length > 0) {
 		const since = context.facts.drainSentAt ? ` since ${clockTime(context.facts.drainSentAt)}` : '';
-		return {drained: true, sentence: `${label} is DRAINED now (out of rotation${since}). ${restore}`};
+		return {drained: true, after: serversOf(views), sentence: `${label} is DRAINED now (out of rotation${since}). ${restore}`};
 	}
 
 	if (drainedOn.length > 0) {
 		const rest = views.map((view) => view.socket).filter((socket) => !drainedOn.includes(socket));
-		return {drained: true, sentence: `${label} is DRAINED on ${drainedOn.join(', ')} but in rotation on ${rest.join(', ')}. ${restore}`};
+		return {drained: true, after: serversOf(views), sentence: `${label} is DRAINED on ${drainedOn.join(', ')} but in rotation on ${rest.join(', ')}. ${restore}`};
 	}
 
 	const flags = [...new Set(views.flatMap((view) => view.server?.adminFlags ?? []))].join('+') || 'none';
-	const unchanged = before !== null && views.every((view) => view.server !== undefined && before.get(view.socket) === view.server.adminState);
+	const unchanged = before !== null && views.every((view) => view.server !== undefined && before.get(view.socket)?.adminState === view.server.adminState);
 	if (unchanged) {
-		return {drained: false, sentence: thisRun(context, 'reply') ? `${label} is as it was before this run (admin flags ${flags}, read back now): what this run changed was put back.` : 'Nothing was changed on HAProxy by this run.'};
+		return {drained: false, after: serversOf(views), sentence: thisRun(context, 'reply') ? `${label} is as it was before this run (admin flags ${flags}, read back now): what this run changed was put back.` : 'Nothing was changed on HAProxy by this run.'};
 	}
 
-	return {drained: false, sentence: `${label} is not drained now (admin flags ${flags}, read back at the end of this run).`};
+	return {drained: false, after: serversOf(views), sentence: `${label} is not drained now (admin flags ${flags}, read back at the end of this run).`};
 }
 
 /** Whether this run (this journal session) meant to send a change (`command`), or had one accepted (`reply`). */

@@ -1,6 +1,8 @@
+import {errorCodeOf, sentenceOf} from '../errors.js';
 import type {CheckResult} from '../runbook/check-result.js';
 import type {RunbookState} from '../runbook/state.js';
 import type {StepId} from '../runbook/steps.js';
+import type {HeadlessResult} from './result-schema.js';
 
 const symbols = {pass: '✓', warn: '!', fail: '✗', skip: '–'} as const;
 
@@ -10,27 +12,18 @@ export function checkLine(step: StepId, check: CheckResult): string {
 	return `${symbols[check.verdict]} ${step} · ${check.title}: ${check.observed}${extra ? ` ${extra}` : ''}`;
 }
 
-/** The `drain --json` / `restore --json` object. */
-export type HeadlessResult = {
-	ok: boolean;
-	target: string;
-	/** Whether HAProxy showed the target drained when the command ended (read back then); null when it could not be read. */
-	drained: boolean | null;
-	journal: string;
-	/** What the operator must know besides the checks: a drain lost mid-maintenance (and why), an open maintenance HAProxy no longer shows. */
-	warnings: string[];
-	/** The signal that stopped the run, the step it was in, and the target's state as read then. */
-	interrupted?: {signal: string; step: StepId | null; state: string};
-	steps: Array<{
-		id: StepId;
-		ok: boolean;
-		detail: string;
-		checks: Array<{id: string; verdict: CheckResult['verdict']; observed: string; evidence?: CheckResult['evidence']}>;
-	}>;
-};
+export type {HeadlessResult} from './result-schema.js';
+
+/** What a run knows besides its steps, for the `--json` object. */
+type ResultExtra = Pick<HeadlessResult, 'changed' | 'targets' | 'drained' | 'warnings' | 'interrupted' | 'error' | 'wouldSend'>;
+
+/** The `--json` object of an error thrown before any step ran (usage, a name HAProxy does not have, HAProxy unreachable...). */
+export function errorResult(target: string, error: unknown): HeadlessResult {
+	return {ok: false, changed: false, target, targets: [], steps: [], warnings: [], error: {code: errorCodeOf(error), message: sentenceOf(error)}};
+}
 
 /** The result of a run over `steps`, each with its checks as `state` has them. */
-export function headlessResult(state: RunbookState, run: Pick<HeadlessResult, 'ok' | 'journal' | 'drained' | 'warnings' | 'interrupted'> & {steps: readonly StepId[]}): HeadlessResult {
+export function headlessResult(state: RunbookState, run: ResultExtra & Pick<HeadlessResult, 'ok' | 'journal'> & {steps: readonly StepId[]}): HeadlessResult {
 	const {ok, journal, steps, ...extra} = run;
 	return {
 		ok,

@@ -1,6 +1,6 @@
 import process from 'node:process';
 import {onCrash} from '../crash.js';
-import {CheckFailedError, stopSignals, UsageError, type ExitCode, type StopSignal} from '../errors.js';
+import {CheckFailedError, stopSignals, UsageError, type ErrorCode, type ExitCode, type StopSignal} from '../errors.js';
 import type {Options} from '../options.js';
 import type {RunbookContext, RunbookIo} from '../runbook/context.js';
 import {readJournal} from '../runbook/journal.js';
@@ -11,11 +11,15 @@ import {lastMaintenance, type ResumePoint} from '../runbook/resume.js';
 import {runStep} from '../runbook/run-step.js';
 import {stepIds, stepIndex, type StepId} from '../runbook/steps.js';
 import {seenInRead, targetState, targetStateSentence} from '../runbook/target-state.js';
-import {formatTarget, parseTarget} from '../runtime/names.js';
+import {clientsFor} from '../poll/clients.js';
+import type {RuntimeClient} from '../poll/client.js';
+import {formatTarget, type Target} from '../runtime/names.js';
+import {expandPattern, formatPattern, parseTargetPattern} from '../poll/target-set.js';
 import {terminalLine, terminalSafeJson} from '../visible-text.js';
 import {askOnTerminal} from './ask-tty.js';
-import {finalState, readAdminStates} from './final-state.js';
+import {changedByRun, finalState, readServers, targetEntries, type TargetServers} from './final-state.js';
 import {checkLine, headlessResult, type HeadlessResult} from './report.js';
+import {failureCode} from '../runbook/failure-code.js';
 
 type Kind = 'drain' | 'restore';
 
@@ -36,15 +40,36 @@ const write = (line: string) => {
  */
 export async function headlessMaintenance(kind: Kind, options: Options, targetText: string | undefined): Promise<ExitCode> {
 	if (targetText === undefined) {
-		throw new UsageError(`"${kind}" needs the server as backend/server, for example: drainboard ${kind} webapps/app01 --yes.`);
+		throw new UsageError(`"${kind}" needs the server as backend/server, '*/server' or @address[:port], for example: drainboard ${kind} webapps/app01 --yes.`);
 	}
 
-	const target = parseTarget(targetText);
-	if (!options.yes && !process.stdin.isTTY) {
+	const pattern = parseTargetPattern(targetText);
+	if (!options.yes && !options.dryRun && !process.stdin.isTTY) {
 		throw new UsageError(`"${kind}" changes HAProxy's state and asks before each change, but stdin is not a terminal; pass --yes to confirm in advance.`);
 	}
 
-	const {context, resume, notice, notes} = await prepareMaintenance(options, target, {offerShutdown: false});
+	let target: Target;
+	let clients: readonly RuntimeClient[] | undefined;
+	if (pattern.kind === 'one') {
+		target = pattern.target;
+	} else {
+		// Several servers are one maintenance; a pattern that names one server is that server's.
+		const loaded = await clientsFor(options);
+		for (const note of loaded.notes) {
+			write(note);
+		}
+
+		clients = loaded.clients;
+		const targets = await expandPattern(clients, pattern);
+		if (targets.length > 1) {
+			const {headlessSet} = await import('./run-set.js');
+			return headlessSet(kind, options, formatPattern(pattern), targets, clients);
+		}
+
+		target = targets[0]!;
+	}
+
+	const {context, resume, notice, notes} = await prepareMaintenance(options, target, {offerShutdown: false, ...(clients ? {clients} : {})});
 	for (const note of notes) {
 		write(note);
 	}
@@ -86,29 +111,50 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 				return true;
 			}
 
+			// A dry run without --yes and without a terminal answers no: the gate would block.
+			if (options.dryRun && !process.stdin.isTTY) {
+				write(`→ ${prompt.kind === 'command' ? prompt.command : prompt.question} no (--dry-run without --yes)`);
+				return false;
+			}
+
 			const yes = await askOnTerminal(prompt);
 			return stopping ? new Promise<boolean>(() => undefined) : yes;
 		},
 	};
 
-	const result = ({interrupted, ...run}: {ok: boolean; steps: readonly StepId[]; drained: boolean | null; interrupted?: HeadlessResult['interrupted']}) =>
-		headlessResult(store.getState(), {...run, journal: context.journal.file, warnings, ...(interrupted ? {interrupted} : {})});
+	// Read before anything is sent: the JSON's `before`, and what `changed` compares the end with.
+	const before = await readServers(context);
+	type End = {drained: boolean | null; after: TargetServers | null};
+	const result = ({ok, steps, end, error, interrupted}: {ok: boolean; steps: readonly StepId[]; end: End; error?: {code: ErrorCode; message: string}; interrupted?: HeadlessResult['interrupted']}) =>
+		headlessResult(store.getState(), {
+			ok,
+			steps,
+			journal: context.journal.file,
+			changed: changedByRun(context, before, end.after),
+			targets: targetEntries(context, before, end.after),
+			drained: end.drained,
+			warnings,
+			...(ok ? {} : {error: error ?? {code: 'state', message: 'The run did not pass; see the steps.'}}),
+			...(options.dryRun ? {wouldSend: context.facts.wouldSend} : {}),
+			...(interrupted ? {interrupted} : {}),
+		});
 
 	const plan = await planSteps(kind, context, resume);
-	write(`drainboard ${kind} ${label} on ${context.clients.map((client) => client.socket).join(', ')} (journal ${context.journal.file})`);
+	write(`drainboard ${kind}${options.dryRun ? ' --dry-run (nothing is sent)' : ''} ${label} on ${context.clients.map((client) => client.socket).join(', ')} (journal ${context.journal.file})`);
 	for (const text of plan.lost ?? (notice ? [notice] : [])) {
 		warn(text);
 	}
 
 	if (plan.lost) {
 		context.journal.appendGuarded({step: 'maintain', event: 'abandoned', detail: `restore found the drain gone: ${plan.lost.join(' ')}`});
-		write(`✗ ${label} is not drained: the drain was lost during the maintenance (see above), so it has taken traffic without restore's checks. Nothing was sent; check the server, and its traffic. The journal closes this maintenance.`);
-		return finish(result({ok: false, steps: [], drained: false}), {json: options.json, exitCode: 1});
+		const sentence = `${label} is not drained: the drain was lost during the maintenance (see above), so it has taken traffic without restore's checks. Nothing was sent; check the server, and its traffic. The journal closes this maintenance.`;
+		write(`✗ ${sentence}`);
+		return finish(result({ok: false, steps: [], end: {drained: false, after: await readServers(context)}, error: {code: 'state', message: sentence}}), {json: options.json, exitCode: 1});
 	}
 
 	if (plan.done) {
 		write(`✓ ${plan.done}`);
-		return finish(result({ok: true, steps: [], drained: plan.drained ?? null}), {json: options.json, exitCode: 0});
+		return finish(result({ok: true, steps: [], end: {drained: plan.drained ?? null, after: await readServers(context)}}), {json: options.json, exitCode: 0});
 	}
 
 	if (plan.resume) {
@@ -135,7 +181,8 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 
 		void stop(signal).then(({step, said}) => {
 			if (options.json) {
-				process.stdout.write(`${terminalSafeJson(JSON.stringify(result({ok: false, steps: plan.steps, drained: said.drained, interrupted: {signal, step, state: said.sentence}})))}\n`);
+				const error = {code: 'interrupted' as const, message: `Stopped by ${signal} ${store.getState().steps[step].status === 'running' ? 'during' : 'at'} ${step}: ${said.sentence}.`};
+				process.stdout.write(`${terminalSafeJson(JSON.stringify(result({ok: false, steps: plan.steps, end: said, error, interrupted: {signal, step, state: said.sentence}})))}\n`);
 			}
 
 			process.exit(stopSignals[signal]);
@@ -153,9 +200,9 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 		}
 	});
 	try {
-		const before = await readAdminStates(context);
 		beginMaintenance(context, plan.resume);
 		let exitCode: ExitCode = 0;
+		let error: {code: ErrorCode; message: string} | undefined;
 		for (const step of plan.steps) {
 			const outcome = await runStep(step, context, io);
 			if (stopping) {
@@ -169,6 +216,7 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 
 			const blocking = store.getState().steps[step].checks.find((check) => check.verdict === 'fail');
 			exitCode = outcome === 'cancelled' ? 1 : (blocking?.exitCode ?? 1);
+			error = outcome === 'cancelled' ? {code: 'interrupted', message: `The operator answered no at ${step}: nothing was sent.`} : blocking ? {code: failureCode(blocking), message: blocking.observed} : undefined;
 			write(outcome === 'cancelled' ? `✗ ${step} · cancelled: nothing was sent.` : `✗ ${step} blocked.`);
 			break;
 		}
@@ -176,10 +224,14 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 		context.lock.release();
 		// Where the target stands comes from HAProxy, read now, not from what this run believes it did.
 		const final = await finalState(context, before);
-		if (exitCode === 0) {
+		if (exitCode === 0 && options.dryRun) {
+			const would = context.facts.wouldSend.length > 0 ? `it would send ${context.facts.wouldSend.map((line) => `"${line}"`).join(' then ')}` : 'it would send nothing';
+			write(`✓ Dry run of ${kind} ${label}: every check it can make without a change passed; ${would}. Nothing was sent.`);
+		} else if (exitCode === 0) {
 			write(kind === 'drain' ? `✓ ${label} is drained and proven out of rotation. Run "drainboard restore ${label}" after the work.` : `✓ ${label} is back in rotation, proven by traffic.`);
 		} else {
 			write(final.sentence);
+			error ??= {code: 'state', message: final.sentence};
 		}
 
 		// Entries lost on the way (observations are journaled best effort): the run is not complete.
@@ -187,9 +239,10 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 		if (missing) {
 			write(`✗ ${missing}`);
 			exitCode = exitCode === 0 ? 1 : exitCode;
+			error ??= {code: 'journal', message: missing};
 		}
 
-		return finish(result({ok: exitCode === 0, steps: plan.steps, drained: final.drained}), {json: options.json, exitCode});
+		return finish(result({ok: exitCode === 0, steps: plan.steps, end: final, error}), {json: options.json, exitCode});
 	} finally {
 		for (const signal of signals) {
 			process.removeListener(signal, onSignal);
@@ -200,27 +253,30 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 }
 
 /** The target's state read now (briefly: HAProxy may be what is stuck), in one sentence. */
-async function stateNow(context: RunbookContext): Promise<{sentence: string; drained: boolean}> {
+async function stateNow(context: RunbookContext): Promise<{sentence: string; drained: boolean; after: TargetServers | null}> {
 	try {
 		const views = await readTarget(context, AbortSignal.timeout(lastReadMs));
 		const seen = seenInRead(views, Date.now());
 		const state = targetState(seen);
-		return {sentence: targetStateSentence(context.target, seen), drained: state === 'drained' || state === 'partly-drained'};
+		return {sentence: targetStateSentence(context.target, seen), drained: state === 'drained' || state === 'partly-drained', after: new Map(views.map((view) => [view.socket, view.server] as const))};
 	} catch {
 		return {
+			after: null,
 			sentence: `the state of ${formatTarget(context.target)} could not be read (HAProxy did not answer within ${lastReadMs / 1000} s); check it with drainboard status`,
 			drained: false,
 		};
 	}
 }
 
-type Plan = {steps: StepId[]; resume?: ResumePoint; done?: string; drained?: boolean; lost?: string[]};
 
-async function planSteps(kind: Kind, context: RunbookContext, resume: ResumePoint | undefined): Promise<Plan> {
+export type Plan = {steps: StepId[]; resume?: ResumePoint; done?: string; drained?: boolean; lost?: string[]};
+
+export async function planSteps(kind: Kind, context: RunbookContext, resume: ResumePoint | undefined): Promise<Plan> {
 	const through = (from: StepId, to: StepId) => stepIds.slice(stepIndex(from), stepIndex(to) + 1);
 	if (kind === 'drain') {
 		if (!resume?.drained) {
-			return {steps: through('validate', 'confirm')};
+			// A dry run stops at the drain it does not send: confirm proves a drain that was made.
+			return {steps: through('validate', context.options.dryRun ? 'drain' : 'confirm')};
 		}
 
 		return stepIndex(resume.step) > stepIndex('confirm') ? {steps: [], done: `${formatTarget(context.target)} is already drained and confirmed (${resume.reason}).`, drained: true} : {steps: through(resume.step, 'confirm'), resume};

@@ -8,7 +8,7 @@ function isDrained(server: Server): boolean {
 	return (server.adminState & anyDrainMask) !== 0;
 }
 
-function inMaintenance(server: Server): boolean {
+export function inMaintenance(server: Server): boolean {
 	return (server.adminState & anyMaintMask) !== 0;
 }
 

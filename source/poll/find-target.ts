@@ -8,7 +8,7 @@ import {RuntimeApiError} from '../runtime/runtime-error.js';
 const namesListed = 12;
 
 /** `s1, s2 and 3 more`: the names HAProxy has, shortened when there are many or long ones. */
-function namesList(names: readonly string[], more: string): string {
+export function namesList(names: readonly string[], more: string): string {
 	const shown = names.slice(0, namesListed).map((name) => shortName(name, 40));
 	return names.length > namesListed ? `${shown.join(', ')} and ${names.length - namesListed} more (${more})` : shown.join(', ');
 }
@@ -27,7 +27,7 @@ async function backendNames(client: RuntimeClient, signal?: AbortSignal): Promis
 export async function unknownBackendError(client: RuntimeClient, backend: string, signal?: AbortSignal): Promise<UsageError> {
 	const names = await backendNames(client, signal);
 	const has = names.length === 0 ? 'it has no backend with servers' : `it has ${namesList(names, 'drainboard status lists them')}`;
-	return new UsageError(`HAProxy at ${client.socket} has no backend ${shortName(backend)}; ${has}.`);
+	return new UsageError(`HAProxy at ${client.socket} has no backend ${shortName(backend)}; ${has}.`, 'not-found');
 }
 
 const byId = (name: string) => (name.startsWith('#') ? Number(name.slice(1)) : undefined);
@@ -57,14 +57,14 @@ export async function findTarget(clients: readonly RuntimeClient[], target: Targ
 		const inBackend = rows.filter((row) => (backendId === undefined ? row.backend === found.backend : row.backendId === backendId));
 		if (inBackend.length === 0) {
 			throw backendId === undefined
-				? new UsageError(`${where(clients, client)}backend ${shortName(found.backend)} has no server ${shortName(found.server)}; it has no servers.`)
+				? new UsageError(`${where(clients, client)}backend ${shortName(found.backend)} has no server ${shortName(found.server)}; it has no servers.`, 'not-found')
 				: await unknownBackendError(client, found.backend, signal);
 		}
 
 		const server = inBackend.find((row) => (serverId === undefined ? row.server === found.server : row.serverId === serverId));
 		if (!server) {
 			const names = inBackend.map((row) => (serverId === undefined ? row.server : `${row.server} (#${row.serverId})`));
-			throw new UsageError(`${where(clients, client)}backend ${shortName(inBackend[0]!.backend)} has no server ${shortName(found.server)}; it has ${namesList(names, `drainboard status --backend ${shortName(inBackend[0]!.backend)} lists them`)}.`);
+			throw new UsageError(`${where(clients, client)}backend ${shortName(inBackend[0]!.backend)} has no server ${shortName(found.server)}; it has ${namesList(names, `drainboard status --backend ${shortName(inBackend[0]!.backend)} lists them`)}.`, 'not-found');
 		}
 
 		found = named(server, target);
@@ -82,7 +82,7 @@ function named(row: ServerStateRecord, asked: Target): Target {
 	try {
 		return targetOf(row.backend, row.server);
 	} catch (error) {
-		throw new UsageError(`${formatTarget(asked)} is ${shortName(`${row.backend}/${row.server}`)} in HAProxy: ${(error as Error).message.replace(/^The /, 'the ')}`);
+		throw new UsageError(`${formatTarget(asked)} is ${shortName(`${row.backend}/${row.server}`)} in HAProxy: ${(error as Error).message.replace(/^The /, 'the ')}`, 'invalid-name');
 	}
 }
 

@@ -23,7 +23,7 @@ const holderSchema = z.object({user: plain, pid: z.int().check(z.positive()), ho
 /** Another drainboard is changing the backend: nothing may be sent now. */
 export class BackendBusyError extends DrainboardError {
 	constructor(sentence: string) {
-		super(sentence, 1);
+		super(sentence, 1, {code: 'locked'});
 		this.name = 'BackendBusyError';
 	}
 }
@@ -195,7 +195,7 @@ async function lockFile(file: string): Promise<Taken> {
 			}
 
 			if (attempt >= 5) {
-				throw new DrainboardError(`The lock file ${file} keeps being replaced while drainboard takes it; try again.`, 1);
+				throw new DrainboardError(`The lock file ${file} keeps being replaced while drainboard takes it; try again.`, 1, {code: 'locked'});
 			}
 		} finally {
 			if (!kept) {
@@ -212,7 +212,7 @@ function openLockFile(file: string): number {
 			const fd = openSync(file, flags);
 			if (!fstatSync(fd).isFile()) {
 				closeSync(fd);
-				throw new DrainboardError(`The lock file ${file} is not a regular file; remove it, then try again.`, 1);
+				throw new DrainboardError(`The lock file ${file} is not a regular file; remove it, then try again.`, 1, {code: 'locked'});
 			}
 
 			return fd;
@@ -243,7 +243,7 @@ function lockFileError(file: string, error: unknown): DrainboardError {
 
 	const code = (error as NodeJS.ErrnoException).code ?? 'error';
 	const why = code === 'ELOOP' ? 'it is a symbolic link' : code === 'EACCES' || code === 'EPERM' ? 'this user may not write it' : code === 'ENOENT' ? 'its directory does not exist' : `of ${code}`;
-	return new DrainboardError(`The lock file ${file} cannot be opened because ${why}; fix or remove it, or set DRAINBOARD_LOCK_DIR to a directory every operator can write.`, 1, {cause: error});
+	return new DrainboardError(`The lock file ${file} cannot be opened because ${why}; fix or remove it, or set DRAINBOARD_LOCK_DIR to a directory every operator can write.`, 1, {cause: error, code: 'locked'});
 }
 
 /** `flock -n 3` on the open file: true when locked, false when another open file holds it. */
@@ -267,7 +267,7 @@ async function flockNow(fd: number, file: string): Promise<boolean> {
 			if (code === 0 || code === 75) {
 				resolve(code === 0);
 			} else {
-				reject(new DrainboardError(`flock could not lock ${file} (exit ${code}: ${errors.trim().split('\n')[0] ?? ''}).`, 1));
+				reject(new DrainboardError(`flock could not lock ${file} (exit ${code}: ${errors.trim().split('\n')[0] ?? ''}).`, 1, {code: 'locked'}));
 			}
 		});
 	});

@@ -1,4 +1,4 @@
-import {DrainboardError} from '../errors.js';
+import {DrainboardError, type ErrorCode} from '../errors.js';
 import {isHealthy, isServing} from '../model/server-condition.js';
 import type {Server} from '../model/types.js';
 import {formatTarget} from '../runtime/names.js';
@@ -10,8 +10,8 @@ import type {TargetView} from './read-target.js';
 
 /** A change refused on what HAProxy shows right before it: nothing was sent. */
 export class ChangeRefusedError extends DrainboardError {
-	constructor(sentence: string) {
-		super(sentence, 1);
+	constructor(sentence: string, code: ErrorCode = 'state') {
+		super(sentence, 1, {code});
 		this.name = 'ChangeRefusedError';
 	}
 }
@@ -60,6 +60,7 @@ export function refuseUnsafe(context: RunbookContext, change: Change, views: rea
 		if (empty) {
 			throw new ChangeRefusedError(
 				`Right before the drain, HAProxy${on(context, empty)} shows no other active server of ${context.target.backend} up and in rotation (${othersText(context, empty)}), so nothing was sent: someone changed the backend after validate; look at it, then retry.`,
+				'capacity',
 			);
 		}
 	}
@@ -69,6 +70,7 @@ export function refuseUnsafe(context: RunbookContext, change: Change, views: rea
 		if (sick) {
 			throw new ChangeRefusedError(
 				`${label} is not healthy now${on(context, sick)} (${healthText(sick.server)}), so "state ready" was not sent and it stays drained; bring the service back, and restore once its health check passes.`,
+				'health-timeout',
 			);
 		}
 	}

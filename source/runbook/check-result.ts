@@ -1,4 +1,4 @@
-import type {ExitCode} from '../errors.js';
+import type {ErrorCode, ExitCode} from '../errors.js';
 
 /** How a check came out. `warn` does not block; `fail` does, unless the operator may override it. */
 export type Verdict = 'pass' | 'warn' | 'fail' | 'skip';
@@ -22,6 +22,8 @@ export type CheckResult = {
 	override?: {kind: 'force' | 'acknowledge'; question: string};
 	/** For headless runs: 3 when HAProxy was unreachable or refused, else a failure is 1. */
 	exitCode?: ExitCode;
+	/** For `--json`: why it failed, when the check's own code (see failureCode) is not the reason. */
+	code?: ErrorCode;
 };
 
 type Details = Omit<CheckResult, 'id' | 'title' | 'verdict' | 'observed'>;

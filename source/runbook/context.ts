@@ -12,6 +12,9 @@ import type {RunbookStore} from './store.js';
 
 export type {RunbookFacts} from './state.js';
 
+/** What the runbook does with its backend's lock. */
+export type LockHandle = Pick<BackendLock, 'take' | 'release' | 'isHeld'>;
+
 /** Time, injected so tests can drive it. */
 export type Clock = {now(): number; sleep(ms: number, signal?: AbortSignal): Promise<void>};
 
@@ -58,6 +61,10 @@ type RunbookOptions = {
 	skipValidate: boolean;
 	/** Offer `shutdown sessions server` when sessions do not end in time (the interactive wizard). */
 	offerShutdown: boolean;
+	/** Every read-only check runs; a state change is listed in `facts.wouldSend` instead of sent (headless --dry-run). */
+	dryRun: boolean;
+	/** Drain a target that is DOWN or in maintenance on purpose; its baseline is skipped (journaled). */
+	allowDown: boolean;
 };
 
 /** The configuration the checks read and `haproxy -c` checks: its files, where they come from, what the operator must know. */
@@ -89,8 +96,8 @@ export type RunbookContext = {
 	clock: Clock;
 	journal: Journal;
 	config: ConfigInUse;
-	/** The backend's lock on every instance, held from the capacity check to the end of confirm. */
-	lock: BackendLock;
+	/** The backend's lock on every instance, held from the capacity check to the end of confirm (a maintenance of several servers holds its backends' locks itself). */
+	lock: LockHandle;
 	/** Facts of the target's backend from haproxy.cfg; null when the config was not readable. */
 	backendFacts: BackendFacts | null;
 	configProblem: string | null;

@@ -65,7 +65,7 @@ export class JournalError extends DrainboardError {
 	readonly reason: string;
 
 	constructor(sentence: string, reason: string, cause?: unknown) {
-		super(sentence, 1, {cause});
+		super(sentence, 1, {cause, code: 'journal'});
 		this.name = 'JournalError';
 		this.reason = reason;
 	}
@@ -178,9 +178,12 @@ export class Journal {
 	private commandJournaled = false;
 	private lost = 0;
 	private lostBecause: string | undefined;
+	/** A dry run's journal: checked writable, but nothing is appended (no maintenance is opened or closed by a run that sends nothing). */
+	private readonly dryRun: boolean;
 
-	constructor(file: string, options: {session?: string; user?: string; host?: string} = {}) {
+	constructor(file: string, options: {session?: string; user?: string; host?: string; dryRun?: boolean} = {}) {
 		this.file = file;
+		this.dryRun = options.dryRun ?? false;
 		this.session = options.session ?? `${Date.now().toString(36)}-${process.pid.toString(36)}`;
 		this.user = options.user ?? operatorName();
 		this.host = options.host ?? os.hostname();
@@ -203,6 +206,10 @@ export class Journal {
 			...record,
 			instances: record.instances ?? this.instances,
 		};
+		if (this.dryRun) {
+			return entry;
+		}
+
 		try {
 			const fd = this.open();
 			writeEntry(fd, Buffer.from(`${this.startLine ? '\n' : ''}${JSON.stringify(entry)}\n`));
@@ -369,7 +376,7 @@ export function readJournal(file: string): {entries: JournalEntry[]; unreadable:
 			return {entries: [], unreadable: 0};
 		}
 
-		throw new DrainboardError(`The journal ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}); pass --journal <file> to use another.`, 1, {cause: error});
+		throw new DrainboardError(`The journal ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}); pass --journal <file> to use another.`, 1, {cause: error, code: 'journal'});
 	} finally {
 		if (fd !== undefined) {
 			closeSync(fd);

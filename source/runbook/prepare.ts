@@ -64,7 +64,7 @@ export function comeBackCommand(options: Pick<Options, 'socket' | 'master' | 'co
 export async function prepareMaintenance(options: Options, target: Target, mode: {offerShutdown: boolean; clients?: readonly RuntimeClient[]}): Promise<PreparedMaintenance> {
 	const loaded = mode.clients ? {clients: mode.clients, notes: []} : await clientsFor(options);
 	const {clients} = loaded;
-	const journal = new Journal(options.journal ?? defaultJournalPath());
+	const journal = new Journal(options.journal ?? defaultJournalPath(), {dryRun: options.dryRun});
 	journal.probe();
 	// What prepare learns; the store, made once the target's name is known, starts with it.
 	const facts = emptyFacts();
@@ -93,6 +93,8 @@ export async function prepareMaintenance(options: Options, target: Target, mode:
 			force: options.force,
 			skipValidate: options.skipValidate,
 			offerShutdown: mode.offerShutdown,
+			dryRun: options.dryRun,
+			allowDown: options.allowDown,
 		},
 	});
 

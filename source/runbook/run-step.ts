@@ -1,11 +1,11 @@
-import {exitCodeOf, sentenceOf} from '../errors.js';
+import {DrainboardError, exitCodeOf, sentenceOf} from '../errors.js';
 import {isUnreachable, RuntimeApiError} from '../runtime/runtime-error.js';
 import {formatTarget} from '../runtime/names.js';
 import {blocks, failed, passed, warned, type CheckResult} from './check-result.js';
 import type {RunbookContext, RunbookIo} from './context.js';
 import {runbook} from './definitions.js';
 import {JournalError} from './journal.js';
-import {Cancelled} from './state-change.js';
+import {Cancelled, NotSentInDryRun} from './state-change.js';
 import type {CheckDefinition} from './step-definition.js';
 import type {StepId} from './steps.js';
 
@@ -57,14 +57,27 @@ async function runChecks(step: StepId, context: RunbookContext, io: RunbookIo): 
 		try {
 			result = await check.run(context, io);
 		} catch (error) {
+			if (error instanceof NotSentInDryRun) {
+				// The change is the last thing a dry run does in its step: what comes after it needs the change made.
+				io.dispatch({type: 'facts-learned', facts: {wouldSend: [...context.facts.wouldSend, ...error.lines]}});
+				const sockets = context.clients.map((client) => client.socket).join(', ');
+				result = passed(check.id, check.title, `Dry run: would send ${error.lines.map((line) => `"${line}"`).join(' then ')} to ${sockets}; nothing was sent.`);
+				context.journal.appendGuarded({step, event: 'check', check: result.id, verdict: result.verdict, observed: result.observed});
+				io.dispatch({type: 'check-finished', step, result});
+				results.push(result);
+				break;
+			}
+
 			if (error instanceof Cancelled) {
 				io.dispatch({type: 'step-cancelled', step});
 				context.journal.appendGuarded({step, event: 'step-cancelled', check: check.id, detail: 'the operator answered no'});
 				return 'cancelled';
 			}
 
+			const code = error instanceof DrainboardError ? error.code : 'internal';
 			result = failed(check.id, check.title, sentenceOf(error), {
 				exitCode: error instanceof JournalError ? 1 : error instanceof RuntimeApiError && (isUnreachable(error) || error.exitCode === 3) ? 3 : exitCodeOf(error),
+				...(code ? {code} : {}),
 			});
 		}
 

@@ -1,4 +1,4 @@
-import {DrainboardError, sentenceOf} from '../errors.js';
+import {DrainboardError, sentenceOf, type ErrorCode} from '../errors.js';
 import type {Server} from '../model/types.js';
 import {formatTarget} from '../runtime/names.js';
 import {RuntimeApiError} from '../runtime/runtime-error.js';
@@ -23,6 +23,17 @@ export class PromptWithdrawn extends DrainboardError {
 	constructor(sentence: string) {
 		super(sentence, 1);
 		this.name = 'PromptWithdrawn';
+	}
+}
+
+/** A state change in a dry run: planned, shown in `wouldSend`, never sent. */
+export class NotSentInDryRun extends Error {
+	readonly lines: string[];
+
+	constructor(lines: string[]) {
+		super('dry run: nothing is sent');
+		this.name = 'NotSentInDryRun';
+		this.lines = lines;
 	}
 }
 
@@ -57,6 +68,10 @@ export async function changeState(context: RunbookContext, io: RunbookIo, step: 
 	const shown = await readTarget(context, io.signal);
 	refuseUnsafe(context, change, shown);
 	const plan = planChange(context, change, shown);
+	if (context.options.dryRun) {
+		throw new NotSentInDryRun(plan.lines);
+	}
+
 	const took = drain && !context.lock.isHeld;
 	if (took) {
 		await context.lock.take(`drain of ${formatTarget(context.target)}`, io.signal);
@@ -131,7 +146,9 @@ async function send(context: RunbookContext, io: RunbookIo, step: StepId, bySock
 					continue;
 				}
 
-				const failure = new ChangeFailed(read.sentence, error);
+				// A reply that never came (read back or not) is reply-lost; a refusal or a command never sent keeps its own code.
+				const lost = read.readBack && !(error instanceof RuntimeApiError && (error.kind === 'haproxy-error' || error.kind === 'not-admin' || error.kind === 'unknown-command'));
+				const failure = new ChangeFailed(read.sentence, error, undefined, lost ? 'reply-lost' : undefined);
 				const partial = done.length === 0 ? undefined : await putBack(context, step, done, {failed: client.socket, line, failure});
 				if (isDrain(command) && (read.applied === undefined || (partial?.stuck ?? 0) > 0)) {
 					// Maybe drained, or drained where it could not be put back: whoever runs this must hear it.
@@ -172,6 +189,7 @@ async function checkAfterDrain(context: RunbookContext, io: RunbookIo, step: Ste
 		`Right after the drain, HAProxy${where} showed no other active server of ${context.target.backend} serving (${othersText(context, empty)}): someone changed the backend meanwhile`,
 		undefined,
 		1,
+		'capacity',
 	);
 	const partial = await putBack(context, step, done, {failed: empty.socket, line: outcome.command, failure, reason: 'no other server serving right after the drain'});
 	if (partial.stuck > 0) {
@@ -183,8 +201,8 @@ async function checkAfterDrain(context: RunbookContext, io: RunbookIo, step: Ste
 
 /** A change that did not take, with the read-back's sentence. */
 class ChangeFailed extends DrainboardError {
-	constructor(sentence: string, cause: unknown, exitCode?: DrainboardError['exitCode']) {
-		super(sentence, exitCode ?? (cause instanceof DrainboardError ? cause.exitCode : 1), {cause});
+	constructor(sentence: string, cause: unknown, exitCode?: DrainboardError['exitCode'], code?: ErrorCode) {
+		super(sentence, exitCode ?? (cause instanceof DrainboardError ? cause.exitCode : 1), {cause, code: code ?? (cause instanceof DrainboardError ? cause.code : undefined)});
 		this.name = 'ChangeFailed';
 	}
 }
@@ -197,7 +215,7 @@ export class PartialChangeError extends DrainboardError {
 	readonly stuck: number;
 
 	constructor(socket: string, sentence: string, cause: DrainboardError, stuck: number) {
-		super(sentence, cause.exitCode, {cause});
+		super(sentence, cause.exitCode, {cause, code: cause.code});
 		this.name = 'PartialChangeError';
 		this.socket = socket;
 		this.stuck = stuck;

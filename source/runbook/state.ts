@@ -45,11 +45,13 @@ export type RunbookFacts = {
 	/** When the drain was last set (sent again at confirm, or first sent): what confirm watches hold. */
 	drainSetAt: number | null;
 	readySentAt: number | null;
+	/** With --dry-run: the command lines a state change would have sent, in order. */
+	wouldSend: string[];
 };
 
 
 export function emptyFacts(): RunbookFacts {
-	return {instances: [], mode: null, algorithm: null, serverNames: [], drainSentAt: null, drainSetAt: null, readySentAt: null};
+	return {instances: [], mode: null, algorithm: null, serverNames: [], drainSentAt: null, drainSetAt: null, readySentAt: null, wouldSend: []};
 }
 
 /** A finished step attempt, printed once into the scrollback log. */

@@ -59,21 +59,21 @@ export function parseName(text: string, role: NameRole): ProxyName {
 	const result = proxyNameSchema.safeParse(text);
 	if (result.success) {
 		if (role === 'backend' && text.length > maxBackendLength) {
-			throw new UsageError(tooLong(`The backend name ${shortName(text)}`, text.length, maxBackendLength));
+			throw new UsageError(tooLong(`The backend name ${shortName(text)}`, text.length, maxBackendLength), 'invalid-name');
 		}
 
 		return result.data;
 	}
 
 	if (text === '') {
-		throw new UsageError(`The ${role} name is empty; give it as it appears in haproxy.cfg.`);
+		throw new UsageError(`The ${role} name is empty; give it as it appears in haproxy.cfg.`, 'invalid-name');
 	}
 
 	if (text.length > maxNameLength && /^[A-Za-z0-9_.:-]+$/.test(text)) {
-		throw new UsageError(tooLong(`The ${role} name ${shortName(text)}`, text.length, role === 'backend' ? maxBackendLength : maxNameLength));
+		throw new UsageError(tooLong(`The ${role} name ${shortName(text)}`, text.length, role === 'backend' ? maxBackendLength : maxNameLength), 'invalid-name');
 	}
 
-	throw new UsageError(`The ${role} name "${printable(text)}" has characters HAProxy does not allow in names; use only letters, digits and _ . : - (or #<id>).`);
+	throw new UsageError(`The ${role} name "${printable(text)}" has characters HAProxy does not allow in names; use only letters, digits and _ . : - (or #<id>).`, 'invalid-name');
 }
 
 /** Checks a backend and server name pair, as reported by HAProxy or typed; throws {@link UsageError}. */
@@ -82,7 +82,7 @@ export function targetOf(backendText: string, serverText: string): Target {
 	const server = parseName(serverText, 'server');
 	const length = backend.length + 1 + server.length;
 	if (length > maxTargetLength) {
-		throw new UsageError(tooLong(`The target ${shortName(`${backend}/${server}`)}`, length, maxTargetLength));
+		throw new UsageError(tooLong(`The target ${shortName(`${backend}/${server}`)}`, length, maxTargetLength), 'invalid-name');
 	}
 
 	return {backend, server};
@@ -92,7 +92,7 @@ export function targetOf(backendText: string, serverText: string): Target {
 export function parseTarget(text: string): Target {
 	const slash = text.indexOf('/');
 	if (slash === -1) {
-		throw new UsageError(`The target "${printable(text)}" is not backend/server; write it as, for example, webapps/app01.`);
+		throw new UsageError(`The target "${printable(text)}" is not backend/server; write it as, for example, webapps/app01.`, 'invalid-name');
 	}
 
 	return targetOf(text.slice(0, slash), text.slice(slash + 1));

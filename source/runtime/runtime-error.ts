@@ -1,4 +1,4 @@
-import {DrainboardError, type ExitCode} from '../errors.js';
+import {DrainboardError, type ErrorCode, type ExitCode} from '../errors.js';
 
 /** Why a Runtime API exchange failed. */
 export type RuntimeErrorKind =
@@ -42,7 +42,7 @@ export class RuntimeApiError extends DrainboardError {
 	readonly reply: string | undefined;
 
 	constructor(kind: RuntimeErrorKind, socket: string, sentence: string, options?: {cause?: unknown; reply?: string}) {
-		super(sentence, exitCodes[kind], options);
+		super(sentence, exitCodes[kind], {cause: options?.cause, code: codeOf(kind)});
 		this.name = 'RuntimeApiError';
 		this.kind = kind;
 		this.socket = socket;
@@ -56,4 +56,9 @@ export function isUnreachable(error: unknown): boolean {
 		error instanceof RuntimeApiError &&
 		['socket-not-found', 'not-a-socket', 'connection-refused', 'unreachable', 'timed-out'].includes(error.kind)
 	);
+}
+
+/** The `--json` error code of a kind: level for a socket below admin, usage for a line never sent, HAProxy's own error left to the caller. */
+function codeOf(kind: RuntimeErrorKind): ErrorCode | undefined {
+	return kind === 'not-admin' ? 'level' : kind === 'line-rejected' ? 'usage' : kind === 'haproxy-error' ? undefined : 'unreachable';
 }

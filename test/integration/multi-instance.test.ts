@@ -49,7 +49,7 @@ const changeContext = (clients: RuntimeClient[], journal: Journal): RunbookConte
 	backendFacts: null,
 	configProblem: null,
 	checkConfig: {missing: 'not used here'},
-	options: {requests: 10, proof: 'probe', proofWindowMs: 30_000, autoSampleMs: 3000, quietTimeoutMs: 1000, readyTimeoutMs: 1000, settleMs: 0, holdMs: 0, force: false, skipValidate: true, offerShutdown: false},
+	options: {requests: 10, proof: 'probe', proofWindowMs: 30_000, autoSampleMs: 3000, quietTimeoutMs: 1000, readyTimeoutMs: 1000, settleMs: 0, holdMs: 0, force: false, skipValidate: true, offerShutdown: false, dryRun: false, allowDown: false},
 	});
 
 const both = () => ['--socket', bed.adminSocket, '--socket', second.adminSocket];

@@ -76,7 +76,8 @@ describe('a name the running HAProxy does not have: exit 2, the names it has, no
 			const before = await states();
 			const result = await runCli([command, target, ...flags('unknown.jsonl'), '--json']);
 			expect(result.code).toBe(2);
-			expect(result.stdout).toBe('');
+			// The --json contract: one object on stdout, with the same sentence as stderr's.
+			expect(JSON.parse(result.stdout)).toMatchObject({ok: false, changed: false, target, error: {code: 'not-found', message: result.stderr.trim()}});
 			expect(result.stderr.trim().split('\n')).toHaveLength(1);
 			expect(result.stderr).toContain(sentence);
 			expect(await states()).toEqual(before);

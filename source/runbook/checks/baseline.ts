@@ -1,14 +1,43 @@
-import {conditionOf} from '../../model/server-condition.js';
+import {conditionOf, inMaintenance, isRunning} from '../../model/server-condition.js';
 import {describeProbe, probeEvidence} from '../../probe/probe.js';
-import {failed, passed, warned} from '../check-result.js';
-import {readTarget} from '../read-target.js';
+import {formatTarget} from '../../runtime/names.js';
+import {failed, passed, skipped, warned, type CheckResult} from '../check-result.js';
+import type {RunbookContext} from '../context.js';
+import {perInstance, readTarget} from '../read-target.js';
 import type {CheckDefinition} from '../step-definition.js';
 import {trafficProof} from './traffic-proof.js';
+
+/**
+ * With --allow-down, a target that is DOWN or in maintenance has no traffic to measure: the baseline
+ * is skipped with that reason, journaled as an override. Undefined when the baseline runs.
+ */
+async function skippedAsDown(id: string, title: string, context: RunbookContext, signal?: AbortSignal): Promise<CheckResult | undefined> {
+	if (!context.options.allowDown) {
+		return undefined;
+	}
+
+	const down = (await readTarget(context, signal)).find((view) => view.server && (!isRunning(view.server) || inMaintenance(view.server)));
+	if (!down?.server) {
+		return undefined;
+	}
+
+	const why = perInstance(context, down.socket, `${formatTarget(context.target)} is ${down.server.status} (op state ${down.server.opStateName}), drained on purpose with --allow-down: it serves no traffic to measure, so the baseline is skipped.`);
+	if (id === 'baseline-traffic') {
+		context.journal.append({step: 'baseline', event: 'override', check: id, detail: `--allow-down: ${why}`});
+	}
+
+	return skipped(id, title, why);
+}
 
 const listener: CheckDefinition = {
 	id: 'listener',
 	title: 'Listener known',
-	async run(context) {
+	async run(context, io) {
+		const down = await skippedAsDown(this.id, this.title, context, io.signal);
+		if (down) {
+			return down;
+		}
+
 		const {proof} = context.options;
 		if (proof === 'live') {
 			return passed(this.id, this.title, 'Real clients are the proof (--proof live): no request is sent; HAProxy\'s counters of their requests are read on every instance.', {evidence: {basis: 'live'}});
@@ -33,7 +62,7 @@ const listener: CheckDefinition = {
 	},
 };
 
-const baselineTraffic = trafficProof({
+const provenBaseline = trafficProof({
 	id: 'baseline-traffic',
 	title: 'Target serves traffic',
 	step: 'baseline',
@@ -48,9 +77,9 @@ const baselineTraffic = trafficProof({
 				: condition === 'drain'
 					? 'The target is already drained (out of rotation).'
 					: condition === 'maint'
-						? 'The target is in maintenance.'
+						? 'The target is in maintenance; --allow-down drains it on purpose (so it does not come back into rotation by itself).'
 						: condition === 'down'
-							? 'The target is DOWN: its health check fails.'
+							? 'The target is DOWN: its health check fails; --allow-down drains it on purpose (so it does not come back into rotation by itself).'
 							: target.userWeight === 0
 								? 'The target has weight 0, so it gets no new traffic.'
 								: 'It may be out of rotation, weighted down, or the URL may route to another backend.';
@@ -58,5 +87,14 @@ const baselineTraffic = trafficProof({
 	},
 	passMeaning: (traffic) => `The target ${traffic.basis === 'live' ? 'served' : 'answered'} ${traffic.targetDelta} of them: it is in rotation, and the counters will prove it leaves.`,
 });
+
+/** The baseline's traffic proof, or its skip for a target drained on purpose while DOWN or in maintenance (--allow-down). */
+const baselineTraffic: CheckDefinition = {
+	id: provenBaseline.id,
+	title: provenBaseline.title,
+	async run(context, io) {
+		return (await skippedAsDown(this.id, this.title, context, io.signal)) ?? provenBaseline.run(context, io);
+	},
+};
 
 export const baselineChecks: CheckDefinition[] = [listener, baselineTraffic];

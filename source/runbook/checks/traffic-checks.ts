@@ -73,10 +73,11 @@ export function targetGotNone(id: string, title: string, context: RunbookContext
 			todo: traffic.basis === 'probe' ? 'Continue knowingly (journaled), or probe from elsewhere.' : 'Continue knowingly (journaled), or retry when more clients are about.',
 			override: {kind: 'acknowledge', question: `The target received none of the ${traffic.basis === 'probe' ? 'probe' : 'live'} traffic, as balance ${algorithm} may explain. Continue anyway?`},
 			evidence: trafficEvidence(traffic),
+			code: 'not-serving',
 		});
 	}
 
-	return failed(id, title, `${trafficSentence(context, traffic)} The target got none.`, {...hint, evidence: trafficEvidence(traffic)});
+	return failed(id, title, `${trafficSentence(context, traffic)} The target got none.`, {...hint, evidence: trafficEvidence(traffic), code: 'not-serving'});
 }
 
 export function trafficPassed(id: string, title: string, context: RunbookContext, traffic: TrafficEvidence, meaning: string): CheckResult {

@@ -1,0 +1,253 @@
+import {mkdirSync} from 'node:fs';
+import process from 'node:process';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {readJournal} from '../../source/runbook/journal.js';
+import {webappsConfig, webappsDemos} from '../fixtures/webapps.cfg.js';
+import {startForwardingSocket} from '../helpers/forwarding-socket.js';
+import {checkContract, contractChecks} from '../helpers/json-contract.js';
+import {holdLock} from '../helpers/lock-holder.js';
+import {adminStates} from '../helpers/raw-haproxy.js';
+import {runCli} from '../helpers/run-cli.js';
+import {startTestBed, type TestBed} from '../helpers/test-bed.js';
+import {waitFor} from '../helpers/wait-for.js';
+
+let bed: TestBed;
+
+beforeAll(async () => {
+	bed = await startTestBed({demos: webappsDemos, config: (context) => webappsConfig(context)});
+});
+
+afterAll(async () => {
+	await bed?.stop();
+});
+
+const common = (journal: string) => ['--socket', bed.adminSocket, '--config', bed.configPath, '--journal', `${bed.dir}/${journal}`, '--yes', '--json'];
+const states = async () => adminStates(await bed.send('show servers state'));
+/** Runs drainboard with --json; runCli has held stdout to the schema already, this parses it for the assertions. */
+const json = async (args: string[]) => {
+	const run = await runCli(args);
+	return {...run, result: checkContract(run.stdout, run.code)};
+};
+
+const statusOf = async (server: string) => {
+	const line = (await bed.send(`show stat webapps 4 -1`)).split('\n').find((row) => row.startsWith(`webapps,${server},`));
+	return line?.split(',')[17];
+};
+
+describe('the --json contract of drain and restore', () => {
+	it('changed: true for a drain HAProxy applied, false for the same drain again; targets before/after read from HAProxy', async () => {
+		const first = await json(['drain', 'webapps/app03', ...common('changed.jsonl')]);
+		expect(first.code, first.stderr).toBe(0);
+		expect(first.result).toMatchObject({ok: true, changed: true, target: 'webapps/app03', drained: true});
+		expect(first.result.error).toBeUndefined();
+		expect(first.result.targets).toEqual([
+			{socket: bed.adminSocket, backend: 'webapps', server: 'app03', before: {adminFlags: [], opStateName: 'running', status: 'UP'}, after: {adminFlags: ['FDRAIN'], opStateName: 'running', status: 'DRAIN'}},
+		]);
+		expect((await states())['webapps/app03']).toBe('8');
+
+		// The same drain again, with the journal of the first (done already) and with a new one (drained by "someone else").
+		for (const journal of ['changed.jsonl', 'changed-other.jsonl']) {
+			const again = await json(['drain', 'webapps/app03', ...common(journal)]);
+			expect(again.code, again.stderr).toBe(0);
+			expect(again.result).toMatchObject({ok: true, changed: false, drained: true});
+			expect(again.result.targets[0]).toMatchObject({before: {adminFlags: ['FDRAIN']}, after: {adminFlags: ['FDRAIN'], status: 'DRAIN'}});
+		}
+
+		const restore = await json(['restore', 'webapps/app03', ...common('changed.jsonl')]);
+		expect(restore.code, restore.stderr).toBe(0);
+		expect(restore.result).toMatchObject({ok: true, changed: true, drained: false});
+		expect(restore.result.targets[0]).toMatchObject({before: {adminFlags: ['FDRAIN']}, after: {adminFlags: [], opStateName: 'running', status: 'UP'}});
+		const twice = await json(['restore', 'webapps/app03', ...common('changed.jsonl')]);
+		expect(twice.result).toMatchObject({ok: true, changed: false, drained: false});
+		expect((await states())['webapps/app03']).toBe('0');
+	});
+
+	it.each([
+		['not-found', 2, ['drain', 'webapps/nosuch'], 'backend webapps has no server nosuch; it has app01, app02, app03.'],
+		['not-found', 2, ['restore', 'nosuch/app01'], 'has no backend nosuch'],
+		['invalid-name', 2, ['drain', 'webapps/app;01'], 'has characters HAProxy does not allow'],
+		['invalid-name', 2, ['drain', 'webapps'], 'is not backend/server'],
+		['usage', 2, ['drain', 'webapps/app01', '--requests', 'many'], '--requests needs a number'],
+		['usage', 2, ['drain', 'webapps/app01', '--no-such-flag'], 'Unknown option --no-such-flag'],
+		['usage', 2, ['drain', 'webapps/app01', 'webapps/app02'], 'takes one backend/server'],
+	] as const)('error %s (exit %d) for %j: one object on stdout, nothing sent', async (code, exit, args, message) => {
+		const before = await states();
+		const run = await json([...args, ...common('errors.jsonl')]);
+		expect(run.code).toBe(exit);
+		expect(run.result).toMatchObject({ok: false, changed: false, targets: [], steps: [], warnings: [], error: {code}});
+		expect(run.result.error!.message).toContain(message);
+		expect(run.stderr.trim()).toBe(run.result.error!.message);
+		expect(await states()).toEqual(before);
+	});
+
+	it('error unreachable (exit 3) for a socket that is not there, level (exit 3) for an operator socket', async () => {
+		const missing = await json(['drain', 'webapps/app01', '--socket', `${bed.dir}/nope.sock`, '--journal', `${bed.dir}/u.jsonl`, '--yes', '--json']);
+		expect(missing.code).toBe(3);
+		expect(missing.result.error).toEqual({code: 'unreachable', message: expect.stringContaining(`No HAProxy socket at ${bed.dir}/nope.sock`) as string});
+		const operator = await json(['drain', 'webapps/app01', '--socket', bed.operatorSocket, '--config', bed.configPath, '--journal', `${bed.dir}/o.jsonl`, '--yes', '--json']);
+		expect(operator.code).toBe(3);
+		expect(operator.result).toMatchObject({ok: false, changed: false, error: {code: 'level'}});
+		expect(operator.result.error!.message).toContain('is at level operator');
+		expect(operator.result.targets[0]).toMatchObject({before: {adminFlags: []}, after: {adminFlags: []}});
+	});
+
+	it('error capacity (exit 1) when the backend would lose its last serving server', async () => {
+		await bed.send('set server api/api2 state maint');
+		try {
+			const run = await json(['drain', 'api/api1', ...common('capacity.jsonl')]);
+			expect(run.code).toBe(1);
+			expect(run.result).toMatchObject({ok: false, changed: false, error: {code: 'capacity'}});
+			expect(run.result.error!.message).toContain('no other active server of api is up and in rotation');
+			expect((await states())['api/api1']).toBe('0');
+		} finally {
+			await bed.send('set server api/api2 state ready');
+		}
+	});
+
+	it('error locked (exit 1) while another drainboard holds the backend', async () => {
+		const holder = await holdLock({dir: process.env['DRAINBOARD_LOCK_DIR']!, socket: bed.adminSocket, backend: 'webapps', what: 'drain of webapps/app02', user: 'alice'});
+		try {
+			const run = await json(['drain', 'webapps/app01', ...common('locked.jsonl')]);
+			expect(run.code).toBe(1);
+			expect(run.result).toMatchObject({ok: false, changed: false, error: {code: 'locked'}});
+			expect(run.result.error!.message).toContain('alice');
+			expect((await states())['webapps/app01']).toBe('0');
+		} finally {
+			await holder.release();
+		}
+	});
+
+	it('error journal (exit 1) when the journal cannot be written', async () => {
+		mkdirSync(`${bed.dir}/a-directory.jsonl`, {recursive: true});
+		const run = await json(['drain', 'webapps/app01', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', `${bed.dir}/a-directory.jsonl`, '--yes', '--json']);
+		expect(run.code).toBe(1);
+		expect(run.result).toMatchObject({ok: false, changed: false, error: {code: 'journal'}});
+		expect(run.result.error!.message).toContain('it is a directory');
+	});
+
+	it('error not-serving (exit 1) for a DOWN server; health-timeout (exit 1) for a restore that waits in vain', async () => {
+		await bed.demo('app02').stop();
+		try {
+			await waitFor('app02 down', async () => ((await statusOf('app02'))?.startsWith('DOWN') ? true : undefined));
+			const drain = await json(['drain', 'webapps/app02', ...common('down.jsonl')]);
+			expect(drain.code).toBe(1);
+			expect(drain.result).toMatchObject({ok: false, changed: false, error: {code: 'not-serving'}});
+			expect(drain.stderr).toContain('--allow-down drains it on purpose');
+			await bed.send('set server webapps/app02 state drain');
+			const restore = await json(['restore', 'webapps/app02', ...common('down.jsonl'), '--ready-timeout', '1']);
+			expect(restore.code).toBe(1);
+			expect(restore.result).toMatchObject({ok: false, changed: false, drained: true, error: {code: 'health-timeout'}});
+		} finally {
+			await bed.demo('app02').start();
+			await bed.send('set server webapps/app02 state ready');
+		}
+	});
+
+	it('error reply-lost when the reply to the drain never comes and nothing can be read back', async () => {
+		const socket = await startForwardingSocket(bed.adminSocket, (line) => (line.startsWith('set server ') ? 'lose-reply-then-die' : 'forward'));
+		try {
+			const run = await json(['drain', 'webapps/app01', '--socket', socket.path, '--config', bed.configPath, '--journal', `${bed.dir}/lost.jsonl`, '--timeout', '1', '--yes', '--json']);
+			expect(run.code).not.toBe(0);
+			expect(run.result).toMatchObject({ok: false, error: {code: 'reply-lost'}});
+		} finally {
+			await socket.close();
+			await bed.send('set server webapps/app01 state ready');
+		}
+	});
+});
+
+describe('--dry-run', () => {
+	it('drain: validate and baseline run, wouldSend lists the command, nothing reaches HAProxy (exit 0)', async () => {
+		const socket = await startForwardingSocket(bed.adminSocket, () => 'forward');
+		try {
+			const before = await states();
+			const run = await json(['drain', 'webapps/app01', '--socket', socket.path, '--config', bed.configPath, '--journal', `${bed.dir}/dry.jsonl`, '--dry-run', '--json']);
+			expect(run.code, run.stderr).toBe(0);
+			expect(run.result).toMatchObject({ok: true, changed: false, wouldSend: ['set server webapps/app01 state drain'], drained: false});
+			expect(run.result.steps.map((step) => [step.id, step.ok])).toEqual([
+				['validate', true],
+				['baseline', true],
+				['drain', true],
+			]);
+			expect(run.result.steps[1]!.checks.find((check) => check.id === 'baseline-traffic')!.evidence?.['targetDelta']).toBeGreaterThan(0);
+			expect(run.result.targets[0]).toMatchObject({before: {adminFlags: []}, after: {adminFlags: []}});
+			// The socket saw the reads, and no command that changes anything.
+			expect(socket.forwarded.some((line) => line.startsWith('show servers state'))).toBe(true);
+			expect(socket.forwarded.filter((line) => /^(?:set|disable|enable|shutdown) /.test(line))).toEqual([]);
+			expect(await states()).toEqual(before);
+			expect(readJournal(`${bed.dir}/dry.jsonl`).entries).toEqual([]);
+			expect(run.stderr).toContain('✓ Dry run of drain webapps/app01: every check it can make without a change passed; it would send "set server webapps/app01 state drain". Nothing was sent.');
+		} finally {
+			await socket.close();
+		}
+	});
+
+	it('drain: exit 1 when a gate would block (capacity), with the error code and an empty wouldSend', async () => {
+		await bed.send('set server api/api2 state maint');
+		try {
+			const run = await json(['drain', 'api/api1', ...common('dry-capacity.jsonl'), '--dry-run']);
+			expect(run.code).toBe(1);
+			expect(run.result).toMatchObject({ok: false, changed: false, wouldSend: [], error: {code: 'capacity'}});
+			expect((await states())['api/api1']).toBe('0');
+		} finally {
+			await bed.send('set server api/api2 state ready');
+		}
+	});
+
+	it('restore: waits for health, lists "state ready", leaves the server drained', async () => {
+		expect((await runCli(['drain', 'webapps/app02', ...common('dry-restore.jsonl')])).code).toBe(0);
+		try {
+			const entries = readJournal(`${bed.dir}/dry-restore.jsonl`).entries.length;
+			const run = await json(['restore', 'webapps/app02', ...common('dry-restore.jsonl'), '--dry-run']);
+			expect(run.code, run.stderr).toBe(0);
+			expect(run.result).toMatchObject({ok: true, changed: false, wouldSend: ['set server webapps/app02 state ready'], drained: true});
+			expect(run.result.steps.map((step) => step.id)).toEqual(['maintain', 'restore']);
+			expect((await states())['webapps/app02']).toBe('8');
+			expect(readJournal(`${bed.dir}/dry-restore.jsonl`).entries).toHaveLength(entries);
+			// The real restore still resumes the open maintenance.
+			const real = await json(['restore', 'webapps/app02', ...common('dry-restore.jsonl')]);
+			expect(real.result).toMatchObject({ok: true, changed: true});
+		} finally {
+			await bed.send('set server webapps/app02 state ready');
+		}
+	});
+});
+
+describe('--allow-down', () => {
+	it('drains a DOWN server on purpose: baseline skipped with the reason, journaled, changed: true', async () => {
+		await bed.demo('app01').stop();
+		try {
+			await waitFor('app01 down', async () => ((await statusOf('app01'))?.startsWith('DOWN') ? true : undefined));
+			const run = await json(['drain', 'webapps/app01', ...common('allow-down.jsonl'), '--allow-down']);
+			expect(run.code, run.stderr).toBe(0);
+			expect(run.result).toMatchObject({ok: true, changed: true, drained: true});
+			expect(run.result.targets[0]).toMatchObject({before: {adminFlags: [], opStateName: 'stopped'}, after: {adminFlags: ['FDRAIN'], opStateName: 'stopped'}});
+			const baseline = run.result.steps.find((step) => step.id === 'baseline')!;
+			expect(baseline.checks.map((check) => check.verdict)).toEqual(['skip', 'skip']);
+			expect(baseline.checks[1]!.observed).toContain('drained on purpose with --allow-down');
+			const overrides = readJournal(`${bed.dir}/allow-down.jsonl`).entries.filter((entry) => entry.event === 'override');
+			expect(overrides.map((entry) => entry.check)).toEqual(['baseline-traffic']);
+			expect((await states())['webapps/app01']).toBe('8');
+		} finally {
+			await bed.demo('app01').start();
+			await bed.send('set server webapps/app01 state ready');
+		}
+	});
+
+	it('drains a server in MAINT on purpose', async () => {
+		await bed.send('set server webapps/app01 state maint');
+		try {
+			const run = await json(['drain', 'webapps/app01', ...common('allow-maint.jsonl'), '--allow-down']);
+			expect(run.code, run.stderr).toBe(0);
+			expect(run.result).toMatchObject({ok: true, changed: true, drained: true});
+			expect(run.result.targets[0]!.before).toMatchObject({adminFlags: ['FMAINT'], status: 'MAINT'});
+			expect(run.result.targets[0]!.after!.adminFlags).toContain('FDRAIN');
+		} finally {
+			await bed.send('set server webapps/app01 state ready');
+		}
+	});
+});
+
+it('held every --json output of this file to the schema', () => {
+	expect(contractChecks).toBeGreaterThan(20);
+});

@@ -1,0 +1,198 @@
+import process from 'node:process';
+import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
+import {readJournal} from '../../source/runbook/journal.js';
+import {checkContract} from '../helpers/json-contract.js';
+import {holdLock} from '../helpers/lock-holder.js';
+import {adminStates} from '../helpers/raw-haproxy.js';
+import {runCli} from '../helpers/run-cli.js';
+import {defaultsSection, startTestBed, type TestBed} from '../helpers/test-bed.js';
+import {startCliInTmux} from '../helpers/tmux.js';
+
+let bed: TestBed;
+
+/** One machine (app01's address and port) in three backends: as webapps/app01, api/app01 and cache/c1. */
+beforeAll(async () => {
+	bed = await startTestBed({
+		demos: ['app01', 'app02', 'app03', 'api2', 'c2'],
+		config: (context) => `${context.global()}
+${defaultsSection}
+frontend web
+    bind 127.0.0.1:${context.frontendPort}
+    use_backend api if { path_beg /api }
+    use_backend cache if { path_beg /cache }
+    default_backend webapps
+
+backend webapps
+    default-server check inter 200 fall 2 rise 2
+    server app01 127.0.0.1:${context.port('app01')}
+    server app02 127.0.0.1:${context.port('app02')}
+    server app03 127.0.0.1:${context.port('app03')}
+
+backend api
+    default-server check inter 200 fall 2 rise 2
+    server app01 127.0.0.1:${context.port('app01')}
+    server api2 127.0.0.1:${context.port('api2')}
+
+backend cache
+    default-server check inter 200 fall 2 rise 2
+    server c1 127.0.0.1:${context.port('app01')}
+    server c2 127.0.0.1:${context.port('c2')}
+`,
+	});
+});
+
+afterEach(async () => {
+	for (const server of ['webapps/app01', 'api/app01', 'cache/c1', 'cache/c2']) {
+		await bed.send(`set server ${server} state ready`);
+	}
+});
+
+afterAll(async () => {
+	await bed?.stop();
+});
+
+const common = (journal: string) => ['--socket', bed.adminSocket, '--config', bed.configPath, '--journal', `${bed.dir}/${journal}`, '--yes', '--json'];
+const states = async () => adminStates(await bed.send('show servers state'));
+const machine = () => `@127.0.0.1:${bed.port('app01')}`;
+const run = async (args: string[]) => {
+	const result = await runCli(args);
+	return {...result, json: checkContract(result.stdout, result.code)};
+};
+
+describe('several servers are one maintenance', () => {
+	it('drains and restores a machine in three backends with @ADDRESS:PORT: one list of commands, every drain confirmed, traffic back to each', async () => {
+		const drain = await run(['drain', machine(), ...common('machine.jsonl')]);
+		expect(drain.code, drain.stderr).toBe(0);
+		expect(drain.json).toMatchObject({ok: true, changed: true, target: machine(), drained: true});
+		expect(drain.json.targets.map((target) => [`${target.backend}/${target.server}`, target.before?.adminFlags, target.after?.adminFlags])).toEqual([
+			['webapps/app01', [], ['FDRAIN']],
+			['api/app01', [], ['FDRAIN']],
+			['cache/c1', [], ['FDRAIN']],
+		]);
+		expect(drain.stderr).toContain('→ set server webapps/app01 state drain; set server api/app01 state drain; set server cache/c1 state drain (confirmed by --yes)');
+		expect(drain.stderr).toContain('the backends api, cache, webapps are locked for this drainboard');
+		// Each server's confirm proved it out of rotation.
+		for (const label of ['webapps/app01', 'api/app01', 'cache/c1']) {
+			const confirm = drain.json.steps.find((step) => step.id === 'confirm' && step.target === label);
+			expect(confirm?.ok).toBe(true);
+			expect(confirm?.checks.find((check) => check.id === 'traffic-moved')?.evidence).toMatchObject({targetDelta: 0});
+		}
+
+		const after = await states();
+		expect([after['webapps/app01'], after['api/app01'], after['cache/c1']]).toEqual(['8', '8', '8']);
+		expect([after['webapps/app02'], after['api/api2'], after['cache/c2']]).toEqual(['0', '0', '0']);
+		// The journal records the set with each server's maintenance.
+		const sets = readJournal(`${bed.dir}/machine.jsonl`).entries.filter((entry) => entry.check === 'maintenance-set');
+		expect(sets.map((entry) => entry.target)).toEqual(['webapps/app01', 'api/app01', 'cache/c1']);
+		expect(sets[0]!.observed).toBe(`one maintenance of 3 servers (${machine()}): webapps/app01, api/app01, cache/c1`);
+
+		// Restore resumes the set from the journal: maintain (health of each), then ready for all, traffic back to each.
+		const restore = await run(['restore', machine(), ...common('machine.jsonl')]);
+		expect(restore.code, restore.stderr).toBe(0);
+		expect(restore.json).toMatchObject({ok: true, changed: true, drained: false});
+		expect(restore.stderr).toContain('→ set server webapps/app01 state ready; set server api/app01 state ready; set server cache/c1 state ready (confirmed by --yes)');
+		for (const label of ['webapps/app01', 'api/app01', 'cache/c1']) {
+			const back = restore.json.steps.find((step) => step.id === 'restore' && step.target === label);
+			expect(back?.checks.find((check) => check.id === 'traffic-returns')?.evidence?.['targetDelta']).toBeGreaterThan(0);
+		}
+
+		const restored = await states();
+		expect([restored['webapps/app01'], restored['api/app01'], restored['cache/c1']]).toEqual(['0', '0', '0']);
+	});
+
+	it("'*/app01' is the server named app01 in every backend that has one", async () => {
+		const drain = await run(['drain', '*/app01', ...common('everywhere.jsonl')]);
+		expect(drain.code, drain.stderr).toBe(0);
+		expect(drain.json.targets.map((target) => `${target.backend}/${target.server}`)).toEqual(['webapps/app01', 'api/app01']);
+		const drained = await states();
+		expect([drained['webapps/app01'], drained['api/app01'], drained['cache/c1']]).toEqual(['8', '8', '0']);
+		const restore = await run(['restore', '*/app01', ...common('everywhere.jsonl')]);
+		expect(restore.code, restore.stderr).toBe(0);
+		expect((await states())['api/app01']).toBe('0');
+	});
+
+	it('a drain of the set after part of it was drained picks each server up where its journal says', async () => {
+		expect((await run(['drain', '*/app01', ...common('partly.jsonl')])).code).toBe(0);
+		const drain = await run(['drain', machine(), ...common('partly.jsonl')]);
+		expect(drain.code, drain.stderr).toBe(0);
+		expect(drain.json).toMatchObject({ok: true, changed: true, drained: true});
+		expect(drain.stderr).toContain('✓ webapps/app01: webapps/app01 is already drained and confirmed');
+		expect(drain.stderr).toContain('→ set server cache/c1 state drain (confirmed by --yes)');
+		expect(new Set(drain.json.steps.map((step) => step.target))).toEqual(new Set([machine(), 'cache/c1']));
+		const restore = await run(['restore', machine(), ...common('partly.jsonl')]);
+		expect(restore.code, restore.stderr).toBe(0);
+		const after = await states();
+		expect([after['webapps/app01'], after['api/app01'], after['cache/c1']]).toEqual(['0', '0', '0']);
+	});
+
+	it('refuses the whole maintenance when one backend would lose its last serving server: nothing sent', async () => {
+		await bed.send('set server cache/c2 state maint');
+		const before = await states();
+		const drain = await run(['drain', machine(), ...common('refused.jsonl')]);
+		expect(drain.code).toBe(1);
+		expect(drain.json).toMatchObject({ok: false, changed: false, error: {code: 'capacity'}});
+		expect(drain.json.error!.message).toContain('backend cache would lose its last serving server (c1 leaving together');
+		expect(await states()).toEqual(before);
+	});
+
+	it('is refused as a whole (locked) while another drainboard holds one of its backends, and lets go of the locks it took', async () => {
+		const lockDir = process.env['DRAINBOARD_LOCK_DIR']!;
+		const holder = await holdLock({dir: lockDir, socket: bed.adminSocket, backend: 'cache', what: 'drain of cache/c2', user: 'alice'});
+		try {
+			const before = await states();
+			const drain = await run(['drain', machine(), ...common('locked.jsonl')]);
+			expect(drain.code).toBe(1);
+			expect(drain.json).toMatchObject({ok: false, changed: false, error: {code: 'locked'}});
+			expect(drain.json.error!.message).toContain('alice');
+			expect(await states()).toEqual(before);
+		} finally {
+			await holder.release();
+		}
+
+		// api was locked before cache (name order) and let go: another drainboard takes it now.
+		const api = await holdLock({dir: lockDir, socket: bed.adminSocket, backend: 'api', what: 'drain of api/api2', user: 'bob'});
+		await api.release();
+	});
+
+	it('--dry-run lists every command and sends none', async () => {
+		const before = await states();
+		const drain = await run(['drain', machine(), ...common('dry.jsonl'), '--dry-run']);
+		expect(drain.code, drain.stderr).toBe(0);
+		expect(drain.json).toMatchObject({ok: true, changed: false, wouldSend: ['set server webapps/app01 state drain', 'set server api/app01 state drain', 'set server cache/c1 state drain']});
+		expect(drain.json.steps.filter((step) => step.id === 'baseline').map((step) => [step.target, step.ok])).toEqual([
+			['webapps/app01', true],
+			['api/app01', true],
+			['cache/c1', true],
+		]);
+		expect(await states()).toEqual(before);
+	});
+
+	it('names what there is when a pattern names nothing (exit 2, not-found)', async () => {
+		const none = await run(['drain', '*/nosuch', ...common('none.jsonl')]);
+		expect(none.code).toBe(2);
+		expect(none.json.error).toEqual({code: 'not-found', message: 'HAProxy has nothing */nosuch names: no backend has a server named nosuch.'});
+		const bad = await run(['drain', '@10.0.0.5:99999', ...common('none.jsonl')]);
+		expect(bad.code).toBe(2);
+		expect(bad.json.error?.code).toBe('invalid-name');
+	});
+});
+
+describe('the wizard on a pattern', () => {
+	it('opens on the one server an @ADDRESS:PORT names', async () => {
+		const session = await startCliInTmux([`@127.0.0.1:${bed.port('app02')}`, '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', `${bed.dir}/wizard-one.jsonl`], {columns: 100, rows: 30});
+		try {
+			// The wizard's first step, on the server the address names.
+			const screen = await session.waitForScreen('Enter run validate');
+			expect(screen).toContain('webapps/app02');
+		} finally {
+			await session.kill();
+		}
+	});
+
+	it('names the servers and the headless commands when a pattern names several (exit 2)', async () => {
+		const session = await startCliInTmux([machine(), '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', `${bed.dir}/wizard-set.jsonl`], {columns: 200, after: 'sleep 2'});
+		const screen = await session.waitForScreen('names 3 servers');
+		expect(screen.replace(/\n/g, '')).toContain(`${machine()} names 3 servers (webapps/app01, api/app01, cache/c1); the wizard maintains one at a time: run "drainboard drain '${machine()}'"`);
+		expect(await session.exited()).toBe(2);
+	});
+});
