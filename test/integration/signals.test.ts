@@ -157,5 +157,6 @@ describe('headless drain and restore stopped by a signal mid-step', () => {
 		expect(lines.at(-1)).toMatch(new RegExp(`^drainboard stopped on an internal error \\(exception forced by the test hook\\); the details are in ${bed.dir}/drainboard/crash-\\S+\\.txt: please report it with that file\\.$`));
 		expect(run.stderr).not.toMatch(/\n\s+at /);
 		expect(readJournal(`${bed.dir}/${journal}`).entries.at(-1)).toMatchObject({event: 'interrupted', step: 'confirm'});
+		expect(checkContract(run.stdout, run.code)).toMatchObject({ok: false, changed: true, drained: true, error: {code: 'internal'}, interrupted: {signal: 'internal error', step: 'confirm'}});
 	});
 });
