@@ -199,7 +199,7 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 			const {step, said} = await stop('internal error');
 			if (options.json) {
 				// The crash's own sentence follows on stderr; stdout still carries the one object.
-				const error = {code: 'internal' as const, message: `Stopped by an internal error ${state.steps[step].status === 'running' ? 'during' : 'at'} ${step}: ${said.sentence}.`};
+				const error = {code: 'internal' as const, message: `Stopped by an internal error ${store.getState().steps[step].status === 'running' ? 'during' : 'at'} ${step}: ${said.sentence}.`};
 				process.stdout.write(`${terminalSafeJson(JSON.stringify(result({ok: false, steps: plan.steps, end: said, error, interrupted: {signal: 'internal error', step, state: said.sentence}})))}\n`);
 			}
 		}

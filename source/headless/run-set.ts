@@ -79,11 +79,21 @@ export async function headlessSet(kind: Kind, options: Options, label: string, t
 	const setSteps: HeadlessResult['steps'] = [];
 	let stopping = false;
 	const approved = new Set<string>();
+	const lastLive = new Map<Member, number>();
 	const ioOf = (member: Member): RunbookIo => ({
 		dispatch(action) {
 			member.context.store.dispatch(action);
-			if (!stopping && action.type === 'check-finished') {
+			if (stopping) {
+				return;
+			}
+
+			if (action.type === 'check-finished') {
 				write(`${member.label} ${checkLine(action.step, action.result)}`);
+			} else if (action.type === 'live-updated' && member.context.clock.now() - (lastLive.get(member) ?? 0) >= 5000) {
+				lastLive.set(member, member.context.clock.now());
+				for (const line of action.lines) {
+					write(`${member.label} … ${action.step} · ${line}`);
+				}
 			}
 		},
 		async ask(prompt) {

@@ -1,12 +1,14 @@
+import {once} from 'node:events';
 import process from 'node:process';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import {readJournal} from '../../source/runbook/journal.js';
 import {checkContract} from '../helpers/json-contract.js';
 import {holdLock} from '../helpers/lock-holder.js';
 import {adminStates} from '../helpers/raw-haproxy.js';
-import {runCli} from '../helpers/run-cli.js';
+import {runCli, spawnCli} from '../helpers/run-cli.js';
 import {defaultsSection, startTestBed, type TestBed} from '../helpers/test-bed.js';
 import {startCliInTmux} from '../helpers/tmux.js';
+import {waitFor} from '../helpers/wait-for.js';
 
 let bed: TestBed;
 
@@ -152,6 +154,43 @@ describe('several servers are one maintenance', () => {
 		// api was locked before cache (name order) and let go: another drainboard takes it now.
 		const api = await holdLock({dir: lockDir, socket: bed.adminSocket, backend: 'api', what: 'drain of api/api2', user: 'bob'});
 		await api.release();
+	});
+
+	it('SIGTERM while restore waits for the machine to be healthy: journaled for each server, all still drained and said so, exit 143', async () => {
+		expect((await run(['drain', machine(), ...common('signal.jsonl')])).code).toBe(0);
+		await bed.demo('app01').stop();
+		try {
+			const child = spawnCli(['restore', machine(), ...common('signal.jsonl'), '--ready-timeout', '60']);
+			let stdout = '';
+			let stderr = '';
+			child.stdout.on('data', (chunk: Buffer) => {
+				stdout += chunk.toString();
+			});
+			child.stderr.on('data', (chunk: Buffer) => {
+				stderr += chunk.toString();
+			});
+			const exited = once(child, 'exit') as Promise<[number | null]>;
+			try {
+				await waitFor('restore to wait for health', () => (stderr.includes('… maintain · ') ? true : undefined), 30_000);
+			} catch (error) {
+				child.kill('SIGKILL');
+				throw new Error(`${String(error)}; stderr so far:\n${stderr}`);
+			}
+
+			child.kill('SIGTERM');
+			const [code] = await exited;
+			expect(code, stderr).toBe(143);
+			expect(checkContract(stdout, code)).toMatchObject({ok: false, changed: false, drained: true, error: {code: 'interrupted'}});
+			expect(stderr).toMatch(/Stopped by SIGTERM: webapps\/app01 is DRAINED now/);
+			const after = await states();
+			expect([after['webapps/app01'], after['api/app01'], after['cache/c1']]).toEqual(['8', '8', '8']);
+			const entries = readJournal(`${bed.dir}/signal.jsonl`).entries;
+			for (const label of ['webapps/app01', 'api/app01', 'cache/c1']) {
+				expect(entries.filter((entry) => entry.target === label).at(-1)).toMatchObject({event: 'interrupted'});
+			}
+		} finally {
+			await bed.demo('app01').start();
+		}
 	});
 
 	it('--dry-run lists every command and sends none', async () => {
