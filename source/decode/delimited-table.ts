@@ -1,4 +1,4 @@
-import type * as z from 'zod/mini';
+import * as z from 'zod/mini';
 import {readCsvRecord} from './csv.js';
 import {DecodeError, excerpt, type DecodedReply} from './decode-error.js';
 
@@ -594,20 +594,26 @@ export abstract class TableView implements DecodedTable {
 	}
 }
 
+const headerSchema = z.array(z.string());
+
 /**
- * The field names of a dump's header, checked: every name matches `schema` (else "the header is
- * malformed"), and the `required` columns are all there (else "the header lacks …").
+ * The field names of a dump's header, checked only where they are read: each of the `read`
+ * columns appears at most once (else "the header names … twice"), and the `required` ones are
+ * all there (else "the header lacks …"). Other columns may be named anything: HAProxy 2.8.0's
+ * `show stat` header names one column `(null)` and another `-` (columns its dump code left
+ * unnamed, fixed in later 2.8 releases), and a later release may add columns of its own.
  */
-export function checkedHeader(reply: DecodedReply, fields: string[], schema: z.ZodMiniType<string[]>, required: readonly string[]): string[] {
-	const header = schema.safeParse(fields);
-	if (!header.success) {
-		throw new DecodeError(reply, `the header is malformed (${header.error.issues[0]?.message ?? 'invalid'})`);
+export function checkedHeader(reply: DecodedReply, fields: string[], read: readonly string[], required: readonly string[]): string[] {
+	const header = headerSchema.parse(fields);
+	const repeated = read.filter((column) => header.indexOf(column) !== header.lastIndexOf(column));
+	if (repeated.length > 0) {
+		throw new DecodeError(reply, `the header names ${repeated.join(', ')} twice`);
 	}
 
-	const missing = required.filter((column) => !header.data.includes(column));
+	const missing = required.filter((column) => !header.includes(column));
 	if (missing.length > 0) {
 		throw new DecodeError(reply, `the header lacks ${missing.join(', ')}`);
 	}
 
-	return header.data;
+	return header;
 }

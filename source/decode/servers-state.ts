@@ -1,4 +1,3 @@
-import * as z from 'zod/mini';
 import {DecodeError, excerpt} from './decode-error.js';
 import {checkedHeader, DelimitedTable, TableView, type ColumnSpec, type DecodedTable, type ReplyBytes, type TableReaderOptions} from './delimited-table.js';
 import {afterHeader, readWhole, tableReader, type DumpReader} from './dump-reader.js';
@@ -53,7 +52,6 @@ const requiredColumns = [
 	'srv_agent_state',
 ] as const;
 
-const headerSchema = z.array(z.string().check(z.regex(/^[a-z_]+$/, 'field names are lower-case words')));
 
 /** The numbers of a `show servers state` row. */
 type ServersStateNumber =
@@ -86,6 +84,10 @@ const numberColumns: Record<ServersStateNumber, string> = {
 	agentState: 'srv_agent_state',
 	port: 'srv_port',
 };
+
+const textColumns = ['be_name', 'srv_name', 'srv_addr', 'srv_fqdn'];
+/** Every column read: only these must be named once; the others may be named anything. */
+const readColumns = [...Object.values(numberColumns), ...textColumns];
 
 /**
  * `show servers state`, row by row, read in place: numbers parsed as the rows came in (check and
@@ -156,14 +158,14 @@ export function serversStateReader(options: ServersStateReaderOptions = {}): Dum
 			throw new DecodeError('show servers state', 'the second line is not the "# be_id be_name …" header');
 		}
 
-		const names = checkedHeader('show servers state', headerLine.slice(2).trimEnd().split(' '), headerSchema, requiredColumns);
+		const names = checkedHeader('show servers state', headerLine.slice(2).trimEnd().split(' '), readColumns, requiredColumns);
 
 		const at = (name: string) => names.indexOf(name);
 		const columns: ColumnSpec[] = [
 			...Object.values(numberColumns)
 				.filter((name) => at(name) !== -1)
 				.map((name): ColumnSpec => ({index: at(name), type: 'integer', required: true})),
-			...['be_name', 'srv_name', 'srv_addr', 'srv_fqdn'].filter((name) => at(name) !== -1).map((name): ColumnSpec => ({index: at(name), type: 'text'})),
+			...textColumns.filter((name) => at(name) !== -1).map((name): ColumnSpec => ({index: at(name), type: 'text'})),
 		];
 		const numberAt = Object.fromEntries(Object.entries(numberColumns).map(([field, name]) => [field, at(name)])) as Record<ServersStateNumber, number>;
 		const backendColumn = at('be_name');

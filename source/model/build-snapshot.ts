@@ -103,7 +103,11 @@ class StreamingSnapshot implements SnapshotBuilder {
 	onStat(table: StatTable, row: number): void {
 		const kind = table.kind(row);
 		if (kind === 'backend') {
-			this.backendKinds.set(table.number('iid', row), {mode: table.text('mode', row), algorithm: table.text('algo', row)});
+			// Every release up to 3.4 prints `balance random` as algo `unknown` (its name table lacks
+			// random), and from 3.3 random is the default: a backend without a balance line shows
+			// `unknown` there. Not knowing is null, not an algorithm called "unknown".
+			const algorithm = table.text('algo', row);
+			this.backendKinds.set(table.number('iid', row), {mode: table.text('mode', row), algorithm: algorithm === 'unknown' ? null : algorithm});
 			return;
 		}
 

@@ -1,4 +1,4 @@
-import {readFileSync} from 'node:fs';
+import {readdirSync, readFileSync} from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 
@@ -8,6 +8,15 @@ const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixt
 export function fixture(name: string, release = '2.6.12'): string {
 	return readFileSync(path.join(root, `haproxy-${release}`, name), 'utf8');
 }
+
+/**
+ * The releases whose output test/fixtures/capture.ts captured (one directory each, from Debian's
+ * 2.6.12 to the builds in ../shared/haproxy), oldest first: the decoder tests read each.
+ */
+export const capturedReleases: readonly string[] = readdirSync(root)
+	.filter((name) => name.startsWith('haproxy-'))
+	.map((name) => name.slice('haproxy-'.length))
+	.sort((a, b) => a.localeCompare(b, 'en', {numeric: true}));
 
 /** The 25 `show servers state` columns of HAProxy 2.4 to 3.x, in order. */
 export const serversStateColumns =

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest';
 import {DecodeError} from '../../source/decode/decode-error.js';
 import {decodeInfo, releaseOf} from '../../source/decode/info.js';
-import {fixture} from '../helpers/fixtures.js';
+import {capturedReleases, fixture} from '../helpers/fixtures.js';
 
 describe('decodeInfo', () => {
 	it('reads the real 2.6 show info', () => {
@@ -12,6 +12,12 @@ describe('decodeInfo', () => {
 		expect(info.startTime).toBeGreaterThan(1_700_000_000);
 		expect(info.stopping).toBe(false);
 		expect(releaseOf(info.version)).toBe('2.6.12');
+	});
+
+	it.each(capturedReleases)('reads the real %s show info and its release', (release) => {
+		const info = decodeInfo(fixture('info.txt', release));
+		expect(info).toMatchObject({name: 'HAProxy', stopping: false});
+		expect(releaseOf(info.version)).toBe(release);
 	});
 
 	it('accepts a release without Start_time_sec (before 2.4)', () => {

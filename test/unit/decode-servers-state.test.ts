@@ -2,12 +2,12 @@ import {describe, expect, it} from 'vitest';
 import {DecodeError} from '../../source/decode/decode-error.js';
 import {adminFlagBits, adminFlagOrder} from '../../source/decode/labels.js';
 import {decodeServersState} from '../../source/decode/servers-state.js';
-import {fixture, serversStateColumns, serversStateWithColumns} from '../helpers/fixtures.js';
+import {capturedReleases, fixture, serversStateColumns, serversStateWithColumns} from '../helpers/fixtures.js';
 
 const real = fixture('servers-state.txt');
 
-describe('decodeServersState on real HAProxy 2.6 output', () => {
-	const records = decodeServersState(real);
+describe.each(capturedReleases)('decodeServersState on real HAProxy %s output', (release) => {
+	const records = decodeServersState(fixture('servers-state.txt', release));
 	const byName = new Map(records.map((record) => [`${record.backend}/${record.server}`, record]));
 
 	it('reads every server of every backend', () => {
@@ -56,7 +56,7 @@ describe('decodeServersState on real HAProxy 2.6 output', () => {
 	});
 
 	it('reads the filtered dump of one backend', () => {
-		expect(decodeServersState(fixture('servers-state-webapps.txt')).map((record) => record.server)).toEqual(['app01', 'app02', 'app03', 'spare', 'app01-shadow']);
+		expect(decodeServersState(fixture('servers-state-webapps.txt', release)).map((record) => record.server)).toEqual(['app01', 'app02', 'app03', 'spare', 'app01-shadow']);
 	});
 });
 
