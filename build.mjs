@@ -584,8 +584,11 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
 		} else if (task === 'package') {
 			const {executable, deb} = await packageApp();
 			process.stdout.write(`${path.relative(root, executable)}\n${path.relative(root, deb)}\n`);
+		} else if (task === 'node' && /^\d+$/.test(process.argv[3] ?? '')) {
+			// .ci/setup: the official Node build of that major line, from the npm registry, cached.
+			process.stdout.write(`${path.relative(root, (await nodeBuild(process.argv[3])).binary)}\n`);
 		} else {
-			throw new Error(`Unknown task "${task}": node build.mjs [build|package].`);
+			throw new Error(`Unknown task "${process.argv.slice(2).join(' ')}": node build.mjs [build|package|node <major>].`);
 		}
 	} catch (error) {
 		// What the tools (tsc, npm, dpkg-deb) printed says what was wrong: it comes first.

@@ -191,6 +191,9 @@ export function serversStateReader(options: ServersStateReaderOptions = {}): Dum
 					}
 				}
 
+				// Up to 2.6 these columns hold the whole internal state word (bits above the
+				// documented ones, which differ between releases); from 2.7 HAProxy masks them to the
+				// documented bits itself. Masking here reads every release alike.
 				table.setInteger(numberAt.checkState, row, table.integer(numberAt.checkState, row) & 0x0f);
 				table.setInteger(numberAt.agentState, row, table.integer(numberAt.agentState, row) & 0x1f);
 				options.onRow?.(live, row);

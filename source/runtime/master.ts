@@ -20,9 +20,15 @@ const procLineSchema = z.object({
 });
 
 /**
- * Decodes `show proc` of a master CLI (2.x):
+ * Decodes `show proc` of a master CLI (2.x and 3.x):
  * `#<PID> <type> <reloads> <uptime> <version>`, the master's line, then `# workers`,
  * `# old workers` and `# programs` sections of lines in the same columns.
+ *
+ * Per version (captured from 2.6.12, 2.8.0, 3.0.11, 3.2.0 and 3.4.0): the columns are the same in
+ * all; 3.1 reworked master-worker mode (the master no longer re-executes itself on a reload and
+ * `program` sections are gone), so from 3.1 there is no `# programs` section. Sections are
+ * therefore found by their title, none is required, and unknown ones are skipped. The version
+ * column is HAProxy's full version (`2.6.12-1+deb12u4`, `3.0.11-9e587df`): never assumed.
  */
 export function decodeShowProc(reply: string): ProcList | undefined {
 	const lines = reply.split('\n');

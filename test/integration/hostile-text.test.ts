@@ -40,7 +40,7 @@ describe('hostile bytes from a socket never reach the terminal raw', () => {
 		expect(result.stderr).toBe('');
 		expect(result.code).toBe(0);
 		expect(result.stdout).not.toMatch(obeyed);
-		expect(result.stdout.split('\n')[0]).toMatch(new RegExp(String.raw`^${hostile.path} {2}HAProxy 2\.\d+\.\d+\S* ?${escape(shownBytes)} {2}pid \d+$`));
+		expect(result.stdout.split('\n')[0]).toMatch(new RegExp(String.raw`^${hostile.path} {2}HAProxy \d+\.\d+\.\d+\S* ?${escape(shownBytes)} {2}pid \d+$`));
 		expect(result.stdout).toMatch(new RegExp(String.raw`\nwebapps/app01${escape(shownName)} +127\.0\.0\.1:\d+ +UP `));
 	});
 
@@ -69,7 +69,7 @@ describe('hostile bytes from a socket never reach the terminal raw', () => {
 		session = await startCliInTmux(['--socket', hostile.path, '--journal', `${bed.dir}/hostile-grid.jsonl`], {columns: 80, rows: 24});
 		const title = await session.title();
 		const screen = await session.waitForScreen((current) => / app01\\x1b/.test(current) && current.includes('app03'));
-		expect(screen.split('\n')[0]).toMatch(/^drainboard {2}HAProxy 2\.\d+\.\d+/);
+		expect(screen.split('\n')[0]).toMatch(/^drainboard {2}HAProxy \d+\.\d+\.\d+/);
 		// Long names are cut in the middle (start and end stay), written out before they are measured.
 		expect(screen).toMatch(/ ● app01\\x1b]…\S+ +127\.0\.0\.1:\d+ UP /);
 		expect(await session.screen(true)).not.toMatch(/\u001B\[[0-9;]*5[;m]/);
