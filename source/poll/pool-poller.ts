@@ -188,7 +188,11 @@ export class PoolPoller {
 						}
 
 						this.lastFull.set(client.socket, started);
-						this.fullCostMs = this.options.clock.now() - started;
+						// The first dump of an instance is cold (code not yet compiled, a new
+						// connection): on a busy machine it costs many times what the next ones do,
+						// and would put the next full dump up to 30 s away even for 5 servers. The
+						// next one, an interval later, measures the warm cost.
+						this.fullCostMs = known ? this.options.clock.now() - started : 0;
 					} else {
 						const merged = known ? mergeBackends(known, snapshot) : snapshot;
 						if (!known || !sameSnapshot(known, merged)) {
