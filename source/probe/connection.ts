@@ -106,7 +106,11 @@ export async function openConnection(target: ProbeTarget, options: {timeoutMs: n
 				finish(null);
 			});
 			secured.once('error', (error: Error & {reason?: string}) => {
-				finish(new Error(`TLS: ${error.reason ?? error.message.split('\n', 1)[0]!.trim()}`));
+				// OpenSSL's reason only: newer Nodes (the 26 line; seen in the CI matrix) append advice
+				// for Node users ("; if the root CA is installed locally, try running Node.js with
+				// --use-system-ca") that means nothing to someone running drainboard.
+				const reason = error.reason ?? error.message.split('\n', 1)[0]!;
+				finish(new Error(`TLS: ${reason.split('; if the root CA', 1)[0]!.trim()}`));
 			});
 		});
 	});
