@@ -64,6 +64,8 @@ frontend web
     default_backend webapps
 
 backend webapps
+    # The tests hold one of two requests on app01: round robin, not 3.3+'s default random.
+    balance roundrobin
     option httpchk GET /
     default-server check inter 200 fall 2 rise 2
     server app01 127.0.0.1:${app01.port}

@@ -17,7 +17,12 @@ let bed: TestBed;
 beforeAll(async () => {
 	bed = await startTestBed({demos: poolDemos, config: poolConfig});
 	expect(await bed.send('set server webapps/app02 state drain')).toBe('\n');
-	await waitFor('the dead server to be seen down', async () => ((await bed.send('show stat api.v2-pool 4 3')).includes(',DOWN,') ? true : undefined));
+	// And api-1.v2 past its first check: until then its status is transitional (3.4.0 shows
+	// `UP 0/3`), and the test compares two reads taken a moment apart.
+	await waitFor('the dead server to be seen down, api-1.v2 checked up', async () => {
+		const dump = await bed.send('show stat api.v2-pool 4 3');
+		return dump.includes(',DOWN,') && /^api\.v2-pool,api-1\.v2,(?:[^,]*,){15}UP,/m.test(dump) && dump.includes(',L4OK,') ? true : undefined;
+	});
 });
 
 afterAll(async () => {
