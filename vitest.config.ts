@@ -44,6 +44,9 @@ export default defineConfig({
 	test: {
 		include: ['test/**/*.test.{ts,tsx}'],
 		setupFiles: ['test/helpers/setup.ts'],
+		// The integration tests mostly wait (health checks, proof windows, a real terminal): on 2 cores
+		// one worker per core left the CPU 89% idle and a run took 11 minutes; 5 workers, 2.5.
+		maxWorkers: 5,
 		testTimeout: 30_000,
 		hookTimeout: 30_000,
 		env: {CI: 'false'},
