@@ -1,7 +1,7 @@
 import {wordsOf} from '../../source/cli-args.js';
 import {headlessResultSchema, type HeadlessResult} from '../../source/headless/result-schema.js';
 
-/** The codes each failing exit code may carry (README "JSON contract"). */
+/** The codes each failing exit code may carry (source/headless/README.md). */
 const codesByExit: Record<number, readonly string[]> = {
 	2: ['usage', 'invalid-name', 'not-found'],
 	3: ['unreachable', 'level', 'reply-lost'],

@@ -1,5 +1,5 @@
 // `npm run schema`: writes, from the zod schema of `status --json` (source/headless/status-schema.ts),
-// its JSON Schema (source/headless/status.schema.json) and the field table of README.md.
+// its JSON Schema (source/headless/status.schema.json) and the field table of source/headless/README.md.
 // test/unit/status-schema.test.ts fails when either is not what this writes.
 import {readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
@@ -12,8 +12,8 @@ const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
 
 /** The committed JSON Schema's path. */
 export const statusSchemaFile = path.join(root, 'source', 'headless', 'status.schema.json');
-/** The README, whose field table sits between these two lines. */
-export const readmeFile = path.join(root, 'README.md');
+/** The headless layer's README, whose field table sits between these two lines. */
+export const readmeFile = path.join(root, 'source', 'headless', 'README.md');
 const tableStart = '<!-- status-fields: written by npm run schema from source/headless/status-schema.ts -->';
 const tableEnd = '<!-- /status-fields -->';
 
@@ -52,9 +52,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
 	const readme = readFileSync(readmeFile, 'utf8');
 	const table = readmeFieldsTable(readme);
 	if (table === '') {
-		throw new Error(`README.md has no "${tableStart}" … "${tableEnd}" block to write the field table into.`);
+		throw new Error(`source/headless/README.md has no "${tableStart}" … "${tableEnd}" block to write the field table into.`);
 	}
 
 	writeFileSync(readmeFile, readme.replace(table, statusFieldsTable()));
-	process.stdout.write(`wrote ${path.relative(process.cwd(), statusSchemaFile)} and the field table of README.md\n`);
+	process.stdout.write(`wrote ${path.relative(process.cwd(), statusSchemaFile)} and the field table of source/headless/README.md\n`);
 }

@@ -8,11 +8,11 @@ describe('the status --json contract, from its one zod schema', () => {
 		expect(readFileSync(statusSchemaFile, 'utf8')).toBe(statusSchemaText());
 	});
 
-	it('is listed in the README, field by field, as the schema describes it (npm run schema writes it)', () => {
+	it('is listed in source/headless/README.md, field by field, as the schema describes it (npm run schema writes it)', () => {
 		expect(readmeFieldsTable(readFileSync(readmeFile, 'utf8'))).toBe(statusFieldsTable());
 	});
 
-	it('lists in the README every server field status --json prints, each with a description', () => {
+	it('lists in source/headless/README.md every server field status --json prints, each with a description', () => {
 		const fields = statusFields();
 		expect(fields.filter(({field}) => field.startsWith('servers[].')).map(({field}) => field.slice('servers[].'.length))).toEqual(serverFields);
 		expect(fields.every(({description}) => description.length > 0)).toBe(true);
