@@ -18,7 +18,7 @@ type Seen = {pid: number; files: string[]; socket: Endpoint | null; problem: str
 export type DefaultSocketDependencies = {reader?: FileReader; proc?: string; buildInfo?: (binary: string) => Promise<BuildInfo | null>};
 
 /**
- * The default socket (README.md, "Which socket and which configuration"): the admin
+ * The default socket (README.md, "HAProxy's side, and which socket"): the admin
  * `stats socket` of the configuration the running HAProxy loaded (found through /proc: every
  * `haproxy` process, its command line, its files read with its environment); with --config, the
  * HAProxy that loaded that file; else --config's socket; else /etc/haproxy/haproxy.cfg's; else
