@@ -2,7 +2,7 @@ import {useApp} from 'ink';
 import React, {useCallback, useEffect, useMemo, useState} from 'react';
 import {sentenceOf} from '../errors.js';
 import type {PollView} from '../poll/pool-poller.js';
-import type {InstanceSnapshot} from '../model/types.js';
+import type {Backend, InstanceSnapshot} from '../model/types.js';
 import type {PreparedMaintenance} from '../runbook/prepare.js';
 import type {RuntimeClient} from '../poll/client.js';
 import {formatTarget, maxBackendLength, parseTarget, proxyNameSchema, targetOf, type ProxyName, type Target} from '../runtime/names.js';
@@ -21,8 +21,11 @@ import {useNow} from './use-now.js';
 import {usePool} from './use-pool.js';
 import {useTerminalSize} from './use-terminal-size.js';
 import {WizardApp} from './wizard/wizard-app.js';
+import {afterServer, currentServer, rollPosition, startRoll, type RollPlan} from './roll-plan.js';
+import {RollScreen, type RollChoice} from './roll-screen.js';
 import {ExitOwner, ExitOwnerContext, useExitOwner, type Ending} from './exit-owner.js';
 import {Text} from './text/shown-text.js';
+import {ScrollbackProvider} from './scrollback.js';
 
 export type {LabControls} from './use-lab-message.js';
 
@@ -44,7 +47,7 @@ type AppProps = {
 };
 
 /** `resumeNow`: the operator chose to resume from the grid's banner; the wizard does not ask again. */
-type Screen = {kind: 'grid'} | {kind: 'preparing'; target: Target; resumeNow?: boolean} | {kind: 'wizard'; prepared: PreparedMaintenance; resumeNow?: boolean};
+type Screen = {kind: 'grid'} | {kind: 'preparing'; target: Target; resumeNow?: boolean} | {kind: 'wizard'; prepared: PreparedMaintenance; resumeNow?: boolean} | {kind: 'roll'};
 
 /**
  * The interactive app: one keyboard listener around the screens. An error thrown while rendering
@@ -67,22 +70,23 @@ export function App({owner: given, ...props}: AppProps) {
 		},
 		[owner],
 	);
-	if (ending !== null) {
-		return null;
-	}
-
+	// The scrollback's Static stays mounted to the end, even in the last, empty frame.
 	return (
-		<ExitOwnerContext.Provider value={owner}>
-			<CrashBoundary onCrash={onCrash}>
-				<KeysProvider onInterrupt={() => owner.interrupt()}>
-					<Screens {...props} />
-				</KeysProvider>
-			</CrashBoundary>
-		</ExitOwnerContext.Provider>
+		<ScrollbackProvider>
+			{ending === null ? (
+				<ExitOwnerContext.Provider value={owner}>
+					<CrashBoundary onCrash={onCrash}>
+						<KeysProvider onInterrupt={() => owner.interrupt()}>
+							<Screens {...props} />
+						</KeysProvider>
+					</CrashBoundary>
+				</ExitOwnerContext.Provider>
+			) : null}
+		</ScrollbackProvider>
 	);
 }
 
-/** The screens: the grid, a maintenance being prepared, the wizard. */
+/** The screens: the grid, a maintenance being prepared, the wizard, a roll between two servers. */
 function Screens({clients, initialTarget, prepare, pollIntervalMs, lab, prefetched, openDrains}: Omit<AppProps, 'owner'>) {
 	const owner = useExitOwner();
 	const terminal = useTerminalSize();
@@ -90,10 +94,12 @@ function Screens({clients, initialTarget, prepare, pollIntervalMs, lab, prefetch
 	const {labMessage, toggleDemo} = useLabMessage(lab);
 	const [screen, setScreen] = useState<Screen>(initialTarget && prepare ? {kind: 'preparing', target: initialTarget} : {kind: 'grid'});
 	const [problem, setProblem] = useState<string | null>(null);
+	// A roll of one backend (Enter on its row): its servers are maintained one after another.
+	const [roll, setRoll] = useState<RollPlan | null>(null);
 	const [gridFocus, setGridFocus] = useState<ProxyName | undefined>(initialTarget?.backend);
 	// Where the grid's cursor goes when it (re)opens: the server given, the one just left, or the next one.
 	const [gridCursor, setGridCursor] = useState<string | undefined>(initialTarget && clients[0] ? serverKey(clients[0].socket, initialTarget.backend, initialTarget.server) : undefined);
-	const focus = screen.kind === 'wizard' ? screen.prepared.context.target.backend : screen.kind === 'preparing' ? screen.target.backend : gridFocus;
+	const focus = screen.kind === 'wizard' ? screen.prepared.context.target.backend : screen.kind === 'preparing' ? screen.target.backend : screen.kind === 'roll' && roll ? roll.backend : gridFocus;
 	// The wizard reads only the target's backend (filtered commands); the grid reads everything.
 	const {view, lastSuccessAt, refresh} = usePool(clients, {focus, focusOnly: screen.kind !== 'grid', intervalMs: pollIntervalMs, prefetched});
 	const poll = useMemo(() => ({readAt: lastSuccessAt, refresh: () => refresh()}), [lastSuccessAt, refresh]);
@@ -116,14 +122,18 @@ function Screens({clients, initialTarget, prepare, pollIntervalMs, lab, prefetch
 			(error: unknown) => {
 				if (!cancelled) {
 					setProblem(sentenceOf(error));
-					setScreen({kind: 'grid'});
+					if (roll) {
+						setRoll(afterServer(roll, 'left'));
+					}
+
+					setScreen({kind: roll ? 'roll' : 'grid'});
 				}
 			},
 		);
 		return () => {
 			cancelled = true;
 		};
-	}, [screen, prepare]);
+	}, [screen, prepare, roll]);
 
 	const onFocus = useCallback((backend: string | undefined) => {
 		// A backend too long for the filtered commands is read with the full dumps only.
@@ -148,26 +158,93 @@ function Screens({clients, initialTarget, prepare, pollIntervalMs, lab, prefetch
 		owner.quit(0);
 	};
 
+	const startRollOf = (backend: Backend) => {
+		const parsed = proxyNameSchema.safeParse(backend.name);
+		if (!parsed.success || backend.servers.length === 0) {
+			setProblem(parsed.success ? `${backend.name} has no server to roll.` : `The backend name ${backend.name} cannot be put in a command line, so it cannot be rolled here.`);
+			return;
+		}
+
+		setProblem(null);
+		setRoll(startRoll(parsed.data, backend.servers.map((server) => server.server)));
+		setScreen({kind: 'roll'});
+	};
+
+	const chooseInRoll = (plan: RollPlan, choice: RollChoice) => {
+		const server = currentServer(plan);
+		if (choice === 'stop' || server === undefined) {
+			setRoll(null);
+			setProblem(null);
+			setGridFocus(plan.backend);
+			setGridCursor(clients[0] ? serverKey(clients[0].socket, plan.backend, server ?? plan.servers.at(-1) ?? '') : undefined);
+			setScreen({kind: 'grid'});
+		} else if (choice === 'skip') {
+			setProblem(null);
+			setRoll(afterServer(plan, 'skipped'));
+		} else {
+			try {
+				const target = targetOf(plan.backend, server);
+				setProblem(null);
+				setScreen({kind: 'preparing', target});
+			} catch (error) {
+				setProblem(sentenceOf(error));
+				setRoll(afterServer(plan, 'skipped'));
+			}
+		}
+	};
+
 	const labLine = lab ? (
 		<Text color={tint('magenta')} bold wrap="truncate-end">
 			{cell(labMessage ?? `LAB · s stops/starts the demo server ${screen.kind === 'wizard' ? 'under maintenance' : 'under the cursor'} · q ends the lab`, size.columns - 1)}
 		</Text>
 	) : null;
 
+	const rollLine = roll ? (
+		<Text color={tint('cyan')} bold wrap="truncate-end">
+			{cell(`ROLL ${roll.backend} · ${rollPosition(roll)} · one server out of rotation at a time`, size.columns - 1)}
+		</Text>
+	) : null;
+
+	if (screen.kind === 'roll' && roll) {
+		return (
+			<>
+				{labLine}
+				<RollScreen
+					plan={roll}
+					size={size}
+					message={problem}
+					onQuit={quit}
+					onChoose={(choice) => {
+						chooseInRoll(roll, choice);
+					}}
+				/>
+			</>
+		);
+	}
+
 	if (screen.kind === 'wizard') {
 		return (
 			<>
 				{labLine}
+				{rollLine}
 				<WizardApp
 					prepared={screen.prepared}
 					resumeNow={screen.resumeNow}
 					view={view}
-					size={size}
+					size={roll ? {...size, rows: size.rows - 1} : size}
+					afterEnd={roll ? 'on to the next server of the roll' : undefined}
 					now={now}
 					freshAt={freshAt}
 					poll={poll}
 					onQuit={quit}
 					onBack={(done) => {
+						if (roll) {
+							owner.note = null;
+							setRoll(afterServer(roll, done ? 'done' : 'left'));
+							setScreen({kind: 'roll'});
+							return;
+						}
+
 						const {target} = screen.prepared.context;
 						const server = done ? nextServer(view, target) : target.server;
 						owner.note = null;
@@ -201,6 +278,7 @@ function Screens({clients, initialTarget, prepare, pollIntervalMs, lab, prefetch
 				banner={banner}
 				onFocus={onFocus}
 				onQuit={quit}
+				onBackend={prepare ? startRollOf : undefined}
 				onSelect={
 					prepare
 						? (server) => {

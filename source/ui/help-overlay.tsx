@@ -12,7 +12,7 @@ export const gridKeys: KeyHelp[] = [
 	{keys: 'Home End  g G', does: 'first / last row'},
 	{keys: '/', does: 'filter by backend or server name (a new filter each time)'},
 	{keys: 'Esc', does: 'clear the filter, close a panel'},
-	{keys: 'Enter', does: 'select the server for maintenance'},
+	{keys: 'Enter', does: 'on a server: its maintenance; on a backend: roll it (each server in turn)'},
 	{keys: 'r', does: 'resume the unfinished maintenance the ⚠ line names'},
 	{keys: '?', does: 'show / hide this help'},
 	{keys: 'q', does: 'quit'},

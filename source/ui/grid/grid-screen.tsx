@@ -2,7 +2,7 @@ import {Box} from 'ink';
 import React, {useEffect, useMemo, useReducer} from 'react';
 import type {PollView} from '../../poll/pool-poller.js';
 import {describeDifferences, differingServers} from '../../model/differences.js';
-import type {Server} from '../../model/types.js';
+import type {Backend, Server} from '../../model/types.js';
 import {cell} from '../format.js';
 import {tint} from '../theme.js';
 import {wrap} from '../../wrap.js';
@@ -30,6 +30,8 @@ type Props = {
 	onFocus: (backend: string | undefined) => void;
 	/** Enter on a server; without it the grid shows a detail panel. */
 	onSelect?: (server: Server) => void;
+	/** Enter on a backend row (to roll it); without it Enter there does nothing. */
+	onBackend?: (backend: Backend) => void;
 	initialKey?: string;
 	/** Keys the grid does not use, with the server under the cursor (the lab's `s`). */
 	onExtraKey?: (char: string, server: Server | undefined) => void;
@@ -44,7 +46,7 @@ type Props = {
 const chromeHeight = 4;
 
 /** The live grid of every backend and server. */
-export function GridScreen({view, size, now, freshAt, onQuit, onFocus, onSelect, onExtraKey, initialKey, message, banner, active = true}: Props) {
+export function GridScreen({view, size, now, freshAt, onQuit, onFocus, onSelect, onBackend, onExtraKey, initialKey, message, banner, active = true}: Props) {
 	const [state, dispatch] = useReducer(gridReducer, {pageSize: size.rows - chromeHeight, cursorKey: initialKey, selected: onSelect ? undefined : initialKey}, initialGridState);
 	const differences = useMemo(() => differingServers(view.pool), [view.pool]);
 	const rows = useMemo(() => buildRows(view.pool, state.filter, differences), [view.pool, state.filter, differences]);
@@ -83,6 +85,12 @@ export function GridScreen({view, size, now, freshAt, onQuit, onFocus, onSelect,
 			const server = rows.serverOf(key);
 			if (server && onSelect) {
 				onSelect(server);
+			}
+		},
+		onBackend(key) {
+			const row = rows.at(rows.indexOf(key));
+			if (row?.kind === 'backend' && onBackend) {
+				onBackend(row.backend);
 			}
 		},
 	});

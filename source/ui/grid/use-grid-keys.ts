@@ -9,6 +9,8 @@ type Handlers = {
 	onQuit: () => void;
 	/** Enter on a server row (after the reducer marked it selected). */
 	onSelect?: (key: string) => void;
+	/** Enter on a backend row, with its key. */
+	onBackend?: (key: string) => void;
 	/** A typed character the grid does not use, with the row key under the cursor at that moment. */
 	onExtraKey?: (char: string, cursorKey: string | null) => void;
 	active?: boolean;
@@ -101,6 +103,11 @@ export function useGridKeys(state: GridState, dispatch: Dispatch<GridAction>, ha
 				}
 
 				if (!action) {
+					if (press.key.return && !current.filterEditing && !current.help && current.cursorKey?.startsWith('b:')) {
+						handlers.onBackend?.(current.cursorKey);
+						return;
+					}
+
 					if (press.input.length === 1 && !current.filterEditing && !press.key.ctrl && !press.key.meta) {
 						handlers.onExtraKey?.(press.input, current.cursorKey);
 					}

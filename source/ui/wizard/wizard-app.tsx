@@ -23,10 +23,12 @@ type Props = {
 	onExtraKey?: (char: string) => void;
 	/** Resume the open maintenance without asking (chosen from the grid's banner). */
 	resumeNow?: boolean;
+	/** What Enter does once the maintenance is done (default: back to the grid, on the next server). */
+	afterEnd?: string;
 };
 
 /** The wizard over one maintenance: state, keys, screen. */
-export function WizardApp({prepared, view, size, now, freshAt, poll, onQuit, onBack, onExtraKey, resumeNow = false}: Props) {
+export function WizardApp({prepared, view, size, now, freshAt, poll, onQuit, onBack, onExtraKey, resumeNow = false, afterEnd}: Props) {
 	const handle = useRunbook(prepared, view, poll, resumeNow);
 	const [help, setHelp] = useState(false);
 	const [urlText, setUrlText] = useState('');
@@ -48,5 +50,5 @@ export function WizardApp({prepared, view, size, now, freshAt, poll, onQuit, onB
 		},
 		onQuit,
 	});
-	return <WizardScreen handle={handle} view={view} size={size} now={now} freshAt={freshAt} help={help} urlText={urlText} />;
+	return <WizardScreen handle={handle} view={view} size={size} now={now} freshAt={freshAt} help={help} urlText={urlText} afterEnd={afterEnd} />;
 }

@@ -32,10 +32,10 @@ export const wizardKeys: KeyHelp[] = [
 	{keys: 'q', does: 'quit (asks first while the target is drained)'},
 ];
 
-type Props = {handle: RunbookHandle; view: PollView; size: TerminalSize; now: number; freshAt?: number | null; help: boolean; urlText: string};
+type Props = {handle: RunbookHandle; view: PollView; size: TerminalSize; now: number; freshAt?: number | null; help: boolean; urlText: string; afterEnd?: string};
 
 /** The wizard: checklist, the current step's evidence, prompts and alarms, the target's backend. */
-export function WizardScreen({handle, view, size, now, freshAt, help, urlText}: Props) {
+export function WizardScreen({handle, view, size, now, freshAt, help, urlText, afterEnd = 'back to the grid, on the next server'}: Props) {
 	const {state} = handle;
 	const width = size.columns;
 	const step = state.steps[state.current];
@@ -66,7 +66,7 @@ export function WizardScreen({handle, view, size, now, freshAt, help, urlText}: 
 		panel.push({text: `✓ ${previous} passed:`, tone: 'pass'});
 		panel.push(...state.steps[previous!].checks.flatMap((check) => checkLines(check, width - 3)).map((line) => ({...line, text: `  ${line.text}`})));
 		if (step.status === 'pending' && !state.prompt) {
-			panel.push(...wrap(idleText(handle), width - 1).map((text) => ({text, tone: 'title' as const})));
+			panel.push(...wrap(idleText(handle, afterEnd), width - 1).map((text) => ({text, tone: 'title' as const})));
 		}
 	}
 
@@ -88,7 +88,7 @@ export function WizardScreen({handle, view, size, now, freshAt, help, urlText}: 
 	}
 
 	if (panel.length === 0 && !state.prompt) {
-		panel.push(...wrap(idleText(handle), width - 1).map((text) => ({text, tone: 'info' as const})));
+		panel.push(...wrap(idleText(handle, afterEnd), width - 1).map((text) => ({text, tone: 'info' as const})));
 	}
 
 	const status = state.finished ? 'maintenance complete' : step.status === 'running' ? 'running…' : step.status === 'failed' ? 'blocked — see why below' : handle.paused ? 'paused: HAProxy does not answer' : '';
@@ -147,7 +147,7 @@ export function WizardScreen({handle, view, size, now, freshAt, help, urlText}: 
 					)}
 				</Box>
 				<Text dimColor wrap="truncate-end">
-					{cell(hints(handle), width - 1)}
+					{cell(hints(handle, afterEnd), width - 1)}
 				</Text>
 			</Box>
 		</>
@@ -161,10 +161,10 @@ export function around<T>(list: readonly T[], isTarget: (item: T) => boolean, co
 	return list.slice(start, start + count);
 }
 
-function idleText(handle: RunbookHandle): string {
+function idleText(handle: RunbookHandle, afterEnd: string): string {
 	const {state} = handle;
 	if (state.finished) {
-		return 'Done. The target is back in rotation, proven by traffic. Enter goes back to the grid, on the next server; q quits.';
+		return `Done. The target is back in rotation, proven by traffic. Enter: ${afterEnd}; q quits.`;
 	}
 
 	// Enter does nothing while HAProxy does not answer: say so rather than offer it.
@@ -189,7 +189,7 @@ function idleText(handle: RunbookHandle): string {
 	return `${when} to ${stepInfo[state.current].purpose}.`;
 }
 
-function hints(handle: RunbookHandle): string {
+function hints(handle: RunbookHandle, afterEnd: string): string {
 	const {state} = handle;
 	if (state.prompt) {
 		if (isChoice(state.prompt)) {
@@ -209,7 +209,7 @@ function hints(handle: RunbookHandle): string {
 	}
 
 	if (state.finished) {
-		return 'Enter back to the grid, on the next server · q quit';
+		return `Enter ${afterEnd} · q quit`;
 	}
 
 	const enter = handle.paused

@@ -1,0 +1,54 @@
+import type {ProxyName} from '../runtime/names.js';
+
+/**
+ * A roll in the wizard: the servers of one backend, each in turn through a whole maintenance.
+ * Only one of them is ever being maintained: the next is offered once the one before has ended
+ * (restored and proven) or was left before anything was drained. Pure: the app holds one.
+ */
+export type RollPlan = {
+	backend: ProxyName;
+	/** In the order HAProxy lists them (the configuration's). */
+	servers: readonly string[];
+	/** The server offered next (or being maintained); `servers.length` once every one was taken. */
+	index: number;
+	/** What became of each server taken so far. */
+	outcomes: ReadonlyMap<string, RollOutcome>;
+};
+
+type RollOutcome = 'done' | 'skipped' | 'left';
+
+export function startRoll(backend: ProxyName, servers: readonly string[]): RollPlan {
+	return {backend, servers, index: 0, outcomes: new Map()};
+}
+
+/** The server the roll offers now; undefined once every server was taken. */
+export function currentServer(plan: RollPlan): string | undefined {
+	return plan.servers[plan.index];
+}
+
+/** The plan after the current server's maintenance ended (`done`), was skipped, or was left before its drain (offered again). */
+export function afterServer(plan: RollPlan, outcome: RollOutcome): RollPlan {
+	const server = currentServer(plan);
+	if (server === undefined) {
+		return plan;
+	}
+
+	const outcomes = new Map(plan.outcomes).set(server, outcome);
+	return {...plan, outcomes, index: outcome === 'left' ? plan.index : plan.index + 1};
+}
+
+/** `2 of 5 · app02`: where the roll stands, for the wizard's top line. */
+export function rollPosition(plan: RollPlan): string {
+	const server = currentServer(plan);
+	return server === undefined ? `${plan.servers.length} of ${plan.servers.length}` : `${plan.index + 1} of ${plan.servers.length} · ${server}`;
+}
+
+/** `app01 ✓ · app02 skipped · app03 …`: each server with what became of it. */
+export function rollSummary(plan: RollPlan): string {
+	return plan.servers
+		.map((server) => {
+			const outcome = plan.outcomes.get(server);
+			return `${server} ${outcome === 'done' ? '✓' : outcome === 'skipped' ? 'skipped' : outcome === 'left' ? 'not done' : '…'}`;
+		})
+		.join(' · ');
+}

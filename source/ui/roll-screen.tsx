@@ -1,0 +1,79 @@
+import {Box} from 'ink';
+import React from 'react';
+import {wrap} from '../wrap.js';
+import {Choice} from './choice.js';
+import {cell} from './format.js';
+import {useKeys} from './keys.js';
+import {currentServer, rollSummary, type RollPlan} from './roll-plan.js';
+import {tint} from './theme.js';
+import type {TerminalSize} from './use-terminal-size.js';
+import {Text} from './text/shown-text.js';
+
+/** What the operator can choose between two servers of a roll. */
+export type RollChoice = 'start' | 'skip' | 'stop';
+
+type Props = {
+	plan: RollPlan;
+	size: TerminalSize;
+	onChoose: (choice: RollChoice) => void;
+	onQuit: () => void;
+	/** Why the last server could not start (one sentence), shown above the choice. */
+	message?: string | null;
+};
+
+/**
+ * Before each server of a roll (and once after the last): where the roll stands and what comes
+ * next, chosen with ↑↓ and Enter. Nothing is sent from here: the server's own maintenance, with
+ * its checks and its y before each state change, starts when it is chosen.
+ */
+export function RollScreen({plan, size, onChoose, onQuit, message}: Props) {
+	const width = size.columns - 1;
+	const server = currentServer(plan);
+	useKeys((input, key) => {
+		if (input === 'q') {
+			onQuit();
+		} else if (key.escape) {
+			onChoose('stop');
+		}
+	});
+	const count = plan.servers.length;
+	const head = `ROLL ${plan.backend} · ${count} server${count === 1 ? '' : 's'}, one at a time`;
+	const explain =
+		server === undefined
+			? `Every server of ${plan.backend} was taken.`
+			: `Next: ${server} (${plan.index + 1} of ${count}). Each server goes through the whole maintenance (validate … restore); the next is offered only once it is back in rotation, so one server of the roll at most is ever out.`;
+	const items: Array<{label: string; value: RollChoice}> =
+		server === undefined
+			? [{label: 'Back to the grid', value: 'stop'}]
+			: [
+					{label: `Start the maintenance of ${server}`, value: 'start'},
+					{label: `Skip ${server}`, value: 'skip'},
+					{label: 'Stop the roll (back to the grid)', value: 'stop'},
+				];
+	return (
+		<Box flexDirection="column" width={size.columns}>
+			<Text bold color={tint('cyan')}>
+				{cell(head, width)}
+			</Text>
+			{wrap(rollSummary(plan), width).map((line, index) => (
+				<Text key={`summary-${index}`}>{line}</Text>
+			))}
+			<Text> </Text>
+			{wrap(explain, width).map((line, index) => (
+				<Text key={`explain-${index}`}>{line}</Text>
+			))}
+			{message
+				? wrap(message, width).map((line, index) => (
+						<Text key={`message-${index}`} color={tint('yellow')}>
+							{line}
+						</Text>
+					))
+				: null}
+			<Text> </Text>
+			{/* A new list for each offer: the cursor starts on its first option, never where the last one was left. */}
+			<Choice key={`${plan.index}:${plan.outcomes.size}`} items={items} onChoose={onChoose} />
+			<Text> </Text>
+			<Text dimColor>{cell('↑↓ choose · Enter take it · Esc stop the roll · q quit', width)}</Text>
+		</Box>
+	);
+}

@@ -1,0 +1,113 @@
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {readJournal} from '../../source/runbook/journal.js';
+import {checklist} from '../helpers/checklist.js';
+import {adminStates} from '../helpers/raw-haproxy.js';
+import {defaultsSection, startTestBed, type TestBed} from '../helpers/test-bed.js';
+import {startCliInTmux, type TmuxSession} from '../helpers/tmux.js';
+import {waitFor} from '../helpers/wait-for.js';
+
+/** A roll from the grid: Enter on a backend row, then each server in turn through the wizard. */
+let bed: TestBed;
+let session: TmuxSession | undefined;
+
+beforeAll(async () => {
+	bed = await startTestBed({
+		demos: ['s1', 's2', 's3'],
+		config: (context) => `${context.global()}
+${defaultsSection}
+frontend web
+    bind 127.0.0.1:${context.frontendPort}
+    default_backend pool
+
+backend pool
+    balance roundrobin
+    option httpchk GET /
+    default-server check inter 200 fall 2 rise 2
+    server s1 127.0.0.1:${context.port('s1')}
+    server s2 127.0.0.1:${context.port('s2')}
+    server s3 127.0.0.1:${context.port('s3')}
+`,
+	});
+	await waitFor('every server up', async () => {
+		const stat = await bed.send('show stat -1 4 -1');
+		return ['pool,s1,', 'pool,s2,', 'pool,s3,'].every((start) => stat.split('\n').some((row) => row.startsWith(start) && row.includes(',UP,'))) ? true : undefined;
+	});
+});
+
+afterAll(async () => {
+	await session?.kill();
+	await bed?.stop();
+});
+
+/** Runs the whole maintenance of the server the wizard is open on, from validate to restored. */
+async function maintain(tmux: TmuxSession, label: string): Promise<string> {
+	await tmux.waitForScreen('Enter run validate');
+	await tmux.press('Enter', (screen) => checklist(screen).includes('▶ baseline'));
+	await tmux.press('Enter', (screen) => checklist(screen).includes('▶ drain'));
+	await tmux.press('Enter', `set server ${label} state drain`);
+	await tmux.press('y', (screen) => checklist(screen).includes('▶ confirm'));
+	await tmux.press('Enter', (screen) => checklist(screen).includes('▶ maintain') && screen.includes('Do the work now'));
+	await tmux.press('Enter', (screen) => checklist(screen).includes('▶ restore'), 15_000);
+	await tmux.press('Enter', `set server ${label} state ready`);
+	return tmux.press('y', 'maintenance complete');
+}
+
+describe('a roll from the grid, in a real terminal, against a real HAProxy', () => {
+	it('takes the servers of a backend one at a time: the next is offered only once the one before is back; skip and stop', async () => {
+		const journal = `${bed.dir}/roll.jsonl`;
+		session = await startCliInTmux(['--socket', bed.adminSocket, '--config', bed.configPath, '--url', bed.url, '--journal', journal], {columns: 100, rows: 30});
+		await session.waitForScreen((screen) => / s3 /.test(screen));
+		// The cursor opens on the first row, the backend's.
+		expect(await session.screen()).toContain('▸ pool');
+		let screen = await session.press('Enter', 'ROLL pool');
+		expect(screen).toContain('ROLL pool · 3 servers, one at a time');
+		expect(screen).toContain('s1 … · s2 … · s3 …');
+		expect(screen).toContain('❯ Start the maintenance of s1');
+		expect(Object.values(adminStates(await bed.send('show servers state pool')))).toEqual(['0', '0', '0']);
+
+		screen = await session.press('Enter', 'Enter run validate');
+		expect(screen).toContain('ROLL pool · 1 of 3 · s1');
+		screen = await maintain(session, 'pool/s1');
+		expect(screen.replace(/\s+/g, ' ')).toContain('Enter on to the next server of the roll');
+
+		screen = await session.press('Enter', '❯ Start the maintenance of s2');
+		expect(screen).toContain('s1 ✓ · s2 … · s3 …');
+		// s1 is back in rotation before s2 is offered: one server of the roll out at a time.
+		expect(Object.values(adminStates(await bed.send('show servers state pool')))).toEqual(['0', '0', '0']);
+
+		screen = await session.press(['Down', 'Enter'], '❯ Start the maintenance of s3');
+		expect(screen).toContain('s1 ✓ · s2 skipped · s3 …');
+		screen = await session.press('Enter', 'Enter run validate');
+		expect(screen).toContain('ROLL pool · 3 of 3 · s3');
+		// Esc before anything is drained: back to the roll, s3 offered again.
+		screen = await session.press('Escape', '❯ Start the maintenance of s3');
+		expect(screen).toContain('s3 not done');
+		screen = await session.press('Enter', 'Enter run validate');
+		await maintain(session, 'pool/s3');
+		screen = await session.press('Enter', 'Every server of pool was taken');
+		expect(screen).toContain('s1 ✓ · s2 skipped · s3 ✓');
+		expect(screen).toContain('❯ Back to the grid');
+
+		await session.press('Enter', (current) => !current.includes('ROLL') && / s2 /.test(current));
+		await session.send('q');
+		expect(await session.exited()).toBe(0);
+		expect(Object.values(adminStates(await bed.send('show servers state pool')))).toEqual(['0', '0', '0']);
+		const finished = readJournal(journal)
+			.entries.filter((entry) => entry.event === 'finished')
+			.map((entry) => entry.target);
+		expect(finished).toEqual(['pool/s1', 'pool/s3']);
+	});
+
+	it('Esc on the roll stops it: back to the grid, nothing sent', async () => {
+		await session?.kill();
+		session = await startCliInTmux(['--socket', bed.adminSocket, '--config', bed.configPath, '--url', bed.url, '--journal', `${bed.dir}/stop.jsonl`], {columns: 80, rows: 24});
+		await session.waitForScreen((screen) => / s3 /.test(screen));
+		expect(await session.screen()).toContain('▸ pool');
+		await session.press('Enter', '❯ Start the maintenance of s1');
+		const screen = await session.press('Escape', (current) => !current.includes('ROLL'));
+		expect(screen).toMatch(/ s1 /);
+		await session.send('q');
+		expect(await session.exited()).toBe(0);
+		expect(Object.values(adminStates(await bed.send('show servers state pool')))).toEqual(['0', '0', '0']);
+	});
+});
