@@ -1,4 +1,6 @@
+import type {ErrorCode} from '../errors.js';
 import type {HeadlessResult} from './report.js';
+import type {TargetEntry} from './result-schema.js';
 import type {ExecOutcome} from './run-exec.js';
 
 /** What became of one server of a roll. */
@@ -18,45 +20,30 @@ export type RollServerResult = {
 	restore?: HeadlessResult;
 };
 
-/** The `roll --json` object: one for every exit code. */
+/** The `roll --json` object: one for every exit code, within the contract of drain and restore (result-schema.ts). */
 export type RollResult = {
 	ok: boolean;
+	/** True when HAProxy applied a state change of this run to some server (each read back by its drain or restore). */
 	changed: boolean;
 	/** The backend rolled. */
 	target: string;
+	/** Each server this run drained or restored: before (its first read) and after (its last), read from HAProxy. */
+	targets: TargetEntry[];
+	/** Empty: each server's steps are in `results` (its drain and its restore). */
+	steps: [];
 	servers: string[];
+	/** How many state changes HAProxy applied in this run (each instance's reply or read-back, from the journal). */
 	stateChanges: number;
 	results: RollServerResult[];
 	/** The command that takes the roll up again where it stopped; absent when it finished. */
 	resume?: string;
-	error?: {code: string; message: string};
+	error?: {code: ErrorCode; message: string};
+	/** With --dry-run: every command the roll would send, in order (the --exec command between each server's drain and ready). */
+	wouldSend?: string[];
 	interrupted?: {signal: string; server: string; state: string};
 	warnings: string[];
-	journal: string | null;
+	journal?: string;
 };
-
-const codeByCheck: Record<string, string> = {
-	'target-exists': 'not-found',
-	'socket-admin': 'level',
-	capacity: 'capacity',
-	'backend-free': 'locked',
-	'baseline-traffic': 'traffic',
-	'traffic-moved': 'traffic',
-	'traffic-returns': 'traffic',
-	'sessions-quiet': 'sessions',
-	'health-back': 'health-timeout',
-	listener: 'unreachable',
-};
-
-/** The error code of a drain or restore that did not pass, from its blocking check. */
-export function errorCodeOf(result: HeadlessResult | undefined, exitCode: number): string {
-	if (exitCode === 3) {
-		return 'unreachable';
-	}
-
-	const failedCheck = result?.steps.flatMap((step) => step.checks).find((check) => check.verdict === 'fail');
-	return (failedCheck && codeByCheck[failedCheck.id]) ?? (exitCode === 2 ? 'usage' : 'traffic');
-}
 
 /** `'it'\''s'`: a word as the shell reads it back unchanged. */
 export function shellWord(word: string): string {

@@ -1,18 +1,17 @@
 import process from 'node:process';
 import {clientsFor} from '../config/clients.js';
 import type {ServerStateRecord} from '../decode/servers-state.js';
-import {DrainboardError, exitCodeOf, sentenceOf, stopSignals, UsageError, type ExitCode, type StopSignal} from '../errors.js';
+import {DrainboardError, errorCodeOf, sentenceOf, stopSignals, UsageError, type ErrorCode, type ExitCode, type StopSignal} from '../errors.js';
 import type {Options} from '../options.js';
-import {defaultJournalPath, Journal, JournalError, readJournal, type JournalInstance, type JournalRecord} from '../runbook/journal.js';
+import {defaultJournalPath, Journal, readJournal, type JournalInstance, type JournalRecord} from '../runbook/journal.js';
 import {lastMaintenance} from '../runbook/resume.js';
 import type {RuntimeClient} from '../runtime/client.js';
 import {findBackend, isUnknownBackend, namesList, unknownBackendError} from '../runtime/find-target.js';
 import {formatTarget, parseName, shortName, targetOf, type ProxyName} from '../runtime/names.js';
-import {isUnreachable, RuntimeApiError} from '../runtime/runtime-error.js';
 import {terminalLine, terminalSafeJson} from '../visible-text.js';
 import type {HeadlessResult} from './report.js';
 import {appliedStateChanges, openRoll, type RollRecord} from './roll-journal.js';
-import {errorCodeOf, shellWord, type RollResult, type RollServerResult} from './roll-report.js';
+import {shellWord, type RollResult, type RollServerResult} from './roll-report.js';
 import {execOutcomeText, runExec} from './run-exec.js';
 import {headlessMaintenance} from './run-maintenance.js';
 
@@ -22,16 +21,6 @@ const write = (line: string) => {
 
 /** Admin bits that take a server out of rotation: any maintenance (0x23) or drain (0x18). */
 const outOfRotation = 0x23 | 0x18;
-
-/** An error with the `error.code` of the JSON contract. */
-class RollError extends DrainboardError {
-	readonly code: string;
-
-	constructor(code: string, sentence: string, exitCode: ExitCode) {
-		super(sentence, exitCode);
-		this.code = code;
-	}
-}
 
 /**
  * `drainboard roll <backend> --exec CMD`: each server of the backend in turn (configuration
@@ -43,7 +32,7 @@ class RollError extends DrainboardError {
  * object for every exit code.
  */
 export async function rollCommand(options: Options, words: readonly string[]): Promise<ExitCode> {
-	const result: RollResult = {ok: false, changed: false, target: words[0] ?? '', servers: [], stateChanges: 0, results: [], warnings: [], journal: null};
+	const result: RollResult = {ok: false, changed: false, target: words[0] ?? '', targets: [], steps: [], servers: [], stateChanges: 0, results: [], warnings: []};
 	const print = () => {
 		if (options.json) {
 			process.stdout.write(`${terminalSafeJson(JSON.stringify(result))}\n`);
@@ -55,53 +44,39 @@ export async function rollCommand(options: Options, words: readonly string[]): P
 		print();
 		return exitCode;
 	} catch (error) {
+		// An error drainboard did not foresee goes to the command line's own handler (crash file, its JSON).
+		if (!(error instanceof DrainboardError)) {
+			throw error;
+		}
+
+		write(sentenceOf(error));
 		result.ok = false;
-		result.error = {code: codeOf(error), message: sentenceOf(error)};
+		result.error = {code: errorCodeOf(error), message: sentenceOf(error)};
 		print();
-		throw error;
+		return error.exitCode;
 	}
-}
-
-function codeOf(error: unknown): string {
-	if (error instanceof RollError) {
-		return error.code;
-	}
-
-	if (error instanceof JournalError) {
-		return 'journal';
-	}
-
-	if (error instanceof RuntimeApiError && (isUnreachable(error) || error.exitCode === 3)) {
-		return 'unreachable';
-	}
-
-	if (error instanceof UsageError) {
-		return / has no (?:backend|server) /.test(error.message) ? 'not-found' : 'usage';
-	}
-
-	return exitCodeOf(error) === 3 ? 'unreachable' : 'usage';
 }
 
 /** Called with the roll's result filled in as far as it got; returns the exit code. */
 async function roll(options: Options, words: readonly string[], result: RollResult): Promise<ExitCode> {
 	if (words.length !== 1) {
-		throw new RollError('usage', words.length === 0 ? '"roll" needs a backend, for example: drainboard roll webapps --exec "systemctl restart app" --yes.' : `"roll" takes one backend (got "${words.join(' ')}"); name its servers with --servers a,b,c.`, 2);
+		throw new UsageError(words.length === 0 ? '"roll" needs a backend, for example: drainboard roll webapps --exec "systemctl restart app" --yes.' : `"roll" takes one backend (got "${words.join(' ')}"); name its servers with --servers a,b,c.`);
 	}
 
 	const command = options.exec;
 	if (command === undefined) {
-		throw new RollError('usage', '"roll" without a terminal wizard needs --exec CMD, the command that does the work on each server while it is drained (for example --exec \'ssh "$DRAINBOARD_ADDRESS" sudo systemctl restart app\').', 2);
+		throw new UsageError('"roll" without a terminal wizard needs --exec CMD, the command that does the work on each server while it is drained (for example --exec \'ssh "$DRAINBOARD_ADDRESS" sudo systemctl restart app\').');
 	}
 
-	if (!options.yes && !process.stdin.isTTY) {
-		throw new RollError('usage', '"roll" changes HAProxy\'s state and asks before each change, but stdin is not a terminal; pass --yes to confirm in advance.', 2);
+	if (!options.yes && !options.dryRun && !process.stdin.isTTY) {
+		throw new UsageError('"roll" changes HAProxy\'s state and asks before each change, but stdin is not a terminal; pass --yes to confirm in advance.');
 	}
 
 	let backend: ProxyName;
 	try {
 		backend = parseName(words[0]!, 'backend');
 	} catch (error) {
-		throw new RollError('invalid-name', sentenceOf(error), 2);
+		throw new UsageError(sentenceOf(error), 'invalid-name');
 	}
 
 	const asked = options.servers?.split(',') ?? [];
@@ -109,13 +84,13 @@ async function roll(options: Options, words: readonly string[], result: RollResu
 		try {
 			parseName(name, 'server');
 		} catch (error) {
-			throw new RollError('invalid-name', sentenceOf(error), 2);
+			throw new UsageError(sentenceOf(error), 'invalid-name');
 		}
 	}
 
 	const duplicate = asked.find((name, index) => asked.indexOf(name) !== index);
 	if (duplicate !== undefined) {
-		throw new RollError('usage', `--servers names ${shortName(duplicate)} twice; give each server once.`, 2);
+		throw new UsageError(`--servers names ${shortName(duplicate)} twice; give each server once.`);
 	}
 
 	const {clients, notes} = await clientsFor(options);
@@ -129,7 +104,7 @@ async function roll(options: Options, words: readonly string[], result: RollResu
 	const names = rows[0]!.map((row) => row.server);
 	const missing = asked.filter((name) => !names.includes(name));
 	if (missing.length > 0) {
-		throw new RollError('not-found', `backend ${shortName(backend)} has no server ${missing.map((name) => shortName(name)).join(', ')}; it has ${namesList(names, `drainboard status --backend ${shortName(backend)} lists them`)}.`, 2);
+		throw new UsageError(`backend ${shortName(backend)} has no server ${missing.map((name) => shortName(name)).join(', ')}; it has ${namesList(names, `drainboard status --backend ${shortName(backend)} lists them`)}.`, 'not-found');
 	}
 
 	const servers = asked.length > 0 ? asked : names;
@@ -138,7 +113,13 @@ async function roll(options: Options, words: readonly string[], result: RollResu
 	journal.probe();
 	result.journal = journal.file;
 	const instances: JournalInstance[] = clients.map((client) => ({socket: client.socket, pid: null, version: null, startTime: null}));
+	const dryRun = options.dryRun;
+	// A dry run changes nothing: not even the roll's place in the journal.
 	const append = (target: string, record: JournalRecord) => {
+		if (dryRun) {
+			return;
+		}
+
 		journal.setContext(target, instances);
 		journal.append(record);
 	};
@@ -155,7 +136,7 @@ async function roll(options: Options, words: readonly string[], result: RollResu
 		append(backend, {step: null, event: 'roll-started', detail: servers.join(',')});
 	}
 
-	write(`drainboard roll ${backend}: ${servers.join(', ')} in turn, "${command}" on each (journal ${journal.file})`);
+	write(`drainboard roll${dryRun ? ' --dry-run (nothing is sent, nothing is run)' : ''} ${backend}: ${servers.join(', ')} in turn, "${command}" on each (journal ${journal.file})`);
 	const serverResults = servers.map((server): RollServerResult => ({server, target: `${backend}/${server}`, outcome: 'not-started', changed: false, stateChanges: 0}));
 	result.results = serverResults;
 	const count = () => {
@@ -166,16 +147,27 @@ async function roll(options: Options, words: readonly string[], result: RollResu
 		}
 
 		result.stateChanges = serverResults.reduce((sum, entry) => sum + entry.stateChanges, 0);
-		result.changed = result.stateChanges > 0;
+		result.changed = result.stateChanges > 0 || serverResults.some((entry) => entry.drain?.changed === true || entry.restore?.changed === true);
+		result.targets = serverResults.flatMap((entry) => {
+			const first = entry.drain ?? entry.restore;
+			const last = entry.restore ?? entry.drain;
+			return (first?.targets ?? []).map((target) => ({...target, after: last?.targets.find((candidate) => candidate.socket === target.socket)?.after ?? target.after}));
+		});
 	};
 
-	const stopped = (server: string, code: string, message: string, exitCode: ExitCode): ExitCode => {
+	const stopped = (server: string, code: ErrorCode, message: string, exitCode: ExitCode): ExitCode => {
 		tryAppend(() => {
 			append(backend, {step: null, event: 'roll-stopped', detail: `${server}: ${message}`});
 		});
-		result.resume = resumeCommand;
 		result.error = {code, message};
-		write(`✗ The roll of ${backend} stopped at ${server}. When it is fixed, run this to take the roll up again with ${server}, then the rest: ${resumeCommand}`);
+		if (dryRun) {
+			result.wouldSend = wouldSend;
+			write(`✗ Dry run: the roll of ${backend} would stop at ${server}. Nothing was sent.`);
+		} else {
+			result.resume = resumeCommand;
+			write(`✗ The roll of ${backend} stopped at ${server}. When it is fixed, run this to take the roll up again with ${server}, then the rest: ${resumeCommand}`);
+		}
+
 		count();
 		return exitCode;
 	};
@@ -184,6 +176,7 @@ async function roll(options: Options, words: readonly string[], result: RollResu
 	let phase: 'between' | 'maintenance' | 'exec' = 'between';
 	let current = servers[0]!;
 	let stopExec: (() => void) | undefined;
+	const wouldSend: string[] = [];
 	const onSignal = (signal: StopSignal) => {
 		if (phase === 'maintenance') {
 			return;
@@ -266,10 +259,19 @@ async function roll(options: Options, words: readonly string[], result: RollResu
 				const drain = await maintenance('drain');
 				if (drain.exitCode !== 0) {
 					entry.outcome = 'stopped';
-					return stopped(server, errorCodeOf(drain.got, drain.exitCode), `drain of ${label} did not pass${failedDetail(drain.got)}.`, drain.exitCode);
+					return stopped(server, codeOfRun(drain.got, drain.exitCode), `drain of ${label} did not pass${failedDetail(drain.got)}.`, drain.exitCode);
 				}
 
 				const row = now[0]!.find((candidate) => candidate.server === server)!;
+				if (dryRun) {
+					const would = drain.got?.wouldSend ?? [];
+					const agents = would.filter((line) => line.startsWith('disable agent ')).map((line) => line.replace(/^disable/, 'enable'));
+					wouldSend.push(...would, `set server ${label} state ready`, ...agents);
+					write(`✓ Dry run of ${server}: it would be drained, "${command}" run, then ready sent.`);
+					entry.outcome = 'done';
+					continue;
+				}
+
 				write(`→ ${label} is out of rotation; running: ${command}`);
 				append(label, {step: 'maintain', event: 'check', check: 'exec', detail: `--exec started: ${command}`});
 				phase = 'exec';
@@ -291,10 +293,16 @@ async function roll(options: Options, words: readonly string[], result: RollResu
 				write(`✓ ${ended} on ${label}.`);
 			}
 
+			if (dryRun) {
+				wouldSend.push(`set server ${label} state ready`);
+				entry.outcome = 'done';
+				continue;
+			}
+
 			const restore = await maintenance('restore');
 			if (restore.exitCode !== 0) {
 				entry.outcome = 'stopped';
-				return stopped(server, errorCodeOf(restore.got, restore.exitCode), `restore of ${label} did not pass${failedDetail(restore.got)}.`, restore.exitCode);
+				return stopped(server, codeOfRun(restore.got, restore.exitCode), `restore of ${label} did not pass${failedDetail(restore.got)}.`, restore.exitCode);
 			}
 
 			entry.outcome = 'done';
@@ -304,6 +312,12 @@ async function roll(options: Options, words: readonly string[], result: RollResu
 		append(backend, {step: null, event: 'roll-finished', detail: servers.join(',')});
 		count();
 		result.ok = true;
+		if (dryRun) {
+			result.wouldSend = wouldSend;
+			write(`✓ Dry run of the roll of ${backend}: every server would go through; it would send ${wouldSend.length} command(s) and run "${command}" ${serverResults.filter((entry) => entry.outcome === 'done').length} time(s). Nothing was sent.`);
+			return 0;
+		}
+
 		write(`✓ The roll of ${backend} is done: ${serverResults.filter((entry) => entry.outcome === 'done').length} server(s) cycled, ${serverResults.filter((entry) => entry.outcome === 'already-done').length} done before; ${result.stateChanges} state change(s) applied by HAProxy in this run.`);
 		return 0;
 	} finally {
@@ -311,6 +325,11 @@ async function roll(options: Options, words: readonly string[], result: RollResu
 			process.removeListener(signal, onSignal);
 		}
 	}
+}
+
+/** The code of a drain or restore that did not pass, from its own result. */
+function codeOfRun(result: HeadlessResult | undefined, exitCode: ExitCode): ErrorCode {
+	return result?.error?.code ?? (exitCode === 3 ? 'unreachable' : exitCode === 2 ? 'usage' : 'state');
 }
 
 /** Says a sentence on stderr and gives it back (for the JSON). */
@@ -349,14 +368,14 @@ async function backendRows(clients: readonly RuntimeClient[], backend: ProxyName
 			try {
 				const rows = await client.serversState(backend);
 				if (rows.length === 0) {
-					throw new RollError('not-found', `backend ${shortName(backend)} has no servers to roll.`, 2);
+					throw new UsageError(`backend ${shortName(backend)} has no servers to roll.`, 'not-found');
 				}
 
 				return rows;
 			} catch (error) {
 				if (isUnknownBackend(error)) {
 					const unknown = await unknownBackendError(client, backend);
-					throw new RollError('not-found', unknown.message, 2);
+					throw new UsageError(unknown.message, 'not-found');
 				}
 
 				throw error;

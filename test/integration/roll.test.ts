@@ -95,6 +95,18 @@ describe('drainboard roll', () => {
 		expect(Object.values(await states())).toEqual(['0', '0', '0']);
 	}, 300_000);
 
+	it('--dry-run: every server checked, the commands listed, nothing sent, nothing run, the journal holds no roll', async () => {
+		const restarts = control.restarts.length;
+		const dry = await runCli(['roll', 'webapps', ...common('dry.jsonl'), '--dry-run', '--exec', control.command], {timeoutMs: 120_000});
+		expect(dry.code, dry.stderr).toBe(0);
+		const result = JSON.parse(dry.stdout) as RollResult;
+		expect(result).toMatchObject({ok: true, changed: false, stateChanges: 0});
+		expect(result.wouldSend).toEqual(servers.flatMap((server) => [`set server webapps/${server} state drain`, `set server webapps/${server} state ready`]));
+		expect(control.restarts).toHaveLength(restarts);
+		expect(Object.values(await states())).toEqual(['0', '0', '0']);
+		expect(readJournal(path.join(bed.dir, 'dry.jsonl')).entries.filter((entry) => entry.event.startsWith('roll-'))).toEqual([]);
+	}, 150_000);
+
 	it('refuses a headless roll without --exec (exit 2, one sentence, JSON with the error)', async () => {
 		const refused = await runCli(['roll', 'webapps', ...common('none.jsonl')]);
 		expect(refused.code).toBe(2);
