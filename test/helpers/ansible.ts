@@ -12,10 +12,30 @@ export type Recap = {ok: number; changed: number; unreachable: number; failed: n
 
 export type PlaybookRun = {code: number | null; stdout: string; stderr: string; recap: Recap};
 
+/** Ansible's environment: every directory it writes to inside `dir`, its own config file, no colour. */
+async function ansibleEnv(dir: string): Promise<NodeJS.ProcessEnv> {
+	const home = path.join(dir, 'ansible');
+	await mkdir(path.join(home, 'tmp'), {recursive: true});
+	await writeFile(path.join(home, 'ansible.cfg'), '[defaults]\n');
+	return {
+		...process.env,
+		ANSIBLE_CONFIG: path.join(home, 'ansible.cfg'),
+		ANSIBLE_HOME: home,
+		ANSIBLE_LOCAL_TEMP: path.join(home, 'tmp'),
+		ANSIBLE_REMOTE_TEMP: path.join(home, 'tmp'),
+		ANSIBLE_COLLECTIONS_PATH: path.join(home, 'collections'),
+		ANSIBLE_NOCOLOR: '1',
+		ANSIBLE_RETRY_FILES_ENABLED: 'false',
+		ANSIBLE_LOCALHOST_WARNING: 'false',
+		ANSIBLE_DEPRECATION_WARNINGS: 'false',
+	};
+}
+
 /** Finds ansible-playbook on PATH; missing, the test fails with how to install it (it never skips). */
-export async function findAnsiblePlaybook(): Promise<string> {
+export async function findAnsiblePlaybook(dir: string): Promise<string> {
+	const env = await ansibleEnv(dir);
 	return new Promise((resolve, reject) => {
-		execFile('ansible-playbook', ['--version'], {timeout: 30_000}, (error, stdout) => {
+		execFile('ansible-playbook', ['--version'], {timeout: 30_000, env}, (error, stdout) => {
 			if (error) {
 				reject(new Error(`ansible-playbook is not installed: the Ansible test needs it (sudo apt-get install -y ansible-core, or run .ci/setup): ${error.message}`));
 				return;
@@ -32,23 +52,9 @@ export async function findAnsiblePlaybook(): Promise<string> {
  * colour, and the variables given (as a JSON file passed with -e @file).
  */
 export async function runPlaybook(dir: string, playbook: string, variables: Record<string, unknown>, options: {check?: boolean; timeoutMs?: number} = {}): Promise<PlaybookRun> {
-	const home = path.join(dir, 'ansible');
-	await mkdir(path.join(home, 'tmp'), {recursive: true});
-	await writeFile(path.join(home, 'ansible.cfg'), '[defaults]\n');
-	const varsFile = path.join(home, `vars-${Date.now()}.json`);
+	const env = await ansibleEnv(dir);
+	const varsFile = path.join(dir, 'ansible', `vars-${Date.now()}.json`);
 	await writeFile(varsFile, JSON.stringify({ansible_python_interpreter: '/usr/bin/python3', ...variables}));
-	const env = {
-		...process.env,
-		ANSIBLE_CONFIG: path.join(home, 'ansible.cfg'),
-		ANSIBLE_HOME: home,
-		ANSIBLE_LOCAL_TEMP: path.join(home, 'tmp'),
-		ANSIBLE_REMOTE_TEMP: path.join(home, 'tmp'),
-		ANSIBLE_COLLECTIONS_PATH: path.join(home, 'collections'),
-		ANSIBLE_NOCOLOR: '1',
-		ANSIBLE_RETRY_FILES_ENABLED: 'false',
-		ANSIBLE_LOCALHOST_WARNING: 'false',
-		ANSIBLE_DEPRECATION_WARNINGS: 'false',
-	};
 	const args = ['-i', 'localhost,', '-c', 'local', '-e', `@${varsFile}`, ...(options.check ? ['--check'] : []), path.join(playbookDir, playbook)];
 	return new Promise((resolve) => {
 		execFile('ansible-playbook', args, {cwd: dir, env, timeout: options.timeoutMs ?? 240_000, maxBuffer: 16 * 1024 * 1024}, (error, stdout, stderr) => {
