@@ -136,7 +136,7 @@ async function roll(options: Options, words: readonly string[], result: RollResu
 		append(backend, {step: null, event: 'roll-started', detail: servers.join(',')});
 	}
 
-	write(`drainboard roll${dryRun ? ' --dry-run (nothing is sent, nothing is run)' : ''} ${backend}: ${servers.join(', ')} in turn, "${command}" on each (journal ${journal.file})`);
+	write(`drainboard roll${dryRun ? ' --dry-run (nothing is sent, nothing is run)' : ''} ${backend}: ${servers.join(', ')} in turn (journal ${journal.file}); --exec on each: ${command}`);
 	const serverResults = servers.map((server): RollServerResult => ({server, target: `${backend}/${server}`, outcome: 'not-started', changed: false, stateChanges: 0}));
 	result.results = serverResults;
 	const count = () => {
@@ -183,6 +183,11 @@ async function roll(options: Options, words: readonly string[], result: RollResu
 		}
 
 		stopExec?.();
+		const entry = serverResults.find((candidate) => candidate.server === current);
+		if (entry && phase === 'exec') {
+			entry.outcome = 'stopped';
+		}
+
 		result.interrupted = {signal, server: current, state: phase === 'exec' ? `${current} is left drained (the command was stopped)` : 'between two steps'};
 		stopped(current, 'interrupted', `Stopped by ${signal}${phase === 'exec' ? ` during --exec on ${current}, which is left DRAINED` : ''}.`, stopSignals[signal]);
 		write(`Stopped by ${signal}${phase === 'exec' ? ` during --exec on ${backend}/${current}: it is left DRAINED (out of rotation)` : ''}.`);

@@ -1,3 +1,5 @@
+import {once} from 'node:events';
+import {existsSync} from 'node:fs';
 import {writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
@@ -6,8 +8,9 @@ import {readJournal} from '../../source/runbook/journal.js';
 import {servedMore, startBedLoad, startUnderLoadBed} from '../fixtures/under-load.cfg.js';
 import {adminStates} from '../helpers/raw-haproxy.js';
 import {startRestartControl} from '../helpers/restart-control.js';
-import {runCli} from '../helpers/run-cli.js';
+import {runCli, spawnCli} from '../helpers/run-cli.js';
 import type {TestBed} from '../helpers/test-bed.js';
+import {waitFor} from '../helpers/wait-for.js';
 
 let bed: TestBed;
 let control: Awaited<ReturnType<typeof startRestartControl>>;
@@ -92,6 +95,46 @@ describe('drainboard roll', () => {
 		const added = readJournal(path.join(bed.dir, 'resume.jsonl')).entries.slice(journalBefore);
 		expect(added.filter((entry) => entry.target === 'webapps/app01')).toEqual([]);
 		expect(added.some((entry) => entry.target === 'webapps/app02' && entry.event === 'resumed')).toBe(true);
+		expect(Object.values(await states())).toEqual(['0', '0', '0']);
+	}, 300_000);
+
+	it('SIGTERM during --exec stops the roll with that server drained (exit 143, said, JSON); the same command resumes there', async () => {
+		control.restarts.length = 0;
+		const started = path.join(bed.dir, 'app02-started');
+		const fixed = path.join(bed.dir, 'app02-signal-fixed');
+		const exec = `if [ "$DRAINBOARD_SERVER" = app02 ] && [ ! -e ${JSON.stringify(fixed)} ]; then : > ${JSON.stringify(started)}; exec sleep 120; fi; ${control.command}`;
+		const args = ['roll', 'webapps', ...common('signal.jsonl'), '--exec', exec];
+		const child = spawnCli(args);
+		let stdout = '';
+		let stderr = '';
+		child.stdout.on('data', (chunk: Buffer) => {
+			stdout += chunk.toString();
+		});
+		child.stderr.on('data', (chunk: Buffer) => {
+			stderr += chunk.toString();
+		});
+		const exited = once(child, 'close');
+		await waitFor('the command running on app02', () => (existsSync(started) ? true : undefined), 120_000, 100);
+		child.kill('SIGTERM');
+		const [code] = (await exited) as [number | null];
+		expect(code, stderr).toBe(143);
+		const stopped = JSON.parse(stdout) as RollResult;
+		expect(stopped).toMatchObject({ok: false, error: {code: 'interrupted'}, interrupted: {signal: 'SIGTERM', server: 'app02'}});
+		expect(stopped.results.map((entry) => entry.outcome)).toEqual(['done', 'stopped', 'not-started']);
+		expect(stderr).toContain('Stopped by SIGTERM during --exec on webapps/app02: it is left DRAINED');
+		expect(stderr).toContain(stopped.resume);
+		expect(await states()).toEqual({'webapps/app01': '0', 'webapps/app02': '8', 'webapps/app03': '0'});
+
+		await writeFile(fixed, '');
+		const second = await runCli(args, {timeoutMs: 240_000});
+		expect(second.code, second.stderr).toBe(0);
+		const resumed = JSON.parse(second.stdout) as RollResult;
+		expect(resumed.results.map((entry) => [entry.server, entry.outcome, entry.stateChanges])).toEqual([
+			['app01', 'already-done', 0],
+			['app02', 'done', 1],
+			['app03', 'done', 2],
+		]);
+		expect(control.restarts.map((restart) => restart.server)).toEqual(['app01', 'app02', 'app03']);
 		expect(Object.values(await states())).toEqual(['0', '0', '0']);
 	}, 300_000);
 
