@@ -150,6 +150,23 @@ describe('drainboard roll', () => {
 		expect(readJournal(path.join(bed.dir, 'dry.jsonl')).entries.filter((entry) => entry.event.startsWith('roll-'))).toEqual([]);
 	}, 150_000);
 
+	it('never takes a second server of the roll out: another one drained stops it before anything is sent (capacity)', async () => {
+		await bed.send('set server webapps/app02 state drain');
+		try {
+			const restarts = control.restarts.length;
+			const refused = await runCli(['roll', 'webapps', ...common('capacity.jsonl'), '--exec', control.command]);
+			expect(refused.code, refused.stderr).toBe(1);
+			const result = JSON.parse(refused.stdout) as RollResult;
+			expect(result).toMatchObject({ok: false, changed: false, stateChanges: 0, error: {code: 'capacity'}});
+			expect(result.results.map((entry) => entry.outcome)).toEqual(['not-started', 'not-started', 'not-started']);
+			expect(refused.stderr).toContain('webapps/app02 is out of rotation (FDRAIN); a roll takes one server out at a time, so app01 is not drained');
+			expect(control.restarts).toHaveLength(restarts);
+			expect(await states()).toEqual({'webapps/app01': '0', 'webapps/app02': '8', 'webapps/app03': '0'});
+		} finally {
+			await bed.send('set server webapps/app02 state ready');
+		}
+	});
+
 	it('refuses a headless roll without --exec (exit 2, one sentence, JSON with the error)', async () => {
 		const refused = await runCli(['roll', 'webapps', ...common('none.jsonl')]);
 		expect(refused.code).toBe(2);
