@@ -150,6 +150,15 @@ describe('drainboard roll', () => {
 		expect(readJournal(path.join(bed.dir, 'dry.jsonl')).entries.filter((entry) => entry.event.startsWith('roll-'))).toEqual([]);
 	}, 150_000);
 
+	it('--servers: only those servers, in that order', async () => {
+		const dry = await runCli(['roll', 'webapps', ...common('order.jsonl'), '--dry-run', '--servers', 'app03,app01', '--exec', 'true'], {timeoutMs: 120_000});
+		expect(dry.code, dry.stderr).toBe(0);
+		const result = JSON.parse(dry.stdout) as RollResult;
+		expect(result.servers).toEqual(['app03', 'app01']);
+		expect(result.wouldSend).toEqual(['set server webapps/app03 state drain', 'set server webapps/app03 state ready', 'set server webapps/app01 state drain', 'set server webapps/app01 state ready']);
+		expect(dry.stderr).toContain('── 1 of 2 · app03');
+	}, 150_000);
+
 	it('never takes a second server of the roll out: another one drained stops it before anything is sent (capacity)', async () => {
 		await bed.send('set server webapps/app02 state drain');
 		try {
