@@ -1,4 +1,5 @@
 import type {ErrorCode} from '../errors.js';
+import type {StepId} from '../runbook/steps.js';
 import type {HeadlessResult} from './report.js';
 import type {TargetEntry} from './result-schema.js';
 import type {ExecOutcome} from './run-exec.js';
@@ -40,7 +41,8 @@ export type RollResult = {
 	error?: {code: ErrorCode; message: string};
 	/** With --dry-run: every command the roll would send, in order (the --exec command between each server's drain and ready). */
 	wouldSend?: string[];
-	interrupted?: {signal: string; server: string; state: string};
+	/** The signal that stopped the roll, the server and its step then (`maintain` while --exec ran), and what HAProxy showed. */
+	interrupted?: {signal: string; server: string; step: StepId | null; state: string};
 	warnings: string[];
 	journal?: string;
 };

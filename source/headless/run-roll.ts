@@ -188,7 +188,7 @@ async function roll(options: Options, words: readonly string[], result: RollResu
 			entry.outcome = 'stopped';
 		}
 
-		result.interrupted = {signal, server: current, state: phase === 'exec' ? `${current} is left drained (the command was stopped)` : 'between two steps'};
+		result.interrupted = {signal, server: current, step: phase === 'exec' ? 'maintain' : null, state: phase === 'exec' ? `${current} is left drained (the command was stopped)` : 'between two steps'};
 		stopped(current, 'interrupted', `Stopped by ${signal}${phase === 'exec' ? ` during --exec on ${current}, which is left DRAINED` : ''}.`, stopSignals[signal]);
 		write(`Stopped by ${signal}${phase === 'exec' ? ` during --exec on ${backend}/${current}: it is left DRAINED (out of rotation)` : ''}.`);
 		if (options.json) {
@@ -248,7 +248,7 @@ async function roll(options: Options, words: readonly string[], result: RollResu
 						if (report.interrupted) {
 							// The maintenance said what HAProxy shows; the process ends right after this.
 							entry.outcome = 'stopped';
-							result.interrupted = {signal: report.interrupted.signal, server, state: report.interrupted.state};
+							result.interrupted = {signal: report.interrupted.signal, server, step: report.interrupted.step, state: report.interrupted.state};
 							stopped(server, 'interrupted', `Stopped by ${report.interrupted.signal} during ${kind} of ${label}: ${report.interrupted.state}.`, 1);
 							if (options.json) {
 								process.stdout.write(`${terminalSafeJson(JSON.stringify(result))}\n`);

@@ -11,7 +11,8 @@ export type Restart = {server: string; backend: string; address: string; port: s
 /**
  * A loopback HTTP server through which a shell command (`roll --exec`, an Ansible task) really
  * stops and starts a demo backend of the bed: `node <script> <server>` stops it, waits for
- * HAProxy's health check to show it DOWN, starts it again, and exits 0 (non-zero on any failure).
+ * HAProxy's health check to show it DOWN, starts it again, and exits 0 (non-zero on any failure);
+ * with DEMO_ACTION=stop it only stops it (a service that does not come back).
  * The server is named by the argument, else by DRAINBOARD_SERVER.
  */
 export async function startRestartControl(bed: TestBed) {
@@ -19,11 +20,17 @@ export async function startRestartControl(bed: TestBed) {
 	const server = http.createServer((request, response) => {
 		const url = new URL(request.url ?? '/', 'http://127.0.0.1');
 		const name = url.searchParams.get('server') ?? '';
+		const stopOnly = url.searchParams.get('action') === 'stop';
 		void (async () => {
 			try {
 				const demo = bed.demo(name);
 				await demo.stop();
 				await serverIs(bed, name, 'DOWN');
+				if (stopOnly) {
+					response.end(`stopped ${name}\n`);
+					return;
+				}
+
 				await demo.start();
 				restarts.push({
 					server: name,
@@ -44,7 +51,7 @@ export async function startRestartControl(bed: TestBed) {
 	await writeFile(
 		script,
 		`const env = process.env;
-const query = new URLSearchParams({server: process.argv[2] ?? env.DRAINBOARD_SERVER ?? '', backend: env.DRAINBOARD_BACKEND ?? '', address: env.DRAINBOARD_ADDRESS ?? '', port: env.DRAINBOARD_PORT ?? ''});
+const query = new URLSearchParams({action: env.DEMO_ACTION ?? 'restart', server: process.argv[2] ?? env.DRAINBOARD_SERVER ?? '', backend: env.DRAINBOARD_BACKEND ?? '', address: env.DRAINBOARD_ADDRESS ?? '', port: env.DRAINBOARD_PORT ?? ''});
 const response = await fetch('http://127.0.0.1:${port}/restart?' + query, {signal: AbortSignal.timeout(30000)});
 process.stdout.write(await response.text());
 process.exit(response.ok ? 0 : 1);

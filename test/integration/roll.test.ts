@@ -6,6 +6,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {RollResult} from '../../source/headless/roll-report.js';
 import {readJournal} from '../../source/runbook/journal.js';
 import {servedMore, startBedLoad, startUnderLoadBed} from '../fixtures/under-load.cfg.js';
+import {checkContract} from '../helpers/json-contract.js';
 import {adminStates} from '../helpers/raw-haproxy.js';
 import {startRestartControl} from '../helpers/restart-control.js';
 import {runCli, spawnCli} from '../helpers/run-cli.js';
@@ -118,8 +119,9 @@ describe('drainboard roll', () => {
 		child.kill('SIGTERM');
 		const [code] = (await exited) as [number | null];
 		expect(code, stderr).toBe(143);
+		checkContract(stdout, code);
 		const stopped = JSON.parse(stdout) as RollResult;
-		expect(stopped).toMatchObject({ok: false, error: {code: 'interrupted'}, interrupted: {signal: 'SIGTERM', server: 'app02'}});
+		expect(stopped).toMatchObject({ok: false, error: {code: 'interrupted'}, interrupted: {signal: 'SIGTERM', server: 'app02', step: 'maintain'}});
 		expect(stopped.results.map((entry) => entry.outcome)).toEqual(['done', 'stopped', 'not-started']);
 		expect(stderr).toContain('Stopped by SIGTERM during --exec on webapps/app02: it is left DRAINED');
 		expect(stderr).toContain(stopped.resume);
@@ -135,6 +137,38 @@ describe('drainboard roll', () => {
 			['app03', 'done', 2],
 		]);
 		expect(control.restarts.map((restart) => restart.server)).toEqual(['app01', 'app02', 'app03']);
+		expect(Object.values(await states())).toEqual(['0', '0', '0']);
+	}, 300_000);
+
+	it('SIGTERM while restore waits for the server to come back: exit 143, the roll\'s JSON, left drained; the same command finishes it', async () => {
+		const stoppedOnce = path.join(bed.dir, 'app01-stopped-once');
+		const exec = `if [ ! -e ${JSON.stringify(stoppedOnce)} ]; then : > ${JSON.stringify(stoppedOnce)}; DEMO_ACTION=stop ${control.command}; fi`;
+		const args = ['roll', 'webapps', '--servers', 'app01', ...common('health.jsonl'), '--exec', exec];
+		const child = spawnCli(args);
+		let stdout = '';
+		let stderr = '';
+		child.stdout.on('data', (chunk: Buffer) => {
+			stdout += chunk.toString();
+		});
+		child.stderr.on('data', (chunk: Buffer) => {
+			stderr += chunk.toString();
+		});
+		const exited = once(child, 'close');
+		await waitFor('restore waiting for app01', () => (stderr.includes('waiting for its health check to pass') ? true : undefined), 120_000, 100);
+		child.kill('SIGTERM');
+		const [code] = (await exited) as [number | null];
+		expect(code, stderr).toBe(143);
+		checkContract(stdout, code);
+		const stopped = JSON.parse(stdout) as RollResult;
+		expect(stopped).toMatchObject({ok: false, error: {code: 'interrupted'}, interrupted: {signal: 'SIGTERM', server: 'app01', step: 'maintain'}});
+		expect(stopped.results[0]).toMatchObject({outcome: 'stopped', exec: {exitCode: 0, signal: null}});
+		expect(stderr).toContain(`Run "${stopped.resume}" to take the roll up again with app01.`);
+		expect((await states())['webapps/app01']).toBe('8');
+
+		await bed.demo('app01').start();
+		const second = await runCli(args, {timeoutMs: 240_000});
+		expect(second.code, second.stderr).toBe(0);
+		expect((JSON.parse(second.stdout) as RollResult).results).toMatchObject([{server: 'app01', outcome: 'done', stateChanges: 1}]);
 		expect(Object.values(await states())).toEqual(['0', '0', '0']);
 	}, 300_000);
 
