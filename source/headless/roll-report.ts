@@ -5,7 +5,7 @@ import type {TargetEntry} from './result-schema.js';
 import type {ExecOutcome} from './run-exec.js';
 
 /** What became of one server of a roll. */
-export type RollServerOutcome = 'done' | 'already-done' | 'stopped' | 'not-started';
+type RollServerOutcome = 'done' | 'already-done' | 'stopped' | 'not-started';
 
 /** One server of the `roll --json` object. */
 export type RollServerResult = {

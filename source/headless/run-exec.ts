@@ -5,7 +5,7 @@ import process from 'node:process';
 export type ExecOutcome = {exitCode: number | null; signal: string | null; error?: string};
 
 /** What the command is told about the server it works on. */
-export type ExecServer = {backend: string; server: string; address: string; port: number | null};
+type ExecServer = {backend: string; server: string; address: string; port: number | null};
 
 /** How long a command stopped with SIGTERM (drainboard itself stopped) has before SIGKILL. */
 const killGraceMs = 5000;

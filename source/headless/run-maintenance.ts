@@ -24,7 +24,7 @@ import {failureCode} from '../runbook/failure-code.js';
 type Kind = 'drain' | 'restore';
 
 /** What a caller running several maintenances in turn (`roll`) changes in one. */
-export type MaintenanceHooks = {
+type MaintenanceHooks = {
 	/** Receives the result (also on a signal, just before the exit) instead of stdout. */
 	report?: (result: HeadlessResult) => void;
 	/** How to come back to a target left drained, instead of restore's and the wizard's lines. */

@@ -1,12 +1,12 @@
 import process from 'node:process';
-import {clientsFor} from '../config/clients.js';
+import {clientsFor} from '../poll/clients.js';
 import type {ServerStateRecord} from '../decode/servers-state.js';
 import {DrainboardError, errorCodeOf, sentenceOf, stopSignals, UsageError, type ErrorCode, type ExitCode, type StopSignal} from '../errors.js';
 import type {Options} from '../options.js';
 import {defaultJournalPath, Journal, readJournal, type JournalInstance, type JournalRecord} from '../runbook/journal.js';
 import {lastMaintenance} from '../runbook/resume.js';
-import type {RuntimeClient} from '../runtime/client.js';
-import {findBackend, isUnknownBackend, namesList, unknownBackendError} from '../runtime/find-target.js';
+import type {RuntimeClient} from '../poll/client.js';
+import {findBackend, isUnknownBackend, namesList, unknownBackendError} from '../poll/find-target.js';
 import {formatTarget, parseName, shortName, targetOf, type ProxyName} from '../runtime/names.js';
 import {terminalLine, terminalSafeJson} from '../visible-text.js';
 import type {HeadlessResult} from './report.js';

@@ -66,7 +66,7 @@ export const journalEntrySchema = z.object({
 export type JournalEntry = z.infer<typeof journalEntrySchema>;
 export type JournalInstance = z.infer<typeof instanceSchema>;
 /** What a caller gives; the journal adds time, session, user and host. */
-type JournalRecord = Omit<JournalEntry, 'time' | 'session' | 'user' | 'host' | 'target' | 'instances'> & {instances?: JournalInstance[]};
+export type JournalRecord = Omit<JournalEntry, 'time' | 'session' | 'user' | 'host' | 'target' | 'instances'> & {instances?: JournalInstance[]};
 
 /** The journal could not be written, or is refused: no state change may follow. */
 export class JournalError extends DrainboardError {
