@@ -32,6 +32,9 @@ const help = `
                                              confirm: leaves it drained
     $ drainboard restore <target>            wait for health, set ready, prove
                                              traffic returns
+    $ drainboard roll <backend> --exec CMD [--servers a,b,c]
+                                             each server in turn: drain, run
+                                             CMD, restore; again to resume
     $ drainboard routes [--backend B] [--json]
                                              the probe for each backend, from
                                              the configuration alone
@@ -89,7 +92,13 @@ const help = `
     --timeout <s>              Runtime API timeout in seconds (default 5)
     --json                     print one JSON object on stdout, errors too
                                (see the README's JSON contract)
-    --yes                      drain/restore: confirm every change in advance
+    --yes                      drain/restore/roll: confirm every change in
+                               advance
+    --servers <a,b,c>          roll: these servers, in this order (default:
+                               all, in configuration order)
+    --exec <cmd>               roll: run with /bin/sh -c while each server is
+                               drained; DRAINBOARD_BACKEND, _SERVER, _ADDRESS,
+                               _PORT name it; non-zero stops the roll
     --help, --version
 
   Environment
@@ -109,6 +118,8 @@ const help = `
     $ drainboard webapps/app01 --socket /run/lb1.sock --socket 10.0.0.2:9999
     $ drainboard drain webapps/app01 --yes --json && patch-and-restart \\
         && drainboard restore webapps/app01 --yes
+    $ drainboard roll webapps --yes --exec \\
+        'ssh "$DRAINBOARD_ADDRESS" sudo systemctl restart app'
     $ drainboard routes --config haproxy.cfg --backend shop
     $ drainboard drain shop/web1 --url https://127.0.0.1:443/ \\
         --host shop.example.com
@@ -162,6 +173,11 @@ async function main(): Promise<ExitCode> {
 
 		const {headlessMaintenance} = await import('./source/headless/run-maintenance.js');
 		return headlessMaintenance(command, options, rest[0]);
+	}
+
+	if (command === 'roll') {
+		const {rollCommand} = await import('./source/headless/run-roll.js');
+		return rollCommand(options, rest);
 	}
 
 	if (command === undefined || command.includes('/') || command.startsWith('@')) {

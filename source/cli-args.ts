@@ -33,6 +33,8 @@ const flagTypes = {
 	allowDown: 'switch',
 	json: 'switch',
 	yes: 'switch',
+	servers: 'text',
+	exec: 'text',
 } as const satisfies {[Name in keyof Options]-?: FlagType<NonNullable<Options[Name]>>};
 
 type FlagName = keyof typeof flagTypes;

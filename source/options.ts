@@ -32,6 +32,8 @@ const flagsSchema = z.object({
 	allowDown: z._default(z.boolean(), false),
 	json: z._default(z.boolean(), false),
 	yes: z._default(z.boolean(), false),
+	servers: z.optional(z.string().check(z.regex(/^[^,\s]+(?:,[^,\s]+)*$/, '--servers needs server names separated by commas, such as app01,app02'))),
+	exec: optionalText('--exec needs a shell command, such as --exec "systemctl restart app"'),
 });
 
 export type Options = z.output<typeof flagsSchema>;

@@ -23,6 +23,16 @@ import {failureCode} from '../runbook/failure-code.js';
 
 type Kind = 'drain' | 'restore';
 
+/** What a caller running several maintenances in turn (`roll`) changes in one. */
+type MaintenanceHooks = {
+	/** Receives the result (also on a signal, just before the exit) instead of stdout. */
+	report?: (result: HeadlessResult) => void;
+	/** How to come back to a target left drained, instead of restore's and the wizard's lines. */
+	comeBack?: string;
+	/** The instances already found (their notes already said). */
+	clients?: readonly RuntimeClient[];
+};
+
 /** How long the state read after a signal may take: the operator (or systemd) is waiting. */
 const lastReadMs = 2000;
 
@@ -38,7 +48,7 @@ const write = (line: string) => {
  * and in the JSON. SIGTERM, SIGHUP or SIGINT stops it with no further change: journaled, the
  * target's state read and said, exit 128 + the signal's number.
  */
-export async function headlessMaintenance(kind: Kind, options: Options, targetText: string | undefined): Promise<ExitCode> {
+export async function headlessMaintenance(kind: Kind, options: Options, targetText: string | undefined, hooks: MaintenanceHooks = {}): Promise<ExitCode> {
 	if (targetText === undefined) {
 		throw new UsageError(`"${kind}" needs the server as backend/server, '*/server' or @address[:port], for example: drainboard ${kind} webapps/app01 --yes.`);
 	}
@@ -49,12 +59,12 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 	}
 
 	let target: Target;
-	let clients: readonly RuntimeClient[] | undefined;
+	let clients: readonly RuntimeClient[] | undefined = hooks.clients;
 	if (pattern.kind === 'one') {
 		target = pattern.target;
 	} else {
 		// Several servers are one maintenance; a pattern that names one server is that server's.
-		const loaded = await clientsFor(options);
+		const loaded = clients ? {clients, notes: []} : await clientsFor(options);
 		for (const note of loaded.notes) {
 			write(note);
 		}
@@ -69,6 +79,13 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 		target = targets[0]!;
 	}
 
+	const emit =
+		hooks.report ??
+		((result: HeadlessResult) => {
+			if (options.json) {
+				process.stdout.write(`${terminalSafeJson(JSON.stringify(result))}\n`);
+			}
+		});
 	const {context, resume, notice, notes} = await prepareMaintenance(options, target, {offerShutdown: false, ...(clients ? {clients} : {})});
 	for (const note of notes) {
 		write(note);
@@ -149,12 +166,12 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 		context.journal.appendGuarded({step: 'maintain', event: 'abandoned', detail: `restore found the drain gone: ${plan.lost.join(' ')}`});
 		const sentence = `${label} is not drained: the drain was lost during the maintenance (see above), so it has taken traffic without restore's checks. Nothing was sent; check the server, and its traffic. The journal closes this maintenance.`;
 		write(`✗ ${sentence}`);
-		return finish(result({ok: false, steps: [], end: {drained: false, after: await readServers(context)}, error: {code: 'state', message: sentence}}), {json: options.json, exitCode: 1});
+		return finish(result({ok: false, steps: [], end: {drained: false, after: await readServers(context)}, error: {code: 'state', message: sentence}}), emit, 1);
 	}
 
 	if (plan.done) {
 		write(`✓ ${plan.done}`);
-		return finish(result({ok: true, steps: [], end: {drained: plan.drained ?? null, after: await readServers(context)}}), {json: options.json, exitCode: 0});
+		return finish(result({ok: true, steps: [], end: {drained: plan.drained ?? null, after: await readServers(context)}}), emit, 0);
 	}
 
 	if (plan.resume) {
@@ -169,7 +186,7 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 		const during = ` ${state.steps[step].status === 'running' ? 'during' : 'at'} ${step}`;
 		const said = await stateNow(context);
 		context.journal.appendGuarded({step, event: 'interrupted', detail: `${signal === 'internal error' ? 'an internal error' : signal} stopped drainboard ${kind}${during}; ${said.sentence}`});
-		const how = said.drained ? ` Run "drainboard restore ${label}" to put it back, or "drainboard ${label}" to continue in the wizard.` : '';
+		const how = said.drained ? ` ${hooks.comeBack ?? `Run "drainboard restore ${label}" to put it back, or "drainboard ${label}" to continue in the wizard.`}` : '';
 		write(`${signal === 'internal error' ? 'Stopped by an internal error' : `Stopped by ${signal}`}${during}: ${said.sentence}.${how}`);
 		return {step, said};
 	};
@@ -180,10 +197,8 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 		}
 
 		void stop(signal).then(({step, said}) => {
-			if (options.json) {
-				const error = {code: 'interrupted' as const, message: `Stopped by ${signal} ${store.getState().steps[step].status === 'running' ? 'during' : 'at'} ${step}: ${said.sentence}.`};
-				process.stdout.write(`${terminalSafeJson(JSON.stringify(result({ok: false, steps: plan.steps, end: said, error, interrupted: {signal, step, state: said.sentence}})))}\n`);
-			}
+			const error = {code: 'interrupted' as const, message: `Stopped by ${signal} ${store.getState().steps[step].status === 'running' ? 'during' : 'at'} ${step}: ${said.sentence}.`};
+			emit(result({ok: false, steps: plan.steps, end: said, error, interrupted: {signal, step, state: said.sentence}}));
 
 			process.exit(stopSignals[signal]);
 		});
@@ -233,7 +248,8 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 			const would = context.facts.wouldSend.length > 0 ? `it would send ${context.facts.wouldSend.map((line) => `"${line}"`).join(' then ')}` : 'it would send nothing';
 			write(`✓ Dry run of ${kind} ${label}: every check it can make without a change passed; ${would}. Nothing was sent.`);
 		} else if (exitCode === 0) {
-			write(kind === 'drain' ? `✓ ${label} is drained and proven out of rotation. Run "drainboard restore ${label}" after the work.` : `✓ ${label} is back in rotation, proven by traffic.`);
+			const after = hooks.comeBack === undefined ? ` Run "drainboard restore ${label}" after the work.` : '';
+			write(kind === 'drain' ? `✓ ${label} is drained and proven out of rotation.${after}` : `✓ ${label} is back in rotation, proven by traffic.`);
 		} else {
 			write(final.sentence);
 			error ??= {code: 'state', message: final.sentence};
@@ -247,7 +263,7 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 			error ??= {code: 'journal', message: missing};
 		}
 
-		return finish(result({ok: exitCode === 0, steps: plan.steps, end: final, error}), {json: options.json, exitCode});
+		return finish(result({ok: exitCode === 0, steps: plan.steps, end: final, error}), emit, exitCode);
 	} finally {
 		for (const signal of signals) {
 			process.removeListener(signal, onSignal);
@@ -315,11 +331,9 @@ export async function planSteps(kind: Kind, context: RunbookContext, resume: Res
 	return {steps: [], done: `${formatTarget(context.target)} is not drained (admin flags: ${flags.join('+') || 'none'}); nothing to restore.`, drained: false};
 }
 
-/** Writes the result as JSON with `json`; gives the exit code, 1 at least when the run did not succeed. */
-function finish(result: HeadlessResult, {json, exitCode}: {json: boolean; exitCode: ExitCode}): ExitCode {
-	if (json) {
-		process.stdout.write(`${terminalSafeJson(JSON.stringify(result))}\n`);
-	}
+/** Hands the result on (stdout with --json, or the roll's report); gives the exit code, 1 at least when the run did not succeed. */
+function finish(result: HeadlessResult, emit: (result: HeadlessResult) => void, exitCode: ExitCode): ExitCode {
+	emit(result);
 
 	return result.ok ? 0 : exitCode === 0 ? 1 : exitCode;
 }

@@ -24,6 +24,15 @@ const journalEvents = [
 	'interrupted',
 	'finished',
 	'abandoned',
+	/** A roll of a backend (`drainboard roll`): its target is the backend; `detail` lists its servers in order. */
+	'roll-started',
+	/** An open roll taken up again; `detail` says with which server. */
+	'roll-resumed',
+	/** One server of the roll went through its whole cycle; `detail` is its name. */
+	'roll-server-done',
+	/** The roll stopped short (a check, --exec, a signal); `detail` says why. */
+	'roll-stopped',
+	'roll-finished',
 ] as const;
 
 const instanceSchema = z.object({
@@ -57,7 +66,7 @@ export const journalEntrySchema = z.object({
 export type JournalEntry = z.infer<typeof journalEntrySchema>;
 export type JournalInstance = z.infer<typeof instanceSchema>;
 /** What a caller gives; the journal adds time, session, user and host. */
-type JournalRecord = Omit<JournalEntry, 'time' | 'session' | 'user' | 'host' | 'target' | 'instances'> & {instances?: JournalInstance[]};
+export type JournalRecord = Omit<JournalEntry, 'time' | 'session' | 'user' | 'host' | 'target' | 'instances'> & {instances?: JournalInstance[]};
 
 /** The journal could not be written, or is refused: no state change may follow. */
 export class JournalError extends DrainboardError {

@@ -1,0 +1,62 @@
+import {spawn} from 'node:child_process';
+import process from 'node:process';
+
+/** How the command of `roll --exec` ended. */
+export type ExecOutcome = {exitCode: number | null; signal: string | null; error?: string};
+
+/** What the command is told about the server it works on. */
+type ExecServer = {backend: string; server: string; address: string; port: number | null};
+
+/** How long a command stopped with SIGTERM (drainboard itself stopped) has before SIGKILL. */
+const killGraceMs = 5000;
+
+/**
+ * Runs `command` with `/bin/sh -c`, its output passed straight through: stdout to stdout, or to
+ * stderr when stdout carries the JSON object (`toStderr`). Its environment names the server:
+ * DRAINBOARD_BACKEND, DRAINBOARD_SERVER, DRAINBOARD_ADDRESS, DRAINBOARD_PORT. `stop` ends it
+ * (SIGTERM, then SIGKILL after a grace period).
+ */
+export function runExec(command: string, server: ExecServer, toStderr: boolean): {done: Promise<ExecOutcome>; stop: () => void} {
+	const child = spawn('/bin/sh', ['-c', command], {
+		stdio: ['ignore', toStderr ? 2 : 1, 2],
+		env: {
+			...process.env,
+			DRAINBOARD_BACKEND: server.backend,
+			DRAINBOARD_SERVER: server.server,
+			DRAINBOARD_ADDRESS: server.address,
+			DRAINBOARD_PORT: server.port === null ? '' : String(server.port),
+		},
+	});
+	let killTimer: NodeJS.Timeout | undefined;
+	const done = new Promise<ExecOutcome>((resolve) => {
+		child.once('error', (error) => {
+			clearTimeout(killTimer);
+			resolve({exitCode: null, signal: null, error: error.message});
+		});
+		child.once('exit', (exitCode, signal) => {
+			clearTimeout(killTimer);
+			resolve({exitCode, signal});
+		});
+	});
+	return {
+		done,
+		stop() {
+			if (child.exitCode !== null || child.signalCode !== null) {
+				return;
+			}
+
+			child.kill('SIGTERM');
+			killTimer = setTimeout(() => child.kill('SIGKILL'), killGraceMs);
+			killTimer.unref();
+		},
+	};
+}
+
+/** `exited with 3`, `was killed by SIGTERM`, `could not start (…)`. */
+export function execOutcomeText(outcome: ExecOutcome): string {
+	if (outcome.error !== undefined) {
+		return `could not start (${outcome.error})`;
+	}
+
+	return outcome.signal ? `was killed by ${outcome.signal}` : `exited with ${outcome.exitCode ?? 'no code'}`;
+}

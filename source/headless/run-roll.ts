@@ -1,0 +1,390 @@
+import process from 'node:process';
+import {clientsFor} from '../poll/clients.js';
+import type {ServerStateRecord} from '../decode/servers-state.js';
+import {DrainboardError, errorCodeOf, sentenceOf, stopSignals, UsageError, type ErrorCode, type ExitCode, type StopSignal} from '../errors.js';
+import type {Options} from '../options.js';
+import {defaultJournalPath, Journal, readJournal, type JournalInstance, type JournalRecord} from '../runbook/journal.js';
+import {lastMaintenance} from '../runbook/resume.js';
+import type {RuntimeClient} from '../poll/client.js';
+import {findBackend, isUnknownBackend, namesList, unknownBackendError} from '../poll/find-target.js';
+import {formatTarget, parseName, shortName, targetOf, type ProxyName} from '../runtime/names.js';
+import {terminalLine, terminalSafeJson} from '../visible-text.js';
+import type {HeadlessResult} from './report.js';
+import {appliedStateChanges, openRoll, type RollRecord} from './roll-journal.js';
+import {shellWord, type RollResult, type RollServerResult} from './roll-report.js';
+import {execOutcomeText, runExec} from './run-exec.js';
+import {headlessMaintenance} from './run-maintenance.js';
+
+const write = (line: string) => {
+	process.stderr.write(terminalLine(line));
+};
+
+/** Admin bits that take a server out of rotation: any maintenance (0x23) or drain (0x18). */
+const outOfRotation = 0x23 | 0x18;
+
+/**
+ * `drainboard roll <backend> --exec CMD`: each server of the backend in turn (configuration
+ * order, or --servers order), a full maintenance each on the headless engine (validate → confirm,
+ * the command, maintain → restore), never more than one server of the roll out of rotation. A
+ * roll that stops (a check, the command, a signal) leaves the server where it stopped as
+ * HAProxy shows it, says so, and the same command takes it up again from the journal: the server
+ * where it stopped, then the rest; servers done are not touched again. With --json, stdout is one
+ * object for every exit code.
+ */
+export async function rollCommand(options: Options, words: readonly string[]): Promise<ExitCode> {
+	const result: RollResult = {ok: false, changed: false, target: words[0] ?? '', targets: [], steps: [], servers: [], stateChanges: 0, results: [], warnings: []};
+	const print = () => {
+		if (options.json) {
+			process.stdout.write(`${terminalSafeJson(JSON.stringify(result))}\n`);
+		}
+	};
+
+	try {
+		const exitCode = await roll(options, words, result);
+		print();
+		return exitCode;
+	} catch (error) {
+		// An error drainboard did not foresee goes to the command line's own handler (crash file, its JSON).
+		if (!(error instanceof DrainboardError)) {
+			throw error;
+		}
+
+		write(sentenceOf(error));
+		result.ok = false;
+		result.error = {code: errorCodeOf(error), message: sentenceOf(error)};
+		print();
+		return error.exitCode;
+	}
+}
+
+/** Called with the roll's result filled in as far as it got; returns the exit code. */
+async function roll(options: Options, words: readonly string[], result: RollResult): Promise<ExitCode> {
+	if (words.length !== 1) {
+		throw new UsageError(words.length === 0 ? '"roll" needs a backend, for example: drainboard roll webapps --exec "systemctl restart app" --yes.' : `"roll" takes one backend (got "${words.join(' ')}"); name its servers with --servers a,b,c.`);
+	}
+
+	const command = options.exec;
+	if (command === undefined) {
+		throw new UsageError('"roll" without a terminal wizard needs --exec CMD, the command that does the work on each server while it is drained (for example --exec \'ssh "$DRAINBOARD_ADDRESS" sudo systemctl restart app\').');
+	}
+
+	if (!options.yes && !options.dryRun && !process.stdin.isTTY) {
+		throw new UsageError('"roll" changes HAProxy\'s state and asks before each change, but stdin is not a terminal; pass --yes to confirm in advance.');
+	}
+
+	let backend: ProxyName;
+	try {
+		backend = parseName(words[0]!, 'backend');
+	} catch (error) {
+		throw new UsageError(sentenceOf(error), 'invalid-name');
+	}
+
+	const asked = options.servers?.split(',') ?? [];
+	for (const name of asked) {
+		try {
+			parseName(name, 'server');
+		} catch (error) {
+			throw new UsageError(sentenceOf(error), 'invalid-name');
+		}
+	}
+
+	const duplicate = asked.find((name, index) => asked.indexOf(name) !== index);
+	if (duplicate !== undefined) {
+		throw new UsageError(`--servers names ${shortName(duplicate)} twice; give each server once.`);
+	}
+
+	const {clients, notes} = await clientsFor(options);
+	for (const note of notes) {
+		write(note);
+	}
+
+	backend = await findBackend(clients, backend);
+	result.target = backend;
+	const rows = await backendRows(clients, backend);
+	const names = rows[0]!.map((row) => row.server);
+	const missing = asked.filter((name) => !names.includes(name));
+	if (missing.length > 0) {
+		throw new UsageError(`backend ${shortName(backend)} has no server ${missing.map((name) => shortName(name)).join(', ')}; it has ${namesList(names, `drainboard status --backend ${shortName(backend)} lists them`)}.`, 'not-found');
+	}
+
+	const servers = asked.length > 0 ? asked : names;
+	result.servers = servers;
+	const journal = new Journal(options.journal ?? defaultJournalPath());
+	journal.probe();
+	result.journal = journal.file;
+	const instances: JournalInstance[] = clients.map((client) => ({socket: client.socket, pid: null, version: null, startTime: null}));
+	const dryRun = options.dryRun;
+	// A dry run changes nothing: not even the roll's place in the journal.
+	const append = (target: string, record: JournalRecord) => {
+		if (dryRun) {
+			return;
+		}
+
+		journal.setContext(target, instances);
+		journal.append(record);
+	};
+
+	const runStart = Date.now();
+	const resumeCommand = ['drainboard', ...process.argv.slice(2)].map((word) => shellWord(word)).join(' ');
+	const open = openRoll(readJournal(journal.file).entries, backend);
+	const done = new Set(open?.done.filter((name) => servers.includes(name)));
+	if (open) {
+		const next = servers.find((name) => !done.has(name));
+		write(`→ resuming the roll of ${backend} that ${open.startedBy} started at ${open.startedAt}: ${done.size > 0 ? `${[...done].join(', ')} done` : 'no server done yet'}${next ? `; continuing with ${next}` : ''}.`);
+		append(backend, {step: null, event: 'roll-resumed', detail: servers.join(',')});
+	} else {
+		append(backend, {step: null, event: 'roll-started', detail: servers.join(',')});
+	}
+
+	write(`drainboard roll${dryRun ? ' --dry-run (nothing is sent, nothing is run)' : ''} ${backend}: ${servers.join(', ')} in turn (journal ${journal.file}); --exec on each: ${command}`);
+	const serverResults = servers.map((server): RollServerResult => ({server, target: `${backend}/${server}`, outcome: 'not-started', changed: false, stateChanges: 0}));
+	result.results = serverResults;
+	const count = () => {
+		const {entries} = readJournal(journal.file);
+		for (const entry of serverResults) {
+			entry.stateChanges = appliedStateChanges(entries, entry.target, runStart, process.pid);
+			entry.changed = entry.stateChanges > 0;
+		}
+
+		result.stateChanges = serverResults.reduce((sum, entry) => sum + entry.stateChanges, 0);
+		result.changed = result.stateChanges > 0 || serverResults.some((entry) => entry.drain?.changed === true || entry.restore?.changed === true);
+		result.targets = serverResults.flatMap((entry) => {
+			const first = entry.drain ?? entry.restore;
+			const last = entry.restore ?? entry.drain;
+			return (first?.targets ?? []).map((target) => ({...target, after: last?.targets.find((candidate) => candidate.socket === target.socket)?.after ?? target.after}));
+		});
+	};
+
+	const stopped = (server: string, code: ErrorCode, message: string, exitCode: ExitCode): ExitCode => {
+		tryAppend(() => {
+			append(backend, {step: null, event: 'roll-stopped', detail: `${server}: ${message}`});
+		});
+		result.error = {code, message};
+		if (dryRun) {
+			result.wouldSend = wouldSend;
+			write(`✗ Dry run: the roll of ${backend} would stop at ${server}. Nothing was sent.`);
+		} else {
+			result.resume = resumeCommand;
+			write(`✗ The roll of ${backend} stopped at ${server}. When it is fixed, run this to take the roll up again with ${server}, then the rest: ${resumeCommand}`);
+		}
+
+		count();
+		return exitCode;
+	};
+
+	// A signal between two phases (the maintenances and the command have their own) stops the roll as it stands.
+	let phase: 'between' | 'maintenance' | 'exec' = 'between';
+	let current = servers[0]!;
+	let stopExec: (() => void) | undefined;
+	const wouldSend: string[] = [];
+	const onSignal = (signal: StopSignal) => {
+		if (phase === 'maintenance') {
+			return;
+		}
+
+		stopExec?.();
+		const entry = serverResults.find((candidate) => candidate.server === current);
+		if (entry && phase === 'exec') {
+			entry.outcome = 'stopped';
+		}
+
+		result.interrupted = {signal, server: current, step: phase === 'exec' ? 'maintain' : null, state: phase === 'exec' ? `${current} is left drained (the command was stopped)` : 'between two steps'};
+		stopped(current, 'interrupted', `Stopped by ${signal}${phase === 'exec' ? ` during --exec on ${current}, which is left DRAINED` : ''}.`, stopSignals[signal]);
+		write(`Stopped by ${signal}${phase === 'exec' ? ` during --exec on ${backend}/${current}: it is left DRAINED (out of rotation)` : ''}.`);
+		if (options.json) {
+			process.stdout.write(`${terminalSafeJson(JSON.stringify(result))}\n`);
+		}
+
+		process.exit(stopSignals[signal]);
+	};
+
+	const signals = Object.keys(stopSignals) as StopSignal[];
+	for (const signal of signals) {
+		process.on(signal, onSignal);
+	}
+
+	try {
+		for (const [index, server] of servers.entries()) {
+			current = server;
+			const entry = serverResults[index]!;
+			const target = targetOf(backend, server);
+			const label = formatTarget(target);
+			if (done.has(server) || finishedInRoll(journal.file, label, open)) {
+				entry.outcome = 'already-done';
+				write(`– ${index + 1} of ${servers.length} · ${server}: done earlier in this roll; not touched.`);
+				if (!done.has(server)) {
+					append(backend, {step: null, event: 'roll-server-done', detail: server});
+				}
+
+				continue;
+			}
+
+			write(`── ${index + 1} of ${servers.length} · ${server}`);
+			const now = await backendRows(clients, backend);
+			const others = now.flatMap((instance) => instance.filter((row) => row.server !== server && servers.includes(row.server) && (row.adminState & outOfRotation) !== 0));
+			if (others.length > 0) {
+				const other = others[0]!;
+				return stopped(
+					server,
+					'capacity',
+					write2(`${backend}/${other.server} is out of rotation (${other.adminFlags.join('+')}); a roll takes one server out at a time, so ${server} is not drained. Put ${other.server} back first (drainboard restore ${backend}/${other.server}).`),
+					1,
+				);
+			}
+
+			const record = lastMaintenance(readJournal(journal.file).entries, label);
+			const drainedNow = now.every((instance) => instance.some((row) => row.server === server && row.adminFlags.includes('FDRAIN')));
+			const restoreOnly = record !== undefined && !record.finished && record.readySent && !drainedNow;
+			const comeBack = `Run "${resumeCommand}" to take the roll up again with ${server}.`;
+			const maintenance = async (kind: 'drain' | 'restore') => {
+				let got: HeadlessResult | undefined;
+				phase = 'maintenance';
+				const exitCode = await headlessMaintenance(kind, {...options, json: false}, label, {
+					clients,
+					comeBack,
+					report(report) {
+						got = report;
+						entry[kind] = report;
+						if (report.interrupted) {
+							// The maintenance said what HAProxy shows; the process ends right after this.
+							entry.outcome = 'stopped';
+							result.interrupted = {signal: report.interrupted.signal, server, step: report.interrupted.step, state: report.interrupted.state};
+							stopped(server, 'interrupted', `Stopped by ${report.interrupted.signal} during ${kind} of ${label}: ${report.interrupted.state}.`, 1);
+							if (options.json) {
+								process.stdout.write(`${terminalSafeJson(JSON.stringify(result))}\n`);
+							}
+						}
+					},
+				});
+				phase = 'between';
+				return {exitCode, got};
+			};
+
+			if (!restoreOnly) {
+				const drain = await maintenance('drain');
+				if (drain.exitCode !== 0) {
+					entry.outcome = 'stopped';
+					return stopped(server, codeOfRun(drain.got, drain.exitCode), `drain of ${label} did not pass${failedDetail(drain.got)}.`, drain.exitCode);
+				}
+
+				const row = now[0]!.find((candidate) => candidate.server === server)!;
+				if (dryRun) {
+					const would = drain.got?.wouldSend ?? [];
+					const agents = would.filter((line) => line.startsWith('disable agent ')).map((line) => line.replace(/^disable/, 'enable'));
+					wouldSend.push(...would, `set server ${label} state ready`, ...agents);
+					write(`✓ Dry run of ${server}: it would be drained, "${command}" run, then ready sent.`);
+					entry.outcome = 'done';
+					continue;
+				}
+
+				write(`→ ${label} is out of rotation; running: ${command}`);
+				append(label, {step: 'maintain', event: 'check', check: 'exec', detail: `--exec started: ${command}`});
+				phase = 'exec';
+				const exec = runExec(command, {backend, server, address: row.address, port: row.port}, options.json);
+				stopExec = exec.stop;
+				const outcome = await exec.done;
+				stopExec = undefined;
+				phase = 'between';
+				entry.exec = outcome;
+				const ended = `--exec ${execOutcomeText(outcome)}`;
+				const passed = outcome.exitCode === 0;
+				append(label, {step: 'maintain', event: 'check', check: 'exec', verdict: passed ? 'pass' : 'fail', observed: ended, detail: command});
+				if (!passed) {
+					entry.outcome = 'stopped';
+					write(`✗ ${ended} on ${label}: ${server} is left DRAINED (out of rotation), and the rest of the roll waits.`);
+					return stopped(server, 'exec-failed', `--exec ${execOutcomeText(outcome)} on ${label}, which is left drained.`, 1);
+				}
+
+				write(`✓ ${ended} on ${label}.`);
+			}
+
+			if (dryRun) {
+				wouldSend.push(`set server ${label} state ready`);
+				entry.outcome = 'done';
+				continue;
+			}
+
+			const restore = await maintenance('restore');
+			if (restore.exitCode !== 0) {
+				entry.outcome = 'stopped';
+				return stopped(server, codeOfRun(restore.got, restore.exitCode), `restore of ${label} did not pass${failedDetail(restore.got)}.`, restore.exitCode);
+			}
+
+			entry.outcome = 'done';
+			append(backend, {step: null, event: 'roll-server-done', detail: server});
+		}
+
+		append(backend, {step: null, event: 'roll-finished', detail: servers.join(',')});
+		count();
+		result.ok = true;
+		if (dryRun) {
+			result.wouldSend = wouldSend;
+			write(`✓ Dry run of the roll of ${backend}: every server would go through; it would send ${wouldSend.length} command(s) and run "${command}" ${serverResults.filter((entry) => entry.outcome === 'done').length} time(s). Nothing was sent.`);
+			return 0;
+		}
+
+		write(`✓ The roll of ${backend} is done: ${serverResults.filter((entry) => entry.outcome === 'done').length} server(s) cycled, ${serverResults.filter((entry) => entry.outcome === 'already-done').length} done before; ${result.stateChanges} state change(s) applied by HAProxy in this run.`);
+		return 0;
+	} finally {
+		for (const signal of signals) {
+			process.removeListener(signal, onSignal);
+		}
+	}
+}
+
+/** The code of a drain or restore that did not pass, from its own result. */
+function codeOfRun(result: HeadlessResult | undefined, exitCode: ExitCode): ErrorCode {
+	return result?.error?.code ?? (exitCode === 3 ? 'unreachable' : exitCode === 2 ? 'usage' : 'state');
+}
+
+/** Says a sentence on stderr and gives it back (for the JSON). */
+function write2(sentence: string): string {
+	write(`✗ ${sentence}`);
+	return sentence;
+}
+
+function failedDetail(result: HeadlessResult | undefined): string {
+	const step = result?.steps.find((candidate) => !candidate.ok);
+	return step ? ` (${step.id}: ${step.detail})` : '';
+}
+
+/** A maintenance of `label` that ended with a proven restore after the open roll began (its roll-server-done line never written). */
+function finishedInRoll(file: string, label: string, open: RollRecord | undefined): boolean {
+	if (!open) {
+		return false;
+	}
+
+	const record = lastMaintenance(readJournal(file).entries, label);
+	return record !== undefined && record.finished && record.readySent && Date.parse(record.startedAt) >= Date.parse(open.startedAt);
+}
+
+function tryAppend(append: () => void): void {
+	try {
+		append();
+	} catch {
+		// The roll's stop is said on stderr; the maintenance's own entries are in the journal already.
+	}
+}
+
+/** The backend's servers on every instance (configuration order); a backend one of them does not have is exit 2. */
+async function backendRows(clients: readonly RuntimeClient[], backend: ProxyName): Promise<ServerStateRecord[][]> {
+	return Promise.all(
+		clients.map(async (client) => {
+			try {
+				const rows = await client.serversState(backend);
+				if (rows.length === 0) {
+					throw new UsageError(`backend ${shortName(backend)} has no servers to roll.`, 'not-found');
+				}
+
+				return rows;
+			} catch (error) {
+				if (isUnknownBackend(error)) {
+					const unknown = await unknownBackendError(client, backend);
+					throw new UsageError(unknown.message, 'not-found');
+				}
+
+				throw error;
+			}
+		}),
+	);
+}

@@ -1,0 +1,228 @@
+import {once} from 'node:events';
+import {existsSync} from 'node:fs';
+import {writeFile} from 'node:fs/promises';
+import path from 'node:path';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import type {RollResult} from '../../source/headless/roll-report.js';
+import {readJournal} from '../../source/runbook/journal.js';
+import {servedMore, startBedLoad, startUnderLoadBed} from '../fixtures/under-load.cfg.js';
+import {checkContract} from '../helpers/json-contract.js';
+import {adminStates} from '../helpers/raw-haproxy.js';
+import {startRestartControl} from '../helpers/restart-control.js';
+import {runCli, spawnCli} from '../helpers/run-cli.js';
+import type {TestBed} from '../helpers/test-bed.js';
+import {waitFor} from '../helpers/wait-for.js';
+
+let bed: TestBed;
+let control: Awaited<ReturnType<typeof startRestartControl>>;
+
+beforeAll(async () => {
+	bed = await startUnderLoadBed();
+	control = await startRestartControl(bed);
+});
+
+afterAll(async () => {
+	await control?.stop();
+	await bed?.stop();
+});
+
+const common = (journal: string) => ['--socket', bed.adminSocket, '--config', bed.configPath, '--journal', path.join(bed.dir, journal), '--yes', '--json'];
+const states = async () => adminStates(await bed.send('show servers state webapps'));
+const servers = ['app01', 'app02', 'app03'];
+
+describe('drainboard roll', () => {
+	it('rolls three servers under load, each really stopped and started by --exec: 0 failed requests', async () => {
+		const load = startBedLoad(bed);
+		let roll;
+		try {
+			await Promise.all(servers.map(async (server) => servedMore(load, 20, server)));
+			roll = await runCli(['roll', 'webapps', ...common('roll.jsonl'), '--exec', control.command], {timeoutMs: 240_000});
+			// Every server serves again after the roll.
+			await Promise.all(servers.map(async (server) => servedMore(load, 20, server)));
+		} finally {
+			await load.stop();
+		}
+
+		expect(roll.code, roll.stderr).toBe(0);
+		// stdout is exactly one JSON object: the command's own output went to stderr.
+		const result = JSON.parse(roll.stdout) as RollResult;
+		expect(roll.stderr).toContain('restarted app02');
+		expect(roll.stderr).toContain('── 2 of 3 · app02');
+		expect(result).toMatchObject({ok: true, changed: true, target: 'webapps', servers, stateChanges: 6});
+		expect(result.results.map((entry) => [entry.server, entry.outcome, entry.stateChanges, entry.exec?.exitCode])).toEqual(servers.map((server) => [server, 'done', 2, 0]));
+		expect(control.restarts.map(({server, backend, address, port}) => ({server, backend, address, port}))).toEqual(
+			servers.map((server) => ({server, backend: 'webapps', address: '127.0.0.1', port: String(bed.port(server))})),
+		);
+		expect(load.result.errors).toEqual({});
+		expect(load.result.failed).toBe(0);
+		expect(Object.values(await states())).toEqual(['0', '0', '0']);
+	}, 300_000);
+
+	it('stops with the server drained when --exec fails, and a second roll resumes there without touching the done ones', async () => {
+		control.restarts.length = 0;
+		const marker = path.join(bed.dir, 'app02-fixed');
+		const exec = `if [ "$DRAINBOARD_SERVER" = app02 ] && [ ! -e ${JSON.stringify(marker)} ]; then echo "app02 will not stop" >&2; exit 3; fi; ${control.command}`;
+		const args = ['roll', 'webapps', ...common('resume.jsonl'), '--exec', exec];
+		const first = await runCli(args, {timeoutMs: 240_000});
+		expect(first.code, first.stderr).toBe(1);
+		const stopped = JSON.parse(first.stdout) as RollResult;
+		expect(stopped).toMatchObject({ok: false, changed: true, stateChanges: 3, error: {code: 'exec-failed'}});
+		expect(stopped.results.map((entry) => entry.outcome)).toEqual(['done', 'stopped', 'not-started']);
+		expect(stopped.results[1]!.exec).toEqual({exitCode: 3, signal: null});
+		expect(first.stderr).toContain('app02 will not stop');
+		expect(first.stderr).toContain('app02 is left DRAINED');
+		// The way back is the exact command, as the shell reads it.
+		expect(stopped.resume).toContain(`--exec '${exec.replaceAll("'", `'\\''`)}'`);
+		expect(first.stderr).toContain(stopped.resume);
+		// HAProxy shows app02 drained (FDRAIN), the others in rotation.
+		expect(await states()).toEqual({'webapps/app01': '0', 'webapps/app02': '8', 'webapps/app03': '0'});
+		expect(control.restarts.map((restart) => restart.server)).toEqual(['app01']);
+
+		await writeFile(marker, '');
+		const journalBefore = readJournal(path.join(bed.dir, 'resume.jsonl')).entries.length;
+		const second = await runCli(args, {timeoutMs: 240_000});
+		expect(second.code, second.stderr).toBe(0);
+		const resumed = JSON.parse(second.stdout) as RollResult;
+		// app02 was drained already: only its ready is a change of this run.
+		expect(resumed).toMatchObject({ok: true, changed: true, stateChanges: 3});
+		expect(resumed.results.map((entry) => [entry.server, entry.outcome, entry.stateChanges])).toEqual([
+			['app01', 'already-done', 0],
+			['app02', 'done', 1],
+			['app03', 'done', 2],
+		]);
+		expect(second.stderr).toContain('1 of 3 · app01: done earlier in this roll; not touched');
+		expect(control.restarts.map((restart) => restart.server)).toEqual(['app01', 'app02', 'app03']);
+		// Nothing about app01 was journaled by the second roll: it was not touched.
+		const added = readJournal(path.join(bed.dir, 'resume.jsonl')).entries.slice(journalBefore);
+		expect(added.filter((entry) => entry.target === 'webapps/app01')).toEqual([]);
+		expect(added.some((entry) => entry.target === 'webapps/app02' && entry.event === 'resumed')).toBe(true);
+		expect(Object.values(await states())).toEqual(['0', '0', '0']);
+	}, 300_000);
+
+	it('SIGTERM during --exec stops the roll with that server drained (exit 143, said, JSON); the same command resumes there', async () => {
+		control.restarts.length = 0;
+		const started = path.join(bed.dir, 'app02-started');
+		const fixed = path.join(bed.dir, 'app02-signal-fixed');
+		const exec = `if [ "$DRAINBOARD_SERVER" = app02 ] && [ ! -e ${JSON.stringify(fixed)} ]; then : > ${JSON.stringify(started)}; exec sleep 120; fi; ${control.command}`;
+		const args = ['roll', 'webapps', ...common('signal.jsonl'), '--exec', exec];
+		const child = spawnCli(args);
+		let stdout = '';
+		let stderr = '';
+		child.stdout.on('data', (chunk: Buffer) => {
+			stdout += chunk.toString();
+		});
+		child.stderr.on('data', (chunk: Buffer) => {
+			stderr += chunk.toString();
+		});
+		const exited = once(child, 'close');
+		await waitFor('the command running on app02', () => (existsSync(started) ? true : undefined), 120_000, 100);
+		child.kill('SIGTERM');
+		const [code] = (await exited) as [number | null];
+		expect(code, stderr).toBe(143);
+		checkContract(stdout, code);
+		const stopped = JSON.parse(stdout) as RollResult;
+		expect(stopped).toMatchObject({ok: false, error: {code: 'interrupted'}, interrupted: {signal: 'SIGTERM', server: 'app02', step: 'maintain'}});
+		expect(stopped.results.map((entry) => entry.outcome)).toEqual(['done', 'stopped', 'not-started']);
+		expect(stderr).toContain('Stopped by SIGTERM during --exec on webapps/app02: it is left DRAINED');
+		expect(stderr).toContain(stopped.resume);
+		expect(await states()).toEqual({'webapps/app01': '0', 'webapps/app02': '8', 'webapps/app03': '0'});
+
+		await writeFile(fixed, '');
+		const second = await runCli(args, {timeoutMs: 240_000});
+		expect(second.code, second.stderr).toBe(0);
+		const resumed = JSON.parse(second.stdout) as RollResult;
+		expect(resumed.results.map((entry) => [entry.server, entry.outcome, entry.stateChanges])).toEqual([
+			['app01', 'already-done', 0],
+			['app02', 'done', 1],
+			['app03', 'done', 2],
+		]);
+		expect(control.restarts.map((restart) => restart.server)).toEqual(['app01', 'app02', 'app03']);
+		expect(Object.values(await states())).toEqual(['0', '0', '0']);
+	}, 300_000);
+
+	it('SIGTERM while restore waits for the server to come back: exit 143, the roll\'s JSON, left drained; the same command finishes it', async () => {
+		const stoppedOnce = path.join(bed.dir, 'app01-stopped-once');
+		const exec = `if [ ! -e ${JSON.stringify(stoppedOnce)} ]; then : > ${JSON.stringify(stoppedOnce)}; DEMO_ACTION=stop ${control.command}; fi`;
+		const args = ['roll', 'webapps', '--servers', 'app01', ...common('health.jsonl'), '--exec', exec];
+		const child = spawnCli(args);
+		let stdout = '';
+		let stderr = '';
+		child.stdout.on('data', (chunk: Buffer) => {
+			stdout += chunk.toString();
+		});
+		child.stderr.on('data', (chunk: Buffer) => {
+			stderr += chunk.toString();
+		});
+		const exited = once(child, 'close');
+		await waitFor('restore waiting for app01', () => (stderr.includes('waiting for its health check to pass') ? true : undefined), 120_000, 100);
+		child.kill('SIGTERM');
+		const [code] = (await exited) as [number | null];
+		expect(code, stderr).toBe(143);
+		checkContract(stdout, code);
+		const stopped = JSON.parse(stdout) as RollResult;
+		expect(stopped).toMatchObject({ok: false, error: {code: 'interrupted'}, interrupted: {signal: 'SIGTERM', server: 'app01', step: 'maintain'}});
+		expect(stopped.results[0]).toMatchObject({outcome: 'stopped', exec: {exitCode: 0, signal: null}});
+		expect(stderr).toContain(`Run "${stopped.resume}" to take the roll up again with app01.`);
+		expect((await states())['webapps/app01']).toBe('8');
+
+		await bed.demo('app01').start();
+		const second = await runCli(args, {timeoutMs: 240_000});
+		expect(second.code, second.stderr).toBe(0);
+		expect((JSON.parse(second.stdout) as RollResult).results).toMatchObject([{server: 'app01', outcome: 'done', stateChanges: 1}]);
+		expect(Object.values(await states())).toEqual(['0', '0', '0']);
+	}, 300_000);
+
+	it('--dry-run: every server checked, the commands listed, nothing sent, nothing run, the journal holds no roll', async () => {
+		const restarts = control.restarts.length;
+		const dry = await runCli(['roll', 'webapps', ...common('dry.jsonl'), '--dry-run', '--exec', control.command], {timeoutMs: 120_000});
+		expect(dry.code, dry.stderr).toBe(0);
+		const result = JSON.parse(dry.stdout) as RollResult;
+		expect(result).toMatchObject({ok: true, changed: false, stateChanges: 0});
+		expect(result.wouldSend).toEqual(servers.flatMap((server) => [`set server webapps/${server} state drain`, `set server webapps/${server} state ready`]));
+		expect(control.restarts).toHaveLength(restarts);
+		expect(Object.values(await states())).toEqual(['0', '0', '0']);
+		expect(readJournal(path.join(bed.dir, 'dry.jsonl')).entries.filter((entry) => entry.event.startsWith('roll-'))).toEqual([]);
+	}, 150_000);
+
+	it('--servers: only those servers, in that order', async () => {
+		const dry = await runCli(['roll', 'webapps', ...common('order.jsonl'), '--dry-run', '--servers', 'app03,app01', '--exec', 'true'], {timeoutMs: 120_000});
+		expect(dry.code, dry.stderr).toBe(0);
+		const result = JSON.parse(dry.stdout) as RollResult;
+		expect(result.servers).toEqual(['app03', 'app01']);
+		expect(result.wouldSend).toEqual(['set server webapps/app03 state drain', 'set server webapps/app03 state ready', 'set server webapps/app01 state drain', 'set server webapps/app01 state ready']);
+		expect(dry.stderr).toContain('── 1 of 2 · app03');
+	}, 150_000);
+
+	it('never takes a second server of the roll out: another one drained stops it before anything is sent (capacity)', async () => {
+		await bed.send('set server webapps/app02 state drain');
+		try {
+			const restarts = control.restarts.length;
+			const refused = await runCli(['roll', 'webapps', ...common('capacity.jsonl'), '--exec', control.command]);
+			expect(refused.code, refused.stderr).toBe(1);
+			const result = JSON.parse(refused.stdout) as RollResult;
+			expect(result).toMatchObject({ok: false, changed: false, stateChanges: 0, error: {code: 'capacity'}});
+			expect(result.results.map((entry) => entry.outcome)).toEqual(['not-started', 'not-started', 'not-started']);
+			expect(refused.stderr).toContain('webapps/app02 is out of rotation (FDRAIN); a roll takes one server out at a time, so app01 is not drained');
+			expect(control.restarts).toHaveLength(restarts);
+			expect(await states()).toEqual({'webapps/app01': '0', 'webapps/app02': '8', 'webapps/app03': '0'});
+		} finally {
+			await bed.send('set server webapps/app02 state ready');
+		}
+	});
+
+	it('refuses a headless roll without --exec (exit 2, one sentence, JSON with the error)', async () => {
+		const refused = await runCli(['roll', 'webapps', ...common('none.jsonl')]);
+		expect(refused.code).toBe(2);
+		expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+		expect(refused.stderr).toContain('needs --exec CMD');
+		expect(JSON.parse(refused.stdout)).toMatchObject({ok: false, changed: false, error: {code: 'usage'}});
+	});
+
+	it('refuses a server the backend does not have (exit 2, not-found), nothing sent', async () => {
+		const refused = await runCli(['roll', 'webapps', '--servers', 'app01,nosuch', '--exec', 'true', ...common('none.jsonl')]);
+		expect(refused.code).toBe(2);
+		expect(refused.stderr).toContain('has no server nosuch; it has app01, app02, app03');
+		expect(JSON.parse(refused.stdout)).toMatchObject({ok: false, changed: false, error: {code: 'not-found'}});
+		expect(Object.values(await states())).toEqual(['0', '0', '0']);
+	});
+});
