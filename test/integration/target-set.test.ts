@@ -25,17 +25,20 @@ frontend web
     default_backend webapps
 
 backend webapps
+    balance roundrobin
     default-server check inter 200 fall 2 rise 2
     server app01 127.0.0.1:${context.port('app01')}
     server app02 127.0.0.1:${context.port('app02')}
     server app03 127.0.0.1:${context.port('app03')}
 
 backend api
+    balance roundrobin
     default-server check inter 200 fall 2 rise 2
     server app01 127.0.0.1:${context.port('app01')}
     server api2 127.0.0.1:${context.port('api2')}
 
 backend cache
+    balance roundrobin
     default-server check inter 200 fall 2 rise 2
     server c1 127.0.0.1:${context.port('app01')}
     server c2 127.0.0.1:${context.port('c2')}
