@@ -6,8 +6,11 @@ export type BackendFacts = {
 	name: string;
 	/** From {@link sectionMode}; `log` and `spop` backends count as tcp (their traffic is sessions, not HTTP requests). */
 	mode: 'http' | 'tcp';
-	/** The `balance` line (own or inherited), e.g. `roundrobin`, `source`, `hdr(host)`. */
-	balance: string;
+	/**
+	 * The `balance` line (own or inherited), e.g. `roundrobin`, `source`, `hdr(host)`; null without
+	 * one, when HAProxy's default applies (roundrobin up to 3.2, random from 3.3).
+	 */
+	balance: string | null;
 	/** Persistence that keeps users on a drained server: cookie, stick rules, use-server. */
 	persistence: string[];
 	/**
@@ -58,7 +61,7 @@ export function backendFacts(sections: readonly Section[], backend: string): Bac
 	return {
 		name: backend,
 		mode: mode === 'http' ? 'http' : 'tcp',
-		balance: last('balance')?.args.join(' ') ?? 'roundrobin',
+		balance: last('balance')?.args.join(' ') ?? null,
 		persistence,
 		serverStateFile: load === 'local' ? stateFilePath(localFile, base) : globalFile === undefined ? null : stateFilePath(globalFile, base),
 		loadsServerState: load === 'local' || (load === 'global' && globalFile !== undefined),

@@ -1,3 +1,4 @@
+import {isHashBalancing} from '../config/backend-facts.js';
 import type {StatRecord} from '../decode/stat.js';
 import {summarizeAttempts, type Probe, type ProbeAttempt} from '../probe/probe.js';
 import type {RunbookContext, RunbookIo} from './context.js';
@@ -88,23 +89,48 @@ export function compareCounters(before: readonly InstanceCounters[], after: read
 	return {deltas, targetDelta, othersDelta: total - targetDelta, targetPicks, restarted};
 }
 
+/** At most this many probe requests in all when follow-up bursts look for the target (see {@link measureTraffic}). */
+export const probeCeiling = 200;
+
+/**
+ * How many probe requests may be sent in all for "the target serves": the first burst, then
+ * follow-up bursts while the target has got none. Random (HAProxy's default from 3.3),
+ * leastconn and a roundrobin over more servers than one burst can each leave the target out of
+ * a burst by chance; more requests from the same client do not help a hash or `first` balance.
+ */
+export function probeBudget(count: number, serverCount: number, algorithm: string | null): number {
+	if (algorithm !== null && (isHashBalancing(algorithm) || /^first\b/.test(algorithm))) {
+		return count;
+	}
+
+	return Math.max(count, Math.min(probeCeiling, count * Math.max(4, serverCount)));
+}
+
 /**
  * Sends `count` requests through the listener and reads the backend's per-server counters
  * before and after, on every instance. Counters are compared only while an instance's
- * (pid, start time) is unchanged.
+ * (pid, start time) is unchanged. With `untilTarget`, follow-up bursts of `count` go out while
+ * the target has got none, up to {@link probeBudget} requests in all; the evidence covers them all.
  */
-export async function measureTraffic(context: RunbookContext, io: RunbookIo, count: number, chosen: string | null = null): Promise<TrafficEvidence> {
+export async function measureTraffic(context: RunbookContext, io: RunbookIo, count: number, chosen: string | null = null, untilTarget = false): Promise<TrafficEvidence> {
 	const probe = context.probe;
 	if (!probe) {
 		throw new Error('no listener URL');
 	}
 
 	const counter = counterFor(context, probe);
+	const budget = untilTarget ? probeBudget(count, context.facts.serverNames.length, context.facts.algorithm ?? context.backendFacts?.balance ?? null) : count;
 	const before = await readCounters(context, counter, io.signal);
 	const started = context.clock.now();
-	const attempts = await probe.send(count, {signal: io.signal, serverNames: context.facts.serverNames});
-	const after = await readCounters(context, counter, io.signal);
-	const compared = compareCounters(before, after, context.target.server);
+	const attempts: ProbeAttempt[] = [];
+	let compared: ReturnType<typeof compareCounters>;
+	do {
+		const burst = Math.min(count, budget - attempts.length);
+		attempts.push(...(await probe.send(burst, {signal: io.signal, serverNames: context.facts.serverNames})));
+		// Each burst is judged on a fresh read before the next goes out.
+		compared = compareCounters(before, await readCounters(context, counter, io.signal), context.target.server);
+	} while (untilTarget && compared.targetDelta === 0 && attempts.length < budget && compared.restarted.length === 0 && attempts.every((attempt) => attempt.ok) && !io.signal?.aborted);
+
 	const summary = summarizeAttempts(attempts);
 	return {
 		basis: 'probe',

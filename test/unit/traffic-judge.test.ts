@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import {judgeTraffic, ratePerSecond} from '../../source/runbook/traffic-judge.js';
-import {compareCounters, type InstanceCounters} from '../../source/runbook/traffic.js';
+import {compareCounters, probeBudget, probeCeiling, type InstanceCounters} from '../../source/runbook/traffic.js';
 
 const live = (final: boolean) => ({basis: 'live' as const, requests: 10, final});
 const probe = {basis: 'probe' as const, requests: 10, final: false};
@@ -79,5 +79,26 @@ describe('comparing counters over instances', () => {
 		const before = [instance('/a.sock', 1, {app01: 10, app02: 5}), instance('/b.sock', 2, {app01: 50, app02: 50})];
 		const after = [instance('/a.sock', 1, {app01: 10, app02: 8}), instance('/b.sock', 3, {app01: 1, app02: 1})];
 		expect(compareCounters(before, after, 'app01')).toEqual({deltas: {app01: 0, app02: 3}, targetDelta: 0, othersDelta: 3, targetPicks: 0, restarted: ['/b.sock']});
+	});
+});
+
+describe('how many probe requests may look for the target', () => {
+	it('lets follow-up bursts run to 4 bursts, or one request per server per burst size, bounded', () => {
+		expect(probeBudget(10, 3, 'roundrobin')).toBe(40);
+		expect(probeBudget(3, 12, 'roundrobin')).toBe(36);
+		expect(probeBudget(10, 50, 'leastconn')).toBe(probeCeiling);
+		// No balance line on 3.3+: random; HAProxy names it `unknown`, drainboard null.
+		expect(probeBudget(10, 3, null)).toBe(40);
+		expect(probeBudget(10, 3, 'random(2)')).toBe(40);
+	});
+
+	it('sends one burst when the same client always lands on the same server (hash, first)', () => {
+		expect(probeBudget(10, 3, 'source')).toBe(10);
+		expect(probeBudget(10, 3, 'uri whole')).toBe(10);
+		expect(probeBudget(10, 3, 'first')).toBe(10);
+	});
+
+	it('never sends fewer than asked, however large the ask', () => {
+		expect(probeBudget(500, 3, 'roundrobin')).toBe(500);
 	});
 });

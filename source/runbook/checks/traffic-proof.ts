@@ -93,14 +93,14 @@ async function measure(context: RunbookContext, io: RunbookIo, spec: TrafficProo
 			return `Too little live traffic for --proof auto (${seen}, ${requests} needed), and no listener URL to probe instead: ${context.probeSource}.`;
 		}
 
-		return measureTraffic(context, io, requests, `--proof auto chose a probe: ${seen}${sample.idle === undefined ? `, fewer than ${requests}` : ''}`);
+		return measureTraffic(context, io, requests, `--proof auto chose a probe: ${seen}${sample.idle === undefined ? `, fewer than ${requests}` : ''}`, spec.expect === 'target-serves');
 	}
 
 	if (!context.probe) {
 		return `No listener URL for backend ${context.target.backend}: ${context.probeSource}.`;
 	}
 
-	return measureTraffic(context, io, requests);
+	return measureTraffic(context, io, requests, null, spec.expect === 'target-serves');
 }
 
 /**

@@ -51,7 +51,7 @@ const targetExists: CheckDefinition = {
 			},
 		});
 		const server = first.server!;
-		return passed(this.id, title, `${formatTarget(context.target)} is server ${server.serverId} of backend ${server.backendId} (${context.facts.mode ?? 'http'} mode, ${context.facts.algorithm ?? 'balance not named by HAProxy'}) ${onInstances(context)}.`, {
+		return passed(this.id, title, `${formatTarget(context.target)} is in the runtime (server id ${server.serverId}, backend id ${server.backendId}; ${context.facts.mode ?? 'http'} mode, ${context.facts.algorithm ? `balance ${context.facts.algorithm}` : 'balance not named by HAProxy'}) ${onInstances(context)}.`, {
 			evidence: {servers: first.backend!.servers.length},
 		});
 	},
