@@ -6,6 +6,7 @@ import {startForwardingSocket, type Forwarding} from '../helpers/forwarding-sock
 import {adminStates} from '../helpers/raw-haproxy.js';
 import {runCli} from '../helpers/run-cli.js';
 import {startTestBed, type TestBed} from '../helpers/test-bed.js';
+import {statedWaits} from '../helpers/waited.js';
 
 let bed: TestBed;
 
@@ -28,7 +29,7 @@ async function throughFaultySocket(kind: 'drain' | 'restore', fault: Forwarding,
 	const socket = await startForwardingSocket(bed.adminSocket, (line) => (line.startsWith('set server ') ? fault : 'forward'));
 	try {
 		const result = await runCli([kind, 'webapps/app01', '--socket', socket.path, '--config', bed.configPath, '--journal', `${bed.dir}/${journal}`, '--timeout', '1', '--yes', '--json']);
-		return {...result, json: JSON.parse(result.stdout) as HeadlessResult, forwarded: socket.forwarded};
+		return {...result, stderr: statedWaits(result.stderr, 1), json: JSON.parse(result.stdout) as HeadlessResult, forwarded: socket.forwarded};
 	} finally {
 		await socket.close();
 	}
