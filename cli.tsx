@@ -3,7 +3,7 @@ import process from 'node:process';
 import {readCommandLine, wordsOf} from './source/cli-args.js';
 import {CrashedError, crashed, debugDetails, installCrashHandlers, setCrashVersion} from './source/crash.js';
 import {DrainboardError, exitCodeOf, sentenceOf, UsageError, type ExitCode} from './source/errors.js';
-import {parseOptions} from './source/options.js';
+import {parseOptions, type Options} from './source/options.js';
 import {terminalLine, terminalSafeJson} from './source/visible-text.js';
 import packageJson from './package.json' with {type: 'json'};
 import type {RuntimeClient} from './source/poll/client.js';
@@ -32,9 +32,11 @@ const help = `
                                              confirm: leaves it drained
     $ drainboard restore <target>            wait for health, set ready, prove
                                              traffic returns
-    $ drainboard roll <backend> --exec CMD [--servers a,b,c]
+    $ drainboard roll <backend> [--exec CMD] [--servers a,b,c]
                                              each server in turn: drain, run
-                                             CMD, restore; again to resume
+                                             CMD (without: the wizard waits
+                                             for you), restore; again to
+                                             resume
     $ drainboard routes [--backend B] [--json]
                                              the probe for each backend, from
                                              the configuration alone
@@ -176,6 +178,11 @@ async function main(): Promise<ExitCode> {
 	}
 
 	if (command === 'roll') {
+		// Without --exec, in a terminal, the wizard rolls: it pauses at maintain for the operator's work.
+		if (options.exec === undefined && !options.json && !options.yes && !options.dryRun && process.stdin.isTTY && process.stdout.isTTY) {
+			return interactiveRoll(options, rest);
+		}
+
 		const {rollCommand} = await import('./source/headless/run-roll.js');
 		return rollCommand(options, rest);
 	}
@@ -218,6 +225,26 @@ async function main(): Promise<ExitCode> {
 	}
 
 	throw new UsageError(`Unknown command "${command}"; run drainboard --help.`);
+}
+
+/** `drainboard roll <backend>` in a terminal without --exec: the app opens on the roll, its backend and servers read from HAProxy first. */
+async function interactiveRoll(options: Options, words: readonly string[]): Promise<ExitCode> {
+	const {parseRollWords, resolveRoll} = await import('./source/poll/roll-target.js');
+	const parsed = parseRollWords(words, options.servers);
+	const {assertTerminal} = await import('./source/ui/terminal.js');
+	assertTerminal();
+	const {importInteractive} = await import('./source/ui/import-ui.js');
+	const interactive = importInteractive();
+	interactive.catch(() => undefined);
+	const {clientsFor} = await import('./source/poll/clients.js');
+	const {clients, notes} = await clientsFor(options);
+	for (const note of notes) {
+		process.stderr.write(terminalLine(note));
+	}
+
+	const {backend, servers} = await resolveRoll(clients, parsed);
+	const {runInteractive} = await interactive;
+	return runInteractive(options, undefined, {clients, roll: {backend, servers}});
 }
 
 /** The one server a `*\/S` or `@ADDRESS` pattern names, for the wizard; several are a maintenance for drain and restore. */

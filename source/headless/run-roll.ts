@@ -1,16 +1,15 @@
 import process from 'node:process';
 import {clientsFor} from '../poll/clients.js';
-import type {ServerStateRecord} from '../decode/servers-state.js';
 import {DrainboardError, errorCodeOf, sentenceOf, stopSignals, UsageError, type ErrorCode, type ExitCode, type StopSignal} from '../errors.js';
 import type {Options} from '../options.js';
 import {defaultJournalPath, Journal, readJournal, type JournalInstance, type JournalRecord} from '../runbook/journal.js';
 import {lastMaintenance} from '../runbook/resume.js';
-import type {RuntimeClient} from '../poll/client.js';
-import {findBackend, isUnknownBackend, namesList, unknownBackendError} from '../poll/find-target.js';
-import {formatTarget, parseName, shortName, targetOf, type ProxyName} from '../runtime/names.js';
+import {backendRows, parseRollWords, resolveRoll} from '../poll/roll-target.js';
+import {formatTarget, targetOf} from '../runtime/names.js';
 import {terminalLine, terminalSafeJson} from '../visible-text.js';
 import type {HeadlessResult} from './report.js';
-import {appliedStateChanges, openRoll, type RollRecord} from './roll-journal.js';
+import {openRoll, type RollRecord} from '../runbook/roll-record.js';
+import {appliedStateChanges} from './roll-journal.js';
 import {shellWord, type RollResult, type RollServerResult} from './roll-report.js';
 import {execOutcomeText, runExec} from './run-exec.js';
 import {headlessMaintenance} from './run-maintenance.js';
@@ -59,10 +58,7 @@ export async function rollCommand(options: Options, words: readonly string[]): P
 
 /** Called with the roll's result filled in as far as it got; returns the exit code. */
 async function roll(options: Options, words: readonly string[], result: RollResult): Promise<ExitCode> {
-	if (words.length !== 1) {
-		throw new UsageError(words.length === 0 ? '"roll" needs a backend, for example: drainboard roll webapps --exec "systemctl restart app" --yes.' : `"roll" takes one backend (got "${words.join(' ')}"); name its servers with --servers a,b,c.`);
-	}
-
+	const parsed = parseRollWords(words, options.servers);
 	const command = options.exec;
 	if (command === undefined) {
 		throw new UsageError('"roll" without a terminal wizard needs --exec CMD, the command that does the work on each server while it is drained (for example --exec \'ssh "$DRAINBOARD_ADDRESS" sudo systemctl restart app\').');
@@ -72,42 +68,13 @@ async function roll(options: Options, words: readonly string[], result: RollResu
 		throw new UsageError('"roll" changes HAProxy\'s state and asks before each change, but stdin is not a terminal; pass --yes to confirm in advance.');
 	}
 
-	let backend: ProxyName;
-	try {
-		backend = parseName(words[0]!, 'backend');
-	} catch (error) {
-		throw new UsageError(sentenceOf(error), 'invalid-name');
-	}
-
-	const asked = options.servers?.split(',') ?? [];
-	for (const name of asked) {
-		try {
-			parseName(name, 'server');
-		} catch (error) {
-			throw new UsageError(sentenceOf(error), 'invalid-name');
-		}
-	}
-
-	const duplicate = asked.find((name, index) => asked.indexOf(name) !== index);
-	if (duplicate !== undefined) {
-		throw new UsageError(`--servers names ${shortName(duplicate)} twice; give each server once.`);
-	}
-
 	const {clients, notes} = await clientsFor(options);
 	for (const note of notes) {
 		write(note);
 	}
 
-	backend = await findBackend(clients, backend);
+	const {backend, servers} = await resolveRoll(clients, parsed);
 	result.target = backend;
-	const rows = await backendRows(clients, backend);
-	const names = rows[0]!.map((row) => row.server);
-	const missing = asked.filter((name) => !names.includes(name));
-	if (missing.length > 0) {
-		throw new UsageError(`backend ${shortName(backend)} has no server ${missing.map((name) => shortName(name)).join(', ')}; it has ${namesList(names, `drainboard status --backend ${shortName(backend)} lists them`)}.`, 'not-found');
-	}
-
-	const servers = asked.length > 0 ? asked : names;
 	result.servers = servers;
 	const journal = new Journal(options.journal ?? defaultJournalPath());
 	journal.probe();
@@ -364,27 +331,4 @@ function tryAppend(append: () => void): void {
 	} catch {
 		// The roll's stop is said on stderr; the maintenance's own entries are in the journal already.
 	}
-}
-
-/** The backend's servers on every instance (configuration order); a backend one of them does not have is exit 2. */
-async function backendRows(clients: readonly RuntimeClient[], backend: ProxyName): Promise<ServerStateRecord[][]> {
-	return Promise.all(
-		clients.map(async (client) => {
-			try {
-				const rows = await client.serversState(backend);
-				if (rows.length === 0) {
-					throw new UsageError(`backend ${shortName(backend)} has no servers to roll.`, 'not-found');
-				}
-
-				return rows;
-			} catch (error) {
-				if (isUnknownBackend(error)) {
-					const unknown = await unknownBackendError(client, backend);
-					throw new UsageError(unknown.message, 'not-found');
-				}
-
-				throw error;
-			}
-		}),
-	);
 }

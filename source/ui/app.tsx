@@ -21,7 +21,9 @@ import {useNow} from './use-now.js';
 import {usePool} from './use-pool.js';
 import {useTerminalSize} from './use-terminal-size.js';
 import {WizardApp} from './wizard/wizard-app.js';
-import {afterServer, currentServer, rollPosition, startRoll, type RollPlan} from './roll-plan.js';
+import {currentServer, rollPosition, type RollPlan} from './roll-plan.js';
+import {useRoll} from './use-roll.js';
+import type {RollLog} from '../runbook/roll-record.js';
 import {RollScreen, type RollChoice} from './roll-screen.js';
 import {ExitOwner, ExitOwnerContext, useExitOwner, type Ending} from './exit-owner.js';
 import {Text} from './text/shown-text.js';
@@ -44,6 +46,10 @@ type AppProps = {
 	openDrains?: () => OpenDrain[];
 	/** First full snapshots, asked for while the UI was loading. */
 	prefetched?: ReadonlyMap<string, Promise<InstanceSnapshot>>;
+	/** `drainboard roll <backend>` in a terminal: the app opens on this roll (servers in roll order, checked against HAProxy). */
+	initialRoll?: {backend: ProxyName; servers: readonly string[]};
+	/** Where a roll keeps its place (the journal); absent: a roll is not journaled (tests of the screens). */
+	rollLog?: RollLog;
 };
 
 /** `resumeNow`: the operator chose to resume from the grid's banner; the wizard does not ask again. */
@@ -87,16 +93,22 @@ export function App({owner: given, ...props}: AppProps) {
 }
 
 /** The screens: the grid, a maintenance being prepared, the wizard, a roll between two servers. */
-function Screens({clients, initialTarget, prepare, pollIntervalMs, lab, prefetched, openDrains}: Omit<AppProps, 'owner'>) {
+function Screens({clients, initialTarget, initialRoll, rollLog, prepare, pollIntervalMs, lab, prefetched, openDrains}: Omit<AppProps, 'owner'>) {
 	const owner = useExitOwner();
 	const terminal = useTerminalSize();
 	const size = lab ? {...terminal, rows: terminal.rows - 1} : terminal;
 	const {labMessage, toggleDemo} = useLabMessage(lab);
-	const [screen, setScreen] = useState<Screen>(initialTarget && prepare ? {kind: 'preparing', target: initialTarget} : {kind: 'grid'});
+	const [screen, setScreen] = useState<Screen>(initialRoll && prepare ? {kind: 'roll'} : initialTarget && prepare ? {kind: 'preparing', target: initialTarget} : {kind: 'grid'});
 	const [problem, setProblem] = useState<string | null>(null);
-	// A roll of one backend (Enter on its row): its servers are maintained one after another.
-	const [roll, setRoll] = useState<RollPlan | null>(null);
-	const [gridFocus, setGridFocus] = useState<ProxyName | undefined>(initialTarget?.backend);
+	// A roll of one backend (Enter on its row, or `drainboard roll <backend>`): its servers are maintained one after another.
+	const {roll, note: rollNote, begin: beginRoll, ended: serverEnded, stop: stopRoll} = useRoll(rollLog);
+	const [gridFocus, setGridFocus] = useState<ProxyName | undefined>(initialTarget?.backend ?? initialRoll?.backend);
+	useEffect(() => {
+		if (initialRoll && prepare) {
+			beginRoll(initialRoll.backend, initialRoll.servers);
+		}
+		// Once, when the app opens on a roll.
+	}, []);
 	// Where the grid's cursor goes when it (re)opens: the server given, the one just left, or the next one.
 	const [gridCursor, setGridCursor] = useState<string | undefined>(initialTarget && clients[0] ? serverKey(clients[0].socket, initialTarget.backend, initialTarget.server) : undefined);
 	const focus = screen.kind === 'wizard' ? screen.prepared.context.target.backend : screen.kind === 'preparing' ? screen.target.backend : screen.kind === 'roll' && roll ? roll.backend : gridFocus;
@@ -123,7 +135,7 @@ function Screens({clients, initialTarget, prepare, pollIntervalMs, lab, prefetch
 				if (!cancelled) {
 					setProblem(sentenceOf(error));
 					if (roll) {
-						setRoll(afterServer(roll, 'left'));
+						serverEnded('left');
 					}
 
 					setScreen({kind: roll ? 'roll' : 'grid'});
@@ -133,7 +145,7 @@ function Screens({clients, initialTarget, prepare, pollIntervalMs, lab, prefetch
 		return () => {
 			cancelled = true;
 		};
-	}, [screen, prepare, roll]);
+	}, [screen, prepare, roll, serverEnded]);
 
 	const onFocus = useCallback((backend: string | undefined) => {
 		// A backend too long for the filtered commands is read with the full dumps only.
@@ -166,21 +178,21 @@ function Screens({clients, initialTarget, prepare, pollIntervalMs, lab, prefetch
 		}
 
 		setProblem(null);
-		setRoll(startRoll(parsed.data, backend.servers.map((server) => server.server)));
+		beginRoll(parsed.data, backend.servers.map((server) => server.server));
 		setScreen({kind: 'roll'});
 	};
 
 	const chooseInRoll = (plan: RollPlan, choice: RollChoice) => {
 		const server = currentServer(plan);
 		if (choice === 'stop' || server === undefined) {
-			setRoll(null);
+			stopRoll();
 			setProblem(null);
 			setGridFocus(plan.backend);
 			setGridCursor(clients[0] ? serverKey(clients[0].socket, plan.backend, server ?? plan.servers.at(-1) ?? '') : undefined);
 			setScreen({kind: 'grid'});
 		} else if (choice === 'skip') {
 			setProblem(null);
-			setRoll(afterServer(plan, 'skipped'));
+			serverEnded('skipped');
 		} else {
 			try {
 				const target = targetOf(plan.backend, server);
@@ -188,7 +200,7 @@ function Screens({clients, initialTarget, prepare, pollIntervalMs, lab, prefetch
 				setScreen({kind: 'preparing', target});
 			} catch (error) {
 				setProblem(sentenceOf(error));
-				setRoll(afterServer(plan, 'skipped'));
+				serverEnded('skipped');
 			}
 		}
 	};
@@ -212,7 +224,7 @@ function Screens({clients, initialTarget, prepare, pollIntervalMs, lab, prefetch
 				<RollScreen
 					plan={roll}
 					size={size}
-					message={problem}
+					message={problem ?? rollNote}
 					onQuit={quit}
 					onChoose={(choice) => {
 						chooseInRoll(roll, choice);
@@ -220,6 +232,11 @@ function Screens({clients, initialTarget, prepare, pollIntervalMs, lab, prefetch
 				/>
 			</>
 		);
+	}
+
+	if (screen.kind === 'roll') {
+		// The roll's place is being read from the journal (the first frame of `drainboard roll <backend>`).
+		return <Text>{cell('Reading the journal for the roll…', size.columns - 1)}</Text>;
 	}
 
 	if (screen.kind === 'wizard') {
@@ -240,7 +257,7 @@ function Screens({clients, initialTarget, prepare, pollIntervalMs, lab, prefetch
 					onBack={(done) => {
 						if (roll) {
 							owner.note = null;
-							setRoll(afterServer(roll, done ? 'done' : 'left'));
+							serverEnded(done ? 'done' : 'left');
 							setScreen({kind: 'roll'});
 							return;
 						}

@@ -1,5 +1,7 @@
+import {useInput, useStdin} from 'ink';
 import SelectInput, {type IndicatorProps, type ItemProps} from 'ink-select-input';
-import React from 'react';
+import React, {useRef, useState} from 'react';
+import {splitKeys} from './key-chunks.js';
 import {tint} from './theme.js';
 import {Text} from './text/shown-text.js';
 
@@ -7,20 +9,61 @@ import {Text} from './text/shown-text.js';
 type ChoiceItem<V> = {label: string; value: V};
 
 /**
- * The app's choices (resume or start again, …): ink-select-input's list, moved with ↑↓ (or j/k,
- * or a digit) and taken with Enter, drawn with the app's own text and colours. Only for choices
- * that send nothing to HAProxy: a state change is confirmed with y, never with Enter.
+ * The app's choices (resume or start again, the roll's next server, …): ink-select-input's list,
+ * drawn with the app's own text and colours, moved with ↑↓ (or j/k) and taken with Enter or an
+ * option's number. Only for choices that send nothing to HAProxy: a state change is confirmed
+ * with y, never with Enter.
+ *
+ * The keys are read here, not by ink-select-input: Ink hands every key of one chunk (keys typed
+ * ahead over SSH, or pasted) to the handlers before React renders again, and the list's own
+ * handler then reads the cursor as it was before the first of them, so `↓ ↓ Enter` took the
+ * first option. Here the cursor lives in a ref that each key moves at once; the list only draws it.
  */
 export function Choice<V>({items, onChoose, active = true}: {items: Array<ChoiceItem<V>>; onChoose: (value: V) => void; active?: boolean}) {
+	const {isRawModeSupported} = useStdin();
+	const cursor = useRef(0);
+	// Taken once: keys typed after the Enter that took an option do not take another.
+	const taken = useRef(false);
+	const [shown, setShown] = useState(0);
+	const move = (to: number) => {
+		cursor.current = (to + items.length) % items.length;
+		setShown(cursor.current);
+	};
+
+	const take = (index: number) => {
+		const item = items[index];
+		if (item && !taken.current) {
+			taken.current = true;
+			onChoose(item.value);
+		}
+	};
+
+	useInput(
+		(chunk, flags) => {
+			for (const {input, key} of splitKeys(chunk, flags)) {
+				if (key.upArrow || input === 'k') {
+					move(cursor.current - 1);
+				} else if (key.downArrow || input === 'j') {
+					move(cursor.current + 1);
+				} else if (key.return) {
+					take(cursor.current);
+				} else if (/^[1-9]$/.test(input) && Number(input) <= items.length) {
+					move(Number(input) - 1);
+					take(Number(input) - 1);
+				}
+			}
+		},
+		{isActive: active && isRawModeSupported && items.length > 0},
+	);
 	return (
 		<SelectInput
+			// Drawn afresh at each move: the list is told where the cursor is, it does not keep it.
+			key={shown}
+			initialIndex={shown}
 			items={items.map((item, index) => ({key: String(index), label: item.label, value: item.value}))}
-			isFocused={active}
+			isFocused={false}
 			indicatorComponent={Indicator}
 			itemComponent={Item}
-			onSelect={(item) => {
-				onChoose(item.value);
-			}}
 		/>
 	);
 }

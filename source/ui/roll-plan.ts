@@ -17,8 +17,20 @@ export type RollPlan = {
 
 type RollOutcome = 'done' | 'skipped' | 'left';
 
-export function startRoll(backend: ProxyName, servers: readonly string[]): RollPlan {
-	return {backend, servers, index: 0, outcomes: new Map()};
+/** A roll of `servers`; those in `done` (finished earlier in a roll the journal holds open) are passed over. */
+export function startRoll(backend: ProxyName, servers: readonly string[], done: readonly string[] = []): RollPlan {
+	const outcomes = new Map<string, RollOutcome>(servers.filter((server) => done.includes(server)).map((server) => [server, 'done']));
+	return {backend, servers, index: nextOpen(servers, outcomes, 0), outcomes};
+}
+
+/** The first index from `from` whose server is not done yet; `servers.length` when none is left. */
+function nextOpen(servers: readonly string[], outcomes: ReadonlyMap<string, RollOutcome>, from: number): number {
+	let index = from;
+	while (index < servers.length && outcomes.get(servers[index]!) === 'done') {
+		index++;
+	}
+
+	return index;
 }
 
 /** The server the roll offers now; undefined once every server was taken. */
@@ -34,7 +46,7 @@ export function afterServer(plan: RollPlan, outcome: RollOutcome): RollPlan {
 	}
 
 	const outcomes = new Map(plan.outcomes).set(server, outcome);
-	return {...plan, outcomes, index: outcome === 'left' ? plan.index : plan.index + 1};
+	return {...plan, outcomes, index: outcome === 'left' ? plan.index : nextOpen(plan.servers, outcomes, plan.index + 1)};
 }
 
 /** `2 of 5 · app02`: where the roll stands, for the wizard's top line. */

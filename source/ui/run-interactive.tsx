@@ -8,7 +8,8 @@ import {ExitOwner} from './exit-owner.js';
 import type {InstanceSnapshot} from '../model/types.js';
 import type {Options} from '../options.js';
 import type {RuntimeClient} from '../poll/client.js';
-import type {Target} from '../runtime/names.js';
+import type {ProxyName, Target} from '../runtime/names.js';
+import {journalRollLog} from '../runbook/roll-record.js';
 import {defaultJournalPath, readJournal} from '../runbook/journal.js';
 import {prepareMaintenance} from '../runbook/prepare.js';
 import {openDrains} from '../runbook/resume.js';
@@ -18,7 +19,13 @@ import {assertTerminal} from './terminal.js';
 import {exitNoteText} from './wizard/exit-note.js';
 
 /** What the caller may have started before the UI was loaded. */
-export type InteractiveStart = {clients?: RuntimeClient[]; prefetched?: ReadonlyMap<string, Promise<InstanceSnapshot>>; lab?: LabControls};
+export type InteractiveStart = {
+	clients?: RuntimeClient[];
+	prefetched?: ReadonlyMap<string, Promise<InstanceSnapshot>>;
+	lab?: LabControls;
+	/** `drainboard roll <backend>` in a terminal: open on this roll. */
+	roll?: {backend: ProxyName; servers: readonly string[]};
+};
 
 const signals = Object.keys(stopSignals) as StopSignal[];
 
@@ -49,7 +56,9 @@ export async function runInteractive(options: Options, target: Target | undefine
 		}
 	};
 
-	const instance = render(<App clients={clients} initialTarget={target} prepare={prepare} owner={owner} lab={lab} prefetched={prefetched} openDrains={openDrainsNow} />, {
+	const rollLog = journalRollLog(journal, clients.map((client) => client.socket));
+	const app = <App clients={clients} initialTarget={target} initialRoll={start.roll} rollLog={rollLog} prepare={prepare} owner={owner} lab={lab} prefetched={prefetched} openDrains={openDrainsNow} />;
+	const instance = render(app, {
 		// Ctrl-C is the owner's to decide (it asks while the target is drained), not Ink's.
 		exitOnCtrlC: false,
 		patchConsole: true,

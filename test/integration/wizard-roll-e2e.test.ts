@@ -2,6 +2,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {readJournal} from '../../source/runbook/journal.js';
 import {checklist} from '../helpers/checklist.js';
 import {adminStates} from '../helpers/raw-haproxy.js';
+import {runCli} from '../helpers/run-cli.js';
 import {defaultsSection, startTestBed, type TestBed} from '../helpers/test-bed.js';
 import {startCliInTmux, type TmuxSession} from '../helpers/tmux.js';
 import {waitFor} from '../helpers/wait-for.js';
@@ -38,6 +39,13 @@ afterAll(async () => {
 	await session?.kill();
 	await bed?.stop();
 });
+
+/** The roll's events in the journal, with their detail. */
+function rollEvents(journal: string): string[] {
+	return readJournal(journal)
+		.entries.filter((entry) => entry.event.startsWith('roll-'))
+		.map((entry) => `${entry.event} ${entry.detail ?? ''}`);
+}
 
 /** Runs the whole maintenance of the server the wizard is open on, from validate to restored. */
 async function maintain(tmux: TmuxSession, label: string): Promise<string> {
@@ -96,6 +104,8 @@ describe('a roll from the grid, in a real terminal, against a real HAProxy', () 
 			.entries.filter((entry) => entry.event === 'finished')
 			.map((entry) => entry.target);
 		expect(finished).toEqual(['pool/s1', 'pool/s3']);
+		// The roll keeps its place in the journal, as the headless roll does.
+		expect(rollEvents(journal)).toEqual(['roll-started s1,s2,s3', 'roll-server-done s1', 'roll-server-done s3', 'roll-finished s1,s2,s3']);
 	});
 
 	it('Esc on the roll stops it: back to the grid, nothing sent', async () => {
@@ -109,5 +119,48 @@ describe('a roll from the grid, in a real terminal, against a real HAProxy', () 
 		await session.send('q');
 		expect(await session.exited()).toBe(0);
 		expect(Object.values(adminStates(await bed.send('show servers state pool')))).toEqual(['0', '0', '0']);
+	});
+
+	it('drainboard roll pool takes up the roll a headless roll left: s1 done is not offered again; s2, left drained by its failed --exec, resumes at maintain', async () => {
+		await session?.kill();
+		session = undefined;
+		const journal = `${bed.dir}/taken-up.jsonl`;
+		const common = ['--socket', bed.adminSocket, '--config', bed.configPath, '--url', bed.url, '--journal', journal];
+		const headless = await runCli(['roll', 'pool', ...common, '--yes', '--exec', 'test "$DRAINBOARD_SERVER" != s2']);
+		expect(headless.code, headless.stderr).toBe(1);
+		expect(headless.stderr).toContain('The roll of pool stopped at s2');
+		expect(adminStates(await bed.send('show servers state pool'))).toMatchObject({'pool/s1': '0', 'pool/s2': '8', 'pool/s3': '0'});
+
+		session = await startCliInTmux(['roll', 'pool', ...common], {columns: 100, rows: 30});
+		let screen = await session.waitForScreen('❯ Start the maintenance of s2');
+		expect(screen).toContain('s1 ✓ · s2 … · s3 …');
+		expect(screen.replace(/\s+/g, ' ')).toMatch(/Taking up the roll of pool that \S+ started at .*: s1 done then, not touched again\./);
+		screen = await session.press('Enter', '❯ y resume at maintain');
+		expect(screen).toContain('ROLL pool · 2 of 3 · s2');
+		await session.press('Enter', (current) => checklist(current).includes('▶ maintain'));
+		await session.press('Enter', (current) => checklist(current).includes('▶ restore'), 15_000);
+		await session.press('Enter', 'set server pool/s2 state ready');
+		await session.press('y', 'maintenance complete');
+		screen = await session.press('Enter', '❯ Start the maintenance of s3');
+		expect(screen).toContain('s1 ✓ · s2 ✓ · s3 …');
+		// ↓ ↓ Enter typed ahead in one go: Stop the roll, back to the grid.
+		await session.press(['Down', 'Down', 'Enter'], (current) => !current.includes('ROLL') && / s3 /.test(current));
+		await session.send('q');
+		expect(await session.exited()).toBe(0);
+		expect(Object.values(adminStates(await bed.send('show servers state pool')))).toEqual(['0', '0', '0']);
+		expect(rollEvents(journal)).toEqual([
+			'roll-started s1,s2,s3',
+			'roll-server-done s1',
+			expect.stringMatching(/^roll-stopped s2: --exec exited with 1/),
+			'roll-resumed s1,s2,s3',
+			'roll-server-done s2',
+			'roll-stopped s3: the operator stopped the roll before it',
+		]);
+		// The same roll, headless now: only s3 is left, and s1, s2 are not touched again.
+		const rest = await runCli(['roll', 'pool', ...common, '--yes', '--exec', 'true']);
+		expect(rest.code, rest.stderr).toBe(0);
+		expect(rest.stderr).toContain('– 1 of 3 · s1: done earlier in this roll; not touched.');
+		expect(rest.stderr).toContain('– 2 of 3 · s2: done earlier in this roll; not touched.');
+		expect(rest.stderr).toContain('── 3 of 3 · s3');
 	});
 });

@@ -35,11 +35,30 @@ describe('a choice (ink-select-input)', () => {
 		await waitFor('the choice', () => (ui.lastFrame()?.includes('❯ y resume at confirm') ? true : undefined));
 		expect(ui.lastFrame()).toBe('❯ y resume at confirm\n  n start a new maintenance at validate');
 		await press(keys.down, '❯ n start a new maintenance at validate');
-		// The list's key handler follows its frame once React has committed it.
-		await afterCommit();
 		ui.stdin.write(keys.enter);
 		await waitFor('the choice taken', () => (chosen.length > 0 ? true : undefined));
 		expect(chosen).toEqual(['new']);
+	});
+
+	it('keys typed ahead in one chunk (↓ ↓ Enter over a slow SSH link) take the option they moved to', async () => {
+		const chosen: string[] = [];
+		rendered = render(
+			<Choice
+				items={[
+					{label: 'Start the maintenance of app02', value: 'start'},
+					{label: 'Skip app02', value: 'skip'},
+					{label: 'Stop the roll', value: 'stop'},
+				]}
+				onChoose={(value) => chosen.push(value)}
+			/>,
+		);
+		const ui = rendered;
+		await waitFor('the choice', () => (ui.lastFrame()?.includes('❯ Start') ? true : undefined));
+		ui.stdin.write(`${keys.down}${keys.down}${keys.enter}${keys.enter}`);
+		await waitFor('the choice taken', () => (chosen.length > 0 ? true : undefined));
+		await waitFor('the cursor drawn where the keys left it', () => (ui.lastFrame()?.includes('❯ Stop the roll') ? true : undefined));
+		// Taken once: the second Enter of the chunk took nothing more.
+		expect(chosen).toEqual(['stop']);
 	});
 
 	it('takes an option by its number', async () => {

@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest';
-import {appliedStateChanges, lastRoll, openRoll} from '../../source/headless/roll-journal.js';
+import {appliedStateChanges} from '../../source/headless/roll-journal.js';
+import {lastRoll, openRoll} from '../../source/runbook/roll-record.js';
 import {shellWord} from '../../source/headless/roll-report.js';
 import type {JournalEntry} from '../../source/runbook/journal.js';
 
