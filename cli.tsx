@@ -178,8 +178,9 @@ async function main(): Promise<ExitCode> {
 	}
 
 	if (command === 'roll') {
-		// Without --exec, in a terminal, the wizard rolls: it pauses at maintain for the operator's work.
-		if (options.exec === undefined && !options.json && !options.yes && !options.dryRun && process.stdin.isTTY && process.stdout.isTTY) {
+		// In a terminal, without --yes, --json or --dry-run, the wizard rolls: at maintain it runs
+		// --exec with its output on screen, or without --exec waits for the operator's work.
+		if (!options.json && !options.yes && !options.dryRun && process.stdin.isTTY && process.stdout.isTTY) {
 			return interactiveRoll(options, rest);
 		}
 
@@ -227,7 +228,7 @@ async function main(): Promise<ExitCode> {
 	throw new UsageError(`Unknown command "${command}"; run drainboard --help.`);
 }
 
-/** `drainboard roll <backend>` in a terminal without --exec: the app opens on the roll, its backend and servers read from HAProxy first. */
+/** `drainboard roll <backend> [--exec CMD]` in a terminal: the app opens on the roll, its backend and servers read from HAProxy first. */
 async function interactiveRoll(options: Options, words: readonly string[]): Promise<ExitCode> {
 	const {parseRollWords, resolveRoll} = await import('./source/poll/roll-target.js');
 	const parsed = parseRollWords(words, options.servers);
@@ -244,7 +245,7 @@ async function interactiveRoll(options: Options, words: readonly string[]): Prom
 
 	const {backend, servers} = await resolveRoll(clients, parsed);
 	const {runInteractive} = await interactive;
-	return runInteractive(options, undefined, {clients, roll: {backend, servers}});
+	return runInteractive(options, undefined, {clients, roll: {backend, servers, ...(options.exec === undefined ? {} : {exec: options.exec})}});
 }
 
 /** The one server a `*\/S` or `@ADDRESS` pattern names, for the wizard; several are a maintenance for drain and restore. */

@@ -2,7 +2,7 @@ import type {ErrorCode} from '../errors.js';
 import type {StepId} from '../runbook/steps.js';
 import type {HeadlessResult} from './report.js';
 import type {TargetEntry} from './result-schema.js';
-import type {ExecOutcome} from './run-exec.js';
+import type {ExecOutcome} from '../runbook/run-exec.js';
 
 /** What became of one server of a roll. */
 type RollServerOutcome = 'done' | 'already-done' | 'stopped' | 'not-started';

@@ -11,7 +11,7 @@ import type {HeadlessResult} from './report.js';
 import {openRoll, type RollRecord} from '../runbook/roll-record.js';
 import {appliedStateChanges} from './roll-journal.js';
 import {shellWord, type RollResult, type RollServerResult} from './roll-report.js';
-import {execOutcomeText, runExec} from './run-exec.js';
+import {execOutcomeText, runExec} from '../runbook/run-exec.js';
 import {headlessMaintenance} from './run-maintenance.js';
 
 const write = (line: string) => {
@@ -247,7 +247,7 @@ async function roll(options: Options, words: readonly string[], result: RollResu
 				write(`→ ${label} is out of rotation; running: ${command}`);
 				append(label, {step: 'maintain', event: 'check', check: 'exec', detail: `--exec started: ${command}`});
 				phase = 'exec';
-				const exec = runExec(command, {backend, server, address: row.address, port: row.port}, options.json);
+				const exec = runExec(command, {backend, server, address: row.address, port: row.port}, options.json ? 'stderr' : 'stdout');
 				stopExec = exec.stop;
 				const outcome = await exec.done;
 				stopExec = undefined;

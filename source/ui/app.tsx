@@ -47,7 +47,7 @@ type AppProps = {
 	/** First full snapshots, asked for while the UI was loading. */
 	prefetched?: ReadonlyMap<string, Promise<InstanceSnapshot>>;
 	/** `drainboard roll <backend>` in a terminal: the app opens on this roll (servers in roll order, checked against HAProxy). */
-	initialRoll?: {backend: ProxyName; servers: readonly string[]};
+	initialRoll?: {backend: ProxyName; servers: readonly string[]; exec?: string};
 	/** Where a roll keeps its place (the journal); absent: a roll is not journaled (tests of the screens). */
 	rollLog?: RollLog;
 };
@@ -225,6 +225,7 @@ function Screens({clients, initialTarget, initialRoll, rollLog, prepare, pollInt
 					plan={roll}
 					size={size}
 					message={problem ?? rollNote}
+					exec={roll.backend === initialRoll?.backend ? initialRoll.exec : undefined}
 					onQuit={quit}
 					onChoose={(choice) => {
 						chooseInRoll(roll, choice);
@@ -250,6 +251,7 @@ function Screens({clients, initialTarget, initialRoll, rollLog, prepare, pollInt
 					view={view}
 					size={roll ? {...size, rows: size.rows - 1} : size}
 					afterEnd={roll ? 'on to the next server of the roll' : undefined}
+					exec={roll && roll.backend === initialRoll?.backend ? initialRoll.exec : undefined}
 					now={now}
 					freshAt={freshAt}
 					poll={poll}

@@ -19,6 +19,8 @@ type Props = {
 	onQuit: () => void;
 	/** Why the last server could not start (one sentence), shown above the choice. */
 	message?: string | null;
+	/** The roll's --exec, run at each server's maintain. */
+	exec?: string;
 };
 
 /**
@@ -26,7 +28,7 @@ type Props = {
  * next, chosen with ↑↓ and Enter. Nothing is sent from here: the server's own maintenance, with
  * its checks and its y before each state change, starts when it is chosen.
  */
-export function RollScreen({plan, size, onChoose, onQuit, message}: Props) {
+export function RollScreen({plan, size, onChoose, onQuit, message, exec}: Props) {
 	const width = size.columns - 1;
 	const server = currentServer(plan);
 	useKeys((input, key) => {
@@ -41,7 +43,7 @@ export function RollScreen({plan, size, onChoose, onQuit, message}: Props) {
 	const explain =
 		server === undefined
 			? `Every server of ${plan.backend} was taken.`
-			: `Next: ${server} (${plan.index + 1} of ${count}). Each server goes through the whole maintenance (validate … restore); the next is offered only once it is back in rotation, so one server of the roll at most is ever out.`;
+			: `Next: ${server} (${plan.index + 1} of ${count}). Each server goes through the whole maintenance (validate … restore${exec === undefined ? '' : `; at maintain it runs --exec: ${exec}`}); the next is offered only once it is back in rotation, so one server of the roll at most is ever out.`;
 	const items: Array<{label: string; value: RollChoice}> =
 		server === undefined
 			? [{label: 'Back to the grid', value: 'stop'}]

@@ -163,4 +163,47 @@ describe('a roll from the grid, in a real terminal, against a real HAProxy', () 
 		expect(rest.stderr).toContain('– 2 of 3 · s2: done earlier in this roll; not touched.');
 		expect(rest.stderr).toContain('── 3 of 3 · s3');
 	});
+
+	it('drainboard roll pool --exec in a terminal: the output on screen at maintain; exit 0 is the work done, a failure leaves the server drained until Enter', async () => {
+		await session?.kill();
+		session = undefined;
+		const journal = `${bed.dir}/exec.jsonl`;
+		const command = 'echo "patching $DRAINBOARD_SERVER on port $DRAINBOARD_PORT"; test "$DRAINBOARD_SERVER" != s2';
+		session = await startCliInTmux(['roll', 'pool', '--servers', 's1,s2', '--socket', bed.adminSocket, '--config', bed.configPath, '--url', bed.url, '--journal', journal, '--exec', command], {columns: 100, rows: 30});
+		let screen = await session.waitForScreen('❯ Start the maintenance of s1');
+		expect(screen.replace(/\s+/g, ' ')).toContain(`at maintain it runs --exec: ${command}`);
+		for (const server of ['s1', 's2']) {
+			await session.press('Enter', 'Enter run validate');
+			await session.press('Enter', (current) => checklist(current).includes('▶ baseline'));
+			await session.press('Enter', (current) => checklist(current).includes('▶ drain'));
+			await session.press('Enter', `set server pool/${server} state drain`);
+			await session.press('y', (current) => checklist(current).includes('▶ confirm'));
+			// Confirm passes, and the command runs by itself: no Enter at maintain.
+			screen = await session.press('Enter', (current) => current.includes(`patching ${server} on port ${bed.port(server)}`) && current.includes('--exec exited with'), 20_000);
+			if (server === 's1') {
+				expect(screen).toContain('✓ --exec exited with 0: the work is done');
+				screen = await session.waitForScreen((current) => checklist(current).includes('▶ restore'), 15_000);
+			} else {
+				expect(screen.replace(/\s+/g, ' ')).toContain('✗ --exec exited with 1: pool/s2 stays DRAINED (out of rotation). Do the work by hand, then press Enter');
+				expect(checklist(screen)).toContain('▶ maintain');
+				expect(adminStates(await bed.send('show servers state pool'))).toMatchObject({'pool/s2': '8'});
+				// The operator did the work by hand: Enter, and maintain waits for the health check.
+				screen = await session.press('Enter', (current) => checklist(current).includes('▶ restore'), 15_000);
+			}
+
+			await session.press('Enter', `set server pool/${server} state ready`);
+			await session.press('y', 'maintenance complete');
+			screen = await session.press('Enter', server === 's1' ? '❯ Start the maintenance of s2' : 'Every server of pool was taken');
+		}
+
+		await session.press('Enter', (current) => !current.includes('ROLL'));
+		await session.send('q');
+		expect(await session.exited()).toBe(0);
+		expect(Object.values(adminStates(await bed.send('show servers state pool')))).toEqual(['0', '0', '0']);
+		const execs = readJournal(journal)
+			.entries.filter((entry) => entry.check === 'exec' && entry.verdict !== undefined)
+			.map((entry) => `${entry.target} ${entry.verdict} ${entry.observed}`);
+		expect(execs).toEqual(['pool/s1 pass --exec exited with 0', 'pool/s2 fail --exec exited with 1']);
+		expect(rollEvents(journal)).toEqual(['roll-started s1,s2', 'roll-server-done s1', 'roll-server-done s2', 'roll-finished s1,s2']);
+	});
 });

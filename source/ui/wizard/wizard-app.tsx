@@ -1,13 +1,13 @@
-import React, {useEffect, useState} from 'react';
+import React, {useEffect, useMemo, useState} from 'react';
 import type {PollView} from '../../poll/pool-poller.js';
 import type {PreparedMaintenance} from '../../runbook/prepare.js';
 import type {TerminalSize} from '../use-terminal-size.js';
 import {useExitOwner} from '../exit-owner.js';
 import {exitNoteOf} from './exit-note.js';
 import {useRunbook, type PollAccess} from './use-runbook.js';
+import {useExec} from './use-exec.js';
 import {useWizardKeys} from './use-wizard-keys.js';
 import {WizardScreen} from './wizard-screen.js';
-
 
 type Props = {
 	prepared: PreparedMaintenance;
@@ -25,11 +25,14 @@ type Props = {
 	resumeNow?: boolean;
 	/** What Enter does once the maintenance is done (default: back to the grid, on the next server). */
 	afterEnd?: string;
+	/** A roll's --exec: run at maintain, its exit 0 taken as "the work is done". */
+	exec?: string;
 };
 
 /** The wizard over one maintenance: state, keys, screen. */
-export function WizardApp({prepared, view, size, now, freshAt, poll, onQuit, onBack, onExtraKey, resumeNow = false, afterEnd}: Props) {
+export function WizardApp({prepared, view, size, now, freshAt, poll, onQuit, onBack, onExtraKey, resumeNow = false, afterEnd, exec: command}: Props) {
 	const handle = useRunbook(prepared, view, poll, resumeNow);
+	const exec = useExec(command, handle, prepared.context, view);
 	const [help, setHelp] = useState(false);
 	const [urlText, setUrlText] = useState('');
 	const owner = useExitOwner();
@@ -40,7 +43,9 @@ export function WizardApp({prepared, view, size, now, freshAt, poll, onQuit, onB
 	}, [owner, prepared, state]);
 	// While this wizard is on screen, q, Ctrl-C ask it first.
 	useEffect(() => owner.guardWith({confirm: confirmQuit, insist: insistQuit}), [owner, confirmQuit, insistQuit]);
-	useWizardKeys(handle, {
+	// While the roll's command runs, Enter does not say the work is done: its exit does.
+	const keysHandle = useMemo(() => (exec?.status === 'running' ? {...handle, runCurrent: () => undefined} : handle), [exec?.status, handle]);
+	useWizardKeys(keysHandle, {
 		urlText,
 		setUrlText,
 		onBack,
@@ -50,5 +55,5 @@ export function WizardApp({prepared, view, size, now, freshAt, poll, onQuit, onB
 		},
 		onQuit,
 	});
-	return <WizardScreen handle={handle} view={view} size={size} now={now} freshAt={freshAt} help={help} urlText={urlText} afterEnd={afterEnd} />;
+	return <WizardScreen handle={handle} view={view} size={size} now={now} freshAt={freshAt} help={help} urlText={urlText} afterEnd={afterEnd} exec={exec} />;
 }

@@ -18,6 +18,7 @@ import {checkLines, lastLines, type PanelLine} from './check-lines.js';
 import {ChecklistLine} from './checklist-line.js';
 import {isChoice, PromptBox, promptLines} from './prompt-box.js';
 import {StepLog, toneColor} from './step-log.js';
+import type {ExecView} from './use-exec.js';
 import type {RunbookHandle} from './use-runbook.js';
 import {Text} from '../text/shown-text.js';
 
@@ -32,10 +33,10 @@ export const wizardKeys: KeyHelp[] = [
 	{keys: 'q', does: 'quit (asks first while the target is drained)'},
 ];
 
-type Props = {handle: RunbookHandle; view: PollView; size: TerminalSize; now: number; freshAt?: number | null; help: boolean; urlText: string; afterEnd?: string};
+type Props = {handle: RunbookHandle; view: PollView; size: TerminalSize; now: number; freshAt?: number | null; help: boolean; urlText: string; afterEnd?: string; exec?: ExecView | null};
 
 /** The wizard: checklist, the current step's evidence, prompts and alarms, the target's backend. */
-export function WizardScreen({handle, view, size, now, freshAt, help, urlText, afterEnd = 'back to the grid, on the next server'}: Props) {
+export function WizardScreen({handle, view, size, now, freshAt, help, urlText, afterEnd = 'back to the grid, on the next server', exec = null}: Props) {
 	const {state} = handle;
 	const width = size.columns;
 	const step = state.steps[state.current];
@@ -66,8 +67,12 @@ export function WizardScreen({handle, view, size, now, freshAt, help, urlText, a
 		panel.push({text: `✓ ${previous} passed:`, tone: 'pass'});
 		panel.push(...state.steps[previous!].checks.flatMap((check) => checkLines(check, width - 3)).map((line) => ({...line, text: `  ${line.text}`})));
 		if (step.status === 'pending' && !state.prompt) {
-			panel.push(...wrap(idleText(handle, afterEnd), width - 1).map((text) => ({text, tone: 'title' as const})));
+			panel.push(...wrap(idleText(handle, afterEnd, exec), width - 1).map((text) => ({text, tone: 'title' as const})));
 		}
+	}
+
+	if (exec && exec.status !== 'waiting' && state.current === 'maintain') {
+		panel.push(...execLines(exec, handle.label, width - 1));
 	}
 
 	for (const check of step.checks) {
@@ -88,7 +93,7 @@ export function WizardScreen({handle, view, size, now, freshAt, help, urlText, a
 	}
 
 	if (panel.length === 0 && !state.prompt) {
-		panel.push(...wrap(idleText(handle, afterEnd), width - 1).map((text) => ({text, tone: 'info' as const})));
+		panel.push(...wrap(idleText(handle, afterEnd, exec), width - 1).map((text) => ({text, tone: 'info' as const})));
 	}
 
 	const status = state.finished ? 'maintenance complete' : step.status === 'running' ? 'running…' : step.status === 'failed' ? 'blocked — see why below' : handle.paused ? 'paused: HAProxy does not answer' : '';
@@ -147,7 +152,7 @@ export function WizardScreen({handle, view, size, now, freshAt, help, urlText, a
 					)}
 				</Box>
 				<Text dimColor wrap="truncate-end">
-					{cell(hints(handle, afterEnd), width - 1)}
+					{cell(hints(handle, afterEnd, exec), width - 1)}
 				</Text>
 			</Box>
 		</>
@@ -161,7 +166,19 @@ export function around<T>(list: readonly T[], isTarget: (item: T) => boolean, co
 	return list.slice(start, start + count);
 }
 
-function idleText(handle: RunbookHandle, afterEnd: string): string {
+/** The roll's command at maintain: the command, its output as it comes, how it ended. */
+function execLines(exec: ExecView, label: string, width: number): PanelLine[] {
+	const lines: PanelLine[] = [{text: cell(`$ ${exec.command}`, width).trimEnd(), tone: 'title'}, ...exec.lines.map((line) => ({text: cell(`  ${line}`, width).trimEnd(), tone: 'live' as const}))];
+	if (exec.status === 'passed') {
+		lines.push(...wrap(`✓ ${exec.outcome ?? ''}: the work is done; maintain waits for ${label}'s health check.`, width).map((text) => ({text, tone: 'pass' as const})));
+	} else if (exec.status === 'failed') {
+		lines.push(...wrap(`✗ ${exec.outcome ?? ''}: ${label} stays DRAINED (out of rotation). Do the work by hand, then press Enter; or q to quit and leave it drained.`, width).map((text) => ({text, tone: 'fail' as const})));
+	}
+
+	return lines;
+}
+
+function idleText(handle: RunbookHandle, afterEnd: string, exec: ExecView | null): string {
 	const {state} = handle;
 	if (state.finished) {
 		return `Done. The target is back in rotation, proven by traffic. Enter: ${afterEnd}; q quits.`;
@@ -177,6 +194,10 @@ function idleText(handle: RunbookHandle, afterEnd: string): string {
 
 		const read = targetState(handle.state.seen);
 		const sentence = targetStateSentence(handle.target, handle.state.seen);
+		if (read === 'drained' && (exec?.status === 'running' || exec?.status === 'waiting')) {
+			return `${sentence}. The roll's --exec ${exec.status === 'running' ? 'runs' : 'is about to run'}; when it exits 0, drainboard waits for the health check.`;
+		}
+
 		if (read === 'drained') {
 			const work = targetStale(handle.state.seen) ? '' : ' Do the work now (patch, restart…).';
 			return `${sentence}.${work} ${when} when the work is done: drainboard then waits for its health check to pass.`;
@@ -189,8 +210,12 @@ function idleText(handle: RunbookHandle, afterEnd: string): string {
 	return `${when} to ${stepInfo[state.current].purpose}.`;
 }
 
-function hints(handle: RunbookHandle, afterEnd: string): string {
+function hints(handle: RunbookHandle, afterEnd: string, exec: ExecView | null): string {
 	const {state} = handle;
+	if (exec?.status === 'running' && state.current === 'maintain' && !state.prompt) {
+		return '--exec running… · q quit';
+	}
+
 	if (state.prompt) {
 		if (isChoice(state.prompt)) {
 			return '↑↓ choose · Enter take it · or y / n';

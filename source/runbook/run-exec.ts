@@ -11,14 +11,19 @@ type ExecServer = {backend: string; server: string; address: string; port: numbe
 const killGraceMs = 5000;
 
 /**
- * Runs `command` with `/bin/sh -c`, its output passed straight through: stdout to stdout, or to
- * stderr when stdout carries the JSON object (`toStderr`). Its environment names the server:
- * DRAINBOARD_BACKEND, DRAINBOARD_SERVER, DRAINBOARD_ADDRESS, DRAINBOARD_PORT. `stop` ends it
- * (SIGTERM, then SIGKILL after a grace period).
+ * Where the command's output goes: passed straight through (`stdout`; `stderr` when stdout carries
+ * the JSON object), or handed over as it comes, stdout and stderr alike (the wizard shows it).
  */
-export function runExec(command: string, server: ExecServer, toStderr: boolean): {done: Promise<ExecOutcome>; stop: () => void} {
+type ExecOutput = 'stdout' | 'stderr' | ((text: string) => void);
+
+/**
+ * Runs `command` with `/bin/sh -c`, its output sent to `output`. Its environment names the
+ * server: DRAINBOARD_BACKEND, DRAINBOARD_SERVER, DRAINBOARD_ADDRESS, DRAINBOARD_PORT. `stop` ends
+ * it (SIGTERM, then SIGKILL after a grace period).
+ */
+export function runExec(command: string, server: ExecServer, output: ExecOutput): {done: Promise<ExecOutcome>; stop: () => void} {
 	const child = spawn('/bin/sh', ['-c', command], {
-		stdio: ['ignore', toStderr ? 2 : 1, 2],
+		stdio: ['ignore', output === 'stdout' ? 1 : output === 'stderr' ? 2 : 'pipe', typeof output === 'function' ? 'pipe' : 2],
 		env: {
 			...process.env,
 			DRAINBOARD_BACKEND: server.backend,
@@ -27,6 +32,11 @@ export function runExec(command: string, server: ExecServer, toStderr: boolean):
 			DRAINBOARD_PORT: server.port === null ? '' : String(server.port),
 		},
 	});
+	if (typeof output === 'function') {
+		child.stdout?.setEncoding('utf8').on('data', output);
+		child.stderr?.setEncoding('utf8').on('data', output);
+	}
+
 	let killTimer: NodeJS.Timeout | undefined;
 	const done = new Promise<ExecOutcome>((resolve) => {
 		child.once('error', (error) => {
