@@ -1,4 +1,5 @@
 import process from 'node:process';
+import {journalTime} from '../time-format.js';
 import {onCrash} from '../crash.js';
 import {CheckFailedError, stopSignals, UsageError, type ErrorCode, type ExitCode, type StopSignal} from '../errors.js';
 import type {Options} from '../options.js';
@@ -176,7 +177,13 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 
 	if (plan.resume) {
 		store.dispatch({type: 'resumed', at: plan.resume.step, drained: plan.resume.drained, time: context.clock.now()});
-		write(`→ resuming at ${plan.resume.step}: ${plan.resume.reason}`);
+		// A restore after a drain is that maintenance's second half, not a rescue: said as such.
+		const {drainedBy} = plan.resume;
+		write(
+			kind === 'restore' && drainedBy
+				? `→ the maintenance that ${drainedBy.user} started at ${journalTime(drainedBy.at)} drained it; it goes on at ${plan.resume.step}.`
+				: `→ resuming at ${plan.resume.step}: ${plan.resume.reason}`,
+		);
 	}
 
 	const stop = async (signal: StopSignal | 'internal error') => {

@@ -85,8 +85,11 @@ export function lastMaintenance(entries: readonly JournalEntry[], target: string
 	return record;
 }
 
-/** Where to pick up, and why, in a sentence for the operator. */
-export type ResumePoint = {step: StepId; reason: string; drained: boolean};
+/**
+ * Where to pick up, and why, in a sentence for the operator. `drainedBy`: the open maintenance
+ * that drained the target (who, when), when that is the reason (a restore after a drain).
+ */
+export type ResumePoint = {step: StepId; reason: string; drained: boolean; drainedBy?: {user: string; at: string}};
 
 /** What HAProxy shows of the target now. */
 type HaproxyShows = {targetDrained: boolean};
@@ -104,7 +107,7 @@ export function resumePoint(record: MaintenanceRecord | undefined, {targetDraine
 
 		const last = [...stepIds].reverse().find((step) => open.passed.includes(step));
 		const step = last === undefined || stepIds.indexOf(last) < stepIds.indexOf('drain') ? 'confirm' : (nextStep(last) ?? 'restore');
-		return {step, drained: true, reason: `the maintenance that ${open.startedBy} started at ${journalTime(open.startedAt)} drained it and did not finish`};
+		return {step, drained: true, reason: `the maintenance that ${open.startedBy} started at ${journalTime(open.startedAt)} drained it and did not finish`, drainedBy: {user: open.startedBy, at: open.startedAt}};
 	}
 
 	if (open?.readySent) {

@@ -55,7 +55,7 @@ describe('restore never sends "state ready" to a server that is not healthy', ()
 		await down();
 		const result = await runCli(['restore', 'webapps/app01', ...common]);
 		expect(result.code).toBe(1);
-		expect(result.stderr).toContain('→ resuming at restore');
+		expect(result.stderr).toMatch(/→ the maintenance that \S+ started at .* drained it; it goes on at restore\./);
 		expect(result.stderr).toMatch(
 			/✗ restore · Ready sent: webapps\/app01 is not healthy now \(DOWN · L4CON \(.+\)\), so "state ready" was not sent and it stays drained; bring the service back, and restore once its health check passes\./,
 		);
