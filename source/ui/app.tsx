@@ -101,7 +101,7 @@ function Screens({clients, initialTarget, initialRoll, rollLog, prepare, pollInt
 	const [screen, setScreen] = useState<Screen>(initialRoll && prepare ? {kind: 'roll'} : initialTarget && prepare ? {kind: 'preparing', target: initialTarget} : {kind: 'grid'});
 	const [problem, setProblem] = useState<string | null>(null);
 	// A roll of one backend (Enter on its row, or `drainboard roll <backend>`): its servers are maintained one after another.
-	const {roll, note: rollNote, begin: beginRoll, ended: serverEnded, stop: stopRoll} = useRoll(rollLog);
+	const {roll, note: rollNote, begin: beginRoll, starting: startingInRoll, ended: serverEnded, stop: stopRoll} = useRoll(rollLog);
 	const [gridFocus, setGridFocus] = useState<ProxyName | undefined>(initialTarget?.backend ?? initialRoll?.backend);
 	useEffect(() => {
 		if (initialRoll && prepare) {
@@ -197,6 +197,7 @@ function Screens({clients, initialTarget, initialRoll, rollLog, prepare, pollInt
 			try {
 				const target = targetOf(plan.backend, server);
 				setProblem(null);
+				startingInRoll();
 				setScreen({kind: 'preparing', target});
 			} catch (error) {
 				setProblem(sentenceOf(error));
@@ -226,6 +227,9 @@ function Screens({clients, initialTarget, initialRoll, rollLog, prepare, pollInt
 					size={size}
 					message={problem ?? rollNote}
 					exec={roll.backend === initialRoll?.backend ? initialRoll.exec : undefined}
+					view={view}
+					now={now}
+					freshAt={freshAt}
 					onQuit={quit}
 					onChoose={(choice) => {
 						chooseInRoll(roll, choice);

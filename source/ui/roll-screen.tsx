@@ -1,6 +1,12 @@
 import {Box} from 'ink';
 import React from 'react';
+import {summarizeBackend} from '../model/server-condition.js';
+import type {PollView} from '../poll/pool-poller.js';
 import {wrap} from '../wrap.js';
+import {gridLayout} from './grid/grid-layout.js';
+import {Header} from './header.js';
+import {BackendLine} from './grid/group-lines.js';
+import {ServerLine} from './grid/server-line.js';
 import {Choice} from './choice.js';
 import {cell} from './format.js';
 import {useKeys} from './keys.js';
@@ -21,6 +27,10 @@ type Props = {
 	message?: string | null;
 	/** The roll's --exec, run at each server's maintain. */
 	exec?: string;
+	/** What HAProxy shows now: the backend's servers are listed under the choice. */
+	view?: PollView;
+	now?: number;
+	freshAt?: number | null;
 };
 
 /**
@@ -28,7 +38,7 @@ type Props = {
  * next, chosen with ↑↓ and Enter. Nothing is sent from here: the server's own maintenance, with
  * its checks and its y before each state change, starts when it is chosen.
  */
-export function RollScreen({plan, size, onChoose, onQuit, message, exec}: Props) {
+export function RollScreen({plan, size, onChoose, onQuit, message, exec, view, now = 0, freshAt}: Props) {
 	const width = size.columns - 1;
 	const server = currentServer(plan);
 	useKeys((input, key) => {
@@ -44,6 +54,10 @@ export function RollScreen({plan, size, onChoose, onQuit, message, exec}: Props)
 		server === undefined
 			? `Every server of ${plan.backend} was taken.`
 			: `Next: ${server} (${plan.index + 1} of ${count}). Each server goes through the whole maintenance (validate … restore${exec === undefined ? '' : `; at maintain it runs --exec: ${exec}`}); the next is offered only once it is back in rotation, so one server of the roll at most is ever out.`;
+	// The backend as HAProxy shows it now (first instance), in the rows the text leaves.
+	const backend = view?.pool?.instances[0]?.backends.find((candidate) => candidate.name === plan.backend);
+	const layout = gridLayout(size.columns);
+	const used = 2 + wrap(rollSummary(plan), width).length + wrap(explain, width).length + (message ? wrap(message, width).length : 0) + 4 + (server === undefined ? 1 : 3);
 	const items: Array<{label: string; value: RollChoice}> =
 		server === undefined
 			? [{label: 'Back to the grid', value: 'stop'}]
@@ -54,6 +68,7 @@ export function RollScreen({plan, size, onChoose, onQuit, message, exec}: Props)
 				];
 	return (
 		<Box flexDirection="column" width={size.columns}>
+			{view ? <Header view={view} now={now} freshAt={freshAt} width={size.columns} title={`drainboard · roll ${plan.backend}`} /> : null}
 			<Text bold color={tint('cyan')}>
 				{cell(head, width)}
 			</Text>
@@ -75,6 +90,14 @@ export function RollScreen({plan, size, onChoose, onQuit, message, exec}: Props)
 			{/* A new list for each offer: the cursor starts on its first option, never where the last one was left. */}
 			<Choice key={`${plan.index}:${plan.outcomes.size}`} items={items} onChoose={onChoose} />
 			<Text> </Text>
+			{backend ? (
+				<>
+					<BackendLine backend={backend} summary={summarizeBackend(backend)} width={size.columns} cursor={false} />
+					{backend.servers.slice(0, Math.max(1, size.rows - used - 4)).map((row) => (
+						<ServerLine key={row.server} server={row} layout={layout} cursor={row.server === server} now={layout.changed ? now : 0} />
+					))}
+				</>
+			) : null}
 			<Text dimColor>{cell('↑↓ choose · Enter take it · Esc stop the roll · q quit', width)}</Text>
 		</Box>
 	);

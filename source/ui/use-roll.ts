@@ -1,4 +1,4 @@
-import {useCallback, useState} from 'react';
+import {useCallback, useRef, useState} from 'react';
 import type {ProxyName} from '../runtime/names.js';
 import type {RollLog} from '../runbook/roll-record.js';
 import {journalTime} from '../time-format.js';
@@ -14,6 +14,8 @@ type RollControls = {
 	note: string | null;
 	/** Starts the roll of `backend`, or takes up the one the journal holds open (its servers done are passed over). */
 	begin: (backend: ProxyName, servers: readonly string[]) => void;
+	/** The operator starts the current server's maintenance: the roll is journaled from its first start. */
+	starting: () => void;
 	/** The current server's maintenance ended, was left before its drain, or was skipped. */
 	ended: (how: ServerEnd) => void;
 	/** The operator stopped the roll (or left it after its last server). */
@@ -28,21 +30,36 @@ type RollControls = {
 export function useRoll(log: RollLog | undefined): RollControls {
 	const [roll, setRoll] = useState<RollPlan | null>(null);
 	const [note, setNote] = useState<string | null>(null);
+	// A roll opened and left before any server was started leaves nothing in the journal.
+	const opening = useRef<{backend: ProxyName; event: 'roll-started' | 'roll-resumed'; servers: string} | null>(null);
+	const written = useRef(false);
 
 	const begin = useCallback(
 		(backend: ProxyName, servers: readonly string[]) => {
 			const open = log?.open(backend);
 			const done = open ? open.done.filter((server) => servers.includes(server)) : [];
-			const problem = log?.append(backend, open ? 'roll-resumed' : 'roll-started', servers.join(',')) ?? null;
+			opening.current = {backend, event: open ? 'roll-resumed' : 'roll-started', servers: servers.join(',')};
+			written.current = false;
 			const plan = startRoll(backend, servers, done);
 			setRoll(plan);
 			const taken = open
 				? `Taking up the roll of ${backend} that ${open.startedBy} started at ${journalTime(open.startedAt)}: ${done.length > 0 ? `${done.join(', ')} done then, not touched again` : 'no server was done'}.`
 				: null;
-			setNote(problem ?? taken);
+			setNote(taken);
 		},
 		[log],
 	);
+
+	const starting = useCallback(() => {
+		const first = opening.current;
+		if (first && !written.current) {
+			written.current = true;
+			const problem = log?.append(first.backend, first.event, first.servers) ?? null;
+			if (problem) {
+				setNote(problem);
+			}
+		}
+	}, [log]);
 
 	const ended = useCallback(
 		(how: ServerEnd) => {
@@ -53,7 +70,7 @@ export function useRoll(log: RollLog | undefined): RollControls {
 			const server = currentServer(roll);
 			const next = afterServer(roll, how);
 			let problem = how === 'done' && server !== undefined ? (log?.append(roll.backend, 'roll-server-done', server) ?? null) : null;
-			if (server !== undefined && currentServer(next) === undefined) {
+			if (server !== undefined && currentServer(next) === undefined && written.current) {
 				problem ??= log?.append(roll.backend, 'roll-finished', roll.servers.join(',')) ?? null;
 			}
 
@@ -65,7 +82,7 @@ export function useRoll(log: RollLog | undefined): RollControls {
 
 	const stop = useCallback(() => {
 		const server = roll ? currentServer(roll) : undefined;
-		if (roll && server !== undefined) {
+		if (roll && server !== undefined && written.current) {
 			log?.append(roll.backend, 'roll-stopped', `${server}: the operator stopped the roll before it`);
 		}
 
@@ -73,5 +90,5 @@ export function useRoll(log: RollLog | undefined): RollControls {
 		setNote(null);
 	}, [roll, log]);
 
-	return {roll, note, begin, ended, stop};
+	return {roll, note, begin, starting, ended, stop};
 }

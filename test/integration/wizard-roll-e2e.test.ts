@@ -1,3 +1,4 @@
+import {existsSync} from 'node:fs';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {readJournal} from '../../source/runbook/journal.js';
 import {checklist} from '../helpers/checklist.js';
@@ -71,6 +72,9 @@ describe('a roll from the grid, in a real terminal, against a real HAProxy', () 
 		expect(screen).toContain('ROLL pool · 3 servers, one at a time');
 		expect(screen).toContain('s1 … · s2 … · s3 …');
 		expect(screen).toContain('❯ Start the maintenance of s1');
+		// What HAProxy shows of the backend now, under the choice, with the header saying how fresh it is.
+		expect(screen).toMatch(/^drainboard · roll pool .* live$/m);
+		expect(screen).toMatch(/● s3 .* UP /);
 		expect(Object.values(adminStates(await bed.send('show servers state pool')))).toEqual(['0', '0', '0']);
 
 		screen = await session.press('Enter', 'Enter run validate');
@@ -119,6 +123,8 @@ describe('a roll from the grid, in a real terminal, against a real HAProxy', () 
 		await session.send('q');
 		expect(await session.exited()).toBe(0);
 		expect(Object.values(adminStates(await bed.send('show servers state pool')))).toEqual(['0', '0', '0']);
+		// A roll opened and left before any server was started leaves nothing to take up.
+		expect(existsSync(`${bed.dir}/stop.jsonl`) ? rollEvents(`${bed.dir}/stop.jsonl`) : []).toEqual([]);
 	});
 
 	it('drainboard roll pool takes up the roll a headless roll left: s1 done is not offered again; s2, left drained by its failed --exec, resumes at maintain', async () => {
