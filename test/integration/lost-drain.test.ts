@@ -1,9 +1,10 @@
+import {once} from 'node:events';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {HeadlessResult} from '../../source/headless/report.js';
 import {readJournal} from '../../source/runbook/journal.js';
 import {webappsConfig, webappsDemos} from '../fixtures/webapps.cfg.js';
 import {adminStates} from '../helpers/raw-haproxy.js';
-import {runCli} from '../helpers/run-cli.js';
+import {runCli, spawnCli} from '../helpers/run-cli.js';
 import {startTestBed, type TestBed} from '../helpers/test-bed.js';
 import {waitFor} from '../helpers/wait-for.js';
 
@@ -97,6 +98,40 @@ describe('headless restore says when the drain was lost mid-maintenance', () => 
 			expect(drain.stderr).toContain(`! ${json.warnings[0]!}`);
 		} finally {
 			await bed.send('set server webapps/app01 state ready');
+		}
+	});
+});
+
+describe('the drain undone while restore waits for the health check', () => {
+	it('someone sets it ready during the wait: restore stops there, says so, and sends nothing', async () => {
+		const journal = 'during-wait.jsonl';
+		expect((await runCli(['drain', 'webapps/app02', ...common(journal)])).code).toBe(0);
+		await bed.demo('app02').stop();
+		await waitFor('app02 DOWN', async () => ((await bed.send('show stat webapps 4 -1')).split('\n').some((row) => row.startsWith('webapps,app02,') && row.includes(',DOWN,')) ? true : undefined), 15_000);
+		const child = spawnCli(['restore', 'webapps/app02', ...common(journal), '--ready-timeout', '60', '--json']);
+		let stderr = '';
+		let stdout = '';
+		child.stderr.on('data', (chunk: Buffer) => {
+			stderr += chunk.toString();
+		});
+		child.stdout.on('data', (chunk: Buffer) => {
+			stdout += chunk.toString();
+		});
+		const exited = once(child, 'exit');
+		try {
+			await waitFor('restore waiting for health', () => (stderr.includes('waiting for its health check to pass') ? true : undefined), 20_000);
+			expect(await bed.send('set server webapps/app02 state ready')).toBe('\n');
+			const [code] = await exited;
+			expect(code, stderr).toBe(1);
+			expect(stderr).toMatch(/✗ maintain · Target healthy again: The drain is gone: HAProxy shows webapps\/app02 ready \(no admin flags\), DOWN · L4CON .*, while drainboard waited for its health check \(a reload without a server-state file, or someone set it ready\)\. Nothing was sent\./);
+			expect(JSON.parse(stdout)).toMatchObject({ok: false, changed: false, error: {code: 'state'}});
+			// drainboard sent no ready: the only state change of this restore run is none at all.
+			const sent = readJournal(`${bed.dir}/${journal}`).entries.filter((entry) => entry.event === 'command').map((entry) => entry.command);
+			expect(sent).toEqual(['set server webapps/app02 state drain']);
+		} finally {
+			child.kill();
+			await bed.demo('app02').start();
+			await bed.send('set server webapps/app02 state ready');
 		}
 	});
 });

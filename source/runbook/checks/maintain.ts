@@ -1,9 +1,10 @@
 import {checkStatusLabels, type CheckStatusName} from '../../decode/labels.js';
 import {isHealthy} from '../../model/server-condition.js';
 import type {Server} from '../../model/types.js';
-import {failed, passed} from '../check-result.js';
+import {failed, passed, type CheckResult} from '../check-result.js';
 import type {RunbookContext} from '../context.js';
-import {everywhere, perInstance, readTarget, readTargetPatiently, unreachableLine} from '../read-target.js';
+import {formatTarget} from '../../runtime/names.js';
+import {everywhere, perInstance, readTarget, readTargetPatiently, unreachableLine, type TargetView} from '../read-target.js';
 import type {CheckDefinition} from '../step-definition.js';
 
 /** `DOWN · L4CON (TCP connection refused)` */
@@ -29,6 +30,11 @@ const healthBack: CheckDefinition = {
 		let healthySince: number | null = null;
 		let views = await readTargetPatiently(context, io.signal);
 		for (;;) {
+			const lost = views === null ? undefined : drainLost(context, views);
+			if (lost) {
+				return lost;
+			}
+
 			const now = context.clock.now();
 			const healthy = views !== null && healthyAll(context, views.map((view) => view.server));
 			healthySince = healthy ? (healthySince ?? now) : null;
@@ -65,5 +71,36 @@ const healthBack: CheckDefinition = {
 		return passed(this.id, this.title, `${context.target.server} is ${healthText(server)}, seen healthy for ${seconds} s${everywhere(context)}.${noCheck}`);
 	},
 };
+
+/** Admin flags that keep a server out of rotation: the drain, or any maintenance. */
+const outOfRotation = new Set(['FDRAIN', 'FMAINT', 'IMAINT', 'RMAINT']);
+
+/**
+ * The drain this maintenance holds, gone while it waits for health: a reload without a
+ * server-state file, or someone who set the server ready. The server went back into rotation
+ * before restore's checks, maybe before the work was done: the wait ends there, with why.
+ */
+function drainLost(context: RunbookContext, views: readonly TargetView[]): CheckResult | undefined {
+	if (!context.store.getState().drained) {
+		return undefined;
+	}
+
+	const back = views.find((view) => view.server && !view.server.adminFlags.some((flag) => outOfRotation.has(flag)));
+	if (!back?.server) {
+		return undefined;
+	}
+
+	const flags = back.server.adminFlags.length > 0 ? back.server.adminFlags.join('+') : 'ready (no admin flags)';
+	return failed(
+		healthBack.id,
+		healthBack.title,
+		perInstance(context, back.socket, `The drain is gone: HAProxy shows ${formatTarget(context.target)} ${flags}, ${healthText(back.server)}, while drainboard waited for its health check (a reload without a server-state file, or someone set it ready). Nothing was sent.`),
+		{
+			meaning: 'It went back into rotation without restore\'s checks, perhaps before the work was done.',
+			todo: `If the work is not done, drain it again (in the wizard: r). If it is done, it serves already: run "drainboard restore ${formatTarget(context.target)}" once more to close the maintenance.`,
+			code: 'state',
+		},
+	);
+}
 
 export const maintainChecks: CheckDefinition[] = [healthBack];
