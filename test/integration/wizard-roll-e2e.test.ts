@@ -110,7 +110,7 @@ describe('a roll from the grid, in a real terminal, against a real HAProxy', () 
 		expect(finished).toEqual(['pool/s1', 'pool/s3']);
 		// The roll keeps its place in the journal, as the headless roll does.
 		expect(rollEvents(journal)).toEqual(['roll-started s1,s2,s3', 'roll-server-done s1', 'roll-server-done s3', 'roll-finished s1,s2,s3']);
-	});
+	}, 120_000);
 
 	it('Esc on the roll stops it: back to the grid, nothing sent', async () => {
 		await session?.kill();
@@ -168,7 +168,7 @@ describe('a roll from the grid, in a real terminal, against a real HAProxy', () 
 		expect(rest.stderr).toContain('– 1 of 3 · s1: done earlier in this roll; not touched.');
 		expect(rest.stderr).toContain('– 2 of 3 · s2: done earlier in this roll; not touched.');
 		expect(rest.stderr).toContain('── 3 of 3 · s3');
-	});
+	}, 120_000);
 
 	it('drainboard roll pool --exec in a terminal: the output on screen at maintain; exit 0 is the work done, a failure leaves the server drained until Enter', async () => {
 		await session?.kill();
@@ -211,5 +211,5 @@ describe('a roll from the grid, in a real terminal, against a real HAProxy', () 
 			.map((entry) => `${entry.target} ${entry.verdict} ${entry.observed}`);
 		expect(execs).toEqual(['pool/s1 pass --exec exited with 0', 'pool/s2 fail --exec exited with 1']);
 		expect(rollEvents(journal)).toEqual(['roll-started s1,s2', 'roll-server-done s1', 'roll-server-done s2', 'roll-finished s1,s2']);
-	});
+	}, 120_000);
 });
