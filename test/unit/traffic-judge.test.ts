@@ -83,9 +83,10 @@ describe('comparing counters over instances', () => {
 });
 
 describe('how many probe requests may look for the target', () => {
-	it('lets follow-up bursts run to 4 bursts, or one request per server per burst size, bounded', () => {
+	it('lets follow-up bursts run to 4 bursts, or 7 requests per server (random misses one of n in 7n with chance under 0.1 %), bounded', () => {
 		expect(probeBudget(10, 3, 'roundrobin')).toBe(40);
-		expect(probeBudget(3, 12, 'roundrobin')).toBe(36);
+		expect(probeBudget(3, 12, 'roundrobin')).toBe(84);
+		expect((1 - 1 / 12) ** 84).toBeLessThan(0.001);
 		expect(probeBudget(10, 50, 'leastconn')).toBe(probeCeiling);
 		// No balance line on 3.3+: random; HAProxy names it `unknown`, drainboard null.
 		expect(probeBudget(10, 3, null)).toBe(40);
