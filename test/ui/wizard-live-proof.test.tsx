@@ -40,4 +40,28 @@ describe('the wizard with --proof live', () => {
 		const passed = await ui.waitForFrame('✓ baseline passed');
 		expect(passed.replace(/\n\s*/g, ' ')).toMatch(/Live traffic over [\d.]+ s, nothing sent: req_tot grew app02 \+7, app01 \+3\./);
 	});
+
+	it('with --proof auto and no URL, Enter with nothing typed tries live traffic: a busy backend passes without one', async () => {
+		const haproxy = new FakeHaproxy(['app01', 'app02', 'app03']);
+		const harness = engineHarness(haproxy, new FakeClock(), {proof: 'auto', autoSampleMs: 2000});
+		harness.context.clock = systemClock;
+		harness.context.store.dispatch({type: 'probe-set', probe: null, source: 'only use_backend %[req.hdr(x-pool)] can route to it'});
+		const prepared: PreparedMaintenance = {context: harness.context, resume: undefined, notice: null, notes: [], comeBack: null};
+		const ui = renderAt(
+			<App clients={harness.context.clients} initialTarget={parseTarget('webapps/app01')} prepare={async () => prepared} pollIntervalMs={30} />,
+			{columns: 100, rows: 30},
+		);
+		rendered = ui;
+		await ui.waitForFrame('▶ validate');
+		const asked = await ui.press(keys.enter, 'Press Enter to use live traffic as the proof');
+		expect(asked).toContain('type the URL · Enter use it (empty: live traffic) · Esc clear');
+		haproxy.backendLastSession = 0;
+		await ui.press(keys.enter, (frame) => frame.includes('running…'));
+		// Real clients, spread over the servers as roundrobin does.
+		haproxy.server('app02')!.requestsTotal! += 6;
+		haproxy.server('app01')!.requestsTotal! += 6;
+		const passed = await ui.waitForFrame('✓ baseline passed');
+		expect(passed.replace(/\n\s*/g, ' ')).toMatch(/Live traffic over [\d.]+ s \(--proof auto chose live: the backend served 12 in [\d.]+ s\), nothing sent: req_tot grew app01 \+6, app02 \+6/);
+		expect(harness.context.probe).toBeNull();
+	});
 });

@@ -25,8 +25,10 @@ export type RunbookHandle = {
 	/** Paused: an instance does not answer. */
 	paused: boolean;
 	notice: string | null;
-	/** The wizard needs a listener URL typed in before baseline can run. */
+	/** The wizard asks for a listener URL at baseline (none is known, and a probe may be needed). */
 	needsUrl: boolean;
+	/** With --proof auto the URL may be left empty: Enter then tries live traffic. */
+	urlOptional: boolean;
 	/** Enter: run (or retry) the current step; at maintain it means the work is done. */
 	runCurrent(): void;
 	answer(yes: boolean): void;
@@ -158,7 +160,7 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView, poll: 
 	const paused = state.alarms.some((alarm) => alarm.kind === 'unreachable');
 	const runCurrent = useCallback(() => {
 		const current = store.getState();
-		if (stepRunning(current) || current.prompt || current.finished || paused || pending.current !== undefined || (current.current === 'baseline' && !current.probe && context.options.proof !== 'live')) {
+		if (stepRunning(current) || current.prompt || current.finished || paused || pending.current !== undefined || (current.current === 'baseline' && !current.probe && context.options.proof === 'probe')) {
 			return;
 		}
 
@@ -242,6 +244,7 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView, poll: 
 		paused,
 		notice: prepared.notice,
 		needsUrl: state.probe === null && context.options.proof !== 'live',
+		urlOptional: context.options.proof === 'auto',
 		runCurrent,
 		answer,
 		reapplyDrain,

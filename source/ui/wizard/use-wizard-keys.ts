@@ -36,7 +36,10 @@ export function useWizardKeys(handle: RunbookHandle, handlers: Handlers): void {
 			}
 
 			if (handle.needsUrl && handle.state.current === 'baseline') {
-				if (press.key.return) {
+				if (press.key.return && url.trim() === '' && handle.urlOptional) {
+					// --proof auto without a URL: baseline runs on live traffic if the backend carries enough.
+					handle.runCurrent();
+				} else if (press.key.return) {
 					handle.setUrl(url);
 				} else if (press.key.escape) {
 					url = '';

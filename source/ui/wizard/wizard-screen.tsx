@@ -83,8 +83,11 @@ export function WizardScreen({handle, view, size, now, freshAt, help, urlText, a
 		panel.push(...state.live.lines.flatMap((line) => wrap(line, width - 1)).map((text) => ({text, tone: 'live' as const})));
 	}
 
-	if (handle.needsUrl && state.current === 'baseline' && !state.prompt) {
-		panel.push({text: 'No listener URL is known for this backend. Type the URL clients use, then Enter:', tone: 'warn'});
+	if (handle.needsUrl && state.current === 'baseline' && !state.prompt && step.status !== 'running') {
+		const ask = handle.urlOptional
+			? 'No listener URL is known for this backend. Press Enter to use live traffic as the proof (--proof auto; the backend must be busy), or type the URL clients use, then Enter:'
+			: 'No listener URL is known for this backend. Type the URL clients use, then Enter:';
+		panel.push(...wrap(ask, width - 1).map((text) => ({text, tone: 'warn' as const})));
 		panel.push({text: `URL: ${urlText}▏`, tone: 'title'});
 	}
 
@@ -224,8 +227,8 @@ function hints(handle: RunbookHandle, afterEnd: string, exec: ExecView | null): 
 		return state.prompt.kind === 'command' ? 'y send it · n cancel' : `y ${state.prompt.yes} · n ${state.prompt.no}`;
 	}
 
-	if (handle.needsUrl && state.current === 'baseline') {
-		return 'type the URL · Enter use it · Esc clear';
+	if (handle.needsUrl && state.current === 'baseline' && !handle.running) {
+		return handle.urlOptional ? 'type the URL · Enter use it (empty: live traffic) · Esc clear' : 'type the URL · Enter use it · Esc clear';
 	}
 
 	const reapply = state.alarms.some((alarm) => alarm.reapply) ? 'r re-apply drain · ' : '';
