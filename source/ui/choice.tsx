@@ -22,34 +22,38 @@ type ChoiceItem<V> = {label: string; value: V};
 export function Choice<V>({items, onChoose, active = true}: {items: Array<ChoiceItem<V>>; onChoose: (value: V) => void; active?: boolean}) {
 	const {isRawModeSupported} = useStdin();
 	const cursor = useRef(0);
-	// Taken once: keys typed after the Enter that took an option do not take another.
-	const taken = useRef(false);
 	const [shown, setShown] = useState(0);
 	const move = (to: number) => {
 		cursor.current = (to + items.length) % items.length;
 		setShown(cursor.current);
 	};
 
-	const take = (index: number) => {
-		const item = items[index];
-		if (item && !taken.current) {
-			taken.current = true;
-			onChoose(item.value);
-		}
-	};
-
 	useInput(
 		(chunk, flags) => {
+			// One option per chunk: keys typed after the Enter that took it wait for the next screen.
+			const take = (index: number): boolean => {
+				const item = items[index];
+				if (item) {
+					onChoose(item.value);
+				}
+
+				return item !== undefined;
+			};
+
 			for (const {input, key} of splitKeys(chunk, flags)) {
 				if (key.upArrow || input === 'k') {
 					move(cursor.current - 1);
 				} else if (key.downArrow || input === 'j') {
 					move(cursor.current + 1);
 				} else if (key.return) {
-					take(cursor.current);
+					if (take(cursor.current)) {
+						return;
+					}
 				} else if (/^[1-9]$/.test(input) && Number(input) <= items.length) {
 					move(Number(input) - 1);
-					take(Number(input) - 1);
+					if (take(Number(input) - 1)) {
+						return;
+					}
 				}
 			}
 		},

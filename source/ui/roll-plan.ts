@@ -1,3 +1,5 @@
+import {anyDrainMask, anyMaintMask} from '../decode/labels.js';
+import type {Backend} from '../model/types.js';
 import type {ProxyName} from '../runtime/names.js';
 
 /**
@@ -63,4 +65,21 @@ export function rollSummary(plan: RollPlan): string {
 			return `${server} ${outcome === 'done' ? '✓' : outcome === 'skipped' ? 'skipped' : outcome === 'left' ? 'not done' : '…'}`;
 		})
 		.join(' · ');
+}
+
+/**
+ * Why the current server may not start now: another server of the roll is out of rotation
+ * (drained or in maintenance) on one of the instances, as HAProxy last showed them. A roll takes
+ * one server out at a time, as the headless roll does. Null when it may start.
+ */
+export function rollBlocked(plan: RollPlan, backends: ReadonlyArray<Backend | undefined>): string | null {
+	const server = currentServer(plan);
+	for (const backend of backends) {
+		const other = backend?.servers.find((row) => row.server !== server && plan.servers.includes(row.server) && (row.adminState & (anyDrainMask | anyMaintMask)) !== 0);
+		if (other && server !== undefined) {
+			return `${plan.backend}/${other.server} is out of rotation (${other.adminFlags.join('+')}); a roll takes one server out at a time, so ${server} is not started. Put ${other.server} back first (drainboard restore ${plan.backend}/${other.server}), or skip ${server}.`;
+		}
+	}
+
+	return null;
 }

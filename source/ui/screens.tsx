@@ -17,7 +17,7 @@ import {usePool} from './use-pool.js';
 import {useTerminalSize} from './use-terminal-size.js';
 import {drainedInView, resumeBanner} from './open-drains.js';
 import {WizardApp} from './wizard/wizard-app.js';
-import {currentServer, rollPosition, type RollPlan} from './roll-plan.js';
+import {currentServer, rollBlocked, rollPosition, type RollPlan} from './roll-plan.js';
 import {useRoll} from './use-roll.js';
 import type {RollLog} from '../runbook/roll-record.js';
 import {RollScreen, type RollChoice} from './roll-screen.js';
@@ -150,6 +150,12 @@ export function Screens({clients, initialTarget, initialRoll, rollLog, prepare, 
 			setProblem(null);
 			serverEnded('skipped');
 		} else {
+			const blocked = rollBlocked(plan, (view.pool?.instances ?? []).map((instance) => instance.backends.find((candidate) => candidate.name === plan.backend)));
+			if (blocked) {
+				setProblem(blocked);
+				return;
+			}
+
 			try {
 				const target = targetOf(plan.backend, server);
 				setProblem(null);

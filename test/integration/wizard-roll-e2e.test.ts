@@ -127,6 +127,27 @@ describe('a roll from the grid, in a real terminal, against a real HAProxy', () 
 		expect(existsSync(`${bed.dir}/stop.jsonl`) ? rollEvents(`${bed.dir}/stop.jsonl`) : []).toEqual([]);
 	});
 
+	it('another server of the roll out of rotation: the next is not started, said on the roll screen, until it is back', async () => {
+		await session?.kill();
+		expect(await bed.send('set server pool/s2 state drain')).toBe('\n');
+		try {
+			session = await startCliInTmux(['roll', 'pool', '--socket', bed.adminSocket, '--config', bed.configPath, '--url', bed.url, '--journal', `${bed.dir}/blocked.jsonl`], {columns: 100, rows: 30});
+			await session.waitForScreen((screen) => screen.includes('❯ Start the maintenance of s1') && /◐ s2 .* DRAIN /.test(screen));
+			const screen = await session.press('Enter', 'a roll takes one server out at a time');
+			expect(screen.replace(/\s+/g, ' ')).toContain('pool/s2 is out of rotation (FDRAIN); a roll takes one server out at a time, so s1 is not started. Put s2 back first (drainboard restore pool/s2), or skip s1.');
+			expect(adminStates(await bed.send('show servers state pool'))).toMatchObject({'pool/s1': '0', 'pool/s2': '8'});
+		} finally {
+			await bed.send('set server pool/s2 state ready');
+		}
+
+		await session.waitForScreen((screen) => /● s2 .* UP /.test(screen));
+		// Back in rotation: the same choice, taken again, starts s1.
+		await session.press('Enter', 'Enter run validate');
+		await session.press('Escape', '❯ Start the maintenance of s1');
+		await session.press('q', (screen) => !screen.includes('ROLL'));
+		expect(await session.exited()).toBe(0);
+	});
+
 	it('drainboard roll pool takes up the roll a headless roll left: s1 done is not offered again; s2, left drained by its failed --exec, resumes at maintain', async () => {
 		await session?.kill();
 		session = undefined;
