@@ -3,13 +3,20 @@ import {targetFromUrl} from '../probe/create-probe.js';
 import type {ProbeTarget} from '../probe/probe.js';
 import {printable} from '../runtime/endpoint.js';
 import type {Section} from './parse-config.js';
-import {deriveRoute} from './routes.js';
+import {deriveRoute, routeCandidates} from './routes.js';
 
 /** What the operator asked of the probe: `--url`, `--host`, `--path`, `--verify-tls`. */
 type ProbeFlags = {url?: string; host?: string; path?: string; verifyTls: boolean};
 
-/** The probe a maintenance uses and where it comes from, or why there is none (a clause, no final period). */
-type ProbePlan = {target: ProbeTarget; source: string} | {target: null; why: string};
+/** A probe and where it comes from (a clause, no final period). */
+export type SourcedTarget = {target: ProbeTarget; source: string};
+
+/**
+ * The probe a maintenance uses and where it comes from, or why there is none (a clause, no final
+ * period). `alternatives`: the other listeners on this host that route to the backend, best
+ * first, for the operator to choose when the first does not answer (derived probes only).
+ */
+type ProbePlan = (SourcedTarget & {alternatives?: SourcedTarget[]}) | {target: null; why: string};
 
 /**
  * The one place the wizard and headless decide their probe: the route {@link deriveRoute} finds
@@ -60,9 +67,10 @@ export function planProbe(sections: readonly Section[] | null, backend: string, 
 		};
 	}
 
-	const target = targetFromUrl(route.probe.url, {host: route.probe.host ?? undefined, verifyTls: flags.verifyTls, proxyProtocol: route.probe.proxyProtocol, from: route.probe.from}, interfaces);
-	return {
-		target: {...target, sni: route.probe.sni},
-		source: `derived from ${route.probe.from}`,
-	};
+	const [first, ...others] = routeCandidates(sections, backend, {interfaces, given: {host: flags.host, path: flags.path}});
+	const sourced = (probe: NonNullable<typeof route.probe>): SourcedTarget => ({
+		target: {...targetFromUrl(probe.url, {host: probe.host ?? undefined, verifyTls: flags.verifyTls, proxyProtocol: probe.proxyProtocol, from: probe.from}, interfaces), sni: probe.sni},
+		source: `derived from ${probe.from}`,
+	});
+	return {...sourced(first ?? route.probe), ...(others.length > 0 ? {alternatives: others.map((probe) => sourced(probe))} : {})};
 }

@@ -356,17 +356,42 @@ function isAddress(name: string): boolean {
  * that reaches the backend is the probe; when none does, `why` says what stood in the way.
  */
 export function deriveRoute(sections: readonly Section[], backendName: string, options: RouteOptions = {}): Route {
+	return derive(sections, backendName, options).route;
+}
+
+/**
+ * Every listener on this host through which a request reaches the backend, best first (as
+ * {@link deriveRoute} ranks them; its probe is the first): the others an operator may choose
+ * when the first does not answer (a bind firewalled, a frontend that is not the one in use).
+ * One per URL, Host and SNI.
+ */
+export function routeCandidates(sections: readonly Section[], backendName: string, options: RouteOptions = {}): ProbeRoute[] {
+	const seen = new Set<string>();
+	return derive(sections, backendName, options)
+		.found.map((one) => one.probe)
+		.filter((probe) => {
+			const key = `${probe.url} ${probe.host ?? ''} ${probe.sni ?? ''}`;
+			if (!probe.local || seen.has(key)) {
+				return false;
+			}
+
+			seen.add(key);
+			return true;
+		});
+}
+
+function derive(sections: readonly Section[], backendName: string, options: RouteOptions): {route: Route; found: Found[]} {
 	const interfaces = options.interfaces ?? hostInterfaces();
 	const given = options.given ?? {};
 	const place = placer(sections);
 	const backend = backendSection(sections, backendName);
 	if (!backend) {
-		return {backend: backendName, mode: 'tcp', probe: null, why: `The configuration has no backend ${backendName}.`};
+		return {route: {backend: backendName, mode: 'tcp', probe: null, why: `The configuration has no backend ${backendName}.`}, found: []};
 	}
 
 	const mode = sectionMode(sections, backend).mode;
 	if (mode === 'log' || mode === 'spop') {
-		return {backend: backendName, mode, probe: null, why: `It is a mode ${mode} backend, which drainboard has no probe for.`};
+		return {route: {backend: backendName, mode, probe: null, why: `It is a mode ${mode} backend, which drainboard has no probe for.`}, found: []};
 	}
 
 	const http = mode === 'http';
@@ -433,10 +458,10 @@ export function deriveRoute(sections: readonly Section[], backendName: string, o
 	found.sort((one, other) => compareRanks(one.rank, other.rank));
 	const best = found[0];
 	if (best) {
-		return {backend: backendName, mode, probe: best.probe, why: null};
+		return {route: {backend: backendName, mode, probe: best.probe, why: null}, found};
 	}
 
-	return {backend: backendName, mode, probe: null, why: whyNone(sections, backend, entries, problems, hints, given, place)};
+	return {route: {backend: backendName, mode, probe: null, why: whyNone(sections, backend, entries, problems, hints, given, place)}, found};
 }
 
 function isWildcard(spec: string): boolean {

@@ -19,6 +19,7 @@ import {createRunbookStore} from './store.js';
 import {defaultJournalPath, Journal, readJournal} from './journal.js';
 import {readTarget, type TargetView} from './read-target.js';
 import {lastMaintenance, resumePoint, staleMaintenanceNotice, type ResumePoint} from './resume.js';
+import type {SourcedTarget} from '../config/probe-plan.js';
 
 /** A maintenance ready to run: its context, and where it resumes (if an earlier one is open). */
 export type PreparedMaintenance = {
@@ -70,6 +71,7 @@ export async function prepareMaintenance(options: Options, target: Target, mode:
 	const facts = emptyFacts();
 	let probe: Probe | null = null;
 	let probeSource: string;
+	let listeners: SourcedTarget[] = [];
 	const context: RunbookContext = runbookContext({
 		target,
 		clients,
@@ -128,6 +130,7 @@ export async function prepareMaintenance(options: Options, target: Target, mode:
 
 		probe = probeFor(plan.target);
 		probeSource = plan.source;
+		listeners = plan.alternatives && plan.alternatives.length > 0 ? [{target: plan.target, source: plan.source}, ...plan.alternatives] : [];
 	} else {
 		probeSource = plan.why;
 	}
@@ -146,7 +149,7 @@ export async function prepareMaintenance(options: Options, target: Target, mode:
 	const drainedOn = (views ?? []).filter((candidate) => candidate.server?.adminFlags.includes('FDRAIN')).map((candidate) => candidate.socket);
 	const drained = drainedOn.length > 0 && drainedOn.length === views?.length;
 	facts.drainSentAt = record && !record.finished ? record.drainSentAt : null;
-	context.store = createRunbookStore(initialRunbookState(label, context.clock.now(), {probe, probeSource, facts}));
+	context.store = createRunbookStore(initialRunbookState(label, context.clock.now(), {probe, probeSource, listeners, facts}));
 	if (drainedOn.length > 0 && !drained) {
 		const inRotation = (views ?? []).map((candidate) => candidate.socket).filter((socket) => !drainedOn.includes(socket));
 		const notice = `${label} is drained on ${drainedOn.join(', ')} but not on ${inRotation.join(', ')}: half a maintenance. A new one starts at validate and drains it on every instance.`;

@@ -3,6 +3,7 @@ import type {Probe} from '../probe/probe.js';
 import {blocks, type CheckResult} from './check-result.js';
 import type {TargetSeen} from './target-state.js';
 import {nextStep, stepIds, type StepId} from './steps.js';
+import type {SourcedTarget} from '../config/probe-plan.js';
 
 type StepStatus = 'pending' | 'running' | 'passed' | 'failed';
 
@@ -82,6 +83,8 @@ export type RunbookState = {
 	/** The probe for the traffic checks, null until a listener URL is known, and where it came from. */
 	probe: Probe | null;
 	probeSource: string;
+	/** Every listener on this host the configuration routes to the backend through, best first (the derived probe is the first): the operator may choose another. */
+	listeners: SourcedTarget[];
 	facts: RunbookFacts;
 	/** The target as HAProxy last showed it, instance by instance (the poll the wizard reads). */
 	seen: TargetSeen[];
@@ -90,7 +93,7 @@ export type RunbookState = {
 };
 
 /** What a maintenance starts with besides its target: what prepare learned. */
-type RunbookStart = {probe?: Probe | null; probeSource?: string; facts?: RunbookFacts};
+type RunbookStart = {probe?: Probe | null; probeSource?: string; listeners?: SourcedTarget[]; facts?: RunbookFacts};
 
 export type RunbookAction =
 	| {type: 'resumed'; at: StepId; drained: boolean; time: number}
@@ -133,6 +136,7 @@ export function initialRunbookState(target: string, time: number, start: Runbook
 		problem: null,
 		probe: start.probe ?? null,
 		probeSource: start.probeSource ?? '',
+		listeners: start.listeners ?? [],
 		facts: start.facts ?? emptyFacts(),
 		seen: [],
 		changedAt: 0,

@@ -1,4 +1,4 @@
-import {useInput, useStdin} from 'ink';
+import {Box, useInput, useStdin} from 'ink';
 import SelectInput, {type IndicatorProps, type ItemProps} from 'ink-select-input';
 import React, {useRef, useState} from 'react';
 import {splitKeys} from './key-chunks.js';
@@ -81,5 +81,10 @@ function Item({isSelected = false, label}: ItemProps) {
 }
 
 function Indicator({isSelected = false}: IndicatorProps) {
-	return <Text color={tint('cyan')}>{isSelected ? '❯ ' : '  '}</Text>;
+	// A box of its own: a label cut at the right edge does not take the space after the cursor.
+	return (
+		<Box width={2} flexShrink={0}>
+			<Text color={tint('cyan')}>{isSelected ? '❯' : ' '}</Text>
+		</Box>
+	);
 }

@@ -6,7 +6,7 @@ import {readBind} from '../../source/config/bind-address.js';
 import {conditionFacts, configEnvironment} from '../../source/config/condition-facts.js';
 import {parseConfig, parseConfigFiles, type Section} from '../../source/config/parse-config.js';
 import {planProbe} from '../../source/config/probe-plan.js';
-import {deriveRoute, deriveRoutes, type Route} from '../../source/config/routes.js';
+import {deriveRoute, deriveRoutes, routeCandidates, type Route} from '../../source/config/routes.js';
 import {backendSection, defaultsChain, sectionMode} from '../../source/config/section-mode.js';
 import {isLocalAddress} from '../../source/local-address.js';
 
@@ -296,5 +296,32 @@ describe('local addresses', () => {
 
 	it('backendSection finds a listen section too', () => {
 		expect(backendSection(sectionsOf('binds.cfg'), 'on_vip')?.kind).toBe('listen');
+	});
+});
+
+describe("every listener that routes to a backend (the wizard's l)", () => {
+	const sections = parseConfigFiles(
+		[
+			{
+				file: '/etc/haproxy/haproxy.cfg',
+				text: 'defaults\n    mode http\nfrontend public\n    bind 192.0.2.99:80\n    default_backend web\nfrontend main\n    bind :80\n    bind :8080\n    default_backend web\nfrontend secure\n    bind :443 ssl crt /etc/ssl/site.pem\n    default_backend web\nbackend web\n    server w1 10.0.0.1:80\n',
+			},
+		],
+		facts,
+	).sections;
+
+	it('lists the listeners on this host, best first (the derived probe first), each once, none off this host', () => {
+		const candidates = routeCandidates(sections, 'web', {interfaces});
+		expect(candidates.map((candidate) => `${candidate.url} | ${candidate.from}`)).toEqual([
+			'http://127.0.0.1:80/ | frontend main (line 6): default_backend web (line 9)',
+			'http://127.0.0.1:8080/ | frontend main (line 6): default_backend web (line 9)',
+			'https://127.0.0.1:443/ | frontend secure (line 10): default_backend web (line 12)',
+		]);
+		expect(candidates[0]).toEqual(deriveRoute(sections, 'web', {interfaces}).probe);
+	});
+
+	it('planProbe offers the others as alternatives to the derived one', () => {
+		const plan = planProbe(sections, 'web', {verifyTls: false}, {interfaces});
+		expect(plan.target && 'alternatives' in plan ? plan.alternatives?.map((one) => `${one.target.scheme}://${one.target.address}:${one.target.port}`) : undefined).toEqual(['http://127.0.0.1:8080', 'https://127.0.0.1:443']);
 	});
 });

@@ -11,6 +11,9 @@ type Handlers = {
 	onExtraKey?: (char: string) => void;
 	urlText: string;
 	setUrlText: (text: string) => void;
+	/** The listener choice is open: it reads its own keys; Esc closes it. */
+	choosing?: boolean;
+	onCloseChoice?: () => void;
 };
 
 /**
@@ -25,6 +28,14 @@ export function useWizardKeys(handle: RunbookHandle, handlers: Handlers): void {
 		let url = typed.current;
 		for (const press of splitKeys(input, key)) {
 			const char = press.input;
+			if (handlers.choosing) {
+				if (press.key.escape) {
+					handlers.onCloseChoice?.();
+				}
+
+				return;
+			}
+
 			if (handle.state.prompt) {
 				if (char === 'y' || char === 'Y') {
 					handle.answer(true);

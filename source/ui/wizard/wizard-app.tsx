@@ -5,6 +5,8 @@ import type {TerminalSize} from '../use-terminal-size.js';
 import {useExitOwner} from '../exit-owner.js';
 import {exitNoteOf} from './exit-note.js';
 import {useRunbook, type PollAccess} from './use-runbook.js';
+import {probeFor} from '../../probe/create-probe.js';
+import {canChooseListener} from './listener-choice.js';
 import {useExec} from './use-exec.js';
 import {useWizardKeys} from './use-wizard-keys.js';
 import {WizardScreen} from './wizard-screen.js';
@@ -35,6 +37,8 @@ export function WizardApp({prepared, view, size, now, freshAt, poll, onQuit, onB
 	const exec = useExec(command, handle, prepared.context, view);
 	const [help, setHelp] = useState(false);
 	const [urlText, setUrlText] = useState('');
+	// `l`: the listener choice is open (its own keys; the wizard's wait).
+	const [choosing, setChoosing] = useState(false);
 	const owner = useExitOwner();
 	const {confirmQuit, insistQuit, state} = handle;
 	// What the app prints after it ends follows what HAProxy last showed (the owner prints it).
@@ -49,11 +53,37 @@ export function WizardApp({prepared, view, size, now, freshAt, poll, onQuit, onB
 		urlText,
 		setUrlText,
 		onBack,
-		onExtraKey,
+		onExtraKey(char) {
+			if (char === 'l' && canChooseListener(handle)) {
+				setChoosing(true);
+			} else {
+				onExtraKey?.(char);
+			}
+		},
+		choosing,
+		onCloseChoice() {
+			setChoosing(false);
+		},
 		onHelp() {
 			setHelp((shown) => !shown);
 		},
 		onQuit,
 	});
-	return <WizardScreen handle={handle} view={view} size={size} now={now} freshAt={freshAt} help={help} urlText={urlText} afterEnd={afterEnd} exec={exec} />;
+	return (
+		<WizardScreen
+			handle={handle} view={view} size={size} now={now} freshAt={freshAt} help={help} urlText={urlText} afterEnd={afterEnd}
+			exec={exec}
+			listenerChoice={
+				choosing && canChooseListener(handle)
+					? (index) => {
+							const chosen = handle.state.listeners[index];
+							setChoosing(false);
+							if (chosen) {
+								prepared.context.store.dispatch({type: 'probe-set', probe: probeFor(chosen.target), source: `${chosen.source}, chosen by the operator`});
+							}
+						}
+					: undefined
+			}
+		/>
+	);
 }

@@ -18,6 +18,7 @@ import {checkLines, lastLines, type PanelLine} from './check-lines.js';
 import {ChecklistLine} from './checklist-line.js';
 import {isChoice, PromptBox, promptLines} from './prompt-box.js';
 import {StepLog, toneColor} from './step-log.js';
+import {canChooseListener, ListenerChoice, listenerChoiceRows} from './listener-choice.js';
 import type {ExecView} from './use-exec.js';
 import type {RunbookHandle} from './use-runbook.js';
 import {Text} from '../text/shown-text.js';
@@ -27,16 +28,29 @@ export const wizardKeys: KeyHelp[] = [
 	{keys: 'y', does: 'yes to the open prompt (send the command shown)'},
 	{keys: 'n  Esc', does: 'no to the open prompt'},
 	{keys: 'r', does: 're-apply the drain after an alarm says it is gone'},
+	{keys: 'l', does: 'send the traffic checks through another listener the config routes here'},
 	{keys: 'Esc', does: 'back to the grid, while nothing is drained by this maintenance'},
 	{keys: 'Enter', does: 'once the maintenance is done: back to the grid, on the next server'},
 	{keys: '?', does: 'show / hide this help'},
 	{keys: 'q', does: 'quit (asks first while the target is drained)'},
 ];
 
-type Props = {handle: RunbookHandle; view: PollView; size: TerminalSize; now: number; freshAt?: number | null; help: boolean; urlText: string; afterEnd?: string; exec?: ExecView | null};
+type Props = {
+	handle: RunbookHandle;
+	view: PollView;
+	size: TerminalSize;
+	now: number;
+	freshAt?: number | null;
+	help: boolean;
+	urlText: string;
+	afterEnd?: string;
+	exec?: ExecView | null;
+	/** The listener choice is open (`l`): called with the index of the one taken. */
+	listenerChoice?: (index: number) => void;
+};
 
 /** The wizard: checklist, the current step's evidence, prompts and alarms, the target's backend. */
-export function WizardScreen({handle, view, size, now, freshAt, help, urlText, afterEnd = 'back to the grid, on the next server', exec = null}: Props) {
+export function WizardScreen({handle, view, size, now, freshAt, help, urlText, afterEnd = 'back to the grid, on the next server', exec = null, listenerChoice}: Props) {
 	const {state} = handle;
 	const width = size.columns;
 	const step = state.steps[state.current];
@@ -49,7 +63,7 @@ export function WizardScreen({handle, view, size, now, freshAt, help, urlText, a
 
 	const alarmLines = state.alarms.slice(-2).flatMap((alarm) => wrap(`⚠ ${alarm.message}`, width - 1).slice(0, 3).map((text, index) => ({key: `${alarm.id}-${index}`, text})));
 	const alarms = alarmLines;
-	const prompt = state.prompt ? promptLines(state.prompt, width - 1) : [];
+	const prompt = state.prompt ? promptLines(state.prompt, width - 1) : listenerChoice ? Array.from({length: listenerChoiceRows(state.listeners)}) : [];
 	// Several instances: the target's line on each (under its instance and backend), not its neighbours.
 	const several = instances.length > 1;
 	const gridRows = !backend ? 1 : several ? Math.min(instances.length * 3, Math.max(3, Math.floor((size.rows - 1) * 0.4))) : Math.min(backend.servers.length + 1, Math.max(3, Math.floor((size.rows - 1) * 0.3)));
@@ -128,6 +142,7 @@ export function WizardScreen({handle, view, size, now, freshAt, help, urlText, a
 					</Box>
 				)}
 				{state.prompt ? <PromptBox prompt={state.prompt} width={width} onAnswer={handle.answer} /> : null}
+				{!state.prompt && listenerChoice ? <ListenerChoice listeners={state.listeners} current={state.probe?.target} width={width} onChoose={listenerChoice} /> : null}
 				<Box flexDirection="column" height={gridRows}>
 					{backend && several ? (
 						instances
@@ -155,7 +170,7 @@ export function WizardScreen({handle, view, size, now, freshAt, help, urlText, a
 					)}
 				</Box>
 				<Text dimColor wrap="truncate-end">
-					{cell(hints(handle, afterEnd, exec), width - 1)}
+					{cell(hints(handle, afterEnd, exec, listenerChoice !== undefined), width - 1)}
 				</Text>
 			</Box>
 		</>
@@ -213,7 +228,7 @@ function idleText(handle: RunbookHandle, afterEnd: string, exec: ExecView | null
 	return `${when} to ${stepInfo[state.current].purpose}.`;
 }
 
-function hints(handle: RunbookHandle, afterEnd: string, exec: ExecView | null): string {
+function hints(handle: RunbookHandle, afterEnd: string, exec: ExecView | null, listenerChoice: boolean): string {
 	const {state} = handle;
 	if (exec?.status === 'running' && state.current === 'maintain' && !state.prompt) {
 		return '--exec running… · q quit';
@@ -225,6 +240,10 @@ function hints(handle: RunbookHandle, afterEnd: string, exec: ExecView | null): 
 		}
 
 		return state.prompt.kind === 'command' ? 'y send it · n cancel' : `y ${state.prompt.yes} · n ${state.prompt.no}`;
+	}
+
+	if (listenerChoice) {
+		return '↑↓ choose · Enter take it · Esc keep the current one';
 	}
 
 	if (handle.needsUrl && state.current === 'baseline' && !handle.running) {
@@ -247,5 +266,5 @@ function hints(handle: RunbookHandle, afterEnd: string, exec: ExecView | null): 
 			: state.steps[state.current].status === 'failed'
 				? 'Enter retry'
 				: `Enter run ${state.current}`;
-	return `${reapply}${enter} · ? help · q quit${handle.canGoBack ? ' · Esc back to grid' : ''}`;
+	return `${reapply}${enter}${canChooseListener(handle) ? ' · l listener' : ''} · ? help · q quit${handle.canGoBack ? ' · Esc back to grid' : ''}`;
 }
