@@ -51,13 +51,29 @@ type HeldFile = {file: string; fd: number};
  * hands it over: the lock belongs to drainboard's open file, so it ends when drainboard closes it
  * or dies, even by SIGKILL, and no process is left behind. The file says who holds it.
  */
+/**
+ * The locks held now, ended when the process exits by any path short of SIGKILL (a signal
+ * handler's exit too), so no stale holder is left to report. One exit listener for them all: a
+ * maintenance of a machine in many backends holds a lock per backend.
+ */
+const heldLocks = new Set<BackendLock>();
+let exitHooked = false;
+
+function releasedAtExit(lock: BackendLock): void {
+	heldLocks.add(lock);
+	if (!exitHooked) {
+		exitHooked = true;
+		process.once('exit', () => {
+			for (const held of heldLocks) {
+				held.release();
+			}
+		});
+	}
+}
+
 export class BackendLock {
 	private held: HeldFile[] = [];
 	private readonly me: {user: string; pid: number; host: string};
-	/** Ends the lock when the process exits by any path short of SIGKILL (a signal handler's exit too), so no stale holder is left to report. */
-	private readonly onExit = () => {
-		this.release();
-	};
 
 	constructor(
 		private readonly options: {dir: string; backend: string; clients: readonly RuntimeClient[]; proc?: string; user?: string},
@@ -98,7 +114,7 @@ export class BackendLock {
 				}
 
 				if (this.held.length === 0) {
-					process.once('exit', this.onExit);
+					releasedAtExit(this);
 				}
 
 				this.held.push({file, fd: taken.fd});
@@ -137,7 +153,7 @@ export class BackendLock {
 		}
 
 		this.held = [];
-		process.removeListener('exit', this.onExit);
+		heldLocks.delete(this);
 	}
 }
 
