@@ -18,6 +18,7 @@ import {PoolWatch} from '../../source/runbook/watch.js';
 import {PoolPoller} from '../../source/poll/pool-poller.js';
 import {webappsConfig, webappsDemos} from '../fixtures/webapps.cfg.js';
 import {adminStates} from '../helpers/raw-haproxy.js';
+import {startLoad} from '../helpers/load.js';
 import {runCli} from '../helpers/run-cli.js';
 import {startSecondInstance, type SecondInstance} from '../helpers/second-instance.js';
 import {startTestBed, type TestBed} from '../helpers/test-bed.js';
@@ -142,6 +143,44 @@ describe('two HAProxy instances in front of the same servers', () => {
 		const started = readJournal(journal).entries.find((entry) => entry.event === 'started')!;
 		expect(started.instances.map((instance) => instance.socket)).toEqual([bed.adminSocket, second.adminSocket]);
 	});
+
+	it('--proof live counts real traffic on every instance: clients of the second instance only are enough evidence', async () => {
+		const journal = `${bed.dir}/pair-live.jsonl`;
+		const common = [...both(), '--config', bed.configPath, '--journal', journal, '--yes', '--json', '--proof', 'live'];
+		// Real clients reach the servers through the second load balancer only; the first sees none.
+		const frontendRequests = async (send: (line: string) => Promise<string>) => {
+			const [header, ...rows] = (await send('show stat -1 1 -1')).trim().split('\n');
+			const column = header!.replace(/^# /, '').split(',').indexOf('req_tot');
+			return rows.map((row) => row.split(',')).filter((fields) => fields[1] === 'FRONTEND').reduce((sum, fields) => sum + Number(fields[column]), 0);
+		};
+
+		const firstBefore = await frontendRequests(bed.send);
+		const load = startLoad(second.url, {clients: 2, maxMs: 120_000, maxRequests: 20_000, paceMs: 10});
+		try {
+			const drain = await runCli(['drain', 'webapps/app01', ...common]);
+			expect(drain.code, drain.stderr).toBe(0);
+			const steps = (JSON.parse(drain.stdout) as HeadlessResult).steps;
+			const check = (id: string) => steps.flatMap((step) => step.checks).find((candidate) => candidate.id === id)!;
+			expect(check('baseline-traffic').evidence).toMatchObject({basis: 'live', sent: 0});
+			expect(Number(check('baseline-traffic').evidence?.['targetDelta'])).toBeGreaterThan(0);
+			expect(check('traffic-moved')).toMatchObject({verdict: 'pass', evidence: {basis: 'live', sent: 0, targetDelta: 0}});
+			expect(Number(check('traffic-moved').evidence?.['othersDelta'])).toBeGreaterThanOrEqual(10);
+			expect((await statesA())['webapps/app01']).toBe('8');
+			expect((await statesB())['webapps/app01']).toBe('8');
+
+			const restore = await runCli(['restore', 'webapps/app01', ...common]);
+			expect(restore.code, restore.stderr).toBe(0);
+			const returns = (JSON.parse(restore.stdout) as HeadlessResult).steps.flatMap((step) => step.checks).find((candidate) => candidate.id === 'traffic-returns')!;
+			expect(returns.evidence).toMatchObject({basis: 'live', sent: 0});
+			expect(Number(returns.evidence?.['targetDelta'])).toBeGreaterThan(0);
+		} finally {
+			await load.stop();
+		}
+
+		expect(load.result.failed).toBe(0);
+		// Not one request went through the first instance (nothing sent by drainboard either): its counters alone could prove nothing.
+		expect(await frontendRequests(bed.send)).toBe(firstBefore);
+	}, 120_000);
 
 	it('changes nothing anywhere when one instance does not answer: exit 3', async () => {
 		const missing = `${bed.dir}/gone.sock`;
