@@ -369,12 +369,20 @@ describe('a master-worker HAProxy, through its master CLI', () => {
 		expect(client.socket).toBe(`${master.dir}/master.sock [worker 1]`);
 		const before = master.haproxy.pid;
 		expect((await client.info()).pid).toBe(before);
-		// The master re-executes itself on a reload: its CLI is back a moment after the new worker.
+		// The master re-executes itself on a reload: its CLI is back a moment after the new worker,
+		// and on 3.4 lists the new worker a moment before that worker answers through it.
 		const reload = async () => {
 			await master.haproxy.reload();
-			await waitFor('the master CLI to list the new worker', async () =>
-				(await discoverWorkers(masterEndpoint).catch(() => undefined))?.list.workers[0]?.pid === master.haproxy.pid ? true : undefined,
-			);
+			await waitFor('the master CLI to list the new worker, and the worker to answer through it', async () => {
+				if ((await discoverWorkers(masterEndpoint).catch(() => undefined))?.list.workers[0]?.pid !== master.haproxy.pid) {
+					return undefined;
+				}
+
+				const info = await createWorkerClient(masterEndpoint, 1, master.haproxy.pid)
+					.info()
+					.catch(() => undefined);
+				return info?.pid === master.haproxy.pid ? true : undefined;
+			}, 20_000);
 		};
 
 		await reload();
