@@ -54,7 +54,7 @@ type Done = {client: Client; command: InstanceCommand; before: Server};
 
 /**
  * Reads the target on every instance and refuses what would be unsafe now (see refuseUnsafe);
- * takes the backend's lock for a drain; shows every command and waits for the operator's yes;
+ * takes the backend's lock (a drain keeps it until confirm ends); shows every command and waits for the operator's yes;
  * journals the intent (a journal that cannot be written stops here, before anything is sent);
  * reads again and refuses again if HAProxy changed meanwhile; then sends instance by instance and
  * journals each reply. A reply that fails or never comes is followed by a read-back on a fresh
@@ -72,9 +72,11 @@ export async function changeState(context: RunbookContext, io: RunbookIo, step: 
 		throw new NotSentInDryRun(plan.lines);
 	}
 
-	const took = drain && !context.lock.isHeld;
+	// Every state change holds the backend's lock while it is asked and sent: a restore, like a
+	// drain, is refused while another drainboard is between its capacity check and its confirm.
+	const took = !context.lock.isHeld;
 	if (took) {
-		await context.lock.take(`drain of ${formatTarget(context.target)}`, io.signal);
+		await context.lock.take(`${drain ? 'drain' : change.kind === 'state' ? 'restore' : 'change'} of ${formatTarget(context.target)}`, io.signal);
 	}
 
 	try {

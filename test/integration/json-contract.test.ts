@@ -117,6 +117,24 @@ describe('the --json contract of drain and restore', () => {
 		}
 	});
 
+	it('error locked (exit 1) for a restore too: it does not undo a drain while another drainboard holds the backend', async () => {
+		expect((await json(['drain', 'webapps/app01', ...common('locked-restore.jsonl')])).code).toBe(0);
+		const holder = await holdLock({dir: process.env['DRAINBOARD_LOCK_DIR']!, socket: bed.adminSocket, backend: 'webapps', what: 'drain of webapps/app02', user: 'alice'});
+		try {
+			const run = await json(['restore', 'webapps/app01', ...common('locked-restore.jsonl')]);
+			expect(run.code).toBe(1);
+			expect(run.result).toMatchObject({ok: false, changed: false, error: {code: 'locked'}});
+			expect(run.result.error!.message).toContain('webapps is being changed by alice');
+			expect((await states())['webapps/app01']).toBe('8');
+		} finally {
+			await holder.release();
+		}
+
+		// Released: the same restore goes through.
+		expect((await json(['restore', 'webapps/app01', ...common('locked-restore.jsonl')])).code).toBe(0);
+		expect((await states())['webapps/app01']).toBe('0');
+	});
+
 	it('error journal (exit 1) when the journal cannot be written', async () => {
 		mkdirSync(`${bed.dir}/a-directory.jsonl`, {recursive: true});
 		const run = await json(['drain', 'webapps/app01', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', `${bed.dir}/a-directory.jsonl`, '--yes', '--json']);
