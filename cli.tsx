@@ -199,24 +199,7 @@ async function main(): Promise<ExitCode> {
 
 		const {parseTargetPattern} = await import('./source/poll/target-set.js');
 		const pattern = command === undefined ? undefined : parseTargetPattern(command);
-		const {assertTerminal} = await import('./source/ui/terminal.js');
-		assertTerminal();
-		// The app's modules load while the configuration is read and HAProxy writes the first
-		// full snapshot: started first, their compiling fills the wait for the dump's first bytes.
-		const {importInteractive} = await import('./source/ui/import-ui.js');
-		const interactive = importInteractive();
-		interactive.catch(() => undefined);
-		const {clientsFor} = await import('./source/poll/clients.js');
-		const {clients, notes} = await clientsFor(options);
-		for (const note of notes) {
-			process.stderr.write(terminalLine(note));
-		}
-
-		const prefetched = new Map(clients.map((client) => [client.socket, client.snapshot()] as const));
-		for (const early of prefetched.values()) {
-			early.catch(() => undefined);
-		}
-
+		const {interactive, clients, prefetched} = await startInteractive(options);
 		// A pattern names its servers now: the wizard takes one.
 		const target = pattern === undefined ? undefined : pattern.kind === 'one' ? pattern.target : await oneServerOf(clients, pattern);
 		// A name the running HAProxy does not have ends here (exit 2); a HAProxy that does not answer opens the app, which says so.
@@ -228,10 +211,13 @@ async function main(): Promise<ExitCode> {
 	throw new UsageError(`Unknown command "${command}"; run drainboard --help.`);
 }
 
-/** `drainboard roll <backend> [--exec CMD]` in a terminal: the app opens on the roll, its backend and servers read from HAProxy first. */
-async function interactiveRoll(options: Options, words: readonly string[]): Promise<ExitCode> {
-	const {parseRollWords, resolveRoll} = await import('./source/poll/roll-target.js');
-	const parsed = parseRollWords(words, options.servers);
+/**
+ * What both ways into the app start with: a terminal, the app's modules loading, the instances
+ * found (their notes said) and their first full snapshots asked for. The modules load while the
+ * configuration is read and HAProxy writes that snapshot: started first, their compiling fills
+ * the wait for the dump's first bytes.
+ */
+async function startInteractive(options: Options) {
 	const {assertTerminal} = await import('./source/ui/terminal.js');
 	assertTerminal();
 	const {importInteractive} = await import('./source/ui/import-ui.js');
@@ -243,9 +229,22 @@ async function interactiveRoll(options: Options, words: readonly string[]): Prom
 		process.stderr.write(terminalLine(note));
 	}
 
+	const prefetched = new Map(clients.map((client) => [client.socket, client.snapshot()] as const));
+	for (const early of prefetched.values()) {
+		early.catch(() => undefined);
+	}
+
+	return {interactive, clients, prefetched};
+}
+
+/** `drainboard roll <backend> [--exec CMD]` in a terminal: the app opens on the roll, its backend and servers read from HAProxy first. */
+async function interactiveRoll(options: Options, words: readonly string[]): Promise<ExitCode> {
+	const {parseRollWords, resolveRoll} = await import('./source/poll/roll-target.js');
+	const parsed = parseRollWords(words, options.servers);
+	const {interactive, clients, prefetched} = await startInteractive(options);
 	const {backend, servers} = await resolveRoll(clients, parsed);
 	const {runInteractive} = await interactive;
-	return runInteractive(options, undefined, {clients, roll: {backend, servers, ...(options.exec === undefined ? {} : {exec: options.exec})}});
+	return runInteractive(options, undefined, {clients, prefetched, roll: {backend, servers, ...(options.exec === undefined ? {} : {exec: options.exec})}});
 }
 
 /** The one server a `*\/S` or `@ADDRESS` pattern names, for the wizard; several are a maintenance for drain and restore. */

@@ -3,7 +3,7 @@ import {targetFromUrl} from '../probe/create-probe.js';
 import type {ProbeTarget} from '../probe/probe.js';
 import {printable} from '../runtime/endpoint.js';
 import type {Section} from './parse-config.js';
-import {deriveRoute, routeCandidates} from './routes.js';
+import {deriveRoute, routeWithCandidates} from './routes.js';
 
 /** What the operator asked of the probe: `--url`, `--host`, `--path`, `--verify-tls`. */
 type ProbeFlags = {url?: string; host?: string; path?: string; verifyTls: boolean};
@@ -54,7 +54,7 @@ export function planProbe(sections: readonly Section[] | null, backend: string, 
 		return {target: null, why: `${options.configProblem ?? 'the configuration could not be read'}, so no frontend could be found`};
 	}
 
-	const route = deriveRoute(sections, backend, {interfaces, given: {host: flags.host, path: flags.path}});
+	const {route, candidates} = routeWithCandidates(sections, backend, {interfaces, given: {host: flags.host, path: flags.path}});
 	if (!route.probe) {
 		return {target: null, why: (route.why ?? 'no frontend routes to it').replace(/\.$/, '')};
 	}
@@ -67,10 +67,11 @@ export function planProbe(sections: readonly Section[] | null, backend: string, 
 		};
 	}
 
-	const [first, ...others] = routeCandidates(sections, backend, {interfaces, given: {host: flags.host, path: flags.path}});
+	// The route's probe is local here, so it is the first candidate; the others are the alternatives.
+	const others = candidates.slice(1);
 	const sourced = (probe: NonNullable<typeof route.probe>): SourcedTarget => ({
 		target: {...targetFromUrl(probe.url, {host: probe.host ?? undefined, verifyTls: flags.verifyTls, proxyProtocol: probe.proxyProtocol, from: probe.from}, interfaces), sni: probe.sni},
 		source: `derived from ${probe.from}`,
 	});
-	return {...sourced(first ?? route.probe), ...(others.length > 0 ? {alternatives: others.map((probe) => sourced(probe))} : {})};
+	return {...sourced(route.probe), ...(others.length > 0 ? {alternatives: others.map((probe) => sourced(probe))} : {})};
 }

@@ -366,9 +366,15 @@ export function deriveRoute(sections: readonly Section[], backendName: string, o
  * One per URL, Host and SNI.
  */
 export function routeCandidates(sections: readonly Section[], backendName: string, options: RouteOptions = {}): ProbeRoute[] {
+	return routeWithCandidates(sections, backendName, options).candidates;
+}
+
+/** {@link deriveRoute} and {@link routeCandidates} from one derivation. */
+export function routeWithCandidates(sections: readonly Section[], backendName: string, options: RouteOptions = {}): {route: Route; candidates: ProbeRoute[]} {
+	const {route, found} = derive(sections, backendName, options);
 	const seen = new Set<string>();
-	return derive(sections, backendName, options)
-		.found.map((one) => one.probe)
+	const candidates = found
+		.map((one) => one.probe)
 		.filter((probe) => {
 			const key = `${probe.url} ${probe.host ?? ''} ${probe.sni ?? ''}`;
 			if (!probe.local || seen.has(key)) {
@@ -378,6 +384,7 @@ export function routeCandidates(sections: readonly Section[], backendName: strin
 			seen.add(key);
 			return true;
 		});
+	return {route, candidates};
 }
 
 function derive(sections: readonly Section[], backendName: string, options: RouteOptions): {route: Route; found: Found[]} {

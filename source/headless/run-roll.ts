@@ -4,6 +4,7 @@ import {DrainboardError, errorCodeOf, sentenceOf, stopSignals, UsageError, type 
 import type {Options} from '../options.js';
 import {defaultJournalPath, Journal, readJournal, type JournalInstance, type JournalRecord} from '../runbook/journal.js';
 import {lastMaintenance} from '../runbook/resume.js';
+import {outOfRotation} from '../model/server-condition.js';
 import {backendRows, parseRollWords, resolveRoll} from '../poll/roll-target.js';
 import {formatTarget, targetOf} from '../runtime/names.js';
 import {terminalLine, terminalSafeJson} from '../visible-text.js';
@@ -18,8 +19,6 @@ const write = (line: string) => {
 	process.stderr.write(terminalLine(line));
 };
 
-/** Admin bits that take a server out of rotation: any maintenance (0x23) or drain (0x18). */
-const outOfRotation = 0x23 | 0x18;
 
 /**
  * `drainboard roll <backend> --exec CMD`: each server of the backend in turn (configuration
@@ -188,7 +187,7 @@ async function roll(options: Options, words: readonly string[], result: RollResu
 
 			write(`── ${index + 1} of ${servers.length} · ${server}`);
 			const now = await backendRows(clients, backend);
-			const others = now.flatMap((instance) => instance.filter((row) => row.server !== server && servers.includes(row.server) && (row.adminState & outOfRotation) !== 0));
+			const others = now.flatMap((instance) => instance.filter((row) => row.server !== server && servers.includes(row.server) && outOfRotation(row)));
 			if (others.length > 0) {
 				const other = others[0]!;
 				return stopped(

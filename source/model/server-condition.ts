@@ -12,6 +12,11 @@ export function inMaintenance(server: Server): boolean {
 	return (server.adminState & anyMaintMask) !== 0;
 }
 
+/** Out of rotation by an admin state: drained (own or inherited) or in any maintenance. */
+export function outOfRotation(server: Pick<Server, 'adminState'>): boolean {
+	return (server.adminState & (anyDrainMask | anyMaintMask)) !== 0;
+}
+
 export function isRunning(server: Server): boolean {
 	return server.opState === 2;
 }

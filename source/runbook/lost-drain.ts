@@ -1,3 +1,4 @@
+import {outOfRotation} from '../model/server-condition.js';
 import {formatTarget, type Target} from '../runtime/names.js';
 import {clockTime} from '../time-format.js';
 import type {TargetView} from './read-target.js';
@@ -19,7 +20,7 @@ export function lostDrainWarnings(record: MaintenanceRecord | undefined, views: 
 	const drainAt = record.drainSentAt === null ? '' : ` at ${clockTime(record.drainSentAt)}`;
 	return views.flatMap((view) => {
 		// Drained still, or in maintenance now (not in rotation either way): not a lost drain.
-		if (!view.server || view.server.adminFlags.some((flag) => flag === 'FDRAIN' || flag === 'FMAINT' || flag === 'IMAINT' || flag === 'RMAINT')) {
+		if (!view.server || outOfRotation(view.server)) {
 			return [];
 		}
 

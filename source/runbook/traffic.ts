@@ -89,6 +89,11 @@ export function compareCounters(before: readonly InstanceCounters[], after: read
 	return {deltas, targetDelta, othersDelta: total - targetDelta, targetPicks, restarted};
 }
 
+/** The backend's balance as HAProxy names it, else its config line; null when neither says (HAProxy's default). */
+export function balanceOf(context: RunbookContext): string | null {
+	return context.facts.algorithm ?? context.backendFacts?.balance ?? null;
+}
+
 /** At most this many probe requests in all when follow-up bursts look for the target (see {@link measureTraffic}). */
 export const probeCeiling = 200;
 
@@ -120,7 +125,7 @@ export async function measureTraffic(context: RunbookContext, io: RunbookIo, cou
 	}
 
 	const counter = counterFor(context, probe);
-	const budget = untilTarget ? probeBudget(count, context.facts.serverNames.length, context.facts.algorithm ?? context.backendFacts?.balance ?? null) : count;
+	const budget = untilTarget ? probeBudget(count, context.facts.serverNames.length, balanceOf(context)) : count;
 	const before = await readCounters(context, counter, io.signal);
 	const started = context.clock.now();
 	const attempts: ProbeAttempt[] = [];

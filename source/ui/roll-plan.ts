@@ -1,4 +1,4 @@
-import {anyDrainMask, anyMaintMask} from '../decode/labels.js';
+import {outOfRotation} from '../model/server-condition.js';
 import type {Backend} from '../model/types.js';
 import type {ProxyName} from '../runtime/names.js';
 
@@ -75,7 +75,7 @@ export function rollSummary(plan: RollPlan): string {
 export function rollBlocked(plan: RollPlan, backends: ReadonlyArray<Backend | undefined>): string | null {
 	const server = currentServer(plan);
 	for (const backend of backends) {
-		const other = backend?.servers.find((row) => row.server !== server && plan.servers.includes(row.server) && (row.adminState & (anyDrainMask | anyMaintMask)) !== 0);
+		const other = backend?.servers.find((row) => row.server !== server && plan.servers.includes(row.server) && outOfRotation(row));
 		if (other && server !== undefined) {
 			return `${plan.backend}/${other.server} is out of rotation (${other.adminFlags.join('+')}); a roll takes one server out at a time, so ${server} is not started. Put ${other.server} back first (drainboard restore ${plan.backend}/${other.server}), or skip ${server}.`;
 		}

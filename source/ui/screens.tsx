@@ -73,6 +73,8 @@ export function Screens({clients, initialTarget, initialRoll, rollLog, prepare, 
 	const poll = useMemo(() => ({readAt: lastSuccessAt, refresh: () => refresh()}), [lastSuccessAt, refresh]);
 	const now = useNow(lastSuccessAt, {perSecond: gridLayout(size.columns).changed > 0});
 	const freshAt = lastSuccessAt();
+	// The --exec of `drainboard roll <backend> --exec`; a roll started from the grid has none.
+	const rollExec = roll && roll.backend === initialRoll?.backend ? initialRoll.exec : undefined;
 
 	useEffect(() => {
 		if (screen.kind !== 'preparing' || !prepare) {
@@ -188,7 +190,7 @@ export function Screens({clients, initialTarget, initialRoll, rollLog, prepare, 
 					plan={roll}
 					size={size}
 					message={problem ?? rollNote}
-					exec={roll.backend === initialRoll?.backend ? initialRoll.exec : undefined}
+					exec={rollExec}
 					view={view}
 					now={now}
 					freshAt={freshAt}
@@ -217,7 +219,7 @@ export function Screens({clients, initialTarget, initialRoll, rollLog, prepare, 
 					view={view}
 					size={roll ? {...size, rows: size.rows - 1} : size}
 					afterEnd={roll ? 'on to the next server of the roll' : undefined}
-					exec={roll && roll.backend === initialRoll?.backend ? initialRoll.exec : undefined}
+					exec={rollExec}
 					now={now}
 					freshAt={freshAt}
 					poll={poll}

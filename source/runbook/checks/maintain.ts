@@ -1,5 +1,5 @@
 import {checkStatusLabels, type CheckStatusName} from '../../decode/labels.js';
-import {isHealthy} from '../../model/server-condition.js';
+import {isHealthy, outOfRotation} from '../../model/server-condition.js';
 import type {Server} from '../../model/types.js';
 import {failed, passed, type CheckResult} from '../check-result.js';
 import type {RunbookContext} from '../context.js';
@@ -72,9 +72,6 @@ const healthBack: CheckDefinition = {
 	},
 };
 
-/** Admin flags that keep a server out of rotation: the drain, or any maintenance. */
-const outOfRotation = new Set(['FDRAIN', 'FMAINT', 'IMAINT', 'RMAINT']);
-
 /**
  * The drain this maintenance holds, gone while it waits for health: a reload without a
  * server-state file, or someone who set the server ready. The server went back into rotation
@@ -85,7 +82,7 @@ function drainLost(context: RunbookContext, views: readonly TargetView[]): Check
 		return undefined;
 	}
 
-	const back = views.find((view) => view.server && !view.server.adminFlags.some((flag) => outOfRotation.has(flag)));
+	const back = views.find((view) => view.server && !outOfRotation(view.server));
 	if (!back?.server) {
 		return undefined;
 	}

@@ -1,7 +1,7 @@
 import {isHashBalancing} from '../../config/backend-facts.js';
 import {failed, passed, type CheckResult} from '../check-result.js';
 import type {RunbookContext} from '../context.js';
-import {formatDeltas, type TrafficEvidence} from '../traffic.js';
+import {balanceOf, formatDeltas, type TrafficEvidence} from '../traffic.js';
 
 /** Numbers every traffic check records: the basis and its window, what was sent, the deltas of the target and the others. */
 export function trafficEvidence(traffic: TrafficEvidence): CheckResult['evidence'] {
@@ -63,7 +63,7 @@ export function trafficProblem(id: string, title: string, context: RunbookContex
  * knowingly. `hint` says what it means and what to do at the step where it is shown.
  */
 export function targetGotNone(id: string, title: string, context: RunbookContext, traffic: TrafficEvidence, hint: {meaning: string; todo: string}): CheckResult {
-	const algorithm = context.facts.algorithm ?? context.backendFacts?.balance ?? '';
+	const algorithm = balanceOf(context) ?? '';
 	if (isHashBalancing(algorithm)) {
 		return failed(id, title, `${trafficSentence(context, traffic)} The target got none.`, {
 			meaning:
