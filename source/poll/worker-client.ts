@@ -39,6 +39,7 @@ export function createWorkerClient(master: Endpoint, ordinal: number, pid: numbe
 	};
 
 	const isGone = (error: unknown) => error instanceof RuntimeApiError && error.kind === 'worker-gone';
+	const isUnreadable = (error: unknown) => error instanceof RuntimeApiError && error.kind === 'bad-reply';
 	const read =
 		<A extends unknown[], R>(call: (client: RuntimeClient, ...args: A) => Promise<R>) =>
 		async (...args: A): Promise<R> => {
@@ -49,11 +50,17 @@ export function createWorkerClient(master: Endpoint, ordinal: number, pid: numbe
 			try {
 				return await patiently(async () => call(inner, ...args));
 			} catch (error) {
-				if (!isGone(error)) {
+				// A worker that is being replaced may answer a forwarded read with nothing (seen on
+				// 3.4 right after a reload): if the master now lists another worker, read from that one.
+				if (!isGone(error) && !isUnreadable(error)) {
 					throw error;
 				}
 
-				await follow();
+				const replaced = await follow();
+				if (!isGone(error) && replaced === undefined) {
+					throw error;
+				}
+
 				return patiently(async () => call(inner, ...args));
 			}
 		};

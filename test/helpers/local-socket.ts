@@ -6,12 +6,16 @@ import path from 'node:path';
 /** A UNIX socket server for transport tests: counts connections and answers as told. */
 export type LocalSocket = {path: string; connections: number; received: string[]; close(): Promise<void>};
 
-export async function startLocalSocket(answer: (line: string, socket: net.Socket) => void): Promise<LocalSocket> {
+/**
+ * `halfOpen`: keep answering after the client has ended its side, as a master CLI does (drainboard
+ * ends its side of a master connection right after the command).
+ */
+export async function startLocalSocket(answer: (line: string, socket: net.Socket) => void, {halfOpen = false} = {}): Promise<LocalSocket> {
 	const dir = await mkdtemp(path.join(os.tmpdir(), 'drainboard-sock-'));
 	const socketPath = path.join(dir, 'sock');
 	const sockets = new Set<net.Socket>();
 	const state = {connections: 0, received: [] as string[]};
-	const server = net.createServer((socket) => {
+	const server = net.createServer({allowHalfOpen: halfOpen}, (socket) => {
 		state.connections++;
 		sockets.add(socket);
 		socket.on('close', () => sockets.delete(socket));

@@ -24,6 +24,8 @@ import {startSecondInstance, type SecondInstance} from '../helpers/second-instan
 import {startTestBed, type TestBed} from '../helpers/test-bed.js';
 import {startCliInTmux} from '../helpers/tmux.js';
 import {waitFor} from '../helpers/wait-for.js';
+import {startLocalSocket} from '../helpers/local-socket.js';
+import {sendLineBytes} from '../../source/runtime/transport.js';
 
 let bed: TestBed;
 let second: SecondInstance;
@@ -402,5 +404,34 @@ describe('a master-worker HAProxy, through its master CLI', () => {
 		await client.setServerState(target, 'drain');
 		expect(adminStates(await master.send('show servers state'))['webapps/app02']).toBe('8');
 		await client.setServerState(target, 'ready');
+	});
+
+	it('a forwarded read that the replaced worker answers with nothing is read again from the new worker', async () => {
+		// On 3.4 a worker being replaced answered `show info` through the master with an empty reply.
+		// A socket in front of the master answers so for the pid the client last knew; all else passes.
+		const masterEndpoint = parseMasterEndpoint(`${master.dir}/master.sock`);
+		const old = master.haproxy.pid;
+		const front = await startLocalSocket((line, socket) => {
+			if (line.startsWith(`@!${old} `)) {
+				socket.end('');
+				return;
+			}
+
+			void sendLineBytes(masterEndpoint, line.trim(), {timeoutMs: 5000}).then(
+				(reply) => socket.end(reply),
+				() => socket.destroy(),
+			);
+		}, {halfOpen: true});
+		try {
+			const client = createWorkerClient(parseMasterEndpoint(front.path), 1, old);
+			await master.haproxy.reload();
+			await waitFor('the master CLI to list the new worker', async () =>
+				(await discoverWorkers(masterEndpoint).catch(() => undefined))?.list.workers[0]?.pid === master.haproxy.pid ? true : undefined,
+			20_000);
+			expect((await client.info()).pid).toBe(master.haproxy.pid);
+			expect(front.received.some((line) => line.startsWith(`@!${old} show info`))).toBe(true);
+		} finally {
+			await front.close();
+		}
 	});
 });
