@@ -207,13 +207,16 @@ describe('two HAProxy instances in front of the same servers', () => {
 		await second.send('set server webapps/app02 state drain');
 		const watch = new PoolWatch();
 		const alarms: Alarm[] = [];
+		const cleared: string[] = [];
 		let views = 0;
 		const poller = new PoolPoller({
 			clients: [createRuntimeClient(parseEndpoint(bed.adminSocket)), createRuntimeClient(parseEndpoint(second.adminSocket))],
 			intervalMs: 100,
 			onChange(view) {
 				views++;
-				alarms.push(...watch.observe(view, {target, drained: true}).raise);
+				const changes = watch.observe(view, {target, drained: true});
+				alarms.push(...changes.raise);
+				cleared.push(...changes.clear);
 			},
 		});
 		poller.focus(target.backend);
@@ -232,6 +235,15 @@ describe('two HAProxy instances in front of the same servers', () => {
 				['reload', second.adminSocket],
 				['external-change', bed.adminSocket],
 			]);
+
+			// Put back by hand (socat, another tool): the offers to re-apply are withdrawn once read back.
+			await bed.send('set server webapps/app02 state drain');
+			await waitFor('the external-change alarm to clear', () => (cleared.includes(`external-change:${bed.adminSocket}`) ? true : undefined));
+			await second.send('set server webapps/app02 state drain');
+			const settled = await waitFor('the reload alarm without its offer', () => alarms.find((alarm, index) => index > 1 && alarm.kind === 'reload'));
+			expect(settled).toMatchObject({id: `reload:${second.adminSocket}`, socket: second.adminSocket});
+			expect(settled.reapply).toBeUndefined();
+			expect(settled.message).toMatch(/The drain it lost is back: webapps\/app02 is FDRAIN again/);
 		} finally {
 			poller.stop();
 			await bed.send('set server webapps/app02 state ready');

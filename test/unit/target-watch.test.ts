@@ -45,6 +45,27 @@ describe('TargetWatch', () => {
 		expect(maint.raise[0]!.message).toContain('it is FMAINT now, was ready');
 	});
 
+	it('withdraws the offer to re-apply once a poll reads the drain back, whoever put it back', () => {
+		const watch = new TargetWatch();
+		watch.observe(seen(1, 10, 8), {target, drained: true});
+		expect(watch.observe(seen(2, 10, 0), {target, drained: true}).raise[0]).toMatchObject({id: 'external-change:/s', reapply: true});
+		expect(watch.observe(seen(3, 10, 0), {target, drained: true})).toEqual({raise: [], clear: ['unreachable:/s', 'target-missing:/s']});
+		const back = watch.observe(seen(4, 10, 8), {target, drained: true});
+		expect(back.raise).toEqual([]);
+		expect(back.clear).toContain('external-change:/s');
+		// Once withdrawn, it stays withdrawn.
+		expect(watch.observe(seen(5, 10, 8), {target, drained: true}).clear).not.toContain('external-change:/s');
+
+		const reloaded = new TargetWatch();
+		reloaded.observe(seen(1, 10, 8), {target, drained: true});
+		expect(reloaded.observe(seen(2, 11, 0), {target, drained: true}).raise[0]).toMatchObject({id: 'reload:/s', reapply: true});
+		const again = reloaded.observe(seen(3, 11, 8), {target, drained: true});
+		expect(again.raise).toHaveLength(1);
+		expect(again.raise[0]).toMatchObject({id: 'reload:/s', kind: 'reload'});
+		expect(again.raise[0]!.reapply).toBeUndefined();
+		expect(again.raise[0]!.message).toMatch(/^HAProxy at \/s was reloaded \(pid 10 → 11\)\. The drain it lost is back: webapps\/app01 is FDRAIN again \(read at [0-9:]+\)\.$/);
+	});
+
 	it('says when the target is gone', () => {
 		const watch = new TargetWatch();
 		watch.observe(seen(1, 10), {target, drained: true});
