@@ -176,7 +176,7 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 	}
 
 	if (plan.resume) {
-		store.dispatch({type: 'resumed', at: plan.resume.step, drained: plan.resume.drained, time: context.clock.now()});
+		store.dispatch({type: 'resumed', at: plan.resume.step, drained: plan.resume.drained, ran: plan.resume.ran, time: context.clock.now()});
 		// A restore after a drain is that maintenance's second half, not a rescue: said as such.
 		const {drainedBy} = plan.resume;
 		write(

@@ -57,7 +57,7 @@ export async function headlessSet(kind: Kind, options: Options, label: string, t
 		}
 
 		if (member.plan.resume) {
-			context.store.dispatch({type: 'resumed', at: member.plan.resume.step, drained: member.plan.resume.drained, time: context.clock.now()});
+			context.store.dispatch({type: 'resumed', at: member.plan.resume.step, drained: member.plan.resume.drained, ran: member.plan.resume.ran, time: context.clock.now()});
 			write(`→ ${member.label}: resuming at ${member.plan.resume.step}: ${member.plan.resume.reason}`);
 		}
 

@@ -89,7 +89,14 @@ export function lastMaintenance(entries: readonly JournalEntry[], target: string
  * Where to pick up, and why, in a sentence for the operator. `drainedBy`: the open maintenance
  * that drained the target (who, when), when that is the reason (a restore after a drain).
  */
-export type ResumePoint = {step: StepId; reason: string; drained: boolean; drainedBy?: {user: string; at: string}};
+export type ResumePoint = {
+	step: StepId;
+	reason: string;
+	drained: boolean;
+	drainedBy?: {user: string; at: string};
+	/** The steps before `step` that the journal shows passed; the others never ran (a drain found, not made). */
+	ran: StepId[];
+};
 
 /** What HAProxy shows of the target now. */
 type HaproxyShows = {targetDrained: boolean};
@@ -102,16 +109,16 @@ export function resumePoint(record: MaintenanceRecord | undefined, {targetDraine
 	const open = record && !record.finished ? record : undefined;
 	if (targetDrained) {
 		if (!open) {
-			return {step: 'confirm', drained: true, reason: 'HAProxy shows the target drained, and this journal has no open maintenance of it (drained by someone or something else)'};
+			return {step: 'confirm', drained: true, ran: [], reason: 'HAProxy shows the target drained, and this journal has no open maintenance of it (drained by someone or something else)'};
 		}
 
 		const last = [...stepIds].reverse().find((step) => open.passed.includes(step));
 		const step = last === undefined || stepIds.indexOf(last) < stepIds.indexOf('drain') ? 'confirm' : (nextStep(last) ?? 'restore');
-		return {step, drained: true, reason: `the maintenance that ${open.startedBy} started at ${journalTime(open.startedAt)} drained it and did not finish`, drainedBy: {user: open.startedBy, at: open.startedAt}};
+		return {step, drained: true, ran: open.passed.filter((id) => stepIds.indexOf(id) < stepIds.indexOf(step)), reason: `the maintenance that ${open.startedBy} started at ${journalTime(open.startedAt)} drained it and did not finish`, drainedBy: {user: open.startedBy, at: open.startedAt}};
 	}
 
 	if (open?.readySent) {
-		return {step: 'restore', drained: false, reason: `the maintenance started at ${journalTime(open.startedAt)} sent "state ready" but did not prove traffic returned`};
+		return {step: 'restore', drained: false, ran: open.passed.filter((id) => id !== 'restore'), reason: `the maintenance started at ${journalTime(open.startedAt)} sent "state ready" but did not prove traffic returned`};
 	}
 
 	return undefined;

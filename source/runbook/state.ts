@@ -5,7 +5,8 @@ import type {TargetSeen} from './target-state.js';
 import {nextStep, stepIds, type StepId} from './steps.js';
 import type {SourcedTarget} from '../config/probe-plan.js';
 
-type StepStatus = 'pending' | 'running' | 'passed' | 'failed';
+/** `skipped`: before a resumption, and never run by this maintenance (the drain was found, not made). */
+type StepStatus = 'pending' | 'running' | 'passed' | 'failed' | 'skipped';
 
 type StepState = {status: StepStatus; checks: CheckResult[]; startedAt: number | null; finishedAt: number | null};
 
@@ -96,7 +97,7 @@ export type RunbookState = {
 type RunbookStart = {probe?: Probe | null; probeSource?: string; listeners?: SourcedTarget[]; facts?: RunbookFacts};
 
 export type RunbookAction =
-	| {type: 'resumed'; at: StepId; drained: boolean; time: number}
+	| {type: 'resumed'; at: StepId; drained: boolean; time: number; ran: readonly StepId[]}
 	| {type: 'step-started'; step: StepId; time: number}
 	| {type: 'check-finished'; step: StepId; result: CheckResult}
 	| {type: 'step-finished'; step: StepId; time: number}
@@ -165,7 +166,7 @@ export function runbookReducer(state: RunbookState, action: RunbookAction): Runb
 		case 'resumed': {
 			const steps = {...state.steps};
 			for (const id of stepIds.slice(0, stepIds.indexOf(action.at))) {
-				steps[id] = {...steps[id], status: 'passed'};
+				steps[id] = {...steps[id], status: action.ran.includes(id) ? 'passed' : 'skipped'};
 			}
 
 			return {...state, steps, current: action.at, drained: action.drained, resumedAt: action.at};

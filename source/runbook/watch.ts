@@ -29,26 +29,20 @@ const drainedNow = (server: Server | null) => server?.adminFlags.includes('FDRAI
 export class TargetWatch {
 	private previous: Observation | undefined;
 	private lastReachable: Observation | undefined;
-	/** The alarm that said the drain was lost (and offered r), until a poll reads the drain back. */
-	private lost: {alarm: Alarm; cause: string} | undefined;
+	/** The id of the alarm that said the drain was lost (and offered r), until a poll reads the drain back. */
+	private lost: string | undefined;
 
 	observe(current: Observation, expectation: Expectation): AlarmChanges {
 		const changes = this.compare(current, expectation);
 		const settled = current.server !== null && expectation.drained === drainedNow(current.server) && !current.server.adminFlags.includes('FMAINT');
 		const raisedLost = changes.raise.find((alarm) => alarm.reapply);
 		if (raisedLost) {
-			this.lost = {alarm: raisedLost, cause: raisedLost.message.replace(/ (The drain is gone|Press r).*$/, '')};
+			this.lost = raisedLost.id;
 		} else if (this.lost && settled && changes.raise.length === 0) {
-			// The drain is back (re-applied by r, by a step's prompt, or by someone else): the offer to
-			// re-apply it is withdrawn, and a reload's alarm keeps only what happened.
-			const {alarm, cause} = this.lost;
+			// The drain is back (re-applied by r, by a step's prompt, or by someone else): the alarm
+			// and its offer to re-apply are withdrawn, as r withdraws them (the journal keeps the alarm).
+			changes.clear.push(this.lost);
 			this.lost = undefined;
-			if (alarm.kind === 'external-change') {
-				changes.clear.push(alarm.id);
-			} else {
-				const {reapply: _offer, ...kept} = alarm;
-				changes.raise.push({...kept, message: `${cause} The drain it lost is back: ${formatTarget(expectation.target)} is FDRAIN again (read at ${clockTime(current.at)}).`});
-			}
 		}
 
 		this.previous = current;

@@ -236,14 +236,11 @@ describe('two HAProxy instances in front of the same servers', () => {
 				['external-change', bed.adminSocket],
 			]);
 
-			// Put back by hand (socat, another tool): the offers to re-apply are withdrawn once read back.
+			// Put back by hand (socat, another tool): the alarms offering to re-apply are withdrawn once read back.
 			await bed.send('set server webapps/app02 state drain');
 			await waitFor('the external-change alarm to clear', () => (cleared.includes(`external-change:${bed.adminSocket}`) ? true : undefined));
 			await second.send('set server webapps/app02 state drain');
-			const settled = await waitFor('the reload alarm without its offer', () => alarms.find((alarm, index) => index > 1 && alarm.kind === 'reload'));
-			expect(settled).toMatchObject({id: `reload:${second.adminSocket}`, socket: second.adminSocket});
-			expect(settled.reapply).toBeUndefined();
-			expect(settled.message).toMatch(/The drain it lost is back: webapps\/app02 is FDRAIN again/);
+			await waitFor('the reload alarm to clear', () => (cleared.includes(`reload:${second.adminSocket}`) ? true : undefined));
 		} finally {
 			poller.stop();
 			await bed.send('set server webapps/app02 state ready');

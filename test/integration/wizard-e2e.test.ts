@@ -1,3 +1,5 @@
+import {readdirSync, readFileSync} from 'node:fs';
+import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {readJournal} from '../../source/runbook/journal.js';
 import {webappsConfig, webappsDemos} from '../fixtures/webapps.cfg.js';
@@ -135,5 +137,37 @@ describe('the wizard in a real terminal, against a real HAProxy', () => {
 		expect(after).not.toContain('Quitanyway');
 		expect(await session.exited()).toBe(0);
 		expect(readJournal(journal).entries.at(-1)).toMatchObject({event: 'quit', detail: expect.stringMatching(/^quit after the drain was undone outside this wizard: webapps\/app03 is not drained/)});
+	});
+
+	it('takes up a drain someone else made: the steps it did not run are not ticked, confirm holds the lock and says how long it watched', async () => {
+		const journal = `${bed.dir}/found.jsonl`;
+		const lockDir = process.env['DRAINBOARD_LOCK_DIR']!;
+		await session?.kill();
+		expect(await bed.send('set server api/api1 state drain')).toBe('\n');
+		try {
+			session = await startCliInTmux(['api/api1', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal], {
+				columns: 100,
+				rows: 30,
+				env: {DRAINBOARD_LOCK_DIR: lockDir},
+			});
+			await session.waitForScreen('Resume at confirm?');
+			let screen = await session.press('y', (current) => checklist(current).includes('▶ confirm'));
+			expect(checklist(screen)).toBe(' – validate › – baseline › – drain › ▶ confirm › · maintain › · restore');
+			await session.press('Enter', 'Watching the drain hold');
+			// While confirm watches, the backend's lock file names this maintenance.
+			const holders = readdirSync(lockDir)
+				.filter((name) => name.endsWith('.api.lock'))
+				.map((name) => readFileSync(path.join(lockDir, name), 'utf8'))
+				.filter((text) => text.includes('api/api1'));
+			expect(holders.length).toBeGreaterThan(0);
+			expect(JSON.parse(holders[0]!)).toMatchObject({what: 'drain of api/api1'});
+			screen = await session.waitForScreen((current) => checklist(current).includes('▶ maintain'), 30_000);
+			expect(screen.replace(/\s+/g, ' ')).toMatch(/HAProxy still shows FDRAIN \d+(\.\d)? s of watching \(it was set outside this maintenance\) \(\d+ reads\)/);
+			expect(screen).not.toContain('after the drain was set');
+			expect(readdirSync(lockDir).filter((name) => name.endsWith('.api.lock') && readFileSync(path.join(lockDir, name), 'utf8').includes('api/api1'))).toEqual([]);
+		} finally {
+			await session?.kill();
+			await bed.send('set server api/api1 state ready');
+		}
 	});
 });

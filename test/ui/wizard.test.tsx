@@ -104,7 +104,7 @@ describe('the wizard', () => {
 	});
 
 	it('asks before quitting while HAProxy shows the target drained, and says how to come back', async () => {
-		const {ui, owner} = start({drained: true, resume: {step: 'maintain', drained: true, reason: 'the maintenance that ana started at 2026-11-25 14:02:11 UTC drained it and did not finish'}});
+		const {ui, owner} = start({drained: true, resume: {step: 'maintain', drained: true, ran: ['validate', 'baseline', 'drain', 'confirm'], reason: 'the maintenance that ana started at 2026-11-25 14:02:11 UTC drained it and did not finish'}});
 		const exited = ui.instance.waitUntilExit();
 		let frame = await ui.waitForFrame('Resume at maintain?');
 		expect(frame.replace(/\n/g, ' ')).toContain('? webapps/app01: the maintenance that ana started at 2026-11-25 14:02:11 UTC drained it and did not finish. Resume at maintain?');
@@ -121,7 +121,7 @@ describe('the wizard', () => {
 	});
 
 	it('says what HAProxy shows after someone else sets the target ready: no "still drained", no quit question, and an exit note that says why', async () => {
-		const {ui, owner, haproxy} = start({drained: true, resume: {step: 'maintain', drained: true, reason: 'the maintenance that ana started at 14:02:11 drained it'}});
+		const {ui, owner, haproxy} = start({drained: true, resume: {step: 'maintain', drained: true, ran: ['validate', 'baseline', 'drain', 'confirm'], reason: 'the maintenance that ana started at 14:02:11 drained it'}});
 		const exited = ui.instance.waitUntilExit();
 		await ui.waitForFrame('Resume at maintain?');
 		await ui.press('y', 'Do the work now');
@@ -139,7 +139,7 @@ describe('the wizard', () => {
 	});
 
 	it('says what it last saw, and when, while HAProxy does not answer', async () => {
-		const {ui, owner, haproxy} = start({drained: true, resume: {step: 'maintain', drained: true, reason: 'the maintenance that ana started at 14:02:11 drained it'}});
+		const {ui, owner, haproxy} = start({drained: true, resume: {step: 'maintain', drained: true, ran: ['validate', 'baseline', 'drain', 'confirm'], reason: 'the maintenance that ana started at 14:02:11 drained it'}});
 		const exited = ui.instance.waitUntilExit();
 		await ui.waitForFrame('Resume at maintain?');
 		await ui.press('y', 'Do the work now');
@@ -188,7 +188,7 @@ describe('the wizard', () => {
 	});
 
 	it('offers resume or start again as a list: ↓ Enter starts a new maintenance, journaled', async () => {
-		const {ui, harness} = start({drained: true, resume: {step: 'maintain', drained: true, reason: 'it was drained'}});
+		const {ui, harness} = start({drained: true, resume: {step: 'maintain', drained: true, ran: ['validate', 'baseline', 'drain', 'confirm'], reason: 'it was drained'}});
 		let frame = await ui.waitForFrame('❯ y resume at maintain');
 		expect(frame).toContain('  n start a new maintenance at validate');
 		expect(liveFrame(frame).at(-1)).toBe('↑↓ choose · Enter take it · or y / n');
@@ -216,7 +216,7 @@ describe('the wizard', () => {
 	});
 
 	it('keeps Esc from leaving while the target is drained by this maintenance', async () => {
-		const {ui, haproxy} = start({drained: true, resume: {step: 'maintain', drained: true, reason: 'it was drained'}});
+		const {ui, haproxy} = start({drained: true, resume: {step: 'maintain', drained: true, ran: ['validate', 'baseline', 'drain', 'confirm'], reason: 'it was drained'}});
 		await ui.waitForFrame('Resume at maintain?');
 		let frame = await ui.press('y', '▶ maintain');
 		expect(frame).not.toContain('Esc back to grid');
@@ -229,7 +229,7 @@ describe('the wizard', () => {
 	});
 
 	it('after a maintenance ends, Enter brings the grid back with the cursor on the next server', async () => {
-		const {ui} = start({drained: true, resume: {step: 'restore', drained: true, reason: 'it was drained'}});
+		const {ui} = start({drained: true, resume: {step: 'restore', drained: true, ran: ['validate', 'baseline', 'drain', 'confirm', 'maintain'], reason: 'it was drained'}});
 		await ui.waitForFrame('Resume at restore?');
 		await ui.press('y', '▶ restore');
 		await ui.press(keys.enter, 'set server webapps/app01 state ready');

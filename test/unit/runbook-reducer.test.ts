@@ -31,11 +31,18 @@ describe('runbookReducer', () => {
 	});
 
 	it('finishes after restore and clears the drained mark', () => {
-		let state = run(start, {type: 'resumed', at: 'restore', drained: true, time: 1});
+		let state = run(start, {type: 'resumed', at: 'restore', drained: true, ran: ['validate', 'baseline', 'drain', 'confirm', 'maintain'], time: 1});
 		expect(state.steps.maintain.status).toBe('passed');
 		expect(state.drained).toBe(true);
 		state = run(state, {type: 'step-started', step: 'restore', time: 2}, {type: 'check-finished', step: 'restore', result: passed('s', 'S', 'ok')}, {type: 'step-finished', step: 'restore', time: 3});
 		expect(state).toMatchObject({finished: true, drained: false, current: 'restore'});
+	});
+
+	it('marks the steps before a resumption that never ran (a drain found, not made) as skipped, not passed', () => {
+		const state = run(start, {type: 'resumed', at: 'confirm', drained: true, ran: [], time: 1});
+		expect([state.steps.validate.status, state.steps.baseline.status, state.steps.drain.status, state.steps.confirm.status]).toEqual(['skipped', 'skipped', 'skipped', 'pending']);
+		const own = run(start, {type: 'resumed', at: 'confirm', drained: true, ran: ['validate', 'drain'], time: 1});
+		expect([own.steps.validate.status, own.steps.baseline.status, own.steps.drain.status]).toEqual(['passed', 'skipped', 'passed']);
 	});
 
 	it('puts a cancelled step back to pending', () => {

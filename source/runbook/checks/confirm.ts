@@ -55,7 +55,10 @@ const drainHolds: CheckDefinition = {
 	title: 'Drain holds',
 	async run(context, io) {
 		const {holdMs} = context.options;
-		const since = context.facts.drainSetAt ?? context.facts.drainSentAt ?? context.clock.now();
+		// A drain found on resumption (set by someone else) has no known time: it is watched from now.
+		const setAt = context.facts.drainSetAt ?? context.facts.drainSentAt;
+		const since = setAt ?? context.clock.now();
+		const after = (held: number) => `${Math.round(held / 100) / 10} s ${setAt === null ? 'of watching (it was set outside this maintenance)' : 'after the drain was set'}`;
 		let reads = 0;
 		for (;;) {
 			const views = await readTarget(context, io.signal);
@@ -65,7 +68,7 @@ const drainHolds: CheckDefinition = {
 			if (undone) {
 				const server = undone.server;
 				const agent = server?.agentCheck === 'enabled' ? ' Its agent-check is enabled: an agent answering "ready" sets it back.' : '';
-				return failed(this.id, this.title, perInstance(context, undone.socket, `the drain was undone ${Math.round(held / 100) / 10} s after it was set: HAProxy shows admin flags ${server?.adminFlags.join('+') || 'none'} now.${agent}`), {
+				return failed(this.id, this.title, perInstance(context, undone.socket, `the drain was undone ${setAt === null ? `within ${Math.round(held / 100) / 10} s of watching` : `${Math.round(held / 100) / 10} s after it was set`}: HAProxy shows admin flags ${server?.adminFlags.join('+') || 'none'} now.${agent}`), {
 					meaning: 'Something sets the server back into rotation on its own: an agent-check, a script, or another operator.',
 					todo: 'Find what does it and stop it, then retry: the drain is sent again.',
 					evidence: {reads, heldMs: held},
@@ -73,7 +76,7 @@ const drainHolds: CheckDefinition = {
 			}
 
 			if ((held >= holdMs && reads >= 2) || io.signal?.aborted) {
-				return passed(this.id, this.title, `HAProxy still shows FDRAIN ${Math.round(held / 100) / 10} s after the drain was set (${reads} reads)${everywhere(context)}: nothing undoes it.`, {evidence: {reads, heldMs: held}});
+				return passed(this.id, this.title, `HAProxy still shows FDRAIN ${after(held)} (${reads} reads)${everywhere(context)}: nothing undoes it.`, {evidence: {reads, heldMs: held}});
 			}
 
 			io.dispatch({type: 'live-updated', step: 'confirm', lines: [`Watching the drain hold: ${Math.floor(held / 1000)} s of ${holdMs / 1000} s`]});

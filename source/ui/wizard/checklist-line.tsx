@@ -26,14 +26,14 @@ export function ChecklistLine({state}: {state: RunbookState}) {
 				}
 
 				const [symbol, color] =
-					step.status === 'passed' ? ['✓', 'green'] : step.status === 'failed' ? ['✗', 'red'] : current ? ['▶', 'cyan'] : ['·', undefined];
+					step.status === 'passed' ? ['✓', 'green'] : step.status === 'failed' ? ['✗', 'red'] : current ? ['▶', 'cyan'] : step.status === 'skipped' ? ['–', undefined] : ['·', undefined];
 				return (
 					<Text key={id}>
 						{separator}
 						<Text color={color ? tint(color) : undefined} dimColor={!color}>
 							{symbol}
 						</Text>
-						<Text bold={current} dimColor={!current && step.status === 'pending'}>
+						<Text bold={current} dimColor={!current && (step.status === 'pending' || step.status === 'skipped')}>
 							{` ${id}`}
 						</Text>
 					</Text>

@@ -119,7 +119,7 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView, poll: 
 		void answer
 			.then((yes) => {
 				if (yes) {
-					store.dispatch({type: 'resumed', at: resume.step, drained: resume.drained, time: context.clock.now()});
+					store.dispatch({type: 'resumed', at: resume.step, drained: resume.drained, ran: resume.ran, time: context.clock.now()});
 					beginMaintenance(context, resume);
 				} else {
 					context.journal.append({step: null, event: 'abandoned', detail: 'the operator started a new maintenance instead of resuming'});
