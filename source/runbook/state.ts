@@ -177,7 +177,8 @@ export function runbookReducer(state: RunbookState, action: RunbookAction): Runb
 				return state;
 			}
 
-			return {...state, steps: {...state.steps, [action.step]: {status: 'running', checks: [], startedAt: action.time, finishedAt: null}}, live: null};
+			// What was said before the step (a refused key, a bad URL) is answered by running it.
+			return {...state, steps: {...state.steps, [action.step]: {status: 'running', checks: [], startedAt: action.time, finishedAt: null}}, live: null, problem: null};
 		}
 
 		case 'check-finished': {

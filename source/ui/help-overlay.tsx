@@ -1,5 +1,6 @@
 import {Box} from 'ink';
 import React from 'react';
+import {wrap} from '../wrap.js';
 import {cell} from './format.js';
 import {Text} from './text/shown-text.js';
 
@@ -20,15 +21,20 @@ export const gridKeys: KeyHelp[] = [
 
 const stateLegend = '● UP   ◐ DRAIN   ■ MAINT   ✗ DOWN   ↑ STARTING   ↓ STOPPING';
 
-/** The key list, in place of the rows, exactly `height` lines tall. */
+/** The key list, in place of the rows, exactly `height` lines tall; how to close it is always the last line. */
 export function HelpOverlay({height, width, keys}: {height: number; width: number; keys: readonly KeyHelp[]}) {
-	const lines = [
+	const indent = 18;
+	const body = [
 		'Keys',
-		...keys.map((entry) => `  ${entry.keys.padEnd(16)}${entry.does}`),
+		// A description too long for the width goes on under itself, not off the edge.
+		...keys.flatMap((entry) =>
+			wrap(entry.does, Math.max(10, width - 1 - indent)).map((part, index) => `${index === 0 ? `  ${entry.keys.padEnd(indent - 2)}` : ' '.repeat(indent)}${part}`),
+		),
 		'',
-		stateLegend,
-		'Press ? or Esc to close.',
+		...wrap(stateLegend, width - 1),
 	];
+	const close = 'Press ? or Esc to close.';
+	const lines = [...body.slice(0, Math.max(0, height - 1)), close];
 	return (
 		<Box flexDirection="column" height={height}>
 			{lines.slice(0, height).map((line, index) => (

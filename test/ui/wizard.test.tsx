@@ -187,13 +187,24 @@ describe('the wizard', () => {
 		expect(live.join('\n')).toMatch(/▸ webapps/);
 	});
 
-	it('offers resume or start again as a list: ↓ Enter starts a new maintenance, journaled', async () => {
-		const {ui, harness} = start({drained: true, resume: {step: 'maintain', drained: true, ran: ['validate', 'baseline', 'drain', 'confirm'], reason: 'it was drained'}});
-		let frame = await ui.waitForFrame('❯ y resume at maintain');
-		expect(frame).toContain('  n start a new maintenance at validate');
+	it('offers resume or leave as a list on a drained target: ↓ Enter goes back to the grid, the drain and its maintenance left as they are', async () => {
+		const {ui, harness, haproxy} = start({drained: true, resume: {step: 'maintain', drained: true, ran: ['validate', 'baseline', 'drain', 'confirm'], reason: 'it was drained'}});
+		const frame = await ui.waitForFrame('❯ y resume at maintain');
+		// A new maintenance cannot start on a drained target (baseline needs it serving): not offered.
+		expect(frame).toContain('  n not now: leave it drained, go back');
+		expect(frame).not.toContain('start a new maintenance');
 		expect(liveFrame(frame).at(-1)).toBe('↑↓ choose · Enter take it · or y / n');
-		await ui.press(keys.down, '❯ n start a new maintenance at validate');
-		frame = await ui.press(keys.enter, (current) => !current.includes('Resume at maintain?'));
+		await ui.press(keys.down, '❯ n not now: leave it drained, go back');
+		await ui.press(keys.enter, 'SERVER');
+		expect(ui.lastFrame()).toContain('Enter select');
+		expect(haproxy.sent).toEqual([]);
+		expect(readJournal(harness.journalFile).entries.map((entry) => entry.event)).not.toContain('abandoned');
+	});
+
+	it('offers to start again where the target is in rotation (ready was sent, traffic not proven): n starts at validate, journaled', async () => {
+		const {ui, harness} = start({resume: {step: 'restore', drained: false, ran: ['validate', 'baseline', 'drain', 'confirm', 'maintain'], reason: 'it sent ready'}});
+		await ui.waitForFrame('❯ y resume at restore');
+		const frame = await ui.press('n', (current) => !current.includes('Resume at restore?'));
 		expect(checklist(frame)).toMatch(/^ ▶ validate/);
 		expect(readJournal(harness.journalFile).entries.map((entry) => entry.event)).toContain('abandoned');
 	});
@@ -220,12 +231,17 @@ describe('the wizard', () => {
 		await ui.waitForFrame('Resume at maintain?');
 		let frame = await ui.press('y', '▶ maintain');
 		expect(frame).not.toContain('Esc back to grid');
-		// Esc changes nothing: ? (help), read after it, shows it was read.
-		ui.send(keys.escape);
+		// Esc stays, and says why.
+		frame = await ui.press(keys.escape, (current) => flat(current).includes('Esc goes back to the grid only when nothing is drained'));
+		expect(flat(frame)).toContain('Do the work now');
+		expect(flat(frame)).toContain('webapps/app01 is out of rotation by this maintenance: Esc goes back to the grid only when nothing is drained. Finish with restore, or press q to quit and leave it drained.');
 		frame = await ui.press('?', 'Keys');
 		expect(frame).toContain('back to the grid, while nothing is drained by this maintenance');
+		expect(liveFrame(frame).join('\n')).toContain('Press ? or Esc to close.');
+		// Esc closes the help, and stays in the wizard.
+		frame = await ui.press(keys.escape, (current) => !current.includes('Press ? or Esc to close.'));
 		expect(haproxy.sent).toEqual([]);
-		expect(checklist(ui.lastFrame())).toMatch(/▶ maintain/);
+		expect(checklist(frame)).toMatch(/▶ maintain/);
 	});
 
 	it('after a maintenance ends, Enter brings the grid back with the cursor on the next server', async () => {

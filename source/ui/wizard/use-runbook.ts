@@ -47,6 +47,8 @@ export type RunbookHandle = {
 	canGoBack: boolean;
 	/** Before going back: a maintenance begun and not finished is closed in the journal (nothing was drained). */
 	leave(): void;
+	/** Esc where it cannot go back: says why, instead of doing nothing. */
+	explainNoBack(): void;
 };
 
 /** The poller behind the wizard's view: when HAProxy last answered, and a poll now. */
@@ -59,12 +61,23 @@ const noPoll: PollAccess = {readAt: () => null, refresh: () => undefined};
  * (`context.store`, changed by runbook actions only); the open prompt's answer is the one thing
  * held here. Rendering is elsewhere.
  */
-export function useRunbook(prepared: PreparedMaintenance, view: PollView, poll: PollAccess = noPoll, resumeNow = false): RunbookHandle {
+type RunbookOptions = {
+	poll?: PollAccess;
+	/** Resume without asking (chosen already, from the grid's banner). */
+	resumeNow?: boolean;
+	/** The operator declined to take up a drained target: leave it as it is and go back. */
+	onLeave?: () => void;
+};
+
+export function useRunbook(prepared: PreparedMaintenance, view: PollView, {poll = noPoll, resumeNow = false, onLeave}: RunbookOptions = {}): RunbookHandle {
 	const {context} = prepared;
 	const {store} = context;
 	const label = formatTarget(context.target);
 	const state = useRunbookState(store);
 	const pending = useRef<Pending | undefined>(undefined);
+	// The latest callback, read when the answer comes: the question is asked once, whatever renders.
+	const leaveRef = useRef(onLeave);
+	leaveRef.current = onLeave;
 	const [controller] = useState(() => new AbortController());
 
 	const io: RunbookIo = useMemo(
@@ -115,12 +128,23 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView, poll: 
 		// Chosen already (the grid's banner): resumed without a second question.
 		const answer = resumeNow
 			? Promise.resolve(true)
-			: io.ask({kind: 'question', id: 'resume', question: `${label}: ${resume.reason}. Resume at ${resume.step}?`, yes: `resume at ${resume.step}`, no: 'start a new maintenance at validate'});
+			: io.ask({
+					kind: 'question',
+					id: 'resume',
+					question: `${label}: ${resume.reason}. Resume at ${resume.step}?`,
+					yes: `resume at ${resume.step}`,
+					// A new maintenance cannot start on a drained target (baseline needs it serving).
+					no: resume.drained && leaveRef.current ? 'not now: leave it drained, go back' : 'start a new maintenance at validate',
+				});
 		void answer
 			.then((yes) => {
 				if (yes) {
 					store.dispatch({type: 'resumed', at: resume.step, drained: resume.drained, ran: resume.ran, time: context.clock.now()});
 					beginMaintenance(context, resume);
+				} else if (resume.drained && leaveRef.current) {
+					// Nothing is journaled: an open maintenance stays open, for the grid's banner to offer.
+					leaveRef.current();
+					return;
 				} else {
 					context.journal.append({step: null, event: 'abandoned', detail: 'the operator started a new maintenance instead of resuming'});
 					store.dispatch({type: 'drain-changed', drained: resume.drained});
@@ -235,6 +259,14 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView, poll: 
 		}
 	}, [context, store]);
 
+	const explainNoBack = useCallback(() => {
+		const now = store.getState();
+		const why = now.drained
+			? `${label} is out of rotation by this maintenance: Esc goes back to the grid only when nothing is drained. Finish with restore, or press q to quit and leave it drained.`
+			: 'Esc goes back to the grid once the step has finished and no question is open.';
+		store.dispatch({type: 'problem-shown', problem: why});
+	}, [label, store]);
+
 	const running = stepRunning(state);
 	return {
 		state,
@@ -254,5 +286,6 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView, poll: 
 		seenSettled: seenSettled(state),
 		canGoBack: !running && !state.prompt && !state.drained,
 		leave,
+		explainNoBack,
 	};
 }

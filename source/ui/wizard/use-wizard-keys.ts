@@ -13,6 +13,8 @@ type Handlers = {
 	setUrlText: (text: string) => void;
 	/** The listener choice is open: it reads its own keys; Esc closes it. */
 	choosing?: boolean;
+	/** The help is shown: Esc closes it (as ? does). */
+	helpShown?: boolean;
 	onCloseChoice?: () => void;
 };
 
@@ -34,6 +36,11 @@ export function useWizardKeys(handle: RunbookHandle, handlers: Handlers): void {
 				}
 
 				return;
+			}
+
+			if (handlers.helpShown && press.key.escape) {
+				handlers.onHelp();
+				continue;
 			}
 
 			if (handle.state.prompt) {
@@ -69,7 +76,9 @@ export function useWizardKeys(handle: RunbookHandle, handlers: Handlers): void {
 				return;
 			}
 
-			if (press.key.return) {
+			if (press.key.escape) {
+				handle.explainNoBack();
+			} else if (press.key.return) {
 				handle.runCurrent();
 			} else if (char === 'q') {
 				handlers.onQuit();

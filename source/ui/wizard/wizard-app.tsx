@@ -33,7 +33,7 @@ type Props = {
 
 /** The wizard over one maintenance: state, keys, screen. */
 export function WizardApp({prepared, view, size, now, freshAt, poll, onQuit, onBack, onExtraKey, resumeNow = false, afterEnd, exec: command}: Props) {
-	const handle = useRunbook(prepared, view, poll, resumeNow);
+	const handle = useRunbook(prepared, view, {poll, resumeNow, onLeave: () => onBack(false)});
 	const exec = useExec(command, handle, prepared.context, view);
 	const [help, setHelp] = useState(false);
 	const [urlText, setUrlText] = useState('');
@@ -61,6 +61,7 @@ export function WizardApp({prepared, view, size, now, freshAt, poll, onQuit, onB
 			}
 		},
 		choosing,
+		helpShown: help,
 		onCloseChoice() {
 			setChoosing(false);
 		},

@@ -105,12 +105,13 @@ export function WizardScreen({handle, view, size, now, freshAt, help, urlText, a
 		panel.push({text: `URL: ${urlText}▏`, tone: 'title'});
 	}
 
-	if (handle.state.problem) {
-		panel.push(...wrap(handle.state.problem, width - 1).map((text) => ({text, tone: 'fail' as const})));
-	}
-
 	if (panel.length === 0 && !state.prompt) {
 		panel.push(...wrap(idleText(handle, afterEnd, exec), width - 1).map((text) => ({text, tone: 'info' as const})));
+	}
+
+	// Under what the step says, not in its place.
+	if (handle.state.problem) {
+		panel.push(...wrap(handle.state.problem, width - 1).map((text) => ({text, tone: 'fail' as const})));
 	}
 
 	const status = state.finished ? 'maintenance complete' : step.status === 'running' ? 'running…' : step.status === 'failed' ? 'blocked — see why below' : handle.paused ? 'paused: HAProxy does not answer' : '';
