@@ -242,9 +242,10 @@ async function interactiveRoll(options: Options, words: readonly string[]): Prom
 	const {parseRollWords, resolveRoll} = await import('./source/poll/roll-target.js');
 	const parsed = parseRollWords(words, options.servers);
 	const {interactive, clients, prefetched} = await startInteractive(options);
-	const {backend, servers} = await resolveRoll(clients, parsed);
+	const {backend, rows} = await resolveRoll(clients, parsed);
 	const {runInteractive} = await interactive;
-	return runInteractive(options, undefined, {clients, prefetched, roll: {backend, servers, ...(options.exec === undefined ? {} : {exec: options.exec})}});
+	const servers = rows[0]!.map((row) => row.server);
+	return runInteractive(options, undefined, {clients, prefetched, roll: {backend, servers, asked: parsed.asked, ...(options.exec === undefined ? {} : {exec: options.exec})}});
 }
 
 /** The one server a `*\/S` or `@ADDRESS` pattern names, for the wizard; several are a maintenance for drain and restore. */

@@ -9,7 +9,8 @@ import {backendRows, parseRollWords, resolveRoll} from '../poll/roll-target.js';
 import {formatTarget, targetOf} from '../runtime/names.js';
 import {terminalLine, terminalSafeJson} from '../visible-text.js';
 import type {HeadlessResult} from './report.js';
-import {openRoll, type RollRecord} from '../runbook/roll-record.js';
+import {journalTime} from '../time-format.js';
+import {openRoll, rollServers, type RollRecord} from '../runbook/roll-record.js';
 import {appliedStateChanges} from './roll-journal.js';
 import {shellWord, type RollResult, type RollServerResult} from './roll-report.js';
 import {execOutcomeText, runExec} from '../runbook/run-exec.js';
@@ -72,12 +73,15 @@ async function roll(options: Options, words: readonly string[], result: RollResu
 		write(note);
 	}
 
-	const {backend, servers} = await resolveRoll(clients, parsed);
+	const resolved = await resolveRoll(clients, parsed);
+	const {backend} = resolved;
 	result.target = backend;
-	result.servers = servers;
 	const journal = new Journal(options.journal ?? defaultJournalPath());
 	journal.probe();
 	result.journal = journal.file;
+	const open = openRoll(readJournal(journal.file).entries, backend);
+	const servers = rollServers(open, resolved.rows[0]!.map((row) => row.server), parsed.asked);
+	result.servers = servers;
 	const instances: JournalInstance[] = clients.map((client) => ({socket: client.socket, pid: null, version: null, startTime: null}));
 	const dryRun = options.dryRun;
 	// A dry run changes nothing: not even the roll's place in the journal.
@@ -92,11 +96,10 @@ async function roll(options: Options, words: readonly string[], result: RollResu
 
 	const runStart = Date.now();
 	const resumeCommand = ['drainboard', ...process.argv.slice(2)].map((word) => shellWord(word)).join(' ');
-	const open = openRoll(readJournal(journal.file).entries, backend);
 	const done = new Set(open?.done.filter((name) => servers.includes(name)));
 	if (open) {
 		const next = servers.find((name) => !done.has(name));
-		write(`→ resuming the roll of ${backend} that ${open.startedBy} started at ${open.startedAt}: ${done.size > 0 ? `${[...done].join(', ')} done` : 'no server done yet'}${next ? `; continuing with ${next}` : ''}.`);
+		write(`→ resuming the roll of ${backend} that ${open.startedBy} started at ${journalTime(open.startedAt)}: ${done.size > 0 ? `${[...done].join(', ')} done` : 'no server done yet'}${next ? `; continuing with ${next}` : ''}.`);
 		append(backend, {step: null, event: 'roll-resumed', detail: servers.join(',')});
 	} else {
 		append(backend, {step: null, event: 'roll-started', detail: servers.join(',')});

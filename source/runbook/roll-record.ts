@@ -45,6 +45,20 @@ export function openRoll(entries: readonly JournalEntry[], backend: string): Rol
 	return record && !record.finished ? record : undefined;
 }
 
+/**
+ * The servers a roll goes through: those asked for (`--servers`), else those of the open roll it
+ * takes up (its `--servers` are not forgotten; a server gone since is left out), else all of
+ * `names` (the backend's, in configuration order).
+ */
+export function rollServers(open: RollRecord | undefined, names: readonly string[], asked: readonly string[]): string[] {
+	if (asked.length > 0) {
+		return [...asked];
+	}
+
+	const kept = open?.servers.filter((server) => names.includes(server)) ?? [];
+	return kept.length > 0 ? kept : [...names];
+}
+
 /** The roll events a roll writes (target: the backend). */
 type RollEvent = 'roll-started' | 'roll-resumed' | 'roll-server-done' | 'roll-stopped' | 'roll-finished';
 

@@ -24,7 +24,7 @@ export type InteractiveStart = {
 	prefetched?: ReadonlyMap<string, Promise<InstanceSnapshot>>;
 	lab?: LabControls;
 	/** `drainboard roll <backend>` in a terminal: open on this roll. */
-	roll?: {backend: ProxyName; servers: readonly string[]; exec?: string};
+	roll?: {backend: ProxyName; servers: readonly string[]; asked: readonly string[]; exec?: string};
 };
 
 const signals = Object.keys(stopSignals) as StopSignal[];

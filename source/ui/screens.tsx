@@ -40,7 +40,8 @@ export type AppProps = {
 	/** First full snapshots, asked for while the UI was loading. */
 	prefetched?: ReadonlyMap<string, Promise<InstanceSnapshot>>;
 	/** `drainboard roll <backend>` in a terminal: the app opens on this roll (servers in roll order, checked against HAProxy). */
-	initialRoll?: {backend: ProxyName; servers: readonly string[]; exec?: string};
+	/** `servers`: the backend's; `asked`: those of --servers, in their order (none: the open roll's, else all). */
+	initialRoll?: {backend: ProxyName; servers: readonly string[]; asked: readonly string[]; exec?: string};
 	/** Where a roll keeps its place (the journal); absent: a roll is not journaled (tests of the screens). */
 	rollLog?: RollLog;
 };
@@ -61,7 +62,7 @@ export function Screens({clients, initialTarget, initialRoll, rollLog, prepare, 
 	const [gridFocus, setGridFocus] = useState<ProxyName | undefined>(initialTarget?.backend ?? initialRoll?.backend);
 	useEffect(() => {
 		if (initialRoll && prepare) {
-			beginRoll(initialRoll.backend, initialRoll.servers);
+			beginRoll(initialRoll.backend, initialRoll.servers, initialRoll.asked);
 		}
 		// Once, when the app opens on a roll.
 	}, []);

@@ -1,6 +1,6 @@
 import {useCallback, useRef, useState} from 'react';
 import type {ProxyName} from '../runtime/names.js';
-import type {RollLog} from '../runbook/roll-record.js';
+import {rollServers, type RollLog} from '../runbook/roll-record.js';
 import {journalTime} from '../time-format.js';
 import {afterServer, currentServer, startRoll, type RollPlan} from './roll-plan.js';
 
@@ -13,7 +13,8 @@ type RollControls = {
 	/** What the roll screen says above its choice: where a roll taken up stood, or a journal that could not be written. */
 	note: string | null;
 	/** Starts the roll of `backend`, or takes up the one the journal holds open (its servers done are passed over). */
-	begin: (backend: ProxyName, servers: readonly string[]) => void;
+	/** `names`: the backend's servers; `asked`: those of --servers (none: the open roll's, else all). */
+	begin: (backend: ProxyName, names: readonly string[], asked?: readonly string[]) => void;
 	/** The operator starts the current server's maintenance: the roll is journaled from its first start. */
 	starting: () => void;
 	/** The current server's maintenance ended, was left before its drain, or was skipped. */
@@ -35,8 +36,9 @@ export function useRoll(log: RollLog | undefined): RollControls {
 	const written = useRef(false);
 
 	const begin = useCallback(
-		(backend: ProxyName, servers: readonly string[]) => {
+		(backend: ProxyName, names: readonly string[], asked: readonly string[] = []) => {
 			const open = log?.open(backend);
+			const servers = rollServers(open, names, asked);
 			const done = open ? open.done.filter((server) => servers.includes(server)) : [];
 			opening.current = {backend, event: open ? 'roll-resumed' : 'roll-started', servers: servers.join(',')};
 			written.current = false;

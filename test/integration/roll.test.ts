@@ -193,6 +193,27 @@ describe('drainboard roll', () => {
 		expect(dry.stderr).toContain('── 1 of 2 · app03');
 	}, 150_000);
 
+	it('taken up without --servers, a roll keeps the servers it was started with', async () => {
+		const marker = path.join(bed.dir, 'app03-fixed');
+		const exec = `if [ "$DRAINBOARD_SERVER" = app03 ] && [ ! -e ${JSON.stringify(marker)} ]; then exit 3; fi; true`;
+		const first = await runCli(['roll', 'webapps', ...common('kept.jsonl'), '--servers', 'app03,app01', '--exec', exec], {timeoutMs: 240_000});
+		expect(first.code, first.stderr).toBe(1);
+		expect((JSON.parse(first.stdout) as RollResult).servers).toEqual(['app03', 'app01']);
+		expect((await states())['webapps/app03']).toBe('8');
+
+		await writeFile(marker, '');
+		const second = await runCli(['roll', 'webapps', ...common('kept.jsonl'), '--exec', exec], {timeoutMs: 240_000});
+		expect(second.code, second.stderr).toBe(0);
+		const resumed = JSON.parse(second.stdout) as RollResult;
+		expect(resumed.servers).toEqual(['app03', 'app01']);
+		expect(resumed.results.map((entry) => [entry.server, entry.outcome])).toEqual([
+			['app03', 'done'],
+			['app01', 'done'],
+		]);
+		expect(readJournal(path.join(bed.dir, 'kept.jsonl')).entries.filter((entry) => entry.target === 'webapps/app02')).toEqual([]);
+		expect(Object.values(await states())).toEqual(['0', '0', '0']);
+	}, 300_000);
+
 	it('never takes a second server of the roll out: another one drained stops it before anything is sent (capacity)', async () => {
 		await bed.send('set server webapps/app02 state drain');
 		try {

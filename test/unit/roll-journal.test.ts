@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import {appliedStateChanges} from '../../source/headless/roll-journal.js';
-import {lastRoll, openRoll} from '../../source/runbook/roll-record.js';
+import {lastRoll, openRoll, rollServers, type RollRecord} from '../../source/runbook/roll-record.js';
 import {shellWord} from '../../source/headless/roll-report.js';
 import type {JournalEntry} from '../../source/runbook/journal.js';
 
@@ -58,5 +58,18 @@ describe('the roll in the journal', () => {
 		expect(shellWord('--socket=/run/haproxy/admin.sock')).toBe('--socket=/run/haproxy/admin.sock');
 		expect(shellWord('ssh "$DRAINBOARD_ADDRESS" it\'s')).toBe(`'ssh "$DRAINBOARD_ADDRESS" it'\\''s'`);
 		expect(shellWord('')).toBe("''");
+	});
+});
+
+describe('the servers a roll goes through', () => {
+	const open: RollRecord = {backend: 'webapps', servers: ['app03', 'app01'], startedAt: '2026-12-04T06:00:00.000Z', startedBy: 'ana', done: [], finished: false};
+	const names = ['app01', 'app02', 'app03'];
+
+	it('takes those asked for, else the open roll\'s (less any gone since), else all in configuration order', () => {
+		expect(rollServers(open, names, ['app02'])).toEqual(['app02']);
+		expect(rollServers(open, names, [])).toEqual(['app03', 'app01']);
+		expect(rollServers(open, ['app01', 'app02'], [])).toEqual(['app01']);
+		expect(rollServers({...open, servers: ['gone']}, names, [])).toEqual(names);
+		expect(rollServers(undefined, names, [])).toEqual(names);
 	});
 });
