@@ -49,7 +49,8 @@ export function RollScreen({plan, size, onChoose, onQuit, message, exec, view, n
 		}
 	});
 	const count = plan.servers.length;
-	const head = `ROLL ${plan.backend} · ${count} server${count === 1 ? '' : 's'}, one at a time`;
+	// The header names the backend: `drainboard · roll <backend>`.
+	const head = `ROLL · ${count} server${count === 1 ? '' : 's'}, one at a time`;
 	const explain =
 		server === undefined
 			? `Every server of ${plan.backend} was taken.`

@@ -220,6 +220,7 @@ export function Screens({clients, initialTarget, initialRoll, rollLog, prepare, 
 					view={view}
 					size={roll ? {...size, rows: size.rows - 1} : size}
 					afterEnd={roll ? 'on to the next server of the roll' : undefined}
+					backTo={roll ? 'the roll' : undefined}
 					exec={rollExec}
 					now={now}
 					freshAt={freshAt}

@@ -68,8 +68,8 @@ describe('a roll from the grid, in a real terminal, against a real HAProxy', () 
 		await session.waitForScreen((screen) => / s3 /.test(screen));
 		// The cursor opens on the first row, the backend's.
 		expect(await session.screen()).toContain('▸ pool');
-		let screen = await session.press('Enter', 'ROLL pool');
-		expect(screen).toContain('ROLL pool · 3 servers, one at a time');
+		let screen = await session.press('Enter', 'ROLL · 3 servers');
+		expect(screen).toContain('ROLL · 3 servers, one at a time');
 		expect(screen).toContain('s1 … · s2 … · s3 …');
 		expect(screen).toContain('❯ Start the maintenance of s1');
 		// What HAProxy shows of the backend now, under the choice, with the header saying how fresh it is.
@@ -78,6 +78,8 @@ describe('a roll from the grid, in a real terminal, against a real HAProxy', () 
 		expect(Object.values(adminStates(await bed.send('show servers state pool')))).toEqual(['0', '0', '0']);
 
 		screen = await session.press('Enter', 'Enter run validate');
+		// Esc from a roll's server goes back to the roll's choices, and says so.
+		expect(screen).toContain('Esc back to the roll');
 		expect(screen).toContain('ROLL pool · 1 of 3 · s1');
 		screen = await maintain(session, 'pool/s1');
 		expect(screen.replace(/\s+/g, ' ')).toContain('Enter on to the next server of the roll');

@@ -232,9 +232,9 @@ describe('the wizard', () => {
 		let frame = await ui.press('y', '▶ maintain');
 		expect(frame).not.toContain('Esc back to grid');
 		// Esc stays, and says why.
-		frame = await ui.press(keys.escape, (current) => flat(current).includes('Esc goes back to the grid only when nothing is drained'));
+		frame = await ui.press(keys.escape, (current) => flat(current).includes('Esc goes back only when nothing is drained'));
 		expect(flat(frame)).toContain('Do the work now');
-		expect(flat(frame)).toContain('webapps/app01 is out of rotation by this maintenance: Esc goes back to the grid only when nothing is drained. Finish with restore, or press q to quit and leave it drained.');
+		expect(flat(frame)).toContain('webapps/app01 is out of rotation by this maintenance: Esc goes back only when nothing is drained. Finish with restore, or press q to quit and leave it drained.');
 		frame = await ui.press('?', 'Keys');
 		expect(frame).toContain('back to the grid, while nothing is drained by this maintenance');
 		expect(liveFrame(frame).join('\n')).toContain('Press ? or Esc to close.');

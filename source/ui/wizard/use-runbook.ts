@@ -262,8 +262,8 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView, {poll 
 	const explainNoBack = useCallback(() => {
 		const now = store.getState();
 		const why = now.drained
-			? `${label} is out of rotation by this maintenance: Esc goes back to the grid only when nothing is drained. Finish with restore, or press q to quit and leave it drained.`
-			: 'Esc goes back to the grid once the step has finished and no question is open.';
+			? `${label} is out of rotation by this maintenance: Esc goes back only when nothing is drained. Finish with restore, or press q to quit and leave it drained.`
+			: 'Esc goes back once the step has finished and no question is open.';
 		store.dispatch({type: 'problem-shown', problem: why});
 	}, [label, store]);
 

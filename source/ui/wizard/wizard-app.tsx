@@ -27,12 +27,14 @@ type Props = {
 	resumeNow?: boolean;
 	/** What Enter does once the maintenance is done (default: back to the grid, on the next server). */
 	afterEnd?: string;
+	/** Where Esc goes (default: the grid). */
+	backTo?: string;
 	/** A roll's --exec: run at maintain, its exit 0 taken as "the work is done". */
 	exec?: string;
 };
 
 /** The wizard over one maintenance: state, keys, screen. */
-export function WizardApp({prepared, view, size, now, freshAt, poll, onQuit, onBack, onExtraKey, resumeNow = false, afterEnd, exec: command}: Props) {
+export function WizardApp({prepared, view, size, now, freshAt, poll, onQuit, onBack, onExtraKey, resumeNow = false, afterEnd, backTo, exec: command}: Props) {
 	const handle = useRunbook(prepared, view, {poll, resumeNow, onLeave: () => onBack(false)});
 	const exec = useExec(command, handle, prepared.context, view);
 	const [help, setHelp] = useState(false);
@@ -72,7 +74,7 @@ export function WizardApp({prepared, view, size, now, freshAt, poll, onQuit, onB
 	});
 	return (
 		<WizardScreen
-			handle={handle} view={view} size={size} now={now} freshAt={freshAt} help={help} urlText={urlText} afterEnd={afterEnd}
+			handle={handle} view={view} size={size} now={now} freshAt={freshAt} help={help} urlText={urlText} afterEnd={afterEnd} backTo={backTo}
 			exec={exec}
 			listenerChoice={
 				choosing && canChooseListener(handle)

@@ -44,13 +44,15 @@ type Props = {
 	help: boolean;
 	urlText: string;
 	afterEnd?: string;
+	/** Where Esc goes (the grid; in a roll, the roll's choices). */
+	backTo?: string;
 	exec?: ExecView | null;
 	/** The listener choice is open (`l`): called with the index of the one taken. */
 	listenerChoice?: (index: number) => void;
 };
 
 /** The wizard: checklist, the current step's evidence, prompts and alarms, the target's backend. */
-export function WizardScreen({handle, view, size, now, freshAt, help, urlText, afterEnd = 'back to the grid, on the next server', exec = null, listenerChoice}: Props) {
+export function WizardScreen({handle, view, size, now, freshAt, help, urlText, afterEnd = 'back to the grid, on the next server', backTo = 'grid', exec = null, listenerChoice}: Props) {
 	const {state} = handle;
 	const width = size.columns;
 	const step = state.steps[state.current];
@@ -171,7 +173,7 @@ export function WizardScreen({handle, view, size, now, freshAt, help, urlText, a
 					)}
 				</Box>
 				<Text dimColor wrap="truncate-end">
-					{cell(hints(handle, afterEnd, exec, listenerChoice !== undefined), width - 1)}
+					{cell(hints(handle, {afterEnd, backTo}, exec, listenerChoice !== undefined), width - 1)}
 				</Text>
 			</Box>
 		</>
@@ -229,7 +231,7 @@ function idleText(handle: RunbookHandle, afterEnd: string, exec: ExecView | null
 	return `${when} to ${stepInfo[state.current].purpose}.`;
 }
 
-function hints(handle: RunbookHandle, afterEnd: string, exec: ExecView | null, listenerChoice: boolean): string {
+function hints(handle: RunbookHandle, {afterEnd, backTo}: {afterEnd: string; backTo: string}, exec: ExecView | null, listenerChoice: boolean): string {
 	const {state} = handle;
 	if (exec?.status === 'running' && state.current === 'maintain' && !state.prompt) {
 		return '--exec running… · q quit';
@@ -267,5 +269,5 @@ function hints(handle: RunbookHandle, afterEnd: string, exec: ExecView | null, l
 			: state.steps[state.current].status === 'failed'
 				? 'Enter retry'
 				: `Enter run ${state.current}`;
-	return `${reapply}${enter}${canChooseListener(handle) ? ' · l listener' : ''} · ? help · q quit${handle.canGoBack ? ' · Esc back to grid' : ''}`;
+	return `${reapply}${enter}${canChooseListener(handle) ? ' · l listener' : ''} · ? help · q quit${handle.canGoBack ? ` · Esc back to ${backTo}` : ''}`;
 }
