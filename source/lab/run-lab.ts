@@ -30,7 +30,8 @@ export async function runLab(options: Options): Promise<ExitCode> {
 		}
 
 		const {runInteractive} = await importInteractive();
-		const labOptions: Options = {...options, socket: [lab.socket], config: lab.configPath, url: options.url ?? lab.url, journal: options.journal ?? lab.journal};
+		// No --url unless given: the probes are derived from the lab's configuration, as on a real host.
+		const labOptions: Options = {...options, socket: [lab.socket], config: lab.configPath, journal: options.journal ?? lab.journal};
 		const started = lab;
 		return await runInteractive(labOptions, undefined, {lab: {dir: lab.dir, toggle: async (server) => started.toggle(server)}});
 	} finally {

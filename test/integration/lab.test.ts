@@ -3,6 +3,7 @@ import {mkdtempSync, readdirSync, rmSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {afterAll, afterEach, describe, expect, it} from 'vitest';
+import {checklist} from '../helpers/checklist.js';
 import {findHaproxy} from '../../source/config/find-haproxy.js';
 import {isAlive} from '../../source/lab/lab.js';
 import {runCli} from '../helpers/run-cli.js';
@@ -56,6 +57,17 @@ describe('drainboard lab', () => {
 		expect(screen.split('\n')[0]).toMatch(/^lab: app01 started; HAProxy sees it UP after two good checks \(about 2 s\)\. *$/);
 		screen = await lab.session.waitForScreen((current) => banner.test(current.split('\n')[0]!), 15_000);
 		expect(screen).toMatch(/● app01 .* UP +1 +0 L7OK/);
+		await lab.session.send('q');
+		expect(await lab.session.exited()).toBe(0);
+	});
+
+	it('derives its probes from its own configuration, as on a real host (no hidden --url): api1 is reached by its path', async () => {
+		const lab = await startLab();
+		await lab.session.press(['Down', 'Down', 'Down', 'Down', 'Down', 'Enter'], (current) => current.includes('drainboard · api/api1') && current.includes('Enter run validate'));
+		await lab.session.press('Enter', (current) => checklist(current).includes('▶ baseline'));
+		const screen = (await lab.session.press('Enter', (current) => checklist(current).includes('▶ drain'), 30_000)).replace(/\s+/g, ' ');
+		expect(screen).toMatch(/Traffic goes through http:\/\/127\.0\.0\.1:\d+\/api \(derived from frontend web \(line \d+\): use_backend api if \{ path_beg \/api \}/);
+		expect(screen).not.toContain('from --url');
 		await lab.session.send('q');
 		expect(await lab.session.exited()).toBe(0);
 	});
