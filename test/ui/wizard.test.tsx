@@ -209,6 +209,16 @@ describe('the wizard', () => {
 		expect(readJournal(harness.journalFile).entries.map((entry) => entry.event)).toContain('abandoned');
 	});
 
+	it('at 80 columns, a blocked step\'s title gives up its purpose for the status, not a word cut in half', async () => {
+		const {ui, haproxy} = start({size: {columns: 80, rows: 24}});
+		haproxy.set('app02', {opState: 0, status: 'DOWN'});
+		haproxy.set('app03', {opState: 0, status: 'DOWN'});
+		await ui.waitForFrame('▶ validate');
+		const frame = await ui.press(keys.enter, 'blocked — see why below');
+		const title = liveFrame(frame).find((line) => line.startsWith('VALIDATE'));
+		expect(title?.trimEnd()).toBe('VALIDATE  blocked — see why below');
+	});
+
 	it('goes back to the grid with Esc before anything was done', async () => {
 		const {ui} = start();
 		await ui.waitForFrame('Esc back to grid');

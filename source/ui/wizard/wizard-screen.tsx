@@ -117,7 +117,9 @@ export function WizardScreen({handle, view, size, now, freshAt, help, urlText, a
 	}
 
 	const status = state.finished ? 'maintenance complete' : step.status === 'running' ? 'running…' : step.status === 'failed' ? 'blocked — see why below' : handle.paused ? 'paused: HAProxy does not answer' : '';
-	const title = `${state.current.toUpperCase()} — ${stepInfo[state.current].purpose}`;
+	// The purpose gives way to the status where both do not fit: a title is never cut mid-word.
+	const full = `${state.current.toUpperCase()} — ${stepInfo[state.current].purpose}`;
+	const title = full.length + (status ? status.length + 2 : 0) <= width - 1 ? full : state.current.toUpperCase();
 	return (
 		<>
 			<StepLog items={handle.state.log} state={state} width={width} />
@@ -130,7 +132,7 @@ export function WizardScreen({handle, view, size, now, freshAt, help, urlText, a
 					</Text>
 				))}
 				<Text wrap="truncate-end">
-					<Text bold>{cell(title, Math.max(10, width - 1 - status.length - 2))}</Text>
+					<Text bold>{cell(title, Math.min(title.length, Math.max(10, width - 1 - status.length - 2)))}</Text>
 					{status ? <Text color={tint(step.status === 'failed' ? 'red' : 'cyan')}>{`  ${status}`}</Text> : null}
 				</Text>
 				{help ? (
