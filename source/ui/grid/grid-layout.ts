@@ -19,9 +19,10 @@ const indent = 4;
 /**
  * Fits the columns to `width`: at 80 columns name, address, state, admin words, weight,
  * sessions and check; wider terminals add requests, time since the last change and the check's
- * description, and widen names. The name column takes what is left.
+ * description. The name column is as wide as `longestName` (when known) within its bounds; on a
+ * very wide terminal what is left goes to the check's description.
  */
-export function gridLayout(width: number): GridLayout {
+export function gridLayout(width: number, longestName?: number): GridLayout {
 	const wide = width >= 120;
 	const veryWide = width >= 170;
 	const layout: GridLayout = {
@@ -39,7 +40,12 @@ export function gridLayout(width: number): GridLayout {
 	};
 	const fixed = [layout.address, layout.state, layout.admin, layout.weight, layout.sessions, layout.check, layout.requests, layout.changed, layout.description];
 	const used = indent + fixed.reduce((sum, column) => sum + column + (column > 0 ? gap : 0), 0);
-	layout.name = Math.max(8, Math.min(wide ? 40 : 30, width - used - 1));
+	const cap = Math.min(wide ? 40 : 30, longestName === undefined ? Number.POSITIVE_INFINITY : Math.max(8, longestName));
+	layout.name = Math.max(8, Math.min(cap, width - used - 1));
+	if (layout.description > 0) {
+		layout.description += Math.max(0, Math.min(80 - layout.description, width - used - layout.name - 1));
+	}
+
 	return layout;
 }
 

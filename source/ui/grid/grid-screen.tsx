@@ -51,7 +51,8 @@ export function GridScreen({view, size, now, freshAt, onQuit, onFocus, onSelect,
 	const differences = useMemo(() => differingServers(view.pool), [view.pool]);
 	const rows = useMemo(() => buildRows(view.pool, state.filter, differences), [view.pool, state.filter, differences]);
 	const differenceText = describeDifferences(differences);
-	const layout = useMemo(() => gridLayout(size.columns), [size.columns]);
+	const longestName = useMemo(() => longestServerName(view.pool), [view.pool]);
+	const layout = useMemo(() => gridLayout(size.columns, longestName), [size.columns, longestName]);
 
 	const filterLine = state.filterEditing || state.filter !== '' ? 1 : 0;
 	const detail = state.selected && !onSelect ? detailHeight(rows.serverOf(state.selected), size.columns) : 0;
@@ -177,4 +178,18 @@ function emptyLines(view: PollView, filter: string, width: number): string[] {
 	}
 
 	return [filter ? `No backend or server matches "${filter}". Esc clears the filter.` : 'HAProxy reports no backends with servers.'];
+}
+
+/** The longest server name HAProxy shows (the name column fits it, within its bounds). */
+function longestServerName(pool: PollView['pool']): number {
+	let longest = 0;
+	for (const {backends} of pool?.instances ?? []) {
+		for (const backend of backends) {
+			for (const server of backend.servers) {
+				longest = Math.max(longest, server.server.length);
+			}
+		}
+	}
+
+	return longest;
 }

@@ -1,5 +1,5 @@
 import React from 'react';
-import {failingCheckStatuses} from '../../decode/labels.js';
+import {checkStatusLabels, failingCheckStatuses, type CheckStatusName} from '../../decode/labels.js';
 import {addressOf, adminWords, secondsSinceChanged} from '../../model/describe.js';
 import {conditionOf} from '../../model/server-condition.js';
 import type {Server} from '../../model/types.js';
@@ -79,8 +79,18 @@ export const ServerLine = React.memo(function ServerLine({server, layout, cursor
 			{columns[2]} {columns[3]} {columns[4]} <Text color={checkColor}>{cell(server.checkStatus ?? '-', layout.check)}</Text>
 			{layout.requests ? ` ${cell(String(requests), layout.requests, 'right')}` : ''}
 			{layout.changed ? ` ${cell(shortDuration(now > 0 ? secondsSinceChanged(server, now) : server.secondsSinceChange), layout.changed, 'right')}` : ''}
-			{layout.description ? ` ${cell(server.checkDescription ?? '', layout.description)}` : ''}
+			{layout.description ? ' ' : ''}
+			{layout.description ? <Text dimColor={server.checkDescription === null}>{cell(checkDetail(server), layout.description)}</Text> : ''}
 			{' '.repeat(Math.max(0, layout.width - used - 1))}
 		</Text>
 	);
 });
+
+/** What HAProxy says of a failing check; for a passing one, what its status means (dimmed). */
+function checkDetail(server: Server): string {
+	if (server.checkDescription !== null) {
+		return server.checkDescription;
+	}
+
+	return server.checkStatus === null ? '' : (checkStatusLabels[server.checkStatus as CheckStatusName] ?? '');
+}
