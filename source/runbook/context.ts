@@ -65,6 +65,8 @@ type RunbookOptions = {
 	dryRun: boolean;
 	/** Drain a target that is DOWN or in maintenance on purpose; its baseline is skipped (journaled). */
 	allowDown: boolean;
+	/** --host, --path and --verify-tls: applied to a URL typed into the wizard as to --url. */
+	urlSettings?: {host?: string; path?: string; verifyTls?: boolean};
 };
 
 /** The configuration the checks read and `haproxy -c` checks: its files, where they come from, what the operator must know. */

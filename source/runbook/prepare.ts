@@ -97,6 +97,11 @@ export async function prepareMaintenance(options: Options, target: Target, mode:
 			offerShutdown: mode.offerShutdown,
 			dryRun: options.dryRun,
 			allowDown: options.allowDown,
+			urlSettings: {
+				...(options.host === undefined ? {} : {host: options.host}),
+				...(options.path === undefined ? {} : {path: options.path}),
+				verifyTls: options.verifyTls,
+			},
 		},
 	});
 

@@ -166,6 +166,16 @@ describe('the wizard', () => {
 		expect(harness.context.probeSource).toBe('typed in by the operator');
 	});
 
+	it('applies --host and --path to a URL typed in, as to --url', async () => {
+		const {ui, harness} = start({noProbe: true});
+		harness.context.options.urlSettings = {host: 'shop.example.com', path: '/health'};
+		await ui.waitForFrame('▶ validate');
+		await ui.press(keys.enter, '▶ baseline');
+		await ui.press(keys.enter, 'Type the URL clients use');
+		await ui.press([...'http://127.0.0.1:8080/', keys.enter], 'Enter run baseline');
+		expect(harness.context.probe?.target).toMatchObject({address: '127.0.0.1', port: 8080, host: 'shop.example.com', path: '/health'});
+	});
+
 	it('shows a notice about an open maintenance HAProxy no longer shows', async () => {
 		const {ui} = start({notice: 'The journal has a maintenance of webapps/app01 that ana started at 2026-11-25 14:02:11 UTC and did not finish, but HAProxy shows the server in rotation now.'});
 		const frame = await ui.waitForFrame('The journal has a maintenance');

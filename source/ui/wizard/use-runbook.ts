@@ -236,12 +236,12 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView, {poll 
 	const setUrl = useCallback(
 		(text: string) => {
 			try {
-				store.dispatch({type: 'probe-set', probe: createProbe(text.trim()), source: 'typed in by the operator'});
+				store.dispatch({type: 'probe-set', probe: createProbe(text.trim(), context.options.urlSettings), source: 'typed in by the operator'});
 			} catch (error) {
 				store.dispatch({type: 'problem-shown', problem: sentenceOf(error)});
 			}
 		},
-		[store],
+		[context, store],
 	);
 
 	const confirmQuit = useCallback(async () => askToQuit({context, io, comeBack: prepared.comeBack, closeOpen: () => answer(false)}), [answer, context, io, prepared.comeBack]);
