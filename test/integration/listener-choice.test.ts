@@ -1,3 +1,4 @@
+import {readJournal} from '../../source/runbook/journal.js';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {checklist} from '../helpers/checklist.js';
 import {defaultsSection, startTestBed, type TestBed} from '../helpers/test-bed.js';
@@ -66,5 +67,13 @@ describe('choosing the listener of the traffic checks', () => {
 		await session.press('Escape', (current) => !current.includes('BASELINE'));
 		await session.send('q');
 		expect(await session.exited()).toBe(0);
+		// The choice is journaled before the checks it carried.
+		const entries = readJournal(`${bed.dir}/listener.jsonl`).entries;
+		const chosen = entries.findIndex((entry) => entry.check === 'listener-chosen');
+		expect(entries[chosen]).toMatchObject({step: 'baseline', event: 'check', verdict: 'pass'});
+		expect(entries[chosen]!.observed).toMatch(
+			new RegExp(`^The operator chose http://127\\.0\\.0\\.1:${bed.spare[0]}/ \\(derived from frontend fe_admin.*\\) for the traffic checks, instead of http://127\\.0\\.0\\.1:${bed.frontendPort}/\\.$`),
+		);
+		expect(entries.findIndex((entry) => entry.check === 'traffic-reaches' || (entry.step === 'baseline' && entry.event === 'step-passed'))).toBeGreaterThan(chosen);
 	});
 });

@@ -82,7 +82,18 @@ export function WizardApp({prepared, view, size, now, freshAt, poll, onQuit, onB
 							const chosen = handle.state.listeners[index];
 							setChoosing(false);
 							if (chosen) {
-								prepared.context.store.dispatch({type: 'probe-set', probe: probeFor(chosen.target), source: `${chosen.source}, chosen by the operator`});
+								const {context} = prepared;
+								const was = context.probe?.url;
+								const probe = probeFor(chosen.target);
+								context.store.dispatch({type: 'probe-set', probe, source: `${chosen.source}, chosen by the operator`});
+								// In the journal as what the traffic checks after it went through.
+								context.journal.appendGuarded({
+									step: handle.state.current,
+									event: 'check',
+									check: 'listener-chosen',
+									verdict: 'pass',
+									observed: `The operator chose ${probe.url} (${chosen.source}) for the traffic checks${was === undefined ? '' : `, instead of ${was}`}.`,
+								});
 							}
 						}
 					: undefined
