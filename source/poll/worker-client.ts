@@ -39,7 +39,8 @@ export function createWorkerClient(master: Endpoint, ordinal: number, pid: numbe
 	};
 
 	const isGone = (error: unknown) => error instanceof RuntimeApiError && error.kind === 'worker-gone';
-	const isUnreadable = (error: unknown) => error instanceof RuntimeApiError && error.kind === 'bad-reply';
+	// Nothing read, or nothing at all within the timeout: what a worker being replaced gives.
+	const isUnreadable = (error: unknown) => error instanceof RuntimeApiError && (error.kind === 'bad-reply' || error.kind === 'timed-out');
 	const read =
 		<A extends unknown[], R>(call: (client: RuntimeClient, ...args: A) => Promise<R>) =>
 		async (...args: A): Promise<R> => {
@@ -50,8 +51,9 @@ export function createWorkerClient(master: Endpoint, ordinal: number, pid: numbe
 			try {
 				return await patiently(async () => call(inner, ...args));
 			} catch (error) {
-				// A worker that is being replaced may answer a forwarded read with nothing (seen on
-				// 3.4 right after a reload): if the master now lists another worker, read from that one.
+				// A worker that is being replaced may answer a forwarded read with nothing, or not at
+				// all (seen on 3.4 right after a reload): if the master now lists another worker, read
+				// from that one; else the error stands.
 				if (!isGone(error) && !isUnreadable(error)) {
 					throw error;
 				}

@@ -415,6 +415,38 @@ describe('a master-worker HAProxy, through its master CLI', () => {
 		await client.setServerState(target, 'ready');
 	});
 
+	it('a forwarded read that the replaced worker never answers is read again from the new worker; one the current worker never answers stays an error', async () => {
+		const masterEndpoint = parseMasterEndpoint(`${master.dir}/master.sock`);
+		const old = master.haproxy.pid;
+		let silent = old;
+		// Holds a read for the silent pid without a word; passes everything else on.
+		const front = await startLocalSocket(
+			(line, socket) => {
+				if (line.startsWith(`@!${silent} `)) {
+					return;
+				}
+
+				void sendLineBytes(masterEndpoint, line.trim(), {timeoutMs: 5000}).then(
+					(reply) => socket.end(reply),
+					() => socket.destroy(),
+				);
+			},
+			{halfOpen: true},
+		);
+		try {
+			const client = createWorkerClient(parseMasterEndpoint(front.path), 1, old, {timeoutMs: 500});
+			await master.haproxy.reload();
+			await waitFor('the master CLI to list the new worker', async () =>
+				(await discoverWorkers(masterEndpoint).catch(() => undefined))?.list.workers[0]?.pid === master.haproxy.pid ? true : undefined,
+			20_000);
+			expect((await client.info()).pid).toBe(master.haproxy.pid);
+			silent = master.haproxy.pid;
+			await expect(client.info()).rejects.toMatchObject({kind: 'timed-out'});
+		} finally {
+			await front.close();
+		}
+	});
+
 	it('a forwarded read that the replaced worker answers with nothing is read again from the new worker', async () => {
 		// On 3.4 a worker being replaced answered `show info` through the master with an empty reply.
 		// A socket in front of the master answers so for the pid the client last knew; all else passes.
