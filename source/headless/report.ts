@@ -36,10 +36,11 @@ export function headlessResult(state: RunbookState, run: ResultExtra & Pick<Head
 				const step = state.steps[id];
 				const blocking = step.checks.find((check) => check.verdict === 'fail');
 				const warnings = step.checks.filter((check) => check.verdict === 'warn').length;
+				const skips = step.checks.filter((check) => check.verdict === 'skip').length;
 				return {
 					id,
 					ok: step.status === 'passed',
-					detail: blocking ? `${blocking.title}: ${blocking.observed}` : `${step.checks.length} check(s) passed${warnings > 0 ? `, ${warnings} with a warning` : ''}`,
+					detail: blocking ? `${blocking.title}: ${blocking.observed}` : `${step.checks.length - skips} check(s) passed${warnings > 0 ? `, ${warnings} with a warning` : ''}${skips > 0 ? `, ${skips} not run` : ''}`,
 					checks: step.checks.map((check) => ({id: check.id, verdict: check.verdict, observed: check.observed, ...(check.evidence ? {evidence: check.evidence} : {})})),
 				};
 			}),

@@ -1,7 +1,7 @@
 import {DrainboardError, exitCodeOf, sentenceOf} from '../errors.js';
 import {isUnreachable, RuntimeApiError} from '../runtime/runtime-error.js';
 import {formatTarget} from '../runtime/names.js';
-import {blocks, failed, passed, warned, type CheckResult} from './check-result.js';
+import {blocks, failed, passed, skipped, warned, type CheckResult} from './check-result.js';
 import type {RunbookContext, RunbookIo} from './context.js';
 import {runbook} from './definitions.js';
 import {JournalError} from './journal.js';
@@ -60,8 +60,9 @@ async function runChecks(step: StepId, context: RunbookContext, io: RunbookIo): 
 			if (error instanceof NotSentInDryRun) {
 				// The change is the last thing a dry run does in its step: what comes after it needs the change made.
 				io.dispatch({type: 'facts-learned', facts: {wouldSend: [...context.facts.wouldSend, ...error.lines]}});
+				// Not run, so not passed: `skip`, under a title that does not say it was sent.
 				const sockets = context.clients.map((client) => client.socket).join(', ');
-				result = passed(check.id, check.title, `Dry run: would send ${error.lines.map((line) => `"${line}"`).join(' then ')} to ${sockets}; nothing was sent.`);
+				result = skipped(check.id, 'Not sent (dry run)', `Would send ${error.lines.map((line) => `"${line}"`).join(' then ')} to ${sockets}; nothing was sent.`);
 				context.journal.appendGuarded({step, event: 'check', check: result.id, verdict: result.verdict, observed: result.observed});
 				io.dispatch({type: 'check-finished', step, result});
 				results.push(result);

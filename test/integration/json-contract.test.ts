@@ -188,6 +188,15 @@ describe('--dry-run', () => {
 				['drain', true],
 			]);
 			expect(run.result.steps[1]!.checks.find((check) => check.id === 'baseline-traffic')!.evidence?.['targetDelta']).toBeGreaterThan(0);
+			// The drain was not sent, so its check was not run: skip, never pass, and no line says it was sent.
+			expect(run.result.steps[2]).toEqual({
+				id: 'drain',
+				ok: true,
+				detail: '0 check(s) passed, 1 not run',
+				checks: [{id: 'drain-sent', verdict: 'skip', observed: `Would send "set server webapps/app01 state drain" to ${socket.path}; nothing was sent.`}],
+			});
+			expect(run.stderr).toContain(`– drain · Not sent (dry run): Would send "set server webapps/app01 state drain" to ${socket.path}; nothing was sent.`);
+			expect(run.stderr).not.toContain('Drain sent');
 			expect(run.result.targets[0]).toMatchObject({before: {adminFlags: []}, after: {adminFlags: []}});
 			// The socket saw the reads, and no command that changes anything.
 			expect(socket.forwarded.some((line) => line.startsWith('show servers state'))).toBe(true);
@@ -220,6 +229,8 @@ describe('--dry-run', () => {
 			expect(run.code, run.stderr).toBe(0);
 			expect(run.result).toMatchObject({ok: true, changed: false, wouldSend: ['set server webapps/app02 state ready'], drained: true});
 			expect(run.result.steps.map((step) => step.id)).toEqual(['maintain', 'restore']);
+			expect(run.result.steps[1]!.checks).toEqual([{id: 'ready-sent', verdict: 'skip', observed: `Would send "set server webapps/app02 state ready" to ${bed.adminSocket}; nothing was sent.`}]);
+			expect(run.stderr).not.toContain('Ready sent');
 			expect((await states())['webapps/app02']).toBe('8');
 			expect(readJournal(`${bed.dir}/dry-restore.jsonl`).entries).toHaveLength(entries);
 			// The real restore still resumes the open maintenance.
