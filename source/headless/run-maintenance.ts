@@ -158,7 +158,7 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 		});
 
 	const plan = await planSteps(kind, context, resume);
-	write(`drainboard ${kind}${options.dryRun ? ' --dry-run (nothing is sent)' : ''} ${label} on ${context.clients.map((client) => client.socket).join(', ')} (journal ${context.journal.file})`);
+	write(`drainboard ${kind}${options.dryRun ? ' --dry-run (nothing is sent)' : ''} ${label} on ${context.clients.map((client) => client.socket).join(', ')} (journal ${context.journal.file}${options.dryRun ? ', read, not written' : ''})`);
 	for (const text of plan.lost ?? (notice ? [notice] : [])) {
 		warn(text);
 	}

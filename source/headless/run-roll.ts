@@ -76,7 +76,7 @@ async function roll(options: Options, words: readonly string[], result: RollResu
 	const resolved = await resolveRoll(clients, parsed);
 	const {backend} = resolved;
 	result.target = backend;
-	const journal = new Journal(options.journal ?? defaultJournalPath());
+	const journal = new Journal(options.journal ?? defaultJournalPath(), {dryRun: options.dryRun});
 	journal.probe();
 	result.journal = journal.file;
 	const open = openRoll(readJournal(journal.file).entries, backend);
@@ -105,7 +105,7 @@ async function roll(options: Options, words: readonly string[], result: RollResu
 		append(backend, {step: null, event: 'roll-started', detail: servers.join(',')});
 	}
 
-	write(`drainboard roll${dryRun ? ' --dry-run (nothing is sent, nothing is run)' : ''} ${backend}: ${servers.join(', ')} in turn (journal ${journal.file}); --exec on each: ${command}`);
+	write(`drainboard roll${dryRun ? ' --dry-run (nothing is sent, nothing is run)' : ''} ${backend}: ${servers.join(', ')} in turn (journal ${journal.file}${dryRun ? ', read, not written' : ''}); --exec on each: ${command}`);
 	const serverResults = servers.map((server): RollServerResult => ({server, target: `${backend}/${server}`, outcome: 'not-started', changed: false, stateChanges: 0}));
 	result.results = serverResults;
 	const count = () => {

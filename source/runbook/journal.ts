@@ -1,4 +1,4 @@
-import {closeSync, constants, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readlinkSync, readSync, writeSync, type Stats} from 'node:fs';
+import {accessSync, closeSync, constants, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readlinkSync, readSync, statSync, writeSync, type Stats} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import process from 'node:process';
@@ -187,7 +187,7 @@ export class Journal {
 	private commandJournaled = false;
 	private lost = 0;
 	private lostBecause: string | undefined;
-	/** A dry run's journal: checked writable, but nothing is appended (no maintenance is opened or closed by a run that sends nothing). */
+	/** A dry run's journal: checked writable without being created, and nothing is appended (no maintenance is opened or closed by a run that sends nothing). */
 	private readonly dryRun: boolean;
 
 	constructor(file: string, options: {session?: string; user?: string; host?: string; dryRun?: boolean} = {}) {
@@ -265,10 +265,14 @@ export class Journal {
 		}
 	}
 
-	/** Checks the journal can be written, before anything else happens. */
+	/** Checks the journal can be written, before anything else happens; a dry run's check creates neither the file nor its directory. */
 	probe(): void {
 		try {
-			this.open();
+			if (this.dryRun) {
+				writableWithoutCreating(this.file);
+			} else {
+				this.open();
+			}
 		} catch (error) {
 			this.close();
 			throw error instanceof JournalError
@@ -316,6 +320,40 @@ export class Journal {
 		const last = Buffer.alloc(1);
 		this.startLine = size > 0 && readSync(fd, last, 0, 1, size - 1) === 1 && last[0] !== 10;
 		return fd;
+	}
+}
+
+/**
+ * Whether the journal could be opened for appending, found without creating anything: the file
+ * as it is (the same refusals as a real open), else the nearest existing directory above it.
+ */
+function writableWithoutCreating(file: string): void {
+	try {
+		closeSync(openJournal(file, constants.O_RDWR | constants.O_APPEND));
+		return;
+	} catch (error) {
+		if (error instanceof JournalError || (error as NodeJS.ErrnoException).code !== 'ENOENT') {
+			throw error;
+		}
+	}
+
+	let directory = path.dirname(path.resolve(file));
+	for (;;) {
+		try {
+			if (!statSync(directory).isDirectory()) {
+				throw Object.assign(new Error(`${directory} is not a directory`), {code: 'ENOTDIR'});
+			}
+
+			accessSync(directory, constants.W_OK | constants.X_OK);
+			return;
+		} catch (error) {
+			const above = path.dirname(directory);
+			if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || above === directory) {
+				throw error;
+			}
+
+			directory = above;
+		}
 	}
 }
 

@@ -1,4 +1,4 @@
-import {mkdirSync} from 'node:fs';
+import {existsSync, mkdirSync} from 'node:fs';
 import process from 'node:process';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {readJournal} from '../../source/runbook/journal.js';
@@ -202,11 +202,37 @@ describe('--dry-run', () => {
 			expect(socket.forwarded.some((line) => line.startsWith('show servers state'))).toBe(true);
 			expect(socket.forwarded.filter((line) => /^(?:set|disable|enable|shutdown) /.test(line))).toEqual([]);
 			expect(await states()).toEqual(before);
-			expect(readJournal(`${bed.dir}/dry.jsonl`).entries).toEqual([]);
+			expect(existsSync(`${bed.dir}/dry.jsonl`)).toBe(false);
 			expect(run.stderr).toContain('✓ Dry run of drain webapps/app01: every check it can make without a change passed; it would send "set server webapps/app01 state drain". Nothing was sent.');
 		} finally {
 			await socket.close();
 		}
+	});
+
+	it('drain: creates neither the journal nor its directory, where the same drain for real creates both', async () => {
+		const directory = `${bed.dir}/dry-state`;
+		const journal = `${directory}/drainboard/journal.jsonl`;
+		const args = ['drain', 'webapps/app03', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal, '--json'];
+		const dry = await json([...args, '--dry-run']);
+		expect(dry.code, dry.stderr).toBe(0);
+		expect(existsSync(directory)).toBe(false);
+		expect(dry.stderr).toContain(`(journal ${journal}, read, not written)`);
+		try {
+			const real = await json([...args, '--yes']);
+			expect(real.code, real.stderr).toBe(0);
+			expect(existsSync(journal)).toBe(true);
+			expect(readJournal(journal).entries.map((entry) => entry.event)).toContain('command');
+		} finally {
+			await bed.send('set server webapps/app03 state ready');
+		}
+	});
+
+	it('drain: a journal that cannot be written fails the dry run as it would the drain (exit 1, journal)', async () => {
+		mkdirSync(`${bed.dir}/dry-directory.jsonl`, {recursive: true});
+		const run = await json(['drain', 'webapps/app01', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', `${bed.dir}/dry-directory.jsonl`, '--dry-run', '--json']);
+		expect(run.code).toBe(1);
+		expect(run.result).toMatchObject({ok: false, changed: false, error: {code: 'journal'}});
+		expect(run.result.error!.message).toContain('it is a directory');
 	});
 
 	it('drain: exit 1 when a gate would block (capacity), with the error code and an empty wouldSend', async () => {

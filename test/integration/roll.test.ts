@@ -172,7 +172,7 @@ describe('drainboard roll', () => {
 		expect(Object.values(await states())).toEqual(['0', '0', '0']);
 	}, 300_000);
 
-	it('--dry-run: every server checked, the commands listed, nothing sent, nothing run, the journal holds no roll', async () => {
+	it('--dry-run: every server checked, the commands listed, nothing sent, nothing run, no journal written', async () => {
 		const restarts = control.restarts.length;
 		const dry = await runCli(['roll', 'webapps', ...common('dry.jsonl'), '--dry-run', '--exec', control.command], {timeoutMs: 120_000});
 		expect(dry.code, dry.stderr).toBe(0);
@@ -181,7 +181,7 @@ describe('drainboard roll', () => {
 		expect(result.wouldSend).toEqual(servers.flatMap((server) => [`set server webapps/${server} state drain`, `set server webapps/${server} state ready`]));
 		expect(control.restarts).toHaveLength(restarts);
 		expect(Object.values(await states())).toEqual(['0', '0', '0']);
-		expect(readJournal(path.join(bed.dir, 'dry.jsonl')).entries.filter((entry) => entry.event.startsWith('roll-'))).toEqual([]);
+		expect(existsSync(path.join(bed.dir, 'dry.jsonl'))).toBe(false);
 	}, 150_000);
 
 	it('--servers: only those servers, in that order', async () => {
