@@ -28,7 +28,7 @@ const write = (line: string) => {
 type Member = {label: string; context: RunbookContext; plan: Plan; before: TargetServers | null; warnings: string[]};
 
 /** A lock the maintenance holds for all its servers: the runbook's takes and releases leave it alone. */
-const heldBySet: LockHandle = {isHeld: true, take: async () => null, release() {}};
+const heldBySet: LockHandle = {isHeld: true, take: async () => null, release() {}, holder: async () => null};
 
 /**
  * `drain` / `restore` of several servers (`*\/S`, `@ADDRESS[:PORT]`) as one maintenance: the
@@ -68,7 +68,8 @@ export async function headlessSet(kind: Kind, options: Options, label: string, t
 		members.push(member);
 	}
 
-	const locks = kind === 'drain' ? [...new Set(members.map((member) => member.context.target.backend))].sort().map((backend) => new BackendLock({dir: lockDirectory(), backend, clients})) : [];
+	// A dry run takes no lock: each server's validate reads its backend's lock instead.
+	const locks = kind === 'drain' && !options.dryRun ? [...new Set(members.map((member) => member.context.target.backend))].sort().map((backend) => new BackendLock({dir: lockDirectory(), backend, clients})) : [];
 	const releaseLocks = () => {
 		for (const lock of [...locks].reverse()) {
 			lock.release();
@@ -176,9 +177,11 @@ export async function headlessSet(kind: Kind, options: Options, label: string, t
 				}
 			}
 
-			write(`✓ ${label} · the backends ${[...new Set(members.map((member) => member.context.target.backend))].sort().join(', ')} are locked for this drainboard until every drain is confirmed.`);
-			for (const member of members) {
-				member.context.lock = heldBySet;
+			if (!options.dryRun) {
+				write(`✓ ${label} · the backends ${[...new Set(members.map((member) => member.context.target.backend))].sort().join(', ')} are locked for this drainboard until every drain is confirmed.`);
+				for (const member of members) {
+					member.context.lock = heldBySet;
+				}
 			}
 
 			const capacity = await capacityTogether(members, options.force);

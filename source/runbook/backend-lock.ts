@@ -1,6 +1,6 @@
 import {spawn} from 'node:child_process';
 import {createHash} from 'node:crypto';
-import {closeSync, constants, fchmodSync, fstatSync, ftruncateSync, openSync, readSync, statSync, unlinkSync, writeSync} from 'node:fs';
+import {closeSync, constants, fchmodSync, fstatSync, ftruncateSync, openSync, readFileSync, readSync, statSync, unlinkSync, writeSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import process from 'node:process';
@@ -76,7 +76,7 @@ export class BackendLock {
 	private readonly me: {user: string; pid: number; host: string};
 
 	constructor(
-		private readonly options: {dir: string; backend: string; clients: readonly RuntimeClient[]; proc?: string; user?: string},
+		private readonly options: {dir: string; backend: string; clients: readonly RuntimeClient[]; proc?: string; user?: string; locksTable?: string},
 	) {
 		this.me = {user: options.user ?? operatorName(), pid: process.pid, host: os.hostname()};
 	}
@@ -95,19 +95,11 @@ export class BackendLock {
 			return null;
 		}
 
-		const keys = new Set<string>();
-		for (const client of this.options.clients) {
-			for (const key of instanceKeys(await client.info(signal), this.options.proc)) {
-				keys.add(key);
-			}
-		}
-
 		const leftBy: LockHolder[] = [];
 		const since = new Date().toISOString();
 		const mine: LockHolder = {...this.me, user: printableName(this.me.user), what, since};
 		try {
-			for (const key of [...keys].sort()) {
-				const file = path.join(this.options.dir, fileName(key, this.options.backend));
+			for (const file of await this.files(signal)) {
 				const taken = await lockFile(file);
 				if ('busy' in taken) {
 					throw new BackendBusyError(busySentence(this.options.backend, taken.busy, this.me.host));
@@ -133,6 +125,35 @@ export class BackendLock {
 
 		const gone = leftBy[0];
 		return gone ? `Took over the lock of ${this.options.backend} left by ${holderText(gone, this.me.host)}, which is no longer running.` : null;
+	}
+
+	/**
+	 * Who holds the lock now, read without taking it (a dry run takes no lock): `alice (pid 4242,
+	 * drain of webapps/app02 since 14:02:11)`, or null when nobody does. Whether a lock file is
+	 * locked is read from the kernel's table of locks; where that table cannot be read, a holder the
+	 * file names counts while its process runs. Nothing is created, locked or written.
+	 */
+	async holder(signal?: AbortSignal): Promise<string | null> {
+		for (const file of await this.files(signal)) {
+			const holder = peekLockFile(file, this.options.locksTable ?? '/proc/locks', this.me.host);
+			if (holder !== null) {
+				return holder === 'unnamed' ? 'another drainboard (its lock file does not say who)' : holderText(holder, this.me.host);
+			}
+		}
+
+		return null;
+	}
+
+	/** The lock files of this backend, one per instance name, in the order they are taken. */
+	private async files(signal?: AbortSignal): Promise<string[]> {
+		const keys = new Set<string>();
+		for (const client of this.options.clients) {
+			for (const key of instanceKeys(await client.info(signal), this.options.proc)) {
+				keys.add(key);
+			}
+		}
+
+		return [...keys].sort().map((key) => path.join(this.options.dir, fileName(key, this.options.backend)));
 	}
 
 	/** Ends the lock (idempotent): the files are emptied and removed where this user may. */
@@ -180,6 +201,80 @@ function printableName(name: string): string {
 function fileName(key: string, backend: string): string {
 	const name = backend.length <= 120 ? backend : `${backend.slice(0, 100)}~${createHash('sha256').update(backend).digest('hex').slice(0, 16)}`;
 	return `drainboard.${key}.${name.replace(/\//g, '_')}.lock`;
+}
+
+/**
+ * The holder of a lock file as it stands, without locking it: null when it is not locked (or not
+ * there), 'unnamed' when it is locked by a holder it does not name.
+ */
+function peekLockFile(file: string, locksTable: string, host: string): LockHolder | 'unnamed' | null {
+	let fd: number;
+	try {
+		fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY);
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+			return null;
+		}
+
+		throw lockFileError(file, error);
+	}
+
+	try {
+		const named = holderNamed(fd) ?? null;
+		const locked = lockedInTable(fstatSync(fd, {bigint: true}), locksTable);
+		if (locked === undefined) {
+			// No table to read: a holder that still runs (or runs on another host) is taken at its word.
+			return named !== null && (named.host !== host || isRunning(named.pid)) ? named : null;
+		}
+
+		return locked ? (named ?? 'unnamed') : null;
+	} finally {
+		closeSync(fd);
+	}
+}
+
+/** Whether the kernel's table of locks (/proc/locks) has a flock on the file; undefined when it cannot be read. */
+function lockedInTable(stats: {dev: bigint; ino: bigint}, locksTable: string): boolean | undefined {
+	let table: string;
+	try {
+		table = readFileSync(locksTable, 'utf8');
+	} catch {
+		return undefined;
+	}
+
+	// glibc's dev_t: the table prints the major and minor numbers in hex, then the inode.
+	const major = ((stats.dev >> 8n) & 0xfffn) | ((stats.dev >> 32n) & ~0xfffn);
+	const minor = (stats.dev & 0xffn) | ((stats.dev >> 12n) & ~0xffn);
+	return table.split('\n').some((line) => {
+		// `1: FLOCK  ADVISORY  WRITE 4242 fe:00:2151764 0 EOF`; a line with `->` is a waiter, not a holder.
+		const match = /^\d+:\s+FLOCK\s+\S+\s+\S+\s+\S+\s+([\da-f]+):([\da-f]+):(\d+)\s/i.exec(line);
+		return match !== null && BigInt(`0x${match[1]!}`) === major && BigInt(`0x${match[2]!}`) === minor && BigInt(match[3]!) === stats.ino;
+	});
+}
+
+function isRunning(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch (error) {
+		return (error as NodeJS.ErrnoException).code === 'EPERM';
+	}
+}
+
+/** The holder the file names now: null when its text names nobody, undefined when it is empty (not written yet, or released). */
+function holderNamed(fd: number): LockHolder | null | undefined {
+	const buffer = Buffer.alloc(1024);
+	const text = buffer.toString('utf8', 0, readSync(fd, buffer, 0, buffer.length, 0)).trim();
+	if (text === '') {
+		return undefined;
+	}
+
+	try {
+		const parsed = holderSchema.safeParse(JSON.parse(text));
+		return parsed.success ? parsed.data : null;
+	} catch {
+		return null;
+	}
 }
 
 type Taken = {fd: number; previous: LockHolder | null} | {busy: LockHolder | null};
@@ -307,16 +402,9 @@ function flockBinary(): string {
 /** The holder named in the file; a holder that has locked it but not written yet gets a moment. */
 async function holderOf(fd: number, {wait}: {wait: boolean}): Promise<LockHolder | null> {
 	for (let attempt = 0; ; attempt++) {
-		const buffer = Buffer.alloc(1024);
-		const length = readSync(fd, buffer, 0, buffer.length, 0);
-		const text = buffer.toString('utf8', 0, length).trim();
-		if (text !== '') {
-			try {
-				const parsed = holderSchema.safeParse(JSON.parse(text));
-				return parsed.success ? parsed.data : null;
-			} catch {
-				return null;
-			}
+		const named = holderNamed(fd);
+		if (named !== undefined) {
+			return named;
 		}
 
 		if (!wait || attempt >= 10) {

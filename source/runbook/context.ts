@@ -13,7 +13,7 @@ import type {RunbookStore} from './store.js';
 export type {RunbookFacts} from './state.js';
 
 /** What the runbook does with its backend's lock. */
-export type LockHandle = Pick<BackendLock, 'take' | 'release' | 'isHeld'>;
+export type LockHandle = Pick<BackendLock, 'take' | 'release' | 'isHeld' | 'holder'>;
 
 /** Time, injected so tests can drive it. */
 export type Clock = {now(): number; sleep(ms: number, signal?: AbortSignal): Promise<void>};

@@ -3,11 +3,12 @@ import {isUnreachable, RuntimeApiError} from '../runtime/runtime-error.js';
 import {formatTarget} from '../runtime/names.js';
 import {blocks, failed, passed, skipped, warned, type CheckResult} from './check-result.js';
 import type {RunbookContext, RunbookIo} from './context.js';
+import {backendFreeInDryRun} from './checks/backend-free.js';
 import {runbook} from './definitions.js';
 import {JournalError} from './journal.js';
 import {Cancelled, NotSentInDryRun} from './state-change.js';
 import type {CheckDefinition} from './step-definition.js';
-import type {StepId} from './steps.js';
+import {stepIds, type StepId} from './steps.js';
 
 type StepOutcome = 'passed' | 'failed' | 'cancelled';
 
@@ -47,11 +48,32 @@ const lockCheck: CheckDefinition = {
 	},
 };
 
+/**
+ * The lock check a step starts with, if any. The lock is taken again where it was let go (a retry
+ * after a failed step): said only when refused. A dry run takes no lock: it reads it once, at
+ * validate or at the first step that would take it (restore's change), and warns if it is held.
+ */
+function lockCheckFor(step: StepId, context: RunbookContext): CheckDefinition | undefined {
+	if (!context.options.dryRun) {
+		return lockedSteps.has(step) && !context.lock.isHeld ? lockCheck : undefined;
+	}
+
+	const state = context.store.getState();
+	const seen = stepIds.some((id) => state.steps[id].checks.some((check) => check.id === lockCheck.id));
+	return (lockedSteps.has(step) || step === 'restore') && !context.lock.isHeld && !seen ? dryRunLockCheck : undefined;
+}
+
+const dryRunLockCheck: CheckDefinition = {
+	id: lockCheck.id,
+	title: lockCheck.title,
+	run: backendFreeInDryRun,
+};
+
 async function runChecks(step: StepId, context: RunbookContext, io: RunbookIo): Promise<StepOutcome> {
 	io.dispatch({type: 'step-started', step, time: context.clock.now()});
 	const results: CheckResult[] = [];
-	// The lock is taken again where it was let go (a retry after a failed step): said only when refused.
-	const checks = lockedSteps.has(step) && !context.lock.isHeld ? [lockCheck, ...runbook[step].checks] : runbook[step].checks;
+	const first = lockCheckFor(step, context);
+	const checks = first ? [first, ...runbook[step].checks] : runbook[step].checks;
 	for (const check of checks) {
 		let result: CheckResult;
 		try {
@@ -86,7 +108,7 @@ async function runChecks(step: StepId, context: RunbookContext, io: RunbookIo): 
 			result = await override(result, context, io, step);
 		}
 
-		if (!(result.verdict === 'pass' && check === lockCheck)) {
+		if (!(result.verdict === 'pass' && (check === lockCheck || check === dryRunLockCheck))) {
 			context.journal.appendGuarded({step, event: 'check', check: result.id, verdict: result.verdict, observed: result.observed, evidence: result.evidence});
 			io.dispatch({type: 'check-finished', step, result});
 		}

@@ -235,6 +235,63 @@ describe('--dry-run', () => {
 		expect(run.result.error!.message).toContain('it is a directory');
 	});
 
+	it('drain: reads the backend lock without taking it; another drainboard holding it is a warning that a real run would be refused', async () => {
+		const args = ['drain', 'webapps/app01', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', `${bed.dir}/dry-lock.jsonl`, '--dry-run', '--json'];
+		const free = await json(args);
+		expect(free.code, free.stderr).toBe(0);
+		expect(free.result.steps[0]!.checks.find((check) => check.id === 'backend-free')).toEqual({
+			id: 'backend-free',
+			verdict: 'pass',
+			observed: 'No other drainboard holds the lock of webapps now; a dry run reads the lock without taking it.',
+		});
+		expect(free.stderr).not.toContain('locked for this drainboard');
+
+		// With no lock directory, taking the lock fails, reading it does not: the dry run never takes it.
+		const noLockDir = {env: {DRAINBOARD_LOCK_DIR: `${bed.dir}/no-lock-dir`}};
+		const dryWithout = await runCli(args, noLockDir);
+		expect(dryWithout.code, dryWithout.stderr).toBe(0);
+		const realWithout = checkContract((await runCli([...args.filter((arg) => arg !== '--dry-run'), '--yes'], noLockDir)).stdout, 1);
+		expect(realWithout).toMatchObject({ok: false, changed: false, error: {code: 'locked'}});
+		expect(realWithout.error!.message).toContain('its directory does not exist');
+
+		const holder = await holdLock({dir: process.env['DRAINBOARD_LOCK_DIR']!, socket: bed.adminSocket, backend: 'webapps', what: 'drain of webapps/app02', user: 'alice'});
+		try {
+			const held = await json(args);
+			expect(held.code, held.stderr).toBe(0);
+			expect(held.result).toMatchObject({ok: true, changed: false, wouldSend: ['set server webapps/app01 state drain']});
+			const check = held.result.steps[0]!.checks.find((candidate) => candidate.id === 'backend-free')!;
+			expect(check.verdict).toBe('warn');
+			expect(check.observed).toMatch(/^webapps is being changed by alice \(pid \d+, drain of webapps\/app02 since \d\d:\d\d:\d\d\), so a real run would be refused now; a dry run reads the lock without taking it\.$/);
+			expect(held.stderr).toContain(`! validate · Nobody else changing it: ${check.observed}`);
+			// Said once, at validate: the later steps do not say it again.
+			expect(held.result.steps.flatMap((step) => step.checks).filter((candidate) => candidate.id === 'backend-free')).toHaveLength(1);
+			// alice still holds it: the real drain is refused.
+			const real = await json([...args.filter((arg) => arg !== '--dry-run'), '--yes']);
+			expect(real.result).toMatchObject({ok: false, error: {code: 'locked'}});
+		} finally {
+			await holder.release();
+		}
+
+		expect((await states())['webapps/app01']).toBe('0');
+	});
+
+	it('restore: warns when another drainboard holds the backend, where the real restore would be refused', async () => {
+		expect((await runCli(['drain', 'webapps/app02', ...common('dry-restore-lock.jsonl')])).code).toBe(0);
+		const holder = await holdLock({dir: process.env['DRAINBOARD_LOCK_DIR']!, socket: bed.adminSocket, backend: 'webapps', what: 'drain of webapps/app03', user: 'alice'});
+		try {
+			const run = await json(['restore', 'webapps/app02', ...common('dry-restore-lock.jsonl'), '--dry-run']);
+			expect(run.code, run.stderr).toBe(0);
+			expect(run.result.steps.find((step) => step.id === 'restore')!.checks.map((check) => [check.id, check.verdict])).toEqual([
+				['backend-free', 'warn'],
+				['ready-sent', 'skip'],
+			]);
+			expect(run.stderr).toContain('! restore · Nobody else changing it: webapps is being changed by alice');
+		} finally {
+			await holder.release();
+			await bed.send('set server webapps/app02 state ready');
+		}
+	});
+
 	it('drain: exit 1 when a gate would block (capacity), with the error code and an empty wouldSend', async () => {
 		await bed.send('set server api/api2 state maint');
 		try {

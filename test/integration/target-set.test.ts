@@ -201,6 +201,9 @@ describe('several servers are one maintenance', () => {
 		const drain = await run(['drain', machine(), ...common('dry.jsonl'), '--dry-run']);
 		expect(drain.code, drain.stderr).toBe(0);
 		expect(drain.json).toMatchObject({ok: true, changed: false, wouldSend: ['set server webapps/app01 state drain', 'set server api/app01 state drain', 'set server cache/c1 state drain']});
+		// It takes no lock, and says so for each server's backend instead of "locked for this drainboard".
+		expect(drain.stderr).not.toContain('locked for this drainboard');
+		expect(drain.stderr).toContain('webapps/app01 ✓ validate · Nobody else changing it: No other drainboard holds the lock of webapps now; a dry run reads the lock without taking it.');
 		expect(drain.json.steps.filter((step) => step.id === 'baseline').map((step) => [step.target, step.ok])).toEqual([
 			['webapps/app01', true],
 			['api/app01', true],

@@ -68,6 +68,31 @@ describe('the backend lock', () => {
 		expect(readdirSync(path.join(linked, 'target'))).toEqual([]);
 	});
 
+	it('names its holder to a reader without taking it (a dry run), from the kernel\'s table of locks', async () => {
+		const dir = tempDir();
+		const reader = new BackendLock({dir, backend: 'webapps', clients: [client(4242)], user: 'bob'});
+		expect(await reader.holder()).toBeNull();
+		expect(readdirSync(dir)).toEqual([]);
+
+		const alice = new BackendLock({dir, backend: 'webapps', clients: [client(4242)], user: 'alice'});
+		await alice.take('drain of webapps/app02');
+		const file = path.join(dir, readdirSync(dir)[0]!);
+		const written = readFileSync(file, 'utf8');
+		expect(await reader.holder()).toMatch(new RegExp(`^alice \\(pid ${process.pid}, drain of webapps/app02 since \\d\\d:\\d\\d:\\d\\d\\)$`));
+		expect(reader.isHeld).toBe(false);
+		expect(readFileSync(file, 'utf8')).toBe(written);
+		await expect(new BackendLock({dir, backend: 'webapps', clients: [client(4242)], user: 'carol'}).take('drain')).rejects.toThrow(BackendBusyError);
+		alice.release();
+		expect(await reader.holder()).toBeNull();
+
+		// A file naming a holder that no longer holds it (killed before it could empty it) is not a lock.
+		writeFileSync(file, JSON.stringify({user: 'dave', pid: process.pid, host: os.hostname(), what: 'drain of webapps/app01', since: new Date().toISOString()}));
+		expect(await reader.holder()).toBeNull();
+		// Without the kernel's table, the holder a file names counts while its process runs.
+		const withoutTable = new BackendLock({dir, backend: 'webapps', clients: [client(4242)], user: 'bob', locksTable: path.join(dir, 'no-such-table')});
+		expect(await withoutTable.holder()).toMatch(/^dave \(pid \d+, drain of webapps\/app01 since /);
+	});
+
 	it('lives in $DRAINBOARD_LOCK_DIR, else /run/lock', () => {
 		expect(lockDirectory({DRAINBOARD_LOCK_DIR: '/srv/locks'})).toBe('/srv/locks');
 		expect(lockDirectory({})).toBe('/run/lock');

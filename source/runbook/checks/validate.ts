@@ -8,6 +8,7 @@ import {formatTarget} from '../../runtime/names.js';
 import {RuntimeApiError} from '../../runtime/runtime-error.js';
 import {failed, passed, skipped, warned} from '../check-result.js';
 import {runbookMode} from '../context.js';
+import {backendFreeInDryRun} from './backend-free.js';
 import {onInstances, perInstance, readTarget} from '../read-target.js';
 import type {CheckDefinition} from '../step-definition.js';
 
@@ -144,6 +145,10 @@ const backendFree: CheckDefinition = {
 	title: 'Nobody else changing it',
 	async run(context, io) {
 		const title = 'Nobody else changing it';
+		if (context.options.dryRun) {
+			return backendFreeInDryRun(context, io);
+		}
+
 		const tookOver = await context.lock.take(`drain of ${formatTarget(context.target)}`, io.signal);
 		const held = `${context.target.backend} is locked for this drainboard until confirm ends.`;
 		return tookOver ? warned(this.id, title, `${tookOver} ${held}`) : passed(this.id, title, held);
