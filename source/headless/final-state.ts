@@ -1,6 +1,7 @@
 import {sentenceOf} from '../errors.js';
 import type {RunbookContext} from '../runbook/context.js';
 import {readJournal} from '../runbook/journal.js';
+import {restoreHint, statusCommand} from '../runbook/come-back.js';
 import type {Server} from '../model/types.js';
 import {readTarget, type TargetView} from '../runbook/read-target.js';
 import {formatTarget} from '../runtime/names.js';
@@ -79,12 +80,12 @@ export async function finalState(context: RunbookContext, before: TargetServers 
 		return {
 			drained: null,
 			after: null,
-			sentence: `The state of ${label} is unknown: reading it back at the end failed (${why}); check it with "drainboard status --backend ${context.target.backend}" before anything else.`,
+			sentence: `The state of ${label} is unknown: reading it back at the end failed (${why}); check it with "${statusCommand(context)}" before anything else.`,
 		};
 	}
 
 	const drainedOn = views.filter((view) => view.server?.adminFlags.includes('FDRAIN')).map((view) => view.socket);
-	const restore = `Run "drainboard restore ${label}" to put it back, or "drainboard ${label}" to continue in the wizard.`;
+	const restore = restoreHint(context);
 	if (drainedOn.length === views.length && views.length > 0) {
 		const since = context.facts.drainSentAt ? ` since ${clockTime(context.facts.drainSentAt)}` : '';
 		return {drained: true, after: serversOf(views), sentence: `${label} is DRAINED now (out of rotation${since}). ${restore}`};

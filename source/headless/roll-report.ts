@@ -46,8 +46,3 @@ export type RollResult = {
 	warnings: string[];
 	journal?: string;
 };
-
-/** `'it'\''s'`: a word as the shell reads it back unchanged. */
-export function shellWord(word: string): string {
-	return /^[A-Za-z0-9_./:=,@%+-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
-}

@@ -21,6 +21,7 @@ import {askOnTerminal} from './ask-tty.js';
 import {changedByRun, finalState, readServers, targetEntries, type TargetServers} from './final-state.js';
 import {checkLine, headlessResult, type HeadlessResult} from './report.js';
 import {failureCode} from '../runbook/failure-code.js';
+import {comeBackCommand, drainboardCommand, restoreHint, statusCommand} from '../runbook/come-back.js';
 
 type Kind = 'drain' | 'restore';
 
@@ -193,7 +194,7 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 		const during = ` ${state.steps[step].status === 'running' ? 'during' : 'at'} ${step}`;
 		const said = await stateNow(context);
 		context.journal.appendGuarded({step, event: 'interrupted', detail: `${signal === 'internal error' ? 'an internal error' : signal} stopped drainboard ${kind}${during}; ${said.sentence}`});
-		const how = said.drained ? ` ${hooks.comeBack ?? `Run "drainboard restore ${label}" to put it back, or "drainboard ${label}" to continue in the wizard.`}` : '';
+		const how = said.drained ? ` ${hooks.comeBack ?? restoreHint(context)}` : '';
 		write(`${signal === 'internal error' ? 'Stopped by an internal error' : `Stopped by ${signal}`}${during}: ${said.sentence}.${how}`);
 		return {step, said};
 	};
@@ -255,7 +256,7 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 			const would = context.facts.wouldSend.length > 0 ? `it would send ${context.facts.wouldSend.map((line) => `"${line}"`).join(' then ')}` : 'it would send nothing';
 			write(`✓ Dry run of ${kind} ${label}: every check it can make without a change passed; ${would}. Nothing was sent.`);
 		} else if (exitCode === 0) {
-			const after = hooks.comeBack === undefined ? ` Run "drainboard restore ${label}" after the work.` : '';
+			const after = hooks.comeBack === undefined ? ` Run "${drainboardCommand(['restore', label], context.commandFlags, context.journal.file)}" after the work.` : '';
 			write(kind === 'drain' ? `✓ ${label} is drained and proven out of rotation.${after}` : `✓ ${label} is back in rotation, proven by traffic.`);
 		} else {
 			write(final.sentence);
@@ -290,7 +291,7 @@ async function stateNow(context: RunbookContext): Promise<{sentence: string; dra
 	} catch {
 		return {
 			after: null,
-			sentence: `the state of ${formatTarget(context.target)} could not be read (HAProxy did not answer within ${lastReadMs / 1000} s); check it with drainboard status`,
+			sentence: `the state of ${formatTarget(context.target)} could not be read (HAProxy did not answer within ${lastReadMs / 1000} s); check it with "${statusCommand(context)}"`,
 			drained: false,
 		};
 	}
@@ -323,7 +324,7 @@ export async function planSteps(kind: Kind, context: RunbookContext, resume: Res
 	const lost = lostDrainWarnings(lastMaintenance(readJournal(context.journal.file).entries, formatTarget(context.target)), views, context.target);
 	const stillDrained = views.some((view) => view.server?.adminFlags.includes('FDRAIN'));
 	if (lost.length > 0 && stillDrained) {
-		throw new CheckFailedError(`${formatTarget(context.target)} is drained on some instances but not on the others (${lost.join(' ')}); restore sends nothing. Run "drainboard ${formatTarget(context.target)}" to see it instance by instance.`);
+		throw new CheckFailedError(`${formatTarget(context.target)} is drained on some instances but not on the others (${lost.join(' ')}); restore sends nothing. Run "${comeBackCommand(context.commandFlags, context.target, context.journal.file)}" to see it instance by instance.`);
 	}
 
 	if (lost.length > 0) {

@@ -6,6 +6,7 @@ import type {Probe} from '../probe/probe.js';
 import type {RuntimeClient} from '../poll/client.js';
 import type {Target} from '../runtime/names.js';
 import type {BackendLock} from './backend-lock.js';
+import type {ChosenFlags} from './come-back.js';
 import type {Journal} from './journal.js';
 import type {Prompt, RunbookAction, RunbookFacts} from './state.js';
 import type {RunbookStore} from './store.js';
@@ -106,6 +107,8 @@ export type RunbookContext = {
 	/** Runs `haproxy -c`; null when no haproxy binary was found (with the reason). */
 	checkConfig: (() => Promise<ConfigCheck>) | {missing: string};
 	options: RunbookOptions;
+	/** The flags that chose HAProxy and the listener, repeated in every command a message tells the operator to run (see come-back.ts). */
+	commandFlags: ChosenFlags;
 	/** What the steps learned so far (from `store`). */
 	readonly facts: RunbookFacts;
 };

@@ -12,6 +12,7 @@ import {UsageError} from '../errors.js';
 import {findTarget} from '../poll/find-target.js';
 import {isUnreachable, RuntimeApiError} from '../runtime/runtime-error.js';
 import {formatTarget, type Target} from '../runtime/names.js';
+import {comeBackCommand} from './come-back.js';
 import {BackendLock, lockDirectory} from './backend-lock.js';
 import {runbookContext, runbookMode, systemClock, type RunbookContext} from './context.js';
 import {emptyFacts, initialRunbookState} from './state.js';
@@ -30,31 +31,12 @@ export type PreparedMaintenance = {
 	/** How the sockets were found: the default socket chosen, the workers a master CLI named (for the operator). */
 	notes: string[];
 	/**
-	 * The command that opens this maintenance again, with the flags given (`--socket`, `--master`,
-	 * `--config`) and the journal used, ready to paste; null where none would work (the lab, whose
-	 * HAProxy and files go with it).
+	 * The command that opens this maintenance again, with the flags given that chose HAProxy and the
+	 * listener (come-back.ts) and the journal used, ready to paste; null where none would work (the
+	 * lab, whose HAProxy and files go with it).
 	 */
 	comeBack: string | null;
 };
-
-/** `drainboard B/S --socket … --journal …`: the flags that found HAProxy and the journal, quoted for a shell. */
-export function comeBackCommand(options: Pick<Options, 'socket' | 'master' | 'config'>, target: Target, journal: string): string {
-	const words = ['drainboard', formatTarget(target)];
-	for (const socket of options.socket) {
-		words.push('--socket', socket);
-	}
-
-	if (options.master !== undefined) {
-		words.push('--master', options.master);
-	}
-
-	if (options.config !== undefined) {
-		words.push('--config', options.config);
-	}
-
-	words.push('--journal', journal);
-	return words.map((word) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`)).join(' ');
-}
 
 /**
  * Builds the context of a maintenance from the options: sockets, the configuration the running
@@ -83,6 +65,7 @@ export async function prepareMaintenance(options: Options, target: Target, mode:
 		backendFacts: null,
 		configProblem: 'the configuration was not read yet',
 		checkConfig: {missing: 'The configuration was not read yet.'},
+		commandFlags: {socket: options.socket, master: options.master, config: options.config, haproxy: options.haproxy, url: options.url, host: options.host, path: options.path},
 		options: {
 			requests: options.requests,
 			proof: options.proof,

@@ -5,6 +5,7 @@ import {RuntimeApiError, type RuntimeErrorKind} from '../runtime/runtime-error.j
 import {formatSeconds} from '../runtime/transport.js';
 import {commandLine, showsApplied, type InstanceCommand} from './change-plan.js';
 import type {RunbookContext} from './context.js';
+import {statusCommand} from './come-back.js';
 
 /** What HAProxy shows after a command whose reply did not come back as success. */
 type ReadBack = {
@@ -42,13 +43,13 @@ export async function readBackAfterFailure(context: RunbookContext, client: Runt
 		const server = snapshot.backends.find((backend) => backend.name === context.target.backend)?.servers.find((candidate) => candidate.server === context.target.server);
 		applied = server ? showsApplied(server, command) : undefined;
 		if (!server) {
-			return {applied: undefined, readBack: true, sentence: `The state of ${label}${at} is unknown: the reply to "${line}" was lost (${how}) and HAProxy no longer lists the server; check it with "drainboard status --backend ${context.target.backend}".`};
+			return {applied: undefined, readBack: true, sentence: `The state of ${label}${at} is unknown: the reply to "${line}" was lost (${how}) and HAProxy no longer lists the server; check it with "${statusCommand(context)}".`};
 		}
 	} catch (readError) {
 		return {
 			applied: undefined,
 			readBack: true,
-			sentence: `The state of ${label}${at} is unknown: the reply to "${line}" was lost (${how}) and reading it back failed too (${sentenceOf(readError).replace(/\.$/, '')}); check it with "drainboard status --backend ${context.target.backend}" before anything else.`,
+			sentence: `The state of ${label}${at} is unknown: the reply to "${line}" was lost (${how}) and reading it back failed too (${sentenceOf(readError).replace(/\.$/, '')}); check it with "${statusCommand(context)}" before anything else.`,
 		};
 	}
 

@@ -5,6 +5,7 @@ import {RuntimeApiError} from '../runtime/runtime-error.js';
 import {commandLine, planChange, samePlan, sendCommand, undoOf, type Change, type InstanceCommand} from './change-plan.js';
 import {ChangeRefusedError, emptiedBy, othersText, refuseUnsafe} from './change-guards.js';
 import type {RunbookContext, RunbookIo} from './context.js';
+import {statusCommand} from './come-back.js';
 import {readBackAfterFailure} from './read-back.js';
 import {readTarget, type TargetView} from './read-target.js';
 import type {StepId} from './steps.js';
@@ -178,7 +179,7 @@ async function checkAfterDrain(context: RunbookContext, io: RunbookIo, step: Ste
 		after = await readTarget(context, io.signal);
 	} catch (error) {
 		io.dispatch({type: 'drain-changed', drained: true});
-		throw new ChangeFailed(`The drain was accepted, but reading ${formatTarget(context.target)} back right after failed (${sentenceOf(error).replace(/\.$/, '')}); look at the backend now with "drainboard status --backend ${context.target.backend}".`, error);
+		throw new ChangeFailed(`The drain was accepted, but reading ${formatTarget(context.target)} back right after failed (${sentenceOf(error).replace(/\.$/, '')}); look at the backend now with "${statusCommand(context)}".`, error);
 	}
 
 	const empty = emptiedBy(context, after);
@@ -264,6 +265,6 @@ async function putBack(context: RunbookContext, step: StepId, done: readonly Don
 		return new PartialChangeError(what.failed, `${cause}, ${outcome}`, what.failure, stuck.length);
 	}
 
-	const outcome = stuck.length === 0 ? `${back.join(', ')}: no instance is changed.` : `${[...back, ...stuck].join('; ')}. Check ${label} with drainboard status and set it right by hand.`;
+	const outcome = stuck.length === 0 ? `${back.join(', ')}: no instance is changed.` : `${[...back, ...stuck].join('; ')}. Check ${label} with "${statusCommand(context)}" and set it right by hand.`;
 	return new PartialChangeError(what.failed, `"${what.line}" failed on ${what.failed}: ${cause}. ${outcome}`, what.failure, stuck.length);
 }

@@ -274,6 +274,7 @@ export function engineHarness(haproxy: FakeHaproxy, clock: FakeClock, overrides:
 		backendFacts: {name: 'webapps', mode: 'http', balance: 'roundrobin', persistence: [], serverStateFile: '/var/lib/haproxy/state', loadsServerState: true, uncertain: []},
 		configProblem: null,
 		checkConfig: async () => ({ok: true, exitCode: 0, warnings: [], alerts: [], output: 'Configuration file is valid'}),
+		commandFlags: {socket: []},
 		options: {requests: 10, proof: 'probe', proofWindowMs: 30_000, autoSampleMs: 3000, quietTimeoutMs: 5000, readyTimeoutMs: 10_000, settleMs: 2000, holdMs: 1000, force: false, skipValidate: false, offerShutdown: false, dryRun: false, allowDown: false, ...overrides},
 	});
 	const prompts: Prompt[] = [];

@@ -8,6 +8,8 @@ import {runCli} from '../helpers/run-cli.js';
 import {startTestBed, type TestBed} from '../helpers/test-bed.js';
 import {statedWaits} from '../helpers/waited.js';
 
+const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
 let bed: TestBed;
 
 beforeAll(async () => {
@@ -29,7 +31,7 @@ async function throughFaultySocket(kind: 'drain' | 'restore', fault: Forwarding,
 	const socket = await startForwardingSocket(bed.adminSocket, (line) => (line.startsWith('set server ') ? fault : 'forward'));
 	try {
 		const result = await runCli([kind, 'webapps/app01', '--socket', socket.path, '--config', bed.configPath, '--journal', `${bed.dir}/${journal}`, '--timeout', '1', '--yes', '--json']);
-		return {...result, stderr: statedWaits(result.stderr, 1), json: JSON.parse(result.stdout) as HeadlessResult, forwarded: socket.forwarded};
+		return {...result, stderr: statedWaits(result.stderr, 1), json: JSON.parse(result.stdout) as HeadlessResult, forwarded: socket.forwarded, socket: socket.path};
 	} finally {
 		await socket.close();
 	}
@@ -80,7 +82,11 @@ describe('a state change whose reply is lost', () => {
 		expect(run.code).toBe(3);
 		expect(await admin()).toBe('8');
 		expect(run.stderr).toContain('webapps/app01 is NOT back in rotation (ready): the reply to "set server webapps/app01 state ready" was lost (no answer in 1 s), and a read-back');
-		expect(run.stderr.trim().split('\n').at(-1)).toMatch(/^webapps\/app01 is DRAINED now \(out of rotation since \d\d:\d\d:\d\d\)\. Run "drainboard restore webapps\/app01"/);
+		// How to come back repeats the socket, the config and the journal of this run.
+		const flags = `--socket ${run.socket} --config ${bed.configPath} --journal ${bed.dir}/restore-unsent.jsonl`;
+		expect(run.stderr.trim().split('\n').at(-1)).toMatch(
+			new RegExp(`^webapps/app01 is DRAINED now \\(out of rotation since \\d\\d:\\d\\d:\\d\\d\\)\\. ${escaped(`Run "drainboard restore webapps/app01 ${flags}" to put it back, or "drainboard webapps/app01 ${flags}" to continue in the wizard.`)}$`),
+		);
 		expect(run.json).toMatchObject({ok: false, drained: true});
 	});
 
@@ -88,10 +94,12 @@ describe('a state change whose reply is lost', () => {
 		const run = await throughFaultySocket('drain', 'lose-reply-then-die', 'drain-unknown.jsonl');
 		expect(run.code).toBe(3);
 		expect(await admin()).toBe('8');
+		// The status command to check it reads the instances of this run.
+		const status = escaped(`check it with "drainboard status --backend webapps --socket ${run.socket} --config ${bed.configPath}" before anything else.`);
 		expect(run.stderr).toMatch(
-			/✗ drain · Drain sent: The state of webapps\/app01 is unknown: the reply to "set server webapps\/app01 state drain" was lost \(no answer in 1 s\) and reading it back failed too \(.+\); check it with "drainboard status --backend webapps" before anything else\./,
+			new RegExp(`✗ drain · Drain sent: The state of webapps/app01 is unknown: the reply to "set server webapps/app01 state drain" was lost \\(no answer in 1 s\\) and reading it back failed too \\(.+\\); ${status}`),
 		);
-		expect(run.stderr.trim().split('\n').at(-1)).toMatch(/^The state of webapps\/app01 is unknown: reading it back at the end failed \(.+\); check it with "drainboard status --backend webapps" before anything else\.$/);
+		expect(run.stderr.trim().split('\n').at(-1)).toMatch(new RegExp(`^The state of webapps/app01 is unknown: reading it back at the end failed \\(.+\\); ${status}$`));
 		expect(run.stderr).not.toContain('Nothing was changed');
 		expect(run.json).toMatchObject({ok: false, drained: null});
 	});

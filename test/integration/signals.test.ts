@@ -79,6 +79,7 @@ const hook = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'help
 const common = (journal: string) => ['--socket', bed.adminSocket, '--config', bed.configPath, '--journal', `${bed.dir}/${journal}`, '--yes', '--json'];
 const admin = async (server: string) => adminStates(await bed.send('show servers state webapps'))[`webapps/${server}`];
 const time = '\\d\\d:\\d\\d:\\d\\d';
+const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 /** A request through HAProxy that app01 holds open: one current session on the target. */
 async function holdSession(): Promise<void> {
@@ -122,7 +123,9 @@ describe('headless drain and restore stopped by a signal mid-step', () => {
 		const journal = `drain-${signal}.jsonl`;
 		const run = await signalDuring(['drain', 'webapps/app01', ...common(journal), '--quiet-timeout', '120'], '… confirm · ', signal);
 		expect(run.code, run.stderr).toBe(exitCode);
-		const sentence = new RegExp(`^Stopped by ${signal} during confirm: webapps/app01 is drained \\(out of rotation\\), as HAProxy showed at ${time}\\. Run "drainboard restore webapps/app01" to put it back, or "drainboard webapps/app01" to continue in the wizard\\.$`);
+		const flags = `--socket ${bed.adminSocket} --config ${bed.configPath} --journal ${bed.dir}/${journal}`;
+		const comeBack = escaped(`Run "drainboard restore webapps/app01 ${flags}" to put it back, or "drainboard webapps/app01 ${flags}" to continue in the wizard.`);
+		const sentence = new RegExp(`^Stopped by ${signal} during confirm: webapps/app01 is drained \\(out of rotation\\), as HAProxy showed at ${time}\\. ${comeBack}$`);
 		expect(run.stderr.trim().split('\n').at(-1)).toMatch(sentence);
 		expect(run.stderr).not.toContain('Nothing was changed');
 		const json = checkContract(run.stdout, run.code);

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {comeBackCommand} from '../../source/runbook/prepare.js';
+import {comeBackCommand, drainboardCommand} from '../../source/runbook/come-back.js';
 import {parseTarget} from '../../source/runtime/names.js';
 import {ExitOwner, type Ending} from '../../source/ui/exit-owner.js';
 import {waitFor} from '../helpers/wait-for.js';
@@ -97,6 +97,13 @@ describe('the come-back command', () => {
 		expect(command).toBe("drainboard webapps/app01 --socket /run/haproxy/admin.sock --socket 127.0.0.1:9999 --config '/etc/haproxy/my config.cfg' --journal /var/lib/drainboard/journal.jsonl");
 		expect(comeBackCommand({socket: [], master: '/run/haproxy-master.sock', config: undefined}, parseTarget('webapps/app01'), "/tmp/it's.jsonl")).toBe(
 			"drainboard webapps/app01 --master /run/haproxy-master.sock --journal '/tmp/it'\\''s.jsonl'",
+		);
+	});
+
+	it('repeats the haproxy binary and the listener too, for any words (a pattern quoted)', () => {
+		const flags = {socket: ['127.0.0.1:9999'], haproxy: '/opt/haproxy 3.4/haproxy', url: 'http://127.0.0.1:8080/?probe=1&x', host: 'shop.example.com', path: '/health'};
+		expect(drainboardCommand(['restore', '*/app01'], flags, '/var/lib/drainboard/journal.jsonl')).toBe(
+			"drainboard restore '*/app01' --socket 127.0.0.1:9999 --haproxy '/opt/haproxy 3.4/haproxy' --url 'http://127.0.0.1:8080/?probe=1&x' --host shop.example.com --path /health --journal /var/lib/drainboard/journal.jsonl",
 		);
 	});
 });

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest';
 import {appliedStateChanges} from '../../source/headless/roll-journal.js';
 import {lastRoll, openRoll, rollServers, type RollRecord} from '../../source/runbook/roll-record.js';
-import {shellWord} from '../../source/headless/roll-report.js';
+import {shellWord} from '../../source/runbook/come-back.js';
 import type {JournalEntry} from '../../source/runbook/journal.js';
 
 const pid = 4242;

@@ -1,0 +1,64 @@
+import type {Options} from '../options.js';
+import {formatTarget, type Target} from '../runtime/names.js';
+import type {RunbookContext} from './context.js';
+
+/**
+ * The flags of a run that choose what a command printed for the operator reaches: the HAProxy
+ * instances (`--socket`, `--master`), their configuration and binary (`--config`, `--haproxy`),
+ * and the listener the traffic checks go through (`--url`, `--host`, `--path`).
+ */
+export type ChosenFlags = Pick<Options, 'socket' | 'master' | 'config' | 'haproxy' | 'url' | 'host' | 'path'>;
+
+/** Only the flags that choose the HAProxy instances, for a command that reads them (`drainboard status`). */
+function instanceFlags(flags: ChosenFlags): ChosenFlags {
+	return {socket: flags.socket, master: flags.master, config: flags.config};
+}
+
+/**
+ * `drainboard restore B/S --socket … --journal …`: the words, then the flags that chose HAProxy
+ * (and the journal, when given), each quoted for a shell where needed, ready to paste.
+ */
+export function drainboardCommand(words: readonly string[], flags: ChosenFlags, journal?: string): string {
+	const all = ['drainboard', ...words];
+	for (const socket of flags.socket) {
+		all.push('--socket', socket);
+	}
+
+	const single = [
+		['--master', flags.master],
+		['--config', flags.config],
+		['--haproxy', flags.haproxy],
+		['--url', flags.url],
+		['--host', flags.host],
+		['--path', flags.path],
+		['--journal', journal],
+	] as const;
+	for (const [flag, value] of single) {
+		if (value !== undefined) {
+			all.push(flag, value);
+		}
+	}
+
+	return all.map((word) => shellWord(word)).join(' ');
+}
+
+/** `drainboard B/S --socket … --journal …`: the command that opens this maintenance again in the wizard. */
+export function comeBackCommand(flags: ChosenFlags, target: Target, journal: string): string {
+	return drainboardCommand([formatTarget(target)], flags, journal);
+}
+
+/** `'it'\''s'`: a word as the shell reads it back unchanged (as is when plain, else in single quotes). */
+export function shellWord(word: string): string {
+	return /^[A-Za-z0-9_./:=,@%+-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/** `Run "drainboard restore B/S …" to put it back, or "drainboard B/S …" to continue in the wizard.`, with this run's flags and journal. */
+export function restoreHint(context: Pick<RunbookContext, 'target' | 'commandFlags' | 'journal'>): string {
+	const restore = drainboardCommand(['restore', formatTarget(context.target)], context.commandFlags, context.journal.file);
+	return `Run "${restore}" to put it back, or "${comeBackCommand(context.commandFlags, context.target, context.journal.file)}" to continue in the wizard.`;
+}
+
+/** `drainboard status --backend B --socket …`: the snapshot of the target's backend on the instances of this run. */
+export function statusCommand(context: Pick<RunbookContext, 'target' | 'commandFlags'>): string {
+	return drainboardCommand(['status', '--backend', context.target.backend], instanceFlags(context.commandFlags));
+}
