@@ -144,7 +144,10 @@ describe('headless drain and restore stopped by a signal mid-step', () => {
 		await bed.demo('app02').stop();
 		const run = await signalDuring(['restore', 'webapps/app02', ...common(journal), '--ready-timeout', '120'], '… maintain · ', 'SIGTERM');
 		expect(run.code, run.stderr).toBe(143);
-		expect(run.stderr.trim().split('\n').at(-1)).toMatch(new RegExp(`^Stopped by SIGTERM during maintain: webapps/app02 is drained \\(out of rotation\\), as HAProxy showed at ${time}\\. Run "drainboard restore webapps/app02"`));
+		const flags = `--socket ${bed.adminSocket} --config ${bed.configPath} --journal ${bed.dir}/${journal}`;
+		expect(run.stderr.trim().split('\n').at(-1)).toMatch(
+			new RegExp(`^Stopped by SIGTERM during maintain: webapps/app02 is drained \\(out of rotation\\), as HAProxy showed at ${time}\\. ${escaped(`Run "drainboard restore webapps/app02 ${flags}"`)}`),
+		);
 		expect(readJournal(`${bed.dir}/${journal}`).entries.at(-1)).toMatchObject({event: 'interrupted', step: 'maintain'});
 		expect(await admin('app02')).toBe('8');
 	});
