@@ -77,7 +77,7 @@ export function rollBlocked(plan: RollPlan, backends: ReadonlyArray<Backend | un
 	for (const backend of backends) {
 		const other = backend?.servers.find((row) => row.server !== server && plan.servers.includes(row.server) && outOfRotation(row));
 		if (other && server !== undefined) {
-			return `${plan.backend}/${other.server} is out of rotation (${other.adminFlags.join('+')}); a roll takes one server out at a time, so ${server} is not started. Put ${other.server} back first (drainboard restore ${plan.backend}/${other.server}), or skip ${server}.`;
+			return `${plan.backend}/${other.server} is out of rotation (${other.adminFlags.join('+')}); a roll takes one server out at a time, so ${server} is not started. Put ${other.server} back first (stop the roll, then Enter on ${other.server} in the grid takes up its maintenance), or skip ${server}.`;
 		}
 	}
 

@@ -136,7 +136,7 @@ describe('a roll from the grid, in a real terminal, against a real HAProxy', () 
 			session = await startCliInTmux(['roll', 'pool', '--socket', bed.adminSocket, '--config', bed.configPath, '--url', bed.url, '--journal', `${bed.dir}/blocked.jsonl`], {columns: 100, rows: 30});
 			await session.waitForScreen((screen) => screen.includes('❯ Start the maintenance of s1') && /◐ s2 .* DRAIN /.test(screen));
 			const screen = await session.press('Enter', 'a roll takes one server out at a time');
-			expect(screen.replace(/\s+/g, ' ')).toContain('pool/s2 is out of rotation (FDRAIN); a roll takes one server out at a time, so s1 is not started. Put s2 back first (drainboard restore pool/s2), or skip s1.');
+			expect(screen.replace(/\s+/g, ' ')).toContain('pool/s2 is out of rotation (FDRAIN); a roll takes one server out at a time, so s1 is not started. Put s2 back first (stop the roll, then Enter on s2 in the grid takes up its maintenance), or skip s1.');
 			expect(adminStates(await bed.send('show servers state pool'))).toMatchObject({'pool/s1': '0', 'pool/s2': '8'});
 		} finally {
 			await bed.send('set server pool/s2 state ready');

@@ -42,7 +42,7 @@ export function exitNoteText(note: ExitNote): string | null {
 	}
 
 	if (state === 'unknown' || targetStale(note.seen)) {
-		return `${sentence}; this maintenance had drained it. Check it with drainboard status; to resume: ${resume}`;
+		return `${sentence}; this maintenance had drained it. To see where it stands and resume: ${resume}`;
 	}
 
 	const why = note.alarms.filter((alarm) => alarm.reapply).at(-1);
