@@ -1,3 +1,6 @@
+import path from 'node:path';
+import {UsageError} from '../errors.js';
+import {visible} from '../visible-text.js';
 import type {ConditionFacts} from './conditions.js';
 import {noFacts, parseConfigFiles, type ConfigText, type ParsedConfig, type Section} from './parse-config.js';
 import {fileSystem, unreadable, type FileReader} from './proc-reader.js';
@@ -50,4 +53,34 @@ export function parsedConfig(texts: readonly ConfigText[], facts: ConditionFacts
 /** The files for messages: `a.cfg` or `a.cfg, conf.d/b.cfg`. */
 export function filesLabel(files: readonly string[]): string {
 	return files.join(', ');
+}
+
+const proxyKinds = new Set(['frontend', 'backend', 'listen']);
+
+/**
+ * Why configuration files that were read give drainboard nothing to work on (a README,
+ * /etc/passwd, a `global` section alone): they have no frontend, listen or backend section, not
+ * even under a `.if`. One sentence; null when they have one.
+ */
+export function noProxySection(files: readonly string[], parsed: ParsedConfig): string | null {
+	const proxies = parsed.sections.some((section) => proxyKinds.has(section.kind)) || parsed.dropped.some((line) => proxyKinds.has(line.keyword) || proxyKinds.has(line.section?.kind ?? ''));
+	return proxies ? null : `${visible(filesLabel(files))} has no frontend, listen or backend section; pass --config with the HAProxy configuration that defines the backends.`;
+}
+
+/**
+ * Checks `--config` before anything is asked of HAProxy: a file that cannot be read, or that is
+ * not HAProxy's configuration, is bad usage (exit 2), said in one sentence.
+ */
+export async function checkConfigFlag(file: string, reader: FileReader = fileSystem): Promise<void> {
+	const absolute = path.resolve(file);
+	const texts = await readConfigTexts([absolute], reader);
+	if ('problem' in texts) {
+		const problem = visible(texts.problem);
+		throw new UsageError(`${problem.charAt(0).toUpperCase()}${problem.slice(1)}; pass --config with the file HAProxy runs.`);
+	}
+
+	const problem = noProxySection(texts.map((text) => text.file), parseConfigFiles(texts));
+	if (problem !== null) {
+		throw new UsageError(problem);
+	}
 }

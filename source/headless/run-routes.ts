@@ -2,7 +2,7 @@ import path from 'node:path';
 import process from 'node:process';
 import {conditionFacts, configEnvironment, readBuildInfo, type BuildInfo} from '../config/condition-facts.js';
 import {findHaproxy} from '../config/find-haproxy.js';
-import {defaultConfigPath, filesLabel, parsedConfig, readConfigTexts} from '../config/load-config.js';
+import {defaultConfigPath, filesLabel, noProxySection, parsedConfig, readConfigTexts} from '../config/load-config.js';
 import type {Section, Uncertainty} from '../config/parse-config.js';
 import type {FileReader} from '../config/proc-reader.js';
 import {deriveRoute, deriveRoutes} from '../config/routes.js';
@@ -79,6 +79,11 @@ async function routesConfig(options: Options, dependencies: RoutesDependencies):
 	const loaded = parsedConfig(texts, conditionFacts({environment, version: build?.version ?? null, build, buildMissing, args: null}), null);
 	if (!loaded.sections) {
 		throw new UsageError(`${capitalize(visible(loaded.problem))}; pass --config with the file HAProxy runs.`);
+	}
+
+	const notConfig = noProxySection(loaded.files, loaded.parsed);
+	if (notConfig !== null) {
+		throw new UsageError(notConfig);
 	}
 
 	return {files: loaded.files, sections: loaded.sections, source: options.config === undefined ? `${defaultConfigPath} (the default)` : visible(file), uncertain: loaded.parsed.uncertainties};

@@ -4,6 +4,7 @@ import {parseMasterEndpoint} from '../runtime/endpoint.js';
 import {discoverWorkers} from '../runtime/master.js';
 import {createWorkerClient} from './worker-client.js';
 import {resolveSockets} from '../config/resolve-sockets.js';
+import {checkConfigFlag} from '../config/load-config.js';
 
 /** A Runtime API client per instance, and what the operator should read about how they were found. */
 type Clients = {clients: RuntimeClient[]; notes: string[]};
@@ -11,8 +12,13 @@ type Clients = {clients: RuntimeClient[]; notes: string[]};
 /**
  * Makes a client per instance: each --socket, and each current worker of --master; with neither,
  * the admin stats socket of the configuration the running HAProxy loaded (see findDefaultSocket).
+ * A --config that is not HAProxy's configuration stops it first (exit 2): nothing is asked of HAProxy.
  */
 export async function clientsFor(options: Options): Promise<Clients> {
+	if (options.config !== undefined) {
+		await checkConfigFlag(options.config);
+	}
+
 	const timeoutMs = options.timeout * 1000;
 	const clients: RuntimeClient[] = [];
 	const notes: string[] = [];

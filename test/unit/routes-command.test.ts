@@ -116,6 +116,25 @@ describe('drainboard routes', () => {
 		expect((error as Error).message).toBe('/etc/haproxy/haproxy.cfg is not readable by this user; pass --config with the file HAProxy runs.');
 	});
 
+	it.each([
+		['a README', '# drainboard\n\nTakes one HAProxy backend server out of rotation.\n\n    drainboard routes --config haproxy.cfg\n'],
+		['/etc/passwd', 'root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n'],
+		['a global section alone', 'global\n    stats socket /run/haproxy/admin.sock level admin\n'],
+	])('is exit 2, one sentence, for a --config with no frontend, listen or backend section (%s), with --json too', async (_name, text) => {
+		const file = fake.write('etc/not-haproxy.txt', text);
+		for (const json of [false, true]) {
+			const error = await run({config: file, json}).catch((caught: unknown) => caught);
+			expect(error).toBeInstanceOf(UsageError);
+			expect((error as Error).message).toBe(`${file} has no frontend, listen or backend section; pass --config with the HAProxy configuration that defines the backends.`);
+		}
+	});
+
+	it('takes a configuration whose only proxy is under a .if it cannot evaluate', async () => {
+		const file = fake.write('etc/conditional.cfg', '.if feature(QUIC)\nlisten db\n    bind :5432\n    server d1 10.0.0.5:5432\n.endif\n');
+		const {code} = await run({config: file});
+		expect(code).toBe(0);
+	});
+
 	it('refuses to guess between two running HAProxy processes with different files', async () => {
 		await expect(run({json: true}, 'two')).rejects.toThrow(/^Several HAProxy processes run here with different configurations \(pid 41: .*; pid 42: .*\); pass --config to choose one\.$/);
 	});
