@@ -1,7 +1,6 @@
 import type {HostInterfaces} from '../local-address.js';
 import {targetFromUrl} from '../probe/create-probe.js';
 import type {ProbeTarget} from '../probe/probe.js';
-import {printable} from '../runtime/endpoint.js';
 import type {Section} from './parse-config.js';
 import {deriveRoute, routeWithCandidates} from './routes.js';
 
@@ -22,7 +21,8 @@ type ProbePlan = (SourcedTarget & {alternatives?: SourcedTarget[]}) | {target: n
  * The one place the wizard and headless decide their probe: the route {@link deriveRoute} finds
  * in the configuration, with `--url` (scheme, address, port, path), `--host` (Host and SNI) and
  * `--path` taking precedence over what it derived; a bind's PROXY protocol is kept when --url
- * names that bind. A derived address not on this host gives no probe, with the reason.
+ * names that bind. A backend reached only through addresses not on this host gives no probe,
+ * with deriveRoute's reason: the same decision `drainboard routes` shows.
  * A bad --url throws (exit 2).
  */
 export function planProbe(sections: readonly Section[] | null, backend: string, flags: ProbeFlags, options: {interfaces?: HostInterfaces; configProblem?: string} = {}): ProbePlan {
@@ -59,15 +59,7 @@ export function planProbe(sections: readonly Section[] | null, backend: string, 
 		return {target: null, why: (route.why ?? 'no frontend routes to it').replace(/\.$/, '')};
 	}
 
-	if (!route.probe.local) {
-		const address = new URL(route.probe.url).hostname.replace(/^\[|\]$/g, '');
-		return {
-			target: null,
-			why: `${route.probe.from} listens on ${printable(address)}, which is not an address of this host, and a probe never leaves this host; pass --url with an address of this host`,
-		};
-	}
-
-	// The route's probe is local here, so it is the first candidate; the others are the alternatives.
+	// A route's probe is on this host (deriveRoute gives none elsewhere, saying why), so it is the first candidate; the others are the alternatives.
 	const others = candidates.slice(1);
 	const sourced = (probe: NonNullable<typeof route.probe>): SourcedTarget => ({
 		target: {...targetFromUrl(probe.url, {host: probe.host ?? undefined, verifyTls: flags.verifyTls, proxyProtocol: probe.proxyProtocol, from: probe.from}, interfaces), sni: probe.sni},

@@ -15,7 +15,10 @@ type ProbeRoute = {
 	/** The TLS server name to send (null: none, or not TLS). */
 	sni: string | null;
 	proxyProtocol: 'v1' | 'v2' | null;
-	/** Whether the address is on this host: a probe is never sent anywhere else. */
+	/**
+	 * Whether the address is on this host. A route's probe always is: a backend reached only
+	 * through listeners elsewhere has no probe (a probe is never sent off this host).
+	 */
 	local: boolean;
 	/** The section and rule that route the probe, as `frontend web (line 3): use_backend shop if is_shop (line 9)`. */
 	from: string;
@@ -37,7 +40,8 @@ type Outcome =
 	| {kind: 'blocked'; why: string}
 	| {kind: 'unknown'; why: string};
 
-type Found = {probe: ProbeRoute; rank: number[]};
+/** A request that reaches the backend, how good a probe it makes, and its bind as written (`Frontend web binds 10.0.0.5:80 (line 4)`). */
+type Found = {probe: ProbeRoute; rank: number[]; bind: string};
 
 /** Terminal `http-request` actions: the request never reaches a backend's server. */
 const answers: Record<string, string> = {
@@ -448,6 +452,7 @@ function derive(sections: readonly Section[], backendName: string, options: Rout
 							from: `${label(section)} (${place(section)}): ${rule}`,
 						},
 						rank: [target.local ? 0 : 1, proxyProtocol ? 1 : 0, tls ? 1 : 0, order],
+						bind: `${capitalize(label(section))} binds ${target.spec} (${place(bind.statement)})`,
 					});
 				} else {
 					problems.push(...outcome.problems);
@@ -464,8 +469,14 @@ function derive(sections: readonly Section[], backendName: string, options: Rout
 
 	found.sort((one, other) => compareRanks(one.rank, other.rank));
 	const best = found[0];
-	if (best) {
+	if (best?.probe.local) {
 		return {route: {backend: backendName, mode, probe: best.probe, why: null}, found};
+	}
+
+	// Local listeners rank first: the best being elsewhere means every one that reaches the backend is.
+	if (best) {
+		const why = `${best.bind}, which is not an address of this host, and drainboard never sends a probe off this host; use --proof live, or pass --url with an address of this host.`;
+		return {route: {backend: backendName, mode, probe: null, why}, found};
 	}
 
 	return {route: {backend: backendName, mode, probe: null, why: whyNone(sections, backend, entries, problems, hints, given, place)}, found};

@@ -7,7 +7,8 @@ const probeSchema = z.strictObject({
 	host: z.nullable(z.string()),
 	sni: z.nullable(z.string()),
 	proxyProtocol: z.nullable(z.enum(['v1', 'v2'])),
-	local: z.boolean(),
+	/** Always true: a probe is only ever an address of this host (a backend reached only elsewhere has none, with why). */
+	local: z.literal(true),
 	from: z.string(),
 });
 

@@ -31,7 +31,6 @@ export function routesTable(routes: readonly Route[], width: number): string {
 				route.probe.host === null ? null : route.probe.host === route.probe.sni ? `Host and SNI ${route.probe.host}` : `Host ${route.probe.host}`,
 				route.probe.sni === null || route.probe.sni === route.probe.host ? null : `SNI ${route.probe.sni}`,
 				route.probe.proxyProtocol === null ? null : `PROXY ${route.probe.proxyProtocol} header first`,
-				route.probe.local ? null : 'not an address of this host: drainboard will not probe it from here',
 			].filter((part) => part !== null);
 			if (talk.length > 0) {
 				details.push(...wrap(talk.join(', '), textWidth));
@@ -48,7 +47,6 @@ export function routesTable(routes: readonly Route[], width: number): string {
 	}
 
 	const none = routes.filter((route) => route.probe === null).length;
-	const away = routes.filter((route) => route.probe && !route.probe.local).length;
-	const summary = `${routes.length - none} of ${routes.length} backend${routes.length === 1 ? '' : 's'} ha${routes.length === 1 ? 's' : 've'} a probe${away > 0 ? ` (${away} on an address not of this host)` : ''}; ${none} ha${none === 1 ? 's' : 've'} none.`;
+	const summary = `${routes.length - none} of ${routes.length} backend${routes.length === 1 ? '' : 's'} ha${routes.length === 1 ? 's' : 've'} a probe; ${none} ha${none === 1 ? 's' : 've'} none.`;
 	return [...lines, '', ...wrap(summary, width)].join('\n');
 }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {HeadlessResult} from '../../source/headless/report.js';
 import type {RoutesJson} from '../../source/headless/routes-json.js';
+import {isLocalAddress} from '../../source/local-address.js';
 import {adminStates, rawStat} from '../helpers/raw-haproxy.js';
 import {runCli} from '../helpers/run-cli.js';
 import {defaultsSection, startTestBed, type BedContext, type TestBed} from '../helpers/test-bed.js';
@@ -272,6 +273,31 @@ ${backend(context, 'api', ['api1', 'api2'])}`;
 	it('drains and restores a server behind each VIP, probing each at its own address', async () => {
 		expect(listenerEvidence(await cycle(bed, 'app/app2'))).toMatchObject({url: `http://127.0.0.2:${bed.frontendPort}/`, from: via(bed, 'frontend vips', 'use_backend app if { dst 127.0.0.2 }')});
 		expect(listenerEvidence(await cycle(bed, 'api/api1'))).toMatchObject({url: `http://127.0.0.3:${bed.frontendPort}/`, from: via(bed, 'frontend vips', 'use_backend api if { dst 127.0.0.3 }')});
+	});
+
+	it('routes and drain give the same reason for a backend reached only through an address not on this host, and send nothing', async () => {
+		// The configuration as it would be with app's VIP on another machine (198.51.100.20, TEST-NET-2).
+		const elsewhere = path.join(bed.dir, 'elsewhere.cfg');
+		writeFileSync(elsewhere, readFileSync(bed.configPath, 'utf8').replaceAll('127.0.0.2', '198.51.100.20'));
+		expect(isLocalAddress('198.51.100.20')).toBe(false);
+		const why = `Frontend vips binds 198.51.100.20:${bed.frontendPort} (line ${readFileSync(elsewhere, 'utf8').split('\n').findIndex((line) => line.includes('bind 198.51.100.20')) + 1}), which is not an address of this host, and drainboard never sends a probe off this host; use --proof live, or pass --url with an address of this host.`;
+
+		const routes = await runCli(['routes', '--config', elsewhere, '--json']);
+		expect(routes.code, routes.stderr).toBe(0);
+		expect((JSON.parse(routes.stdout) as RoutesJson).routes).toEqual([
+			{backend: 'app', mode: 'http', probe: null, why},
+			{backend: 'api', mode: 'http', probe: expect.objectContaining({url: `http://127.0.0.3:${bed.frontendPort}/`, local: true}) as unknown, why: null},
+		]);
+		const table = await runCli(['routes', '--config', elsewhere]);
+		expect(table.stdout.trimEnd().split('\n').at(-1)).toBe('1 of 2 backends have a probe; 1 has none.');
+
+		const before = adminStates(await bed.send('show servers state'));
+		const drain = await runCli(['drain', 'app/app1', '--socket', bed.adminSocket, '--config', elsewhere, '--journal', path.join(bed.dir, 'elsewhere.jsonl'), '--yes', '--json', '--proof', 'probe']);
+		expect(drain.code, drain.stderr).toBe(1);
+		const result = JSON.parse(drain.stdout) as HeadlessResult;
+		expect(result).toMatchObject({ok: false, changed: false});
+		expect(result.steps.find((step) => step.id === 'baseline')?.checks.map((check) => check.observed)).toContain(`No listener URL for backend app: ${why.replace(/\.$/, '')}.`);
+		expect(adminStates(await bed.send('show servers state'))).toEqual(before);
 	});
 
 	it('refuses --url to an address not on this host: exit 2, one sentence, nothing sent', async () => {

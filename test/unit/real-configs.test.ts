@@ -33,10 +33,10 @@ function summary(route: Route): string {
 }
 
 describe('routes over configurations from public projects', () => {
-	it('haproxy-example-content-sw-sample.cfg: a Host prefix or a path prefix routes to static; the VIP is not on this host', () => {
+	it('haproxy-example-content-sw-sample.cfg: its only listener is a VIP not on this host: no probe, with why', () => {
 		expect(routesOf('haproxy-example-content-sw-sample.cfg')).toEqual({
-		"static": "http://192.168.1.10:80/img (not local) | frontend public (line 20): use_backend static if { path_beg /img /css } (line 33)",
-		"dynamic": "http://192.168.1.10:80/ (not local) | frontend public (line 20): default_backend dynamic (line 34)",
+		"static": "none: Frontend public binds 192.168.1.10:80 (line 21), which is not an address of this host, and drainboard never sends a probe off this host; use --proof live, or pass --url with an address of this host.",
+		"dynamic": "none: Frontend public binds 192.168.1.10:80 (line 21), which is not an address of this host, and drainboard never sends a probe off this host; use --proof live, or pass --url with an address of this host.",
 		});
 	});
 
@@ -136,14 +136,14 @@ describe('routes over configurations from public projects', () => {
 		});
 	});
 
-	it('ocp-upi-baremetal.cfg: path ACLs with several values; tcp frontends on a VIP not on this host', () => {
+	it('ocp-upi-baremetal.cfg: path ACLs with several values; tcp frontends on a VIP not on this host get no probe', () => {
 		expect(routesOf('ocp-upi-baremetal.cfg')).toEqual({
 		"static": "http://127.0.0.1:5000/static | frontend main (line 67): use_backend static if url_static (line 72)",
 		"app": "http://127.0.0.1:5000/ | frontend main (line 67): default_backend app (line 73)",
-		"api-server-6443": "tcp://172.27.40.233:6443 (not local) | frontend api-server-6443 (line 96): default_backend api-server-6443 (line 99)",
-		"api-server-22623": "tcp://172.27.40.233:22623 (not local) | frontend api-server-22623 (line 101): default_backend api-server-22623 (line 104)",
-		"ocp_ingress_80": "tcp://172.27.40.233:80 (not local) | frontend ocp_ingress_80 (line 138): default_backend ocp_ingress_80 (line 141)",
-		"ocp_ingress_443": "tcp://172.27.40.233:443 (not local) | frontend ocp_ingress_443 (line 144): default_backend ocp_ingress_443 (line 147)",
+		"api-server-6443": "none: Frontend api-server-6443 binds 172.27.40.233:6443 (line 98), which is not an address of this host, and drainboard never sends a probe off this host; use --proof live, or pass --url with an address of this host.",
+		"api-server-22623": "none: Frontend api-server-22623 binds 172.27.40.233:22623 (line 103), which is not an address of this host, and drainboard never sends a probe off this host; use --proof live, or pass --url with an address of this host.",
+		"ocp_ingress_80": "none: Frontend ocp_ingress_80 binds 172.27.40.233:80 (line 140), which is not an address of this host, and drainboard never sends a probe off this host; use --proof live, or pass --url with an address of this host.",
+		"ocp_ingress_443": "none: Frontend ocp_ingress_443 binds 172.27.40.233:443 (line 146), which is not an address of this host, and drainboard never sends a probe off this host; use --proof live, or pass --url with an address of this host.",
 		});
 	});
 

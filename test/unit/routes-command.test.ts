@@ -3,6 +3,7 @@ import {UsageError} from '../../source/errors.js';
 import {routesJson, routesJsonSchema} from '../../source/headless/routes-json.js';
 import {routesTable} from '../../source/headless/routes-table.js';
 import {routesCommand} from '../../source/headless/run-routes.js';
+import type {HostInterfaces} from '../../source/local-address.js';
 import {parseOptions} from '../../source/options.js';
 import {FakeProc} from '../helpers/fake-proc.js';
 
@@ -39,7 +40,7 @@ afterEach(() => {
 	fake.remove();
 });
 
-async function run(flags: Record<string, unknown>, running: 'none' | 'one' | 'two' = 'none') {
+async function run(flags: Record<string, unknown>, running: 'none' | 'one' | 'two' = 'none', interfaces: HostInterfaces = {}) {
 	const config = fake.write('etc/haproxy.cfg', hostRouted);
 	const other = fake.write('etc/other.cfg', 'listen other\n    bind :81\n    server o1 10.0.0.9:80\n');
 	if (running !== 'none') {
@@ -56,7 +57,7 @@ async function run(flags: Record<string, unknown>, running: 'none' | 'one' | 'tw
 		reader: fake.reader,
 		proc: fake.proc,
 		buildInfo: async () => null,
-		interfaces: {},
+		interfaces,
 		environment: {},
 		width: 80,
 		write: (text) => written.push(text),
@@ -94,6 +95,21 @@ describe('drainboard routes', () => {
 				},
 			],
 		});
+	});
+
+	it('gives no probe to a backend reached only through an address not on this host, saying why (table and --json)', async () => {
+		const file = fake.write('etc/elsewhere.cfg', 'defaults\n    mode http\n\nfrontend web\n    bind 10.99.0.5:80\n    default_backend app\n\nbackend app\n    server a1 10.0.0.1:80\n');
+		const why = 'Frontend web binds 10.99.0.5:80 (line 5), which is not an address of this host, and drainboard never sends a probe off this host; use --proof live, or pass --url with an address of this host.';
+		const table = await run({config: file});
+		expect(table.code).toBe(0);
+		expect(table.out).toContain('app      http  none\n');
+		expect(table.out.replace(/\n {15}/g, ' ')).toContain(why);
+		expect(table.out.trimEnd().split('\n').at(-1)).toBe('0 of 1 backend has a probe; 1 has none.');
+		const json = await run({config: file, json: true});
+		expect(JSON.parse(json.out)).toEqual({config: file, routes: [{backend: 'app', mode: 'http', probe: null, why}]});
+		// Once the address is up on this host (a VIP), it is the probe.
+		const here = await run({config: file, json: true}, 'none', {eth0: [{address: '10.99.0.5', family: 'IPv4'}]});
+		expect(JSON.parse(here.out)).toMatchObject({routes: [{backend: 'app', probe: {url: 'http://10.99.0.5:80/', local: true}, why: null}]});
 	});
 
 	it('reads the files the running HAProxy loaded when --config is not given', async () => {

@@ -1,4 +1,4 @@
-import {readFileSync} from 'node:fs';
+import {readFileSync, readdirSync} from 'node:fs';
 import {describe, expect, it} from 'vitest';
 import {splitRule} from '../../source/config/acl-condition.js';
 import {backendFacts, stateFilePath} from '../../source/config/backend-facts.js';
@@ -102,9 +102,11 @@ describe('bind forms (forms/binds.cfg)', () => {
 		);
 	});
 
-	it('takes a VIP this host carries as local, and marks an address of another host as not local', () => {
+	it('takes a VIP this host carries as local, and gives no probe to an address of another host, saying why', () => {
 		expect(routes['on_vip']).toBe('tcp://192.0.2.10:25 | listen on_vip (line 45): its own servers');
-		expect(routes['on_other_host']).toBe('tcp://198.51.100.20:110 (not local) | listen on_other_host (line 49): its own servers');
+		expect(routes['on_other_host']).toBe(
+			'none: Listen on_other_host binds 198.51.100.20:110 (line 50), which is not an address of this host, and drainboard never sends a probe off this host; use --proof live, or pass --url with an address of this host.',
+		);
 	});
 
 	it('says why UNIX sockets give no probe (the QUIC bind is under a false .if feature(QUIC))', () => {
@@ -283,8 +285,23 @@ describe('the probe plan: --url, --host and --path over the derivation', () => {
 	it('gives no probe for a derived address that is not on this host, and says so', () => {
 		expect(planProbe(sectionsOf('binds.cfg'), 'on_other_host', {verifyTls: false}, {interfaces})).toEqual({
 			target: null,
-			why: 'listen on_other_host (line 49): its own servers listens on 198.51.100.20, which is not an address of this host, and a probe never leaves this host; pass --url with an address of this host',
+			why: 'Listen on_other_host binds 198.51.100.20:110 (line 50), which is not an address of this host, and drainboard never sends a probe off this host; use --proof live, or pass --url with an address of this host',
 		});
+	});
+
+	it('decides as deriveRoute does, for every backend of every fixture: a probe for the same ones, the same reason for the others', () => {
+		const forms = readdirSync(new URL('../fixtures/configs/forms/', import.meta.url)).filter((name) => name.endsWith('.cfg'));
+		let compared = 0;
+		for (const name of forms) {
+			const fixture = sectionsOf(name);
+			for (const route of deriveRoutes(fixture, {interfaces})) {
+				const plan = planProbe(fixture, route.backend, {verifyTls: false}, {interfaces});
+				expect({backend: route.backend, why: plan.target === null ? plan.why : null}, name).toEqual({backend: route.backend, why: route.why?.replace(/\.$/, '') ?? null});
+				compared++;
+			}
+		}
+
+		expect(compared).toBeGreaterThan(50);
 	});
 });
 
