@@ -573,8 +573,24 @@ export function evaluateCondition(condition: RuleCondition | null, request: Prob
 	return condition.unless ? not(value) : value;
 }
 
-/** Values of Host, SNI or path a term's patterns would match, to try as probe requests; and what cannot give one. */
-export function candidateValues(expression: Expression): {about: FetchAbout; values: string[]; hint: string | null} {
+/** A label of a host name: letters, digits, `-` (not first or last) and `_`, at most 63 characters. */
+const hostLabel = /^(?!-)[A-Za-z0-9_-]{1,63}(?<!-)$/;
+
+/** Whether `value` is a complete host name to send as Host or SNI: labels joined by single dots, no leading or trailing dot, no port. */
+function isHostName(value: string): boolean {
+	return value.length <= 253 && value.split('.').every((label) => hostLabel.test(label));
+}
+
+const partOf: Partial<Record<Method, string>> = {beg: 'the beginning', end: 'the end', dom: 'a part', sub: 'a part'};
+
+/**
+ * Values of Host, SNI or path a term's patterns would match, to try as probe requests; and what
+ * cannot give one (`hint`, with the `advice` that goes with it when it is not the usual one).
+ * A Host or SNI from a partial match (`hdr_beg`, `hdr_end`, `hdr_dom`, `hdr_sub`, `-m beg` …) is
+ * taken only when it is a complete host name: `docs.` is the beginning of one, not a name to send
+ * (`hdr_end(host) .example.com` gives `www.example.com`, which it matches).
+ */
+export function candidateValues(expression: Expression): {about: FetchAbout; values: string[]; hint: string | null; advice?: string} {
 	if ('unknown' in expression.fetch) {
 		return {about: 'other', values: [], hint: null};
 	}
@@ -594,21 +610,36 @@ export function candidateValues(expression: Expression): {about: FetchAbout; val
 		return {about, values: [], hint: `${expression.fetchText} takes its ${what} patterns from ${expression.files.join(', ')}, which drainboard does not read`};
 	}
 
-	const values = expression.values.flatMap((value) => {
-		if (about === 'path') {
-			const rooted = value.startsWith('/') ? value : `/${value.replace(/^\/+/, '')}`;
-			return method === 'str' || method === 'beg' || method === 'dir' || method === 'sub' || method === 'end' ? [rooted] : [];
-		}
+	if (about === 'path') {
+		const paths = expression.values.map((value) => (value.startsWith('/') ? value : `/${value.replace(/^\/+/, '')}`));
+		return {about, values: method === 'str' || method === 'beg' || method === 'dir' || method === 'sub' || method === 'end' ? paths : [], hint: null};
+	}
 
-		if (method === 'end' && value.startsWith('.')) {
-			return [`www${value}`];
-		}
+	const part = partOf[method];
+	if (method !== 'str' && part === undefined) {
+		return {about, values: [], hint: null};
+	}
 
-		if (method === 'dom') {
-			return [value.replace(/^[./?:]+|[./?:]+$/g, '')];
+	const names: string[] = [];
+	const partial: string[] = [];
+	for (const value of expression.values.filter((one) => one !== '')) {
+		const name = method === 'end' && value.startsWith('.') ? `www${value}` : method === 'dom' ? value.replace(/^[./?:]+|[./?:]+$/g, '') : value;
+		if (part === undefined || isHostName(name)) {
+			names.push(name);
+		} else {
+			partial.push(value);
 		}
+	}
 
-		return method === 'str' || method === 'beg' || method === 'end' || method === 'sub' ? [value] : [];
-	});
-	return {about, values: values.filter((value) => value !== ''), hint: null};
+	if (names.length > 0 || partial.length === 0) {
+		return {about, values: names, hint: null};
+	}
+
+	const shown = partial.slice(0, 3).join(', ') + (partial.length > 3 ? ', …' : '');
+	return {
+		about,
+		values: [],
+		hint: `${expression.fetchText} gives only ${part} of ${about === 'host' ? 'a Host' : 'an SNI'} (${shown}), not a complete host name, so no ${what} could be derived`,
+		advice: 'pass --host NAME with a complete host name it matches',
+	};
 }

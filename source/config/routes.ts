@@ -275,7 +275,10 @@ function intercepted(section: Section, request: ProbeRequest, place: (item: {fil
 	return undefined;
 }
 
-type Candidates = {names: Array<string | null>; sniNames: string[]; paths: string[]; hints: string[]};
+/** Why a rule that routes to the backend gives no value to send, and what to pass instead (null: the usual advice). */
+type Hint = {text: string; advice: string | null};
+
+type Candidates = {names: Array<string | null>; sniNames: string[]; paths: string[]; hints: Hint[]};
 
 /**
  * Host names, SNI names and paths worth trying in a section: those in the conditions of the rules
@@ -293,7 +296,7 @@ function candidatesOf(sections: readonly Section[], section: Section, backend: S
 	const names: string[] = [];
 	const sniNames: string[] = [];
 	const paths: string[] = [];
-	const hints: string[] = [];
+	const hints: Hint[] = [];
 	for (const rule of [...routing, ...gating]) {
 		for (const term of (rule.condition?.suites ?? []).flat()) {
 			const expressions = termExpressions(term, rule.scope);
@@ -304,7 +307,7 @@ function candidatesOf(sections: readonly Section[], section: Section, backend: S
 			for (const expression of expressions) {
 				const found = candidateValues(expression);
 				if (found.hint && routing.includes(rule) && !term.negated) {
-					hints.push(`${capitalize(label(section))} routes to it with ${ruleText(rule.statement)} (${place(rule.statement)}), where ${found.hint}`);
+					hints.push({text: `${capitalize(label(section))} routes to it with ${ruleText(rule.statement)} (${place(rule.statement)}), where ${found.hint}`, advice: found.advice ?? null});
 				}
 
 				if (found.about === 'path') {
@@ -408,7 +411,7 @@ function derive(sections: readonly Section[], backendName: string, options: Rout
 	const http = mode === 'http';
 	const found: Found[] = [];
 	const problems: {rank: number; why: string}[] = [];
-	const hints: string[] = [];
+	const hints: Hint[] = [];
 	let order = 0;
 	const entries = sections.filter((section) => (section.kind === 'frontend' || section.kind === 'listen') && !section.uncertain && reachesAtAll(sections, section, backend));
 	for (const section of entries) {
@@ -553,7 +556,7 @@ function whyNone(
 	backend: Section,
 	entries: readonly Section[],
 	problems: ReadonlyArray<{rank: number; why: string}>,
-	hints: readonly string[],
+	hints: readonly Hint[],
 	given: GivenProbe,
 	place: (item: {file: string; line: number}) => string,
 ): string {
@@ -583,7 +586,7 @@ function whyNone(
 
 	const hint = hints[0];
 	if (hint !== undefined && given.host === undefined) {
-		return `${hint}; ${advice}.`;
+		return `${hint.text}; ${hint.advice ?? advice}.`;
 	}
 
 	const worst = [...problems].sort((one, other) => one.rank - other.rank)[0];

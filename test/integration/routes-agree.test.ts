@@ -108,6 +108,7 @@ async function send(bed: TestBed, route: Route): Promise<{moved: Record<string, 
 
 describe.each([
 	['forms/host-sni-path.cfg', [] as string[]],
+	['forms/partial-hosts.cfg', []],
 	['forms/gating.cfg', []],
 	['forms/modes.cfg', []],
 	['rate-limiting-cors-owasp.cfg', []],

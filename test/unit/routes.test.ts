@@ -49,9 +49,11 @@ describe('routes by Host, SNI and path (forms/host-sni-path.cfg)', () => {
 		);
 	});
 
-	it('reads req.hdr(host) with converters, hdr_beg, hdr_end and ssl_fc_sni', () => {
+	it('reads req.hdr(host) with converters, hdr_beg (no Host from a prefix), hdr_end and ssl_fc_sni', () => {
 		expect(routes['blog']).toBe('https://127.0.0.1:443/ Host blog.example.com SNI blog.example.com | frontend fe_https (line 16): use_backend blog if is_blog (line 26)');
-		expect(routes['docs']).toBe('https://127.0.0.1:443/ Host docs. SNI docs. | frontend fe_https (line 16): use_backend docs if is_docs (line 27)');
+		expect(routes['docs']).toBe(
+			'none: Frontend fe_https routes to it with use_backend docs if is_docs (line 27), where hdr_beg(host) gives only the beginning of a Host (docs.), not a complete host name, so no Host could be derived; pass --host NAME with a complete host name it matches.',
+		);
 		expect(routes['cdn']).toBe('https://127.0.0.1:443/ Host www.cdn.example.com SNI www.cdn.example.com | frontend fe_https (line 16): use_backend cdn if is_cdn (line 28)');
 		expect(routes['intranet']).toBe('https://127.0.0.1:443/ Host intra.example.com SNI intra.example.com | frontend fe_https (line 16): use_backend intranet if { ssl_fc_sni -i intra.example.com } (line 30)');
 	});
@@ -76,6 +78,43 @@ describe('routes by Host, SNI and path (forms/host-sni-path.cfg)', () => {
 
 	it('says when nothing routes to a backend', () => {
 		expect(routes['unused']).toBe('none: No frontend or listen section routes to it (no use_backend or default_backend names it); pass --url and --host.');
+	});
+});
+
+describe('Host and SNI from partial matches (forms/partial-hosts.cfg)', () => {
+	const routes = routesOf('partial-hosts.cfg');
+	const noHost = (rule: string, line: number, fetch: string, part: string, value: string, what = 'Host') =>
+		`none: Frontend ${what === 'Host' ? 'fe_http' : 'fe_sni_passthrough'} routes to it with ${rule} (line ${line}), where ${fetch} gives only ${part} of ${what === 'Host' ? 'a Host' : 'an SNI'} (${value}), not a complete host name, so no ${what} could be derived; pass --host NAME with a complete host name it matches.`;
+
+	it('never sends a piece of a host name (a prefix, a suffix, a part, a port) as Host or SNI, and says --host NAME is needed', () => {
+		expect(routes['docs']).toBe(noHost('use_backend docs if { hdr_beg(host) -i docs. }', 14, 'hdr_beg(host)', 'the beginning', 'docs.'));
+		expect(routes['trailing']).toBe(noHost('use_backend trailing if { hdr_end(host) -i example. }', 17, 'hdr_end(host)', 'the end', 'example.'));
+		expect(routes['api']).toBe(noHost('use_backend api if { hdr(host) -m beg api. }', 19, 'hdr(host)', 'the beginning', 'api.'));
+		expect(routes['shop']).toBe(noHost('use_backend shop if { hdr_sub(host) .shop. }', 20, 'hdr_sub(host)', 'a part', '.shop.'));
+		expect(routes['ported']).toBe(noHost('use_backend ported if { hdr_end(host) :8443 }', 21, 'hdr_end(host)', 'the end', ':8443'));
+		expect(routes['mail_tls']).toBe(noHost('use_backend mail_tls if { req.ssl_sni -m beg mail. }', 29, 'req.ssl_sni', 'the beginning', 'mail.', 'SNI'));
+	});
+
+	it('takes the complete host names a partial match gives: a full value, a suffix under www, a domain without its dots', () => {
+		expect(routes['help']).toBe('http://127.0.0.1:8080/ Host help.example.com | frontend fe_http (line 12): use_backend help if { hdr_beg(host) -i help. help.example.com } (line 15)');
+		expect(routes['cdn']).toBe('http://127.0.0.1:8080/ Host www.cdn.example.com | frontend fe_http (line 12): use_backend cdn if { hdr_end(host) -i .cdn.example.com } (line 16)');
+		expect(routes['wiki']).toBe('http://127.0.0.1:8080/ Host wiki.example.com | frontend fe_http (line 12): use_backend wiki if { hdr_dom(host) -i .wiki.example.com. } (line 18)');
+		expect(routes['chat_tls']).toBe('tls://127.0.0.1:8443 SNI www.chat.example.com | frontend fe_sni_passthrough (line 24): use_backend chat_tls if { req_ssl_sni -m end .chat.example.com } (line 30)');
+		expect(routes['www']).toBe('http://127.0.0.1:8080/ | frontend fe_http (line 12): default_backend www (line 22)');
+	});
+
+	it('with --host NAME, checks the partial match and routes there', () => {
+		expect(summary(deriveRoute(sectionsOf('partial-hosts.cfg'), 'docs', {interfaces, given: {host: 'docs.example.com'}}))).toBe(
+			'http://127.0.0.1:8080/ Host docs.example.com | frontend fe_http (line 12): use_backend docs if { hdr_beg(host) -i docs. } (line 14)',
+		);
+		expect(planProbe(sectionsOf('partial-hosts.cfg'), 'mail_tls', {host: 'mail.example.com', verifyTls: false}, {interfaces}).target).toMatchObject({scheme: 'tls', sni: 'mail.example.com'});
+	});
+
+	it('gives no derived Host or SNI in any fixture that is not a complete host name', () => {
+		const forms = readdirSync(new URL('../fixtures/configs/forms/', import.meta.url)).filter((name) => name.endsWith('.cfg'));
+		const names = forms.flatMap((name) => deriveRoutes(sectionsOf(name), {interfaces}).flatMap((route) => [route.probe?.host, route.probe?.sni]));
+		const hostName = /^(?!-)[A-Za-z0-9_-]{1,63}(?<!-)(?:\.(?!-)[A-Za-z0-9_-]{1,63}(?<!-))*$/;
+		expect(names.filter((name): name is string => typeof name === 'string' && !hostName.test(name))).toEqual([]);
 	});
 });
 
