@@ -291,10 +291,18 @@ try {
 	process.exitCode = exitCodeOf(known);
 	const argv = process.argv.slice(2);
 	if (jsonAsked(argv)) {
-		// With --json, stdout carries one object for every exit code: errors too.
-		const {errorResult} = await import('./source/headless/report.js');
+		// With --json, stdout carries one object for every exit code, errors too, in the command's own schema.
 		const words = wordsOf(argv);
-		const target = words[0] === 'drain' || words[0] === 'restore' || words[0] === 'roll' ? (words[1] ?? '') : words[0]?.includes('/') || words[0]?.startsWith('@') ? words[0] : '';
-		process.stdout.write(`${terminalSafeJson(JSON.stringify(errorResult(target, known)))}\n`);
+		if (words[0] === 'status') {
+			const {statusErrorJson} = await import('./source/headless/status-json.js');
+			process.stdout.write(statusErrorJson(known));
+		} else if (words[0] === 'routes') {
+			const {routesErrorJson} = await import('./source/headless/routes-json.js');
+			process.stdout.write(routesErrorJson(known));
+		} else {
+			const {errorResult} = await import('./source/headless/report.js');
+			const target = words[0] === 'drain' || words[0] === 'restore' || words[0] === 'roll' ? (words[1] ?? '') : words[0]?.includes('/') || words[0]?.startsWith('@') ? words[0] : '';
+			process.stdout.write(`${terminalSafeJson(JSON.stringify(errorResult(target, known)))}\n`);
+		}
 	}
 }

@@ -1,7 +1,8 @@
+import {errorCodeOf, sentenceOf} from '../errors.js';
 import {differingServers} from '../model/differences.js';
 import type {Instance, PoolSnapshot, Server} from '../model/types.js';
 import {terminalSafeJson} from '../visible-text.js';
-import {instanceFields, serverFields} from './status-schema.js';
+import {instanceFields, serverFields, statusJsonSchema} from './status-schema.js';
 
 /** The contract's server fields, each one the compiler finds on the model's {@link Server}. */
 const modelServerFields: ReadonlyArray<keyof Server> = serverFields;
@@ -68,4 +69,14 @@ export function statusJson(pool: PoolSnapshot): string {
 	const servers = pool.instances.flatMap(({backends}) => backends.flatMap((backend) => backend.servers));
 	const instances = instancesJson(pool.instances.map(({instance}) => instance));
 	return `${terminalSafeJson(`{"instances":${instances},"servers":${JSON.stringify(servers, modelServerFields as string[])},"differences":${JSON.stringify(differencesJson(pool))}}`)}\n`;
+}
+
+/**
+ * `status --json` when status fails (a bad flag, a backend HAProxy does not have, no socket): the
+ * contract's object with empty lists and `error` (its code, and stderr's sentence), checked
+ * against the schema first (a mismatch is a bug, not output).
+ */
+export function statusErrorJson(error: unknown): string {
+	const checked = statusJsonSchema.parse({instances: [], servers: [], differences: [], error: {code: errorCodeOf(error), message: sentenceOf(error)}});
+	return `${terminalSafeJson(JSON.stringify(checked))}\n`;
 }

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import {adminFlagOrder, opStateNames} from '../decode/labels.js';
+import {errorCodes} from '../errors.js';
 
 /** A whole number, 0 or more; a new schema at each use, so that each field keeps its own description. */
 const count = () => z.int().check(z.minimum(0));
@@ -37,15 +38,28 @@ const differenceSchema = z.strictObject({
 	states: z.array(z.strictObject({socket: z.string(), state: z.string()})).check(z.describe('its admin state on each instance: `ready`, `drain`, `maint`, `missing`, or several joined with `+`')),
 });
 
+/** Why status printed no snapshot: the same code and sentence as drain's `error` (stderr has the sentence too). */
+const errorSchema = z.strictObject({
+	code: z.enum(errorCodes).check(z.describe('what kind of failure: a code of the fixed list of `drain --json` (`usage`, `not-found`, `unreachable`, `level`, …)')),
+	message: z.string().check(z.describe('the one sentence stderr has: what was wrong, what to do')),
+});
+
 /**
  * `drainboard status --json`: the one definition of its contract. The printed field order, the
- * tests' expectations, the README's field table and `status.schema.json` all come from it.
+ * tests' expectations, the README's field table and `status.schema.json` all come from it. On a
+ * failure (exit 2 or 3) it is the same object with empty lists and `error`.
  */
-export const statusJsonSchema = z.strictObject({
-	instances: z.array(instanceSchema).check(z.describe('every HAProxy process read, in the order of --socket / --master')),
-	servers: z.array(serverSchema).check(z.describe('every server of every instance, in HAProxy\'s order')),
-	differences: z.array(differenceSchema).check(z.describe('servers whose admin state differs between instances (empty with one instance)')),
-}).check(z.meta({title: 'drainboard status --json', description: 'One snapshot of every HAProxy instance drainboard reads, printed by `drainboard status --json`.'}));
+export const statusJsonSchema = z
+	.strictObject({
+		instances: z.array(instanceSchema).check(z.describe('every HAProxy process read, in the order of --socket / --master')),
+		servers: z.array(serverSchema).check(z.describe('every server of every instance, in HAProxy\'s order')),
+		differences: z.array(differenceSchema).check(z.describe('servers whose admin state differs between instances (empty with one instance)')),
+		error: z.optional(errorSchema).check(z.describe('there exactly when the exit code is not 0; the lists are empty then')),
+	})
+	.check(
+		z.refine((status) => status.error === undefined || status.instances.length + status.servers.length + status.differences.length === 0, 'a status with an error has empty lists'),
+		z.meta({title: 'drainboard status --json', description: 'One snapshot of every HAProxy instance drainboard reads, printed by `drainboard status --json`; on a failure, empty lists and `error`.'}),
+	);
 
 export type StatusJson = z.output<typeof statusJsonSchema>;
 

@@ -1,5 +1,7 @@
 import {wordsOf} from '../../source/cli-args.js';
 import {headlessResultSchema, type HeadlessResult} from '../../source/headless/result-schema.js';
+import {routesJsonSchema} from '../../source/headless/routes-json.js';
+import {statusJsonSchema} from '../../source/headless/status-schema.js';
 
 /** The codes each failing exit code may carry (source/headless/README.md). */
 const codesByExit: Record<number, readonly string[]> = {
@@ -10,7 +12,7 @@ const codesByExit: Record<number, readonly string[]> = {
 /** How many outputs were checked in this test file (a test asserts it grew). */
 export let contractChecks = 0;
 
-/** Whether a command line's stdout must be the contract's object: drain, restore, roll with --json always; any command with --json when it fails. */
+/** Whether a command line's stdout must be one object of a schema: drain, restore, roll, status, routes with --json always; any command with --json when it fails. */
 export function underContract(args: readonly string[], code: number | null): boolean {
 	const flags = args.slice(0, args.includes('--') ? args.indexOf('--') : undefined);
 	if (!flags.includes('--json') && !flags.includes('--json=true')) {
@@ -18,7 +20,51 @@ export function underContract(args: readonly string[], code: number | null): boo
 	}
 
 	const command = wordsOf(args)[0];
-	return command === 'drain' || command === 'restore' || command === 'roll' || code !== 0;
+	return command === 'drain' || command === 'restore' || command === 'roll' || command === 'status' || command === 'routes' || code !== 0;
+}
+
+/** The one line of a --json output, or a sentence saying it is not one line. */
+function oneLine(stdout: string): string {
+	const lines = stdout.split('\n');
+	if (lines.length !== 2 || lines[1] !== '') {
+		throw new Error(`--json must print exactly one line, got ${lines.length - 1}:\n${stdout}`);
+	}
+
+	return lines[0]!;
+}
+
+/** An error there exactly when the exit code is not 0, of a code that fits an exit 2 or 3. */
+function checkError(error: {code: string} | undefined, code: number | null, stdout: string): void {
+	if ((error === undefined) !== (code === 0)) {
+		throw new Error(`"error" ${error === undefined ? 'missing' : 'present'} with exit code ${code}:\n${stdout}`);
+	}
+
+	const allowed = code === null ? undefined : codesByExit[code];
+	if (allowed && !allowed.includes(error?.code ?? '')) {
+		throw new Error(`exit ${code} with error code ${error?.code ?? 'none'} (expected one of ${allowed.join(', ')}):\n${stdout}`);
+	}
+}
+
+/**
+ * Checks one run's --json stdout against its command's own schema: `status` and `routes` have
+ * theirs (errors included), drain, restore, roll and the rest the headless result's
+ * ({@link checkContract}). Throws a sentence saying what is wrong, with the output.
+ */
+export function checkCommandContract(args: readonly string[], stdout: string, code: number | null): void {
+	const command = wordsOf(args)[0];
+	const schema = command === 'status' ? statusJsonSchema : command === 'routes' ? routesJsonSchema : undefined;
+	if (schema === undefined) {
+		checkContract(stdout, code);
+		return;
+	}
+
+	const parsed = schema.safeParse(JSON.parse(oneLine(stdout)));
+	if (!parsed.success) {
+		throw new Error(`${command} --json output does not fit its schema: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}\n${stdout}`);
+	}
+
+	checkError(parsed.data.error, code, stdout);
+	contractChecks++;
 }
 
 /**
@@ -27,12 +73,7 @@ export function underContract(args: readonly string[], code: number | null): boo
  * Throws a sentence saying what is wrong, with the output.
  */
 export function checkContract(stdout: string, code: number | null): HeadlessResult {
-	const lines = stdout.split('\n');
-	if (lines.length !== 2 || lines[1] !== '') {
-		throw new Error(`--json must print exactly one line, got ${lines.length - 1}:\n${stdout}`);
-	}
-
-	const parsed = headlessResultSchema.safeParse(JSON.parse(lines[0]!));
+	const parsed = headlessResultSchema.safeParse(JSON.parse(oneLine(stdout)));
 	if (!parsed.success) {
 		throw new Error(`--json output does not fit the contract: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}\n${stdout}`);
 	}
@@ -42,11 +83,7 @@ export function checkContract(stdout: string, code: number | null): HeadlessResu
 		throw new Error(`"ok": ${result.ok} with exit code ${code}:\n${stdout}`);
 	}
 
-	const allowed = code === null ? undefined : codesByExit[code];
-	if (allowed && !allowed.includes(result.error?.code ?? '')) {
-		throw new Error(`exit ${code} with error code ${result.error?.code ?? 'none'} (expected one of ${allowed.join(', ')}):\n${stdout}`);
-	}
-
+	checkError(result.error, code, stdout);
 	contractChecks++;
 	return result;
 }

@@ -2,7 +2,7 @@ import {execFile, spawn} from 'node:child_process';
 import path from 'node:path';
 import process from 'node:process';
 import {fileURLToPath} from 'node:url';
-import {checkContract, underContract} from './json-contract.js';
+import {checkCommandContract, underContract} from './json-contract.js';
 
 /** The built CLI (`npm run build` runs before the tests). */
 export const cliPath = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'cli.js');
@@ -18,10 +18,10 @@ export async function runCli(args: string[], options: {env?: Record<string, stri
 			{env: {...process.env, NO_COLOR: '1', ...options.env}, timeout: options.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024, cwd: options.cwd},
 			(error, stdout, stderr) => {
 				const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
-				// Every --json output of every test is held to the contract's schema.
+				// Every --json output of every test is held to its command's schema.
 				if (underContract(args, code)) {
 					try {
-						checkContract(stdout, code);
+						checkCommandContract(args, stdout, code);
 					} catch (contract) {
 						reject(new Error(`drainboard ${args.join(' ')}: ${(contract as Error).message}\nstderr:\n${stderr}`));
 						return;

@@ -2,6 +2,9 @@ import {writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {headlessResultSchema} from '../../source/headless/result-schema.js';
+import {routesJsonSchema} from '../../source/headless/routes-json.js';
+import {statusJsonSchema} from '../../source/headless/status-schema.js';
 import {webappsConfig, webappsDemos} from '../fixtures/webapps.cfg.js';
 import {startForwardingSocket} from '../helpers/forwarding-socket.js';
 import {runCli} from '../helpers/run-cli.js';
@@ -77,6 +80,22 @@ describe('--config with no frontend, listen or backend section', () => {
 		} finally {
 			await socket.close();
 		}
+	});
+
+	it('with --json, each command prints one object of its own schema with the error: status and routes theirs, drain its own', async () => {
+		const sentence = `${readme} has no frontend, listen or backend section; pass --config with the HAProxy configuration that defines the backends.`;
+		const status = await runCli(['status', '--socket', bed.adminSocket, '--config', readme, '--json']);
+		expect(status.code).toBe(2);
+		expect(statusJsonSchema.parse(JSON.parse(status.stdout))).toEqual({instances: [], servers: [], differences: [], error: {code: 'usage', message: sentence}});
+		const routes = await runCli(['routes', '--config', readme, '--json']);
+		expect(routes.code).toBe(2);
+		expect(routesJsonSchema.parse(JSON.parse(routes.stdout))).toEqual({config: null, routes: [], error: {code: 'usage', message: sentence}});
+		const unknown = await runCli(['routes', '--config', bed.configPath, '--backend', 'nosuch', '--json']);
+		expect(unknown.code).toBe(2);
+		expect(routesJsonSchema.parse(JSON.parse(unknown.stdout))).toMatchObject({config: null, routes: [], error: {code: 'usage', message: expect.stringContaining('has no backend or listen section nosuch') as string}});
+		const drain = await runCli(['drain', 'webapps/app01', '--socket', bed.adminSocket, '--config', readme, '--journal', path.join(bed.dir, 'json.jsonl'), '--yes', '--json']);
+		expect(drain.code).toBe(2);
+		expect(headlessResultSchema.parse(JSON.parse(drain.stdout))).toMatchObject({ok: false, changed: false, target: 'webapps/app01', error: {code: 'usage', message: sentence}});
 	});
 
 	it('HAProxy configuration is still taken: status and routes with the bed\'s own file', async () => {

@@ -3,6 +3,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {InstanceSnapshot} from '../../source/model/types.js';
+import {headlessResultSchema} from '../../source/headless/result-schema.js';
 import {serverFields, statusJsonSchema, type StatusJson} from '../../source/headless/status-schema.js';
 import {createRuntimeClient} from '../../source/poll/client.js';
 import {parseEndpoint} from '../../source/runtime/endpoint.js';
@@ -133,6 +134,32 @@ describe('drainboard status errors', () => {
 			expect(adminStates(await bed.send('show servers state'))).toEqual(before);
 		},
 	);
+
+	it.each([
+		['not-found', 2, (bed: TestBed) => ['--socket', bed.adminSocket, '--backend', 'nosuch'], 'has no backend nosuch; it has webapps'],
+		['invalid-name', 2, (bed: TestBed) => ['--socket', bed.adminSocket, '--backend', 'web;apps'], 'characters HAProxy does not allow'],
+		['usage', 2, (bed: TestBed) => ['--socket', bed.adminSocket, '--timeout', '-1'], '--timeout must be more than 0 seconds'],
+		['usage', 2, (bed: TestBed) => ['--socket', bed.adminSocket, 'webapps'], '"status" takes no target'],
+		['unreachable', 3, (bed: TestBed) => ['--socket', `${bed.dir}/missing.sock`], `missing.sock`],
+	] as const)('with --json, error %s (exit %d) is one object of status\'s own schema, its message stderr\'s sentence', async (code, exit, args, message) => {
+		const before = adminStates(await bed.send('show servers state'));
+		const result = await runCli(['status', ...args(bed), '--json']);
+		expect(result.code).toBe(exit);
+		expect(result.stdout.split('\n')).toHaveLength(2);
+		const json = statusJson(result.stdout);
+		expect(json).toEqual({instances: [], servers: [], differences: [], error: {code, message: expect.stringContaining(message) as string}});
+		expect(json.error!.message).toBe(result.stderr.trim());
+		// Not drain's object: no ok, changed, target, steps.
+		expect(headlessResultSchema.safeParse(JSON.parse(result.stdout)).success).toBe(false);
+		expect(adminStates(await bed.send('show servers state'))).toEqual(before);
+	});
+
+	it('with --json, a snapshot has no error field', async () => {
+		const json = statusJson((await runCli(['status', '--socket', bed.adminSocket, '--backend', 'webapps', '--json'])).stdout);
+		expect(json.error).toBeUndefined();
+		expect(json.servers.length).toBeGreaterThan(0);
+		expect(statusJsonSchema.safeParse({...json, error: {code: 'usage', message: 'x'}}).success).toBe(false);
+	});
 
 	it('refuses a bad flag value in one sentence', async () => {
 		const result = await runCli(['status', '--socket', bed.adminSocket, '--timeout', '-1']);

@@ -24,12 +24,13 @@ const jsonSchema = () => z.toJSONSchema(statusJsonSchema) as JsonSchema;
 /** The JSON Schema (draft 2020-12) of `status --json`, as text. */
 export const statusSchemaText = () => `${JSON.stringify(jsonSchema(), null, '\t')}\n`;
 
-/** Every field of the contract (`servers[].port`) with its description, in the order printed. */
+/** Every field of the contract (`servers[].port`, `error.code`) with its description, in the order printed. */
 export function statusFields(): Array<{field: string; description: string}> {
 	const fields: Array<{field: string; description: string}> = [];
-	for (const [name, array] of Object.entries(jsonSchema().properties ?? {})) {
-		for (const [field, schema] of Object.entries(array.items?.properties ?? {})) {
-			fields.push({field: `${name}[].${field}`, description: schema.description ?? ''});
+	for (const [name, part] of Object.entries(jsonSchema().properties ?? {})) {
+		const inner = part.items ?? part;
+		for (const [field, schema] of Object.entries(inner.properties ?? {})) {
+			fields.push({field: `${name}${part.items ? '[]' : ''}.${field}`, description: schema.description ?? ''});
 		}
 	}
 
