@@ -7,7 +7,7 @@ type SocketChoice = {endpoints: Endpoint[]; source: 'flag' | 'default'; note: st
 /** `--socket` values when given (duplicates once); else the default socket of {@link findDefaultSocket}. */
 export async function resolveSockets(socketFlags: readonly string[], config: string | undefined, dependencies: DefaultSocketDependencies = {}): Promise<SocketChoice> {
 	if (socketFlags.length > 0) {
-		const endpoints = socketFlags.map((spec) => parseEndpoint(spec));
+		const endpoints = socketFlags.map((spec): Endpoint => ({...parseEndpoint(spec), flag: '--socket'}));
 		const unique = endpoints.filter((endpoint, index) => endpoints.findIndex((other) => other.label === endpoint.label) === index);
 		return {endpoints: unique, source: 'flag', note: null};
 	}

@@ -12,11 +12,13 @@ export type Endpoint = ({kind: 'unix'; path: string} | {kind: 'tcp'; host: strin
 	master?: true;
 	/** The worker pid every command is addressed to, on a master CLI socket. */
 	worker?: number;
+	/** The flag the operator gave it with; absent when drainboard found it (a configuration's `stats socket`, the default). */
+	flag?: '--socket' | '--master';
 };
 
 /** The master CLI at `spec` itself, for `show proc`. */
 export function parseMasterEndpoint(spec: string): Endpoint {
-	return {...parseEndpoint(spec, '--master'), master: true};
+	return {...parseEndpoint(spec, '--master'), master: true, flag: '--master'};
 }
 
 /**

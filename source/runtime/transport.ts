@@ -211,12 +211,20 @@ function connectionError(endpoint: Endpoint, error: NodeJS.ErrnoException): Runt
 	const at = endpoint.label;
 	switch (error.code) {
 		case 'ENOENT': {
-			const fix = endpoint.master ? 'check the -S option HAProxy runs with, or pass --master' : 'check the "stats socket" line of haproxy.cfg or pass --socket';
-			return new RuntimeApiError('socket-not-found', at, `No HAProxy ${endpoint.master ? 'master CLI' : 'socket'} at ${at}; ${fix}.`, {cause: error});
+			const kind = endpoint.master ? 'master CLI' : 'socket';
+			if (endpoint.master || endpoint.flag !== undefined) {
+				// The operator named this path (--socket, --master): check it, rather than pass the flag they passed.
+				const path = endpoint.kind === 'unix' ? endpoint.path : at;
+				const option = endpoint.master ? `-S ${path}` : `stats socket ${path}`;
+				return new RuntimeApiError('socket-not-found', at, `No HAProxy ${kind} at ${at} (the path does not exist); check the path, or that HAProxy is running with "${option}".`, {cause: error});
+			}
+
+			return new RuntimeApiError('socket-not-found', at, `No HAProxy ${kind} at ${at}; check the "stats socket" line of haproxy.cfg or pass --socket.`, {cause: error});
 		}
 
 		case 'ENOTSOCK': {
-			return new RuntimeApiError('not-a-socket', at, `${at} is not a socket; pass the path of HAProxy's "stats socket" with --socket.`, {cause: error});
+			const fix = endpoint.master || endpoint.flag !== undefined ? `check the path: it must be the socket HAProxy's ${endpoint.master ? '-S option' : '"stats socket" line'} names` : 'pass the path of HAProxy\'s "stats socket" with --socket';
+			return new RuntimeApiError('not-a-socket', at, `${at} is not a socket; ${fix}.`, {cause: error});
 		}
 
 		case 'ECONNREFUSED': {

@@ -109,11 +109,27 @@ describe('drainboard status --json against a real HAProxy', () => {
 });
 
 describe('drainboard status errors', () => {
-	it('exits 3 and names the socket when it does not exist', async () => {
+	it('exits 3 and says the --socket path does not exist, without asking for the --socket it was given', async () => {
 		const result = await runCli(['status', '--socket', `${bed.dir}/missing.sock`]);
 		expect(result.code).toBe(3);
 		expect(result.stdout).toBe('');
-		expect(result.stderr).toBe(`No HAProxy socket at ${bed.dir}/missing.sock; check the "stats socket" line of haproxy.cfg or pass --socket.\n`);
+		expect(result.stderr).toBe(`No HAProxy socket at ${bed.dir}/missing.sock (the path does not exist); check the path, or that HAProxy is running with "stats socket ${bed.dir}/missing.sock".\n`);
+	});
+
+	it('exits 3 and says the --master path does not exist, without asking for the --master it was given', async () => {
+		const result = await runCli(['status', '--master', `${bed.dir}/missing-master.sock`]);
+		expect(result.code).toBe(3);
+		expect(result.stdout).toBe('');
+		expect(result.stderr).toBe(`No HAProxy master CLI at ${bed.dir}/missing-master.sock (the path does not exist); check the path, or that HAProxy is running with "-S ${bed.dir}/missing-master.sock".\n`);
+	});
+
+	it('with one --socket that exists and one that does not, names the missing one and leaves HAProxy unchanged', async () => {
+		const before = adminStates(await bed.send('show servers state'));
+		const result = await runCli(['drain', 'webapps/app01', '--socket', bed.adminSocket, '--socket', `${bed.dir}/gone.sock`, '--config', bed.configPath, '--journal', `${bed.dir}/gone.jsonl`, '--yes']);
+		expect(result.code).toBe(3);
+		expect(result.stderr).toContain(`No HAProxy socket at ${bed.dir}/gone.sock (the path does not exist); check the path, or that HAProxy is running with "stats socket ${bed.dir}/gone.sock".`);
+		expect(result.stderr).not.toContain('pass --socket');
+		expect(adminStates(await bed.send('show servers state'))).toEqual(before);
 	});
 
 	it('names an unknown backend and the backends HAProxy has, with exit 2', async () => {

@@ -43,7 +43,7 @@ describe('show proc', () => {
 		local = await startMaster(() => afterReload);
 		const found = await discoverWorkers(parseMasterEndpoint(local.path));
 		expect(found.list.workers.map((worker) => worker.pid)).toEqual([3233]);
-		expect(onWorker(parseMasterEndpoint(local.path), 3233, 1)).toEqual({kind: 'unix', path: local.path, label: `${local.path} [worker 1]`, master: true, worker: 3233});
+		expect(onWorker(parseMasterEndpoint(local.path), 3233, 1)).toEqual({kind: 'unix', path: local.path, label: `${local.path} [worker 1]`, master: true, flag: '--master', worker: 3233});
 		expect(found.found).toBe(
 			`Master CLI ${local.path}: worker 1 is pid 3233 (HAProxy 2.6.12-1+deb12u4); 1 old worker(s) still finishing connections (pid 1971) are left alone.`,
 		);
@@ -58,10 +58,10 @@ describe('show proc', () => {
 		expect(local.received).toEqual(['@!3233 show cli level\n', '@!3233 show info;@!3233 show servers state webapps;@!3233 show stat webapps 6 -1\n']);
 	});
 
-	it('names the master CLI and --master in its errors', async () => {
+	it('names the master CLI and --master in its errors; a --master path that does not exist is said so, without asking for --master again', async () => {
 		await expect(discoverWorkers(parseMasterEndpoint('/nonexistent/master.sock'))).rejects.toMatchObject({
 			kind: 'socket-not-found',
-			message: 'No HAProxy master CLI at /nonexistent/master.sock; check the -S option HAProxy runs with, or pass --master.',
+			message: 'No HAProxy master CLI at /nonexistent/master.sock (the path does not exist); check the path, or that HAProxy is running with "-S /nonexistent/master.sock".',
 		});
 		expect(() => parseMasterEndpoint('bad host:x')).toThrow('The socket "bad host:x" is not a path or host:port; pass --master /run/haproxy-master.sock or --master 127.0.0.1:9999.');
 	});

@@ -58,6 +58,13 @@ describe('sendLine', () => {
 		expect(await kindOf(sendLine(parseEndpoint('127.0.0.1:1'), 'show info'))).toBe('connection-refused');
 	});
 
+	it('says a socket path given with --socket does not exist, and a socket drainboard found where it came from', async () => {
+		const given = sendLine({...parseEndpoint('/nonexistent/dir/admin.sock'), flag: '--socket'}, 'show info');
+		await expect(given).rejects.toThrow('No HAProxy socket at /nonexistent/dir/admin.sock (the path does not exist); check the path, or that HAProxy is running with "stats socket /nonexistent/dir/admin.sock".');
+		const found = sendLine(parseEndpoint('/nonexistent/dir/admin.sock'), 'show info');
+		await expect(found).rejects.toThrow('No HAProxy socket at /nonexistent/dir/admin.sock; check the "stats socket" line of haproxy.cfg or pass --socket.');
+	});
+
 	it('stops reading a reply larger than the cap', async () => {
 		local = await startLocalSocket((_line, socket) => socket.end('x\n'.repeat(10_000)));
 		expect(await kindOf(sendLine(parseEndpoint(local.path), 'show stat', {maxReplyBytes: 1000}))).toBe('reply-too-large');
