@@ -68,8 +68,8 @@ export function noProxySection(files: readonly string[], parsed: ParsedConfig): 
 }
 
 /**
- * Checks `--config` before anything is asked of HAProxy: a file that cannot be read, or that is
- * not HAProxy's configuration, is bad usage (exit 2), said in one sentence.
+ * Checks `--config` before anything is asked of HAProxy: a file that cannot be read, or that has
+ * no frontend, listen or backend section, is bad usage (exit 2), said in one sentence.
  */
 export async function checkConfigFlag(file: string, reader: FileReader = fileSystem): Promise<void> {
 	const absolute = path.resolve(file);
