@@ -1,3 +1,4 @@
+import {statSync} from 'node:fs';
 import net from 'node:net';
 import type {Endpoint} from './endpoint.js';
 import {RuntimeApiError} from './runtime-error.js';
@@ -207,9 +208,19 @@ function aborted(endpoint: Endpoint): RuntimeApiError {
 	return new RuntimeApiError('aborted', endpoint.label, `The request to HAProxy at ${endpoint.label} was cancelled.`);
 }
 
+/** Linux refuses a connection to a regular file as it does to a dead socket: the path says which. */
+function isNotASocket(endpoint: Endpoint): boolean {
+	try {
+		return endpoint.kind === 'unix' && !statSync(endpoint.path).isSocket();
+	} catch {
+		return false;
+	}
+}
+
 function connectionError(endpoint: Endpoint, error: NodeJS.ErrnoException): RuntimeApiError {
 	const at = endpoint.label;
-	switch (error.code) {
+	const code = error.code === 'ECONNREFUSED' && isNotASocket(endpoint) ? 'ENOTSOCK' : error.code;
+	switch (code) {
 		case 'ENOENT': {
 			const kind = endpoint.master ? 'master CLI' : 'socket';
 			if (endpoint.master || endpoint.flag !== undefined) {

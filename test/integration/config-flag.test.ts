@@ -82,6 +82,20 @@ describe('--config with no frontend, listen or backend section', () => {
 		}
 	});
 
+	it('a --config that never ends (/dev/zero) is read no further than 64 MiB and refused, exit 2, HAProxy not asked', async () => {
+		const socket = await startForwardingSocket(bed.adminSocket, () => 'forward');
+		try {
+			for (const args of [['routes'], ['status']]) {
+				const run = await runCli([...args, '--socket', socket.path, '--config', '/dev/zero']);
+				expect({args, code: run.code, stderr: run.stderr}).toEqual({args, code: 2, stderr: '/dev/zero is larger than 64 MiB, more than any configuration; pass --config with the file HAProxy runs.\n'});
+			}
+
+			expect(socket.connections).toBe(0);
+		} finally {
+			await socket.close();
+		}
+	});
+
 	it('with --json, each command prints one object of its own schema with the error: status and routes theirs, drain its own', async () => {
 		const sentence = `${readme} has no frontend, listen or backend section; pass --config with the HAProxy configuration that defines the backends.`;
 		const status = await runCli(['status', '--socket', bed.adminSocket, '--config', readme, '--json']);

@@ -1,3 +1,6 @@
+import {mkdtemp, rm, writeFile} from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {createRuntimeClient} from '../../source/poll/client.js';
 import {parseEndpoint} from '../../source/runtime/endpoint.js';
@@ -56,6 +59,15 @@ describe('sendLine', () => {
 		local = undefined;
 		expect(await kindOf(sendLine(parseEndpoint(stale), 'show info'))).toBe('socket-not-found');
 		expect(await kindOf(sendLine(parseEndpoint('127.0.0.1:1'), 'show info'))).toBe('connection-refused');
+	});
+
+	it('says a regular file given as the socket is not a socket (Linux refuses it as it refuses a dead socket)', async () => {
+		const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'drainboard-file-')), 'admin.sock');
+		await writeFile(file, 'not a socket\n');
+		const error = await sendLine({...parseEndpoint(file), flag: '--socket'}, 'show info').catch((error_: unknown) => error_);
+		expect(error).toMatchObject({kind: 'not-a-socket', exitCode: 3});
+		expect((error as Error).message).toBe(`${file} is not a socket; check the path: it must be the socket HAProxy's "stats socket" line names.`);
+		await rm(path.dirname(file), {recursive: true});
 	});
 
 	it('says a socket path given with --socket does not exist, and a socket drainboard found where it came from', async () => {
