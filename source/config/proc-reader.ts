@@ -12,7 +12,7 @@ export type FileReader = {
 
 /** The real file system. */
 /** The most read of one file: far above any real configuration, and a bound for /dev/zero and the like. */
-export const maxFileBytes = 64 * 1024 * 1024;
+const maxFileBytes = 64 * 1024 * 1024;
 
 /** Reads a file whole, up to {@link maxFileBytes}; a longer one (or an endless device) is an EFBIG error. */
 async function readBounded(path: string): Promise<Buffer> {
