@@ -107,7 +107,8 @@ export async function routesCommand(options: Options, dependencies: RoutesDepend
 		const known = config.sections.filter((section) => (section.kind === 'backend' || section.kind === 'listen') && !section.uncertain).map((section) => section.name ?? '');
 		if (!known.includes(backend)) {
 			const some = known.slice(0, 8).join(', ');
-			throw new UsageError(`${visible(filesLabel(config.files))} has no backend or listen section ${backend}${known.length > 0 ? ` (it has ${some}${known.length > 8 ? ', …' : ''})` : ''}.`);
+			const choose = known.length > 0 ? `; it has ${some}${known.length > 8 ? ', …' : ''}: pass one of them with --backend` : '';
+			throw new UsageError(`${visible(filesLabel(config.files))} has no backend or listen section ${visible(backend)}${choose}.`, 'not-found');
 		}
 
 		routes = [deriveRoute(config.sections, backend, routeOptions)];

@@ -106,7 +106,7 @@ describe('--config with no frontend, listen or backend section', () => {
 		expect(routesJsonSchema.parse(JSON.parse(routes.stdout))).toEqual({config: null, routes: [], error: {code: 'usage', message: sentence}});
 		const unknown = await runCli(['routes', '--config', bed.configPath, '--backend', 'nosuch', '--json']);
 		expect(unknown.code).toBe(2);
-		expect(routesJsonSchema.parse(JSON.parse(unknown.stdout))).toMatchObject({config: null, routes: [], error: {code: 'usage', message: expect.stringContaining('has no backend or listen section nosuch') as string}});
+		expect(routesJsonSchema.parse(JSON.parse(unknown.stdout))).toMatchObject({config: null, routes: [], error: {code: 'not-found', message: expect.stringContaining('has no backend or listen section nosuch; it has ') as string}});
 		const drain = await runCli(['drain', 'webapps/app01', '--socket', bed.adminSocket, '--config', readme, '--journal', path.join(bed.dir, 'json.jsonl'), '--yes', '--json']);
 		expect(drain.code).toBe(2);
 		expect(headlessResultSchema.parse(JSON.parse(drain.stdout))).toMatchObject({ok: false, changed: false, target: 'webapps/app01', error: {code: 'usage', message: sentence}});

@@ -158,7 +158,7 @@ describe('drainboard routes', () => {
 	it('--backend with a name the configuration does not have is exit 2, naming what it has', async () => {
 		const error = await run({config: `${fake.dir}/etc/haproxy.cfg`, backend: 'shops'}).catch((caught: unknown) => caught);
 		expect(error).toBeInstanceOf(UsageError);
-		expect((error as Error).message).toBe(`${fake.dir}/etc/haproxy.cfg has no backend or listen section shops (it has shop, a_backend_with_a_name_longer_than_twenty_characters, legacy, empty).`);
+		expect((error as Error).message).toBe(`${fake.dir}/etc/haproxy.cfg has no backend or listen section shops; it has shop, a_backend_with_a_name_longer_than_twenty_characters, legacy, empty: pass one of them with --backend.`);
 	});
 });
 
