@@ -32,7 +32,11 @@ const lockedSteps: ReadonlySet<StepId> = new Set(['baseline', 'drain', 'confirm'
  * passes, and when the maintenance stops before the drain (validate, baseline or drain did not pass).
  */
 function keepLockFor(step: StepId, outcome: StepOutcome, context: RunbookContext): void {
-	const stoppedBeforeDrain = outcome !== 'passed' && (step === 'validate' || step === 'baseline' || step === 'drain');
+	// A drain whose reply was lost and could not be read back (HAProxy unreachable, exit 3) may be
+	// in effect: the lock stays until a retry or the end of this maintenance says more. A drain
+	// refused before it was sent (the capacity re-check) lets it go.
+	const sentAndFailed = step === 'drain' && context.store.getState().steps.drain.checks.some((check) => check.id === 'drain-sent' && check.verdict === 'fail' && check.exitCode === 3);
+	const stoppedBeforeDrain = outcome !== 'passed' && (step === 'validate' || step === 'baseline' || (step === 'drain' && !sentAndFailed));
 	if ((step === 'confirm' && outcome === 'passed') || stoppedBeforeDrain) {
 		context.lock.release();
 	}

@@ -215,7 +215,10 @@ export function runbookReducer(state: RunbookState, action: RunbookAction): Runb
 
 		case 'step-cancelled': {
 			const step = state.steps[action.step];
-			return step.status === 'running' ? {...state, steps: {...state.steps, [action.step]: {...step, status: 'pending', finishedAt: null}}, prompt: promptAfterStep(state.prompt), live: null} : state;
+			// Answered no: said, so the step's own text coming back is not mistaken for nothing happening.
+			return step.status === 'running'
+				? {...state, steps: {...state.steps, [action.step]: {...step, status: 'pending', finishedAt: null}}, prompt: promptAfterStep(state.prompt), live: null, problem: `Answered no at ${action.step}: nothing was sent to HAProxy.`}
+				: state;
 		}
 
 		case 'prompt-opened': {

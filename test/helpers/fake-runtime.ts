@@ -36,6 +36,8 @@ export class FakeHaproxy {
 	backendLastSession: number | null | undefined = undefined;
 	/** Replies to state changes, by command; default: the empty success reply. */
 	readonly replies = new Map<string, string>();
+	/** Commands HAProxy applies and then never answers, going silent (a lost reply). */
+	readonly lostReplies = new Set<string>();
 
 	constructor(names: string[], backend = 'webapps') {
 		this.servers = names.map((name, index) => makeServer({backend, server: name, serverId: index + 1, socket: this.socket}));
@@ -186,6 +188,11 @@ export class FakeHaproxy {
 				const server = this.server(target.server);
 				const admin = state === 'drain' ? (server.adminState & ~0x01) | 0x08 : state === 'maint' ? (server.adminState & ~0x08) | 0x01 : server.adminState & ~0x09;
 				this.set(target.server, {adminState: admin, status: state === 'drain' ? 'DRAIN' : state === 'maint' ? 'MAINT' : 'UP'});
+				if (this.lostReplies.has(command)) {
+					this.reachable = false;
+					throw new RuntimeApiError('timed-out', this.socket, `HAProxy at ${this.socket} did not answer within 5 s.`);
+				}
+
 				return {command, reply};
 			},
 			agentCheck: async (target, action) => {

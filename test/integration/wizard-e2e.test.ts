@@ -162,7 +162,7 @@ describe('the wizard in a real terminal, against a real HAProxy', () => {
 			expect(holders.length).toBeGreaterThan(0);
 			expect(JSON.parse(holders[0]!)).toMatchObject({what: 'drain of api/api1'});
 			screen = await session.waitForScreen((current) => checklist(current).includes('▶ maintain'), 30_000);
-			expect(screen.replace(/\s+/g, ' ')).toMatch(/HAProxy still shows FDRAIN \d+(\.\d)? s of watching \(it was set outside this maintenance\) \(\d+ reads\)/);
+			expect(screen.replace(/\s+/g, ' ')).toMatch(/HAProxy still shows FDRAIN after \d+(\.\d)? s of watching \(\d+ reads; the drain was set outside this maintenance\)/);
 			expect(screen).not.toContain('after the drain was set');
 			expect(readdirSync(lockDir).filter((name) => name.endsWith('.api.lock') && readFileSync(path.join(lockDir, name), 'utf8').includes('api/api1'))).toEqual([]);
 		} finally {

@@ -80,6 +80,7 @@ describe('the wizard', () => {
 		// known that both Enters were read.
 		ui.send(keys.enter, keys.enter);
 		frame = await ui.press('n', (current) => !current.includes('? Send this command'));
+		expect(frame).toContain('Answered no at drain: nothing was sent to HAProxy.');
 		expect(haproxy.sent).toEqual([]);
 		expect(ui.stdout.frames.some((one) => checklist(one).includes('▶ confirm'))).toBe(false);
 		expect(checklist(frame)).toMatch(/▶ drain/);
@@ -229,6 +230,30 @@ describe('the wizard', () => {
 		expect(title?.trimEnd()).toBe('VALIDATE  blocked — see why below');
 	});
 
+	it('after a drain whose reply was lost, Esc does not leave (nor journal "nothing drained") until a read shows the target in rotation', async () => {
+		const {ui, haproxy, harness} = start();
+		haproxy.lostReplies.add('set server webapps/app01 state drain');
+		await ui.waitForFrame('▶ validate');
+		await ui.press(keys.enter, '▶ baseline');
+		await ui.press(keys.enter, '▶ drain');
+		await ui.press(keys.enter, 'y send it');
+		let frame = await ui.press('y', (current) => current.includes('✗ drain') || current.includes('blocked'));
+		expect(frame).not.toContain('Esc back to grid');
+		frame = await ui.press(keys.escape, (current) => flat(current).includes('HAProxy has not been read since'));
+		expect(flat(frame)).toContain('The drain was sent and HAProxy has not been read since: Esc goes back once a read shows webapps/app01 in rotation; q quits and says what is known.');
+		expect(readJournal(harness.journalFile).entries.map((entry) => entry.event)).not.toContain('abandoned');
+		expect(harness.context.lock.isHeld).toBe(true);
+	});
+
+	it('at 80x24 the help shows every key, each on one line, and how to close it', async () => {
+		const {ui} = start({size: {columns: 80, rows: 24}});
+		await ui.waitForFrame('▶ validate');
+		const frame = liveFrame(await ui.press('?', 'Press ? or Esc to close.')).join('\n');
+		for (const line of ['Enter           run or retry', '  q               quit (asks first', '  ?               show / hide this help', '● UP']) {
+			expect(frame).toContain(line);
+		}
+	});
+
 	it('goes back to the grid with Esc before anything was done', async () => {
 		const {ui} = start();
 		await ui.waitForFrame('Esc back to grid');
@@ -254,9 +279,9 @@ describe('the wizard', () => {
 		// Esc stays, and says why.
 		frame = await ui.press(keys.escape, (current) => flat(current).includes('Esc goes back only when nothing is drained'));
 		expect(flat(frame)).toContain('Do the work now');
-		expect(flat(frame)).toContain('webapps/app01 is out of rotation by this maintenance: Esc goes back only when nothing is drained. Finish with restore, or press q to quit and leave it drained.');
+		expect(flat(frame)).toContain('webapps/app01 is drained, and this maintenance has it: Esc goes back only when nothing is drained. Finish with restore, or press q to quit and leave it drained.');
 		frame = await ui.press('?', 'Keys');
-		expect(frame).toContain('back to the grid, while nothing is drained by this maintenance');
+		expect(frame).toContain('back (to the grid, or the roll) while nothing is drained');
 		expect(liveFrame(frame).join('\n')).toContain('Press ? or Esc to close.');
 		// Esc closes the help, and stays in the wizard.
 		frame = await ui.press(keys.escape, (current) => !current.includes('Press ? or Esc to close.'));

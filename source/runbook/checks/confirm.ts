@@ -58,7 +58,7 @@ const drainHolds: CheckDefinition = {
 		// A drain found on resumption (set by someone else) has no known time: it is watched from now.
 		const setAt = context.facts.drainSetAt ?? context.facts.drainSentAt;
 		const since = setAt ?? context.clock.now();
-		const after = (held: number) => `${Math.round(held / 100) / 10} s ${setAt === null ? 'of watching (it was set outside this maintenance)' : 'after the drain was set'}`;
+		const seconds = (held: number) => Math.round(held / 100) / 10;
 		let reads = 0;
 		for (;;) {
 			const views = await readTarget(context, io.signal);
@@ -76,7 +76,7 @@ const drainHolds: CheckDefinition = {
 			}
 
 			if ((held >= holdMs && reads >= 2) || io.signal?.aborted) {
-				return passed(this.id, this.title, `HAProxy still shows FDRAIN ${after(held)} (${reads} reads)${everywhere(context)}: nothing undoes it.`, {evidence: {reads, heldMs: held}});
+				return passed(this.id, this.title, `HAProxy still shows FDRAIN ${setAt === null ? `after ${seconds(held)} s of watching (${reads} reads; the drain was set outside this maintenance)` : `${seconds(held)} s after the drain was set (${reads} reads)`}${everywhere(context)}: nothing undoes it.`, {evidence: {reads, heldMs: held}});
 			}
 
 			io.dispatch({type: 'live-updated', step: 'confirm', lines: [`Watching the drain hold: ${Math.floor(held / 1000)} s of ${holdMs / 1000} s`]});

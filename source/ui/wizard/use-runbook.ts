@@ -6,7 +6,7 @@ import {beginMaintenance, type PreparedMaintenance} from '../../runbook/prepare.
 import {runStep} from '../../runbook/run-step.js';
 import {Cancelled, changeState} from '../../runbook/state-change.js';
 import {seenSettled, stepRunning, type Prompt, type RunbookState} from '../../runbook/state.js';
-import {seenInView} from '../../runbook/target-state.js';
+import {seenInView, targetStale, targetState} from '../../runbook/target-state.js';
 import {PoolWatch} from '../../runbook/watch.js';
 import {formatTarget, type Target} from '../../runtime/names.js';
 import {sentenceOf} from '../../errors.js';
@@ -261,9 +261,14 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView, {poll 
 
 	const explainNoBack = useCallback(() => {
 		const now = store.getState();
-		const why = now.drained
-			? `${label} is out of rotation by this maintenance: Esc goes back only when nothing is drained. Finish with restore, or press q to quit and leave it drained.`
-			: 'Esc goes back once the step has finished and no question is open.';
+		const unread = drainSent(now) && (!seenSettled(now) || targetStale(now.seen));
+		const why = unread
+			? `The drain was sent and HAProxy has not been read since: Esc goes back once a read shows ${label} in rotation; q quits and says what is known.`
+			: now.drained
+				? `${label} is drained, and this maintenance has it: Esc goes back only when nothing is drained. Finish with restore, or press q to quit and leave it drained.`
+				: drainUnread(now)
+					? `The drain was sent: Esc goes back once HAProxy shows ${label} in rotation.`
+					: 'Esc goes back once the step has finished and no question is open.';
 		store.dispatch({type: 'problem-shown', problem: why});
 	}, [label, store]);
 
@@ -284,8 +289,21 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView, {poll 
 		confirmQuit,
 		insistQuit,
 		seenSettled: seenSettled(state),
-		canGoBack: !running && !state.prompt && !state.drained,
+		canGoBack: !running && !state.prompt && !state.drained && !drainUnread(state),
 		leave,
 		explainNoBack,
 	};
+}
+
+/**
+ * The drain was sent (its reply may have been lost) and no read since shows the target in
+ * rotation on every instance: leaving would say "nothing drained" without having seen it.
+ */
+function drainUnread(state: RunbookState): boolean {
+	return drainSent(state) && !(seenSettled(state) && targetState(state.seen) === 'not-drained' && !targetStale(state.seen));
+}
+
+/** This maintenance sent the drain (whatever became of its reply). */
+function drainSent(state: RunbookState): boolean {
+	return state.steps.drain.checks.some((check) => check.id === 'drain-sent' && check.verdict !== 'skip');
 }

@@ -24,13 +24,13 @@ import type {RunbookHandle} from './use-runbook.js';
 import {Text} from '../text/shown-text.js';
 
 export const wizardKeys: KeyHelp[] = [
-	{keys: 'Enter', does: 'run the current step (retry a blocked one); at maintain: the work is done'},
-	{keys: 'y', does: 'yes to the open prompt (send the command shown)'},
+	// One line each at 80 columns.
+	{keys: 'Enter', does: 'run or retry the step; maintain: the work is done; then: next'},
+	{keys: 'y', does: 'yes to the open prompt (sends the command shown)'},
 	{keys: 'n  Esc', does: 'no to the open prompt'},
-	{keys: 'r', does: 're-apply the drain after an alarm says it is gone'},
-	{keys: 'l', does: 'send the traffic checks through another listener the config routes here'},
-	{keys: 'Esc', does: 'back to the grid, while nothing is drained by this maintenance'},
-	{keys: 'Enter', does: 'once the maintenance is done: back to the grid, on the next server'},
+	{keys: 'r', does: 're-apply the drain an alarm says is gone'},
+	{keys: 'l', does: 'send the traffic checks through another listener'},
+	{keys: 'Esc', does: 'back (to the grid, or the roll) while nothing is drained'},
 	{keys: '?', does: 'show / hide this help'},
 	{keys: 'q', does: 'quit (asks first while the target is drained)'},
 ];
