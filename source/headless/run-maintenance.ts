@@ -11,6 +11,7 @@ import {readTarget} from '../runbook/read-target.js';
 import {lastMaintenance, type ResumePoint} from '../runbook/resume.js';
 import {runStep} from '../runbook/run-step.js';
 import {stepIds, stepIndex, type StepId} from '../runbook/steps.js';
+import type {RunbookState} from '../runbook/state.js';
 import {seenInRead, targetState, targetStateSentence} from '../runbook/target-state.js';
 import {clientsFor} from '../poll/clients.js';
 import type {RuntimeClient} from '../poll/client.js';
@@ -152,7 +153,8 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 			changed: changedByRun(context, before, end.after),
 			targets: targetEntries(context, before, end.after),
 			drained: end.drained,
-			warnings,
+			// A dry run answers "would it go through now?": what would hold a real run up is a warning.
+			warnings: options.dryRun ? [...warnings, ...dryRunWarnings(store.getState())] : warnings,
 			...(ok ? {} : {error: error ?? {code: 'state', message: 'The run did not pass; see the steps.'}}),
 			...(options.dryRun ? {wouldSend: context.facts.wouldSend} : {}),
 			...(interrupted ? {interrupted} : {}),
@@ -254,7 +256,9 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 		const final = await finalState(context, before);
 		if (exitCode === 0 && options.dryRun) {
 			const would = context.facts.wouldSend.length > 0 ? `it would send ${context.facts.wouldSend.map((line) => `"${line}"`).join(' then ')}` : 'it would send nothing';
-			write(`✓ Dry run of ${kind} ${label}: every check it can make without a change passed; ${would}. Nothing was sent.`);
+			const held = dryRunWarnings(store.getState());
+			const checked = held.length === 0 ? 'every check it can make without a change passed' : `no check blocked, ${held.length} warned (${held.map((text) => text.split(':')[0]).join('; ')})`;
+			write(`✓ Dry run of ${kind} ${label}: ${checked}; ${would}. Nothing was sent.`);
 		} else if (exitCode === 0) {
 			const after = hooks.comeBack === undefined ? ` Run "${drainboardCommand(['restore', label], context.commandFlags, context.journal.file)}" after the work.` : '';
 			write(kind === 'drain' ? `✓ ${label} is drained and proven out of rotation.${after}` : `✓ ${label} is back in rotation, proven by traffic.`);
@@ -344,4 +348,9 @@ function finish(result: HeadlessResult, emit: (result: HeadlessResult) => void, 
 	emit(result);
 
 	return result.ok ? 0 : exitCode === 0 ? 1 : exitCode;
+}
+
+/** The checks of a dry run that warned, as `step · title: what was seen`. */
+export function dryRunWarnings(state: RunbookState): string[] {
+	return stepIds.flatMap((step) => state.steps[step].checks.filter((check) => check.verdict === 'warn').map((check) => `${step} · ${check.title}: ${check.observed}`));
 }

@@ -16,7 +16,7 @@ import {terminalLine, terminalSafeJson} from '../visible-text.js';
 import {askOnTerminal} from './ask-tty.js';
 import {changedByRun, finalState, readServers, targetEntries, type TargetServers} from './final-state.js';
 import {checkLine, headlessResult, type HeadlessResult} from './report.js';
-import {planSteps, type Plan} from './run-maintenance.js';
+import {dryRunWarnings, planSteps, type Plan} from './run-maintenance.js';
 
 type Kind = 'drain' | 'restore';
 
@@ -150,7 +150,7 @@ export async function headlessSet(kind: Kind, options: Options, label: string, t
 			changed: members.some((member, index) => changedByRun(member.context, member.before, ends[index]!.after)),
 			targets: members.flatMap((member, index) => targetEntries(member.context, member.before, ends[index]!.after)),
 			drained,
-			warnings: members.flatMap((member) => member.warnings.map((text) => `${member.label}: ${text}`)),
+			warnings: members.flatMap((member) => [...member.warnings, ...(options.dryRun ? dryRunWarnings(member.context.store.getState()) : [])].map((text) => `${member.label}: ${text}`)),
 			...(ok ? {} : {error: error ?? {code: 'state', message: 'The maintenance did not pass; see the steps.'}}),
 			...(options.dryRun ? {wouldSend: members.flatMap((member) => member.context.facts.wouldSend)} : {}),
 		});
@@ -253,7 +253,9 @@ export async function headlessSet(kind: Kind, options: Options, label: string, t
 			write(`✗ ${label}: ${failure.message}`);
 			write(await statesSentence(members));
 		} else if (options.dryRun) {
-			write(`✓ Dry run of ${kind} ${label}: every check it can make without a change passed; it would send ${result.wouldSend?.map((line) => `"${line}"`).join(' then ') || 'nothing'}. Nothing was sent.`);
+			const held = members.flatMap((member) => dryRunWarnings(member.context.store.getState()));
+			const checked = held.length === 0 ? 'every check it can make without a change passed' : `no check blocked, ${held.length} warned`;
+			write(`✓ Dry run of ${kind} ${label}: ${checked}; it would send ${result.wouldSend?.map((line) => `"${line}"`).join(' then ') || 'nothing'}. Nothing was sent.`);
 		} else {
 			write(kind === 'drain' ? `✓ ${label} (${members.map((member) => member.label).join(', ')}) is drained and proven out of rotation. Run "${drainboardCommand(['restore', label], options, members[0]!.context.journal.file)}" after the work.` : `✓ ${label} (${members.map((member) => member.label).join(', ')}) is back in rotation, proven by traffic to each.`);
 		}

@@ -203,7 +203,8 @@ describe('--dry-run', () => {
 			expect(socket.forwarded.filter((line) => /^(?:set|disable|enable|shutdown) /.test(line))).toEqual([]);
 			expect(await states()).toEqual(before);
 			expect(existsSync(`${bed.dir}/dry.jsonl`)).toBe(false);
-			expect(run.stderr).toContain('✓ Dry run of drain webapps/app01: every check it can make without a change passed; it would send "set server webapps/app01 state drain". Nothing was sent.');
+			// The bed loads no server-state file: validate's "Things to know" warns, and the summary says so.
+			expect(run.stderr).toContain('✓ Dry run of drain webapps/app01: no check blocked, 1 warned (validate · Things to know); it would send "set server webapps/app01 state drain". Nothing was sent.');
 		} finally {
 			await socket.close();
 		}
@@ -263,6 +264,11 @@ describe('--dry-run', () => {
 			expect(check.verdict).toBe('warn');
 			expect(check.observed).toMatch(/^webapps is being changed by alice \(pid \d+, drain of webapps\/app02 since \d\d:\d\d:\d\d\), so a real run would be refused now; a dry run reads the lock without taking it\.$/);
 			expect(held.stderr).toContain(`! validate · Nobody else changing it: ${check.observed}`);
+			// At the top too, where check mode looks, and the last line does not say every check passed.
+			expect(held.result.warnings).toContain(`validate · Nobody else changing it: ${check.observed}`);
+			expect(held.stderr).toContain('✓ Dry run of drain webapps/app01: no check blocked, ');
+			expect(held.stderr).toMatch(/warned \([^)]*validate · Nobody else changing it/);
+			expect(held.stderr).not.toContain('every check it can make without a change passed');
 			// Said once, at validate: the later steps do not say it again.
 			expect(held.result.steps.flatMap((step) => step.checks).filter((candidate) => candidate.id === 'backend-free')).toHaveLength(1);
 			// alice still holds it: the real drain is refused.
