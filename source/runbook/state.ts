@@ -27,7 +27,7 @@ export type Prompt =
 /** Something the operator must see now: HAProxy reloaded, someone else changed the target, … */
 export type Alarm = {
 	id: string;
-	kind: 'reload' | 'restart' | 'external-change' | 'target-missing' | 'unreachable';
+	kind: 'reload' | 'restart' | 'external-change' | 'target-missing' | 'unreachable' | 'backend-down';
 	socket: string;
 	message: string;
 	at: number;

@@ -1,5 +1,6 @@
 import type {PollView} from '../poll/pool-poller.js';
-import type {Instance, Server} from '../model/types.js';
+import {isHealthy, summarizeBackend} from '../model/server-condition.js';
+import type {Backend, Instance, Server} from '../model/types.js';
 import {formatTarget, type Target} from '../runtime/names.js';
 import {clockTime} from '../time-format.js';
 import type {Alarm} from './state.js';
@@ -108,6 +109,8 @@ export class TargetWatch {
 /** A {@link TargetWatch} per instance, fed with whole poll views: alarms name their instance. */
 export class PoolWatch {
 	private readonly watches = new Map<string, TargetWatch>();
+	/** The instances where the target's backend had no server serving at the last poll. */
+	private readonly down = new Set<string>();
 
 	observe(view: Pick<PollView, 'pool' | 'health'>, expectation: Expectation, at = Date.now()): AlarmChanges {
 		const changes: AlarmChanges = {raise: [], clear: []};
@@ -124,8 +127,40 @@ export class PoolWatch {
 			const one = watch.observe({socket: health.socket, at, instance: health.ok && snapshot ? snapshot.instance : null, server: health.ok ? server : null}, expectation);
 			changes.raise.push(...one.raise);
 			changes.clear.push(...one.clear);
+			const backend = health.ok ? snapshot?.backends.find((candidate) => candidate.name === target.backend) : undefined;
+			if (backend) {
+				this.backendDown(health.socket, backend, server, expectation, at, changes);
+			}
 		}
 
 		return changes;
+	}
+
+	/**
+	 * While this maintenance has the target drained, the rest of its backend going down is an
+	 * outage the operator can shorten: said once when it starts (with whether the target could take
+	 * traffic again), withdrawn when a server serves again.
+	 */
+	private backendDown(socket: string, backend: Backend, server: Server | null, expectation: Expectation, at: number, changes: AlarmChanges): void {
+		const id = `backend-down:${socket}`;
+		const none = expectation.drained && summarizeBackend(backend).noneServing;
+		if (!none) {
+			if (this.down.delete(socket)) {
+				changes.clear.push(id);
+			}
+
+			return;
+		}
+
+		if (this.down.has(socket)) {
+			return;
+		}
+
+		this.down.add(socket);
+		const label = formatTarget(expectation.target);
+		const target = server && isHealthy(server)
+			? `${label}, drained by this maintenance, is healthy: bring it back now (finish maintain, then restore).`
+			: `${label}, drained by this maintenance, is not healthy either.`;
+		changes.raise.push({id, kind: 'backend-down', socket, at, message: `${backend.name} has no server serving on ${socket}: clients get errors now. ${target}`});
 	}
 }

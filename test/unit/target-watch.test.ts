@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest';
-import {TargetWatch, type Observation} from '../../source/runbook/watch.js';
+import {PoolWatch, TargetWatch, type Observation} from '../../source/runbook/watch.js';
 import {parseTarget} from '../../source/runtime/names.js';
-import {makeServer} from '../helpers/model.js';
+import {makeBackend, makeInstance, makePool, makeServer, makeView} from '../helpers/model.js';
 
 describe('TargetWatch', () => {
 	const target = parseTarget('webapps/app01');
@@ -69,5 +69,35 @@ describe('TargetWatch', () => {
 		watch.observe(seen(1, 10), {target, drained: true});
 		const gone = watch.observe({socket: '/s', at: 2, instance: instance(10), server: null}, {target, drained: true});
 		expect(gone.raise[0]?.kind).toBe('target-missing');
+	});
+});
+
+describe('PoolWatch', () => {
+	const target = parseTarget('webapps/app01');
+	const view = (others: 'up' | 'down', app01 = {opState: 2, status: 'DRAIN'}) =>
+		makeView(
+			makePool([
+				makeInstance([
+					makeBackend('webapps', [
+						makeServer({backend: 'webapps', server: 'app01', adminState: 8, ...app01}),
+						...['app02', 'app03'].map((server) => makeServer({backend: 'webapps', server, ...(others === 'down' ? {opState: 0, status: 'DOWN', checkStatus: 'L4CON'} : {})})),
+					]),
+				]),
+			]),
+		);
+
+	it('says once when the rest of the backend goes down while the target is drained, whether the target can take traffic, and withdraws it when a server serves again', () => {
+		const watch = new PoolWatch();
+		expect(watch.observe(view('up'), {target, drained: true}).raise).toEqual([]);
+		const down = watch.observe(view('down'), {target, drained: true});
+		expect(down.raise).toHaveLength(1);
+		expect(down.raise[0]).toMatchObject({id: 'backend-down:/run/haproxy/admin.sock', kind: 'backend-down'});
+		expect(down.raise[0]!.message).toBe('webapps has no server serving on /run/haproxy/admin.sock: clients get errors now. webapps/app01, drained by this maintenance, is healthy: bring it back now (finish maintain, then restore).');
+		expect(watch.observe(view('down'), {target, drained: true}).raise).toEqual([]);
+		expect(watch.observe(view('up'), {target, drained: true}).clear).toContain('backend-down:/run/haproxy/admin.sock');
+		// Not drained by this maintenance: the grid's own ✗ NO SERVER SERVING says it.
+		expect(new PoolWatch().observe(view('down'), {target, drained: false}).raise).toEqual([]);
+		const sick = new PoolWatch().observe(view('down', {opState: 0, status: 'DOWN'}), {target, drained: true});
+		expect(sick.raise[0]!.message).toContain('webapps/app01, drained by this maintenance, is not healthy either.');
 	});
 });
