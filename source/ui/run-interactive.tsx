@@ -13,6 +13,9 @@ import {journalRollLog} from '../runbook/roll-record.js';
 import {defaultJournalPath, readJournal} from '../runbook/journal.js';
 import {prepareMaintenance} from '../runbook/prepare.js';
 import {openDrains} from '../runbook/resume.js';
+import {comeBackCommand} from '../runbook/come-back.js';
+import {parseTarget} from '../runtime/names.js';
+import {journalTime} from '../time-format.js';
 import {terminalLine} from '../visible-text.js';
 import {App, type LabControls} from './app.js';
 import {assertTerminal} from './terminal.js';
@@ -56,6 +59,25 @@ export async function runInteractive(options: Options, target: Target | undefine
 		}
 	};
 
+	/** Leaving from the grid: the journal's unfinished maintenances that drained a server, and how to take one up. */
+	const openDrainsNote = (): string | null => {
+		const open = openDrainsNow();
+		const [first] = open;
+		if (!first) {
+			return null;
+		}
+
+		const more = open.length > 1 ? ` (and ${open.length - 1} more: ${open.slice(1).map((drain) => drain.target).join(', ')})` : '';
+		const resume = (() => {
+			try {
+				return ` To see where it stands and resume: ${comeBackCommand(options, parseTarget(first.target), journal)}`;
+			} catch {
+				return '';
+			}
+		})();
+		return `The journal ${journal} has an unfinished maintenance that drained ${first.target} (${first.startedBy}, started at ${journalTime(first.startedAt)})${more}.${resume}`;
+	};
+
 	const rollLog = journalRollLog(journal, clients.map((client) => client.socket));
 	const app = <App clients={clients} initialTarget={target} initialRoll={start.roll} rollLog={rollLog} prepare={prepare} owner={owner} lab={lab} prefetched={prefetched} openDrains={openDrainsNow} />;
 	const instance = render(app, {
@@ -73,7 +95,7 @@ export async function runInteractive(options: Options, target: Target | undefine
 
 	let noteSaid = false;
 	const sayNote = () => {
-		const text = noteSaid || !owner.note ? null : exitNoteText(owner.note);
+		const text = noteSaid ? null : owner.note ? exitNoteText(owner.note) : lab ? null : openDrainsNote();
 		noteSaid = true;
 		if (text) {
 			// After SIGHUP the terminal may be gone: the note is best effort, the journal has it all.

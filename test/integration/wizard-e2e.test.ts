@@ -93,6 +93,14 @@ describe('the wizard in a real terminal, against a real HAProxy', () => {
 		expect(pasted).toBe(`drainboard webapps/app02 --socket ${bed.adminSocket} --config ${bed.configPath} --journal ${journal}`);
 		await session.kill();
 
+		// Quitting the grid with the unfinished maintenance in the journal says so, and how to take it up.
+		session = await startCliInTmux(['--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal], {columns: 100, rows: 30, after: 'sleep 2'});
+		await session.waitForScreen('⚠ r resumes webapps/app02');
+		const left = (await session.press('q', (current) => current.replace(/\s+/g, '').includes('hasanunfinishedmaintenancethatdrainedwebapps/app02'))).replace(/\s+/g, '');
+		expect(left).toContain(`Toseewhereitstandsandresume:drainboardwebapps/app02--socket${bed.adminSocket}--config${bed.configPath}--journal${journal}`);
+		expect(await session.exited()).toBe(0);
+		await session.kill();
+
 		// The grid, opened on this journal, shows the unfinished maintenance, and r resumes it (no second question).
 		session = await startCliInTmux(['--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal], {columns: 100, rows: 30});
 		const banner = await session.waitForScreen('⚠ r resumes webapps/app02');
