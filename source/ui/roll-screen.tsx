@@ -57,7 +57,7 @@ export function RollScreen({plan, size, onChoose, onQuit, message, exec, view, n
 			: `Next: ${server} (${plan.index + 1} of ${count}). Each server goes through the whole maintenance (validate … restore${exec === undefined ? '' : `; at maintain it runs --exec: ${exec}`}); the next is offered only once it is back in rotation, so one server of the roll at most is ever out.`;
 	// The backend as HAProxy shows it now (first instance), in the rows the text leaves.
 	const backend = view?.pool?.instances[0]?.backends.find((candidate) => candidate.name === plan.backend);
-	const layout = gridLayout(size.columns);
+	const layout = gridLayout(size.columns, Math.max(0, ...(backend?.servers ?? []).map((row) => row.server.length)));
 	const used = 2 + wrap(rollSummary(plan), width).length + wrap(explain, width).length + (message ? wrap(message, width).length : 0) + 4 + (server === undefined ? 1 : 3);
 	const items: Array<{label: string; value: RollChoice}> =
 		server === undefined

@@ -61,7 +61,8 @@ export function WizardScreen({handle, view, size, now, freshAt, help, urlText, a
 	const backend = instances[0]?.backends.find((candidate) => candidate.name === backendName);
 	const targetServer = state.target.slice(state.target.indexOf('/') + 1);
 	const targetDiffers = serverDiffers(view.pool, backendName ?? '', targetServer);
-	const layout = gridLayout(width);
+	// The name column fits the backend's names, as the grid's fits the grid's.
+	const layout = gridLayout(width, Math.max(0, ...(backend?.servers ?? []).map((server) => server.server.length)));
 
 	const alarmLines = state.alarms.slice(-2).flatMap((alarm) => wrap(`⚠ ${alarm.message}`, width - 1).slice(0, 3).map((text, index) => ({key: `${alarm.id}-${index}`, text})));
 	const alarms = alarmLines;
