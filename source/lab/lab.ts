@@ -109,7 +109,17 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
 					return `lab: ${server} stopped; HAProxy sees it DOWN within about 2 s. s starts it again.`;
 				}
 
-				await demo.start();
+				try {
+					await demo.start();
+				} catch (error) {
+					// A stopped service frees its port: another program may have taken it meanwhile.
+					if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+						return `lab: ${server} cannot start: another program took port ${demo.port}. q ends the lab.`;
+					}
+
+					throw error;
+				}
+
 				return `lab: ${server} started; HAProxy sees it UP after two good checks (about 2 s).`;
 			},
 			stop,

@@ -51,7 +51,10 @@ describe('drainboard lab', () => {
 	it('s stops and starts the demo server under the cursor, says so, then shows the banner again', async () => {
 		const lab = await startLab();
 		const banner = /^LAB · s stops\/starts the demo server under the cursor · q ends the lab *$/;
-		let screen = await lab.session.press(['Down', 's'], (current) => / ✗ app01 .* DOWN /.test(current), 15_000);
+		// The clock column changes the frame every second: the cursor (inverse video) on app01 is what proves Down was read.
+		await lab.session.send('Down');
+		await waitFor('the cursor on app01', async () => ((await lab.session.screen(true)).split('\n').some((line) => line.includes('\u001B[0;7m') && / app01 /.test(line)) ? true : undefined));
+		let screen = await lab.session.press('s', (current) => / ✗ app01 .* DOWN /.test(current), 15_000);
 		expect(screen.split('\n')[0]).toMatch(/^lab: app01 stopped; HAProxy sees it DOWN within about 2 s\. s starts it again\. *$/);
 		screen = await lab.session.press('s', (current) => /● app01 .* UP +1 +0 L7OK/.test(current), 15_000);
 		expect(screen.split('\n')[0]).toMatch(/^lab: app01 started; HAProxy sees it UP after two good checks \(about 2 s\)\. *$/);

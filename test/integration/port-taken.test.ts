@@ -132,6 +132,30 @@ describe('the lab on a frontend port taken before HAProxy bound it', () => {
 		expect(readdirSync(tmp).filter((name) => name.startsWith('drainboard-lab-'))).toHaveLength(1);
 	});
 
+	it('s on a stopped demo server whose port another program took meanwhile says so, and starts it when the port is free again', async () => {
+		lab = await startLab();
+		const app01 = lab.demos.get('app01')!;
+		expect(await lab.toggle('app01')).toMatch(/^lab: app01 stopped;/);
+		const squatter = net.createServer((socket) => socket.destroy());
+		await new Promise<void>((resolve, reject) => {
+			squatter.once('error', reject);
+			squatter.listen(app01.port, '127.0.0.1', resolve);
+		});
+		try {
+			expect(await lab.toggle('app01')).toBe(`lab: app01 cannot start: another program took port ${app01.port}. q ends the lab.`);
+			expect(app01.running).toBe(false);
+		} finally {
+			await new Promise<void>((resolve) => {
+				squatter.close(() => {
+					resolve();
+				});
+			});
+		}
+
+		expect(await lab.toggle('app01')).toMatch(/^lab: app01 started;/);
+		expect(app01.running).toBe(true);
+	});
+
 	it('gives up after a bounded number of attempts, says why, and leaves nothing behind', async () => {
 		const ports = picker(taken.port, true);
 		await expect(startLab({pickPort: ports.pick})).rejects.toThrow(/^HAProxy exited at start \(code 1\): .*cannot bind socket \(Address already in use\)/);

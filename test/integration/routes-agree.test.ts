@@ -1,6 +1,7 @@
 import {execFileSync} from 'node:child_process';
 import {readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
+import {setTimeout as delay} from 'node:timers/promises';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {parseConfigFiles} from '../../source/config/parse-config.js';
 import {deriveRoutes, type Route} from '../../source/config/routes.js';
@@ -102,7 +103,15 @@ async function send(bed: TestBed, route: Route): Promise<{moved: Record<string, 
 	const target = targetFromUrl(probe.url, {host: probe.host ?? undefined, proxyProtocol: probe.proxyProtocol, from: probe.from}, {});
 	const before = await counters(bed);
 	const attempts = await probeFor({...target, sni: probe.sni}).send(3);
-	const after = await counters(bed);
+	// HAProxy may count a request just after its client has the reply: read until the backend shows
+	// all three (at most 5 s), then compare; a route that went elsewhere shows in the last reading.
+	const deadline = Date.now() + 5000;
+	let after = await counters(bed);
+	while ((moved(before, after)[route.backend] ?? 0) < 3 && Date.now() < deadline) {
+		await delay(50);
+		after = await counters(bed);
+	}
+
 	return {moved: moved(before, after), ok: attempts.map((attempt) => attempt.ok)};
 }
 
