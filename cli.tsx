@@ -90,6 +90,8 @@ const help = `
                                run would proceed, 1 when a gate would block
     --allow-down               drain a server that is DOWN or in MAINT on
                                purpose (journaled; its baseline is skipped)
+    --take-over                restore a server that another operator's
+                               maintenance drained (journaled)
     --backend <name>           status, routes: only this backend
     --timeout <s>              Runtime API timeout in seconds (default 5)
     --json                     print one JSON object on stdout, errors too

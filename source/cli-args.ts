@@ -31,6 +31,7 @@ const flagTypes = {
 	skipValidate: 'switch',
 	dryRun: 'switch',
 	allowDown: 'switch',
+	takeOver: 'switch',
 	json: 'switch',
 	yes: 'switch',
 	servers: 'text',

@@ -26,6 +26,7 @@ export const errorCodes = [
 	'sessions',
 	'health-timeout',
 	'locked',
+	'other-maintenance',
 	'level',
 	'unreachable',
 	'reply-lost',

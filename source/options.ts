@@ -30,6 +30,7 @@ const flagsSchema = z.object({
 	skipValidate: z._default(z.boolean(), false),
 	dryRun: z._default(z.boolean(), false),
 	allowDown: z._default(z.boolean(), false),
+	takeOver: z._default(z.boolean(), false),
 	json: z._default(z.boolean(), false),
 	yes: z._default(z.boolean(), false),
 	servers: z.optional(z.string().check(z.regex(/^[^,\s]+(?:,[^,\s]+)*$/, '--servers needs server names separated by commas, such as app01,app02'))),

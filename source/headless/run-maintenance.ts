@@ -7,6 +7,7 @@ import type {RunbookContext, RunbookIo} from '../runbook/context.js';
 import {readJournal} from '../runbook/journal.js';
 import {lostDrainWarnings} from '../runbook/lost-drain.js';
 import {beginMaintenance, prepareMaintenance} from '../runbook/prepare.js';
+import {othersDrain} from '../runbook/change-guards.js';
 import {readTarget} from '../runbook/read-target.js';
 import {lastMaintenance, type ResumePoint} from '../runbook/resume.js';
 import {runStep} from '../runbook/run-step.js';
@@ -316,6 +317,8 @@ export async function planSteps(kind: Kind, context: RunbookContext, resume: Res
 	}
 
 	if (resume?.drained) {
+		// Another operator's maintenance is refused here, before maintain waits on its health (unless --take-over).
+		await othersDrain(context, await readTarget(context));
 		const at = stepIndex(resume.step) < stepIndex('maintain') ? 'maintain' : resume.step;
 		return {steps: through(at, 'restore'), resume: {...resume, step: at}};
 	}

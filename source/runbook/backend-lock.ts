@@ -192,7 +192,8 @@ function holderText(holder: LockHolder, host: string): string {
 	return `${holder.user}${where} (pid ${holder.pid}, ${holder.what} since ${clockTime(Date.parse(holder.since))})`;
 }
 
-function printableName(name: string): string {
+/** A user name as lock and mark files say it: no control characters, at most 200 characters. */
+export function printableName(name: string): string {
 	// eslint-disable-next-line no-control-regex
 	return name.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?').slice(0, 200) || 'unknown';
 }

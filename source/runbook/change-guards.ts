@@ -6,6 +6,7 @@ import {RuntimeApiError} from '../runtime/runtime-error.js';
 import {healthText} from './checks/maintain.js';
 import type {Change} from './change-plan.js';
 import type {RunbookContext} from './context.js';
+import {isOwnMark, markText, type DrainMark} from './drain-mark.js';
 import type {TargetView} from './read-target.js';
 
 /** A change refused on what HAProxy shows right before it: nothing was sent. */
@@ -74,4 +75,30 @@ export function refuseUnsafe(context: RunbookContext, change: Change, views: rea
 			);
 		}
 	}
+}
+
+/**
+ * Another operator's maintenance that drained the target, from the marks every operator of the
+ * host shares (drain-mark.ts): counted only while HAProxy shows the target drained. Bringing it
+ * back would end that maintenance under its owner, so it is refused (nothing sent) unless
+ * --take-over; with it, the mark is returned for the journal and the notes.
+ */
+export async function othersDrain(context: RunbookContext, views: readonly TargetView[], signal?: AbortSignal): Promise<DrainMark | null> {
+	if (!views.some((view) => view.server?.adminFlags.includes('FDRAIN'))) {
+		return null;
+	}
+
+	const mark = await context.marks.read(context.target, signal);
+	if (!mark || isOwnMark(mark, context.journal.file)) {
+		return null;
+	}
+
+	if (!context.options.takeOver) {
+		throw new ChangeRefusedError(
+			`${formatTarget(context.target)} was drained by ${markText(mark)}, so nothing was sent: restoring it would end that maintenance under its owner; leave it to them, or run drainboard again with --take-over to restore it yourself.`,
+			'other-maintenance',
+		);
+	}
+
+	return mark;
 }

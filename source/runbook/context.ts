@@ -7,6 +7,7 @@ import type {RuntimeClient} from '../poll/client.js';
 import type {Target} from '../runtime/names.js';
 import type {BackendLock} from './backend-lock.js';
 import type {ChosenFlags} from './come-back.js';
+import type {MarkHandle} from './drain-mark.js';
 import type {Journal} from './journal.js';
 import type {Prompt, RunbookAction, RunbookFacts} from './state.js';
 import type {RunbookStore} from './store.js';
@@ -66,6 +67,8 @@ type RunbookOptions = {
 	dryRun: boolean;
 	/** Drain a target that is DOWN or in maintenance on purpose; its baseline is skipped (journaled). */
 	allowDown: boolean;
+	/** Restore a server that another operator's maintenance drained (journaled); refused without it. */
+	takeOver: boolean;
 	/** --host, --path and --verify-tls: applied to a URL typed into the wizard as to --url. */
 	urlSettings?: {host?: string; path?: string; verifyTls?: boolean};
 };
@@ -101,6 +104,8 @@ export type RunbookContext = {
 	config: ConfigInUse;
 	/** The backend's lock on every instance, held from the capacity check to the end of confirm (a maintenance of several servers holds its backends' locks itself). */
 	lock: LockHandle;
+	/** Whose maintenance drained a server, shared by every operator of the host (drain-mark.ts). */
+	marks: MarkHandle;
 	/** Facts of the target's backend from haproxy.cfg; null when the config was not readable. */
 	backendFacts: BackendFacts | null;
 	configProblem: string | null;

@@ -14,6 +14,7 @@ import {isUnreachable, RuntimeApiError} from '../runtime/runtime-error.js';
 import {formatTarget, type Target} from '../runtime/names.js';
 import {comeBackCommand} from './come-back.js';
 import {BackendLock, lockDirectory} from './backend-lock.js';
+import {DrainMarks, isOwnMark, markText} from './drain-mark.js';
 import {runbookContext, runbookMode, systemClock, type RunbookContext} from './context.js';
 import {emptyFacts, initialRunbookState} from './state.js';
 import {createRunbookStore} from './store.js';
@@ -62,6 +63,7 @@ export async function prepareMaintenance(options: Options, target: Target, mode:
 		journal,
 		config: {files: [], source: '', warnings: [], parsed: null},
 		lock: new BackendLock({dir: lockDirectory(), backend: target.backend, clients}),
+		marks: new DrainMarks({dir: lockDirectory(), clients}),
 		backendFacts: null,
 		configProblem: 'the configuration was not read yet',
 		checkConfig: {missing: 'The configuration was not read yet.'},
@@ -80,6 +82,7 @@ export async function prepareMaintenance(options: Options, target: Target, mode:
 			offerShutdown: mode.offerShutdown,
 			dryRun: options.dryRun,
 			allowDown: options.allowDown,
+			takeOver: options.takeOver,
 			urlSettings: {
 				...(options.host === undefined ? {} : {host: options.host}),
 				...(options.path === undefined ? {} : {path: options.path}),
@@ -144,7 +147,9 @@ export async function prepareMaintenance(options: Options, target: Target, mode:
 		return {context, resume: undefined, notice, notes: loaded.notes, comeBack: comeBackCommand(options, context.target, journal.file)};
 	}
 
-	return {context, resume: resumePoint(record, {targetDrained: drained}), notice: staleMaintenanceNotice(record, {targetDrained: drained}), notes: loaded.notes, comeBack: comeBackCommand(options, context.target, journal.file)};
+	const mark = drained ? await context.marks.read(context.target).catch(() => null) : null;
+	const drainedBy = mark && !isOwnMark(mark, journal.file) ? markText(mark) : undefined;
+	return {context, resume: resumePoint(record, {targetDrained: drained, ...(drainedBy ? {drainedBy} : {})}), notice: staleMaintenanceNotice(record, {targetDrained: drained}), notes: loaded.notes, comeBack: comeBackCommand(options, context.target, journal.file)};
 }
 
 /**

@@ -98,18 +98,21 @@ export type ResumePoint = {
 	ran: StepId[];
 };
 
-/** What HAProxy shows of the target now. */
-type HaproxyShows = {targetDrained: boolean};
+/** What HAProxy shows of the target now; `drainedBy`: another operator's maintenance that a drain mark names (drain-mark.ts). */
+type HaproxyShows = {targetDrained: boolean; drainedBy?: string};
 
 /**
  * Where an interrupted maintenance continues, from the journal and what HAProxy shows now.
  * Undefined: nothing to resume, start at validate.
  */
-export function resumePoint(record: MaintenanceRecord | undefined, {targetDrained}: HaproxyShows): ResumePoint | undefined {
+export function resumePoint(record: MaintenanceRecord | undefined, {targetDrained, drainedBy}: HaproxyShows): ResumePoint | undefined {
 	const open = record && !record.finished ? record : undefined;
 	if (targetDrained) {
 		if (!open) {
-			return {step: 'confirm', drained: true, ran: [], reason: 'HAProxy shows the target drained, and this journal has no open maintenance of it (drained by someone or something else)'};
+			const reason = drainedBy
+				? `HAProxy shows the target drained by ${drainedBy}, which this journal does not have; restoring it needs --take-over`
+				: 'HAProxy shows the target drained, and this journal has no open maintenance of it (drained by someone or something else)';
+			return {step: 'confirm', drained: true, ran: [], reason};
 		}
 
 		const last = [...stepIds].reverse().find((step) => open.passed.includes(step));

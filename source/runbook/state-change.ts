@@ -3,7 +3,8 @@ import type {Server} from '../model/types.js';
 import {formatTarget} from '../runtime/names.js';
 import {RuntimeApiError} from '../runtime/runtime-error.js';
 import {commandLine, planChange, samePlan, sendCommand, undoOf, type Change, type InstanceCommand} from './change-plan.js';
-import {ChangeRefusedError, emptiedBy, othersText, refuseUnsafe} from './change-guards.js';
+import {ChangeRefusedError, emptiedBy, othersDrain, othersText, refuseUnsafe} from './change-guards.js';
+import {markText} from './drain-mark.js';
 import type {RunbookContext, RunbookIo} from './context.js';
 import {statusCommand} from './come-back.js';
 import {readBackAfterFailure} from './read-back.js';
@@ -66,8 +67,10 @@ type Done = {client: Client; command: InstanceCommand; before: Server};
  */
 export async function changeState(context: RunbookContext, io: RunbookIo, step: StepId, change: Change, why: string): Promise<ChangeOutcome> {
 	const drain = change.kind === 'state' && change.state === 'drain';
+	const ready = change.kind === 'state' && change.state === 'ready';
 	const shown = await readTarget(context, io.signal);
 	refuseUnsafe(context, change, shown);
+	const taken = ready ? await othersDrain(context, shown, io.signal) : null;
 	const plan = planChange(context, change, shown);
 	if (context.options.dryRun) {
 		throw new NotSentInDryRun(plan.lines);
@@ -93,6 +96,10 @@ export async function changeState(context: RunbookContext, io: RunbookIo, step: 
 			throw new Cancelled();
 		}
 
+		if (taken) {
+			context.journal.append({step, event: 'override', detail: `--take-over: restoring ${formatTarget(context.target)}, drained by ${markText(taken)}`});
+		}
+
 		for (const line of plan.lines) {
 			context.journal.append({step, event: 'command', command: line, detail: why});
 		}
@@ -107,6 +114,18 @@ export async function changeState(context: RunbookContext, io: RunbookIo, step: 
 		const outcome: ChangeOutcome = {command: plan.main, commands: plan.lines, replies: sent.replies, notes: [...sent.notes, ...plan.notes]};
 		if (drain) {
 			outcome.after = await checkAfterDrain(context, io, step, outcome, sent.done);
+			// Every operator's drainboard can now say whose maintenance this drain is.
+			const unmarked = await context.marks.write(context.target, context.journal.file, io.signal).catch((error: unknown) => `The note of whose maintenance drained ${formatTarget(context.target)} could not be written (${sentenceOf(error)}).`);
+			if (unmarked) {
+				outcome.notes.push(unmarked);
+			}
+		}
+
+		if (ready) {
+			await context.marks.remove(context.target, io.signal).catch(() => undefined);
+			if (taken) {
+				outcome.notes.push(`It had been drained by ${markText(taken)}: that maintenance is over now (--take-over).`);
+			}
 		}
 
 		return outcome;

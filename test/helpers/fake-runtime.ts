@@ -17,6 +17,7 @@ import type {Clock, RunbookContext, RunbookIo} from '../../source/runbook/contex
 import {runbookContext} from '../../source/runbook/context.js';
 import {createRunbookStore} from '../../source/runbook/store.js';
 import {BackendLock} from '../../source/runbook/backend-lock.js';
+import {DrainMarks} from '../../source/runbook/drain-mark.js';
 import {Journal} from '../../source/runbook/journal.js';
 import {initialRunbookState, type Prompt, type RunbookAction, type RunbookState} from '../../source/runbook/state.js';
 import {makeServer} from './model.js';
@@ -277,12 +278,13 @@ export function engineHarness(haproxy: FakeHaproxy, clock: FakeClock, overrides:
 		clock,
 		journal: new Journal(journalFile, {session: 'test', user: 'tester', host: 'lb1'}),
 		lock: new BackendLock({dir, backend: parsed.backend, clients, user: 'tester'}),
+		marks: new DrainMarks({dir, clients}),
 		config: {files: ['/etc/haproxy/haproxy.cfg'], source: 'the file HAProxy pid 100 loaded (its command line)', warnings: [], parsed: haproxy.config()},
 		backendFacts: {name: 'webapps', mode: 'http', balance: 'roundrobin', persistence: [], serverStateFile: '/var/lib/haproxy/state', loadsServerState: true, uncertain: []},
 		configProblem: null,
 		checkConfig: async () => ({ok: true, exitCode: 0, warnings: [], alerts: [], output: 'Configuration file is valid'}),
 		commandFlags: {socket: []},
-		options: {requests: 10, proof: 'probe', proofWindowMs: 30_000, autoSampleMs: 3000, quietTimeoutMs: 5000, readyTimeoutMs: 10_000, settleMs: 2000, holdMs: 1000, force: false, skipValidate: false, offerShutdown: false, dryRun: false, allowDown: false, ...overrides},
+		options: {requests: 10, proof: 'probe', proofWindowMs: 30_000, autoSampleMs: 3000, quietTimeoutMs: 5000, readyTimeoutMs: 10_000, settleMs: 2000, holdMs: 1000, force: false, skipValidate: false, offerShutdown: false, dryRun: false, allowDown: false, takeOver: false, ...overrides},
 	});
 	const prompts: Prompt[] = [];
 	const answers: boolean[] = [];

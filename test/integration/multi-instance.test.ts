@@ -9,6 +9,7 @@ import {createWorkerClient} from '../../source/poll/worker-client.js';
 import {parseTarget} from '../../source/runtime/names.js';
 import {runbookContext, systemClock, type RunbookContext, type RunbookIo} from '../../source/runbook/context.js';
 import {BackendLock} from '../../source/runbook/backend-lock.js';
+import {DrainMarks} from '../../source/runbook/drain-mark.js';
 import {Journal, readJournal} from '../../source/runbook/journal.js';
 import {lastMaintenance} from '../../source/runbook/resume.js';
 import {changeState, PartialChangeError} from '../../source/runbook/state-change.js';
@@ -50,11 +51,12 @@ const changeContext = (clients: RuntimeClient[], journal: Journal): RunbookConte
 	journal,
 	config: {files: [bed.configPath], source: '--config', warnings: [], parsed: null},
 	lock: new BackendLock({dir: bed.dir, backend: parseTarget('webapps/app02').backend, clients}),
+	marks: new DrainMarks({dir: bed.dir, clients}),
 	backendFacts: null,
 	configProblem: null,
 	checkConfig: {missing: 'not used here'},
 	commandFlags: {socket: clients.map((client) => client.socket)},
-	options: {requests: 10, proof: 'probe', proofWindowMs: 30_000, autoSampleMs: 3000, quietTimeoutMs: 1000, readyTimeoutMs: 1000, settleMs: 0, holdMs: 0, force: false, skipValidate: true, offerShutdown: false, dryRun: false, allowDown: false},
+	options: {requests: 10, proof: 'probe', proofWindowMs: 30_000, autoSampleMs: 3000, quietTimeoutMs: 1000, readyTimeoutMs: 1000, settleMs: 0, holdMs: 0, force: false, skipValidate: true, offerShutdown: false, dryRun: false, allowDown: false, takeOver: false},
 	});
 
 const both = () => ['--socket', bed.adminSocket, '--socket', second.adminSocket];
