@@ -4,6 +4,7 @@ import type {CheckResult} from './check-result.js';
 /** The code each check's own failure stands for; a thrown error's code (set on the result) comes first. */
 const codeOfCheck: Record<string, ErrorCode> = {
 	'target-exists': 'not-found',
+	'not-in-maintenance': 'not-serving',
 	'socket-admin': 'level',
 	'config-valid': 'config',
 	'backend-free': 'locked',

@@ -161,6 +161,37 @@ describe('the --json contract of drain and restore', () => {
 		}
 	});
 
+	it.each([['disable server webapps/app01'], ['set server webapps/app01 state maint']])(
+		'error not-serving (exit 1) at validate for a server in maintenance (%s): one sentence, no baseline, nothing sent',
+		async (command) => {
+			await bed.send(command);
+			const socket = await startForwardingSocket(bed.adminSocket, () => 'forward');
+			try {
+				const before = await states();
+				expect(before['webapps/app01']).toBe('1');
+				const run = await json(['drain', 'webapps/app01', '--socket', socket.path, '--config', bed.configPath, '--journal', `${bed.dir}/maint.jsonl`, '--yes', '--json']);
+				expect(run.code, run.stderr).toBe(1);
+				expect(run.result).toMatchObject({ok: false, changed: false, drained: false, error: {code: 'not-serving'}});
+				expect(run.result.error!.message).toBe(
+					'webapps/app01 is in maintenance (HAProxy shows MAINT, admin flags FMAINT): it is already out of rotation, so there is nothing to drain; "set server webapps/app01 state ready", or whoever put it in maintenance, brings it back.',
+				);
+				expect(run.result.steps.map((step) => [step.id, step.ok])).toEqual([['validate', false]]);
+				expect(run.result.steps[0]!.checks.map((check) => [check.id, check.verdict])).toEqual([
+					['target-exists', 'pass'],
+					['not-in-maintenance', 'fail'],
+				]);
+				expect(run.stderr).toContain('--allow-down');
+				// Only reads reached HAProxy, and the journal has no command.
+				expect(socket.forwarded.flatMap((line) => line.split(';')).filter((part) => !part.startsWith('show '))).toEqual([]);
+				expect(readJournal(`${bed.dir}/maint.jsonl`).entries.filter((entry) => entry.event === 'command')).toEqual([]);
+				expect(await states()).toEqual(before);
+			} finally {
+				await socket.close();
+				await bed.send('set server webapps/app01 state ready');
+			}
+		},
+	);
+
 	it('error reply-lost when the reply to the drain never comes and nothing can be read back', async () => {
 		const socket = await startForwardingSocket(bed.adminSocket, (line) => (line.startsWith('set server ') ? 'lose-reply-then-die' : 'forward'));
 		try {
@@ -359,6 +390,8 @@ describe('--allow-down', () => {
 			expect(run.code, run.stderr).toBe(0);
 			expect(run.result).toMatchObject({ok: true, changed: true, drained: true});
 			expect(run.result.targets[0]!.before).toMatchObject({adminFlags: ['FMAINT'], status: 'MAINT'});
+			const validate = run.result.steps.find((step) => step.id === 'validate')!;
+			expect(validate.checks.find((check) => check.id === 'not-in-maintenance')).toMatchObject({verdict: 'warn', observed: expect.stringContaining('drained on purpose with --allow-down') as string});
 			expect(run.result.targets[0]!.after!.adminFlags).toContain('FDRAIN');
 		} finally {
 			await bed.send('set server webapps/app01 state ready');

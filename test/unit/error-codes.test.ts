@@ -29,6 +29,7 @@ describe('error codes of the --json contract', () => {
 
 	it.each([
 		['target-exists', 'not-found'],
+		['not-in-maintenance', 'not-serving'],
 		['socket-admin', 'level'],
 		['config-valid', 'config'],
 		['backend-free', 'locked'],

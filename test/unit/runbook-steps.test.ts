@@ -4,6 +4,7 @@ import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {targetFromUrl} from '../../source/probe/create-probe.js';
 import type {Probe} from '../../source/probe/probe.js';
+import {failureCode} from '../../source/runbook/failure-code.js';
 import {Journal, JournalError, readJournal} from '../../source/runbook/journal.js';
 import {runStep} from '../../source/runbook/run-step.js';
 import type {StepId} from '../../source/runbook/steps.js';
@@ -104,6 +105,67 @@ describe('validate', () => {
 		expect(warnings?.observed).toContain('Persistence (cookie SERVERID insert indirect) keeps its users on a drained server');
 		expect(warnings?.observed).toContain('No server-state file is loaded');
 		expect(warnings?.observed).toContain('Tracking servers inherit the drain: webapps/app03.');
+	});
+
+	it.each([
+		[
+			'forced (state maint, disable server)',
+			{adminState: 0x01, opState: 0, status: 'MAINT'},
+			'webapps/app01 is in maintenance (HAProxy shows MAINT, admin flags FMAINT): it is already out of rotation, so there is nothing to drain; "set server webapps/app01 state ready", or whoever put it in maintenance, brings it back.',
+		],
+		[
+			'disabled in the configuration',
+			{adminState: 0x05, opState: 0, status: 'MAINT'},
+			'webapps/app01 is in maintenance, "disabled" in the configuration (HAProxy shows MAINT, admin flags FMAINT+CMAINT): it is already out of rotation, so there is nothing to drain; "set server webapps/app01 state ready" enables it until the next reload, and taking "disabled" off its server line keeps it so.',
+		],
+		[
+			'inherited from the server it tracks',
+			{adminState: 0x02, opState: 0, status: 'MAINT (via webapps/app02)', tracked: 'webapps/app02'},
+			'webapps/app01 is in maintenance through webapps/app02, which it tracks (HAProxy shows MAINT (via webapps/app02), admin flags IMAINT): it is already out of rotation, so there is nothing to drain; it comes back with webapps/app02 ("set server webapps/app02 state ready", or whoever put that one in maintenance).',
+		],
+		[
+			'for want of DNS resolution',
+			{adminState: 0x20, opState: 0, status: 'MAINT (resolution)'},
+			'webapps/app01 is in maintenance because its name does not resolve (HAProxy shows MAINT (resolution), admin flags RMAINT): it is already out of rotation, so there is nothing to drain; it comes back when DNS resolves its name again.',
+		],
+	] as const)('refuses a target in maintenance %s, saying how it comes back; nothing is sent and no lock taken', async (_kind, state, sentence) => {
+		const haproxy = pool();
+		haproxy.set('app01', state);
+		const harness = engineHarness(haproxy, new FakeClock());
+		expect(await runStep('validate', harness.context, harness.io)).toBe('failed');
+		expect(harness.state().steps.validate.checks.map((result) => [result.id, result.verdict])).toEqual([
+			['target-exists', 'pass'],
+			['not-in-maintenance', 'fail'],
+		]);
+		const refusal = check(harness, 'validate', 'not-in-maintenance')!;
+		expect(refusal.observed).toBe(sentence);
+		expect(refusal.todo).toContain('--allow-down');
+		expect(failureCode(refusal)).toBe('not-serving');
+		expect(refusal.exitCode ?? 1).toBe(1);
+		expect(refusal.override).toBeUndefined();
+		expect(haproxy.sent).toEqual([]);
+		expect(harness.context.lock.isHeld).toBe(false);
+	});
+
+	it('lets --allow-down take a target in maintenance on purpose, with a warning', async () => {
+		const haproxy = pool();
+		haproxy.set('app01', {adminState: 0x01, opState: 0, status: 'MAINT'});
+		const harness = engineHarness(haproxy, new FakeClock(), {allowDown: true});
+		expect(await runStep('validate', harness.context, harness.io)).toBe('passed');
+		expect(check(harness, 'validate', 'not-in-maintenance')).toMatchObject({verdict: 'warn'});
+		expect(check(harness, 'validate', 'not-in-maintenance')?.observed).toContain('drained on purpose with --allow-down');
+	});
+
+	it.each([
+		['drained (by this drainboard or another)', {adminState: 0x08, status: 'DRAIN'}],
+		['drained and DOWN while its work goes on', {adminState: 0x08, opState: 0, status: 'DOWN'}],
+		['DOWN (the baseline says so)', {opState: 0, status: 'DOWN'}],
+	] as const)('does not take a target that is %s for one in maintenance', async (_kind, state) => {
+		const haproxy = pool();
+		haproxy.set('app01', state);
+		const harness = engineHarness(haproxy, new FakeClock());
+		await runStep('validate', harness.context, harness.io);
+		expect(check(harness, 'validate', 'not-in-maintenance')).toMatchObject({verdict: 'pass'});
 	});
 
 	it('turns an unreachable HAProxy into a failed check with exit 3', async () => {

@@ -9,6 +9,7 @@ import {RuntimeApiError} from '../../runtime/runtime-error.js';
 import {failed, passed, skipped, warned} from '../check-result.js';
 import {runbookMode} from '../context.js';
 import {backendFreeInDryRun} from './backend-free.js';
+import {notInMaintenance} from './not-in-maintenance.js';
 import {onInstances, perInstance, readTarget} from '../read-target.js';
 import type {CheckDefinition} from '../step-definition.js';
 
@@ -232,4 +233,4 @@ const warnings: CheckDefinition = {
 	},
 };
 
-export const validateChecks: CheckDefinition[] = [targetExists, socketAdmin, configValid, backendFree, capacity, warnings];
+export const validateChecks: CheckDefinition[] = [targetExists, notInMaintenance, socketAdmin, configValid, backendFree, capacity, warnings];

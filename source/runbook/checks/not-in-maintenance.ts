@@ -1,0 +1,62 @@
+import {inMaintenance} from '../../model/server-condition.js';
+import type {Server} from '../../model/types.js';
+import {formatTarget} from '../../runtime/names.js';
+import {failed, passed, warned} from '../check-result.js';
+import {perInstance, readTarget} from '../read-target.js';
+import type {CheckDefinition} from '../step-definition.js';
+
+/** Why the server is in maintenance, after its name (`, "disabled" in the configuration`), and what brings it back. */
+function maintenanceOf(server: Server, target: string): {cause: string; back: string} {
+	const flags = server.adminFlags;
+	if (flags.includes('FMAINT') && flags.includes('CMAINT')) {
+		return {
+			cause: ', "disabled" in the configuration',
+			back: `"set server ${target} state ready" enables it until the next reload, and taking "disabled" off its server line keeps it so`,
+		};
+	}
+
+	if (flags.includes('FMAINT')) {
+		return {cause: '', back: `"set server ${target} state ready", or whoever put it in maintenance, brings it back`};
+	}
+
+	if (flags.includes('IMAINT')) {
+		const tracked = server.tracked ?? 'the server it tracks';
+		return {
+			cause: server.tracked ? ` through ${tracked}, which it tracks` : ' through the server it tracks',
+			back: `it comes back with ${tracked} ("set server ${tracked} state ready", or whoever put that one in maintenance)`,
+		};
+	}
+
+	return {cause: ' because its name does not resolve', back: 'it comes back when DNS resolves its name again'};
+}
+
+/**
+ * A target in maintenance (FMAINT, IMAINT, RMAINT) is out of rotation already, and not by a drain:
+ * validate refuses it before the lock, the baseline or any change, saying how it comes back.
+ * With --allow-down it is drained on purpose, as it is (a warning). A drain (FDRAIN) is not a maintenance.
+ */
+export const notInMaintenance: CheckDefinition = {
+	id: 'not-in-maintenance',
+	title: 'Not in maintenance',
+	async run(context, io) {
+		const target = formatTarget(context.target);
+		const views = await readTarget(context, io.signal);
+		const found = views.find((view) => view.server && inMaintenance(view.server));
+		if (!found?.server) {
+			const flags = new Set(views.map((view) => view.server?.adminFlags.join('+') || 'none'));
+			return passed(this.id, this.title, `${target} is not in maintenance (admin flags ${[...flags].join(', ')}).`);
+		}
+
+		const {server} = found;
+		const {cause, back} = maintenanceOf(server, target);
+		const shows = `${target} is in maintenance${cause} (HAProxy shows ${server.status}, admin flags ${server.adminFlags.join('+')})`;
+		if (context.options.allowDown) {
+			return warned(this.id, this.title, perInstance(context, found.socket, `${shows}, drained on purpose with --allow-down: it stays out of rotation, and its baseline is skipped.`));
+		}
+
+		return failed(this.id, this.title, perInstance(context, found.socket, `${shows}: it is already out of rotation, so there is nothing to drain; ${back}.`), {
+			meaning: 'A maintenance is not a drain: draining the server would take that maintenance over, and restore would put the server back into rotation while its owner may still be at work.',
+			todo: 'Leave it to whoever put it in maintenance, or bring it back first and drain it then; --allow-down drains it as it is (journaled).',
+		});
+	},
+};
