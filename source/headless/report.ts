@@ -37,10 +37,18 @@ export function headlessResult(state: RunbookState, run: ResultExtra & Pick<Head
 				const blocking = step.checks.find((check) => check.verdict === 'fail');
 				const warnings = step.checks.filter((check) => check.verdict === 'warn').length;
 				const skips = step.checks.filter((check) => check.verdict === 'skip').length;
+				const last = step.checks.at(-1);
+				// Passed without doing its work: every check skipped (--allow-down's baseline), or stopped at the change a dry run did not send.
+				const notRun = step.status === 'passed' && last?.verdict === 'skip';
 				return {
 					id,
-					ok: step.status === 'passed',
-					detail: blocking ? `${blocking.title}: ${blocking.observed}` : `${step.checks.length - skips} check(s) passed${warnings > 0 ? `, ${warnings} with a warning` : ''}${skips > 0 ? `, ${skips} not run` : ''}`,
+					ok: step.status === 'passed' && !notRun,
+					...(notRun ? {skipped: true as const} : {}),
+					detail: blocking
+						? `${blocking.title}: ${blocking.observed}`
+						: notRun
+							? `Not run: ${last.observed}`
+							: `${step.checks.length - skips} check(s) passed${warnings > 0 ? `, ${warnings} with a warning` : ''}${skips > 0 ? `, ${skips} not run` : ''}`,
 					checks: step.checks.map((check) => ({id: check.id, verdict: check.verdict, observed: check.observed, ...(check.evidence ? {evidence: check.evidence} : {})})),
 				};
 			}),

@@ -25,14 +25,25 @@ const checkSchema = z.object({
 	evidence: z.optional(z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]))),
 });
 
-const stepSchema = z.object({
-	id: z.enum(stepIds),
-	/** In a maintenance of several servers: the server the step ran for (or the maintenance's own target, for checks of all of them). */
-	target: z.optional(z.string()),
-	ok: z.boolean(),
-	detail: z.string(),
-	checks: z.array(checkSchema),
-});
+const stepSchema = z
+	.object({
+		id: z.enum(stepIds),
+		/** In a maintenance of several servers: the server the step ran for (or the maintenance's own target, for checks of all of them). */
+		target: z.optional(z.string()),
+		/** The step did its work and passed: no check failed, and it did not end on a skipped one. */
+		ok: z.boolean(),
+		/**
+		 * Present when the step did not fail but was not carried out: it ended on a skipped check (the
+		 * state change a --dry-run does not send, the baseline --allow-down skips). `ok` is false then.
+		 */
+		skipped: z.optional(z.literal(true)),
+		detail: z.string(),
+		checks: z.array(checkSchema),
+	})
+	.check(
+		z.refine((step) => !(step.ok && step.checks.at(-1)?.verdict === 'skip'), {message: 'a step that ended on a skipped check did not pass: "ok" must be false'}),
+		z.refine((step) => step.skipped === undefined || (!step.ok && step.checks.at(-1)?.verdict === 'skip'), {message: '"skipped" is only for a step that is not ok and ended on a skipped check'}),
+	);
 
 /**
  * The one object `drain`, `restore` (and any command's error) print with --json, for every exit

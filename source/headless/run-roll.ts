@@ -314,7 +314,7 @@ function write2(sentence: string): string {
 }
 
 function failedDetail(result: HeadlessResult | undefined): string {
-	const step = result?.steps.find((candidate) => !candidate.ok);
+	const step = result?.steps.find((candidate) => !candidate.ok && !candidate.skipped);
 	return step ? ` (${step.id}: ${step.detail})` : '';
 }
 

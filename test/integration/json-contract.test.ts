@@ -213,17 +213,19 @@ describe('--dry-run', () => {
 			const run = await json(['drain', 'webapps/app01', '--socket', socket.path, '--config', bed.configPath, '--journal', `${bed.dir}/dry.jsonl`, '--dry-run', '--json']);
 			expect(run.code, run.stderr).toBe(0);
 			expect(run.result).toMatchObject({ok: true, changed: false, wouldSend: ['set server webapps/app01 state drain'], drained: false});
-			expect(run.result.steps.map((step) => [step.id, step.ok])).toEqual([
-				['validate', true],
-				['baseline', true],
-				['drain', true],
+			// The drain was not sent: its step did not pass either, and says it was not run.
+			expect(run.result.steps.map((step) => [step.id, step.ok, step.skipped])).toEqual([
+				['validate', true, undefined],
+				['baseline', true, undefined],
+				['drain', false, true],
 			]);
 			expect(run.result.steps[1]!.checks.find((check) => check.id === 'baseline-traffic')!.evidence?.['targetDelta']).toBeGreaterThan(0);
 			// The drain was not sent, so its check was not run: skip, never pass, and no line says it was sent.
 			expect(run.result.steps[2]).toEqual({
 				id: 'drain',
-				ok: true,
-				detail: '0 check(s) passed, 1 not run',
+				ok: false,
+				skipped: true,
+				detail: `Not run: Would send "set server webapps/app01 state drain" to ${socket.path}; nothing was sent.`,
 				checks: [{id: 'drain-sent', verdict: 'skip', observed: `Would send "set server webapps/app01 state drain" to ${socket.path}; nothing was sent.`}],
 			});
 			expect(run.stderr).toContain(`– drain · Not sent (dry run): Would send "set server webapps/app01 state drain" to ${socket.path}; nothing was sent.`);
@@ -318,10 +320,13 @@ describe('--dry-run', () => {
 		try {
 			const run = await json(['restore', 'webapps/app02', ...common('dry-restore-lock.jsonl'), '--dry-run']);
 			expect(run.code, run.stderr).toBe(0);
-			expect(run.result.steps.find((step) => step.id === 'restore')!.checks.map((check) => [check.id, check.verdict])).toEqual([
+			const restore = run.result.steps.find((step) => step.id === 'restore')!;
+			expect(restore.checks.map((check) => [check.id, check.verdict])).toEqual([
 				['backend-free', 'warn'],
 				['ready-sent', 'skip'],
 			]);
+			// The lock was read, but the change was not sent: the step stopped there and did not pass.
+			expect(restore).toMatchObject({ok: false, skipped: true, detail: `Not run: Would send "set server webapps/app02 state ready" to ${bed.adminSocket}; nothing was sent.`});
 			expect(run.stderr).toContain('! restore · Nobody else changing it: webapps is being changed by alice');
 		} finally {
 			await holder.release();
@@ -348,7 +353,10 @@ describe('--dry-run', () => {
 			const run = await json(['restore', 'webapps/app02', ...common('dry-restore.jsonl'), '--dry-run']);
 			expect(run.code, run.stderr).toBe(0);
 			expect(run.result).toMatchObject({ok: true, changed: false, wouldSend: ['set server webapps/app02 state ready'], drained: true});
-			expect(run.result.steps.map((step) => step.id)).toEqual(['maintain', 'restore']);
+			expect(run.result.steps.map((step) => [step.id, step.ok, step.skipped])).toEqual([
+				['maintain', true, undefined],
+				['restore', false, true],
+			]);
 			expect(run.result.steps[1]!.checks).toEqual([{id: 'ready-sent', verdict: 'skip', observed: `Would send "set server webapps/app02 state ready" to ${bed.adminSocket}; nothing was sent.`}]);
 			expect(run.stderr).not.toContain('Ready sent');
 			expect((await states())['webapps/app02']).toBe('8');
@@ -373,6 +381,9 @@ describe('--allow-down', () => {
 			expect(run.result.targets[0]).toMatchObject({before: {adminFlags: [], opStateName: 'stopped'}, after: {adminFlags: ['FDRAIN'], opStateName: 'stopped'}});
 			const baseline = run.result.steps.find((step) => step.id === 'baseline')!;
 			expect(baseline.checks.map((check) => check.verdict)).toEqual(['skip', 'skip']);
+			// Nothing of the baseline ran: the step does not claim it passed.
+			expect(baseline).toMatchObject({ok: false, skipped: true});
+			expect(run.result.steps.filter((step) => step.id !== 'baseline').every((step) => step.ok && step.skipped === undefined)).toBe(true);
 			expect(baseline.checks[1]!.observed).toContain('drained on purpose with --allow-down');
 			const overrides = readJournal(`${bed.dir}/allow-down.jsonl`).entries.filter((entry) => entry.event === 'override');
 			expect(overrides.map((entry) => entry.check)).toEqual(['baseline-traffic']);

@@ -213,6 +213,11 @@ describe('several servers are one maintenance', () => {
 			['api/app01', true],
 			['cache/c1', true],
 		]);
+		expect(drain.json.steps.filter((step) => step.id === 'drain').map((step) => [step.target, step.ok, step.skipped])).toEqual([
+			['webapps/app01', false, true],
+			['api/app01', false, true],
+			['cache/c1', false, true],
+		]);
 		expect(await states()).toEqual(before);
 	});
 
