@@ -23,7 +23,7 @@ import {askOnTerminal} from './ask-tty.js';
 import {changedByRun, finalState, readServers, targetEntries, type TargetServers} from './final-state.js';
 import {checkLine, headlessResult, type HeadlessResult} from './report.js';
 import {failureCode} from '../runbook/failure-code.js';
-import {comeBackCommand, drainboardCommand, restoreHint, statusCommand} from '../runbook/come-back.js';
+import {comeBackCommand, restoreCommand, restoreHint, statusCommand} from '../runbook/come-back.js';
 
 type Kind = 'drain' | 'restore';
 
@@ -261,7 +261,7 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 			const checked = held.length === 0 ? 'every check it can make without a change passed' : `no check blocked, ${held.length} warned (${held.map((text) => text.split(':')[0]).join('; ')})`;
 			write(`✓ Dry run of ${kind} ${label}: ${checked}; ${would}. Nothing was sent.`);
 		} else if (exitCode === 0) {
-			const after = hooks.comeBack === undefined ? ` Run "${drainboardCommand(['restore', label], context.commandFlags, context.journal.file)}" after the work.` : '';
+			const after = hooks.comeBack === undefined ? ` Run "${restoreCommand(context.commandFlags, label, context.journal.file)}" after the work.` : '';
 			write(kind === 'drain' ? `✓ ${label} is drained and proven out of rotation.${after}` : `✓ ${label} is back in rotation, proven by traffic.`);
 		} else {
 			write(final.sentence);

@@ -13,7 +13,7 @@ import {journalTime} from '../time-format.js';
 import {openRoll, rollServers, type RollRecord} from '../runbook/roll-record.js';
 import {appliedStateChanges} from './roll-journal.js';
 import type {RollResult, RollServerResult} from './roll-report.js';
-import {drainboardCommand, shellWord} from '../runbook/come-back.js';
+import {restoreCommand, shellWord} from '../runbook/come-back.js';
 import {execOutcomeText, runExec} from '../runbook/run-exec.js';
 import {headlessMaintenance} from './run-maintenance.js';
 
@@ -197,7 +197,7 @@ async function roll(options: Options, words: readonly string[], result: RollResu
 				return stopped(
 					server,
 					'capacity',
-					write2(`${backend}/${other.server} is out of rotation (${other.adminFlags.join('+')}); a roll takes one server out at a time, so ${server} is not drained. Put ${other.server} back first (${drainboardCommand(['restore', `${backend}/${other.server}`], options, journal.file)}).`),
+					write2(`${backend}/${other.server} is out of rotation (${other.adminFlags.join('+')}); a roll takes one server out at a time, so ${server} is not drained. Put ${other.server} back first (${restoreCommand(options, `${backend}/${other.server}`, journal.file)}).`),
 					1,
 				);
 			}

@@ -6,7 +6,7 @@ import type {RuntimeClient} from '../poll/client.js';
 import {formatTarget, type ProxyName, type Target} from '../runtime/names.js';
 import {BackendLock, lockDirectory} from '../runbook/backend-lock.js';
 import type {LockHandle, RunbookContext, RunbookIo} from '../runbook/context.js';
-import {drainboardCommand} from '../runbook/come-back.js';
+import {restoreCommand} from '../runbook/come-back.js';
 import {failureCode} from '../runbook/failure-code.js';
 import {beginMaintenance, prepareMaintenance} from '../runbook/prepare.js';
 import {runStep} from '../runbook/run-step.js';
@@ -257,7 +257,7 @@ export async function headlessSet(kind: Kind, options: Options, label: string, t
 			const checked = held.length === 0 ? 'every check it can make without a change passed' : `no check blocked, ${held.length} warned`;
 			write(`✓ Dry run of ${kind} ${label}: ${checked}; it would send ${result.wouldSend?.map((line) => `"${line}"`).join(' then ') || 'nothing'}. Nothing was sent.`);
 		} else {
-			write(kind === 'drain' ? `✓ ${label} (${members.map((member) => member.label).join(', ')}) is drained and proven out of rotation. Run "${drainboardCommand(['restore', label], options, members[0]!.context.journal.file)}" after the work.` : `✓ ${label} (${members.map((member) => member.label).join(', ')}) is back in rotation, proven by traffic to each.`);
+			write(kind === 'drain' ? `✓ ${label} (${members.map((member) => member.label).join(', ')}) is drained and proven out of rotation. Run "${restoreCommand(options, label, members[0]!.context.journal.file)}" after the work.` : `✓ ${label} (${members.map((member) => member.label).join(', ')}) is back in rotation, proven by traffic to each.`);
 		}
 
 		if (options.json) {

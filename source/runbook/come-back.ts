@@ -15,10 +15,10 @@ function instanceFlags(flags: ChosenFlags): ChosenFlags {
 }
 
 /**
- * `drainboard restore B/S --socket … --journal …`: the words, then the flags that chose HAProxy
- * (and the journal, when given), each quoted for a shell where needed, ready to paste.
+ * `drainboard <words> --socket …`: the words, then the flags that chose HAProxy (and the journal,
+ * when given), each quoted for a shell where needed, ready to paste.
  */
-export function drainboardCommand(words: readonly string[], flags: ChosenFlags, journal?: string): string {
+function drainboardCommand(words: readonly string[], flags: ChosenFlags, journal?: string): string {
 	const all = ['drainboard', ...words];
 	for (const socket of flags.socket) {
 		all.push('--socket', socket);
@@ -42,6 +42,15 @@ export function drainboardCommand(words: readonly string[], flags: ChosenFlags, 
 	return all.map((word) => shellWord(word)).join(' ');
 }
 
+/**
+ * `drainboard restore B/S --yes --socket … --journal …`: the restore of `target` (a server or a
+ * pattern). `--yes`: pasted where stdin is not a terminal (a script, `ssh host '…'`) it would be
+ * refused without it, and it is what the operator is told to run to put the server back.
+ */
+export function restoreCommand(flags: ChosenFlags, target: string, journal?: string): string {
+	return drainboardCommand(['restore', target, '--yes'], flags, journal);
+}
+
 /** `drainboard B/S --socket … --journal …`: the command that opens this maintenance again in the wizard. */
 export function comeBackCommand(flags: ChosenFlags, target: Target, journal: string): string {
 	return drainboardCommand([formatTarget(target)], flags, journal);
@@ -52,9 +61,9 @@ export function shellWord(word: string): string {
 	return /^[A-Za-z0-9_./:=,@%+-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
-/** `Run "drainboard restore B/S …" to put it back, or "drainboard B/S …" to continue in the wizard.`, with this run's flags and journal. */
+/** `Run "drainboard restore B/S --yes …" to put it back, or "drainboard B/S …" to continue in the wizard.`, with this run's flags and journal. */
 export function restoreHint(context: Pick<RunbookContext, 'target' | 'commandFlags' | 'journal'>): string {
-	const restore = drainboardCommand(['restore', formatTarget(context.target)], context.commandFlags, context.journal.file);
+	const restore = restoreCommand(context.commandFlags, formatTarget(context.target), context.journal.file);
 	return `Run "${restore}" to put it back, or "${comeBackCommand(context.commandFlags, context.target, context.journal.file)}" to continue in the wizard.`;
 }
 

@@ -1,7 +1,9 @@
 import {execFile, spawn} from 'node:child_process';
+import {mkdirSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import process from 'node:process';
 import {fileURLToPath} from 'node:url';
+import {shellWord} from '../../source/runbook/come-back.js';
 import {checkCommandContract, underContract} from './json-contract.js';
 
 /** The built CLI (`npm run build` runs before the tests). */
@@ -38,4 +40,20 @@ export async function runCli(args: string[], options: {env?: Record<string, stri
 /** Starts the CLI in the background; the caller reads its output and ends it. */
 export function spawnCli(args: string[], env: Record<string, string> = {}) {
 	return spawn(process.execPath, [cliPath, ...args], {env: {...process.env, NO_COLOR: '1', ...env}, stdio: ['pipe', 'pipe', 'pipe']});
+}
+
+/**
+ * Runs a command line drainboard printed for the operator as it is pasted into a shell: `/bin/sh -c`,
+ * `drainboard` on PATH being this build (a wrapper in `dir`/bin), stdin not a terminal (a script, ssh -T).
+ */
+export async function runPasted(command: string, dir: string): Promise<{code: number | null; stderr: string}> {
+	const bin = path.join(dir, 'bin');
+	mkdirSync(bin, {recursive: true});
+	writeFileSync(path.join(bin, 'drainboard'), `#!/bin/sh\nexec ${shellWord(process.execPath)} ${shellWord(cliPath)} "$@"\n`, {mode: 0o755});
+	return new Promise((resolve) => {
+		const child = execFile('/bin/sh', ['-c', command], {env: {...process.env, PATH: `${bin}:${process.env['PATH'] ?? ''}`, NO_COLOR: '1'}, timeout: 60_000}, (error, _stdout, stderr) => {
+			resolve({code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stderr});
+		});
+		child.stdin?.end();
+	});
 }

@@ -1,15 +1,10 @@
-import {execFile} from 'node:child_process';
 import {once} from 'node:events';
-import {mkdirSync, writeFileSync} from 'node:fs';
-import path from 'node:path';
-import process from 'node:process';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {HeadlessResult} from '../../source/headless/report.js';
-import {shellWord} from '../../source/runbook/come-back.js';
 import {readJournal} from '../../source/runbook/journal.js';
 import {webappsConfig, webappsDemos} from '../fixtures/webapps.cfg.js';
 import {adminStates} from '../helpers/raw-haproxy.js';
-import {cliPath, runCli, spawnCli} from '../helpers/run-cli.js';
+import {runCli, runPasted, spawnCli} from '../helpers/run-cli.js';
 import {startTestBed, type TestBed} from '../helpers/test-bed.js';
 import {startCliInTmux} from '../helpers/tmux.js';
 import {waitFor} from '../helpers/wait-for.js';
@@ -46,7 +41,7 @@ describe('drainboard drain and restore (headless)', () => {
 		expect((await states())['webapps/app03']).toBe('8');
 		expect(drain.stderr).toContain('→ set server webapps/app03 state drain (confirmed by --yes)');
 		expect(drain.stderr.trim().split('\n').at(-1)).toBe(
-			`✓ webapps/app03 is drained and proven out of rotation. Run "drainboard restore webapps/app03 --socket ${bed.adminSocket} --config ${bed.configPath} --journal ${bed.dir}/cycle.jsonl" after the work.`,
+			`✓ webapps/app03 is drained and proven out of rotation. Run "drainboard restore webapps/app03 --yes --socket ${bed.adminSocket} --config ${bed.configPath} --journal ${bed.dir}/cycle.jsonl" after the work.`,
 		);
 
 		const restore = await runCli(['restore', 'webapps/app03', ...common('cycle.jsonl'), '--json']);
@@ -62,22 +57,16 @@ describe('drainboard drain and restore (headless)', () => {
 		expect(events.at(-1)).toBe('finished');
 	});
 
-	it('says how to restore with the flags that chose HAProxy and the journal, quoted for a shell: pasted, it restores', async () => {
+	it('says how to restore with the flags that chose HAProxy and the journal, quoted for a shell: pasted as printed, without a terminal, it restores', async () => {
 		const journal = `${bed.dir}/it's a journal/journal.jsonl`;
 		const drain = await runCli(['drain', 'webapps/app02', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal, '--yes']);
 		expect(drain.code, drain.stderr).toBe(0);
-		const restore = `drainboard restore webapps/app02 --socket ${bed.adminSocket} --config ${bed.configPath} --journal '${bed.dir}/it'\\''s a journal/journal.jsonl'`;
+		const restore = `drainboard restore webapps/app02 --yes --socket ${bed.adminSocket} --config ${bed.configPath} --journal '${bed.dir}/it'\\''s a journal/journal.jsonl'`;
 		expect(drain.stderr.trim().split('\n').at(-1)).toBe(`✓ webapps/app02 is drained and proven out of rotation. Run "${restore}" after the work.`);
 
-		// Pasted into a shell where drainboard is this build: the maintenance of that journal is restored.
-		const bin = path.join(bed.dir, 'bin');
-		mkdirSync(bin, {recursive: true});
-		writeFileSync(path.join(bin, 'drainboard'), `#!/bin/sh\nexec ${shellWord(process.execPath)} ${shellWord(cliPath)} "$@"\n`, {mode: 0o755});
-		const pasted = await new Promise<{code: number | null; stderr: string}>((resolve) => {
-			execFile('/bin/sh', ['-c', `${restore} --yes`], {env: {...process.env, PATH: `${bin}:${process.env['PATH'] ?? ''}`, NO_COLOR: '1'}, timeout: 60_000}, (error, _stdout, stderr) => {
-				resolve({code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stderr});
-			});
-		});
+		// Pasted as printed into a shell where drainboard is this build: the maintenance of that journal is restored.
+		const printed = /Run "(.+)" after the work\.$/.exec(drain.stderr.trim())![1]!;
+		const pasted = await runPasted(printed, bed.dir);
 		expect(pasted.code, pasted.stderr).toBe(0);
 		expect(pasted.stderr).toContain('the maintenance that');
 		expect((await states())['webapps/app02']).toBe('0');

@@ -85,7 +85,7 @@ describe('a state change whose reply is lost', () => {
 		// How to come back repeats the socket, the config and the journal of this run.
 		const flags = `--socket ${run.socket} --config ${bed.configPath} --journal ${bed.dir}/restore-unsent.jsonl`;
 		expect(run.stderr.trim().split('\n').at(-1)).toMatch(
-			new RegExp(`^webapps/app01 is DRAINED now \\(out of rotation since \\d\\d:\\d\\d:\\d\\d\\)\\. ${escaped(`Run "drainboard restore webapps/app01 ${flags}" to put it back, or "drainboard webapps/app01 ${flags}" to continue in the wizard.`)}$`),
+			new RegExp(`^webapps/app01 is DRAINED now \\(out of rotation since \\d\\d:\\d\\d:\\d\\d\\)\\. ${escaped(`Run "drainboard restore webapps/app01 --yes ${flags}" to put it back, or "drainboard webapps/app01 ${flags}" to continue in the wizard.`)}$`),
 		);
 		expect(run.json).toMatchObject({ok: false, drained: true});
 	});

@@ -224,7 +224,7 @@ describe('drainboard roll', () => {
 			expect(result).toMatchObject({ok: false, changed: false, stateChanges: 0, error: {code: 'capacity'}});
 			expect(result.results.map((entry) => entry.outcome)).toEqual(['not-started', 'not-started', 'not-started']);
 			expect(refused.stderr).toContain(
-				`webapps/app02 is out of rotation (FDRAIN); a roll takes one server out at a time, so app01 is not drained. Put app02 back first (drainboard restore webapps/app02 --socket ${bed.adminSocket} --config ${bed.configPath} --journal ${path.join(bed.dir, 'capacity.jsonl')}).`,
+				`webapps/app02 is out of rotation (FDRAIN); a roll takes one server out at a time, so app01 is not drained. Put app02 back first (drainboard restore webapps/app02 --yes --socket ${bed.adminSocket} --config ${bed.configPath} --journal ${path.join(bed.dir, 'capacity.jsonl')}).`,
 			);
 			expect(control.restarts).toHaveLength(restarts);
 			expect(await states()).toEqual({'webapps/app01': '0', 'webapps/app02': '8', 'webapps/app03': '0'});

@@ -6,7 +6,7 @@ import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import {readJournal} from '../../source/runbook/journal.js';
 import {checkContract} from '../helpers/json-contract.js';
 import {adminStates, rawStat} from '../helpers/raw-haproxy.js';
-import {runCli, spawnCli} from '../helpers/run-cli.js';
+import {runCli, runPasted, spawnCli} from '../helpers/run-cli.js';
 import {defaultsSection, startTestBed, type TestBed} from '../helpers/test-bed.js';
 import {waitFor} from '../helpers/wait-for.js';
 
@@ -124,7 +124,7 @@ describe('headless drain and restore stopped by a signal mid-step', () => {
 		const run = await signalDuring(['drain', 'webapps/app01', ...common(journal), '--quiet-timeout', '120'], '… confirm · ', signal);
 		expect(run.code, run.stderr).toBe(exitCode);
 		const flags = `--socket ${bed.adminSocket} --config ${bed.configPath} --journal ${bed.dir}/${journal}`;
-		const comeBack = escaped(`Run "drainboard restore webapps/app01 ${flags}" to put it back, or "drainboard webapps/app01 ${flags}" to continue in the wizard.`);
+		const comeBack = escaped(`Run "drainboard restore webapps/app01 --yes ${flags}" to put it back, or "drainboard webapps/app01 ${flags}" to continue in the wizard.`);
 		const sentence = new RegExp(`^Stopped by ${signal} during confirm: webapps/app01 is drained \\(out of rotation\\), as HAProxy showed at ${time}\\. ${comeBack}$`);
 		expect(run.stderr.trim().split('\n').at(-1)).toMatch(sentence);
 		expect(run.stderr).not.toContain('Nothing was changed');
@@ -135,6 +135,11 @@ describe('headless drain and restore stopped by a signal mid-step', () => {
 		expect(last).toMatchObject({event: 'interrupted', step: 'confirm', target: 'webapps/app01'});
 		expect(last.detail).toMatch(new RegExp(`^${signal} stopped drainboard drain during confirm; webapps/app01 is drained \\(out of rotation\\)`));
 		expect(await admin('app01')).toBe('8');
+
+		// The restore it names, pasted as printed where stdin is not a terminal, puts the server back.
+		const pasted = await runPasted(/Run "(.+?)" to put it back/.exec(run.stderr)![1]!, bed.dir);
+		expect(pasted.code, pasted.stderr).toBe(0);
+		expect(await admin('app01')).toBe('0');
 	});
 
 	it('SIGTERM while restore waits for health: journaled at maintain, exit 143, still drained and said so', async () => {
@@ -146,7 +151,7 @@ describe('headless drain and restore stopped by a signal mid-step', () => {
 		expect(run.code, run.stderr).toBe(143);
 		const flags = `--socket ${bed.adminSocket} --config ${bed.configPath} --journal ${bed.dir}/${journal}`;
 		expect(run.stderr.trim().split('\n').at(-1)).toMatch(
-			new RegExp(`^Stopped by SIGTERM during maintain: webapps/app02 is drained \\(out of rotation\\), as HAProxy showed at ${time}\\. ${escaped(`Run "drainboard restore webapps/app02 ${flags}"`)}`),
+			new RegExp(`^Stopped by SIGTERM during maintain: webapps/app02 is drained \\(out of rotation\\), as HAProxy showed at ${time}\\. ${escaped(`Run "drainboard restore webapps/app02 --yes ${flags}"`)}`),
 		);
 		expect(readJournal(`${bed.dir}/${journal}`).entries.at(-1)).toMatchObject({event: 'interrupted', step: 'maintain'});
 		expect(await admin('app02')).toBe('8');

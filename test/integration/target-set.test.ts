@@ -111,7 +111,7 @@ describe('several servers are one maintenance', () => {
 		expect(drain.json.targets.map((target) => `${target.backend}/${target.server}`)).toEqual(['webapps/app01', 'api/app01']);
 		// How to restore: the pattern quoted for a shell, with the flags that chose HAProxy and the journal.
 		expect(drain.stderr.trim().split('\n').at(-1)).toBe(
-			`✓ */app01 (webapps/app01, api/app01) is drained and proven out of rotation. Run "drainboard restore '*/app01' --socket ${bed.adminSocket} --config ${bed.configPath} --journal ${bed.dir}/everywhere.jsonl" after the work.`,
+			`✓ */app01 (webapps/app01, api/app01) is drained and proven out of rotation. Run "drainboard restore '*/app01' --yes --socket ${bed.adminSocket} --config ${bed.configPath} --journal ${bed.dir}/everywhere.jsonl" after the work.`,
 		);
 		const drained = await states();
 		expect([drained['webapps/app01'], drained['api/app01'], drained['cache/c1']]).toEqual(['8', '8', '0']);

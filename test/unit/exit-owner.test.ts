@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {comeBackCommand, drainboardCommand} from '../../source/runbook/come-back.js';
+import {comeBackCommand, restoreCommand} from '../../source/runbook/come-back.js';
 import {parseTarget} from '../../source/runtime/names.js';
 import {ExitOwner, type Ending} from '../../source/ui/exit-owner.js';
 import {waitFor} from '../helpers/wait-for.js';
@@ -100,10 +100,10 @@ describe('the come-back command', () => {
 		);
 	});
 
-	it('repeats the haproxy binary and the listener too, for any words (a pattern quoted)', () => {
+	it('repeats the haproxy binary and the listener too, for any target (a pattern quoted); a restore says --yes, so it runs as pasted without a terminal', () => {
 		const flags = {socket: ['127.0.0.1:9999'], haproxy: '/opt/haproxy 3.4/haproxy', url: 'http://127.0.0.1:8080/?probe=1&x', host: 'shop.example.com', path: '/health'};
-		expect(drainboardCommand(['restore', '*/app01'], flags, '/var/lib/drainboard/journal.jsonl')).toBe(
-			"drainboard restore '*/app01' --socket 127.0.0.1:9999 --haproxy '/opt/haproxy 3.4/haproxy' --url 'http://127.0.0.1:8080/?probe=1&x' --host shop.example.com --path /health --journal /var/lib/drainboard/journal.jsonl",
+		expect(restoreCommand(flags, '*/app01', '/var/lib/drainboard/journal.jsonl')).toBe(
+			"drainboard restore '*/app01' --yes --socket 127.0.0.1:9999 --haproxy '/opt/haproxy 3.4/haproxy' --url 'http://127.0.0.1:8080/?probe=1&x' --host shop.example.com --path /health --journal /var/lib/drainboard/journal.jsonl",
 		);
 	});
 });

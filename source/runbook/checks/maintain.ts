@@ -3,7 +3,7 @@ import {isHealthy, outOfRotation} from '../../model/server-condition.js';
 import type {Server} from '../../model/types.js';
 import {failed, passed, type CheckResult} from '../check-result.js';
 import type {RunbookContext} from '../context.js';
-import {drainboardCommand} from '../come-back.js';
+import {restoreCommand} from '../come-back.js';
 import {formatTarget} from '../../runtime/names.js';
 import {everywhere, perInstance, readTarget, readTargetPatiently, unreachableLine, type TargetView} from '../read-target.js';
 import type {CheckDefinition} from '../step-definition.js';
@@ -95,7 +95,7 @@ function drainLost(context: RunbookContext, views: readonly TargetView[]): Check
 		perInstance(context, back.socket, `The drain is gone: HAProxy shows ${formatTarget(context.target)} ${flags}, ${healthText(back.server)}, while drainboard waited for its health check (a reload without a server-state file, or someone set it ready). Nothing was sent.`),
 		{
 			meaning: 'It went back into rotation without restore\'s checks, perhaps before the work was done.',
-			todo: `If the work is not done, drain it again (in the wizard: r). If it is done, it serves already: run "${drainboardCommand(['restore', formatTarget(context.target)], context.commandFlags, context.journal.file)}" once more to close the maintenance.`,
+			todo: `If the work is not done, drain it again (in the wizard: r). If it is done, it serves already: run "${restoreCommand(context.commandFlags, formatTarget(context.target), context.journal.file)}" once more to close the maintenance.`,
 			code: 'state',
 		},
 	);
