@@ -19,6 +19,12 @@ export const gridKeys: KeyHelp[] = [
 	{keys: 'q', does: 'quit'},
 ];
 
+/** `keys` with `extra` (the lab's `s`) before `?` and `q`. */
+export function withExtraKeys(keys: readonly KeyHelp[], extra: readonly KeyHelp[]): KeyHelp[] {
+	const at = keys.findIndex((entry) => entry.keys === '?');
+	return at === -1 ? [...keys, ...extra] : [...keys.slice(0, at), ...extra, ...keys.slice(at)];
+}
+
 const stateLegend = '● UP   ◐ DRAIN   ■ MAINT   ✗ DOWN   ↑ STARTING   ↓ STOPPING';
 
 /** The key list, in place of the rows, exactly `height` lines tall; how to close it is always the last line. */

@@ -171,6 +171,8 @@ export function Screens({clients, initialTarget, initialRoll, rollLog, prepare, 
 		}
 	};
 
+	// The lab's own key, in the help too.
+	const labKeys = lab ? [{keys: 's', does: `lab: stop / start the demo server ${screen.kind === 'wizard' ? 'under maintenance' : 'under the cursor'}`}] : [];
 	const labLine = lab ? (
 		<Text color={tint('magenta')} bold wrap="truncate-end">
 			{cell(labMessage ?? `LAB · s stops/starts the demo server ${screen.kind === 'wizard' ? 'under maintenance' : 'under the cursor'} · q ends the lab`, size.columns - 1)}
@@ -240,6 +242,7 @@ export function Screens({clients, initialTarget, initialRoll, rollLog, prepare, 
 						setGridCursor(clients[0] ? serverKey(clients[0].socket, target.backend, server) : undefined);
 						setScreen({kind: 'grid'});
 					}}
+					extraKeys={labKeys}
 					onExtraKey={(char) => {
 						if (char === 's') {
 							toggleDemo(screen.prepared.context.target.server);
@@ -280,6 +283,7 @@ export function Screens({clients, initialTarget, initialRoll, rollLog, prepare, 
 							}
 						: undefined
 				}
+				extraKeys={labKeys}
 				onExtraKey={(char, server) => {
 					if (char === 's') {
 						toggleDemo(server?.server);

@@ -40,8 +40,11 @@ async function startLab(): Promise<{session: TmuxSession; haproxyPid: number; dr
 }
 
 describe('drainboard lab', () => {
-	it('shows the grid on a real HAProxy, and q leaves no process and no temp dir', async () => {
+	it('shows the grid on a real HAProxy, its help names the lab\'s s, and q leaves no process and no temp dir', async () => {
 		const lab = await startLab();
+		const help = await lab.session.press('?', 'Press ? or Esc to close.');
+		expect(help).toMatch(/^ {2}s {15}lab: stop \/ start the demo server under the cursor *$/m);
+		await lab.session.press('Escape', (current) => !current.includes('Press ? or Esc to close.'));
 		await lab.session.send('q');
 		expect(await lab.session.exited()).toBe(0);
 		expect(alive(lab.haproxyPid)).toBe(false);

@@ -7,7 +7,7 @@ import {cell} from '../format.js';
 import {tint} from '../theme.js';
 import {wrap} from '../../wrap.js';
 import {Header} from '../header.js';
-import {gridKeys, HelpOverlay} from '../help-overlay.js';
+import {gridKeys, HelpOverlay, withExtraKeys, type KeyHelp} from '../help-overlay.js';
 import {bannerHeight, StaleBanner} from '../stale-banner.js';
 import type {TerminalSize} from '../use-terminal-size.js';
 import {DetailPanel, detailHeight} from './detail-panel.js';
@@ -35,6 +35,8 @@ type Props = {
 	initialKey?: string;
 	/** Keys the grid does not use, with the server under the cursor (the lab's `s`). */
 	onExtraKey?: (char: string, server: Server | undefined) => void;
+	/** What those keys do, for the help. */
+	extraKeys?: readonly KeyHelp[];
 	/** A problem to show above the key hints (a maintenance that could not start). */
 	message?: string | null;
 	/** One line above the key hints that asks for the operator's attention (a drained server to resume). */
@@ -46,7 +48,7 @@ type Props = {
 const chromeHeight = 4;
 
 /** The live grid of every backend and server. */
-export function GridScreen({view, size, now, freshAt, onQuit, onFocus, onSelect, onBackend, onExtraKey, initialKey, message, banner, active = true}: Props) {
+export function GridScreen({view, size, now, freshAt, onQuit, onFocus, onSelect, onBackend, onExtraKey, extraKeys = [], initialKey, message, banner, active = true}: Props) {
 	const [state, dispatch] = useReducer(gridReducer, {pageSize: size.rows - chromeHeight, cursorKey: initialKey, selected: onSelect ? undefined : initialKey}, initialGridState);
 	const differences = useMemo(() => differingServers(view.pool), [view.pool]);
 	const rows = useMemo(() => buildRows(view.pool, state.filter, differences), [view.pool, state.filter, differences]);
@@ -106,7 +108,7 @@ export function GridScreen({view, size, now, freshAt, onQuit, onFocus, onSelect,
 			<StaleBanner health={view.health} width={size.columns} />
 			<Text dimColor>{titleText(layout)}</Text>
 			{state.help ? (
-				<HelpOverlay height={pageSize} width={size.columns} keys={gridKeys} />
+				<HelpOverlay height={pageSize} width={size.columns} keys={withExtraKeys(gridKeys, extraKeys)} />
 			) : (
 				<Box flexDirection="column" height={pageSize}>
 					{visible.length === 0

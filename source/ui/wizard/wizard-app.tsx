@@ -10,6 +10,7 @@ import {canChooseListener} from './listener-choice.js';
 import {useExec} from './use-exec.js';
 import {useWizardKeys} from './use-wizard-keys.js';
 import {WizardScreen} from './wizard-screen.js';
+import type {KeyHelp} from '../help-overlay.js';
 
 type Props = {
 	prepared: PreparedMaintenance;
@@ -23,6 +24,8 @@ type Props = {
 	/** Back to the grid; `done`: the maintenance finished. */
 	onBack: (done: boolean) => void;
 	onExtraKey?: (char: string) => void;
+	/** What those keys do, for the help. */
+	extraKeys?: readonly KeyHelp[];
 	/** Resume the open maintenance without asking (chosen from the grid's banner). */
 	resumeNow?: boolean;
 	/** What Enter does once the maintenance is done (default: back to the grid, on the next server). */
@@ -34,7 +37,7 @@ type Props = {
 };
 
 /** The wizard over one maintenance: state, keys, screen. */
-export function WizardApp({prepared, view, size, now, freshAt, poll, onQuit, onBack, onExtraKey, resumeNow = false, afterEnd, backTo, exec: command}: Props) {
+export function WizardApp({prepared, view, size, now, freshAt, poll, onQuit, onBack, onExtraKey, extraKeys, resumeNow = false, afterEnd, backTo, exec: command}: Props) {
 	const handle = useRunbook(prepared, view, {poll, resumeNow, onLeave: () => onBack(false)});
 	const exec = useExec(command, handle, prepared.context, view);
 	const [help, setHelp] = useState(false);
@@ -75,6 +78,7 @@ export function WizardApp({prepared, view, size, now, freshAt, poll, onQuit, onB
 	return (
 		<WizardScreen
 			handle={handle} view={view} size={size} now={now} freshAt={freshAt} help={help} urlText={urlText} afterEnd={afterEnd} backTo={backTo}
+			extraKeys={extraKeys}
 			exec={exec}
 			listenerChoice={
 				choosing && canChooseListener(handle)

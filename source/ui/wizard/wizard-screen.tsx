@@ -10,7 +10,7 @@ import {gridLayout} from '../grid/grid-layout.js';
 import {BackendLine, InstanceLine} from '../grid/group-lines.js';
 import {ServerLine} from '../grid/server-line.js';
 import {Header} from '../header.js';
-import {HelpOverlay, type KeyHelp} from '../help-overlay.js';
+import {HelpOverlay, withExtraKeys, type KeyHelp} from '../help-overlay.js';
 import {tint} from '../theme.js';
 import type {TerminalSize} from '../use-terminal-size.js';
 import {wrap} from '../../wrap.js';
@@ -49,10 +49,12 @@ type Props = {
 	exec?: ExecView | null;
 	/** The listener choice is open (`l`): called with the index of the one taken. */
 	listenerChoice?: (index: number) => void;
+	/** Keys the wizard's owner adds (the lab's `s`), for the help. */
+	extraKeys?: readonly KeyHelp[];
 };
 
 /** The wizard: checklist, the current step's evidence, prompts and alarms, the target's backend. */
-export function WizardScreen({handle, view, size, now, freshAt, help, urlText, afterEnd = 'back to the grid, on the next server', backTo = 'grid', exec = null, listenerChoice}: Props) {
+export function WizardScreen({handle, view, size, now, freshAt, help, urlText, afterEnd = 'back to the grid, on the next server', backTo = 'grid', exec = null, listenerChoice, extraKeys = []}: Props) {
 	const {state} = handle;
 	const width = size.columns;
 	const step = state.steps[state.current];
@@ -137,7 +139,7 @@ export function WizardScreen({handle, view, size, now, freshAt, help, urlText, a
 					{status ? <Text color={tint(step.status === 'failed' ? 'red' : 'cyan')}>{`  ${status}`}</Text> : null}
 				</Text>
 				{help ? (
-					<HelpOverlay height={panelHeight} width={width} keys={wizardKeys} />
+					<HelpOverlay height={panelHeight} width={width} keys={withExtraKeys(wizardKeys, extraKeys)} />
 				) : (
 					<Box flexDirection="column" height={panelHeight}>
 						{lastLines(panel, panelHeight).map((line, index) => (
