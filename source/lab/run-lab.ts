@@ -39,6 +39,10 @@ export async function runLab(options: Options): Promise<ExitCode> {
 			process.removeListener(signal, early);
 		}
 
-		await lab?.stop();
+		if (lab) {
+			await lab.stop();
+			// After the app's screen is gone: what the lab left behind (nothing), in one line.
+			process.stderr.write(`drainboard lab ended: HAProxy and the demo servers are stopped, ${lab.dir} is removed.\n`);
+		}
 	}
 }

@@ -47,6 +47,8 @@ describe('drainboard lab', () => {
 		await lab.session.press('Escape', (current) => !current.includes('Press ? or Esc to close.'));
 		await lab.session.send('q');
 		expect(await lab.session.exited()).toBe(0);
+		// The line wraps at the pane's width: read it joined.
+		expect((await lab.session.screen()).replace(/\n/g, '')).toMatch(/drainboard lab ended: HAProxy and the demo servers are stopped, \S*drainboard-lab-\w+ is removed\./);
 		expect(alive(lab.haproxyPid)).toBe(false);
 		expect(labDirs()).toEqual([]);
 	});
