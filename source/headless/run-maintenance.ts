@@ -8,6 +8,7 @@ import {readJournal} from '../runbook/journal.js';
 import {lostDrainWarnings} from '../runbook/lost-drain.js';
 import {beginMaintenance, prepareMaintenance} from '../runbook/prepare.js';
 import {othersDrain} from '../runbook/change-guards.js';
+import {changeInFlight, changesSettled} from '../runbook/state-change.js';
 import {readTarget} from '../runbook/read-target.js';
 import {lastMaintenance, type ResumePoint} from '../runbook/resume.js';
 import {runStep} from '../runbook/run-step.js';
@@ -195,7 +196,9 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 		const state = store.getState();
 		const step = state.current;
 		const during = ` ${state.steps[step].status === 'running' ? 'during' : 'at'} ${step}`;
-		const said = await stateNow(context);
+		const unanswered = await changesAnswered(signal, options.timeout);
+		const read = await stateNow(context);
+		const said = unanswered ? {...read, sentence: `${read.sentence} (${unanswered})`} : read;
 		context.journal.appendGuarded({step, event: 'interrupted', detail: `${signal === 'internal error' ? 'an internal error' : signal} stopped drainboard ${kind}${during}; ${said.sentence}`});
 		const how = said.drained ? ` ${hooks.comeBack ?? restoreHint(context)}` : '';
 		write(`${signal === 'internal error' ? 'Stopped by an internal error' : `Stopped by ${signal}`}${during}: ${said.sentence}.${how}`);
@@ -284,6 +287,21 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 
 		removeCrashHook();
 	}
+}
+
+/**
+ * Before a stopped run says where things stand: a change already sent is applied whether or not
+ * its reply is read, so its reply (or its read-back) is awaited, at most two Runtime API timeouts.
+ * Null when nothing was left in flight; else what to add to the state read.
+ */
+export async function changesAnswered(signal: StopSignal | 'internal error', timeoutSeconds: number): Promise<string | null> {
+	if (!changeInFlight()) {
+		return null;
+	}
+
+	const limit = timeoutSeconds * 2 + 2;
+	write(`${signal === 'internal error' ? 'An internal error' : signal} came while a change was being sent to HAProxy: waiting for its reply (at most ${limit} s) before reading where things stand.`);
+	return (await changesSettled(limit * 1000)) ? null : `a change sent before the signal was still unanswered after ${limit} s, so this may change: read it again`;
 }
 
 /** The target's state read now (briefly: HAProxy may be what is stuck), in one sentence. */

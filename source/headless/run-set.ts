@@ -16,7 +16,7 @@ import {terminalLine, terminalSafeJson} from '../visible-text.js';
 import {askOnTerminal} from './ask-tty.js';
 import {changedByRun, finalState, readServers, targetEntries, type TargetServers} from './final-state.js';
 import {checkLine, headlessResult, type HeadlessResult} from './report.js';
-import {dryRunWarnings, planSteps, type Plan} from './run-maintenance.js';
+import {changesAnswered, dryRunWarnings, planSteps, type Plan} from './run-maintenance.js';
 
 type Kind = 'drain' | 'restore';
 
@@ -119,8 +119,9 @@ export async function headlessSet(kind: Kind, options: Options, label: string, t
 
 		stopping = true;
 		void (async () => {
+			const unanswered = await changesAnswered(signal, options.timeout);
 			releaseLocks();
-			const message = `Stopped by ${signal}: ${await statesSentence(members)}`;
+			const message = `Stopped by ${signal}: ${await statesSentence(members)}${unanswered ? ` (${unanswered})` : ''}`;
 			write(message);
 			for (const member of members) {
 				member.context.journal.appendGuarded({step: member.context.store.getState().current, event: 'interrupted', detail: `${signal} stopped drainboard ${kind} ${label}`});

@@ -110,10 +110,10 @@ export async function changeState(context: RunbookContext, io: RunbookIo, step: 
 			throw new ChangeRefusedError(`HAProxy changed ${formatTarget(context.target)}'s agent-check while the question was open, so nothing was sent; run the step again to see the commands it needs now.`);
 		}
 
-		const sent = await send(context, io, step, plan.bySocket, views);
+		const sent = await inFlight(send(context, io, step, plan.bySocket, views));
 		const outcome: ChangeOutcome = {command: plan.main, commands: plan.lines, replies: sent.replies, notes: [...sent.notes, ...plan.notes]};
 		if (drain) {
-			outcome.after = await checkAfterDrain(context, io, step, outcome, sent.done);
+			outcome.after = await inFlight(checkAfterDrain(context, io, step, outcome, sent.done));
 			// Every operator's drainboard can now say whose maintenance this drain is.
 			const unmarked = await context.marks.write(context.target, context.journal.file, io.signal).catch((error: unknown) => `The note of whose maintenance drained ${formatTarget(context.target)} could not be written (${sentenceOf(error)}).`);
 			if (unmarked) {
@@ -135,6 +135,42 @@ export async function changeState(context: RunbookContext, io: RunbookIo, step: 
 		}
 	}
 }
+
+/** The sends under way (and their read-backs and put-backs): a signal waits for them before it says where the target stands. */
+const sending = new Set<Promise<unknown>>();
+
+function inFlight<T>(promise: Promise<T>): Promise<T> {
+	sending.add(promise);
+	void promise.then(
+		() => sending.delete(promise),
+		() => sending.delete(promise),
+	);
+	return promise;
+}
+
+/**
+ * Waits until no state change is being sent (at most `timeoutMs`): a command written to HAProxy
+ * is applied whether or not its reply is read, so what the target's state is can only be said
+ * once it has been answered. True when none is left, false when one still waits.
+ */
+export async function changesSettled(timeoutMs: number): Promise<boolean> {
+	if (sending.size === 0) {
+		return true;
+	}
+
+	let timer: NodeJS.Timeout | undefined;
+	const timedOut = new Promise<boolean>((resolve) => {
+		timer = setTimeout(() => resolve(false), timeoutMs);
+	});
+	try {
+		return await Promise.race([Promise.allSettled([...sending]).then(() => true), timedOut]);
+	} finally {
+		clearTimeout(timer);
+	}
+}
+
+/** Whether a state change is being sent now. */
+export const changeInFlight = (): boolean => sending.size > 0;
 
 type Sent = {replies: ChangeOutcome['replies']; notes: string[]; done: Done[]};
 

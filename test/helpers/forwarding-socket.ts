@@ -4,9 +4,11 @@ import {startLocalSocket, type LocalSocket} from './local-socket.js';
 /**
  * What the fake socket does with a command line: `forward` it and pass HAProxy's reply on;
  * `lose-reply`: forward it, never answer; `lose-command`: neither forward nor answer;
- * `lose-reply-then-die`: forward it, never answer, and from then on close every connection unanswered.
+ * `lose-reply-then-die`: forward it, never answer, and from then on close every connection unanswered;
+ * `{lateMs}`: forward it that much later (as a slow network or a busy HAProxy would), then answer,
+ * even if the client has gone meanwhile (a command written is applied whether or not its reply is read).
  */
-export type Forwarding = 'forward' | 'lose-reply' | 'lose-command' | 'lose-reply-then-die';
+export type Forwarding = 'forward' | 'lose-reply' | 'lose-command' | 'lose-reply-then-die' | {lateMs: number};
 
 /**
  * A UNIX socket in front of a real HAProxy admin socket, for faults of the socket itself: each
@@ -23,6 +25,23 @@ export async function startForwardingSocket(adminSocket: string, decide: (line: 
 
 		const what = decide(line);
 		if (what === 'lose-command') {
+			return;
+		}
+
+		if (typeof what === 'object') {
+			client.on('error', () => undefined);
+			setTimeout(() => {
+				forwarded.push(line.trim());
+				const late = net.createConnection({path: adminSocket});
+				late.on('error', () => client.destroy());
+				late.on('connect', () => late.write(line));
+				late.on('data', (chunk) => {
+					if (!client.destroyed) {
+						client.write(chunk);
+					}
+				});
+				late.on('end', () => client.end());
+			}, what.lateMs);
 			return;
 		}
 

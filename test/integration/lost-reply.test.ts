@@ -4,7 +4,8 @@ import {readJournal} from '../../source/runbook/journal.js';
 import {webappsConfig, webappsDemos} from '../fixtures/webapps.cfg.js';
 import {startForwardingSocket, type Forwarding} from '../helpers/forwarding-socket.js';
 import {adminStates} from '../helpers/raw-haproxy.js';
-import {runCli} from '../helpers/run-cli.js';
+import {runCli, spawnCli} from '../helpers/run-cli.js';
+import {waitFor} from '../helpers/wait-for.js';
 import {startTestBed, type TestBed} from '../helpers/test-bed.js';
 import {statedWaits} from '../helpers/waited.js';
 
@@ -102,5 +103,36 @@ describe('a state change whose reply is lost', () => {
 		expect(run.stderr.trim().split('\n').at(-1)).toMatch(new RegExp(`^The state of webapps/app01 is unknown: reading it back at the end failed \\(.+\\); ${status}$`));
 		expect(run.stderr).not.toContain('Nothing was changed');
 		expect(run.json).toMatchObject({ok: false, drained: null});
+	});
+});
+
+describe('a signal while a state change is on its way', () => {
+	it('drain: SIGTERM after --yes, before HAProxy answered: drainboard waits for the answer, then says the server IS drained, with the restore command (exit 143)', async () => {
+		const socket = await startForwardingSocket(bed.adminSocket, (line) => (line.startsWith('set server ') ? {lateMs: 1500} : 'forward'));
+		try {
+			const child = spawnCli(['drain', 'webapps/app01', '--socket', socket.path, '--config', bed.configPath, '--journal', `${bed.dir}/drain-signal.jsonl`, '--yes', '--json']);
+			let stderr = '';
+			let stdout = '';
+			child.stderr.on('data', (chunk: Buffer) => {
+				stderr += chunk.toString('utf8');
+			});
+			child.stdout.on('data', (chunk: Buffer) => {
+				stdout += chunk.toString('utf8');
+			});
+			const closed = new Promise<number | null>((resolve) => {
+				child.once('close', (_code, signal) => {
+					resolve(child.exitCode ?? (signal ? -1 : null));
+				});
+			});
+			await waitFor('the drain to be confirmed by --yes', () => (stderr.includes('→ set server webapps/app01 state drain (confirmed by --yes)') ? true : undefined), 30_000);
+			child.kill('SIGTERM');
+			expect(await closed).toBe(143);
+			expect(await admin()).toBe('8');
+			expect(stderr).toContain('SIGTERM came while a change was being sent to HAProxy: waiting for its reply');
+			expect(stderr).toMatch(/Stopped by SIGTERM during drain: webapps\/app01 is drained \(out of rotation\)[^\n]*drainboard restore webapps\/app01 --yes/);
+			expect(JSON.parse(stdout)).toMatchObject({ok: false, drained: true, error: {code: 'interrupted'}});
+		} finally {
+			await socket.close();
+		}
 	});
 });
