@@ -110,30 +110,38 @@ export async function changeState(context: RunbookContext, io: RunbookIo, step: 
 			throw new ChangeRefusedError(`HAProxy changed ${formatTarget(context.target)}'s agent-check while the question was open, so nothing was sent; run the step again to see the commands it needs now.`);
 		}
 
-		const sent = await inFlight(send(context, io, step, plan.bySocket, views));
-		const outcome: ChangeOutcome = {command: plan.main, commands: plan.lines, replies: sent.replies, notes: [...sent.notes, ...plan.notes]};
-		if (drain) {
-			outcome.after = await inFlight(checkAfterDrain(context, io, step, outcome, sent.done));
-			// Every operator's drainboard can now say whose maintenance this drain is.
-			const unmarked = await context.marks.write(context.target, context.journal.file, io.signal).catch((error: unknown) => `The note of whose maintenance drained ${formatTarget(context.target)} could not be written (${sentenceOf(error)}).`);
-			if (unmarked) {
-				outcome.notes.push(unmarked);
-			}
-		}
-
-		if (ready) {
-			await context.marks.remove(context.target, io.signal).catch(() => undefined);
-			if (taken) {
-				outcome.notes.push(`It had been drained by ${markText(taken)}: that maintenance is over now (--take-over).`);
-			}
-		}
-
-		return outcome;
+		// From the send to the outcome, nothing waits on the operator: a quit or a signal waits for it.
+		return await inFlight(sendAndCheck(context, io, step, {plan, views, drain, ready, taken}));
 	} finally {
 		if (took) {
 			context.lock.release();
 		}
 	}
+}
+
+type Sending = {plan: ReturnType<typeof planChange>; views: TargetView[]; drain: boolean; ready: boolean; taken: Awaited<ReturnType<typeof othersDrain>>};
+
+/** Sends the change, reads a drain back, and records whose drain it is (or removes that record once ready). */
+async function sendAndCheck(context: RunbookContext, io: RunbookIo, step: StepId, {plan, views, drain, ready, taken}: Sending): Promise<ChangeOutcome> {
+	const sent = await send(context, io, step, plan.bySocket, views);
+	const outcome: ChangeOutcome = {command: plan.main, commands: plan.lines, replies: sent.replies, notes: [...sent.notes, ...plan.notes]};
+	if (drain) {
+		outcome.after = await checkAfterDrain(context, io, step, outcome, sent.done);
+		// Every operator's drainboard can now say whose maintenance this drain is.
+		const unmarked = await context.marks.write(context.target, context.journal.file, io.signal).catch((error: unknown) => `The note of whose maintenance drained ${formatTarget(context.target)} could not be written (${sentenceOf(error)}).`);
+		if (unmarked) {
+			outcome.notes.push(unmarked);
+		}
+	}
+
+	if (ready) {
+		await context.marks.remove(context.target, io.signal).catch(() => undefined);
+		if (taken) {
+			outcome.notes.push(`It had been drained by ${markText(taken)}: that maintenance is over now (--take-over).`);
+		}
+	}
+
+	return outcome;
 }
 
 /** The sends under way (and their read-backs and put-backs): a signal waits for them before it says where the target stands. */
@@ -163,7 +171,13 @@ export async function changesSettled(timeoutMs: number): Promise<boolean> {
 		timer = setTimeout(() => resolve(false), timeoutMs);
 	});
 	try {
-		return await Promise.race([Promise.allSettled([...sending]).then(() => true), timedOut]);
+		const settled = await Promise.race([Promise.allSettled([...sending]).then(() => true), timedOut]);
+		// What the caller of the change does with its outcome (the step's drain-changed) runs without
+		// I/O: one turn of the event loop lets it finish before the state is read.
+		await new Promise((resolve) => {
+			setImmediate(resolve);
+		});
+		return settled;
 	} finally {
 		clearTimeout(timer);
 	}

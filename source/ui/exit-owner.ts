@@ -28,6 +28,11 @@ export class ExitOwner {
 	stoppedBy: StopSignal | null = null;
 	private guard: QuitGuard | undefined;
 	private asking = false;
+
+	/** A quit was asked for and its guard has not decided yet (q pressed, the question not answered). */
+	get deciding(): boolean {
+		return this.asking;
+	}
 	private end: ((ending: Ending) => void) | undefined;
 	private ending: Ending | undefined;
 

@@ -39,6 +39,8 @@ export class FakeHaproxy {
 	readonly replies = new Map<string, string>();
 	/** Commands HAProxy applies and then never answers, going silent (a lost reply). */
 	readonly lostReplies = new Set<string>();
+	/** Commands on their way: applied and answered only once their promise resolves (a slow reply). */
+	readonly heldCommands = new Map<string, Promise<void>>();
 
 	constructor(names: string[], backend = 'webapps') {
 		this.servers = names.map((name, index) => makeServer({backend, server: name, serverId: index + 1, socket: this.socket}));
@@ -181,6 +183,7 @@ export class FakeHaproxy {
 				this.check();
 				const command = `set server ${target.backend}/${target.server} state ${state}`;
 				this.sent.push(command);
+				await this.heldCommands.get(command);
 				const reply = this.replies.get(command) ?? '\n';
 				if (reply.trim() !== '') {
 					throw new RuntimeApiError(reply.trim() === 'Permission denied' ? 'not-admin' : 'haproxy-error', this.socket, `HAProxy at ${this.socket} answered "${reply.trim()}" to "${command}".`, {reply: reply.trim()});

@@ -10,6 +10,7 @@ import {exitNoteText} from '../../source/ui/wizard/exit-note.js';
 import {engineHarness, FakeClock, FakeHaproxy} from '../helpers/fake-runtime.js';
 import {checklist} from '../helpers/checklist.js';
 import {keys, renderAt, type Rendered} from '../helpers/render-ink.js';
+import {waitFor} from '../helpers/wait-for.js';
 
 let rendered: Rendered | undefined;
 afterEach(() => {
@@ -119,6 +120,27 @@ describe('the wizard', () => {
 		ui.send('y');
 		expect(await exited).toBe(0);
 		expect(exitNoteText(owner.note!)).toMatch(/^webapps\/app01 is drained \(out of rotation\), as HAProxy showed at \d\d:\d\d:\d\d\. To resume: drainboard webapps\/app01 --socket \/fake\/admin\.sock --journal \/\S+\/journal\.jsonl$/);
+	});
+
+	it('q while the drain is on its way waits for HAProxy\'s answer, then asks before quitting (the drain landed)', async () => {
+		const {ui, haproxy, owner} = start();
+		let land: () => void = () => undefined;
+		haproxy.heldCommands.set('set server webapps/app01 state drain', new Promise<void>((resolve) => {
+			land = resolve;
+		}));
+		await ui.waitForFrame('▶ validate');
+		await ui.press(keys.enter, '▶ baseline');
+		await ui.press(keys.enter, '▶ drain');
+		await ui.press(keys.enter, '? Send this command to HAProxy');
+		await ui.press('y', (current) => !current.includes('? Send this command'));
+		expect(haproxy.sent).toEqual(['set server webapps/app01 state drain']);
+		// q reads nothing yet: the command is on its way. It lands; only then is the question asked.
+		ui.send('q');
+		await waitFor('q to be read', () => (owner.deciding ? true : undefined));
+		land();
+		const frame = await ui.waitForFrame('Quit anyway?');
+		expect(flat(frame)).toMatch(/Quit anyway\? It (stays|may still be) drained/);
+		expect(haproxy.server('app01').adminFlags).toContain('FDRAIN');
 	});
 
 	it('says what HAProxy shows after someone else sets the target ready: no "still drained", no quit question, and an exit note that says why', async () => {

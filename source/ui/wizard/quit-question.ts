@@ -1,9 +1,12 @@
 import type {RunbookContext, RunbookIo} from '../../runbook/context.js';
 import {seenSettled} from '../../runbook/state.js';
+import {changesSettled} from '../../runbook/state-change.js';
 import {targetStale, targetState, targetStateSentence} from '../../runbook/target-state.js';
 
 /** Longest wait, on q, for a read made after the wizard's last step (a poll is a round trip). */
 const settleWaitMs = 2000;
+/** Longest wait, on q, for the reply to a state change already sent (it is applied whether or not it is read). */
+const changeWaitMs = 15_000;
 
 /**
  * Asks before quitting while the last read shows the target drained (or, after this maintenance
@@ -12,6 +15,8 @@ const settleWaitMs = 2000;
  */
 export async function askToQuit({context, io, comeBack, closeOpen}: {context: RunbookContext; io: RunbookIo; comeBack: string | null; closeOpen: () => void}): Promise<boolean> {
 	const {store} = context;
+	// A drain on its way lands whether or not the app is still there to say so: its answer first.
+	await changesSettled(changeWaitMs);
 	// Right after a step the view may predate it: wait (briefly) for a read made since.
 	for (const started = Date.now(); !seenSettled(store.getState()) && Date.now() - started < settleWaitMs; ) {
 		await new Promise((resolve) => {
