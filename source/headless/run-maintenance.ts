@@ -8,7 +8,7 @@ import {readJournal} from '../runbook/journal.js';
 import {lostDrainWarnings} from '../runbook/lost-drain.js';
 import {beginMaintenance, prepareMaintenance} from '../runbook/prepare.js';
 import {othersDrain} from '../runbook/change-guards.js';
-import {changeInFlight, changesSettled} from '../runbook/state-change.js';
+import {changeInFlight, changesSettled, stopChanges} from '../runbook/state-change.js';
 import {readTarget} from '../runbook/read-target.js';
 import {lastMaintenance, type ResumePoint} from '../runbook/resume.js';
 import {runStep} from '../runbook/run-step.js';
@@ -193,6 +193,7 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 
 	const stop = async (signal: StopSignal | 'internal error') => {
 		stopping = true;
+		stopChanges();
 		const state = store.getState();
 		const step = state.current;
 		const during = ` ${state.steps[step].status === 'running' ? 'during' : 'at'} ${step}`;

@@ -17,6 +17,7 @@ import {askOnTerminal} from './ask-tty.js';
 import {changedByRun, finalState, readServers, targetEntries, type TargetServers} from './final-state.js';
 import {checkLine, headlessResult, type HeadlessResult} from './report.js';
 import {changesAnswered, dryRunWarnings, planSteps, type Plan} from './run-maintenance.js';
+import {stopChanges} from '../runbook/state-change.js';
 
 type Kind = 'drain' | 'restore';
 
@@ -118,6 +119,7 @@ export async function headlessSet(kind: Kind, options: Options, label: string, t
 		}
 
 		stopping = true;
+		stopChanges();
 		void (async () => {
 			const unanswered = await changesAnswered(signal, options.timeout);
 			releaseLocks();

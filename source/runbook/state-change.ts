@@ -110,6 +110,11 @@ export async function changeState(context: RunbookContext, io: RunbookIo, step: 
 			throw new ChangeRefusedError(`HAProxy changed ${formatTarget(context.target)}'s agent-check while the question was open, so nothing was sent; run the step again to see the commands it needs now.`);
 		}
 
+		// After a signal nothing new is sent: the run ends with what HAProxy shows now.
+		if (changesStopped) {
+			return await new Promise<never>(() => undefined);
+		}
+
 		// From the send to the outcome, nothing waits on the operator: a quit or a signal waits for it.
 		return await inFlight(sendAndCheck(context, io, step, {plan, views, drain, ready, taken}));
 	} finally {
@@ -142,6 +147,17 @@ async function sendAndCheck(context: RunbookContext, io: RunbookIo, step: StepId
 	}
 
 	return outcome;
+}
+
+let changesStopped = false;
+
+/**
+ * After a signal: no state change starts any more (one already on its way is waited for with
+ * {@link changesSettled}). Set in the signal handler, checked right before a send is registered,
+ * with no await between: a change is either never sent or waited for.
+ */
+export function stopChanges(): void {
+	changesStopped = true;
 }
 
 /** The sends under way (and their read-backs and put-backs): a signal waits for them before it says where the target stands. */

@@ -20,6 +20,7 @@ import {terminalLine} from '../visible-text.js';
 import {App, type LabControls} from './app.js';
 import {assertTerminal} from './terminal.js';
 import {exitNoteText} from './wizard/exit-note.js';
+import {changesSettled, stopChanges} from '../runbook/state-change.js';
 
 /** What the caller may have started before the UI was loaded. */
 export type InteractiveStart = {
@@ -31,6 +32,10 @@ export type InteractiveStart = {
 };
 
 const signals = Object.keys(stopSignals) as StopSignal[];
+/** Longest wait, on a signal, for the answer to a state change already sent. */
+const changeWaitMs = 15_000;
+/** Longest wait, on a signal, for a read of HAProxy made after the wizard's last change. */
+const settleWaitMs = 2000;
 
 /**
  * `drainboard [<backend>/<server>]`: the live grid and the wizard, until the operator quits (`q`:
@@ -85,12 +90,32 @@ export async function runInteractive(options: Options, target: Target | undefine
 		exitOnCtrlC: false,
 		patchConsole: true,
 	});
+	// A change on its way lands whether or not the app is still there to say so: its answer first
+	// (bounded); a second signal ends at once.
+	let signalled = false;
 	const stop = (signal: StopSignal) => {
-		owner.signal(signal);
+		if (signalled) {
+			owner.signal(signal);
+			return;
+		}
+
+		signalled = true;
+		stopChanges();
+		void (async () => {
+			await changesSettled(changeWaitMs);
+			// And a read of HAProxy made after it, for the note on the way out (a poll is about a second).
+			for (const started = Date.now(); owner.note?.settled === false && Date.now() - started < settleWaitMs; ) {
+				await new Promise((resolve) => {
+					setTimeout(resolve, 50);
+				});
+			}
+
+			owner.signal(signal);
+		})();
 	};
 
 	for (const signal of signals) {
-		process.once(signal, stop);
+		process.on(signal, stop);
 	}
 
 	let noteSaid = false;

@@ -14,8 +14,10 @@ export type Forwarding = 'forward' | 'lose-reply' | 'lose-command' | 'lose-reply
  * A UNIX socket in front of a real HAProxy admin socket, for faults of the socket itself: each
  * command line goes through as `decide` says.
  */
-export async function startForwardingSocket(adminSocket: string, decide: (line: string) => Forwarding): Promise<LocalSocket & {forwarded: string[]}> {
+export async function startForwardingSocket(adminSocket: string, decide: (line: string) => Forwarding): Promise<LocalSocket & {forwarded: string[]; received: string[]}> {
 	const forwarded: string[] = [];
+	// Every line as it arrives, whatever is done with it.
+	const received: string[] = [];
 	let dead = false;
 	const local = await startLocalSocket((line, client) => {
 		if (dead) {
@@ -23,6 +25,7 @@ export async function startForwardingSocket(adminSocket: string, decide: (line: 
 			return;
 		}
 
+		received.push(line.trim());
 		const what = decide(line);
 		if (what === 'lose-command') {
 			return;
@@ -60,5 +63,5 @@ export async function startForwardingSocket(adminSocket: string, decide: (line: 
 			dead = true;
 		}
 	});
-	return Object.assign(local, {forwarded});
+	return Object.assign(local, {forwarded, received});
 }

@@ -1,3 +1,5 @@
+import {execFileSync} from 'node:child_process';
+import process from 'node:process';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import type {HeadlessResult} from '../../source/headless/report.js';
 import {readJournal} from '../../source/runbook/journal.js';
@@ -6,6 +8,8 @@ import {startForwardingSocket, type Forwarding} from '../helpers/forwarding-sock
 import {adminStates} from '../helpers/raw-haproxy.js';
 import {runCli, spawnCli} from '../helpers/run-cli.js';
 import {waitFor} from '../helpers/wait-for.js';
+import {checklist} from '../helpers/checklist.js';
+import {startCliInTmux} from '../helpers/tmux.js';
 import {startTestBed, type TestBed} from '../helpers/test-bed.js';
 import {statedWaits} from '../helpers/waited.js';
 
@@ -124,7 +128,8 @@ describe('a signal while a state change is on its way', () => {
 					resolve(child.exitCode ?? (signal ? -1 : null));
 				});
 			});
-			await waitFor('the drain to be confirmed by --yes', () => (stderr.includes('→ set server webapps/app01 state drain (confirmed by --yes)') ? true : undefined), 30_000);
+			// The command is on its way (written to the socket) when the signal comes.
+			await waitFor('the drain to be sent', () => (socket.received.includes('set server webapps/app01 state drain') ? true : undefined), 30_000);
 			child.kill('SIGTERM');
 			expect(await closed).toBe(143);
 			expect(await admin()).toBe('8');
@@ -132,6 +137,30 @@ describe('a signal while a state change is on its way', () => {
 			expect(stderr).toMatch(/Stopped by SIGTERM during drain: webapps\/app01 is drained \(out of rotation\)[^\n]*drainboard restore webapps\/app01 --yes/);
 			expect(JSON.parse(stdout)).toMatchObject({ok: false, drained: true, error: {code: 'interrupted'}});
 		} finally {
+			await socket.close();
+		}
+	});
+
+	it('wizard: SIGTERM after y, before HAProxy answered: it waits for the answer, then says on the way out that the server IS drained, with the command to resume (exit 143)', async () => {
+		const socket = await startForwardingSocket(bed.adminSocket, (line) => (line.startsWith('set server ') ? {lateMs: 1500} : 'forward'));
+		const session = await startCliInTmux(['webapps/app01', '--socket', socket.path, '--config', bed.configPath, '--journal', `${bed.dir}/wizard-signal.jsonl`], {columns: 100, rows: 30});
+		try {
+			await session.waitForScreen('Enter run validate');
+			for (const step of ['▶ baseline', '▶ drain']) {
+				await session.press('Enter', (current) => checklist(current).includes(step), 30_000);
+			}
+
+			await session.press('Enter', 'set server webapps/app01 state drain');
+			await session.press('y', (current) => !current.includes('y send it'));
+			await waitFor('the drain to be sent', () => (socket.received.includes('set server webapps/app01 state drain') ? true : undefined), 10_000);
+			const node = Number(execFileSync('pgrep', ['-P', String(await session.pid())]).toString().trim().split('\n')[0]);
+			process.kill(node, 'SIGTERM');
+			expect(await session.exited(15_000)).toBe(143);
+			expect(await admin()).toBe('8');
+			const left = (await session.screen()).replace(/\s+/g, '');
+			expect(left).toMatch(/webapps\/app01isdrained\(outofrotation\),asHAProxyshowedat\d\d:\d\d:\d\d\.Toresume:drainboardwebapps\/app01/);
+		} finally {
+			await session.kill();
 			await socket.close();
 		}
 	});

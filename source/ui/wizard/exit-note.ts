@@ -1,4 +1,4 @@
-import type {Alarm, RunbookState} from '../../runbook/state.js';
+import {seenSettled, type Alarm, type RunbookState} from '../../runbook/state.js';
 import {targetStale, targetState, targetStateSentence, type TargetSeen} from '../../runbook/target-state.js';
 import type {Target} from '../../runtime/names.js';
 
@@ -12,11 +12,13 @@ export type ExitNote = {
 	drainedByMaintenance: boolean;
 	/** The alarms on screen (a reload, someone else's change): why the drain may be gone. */
 	alarms: readonly Alarm[];
+	/** HAProxy's last answer came after this maintenance's last step or change (seenSettled). */
+	settled: boolean;
 };
 
 /** The note for the state the wizard ends in. */
 export function exitNoteOf(target: Target, comeBack: string | null, state: RunbookState, seen: TargetSeen[]): ExitNote {
-	return {target, comeBack, seen, drainedByMaintenance: state.drained && !state.finished, alarms: state.alarms};
+	return {target, comeBack, seen, drainedByMaintenance: state.drained && !state.finished, alarms: state.alarms, settled: seenSettled(state)};
 }
 
 /**
@@ -41,7 +43,7 @@ export function exitNoteText(note: ExitNote): string | null {
 		return null;
 	}
 
-	if (state === 'unknown' || targetStale(note.seen)) {
+	if (state === 'unknown' || targetStale(note.seen) || !note.settled) {
 		return `${sentence}; this maintenance had drained it. To see where it stands and resume: ${resume}`;
 	}
 
