@@ -32,11 +32,11 @@ const lockedSteps: ReadonlySet<StepId> = new Set(['baseline', 'drain', 'confirm'
  * passes, and when the maintenance stops before the drain (validate, baseline or drain did not pass).
  */
 function keepLockFor(step: StepId, outcome: StepOutcome, context: RunbookContext): void {
-	// A drain whose reply was lost and could not be read back (HAProxy unreachable, exit 3) may be
-	// in effect: the lock stays until a retry or the end of this maintenance says more. A drain
-	// refused before it was sent (the capacity re-check) lets it go.
-	const sentAndFailed = step === 'drain' && context.store.getState().steps.drain.checks.some((check) => check.id === 'drain-sent' && check.verdict === 'fail' && check.exitCode === 3);
-	const stoppedBeforeDrain = outcome !== 'passed' && (step === 'validate' || step === 'baseline' || (step === 'drain' && !sentAndFailed));
+	// A drain that may be in effect (its reply lost and not read back, or left drained where it could
+	// not be put back, or accepted and not read right after) keeps the lock until a retry or the end
+	// of this maintenance says more. A drain never sent (the capacity re-check), refused or put back lets it go.
+	const drainMayHold = context.facts.drainOutcome === 'applied' || context.facts.drainOutcome === 'unknown';
+	const stoppedBeforeDrain = outcome !== 'passed' && (step === 'validate' || step === 'baseline' || (step === 'drain' && !drainMayHold));
 	if ((step === 'confirm' && outcome === 'passed') || stoppedBeforeDrain) {
 		context.lock.release();
 	}

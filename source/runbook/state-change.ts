@@ -9,6 +9,7 @@ import type {RunbookContext, RunbookIo} from './context.js';
 import {statusCommand} from './come-back.js';
 import {readBackAfterFailure} from './read-back.js';
 import {readTarget, type TargetView} from './read-target.js';
+import type {DrainOutcome} from './state.js';
 import type {StepId} from './steps.js';
 
 
@@ -62,8 +63,8 @@ type Done = {client: Client; command: InstanceCommand; before: Server};
  * journals each reply. A reply that fails or never comes is followed by a read-back on a fresh
  * connection: a change proven applied goes on (said in the notes); one not applied, or not known,
  * puts back what this call changed. A drain is read back right after on every instance: when the
- * backend has no other server serving any more, the target is put back at once.
- * Throws {@link Cancelled} on no.
+ * backend has no other server serving any more, the target is put back at once. What became of a
+ * drain is recorded as `facts.drainOutcome`. Throws {@link Cancelled} on no.
  */
 export async function changeState(context: RunbookContext, io: RunbookIo, step: StepId, change: Change, why: string): Promise<ChangeOutcome> {
 	const drain = change.kind === 'state' && change.state === 'drain';
@@ -128,9 +129,10 @@ type Sending = {plan: ReturnType<typeof planChange>; views: TargetView[]; drain:
 
 /** Sends the change, reads a drain back, and records whose drain it is (or removes that record once ready). */
 async function sendAndCheck(context: RunbookContext, io: RunbookIo, step: StepId, {plan, views, drain, ready, taken}: Sending): Promise<ChangeOutcome> {
-	const sent = await send(context, io, step, plan.bySocket, views);
+	const sent = await send(context, io, step, plan.bySocket, views, drain);
 	const outcome: ChangeOutcome = {command: plan.main, commands: plan.lines, replies: sent.replies, notes: [...sent.notes, ...plan.notes]};
 	if (drain) {
+		drainLearned(io, 'applied');
 		outcome.after = await checkAfterDrain(context, io, step, outcome, sent.done);
 		// Every operator's drainboard can now say whose maintenance this drain is.
 		const unmarked = await context.marks.write(context.target, context.journal.file, io.signal).catch((error: unknown) => `The note of whose maintenance drained ${formatTarget(context.target)} could not be written (${sentenceOf(error)}).`);
@@ -204,7 +206,7 @@ export const changeInFlight = (): boolean => sending.size > 0;
 
 type Sent = {replies: ChangeOutcome['replies']; notes: string[]; done: Done[]};
 
-async function send(context: RunbookContext, io: RunbookIo, step: StepId, bySocket: Map<string, InstanceCommand[]>, views: readonly TargetView[]): Promise<Sent> {
+async function send(context: RunbookContext, io: RunbookIo, step: StepId, bySocket: Map<string, InstanceCommand[]>, views: readonly TargetView[], drain: boolean): Promise<Sent> {
 	const replies: ChangeOutcome['replies'] = [];
 	const notes: string[] = [];
 	const done: Done[] = [];
@@ -238,7 +240,12 @@ async function send(context: RunbookContext, io: RunbookIo, step: StepId, bySock
 				const lost = read.readBack && !(error instanceof RuntimeApiError && (error.kind === 'haproxy-error' || error.kind === 'not-admin' || error.kind === 'unknown-command'));
 				const failure = new ChangeFailed(read.sentence, error, undefined, lost ? 'reply-lost' : undefined);
 				const partial = done.length === 0 ? undefined : await putBack(context, step, done, {failed: client.socket, line, failure});
-				if (isDrain(command) && (read.applied === undefined || (partial?.stuck ?? 0) > 0)) {
+				const maybeDrained = isDrain(command) && (read.applied === undefined || (partial?.stuck ?? 0) > 0);
+				if (drain) {
+					drainLearned(io, maybeDrained ? 'unknown' : 'not-applied');
+				}
+
+				if (maybeDrained) {
 					// Maybe drained, or drained where it could not be put back: whoever runs this must hear it.
 					io.dispatch({type: 'drain-changed', drained: true});
 				}
@@ -252,6 +259,10 @@ async function send(context: RunbookContext, io: RunbookIo, step: StepId, bySock
 }
 
 const isDrain = (command: InstanceCommand) => command.kind === 'state' && command.state === 'drain';
+
+const drainLearned = (io: RunbookIo, drainOutcome: DrainOutcome) => {
+	io.dispatch({type: 'facts-learned', facts: {drainOutcome}});
+};
 
 /**
  * The drain, read back right after on every instance. When some instance has no other active
@@ -280,6 +291,7 @@ async function checkAfterDrain(context: RunbookContext, io: RunbookIo, step: Ste
 		'capacity',
 	);
 	const partial = await putBack(context, step, done, {failed: empty.socket, line: outcome.command, failure, reason: 'no other server serving right after the drain'});
+	drainLearned(io, partial.stuck > 0 ? 'unknown' : 'not-applied');
 	if (partial.stuck > 0) {
 		io.dispatch({type: 'drain-changed', drained: true});
 	}

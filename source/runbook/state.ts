@@ -47,13 +47,22 @@ export type RunbookFacts = {
 	/** When the drain was last set (sent again at confirm, or first sent): what confirm watches hold. */
 	drainSetAt: number | null;
 	readySentAt: number | null;
+	/** What became of the last drain this maintenance sent (its drain step, confirm's or a re-apply): recorded by `state-change.ts`. */
+	drainOutcome: DrainOutcome;
 	/** With --dry-run: the command lines a state change would have sent, in order. */
 	wouldSend: string[];
 };
 
+/**
+ * A drain this maintenance sent, as HAProxy took it: `not-sent` (none yet, or a dry run), `applied`
+ * (accepted on every instance, or a lost reply read back applied), `not-applied` (refused, read back
+ * not applied, or put back everywhere), `unknown` (a reply lost and not read back, or left drained
+ * where it could not be put back: only a read of HAProxy can tell).
+ */
+export type DrainOutcome = 'not-sent' | 'applied' | 'not-applied' | 'unknown';
 
 export function emptyFacts(): RunbookFacts {
-	return {instances: [], mode: null, algorithm: null, serverNames: [], drainSentAt: null, drainSetAt: null, readySentAt: null, wouldSend: []};
+	return {instances: [], mode: null, algorithm: null, serverNames: [], drainSentAt: null, drainSetAt: null, readySentAt: null, drainOutcome: 'not-sent', wouldSend: []};
 }
 
 /** A finished step attempt, printed once into the scrollback log. */

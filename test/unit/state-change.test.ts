@@ -147,3 +147,94 @@ describe('the backend lock', () => {
 		expect(other.context.lock.isHeld).toBe(false);
 	});
 });
+
+describe('what became of the drain (facts.drainOutcome), and the lock after a failed drain', () => {
+	/** The drain goes through; then `after` runs, as if HAProxy or someone acted right then. */
+	const drainThen = (harness: EngineHarness, after: () => void) => {
+		const client = harness.context.clients[0]!;
+		harness.context.clients = [
+			{
+				...client,
+				async setServerState(target, state) {
+					const outcome = await client.setServerState(target, state);
+					if (state === 'drain') {
+						after();
+					}
+
+					return outcome;
+				},
+			},
+		];
+	};
+
+	/** Validate and baseline pass, `before` runs, then the drain step fails. */
+	async function failedDrain(haproxy: FakeHaproxy, before: (harness: EngineHarness) => void = () => undefined): Promise<EngineHarness> {
+		const harness = engineHarness(haproxy, new FakeClock());
+		await through(harness, ['validate', 'baseline']);
+		before(harness);
+		expect(await runStep('drain', harness.context, harness.io)).toBe('failed');
+		return harness;
+	}
+
+	it('is not-sent until a drain goes out, and applied once HAProxy took it', async () => {
+		const harness = engineHarness(pool(), new FakeClock());
+		await through(harness, ['validate', 'baseline']);
+		expect(harness.state().facts.drainOutcome).toBe('not-sent');
+		await through(harness, ['drain']);
+		expect(harness.state().facts.drainOutcome).toBe('applied');
+		expect(harness.context.lock.isHeld).toBe(true);
+	});
+
+	it('stays not-sent in a dry run, and when the capacity re-check refuses before sending: the lock goes', async () => {
+		const dry = engineHarness(pool(), new FakeClock(), {dryRun: true});
+		await through(dry, ['validate', 'baseline', 'drain']);
+		expect(dry.state().facts.drainOutcome).toBe('not-sent');
+
+		const haproxy = pool();
+		const refused = await failedDrain(haproxy, () => {
+			haproxy.set('app02', {opState: 0, status: 'DOWN'});
+			haproxy.set('app03', {opState: 0, status: 'DOWN'});
+		});
+		expect(refused.state().facts.drainOutcome).toBe('not-sent');
+		expect(refused.context.lock.isHeld).toBe(false);
+	});
+
+	it('is unknown when the reply was lost and HAProxy could not be read back: drained, and the lock kept', async () => {
+		const haproxy = pool();
+		haproxy.lostReplies.add('set server webapps/app01 state drain');
+		const harness = await failedDrain(haproxy);
+		expect(harness.state().facts.drainOutcome).toBe('unknown');
+		expect(harness.state().drained).toBe(true);
+		expect(harness.context.lock.isHeld).toBe(true);
+	});
+
+	it('is applied when HAProxy accepted it but did not answer the read right after: the lock kept', async () => {
+		const haproxy = pool();
+		const harness = await failedDrain(haproxy, (it) => {
+			drainThen(it, () => {
+				haproxy.reachable = false;
+			});
+		});
+		expect(harness.state().facts.drainOutcome).toBe('applied');
+		expect(harness.context.lock.isHeld).toBe(true);
+	});
+
+	it('is not-applied when HAProxy refused it, or it was put back at once: the lock goes', async () => {
+		const refusing = pool();
+		refusing.replies.set('set server webapps/app01 state drain', 'Permission denied\n');
+		const refused = await failedDrain(refusing);
+		expect(refused.state().facts.drainOutcome).toBe('not-applied');
+		expect(refused.context.lock.isHeld).toBe(false);
+
+		const haproxy = pool();
+		const putBack = await failedDrain(haproxy, (it) => {
+			drainThen(it, () => {
+				haproxy.set('app02', {opState: 0, status: 'DOWN'});
+				haproxy.set('app03', {opState: 0, status: 'DOWN'});
+			});
+		});
+		expect(haproxy.server('app01').adminFlags).toEqual([]);
+		expect(putBack.state().facts.drainOutcome).toBe('not-applied');
+		expect(putBack.context.lock.isHeld).toBe(false);
+	});
+});

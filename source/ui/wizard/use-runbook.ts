@@ -305,5 +305,5 @@ function drainUnread(state: RunbookState): boolean {
 
 /** This maintenance sent the drain (whatever became of its reply). */
 function drainSent(state: RunbookState): boolean {
-	return state.steps.drain.checks.some((check) => check.id === 'drain-sent' && check.verdict !== 'skip');
+	return state.facts.drainOutcome !== 'not-sent';
 }
