@@ -21,6 +21,9 @@ type AlarmChanges = {raise: Alarm[]; clear: string[]};
 
 const drainedNow = (server: Server | null) => server?.adminFlags.includes('FDRAIN') ?? false;
 
+/** The target shows the admin state the wizard expects: drained or not as expected, and not in maintenance (false when it is not listed). */
+const asExpected = (server: Server | null, expectation: Expectation) => server !== null && expectation.drained === drainedNow(server) && !server.adminFlags.includes('FMAINT');
+
 /**
  * Follows the target on one instance, poll after poll, and says what the operator must know:
  * HAProxy unreachable or back; reloaded (it kept answering) or restarted (it did not), with the
@@ -35,7 +38,7 @@ export class TargetWatch {
 
 	observe(current: Observation, expectation: Expectation): AlarmChanges {
 		const changes = this.compare(current, expectation);
-		const settled = current.server !== null && expectation.drained === drainedNow(current.server) && !current.server.adminFlags.includes('FMAINT');
+		const settled = asExpected(current.server, expectation);
 		const raisedLost = changes.raise.find((alarm) => alarm.reapply);
 		if (raisedLost) {
 			this.lost = raisedLost.id;
@@ -91,8 +94,7 @@ export class TargetWatch {
 
 		const before = this.lastReachable?.server;
 		if (before && before.adminState !== current.server.adminState) {
-			const asExpected = expectation.drained === drainedNow(current.server) && !current.server.adminFlags.includes('FMAINT');
-			if (!asExpected) {
+			if (!asExpected(current.server, expectation)) {
 				const lost = expectation.drained && !drainedNow(current.server);
 				const now = current.server.adminFlags.length > 0 ? current.server.adminFlags.join('+') : 'ready (no admin flags)';
 				return {

@@ -64,6 +64,17 @@ describe('TargetWatch', () => {
 		expect(again.clear).toContain('reload:/s');
 	});
 
+	it('keeps the offer to re-apply while the drain reads back under maintenance too (FDRAIN+FMAINT), as it flags that state', () => {
+		const watch = new TargetWatch();
+		watch.observe(seen(1, 10, 8), {target, drained: true});
+		expect(watch.observe(seen(2, 11, 0), {target, drained: true}).raise[0]).toMatchObject({id: 'reload:/s', reapply: true});
+		expect(watch.observe(seen(3, 11, 9), {target, drained: true}).raise[0]).toMatchObject({kind: 'external-change'});
+		expect(watch.observe(seen(4, 11, 9), {target, drained: true})).toEqual({raise: [], clear: ['unreachable:/s', 'target-missing:/s']});
+		const back = watch.observe(seen(5, 11, 8), {target, drained: true});
+		expect(back.raise).toEqual([]);
+		expect(back.clear).toContain('reload:/s');
+	});
+
 	it('says when the target is gone', () => {
 		const watch = new TargetWatch();
 		watch.observe(seen(1, 10), {target, drained: true});
