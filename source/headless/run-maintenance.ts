@@ -13,7 +13,6 @@ import {readTarget} from '../runbook/read-target.js';
 import {lastMaintenance, type ResumePoint} from '../runbook/resume.js';
 import {runStep} from '../runbook/run-step.js';
 import {stepIds, stepIndex, type StepId} from '../runbook/steps.js';
-import type {RunbookState} from '../runbook/state.js';
 import {seenInRead, targetState, targetStateSentence} from '../runbook/target-state.js';
 import {clientsFor} from '../poll/clients.js';
 import type {RuntimeClient} from '../poll/client.js';
@@ -23,6 +22,7 @@ import {terminalLine, terminalSafeJson} from '../visible-text.js';
 import {askOnTerminal} from './ask-tty.js';
 import {changedByRun, finalState, readServers, targetEntries, type TargetServers} from './final-state.js';
 import {checkLine, headlessResult, type HeadlessResult} from './report.js';
+import {dryRunSummary, dryRunWarnings} from './dry-run.js';
 import {failureCode} from '../runbook/failure-code.js';
 import {comeBackCommand, restoreCommand, restoreHint, statusCommand} from '../runbook/come-back.js';
 
@@ -260,10 +260,7 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 		// Where the target stands comes from HAProxy, read now, not from what this run believes it did.
 		const final = await finalState(context, before);
 		if (exitCode === 0 && options.dryRun) {
-			const would = context.facts.wouldSend.length > 0 ? `it would send ${context.facts.wouldSend.map((line) => `"${line}"`).join(' then ')}` : 'it would send nothing';
-			const held = dryRunWarnings(store.getState());
-			const checked = held.length === 0 ? 'every check it can make without a change passed' : `no check blocked, ${held.length} warned (${held.map((text) => text.split(':')[0]).join('; ')})`;
-			write(`✓ Dry run of ${kind} ${label}: ${checked}; ${would}. Nothing was sent.`);
+			write(dryRunSummary(`${kind} ${label}`, [{state: store.getState()}]));
 		} else if (exitCode === 0) {
 			const after = hooks.comeBack === undefined ? ` Run "${restoreCommand(context.commandFlags, label, context.journal.file)}" after the work.` : '';
 			write(kind === 'drain' ? `✓ ${label} is drained and proven out of rotation.${after}` : `✓ ${label} is back in rotation, proven by traffic.`);
@@ -370,9 +367,4 @@ function finish(result: HeadlessResult, emit: (result: HeadlessResult) => void, 
 	emit(result);
 
 	return result.ok ? 0 : exitCode === 0 ? 1 : exitCode;
-}
-
-/** The checks of a dry run that warned, as `step · title: what was seen`. */
-export function dryRunWarnings(state: RunbookState): string[] {
-	return stepIds.flatMap((step) => state.steps[step].checks.filter((check) => check.verdict === 'warn').map((check) => `${step} · ${check.title}: ${check.observed}`));
 }

@@ -16,7 +16,8 @@ import {terminalLine, terminalSafeJson} from '../visible-text.js';
 import {askOnTerminal} from './ask-tty.js';
 import {changedByRun, finalState, readServers, targetEntries, type TargetServers} from './final-state.js';
 import {checkLine, headlessResult, type HeadlessResult} from './report.js';
-import {changesAnswered, dryRunWarnings, planSteps, type Plan} from './run-maintenance.js';
+import {dryRunSummary, dryRunWarnings} from './dry-run.js';
+import {changesAnswered, planSteps, type Plan} from './run-maintenance.js';
 import {stopChanges} from '../runbook/state-change.js';
 
 type Kind = 'drain' | 'restore';
@@ -256,9 +257,7 @@ export async function headlessSet(kind: Kind, options: Options, label: string, t
 			write(`✗ ${label}: ${failure.message}`);
 			write(await statesSentence(members));
 		} else if (options.dryRun) {
-			const held = members.flatMap((member) => dryRunWarnings(member.context.store.getState()));
-			const checked = held.length === 0 ? 'every check it can make without a change passed' : `no check blocked, ${held.length} warned`;
-			write(`✓ Dry run of ${kind} ${label}: ${checked}; it would send ${result.wouldSend?.map((line) => `"${line}"`).join(' then ') || 'nothing'}. Nothing was sent.`);
+			write(dryRunSummary(`${kind} ${label}`, members.map((member) => ({state: member.context.store.getState(), label: member.label}))));
 		} else {
 			write(kind === 'drain' ? `✓ ${label} (${members.map((member) => member.label).join(', ')}) is drained and proven out of rotation. Run "${restoreCommand(options, label, members[0]!.context.journal.file)}" after the work.` : `✓ ${label} (${members.map((member) => member.label).join(', ')}) is back in rotation, proven by traffic to each.`);
 		}
