@@ -180,6 +180,12 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 		return finish(result({ok: true, steps: [], end: {drained: plan.drained ?? null, after: await readServers(context)}}), emit, 0);
 	}
 
+	// Another operator's drain: this run proves it, but it is not this run's to restore.
+	const heldBy = kind === 'drain' ? plan.resume?.heldBy : undefined;
+	if (heldBy) {
+		warn(`${label} is drained by ${heldBy}, not by this run: restoring it would end that maintenance (it needs --take-over).`);
+	}
+
 	if (plan.resume) {
 		store.dispatch({type: 'resumed', at: plan.resume.step, drained: plan.resume.drained, ran: plan.resume.ran, time: context.clock.now()});
 		// A restore after a drain is that maintenance's second half, not a rescue: said as such.
@@ -263,7 +269,8 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 			write(dryRunSummary(`${kind} ${label}`, [{state: store.getState()}]));
 		} else if (exitCode === 0) {
 			const after = hooks.comeBack === undefined ? ` Run "${restoreCommand(context.commandFlags, label, context.journal.file)}" after the work.` : '';
-			write(kind === 'drain' ? `✓ ${label} is drained and proven out of rotation.${after}` : `✓ ${label} is back in rotation, proven by traffic.`);
+			const next = heldBy ? ' Its restore belongs to the maintenance that drained it (or needs --take-over).' : after;
+			write(kind === 'drain' ? `✓ ${label} is drained and proven out of rotation.${next}` : `✓ ${label} is back in rotation, proven by traffic.`);
 		} else {
 			write(final.sentence);
 			error ??= {code: 'state', message: final.sentence};

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import process from 'node:process';
 import {clientsFor} from '../poll/clients.js';
 import {DrainboardError, errorCodeOf, sentenceOf, stopSignals, UsageError, type ErrorCode, type ExitCode, type StopSignal} from '../errors.js';
@@ -77,7 +78,7 @@ async function roll(options: Options, words: readonly string[], result: RollResu
 	const resolved = await resolveRoll(clients, parsed);
 	const {backend} = resolved;
 	result.target = backend;
-	const journal = new Journal(options.journal ?? defaultJournalPath(), {dryRun: options.dryRun});
+	const journal = new Journal(path.resolve(options.journal ?? defaultJournalPath()), {dryRun: options.dryRun});
 	journal.probe();
 	result.journal = journal.file;
 	const open = openRoll(readJournal(journal.file).entries, backend);

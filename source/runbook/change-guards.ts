@@ -6,7 +6,8 @@ import {RuntimeApiError} from '../runtime/runtime-error.js';
 import {healthText} from './checks/maintain.js';
 import type {Change} from './change-plan.js';
 import type {RunbookContext} from './context.js';
-import {isOwnMark, markText, type DrainMark} from './drain-mark.js';
+import {isOwnMark, isOwnUser, markText, type DrainMark} from './drain-mark.js';
+import {clockTime} from '../time-format.js';
 import type {TargetView} from './read-target.js';
 
 /** A change refused on what HAProxy shows right before it: nothing was sent. */
@@ -94,8 +95,11 @@ export async function othersDrain(context: RunbookContext, views: readonly Targe
 	}
 
 	if (!context.options.takeOver) {
+		const label = formatTarget(context.target);
 		throw new ChangeRefusedError(
-			`${formatTarget(context.target)} was drained by ${markText(mark)}, so nothing was sent: restoring it would end that maintenance under its owner; leave it to them, or run drainboard again with --take-over to restore it yourself.`,
+			isOwnUser(mark)
+				? `${label} was drained by your maintenance at ${clockTime(Date.parse(mark.since))}, recorded in journal ${mark.journal}, not in ${context.journal.file}, so nothing was sent: continue it with --journal ${mark.journal}, or run again with --take-over.`
+				: `${label} was drained by ${markText(mark)}, so nothing was sent: restoring it would end that maintenance under its owner; leave it to them, or run drainboard again with --take-over to restore it yourself.`,
 			'other-maintenance',
 		);
 	}

@@ -1,5 +1,5 @@
 import {createHash} from 'node:crypto';
-import {closeSync, constants, fstatSync, openSync, readSync, renameSync, unlinkSync, writeSync} from 'node:fs';
+import {closeSync, constants, fstatSync, openSync, readdirSync, readFileSync, readSync, renameSync, unlinkSync, writeSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import process from 'node:process';
@@ -15,31 +15,59 @@ import {operatorName} from './journal.js';
  * Whose maintenance drained a server, where every operator of the host sees it: journals are per
  * user, so without this one operator's `restore` would end another's maintenance unawares.
  *
- * One small file per HAProxy instance and server in the lock directory (beside the backends'
- * locks), written when a drain is applied and read back, removed when `ready` is applied. It is
- * named after the instance's worker pid and start time (`<node>-pid<pid>-t<start>`, {@link instanceKeys}): a reload or
- * restart, which drops a drain that no server-state file keeps, leaves the mark of the old worker
- * behind, unread. A mark counts only while HAProxy shows the server drained; it is a claim, not a
- * fact about HAProxy, and is said as one ("drained by alice's maintenance").
+ * Each user keeps one small file per HAProxy instance and server in the lock directory (beside
+ * the backends' locks): `drainboard.<instance>.<backend>_<server>.<uid>.drained`, written when a
+ * drain is applied and read back (`drained`), overwritten when `ready` is applied or the server is
+ * seen in rotation (`ended`). The newest of all users' files says who holds the drain now. A file
+ * counts only when its owner is the uid its name gives; the user it names is that uid's own name
+ * (root's files, written under sudo, name the operator sudo gives). The instance is its master
+ * (`<node>-master<pid>`, kept across reloads, as a server-state file keeps drains) where /proc
+ * shows one, else the worker and its start (`<node>-pid<pid>-t<start>`). A mark counts only
+ * while HAProxy shows the server drained: it is a claim, said as one.
  */
-export type DrainMark = z.infer<typeof markSchema>;
+export type DrainMark = {uid: number; user: string; host: string; journal: string; since: string};
+type Found = MarkFile & {uid: number};
 
 // eslint-disable-next-line no-control-regex -- the lock directory is writable by every user, and the mark's text reaches the terminal
-const plain = z.string().check(z.minLength(1), z.maxLength(1000), z.regex(/^[^\u0000-\u001f\u007f-\u009f]*$/));
-const markSchema = z.object({user: plain, host: plain, journal: plain, since: z.iso.datetime()});
+const plain = z.string().check(z.minLength(1), z.maxLength(300), z.regex(/^[^\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]*$/));
+const markSchema = z.object({state: z.enum(['drained', 'ended']), user: plain, host: plain, journal: plain, since: z.iso.datetime()});
+type MarkFile = z.infer<typeof markSchema>;
 
 /** What the runbook does with drain marks (tests give a directory of their own). */
-export type MarkHandle = Pick<DrainMarks, 'write' | 'remove' | 'read'>;
+export type MarkHandle = Pick<DrainMarks, 'write' | 'end' | 'read'>;
 
 export class DrainMarks {
-	constructor(private readonly options: {dir: string; clients: readonly RuntimeClient[]; proc?: string}) {}
+	constructor(private readonly options: {dir: string; clients: readonly RuntimeClient[]; proc?: string; passwd?: string}) {}
 
 	/** Records that this run's maintenance (its journal) drained `target`, on every instance. Returns a sentence when it could not. */
 	async write(target: Target, journal: string, signal?: AbortSignal): Promise<string | null> {
-		const mark: DrainMark = {user: printableName(operatorName()), host: os.hostname(), journal: path.resolve(journal), since: new Date().toISOString()};
+		return this.put(target, 'drained', journal, signal);
+	}
+
+	/** Records that the drain of `target` ended (ready applied, or seen in rotation). */
+	async end(target: Target, signal?: AbortSignal): Promise<void> {
+		await this.put(target, 'ended', '-', signal);
+	}
+
+	/** Who holds the drain of `target` now by the newest mark of any user, on the first instance that has one; null: nobody says. */
+	async read(target: Target, signal?: AbortSignal): Promise<DrainMark | null> {
+		for (const prefix of await this.prefixes(target, signal)) {
+			const newest = this.marksOf(prefix).sort((one, other) => Date.parse(other.since) - Date.parse(one.since))[0];
+			if (newest) {
+				return newest.state === 'drained' ? {uid: newest.uid, user: newest.user, host: newest.host, journal: newest.journal, since: newest.since} : null;
+			}
+		}
+
+		return null;
+	}
+
+	private async put(target: Target, state: MarkFile['state'], journal: string, signal?: AbortSignal): Promise<string | null> {
+		const uid = process.getuid?.() ?? 0;
+		const mark: MarkFile = {state, user: printableName(operatorName()), host: os.hostname(), journal: journal === '-' ? '-' : path.resolve(journal), since: new Date().toISOString()};
 		const text = Buffer.from(`${JSON.stringify(mark)}\n`);
 		const failed: string[] = [];
-		for (const file of await this.files(target, signal)) {
+		for (const prefix of await this.prefixes(target, signal)) {
+			const file = path.join(this.options.dir, `${prefix}${uid}.drained`);
 			const temporary = `${file}.${process.pid}.tmp`;
 			try {
 				const fd = openSync(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
@@ -63,46 +91,56 @@ export class DrainMarks {
 		return failed.length === 0 ? null : `The note that this maintenance drained ${formatTarget(target)} could not be written (${failed.join(', ')}), so another operator's drainboard will not name it.`;
 	}
 
-	/** Removes the marks of `target` (its drain ended); a mark this user may not remove stays, and counts no more once the server is not drained. */
-	async remove(target: Target, signal?: AbortSignal): Promise<void> {
-		for (const file of await this.files(target, signal)) {
-			try {
-				unlinkSync(file);
-			} catch {
-				// Not there, or another user's in a sticky directory.
-			}
+	/** Every user's marks of one instance and server, each checked against its file's owner. */
+	private marksOf(prefix: string): Found[] {
+		let names: string[];
+		try {
+			names = readdirSync(this.options.dir);
+		} catch {
+			return [];
 		}
-	}
 
-	/** The mark of `target` on the first instance that has one, or null. */
-	async read(target: Target, signal?: AbortSignal): Promise<DrainMark | null> {
-		for (const file of await this.files(target, signal)) {
-			const mark = readMark(file);
+		const marks: Found[] = [];
+		for (const name of names) {
+			const uid = name.startsWith(prefix) && name.endsWith('.drained') ? Number(name.slice(prefix.length, -'.drained'.length)) : Number.NaN;
+			if (!Number.isInteger(uid) || uid < 0) {
+				continue;
+			}
+
+			const mark = readMark(path.join(this.options.dir, name), uid);
 			if (mark) {
-				return mark;
+				// Whose it is comes from the file's owner; only root's (sudo) names the operator itself.
+				marks.push({...mark, uid, user: uid === 0 ? mark.user : userName(uid, this.options.passwd ?? '/etc/passwd')});
 			}
 		}
 
-		return null;
+		return marks;
 	}
 
-	private async files(target: Target, signal?: AbortSignal): Promise<string[]> {
-		const files: string[] = [];
+	/** `drainboard.<instance>.<backend>_<server>.`, one per instance. */
+	private async prefixes(target: Target, signal?: AbortSignal): Promise<string[]> {
+		const prefixes: string[] = [];
 		for (const client of this.options.clients) {
-			// The worker's own key and start: a reload gives a new worker, whose marks start empty, and a
-			// reused pid has another start time.
 			const info = await client.info(signal);
-			const [key] = instanceKeys(info, this.options.proc);
-			files.push(path.join(this.options.dir, fileName(`${key!}${info.startTime === null ? '' : `-t${info.startTime}`}`, target)));
+			const keys = instanceKeys(info, this.options.proc);
+			const key = keys.find((one) => one.includes('-master')) ?? `${keys[0]!}${info.startTime === null ? '' : `-t${info.startTime}`}`;
+			prefixes.push(`drainboard.${key}.${targetName(target)}.`);
 		}
 
-		return [...new Set(files)];
+		return [...new Set(prefixes)];
 	}
 }
 
-/** Whether a mark is this run's own maintenance: the same user, host and journal. */
+/** Whether a mark is this run's own maintenance: the same user (uid; under root, the operator sudo names), host and journal. */
 export function isOwnMark(mark: DrainMark, journal: string): boolean {
-	return mark.user === printableName(operatorName()) && mark.host === os.hostname() && mark.journal === path.resolve(journal);
+	const uid = process.getuid?.() ?? 0;
+	return mark.uid === uid && (uid !== 0 || mark.user === printableName(operatorName())) && mark.host === os.hostname() && mark.journal === path.resolve(journal);
+}
+
+/** The same operator (uid, and the name sudo gives under root) on this host, whatever the journal. */
+export function isOwnUser(mark: DrainMark): boolean {
+	const uid = process.getuid?.() ?? 0;
+	return mark.uid === uid && (uid !== 0 || mark.user === printableName(operatorName())) && mark.host === os.hostname();
 }
 
 /** `alice's maintenance at 14:02:11 on lb2 (journal /home/alice/.local/state/drainboard/journal.jsonl)`. */
@@ -111,14 +149,15 @@ export function markText(mark: DrainMark): string {
 	return `${mark.user}'s maintenance at ${clockTime(Date.parse(mark.since))}${where} (journal ${mark.journal})`;
 }
 
-/** `drainboard.<instance>.<backend>.<server>.drained`; long names are shortened with a hash of the target. */
-function fileName(key: string, target: Target): string {
+/** `backend_server`; long names are shortened with a hash of the target. */
+function targetName(target: Target): string {
 	const name = formatTarget(target);
 	const short = name.length <= 120 ? name : `${name.slice(0, 100)}~${createHash('sha256').update(name).digest('hex').slice(0, 16)}`;
-	return `drainboard.${key}.${short.replace(/\//g, '_')}.drained`;
+	return short.replace(/\//g, '_');
 }
 
-function readMark(file: string): DrainMark | null {
+/** A mark file, when it is a regular file owned by `uid` and holds a valid mark. */
+function readMark(file: string, uid: number): MarkFile | null {
 	let fd: number;
 	try {
 		fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY);
@@ -127,7 +166,8 @@ function readMark(file: string): DrainMark | null {
 	}
 
 	try {
-		if (!fstatSync(fd).isFile()) {
+		const stats = fstatSync(fd);
+		if (!stats.isFile() || stats.uid !== uid) {
 			return null;
 		}
 
@@ -138,5 +178,18 @@ function readMark(file: string): DrainMark | null {
 		return null;
 	} finally {
 		closeSync(fd);
+	}
+}
+
+/** The name /etc/passwd gives `uid`, else `uid 1001`. */
+function userName(uid: number, passwd: string): string {
+	try {
+		const line = readFileSync(passwd, 'utf8')
+			.split('\n')
+			.find((entry) => entry.split(':')[2] === String(uid));
+		const name = line?.split(':')[0];
+		return name ? printableName(name) : `uid ${uid}`;
+	} catch {
+		return `uid ${uid}`;
 	}
 }

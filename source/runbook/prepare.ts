@@ -1,3 +1,4 @@
+import path from 'node:path';
 import {backendFacts} from '../config/backend-facts.js';
 import {checkConfig} from '../config/check-config.js';
 import {clientsFor} from '../poll/clients.js';
@@ -48,7 +49,8 @@ export type PreparedMaintenance = {
 export async function prepareMaintenance(options: Options, target: Target, mode: {offerShutdown: boolean; clients?: readonly RuntimeClient[]}): Promise<PreparedMaintenance> {
 	const loaded = mode.clients ? {clients: mode.clients, notes: []} : await clientsFor(options);
 	const {clients} = loaded;
-	const journal = new Journal(options.journal ?? defaultJournalPath(), {dryRun: options.dryRun});
+	// Absolute: the commands it is printed in are pasted from other directories.
+	const journal = new Journal(path.resolve(options.journal ?? defaultJournalPath()), {dryRun: options.dryRun});
 	journal.probe();
 	// What prepare learns; the store, made once the target's name is known, starts with it.
 	const facts = emptyFacts();
@@ -147,8 +149,13 @@ export async function prepareMaintenance(options: Options, target: Target, mode:
 		return {context, resume: undefined, notice, notes: loaded.notes, comeBack: comeBackCommand(options, context.target, journal.file)};
 	}
 
-	const mark = drained ? await context.marks.read(context.target).catch(() => null) : null;
-	const drainedBy = mark && !isOwnMark(mark, journal.file) ? markText(mark) : undefined;
+	const mark = await context.marks.read(context.target).catch(() => null);
+	if (mark && drainedOn.length === 0 && views && !options.dryRun) {
+		// Seen in rotation: whatever drain the mark named has ended (set ready by hand, a reload).
+		await context.marks.end(context.target).catch(() => undefined);
+	}
+
+	const drainedBy = drained && mark && !isOwnMark(mark, journal.file) ? markText(mark) : undefined;
 	return {context, resume: resumePoint(record, {targetDrained: drained, ...(drainedBy ? {drainedBy} : {})}), notice: staleMaintenanceNotice(record, {targetDrained: drained}), notes: loaded.notes, comeBack: comeBackCommand(options, context.target, journal.file)};
 }
 

@@ -94,6 +94,8 @@ export type ResumePoint = {
 	reason: string;
 	drained: boolean;
 	drainedBy?: {user: string; at: string};
+	/** Another maintenance's drain (a drain mark, drain-mark.ts), in words: its restore needs --take-over. */
+	heldBy?: string;
 	/** The steps before `step` that the journal shows passed; the others never ran (a drain found, not made). */
 	ran: StepId[];
 };
@@ -109,10 +111,11 @@ export function resumePoint(record: MaintenanceRecord | undefined, {targetDraine
 	const open = record && !record.finished ? record : undefined;
 	if (targetDrained) {
 		if (!open) {
-			const reason = drainedBy
-				? `HAProxy shows the target drained by ${drainedBy}, which this journal does not have; restoring it needs --take-over`
-				: 'HAProxy shows the target drained, and this journal has no open maintenance of it (drained by someone or something else)';
-			return {step: 'confirm', drained: true, ran: [], reason};
+			if (drainedBy) {
+				return {step: 'confirm', drained: true, ran: [], heldBy: drainedBy, reason: `HAProxy shows the target drained by ${drainedBy}, not by a maintenance of this journal`};
+			}
+
+			return {step: 'confirm', drained: true, ran: [], reason: 'HAProxy shows the target drained, and this journal has no open maintenance of it (drained by someone or something else)'};
 		}
 
 		const last = [...stepIds].reverse().find((step) => open.passed.includes(step));

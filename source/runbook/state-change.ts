@@ -90,7 +90,7 @@ export async function changeState(context: RunbookContext, io: RunbookIo, step: 
 			id: `${step}:${plan.main}`,
 			command: plan.main,
 			...(plan.lines.length > 1 ? {commands: plan.lines} : {}),
-			why,
+			why: taken ? `${why} It ends ${markText(taken)}: taken over.` : why,
 			sockets: context.clients.map((client) => client.socket),
 		});
 		if (!yes) {
@@ -142,9 +142,9 @@ async function sendAndCheck(context: RunbookContext, io: RunbookIo, step: StepId
 	}
 
 	if (ready) {
-		await context.marks.remove(context.target, io.signal).catch(() => undefined);
+		await context.marks.end(context.target, io.signal).catch(() => undefined);
 		if (taken) {
-			outcome.notes.push(`It had been drained by ${markText(taken)}: that maintenance is over now (--take-over).`);
+			outcome.notes.push(`It had been drained by ${markText(taken)}: that maintenance is over now (taken over).`);
 		}
 	}
 

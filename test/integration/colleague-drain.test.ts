@@ -1,4 +1,4 @@
-import {readdirSync} from 'node:fs';
+import {readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import type {HeadlessResult} from '../../source/headless/report.js';
@@ -33,14 +33,19 @@ afterAll(async () => {
 const states = async () => adminStates(await bed.send('show servers state web'));
 const as = (user: string) => ({env: {USER: user, SUDO_USER: '', DRAINBOARD_LOCK_DIR: lockDir}});
 const common = (journal: string) => ['--socket', bed.adminSocket, '--config', bed.configPath, '--journal', path.join(bed.dir, journal), '--yes', '--json'];
-const marks = () => readdirSync(lockDir).filter((name) => name.endsWith('.drained'));
+/** The mark files of web/<server>, as `state user` each. */
+const marks = (server: string) =>
+	readdirSync(lockDir)
+		.filter((name) => name.includes(`.web_${server}.`) && name.endsWith('.drained'))
+		.map((name) => JSON.parse(readFileSync(path.join(lockDir, name), 'utf8')) as {state: string; user: string})
+		.map((mark) => `${mark.state} ${mark.user}`);
 
 describe("another operator's drain", () => {
 	it("bob's restore of the server alice drained is refused, naming her maintenance; nothing is sent; --take-over restores it, journaled", async () => {
 		const drain = await runCli(['drain', 'web/s1', ...common('alice.jsonl')], as('alice'));
 		expect(drain.code, drain.stderr).toBe(0);
 		expect((await states())['web/s1']).toBe('8');
-		expect(marks()).toHaveLength(1);
+		expect(marks('s1')).toEqual(['drained alice']);
 
 		const refused = await runCli(['restore', 'web/s1', ...common('bob.jsonl')], as('bob'));
 		expect(refused.code, refused.stderr).toBe(1);
@@ -54,30 +59,84 @@ describe("another operator's drain", () => {
 		expect((await states())['web/s1']).toBe('8');
 		expect(readJournal(path.join(bed.dir, 'bob.jsonl')).entries.filter((entry) => entry.event === 'command')).toEqual([]);
 
-		// bob's drain of it sends nothing and says whose drain it is.
+		// bob's drain of it sends nothing, and says (and warns in its JSON) that it is alice's drain.
 		const again = await runCli(['drain', 'web/s1', ...common('bob.jsonl')], as('bob'));
 		expect(again.code, again.stderr).toBe(0);
-		expect(JSON.parse(again.stdout)).toMatchObject({ok: true, changed: false, drained: true});
-		expect(again.stderr).toMatch(/HAProxy shows the target drained by alice's maintenance at \d\d:\d\d:\d\d \(journal .*alice\.jsonl\), which this journal does not have; restoring it needs --take-over/);
+		const warned = JSON.parse(again.stdout) as HeadlessResult;
+		expect(warned).toMatchObject({ok: true, changed: false, drained: true});
+		expect(warned.warnings).toEqual([expect.stringMatching(/^web\/s1 is drained by alice's maintenance at \d\d:\d\d:\d\d \(journal .*alice\.jsonl\), not by this run: restoring it would end that maintenance \(it needs --take-over\)\.$/)]);
+		expect(again.stderr.trim().split('\n').at(-1)).toBe('✓ web/s1 is drained and proven out of rotation. Its restore belongs to the maintenance that drained it (or needs --take-over).');
 
 		const taken = await runCli(['restore', 'web/s1', ...common('bob.jsonl'), '--take-over'], as('bob'));
 		expect(taken.code, taken.stderr).toBe(0);
 		expect(JSON.parse(taken.stdout)).toMatchObject({ok: true, changed: true, drained: false});
-		expect(taken.stderr).toMatch(/It had been drained by alice's maintenance at \d\d:\d\d:\d\d \(journal .*alice\.jsonl\): that maintenance is over now \(--take-over\)\./);
+		expect(taken.stderr).toMatch(/It had been drained by alice's maintenance at \d\d:\d\d:\d\d \(journal .*alice\.jsonl\): that maintenance is over now \(taken over\)\./);
 		expect((await states())['web/s1']).toBe('0');
 		const override = readJournal(path.join(bed.dir, 'bob.jsonl')).entries.find((entry) => entry.event === 'override');
 		expect(override?.detail).toMatch(/^--take-over: restoring web\/s1, drained by alice's maintenance/);
-		expect(marks()).toEqual([]);
+		// One file per uid: run as one uid, the operators share it; the newest mark is what counts.
+		expect(marks('s1')).toContain('ended bob');
+
+		// bob drains it again for his own work: it is his now, his restore needs no --take-over, and alice's would be refused.
+		expect((await runCli(['drain', 'web/s1', ...common('bob.jsonl')], as('bob'))).code).toBe(0);
+		const hers = await runCli(['restore', 'web/s1', ...common('alice.jsonl')], as('alice'));
+		expect(hers.code, hers.stderr).toBe(1);
+		expect(JSON.parse(hers.stdout)).toMatchObject({error: {code: 'other-maintenance', message: expect.stringMatching(/^web\/s1 was drained by bob's maintenance/) as unknown}});
+		const his = await runCli(['restore', 'web/s1', ...common('bob.jsonl')], as('bob'));
+		expect(his.code, his.stderr).toBe(0);
+		expect((await states())['web/s1']).toBe('0');
 	});
 
-	it("alice restores her own drain from her journal without --take-over, and the mark goes with the drain", async () => {
+	it('the same operator with another journal is told which journal holds the maintenance', async () => {
+		expect((await runCli(['drain', 'web/s3', ...common('carol-a.jsonl')], as('carol'))).code).toBe(0);
+		const other = await runCli(['restore', 'web/s3', ...common('carol-b.jsonl')], as('carol'));
+		expect(other.code, other.stderr).toBe(1);
+		expect(JSON.parse(other.stdout)).toMatchObject({
+			error: {code: 'other-maintenance', message: `web/s3 was drained by your maintenance at ${/ at (\d\d:\d\d:\d\d),/.exec(JSON.parse(other.stdout).error.message)?.[1]}, recorded in journal ${path.join(bed.dir, 'carol-a.jsonl')}, not in ${path.join(bed.dir, 'carol-b.jsonl')}, so nothing was sent: continue it with --journal ${path.join(bed.dir, 'carol-a.jsonl')}, or run again with --take-over.`},
+		});
+		expect((await runCli(['restore', 'web/s3', ...common('carol-a.jsonl')], as('carol'))).code).toBe(0);
+	});
+
+	it('a mark whose file is not owned by the uid its name gives, or that does not validate, is not believed', async () => {
+		const drain = await runCli(['drain', 'web/s2', ...common('dave.jsonl')], as('dave'));
+		expect(drain.code, drain.stderr).toBe(0);
+		const own = readdirSync(lockDir).find((name) => name.includes('.web_s2.') && name.endsWith('.drained'))!;
+		// Planted by "uid 4242" (the file is root's) claiming a newer drain, and one with a control character.
+		const later = new Date(Date.now() + 60_000).toISOString();
+		writeFileSync(path.join(lockDir, own.replace(/\.\d+\.drained$/, '.4242.drained')), JSON.stringify({state: 'drained', user: 'mallory', host: 'x', journal: '/tmp/j', since: later}));
+		writeFileSync(path.join(lockDir, own), JSON.stringify({state: 'drained', user: 'dave\u001b[2J', host: 'x', journal: '/tmp/j', since: later}));
+		const planted = path.join(lockDir, own.replace(/\.\d+\.drained$/, '.4242.drained'));
+		try {
+			const restore = await runCli(['restore', 'web/s2', ...common('erin.jsonl')], as('erin'));
+			expect(restore.code, restore.stderr).toBe(0);
+			expect(restore.stderr).toContain('drained by someone or something else');
+			expect(restore.stderr).not.toContain('mallory');
+		} finally {
+			rmSync(planted);
+		}
+	});
+
+	it('alice restores her own drain from her journal without --take-over, and the mark ends with the drain', async () => {
 		const drain = await runCli(['drain', 'web/s2', ...common('alice-own.jsonl')], as('alice'));
 		expect(drain.code, drain.stderr).toBe(0);
-		expect(marks()).toHaveLength(1);
+		expect(marks('s2')).toEqual(['drained alice']);
 		const restore = await runCli(['restore', 'web/s2', ...common('alice-own.jsonl')], as('alice'));
 		expect(restore.code, restore.stderr).toBe(0);
 		expect((await states())['web/s2']).toBe('0');
-		expect(marks()).toEqual([]);
+		expect(marks('s2')).toEqual(['ended alice']);
+	});
+
+	it('a drain ended outside drainboard (set ready by hand) ends its mark once drainboard sees the server in rotation', async () => {
+		expect((await runCli(['drain', 'web/s1', ...common('frank.jsonl')], as('frank'))).code).toBe(0);
+		await bed.send('set server web/s1 state ready');
+		// Any maintenance opened on it while it is in rotation (here a restore with nothing to restore) ends frank's mark.
+		const nothing = await runCli(['restore', 'web/s1', ...common('gina.jsonl')], as('gina'));
+		expect(nothing.stderr).toContain('is not drained');
+		expect(marks('s1')).toContain('ended gina');
+		await bed.send('set server web/s1 state drain');
+		const restore = await runCli(['restore', 'web/s1', ...common('gina.jsonl')], as('gina'));
+		expect(restore.code, restore.stderr).toBe(0);
+		expect(restore.stderr).toContain('drained by someone or something else');
 	});
 
 	it('a drain made outside drainboard (socat) has no mark: restore says it does not know who, and restores it', async () => {

@@ -131,8 +131,11 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView, {poll 
 			: io.ask({
 					kind: 'question',
 					id: 'resume',
-					question: `${label}: ${resume.reason}. Resume at ${resume.step}?`,
-					yes: `resume at ${resume.step}`,
+					// Another maintenance's drain: going on means taking it over (its restore ends that one), asked as such.
+					question: resume.heldBy
+						? `${label}: ${resume.reason}. Take it over? This maintenance then goes on at ${resume.step}, and its restore ends that one.`
+						: `${label}: ${resume.reason}. Resume at ${resume.step}?`,
+					yes: resume.heldBy ? `take it over, go on at ${resume.step}` : `resume at ${resume.step}`,
 					// A new maintenance cannot start on a drained target (baseline needs it serving).
 					no: resume.drained && leaveRef.current ? 'not now: leave it drained, go back' : 'start a new maintenance at validate',
 				});
@@ -141,6 +144,11 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView, {poll 
 				if (yes) {
 					store.dispatch({type: 'resumed', at: resume.step, drained: resume.drained, ran: resume.ran, time: context.clock.now()});
 					beginMaintenance(context, resume);
+					if (resume.heldBy) {
+						// The operator's yes is the --take-over of the wizard: journaled, and restore may then end that maintenance.
+						context.options.takeOver = true;
+						context.journal.appendGuarded({step: resume.step, event: 'override', detail: `take-over: the operator took over the drain of ${resume.heldBy}`});
+					}
 				} else if (resume.drained && leaveRef.current) {
 					// Nothing is journaled: an open maintenance stays open, for the grid's banner to offer.
 					leaveRef.current();
