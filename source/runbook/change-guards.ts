@@ -6,8 +6,7 @@ import {RuntimeApiError} from '../runtime/runtime-error.js';
 import {healthText} from './checks/maintain.js';
 import type {Change} from './change-plan.js';
 import type {RunbookContext} from './context.js';
-import {isOwnMark, isOwnUser, markText, type DrainMark} from './drain-mark.js';
-import {clockTime} from '../time-format.js';
+import {isOwnMark, isOwnUser, markText, markTime, type DrainMark} from './drain-mark.js';
 import type {TargetView} from './read-target.js';
 
 /** A change refused on what HAProxy shows right before it: nothing was sent. */
@@ -98,7 +97,7 @@ export async function othersDrain(context: RunbookContext, views: readonly Targe
 		const label = formatTarget(context.target);
 		throw new ChangeRefusedError(
 			isOwnUser(mark)
-				? `${label} was drained by your maintenance at ${clockTime(Date.parse(mark.since))}, recorded in journal ${mark.journal}, not in ${context.journal.file}, so nothing was sent: continue it with --journal ${mark.journal}, or run again with --take-over.`
+				? `${label} was drained by your maintenance at ${markTime(mark)}, recorded in journal ${mark.journal}, not in ${context.journal.file}, so nothing was sent: continue it with --journal ${mark.journal}, or run again with --take-over.`
 				: `${label} was drained by ${markText(mark)}, so nothing was sent: restoring it would end that maintenance under its owner; leave it to them, or run drainboard again with --take-over to restore it yourself.`,
 			'other-maintenance',
 		);

@@ -6,7 +6,7 @@ import process from 'node:process';
 import * as z from 'zod/mini';
 import type {RuntimeClient} from '../poll/client.js';
 import {formatTarget, type Target} from '../runtime/names.js';
-import {clockTime} from '../time-format.js';
+import {clockTime, journalTime} from '../time-format.js';
 import {printableName} from './backend-lock.js';
 import {instanceKeys} from './instance-keys.js';
 import {operatorName} from './journal.js';
@@ -146,7 +146,13 @@ export function isOwnUser(mark: DrainMark): boolean {
 /** `alice's maintenance at 14:02:11 on lb2 (journal /home/alice/.local/state/drainboard/journal.jsonl)`. */
 export function markText(mark: DrainMark): string {
 	const where = mark.host === os.hostname() ? '' : ` on ${mark.host}`;
-	return `${mark.user}'s maintenance at ${clockTime(Date.parse(mark.since))}${where} (journal ${mark.journal})`;
+	return `${mark.user}'s maintenance at ${markTime(mark)}${where} (journal ${mark.journal})`;
+}
+
+/** When the mark was written: the clock time today, the date and UTC time when older than 12 hours (a clock time alone reads as today). */
+export function markTime(mark: DrainMark, now = Date.now()): string {
+	const at = Date.parse(mark.since);
+	return now - at > 12 * 3_600_000 ? journalTime(mark.since) : clockTime(at);
 }
 
 /** `backend_server`; long names are shortened with a hash of the target. */

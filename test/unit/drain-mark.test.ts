@@ -1,0 +1,54 @@
+import {mkdtempSync, readdirSync, rmSync, writeFileSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {afterEach, describe, expect, it} from 'vitest';
+import {DrainMarks, markTime} from '../../source/runbook/drain-mark.js';
+import {parseTarget} from '../../source/runtime/names.js';
+import {FakeHaproxy} from '../helpers/fake-runtime.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+	for (const dir of dirs.splice(0)) {
+		rmSync(dir, {recursive: true, force: true});
+	}
+});
+
+function marksIn(): {dir: string; marks: DrainMarks} {
+	const dir = mkdtempSync(path.join(os.tmpdir(), 'drainboard-marks-'));
+	dirs.push(dir);
+	return {dir, marks: new DrainMarks({dir, clients: [new FakeHaproxy(['app01', 'app02']).client()]})};
+}
+
+const target = parseTarget('webapps/app01');
+const uid = process.getuid?.() ?? 0;
+
+describe('drain marks', () => {
+	it('names the newest mark of the server, and nothing once it ended', async () => {
+		const {marks} = marksIn();
+		expect(await marks.read(target)).toBeNull();
+		expect(await marks.write(target, '/tmp/a.jsonl')).toBeNull();
+		expect(await marks.read(target)).toMatchObject({uid, journal: '/tmp/a.jsonl'});
+		expect(await marks.read(parseTarget('webapps/app02'))).toBeNull();
+		await marks.end(target);
+		expect(await marks.read(target)).toBeNull();
+	});
+
+	it('believes a file only when the uid its name gives owns it, and only when it validates', async () => {
+		const {dir, marks} = marksIn();
+		await marks.write(target, '/tmp/a.jsonl');
+		const [own] = readdirSync(dir);
+		expect(own).toMatch(new RegExp(`^drainboard\\..+\\.webapps_app01\\.${uid}\\.drained$`));
+		const newer = new Date(Date.now() + 60_000).toISOString();
+		writeFileSync(path.join(dir, own!.replace(/\.\d+\.drained$/, `.${uid + 4242}.drained`)), JSON.stringify({state: 'drained', user: 'mallory', host: 'x', journal: '/tmp/m', since: newer}));
+		expect(await marks.read(target)).toMatchObject({journal: '/tmp/a.jsonl'});
+		writeFileSync(path.join(dir, own!), JSON.stringify({state: 'drained', user: 'eve\u202Eevil', host: 'x', journal: '/tmp/e', since: newer}));
+		expect(await marks.read(target)).toBeNull();
+	});
+
+	it('says a mark older than 12 hours with its date, a recent one with its clock time', () => {
+		const now = Date.parse('2026-12-04T10:00:00Z');
+		const mark = {uid: 0, user: 'alice', host: 'lb1', journal: '/j'};
+		expect(markTime({...mark, since: '2026-12-03T09:00:00.000Z'}, now)).toBe('2026-12-03 09:00:00 UTC');
+		expect(markTime({...mark, since: '2026-12-04T09:00:00.000Z'}, now)).toMatch(/^\d\d:\d\d:\d\d$/);
+	});
+});
