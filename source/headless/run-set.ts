@@ -7,6 +7,7 @@ import {formatTarget, type ProxyName, type Target} from '../runtime/names.js';
 import {BackendLock, lockDirectory} from '../runbook/backend-lock.js';
 import type {LockHandle, RunbookContext, RunbookIo} from '../runbook/context.js';
 import {restoreCommand} from '../runbook/come-back.js';
+import {ChangeRefusedError} from '../runbook/change-guards.js';
 import {failureCode} from '../runbook/failure-code.js';
 import {beginMaintenance, prepareMaintenance} from '../runbook/prepare.js';
 import {runStep} from '../runbook/run-step.js';
@@ -53,7 +54,15 @@ export async function headlessSet(kind: Kind, options: Options, label: string, t
 		}
 
 		const member: Member = {label: formatTarget(context.target), context, plan: {steps: []}, before: await readServers(context), warnings: []};
-		member.plan = await planSteps(kind, context, resume);
+		member.plan = await planSteps(kind, context, resume).catch((error: unknown) => {
+			// One server of the set is another maintenance's: the set is refused, and the way to the others said.
+			if (error instanceof ChangeRefusedError && error.code === 'other-maintenance') {
+				const others = names.filter((name) => name !== member.label);
+				throw new ChangeRefusedError(`${error.message} The rest of ${label} can be restored one server at a time (${others.map((name) => `"${restoreCommand(options, name, context.journal.file)}"`).join(', ')}).`, 'other-maintenance');
+			}
+
+			throw error;
+		});
 		for (const text of member.plan.lost ?? (notice ? [notice] : [])) {
 			member.warnings.push(text);
 			write(`! ${member.label}: ${text}`);

@@ -146,4 +146,18 @@ describe("another operator's drain", () => {
 		expect(restore.stderr).toContain('drained by someone or something else');
 		expect((await states())['web/s3']).toBe('0');
 	});
+
+	it('a restore of a machine with one of its servers in another maintenance is refused whole, naming the commands for the rest', async () => {
+		expect((await runCli(['drain', 'web/s1', ...common('hana.jsonl')], as('hana'))).code).toBe(0);
+		expect((await runCli(['drain', 'web/s2', ...common('ivan.jsonl')], as('ivan'))).code).toBe(0);
+		const all = await runCli(['restore', '@127.0.0.1', ...common('ivan.jsonl')], as('ivan'));
+		expect(all.code, all.stderr).toBe(1);
+		const message = (JSON.parse(all.stdout) as HeadlessResult).error?.message ?? '';
+		expect(message).toMatch(/^web\/s1 was drained by hana's maintenance .* The rest of @127\.0\.0\.1 can be restored one server at a time \("drainboard restore web\/s2 --yes [^"]*", "drainboard restore web\/s3 --yes [^"]*"\)\.$/);
+		expect((await states())['web/s1']).toBe('8');
+		expect((await states())['web/s2']).toBe('8');
+		const pasted = /"(drainboard restore web\/s2 [^"]*)"/.exec(message)![1]!;
+		expect(pasted).toContain(`--journal ${path.join(bed.dir, 'ivan.jsonl')}`);
+	});
 });
+
