@@ -88,7 +88,7 @@ async function runChecks(step: StepId, context: RunbookContext, io: RunbookIo): 
 				io.dispatch({type: 'facts-learned', facts: {wouldSend: [...context.facts.wouldSend, ...error.lines]}});
 				// Not run, so not passed: `skip`, under a title that does not say it was sent.
 				const sockets = context.clients.map((client) => client.socket).join(', ');
-				result = skipped(check.id, 'Not sent (dry run)', `Would send ${error.lines.map((line) => `"${line}"`).join(' then ')} to ${sockets}; nothing was sent.`);
+				result = skipped(check.id, 'Not sent (dry run)', `Would send ${error.lines.map((line) => `"${line}"`).join(' then ')} to ${sockets}; nothing was sent.${error.note ? ` ${error.note}` : ''}`);
 				context.journal.appendGuarded({step, event: 'check', check: result.id, verdict: result.verdict, observed: result.observed});
 				io.dispatch({type: 'check-finished', step, result});
 				results.push(result);

@@ -32,11 +32,14 @@ export class PromptWithdrawn extends DrainboardError {
 /** A state change in a dry run: planned, shown in `wouldSend`, never sent. */
 export class NotSentInDryRun extends Error {
 	readonly lines: string[];
+	/** What the change would also do, in a sentence (end another operator's maintenance). */
+	readonly note: string | null;
 
-	constructor(lines: string[]) {
+	constructor(lines: string[], note: string | null = null) {
 		super('dry run: nothing is sent');
 		this.name = 'NotSentInDryRun';
 		this.lines = lines;
+		this.note = note;
 	}
 }
 
@@ -74,7 +77,7 @@ export async function changeState(context: RunbookContext, io: RunbookIo, step: 
 	const taken = ready ? await othersDrain(context, shown, io.signal) : null;
 	const plan = planChange(context, change, shown);
 	if (context.options.dryRun) {
-		throw new NotSentInDryRun(plan.lines);
+		throw new NotSentInDryRun(plan.lines, taken ? `It would end ${markText(taken)}: taken over.` : null);
 	}
 
 	// Every state change holds the backend's lock while it is asked and sent: a restore, like a

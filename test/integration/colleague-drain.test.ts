@@ -67,6 +67,12 @@ describe("another operator's drain", () => {
 		expect(warned.warnings).toEqual([expect.stringMatching(/^web\/s1 is drained by alice's maintenance at \d\d:\d\d:\d\d \(journal .*alice\.jsonl\), not by this run: restoring it would end that maintenance \(it needs --take-over\)\.$/)]);
 		expect(again.stderr.trim().split('\n').at(-1)).toBe('✓ web/s1 is drained and proven out of rotation. Its restore belongs to the maintenance that drained it (or needs --take-over).');
 
+		const preview = await runCli(['restore', 'web/s1', ...common('bob.jsonl'), '--take-over', '--dry-run'], as('bob'));
+		expect(preview.code, preview.stderr).toBe(0);
+		const ready = (JSON.parse(preview.stdout) as HeadlessResult).steps.flatMap((step) => step.checks).find((check) => check.verdict === 'skip');
+		expect(ready?.observed).toMatch(/^Would send "set server web\/s1 state ready" to .*; nothing was sent\. It would end alice's maintenance at \d\d:\d\d:\d\d \(journal .*alice\.jsonl\): taken over\.$/);
+		expect((await states())['web/s1']).toBe('8');
+
 		const taken = await runCli(['restore', 'web/s1', ...common('bob.jsonl'), '--take-over'], as('bob'));
 		expect(taken.code, taken.stderr).toBe(0);
 		expect(JSON.parse(taken.stdout)).toMatchObject({ok: true, changed: true, drained: false});
