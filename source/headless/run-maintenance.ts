@@ -7,7 +7,7 @@ import type {RunbookContext, RunbookIo} from '../runbook/context.js';
 import {readJournal} from '../runbook/journal.js';
 import {lostDrainWarnings} from '../runbook/lost-drain.js';
 import {beginMaintenance, prepareMaintenance} from '../runbook/prepare.js';
-import {othersDrain} from '../runbook/change-guards.js';
+import {ChangeRefusedError, othersDrain} from '../runbook/change-guards.js';
 import {changeInFlight, changesSettled, stopChanges} from '../runbook/state-change.js';
 import {readTarget} from '../runbook/read-target.js';
 import {lastMaintenance, type ResumePoint} from '../runbook/resume.js';
@@ -162,7 +162,14 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 			...(interrupted ? {interrupted} : {}),
 		});
 
-	const plan = await planSteps(kind, context, resume);
+	const plan = await planSteps(kind, context, resume).catch((error: unknown) => {
+		// Refused before any step: the journal still says who tried, and why nothing was sent.
+		if (error instanceof ChangeRefusedError && error.code === 'other-maintenance') {
+			context.journal.appendGuarded({step: 'restore', event: 'step-failed', check: 'ready-sent', detail: error.message});
+		}
+
+		throw error;
+	});
 	write(`drainboard ${kind}${options.dryRun ? ' --dry-run (nothing is sent)' : ''} ${label} on ${context.clients.map((client) => client.socket).join(', ')} (journal ${context.journal.file}${options.dryRun ? ', read, not written' : ''})`);
 	for (const text of plan.lost ?? (notice ? [notice] : [])) {
 		warn(text);

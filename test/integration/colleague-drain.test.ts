@@ -57,7 +57,9 @@ describe("another operator's drain", () => {
 			),
 		);
 		expect((await states())['web/s1']).toBe('8');
-		expect(readJournal(path.join(bed.dir, 'bob.jsonl')).entries.filter((entry) => entry.event === 'command')).toEqual([]);
+		const bobs = readJournal(path.join(bed.dir, 'bob.jsonl')).entries;
+		expect(bobs.filter((entry) => entry.event === 'command')).toEqual([]);
+		expect(bobs.at(-1)).toMatchObject({user: 'bob', event: 'step-failed', step: 'restore', detail: result.error?.message});
 
 		// bob's drain of it sends nothing, and says (and warns in its JSON) that it is alice's drain.
 		const again = await runCli(['drain', 'web/s1', ...common('bob.jsonl')], as('bob'));
