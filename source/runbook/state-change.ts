@@ -100,27 +100,31 @@ export async function changeState(context: RunbookContext, io: RunbookIo, step: 
 			throw new Cancelled();
 		}
 
-		if (taken) {
-			context.journal.append({step, event: 'override', detail: `--take-over: restoring ${formatTarget(context.target)}, drained by ${markText(taken)}`});
-		}
+		// From the operator's yes to the outcome nothing waits on the operator: a quit or a signal waits for it.
+		return await inFlight(
+			(async () => {
+				if (taken) {
+					context.journal.append({step, event: 'override', detail: `--take-over: restoring ${formatTarget(context.target)}, drained by ${markText(taken)}`});
+				}
 
-		for (const line of plan.lines) {
-			context.journal.append({step, event: 'command', command: line, detail: why});
-		}
+				for (const line of plan.lines) {
+					context.journal.append({step, event: 'command', command: line, detail: why});
+				}
 
-		const views = await readTarget(context, io.signal);
-		refuseUnsafe(context, change, views);
-		if (!samePlan(plan, planChange(context, change, views))) {
-			throw new ChangeRefusedError(`HAProxy changed ${formatTarget(context.target)}'s agent-check while the question was open, so nothing was sent; run the step again to see the commands it needs now.`);
-		}
+				const views = await readTarget(context, io.signal);
+				refuseUnsafe(context, change, views);
+				if (!samePlan(plan, planChange(context, change, views))) {
+					throw new ChangeRefusedError(`HAProxy changed ${formatTarget(context.target)}'s agent-check while the question was open, so nothing was sent; run the step again to see the commands it needs now.`);
+				}
 
-		// After a signal nothing new is sent: the run ends with what HAProxy shows now.
-		if (changesStopped) {
-			return await new Promise<never>(() => undefined);
-		}
+				// After a signal nothing new is sent: the run ends with what HAProxy shows now.
+				if (changesStopped) {
+					throw new Cancelled();
+				}
 
-		// From the send to the outcome, nothing waits on the operator: a quit or a signal waits for it.
-		return await inFlight(sendAndCheck(context, io, step, {plan, views, drain, ready, taken}));
+				return sendAndCheck(context, io, step, {plan, views, drain, ready, taken});
+			})(),
+		);
 	} finally {
 		if (took) {
 			context.lock.release();

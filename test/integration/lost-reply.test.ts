@@ -164,4 +164,27 @@ describe('a signal while a state change is on its way', () => {
 			await socket.close();
 		}
 	});
+
+	it('wizard: y then q at once (the drain on its way): it waits for HAProxy, then asks before quitting, and says the server IS drained', async () => {
+		const socket = await startForwardingSocket(bed.adminSocket, (line) => (line.startsWith('set server ') ? {lateMs: 1500} : 'forward'));
+		const session = await startCliInTmux(['webapps/app01', '--socket', socket.path, '--config', bed.configPath, '--journal', `${bed.dir}/wizard-yq.jsonl`], {columns: 100, rows: 30});
+		try {
+			await session.waitForScreen('Enter run validate');
+			for (const step of ['▶ baseline', '▶ drain']) {
+				await session.press('Enter', (current) => checklist(current).includes(step), 30_000);
+			}
+
+			await session.press('Enter', 'set server webapps/app01 state drain');
+			await session.send('y', 'q');
+			await session.waitForScreen('Quit anyway?', 15_000);
+			expect(await admin()).toBe('8');
+			await session.send('y');
+			expect(await session.exited()).toBe(0);
+			expect((await session.screen()).replace(/\s+/g, '')).toMatch(/webapps\/app01isdrained\(outofrotation\),asHAProxyshowedat\d\d:\d\d:\d\d\.Toresume:drainboardwebapps\/app01/);
+		} finally {
+			await session.kill();
+			await socket.close();
+		}
+	});
 });
+

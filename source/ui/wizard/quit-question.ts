@@ -16,6 +16,10 @@ const changeWaitMs = 15_000;
 export async function askToQuit({context, io, comeBack, closeOpen}: {context: RunbookContext; io: RunbookIo; comeBack: string | null; closeOpen: () => void}): Promise<boolean> {
 	const {store} = context;
 	// A drain on its way lands whether or not the app is still there to say so: its answer first.
+	// One turn first, so that a yes read with this q (one chunk of keys) has started its change.
+	await new Promise((resolve) => {
+		setImmediate(resolve);
+	});
 	await changesSettled(changeWaitMs);
 	// Right after a step the view may predate it: wait (briefly) for a read made since.
 	for (const started = Date.now(); !seenSettled(store.getState()) && Date.now() - started < settleWaitMs; ) {
