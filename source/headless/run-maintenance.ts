@@ -370,7 +370,8 @@ export async function planSteps(kind: Kind, context: RunbookContext, resume: Res
 
 	const flags = views.flatMap((view) => view.server?.adminFlags ?? []);
 	if (flags.includes('FMAINT') || flags.includes('RMAINT')) {
-		throw new UsageError(`${formatTarget(context.target)} is in maintenance (${flags.join('+')}), not drained; drainboard restores drains only. Send "set server ${formatTarget(context.target)} state ready" yourself if that is meant.`);
+		// What HAProxy shows, not a usage mistake: exit 1, as drain's refusal of it.
+		throw new ChangeRefusedError(`${formatTarget(context.target)} is in maintenance (${flags.join('+')}), not drained, so nothing was sent: drainboard restores drains only. Send "set server ${formatTarget(context.target)} state ready" yourself if that is meant.`, 'not-serving');
 	}
 
 	return {steps: [], done: `${formatTarget(context.target)} is not drained (admin flags: ${flags.join('+') || 'none'}); nothing to restore.`, drained: false};

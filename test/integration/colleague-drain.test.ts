@@ -169,3 +169,17 @@ describe("another operator's drain", () => {
 	});
 });
 
+describe('restore of a server in maintenance (MAINT), not drained', () => {
+	it('is refused with what HAProxy shows (not-serving, exit 1, as drain refuses it), nothing sent', async () => {
+		await bed.send('set server web/s3 state maint');
+		const run = await runCli(['restore', 'web/s3', ...common('maint.jsonl')], as('kim'));
+		expect(run.code, run.stderr).toBe(1);
+		expect(JSON.parse(run.stdout)).toMatchObject({
+			ok: false,
+			changed: false,
+			error: {code: 'not-serving', message: 'web/s3 is in maintenance (FMAINT), not drained, so nothing was sent: drainboard restores drains only. Send "set server web/s3 state ready" yourself if that is meant.'},
+		});
+		expect((await states())['web/s3']).toBe('1');
+	});
+});
+
