@@ -7,7 +7,7 @@ import type {RunbookContext} from './context.js';
  * instances (`--socket`, `--master`), their configuration and binary (`--config`, `--haproxy`),
  * and the listener the traffic checks go through (`--url`, `--host`, `--path`).
  */
-export type ChosenFlags = Pick<Options, 'socket' | 'master' | 'config' | 'haproxy' | 'url' | 'host' | 'path'>;
+export type ChosenFlags = Pick<Options, 'socket' | 'master' | 'config' | 'haproxy' | 'url' | 'host' | 'path'> & Partial<Pick<Options, 'takeOver'>>;
 
 /** Only the flags that choose the HAProxy instances, for a command that reads them (`drainboard status`). */
 function instanceFlags(flags: ChosenFlags): ChosenFlags {
@@ -48,7 +48,8 @@ function drainboardCommand(words: readonly string[], flags: ChosenFlags, journal
  * refused without it, and it is what the operator is told to run to put the server back.
  */
 export function restoreCommand(flags: ChosenFlags, target: string, journal?: string): string {
-	return drainboardCommand(['restore', target, '--yes'], flags, journal);
+	// A restore run with --take-over keeps it: without it the command would be refused again.
+	return drainboardCommand(['restore', target, '--yes', ...(flags.takeOver ? ['--take-over'] : [])], flags, journal);
 }
 
 /** `drainboard B/S --socket … --journal …`: the command that opens this maintenance again in the wizard. */

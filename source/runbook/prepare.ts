@@ -69,7 +69,7 @@ export async function prepareMaintenance(options: Options, target: Target, mode:
 		backendFacts: null,
 		configProblem: 'the configuration was not read yet',
 		checkConfig: {missing: 'The configuration was not read yet.'},
-		commandFlags: {socket: options.socket, master: options.master, config: options.config, haproxy: options.haproxy, url: options.url, host: options.host, path: options.path},
+		commandFlags: {socket: options.socket, master: options.master, config: options.config, haproxy: options.haproxy, url: options.url, host: options.host, path: options.path, takeOver: options.takeOver},
 		options: {
 			requests: options.requests,
 			proof: options.proof,
