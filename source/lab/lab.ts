@@ -7,6 +7,8 @@ import {checkConfig} from '../config/check-config.js';
 import {findHaproxy} from '../config/find-haproxy.js';
 import {DrainboardError} from '../errors.js';
 import {parseEndpoint} from '../runtime/endpoint.js';
+import {lockDirectory} from '../runbook/backend-lock.js';
+import {forgetMarksOf} from '../runbook/drain-mark.js';
 import {startDemoBackend, type DemoBackend} from './demo-backend.js';
 import {startOnFreePorts, type PortPicker} from './free-port.js';
 import {startHaproxy, type HaproxyProcess} from './haproxy-process.js';
@@ -63,6 +65,11 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
 
 		stopped = true;
 		process.removeListener('exit', killNow);
+		// The lab's drains end with its HAProxy: so do the notes of whose they were.
+		if (haproxy) {
+			forgetMarksOf(lockDirectory(), haproxy.pid);
+		}
+
 		await haproxy?.stop();
 		await Promise.all([...demos.values()].map(async (demo) => demo.stop()));
 		rmSync(dir, {recursive: true, force: true});

@@ -199,3 +199,28 @@ function userName(uid: number, passwd: string): string {
 		return `uid ${uid}`;
 	}
 }
+
+/**
+ * Removes this user's marks of the HAProxy whose worker (or master) is `pid`: for a HAProxy that
+ * ends with its owner (the lab), whose drains end with it.
+ */
+export function forgetMarksOf(dir: string, pid: number): void {
+	const uid = process.getuid?.() ?? 0;
+	let names: string[];
+	try {
+		names = readdirSync(dir);
+	} catch {
+		return;
+	}
+
+	for (const name of names) {
+		if (name.startsWith('drainboard.') && name.endsWith(`.${uid}.drained`) && (name.includes(`-pid${pid}-`) || name.includes(`-master${pid}.`))) {
+			try {
+				unlinkSync(path.join(dir, name));
+			} catch {
+				// Gone already.
+			}
+		}
+	}
+}
+

@@ -80,6 +80,19 @@ describe('drainboard lab', () => {
 		expect(await lab.session.exited()).toBe(0);
 	});
 
+	it('ends the notes of whose drain it was with its HAProxy: a drain made on the lab leaves no mark behind', async () => {
+		const lab = await startLab();
+		const socket = path.join(tmp, labDirs()[0]!, 'admin.sock');
+		const lockDir = process.env['DRAINBOARD_LOCK_DIR']!;
+		const ofLab = () => readdirSync(lockDir).filter((name) => name.endsWith('.drained') && name.includes(`-pid${lab.haproxyPid}-`));
+		const drain = await runCli(['drain', 'webapps/app02', '--socket', socket, '--journal', path.join(tmp, 'lab-drain.jsonl'), '--yes']);
+		expect(drain.code, drain.stderr).toBe(0);
+		expect(ofLab()).toHaveLength(1);
+		await lab.session.send('q');
+		expect(await lab.session.exited()).toBe(0);
+		expect(ofLab()).toEqual([]);
+	});
+
 	it.each([['SIGTERM'], ['SIGHUP'], ['SIGINT']] as const)('cleans up after %s', async (signal) => {
 		const lab = await startLab();
 		process.kill(lab.drainboardPid, signal);
