@@ -1,3 +1,4 @@
+import os from 'node:os';
 import process from 'node:process';
 import {journalTime} from '../time-format.js';
 import {onCrash} from '../crash.js';
@@ -8,6 +9,7 @@ import {readJournal} from '../runbook/journal.js';
 import {lostDrainWarnings} from '../runbook/lost-drain.js';
 import {beginMaintenance, prepareMaintenance} from '../runbook/prepare.js';
 import {ChangeRefusedError, othersDrain} from '../runbook/change-guards.js';
+import {isOwnMark, markTime} from '../runbook/drain-mark.js';
 import {changeInFlight, changesSettled, stopChanges} from '../runbook/state-change.js';
 import {readTarget} from '../runbook/read-target.js';
 import {lastMaintenance, type ResumePoint} from '../runbook/resume.js';
@@ -171,13 +173,15 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 		throw error;
 	});
 	write(`drainboard ${kind}${options.dryRun ? ' --dry-run (nothing is sent)' : ''} ${label} on ${context.clients.map((client) => client.socket).join(', ')} (journal ${context.journal.file}${options.dryRun ? ', read, not written' : ''})`);
-	for (const text of plan.lost ?? (notice ? [notice] : [])) {
+	for (const text of plan.takenOver ? [] : (plan.lost ?? (notice ? [notice] : []))) {
 		warn(text);
 	}
 
 	if (plan.lost) {
-		context.journal.appendGuarded({step: 'maintain', event: 'abandoned', detail: `restore found the drain gone: ${plan.lost.join(' ')}`});
-		const sentence = `${label} is not drained: the drain was lost during the maintenance (see above), so it has taken traffic without restore's checks. Nothing was sent; check the server, and its traffic. The journal closes this maintenance.`;
+		context.journal.appendGuarded({step: 'maintain', event: 'abandoned', detail: `restore found the drain gone: ${plan.takenOver ?? plan.lost.join(' ')}`});
+		const sentence =
+			plan.takenOver ??
+			`${label} is not drained: the drain was lost during the maintenance (see above), so it has taken traffic without restore's checks. Nothing was sent; check the server, and its traffic. The journal closes this maintenance.`;
 		write(`✗ ${sentence}`);
 		return finish(result({ok: false, steps: [], end: {drained: false, after: await readServers(context)}, error: {code: 'state', message: sentence}}), emit, 1);
 	}
@@ -333,7 +337,7 @@ async function stateNow(context: RunbookContext): Promise<{sentence: string; dra
 }
 
 
-export type Plan = {steps: StepId[]; resume?: ResumePoint; done?: string; drained?: boolean; lost?: string[]};
+export type Plan = {steps: StepId[]; resume?: ResumePoint; done?: string; drained?: boolean; lost?: string[]; takenOver?: string};
 
 export async function planSteps(kind: Kind, context: RunbookContext, resume: ResumePoint | undefined): Promise<Plan> {
 	const through = (from: StepId, to: StepId) => stepIds.slice(stepIndex(from), stepIndex(to) + 1);
@@ -365,6 +369,13 @@ export async function planSteps(kind: Kind, context: RunbookContext, resume: Res
 	}
 
 	if (lost.length > 0) {
+		// Another operator took this drain over and ended it (their restore, with its checks): said as such.
+		const record = lastMaintenance(readJournal(context.journal.file).entries, formatTarget(context.target));
+		const ended = await context.marks.latest(context.target).catch(() => null);
+		if (ended?.state === 'ended' && !isOwnMark(ended, context.journal.file) && record?.drainSentAt !== null && record?.drainSentAt !== undefined && Date.parse(ended.since) > record.drainSentAt) {
+			return {steps: [], lost, takenOver: `${formatTarget(context.target)} is not drained: ${ended.user} took this maintenance's drain over and put it back into rotation at ${markTime(ended)}${ended.host === os.hostname() ? '' : ` on ${ended.host}`}, with restore's checks. Nothing was sent. The journal closes this maintenance.`};
+		}
+
 		return {steps: [], lost};
 	}
 

@@ -34,7 +34,7 @@ const markSchema = z.object({state: z.enum(['drained', 'ended']), user: plain, h
 type MarkFile = z.infer<typeof markSchema>;
 
 /** What the runbook does with drain marks (tests give a directory of their own). */
-export type MarkHandle = Pick<DrainMarks, 'write' | 'end' | 'read'>;
+export type MarkHandle = Pick<DrainMarks, 'write' | 'end' | 'read' | 'latest'>;
 
 export class DrainMarks {
 	constructor(private readonly options: {dir: string; clients: readonly RuntimeClient[]; proc?: string; passwd?: string}) {}
@@ -44,17 +44,23 @@ export class DrainMarks {
 		return this.put(target, 'drained', journal, signal);
 	}
 
-	/** Records that the drain of `target` ended (ready applied, or seen in rotation). */
-	async end(target: Target, signal?: AbortSignal): Promise<void> {
-		await this.put(target, 'ended', '-', signal);
+	/** Records that the drain of `target` ended (ready applied, or seen in rotation), by this run (its journal). */
+	async end(target: Target, journal: string, signal?: AbortSignal): Promise<void> {
+		await this.put(target, 'ended', journal, signal);
 	}
 
 	/** Who holds the drain of `target` now by the newest mark of any user, on the first instance that has one; null: nobody says. */
 	async read(target: Target, signal?: AbortSignal): Promise<DrainMark | null> {
+		const newest = await this.latest(target, signal);
+		return newest?.state === 'drained' ? newest : null;
+	}
+
+	/** The newest mark of `target`, drained or ended (who ended a drain, and when), on the first instance that has one. */
+	async latest(target: Target, signal?: AbortSignal): Promise<(DrainMark & {state: MarkFile['state']}) | null> {
 		for (const prefix of await this.prefixes(target, signal)) {
 			const newest = this.marksOf(prefix).sort((one, other) => Date.parse(other.since) - Date.parse(one.since))[0];
 			if (newest) {
-				return newest.state === 'drained' ? {uid: newest.uid, user: newest.user, host: newest.host, journal: newest.journal, since: newest.since} : null;
+				return {state: newest.state, uid: newest.uid, user: newest.user, host: newest.host, journal: newest.journal, since: newest.since};
 			}
 		}
 
@@ -63,7 +69,7 @@ export class DrainMarks {
 
 	private async put(target: Target, state: MarkFile['state'], journal: string, signal?: AbortSignal): Promise<string | null> {
 		const uid = process.getuid?.() ?? 0;
-		const mark: MarkFile = {state, user: printableName(operatorName()), host: os.hostname(), journal: journal === '-' ? '-' : path.resolve(journal), since: new Date().toISOString()};
+		const mark: MarkFile = {state, user: printableName(operatorName()), host: os.hostname(), journal: path.resolve(journal), since: new Date().toISOString()};
 		const text = Buffer.from(`${JSON.stringify(mark)}\n`);
 		const failed: string[] = [];
 		for (const prefix of await this.prefixes(target, signal)) {

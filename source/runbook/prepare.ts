@@ -152,7 +152,7 @@ export async function prepareMaintenance(options: Options, target: Target, mode:
 	const mark = await context.marks.read(context.target).catch(() => null);
 	if (mark && drainedOn.length === 0 && views && !options.dryRun) {
 		// Seen in rotation: whatever drain the mark named has ended (set ready by hand, a reload).
-		await context.marks.end(context.target).catch(() => undefined);
+		await context.marks.end(context.target, journal.file).catch(() => undefined);
 	}
 
 	const drainedBy = drained && mark && !isOwnMark(mark, journal.file) ? markText(mark) : undefined;

@@ -95,6 +95,17 @@ describe("another operator's drain", () => {
 		expect((await states())['web/s1']).toBe('0');
 	});
 
+	it("alice's restore after bob took her drain over and restored it says so, not that the drain was lost", async () => {
+		expect((await runCli(['drain', 'web/s2', ...common('lena.jsonl')], as('lena'))).code).toBe(0);
+		expect((await runCli(['restore', 'web/s2', ...common('max.jsonl'), '--take-over'], as('max'))).code).toBe(0);
+		const hers = await runCli(['restore', 'web/s2', ...common('lena.jsonl')], as('lena'));
+		expect(hers.code, hers.stderr).toBe(1);
+		expect((JSON.parse(hers.stdout) as HeadlessResult).error?.message).toMatch(
+			/^web\/s2 is not drained: max took this maintenance's drain over and put it back into rotation at \d\d:\d\d:\d\d, with restore's checks\. Nothing was sent\. The journal closes this maintenance\.$/,
+		);
+		expect(hers.stderr).not.toContain('without restore');
+	});
+
 	it('the same operator with another journal is told which journal holds the maintenance', async () => {
 		expect((await runCli(['drain', 'web/s3', ...common('carol-a.jsonl')], as('carol'))).code).toBe(0);
 		const other = await runCli(['restore', 'web/s3', ...common('carol-b.jsonl')], as('carol'));

@@ -29,7 +29,7 @@ describe('drain marks', () => {
 		expect(await marks.write(target, '/tmp/a.jsonl')).toBeNull();
 		expect(await marks.read(target)).toMatchObject({uid, journal: '/tmp/a.jsonl'});
 		expect(await marks.read(parseTarget('webapps/app02'))).toBeNull();
-		await marks.end(target);
+		await marks.end(target, '/tmp/a.jsonl');
 		expect(await marks.read(target)).toBeNull();
 	});
 
