@@ -11,6 +11,7 @@ import {sendLine} from '../../source/runtime/transport.js';
 import {webappsConfig, webappsDemos} from '../fixtures/webapps.cfg.js';
 import {startSecondInstance, type SecondInstance} from '../helpers/second-instance.js';
 import {startTestBed, type TestBed} from '../helpers/test-bed.js';
+import {waitFor} from '../helpers/wait-for.js';
 
 /** A port something else listens on, as when another process took it after it was picked. */
 async function occupiedPort(): Promise<{port: number; close: () => Promise<void>}> {
@@ -76,7 +77,11 @@ describe('a port taken between picking it and HAProxy binding it', () => {
 		expect(ports.picked).toHaveLength(8);
 		expect(ports.picked[0]).toBe(taken.port);
 		expect([bed.tcpPort, bed.frontendPort, ...bed.spare]).toEqual(ports.picked.slice(4));
-		expect(await answer(bed.url)).toMatch(/^app0[1-3]$/);
+		// Served through the new port once HAProxy's first checks have passed (it may answer 503 before).
+		expect(await waitFor('a demo server to answer through the new port', async () => {
+			const body = await answer(bed!.url);
+			return /^app0[1-3]$/.test(body) ? body : undefined;
+		}, 10_000)).toMatch(/^app0[1-3]$/);
 		expect(await sendLine(parseEndpoint(`127.0.0.1:${bed.tcpPort}`), 'show info', {timeoutMs: 5000})).toMatch(/^Pid: \d+$/m);
 	});
 

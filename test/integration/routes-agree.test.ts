@@ -141,9 +141,15 @@ describe.each([
 		expect(probed.length).toBeGreaterThan(0);
 		for (const route of probed) {
 			const result = await send(bed, route);
-			expect({backend: route.backend, moved: result.moved}, route.probe!.from).toEqual({backend: route.backend, moved: {[route.backend]: 3}});
-			// TLS passthrough reaches demo servers that do not speak TLS: the counters prove the route, the handshake fails.
-			if (!route.probe!.url.startsWith('tls:')) {
+			if (route.probe!.url.startsWith('tls:')) {
+				// TLS passthrough reaches demo servers that do not speak TLS: the handshake fails, and an
+				// attempt the demo server cut short may end before HAProxy counts its session. The route is
+				// proven by which backend's counters moved: this one only, by one to three sessions.
+				expect(Object.keys(result.moved), route.probe!.from).toEqual([route.backend]);
+				expect(result.moved[route.backend], route.probe!.from).toBeGreaterThanOrEqual(1);
+				expect(result.moved[route.backend], route.probe!.from).toBeLessThanOrEqual(3);
+			} else {
+				expect({backend: route.backend, moved: result.moved}, route.probe!.from).toEqual({backend: route.backend, moved: {[route.backend]: 3}});
 				expect(result.ok, `${route.backend}: ${route.probe!.url}`).toEqual([true, true, true]);
 			}
 		}
