@@ -160,10 +160,13 @@ async function sendAndCheck(context: RunbookContext, io: RunbookIo, step: StepId
 
 let changesStopped = false;
 
+/** Longest wait, on q or a signal in the wizard, for the answer to a state change on its way. */
+export const changeWaitMs = 15_000;
+
 /**
  * After a signal: no state change starts any more (one already on its way is waited for with
- * {@link changesSettled}). Set in the signal handler, checked right before a send is registered,
- * with no await between: a change is either never sent or waited for.
+ * {@link changesSettled}). A change counts as on its way from the operator's yes; this is checked
+ * right before its command is sent, so it is either never sent or waited for.
  */
 export function stopChanges(): void {
 	changesStopped = true;

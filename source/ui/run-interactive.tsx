@@ -20,7 +20,7 @@ import {terminalLine} from '../visible-text.js';
 import {App, type LabControls} from './app.js';
 import {assertTerminal} from './terminal.js';
 import {exitNoteText} from './wizard/exit-note.js';
-import {changesSettled, stopChanges} from '../runbook/state-change.js';
+import {changesSettled, changeWaitMs, stopChanges} from '../runbook/state-change.js';
 
 /** What the caller may have started before the UI was loaded. */
 export type InteractiveStart = {
@@ -32,8 +32,6 @@ export type InteractiveStart = {
 };
 
 const signals = Object.keys(stopSignals) as StopSignal[];
-/** Longest wait, on a signal, for the answer to a state change already sent. */
-const changeWaitMs = 15_000;
 /** Longest wait, on a signal, for a read of HAProxy made after the wizard's last change. */
 const settleWaitMs = 2000;
 

@@ -24,7 +24,7 @@ beforeAll(async () => {
 	installed = path.join(tmp, 'root');
 	await exec('dpkg', ['-x', packaged.deb, installed]);
 	// A host without Node, with the package's /usr/bin first on PATH.
-	env = {PATH: `${installed}/usr/bin:${await nodelessBin(tmp)}`, HOME: tmp};
+	env = {PATH: `${installed}/usr/bin:${await nodelessBin(tmp)}`, HOME: tmp, DRAINBOARD_LOCK_DIR: process.env['DRAINBOARD_LOCK_DIR']!};
 	bed = await startTestBed({demos: poolDemos, config: poolConfig});
 });
 

@@ -19,7 +19,8 @@ beforeAll(async () => {
 	assertPackaged(packaged.executable);
 	tmp = await mkdtemp(path.join(os.tmpdir(), 'drainboard-exe-'));
 	// A host without Node: the executable runs with this environment only.
-	env = {PATH: await nodelessBin(tmp), HOME: tmp, TMPDIR: tmp};
+	// The test run's lock directory, as every other run of the suite: never the host's /run/lock.
+	env = {PATH: await nodelessBin(tmp), HOME: tmp, TMPDIR: tmp, DRAINBOARD_LOCK_DIR: process.env['DRAINBOARD_LOCK_DIR']!};
 	bed = await startTestBed({demos: webappsDemos, config: webappsConfig});
 });
 

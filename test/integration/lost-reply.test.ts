@@ -110,6 +110,29 @@ describe('a state change whose reply is lost', () => {
 	});
 });
 
+/**
+ * The wizard on webapps/app01 through a socket that passes `set server` on 1.5 s late, taken to
+ * its drain prompt; the caller's finally closes both (they are closed here if it cannot get there).
+ */
+async function wizardAtDrainPrompt(journal: string) {
+	const socket = await startForwardingSocket(bed.adminSocket, (line) => (line.startsWith('set server ') ? {lateMs: 1500} : 'forward'));
+	const session = await startCliInTmux(['webapps/app01', '--socket', socket.path, '--config', bed.configPath, '--journal', `${bed.dir}/${journal}`], {columns: 100, rows: 30});
+	try {
+		await session.waitForScreen('Enter run validate');
+		for (const step of ['▶ baseline', '▶ drain']) {
+			await session.press('Enter', (current) => checklist(current).includes(step), 30_000);
+		}
+
+		await session.press('Enter', 'set server webapps/app01 state drain');
+	} catch (error) {
+		await session.kill();
+		await socket.close();
+		throw error;
+	}
+
+	return {socket, session};
+}
+
 describe('a signal while a state change is on its way', () => {
 	it('drain: SIGTERM after --yes, before HAProxy answered: drainboard waits for the answer, then says the server IS drained, with the restore command (exit 143)', async () => {
 		const socket = await startForwardingSocket(bed.adminSocket, (line) => (line.startsWith('set server ') ? {lateMs: 1500} : 'forward'));
@@ -142,15 +165,8 @@ describe('a signal while a state change is on its way', () => {
 	});
 
 	it('wizard: SIGTERM after y, before HAProxy answered: it waits for the answer, then says on the way out that the server IS drained, with the command to resume (exit 143)', async () => {
-		const socket = await startForwardingSocket(bed.adminSocket, (line) => (line.startsWith('set server ') ? {lateMs: 1500} : 'forward'));
-		const session = await startCliInTmux(['webapps/app01', '--socket', socket.path, '--config', bed.configPath, '--journal', `${bed.dir}/wizard-signal.jsonl`], {columns: 100, rows: 30});
+		const {socket, session} = await wizardAtDrainPrompt('wizard-signal.jsonl');
 		try {
-			await session.waitForScreen('Enter run validate');
-			for (const step of ['▶ baseline', '▶ drain']) {
-				await session.press('Enter', (current) => checklist(current).includes(step), 30_000);
-			}
-
-			await session.press('Enter', 'set server webapps/app01 state drain');
 			await session.press('y', (current) => !current.includes('y send it'));
 			await waitFor('the drain to be sent', () => (socket.received.includes('set server webapps/app01 state drain') ? true : undefined), 10_000);
 			const node = Number(execFileSync('pgrep', ['-P', String(await session.pid())]).toString().trim().split('\n')[0]);
@@ -166,15 +182,8 @@ describe('a signal while a state change is on its way', () => {
 	});
 
 	it('wizard: y then q at once (the drain on its way): it waits for HAProxy, then asks before quitting, and says the server IS drained', async () => {
-		const socket = await startForwardingSocket(bed.adminSocket, (line) => (line.startsWith('set server ') ? {lateMs: 1500} : 'forward'));
-		const session = await startCliInTmux(['webapps/app01', '--socket', socket.path, '--config', bed.configPath, '--journal', `${bed.dir}/wizard-yq.jsonl`], {columns: 100, rows: 30});
+		const {socket, session} = await wizardAtDrainPrompt('wizard-yq.jsonl');
 		try {
-			await session.waitForScreen('Enter run validate');
-			for (const step of ['▶ baseline', '▶ drain']) {
-				await session.press('Enter', (current) => checklist(current).includes(step), 30_000);
-			}
-
-			await session.press('Enter', 'set server webapps/app01 state drain');
 			await session.send('y', 'q');
 			await session.waitForScreen('Quit anyway?', 15_000);
 			expect(await admin()).toBe('8');

@@ -1,12 +1,10 @@
 import type {RunbookContext, RunbookIo} from '../../runbook/context.js';
 import {seenSettled} from '../../runbook/state.js';
-import {changesSettled} from '../../runbook/state-change.js';
+import {changesSettled, changeWaitMs} from '../../runbook/state-change.js';
 import {targetStale, targetState, targetStateSentence} from '../../runbook/target-state.js';
 
 /** Longest wait, on q, for a read made after the wizard's last step (a poll is a round trip). */
 const settleWaitMs = 2000;
-/** Longest wait, on q, for the reply to a state change already sent (it is applied whether or not it is read). */
-const changeWaitMs = 15_000;
 
 /**
  * Asks before quitting while the last read shows the target drained (or, after this maintenance
