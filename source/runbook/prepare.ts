@@ -149,8 +149,9 @@ export async function prepareMaintenance(options: Options, target: Target, mode:
 		return {context, resume: undefined, notice, notes: loaded.notes, comeBack: comeBackCommand(options, context.target, journal.file)};
 	}
 
-	const mark = await context.marks.read(context.target).catch(() => null);
-	if (mark && drainedOn.length === 0 && views && !options.dryRun) {
+	// Only when HAProxy answered: an unreachable one would be asked (and waited for) once more here.
+	const mark = views ? await context.marks.read(context.target).catch(() => null) : null;
+	if (mark && drainedOn.length === 0 && !options.dryRun) {
 		// Seen in rotation: whatever drain the mark named has ended (set ready by hand, a reload).
 		await context.marks.end(context.target, journal.file).catch(() => undefined);
 	}
