@@ -362,7 +362,8 @@ export async function planSteps(kind: Kind, context: RunbookContext, resume: Res
 	}
 
 	const views = await readTarget(context);
-	const lost = lostDrainWarnings(lastMaintenance(readJournal(context.journal.file).entries, formatTarget(context.target)), views, context.target);
+	const record = lastMaintenance(readJournal(context.journal.file).entries, formatTarget(context.target));
+	const lost = lostDrainWarnings(record, views, context.target);
 	const stillDrained = views.some((view) => view.server?.adminFlags.includes('FDRAIN'));
 	if (lost.length > 0 && stillDrained) {
 		throw new CheckFailedError(`${formatTarget(context.target)} is drained on some instances but not on the others (${lost.join(' ')}); restore sends nothing. Run "${comeBackCommand(context.commandFlags, context.target, context.journal.file)}" to see it instance by instance.`);
@@ -370,7 +371,6 @@ export async function planSteps(kind: Kind, context: RunbookContext, resume: Res
 
 	if (lost.length > 0) {
 		// Another operator took this drain over and ended it (their restore, with its checks): said as such.
-		const record = lastMaintenance(readJournal(context.journal.file).entries, formatTarget(context.target));
 		const ended = await context.marks.latest(context.target).catch(() => null);
 		if (ended?.state === 'ended' && !isOwnMark(ended, context.journal.file) && record?.drainSentAt !== null && record?.drainSentAt !== undefined && Date.parse(ended.since) > record.drainSentAt) {
 			return {steps: [], lost, takenOver: `${formatTarget(context.target)} is not drained: ${ended.user} took this maintenance's drain over and put it back into rotation at ${markTime(ended)}${ended.host === os.hostname() ? '' : ` on ${ended.host}`}, with restore's checks. Nothing was sent. The journal closes this maintenance.`};
