@@ -93,7 +93,7 @@ describe("another operator's drain", () => {
 		const his = await runCli(['restore', 'web/s1', ...common('bob.jsonl')], as('bob'));
 		expect(his.code, his.stderr).toBe(0);
 		expect((await states())['web/s1']).toBe('0');
-	});
+	}, 90_000); // Nine runs of drainboard, each with its traffic proofs: longer than the default 30 s on a loaded CI core.
 
 	it("alice's restore after bob took her drain over and restored it says so, not that the drain was lost", async () => {
 		expect((await runCli(['drain', 'web/s2', ...common('lena.jsonl')], as('lena'))).code).toBe(0);

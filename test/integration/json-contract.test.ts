@@ -1,6 +1,6 @@
 import {existsSync, mkdirSync} from 'node:fs';
 import process from 'node:process';
-import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import {readJournal} from '../../source/runbook/journal.js';
 import {webappsConfig, webappsDemos} from '../fixtures/webapps.cfg.js';
 import {startForwardingSocket} from '../helpers/forwarding-socket.js';
@@ -33,6 +33,13 @@ const statusOf = async (server: string) => {
 	const line = (await bed.send(`show stat webapps 4 -1`)).split('\n').find((row) => row.startsWith(`webapps,${server},`));
 	return line?.split(',')[17];
 };
+
+// A test stopped by a failed assertion leaves its server drained: the next one starts from a server in rotation.
+afterEach(async () => {
+	for (const server of ['app01', 'app02', 'app03']) {
+		await bed.send(`set server webapps/${server} state ready`);
+	}
+});
 
 describe('the --json contract of drain and restore', () => {
 	it('changed: true for a drain HAProxy applied, false for the same drain again; targets before/after read from HAProxy', async () => {
