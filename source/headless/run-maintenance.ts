@@ -1,4 +1,3 @@
-import os from 'node:os';
 import process from 'node:process';
 import {journalTime} from '../time-format.js';
 import {onCrash} from '../crash.js';
@@ -9,7 +8,7 @@ import {readJournal} from '../runbook/journal.js';
 import {lostDrainWarnings} from '../runbook/lost-drain.js';
 import {beginMaintenance, prepareMaintenance} from '../runbook/prepare.js';
 import {ChangeRefusedError, othersDrain} from '../runbook/change-guards.js';
-import {isOwnMark, markTime} from '../runbook/drain-mark.js';
+import {endedByOther, takenOverText} from '../runbook/drain-mark.js';
 import {changeInFlight, changesSettled, stopChanges} from '../runbook/state-change.js';
 import {readTarget} from '../runbook/read-target.js';
 import {lastMaintenance, type ResumePoint} from '../runbook/resume.js';
@@ -371,9 +370,9 @@ export async function planSteps(kind: Kind, context: RunbookContext, resume: Res
 
 	if (lost.length > 0) {
 		// Another operator took this drain over and ended it (their restore, with its checks): said as such.
-		const ended = await context.marks.latest(context.target).catch(() => null);
-		if (ended?.state === 'ended' && !isOwnMark(ended, context.journal.file) && record?.drainSentAt !== null && record?.drainSentAt !== undefined && Date.parse(ended.since) > record.drainSentAt) {
-			return {steps: [], lost, takenOver: `${formatTarget(context.target)} is not drained: ${ended.user} took this maintenance's drain over and put it back into rotation at ${markTime(ended)}${ended.host === os.hostname() ? '' : ` on ${ended.host}`}, with restore's checks. Nothing was sent. The journal closes this maintenance.`};
+		const ended = record?.drainSentAt ? endedByOther(await context.marks.latest(context.target).catch(() => null), context.journal.file, record.drainSentAt) : null;
+		if (ended) {
+			return {steps: [], lost, takenOver: `${formatTarget(context.target)} is not drained: ${takenOverText(ended)}. Nothing was sent. The journal closes this maintenance.`};
 		}
 
 		return {steps: [], lost};

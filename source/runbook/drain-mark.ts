@@ -26,15 +26,20 @@ import {operatorName} from './journal.js';
  * while HAProxy shows the server drained: it is a claim, said as one.
  */
 export type DrainMark = {uid: number; user: string; host: string; journal: string; since: string};
+/** How a drain ended: `ready` (a restore of drainboard's applied it), `seen` (found in rotation, by whoever put it there). */
+type MarkEnd = 'ready' | 'seen';
 type Found = MarkFile & {uid: number};
 
 // eslint-disable-next-line no-control-regex -- the lock directory is writable by every user, and the mark's text reaches the terminal
 const plain = z.string().check(z.minLength(1), z.maxLength(300), z.regex(/^[^\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]*$/));
-const markSchema = z.object({state: z.enum(['drained', 'ended']), user: plain, host: plain, journal: plain, since: z.iso.datetime()});
+// `how` is absent from the marks of drainboard before it (an end then says nothing of how).
+const markSchema = z.object({state: z.enum(['drained', 'ended']), how: z.optional(z.enum(['ready', 'seen'])), user: plain, host: plain, journal: plain, since: z.iso.datetime()});
 type MarkFile = z.infer<typeof markSchema>;
 
 /** What the runbook does with drain marks (tests give a directory of their own). */
 export type MarkHandle = Pick<DrainMarks, 'write' | 'end' | 'read' | 'latest'>;
+/** The newest mark of a server, drained or ended. */
+export type LatestMark = DrainMark & {state: MarkFile['state']; how?: MarkEnd};
 
 export class DrainMarks {
 	constructor(private readonly options: {dir: string; clients: readonly RuntimeClient[]; proc?: string; passwd?: string}) {}
@@ -44,9 +49,9 @@ export class DrainMarks {
 		return this.put(target, 'drained', journal, signal);
 	}
 
-	/** Records that the drain of `target` ended (ready applied, or seen in rotation), by this run (its journal). */
-	async end(target: Target, journal: string, signal?: AbortSignal): Promise<void> {
-		await this.put(target, 'ended', journal, signal);
+	/** Records that the drain of `target` ended (`ready`: applied by this run; `seen`: found in rotation), by this run (its journal). */
+	async end(target: Target, journal: string, how: MarkEnd, signal?: AbortSignal): Promise<void> {
+		await this.put(target, 'ended', journal, signal, how);
 	}
 
 	/** Who holds the drain of `target` now by the newest mark of any user, on the first instance that has one; null: nobody says. */
@@ -56,20 +61,20 @@ export class DrainMarks {
 	}
 
 	/** The newest mark of `target`, drained or ended (who ended a drain, and when), on the first instance that has one. */
-	async latest(target: Target, signal?: AbortSignal): Promise<(DrainMark & {state: MarkFile['state']}) | null> {
+	async latest(target: Target, signal?: AbortSignal): Promise<LatestMark | null> {
 		for (const prefix of await this.prefixes(target, signal)) {
 			const newest = this.marksOf(prefix).sort((one, other) => Date.parse(other.since) - Date.parse(one.since))[0];
 			if (newest) {
-				return {state: newest.state, uid: newest.uid, user: newest.user, host: newest.host, journal: newest.journal, since: newest.since};
+				return {state: newest.state, ...(newest.how ? {how: newest.how} : {}), uid: newest.uid, user: newest.user, host: newest.host, journal: newest.journal, since: newest.since};
 			}
 		}
 
 		return null;
 	}
 
-	private async put(target: Target, state: MarkFile['state'], journal: string, signal?: AbortSignal): Promise<string | null> {
+	private async put(target: Target, state: MarkFile['state'], journal: string, signal?: AbortSignal, how?: MarkEnd): Promise<string | null> {
 		const uid = process.getuid?.() ?? 0;
-		const mark: MarkFile = {state, user: printableName(operatorName()), host: os.hostname(), journal: path.resolve(journal), since: new Date().toISOString()};
+		const mark: MarkFile = {state, ...(how ? {how} : {}), user: printableName(operatorName()), host: os.hostname(), journal: path.resolve(journal), since: new Date().toISOString()};
 		const text = Buffer.from(`${JSON.stringify(mark)}\n`);
 		const failed: string[] = [];
 		for (const prefix of await this.prefixes(target, signal)) {
@@ -147,6 +152,22 @@ export function isOwnMark(mark: DrainMark, journal: string): boolean {
 export function isOwnUser(mark: DrainMark): boolean {
 	const uid = process.getuid?.() ?? 0;
 	return mark.uid === uid && (uid !== 0 || mark.user === printableName(operatorName())) && mark.host === os.hostname();
+}
+
+/**
+ * The mark of another maintenance's restore that ended this one's drain (a --take-over, or a
+ * resumption taken over in the wizard) after `drainSetAt`, this maintenance's last drain: the
+ * newest mark, `ended` by a `ready` drainboard applied, not this run's own. Null otherwise (a drain
+ * undone by hand, a reload, or no mark) — nothing is then said of who did it.
+ */
+export function endedByOther(mark: LatestMark | null, journal: string, drainSetAt: number): LatestMark | null {
+	return mark?.state === 'ended' && mark.how === 'ready' && !isOwnMark(mark, journal) && Date.parse(mark.since) > drainSetAt ? mark : null;
+}
+
+/** `max took this maintenance's drain over and put it back into rotation at 14:05:02 (on lb2)`. */
+export function takenOverText(mark: LatestMark): string {
+	const where = mark.host === os.hostname() ? '' : ` on ${mark.host}`;
+	return `${mark.user} took this maintenance's drain over and put it back into rotation at ${markTime(mark)}${where}, with restore's checks`;
 }
 
 /** `alice's maintenance at 14:02:11 on lb2 (journal /home/alice/.local/state/drainboard/journal.jsonl)`. */

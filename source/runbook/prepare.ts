@@ -153,7 +153,7 @@ export async function prepareMaintenance(options: Options, target: Target, mode:
 	const mark = views ? await context.marks.read(context.target).catch(() => null) : null;
 	if (mark && drainedOn.length === 0 && !options.dryRun) {
 		// Seen in rotation: whatever drain the mark named has ended (set ready by hand, a reload).
-		await context.marks.end(context.target, journal.file).catch(() => undefined);
+		await context.marks.end(context.target, journal.file, 'seen').catch(() => undefined);
 	}
 
 	const drainedBy = drained && mark && !isOwnMark(mark, journal.file) ? markText(mark) : undefined;

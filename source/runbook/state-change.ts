@@ -149,7 +149,7 @@ async function sendAndCheck(context: RunbookContext, io: RunbookIo, step: StepId
 	}
 
 	if (ready) {
-		await context.marks.end(context.target, context.journal.file, io.signal).catch(() => undefined);
+		await context.marks.end(context.target, context.journal.file, 'ready', io.signal).catch(() => undefined);
 		if (taken) {
 			outcome.notes.push(`It had been drained by ${markText(taken)}: that maintenance is over now (taken over).`);
 		}

@@ -80,6 +80,8 @@ export type RunbookState = {
 	/** The target is out of rotation because of this maintenance (drain sent or found on resume). */
 	drained: boolean;
 	finished: boolean;
+	/** Another maintenance's restore ended this one's drain (drain marks): why it is over, one sentence; null otherwise. */
+	takenOver: string | null;
 	resumedAt: StepId | null;
 	startedAt: number;
 	/** The journal has the start (or the resumption) of this maintenance: going back would lose something. */
@@ -117,6 +119,7 @@ export type RunbookAction =
 	| {type: 'alarm-raised'; alarm: Alarm}
 	| {type: 'alarm-cleared'; id: string}
 	| {type: 'drain-changed'; drained: boolean}
+	| {type: 'taken-over'; message: string}
 	| {type: 'maintenance-begun'}
 	| {type: 'reapply-started'}
 	| {type: 'reapply-ended'; problem: string | null; time: number}
@@ -138,6 +141,7 @@ export function initialRunbookState(target: string, time: number, start: Runbook
 		live: null,
 		drained: false,
 		finished: false,
+		takenOver: null,
 		resumedAt: null,
 		startedAt: time,
 		begun: false,
@@ -208,14 +212,15 @@ export function runbookReducer(state: RunbookState, action: RunbookAction): Runb
 
 			const ok = stepPassed(step);
 			const steps = {...state.steps, [action.step]: {...step, status: ok ? 'passed' : 'failed', finishedAt: action.time} satisfies StepState};
-			const next = ok && action.step === state.current ? nextStep(action.step) : undefined;
+			// Over already (taken over): a step that was running ends where it is.
+			const next = ok && action.step === state.current && !state.finished ? nextStep(action.step) : undefined;
 			const log = [...state.log, {key: `${action.step}-${action.time}-${state.log.length}`, step: action.step, passed: ok, finishedAt: action.time}];
 			return {
 				...state,
 				steps,
 				log,
 				current: next ?? state.current,
-				finished: ok && action.step === 'restore',
+				finished: state.finished || (ok && action.step === 'restore'),
 				live: null,
 				prompt: promptAfterStep(state.prompt),
 				drained: action.step === 'restore' && ok ? false : state.drained,
@@ -252,6 +257,12 @@ export function runbookReducer(state: RunbookState, action: RunbookAction): Runb
 
 		case 'drain-changed': {
 			return {...state, drained: action.drained};
+		}
+
+		case 'taken-over': {
+			// The alarm that offered to re-apply the drain says who ended it instead: re-applying would undo their restore.
+			const alarms = state.alarms.map((alarm) => (alarm.reapply ? {id: alarm.id, kind: alarm.kind, socket: alarm.socket, at: alarm.at, message: action.message} : alarm));
+			return {...state, takenOver: action.message, finished: true, drained: false, alarms, prompt: promptAfterStep(state.prompt)};
 		}
 
 		case 'maintenance-begun': {

@@ -62,9 +62,14 @@ export type BedOptions = {
 	readyTimeoutMs?: number;
 };
 
+// \`timeout check\`: without it HAProxy gives a whole check \`inter\` (200 ms in the fixtures) to
+// connect and read; the demo servers answer from the test's own process, which a loaded CI core
+// can stall that long, and two such stalls took a server DOWN mid-test (3.0 row). A stopped demo
+// refuses at once, so checks still see it go down within two \`inter\`s.
 const defaults = `defaults
     mode http
     timeout connect 1s
+    timeout check 2s
     timeout client 10s
     timeout server 10s
 `;

@@ -5,6 +5,7 @@ import {readJournal} from '../../source/runbook/journal.js';
 import {webappsConfig, webappsDemos} from '../fixtures/webapps.cfg.js';
 import {checklist} from '../helpers/checklist.js';
 import {adminStates} from '../helpers/raw-haproxy.js';
+import {runCli} from '../helpers/run-cli.js';
 import {startTestBed, type TestBed} from '../helpers/test-bed.js';
 import {startCliInTmux, type TmuxSession} from '../helpers/tmux.js';
 
@@ -145,6 +146,40 @@ describe('the wizard in a real terminal, against a real HAProxy', () => {
 		expect(after).not.toContain('Quitanyway');
 		expect(await session.exited()).toBe(0);
 		expect(readJournal(journal).entries.at(-1)).toMatchObject({event: 'quit', detail: expect.stringMatching(/^quit after the drain was undone outside this wizard: webapps\/app03 is not drained/)});
+	});
+
+	it('ends its maintenance when another operator takes its drain over and restores it: says who, offers no re-apply, and Esc goes back to the grid', async () => {
+		const alice = `${bed.dir}/alice.jsonl`;
+		await session?.kill();
+		session = await startCliInTmux(['webapps/app01', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', alice, '--requests', '30'], {columns: 100, rows: 30, after: 'sleep 2'});
+		await session.waitForScreen('Enter run validate');
+		for (const step of ['▶ baseline', '▶ drain']) {
+			await session.press('Enter', (current) => checklist(current).includes(step));
+		}
+
+		await session.press('Enter', 'set server webapps/app01 state drain');
+		await session.press('y', (current) => checklist(current).includes('▶ confirm'));
+		await session.press('Enter', (current) => checklist(current).includes('▶ maintain') && current.includes('Do the work now'));
+
+		// bob, with a journal of his own, takes the drain over and restores it, with restore's checks.
+		const bob = await runCli(['restore', 'webapps/app01', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', `${bed.dir}/bob.jsonl`, '--yes', '--take-over', '--requests', '30']);
+		expect(bob.code, bob.stderr).toBe(0);
+		const screen = await session.waitForScreen((current) => current.includes('taken over') && !current.includes('Someone else changed'));
+		const flat = screen.replace(/\s+/g, ' ');
+		expect(flat).toMatch(/webapps\/app01 is back in rotation: \S+ took this maintenance's drain over and put it back into rotation at \d\d:\d\d:\d\d, with restore's checks\. This maintenance is over; the journal closes it\./);
+		expect(flat).not.toContain('re-apply');
+		expect(flat).toContain('Ended by another operator\'s restore (above): nothing is left for this maintenance to do.');
+		expect(flat).toContain('Enter back to the grid, on the next server · q quit');
+		await session.press('Escape', 'Enter select');
+		expect(adminStates(await bed.send('show servers state webapps'))['webapps/app01']).toBe('0');
+		const events = readJournal(alice).entries;
+		expect(events.filter((entry) => entry.event === 'abandoned')).toEqual([
+			expect.objectContaining({step: 'maintain', detail: expect.stringMatching(/^the drain was taken over: webapps\/app01 is back in rotation: \S+ took this maintenance's drain over/) as unknown}),
+		]);
+		// The grid quits without naming an unfinished maintenance: the journal closed it.
+		const left = (await session.press('q', (current) => !current.includes('Enter select'))).replace(/\s+/g, ' ');
+		expect(left).not.toContain('unfinished maintenance');
+		expect(await session.exited()).toBe(0);
 	});
 
 	it('takes up a drain someone else made: the steps it did not run are not ticked, confirm holds the lock and says how long it watched', async () => {

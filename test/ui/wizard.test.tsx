@@ -161,6 +161,23 @@ describe('the wizard', () => {
 		);
 	});
 
+	it('lets Esc go back to the grid once HAProxy shows the drain undone by someone else: nothing is drained, and the journal says why it ended', async () => {
+		const {ui, haproxy, harness} = start({drained: true, resume: {step: 'maintain', drained: true, ran: ['validate', 'baseline', 'drain', 'confirm'], reason: 'it was drained'}});
+		await ui.waitForFrame('Resume at maintain?');
+		let frame = await ui.press('y', 'Do the work now');
+		expect(frame).not.toContain('Esc back to grid');
+		haproxy.set('app01', {adminState: 0, status: 'UP'});
+		frame = await ui.waitForFrame((current) => flat(current).includes('Someone else changed') && current.includes('Esc back to grid'));
+		expect(frame).toContain('r re-apply drain');
+		await ui.press(keys.escape, 'SERVER');
+		expect(haproxy.sent).toEqual([]);
+		expect(readJournal(harness.journalFile).entries.at(-1)).toMatchObject({
+			event: 'abandoned',
+			step: 'maintain',
+			detail: expect.stringMatching(/^back to the grid at maintain: its drain was undone outside it \(webapps\/app01 is not drained \(in rotation, admin flags none\), as HAProxy showed at \d\d:\d\d:\d\d\)$/) as unknown,
+		});
+	});
+
 	it('says what it last saw, and when, while HAProxy does not answer', async () => {
 		const {ui, owner, haproxy} = start({drained: true, resume: {step: 'maintain', drained: true, ran: ['validate', 'baseline', 'drain', 'confirm'], reason: 'the maintenance that ana started at 14:02:11 drained it'}});
 		const exited = ui.instance.waitUntilExit();

@@ -2,7 +2,9 @@ import {mkdtempSync, readdirSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
-import {DrainMarks, markTime} from '../../source/runbook/drain-mark.js';
+import {DrainMarks, endedByOther, markTime, type LatestMark} from '../../source/runbook/drain-mark.js';
+import {printableName} from '../../source/runbook/backend-lock.js';
+import {operatorName} from '../../source/runbook/journal.js';
 import {parseTarget} from '../../source/runtime/names.js';
 import {FakeHaproxy} from '../helpers/fake-runtime.js';
 
@@ -29,8 +31,9 @@ describe('drain marks', () => {
 		expect(await marks.write(target, '/tmp/a.jsonl')).toBeNull();
 		expect(await marks.read(target)).toMatchObject({uid, journal: '/tmp/a.jsonl'});
 		expect(await marks.read(parseTarget('webapps/app02'))).toBeNull();
-		await marks.end(target, '/tmp/a.jsonl');
+		await marks.end(target, '/tmp/a.jsonl', 'ready');
 		expect(await marks.read(target)).toBeNull();
+		expect(await marks.latest(target)).toMatchObject({state: 'ended', how: 'ready', journal: '/tmp/a.jsonl'});
 	});
 
 	it('believes a file only when the uid its name gives owns it, and only when it validates', async () => {
@@ -50,5 +53,20 @@ describe('drain marks', () => {
 		const mark = {uid: 0, user: 'alice', host: 'lb1', journal: '/j'};
 		expect(markTime({...mark, since: '2026-12-03T09:00:00.000Z'}, now)).toBe('2026-12-03 09:00:00 UTC');
 		expect(markTime({...mark, since: '2026-12-04T09:00:00.000Z'}, now)).toMatch(/^\d\d:\d\d:\d\d$/);
+	});
+
+	it('names another maintenance as having ended this drain only when its restore applied ready after this drain', () => {
+		const drainSetAt = Date.parse('2026-12-04T10:00:00Z');
+		const later = '2026-12-04T10:05:00.000Z';
+		const bob: LatestMark = {state: 'ended', how: 'ready', uid: uid + 1, user: 'bob', host: os.hostname(), journal: '/j/bob.jsonl', since: later};
+		expect(endedByOther(bob, '/j/alice.jsonl', drainSetAt)).toBe(bob);
+		// Found in rotation (someone's socat, a reload), an older mark, an old drainboard's mark, a drain not ended, or this run's own.
+		expect(endedByOther({...bob, how: 'seen'}, '/j/alice.jsonl', drainSetAt)).toBeNull();
+		expect(endedByOther({...bob, since: '2026-12-04T09:59:00.000Z'}, '/j/alice.jsonl', drainSetAt)).toBeNull();
+		const {how: _how, ...unsaid} = bob;
+		expect(endedByOther(unsaid, '/j/alice.jsonl', drainSetAt)).toBeNull();
+		expect(endedByOther({...bob, state: 'drained'}, '/j/alice.jsonl', drainSetAt)).toBeNull();
+		expect(endedByOther({...bob, uid, user: printableName(operatorName())}, '/j/bob.jsonl', drainSetAt)).toBeNull();
+		expect(endedByOther(null, '/j/alice.jsonl', drainSetAt)).toBeNull();
 	});
 });

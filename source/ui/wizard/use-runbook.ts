@@ -6,8 +6,9 @@ import {beginMaintenance, type PreparedMaintenance} from '../../runbook/prepare.
 import {runStep} from '../../runbook/run-step.js';
 import {Cancelled, changeState} from '../../runbook/state-change.js';
 import {seenSettled, stepRunning, type Prompt, type RunbookState} from '../../runbook/state.js';
-import {seenInView, targetStale, targetState} from '../../runbook/target-state.js';
+import {seenInView, targetStale, targetState, targetStateSentence} from '../../runbook/target-state.js';
 import {PoolWatch} from '../../runbook/watch.js';
+import {endedByOther, takenOverText} from '../../runbook/drain-mark.js';
 import {formatTarget, type Target} from '../../runtime/names.js';
 import {sentenceOf} from '../../errors.js';
 import {askToQuit} from './quit-question.js';
@@ -187,6 +188,25 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView, {poll 
 				// The alarm is on screen; the next state change will stop on the journal.
 			}
 		}
+
+		if (changes.raise.some((alarm) => alarm.reapply)) {
+			// The drain is gone: another operator's restore (a take-over) says so in its mark, and then this maintenance is over.
+			void endedElsewhere(context).then((message) => {
+				const later = store.getState();
+				if (!message || !later.alarms.some((alarm) => alarm.reapply) || later.finished) {
+					return;
+				}
+
+				const open = pending.current;
+				if (open && open.prompt.kind === 'command') {
+					pending.current = undefined;
+					open.reject(new Error(message));
+				}
+
+				store.dispatch({type: 'taken-over', message});
+				context.journal.appendGuarded({step: later.current, event: 'abandoned', detail: `the drain was taken over: ${message}`});
+			});
+		}
 	}, [view, readAt, context, watch, store]);
 
 	const paused = state.alarms.some((alarm) => alarm.kind === 'unreachable');
@@ -263,7 +283,8 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView, {poll 
 	const leave = useCallback(() => {
 		const now = store.getState();
 		if (now.begun && !now.finished) {
-			context.journal.appendGuarded({step: now.current, event: 'abandoned', detail: `back to the grid at ${now.current}, with nothing drained by this maintenance`});
+			const why = drainGone(now) ? `: its drain was undone outside it (${targetStateSentence(context.target, now.seen)})` : ', with nothing drained by this maintenance';
+			context.journal.appendGuarded({step: now.current, event: 'abandoned', detail: `back to the grid at ${now.current}${why}`});
 		}
 	}, [context, store]);
 
@@ -297,7 +318,7 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView, {poll 
 		confirmQuit,
 		insistQuit,
 		seenSettled: seenSettled(state),
-		canGoBack: !running && !state.prompt && !state.drained && !drainUnread(state),
+		canGoBack: !running && !state.prompt && (!state.drained || drainGone(state)) && !drainUnread(state),
 		leave,
 		explainNoBack,
 	};
@@ -311,7 +332,26 @@ function drainUnread(state: RunbookState): boolean {
 	return drainSent(state) && !(seenSettled(state) && targetState(state.seen) === 'not-drained' && !targetStale(state.seen));
 }
 
+/**
+ * This maintenance drained the target and a read made since its last change shows it in rotation
+ * on every instance: undone outside it (by hand, a reload). Nothing is drained: Esc may go back.
+ */
+function drainGone(state: RunbookState): boolean {
+	return state.drained && seenSettled(state) && targetState(state.seen) === 'not-drained' && !targetStale(state.seen);
+}
+
 /** This maintenance sent the drain (whatever became of its reply). */
 function drainSent(state: RunbookState): boolean {
 	return state.facts.drainOutcome !== 'not-sent';
+}
+
+/**
+ * The sentence that ends this maintenance when another operator's restore took its drain over
+ * (their drain mark, newer than this maintenance's last drain); null when no mark says so.
+ */
+async function endedElsewhere(context: PreparedMaintenance['context']): Promise<string | null> {
+	const {facts, startedAt} = context.store.getState();
+	const mark = await context.marks.latest(context.target).catch(() => null);
+	const ended = endedByOther(mark, context.journal.file, facts.drainSetAt ?? facts.drainSentAt ?? startedAt);
+	return ended ? `${formatTarget(context.target)} is back in rotation: ${takenOverText(ended)}. This maintenance is over; the journal closes it.` : null;
 }

@@ -119,7 +119,7 @@ export function WizardScreen({handle, view, size, now, freshAt, help, urlText, a
 		panel.push(...wrap(handle.state.problem, width - 1).map((text) => ({text, tone: 'fail' as const})));
 	}
 
-	const status = state.finished ? 'maintenance complete' : step.status === 'running' ? 'running…' : step.status === 'failed' ? 'blocked — see why below' : handle.paused ? 'paused: HAProxy does not answer' : '';
+	const status = state.takenOver ? 'taken over' : state.finished ? 'maintenance complete' : step.status === 'running' ? 'running…' : step.status === 'failed' ? 'blocked — see why below' : handle.paused ? 'paused: HAProxy does not answer' : '';
 	// The purpose gives way to the status where both do not fit: a title is never cut mid-word.
 	const full = `${state.current.toUpperCase()} — ${stepInfo[state.current].purpose}`;
 	const title = full.length + (status ? status.length + 2 : 0) <= width - 1 ? full : state.current.toUpperCase();
@@ -206,6 +206,10 @@ function execLines(exec: ExecView, label: string, width: number): PanelLine[] {
 
 function idleText(handle: RunbookHandle, afterEnd: string, exec: ExecView | null): string {
 	const {state} = handle;
+	if (state.takenOver) {
+		return `Ended by another operator's restore (above): nothing is left for this maintenance to do. Enter: ${afterEnd}; q quits.`;
+	}
+
 	if (state.finished) {
 		return `Done. The target is back in rotation, proven by traffic. Enter: ${afterEnd}; q quits.`;
 	}
