@@ -237,6 +237,21 @@ describe('the wizard', () => {
 		expect(live.join('\n')).toMatch(/▸ webapps/);
 	});
 
+	it('at 200x50, the servers follow the step\'s text under the grid\'s column titles; the room left is above the keys\' line', async () => {
+		const {ui} = start({size: {columns: 200, rows: 50}});
+		const live = liveFrame(await ui.waitForFrame('▶ validate'));
+		const text = live.findIndex((line) => line.startsWith('Press Enter to check'));
+		const titles = live.findIndex((line) => /^ {4}SERVER +ADDRESS +STATE +ADMIN +WT +SESS +CHECK/.test(line));
+		expect(text).toBeGreaterThan(0);
+		// One blank row between the text and the column titles, then the backend and its servers.
+		expect(live.slice(text + 1, titles)).toEqual(['']);
+		expect(live[titles + 1]).toMatch(/^▸ webapps /);
+		expect(live.slice(titles + 2, titles + 5).map((line) => line.trim().split(/ +/)[1])).toEqual(['app01', 'app02', 'app03']);
+		expect(live.slice(titles + 5, -1).every((line) => line.trim() === '')).toBe(true);
+		expect(live.at(-1)).toMatch(/^Enter run validate · /);
+		expect(live.length).toBeLessThanOrEqual(50);
+	});
+
 	it('offers resume or leave as a list on a drained target: ↓ Enter goes back to the grid, the drain and its maintenance left as they are', async () => {
 		const {ui, harness, haproxy} = start({drained: true, resume: {step: 'maintain', drained: true, ran: ['validate', 'baseline', 'drain', 'confirm'], reason: 'it was drained'}});
 		const frame = await ui.waitForFrame('❯ y resume at maintain');

@@ -6,7 +6,7 @@ import {summarizeBackend} from '../../model/server-condition.js';
 import {stepIds, stepInfo} from '../../runbook/steps.js';
 import {targetStale, targetState, targetStateSentence} from '../../runbook/target-state.js';
 import {cell} from '../format.js';
-import {gridLayout} from '../grid/grid-layout.js';
+import {gridLayout, titleText} from '../grid/grid-layout.js';
 import {BackendLine, InstanceLine} from '../grid/group-lines.js';
 import {ServerLine} from '../grid/server-line.js';
 import {Header} from '../header.js';
@@ -72,7 +72,9 @@ export function WizardScreen({handle, view, size, now, freshAt, help, urlText, a
 	// Several instances: the target's line on each (under its instance and backend), not its neighbours.
 	const several = instances.length > 1;
 	const gridRows = !backend ? 1 : several ? Math.min(instances.length * 3, Math.max(3, Math.floor((size.rows - 1) * 0.4))) : Math.min(backend.servers.length + 1, Math.max(3, Math.floor((size.rows - 1) * 0.3)));
-	const fixed = 1 + 1 + alarms.length + 1 + prompt.length + 1 + gridRows + 1;
+	// The grid's column titles over the servers, where the terminal has a row to spare for them.
+	const titled = backend !== undefined && size.rows >= 30;
+	const fixed = 1 + 1 + alarms.length + 1 + prompt.length + 1 + gridRows + (titled ? 1 : 0) + 1;
 	const panelHeight = Math.max(1, size.rows - 1 - fixed);
 
 	const panel: PanelLine[] = [];
@@ -119,6 +121,9 @@ export function WizardScreen({handle, view, size, now, freshAt, help, urlText, a
 		panel.push(...wrap(handle.state.problem, width - 1).map((text) => ({text, tone: 'fail' as const})));
 	}
 
+	const shownHeight = Math.max(1, Math.min(panelHeight, panel.length));
+	// Rows the step's text leaves free: one between it and the servers, the rest above the keys' line.
+	const spare = help ? 0 : panelHeight - shownHeight;
 	const status = state.takenOver ? 'taken over' : state.finished ? 'maintenance complete' : step.status === 'running' ? 'running…' : step.status === 'failed' ? 'blocked — see why below' : handle.paused ? 'paused: HAProxy does not answer' : '';
 	// The purpose gives way to the status where both do not fit: a title is never cut mid-word.
 	const full = `${state.current.toUpperCase()} — ${stepInfo[state.current].purpose}`;
@@ -141,7 +146,8 @@ export function WizardScreen({handle, view, size, now, freshAt, help, urlText, a
 				{help ? (
 					<HelpOverlay height={panelHeight} width={width} keys={withExtraKeys(wizardKeys, extraKeys)} />
 				) : (
-					<Box flexDirection="column" height={panelHeight}>
+					// As tall as what it says: the servers follow it, and the room left goes above the keys' line.
+					<Box flexDirection="column" height={shownHeight}>
 						{lastLines(panel, panelHeight).map((line, index) => (
 							<Text key={index} color={toneColor[line.tone] ? tint(toneColor[line.tone]!) : undefined} bold={line.tone === 'title'} dimColor={line.tone === 'info'} wrap="truncate-end">
 								{line.text}
@@ -151,6 +157,8 @@ export function WizardScreen({handle, view, size, now, freshAt, help, urlText, a
 				)}
 				{state.prompt ? <PromptBox prompt={state.prompt} width={width} onAnswer={handle.answer} /> : null}
 				{!state.prompt && listenerChoice ? <ListenerChoice listeners={state.listeners} current={state.probe?.target} width={width} onChoose={listenerChoice} /> : null}
+				{spare > 0 ? <Text> </Text> : null}
+				{titled ? <Text dimColor wrap="truncate-end">{titleText(layout)}</Text> : null}
 				<Box flexDirection="column" height={gridRows}>
 					{backend && several ? (
 						instances
@@ -177,6 +185,7 @@ export function WizardScreen({handle, view, size, now, freshAt, help, urlText, a
 						<Text dimColor>{cell('Waiting for HAProxy…', width - 1)}</Text>
 					)}
 				</Box>
+				{spare > 1 ? <Box height={spare - 1} /> : null}
 				<Text dimColor wrap="truncate-end">
 					{cell(hints(handle, {afterEnd, backTo}, exec, listenerChoice !== undefined), width - 1)}
 				</Text>
