@@ -100,7 +100,7 @@ describe('a server whose agent-check answers "up 100% ready"', () => {
 		const restore = await runCli(['restore', 'webapps/app01', ...common('theirs.jsonl')]);
 		expect(restore.code, restore.stderr).toBe(0);
 		expect(restore.stderr).toContain(
-			'! restore · Ready sent: The agent-check of webapps/app01 is disabled, and the journal does not show this maintenance disabling it, so it stays disabled; send "enable agent webapps/app01" if it should run again.',
+			'! restore · Ready command: The agent-check of webapps/app01 is disabled, and the journal does not show this maintenance disabling it, so it stays disabled; send "enable agent webapps/app01" if it should run again.',
 		);
 		expect(await app01()).toEqual({admin: '0', agentEnabled: false});
 	});

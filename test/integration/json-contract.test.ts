@@ -236,7 +236,7 @@ describe('--dry-run', () => {
 				checks: [{id: 'drain-sent', verdict: 'skip', observed: `Would send "set server webapps/app01 state drain" to ${socket.path}; nothing was sent.`}],
 			});
 			expect(run.stderr).toContain(`– drain · Not sent (dry run): Would send "set server webapps/app01 state drain" to ${socket.path}; nothing was sent.`);
-			expect(run.stderr).not.toContain('Drain sent');
+			expect(run.stderr).not.toContain('Drain command');
 			expect(run.result.targets[0]).toMatchObject({before: {adminFlags: []}, after: {adminFlags: []}});
 			// The socket saw the reads, and no command that changes anything.
 			expect(socket.forwarded.some((line) => line.startsWith('show servers state'))).toBe(true);
@@ -365,7 +365,7 @@ describe('--dry-run', () => {
 				['restore', false, true],
 			]);
 			expect(run.result.steps[1]!.checks).toEqual([{id: 'ready-sent', verdict: 'skip', observed: `Would send "set server webapps/app02 state ready" to ${bed.adminSocket}; nothing was sent.`}]);
-			expect(run.stderr).not.toContain('Ready sent');
+			expect(run.stderr).not.toContain('Ready command');
 			expect((await states())['webapps/app02']).toBe('8');
 			expect(readJournal(`${bed.dir}/dry-restore.jsonl`).entries).toHaveLength(entries);
 			// The real restore still resumes the open maintenance.

@@ -48,7 +48,7 @@ describe('a state change whose reply is lost', () => {
 		expect(run.forwarded).toContain('set server webapps/app01 state drain');
 		expect(await admin()).toBe('8');
 		expect(run.stderr).toContain(
-			'! drain · Drain sent: webapps/app01 IS drained: the reply to "set server webapps/app01 state drain" was lost (no answer in 1 s), but a read-back on a fresh connection shows the change was applied.',
+			'! drain · Drain command: webapps/app01 IS drained: the reply to "set server webapps/app01 state drain" was lost (no answer in 1 s), but a read-back on a fresh connection shows the change was applied.',
 		);
 		expect(run.stderr).not.toContain('Nothing was changed');
 		expect(run.code, run.stderr).toBe(0);
@@ -63,7 +63,7 @@ describe('a state change whose reply is lost', () => {
 		const run = await throughFaultySocket('restore', 'lose-reply', 'restore-lost.jsonl');
 		expect(await admin()).toBe('0');
 		expect(run.stderr).toContain(
-			'! restore · Ready sent: webapps/app01 IS back in rotation (ready): the reply to "set server webapps/app01 state ready" was lost (no answer in 1 s), but a read-back on a fresh connection shows the change was applied.',
+			'! restore · Ready command: webapps/app01 IS back in rotation (ready): the reply to "set server webapps/app01 state ready" was lost (no answer in 1 s), but a read-back on a fresh connection shows the change was applied.',
 		);
 		expect(run.stderr).not.toContain('DRAINED');
 		expect(run.code, run.stderr).toBe(0);
@@ -75,7 +75,7 @@ describe('a state change whose reply is lost', () => {
 		expect(run.code).toBe(3);
 		expect(await admin()).toBe('0');
 		expect(run.stderr).toContain(
-			'✗ drain · Drain sent: webapps/app01 is NOT drained: the reply to "set server webapps/app01 state drain" was lost (no answer in 1 s), and a read-back on a fresh connection shows HAProxy did not apply it.',
+			'✗ drain · Drain command: webapps/app01 is NOT drained: the reply to "set server webapps/app01 state drain" was lost (no answer in 1 s), and a read-back on a fresh connection shows HAProxy did not apply it.',
 		);
 		expect(run.stderr.trim().split('\n').at(-1)).toBe('Nothing was changed on HAProxy by this run.');
 		expect(run.json).toMatchObject({ok: false, drained: false});
@@ -102,7 +102,7 @@ describe('a state change whose reply is lost', () => {
 		// The status command to check it reads the instances of this run.
 		const status = escaped(`check it with "drainboard status --backend webapps --socket ${run.socket} --config ${bed.configPath}" before anything else.`);
 		expect(run.stderr).toMatch(
-			new RegExp(`✗ drain · Drain sent: The state of webapps/app01 is unknown: the reply to "set server webapps/app01 state drain" was lost \\(no answer in 1 s\\) and reading it back failed too \\(.+\\); ${status}`),
+			new RegExp(`✗ drain · Drain command: The state of webapps/app01 is unknown: the reply to "set server webapps/app01 state drain" was lost \\(no answer in 1 s\\) and reading it back failed too \\(.+\\); ${status}`),
 		);
 		expect(run.stderr.trim().split('\n').at(-1)).toMatch(new RegExp(`^The state of webapps/app01 is unknown: reading it back at the end failed \\(.+\\); ${status}$`));
 		expect(run.stderr).not.toContain('Nothing was changed');

@@ -57,7 +57,7 @@ describe('restore never sends "state ready" to a server that is not healthy', ()
 		expect(result.code).toBe(1);
 		expect(result.stderr).toMatch(/→ the maintenance that \S+ started at .* drained it; it goes on at restore\./);
 		expect(result.stderr).toMatch(
-			/✗ restore · Ready sent: webapps\/app01 is not healthy now \(DOWN · L4CON \(.+\)\), so "state ready" was not sent and it stays drained; bring the service back, and restore once its health check passes\./,
+			/✗ restore · Ready command: webapps\/app01 is not healthy now \(DOWN · L4CON \(.+\)\), so "state ready" was not sent and it stays drained; bring the service back, and restore once its health check passes\./,
 		);
 		expect(result.stderr.trim().split('\n').at(-1)).toMatch(/^webapps\/app01 is DRAINED now/);
 		expect(await admin()).toBe('8');
@@ -82,7 +82,7 @@ describe('restore never sends "state ready" to a server that is not healthy', ()
 		await down();
 		await session.press('Enter');
 		let screen = await session.waitForScreen((current) => flat(current).includes('so "state ready" was not sent and it stays drained'));
-		expect(flat(screen)).toMatch(/✗ Ready sent: webapps\/app01 is not healthy now \(DOWN · L4CON/);
+		expect(flat(screen)).toMatch(/✗ Ready command: webapps\/app01 is not healthy now \(DOWN · L4CON/);
 		expect(screen).not.toContain('y send it');
 		expect(await admin()).toBe('8');
 

@@ -86,7 +86,7 @@ describe('two operators draining the two servers of a backend at the same instan
 			stderr += chunk.toString('utf8');
 		});
 		// Between the drain and the end of confirm, the lock is held.
-		await waitFor('the drain to be sent', () => (stderr.includes('drain · Drain sent') ? true : undefined), 20_000);
+		await waitFor('the drain to be sent', () => (stderr.includes('drain · Drain command') ? true : undefined), 20_000);
 		const locks = () => readdirSync(lockDir).filter((name) => name.endsWith('.lock'));
 		expect(locks().length).toBeGreaterThan(0);
 		run.kill('SIGTERM');

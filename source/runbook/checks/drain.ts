@@ -3,7 +3,7 @@ import {stateChangeCheck} from './state-change-check.js';
 
 const drainSent = stateChangeCheck({
 	id: 'drain-sent',
-	title: 'Drain sent',
+	title: 'Drain command',
 	step: 'drain',
 	state: 'drain',
 	why: 'New requests stop going to the target; its open sessions finish.',

@@ -7,7 +7,7 @@ import {trafficProof} from './traffic-proof.js';
 
 const readySent = stateChangeCheck({
 	id: 'ready-sent',
-	title: 'Ready sent',
+	title: 'Ready command',
 	step: 'restore',
 	state: 'ready',
 	why: 'The target goes back into rotation and gets new requests again.',

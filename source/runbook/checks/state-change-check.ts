@@ -5,7 +5,7 @@ import {changeState, type ChangeOutcome} from '../state-change.js';
 import type {CheckDefinition} from '../step-definition.js';
 import type {StepId} from '../steps.js';
 
-/** How one step changes the target's state: drain's "Drain sent", restore's "Ready sent". */
+/** How one step changes the target's state: drain's "Drain command", restore's "Ready command" (titles true whether it was sent or refused). */
 type StateChangeSpec = {
 	id: string;
 	title: string;
