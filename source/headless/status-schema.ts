@@ -38,6 +38,22 @@ const differenceSchema = z.strictObject({
 	states: z.array(z.strictObject({socket: z.string(), state: z.string()})).check(z.describe('its admin state on each instance: `ready`, `drain`, `maint`, `missing`, or several joined with `+`')),
 });
 
+/** A drained server, and whose maintenance drained it. */
+const drainSchema = z.strictObject({
+	socket: z.string().check(z.describe('the instance it is drained on (an `instances[].socket`)')),
+	server: z.string().check(z.describe('`backend/server`')),
+	by: z
+		.nullable(
+			z.strictObject({
+				user: z.string().check(z.describe('the operator (the mark file\'s owner; under sudo, the user sudo names)')),
+				host: z.string().check(z.describe('the host drainboard ran on')),
+				journal: z.string().check(z.describe('the journal of that maintenance (absolute path)')),
+				since: z.iso.datetime().check(z.describe('when the drain was applied (ISO 8601, UTC)')),
+			}),
+		)
+		.check(z.describe('whose drainboard maintenance drained it, from the drain marks every drainboard of this host leaves beside its locks; null when no mark names one (drained by hand or another tool, or the mark ended: set ready and drained again outside drainboard)')),
+});
+
 /** Why status printed no snapshot: the same code and sentence as drain's `error` (stderr has the sentence too). */
 const errorSchema = z.strictObject({
 	code: z.enum(errorCodes).check(z.describe('what kind of failure: a code of the fixed list of `drain --json` (`usage`, `not-found`, `unreachable`, `level`, …)')),
@@ -54,10 +70,11 @@ export const statusJsonSchema = z
 		instances: z.array(instanceSchema).check(z.describe('every HAProxy process read, in the order of --socket / --master')),
 		servers: z.array(serverSchema).check(z.describe('every server of every instance, in HAProxy\'s order')),
 		differences: z.array(differenceSchema).check(z.describe('servers whose admin state differs between instances (empty with one instance)')),
+		drains: z.array(drainSchema).check(z.describe('every drained server (FDRAIN) of every instance, in `servers` order, and whose maintenance it is')),
 		error: z.optional(errorSchema).check(z.describe('there exactly when the exit code is not 0; the lists are empty then')),
 	})
 	.check(
-		z.refine((status) => status.error === undefined || status.instances.length + status.servers.length + status.differences.length === 0, 'a status with an error has empty lists'),
+		z.refine((status) => status.error === undefined || status.instances.length + status.servers.length + status.differences.length + status.drains.length === 0, 'a status with an error has empty lists'),
 		z.meta({title: 'drainboard status --json', description: 'One snapshot of every HAProxy instance drainboard reads, printed by `drainboard status --json`; on a failure, empty lists and `error`.'}),
 	);
 

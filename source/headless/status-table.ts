@@ -2,6 +2,7 @@ import {addressOf, adminWords} from '../model/describe.js';
 import {differenceText, differingServers} from '../model/differences.js';
 import type {PoolSnapshot} from '../model/types.js';
 import {visible} from '../visible-text.js';
+import {drainOwnerLines, type DrainOwner} from './drain-owners.js';
 import {formatTable, type Column} from './table.js';
 
 const columns: Column[] = [
@@ -14,8 +15,8 @@ const columns: Column[] = [
 	{title: 'CHECK'},
 ];
 
-/** `drainboard status` without --json: per instance, a heading and an aligned table. */
-export function formatStatusTable(pool: PoolSnapshot, width: number): string {
+/** `drainboard status` without --json: per instance, a heading and an aligned table; then the differences, and whose each drain is. */
+export function formatStatusTable(pool: PoolSnapshot, width: number, drains: readonly DrainOwner[] = []): string {
 	const blocks = pool.instances.map(({instance, backends}) => {
 		const heading = visible(`${instance.socket}  HAProxy ${instance.version}  pid ${instance.pid}${instance.stopping ? '  (stopping)' : ''}`);
 		const rows = backends.flatMap((backend) =>
@@ -33,5 +34,6 @@ export function formatStatusTable(pool: PoolSnapshot, width: number): string {
 		return `${heading}\n${table}`;
 	});
 	const differences = [...differingServers(pool).values()].map((difference) => visible(differenceText(difference)));
-	return `${[...blocks, ...(differences.length > 0 ? [differences.join('\n')] : [])].join('\n\n')}\n`;
+	const owners = drainOwnerLines(drains, pool.instances.length > 1, width);
+	return `${[...blocks, ...(differences.length > 0 ? [differences.join('\n')] : []), ...(owners.length > 0 ? [owners.join('\n')] : [])].join('\n\n')}\n`;
 }

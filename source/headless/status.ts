@@ -1,7 +1,8 @@
 import type {RuntimeClient} from '../poll/client.js';
 import type {ProxyName} from '../runtime/names.js';
 import {isUnknownBackend, unknownBackendError} from '../poll/find-target.js';
-import type {PoolSnapshot} from '../model/types.js';
+import type {PoolSnapshot, Server} from '../model/types.js';
+import {drainOwners, isDrained} from './drain-owners.js';
 import {ServersJson, singleInstanceTail, statusJson, statusJsonHead} from './status-json.js';
 import {formatStatusTable} from './status-table.js';
 
@@ -33,16 +34,21 @@ async function readPool(clients: readonly RuntimeClient[], backend?: ProxyName):
 async function oneInstanceJson(client: RuntimeClient, write: (text: string | Uint8Array) => void): Promise<void> {
 	const pieces: Buffer[] = [];
 	const servers = new ServersJson((text) => pieces.push(Buffer.from(text)));
+	const drained: Server[] = [];
 	const instance = await client.streamServers((server) => {
 		servers.add(server);
+		if (isDrained(server)) {
+			drained.push(server);
+		}
 	});
 	servers.end();
+	const drains = await drainOwners([{client, servers: drained}]);
 	write(statusJsonHead([instance]));
 	for (const piece of pieces) {
 		write(piece);
 	}
 
-	write(singleInstanceTail);
+	write(singleInstanceTail(drains));
 }
 
 /** `drainboard status`: one snapshot, handed to `write` as JSON or as a plain table. */
@@ -53,10 +59,11 @@ export async function runStatus(clients: readonly RuntimeClient[], options: Stat
 	}
 
 	const pool = await readPool(clients, options.backend);
+	const drains = await drainOwners(pool.instances.map(({backends}, index) => ({client: clients[index]!, servers: backends.flatMap((backend) => backend.servers.filter(isDrained))})));
 	if (!options.json) {
-		write(formatStatusTable(pool, options.width));
+		write(formatStatusTable(pool, options.width, drains));
 		return;
 	}
 
-	write(statusJson(pool));
+	write(statusJson(pool, drains));
 }

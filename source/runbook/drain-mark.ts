@@ -63,7 +63,7 @@ export class DrainMarks {
 	/** The newest mark of `target`, drained or ended (who ended a drain, and when), on the first instance that has one. */
 	async latest(target: Target, signal?: AbortSignal): Promise<LatestMark | null> {
 		for (const prefix of await this.prefixes(target, signal)) {
-			const newest = this.marksOf(prefix).sort((one, other) => Date.parse(other.since) - Date.parse(one.since))[0];
+			const newest = newestOf(this.marksOf(prefix));
 			if (newest) {
 				return {state: newest.state, ...(newest.how ? {how: newest.how} : {}), uid: newest.uid, user: newest.user, host: newest.host, journal: newest.journal, since: newest.since};
 			}
@@ -103,14 +103,7 @@ export class DrainMarks {
 	}
 
 	/** Every user's marks of one instance and server, each checked against its file's owner. */
-	private marksOf(prefix: string): Found[] {
-		let names: string[];
-		try {
-			names = readdirSync(this.options.dir);
-		} catch {
-			return [];
-		}
-
+	private marksOf(prefix: string, names = listNames(this.options.dir)): Found[] {
 		const marks: Found[] = [];
 		for (const name of names) {
 			const uid = name.startsWith(prefix) && name.endsWith('.drained') ? Number(name.slice(prefix.length, -'.drained'.length)) : Number.NaN;
@@ -128,17 +121,37 @@ export class DrainMarks {
 		return marks;
 	}
 
+	/**
+	 * Whose maintenance holds the drain of each of `targets` (by `backend/server`) on the instance `client` reaches, by
+	 * the newest mark (null: none, or the newest says the drain ended): for status, one read of
+	 * the instance and of the directory for them all.
+	 */
+	async drainsOn(client: RuntimeClient, labels: readonly string[], signal?: AbortSignal): Promise<Map<string, DrainMark | null>> {
+		const key = await this.instanceKey(client, signal);
+		const names = listNames(this.options.dir);
+		return new Map(
+			labels.map((label) => {
+				const newest = newestOf(this.marksOf(`drainboard.${key}.${fileNameOf(label)}.`, names));
+				return [label, newest?.state === 'drained' ? {uid: newest.uid, user: newest.user, host: newest.host, journal: newest.journal, since: newest.since} : null];
+			}),
+		);
+	}
+
 	/** `drainboard.<instance>.<backend>_<server>.`, one per instance. */
 	private async prefixes(target: Target, signal?: AbortSignal): Promise<string[]> {
 		const prefixes: string[] = [];
 		for (const client of this.options.clients) {
-			const info = await client.info(signal);
-			const keys = instanceKeys(info, this.options.proc);
-			const key = keys.find((one) => one.includes('-master')) ?? `${keys[0]!}${info.startTime === null ? '' : `-t${info.startTime}`}`;
-			prefixes.push(`drainboard.${key}.${targetName(target)}.`);
+			prefixes.push(`drainboard.${await this.instanceKey(client, signal)}.${targetName(target)}.`);
 		}
 
 		return [...new Set(prefixes)];
+	}
+
+	/** The instance's part of a mark's name: its master, else its worker and start. */
+	private async instanceKey(client: RuntimeClient, signal?: AbortSignal): Promise<string> {
+		const info = await client.info(signal);
+		const keys = instanceKeys(info, this.options.proc);
+		return keys.find((one) => one.includes('-master')) ?? `${keys[0]!}${info.startTime === null ? '' : `-t${info.startTime}`}`;
 	}
 }
 
@@ -182,9 +195,27 @@ export function markTime(mark: DrainMark, now = Date.now()): string {
 	return now - at > 12 * 3_600_000 ? journalTime(mark.since) : clockTime(at);
 }
 
+/** The names in the lock directory; none when it cannot be read. */
+function listNames(dir: string): string[] {
+	try {
+		return readdirSync(dir);
+	} catch {
+		return [];
+	}
+}
+
+/** The mark written last. */
+function newestOf(marks: Found[]): Found | undefined {
+	return marks.sort((one, other) => Date.parse(other.since) - Date.parse(one.since))[0];
+}
+
 /** `backend_server`; long names are shortened with a hash of the target. */
 function targetName(target: Target): string {
-	const name = formatTarget(target);
+	return fileNameOf(formatTarget(target));
+}
+
+/** `backend_server` of `backend/server`, as {@link targetName}. */
+function fileNameOf(name: string): string {
 	const short = name.length <= 120 ? name : `${name.slice(0, 100)}~${createHash('sha256').update(name).digest('hex').slice(0, 16)}`;
 	return short.replace(/\//g, '_');
 }

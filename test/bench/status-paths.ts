@@ -12,6 +12,7 @@
  */
 import process from 'node:process';
 import {runStatus} from '../../source/headless/status.js';
+import {drainOwners, isDrained} from '../../source/headless/drain-owners.js';
 import {statusJson} from '../../source/headless/status-json.js';
 import {createRuntimeClient} from '../../source/poll/client.js';
 import {parseEndpoint} from '../../source/runtime/endpoint.js';
@@ -22,7 +23,9 @@ const write = (text: string | Uint8Array) => process.stdout.write(text);
 if (path === 'stream') {
 	await runStatus([client], {json: true, width: 80}, write);
 } else if (path === 'plain') {
-	write(statusJson({instances: [await client.snapshot()], takenAt: Date.now()}));
+	const snapshot = await client.snapshot();
+	const drained = snapshot.backends.flatMap((backend) => backend.servers.filter(isDrained));
+	write(statusJson({instances: [snapshot], takenAt: Date.now()}, await drainOwners([{client, servers: drained}])));
 } else {
 	throw new Error(`status-paths: unknown path ${path} (stream, plain)`);
 }

@@ -1,7 +1,10 @@
 import {readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import type {HeadlessResult} from '../../source/headless/report.js';
+import {statusJsonSchema} from '../../source/headless/status-schema.js';
+import {markTime} from '../../source/runbook/drain-mark.js';
 import {readJournal} from '../../source/runbook/journal.js';
 import {adminStates} from '../helpers/raw-haproxy.js';
 import {runCli} from '../helpers/run-cli.js';
@@ -104,6 +107,30 @@ describe("another operator's drain", () => {
 			/^web\/s2 is not drained: max took this maintenance's drain over and put it back into rotation at \d\d:\d\d:\d\d, with restore's checks\. Nothing was sent\. The journal closes this maintenance\.$/,
 		);
 		expect(hers.stderr).not.toContain('without restore');
+	});
+
+	it('status names whose maintenance each drain is, in its JSON and its table; a drain made by hand names none', async () => {
+		expect((await runCli(['drain', 'web/s1', ...common('paula.jsonl')], as('paula'))).code).toBe(0);
+		expect(await bed.send('set server web/s3 state drain')).toBe('\n');
+		const status = await runCli(['status', '--socket', bed.adminSocket, '--json'], as('quinn'));
+		expect(status.code, status.stderr).toBe(0);
+		const drains = statusJsonSchema.parse(JSON.parse(status.stdout)).drains;
+		expect(drains).toEqual([
+			{socket: bed.adminSocket, server: 'web/s1', by: {user: 'paula', host: os.hostname(), journal: path.join(bed.dir, 'paula.jsonl'), since: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) as unknown}},
+			{socket: bed.adminSocket, server: 'web/s3', by: null},
+		]);
+		const table = await runCli(['status', '--socket', bed.adminSocket], {env: {...as('quinn').env, COLUMNS: '200'}});
+		expect(table.stdout.trimEnd().split('\n\n').at(-1)).toBe(
+			[
+				'Drained, and whose maintenance (from the drain marks on this host):',
+				`  web/s1: paula's maintenance at ${markTime({uid: 0, ...drains[0]!.by!})} (journal ${path.join(bed.dir, 'paula.jsonl')})`,
+				'  web/s3: no drainboard maintenance names it (drained by hand or by another tool)',
+			].join('\n'),
+		);
+		// Restored: the drain is gone from status, and so is its owner.
+		expect((await runCli(['restore', 'web/s1', ...common('paula.jsonl')], as('paula'))).code).toBe(0);
+		const after = statusJsonSchema.parse(JSON.parse((await runCli(['status', '--socket', bed.adminSocket, '--json'], as('quinn'))).stdout));
+		expect(after.drains.map((drain) => drain.server)).toEqual(['web/s3']);
 	});
 
 	it('the same operator with another journal is told which journal holds the maintenance', async () => {

@@ -79,6 +79,8 @@ describe('drainboard status --json against a real HAProxy', () => {
 		expect(byName.get('api.v2-pool/api-1.v2')).toMatchObject({status: 'UP', checkStatus: 'L4OK'});
 		expect(byName.get('api.v2-pool/dead')).toMatchObject({opStateName: 'stopped', status: 'DOWN', checkStatus: 'L4CON'});
 		expect(byName.has('webapps/spare')).toBe(true);
+		// Drained by hand (socat, in beforeAll): listed, and no maintenance is named for it.
+		expect(json.drains).toEqual([{socket: bed.adminSocket, server: 'webapps/app02', by: null}]);
 	});
 
 	it('reads the same through the TCP admin socket and narrows to one backend', async () => {
@@ -104,6 +106,9 @@ describe('drainboard status --json against a real HAProxy', () => {
 		expect(lines[1]).toMatch(/^BACKEND\/SERVER\s+ADDRESS\s+STATUS\s+ADMIN\s+WT\s+SESS\s+CHECK$/);
 		expect(lines.find((line) => line.startsWith('webapps/app02 '))).toMatch(/DRAIN\s+drain\s+1\s+0\s+L7OK/);
 		expect(lines.find((line) => line.startsWith('webapps/spare '))).toMatch(/backup/);
+		expect(result.stdout.trimEnd().split('\n\n').at(-1)).toBe(
+			['Drained, and whose maintenance (from the drain marks on this host):', '  webapps/app02: no drainboard maintenance names it (drained by hand or by', '    another tool)'].join('\n'),
+		);
 		expect(Math.max(...lines.slice(1).map((line) => line.length))).toBeLessThanOrEqual(80);
 	});
 });
@@ -163,7 +168,7 @@ describe('drainboard status errors', () => {
 		expect(result.code).toBe(exit);
 		expect(result.stdout.split('\n')).toHaveLength(2);
 		const json = statusJson(result.stdout);
-		expect(json).toEqual({instances: [], servers: [], differences: [], error: {code, message: expect.stringContaining(message) as string}});
+		expect(json).toEqual({instances: [], servers: [], differences: [], drains: [], error: {code, message: expect.stringContaining(message) as string}});
 		expect(json.error!.message).toBe(result.stderr.trim());
 		// Not drain's object: no ok, changed, target, steps.
 		expect(headlessResultSchema.safeParse(JSON.parse(result.stdout)).success).toBe(false);

@@ -12,18 +12,19 @@ function pick<T extends object>(one: T, fields: ReadonlyArray<string>): Record<s
 }
 
 /** The `status --json` object of a pool: the fields of `status-schema.ts`, checked by it. */
-function contract(pool: PoolSnapshot, differences: unknown[] = []) {
+function contract(pool: PoolSnapshot, differences: unknown[] = [], drains: unknown[] = []) {
 	return statusJsonSchema.parse({
 		instances: pool.instances.map(({instance}) => pick(instance, instanceFields)),
 		servers: pool.instances.flatMap(({backends}) => backends.flatMap((backend) => backend.servers.map((one) => pick(one, serverFields)))),
 		differences,
+		drains,
 	});
 }
 
 describe('status --json written in pieces', () => {
 	it('is exactly the JSON of the contract object', () => {
 		const pool = bigPool(60, 20);
-		const text = statusJson(pool);
+		const text = statusJson(pool, []);
 		expect(text).toBe(`${JSON.stringify(contract(pool))}\n`);
 		const parsed = JSON.parse(text) as {servers: Array<{server: string}>; differences: unknown[]};
 		expect(parsed.servers).toHaveLength(1200);
@@ -35,9 +36,10 @@ describe('status --json written in pieces', () => {
 		const a = makeInstance([makeBackend('webapps', [makeServer({backend: 'webapps', server: 'app01', adminState: 8})])], '/run/a.sock', 1);
 		const b = makeInstance([makeBackend('webapps', [makeServer({backend: 'webapps', server: 'app01', socket: '/run/b.sock'})], '/run/b.sock')], '/run/b.sock', 2);
 		const pool = makePool([a, b]);
-		const text = statusJson(pool);
+		const drains = [{socket: '/run/a.sock', server: 'webapps/app01', by: {user: 'alice', host: 'lb1', journal: '/home/alice/journal.jsonl', since: '2026-12-04T10:00:00.000Z'}}];
+		const text = statusJson(pool, drains);
 		const differences = [{server: 'webapps/app01', states: [{socket: '/run/a.sock', state: 'drain'}, {socket: '/run/b.sock', state: 'ready'}]}];
-		expect(text).toBe(`${JSON.stringify(contract(pool, differences))}\n`);
+		expect(text).toBe(`${JSON.stringify(contract(pool, differences, drains))}\n`);
 		const parsed = JSON.parse(text) as {instances: Array<{pid: number}>; servers: unknown[]};
 		expect(parsed.instances.map((instance) => instance.pid)).toEqual([1, 2]);
 		expect(parsed.servers).toHaveLength(2);
@@ -63,6 +65,6 @@ describe('status --json written in pieces', () => {
 	});
 
 	it('of an empty pool has no servers', () => {
-		expect(statusJson(makePool([makeInstance([])]))).toEqual('{"instances":[{"socket":"/run/haproxy/admin.sock","pid":4242,"version":"2.6.12-1+deb12u4","startTime":1764000000}],"servers":[],"differences":[]}\n');
+		expect(statusJson(makePool([makeInstance([])]), [])).toEqual('{"instances":[{"socket":"/run/haproxy/admin.sock","pid":4242,"version":"2.6.12-1+deb12u4","startTime":1764000000}],"servers":[],"differences":[],"drains":[]}\n');
 	});
 });

@@ -1,0 +1,69 @@
+import type {RuntimeClient} from '../poll/client.js';
+import type {Server} from '../model/types.js';
+import {lockDirectory} from '../runbook/backend-lock.js';
+import {DrainMarks, markText, type DrainMark} from '../runbook/drain-mark.js';
+import {visible} from '../visible-text.js';
+import type {StatusJson} from './status-schema.js';
+
+/** One drained server of `status`, and whose maintenance drained it (null: no mark names one). */
+export type DrainOwner = StatusJson['drains'][number];
+
+/**
+ * The owners of the drained servers (FDRAIN) each instance shows, in the order given: one
+ * `show info` and one read of the lock directory per instance that has any (none otherwise).
+ */
+export async function drainOwners(drained: ReadonlyArray<{client: RuntimeClient; servers: readonly Server[]}>): Promise<DrainOwner[]> {
+	const owners: DrainOwner[] = [];
+	for (const {client, servers} of drained) {
+		if (servers.length === 0) {
+			continue;
+		}
+
+		const marks = await new DrainMarks({dir: lockDirectory(), clients: [client]}).drainsOn(
+			client,
+			servers.map((server) => `${server.backend}/${server.server}`),
+		);
+		for (const server of servers) {
+			const label = `${server.backend}/${server.server}`;
+			const mark = marks.get(label) ?? null;
+			owners.push({socket: server.socket, server: label, by: mark ? {user: mark.user, host: mark.host, journal: mark.journal, since: mark.since} : null});
+		}
+	}
+
+	return owners;
+}
+
+/** A server of the snapshot is drained by FDRAIN (its own drain, not one it inherits). */
+export const isDrained = (server: Server) => server.adminFlags.includes('FDRAIN');
+
+/** The lines under status's tables: each drained server and whose maintenance it is, wrapped at spaces to `width` (a path is never cut). */
+export function drainOwnerLines(owners: readonly DrainOwner[], severalInstances: boolean, width: number): string[] {
+	if (owners.length === 0) {
+		return [];
+	}
+
+	return [
+		'Drained, and whose maintenance (from the drain marks on this host):',
+		...owners.flatMap((owner) => {
+			const where = severalInstances ? ` on ${owner.socket}` : '';
+			const by = owner.by ? markText({uid: 0, ...owner.by} satisfies DrainMark) : 'no drainboard maintenance names it (drained by hand or by another tool)';
+			return wordWrap(visible(`${owner.server}${where}: ${by}`), Math.max(40, width - 1) - 4).map((line, index) => `${index === 0 ? '  ' : '    '}${line}`);
+		}),
+	];
+}
+
+/** `text` in lines of at most `width` at its spaces; a word longer than that stays whole on its own line. */
+function wordWrap(text: string, width: number): string[] {
+	const lines: string[] = [];
+	let line = '';
+	for (const word of text.split(' ')) {
+		if (line !== '' && line.length + 1 + word.length > width) {
+			lines.push(line);
+			line = word;
+		} else {
+			line = line === '' ? word : `${line} ${word}`;
+		}
+	}
+
+	return [...lines, line];
+}
