@@ -99,6 +99,10 @@ export class DrainMarks {
 			}
 		}
 
+		if (state === 'ended') {
+			pruneEnded(this.options.dir, uid, Date.now());
+		}
+
 		return failed.length === 0 ? null : `The note that this maintenance drained ${formatTarget(target)} could not be written (${failed.join(', ')}), so another operator's drainboard will not name it.`;
 	}
 
@@ -193,6 +197,32 @@ export function markText(mark: DrainMark): string {
 export function markTime(mark: DrainMark, now = Date.now()): string {
 	const at = Date.parse(mark.since);
 	return now - at > 12 * 3_600_000 ? journalTime(mark.since) : clockTime(at);
+}
+
+/** How long this user's `ended` marks are kept: long enough for a colleague's drainboard to say who ended their drain. */
+const endedKeptMs = 7 * 24 * 3_600_000;
+
+/**
+ * Removes this user's `ended` marks older than a week (of any instance, reloaded or gone): the
+ * lock directory is shared and lives until reboot, and a roll writes one per server and instance.
+ * Drained marks are kept whatever their age: they name a drain that may still be there.
+ */
+export function pruneEnded(dir: string, uid: number, now: number): void {
+	for (const name of listNames(dir)) {
+		if (!name.startsWith('drainboard.') || !name.endsWith(`.${uid}.drained`)) {
+			continue;
+		}
+
+		const file = path.join(dir, name);
+		const mark = readMark(file, uid);
+		if (mark?.state === 'ended' && now - Date.parse(mark.since) > endedKeptMs) {
+			try {
+				unlinkSync(file);
+			} catch {
+				// Gone already.
+			}
+		}
+	}
 }
 
 /** The names in the lock directory; none when it cannot be read. */

@@ -2,7 +2,7 @@ import {mkdtempSync, readdirSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
-import {DrainMarks, endedByOther, markTime, type LatestMark} from '../../source/runbook/drain-mark.js';
+import {DrainMarks, endedByOther, markTime, pruneEnded, type LatestMark} from '../../source/runbook/drain-mark.js';
 import {printableName} from '../../source/runbook/backend-lock.js';
 import {operatorName} from '../../source/runbook/journal.js';
 import {parseTarget} from '../../source/runtime/names.js';
@@ -68,5 +68,24 @@ describe('drain marks', () => {
 		expect(endedByOther({...bob, state: 'drained'}, '/j/alice.jsonl', drainSetAt)).toBeNull();
 		expect(endedByOther({...bob, uid, user: printableName(operatorName())}, '/j/bob.jsonl', drainSetAt)).toBeNull();
 		expect(endedByOther(null, '/j/alice.jsonl', drainSetAt)).toBeNull();
+	});
+
+	it('keeps ended marks a week, then removes them when an end is written; drained marks stay whatever their age', async () => {
+		const {dir, marks} = marksIn();
+		const old = new Date(Date.now() - 8 * 24 * 3_600_000).toISOString();
+		const recent = new Date(Date.now() - 24 * 3_600_000).toISOString();
+		const plant = (name: string, state: string, since: string) => writeFileSync(path.join(dir, `drainboard.gone-pid1-t1.${name}.${uid}.drained`), JSON.stringify({state, how: 'ready', user: 'me', host: 'lb1', journal: '/j', since}));
+		plant('b_old', 'ended', old);
+		plant('b_recent', 'ended', recent);
+		plant('b_drained', 'drained', old);
+		// Another user's old end is theirs to remove (and the directory's sticky bit says so).
+		writeFileSync(path.join(dir, `drainboard.gone-pid1-t1.b_other.${uid + 1}.drained`), JSON.stringify({state: 'ended', user: 'x', host: 'lb1', journal: '/j', since: old}));
+		await marks.write(target, '/tmp/a.jsonl');
+		expect(readdirSync(dir).some((name) => name.includes('.b_old.'))).toBe(true);
+		await marks.end(target, '/tmp/a.jsonl', 'ready');
+		const left = readdirSync(dir).map((name) => name.split('.')[2]).sort();
+		expect(left).toEqual(['b_drained', 'b_other', 'b_recent', 'webapps_app01']);
+		pruneEnded(dir, uid, Date.now() + 7 * 24 * 3_600_000);
+		expect(readdirSync(dir).map((name) => name.split('.')[2]).sort()).toEqual(['b_drained', 'b_other']);
 	});
 });
