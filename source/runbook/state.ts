@@ -260,8 +260,13 @@ export function runbookReducer(state: RunbookState, action: RunbookAction): Runb
 		}
 
 		case 'taken-over': {
-			// The alarm that offered to re-apply the drain says who ended it instead: re-applying would undo their restore.
-			const alarms = state.alarms.map((alarm) => (alarm.reapply ? {id: alarm.id, kind: alarm.kind, socket: alarm.socket, at: alarm.at, message: action.message} : alarm));
+			// The alarm that offered to re-apply the drain gives way to who ended it: re-applying would undo their
+			// restore. A new id: the watch withdraws the old one once it reads the target as now expected.
+			const lost = state.alarms.find((alarm) => alarm.reapply);
+			const alarms = [
+				...state.alarms.filter((alarm) => !alarm.reapply),
+				...(lost ? [{id: `taken-over:${lost.socket}`, kind: 'external-change', socket: lost.socket, at: lost.at, message: action.message} satisfies Alarm] : []),
+			];
 			return {...state, takenOver: action.message, finished: true, drained: false, alarms, prompt: promptAfterStep(state.prompt)};
 		}
 

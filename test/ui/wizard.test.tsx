@@ -1,5 +1,7 @@
+import path from 'node:path';
 import React from 'react';
 import {afterEach, describe, expect, it} from 'vitest';
+import {DrainMarks} from '../../source/runbook/drain-mark.js';
 import {readJournal} from '../../source/runbook/journal.js';
 import type {PreparedMaintenance} from '../../source/runbook/prepare.js';
 import type {ResumePoint} from '../../source/runbook/resume.js';
@@ -176,6 +178,28 @@ describe('the wizard', () => {
 			step: 'maintain',
 			detail: expect.stringMatching(/^back to the grid at maintain: its drain was undone outside it \(webapps\/app01 is not drained \(in rotation, admin flags none\), as HAProxy showed at \d\d:\d\d:\d\d\)$/) as unknown,
 		});
+	});
+
+	it('ends the maintenance when another maintenance\'s restore took the drain over: who and when stay on screen, no re-apply, Enter goes back', async () => {
+		const {ui, haproxy, harness} = start({drained: true, resume: {step: 'maintain', drained: true, ran: ['validate', 'baseline', 'drain', 'confirm'], reason: 'it was drained'}});
+		await ui.waitForFrame('Resume at maintain?');
+		await ui.press('y', 'Do the work now');
+		// bob's restore, from his own journal, ended the drain with ready: his mark says so.
+		await new DrainMarks({dir: path.dirname(harness.journalFile), clients: harness.context.clients}).end(parseTarget('webapps/app01'), '/tmp/bob.jsonl', 'ready');
+		haproxy.set('app01', {adminState: 0, status: 'UP'});
+		let frame = flat(await ui.waitForFrame('taken over'));
+		expect(frame).toMatch(/webapps\/app01 is back in rotation: \S+ took this maintenance's drain over and put it back into rotation at \d\d:\d\d:\d\d, with restore's checks\. This maintenance is over; the journal closes it\./);
+		// Later polls keep it on screen, and never offer r: app02 goes down, then up again, and each is
+		// read (a frame renders a poll before its alarms are handled: the second change comes after).
+		haproxy.set('app02', {status: 'DOWN', opState: 0, opStateName: 'stopped'});
+		await ui.waitForFrame((current) => / app02 .*DOWN/.test(current));
+		haproxy.set('app02', {status: 'UP', opState: 2, opStateName: 'running'});
+		frame = flat(await ui.waitForFrame((current) => / app02 .*UP/.test(current)));
+		expect(frame).toContain('took this maintenance\'s drain over');
+		expect(frame).not.toContain('re-apply');
+		expect(readJournal(harness.journalFile).entries.at(-1)).toMatchObject({event: 'abandoned', detail: expect.stringMatching(/^the drain was taken over: /) as unknown});
+		await ui.press(keys.enter, 'SERVER');
+		expect(haproxy.sent).toEqual([]);
 	});
 
 	it('says what it last saw, and when, while HAProxy does not answer', async () => {
