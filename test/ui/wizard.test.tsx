@@ -184,9 +184,10 @@ describe('the wizard', () => {
 		const {ui, haproxy, harness} = start({drained: true, resume: {step: 'maintain', drained: true, ran: ['validate', 'baseline', 'drain', 'confirm'], reason: 'it was drained'}});
 		await ui.waitForFrame('Resume at maintain?');
 		await ui.press('y', 'Do the work now');
-		// bob's restore, from his own journal, ended the drain with ready: his mark says so.
-		await new DrainMarks({dir: path.dirname(harness.journalFile), clients: harness.context.clients}).end(parseTarget('webapps/app01'), '/tmp/bob.jsonl', 'ready');
+		// bob's restore, from his own journal, ended the drain with ready; a poll sees it before his mark says so.
 		haproxy.set('app01', {adminState: 0, status: 'UP'});
+		await ui.waitForFrame((current) => flat(current).includes('Someone else changed'));
+		await new DrainMarks({dir: path.dirname(harness.journalFile), clients: harness.context.clients}).end(parseTarget('webapps/app01'), '/tmp/bob.jsonl', 'ready');
 		let frame = flat(await ui.waitForFrame('taken over'));
 		expect(frame).toMatch(/webapps\/app01 is back in rotation: \S+ took this maintenance's drain over and put it back into rotation at \d\d:\d\d:\d\d, with restore's checks\. This maintenance is over; the journal closes it\./);
 		// Later polls keep it on screen, and never offer r: app02 goes down, then up again, and each is

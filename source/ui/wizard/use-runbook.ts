@@ -188,26 +188,52 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView, {poll 
 				// The alarm is on screen; the next state change will stop on the journal.
 			}
 		}
-
-		if (changes.raise.some((alarm) => alarm.reapply)) {
-			// The drain is gone: another operator's restore (a take-over) says so in its mark, and then this maintenance is over.
-			void endedElsewhere(context).then((message) => {
-				const later = store.getState();
-				if (!message || !later.alarms.some((alarm) => alarm.reapply) || later.finished) {
-					return;
-				}
-
-				const open = pending.current;
-				if (open && open.prompt.kind === 'command') {
-					pending.current = undefined;
-					open.reject(new Error(message));
-				}
-
-				store.dispatch({type: 'taken-over', message});
-				context.journal.appendGuarded({step: later.current, event: 'abandoned', detail: `the drain was taken over: ${message}`});
-			});
-		}
 	}, [view, readAt, context, watch, store]);
+
+	// The drain is gone: another operator's restore (a take-over) says so in its mark, and then this
+	// maintenance is over. Their mark is written right after HAProxy applied their ready, which a
+	// poll may see first: read again every half second for a while after the alarm.
+	const lost = state.alarms.find((alarm) => alarm.reapply);
+	const lostId = lost ? `${lost.id}@${lost.at}` : null;
+	useEffect(() => {
+		if (lostId === null) {
+			return;
+		}
+
+		let stopped = false;
+		let timer: NodeJS.Timeout | undefined;
+		const deadline = Date.now() + markWaitMs;
+		const attempt = async () => {
+			const message = await endedElsewhere(context);
+			const later = store.getState();
+			if (stopped || later.finished || !later.alarms.some((alarm) => alarm.reapply)) {
+				return;
+			}
+
+			if (!message) {
+				if (Date.now() < deadline) {
+					timer = setTimeout(() => void attempt(), 500);
+				}
+
+				return;
+			}
+
+			const open = pending.current;
+			if (open && open.prompt.kind === 'command') {
+				pending.current = undefined;
+				open.reject(new Error(message));
+			}
+
+			store.dispatch({type: 'taken-over', message});
+			context.journal.appendGuarded({step: later.current, event: 'abandoned', detail: `the drain was taken over: ${message}`});
+		};
+
+		void attempt();
+		return () => {
+			stopped = true;
+			clearTimeout(timer);
+		};
+	}, [lostId, context, store]);
 
 	const paused = state.alarms.some((alarm) => alarm.kind === 'unreachable');
 	const runCurrent = useCallback(() => {
@@ -344,6 +370,9 @@ function drainGone(state: RunbookState): boolean {
 function drainSent(state: RunbookState): boolean {
 	return state.facts.drainOutcome !== 'not-sent';
 }
+
+/** How long after a lost-drain alarm the drain marks are read for who ended it. */
+const markWaitMs = 10_000;
 
 /**
  * The sentence that ends this maintenance when another operator's restore took its drain over
