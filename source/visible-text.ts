@@ -1,11 +1,13 @@
 /**
- * Characters that act on a terminal instead of being shown: C0 controls (ESC, BEL, TAB, CR, LF…),
- * DEL, C1 controls (U+0080–U+009F, which some terminals obey as 8-bit CSI or OSC), and the
- * bidirectional overrides and isolates (U+202A–U+202E, U+2066–U+2069) that reorder the rest of a
- * line.
+ * Characters that act on a terminal instead of being shown, or are not seen at all: C0 controls
+ * (ESC, BEL, TAB, CR, LF…), DEL, C1 controls (U+0080–U+009F, which some terminals obey as 8-bit
+ * CSI or OSC), the bidirectional marks, overrides and isolates (U+061C, U+200E–U+200F,
+ * U+202A–U+202E, U+2066–U+2069) that reorder the rest of a line, the line and paragraph
+ * separators (U+2028, U+2029), and the invisible ones (soft hyphen U+00AD, zero widths
+ * U+200B–U+200D, U+2060–U+2064, U+FEFF) that make two different texts look alike.
  */
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
-const terminalControl = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+export const terminalControl = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/;
 const everyTerminalControl = new RegExp(terminalControl.source, 'g');
 
 function shown(character: string): string {

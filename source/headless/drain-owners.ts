@@ -12,8 +12,9 @@ export type DrainOwner = StatusJson['drains'][number];
  * The owners of the drained servers (FDRAIN) each instance shows, in the order given: one
  * `show info` and one read of the lock directory per instance that has any (none otherwise).
  */
-export async function drainOwners(drained: ReadonlyArray<{client: RuntimeClient; servers: readonly Server[]}>): Promise<DrainOwner[]> {
+export async function drainOwners(drained: ReadonlyArray<{client: RuntimeClient; servers: readonly Server[]}>): Promise<DrainOwners> {
 	const owners: DrainOwner[] = [];
+	let unread: string | null = null;
 	for (const {client, servers} of drained) {
 		if (servers.length === 0) {
 			continue;
@@ -23,30 +24,35 @@ export async function drainOwners(drained: ReadonlyArray<{client: RuntimeClient;
 			client,
 			servers.map((server) => `${server.backend}/${server.server}`),
 		);
+		unread ??= marks.unread;
 		for (const server of servers) {
 			const label = `${server.backend}/${server.server}`;
-			const mark = marks.get(label) ?? null;
+			const mark = marks.owners.get(label) ?? null;
 			owners.push({socket: server.socket, server: label, by: mark ? {user: mark.user, host: mark.host, journal: mark.journal, since: mark.since} : null});
 		}
 	}
 
-	return owners;
+	return {owners, unread};
 }
+
+/** The drained servers and their owners; `unread`: why the marks could not be read (owners then unknown, not "none"). */
+export type DrainOwners = {owners: DrainOwner[]; unread: string | null};
 
 /** A server of the snapshot is drained by FDRAIN (its own drain, not one it inherits). */
 export const isDrained = (server: Server) => server.adminFlags.includes('FDRAIN');
 
 /** The lines under status's tables: each drained server and whose maintenance it is, wrapped at spaces to `width` (a path is never cut). */
-export function drainOwnerLines(owners: readonly DrainOwner[], severalInstances: boolean, width: number): string[] {
+export function drainOwnerLines({owners, unread}: DrainOwners, severalInstances: boolean, width: number): string[] {
 	if (owners.length === 0) {
 		return [];
 	}
 
+	const nobody = unread ? `not known: ${unread}` : 'no drainboard maintenance names it (drained by hand or by another tool)';
 	return [
 		'Drained, and whose maintenance (from the drain marks on this host):',
 		...owners.flatMap((owner) => {
 			const where = severalInstances ? ` on ${owner.socket}` : '';
-			const by = owner.by ? markText({uid: 0, ...owner.by} satisfies DrainMark) : 'no drainboard maintenance names it (drained by hand or by another tool)';
+			const by = owner.by ? markText({uid: 0, ...owner.by} satisfies DrainMark) : nobody;
 			return wordWrap(visible(`${owner.server}${where}: ${by}`), Math.max(40, width - 1) - 4).map((line, index) => `${index === 0 ? '  ' : '    '}${line}`);
 		}),
 	];

@@ -17,6 +17,10 @@ export async function statusCommand(options: Options): Promise<ExitCode> {
 
 	const backend = named === undefined ? undefined : await findBackend(clients, named);
 	const width = process.stdout.isTTY ? process.stdout.columns : Number(process.env['COLUMNS']) || 80;
-	await runStatus(clients, {backend, json: options.json, width}, (text) => process.stdout.write(text));
+	const said = await runStatus(clients, {backend, json: options.json, width}, (text) => process.stdout.write(text));
+	for (const note of said) {
+		process.stderr.write(terminalLine(note));
+	}
+
 	return 0;
 }

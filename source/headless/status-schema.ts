@@ -51,7 +51,7 @@ const drainSchema = z.strictObject({
 				since: z.iso.datetime().check(z.describe('when the drain was applied (ISO 8601, UTC)')),
 			}),
 		)
-		.check(z.describe('whose drainboard maintenance drained it, from the drain marks every drainboard of this host leaves beside its locks; null when no mark names one (drained by hand or another tool, or the mark ended: set ready and drained again outside drainboard)')),
+		.check(z.describe('whose drainboard maintenance drained it, from the drain marks every drainboard of this host leaves beside its locks; null when no mark names one (drained by hand or another tool, or the mark ended: set ready and drained again outside drainboard), or when the marks could not be read (stderr then says so)')),
 });
 
 /** Why status printed no snapshot: the same code and sentence as drain's `error` (stderr has the sentence too). */

@@ -2,7 +2,7 @@ import {addressOf, adminWords} from '../model/describe.js';
 import {differenceText, differingServers} from '../model/differences.js';
 import type {PoolSnapshot} from '../model/types.js';
 import {visible} from '../visible-text.js';
-import {drainOwnerLines, type DrainOwner} from './drain-owners.js';
+import {drainOwnerLines, type DrainOwners} from './drain-owners.js';
 import {formatTable, type Column} from './table.js';
 
 const columns: Column[] = [
@@ -16,7 +16,7 @@ const columns: Column[] = [
 ];
 
 /** `drainboard status` without --json: per instance, a heading and an aligned table; then the differences, and whose each drain is. */
-export function formatStatusTable(pool: PoolSnapshot, width: number, drains: readonly DrainOwner[] = []): string {
+export function formatStatusTable(pool: PoolSnapshot, width: number, drains: DrainOwners = {owners: [], unread: null}): string {
 	const blocks = pool.instances.map(({instance, backends}) => {
 		const heading = visible(`${instance.socket}  HAProxy ${instance.version}  pid ${instance.pid}${instance.stopping ? '  (stopping)' : ''}`);
 		const rows = backends.flatMap((backend) =>

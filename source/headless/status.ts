@@ -31,7 +31,7 @@ async function readPool(clients: readonly RuntimeClient[], backend?: ProxyName):
  * a time, and kept as bytes until the reply is complete (a cut reply writes nothing); the servers
  * themselves are not kept (see {@link RuntimeClient.streamServers}).
  */
-async function oneInstanceJson(client: RuntimeClient, write: (text: string | Uint8Array) => void): Promise<void> {
+async function oneInstanceJson(client: RuntimeClient, write: (text: string | Uint8Array) => void): Promise<string | null> {
 	const pieces: Buffer[] = [];
 	const servers = new ServersJson((text) => pieces.push(Buffer.from(text)));
 	const drained: Server[] = [];
@@ -48,22 +48,26 @@ async function oneInstanceJson(client: RuntimeClient, write: (text: string | Uin
 		write(piece);
 	}
 
-	write(singleInstanceTail(drains));
+	write(singleInstanceTail(drains.owners));
+	return drains.unread;
 }
 
-/** `drainboard status`: one snapshot, handed to `write` as JSON or as a plain table. */
-export async function runStatus(clients: readonly RuntimeClient[], options: StatusOptions, write: (text: string | Uint8Array) => void): Promise<void> {
+/** `drainboard status`: one snapshot, handed to `write` as JSON or as a plain table; returns notes for stderr. */
+export async function runStatus(clients: readonly RuntimeClient[], options: StatusOptions, write: (text: string | Uint8Array) => void): Promise<string[]> {
 	if (options.json && clients.length === 1 && options.backend === undefined) {
-		await oneInstanceJson(clients[0]!, write);
-		return;
+		return notesOf(await oneInstanceJson(clients[0]!, write));
 	}
 
 	const pool = await readPool(clients, options.backend);
 	const drains = await drainOwners(pool.instances.map(({backends}, index) => ({client: clients[index]!, servers: backends.flatMap((backend) => backend.servers.filter(isDrained))})));
 	if (!options.json) {
 		write(formatStatusTable(pool, options.width, drains));
-		return;
+		return [];
 	}
 
-	write(statusJson(pool, drains));
+	write(statusJson(pool, drains.owners));
+	return notesOf(drains.unread);
 }
+
+/** For stderr beside --json: the marks could not be read, so `by: null` says nothing of who drained. */
+const notesOf = (unread: string | null) => (unread ? [`Whose maintenance each drain is, is not known: ${unread}; "by": null means not known here.`] : []);

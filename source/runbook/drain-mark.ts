@@ -7,6 +7,7 @@ import * as z from 'zod/mini';
 import type {RuntimeClient} from '../poll/client.js';
 import {formatTarget, type Target} from '../runtime/names.js';
 import {clockTime, journalTime} from '../time-format.js';
+import {terminalControl} from '../visible-text.js';
 import {printableName} from './backend-lock.js';
 import {instanceKeys} from './instance-keys.js';
 import {operatorName} from './journal.js';
@@ -16,7 +17,7 @@ import {operatorName} from './journal.js';
  * user, so without this one operator's `restore` would end another's maintenance unawares.
  *
  * Each user keeps one small file per HAProxy instance and server in the lock directory (beside
- * the backends' locks): `drainboard.<instance>.<backend>_<server>.<uid>.drained`, written when a
+ * the backends' locks): `drainboard.<instance>.<backend>=<server>.<uid>.drained`, written when a
  * drain is applied and read back (`drained`), overwritten when `ready` is applied or the server is
  * seen in rotation (`ended`). The newest of all users' files says who holds the drain now. A file
  * counts only when its owner is the uid its name gives; the user it names is that uid's own name
@@ -30,10 +31,12 @@ export type DrainMark = {uid: number; user: string; host: string; journal: strin
 type MarkEnd = 'ready' | 'seen';
 type Found = MarkFile & {uid: number};
 
-// eslint-disable-next-line no-control-regex -- the lock directory is writable by every user, and the mark's text reaches the terminal
-const plain = z.string().check(z.minLength(1), z.maxLength(300), z.regex(/^[^\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]*$/));
+// The lock directory is writable by every user, and the mark's text reaches the terminal: none of visible-text.ts's characters.
+const plain = z.string().check(z.minLength(1), z.maxLength(300), z.refine((text) => !terminalControl.test(text), 'a control or invisible character'));
 // `how` is absent from the marks of drainboard before it (an end then says nothing of how).
-const markSchema = z.object({state: z.enum(['drained', 'ended']), how: z.optional(z.enum(['ready', 'seen'])), user: plain, host: plain, journal: plain, since: z.iso.datetime()});
+// A mark dated ahead of the clock (more than a minute of skew) would outrank every mark written until then: not believed.
+const since = z.iso.datetime().check(z.refine((text) => Date.parse(text) <= Date.now() + 60_000, 'dated in the future'));
+const markSchema = z.object({state: z.enum(['drained', 'ended']), how: z.optional(z.enum(['ready', 'seen'])), user: plain, host: plain, journal: plain, since});
 type MarkFile = z.infer<typeof markSchema>;
 
 /** What the runbook does with drain marks (tests give a directory of their own). */
@@ -110,7 +113,8 @@ export class DrainMarks {
 	private marksOf(prefix: string, names = listNames(this.options.dir)): Found[] {
 		const marks: Found[] = [];
 		for (const name of names) {
-			const uid = name.startsWith(prefix) && name.endsWith('.drained') ? Number(name.slice(prefix.length, -'.drained'.length)) : Number.NaN;
+			// Only `<prefix><digits>.drained`: `api=s2.0.0.drained` (api/s2.0, uid 0) is not a mark of api/s2.
+			const uid = name.startsWith(prefix) && name.endsWith('.drained') && /^\d{1,10}$/.test(name.slice(prefix.length, -'.drained'.length)) ? Number(name.slice(prefix.length, -'.drained'.length)) : Number.NaN;
 			if (!Number.isInteger(uid) || uid < 0) {
 				continue;
 			}
@@ -130,18 +134,28 @@ export class DrainMarks {
 	 * the newest mark (null: none, or the newest says the drain ended): for status, one read of
 	 * the instance and of the directory for them all.
 	 */
-	async drainsOn(client: RuntimeClient, labels: readonly string[], signal?: AbortSignal): Promise<Map<string, DrainMark | null>> {
+	async drainsOn(client: RuntimeClient, labels: readonly string[], signal?: AbortSignal): Promise<{owners: Map<string, DrainMark | null>; unread: string | null}> {
 		const key = await this.instanceKey(client, signal);
-		const names = listNames(this.options.dir);
-		return new Map(
+		let names: string[] = [];
+		let unread: string | null = null;
+		try {
+			names = readdirSync(this.options.dir);
+		} catch (error) {
+			// No directory: no drainboard wrote a mark there. Any other failure: whose drains these are is not known.
+			const code = (error as NodeJS.ErrnoException).code ?? 'error';
+			unread = code === 'ENOENT' ? null : `the drain marks in ${this.options.dir} could not be read (${code})`;
+		}
+
+		const owners = new Map(
 			labels.map((label) => {
 				const newest = newestOf(this.marksOf(`drainboard.${key}.${fileNameOf(label)}.`, names));
 				return [label, newest?.state === 'drained' ? {uid: newest.uid, user: newest.user, host: newest.host, journal: newest.journal, since: newest.since} : null];
 			}),
 		);
+		return {owners, unread};
 	}
 
-	/** `drainboard.<instance>.<backend>_<server>.`, one per instance. */
+	/** `drainboard.<instance>.<backend>=<server>.`, one per instance. */
 	private async prefixes(target: Target, signal?: AbortSignal): Promise<string[]> {
 		const prefixes: string[] = [];
 		for (const client of this.options.clients) {
@@ -239,15 +253,18 @@ function newestOf(marks: Found[]): Found | undefined {
 	return marks.sort((one, other) => Date.parse(other.since) - Date.parse(one.since))[0];
 }
 
-/** `backend_server`; long names are shortened with a hash of the target. */
+/** `backend=server`; long names are shortened with a hash of the target. */
 function targetName(target: Target): string {
 	return fileNameOf(formatTarget(target));
 }
 
-/** `backend_server` of `backend/server`, as {@link targetName}. */
+/**
+ * `backend=server` of `backend/server`, as {@link targetName}: `=` is in no HAProxy name, so
+ * `api_v2/s1` and `api/v2_s1` get names of their own (`_` in place of `/` gave both `api_v2_s1`).
+ */
 function fileNameOf(name: string): string {
 	const short = name.length <= 120 ? name : `${name.slice(0, 100)}~${createHash('sha256').update(name).digest('hex').slice(0, 16)}`;
-	return short.replace(/\//g, '_');
+	return short.replace(/\//g, '=');
 }
 
 /** A mark file, when it is a regular file owned by `uid` and holds a valid mark. */

@@ -80,8 +80,11 @@ export type RunbookState = {
 	/** The target is out of rotation because of this maintenance (drain sent or found on resume). */
 	drained: boolean;
 	finished: boolean;
-	/** Another maintenance's restore ended this one's drain (drain marks): why it is over, one sentence; null otherwise. */
-	takenOver: string | null;
+	/**
+	 * A restore outside this wizard ended its drain (drain marks): why it is over, one sentence, and
+	 * whether it was another maintenance's (a take-over) or another run on this one's journal; null otherwise.
+	 */
+	takenOver: {message: string; other: boolean} | null;
 	resumedAt: StepId | null;
 	startedAt: number;
 	/** The journal has the start (or the resumption) of this maintenance: going back would lose something. */
@@ -119,7 +122,7 @@ export type RunbookAction =
 	| {type: 'alarm-raised'; alarm: Alarm}
 	| {type: 'alarm-cleared'; id: string}
 	| {type: 'drain-changed'; drained: boolean}
-	| {type: 'taken-over'; message: string}
+	| {type: 'taken-over'; message: string; other: boolean}
 	| {type: 'maintenance-begun'}
 	| {type: 'reapply-started'}
 	| {type: 'reapply-ended'; problem: string | null; time: number}
@@ -267,7 +270,7 @@ export function runbookReducer(state: RunbookState, action: RunbookAction): Runb
 				...state.alarms.filter((alarm) => !alarm.reapply),
 				...(lost ? [{id: `taken-over:${lost.socket}`, kind: 'external-change', socket: lost.socket, at: lost.at, message: action.message} satisfies Alarm] : []),
 			];
-			return {...state, takenOver: action.message, finished: true, drained: false, alarms, prompt: promptAfterStep(state.prompt)};
+			return {...state, takenOver: {message: action.message, other: action.other}, finished: true, drained: false, alarms, prompt: promptAfterStep(state.prompt)};
 		}
 
 		case 'maintenance-begun': {

@@ -25,7 +25,7 @@ if (path === 'stream') {
 } else if (path === 'plain') {
 	const snapshot = await client.snapshot();
 	const drained = snapshot.backends.flatMap((backend) => backend.servers.filter(isDrained));
-	write(statusJson({instances: [snapshot], takenAt: Date.now()}, await drainOwners([{client, servers: drained}])));
+	write(statusJson({instances: [snapshot], takenAt: Date.now()}, (await drainOwners([{client, servers: drained}])).owners));
 } else {
 	throw new Error(`status-paths: unknown path ${path} (stream, plain)`);
 }

@@ -39,7 +39,7 @@ const common = (journal: string) => ['--socket', bed.adminSocket, '--config', be
 /** The mark files of web/<server>, as `state user` each. */
 const marks = (server: string) =>
 	readdirSync(lockDir)
-		.filter((name) => name.includes(`.web_${server}.`) && name.endsWith('.drained'))
+		.filter((name) => name.includes(`.web=${server}.`) && name.endsWith('.drained'))
 		.map((name) => JSON.parse(readFileSync(path.join(lockDir, name), 'utf8')) as {state: string; user: string})
 		.map((mark) => `${mark.state} ${mark.user}`);
 
@@ -127,6 +127,16 @@ describe("another operator's drain", () => {
 				'  web/s3: no drainboard maintenance names it (drained by hand or by another tool)',
 			].join('\n'),
 		);
+		// Marks that cannot be read say nothing of who drained: "not known", never "by hand".
+		const notADirectory = path.join(bed.dir, 'not-a-directory');
+		writeFileSync(notADirectory, '');
+		const blind = {env: {...as('quinn').env, DRAINBOARD_LOCK_DIR: notADirectory, COLUMNS: '200'}};
+		const unknown = await runCli(['status', '--socket', bed.adminSocket], blind);
+		expect(unknown.stdout).toContain(`  web/s1: not known: the drain marks in ${notADirectory} could not be read (ENOTDIR)`);
+		expect(unknown.stdout).not.toContain('drained by hand');
+		const unknownJson = await runCli(['status', '--socket', bed.adminSocket, '--json'], blind);
+		expect(statusJsonSchema.parse(JSON.parse(unknownJson.stdout)).drains.map((drain) => drain.by)).toEqual([null, null]);
+		expect(unknownJson.stderr.trim()).toBe(`Whose maintenance each drain is, is not known: the drain marks in ${notADirectory} could not be read (ENOTDIR); "by": null means not known here.`);
 		// Restored: the drain is gone from status, and so is its owner.
 		expect((await runCli(['restore', 'web/s1', ...common('paula.jsonl')], as('paula'))).code).toBe(0);
 		const after = statusJsonSchema.parse(JSON.parse((await runCli(['status', '--socket', bed.adminSocket, '--json'], as('quinn'))).stdout));
@@ -146,7 +156,7 @@ describe("another operator's drain", () => {
 	it('a mark whose file is not owned by the uid its name gives, or that does not validate, is not believed', async () => {
 		const drain = await runCli(['drain', 'web/s2', ...common('dave.jsonl')], as('dave'));
 		expect(drain.code, drain.stderr).toBe(0);
-		const own = readdirSync(lockDir).find((name) => name.includes('.web_s2.') && name.endsWith('.drained'))!;
+		const own = readdirSync(lockDir).find((name) => name.includes('.web=s2.') && name.endsWith('.drained'))!;
 		// Planted by "uid 4242" (the file is root's) claiming a newer drain, and one with a control character.
 		const later = new Date(Date.now() + 60_000).toISOString();
 		writeFileSync(path.join(lockDir, own.replace(/\.\d+\.drained$/, '.4242.drained')), JSON.stringify({state: 'drained', user: 'mallory', host: 'x', journal: '/tmp/j', since: later}));

@@ -95,7 +95,7 @@ describe('two operators draining the two servers of a backend at the same instan
 		});
 		// The lock is gone; the note of whose drain s1 is stays with the drain (drain-mark.ts).
 		expect(locks()).toEqual([]);
-		expect(readdirSync(lockDir)).toContainEqual(expect.stringMatching(/\.web_s1\.\d+\.drained$/));
+		expect(readdirSync(lockDir)).toContainEqual(expect.stringMatching(/\.web=s1\.\d+\.drained$/));
 		await bed.send('set server web/s1 state ready');
 		const next = await runCli(['drain', 'web/s2', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', `${bed.dir}/after-sigterm.jsonl`, '--yes'], {env: asUser('frank')});
 		expect(next.code, next.stderr).toBe(0);

@@ -146,7 +146,8 @@ describe('the wizard', () => {
 	});
 
 	it('says what HAProxy shows after someone else sets the target ready: no "still drained", no quit question, and an exit note that says why', async () => {
-		const {ui, owner, haproxy} = start({drained: true, resume: {step: 'maintain', drained: true, ran: ['validate', 'baseline', 'drain', 'confirm'], reason: 'the maintenance that ana started at 14:02:11 drained it'}});
+		const {ui, owner, haproxy, harness} = start({drained: true, resume: {step: 'maintain', drained: true, ran: ['validate', 'baseline', 'drain', 'confirm'], reason: 'the maintenance that ana started at 14:02:11 drained it'}});
+		await harness.context.marks.write(parseTarget('webapps/app01'), harness.journalFile);
 		const exited = ui.instance.waitUntilExit();
 		await ui.waitForFrame('Resume at maintain?');
 		await ui.press('y', 'Do the work now');
@@ -161,10 +162,14 @@ describe('the wizard', () => {
 		expect(exitNoteText(owner.note!)).toMatch(
 			/^webapps\/app01 is not drained \(in rotation, admin flags none\), as HAProxy showed at \d\d:\d\d:\d\d: it went back into rotation during the maintenance\. Someone else changed webapps\/app01 on \/fake\/admin\.sock: it is ready \(no admin flags\) now, was FDRAIN\. The maintenance is not finished; to start again: drainboard webapps\/app01 --socket \/fake\/admin\.sock --journal \/\S+\/journal\.jsonl$/,
 		);
+		// Its drain mark ended on the way out: a later drain made by hand is not said to be this maintenance's.
+		expect(await harness.context.marks.latest(parseTarget('webapps/app01'))).toMatchObject({state: 'ended', how: 'seen'});
 	});
 
 	it('lets Esc go back to the grid once HAProxy shows the drain undone by someone else: nothing is drained, and the journal says why it ended', async () => {
 		const {ui, haproxy, harness} = start({drained: true, resume: {step: 'maintain', drained: true, ran: ['validate', 'baseline', 'drain', 'confirm'], reason: 'it was drained'}});
+		const target = parseTarget('webapps/app01');
+		await harness.context.marks.write(target, harness.journalFile);
 		await ui.waitForFrame('Resume at maintain?');
 		let frame = await ui.press('y', 'Do the work now');
 		expect(frame).not.toContain('Esc back to grid');
@@ -178,6 +183,9 @@ describe('the wizard', () => {
 			step: 'maintain',
 			detail: expect.stringMatching(/^back to the grid at maintain: its drain was undone outside it \(webapps\/app01 is not drained \(in rotation, admin flags none\), as HAProxy showed at \d\d:\d\d:\d\d\)$/) as unknown,
 		});
+		// Its drain mark ends with it: a later drain made by hand is not said to be this maintenance's.
+		await waitFor('the drain mark to end', async () => ((await harness.context.marks.latest(target))?.state === 'ended' ? true : undefined));
+		expect(await harness.context.marks.latest(target)).toMatchObject({state: 'ended', how: 'seen', journal: harness.journalFile});
 	});
 
 	it('ends the maintenance when another maintenance\'s restore took the drain over: who and when stay on screen, no re-apply, Enter goes back', async () => {
@@ -201,6 +209,20 @@ describe('the wizard', () => {
 		expect(readJournal(harness.journalFile).entries.at(-1)).toMatchObject({event: 'abandoned', detail: expect.stringMatching(/^the drain was taken over: /) as unknown});
 		await ui.press(keys.enter, 'SERVER');
 		expect(haproxy.sent).toEqual([]);
+	});
+
+	it('ends the maintenance when the restore its refusal advises ran on its own journal elsewhere: not "someone else", and no re-apply', async () => {
+		const {ui, haproxy, harness} = start({drained: true, resume: {step: 'maintain', drained: true, ran: ['validate', 'baseline', 'drain', 'confirm'], reason: 'it was drained'}});
+		await ui.waitForFrame('Resume at maintain?');
+		await ui.press('y', 'Do the work now');
+		haproxy.set('app01', {adminState: 0, status: 'UP'});
+		await harness.context.marks.end(parseTarget('webapps/app01'), harness.journalFile, 'ready');
+		const frame = flat(await ui.waitForFrame('ended elsewhere'));
+		expect(frame).toMatch(/webapps\/app01 is back in rotation: a restore run on this maintenance's journal put it back at \d\d:\d\d:\d\d, with restore's checks\. This maintenance is over\./);
+		expect(frame).toContain('Ended by a restore run on this journal (above)');
+		expect(frame).not.toContain('re-apply');
+		// That run journaled the end: this wizard adds no "abandoned".
+		expect(readJournal(harness.journalFile).entries.filter((entry) => entry.event === 'abandoned')).toEqual([]);
 	});
 
 	it('says what it last saw, and when, while HAProxy does not answer', async () => {

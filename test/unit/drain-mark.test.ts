@@ -40,12 +40,20 @@ describe('drain marks', () => {
 		const {dir, marks} = marksIn();
 		await marks.write(target, '/tmp/a.jsonl');
 		const [own] = readdirSync(dir);
-		expect(own).toMatch(new RegExp(`^drainboard\\..+\\.webapps_app01\\.${uid}\\.drained$`));
+		expect(own).toMatch(new RegExp(`^drainboard\\..+\\.webapps=app01\\.${uid}\\.drained$`));
 		const newer = new Date(Date.now() + 60_000).toISOString();
 		writeFileSync(path.join(dir, own!.replace(/\.\d+\.drained$/, `.${uid + 4242}.drained`)), JSON.stringify({state: 'drained', user: 'mallory', host: 'x', journal: '/tmp/m', since: newer}));
 		expect(await marks.read(target)).toMatchObject({journal: '/tmp/a.jsonl'});
 		writeFileSync(path.join(dir, own!), JSON.stringify({state: 'drained', user: 'eve\u202Eevil', host: 'x', journal: '/tmp/e', since: newer}));
 		expect(await marks.read(target)).toBeNull();
+		// Invisible or line-breaking characters, and a date ahead of the clock (it would outrank every later mark), are not believed either.
+		for (const forged of [{host: 'vm\u2028\u061cX'}, {journal: '/tmp/evil\u061c\u2029x'}, {user: 'ro\u00adot'}, {user: '\ufeffroot'}, {user: 'r\u2060oot'}, {since: '2099-01-01T00:00:00Z'}]) {
+			writeFileSync(path.join(dir, own!), JSON.stringify({state: 'drained', user: 'alice', host: 'x', journal: '/tmp/a.jsonl', since: new Date().toISOString(), ...forged}));
+			expect(await marks.read(target), JSON.stringify(forged)).toBeNull();
+		}
+
+		writeFileSync(path.join(dir, own!), JSON.stringify({state: 'drained', user: 'alice', host: 'x', journal: '/tmp/a.jsonl', since: new Date().toISOString()}));
+		expect(await marks.read(target)).toMatchObject({journal: '/tmp/a.jsonl'});
 	});
 
 	it('says a mark older than 12 hours with its date, a recent one with its clock time', () => {
@@ -84,8 +92,19 @@ describe('drain marks', () => {
 		expect(readdirSync(dir).some((name) => name.includes('.b_old.'))).toBe(true);
 		await marks.end(target, '/tmp/a.jsonl', 'ready');
 		const left = readdirSync(dir).map((name) => name.split('.')[2]).sort();
-		expect(left).toEqual(['b_drained', 'b_other', 'b_recent', 'webapps_app01']);
+		expect(left).toEqual(['b_drained', 'b_other', 'b_recent', 'webapps=app01']);
 		pruneEnded(dir, uid, Date.now() + 7 * 24 * 3_600_000);
 		expect(readdirSync(dir).map((name) => name.split('.')[2]).sort()).toEqual(['b_drained', 'b_other']);
+	});
+
+	it('keeps the marks of servers whose names differ only where a separator would go apart', async () => {
+		const {marks} = marksIn();
+		// `_` in place of `/` gave api_v2/s1 and api/v2_s1 one file; api/s2.0's file began with api/s2's name.
+		await marks.write(parseTarget('api_v2/s1'), '/tmp/frank.jsonl');
+		await marks.write(parseTarget('api/s2.0'), '/tmp/ivan.jsonl');
+		expect(await marks.read(parseTarget('api/v2_s1'))).toBeNull();
+		expect(await marks.read(parseTarget('api/s2'))).toBeNull();
+		expect(await marks.read(parseTarget('api_v2/s1'))).toMatchObject({journal: '/tmp/frank.jsonl'});
+		expect(await marks.read(parseTarget('api/s2.0'))).toMatchObject({journal: '/tmp/ivan.jsonl'});
 	});
 });

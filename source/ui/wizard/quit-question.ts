@@ -33,8 +33,10 @@ export async function askToQuit({context, io, comeBack, closeOpen}: {context: Ru
 	const unknown = read === 'unknown' || targetStale(seen) || !seenSettled(latest);
 	const sentence = targetStateSentence(context.target, seen);
 	if (!drained && !(unknown && latest.drained)) {
-		if (latest.drained) {
+		if (latest.drained && !latest.finished) {
 			context.journal.appendGuarded({step: latest.current, event: 'quit', detail: `quit after the drain was undone outside this wizard: ${sentence}`});
+			// Its drain mark would name this maintenance for a later drain made by hand: it ended.
+			await context.marks.end(context.target, context.journal.file, 'seen').catch(() => undefined);
 		}
 
 		return true;

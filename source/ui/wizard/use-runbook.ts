@@ -8,7 +8,7 @@ import {Cancelled, changeState} from '../../runbook/state-change.js';
 import {seenSettled, stepRunning, type Prompt, type RunbookState} from '../../runbook/state.js';
 import {seenInView, targetStale, targetState, targetStateSentence} from '../../runbook/target-state.js';
 import {PoolWatch} from '../../runbook/watch.js';
-import {endedByOther, takenOverText} from '../../runbook/drain-mark.js';
+import {endedByOther, isOwnMark, markTime, takenOverText} from '../../runbook/drain-mark.js';
 import {formatTarget, type Target} from '../../runtime/names.js';
 import {sentenceOf} from '../../errors.js';
 import {askToQuit} from './quit-question.js';
@@ -204,13 +204,13 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView, {poll 
 		let timer: NodeJS.Timeout | undefined;
 		const deadline = Date.now() + markWaitMs;
 		const attempt = async () => {
-			const message = await endedElsewhere(context);
+			const ended = await endedElsewhere(context);
 			const later = store.getState();
 			if (stopped || later.finished || !later.alarms.some((alarm) => alarm.reapply)) {
 				return;
 			}
 
-			if (!message) {
+			if (!ended) {
 				if (Date.now() < deadline) {
 					timer = setTimeout(() => void attempt(), 500);
 				}
@@ -221,11 +221,14 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView, {poll 
 			const open = pending.current;
 			if (open && open.prompt.kind === 'command') {
 				pending.current = undefined;
-				open.reject(new Error(message));
+				open.reject(new Error(ended.message));
 			}
 
-			store.dispatch({type: 'taken-over', message});
-			context.journal.appendGuarded({step: later.current, event: 'abandoned', detail: `the drain was taken over: ${message}`});
+			store.dispatch({type: 'taken-over', ...ended});
+			if (ended.other) {
+				// A restore run on this journal closed it there already.
+				context.journal.appendGuarded({step: later.current, event: 'abandoned', detail: `the drain was taken over: ${ended.message}`});
+			}
 		};
 
 		void attempt();
@@ -309,8 +312,13 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView, {poll 
 	const leave = useCallback(() => {
 		const now = store.getState();
 		if (now.begun && !now.finished) {
-			const why = drainGone(now) ? `: its drain was undone outside it (${targetStateSentence(context.target, now.seen)})` : ', with nothing drained by this maintenance';
+			const gone = drainGone(now);
+			const why = gone ? `: its drain was undone outside it (${targetStateSentence(context.target, now.seen)})` : ', with nothing drained by this maintenance';
 			context.journal.appendGuarded({step: now.current, event: 'abandoned', detail: `back to the grid at ${now.current}${why}`});
+			if (gone) {
+				// Its drain mark would name this maintenance for a later drain made by hand: it ended.
+				void context.marks.end(context.target, context.journal.file, 'seen').catch(() => undefined);
+			}
 		}
 	}, [context, store]);
 
@@ -375,12 +383,24 @@ function drainSent(state: RunbookState): boolean {
 const markWaitMs = 10_000;
 
 /**
- * The sentence that ends this maintenance when another operator's restore took its drain over
- * (their drain mark, newer than this maintenance's last drain); null when no mark says so.
+ * Why this maintenance is over when a restore outside this wizard ended its drain, by the newest
+ * drain mark (written after this maintenance's last drain, by a `ready` drainboard applied):
+ * another maintenance's (a take-over), or another run on this maintenance's own journal (the
+ * restore command its refusal advises). Null when no mark says so.
  */
-async function endedElsewhere(context: PreparedMaintenance['context']): Promise<string | null> {
+async function endedElsewhere(context: PreparedMaintenance['context']): Promise<{message: string; other: boolean} | null> {
 	const {facts, startedAt} = context.store.getState();
+	const drainSetAt = facts.drainSetAt ?? facts.drainSentAt ?? startedAt;
 	const mark = await context.marks.latest(context.target).catch(() => null);
-	const ended = endedByOther(mark, context.journal.file, facts.drainSetAt ?? facts.drainSentAt ?? startedAt);
-	return ended ? `${formatTarget(context.target)} is back in rotation: ${takenOverText(ended)}. This maintenance is over; the journal closes it.` : null;
+	const label = formatTarget(context.target);
+	const ended = endedByOther(mark, context.journal.file, drainSetAt);
+	if (ended) {
+		return {message: `${label} is back in rotation: ${takenOverText(ended)}. This maintenance is over; the journal closes it.`, other: true};
+	}
+
+	if (mark?.state === 'ended' && mark.how === 'ready' && isOwnMark(mark, context.journal.file) && Date.parse(mark.since) > drainSetAt && facts.readySentAt === null) {
+		return {message: `${label} is back in rotation: a restore run on this maintenance's journal put it back at ${markTime(mark)}, with restore's checks. This maintenance is over.`, other: false};
+	}
+
+	return null;
 }
