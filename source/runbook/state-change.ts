@@ -49,8 +49,10 @@ export type ChangeOutcome = {
 	/** Every command line sent. */
 	commands: string[];
 	replies: Array<{socket: string; ok: boolean; reply: string}>;
-	/** What the operator should know: a lost reply whose change was read back applied, an agent left alone. */
+	/** What the operator should know: a lost reply whose change was read back applied, an agent left alone (a warning). */
 	notes: string[];
+	/** Said after the accepted change, not a warning: whose maintenance a --take-over ended. */
+	remarks: string[];
 	/** A drain: the target's backend read right after, on every instance. */
 	after?: TargetView[];
 };
@@ -137,7 +139,7 @@ type Sending = {plan: ReturnType<typeof planChange>; views: TargetView[]; drain:
 /** Sends the change, reads a drain back, and records whose drain it is (or removes that record once ready). */
 async function sendAndCheck(context: RunbookContext, io: RunbookIo, step: StepId, {plan, views, drain, ready, taken}: Sending): Promise<ChangeOutcome> {
 	const sent = await send(context, io, step, plan.bySocket, views, drain);
-	const outcome: ChangeOutcome = {command: plan.main, commands: plan.lines, replies: sent.replies, notes: [...sent.notes, ...plan.notes]};
+	const outcome: ChangeOutcome = {command: plan.main, commands: plan.lines, replies: sent.replies, notes: [...sent.notes, ...plan.notes], remarks: []};
 	if (drain) {
 		drainLearned(io, 'applied');
 		outcome.after = await checkAfterDrain(context, io, step, outcome, sent.done);
@@ -151,7 +153,7 @@ async function sendAndCheck(context: RunbookContext, io: RunbookIo, step: StepId
 	if (ready) {
 		await context.marks.end(context.target, context.journal.file, 'ready', io.signal).catch(() => undefined);
 		if (taken) {
-			outcome.notes.push(`It had been drained by ${markText(taken)}: that maintenance is over now (taken over).`);
+			outcome.remarks.push(`It had been drained by ${markText(taken)}: that maintenance is over now (taken over).`);
 		}
 	}
 

@@ -82,6 +82,9 @@ describe("another operator's drain", () => {
 		expect(taken.code, taken.stderr).toBe(0);
 		expect(JSON.parse(taken.stdout)).toMatchObject({ok: true, changed: true, drained: false});
 		expect(taken.stderr).toMatch(/It had been drained by alice's maintenance at \d\d:\d\d:\d\d \(journal .*alice\.jsonl\): that maintenance is over now \(taken over\)\./);
+		// Said with the ready HAProxy accepted, not as a warning (the JSON's warnings stay empty).
+		const readySent = (JSON.parse(taken.stdout) as HeadlessResult).steps.flatMap((step) => step.checks).find((check) => check.id === 'ready-sent');
+		expect(readySent).toMatchObject({verdict: 'pass', observed: expect.stringMatching(/^"set server web\/s1 state ready" accepted \(empty reply\) by .+\. It had been drained by alice's maintenance/) as unknown});
 		expect((await states())['web/s1']).toBe('0');
 		const override = readJournal(path.join(bed.dir, 'bob.jsonl')).entries.find((entry) => entry.event === 'override');
 		expect(override?.detail).toMatch(/^--take-over: restoring web\/s1, drained by alice's maintenance/);

@@ -35,7 +35,7 @@ export function stateChangeCheck(spec: StateChangeSpec): CheckDefinition {
 			io.dispatch({type: 'drain-changed', drained: spec.state === 'drain'});
 			const readBack = readBackText(context, outcome);
 			const said = (lead: string) => [lead, readBack].filter((text) => text !== '').join(' ');
-			return outcome.notes.length > 0 ? warned(this.id, this.title, said(outcome.notes.join(' '))) : passed(this.id, this.title, said(acceptedText(outcome)));
+			return outcome.notes.length > 0 ? warned(this.id, this.title, said([...outcome.notes, ...outcome.remarks].join(' '))) : passed(this.id, this.title, said([acceptedText(outcome), ...outcome.remarks].join(' ')));
 		},
 	};
 }
