@@ -59,6 +59,10 @@ export function RollScreen({plan, size, onChoose, onQuit, message, exec, view, n
 	const backend = view?.pool?.instances[0]?.backends.find((candidate) => candidate.name === plan.backend);
 	const layout = gridLayout(size.columns, Math.max(0, ...(backend?.servers ?? []).map((row) => row.server.length)));
 	const used = 2 + wrap(rollSummary(plan), width).length + wrap(explain, width).length + (message ? wrap(message, width).length : 0) + 4 + (server === undefined ? 1 : 3);
+	const shown = backend ? backend.servers.slice(0, Math.max(1, size.rows - used - 4)) : [];
+	// The rows above drawn so far (header, text, choices, backend and its servers), and the keys' line.
+	const drawn = used - 2 + (view ? 1 : 0) + (backend ? 1 + shown.length : 0) + 1;
+	const spare = Math.max(0, size.rows - 1 - drawn);
 	const items: Array<{label: string; value: RollChoice}> =
 		server === undefined
 			? [{label: 'Back to the grid', value: 'stop'}]
@@ -94,11 +98,13 @@ export function RollScreen({plan, size, onChoose, onQuit, message, exec, view, n
 			{backend ? (
 				<>
 					<BackendLine backend={backend} summary={summarizeBackend(backend)} width={size.columns} cursor={false} />
-					{backend.servers.slice(0, Math.max(1, size.rows - used - 4)).map((row) => (
+					{shown.map((row) => (
 						<ServerLine key={row.server} server={row} layout={layout} cursor={row.server === server} now={layout.changed ? now : 0} />
 					))}
 				</>
 			) : null}
+			{/* The room left goes above the keys' line, which stays at the bottom as on the other screens. */}
+			{spare > 0 ? <Box height={spare} /> : null}
 			<Text dimColor>{cell('↑↓ choose · Enter take it · Esc stop the roll · q quit', width)}</Text>
 		</Box>
 	);
