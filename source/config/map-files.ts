@@ -1,0 +1,163 @@
+import path from 'node:path';
+import {visible} from '../visible-text.js';
+import {readMapFile, type MapEntry, type MapRead} from './map-file.js';
+import type {Section} from './parse-config.js';
+
+/** What a `map*` converter gave: a string (with the evidence: the file, line, key and value), nothing, or why it is not known. */
+type MapResult = {kind: 'str'; value: string; evidence: string} | {kind: 'none'; evidence: string} | {kind: 'unknown'; why: string};
+
+/** Applies converter `name` (`map`, `map_dom`, …) with its arguments to `input`, reading the map named by the first. */
+export type MapLookup = (name: string, args: readonly string[], input: string) => MapResult;
+
+/** The map files of one configuration: read once each, their relative names resolved as HAProxy does. */
+export type MapFiles = {
+	/** The file a map name stands for (`file@`/`opt@` dropped), and how it is read, for a map named in `configFile`. */
+	read(name: string, configFile: string): {read: MapRead; optional: boolean} | {virtual: string};
+};
+
+/** How a match method compares a map key with the input (the methods drainboard evaluates: not `reg`, `int`, `ip`). */
+type KeyMatch = 'str' | 'beg' | 'sub' | 'dir' | 'dom' | 'end';
+
+/**
+ * The map files of a configuration. A relative name is read the way HAProxy opens it while it
+ * parses: from its working directory (`cwd`, /proc/<pid>/cwd of the running HAProxy), unless the
+ * global `default-path` says otherwise (`config`: the configuration file's directory, `parent`:
+ * its parent, `origin <dir>`). When the working directory is not known, the configuration file's
+ * directory stands in for it (and the evidence says so).
+ */
+export function mapFiles(sections: readonly Section[], options: {cwd: string | null; readFile?: (file: string) => MapRead}): MapFiles {
+	const readFile = options.readFile ?? readMapFile;
+	const cache = new Map<string, MapRead>();
+	const policy = sections
+		.filter((section) => section.kind === 'global' && !section.uncertain)
+		.flatMap((section) => section.statements)
+		.filter((statement) => statement.keyword === 'default-path' && !statement.uncertain)
+		.at(-1)?.args;
+	return {
+		read(name, configFile) {
+			if (name.startsWith('virt@')) {
+				return {virtual: `map ${visible(name)} is a virtual one, filled at run time, not from a file`};
+			}
+
+			const optional = name.startsWith('opt@');
+			const file = name.replace(/^(?:file|opt)@/, '');
+			const absolute = path.isAbsolute(file) ? file : path.resolve(baseDirectory(policy, configFile, options.cwd), file);
+			let read = cache.get(absolute);
+			if (!read) {
+				read = readFile(absolute);
+				if ('problem' in read && !path.isAbsolute(file) && options.cwd === null && (policy === undefined || policy[0] === 'current')) {
+					read = {file: absolute, problem: `${read.problem}; drainboard read it relative to the configuration's directory, HAProxy's working directory being unknown`};
+				}
+
+				cache.set(absolute, read);
+			}
+
+			return {read, optional};
+		},
+	};
+}
+
+function baseDirectory(policy: readonly string[] | undefined, configFile: string, cwd: string | null): string {
+	const configDirectory = path.dirname(path.resolve(cwd ?? '/', configFile));
+	switch (policy?.[0]) {
+		case 'config': {
+			return configDirectory;
+		}
+
+		case 'parent': {
+			return path.dirname(configDirectory);
+		}
+
+		case 'origin': {
+			return path.resolve(cwd ?? configDirectory, policy[1] ?? '.');
+		}
+
+		default: {
+			return cwd ?? configDirectory;
+		}
+	}
+}
+
+/** The method of a `map_<match>[_<output>]` converter: null for one drainboard does not evaluate (`reg`, `regm`, `int`, `ip`, an output that is not `str`). */
+export function keyMatchOf(name: string): KeyMatch | null | undefined {
+	const parts = /^map(?:_(str|beg|sub|dir|dom|end|reg|regm|int|ip))?(?:_(str|int|ip|key))?$/.exec(name);
+	if (!parts) {
+		return undefined;
+	}
+
+	const method = parts[1] ?? 'str';
+	return (parts[2] ?? 'str') === 'str' && ['str', 'beg', 'sub', 'dir', 'dom', 'end'].includes(method) ? (method as KeyMatch) : null;
+}
+
+/** match_word() of src/pattern.c: the key, trimmed of delimiters, between delimiters (or the ends) of the input. */
+function matchWord(input: string, key: string, delimiters: string): boolean {
+	const trimmed = key.replace(new RegExp(`^[${delimiters}]+|[${delimiters}]+$`, 'g'), '');
+	for (let start = input.indexOf(trimmed); start !== -1; start = input.indexOf(trimmed, start + 1)) {
+		const end = start + trimmed.length;
+		if ((start === 0 || delimiters.includes(input[start - 1]!)) && (end === input.length || delimiters.includes(input[end]!))) {
+			return true;
+		}
+	}
+
+	return false;
+}
+
+/**
+ * The entry a lookup finds, as src/pattern.c does for a map (case-sensitive): `str` the first
+ * key equal to the input (a tree: the first of equal keys), `beg` the longest key the input
+ * starts with (a prefix tree), the others the first key in file order that matches.
+ */
+export function lookupEntry(entries: readonly MapEntry[], method: KeyMatch, input: string): MapEntry | undefined {
+	if (method === 'beg') {
+		return entries.reduce<MapEntry | undefined>((best, entry) => (input.startsWith(entry.key) && entry.key.length > (best?.key.length ?? -1) ? entry : best), undefined);
+	}
+
+	const matches: Record<Exclude<KeyMatch, 'beg'>, (key: string) => boolean> = {
+		str: (key) => input === key,
+		sub: (key) => input.includes(key),
+		end: (key) => input.endsWith(key),
+		dir: (key) => matchWord(input, key, '/?'),
+		dom: (key) => matchWord(input, key, '/?.:'),
+	};
+	return entries.find((entry) => matches[method](entry.key));
+}
+
+/** `map /etc/haproxy/hosts.map line 3: shop.example.com → be_shop`, shown safely. */
+function entryEvidence(file: string, entry: MapEntry): string {
+	return `map ${visible(file)} line ${entry.line}: ${visible(entry.key)} → ${visible(entry.value)}`;
+}
+
+/** The {@link MapLookup} for the rules of a section of `configFile`. */
+export function mapLookup(files: MapFiles, configFile: string): MapLookup {
+	return (name, args, input) => {
+		const method = keyMatchOf(name);
+		const mapName = args[0] ?? '';
+		if (!method) {
+			return {kind: 'unknown', why: `converter ${name} matches keys in a way drainboard does not evaluate (regular expressions, numbers or addresses)`};
+		}
+
+		const found = files.read(mapName, configFile);
+		if ('virtual' in found) {
+			return {kind: 'unknown', why: found.virtual};
+		}
+
+		const {read} = found;
+		const fallback = args.length > 1 ? args[1]! : undefined;
+		if ('problem' in read) {
+			if (found.optional && /no such file/.test(read.problem)) {
+				return fallback === undefined ? {kind: 'none', evidence: `map ${visible(read.file)} (optional) does not exist`} : {kind: 'str', value: fallback, evidence: `map ${visible(read.file)} (optional) does not exist: its default ${visible(fallback)}`};
+			}
+
+			return {kind: 'unknown', why: `map file ${read.problem}`};
+		}
+
+		const entry = lookupEntry(read.entries, method, input);
+		if (entry) {
+			return {kind: 'str', value: entry.value, evidence: entryEvidence(read.file, entry)};
+		}
+
+		return fallback === undefined
+			? {kind: 'none', evidence: `map ${visible(read.file)}: no key matches ${visible(input)}`}
+			: {kind: 'str', value: fallback, evidence: `map ${visible(read.file)}: no key matches ${visible(input)}, its default ${visible(fallback)}`};
+	};
+}
