@@ -1,5 +1,6 @@
 import net from 'node:net';
 import type {ConditionTerm, RuleCondition} from './acl-condition.js';
+import type {MapLookup} from './map-files.js';
 import type {Statement} from './parse-config.js';
 import {probeHeaders, type ProbeRequest} from './probe-request.js';
 
@@ -10,6 +11,8 @@ export type Truth = boolean | {unknown: string};
 export type AclScope = {
 	acls: ReadonlyMap<string, readonly Statement[]>;
 	serverCount(backend: string): number | undefined;
+	/** Applies the `map*` converters (reading their files); without it, a map makes the value unknown. */
+	maps?: MapLookup;
 };
 
 /** The kind of request value a fetch reads, for deriving a value that matches. */
@@ -287,7 +290,8 @@ function fieldOf(value: string, args: string[]): string {
 	return (index > 0 ? fields[index - 1] : fields.at(index)) ?? '';
 }
 
-function convert(sample: Sample, converters: readonly string[]): Sample {
+/** Applies the converters in order; each map looked up adds its evidence (file, line, key, value) to `evidence`. */
+function convert(sample: Sample, converters: readonly string[], maps: MapLookup | undefined, evidence: string[]): Sample {
 	let current = sample;
 	for (const text of converters) {
 		if (current.kind !== 'str') {
@@ -296,7 +300,18 @@ function convert(sample: Sample, converters: readonly string[]): Sample {
 
 		const {name, args} = splitFetch(text);
 		if (/^map/.test(name)) {
-			return {kind: 'unknown', why: `it looks the value up in a map file (${args[0] ?? '?'})`};
+			if (!maps) {
+				return {kind: 'unknown', why: `it looks the value up in a map file (${args[0] ?? '?'})`};
+			}
+
+			const found = maps(name, args, current.value);
+			if (found.kind === 'unknown') {
+				return found;
+			}
+
+			evidence.push(found.evidence);
+			current = found.kind === 'str' ? {kind: 'str', value: found.value} : {kind: 'none'};
+			continue;
 		}
 
 		const apply = converterFunctions[name];
@@ -308,6 +323,43 @@ function convert(sample: Sample, converters: readonly string[]): Sample {
 	}
 
 	return current;
+}
+
+/**
+ * The string a sample expression (`req.hdr(host),lower,map(/etc/haproxy/hosts.map)`, as in a
+ * log-format's `%[…]`) gives for the request: its value (an integer written in decimal), none
+ * (the fetch or a converter found nothing), or why it is not known; `evidence` gets the map
+ * entries it used.
+ */
+export function sampleText(text: string, request: ProbeRequest, scope: AclScope, evidence: string[]): {value: string} | {none: true} | {unknown: string} {
+	const fetch = fetchOf(text);
+	if ('unknown' in fetch) {
+		return {unknown: fetch.unknown};
+	}
+
+	const sample = convert(fetch.sample(request, scope), fetch.converters, scope.maps, evidence);
+	switch (sample.kind) {
+		case 'str':
+		case 'ip': {
+			return {value: sample.value};
+		}
+
+		case 'int': {
+			return {value: String(sample.value)};
+		}
+
+		case 'bool': {
+			return {value: sample.value ? '1' : '0'};
+		}
+
+		case 'none': {
+			return {none: true};
+		}
+
+		default: {
+			return {unknown: sample.why};
+		}
+	}
 }
 
 /** How patterns are compared: `-i` makes the comparison ignore case. */
@@ -479,7 +531,7 @@ function evaluateExpression(expression: Expression, request: ProbeRequest, scope
 		return {unknown: `{ ${expression.fetchText} } cannot be evaluated: ${expression.fetch.unknown}`};
 	}
 
-	const sample = convert(expression.fetch.sample(request, scope), expression.fetch.converters);
+	const sample = convert(expression.fetch.sample(request, scope), expression.fetch.converters, scope.maps, []);
 	if (sample.kind === 'unknown') {
 		return {unknown: `${expression.fetchText} cannot be evaluated: ${sample.why}`};
 	}

@@ -1,6 +1,7 @@
 import type {HostInterfaces} from '../local-address.js';
 import {targetFromUrl} from '../probe/create-probe.js';
 import type {ProbeTarget} from '../probe/probe.js';
+import {mapFiles} from './map-files.js';
 import type {Section} from './parse-config.js';
 import {deriveRoute, routeWithCandidates} from './routes.js';
 
@@ -23,13 +24,15 @@ type ProbePlan = (SourcedTarget & {alternatives?: SourcedTarget[]}) | {target: n
  * `--path` taking precedence over what it derived; a bind's PROXY protocol is kept when --url
  * names that bind. A backend reached only through addresses not on this host gives no probe,
  * with deriveRoute's reason: the same decision `drainboard routes` shows.
- * A bad --url throws (exit 2).
+ * A bad --url throws (exit 2). `cwd`: the running HAProxy's working directory, where it read
+ * map files named by a relative path (null: not known).
  */
-export function planProbe(sections: readonly Section[] | null, backend: string, flags: ProbeFlags, options: {interfaces?: HostInterfaces; configProblem?: string} = {}): ProbePlan {
+export function planProbe(sections: readonly Section[] | null, backend: string, flags: ProbeFlags, options: {interfaces?: HostInterfaces; configProblem?: string; cwd?: string | null} = {}): ProbePlan {
 	const interfaces = options.interfaces;
+	const maps = sections ? mapFiles(sections, {cwd: options.cwd ?? null}) : undefined;
 	if (flags.url !== undefined) {
 		const typed = targetFromUrl(flags.url, {host: flags.host, path: flags.path, verifyTls: flags.verifyTls}, interfaces);
-		const route = sections ? deriveRoute(sections, backend, {interfaces, given: {address: typed.address, port: typed.port, host: flags.host, path: flags.path}}).probe : null;
+		const route = sections ? deriveRoute(sections, backend, {interfaces, maps, given: {address: typed.address, port: typed.port, host: flags.host, path: flags.path}}).probe : null;
 		if (!route) {
 			return {target: typed, source: 'from --url'};
 		}
@@ -54,7 +57,7 @@ export function planProbe(sections: readonly Section[] | null, backend: string, 
 		return {target: null, why: `${options.configProblem ?? 'the configuration could not be read'}, so no frontend could be found`};
 	}
 
-	const {route, candidates} = routeWithCandidates(sections, backend, {interfaces, given: {host: flags.host, path: flags.path}});
+	const {route, candidates} = routeWithCandidates(sections, backend, {interfaces, maps, given: {host: flags.host, path: flags.path}});
 	if (!route.probe) {
 		return {target: null, why: (route.why ?? 'no frontend routes to it').replace(/\.$/, '')};
 	}

@@ -2,6 +2,8 @@ import {hostInterfaces, type HostInterfaces} from '../local-address.js';
 import {splitRule, type RuleCondition} from './acl-condition.js';
 import {candidateValues, evaluateCondition, termExpressions, type AclScope, type Truth} from './acl-match.js';
 import {hostPort, readBind, type Bind} from './bind-address.js';
+import {dynamicName, mapCandidates, mapProblem} from './dynamic-backend.js';
+import {mapFiles, mapLookup, type MapFiles} from './map-files.js';
 import type {Section, Statement} from './parse-config.js';
 import type {ProbeRequest} from './probe-request.js';
 import {backendSection, defaultsChain, inheritedStatements, sectionMode, type ProxyMode} from './section-mode.js';
@@ -30,13 +32,18 @@ export type Route = {backend: string; mode: ProxyMode; probe: ProbeRoute | null;
 /** What the operator gave (`--url`, `--host`, `--path`): the derivation keeps to it. */
 type GivenProbe = {host?: string; path?: string; address?: string; port?: number};
 
-type RouteOptions = {interfaces?: HostInterfaces; given?: GivenProbe};
+/**
+ * `maps`: how the map files of `use_backend %[…map(…)]` are read (default: from the file system,
+ * relative names from the configuration file's directory; pass {@link mapFiles} with the running
+ * HAProxy's working directory when it is known).
+ */
+type RouteOptions = {interfaces?: HostInterfaces; given?: GivenProbe; maps?: MapFiles};
 
 type Rule = {statement: Statement; owner: Section; action: string[]; condition: RuleCondition | null; scope: AclScope; error: string | null};
 
 type Outcome =
-	| {kind: 'reaches'; via: Statement | null}
-	| {kind: 'elsewhere'; backend: string; via: Statement | null}
+	| {kind: 'reaches'; via: Statement | null; detail?: string}
+	| {kind: 'elsewhere'; backend: string; via: Statement | null; detail?: string}
 	| {kind: 'blocked'; why: string}
 	| {kind: 'unknown'; why: string};
 
@@ -136,8 +143,13 @@ function rulesOf(sections: readonly Section[], section: Section, keyword: string
 	});
 }
 
-function truthOf(rule: Rule, request: ProbeRequest): Truth {
-	return rule.error === null ? evaluateCondition(rule.condition, request, rule.scope) : {unknown: rule.error};
+/** A rule's scope with its section's map files (relative names are read from that section's file). */
+function withMaps(rule: Rule, maps: MapFiles): AclScope {
+	return {...rule.scope, maps: mapLookup(maps, rule.owner.file)};
+}
+
+function truthOf(rule: Rule, request: ProbeRequest, maps: MapFiles): Truth {
+	return rule.error === null ? evaluateCondition(rule.condition, request, withMaps(rule, maps)) : {unknown: rule.error};
 }
 
 /**
@@ -146,7 +158,7 @@ function truthOf(rule: Rule, request: ProbeRequest): Truth {
  * `monitor-uri` and the stats page, then the `use_backend` rules in order, `default_backend`, or a
  * listen section's own servers; then the chosen backend's own refusing rules.
  */
-function walk(sections: readonly Section[], section: Section, backend: Section, request: ProbeRequest, place: (item: {file: string; line: number}) => string): Outcome {
+function walk(sections: readonly Section[], section: Section, backend: Section, request: ProbeRequest, place: (item: {file: string; line: number}) => string, maps: MapFiles): Outcome {
 	const blockedBy = (rule: Rule, verb: string): Outcome => ({kind: 'blocked', why: `In ${label(rule.owner)}, ${ruleText(rule.statement)} (${place(rule.statement)}) ${verb} every request drainboard can derive`});
 	const unknownBy = (rule: Rule, truth: {unknown: string}): Outcome => ({kind: 'unknown', why: `In ${label(rule.owner)}, whether ${ruleText(rule.statement)} (${place(rule.statement)}) applies is not known from the configuration: ${truth.unknown}`});
 	const stage = (rules: Rule[]): Outcome | undefined => {
@@ -160,7 +172,7 @@ function walk(sections: readonly Section[], section: Section, backend: Section, 
 				continue;
 			}
 
-			const truth = truthOf(rule, request);
+			const truth = truthOf(rule, request, maps);
 			if (rewrite && truth !== false) {
 				for (const what of rewrite(rule.action.slice(1))) {
 					request.rewritten.add(what);
@@ -210,18 +222,30 @@ function walk(sections: readonly Section[], section: Section, backend: Section, 
 
 	let chosen: Outcome | undefined;
 	for (const rule of rulesOf(sections, section, 'use_backend')) {
-		const truth = truthOf(rule, request);
+		const truth = truthOf(rule, request, maps);
 		if (truth === false) {
 			continue;
 		}
 
-		const name = rule.action[0] ?? '';
-		if (name.includes('%[')) {
-			return {kind: 'unknown', why: `In ${label(section)}, ${ruleText(rule.statement)} (${place(rule.statement)}) picks the backend from the request${/map/.test(name) ? ' through a map file' : ''} before any rule that names it`};
-		}
-
 		if (typeof truth === 'object') {
 			return unknownBy(rule, truth);
+		}
+
+		const name = rule.action[0] ?? '';
+		if (name.includes('%')) {
+			// A log-format name: built for the request (src/stream.c process_switching_rules()); a name
+			// that is no backend (an empty one too) ends the rules, and default_backend applies.
+			const built = dynamicName(name, request, withMaps(rule, maps));
+			if ('unknown' in built) {
+				return {kind: 'unknown', why: `In ${label(section)}, ${ruleText(rule.statement)} (${place(rule.statement)}) picks the backend from the request, and ${built.unknown}`};
+			}
+
+			const detail = built.evidence.join(', ') || undefined;
+			if (backendSection(sections, built.name)) {
+				chosen = built.name === backend.name ? {kind: 'reaches', via: rule.statement, detail} : {kind: 'elsewhere', backend: built.name, via: rule.statement, detail};
+			}
+
+			break;
 		}
 
 		chosen = name === backend.name ? {kind: 'reaches', via: rule.statement} : {kind: 'elsewhere', backend: name, via: rule.statement};
@@ -284,8 +308,9 @@ type Candidates = {names: Array<string | null>; sniNames: string[]; paths: strin
  * Host names, SNI names and paths worth trying in a section: those in the conditions of the rules
  * that route to the backend first, then those of the rules that gate every request.
  */
-function candidatesOf(sections: readonly Section[], section: Section, backend: Section, given: GivenProbe, place: (item: {file: string; line: number}) => string): Candidates {
-	const routing = rulesOf(sections, section, 'use_backend').filter((rule) => rule.action[0] === backend.name);
+function candidatesOf(sections: readonly Section[], section: Section, backend: Section, given: GivenProbe, place: (item: {file: string; line: number}) => string, maps: MapFiles): Candidates {
+	const dynamic = rulesOf(sections, section, 'use_backend').filter((rule) => (rule.action[0] ?? '').includes('%['));
+	const routing = [...rulesOf(sections, section, 'use_backend').filter((rule) => rule.action[0] === backend.name), ...dynamic];
 	const gating = [
 		...rulesOf(sections, section, 'tcp-request', 'connection'),
 		...rulesOf(sections, section, 'tcp-request', 'content'),
@@ -297,6 +322,12 @@ function candidatesOf(sections: readonly Section[], section: Section, backend: S
 	const sniNames: string[] = [];
 	const paths: string[] = [];
 	const hints: Hint[] = [];
+	for (const rule of dynamic) {
+		const fromMap = mapCandidates(rule.action[0] ?? '', backend.name ?? '', maps, rule.owner.file);
+		names.push(...fromMap.names);
+		paths.push(...fromMap.paths);
+	}
+
 	for (const rule of [...routing, ...gating]) {
 		for (const term of (rule.condition?.suites ?? []).flat()) {
 			const expressions = termExpressions(term, rule.scope);
@@ -397,6 +428,7 @@ export function routeWithCandidates(sections: readonly Section[], backendName: s
 function derive(sections: readonly Section[], backendName: string, options: RouteOptions): {route: Route; found: Found[]} {
 	const interfaces = options.interfaces ?? hostInterfaces();
 	const given = options.given ?? {};
+	const maps = options.maps ?? mapFiles(sections, {cwd: null});
 	const place = placer(sections);
 	const backend = backendSection(sections, backendName);
 	if (!backend) {
@@ -421,7 +453,7 @@ function derive(sections: readonly Section[], backendName: string, options: Rout
 			continue;
 		}
 
-		const candidates = candidatesOf(sections, section, backend, given, place);
+		const candidates = candidatesOf(sections, section, backend, given, place, maps);
 		hints.push(...candidates.hints);
 		const binds = section.statements.filter((statement) => statement.keyword === 'bind' && !statement.uncertain).map((statement) => readBind(statement, interfaces));
 		const expectsProxy = rulesOf(sections, section, 'tcp-request', 'connection').some((rule) => rule.action[0] === 'expect-proxy' && rule.condition === null);
@@ -438,13 +470,13 @@ function derive(sections: readonly Section[], backendName: string, options: Rout
 					continue;
 				}
 
-				const outcome = tryBind(sections, section, backend, bind, target, candidates, {http, place, given});
+				const outcome = tryBind(sections, section, backend, bind, target, candidates, {http, place, given, maps});
 				if (outcome.kind === 'found') {
 					const proxyProtocol = bind.acceptProxy || expectsProxy ? proxyVersion : null;
 					const tls = outcome.request.tls;
 					const scheme = tls ? (http ? 'https' : 'tls') : http ? 'http' : 'tcp';
 					const address = given.address !== undefined && target.local && isWildcard(target.spec) ? given.address : target.address;
-					const rule = outcome.via ? `${ruleText(outcome.via)} (${place(outcome.via)})` : 'its own servers';
+					const rule = outcome.via ? `${ruleText(outcome.via)} (${place(outcome.via)})${outcome.detail ? `, ${outcome.detail}` : ''}` : 'its own servers';
 					found.push({
 						probe: {
 							url: `${scheme}://${hostPort(address, target.port)}${http ? outcome.request.path : ''}`,
@@ -482,7 +514,7 @@ function derive(sections: readonly Section[], backendName: string, options: Rout
 		return {route: {backend: backendName, mode, probe: null, why}, found};
 	}
 
-	return {route: {backend: backendName, mode, probe: null, why: whyNone(sections, backend, entries, problems, hints, given, place)}, found};
+	return {route: {backend: backendName, mode, probe: null, why: whyNone(sections, backend, entries, problems, hints, given, place, maps)}, found};
 }
 
 function isWildcard(spec: string): boolean {
@@ -500,7 +532,7 @@ function compareRanks(one: number[], other: number[]): number {
 	return 0;
 }
 
-type Tried = {kind: 'found'; request: ProbeRequest; name: string | null; via: Statement | null} | {kind: 'none'; problems: {rank: number; why: string}[]};
+type Tried = {kind: 'found'; request: ProbeRequest; name: string | null; via: Statement | null; detail?: string} | {kind: 'none'; problems: {rank: number; why: string}[]};
 
 function tryBind(
 	sections: readonly Section[],
@@ -509,7 +541,7 @@ function tryBind(
 	bind: Bind,
 	target: {address: string; port: number},
 	candidates: Candidates,
-	context: {http: boolean; place: (item: {file: string; line: number}) => string; given: GivenProbe},
+	context: {http: boolean; place: (item: {file: string; line: number}) => string; given: GivenProbe; maps: MapFiles},
 ): Tried {
 	const problems: {rank: number; why: string}[] = [];
 	const src = target.address.startsWith('127.') ? '127.0.0.1' : target.address;
@@ -532,9 +564,9 @@ function tryBind(
 					rewritten: new Set(),
 					frontend: section.name ?? '',
 				};
-				const outcome = walk(sections, section, backend, request, context.place);
+				const outcome = walk(sections, section, backend, request, context.place, context.maps);
 				if (outcome.kind === 'reaches') {
-					return {kind: 'found', request, name, via: outcome.via};
+					return {kind: 'found', request, name, via: outcome.via, detail: outcome.detail};
 				}
 
 				if (outcome.kind === 'blocked') {
@@ -542,7 +574,7 @@ function tryBind(
 				} else if (outcome.kind === 'unknown') {
 					problems.push({rank: 1, why: outcome.why});
 				} else {
-					problems.push({rank: 4, why: `${capitalize(label(section))} sends every request drainboard can derive to ${outcome.backend}${outcome.via ? ` (${ruleText(outcome.via)}, ${context.place(outcome.via)})` : ''}`});
+					problems.push({rank: 4, why: `${capitalize(label(section))} sends every request drainboard can derive to ${outcome.backend}${outcome.via ? ` (${ruleText(outcome.via)}, ${context.place(outcome.via)}${outcome.detail ? `, ${outcome.detail}` : ''})` : ''}`});
 				}
 			}
 		}
@@ -559,6 +591,7 @@ function whyNone(
 	hints: readonly Hint[],
 	given: GivenProbe,
 	place: (item: {file: string; line: number}) => string,
+	maps: MapFiles,
 ): string {
 	const advice = given.host === undefined ? 'pass --url and --host' : 'pass --url, --host and --path that reach it';
 	const statics = entries.filter((section) => namesStatically(sections, section, backend));
@@ -576,9 +609,24 @@ function whyNone(
 			.map((rule) => ({statement: rule.statement, prefix: (rule.action[0] ?? '').split('%[')[0]!}))
 			.filter((rule) => rule.statement.args[0]?.includes('%[') && (backend.name ?? '').startsWith(rule.prefix))
 			.sort((one, other) => other.prefix.length - one.prefix.length);
-		const first = dynamic[0]?.statement;
-		if (first) {
-			return /map/.test(first.args[0] ?? '') ? `Only a map file (${place(first)}) routes to it; ${advice}.` : `Only use_backend ${first.args[0] ?? ''} (${place(first)}) can route to it, by a name taken from the request; ${advice}.`;
+		// The rule whose map has a key (or a default) leading to the backend explains best; else the first, with why its map does not.
+		const explained = dynamic.map((rule) => {
+			const name = rule.statement.args[0] ?? '';
+			return {statement: rule.statement, name, problem: /map/.test(name) ? mapProblem(name, backend.name ?? '', maps, rule.statement.file) : null};
+		});
+		const chosen = explained.find((one) => /map/.test(one.name) && one.problem === null) ?? explained[0];
+		if (chosen) {
+			const {statement, name, problem} = chosen;
+			if (problem !== null) {
+				return `Only a map file (${place(statement)}) routes to it, and ${problem}; ${advice}.`;
+			}
+
+			const worst = [...problems].sort((one, other) => one.rank - other.rank)[0];
+			if (/map/.test(name) && worst) {
+				return `${worst.why}; ${advice}.`;
+			}
+
+			return /map/.test(name) ? `Only a map file (${place(statement)}) routes to it; ${advice}.` : `Only use_backend ${name} (${place(statement)}) can route to it, by a name taken from the request; ${advice}.`;
 		}
 
 		return `No frontend or listen section routes to it (no use_backend or default_backend names it); ${advice}.`;
@@ -604,5 +652,6 @@ function capitalize(text: string): string {
 /** Every backend and listen section with servers, in the order of the configuration, with its probe. */
 export function deriveRoutes(sections: readonly Section[], options: RouteOptions = {}): Route[] {
 	const names = sections.filter((section) => (section.kind === 'backend' || section.kind === 'listen') && !section.uncertain && hasServers(section)).map((section) => section.name ?? '');
-	return [...new Set(names)].map((name) => deriveRoute(sections, name, options));
+	const shared = {...options, maps: options.maps ?? mapFiles(sections, {cwd: null})};
+	return [...new Set(names)].map((name) => deriveRoute(sections, name, shared));
 }

@@ -5,6 +5,7 @@ import {findHaproxy} from '../config/find-haproxy.js';
 import {defaultConfigPath, filesLabel, noProxySection, parsedConfig, readConfigTexts} from '../config/load-config.js';
 import type {Section, Uncertainty} from '../config/parse-config.js';
 import type {FileReader} from '../config/proc-reader.js';
+import {mapFiles} from '../config/map-files.js';
 import {deriveRoute, deriveRoutes} from '../config/routes.js';
 import {loadRunningConfigs} from '../config/running-configs.js';
 import {UsageError, type ExitCode} from '../errors.js';
@@ -28,7 +29,8 @@ type RoutesDependencies = {
 };
 
 /** The configuration `routes` reads: its files, sections, where it comes from, and what could not be evaluated. */
-type RoutesConfig = {files: string[]; sections: Section[]; source: string; uncertain: Uncertainty[]};
+/** `cwd`: the working directory of the HAProxy that loaded the files (where it read relative map files), null when not known. */
+type RoutesConfig = {files: string[]; sections: Section[]; source: string; uncertain: Uncertainty[]; cwd: string | null};
 
 /**
  * Which configuration `routes` reads, with no HAProxy needed: --config; else the files the
@@ -50,7 +52,7 @@ async function routesConfig(options: Options, dependencies: RoutesDependencies):
 		const chosen = usable[0];
 		if (chosen?.loaded?.sections) {
 			const pids = usable.map((one) => one.pid).join(', ');
-			return {files: chosen.files, sections: chosen.loaded.sections, source: `${visible(filesLabel(chosen.files))}, which HAProxy pid ${pids} loaded`, uncertain: chosen.loaded.parsed.uncertainties};
+			return {files: chosen.files, sections: chosen.loaded.sections, source: `${visible(filesLabel(chosen.files))}, which HAProxy pid ${pids} loaded`, uncertain: chosen.loaded.parsed.uncertainties, cwd: chosen.loaded.cwd};
 		}
 
 		const why = running.find((one) => one.problem !== null)?.problem ?? 'no running HAProxy was found in /proc';
@@ -86,7 +88,7 @@ async function routesConfig(options: Options, dependencies: RoutesDependencies):
 		throw new UsageError(notConfig);
 	}
 
-	return {files: loaded.files, sections: loaded.sections, source: options.config === undefined ? `${defaultConfigPath} (the default)` : visible(file), uncertain: loaded.parsed.uncertainties};
+	return {files: loaded.files, sections: loaded.sections, source: options.config === undefined ? `${defaultConfigPath} (the default)` : visible(file), uncertain: loaded.parsed.uncertainties, cwd: null};
 }
 
 /**
@@ -99,7 +101,7 @@ export async function routesCommand(options: Options, dependencies: RoutesDepend
 	const note = dependencies.note ?? ((text: string) => process.stderr.write(terminalLine(text)));
 	const backend = options.backend === undefined ? undefined : parseName(options.backend, 'backend');
 	const config = await routesConfig(options, {...dependencies, note});
-	const routeOptions = {interfaces: dependencies.interfaces};
+	const routeOptions = {interfaces: dependencies.interfaces, maps: mapFiles(config.sections, {cwd: config.cwd})};
 	let routes;
 	if (backend === undefined) {
 		routes = deriveRoutes(config.sections, routeOptions);

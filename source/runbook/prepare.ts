@@ -112,7 +112,7 @@ export async function prepareMaintenance(options: Options, target: Target, mode:
 	context.configProblem = config.sections === null ? config.problem : null;
 	context.checkConfig = typeof binary === 'string' ? async () => checkConfig(binary, config.files, {cwd: resolved.cwd, environment: resolved.environment}) : binary;
 	context.backendFacts = config.sections ? (backendFacts(config.sections, context.target.backend) ?? null) : null;
-	const plan = planProbe(config.sections, context.target.backend, options, {configProblem: config.sections ? undefined : config.problem});
+	const plan = planProbe(config.sections, context.target.backend, options, {configProblem: config.sections ? undefined : config.problem, cwd: resolved.cwd});
 	if (plan.target) {
 		if (options.url !== undefined) {
 			const checked = await localAddressOf(plan.target);

@@ -19,7 +19,7 @@ frontend fe_https
     bind :443 ssl crt /etc/haproxy/site.pem
     use_backend a_backend_with_a_name_longer_than_twenty_characters if { hdr(host) -i long.example.com }
     use_backend shop if { hdr(host) -i shop.example.com }
-    use_backend %[req.hdr(host),lower,map(/etc/haproxy/hosts.map)]
+    use_backend %[req.hdr(host),lower,map(maps/hosts.map)]
 
 backend shop
     server s1 10.0.0.1:80
@@ -43,6 +43,9 @@ afterEach(() => {
 async function run(flags: Record<string, unknown>, running: 'none' | 'one' | 'two' = 'none', interfaces: HostInterfaces = {}) {
 	const config = fake.write('etc/haproxy.cfg', hostRouted);
 	const other = fake.write('etc/other.cfg', 'listen other\n    bind :81\n    server o1 10.0.0.9:80\n');
+	// Relative: read from the configuration's directory when no running HAProxy says its own, else from that.
+	fake.write('etc/maps/hosts.map', '# Host → backend\nlegacy.example.com legacy\n');
+	fake.write('maps/hosts.map', 'old.example.com legacy\n');
 	if (running !== 'none') {
 		fake.add({pid: 41, argv: ['/usr/sbin/haproxy', '-Ws', '-f', config], cwd: fake.dir});
 	}
@@ -76,8 +79,9 @@ describe('drainboard routes', () => {
 		expect(lines.slice(0, table - 1).join(' ')).toBe(`Routes in ${config}, derived from the configuration alone:`);
 		expect(lines.slice(table, table + 3)).toEqual(['BACKEND               MODE  PROBE', 'shop                  http  https://127.0.0.1:443/', '                            Host and SNI shop.example.com']);
 		expect(out).toContain('a_backend_with_a_name_longer_than_twenty_characters\n                      http  https://127.0.0.1:443/\n');
-		expect(out).toContain('legacy                http  none\n                            Only a map file (line 13) routes to it; pass --url\n                            and --host.\n');
-		expect(lines.at(-1)).toBe('2 of 3 backends have a probe; 1 has none.');
+		expect(out).toContain(`legacy                http  https://127.0.0.1:443/\n                            Host and SNI legacy.example.com\n`);
+		expect(out.replace(/\s+/g, ' ')).toContain(`use_backend %[req.hdr(host),lower,map(maps/hosts.map)] (line 13), map ${fake.dir}/etc/maps/hosts.map line 2: legacy.example.com → legacy`);
+		expect(lines.at(-1)).toBe('3 of 3 backends have a probe; 0 have none.');
 		expect(out).not.toContain('empty');
 	});
 
@@ -116,6 +120,8 @@ describe('drainboard routes', () => {
 		const {out, notes, config} = await run({json: true}, 'one');
 		expect(notes).toEqual([]);
 		expect((JSON.parse(out) as {config: string}).config).toBe(config);
+		// A relative map file is read where that HAProxy reads it: from its working directory.
+		expect((JSON.parse(out) as {routes: Array<{backend: string; probe: {host: string} | null}>}).routes.find((route) => route.backend === 'legacy')?.probe?.host).toBe('old.example.com');
 	});
 
 	it('says when no HAProxy runs and reads /etc/haproxy/haproxy.cfg instead', async () => {

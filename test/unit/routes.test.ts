@@ -4,6 +4,8 @@ import {splitRule} from '../../source/config/acl-condition.js';
 import {backendFacts, stateFilePath} from '../../source/config/backend-facts.js';
 import {readBind} from '../../source/config/bind-address.js';
 import {conditionFacts, configEnvironment} from '../../source/config/condition-facts.js';
+import {parseMapText, type MapRead} from '../../source/config/map-file.js';
+import {mapFiles} from '../../source/config/map-files.js';
 import {parseConfig, parseConfigFiles, type Section} from '../../source/config/parse-config.js';
 import {planProbe} from '../../source/config/probe-plan.js';
 import {deriveRoute, deriveRoutes, routeCandidates, type Route} from '../../source/config/routes.js';
@@ -31,7 +33,14 @@ function summary(route: Route): string {
 	return [url, host && `Host ${host}`, sni && `SNI ${sni}`, proxyProtocol && `PROXY ${proxyProtocol}`, local ? null : '(not local)', `| ${from}`].filter(Boolean).join(' ');
 }
 
-const routesOf = (name: string) => Object.fromEntries(deriveRoutes(sectionsOf(name), {interfaces}).map((route) => [route.backend, summary(route)]));
+/** Map files as the tests give them (by absolute path); any other is missing. */
+const mapsOf = (sections: readonly Section[], texts: Record<string, string> = {}) =>
+	mapFiles(sections, {cwd: '/', readFile: (file): MapRead => (texts[file] === undefined ? {file, problem: `${file} cannot be read (no such file)`} : {file, entries: parseMapText(texts[file])})});
+
+const routesOf = (name: string, maps: Record<string, string> = {}) => {
+	const sections = sectionsOf(name);
+	return Object.fromEntries(deriveRoutes(sections, {interfaces, maps: mapsOf(sections, maps)}).map((route) => [route.backend, summary(route)]));
+};
 
 describe('routes by Host, SNI and path (forms/host-sni-path.cfg)', () => {
 	const routes = routesOf('host-sni-path.cfg');
@@ -260,12 +269,38 @@ describe('.if blocks, map files, dynamic names, listen sections (forms/condition
 		);
 	});
 
-	it('gives no probe where a map file or a %[...] name decides, and says which', () => {
+	it('gives no probe where a map file that cannot be read or a %[...] name decides, and says which', () => {
 		expect(routes['main']).toBe(
-			'none: In frontend fe_main, use_backend %[req.hdr(host),lower,map(/etc/haproxy/hosts.map)] (line 23) picks the backend from the request through a map file before any rule that names it; pass --url and --host.',
+			'none: In frontend fe_main, use_backend %[req.hdr(host),lower,map(/etc/haproxy/hosts.map)] (line 23) picks the backend from the request, and map file /etc/haproxy/hosts.map cannot be read (no such file); pass --url and --host.',
 		);
-		expect(routes['mapped_only']).toBe('none: Only a map file (line 23) routes to it; pass --url and --host.');
+		expect(routes['mapped_only']).toBe('none: Only a map file (line 23) routes to it, and map file /etc/haproxy/hosts.map cannot be read (no such file); pass --url and --host.');
 		expect(routes['be_billing']).toBe('none: Only use_backend be_%[req.hdr(x-app)] (line 28) can route to it, by a name taken from the request; pass --url and --host.');
+	});
+
+	it('reads the map: a key leading to the backend gives the Host, with the map line as evidence; no key and no default ends the rules (default_backend)', () => {
+		const mapped = routesOf('conditions-and-files.cfg', {'/etc/haproxy/hosts.map': '# hosts\nNEW.example.com newer\n  mapped.example.com   mapped_only  \nmain.example.com main\n'});
+		expect(mapped['mapped_only']).toBe(
+			'http://127.0.0.1:8080/ Host mapped.example.com | frontend fe_main (line 13): use_backend %[req.hdr(host),lower,map(/etc/haproxy/hosts.map)] (line 23), map /etc/haproxy/hosts.map line 3: mapped.example.com → mapped_only',
+		);
+		expect(mapped['main']).toBe('http://127.0.0.1:8080/ | frontend fe_main (line 13): default_backend main (line 24)');
+		expect(mapped['be_billing']).toBe(routes['be_billing']);
+	});
+
+	it('leaves a map matched by regular expressions, or a virtual one, unknown, and says why', () => {
+		const text = (converter: string) =>
+			`defaults\n    mode http\nfrontend fe\n    bind 127.0.0.1:80\n    use_backend %[req.hdr(host),${converter}]\n    default_backend be_default\nbackend be_default\n    server s 10.0.0.1:80\nbackend be_x\n    server s 10.0.0.2:80\n`;
+		const routeOf = (converter: string, backend: string) => {
+			const sections = parseConfigFiles([{file: '/etc/haproxy/haproxy.cfg', text: text(converter)}]).sections;
+			return deriveRoute(sections, backend, {interfaces, maps: mapsOf(sections, {'/etc/haproxy/x.map': '^x\\. be_x\nx.example.com be_x\n'})}).why;
+		};
+
+		expect(routeOf('map_reg(/etc/haproxy/x.map)', 'be_default')).toBe(
+			'In frontend fe, use_backend %[req.hdr(host),map_reg(/etc/haproxy/x.map)] (line 5) picks the backend from the request, and converter map_reg matches keys in a way drainboard does not evaluate (regular expressions, numbers or addresses); pass --url and --host.',
+		);
+		expect(routeOf('map_reg(/etc/haproxy/x.map)', 'be_x')).toBe('Only a map file (line 5) routes to it, and it looks the name up with map_reg, which drainboard does not evaluate; pass --url and --host.');
+		expect(routeOf('map(virt@hosts)', 'be_x')).toBe('Only a map file (line 5) routes to it, and map virt@hosts is a virtual one, filled at run time, not from a file; pass --url and --host.');
+		expect(routeOf('map(/etc/haproxy/x.map)', 'be_x')).toBe(null);
+		expect(routeOf('map(/etc/haproxy/x.map,be_x)', 'be_default')).toBe('Frontend fe sends every request drainboard can derive to be_x (use_backend %[req.hdr(host),map(/etc/haproxy/x.map,be_x)], line 5, map /etc/haproxy/x.map: no key matches 127.0.0.1:80, its default be_x); pass --url and --host.');
 	});
 
 	it('says a disabled frontend is disabled', () => {
