@@ -1,6 +1,9 @@
-import {readFileSync, readdirSync, statSync} from 'node:fs';
+import {existsSync, readFileSync, readdirSync, statSync} from 'node:fs';
+import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {conditionFacts, configEnvironment} from '../../source/config/condition-facts.js';
+import {parseMapText, type MapRead} from '../../source/config/map-file.js';
+import {mapFiles} from '../../source/config/map-files.js';
 import {parseConfigFiles} from '../../source/config/parse-config.js';
 import {deriveRoutes, type Route} from '../../source/config/routes.js';
 
@@ -17,10 +20,17 @@ const fixtures = new URL('../fixtures/configs/', import.meta.url);
 
 /** A fixture (one file, or a directory of files read in name order) as routes in one line each. */
 function routesOf(name: string): Record<string, string> {
-	const path = new URL(name, fixtures);
-	const files = statSync(path).isDirectory() ? readdirSync(path).sort().map((file) => new URL(`${name}/${file}`, fixtures)) : [path];
+	const location = new URL(name, fixtures);
+	const files = statSync(location).isDirectory() ? readdirSync(location).sort().map((file) => new URL(`${name}/${file}`, fixtures)) : [location];
 	const texts = files.map((file) => ({file: file.pathname.replace(fixtures.pathname, '/etc/haproxy/'), text: readFileSync(file, 'utf8')}));
-	return Object.fromEntries(deriveRoutes(parseConfigFiles(texts, facts).sections, {interfaces: {}}).map((route) => [route.backend, summary(route)]));
+	const sections = parseConfigFiles(texts, facts).sections;
+	return Object.fromEntries(deriveRoutes(sections, {interfaces: {}, maps: mapFiles(sections, {cwd: '/etc/haproxy', readFile: fixtureMap})}).map((route) => [route.backend, summary(route)]));
+}
+
+/** A map file, wherever the configuration puts it, is the fixture of its name in maps/ (the configurations' own directories do not exist here). */
+function fixtureMap(file: string): MapRead {
+	const fixture = new URL(`maps/${path.basename(file)}`, fixtures);
+	return existsSync(fixture) ? {file, entries: parseMapText(readFileSync(fixture, 'latin1'))} : {file, problem: `${file} cannot be read (no such file)`};
 }
 
 function summary(route: Route): string {
@@ -52,13 +62,9 @@ describe('routes over configurations from public projects', () => {
 		});
 	});
 
-	it('haproxy-regtest-map-redirect.cfg: every backend is chosen through a map file (and the binds are fd@)', () => {
-		expect(routesOf('haproxy-regtest-map-redirect.cfg')).toEqual({
-		"test1_be": "none: Only a map file (line 26) routes to it; pass --url and --host.",
-		"test2_be": "none: Only a map file (line 26) routes to it; pass --url and --host.",
-		"test3_be": "none: Only a map file (line 26) routes to it; pass --url and --host.",
-		"test4_be": "none: Only a map file (line 26) routes to it; pass --url and --host.",
-		});
+	it('haproxy-regtest-map-redirect.cfg: its map (maps/map_redirect-be.map) is read, and the fd@ binds are what leaves every backend without a probe', () => {
+		const why = 'none: Frontend fe1 binds fd@ (line 14), and it is a file descriptor HAProxy inherited, which a TCP probe cannot reach; pass --url and --host.';
+		expect(routesOf('haproxy-regtest-map-redirect.cfg')).toEqual({test1_be: why, test2_be: why, test3_be: why, test4_be: why});
 	});
 
 	it('kubeadm-ha-considerations.cfg: the Kubernetes API through a mode tcp frontend', () => {
