@@ -1,12 +1,10 @@
 import {execFileSync} from 'node:child_process';
 import {readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
-import {setTimeout as delay} from 'node:timers/promises';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {parseConfigFiles} from '../../source/config/parse-config.js';
 import {deriveRoutes, type Route} from '../../source/config/routes.js';
-import {probeFor, targetFromUrl} from '../../source/probe/create-probe.js';
-import {rawStat} from '../helpers/raw-haproxy.js';
+import {sendProbe as send} from '../helpers/route-counters.js';
 import {startTestBed, type BedContext, type TestBed} from '../helpers/test-bed.js';
 
 /**
@@ -50,33 +48,6 @@ function rewrite(text: string, context: BedContext, ports: ReadonlyMap<string, n
 	return `${context.global()}\n${rewritten.join('\n')}`;
 }
 
-/** Per backend, the sum over its servers of HTTP responses (`req_tot`) and of sessions (`stot`). */
-type Counters = Map<string, {requests: number; sessions: number}>;
-
-async function counters(bed: TestBed): Promise<Counters> {
-	const sums: Counters = new Map();
-	for (const row of rawStat(await bed.send('show stat -1 4 -1'))) {
-		const sum = sums.get(row['pxname']!) ?? {requests: 0, sessions: 0};
-		sums.set(row['pxname']!, {requests: sum.requests + Number(row['req_tot'] || 0), sessions: sum.sessions + Number(row['stot'] || 0)});
-	}
-
-	return sums;
-}
-
-/** The backends whose servers' counters moved: requests in mode http, sessions in mode tcp. */
-function moved(before: Counters, after: Counters): Record<string, number> {
-	const changes: Record<string, number> = {};
-	for (const [name, now] of after) {
-		const then = before.get(name) ?? {requests: 0, sessions: 0};
-		const change = now.requests - then.requests || now.sessions - then.sessions;
-		if (change !== 0) {
-			changes[name] = change;
-		}
-	}
-
-	return changes;
-}
-
 async function agree(name: string, skip: readonly string[] = []) {
 	const text = readFileSync(new URL(name, fixtures), 'utf8');
 	const binds = bindPorts(text);
@@ -95,24 +66,6 @@ async function agree(name: string, skip: readonly string[] = []) {
 	});
 	const routes = deriveRoutes(parseConfigFiles([{file: bed.configPath, text: readFileSync(bed.configPath, 'utf8')}]).sections, {interfaces: {}});
 	return {bed, routes: routes.filter((route) => !skip.includes(route.backend))};
-}
-
-/** Sends a route's probe three times; what HAProxy counted, and whether the requests succeeded. */
-async function send(bed: TestBed, route: Route): Promise<{moved: Record<string, number>; ok: boolean[]}> {
-	const probe = route.probe!;
-	const target = targetFromUrl(probe.url, {host: probe.host ?? undefined, proxyProtocol: probe.proxyProtocol, from: probe.from}, {});
-	const before = await counters(bed);
-	const attempts = await probeFor({...target, sni: probe.sni}).send(3);
-	// HAProxy may count a request just after its client has the reply: read until the backend shows
-	// all three (at most 5 s), then compare; a route that went elsewhere shows in the last reading.
-	const deadline = Date.now() + 5000;
-	let after = await counters(bed);
-	while ((moved(before, after)[route.backend] ?? 0) < 3 && Date.now() < deadline) {
-		await delay(50);
-		after = await counters(bed);
-	}
-
-	return {moved: moved(before, after), ok: attempts.map((attempt) => attempt.ok)};
 }
 
 describe.each([
