@@ -278,7 +278,20 @@ const converterFunctions: Record<string, (value: string, args: string[]) => stri
 	host_only: (value) => value.replace(/^\[([^\]]*)\](?::\d+)?$/, '$1').replace(/^([^:[\]]*):\d+$/, '$1'),
 	field: (value, args) => fieldOf(value, args),
 	word: (value, args) => value.split(new RegExp(`[${escapeClass(args[1] ?? '')}]+`)).filter(Boolean)[Number(args[0] ?? 1) - 1] ?? '',
+	regsub: (value, args) => regsubOf(value, args),
 };
+
+/**
+ * `regsub(<regex>,<subst>[,<flags>])`: the first match (every one with `g`; `i` ignores case)
+ * replaced, `\1`…`\9` in `subst` standing for the groups. The expression is read as a JavaScript
+ * one, which agrees with PCRE on the simple ones configurations use (`:\d+$`); one JavaScript
+ * cannot read throws, and the value is then unknown.
+ */
+function regsubOf(value: string, args: string[]): string {
+	const flags = args[2] ?? '';
+	const pattern = new RegExp(args[0] ?? '', `${flags.includes('i') ? 'i' : ''}${flags.includes('g') ? 'g' : ''}`);
+	return value.replace(pattern, (args[1] ?? '').replace(/\$/g, '$$$$').replace(/\\([0-9])/g, '$$$1'));
+}
 
 function escapeClass(text: string): string {
 	return text.replace(/[\\\]^-]/g, '\\$&');
@@ -319,7 +332,11 @@ function convert(sample: Sample, converters: readonly string[], maps: MapLookup 
 			return {kind: 'unknown', why: `drainboard does not apply converter ${name}`};
 		}
 
-		current = {kind: 'str', value: apply(current.value, args)};
+		try {
+			current = {kind: 'str', value: apply(current.value, args)};
+		} catch {
+			return {kind: 'unknown', why: `drainboard cannot apply converter ${text}`};
+		}
 	}
 
 	return current;

@@ -186,7 +186,16 @@ function walk(sections: readonly Section[], section: Section, backend: Section, 
 			}
 
 			if (truth && ends && action === 'redirect' && rule.action.includes('ignore-empty')) {
-				return unknownBy(rule, {unknown: 'it redirects unless the location it builds from the request comes out empty'});
+				// `ignore-empty`: no redirect when the location (or prefix, scheme) built for the request is empty.
+				const at = rule.action.findIndex((word) => word === 'location' || word === 'prefix' || word === 'scheme');
+				const built = at === -1 ? {unknown: 'it names no location'} : dynamicName(rule.action[at + 1] ?? '', request, withMaps(rule, maps));
+				if ('unknown' in built) {
+					return unknownBy(rule, {unknown: `it redirects unless the location it builds from the request comes out empty, and ${built.unknown}`});
+				}
+
+				if (built.name === '') {
+					continue;
+				}
 			}
 
 			if (truth && ends) {

@@ -1,4 +1,4 @@
-import {mkdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {copyFileSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {mapFiles} from '../../source/config/map-files.js';
@@ -133,5 +133,63 @@ describe('backends chosen through map files agree with a real HAProxy', () => {
 			why: null,
 		};
 		expect((await sendProbe(bed, unmatched)).moved).toEqual({be_dom_default: 3});
+	});
+});
+
+/**
+ * HAProxy's own regression test for maps (reg-tests/http-rules/map_redirect.vtc, kept in
+ * test/fixtures/configs): its configuration with its `global` section replaced by the bed's, the
+ * `fd@` bind moved to a port on 127.0.0.1, `${testdir}` to the bed's directory (with the test's two
+ * map files), the servers to demo servers. Redirects by `map_str` with `ignore-empty` and a
+ * `regsub` before the map, `use_backend %[…map_dom(…)]` with and without a default.
+ */
+describe('the map_redirect regression test of HAProxy agrees with a real HAProxy', () => {
+	const fixtures = new URL('../fixtures/configs/', import.meta.url);
+	const servers = ['test1_be', 'test2_be', 'test3_be', 'test4_be'];
+	let bed: TestBed;
+	let routes: Route[];
+
+	beforeAll(async () => {
+		const text = readFileSync(new URL('haproxy-regtest-map-redirect.cfg', fixtures), 'utf8');
+		bed = await startTestBed({
+			demos: servers,
+			config(context) {
+				for (const map of ['map_redirect.map', 'map_redirect-be.map']) {
+					copyFileSync(new URL(`maps/${map}`, fixtures), path.join(context.dir, map));
+				}
+
+				const body = text
+					.slice(text.indexOf('  defaults'))
+					.replace('"fd@${fe1}"', `127.0.0.1:${context.spare[0]!}`)
+					.replaceAll('${testdir}', context.dir)
+					.replace(/\$\{s(\d)_addr\}:\$\{s\d_port\}/g, (_all, index: string) => `127.0.0.1:${context.port(`test${index}_be`)}`);
+				return `${context.global()}\n${body}`;
+			},
+		});
+		const sections = parseConfigFiles([{file: bed.configPath, text: readFileSync(bed.configPath, 'utf8')}]).sections;
+		routes = deriveRoutes(sections, {interfaces: {}, maps: mapFiles(sections, {cwd: bed.dir})});
+	}, 60_000);
+
+	afterAll(async () => {
+		await bed?.stop();
+	});
+
+	it('derives the Host each backend needs, from the map or its default', () => {
+		expect(Object.fromEntries(routes.map((route) => [route.backend, route.probe?.host ?? `none: ${route.why}`]))).toEqual({
+			test1_be: 'test1.example.com',
+			test2_be: 'test2.example.com',
+			test3_be: 'example.com',
+			test4_be: 'example.invalid',
+		});
+		expect(routes[0]?.probe?.from).toMatch(/, map \S+\/map_redirect-be\.map line 2: test1\.example\.com → test1_be$/);
+		expect(routes[2]?.probe?.from).toMatch(/, map \S+\/map_redirect-be\.map: no key matches example\.com, its default test3_be$/);
+	});
+
+	it('every derived probe reaches its backend, and only it', async () => {
+		for (const route of routes) {
+			const result = await sendProbe(bed, route);
+			expect({backend: route.backend, moved: result.moved}, route.probe!.from).toEqual({backend: route.backend, moved: {[route.backend]: 3}});
+			expect(result.ok, `${route.backend}: ${route.probe!.url}`).toEqual([true, true, true]);
+		}
 	});
 });

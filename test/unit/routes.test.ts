@@ -303,6 +303,29 @@ describe('.if blocks, map files, dynamic names, listen sections (forms/condition
 		expect(routeOf('map(/etc/haproxy/x.map,be_x)', 'be_default')).toBe('Frontend fe sends every request drainboard can derive to be_x (use_backend %[req.hdr(host),map(/etc/haproxy/x.map,be_x)], line 5, map /etc/haproxy/x.map: no key matches 127.0.0.1:80, its default be_x); pass --url and --host.');
 	});
 
+	it('follows a redirect with ignore-empty through its map: an empty location does not redirect; regsub before a map is applied', () => {
+		const text = [
+			'defaults',
+			'    mode http',
+			'frontend fe',
+			'    bind 127.0.0.1:80',
+			'    http-request redirect code 301 location %[path,map_str(/etc/haproxy/r.map)] ignore-empty',
+			'    http-request redirect prefix https://x code 301 if { hdr(host),lower,regsub(:\\d+$,,),map_str(/etc/haproxy/h.map) -m found }',
+			'    default_backend be',
+			'backend be',
+			'    server s 10.0.0.1:80',
+			'',
+		].join('\n');
+		const sections = parseConfigFiles([{file: '/etc/haproxy/haproxy.cfg', text}]).sections;
+		const why = (maps: Record<string, string>) => deriveRoute(sections, 'be', {interfaces, maps: mapsOf(sections, maps)}).why;
+		expect(why({'/etc/haproxy/r.map': '/old /new\n', '/etc/haproxy/h.map': 'other.example.com x\n'})).toBe(null);
+		expect(why({'/etc/haproxy/r.map': '/ /new\n', '/etc/haproxy/h.map': ''})).toBe(
+			'In frontend fe, http-request redirect code 301 location %[path,map_str(/etc/haproxy/r.map)] ignore-empty (line 5) redirects every request drainboard can derive; pass --url and --host.',
+		);
+		// The probe's Host is 127.0.0.1:80: regsub drops the port, and the map has the address.
+		expect(why({'/etc/haproxy/r.map': '', '/etc/haproxy/h.map': '127.0.0.1 x\n'})).toMatch(/^In frontend fe, http-request redirect prefix https:\/\/x .* \(line 6\) redirects every request drainboard can derive/);
+	});
+
 	it('says a disabled frontend is disabled', () => {
 		expect(routes['offline']).toBe('none: Frontend fe_off (line 35) is disabled; pass --url and --host.');
 	});
