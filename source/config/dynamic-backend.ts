@@ -126,7 +126,10 @@ export function mapCandidates(name: string, backend: string, maps: MapFiles, con
 		if (kind === 'host') {
 			found.names.push(key);
 		} else if (kind === 'path') {
-			found.paths.push(key.startsWith('/') ? key : `/${key}`);
+			// A path starts with `/`: a key without one is matched only inside a path (`map_sub`, `map_end`, `map_dom`, `map_dir`).
+			if (key.startsWith('/') || !['map', 'map_str', 'map_beg'].includes(converter[1]!.replace(/_str$/, ''))) {
+				found.paths.push(key.startsWith('/') ? key : `/${key}`);
+			}
 		} else {
 			const slash = key.indexOf('/');
 			if (slash > 0) {

@@ -92,6 +92,10 @@ export function keyMatchOf(name: string): KeyMatch | null | undefined {
 /** match_word() of src/pattern.c: the key, trimmed of delimiters, between delimiters (or the ends) of the input. */
 function matchWord(input: string, key: string, delimiters: string): boolean {
 	const trimmed = key.replace(new RegExp(`^[${delimiters}]+|[${delimiters}]+$`, 'g'), '');
+	if (trimmed === '') {
+		return false;
+	}
+
 	for (let start = input.indexOf(trimmed); start !== -1; start = input.indexOf(trimmed, start + 1)) {
 		const end = start + trimmed.length;
 		if ((start === 0 || delimiters.includes(input[start - 1]!)) && (end === input.length || delimiters.includes(input[end]!))) {
@@ -102,24 +106,63 @@ function matchWord(input: string, key: string, delimiters: string): boolean {
 	return false;
 }
 
+/** Per map, its first entry of each key (the exact and prefix lookups), and the answers of the others already given. */
+const indexes = new WeakMap<readonly MapEntry[], {exact: Map<string, MapEntry>; answers: Map<string, MapEntry | undefined>}>();
+
+function indexOf(entries: readonly MapEntry[]): {exact: Map<string, MapEntry>; answers: Map<string, MapEntry | undefined>} {
+	let index = indexes.get(entries);
+	if (!index) {
+		const exact = new Map<string, MapEntry>();
+		for (const entry of entries) {
+			if (!exact.has(entry.key)) {
+				exact.set(entry.key, entry);
+			}
+		}
+
+		index = {exact, answers: new Map()};
+		indexes.set(entries, index);
+	}
+
+	return index;
+}
+
 /**
  * The entry a lookup finds, as src/pattern.c does for a map (case-sensitive): `str` the first
  * key equal to the input (a tree: the first of equal keys), `beg` the longest key the input
- * starts with (a prefix tree), the others the first key in file order that matches.
+ * starts with (a prefix tree), the others the first key in file order that matches. The walk asks
+ * the same question many times: the answers are kept with the map.
  */
 export function lookupEntry(entries: readonly MapEntry[], method: KeyMatch, input: string): MapEntry | undefined {
-	if (method === 'beg') {
-		return entries.reduce<MapEntry | undefined>((best, entry) => (input.startsWith(entry.key) && entry.key.length > (best?.key.length ?? -1) ? entry : best), undefined);
+	const {exact, answers} = indexOf(entries);
+	if (method === 'str') {
+		return exact.get(input);
 	}
 
-	const matches: Record<Exclude<KeyMatch, 'beg'>, (key: string) => boolean> = {
-		str: (key) => input === key,
+	if (method === 'beg') {
+		for (let length = input.length; length > 0; length--) {
+			const entry = exact.get(input.slice(0, length));
+			if (entry) {
+				return entry;
+			}
+		}
+
+		return undefined;
+	}
+
+	const question = `${method} ${input}`;
+	if (answers.has(question)) {
+		return answers.get(question);
+	}
+
+	const matches: Record<Exclude<KeyMatch, 'str' | 'beg'>, (key: string) => boolean> = {
 		sub: (key) => input.includes(key),
 		end: (key) => input.endsWith(key),
 		dir: (key) => matchWord(input, key, '/?'),
 		dom: (key) => matchWord(input, key, '/?.:'),
 	};
-	return entries.find((entry) => matches[method](entry.key));
+	const found = entries.find((entry) => matches[method](entry.key));
+	answers.set(question, found);
+	return found;
 }
 
 /** `map /etc/haproxy/hosts.map line 3: shop.example.com → be_shop`, shown safely. */

@@ -332,9 +332,10 @@ function candidatesOf(sections: readonly Section[], section: Section, backend: S
 	const paths: string[] = [];
 	const hints: Hint[] = [];
 	for (const rule of dynamic) {
+		// A few keys of each map: they lead to the backend by themselves, and leave room for the values of the conditions.
 		const fromMap = mapCandidates(rule.action[0] ?? '', backend.name ?? '', maps, rule.owner.file);
-		names.push(...fromMap.names);
-		paths.push(...fromMap.paths);
+		names.push(...fromMap.names.slice(0, 4));
+		paths.push(...fromMap.paths.slice(0, 4));
 	}
 
 	for (const rule of [...routing, ...gating]) {

@@ -48,6 +48,8 @@ describe('lookups as a map makes them (case-sensitive)', () => {
 		expect(lookupEntry(entries, 'sub', 'x/api/v1/y')?.value).toBe('be_api');
 		expect(lookupEntry(entries, 'dir', '/v2/api/x')?.value).toBe('be_api');
 		expect(lookupEntry(entries, 'dir', '/apix')).toBeUndefined();
+		// A key of delimiters only matches nothing (and does not loop).
+		expect(lookupEntry(parseMapText('... be_dots\n'), 'dom', 'a.b')).toBeUndefined();
 	});
 });
 

@@ -326,6 +326,32 @@ describe('.if blocks, map files, dynamic names, listen sections (forms/condition
 		expect(why({'/etc/haproxy/r.map': '', '/etc/haproxy/h.map': '127.0.0.1 x\n'})).toMatch(/^In frontend fe, http-request redirect prefix https:\/\/x .* \(line 6\) redirects every request drainboard can derive/);
 	});
 
+	it('tries a few keys of a large map, not all of them, and keeps the values of the conditions', () => {
+		const text = [
+			'defaults',
+			'    mode http',
+			'frontend fe',
+			'    bind 127.0.0.1:80',
+			'    http-request deny if { path_beg /k }',
+			'    use_backend %[req.hdr(host),lower,map_dom(/etc/haproxy/hosts.map)] if { path_beg /only-here }',
+			'    use_backend %[path,map_beg(/etc/haproxy/paths.map)]',
+			'backend be_a',
+			'    server s 10.0.0.1:80',
+			'backend be_b',
+			'    server s 10.0.0.2:80',
+			'',
+		].join('\n');
+		const hosts = Array.from({length: 5000}, (_, index) => `host${index}.example.com be_${index % 2 === 0 ? 'a' : 'b'}`).join('\n');
+		// Every path of this map is refused: were its keys all tried first, /only-here would never be.
+		const paths = Array.from({length: 5000}, (_, index) => `/k${index} be_b`).join('\n');
+		const sections = parseConfigFiles([{file: '/etc/haproxy/haproxy.cfg', text}]).sections;
+		const found = deriveRoutes(sections, {interfaces, maps: mapsOf(sections, {'/etc/haproxy/hosts.map': hosts, '/etc/haproxy/paths.map': paths})}).map(summary);
+		expect(found).toEqual([
+			'http://127.0.0.1:80/only-here Host host0.example.com | frontend fe (line 3): use_backend %[req.hdr(host),lower,map_dom(/etc/haproxy/hosts.map)] if { path_beg /only-here } (line 6), map /etc/haproxy/hosts.map line 1: host0.example.com → be_a',
+			'http://127.0.0.1:80/only-here Host host1.example.com | frontend fe (line 3): use_backend %[req.hdr(host),lower,map_dom(/etc/haproxy/hosts.map)] if { path_beg /only-here } (line 6), map /etc/haproxy/hosts.map line 2: host1.example.com → be_b',
+		]);
+	});
+
 	it('says a disabled frontend is disabled', () => {
 		expect(routes['offline']).toBe('none: Frontend fe_off (line 35) is disabled; pass --url and --host.');
 	});
