@@ -4,7 +4,8 @@ import {closeSync, constants, fstatSync, openSync, readSync} from 'node:fs';
 export type MapEntry = {key: string; value: string; line: number};
 
 /** A map file as read, or why it could not be (a clause naming the file and the error). */
-export type MapRead = {file: string; entries: MapEntry[]} | {file: string; problem: string};
+/** `missing`: the file does not exist (an `opt@` map is then empty). */
+export type MapRead = {file: string; entries: MapEntry[]} | {file: string; problem: string; missing?: boolean};
 
 /** The most drainboard reads of a map file: far above a hand-written one, a bound for the generated. */
 export const maxMapBytes = 4 * 1024 * 1024;
@@ -97,7 +98,8 @@ export function readMapFile(file: string): MapRead {
 
 		return {file, entries: parseMapText(text)};
 	} catch (error) {
-		return {file, problem: `${file} cannot be read (${errorText(error)})`};
+		const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+		return {file, problem: `${file} cannot be read (${errorText(error)})`, ...(missing ? {missing} : {})};
 	} finally {
 		if (descriptor !== undefined) {
 			closeSync(descriptor);

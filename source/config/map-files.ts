@@ -46,7 +46,7 @@ export function mapFiles(sections: readonly Section[], options: {cwd: string | n
 			if (!read) {
 				read = readFile(absolute);
 				if ('problem' in read && !path.isAbsolute(file) && options.cwd === null && (policy === undefined || policy[0] === 'current')) {
-					read = {file: absolute, problem: `${read.problem}; drainboard read it relative to the configuration's directory, HAProxy's working directory being unknown`};
+					read = {...read, problem: `${read.problem}; drainboard read it relative to the configuration's directory, HAProxy's working directory being unknown`};
 				}
 
 				cache.set(absolute, read);
@@ -187,7 +187,7 @@ export function mapLookup(files: MapFiles, configFile: string): MapLookup {
 		const {read} = found;
 		const fallback = args.length > 1 ? args[1]! : undefined;
 		if ('problem' in read) {
-			if (found.optional && /no such file/.test(read.problem)) {
+			if (found.optional && read.missing) {
 				return fallback === undefined ? {kind: 'none', evidence: `map ${visible(read.file)} (optional) does not exist`} : {kind: 'str', value: fallback, evidence: `map ${visible(read.file)} (optional) does not exist: its default ${visible(fallback)}`};
 			}
 

@@ -72,7 +72,7 @@ describe('reading a map file from disk', () => {
 		expect(readMapFile(path.join(dir, 'fifo.map'))).toEqual({file: path.join(dir, 'fifo.map'), problem: `${path.join(dir, 'fifo.map')} is not a regular file`});
 		expect(readMapFile(path.join(dir, 'dir.map'))).toEqual({file: path.join(dir, 'dir.map'), problem: `${path.join(dir, 'dir.map')} is not a regular file`});
 		expect(readMapFile(path.join(dir, 'big.map'))).toEqual({file: path.join(dir, 'big.map'), problem: `${path.join(dir, 'big.map')} is larger than 4 MiB, more than drainboard reads`});
-		expect(readMapFile(path.join(dir, 'missing.map'))).toEqual({file: path.join(dir, 'missing.map'), problem: `${path.join(dir, 'missing.map')} cannot be read (no such file)`});
+		expect(readMapFile(path.join(dir, 'missing.map'))).toEqual({file: path.join(dir, 'missing.map'), problem: `${path.join(dir, 'missing.map')} cannot be read (no such file)`, missing: true});
 		writeFileSync(path.join(dir, 'many.map'), '\n'.repeat(200_001));
 		expect(readMapFile(path.join(dir, 'many.map'))).toMatchObject({problem: `${path.join(dir, 'many.map')} has more than 200000 lines, more than drainboard reads`});
 	});

@@ -35,7 +35,7 @@ function summary(route: Route): string {
 
 /** Map files as the tests give them (by absolute path); any other is missing. */
 const mapsOf = (sections: readonly Section[], texts: Record<string, string> = {}) =>
-	mapFiles(sections, {cwd: '/', readFile: (file): MapRead => (texts[file] === undefined ? {file, problem: `${file} cannot be read (no such file)`} : {file, entries: parseMapText(texts[file])})});
+	mapFiles(sections, {cwd: '/', readFile: (file): MapRead => (texts[file] === undefined ? {file, problem: `${file} cannot be read (no such file)`, missing: true} : {file, entries: parseMapText(texts[file])})});
 
 const routesOf = (name: string, maps: Record<string, string> = {}) => {
 	const sections = sectionsOf(name);
@@ -300,6 +300,12 @@ describe('.if blocks, map files, dynamic names, listen sections (forms/condition
 		expect(routeOf('map_reg(/etc/haproxy/x.map)', 'be_x')).toBe('Only a map file (line 5) routes to it, and it looks the name up with map_reg, which drainboard does not evaluate; pass --url and --host.');
 		expect(routeOf('map(virt@hosts)', 'be_x')).toBe('Only a map file (line 5) routes to it, and map virt@hosts is a virtual one, filled at run time, not from a file; pass --url and --host.');
 		expect(routeOf('map(/etc/haproxy/x.map)', 'be_x')).toBe(null);
+		// opt@: a missing file is an empty map, so its default applies; without opt@ the route is unknown.
+		expect(routeOf('map(opt@/etc/haproxy/none.map,be_x)', 'be_x')).toBe(null);
+		expect(routeOf('map(/etc/haproxy/none.map,be_x)', 'be_x')).toBe('Only a map file (line 5) routes to it, and map file /etc/haproxy/none.map cannot be read (no such file); pass --url and --host.');
+		expect(routeOf('map(/etc/haproxy/none.map,be_x)', 'be_default')).toBe(
+			'In frontend fe, use_backend %[req.hdr(host),map(/etc/haproxy/none.map,be_x)] (line 5) picks the backend from the request, and map file /etc/haproxy/none.map cannot be read (no such file); pass --url and --host.',
+		);
 		expect(routeOf('map(/etc/haproxy/x.map,be_x)', 'be_default')).toBe('Frontend fe sends every request drainboard can derive to be_x (use_backend %[req.hdr(host),map(/etc/haproxy/x.map,be_x)], line 5, map /etc/haproxy/x.map: no key matches 127.0.0.1:80, its default be_x); pass --url and --host.');
 	});
 
