@@ -1,5 +1,5 @@
 import {execFileSync} from 'node:child_process';
-import {readFileSync, writeFileSync} from 'node:fs';
+import {mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
@@ -306,5 +306,48 @@ ${backend(context, 'api', ['api1', 'api2'])}`;
 		expect(drain.code).toBe(2);
 		expect(drain.stderr.trim()).toBe('The probe goes only to addresses of this host, and 203.0.113.77 is not one; give --url an address of this host (127.0.0.1 for a wildcard bind) and the name with --host.');
 		expect(adminStates(await bed.send('show servers state'))).toEqual(before);
+	});
+});
+
+describe('a backend chosen through a map file, named relative to HAProxy\'s working directory', () => {
+	let bed: TestBed;
+
+	beforeAll(async () => {
+		// The configuration is in conf.d/, HAProxy runs in the bed's directory: maps/hosts.map is
+		// there, not next to the configuration, so only HAProxy's own working directory finds it.
+		bed = await startTestBed({
+			demos: ['shop1', 'shop2', 'blog1', 'blog2'],
+			config: () => '',
+			files: {
+				pass: 'each',
+				texts(context) {
+					mkdirSync(path.join(context.dir, 'maps'), {recursive: true});
+					writeFileSync(path.join(context.dir, 'maps', 'hosts.map'), '# Host → backend\nshop.example.com shop\nblog.example.com blog\n');
+					const text = `${context.global()}
+${defaultsSection}
+frontend web
+    bind 127.0.0.1:${context.frontendPort}
+    use_backend %[req.hdr(host),lower,map(maps/hosts.map)]
+
+${backend(context, 'shop', ['shop1', 'shop2'])}
+${backend(context, 'blog', ['blog1', 'blog2'])}`;
+					return [{name: 'haproxy.cfg', text}];
+				},
+			},
+		});
+		await allUp(bed, ['shop', 'blog']);
+	});
+
+	afterAll(async () => {
+		await bed?.stop();
+	});
+
+	it('drains and restores a server of shop without --url: the probe sends the Host of the map line that leads to shop, and says so', async () => {
+		const drained = await cycle(bed, 'shop/shop1');
+		expect(listenerEvidence(drained)).toMatchObject({
+			url: `http://127.0.0.1:${bed.frontendPort}/`,
+			host: 'shop.example.com',
+			from: `frontend web (line 14): use_backend %[req.hdr(host),lower,map(maps/hosts.map)] (line 16), map ${bed.dir}/maps/hosts.map line 2: shop.example.com → shop`,
+		});
 	});
 });
