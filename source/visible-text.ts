@@ -30,13 +30,14 @@ export function terminalLine(text: string): string {
 	return `${visible(text)}\n`;
 }
 
-const rawInJson = /[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+const rawInJson = /[\u007f-\u009f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/;
 const everyRawInJson = new RegExp(rawInJson.source, 'g');
 
 /**
- * JSON text as `JSON.stringify` made it, with the controls it leaves raw (DEL, C1, the bidi
- * overrides) written as `\u` escapes too: the same value once parsed, and nothing a terminal obeys
- * when the JSON is read on one (JSON.stringify escapes only U+0000–U+001F).
+ * JSON text as `JSON.stringify` made it, with the controls it leaves raw (DEL, C1, and the bidi,
+ * separator and invisible characters of {@link terminalControl}) written as `\u` escapes too: the
+ * same value once parsed, and nothing a terminal obeys when the JSON is read on one
+ * (JSON.stringify escapes only U+0000–U+001F).
  */
 export function terminalSafeJson(json: string): string {
 	return rawInJson.test(json) ? json.replace(everyRawInJson, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`) : json;

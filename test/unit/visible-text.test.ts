@@ -3,18 +3,18 @@ import {describe, expect, it} from 'vitest';
 import {terminalLine, terminalSafeJson, visible} from '../../source/visible-text.js';
 
 /** Every code point a terminal obeys rather than shows, listed out (not the sanitizer's own pattern). */
+const range = (from: number, to: number) => Array.from({length: to - from + 1}, (_, index) => from + index);
 const controls = [
-	...Array.from({length: 0x20}, (_, code) => code),
-	...Array.from({length: 0xa0 - 0x7f}, (_, index) => 0x7f + index),
-	0x20_2a,
-	0x20_2b,
-	0x20_2c,
-	0x20_2d,
-	0x20_2e,
-	0x20_66,
-	0x20_67,
-	0x20_68,
-	0x20_69,
+	...range(0x00, 0x1f),
+	...range(0x7f, 0x9f),
+	// Soft hyphen, the Arabic letter mark, zero widths and bidi marks, line and paragraph separators,
+	// bidi embeddings and overrides, invisible operators and isolates, the zero-width no-break space.
+	0xad,
+	0x06_1c,
+	...range(0x20_0b, 0x20_0f),
+	...range(0x20_28, 0x20_2e),
+	...range(0x20_60, 0x20_69),
+	0xfe_ff,
 ];
 const isControl = (text: string) => [...text].some((character) => controls.includes(character.codePointAt(0)!));
 
