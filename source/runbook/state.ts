@@ -270,7 +270,15 @@ export function runbookReducer(state: RunbookState, action: RunbookAction): Runb
 				...state.alarms.filter((alarm) => !alarm.reapply),
 				...(lost ? [{id: `taken-over:${lost.socket}`, kind: 'external-change', socket: lost.socket, at: lost.at, message: action.message} satisfies Alarm] : []),
 			];
-			return {...state, takenOver: {message: action.message, other: action.other}, finished: true, drained: false, alarms, prompt: promptAfterStep(state.prompt)};
+			// The steps it did not get to are not this maintenance's any more: shown as not run (–).
+			const steps = {...state.steps};
+			for (const id of stepIds) {
+				if (steps[id].status === 'pending') {
+					steps[id] = {...steps[id], status: 'skipped'};
+				}
+			}
+
+			return {...state, steps, takenOver: {message: action.message, other: action.other}, finished: true, drained: false, alarms, prompt: promptAfterStep(state.prompt)};
 		}
 
 		case 'maintenance-begun': {

@@ -197,6 +197,8 @@ describe('the wizard', () => {
 		await ui.waitForFrame((current) => flat(current).includes('Someone else changed'));
 		await new DrainMarks({dir: path.dirname(harness.journalFile), clients: harness.context.clients}).end(parseTarget('webapps/app01'), '/tmp/bob.jsonl', 'ready');
 		let frame = flat(await ui.waitForFrame('taken over'));
+		// The steps it did not get to are shown as not run.
+		expect(checklist(ui.lastFrame())).toBe(' ✓ validate › ✓ baseline › ✓ drain › ✓ confirm › – maintain › – restore');
 		expect(frame).toMatch(/webapps\/app01 is back in rotation: \S+ took this maintenance's drain over and put it back into rotation at \d\d:\d\d:\d\d, with restore's checks\. This maintenance is over; the journal closes it\./);
 		// Later polls keep it on screen, and never offer r: app02 goes down, then up again, and each is
 		// read (a frame renders a poll before its alarms are handled: the second change comes after).
