@@ -124,6 +124,18 @@ describe('the wizard', () => {
 		expect(exitNoteText(owner.note!)).toMatch(/^webapps\/app01 is drained \(out of rotation\), as HAProxy showed at \d\d:\d\d:\d\d\. To resume: drainboard webapps\/app01 --socket \/fake\/admin\.sock --journal \/\S+\/journal\.jsonl$/);
 	});
 
+	it('y and q typed together (one chunk of keys): the y sends the drain, the q then asks before quitting', async () => {
+		const {ui, haproxy} = start();
+		await ui.waitForFrame('▶ validate');
+		await ui.press(keys.enter, '▶ baseline');
+		await ui.press(keys.enter, '▶ drain');
+		await ui.press(keys.enter, '? Send this command to HAProxy');
+		ui.send('yq');
+		const frame = await ui.waitForFrame('Quit anyway?');
+		expect(flat(frame)).toMatch(/Quit anyway\? It (stays|may still be) drained/);
+		expect(haproxy.sent).toEqual(['set server webapps/app01 state drain']);
+	});
+
 	it('q while the drain is on its way waits for HAProxy\'s answer, then asks before quitting (the drain landed)', async () => {
 		const {ui, haproxy, owner} = start();
 		let land: () => void = () => undefined;
@@ -197,8 +209,9 @@ describe('the wizard', () => {
 		await ui.waitForFrame((current) => flat(current).includes('Someone else changed'));
 		await new DrainMarks({dir: path.dirname(harness.journalFile), clients: harness.context.clients}).end(parseTarget('webapps/app01'), '/tmp/bob.jsonl', 'ready');
 		let frame = flat(await ui.waitForFrame('taken over'));
-		// The steps it did not get to are shown as not run.
+		// The steps it did not get to are shown as not run, and the step's text says what is left: nothing.
 		expect(checklist(ui.lastFrame())).toBe(' ✓ validate › ✓ baseline › ✓ drain › ✓ confirm › – maintain › – restore');
+		expect(frame).toContain("Ended by another operator's restore (above): nothing is left for this maintenance to do.");
 		expect(frame).toMatch(/webapps\/app01 is back in rotation: \S+ took this maintenance's drain over and put it back into rotation at \d\d:\d\d:\d\d, with restore's checks\. This maintenance is over; the journal closes it\./);
 		// Later polls keep it on screen, and never offer r: app02 goes down, then up again, and each is
 		// read (a frame renders a poll before its alarms are handled: the second change comes after).

@@ -28,6 +28,9 @@ export function useWizardKeys(handle: RunbookHandle, handlers: Handlers): void {
 	const typed = useRef(handlers.urlText);
 	useKeys((input, key) => {
 		let url = typed.current;
+		// The prompt as these keys find it: answered by one of them, it is closed for the ones after
+		// (`y` then `q` in one chunk: the q quits, as it would a frame later).
+		let promptOpen = handle.state.prompt !== null;
 		for (const press of splitKeys(input, key)) {
 			const char = press.input;
 			if (handlers.choosing) {
@@ -43,14 +46,16 @@ export function useWizardKeys(handle: RunbookHandle, handlers: Handlers): void {
 				continue;
 			}
 
-			if (handle.state.prompt) {
+			if (promptOpen) {
 				if (char === 'y' || char === 'Y') {
 					handle.answer(true);
+					promptOpen = false;
 				} else if (char === 'n' || char === 'N' || press.key.escape) {
 					handle.answer(false);
+					promptOpen = false;
 				}
 
-				return;
+				continue;
 			}
 
 			if (handle.needsUrl && handle.state.current === 'baseline') {

@@ -87,7 +87,8 @@ export function WizardScreen({handle, view, size, now, freshAt, help, urlText, a
 	if (showPrevious) {
 		panel.push({text: `✓ ${previous} passed:`, tone: 'pass'});
 		panel.push(...state.steps[previous!].checks.flatMap((check) => checkLines(check, width - 3)).map((line) => ({...line, text: `  ${line.text}`})));
-		if (step.status === 'pending' && !state.prompt) {
+		// A taken-over maintenance's step is no longer pending (not run, –) and says why it is over.
+		if ((step.status === 'pending' || state.takenOver) && !state.prompt) {
 			panel.push(...wrap(idleText(handle, afterEnd, exec), width - 1).map((text) => ({text, tone: 'title' as const})));
 		}
 	}
