@@ -2,8 +2,9 @@ import type {RuntimeClient} from '../poll/client.js';
 import type {Server} from '../model/types.js';
 import {lockDirectory} from '../runbook/backend-lock.js';
 import {DrainMarks, markText, type DrainMark} from '../runbook/drain-mark.js';
-import {visible} from '../visible-text.js';
+import {wrap} from '../wrap.js';
 import type {StatusJson} from './status-schema.js';
+
 
 /** One drained server of `status`, and whose maintenance drained it (null: no mark names one). */
 export type DrainOwner = StatusJson['drains'][number];
@@ -38,8 +39,6 @@ export async function drainOwners(drained: ReadonlyArray<{client: RuntimeClient;
 /** The drained servers and their owners; `unread`: why the marks could not be read (owners then unknown, not "none"). */
 export type DrainOwners = {owners: DrainOwner[]; unread: string | null};
 
-/** A server of the snapshot is drained by FDRAIN (its own drain, not one it inherits). */
-export const isDrained = (server: Server) => server.adminFlags.includes('FDRAIN');
 
 /** The lines under status's tables: each drained server and whose maintenance it is, wrapped at spaces to `width` (a path is never cut). */
 export function drainOwnerLines({owners, unread}: DrainOwners, severalInstances: boolean, width: number): string[] {
@@ -53,23 +52,7 @@ export function drainOwnerLines({owners, unread}: DrainOwners, severalInstances:
 		...owners.flatMap((owner) => {
 			const where = severalInstances ? ` on ${owner.socket}` : '';
 			const by = owner.by ? markText({uid: 0, ...owner.by} satisfies DrainMark) : nobody;
-			return wordWrap(visible(`${owner.server}${where}: ${by}`), Math.max(40, width - 1) - 4).map((line, index) => `${index === 0 ? '  ' : '    '}${line}`);
+			return wrap(`${owner.server}${where}: ${by}`, Math.max(40, width - 1) - 4, {keepWords: true}).map((line, index) => `${index === 0 ? '  ' : '    '}${line}`);
 		}),
 	];
-}
-
-/** `text` in lines of at most `width` at its spaces; a word longer than that stays whole on its own line. */
-function wordWrap(text: string, width: number): string[] {
-	const lines: string[] = [];
-	let line = '';
-	for (const word of text.split(' ')) {
-		if (line !== '' && line.length + 1 + word.length > width) {
-			lines.push(line);
-			line = word;
-		} else {
-			line = line === '' ? word : `${line} ${word}`;
-		}
-	}
-
-	return [...lines, line];
 }

@@ -7,6 +7,7 @@ import {readTarget, type TargetView} from '../runbook/read-target.js';
 import {formatTarget} from '../runtime/names.js';
 import {clockTime} from '../time-format.js';
 import type {ServerState, TargetEntry} from './result-schema.js';
+import {drainSet} from '../model/server-condition.js';
 
 /** The target on each instance (by socket), as read at some moment; undefined where HAProxy did not list it. */
 export type TargetServers = Map<string, Server | undefined>;
@@ -84,7 +85,7 @@ export async function finalState(context: RunbookContext, before: TargetServers 
 		};
 	}
 
-	const drainedOn = views.filter((view) => view.server?.adminFlags.includes('FDRAIN')).map((view) => view.socket);
+	const drainedOn = views.filter((view) => drainSet(view.server)).map((view) => view.socket);
 	const restore = restoreHint(context);
 	if (drainedOn.length === views.length && views.length > 0) {
 		const since = context.facts.drainSentAt ? ` since ${clockTime(context.facts.drainSentAt)}` : '';

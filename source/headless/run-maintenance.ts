@@ -26,6 +26,7 @@ import {checkLine, headlessResult, type HeadlessResult} from './report.js';
 import {dryRunSummary, dryRunWarnings} from './dry-run.js';
 import {failureCode} from '../runbook/failure-code.js';
 import {comeBackCommand, restoreCommand, restoreHint, statusCommand} from '../runbook/come-back.js';
+import {drainSet} from '../model/server-condition.js';
 
 type Kind = 'drain' | 'restore';
 
@@ -363,7 +364,7 @@ export async function planSteps(kind: Kind, context: RunbookContext, resume: Res
 	const views = await readTarget(context);
 	const record = lastMaintenance(readJournal(context.journal.file).entries, formatTarget(context.target));
 	const lost = lostDrainWarnings(record, views, context.target);
-	const stillDrained = views.some((view) => view.server?.adminFlags.includes('FDRAIN'));
+	const stillDrained = views.some((view) => drainSet(view.server));
 	if (lost.length > 0 && stillDrained) {
 		throw new CheckFailedError(`${formatTarget(context.target)} is drained on some instances but not on the others (${lost.join(' ')}); restore sends nothing. Run "${comeBackCommand(context.commandFlags, context.target, context.journal.file)}" to see it instance by instance.`);
 	}

@@ -5,7 +5,7 @@ import {DrainboardError, errorCodeOf, sentenceOf, stopSignals, UsageError, type 
 import type {Options} from '../options.js';
 import {defaultJournalPath, Journal, readJournal, type JournalInstance, type JournalRecord} from '../runbook/journal.js';
 import {lastMaintenance} from '../runbook/resume.js';
-import {outOfRotation} from '../model/server-condition.js';
+import {drainSet, outOfRotation} from '../model/server-condition.js';
 import {backendRows, parseRollWords, resolveRoll} from '../poll/roll-target.js';
 import {formatTarget, targetOf} from '../runtime/names.js';
 import {terminalLine, terminalSafeJson} from '../visible-text.js';
@@ -204,7 +204,7 @@ async function roll(options: Options, words: readonly string[], result: RollResu
 			}
 
 			const record = lastMaintenance(readJournal(journal.file).entries, label);
-			const drainedNow = now.every((instance) => instance.some((row) => row.server === server && row.adminFlags.includes('FDRAIN')));
+			const drainedNow = now.every((instance) => instance.some((row) => row.server === server && drainSet(row)));
 			const restoreOnly = record !== undefined && !record.finished && record.readySent && !drainedNow;
 			const comeBack = `Run "${resumeCommand}" to take the roll up again with ${server}.`;
 			const maintenance = async (kind: 'drain' | 'restore') => {

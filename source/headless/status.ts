@@ -2,7 +2,8 @@ import type {RuntimeClient} from '../poll/client.js';
 import type {ProxyName} from '../runtime/names.js';
 import {isUnknownBackend, unknownBackendError} from '../poll/find-target.js';
 import type {PoolSnapshot, Server} from '../model/types.js';
-import {drainOwners, isDrained} from './drain-owners.js';
+import {drainSet} from '../model/server-condition.js';
+import {drainOwners} from './drain-owners.js';
 import {ServersJson, singleInstanceTail, statusJson, statusJsonHead} from './status-json.js';
 import {formatStatusTable} from './status-table.js';
 
@@ -37,7 +38,7 @@ async function oneInstanceJson(client: RuntimeClient, write: (text: string | Uin
 	const drained: Server[] = [];
 	const instance = await client.streamServers((server) => {
 		servers.add(server);
-		if (isDrained(server)) {
+		if (drainSet(server)) {
 			drained.push(server);
 		}
 	});
@@ -59,7 +60,7 @@ export async function runStatus(clients: readonly RuntimeClient[], options: Stat
 	}
 
 	const pool = await readPool(clients, options.backend);
-	const drains = await drainOwners(pool.instances.map(({backends}, index) => ({client: clients[index]!, servers: backends.flatMap((backend) => backend.servers.filter(isDrained))})));
+	const drains = await drainOwners(pool.instances.map(({backends}, index) => ({client: clients[index]!, servers: backends.flatMap((backend) => backend.servers.filter(drainSet))})));
 	if (!options.json) {
 		write(formatStatusTable(pool, options.width, drains));
 		return [];

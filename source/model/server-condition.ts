@@ -4,8 +4,17 @@ import type {Backend, Server} from './types.js';
 /** The one word that sums a server up for the grid and the checks. */
 export type Condition = 'up' | 'drain' | 'maint' | 'down' | 'starting' | 'stopping';
 
-function isDrained(server: Server): boolean {
+/** Drained by its own drain or one it inherits (IDRAIN). */
+function drainedAnyHow(server: Server): boolean {
 	return (server.adminState & anyDrainMask) !== 0;
+}
+
+/**
+ * The server's own drain is set (FDRAIN): what `set server … state drain` sets and `state ready`
+ * clears. A drain it inherits from a tracked server (IDRAIN) is not its own; a missing server is not drained.
+ */
+export function drainSet(server: Pick<Server, 'adminFlags'> | null | undefined): boolean {
+	return server?.adminFlags.includes('FDRAIN') ?? false;
 }
 
 export function inMaintenance(server: Server): boolean {
@@ -23,7 +32,7 @@ export function isRunning(server: Server): boolean {
 
 /** Receives new load-balanced traffic: running, not drained, not in maintenance, weight above 0. */
 export function isServing(server: Server): boolean {
-	return isRunning(server) && !isDrained(server) && !inMaintenance(server) && server.userWeight > 0;
+	return isRunning(server) && !drainedAnyHow(server) && !inMaintenance(server) && server.userWeight > 0;
 }
 
 /** The last health check passed, or no check is configured (then HAProxy trusts the server). */
@@ -54,7 +63,7 @@ export function conditionOf(server: Server): Condition {
 		}
 
 		default: {
-			return isDrained(server) ? 'drain' : 'up';
+			return drainedAnyHow(server) ? 'drain' : 'up';
 		}
 	}
 }

@@ -1,5 +1,5 @@
 import {DrainboardError, type ErrorCode} from '../errors.js';
-import {isHealthy, isServing} from '../model/server-condition.js';
+import {drainSet, isHealthy, isServing} from '../model/server-condition.js';
 import type {Server} from '../model/types.js';
 import {formatTarget} from '../runtime/names.js';
 import {RuntimeApiError} from '../runtime/runtime-error.js';
@@ -84,7 +84,7 @@ export function refuseUnsafe(context: RunbookContext, change: Change, views: rea
  * --take-over; with it, the mark is returned for the journal and the notes.
  */
 export async function othersDrain(context: RunbookContext, views: readonly TargetView[], signal?: AbortSignal): Promise<DrainMark | null> {
-	if (!views.some((view) => view.server?.adminFlags.includes('FDRAIN'))) {
+	if (!views.some((view) => drainSet(view.server))) {
 		return null;
 	}
 

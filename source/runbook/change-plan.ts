@@ -7,6 +7,7 @@ import type {RunbookContext} from './context.js';
 import {readJournal} from './journal.js';
 import type {TargetView} from './read-target.js';
 import {lastMaintenance} from './resume.js';
+import {drainSet} from '../model/server-condition.js';
 
 /** A change the runbook asks for: an admin state, or closing the target's sessions. */
 export type Change = {kind: 'state'; state: ServerAdminState} | {kind: 'shutdown-sessions'};
@@ -50,7 +51,7 @@ export function showsApplied(server: Server, command: InstanceCommand): boolean 
 		return undefined;
 	}
 
-	const drained = server.adminFlags.includes('FDRAIN');
+	const drained = drainSet(server);
 	const maint = server.adminFlags.includes('FMAINT');
 	return command.state === 'drain' ? drained && !maint : command.state === 'maint' ? maint : !drained && !maint;
 }
@@ -66,7 +67,7 @@ export function undoOf(command: InstanceCommand, before: Server): InstanceComman
 
 /** The admin state to send to put a server back as it was: maint, drain, or ready. */
 function adminStateOf(server: Pick<Server, 'adminFlags'>): ServerAdminState {
-	return server.adminFlags.includes('FMAINT') ? 'maint' : server.adminFlags.includes('FDRAIN') ? 'drain' : 'ready';
+	return server.adminFlags.includes('FMAINT') ? 'maint' : drainSet(server) ? 'drain' : 'ready';
 }
 
 /**

@@ -23,6 +23,7 @@ import {defaultJournalPath, Journal, readJournal} from './journal.js';
 import {readTarget, type TargetView} from './read-target.js';
 import {lastMaintenance, resumePoint, staleMaintenanceNotice, type ResumePoint} from './resume.js';
 import type {SourcedTarget} from '../config/probe-plan.js';
+import {drainSet} from '../model/server-condition.js';
 
 /** A maintenance ready to run: its context, and where it resumes (if an earlier one is open). */
 export type PreparedMaintenance = {
@@ -139,7 +140,7 @@ export async function prepareMaintenance(options: Options, target: Target, mode:
 	const label = formatTarget(context.target);
 	journal.setContext(label, context.clients.map((client) => ({socket: client.socket, pid: null, version: null, startTime: null})));
 	const record = lastMaintenance(readJournal(journal.file).entries, label);
-	const drainedOn = (views ?? []).filter((candidate) => candidate.server?.adminFlags.includes('FDRAIN')).map((candidate) => candidate.socket);
+	const drainedOn = (views ?? []).filter((candidate) => drainSet(candidate.server)).map((candidate) => candidate.socket);
 	const drained = drainedOn.length > 0 && drainedOn.length === views?.length;
 	facts.drainSentAt = record && !record.finished ? record.drainSentAt : null;
 	context.store = createRunbookStore(initialRunbookState(label, context.clock.now(), {probe, probeSource, listeners, facts}));

@@ -3,6 +3,7 @@ import type {Server} from '../model/types.js';
 import {formatTarget, type Target} from '../runtime/names.js';
 import {clockTime} from '../time-format.js';
 import type {TargetView} from './read-target.js';
+import {drainSet} from '../model/server-condition.js';
 
 /** What one instance showed of the target when it last answered. */
 export type TargetSeen = {
@@ -33,7 +34,6 @@ export function seenInRead(views: readonly TargetView[], at: number): TargetSeen
 	return views.map((view) => ({socket: view.socket, server: view.server ?? null, readAt: at, failingSince: null}));
 }
 
-const isDrained = (server: Server | null) => server?.adminFlags.includes('FDRAIN') ?? false;
 
 /** Drained on every instance read, on none, on some; missing; or unknown (never read). */
 export function targetState(seen: readonly TargetSeen[]): TargetState {
@@ -46,7 +46,7 @@ export function targetState(seen: readonly TargetSeen[]): TargetState {
 		return 'missing';
 	}
 
-	const drained = read.filter((one) => isDrained(one.server)).length;
+	const drained = read.filter((one) => drainSet(one.server)).length;
 	return drained === 0 ? 'not-drained' : drained === read.length ? 'drained' : 'partly-drained';
 }
 
@@ -65,7 +65,7 @@ function flagsText(server: Server | null): string {
 	}
 
 	const maintenance = server.adminFlags.some((flag) => flag === 'FMAINT' || flag === 'IMAINT' || flag === 'RMAINT');
-	return `${maintenance ? 'in maintenance' : isDrained(server) ? 'out of rotation' : 'in rotation'}, admin flags ${server.adminFlags.join('+')}`;
+	return `${maintenance ? 'in maintenance' : drainSet(server) ? 'out of rotation' : 'in rotation'}, admin flags ${server.adminFlags.join('+')}`;
 }
 
 /**
@@ -92,8 +92,8 @@ export function targetStateSentence(target: Target, seen: readonly TargetSeen[])
 	}
 
 	if (state === 'partly-drained') {
-		const drainedOn = seen.filter((one) => isDrained(one.server)).map((one) => one.socket);
-		const notOn = seen.filter((one) => one.readAt !== null && !isDrained(one.server)).map((one) => one.socket);
+		const drainedOn = seen.filter((one) => drainSet(one.server)).map((one) => one.socket);
+		const notOn = seen.filter((one) => one.readAt !== null && !drainSet(one.server)).map((one) => one.socket);
 		return `${label} ${verb} drained on ${drainedOn.join(', ')} but not on ${notOn.join(', ')}${last}`;
 	}
 

@@ -1,5 +1,5 @@
 import type {PollView} from '../poll/pool-poller.js';
-import {isHealthy, summarizeBackend} from '../model/server-condition.js';
+import {drainSet, isHealthy, summarizeBackend} from '../model/server-condition.js';
 import type {Backend, Instance, Server} from '../model/types.js';
 import {formatTarget, type Target} from '../runtime/names.js';
 import {clockTime} from '../time-format.js';
@@ -19,10 +19,9 @@ type Expectation = {target: Target; drained: boolean};
 
 type AlarmChanges = {raise: Alarm[]; clear: string[]};
 
-const drainedNow = (server: Server | null) => server?.adminFlags.includes('FDRAIN') ?? false;
 
 /** The target shows the admin state the wizard expects: drained or not as expected, and not in maintenance (false when it is not listed). */
-const asExpected = (server: Server | null, expectation: Expectation) => server !== null && expectation.drained === drainedNow(server) && !server.adminFlags.includes('FMAINT');
+const asExpected = (server: Server | null, expectation: Expectation) => server !== null && expectation.drained === drainSet(server) && !server.adminFlags.includes('FMAINT');
 
 /**
  * Follows the target on one instance, poll after poll, and says what the operator must know:
@@ -82,7 +81,7 @@ export class TargetWatch {
 		const known = this.lastReachable?.instance;
 		if (known && (known.pid !== current.instance.pid || known.startTime !== current.instance.startTime)) {
 			const seamless = this.previous?.instance !== null && this.previous !== undefined;
-			const lost = expectation.drained && !drainedNow(current.server);
+			const lost = expectation.drained && !drainSet(current.server);
 			const drain = expectation.drained
 				? lost
 					? `The drain is gone: ${expectation.target.server} is back in rotation. Press r to re-apply it.`
@@ -95,7 +94,7 @@ export class TargetWatch {
 		const before = this.lastReachable?.server;
 		if (before && before.adminState !== current.server.adminState) {
 			if (!asExpected(current.server, expectation)) {
-				const lost = expectation.drained && !drainedNow(current.server);
+				const lost = expectation.drained && !drainSet(current.server);
 				const now = current.server.adminFlags.length > 0 ? current.server.adminFlags.join('+') : 'ready (no admin flags)';
 				return {
 					raise: [alarm('external-change', `Someone else changed ${target} on ${current.socket}: it is ${now} now, was ${before.adminFlags.join('+') || 'ready'}.${lost ? ' Press r to re-apply the drain.' : ''}`, lost)],

@@ -1,6 +1,7 @@
 import type {PollView} from '../poll/pool-poller.js';
 import type {OpenDrain} from '../runbook/resume.js';
 import {journalTime} from '../time-format.js';
+import {drainSet} from '../model/server-condition.js';
 
 /** The grid's ⚠ line for the open drains HAProxy shows; the key first, as a narrow terminal cuts the end. */
 export function resumeBanner(resumable: readonly OpenDrain[]): string | null {
@@ -13,5 +14,5 @@ export function resumeBanner(resumable: readonly OpenDrain[]): string | null {
 export function drainedInView(view: PollView, label: string): boolean {
 	const slash = label.indexOf('/');
 	const server = view.pool?.instances[0]?.backends.find((backend) => backend.name === label.slice(0, slash))?.servers.find((candidate) => candidate.server === label.slice(slash + 1));
-	return server?.adminFlags.includes('FDRAIN') ?? false;
+	return drainSet(server);
 }

@@ -12,7 +12,8 @@
  */
 import process from 'node:process';
 import {runStatus} from '../../source/headless/status.js';
-import {drainOwners, isDrained} from '../../source/headless/drain-owners.js';
+import {drainOwners} from '../../source/headless/drain-owners.js';
+import {drainSet} from '../../source/model/server-condition.js';
 import {statusJson} from '../../source/headless/status-json.js';
 import {createRuntimeClient} from '../../source/poll/client.js';
 import {parseEndpoint} from '../../source/runtime/endpoint.js';
@@ -24,7 +25,7 @@ if (path === 'stream') {
 	await runStatus([client], {json: true, width: 80}, write);
 } else if (path === 'plain') {
 	const snapshot = await client.snapshot();
-	const drained = snapshot.backends.flatMap((backend) => backend.servers.filter(isDrained));
+	const drained = snapshot.backends.flatMap((backend) => backend.servers.filter(drainSet));
 	write(statusJson({instances: [snapshot], takenAt: Date.now()}, (await drainOwners([{client, servers: drained}])).owners));
 } else {
 	throw new Error(`status-paths: unknown path ${path} (stream, plain)`);

@@ -9,6 +9,11 @@ describe('wrap', () => {
 		expect(wrap('/a/very/long/path/without/spaces here', 10)).toEqual(['/a/very/lo', 'ng/path/wi', 'thout/spac', 'es here']);
 	});
 
+	it('keeps a word longer than a line whole on its own line with keepWords (a path someone copies)', () => {
+		expect(wrap('journal /a/very/long/path/without/spaces here', 10, {keepWords: true})).toEqual(['journal', '/a/very/long/path/without/spaces', 'here']);
+		expect(wrap('esc \u001b[2J', 10, {keepWords: true})).toEqual(['esc', '\\x1b[2J']);
+	});
+
 	it('never lets outside text break a line or reach the terminal raw: control characters are written out', () => {
 		expect(wrap('two\nlines', 20)).toEqual(['two\\x0alines']);
 		expect(wrap('HAProxy answered "\u001b]0;PWNED\u0007\u001b[2J" to it', 16)).toEqual(['HAProxy answered', '"\\x1b]0;PWNED\\x0', '7\\x1b[2J" to it']);

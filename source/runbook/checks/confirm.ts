@@ -1,4 +1,4 @@
-import {isRunning} from '../../model/server-condition.js';
+import {drainSet, isRunning} from '../../model/server-condition.js';
 import {formatTarget} from '../../runtime/names.js';
 import {failed, passed, warned} from '../check-result.js';
 import {everywhere, perInstance, readTarget, readTargetPatiently, unreachableLine} from '../read-target.js';
@@ -11,7 +11,7 @@ const drainBit: CheckDefinition = {
 	title: 'Drain bit set',
 	async run(context, io) {
 		let views = await readTarget(context, io.signal);
-		const missing = views.filter((view) => !view.server?.adminFlags.includes('FDRAIN'));
+		const missing = views.filter((view) => !drainSet(view.server));
 		if (missing.length > 0) {
 			const flags = missing.map((view) => perInstance(context, view.socket, `admin flags ${view.server?.adminFlags.join('+') || 'none'}`)).join('; ');
 			try {
@@ -31,7 +31,7 @@ const drainBit: CheckDefinition = {
 			views = await readTarget(context, io.signal);
 		}
 
-		const notDrained = views.find((view) => !view.server?.adminFlags.includes('FDRAIN'));
+		const notDrained = views.find((view) => !drainSet(view.server));
 		if (notDrained) {
 			return failed(this.id, this.title, perInstance(context, notDrained.socket, `the drain was sent again but HAProxy still shows admin flags ${notDrained.server?.adminFlags.join('+') || 'none'}.`), {
 				todo: 'Look at the grid: something else changes this server.',
@@ -64,7 +64,7 @@ const drainHolds: CheckDefinition = {
 			const views = await readTarget(context, io.signal);
 			reads++;
 			const held = context.clock.now() - since;
-			const undone = views.find((view) => !view.server?.adminFlags.includes('FDRAIN'));
+			const undone = views.find((view) => !drainSet(view.server));
 			if (undone) {
 				const server = undone.server;
 				const agent = server?.agentCheck === 'enabled' ? ' Its agent-check is enabled: an agent answering "ready" sets it back.' : '';

@@ -4,6 +4,7 @@ import type {RunbookContext, RunbookFacts} from '../context.js';
 import {changeState, type ChangeOutcome} from '../state-change.js';
 import type {CheckDefinition} from '../step-definition.js';
 import type {StepId} from '../steps.js';
+import {drainSet} from '../../model/server-condition.js';
 
 /** How one step changes the target's state: drain's "Drain command", restore's "Ready command" (titles true whether it was sent or refused). */
 type StateChangeSpec = {
@@ -53,6 +54,6 @@ function readBackText(context: RunbookContext, outcome: ChangeOutcome): string {
 	}
 
 	const serving = Math.min(...outcome.after.map((view) => othersServing(context, view).length));
-	const drained = outcome.after.every((view) => view.server?.adminFlags.includes('FDRAIN'));
+	const drained = outcome.after.every((view) => drainSet(view.server));
 	return `Read back right after: ${drained ? 'FDRAIN set' : 'FDRAIN NOT set'}, ${serving} other active server(s) serving.`;
 }
