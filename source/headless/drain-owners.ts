@@ -16,12 +16,13 @@ export type DrainOwner = StatusJson['drains'][number];
 export async function drainOwners(drained: ReadonlyArray<{client: RuntimeClient; servers: readonly Server[]}>): Promise<DrainOwners> {
 	const owners: DrainOwner[] = [];
 	let unread: string | null = null;
+	const reader = new DrainMarks({dir: lockDirectory(), clients: drained.map(({client}) => client)});
 	for (const {client, servers} of drained) {
 		if (servers.length === 0) {
 			continue;
 		}
 
-		const marks = await new DrainMarks({dir: lockDirectory(), clients: [client]}).drainsOn(
+		const marks = await reader.drainsOn(
 			client,
 			servers.map((server) => `${server.backend}/${server.server}`),
 		);

@@ -192,7 +192,20 @@ export function isOwnUser(mark: DrainMark): boolean {
  * undone by hand, a reload, or no mark) — nothing is then said of who did it.
  */
 export function endedByOther(mark: LatestMark | null, journal: string, drainSetAt: number): LatestMark | null {
-	return mark?.state === 'ended' && mark.how === 'ready' && !isOwnMark(mark, journal) && Date.parse(mark.since) > drainSetAt ? mark : null;
+	return endedByReady(mark, drainSetAt) && !isOwnMark(mark, journal) ? mark : null;
+}
+
+/**
+ * The mark of another run on this maintenance's own journal (the `restore` its refusal advises)
+ * that ended the drain after `drainSetAt` with a `ready` drainboard applied; null otherwise.
+ */
+export function endedByOwnJournal(mark: LatestMark | null, journal: string, drainSetAt: number): LatestMark | null {
+	return endedByReady(mark, drainSetAt) && isOwnMark(mark, journal) ? mark : null;
+}
+
+/** The newest mark says a restore of drainboard's ended the drain after `drainSetAt`. */
+function endedByReady(mark: LatestMark | null, drainSetAt: number): mark is LatestMark {
+	return mark?.state === 'ended' && mark.how === 'ready' && Date.parse(mark.since) > drainSetAt;
 }
 
 /** `max took this maintenance's drain over and put it back into rotation at 14:05:02 (on lb2)`. */
@@ -311,14 +324,7 @@ function userName(uid: number, passwd: string): string {
  */
 export function forgetMarksOf(dir: string, pid: number): void {
 	const uid = process.getuid?.() ?? 0;
-	let names: string[];
-	try {
-		names = readdirSync(dir);
-	} catch {
-		return;
-	}
-
-	for (const name of names) {
+	for (const name of listNames(dir)) {
 		if (name.startsWith('drainboard.') && name.endsWith(`.${uid}.drained`) && (name.includes(`-pid${pid}-`) || name.includes(`-master${pid}.`))) {
 			try {
 				unlinkSync(path.join(dir, name));

@@ -2,7 +2,7 @@ import {mkdtempSync, readdirSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
-import {DrainMarks, endedByOther, markTime, pruneEnded, type LatestMark} from '../../source/runbook/drain-mark.js';
+import {DrainMarks, endedByOther, endedByOwnJournal, markTime, pruneEnded, type LatestMark} from '../../source/runbook/drain-mark.js';
 import {printableName} from '../../source/runbook/backend-lock.js';
 import {operatorName} from '../../source/runbook/journal.js';
 import {parseTarget} from '../../source/runtime/names.js';
@@ -76,6 +76,19 @@ describe('drain marks', () => {
 		expect(endedByOther({...bob, state: 'drained'}, '/j/alice.jsonl', drainSetAt)).toBeNull();
 		expect(endedByOther({...bob, uid, user: printableName(operatorName())}, '/j/bob.jsonl', drainSetAt)).toBeNull();
 		expect(endedByOther(null, '/j/alice.jsonl', drainSetAt)).toBeNull();
+	});
+
+	it("names this maintenance's own journal as having ended the drain only for its own restore, applied after this drain", () => {
+		const drainSetAt = Date.parse('2026-12-04T10:00:00Z');
+		const journal = path.resolve('/j/me.jsonl');
+		const mine: LatestMark = {state: 'ended', how: 'ready', uid, user: printableName(operatorName()), host: os.hostname(), journal, since: '2026-12-04T10:05:00.000Z'};
+		expect(endedByOwnJournal(mine, journal, drainSetAt)).toBe(mine);
+		expect(endedByOther(mine, journal, drainSetAt)).toBeNull();
+		// Another journal of mine, a mark before this drain, a drain found in rotation, or not ended: not this maintenance's restore.
+		expect(endedByOwnJournal(mine, '/j/other.jsonl', drainSetAt)).toBeNull();
+		expect(endedByOwnJournal({...mine, since: '2026-12-04T09:59:00.000Z'}, journal, drainSetAt)).toBeNull();
+		expect(endedByOwnJournal({...mine, how: 'seen'}, journal, drainSetAt)).toBeNull();
+		expect(endedByOwnJournal({...mine, state: 'drained'}, journal, drainSetAt)).toBeNull();
 	});
 
 	it('keeps ended marks a week, then removes them when an end is written; drained marks stay whatever their age', async () => {

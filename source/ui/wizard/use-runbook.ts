@@ -8,7 +8,7 @@ import {Cancelled, changeState} from '../../runbook/state-change.js';
 import {seenSettled, stepRunning, type Prompt, type RunbookState} from '../../runbook/state.js';
 import {seenInView, targetStale, targetState, targetStateSentence} from '../../runbook/target-state.js';
 import {PoolWatch} from '../../runbook/watch.js';
-import {endedByOther, isOwnMark, markTime, takenOverText} from '../../runbook/drain-mark.js';
+import {endedByOther, endedByOwnJournal, markTime, takenOverText} from '../../runbook/drain-mark.js';
 import {formatTarget, type Target} from '../../runtime/names.js';
 import {sentenceOf} from '../../errors.js';
 import {askToQuit} from './quit-question.js';
@@ -398,8 +398,9 @@ async function endedElsewhere(context: PreparedMaintenance['context']): Promise<
 		return {message: `${label} is back in rotation: ${takenOverText(ended)}. This maintenance is over; the journal closes it.`, other: true};
 	}
 
-	if (mark?.state === 'ended' && mark.how === 'ready' && isOwnMark(mark, context.journal.file) && Date.parse(mark.since) > drainSetAt && facts.readySentAt === null) {
-		return {message: `${label} is back in rotation: a restore run on this maintenance's journal put it back at ${markTime(mark)}, with restore's checks. This maintenance is over.`, other: false};
+	const again = endedByOwnJournal(mark, context.journal.file, drainSetAt);
+	if (again && facts.readySentAt === null) {
+		return {message: `${label} is back in rotation: a restore run on this maintenance's journal put it back at ${markTime(again)}, with restore's checks. This maintenance is over.`, other: false};
 	}
 
 	return null;
