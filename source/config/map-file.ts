@@ -75,9 +75,16 @@ export function readMapFile(file: string): MapRead {
 			return {file, problem: `${file} is larger than ${maxMapBytes / 1024 / 1024} MiB, more than drainboard reads`};
 		}
 
-		const buffer = Buffer.alloc(maxMapBytes + 1);
+		// Sized by the file (one byte more, to see it grow), grown while it grows, never past the limit.
+		let buffer = Buffer.alloc(Math.min(stat.size + 1, maxMapBytes + 1));
 		let total = 0;
 		for (;;) {
+			if (total === buffer.length) {
+				const larger = Buffer.alloc(Math.min(buffer.length * 2 + 4096, maxMapBytes + 1));
+				buffer.copy(larger, 0, 0, total);
+				buffer = larger;
+			}
+
 			const read = readSync(descriptor, buffer, total, buffer.length - total, null);
 			total += read;
 			if (read === 0 || total > maxMapBytes) {

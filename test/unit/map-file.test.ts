@@ -1,4 +1,4 @@
-import {mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync} from 'node:fs';
+import {mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {execFileSync} from 'node:child_process';
@@ -63,6 +63,12 @@ describe('reading a map file from disk', () => {
 		writeFileSync(path.join(dir, 'hosts.map'), 'a.example.com be_a\n');
 		symlinkSync(path.join(dir, 'hosts.map'), path.join(dir, 'link.map'));
 		expect(readMapFile(path.join(dir, 'link.map'))).toEqual({file: path.join(dir, 'link.map'), entries: [{key: 'a.example.com', value: 'be_a', line: 1}]});
+	});
+
+	it('reads a file whose size the file system does not tell (stat says 0, as /proc does) to its end', () => {
+		const read = readMapFile('/proc/filesystems');
+		expect(read).toEqual({file: '/proc/filesystems', entries: parseMapText(readFileSync('/proc/filesystems', 'latin1'))});
+		expect('entries' in read && read.entries.length).toBeGreaterThan(10);
 	});
 
 	it('does not read what is not a regular file, nor more than the cap; says which file and why', () => {
