@@ -363,7 +363,7 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView, {poll 
  * rotation on every instance: leaving would say "nothing drained" without having seen it.
  */
 function drainUnread(state: RunbookState): boolean {
-	return drainSent(state) && !(seenSettled(state) && targetState(state.seen) === 'not-drained' && !targetStale(state.seen));
+	return drainSent(state) && !seenInRotation(state);
 }
 
 /**
@@ -371,7 +371,12 @@ function drainUnread(state: RunbookState): boolean {
  * on every instance: undone outside it (by hand, a reload). Nothing is drained: Esc may go back.
  */
 function drainGone(state: RunbookState): boolean {
-	return state.drained && seenSettled(state) && targetState(state.seen) === 'not-drained' && !targetStale(state.seen);
+	return state.drained && seenInRotation(state);
+}
+
+/** A fresh read, made since this maintenance's last change, shows the target in rotation on every instance. */
+function seenInRotation(state: RunbookState): boolean {
+	return seenSettled(state) && targetState(state.seen) === 'not-drained' && !targetStale(state.seen);
 }
 
 /** This maintenance sent the drain (whatever became of its reply). */
