@@ -71,6 +71,23 @@ describe('the wizard', () => {
 		expect(lines[header - 1]).toBe('');
 	});
 
+	it('fills the terminal as the grid does, up to Ink\'s last line, whether the step text is short or fills the panel', async () => {
+		for (const rows of [24, 50]) {
+			const {ui} = start({size: {columns: 80, rows}});
+			// Short: the blank row and the rows left sit between the text and the keys.
+			let frame = await ui.waitForFrame('▶ validate');
+			expect(liveFrame(frame)).toHaveLength(rows - 1);
+			expect(liveFrame(frame).at(-1)).toMatch(/^Enter run validate/);
+			// Long (validate's evidence, then the drain's question): the panel fills what is left.
+			await ui.press(keys.enter, '▶ baseline');
+			frame = await ui.press(keys.enter, '▶ drain');
+			frame = await ui.press(keys.enter, '? Send this command to HAProxy');
+			expect(liveFrame(frame)).toHaveLength(rows - 1);
+			expect(liveFrame(frame).at(-1)).toMatch(/^y send it/);
+			ui.unmount();
+		}
+	});
+
 	it('shows the exact command and waits for y; Enter never confirms; n cancels and sends nothing', async () => {
 		const {ui, haproxy} = start();
 		await ui.waitForFrame('▶ validate');

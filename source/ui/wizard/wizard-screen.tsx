@@ -74,7 +74,9 @@ export function WizardScreen({handle, view, size, now, freshAt, help, urlText, a
 	const gridRows = !backend ? 1 : several ? Math.min(instances.length * 3, Math.max(3, Math.floor((size.rows - 1) * 0.4))) : Math.min(backend.servers.length + 1, Math.max(3, Math.floor((size.rows - 1) * 0.3)));
 	// The grid's column titles over the servers, where the terminal has a row to spare for them.
 	const titled = backend !== undefined && size.rows >= 26;
-	const fixed = 1 + 1 + alarms.length + 1 + prompt.length + 1 + gridRows + (titled ? 1 : 0) + 1;
+	// Header, checklist, alarms, title, prompt, servers (and their titles), keys; the panel and the
+	// rows it leaves (a blank one under it first) fill the rest, up to Ink's last line.
+	const fixed = 1 + 1 + alarms.length + 1 + prompt.length + gridRows + (titled ? 1 : 0) + 1;
 	const panelHeight = Math.max(1, size.rows - 1 - fixed);
 
 	const panel: PanelLine[] = [];
