@@ -14,10 +14,17 @@ type TrafficSample = {targetDelta: number; othersDelta: number; targetPicks: num
  * - `target-picked`: the target should be out of rotation, but load balancing still picks it;
  * - `sticky`: load balancing never picked the target, yet requests reached it: persistent
  *   clients (cookie, stick table, use-server) that the drain keeps on it by design;
+ * - `probe-missed`: fewer requests reached the backend (by its counters) than the probe had
+ *   answered: some went to another backend, or HAProxy answered them itself, so the probe's
+ *   numbers prove nothing about the target (a probe only; other clients' requests can hide this
+ *   only by being counted, and then the counters still tell the truth about the servers);
  * - `too-little`: live traffic too thin to tell (the window is over);
  * - `wait`: live traffic too thin so far (the window goes on).
  */
-type TrafficJudgement = 'pass' | 'target-none' | 'target-picked' | 'sticky' | 'too-little' | 'wait';
+type TrafficJudgement = 'pass' | 'target-none' | 'target-picked' | 'sticky' | 'probe-missed' | 'too-little' | 'wait';
+
+/** How the traffic was had: live (nothing sent), or a probe burst and how many of its requests were answered. */
+type TrafficHow = {basis: 'live'; requests: number; final: boolean} | {basis: 'probe'; requests: number; final: boolean; succeeded: number};
 
 /**
  * Judges a sample. Probe traffic is judged once (its burst is the whole window). Live traffic is
@@ -26,8 +33,12 @@ type TrafficJudgement = 'pass' | 'target-none' | 'target-picked' | 'sticky' | 't
  * serve for "new traffic goes elsewhere" to be shown by live traffic (and, with the target
  * silent, for "the target got none" to mean something).
  */
-export function judgeTraffic(expect: Expectation, sample: TrafficSample, how: {basis: TrafficBasis; requests: number; final: boolean}): TrafficJudgement {
+export function judgeTraffic(expect: Expectation, sample: TrafficSample, how: TrafficHow): TrafficJudgement {
 	const {targetDelta, othersDelta, targetPicks} = sample;
+	if (how.basis === 'probe' && targetDelta + othersDelta < how.succeeded) {
+		return 'probe-missed';
+	}
+
 	const final = how.basis === 'probe' || how.final;
 	const enough = how.basis === 'probe' || othersDelta >= how.requests;
 	if (expect === 'target-serves') {

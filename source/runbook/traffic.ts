@@ -135,7 +135,16 @@ export async function measureTraffic(context: RunbookContext, io: RunbookIo, cou
 		attempts.push(...(await probe.send(burst, {signal: io.signal, serverNames: context.facts.serverNames})));
 		// Each burst is judged on a fresh read before the next goes out.
 		compared = compareCounters(before, await readCounters(context, counter, io.signal), context.target.server);
-	} while (untilTarget && compared.targetDelta === 0 && attempts.length < budget && compared.restarted.length === 0 && attempts.every((attempt) => attempt.ok) && !io.signal?.aborted);
+		// More bursts help only while every answered request reached the backend (else they go elsewhere too).
+	} while (
+		untilTarget &&
+		compared.targetDelta === 0 &&
+		compared.othersDelta >= attempts.length &&
+		attempts.length < budget &&
+		compared.restarted.length === 0 &&
+		attempts.every((attempt) => attempt.ok) &&
+		!io.signal?.aborted
+	);
 
 	const summary = summarizeAttempts(attempts);
 	return {

@@ -3,7 +3,7 @@ import {judgeTraffic, ratePerSecond} from '../../source/runbook/traffic-judge.js
 import {compareCounters, probeBudget, probeCeiling, type InstanceCounters} from '../../source/runbook/traffic.js';
 
 const live = (final: boolean) => ({basis: 'live' as const, requests: 10, final});
-const probe = {basis: 'probe' as const, requests: 10, final: false};
+const probe = {basis: 'probe' as const, requests: 10, final: false, succeeded: 10};
 
 describe('judging traffic: the target serves (baseline, restore)', () => {
 	it('passes on live traffic as soon as the target served one', () => {
@@ -24,7 +24,22 @@ describe('judging traffic: the target serves (baseline, restore)', () => {
 
 	it('judges a probe burst at once', () => {
 		expect(judgeTraffic('target-serves', {targetDelta: 3, othersDelta: 7, targetPicks: 3}, probe)).toBe('pass');
-		expect(judgeTraffic('target-serves', {targetDelta: 0, othersDelta: 2, targetPicks: 0}, probe)).toBe('target-none');
+		expect(judgeTraffic('target-serves', {targetDelta: 0, othersDelta: 10, targetPicks: 0}, probe)).toBe('target-none');
+	});
+});
+
+describe('judging traffic: a probe that did not reach the backend', () => {
+	it('proves nothing when the backend counted fewer requests than the probe had answered, whatever the target got', () => {
+		// All ten went to another backend (a Host that routes elsewhere): nobody in this backend grew.
+		expect(judgeTraffic('target-idle', {targetDelta: 0, othersDelta: 0, targetPicks: 0}, probe)).toBe('probe-missed');
+		// One real client's request on the target is not the probe's ten.
+		expect(judgeTraffic('target-serves', {targetDelta: 1, othersDelta: 0, targetPicks: 1}, probe)).toBe('probe-missed');
+		expect(judgeTraffic('target-idle', {targetDelta: 0, othersDelta: 9, targetPicks: 0}, probe)).toBe('probe-missed');
+		// Every answered request counted (other clients' on top are fine).
+		expect(judgeTraffic('target-serves', {targetDelta: 1, othersDelta: 9, targetPicks: 1}, probe)).toBe('pass');
+		expect(judgeTraffic('target-idle', {targetDelta: 0, othersDelta: 14, targetPicks: 0}, probe)).toBe('pass');
+		// Live traffic sends nothing: nothing to miss.
+		expect(judgeTraffic('target-serves', {targetDelta: 1, othersDelta: 0, targetPicks: 1}, live(false))).toBe('pass');
 	});
 });
 

@@ -41,7 +41,7 @@ export function trafficProof(spec: TrafficProofSpec): CheckDefinition {
 				return problem;
 			}
 
-			const judgement = judgeTraffic(spec.expect, traffic, {basis: traffic.basis, requests: context.options.requests, final: true});
+			const judgement = judgeTraffic(spec.expect, traffic, traffic.basis === 'probe' ? {basis: 'probe', requests: context.options.requests, final: true, succeeded: traffic.succeeded} : {basis: 'live', requests: context.options.requests, final: true});
 			switch (judgement) {
 				case 'pass': {
 					return trafficPassed(spec.id, spec.title, context, traffic, spec.passMeaning(traffic));
@@ -61,6 +61,10 @@ export function trafficProof(spec: TrafficProofSpec): CheckDefinition {
 
 				case 'sticky': {
 					return stickyClients(spec, context, traffic);
+				}
+
+				case 'probe-missed': {
+					return probeMissed(spec, context, traffic);
 				}
 
 				default: {
@@ -118,6 +122,27 @@ function stickyClients(spec: TrafficProofSpec, context: RunbookContext, traffic:
 		override: {kind: 'acknowledge', question: `${count} from sticky clients still reached ${context.target.server} after the drain. Continue anyway?`},
 		evidence: {...trafficEvidence(traffic), stickyRequests: traffic.targetDelta},
 	});
+}
+
+/**
+ * The probe's requests were answered, but fewer reached the backend by its counters: they went to
+ * another backend (the Host, path or listener routes elsewhere), or HAProxy answered them itself
+ * (a redirect, `http-request return`, its cache). What the counters show then is not the probe's doing.
+ */
+function probeMissed(spec: TrafficProofSpec, context: RunbookContext, traffic: TrafficEvidence): CheckResult {
+	const noun = trafficNoun(traffic);
+	const counted = traffic.targetDelta + traffic.othersDelta;
+	return failed(
+		spec.id,
+		spec.title,
+		`${trafficSentence(context, traffic)} Backend ${context.target.backend} counted ${counted} new ${noun} in all, fewer than the ${traffic.succeeded} answered: ${counted === 0 ? 'none of the probe reached it' : 'some of the probe did not reach it'}.`,
+		{
+			meaning: 'The probe\'s requests went to another backend (the listener, Host or path routes them elsewhere), or HAProxy answered them itself (a redirect, a return, its cache): they prove nothing about this backend\'s servers.',
+			todo: `See what drainboard routes derives for backend ${context.target.backend}; give --host and --path (or --url) that route to it, or use --proof live when it carries real traffic.`,
+			evidence: trafficEvidence(traffic),
+			code: 'traffic',
+		},
+	);
 }
 
 /** Live traffic too thin to judge: how much was seen, and what to do. */
