@@ -79,6 +79,15 @@ export function stateFilePath(file: string, base: string | undefined): string {
 }
 
 /** Balancing where the server is picked from a hash of the request: one client may never reach a given server. */
+/**
+ * The persistence rule that keeps one client address on one server (`stick on src`, `stick
+ * match src`, with converters such as `src,ipmask(24)`), or null. Every request of a probe comes
+ * from one address: such a rule holds all of it on whichever server it first reached.
+ */
+export function sourcePersistence(persistence: readonly string[]): string | null {
+	return persistence.find((rule) => /^stick (?:on|match) src(?:[,\s]|$)/.test(rule)) ?? null;
+}
+
 export function isHashBalancing(algorithm: string): boolean {
 	return /^(?:source|uri|url_param|hdr|rdp-cookie|hash)\b/.test(algorithm);
 }

@@ -1,4 +1,4 @@
-import {isHashBalancing} from '../config/backend-facts.js';
+import {isHashBalancing, sourcePersistence} from '../config/backend-facts.js';
 import type {StatRecord} from '../decode/stat.js';
 import {summarizeAttempts, type Probe, type ProbeAttempt} from '../probe/probe.js';
 import type {RunbookContext, RunbookIo} from './context.js';
@@ -102,10 +102,11 @@ export const probeCeiling = 200;
  * follow-up bursts while the target has got none (they stop as soon as it has). Random
  * balancing (HAProxy's default from 3.3) misses one server of n in k requests with chance
  * (1 − 1/n)^k: 7 requests per server keep that under 0.1 %. Roundrobin and leastconn reach it
- * within n. More requests from the same client do not help a hash or `first` balance.
+ * within n. More requests from the same client do not help a hash or `first` balance, nor a
+ * stick table that keeps the client's address on its server (`pinned`).
  */
-export function probeBudget(count: number, serverCount: number, algorithm: string | null): number {
-	if (algorithm !== null && (isHashBalancing(algorithm) || /^first\b/.test(algorithm))) {
+export function probeBudget(count: number, serverCount: number, algorithm: string | null, pinned = false): number {
+	if (pinned || (algorithm !== null && (isHashBalancing(algorithm) || /^first\b/.test(algorithm)))) {
 		return count;
 	}
 
@@ -125,7 +126,7 @@ export async function measureTraffic(context: RunbookContext, io: RunbookIo, cou
 	}
 
 	const counter = counterFor(context, probe);
-	const budget = untilTarget ? probeBudget(count, context.facts.serverNames.length, balanceOf(context)) : count;
+	const budget = untilTarget ? probeBudget(count, context.facts.serverNames.length, balanceOf(context), sourcePersistence(context.backendFacts?.persistence ?? []) !== null) : count;
 	const before = await readCounters(context, counter, io.signal);
 	const started = context.clock.now();
 	const attempts: ProbeAttempt[] = [];

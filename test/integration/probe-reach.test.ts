@@ -113,3 +113,42 @@ describe('a probe that does not reach the backend', () => {
 		expect(adminStates(await bed.send('show servers state shop'))['shop/a1']).toBe('8');
 	});
 });
+
+/** The server (`s1`, `s2`) stickb's stick table holds 127.0.0.1 on, after one request through /stick. */
+async function heldServer(): Promise<string> {
+	const reply = await fetch(`${bed.url}stick`);
+	expect(reply.status).toBe(200);
+	const table = await bed.send('show table stickb');
+	const id = /key=127\.0\.0\.1 .*server_id=([0-9]+)/.exec(table)?.[1];
+	expect(id, table).toBeDefined();
+	return `s${id}`;
+}
+
+describe('a probe held on one server by "stick on src"', () => {
+	const stick = (journal: string) => ['--socket', bed.adminSocket, '--config', bed.configPath, '--journal', path.join(bed.dir, journal), '--url', `${bed.url}stick`, '--proof', 'probe', '--yes', '--json'];
+
+	it('says so at baseline when it cannot reach the target, asks (one burst, not forty), and --yes continues knowingly', async () => {
+		const other = (await heldServer()) === 's1' ? 's2' : 's1';
+		const run = await runCli(['drain', `stickb/${other}`, ...stick('stick-baseline.jsonl')]);
+		const json = checkContract(run.stdout, run.code);
+		expect(run.code, run.stderr).toBe(0);
+		const traffic = checkOf(json, 'baseline-traffic');
+		expect(traffic.verdict).toBe('warn');
+		expect(traffic.observed).toContain('The target got none.');
+		expect(run.stderr).toContain('With "stick on src", every request of this probe comes from one address');
+		expect(traffic.evidence).toMatchObject({sent: 10, targetDelta: 0, othersDelta: 10});
+		expect(run.stderr).toContain('→ The target received none of the probe, which "stick on src" keeps on one server. Continue anyway? yes (--yes)');
+	});
+
+	it('does not call itself sticky clients at confirm when it is the one held on the drained target', async () => {
+		const held = await heldServer();
+		const run = await runCli(['drain', `stickb/${held}`, ...stick('stick-confirm.jsonl')]);
+		const json = checkContract(run.stdout, run.code);
+		expect(run.code, run.stderr).toBe(0);
+		const moved = checkOf(json, 'traffic-moved');
+		expect(moved.verdict).toBe('warn');
+		expect(moved.observed).toContain(`Load balancing picked the target 0 times, but 10 of the probe's requests reached it: "stick on src" keeps this probe's one address on the server it reached before the drain.`);
+		expect(moved.observed).not.toContain('sticky clients');
+		expect(moved.evidence).toMatchObject({targetDelta: 10, othersDelta: 0, targetPicks: 0});
+	});
+});

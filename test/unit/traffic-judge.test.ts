@@ -1,4 +1,5 @@
 import {describe, expect, it} from 'vitest';
+import {sourcePersistence} from '../../source/config/backend-facts.js';
 import {judgeTraffic, ratePerSecond} from '../../source/runbook/traffic-judge.js';
 import {compareCounters, probeBudget, probeCeiling, type InstanceCounters} from '../../source/runbook/traffic.js';
 
@@ -112,6 +113,14 @@ describe('how many probe requests may look for the target', () => {
 		expect(probeBudget(10, 3, 'source')).toBe(10);
 		expect(probeBudget(10, 3, 'uri whole')).toBe(10);
 		expect(probeBudget(10, 3, 'first')).toBe(10);
+	});
+
+	it('sends one burst when a stick table holds the probe\'s one address on one server', () => {
+		expect(probeBudget(10, 3, 'roundrobin', true)).toBe(10);
+		expect(sourcePersistence(['cookie SRV insert', 'stick on src'])).toBe('stick on src');
+		expect(sourcePersistence(['stick match src,ipmask(24) table t'])).toBe('stick match src,ipmask(24) table t');
+		// Keyed on something else than the client's address, or only stored: a probe is not held by it.
+		expect(sourcePersistence(['stick on req.cook(sid)', 'stick store-request src', 'stick on src_port', 'cookie SRV insert'])).toBeNull();
 	});
 
 	it('never sends fewer than asked, however large the ask', () => {

@@ -1,4 +1,4 @@
-import {isHashBalancing} from '../../config/backend-facts.js';
+import {isHashBalancing, sourcePersistence} from '../../config/backend-facts.js';
 import {failed, passed, type CheckResult} from '../check-result.js';
 import type {RunbookContext} from '../context.js';
 import {balanceOf, formatDeltas, type TrafficEvidence} from '../traffic.js';
@@ -64,6 +64,17 @@ export function trafficProblem(id: string, title: string, context: RunbookContex
  */
 export function targetGotNone(id: string, title: string, context: RunbookContext, traffic: TrafficEvidence, hint: {meaning: string; todo: string}): CheckResult {
 	const algorithm = balanceOf(context) ?? '';
+	const pinned = traffic.basis === 'probe' ? sourcePersistence(context.backendFacts?.persistence ?? []) : null;
+	if (pinned) {
+		return failed(id, title, `${trafficSentence(context, traffic)} The target got none.`, {
+			meaning: `With "${pinned}", every request of this probe comes from one address, which the stick table keeps on the server it first reached: the probe may never reach the target.`,
+			todo: 'Continue knowingly (journaled), or use --proof live when the backend carries real traffic.',
+			override: {kind: 'acknowledge', question: `The target received none of the probe, which "${pinned}" keeps on one server. Continue anyway?`},
+			evidence: trafficEvidence(traffic),
+			code: 'not-serving',
+		});
+	}
+
 	if (isHashBalancing(algorithm)) {
 		return failed(id, title, `${trafficSentence(context, traffic)} The target got none.`, {
 			meaning:

@@ -4,6 +4,7 @@ import {sampleBackend, watchLiveTraffic} from '../live-traffic.js';
 import type {CheckDefinition} from '../step-definition.js';
 import type {StepId} from '../steps.js';
 import {judgeTraffic, type Expectation} from '../traffic-judge.js';
+import {sourcePersistence} from '../../config/backend-facts.js';
 import {measureTraffic, type TrafficEvidence} from '../traffic.js';
 import {targetGotNone, trafficEvidence, trafficNoun, trafficPassed, trafficProblem, trafficSentence} from './traffic-checks.js';
 
@@ -114,6 +115,18 @@ async function measure(context: RunbookContext, io: RunbookIo, spec: TrafficProo
  * operator may wait (retry) or continue knowingly (journaled).
  */
 function stickyClients(spec: TrafficProofSpec, context: RunbookContext, traffic: TrafficEvidence): CheckResult {
+	const pinned = traffic.basis === 'probe' ? sourcePersistence(context.backendFacts?.persistence ?? []) : null;
+	if (pinned) {
+		// The sticky client is the probe itself: it says nothing about where new clients go.
+		const count = `${traffic.targetDelta} of the probe's ${trafficNoun(traffic)}`;
+		return failed(spec.id, spec.title, `${trafficSentence(context, traffic)} Load balancing picked the target 0 times, but ${count} reached it: "${pinned}" keeps this probe's one address on the server it reached before the drain.`, {
+			meaning: 'New client addresses go to the other servers, and addresses already in the stick table stay on the drained server until their entry expires; a probe from one held address cannot show either.',
+			todo: 'Use --proof live when the backend carries real traffic, or continue knowingly (journaled).',
+			override: {kind: 'acknowledge', question: `The probe is held on ${context.target.server} by "${pinned}" and cannot show where new clients go. Continue anyway?`},
+			evidence: {...trafficEvidence(traffic), stickyRequests: traffic.targetDelta},
+		});
+	}
+
 	const persistence = context.backendFacts?.persistence.length ? `persistence: ${context.backendFacts.persistence.join('; ')}` : 'a cookie, a stick table or use-server';
 	const count = `${traffic.targetDelta} ${trafficNoun(traffic)}`;
 	return failed(spec.id, spec.title, `${trafficSentence(context, traffic)} Load balancing picked the target 0 times, but ${count} from sticky clients still reached it (${persistence}).`, {
