@@ -35,10 +35,10 @@ export async function localAddressOf(target: Pick<ProbeTarget, 'address'>, inter
 /**
  * Opens one connection the way the target says: TCP to an address of this host (checked before
  * connecting), the PROXY header first when the bind expects it (stating the connection's real
- * ends), then TLS with the SNI (certificate verified only with `verifyTls`). Resolves when the
- * stream is ready for the request; rejects with a short reason.
+ * ends), then TLS with the SNI (certificate verified only with `verifyTls`) and the protocols
+ * `alpn` offers. Resolves when the stream is ready for the request; rejects with a short reason.
  */
-export async function openConnection(target: ProbeTarget, options: {timeoutMs: number; signal?: AbortSignal; interfaces?: HostInterfaces}): Promise<net.Socket> {
+export async function openConnection(target: ProbeTarget, options: {timeoutMs: number; signal?: AbortSignal; interfaces?: HostInterfaces; alpn?: string[]}): Promise<net.Socket> {
 	const resolved = await localAddressOf(target, options.interfaces);
 	if ('refused' in resolved) {
 		throw new Error(resolved.refused);
@@ -100,6 +100,7 @@ export async function openConnection(target: ProbeTarget, options: {timeoutMs: n
 				...(target.sni === null ? {} : {servername: target.sni}),
 				host: target.sni ?? resolved.address,
 				rejectUnauthorized: target.verifyTls,
+				...(options.alpn ? {ALPNProtocols: options.alpn} : {}),
 			});
 			stream = secured;
 			secured.once('secureConnect', () => {

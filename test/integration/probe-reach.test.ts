@@ -9,7 +9,7 @@ import {waitFor} from '../helpers/wait-for.js';
 
 /**
  * A probe whose requests do not reach the backend proves nothing about its servers: a Host that
- * routes to another backend (here: the default one) left backend shop's counters still, and
+ * routes to another backend (here: the default one, site) left backend shop's counters still, and
  * confirm said "new traffic goes elsewhere" (the target got none) from requests that never
  * reached shop; with a real client on shop, its one request on the target passed baseline.
  * The counters of the backend must account for every request the probe had answered.
@@ -26,7 +26,7 @@ frontend web
     bind 127.0.0.1:${context.frontendPort}
     use_backend shop if { req.hdr(host) -i shop.example.com }
     use_backend stickb if { path_beg /stick }
-    default_backend web
+    default_backend site
 
 backend shop
     balance roundrobin
@@ -34,7 +34,7 @@ backend shop
     server a1 127.0.0.1:${context.port('a1')}
     server a2 127.0.0.1:${context.port('a2')}
 
-backend web
+backend site
     balance roundrobin
     default-server check inter 200 fall 2 rise 2
     server w1 127.0.0.1:${context.port('w1')}

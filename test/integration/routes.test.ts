@@ -142,11 +142,12 @@ describe('(b) port 80 redirecting to an "ssl crt" bind with a self-signed certif
 	let plainPort = 0;
 	let securePort = 0;
 	let tcpPort = 0;
+	let h2Port = 0;
 	const tlsConfig = (context: BedContext) => {
 		const pem = path.join(context.dir, 'site.pem');
 		execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=secure.example.com', '-keyout', `${pem}.key`, '-out', `${pem}.crt`], {stdio: 'ignore'});
 		writeFileSync(pem, `${readFileSync(`${pem}.crt`, 'utf8')}${readFileSync(`${pem}.key`, 'utf8')}`);
-		[plainPort, securePort, tcpPort] = [context.frontendPort, context.spare[0]!, context.spare[1]!];
+		[plainPort, securePort, tcpPort, h2Port] = [context.frontendPort, context.spare[0]!, context.spare[1]!, context.spare[2]!];
 		return `${context.global()}
 ${defaultsSection}
 frontend web
@@ -160,13 +161,18 @@ frontend tls-db
     bind 127.0.0.1:${tcpPort} ssl crt ${pem}
     use_backend db if { ssl_fc_sni -i db.example.com }
 
+frontend h2-only
+    bind 127.0.0.1:${h2Port} ssl crt ${pem} alpn h2 proto h2
+    default_backend h2b
+
 ${backend(context, 'secure', ['web1', 'web2'])}
-${backend(context, 'db', ['db1', 'db2'], ['mode tcp'])}`;
+${backend(context, 'db', ['db1', 'db2'], ['mode tcp'])}
+${backend(context, 'h2b', ['h2a', 'h2c'])}`;
 	};
 
 	beforeAll(async () => {
-		bed = await startTestBed({demos: ['web1', 'web2', 'db1', 'db2'], config: tlsConfig});
-		await allUp(bed, ['secure', 'db']);
+		bed = await startTestBed({demos: ['web1', 'web2', 'db1', 'db2', 'h2a', 'h2c'], config: tlsConfig, spareCount: 3});
+		await allUp(bed, ['secure', 'db', 'h2b']);
 	});
 
 	afterAll(async () => {
@@ -198,6 +204,12 @@ ${backend(context, 'db', ['db1', 'db2'], ['mode tcp'])}`;
 		const drained = await cycle(bed, 'db/db2');
 		expect(listenerEvidence(drained)).toMatchObject({url: `tls://127.0.0.1:${tcpPort}`, host: null, sni: 'db.example.com', tls: 'certificate not verified'});
 		expect(drained.steps[1]!.checks.find((check) => check.id === 'baseline-traffic')!.evidence).toMatchObject({counter: 'stot'});
+	});
+
+	it('a bind that speaks only HTTP/2 ("alpn h2 proto h2") is proven over HTTP/2', async () => {
+		const drained = await cycle(bed, 'h2b/h2c');
+		expect(listenerEvidence(drained)).toMatchObject({url: `https://127.0.0.1:${h2Port}/`, tls: 'certificate not verified'});
+		expect(drained.steps[3]!.checks.find((check) => check.id === 'traffic-moved')!.evidence).toMatchObject({targetDelta: 0, othersDelta: 10, failed: 0});
 	});
 
 	it('with --verify-tls the self-signed certificate fails the baseline: exit 1, nothing changed', async () => {
