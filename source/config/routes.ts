@@ -313,6 +313,9 @@ type Hint = {text: string; advice: string | null};
 
 type Candidates = {names: Array<string | null>; sniNames: string[]; paths: string[]; hints: Hint[]};
 
+/** The path tried when `/` and the paths of the conditions do not reach the backend; it says in an access log what sent it. */
+const neutralPath = '/drainboard-probe';
+
 /**
  * Host names, SNI names and paths worth trying in a section: those in the conditions of the rules
  * that route to the backend first, then those of the rules that gate every request.
@@ -369,7 +372,8 @@ function candidatesOf(sections: readonly Section[], section: Section, backend: S
 	return {
 		names: given.host === undefined ? unique<string | null>([null, ...names]) : [given.host],
 		sniNames: given.host === undefined ? unique(sniNames) : [given.host],
-		paths: given.path === undefined ? unique(['/', ...paths]) : [given.path],
+		// A path no rule names comes last: past rules that answer or redirect only the paths they name (`if { path / }`).
+		paths: given.path === undefined ? [...new Set([...unique(['/', ...paths]).slice(0, 15), neutralPath])] : [given.path],
 		hints,
 	};
 }

@@ -248,7 +248,9 @@ describe('rules that gate every request (forms/gating.cfg)', () => {
 		expect(routes['rewritten']).toBe(
 			'none: In frontend fe_rewrites_host, whether use_backend rewritten if { hdr(host) internal.example.com } (line 39) applies is not known from the configuration: hdr(host) cannot be evaluated: an earlier rule sets header host; pass --url and --host.',
 		);
-		expect(routes['monitored']).toBe('none: In frontend fe_monitor, monitor-uri / (line 43) answers the request itself; pass --url and --host.');
+		// monitor-uri answers its own path only: another path goes on to the backend.
+		expect(routes['monitored']).toBe('http://127.0.0.1:8007/drainboard-probe | frontend fe_monitor (line 41): default_backend monitored (line 44)');
+		expect(routes['rooted']).toBe('http://127.0.0.1:8010/drainboard-probe | frontend fe_root_redirect (line 82): default_backend rooted (line 86)');
 		expect(routes['refuses_at_backend']).toBe('none: In backend refuses_at_backend, http-request deny if { path_beg / } (line 62) refuses every request drainboard can derive; pass --url and --host.');
 	});
 });
@@ -325,9 +327,9 @@ describe('.if blocks, map files, dynamic names, listen sections (forms/condition
 		const sections = parseConfigFiles([{file: '/etc/haproxy/haproxy.cfg', text}]).sections;
 		const why = (maps: Record<string, string>) => deriveRoute(sections, 'be', {interfaces, maps: mapsOf(sections, maps)}).why;
 		expect(why({'/etc/haproxy/r.map': '/old /new\n', '/etc/haproxy/h.map': 'other.example.com x\n'})).toBe(null);
-		expect(why({'/etc/haproxy/r.map': '/ /new\n', '/etc/haproxy/h.map': ''})).toBe(
-			'In frontend fe, http-request redirect code 301 location %[path,map_str(/etc/haproxy/r.map)] ignore-empty (line 5) redirects every request drainboard can derive; pass --url and --host.',
-		);
+		// The map redirects / only: a path no rule names goes on to the backend.
+		expect(why({'/etc/haproxy/r.map': '/ /new\n', '/etc/haproxy/h.map': ''})).toBe(null);
+		expect(deriveRoute(sections, 'be', {interfaces, maps: mapsOf(sections, {'/etc/haproxy/r.map': '/ /new\n', '/etc/haproxy/h.map': ''})}).probe?.url).toBe('http://127.0.0.1:80/drainboard-probe');
 		// The probe's Host is 127.0.0.1:80: regsub drops the port, and the map has the address.
 		expect(why({'/etc/haproxy/r.map': '', '/etc/haproxy/h.map': '127.0.0.1 x\n'})).toMatch(/^In frontend fe, http-request redirect prefix https:\/\/x .* \(line 6\) redirects every request drainboard can derive/);
 	});
