@@ -3,8 +3,13 @@ import {closeSync, constants, fstatSync, openSync, readSync} from 'node:fs';
 /** One entry of a map file: its key, its value and the line it is on (HAProxy's count). */
 export type MapEntry = {key: string; value: string; line: number};
 
-/** A map file as read, or why it could not be (a clause naming the file and the error; `missing`: it does not exist, and an `opt@` map is then empty). */
-export type MapRead = {file: string; entries: MapEntry[]} | {file: string; problem: string; missing?: boolean};
+/**
+ * A map as read, or why it could not be (a clause naming the file and the error; `missing`: it
+ * does not exist, and an `opt@` map is then empty). `held`: read from the running HAProxy (`show
+ * map`), with what `add map`/`set map` changed since it loaded the file; `line` is then the entry's
+ * place in HAProxy's list, not a line of the file.
+ */
+export type MapRead = {file: string; entries: MapEntry[]; held?: true} | {file: string; problem: string; missing?: boolean};
 
 /** The most drainboard reads of a map file: far above a hand-written one, a bound for the generated. */
 export const maxMapBytes = 4 * 1024 * 1024;

@@ -15,6 +15,26 @@ export type MapFiles = {
 	read(name: string, configFile: string): {read: MapRead; optional: boolean} | {virtual: string};
 };
 
+/** Maps as the running HAProxy holds them, by the name the configuration writes (`hosts.map`, `virt@dyn`). */
+export type HeldMaps = ReadonlyMap<string, MapEntry[]>;
+
+/**
+ * The map names the configuration's `map*` converters use, as written (`file@`, `opt@`, `virt@`
+ * prefixes kept: HAProxy's `show map` knows them by that name), each once, in order.
+ */
+export function mapNamesOf(sections: readonly Section[]): string[] {
+	const names = new Set<string>();
+	for (const statement of sections.filter((section) => !section.uncertain).flatMap((section) => section.statements)) {
+		for (const arg of statement.args) {
+			for (const found of arg.matchAll(/\bmap(?:_[a-z]+){0,2}\(([^,)]+)/g)) {
+				names.add(found[1]!);
+			}
+		}
+	}
+
+	return [...names];
+}
+
 /** How a match method compares a map key with the input (the methods drainboard evaluates: not `reg`, `int`, `ip`). */
 type KeyMatch = 'str' | 'beg' | 'sub' | 'dir' | 'dom' | 'end';
 
@@ -25,7 +45,7 @@ type KeyMatch = 'str' | 'beg' | 'sub' | 'dir' | 'dom' | 'end';
  * its parent, `origin <dir>`). When the working directory is not known, the configuration file's
  * directory stands in for it (and the evidence says so).
  */
-export function mapFiles(sections: readonly Section[], options: {cwd: string | null; readFile?: (file: string) => MapRead}): MapFiles {
+export function mapFiles(sections: readonly Section[], options: {cwd: string | null; readFile?: (file: string) => MapRead; held?: HeldMaps}): MapFiles {
 	const readFile = options.readFile ?? readMapFile;
 	const cache = new Map<string, MapRead>();
 	const policy = sections
@@ -35,6 +55,12 @@ export function mapFiles(sections: readonly Section[], options: {cwd: string | n
 		.at(-1)?.args;
 	return {
 		read(name, configFile) {
+			// What the running HAProxy holds is what it matches against (the file as loaded, and changes made at run time since).
+			const held = options.held?.get(name);
+			if (held) {
+				return {read: {file: name, entries: held, held: true}, optional: name.startsWith('opt@')};
+			}
+
 			if (name.startsWith('virt@')) {
 				return {virtual: `map ${visible(name)} is a virtual one, filled at run time, not from a file`};
 			}
@@ -165,9 +191,10 @@ export function lookupEntry(entries: readonly MapEntry[], method: KeyMatch, inpu
 	return found;
 }
 
-/** `map /etc/haproxy/hosts.map line 3: shop.example.com → be_shop`, shown safely. */
-function entryEvidence(file: string, entry: MapEntry): string {
-	return `map ${visible(file)} line ${entry.line}: ${visible(entry.key)} → ${visible(entry.value)}`;
+/** `map /etc/haproxy/hosts.map line 3: shop.example.com → be_shop` (as HAProxy holds it: `entry 3`), shown safely. */
+function entryEvidence(read: {file: string; held?: true}, entry: MapEntry): string {
+	const where = read.held ? `as HAProxy holds it (show map), entry ${entry.line}` : `line ${entry.line}`;
+	return `map ${visible(read.file)} ${where}: ${visible(entry.key)} → ${visible(entry.value)}`;
 }
 
 /** The {@link MapLookup} for the rules of a section of `configFile`. */
@@ -196,7 +223,7 @@ export function mapLookup(files: MapFiles, configFile: string): MapLookup {
 
 		const entry = lookupEntry(read.entries, method, input);
 		if (entry) {
-			return {kind: 'str', value: entry.value, evidence: entryEvidence(read.file, entry)};
+			return {kind: 'str', value: entry.value, evidence: entryEvidence(read, entry)};
 		}
 
 		return fallback === undefined

@@ -1,7 +1,7 @@
 import type {HostInterfaces} from '../local-address.js';
 import {targetFromUrl} from '../probe/create-probe.js';
 import type {ProbeTarget} from '../probe/probe.js';
-import {mapFiles} from './map-files.js';
+import {mapFiles, type HeldMaps} from './map-files.js';
 import type {Section} from './parse-config.js';
 import {deriveRoute, routeWithCandidates} from './routes.js';
 
@@ -25,11 +25,11 @@ type ProbePlan = (SourcedTarget & {alternatives?: SourcedTarget[]}) | {target: n
  * names that bind. A backend reached only through addresses not on this host gives no probe,
  * with deriveRoute's reason: the same decision `drainboard routes` shows.
  * A bad --url throws (exit 2). `cwd`: the running HAProxy's working directory, where it read
- * map files named by a relative path (null: not known).
+ * map files named by a relative path (null: not known); `held`: the maps as it holds them now.
  */
-export function planProbe(sections: readonly Section[] | null, backend: string, flags: ProbeFlags, options: {interfaces?: HostInterfaces; configProblem?: string; cwd?: string | null} = {}): ProbePlan {
+export function planProbe(sections: readonly Section[] | null, backend: string, flags: ProbeFlags, options: {interfaces?: HostInterfaces; configProblem?: string; cwd?: string | null; held?: HeldMaps} = {}): ProbePlan {
 	const interfaces = options.interfaces;
-	const maps = sections ? mapFiles(sections, {cwd: options.cwd ?? null}) : undefined;
+	const maps = sections ? mapFiles(sections, {cwd: options.cwd ?? null, held: options.held}) : undefined;
 	if (flags.url !== undefined) {
 		const typed = targetFromUrl(flags.url, {host: flags.host, path: flags.path, verifyTls: flags.verifyTls}, interfaces);
 		const route = sections ? deriveRoute(sections, backend, {interfaces, maps, given: {address: typed.address, port: typed.port, host: flags.host, path: flags.path}}).probe : null;

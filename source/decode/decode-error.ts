@@ -1,7 +1,7 @@
 import {DrainboardError} from '../errors.js';
 
 /** Which Runtime API reply a decoder was reading. */
-export type DecodedReply = 'show servers state' | 'show stat' | 'show info' | 'show proc' | 'show cli level';
+export type DecodedReply = 'show servers state' | 'show stat' | 'show info' | 'show proc' | 'show cli level' | 'show map';
 
 /** HAProxy answered something that is not the documented format (garbage, truncated, unknown version). */
 export class DecodeError extends DrainboardError {

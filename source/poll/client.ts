@@ -1,6 +1,7 @@
 import {DecodeError} from '../decode/decode-error.js';
 import {feedInTurn, type DumpReader} from '../decode/dump-reader.js';
 import {decodeInfo, infoReader, type InstanceInfo} from '../decode/info.js';
+import {decodeMapEntries, type HeldMapEntry} from '../decode/map-entries.js';
 import {decodeServersState, readServersState, serverStateAt, serversStateReader, type ServerStateRecord, type ServersStateTable} from '../decode/servers-state.js';
 import {decodeStat, readStat, statAt, statReader, type StatRecord, type StatTable} from '../decode/stat.js';
 import {buildInstanceSnapshot, serverStream, snapshotBuilder, toInstance} from '../model/build-snapshot.js';
@@ -8,7 +9,7 @@ import type {Instance, InstanceSnapshot, Server} from '../model/types.js';
 import {commands} from '../runtime/commands.js';
 import {createConnection, unreadableReply, type ClientOptions, type RuntimeCommands} from '../runtime/connection.js';
 import type {Endpoint} from '../runtime/endpoint.js';
-import type {ProxyName} from '../runtime/names.js';
+import type {MapName, ProxyName} from '../runtime/names.js';
 import {errorLineOf, replyError, splitReplies} from '../runtime/replies.js';
 import {shortReplyBytes} from '../runtime/transport.js';
 
@@ -27,7 +28,12 @@ export type RuntimeClient = RuntimeCommands & {
 	 * it is made, and kept by nobody here; resolves to the instance once the reply is complete.
 	 */
 	streamServers(onServer: (server: Server) => void, signal?: AbortSignal): Promise<Instance>;
+	/** The entries of map `name` as HAProxy holds them now (`show map`); null when it has no map of that name. */
+	heldMap(name: MapName, signal?: AbortSignal): Promise<HeldMapEntry[] | null>;
 };
+
+/** The most of a `show map` reply read: a map file at drainboard's cap, with the address HAProxy puts before each entry. */
+const mapReplyBytes = 16 * 1024 * 1024;
 
 export function createRuntimeClient(endpoint: Endpoint, options: ClientOptions = {}): RuntimeClient {
 	const connection = createConnection(endpoint, options);
@@ -148,6 +154,11 @@ export function createRuntimeClient(endpoint: Endpoint, options: ClientOptions =
 			}
 
 			return buildInstanceSnapshot(toInstance(socket, info), states, stats);
+		},
+		async heldMap(name, signal) {
+			const command = commands.showMap(name);
+			// Bytes as they are (latin1): a map file is read the same way (map-file.ts).
+			return decoded(command, await connection.request(command, signal, mapReplyBytes), (reply) => decodeMapEntries(reply.toString('latin1')));
 		},
 		async streamServers(onServer, signal) {
 			const stream = serverStream(socket, onServer);

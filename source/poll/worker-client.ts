@@ -107,6 +107,7 @@ export function createWorkerClient(master: Endpoint, ordinal: number, pid: numbe
 			})(signal);
 		},
 		cliLevel: read(async (client, signal?: AbortSignal) => client.cliLevel(signal)),
+		heldMap: read(async (client, name: Parameters<RuntimeClient['heldMap']>[0], signal?: AbortSignal) => client.heldMap(name, signal)),
 		setServerState: change(async (client, target: Parameters<RuntimeClient['setServerState']>[0], state: Parameters<RuntimeClient['setServerState']>[1]) =>
 			client.setServerState(target, state),
 		),

@@ -4,6 +4,8 @@ import {checkConfig} from '../config/check-config.js';
 import {clientsFor} from '../poll/clients.js';
 import {resolveConfig, type InstanceFacts} from '../config/config-source.js';
 import {planProbe} from '../config/probe-plan.js';
+import {mapNamesOf} from '../config/map-files.js';
+import {heldMaps} from '../poll/held-maps.js';
 import type {Options} from '../options.js';
 import type {Probe} from '../probe/probe.js';
 import {localAddressOf} from '../probe/connection.js';
@@ -113,7 +115,9 @@ export async function prepareMaintenance(options: Options, target: Target, mode:
 	context.configProblem = config.sections === null ? config.problem : null;
 	context.checkConfig = typeof binary === 'string' ? async () => checkConfig(binary, config.files, {cwd: resolved.cwd, environment: resolved.environment}) : binary;
 	context.backendFacts = config.sections ? (backendFacts(config.sections, context.target.backend) ?? null) : null;
-	const plan = planProbe(config.sections, context.target.backend, options, {configProblem: config.sections ? undefined : config.problem, cwd: resolved.cwd});
+	// The maps the routes read, as the first instance holds them (run-time changes included), else their files.
+	const held = config.sections && clients[0] ? await heldMaps(clients[0], mapNamesOf(config.sections)) : undefined;
+	const plan = planProbe(config.sections, context.target.backend, options, {configProblem: config.sections ? undefined : config.problem, cwd: resolved.cwd, held});
 	if (plan.target) {
 		if (options.url !== undefined) {
 			const checked = await localAddressOf(plan.target);

@@ -1,4 +1,4 @@
-import {formatTarget, type ProxyName, type Target} from './names.js';
+import {formatTarget, type MapName, type ProxyName, type Target} from './names.js';
 
 /** The admin states drainboard sets (`set server B/S state …`). */
 export type ServerAdminState = 'ready' | 'drain' | 'maint';
@@ -22,6 +22,8 @@ export const commands = {
 	 * name gives the frontend's (empty) rows. The backend's id (`be_id`) is unambiguous.
 	 */
 	showStatOfId: (proxyId: number) => `show stat ${Math.trunc(proxyId)} 6 -1`,
+	/** The entries of a map as HAProxy holds them now (its file's, and what `add map`/`set map` changed since). */
+	showMap: (name: MapName) => `show map ${name}`,
 	setServerState: (target: Target, state: ServerAdminState) => `set server ${formatTarget(target)} state ${state}`,
 	shutdownSessions: (target: Target) => `shutdown sessions server ${formatTarget(target)}`,
 	/** Stops (`disable`) or resumes (`enable`) the server's agent-check, which can set its state. */

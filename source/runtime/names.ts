@@ -33,6 +33,19 @@ export const proxyNameSchema = z
 	.check(z.minLength(1), z.maxLength(maxNameLength), z.regex(/^(?:[A-Za-z0-9_.:-]+|#[0-9]{1,9})$/))
 	.brand<'ProxyName'>();
 
+/**
+ * A map's name as the configuration writes it (`/etc/haproxy/hosts.map`, `virt@dyn`), which is
+ * what `show map` takes. The CLI splits its arguments at spaces and its commands at `;`, and
+ * unescapes `\`: a name with any of those, or another character outside this set, is not sent.
+ */
+export const mapNameSchema = z
+	.string()
+	.check(z.minLength(1), z.maxLength(1024), z.regex(/^[A-Za-z0-9_.:@/+~=,%-]+$/))
+	.brand<'MapName'>();
+
+/** A map name that passed {@link mapNameSchema}. */
+export type MapName = z.infer<typeof mapNameSchema>;
+
 /** A backend or server name that passed {@link proxyNameSchema}. */
 export type ProxyName = z.infer<typeof proxyNameSchema>;
 

@@ -99,6 +99,11 @@ export class FakeHaproxy {
 				this.check();
 				return info();
 			},
+			// The fake's configuration names no map.
+			heldMap: async () => {
+				this.check();
+				return null;
+			},
 			serversState: async () => {
 				this.check();
 				return this.servers.map((server) => ({

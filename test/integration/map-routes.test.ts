@@ -4,8 +4,10 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {mapFiles} from '../../source/config/map-files.js';
 import {parseConfigFiles} from '../../source/config/parse-config.js';
 import {deriveRoutes, type Route} from '../../source/config/routes.js';
+import {checkContract} from '../helpers/json-contract.js';
 import {sendProbe} from '../helpers/route-counters.js';
-import {startTestBed, type TestBed} from '../helpers/test-bed.js';
+import {runCli} from '../helpers/run-cli.js';
+import {defaultsSection, startTestBed, type TestBed} from '../helpers/test-bed.js';
 
 /**
  * Backends chosen through map files, against HAProxy itself: `req.hdr(host),lower,map(…)` with a
@@ -191,5 +193,49 @@ describe('the map_redirect regression test of HAProxy agrees with a real HAProxy
 			expect({backend: route.backend, moved: result.moved}, route.probe!.from).toEqual({backend: route.backend, moved: {[route.backend]: 3}});
 			expect(result.ok, `${route.backend}: ${route.probe!.url}`).toEqual([true, true, true]);
 		}
+	});
+});
+
+/**
+ * A map changed at run time (`del map`, `add map`: what a control plane or an operator's socat
+ * does) routes by what HAProxy holds, not by the file: the probe's Host comes from `show map`.
+ */
+describe('a map changed at run time', () => {
+	let bed: TestBed;
+
+	beforeAll(async () => {
+		bed = await startTestBed({
+			demos: ['a1', 'a2', 'w1', 'w2'],
+			config(context) {
+				writeFileSync(path.join(context.dir, 'hosts.map'), 'old.example.com shop\n');
+				return [
+					context.global(),
+					defaultsSection,
+					'frontend fe',
+					`    bind 127.0.0.1:${context.frontendPort}`,
+					'    use_backend %[req.hdr(host),lower,map(hosts.map,site)]',
+					'',
+					...[
+						['shop', 'a1', 'a2'],
+						['site', 'w1', 'w2'],
+					].flatMap(([name, ...servers]) => [`backend ${name!}`, '    balance roundrobin', ...servers.map((server) => `    server ${server} 127.0.0.1:${context.port(server)}`), '']),
+				].join('\n');
+			},
+		});
+		expect(await bed.send('del map hosts.map old.example.com')).toBe('\n');
+		expect(await bed.send('add map hosts.map new.example.com shop')).toBe('\n');
+	}, 60_000);
+
+	afterAll(async () => {
+		await bed?.stop();
+	});
+
+	it('drains with the Host HAProxy holds now, and says the map entry came from HAProxy', async () => {
+		const run = await runCli(['drain', 'shop/a1', '--socket', bed.adminSocket, '--journal', path.join(bed.dir, 'j.jsonl'), '--proof', 'probe', '--yes', '--json']);
+		const json = checkContract(run.stdout, run.code);
+		expect(run.code, run.stderr).toBe(0);
+		const listener = json.steps.flatMap((step) => step.checks).find((check) => check.id === 'listener');
+		expect(listener?.evidence).toMatchObject({host: 'new.example.com'});
+		expect(String(listener?.evidence?.['from'])).toMatch(/map hosts\.map as HAProxy holds it \(show map\), entry 1: new\.example\.com → shop$/);
 	});
 });
