@@ -5,6 +5,8 @@ import type {RuntimeClient} from './client.js';
 
 /** The most maps asked for: one `show map` each, before the first step. */
 const maxMaps = 32;
+/** The most entries kept in all (a hostile or huge reply is not held many times over); maps past it are read from their files. */
+const maxEntries = 400_000;
 
 /**
  * The maps of `names` (as the configuration writes them) as the HAProxy behind `client` holds them
@@ -14,6 +16,7 @@ const maxMaps = 32;
  */
 export async function heldMaps(client: RuntimeClient, names: readonly string[], signal?: AbortSignal): Promise<HeldMaps> {
 	const held = new Map<string, MapEntry[]>();
+	let kept = 0;
 	for (const name of names.slice(0, maxMaps)) {
 		const sendable = mapNameSchema.safeParse(name);
 		if (!sendable.success) {
@@ -21,7 +24,8 @@ export async function heldMaps(client: RuntimeClient, names: readonly string[], 
 		}
 
 		const entries = await client.heldMap(sendable.data, signal).catch(() => null);
-		if (entries) {
+		if (entries && kept + entries.length <= maxEntries) {
+			kept += entries.length;
 			held.set(name, entries.map((entry, index) => ({...entry, line: index + 1})));
 		}
 	}
