@@ -382,7 +382,8 @@ function manPage(help, version, date) {
 	for (const line of sections.get('Options') ?? []) {
 		const entry = /^ {4}(--[a-z-]+(?: <[^>]+>)?(?:, --[a-z-]+)*)\s*(.*)$/.exec(line);
 		if (entry) {
-			options.push('.TP', `.B ${roff(entry[1])}`, roff(entry[2]));
+			// `--help, --version` has no words of its own in --help.
+			options.push('.TP', `.B ${roff(entry[1])}`, roff(entry[2] || (entry[1] === '--help, --version' ? 'print this text, or the version, and exit' : '')));
 		} else if (line.trim()) {
 			options.push(roff(line.trim()));
 		}
@@ -405,8 +406,12 @@ function manPage(help, version, date) {
 		...block(trimmed('Usage').map((line) => (line.startsWith('    $ ') ? line.replace('$ ', '') : line.slice(2)))),
 		'.SH DESCRIPTION',
 		roff(intro),
+		'.SH TARGETS',
+		...block(trimmed('Targets')),
 		'.SH OPTIONS',
 		...options,
+		'.SH ENVIRONMENT',
+		...block(trimmed('Environment')),
 		'.SH "EXIT STATUS"',
 		roff(trimmed('Exit codes').map((line) => line.trim()).join(' ')),
 		'.SH EXAMPLES',
@@ -446,6 +451,19 @@ _drainboard_targets() {
 		sed 's/"backend":"\\([^"]*\\)","server":"\\([^"]*\\)"/\\1\\/\\2/'
 }
 
+# The backends of those names, each once, in HAProxy's order.
+_drainboard_backends() {
+	local -A seen=()
+	local name
+	while IFS= read -r name; do
+		name=\${name%%/*}
+		if [[ -z \${seen[$name]} ]]; then
+			seen[$name]=1
+			printf '%s\\n' "$name"
+		fi
+	done < <(_drainboard_targets)
+}
+
 _drainboard() {
 	COMPREPLY=()
 	# The line up to the cursor split at blanks, and the word being completed, whole: bash's own
@@ -458,6 +476,14 @@ _drainboard() {
 		--socket | --master | --config | --haproxy | --journal)
 			compopt -o filenames 2>/dev/null
 			mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+			return
+			;;
+		--proof)
+			mapfile -t COMPREPLY < <(compgen -W "auto live probe" -- "$cur")
+			return
+			;;
+		--backend)
+			mapfile -t COMPREPLY < <(compgen -W "$(_drainboard_backends)" -- "$cur")
 			return
 			;;
 		${valued})
@@ -481,6 +507,7 @@ _drainboard() {
 		case $command in
 			'') mapfile -t candidates < <(compgen -W "${commands.join(' ')} $(_drainboard_targets)" -- "$cur") ;;
 			drain | restore) mapfile -t candidates < <(compgen -W "$(_drainboard_targets)" -- "$cur") ;;
+			roll) mapfile -t candidates < <(compgen -W "$(_drainboard_backends)" -- "$cur") ;;
 		esac
 	fi
 	# Bash puts back only what follows the last ':' of the word.

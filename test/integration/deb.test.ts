@@ -96,9 +96,15 @@ describe('the Debian package (dist/drainboard_<version>_amd64.deb), unpacked int
 			expect(page).toContain(flag.replaceAll('-', '\\-'));
 		}
 
-		for (const command of ['status', 'drain', 'restore', 'lab']) {
+		for (const command of ['status', 'drain', 'restore', 'roll', 'routes', 'lab']) {
 			expect(page).toContain(`drainboard ${command}`);
 		}
+
+		// The targets and the environment --help lists have sections of their own; every option says what it does.
+		expect(page).toMatch(/\.SH TARGETS\n\.nf\n<backend>\/<server> +one server\n/);
+		expect(page).toMatch(/\.SH ENVIRONMENT\n\.nf\nDRAINBOARD_LOCK_DIR +where the backend locks live/);
+		expect(page).toContain('.B \\-\\-help, \\-\\-version\nprint this text, or the version, and exit');
+		expect(page).not.toMatch(/^\.B .*\n(?:\.TP)?$/m);
 	});
 
 	it('has a bash completion that parses, and completes commands, flags and the running HAProxy\'s servers', async () => {
@@ -110,6 +116,11 @@ describe('the Debian package (dist/drainboard_<version>_amd64.deb), unpacked int
 		expect(await complete(`drainboard --socket ${bed.adminSocket} restore api.v2-pool/api`)).toEqual(['api.v2-pool/api-1.v2', 'api.v2-pool/api:2']);
 		// Bash puts back what follows the last ':' of the word it completes.
 		expect(await complete(`drainboard --socket ${bed.adminSocket} restore api.v2-pool/api:`)).toEqual(['2']);
+		// roll and --backend take a backend; --proof its three values.
+		const backends = [...new Set(servers.map((name) => name.slice(0, name.indexOf('/'))))];
+		expect(await complete(`drainboard roll --socket ${bed.adminSocket} `)).toEqual(backends);
+		expect(await complete(`drainboard status --socket ${bed.adminSocket} --backend web`)).toEqual(backends.filter((name) => name.startsWith('web')));
+		expect(await complete('drainboard drain --proof ')).toEqual(['auto', 'live', 'probe']);
 		// No HAProxy there: nothing to offer, and nothing said.
 		expect(await complete(`drainboard drain --socket ${tmp}/none.sock web`)).toEqual([]);
 	});
