@@ -6,6 +6,13 @@ import {compareCounters, counterFor, readCounters, type InstanceCounters, type T
 /** How often live counters are read while waiting for evidence. */
 const readEveryMs = 500;
 
+/**
+ * How long confirm watches live traffic at least when the backend keeps clients on their server
+ * (a cookie, a stick table, use-server): busy others reach --requests within a read, and a sticky
+ * client that comes back every few seconds would not have shown yet.
+ */
+export const stickyWatchMs = 5000;
+
 /** The backend's counters on every instance, and when they were read. */
 type CountersAt = {counters: InstanceCounters[]; at: number};
 
@@ -68,24 +75,29 @@ export async function sampleBackend(context: RunbookContext, io: RunbookIo, step
 /**
  * Live proof: nothing is sent. Reads the backend's per-server counters on every instance every
  * half second, from `from` (or now), and ends as soon as the evidence is enough for `expect`, or
- * when `proofWindowMs` is over (thin traffic is then `too-little` for the check to say). Shows
- * the rates while it waits.
+ * when `proofWindowMs` is over (thin traffic is then `too-little` for the check to say). With
+ * persistence, "new traffic goes elsewhere" waits {@link stickyWatchMs} (within the window) for
+ * sticky clients to show. Shows the rates while it waits.
  */
 export async function watchLiveTraffic(context: RunbookContext, io: RunbookIo, how: {step: StepId; expect: Expectation; chosen: string | null; from?: CountersAt}): Promise<TrafficEvidence> {
 	const from = how.from ?? (await countersNow(context, io));
 	const {requests, proofWindowMs} = context.options;
 	const counter = counterFor(context, null);
+	const persistence = context.backendFacts?.persistence ?? [];
+	const watchAtLeast = how.expect === 'target-idle' && persistence.length > 0 ? Math.min(proofWindowMs, stickyWatchMs) : 0;
 	for (;;) {
 		const after = await readCounters(context, counter, io.signal);
 		const elapsed = context.clock.now() - from.at;
 		const compared = compareCounters(from.counters, after, context.target.server);
 		const final = elapsed >= proofWindowMs || Boolean(io.signal?.aborted);
 		const judgement = judgeTraffic(how.expect, compared, {basis: 'live', requests, final});
-		if (judgement !== 'wait' || compared.restarted.length > 0) {
+		const tooSoon = judgement === 'pass' && elapsed < watchAtLeast && !io.signal?.aborted;
+		if ((judgement !== 'wait' && !tooSoon) || compared.restarted.length > 0) {
 			return {basis: 'live', chosen: how.chosen, windowSeconds: seconds(elapsed), attempts: [], succeeded: 0, failed: 0, firstError: null, ...compared, noise: 0, servedBy: {}, counter};
 		}
 
-		io.dispatch({type: 'live-updated', step: how.step, lines: [liveLine(context, compared.deltas, elapsed, how.expect)]});
+		const line = liveLine(context, compared.deltas, elapsed, how.expect);
+		io.dispatch({type: 'live-updated', step: how.step, lines: [tooSoon ? line.replace(/; waiting for .*$/, `; watching ${Math.round(watchAtLeast / 1000)} s for sticky clients (${persistence.join('; ')}).`) : line]});
 		await context.clock.sleep(Math.max(50, Math.min(readEveryMs, from.at + proofWindowMs - context.clock.now())), io.signal);
 	}
 }

@@ -129,6 +129,47 @@ describe('--proof live', () => {
 	});
 });
 
+describe('--proof live with persistence', () => {
+	it('watches at least 5 s for sticky clients before saying new traffic goes elsewhere, though the others were busy at once', async () => {
+		const haproxy = pool();
+		const clock = new FakeClock();
+		const harness = engineHarness(haproxy, clock, {proof: 'live'});
+		harness.context.backendFacts = {...harness.context.backendFacts!, persistence: ['cookie SRV insert']};
+		realClients(haproxy, clock, 12);
+		await through(harness, ['validate', 'baseline', 'drain']);
+		// Busy others (12 a tick: --requests at the first read); one sticky client that comes back after 3 s.
+		const drainedAt = clock.now();
+		let cameBack = false;
+		clock.onSleep = (time) => {
+			for (const name of ['app02', 'app03']) {
+				const server = haproxy.server(name);
+				server.requestsTotal = (server.requestsTotal ?? 0) + 6;
+				server.lbTotal = (server.lbTotal ?? 0) + 6;
+			}
+
+			if (!cameBack && time - drainedAt >= 3000) {
+				cameBack = true;
+				const target = haproxy.server('app01');
+				target.requestsTotal = (target.requestsTotal ?? 0) + 1;
+			}
+		};
+		harness.answers.push(false);
+		expect(await runStep('confirm', harness.context, harness.io)).toBe('failed');
+		const moved = check(harness, 'confirm', 'traffic-moved');
+		expect(moved?.observed).toMatch(/but 1 requests from sticky clients still reached it \(persistence: cookie SRV insert\)\.$/);
+		expect(liveLines(harness)).toContainEqual(expect.stringMatching(/^Live traffic, \d s of 30 s: .*; watching 5 s for sticky clients \(cookie SRV insert\)\.$/));
+	});
+
+	it('ends as soon as the others served enough when nothing keeps clients on a server', async () => {
+		const haproxy = pool();
+		const clock = new FakeClock();
+		const harness = engineHarness(haproxy, clock, {proof: 'live'});
+		realClients(haproxy, clock, 12);
+		await through(harness, ['validate', 'baseline', 'drain', 'confirm']);
+		expect(Number(check(harness, 'confirm', 'traffic-moved')?.evidence?.['windowSeconds'])).toBeLessThan(1);
+	});
+});
+
 describe('--proof auto', () => {
 	it('uses live traffic when the backend is busy, and says so', async () => {
 		const haproxy = pool();
