@@ -311,7 +311,14 @@ function intercepted(section: Section, request: ProbeRequest, place: (item: {fil
 /** Why a rule that routes to the backend gives no value to send, and what to pass instead (null: the usual advice). */
 type Hint = {text: string; advice: string | null};
 
-type Candidates = {names: Array<string | null>; sniNames: string[]; paths: string[]; hints: Hint[]};
+/** The rank (lower explains better) of "sends every request drainboard can derive to another backend". */
+const elsewhereRank = 4;
+
+/**
+ * `others`: why a rule that routes to the backend may never match the probe (it tests something
+ * else than the Host, SNI or path), for when the section sends every request to another backend.
+ */
+type Candidates = {names: Array<string | null>; sniNames: string[]; paths: string[]; hints: Hint[]; others: string[]};
 
 /** The path tried when `/` and the paths of the conditions do not reach the backend; it says in an access log what sent it. */
 const neutralPath = '/drainboard-probe';
@@ -334,6 +341,7 @@ function candidatesOf(sections: readonly Section[], section: Section, backend: S
 	const sniNames: string[] = [];
 	const paths: string[] = [];
 	const hints: Hint[] = [];
+	const others: string[] = [];
 	for (const rule of dynamic) {
 		// A few keys of each map: they lead to the backend by themselves, and leave room for the values of the conditions.
 		const fromMap = mapCandidates(rule.action[0] ?? '', backend.name ?? '', maps, rule.owner.file);
@@ -352,6 +360,10 @@ function candidatesOf(sections: readonly Section[], section: Section, backend: S
 				const found = candidateValues(expression);
 				if (found.hint && routing.includes(rule) && !term.negated) {
 					hints.push({text: `${capitalize(label(section))} routes to it with ${ruleText(rule.statement)} (${place(rule.statement)}), where ${found.hint}`, advice: found.advice ?? null});
+				} else if (found.about === 'other' && !('unknown' in expression.fetch) && routing.includes(rule) && !term.negated) {
+					others.push(
+						`${capitalize(label(section))} routes to it only with ${ruleText(rule.statement)} (${place(rule.statement)}), where ${expression.fetchText} is not something the probe varies (only the Host, SNI and path of its GET requests): use --proof live, where real clients are the proof`,
+					);
 				}
 
 				if (found.about === 'path') {
@@ -375,6 +387,7 @@ function candidatesOf(sections: readonly Section[], section: Section, backend: S
 		// A path no rule names comes last: past rules that answer or redirect only the paths they name (`if { path / }`).
 		paths: given.path === undefined ? [...new Set([...unique(['/', ...paths]).slice(0, 15), neutralPath])] : [given.path],
 		hints,
+		others,
 	};
 }
 
@@ -509,6 +522,12 @@ function derive(sections: readonly Section[], backendName: string, options: Rout
 			}
 		}
 
+		// Every request went elsewhere, and a rule to the backend tests what the probe does not vary: that says why.
+		const other = candidates.others[0];
+		if (other !== undefined && problems.slice(before).some((problem) => problem.rank === elsewhereRank)) {
+			problems.push({rank: elsewhereRank - 1, why: other});
+		}
+
 		if (namesStatically(sections, section, backend)) {
 			for (const problem of problems.slice(before)) {
 				problem.rank -= 10;
@@ -588,7 +607,7 @@ function tryBind(
 				} else if (outcome.kind === 'unknown') {
 					problems.push({rank: 1, why: outcome.why});
 				} else {
-					problems.push({rank: 4, why: `${capitalize(label(section))} sends every request drainboard can derive to ${outcome.backend}${outcome.via ? ` (${ruleText(outcome.via)}, ${context.place(outcome.via)}${outcome.detail ? `, ${outcome.detail}` : ''})` : ''}`});
+					problems.push({rank: elsewhereRank, why: `${capitalize(label(section))} sends every request drainboard can derive to ${outcome.backend}${outcome.via ? ` (${ruleText(outcome.via)}, ${context.place(outcome.via)}${outcome.detail ? `, ${outcome.detail}` : ''})` : ''}`});
 				}
 			}
 		}

@@ -11,7 +11,7 @@ const readEveryMs = 500;
  * (a cookie, a stick table, use-server): busy others reach --requests within a read, and a sticky
  * client that comes back every few seconds would not have shown yet.
  */
-export const stickyWatchMs = 5000;
+const stickyWatchMs = 5000;
 
 /** The backend's counters on every instance, and when they were read. */
 type CountersAt = {counters: InstanceCounters[]; at: number};

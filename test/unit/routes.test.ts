@@ -255,6 +255,23 @@ describe('rules that gate every request (forms/gating.cfg)', () => {
 	});
 });
 
+describe('a backend chosen by what the probe does not vary', () => {
+	it('names the rule and what it tests (a method, a header, a query parameter) instead of "every request goes to web"', () => {
+		const sections = parseConfigFiles([
+			{
+				file: '/etc/haproxy/haproxy.cfg',
+				text: ['defaults', '    mode http', 'frontend fe', '    bind 127.0.0.1:80', '    use_backend postb if METH_POST', '    use_backend tenant if { req.hdr(x-tenant) -m found }', '    default_backend web', 'backend postb', '    server p 10.0.0.1:80', 'backend tenant', '    server t 10.0.0.2:80', 'backend web', '    server w 10.0.0.3:80'].join('\n'),
+			},
+		]).sections;
+		const why = (backend: string) => deriveRoute(sections, backend, {interfaces}).why;
+		expect(why('postb')).toBe(
+			'Frontend fe routes to it only with use_backend postb if METH_POST (line 5), where method is not something the probe varies (only the Host, SNI and path of its GET requests): use --proof live, where real clients are the proof; pass --url and --host.',
+		);
+		expect(why('tenant')).toMatch(/^Frontend fe routes to it only with use_backend tenant if \{ req\.hdr\(x-tenant\) -m found \} \(line 6\), where req\.hdr\(x-tenant\) is not something the probe varies/);
+		expect(deriveRoute(sections, 'web', {interfaces}).probe?.url).toBe('http://127.0.0.1:80/');
+	});
+});
+
 describe('.if blocks, map files, dynamic names, listen sections (forms/conditions-and-files.cfg)', () => {
 	const routes = routesOf('conditions-and-files.cfg');
 
