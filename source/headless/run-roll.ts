@@ -99,6 +99,7 @@ async function roll(options: Options, words: readonly string[], result: RollResu
 	const runStart = Date.now();
 	const resumeCommand = ['drainboard', ...process.argv.slice(2)].map((word) => shellWord(word)).join(' ');
 	const done = new Set(open?.done.filter((name) => servers.includes(name)));
+	const inRoll = new Set([...servers, ...(open?.servers ?? [])]);
 	if (open) {
 		const next = servers.find((name) => !done.has(name));
 		write(`→ resuming the roll of ${backend} that ${open.startedBy} started at ${journalTime(open.startedAt)}: ${done.size > 0 ? `${[...done].join(', ')} done` : 'no server done yet'}${next ? `; continuing with ${next}` : ''}.`);
@@ -192,7 +193,8 @@ async function roll(options: Options, words: readonly string[], result: RollResu
 
 			write(`── ${index + 1} of ${servers.length} · ${server}`);
 			const now = await backendRows(clients, backend);
-			const others = now.flatMap((instance) => instance.filter((row) => row.server !== server && servers.includes(row.server) && outOfRotation(row)));
+			// The roll's servers are this run's and those of the roll it takes up: --servers may leave out the one where it stopped.
+			const others = now.flatMap((instance) => instance.filter((row) => row.server !== server && inRoll.has(row.server) && outOfRotation(row)));
 			if (others.length > 0) {
 				const other = others[0]!;
 				return stopped(

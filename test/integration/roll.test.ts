@@ -233,6 +233,27 @@ describe('drainboard roll', () => {
 		}
 	});
 
+	it('taken up with --servers that leave out the server where it stopped, still never takes a second one out', async () => {
+		const journal = 'left-out.jsonl';
+		try {
+			const first = await runCli(['roll', 'webapps', ...common(journal), '--exec', 'exit 3'], {timeoutMs: 120_000});
+			expect(first.code, first.stderr).toBe(1);
+			expect(await states()).toEqual({'webapps/app01': '8', 'webapps/app02': '0', 'webapps/app03': '0'});
+			const restarts = control.restarts.length;
+			const second = await runCli(['roll', 'webapps', ...common(journal), '--servers', 'app02', '--exec', control.command], {timeoutMs: 120_000});
+			expect(second.code, second.stderr).toBe(1);
+			expect(JSON.parse(second.stdout)).toMatchObject({ok: false, changed: false, stateChanges: 0, error: {code: 'capacity'}});
+			expect(second.stderr).toContain('webapps/app01 is out of rotation (FDRAIN); a roll takes one server out at a time, so app02 is not drained.');
+			expect(control.restarts).toHaveLength(restarts);
+			expect(await states()).toEqual({'webapps/app01': '8', 'webapps/app02': '0', 'webapps/app03': '0'});
+			// The roll stays open: without --servers it takes up app01, where it stopped.
+			const entries = readJournal(path.join(bed.dir, journal)).entries;
+			expect(entries.some((entry) => entry.event === 'roll-finished')).toBe(false);
+		} finally {
+			await bed.send('set server webapps/app01 state ready');
+		}
+	}, 300_000);
+
 	it('refuses a headless roll without --exec (exit 2, one sentence, JSON with the error)', async () => {
 		const refused = await runCli(['roll', 'webapps', ...common('none.jsonl')]);
 		expect(refused.code).toBe(2);
