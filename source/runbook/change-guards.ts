@@ -70,7 +70,7 @@ export function refuseUnsafe(context: RunbookContext, change: Change, views: rea
 		const sick = views.find((view) => view.server && !isHealthy(view.server));
 		if (sick) {
 			throw new ChangeRefusedError(
-				`${label} is not healthy now${on(context, sick)} (${healthText(sick.server)}), so "state ready" was not sent and it stays drained; bring the service back, and restore once its health check passes.`,
+				`${label} is not healthy now${on(context, sick)} (${healthText(sick.server)}), so "state ready" was not sent by this maintenance; bring the service back, and restore once its health check passes.`,
 				'health-timeout',
 			);
 		}

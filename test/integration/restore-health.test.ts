@@ -57,7 +57,7 @@ describe('restore never sends "state ready" to a server that is not healthy', ()
 		expect(result.code).toBe(1);
 		expect(result.stderr).toMatch(/→ the maintenance that \S+ started at .* drained it; it goes on at restore\./);
 		expect(result.stderr).toMatch(
-			/✗ restore · Ready command: webapps\/app01 is not healthy now \(DOWN · L4CON \(.+\)\), so "state ready" was not sent and it stays drained; bring the service back, and restore once its health check passes\./,
+			/✗ restore · Ready command: webapps\/app01 is not healthy now \(DOWN · L4CON \(.+\)\), so "state ready" was not sent by this maintenance; bring the service back, and restore once its health check passes\./,
 		);
 		expect(result.stderr.trim().split('\n').at(-1)).toMatch(/^webapps\/app01 is DRAINED now/);
 		expect(await admin()).toBe('8');
@@ -81,7 +81,7 @@ describe('restore never sends "state ready" to a server that is not healthy', ()
 		await bed.demo('app01').stop();
 		await down();
 		await session.press('Enter');
-		let screen = await session.waitForScreen((current) => flat(current).includes('so "state ready" was not sent and it stays drained'));
+		let screen = await session.waitForScreen((current) => flat(current).includes('so "state ready" was not sent by this maintenance'));
 		expect(flat(screen)).toMatch(/✗ Ready command: webapps\/app01 is not healthy now \(DOWN · L4CON/);
 		expect(screen).not.toContain('y send it');
 		expect(await admin()).toBe('8');
@@ -93,7 +93,7 @@ describe('restore never sends "state ready" to a server that is not healthy', ()
 		await bed.demo('app01').stop();
 		screen = await session.waitForScreen((current) => flat(current).includes('The question was withdrawn'));
 		// Withdrawn at the first failed check (DRAIN 1/2 · L4CON) or once HAProxy marks it DOWN, whichever poll sees first.
-		expect(flat(screen)).toMatch(/The question was withdrawn: webapps\/app01 is no longer healthy \((DOWN|DRAIN \d\/\d) · L4CON \(.+\)\), so "state ready" was not sent and it stays drained/);
+		expect(flat(screen)).toMatch(/The question was withdrawn: webapps\/app01 is no longer healthy \((DOWN|DRAIN \d\/\d) · L4CON \(.+\)\), so "state ready" was not sent by this maintenance/);
 		expect(screen).not.toContain('y send it');
 		expect(await admin()).toBe('8');
 		expect(readJournal(journal).entries.filter((entry) => entry.command?.endsWith('state ready'))).toEqual([]);

@@ -32,7 +32,7 @@ export function useReadyWatch(prompt: Prompt | null, context: RunbookContext, op
 			if (sick?.server) {
 				withdraw(
 					new PromptWithdrawn(
-						`The question was withdrawn: ${label} is no longer healthy${context.clients.length > 1 ? ` on ${sick.socket}` : ''} (${healthText(sick.server)}), so "state ready" was not sent and it stays drained; bring the service back, and restore once its health check passes.`,
+						`The question was withdrawn: ${label} is no longer healthy${context.clients.length > 1 ? ` on ${sick.socket}` : ''} (${healthText(sick.server)}), so "state ready" was not sent by this maintenance; bring the service back, and restore once its health check passes.`,
 					),
 				);
 				return;
