@@ -8,7 +8,8 @@ import type {FileReader} from '../config/proc-reader.js';
 import {mapFiles} from '../config/map-files.js';
 import {deriveRoute, deriveRoutes} from '../config/routes.js';
 import {loadRunningConfigs} from '../config/running-configs.js';
-import {UsageError, type ExitCode} from '../errors.js';
+import {sentenceOf, UsageError, type ExitCode} from '../errors.js';
+import {clientsFor} from '../poll/clients.js';
 import type {HostInterfaces} from '../local-address.js';
 import type {Options} from '../options.js';
 import {parseName} from '../runtime/names.js';
@@ -34,27 +35,34 @@ type RoutesConfig = {files: string[]; sections: Section[]; source: string; uncer
 
 /**
  * Which configuration `routes` reads, with no HAProxy needed: --config; else the files the
- * running HAProxy loaded (found in /proc, read with its environment); else
- * /etc/haproxy/haproxy.cfg, saying so. Several running HAProxy processes with different files
- * are bad usage (pass --config).
+ * running HAProxy loaded (found in /proc); else /etc/haproxy/haproxy.cfg, saying so. A running
+ * HAProxy that loaded the files (the one --socket/--master reach, when given) lends its
+ * environment, build and working directory, as it read them. Several running HAProxy processes
+ * with different files are bad usage (pass --config or --socket).
  */
 async function routesConfig(options: Options, dependencies: RoutesDependencies): Promise<RoutesConfig> {
 	const note = dependencies.note ?? ((text: string) => process.stderr.write(terminalLine(text)));
-	if (options.config === undefined) {
-		const running = await loadRunningConfigs({reader: dependencies.reader, proc: dependencies.proc, buildInfo: dependencies.buildInfo});
-		const usable = running.filter((one) => one.loaded?.sections);
-		const labels = [...new Set(usable.map((one) => filesLabel(one.files)))];
-		if (labels.length > 1) {
-			const shown = usable.slice(0, 4).map((one) => `pid ${one.pid}: ${visible(filesLabel(one.files))}`);
-			throw new UsageError(`Several HAProxy processes run here with different configurations (${shown.join('; ')}); pass --config to choose one.`);
-		}
+	const flag = options.config === undefined ? undefined : path.resolve(options.config);
+	const given = options.socket.length > 0 || options.master !== undefined;
+	const running = await loadRunningConfigs({reader: dependencies.reader, proc: dependencies.proc, buildInfo: dependencies.buildInfo});
+	// The running HAProxy that loaded the files read (--socket/--master name it among several;
+	// --config names its file): its environment, build and working directory evaluate the .if
+	// blocks and place relative map files. None: the file is read with drainboard's own.
+	const pids = given ? await socketPids(options, note) : null;
+	const usable = running.filter((one) => one.loaded?.sections && (pids === null || pids.includes(one.pid)) && (flag === undefined || (one.files.length === 1 && one.files[0] === flag)));
+	const labels = [...new Set(usable.map((one) => filesLabel(one.files)))];
+	if (labels.length > 1) {
+		const shown = usable.slice(0, 4).map((one) => `pid ${one.pid}: ${visible(filesLabel(one.files))}`);
+		throw new UsageError(`Several HAProxy processes run here with different configurations (${shown.join('; ')}); pass --config or --socket to choose one.`);
+	}
 
-		const chosen = usable[0];
-		if (chosen?.loaded?.sections) {
-			const pids = usable.map((one) => one.pid).join(', ');
-			return {files: chosen.files, sections: chosen.loaded.sections, source: `${visible(filesLabel(chosen.files))}, which HAProxy pid ${pids} loaded`, uncertain: chosen.loaded.parsed.uncertainties, cwd: chosen.loaded.cwd};
-		}
+	const chosen = usable[0];
+	if (chosen?.loaded?.sections) {
+		const loadedBy = usable.map((one) => one.pid).join(', ');
+		return {files: chosen.files, sections: chosen.loaded.sections, source: `${visible(filesLabel(chosen.files))}, which HAProxy pid ${loadedBy} loaded`, uncertain: chosen.loaded.parsed.uncertainties, cwd: chosen.loaded.cwd};
+	}
 
+	if (flag === undefined) {
 		const why = running.find((one) => one.problem !== null)?.problem ?? 'no running HAProxy was found in /proc';
 		note(`${capitalize(why)}, so drainboard reads ${defaultConfigPath} (the default); pass --config to read another file.`);
 	}
@@ -89,6 +97,17 @@ async function routesConfig(options: Options, dependencies: RoutesDependencies):
 	}
 
 	return {files: loaded.files, sections: loaded.sections, source: options.config === undefined ? `${defaultConfigPath} (the default)` : visible(file), uncertain: loaded.parsed.uncertainties, cwd: null};
+}
+
+/** The pids of the HAProxy processes --socket/--master reach (`show info`); none that answer: a note, and the configuration is read without them. */
+async function socketPids(options: Options, note: (text: string) => void): Promise<number[]> {
+	try {
+		const {clients} = await clientsFor({...options, config: undefined});
+		return await Promise.all(clients.map(async (client) => (await client.info()).pid));
+	} catch (error) {
+		note(`${sentenceOf(error).replace(/\.$/, '')}; drainboard reads the configuration without it.`);
+		return [];
+	}
 }
 
 /**

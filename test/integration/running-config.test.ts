@@ -4,6 +4,7 @@ import process from 'node:process';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {webappsConfig, webappsDemos} from '../fixtures/webapps.cfg.js';
 import {adminStates, rawStat} from '../helpers/raw-haproxy.js';
+import type {RoutesJson} from '../../source/headless/routes-json.js';
 import {runCli} from '../helpers/run-cli.js';
 import {startSecondInstance, type SecondInstance} from '../helpers/second-instance.js';
 import {defaultsSection, startTestBed, type BedContext, type TestBed} from '../helpers/test-bed.js';
@@ -199,7 +200,10 @@ describe('.if conditions read with the running HAProxy environment', () => {
 				const text = roundRobin(context);
 				const at = text.indexOf('\nbackend webapps') + 1;
 				const end = text.indexOf('\nbackend api') + 1;
-				return `${text.slice(0, at)}.if streq("$DRAINBOARD_TEST_ROLE",blue)\n${text.slice(at, end)}.else\nbackend webapps\n    server elsewhere 127.0.0.1:1\n.endif\n\n${text.slice(end)}`;
+				// The frontend's bind too: blue listens on the bed's port, another role on a port nothing listens on.
+				const bind = `    bind 127.0.0.1:${context.frontendPort}\n`;
+				const chosen = text.slice(0, at).replace(bind, `.if streq("$DRAINBOARD_TEST_ROLE",blue)\n${bind}.else\n    bind 127.0.0.1:${context.spare[0]!}\n.endif\n`);
+				return `${chosen}.if streq("$DRAINBOARD_TEST_ROLE",blue)\n${text.slice(at, end)}.else\nbackend webapps\n    server elsewhere 127.0.0.1:1\n.endif\n\n${text.slice(end)}`;
 			},
 		});
 		await webappsUp(bed.send);
@@ -214,6 +218,16 @@ describe('.if conditions read with the running HAProxy environment', () => {
 		const drain = await runCli(['drain', 'webapps/app03', '--socket', bed.adminSocket, '--journal', `${bed.dir}/env.jsonl`, '--yes']);
 		expect(drain.code, drain.stderr).toBe(0);
 		expect(validateLine(drain.stderr)).toMatch(new RegExp(`^✓ validate · Configuration valid: haproxy -c -V -f ${bed.configPath} passed \\(the file in the command line of HAProxy pid ${bed.haproxy.pid}\\); webapps/app03 is defined at ${bed.configPath} line \\d+\\.$`));
+	});
+
+	it('routes, with --config or --socket, shows the probe of the branch HAProxy took, not of drainboard\'s own environment', async () => {
+		expect(process.env['DRAINBOARD_TEST_ROLE']).toBeUndefined();
+		for (const flags of [['--config', bed.configPath], ['--socket', bed.adminSocket], ['--socket', bed.adminSocket, '--config', bed.configPath]]) {
+			const routes = await runCli(['routes', ...flags, '--backend', 'webapps', '--json']);
+			expect(routes.code, routes.stderr).toBe(0);
+			const json = JSON.parse(routes.stdout) as RoutesJson;
+			expect(json.routes[0]?.probe?.url, flags.join(' ')).toBe(`http://127.0.0.1:${bed.frontendPort}/`);
+		}
 	});
 });
 

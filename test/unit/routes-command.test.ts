@@ -158,7 +158,7 @@ describe('drainboard routes', () => {
 	});
 
 	it('refuses to guess between two running HAProxy processes with different files', async () => {
-		await expect(run({json: true}, 'two')).rejects.toThrow(/^Several HAProxy processes run here with different configurations \(pid 41: .*; pid 42: .*\); pass --config to choose one\.$/);
+		await expect(run({json: true}, 'two')).rejects.toThrow(/^Several HAProxy processes run here with different configurations \(pid 41: .*; pid 42: .*\); pass --config or --socket to choose one\.$/);
 	});
 
 	it('--backend with a name the configuration does not have is exit 2, naming what it has', async () => {
