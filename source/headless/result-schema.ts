@@ -59,7 +59,7 @@ export const headlessResultSchema = z
 		targets: z.array(targetSchema),
 		steps: z.array(stepSchema),
 		warnings: z.array(z.string()),
-		error: z.optional(z.object({code: z.enum(errorCodes), message: z.string()})),
+		error: z.optional(z.strictObject({code: z.enum(errorCodes), message: z.string()})),
 		wouldSend: z.optional(z.array(z.string())),
 		/** Whether HAProxy showed the target drained when the command ended (read back then); null when it could not be read. */
 		drained: z.optional(z.nullable(z.boolean())),

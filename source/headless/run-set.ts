@@ -164,7 +164,8 @@ export async function headlessSet(kind: Kind, options: Options, label: string, t
 			targets: members.flatMap((member, index) => targetEntries(member.context, member.before, ends[index]!.after)),
 			drained,
 			warnings: members.flatMap((member) => [...member.warnings, ...(options.dryRun ? dryRunWarnings(member.context.store.getState()) : [])].map((text) => `${member.label}: ${text}`)),
-			...(ok ? {} : {error: error ?? {code: 'state', message: 'The maintenance did not pass; see the steps.'}}),
+			// Exactly code and message (the JSON contract): a failure carries its exit code beside them.
+			...(ok ? {} : {error: error ? {code: error.code, message: error.message} : {code: 'state', message: 'The maintenance did not pass; see the steps.'}}),
 			...(options.dryRun ? {wouldSend: members.flatMap((member) => member.context.facts.wouldSend)} : {}),
 		});
 		const steps = [
