@@ -2,7 +2,7 @@ import path from 'node:path';
 import process from 'node:process';
 import {conditionFacts, configEnvironment, readBuildInfo, type BuildInfo} from '../config/condition-facts.js';
 import {findHaproxy} from '../config/find-haproxy.js';
-import {defaultConfigPath, filesLabel, noProxySection, parsedConfig, readConfigTexts} from '../config/load-config.js';
+import {checkConfigFlag, defaultConfigPath, filesLabel, noProxySection, parsedConfig, readConfigTexts} from '../config/load-config.js';
 import type {Section, Uncertainty} from '../config/parse-config.js';
 import type {FileReader} from '../config/proc-reader.js';
 import {mapFiles} from '../config/map-files.js';
@@ -101,6 +101,11 @@ async function routesConfig(options: Options, dependencies: RoutesDependencies):
 
 /** The pids of the HAProxy processes --socket/--master reach (`show info`); none that answer: a note, and the configuration is read without them. */
 async function socketPids(options: Options, note: (text: string) => void): Promise<number[]> {
+	// A --config that is no HAProxy configuration is refused before HAProxy is asked anything.
+	if (options.config !== undefined) {
+		await checkConfigFlag(options.config);
+	}
+
 	try {
 		const {clients} = await clientsFor({...options, config: undefined});
 		return await Promise.all(clients.map(async (client) => (await client.info()).pid));

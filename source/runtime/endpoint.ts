@@ -1,6 +1,7 @@
 import path from 'node:path';
 import * as z from 'zod/mini';
 import {UsageError} from '../errors.js';
+import {visible} from '../visible-text.js';
 
 /**
  * Where a HAProxy Runtime API listens: a UNIX socket path or a TCP host and port. `worker` is set
@@ -78,6 +79,7 @@ const example = (flag: string) => (flag === '--master' ? '/run/haproxy-master.so
 
 /** Shows a user-supplied string in a message without control characters. */
 export function printable(text: string): string {
-	// eslint-disable-next-line no-control-regex
-	return JSON.stringify(text).slice(1, -1).replace(/[\u0000-\u001f\u007f]/g, '?').slice(0, 120);
+	// Written out as everywhere else (`\x1b`), then cut; a cut never ends inside an escape.
+	const shown = visible(text);
+	return shown.length <= 120 ? shown : shown.slice(0, 120).replace(/\\(?:x[0-9a-f]?|u[0-9a-f]{0,3})?$/i, '');
 }

@@ -2,7 +2,7 @@ import path from 'node:path';
 import process from 'node:process';
 import {describe, expect, it} from 'vitest';
 import {UsageError} from '../../source/errors.js';
-import {parseEndpoint} from '../../source/runtime/endpoint.js';
+import {parseEndpoint, printable} from '../../source/runtime/endpoint.js';
 
 describe('parseEndpoint', () => {
 	it.each([
@@ -28,5 +28,16 @@ describe('parseEndpoint', () => {
 
 	it('says how to name a socket file in the current directory', () => {
 		expect(() => parseEndpoint('admin.sock')).toThrow('The socket "admin.sock" is not a path or host:port; pass --socket /run/haproxy/admin.sock (./admin.sock for a file in this directory) or --socket 127.0.0.1:9999.');
+	});
+});
+
+describe('printable', () => {
+	it('writes control characters out as the rest of drainboard does (\\x1b), and cuts long text without leaving half an escape', () => {
+		expect(printable('app01\u001b]0;PWNED\u0007\u001b[2J')).toBe(String.raw`app01\x1b]0;PWNED\x07\x1b[2J`);
+		expect(printable('rtl\u202egnp.exe')).toBe(String.raw`rtl\u202egnp.exe`);
+		expect(printable(`${'a'.repeat(118)}\u001b[2J`)).toBe('a'.repeat(118));
+		expect(printable(`${'a'.repeat(116)}\u202e`)).toBe('a'.repeat(116));
+		expect(printable(`${'a'.repeat(116)}\u001bbc`)).toBe(`${'a'.repeat(116)}\\x1b`);
+		expect(printable('x'.repeat(500))).toHaveLength(120);
 	});
 });
