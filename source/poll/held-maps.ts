@@ -23,7 +23,14 @@ export async function heldMaps(client: RuntimeClient, names: readonly string[], 
 			continue;
 		}
 
-		const entries = await client.heldMap(sendable.data, signal).catch(() => null);
+		let entries: Awaited<ReturnType<RuntimeClient['heldMap']>>;
+		try {
+			entries = await client.heldMap(sendable.data, signal);
+		} catch {
+			// A HAProxy that does not answer (or not as HAProxy) is not asked again: the files are read, and validate reports it.
+			break;
+		}
+
 		if (entries && kept + entries.length <= maxEntries) {
 			kept += entries.length;
 			held.set(name, entries.map((entry, index) => ({...entry, line: index + 1})));
