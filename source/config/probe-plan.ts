@@ -32,13 +32,15 @@ export function planProbe(sections: readonly Section[] | null, backend: string, 
 	const maps = sections ? mapFiles(sections, {cwd: options.cwd ?? null, held: options.held}) : undefined;
 	if (flags.url !== undefined) {
 		const typed = targetFromUrl(flags.url, {host: flags.host, path: flags.path, verifyTls: flags.verifyTls}, interfaces);
-		const route = sections ? deriveRoute(sections, backend, {interfaces, maps, given: {address: typed.address, port: typed.port, host: flags.host, path: flags.path}}).probe : null;
+		// A path written in --url is the one sent: the route is derived for it, or there is none to name.
+		const pathWritten = /^[a-z]+:\/\/[^/]+\//i.test(flags.url);
+		const path = flags.path ?? (pathWritten ? typed.path : undefined);
+		const route = sections ? deriveRoute(sections, backend, {interfaces, maps, given: {address: typed.address, port: typed.port, host: flags.host, path}}).probe : null;
 		if (!route) {
 			return {target: typed, source: 'from --url'};
 		}
 
 		const derived = new URL(route.url);
-		const pathWritten = /^[a-z]+:\/\/[^/]+\//i.test(flags.url);
 		const host = flags.host ?? route.host;
 		return {
 			target: {

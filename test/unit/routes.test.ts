@@ -426,7 +426,9 @@ describe('the probe plan: --url, --host and --path over the derivation', () => {
 
 	it('--url sets the listener; what it leaves out (Host, path) comes from the derivation for that listener', () => {
 		expect(planProbe(sections, 'shop', {url: 'https://127.0.0.1:443', verifyTls: false}, {interfaces}).target).toMatchObject({path: '/cart', host: 'shop.example.com', from: expect.stringMatching(/^--url, through frontend fe_https/) as string});
-		expect(planProbe(sections, 'shop', {url: 'https://127.0.0.1:443/other', verifyTls: false}, {interfaces}).target).toMatchObject({path: '/other', host: 'shop.example.com'});
+		// A path written in --url is sent: the Host comes from the rule that routes it there, and a path that no rule routes there is named as --url's alone.
+		expect(planProbe(sections, 'shop', {url: 'https://127.0.0.1:443/cart/checkout', verifyTls: false}, {interfaces}).target).toMatchObject({path: '/cart/checkout', host: 'shop.example.com', from: expect.stringMatching(/^--url, through frontend fe_https/) as string});
+		expect(planProbe(sections, 'shop', {url: 'https://127.0.0.1:443/other', verifyTls: false}, {interfaces})).toMatchObject({target: {path: '/other', host: null, from: '--url'}, source: 'from --url'});
 		expect(planProbe(sections, 'legacy', {url: 'https://127.0.0.1:443/', verifyTls: false}, {interfaces})).toMatchObject({target: {host: null, from: '--url'}, source: 'from --url'});
 	});
 
