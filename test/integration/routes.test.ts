@@ -359,7 +359,14 @@ ${backend(context, 'blog', ['blog1', 'blog2'])}`;
 		expect(listenerEvidence(drained)).toMatchObject({
 			url: `http://127.0.0.1:${bed.frontendPort}/`,
 			host: 'shop.example.com',
-			from: `frontend web (line 14): use_backend %[req.hdr(host),lower,map(maps/hosts.map)] (line 16), map ${bed.dir}/maps/hosts.map line 2: shop.example.com → shop`,
+			// A maintenance reads the map as HAProxy holds it (show map), by the name the configuration writes.
+			from: 'frontend web (line 14): use_backend %[req.hdr(host),lower,map(maps/hosts.map)] (line 16), map maps/hosts.map as HAProxy holds it (show map), entry 1: shop.example.com → shop',
 		});
+		// routes reads the file, relative to the working directory of the HAProxy that loaded the configuration.
+		const routes = await runCli(['routes', '--config', path.join(bed.configPath, 'haproxy.cfg'), '--backend', 'shop', '--json']);
+		expect(routes.code, routes.stderr).toBe(0);
+		expect((JSON.parse(routes.stdout) as RoutesJson).routes[0]?.probe?.from).toBe(
+			`frontend web (line 14): use_backend %[req.hdr(host),lower,map(maps/hosts.map)] (line 16), map ${bed.dir}/maps/hosts.map line 2: shop.example.com → shop`,
+		);
 	});
 });
