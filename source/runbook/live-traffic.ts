@@ -96,20 +96,20 @@ export async function watchLiveTraffic(context: RunbookContext, io: RunbookIo, h
 			return {basis: 'live', chosen: how.chosen, windowSeconds: seconds(elapsed), attempts: [], succeeded: 0, failed: 0, firstError: null, ...compared, noise: 0, servedBy: {}, counter};
 		}
 
-		const line = liveLine(context, compared.deltas, elapsed, how.expect);
-		io.dispatch({type: 'live-updated', step: how.step, lines: [tooSoon ? line.replace(/; waiting for .*$/, `; watching ${Math.round(watchAtLeast / 1000)} s for sticky clients (${persistence.join('; ')}).`) : line]});
+		const sticky = tooSoon ? `watching ${Math.round(watchAtLeast / 1000)} s for sticky clients (${persistence.join('; ')})` : null;
+		io.dispatch({type: 'live-updated', step: how.step, lines: [liveLine(context, compared.deltas, elapsed, how.expect, sticky)]});
 		await context.clock.sleep(Math.max(50, Math.min(readEveryMs, from.at + proofWindowMs - context.clock.now())), io.signal);
 	}
 }
 
 /** `Live traffic, 3 s of 30 s: app02 +8 (2.7/s), app03 +4 (1.3/s), app01 +0; waiting for 10 new requests on the others.` */
-function liveLine(context: RunbookContext, deltas: Record<string, number>, elapsedMs: number, expect: Expectation): string {
+function liveLine(context: RunbookContext, deltas: Record<string, number>, elapsedMs: number, expect: Expectation, waitingFor: string | null): string {
 	const target = context.target.server;
 	const rates = Object.entries({[target]: 0, ...deltas})
 		.sort((a, b) => b[1] - a[1])
 		.map(([server, delta]) => `${server} +${delta}${delta > 0 ? ` (${ratePerSecond(delta, elapsedMs)}/s)` : ''}`)
 		.join(', ');
 	const noun = counterFor(context, null) === 'stot' ? 'connections' : 'requests';
-	const waiting = expect === 'target-serves' ? `waiting for ${target} to serve` : `waiting for ${context.options.requests} new ${noun} on the others`;
+	const waiting = waitingFor ?? (expect === 'target-serves' ? `waiting for ${target} to serve` : `waiting for ${context.options.requests} new ${noun} on the others`);
 	return `Live traffic, ${Math.floor(elapsedMs / 1000)} s of ${Math.round(context.options.proofWindowMs / 1000)} s: ${rates}; ${waiting}.`;
 }

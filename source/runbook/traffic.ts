@@ -94,6 +94,11 @@ export function balanceOf(context: RunbookContext): string | null {
 	return context.facts.algorithm ?? context.backendFacts?.balance ?? null;
 }
 
+/** The rule that holds a probe's one address on one server (`stick on src`), or null. */
+export function probePinnedBy(context: RunbookContext): string | null {
+	return sourcePersistence(context.backendFacts?.persistence ?? []);
+}
+
 /** At most this many probe requests in all when follow-up bursts look for the target (see {@link measureTraffic}). */
 export const probeCeiling = 200;
 
@@ -126,7 +131,7 @@ export async function measureTraffic(context: RunbookContext, io: RunbookIo, cou
 	}
 
 	const counter = counterFor(context, probe);
-	const budget = untilTarget ? probeBudget(count, context.facts.serverNames.length, balanceOf(context), sourcePersistence(context.backendFacts?.persistence ?? []) !== null) : count;
+	const budget = untilTarget ? probeBudget(count, context.facts.serverNames.length, balanceOf(context), probePinnedBy(context) !== null) : count;
 	const before = await readCounters(context, counter, io.signal);
 	const started = context.clock.now();
 	const attempts: ProbeAttempt[] = [];

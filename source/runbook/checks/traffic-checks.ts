@@ -1,7 +1,7 @@
-import {isHashBalancing, sourcePersistence} from '../../config/backend-facts.js';
+import {isHashBalancing} from '../../config/backend-facts.js';
 import {failed, passed, type CheckResult} from '../check-result.js';
 import type {RunbookContext} from '../context.js';
-import {balanceOf, formatDeltas, type TrafficEvidence} from '../traffic.js';
+import {balanceOf, formatDeltas, probePinnedBy, type TrafficEvidence} from '../traffic.js';
 
 /** Numbers every traffic check records: the basis and its window, what was sent, the deltas of the target and the others. */
 export function trafficEvidence(traffic: TrafficEvidence): CheckResult['evidence'] {
@@ -64,7 +64,7 @@ export function trafficProblem(id: string, title: string, context: RunbookContex
  */
 export function targetGotNone(id: string, title: string, context: RunbookContext, traffic: TrafficEvidence, hint: {meaning: string; todo: string}): CheckResult {
 	const algorithm = balanceOf(context) ?? '';
-	const pinned = traffic.basis === 'probe' ? sourcePersistence(context.backendFacts?.persistence ?? []) : null;
+	const pinned = traffic.basis === 'probe' ? probePinnedBy(context) : null;
 	if (pinned) {
 		return failed(id, title, `${trafficSentence(context, traffic)} The target got none.`, {
 			meaning: `With "${pinned}", every request of this probe comes from one address, which the stick table keeps on the server it first reached: the probe may never reach the target.`,

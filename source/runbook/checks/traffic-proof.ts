@@ -4,8 +4,7 @@ import {sampleBackend, watchLiveTraffic} from '../live-traffic.js';
 import type {CheckDefinition} from '../step-definition.js';
 import type {StepId} from '../steps.js';
 import {judgeTraffic, type Expectation} from '../traffic-judge.js';
-import {sourcePersistence} from '../../config/backend-facts.js';
-import {measureTraffic, type TrafficEvidence} from '../traffic.js';
+import {measureTraffic, probePinnedBy, type TrafficEvidence} from '../traffic.js';
 import {targetGotNone, trafficEvidence, trafficNoun, trafficPassed, trafficProblem, trafficSentence} from './traffic-checks.js';
 
 /** A traffic check: where it runs, what it expects, and its words for the outcomes that differ by step. */
@@ -115,7 +114,7 @@ async function measure(context: RunbookContext, io: RunbookIo, spec: TrafficProo
  * operator may wait (retry) or continue knowingly (journaled).
  */
 function stickyClients(spec: TrafficProofSpec, context: RunbookContext, traffic: TrafficEvidence): CheckResult {
-	const pinned = traffic.basis === 'probe' ? sourcePersistence(context.backendFacts?.persistence ?? []) : null;
+	const pinned = traffic.basis === 'probe' ? probePinnedBy(context) : null;
 	if (pinned) {
 		// The sticky client is the probe itself: it says nothing about where new clients go.
 		const count = `${traffic.targetDelta} of the probe's ${trafficNoun(traffic)}`;
