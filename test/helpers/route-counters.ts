@@ -32,7 +32,7 @@ export function moved(before: Counters, after: Counters): Record<string, number>
 }
 
 /** Sends a route's probe three times; what HAProxy counted, and whether the requests succeeded. */
-export async function sendProbe(bed: TestBed, route: Route): Promise<{moved: Record<string, number>; ok: boolean[]}> {
+export async function sendProbe(bed: TestBed, route: Route): Promise<{moved: Record<string, number>; ok: boolean[]; answers: string[]}> {
 	const probe = route.probe!;
 	const target = targetFromUrl(probe.url, {host: probe.host ?? undefined, proxyProtocol: probe.proxyProtocol, from: probe.from}, {});
 	const before = await counters(bed);
@@ -46,6 +46,11 @@ export async function sendProbe(bed: TestBed, route: Route): Promise<{moved: Rec
 		after = await counters(bed);
 	}
 
-	return {moved: moved(before, after), ok: attempts.map((attempt) => attempt.ok)};
+	return {
+		moved: moved(before, after),
+		ok: attempts.map((attempt) => attempt.ok),
+		// What each attempt got, so that a count that falls short says why.
+		answers: attempts.map((attempt) => attempt.error ?? String(attempt.status)),
+	};
 }
 

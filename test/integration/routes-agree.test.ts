@@ -102,7 +102,7 @@ describe.each([
 				expect(result.moved[route.backend], route.probe!.from).toBeGreaterThanOrEqual(1);
 				expect(result.moved[route.backend], route.probe!.from).toBeLessThanOrEqual(3);
 			} else {
-				expect({backend: route.backend, moved: result.moved}, route.probe!.from).toEqual({backend: route.backend, moved: {[route.backend]: 3}});
+				expect({backend: route.backend, moved: result.moved}, `${route.probe!.from}; the answers were ${result.answers.join(', ')}`).toEqual({backend: route.backend, moved: {[route.backend]: 3}});
 				expect(result.ok, `${route.backend}: ${route.probe!.url}`).toEqual([true, true, true]);
 			}
 		}
