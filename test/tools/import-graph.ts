@@ -191,17 +191,6 @@ export function layerEdges(graph: SourceGraph): Map<string, Map<string, number>>
 }
 
 /**
- * Dead exports left alone on purpose, each with why; {@link deadCode} does not report them.
- * The wizard (source/ui/wizard/) is being rewritten beside this check (issue 18, section 2): its
- * rewrite removes these with the code around them.
- */
-export const deadExportsLeft: readonly string[] = [
-	'source/ui/wizard/check-lines.ts: verdictSymbol',
-	'source/ui/wizard/wizard-screen.tsx: wizardKeys',
-	'source/ui/wizard/wizard-screen.tsx: around',
-];
-
-/**
  * The files of source/ nothing imports (cli.tsx is the entry), and the exports of source/ files
  * that no other file imports, from source/ or test/: `file: name`.
  */
@@ -236,8 +225,7 @@ export function deadCode(graph: SourceGraph): {files: string[]; exports: string[
 		exports.push(
 			...names
 				.filter((name) => !set.has(name))
-				.map((name) => `${file}: ${name}`)
-				.filter((line) => !deadExportsLeft.includes(line)),
+				.map((name) => `${file}: ${name}`),
 		);
 	}
 

@@ -4,7 +4,7 @@ import {wrap} from '../../wrap.js';
 /** One line of the step panel, ready to print. */
 export type PanelLine = {text: string; tone: 'pass' | 'warn' | 'fail' | 'skip' | 'info' | 'live' | 'title'};
 
-export const verdictSymbol: Record<Verdict, string> = {pass: '✓', warn: '!', fail: '✗', skip: '–'};
+const verdictSymbol: Record<Verdict, string> = {pass: '✓', warn: '!', fail: '✗', skip: '–'};
 
 /**
  * A check as wrapped lines: `✓ Title: what was seen`, then for a warning or failure what it

@@ -23,7 +23,7 @@ import type {ExecView} from './use-exec.js';
 import type {RunbookHandle} from './use-runbook.js';
 import {Text} from '../text/shown-text.js';
 
-export const wizardKeys: KeyHelp[] = [
+const wizardKeys: KeyHelp[] = [
 	// One line each at 80 columns.
 	{keys: 'Enter', does: 'run or retry the step; maintain: the work is done; then: next'},
 	{keys: 'y', does: 'yes to the open prompt (sends the command shown)'},
@@ -198,7 +198,7 @@ export function WizardScreen({handle, view, size, now, freshAt, help, urlText, a
 }
 
 /** `count` items of `list` with the one matching `isTarget` in view (near the middle). */
-export function around<T>(list: readonly T[], isTarget: (item: T) => boolean, count: number): T[] {
+function around<T>(list: readonly T[], isTarget: (item: T) => boolean, count: number): T[] {
 	const index = Math.max(0, list.findIndex(isTarget));
 	const start = Math.max(0, Math.min(index - Math.floor((count - 1) / 2), list.length - count));
 	return list.slice(start, start + count);
