@@ -227,12 +227,9 @@ async function send(context: RunbookContext, io: RunbookIo, step: StepId, bySock
 		for (const command of bySocket.get(client.socket) ?? []) {
 			const line = commandLine(context.target, command);
 			const started = Date.now();
+			let outcome: Awaited<ReturnType<typeof sendCommand>>;
 			try {
-				const outcome = await sendCommand(client, context.target, command);
-				replies.push({socket: client.socket, ok: true, reply: outcome.reply});
-				context.journal.append({step, event: 'reply', command: line, socket: client.socket, ok: true, reply: outcome.reply});
-				done.push({client, command, before});
-				continue;
+				outcome = await sendCommand(client, context.target, command);
 			} catch (error) {
 				const reply = error instanceof RuntimeApiError ? (error.reply ?? error.message) : String(error);
 				context.journal.appendGuarded({step, event: 'reply', command: line, socket: client.socket, ok: false, reply});
@@ -264,6 +261,12 @@ async function send(context: RunbookContext, io: RunbookIo, step: StepId, bySock
 
 				throw partial ?? failure;
 			}
+
+			// Applied: a journal that cannot take the reply any more is said at the end of the run,
+			// never taken for a failure of the change itself.
+			replies.push({socket: client.socket, ok: true, reply: outcome.reply});
+			context.journal.appendGuarded({step, event: 'reply', command: line, socket: client.socket, ok: true, reply: outcome.reply});
+			done.push({client, command, before});
 		}
 	}
 

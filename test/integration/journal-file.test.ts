@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {readJournal} from '../../source/runbook/journal.js';
+import {startForwardingSocket} from '../helpers/forwarding-socket.js';
 import {adminStates} from '../helpers/raw-haproxy.js';
 import {runCli, spawnCli} from '../helpers/run-cli.js';
 import {defaultsSection, startTestBed, type TestBed} from '../helpers/test-bed.js';
@@ -166,6 +167,42 @@ describe('a journal on a disk that fills up', () => {
 		} finally {
 			child.kill();
 			app01.release();
+			await bed.send('set server webapps/app01 state ready');
+		}
+	});
+
+	it('a journal that can take no more while the drain is on its way: the drain is applied and said so, never taken for a lost reply; the journal is said incomplete (exit 1)', async () => {
+		const journal = path.join(scratch, 'during-drain.jsonl');
+		let child: ReturnType<typeof spawnCli> | undefined;
+		// When the drain passes (its command entry written, its reply not yet), every later write of
+		// the drainboard process stops where the journal ends now (RLIMIT_FSIZE).
+		const socket = await startForwardingSocket(bed.adminSocket, (line) => {
+			if (line.startsWith('set server webapps/app01 state drain')) {
+				execFileSync('prlimit', ['--pid', String(child!.pid), `--fsize=${statSync(journal).size}`]);
+			}
+
+			return 'forward';
+		});
+		try {
+			child = spawnCli(['drain', 'webapps/app01', '--socket', socket.path, '--config', bed.configPath, '--journal', journal, '--yes']);
+			let stderr = '';
+			child.stderr.on('data', (chunk: Buffer) => {
+				stderr += chunk.toString();
+			});
+			const code = await new Promise<number | null>((resolve) => {
+				child!.on('exit', resolve);
+			});
+			expect(socket.forwarded).toContain('set server webapps/app01 state drain');
+			expect(await adminOf('app01')).toBe('8');
+			expect(stderr).not.toMatch(/reply .* was lost/);
+			expect(stderr).toContain('✓ webapps/app01 is drained and proven out of rotation.');
+			expect(stderr).toMatch(new RegExp(`✗ The journal ${journal} is missing \\d+ entr(?:y|ies) of this run because it reached the largest file size allowed`));
+			expect(stderr).not.toContain('Every step is in the journal');
+			expect(code).toBe(1);
+			expect(readJournal(journal).entries.filter((entry) => entry.event === 'command').map((entry) => entry.command)).toEqual(['set server webapps/app01 state drain']);
+		} finally {
+			child?.kill();
+			await socket.close();
 			await bed.send('set server webapps/app01 state ready');
 		}
 	});
