@@ -93,7 +93,7 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 				process.stdout.write(`${terminalSafeJson(JSON.stringify(result))}\n`);
 			}
 		});
-	const {context, resume, notice, notes} = await prepareMaintenance(options, target, {offerShutdown: false, ...(clients ? {clients} : {})});
+	const {context, resume, notice, notes} = await prepareMaintenance(options, target, {interactive: false, ...(clients ? {clients} : {})});
 	for (const note of notes) {
 		write(note);
 	}

@@ -48,7 +48,7 @@ export async function headlessSet(kind: Kind, options: Options, label: string, t
 	write(`drainboard ${kind}${options.dryRun ? ' --dry-run (nothing is sent)' : ''} ${label}: one maintenance of ${targets.length} servers (${names.join(', ')}) on ${clients.map((client) => client.socket).join(', ')}`);
 	const members: Member[] = [];
 	for (const target of targets) {
-		const {context, resume, notice, notes} = await prepareMaintenance(options, target, {offerShutdown: false, clients});
+		const {context, resume, notice, notes} = await prepareMaintenance(options, target, {interactive: false, clients});
 		for (const note of notes) {
 			write(note);
 		}

@@ -61,8 +61,8 @@ type RunbookOptions = {
 	force: boolean;
 	/** Skips `haproxy -c` (journaled). */
 	skipValidate: boolean;
-	/** Offer `shutdown sessions server` when sessions do not end in time (the interactive wizard). */
-	offerShutdown: boolean;
+	/** A person answers at the wizard: `shutdown sessions server` is offered when sessions do not end in time, and a step is retried with Enter. */
+	interactive: boolean;
 	/** Every read-only check runs; a state change is listed in `facts.wouldSend` instead of sent (headless --dry-run). */
 	dryRun: boolean;
 	/** Drain a target that is DOWN or in maintenance on purpose; its baseline is skipped (journaled). */

@@ -49,7 +49,7 @@ export type PreparedMaintenance = {
  * must be writable before anything else happens), and what the journal and the runtime say
  * about an earlier maintenance of this target.
  */
-export async function prepareMaintenance(options: Options, target: Target, mode: {offerShutdown: boolean; clients?: readonly RuntimeClient[]}): Promise<PreparedMaintenance> {
+export async function prepareMaintenance(options: Options, target: Target, mode: {interactive: boolean; clients?: readonly RuntimeClient[]}): Promise<PreparedMaintenance> {
 	const loaded = mode.clients ? {clients: mode.clients, notes: []} : await clientsFor(options);
 	const {clients} = loaded;
 	// Absolute: the commands it is printed in are pasted from other directories.
@@ -84,7 +84,7 @@ export async function prepareMaintenance(options: Options, target: Target, mode:
 			holdMs: 3000,
 			force: options.force,
 			skipValidate: options.skipValidate,
-			offerShutdown: mode.offerShutdown,
+			interactive: mode.interactive,
 			dryRun: options.dryRun,
 			allowDown: options.allowDown,
 			takeOver: options.takeOver,

@@ -49,7 +49,7 @@ export async function runInteractive(options: Options, target: Target | undefine
 	const owner = new ExitOwner();
 	// In the lab no command brings a maintenance back: its HAProxy and files go with it.
 	const prepare = async (chosen: Target) => {
-		const prepared = await prepareMaintenance(options, chosen, {offerShutdown: true, clients});
+		const prepared = await prepareMaintenance(options, chosen, {interactive: true, clients});
 		return lab ? {...prepared, comeBack: null} : prepared;
 	};
 	const journal = options.journal ?? defaultJournalPath();

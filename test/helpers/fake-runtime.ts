@@ -292,7 +292,7 @@ export function engineHarness(haproxy: FakeHaproxy, clock: FakeClock, overrides:
 		configProblem: null,
 		checkConfig: async () => ({ok: true, exitCode: 0, warnings: [], alerts: [], output: 'Configuration file is valid'}),
 		commandFlags: {socket: []},
-		options: {requests: 10, proof: 'probe', proofWindowMs: 30_000, autoSampleMs: 3000, quietTimeoutMs: 5000, readyTimeoutMs: 10_000, settleMs: 2000, holdMs: 1000, force: false, skipValidate: false, offerShutdown: false, dryRun: false, allowDown: false, takeOver: false, ...overrides},
+		options: {requests: 10, proof: 'probe', proofWindowMs: 30_000, autoSampleMs: 3000, quietTimeoutMs: 5000, readyTimeoutMs: 10_000, settleMs: 2000, holdMs: 1000, force: false, skipValidate: false, interactive: false, dryRun: false, allowDown: false, takeOver: false, ...overrides},
 	});
 	const prompts: Prompt[] = [];
 	const answers: boolean[] = [];

@@ -56,7 +56,7 @@ const changeContext = (clients: RuntimeClient[], journal: Journal): RunbookConte
 	configProblem: null,
 	checkConfig: {missing: 'not used here'},
 	commandFlags: {socket: clients.map((client) => client.socket)},
-	options: {requests: 10, proof: 'probe', proofWindowMs: 30_000, autoSampleMs: 3000, quietTimeoutMs: 1000, readyTimeoutMs: 1000, settleMs: 0, holdMs: 0, force: false, skipValidate: true, offerShutdown: false, dryRun: false, allowDown: false, takeOver: false},
+	options: {requests: 10, proof: 'probe', proofWindowMs: 30_000, autoSampleMs: 3000, quietTimeoutMs: 1000, readyTimeoutMs: 1000, settleMs: 0, holdMs: 0, force: false, skipValidate: true, interactive: false, dryRun: false, allowDown: false, takeOver: false},
 	});
 
 const both = () => ['--socket', bed.adminSocket, '--socket', second.adminSocket];

@@ -45,7 +45,7 @@ describe('restore never sends "state ready" to a server that is not healthy', ()
 		expect((await runCli(['drain', 'webapps/app01', ...common])).code).toBe(0);
 		// An earlier restore run got as far as maintain (the work done, the service healthy) and stopped there.
 		const options = parseOptions({socket: [bed.adminSocket], config: bed.configPath, journal});
-		const earlier = await prepareMaintenance(options, parseTarget('webapps/app01'), {offerShutdown: false});
+		const earlier = await prepareMaintenance(options, parseTarget('webapps/app01'), {interactive: false});
 		expect(earlier.resume?.step).toBe('maintain');
 		beginMaintenance(earlier.context, earlier.resume);
 		expect(await runStep('maintain', earlier.context, {dispatch() {}, ask: async () => true})).toBe('passed');

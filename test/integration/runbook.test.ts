@@ -25,7 +25,7 @@ afterAll(async () => {
 
 async function prepared(target: string, journal: string, extra: Record<string, unknown> = {}) {
 	const options = parseOptions({socket: [bed.adminSocket], config: bed.configPath, journal: `${bed.dir}/${journal}`, quietTimeout: 5, readyTimeout: 3, ...extra});
-	const maintenance = await prepareMaintenance(options, parseTarget(target), {offerShutdown: false});
+	const maintenance = await prepareMaintenance(options, parseTarget(target), {interactive: false});
 	const prompts: Prompt[] = [];
 	const io: RunbookIo = {
 		dispatch(action) {

@@ -190,7 +190,7 @@ async function runCliAs(wrapper: string[], args: string[]): Promise<{code: numbe
 describe('someone outside drainboard changes the backend between validate and the drain', () => {
 	async function prepared(journal: string) {
 		const options = parseOptions({socket: [bed.adminSocket], config: bed.configPath, journal: `${bed.dir}/${journal}`, quietTimeout: 5});
-		const maintenance = await prepareMaintenance(options, parseTarget('web/s1'), {offerShutdown: false});
+		const maintenance = await prepareMaintenance(options, parseTarget('web/s1'), {interactive: false});
 		const io: RunbookIo = {
 			dispatch(action) {
 				maintenance.context.store.dispatch(action);

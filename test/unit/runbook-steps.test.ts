@@ -345,7 +345,7 @@ describe('confirm', () => {
 		expect(live.at(-1)).toMatch(/^Sessions on app01: 2 \(waited \d s of 5 s\)$/);
 
 		haproxy.set('app01', {adminState: 0, currentSessions: 2});
-		harness = engineHarness(haproxy, new FakeClock(), {offerShutdown: true});
+		harness = engineHarness(haproxy, new FakeClock(), {interactive: true});
 		await through(harness, ['validate', 'baseline', 'drain']);
 		expect(await runStep('confirm', harness.context, harness.io)).toBe('passed');
 		expect(haproxy.sent.at(-1)).toBe('shutdown sessions server webapps/app01');

@@ -124,7 +124,7 @@ const sessionsQuiet: CheckDefinition = {
 		}
 
 		const observed = `${sessions} session(s) still open on the target after ${waited} s.`;
-		if (!context.options.offerShutdown) {
+		if (!context.options.interactive) {
 			return failed(this.id, this.title, observed, {
 				meaning: 'Long-lived connections (websockets, downloads, keep-alive) are still using the server.',
 				todo: 'Retry with a longer --quiet-timeout, or close them from the interactive wizard.',

@@ -62,7 +62,7 @@ const healthBack: CheckDefinition = {
 			const view = unhealthy ?? views[0]!;
 			return failed(this.id, this.title, perInstance(context, view.socket, `${context.target.server} is not healthy: ${healthText(view.server)}.`), {
 				meaning: 'Putting it back now would send users to a server that fails its health check.',
-				todo: 'Bring the service back (HAProxy checks it on its own), then press Enter again. Restore stays refused until the check passes.',
+				todo: `Bring the service back (HAProxy checks it on its own), then ${context.options.interactive ? 'press Enter again' : `run "${restoreCommand(context.commandFlags, formatTarget(context.target), context.journal.file)}" again`}. Restore stays refused until the check passes.`,
 			});
 		}
 
