@@ -9,7 +9,7 @@ import * as z from 'zod/mini';
 import {DrainboardError} from '../errors.js';
 import type {RuntimeClient} from '../poll/client.js';
 import {clockTime} from '../time-format.js';
-import {instanceKeys} from './instance-keys.js';
+import {instanceKeys, socketKey} from './instance-keys.js';
 import {operatorName} from './journal.js';
 
 /** Who holds a backend's lock, as written in its lock file. */
@@ -148,7 +148,8 @@ export class BackendLock {
 	private async files(signal?: AbortSignal): Promise<string[]> {
 		const keys = new Set<string>();
 		for (const client of this.options.clients) {
-			for (const key of instanceKeys(await client.info(signal), this.options.proc)) {
+			const info = await client.info(signal);
+			for (const key of [...instanceKeys(info, this.options.proc), socketKey(info.node, client.socket)]) {
 				keys.add(key);
 			}
 		}

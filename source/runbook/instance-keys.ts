@@ -1,4 +1,6 @@
-import {readFileSync} from 'node:fs';
+import {createHash} from 'node:crypto';
+import {readFileSync, realpathSync} from 'node:fs';
+import path from 'node:path';
 import type {InstanceInfo} from '../decode/info.js';
 
 /** What /proc/<pid>/stat says about a process. */
@@ -65,4 +67,23 @@ function sameStart(proc: string, stat: ProcessStat, startTime: number | null): b
 /** A node name as a piece of a file name. */
 function safe(text: string): string {
 	return text.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 64) || 'haproxy';
+}
+
+/**
+ * `<node>-sock<hash>`: the instance by the socket that reaches it, for the lock only. A HAProxy
+ * reloaded with `-sf` and no master is a new process with a new pid, listening on the same
+ * socket path: two drainboards on either side of such a reload still share this name. A UNIX
+ * path counts by its real directory, so a symlinked way to the same socket is the same name.
+ */
+export function socketKey(node: string | null, socket: string): string {
+	let where = socket;
+	if (socket.includes('/')) {
+		try {
+			where = path.join(realpathSync(path.dirname(path.resolve(socket))), path.basename(socket));
+		} catch {
+			where = path.resolve(socket);
+		}
+	}
+
+	return `${safe(node ?? 'haproxy')}-sock${createHash('sha256').update(where).digest('hex').slice(0, 16)}`;
 }

@@ -146,6 +146,24 @@ backend web
 	});
 });
 
+describe('the lock of a HAProxy reloaded with -sf and no master', () => {
+	it('still holds across the reload: the new process has a new pid, the socket path is the same', async () => {
+		const holder = await holdLock({dir: lockDir, socket: bed.adminSocket, backend: 'web', what: 'drain of web/s2', user: 'alice'});
+		try {
+			const before = bed.haproxy.pid;
+			await bed.haproxy.reload();
+			expect(bed.haproxy.pid).not.toBe(before);
+			const result = await runCli(['drain', 'web/s1', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', `${bed.dir}/sf-reload.jsonl`, '--yes'], {env: asUser('bob')});
+			expect(result.code, result.stderr).toBe(1);
+			expect(result.stderr).toMatch(new RegExp(`web is being changed by alice \\(pid ${holder.pid}, drain of web/s2 since \\d\\d:\\d\\d:\\d\\d\\); try again when it is done\\.`));
+			expect(result.stderr).not.toContain('set server web/s1 state drain');
+			expect((await states())['web/s1']).toBe('0');
+		} finally {
+			await holder.release();
+		}
+	});
+});
+
 describe('the lock is shared by every user of the host', () => {
 	it('a drainboard run as nobody sees the lock root holds, sends nothing, and drains once it is released', async () => {
 		const holder = await holdLock({dir: lockDir, socket: bed.adminSocket, backend: 'web', what: 'drain of web/s2', user: 'alice'});

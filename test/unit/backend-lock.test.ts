@@ -5,10 +5,11 @@ import process from 'node:process';
 import {describe, expect, it} from 'vitest';
 import type {RuntimeClient} from '../../source/poll/client.js';
 import {BackendBusyError, BackendLock, lockDirectory} from '../../source/runbook/backend-lock.js';
-import {instanceKeys} from '../../source/runbook/instance-keys.js';
+import {instanceKeys, socketKey} from '../../source/runbook/instance-keys.js';
 
-/** A client that only answers `show info`, for the lock's instance names. */
-const client = (pid: number, node = 'lb1'): RuntimeClient => ({info: async () => ({name: 'HAProxy', version: '2.6.12', pid, uptimeSeconds: 1, startTime: null, stopping: false, node})}) as unknown as RuntimeClient; // only info is used by the lock
+/** A client that only answers `show info`, for the lock's instance names, and says its socket. */
+const client = (pid: number, node = 'lb1', socket = `/run/haproxy-${pid}.sock`): RuntimeClient =>
+	({socket, info: async () => ({name: 'HAProxy', version: '2.6.12', pid, uptimeSeconds: 1, startTime: null, stopping: false, node})}) as unknown as RuntimeClient; // only socket and info are used by the lock
 
 const tempDir = () => mkdtempSync(path.join(os.tmpdir(), 'drainboard-lock-'));
 
@@ -23,8 +24,10 @@ describe('the backend lock', () => {
 		expect((refusal as Error).message).toMatch(new RegExp(`^webapps is being changed by alice \\(pid ${process.pid}, drain of webapps/app02 since \\d\\d:\\d\\d:\\d\\d\\); try again when it is done\\.$`));
 		expect(bob.isHeld).toBe(false);
 
-		const [file] = readdirSync(dir);
+		// One file by the worker's pid, one by the socket (the same across a reload with -sf).
+		const [file, bySocket] = readdirSync(dir).sort();
 		expect(file).toBe('drainboard.lb1-pid4242.webapps.lock');
+		expect(bySocket).toBe(`drainboard.${socketKey('lb1', '/run/haproxy-4242.sock')}.webapps.lock`);
 		expect(statSync(path.join(dir, file!)).mode & 0o777).toBe(0o666);
 		expect(JSON.parse(readFileSync(path.join(dir, file!), 'utf8'))).toMatchObject({user: 'alice', pid: process.pid, what: 'drain of webapps/app02'});
 
@@ -38,7 +41,9 @@ describe('the backend lock', () => {
 		const dir = tempDir();
 		const one = new BackendLock({dir, backend: 'webapps', clients: [client(4242)], user: 'alice'});
 		await one.take('drain of webapps/app01');
-		await expect(new BackendLock({dir, backend: 'webapps', clients: [client(4242), client(4242)], user: 'bob'}).take('drain of webapps/app02')).rejects.toThrow(BackendBusyError);
+		await expect(new BackendLock({dir, backend: 'webapps', clients: [client(4242, 'lb1', '/run/other.sock'), client(4242, 'lb1', '/run/other.sock')], user: 'bob'}).take('drain of webapps/app02')).rejects.toThrow(BackendBusyError);
+		// The same socket path, another process (a reload with -sf and no master): the same instance.
+		await expect(new BackendLock({dir, backend: 'webapps', clients: [client(5353, 'lb1', '/run/haproxy-4242.sock')], user: 'bob'}).take('drain of webapps/app02')).rejects.toThrow(BackendBusyError);
 		const api = new BackendLock({dir, backend: 'api', clients: [client(4242)], user: 'bob'});
 		expect(await api.take('drain of api/api1')).toBeNull();
 		const elsewhere = new BackendLock({dir, backend: 'webapps', clients: [client(777)], user: 'bob'});
@@ -120,5 +125,16 @@ describe('instance names for the lock', () => {
 		expect(instanceKeys({pid: 20, startTime: 1_700_000_000, node: 'lb1'}, proc('haproxy'))).toEqual(['lb1-pid20']);
 		expect(instanceKeys({pid: 20, startTime: 1_764_000_005, node: 'lb1'}, proc('systemd'))).toEqual(['lb1-pid20']);
 		expect(instanceKeys({pid: 99, startTime: null, node: 'lb/../1'}, proc('haproxy'))).toEqual(['lb_.._1-pid99']);
+	});
+
+	it('names the socket by its real directory: a symlinked way to the same socket is the same name, another path or address is not', () => {
+		const dir = tempDir();
+		mkdirSync(path.join(dir, 'real'));
+		symlinkSync(path.join(dir, 'real'), path.join(dir, 'link'));
+		const key = socketKey('lb1', path.join(dir, 'real', 'admin.sock'));
+		expect(key).toMatch(/^lb1-sock[0-9a-f]{16}$/);
+		expect(socketKey('lb1', path.join(dir, 'link', 'admin.sock'))).toBe(key);
+		expect(socketKey('lb1', path.join(dir, 'real', 'other.sock'))).not.toBe(key);
+		expect(socketKey('lb1', '127.0.0.1:9999')).not.toBe(socketKey('lb1', '127.0.0.1:9998'));
 	});
 });
