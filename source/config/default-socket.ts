@@ -36,10 +36,15 @@ export async function findDefaultSocket(config: string | undefined, dependencies
 		const real = async (file: string) => reader.realpath(file).catch(() => file);
 		const wanted = await Promise.all(flagFiles.map(real));
 		const loadedIt: Seen[] = [];
+		// HAProxy processes that loaded --config beside other files (`-f conf.d -f extra.cfg`): their
+		// socket is the one of everything they loaded, read with their environment.
+		const loadedWithOthers: Seen[] = [];
 		for (const one of seen) {
 			const files = await Promise.all(one.files.map(real));
 			if (files.length === wanted.length && files.every((file, index) => file === wanted[index])) {
 				loadedIt.push(one);
+			} else if (wanted.every((file) => files.includes(file))) {
+				loadedWithOthers.push(one);
 			}
 		}
 
@@ -48,7 +53,17 @@ export async function findDefaultSocket(config: string | undefined, dependencies
 			return {endpoint: chosen.socket, note: `Using ${visible(chosen.socket.label)}, the admin stats socket of --config ${visible(flag)}, which HAProxy ${pids(loadedIt)} loaded.`};
 		}
 
-		return fromFile(flag, `no running HAProxy loaded --config ${visible(flag)}`, reader);
+		const withOthers = loadedIt.length === 0 ? agreed(loadedWithOthers) : undefined;
+		if (withOthers?.socket) {
+			return {
+				endpoint: withOthers.socket,
+				note: `Using ${visible(withOthers.socket.label)}, the admin stats socket of ${visible(filesLabel(withOthers.files))}, which HAProxy ${pids(loadedWithOthers)} loaded (--config ${visible(flag)} is one of them).`,
+			};
+		}
+
+		const fallback = await fromFile(flag, `no running HAProxy loaded --config ${visible(flag)}`, reader);
+		refuseAnotherHaproxy(fallback.endpoint, flag, seen);
+		return fallback;
 	}
 
 	if (seen.length === 0) {
@@ -67,6 +82,20 @@ export async function findDefaultSocket(config: string | undefined, dependencies
 	}
 
 	return {endpoint: chosen.socket, note: `Using ${visible(chosen.socket.label)}, the admin stats socket of ${visible(filesLabel(chosen.files))}, which HAProxy ${pids(seen)} loaded.`};
+}
+
+/**
+ * --config that no running HAProxy loaded, naming the socket of one that loaded other files: the
+ * HAProxy on that socket is not the one --config describes (a copy, or a config read with another
+ * environment), so draining there would change what the operator did not name.
+ */
+function refuseAnotherHaproxy(endpoint: Endpoint, flag: string, seen: readonly Seen[]): void {
+	const other = seen.filter((one) => one.socket?.label === endpoint.label);
+	if (other.length > 0) {
+		throw new UsageError(
+			`--config ${visible(flag)} names the stats socket ${visible(endpoint.label)}, but the HAProxy on it (${pids(other)}) loaded ${visible(filesLabel(other[0]!.files))}, not --config; pass --socket to say which HAProxy to change, or --config with the files it loaded.`,
+		);
+	}
 }
 
 /** The one answer every process gives (same socket, or the same reason for none), else undefined. */

@@ -77,6 +77,25 @@ describe('the configuration HAProxy was started with: -f conf.d/ (two .cfg files
 		expect(line).toMatch(/^! validate · Configuration valid: haproxy -c -V -f \S+copy\.cfg passed/);
 		expect(line).toContain(`--config ${other} is not what HAProxy pid ${bed.haproxy.pid} loaded (${files.join(', ')}); drainboard reads and checks --config as asked.`);
 	});
+
+	it('without --socket, --config naming one of the files HAProxy loaded finds that HAProxy, and says it loaded others too', async () => {
+		const files = ['10-global.cfg', '20-webapps.cfg'].map((name) => path.join(bed.dir, 'conf.d', name));
+		const status = await runCli(['status', '--config', files[1]!]);
+		expect(status.code, status.stderr).toBe(0);
+		expect(status.stderr).toContain(`Using ${bed.adminSocket}, the admin stats socket of ${files.join(', ')}, which HAProxy pid ${bed.haproxy.pid} loaded (--config ${files[1]} is one of them).`);
+		expect(status.stdout).toContain('app01');
+	});
+
+	it('without --socket, a --config no HAProxy loaded that names this one\'s socket is refused (exit 2): nothing is asked or sent', async () => {
+		const other = path.join(bed.dir, 'copy-no-socket.cfg');
+		const texts = splitWebapps(bed);
+		await writeFile(other, texts[0]!.text + texts[1]!.text);
+		const before = adminStates(await bed.send('show servers state'));
+		const drain = await runCli(['drain', 'webapps/app01', '--config', other, '--journal', `${bed.dir}/copy-no-socket.jsonl`, '--yes']);
+		expect(drain.code, drain.stderr).toBe(2);
+		expect(drain.stderr).toContain(`--config ${other} names the stats socket ${bed.adminSocket}, but the HAProxy on it (pid ${bed.haproxy.pid}) loaded ${path.join(bed.dir, 'conf.d', '10-global.cfg')}, ${path.join(bed.dir, 'conf.d', '20-webapps.cfg')}, not --config; pass --socket to say which HAProxy to change, or --config with the files it loaded.`);
+		expect(adminStates(await bed.send('show servers state'))).toEqual(before);
+	});
 });
 
 describe('a configuration whose target is only inside a false .if', () => {

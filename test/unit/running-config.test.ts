@@ -176,6 +176,27 @@ describe('the default socket: the admin socket of what the running HAProxy loade
 		expect(await defaultSocket(green)).toEqual({endpoint: parseEndpoint('/run/green.sock'), note: `Using /run/green.sock, the admin stats socket of --config ${green}, which HAProxy pid 521 loaded.`});
 	});
 
+	it('--config one of several files HAProxy loaded: the socket of them all, read with its environment', async () => {
+		const global = fake.write('lb/conf.d/00-global.cfg', 'global\n.if defined(UNDEFINED_VAR)\n    stats socket /run/other.sock level admin\n.elif streq("${MYVAR}",yes)\n    stats socket /run/real.sock level admin\n.else\n    stats socket /run/other.sock level admin\n.endif\n');
+		const extra = fake.write('lb/extra.cfg', 'backend web\n    server s1 127.0.0.1:1\n');
+		fake.add({pid: 560, argv: ['haproxy', '-D', '-f', path.dirname(global), '-f', extra], cwd: '/', env: {MYVAR: 'yes'}});
+		expect(await defaultSocket(path.dirname(global))).toEqual({
+			endpoint: parseEndpoint('/run/real.sock'),
+			note: `Using /run/real.sock, the admin stats socket of ${global}, ${extra}, which HAProxy pid 560 loaded (--config ${path.dirname(global)} is one of them).`,
+		});
+	});
+
+	it('refuses (exit 2) a --config no HAProxy loaded that names the socket of one that loaded other files', async () => {
+		const running = haproxy(570, 'lb');
+		const copy = fake.write('copy/haproxy.cfg', 'global\n    stats socket /run/lb.sock level admin\n');
+		const error = await defaultSocket(copy).catch((error: unknown) => error);
+		expect(error).toBeInstanceOf(UsageError);
+		expect((error as UsageError).exitCode).toBe(2);
+		expect((error as UsageError).message).toBe(
+			`--config ${copy} names the stats socket /run/lb.sock, but the HAProxy on it (pid 570) loaded ${running}, not --config; pass --socket to say which HAProxy to change, or --config with the files it loaded.`,
+		);
+	});
+
 	it('falls back to the socket of --config, then of /etc/haproxy/haproxy.cfg, saying which and why', async () => {
 		const spare = fake.write('spare.cfg', 'global\n    stats socket /run/spare.sock level admin\n');
 		expect(await defaultSocket(spare)).toEqual({endpoint: parseEndpoint('/run/spare.sock'), note: `Using /run/spare.sock, the admin stats socket of ${spare}: no running HAProxy loaded --config ${spare}.`});
