@@ -147,14 +147,27 @@ async function roll(options: Options, words: readonly string[], result: RollResu
 	// A signal between two phases (the maintenances and the command have their own) stops the roll as it stands.
 	let phase: 'between' | 'maintenance' | 'exec' = 'between';
 	let current = servers[0]!;
-	let stopExec: (() => void) | undefined;
+	let stopExec: (() => Promise<void>) | undefined;
 	const wouldSend: string[] = [];
+	// A signal during --exec: the command is stopped, with everything it started, and the roll says
+	// so once it has ended (where the command's end is awaited), so that a resumed roll never runs it
+	// again beside one still going.
+	let stoppedBy: StopSignal | undefined;
 	const onSignal = (signal: StopSignal) => {
-		if (phase === 'maintenance') {
+		if (phase === 'maintenance' || stoppedBy) {
 			return;
 		}
 
-		stopExec?.();
+		if (phase === 'exec' && stopExec) {
+			stoppedBy = signal;
+			void stopExec();
+			return;
+		}
+
+		interrupted(signal);
+	};
+
+	const interrupted = (signal: StopSignal): never => {
 		const entry = serverResults.find((candidate) => candidate.server === current);
 		if (entry && phase === 'exec') {
 			entry.outcome = 'stopped';
@@ -256,6 +269,12 @@ async function roll(options: Options, words: readonly string[], result: RollResu
 				const exec = runExec(command, {backend, server, address: row.address, port: row.port}, options.json ? 'stderr' : 'stdout');
 				stopExec = exec.stop;
 				const outcome = await exec.done;
+				if (stoppedBy) {
+					await exec.stop();
+					entry.exec = outcome;
+					interrupted(stoppedBy);
+				}
+
 				stopExec = undefined;
 				phase = 'between';
 				entry.exec = outcome;

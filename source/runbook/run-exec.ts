@@ -18,11 +18,15 @@ type ExecOutput = 'stdout' | 'stderr' | ((text: string) => void);
 
 /**
  * Runs `command` with `/bin/sh -c`, its output sent to `output`. Its environment names the
- * server: DRAINBOARD_BACKEND, DRAINBOARD_SERVER, DRAINBOARD_ADDRESS, DRAINBOARD_PORT. `stop` ends
- * it (SIGTERM, then SIGKILL after a grace period).
+ * server: DRAINBOARD_BACKEND, DRAINBOARD_SERVER, DRAINBOARD_ADDRESS, DRAINBOARD_PORT. It runs in a
+ * process group of its own, so that `stop` ends everything it started, not only the shell
+ * (`sleep`, `ssh`, `systemctl` would otherwise outlive drainboard and run again beside a resumed
+ * roll): SIGTERM to the group, then SIGKILL after a grace period; `stop` resolves once the shell
+ * has ended. Being its own group, it is not sent the terminal's Ctrl-C: drainboard stops it.
  */
-export function runExec(command: string, server: ExecServer, output: ExecOutput): {done: Promise<ExecOutcome>; stop: () => void} {
+export function runExec(command: string, server: ExecServer, output: ExecOutput): {done: Promise<ExecOutcome>; stop: () => Promise<void>} {
 	const child = spawn('/bin/sh', ['-c', command], {
+		detached: true,
 		stdio: ['ignore', output === 'stdout' ? 1 : output === 'stderr' ? 2 : 'pipe', typeof output === 'function' ? 'pipe' : 2],
 		env: {
 			...process.env,
@@ -48,16 +52,31 @@ export function runExec(command: string, server: ExecServer, output: ExecOutput)
 			resolve({exitCode, signal});
 		});
 	});
+	const group = (signal: NodeJS.Signals) => {
+		try {
+			process.kill(-child.pid!, signal);
+		} catch {
+			// The group is gone already: nothing of the command is left to stop.
+		}
+	};
+
 	return {
 		done,
-		stop() {
-			if (child.exitCode !== null || child.signalCode !== null) {
+		async stop() {
+			if (child.pid === undefined) {
 				return;
 			}
 
-			child.kill('SIGTERM');
-			killTimer = setTimeout(() => child.kill('SIGKILL'), killGraceMs);
-			killTimer.unref();
+			if (child.exitCode === null && child.signalCode === null) {
+				group('SIGTERM');
+				killTimer = setTimeout(() => {
+					group('SIGKILL');
+				}, killGraceMs);
+				await done;
+			}
+
+			// What the shell left behind in its group (a command it did not wait for) ends with it.
+			group('SIGKILL');
 		},
 	};
 }

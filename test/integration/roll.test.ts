@@ -1,5 +1,5 @@
 import {once} from 'node:events';
-import {existsSync} from 'node:fs';
+import {existsSync, readFileSync} from 'node:fs';
 import {writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
@@ -29,6 +29,15 @@ afterAll(async () => {
 const common = (journal: string) => ['--socket', bed.adminSocket, '--config', bed.configPath, '--journal', path.join(bed.dir, journal), '--yes', '--json'];
 const states = async () => adminStates(await bed.send('show servers state webapps'));
 const servers = ['app01', 'app02', 'app03'];
+
+/** Whether a process runs (a zombie waiting for its parent does not count). */
+function running(pid: number): boolean {
+	try {
+		return !/^\d+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+	} catch {
+		return false;
+	}
+}
 
 describe('drainboard roll', () => {
 	it('rolls three servers under load, each really stopped and started by --exec: 0 failed requests', async () => {
@@ -103,7 +112,9 @@ describe('drainboard roll', () => {
 		control.restarts.length = 0;
 		const started = path.join(bed.dir, 'app02-started');
 		const fixed = path.join(bed.dir, 'app02-signal-fixed');
-		const exec = `if [ "$DRAINBOARD_SERVER" = app02 ] && [ ! -e ${JSON.stringify(fixed)} ]; then : > ${JSON.stringify(started)}; exec sleep 120; fi; ${control.command}`;
+		const sleeper = path.join(bed.dir, 'app02-sleep-pid');
+		// On app02 the shell waits for a command it started (its pid written down), as a script waits for ssh or systemctl.
+		const exec = `if [ "$DRAINBOARD_SERVER" = app02 ] && [ ! -e ${JSON.stringify(fixed)} ]; then sh -c 'echo $$ > ${JSON.stringify(sleeper)}; : > ${JSON.stringify(started)}; exec sleep 120'; exit 1; fi; ${control.command}`;
 		const args = ['roll', 'webapps', ...common('signal.jsonl'), '--exec', exec];
 		const child = spawnCli(args);
 		let stdout = '';
@@ -124,6 +135,9 @@ describe('drainboard roll', () => {
 		expect(stopped).toMatchObject({ok: false, error: {code: 'interrupted'}, interrupted: {signal: 'SIGTERM', server: 'app02', step: 'maintain'}});
 		expect(stopped.results.map((entry) => entry.outcome)).toEqual(['done', 'stopped', 'not-started']);
 		expect(stderr).toContain('Stopped by SIGTERM during --exec on webapps/app02: it is left DRAINED');
+		// Everything the command started ended with it: nothing of it runs beside the resumed roll.
+		const sleepPid = Number(readFileSync(sleeper, 'utf8'));
+		await waitFor('the sleep the command started to end', () => (running(sleepPid) ? undefined : true), 10_000, 50);
 		expect(stderr).toContain(stopped.resume);
 		expect(await states()).toEqual({'webapps/app01': '0', 'webapps/app02': '8', 'webapps/app03': '0'});
 

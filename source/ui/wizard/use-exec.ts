@@ -28,11 +28,17 @@ export type ExecView = {
  */
 export function useExec(command: string | undefined, handle: RunbookHandle, context: RunbookContext, view: PollView): ExecView | null {
 	const [exec, setExec] = useState<ExecView | null>(command === undefined ? null : {command, status: 'waiting', lines: [], outcome: null});
-	const stop = useRef<(() => void) | undefined>(undefined);
+	const stop = useRef<(() => Promise<void>) | undefined>(undefined);
 	const started = useRef(false);
 	const {state, running, paused} = handle;
 	const ready = command !== undefined && state.current === 'maintain' && state.steps.maintain.status === 'pending' && state.drained && !running && !state.prompt && !paused;
-	useEffect(() => () => stop.current?.(), []);
+	// The group is sent SIGTERM at once; the wizard does not wait for it to end.
+	useEffect(
+		() => () => {
+			void stop.current?.();
+		},
+		[],
+	);
 	useEffect(() => {
 		if (!ready || started.current || command === undefined) {
 			return;

@@ -1,0 +1,43 @@
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {afterEach, describe, expect, it} from 'vitest';
+import {runExec} from '../../source/runbook/run-exec.js';
+import {waitFor} from '../helpers/wait-for.js';
+
+let dir: string | undefined;
+
+afterEach(() => {
+	if (dir) {
+		rmSync(dir, {recursive: true, force: true});
+	}
+});
+
+/** Whether a process runs (a zombie waiting for its parent does not count). */
+function running(pid: number): boolean {
+	try {
+		return !/^\d+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+	} catch {
+		return false;
+	}
+}
+
+describe('roll --exec stopped (drainboard itself stopped)', () => {
+	it('ends everything the command started, not only its shell, before stop resolves', async () => {
+		dir = mkdtempSync(path.join(os.tmpdir(), 'drainboard-exec-'));
+		const pidFile = path.join(dir, 'sleep.pid');
+		// The shell waits for a command it started, as a script waits for ssh or systemctl.
+		const exec = runExec(`sh -c 'echo $$ > ${pidFile}; exec sleep 120'; exit 1`, {backend: 'webapps', server: 'app01', address: '127.0.0.1', port: 1}, () => undefined);
+		const sleepPid = await waitFor('the command to start its sleep', () => {
+			try {
+				const pid = Number(readFileSync(pidFile, 'utf8'));
+				return pid > 0 && running(pid) ? pid : undefined;
+			} catch {
+				return undefined;
+			}
+		});
+		await exec.stop();
+		expect(await exec.done).toEqual({exitCode: null, signal: 'SIGTERM'});
+		await waitFor('the sleep to end', () => (running(sleepPid) ? undefined : true), 5000, 20);
+	});
+});
