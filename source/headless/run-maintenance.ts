@@ -1,3 +1,4 @@
+import {endClaim} from '../runbook/traffic-proof.js';
 import process from 'node:process';
 import {journalTime} from '../time-format.js';
 import {onCrash} from '../crash.js';
@@ -281,7 +282,7 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 		} else if (exitCode === 0) {
 			const after = hooks.comeBack === undefined ? ` Run "${restoreCommand(context.commandFlags, label, context.journal.file)}" after the work.` : '';
 			const next = heldBy ? ' Its restore belongs to the maintenance that drained it (or needs --take-over).' : after;
-			write(kind === 'drain' ? `✓ ${label} is drained and proven out of rotation.${next}` : `✓ ${label} is back in rotation, proven by traffic.`);
+			write(`✓ ${label} ${endClaim(kind, [store.getState()])}.${kind === 'drain' ? next : ''}`);
 		} else {
 			write(final.sentence);
 			error ??= {code: 'state', message: final.sentence};

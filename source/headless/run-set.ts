@@ -1,3 +1,4 @@
+import {endClaim} from '../runbook/traffic-proof.js';
 import process from 'node:process';
 import {stopSignals, type ErrorCode, type ExitCode, type StopSignal} from '../errors.js';
 import {isServing} from '../model/server-condition.js';
@@ -269,7 +270,8 @@ export async function headlessSet(kind: Kind, options: Options, label: string, t
 		} else if (options.dryRun) {
 			write(dryRunSummary(`${kind} ${label}`, members.map((member) => ({state: member.context.store.getState(), label: member.label}))));
 		} else {
-			write(kind === 'drain' ? `✓ ${label} (${members.map((member) => member.label).join(', ')}) is drained and proven out of rotation. Run "${restoreCommand(options, label, members[0]!.context.journal.file)}" after the work.` : `✓ ${label} (${members.map((member) => member.label).join(', ')}) is back in rotation, proven by traffic to each.`);
+			const claim = endClaim(kind, members.map((member) => member.context.store.getState()), ' to each');
+			write(`✓ ${label} (${members.map((member) => member.label).join(', ')}) ${claim}.${kind === 'drain' ? ` Run "${restoreCommand(options, label, members[0]!.context.journal.file)}" after the work.` : ''}`);
 		}
 
 		if (options.json) {

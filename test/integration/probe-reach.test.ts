@@ -150,5 +150,8 @@ describe('a probe held on one server by "stick on src"', () => {
 		expect(moved.observed).toContain(`Load balancing picked the target 0 times, but 10 of the probe's requests reached it: "stick on src" keeps this probe's one address on the server it reached before the drain.`);
 		expect(moved.observed).not.toContain('sticky clients');
 		expect(moved.evidence).toMatchObject({targetDelta: 10, othersDelta: 0, targetPicks: 0});
+		// A warning is no proof: the last line says what HAProxy shows, and that traffic did not prove it.
+		expect(run.stderr).toContain(`✓ stickb/${held} is drained (HAProxy shows FDRAIN), but traffic did not prove it out of rotation: see "New traffic goes elsewhere" above.`);
+		expect(run.stderr).not.toContain('proven out of rotation');
 	});
 });

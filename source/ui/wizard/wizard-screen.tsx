@@ -1,3 +1,4 @@
+import {endClaim} from '../../runbook/traffic-proof.js';
 import {Box} from 'ink';
 import React from 'react';
 import {serverDiffers} from '../../model/differences.js';
@@ -223,7 +224,7 @@ function idleText(handle: RunbookHandle, afterEnd: string, exec: ExecView | null
 	}
 
 	if (state.finished) {
-		return `Done. The target is back in rotation, proven by traffic. Enter: ${afterEnd}; q quits.`;
+		return `Done. The target ${endClaim('restore', [state])}. Enter: ${afterEnd}; q quits.`;
 	}
 
 	// Enter does nothing while HAProxy does not answer: say so rather than offer it.

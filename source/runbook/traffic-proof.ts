@@ -1,0 +1,26 @@
+import type {RunbookState} from './state.js';
+
+/** The check whose pass proves, by traffic, where a drain or a restore left the target. */
+const proofOf = {drain: {step: 'confirm', id: 'traffic-moved', title: 'New traffic goes elsewhere'}, restore: {step: 'restore', id: 'traffic-returns', title: 'Traffic returns'}} as const;
+
+/**
+ * Whether traffic proved what the end of a drain or a restore says: its traffic check passed on
+ * every maintenance given. A warning (persistence that holds the probe, a hash that never picks the
+ * target) or no check at all is no proof, and the last line must not claim one.
+ */
+function provenByTraffic(kind: 'drain' | 'restore', states: readonly RunbookState[]): boolean {
+	const {step, id} = proofOf[kind];
+	return states.length > 0 && states.every((state) => state.steps[step].checks.some((check) => check.id === id && check.verdict === 'pass'));
+}
+
+/** The closing sentence's claim: `drained and proven out of rotation`, or what was seen without proof. */
+export function endClaim(kind: 'drain' | 'restore', states: readonly RunbookState[], each = ''): string {
+	if (provenByTraffic(kind, states)) {
+		return kind === 'drain' ? 'is drained and proven out of rotation' : `is back in rotation, proven by traffic${each}`;
+	}
+
+	const {title} = proofOf[kind];
+	return kind === 'drain'
+		? `is drained (HAProxy shows FDRAIN), but traffic did not prove it out of rotation: see "${title}" above`
+		: `is back in rotation (HAProxy shows no drain flag), but traffic did not prove it serves again: see "${title}" above`;
+}
