@@ -23,6 +23,16 @@ const common = (journal: string) => ['--socket', bed.adminSocket, '--config', be
 const states = async () => adminStates(await bed.send('show servers state'));
 
 describe('drainboard drain and restore (headless)', () => {
+	it('refuses a --url that is a server\'s own address: nothing there goes through HAProxy (exit 1, nothing sent)', async () => {
+		const own = `http://127.0.0.1:${bed.demo('app02').port}/`;
+		const drain = await runCli(['drain', 'webapps/app01', ...common('own-address.jsonl'), '--url', own, '--proof', 'probe', '--json']);
+		expect(drain.code, drain.stderr).toBe(1);
+		expect(drain.stderr).toContain(`✗ baseline · Listener known: ${own} (from --url) is the address of server webapps/app02 itself: requests there go around HAProxy, so they would prove nothing about its rotation.`);
+		expect(drain.stderr).not.toContain('never to the server\'s own address');
+		expect((JSON.parse(drain.stdout) as HeadlessResult).error?.code).toBe('traffic');
+		expect((await states())['webapps/app01']).toBe('0');
+	});
+
 	it('drains and restores with --json, exit 0, and journals every step', async () => {
 		const drain = await runCli(['drain', 'webapps/app03', ...common('cycle.jsonl'), '--json']);
 		expect(drain.code, drain.stderr).toBe(0);

@@ -56,8 +56,19 @@ const listener: CheckDefinition = {
 			});
 		}
 
-		return passed(this.id, this.title, `Traffic goes through ${describeProbe(context.probe.target)} (${context.probeSource}), never to the server's own address.`, {
-			evidence: probeEvidence(context.probe.target),
+		const {target} = context.probe;
+		const direct = (await readTarget(context, io.signal)).flatMap((view) => view.backend?.servers ?? []).find((server) => server.port === target.port && sameHost(server.address, target.address));
+		if (direct) {
+			return failed(
+				this.id,
+				this.title,
+				`${describeProbe(target)} (${context.probeSource}) is the address of server ${context.target.backend}/${direct.server} itself: requests there go around HAProxy, so they would prove nothing about its rotation.`,
+				{todo: 'Give the address of the frontend that routes to the backend with --url; drainboard routes shows what it derives.'},
+			);
+		}
+
+		return passed(this.id, this.title, `Traffic goes through ${describeProbe(target)} (${context.probeSource}), never to the server's own address.`, {
+			evidence: probeEvidence(target),
 		});
 	},
 };
@@ -98,3 +109,13 @@ const baselineTraffic: CheckDefinition = {
 };
 
 export const baselineChecks: CheckDefinition[] = [listener, baselineTraffic];
+
+/** The same host for a probe and a server address: as written, with `localhost` and `[::1]` as HAProxy would show them. */
+function sameHost(server: string, probe: string): boolean {
+	const plain = (address: string) => {
+		const bare = address.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+		return bare === 'localhost' ? '127.0.0.1' : bare;
+	};
+
+	return plain(server) === plain(probe);
+}
