@@ -11,7 +11,7 @@ import {formatTarget, targetOf} from '../runtime/names.js';
 import {terminalLine, terminalSafeJson} from '../visible-text.js';
 import type {HeadlessResult} from './report.js';
 import {journalTime} from '../time-format.js';
-import {openRoll, rollServers, type RollRecord} from '../runbook/roll-record.js';
+import {openRoll, rollServers} from '../runbook/roll-record.js';
 import {appliedStateChanges} from './roll-journal.js';
 import type {RollResult, RollServerResult} from './roll-report.js';
 import {restoreCommand, shellWord} from '../runbook/come-back.js';
@@ -194,7 +194,8 @@ async function roll(options: Options, words: readonly string[], result: RollResu
 			const entry = serverResults[index]!;
 			const target = targetOf(backend, server);
 			const label = formatTarget(target);
-			if (done.has(server) || finishedInRoll(journal.file, label, open)) {
+			// Read again at each server: a maintenance finished meanwhile elsewhere (the grid's banner) counts too.
+			if (done.has(server) || openRoll(readJournal(journal.file).entries, backend)?.done.includes(server)) {
 				entry.outcome = 'already-done';
 				write(`– ${index + 1} of ${servers.length} · ${server}: done earlier in this roll; not touched.`);
 				if (!done.has(server)) {
@@ -338,16 +339,6 @@ function write2(sentence: string): string {
 function failedDetail(result: HeadlessResult | undefined): string {
 	const step = result?.steps.find((candidate) => !candidate.ok && !candidate.skipped);
 	return step ? ` (${step.id}: ${step.detail})` : '';
-}
-
-/** A maintenance of `label` that ended with a proven restore after the open roll began (its roll-server-done line never written). */
-function finishedInRoll(file: string, label: string, open: RollRecord | undefined): boolean {
-	if (!open) {
-		return false;
-	}
-
-	const record = lastMaintenance(readJournal(file).entries, label);
-	return record !== undefined && record.finished && record.readySent && Date.parse(record.startedAt) >= Date.parse(open.startedAt);
 }
 
 function tryAppend(append: () => void): void {

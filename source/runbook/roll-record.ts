@@ -1,4 +1,5 @@
 import {Journal, readJournal, type JournalEntry, type JournalInstance} from './journal.js';
+import {lastMaintenance} from './resume.js';
 
 /** A roll of a backend as the journal tells it: the last one started, and the servers it finished. */
 export type RollRecord = {
@@ -39,10 +40,26 @@ export function lastRoll(entries: readonly JournalEntry[], backend: string): Rol
 	return record;
 }
 
-/** The roll still open: started and not finished (a roll stopped short stays open until it ends). */
+/**
+ * The roll still open: started and not finished (a roll stopped short stays open until it ends).
+ * Its done servers are those it wrote down, and those whose maintenance ended with a proven restore
+ * after the roll began (resumed from the grid's banner, or by a headless restore): the wizard and
+ * the headless roll agree on them, and neither touches such a server again.
+ */
 export function openRoll(entries: readonly JournalEntry[], backend: string): RollRecord | undefined {
 	const record = lastRoll(entries, backend);
-	return record && !record.finished ? record : undefined;
+	if (!record || record.finished) {
+		return undefined;
+	}
+
+	for (const server of record.servers) {
+		const maintenance = lastMaintenance(entries, `${backend}/${server}`);
+		if (!record.done.includes(server) && maintenance?.finished && maintenance.readySent && Date.parse(maintenance.startedAt) >= Date.parse(record.startedAt)) {
+			record.done.push(server);
+		}
+	}
+
+	return record;
 }
 
 /**

@@ -36,6 +36,28 @@ describe('the roll in the journal', () => {
 		expect(openRoll([...finished, entry({event: 'roll-started', target: 'webapps', detail: 'app03'})], 'webapps')).toMatchObject({servers: ['app03'], done: []});
 	});
 
+	it('counts a server done when its maintenance ended with a proven restore after the roll began, whoever ran it (the grid\'s banner, a headless restore)', () => {
+		const later = '2026-12-03T17:05:00.000Z';
+		const maintenance = (server: string, time: string, ready: boolean) => [
+			entry({event: 'started', target: `webapps/${server}`, step: 'validate', time}),
+			entry({event: 'reply', target: `webapps/${server}`, command: `set server webapps/${server} state drain`, ok: true, time}),
+			...(ready ? [entry({event: 'reply', target: `webapps/${server}`, command: `set server webapps/${server} state ready`, ok: true, time})] : []),
+			entry({event: 'finished', target: `webapps/${server}`, step: 'restore', time}),
+		];
+		const entries = [
+			// Before the roll: not part of it.
+			...maintenance('app03', '2026-12-03T16:00:00.000Z', true),
+			entry({event: 'roll-started', target: 'webapps', detail: 'app01,app02,app03'}),
+			entry({event: 'roll-server-done', target: 'webapps', detail: 'app01'}),
+			entry({event: 'roll-stopped', target: 'webapps', detail: 'app02: --exec exited with 3'}),
+			...maintenance('app02', later, true),
+		];
+		expect(openRoll(entries, 'webapps')?.done).toEqual(['app01', 'app02']);
+		// A maintenance that ended without its ready (abandoned, or ready not applied) is not done.
+		const unready = [...entries.slice(0, -4), ...maintenance('app02', later, false)];
+		expect(openRoll(unready, 'webapps')?.done).toEqual(['app01']);
+	});
+
 	it('counts the state changes HAProxy applied to a target in this process since a moment: replies, read-backs, rollbacks', () => {
 		const since = Date.parse('2026-12-03T17:00:00.000Z');
 		const entries = [
