@@ -1,10 +1,10 @@
-import {closeSync, constants, mkdirSync, openSync, writeSync} from 'node:fs';
+import {closeSync, constants, openSync, writeSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import process from 'node:process';
 import {DrainboardError} from './errors.js';
 import {printable} from './runtime/endpoint.js';
-import {stateDirectory} from './state-directory.js';
+import {makeDirectories, stateDirectory} from './state-directory.js';
 import {terminalLine} from './visible-text.js';
 
 /** A crash already reported in one sentence, with its details in a crash file: exit 1. */
@@ -62,7 +62,7 @@ function writeCrashFile(error: unknown, context: CrashContext, env: NodeJS.Proce
 	for (const directory of [stateDirectory(env), os.tmpdir()]) {
 		const file = path.join(directory, crashName(now));
 		try {
-			mkdirSync(directory, {recursive: true, mode: 0o700});
+			makeDirectories(directory, 0o700);
 			const fd = openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
 			try {
 				writeSync(fd, text);

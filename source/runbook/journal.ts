@@ -1,10 +1,10 @@
-import {accessSync, closeSync, constants, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readlinkSync, readSync, statSync, writeSync, type Stats} from 'node:fs';
+import {accessSync, closeSync, constants, fstatSync, fsyncSync, ftruncateSync, openSync, readlinkSync, readSync, statSync, writeSync, type Stats} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import process from 'node:process';
 import * as z from 'zod/mini';
 import {DrainboardError, sentenceOf} from '../errors.js';
-import {stateDirectory} from '../state-directory.js';
+import {makeDirectories, stateDirectory} from '../state-directory.js';
 import {stepIds} from './steps.js';
 
 const journalEvents = [
@@ -313,7 +313,7 @@ export class Journal {
 			return this.fd;
 		}
 
-		mkdirSync(path.dirname(this.file), {recursive: true, mode: 0o700});
+		makeDirectories(path.dirname(this.file), 0o700);
 		const fd = openJournal(this.file, constants.O_RDWR | constants.O_APPEND | constants.O_CREAT);
 		this.fd = fd;
 		const {size} = fstatSync(fd);

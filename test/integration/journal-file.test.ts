@@ -225,6 +225,14 @@ describe('a journal on a disk that fills up', () => {
 });
 
 describe('a journal path that is not a regular file of the user', () => {
+	it('a journal in a directory that cannot be made (under /proc) is refused at once: exit 1, one JSON object, nothing sent', async () => {
+		const result = await runCli(['drain', 'webapps/app01', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', '/proc/drainboard-nope/journal.jsonl', '--yes', '--json']);
+		expect(result.code, result.stderr).toBe(1);
+		expect(JSON.parse(result.stdout)).toMatchObject({ok: false, changed: false, error: {code: 'journal'}});
+		expect(result.stderr).toContain('/proc/drainboard-nope/journal.jsonl');
+		expect(await adminOf('app01')).toBe('0');
+	});
+
 	const passwd = 'root:x:0:0:root:/root:/bin/bash\nana:x:1000:1000::/home/ana:/bin/bash\n';
 
 	it.each([
