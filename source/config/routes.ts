@@ -469,12 +469,14 @@ function derive(sections: readonly Section[], backendName: string, options: Rout
 
 	const http = mode === 'http';
 	const found: Found[] = [];
-	const problems: {rank: number; why: string}[] = [];
+	const problems: {rank: number; why: string; final?: true}[] = [];
 	const hints: Hint[] = [];
 	let order = 0;
 	const entries = sections.filter((section) => (section.kind === 'frontend' || section.kind === 'listen') && !section.uncertain && reachesAtAll(sections, section, backend));
 	for (const section of entries) {
 		const before = problems.length;
+		// Whether requests were walked through this section (not only binds that cannot be probed).
+		let walked = false;
 		if (section.statements.some((statement) => statement.keyword === 'disabled' && !statement.uncertain)) {
 			problems.push({rank: namesStatically(sections, section, backend) ? -5 : 5, why: `${capitalize(label(section))} (${place(section)}) is disabled`});
 			continue;
@@ -517,15 +519,18 @@ function derive(sections: readonly Section[], backendName: string, options: Rout
 						bind: `${capitalize(label(section))} binds ${target.spec} (${place(bind.statement)})`,
 					});
 				} else {
+					walked ||= outcome.problems.length > 0;
 					problems.push(...outcome.problems);
 				}
 			}
 		}
 
-		// Every request went elsewhere, and a rule to the backend tests what the probe does not vary: that says why.
+		// No request reached it, and the rule that routes to the backend tests what the probe does not
+		// vary (a method, a header): that says why, whatever later rules did with the probe, and
+		// --url or --host cannot help.
 		const other = candidates.others[0];
-		if (other !== undefined && problems.slice(before).some((problem) => problem.rank === elsewhereRank)) {
-			problems.push({rank: elsewhereRank - 1, why: other});
+		if (other !== undefined && walked) {
+			problems.push({rank: 0, why: other, final: true});
 		}
 
 		if (namesStatically(sections, section, backend)) {
@@ -565,7 +570,7 @@ function compareRanks(one: number[], other: number[]): number {
 	return 0;
 }
 
-type Tried = {kind: 'found'; request: ProbeRequest; name: string | null; via: Statement | null; detail?: string} | {kind: 'none'; problems: {rank: number; why: string}[]};
+type Tried = {kind: 'found'; request: ProbeRequest; name: string | null; via: Statement | null; detail?: string} | {kind: 'none'; problems: {rank: number; why: string; final?: true}[]};
 
 function tryBind(
 	sections: readonly Section[],
@@ -576,7 +581,7 @@ function tryBind(
 	candidates: Candidates,
 	context: {http: boolean; place: (item: {file: string; line: number}) => string; given: GivenProbe; maps: MapFiles},
 ): Tried {
-	const problems: {rank: number; why: string}[] = [];
+	const problems: {rank: number; why: string; final?: true}[] = [];
 	const src = target.address.startsWith('127.') ? '127.0.0.1' : target.address;
 	const variants: Array<{tls: boolean; names: Array<string | null>}> = bind.ssl
 		? [{tls: true, names: candidates.names}]
@@ -620,7 +625,7 @@ function whyNone(
 	sections: readonly Section[],
 	backend: Section,
 	entries: readonly Section[],
-	problems: ReadonlyArray<{rank: number; why: string}>,
+	problems: ReadonlyArray<{rank: number; why: string; final?: true}>,
 	hints: readonly Hint[],
 	given: GivenProbe,
 	place: (item: {file: string; line: number}) => string,
@@ -672,7 +677,7 @@ function whyNone(
 
 	const worst = [...problems].sort((one, other) => one.rank - other.rank)[0];
 	if (worst) {
-		return `${worst.why}; ${advice}.`;
+		return worst.final ? `${worst.why}.` : `${worst.why}; ${advice}.`;
 	}
 
 	return `No bind of ${statics.map((section) => label(section)).join(', ')} can be probed; ${advice}.`;

@@ -265,10 +265,40 @@ describe('a backend chosen by what the probe does not vary', () => {
 		]).sections;
 		const why = (backend: string) => deriveRoute(sections, backend, {interfaces}).why;
 		expect(why('postb')).toBe(
-			'Frontend fe routes to it only with use_backend postb if METH_POST (line 5), where method is not something the probe varies (only the Host, SNI and path of its GET requests): use --proof live, where real clients are the proof; pass --url and --host.',
+			'Frontend fe routes to it only with use_backend postb if METH_POST (line 5), where method is not something the probe varies (only the Host, SNI and path of its GET requests): use --proof live, where real clients are the proof.',
 		);
 		expect(why('tenant')).toMatch(/^Frontend fe routes to it only with use_backend tenant if \{ req\.hdr\(x-tenant\) -m found \} \(line 6\), where req\.hdr\(x-tenant\) is not something the probe varies/);
 		expect(deriveRoute(sections, 'web', {interfaces}).probe?.url).toBe('http://127.0.0.1:80/');
+	});
+
+	it('says so even when a later rule, which cannot decide its routing, is unknown or no backend is left (503)', () => {
+		const sections = parseConfigFiles([
+			{
+				file: '/etc/haproxy/haproxy.cfg',
+				text: [
+					'defaults',
+					'    mode http',
+					'frontend f2',
+					'    bind 127.0.0.1:80',
+					'    acl is_shop hdr(host) shop1.example.com',
+					'    use_backend be_shopx if is_shop METH_POST',
+					'    use_backend be_ws if { hdr(upgrade) -i websocket }',
+					'    use_backend be_file if { hdr(host) -i -f /nonexistent/hosts.lst }',
+					'backend be_shopx',
+					'    server p 10.0.0.1:80',
+					'backend be_ws',
+					'    server w 10.0.0.2:80',
+					'backend be_file',
+					'    server f 10.0.0.3:80',
+				].join('\n'),
+			},
+		]).sections;
+		const why = (backend: string) => deriveRoute(sections, backend, {interfaces}).why;
+		expect(why('be_shopx')).toBe(
+			'Frontend f2 routes to it only with use_backend be_shopx if is_shop METH_POST (line 6), where method is not something the probe varies (only the Host, SNI and path of its GET requests): use --proof live, where real clients are the proof.',
+		);
+		expect(why('be_ws')).toMatch(/^Frontend f2 routes to it only with use_backend be_ws if \{ hdr\(upgrade\) -i websocket \} \(line 7\), where hdr\(upgrade\) is not something the probe varies .*\.$/);
+		expect(why('be_ws')).not.toContain('line 8');
 	});
 });
 
