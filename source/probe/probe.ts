@@ -95,7 +95,8 @@ export function describeProbe(target: ProbeTarget): string {
 	const parts = [
 		evidence.host === null ? null : `Host ${evidence.host}`,
 		evidence.sni === null ? null : `SNI ${evidence.sni}`,
-		evidence.tls === 'none' ? null : evidence.tls,
+		// Said before any request is sent: verified is what each request will insist on, not what was seen.
+		evidence.tls === 'none' ? null : evidence.tls === 'certificate verified' ? 'the certificate to be verified (--verify-tls)' : evidence.tls,
 		evidence.proxyProtocol === null ? null : `a PROXY ${evidence.proxyProtocol} header first`,
 	].filter((part) => part !== null);
 	return parts.length === 0 ? evidence.url : `${evidence.url} with ${parts.join(', ')}`;

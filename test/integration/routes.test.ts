@@ -219,6 +219,9 @@ ${backend(context, 'h2b', ['h2a', 'h2c'])}`;
 		const result = JSON.parse(drain.stdout) as HeadlessResult;
 		expect(result.steps.at(-1)).toMatchObject({id: 'baseline', ok: false});
 		expect(result.steps.at(-1)!.detail).toContain('failed (first: TLS: self-signed certificate)');
+		// The listener line says what each request will insist on, not that a certificate was seen verified.
+		expect(drain.stderr).toMatch(/✓ baseline · Listener known: Traffic goes through https:\/\/\S+ with .*the certificate to be verified \(--verify-tls\)/);
+		expect(drain.stderr).toContain("Do: The listener's certificate did not verify: fix it, or leave out --verify-tls");
 		expect(adminStates(await bed.send('show servers state'))).toEqual(before);
 	});
 });

@@ -50,7 +50,9 @@ export function trafficProblem(id: string, title: string, context: RunbookContex
 	if (traffic.failed > 0) {
 		return failed(id, title, `${traffic.failed} of ${traffic.attempts.length} requests through ${context.probe?.url ?? '?'} failed (first: ${traffic.firstError ?? 'unknown'}).`, {
 			meaning: traffic.firstError?.includes('503') ? 'HAProxy had no server to send them to, or a server answered 5xx.' : 'The listener or the servers behind it did not answer properly.',
-			todo: 'Check the URL (--url) and the backend before going on.',
+			todo: context.probe?.target.verifyTls && /certificate|self[- ]signed|issuer|CERT_|verify/i.test(traffic.firstError ?? '')
+				? 'The listener\'s certificate did not verify: fix it, or leave out --verify-tls (the probe never leaves this host; it checks routing, not TLS).'
+				: 'Check the URL (--url) and the backend before going on.',
 			evidence: trafficEvidence(traffic),
 		});
 	}
