@@ -1,11 +1,20 @@
 import process from 'node:process';
 import {conditionFacts, configEnvironment, readBuildInfo, type BuildInfo} from './condition-facts.js';
+import type {ConfigEnvironment} from './config-line.js';
 import {parsedConfig, readConfigTexts, type LoadedConfig} from './load-config.js';
 import {fileSystem, type FileReader} from './proc-reader.js';
 import {readRunningProcess, runningConfigOf} from './running-haproxy.js';
 
 /** A serving HAProxy process on this host and the configuration it loaded (read as it read it), or why not. */
-type RunningLoaded = {pid: number; files: string[]; loaded: LoadedConfig | null; cwd: string | null; problem: string | null};
+type RunningLoaded = {
+	pid: number;
+	files: string[];
+	loaded: LoadedConfig | null;
+	cwd: string | null;
+	problem: string | null;
+	/** What its .if blocks were read with: its environment (drainboard's own when /proc/<pid>/environ is not readable) and its binary's build. */
+	facts?: {environment: ConfigEnvironment; build: BuildInfo | null; environmentRead: boolean};
+};
 
 /**
  * Every serving HAProxy process on this host (found in /proc by its name), the files in its
@@ -63,7 +72,7 @@ export async function loadRunningConfigs(dependencies: {reader?: FileReader; pro
 
 		const environment = configEnvironment(running.environment instanceof Map ? running.environment : process.env);
 		const loaded = parsedConfig(texts, conditionFacts({environment, version: build?.version ?? null, build, args: running.args}), config.cwd);
-		seen.push({pid: running.pid, files: config.files, loaded, cwd: config.cwd, problem: null});
+		seen.push({pid: running.pid, files: config.files, loaded, cwd: config.cwd, problem: null, facts: {environment, build, environmentRead: running.environment instanceof Map}});
 	}
 
 	return seen;

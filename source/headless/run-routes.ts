@@ -85,7 +85,12 @@ async function routesConfig(options: Options, dependencies: RoutesDependencies):
 		}
 	}
 
-	const environment = configEnvironment(dependencies.environment ?? process.env);
+	// A running HAProxy that did not load --config as it is still lends what its .if blocks read
+	// (a copy of its file, or one of several it loaded): the one --socket/--master reach, else the
+	// one that loaded --config among other files.
+	const lender = running.find((one) => one.facts?.environmentRead && (pids === null ? flag !== undefined && one.files.includes(flag) : pids.includes(one.pid)));
+	const environment = lender?.facts?.environment ?? configEnvironment(dependencies.environment ?? process.env);
+	build = lender?.facts?.build ?? build;
 	const loaded = parsedConfig(texts, conditionFacts({environment, version: build?.version ?? null, build, buildMissing, args: null}), null);
 	if (!loaded.sections) {
 		throw new UsageError(`${capitalize(visible(loaded.problem))}; pass --config with the file HAProxy runs.`);
@@ -96,7 +101,8 @@ async function routesConfig(options: Options, dependencies: RoutesDependencies):
 		throw new UsageError(notConfig);
 	}
 
-	return {files: loaded.files, sections: loaded.sections, source: options.config === undefined ? `${defaultConfigPath} (the default)` : visible(file), uncertain: loaded.parsed.uncertainties, cwd: null};
+	const read = options.config === undefined ? `${defaultConfigPath} (the default)` : visible(file);
+	return {files: loaded.files, sections: loaded.sections, source: lender ? `${read}, read with the environment of HAProxy pid ${lender.pid}` : read, uncertain: loaded.parsed.uncertainties, cwd: null};
 }
 
 /** The pids of the HAProxy processes --socket/--master reach (`show info`); none that answer: a note, and the configuration is read without them. */

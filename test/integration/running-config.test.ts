@@ -1,4 +1,5 @@
 import {readFile, writeFile} from 'node:fs/promises';
+import {readFileSync} from 'node:fs';
 import path from 'node:path';
 import process from 'node:process';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
@@ -247,6 +248,17 @@ describe('.if conditions read with the running HAProxy environment', () => {
 			const json = JSON.parse(routes.stdout) as RoutesJson;
 			expect(json.routes[0]?.probe?.url, flags.join(' ')).toBe(`http://127.0.0.1:${bed.frontendPort}/`);
 		}
+	});
+
+	it('routes of a copy of the file, with the --socket of the HAProxy that runs it: read with that HAProxy\'s environment, and said so', async () => {
+		const copy = path.join(bed.dir, 'laptop-copy.cfg');
+		await writeFile(copy, readFileSync(bed.configPath, 'utf8'));
+		const routes = await runCli(['routes', '--config', copy, '--socket', bed.adminSocket, '--backend', 'webapps', '--json']);
+		expect(routes.code, routes.stderr).toBe(0);
+		const json = JSON.parse(routes.stdout) as RoutesJson;
+		expect(json.routes[0]?.probe?.url).toBe(`http://127.0.0.1:${bed.frontendPort}/`);
+		const text = await runCli(['routes', '--config', copy, '--socket', bed.adminSocket, '--backend', 'webapps']);
+		expect((text.stdout + text.stderr).replace(/\s+/g, ' ')).toContain(`${copy}, read with the environment of HAProxy pid ${bed.haproxy.pid}`);
 	});
 });
 
