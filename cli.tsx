@@ -172,7 +172,7 @@ async function main(): Promise<ExitCode> {
 
 	if (command === 'drain' || command === 'restore') {
 		if (rest.length > 1) {
-			throw new UsageError(`"${command}" takes one backend/server (got "${rest.join(' ')}").`);
+			throw new UsageError(`"${command}" takes one target (got "${rest.join(' ')}"): backend/server, '*/server' for that server in every backend, or @address[:port] for every server there; see drainboard --help.`);
 		}
 
 		const {headlessMaintenance} = await import('./source/headless/run-maintenance.js');

@@ -76,7 +76,7 @@ describe('the --json contract of drain and restore', () => {
 		['invalid-name', 2, ['drain', 'webapps'], 'is not backend/server'],
 		['usage', 2, ['drain', 'webapps/app01', '--requests', 'many'], '--requests needs a number'],
 		['usage', 2, ['drain', 'webapps/app01', '--no-such-flag'], 'Unknown option --no-such-flag'],
-		['usage', 2, ['drain', 'webapps/app01', 'webapps/app02'], 'takes one backend/server'],
+		['usage', 2, ['drain', 'webapps/app01', 'webapps/app02'], "takes one target (got \"webapps/app01 webapps/app02\"): backend/server, '*/server' for that server in every backend, or @address[:port]"],
 	] as const)('error %s (exit %d) for %j: one object on stdout, nothing sent', async (code, exit, args, message) => {
 		const before = await states();
 		const run = await json([...args, ...common('errors.jsonl')]);
