@@ -50,6 +50,9 @@ type Outcome =
 /** A request that reaches the backend, how good a probe it makes, and its bind as written (`Frontend web binds 10.0.0.5:80 (line 4)`). */
 type Found = {probe: ProbeRoute; rank: number[]; bind: string};
 
+/** Why a section does not reach the backend, ranked (lower explains better); `final`: says what to do itself, no --url/--host advice after it. */
+type Problem = {rank: number; why: string; final?: true};
+
 /** Terminal `http-request` actions: the request never reaches a backend's server. */
 const answers: Record<string, string> = {
 	deny: 'refuses',
@@ -469,7 +472,7 @@ function derive(sections: readonly Section[], backendName: string, options: Rout
 
 	const http = mode === 'http';
 	const found: Found[] = [];
-	const problems: {rank: number; why: string; final?: true}[] = [];
+	const problems: Problem[] = [];
 	const hints: Hint[] = [];
 	let order = 0;
 	const entries = sections.filter((section) => (section.kind === 'frontend' || section.kind === 'listen') && !section.uncertain && reachesAtAll(sections, section, backend));
@@ -570,7 +573,7 @@ function compareRanks(one: number[], other: number[]): number {
 	return 0;
 }
 
-type Tried = {kind: 'found'; request: ProbeRequest; name: string | null; via: Statement | null; detail?: string} | {kind: 'none'; problems: {rank: number; why: string; final?: true}[]};
+type Tried = {kind: 'found'; request: ProbeRequest; name: string | null; via: Statement | null; detail?: string} | {kind: 'none'; problems: Problem[]};
 
 function tryBind(
 	sections: readonly Section[],
@@ -581,7 +584,7 @@ function tryBind(
 	candidates: Candidates,
 	context: {http: boolean; place: (item: {file: string; line: number}) => string; given: GivenProbe; maps: MapFiles},
 ): Tried {
-	const problems: {rank: number; why: string; final?: true}[] = [];
+	const problems: Problem[] = [];
 	const src = target.address.startsWith('127.') ? '127.0.0.1' : target.address;
 	const variants: Array<{tls: boolean; names: Array<string | null>}> = bind.ssl
 		? [{tls: true, names: candidates.names}]
@@ -625,7 +628,7 @@ function whyNone(
 	sections: readonly Section[],
 	backend: Section,
 	entries: readonly Section[],
-	problems: ReadonlyArray<{rank: number; why: string; final?: true}>,
+	problems: ReadonlyArray<Problem>,
 	hints: readonly Hint[],
 	given: GivenProbe,
 	place: (item: {file: string; line: number}) => string,

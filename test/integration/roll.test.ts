@@ -11,6 +11,7 @@ import {adminStates} from '../helpers/raw-haproxy.js';
 import {startRestartControl} from '../helpers/restart-control.js';
 import {runCli, spawnCli} from '../helpers/run-cli.js';
 import type {TestBed} from '../helpers/test-bed.js';
+import {running} from '../helpers/process-state.js';
 import {waitFor} from '../helpers/wait-for.js';
 
 let bed: TestBed;
@@ -29,15 +30,6 @@ afterAll(async () => {
 const common = (journal: string) => ['--socket', bed.adminSocket, '--config', bed.configPath, '--journal', path.join(bed.dir, journal), '--yes', '--json'];
 const states = async () => adminStates(await bed.send('show servers state webapps'));
 const servers = ['app01', 'app02', 'app03'];
-
-/** Whether a process runs (a zombie waiting for its parent does not count). */
-function running(pid: number): boolean {
-	try {
-		return !/^\d+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-	} catch {
-		return false;
-	}
-}
 
 describe('drainboard roll', () => {
 	it('rolls three servers under load, each really stopped and started by --exec: 0 failed requests', async () => {

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {runExec} from '../../source/runbook/run-exec.js';
+import {running} from '../helpers/process-state.js';
 import {waitFor} from '../helpers/wait-for.js';
 
 let dir: string | undefined;
@@ -12,15 +13,6 @@ afterEach(() => {
 		rmSync(dir, {recursive: true, force: true});
 	}
 });
-
-/** Whether a process runs (a zombie waiting for its parent does not count). */
-function running(pid: number): boolean {
-	try {
-		return !/^\d+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-	} catch {
-		return false;
-	}
-}
 
 describe('roll --exec stopped (drainboard itself stopped)', () => {
 	it('ends everything the command started, not only its shell, before stop resolves', async () => {
