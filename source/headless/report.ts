@@ -1,16 +1,7 @@
 import {errorCodeOf, sentenceOf} from '../errors.js';
-import type {CheckResult} from '../runbook/check-result.js';
 import type {RunbookState} from '../runbook/state.js';
 import type {StepId} from '../runbook/steps.js';
 import type {HeadlessResult} from './result-schema.js';
-
-const symbols = {pass: '✓', warn: '!', fail: '✗', skip: '–'} as const;
-
-/** One plain line per finished check, for logs: `✓ validate · Capacity left: …`. */
-export function checkLine(step: StepId, check: CheckResult): string {
-	const extra = check.verdict === 'fail' || check.verdict === 'warn' ? [check.meaning, check.todo ? `Do: ${check.todo}` : undefined].filter(Boolean).join(' ') : '';
-	return `${symbols[check.verdict]} ${step} · ${check.title}: ${check.observed}${extra ? ` ${extra}` : ''}`;
-}
 
 export type {HeadlessResult} from './result-schema.js';
 

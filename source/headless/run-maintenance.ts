@@ -2,19 +2,16 @@ import {endClaim} from '../runbook/traffic-proof.js';
 import process from 'node:process';
 import {journalTime} from '../time-format.js';
 import {onCrash} from '../crash.js';
-import {CheckFailedError, stopSignals, UsageError, type ErrorCode, type ExitCode, type StopSignal} from '../errors.js';
+import {stopSignals, UsageError, type ErrorCode, type ExitCode, type StopSignal} from '../errors.js';
 import type {Options} from '../options.js';
 import type {RunbookContext, RunbookIo} from '../runbook/context.js';
-import {readJournal} from '../runbook/journal.js';
-import {lostDrainWarnings} from '../runbook/lost-drain.js';
 import {beginMaintenance, prepareMaintenance} from '../runbook/prepare.js';
-import {ChangeRefusedError, othersDrain} from '../runbook/change-guards.js';
-import {endedByOther, takenOverText} from '../runbook/drain-mark.js';
+import {ChangeRefusedError} from '../runbook/change-guards.js';
 import {changeInFlight, changesSettled, stopChanges} from '../runbook/state-change.js';
 import {readTarget} from '../runbook/read-target.js';
-import {lastMaintenance, type ResumePoint} from '../runbook/resume.js';
 import {runStep} from '../runbook/run-step.js';
-import {stepIds, stepIndex, type StepId} from '../runbook/steps.js';
+import {planSteps, type MaintenanceKind} from '../runbook/plan-steps.js';
+import type {StepId} from '../runbook/steps.js';
 import {seenInRead, targetState, targetStateSentence} from '../runbook/target-state.js';
 import {clientsFor} from '../poll/clients.js';
 import type {RuntimeClient} from '../poll/client.js';
@@ -23,13 +20,13 @@ import {expandPattern, formatPattern, parseTargetPattern} from '../poll/target-s
 import {terminalLine, terminalSafeJson} from '../visible-text.js';
 import {askOnTerminal} from './ask-tty.js';
 import {changedByRun, finalState, readServers, targetEntries, type TargetServers} from './final-state.js';
-import {checkLine, headlessResult, type HeadlessResult} from './report.js';
+import {headlessResult, type HeadlessResult} from './report.js';
+import {checkLine} from '../runbook/check-result.js';
 import {dryRunSummary, dryRunWarnings} from './dry-run.js';
 import {failureCode} from '../runbook/failure-code.js';
-import {comeBackCommand, restoreCommand, restoreHint, statusCommand} from '../runbook/come-back.js';
-import {drainSet} from '../model/server-condition.js';
+import {restoreCommand, restoreHint, statusCommand} from '../runbook/come-back.js';
 
-type Kind = 'drain' | 'restore';
+type Kind = MaintenanceKind;
 
 /** What a caller running several maintenances in turn (`roll`) changes in one. */
 type MaintenanceHooks = {
@@ -337,57 +334,6 @@ async function stateNow(context: RunbookContext): Promise<{sentence: string; dra
 	}
 }
 
-
-export type Plan = {steps: StepId[]; resume?: ResumePoint; done?: string; drained?: boolean; lost?: string[]; takenOver?: string};
-
-export async function planSteps(kind: Kind, context: RunbookContext, resume: ResumePoint | undefined): Promise<Plan> {
-	const through = (from: StepId, to: StepId) => stepIds.slice(stepIndex(from), stepIndex(to) + 1);
-	if (kind === 'drain') {
-		if (!resume?.drained) {
-			// A dry run stops at the drain it does not send: confirm proves a drain that was made.
-			return {steps: through('validate', context.options.dryRun ? 'drain' : 'confirm')};
-		}
-
-		return stepIndex(resume.step) > stepIndex('confirm') ? {steps: [], done: `${formatTarget(context.target)} is already drained and confirmed (${resume.reason}).`, drained: true} : {steps: through(resume.step, 'confirm'), resume};
-	}
-
-	if (resume?.drained) {
-		// Another operator's maintenance is refused here, before maintain waits on its health (unless --take-over).
-		await othersDrain(context, await readTarget(context));
-		const at = stepIndex(resume.step) < stepIndex('maintain') ? 'maintain' : resume.step;
-		return {steps: through(at, 'restore'), resume: {...resume, step: at}};
-	}
-
-	if (resume?.step === 'restore') {
-		return {steps: ['restore'], resume};
-	}
-
-	const views = await readTarget(context);
-	const record = lastMaintenance(readJournal(context.journal.file).entries, formatTarget(context.target));
-	const lost = lostDrainWarnings(record, views, context.target);
-	const stillDrained = views.some((view) => drainSet(view.server));
-	if (lost.length > 0 && stillDrained) {
-		throw new CheckFailedError(`${formatTarget(context.target)} is drained on some instances but not on the others (${lost.join(' ')}); restore sends nothing. Run "${comeBackCommand(context.commandFlags, context.target, context.journal.file)}" to see it instance by instance.`);
-	}
-
-	if (lost.length > 0) {
-		// Another operator took this drain over and ended it (their restore, with its checks): said as such.
-		const ended = record?.drainSentAt ? endedByOther(await context.marks.latest(context.target).catch(() => null), context.journal.file, record.drainSentAt) : null;
-		if (ended) {
-			return {steps: [], lost, takenOver: `${formatTarget(context.target)} is not drained: ${takenOverText(ended)}. Nothing was sent. The journal closes this maintenance.`};
-		}
-
-		return {steps: [], lost};
-	}
-
-	const flags = views.flatMap((view) => view.server?.adminFlags ?? []);
-	if (flags.includes('FMAINT') || flags.includes('RMAINT')) {
-		// What HAProxy shows, not a usage mistake: exit 1, as drain's refusal of it.
-		throw new ChangeRefusedError(`${formatTarget(context.target)} is in maintenance (${flags.join('+')}), not drained, so nothing was sent: drainboard restores drains only. Send "set server ${formatTarget(context.target)} state ready" yourself if that is meant.`, 'not-serving');
-	}
-
-	return {steps: [], done: `${formatTarget(context.target)} is not drained (admin flags: ${flags.join('+') || 'none'}); nothing to restore.`, drained: false};
-}
 
 /** Hands the result on (stdout with --json, or the roll's report); gives the exit code, 1 at least when the run did not succeed. */
 function finish(result: HeadlessResult, emit: (result: HeadlessResult) => void, exitCode: ExitCode): ExitCode {

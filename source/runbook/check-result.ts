@@ -1,4 +1,5 @@
 import type {ErrorCode, ExitCode} from '../errors.js';
+import type {StepId} from './steps.js';
 
 /** How a check came out. `warn` does not block; `fail` does, unless the operator may override it. */
 export type Verdict = 'pass' | 'warn' | 'fail' | 'skip';
@@ -46,4 +47,12 @@ export function skipped(id: string, title: string, observed: string, details: De
 
 export function blocks(result: CheckResult): boolean {
 	return result.verdict === 'fail';
+}
+
+const symbols = {pass: '✓', warn: '!', fail: '✗', skip: '–'} as const;
+
+/** One plain line per finished check, for logs: `✓ validate · Capacity left: …`. */
+export function checkLine(step: StepId, check: CheckResult): string {
+	const extra = check.verdict === 'fail' || check.verdict === 'warn' ? [check.meaning, check.todo ? `Do: ${check.todo}` : undefined].filter(Boolean).join(' ') : '';
+	return `${symbols[check.verdict]} ${step} · ${check.title}: ${check.observed}${extra ? ` ${extra}` : ''}`;
 }

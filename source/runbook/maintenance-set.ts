@@ -1,0 +1,277 @@
+import type {ErrorCode, ExitCode} from '../errors.js';
+import {isServing} from '../model/server-condition.js';
+import type {Options} from '../options.js';
+import type {RuntimeClient} from '../poll/client.js';
+import {formatTarget, type ProxyName, type Target} from '../runtime/names.js';
+import {BackendLock, lockDirectory} from './backend-lock.js';
+import {ChangeRefusedError} from './change-guards.js';
+import {checkLine} from './check-result.js';
+import {restoreCommand} from './come-back.js';
+import type {LockHandle, RunbookContext, RunbookIo} from './context.js';
+import {failureCode} from './failure-code.js';
+import {planSteps, type MaintenanceKind, type Plan} from './plan-steps.js';
+import {beginMaintenance, prepareMaintenance} from './prepare.js';
+import {runStep} from './run-step.js';
+import type {Prompt} from './state.js';
+import {stepIds} from './steps.js';
+
+/** One server of a maintenance of several: its own context, plan and state (its context's store). */
+export type SetMember = {label: string; context: RunbookContext; plan: Plan; warnings: string[]};
+
+/** Why a maintenance of several servers stopped: a code of the JSON contract, one sentence, the exit code. */
+export type SetFailure = {code: ErrorCode; message: string; exitCode: ExitCode};
+
+/** How the maintenance talks to whoever runs it: headless prints and asks on the terminal, the wizard shows and asks on screen. */
+type SetIo = {
+	/** One plain line of progress (`✓ webapps/app01 validate · …`, `→ …`, `! …`). */
+	write(line: string): void;
+	/** The operator's answer to a prompt (a state change, a question). */
+	ask(prompt: Prompt): Promise<boolean>;
+	/** True once the run is being stopped (a signal): nothing more is written, and no step starts. */
+	stopping(): boolean;
+	/** Shortest time between two lines of live rates of one server (headless: 5 s; a screen: 1 s). */
+	liveEveryMs: number;
+};
+
+/** A lock the maintenance holds for all its servers: the runbook's takes and releases leave it alone. */
+const heldBySet: LockHandle = {isHeld: true, take: async () => null, release() {}, holder: async () => null};
+
+/**
+ * Each server's maintenance prepared (journal, configuration, probe) and planned (where its
+ * journal says it stands). A server that is another operator's maintenance refuses the whole set.
+ */
+export async function prepareSet(kind: MaintenanceKind, options: Options, label: string, targets: readonly Target[], clients: readonly RuntimeClient[], io: Pick<SetIo, 'write'>, interactive = false): Promise<SetMember[]> {
+	const names = targets.map((target) => formatTarget(target));
+	const members: SetMember[] = [];
+	for (const target of targets) {
+		const {context, resume, notice, notes} = await prepareMaintenance(options, target, {interactive, clients});
+		for (const note of notes) {
+			io.write(note);
+		}
+
+		const member: SetMember = {label: formatTarget(context.target), context, plan: {steps: []}, warnings: []};
+		member.plan = await planSteps(kind, context, resume).catch((error: unknown) => {
+			// One server of the set is another maintenance's: the set is refused, and the way to the others said.
+			if (error instanceof ChangeRefusedError && error.code === 'other-maintenance') {
+				const others = names.filter((name) => name !== member.label);
+				throw new ChangeRefusedError(`${error.message} The rest of ${label} can be restored one server at a time (${others.map((name) => `"${restoreCommand(options, name, context.journal.file)}"`).join(', ')}).`, 'other-maintenance');
+			}
+
+			throw error;
+		});
+		for (const text of member.plan.lost ?? (notice ? [notice] : [])) {
+			member.warnings.push(text);
+			io.write(`! ${member.label}: ${text}`);
+		}
+
+		if (member.plan.resume) {
+			context.store.dispatch({type: 'resumed', at: member.plan.resume.step, drained: member.plan.resume.drained, ran: member.plan.resume.ran, time: context.clock.now()});
+			io.write(`→ ${member.label}: resuming at ${member.plan.resume.step}: ${member.plan.resume.reason}`);
+		}
+
+		if (member.plan.done) {
+			io.write(`✓ ${member.label}: ${member.plan.done}`);
+		}
+
+		members.push(member);
+	}
+
+	return members;
+}
+
+/** The backends' locks of a drain of several servers, taken in name order (none for a restore or a dry run). */
+export function setLocks(kind: MaintenanceKind, options: Options, members: readonly SetMember[]): {locks: BackendLock[]; release: () => void} {
+	const clients = members[0]?.context.clients ?? [];
+	// A dry run takes no lock: each server's validate reads its backend's lock instead.
+	const locks = kind === 'drain' && !options.dryRun ? [...new Set(members.map((member) => member.context.target.backend))].sort().map((backend) => new BackendLock({dir: lockDirectory(), backend, clients})) : [];
+	return {
+		locks,
+		release() {
+			for (const lock of [...locks].reverse()) {
+				lock.release();
+			}
+		},
+	};
+}
+
+/** What a run of the set came to: the failure that stopped it (none: every step passed), and the capacity check of a drain. */
+type SetOutcome = {failure?: SetFailure; capacity?: {ok: boolean; sentence: string}};
+
+/**
+ * `drain` / `restore` of several servers (`*\/S`, `@ADDRESS[:PORT]`) as one maintenance: the
+ * backends' locks taken in name order and held until every drain is confirmed; capacity checked per
+ * backend with every server of the maintenance leaving together (a backend that would lose its last
+ * serving server refuses the whole maintenance, nothing sent); then each step for every server
+ * before the next step, the drains (and the readies) shown as one list and confirmed with one yes.
+ * Each server is journaled as its own maintenance, each entry naming the set, so restore (and the
+ * wizard) resume each where it stopped. The locks are released when it returns.
+ */
+export async function runSet(kind: MaintenanceKind, options: Options, label: string, members: readonly SetMember[], locking: ReturnType<typeof setLocks>, io: SetIo): Promise<SetOutcome> {
+	const approved = new Set<string>();
+	const lastLive = new Map<SetMember, number>();
+	const ioOf = (member: SetMember): RunbookIo => ({
+		dispatch(action) {
+			member.context.store.dispatch(action);
+			if (io.stopping()) {
+				return;
+			}
+
+			if (action.type === 'check-finished') {
+				io.write(`${member.label} ${checkLine(action.step, action.result)}`);
+			} else if (action.type === 'live-updated' && member.context.clock.now() - (lastLive.get(member) ?? 0) >= io.liveEveryMs) {
+				lastLive.set(member, member.context.clock.now());
+				for (const line of action.lines) {
+					io.write(`${member.label} … ${action.step} · ${line}`);
+				}
+			}
+		},
+		async ask(prompt) {
+			if (io.stopping()) {
+				return new Promise<boolean>(() => undefined);
+			}
+
+			if (prompt.kind === 'command' && approved.has(prompt.id)) {
+				io.write(`→ ${(prompt.commands ?? [prompt.command]).join('; ')} (confirmed with the maintenance)`);
+				return true;
+			}
+
+			return io.ask(prompt);
+		},
+	});
+
+	const outcome: SetOutcome = {};
+	const fail = (failure: SetFailure) => {
+		outcome.failure = failure;
+		return outcome;
+	};
+
+	try {
+		const lost = members.find((member) => member.plan.lost);
+		if (lost) {
+			lost.context.journal.appendGuarded({step: 'maintain', event: 'abandoned', detail: `restore of ${label} found the drain gone: ${lost.plan.lost!.join(' ')}`});
+			return fail({code: 'state', message: `${lost.label} is not drained: the drain was lost during the maintenance (see above); restore sends nothing for the maintenance. Check the server and its traffic.`, exitCode: 1});
+		}
+
+		if (kind === 'drain') {
+			for (const lock of locking.locks) {
+				const tookOver = await lock.take(`drain of ${label}`);
+				if (tookOver) {
+					io.write(`! ${tookOver}`);
+				}
+			}
+
+			if (locking.locks.length > 0) {
+				io.write(`✓ ${label} · the backends ${[...new Set(members.map((member) => member.context.target.backend))].sort().join(', ')} are locked for this drainboard until every drain is confirmed.`);
+				for (const member of members) {
+					member.context.lock = heldBySet;
+				}
+			}
+
+			const capacity = await capacityTogether(members, options.force);
+			outcome.capacity = capacity;
+			io.write(`${capacity.ok ? '✓' : '✗'} ${label} · validate · Capacity left, all leaving together: ${capacity.sentence}`);
+			if (!capacity.ok) {
+				return fail({code: 'capacity', message: capacity.sentence, exitCode: 1});
+			}
+		}
+
+		for (const member of members) {
+			if (member.plan.steps.length > 0) {
+				beginMaintenance(member.context, member.plan.resume);
+				member.context.journal.appendGuarded({step: member.plan.steps[0]!, event: 'check', check: 'maintenance-set', verdict: 'pass', observed: `one maintenance of ${members.length} servers (${label}): ${members.map((other) => other.label).join(', ')}`});
+			}
+		}
+
+		for (const step of stepIds) {
+			const running = members.filter((member) => member.plan.steps.includes(step));
+			if (running.length === 0) {
+				continue;
+			}
+
+			if ((step === 'drain' || step === 'restore') && !options.dryRun) {
+				const yes = await confirmAll(step, running, io);
+				if (!yes) {
+					return fail({code: 'interrupted', message: `The operator answered no at ${step}: nothing was sent for it.`, exitCode: 1});
+				}
+
+				for (const member of running) {
+					approved.add(`${step}:set server ${member.label} state ${step === 'drain' ? 'drain' : 'ready'}`);
+				}
+			}
+
+			for (const member of running) {
+				const result = await runStep(step, member.context, ioOf(member));
+				if (io.stopping()) {
+					return await new Promise<never>(() => undefined);
+				}
+
+				if (result !== 'passed') {
+					const blocking = member.context.store.getState().steps[step].checks.find((check) => check.verdict === 'fail');
+					io.write(`✗ ${member.label} · ${step} blocked: the maintenance of ${label} stops here.`);
+					return fail(
+						result === 'cancelled' || !blocking
+							? {code: 'interrupted', message: `${member.label}: ${step} was cancelled; nothing was sent for it.`, exitCode: 1}
+							: {code: failureCode(blocking), message: `${member.label}: ${blocking.observed}`, exitCode: blocking.exitCode ?? 1},
+					);
+				}
+			}
+		}
+
+		const missing = members.map((member) => member.context.journal.missingNote()).find(Boolean);
+		return missing ? fail({code: 'journal', message: missing, exitCode: 1}) : outcome;
+	} finally {
+		locking.release();
+	}
+}
+
+/** The drains (or readies) of every server of the step, shown as one list and confirmed with one yes. */
+async function confirmAll(step: 'drain' | 'restore', members: readonly SetMember[], io: SetIo): Promise<boolean> {
+	const state = step === 'drain' ? 'drain' : 'ready';
+	const commands = members.map((member) => `set server ${member.label} state ${state}`);
+	const sockets = members[0]!.context.clients.map((client) => client.socket);
+	const why = step === 'drain' ? 'New requests stop going to these servers; their open sessions finish.' : 'These servers go back into rotation and get new requests again.';
+	return io.ask({kind: 'command', id: `${step}:set`, command: commands[0]!, ...(commands.length > 1 ? {commands} : {}), why, sockets});
+}
+
+/**
+ * Capacity with every server of the maintenance leaving together, per backend and instance: a
+ * backend left with no other active server up and in rotation refuses the whole maintenance.
+ */
+async function capacityTogether(members: readonly SetMember[], force: boolean): Promise<{ok: boolean; sentence: string}> {
+	const byBackend = new Map<ProxyName, Set<string>>();
+	for (const member of members) {
+		const set = byBackend.get(member.context.target.backend) ?? new Set<string>();
+		set.add(member.context.target.server);
+		byBackend.set(member.context.target.backend, set);
+	}
+
+	const clients = members[0]!.context.clients;
+	const lines: string[] = [];
+	for (const [backend, leaving] of byBackend) {
+		for (const client of clients) {
+			const snapshot = await client.snapshot(backend);
+			const servers = snapshot.backends.find((candidate) => candidate.name === backend)?.servers ?? [];
+			const staying = servers.filter((server) => !leaving.has(server.server) && !server.backup && isServing(server));
+			const where = clients.length > 1 ? ` at ${client.socket}` : '';
+			if (staying.length === 0) {
+				const sentence = `backend ${backend}${where} would lose its last serving server (${[...leaving].join(', ')} leaving together, no other active server up and in rotation), so the whole maintenance is refused and nothing was sent${force ? '' : '; --force passes this gate (journaled)'}.`;
+				if (!force) {
+					return {ok: false, sentence};
+				}
+
+				lines.push(`${sentence.replace(/, so the whole.*$/, '')}: passed by --force.`);
+				continue;
+			}
+
+			lines.push(`${backend}${where}: ${staying.map((server) => server.server).join(', ')} stay in rotation while ${[...leaving].join(', ')} leave.`);
+		}
+	}
+
+	if (force && lines.some((line) => line.endsWith('passed by --force.'))) {
+		for (const member of members) {
+			member.context.journal.appendGuarded({step: 'validate', event: 'override', check: 'capacity-together', detail: `passed by --force: ${lines.join(' ')}`});
+		}
+	}
+
+	return {ok: true, sentence: lines.join(' ')};
+}

@@ -1,0 +1,70 @@
+import {CheckFailedError} from '../errors.js';
+import {drainSet} from '../model/server-condition.js';
+import {formatTarget} from '../runtime/names.js';
+import {ChangeRefusedError, othersDrain} from './change-guards.js';
+import {comeBackCommand} from './come-back.js';
+import type {RunbookContext} from './context.js';
+import {endedByOther, takenOverText} from './drain-mark.js';
+import {readJournal} from './journal.js';
+import {lostDrainWarnings} from './lost-drain.js';
+import {readTarget} from './read-target.js';
+import {lastMaintenance, type ResumePoint} from './resume.js';
+import {stepIds, stepIndex, type StepId} from './steps.js';
+
+/** What a headless run (or a maintenance of several servers) does: drain leaves the target drained, restore brings it back. */
+export type MaintenanceKind = 'drain' | 'restore';
+
+/**
+ * The steps a drain or restore runs for one server, from the journal's resume point and what
+ * HAProxy shows: `done` when there is nothing to do, `lost` when restore finds the drain gone.
+ */
+export type Plan = {steps: StepId[]; resume?: ResumePoint; done?: string; drained?: boolean; lost?: string[]; takenOver?: string};
+
+export async function planSteps(kind: MaintenanceKind, context: RunbookContext, resume: ResumePoint | undefined): Promise<Plan> {
+	const through = (from: StepId, to: StepId) => stepIds.slice(stepIndex(from), stepIndex(to) + 1);
+	if (kind === 'drain') {
+		if (!resume?.drained) {
+			// A dry run stops at the drain it does not send: confirm proves a drain that was made.
+			return {steps: through('validate', context.options.dryRun ? 'drain' : 'confirm')};
+		}
+
+		return stepIndex(resume.step) > stepIndex('confirm') ? {steps: [], done: `${formatTarget(context.target)} is already drained and confirmed (${resume.reason}).`, drained: true} : {steps: through(resume.step, 'confirm'), resume};
+	}
+
+	if (resume?.drained) {
+		// Another operator's maintenance is refused here, before maintain waits on its health (unless --take-over).
+		await othersDrain(context, await readTarget(context));
+		const at = stepIndex(resume.step) < stepIndex('maintain') ? 'maintain' : resume.step;
+		return {steps: through(at, 'restore'), resume: {...resume, step: at}};
+	}
+
+	if (resume?.step === 'restore') {
+		return {steps: ['restore'], resume};
+	}
+
+	const views = await readTarget(context);
+	const record = lastMaintenance(readJournal(context.journal.file).entries, formatTarget(context.target));
+	const lost = lostDrainWarnings(record, views, context.target);
+	const stillDrained = views.some((view) => drainSet(view.server));
+	if (lost.length > 0 && stillDrained) {
+		throw new CheckFailedError(`${formatTarget(context.target)} is drained on some instances but not on the others (${lost.join(' ')}); restore sends nothing. Run "${comeBackCommand(context.commandFlags, context.target, context.journal.file)}" to see it instance by instance.`);
+	}
+
+	if (lost.length > 0) {
+		// Another operator took this drain over and ended it (their restore, with its checks): said as such.
+		const ended = record?.drainSentAt ? endedByOther(await context.marks.latest(context.target).catch(() => null), context.journal.file, record.drainSentAt) : null;
+		if (ended) {
+			return {steps: [], lost, takenOver: `${formatTarget(context.target)} is not drained: ${takenOverText(ended)}. Nothing was sent. The journal closes this maintenance.`};
+		}
+
+		return {steps: [], lost};
+	}
+
+	const flags = views.flatMap((view) => view.server?.adminFlags ?? []);
+	if (flags.includes('FMAINT') || flags.includes('RMAINT')) {
+		// What HAProxy shows, not a usage mistake: exit 1, as drain's refusal of it.
+		throw new ChangeRefusedError(`${formatTarget(context.target)} is in maintenance (${flags.join('+')}), not drained, so nothing was sent: drainboard restores drains only. Send "set server ${formatTarget(context.target)} state ready" yourself if that is meant.`, 'not-serving');
+	}
+
+	return {steps: [], done: `${formatTarget(context.target)} is not drained (admin flags: ${flags.join('+') || 'none'}); nothing to restore.`, drained: false};
+}
