@@ -47,8 +47,8 @@ const help = `
     <backend>/<server>                       one server
     '*/<server>'                             that server in every backend
     @<address> or @<address>:<port>          every server at that address
-  drain and restore take several servers as one maintenance: capacity with
-  all of them leaving together, one confirmation, each proven.
+  The wizard, drain and restore take several servers as one maintenance:
+  capacity with all of them leaving together, one confirmation, each proven.
 
   Options
     --socket <path|host:port>  HAProxy stats socket, repeatable (default: the
@@ -202,11 +202,16 @@ async function main(): Promise<ExitCode> {
 		const {parseTargetPattern} = await import('./source/poll/target-set.js');
 		const pattern = command === undefined ? undefined : parseTargetPattern(command);
 		const {interactive, clients, prefetched} = await startInteractive(options);
-		// A pattern names its servers now: the wizard takes one.
-		const target = pattern === undefined ? undefined : pattern.kind === 'one' ? pattern.target : await oneServerOf(clients, pattern);
+		// A pattern names its servers now: one is that server's wizard, several are one maintenance of them all.
+		const set = pattern === undefined || pattern.kind === 'one' ? undefined : await serversOf(clients, pattern);
+		const target = pattern === undefined ? undefined : pattern.kind === 'one' ? pattern.target : set?.targets.length === 1 ? set.targets[0] : undefined;
 		// A name the running HAProxy does not have ends here (exit 2); a HAProxy that does not answer opens the app, which says so.
 		const found = target === undefined ? undefined : await findTargetIfAnswering(clients, target);
 		const {runInteractive} = await interactive;
+		if (set && set.targets.length > 1) {
+			return runInteractive(options, undefined, {clients, prefetched, set});
+		}
+
 		return runInteractive(options, found, {clients, prefetched});
 	}
 
@@ -250,19 +255,10 @@ async function interactiveRoll(options: Options, words: readonly string[]): Prom
 	return runInteractive(options, undefined, {clients, prefetched, roll: {backend, servers, asked: parsed.asked, ...(options.exec === undefined ? {} : {exec: options.exec})}});
 }
 
-/** The one server a `*\/S` or `@ADDRESS` pattern names, for the wizard; several are a maintenance for drain and restore. */
-async function oneServerOf(clients: readonly RuntimeClient[], pattern: Exclude<TargetPattern, {kind: 'one'}>): Promise<Target> {
+/** The servers a `*\/S` or `@ADDRESS` pattern names (none: exit 2, naming what there is), and the pattern as the operator would type it. */
+async function serversOf(clients: readonly RuntimeClient[], pattern: Exclude<TargetPattern, {kind: 'one'}>): Promise<{label: string; targets: Target[]}> {
 	const {expandPattern, formatPattern} = await import('./source/poll/target-set.js');
-	const {formatTarget} = await import('./source/runtime/names.js');
-	const targets = await expandPattern(clients, pattern);
-	if (targets.length > 1) {
-		const label = formatPattern(pattern);
-		throw new UsageError(
-			`${label} names ${targets.length} servers (${targets.map((one) => formatTarget(one)).join(', ')}); the wizard maintains one at a time: run "drainboard drain '${label}'" and "drainboard restore '${label}'" for them as one maintenance, or "drainboard ${formatTarget(targets[0]!)}" for one.`,
-		);
-	}
-
-	return targets[0]!;
+	return {label: formatPattern(pattern), targets: await expandPattern(clients, pattern)};
 }
 
 /** {@link findTarget}, or the target as given while HAProxy does not answer (the app shows why). */

@@ -57,6 +57,11 @@ export function comeBackCommand(flags: ChosenFlags, target: Target, journal: str
 	return drainboardCommand([formatTarget(target)], flags, journal);
 }
 
+/** `drainboard '@10.0.0.5' --socket … --journal …`: the command that opens a maintenance of several servers again in the wizard. */
+export function setComeBackCommand(flags: ChosenFlags, label: string, journal: string): string {
+	return drainboardCommand([label], flags, journal);
+}
+
 /** `'it'\''s'`: a word as the shell reads it back unchanged (as is when plain, else in single quotes). */
 export function shellWord(word: string): string {
 	return /^[A-Za-z0-9_./:=,@%+-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;

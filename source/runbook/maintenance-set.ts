@@ -6,7 +6,7 @@ import {formatTarget, type ProxyName, type Target} from '../runtime/names.js';
 import {BackendLock, lockDirectory} from './backend-lock.js';
 import {ChangeRefusedError} from './change-guards.js';
 import {checkLine} from './check-result.js';
-import {restoreCommand} from './come-back.js';
+import {restoreCommand, setComeBackCommand} from './come-back.js';
 import type {LockHandle, RunbookContext, RunbookIo} from './context.js';
 import {failureCode} from './failure-code.js';
 import {planSteps, type MaintenanceKind, type Plan} from './plan-steps.js';
@@ -274,4 +274,29 @@ async function capacityTogether(members: readonly SetMember[], force: boolean): 
 	}
 
 	return {ok: true, sentence: lines.join(' ')};
+}
+
+/** A maintenance of several servers for the wizard: the same engine as headless, with the flags and instances of this run. */
+export type SetRunner = {
+	/** The pattern as given (`@10.0.0.5`, `'*\/app01'`). */
+	label: string;
+	targets: readonly Target[];
+	prepare(kind: MaintenanceKind, io: Pick<SetIo, 'write'>): Promise<SetMember[]>;
+	run(kind: MaintenanceKind, members: readonly SetMember[], io: SetIo): Promise<SetOutcome>;
+	/** The command that opens this maintenance again in the wizard, with this run's flags and journal. */
+	comeBack: string;
+	/** The headless restore of the whole set, with this run's flags and journal. */
+	restore: string;
+};
+
+/** The {@link SetRunner} of `drainboard '<pattern>'` in a terminal (the checks may ask, as the wizard's do). */
+export function setRunner(options: Options, label: string, targets: readonly Target[], clients: readonly RuntimeClient[], journal: string): SetRunner {
+	return {
+		label,
+		targets,
+		prepare: async (kind, io) => prepareSet(kind, options, label, targets, clients, io, true),
+		run: async (kind, members, io) => runSet(kind, options, label, members, setLocks(kind, options, members), io),
+		comeBack: setComeBackCommand(options, label, journal),
+		restore: restoreCommand(options, label, journal),
+	};
 }

@@ -24,6 +24,8 @@ export type Ending = ExitCode | Error;
 export class ExitOwner {
 	/** What to print once the app has ended (the wizard keeps it current); null: nothing. */
 	note: ExitNote | null = null;
+	/** What to print once the app has ended, already as text (the wizard of several servers keeps it current); null: nothing. */
+	noteText: string | null = null;
 	/** The signal that ended the app, if one did. */
 	stoppedBy: StopSignal | null = null;
 	private guard: QuitGuard | undefined;

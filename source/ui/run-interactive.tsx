@@ -12,6 +12,7 @@ import type {ProxyName, Target} from '../runtime/names.js';
 import {journalRollLog} from '../runbook/roll-record.js';
 import {defaultJournalPath, readJournal} from '../runbook/journal.js';
 import {prepareMaintenance} from '../runbook/prepare.js';
+import {setRunner} from '../runbook/maintenance-set.js';
 import {openDrains} from '../runbook/resume.js';
 import {comeBackCommand} from '../runbook/come-back.js';
 import {parseTarget} from '../runtime/names.js';
@@ -29,6 +30,8 @@ export type InteractiveStart = {
 	lab?: LabControls;
 	/** `drainboard roll <backend>` in a terminal: open on this roll. */
 	roll?: {backend: ProxyName; servers: readonly string[]; asked: readonly string[]; exec?: string};
+	/** `drainboard '@10.0.0.5'` naming several servers: open on their maintenance as one (the pattern as given, and its servers). */
+	set?: {label: string; targets: readonly Target[]};
 };
 
 const signals = Object.keys(stopSignals) as StopSignal[];
@@ -82,7 +85,8 @@ export async function runInteractive(options: Options, target: Target | undefine
 	};
 
 	const rollLog = journalRollLog(journal, clients.map((client) => client.socket));
-	const app = <App clients={clients} initialTarget={target} initialRoll={start.roll} rollLog={rollLog} prepare={prepare} owner={owner} lab={lab} prefetched={prefetched} openDrains={openDrainsNow} />;
+	const initialSet = start.set ? setRunner(options, start.set.label, start.set.targets, clients, journal) : undefined;
+	const app = <App clients={clients} initialTarget={target} initialSet={initialSet} initialRoll={start.roll} rollLog={rollLog} prepare={prepare} owner={owner} lab={lab} prefetched={prefetched} openDrains={openDrainsNow} />;
 	const instance = render(app, {
 		// Ctrl-C is the owner's to decide (it asks while the target is drained), not Ink's.
 		exitOnCtrlC: false,
@@ -118,7 +122,7 @@ export async function runInteractive(options: Options, target: Target | undefine
 
 	let noteSaid = false;
 	const sayNote = () => {
-		const text = noteSaid ? null : owner.note ? exitNoteText(owner.note) : lab ? null : openDrainsNote();
+		const text = noteSaid ? null : owner.note ? exitNoteText(owner.note) : (owner.noteText ?? (lab ? null : openDrainsNote()));
 		noteSaid = true;
 		if (text) {
 			// After SIGHUP the terminal may be gone: the note is best effort, the journal has it all.

@@ -17,6 +17,8 @@ import {usePool} from './use-pool.js';
 import {useTerminalSize} from './use-terminal-size.js';
 import {drainedInView, resumeBanner} from './open-drains.js';
 import {WizardApp} from './wizard/wizard-app.js';
+import {SetScreen} from './wizard/set-screen.js';
+import type {SetRunner} from '../runbook/maintenance-set.js';
 import {currentServer, rollBlocked, rollPosition, type RollPlan} from './roll-plan.js';
 import {useRoll} from './use-roll.js';
 import type {RollLog} from '../runbook/roll-record.js';
@@ -28,6 +30,8 @@ export type AppProps = {
 	clients: readonly RuntimeClient[];
 	/** `drainboard webapps/app01` opens the wizard on this server. */
 	initialTarget?: Target;
+	/** `drainboard '@10.0.0.5'` naming several servers: the app opens on their maintenance as one. */
+	initialSet?: SetRunner;
 	/** Builds a maintenance for a server (journal, config, probe); absent: the grid shows details only. */
 	prepare?: (target: Target) => Promise<PreparedMaintenance>;
 	/** Decides how the app ends (q, Ctrl-C, signals, a crash) and holds the note printed after. */
@@ -47,15 +51,15 @@ export type AppProps = {
 };
 
 /** `resumeNow`: the operator chose to resume from the grid's banner; the wizard does not ask again. */
-type Screen = {kind: 'grid'} | {kind: 'preparing'; target: Target; resumeNow?: boolean} | {kind: 'wizard'; prepared: PreparedMaintenance; resumeNow?: boolean} | {kind: 'roll'};
+type Screen = {kind: 'grid'} | {kind: 'preparing'; target: Target; resumeNow?: boolean} | {kind: 'wizard'; prepared: PreparedMaintenance; resumeNow?: boolean} | {kind: 'roll'} | {kind: 'set'; runner: SetRunner};
 
 /** The screens: the grid, a maintenance being prepared, the wizard, a roll between two servers. */
-export function Screens({clients, initialTarget, initialRoll, rollLog, prepare, pollIntervalMs, lab, prefetched, openDrains}: Omit<AppProps, 'owner'>) {
+export function Screens({clients, initialTarget, initialSet, initialRoll, rollLog, prepare, pollIntervalMs, lab, prefetched, openDrains}: Omit<AppProps, 'owner'>) {
 	const owner = useExitOwner();
 	const terminal = useTerminalSize();
 	const size = lab ? {...terminal, rows: terminal.rows - 1} : terminal;
 	const {labMessage, toggleDemo} = useLabMessage(lab);
-	const [screen, setScreen] = useState<Screen>(initialRoll && prepare ? {kind: 'roll'} : initialTarget && prepare ? {kind: 'preparing', target: initialTarget} : {kind: 'grid'});
+	const [screen, setScreen] = useState<Screen>(initialSet ? {kind: 'set', runner: initialSet} : initialRoll && prepare ? {kind: 'roll'} : initialTarget && prepare ? {kind: 'preparing', target: initialTarget} : {kind: 'grid'});
 	const [problem, setProblem] = useState<string | null>(null);
 	// A roll of one backend (Enter on its row, or `drainboard roll <backend>`): its servers are maintained one after another.
 	const {roll, note: rollNote, begin: beginRoll, starting: startingInRoll, ended: serverEnded, stop: stopRoll} = useRoll(rollLog);
@@ -70,7 +74,7 @@ export function Screens({clients, initialTarget, initialRoll, rollLog, prepare, 
 	const [gridCursor, setGridCursor] = useState<string | undefined>(initialTarget && clients[0] ? serverKey(clients[0].socket, initialTarget.backend, initialTarget.server) : undefined);
 	const focus = screen.kind === 'wizard' ? screen.prepared.context.target.backend : screen.kind === 'preparing' ? screen.target.backend : screen.kind === 'roll' && roll ? roll.backend : gridFocus;
 	// The wizard reads only the target's backend (filtered commands); the grid reads everything.
-	const {view, lastSuccessAt, refresh} = usePool(clients, {focus, focusOnly: screen.kind !== 'grid', intervalMs: pollIntervalMs, prefetched});
+	const {view, lastSuccessAt, refresh} = usePool(clients, {focus, focusOnly: screen.kind !== 'grid' && screen.kind !== 'set', intervalMs: pollIntervalMs, prefetched});
 	const poll = useMemo(() => ({readAt: lastSuccessAt, refresh: () => refresh()}), [lastSuccessAt, refresh]);
 	const now = useNow(lastSuccessAt, {perSecond: gridLayout(size.columns).changed > 0});
 	const freshAt = lastSuccessAt();
@@ -209,6 +213,25 @@ export function Screens({clients, initialTarget, initialRoll, rollLog, prepare, 
 	if (screen.kind === 'roll') {
 		// The roll's place is being read from the journal (the first frame of `drainboard roll <backend>`).
 		return <Text>{cell('Reading the journal for the roll…', size.columns - 1)}</Text>;
+	}
+
+	if (screen.kind === 'set') {
+		return (
+			<SetScreen
+				runner={screen.runner}
+				view={view}
+				size={size}
+				now={now}
+				freshAt={freshAt}
+				onQuit={quit}
+				onBack={() => {
+					const [first] = screen.runner.targets;
+					setGridFocus(first?.backend);
+					setGridCursor(first && clients[0] ? serverKey(clients[0].socket, first.backend, first.server) : undefined);
+					setScreen({kind: 'grid'});
+				}}
+			/>
+		);
 	}
 
 	if (screen.kind === 'wizard') {

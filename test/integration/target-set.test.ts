@@ -243,10 +243,89 @@ describe('the wizard on a pattern', () => {
 		}
 	});
 
-	it('names the servers and the headless commands when a pattern names several (exit 2)', async () => {
-		const session = await startCliInTmux([machine(), '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', `${bed.dir}/wizard-set.jsonl`], {columns: 200, after: 'sleep 2'});
-		const screen = await session.waitForScreen('names 3 servers');
-		expect(screen.replace(/\n/g, '')).toContain(`${machine()} names 3 servers (webapps/app01, api/app01, cache/c1); the wizard maintains one at a time: run "drainboard drain '${machine()}'"`);
-		expect(await session.exited()).toBe(2);
+	it('maintains the machine in three backends as one: one y for the drains, the work, one y for the readies, traffic back to each', async () => {
+		const journal = `${bed.dir}/wizard-set.jsonl`;
+		const session = await startCliInTmux([machine(), '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal], {columns: 100, rows: 30});
+		try {
+			let screen = await session.waitForScreen('Enter drain all');
+			expect(screen).toContain('MAINTENANCE of 3 servers as one');
+			for (const label of ['webapps/app01', 'api/app01', 'cache/c1']) {
+				expect(screen).toMatch(new RegExp(`${label.replace('/', '\\/')} +UP · 0 sessions`));
+			}
+
+			// Validate and baseline for each, then one question for the three drains: nothing sent before the y.
+			screen = await session.press('Enter', '? Send these commands, in order,');
+			expect(screen).toContain('set server webapps/app01 state drain');
+			expect(screen).toContain('set server api/app01 state drain');
+			expect(screen).toContain('set server cache/c1 state drain');
+			expect(Object.values(await states()).every((state) => state === '0')).toBe(true);
+			screen = await session.press('y', 'All 3 are drained and confirmed');
+			const drained = await states();
+			expect([drained['webapps/app01'], drained['api/app01'], drained['cache/c1'], drained['webapps/app02']]).toEqual(['8', '8', '8', '0']);
+
+			// The work is done: health of each, one y for the three readies, traffic back to each.
+			screen = await session.press('Enter', 'set server cache/c1 state ready');
+			screen = await session.press('y', 'is finished');
+			expect(screen).toContain(`All 3 are back in rotation; the maintenance of ${machine()} is finished.`);
+			expect(Object.values(await states()).every((state) => state === '0')).toBe(true);
+			// The rows follow HAProxy's reads: back in rotation.
+			screen = await session.waitForScreen((current) => (current.match(/ {2}UP · 0 sessions/g) ?? []).length === 3);
+			const entries = readJournal(journal).entries;
+			expect(entries.filter((entry) => entry.event === 'command' && /state (drain|ready)$/.test(entry.command ?? '')).map((entry) => entry.command)).toHaveLength(6);
+
+			// Enter: back to the grid, with nothing drained; q ends the app with 0 and no note.
+			await session.press('Enter', '/ filter');
+			await session.press('q');
+			expect(await session.exited()).toBe(0);
+		} finally {
+			await session.kill();
+		}
+	});
+
+	it('asks before quitting with the machine drained, says how to come back, and the command given takes the maintenance up at the work', async () => {
+		const journal = `${bed.dir}/wizard-set-quit.jsonl`;
+		const args = [machine(), '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal];
+		let session = await startCliInTmux(args, {columns: 120, rows: 30, after: 'sleep 5'});
+		try {
+			await session.waitForScreen('Enter drain all');
+			await session.press('Enter', '? Send these commands, in order,');
+			await session.press('y', 'All 3 are drained and confirmed');
+			let screen = await session.press('q', '? webapps/app01, api/app01, cache/c1 are drained. Quit anyway?');
+			expect(screen).toContain('y quit, leave them drained · n stay');
+			screen = await session.press('y', 'To resume:');
+			expect(screen.replace(/\n/g, '')).toMatch(new RegExp(`webapps/app01, api/app01, cache/c1 are drained, as HAProxy showed at \\d\\d:\\d\\d:\\d\\d\\. To resume: drainboard ${machine()} --socket ${bed.adminSocket} --config ${bed.configPath} --journal ${journal}`));
+			expect(await session.exited()).toBe(0);
+			const drained = await states();
+			expect([drained['webapps/app01'], drained['api/app01'], drained['cache/c1']]).toEqual(['8', '8', '8']);
+		} finally {
+			await session.kill();
+		}
+
+		// The command printed opens the maintenance where it stopped: the work, then the restore of all three.
+		session = await startCliInTmux(args, {columns: 120, rows: 30});
+		try {
+			await session.waitForScreen('All 3 are drained and confirmed');
+			await session.press('Enter', 'set server cache/c1 state ready');
+			await session.press('y', 'is finished');
+			expect(Object.values(await states()).every((state) => state === '0')).toBe(true);
+		} finally {
+			await session.kill();
+		}
+	});
+
+	it('refuses the whole maintenance in the wizard when a backend would lose its last serving server, and Esc goes back to the grid', async () => {
+		await bed.send('set server cache/c2 state drain');
+		const session = await startCliInTmux([machine(), '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', `${bed.dir}/wizard-set-refused.jsonl`], {columns: 100, rows: 30});
+		try {
+			await session.waitForScreen('Enter drain all');
+			const screen = await session.press('Enter', 'Enter try again');
+			expect(screen.replace(/\n/g, ' ')).toContain('✗ backend cache would lose its last serving server (c1 leaving together');
+			expect(screen).toContain('Esc back to the grid');
+			const now = await states();
+			expect([now['webapps/app01'], now['api/app01'], now['cache/c1']]).toEqual(['0', '0', '0']);
+			await session.press('Escape', '/ filter');
+		} finally {
+			await session.kill();
+		}
 	});
 });

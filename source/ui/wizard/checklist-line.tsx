@@ -6,7 +6,7 @@ import {tint} from '../theme.js';
 import {Text} from '../text/shown-text.js';
 
 /** The six steps on one line: ✓ done, spinner running, ✗ blocked, ▶ current, · pending. */
-export function ChecklistLine({state}: {state: RunbookState}) {
+export function ChecklistLine({state}: {state: Pick<RunbookState, 'steps' | 'current' | 'finished'>}) {
 	return (
 		<Text wrap="truncate-end">
 			{stepIds.map((id, index) => {

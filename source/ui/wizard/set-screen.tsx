@@ -1,0 +1,187 @@
+import {Box} from 'ink';
+import React, {useEffect} from 'react';
+import {addressOf, adminWords} from '../../model/describe.js';
+import type {Server} from '../../model/types.js';
+import type {PollView} from '../../poll/pool-poller.js';
+import type {SetRunner} from '../../runbook/maintenance-set.js';
+import {clockTime} from '../../time-format.js';
+import {wrap} from '../../wrap.js';
+import {useExitOwner} from '../exit-owner.js';
+import {cell, nameCell} from '../format.js';
+import {Header} from '../header.js';
+import {useKeys} from '../keys.js';
+import {tint} from '../theme.js';
+import type {TerminalSize} from '../use-terminal-size.js';
+import {Text} from '../text/shown-text.js';
+import {ChecklistLine} from './checklist-line.js';
+import {PromptBox, promptLines} from './prompt-box.js';
+import {useSetMaintenance, type SetMaintenance} from './use-set-maintenance.js';
+
+type Props = {
+	runner: SetRunner;
+	view: PollView;
+	size: TerminalSize;
+	now: number;
+	freshAt: number | null;
+	onQuit: () => void;
+	/** Esc while nothing of the maintenance is drained, or Enter once it is restored: back to the grid. */
+	onBack: (done: boolean) => void;
+};
+
+/**
+ * `drainboard '@10.0.0.5'` (or `'*\/app01'`) when it names several servers: one maintenance of
+ * them all, as headless drain and restore run it. Each server as HAProxy shows it now, the
+ * checklist of the whole maintenance, the engine's lines, and the one question it asks (one y for
+ * every drain, one for every ready). Enter starts the drain, then (after the work) the restore.
+ */
+export function SetScreen({runner, view, size, now, freshAt, onQuit, onBack}: Props) {
+	const owner = useExitOwner();
+	const set = useSetMaintenance(runner, view);
+	const width = size.columns - 1;
+	useEffect(() => owner.guardWith({confirm: set.confirmQuit, insist: set.insistQuit}), [owner, set.confirmQuit, set.insistQuit]);
+	// What the app prints after it ends: the servers HAProxy last showed drained, and how to come back.
+	useEffect(() => {
+		owner.noteText = set.drainedNow.length > 0 ? `${set.drainedNow.join(', ')} ${set.drainedNow.length === 1 ? 'is' : 'are'} drained, as HAProxy showed at ${clockTime(freshAt ?? now)}. To resume: ${runner.comeBack}` : null;
+	}, [owner, set.drainedNow.join(','), freshAt, runner.comeBack]);
+	useKeys((input, key) => {
+		if (set.prompt) {
+			if (input === 'y' || input === 'n') {
+				set.answer(input === 'y');
+			} else if (key.escape) {
+				set.answer(false);
+			}
+
+			return;
+		}
+
+		if (input === 'q') {
+			onQuit();
+		} else if (key.return) {
+			if (set.phase === 'restored') {
+				owner.noteText = null;
+				onBack(true);
+			} else {
+				set.next();
+			}
+		} else if (key.escape && set.canGoBack) {
+			set.leave();
+			owner.noteText = null;
+			onBack(set.phase === 'restored');
+		}
+	});
+
+	const servers = runner.targets.map((target) => ({label: `${target.backend}/${target.server}`, server: view.pool?.instances[0]?.backends.find((backend) => backend.name === target.backend)?.servers.find((candidate) => candidate.server === target.server)}));
+	const labelWidth = Math.min(Math.max(...servers.map((row) => row.label.length)), Math.max(12, Math.floor(width / 3)));
+	const text = phaseText(set, runner);
+	const prompt = set.prompt ? promptLines(set.prompt, width).length : 0;
+	const textLines = set.prompt ? [] : text.flatMap((line) => wrap(line, width));
+	// Header, title, checklist, blank, servers, blank, …, blank, text or prompt, keys.
+	const fixed = 4 + servers.length + 1 + 1 + (set.prompt ? prompt : textLines.length) + 1;
+	const logRoom = Math.max(0, size.rows - fixed);
+	const log = lastWhole(set.lines, width, logRoom);
+	const spare = Math.max(0, logRoom - log.length);
+	return (
+		<Box flexDirection="column" width={size.columns}>
+			<Header view={view} now={now} freshAt={freshAt} width={size.columns} title={`drainboard · ${runner.label}`} />
+			<Text bold color={tint('cyan')}>
+				{cell(`MAINTENANCE of ${runner.targets.length} servers as one (they leave together)`, width)}
+			</Text>
+			<ChecklistLine state={set.steps} />
+			<Text> </Text>
+			{servers.map((row) => (
+				<Text key={row.label} wrap="truncate-end">
+					{'  '}
+					<Text bold>{nameCell(row.label, labelWidth)}</Text>
+					{`  ${row.server ? serverText(row.server) : 'not in HAProxy’s last read'}`}
+				</Text>
+			))}
+			<Text> </Text>
+			{log.map((line, index) => (
+				<Text key={`log-${index}`} color={line.startsWith('✗') || line.includes(' ✗ ') ? tint('red') : line.startsWith('!') || line.includes(' ! ') ? tint('yellow') : undefined} wrap="truncate-end">
+					{line}
+				</Text>
+			))}
+			{spare > 0 ? <Box height={spare} /> : null}
+			{set.prompt ? (
+				<PromptBox prompt={set.prompt} width={size.columns} onAnswer={set.answer} />
+			) : (
+				textLines.map((line, index) => (
+					<Text key={`text-${index}`} bold={index === 0} color={set.phase === 'failed' ? tint('red') : undefined}>
+						{line}
+					</Text>
+				))
+			)}
+			<Text dimColor>{cell(keysText(set), width)}</Text>
+		</Box>
+	);
+}
+
+/** The last lines of the log that fit in `rows` whole (a line cut at the top reads as nonsense), wrapped at `width`. */
+function lastWhole(lines: readonly string[], width: number, rows: number): string[] {
+	const shown: string[][] = [];
+	let used = 0;
+	for (let index = lines.length - 1; index >= 0; index--) {
+		const wrapped = wrap(lines[index]!, width);
+		if (used + wrapped.length > rows) {
+			break;
+		}
+
+		shown.unshift(wrapped);
+		used += wrapped.length;
+	}
+
+	return shown.flat();
+}
+
+/** A server as HAProxy shows it: status, admin state, sessions, address. */
+function serverText(server: Server): string {
+	const admin = adminWords(server);
+	return `${server.status}${admin.length > 0 ? ` (${admin.join(', ')})` : ''} · ${server.currentSessions} session${server.currentSessions === 1 ? '' : 's'} · ${addressOf(server)}`;
+}
+
+/** What the phase means and what Enter does now. */
+function phaseText(set: SetMaintenance, runner: SetRunner): string[] {
+	const count = runner.targets.length;
+	switch (set.phase) {
+		case 'preparing': {
+			return [`Preparing the maintenance of ${count} servers: reading the journal, the configuration and the runtime…`];
+		}
+
+		case 'ready': {
+			return [`Enter runs validate, baseline, drain and confirm for all ${count} as one maintenance: one list of drains, one y.`];
+		}
+
+		case 'running': {
+			return [
+				set.kind === 'drain'
+					? `Validate, baseline, drain and confirm, each step for all ${count} before the next…`
+					: `Maintain: waiting until each of the ${count} is healthy (--ready-timeout at most); then one y for the readies, and traffic proven back to each…`,
+			];
+		}
+
+		case 'drained': {
+			return [
+				`All ${count} are drained and confirmed. Do the work now.`,
+				'Enter when it is done: maintain waits until each is healthy, then one list of readies, one y, and traffic is proven to return to each.',
+			];
+		}
+
+		case 'restored': {
+			return [`All ${count} are back in rotation; the maintenance of ${runner.label} is finished.`];
+		}
+
+		case 'failed': {
+			return [`✗ ${set.failure ?? 'The maintenance stopped.'}`, `Enter tries the ${set.kind} again from where the journal says each server stands.${set.drainedNow.length > 0 ? ` Or put them back headless: ${runner.restore}` : ''}`];
+		}
+	}
+}
+
+/** The keys that do something now. */
+function keysText(set: SetMaintenance): string {
+	if (set.prompt) {
+		return 'y yes · n no';
+	}
+
+	const enter = set.phase === 'ready' ? 'Enter drain all' : set.phase === 'drained' ? 'Enter restore all' : set.phase === 'failed' ? 'Enter try again' : set.phase === 'restored' ? 'Enter back to the grid' : '';
+	return [enter, 'q quit', set.canGoBack && set.phase !== 'restored' ? 'Esc back to the grid' : ''].filter(Boolean).join(' · ');
+}

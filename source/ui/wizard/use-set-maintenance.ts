@@ -1,0 +1,252 @@
+import {useCallback, useEffect, useRef, useState} from 'react';
+import {sentenceOf} from '../../errors.js';
+import type {PollView} from '../../poll/pool-poller.js';
+import type {SetMember, SetRunner} from '../../runbook/maintenance-set.js';
+import type {MaintenanceKind} from '../../runbook/plan-steps.js';
+import type {Prompt, RunbookState} from '../../runbook/state.js';
+import {changesSettled, changeWaitMs} from '../../runbook/state-change.js';
+import {stepIds, type StepId} from '../../runbook/steps.js';
+import {drainedInView} from '../open-drains.js';
+
+/**
+ * Where a maintenance of several servers stands in the wizard: being prepared (journal, config),
+ * ready to drain, running a phase, drained and waiting for the work, restored, or stopped by a
+ * failed check (one sentence).
+ */
+type SetPhase = 'preparing' | 'ready' | 'running' | 'drained' | 'restored' | 'failed';
+
+/** Longest kept log: the screen shows the last lines that fit. */
+const keptLines = 300;
+
+export type SetMaintenance = {
+	phase: SetPhase;
+	/** The phase being run or last run: drain (validate … confirm) or restore (maintain, restore). */
+	kind: MaintenanceKind;
+	/** The servers of the current phase, each with its own runbook state. */
+	members: readonly SetMember[];
+	/** The steps of the whole maintenance, each as far as its servers got (for the checklist line). */
+	steps: Pick<RunbookState, 'steps' | 'current' | 'finished'>;
+	lines: readonly string[];
+	prompt: Prompt | null;
+	failure: string | null;
+	/** Enter: start the drain, the restore, or try the failed phase again (from where the journal says). */
+	next(): void;
+	answer(yes: boolean): void;
+	/** Servers of the maintenance HAProxy's last read shows drained (first instance). */
+	drainedNow: readonly string[];
+	/** Nothing of it drained, no phase running, no question open: Esc may go back to the grid. */
+	canGoBack: boolean;
+	/** Before going back: each server's maintenance begun and not finished is closed in the journal. */
+	leave(): void;
+	confirmQuit(): Promise<boolean>;
+	insistQuit(): void;
+};
+
+/**
+ * The wizard of several servers: runs the maintenance-set engine (the one headless drain and
+ * restore run) phase by phase, its lines kept as the log and its prompts shown as the wizard's.
+ * Whether a server is drained is read from HAProxy's last poll, never from what was sent.
+ */
+export function useSetMaintenance(runner: SetRunner, view: PollView): SetMaintenance {
+	const [phase, setPhase] = useState<SetPhase>('preparing');
+	const [kind, setKind] = useState<MaintenanceKind>('drain');
+	const [lines, setLines] = useState<string[]>([]);
+	const [prompt, setPrompt] = useState<Prompt | null>(null);
+	const [failure, setFailure] = useState<string | null>(null);
+	// The servers of each phase (restore prepares its own, from the journal), and a render after each line.
+	const [members, setMembers] = useState<{drain: SetMember[]; restore: SetMember[]}>({drain: [], restore: []});
+	const pending = useRef<{prompt: Prompt; resolve: (yes: boolean) => void} | null>(null);
+	const alive = useRef(true);
+	useEffect(
+		() => () => {
+			alive.current = false;
+		},
+		[],
+	);
+
+	const write = useCallback((line: string) => {
+		if (alive.current) {
+			setLines((previous) => withLine(previous, line));
+		}
+	}, []);
+
+	const ask = useCallback(
+		async (question: Prompt) =>
+			new Promise<boolean>((resolve) => {
+				pending.current = {prompt: question, resolve};
+				setPrompt(question);
+			}),
+		[],
+	);
+
+	const answer = useCallback((yes: boolean) => {
+		const open = pending.current;
+		pending.current = null;
+		setPrompt(null);
+		open?.resolve(yes);
+	}, []);
+
+	const prepare = useCallback(
+		async (next: MaintenanceKind): Promise<SetMember[] | null> => {
+			setKind(next);
+			setFailure(null);
+			try {
+				// The restore takes up the drain this maintenance made: its "resuming at maintain" is no news here.
+				const prepared = await runner.prepare(next, {write: (line) => (next === 'restore' && / resuming at maintain: /.test(line) ? undefined : write(line))});
+				setMembers((previous) => ({...previous, [next]: prepared}));
+				return prepared;
+			} catch (error) {
+				setFailure(sentenceOf(error));
+				setPhase('failed');
+				return null;
+			}
+		},
+		[runner, write],
+	);
+
+	const run = useCallback(
+		async (next: MaintenanceKind, prepared: SetMember[]) => {
+			setPhase('running');
+			try {
+				const outcome = await runner.run(next, prepared, {write, ask, stopping: () => !alive.current, liveEveryMs: 1000});
+				if (outcome.failure) {
+					setFailure(outcome.failure.message);
+					setPhase('failed');
+				} else {
+					setPhase(next === 'drain' ? 'drained' : 'restored');
+				}
+			} catch (error) {
+				setFailure(sentenceOf(error));
+				setPhase('failed');
+			}
+		},
+		[runner, write, ask],
+	);
+
+	// Opening: the drain prepared (where the journal says each server stands), then Enter starts it.
+	useEffect(() => {
+		void (async () => {
+			const prepared = await prepare('drain');
+			if (prepared) {
+				// Each already drained and confirmed (an earlier run of this maintenance): on to the work.
+				setPhase(prepared.every((member) => member.plan.steps.length === 0 && member.plan.drained) ? 'drained' : 'ready');
+			}
+		})();
+		// Once, when the screen opens.
+	}, []);
+
+	const next = useCallback(() => {
+		if (phase === 'preparing' || phase === 'running' || phase === 'restored' || pending.current) {
+			return;
+		}
+
+		const again = phase === 'failed' ? kind : phase === 'ready' ? 'drain' : 'restore';
+		void (async () => {
+			// The drain prepared at opening runs as is; a restore, or a try again, reads the journal afresh.
+			const prepared = phase === 'ready' ? members.drain : await prepare(again);
+			if (!prepared) {
+				return;
+			}
+
+			if (prepared.every((member) => member.plan.steps.length === 0) && !prepared.some((member) => member.plan.lost)) {
+				setPhase(again === 'drain' ? 'drained' : 'restored');
+				return;
+			}
+
+			await run(again, prepared);
+		})();
+	}, [phase, kind, members.drain, prepare, run]);
+
+	const labels = runner.targets.map((target) => `${target.backend}/${target.server}`);
+	const drainedNow = labels.filter((label) => drainedInView(view, label));
+	const current = kind === 'drain' ? members.drain : members.restore;
+
+	const leave = useCallback(() => {
+		for (const member of current) {
+			const state = member.context.store.getState();
+			if (state.begun && !state.finished) {
+				member.context.journal.appendGuarded({step: state.current, event: 'abandoned', detail: `back to the grid at ${state.current} of the maintenance of ${runner.label}, with nothing of it drained`});
+			}
+		}
+	}, [current, runner.label]);
+
+	const confirmQuit = useCallback(async () => {
+		// A change on its way lands whether or not the app is still there to say so: its answer first.
+		await changesSettled(changeWaitMs);
+		if (phase !== 'running' && drainedNow.length === 0) {
+			return true;
+		}
+
+		// An open question is answered no (nothing is sent for it) before the quit is asked.
+		answer(false);
+		const list = drainedNow.length > 0 ? `${drainedNow.join(', ')} ${drainedNow.length === 1 ? 'is' : 'are'} drained` : `The maintenance of ${runner.label} is running`;
+		const yes = await ask({kind: 'question', id: 'quit', question: `${list}. Quit anyway? ${drainedNow.length > 0 ? 'They stay drained; ' : ''}the command to resume is printed on the way out.`, yes: drainedNow.length > 0 ? 'quit, leave them drained' : 'quit', no: 'stay'});
+		if (yes) {
+			for (const member of current) {
+				member.context.journal.appendGuarded({step: member.context.store.getState().current, event: 'quit', detail: `quit the maintenance of ${runner.label}: ${list} as HAProxy last showed`});
+			}
+		}
+
+		return yes;
+	}, [phase, drainedNow, answer, ask, runner.label, current]);
+
+	const insistQuit = useCallback(() => {
+		if (pending.current?.prompt.id === 'quit') {
+			answer(true);
+		}
+	}, [answer]);
+
+	return {
+		phase,
+		kind,
+		members: current,
+		steps: setSteps(members, phase),
+		lines,
+		prompt,
+		failure,
+		next,
+		answer,
+		drainedNow,
+		canGoBack: phase !== 'running' && phase !== 'preparing' && prompt === null && drainedNow.length === 0,
+		leave,
+		confirmQuit,
+		insistQuit,
+	};
+}
+
+/** `webapps/app01 … maintain · …`: a line of live rates or health of one server, replaced by its next line. */
+const liveLine = /^(\S+) … /;
+
+/** The log with `line` added: the live lines of its server just before it go (they said what it now says). */
+export function withLine(lines: readonly string[], line: string): string[] {
+	const server = line.split(' ', 1)[0];
+	let end = lines.length;
+	while (end > 0 && liveLine.exec(lines[end - 1]!)?.[1] === server) {
+		end--;
+	}
+
+	return [...lines.slice(0, end), line].slice(-keptLines);
+}
+
+/** Each step as far as the servers got: the drain's steps from the drain phase, maintain and restore from the restore phase. */
+function setSteps(members: {drain: readonly SetMember[]; restore: readonly SetMember[]}, phase: SetPhase): SetMaintenance['steps'] {
+	const pastDrain = phase === 'drained' || phase === 'restored' || members.restore.length > 0;
+	const steps = {} as RunbookState['steps'];
+	for (const id of stepIds) {
+		const restoreStep = id === 'maintain' || id === 'restore';
+		const states = (restoreStep ? members.restore : members.drain).map((member) => member.context.store.getState().steps[id]).filter((step) => step.status !== 'skipped');
+		const status = states.some((step) => step.status === 'failed')
+			? 'failed'
+			: states.some((step) => step.status === 'running')
+				? 'running'
+				: states.length > 0 && states.every((step) => step.status === 'passed')
+					? 'passed'
+					: !restoreStep && pastDrain
+						? 'passed'
+						: 'pending';
+		steps[id] = {status, checks: [], startedAt: null, finishedAt: null};
+	}
+
+	const current: StepId = stepIds.find((id) => steps[id].status !== 'passed') ?? 'restore';
+	return {steps, current, finished: phase === 'restored'};
+}
