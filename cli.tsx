@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import process from 'node:process';
-import {readCommandLine, wordsOf} from './source/cli-args.js';
+import {readCommandLine, refuseForeignFlags, wordsOf} from './source/cli-args.js';
 import {CrashedError, crashed, debugDetails, installCrashHandlers, setCrashVersion} from './source/crash.js';
 import {DrainboardError, exitCodeOf, sentenceOf, UsageError, type ExitCode} from './source/errors.js';
 import {parseOptions, type Options} from './source/options.js';
@@ -141,8 +141,14 @@ async function main(): Promise<ExitCode> {
 		return 0;
 	}
 
-	const options = parseOptions(cli.flags);
 	const [command, ...rest] = cli.input;
+	const named = (['status', 'routes', 'lab', 'drain', 'restore', 'roll'] as const).find((one) => one === command);
+	// A flag the command does not read is refused before anything is read or sent (an unknown command is said below).
+	if (named ?? (command === undefined || command.includes('/') || command.startsWith('@'))) {
+		refuseForeignFlags(named ?? 'wizard', cli.flags);
+	}
+
+	const options = parseOptions(cli.flags);
 	if (command === 'status') {
 		if (rest.length > 0) {
 			throw new UsageError(`"status" takes no target (got "${rest[0]}"); use --backend to narrow it.`);

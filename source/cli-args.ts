@@ -169,3 +169,63 @@ export function wordsOf(argv: readonly string[]): string[] {
 
 	return words;
 }
+
+/** The commands of the command line; `wizard` is `drainboard [<target>]`. */
+export type CommandName = 'status' | 'routes' | 'lab' | 'drain' | 'restore' | 'roll' | 'wizard';
+
+/** Flags that choose the HAProxy instances and how long to wait for them. */
+const instanceFlags = ['socket', 'master', 'config', 'timeout'] as const satisfies readonly FlagName[];
+/** Flags of a maintenance (its checks, probes, journal and overrides), wherever one runs. */
+const maintenanceFlags = [
+	'url',
+	'host',
+	'path',
+	'verifyTls',
+	'haproxy',
+	'journal',
+	'proof',
+	'proofWindow',
+	'requests',
+	'quietTimeout',
+	'readyTimeout',
+	'timeout',
+	'force',
+	'skipValidate',
+	'takeOver',
+	'allowDown',
+] as const satisfies readonly FlagName[];
+
+/**
+ * The flags each command reads. A flag given to a command that does not read it is refused
+ * (exit 2) rather than ignored: `status --exec …` or `routes --proof live` would otherwise look
+ * as if they had done something. `--dry-run` is taken by the wizard only to be refused with its
+ * own sentence (cli.tsx).
+ */
+const commandFlags: Record<CommandName, ReadonlySet<FlagName>> = {
+	status: new Set([...instanceFlags, 'backend', 'json']),
+	routes: new Set([...instanceFlags, 'haproxy', 'backend', 'json']),
+	// The lab brings its own HAProxy, socket and configuration.
+	lab: new Set(maintenanceFlags),
+	drain: new Set([...instanceFlags, ...maintenanceFlags, 'dryRun', 'json', 'yes']),
+	restore: new Set([...instanceFlags, ...maintenanceFlags, 'dryRun', 'json', 'yes']),
+	roll: new Set([...instanceFlags, ...maintenanceFlags, 'dryRun', 'json', 'yes', 'servers', 'exec']),
+	wizard: new Set([...instanceFlags, ...maintenanceFlags, 'dryRun']),
+};
+
+const kebab = (name: string) => `--${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
+
+/** Refuses (UsageError, exit 2, before anything is read or sent) the flags given that `command` does not read, naming where each belongs. */
+export function refuseForeignFlags(command: CommandName, flags: CommandLine['flags']): void {
+	const foreign = (Object.keys(flags) as FlagName[]).filter((name) => !commandFlags[command].has(name));
+	if (foreign.length === 0) {
+		return;
+	}
+
+	const where = (name: FlagName) => {
+		const takers = (Object.keys(commandFlags) as CommandName[]).filter((other) => commandFlags[other].has(name) && !(other === 'wizard' && name === 'dryRun'));
+		return `${kebab(name)} is for ${takers.map((taker) => (taker === 'wizard' ? 'the wizard' : taker)).join(', ')}`;
+	};
+
+	const named = command === 'wizard' ? 'the wizard' : `"${command}"`;
+	throw new UsageError(`${foreign.map((name) => kebab(name)).join(', ')} ${foreign.length === 1 ? 'does' : 'do'} not apply to ${named} (${foreign.map((name) => where(name)).join('; ')}); leave ${foreign.length === 1 ? 'it' : 'them'} out.`);
+}

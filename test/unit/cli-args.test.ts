@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
-import {readCommandLine} from '../../source/cli-args.js';
+import {readCommandLine, refuseForeignFlags, type CommandName} from '../../source/cli-args.js';
 import {UsageError} from '../../source/errors.js';
 import {parseOptions} from '../../source/options.js';
 
@@ -78,5 +78,37 @@ describe('reading the command line', () => {
 				return true;
 			}),
 		);
+	});
+});
+
+describe('flags a command does not read', () => {
+	const refused = (command: CommandName, argv: string[]) => {
+		try {
+			refuseForeignFlags(command, readCommandLine(argv).flags);
+			return null;
+		} catch (error) {
+			expect(error).toBeInstanceOf(UsageError);
+			return (error as Error).message;
+		}
+	};
+
+	it('are refused, each named with the commands it is for', () => {
+		expect(refused('status', ['--exec', 'x'])).toBe('--exec does not apply to "status" (--exec is for roll); leave it out.');
+		expect(refused('routes', ['--proof', 'live', '--yes'])).toBe('--proof, --yes do not apply to "routes" (--proof is for lab, drain, restore, roll, the wizard; --yes is for drain, restore, roll); leave them out.');
+		expect(refused('lab', ['--socket', '/run/haproxy/admin.sock'])).toBe('--socket does not apply to "lab" (--socket is for status, routes, drain, restore, roll, the wizard); leave it out.');
+		expect(refused('wizard', ['--json'])).toBe('--json does not apply to the wizard (--json is for status, routes, drain, restore, roll); leave it out.');
+		expect(refused('drain', ['--servers', 'a,b'])).toBe('--servers does not apply to "drain" (--servers is for roll); leave it out.');
+	});
+
+	it('a switch turned off counts as given', () => {
+		expect(refused('status', ['--no-yes'])).toContain('--yes does not apply to "status"');
+	});
+
+	it('lets every flag of a command through', () => {
+		expect(refused('status', ['--socket', 'a', '--socket', 'b', '--master', 'm', '--config', 'c', '--backend', 'web', '--json', '--timeout', '3'])).toBeNull();
+		expect(refused('routes', ['--config', 'c', '--haproxy', '/usr/sbin/haproxy', '--backend', 'web', '--json'])).toBeNull();
+		expect(refused('roll', ['--servers', 'a,b', '--exec', 'true', '--yes', '--json', '--dry-run', '--url', 'http://127.0.0.1/', '--proof', 'live', '--journal', 'j'])).toBeNull();
+		expect(refused('drain', ['--allow-down', '--take-over', '--force', '--skip-validate', '--requests', '5', '--quiet-timeout', '3', '--ready-timeout', '3', '--proof-window', '5', '--verify-tls', '--host', 'h', '--path', '/p'])).toBeNull();
+		expect(refused('lab', ['--haproxy', '/usr/sbin/haproxy', '--journal', 'j', '--requests', '5'])).toBeNull();
 	});
 });
