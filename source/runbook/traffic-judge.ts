@@ -5,12 +5,13 @@ export type Expectation = 'target-serves' | 'target-idle';
 export type TrafficBasis = 'live' | 'probe';
 
 /** Counter growth over a window: the target's, the other servers' (summed over instances), and lbtot's on the target. */
-type TrafficSample = {targetDelta: number; othersDelta: number; targetPicks: number};
+type TrafficSample = {targetDelta: number; othersDelta: number; targetPicks: number; perInstance?: ReadonlyArray<{target: number; others: number}>};
 
 /**
  * What the numbers say:
  * - `pass`: what the check expects;
- * - `target-none`: the target should serve, but got none while the others got enough;
+ * - `target-none`: the target should serve, but got none while the others got enough (live, with
+ *   several instances: on any one instance);
  * - `target-picked`: the target should be out of rotation, but load balancing still picks it;
  * - `sticky`: load balancing never picked the target, yet requests reached it: persistent
  *   clients (cookie, stick table, use-server) that the drain keeps on it by design;
@@ -42,6 +43,12 @@ export function judgeTraffic(expect: Expectation, sample: TrafficSample, how: Tr
 	const final = how.basis === 'probe' || how.final;
 	const enough = how.basis === 'probe' || othersDelta >= how.requests;
 	if (expect === 'target-serves') {
+		// Live, with several instances: one whose other servers served enough while its target got none
+		// shows the target out of rotation there (a weight of 0, a drain left), whatever the others show.
+		if (how.basis === 'live' && (sample.perInstance?.length ?? 0) > 1 && sample.perInstance!.some((instance) => instance.target === 0 && instance.others >= how.requests)) {
+			return 'target-none';
+		}
+
 		if (targetDelta > 0) {
 			return 'pass';
 		}

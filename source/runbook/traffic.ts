@@ -15,6 +15,12 @@ export type InstanceCounters = {
 	lastSession?: number | null;
 };
 
+/** One instance's share of a window: its target's growth and its other servers'. */
+export type InstanceDelta = {socket: string; target: number; others: number};
+
+/** Two reads of every instance compared: growth per server summed over instances, and each instance's share. */
+type Compared = {deltas: Record<string, number>; targetDelta: number; othersDelta: number; targetPicks: number; restarted: string[]; perInstance: InstanceDelta[]};
+
 /** What a window of traffic did: how the probe went (none sent with live proof), and where it landed by the counters. */
 export type TrafficEvidence = {
 	/** Real clients' requests (`live`, nothing sent) or the probe's burst. */
@@ -37,6 +43,8 @@ export type TrafficEvidence = {
 	noise: number;
 	/** An instance restarted during the window: its counters cannot be compared. */
 	restarted: string[];
+	/** Each instance's share (instances that restarted left out): with several, the proof is said for each. */
+	perInstance: InstanceDelta[];
 	servedBy: Record<string, number>;
 	counter: 'req_tot' | 'stot';
 };
@@ -65,10 +73,11 @@ export async function readCounters(context: RunbookContext, counter: 'req_tot' |
 }
 
 /** Growth between two reads, per server summed over instances; an instance whose (pid, start time) changed is left out and named. */
-export function compareCounters(before: readonly InstanceCounters[], after: readonly InstanceCounters[], target: string): {deltas: Record<string, number>; targetDelta: number; othersDelta: number; targetPicks: number; restarted: string[]} {
+export function compareCounters(before: readonly InstanceCounters[], after: readonly InstanceCounters[], target: string): Compared {
 	const deltas: Record<string, number> = {};
 	let targetPicks = 0;
 	const restarted: string[] = [];
+	const perInstance: InstanceDelta[] = [];
 	for (const instance of after) {
 		const earlier = before.find((candidate) => candidate.socket === instance.socket);
 		if (!earlier || earlier.pid !== instance.pid || earlier.startTime !== instance.startTime) {
@@ -76,9 +85,14 @@ export function compareCounters(before: readonly InstanceCounters[], after: read
 			continue;
 		}
 
+		const own: InstanceDelta = {socket: instance.socket, target: 0, others: 0};
 		for (const [server, value] of instance.counters) {
-			deltas[server] = (deltas[server] ?? 0) + Math.max(0, value - (earlier.counters.get(server) ?? value));
+			const delta = Math.max(0, value - (earlier.counters.get(server) ?? value));
+			deltas[server] = (deltas[server] ?? 0) + delta;
+			own[server === target ? 'target' : 'others'] += delta;
 		}
+
+		perInstance.push(own);
 
 		const picks = instance.picks.get(target) ?? 0;
 		targetPicks += Math.max(0, picks - (earlier.picks.get(target) ?? picks));
@@ -86,7 +100,7 @@ export function compareCounters(before: readonly InstanceCounters[], after: read
 
 	const targetDelta = deltas[target] ?? 0;
 	const total = Object.values(deltas).reduce((sum, value) => sum + value, 0);
-	return {deltas, targetDelta, othersDelta: total - targetDelta, targetPicks, restarted};
+	return {deltas, targetDelta, othersDelta: total - targetDelta, targetPicks, restarted, perInstance};
 }
 
 /** The backend's balance as HAProxy names it, else its config line; null when neither says (HAProxy's default). */

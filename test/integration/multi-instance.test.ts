@@ -178,6 +178,8 @@ describe('two HAProxy instances in front of the same servers', () => {
 			const returns = (JSON.parse(restore.stdout) as HeadlessResult).steps.flatMap((step) => step.checks).find((candidate) => candidate.id === 'traffic-returns')!;
 			expect(returns.evidence).toMatchObject({basis: 'live', sent: 0});
 			expect(Number(returns.evidence?.['targetDelta'])).toBeGreaterThan(0);
+			// Where the evidence came from, instance by instance: nothing is claimed of the first.
+			expect(returns.observed).toMatch(new RegExp(`By instance: ${bed.adminSocket} none \\(no traffic there: nothing seen of app01 on it\\); ${second.adminSocket} app01 \\+[1-9]\\d*, others \\+\\d+\\.$`));
 		} finally {
 			await load.stop();
 		}
@@ -185,6 +187,28 @@ describe('two HAProxy instances in front of the same servers', () => {
 		expect(load.result.failed).toBe(0);
 		// Not one request went through the first instance (nothing sent by drainboard either): its counters alone could prove nothing.
 		expect(await frontendRequests(bed.send)).toBe(firstBefore);
+	}, 120_000);
+
+	it('--proof live: traffic back on one instance does not prove the restore while the other keeps the target out of its traffic', async () => {
+		const journal = `${bed.dir}/pair-live-weight.jsonl`;
+		const common = [...both(), '--config', bed.configPath, '--journal', journal, '--yes', '--json', '--proof', 'live', '--proof-window', '10'];
+		const loads = [startLoad(bed.url, {clients: 2, maxMs: 120_000, maxRequests: 20_000, paceMs: 10}), startLoad(second.url, {clients: 2, maxMs: 120_000, maxRequests: 20_000, paceMs: 10})];
+		try {
+			const drain = await runCli(['drain', 'webapps/app01', ...common]);
+			expect(drain.code, drain.stderr).toBe(0);
+			// Someone takes app01 out of the second instance's balancing while it is drained.
+			await second.send('set weight webapps/app01 0');
+			const restore = await runCli(['restore', 'webapps/app01', ...common]);
+			expect(restore.code, restore.stderr).toBe(1);
+			const returns = (JSON.parse(restore.stdout) as HeadlessResult).steps.flatMap((step) => step.checks).find((candidate) => candidate.id === 'traffic-returns')!;
+			expect(returns.verdict).toBe('fail');
+			expect(returns.observed).toMatch(new RegExp(`By instance: ${bed.adminSocket} app01 \\+[1-9]\\d*, others \\+\\d+; ${second.adminSocket} app01 \\+0, others \\+(?:[1-9]\\d+)\\. The target got none of the traffic of ${second.adminSocket}: it is not in rotation there\\.$`));
+		} finally {
+			await Promise.all(loads.map(async (load) => load.stop()));
+			await second.send('set weight webapps/app01 1');
+		}
+
+		expect(loads.map((load) => load.result.failed)).toEqual([0, 0]);
 	}, 120_000);
 
 	it('changes nothing anywhere when one instance does not answer: exit 3', async () => {

@@ -23,6 +23,16 @@ describe('judging traffic: the target serves (baseline, restore)', () => {
 		expect(judgeTraffic('target-serves', others, live(true))).toBe('target-none');
 	});
 
+	it('with several instances, live: the target serving on one does not pass while another carried enough and gave it none', () => {
+		const split = (second: {target: number; others: number}) => ({targetDelta: 4 + second.target, othersDelta: 6 + second.others, targetPicks: 4, perInstance: [{target: 4, others: 6}, second]});
+		expect(judgeTraffic('target-serves', split({target: 0, others: 10}), live(false))).toBe('target-none');
+		// Too little on the second to tell: the first one's evidence stands (the sentence says what each saw).
+		expect(judgeTraffic('target-serves', split({target: 0, others: 3}), live(false))).toBe('pass');
+		expect(judgeTraffic('target-serves', split({target: 1, others: 10}), live(false))).toBe('pass');
+		// A probe goes through one listener: judged on the sum, as before.
+		expect(judgeTraffic('target-serves', split({target: 0, others: 10}), probe)).toBe('pass');
+	});
+
 	it('judges a probe burst at once', () => {
 		expect(judgeTraffic('target-serves', {targetDelta: 3, othersDelta: 7, targetPicks: 3}, probe)).toBe('pass');
 		expect(judgeTraffic('target-serves', {targetDelta: 0, othersDelta: 10, targetPicks: 0}, probe)).toBe('target-none');
@@ -88,13 +98,23 @@ describe('comparing counters over instances', () => {
 	it('sums the growth of each server over every instance', () => {
 		const before = [instance('/a.sock', 1, {app01: 10, app02: 5}, {app01: 10}), instance('/b.sock', 2, {app01: 0, app02: 0}, {app01: 0})];
 		const after = [instance('/a.sock', 1, {app01: 12, app02: 9}, {app01: 11}), instance('/b.sock', 2, {app01: 1, app02: 3}, {app01: 1})];
-		expect(compareCounters(before, after, 'app01')).toEqual({deltas: {app01: 3, app02: 7}, targetDelta: 3, othersDelta: 7, targetPicks: 2, restarted: []});
+		expect(compareCounters(before, after, 'app01')).toEqual({
+			deltas: {app01: 3, app02: 7},
+			targetDelta: 3,
+			othersDelta: 7,
+			targetPicks: 2,
+			restarted: [],
+			perInstance: [
+				{socket: '/a.sock', target: 2, others: 4},
+				{socket: '/b.sock', target: 1, others: 3},
+			],
+		});
 	});
 
 	it('leaves out an instance that restarted (its counters start again), and names it', () => {
 		const before = [instance('/a.sock', 1, {app01: 10, app02: 5}), instance('/b.sock', 2, {app01: 50, app02: 50})];
 		const after = [instance('/a.sock', 1, {app01: 10, app02: 8}), instance('/b.sock', 3, {app01: 1, app02: 1})];
-		expect(compareCounters(before, after, 'app01')).toEqual({deltas: {app01: 0, app02: 3}, targetDelta: 0, othersDelta: 3, targetPicks: 0, restarted: ['/b.sock']});
+		expect(compareCounters(before, after, 'app01')).toEqual({deltas: {app01: 0, app02: 3}, targetDelta: 0, othersDelta: 3, targetPicks: 0, restarted: ['/b.sock'], perInstance: [{socket: '/a.sock', target: 0, others: 3}]});
 	});
 });
 

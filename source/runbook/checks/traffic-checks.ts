@@ -29,13 +29,30 @@ export function trafficNoun(traffic: Pick<TrafficEvidence, 'counter'>): string {
 export function trafficSentence(context: RunbookContext, traffic: TrafficEvidence): string {
 	const chosen = traffic.chosen ? ` (${traffic.chosen})` : '';
 	if (traffic.basis === 'live') {
-		return `Live traffic over ${traffic.windowSeconds} s${chosen}, nothing sent: ${traffic.counter} grew ${formatDeltas(traffic.deltas, context.target.server)}.`;
+		return `Live traffic over ${traffic.windowSeconds} s${chosen}, nothing sent: ${traffic.counter} grew ${formatDeltas(traffic.deltas, context.target.server)}.${byInstance(context, traffic)}`;
 	}
 
 	const noun = trafficNoun(traffic);
 	const named = Object.entries(traffic.servedBy).length > 0 ? ` Replies named ${formatDeltas(traffic.servedBy).replace(/\+/g, '×')}.` : '';
 	const noise = traffic.noise > 0 ? ` (${traffic.noise} more than sent: other clients' traffic is counted too)` : '';
-	return `${traffic.succeeded}/${traffic.attempts.length} ${noun} through ${context.probe?.url ?? '?'}${chosen} succeeded; ${traffic.counter} grew ${formatDeltas(traffic.deltas, context.target.server)}${noise}.${named}`;
+	return `${traffic.succeeded}/${traffic.attempts.length} ${noun} through ${context.probe?.url ?? '?'}${chosen} succeeded; ${traffic.counter} grew ${formatDeltas(traffic.deltas, context.target.server)}${noise}.${named}${byInstance(context, traffic)}`;
+}
+
+/**
+ * With several instances, each one's share: ` By instance: /run/a.sock app01 +3, others +9;
+ * /run/b.sock none (no traffic there: nothing seen of app01 on it).` A sum could hide an instance
+ * where the target got nothing; this says where the evidence came from.
+ */
+function byInstance(context: RunbookContext, traffic: TrafficEvidence): string {
+	if (traffic.perInstance.length < 2) {
+		return '';
+	}
+
+	const server = context.target.server;
+	const parts = traffic.perInstance.map((instance) =>
+		instance.target + instance.others === 0 ? `${instance.socket} none (no traffic there: nothing seen of ${server} on it)` : `${instance.socket} ${server} +${instance.target}, others +${instance.others}`,
+	);
+	return ` By instance: ${parts.join('; ')}.`;
 }
 
 /** The shared failure when probe traffic itself failed or counters could not be compared. */
@@ -68,7 +85,7 @@ export function targetGotNone(id: string, title: string, context: RunbookContext
 	const algorithm = balanceOf(context) ?? '';
 	const pinned = traffic.basis === 'probe' ? probePinnedBy(context) : null;
 	if (pinned) {
-		return failed(id, title, `${trafficSentence(context, traffic)} The target got none.`, {
+		return failed(id, title, `${trafficSentence(context, traffic)} ${gotNone(traffic)}`, {
 			meaning: `With "${pinned}", every request of this probe comes from one address, which the stick table keeps on the server it first reached: the probe may never reach the target.`,
 			todo: 'Continue knowingly (journaled), or use --proof live when the backend carries real traffic.',
 			override: {kind: 'acknowledge', question: `The target received none of the probe, which "${pinned}" keeps on one server. Continue anyway?`},
@@ -78,7 +95,7 @@ export function targetGotNone(id: string, title: string, context: RunbookContext
 	}
 
 	if (isHashBalancing(algorithm)) {
-		return failed(id, title, `${trafficSentence(context, traffic)} The target got none.`, {
+		return failed(id, title, `${trafficSentence(context, traffic)} ${gotNone(traffic)}`, {
 			meaning:
 				traffic.basis === 'probe'
 					? `With balance ${algorithm}, one client (this probe) is hashed to one server and may never reach the target.`
@@ -90,7 +107,13 @@ export function targetGotNone(id: string, title: string, context: RunbookContext
 		});
 	}
 
-	return failed(id, title, `${trafficSentence(context, traffic)} The target got none.`, {...hint, evidence: trafficEvidence(traffic), code: 'not-serving'});
+	return failed(id, title, `${trafficSentence(context, traffic)} ${gotNone(traffic)}`, {...hint, evidence: trafficEvidence(traffic), code: 'not-serving'});
+}
+
+/** `The target got none.`, or with several instances where it served on some: on which it got none of their traffic. */
+function gotNone(traffic: TrafficEvidence): string {
+	const where = traffic.perInstance.filter((instance) => instance.target === 0 && instance.others > 0).map((instance) => instance.socket);
+	return traffic.targetDelta > 0 && where.length > 0 ? `The target got none of the traffic of ${where.join(', ')}: it is not in rotation there.` : 'The target got none.';
 }
 
 export function trafficPassed(id: string, title: string, context: RunbookContext, traffic: TrafficEvidence, meaning: string): CheckResult {
