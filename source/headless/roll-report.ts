@@ -4,8 +4,8 @@ import type {HeadlessResult} from './report.js';
 import type {TargetEntry} from './result-schema.js';
 import type {ExecOutcome} from '../runbook/run-exec.js';
 
-/** What became of one server of a roll. */
-type RollServerOutcome = 'done' | 'already-done' | 'stopped' | 'not-started';
+/** What became of one server of a roll; `would-pass`: a dry run's read-only checks passed for it (nothing sent, nothing run). */
+type RollServerOutcome = 'done' | 'already-done' | 'would-pass' | 'stopped' | 'not-started';
 
 /** One server of the `roll --json` object. */
 export type RollServerResult = {

@@ -260,7 +260,7 @@ async function roll(options: Options, words: readonly string[], result: RollResu
 					const agents = would.filter((line) => line.startsWith('disable agent ')).map((line) => line.replace(/^disable/, 'enable'));
 					wouldSend.push(...would, `set server ${label} state ready`, ...agents);
 					write(`✓ Dry run of ${server}: it would be drained, "${command}" run, then ready sent.`);
-					entry.outcome = 'done';
+					entry.outcome = 'would-pass';
 					continue;
 				}
 
@@ -312,7 +312,7 @@ async function roll(options: Options, words: readonly string[], result: RollResu
 		result.ok = true;
 		if (dryRun) {
 			result.wouldSend = wouldSend;
-			write(`✓ Dry run of the roll of ${backend}: every server would go through; it would send ${wouldSend.length} command(s) and run "${command}" ${serverResults.filter((entry) => entry.outcome === 'done').length} time(s). Nothing was sent.`);
+			write(`✓ Dry run of the roll of ${backend}: every server would go through; it would send ${wouldSend.length} command(s) and run "${command}" ${serverResults.filter((entry) => entry.outcome === 'would-pass').length} time(s). Nothing was sent.`);
 			return 0;
 		}
 

@@ -185,6 +185,8 @@ describe('drainboard roll', () => {
 		const result = JSON.parse(dry.stdout) as RollResult;
 		expect(result).toMatchObject({ok: true, changed: false, stateChanges: 0});
 		expect(result.wouldSend).toEqual(servers.flatMap((server) => [`set server webapps/${server} state drain`, `set server webapps/${server} state ready`]));
+		// Nothing was done to any server: each is said to pass the checks, not to be done.
+		expect(result.results.map((entry) => [entry.server, entry.outcome, entry.changed])).toEqual(servers.map((server) => [server, 'would-pass', false]));
 		expect(control.restarts).toHaveLength(restarts);
 		expect(Object.values(await states())).toEqual(['0', '0', '0']);
 		expect(existsSync(path.join(bed.dir, 'dry.jsonl'))).toBe(false);
