@@ -10,7 +10,7 @@ const serverStateSchema = z.object({
 });
 
 /** One server of the maintenance on one instance: before the run and when it ended, both read from HAProxy (null: not readable then). */
-const targetSchema = z.object({
+export const targetSchema = z.object({
 	socket: z.string(),
 	backend: z.string(),
 	server: z.string(),

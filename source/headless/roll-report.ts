@@ -1,48 +1,59 @@
-import type {ErrorCode} from '../errors.js';
-import type {StepId} from '../runbook/steps.js';
-import type {HeadlessResult} from './report.js';
-import type {TargetEntry} from './result-schema.js';
-import type {ExecOutcome} from '../runbook/run-exec.js';
+import {z} from 'zod';
+import {errorCodes} from '../errors.js';
+import {stepIds} from '../runbook/steps.js';
+import {headlessResultSchema, targetSchema} from './result-schema.js';
 
 /** What became of one server of a roll; `would-pass`: a dry run's read-only checks passed for it (nothing sent, nothing run). */
-type RollServerOutcome = 'done' | 'already-done' | 'would-pass' | 'stopped' | 'not-started';
+const rollServerOutcomes = ['done', 'already-done', 'would-pass', 'stopped', 'not-started'] as const;
 
 /** One server of the `roll --json` object. */
-export type RollServerResult = {
-	server: string;
-	target: string;
-	outcome: RollServerOutcome;
+const rollServerResultSchema = z.strictObject({
+	server: z.string(),
+	target: z.string(),
+	outcome: z.enum(rollServerOutcomes),
 	/** Whether HAProxy applied a state change to it in this run (read from the journal of replies and read-backs). */
-	changed: boolean;
+	changed: z.boolean(),
 	/** How many state changes HAProxy applied to it in this run, one per instance. */
-	stateChanges: number;
-	drain?: HeadlessResult;
-	exec?: ExecOutcome;
-	restore?: HeadlessResult;
-};
+	stateChanges: z.number().int().min(0),
+	drain: z.optional(headlessResultSchema),
+	/** What --exec came to: its exit code or the signal that ended it, or why it did not start. */
+	exec: z.optional(z.strictObject({exitCode: z.nullable(z.number().int()), signal: z.nullable(z.string()), error: z.optional(z.string())})),
+	restore: z.optional(headlessResultSchema),
+});
 
-/** The `roll --json` object: one for every exit code, within the contract of drain and restore (result-schema.ts). */
-export type RollResult = {
-	ok: boolean;
-	/** True when HAProxy applied a state change of this run to some server (each read back by its drain or restore). */
-	changed: boolean;
-	/** The backend rolled. */
-	target: string;
-	/** Each server this run drained or restored: before (its first read) and after (its last), read from HAProxy. */
-	targets: TargetEntry[];
-	/** Empty: each server's steps are in `results` (its drain and its restore). */
-	steps: [];
-	servers: string[];
-	/** How many state changes HAProxy applied in this run (each instance's reply or read-back, from the journal). */
-	stateChanges: number;
-	results: RollServerResult[];
-	/** The command that takes the roll up again where it stopped; absent when it finished. */
-	resume?: string;
-	error?: {code: ErrorCode; message: string};
-	/** With --dry-run: every command the roll would send, in order (the --exec command between each server's drain and ready). */
-	wouldSend?: string[];
-	/** The signal that stopped the roll, the server and its step then (`maintain` while --exec ran), and what HAProxy showed. */
-	interrupted?: {signal: string; server: string; step: StepId | null; state: string};
-	warnings: string[];
-	journal?: string;
-};
+/**
+ * The `roll --json` object: one for every exit code, within the contract of drain and restore
+ * (result-schema.ts): `error` exactly when `ok` is false, nothing changed by a dry run.
+ */
+export const rollResultSchema = z
+	.strictObject({
+		ok: z.boolean(),
+		/** True when HAProxy applied a state change of this run to some server (each read back by its drain or restore). */
+		changed: z.boolean(),
+		/** The backend rolled. */
+		target: z.string(),
+		/** Each server this run drained or restored: before (its first read) and after (its last), read from HAProxy. */
+		targets: z.array(targetSchema),
+		/** Empty: each server's steps are in `results` (its drain and its restore). */
+		steps: z.tuple([]),
+		servers: z.array(z.string()),
+		/** How many state changes HAProxy applied in this run (each instance's reply or read-back, from the journal). */
+		stateChanges: z.number().int().min(0),
+		results: z.array(rollServerResultSchema),
+		/** The command that takes the roll up again where it stopped; absent when it finished. */
+		resume: z.optional(z.string()),
+		error: z.optional(z.strictObject({code: z.enum(errorCodes), message: z.string()})),
+		/** With --dry-run: every command the roll would send, in order (the --exec command between each server's drain and ready). */
+		wouldSend: z.optional(z.array(z.string())),
+		/** The signal that stopped the roll, the server and its step then (`maintain` while --exec ran), and what HAProxy showed. */
+		interrupted: z.optional(z.strictObject({signal: z.string(), server: z.string(), step: z.nullable(z.enum(stepIds)), state: z.string()})),
+		warnings: z.array(z.string()),
+		journal: z.optional(z.string()),
+	})
+	.check(
+		z.refine((result) => result.ok === (result.error === undefined), {message: '"error" must be present exactly when "ok" is false'}),
+		z.refine((result) => !(result.changed && result.wouldSend !== undefined), {message: 'a dry run cannot have changed anything'}),
+	);
+
+export type RollServerResult = z.output<typeof rollServerResultSchema>;
+export type RollResult = z.output<typeof rollResultSchema>;

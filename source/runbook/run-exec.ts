@@ -2,7 +2,7 @@ import {spawn} from 'node:child_process';
 import process from 'node:process';
 
 /** How the command of `roll --exec` ended. */
-export type ExecOutcome = {exitCode: number | null; signal: string | null; error?: string};
+type ExecOutcome = {exitCode: number | null; signal: string | null; error?: string};
 
 /** What the command is told about the server it works on. */
 type ExecServer = {backend: string; server: string; address: string; port: number | null};

@@ -16,7 +16,7 @@ export type InstanceCounters = {
 };
 
 /** One instance's share of a window: its target's growth and its other servers'. */
-export type InstanceDelta = {socket: string; target: number; others: number};
+type InstanceDelta = {socket: string; target: number; others: number};
 
 /** Two reads of every instance compared: growth per server summed over instances, and each instance's share. */
 type Compared = {deltas: Record<string, number>; targetDelta: number; othersDelta: number; targetPicks: number; restarted: string[]; perInstance: InstanceDelta[]};

@@ -3,7 +3,7 @@ import {existsSync, readFileSync} from 'node:fs';
 import {writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import type {RollResult} from '../../source/headless/roll-report.js';
+import {rollResultSchema} from '../../source/headless/roll-report.js';
 import {readJournal} from '../../source/runbook/journal.js';
 import {servedMore, startBedLoad, startUnderLoadBed} from '../fixtures/under-load.cfg.js';
 import {checkContract} from '../helpers/json-contract.js';
@@ -46,7 +46,7 @@ describe('drainboard roll', () => {
 
 		expect(roll.code, roll.stderr).toBe(0);
 		// stdout is exactly one JSON object: the command's own output went to stderr.
-		const result = JSON.parse(roll.stdout) as RollResult;
+		const result = rollResultSchema.parse(JSON.parse(roll.stdout));
 		expect(roll.stderr).toContain('restarted app02');
 		expect(roll.stderr).toContain('── 2 of 3 · app02');
 		expect(result).toMatchObject({ok: true, changed: true, target: 'webapps', servers, stateChanges: 6});
@@ -66,7 +66,7 @@ describe('drainboard roll', () => {
 		const args = ['roll', 'webapps', ...common('resume.jsonl'), '--exec', exec];
 		const first = await runCli(args, {timeoutMs: 240_000});
 		expect(first.code, first.stderr).toBe(1);
-		const stopped = JSON.parse(first.stdout) as RollResult;
+		const stopped = rollResultSchema.parse(JSON.parse(first.stdout));
 		expect(stopped).toMatchObject({ok: false, changed: true, stateChanges: 3, error: {code: 'exec-failed'}});
 		expect(stopped.results.map((entry) => entry.outcome)).toEqual(['done', 'stopped', 'not-started']);
 		expect(stopped.results[1]!.exec).toEqual({exitCode: 3, signal: null});
@@ -83,7 +83,7 @@ describe('drainboard roll', () => {
 		const journalBefore = readJournal(path.join(bed.dir, 'resume.jsonl')).entries.length;
 		const second = await runCli(args, {timeoutMs: 240_000});
 		expect(second.code, second.stderr).toBe(0);
-		const resumed = JSON.parse(second.stdout) as RollResult;
+		const resumed = rollResultSchema.parse(JSON.parse(second.stdout));
 		// app02 was drained already: only its ready is a change of this run.
 		expect(resumed).toMatchObject({ok: true, changed: true, stateChanges: 3});
 		expect(resumed.results.map((entry) => [entry.server, entry.outcome, entry.stateChanges])).toEqual([
@@ -123,7 +123,7 @@ describe('drainboard roll', () => {
 		const [code] = (await exited) as [number | null];
 		expect(code, stderr).toBe(143);
 		checkContract(stdout, code);
-		const stopped = JSON.parse(stdout) as RollResult;
+		const stopped = rollResultSchema.parse(JSON.parse(stdout));
 		expect(stopped).toMatchObject({ok: false, error: {code: 'interrupted'}, interrupted: {signal: 'SIGTERM', server: 'app02', step: 'maintain'}});
 		expect(stopped.results.map((entry) => entry.outcome)).toEqual(['done', 'stopped', 'not-started']);
 		expect(stderr).toContain('Stopped by SIGTERM during --exec on webapps/app02: it is left DRAINED');
@@ -136,7 +136,7 @@ describe('drainboard roll', () => {
 		await writeFile(fixed, '');
 		const second = await runCli(args, {timeoutMs: 240_000});
 		expect(second.code, second.stderr).toBe(0);
-		const resumed = JSON.parse(second.stdout) as RollResult;
+		const resumed = rollResultSchema.parse(JSON.parse(second.stdout));
 		expect(resumed.results.map((entry) => [entry.server, entry.outcome, entry.stateChanges])).toEqual([
 			['app01', 'already-done', 0],
 			['app02', 'done', 1],
@@ -165,7 +165,7 @@ describe('drainboard roll', () => {
 		const [code] = (await exited) as [number | null];
 		expect(code, stderr).toBe(143);
 		checkContract(stdout, code);
-		const stopped = JSON.parse(stdout) as RollResult;
+		const stopped = rollResultSchema.parse(JSON.parse(stdout));
 		expect(stopped).toMatchObject({ok: false, error: {code: 'interrupted'}, interrupted: {signal: 'SIGTERM', server: 'app01', step: 'maintain'}});
 		expect(stopped.results[0]).toMatchObject({outcome: 'stopped', exec: {exitCode: 0, signal: null}});
 		expect(stderr).toContain(`Run "${stopped.resume}" to take the roll up again with app01.`);
@@ -174,7 +174,7 @@ describe('drainboard roll', () => {
 		await bed.demo('app01').start();
 		const second = await runCli(args, {timeoutMs: 240_000});
 		expect(second.code, second.stderr).toBe(0);
-		expect((JSON.parse(second.stdout) as RollResult).results).toMatchObject([{server: 'app01', outcome: 'done', stateChanges: 1}]);
+		expect((rollResultSchema.parse(JSON.parse(second.stdout))).results).toMatchObject([{server: 'app01', outcome: 'done', stateChanges: 1}]);
 		expect(Object.values(await states())).toEqual(['0', '0', '0']);
 	}, 300_000);
 
@@ -182,7 +182,7 @@ describe('drainboard roll', () => {
 		const restarts = control.restarts.length;
 		const dry = await runCli(['roll', 'webapps', ...common('dry.jsonl'), '--dry-run', '--exec', control.command], {timeoutMs: 120_000});
 		expect(dry.code, dry.stderr).toBe(0);
-		const result = JSON.parse(dry.stdout) as RollResult;
+		const result = rollResultSchema.parse(JSON.parse(dry.stdout));
 		expect(result).toMatchObject({ok: true, changed: false, stateChanges: 0});
 		expect(result.wouldSend).toEqual(servers.flatMap((server) => [`set server webapps/${server} state drain`, `set server webapps/${server} state ready`]));
 		// Nothing was done to any server: each is said to pass the checks, not to be done.
@@ -195,7 +195,7 @@ describe('drainboard roll', () => {
 	it('--servers: only those servers, in that order', async () => {
 		const dry = await runCli(['roll', 'webapps', ...common('order.jsonl'), '--dry-run', '--servers', 'app03,app01', '--exec', 'true'], {timeoutMs: 120_000});
 		expect(dry.code, dry.stderr).toBe(0);
-		const result = JSON.parse(dry.stdout) as RollResult;
+		const result = rollResultSchema.parse(JSON.parse(dry.stdout));
 		expect(result.servers).toEqual(['app03', 'app01']);
 		expect(result.wouldSend).toEqual(['set server webapps/app03 state drain', 'set server webapps/app03 state ready', 'set server webapps/app01 state drain', 'set server webapps/app01 state ready']);
 		expect(dry.stderr).toContain('── 1 of 2 · app03');
@@ -206,13 +206,13 @@ describe('drainboard roll', () => {
 		const exec = `if [ "$DRAINBOARD_SERVER" = app03 ] && [ ! -e ${JSON.stringify(marker)} ]; then exit 3; fi; true`;
 		const first = await runCli(['roll', 'webapps', ...common('kept.jsonl'), '--servers', 'app03,app01', '--exec', exec], {timeoutMs: 240_000});
 		expect(first.code, first.stderr).toBe(1);
-		expect((JSON.parse(first.stdout) as RollResult).servers).toEqual(['app03', 'app01']);
+		expect((rollResultSchema.parse(JSON.parse(first.stdout))).servers).toEqual(['app03', 'app01']);
 		expect((await states())['webapps/app03']).toBe('8');
 
 		await writeFile(marker, '');
 		const second = await runCli(['roll', 'webapps', ...common('kept.jsonl'), '--exec', exec], {timeoutMs: 240_000});
 		expect(second.code, second.stderr).toBe(0);
-		const resumed = JSON.parse(second.stdout) as RollResult;
+		const resumed = rollResultSchema.parse(JSON.parse(second.stdout));
 		expect(resumed.servers).toEqual(['app03', 'app01']);
 		expect(resumed.results.map((entry) => [entry.server, entry.outcome])).toEqual([
 			['app03', 'done'],
@@ -228,7 +228,7 @@ describe('drainboard roll', () => {
 			const restarts = control.restarts.length;
 			const refused = await runCli(['roll', 'webapps', ...common('capacity.jsonl'), '--exec', control.command]);
 			expect(refused.code, refused.stderr).toBe(1);
-			const result = JSON.parse(refused.stdout) as RollResult;
+			const result = rollResultSchema.parse(JSON.parse(refused.stdout));
 			expect(result).toMatchObject({ok: false, changed: false, stateChanges: 0, error: {code: 'capacity'}});
 			expect(result.results.map((entry) => entry.outcome)).toEqual(['not-started', 'not-started', 'not-started']);
 			expect(refused.stderr).toContain(
