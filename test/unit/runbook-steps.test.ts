@@ -87,6 +87,13 @@ describe('validate', () => {
 		harness.context.checkConfig = async () => ({ok: true, exitCode: 0, warnings: ['[WARNING] (1) : a warning'], alerts: [], output: ''});
 		expect(await runStep('validate', harness.context, harness.io)).toBe('passed');
 		expect(check(harness, 'validate', 'config-valid')).toMatchObject({verdict: 'warn'});
+		expect(check(harness, 'validate', 'config-valid')?.observed).toContain('haproxy -c warned 1 time(s): [WARNING] (1) : a warning');
+
+		// More than two: the count, and which of them are quoted.
+		harness = engineHarness(pool(), new FakeClock());
+		harness.context.checkConfig = async () => ({ok: true, exitCode: 0, warnings: ['[WARNING] one.', '[WARNING] two.', '[WARNING] three.'], alerts: [], output: ''});
+		expect(await runStep('validate', harness.context, harness.io)).toBe('passed');
+		expect(check(harness, 'validate', 'config-valid')?.observed).toContain('haproxy -c warned 3 time(s) (the first 2): [WARNING] one. [WARNING] two.');
 
 		harness = engineHarness(pool(), new FakeClock(), {skipValidate: true});
 		harness.context.checkConfig = {missing: 'HAProxy is not installed.'};

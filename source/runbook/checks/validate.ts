@@ -128,7 +128,7 @@ const configValid: CheckDefinition = {
 		const unknown = config.parsed.uncertainties;
 		const notes = [
 			...config.warnings,
-			...(result.warnings.length > 0 ? [`haproxy -c warned ${result.warnings.length} time(s): ${visible(result.warnings.slice(0, 2).join(' '))}`] : []),
+			...(result.warnings.length > 0 ? [`haproxy -c warned ${result.warnings.length} time(s)${result.warnings.length > 2 ? ' (the first 2)' : ''}: ${visible(result.warnings.slice(0, 2).join(' '))}`] : []),
 			...unknown.slice(0, 3).map((uncertainty) => `${cannotEvaluate(uncertainty)}: the lines under it are neither relied on nor taken as absent.`),
 			...(unknown.length > 3 ? [`${unknown.length - 3} more condition(s) could not be evaluated.`] : []),
 		];
