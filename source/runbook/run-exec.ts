@@ -60,9 +60,9 @@ export function runExec(command: string, server: ExecServer, output: ExecOutput)
 		}
 	};
 
-	return {
-		done,
-		async stop() {
+	let stopping: Promise<void> | undefined;
+	const stop = async () => {
+		stopping ??= (async () => {
 			if (child.pid === undefined) {
 				return;
 			}
@@ -77,8 +77,31 @@ export function runExec(command: string, server: ExecServer, output: ExecOutput)
 
 			// What the shell left behind in its group (a command it did not wait for) ends with it.
 			group('SIGKILL');
-		},
+		})();
+		return stopping;
 	};
+
+	running.add(stop);
+	void done.then(() => running.delete(stop));
+	return {done, stop};
+}
+
+/** The stops of the commands running now, so that whoever ends drainboard can wait for them. */
+const running = new Set<() => Promise<void>>();
+
+/**
+ * Stops every command still running (SIGTERM to its group, SIGKILL after {@link killGraceMs}) and
+ * resolves once each has ended; true when there was one. The app awaits it before it returns, so a
+ * command that ignores SIGTERM does not outlive drainboard.
+ */
+export async function stopRunningExecs(onWait?: () => void): Promise<boolean> {
+	const stops = [...running];
+	if (stops.length > 0) {
+		onWait?.();
+	}
+
+	await Promise.all(stops.map(async (stop) => stop()));
+	return stops.length > 0;
 }
 
 /** `exited with 3`, `was killed by SIGTERM`, `could not start (…)`. */

@@ -22,6 +22,7 @@ import {App, type LabControls} from './app.js';
 import {assertTerminal} from './terminal.js';
 import {exitNoteText} from './wizard/exit-note.js';
 import {changesSettled, changeWaitMs, stopChanges} from '../runbook/state-change.js';
+import {stopRunningExecs} from '../runbook/run-exec.js';
 
 /** What the caller may have started before the UI was loaded. */
 export type InteractiveStart = {
@@ -150,6 +151,10 @@ export async function runInteractive(options: Options, target: Target | undefine
 		}
 
 		removeCrashHook();
+		// A roll's --exec still running is stopped (its group: SIGTERM, SIGKILL after 5 s) before drainboard ends.
+		await stopRunningExecs(() => {
+			process.stderr.write('Stopping the roll\'s --exec (SIGTERM to its process group, SIGKILL after 5 s)…\n');
+		});
 		sayNote();
 	}
 }

@@ -1,7 +1,8 @@
-import {existsSync} from 'node:fs';
+import {existsSync, readFileSync} from 'node:fs';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {readJournal} from '../../source/runbook/journal.js';
 import {checklist} from '../helpers/checklist.js';
+import {running} from '../helpers/process-state.js';
 import {adminStates} from '../helpers/raw-haproxy.js';
 import {runCli} from '../helpers/run-cli.js';
 import {defaultsSection, startTestBed, type TestBed} from '../helpers/test-bed.js';
@@ -234,5 +235,31 @@ describe('a roll from the grid, in a real terminal, against a real HAProxy', () 
 			.map((entry) => `${entry.target} ${entry.verdict} ${entry.observed}`);
 		expect(execs).toEqual(['pool/s1 pass --exec exited with 0', 'pool/s2 fail --exec exited with 1']);
 		expect(rollEvents(journal)).toEqual(['roll-started s1,s2', 'roll-server-done s1', 'roll-server-done s2', 'roll-finished s1,s2']);
+	}, 120_000);
+
+	it('q while --exec runs and ignores SIGTERM: drainboard ends only once the command is gone (SIGKILL after the grace)', async () => {
+		await session?.kill();
+		session = undefined;
+		const pidFile = `${bed.dir}/stubborn.pid`;
+		const command = `trap '' TERM; echo $$ > ${pidFile}; while :; do sleep 0.1; done`;
+		session = await startCliInTmux(['roll', 'pool', '--servers', 's3', '--socket', bed.adminSocket, '--config', bed.configPath, '--url', bed.url, '--journal', `${bed.dir}/stubborn.jsonl`, '--exec', command], {columns: 100, rows: 30});
+		try {
+			await session.waitForScreen('❯ Start the maintenance of s3');
+			await session.press('Enter', 'Enter run validate');
+			await session.press('Enter', (current) => checklist(current).includes('▶ baseline'));
+			await session.press('Enter', (current) => checklist(current).includes('▶ drain'));
+			await session.press('Enter', 'set server pool/s3 state drain');
+			await session.press('y', (current) => checklist(current).includes('▶ confirm'));
+			await session.press('Enter', (current) => current.includes('--exec running…'), 20_000);
+			const shell = await waitFor('the command to start', () => (existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) || undefined : undefined), 20_000);
+			expect(running(shell)).toBe(true);
+			await session.press('q', 'Quit anyway?');
+			await session.send('y');
+			expect(await session.exited()).toBe(0);
+			// drainboard returned only after its command was gone, though the command ignored SIGTERM.
+			expect(running(shell)).toBe(false);
+		} finally {
+			await bed.send('set server pool/s3 state ready');
+		}
 	}, 120_000);
 });

@@ -2,7 +2,7 @@ import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
-import {runExec} from '../../source/runbook/run-exec.js';
+import {runExec, stopRunningExecs} from '../../source/runbook/run-exec.js';
 import {running} from '../helpers/process-state.js';
 import {waitFor} from '../helpers/wait-for.js';
 
@@ -32,4 +32,23 @@ describe('roll --exec stopped (drainboard itself stopped)', () => {
 		expect(await exec.done).toEqual({exitCode: null, signal: 'SIGTERM'});
 		await waitFor('the sleep to end', () => (running(sleepPid) ? undefined : true), 5000, 20);
 	});
+
+	it('stopRunningExecs waits for a command that ignores SIGTERM: SIGKILL after the grace, then it resolves', async () => {
+		dir = mkdtempSync(path.join(os.tmpdir(), 'drainboard-exec-'));
+		const pidFile = path.join(dir, 'stubborn.pid');
+		const exec = runExec(`trap '' TERM; echo $$ > ${pidFile}; while :; do sleep 0.1; done`, {backend: 'webapps', server: 'app01', address: '127.0.0.1', port: 1}, () => undefined);
+		const shellPid = await waitFor('the command to start', () => {
+			try {
+				const pid = Number(readFileSync(pidFile, 'utf8'));
+				return pid > 0 && running(pid) ? pid : undefined;
+			} catch {
+				return undefined;
+			}
+		});
+		expect(await stopRunningExecs()).toBe(true);
+		// Resolved only once the command is gone: no wait needed to see it.
+		expect(running(shellPid)).toBe(false);
+		expect(await exec.done).toEqual({exitCode: null, signal: 'SIGKILL'});
+		expect(await stopRunningExecs()).toBe(false);
+	}, 15_000);
 });

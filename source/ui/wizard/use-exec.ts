@@ -32,7 +32,7 @@ export function useExec(command: string | undefined, handle: RunbookHandle, cont
 	const started = useRef(false);
 	const {state, running, paused} = handle;
 	const ready = command !== undefined && state.current === 'maintain' && state.steps.maintain.status === 'pending' && state.drained && !running && !state.prompt && !paused;
-	// The group is sent SIGTERM at once; the wizard does not wait for it to end.
+	// The group is sent SIGTERM at once; the app waits for it to end (run-interactive.tsx, stopRunningExecs) before drainboard does.
 	useEffect(
 		() => () => {
 			void stop.current?.();
