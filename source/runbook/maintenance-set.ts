@@ -149,7 +149,9 @@ export async function runSet(kind: MaintenanceKind, options: Options, label: str
 		const lost = members.find((member) => member.plan.lost);
 		if (lost) {
 			lost.context.journal.appendGuarded({step: 'maintain', event: 'abandoned', detail: `restore of ${label} found the drain gone: ${lost.plan.lost!.join(' ')}`});
-			return fail({code: 'state', message: `${lost.label} is not drained: the drain was lost during the maintenance (see above); restore sends nothing for the maintenance. Check the server and its traffic.`, exitCode: 1});
+			const others = members.filter((member) => member !== lost && !member.plan.lost && member.plan.steps.length > 0);
+			const oneByOne = others.length > 0 ? ` The others are still drained: put them back one at a time (${others.map((member) => `"${restoreCommand(member.context.commandFlags, member.label, member.context.journal.file)}"`).join(', ')}).` : '';
+			return fail({code: 'state', message: `${lost.label} is not drained: the drain was lost during the maintenance (see above); restore sends nothing for the maintenance. Check ${lost.label} and its traffic.${oneByOne}`, exitCode: 1});
 		}
 
 		if (kind === 'drain') {

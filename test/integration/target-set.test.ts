@@ -328,4 +328,36 @@ describe('the wizard on a pattern', () => {
 			await session.kill();
 		}
 	});
+
+	it('says at once when HAProxy shows one of the drained machine back in rotation, and restores nothing while that drain is lost', async () => {
+		const journal = `${bed.dir}/wizard-set-lost.jsonl`;
+		const args = [machine(), '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal];
+		const session = await startCliInTmux(args, {columns: 120, rows: 30});
+		try {
+			await session.waitForScreen('Enter drain all');
+			await session.press('Enter', '? Send these commands, in order,');
+			await session.press('y', 'All 3 are drained and confirmed');
+			// Someone (or a reload) puts one of them back while the work goes on.
+			await bed.send('set server api/app01 state ready');
+			let screen = await session.waitForScreen('back in rotation');
+			expect(screen.replace(/\n/g, ' ')).toContain('⚠ api/app01 is back in rotation: HAProxy no longer shows it drained');
+			expect(screen).not.toContain('All 3 are drained');
+			expect(screen).toContain('Enter sends nothing while a drain is lost');
+			screen = await session.press('Enter', 'Enter try again');
+			expect(screen.replace(/\n/g, ' ')).toContain('✗ api/app01 is not drained: the drain was lost during the maintenance');
+			expect(screen.replace(/\n/g, ' ')).toContain(`put them back one at a time ("drainboard restore webapps/app01 --yes --socket ${bed.adminSocket}`);
+			expect(screen).not.toContain('Or put them back headless');
+			const now = await states();
+			expect([now['webapps/app01'], now['api/app01'], now['cache/c1']]).toEqual(['8', '0', '8']);
+			// The way out it names works: each of the others back, one at a time.
+			for (const label of ['webapps/app01', 'cache/c1']) {
+				const restore = await runCli(['restore', label, '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal, '--yes']);
+				expect(restore.code, restore.stderr).toBe(0);
+			}
+
+			expect(Object.values(await states()).every((state) => state === '0')).toBe(true);
+		} finally {
+			await session.kill();
+		}
+	});
 });

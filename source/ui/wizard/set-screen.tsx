@@ -2,6 +2,7 @@ import {Box} from 'ink';
 import React, {useEffect} from 'react';
 import {addressOf, adminWords} from '../../model/describe.js';
 import type {Server} from '../../model/types.js';
+import {drainSet} from '../../model/server-condition.js';
 import type {PollView} from '../../poll/pool-poller.js';
 import type {SetRunner} from '../../runbook/maintenance-set.js';
 import {clockTime} from '../../time-format.js';
@@ -72,7 +73,9 @@ export function SetScreen({runner, view, size, now, freshAt, onQuit, onBack}: Pr
 
 	const servers = runner.targets.map((target) => ({label: `${target.backend}/${target.server}`, server: view.pool?.instances[0]?.backends.find((backend) => backend.name === target.backend)?.servers.find((candidate) => candidate.server === target.server)}));
 	const labelWidth = Math.min(Math.max(...servers.map((row) => row.label.length)), Math.max(12, Math.floor(width / 3)));
-	const text = phaseText(set, runner);
+	// Servers of the maintenance HAProxy's last read shows in rotation again (not drained).
+	const back = servers.filter((row) => row.server && !drainSet(row.server)).map((row) => row.label);
+	const text = phaseText(set, runner, back);
 	const prompt = set.prompt ? promptLines(set.prompt, width).length : 0;
 	const textLines = set.prompt ? [] : text.flatMap((line) => wrap(line, width));
 	// Header, title, checklist, blank, servers, blank, …, blank, text or prompt, keys.
@@ -106,7 +109,7 @@ export function SetScreen({runner, view, size, now, freshAt, onQuit, onBack}: Pr
 				<PromptBox prompt={set.prompt} width={size.columns} onAnswer={set.answer} />
 			) : (
 				textLines.map((line, index) => (
-					<Text key={`text-${index}`} bold={index === 0} color={set.phase === 'failed' ? tint('red') : undefined}>
+					<Text key={`text-${index}`} bold={index === 0} color={set.phase === 'failed' || line.startsWith('⚠') ? tint('red') : undefined}>
 						{line}
 					</Text>
 				))
@@ -140,7 +143,7 @@ function serverText(server: Server): string {
 }
 
 /** What the phase means and what Enter does now. */
-function phaseText(set: SetMaintenance, runner: SetRunner): string[] {
+function phaseText(set: SetMaintenance, runner: SetRunner, back: readonly string[]): string[] {
 	const count = runner.targets.length;
 	switch (set.phase) {
 		case 'preparing': {
@@ -160,6 +163,14 @@ function phaseText(set: SetMaintenance, runner: SetRunner): string[] {
 		}
 
 		case 'drained': {
+			// What HAProxy shows now, not what was confirmed then: a drain undone since is said at once.
+			if (back.length > 0) {
+				return [
+					`⚠ ${back.join(', ')} ${back.length === 1 ? 'is' : 'are'} back in rotation: HAProxy no longer shows ${back.length === 1 ? 'it' : 'them'} drained (a reload without a server-state file, or someone set ${back.length === 1 ? 'it' : 'them'} ready). Do not work on ${back.length === 1 ? 'it' : 'them'}.`,
+					'Enter sends nothing while a drain is lost: it says how to put the others back one at a time.',
+				];
+			}
+
 			return [
 				`All ${count} are drained and confirmed. Do the work now.`,
 				'Enter when it is done: maintain waits until each is healthy, then one list of readies, one y, and traffic is proven to return to each.',
@@ -171,7 +182,7 @@ function phaseText(set: SetMaintenance, runner: SetRunner): string[] {
 		}
 
 		case 'failed': {
-			return [`✗ ${set.failure ?? 'The maintenance stopped.'}`, `Enter tries the ${set.kind} again from where the journal says each server stands.${set.drainedNow.length > 0 ? ` Or put them back headless: ${runner.restore}` : ''}`];
+			return [`✗ ${set.failure ?? 'The maintenance stopped.'}`, `Enter tries the ${set.kind} again from where the journal says each server stands.${set.drainedNow.length > 0 && !set.failure?.includes('one at a time') ? ` Or put them back headless: ${runner.restore}` : ''}`];
 		}
 	}
 }

@@ -88,6 +88,7 @@ export function useSetMaintenance(runner: SetRunner, view: PollView): SetMainten
 
 	const prepare = useCallback(
 		async (next: MaintenanceKind): Promise<SetMember[] | null> => {
+			setPhase('preparing');
 			setKind(next);
 			setFailure(null);
 			try {
