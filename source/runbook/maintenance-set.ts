@@ -31,6 +31,8 @@ type SetIo = {
 	stopping(): boolean;
 	/** Shortest time between two lines of live rates of one server (headless: 5 s; a screen: 1 s). */
 	liveEveryMs: number;
+	/** Aborted when whoever runs it goes (the wizard quits): the step under way ends at once (a health wait, a live window). */
+	signal?: AbortSignal;
 };
 
 /** A lock the maintenance holds for all its servers: the runbook's takes and releases leave it alone. */
@@ -110,6 +112,7 @@ export async function runSet(kind: MaintenanceKind, options: Options, label: str
 	const approved = new Set<string>();
 	const lastLive = new Map<SetMember, number>();
 	const ioOf = (member: SetMember): RunbookIo => ({
+		...(io.signal ? {signal: io.signal} : {}),
 		dispatch(action) {
 			member.context.store.dispatch(action);
 			if (io.stopping()) {
@@ -193,6 +196,10 @@ export async function runSet(kind: MaintenanceKind, options: Options, label: str
 			if ((step === 'drain' || step === 'restore') && !options.dryRun) {
 				const yes = await confirmAll(step, running, io);
 				if (!yes) {
+					for (const member of running) {
+						member.context.journal.appendGuarded({step, event: 'step-cancelled', detail: `the operator answered no to the ${step === 'drain' ? 'drains' : 'readies'} of the maintenance of ${label}`});
+					}
+
 					return fail({code: 'interrupted', message: `The operator answered no at ${step}: nothing was sent for it.`, exitCode: 1});
 				}
 
@@ -231,7 +238,8 @@ async function confirmAll(step: 'drain' | 'restore', members: readonly SetMember
 	const state = step === 'drain' ? 'drain' : 'ready';
 	const commands = members.map((member) => `set server ${member.label} state ${state}`);
 	const sockets = members[0]!.context.clients.map((client) => client.socket);
-	const why = step === 'drain' ? 'New requests stop going to these servers; their open sessions finish.' : 'These servers go back into rotation and get new requests again.';
+	const these = members.length === 1 ? 'this server' : 'these servers';
+	const why = step === 'drain' ? `New requests stop going to ${these}; their open sessions finish.` : `${members.length === 1 ? 'This server goes' : 'These servers go'} back into rotation and get new requests again.`;
 	return io.ask({kind: 'command', id: `${step}:set`, command: commands[0]!, ...(commands.length > 1 ? {commands} : {}), why, sockets});
 }
 
@@ -265,7 +273,7 @@ async function capacityTogether(members: readonly SetMember[], force: boolean): 
 				continue;
 			}
 
-			lines.push(`${backend}${where}: ${staying.map((server) => server.server).join(', ')} stay in rotation while ${[...leaving].join(', ')} leave.`);
+			lines.push(`${backend}${where}: ${staying.map((server) => server.server).join(', ')} ${staying.length === 1 ? 'stays' : 'stay'} in rotation while ${[...leaving].join(', ')} ${leaving.size === 1 ? 'leaves' : 'leave'}.`);
 		}
 	}
 

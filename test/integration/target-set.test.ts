@@ -289,6 +289,10 @@ describe('the wizard on a pattern', () => {
 		try {
 			await session.waitForScreen('Enter drain all');
 			await session.press('Enter', '? Send these commands, in order,');
+			// Ctrl-C at the drains' question asks to quit; "stay" brings the question back as it was.
+			await session.press('C-c', 'Quit anyway?');
+			await session.press('n', '? Send these commands, in order,');
+			expect(Object.values(await states()).every((state) => state === '0')).toBe(true);
 			await session.press('y', 'All 3 are drained and confirmed');
 			let screen = await session.press('q', '? webapps/app01, api/app01, cache/c1 are drained. Quit anyway?');
 			expect(screen).toContain('y quit, leave them drained · n stay');
@@ -320,6 +324,8 @@ describe('the wizard on a pattern', () => {
 			await session.waitForScreen('Enter drain all');
 			const screen = await session.press('Enter', 'Enter try again');
 			expect(screen.replace(/\n/g, ' ')).toContain('✗ backend cache would lose its last serving server (c1 leaving together');
+			// The checklist says where it stopped: at validate, which the capacity of all leaving together is part of.
+			expect(screen).toMatch(/^ ✗ validate › · baseline/m);
 			expect(screen).toContain('Esc back to the grid');
 			const now = await states();
 			expect([now['webapps/app01'], now['api/app01'], now['cache/c1']]).toEqual(['0', '0', '0']);
@@ -358,6 +364,28 @@ describe('the wizard on a pattern', () => {
 			expect(Object.values(await states()).every((state) => state === '0')).toBe(true);
 		} finally {
 			await session.kill();
+		}
+	});
+
+	it('q while restore waits for the machine to be healthy ends the wait at once: drainboard exits, the health wait is not passed behind it', async () => {
+		const journal = `${bed.dir}/wizard-set-quit-wait.jsonl`;
+		const args = [machine(), '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal];
+		const session = await startCliInTmux(args, {columns: 120, rows: 30});
+		try {
+			await session.waitForScreen('Enter drain all');
+			await session.press('Enter', '? Send these commands, in order,');
+			await session.press('y', 'All 3 are drained and confirmed');
+			await bed.demo('app01').stop();
+			await session.press('Enter', 'waiting for its health check to pass', 20_000);
+			await session.press('q', 'Quit anyway?');
+			await session.send('y');
+			// Ends while the machine is still down (the default --ready-timeout is 300 s).
+			expect(await session.exited()).toBe(0);
+			const maintain = readJournal(journal).entries.filter((entry) => entry.step === 'maintain' && (entry.event === 'step-passed' || entry.check === 'health-back'));
+			expect(maintain.filter((entry) => entry.event === 'step-passed' || entry.verdict === 'pass')).toEqual([]);
+		} finally {
+			await session.kill();
+			await bed.demo('app01').start();
 		}
 	});
 });

@@ -46,8 +46,9 @@ export function SetScreen({runner, view, size, now, freshAt, onQuit, onBack}: Pr
 	}, [owner, set.drainedNow.join(','), freshAt, runner.comeBack]);
 	useKeys((input, key) => {
 		if (set.prompt) {
-			if (input === 'y' || input === 'n') {
-				set.answer(input === 'y');
+			const answer = input.toLowerCase();
+			if (answer === 'y' || answer === 'n') {
+				set.answer(answer === 'y');
 			} else if (key.escape) {
 				set.answer(false);
 			}

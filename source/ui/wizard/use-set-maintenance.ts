@@ -57,11 +57,17 @@ export function useSetMaintenance(runner: SetRunner, view: PollView): SetMainten
 	const [members, setMembers] = useState<{drain: SetMember[]; restore: SetMember[]}>({drain: [], restore: []});
 	const pending = useRef<{prompt: Prompt; resolve: (yes: boolean) => void} | null>(null);
 	const alive = useRef(true);
+	// The maintenance ran (its journal has it begun): going back to the grid says so there.
+	const begun = useRef(false);
+	// Quitting ends the step under way at once (a health wait, a live window), not when it would have.
+	const [controller] = useState(() => new AbortController());
 	useEffect(
 		() => () => {
 			alive.current = false;
+			controller.abort();
+			pending.current?.resolve(false);
 		},
-		[],
+		[controller],
 	);
 
 	const write = useCallback((line: string) => {
@@ -108,8 +114,9 @@ export function useSetMaintenance(runner: SetRunner, view: PollView): SetMainten
 	const run = useCallback(
 		async (next: MaintenanceKind, prepared: SetMember[]) => {
 			setPhase('running');
+			begun.current = true;
 			try {
-				const outcome = await runner.run(next, prepared, {write, ask, stopping: () => !alive.current, liveEveryMs: 1000});
+				const outcome = await runner.run(next, prepared, {write, ask, stopping: () => !alive.current, liveEveryMs: 1000, signal: controller.signal});
 				if (outcome.failure) {
 					setFailure(outcome.failure.message);
 					setPhase('failed');
@@ -121,7 +128,7 @@ export function useSetMaintenance(runner: SetRunner, view: PollView): SetMainten
 				setPhase('failed');
 			}
 		},
-		[runner, write, ask],
+		[runner, write, ask, controller],
 	);
 
 	// Opening: the drain prepared (where the journal says each server stands), then Enter starts it.
@@ -163,10 +170,14 @@ export function useSetMaintenance(runner: SetRunner, view: PollView): SetMainten
 	const current = kind === 'drain' ? members.drain : members.restore;
 
 	const leave = useCallback(() => {
+		if (!begun.current) {
+			return;
+		}
+
 		for (const member of current) {
 			const state = member.context.store.getState();
-			if (state.begun && !state.finished) {
-				member.context.journal.appendGuarded({step: state.current, event: 'abandoned', detail: `back to the grid at ${state.current} of the maintenance of ${runner.label}, with nothing of it drained`});
+			if (!state.finished) {
+				member.context.journal.appendGuarded({step: state.current, event: 'abandoned', detail: `back to the grid at ${state.current} of the maintenance of ${runner.label}, with nothing of it drained as HAProxy last showed`});
 			}
 		}
 	}, [current, runner.label]);
@@ -178,18 +189,41 @@ export function useSetMaintenance(runner: SetRunner, view: PollView): SetMainten
 			return true;
 		}
 
-		// An open question is answered no (nothing is sent for it) before the quit is asked.
-		answer(false);
-		const list = drainedNow.length > 0 ? `${drainedNow.join(', ')} ${drainedNow.length === 1 ? 'is' : 'are'} drained` : `The maintenance of ${runner.label} is running`;
-		const yes = await ask({kind: 'question', id: 'quit', question: `${list}. Quit anyway? ${drainedNow.length > 0 ? 'They stay drained; ' : ''}the command to resume is printed on the way out.`, yes: drainedNow.length > 0 ? 'quit, leave them drained' : 'quit', no: 'stay'});
-		if (yes) {
-			for (const member of current) {
-				member.context.journal.appendGuarded({step: member.context.store.getState().current, event: 'quit', detail: `quit the maintenance of ${runner.label}: ${list} as HAProxy last showed`});
+		// An open question waits aside while the quit is asked: "stay" brings it back as it was.
+		const open = pending.current;
+		pending.current = null;
+		const drained = drainedNow.length > 0;
+		const list = `${drainedNow.join(', ')} ${drainedNow.length === 1 ? 'is' : 'are'} drained`;
+		const yes = await ask({
+			kind: 'question',
+			id: 'quit',
+			question: drained
+				? `${list}. Quit anyway? ${drainedNow.length === 1 ? 'It stays' : 'They stay'} drained; the command to resume is printed on the way out.`
+				: `The maintenance of ${runner.label} is running; HAProxy shows none of it drained. Quit anyway? Nothing more is sent.`,
+			yes: drained ? `quit, leave ${drainedNow.length === 1 ? 'it' : 'them'} drained` : 'quit',
+			no: 'stay',
+		});
+		if (!yes) {
+			if (open) {
+				pending.current = open;
+				setPrompt(open.prompt);
 			}
+
+			return false;
 		}
 
-		return yes;
-	}, [phase, drainedNow, answer, ask, runner.label, current]);
+		// Nothing is sent for the question that waited: it is answered no on the way out.
+		open?.resolve(false);
+		for (const member of current) {
+			member.context.journal.appendGuarded({
+				step: member.context.store.getState().current,
+				event: 'quit',
+				detail: drained ? `quit the maintenance of ${runner.label} with ${drainedNow.join(', ')} drained, as HAProxy last showed` : `quit the maintenance of ${runner.label} while it ran, none of it drained as HAProxy last showed`,
+			});
+		}
+
+		return true;
+	}, [phase, drainedNow, ask, runner.label, current]);
 
 	const insistQuit = useCallback(() => {
 		if (pending.current?.prompt.id === 'quit') {
@@ -229,25 +263,40 @@ export function withLine(lines: readonly string[], line: string): string[] {
 	return [...lines.slice(0, end), line].slice(-keptLines);
 }
 
-/** Each step as far as the servers got: the drain's steps from the drain phase, maintain and restore from the restore phase. */
+/**
+ * Each step as far as the servers got: the drain's steps from the drain phase, maintain and restore
+ * from the restore phase, each from the servers whose plan runs it (a step none of them runs in
+ * this maintenance: `–`, or done once the drain is behind). A phase stopped outside any step (the
+ * capacity of all leaving together, a no to the drains) shows the step where it stopped as failed.
+ */
 function setSteps(members: {drain: readonly SetMember[]; restore: readonly SetMember[]}, phase: SetPhase): SetMaintenance['steps'] {
 	const pastDrain = phase === 'drained' || phase === 'restored' || members.restore.length > 0;
 	const steps = {} as RunbookState['steps'];
 	for (const id of stepIds) {
 		const restoreStep = id === 'maintain' || id === 'restore';
-		const states = (restoreStep ? members.restore : members.drain).map((member) => member.context.store.getState().steps[id]).filter((step) => step.status !== 'skipped');
-		const status = states.some((step) => step.status === 'failed')
-			? 'failed'
-			: states.some((step) => step.status === 'running')
-				? 'running'
-				: states.length > 0 && states.every((step) => step.status === 'passed')
+		const phaseMembers = restoreStep ? members.restore : members.drain;
+		const states = phaseMembers.filter((member) => member.plan.steps.includes(id)).map((member) => member.context.store.getState().steps[id]);
+		const status =
+			states.length === 0
+				? !restoreStep && pastDrain
 					? 'passed'
-					: !restoreStep && pastDrain
-						? 'passed'
-						: 'pending';
+					: phaseMembers.length > 0
+						? 'skipped'
+						: 'pending'
+				: states.some((step) => step.status === 'failed')
+					? 'failed'
+					: states.some((step) => step.status === 'running')
+						? 'running'
+						: states.every((step) => step.status === 'passed' || step.status === 'skipped')
+							? 'passed'
+							: 'pending';
 		steps[id] = {status, checks: [], startedAt: null, finishedAt: null};
 	}
 
-	const current: StepId = stepIds.find((id) => steps[id].status !== 'passed') ?? 'restore';
+	const current: StepId = stepIds.find((id) => steps[id].status !== 'passed' && steps[id].status !== 'skipped') ?? 'restore';
+	if (phase === 'failed' && !stepIds.some((id) => steps[id].status === 'failed')) {
+		steps[current] = {...steps[current], status: 'failed'};
+	}
+
 	return {steps, current, finished: phase === 'restored'};
 }
