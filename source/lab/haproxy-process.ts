@@ -69,16 +69,21 @@ export async function startHaproxy(options: HaproxyStartOptions): Promise<Haprox
 	};
 
 	const client = createRuntimeClient(options.socket, {timeoutMs: 1000});
+	const exited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
+	const exitError = async (child: ChildProcess) => {
+		// What it printed last (why it exited) may still be on its way through the pipes.
+		if (child.stdout?.closed === false || child.stderr?.closed === false) {
+			await once(child, 'close');
+		}
+
+		return new HaproxyStartError(`HAProxy exited at start (code ${child.exitCode ?? child.signalCode}): ${lastLines(output)}`, output);
+	};
+
 	const waitForPid = async (child: ChildProcess, notPid?: number) => {
 		const deadline = Date.now() + (options.readyTimeoutMs ?? 10_000);
 		while (Date.now() < deadline) {
-			if (child.exitCode !== null || child.signalCode !== null) {
-				// What it printed last (why it exited) may still be on its way through the pipes.
-				if (child.stdout?.closed === false || child.stderr?.closed === false) {
-					await once(child, 'close');
-				}
-
-				throw new HaproxyStartError(`HAProxy exited at start (code ${child.exitCode ?? child.signalCode}): ${lastLines(output)}`, output);
+			if (exited(child)) {
+				throw await exitError(child);
 			}
 
 			try {
@@ -93,7 +98,16 @@ export async function startHaproxy(options: HaproxyStartOptions): Promise<Haprox
 			await delay(50);
 		}
 
-		throw new DrainboardError(`HAProxy did not answer on ${options.socket.label} within ${(options.readyTimeoutMs ?? 10_000) / 1000} s: ${lastLines(output)}`, 3);
+		// An exit that lands with the deadline is said as the exit it is (and a port taken is retried).
+		if (!exited(child)) {
+			await Promise.race([once(child, 'exit'), delay(500)]);
+		}
+
+		if (exited(child)) {
+			throw await exitError(child);
+		}
+
+		throw new HaproxyStartError(`HAProxy did not answer on ${options.socket.label} within ${(options.readyTimeoutMs ?? 10_000) / 1000} s: ${lastLines(output)}`, output);
 	};
 
 	let main = spawnOne([]);

@@ -3,6 +3,8 @@ import type {ExitCode} from '../errors.js';
 import type {Options} from '../options.js';
 import {startLab} from './lab.js';
 import {importInteractive} from '../ui/import-ui.js';
+import {assertTerminal} from '../ui/terminal.js';
+import {findHaproxy} from '../config/find-haproxy.js';
 
 /**
  * `drainboard lab`: a disposable HAProxy and demo servers on loopback, and the app on them.
@@ -10,6 +12,9 @@ import {importInteractive} from '../ui/import-ui.js';
  * its temp dir goes.
  */
 export async function runLab(options: Options): Promise<ExitCode> {
+	// A missing HAProxy, then a missing terminal, said before any HAProxy or demo server starts.
+	await findHaproxy(options.haproxy);
+	assertTerminal();
 	const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 	let lab: Awaited<ReturnType<typeof startLab>> | undefined;
 	// Until the app is up, a signal ends the lab at once; once it is, the app ends on it and returns.

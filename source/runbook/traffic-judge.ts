@@ -44,9 +44,15 @@ export function judgeTraffic(expect: Expectation, sample: TrafficSample, how: Tr
 	const enough = how.basis === 'probe' || othersDelta >= how.requests;
 	if (expect === 'target-serves') {
 		// Live, with several instances: one whose other servers served enough while its target got none
-		// shows the target out of rotation there (a weight of 0, a drain left), whatever the others show.
-		if (how.basis === 'live' && (sample.perInstance?.length ?? 0) > 1 && sample.perInstance!.some((instance) => instance.target === 0 && instance.others >= how.requests)) {
+		// shows the target out of rotation there (a weight of 0, a drain left), whatever the others show;
+		// one with some traffic but too little yet is waited for (the window ends it), one with none is not.
+		const instances = how.basis === 'live' && (sample.perInstance?.length ?? 0) > 1 ? sample.perInstance! : [];
+		if (instances.some((instance) => instance.target === 0 && instance.others >= how.requests)) {
 			return 'target-none';
+		}
+
+		if (targetDelta > 0 && !how.final && instances.some((instance) => instance.target === 0 && instance.others > 0)) {
+			return 'wait';
 		}
 
 		if (targetDelta > 0) {

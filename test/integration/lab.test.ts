@@ -122,6 +122,8 @@ describe('drainboard lab', () => {
 		expect(missing.stderr).toBe(`${tmp}/no-haproxy is not an executable haproxy binary; check the --haproxy path.\n`);
 		const noTerminal = await runCli(['lab'], {env: {TMPDIR: tmp}});
 		expect(noTerminal.code).toBe(2);
+		// Refused before anything started: no lab to stop, no temp dir to remove.
+		expect(noTerminal.stderr).toBe('The interactive app needs a terminal, and stdin is not one; use "drainboard status" for a snapshot, or drain/restore with --yes in scripts.\n');
 		expect(labDirs()).toEqual([]);
 	});
 });

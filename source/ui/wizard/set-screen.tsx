@@ -10,6 +10,7 @@ import {wrap} from '../../wrap.js';
 import {useExitOwner} from '../exit-owner.js';
 import {cell, nameCell} from '../format.js';
 import {Header} from '../header.js';
+import {bannerHeight, StaleBanner} from '../stale-banner.js';
 import {useKeys} from '../keys.js';
 import {tint} from '../theme.js';
 import type {TerminalSize} from '../use-terminal-size.js';
@@ -80,13 +81,14 @@ export function SetScreen({runner, view, size, now, freshAt, onQuit, onBack}: Pr
 	const prompt = set.prompt ? promptLines(set.prompt, width).length : 0;
 	const textLines = set.prompt ? [] : text.flatMap((line) => wrap(line, width));
 	// Header, title, checklist, blank, servers, blank, …, blank, text or prompt, keys.
-	const fixed = 4 + servers.length + 1 + 1 + (set.prompt ? prompt : textLines.length) + 1;
+	const fixed = 4 + bannerHeight(view.health) + servers.length + 1 + 1 + (set.prompt ? prompt : textLines.length) + 1;
 	const logRoom = Math.max(0, size.rows - fixed);
 	const log = lastWhole(set.lines, width, logRoom);
 	const spare = Math.max(0, logRoom - log.length);
 	return (
 		<Box flexDirection="column" width={size.columns}>
 			<Header view={view} now={now} freshAt={freshAt} width={size.columns} title={`drainboard · ${runner.label}`} />
+			<StaleBanner health={view.health} width={size.columns} />
 			<Text bold color={tint('cyan')}>
 				{cell(`MAINTENANCE of ${runner.targets.length} servers as one (they leave together)`, width)}
 			</Text>
