@@ -1,5 +1,6 @@
 import {mkdtemp, readdir, rm} from 'node:fs/promises';
 import os from 'node:os';
+import {readFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import type {HeadlessResult} from '../../source/headless/report.js';
@@ -72,10 +73,20 @@ describe('the single executable (dist/drainboard-linux-x64) on a PATH without no
 	});
 
 	it('with DEV=true says React DevTools are not there, and goes on', async () => {
-		const lab = await runIsolated(packaged.executable, ['lab'], {...env, DEV: 'true'});
-		expect(lab.stderr).toContain('so Ink tried to import `react-devtools-core`,\nbut this failed as it was not installed.');
-		expect(lab.stderr).toContain('The interactive app needs a terminal, and stdin is not one');
-		expect(lab.code).toBe(2);
+		// In a terminal (the lab), with what it says on stderr kept in a file.
+		const stderrFile = path.join(tmp, 'dev-stderr.txt');
+		const dev = await startCliInTmux(['-c', `exec "$0" lab 2>${stderrFile}`, packaged.executable], {program: '/bin/sh', env: {...env, DEV: 'true'}, columns: 100, rows: 30});
+		try {
+			await dev.waitForScreen((current) => current.includes('● app01'), 20_000);
+			await dev.press('q');
+			expect(await dev.exited()).toBe(0);
+		} finally {
+			await dev.kill();
+		}
+
+		const said = readFileSync(stderrFile, 'utf8');
+		expect(said).toContain('so Ink tried to import `react-devtools-core`,\nbut this failed as it was not installed.');
+		expect(said).toContain('drainboard lab ended: HAProxy and the demo servers are stopped');
 	});
 
 	it('runs the lab in a terminal: a real HAProxy, the grid, and nothing left after q', async () => {
