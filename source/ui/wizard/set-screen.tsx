@@ -117,7 +117,7 @@ export function SetScreen({runner, view, size, now, freshAt, onQuit, onBack}: Pr
 					</Text>
 				))
 			)}
-			<Text dimColor>{cell(keysText(set), width)}</Text>
+			<Text dimColor>{cell(keysText(set, back), width)}</Text>
 		</Box>
 	);
 }
@@ -191,11 +191,11 @@ function phaseText(set: SetMaintenance, runner: SetRunner, back: readonly string
 }
 
 /** The keys that do something now. */
-function keysText(set: SetMaintenance): string {
+function keysText(set: SetMaintenance, back: readonly string[]): string {
 	if (set.prompt) {
 		return 'y yes · n no';
 	}
 
-	const enter = set.phase === 'ready' ? 'Enter drain all' : set.phase === 'drained' ? 'Enter restore all' : set.phase === 'failed' ? 'Enter try again' : set.phase === 'restored' ? 'Enter back to the grid' : '';
+	const enter = set.phase === 'ready' ? 'Enter drain all' : set.phase === 'drained' ? (back.length > 0 ? 'Enter restore (refused while a drain is lost)' : 'Enter restore all') : set.phase === 'failed' ? 'Enter try again' : set.phase === 'restored' ? 'Enter back to the grid' : '';
 	return [enter, 'q quit', set.canGoBack && set.phase !== 'restored' ? 'Esc back to the grid' : ''].filter(Boolean).join(' · ');
 }
