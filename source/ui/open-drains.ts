@@ -10,9 +10,18 @@ export function resumeBanner(resumable: readonly OpenDrain[]): string | null {
 	return first ? `⚠ r resumes ${first.target}: drained by a maintenance ${first.startedBy} started at ${journalTime(first.startedAt)} that did not finish${more}` : null;
 }
 
+/** The target (`backend/server`) in HAProxy's last poll, first instance; undefined when it does not show it. */
+function serverInView(view: PollView, label: string) {
+	const slash = label.indexOf('/');
+	return view.pool?.instances[0]?.backends.find((backend) => backend.name === label.slice(0, slash))?.servers.find((candidate) => candidate.server === label.slice(slash + 1));
+}
+
 /** HAProxy's last poll shows the target (`backend/server`) drained on the first instance. */
 export function drainedInView(view: PollView, label: string): boolean {
-	const slash = label.indexOf('/');
-	const server = view.pool?.instances[0]?.backends.find((backend) => backend.name === label.slice(0, slash))?.servers.find((candidate) => candidate.server === label.slice(slash + 1));
-	return drainSet(server);
+	return drainSet(serverInView(view, label));
+}
+
+/** HAProxy's last poll shows the target (`backend/server`) at all. */
+export function inView(view: PollView, label: string): boolean {
+	return serverInView(view, label) !== undefined;
 }

@@ -43,8 +43,14 @@ export function SetScreen({runner, view, size, now, freshAt, onQuit, onBack}: Pr
 	useEffect(() => owner.guardWith({confirm: set.confirmQuit, insist: set.insistQuit}), [owner, set.confirmQuit, set.insistQuit]);
 	// What the app prints after it ends: the servers HAProxy last showed drained, and how to come back.
 	useEffect(() => {
-		owner.noteText = set.drainedNow.length > 0 ? `${set.drainedNow.join(', ')} ${set.drainedNow.length === 1 ? 'is' : 'are'} drained, as HAProxy showed at ${clockTime(freshAt ?? now)}. To resume: ${runner.comeBack}` : null;
-	}, [owner, set.drainedNow.join(','), freshAt, runner.comeBack]);
+		const mayBe = set.phase === 'drained' && set.drainedNow.length === 0 ? set.unread : [];
+		owner.noteText =
+			set.drainedNow.length > 0
+				? `${set.drainedNow.join(', ')} ${set.drainedNow.length === 1 ? 'is' : 'are'} drained, as HAProxy showed at ${clockTime(freshAt ?? now)}. To resume: ${runner.comeBack}`
+				: mayBe.length > 0
+					? `${mayBe.join(', ')} may still be drained: this maintenance drained ${mayBe.length === 1 ? 'it' : 'them'}, and HAProxy has not shown ${mayBe.length === 1 ? 'it' : 'them'} since. To see where ${mayBe.length === 1 ? 'it stands' : 'they stand'} and resume: ${runner.comeBack}`
+					: null;
+	}, [owner, set.drainedNow.join(','), set.unread.join(','), set.phase, freshAt, runner.comeBack]);
 	useKeys((input, key) => {
 		if (set.prompt) {
 			const answer = input.toLowerCase();

@@ -6,7 +6,7 @@ import type {MaintenanceKind} from '../../runbook/plan-steps.js';
 import type {Prompt, RunbookState} from '../../runbook/state.js';
 import {changesSettled, changeWaitMs} from '../../runbook/state-change.js';
 import {stepIds, type StepId} from '../../runbook/steps.js';
-import {drainedInView} from '../open-drains.js';
+import {drainedInView, inView} from '../open-drains.js';
 
 /**
  * Where a maintenance of several servers stands in the wizard: being prepared (journal, config),
@@ -34,6 +34,8 @@ export type SetMaintenance = {
 	answer(yes: boolean): void;
 	/** Servers of the maintenance HAProxy's last read shows drained (first instance). */
 	drainedNow: readonly string[];
+	/** Servers of the maintenance HAProxy's last read does not show (not read yet, not answering). */
+	unread: readonly string[];
 	/** Nothing of it drained, no phase running, no question open: Esc may go back to the grid. */
 	canGoBack: boolean;
 	/** Before going back: each server's maintenance begun and not finished is closed in the journal. */
@@ -167,6 +169,8 @@ export function useSetMaintenance(runner: SetRunner, view: PollView): SetMainten
 
 	const labels = runner.targets.map((target) => `${target.backend}/${target.server}`);
 	const drainedNow = labels.filter((label) => drainedInView(view, label));
+	// Servers HAProxy's last read does not show (the first poll not in yet, an instance not answering).
+	const unread = labels.filter((label) => !inView(view, label));
 	const current = kind === 'drain' ? members.drain : members.restore;
 
 	const leave = useCallback(() => {
@@ -185,7 +189,9 @@ export function useSetMaintenance(runner: SetRunner, view: PollView): SetMainten
 	const confirmQuit = useCallback(async () => {
 		// A change on its way lands whether or not the app is still there to say so: its answer first.
 		await changesSettled(changeWaitMs);
-		if (phase !== 'running' && drainedNow.length === 0) {
+		// Drained and confirmed by this maintenance, and not read since: they may be drained still.
+		const mayBe = phase === 'drained' && drainedNow.length === 0 ? unread : [];
+		if (phase !== 'running' && drainedNow.length === 0 && mayBe.length === 0) {
 			return true;
 		}
 
@@ -199,7 +205,9 @@ export function useSetMaintenance(runner: SetRunner, view: PollView): SetMainten
 			id: 'quit',
 			question: drained
 				? `${list}. Quit anyway? ${drainedNow.length === 1 ? 'It stays' : 'They stay'} drained; the command to resume is printed on the way out.`
-				: `The maintenance of ${runner.label} is running; HAProxy shows none of it drained. Quit anyway? Nothing more is sent.`,
+				: mayBe.length > 0
+					? `HAProxy has not shown ${mayBe.join(', ')} since this maintenance drained and confirmed ${mayBe.length === 1 ? 'it' : 'them'}: ${mayBe.length === 1 ? 'it' : 'they'} may still be drained. Quit anyway? The command to resume is printed on the way out.`
+					: `The maintenance of ${runner.label} is running; HAProxy shows none of it drained. Quit anyway? Nothing more is sent.`,
 			yes: drained ? `quit, leave ${drainedNow.length === 1 ? 'it' : 'them'} drained` : 'quit',
 			no: 'stay',
 		});
@@ -223,7 +231,7 @@ export function useSetMaintenance(runner: SetRunner, view: PollView): SetMainten
 		}
 
 		return true;
-	}, [phase, drainedNow, ask, runner.label, current]);
+	}, [phase, drainedNow, unread, ask, runner.label, current]);
 
 	const insistQuit = useCallback(() => {
 		if (pending.current?.prompt.id === 'quit') {
@@ -242,6 +250,7 @@ export function useSetMaintenance(runner: SetRunner, view: PollView): SetMainten
 		next,
 		answer,
 		drainedNow,
+		unread,
 		canGoBack: phase !== 'running' && phase !== 'preparing' && prompt === null && drainedNow.length === 0,
 		leave,
 		confirmQuit,
