@@ -183,7 +183,8 @@ export async function runSet(kind: MaintenanceKind, options: Options, label: str
 		for (const member of members) {
 			if (member.plan.steps.length > 0) {
 				beginMaintenance(member.context, member.plan.resume);
-				member.context.journal.appendGuarded({step: member.plan.steps[0]!, event: 'check', check: 'maintenance-set', verdict: 'pass', observed: `one maintenance of ${members.length} servers (${label}): ${members.map((other) => other.label).join(', ')}`});
+				// `detail` is the pattern itself: the grid's banner resumes the set by it (resume.ts, openDrains).
+				member.context.journal.appendGuarded({step: member.plan.steps[0]!, event: 'check', check: 'maintenance-set', verdict: 'pass', observed: `one maintenance of ${members.length} servers (${label}): ${members.map((other) => other.label).join(', ')}`, detail: label});
 			}
 		}
 

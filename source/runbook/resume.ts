@@ -18,6 +18,8 @@ export type MaintenanceRecord = {
 	agentDisabled: boolean;
 	finished: boolean;
 	lastEntry: JournalEntry;
+	/** The pattern (`@10.0.0.5`, `'*\/app01'`) of the maintenance of several servers this one is part of, if it is. */
+	set?: string;
 };
 
 /**
@@ -41,6 +43,10 @@ export function lastMaintenance(entries: readonly JournalEntry[], target: string
 		}
 
 		record.lastEntry = entry;
+		if (entry.check === 'maintenance-set' && entry.detail) {
+			record.set = entry.detail;
+		}
+
 		if (entry.event === 'step-passed' && entry.step && !record.passed.includes(entry.step)) {
 			record.passed.push(entry.step);
 		}
@@ -140,13 +146,13 @@ export function staleMaintenanceNotice(record: MaintenanceRecord | undefined, {t
 }
 
 /** A maintenance the journal holds open after its drain: what the grid offers to resume. */
-export type OpenDrain = {target: string; startedBy: string; startedAt: string};
+export type OpenDrain = {target: string; startedBy: string; startedAt: string; set?: string};
 
 /** Every target whose last maintenance in the journal drained it and neither finished nor sent ready. */
 export function openDrains(entries: readonly JournalEntry[]): OpenDrain[] {
 	const targets = [...new Set(entries.map((entry) => entry.target))];
 	return targets.flatMap((target) => {
 		const record = lastMaintenance(entries, target);
-		return record && !record.finished && record.drainSent && !record.readySent ? [{target, startedBy: record.startedBy, startedAt: record.startedAt}] : [];
+		return record && !record.finished && record.drainSent && !record.readySent ? [{target, startedBy: record.startedBy, startedAt: record.startedAt, ...(record.set ? {set: record.set} : {})}] : [];
 	});
 }

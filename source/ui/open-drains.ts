@@ -6,8 +6,17 @@ import {drainSet} from '../model/server-condition.js';
 /** The grid's ⚠ line for the open drains HAProxy shows; the key first, as a narrow terminal cuts the end. */
 export function resumeBanner(resumable: readonly OpenDrain[]): string | null {
 	const [first] = resumable;
-	const more = resumable.length > 1 ? ` (and ${resumable.length - 1} more)` : '';
-	return first ? `⚠ r resumes ${first.target}: drained by a maintenance ${first.startedBy} started at ${journalTime(first.startedAt)} that did not finish${more}` : null;
+	if (!first) {
+		return null;
+	}
+
+	// A server of a maintenance of several: r takes up the whole maintenance, by its pattern.
+	const together = first.set === undefined ? [first] : resumable.filter((drain) => drain.set === first.set);
+	const rest = resumable.length - together.length;
+	const more = rest > 0 ? ` (and ${rest} more)` : '';
+	return first.set === undefined
+		? `⚠ r resumes ${first.target}: drained by a maintenance ${first.startedBy} started at ${journalTime(first.startedAt)} that did not finish${more}`
+		: `⚠ r resumes ${first.set}: ${together.map((drain) => drain.target).join(', ')} drained by a maintenance ${first.startedBy} started at ${journalTime(first.startedAt)} that did not finish${more}`;
 }
 
 /** The target (`backend/server`) in HAProxy's last poll, first instance; undefined when it does not show it. */

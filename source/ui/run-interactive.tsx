@@ -13,8 +13,9 @@ import {journalRollLog} from '../runbook/roll-record.js';
 import {defaultJournalPath, readJournal} from '../runbook/journal.js';
 import {prepareMaintenance} from '../runbook/prepare.js';
 import {setRunner} from '../runbook/maintenance-set.js';
+import {expandPattern, parseTargetPattern} from '../poll/target-set.js';
 import {openDrains} from '../runbook/resume.js';
-import {comeBackCommand} from '../runbook/come-back.js';
+import {comeBackCommand, setComeBackCommand} from '../runbook/come-back.js';
 import {parseTarget} from '../runtime/names.js';
 import {journalTime} from '../time-format.js';
 import {terminalLine} from '../visible-text.js';
@@ -77,7 +78,9 @@ export async function runInteractive(options: Options, target: Target | undefine
 		const more = open.length > 1 ? ` (and ${open.length - 1} more: ${open.slice(1).map((drain) => drain.target).join(', ')})` : '';
 		const resume = (() => {
 			try {
-				return ` To see where it stands and resume: ${comeBackCommand(options, parseTarget(first.target), journal)}`;
+				return first.set === undefined
+					? ` To see where it stands and resume: ${comeBackCommand(options, parseTarget(first.target), journal)}`
+					: ` It is part of the maintenance of ${first.set}; to see where it stands and resume: ${setComeBackCommand(options, first.set, journal)}`;
 			} catch {
 				return '';
 			}
@@ -87,7 +90,13 @@ export async function runInteractive(options: Options, target: Target | undefine
 
 	const rollLog = journalRollLog(journal, clients.map((client) => client.socket));
 	const initialSet = start.set ? setRunner(options, start.set.label, start.set.targets, clients, journal) : undefined;
-	const app = <App clients={clients} initialTarget={target} initialSet={initialSet} initialRoll={start.roll} rollLog={rollLog} prepare={prepare} owner={owner} lab={lab} prefetched={prefetched} openDrains={openDrainsNow} />;
+	// The grid's banner takes up a maintenance of several servers by its pattern, its servers read from HAProxy now.
+	const prepareSet = async (label: string) => {
+		const pattern = parseTargetPattern(label);
+		const targets = pattern.kind === 'one' ? [pattern.target] : await expandPattern(clients, pattern);
+		return setRunner(options, label, targets, clients, journal);
+	};
+	const app = <App clients={clients} initialTarget={target} initialSet={initialSet} prepareSet={lab ? undefined : prepareSet} initialRoll={start.roll} rollLog={rollLog} prepare={prepare} owner={owner} lab={lab} prefetched={prefetched} openDrains={openDrainsNow} />;
 	const instance = render(app, {
 		// Ctrl-C is the owner's to decide (it asks while the target is drained), not Ink's.
 		exitOnCtrlC: false,

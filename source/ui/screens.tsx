@@ -34,6 +34,8 @@ export type AppProps = {
 	initialSet?: SetRunner;
 	/** Builds a maintenance for a server (journal, config, probe); absent: the grid shows details only. */
 	prepare?: (target: Target) => Promise<PreparedMaintenance>;
+	/** A maintenance of several servers by its pattern (`@10.0.0.5`), for the grid's banner to take one up again. */
+	prepareSet?: (label: string) => Promise<SetRunner>;
 	/** Decides how the app ends (q, Ctrl-C, signals, a crash) and holds the note printed after. */
 	owner?: ExitOwner;
 	pollIntervalMs?: number;
@@ -54,7 +56,7 @@ export type AppProps = {
 type Screen = {kind: 'grid'} | {kind: 'preparing'; target: Target; resumeNow?: boolean} | {kind: 'wizard'; prepared: PreparedMaintenance; resumeNow?: boolean} | {kind: 'roll'} | {kind: 'set'; runner: SetRunner};
 
 /** The screens: the grid, a maintenance being prepared, the wizard, a roll between two servers. */
-export function Screens({clients, initialTarget, initialSet, initialRoll, rollLog, prepare, pollIntervalMs, lab, prefetched, openDrains}: Omit<AppProps, 'owner'>) {
+export function Screens({clients, initialTarget, initialSet, initialRoll, rollLog, prepare, prepareSet, pollIntervalMs, lab, prefetched, openDrains}: Omit<AppProps, 'owner'>) {
 	const owner = useExitOwner();
 	const terminal = useTerminalSize();
 	const size = lab ? {...terminal, rows: terminal.rows - 1} : terminal;
@@ -120,9 +122,23 @@ export function Screens({clients, initialTarget, initialSet, initialRoll, rollLo
 	const drains = useMemo(() => (screen.kind === 'grid' && prepare ? (openDrains?.() ?? []) : []), [screen.kind, prepare, openDrains]);
 	const resumable = drains.filter((drain) => drainedInView(view, drain.target));
 	const banner = resumeBanner(resumable);
-	const resume = (label: string) => {
+	const resume = (drain: OpenDrain) => {
+		if (drain.set !== undefined && prepareSet) {
+			// The servers the pattern names now, read from HAProxy: the maintenance of them all, as it was started.
+			prepareSet(drain.set).then(
+				(runner) => {
+					setProblem(null);
+					setScreen({kind: 'set', runner});
+				},
+				(error: unknown) => {
+					setProblem(sentenceOf(error));
+				},
+			);
+			return;
+		}
+
 		try {
-			const target = parseTarget(label);
+			const target = parseTarget(drain.target);
 			setScreen({kind: 'preparing', target, resumeNow: true});
 		} catch (error) {
 			setProblem(sentenceOf(error));
@@ -311,7 +327,7 @@ export function Screens({clients, initialTarget, initialSet, initialRoll, rollLo
 					if (char === 's') {
 						toggleDemo(server?.server);
 					} else if (char === 'r' && resumable[0]) {
-						resume(resumable[0].target);
+						resume(resumable[0]);
 					}
 				}}
 			/>

@@ -388,4 +388,25 @@ describe('the wizard on a pattern', () => {
 			await bed.demo('app01').start();
 		}
 	});
+
+	it("the grid's banner takes up a machine drained by an unfinished maintenance as the one maintenance it is", async () => {
+		const journal = `${bed.dir}/wizard-set-banner.jsonl`;
+		const flags = ['--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal];
+		const drain = await runCli(['drain', machine(), ...flags, '--yes']);
+		expect(drain.code, drain.stderr).toBe(0);
+		const session = await startCliInTmux(flags, {columns: 200, rows: 40});
+		try {
+			const grid = await session.waitForScreen('⚠ r resumes');
+			expect(grid).toMatch(new RegExp(`⚠ r resumes ${machine()}: webapps/app01, api/app01, cache/c1 drained by a maintenance \\S+ started at`));
+			await session.press('r', 'All 3 are drained and confirmed');
+			await session.press('Enter', 'set server cache/c1 state ready');
+			await session.press('y', 'is finished');
+			expect(Object.values(await states()).every((state) => state === '0')).toBe(true);
+			// Back on the grid, nothing is left to resume.
+			const after = await session.press('Enter', '/ filter');
+			expect(after).not.toContain('⚠ r resumes');
+		} finally {
+			await session.kill();
+		}
+	});
 });
