@@ -15,8 +15,16 @@ function provenByTraffic(kind: 'drain' | 'restore', states: readonly RunbookStat
 
 /** The closing sentence's claim: `drained and proven out of rotation`, or what was seen without proof. */
 export function endClaim(kind: 'drain' | 'restore', states: readonly RunbookState[], each = ''): string {
-	if (provenByTraffic(kind, states)) {
-		return kind === 'drain' ? 'is drained and proven out of rotation' : `is back in rotation, proven by traffic${each}`;
+	// Servers of a maintenance of several that an earlier run had already taken there: this run proved nothing of them.
+	const ran = states.filter((state) => state.steps[proofOf[kind].step].checks.length > 0);
+	if (states.length > 0 && ran.length === 0) {
+		return kind === 'drain' ? 'was drained and confirmed by an earlier run (the journal has it); this run sent nothing' : 'was back in rotation before this run; this run sent nothing';
+	}
+
+	const earlier = states.length - ran.length;
+	const before = earlier > 0 ? ` (${earlier} of them ${kind === 'drain' ? 'drained and confirmed' : 'back in rotation'} by an earlier run)` : '';
+	if (provenByTraffic(kind, ran)) {
+		return kind === 'drain' ? `is drained and proven out of rotation${before}` : `is back in rotation, proven by traffic${each}${before}`;
 	}
 
 	const {title} = proofOf[kind];

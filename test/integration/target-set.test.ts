@@ -127,6 +127,11 @@ describe('several servers are one maintenance', () => {
 		expect(drain.json).toMatchObject({ok: true, changed: true, drained: true});
 		expect(drain.stderr).toContain('✓ webapps/app01: webapps/app01 is already drained and confirmed');
 		expect(drain.stderr).toContain('→ set server cache/c1 state drain (confirmed by --yes)');
+		expect(drain.stderr).toContain(`is drained and proven out of rotation (2 of them drained and confirmed by an earlier run).`);
+		// The same drain again: nothing ran, and it says so rather than point at a check that did not run.
+		const again = await run(['drain', machine(), ...common('partly.jsonl')]);
+		expect(again.json).toMatchObject({ok: true, changed: false, drained: true});
+		expect(again.stderr.trim().split('\n').at(-1)).toMatch(/ was drained and confirmed by an earlier run \(the journal has it\); this run sent nothing\. Run "drainboard restore /);
 		expect(new Set(drain.json.steps.map((step) => step.target))).toEqual(new Set([machine(), 'cache/c1']));
 		const restore = await run(['restore', machine(), ...common('partly.jsonl')]);
 		expect(restore.code, restore.stderr).toBe(0);
