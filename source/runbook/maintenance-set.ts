@@ -19,7 +19,8 @@ import {stepIds} from './steps.js';
 export type SetMember = {label: string; context: RunbookContext; plan: Plan; warnings: string[]};
 
 /** Why a maintenance of several servers stopped: a code of the JSON contract, one sentence, the exit code. */
-export type SetFailure = {code: ErrorCode; message: string; exitCode: ExitCode};
+/** What stopped a run of the set; `namesRestore`: its sentence already says how to put the drained servers back. */
+export type SetFailure = {code: ErrorCode; message: string; exitCode: ExitCode; namesRestore?: boolean};
 
 /** How the maintenance talks to whoever runs it: headless prints and asks on the terminal, the wizard shows and asks on screen. */
 type SetIo = {
@@ -154,7 +155,7 @@ export async function runSet(kind: MaintenanceKind, options: Options, label: str
 			lost.context.journal.appendGuarded({step: 'maintain', event: 'abandoned', detail: `restore of ${label} found the drain gone: ${lost.plan.lost!.join(' ')}`});
 			const others = members.filter((member) => member !== lost && !member.plan.lost && member.plan.steps.length > 0);
 			const oneByOne = others.length > 0 ? ` The others are still drained: put them back one at a time (${others.map((member) => `"${restoreCommand(member.context.commandFlags, member.label, member.context.journal.file)}"`).join(', ')}).` : '';
-			return fail({code: 'state', message: `${lost.label} is not drained: the drain was lost during the maintenance (see above); restore sends nothing for the maintenance. Check ${lost.label} and its traffic.${oneByOne}`, exitCode: 1});
+			return fail({code: 'state', message: `${lost.label} is not drained: the drain was lost during the maintenance (see above); restore sends nothing for the maintenance. Check ${lost.label} and its traffic.${oneByOne}`, exitCode: 1, namesRestore: others.length > 0});
 		}
 
 		if (kind === 'drain') {

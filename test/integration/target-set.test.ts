@@ -237,6 +237,20 @@ describe('several servers are one maintenance', () => {
 });
 
 describe('the wizard on a pattern', () => {
+	type Session = Awaited<ReturnType<typeof startCliInTmux>>;
+	// The set screen's first question sends the drains of all three; y answers it.
+	const drainAll = async (session: Session): Promise<void> => {
+		await session.waitForScreen('Enter drain all');
+		await session.press('Enter', '? Send these commands, in order,');
+		await session.press('y', 'All 3 are drained and confirmed');
+	};
+
+	// From the drained machine: Enter after the work, y for the readies, the maintenance finished.
+	const restoreAll = async (session: Session): Promise<string> => {
+		await session.press('Enter', 'set server cache/c1 state ready');
+		return session.press('y', 'is finished');
+	};
+
 	it('opens on the one server an @ADDRESS:PORT names', async () => {
 		const session = await startCliInTmux([`@127.0.0.1:${bed.port('app02')}`, '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', `${bed.dir}/wizard-one.jsonl`], {columns: 100, rows: 30});
 		try {
@@ -269,8 +283,7 @@ describe('the wizard on a pattern', () => {
 			expect([drained['webapps/app01'], drained['api/app01'], drained['cache/c1'], drained['webapps/app02']]).toEqual(['8', '8', '8', '0']);
 
 			// The work is done: health of each, one y for the three readies, traffic back to each.
-			screen = await session.press('Enter', 'set server cache/c1 state ready');
-			screen = await session.press('y', 'is finished');
+			screen = await restoreAll(session);
 			expect(screen).toContain(`All 3 are back in rotation; the maintenance of ${machine()} is finished.`);
 			expect(Object.values(await states()).every((state) => state === '0')).toBe(true);
 			// The rows follow HAProxy's reads: back in rotation.
@@ -314,8 +327,7 @@ describe('the wizard on a pattern', () => {
 		session = await startCliInTmux(args, {columns: 120, rows: 30});
 		try {
 			await session.waitForScreen('All 3 are drained and confirmed');
-			await session.press('Enter', 'set server cache/c1 state ready');
-			await session.press('y', 'is finished');
+			await restoreAll(session);
 			expect(Object.values(await states()).every((state) => state === '0')).toBe(true);
 		} finally {
 			await session.kill();
@@ -345,9 +357,7 @@ describe('the wizard on a pattern', () => {
 		const args = [machine(), '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal];
 		const session = await startCliInTmux(args, {columns: 120, rows: 30});
 		try {
-			await session.waitForScreen('Enter drain all');
-			await session.press('Enter', '? Send these commands, in order,');
-			await session.press('y', 'All 3 are drained and confirmed');
+			await drainAll(session);
 			// Someone (or a reload) puts one of them back while the work goes on.
 			await bed.send('set server api/app01 state ready');
 			let screen = await session.waitForScreen('back in rotation');
@@ -377,9 +387,7 @@ describe('the wizard on a pattern', () => {
 		const args = [machine(), '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal];
 		const session = await startCliInTmux(args, {columns: 120, rows: 30});
 		try {
-			await session.waitForScreen('Enter drain all');
-			await session.press('Enter', '? Send these commands, in order,');
-			await session.press('y', 'All 3 are drained and confirmed');
+			await drainAll(session);
 			await bed.demo('app01').stop();
 			await session.press('Enter', 'waiting for its health check to pass', 20_000);
 			await session.press('q', 'Quit anyway?');
@@ -404,8 +412,7 @@ describe('the wizard on a pattern', () => {
 			const grid = await session.waitForScreen('⚠ r resumes');
 			expect(grid).toMatch(new RegExp(`⚠ r resumes ${machine()}: webapps/app01, api/app01, cache/c1 drained by a maintenance \\S+ started at`));
 			await session.press('r', 'All 3 are drained and confirmed');
-			await session.press('Enter', 'set server cache/c1 state ready');
-			await session.press('y', 'is finished');
+			await restoreAll(session);
 			expect(Object.values(await states()).every((state) => state === '0')).toBe(true);
 			// Back on the grid, nothing is left to resume.
 			const after = await session.press('Enter', '/ filter');

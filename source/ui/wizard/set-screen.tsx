@@ -2,7 +2,6 @@ import {Box} from 'ink';
 import React, {useEffect} from 'react';
 import {addressOf, adminWords} from '../../model/describe.js';
 import type {Server} from '../../model/types.js';
-import {drainSet} from '../../model/server-condition.js';
 import type {PollView} from '../../poll/pool-poller.js';
 import type {SetRunner} from '../../runbook/maintenance-set.js';
 import {clockTime} from '../../time-format.js';
@@ -18,6 +17,7 @@ import {Text} from '../text/shown-text.js';
 import {ChecklistLine} from './checklist-line.js';
 import {PromptBox, promptLines} from './prompt-box.js';
 import {useSetMaintenance, type SetMaintenance} from './use-set-maintenance.js';
+import {wordsFor} from './set-words.js';
 
 type Props = {
 	runner: SetRunner;
@@ -43,14 +43,15 @@ export function SetScreen({runner, view, size, now, freshAt, onQuit, onBack}: Pr
 	useEffect(() => owner.guardWith({confirm: set.confirmQuit, insist: set.insistQuit}), [owner, set.confirmQuit, set.insistQuit]);
 	// What the app prints after it ends: the servers HAProxy last showed drained, and how to come back.
 	useEffect(() => {
-		const mayBe = set.phase === 'drained' && set.drainedNow.length === 0 ? set.unread : [];
+		const shown = wordsFor(set.drainedNow.length);
+		const unseen = wordsFor(set.mayBe.length);
 		owner.noteText =
 			set.drainedNow.length > 0
-				? `${set.drainedNow.join(', ')} ${set.drainedNow.length === 1 ? 'is' : 'are'} drained, as HAProxy showed at ${clockTime(freshAt ?? now)}. To resume: ${runner.comeBack}`
-				: mayBe.length > 0
-					? `${mayBe.join(', ')} may still be drained: this maintenance drained ${mayBe.length === 1 ? 'it' : 'them'}, and HAProxy has not shown ${mayBe.length === 1 ? 'it' : 'them'} since. To see where ${mayBe.length === 1 ? 'it stands' : 'they stand'} and resume: ${runner.comeBack}`
+				? `${set.drainedNow.join(', ')} ${shown.is} drained, as HAProxy showed at ${clockTime(freshAt ?? now)}. To resume: ${runner.comeBack}`
+				: set.mayBe.length > 0
+					? `${set.mayBe.join(', ')} may still be drained: this maintenance drained ${unseen.it}, and HAProxy has not shown ${unseen.it} since. To see where ${unseen.they} stand${unseen.s} and resume: ${runner.comeBack}`
 					: null;
-	}, [owner, set.drainedNow.join(','), set.unread.join(','), set.phase, freshAt, runner.comeBack]);
+	}, [owner, set.drainedNow.join(','), set.mayBe.join(','), freshAt, runner.comeBack]);
 	useKeys((input, key) => {
 		if (set.prompt) {
 			const answer = input.toLowerCase();
@@ -81,9 +82,7 @@ export function SetScreen({runner, view, size, now, freshAt, onQuit, onBack}: Pr
 
 	const servers = runner.targets.map((target) => ({label: `${target.backend}/${target.server}`, server: view.pool?.instances[0]?.backends.find((backend) => backend.name === target.backend)?.servers.find((candidate) => candidate.server === target.server)}));
 	const labelWidth = Math.min(Math.max(...servers.map((row) => row.label.length)), Math.max(12, Math.floor(width / 3)));
-	// Servers of the maintenance HAProxy's last read shows in rotation again (not drained).
-	const back = servers.filter((row) => row.server && !drainSet(row.server)).map((row) => row.label);
-	const text = phaseText(set, runner, back);
+	const text = phaseText(set, runner);
 	const prompt = set.prompt ? promptLines(set.prompt, width).length : 0;
 	const textLines = set.prompt ? [] : text.flatMap((line) => wrap(line, width));
 	// Header, title, checklist, blank, servers, blank, …, blank, text or prompt, keys.
@@ -123,7 +122,7 @@ export function SetScreen({runner, view, size, now, freshAt, onQuit, onBack}: Pr
 					</Text>
 				))
 			)}
-			<Text dimColor>{cell(keysText(set, back), width)}</Text>
+			<Text dimColor>{cell(keysText(set), width)}</Text>
 		</Box>
 	);
 }
@@ -152,7 +151,7 @@ function serverText(server: Server): string {
 }
 
 /** What the phase means and what Enter does now. */
-function phaseText(set: SetMaintenance, runner: SetRunner, back: readonly string[]): string[] {
+function phaseText(set: SetMaintenance, runner: SetRunner): string[] {
 	const count = runner.targets.length;
 	switch (set.phase) {
 		case 'preparing': {
@@ -173,9 +172,10 @@ function phaseText(set: SetMaintenance, runner: SetRunner, back: readonly string
 
 		case 'drained': {
 			// What HAProxy shows now, not what was confirmed then: a drain undone since is said at once.
-			if (back.length > 0) {
+			if (set.inRotation.length > 0) {
+				const back = wordsFor(set.inRotation.length);
 				return [
-					`⚠ ${back.join(', ')} ${back.length === 1 ? 'is' : 'are'} back in rotation: HAProxy no longer shows ${back.length === 1 ? 'it' : 'them'} drained (a reload without a server-state file, or someone set ${back.length === 1 ? 'it' : 'them'} ready). Do not work on ${back.length === 1 ? 'it' : 'them'}.`,
+					`⚠ ${set.inRotation.join(', ')} ${back.is} back in rotation: HAProxy no longer shows ${back.it} drained (a reload without a server-state file, or someone set ${back.it} ready). Do not work on ${back.it}.`,
 					'Enter sends nothing while a drain is lost: it says how to put the others back one at a time.',
 				];
 			}
@@ -191,17 +191,17 @@ function phaseText(set: SetMaintenance, runner: SetRunner, back: readonly string
 		}
 
 		case 'failed': {
-			return [`✗ ${set.failure ?? 'The maintenance stopped.'}`, `Enter tries the ${set.kind} again from where the journal says each server stands.${set.drainedNow.length > 0 && !set.failure?.includes('one at a time') ? ` Or put them back headless: ${runner.restore}` : ''}`];
+			return [`✗ ${set.failure?.message ?? 'The maintenance stopped.'}`, `Enter tries the ${set.kind} again from where the journal says each server stands.${set.drainedNow.length > 0 && !set.failure?.namesRestore ? ` Or put them back headless: ${runner.restore}` : ''}`];
 		}
 	}
 }
 
 /** The keys that do something now. */
-function keysText(set: SetMaintenance, back: readonly string[]): string {
+function keysText(set: SetMaintenance): string {
 	if (set.prompt) {
 		return 'y yes · n no';
 	}
 
-	const enter = set.phase === 'ready' ? 'Enter drain all' : set.phase === 'drained' ? (back.length > 0 ? 'Enter restore (refused while a drain is lost)' : 'Enter restore all') : set.phase === 'failed' ? 'Enter try again' : set.phase === 'restored' ? 'Enter back to the grid' : '';
+	const enter = set.phase === 'ready' ? 'Enter drain all' : set.phase === 'drained' ? (set.inRotation.length > 0 ? 'Enter restore (refused while a drain is lost)' : 'Enter restore all') : set.phase === 'failed' ? 'Enter try again' : set.phase === 'restored' ? 'Enter back to the grid' : '';
 	return [enter, 'q quit', set.canGoBack && set.phase !== 'restored' ? 'Esc back to the grid' : ''].filter(Boolean).join(' · ');
 }

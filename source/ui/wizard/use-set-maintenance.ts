@@ -7,6 +7,7 @@ import type {Prompt, RunbookState} from '../../runbook/state.js';
 import {changesSettled, changeWaitMs} from '../../runbook/state-change.js';
 import {stepIds, type StepId} from '../../runbook/steps.js';
 import {drainedInView, inView} from '../open-drains.js';
+import {wordsFor} from './set-words.js';
 
 /**
  * Where a maintenance of several servers stands in the wizard: being prepared (journal, config),
@@ -28,14 +29,17 @@ export type SetMaintenance = {
 	steps: Pick<RunbookState, 'steps' | 'current' | 'finished'>;
 	lines: readonly string[];
 	prompt: Prompt | null;
-	failure: string | null;
+	/** The check that stopped the phase, and whether its sentence already says how to put the servers back. */
+	failure: {message: string; namesRestore: boolean} | null;
 	/** Enter: start the drain, the restore, or try the failed phase again (from where the journal says). */
 	next(): void;
 	answer(yes: boolean): void;
 	/** Servers of the maintenance HAProxy's last read shows drained (first instance). */
 	drainedNow: readonly string[];
-	/** Servers of the maintenance HAProxy's last read does not show (not read yet, not answering). */
-	unread: readonly string[];
+	/** Drained and confirmed by this maintenance, none shown drained, and these not in HAProxy's last read (not read yet, not answering): they may be drained still. */
+	mayBe: readonly string[];
+	/** Servers of the maintenance HAProxy's last read shows in rotation (not drained). */
+	inRotation: readonly string[];
 	/** Nothing of it drained, no phase running, no question open: Esc may go back to the grid. */
 	canGoBack: boolean;
 	/** Before going back: each server's maintenance begun and not finished is closed in the journal. */
@@ -54,7 +58,7 @@ export function useSetMaintenance(runner: SetRunner, view: PollView): SetMainten
 	const [kind, setKind] = useState<MaintenanceKind>('drain');
 	const [lines, setLines] = useState<string[]>([]);
 	const [prompt, setPrompt] = useState<Prompt | null>(null);
-	const [failure, setFailure] = useState<string | null>(null);
+	const [failure, setFailure] = useState<SetMaintenance['failure']>(null);
 	// The servers of each phase (restore prepares its own, from the journal), and a render after each line.
 	const [members, setMembers] = useState<{drain: SetMember[]; restore: SetMember[]}>({drain: [], restore: []});
 	const pending = useRef<{prompt: Prompt; resolve: (yes: boolean) => void} | null>(null);
@@ -105,7 +109,7 @@ export function useSetMaintenance(runner: SetRunner, view: PollView): SetMainten
 				setMembers((previous) => ({...previous, [next]: prepared}));
 				return prepared;
 			} catch (error) {
-				setFailure(sentenceOf(error));
+				setFailure({message: sentenceOf(error), namesRestore: false});
 				setPhase('failed');
 				return null;
 			}
@@ -120,13 +124,13 @@ export function useSetMaintenance(runner: SetRunner, view: PollView): SetMainten
 			try {
 				const outcome = await runner.run(next, prepared, {write, ask, stopping: () => !alive.current, liveEveryMs: 1000, signal: controller.signal});
 				if (outcome.failure) {
-					setFailure(outcome.failure.message);
+					setFailure({message: outcome.failure.message, namesRestore: outcome.failure.namesRestore === true});
 					setPhase('failed');
 				} else {
 					setPhase(next === 'drain' ? 'drained' : 'restored');
 				}
 			} catch (error) {
-				setFailure(sentenceOf(error));
+				setFailure({message: sentenceOf(error), namesRestore: false});
 				setPhase('failed');
 			}
 		},
@@ -171,6 +175,8 @@ export function useSetMaintenance(runner: SetRunner, view: PollView): SetMainten
 	const drainedNow = labels.filter((label) => drainedInView(view, label));
 	// Servers HAProxy's last read does not show (the first poll not in yet, an instance not answering).
 	const unread = labels.filter((label) => !inView(view, label));
+	const mayBe = phase === 'drained' && drainedNow.length === 0 ? unread : [];
+	const inRotation = labels.filter((label) => inView(view, label) && !drainedInView(view, label));
 	const current = kind === 'drain' ? members.drain : members.restore;
 
 	const leave = useCallback(() => {
@@ -189,8 +195,6 @@ export function useSetMaintenance(runner: SetRunner, view: PollView): SetMainten
 	const confirmQuit = useCallback(async () => {
 		// A change on its way lands whether or not the app is still there to say so: its answer first.
 		await changesSettled(changeWaitMs);
-		// Drained and confirmed by this maintenance, and not read since: they may be drained still.
-		const mayBe = phase === 'drained' && drainedNow.length === 0 ? unread : [];
 		if (phase !== 'running' && drainedNow.length === 0 && mayBe.length === 0) {
 			return true;
 		}
@@ -199,16 +203,17 @@ export function useSetMaintenance(runner: SetRunner, view: PollView): SetMainten
 		const open = pending.current;
 		pending.current = null;
 		const drained = drainedNow.length > 0;
-		const list = `${drainedNow.join(', ')} ${drainedNow.length === 1 ? 'is' : 'are'} drained`;
+		const shown = wordsFor(drainedNow.length);
+		const unseen = wordsFor(mayBe.length);
 		const yes = await ask({
 			kind: 'question',
 			id: 'quit',
 			question: drained
-				? `${list}. Quit anyway? ${drainedNow.length === 1 ? 'It stays' : 'They stay'} drained; the command to resume is printed on the way out.`
+				? `${drainedNow.join(', ')} ${shown.is} drained. Quit anyway? ${shown.They} stay${shown.s} drained; the command to resume is printed on the way out.`
 				: mayBe.length > 0
-					? `HAProxy has not shown ${mayBe.join(', ')} since this maintenance drained and confirmed ${mayBe.length === 1 ? 'it' : 'them'}: ${mayBe.length === 1 ? 'it' : 'they'} may still be drained. Quit anyway? The command to resume is printed on the way out.`
+					? `HAProxy has not shown ${mayBe.join(', ')} since this maintenance drained and confirmed ${unseen.it}: ${unseen.they} may still be drained. Quit anyway? The command to resume is printed on the way out.`
 					: `The maintenance of ${runner.label} is running; HAProxy shows none of it drained. Quit anyway? Nothing more is sent.`,
-			yes: drained ? `quit, leave ${drainedNow.length === 1 ? 'it' : 'them'} drained` : 'quit',
+			yes: drained ? `quit, leave ${shown.it} drained` : 'quit',
 			no: 'stay',
 		});
 		if (!yes) {
@@ -231,7 +236,7 @@ export function useSetMaintenance(runner: SetRunner, view: PollView): SetMainten
 		}
 
 		return true;
-	}, [phase, drainedNow, unread, ask, runner.label, current]);
+	}, [phase, drainedNow, mayBe, ask, runner.label, current]);
 
 	const insistQuit = useCallback(() => {
 		if (pending.current?.prompt.id === 'quit') {
@@ -250,7 +255,8 @@ export function useSetMaintenance(runner: SetRunner, view: PollView): SetMainten
 		next,
 		answer,
 		drainedNow,
-		unread,
+		mayBe,
+		inRotation,
 		canGoBack: phase !== 'running' && phase !== 'preparing' && prompt === null && drainedNow.length === 0,
 		leave,
 		confirmQuit,
