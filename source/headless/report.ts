@@ -10,7 +10,7 @@ type ResultExtra = Pick<HeadlessResult, 'changed' | 'targets' | 'drained' | 'war
 
 /** The `--json` object of an error thrown before any step ran (usage, a name HAProxy does not have, HAProxy unreachable...). */
 export function errorResult(target: string, error: unknown): HeadlessResult {
-	return {ok: false, changed: false, target, targets: [], steps: [], warnings: [], error: {code: errorCodeOf(error), message: sentenceOf(error)}};
+	return {ok: false, changed: false, target, targets: [], drained: null, steps: [], warnings: [], error: {code: errorCodeOf(error), message: sentenceOf(error)}};
 }
 
 /** The result of a run over `steps`, each with its checks as `state` has them. */

@@ -62,7 +62,7 @@ export const headlessResultSchema = z
 		error: z.optional(z.strictObject({code: z.enum(errorCodes), message: z.string()})),
 		wouldSend: z.optional(z.array(z.string())),
 		/** Whether HAProxy showed the target drained when the command ended (read back then); null when it could not be read. */
-		drained: z.optional(z.nullable(z.boolean())),
+		drained: z.nullable(z.boolean()),
 		journal: z.optional(z.string()),
 		/** The signal that stopped the run, the step it was in, and the target's state as read then. */
 		interrupted: z.optional(z.object({signal: z.string(), step: z.nullable(z.enum(stepIds)), state: z.string()})),

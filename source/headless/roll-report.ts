@@ -40,6 +40,12 @@ export const rollResultSchema = z
 		/** How many state changes HAProxy applied in this run (each instance's reply or read-back, from the journal). */
 		stateChanges: z.number().int().min(0),
 		results: z.array(rollServerResultSchema),
+		/**
+		 * The servers of the roll HAProxy showed drained when it ended (each from its last drain or
+		 * restore's read-back; servers not reached are not in it): empty when the roll left none
+		 * drained, null when one could not be read back or the roll stopped before any server.
+		 */
+		drained: z.nullable(z.array(z.string())),
 		/** The command that takes the roll up again where it stopped; absent when it finished. */
 		resume: z.optional(z.string()),
 		error: z.optional(z.strictObject({code: z.enum(errorCodes), message: z.string()})),

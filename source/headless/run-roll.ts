@@ -33,7 +33,7 @@ const write = (line: string) => {
  * object for every exit code.
  */
 export async function rollCommand(options: Options, words: readonly string[]): Promise<ExitCode> {
-	const result: RollResult = {ok: false, changed: false, target: words[0] ?? '', targets: [], steps: [], servers: [], stateChanges: 0, results: [], warnings: []};
+	const result: RollResult = {ok: false, changed: false, target: words[0] ?? '', targets: [], steps: [], servers: [], stateChanges: 0, results: [], drained: null, warnings: []};
 	const print = () => {
 		if (options.json) {
 			process.stdout.write(`${terminalSafeJson(JSON.stringify(result))}\n`);
@@ -120,6 +120,11 @@ async function roll(options: Options, words: readonly string[], result: RollResu
 
 		result.stateChanges = serverResults.reduce((sum, entry) => sum + entry.stateChanges, 0);
 		result.changed = result.stateChanges > 0 || serverResults.some((entry) => entry.drain?.changed === true || entry.restore?.changed === true);
+		const ends = serverResults.flatMap((entry) => {
+			const last = entry.restore ?? entry.drain;
+			return last ? [{target: entry.target, drained: last.drained}] : [];
+		});
+		result.drained = ends.some((end) => end.drained === null) ? null : ends.filter((end) => end.drained === true).map((end) => end.target);
 		result.targets = serverResults.flatMap((entry) => {
 			const first = entry.drain ?? entry.restore;
 			const last = entry.restore ?? entry.drain;

@@ -1,5 +1,6 @@
 import {wordsOf} from '../../source/cli-args.js';
 import {headlessResultSchema, type HeadlessResult} from '../../source/headless/result-schema.js';
+import {rollResultSchema} from '../../source/headless/roll-report.js';
 import {routesJsonSchema} from '../../source/headless/routes-json.js';
 import {statusJsonSchema} from '../../source/headless/status-schema.js';
 
@@ -46,13 +47,13 @@ function checkError(error: {code: string} | undefined, code: number | null, stdo
 }
 
 /**
- * Checks one run's --json stdout against its command's own schema: `status` and `routes` have
- * theirs (errors included), drain, restore, roll and the rest the headless result's
+ * Checks one run's --json stdout against its command's own schema: `status`, `routes` and `roll`
+ * have theirs (errors included), drain, restore and the rest the headless result's
  * ({@link checkContract}). Throws a sentence saying what is wrong, with the output.
  */
 export function checkCommandContract(args: readonly string[], stdout: string, code: number | null): void {
 	const command = wordsOf(args)[0];
-	const schema = command === 'status' ? statusJsonSchema : command === 'routes' ? routesJsonSchema : undefined;
+	const schema = command === 'status' ? statusJsonSchema : command === 'routes' ? routesJsonSchema : command === 'roll' ? rollResultSchema : undefined;
 	if (schema === undefined) {
 		checkContract(stdout, code);
 		return;
@@ -63,7 +64,13 @@ export function checkCommandContract(args: readonly string[], stdout: string, co
 		throw new Error(`${command} --json output does not fit its schema: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}\n${stdout}`);
 	}
 
-	checkError(parsed.data.error, code, stdout);
+	// Roll's object has `ok` (status and routes say it by `error` alone): true exactly when the exit code is 0.
+	const data: {error?: {code: string}; ok?: boolean} = parsed.data;
+	checkError(data.error, code, stdout);
+	if (data.ok !== undefined && data.ok !== (code === 0)) {
+		throw new Error(`"ok": ${String(data.ok)} with exit code ${code}:\n${stdout}`);
+	}
+
 	contractChecks++;
 }
 

@@ -81,7 +81,7 @@ describe('the --json contract of drain and restore', () => {
 		const before = await states();
 		const run = await json([...args, ...common('errors.jsonl')]);
 		expect(run.code).toBe(exit);
-		expect(run.result).toMatchObject({ok: false, changed: false, targets: [], steps: [], warnings: [], error: {code}});
+		expect(run.result).toMatchObject({ok: false, changed: false, targets: [], drained: null, steps: [], warnings: [], error: {code}});
 		expect(run.result.error!.message).toContain(message);
 		expect(run.stderr.trim()).toBe(run.result.error!.message);
 		expect(await states()).toEqual(before);

@@ -6,7 +6,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {rollResultSchema} from '../../source/headless/roll-report.js';
 import {readJournal} from '../../source/runbook/journal.js';
 import {servedMore, startBedLoad, startUnderLoadBed} from '../fixtures/under-load.cfg.js';
-import {checkContract} from '../helpers/json-contract.js';
+import {checkCommandContract} from '../helpers/json-contract.js';
 import {adminStates} from '../helpers/raw-haproxy.js';
 import {startRestartControl} from '../helpers/restart-control.js';
 import {runCli, spawnCli} from '../helpers/run-cli.js';
@@ -49,7 +49,7 @@ describe('drainboard roll', () => {
 		const result = rollResultSchema.parse(JSON.parse(roll.stdout));
 		expect(roll.stderr).toContain('restarted app02');
 		expect(roll.stderr).toContain('── 2 of 3 · app02');
-		expect(result).toMatchObject({ok: true, changed: true, target: 'webapps', servers, stateChanges: 6});
+		expect(result).toMatchObject({ok: true, changed: true, target: 'webapps', servers, stateChanges: 6, drained: []});
 		expect(result.results.map((entry) => [entry.server, entry.outcome, entry.stateChanges, entry.exec?.exitCode])).toEqual(servers.map((server) => [server, 'done', 2, 0]));
 		expect(control.restarts.map(({server, backend, address, port}) => ({server, backend, address, port}))).toEqual(
 			servers.map((server) => ({server, backend: 'webapps', address: '127.0.0.1', port: String(bed.port(server))})),
@@ -67,7 +67,7 @@ describe('drainboard roll', () => {
 		const first = await runCli(args, {timeoutMs: 240_000});
 		expect(first.code, first.stderr).toBe(1);
 		const stopped = rollResultSchema.parse(JSON.parse(first.stdout));
-		expect(stopped).toMatchObject({ok: false, changed: true, stateChanges: 3, error: {code: 'exec-failed'}});
+		expect(stopped).toMatchObject({ok: false, changed: true, stateChanges: 3, error: {code: 'exec-failed'}, drained: ['webapps/app02']});
 		expect(stopped.results.map((entry) => entry.outcome)).toEqual(['done', 'stopped', 'not-started']);
 		expect(stopped.results[1]!.exec).toEqual({exitCode: 3, signal: null});
 		expect(first.stderr).toContain('app02 will not stop');
@@ -122,9 +122,9 @@ describe('drainboard roll', () => {
 		child.kill('SIGTERM');
 		const [code] = (await exited) as [number | null];
 		expect(code, stderr).toBe(143);
-		checkContract(stdout, code);
+		checkCommandContract(['roll'], stdout, code);
 		const stopped = rollResultSchema.parse(JSON.parse(stdout));
-		expect(stopped).toMatchObject({ok: false, error: {code: 'interrupted'}, interrupted: {signal: 'SIGTERM', server: 'app02', step: 'maintain'}});
+		expect(stopped).toMatchObject({ok: false, error: {code: 'interrupted'}, interrupted: {signal: 'SIGTERM', server: 'app02', step: 'maintain'}, drained: ['webapps/app02']});
 		expect(stopped.results.map((entry) => entry.outcome)).toEqual(['done', 'stopped', 'not-started']);
 		expect(stderr).toContain('Stopped by SIGTERM during --exec on webapps/app02: it is left DRAINED');
 		// Everything the command started ended with it: nothing of it runs beside the resumed roll.
@@ -164,9 +164,9 @@ describe('drainboard roll', () => {
 		child.kill('SIGTERM');
 		const [code] = (await exited) as [number | null];
 		expect(code, stderr).toBe(143);
-		checkContract(stdout, code);
+		checkCommandContract(['roll'], stdout, code);
 		const stopped = rollResultSchema.parse(JSON.parse(stdout));
-		expect(stopped).toMatchObject({ok: false, error: {code: 'interrupted'}, interrupted: {signal: 'SIGTERM', server: 'app01', step: 'maintain'}});
+		expect(stopped).toMatchObject({ok: false, error: {code: 'interrupted'}, interrupted: {signal: 'SIGTERM', server: 'app01', step: 'maintain'}, drained: ['webapps/app01']});
 		expect(stopped.results[0]).toMatchObject({outcome: 'stopped', exec: {exitCode: 0, signal: null}});
 		expect(stderr).toContain(`Run "${stopped.resume}" to take the roll up again with app01.`);
 		expect((await states())['webapps/app01']).toBe('8');
@@ -267,14 +267,14 @@ describe('drainboard roll', () => {
 		expect(refused.code).toBe(2);
 		expect(refused.stderr.trim().split('\n')).toHaveLength(1);
 		expect(refused.stderr).toContain('needs --exec CMD');
-		expect(JSON.parse(refused.stdout)).toMatchObject({ok: false, changed: false, error: {code: 'usage'}});
+		expect(rollResultSchema.parse(JSON.parse(refused.stdout))).toMatchObject({ok: false, changed: false, drained: null, error: {code: 'usage'}});
 	});
 
 	it('refuses a server the backend does not have (exit 2, not-found), nothing sent', async () => {
 		const refused = await runCli(['roll', 'webapps', '--servers', 'app01,nosuch', '--exec', 'true', ...common('none.jsonl')]);
 		expect(refused.code).toBe(2);
 		expect(refused.stderr).toContain('has no server nosuch; it has app01, app02, app03');
-		expect(JSON.parse(refused.stdout)).toMatchObject({ok: false, changed: false, error: {code: 'not-found'}});
+		expect(rollResultSchema.parse(JSON.parse(refused.stdout))).toMatchObject({ok: false, changed: false, drained: null, error: {code: 'not-found'}});
 		expect(Object.values(await states())).toEqual(['0', '0', '0']);
 	});
 });
