@@ -154,6 +154,8 @@ async function roll(options: Options, words: readonly string[], result: RollResu
 	let current = servers[0]!;
 	let stopExec: (() => Promise<void>) | undefined;
 	const wouldSend: string[] = [];
+	// With --dry-run: the servers the roll would already have drained and put back, when it reaches the next.
+	const passedDry = new Set<string>();
 	// A signal during --exec: the command is stopped, with everything it started, and the roll says
 	// so once it has ended (where the command's end is awaited), so that a resumed roll never runs it
 	// again beside one still going.
@@ -213,7 +215,8 @@ async function roll(options: Options, words: readonly string[], result: RollResu
 			write(`── ${index + 1} of ${servers.length} · ${server}`);
 			const now = await backendRows(clients, backend);
 			// The roll's servers are this run's and those of the roll it takes up: --servers may leave out the one where it stopped.
-			const others = now.flatMap((instance) => instance.filter((row) => row.server !== server && inRoll.has(row.server) && outOfRotation(row)));
+			// A dry run counts the servers before this one as back: the real roll would have sent their readies by now.
+			const others = now.flatMap((instance) => instance.filter((row) => row.server !== server && inRoll.has(row.server) && !passedDry.has(row.server) && outOfRotation(row)));
 			if (others.length > 0) {
 				const other = others[0]!;
 				return stopped(
@@ -266,6 +269,7 @@ async function roll(options: Options, words: readonly string[], result: RollResu
 					wouldSend.push(...would, `set server ${label} state ready`, ...agents);
 					write(`✓ Dry run of ${server}: it would be drained, "${command}" run, then ready sent.`);
 					entry.outcome = 'would-pass';
+					passedDry.add(server);
 					continue;
 				}
 
@@ -296,13 +300,15 @@ async function roll(options: Options, words: readonly string[], result: RollResu
 				write(`✓ ${ended} on ${label}.`);
 			}
 
-			if (dryRun) {
-				wouldSend.push(`set server ${label} state ready`);
-				entry.outcome = 'done';
+			// Here only with the ready sent by an earlier run (a dry run has gone on at the drain): a dry run's restore lists what it would still send.
+			const restore = await maintenance('restore');
+			if (dryRun && restore.exitCode === 0) {
+				wouldSend.push(...(restore.got?.wouldSend ?? []));
+				entry.outcome = 'would-pass';
+				passedDry.add(server);
 				continue;
 			}
 
-			const restore = await maintenance('restore');
 			if (restore.exitCode !== 0) {
 				entry.outcome = 'stopped';
 				return stopped(server, codeOfRun(restore.got, restore.exitCode), `restore of ${label} did not pass${failedDetail(restore.got)}.`, restore.exitCode);

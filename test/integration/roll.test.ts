@@ -79,6 +79,19 @@ describe('drainboard roll', () => {
 		expect(await states()).toEqual({'webapps/app01': '0', 'webapps/app02': '8', 'webapps/app03': '0'});
 		expect(control.restarts.map((restart) => restart.server)).toEqual(['app01']);
 
+		// A dry run of the same roll now predicts what the rerun does: app02's ready, then app03, app01 untouched; nothing sent, nothing run.
+		const preview = await runCli([...args, '--dry-run'], {timeoutMs: 240_000});
+		expect(preview.code, preview.stderr).toBe(0);
+		const previewed = rollResultSchema.parse(JSON.parse(preview.stdout));
+		expect(previewed.results.map((entry) => [entry.server, entry.outcome])).toEqual([
+			['app01', 'already-done'],
+			['app02', 'would-pass'],
+			['app03', 'would-pass'],
+		]);
+		expect(previewed.wouldSend).toEqual(['set server webapps/app02 state ready', 'set server webapps/app03 state drain', 'set server webapps/app03 state ready']);
+		expect(await states()).toEqual({'webapps/app01': '0', 'webapps/app02': '8', 'webapps/app03': '0'});
+		expect(control.restarts.map((restart) => restart.server)).toEqual(['app01']);
+
 		await writeFile(marker, '');
 		const journalBefore = readJournal(path.join(bed.dir, 'resume.jsonl')).entries.length;
 		const second = await runCli(args, {timeoutMs: 240_000});
