@@ -1,29 +1,28 @@
-import React, {useCallback, useEffect, useMemo, useState} from 'react';
-import {sentenceOf} from '../errors.js';
+import React, {useCallback, useEffect, useMemo} from 'react';
 import type {PollView} from '../poll/pool-poller.js';
-import type {Backend, InstanceSnapshot} from '../model/types.js';
+import type {InstanceSnapshot} from '../model/types.js';
 import type {PreparedMaintenance} from '../runbook/prepare.js';
 import type {RuntimeClient} from '../poll/client.js';
-import {formatTarget, maxBackendLength, parseTarget, proxyNameSchema, targetOf, type ProxyName, type Target} from '../runtime/names.js';
+import {formatTarget, maxBackendLength, proxyNameSchema, targetOf, type ProxyName, type Target} from '../runtime/names.js';
 import type {OpenDrain} from '../runbook/resume.js';
+import type {SetRunner} from '../runbook/maintenance-set.js';
+import type {RollLog} from '../runbook/roll-record.js';
 import {cell} from './format.js';
 import {tint} from './theme.js';
-import {serverKey} from './grid/grid-rows.js';
 import {GridScreen} from './grid/grid-screen.js';
 import {gridLayout} from './grid/grid-layout.js';
 import {useLabMessage, type LabControls} from './use-lab-message.js';
 import {useNow} from './use-now.js';
 import {usePool} from './use-pool.js';
 import {useTerminalSize} from './use-terminal-size.js';
-import {drainedInView, resumeBanner} from './open-drains.js';
 import {WizardApp} from './wizard/wizard-app.js';
 import {SetScreen} from './wizard/set-screen.js';
-import type {SetRunner} from '../runbook/maintenance-set.js';
-import {currentServer, rollBlocked, rollPosition, type RollPlan} from './roll-plan.js';
-import {useRoll} from './use-roll.js';
-import type {RollLog} from '../runbook/roll-record.js';
-import {RollScreen, type RollChoice} from './roll-screen.js';
+import {rollPosition} from './roll-plan.js';
+import {RollScreen} from './roll-screen.js';
 import {useExitOwner, type ExitOwner} from './exit-owner.js';
+import {useScreenNav} from './screen-nav.js';
+import {useResumeBanner} from './use-resume-banner.js';
+import {useRollChoices} from './use-roll-choices.js';
 import {Text} from './text/shown-text.js';
 
 export type AppProps = {
@@ -52,36 +51,35 @@ export type AppProps = {
 	rollLog?: RollLog;
 };
 
-/** `resumeNow`: the operator chose to resume from the grid's banner; the wizard does not ask again. */
-type Screen = {kind: 'grid'} | {kind: 'preparing'; target: Target; resumeNow?: boolean} | {kind: 'wizard'; prepared: PreparedMaintenance; resumeNow?: boolean} | {kind: 'roll'} | {kind: 'set'; runner: SetRunner};
-
-/** The screens: the grid, a maintenance being prepared, the wizard, a roll between two servers. */
+/** The screens: the grid, a maintenance being prepared, the wizard, a roll between two servers, a maintenance of several. */
 export function Screens({clients, initialTarget, initialSet, initialRoll, rollLog, prepare, prepareSet, pollIntervalMs, lab, prefetched, openDrains}: Omit<AppProps, 'owner'>) {
 	const owner = useExitOwner();
 	const terminal = useTerminalSize();
 	const size = lab ? {...terminal, rows: terminal.rows - 1} : terminal;
 	const {labMessage, toggleDemo} = useLabMessage(lab);
-	const [screen, setScreen] = useState<Screen>(initialSet ? {kind: 'set', runner: initialSet} : initialRoll && prepare ? {kind: 'roll'} : initialTarget && prepare ? {kind: 'preparing', target: initialTarget} : {kind: 'grid'});
-	const [problem, setProblem] = useState<string | null>(null);
+	const nav = useScreenNav(
+		clients,
+		initialSet ? {kind: 'set', runner: initialSet} : initialRoll && prepare ? {kind: 'roll'} : initialTarget && prepare ? {kind: 'preparing', target: initialTarget} : {kind: 'grid'},
+		{backend: initialTarget?.backend ?? initialRoll?.backend, server: initialTarget?.server},
+	);
+	const {screen, problem, open, toGrid, say, focusGrid, gridFocus, gridCursor} = nav;
 	// A roll of one backend (Enter on its row, or `drainboard roll <backend>`): its servers are maintained one after another.
-	const {roll, note: rollNote, begin: beginRoll, starting: startingInRoll, ended: serverEnded, stop: stopRoll} = useRoll(rollLog);
-	const [gridFocus, setGridFocus] = useState<ProxyName | undefined>(initialTarget?.backend ?? initialRoll?.backend);
+	const {roll, note: rollNote, begin: beginRoll, ended: serverEnded, startRollOf, choose: chooseInRoll} = useRollChoices(nav, rollLog);
+	const focus = screen.kind === 'wizard' ? screen.prepared.context.target.backend : screen.kind === 'preparing' ? screen.target.backend : screen.kind === 'roll' && roll ? roll.backend : gridFocus;
+	// The wizard reads only the target's backend (filtered commands); the grid reads everything.
+	const {view, lastSuccessAt, refresh} = usePool(clients, {focus, focusOnly: screen.kind !== 'grid' && screen.kind !== 'set', intervalMs: pollIntervalMs, prefetched});
 	useEffect(() => {
 		if (initialRoll && prepare) {
 			beginRoll(initialRoll.backend, initialRoll.servers, initialRoll.asked);
 		}
 		// Once, when the app opens on a roll.
 	}, []);
-	// Where the grid's cursor goes when it (re)opens: the server given, the one just left, or the next one.
-	const [gridCursor, setGridCursor] = useState<string | undefined>(initialTarget && clients[0] ? serverKey(clients[0].socket, initialTarget.backend, initialTarget.server) : undefined);
-	const focus = screen.kind === 'wizard' ? screen.prepared.context.target.backend : screen.kind === 'preparing' ? screen.target.backend : screen.kind === 'roll' && roll ? roll.backend : gridFocus;
-	// The wizard reads only the target's backend (filtered commands); the grid reads everything.
-	const {view, lastSuccessAt, refresh} = usePool(clients, {focus, focusOnly: screen.kind !== 'grid' && screen.kind !== 'set', intervalMs: pollIntervalMs, prefetched});
 	const poll = useMemo(() => ({readAt: lastSuccessAt, refresh: () => refresh()}), [lastSuccessAt, refresh]);
 	const now = useNow(lastSuccessAt, {perSecond: gridLayout(size.columns).changed > 0});
 	const freshAt = lastSuccessAt();
 	// The --exec of `drainboard roll <backend> --exec`; a roll started from the grid has none.
 	const rollExec = roll && roll.backend === initialRoll?.backend ? initialRoll.exec : undefined;
+	const {banner, resumeFirst} = useResumeBanner(nav, view, {openDrains, prepareSet, canPrepare: prepare !== undefined});
 
 	useEffect(() => {
 		if (screen.kind !== 'preparing' || !prepare) {
@@ -92,103 +90,38 @@ export function Screens({clients, initialTarget, initialSet, initialRoll, rollLo
 		prepare(screen.target).then(
 			(prepared) => {
 				if (!cancelled) {
-					setProblem(null);
-					setScreen({kind: 'wizard', prepared, resumeNow: screen.resumeNow});
+					open({kind: 'wizard', prepared, resumeNow: screen.resumeNow});
 				}
 			},
 			(error: unknown) => {
 				if (!cancelled) {
-					setProblem(sentenceOf(error));
 					if (roll) {
 						serverEnded('left');
+						open({kind: 'roll'});
+					} else {
+						toGrid();
 					}
 
-					setScreen({kind: roll ? 'roll' : 'grid'});
+					say(error);
 				}
 			},
 		);
 		return () => {
 			cancelled = true;
 		};
-	}, [screen, prepare, roll, serverEnded]);
+	}, [screen, prepare, roll, serverEnded, open, toGrid, say]);
 
-	const onFocus = useCallback((backend: string | undefined) => {
-		// A backend too long for the filtered commands is read with the full dumps only.
-		const parsed = backend !== undefined && backend.length <= maxBackendLength ? proxyNameSchema.safeParse(backend) : undefined;
-		setGridFocus(parsed?.success ? parsed.data : undefined);
-	}, []);
-
-	// Read when the grid opens (a maintenance that just ended is closed in the journal by then).
-	const drains = useMemo(() => (screen.kind === 'grid' && prepare ? (openDrains?.() ?? []) : []), [screen.kind, prepare, openDrains]);
-	const resumable = drains.filter((drain) => drainedInView(view, drain.target));
-	const banner = resumeBanner(resumable);
-	const resume = (drain: OpenDrain) => {
-		if (drain.set !== undefined && prepareSet) {
-			// The servers the pattern names now, read from HAProxy: the maintenance of them all, as it was started.
-			prepareSet(drain.set).then(
-				(runner) => {
-					setProblem(null);
-					setScreen({kind: 'set', runner});
-				},
-				(error: unknown) => {
-					setProblem(sentenceOf(error));
-				},
-			);
-			return;
-		}
-
-		try {
-			const target = parseTarget(drain.target);
-			setScreen({kind: 'preparing', target, resumeNow: true});
-		} catch (error) {
-			setProblem(sentenceOf(error));
-		}
-	};
+	const onFocus = useCallback(
+		(backend: string | undefined) => {
+			// A backend too long for the filtered commands is read with the full dumps only.
+			const parsed = backend !== undefined && backend.length <= maxBackendLength ? proxyNameSchema.safeParse(backend) : undefined;
+			focusGrid(parsed?.success ? parsed.data : undefined);
+		},
+		[focusGrid],
+	);
 
 	const quit = () => {
 		owner.quit(0);
-	};
-
-	const startRollOf = (backend: Backend) => {
-		const parsed = proxyNameSchema.safeParse(backend.name);
-		if (!parsed.success || backend.servers.length === 0) {
-			setProblem(parsed.success ? `${backend.name} has no server to roll.` : `The backend name ${backend.name} cannot be put in a command line, so it cannot be rolled here.`);
-			return;
-		}
-
-		setProblem(null);
-		beginRoll(parsed.data, backend.servers.map((server) => server.server));
-		setScreen({kind: 'roll'});
-	};
-
-	const chooseInRoll = (plan: RollPlan, choice: RollChoice) => {
-		const server = currentServer(plan);
-		if (choice === 'stop' || server === undefined) {
-			stopRoll();
-			setProblem(null);
-			setGridFocus(plan.backend);
-			setGridCursor(clients[0] ? serverKey(clients[0].socket, plan.backend, server ?? plan.servers.at(-1) ?? '') : undefined);
-			setScreen({kind: 'grid'});
-		} else if (choice === 'skip') {
-			setProblem(null);
-			serverEnded('skipped');
-		} else {
-			const blocked = rollBlocked(plan, (view.pool?.instances ?? []).map((instance) => instance.backends.find((candidate) => candidate.name === plan.backend)));
-			if (blocked) {
-				setProblem(blocked);
-				return;
-			}
-
-			try {
-				const target = targetOf(plan.backend, server);
-				setProblem(null);
-				startingInRoll();
-				setScreen({kind: 'preparing', target});
-			} catch (error) {
-				setProblem(sentenceOf(error));
-				serverEnded('skipped');
-			}
-		}
 	};
 
 	// The lab's own key, in the help too.
@@ -219,7 +152,7 @@ export function Screens({clients, initialTarget, initialSet, initialRoll, rollLo
 					freshAt={freshAt}
 					onQuit={quit}
 					onChoose={(choice) => {
-						chooseInRoll(roll, choice);
+						chooseInRoll(roll, choice, view);
 					}}
 				/>
 			</>
@@ -242,9 +175,7 @@ export function Screens({clients, initialTarget, initialSet, initialRoll, rollLo
 				onQuit={quit}
 				onBack={() => {
 					const [first] = screen.runner.targets;
-					setGridFocus(first?.backend);
-					setGridCursor(first && clients[0] ? serverKey(clients[0].socket, first.backend, first.server) : undefined);
-					setScreen({kind: 'grid'});
+					toGrid({backend: first?.backend, server: first?.server});
 				}}
 			/>
 		);
@@ -268,18 +199,15 @@ export function Screens({clients, initialTarget, initialSet, initialRoll, rollLo
 					poll={poll}
 					onQuit={quit}
 					onBack={(done) => {
+						owner.note = null;
 						if (roll) {
-							owner.note = null;
 							serverEnded(done ? 'done' : 'left');
-							setScreen({kind: 'roll'});
+							open({kind: 'roll'});
 							return;
 						}
 
 						const {target} = screen.prepared.context;
-						const server = done ? nextServer(view, target) : target.server;
-						owner.note = null;
-						setGridCursor(clients[0] ? serverKey(clients[0].socket, target.backend, server) : undefined);
-						setScreen({kind: 'grid'});
+						toGrid({backend: target.backend, server: done ? nextServer(view, target) : target.server});
 					}}
 					extraKeys={labKeys}
 					onExtraKey={(char) => {
@@ -315,9 +243,9 @@ export function Screens({clients, initialTarget, initialSet, initialRoll, rollLo
 						? (server) => {
 								// Any name HAProxy reports can be selected; one drainboard cannot put in a command is one sentence.
 								try {
-									setScreen({kind: 'preparing', target: targetOf(server.backend, server.server)});
+									open({kind: 'preparing', target: targetOf(server.backend, server.server)});
 								} catch (error) {
-									setProblem(sentenceOf(error));
+									say(error);
 								}
 							}
 						: undefined
@@ -326,8 +254,8 @@ export function Screens({clients, initialTarget, initialSet, initialRoll, rollLo
 				onExtraKey={(char, server) => {
 					if (char === 's') {
 						toggleDemo(server?.server);
-					} else if (char === 'r' && resumable[0]) {
-						resume(resumable[0]);
+					} else if (char === 'r') {
+						resumeFirst();
 					}
 				}}
 			/>

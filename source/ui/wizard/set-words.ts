@@ -1,5 +1,5 @@
 /** The words that refer back to servers named in a list: one server is "it … is", several are "they … are". */
-export type ServerWords = {is: string; it: string; they: string; They: string; s: string};
+type ServerWords = {is: string; it: string; they: string; They: string; s: string};
 
 /** `s` ends a verb after one server ("it stays") and nothing after several ("they stay"). */
 export function wordsFor(count: number): ServerWords {

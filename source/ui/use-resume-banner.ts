@@ -1,0 +1,54 @@
+import {useCallback, useMemo} from 'react';
+import type {PollView} from '../poll/pool-poller.js';
+import type {SetRunner} from '../runbook/maintenance-set.js';
+import type {OpenDrain} from '../runbook/resume.js';
+import {parseTarget} from '../runtime/names.js';
+import {drainedInView, resumeBanner} from './open-drains.js';
+import type {ScreenNav} from './screen-nav.js';
+
+type Options = {
+	/** The maintenances the journal holds open after their drain (absent: the grid shows details only). */
+	openDrains?: () => OpenDrain[];
+	/** A maintenance of several servers by its pattern, to take it up again as one. */
+	prepareSet?: (label: string) => Promise<SetRunner>;
+	/** Whether a maintenance can be opened at all (the app was given a way to prepare one). */
+	canPrepare: boolean;
+};
+
+/**
+ * The grid's banner for servers HAProxy shows drained by a maintenance the journal holds open, and
+ * `r`: the first of them taken up again (a server's wizard, or the whole maintenance of several).
+ */
+export function useResumeBanner(nav: ScreenNav, view: PollView, {openDrains, prepareSet, canPrepare}: Options): {banner: string | null; resumeFirst: () => void} {
+	// Read when the grid opens (a maintenance that just ended is closed in the journal by then).
+	const {say, open} = nav;
+	const onGrid = nav.screen.kind === 'grid';
+	const drains = useMemo(() => (onGrid && canPrepare ? (openDrains?.() ?? []) : []), [onGrid, canPrepare, openDrains]);
+	const resumable = drains.filter((drain) => drainedInView(view, drain.target));
+	const [first] = resumable;
+	const resumeFirst = useCallback(() => {
+		if (!first) {
+			return;
+		}
+
+		if (first.set !== undefined && prepareSet) {
+			// The servers the pattern names now, read from HAProxy: the maintenance of them all, as it was started.
+			prepareSet(first.set).then(
+				(runner) => {
+					open({kind: 'set', runner});
+				},
+				(error: unknown) => {
+					say(error);
+				},
+			);
+			return;
+		}
+
+		try {
+			open({kind: 'preparing', target: parseTarget(first.target), resumeNow: true});
+		} catch (error) {
+			say(error);
+		}
+	}, [first, prepareSet, open, say]);
+	return {banner: resumeBanner(resumable), resumeFirst};
+}
