@@ -8,11 +8,12 @@ import {Cancelled, changeState} from '../../runbook/state-change.js';
 import {seenSettled, stepRunning, type Prompt, type RunbookState} from '../../runbook/state.js';
 import {seenInView, targetStale, targetState, targetStateSentence} from '../../runbook/target-state.js';
 import {PoolWatch} from '../../runbook/watch.js';
-import {endedByOther, endedByOwnJournal, markTime, takenOverText} from '../../runbook/drain-mark.js';
 import {formatTarget, type Target} from '../../runtime/names.js';
 import {sentenceOf} from '../../errors.js';
 import {askToQuit} from './quit-question.js';
 import {useReadyWatch} from './use-ready-watch.js';
+import {useResumeQuestion} from './use-resume-question.js';
+import {useTakenOver} from './use-taken-over.js';
 import {useRunbookState} from './use-runbook-state.js';
 
 /** A question on screen, waiting for y or n: the one piece of the wizard's state outside the store. */
@@ -120,52 +121,7 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView, {poll 
 		},
 	});
 
-	useEffect(() => {
-		const {resume} = prepared;
-		if (!resume) {
-			return;
-		}
-
-		// Chosen already (the grid's banner): resumed without a second question.
-		const answer = resumeNow
-			? Promise.resolve(true)
-			: io.ask({
-					kind: 'question',
-					id: 'resume',
-					// Another maintenance's drain: going on means taking it over (its restore ends that one), asked as such.
-					question: resume.heldBy
-						? `${label}: ${resume.reason}. Take it over? This maintenance then goes on at ${resume.step}, and its restore ends that one.`
-						: `${label}: ${resume.reason}. Resume at ${resume.step}?`,
-					yes: resume.heldBy ? `take it over, go on at ${resume.step}` : `resume at ${resume.step}`,
-					// A new maintenance cannot start on a drained target (baseline needs it serving).
-					no: resume.drained && leaveRef.current ? 'not now: leave it drained, go back' : 'start a new maintenance at validate',
-				});
-		void answer
-			.then((yes) => {
-				if (yes) {
-					store.dispatch({type: 'resumed', at: resume.step, drained: resume.drained, ran: resume.ran, time: context.clock.now()});
-					beginMaintenance(context, resume);
-					if (resume.heldBy) {
-						// The operator's yes is the --take-over of the wizard: journaled, and restore may then end that maintenance.
-						context.options.takeOver = true;
-						context.journal.appendGuarded({step: resume.step, event: 'override', detail: `take-over: the operator took over the drain of ${resume.heldBy}`});
-					}
-				} else if (resume.drained && leaveRef.current) {
-					// Nothing is journaled: an open maintenance stays open, for the grid's banner to offer.
-					leaveRef.current();
-					return;
-				} else {
-					context.journal.append({step: null, event: 'abandoned', detail: 'the operator started a new maintenance instead of resuming'});
-					store.dispatch({type: 'drain-changed', drained: resume.drained});
-					beginMaintenance(context, undefined);
-				}
-
-				store.dispatch({type: 'maintenance-begun'});
-			})
-			.catch((error: unknown) => {
-				store.dispatch({type: 'problem-shown', problem: sentenceOf(error)});
-			});
-	}, [context, io, label, prepared, store, resumeNow]);
+	useResumeQuestion(prepared, io, {resumeNow, leave: leaveRef});
 
 	// Each poll: what HAProxy shows of the target now, and the alarms it raises or clears.
 	const [watch] = useState(() => new PoolWatch());
@@ -190,53 +146,13 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView, {poll 
 		}
 	}, [view, readAt, context, watch, store]);
 
-	// The drain is gone: another operator's restore (a take-over) says so in its mark, and then this
-	// maintenance is over. Their mark is written right after HAProxy applied their ready, which a
-	// poll may see first: read again every half second for a while after the alarm.
-	const lost = state.alarms.find((alarm) => alarm.reapply);
-	const lostId = lost ? `${lost.id}@${lost.at}` : null;
-	useEffect(() => {
-		if (lostId === null) {
-			return;
+	useTakenOver(state, context, (error) => {
+		const open = pending.current;
+		if (open && open.prompt.kind === 'command') {
+			pending.current = undefined;
+			open.reject(error);
 		}
-
-		let stopped = false;
-		let timer: NodeJS.Timeout | undefined;
-		const deadline = Date.now() + markWaitMs;
-		const attempt = async () => {
-			const ended = await endedElsewhere(context);
-			const later = store.getState();
-			if (stopped || later.finished || !later.alarms.some((alarm) => alarm.reapply)) {
-				return;
-			}
-
-			if (!ended) {
-				if (Date.now() < deadline) {
-					timer = setTimeout(() => void attempt(), 500);
-				}
-
-				return;
-			}
-
-			const open = pending.current;
-			if (open && open.prompt.kind === 'command') {
-				pending.current = undefined;
-				open.reject(new Error(ended.message));
-			}
-
-			store.dispatch({type: 'taken-over', ...ended});
-			if (ended.other) {
-				// A restore run on this journal closed it there already.
-				context.journal.appendGuarded({step: later.current, event: 'abandoned', detail: `the drain was taken over: ${ended.message}`});
-			}
-		};
-
-		void attempt();
-		return () => {
-			stopped = true;
-			clearTimeout(timer);
-		};
-	}, [lostId, context, store]);
+	});
 
 	const paused = state.alarms.some((alarm) => alarm.kind === 'unreachable');
 	const runCurrent = useCallback(() => {
@@ -382,31 +298,4 @@ function seenInRotation(state: RunbookState): boolean {
 /** This maintenance sent the drain (whatever became of its reply). */
 function drainSent(state: RunbookState): boolean {
 	return state.facts.drainOutcome !== 'not-sent';
-}
-
-/** How long after a lost-drain alarm the drain marks are read for who ended it. */
-const markWaitMs = 10_000;
-
-/**
- * Why this maintenance is over when a restore outside this wizard ended its drain, by the newest
- * drain mark (written after this maintenance's last drain, by a `ready` drainboard applied):
- * another maintenance's (a take-over), or another run on this maintenance's own journal (the
- * restore command its refusal advises). Null when no mark says so.
- */
-async function endedElsewhere(context: PreparedMaintenance['context']): Promise<{message: string; other: boolean} | null> {
-	const {facts, startedAt} = context.store.getState();
-	const drainSetAt = facts.drainSetAt ?? facts.drainSentAt ?? startedAt;
-	const mark = await context.marks.latest(context.target).catch(() => null);
-	const label = formatTarget(context.target);
-	const ended = endedByOther(mark, context.journal.file, drainSetAt);
-	if (ended) {
-		return {message: `${label} is back in rotation: ${takenOverText(ended)}. This maintenance is over; the journal closes it.`, other: true};
-	}
-
-	const again = endedByOwnJournal(mark, context.journal.file, drainSetAt);
-	if (again && facts.readySentAt === null) {
-		return {message: `${label} is back in rotation: a restore run on this maintenance's journal put it back at ${markTime(again)}, with restore's checks. This maintenance is over.`, other: false};
-	}
-
-	return null;
 }

@@ -1,0 +1,62 @@
+import {useEffect, type MutableRefObject} from 'react';
+import {sentenceOf} from '../../errors.js';
+import type {RunbookIo} from '../../runbook/context.js';
+import {beginMaintenance, type PreparedMaintenance} from '../../runbook/prepare.js';
+import {formatTarget} from '../../runtime/names.js';
+
+/**
+ * A maintenance the journal holds open: asks whether to take it up (resume at its step, take
+ * another's drain over, or start anew, or leave a drained target as it is and go back), once, when
+ * the wizard opens; `resumeNow` when the grid's banner chose already.
+ */
+export function useResumeQuestion(prepared: PreparedMaintenance, io: RunbookIo, {resumeNow, leave: leaveRef}: {resumeNow: boolean; leave: MutableRefObject<(() => void) | undefined>}): void {
+	const {context} = prepared;
+	const {store} = context;
+	const label = formatTarget(context.target);
+	useEffect(() => {
+		const {resume} = prepared;
+		if (!resume) {
+			return;
+		}
+
+		// Chosen already (the grid's banner): resumed without a second question.
+		const answer = resumeNow
+			? Promise.resolve(true)
+			: io.ask({
+					kind: 'question',
+					id: 'resume',
+					// Another maintenance's drain: going on means taking it over (its restore ends that one), asked as such.
+					question: resume.heldBy
+						? `${label}: ${resume.reason}. Take it over? This maintenance then goes on at ${resume.step}, and its restore ends that one.`
+						: `${label}: ${resume.reason}. Resume at ${resume.step}?`,
+					yes: resume.heldBy ? `take it over, go on at ${resume.step}` : `resume at ${resume.step}`,
+					// A new maintenance cannot start on a drained target (baseline needs it serving).
+					no: resume.drained && leaveRef.current ? 'not now: leave it drained, go back' : 'start a new maintenance at validate',
+				});
+		void answer
+			.then((yes) => {
+				if (yes) {
+					store.dispatch({type: 'resumed', at: resume.step, drained: resume.drained, ran: resume.ran, time: context.clock.now()});
+					beginMaintenance(context, resume);
+					if (resume.heldBy) {
+						// The operator's yes is the --take-over of the wizard: journaled, and restore may then end that maintenance.
+						context.options.takeOver = true;
+						context.journal.appendGuarded({step: resume.step, event: 'override', detail: `take-over: the operator took over the drain of ${resume.heldBy}`});
+					}
+				} else if (resume.drained && leaveRef.current) {
+					// Nothing is journaled: an open maintenance stays open, for the grid's banner to offer.
+					leaveRef.current();
+					return;
+				} else {
+					context.journal.append({step: null, event: 'abandoned', detail: 'the operator started a new maintenance instead of resuming'});
+					store.dispatch({type: 'drain-changed', drained: resume.drained});
+					beginMaintenance(context, undefined);
+				}
+
+				store.dispatch({type: 'maintenance-begun'});
+			})
+			.catch((error: unknown) => {
+				store.dispatch({type: 'problem-shown', problem: sentenceOf(error)});
+			});
+	}, [context, io, label, prepared, store, resumeNow, leaveRef]);
+}
