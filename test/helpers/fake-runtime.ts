@@ -1,5 +1,3 @@
-import {mkdtempSync} from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import {parseConfigFiles, type ParsedConfig} from '../../source/config/parse-config.js';
 import {adminFlagsOf, opStateNames} from '../../source/decode/labels.js';
@@ -18,6 +16,7 @@ import {runbookContext} from '../../source/runbook/context.js';
 import {createRunbookStore} from '../../source/runbook/store.js';
 import {BackendLock} from '../../source/runbook/backend-lock.js';
 import {DrainMarks} from '../../source/runbook/drain-mark.js';
+import {scratchDir} from './scratch.js';
 import {Journal} from '../../source/runbook/journal.js';
 import {initialRunbookState, type Prompt, type RunbookAction, type RunbookState} from '../../source/runbook/state.js';
 import {makeServer} from './model.js';
@@ -275,7 +274,7 @@ export type EngineHarness = {
 
 /** A context over fakes, and an io that records prompts and answers from `answers` (default yes). */
 export function engineHarness(haproxy: FakeHaproxy, clock: FakeClock, overrides: Partial<RunbookContext['options']> = {}, target = 'webapps/app01'): EngineHarness {
-	const dir = mkdtempSync(path.join(os.tmpdir(), 'drainboard-journal-'));
+	const dir = scratchDir('drainboard-journal-');
 	const journalFile = path.join(dir, 'journal.jsonl');
 	const parsed: Target = parseTarget(target);
 	const clients = [haproxy.client()];

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import process from 'node:process';
 import {afterAll, afterEach} from 'vitest';
+import {removeScratchDirs} from './scratch.js';
 import {killAllTmux} from './tmux.js';
 
 // Every terminal a test opened is closed after it, whatever the test did.
@@ -16,4 +17,5 @@ const lockDir = mkdtempSync(path.join(os.tmpdir(), 'drainboard-locks-'));
 process.env['DRAINBOARD_LOCK_DIR'] ??= lockDir;
 afterAll(() => {
 	rmSync(lockDir, {recursive: true, force: true});
+	removeScratchDirs();
 });

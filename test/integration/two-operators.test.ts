@@ -1,8 +1,6 @@
 import {spawn, type ChildProcessWithoutNullStreams} from 'node:child_process';
 import {readdirSync, readFileSync} from 'node:fs';
-import {chmod, mkdtemp} from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+import {chmod} from 'node:fs/promises';
 import process from 'node:process';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import {parseOptions} from '../../source/options.js';
@@ -17,6 +15,7 @@ import {startRequestLog} from '../helpers/request-log.js';
 import {cliPath, runCli, spawnCli} from '../helpers/run-cli.js';
 import {sharedLockDir, webConfig} from '../fixtures/web.cfg.js';
 import {defaultsSection, startTestBed, type TestBed} from '../helpers/test-bed.js';
+import {scratchDir} from '../helpers/scratch.js';
 import {waitFor} from '../helpers/wait-for.js';
 
 let bed: TestBed;
@@ -167,7 +166,7 @@ describe('the lock of a HAProxy reloaded with -sf and no master', () => {
 describe('the lock is shared by every user of the host', () => {
 	it('a drainboard run as nobody sees the lock root holds, sends nothing, and drains once it is released', async () => {
 		const holder = await holdLock({dir: lockDir, socket: bed.adminSocket, backend: 'web', what: 'drain of web/s2', user: 'alice'});
-		const journalDir = await mkdtemp(path.join(os.tmpdir(), 'drainboard-nobody-'));
+		const journalDir = scratchDir('drainboard-nobody-');
 		await chmod(journalDir, 0o777);
 		// drainboard reads only a journal of its own user: root reads nobody's as plain JSON lines.
 		const nobodysJournal = () =>

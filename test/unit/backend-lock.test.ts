@@ -1,4 +1,4 @@
-import {mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync} from 'node:fs';
+import {mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import process from 'node:process';
@@ -6,12 +6,13 @@ import {describe, expect, it} from 'vitest';
 import type {RuntimeClient} from '../../source/poll/client.js';
 import {BackendBusyError, BackendLock, lockDirectory} from '../../source/runbook/backend-lock.js';
 import {instanceKeys, socketKey} from '../../source/runbook/instance-keys.js';
+import {scratchDir} from '../helpers/scratch.js';
 
 /** A client that only answers `show info`, for the lock's instance names, and says its socket. */
 const client = (pid: number, node = 'lb1', socket = `/run/haproxy-${pid}.sock`): RuntimeClient =>
 	({socket, info: async () => ({name: 'HAProxy', version: '2.6.12', pid, uptimeSeconds: 1, startTime: null, stopping: false, node})}) as unknown as RuntimeClient; // only socket and info are used by the lock
 
-const tempDir = () => mkdtempSync(path.join(os.tmpdir(), 'drainboard-lock-'));
+const tempDir = () => scratchDir('drainboard-lock-');
 
 describe('the backend lock', () => {
 	it('lets one drainboard at a time change a backend, and names the holder to the other', async () => {
