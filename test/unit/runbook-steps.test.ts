@@ -9,6 +9,7 @@ import {Journal, JournalError, readJournal} from '../../source/runbook/journal.j
 import {runStep} from '../../source/runbook/run-step.js';
 import type {StepId} from '../../source/runbook/steps.js';
 import {engineHarness, FakeClock, FakeHaproxy, type EngineHarness} from '../helpers/fake-runtime.js';
+import {scratchDir} from '../helpers/scratch.js';
 
 const pool = () => new FakeHaproxy(['app01', 'app02', 'app03']);
 
@@ -271,7 +272,7 @@ describe('drain', () => {
 		const haproxy = pool();
 		const harness = engineHarness(haproxy, new FakeClock());
 		await through(harness, ['validate', 'baseline']);
-		const blocker = path.join(os.tmpdir(), `drainboard-file-${process.pid}-${Date.now()}`);
+		const blocker = path.join(scratchDir('drainboard-file-'), 'not-a-directory');
 		writeFileSync(blocker, 'not a directory');
 		harness.context.journal = new Journal(file.replace('FILE', blocker));
 		expect(await runStep('drain', harness.context, harness.io)).toBe('failed');
