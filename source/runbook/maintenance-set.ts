@@ -18,8 +18,10 @@ import {stepIds} from './steps.js';
 /** One server of a maintenance of several: its own context, plan and state (its context's store). */
 export type SetMember = {label: string; context: RunbookContext; plan: Plan; warnings: string[]};
 
-/** Why a maintenance of several servers stopped: a code of the JSON contract, one sentence, the exit code. */
-/** What stopped a run of the set; `namesRestore`: its sentence already says how to put the drained servers back. */
+/**
+ * Why a maintenance of several servers stopped: a code of the JSON contract, one sentence, the exit
+ * code; `namesRestore`: the sentence already says how to put the drained servers back.
+ */
 export type SetFailure = {code: ErrorCode; message: string; exitCode: ExitCode; namesRestore?: boolean};
 
 /** How the maintenance talks to whoever runs it: headless prints and asks on the terminal, the wizard shows and asks on screen. */

@@ -20,7 +20,7 @@ export function resumeBanner(resumable: readonly OpenDrain[]): string | null {
 }
 
 /** The target (`backend/server`) in HAProxy's last poll, first instance; undefined when it does not show it. */
-function serverInView(view: PollView, label: string) {
+export function serverInView(view: PollView, label: string) {
 	const slash = label.indexOf('/');
 	return view.pool?.instances[0]?.backends.find((backend) => backend.name === label.slice(0, slash))?.servers.find((candidate) => candidate.server === label.slice(slash + 1));
 }

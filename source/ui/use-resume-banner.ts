@@ -20,9 +20,9 @@ type Options = {
  * `r`: the first of them taken up again (a server's wizard, or the whole maintenance of several).
  */
 export function useResumeBanner(nav: ScreenNav, view: PollView, {openDrains, prepareSet, canPrepare}: Options): {banner: string | null; resumeFirst: () => void} {
-	// Read when the grid opens (a maintenance that just ended is closed in the journal by then).
 	const {say, open} = nav;
 	const onGrid = nav.screen.kind === 'grid';
+	// Read when the grid opens (a maintenance that just ended is closed in the journal by then).
 	const drains = useMemo(() => (onGrid && canPrepare ? (openDrains?.() ?? []) : []), [onGrid, canPrepare, openDrains]);
 	const resumable = drains.filter((drain) => drainedInView(view, drain.target));
 	const [first] = resumable;

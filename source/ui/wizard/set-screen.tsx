@@ -4,9 +4,11 @@ import {addressOf, adminWords} from '../../model/describe.js';
 import type {Server} from '../../model/types.js';
 import type {PollView} from '../../poll/pool-poller.js';
 import type {SetRunner} from '../../runbook/maintenance-set.js';
+import {formatTarget} from '../../runtime/names.js';
 import {clockTime} from '../../time-format.js';
 import {wrap} from '../../wrap.js';
 import {useExitOwner} from '../exit-owner.js';
+import {serverInView} from '../open-drains.js';
 import {cell, nameCell} from '../format.js';
 import {Header} from '../header.js';
 import {bannerHeight, StaleBanner} from '../stale-banner.js';
@@ -80,7 +82,10 @@ export function SetScreen({runner, view, size, now, freshAt, onQuit, onBack}: Pr
 		}
 	});
 
-	const servers = runner.targets.map((target) => ({label: `${target.backend}/${target.server}`, server: view.pool?.instances[0]?.backends.find((backend) => backend.name === target.backend)?.servers.find((candidate) => candidate.server === target.server)}));
+	const servers = runner.targets.map((target) => {
+		const label = formatTarget(target);
+		return {label, server: serverInView(view, label)};
+	});
 	const labelWidth = Math.min(Math.max(...servers.map((row) => row.label.length)), Math.max(12, Math.floor(width / 3)));
 	const text = phaseText(set, runner);
 	const prompt = set.prompt ? promptLines(set.prompt, width).length : 0;

@@ -6,6 +6,7 @@ import type {MaintenanceKind} from '../../runbook/plan-steps.js';
 import type {Prompt, RunbookState} from '../../runbook/state.js';
 import {changesSettled, changeWaitMs} from '../../runbook/state-change.js';
 import {stepIds, type StepId} from '../../runbook/steps.js';
+import {formatTarget} from '../../runtime/names.js';
 import {drainedInView, inView} from '../open-drains.js';
 import {wordsFor} from './set-words.js';
 
@@ -171,7 +172,7 @@ export function useSetMaintenance(runner: SetRunner, view: PollView): SetMainten
 		})();
 	}, [phase, kind, members.drain, prepare, run]);
 
-	const labels = runner.targets.map((target) => `${target.backend}/${target.server}`);
+	const labels = runner.targets.map((target) => formatTarget(target));
 	const drainedNow = labels.filter((label) => drainedInView(view, label));
 	// Servers HAProxy's last read does not show (the first poll not in yet, an instance not answering).
 	const unread = labels.filter((label) => !inView(view, label));
