@@ -68,13 +68,30 @@ export async function startCliInTmux(
 	const after = options.after ? ` ${options.after};` : '';
 	await tmux('-f', '/dev/null', 'new-session', '-d', '-s', 'main', '-x', String(options.columns ?? 80), '-y', String(options.rows ?? 24), `${command}; s=$?;${after} echo $s > ${statusFile}`);
 	await tmux('set-option', '-t', 'main', 'remain-on-exit', 'on');
+	// A capture can land while tmux is still drawing a frame Ink wrote (its top new, its bottom not
+	// yet): a frame counts once two captures in a row agree, or after a few tries on a screen that
+	// keeps changing (a spinner).
+	const settledScreen = async (): Promise<string> => {
+		let previous = await session.screen();
+		for (let tries = 0; tries < 4; tries++) {
+			const next = await session.screen();
+			if (next === previous) {
+				return next;
+			}
+
+			previous = next;
+		}
+
+		return previous;
+	};
+
 	const session: TmuxSession = {
 		async screen(escapes = false) {
 			const text = await tmux('capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', 'main');
 			return text.replace(/\n*Pane is dead \(.*\)\s*$/, '\n');
 		},
 		async press(pressed, until, timeoutMs = 10_000) {
-			return pressAndWait({send: async (sent) => session.send(sent), frame: async () => session.screen(), everyMs: 50}, pressed, until, timeoutMs);
+			return pressAndWait({send: async (sent) => session.send(sent), frame: settledScreen, everyMs: 50}, pressed, until, timeoutMs);
 		},
 		async send(...keys) {
 			for (const key of keys) {
@@ -88,7 +105,7 @@ export async function startCliInTmux(
 				return await waitFor(
 					'the screen',
 					async () => {
-						last = await session.screen();
+						last = await settledScreen();
 						return matches(last) ? last : undefined;
 					},
 					timeoutMs,
