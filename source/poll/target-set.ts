@@ -1,3 +1,4 @@
+import {isIPv6} from 'node:net';
 import {UsageError} from '../errors.js';
 import type {RuntimeClient} from './client.js';
 import {namesList} from './find-target.js';
@@ -23,7 +24,8 @@ export function parseTargetPattern(text: string): TargetPattern {
 		const match = bare ? undefined : addressPattern.exec(text);
 		const address = bare ? text.slice(1) : (match?.[1] ?? match?.[2]);
 		const port = match?.[3] === undefined ? null : Number(match[3]);
-		if (!address || (port !== null && (port < 1 || port > 65_535))) {
+		// An address with a colon is IPv6 (`@:8080` is no address: a port needs one before it).
+		if (!address || (address.includes(':') && !isIPv6(address)) || (port !== null && (port < 1 || port > 65_535))) {
 			throw new UsageError(`The target "${shortName(text)}" is not @ADDRESS or @ADDRESS:PORT; write it as, for example, @10.0.0.5 or @10.0.0.5:8080.`, 'invalid-name');
 		}
 

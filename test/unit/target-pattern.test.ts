@@ -11,13 +11,14 @@ describe('parseTargetPattern', () => {
 		['@db1.example.com:5432', {kind: 'address', address: 'db1.example.com', port: 5432}],
 		['@::1', {kind: 'address', address: '::1', port: null}],
 		['@[::1]:80', {kind: 'address', address: '::1', port: 80}],
+		['@2001:db8::5', {kind: 'address', address: '2001:db8::5', port: null}],
 	])('%s', (text, pattern) => {
 		const parsed = parseTargetPattern(text);
 		expect(parsed).toEqual(pattern);
 		expect(formatPattern(parsed)).toBe(text === '@[::1]:80' ? '@[::1]:80' : text);
 	});
 
-	it.each([['@'], ['@10.0.0.5:0'], ['@10.0.0.5:70000'], ['@a b'], ['*/'], ['*/a;b'], ['@10.0.0.5;set']])('refuses %j as invalid-name (exit 2)', (text) => {
+	it.each([['@'], ['@:8080'], ['@[:8080]'], ['@1:2:3'], ['@10.0.0.5:0'], ['@10.0.0.5:70000'], ['@a b'], ['*/'], ['*/a;b'], ['@10.0.0.5;set']])('refuses %j as invalid-name (exit 2)', (text) => {
 		let error: unknown;
 		try {
 			parseTargetPattern(text);
