@@ -12,7 +12,7 @@ import {forgetMarksOf} from '../runbook/drain-mark.js';
 import {startDemoBackend, type DemoBackend} from './demo-backend.js';
 import {startOnFreePorts, type PortPicker} from './free-port.js';
 import {startHaproxy, type HaproxyProcess} from './haproxy-process.js';
-import {labConfig, labServers} from './lab-config.js';
+import {labConfig, labDemoNames} from './lab-config.js';
 
 /** A running lab: where things are, and how to drive and stop it. */
 export type Lab = {
@@ -76,7 +76,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
 	};
 
 	try {
-		for (const name of [...labServers.webapps, ...labServers.api]) {
+		for (const name of labDemoNames) {
 			demos.set(name, await startDemoBackend(name));
 		}
 

@@ -297,10 +297,10 @@ export type SetRunner = {
 	targets: readonly Target[];
 	prepare(kind: MaintenanceKind, io: Pick<SetIo, 'write'>): Promise<SetMember[]>;
 	run(kind: MaintenanceKind, members: readonly SetMember[], io: SetIo): Promise<SetOutcome>;
-	/** The command that opens this maintenance again in the wizard, with this run's flags and journal. */
-	comeBack: string;
-	/** The headless restore of the whole set, with this run's flags and journal. */
-	restore: string;
+	/** The command that opens this maintenance again in the wizard, with this run's flags and journal; null in the lab (its HAProxy ends with it). */
+	comeBack: string | null;
+	/** The headless restore of the whole set, with this run's flags and journal; null in the lab. */
+	restore: string | null;
 };
 
 /** The {@link SetRunner} of `drainboard '<pattern>'` in a terminal (the checks may ask, as the wizard's do). */

@@ -94,9 +94,11 @@ export async function runInteractive(options: Options, target: Target | undefine
 	const prepareSet = async (label: string) => {
 		const pattern = parseTargetPattern(label);
 		const targets = pattern.kind === 'one' ? [pattern.target] : await expandPattern(clients, pattern);
-		return setRunner(options, label, targets, clients, journal);
+		const runner = setRunner(options, label, targets, clients, journal);
+		// In the lab no command brings a maintenance back: its HAProxy and files go with it.
+		return lab ? {...runner, comeBack: null, restore: null} : runner;
 	};
-	const app = <App clients={clients} initialTarget={target} initialSet={initialSet} prepareSet={lab ? undefined : prepareSet} initialRoll={start.roll} rollLog={rollLog} prepare={prepare} owner={owner} lab={lab} prefetched={prefetched} openDrains={openDrainsNow} />;
+	const app = <App clients={clients} initialTarget={target} initialSet={initialSet} prepareSet={prepareSet} initialRoll={start.roll} rollLog={rollLog} prepare={prepare} owner={owner} lab={lab} prefetched={prefetched} openDrains={openDrainsNow} />;
 	const instance = render(app, {
 		// Ctrl-C is the owner's to decide (it asks while the target is drained), not Ink's.
 		exitOnCtrlC: false,

@@ -4,7 +4,9 @@ import type {RuntimeClient} from '../poll/client.js';
 import type {PreparedMaintenance} from '../runbook/prepare.js';
 import type {SetRunner} from '../runbook/maintenance-set.js';
 import type {ProxyName, Target} from '../runtime/names.js';
+import type {Server} from '../model/types.js';
 import {serverKey} from './grid/grid-rows.js';
+import type {MachineChoice} from './machine-choices.js';
 
 /** `resumeNow`: the operator chose to resume from the grid's banner; the wizard does not ask again. */
 type Screen =
@@ -12,7 +14,8 @@ type Screen =
 	| {kind: 'preparing'; target: Target; resumeNow?: boolean}
 	| {kind: 'wizard'; prepared: PreparedMaintenance; resumeNow?: boolean}
 	| {kind: 'roll'}
-	| {kind: 'set'; runner: SetRunner};
+	| {kind: 'set'; runner: SetRunner}
+	| {kind: 'machine'; server: Server; choices: readonly MachineChoice[]};
 
 /** Which screen shows, the one sentence above it, and where the grid's cursor and reads go when it opens. */
 export type ScreenNav = {

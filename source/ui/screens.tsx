@@ -24,6 +24,8 @@ import {useScreenNav} from './screen-nav.js';
 import {useResumeBanner} from './use-resume-banner.js';
 import {useRollChoices} from './use-roll-choices.js';
 import {Text} from './text/shown-text.js';
+import {MachineScreen} from './machine-screen.js';
+import {useMachineChoices} from './use-machine-choices.js';
 
 export type AppProps = {
 	clients: readonly RuntimeClient[];
@@ -33,7 +35,7 @@ export type AppProps = {
 	initialSet?: SetRunner;
 	/** Builds a maintenance for a server (journal, config, probe); absent: the grid shows details only. */
 	prepare?: (target: Target) => Promise<PreparedMaintenance>;
-	/** A maintenance of several servers by its pattern (`@10.0.0.5`), for the grid's banner to take one up again. */
+	/** A maintenance of several servers by its pattern (`@10.0.0.5`): the grid's `m`, and its banner taking one up again. */
 	prepareSet?: (label: string) => Promise<SetRunner>;
 	/** Decides how the app ends (q, Ctrl-C, signals, a crash) and holds the note printed after. */
 	owner?: ExitOwner;
@@ -80,6 +82,8 @@ export function Screens({clients, initialTarget, initialSet, initialRoll, rollLo
 	// The --exec of `drainboard roll <backend> --exec`; a roll started from the grid has none.
 	const rollExec = roll && roll.backend === initialRoll?.backend ? initialRoll.exec : undefined;
 	const {banner, resumeFirst} = useResumeBanner(nav, view, {openDrains, prepareSet, canPrepare: prepare !== undefined});
+	// `m` on a server: the maintenances of several servers that include it.
+	const {offerMachine, pickMachine} = useMachineChoices(nav, view, prepareSet);
 
 	useEffect(() => {
 		if (screen.kind !== 'preparing' || !prepare) {
@@ -124,11 +128,15 @@ export function Screens({clients, initialTarget, initialSet, initialRoll, rollLo
 		owner.quit(0);
 	};
 
+	// What every screen shows of HAProxy: the last read, the terminal, and the time.
+	const live = {view, size, now, freshAt};
+
 	// The lab's own key, in the help too.
 	const labKeys = lab ? [{keys: 's', does: `lab: stop / start the demo server ${screen.kind === 'wizard' ? 'under maintenance' : 'under the cursor'}`}] : [];
+	const machineKeys = prepareSet ? [{keys: 'm', does: 'on a server: take it out together with the servers at its address or of its name (a machine in several backends)'}] : [];
 	const labLine = lab ? (
 		<Text color={tint('magenta')} bold wrap="truncate-end">
-			{cell(labMessage ?? `LAB · s stops/starts the demo server ${screen.kind === 'wizard' ? 'under maintenance' : 'under the cursor'} · q ends the lab`, size.columns - 1)}
+			{cell(labMessage ?? `LAB · s stops/starts the demo server ${screen.kind === 'wizard' || screen.kind === 'set' ? 'under maintenance' : 'under the cursor'} · q ends the lab`, size.columns - 1)}
 		</Text>
 	) : null;
 
@@ -164,20 +172,46 @@ export function Screens({clients, initialTarget, initialSet, initialRoll, rollLo
 		return <Text>{cell('Reading the journal for the roll…', size.columns - 1)}</Text>;
 	}
 
+	if (screen.kind === 'machine') {
+		return (
+			<>
+				{labLine}
+				<MachineScreen
+					server={screen.server}
+					choices={screen.choices}
+					{...live}
+					message={problem}
+					onQuit={quit}
+					onPick={(pick) => {
+						pickMachine(screen.server, pick);
+					}}
+				/>
+			</>
+		);
+	}
+
 	if (screen.kind === 'set') {
 		return (
-			<SetScreen
-				runner={screen.runner}
-				view={view}
-				size={size}
-				now={now}
-				freshAt={freshAt}
-				onQuit={quit}
-				onBack={() => {
-					const [first] = screen.runner.targets;
-					toGrid({backend: first?.backend, server: first?.server});
-				}}
-			/>
+			<>
+				{labLine}
+				<SetScreen
+					runner={screen.runner}
+					{...live}
+					onQuit={quit}
+					onBack={() => {
+						const [first] = screen.runner.targets;
+						toGrid({backend: first?.backend, server: first?.server});
+					}}
+					onExtraKey={(char) => {
+						if (char === 's') {
+							// The demo servers behind the maintenance: one for a machine's port, each once.
+							for (const server of new Set(screen.runner.targets.map((target) => target.server))) {
+								toggleDemo(server);
+							}
+						}
+					}}
+				/>
+			</>
 		);
 	}
 
@@ -250,10 +284,12 @@ export function Screens({clients, initialTarget, initialSet, initialRoll, rollLo
 							}
 						: undefined
 				}
-				extraKeys={labKeys}
+				extraKeys={[...machineKeys, ...labKeys]}
 				onExtraKey={(char, server) => {
 					if (char === 's') {
 						toggleDemo(server?.server);
+					} else if (char === 'm') {
+						offerMachine(server);
 					} else if (char === 'r') {
 						resumeFirst();
 					}

@@ -7,6 +7,7 @@ import {checklist} from '../helpers/checklist.js';
 import {findHaproxy} from '../../source/config/find-haproxy.js';
 import {isAlive} from '../../source/lab/lab.js';
 import {runCli} from '../helpers/run-cli.js';
+import {statusJsonSchema} from '../../source/headless/status-schema.js';
 import {startCliInTmux, type TmuxSession} from '../helpers/tmux.js';
 import {waitFor} from '../helpers/wait-for.js';
 
@@ -32,6 +33,7 @@ async function startLab(): Promise<{session: TmuxSession; haproxyPid: number; dr
 	const screen = await started.waitForScreen((current) => ['app01', 'app02', 'app03', 'api1', 'api2'].every((name) => new RegExp(`● ${name} .* UP +1 +0 L7OK`).test(current)), 15_000);
 	expect(screen.split('\n')[0]).toMatch(/^LAB · s stops\/starts the demo server under the cursor · q ends the lab *$/);
 	expect(screen).toMatch(/▸ webapps +3\/3 up · 3 serving/);
+	expect(screen).toMatch(/▸ static +2\/2 up · 2 serving/);
 	expect(labDirs()).toHaveLength(1);
 	const haproxyPid = Number(/HAProxy \d+\.\d+\.\d+ {2}pid (\d+)/.exec(screen)?.[1]);
 	const drainboardPid = Number(execFileSync('pgrep', ['-P', String(await started.pid())]).toString().trim().split('\n')[0]);
@@ -76,6 +78,40 @@ describe('drainboard lab', () => {
 		const screen = (await lab.session.press('Enter', (current) => checklist(current).includes('▶ drain'), 30_000)).replace(/\s+/g, ' ');
 		expect(screen).toMatch(/Traffic goes through http:\/\/127\.0\.0\.1:\d+\/api \(derived from frontend web \(line \d+\): use_backend api if \{ path_beg \/api \}/);
 		expect(screen).not.toContain('from --url');
+		await lab.session.send('q');
+		expect(await lab.session.exited()).toBe(0);
+	});
+
+	it('rehearses a machine in two backends: m on app01 offers its address and port, and the maintenance drains and restores webapps/app01 and static/app01 as one', async () => {
+		const lab = await startLab();
+		const socket = path.join(tmp, labDirs()[0]!, 'admin.sock');
+		const status = async () => statusJsonSchema.parse(JSON.parse((await runCli(['status', '--socket', socket, '--json'])).stdout));
+		const drained = async () => (await status()).drains.map((drain) => drain.server);
+		const {port} = (await status()).servers.find((server) => server.backend === 'webapps' && server.server === 'app01')!;
+		let screen = await lab.session.press(['Down', 'm'], (current) => current.includes('TAKE OUT TOGETHER WITH webapps/app01'));
+		expect(screen).toMatch(new RegExp(`❯ @127\\.0\\.0\\.1:${port} +every server at 127\\.0\\.0\\.1 port ${port} \\(2 servers\\)`));
+		expect(screen).toContain(`@127.0.0.1:${port}: webapps/app01, static/app01`);
+		expect(screen).toMatch(/^ {2}Only webapps\/app01 \(its own maintenance\) *$/m);
+		screen = await lab.session.press('Enter', (current) => current.includes('MAINTENANCE of 2 servers as one') && current.includes('Enter drain all'));
+		expect(screen).toMatch(/^ {2}webapps\/app01 +UP /m);
+		expect(screen).toMatch(/^ {2}static\/app01 +UP /m);
+		screen = await lab.session.press('Enter', (current) => current.includes('set server static/app01 state drain'), 60_000);
+		expect(screen).toContain('set server webapps/app01 state drain');
+		expect(await drained()).toEqual([]);
+		screen = await lab.session.press('y', (current) => current.includes('All 2 are drained and confirmed'), 60_000);
+		expect(await drained()).toEqual(['webapps/app01', 'static/app01']);
+		// Quitting now would end the lab with both drained: asked, as the lab's (no command to resume a gone HAProxy).
+		screen = await lab.session.press('q', (current) => current.includes('End the lab anyway?'));
+		expect(screen.replace(/\s+/g, ' ')).toContain('webapps/app01, static/app01 are drained. End the lab anyway? Its HAProxy stops with it.');
+		await lab.session.press('n', (current) => current.includes('All 2 are drained and confirmed') && !current.includes('End the lab anyway?'));
+		// The work: the demo server behind both stops, restore waits for its health, then one y for both readies.
+		await lab.session.press('s', (current) => /static\/app01 +DOWN/.test(current) && /webapps\/app01 +DOWN/.test(current), 15_000);
+		await lab.session.press('Enter', (current) => /waiting for its health check/.test(current.replace(/\s+/g, ' ')), 15_000);
+		await lab.session.press('s', (current) => current.includes('set server static/app01 state ready'), 30_000);
+		expect(await drained()).toEqual(['webapps/app01', 'static/app01']);
+		screen = await lab.session.press('y', (current) => current.includes('All 2 are back in rotation'), 60_000);
+		expect(await drained()).toEqual([]);
+		await lab.session.press('Enter', (current) => /▸ static +2\/2 up · 2 serving/.test(current));
 		await lab.session.send('q');
 		expect(await lab.session.exited()).toBe(0);
 	});

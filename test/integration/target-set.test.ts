@@ -402,6 +402,31 @@ describe('the wizard on a pattern', () => {
 		}
 	});
 
+	it("the grid's m on cache/c1 offers its address and port (the machine in three backends) and opens their maintenance as one; Esc goes back", async () => {
+		const journal = `${bed.dir}/wizard-set-m.jsonl`;
+		const session = await startCliInTmux(['--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal], {columns: 120, rows: 30});
+		try {
+			await session.waitForScreen('/ filter');
+			await session.press(['/', 'c', '1', 'Enter'], '1 server match');
+			await session.send('Down');
+			await waitFor('the cursor on c1', async () => ((await session.screen(true)).split('\n').some((line) => line.includes('\u001B[0;7m') && / c1 /.test(line)) ? true : undefined));
+			let screen = await session.press('m', 'TAKE OUT TOGETHER WITH cache/c1');
+			expect(screen).toMatch(new RegExp(`❯ ${machine().replace(/\./g, '\\.')} +every server at 127\\.0\\.0\\.1 port ${bed.port('app01')} \\(3 servers\\)`));
+			expect(screen).toContain(`${machine()}: webapps/app01, api/app01, cache/c1`);
+			// No choice for a name no other backend has: cache/c1 is the only c1.
+			expect(screen).not.toContain('*/c1');
+			screen = await session.press('Enter', 'Enter drain all');
+			expect(screen).toContain(`drainboard · ${machine()}`);
+			expect(screen).toContain('MAINTENANCE of 3 servers as one');
+			expect(Object.values(await states()).every((state) => state === '0')).toBe(true);
+			await session.press('Escape', '/ filter');
+			await session.press('q');
+			expect(await session.exited()).toBe(0);
+		} finally {
+			await session.kill();
+		}
+	});
+
 	it("the grid's banner takes up a machine drained by an unfinished maintenance as the one maintenance it is", async () => {
 		const journal = `${bed.dir}/wizard-set-banner.jsonl`;
 		const flags = ['--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal];

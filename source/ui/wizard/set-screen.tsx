@@ -30,6 +30,8 @@ type Props = {
 	onQuit: () => void;
 	/** Esc while nothing of the maintenance is drained, or Enter once it is restored: back to the grid. */
 	onBack: (done: boolean) => void;
+	/** A key the screen does not use, while no question is asked (the lab's `s`). */
+	onExtraKey?: (char: string) => void;
 };
 
 /**
@@ -38,7 +40,7 @@ type Props = {
  * checklist of the whole maintenance, the engine's lines, and the one question it asks (one y for
  * every drain, one for every ready). Enter starts the drain, then (after the work) the restore.
  */
-export function SetScreen({runner, view, size, now, freshAt, onQuit, onBack}: Props) {
+export function SetScreen({runner, view, size, now, freshAt, onQuit, onBack, onExtraKey}: Props) {
 	const owner = useExitOwner();
 	const set = useSetMaintenance(runner, view);
 	const width = size.columns - 1;
@@ -48,7 +50,13 @@ export function SetScreen({runner, view, size, now, freshAt, onQuit, onBack}: Pr
 		const shown = wordsFor(set.drainedNow.length);
 		const unseen = wordsFor(set.mayBe.length);
 		owner.noteText =
-			set.drainedNow.length > 0
+			runner.comeBack === null
+				? set.drainedNow.length > 0
+					? `${set.drainedNow.join(', ')} ${shown.is} drained. The lab's HAProxy stopped with the lab; drainboard lab starts a fresh one.`
+					: set.mayBe.length > 0
+						? `${set.mayBe.join(', ')} may still have been drained. The lab's HAProxy stopped with the lab; drainboard lab starts a fresh one.`
+						: null
+				: set.drainedNow.length > 0
 				? `${set.drainedNow.join(', ')} ${shown.is} drained, as HAProxy showed at ${clockTime(freshAt ?? now)}. To resume: ${runner.comeBack}`
 				: set.mayBe.length > 0
 					? `${set.mayBe.join(', ')} may still be drained: this maintenance drained ${unseen.it}, and HAProxy has not shown ${unseen.it} since. To see where ${unseen.they} stand${unseen.s} and resume: ${runner.comeBack}`
@@ -79,6 +87,8 @@ export function SetScreen({runner, view, size, now, freshAt, onQuit, onBack}: Pr
 			set.leave();
 			owner.noteText = null;
 			onBack(set.phase === 'restored');
+		} else if (input.length === 1 && !key.ctrl && !key.meta) {
+			onExtraKey?.(input);
 		}
 	});
 
@@ -196,7 +206,7 @@ function phaseText(set: SetMaintenance, runner: SetRunner): string[] {
 		}
 
 		case 'failed': {
-			return [`✗ ${set.failure?.message ?? 'The maintenance stopped.'}`, `Enter tries the ${set.kind} again from where the journal says each server stands.${set.drainedNow.length > 0 && !set.failure?.namesRestore ? ` Or put them back headless: ${runner.restore}` : ''}`];
+			return [`✗ ${set.failure?.message ?? 'The maintenance stopped.'}`, `Enter tries the ${set.kind} again from where the journal says each server stands.${set.drainedNow.length > 0 && !set.failure?.namesRestore && runner.restore !== null ? ` Or put them back headless: ${runner.restore}` : ''}`];
 		}
 	}
 }

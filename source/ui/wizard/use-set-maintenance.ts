@@ -209,12 +209,15 @@ export function useSetMaintenance(runner: SetRunner, view: PollView): SetMainten
 		const yes = await ask({
 			kind: 'question',
 			id: 'quit',
-			question: drained
-				? `${drainedNow.join(', ')} ${shown.is} drained. Quit anyway? ${shown.They} stay${shown.s} drained; the command to resume is printed on the way out.`
-				: mayBe.length > 0
-					? `HAProxy has not shown ${mayBe.join(', ')} since this maintenance drained and confirmed ${unseen.it}: ${unseen.they} may still be drained. Quit anyway? The command to resume is printed on the way out.`
-					: `The maintenance of ${runner.label} is running; HAProxy shows none of it drained. Quit anyway? Nothing more is sent.`,
-			yes: drained ? `quit, leave ${shown.it} drained` : 'quit',
+			question:
+				runner.comeBack === null
+					? `${drained ? `${drainedNow.join(', ')} ${shown.is} drained` : mayBe.length > 0 ? `${mayBe.join(', ')} may still be drained` : `The maintenance of ${runner.label} is running`}. End the lab anyway? Its HAProxy stops with it.`
+					: drained
+						? `${drainedNow.join(', ')} ${shown.is} drained. Quit anyway? ${shown.They} stay${shown.s} drained; the command to resume is printed on the way out.`
+						: mayBe.length > 0
+							? `HAProxy has not shown ${mayBe.join(', ')} since this maintenance drained and confirmed ${unseen.it}: ${unseen.they} may still be drained. Quit anyway? The command to resume is printed on the way out.`
+							: `The maintenance of ${runner.label} is running; HAProxy shows none of it drained. Quit anyway? Nothing more is sent.`,
+			yes: runner.comeBack === null ? 'end the lab' : drained ? `quit, leave ${shown.it} drained` : 'quit',
 			no: 'stay',
 		});
 		if (!yes) {
@@ -237,7 +240,7 @@ export function useSetMaintenance(runner: SetRunner, view: PollView): SetMainten
 		}
 
 		return true;
-	}, [phase, drainedNow, mayBe, ask, runner.label, current]);
+	}, [phase, drainedNow, mayBe, ask, runner.label, runner.comeBack, current]);
 
 	const insistQuit = useCallback(() => {
 		if (pending.current?.prompt.id === 'quit') {
