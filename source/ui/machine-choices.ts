@@ -21,18 +21,18 @@ export type MachineChoice = {
  */
 export function machineChoices(pool: PoolSnapshot | null, server: Server): MachineChoice[] {
 	const rows = (pool?.instances[0]?.backends ?? []).flatMap((backend) => backend.servers).filter((row) => proxyNameSchema.safeParse(row.backend).success && proxyNameSchema.safeParse(row.server).success);
-	// A server HAProxy shows with no address (one not resolved yet) shares no machine.
-	const addressed = server.address !== '';
-	const candidates: Array<{pattern: TargetPattern; what: string; matches: (row: Server) => boolean}> = [
-		...(server.port === null || !addressed
-			? []
-			: [{pattern: {kind: 'address' as const, address: server.address, port: server.port}, what: `every server at ${server.address} port ${server.port}`, matches: (row: Server) => row.address === server.address && row.port === server.port}]),
-		...(addressed ? [{pattern: {kind: 'address' as const, address: server.address, port: null}, what: `every server at ${server.address}, the whole machine`, matches: (row: Server) => row.address === server.address}] : []),
+	// A server HAProxy shows with no address (not resolved yet) shares no machine: `@` and `@:8080` do not read back.
+	type Candidate = {pattern: TargetPattern; what: string; matches: (row: Server) => boolean};
+	const candidates: Candidate[] = [
+		{pattern: {kind: 'address', address: server.address, port: server.port}, what: `every server at ${server.address} port ${server.port}`, matches: (row) => row.address === server.address && row.port === server.port},
+		{pattern: {kind: 'address', address: server.address, port: null}, what: `every server at ${server.address}, the whole machine`, matches: (row) => row.address === server.address},
 		{pattern: {kind: 'everywhere', server: server.server}, what: `${server.server} in every backend that has one`, matches: (row) => row.server === server.server},
 	];
+	// HAProxy before 1.8 prints no port: no form by port then.
+	const offered = server.port === null ? candidates.slice(1) : candidates;
 	const seen = new Set<string>();
 	const choices: MachineChoice[] = [];
-	for (const candidate of candidates) {
+	for (const candidate of offered) {
 		const servers = rows.filter((row) => candidate.matches(row)).map((row) => `${row.backend}/${row.server}`);
 		const key = servers.join('\n');
 		const label = formatPattern(candidate.pattern);

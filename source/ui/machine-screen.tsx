@@ -49,7 +49,8 @@ export function MachineScreen({server, choices, view, size, now, freshAt, onPick
 		{label: `Only ${name} (its own maintenance)`, value: {kind: 'one'}},
 		{label: 'Back to the grid', value: {kind: 'back'}},
 	];
-	const lines = [...wrap(explain, width), ...(message ? ['', ...wrap(message, width)] : [])];
+	const messageLines = message ? wrap(message, width) : [];
+	const lines = [...wrap(explain, width), ...(message ? ['', ...messageLines] : [])];
 	// Header, title, blank, text, blank, choices, blank, then what each covers in the room left above the keys' line.
 	const room = Math.max(0, size.rows - 1 - (3 + lines.length + 1 + items.length + 1) - 1);
 	const covers = choices.flatMap((choice) => wrap(`${choice.label}: ${choice.servers.join(', ')}`, width)).slice(0, room);
@@ -62,7 +63,7 @@ export function MachineScreen({server, choices, view, size, now, freshAt, onPick
 			</Text>
 			<Text> </Text>
 			{lines.map((line, index) => (
-				<Text key={`text-${index}`} color={message && index >= lines.length - wrap(message, width).length ? tint('yellow') : undefined}>
+				<Text key={`text-${index}`} color={index >= lines.length - messageLines.length ? tint('yellow') : undefined}>
 					{line}
 				</Text>
 			))}
