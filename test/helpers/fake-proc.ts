@@ -74,8 +74,9 @@ export class FakeProc {
 			this.check(file);
 			return fileSystem.readdir(file);
 		},
-		kind: async (file) => (this.served.has(file) ? 'file' : fileSystem.kind(file)),
-		realpath: async (file) => (this.served.has(file) ? file : fileSystem.realpath(file)),
+		// A denied file is there, only unreadable (as a root-only haproxy.cfg is), whatever this host has.
+		kind: async (file) => (this.served.has(file) || this.denied.has(file) ? 'file' : fileSystem.kind(file)),
+		realpath: async (file) => (this.served.has(file) || this.denied.has(file) ? file : fileSystem.realpath(file)),
 	};
 
 	private check(file: string): void {

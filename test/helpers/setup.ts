@@ -15,7 +15,12 @@ afterEach(async () => {
 // the host's /run/lock (a test that kills drainboard would leave its lock file there).
 const lockDir = mkdtempSync(path.join(os.tmpdir(), 'drainboard-locks-'));
 process.env['DRAINBOARD_LOCK_DIR'] ??= lockDir;
+// Nor do their journals default to the host's (~/.local/state/drainboard): a drainboard a test starts
+// without --journal writes and reads one of this test file's own, never an operator's nor another test's.
+const stateHome = mkdtempSync(path.join(os.tmpdir(), 'drainboard-state-'));
+process.env['XDG_STATE_HOME'] = stateHome;
 afterAll(() => {
 	rmSync(lockDir, {recursive: true, force: true});
+	rmSync(stateHome, {recursive: true, force: true});
 	removeScratchDirs();
 });

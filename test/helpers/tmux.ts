@@ -58,7 +58,9 @@ export async function startCliInTmux(
 	const server = `drainboard-test-${process.pid}-${counter++}`;
 	const tmux = async (...tmuxArgs: string[]) => (await run('tmux', ['-L', server, ...tmuxArgs])).stdout;
 	// Unset CI and FORCE_COLOR: with CI set at all, Ink renders only the last frame and chalk drops colour.
-	const env = {NO_COLOR: '', TERM: 'xterm-256color', ...options.env};
+	// The test file's own state home (setup.ts) even under `env -i`: no journal of the host's is read or written.
+	const stateHome = process.env['XDG_STATE_HOME'];
+	const env = {NO_COLOR: '', TERM: 'xterm-256color', ...(stateHome ? {XDG_STATE_HOME: stateHome} : {}), ...options.env};
 	const environment = options.program ? ['env', '-i'] : ['env', '-u', 'FORCE_COLOR', '-u', 'CI'];
 	const program = options.program ? [options.program] : [process.execPath, cliPath];
 	const command = [...environment, ...Object.entries(env).map(([name, value]) => `${name}=${value}`), ...program, ...args].map(quote).join(' ');
