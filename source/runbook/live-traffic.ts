@@ -3,6 +3,7 @@ import type {StepId} from './steps.js';
 import {judgeTraffic, ratePerSecond, type Expectation} from './traffic-judge.js';
 import {compareCounters, counterFor, readCounters, type InstanceCounters, type TrafficEvidence} from './traffic.js';
 
+
 /** How often live counters are read while waiting for evidence. */
 const readEveryMs = 500;
 
@@ -68,7 +69,7 @@ export async function sampleBackend(context: RunbookContext, io: RunbookIo, step
 			return {from, served, seconds: seconds(elapsed), busy: served >= requests && compared.restarted.length === 0};
 		}
 
-		io.dispatch({type: 'live-updated', step, lines: [`Choosing the proof (--proof auto): the backend served ${served} in ${Math.floor(elapsed / 1000)} s; live traffic needs ${requests}.`]});
+		io.dispatch({type: 'live-updated', step, lines: [`Choosing the proof (--proof auto): the backend served ${served} in ${Math.floor(elapsed / 1000)} s; live traffic needs ${requests} in ${Math.round(autoSampleMs / 1000)} s.`]});
 	}
 }
 
@@ -90,7 +91,7 @@ export async function watchLiveTraffic(context: RunbookContext, io: RunbookIo, h
 		const elapsed = context.clock.now() - from.at;
 		const compared = compareCounters(from.counters, after, context.target.server);
 		const final = elapsed >= proofWindowMs || Boolean(io.signal?.aborted);
-		const judgement = judgeTraffic(how.expect, compared, {basis: 'live', requests, final});
+		const judgement = judgeTraffic(how.expect, compared, {basis: 'live', requests, final, activeWithinSeconds: proofWindowMs / 1000});
 		const tooSoon = judgement === 'pass' && elapsed < watchAtLeast && !io.signal?.aborted;
 		if ((judgement !== 'wait' && !tooSoon) || compared.restarted.length > 0) {
 			return {basis: 'live', chosen: how.chosen, windowSeconds: seconds(elapsed), attempts: [], succeeded: 0, failed: 0, firstError: null, ...compared, noise: 0, servedBy: {}, counter};

@@ -5,7 +5,7 @@ export type Expectation = 'target-serves' | 'target-idle';
 export type TrafficBasis = 'live' | 'probe';
 
 /** Counter growth over a window: the target's, the other servers' (summed over instances), and lbtot's on the target. */
-type TrafficSample = {targetDelta: number; othersDelta: number; targetPicks: number; perInstance?: ReadonlyArray<{target: number; others: number}>};
+type TrafficSample = {targetDelta: number; othersDelta: number; targetPicks: number; perInstance?: ReadonlyArray<{target: number; others: number; lastSession?: number | null}>};
 
 /**
  * What the numbers say:
@@ -25,7 +25,15 @@ type TrafficSample = {targetDelta: number; othersDelta: number; targetPicks: num
 type TrafficJudgement = 'pass' | 'target-none' | 'target-picked' | 'sticky' | 'probe-missed' | 'too-little' | 'wait';
 
 /** How the traffic was had: live (nothing sent), or a probe burst and how many of its requests were answered. */
-type TrafficHow = {basis: 'live'; requests: number; final: boolean} | {basis: 'probe'; requests: number; final: boolean; succeeded: number};
+type TrafficHow =
+	| {
+			basis: 'live';
+			requests: number;
+			final: boolean;
+			/** With several instances: one whose backend had a session this many seconds ago or less carries traffic, and is waited for. */
+			activeWithinSeconds?: number;
+	  }
+	| {basis: 'probe'; requests: number; final: boolean; succeeded: number};
 
 /**
  * Judges a sample. Probe traffic is judged once (its burst is the whole window). Live traffic is
@@ -44,14 +52,18 @@ export function judgeTraffic(expect: Expectation, sample: TrafficSample, how: Tr
 	const enough = how.basis === 'probe' || othersDelta >= how.requests;
 	if (expect === 'target-serves') {
 		// Live, with several instances: one whose other servers served enough while its target got none
-		// shows the target out of rotation there (a weight of 0, a drain left), whatever the others show;
-		// one with some traffic but too little yet is waited for (the window ends it), one with none is not.
+		// shows the target out of rotation there (a weight of 0, a drain left), whatever the others show.
+		// One that carries traffic (some in this window, or a session within the last activeWithinSeconds)
+		// and has not given the target any yet is waited for (the window ends it): the first read can
+		// come before its next request. One with no traffic (a passive load balancer) is not.
 		const instances = how.basis === 'live' && (sample.perInstance?.length ?? 0) > 1 ? sample.perInstance! : [];
 		if (instances.some((instance) => instance.target === 0 && instance.others >= how.requests)) {
 			return 'target-none';
 		}
 
-		if (targetDelta > 0 && !how.final && instances.some((instance) => instance.target === 0 && instance.others > 0)) {
+		const active = how.basis === 'live' ? (how.activeWithinSeconds ?? 0) : 0;
+		const carries = (instance: (typeof instances)[number]) => instance.others > 0 || (typeof instance.lastSession === 'number' && instance.lastSession <= active);
+		if (targetDelta > 0 && !how.final && instances.some((instance) => instance.target === 0 && carries(instance))) {
 			return 'wait';
 		}
 

@@ -15,8 +15,11 @@ export type InstanceCounters = {
 	lastSession?: number | null;
 };
 
-/** One instance's share of a window: its target's growth and its other servers'. */
-type InstanceDelta = {socket: string; target: number; others: number};
+/**
+ * One instance's share of a window: its target's growth and its other servers', and the backend's
+ * lastsess at the later read (seconds since its last session; null never, absent unknown).
+ */
+type InstanceDelta = {socket: string; target: number; others: number; lastSession?: number | null};
 
 /** Two reads of every instance compared: growth per server summed over instances, and each instance's share. */
 type Compared = {deltas: Record<string, number>; targetDelta: number; othersDelta: number; targetPicks: number; restarted: string[]; perInstance: InstanceDelta[]};
@@ -85,7 +88,7 @@ export function compareCounters(before: readonly InstanceCounters[], after: read
 			continue;
 		}
 
-		const own: InstanceDelta = {socket: instance.socket, target: 0, others: 0};
+		const own: InstanceDelta = {socket: instance.socket, target: 0, others: 0, ...(instance.lastSession === undefined ? {} : {lastSession: instance.lastSession})};
 		for (const [server, value] of instance.counters) {
 			const delta = Math.max(0, value - (earlier.counters.get(server) ?? value));
 			deltas[server] = (deltas[server] ?? 0) + delta;

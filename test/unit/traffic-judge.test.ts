@@ -24,13 +24,20 @@ describe('judging traffic: the target serves (baseline, restore)', () => {
 	});
 
 	it('with several instances, live: the target serving on one does not pass while another carried enough and gave it none', () => {
-		const split = (second: {target: number; others: number}) => ({targetDelta: 4 + second.target, othersDelta: 6 + second.others, targetPicks: 4, perInstance: [{target: 4, others: 6}, second]});
+		const split = (second: {target: number; others: number; lastSession?: number}) => ({targetDelta: 4 + second.target, othersDelta: 6 + second.others, targetPicks: 4, perInstance: [{target: 4, others: 6}, second]});
 		expect(judgeTraffic('target-serves', split({target: 0, others: 10}), live(false))).toBe('target-none');
 		// Some traffic on the second, too little yet: waited for; the window over, the first one's evidence stands (the sentence says what each saw).
 		expect(judgeTraffic('target-serves', split({target: 0, others: 3}), live(false))).toBe('wait');
 		expect(judgeTraffic('target-serves', split({target: 0, others: 3}), live(true))).toBe('pass');
 		// No traffic at all on the second (a passive load balancer): nothing to wait for.
 		expect(judgeTraffic('target-serves', split({target: 0, others: 0}), live(false))).toBe('pass');
+		expect(judgeTraffic('target-serves', split({target: 0, others: 0, lastSession: 600}), {...live(false), activeWithinSeconds: 30})).toBe('pass');
+		// None yet in this window on the second, but its backend had a session a second ago: the first read
+		// came before its next request; waited for, then judged on what it shows.
+		const busy = {...live(false), activeWithinSeconds: 30};
+		expect(judgeTraffic('target-serves', split({target: 0, others: 0, lastSession: 1}), busy)).toBe('wait');
+		expect(judgeTraffic('target-serves', split({target: 0, others: 0, lastSession: 1}), {...busy, final: true})).toBe('pass');
+		expect(judgeTraffic('target-serves', split({target: 0, others: 10, lastSession: 0}), busy)).toBe('target-none');
 		expect(judgeTraffic('target-serves', split({target: 1, others: 10}), live(false))).toBe('pass');
 		// A probe goes through one listener: judged on the sum, as before.
 		expect(judgeTraffic('target-serves', split({target: 0, others: 10}), probe)).toBe('pass');
