@@ -1,6 +1,8 @@
 import type {Options} from '../options.js';
 import {formatTarget, type Target} from '../runtime/names.js';
 import type {RunbookContext} from './context.js';
+import {readJournal} from './journal.js';
+import {leftOfSets} from './resume.js';
 
 /**
  * The flags of a run that choose what a command printed for the operator reaches: the HAProxy
@@ -76,4 +78,15 @@ export function restoreHint(context: Pick<RunbookContext, 'target' | 'commandFla
 /** `drainboard status --backend B --socket …`: the snapshot of the target's backend on the instances of this run. */
 export function statusCommand(context: Pick<RunbookContext, 'target' | 'commandFlags'>): string {
 	return drainboardCommand(['status', '--backend', context.target.backend], instanceFlags(context.commandFlags));
+}
+
+/**
+ * The warning of a restore of part of a maintenance of several servers: which of it the journal
+ * still holds drained, untouched by this restore, and the command that restores the rest.
+ */
+export function partOfSetWarnings(journalFile: string, flags: ChosenFlags, targets: readonly string[]): string[] {
+	return leftOfSets(readJournal(journalFile).entries, targets).map(({set, restored, left}) => {
+		const one = left.length === 1;
+		return `${restored.join(', ')} ${restored.length === 1 ? 'was' : 'were'} drained as one maintenance of ${set}, of which the journal holds ${left.join(', ')} drained still; this run leaves ${one ? 'it' : 'them'} as ${one ? 'it is' : 'they are'}: "${restoreCommand(flags, set, journalFile)}" restores the rest.`;
+	});
 }

@@ -6,7 +6,7 @@ import {formatTarget, type ProxyName, type Target} from '../runtime/names.js';
 import {BackendLock, lockDirectory} from './backend-lock.js';
 import {ChangeRefusedError} from './change-guards.js';
 import {checkLine} from './check-result.js';
-import {restoreCommand, setComeBackCommand} from './come-back.js';
+import {partOfSetWarnings, restoreCommand, setComeBackCommand} from './come-back.js';
 import type {LockHandle, RunbookContext, RunbookIo} from './context.js';
 import {failureCode} from './failure-code.js';
 import {planSteps, type MaintenanceKind, type Plan} from './plan-steps.js';
@@ -81,6 +81,15 @@ export async function prepareSet(kind: MaintenanceKind, options: Options, label:
 		members.push(member);
 	}
 
+	// Part of a machine's maintenance restored: the rest of it is said, not left silently drained.
+	const first = members[0];
+	if (kind === 'restore' && first) {
+		for (const text of partOfSetWarnings(first.context.journal.file, options, names)) {
+			first.warnings.push(text);
+			io.write(`! ${text}`);
+		}
+	}
+
 	return members;
 }
 
@@ -136,8 +145,8 @@ export async function runSet(kind: MaintenanceKind, options: Options, label: str
 				return new Promise<boolean>(() => undefined);
 			}
 
+			// Confirmed with the list of the whole maintenance (said once, there); the check line says what was sent.
 			if (prompt.kind === 'command' && approved.has(prompt.id)) {
-				io.write(`→ ${(prompt.commands ?? [prompt.command]).join('; ')} (confirmed with the maintenance)`);
 				return true;
 			}
 

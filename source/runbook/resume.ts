@@ -156,3 +156,18 @@ export function openDrains(entries: readonly JournalEntry[]): OpenDrain[] {
 		return record && !record.finished && record.drainSent && !record.readySent ? [{target, startedBy: record.startedBy, startedAt: record.startedAt, ...(record.set ? {set: record.set} : {})}] : [];
 	});
 }
+
+/**
+ * What a restore of `targets` leaves of the maintenances of several servers they were drained with
+ * (a machine, `'*\/S'`): each such maintenance's pattern and its servers the journal still holds
+ * drained that are not among `targets`. None when `targets` is that maintenance itself.
+ */
+export function leftOfSets(entries: readonly JournalEntry[], targets: readonly string[]): Array<{set: string; restored: string[]; left: string[]}> {
+	const open = openDrains(entries);
+	const sets = [...new Set(open.flatMap((drain) => (drain.set !== undefined && targets.includes(drain.target) ? [drain.set] : [])))];
+	return sets.flatMap((set) => {
+		const members = open.filter((drain) => drain.set === set).map((drain) => drain.target);
+		const left = members.filter((target) => !targets.includes(target));
+		return left.length > 0 ? [{set, restored: members.filter((target) => targets.includes(target)), left}] : [];
+	});
+}

@@ -132,7 +132,7 @@ export function Screens({clients, initialTarget, initialSet, initialRoll, rollLo
 	const live = {view, size, now, freshAt};
 
 	// The lab's own key, in the help too.
-	const labKeys = lab ? [{keys: 's', does: `lab: stop / start the demo server ${screen.kind === 'wizard' ? 'under maintenance' : 'under the cursor'}`}] : [];
+	const labKeys = lab ? [{keys: 's', does: `lab: stop / start the demo server ${screen.kind === 'wizard' || screen.kind === 'set' ? 'under maintenance' : 'under the cursor'}`}] : [];
 	const machineKeys = prepareSet ? [{keys: 'm', does: 'on a server: take it out together with the servers at its address or of its name (a machine in several backends)'}] : [];
 	const labLine = lab ? (
 		<Text color={tint('magenta')} bold wrap="truncate-end">
@@ -197,6 +197,7 @@ export function Screens({clients, initialTarget, initialSet, initialRoll, rollLo
 				<SetScreen
 					runner={screen.runner}
 					{...live}
+					extraKeys={labKeys}
 					onQuit={quit}
 					onBack={() => {
 						const [first] = screen.runner.targets;

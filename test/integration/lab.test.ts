@@ -98,23 +98,23 @@ describe('drainboard lab', () => {
 		screen = await lab.session.press('Enter', (current) => current.includes('set server static/app01 state drain'), 60_000);
 		expect(screen).toContain('set server webapps/app01 state drain');
 		expect(await drained()).toEqual([]);
-		screen = await lab.session.press('y', (current) => current.includes('All 2 are drained and confirmed'), 60_000);
+		screen = await lab.session.press('y', (current) => current.includes('Both are drained and confirmed'), 60_000);
 		expect(await drained()).toEqual(['webapps/app01', 'static/app01']);
 		// Quitting now would end the lab with both drained: asked, as the lab's (no command to resume a gone HAProxy).
 		screen = await lab.session.press('q', (current) => current.includes('End the lab anyway?'));
 		expect(screen.replace(/\s+/g, ' ')).toContain('webapps/app01, static/app01 are drained. End the lab anyway? Its HAProxy stops with it.');
-		await lab.session.press('n', (current) => current.includes('All 2 are drained and confirmed') && !current.includes('End the lab anyway?'));
+		await lab.session.press('n', (current) => current.includes('Both are drained and confirmed') && !current.includes('End the lab anyway?'));
 		// The work: the demo server behind both stops, restore waits for its health, then one y for both readies.
 		await lab.session.press('s', (current) => /static\/app01 +DOWN/.test(current) && /webapps\/app01 +DOWN/.test(current), 15_000);
 		await lab.session.press('Enter', (current) => /waiting for its health check/.test(current.replace(/\s+/g, ' ')), 15_000);
 		await lab.session.press('s', (current) => current.includes('set server static/app01 state ready'), 30_000);
 		expect(await drained()).toEqual(['webapps/app01', 'static/app01']);
-		screen = await lab.session.press('y', (current) => current.includes('All 2 are back in rotation'), 60_000);
+		screen = await lab.session.press('y', (current) => current.includes('Both are back in rotation'), 60_000);
 		expect(await drained()).toEqual([]);
 		await lab.session.press('Enter', (current) => /▸ static +2\/2 up · 2 serving/.test(current));
 		await lab.session.send('q');
 		expect(await lab.session.exited()).toBe(0);
-	});
+	}, 150_000);
 
 	it('ends the notes of whose drain it was with its HAProxy: a drain made on the lab leaves no mark behind', async () => {
 		const lab = await startLab();

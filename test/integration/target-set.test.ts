@@ -75,6 +75,8 @@ describe('several servers are one maintenance', () => {
 			['cache/c1', [], ['FDRAIN']],
 		]);
 		expect(drain.stderr).toContain('→ set server webapps/app01 state drain; set server api/app01 state drain; set server cache/c1 state drain (confirmed by --yes)');
+		// Said once, as the list confirmed: no second line per server.
+		expect(drain.stderr.split('\n').filter((line) => line.startsWith('→ ') && line.includes('state drain'))).toHaveLength(1);
 		expect(drain.stderr).toContain('the backends api, cache, webapps are locked for this drainboard');
 		// Each server's confirm proved it out of rotation.
 		for (const label of ['webapps/app01', 'api/app01', 'cache/c1']) {
@@ -118,6 +120,24 @@ describe('several servers are one maintenance', () => {
 		const restore = await run(['restore', '*/app01', ...common('everywhere.jsonl')]);
 		expect(restore.code, restore.stderr).toBe(0);
 		expect((await states())['api/app01']).toBe('0');
+	});
+
+	it("a restore of part of a machine's maintenance ('*/app01', or one server) says what of it stays drained, and how to restore the rest", async () => {
+		const journal = `${bed.dir}/split.jsonl`;
+		expect((await run(['drain', machine(), ...common('split.jsonl')])).code).toBe(0);
+		const part = await run(['restore', '*/app01', ...common('split.jsonl')]);
+		expect(part.code, part.stderr).toBe(0);
+		const rest = `drainboard restore ${machine()} --yes --socket ${bed.adminSocket} --config ${bed.configPath} --journal ${journal}`;
+		const warning = `webapps/app01, api/app01 were drained as one maintenance of ${machine()}, of which the journal holds cache/c1 drained still; this run leaves it as it is: "${rest}" restores the rest.`;
+		expect(part.stderr).toContain(`! ${warning}`);
+		expect(part.json.warnings).toContain(`webapps/app01: ${warning}`);
+		const now = await states();
+		expect([now['webapps/app01'], now['api/app01'], now['cache/c1']]).toEqual(['0', '0', '8']);
+		// The command it names restores the rest, and says nothing more is left.
+		const pasted = await run(rest.split(' ').slice(1).map((word) => word.replace(/^'|'$/g, '')).concat('--json'));
+		expect(pasted.code, pasted.stderr).toBe(0);
+		expect(pasted.stderr).not.toContain('drained still');
+		expect((await states())['cache/c1']).toBe('0');
 	});
 
 	it('a drain of the set after part of it was drained picks each server up where its journal says', async () => {
@@ -382,6 +402,34 @@ describe('the wizard on a pattern', () => {
 		}
 	});
 
+	it('r puts back the drain HAProxy no longer shows on one of the machine (asked first, read back), and the restore then runs for all', async () => {
+		const journal = `${bed.dir}/wizard-set-reapply.jsonl`;
+		const session = await startCliInTmux([machine(), '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal], {columns: 120, rows: 30});
+		try {
+			await drainAll(session);
+			// Esc does not leave a drained machine behind the grid, and says why.
+			let screen = await session.press('Escape', 'Esc goes back to the grid only while nothing of this maintenance is drained');
+			expect(screen).toContain('MAINTENANCE of 3 servers');
+			screen = await session.press('?', 'show / hide this help');
+			expect(screen).toMatch(/^ {2}r +put back a drain HAProxy no longer shows \(asks first\) *$/m);
+			await session.press('?', (current) => !current.includes('show / hide this help'));
+			await bed.send('set server api/app01 state ready');
+			screen = await session.waitForScreen('r puts the drain back');
+			expect(screen).toContain('r re-apply the drain');
+			screen = await session.press('r', 'set server api/app01 state drain');
+			// Asked first: nothing is sent before the y.
+			expect((await states())['api/app01']).toBe('0');
+			screen = await session.press('y', 'api/app01: the drain is back on HAProxy');
+			expect((await states())['api/app01']).toBe('8');
+			screen = await session.waitForScreen('All 3 are drained and confirmed');
+			expect(screen).not.toContain('back in rotation');
+			await restoreAll(session);
+			expect(Object.values(await states()).every((state) => state === '0')).toBe(true);
+		} finally {
+			await session.kill();
+		}
+	});
+
 	it('q while restore waits for the machine to be healthy ends the wait at once: drainboard exits, the health wait is not passed behind it', async () => {
 		const journal = `${bed.dir}/wizard-set-quit-wait.jsonl`;
 		const args = [machine(), '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal];
@@ -407,7 +455,7 @@ describe('the wizard on a pattern', () => {
 		const session = await startCliInTmux(['--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal], {columns: 120, rows: 30});
 		try {
 			await session.waitForScreen('/ filter');
-			await session.press(['/', 'c', '1', 'Enter'], '1 server match');
+			await session.press(['/', 'c', '1', 'Enter'], '1 server matches');
 			await session.send('Down');
 			await waitFor('the cursor on c1', async () => ((await session.screen(true)).split('\n').some((line) => line.includes('\u001B[0;7m') && / c1 /.test(line)) ? true : undefined));
 			let screen = await session.press('m', 'TAKE OUT TOGETHER WITH cache/c1');

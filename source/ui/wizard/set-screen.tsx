@@ -1,5 +1,5 @@
 import {Box} from 'ink';
-import React, {useEffect} from 'react';
+import React, {useEffect, useState} from 'react';
 import {addressOf, adminWords} from '../../model/describe.js';
 import type {Server} from '../../model/types.js';
 import type {PollView} from '../../poll/pool-poller.js';
@@ -12,6 +12,7 @@ import {serverInView} from '../open-drains.js';
 import {cell, nameCell} from '../format.js';
 import {Header} from '../header.js';
 import {bannerHeight, StaleBanner} from '../stale-banner.js';
+import {HelpOverlay, withExtraKeys, type KeyHelp} from '../help-overlay.js';
 import {useKeys} from '../keys.js';
 import {tint} from '../theme.js';
 import type {TerminalSize} from '../use-terminal-size.js';
@@ -20,6 +21,16 @@ import {ChecklistLine} from './checklist-line.js';
 import {PromptBox, promptLines} from './prompt-box.js';
 import {useSetMaintenance, type SetMaintenance} from './use-set-maintenance.js';
 import {wordsFor} from './set-words.js';
+
+const setKeys: KeyHelp[] = [
+	{keys: 'Enter', does: 'drain all; once the work is done: restore all; after a failure: try again'},
+	{keys: 'y', does: 'yes to the open prompt (sends the commands shown)'},
+	{keys: 'n  Esc', does: 'no to the open prompt'},
+	{keys: 'r', does: 'put back a drain HAProxy no longer shows (asks first)'},
+	{keys: 'Esc', does: 'back to the grid while nothing of it is drained'},
+	{keys: '?', does: 'show / hide this help'},
+	{keys: 'q', does: 'quit (asks first while any of them is drained)'},
+];
 
 type Props = {
 	runner: SetRunner;
@@ -32,6 +43,8 @@ type Props = {
 	onBack: (done: boolean) => void;
 	/** A key the screen does not use, while no question is asked (the lab's `s`). */
 	onExtraKey?: (char: string) => void;
+	/** What those keys do, for the help. */
+	extraKeys?: readonly KeyHelp[];
 };
 
 /**
@@ -40,8 +53,11 @@ type Props = {
  * checklist of the whole maintenance, the engine's lines, and the one question it asks (one y for
  * every drain, one for every ready). Enter starts the drain, then (after the work) the restore.
  */
-export function SetScreen({runner, view, size, now, freshAt, onQuit, onBack, onExtraKey}: Props) {
+export function SetScreen({runner, view, size, now, freshAt, onQuit, onBack, onExtraKey, extraKeys = []}: Props) {
 	const owner = useExitOwner();
+	const [help, setHelp] = useState(false);
+	// Why a key did nothing (Esc while drained), until the next key.
+	const [note, setNote] = useState<string | null>(null);
 	const set = useSetMaintenance(runner, view);
 	const width = size.columns - 1;
 	useEffect(() => owner.guardWith({confirm: set.confirmQuit, insist: set.insistQuit}), [owner, set.confirmQuit, set.insistQuit]);
@@ -74,8 +90,15 @@ export function SetScreen({runner, view, size, now, freshAt, onQuit, onBack, onE
 			return;
 		}
 
-		if (input === 'q') {
+		setNote(null);
+		if (help && (key.escape || input === '?')) {
+			setHelp(false);
+		} else if (input === 'q') {
 			onQuit();
+		} else if (input === '?') {
+			setHelp(true);
+		} else if (input === 'r') {
+			set.reapply();
 		} else if (key.return) {
 			if (set.phase === 'restored') {
 				owner.noteText = null;
@@ -87,6 +110,12 @@ export function SetScreen({runner, view, size, now, freshAt, onQuit, onBack, onE
 			set.leave();
 			owner.noteText = null;
 			onBack(set.phase === 'restored');
+		} else if (key.escape) {
+			setNote(
+				set.drainedNow.length > 0
+					? 'Esc goes back to the grid only while nothing of this maintenance is drained: finish it with Enter, or q quits (asks first).'
+					: 'Esc goes back to the grid once the step under way has ended.',
+			);
 		} else if (input.length === 1 && !key.ctrl && !key.meta) {
 			onExtraKey?.(input);
 		}
@@ -97,14 +126,15 @@ export function SetScreen({runner, view, size, now, freshAt, onQuit, onBack, onE
 		return {label, server: serverInView(view, label)};
 	});
 	const labelWidth = Math.min(Math.max(...servers.map((row) => row.label.length)), Math.max(12, Math.floor(width / 3)));
-	const text = phaseText(set, runner);
+	const text = note ? [note, ...phaseText(set, runner)] : phaseText(set, runner);
 	const prompt = set.prompt ? promptLines(set.prompt, width).length : 0;
 	const textLines = set.prompt ? [] : text.flatMap((line) => wrap(line, width));
 	// Header, title, checklist, blank, servers, blank, …, blank, text or prompt, keys.
 	const fixed = 4 + bannerHeight(view.health) + servers.length + 1 + 1 + (set.prompt ? prompt : textLines.length) + 1;
 	const logRoom = Math.max(0, size.rows - fixed);
-	const log = lastWhole(set.lines, width, logRoom);
-	const spare = Math.max(0, logRoom - log.length);
+	const log = help ? [] : lastWhole(set.lines, width, logRoom);
+	// The help leaves a blank line above what the phase says.
+	const spare = help ? Math.min(1, logRoom) : Math.max(0, logRoom - log.length);
 	return (
 		<Box flexDirection="column" width={size.columns}>
 			<Header view={view} now={now} freshAt={freshAt} width={size.columns} title={`drainboard · ${runner.label}`} />
@@ -127,6 +157,7 @@ export function SetScreen({runner, view, size, now, freshAt, onQuit, onBack, onE
 					{line}
 				</Text>
 			))}
+			{help ? <HelpOverlay height={Math.max(0, logRoom - 1)} width={width} keys={withExtraKeys(setKeys, extraKeys)} /> : null}
 			{spare > 0 ? <Box height={spare} /> : null}
 			{set.prompt ? (
 				<PromptBox prompt={set.prompt} width={size.columns} onAnswer={set.answer} />
@@ -189,20 +220,22 @@ function phaseText(set: SetMaintenance, runner: SetRunner): string[] {
 			// What HAProxy shows now, not what was confirmed then: a drain undone since is said at once.
 			if (set.inRotation.length > 0) {
 				const back = wordsFor(set.inRotation.length);
-				return [
-					`⚠ ${set.inRotation.join(', ')} ${back.is} back in rotation: HAProxy no longer shows ${back.it} drained (a reload without a server-state file, or someone set ${back.it} ready). Do not work on ${back.it}.`,
-					'Enter sends nothing while a drain is lost: it says how to put the others back one at a time.',
-				];
+				return set.reapplying
+					? [`Putting the drain back on ${set.inRotation.join(', ')}: the capacity is read again before each, and each drain is read back after it is sent…`]
+					: [
+							`⚠ ${set.inRotation.join(', ')} ${back.is} back in rotation: HAProxy no longer shows ${back.it} drained (a reload without a server-state file, or someone set ${back.it} ready). Do not work on ${back.it}.`,
+							`r puts the drain back (asks first). Enter sends nothing while a drain is lost: it says how to put the others back one at a time.`,
+						];
 			}
 
 			return [
-				`All ${count} are drained and confirmed. Do the work now.`,
+				`${count === 2 ? 'Both' : `All ${count}`} are drained and confirmed. Do the work now.`,
 				'Enter when it is done: maintain waits until each is healthy, then one list of readies, one y, and traffic is proven to return to each.',
 			];
 		}
 
 		case 'restored': {
-			return [`All ${count} are back in rotation; the maintenance of ${runner.label} is finished.`];
+			return [`${count === 2 ? 'Both' : `All ${count}`} are back in rotation; the maintenance of ${runner.label} is finished.`];
 		}
 
 		case 'failed': {
@@ -217,6 +250,11 @@ function keysText(set: SetMaintenance): string {
 		return 'y yes · n no';
 	}
 
-	const enter = set.phase === 'ready' ? 'Enter drain all' : set.phase === 'drained' ? (set.inRotation.length > 0 ? 'Enter restore (refused while a drain is lost)' : 'Enter restore all') : set.phase === 'failed' ? 'Enter try again' : set.phase === 'restored' ? 'Enter back to the grid' : '';
-	return [enter, 'q quit', set.canGoBack && set.phase !== 'restored' ? 'Esc back to the grid' : ''].filter(Boolean).join(' · ');
+	const lost = set.phase === 'drained' && set.inRotation.length > 0;
+	if (set.reapplying) {
+		return 'q quit · ? help';
+	}
+
+	const enter = set.phase === 'ready' ? 'Enter drain all' : set.phase === 'drained' ? (lost ? 'r re-apply the drain' : 'Enter when the work is done: restore all') : set.phase === 'failed' ? 'Enter try again' : set.phase === 'restored' ? 'Enter back to the grid' : '';
+	return [enter, 'q quit', set.canGoBack && set.phase !== 'restored' ? 'Esc back to the grid' : '', '? help'].filter(Boolean).join(' · ');
 }

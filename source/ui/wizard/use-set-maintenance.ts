@@ -4,7 +4,7 @@ import type {PollView} from '../../poll/pool-poller.js';
 import type {SetMember, SetRunner} from '../../runbook/maintenance-set.js';
 import type {MaintenanceKind} from '../../runbook/plan-steps.js';
 import type {Prompt, RunbookState} from '../../runbook/state.js';
-import {changesSettled, changeWaitMs} from '../../runbook/state-change.js';
+import {Cancelled, changeState, changesSettled, changeWaitMs} from '../../runbook/state-change.js';
 import {stepIds, type StepId} from '../../runbook/steps.js';
 import {formatTarget} from '../../runtime/names.js';
 import {drainedInView, inView} from '../open-drains.js';
@@ -41,6 +41,10 @@ export type SetMaintenance = {
 	mayBe: readonly string[];
 	/** Servers of the maintenance HAProxy's last read shows in rotation (not drained). */
 	inRotation: readonly string[];
+	/** `r` while drained: the drain HAProxy no longer shows is put back on each server in rotation (capacity read again, one y each). */
+	reapply(): void;
+	/** The drains being put back (r). */
+	reapplying: boolean;
 	/** Nothing of it drained, no phase running, no question open: Esc may go back to the grid. */
 	canGoBack: boolean;
 	/** Before going back: each server's maintenance begun and not finished is closed in the journal. */
@@ -60,6 +64,7 @@ export function useSetMaintenance(runner: SetRunner, view: PollView): SetMainten
 	const [lines, setLines] = useState<string[]>([]);
 	const [prompt, setPrompt] = useState<Prompt | null>(null);
 	const [failure, setFailure] = useState<SetMaintenance['failure']>(null);
+	const [reapplying, setReapplying] = useState(false);
 	// The servers of each phase (restore prepares its own, from the journal), and a render after each line.
 	const [members, setMembers] = useState<{drain: SetMember[]; restore: SetMember[]}>({drain: [], restore: []});
 	const pending = useRef<{prompt: Prompt; resolve: (yes: boolean) => void} | null>(null);
@@ -151,7 +156,7 @@ export function useSetMaintenance(runner: SetRunner, view: PollView): SetMainten
 	}, []);
 
 	const next = useCallback(() => {
-		if (phase === 'preparing' || phase === 'running' || phase === 'restored' || pending.current) {
+		if (phase === 'preparing' || phase === 'running' || phase === 'restored' || reapplying || pending.current) {
 			return;
 		}
 
@@ -179,6 +184,32 @@ export function useSetMaintenance(runner: SetRunner, view: PollView): SetMainten
 	const mayBe = phase === 'drained' && drainedNow.length === 0 ? unread : [];
 	const inRotation = labels.filter((label) => inView(view, label) && !drainedInView(view, label));
 	const current = kind === 'drain' ? members.drain : members.restore;
+
+	const reapply = useCallback(() => {
+		const lost = members.drain.filter((member) => inRotation.includes(member.label));
+		if (phase !== 'drained' || reapplying || pending.current || lost.length === 0) {
+			return;
+		}
+
+		setReapplying(true);
+		void (async () => {
+			// One at a time, each with the change's own checks: the capacity read again, the drain read back.
+			for (const member of lost) {
+				try {
+					await changeState(member.context, {dispatch: (action) => member.context.store.dispatch(action), ask, signal: controller.signal}, 'confirm', {kind: 'state', state: 'drain'}, `HAProxy no longer shows ${member.label} drained; this puts the drain back.`);
+					write(`${member.label}: the drain is back on HAProxy (read back after it was sent).`);
+				} catch (error) {
+					write(error instanceof Cancelled ? `${member.label}: the drain was not put back (answered no).` : `✗ ${member.label}: ${sentenceOf(error)}`);
+				}
+
+				if (!alive.current) {
+					return;
+				}
+			}
+
+			setReapplying(false);
+		})();
+	}, [phase, reapplying, members.drain, inRotation, ask, write, controller]);
 
 	const leave = useCallback(() => {
 		if (!begun.current) {
@@ -258,10 +289,12 @@ export function useSetMaintenance(runner: SetRunner, view: PollView): SetMainten
 		failure,
 		next,
 		answer,
+		reapply,
+		reapplying,
 		drainedNow,
 		mayBe,
 		inRotation,
-		canGoBack: phase !== 'running' && phase !== 'preparing' && prompt === null && drainedNow.length === 0,
+		canGoBack: phase !== 'running' && phase !== 'preparing' && !reapplying && prompt === null && drainedNow.length === 0,
 		leave,
 		confirmQuit,
 		insistQuit,
