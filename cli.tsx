@@ -21,8 +21,9 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 });
 
 const help = `
-  Takes one HAProxy backend server out of rotation for maintenance and brings
-  it back safely, each step proven against the running HAProxy.
+  Takes HAProxy backend servers (one, or a machine in several backends) out of
+  rotation for maintenance and brings them back safely, each step proven
+  against the running HAProxy.
 
   Usage
     $ drainboard [<target>]                  live grid and maintenance wizard
@@ -84,10 +85,10 @@ const help = `
     --ready-timeout <s>        wait for health after the work (default 300)
     --force                    pass the capacity gate (journaled)
     --skip-validate            skip "haproxy -c" (journaled)
-    --dry-run                  drain/restore: run every check that changes
-                               nothing, list the commands that would be sent
-                               (JSON "wouldSend"), send none; exit 0 when the
-                               run would proceed, 1 when a gate would block
+    --dry-run                  drain/restore/roll: run every check that
+                               changes nothing, list the commands that would be
+                               sent (JSON "wouldSend"), send none; exit 0 when
+                               the run would proceed, 1 when a gate would block
     --allow-down               drain a server that is DOWN or in MAINT on
                                purpose (journaled; its baseline is skipped)
     --take-over                restore a server that another operator's

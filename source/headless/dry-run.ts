@@ -10,8 +10,11 @@ function warnedChecks({state, label}: DryRun): Array<{name: string; observed: st
 	return stepIds.flatMap((step) => state.steps[step].checks.filter((check) => check.verdict === 'warn').map((check) => ({name: `${prefix}${step} · ${check.title}`, observed: check.observed})));
 }
 
-/** The checks of a dry run that warned, as `step · title: what was seen`. */
-export function dryRunWarnings(state: RunbookState): string[] {
+/**
+ * The checks of a run that warned, as `step · title: what was seen`: the JSON's `warnings` carry
+ * them (of a dry run: what would hold a real run up).
+ */
+export function warnedCheckTexts(state: RunbookState): string[] {
 	return warnedChecks({state}).map((check) => `${check.name}: ${check.observed}`);
 }
 

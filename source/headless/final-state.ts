@@ -75,7 +75,9 @@ export async function finalState(context: RunbookContext, before: TargetServers 
 	} catch (error) {
 		const why = sentenceOf(error).replace(/\.$/, '');
 		if (!thisRun(context, 'command')) {
-			return {drained: null, after: null, sentence: `Nothing was sent to HAProxy by this run, and reading ${label} back at the end failed (${why}).`};
+			// Never read at the start either: the failure was said where it happened, not again.
+			const readBack = before === null ? '' : `, and reading ${label} back at the end failed (${why})`;
+			return {drained: null, after: null, sentence: `Nothing was sent to HAProxy by this run${readBack}.`};
 		}
 
 		return {

@@ -2,6 +2,7 @@ import {errorCodeOf, sentenceOf} from '../errors.js';
 import type {RunbookState} from '../runbook/state.js';
 import type {StepId} from '../runbook/steps.js';
 import type {HeadlessResult} from './result-schema.js';
+import {counted} from '../counted.js';
 
 export type {HeadlessResult} from './result-schema.js';
 
@@ -39,7 +40,7 @@ export function headlessResult(state: RunbookState, run: ResultExtra & Pick<Head
 						? `${blocking.title}: ${blocking.observed}`
 						: notRun
 							? `Not run: ${last.observed}`
-							: `${step.checks.length - skips} check(s) passed${warnings > 0 ? `, ${warnings} with a warning` : ''}${skips > 0 ? `, ${skips} not run` : ''}`,
+							: `${counted(step.checks.length - skips, 'check')} passed${warnings > 0 ? `, ${warnings} with a warning` : ''}${skips > 0 ? `, ${skips} not run` : ''}`,
 					checks: step.checks.map((check) => ({id: check.id, verdict: check.verdict, observed: check.observed, ...(check.evidence ? {evidence: check.evidence} : {})})),
 				};
 			}),

@@ -22,9 +22,9 @@ import {askOnTerminal} from './ask-tty.js';
 import {changedByRun, finalState, readServers, targetEntries, type TargetServers} from './final-state.js';
 import {headlessResult, type HeadlessResult} from './report.js';
 import {checkLine} from '../runbook/check-result.js';
-import {dryRunSummary, dryRunWarnings} from './dry-run.js';
+import {dryRunSummary, warnedCheckTexts} from './dry-run.js';
 import {failureCode} from '../runbook/failure-code.js';
-import {restoreCommand, restoreHint, statusCommand} from '../runbook/come-back.js';
+import {partOfSetWarnings, restoreCommand, restoreHint, statusCommand} from '../runbook/come-back.js';
 
 type Kind = MaintenanceKind;
 
@@ -155,8 +155,8 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 			changed: changedByRun(context, before, end.after),
 			targets: targetEntries(context, before, end.after),
 			drained: end.drained,
-			// A dry run answers "would it go through now?": what would hold a real run up is a warning.
-			warnings: options.dryRun ? [...warnings, ...dryRunWarnings(store.getState())] : warnings,
+			// Every check that warned is a warning (of a dry run: what would hold a real run up).
+			warnings: [...warnings, ...warnedCheckTexts(store.getState())],
 			...(ok ? {} : {error: error ?? {code: 'state', message: 'The run did not pass; see the steps.'}}),
 			...(options.dryRun ? {wouldSend: context.facts.wouldSend} : {}),
 			...(interrupted ? {interrupted} : {}),
@@ -173,6 +173,12 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 	write(`drainboard ${kind}${options.dryRun ? ' --dry-run (nothing is sent)' : ''} ${label} on ${context.clients.map((client) => client.socket).join(', ')} (journal ${context.journal.file}${options.dryRun ? ', read, not written' : ''})`);
 	for (const text of plan.takenOver ? [] : (plan.lost ?? (notice ? [notice] : []))) {
 		warn(text);
+	}
+
+	if (kind === 'restore' && !plan.lost) {
+		for (const text of partOfSetWarnings(context.journal.file, options, [label])) {
+			warn(text);
+		}
 	}
 
 	if (plan.lost) {

@@ -17,6 +17,7 @@ import type {RollResult, RollServerResult} from './roll-report.js';
 import {restoreCommand, shellWord} from '../runbook/come-back.js';
 import {execOutcomeText, runExec} from '../runbook/run-exec.js';
 import {headlessMaintenance} from './run-maintenance.js';
+import {counted} from '../counted.js';
 
 const write = (line: string) => {
 	process.stderr.write(terminalLine(line));
@@ -327,7 +328,7 @@ async function roll(options: Options, words: readonly string[], result: RollResu
 			return 0;
 		}
 
-		write(`✓ The roll of ${backend} is done: ${serverResults.filter((entry) => entry.outcome === 'done').length} server(s) cycled, ${serverResults.filter((entry) => entry.outcome === 'already-done').length} done before; ${result.stateChanges} state change(s) applied by HAProxy in this run.`);
+		write(`✓ The roll of ${backend} is done: ${counted(serverResults.filter((entry) => entry.outcome === 'done').length, 'server')} cycled, ${serverResults.filter((entry) => entry.outcome === 'already-done').length} done before; ${counted(result.stateChanges, 'state change')} applied by HAProxy in this run.`);
 		return 0;
 	} finally {
 		for (const signal of signals) {

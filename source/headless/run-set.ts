@@ -11,7 +11,7 @@ import {stopChanges} from '../runbook/state-change.js';
 import {endClaim} from '../runbook/traffic-proof.js';
 import {terminalLine, terminalSafeJson} from '../visible-text.js';
 import {askOnTerminal} from './ask-tty.js';
-import {dryRunSummary, dryRunWarnings} from './dry-run.js';
+import {dryRunSummary, warnedCheckTexts} from './dry-run.js';
 import {changedByRun, finalState, readServers, targetEntries, type TargetServers} from './final-state.js';
 import {headlessResult, type HeadlessResult} from './report.js';
 import {changesAnswered} from './run-maintenance.js';
@@ -85,7 +85,7 @@ export async function headlessSet(kind: Kind, options: Options, label: string, t
 			changed: members.some((member, index) => changedByRun(member.context, member.before, ends[index]!.after)),
 			targets: members.flatMap((member, index) => targetEntries(member.context, member.before, ends[index]!.after)),
 			drained,
-			warnings: members.flatMap((member) => [...member.warnings, ...(options.dryRun ? dryRunWarnings(member.context.store.getState()) : [])].map((text) => `${member.label}: ${text}`)),
+			warnings: members.flatMap((member) => [...member.warnings, ...warnedCheckTexts(member.context.store.getState())].map((text) => `${member.label}: ${text}`)),
 			// Exactly code and message (the JSON contract): a failure carries its exit code beside them.
 			...(ok ? {} : {error: error ? {code: error.code, message: error.message} : {code: 'state', message: 'The maintenance did not pass; see the steps.'}}),
 			...(options.dryRun ? {wouldSend: members.flatMap((member) => member.context.facts.wouldSend)} : {}),

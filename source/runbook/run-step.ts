@@ -102,8 +102,10 @@ async function runChecks(step: StepId, context: RunbookContext, io: RunbookIo): 
 			}
 
 			const code = error instanceof DrainboardError ? error.code : 'internal';
-			result = failed(check.id, check.title, sentenceOf(error), {
-				exitCode: error instanceof JournalError ? 1 : error instanceof RuntimeApiError && (isUnreachable(error) || error.exitCode === 3) ? 3 : exitCodeOf(error),
+			// A socket that cannot be reached says nothing about what the check looks at: named as what failed.
+			const unreachable = error instanceof RuntimeApiError && isUnreachable(error);
+			result = failed(check.id, unreachable ? 'HAProxy answers' : check.title, sentenceOf(error), {
+				exitCode: error instanceof JournalError ? 1 : unreachable || (error instanceof RuntimeApiError && error.exitCode === 3) ? 3 : exitCodeOf(error),
 				...(code ? {code} : {}),
 			});
 		}

@@ -49,6 +49,12 @@ describe('drainboard drain and restore (headless)', () => {
 		expect(baseline.evidence?.['targetDelta']).toBeGreaterThan(0);
 		expect(drained.steps[3]!.checks.find((check) => check.id === 'traffic-moved')!.evidence).toMatchObject({targetDelta: 0, succeeded: 10});
 		expect((await states())['webapps/app03']).toBe('8');
+		// A check that warned is a warning of the run too (Ansible shows them): the bed loads no
+		// server-state file, and nothing watches the drain once a headless run has ended.
+		const things = drained.steps[0]!.checks.find((check) => check.id === 'warnings')!;
+		expect(things.verdict).toBe('warn');
+		expect(things.observed).toContain('No server-state file is loaded: a reload during the window drops the drain, and nothing watches for that once this run ends;');
+		expect(drained.warnings).toContain(`validate · Things to know: ${things.observed}`);
 		expect(drain.stderr).toContain('→ set server webapps/app03 state drain (confirmed by --yes)');
 		expect(drain.stderr.trim().split('\n').at(-1)).toBe(
 			`✓ webapps/app03 is drained and proven out of rotation. Run "drainboard restore webapps/app03 --yes --socket ${bed.adminSocket} --config ${bed.configPath} --journal ${bed.dir}/cycle.jsonl" after the work.`,
@@ -115,7 +121,9 @@ describe('drainboard drain and restore (headless)', () => {
 	it('exits 3 when the socket is unreachable, and 3 with a sentence when it is not level admin', async () => {
 		const missing = await runCli(['drain', 'webapps/app01', '--socket', `${bed.dir}/nope.sock`, '--journal', `${bed.dir}/u.jsonl`, '--yes']);
 		expect(missing.code).toBe(3);
-		expect(missing.stderr).toContain(`No HAProxy socket at ${bed.dir}/nope.sock`);
+		// Said once, as what failed (not as "Target exists"), and the end says only that nothing was sent.
+		const why = `No HAProxy socket at ${bed.dir}/nope.sock (the path does not exist); check the path, or that HAProxy is running with "stats socket ${bed.dir}/nope.sock".`;
+		expect(missing.stderr.trim().split('\n').slice(1)).toEqual([`✗ validate · HAProxy answers: ${why}`, '✗ validate blocked.', 'Nothing was sent to HAProxy by this run.']);
 		const operator = await runCli(['drain', 'webapps/app01', '--socket', bed.operatorSocket, '--config', bed.configPath, '--journal', `${bed.dir}/o.jsonl`, '--yes']);
 		expect(operator.code).toBe(3);
 		expect(operator.stderr).toContain(`the stats socket ${bed.operatorSocket} is at level operator; drain and ready need level admin.`);

@@ -94,7 +94,11 @@ describe('headless restore says when the drain was lost mid-maintenance', () => 
 		try {
 			expect(drain.code, drain.stderr).toBe(0);
 			const json = JSON.parse(drain.stdout) as HeadlessResult;
-			expect(json.warnings).toEqual([expect.stringMatching(/^The journal has a maintenance of webapps\/app01 that \S+ started at .* and did not finish, but HAProxy shows the server in rotation now/)]);
+			// Then the checks that warned (this bed loads no server-state file).
+			expect(json.warnings).toEqual([
+				expect.stringMatching(/^The journal has a maintenance of webapps\/app01 that \S+ started at .* and did not finish, but HAProxy shows the server in rotation now/),
+				expect.stringMatching(/^validate · Things to know: No server-state file is loaded/),
+			]);
 			expect(drain.stderr).toContain(`! ${json.warnings[0]!}`);
 		} finally {
 			await bed.send('set server webapps/app01 state ready');

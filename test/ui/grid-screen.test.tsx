@@ -149,7 +149,7 @@ describe('grid navigation', () => {
 		expect(frame).toContain('▸ api');
 		expect(frame).not.toContain('webapps');
 		expect(frame).toContain('2 servers match');
-		frame = await press([keys.backspace, keys.backspace, keys.backspace, 's', 'h'], '1 server match');
+		frame = await press([keys.backspace, keys.backspace, keys.backspace, 's', 'h'], '1 server matches');
 		expect(frame).toContain('▸ webapps');
 		expect(frame).toContain('shadow');
 		expect(frame).not.toContain('app01');
@@ -287,7 +287,7 @@ describe('keys batched in one chunk (slow links)', () => {
 		await press('/api\r', '2 servers match · Esc clears');
 		let frame = await press('/', (current) => !current.includes('/ api'));
 		expect(frame).toContain('app01');
-		frame = await press(['s', 'h'], '1 server match');
+		frame = await press(['s', 'h'], '1 server matches');
 		expect(frame).toContain('shadow');
 		expect(frame).not.toContain('api1');
 	});

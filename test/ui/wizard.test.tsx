@@ -62,7 +62,7 @@ describe('the wizard', () => {
 		frame = await ui.waitForFrame((current) => current.includes('▶ baseline') && current.includes('✓ validate passed at '));
 		expect(checklist(frame)).toMatch(/^ ✓ validate › ▶ baseline › · drain/);
 		expect(frame).toContain('✓ validate passed:');
-		expect(frame).toContain('✓ Capacity left: 2 other active server(s) stay in rotation');
+		expect(frame).toContain('✓ Capacity left: 2 other active servers stay in rotation');
 		// The step log above the live screen ends each step with a blank line: the line just above
 		// the screen is blank, not a fragment of evidence.
 		const lines = frame.split('\n');

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {dryRunSummary, dryRunWarnings} from '../../source/headless/dry-run.js';
+import {dryRunSummary, warnedCheckTexts} from '../../source/headless/dry-run.js';
 import {passed, warned, type CheckResult} from '../../source/runbook/check-result.js';
 import {initialRunbookState, runbookReducer, type RunbookAction, type RunbookState} from '../../source/runbook/state.js';
 
@@ -24,7 +24,7 @@ describe('the summary a dry run ends with', () => {
 		expect(dryRunSummary('drain webapps/app01', [{state}])).toBe(
 			'✓ Dry run of drain webapps/app01: every check it can make without a change passed; it would send "disable agent webapps/app01" then "set server webapps/app01 state drain". Nothing was sent.',
 		);
-		expect(dryRunWarnings(state)).toEqual([]);
+		expect(warnedCheckTexts(state)).toEqual([]);
 	});
 
 	it('counts and names the checks that warned, and says when it would send nothing', () => {
@@ -32,7 +32,7 @@ describe('the summary a dry run ends with', () => {
 		expect(dryRunSummary('restore webapps/app01', [{state}])).toBe(
 			'✓ Dry run of restore webapps/app01: no check blocked, 2 warned (validate · Nobody else changing it; validate · Things to know); it would send nothing. Nothing was sent.',
 		);
-		expect(dryRunWarnings(state)).toEqual([
+		expect(warnedCheckTexts(state)).toEqual([
 			'validate · Nobody else changing it: bob holds the lock of webapps: a real run would be refused now.',
 			'validate · Things to know: No server-state file: a reload drops the drain.',
 		]);

@@ -29,7 +29,7 @@ describe('validate', () => {
 		const harness = engineHarness(pool(), new FakeClock());
 		expect(await runStep('validate', harness.context, harness.io)).toBe('passed');
 		expect(harness.state().current).toBe('baseline');
-		expect(check(harness, 'validate', 'capacity')?.observed).toBe('2 other active server(s) stay in rotation with 67% of the weight (sessions now: app02 0, app03 0).');
+		expect(check(harness, 'validate', 'capacity')?.observed).toBe('2 other active servers stay in rotation with 67% of the weight (sessions now: app02 0, app03 0).');
 		expect(harness.context.facts.serverNames).toEqual(['app01', 'app02', 'app03']);
 	});
 
@@ -61,7 +61,7 @@ describe('validate', () => {
 		haproxy.set('spare', {backup: true});
 		const harness = engineHarness(haproxy, new FakeClock());
 		expect(await runStep('validate', harness.context, harness.io)).toBe('failed');
-		expect(check(harness, 'validate', 'capacity')?.observed).toContain('Only backup server(s) spare would take the traffic.');
+		expect(check(harness, 'validate', 'capacity')?.observed).toContain('Only backup server spare would take the traffic.');
 	});
 
 	it('needs a level admin socket (exit 3)', async () => {

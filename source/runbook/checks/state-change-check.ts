@@ -5,6 +5,7 @@ import {changeState, type ChangeOutcome} from '../state-change.js';
 import type {CheckDefinition} from '../step-definition.js';
 import type {StepId} from '../steps.js';
 import {drainSet} from '../../model/server-condition.js';
+import {counted} from '../../counted.js';
 
 /** How one step changes the target's state: drain's "Drain command", restore's "Ready command" (titles true whether it was sent or refused). */
 type StateChangeSpec = {
@@ -55,5 +56,5 @@ function readBackText(context: RunbookContext, outcome: ChangeOutcome): string {
 
 	const serving = Math.min(...outcome.after.map((view) => othersServing(context, view).length));
 	const drained = outcome.after.every((view) => drainSet(view.server));
-	return `Read back right after: ${drained ? 'FDRAIN set' : 'FDRAIN NOT set'}, ${serving} other active server(s) serving.`;
+	return `Read back right after: ${drained ? 'FDRAIN set' : 'FDRAIN NOT set'}, ${counted(serving, 'other active server')} serving.`;
 }

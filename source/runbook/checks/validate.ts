@@ -12,6 +12,7 @@ import {backendFreeInDryRun} from './backend-free.js';
 import {notInMaintenance} from './not-in-maintenance.js';
 import {onInstances, perInstance, readTarget} from '../read-target.js';
 import type {CheckDefinition} from '../step-definition.js';
+import {counted} from '../../counted.js';
 
 const targetExists: CheckDefinition = {
 	id: 'target-exists',
@@ -170,7 +171,7 @@ const capacity: CheckDefinition = {
 			const totalWeight = [...others, ...(target && isServing(target) ? [target] : [])].reduce((sum, server) => sum + server.userWeight, 0);
 			const remaining = others.reduce((sum, server) => sum + server.userWeight, 0);
 			if (others.length === 0) {
-				const backupNote = backups.length > 0 ? ` Only backup server(s) ${backups.map((server) => server.server).join(', ')} would take the traffic.` : ' HAProxy would answer 503 to every request.';
+				const backupNote = backups.length > 0 ? ` Only backup ${backups.length === 1 ? 'server' : 'servers'} ${backups.map((server) => server.server).join(', ')} would take the traffic.` : ' HAProxy would answer 503 to every request.';
 				return failed(this.id, title, perInstance(context, view.socket, `no other active server of ${context.target.backend} is up and in rotation.${backupNote}`), {
 					meaning: 'Draining the target would take the service down or onto backups.',
 					todo: 'Bring another server back first; --force passes this gate (journaled).',
@@ -181,7 +182,7 @@ const capacity: CheckDefinition = {
 
 			const share = totalWeight > 0 ? Math.round((remaining / totalWeight) * 100) : 100;
 			const sessions = others.map((server) => `${server.server} ${server.currentSessions}`).join(', ');
-			lines.push(perInstance(context, view.socket, `${others.length} other active server(s) stay in rotation with ${share}% of the weight (sessions now: ${sessions}).`));
+			lines.push(perInstance(context, view.socket, `${counted(others.length, 'other active server')} ${others.length === 1 ? 'stays' : 'stay'} in rotation with ${share}% of the weight (sessions now: ${sessions}).`));
 		}
 
 		return passed(this.id, title, lines.join(' '));
@@ -203,7 +204,11 @@ const warnings: CheckDefinition = {
 			}
 
 			if (!facts.loadsServerState) {
-				notes.push('No server-state file is loaded: a reload during the window drops the drain (drainboard raises an alarm if it happens).');
+				notes.push(
+					context.options.interactive
+						? 'No server-state file is loaded: a reload during the window drops the drain (drainboard raises an alarm if it happens while it runs).'
+						: 'No server-state file is loaded: a reload during the window drops the drain, and nothing watches for that once this run ends; "drainboard status" shows whether the drain still holds, and restore says so if it was lost.',
+				);
 			}
 
 			for (const uncertainty of facts.uncertain.slice(0, 2)) {

@@ -126,7 +126,7 @@ export function GridScreen({view, size, now, freshAt, onQuit, onFocus, onSelect,
 					<Text bold>/ </Text>
 					{state.filter}
 					{state.filterEditing ? <Text inverse> </Text> : null}
-					<Text dimColor>{`  ${matches} server${matches === 1 ? '' : 's'} match${state.filterEditing ? '' : ' · Esc clears'}`}</Text>
+					<Text dimColor>{`  ${matches} server${matches === 1 ? ' matches' : 's match'}${state.filterEditing ? '' : ' · Esc clears'}`}</Text>
 				</Text>
 			) : null}
 			{detail ? <DetailPanel server={rows.serverOf(state.selected)} width={size.columns} /> : null}
