@@ -47,7 +47,9 @@ export async function runLab(options: Options): Promise<ExitCode> {
 		if (lab) {
 			await lab.stop();
 			// After the app's screen is gone: what the lab left behind (nothing), in one line.
-			process.stderr.write(`drainboard lab ended: HAProxy and the demo servers are stopped, ${lab.dir} is removed.\n`);
+			// The journal the wizard's summaries named went with it, unless --journal put it elsewhere.
+			const journal = options.journal === undefined ? ' with the lab\'s journal' : `; the journal ${options.journal} stays`;
+			process.stderr.write(`drainboard lab ended: HAProxy and the demo servers are stopped, ${lab.dir} is removed${journal}.\n`);
 		}
 	}
 }

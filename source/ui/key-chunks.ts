@@ -26,3 +26,19 @@ export function splitKeys(input: string, key: Key): Keypress[] {
 		return {input: char, key: {}};
 	});
 }
+
+/**
+ * Esc then a letter (or Enter), typed quickly or sent in one packet over SSH, reaches Ink as one
+ * Alt-key (`\x1by`, `\x1b\r`: meta set). drainboard uses no Alt keys, so it is taken for what the
+ * operator typed: Esc, then the key. Anything else (Esc alone, arrows) comes through as it is.
+ */
+export function unglueEscape(input: string, key: Key): Array<{input: string; key: Key}> {
+	if (!key.meta || key.escape || key.ctrl || !(key.return || /^[a-zA-Z0-9]$/.test(input))) {
+		return [{input, key}];
+	}
+
+	return [
+		{input: '', key: {...key, meta: false, return: false, escape: true, shift: false}},
+		{input, key: {...key, meta: false}},
+	];
+}

@@ -1,4 +1,5 @@
 import {useInput, useStdin, type Key} from 'ink';
+import {unglueEscape} from './key-chunks.js';
 import React, {createContext, useContext, useLayoutEffect, useRef, type ReactNode} from 'react';
 
 /** What a screen does with a keypress. */
@@ -22,7 +23,9 @@ export function KeysProvider({children, onInterrupt}: {children: ReactNode; onIn
 				return;
 			}
 
-			handler.current?.(input, key);
+			for (const press of unglueEscape(input, key)) {
+				handler.current?.(press.input, press.key);
+			}
 		},
 		{isActive: isRawModeSupported},
 	);

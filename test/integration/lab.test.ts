@@ -50,7 +50,7 @@ describe('drainboard lab', () => {
 		await lab.session.send('q');
 		expect(await lab.session.exited()).toBe(0);
 		// The line wraps at the pane's width: read it joined.
-		expect((await lab.session.screen()).replace(/\n/g, '')).toMatch(/drainboard lab ended: HAProxy and the demo servers are stopped, \S*drainboard-lab-\w+ is removed\./);
+		expect((await lab.session.screen()).replace(/\n/g, '')).toMatch(/drainboard lab ended: HAProxy and the demo servers are stopped, \S*drainboard-lab-\w+ is removed with the lab's journal\./);
 		expect(alive(lab.haproxyPid)).toBe(false);
 		expect(labDirs()).toEqual([]);
 	});

@@ -284,10 +284,14 @@ function hints(handle: RunbookHandle, {afterEnd, backTo}: {afterEnd: string; bac
 		return `Enter ${afterEnd} · q quit`;
 	}
 
+	// At maintain, "the work is done" only while HAProxy shows the target drained: with the drain lost there is no work to finish.
+	const drainLost = state.current === 'maintain' && handle.seenSettled && targetState(state.seen) !== 'drained';
 	const enter = handle.paused
 		? 'waiting for HAProxy to answer'
 		: state.current === 'maintain'
-			? 'Enter the work is done'
+			? drainLost
+				? 'not drained: do not start the work'
+				: 'Enter the work is done'
 			: state.steps[state.current].status === 'failed'
 				? 'Enter retry'
 				: `Enter run ${state.current}`;
