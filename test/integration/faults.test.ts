@@ -81,9 +81,11 @@ describe('HAProxy stopping and coming back during the wizard', () => {
 		screen = await wizard.waitForScreen('restarted (pid');
 		expect(screen.replace(/\n/g, ' ')).toContain(`restarted (pid ${pid} → ${bed.haproxy.pid}). The drain is gone: app01 is back in rotation. Press r to re-apply it.`);
 		expect(screen).not.toContain('paused');
-		expect(screen).toContain('Enter the work is done');
+		// The drain is gone: no "the work is done" until it is back.
+		expect(screen).toContain('r re-apply drain · not drained: do not start the work');
+		expect(screen).not.toContain('Enter the work is done');
 		await wizard.press('r', 'this puts it back');
-		await wizard.press('y', (current) => !current.includes('restarted (pid'));
+		screen = await wizard.press('y', (current) => !current.includes('restarted (pid') && current.includes('Enter the work is done'));
 		expect(await admin()).toBe('8');
 		await wizard.press('Enter', (current) => checklist(current).includes('▶ restore'), 20_000);
 		const events = readJournal(journal).entries;
