@@ -122,6 +122,7 @@ type SetOutcome = {failure?: SetFailure; capacity?: {ok: boolean; sentence: stri
  */
 export async function runSet(kind: MaintenanceKind, options: Options, label: string, members: readonly SetMember[], locking: ReturnType<typeof setLocks>, io: SetIo): Promise<SetOutcome> {
 	const approved = new Set<string>();
+	const ownLocks = new Map<SetMember, LockHandle>();
 	const lastLive = new Map<SetMember, number>();
 	const ioOf = (member: SetMember): RunbookIo => ({
 		...(io.signal ? {signal: io.signal} : {}),
@@ -180,6 +181,7 @@ export async function runSet(kind: MaintenanceKind, options: Options, label: str
 			if (locking.locks.length > 0) {
 				io.write(`✓ ${label} · the backends ${[...new Set(members.map((member) => member.context.target.backend))].sort().join(', ')} are locked for this drainboard until every drain is confirmed.`);
 				for (const member of members) {
+					ownLocks.set(member, member.context.lock);
 					member.context.lock = heldBySet;
 				}
 			}
@@ -243,6 +245,10 @@ export async function runSet(kind: MaintenanceKind, options: Options, label: str
 		return missing ? fail({code: 'journal', message: missing, exitCode: 1}) : outcome;
 	} finally {
 		locking.release();
+		// Each server's own lock back: a later change of it (the set screen's r) takes its backend's lock again.
+		for (const [member, lock] of ownLocks) {
+			member.context.lock = lock;
+		}
 	}
 }
 

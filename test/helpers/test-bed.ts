@@ -147,7 +147,22 @@ export async function startTestBed(options: BedOptions): Promise<TestBed> {
 				await started.stop();
 			},
 			async startHaproxy() {
-				started = await launch(configArgs);
+				// Same ports as before: one may be held a moment by another test's client socket (a lost
+				// port race), which lets go within a few seconds. Tried again then, at most 10 times.
+				for (let attempt = 1; ; attempt++) {
+					try {
+						started = await launch(configArgs);
+						return;
+					} catch (error) {
+						if (attempt >= 10 || !String((error as Error).message).includes('Address already in use')) {
+							throw error;
+						}
+
+						await new Promise((resolve) => {
+							setTimeout(resolve, 500);
+						});
+					}
+				}
 			},
 			async stop() {
 				process.removeListener('exit', onExit);

@@ -416,6 +416,15 @@ describe('the wizard on a pattern', () => {
 			await bed.send('set server api/app01 state ready');
 			screen = await session.waitForScreen('r puts the drain back');
 			expect(screen).toContain('r re-apply the drain');
+			// Putting it back is a state change like any: refused while another drainboard holds the backend.
+			const holder = await holdLock({dir: process.env['DRAINBOARD_LOCK_DIR']!, socket: bed.adminSocket, backend: 'api', what: 'drain of api/api2', user: 'alice'});
+			try {
+				screen = await session.press('r', 'api is being changed by alice');
+				expect((await states())['api/app01']).toBe('0');
+			} finally {
+				await holder.release();
+			}
+
 			screen = await session.press('r', 'set server api/app01 state drain');
 			// Asked first: nothing is sent before the y.
 			expect((await states())['api/app01']).toBe('0');

@@ -113,7 +113,7 @@ export function SetScreen({runner, view, size, now, freshAt, onQuit, onBack, onE
 		} else if (key.escape) {
 			setNote(
 				set.drainedNow.length > 0
-					? 'Esc goes back to the grid only while nothing of this maintenance is drained: finish it with Enter, or q quits (asks first).'
+					? `Esc goes back to the grid only while nothing of this maintenance is drained: ${set.phase === 'drained' && set.inRotation.length === 0 && !set.reapplying ? 'finish it with Enter, or ' : ''}q quits (asks first).`
 					: 'Esc goes back to the grid once the step under way has ended.',
 			);
 		} else if (input.length === 1 && !key.ctrl && !key.meta) {

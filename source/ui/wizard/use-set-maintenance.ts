@@ -199,6 +199,11 @@ export function useSetMaintenance(runner: SetRunner, view: PollView): SetMainten
 					await changeState(member.context, {dispatch: (action) => member.context.store.dispatch(action), ask, signal: controller.signal}, 'confirm', {kind: 'state', state: 'drain'}, `HAProxy no longer shows ${member.label} drained; this puts the drain back.`);
 					write(`${member.label}: the drain is back on HAProxy (read back after it was sent).`);
 				} catch (error) {
+					// Leaving (a quit, the screen gone) also cancels the question: nothing more is asked then.
+					if (!alive.current) {
+						return;
+					}
+
 					write(error instanceof Cancelled ? `${member.label}: the drain was not put back (answered no).` : `✗ ${member.label}: ${sentenceOf(error)}`);
 				}
 
