@@ -439,6 +439,29 @@ describe('the wizard on a pattern', () => {
 		}
 	});
 
+	it('a server of the machine set ready outside while the readies are asked is said above the question; y restores the rest and proves traffic back to each', async () => {
+		const journal = `${bed.dir}/wizard-set-ready-outside.jsonl`;
+		const session = await startCliInTmux([machine(), '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal], {columns: 120, rows: 30});
+		try {
+			await drainAll(session);
+			let screen = await session.press('Enter', 'set server cache/c1 state ready');
+			expect(screen).not.toContain('already back in rotation');
+			expect(screen.trimEnd().split('\n').at(-1)).toBe('y send it · n cancel');
+			// Someone (socat, another tool) brings one back while the question is open.
+			await bed.send('set server api/app01 state ready');
+			screen = await session.waitForScreen('already back in rotation');
+			expect(screen.replace(/\n/g, ' ')).toContain('! api/app01 is already back in rotation: HAProxy shows it not drained (set ready outside this maintenance).');
+			expect(screen).toContain('set server cache/c1 state ready');
+			screen = await session.press('y', 'is finished');
+			expect(screen).toContain(`All 3 are back in rotation; the maintenance of ${machine()} is finished.`);
+			expect(Object.values(await states()).every((state) => state === '0')).toBe(true);
+			const proofs = readJournal(journal).entries.filter((entry) => entry.check === 'traffic-returns' && entry.verdict === 'pass');
+			expect(proofs).toHaveLength(3);
+		} finally {
+			await session.kill();
+		}
+	});
+
 	it('q while restore waits for the machine to be healthy ends the wait at once: drainboard exits, the health wait is not passed behind it', async () => {
 		const journal = `${bed.dir}/wizard-set-quit-wait.jsonl`;
 		const args = [machine(), '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal];

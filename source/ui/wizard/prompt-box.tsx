@@ -19,7 +19,8 @@ export function isChoice(prompt: Prompt): boolean {
 export function promptLines(prompt: Prompt, width: number): Array<{text: string; kind: 'head' | 'command' | 'body' | 'keys' | 'choice'}> {
 	if (prompt.kind === 'command') {
 		return [
-			{text: `? Send ${prompt.commands ? 'these commands, in order,' : 'this command'} to HAProxy (${prompt.sockets.join(', ')}):`, kind: 'head'},
+			// The sockets in full, on as many lines as they need: which HAProxy gets it is the point of the question.
+			...wrap(`? Send ${prompt.commands ? 'these commands, in order,' : 'this command'} to HAProxy (${prompt.sockets.join(', ')}):`, width).map((text) => ({text, kind: 'head' as const})),
 			...(prompt.commands ?? [prompt.command]).map((line) => ({text: `  ${line}`, kind: 'command' as const})),
 			...wrap(prompt.why, width - 2).map((text) => ({text: `  ${text}`, kind: 'body' as const})),
 			{text: '  y send it · n cancel', kind: 'keys'},
@@ -32,6 +33,15 @@ export function promptLines(prompt: Prompt, width: number): Array<{text: string;
 	}
 
 	return [...head, {text: `  y ${prompt.yes} · n ${prompt.no}`, kind: 'keys'}];
+}
+
+/** The keys line under an open prompt (the same on every screen). */
+export function promptKeys(prompt: Prompt): string {
+	if (isChoice(prompt)) {
+		return '↑↓ choose · Enter take it · or y / n';
+	}
+
+	return prompt.kind === 'command' ? 'y send it · n cancel' : `y ${prompt.yes} · n ${prompt.no}`;
 }
 
 /** A prompt waiting for y or n. Enter does nothing here, on purpose, but in a choice (which sends nothing). */

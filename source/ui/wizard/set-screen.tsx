@@ -18,7 +18,7 @@ import {tint} from '../theme.js';
 import type {TerminalSize} from '../use-terminal-size.js';
 import {Text} from '../text/shown-text.js';
 import {ChecklistLine} from './checklist-line.js';
-import {PromptBox, promptLines} from './prompt-box.js';
+import {PromptBox, promptKeys, promptLines} from './prompt-box.js';
 import {useSetMaintenance, type SetMaintenance} from './use-set-maintenance.js';
 import {wordsFor} from './set-words.js';
 
@@ -127,7 +127,9 @@ export function SetScreen({runner, view, size, now, freshAt, onQuit, onBack, onE
 	});
 	const labelWidth = Math.min(Math.max(...servers.map((row) => row.label.length)), Math.max(12, Math.floor(width / 3)));
 	const text = note ? [note, ...phaseText(set, runner)] : phaseText(set, runner);
-	const prompt = set.prompt ? promptLines(set.prompt, width).length : 0;
+	// The readies asked while HAProxy shows some of them back in rotation already (set ready outside): said above the question.
+	const aside = set.prompt?.id === 'restore:set' && set.inRotation.length > 0 ? wrap(alreadyBackText(set.inRotation), width) : [];
+	const prompt = set.prompt ? promptLines(set.prompt, width).length + aside.length : 0;
 	const textLines = set.prompt ? [] : text.flatMap((line) => wrap(line, width));
 	// Header, title, checklist, blank, servers, blank, …, blank, text or prompt, keys.
 	const fixed = 4 + bannerHeight(view.health) + servers.length + 1 + 1 + (set.prompt ? prompt : textLines.length) + 1;
@@ -159,6 +161,11 @@ export function SetScreen({runner, view, size, now, freshAt, onQuit, onBack, onE
 			))}
 			{help ? <HelpOverlay height={Math.max(0, logRoom - 1)} width={width} keys={withExtraKeys(setKeys, extraKeys)} /> : null}
 			{spare > 0 ? <Box height={spare} /> : null}
+			{aside.map((line, index) => (
+				<Text key={`aside-${index}`} color={tint('yellow')}>
+					{line}
+				</Text>
+			))}
 			{set.prompt ? (
 				<PromptBox prompt={set.prompt} width={size.columns} onAnswer={set.answer} />
 			) : (
@@ -194,6 +201,12 @@ function lastWhole(lines: readonly string[], width: number, rows: number): strin
 function serverText(server: Server): string {
 	const admin = adminWords(server);
 	return `${server.status}${admin.length > 0 ? ` (${admin.join(', ')})` : ''} · ${server.currentSessions} session${server.currentSessions === 1 ? '' : 's'} · ${addressOf(server)}`;
+}
+
+/** Servers of the maintenance HAProxy shows in rotation while their readies are asked: y changes nothing for them, and their traffic is proven all the same. */
+function alreadyBackText(labels: readonly string[]): string {
+	const words = wordsFor(labels.length);
+	return `! ${labels.join(', ')} ${words.is} already back in rotation: HAProxy shows ${words.it} not drained (set ready outside this maintenance). y sends ready to ${words.it} too, which changes nothing for ${words.it}, and proves traffic returns to each.`;
 }
 
 /** What the phase means and what Enter does now. */
@@ -247,7 +260,7 @@ function phaseText(set: SetMaintenance, runner: SetRunner): string[] {
 /** The keys that do something now. */
 function keysText(set: SetMaintenance): string {
 	if (set.prompt) {
-		return 'y yes · n no';
+		return promptKeys(set.prompt);
 	}
 
 	const lost = set.phase === 'drained' && set.inRotation.length > 0;

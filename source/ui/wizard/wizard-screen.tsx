@@ -17,7 +17,7 @@ import type {TerminalSize} from '../use-terminal-size.js';
 import {wrap} from '../../wrap.js';
 import {checkLines, lastLines, type PanelLine} from './check-lines.js';
 import {ChecklistLine} from './checklist-line.js';
-import {isChoice, PromptBox, promptLines} from './prompt-box.js';
+import {PromptBox, promptKeys, promptLines} from './prompt-box.js';
 import {StepLog, toneColor} from './step-log.js';
 import {canChooseListener, ListenerChoice, listenerChoiceRows} from './listener-choice.js';
 import type {ExecView} from './use-exec.js';
@@ -260,11 +260,7 @@ function hints(handle: RunbookHandle, {afterEnd, backTo}: {afterEnd: string; bac
 	}
 
 	if (state.prompt) {
-		if (isChoice(state.prompt)) {
-			return '↑↓ choose · Enter take it · or y / n';
-		}
-
-		return state.prompt.kind === 'command' ? 'y send it · n cancel' : `y ${state.prompt.yes} · n ${state.prompt.no}`;
+		return promptKeys(state.prompt);
 	}
 
 	if (listenerChoice) {
