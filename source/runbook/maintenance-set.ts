@@ -72,6 +72,9 @@ export async function prepareSet(kind: MaintenanceKind, options: Options, label:
 		if (member.plan.resume) {
 			context.store.dispatch({type: 'resumed', at: member.plan.resume.step, drained: member.plan.resume.drained, ran: member.plan.resume.ran, time: context.clock.now()});
 			io.write(`→ ${member.label}: resuming at ${member.plan.resume.step}: ${member.plan.resume.reason}`);
+		} else if (member.plan.done && resume?.drained) {
+			// Drained and confirmed by an earlier run: which steps that run made, and which it found made.
+			context.store.dispatch({type: 'resumed', at: resume.step, drained: true, ran: resume.ran, time: context.clock.now()});
 		}
 
 		if (member.plan.done) {
@@ -197,6 +200,10 @@ export async function runSet(kind: MaintenanceKind, options: Options, label: str
 		for (const member of members) {
 			if (member.plan.steps.length > 0) {
 				beginMaintenance(member.context, member.plan.resume);
+				if (member.plan.resume?.heldBy && member.context.options.takeOver) {
+					member.context.journal.appendGuarded({step: member.plan.steps[0]!, event: 'override', detail: `take-over: the maintenance of ${label} took over the drain of ${member.plan.resume.heldBy}`});
+				}
+
 				// `detail` is the pattern itself: the grid's banner resumes the set by it (resume.ts, openDrains).
 				member.context.journal.appendGuarded({step: member.plan.steps[0]!, event: 'check', check: 'maintenance-set', verdict: 'pass', observed: `one maintenance of ${members.length} servers (${label}): ${members.map((other) => other.label).join(', ')}`, detail: label});
 			}

@@ -189,5 +189,12 @@ export function beginMaintenance(context: RunbookContext, resume: ResumePoint | 
 			return {socket: client.socket, pid: instance?.pid ?? null, version: instance?.version ?? null, startTime: instance?.startTime ?? null};
 		}),
 	);
-	context.journal.append(resume ? {step: resume.step, event: 'resumed', detail: resume.reason} : {step: 'validate', event: 'started'});
+	// A drain found made (no maintenance of it in this journal) is taken up by a maintenance opened here, so a later run resumes it.
+	if (!resume || resume.found) {
+		context.journal.append({step: resume?.step ?? 'validate', event: 'started'});
+	}
+
+	if (resume) {
+		context.journal.append({step: resume.step, event: 'resumed', detail: resume.reason});
+	}
 }

@@ -104,6 +104,8 @@ export type ResumePoint = {
 	heldBy?: string;
 	/** The steps before `step` that the journal shows passed; the others never ran (a drain found, not made). */
 	ran: StepId[];
+	/** A drain found made, with no maintenance of it in this journal: taking it up opens one here. */
+	found?: true;
 };
 
 /** What HAProxy shows of the target now; `drainedBy`: another operator's maintenance that a drain mark names (drain-mark.ts). */
@@ -118,10 +120,10 @@ export function resumePoint(record: MaintenanceRecord | undefined, {targetDraine
 	if (targetDrained) {
 		if (!open) {
 			if (drainedBy) {
-				return {step: 'confirm', drained: true, ran: [], heldBy: drainedBy, reason: `HAProxy shows the target drained by ${drainedBy}, not by a maintenance of this journal`};
+				return {step: 'confirm', drained: true, ran: [], found: true, heldBy: drainedBy, reason: `HAProxy shows the target drained by ${drainedBy}, not by a maintenance of this journal`};
 			}
 
-			return {step: 'confirm', drained: true, ran: [], reason: 'HAProxy shows the target drained, and this journal has no open maintenance of it (drained by someone or something else)'};
+			return {step: 'confirm', drained: true, ran: [], found: true, reason: 'HAProxy shows the target drained, and this journal has no open maintenance of it (drained by someone or something else)'};
 		}
 
 		const last = [...stepIds].reverse().find((step) => open.passed.includes(step));

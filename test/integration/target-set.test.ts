@@ -462,6 +462,57 @@ describe('the wizard on a pattern', () => {
 		}
 	});
 
+	it('a machine drained by a maintenance of another journal: asked to take it over, only confirm runs, and its restore (here, or opened again) needs no --take-over', async () => {
+		const flags = ['--socket', bed.adminSocket, '--config', bed.configPath];
+		const drain = await runCli(['drain', machine(), ...flags, '--journal', `${bed.dir}/taken-a.jsonl`, '--yes']);
+		expect(drain.code, drain.stderr).toBe(0);
+		const journal = `${bed.dir}/taken-b.jsonl`;
+		const args = [machine(), ...flags, '--journal', journal];
+		let session = await startCliInTmux(args, {columns: 120, rows: 40});
+		try {
+			let screen = await session.waitForScreen('Take them over?');
+			expect(screen.replace(/\n/g, ' ')).toMatch(/webapps\/app01, api\/app01, cache\/c1 are drained by root's maintenance at \d\d:\d\d:\d\d \(journal \S+taken-a\.jsonl\), not by a maintenance of this journal\./);
+			screen = await session.press('y', 'Enter runs confirm for all 3 as one maintenance.');
+			// The steps this maintenance did not run are not shown done.
+			expect(screen).toMatch(/^ – validate › – baseline › – drain › ▶ confirm/m);
+			screen = await session.press('Enter', 'All 3 are drained and confirmed');
+			expect(screen).toMatch(/^ – validate › – baseline › – drain › ✓ confirm › ▶ maintain/m);
+			expect(readJournal(journal).entries.filter((entry) => entry.event === 'override' && /take-over/.test(entry.detail ?? ''))).toHaveLength(3);
+			await session.press('q', 'Quit anyway?');
+			screen = await session.press('y', 'To resume:');
+			expect(await session.exited()).toBe(0);
+		} finally {
+			await session.kill();
+		}
+
+		// Opened again on this journal: the maintenance is this one's, and its restore is not refused.
+		session = await startCliInTmux(args, {columns: 120, rows: 40});
+		try {
+			await session.waitForScreen('All 3 are drained and confirmed');
+			await restoreAll(session);
+			expect(Object.values(await states()).every((state) => state === '0')).toBe(true);
+		} finally {
+			await session.kill();
+		}
+	});
+
+	it('a machine drained by a maintenance of another journal: no to the take-over goes back to the grid and sends nothing', async () => {
+		const flags = ['--socket', bed.adminSocket, '--config', bed.configPath];
+		const drain = await runCli(['drain', machine(), ...flags, '--journal', `${bed.dir}/kept-a.jsonl`, '--yes']);
+		expect(drain.code, drain.stderr).toBe(0);
+		const session = await startCliInTmux([machine(), ...flags, '--journal', `${bed.dir}/kept-b.jsonl`], {columns: 120, rows: 40});
+		try {
+			await session.waitForScreen('Take them over?');
+			await session.press('n', '/ filter');
+			const now = await states();
+			expect([now['webapps/app01'], now['api/app01'], now['cache/c1']]).toEqual(['8', '8', '8']);
+			const restore = await runCli(['restore', machine(), ...flags, '--journal', `${bed.dir}/kept-a.jsonl`, '--yes']);
+			expect(restore.code, restore.stderr).toBe(0);
+		} finally {
+			await session.kill();
+		}
+	});
+
 	it('q while restore waits for the machine to be healthy ends the wait at once: drainboard exits, the health wait is not passed behind it', async () => {
 		const journal = `${bed.dir}/wizard-set-quit-wait.jsonl`;
 		const args = [machine(), '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal];

@@ -11,7 +11,7 @@ import {Text} from '../text/shown-text.js';
 const choices: ReadonlySet<string> = new Set(['resume']);
 
 /** The prompt is a {@link Choice}: Enter takes the option under the cursor. */
-export function isChoice(prompt: Prompt): boolean {
+function isChoice(prompt: Prompt): boolean {
 	return prompt.kind === 'question' && choices.has(prompt.id);
 }
 

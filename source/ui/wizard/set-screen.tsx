@@ -5,6 +5,7 @@ import type {Server} from '../../model/types.js';
 import type {PollView} from '../../poll/pool-poller.js';
 import type {SetRunner} from '../../runbook/maintenance-set.js';
 import {formatTarget} from '../../runtime/names.js';
+import {stepIds} from '../../runbook/steps.js';
 import {clockTime} from '../../time-format.js';
 import {wrap} from '../../wrap.js';
 import {useExitOwner} from '../exit-owner.js';
@@ -58,7 +59,10 @@ export function SetScreen({runner, view, size, now, freshAt, onQuit, onBack, onE
 	const [help, setHelp] = useState(false);
 	// Why a key did nothing (Esc while drained), until the next key.
 	const [note, setNote] = useState<string | null>(null);
-	const set = useSetMaintenance(runner, view);
+	const set = useSetMaintenance(runner, view, () => {
+		owner.noteText = null;
+		onBack(false);
+	});
 	const width = size.columns - 1;
 	useEffect(() => owner.guardWith({confirm: set.confirmQuit, insist: set.insistQuit}), [owner, set.confirmQuit, set.insistQuit]);
 	// What the app prints after it ends: the servers HAProxy last showed drained, and how to come back.
@@ -209,6 +213,11 @@ function alreadyBackText(labels: readonly string[]): string {
 	return `! ${labels.join(', ')} ${words.is} already back in rotation: HAProxy shows ${words.it} not drained (set ready outside this maintenance). y sends ready to ${words.it} too, which changes nothing for ${words.it}, and proves traffic returns to each.`;
 }
 
+/** The steps of the phase that some server of it runs, in runbook order. */
+function stepsToRun(set: SetMaintenance): string[] {
+	return stepIds.filter((id) => set.members.some((member) => member.plan.steps.includes(id)));
+}
+
 /** What the phase means and what Enter does now. */
 function phaseText(set: SetMaintenance, runner: SetRunner): string[] {
 	const count = runner.targets.length;
@@ -218,13 +227,16 @@ function phaseText(set: SetMaintenance, runner: SetRunner): string[] {
 		}
 
 		case 'ready': {
-			return [`Enter runs validate, baseline, drain and confirm for all ${count} as one maintenance: one list of drains, one y.`];
+			// What the journal (and a take-over) leaves to run: a drain found made runs confirm only.
+			const steps = stepsToRun(set);
+			const listed = steps.length > 1 ? `${steps.slice(0, -1).join(', ')} and ${steps.at(-1)!}` : (steps[0] ?? 'nothing');
+			return [`Enter runs ${listed} for ${count === 2 ? 'both' : `all ${count}`} as one maintenance${steps.includes('drain') ? ': one list of drains, one y' : ''}.`];
 		}
 
 		case 'running': {
 			return [
 				set.kind === 'drain'
-					? `Validate, baseline, drain and confirm, each step for all ${count} before the next…`
+					? `${stepsToRun(set).join(', ').replace(/^./, (first) => first.toUpperCase())}: each step for ${count === 2 ? 'both' : `all ${count}`} before the next…`
 					: `Maintain: waiting until each of the ${count} is healthy (--ready-timeout at most); then one y for the readies, and traffic proven back to each…`,
 			];
 		}
@@ -252,6 +264,14 @@ function phaseText(set: SetMaintenance, runner: SetRunner): string[] {
 		}
 
 		case 'failed': {
+			// The restore stopped, then HAProxy showed every server back (a restore outside this screen): what stopped it is history.
+			if (set.kind === 'restore' && set.inRotation.length === count) {
+				return [
+					`HAProxy now shows none of ${runner.label} drained: ${count === 2 ? 'both are' : `all ${count} are`} back in rotation, put back outside this screen after the restore here stopped (see above).`,
+					'Esc goes back to the grid; Enter reads the journal again and says where each server stands.',
+				];
+			}
+
 			return [`✗ ${set.failure?.message ?? 'The maintenance stopped.'}`, `Enter tries the ${set.kind} again from where the journal says each server stands.${set.drainedNow.length > 0 && !set.failure?.namesRestore && runner.restore !== null ? ` Or put them back headless: ${runner.restore}` : ''}`];
 		}
 	}

@@ -58,7 +58,7 @@ export type SetMaintenance = {
  * restore run) phase by phase, its lines kept as the log and its prompts shown as the wizard's.
  * Whether a server is drained is read from HAProxy's last poll, never from what was sent.
  */
-export function useSetMaintenance(runner: SetRunner, view: PollView): SetMaintenance {
+export function useSetMaintenance(runner: SetRunner, view: PollView, goBack: () => void): SetMaintenance {
 	const [phase, setPhase] = useState<SetPhase>('preparing');
 	const [kind, setKind] = useState<MaintenanceKind>('drain');
 	const [lines, setLines] = useState<string[]>([]);
@@ -147,13 +147,55 @@ export function useSetMaintenance(runner: SetRunner, view: PollView): SetMainten
 	useEffect(() => {
 		void (async () => {
 			const prepared = await prepare('drain');
-			if (prepared) {
-				// Each already drained and confirmed (an earlier run of this maintenance): on to the work.
-				setPhase(prepared.every((member) => member.plan.steps.length === 0 && member.plan.drained) ? 'drained' : 'ready');
+			if (!prepared) {
+				return;
 			}
+
+			// Drained by another maintenance (another journal): going on means taking it over, asked once for all.
+			const held = prepared.filter((member) => member.plan.resume?.heldBy);
+			if (held.length > 0 && !(await takeOver(held))) {
+				if (alive.current) {
+					goBack();
+				}
+
+				return;
+			}
+
+			// Each already drained and confirmed (an earlier run of this maintenance): on to the work.
+			setPhase(prepared.every((member) => member.plan.steps.length === 0 && member.plan.drained) ? 'drained' : 'ready');
 		})();
 		// Once, when the screen opens.
 	}, []);
+
+	/**
+	 * Asks whether to take over the drains another maintenance made (the wizard's --take-over). Yes:
+	 * each server's drain mark names this maintenance's journal from now on, so its restore (here,
+	 * or the headless command printed on the way out) is this maintenance's, and the other one's is
+	 * refused; the journal records the take-over when the maintenance begins.
+	 */
+	const takeOver = async (held: readonly SetMember[]): Promise<boolean> => {
+		const labels = held.map((member) => member.label);
+		const words = wordsFor(labels.length);
+		const step = held[0]!.plan.resume!.step;
+		const yes = await ask({
+			kind: 'question',
+			id: 'resume',
+			question: `${labels.join(', ')} ${words.is} drained by ${held[0]!.plan.resume!.heldBy}, not by a maintenance of this journal. Take ${words.it} over? This maintenance then goes on at ${step}, and its restore ends that one.`,
+			yes: `take ${words.it} over, go on at ${step}`,
+			no: `not now: leave ${words.it} drained, go back`,
+		});
+		if (!yes) {
+			return false;
+		}
+
+		for (const member of held) {
+			member.context.options.takeOver = true;
+			const unmarked = await member.context.marks.write(member.context.target, member.context.journal.file).catch((error: unknown) => sentenceOf(error));
+			write(unmarked ? `! ${member.label}: the note that this maintenance took the drain over could not be written (${unmarked}); its restore may ask for --take-over.` : `→ ${member.label}: taken over; this maintenance's journal holds its drain now.`);
+		}
+
+		return true;
+	};
 
 	const next = useCallback(() => {
 		if (phase === 'preparing' || phase === 'running' || phase === 'restored' || reapplying || pending.current) {
@@ -333,9 +375,12 @@ function setSteps(members: {drain: readonly SetMember[]; restore: readonly SetMe
 		const restoreStep = id === 'maintain' || id === 'restore';
 		const phaseMembers = restoreStep ? members.restore : members.drain;
 		const states = phaseMembers.filter((member) => member.plan.steps.includes(id)).map((member) => member.context.store.getState().steps[id]);
+		// A step no server runs now: done by an earlier run, or never run (a drain found made, taken up at confirm).
+		const recorded = phaseMembers.map((member) => member.context.store.getState().steps[id].status);
+		const neverRan = recorded.length > 0 && recorded.every((status) => status === 'skipped');
 		const status =
 			states.length === 0
-				? !restoreStep && pastDrain
+				? !restoreStep && pastDrain && !neverRan
 					? 'passed'
 					: phaseMembers.length > 0
 						? 'skipped'
