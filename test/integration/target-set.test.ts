@@ -430,7 +430,8 @@ describe('the wizard on a pattern', () => {
 			expect((await states())['api/app01']).toBe('0');
 			screen = await session.press('y', 'api/app01: the drain is back on HAProxy');
 			expect((await states())['api/app01']).toBe('8');
-			screen = await session.waitForScreen('All 3 are drained and confirmed');
+			// Read back drained, and said as such: confirm's traffic proof did not run again for it.
+			screen = await session.waitForScreen((current) => current.replace(/\n/g, ' ').includes('All 3 are drained: confirmed, then the drain of api/app01 put back by r (read back drained, not proven by traffic again).'));
 			expect(screen).not.toContain('back in rotation');
 			await restoreAll(session);
 			expect(Object.values(await states()).every((state) => state === '0')).toBe(true);

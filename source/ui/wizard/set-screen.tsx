@@ -254,7 +254,9 @@ function phaseText(set: SetMaintenance, runner: SetRunner): string[] {
 			}
 
 			return [
-				`${count === 2 ? 'Both' : `All ${count}`} are drained and confirmed. Do the work now.`,
+				set.reapplied.length === 0
+					? `${count === 2 ? 'Both' : `All ${count}`} are drained and confirmed. Do the work now.`
+					: `${count === 2 ? 'Both' : `All ${count}`} are drained: confirmed, then the drain of ${set.reapplied.join(', ')} put back by r (read back drained, not proven by traffic again). Do the work now.`,
 				'Enter when it is done: maintain waits until each is healthy, then one list of readies, one y, and traffic is proven to return to each.',
 			];
 		}

@@ -45,6 +45,8 @@ export type SetMaintenance = {
 	reapply(): void;
 	/** The drains being put back (r). */
 	reapplying: boolean;
+	/** Servers whose drain r put back (read back drained; their traffic not proven out again). */
+	reapplied: readonly string[];
 	/** Nothing of it drained, no phase running, no question open: Esc may go back to the grid. */
 	canGoBack: boolean;
 	/** Before going back: each server's maintenance begun and not finished is closed in the journal. */
@@ -65,6 +67,8 @@ export function useSetMaintenance(runner: SetRunner, view: PollView, goBack: () 
 	const [prompt, setPrompt] = useState<Prompt | null>(null);
 	const [failure, setFailure] = useState<SetMaintenance['failure']>(null);
 	const [reapplying, setReapplying] = useState(false);
+	// Servers whose drain r put back: read back drained, but confirm's traffic proof was not run again.
+	const [reapplied, setReapplied] = useState<readonly string[]>([]);
 	// The servers of each phase (restore prepares its own, from the journal), and a render after each line.
 	const [members, setMembers] = useState<{drain: SetMember[]; restore: SetMember[]}>({drain: [], restore: []});
 	const pending = useRef<{prompt: Prompt; resolve: (yes: boolean) => void} | null>(null);
@@ -240,6 +244,7 @@ export function useSetMaintenance(runner: SetRunner, view: PollView, goBack: () 
 				try {
 					await changeState(member.context, {dispatch: (action) => member.context.store.dispatch(action), ask, signal: controller.signal}, 'confirm', {kind: 'state', state: 'drain'}, `HAProxy no longer shows ${member.label} drained; this puts the drain back.`);
 					write(`${member.label}: the drain is back on HAProxy (read back after it was sent).`);
+					setReapplied((previous) => (previous.includes(member.label) ? previous : [...previous, member.label]));
 				} catch (error) {
 					// Leaving (a quit, the screen gone) also cancels the question: nothing more is asked then.
 					if (!alive.current) {
@@ -338,6 +343,7 @@ export function useSetMaintenance(runner: SetRunner, view: PollView, goBack: () 
 		answer,
 		reapply,
 		reapplying,
+		reapplied,
 		drainedNow,
 		mayBe,
 		inRotation,
@@ -378,9 +384,11 @@ function setSteps(members: {drain: readonly SetMember[]; restore: readonly SetMe
 		// A step no server runs now: done by an earlier run, or never run (a drain found made, taken up at confirm).
 		const recorded = phaseMembers.map((member) => member.context.store.getState().steps[id].status);
 		const neverRan = recorded.length > 0 && recorded.every((status) => status === 'skipped');
+		// Resumed past it, the journal showing it passed for each (maintain before a restore taken up at restore).
+		const ranBefore = recorded.length > 0 && recorded.every((status) => status === 'passed');
 		const status =
 			states.length === 0
-				? !restoreStep && pastDrain && !neverRan
+				? ranBefore || (!restoreStep && pastDrain && !neverRan)
 					? 'passed'
 					: phaseMembers.length > 0
 						? 'skipped'
