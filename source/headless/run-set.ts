@@ -103,8 +103,8 @@ export async function headlessSet(kind: Kind, options: Options, label: string, t
 		const outcome = await runSet(kind, options, label, members, locking, {write, ask: async (prompt) => askOnce(prompt, options), stopping: () => stopping, liveEveryMs: 5000});
 		failure = outcome.failure;
 		if (outcome.capacity) {
-			const {ok, sentence} = outcome.capacity;
-			setSteps.push({id: 'validate', ok, detail: sentence, checks: [{id: 'capacity-together', verdict: ok ? 'pass' : 'fail', observed: sentence}], target: label});
+			const {ok, sentence, facts} = outcome.capacity;
+			setSteps.push({id: 'validate', ok, detail: sentence, checks: [{id: 'capacity-together', verdict: ok ? 'pass' : 'fail', observed: ok ? sentence : `${facts} ${sentence}`}], target: label});
 		}
 
 		const result = await setResult(failure === undefined, failure);

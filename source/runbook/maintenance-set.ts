@@ -112,7 +112,7 @@ export function setLocks(kind: MaintenanceKind, options: Options, members: reado
 }
 
 /** What a run of the set came to: the failure that stopped it (none: every step passed), and the capacity check of a drain. */
-type SetOutcome = {failure?: SetFailure; capacity?: {ok: boolean; sentence: string}};
+type SetOutcome = {failure?: SetFailure; capacity?: {ok: boolean; sentence: string; facts: string}};
 
 /**
  * `drain` / `restore` of several servers (`*\/S`, `@ADDRESS[:PORT]`) as one maintenance: the
@@ -191,7 +191,8 @@ export async function runSet(kind: MaintenanceKind, options: Options, label: str
 
 			const capacity = await capacityTogether(members, options.force);
 			outcome.capacity = capacity;
-			io.write(`${capacity.ok ? '✓' : '✗'} ${label} · validate · Capacity left, all leaving together: ${capacity.sentence}`);
+			// The facts per backend here; a refusal's sentence is the failure, said once where the run ends.
+			io.write(`${capacity.ok ? '✓' : '✗'} ${label} · validate · Capacity left, all leaving together: ${capacity.facts}`);
 			if (!capacity.ok) {
 				return fail({code: 'capacity', message: capacity.sentence, exitCode: 1});
 			}
@@ -273,7 +274,7 @@ async function confirmAll(step: 'drain' | 'restore', members: readonly SetMember
  * Capacity with every server of the maintenance leaving together, per backend and instance: a
  * backend left with no other active server up and in rotation refuses the whole maintenance.
  */
-async function capacityTogether(members: readonly SetMember[], force: boolean): Promise<{ok: boolean; sentence: string}> {
+async function capacityTogether(members: readonly SetMember[], force: boolean): Promise<{ok: boolean; sentence: string; facts: string}> {
 	const byBackend = new Map<ProxyName, Set<string>>();
 	for (const member of members) {
 		const set = byBackend.get(member.context.target.backend) ?? new Set<string>();
@@ -283,33 +284,45 @@ async function capacityTogether(members: readonly SetMember[], force: boolean): 
 
 	const clients = members[0]!.context.clients;
 	const lines: string[] = [];
+	// Every backend (and instance) that would be left with nothing serving, named together: one refusal, not one at a time.
+	const emptied: Array<{name: string; leaving: string}> = [];
 	for (const [backend, leaving] of byBackend) {
 		for (const client of clients) {
 			const snapshot = await client.snapshot(backend);
 			const servers = snapshot.backends.find((candidate) => candidate.name === backend)?.servers ?? [];
 			const staying = servers.filter((server) => !leaving.has(server.server) && !server.backup && isServing(server));
 			const where = clients.length > 1 ? ` at ${client.socket}` : '';
+			const going = `${[...leaving].join(', ')} ${leaving.size === 1 ? 'leaves' : 'leave'}`;
 			if (staying.length === 0) {
-				const sentence = `backend ${backend}${where} would lose its last serving server (${[...leaving].join(', ')} leaving together, no other active server up and in rotation), so the whole maintenance is refused and nothing was sent${force ? '' : '; --force passes this gate (journaled)'}.`;
-				if (!force) {
-					return {ok: false, sentence};
-				}
-
-				lines.push(`${sentence.replace(/, so the whole.*$/, '')}: passed by --force.`);
+				emptied.push({name: `${backend}${where}`, leaving: [...leaving].join(', ')});
+				lines.push(`${backend}${where}: no other active server up and in rotation while ${going}${force ? ' (passed by --force)' : ''}.`);
 				continue;
 			}
 
-			lines.push(`${backend}${where}: ${staying.map((server) => server.server).join(', ')} ${staying.length === 1 ? 'stays' : 'stay'} in rotation while ${[...leaving].join(', ')} ${leaving.size === 1 ? 'leaves' : 'leave'}.`);
+			lines.push(`${backend}${where}: ${staying.map((server) => server.server).join(', ')} ${staying.length === 1 ? 'stays' : 'stay'} in rotation while ${going}.`);
 		}
 	}
 
-	if (force && lines.some((line) => line.endsWith('passed by --force.'))) {
+	if (emptied.length > 0 && !force) {
+		const sentence =
+			emptied.length === 1
+				? `backend ${emptied[0]!.name} would lose its last serving server (${emptied[0]!.leaving} leaving together, no other active server up and in rotation)`
+				: `backends ${andList(emptied.map((backend) => `${backend.name} (${backend.leaving} leaving together)`))} would each lose their last serving server (no other active server up and in rotation)`;
+		return {ok: false, sentence: `${sentence}, so the whole maintenance is refused and nothing was sent; --force passes this gate (journaled).`, facts: lines.join(' ')};
+	}
+
+	if (emptied.length > 0) {
 		for (const member of members) {
 			member.context.journal.appendGuarded({step: 'validate', event: 'override', check: 'capacity-together', detail: `passed by --force: ${lines.join(' ')}`});
 		}
 	}
 
-	return {ok: true, sentence: lines.join(' ')};
+	return {ok: true, sentence: lines.join(' '), facts: lines.join(' ')};
+}
+
+/** `a, b and c` */
+function andList(items: readonly string[]): string {
+	return items.length > 1 ? `${items.slice(0, -1).join(', ')} and ${items.at(-1)!}` : (items[0] ?? '');
 }
 
 /** A maintenance of several servers for the wizard: the same engine as headless, with the flags and instances of this run. */

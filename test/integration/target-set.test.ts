@@ -167,6 +167,18 @@ describe('several servers are one maintenance', () => {
 		expect(drain.json).toMatchObject({ok: false, changed: false, error: {code: 'capacity'}});
 		expect(drain.json.error!.message).toContain('backend cache would lose its last serving server (c1 leaving together');
 		expect(await states()).toEqual(before);
+		// Two backends that would be emptied are both named, and the refusal is said once.
+		await bed.send('set server api/api2 state maint');
+		try {
+			const both = await runCli(['drain', machine(), ...common('refused-two.jsonl').filter((word) => word !== '--json')]);
+			expect(both.code).toBe(1);
+			expect(both.stderr).toContain('backends api (app01 leaving together) and cache (c1 leaving together) would each lose their last serving server');
+			expect(both.stderr.match(/would each lose their last serving server/g)).toHaveLength(1);
+			expect(both.stderr).toContain('Capacity left, all leaving together: webapps: app02, app03 stay in rotation while app01 leaves. api: no other active server up and in rotation while app01 leaves.');
+			expect(await states()).toEqual({...before, 'api/api2': (await states())['api/api2']});
+		} finally {
+			await bed.send('set server api/api2 state ready');
+		}
 	});
 
 	it('is refused as a whole (locked) while another drainboard holds one of its backends, and lets go of the locks it took', async () => {
