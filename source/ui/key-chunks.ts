@@ -1,7 +1,31 @@
 import type {Key} from 'ink';
 
 /** One keypress: the typed text and Ink's key flags. */
-type Keypress = {input: string; key: Partial<Key>};
+type Keypress = {input: string; key: Key};
+
+/** No key flag set: a plain character. */
+const plain: Key = {
+	upArrow: false,
+	downArrow: false,
+	leftArrow: false,
+	rightArrow: false,
+	pageDown: false,
+	pageUp: false,
+	home: false,
+	end: false,
+	return: false,
+	escape: false,
+	ctrl: false,
+	shift: false,
+	tab: false,
+	backspace: false,
+	delete: false,
+	meta: false,
+	super: false,
+	hyper: false,
+	capsLock: false,
+	numLock: false,
+};
 
 /**
  * Splits what Ink delivers as one input into single keypresses. Over a slow link (SSH, tmux)
@@ -16,14 +40,14 @@ export function splitKeys(input: string, key: Key): Keypress[] {
 
 	return [...input].map((char) => {
 		if (char === '\r' || char === '\n') {
-			return {input: '', key: {return: true}};
+			return {input: '', key: {...plain, return: true}};
 		}
 
 		if (char === '\u007F' || char === '\b') {
-			return {input: '', key: {backspace: true}};
+			return {input: '', key: {...plain, backspace: true}};
 		}
 
-		return {input: char, key: {}};
+		return {input: char, key: {...plain, shift: /[A-Z]/.test(char)}};
 	});
 }
 
@@ -32,7 +56,7 @@ export function splitKeys(input: string, key: Key): Keypress[] {
  * Alt-key (`\x1by`, `\x1b\r`: meta set). drainboard uses no Alt keys, so it is taken for what the
  * operator typed: Esc, then the key. Anything else (Esc alone, arrows) comes through as it is.
  */
-export function unglueEscape(input: string, key: Key): Array<{input: string; key: Key}> {
+export function unglueEscape(input: string, key: Key): Keypress[] {
 	if (!key.meta || key.escape || key.ctrl || !(key.return || /^[a-zA-Z0-9]$/.test(input))) {
 		return [{input, key}];
 	}
@@ -41,4 +65,9 @@ export function unglueEscape(input: string, key: Key): Array<{input: string; key
 		{input: '', key: {...key, meta: false, return: false, escape: true, shift: false}},
 		{input, key: {...key, meta: false}},
 	];
+}
+
+/** Every keypress in what Ink delivered as one input: keys that came in one chunk, and Esc glued to the key after it. */
+export function keypressesOf(input: string, key: Key): Keypress[] {
+	return splitKeys(input, key).flatMap((press) => unglueEscape(press.input, press.key));
 }

@@ -1,5 +1,5 @@
 import {useInput, useStdin, type Key} from 'ink';
-import {unglueEscape} from './key-chunks.js';
+import {keypressesOf} from './key-chunks.js';
 import React, {createContext, useContext, useLayoutEffect, useRef, type ReactNode} from 'react';
 
 /** What a screen does with a keypress. */
@@ -16,6 +16,27 @@ const KeysContext = createContext<{current: KeyHandler | undefined} | undefined>
 export function KeysProvider({children, onInterrupt}: {children: ReactNode; onInterrupt: () => void}) {
 	const {isRawModeSupported} = useStdin();
 	const handler = useRef<KeyHandler | undefined>(undefined);
+	// Keys that arrived together (a slow link, Esc glued to the next key) wait their turn: each is
+	// handed over after the screen rendered what the one before did (Esc closing a question, then q
+	// reaching the screen without it), as if typed one at a time.
+	const waiting = useRef<Array<{input: string; key: Key}>>([]);
+	const handing = useRef(false);
+	const handOne = useRef(() => {
+		const press = waiting.current.shift();
+		if (!press) {
+			handing.current = false;
+			return;
+		}
+
+		handler.current?.(press.input, press.key);
+		if (waiting.current.length > 0) {
+			setImmediate(() => {
+				handOne.current();
+			});
+		} else {
+			handing.current = false;
+		}
+	});
 	useInput(
 		(input, key) => {
 			if (key.ctrl && input === 'c') {
@@ -23,8 +44,10 @@ export function KeysProvider({children, onInterrupt}: {children: ReactNode; onIn
 				return;
 			}
 
-			for (const press of unglueEscape(input, key)) {
-				handler.current?.(press.input, press.key);
+			waiting.current.push(...keypressesOf(input, key));
+			if (!handing.current) {
+				handing.current = true;
+				handOne.current();
 			}
 		},
 		{isActive: isRawModeSupported},

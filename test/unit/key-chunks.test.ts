@@ -1,6 +1,6 @@
 import type {Key} from 'ink';
 import {describe, expect, it} from 'vitest';
-import {splitKeys, unglueEscape} from '../../source/ui/key-chunks.js';
+import {keypressesOf, splitKeys, unglueEscape} from '../../source/ui/key-chunks.js';
 
 const none: Key = {
 	upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, home: false, end: false,
@@ -20,10 +20,10 @@ describe('keys as the operator typed them', () => {
 		]);
 	});
 
-	it('reads Esc then Enter glued (\\x1b\\r: Ink sets meta and return) as Esc, then Enter', () => {
-		expect(unglueEscape('\r', {...none, meta: true, return: true}).map((press) => [press.input, press.key.escape, press.key.return, press.key.meta])).toEqual([
+	it('reads Esc then Enter glued (\\x1b\\r: Ink gives no text, meta and return set) as Esc, then Enter', () => {
+		expect(unglueEscape('', {...none, meta: true, return: true}).map((press) => [press.input, press.key.escape, press.key.return, press.key.meta])).toEqual([
 			['', true, false, false],
-			['\r', false, true, false],
+			['', false, true, false],
 		]);
 	});
 
@@ -37,5 +37,17 @@ describe('keys as the operator typed them', () => {
 
 	it('splits keys that arrived in one chunk, Enter and Backspace included', () => {
 		expect(splitKeys('jj\r', none).map((press) => press.input || (press.key.return ? '⏎' : '?'))).toEqual(['j', 'j', '⏎']);
+	});
+
+	it('gives every keypress of one input, each with every flag of a key', () => {
+		expect(keypressesOf('jJ\r', none)).toEqual([
+			{input: 'j', key: none},
+			{input: 'J', key: {...none, shift: true}},
+			{input: '', key: {...none, return: true}},
+		]);
+		expect(keypressesOf('q', {...none, meta: true}).map((press) => [press.input, press.key.escape])).toEqual([
+			['', true],
+			['q', false],
+		]);
 	});
 });
