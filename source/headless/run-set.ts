@@ -85,7 +85,8 @@ export async function headlessSet(kind: Kind, options: Options, label: string, t
 			changed: members.some((member, index) => changedByRun(member.context, member.before, ends[index]!.after)),
 			targets: members.flatMap((member, index) => targetEntries(member.context, member.before, ends[index]!.after)),
 			drained,
-			warnings: members.flatMap((member) => [...member.warnings, ...warnedCheckTexts(member.context.store.getState())].map((text) => `${member.label}: ${text}`)),
+			// What is said of the set as a whole first, as it is; each server's own, named.
+			warnings: [...prepared.warnings, ...members.flatMap((member) => [...member.warnings, ...warnedCheckTexts(member.context.store.getState())].map((text) => `${member.label}: ${text}`))],
 			// Exactly code and message (the JSON contract): a failure carries its exit code beside them.
 			...(ok ? {} : {error: error ? {code: error.code, message: error.message} : {code: 'state', message: 'The maintenance did not pass; see the steps.'}}),
 			...(options.dryRun ? {wouldSend: members.flatMap((member) => member.context.facts.wouldSend)} : {}),

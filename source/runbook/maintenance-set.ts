@@ -18,6 +18,9 @@ import {stepIds} from './steps.js';
 /** One server of a maintenance of several: its own context, plan and state (its context's store). */
 export type SetMember = {label: string; context: RunbookContext; plan: Plan; warnings: string[]};
 
+/** The servers of a maintenance of several, and what is said of the set as a whole (part of a machine's maintenance restored). */
+export type PreparedSet = SetMember[] & {warnings: string[]};
+
 /**
  * Why a maintenance of several servers stopped: a code of the JSON contract, one sentence, the exit
  * code; `namesRestore`: the sentence already says how to put the drained servers back.
@@ -45,7 +48,7 @@ const heldBySet: LockHandle = {isHeld: true, take: async () => null, release() {
  * Each server's maintenance prepared (journal, configuration, probe) and planned (where its
  * journal says it stands). A server that is another operator's maintenance refuses the whole set.
  */
-export async function prepareSet(kind: MaintenanceKind, options: Options, label: string, targets: readonly Target[], clients: readonly RuntimeClient[], io: Pick<SetIo, 'write'>, interactive = false): Promise<SetMember[]> {
+export async function prepareSet(kind: MaintenanceKind, options: Options, label: string, targets: readonly Target[], clients: readonly RuntimeClient[], io: Pick<SetIo, 'write'>, interactive = false): Promise<PreparedSet> {
 	const names = targets.map((target) => formatTarget(target));
 	const members: SetMember[] = [];
 	for (const target of targets) {
@@ -86,14 +89,12 @@ export async function prepareSet(kind: MaintenanceKind, options: Options, label:
 
 	// Part of a machine's maintenance restored: the rest of it is said, not left silently drained.
 	const first = members[0];
-	if (kind === 'restore' && first) {
-		for (const text of partOfSetWarnings(first.context.journal.file, options, names)) {
-			first.warnings.push(text);
-			io.write(`! ${text}`);
-		}
+	const warnings = kind === 'restore' && first ? partOfSetWarnings(first.context.journal.file, options, names) : [];
+	for (const text of warnings) {
+		io.write(`! ${text}`);
 	}
 
-	return members;
+	return Object.assign(members, {warnings});
 }
 
 /** The backends' locks of a drain of several servers, taken in name order (none for a restore or a dry run). */
