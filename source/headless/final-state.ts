@@ -75,8 +75,9 @@ export async function finalState(context: RunbookContext, before: TargetServers 
 	} catch (error) {
 		const why = sentenceOf(error).replace(/\.$/, '');
 		if (!thisRun(context, 'command')) {
-			// Never read at the start either: the failure was said where it happened, not again.
-			const readBack = before === null ? '' : `, and reading ${label} back at the end failed (${why})`;
+			// A check already failed because HAProxy did not answer: said there, not again.
+			const said = Object.values(context.store.getState().steps).some((step) => step.checks.some((check) => check.verdict === 'fail' && check.title === 'HAProxy answers'));
+			const readBack = said ? '' : `, and reading ${label} back at the end failed (${why})`;
 			return {drained: null, after: null, sentence: `Nothing was sent to HAProxy by this run${readBack}.`};
 		}
 

@@ -120,6 +120,8 @@ async function roll(options: Options, words: readonly string[], result: RollResu
 		}
 
 		result.stateChanges = serverResults.reduce((sum, entry) => sum + entry.stateChanges, 0);
+		// Every server's warnings at the top as well, each named: a play that reads only `warnings` misses none.
+		result.warnings = serverResults.flatMap((entry) => [...(entry.drain?.warnings ?? []), ...(entry.restore?.warnings ?? [])].map((text) => `${entry.target}: ${text}`));
 		result.changed = result.stateChanges > 0 || serverResults.some((entry) => entry.drain?.changed === true || entry.restore?.changed === true);
 		const ends = serverResults.flatMap((entry) => {
 			const last = entry.restore ?? entry.drain;

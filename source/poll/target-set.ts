@@ -56,7 +56,7 @@ export async function expandPattern(clients: readonly RuntimeClient[], pattern: 
 				pattern.kind === 'everywhere'
 					? `no backend has a server named ${shortName(pattern.server)}`
 					: `no server is at ${pattern.address}${pattern.port === null ? '' : ` port ${pattern.port}`}; its servers are at ${namesList([...new Set(rows.map((row) => `${row.address}${row.port === null ? '' : `:${row.port}`}`))], 'drainboard status lists them')}`;
-			throw new UsageError(`${where}has nothing ${label} names: ${names}.`, 'not-found');
+			throw new UsageError(`${where}has no server that ${label} names: ${names}.`, 'not-found');
 		}
 
 		const targets = matching.map((row) => targetOf(row.backend, row.server));

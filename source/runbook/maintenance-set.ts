@@ -267,7 +267,7 @@ async function confirmAll(step: 'drain' | 'restore', members: readonly SetMember
 	const commands = members.map((member) => `set server ${member.label} state ${state}`);
 	const sockets = members[0]!.context.clients.map((client) => client.socket);
 	const these = members.length === 1 ? 'this server' : 'these servers';
-	const why = step === 'drain' ? `New requests stop going to ${these}; their open sessions finish.` : `${members.length === 1 ? 'This server goes' : 'These servers go'} back into rotation and get new requests again.`;
+	const why = step === 'drain' ? `New requests stop going to ${these}; their open sessions finish.` : members.length === 1 ? 'This server goes back into rotation and gets new requests again.' : 'These servers go back into rotation and get new requests again.';
 	return io.ask({kind: 'command', id: `${step}:set`, command: commands[0]!, ...(commands.length > 1 ? {commands} : {}), why, sockets});
 }
 

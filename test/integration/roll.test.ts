@@ -51,6 +51,8 @@ describe('drainboard roll', () => {
 		expect(roll.stderr).toContain('── 2 of 3 · app02');
 		expect(result).toMatchObject({ok: true, changed: true, target: 'webapps', servers, stateChanges: 6, drained: []});
 		expect(result.results.map((entry) => [entry.server, entry.outcome, entry.stateChanges, entry.exec?.exitCode])).toEqual(servers.map((server) => [server, 'done', 2, 0]));
+		// Whatever a server's drain or restore warned of is in the top-level warnings too, named.
+		expect(result.warnings).toEqual(result.results.flatMap((entry) => [...(entry.drain?.warnings ?? []), ...(entry.restore?.warnings ?? [])].map((text) => `${entry.target}: ${text}`)));
 		expect(control.restarts.map(({server, backend, address, port}) => ({server, backend, address, port}))).toEqual(
 			servers.map((server) => ({server, backend: 'webapps', address: '127.0.0.1', port: String(bed.port(server))})),
 		);

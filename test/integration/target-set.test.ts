@@ -263,7 +263,7 @@ describe('several servers are one maintenance', () => {
 	it('names what there is when a pattern names nothing (exit 2, not-found)', async () => {
 		const none = await run(['drain', '*/nosuch', ...common('none.jsonl')]);
 		expect(none.code).toBe(2);
-		expect(none.json.error).toEqual({code: 'not-found', message: 'HAProxy has nothing */nosuch names: no backend has a server named nosuch.'});
+		expect(none.json.error).toEqual({code: 'not-found', message: 'HAProxy has no server that */nosuch names: no backend has a server named nosuch.'});
 		const bad = await run(['drain', '@10.0.0.5:99999', ...common('none.jsonl')]);
 		expect(bad.code).toBe(2);
 		expect(bad.json.error?.code).toBe('invalid-name');

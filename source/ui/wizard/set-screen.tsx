@@ -21,7 +21,7 @@ import {Text} from '../text/shown-text.js';
 import {ChecklistLine} from './checklist-line.js';
 import {PromptBox, promptKeys, promptLines} from './prompt-box.js';
 import {useSetMaintenance, type SetMaintenance} from './use-set-maintenance.js';
-import {wordsFor} from './set-words.js';
+import {EveryOne, everyOne, wordsFor} from './set-words.js';
 
 const setKeys: KeyHelp[] = [
 	{keys: 'Enter', does: 'drain all; once the work is done: restore all; after a failure: try again'},
@@ -230,13 +230,13 @@ function phaseText(set: SetMaintenance, runner: SetRunner): string[] {
 			// What the journal (and a take-over) leaves to run: a drain found made runs confirm only.
 			const steps = stepsToRun(set);
 			const listed = steps.length > 1 ? `${steps.slice(0, -1).join(', ')} and ${steps.at(-1)!}` : (steps[0] ?? 'nothing');
-			return [`Enter runs ${listed} for ${count === 2 ? 'both' : `all ${count}`} as one maintenance${steps.includes('drain') ? ': one list of drains, one y' : ''}.`];
+			return [`Enter runs ${listed} for ${everyOne(count)} as one maintenance${steps.includes('drain') ? ': one list of drains, one y' : ''}.`];
 		}
 
 		case 'running': {
 			return [
 				set.kind === 'drain'
-					? `${stepsToRun(set).join(', ').replace(/^./, (first) => first.toUpperCase())}: each step for ${count === 2 ? 'both' : `all ${count}`} before the next…`
+					? `${stepsToRun(set).join(', ').replace(/^./, (first) => first.toUpperCase())}: each step for ${everyOne(count)} before the next…`
 					: `Maintain: waiting until each of the ${count} is healthy (--ready-timeout at most); then one y for the readies, and traffic proven back to each…`,
 			];
 		}
@@ -255,21 +255,21 @@ function phaseText(set: SetMaintenance, runner: SetRunner): string[] {
 
 			return [
 				set.reapplied.length === 0
-					? `${count === 2 ? 'Both' : `All ${count}`} are drained and confirmed. Do the work now.`
-					: `${count === 2 ? 'Both' : `All ${count}`} are drained: confirmed, then the drain of ${set.reapplied.join(', ')} put back by r (read back drained, not proven by traffic again). Do the work now.`,
+					? `${EveryOne(count)} are drained and confirmed. Do the work now.`
+					: `${EveryOne(count)} are drained: confirmed, then the drain of ${set.reapplied.join(', ')} put back by r (read back drained, not proven by traffic again). Do the work now.`,
 				'Enter when it is done: maintain waits until each is healthy, then one list of readies, one y, and traffic is proven to return to each.',
 			];
 		}
 
 		case 'restored': {
-			return [`${count === 2 ? 'Both' : `All ${count}`} are back in rotation; the maintenance of ${runner.label} is finished.`];
+			return [`${EveryOne(count)} are back in rotation; the maintenance of ${runner.label} is finished.`];
 		}
 
 		case 'failed': {
 			// The restore stopped, then HAProxy showed every server back (a restore outside this screen): what stopped it is history.
 			if (set.kind === 'restore' && set.inRotation.length === count) {
 				return [
-					`HAProxy now shows none of ${runner.label} drained: ${count === 2 ? 'both are' : `all ${count} are`} back in rotation, put back outside this screen after the restore here stopped (see above).`,
+					`HAProxy now shows none of ${runner.label} drained: ${everyOne(count)} are back in rotation, put back outside this screen after the restore here stopped (see above).`,
 					'Esc goes back to the grid; Enter reads the journal again and says where each server stands.',
 				];
 			}

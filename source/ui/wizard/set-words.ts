@@ -5,3 +5,13 @@ type ServerWords = {is: string; it: string; they: string; They: string; s: strin
 export function wordsFor(count: number): ServerWords {
 	return count === 1 ? {is: 'is', it: 'it', they: 'it', They: 'It', s: 's'} : {is: 'are', it: 'them', they: 'they', They: 'They', s: ''};
 }
+
+/** `both` for two, `all 5` for more: the whole of a maintenance of several servers. */
+export function everyOne(count: number): string {
+	return count === 2 ? 'both' : `all ${count}`;
+}
+
+/** {@link everyOne} at the start of a sentence: `Both`, `All 5`. */
+export function EveryOne(count: number): string {
+	return count === 2 ? 'Both' : `All ${count}`;
+}
