@@ -16,14 +16,13 @@ function isChoice(prompt: Prompt): boolean {
 }
 
 /** The lines of a prompt, so the screen can budget its height. */
-export function promptLines(prompt: Prompt, width: number): Array<{text: string; kind: 'head' | 'command' | 'body' | 'keys' | 'choice'}> {
+export function promptLines(prompt: Prompt, width: number): Array<{text: string; kind: 'head' | 'command' | 'body' | 'choice'}> {
 	if (prompt.kind === 'command') {
 		return [
 			// The sockets in full, on as many lines as they need: which HAProxy gets it is the point of the question.
 			...wrap(`? Send ${prompt.commands ? 'these commands, in order,' : 'this command'} to HAProxy (${prompt.sockets.join(', ')}):`, width).map((text) => ({text, kind: 'head' as const})),
 			...(prompt.commands ?? [prompt.command]).map((line) => ({text: `  ${line}`, kind: 'command' as const})),
 			...wrap(prompt.why, width - 2).map((text) => ({text: `  ${text}`, kind: 'body' as const})),
-			{text: '  y send it · n cancel', kind: 'keys'},
 		];
 	}
 
@@ -32,7 +31,8 @@ export function promptLines(prompt: Prompt, width: number): Array<{text: string;
 		return [...head, {text: `y ${prompt.yes}`, kind: 'choice'}, {text: `n ${prompt.no}`, kind: 'choice'}];
 	}
 
-	return [...head, {text: `  y ${prompt.yes} · n ${prompt.no}`, kind: 'keys'}];
+	// Its answers are the keys line under it (promptKeys), where every screen shows its keys: not said twice.
+	return head;
 }
 
 /** The keys line under an open prompt (the same on every screen). */
