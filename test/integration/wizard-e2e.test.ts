@@ -182,6 +182,35 @@ describe('the wizard in a real terminal, against a real HAProxy', () => {
 		expect(await session.exited()).toBe(0);
 	});
 
+	it("takes over a drain another journal's maintenance made: asked as such, and once quit, opened again on this journal its restore is this maintenance's (no --take-over)", async () => {
+		const journal = `${bed.dir}/taking.jsonl`;
+		const args = ['api/api1', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal];
+		await session?.kill();
+		const drain = await runCli(['drain', 'api/api1', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', `${bed.dir}/theirs.jsonl`, '--yes']);
+		expect(drain.code, drain.stderr).toBe(0);
+		try {
+			session = await startCliInTmux(args, {columns: 100, rows: 30});
+			await session.waitForScreen('Take it over?');
+			await session.press('y', (current) => checklist(current).includes('▶ confirm'));
+			await session.press('Enter', (current) => checklist(current).includes('▶ maintain'), 30_000);
+			await session.press('q', 'Quit anyway?');
+			await session.send('y');
+			expect(await session.exited()).toBe(0);
+			await session.kill();
+
+			session = await startCliInTmux(args, {columns: 100, rows: 30});
+			await session.waitForScreen('Resume at maintain?');
+			await session.press('y', (current) => checklist(current).includes('▶ maintain'));
+			await session.press('Enter', (current) => checklist(current).includes('▶ restore'), 15_000);
+			await session.press('Enter', 'set server api/api1 state ready');
+			await session.press('y', 'maintenance complete');
+			expect(adminStates(await bed.send('show servers state api'))['api/api1']).toBe('0');
+		} finally {
+			await session?.kill();
+			await bed.send('set server api/api1 state ready');
+		}
+	});
+
 	it('takes up a drain someone else made: the steps it did not run are not ticked, confirm holds the lock and says how long it watched', async () => {
 		const journal = `${bed.dir}/found.jsonl`;
 		const lockDir = process.env['DRAINBOARD_LOCK_DIR']!;

@@ -34,14 +34,16 @@ export function useResumeQuestion(prepared: PreparedMaintenance, io: RunbookIo, 
 					no: resume.drained && leaveRef.current ? 'not now: leave it drained, go back' : 'start a new maintenance at validate',
 				});
 		void answer
-			.then((yes) => {
+			.then(async (yes) => {
 				if (yes) {
 					store.dispatch({type: 'resumed', at: resume.step, drained: resume.drained, ran: resume.ran, time: context.clock.now()});
 					beginMaintenance(context, resume);
 					if (resume.heldBy) {
-						// The operator's yes is the --take-over of the wizard: journaled, and restore may then end that maintenance.
+						// The operator's yes is the --take-over of the wizard: journaled, and the drain's mark names this
+						// maintenance's journal from now on, so its restore (here, or this maintenance opened again) is its own.
 						context.options.takeOver = true;
 						context.journal.appendGuarded({step: resume.step, event: 'override', detail: `take-over: the operator took over the drain of ${resume.heldBy}`});
+						await context.marks.write(context.target, context.journal.file).catch(() => undefined);
 					}
 				} else if (resume.drained && leaveRef.current) {
 					// Nothing is journaled: an open maintenance stays open, for the grid's banner to offer.
