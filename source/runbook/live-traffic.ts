@@ -98,7 +98,10 @@ export async function watchLiveTraffic(context: RunbookContext, io: RunbookIo, h
 		}
 
 		const sticky = tooSoon ? `watching ${Math.round(watchAtLeast / 1000)} s for sticky clients (${persistence.join('; ')})` : null;
-		io.dispatch({type: 'live-updated', step: how.step, lines: [liveLine(context, compared.deltas, elapsed, how.expect, sticky)]});
+		// Served through some instance, waited for through another that carries traffic: which one is said.
+		const elsewhere = how.expect === 'target-serves' && compared.targetDelta > 0 ? compared.perInstance.filter((instance) => instance.target === 0).map((instance) => instance.socket) : [];
+		const waitingFor = sticky ?? (elsewhere.length > 0 ? `waiting for ${context.target.server} to serve through ${elsewhere.join(', ')} too` : null);
+		io.dispatch({type: 'live-updated', step: how.step, lines: [liveLine(context, compared.deltas, elapsed, how.expect, waitingFor)]});
 		await context.clock.sleep(Math.max(50, Math.min(readEveryMs, from.at + proofWindowMs - context.clock.now())), io.signal);
 	}
 }

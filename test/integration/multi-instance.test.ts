@@ -211,6 +211,25 @@ describe('two HAProxy instances in front of the same servers', () => {
 		expect(loads.map((load) => load.result.failed)).toEqual([0, 0]);
 	}, 120_000);
 
+	it('--proof live: while the restore waits on an instance whose traffic has not reached the target yet, the live line names that instance', async () => {
+		const journal = `${bed.dir}/pair-live-wait.jsonl`;
+		const common = [...both(), '--config', bed.configPath, '--journal', journal, '--yes', '--proof', 'live', '--proof-window', '8', '--requests', '30'];
+		// The first instance busy, the second slow: its few requests show it carries traffic, too few to judge it before the window ends.
+		const loads = [startLoad(bed.url, {clients: 2, maxMs: 60_000, maxRequests: 10_000, paceMs: 10}), startLoad(second.url, {clients: 1, maxMs: 60_000, maxRequests: 1000, paceMs: 500})];
+		try {
+			const drain = await runCli(['drain', 'webapps/app01', ...common]);
+			expect(drain.code, drain.stderr).toBe(0);
+			await second.send('set weight webapps/app01 0');
+			const restore = await runCli(['restore', 'webapps/app01', ...common]);
+			expect(restore.stderr).toMatch(new RegExp(`Live traffic, \\d+ s of 8 s: .*app01 \\+[1-9].*; waiting for app01 to serve through ${second.adminSocket.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} too\\.`));
+		} finally {
+			await Promise.all(loads.map(async (load) => load.stop()));
+			await second.send('set weight webapps/app01 1');
+			await bed.send('set server webapps/app01 state ready');
+			await second.send('set server webapps/app01 state ready');
+		}
+	}, 120_000);
+
 	it('changes nothing anywhere when one instance does not answer: exit 3', async () => {
 		const missing = `${bed.dir}/gone.sock`;
 		const result = await runCli(['drain', 'webapps/app01', '--socket', bed.adminSocket, '--socket', missing, '--config', bed.configPath, '--journal', `${bed.dir}/gone.jsonl`, '--yes']);
