@@ -116,7 +116,9 @@ export async function headlessSet(kind: Kind, options: Options, label: string, t
 			write(dryRunSummary(`${kind} ${label}`, members.map((member) => ({state: member.context.store.getState(), label: member.label}))));
 		} else {
 			const claim = endClaim(kind, members.map((member) => member.context.store.getState()), ' to each');
-			write(`✓ ${label} (${members.map((member) => member.label).join(', ')}) ${claim}.${kind === 'drain' ? ` Run "${restoreCommand(options, label, members[0]!.context.journal.file)}" after the work.` : ''}`);
+			// Part of a machine's maintenance restored: the last line does not read as the whole of it.
+			const rest = kind === 'restore' && prepared.warnings.length > 0 ? ' The rest of the maintenance it was part of stays drained (see the warning above).' : '';
+			write(`✓ ${label} (${members.map((member) => member.label).join(', ')}) ${claim}.${kind === 'drain' ? ` Run "${restoreCommand(options, label, members[0]!.context.journal.file)}" after the work.` : rest}`);
 		}
 
 		if (options.json) {

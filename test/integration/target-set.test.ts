@@ -130,6 +130,7 @@ describe('several servers are one maintenance', () => {
 		const rest = `drainboard restore ${machine()} --yes --socket ${bed.adminSocket} --config ${bed.configPath} --journal ${journal}`;
 		const warning = `webapps/app01, api/app01 were drained as one maintenance of ${machine()}, of which the journal holds cache/c1 drained still; this run leaves it as it is: "${rest}" restores the rest.`;
 		expect(part.stderr).toContain(`! ${warning}`);
+		expect(part.stderr.trim().split('\n').at(-1)).toBe('✓ */app01 (webapps/app01, api/app01) is back in rotation, proven by traffic to each. The rest of the maintenance it was part of stays drained (see the warning above).');
 		// Said of the set as a whole, not of its first server.
 		expect(part.json.warnings).toContain(warning);
 		expect(part.json.warnings).not.toContain(`webapps/app01: ${warning}`);
