@@ -19,7 +19,7 @@ import {stepIds} from './steps.js';
 export type SetMember = {label: string; context: RunbookContext; plan: Plan; warnings: string[]};
 
 /** The servers of a maintenance of several, and what is said of the set as a whole (part of a machine's maintenance restored). */
-export type PreparedSet = SetMember[] & {warnings: string[]};
+type PreparedSet = SetMember[] & {warnings: string[]};
 
 /**
  * Why a maintenance of several servers stopped: a code of the JSON contract, one sentence, the exit
