@@ -281,12 +281,19 @@ function hints(handle: RunbookHandle, {afterEnd, backTo}: {afterEnd: string; bac
 	}
 
 	// At maintain, "the work is done" only while HAProxy shows the target drained: with the drain lost there is no work to finish.
-	const drainLost = state.current === 'maintain' && handle.seenSettled && targetState(state.seen) !== 'drained';
+	const shown = targetState(state.seen);
+	const drainLost = state.current === 'maintain' && handle.seenSettled && shown !== 'drained';
 	const enter = handle.paused
 		? 'waiting for HAProxy to answer'
 		: state.current === 'maintain'
 			? drainLost
-				? 'not drained: do not start the work'
+				? shown === 'partly-drained'
+					? 'drained on some instances only: do not start the work'
+					: shown === 'not-drained'
+						? 'not drained: do not start the work'
+						: shown === 'missing'
+							? 'not in HAProxy now: do not start the work'
+							: 'its state is not known: do not start the work'
 				: 'Enter the work is done'
 			: state.steps[state.current].status === 'failed'
 				? 'Enter retry'
