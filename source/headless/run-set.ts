@@ -118,7 +118,10 @@ export async function headlessSet(kind: Kind, options: Options, label: string, t
 			const claim = endClaim(kind, members.map((member) => member.context.store.getState()), ' to each');
 			// Part of a machine's maintenance restored: the last line does not read as the whole of it.
 			const rest = kind === 'restore' && prepared.warnings.length > 0 ? ' The rest of the maintenance it was part of stays drained (see the warning above).' : '';
-			write(`✓ ${label} (${members.map((member) => member.label).join(', ')}) ${claim}.${kind === 'drain' ? ` Run "${restoreCommand(options, label, members[0]!.context.journal.file)}" after the work.` : rest}`);
+			// Drains another maintenance made (its drain marks say so): their restore is that maintenance's, as for one server.
+			const held = kind === 'drain' && !options.takeOver ? members.filter((member) => member.plan.resume?.heldBy) : [];
+			const next = held.length > 0 ? ` The restore of ${held.map((member) => member.label).join(', ')} belongs to the maintenance that drained ${held.length === 1 ? 'it' : 'them'} (or needs --take-over).` : ` Run "${restoreCommand(options, label, members[0]!.context.journal.file)}" after the work.`;
+			write(`✓ ${label} (${members.map((member) => member.label).join(', ')}) ${claim}.${kind === 'drain' ? next : rest}`);
 		}
 
 		if (options.json) {

@@ -162,6 +162,18 @@ describe('several servers are one maintenance', () => {
 		expect([after['webapps/app01'], after['api/app01'], after['cache/c1']]).toEqual(['0', '0', '0']);
 	});
 
+	it("a drain of a machine another journal's maintenance drained proves it, and does not name its own restore for it", async () => {
+		expect((await run(['drain', machine(), ...common('theirs.jsonl')])).code).toBe(0);
+		const again = await runCli(['drain', machine(), ...common('mine.jsonl').filter((word) => word !== '--json')]);
+		expect(again.code, again.stderr).toBe(0);
+		expect(again.stderr.trim().split('\n').at(-1)).toBe(
+			`✓ ${machine()} (webapps/app01, api/app01, cache/c1) is drained and proven out of rotation. The restore of webapps/app01, api/app01, cache/c1 belongs to the maintenance that drained them (or needs --take-over).`,
+		);
+		// Its owner's restore, from its own journal, is not refused.
+		const restore = await run(['restore', machine(), ...common('theirs.jsonl')]);
+		expect(restore.code, restore.stderr).toBe(0);
+	});
+
 	it('refuses the whole maintenance when one backend would lose its last serving server: nothing sent', async () => {
 		await bed.send('set server cache/c2 state maint');
 		const before = await states();
