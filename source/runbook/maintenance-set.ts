@@ -1,3 +1,4 @@
+import {andList} from '../counted.js';
 import type {ErrorCode, ExitCode} from '../errors.js';
 import {isServing} from '../model/server-condition.js';
 import type {Options} from '../options.js';
@@ -319,11 +320,6 @@ async function capacityTogether(members: readonly SetMember[], force: boolean): 
 	}
 
 	return {ok: true, sentence: lines.join(' '), facts: lines.join(' ')};
-}
-
-/** `a, b and c` */
-function andList(items: readonly string[]): string {
-	return items.length > 1 ? `${items.slice(0, -1).join(', ')} and ${items.at(-1)!}` : (items[0] ?? '');
 }
 
 /** A maintenance of several servers for the wizard: the same engine as headless, with the flags and instances of this run. */

@@ -17,7 +17,7 @@ export type TargetSeen = {
 };
 
 /** The target's state over every instance, as last read. */
-type TargetState = 'drained' | 'not-drained' | 'partly-drained' | 'missing' | 'unknown';
+export type TargetState = 'drained' | 'not-drained' | 'partly-drained' | 'missing' | 'unknown';
 
 /** The target in the wizard's last poll view; `freshAt` is when HAProxy last answered (the view changes only with its data). */
 export function seenInView(view: Pick<PollView, 'pool' | 'health'>, target: Target, freshAt?: number | null): TargetSeen[] {

@@ -298,6 +298,18 @@ describe('the wizard on a pattern', () => {
 		return session.press('y', 'is finished');
 	};
 
+	// The machine's maintenance opened again where the work is: Enter and y restore all three.
+	const reopenAndRestore = async (args: string[], rows: number): Promise<void> => {
+		const session = await startCliInTmux(args, {columns: 120, rows});
+		try {
+			await session.waitForScreen('All 3 are drained and confirmed');
+			await restoreAll(session);
+			expect(Object.values(await states()).every((state) => state === '0')).toBe(true);
+		} finally {
+			await session.kill();
+		}
+	};
+
 	it('opens on the one server an @ADDRESS:PORT names', async () => {
 		const session = await startCliInTmux([`@127.0.0.1:${bed.port('app02')}`, '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', `${bed.dir}/wizard-one.jsonl`], {columns: 100, rows: 30});
 		try {
@@ -350,7 +362,7 @@ describe('the wizard on a pattern', () => {
 	it('asks before quitting with the machine drained, says how to come back, and the command given takes the maintenance up at the work', async () => {
 		const journal = `${bed.dir}/wizard-set-quit.jsonl`;
 		const args = [machine(), '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal];
-		let session = await startCliInTmux(args, {columns: 120, rows: 30, after: 'sleep 5'});
+		const session = await startCliInTmux(args, {columns: 120, rows: 30, after: 'sleep 5'});
 		try {
 			await session.waitForScreen('Enter drain all');
 			await session.press('Enter', '? Send these commands, in order,');
@@ -371,14 +383,7 @@ describe('the wizard on a pattern', () => {
 		}
 
 		// The command printed opens the maintenance where it stopped: the work, then the restore of all three.
-		session = await startCliInTmux(args, {columns: 120, rows: 30});
-		try {
-			await session.waitForScreen('All 3 are drained and confirmed');
-			await restoreAll(session);
-			expect(Object.values(await states()).every((state) => state === '0')).toBe(true);
-		} finally {
-			await session.kill();
-		}
+		await reopenAndRestore(args, 30);
 	});
 
 	it('refuses the whole maintenance in the wizard when a backend would lose its last serving server, and Esc goes back to the grid', async () => {
@@ -496,7 +501,7 @@ describe('the wizard on a pattern', () => {
 		expect(drain.code, drain.stderr).toBe(0);
 		const journal = `${bed.dir}/taken-b.jsonl`;
 		const args = [machine(), ...flags, '--journal', journal];
-		let session = await startCliInTmux(args, {columns: 120, rows: 40});
+		const session = await startCliInTmux(args, {columns: 120, rows: 40});
 		try {
 			let screen = await session.waitForScreen('Take them over?');
 			expect(screen.replace(/\n/g, ' ')).toMatch(/webapps\/app01, api\/app01, cache\/c1 are drained by root's maintenance at \d\d:\d\d:\d\d \(journal \S+taken-a\.jsonl\), not by a maintenance of this journal\./);
@@ -514,14 +519,7 @@ describe('the wizard on a pattern', () => {
 		}
 
 		// Opened again on this journal: the maintenance is this one's, and its restore is not refused.
-		session = await startCliInTmux(args, {columns: 120, rows: 40});
-		try {
-			await session.waitForScreen('All 3 are drained and confirmed');
-			await restoreAll(session);
-			expect(Object.values(await states()).every((state) => state === '0')).toBe(true);
-		} finally {
-			await session.kill();
-		}
+		await reopenAndRestore(args, 40);
 	});
 
 	it('a machine drained by a maintenance of another journal: no to the take-over goes back to the grid and sends nothing', async () => {

@@ -4,6 +4,7 @@ import {addressOf, adminWords} from '../../model/describe.js';
 import type {Server} from '../../model/types.js';
 import type {PollView} from '../../poll/pool-poller.js';
 import type {SetRunner} from '../../runbook/maintenance-set.js';
+import {andList} from '../../counted.js';
 import {formatTarget} from '../../runtime/names.js';
 import {stepIds} from '../../runbook/steps.js';
 import {clockTime} from '../../time-format.js';
@@ -229,8 +230,7 @@ function phaseText(set: SetMaintenance, runner: SetRunner): string[] {
 		case 'ready': {
 			// What the journal (and a take-over) leaves to run: a drain found made runs confirm only.
 			const steps = stepsToRun(set);
-			const listed = steps.length > 1 ? `${steps.slice(0, -1).join(', ')} and ${steps.at(-1)!}` : (steps[0] ?? 'nothing');
-			return [`Enter runs ${listed} for ${everyOne(count)} as one maintenance${steps.includes('drain') ? ': one list of drains, one y' : ''}.`];
+			return [`Enter runs ${andList(steps) || 'nothing'} for ${everyOne(count)} as one maintenance${steps.includes('drain') ? ': one list of drains, one y' : ''}.`];
 		}
 
 		case 'running': {

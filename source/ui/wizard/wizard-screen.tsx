@@ -5,7 +5,7 @@ import {serverDiffers} from '../../model/differences.js';
 import type {PollView} from '../../poll/pool-poller.js';
 import {summarizeBackend} from '../../model/server-condition.js';
 import {stepIds, stepInfo} from '../../runbook/steps.js';
-import {targetStale, targetState, targetStateSentence} from '../../runbook/target-state.js';
+import {targetStale, targetState, targetStateSentence, type TargetState} from '../../runbook/target-state.js';
 import {cell} from '../format.js';
 import {gridLayout, titleText} from '../grid/grid-layout.js';
 import {BackendLine, InstanceLine} from '../grid/group-lines.js';
@@ -253,6 +253,15 @@ function idleText(handle: RunbookHandle, afterEnd: string, exec: ExecView | null
 	return `${when} to ${stepInfo[state.current].purpose}.`;
 }
 
+/** How the target stands at maintain when HAProxy does not show it drained everywhere (the keys line). */
+const notDrainedWords: Record<TargetState, string> = {
+	'partly-drained': 'drained on some instances only',
+	'not-drained': 'not drained',
+	missing: 'not in HAProxy now',
+	unknown: 'its state is not known',
+	drained: 'drained',
+};
+
 function hints(handle: RunbookHandle, {afterEnd, backTo}: {afterEnd: string; backTo: string}, exec: ExecView | null, listenerChoice: boolean): string {
 	const {state} = handle;
 	if (exec?.status === 'running' && state.current === 'maintain' && !state.prompt) {
@@ -287,13 +296,7 @@ function hints(handle: RunbookHandle, {afterEnd, backTo}: {afterEnd: string; bac
 		? 'waiting for HAProxy to answer'
 		: state.current === 'maintain'
 			? drainLost
-				? shown === 'partly-drained'
-					? 'drained on some instances only: do not start the work'
-					: shown === 'not-drained'
-						? 'not drained: do not start the work'
-						: shown === 'missing'
-							? 'not in HAProxy now: do not start the work'
-							: 'its state is not known: do not start the work'
+				? `${notDrainedWords[shown]}: do not start the work`
 				: 'Enter the work is done'
 			: state.steps[state.current].status === 'failed'
 				? 'Enter retry'
