@@ -47,7 +47,10 @@ export default defineConfig({
 		// The integration tests mostly wait (health checks, proof windows, a real terminal): on 2 cores
 		// one worker per core left the CPU 89% idle and a run took 11 minutes; 5 workers, 2.5.
 		maxWorkers: 5,
-		testTimeout: 30_000,
+		// A safety net for a hang, never a measure: the integration tests that run several whole
+		// maintenances (each with its health and proof windows) took up to 29 s on 2 cores with 5
+		// workers, where 30 s failed one of them once.
+		testTimeout: 60_000,
 		hookTimeout: 30_000,
 		env: {CI: 'false'},
 		server: {deps: {inline: textImporters}},

@@ -121,7 +121,8 @@ type SetOutcome = {failure?: SetFailure; capacity?: {ok: boolean; sentence: stri
  * backends' locks taken in name order and held until every drain is confirmed; capacity checked per
  * backend with every server of the maintenance leaving together (a backend that would lose its last
  * serving server refuses the whole maintenance, nothing sent); then each step for every server
- * before the next step, the drains (and the readies) shown as one list and confirmed with one yes.
+ * before the next step (maintain's wait on health for all at once), the drains (and the readies)
+ * shown as one list and confirmed with one yes.
  * Each server is journaled as its own maintenance, each entry naming the set, so restore (and the
  * wizard) resume each where it stopped. The locks are released when it returns.
  */
@@ -233,8 +234,12 @@ export async function runSet(kind: MaintenanceKind, options: Options, label: str
 				}
 			}
 
-			for (const member of running) {
-				const result = await runStep(step, member.context, ioOf(member));
+			// Maintain only reads (each server's health, after the work): the servers of one machine come
+			// back together, so their health is watched at once, not one settle window after another.
+			// Every other step runs server by server: it sends, probes or asks.
+			const results = step === 'maintain' ? await Promise.all(running.map(async (member) => runStep(step, member.context, ioOf(member)))) : [];
+			for (const [index, member] of running.entries()) {
+				const result = results[index] ?? (await runStep(step, member.context, ioOf(member)));
 				if (io.stopping()) {
 					return await new Promise<never>(() => undefined);
 				}

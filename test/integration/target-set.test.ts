@@ -98,6 +98,10 @@ describe('several servers are one maintenance', () => {
 		expect(restore.code, restore.stderr).toBe(0);
 		expect(restore.json).toMatchObject({ok: true, changed: true, drained: false});
 		expect(restore.stderr).toContain('→ set server webapps/app01 state ready; set server api/app01 state ready; set server cache/c1 state ready (confirmed by --yes)');
+		// One machine comes back once: the health of its three servers is watched at once, not one settle window after another.
+		const maintain = restore.stderr.split('\n').filter((line) => line.includes(' maintain · '));
+		expect(maintain.slice(0, 3).map((line) => line.split(' ').slice(0, 2).join(' ')).sort()).toEqual(['api/app01 …', 'cache/c1 …', 'webapps/app01 …']);
+		expect(maintain.filter((line) => line.includes(' ✓ maintain · Target healthy again'))).toHaveLength(3);
 		for (const label of ['webapps/app01', 'api/app01', 'cache/c1']) {
 			const back = restore.json.steps.find((step) => step.id === 'restore' && step.target === label);
 			expect(back?.checks.find((check) => check.id === 'traffic-returns')?.evidence?.['targetDelta']).toBeGreaterThan(0);
