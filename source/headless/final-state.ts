@@ -65,9 +65,10 @@ type FinalState = {
 
 /**
  * Reads the target again at the end of a run and says where it stands: drained (and how to go
- * on), unchanged since the run began (only then "Nothing was changed"), changed, or unknown.
+ * on, unless `hint` is false), unchanged since the run began (only then "Nothing was changed"),
+ * changed, or unknown.
  */
-export async function finalState(context: RunbookContext, before: TargetServers | null): Promise<FinalState> {
+export async function finalState(context: RunbookContext, before: TargetServers | null, {hint = true}: {hint?: boolean} = {}): Promise<FinalState> {
 	const label = formatTarget(context.target);
 	let views: Awaited<ReturnType<typeof readTarget>>;
 	try {
@@ -89,15 +90,16 @@ export async function finalState(context: RunbookContext, before: TargetServers 
 	}
 
 	const drainedOn = views.filter((view) => drainSet(view.server)).map((view) => view.socket);
-	const restore = restoreHint(context);
+	// Without the commands when what ended the run already named them.
+	const restore = hint ? ` ${restoreHint(context)}` : '';
 	if (drainedOn.length === views.length && views.length > 0) {
 		const since = context.facts.drainSentAt ? ` since ${clockTime(context.facts.drainSentAt)}` : '';
-		return {drained: true, after: serversOf(views), sentence: `${label} is DRAINED now (out of rotation${since}). ${restore}`};
+		return {drained: true, after: serversOf(views), sentence: `${label} is DRAINED now (out of rotation${since}).${restore}`};
 	}
 
 	if (drainedOn.length > 0) {
 		const rest = views.map((view) => view.socket).filter((socket) => !drainedOn.includes(socket));
-		return {drained: true, after: serversOf(views), sentence: `${label} is DRAINED on ${drainedOn.join(', ')} but in rotation on ${rest.join(', ')}. ${restore}`};
+		return {drained: true, after: serversOf(views), sentence: `${label} is DRAINED on ${drainedOn.join(', ')} but in rotation on ${rest.join(', ')}.${restore}`};
 	}
 
 	const flags = [...new Set(views.flatMap((view) => view.server?.adminFlags ?? []))].join('+') || 'none';

@@ -172,8 +172,11 @@ export async function runSet(kind: MaintenanceKind, options: Options, label: str
 		if (lost) {
 			lost.context.journal.appendGuarded({step: 'maintain', event: 'abandoned', detail: `restore of ${label} found the drain gone: ${lost.plan.lost!.join(' ')}`});
 			const others = members.filter((member) => member !== lost && !member.plan.lost && member.plan.steps.length > 0);
-			const oneByOne = others.length > 0 ? ` The others are still drained: put them back one at a time (${others.map((member) => `"${restoreCommand(member.context.commandFlags, member.label, member.context.journal.file)}"`).join(', ')}).` : '';
-			return fail({code: 'state', message: `${lost.label} is not drained: the drain was lost during the maintenance (see above); restore sends nothing for the maintenance. Check ${lost.label} and its traffic.${oneByOne}`, exitCode: 1, namesRestore: others.length > 0});
+			// Its maintenance closed by the entry above, the same restore again restores the others: said as such.
+			const again = lost.context.options.interactive ? 'Enter again' : 'The same restore run again';
+			const oneByOne = `"${others.map((member) => restoreCommand(member.context.commandFlags, member.label, member.context.journal.file)).join('", "')}"`;
+			const rest = others.length > 0 ? ` ${again} puts back the others (${others.map((member) => member.label).join(', ')}) with their checks, or put them back one at a time (${oneByOne}).` : '';
+			return fail({code: 'state', message: `${lost.label} is not drained: the drain was lost during the maintenance (see above), so this restore sent nothing. Check ${lost.label} and its traffic; the journal closes its maintenance.${rest}`, exitCode: 1, namesRestore: others.length > 0});
 		}
 
 		if (kind === 'drain') {

@@ -22,7 +22,8 @@ export function endClaim(kind: 'drain' | 'restore', states: readonly RunbookStat
 	}
 
 	const earlier = states.length - ran.length;
-	const before = earlier > 0 ? ` (${earlier} of them ${kind === 'drain' ? 'drained and confirmed' : 'back in rotation'} by an earlier run)` : '';
+	// A server found back in rotation may have been restored by an earlier run or put back outside drainboard: said as what was seen.
+	const before = earlier > 0 ? ` (${earlier} of them ${kind === 'drain' ? 'drained and confirmed by an earlier run' : 'in rotation before this run, not proven by it'})` : '';
 	if (provenByTraffic(kind, ran)) {
 		return kind === 'drain' ? `is drained and proven out of rotation${before}` : `is back in rotation, proven by traffic${each}${before}`;
 	}

@@ -111,6 +111,29 @@ describe('several servers are one maintenance', () => {
 		expect([restored['webapps/app01'], restored['api/app01'], restored['cache/c1']]).toEqual(['0', '0', '0']);
 	});
 
+	it('a restore that finds one drain of the machine lost sends nothing; run again, it restores the others with their checks and leaves that one as it is', async () => {
+		const drain = await run(['drain', machine(), ...common('lost.jsonl')]);
+		expect(drain.code, drain.stderr).toBe(0);
+		// Someone (or a reload) puts one of them back during the work.
+		await bed.send('set server api/app01 state ready');
+		const first = await runCli(['restore', machine(), ...common('lost.jsonl').filter((word) => word !== '--json')]);
+		expect(first.code).toBe(1);
+		const [failed, standing] = first.stderr.trim().split('\n').slice(-2);
+		expect(failed).toContain('api/app01 is not drained: the drain was lost during the maintenance (see above), so this restore sent nothing. Check api/app01 and its traffic; the journal closes its maintenance. The same restore run again puts back the others (webapps/app01, cache/c1) with their checks, or put them back one at a time (');
+		// Then where each stands, read from HAProxy, without a second, different way back.
+		expect(standing).toMatch(/^webapps\/app01 is DRAINED now \(out of rotation since \d\d:\d\d:\d\d\)\. api\/app01: Nothing was changed on HAProxy by this run\. cache\/c1 is DRAINED now \(out of rotation since \d\d:\d\d:\d\d\)\.$/);
+		let now = await states();
+		expect([now['webapps/app01'], now['api/app01'], now['cache/c1']]).toEqual(['8', '0', '8']);
+		// The same restore again does what it said.
+		const again = await run(['restore', machine(), ...common('lost.jsonl')]);
+		expect(again.code, again.stderr).toBe(0);
+		expect(again.stderr.trim().split('\n').at(-1)).toBe(`✓ ${machine()} (webapps/app01, api/app01, cache/c1) is back in rotation, proven by traffic to each (1 of them in rotation before this run, not proven by it).`);
+		expect(again.stderr).toContain('→ set server webapps/app01 state ready; set server cache/c1 state ready (confirmed by --yes)');
+		expect(again.stderr).not.toContain('set server api/app01 state ready');
+		now = await states();
+		expect([now['webapps/app01'], now['api/app01'], now['cache/c1']]).toEqual(['0', '0', '0']);
+	});
+
 	it("'*/app01' is the server named app01 in every backend that has one", async () => {
 		const drain = await run(['drain', '*/app01', ...common('everywhere.jsonl')]);
 		expect(drain.code, drain.stderr).toBe(0);
@@ -422,16 +445,19 @@ describe('the wizard on a pattern', () => {
 			expect(screen).toContain('Enter sends nothing while a drain is lost');
 			screen = await session.press('Enter', 'Enter try again');
 			expect(screen.replace(/\n/g, ' ')).toContain('✗ api/app01 is not drained: the drain was lost during the maintenance');
-			expect(screen.replace(/\n/g, ' ')).toContain(`put them back one at a time ("drainboard restore webapps/app01 --yes --socket ${bed.adminSocket}`);
+			expect(screen.replace(/\n/g, ' ')).toContain('so this restore sent nothing. Check api/app01 and its traffic; the journal closes its maintenance. Enter again puts back the others (webapps/app01, cache/c1) with their checks');
+			expect(screen.replace(/\n/g, ' ')).toContain(`or put them back one at a time ("drainboard restore webapps/app01 --yes --socket ${bed.adminSocket}`);
 			expect(screen).not.toContain('Or put them back headless');
 			const now = await states();
 			expect([now['webapps/app01'], now['api/app01'], now['cache/c1']]).toEqual(['8', '0', '8']);
-			// The way out it names works: each of the others back, one at a time.
-			for (const label of ['webapps/app01', 'cache/c1']) {
-				const restore = await runCli(['restore', label, '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal, '--yes']);
-				expect(restore.code, restore.stderr).toBe(0);
-			}
-
+			// The way out it names works: Enter again asks the readies of the others only, and puts them back.
+			screen = await session.press('Enter', '? Send these commands, in order,');
+			expect(screen).toContain('set server webapps/app01 state ready');
+			expect(screen).toContain('set server cache/c1 state ready');
+			expect(screen).not.toContain('set server api/app01 state ready');
+			screen = await session.press('y', 'is finished');
+			// Back in rotation with restore's checks are the two it restored; the one whose drain was lost is said apart.
+			expect(screen.replace(/\n/g, ' ')).toContain("webapps/app01, cache/c1 are back in rotation, with restore's checks. api/app01 is in rotation already: this restore found it not drained, so its checks did not run for it.");
 			expect(Object.values(await states()).every((state) => state === '0')).toBe(true);
 		} finally {
 			await session.kill();

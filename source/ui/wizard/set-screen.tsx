@@ -249,7 +249,7 @@ function phaseText(set: SetMaintenance, runner: SetRunner): string[] {
 					? [`Putting the drain back on ${set.inRotation.join(', ')}: the capacity is read again before each, and each drain is read back after it is sent…`]
 					: [
 							`⚠ ${set.inRotation.join(', ')} ${back.is} back in rotation: HAProxy no longer shows ${back.it} drained (a reload without a server-state file, or someone set ${back.it} ready). Do not work on ${back.it}.`,
-							`r puts the drain back (asks first). Enter sends nothing while a drain is lost: it says how to put the others back one at a time.`,
+							`r puts the drain back (asks first). Enter sends nothing while a drain is lost: it closes that server's maintenance and says how to put the others back.`,
 						];
 			}
 
@@ -262,7 +262,17 @@ function phaseText(set: SetMaintenance, runner: SetRunner): string[] {
 		}
 
 		case 'restored': {
-			return [`${EveryOne(count)} are back in rotation; the maintenance of ${runner.label} is finished.`];
+			// A server this restore found not drained (its drain lost, or restored on its own before) is not claimed as restored by it.
+			const outside = set.kind === 'restore' ? set.members.filter((member) => !member.plan.steps.includes('restore')).map((member) => member.label) : [];
+			const restored = set.members.filter((member) => member.plan.steps.includes('restore')).map((member) => member.label);
+			if (outside.length === 0 || restored.length === 0) {
+				return [`${EveryOne(count)} are back in rotation; the maintenance of ${runner.label} is finished.`];
+			}
+
+			const words = wordsFor(outside.length);
+			return [
+				`${restored.join(', ')} ${wordsFor(restored.length).is} back in rotation, with restore's checks. ${outside.join(', ')} ${words.is} in rotation already: this restore found ${words.it} not drained, so its checks did not run for ${words.it}. The maintenance of ${runner.label} is finished.`,
+			];
 		}
 
 		case 'failed': {
