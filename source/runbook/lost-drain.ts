@@ -40,8 +40,12 @@ export function lostDrainWarnings(record: MaintenanceRecord | undefined, views: 
 			];
 		}
 
+		// HAProxy's last change (lastchg) moves with the operational state only: a drain or a ready sent
+		// to a running server leaves it as it was (seen on 2.8 and 3.4). A time before the drain says
+		// nothing of when it was undone, so none is given then.
+		const since = record.drainSentAt !== null && view.server.changedAt >= record.drainSentAt ? ` since about ${clockTime(view.server.changedAt)}` : '';
 		return [
-			`Someone or something else changed ${label} on ${view.socket} after the drain${drainAt}: HAProxy (same process, pid ${now.pid}) shows it ${flags} since about ${clockTime(view.server.changedAt)}, so it went back into rotation during the maintenance.`,
+			`Someone or something else changed ${label} on ${view.socket} after the drain${drainAt}: HAProxy (same process, pid ${now.pid}) shows it ${flags}${since}, so it went back into rotation during the maintenance.`,
 		];
 	});
 }
