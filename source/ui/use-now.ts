@@ -5,7 +5,7 @@ export const liveForMs = 3000;
 
 /**
  * The time the screen shows. It moves every second while something on screen counts seconds
- * (`perSecond`: the wide grid's CHANGED column), or while the data is older than
+ * (`perSecond`: the wide grid's UP/DOWN column), or while the data is older than
  * {@link liveForMs}; otherwise only when new data renders anyway. An unchanged screen is then
  * not repainted at all.
  */

@@ -63,7 +63,7 @@ describe('the live grid in a real terminal, against a real HAProxy', () => {
 		session = await startCliInTmux(['--socket', bed.adminSocket], {columns: 200, rows: 50});
 		const screen = await session.waitForScreen((current) => / dead .* L4CON .* Layer4 connection problem/.test(current));
 		expect(line(screen, 'app02')).toMatch(/ L7OK /);
-		expect(screen).toMatch(/REQS +CHANGED +CHECK DETAIL/);
+		expect(screen).toMatch(/REQS +UP\/DOWN +CHECK DETAIL/);
 		expect(screen.split('\n')[0]).toMatch(/3 backends · 9 servers +live$/);
 		expect(Math.max(...screen.split('\n').map((row) => row.length))).toBeLessThanOrEqual(200);
 	});

@@ -83,7 +83,7 @@ describe('grid rendering', () => {
 		stdout.resize(200, 50);
 		instance.rerender(<GridScreen view={view} size={{columns: 200, rows: 50}} now={pool.takenAt} onQuit={() => undefined} onFocus={() => undefined} />);
 		const frame = await waitForFrame('CHECK DETAIL');
-		expect(frame).toMatch(/REQS +CHANGED +CHECK DETAIL/);
+		expect(frame).toMatch(/REQS +UP\/DOWN +CHECK DETAIL/);
 		expect(lineOf(frame, 'app01')).toMatch(/L7OK +120 +1m00s Layer7 check passed$/);
 	});
 });

@@ -64,7 +64,7 @@ export function DetailPanel({server, width}: {server: Server | undefined; width:
 	const longName = nameLines(server, width - 1);
 	const lines = [
 		`admin: ${adminText(server) || 'none'} · weight ${server.userWeight} (config ${server.initialWeight}) · ${server.backup ? 'backup' : 'active'} server${server.tracked ? ` · tracks ${server.tracked}` : ''}`,
-		`sessions ${server.currentSessions}${server.sessionLimit ? `/${server.sessionLimit}` : ''} now · ${server.totalSessions} total · ${server.requestsTotal === null ? 'TCP (no HTTP counters)' : `${server.requestsTotal} HTTP responses`} · state changed ${shortDuration(secondsSinceChanged(server, Date.now()))} ago`,
+		`sessions ${server.currentSessions}${server.sessionLimit ? `/${server.sessionLimit}` : ''} now · ${server.totalSessions} total · ${server.requestsTotal === null ? 'TCP (no HTTP counters)' : `${server.requestsTotal} HTTP responses`} · up/down changed ${shortDuration(secondsSinceChanged(server, Date.now()))} ago`,
 		`check: ${checkText(server)}`,
 	];
 	return (

@@ -9,6 +9,7 @@ export type GridLayout = {
 	sessions: number;
 	check: number;
 	requests: number;
+	/** HAProxy's lastchg: the time since the operational state (UP, DOWN) changed; a drain or a ready leaves it as it was. */
 	changed: number;
 	description: number;
 };
@@ -66,7 +67,7 @@ export function titleText(layout: GridLayout): string {
 	}
 
 	if (layout.changed) {
-		parts.push(pad('CHANGED', layout.changed, true));
+		parts.push(pad('UP/DOWN', layout.changed, true));
 	}
 
 	if (layout.description) {

@@ -29,7 +29,7 @@ type Props = {
 	cursor: boolean;
 	dimmed?: boolean;
 	differs?: boolean;
-	/** The time, for the CHANGED column (0 when it is hidden, so the line does not re-render each second). */
+	/** The time, for the UP/DOWN column (0 when it is hidden, so the line does not re-render each second). */
 	now?: number;
 };
 
