@@ -357,15 +357,23 @@ export function useSetMaintenance(runner: SetRunner, view: PollView, goBack: () 
 /** `webapps/app01 … maintain · …`: a line of live rates or health of one server, replaced by its next line. */
 const liveLine = /^(\S+) … /;
 
-/** The log with `line` added: the live lines of its server just before it go (they said what it now says). */
+/**
+ * The log with `line` added. A server has at most one live line: its next live line takes its
+ * place (the servers of a machine watched at once keep their rows, not one new row a second each),
+ * and its next other line replaces it at the end (it says what the live line said was coming).
+ */
 export function withLine(lines: readonly string[], line: string): string[] {
 	const server = line.split(' ', 1)[0];
-	let end = lines.length;
-	while (end > 0 && liveLine.exec(lines[end - 1]!)?.[1] === server) {
-		end--;
+	let live = lines.length - 1;
+	while (live >= 0 && liveLine.exec(lines[live]!)?.[1] !== server) {
+		live--;
 	}
 
-	return [...lines.slice(0, end), line].slice(-keptLines);
+	if (live < 0) {
+		return [...lines, line].slice(-keptLines);
+	}
+
+	return liveLine.test(line) ? [...lines.slice(0, live), line, ...lines.slice(live + 1)] : [...lines.slice(0, live), ...lines.slice(live + 1), line];
 }
 
 /**
