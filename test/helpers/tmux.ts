@@ -9,6 +9,13 @@ import {cliPath} from './run-cli.js';
 import {waitFor} from './wait-for.js';
 
 const run = promisify(execFile);
+
+/**
+ * How long a key's effect or a screen is waited for by default: a safety net, never a measure. A
+ * step of a maintenance of several servers (three confirms, their hold and proof windows) took up
+ * to 6 s on 2 cores with 5 test workers; twice what that needs at worst.
+ */
+const screenWaitMs = 20_000;
 let counter = 0;
 /** Every session started and not yet killed: the global afterEach hook kills what a test left. */
 const live = new Set<TmuxSession>();
@@ -92,7 +99,7 @@ export async function startCliInTmux(
 			const text = await tmux('capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', 'main');
 			return text.replace(/\n*Pane is dead \(.*\)\s*$/, '\n');
 		},
-		async press(pressed, until, timeoutMs = 10_000) {
+		async press(pressed, until, timeoutMs = screenWaitMs) {
 			return pressAndWait({send: async (sent) => session.send(sent), frame: settledScreen, everyMs: 50}, pressed, until, timeoutMs);
 		},
 		async send(...keys) {
@@ -100,7 +107,7 @@ export async function startCliInTmux(
 				await tmux('send-keys', '-t', 'main', key);
 			}
 		},
-		async waitForScreen(test, timeoutMs = 10_000) {
+		async waitForScreen(test, timeoutMs = screenWaitMs) {
 			const matches = frameMatcher(test);
 			let last = '';
 			try {
