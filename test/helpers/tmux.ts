@@ -11,9 +11,9 @@ import {waitFor} from './wait-for.js';
 const run = promisify(execFile);
 
 /**
- * How long a key's effect or a screen is waited for by default: a safety net, never a measure. A
- * step of a maintenance of several servers (three confirms, their hold and proof windows) took up
- * to 6 s on 2 cores with 5 test workers; twice what that needs at worst.
+ * How long a key's effect or a screen is waited for by default: a safety net, never a measure. The
+ * drain and confirm of a machine in three backends (their hold and proof windows) take about 4 s
+ * on an idle machine, and a test run on 2 cores with 5 workers is several times slower.
  */
 const screenWaitMs = 20_000;
 let counter = 0;
