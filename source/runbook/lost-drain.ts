@@ -8,8 +8,7 @@ import type {MaintenanceRecord} from './resume.js';
  * What undid the drain of an open maintenance that HAProxy no longer shows, instance by instance,
  * in the words of the wizard's alarms: a reload or restart (the pid or start time in the journal's
  * drain entry differs from HAProxy's now), or someone or something that set the server ready in the
- * same process (with when HAProxy last changed its state). Empty when the maintenance did not
- * drain it, or HAProxy still shows the drain.
+ * same process. Empty when the maintenance did not drain it, or HAProxy still shows the drain.
  */
 export function lostDrainWarnings(record: MaintenanceRecord | undefined, views: readonly TargetView[], target: Target): string[] {
 	if (!record || record.finished || !record.drainSent || record.readySent) {
@@ -40,12 +39,10 @@ export function lostDrainWarnings(record: MaintenanceRecord | undefined, views: 
 			];
 		}
 
-		// HAProxy's last change (lastchg) moves with the operational state only: a drain or a ready sent
-		// to a running server leaves it as it was (seen on 2.8 and 3.4). A time before the drain says
-		// nothing of when it was undone, so none is given then.
-		const since = record.drainSentAt !== null && view.server.changedAt >= record.drainSentAt ? ` since about ${clockTime(view.server.changedAt)}` : '';
+		// No time for the ready: HAProxy's last change (lastchg) moves with the operational state only (UP,
+		// DOWN), and a drain or a ready sent to a running server leaves it as it was (seen on 2.8 and 3.4).
 		return [
-			`Someone or something else changed ${label} on ${view.socket} after the drain${drainAt}: HAProxy (same process, pid ${now.pid}) shows it ${flags}${since}, so it went back into rotation during the maintenance.`,
+			`Someone or something else changed ${label} on ${view.socket} after the drain${drainAt}: HAProxy (same process, pid ${now.pid}) shows it ${flags}, so it went back into rotation during the maintenance.`,
 		];
 	});
 }

@@ -73,7 +73,7 @@ describe('headless restore says when the drain was lost mid-maintenance', () => 
 		);
 	});
 
-	// No "since about": HAProxy's lastchg does not move when a running server's drain is set or undone.
+	// No time for the ready: HAProxy's lastchg dates UP/DOWN changes only, not a drain set or undone.
 	it('after someone else set it ready through the admin socket', async () => {
 		const journal = 'someone.jsonl';
 		expect((await runCli(['drain', 'webapps/app03', ...common(journal)])).code).toBe(0);
