@@ -19,6 +19,27 @@ export const freePort: PortPicker = async () =>
 	});
 
 /**
+ * `pick`, never giving the same port twice. A port picked is closed again at once, so the OS may
+ * hand it out again for the next pick; HAProxy binds with SO_REUSEPORT, so two of its listeners
+ * then share one port without an error, and the kernel spreads connections between them (a probe
+ * of one frontend answered by another: seen once in CI). Tries `tries` picks for a new one.
+ */
+export function distinctPorts(pick: PortPicker, tries = 20): PortPicker {
+	const given = new Set<number>();
+	return async () => {
+		for (let attempt = 0; attempt < tries; attempt++) {
+			const port = await pick();
+			if (!given.has(port)) {
+				given.add(port);
+				return port;
+			}
+		}
+
+		throw new Error(`no port that was not given already after ${tries} picks`);
+	};
+}
+
+/**
  * Whether `error` says a port was taken: Node's EADDRINUSE, or an error marked `portTaken` (HAProxy's
  * start, when it "cannot bind socket (Address already in use)").
  */
@@ -44,7 +65,8 @@ export async function startOnFreePorts<T>(start: (pick: PortPicker) => Promise<T
 	const attempts = options.attempts ?? portAttempts;
 	for (let attempt = 1; ; attempt++) {
 		try {
-			return await start(options.pick ?? freePort);
+			// Each attempt's ports told apart; a picker given (tests of a taken port) gives what it means to.
+			return await start(options.pick ?? distinctPorts(freePort));
 		} catch (error) {
 			if (!isPortTaken(error) || attempt >= attempts) {
 				throw error;
