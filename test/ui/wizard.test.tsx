@@ -276,6 +276,18 @@ describe('the wizard', () => {
 		expect(exitNoteText(owner.note!)).toMatch(/^webapps\/app01 was drained \(out of rotation\) when HAProxy last answered, at .* so its state now is unknown\. To resume: drainboard webapps\/app01/);
 	});
 
+	it('says what it last saw when HAProxy stops answering before its first read after the step: not "Reading…" for as long as the outage lasts', async () => {
+		const {ui, haproxy, harness} = start({drained: true, resume: {step: 'maintain', drained: true, ran: ['validate', 'baseline', 'drain', 'confirm'], reason: 'it was drained'}});
+		await ui.waitForFrame('Resume at maintain?');
+		await ui.press('y', 'Do the work now');
+		// HAProxy goes silent right as the maintenance changes it (a step's end): no read comes after that change.
+		haproxy.reachable = false;
+		harness.context.store.dispatch({type: 'haproxy-changed', time: Date.now() + 3_600_000});
+		const frame = flat(await ui.waitForFrame('paused: HAProxy does not answer'));
+		expect(frame).not.toContain('Reading what HAProxy shows');
+		expect(frame).toMatch(/webapps\/app01 was drained \(out of rotation\) when HAProxy last answered, at \d\d:\d\d:\d\d; HAProxy at \/fake\/admin\.sock does not answer since \d\d:\d\d:\d\d, so its state now is unknown\. Once HAProxy answers again, press Enter when the work is done/);
+	});
+
 	it('asks for a listener URL when none is known, and checks it', async () => {
 		const {ui, harness} = start({noProbe: true});
 		await ui.waitForFrame('▶ validate');

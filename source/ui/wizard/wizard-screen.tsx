@@ -230,8 +230,10 @@ function idleText(handle: RunbookHandle, afterEnd: string, exec: ExecView | null
 	// Enter does nothing while HAProxy does not answer: say so rather than offer it.
 	const when = handle.paused ? 'Once HAProxy answers again, press Enter' : 'Press Enter';
 	if (state.current === 'maintain' && state.steps.maintain.status === 'pending') {
-		// What HAProxy last showed, never what this wizard did: someone else may have put it back.
-		if (!handle.seenSettled) {
+		// What HAProxy last showed, never what this wizard did: someone else may have put it back. A read
+		// after the step is waited for; while HAProxy does not answer, none comes, and the sentence says
+		// what it last showed, and when, as a state now unknown.
+		if (!handle.seenSettled && !handle.paused) {
 			return `Reading what HAProxy shows of ${handle.label} now…`;
 		}
 
