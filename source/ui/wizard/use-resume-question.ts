@@ -2,6 +2,7 @@ import {useEffect, type MutableRefObject} from 'react';
 import {sentenceOf} from '../../errors.js';
 import type {RunbookIo} from '../../runbook/context.js';
 import {beginMaintenance, type PreparedMaintenance} from '../../runbook/prepare.js';
+import {takeOverDrain} from '../../runbook/take-over.js';
 import {formatTarget} from '../../runtime/names.js';
 
 /**
@@ -39,11 +40,12 @@ export function useResumeQuestion(prepared: PreparedMaintenance, io: RunbookIo, 
 					store.dispatch({type: 'resumed', at: resume.step, drained: resume.drained, ran: resume.ran, time: context.clock.now()});
 					beginMaintenance(context, resume);
 					if (resume.heldBy) {
-						// The operator's yes is the --take-over of the wizard: journaled, and the drain's mark names this
-						// maintenance's journal from now on, so its restore (here, or this maintenance opened again) is its own.
-						context.options.takeOver = true;
+						// The operator's yes is the --take-over of the wizard: journaled, and the drain's mark names this maintenance's journal.
 						context.journal.appendGuarded({step: resume.step, event: 'override', detail: `take-over: the operator took over the drain of ${resume.heldBy}`});
-						await context.marks.write(context.target, context.journal.file).catch(() => undefined);
+						const unmarked = await takeOverDrain(context);
+						if (unmarked) {
+							store.dispatch({type: 'problem-shown', problem: `! ${unmarked}`});
+						}
 					}
 				} else if (resume.drained && leaveRef.current) {
 					// Nothing is journaled: an open maintenance stays open, for the grid's banner to offer.

@@ -6,6 +6,7 @@ import type {MaintenanceKind} from '../../runbook/plan-steps.js';
 import type {Prompt, RunbookState} from '../../runbook/state.js';
 import {Cancelled, changeState, changesSettled, changeWaitMs} from '../../runbook/state-change.js';
 import {stepIds, type StepId} from '../../runbook/steps.js';
+import {takeOverDrain} from '../../runbook/take-over.js';
 import {formatTarget} from '../../runtime/names.js';
 import {drainedInView, inView} from '../open-drains.js';
 import {wordsFor} from './set-words.js';
@@ -193,9 +194,8 @@ export function useSetMaintenance(runner: SetRunner, view: PollView, goBack: () 
 		}
 
 		for (const member of held) {
-			member.context.options.takeOver = true;
-			const unmarked = await member.context.marks.write(member.context.target, member.context.journal.file).catch((error: unknown) => sentenceOf(error));
-			write(unmarked ? `! ${member.label}: the note that this maintenance took the drain over could not be written (${unmarked}); its restore may ask for --take-over.` : `→ ${member.label}: taken over; this maintenance's journal holds its drain now.`);
+			const unmarked = await takeOverDrain(member.context);
+			write(unmarked ? `! ${member.label}: ${unmarked}` : `→ ${member.label}: taken over; this maintenance's journal holds its drain now.`);
 		}
 
 		return true;
