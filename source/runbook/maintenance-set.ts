@@ -1,6 +1,6 @@
 import {andList} from '../counted.js';
 import type {ErrorCode, ExitCode} from '../errors.js';
-import {isServing} from '../model/server-condition.js';
+import {drainSet, isServing} from '../model/server-condition.js';
 import type {Options} from '../options.js';
 import type {RuntimeClient} from '../poll/client.js';
 import {formatTarget, type ProxyName, type Target} from '../runtime/names.js';
@@ -12,6 +12,7 @@ import type {LockHandle, RunbookContext, RunbookIo} from './context.js';
 import {failureCode} from './failure-code.js';
 import {planSteps, type MaintenanceKind, type Plan} from './plan-steps.js';
 import {beginMaintenance, prepareMaintenance} from './prepare.js';
+import {readTarget} from './read-target.js';
 import {runStep} from './run-step.js';
 import type {Prompt} from './state.js';
 import {stepIds} from './steps.js';
@@ -237,6 +238,10 @@ export async function runSet(kind: MaintenanceKind, options: Options, label: str
 				}
 			}
 
+			if (step === 'confirm') {
+				await watchFoundDrains(running, io.signal);
+			}
+
 			// Maintain only reads (each server's health, after the work): the servers of one machine come
 			// back together, so their health is watched at once, not one settle window after another.
 			// Every other step runs server by server: it sends, probes or asks.
@@ -266,6 +271,22 @@ export async function runSet(kind: MaintenanceKind, options: Options, label: str
 		// Each server's own lock back: a later change of it (the set screen's r) takes its backend's lock again.
 		for (const [member, lock] of ownLocks) {
 			member.context.lock = lock;
+		}
+	}
+}
+
+/**
+ * Drains found made (set outside this maintenance: a take-over, a drain someone else sent) have no
+ * known time, so confirm watches each hold from its first read: one after the other, a machine in
+ * ten backends would wait ten windows. Read once here, all of them, drained ones are watched from
+ * this read instead. A server not read drained here is left to confirm's own checks.
+ */
+async function watchFoundDrains(members: readonly SetMember[], signal: AbortSignal | undefined): Promise<void> {
+	const found = members.filter((member) => member.context.facts.drainSetAt === null && member.context.facts.drainSentAt === null);
+	for (const member of found) {
+		const views = await readTarget(member.context, signal).catch(() => null);
+		if (views !== null && views.length > 0 && views.every((view) => drainSet(view.server))) {
+			member.context.store.dispatch({type: 'facts-learned', facts: {drainSeenAt: member.context.clock.now()}});
 		}
 	}
 }

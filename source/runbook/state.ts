@@ -46,6 +46,12 @@ export type RunbookFacts = {
 	drainSentAt: number | null;
 	/** When the drain was last set (sent again at confirm, or first sent): what confirm watches hold. */
 	drainSetAt: number | null;
+	/**
+	 * A drain found made (set outside this maintenance): when a maintenance of several servers read it
+	 * drained as its confirm began, the start of the window confirm watches it hold (else it starts
+	 * at confirm's own first read).
+	 */
+	drainSeenAt: number | null;
 	readySentAt: number | null;
 	/** What became of the last drain this maintenance sent (its drain step, confirm's or a re-apply): recorded by `state-change.ts`. */
 	drainOutcome: DrainOutcome;
@@ -62,7 +68,7 @@ export type RunbookFacts = {
 export type DrainOutcome = 'not-sent' | 'applied' | 'not-applied' | 'unknown';
 
 export function emptyFacts(): RunbookFacts {
-	return {instances: [], mode: null, algorithm: null, serverNames: [], drainSentAt: null, drainSetAt: null, readySentAt: null, drainOutcome: 'not-sent', wouldSend: []};
+	return {instances: [], mode: null, algorithm: null, serverNames: [], drainSentAt: null, drainSetAt: null, drainSeenAt: null, readySentAt: null, drainOutcome: 'not-sent', wouldSend: []};
 }
 
 /** A finished step attempt, printed once into the scrollback log. */

@@ -55,11 +55,13 @@ const drainHolds: CheckDefinition = {
 	title: 'Drain holds',
 	async run(context, io) {
 		const {holdMs} = context.options;
-		// A drain found on resumption (set by someone else) has no known time: it is watched from now.
+		// A drain found on resumption (set by someone else) has no known time: it is watched from now,
+		// or from the read that saw it drained when a maintenance of several servers began its confirm.
 		const setAt = context.facts.drainSetAt ?? context.facts.drainSentAt;
-		const since = setAt ?? context.clock.now();
+		const seenAt = setAt === null ? context.facts.drainSeenAt : null;
+		const since = setAt ?? seenAt ?? context.clock.now();
 		const seconds = (held: number) => Math.round(held / 100) / 10;
-		let reads = 0;
+		let reads = seenAt === null ? 0 : 1;
 		for (;;) {
 			const views = await readTarget(context, io.signal);
 			reads++;
