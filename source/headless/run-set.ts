@@ -55,7 +55,7 @@ export async function headlessSet(kind: Kind, options: Options, label: string, t
 		void (async () => {
 			const unanswered = await changesAnswered(signal, options.timeout);
 			releaseLocks();
-			const message = `Stopped by ${signal}: ${await statesSentence(members, true)}${unanswered ? ` (${unanswered})` : ''}`;
+			const message = `Stopped by ${signal}: ${await statesSentence(members, {hint: true})}${unanswered ? ` (${unanswered})` : ''}`;
 			write(message);
 			for (const member of members) {
 				member.context.journal.appendGuarded({step: member.context.store.getState().current, event: 'interrupted', detail: `${signal} stopped drainboard ${kind} ${label}`});
@@ -111,7 +111,7 @@ export async function headlessSet(kind: Kind, options: Options, label: string, t
 		const result = await setResult(failure === undefined, failure);
 		if (failure) {
 			write(`✗ ${label}: ${failure.message}`);
-			write(await statesSentence(members, !failure.namesRestore));
+			write(await statesSentence(members, {hint: !failure.namesRestore}));
 		} else if (options.dryRun) {
 			write(dryRunSummary(`${kind} ${label}`, members.map((member) => ({state: member.context.store.getState(), label: member.label}))));
 		} else {
@@ -153,7 +153,7 @@ async function askOnce(prompt: Prompt, options: Options): Promise<boolean> {
 }
 
 /** Where every server of the maintenance stands now, read from HAProxy, in one line each. */
-async function statesSentence(members: readonly Member[], hint: boolean): Promise<string> {
+async function statesSentence(members: readonly Member[], {hint}: {hint: boolean}): Promise<string> {
 	const sentences = await Promise.all(
 		members.map(async (member) => {
 			const end = await finalState(member.context, member.before, {hint});

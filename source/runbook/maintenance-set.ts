@@ -245,9 +245,9 @@ export async function runSet(kind: MaintenanceKind, options: Options, label: str
 			// Maintain only reads (each server's health, after the work): the servers of one machine come
 			// back together, so their health is watched at once, not one settle window after another.
 			// Every other step runs server by server: it sends, probes or asks.
-			const results = step === 'maintain' ? await Promise.all(running.map(async (member) => runStep(step, member.context, ioOf(member)))) : [];
+			const together = step === 'maintain' ? await Promise.all(running.map(async (member) => runStep(step, member.context, ioOf(member)))) : undefined;
 			for (const [index, member] of running.entries()) {
-				const result = results[index] ?? (await runStep(step, member.context, ioOf(member)));
+				const result = together ? together[index]! : await runStep(step, member.context, ioOf(member));
 				if (io.stopping()) {
 					return await new Promise<never>(() => undefined);
 				}

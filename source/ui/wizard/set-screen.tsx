@@ -263,7 +263,7 @@ function phaseText(set: SetMaintenance, runner: SetRunner): string[] {
 
 		case 'restored': {
 			// A server this restore found not drained (its drain lost, or restored on its own before) is not claimed as restored by it.
-			const outside = set.kind === 'restore' ? set.members.filter((member) => !member.plan.steps.includes('restore')).map((member) => member.label) : [];
+			const outside = set.members.filter((member) => !member.plan.steps.includes('restore')).map((member) => member.label);
 			const restored = set.members.filter((member) => member.plan.steps.includes('restore')).map((member) => member.label);
 			if (outside.length === 0 || restored.length === 0) {
 				return [`${EveryOne(count)} are back in rotation; the maintenance of ${runner.label} is finished.`];
