@@ -1,6 +1,7 @@
 import {useInput, useStdin, type Key} from 'ink';
 import {keypressesOf} from './key-chunks.js';
 import React, {createContext, useContext, useLayoutEffect, useRef, type ReactNode} from 'react';
+import {unstable_NormalPriority as normalPriority, unstable_scheduleCallback as scheduleCallback} from 'scheduler';
 
 /** What a screen does with a keypress. */
 type KeyHandler = (input: string, key: Key) => void;
@@ -18,7 +19,13 @@ export function KeysProvider({children, onInterrupt}: {children: ReactNode; onIn
 	const handler = useRef<KeyHandler | undefined>(undefined);
 	// Keys that arrived together (a slow link, Esc glued to the next key) wait their turn: each is
 	// handed over after the screen rendered what the one before did (Esc closing a question, then q
-	// reaching the screen without it), as if typed one at a time.
+	// reaching the screen without it), as if typed one at a time. What a key changes reaches the
+	// screen two ways: a state update, rendered in a task of React's scheduler queued from a
+	// microtask; and the maintenance's store, whose listener waits for the next setImmediate
+	// (use-runbook-state.ts) and then renders at once. So the next key waits for a setImmediate
+	// queued after the store's, then for a scheduler task queued after React's (the scheduler runs
+	// tasks of one priority in order). A timer or setImmediate alone could run first when the
+	// scheduler was idle, and hand the key to the screen as it was.
 	const waiting = useRef<Array<{input: string; key: Key}>>([]);
 	const handing = useRef(false);
 	const handOne = useRef(() => {
@@ -31,7 +38,9 @@ export function KeysProvider({children, onInterrupt}: {children: ReactNode; onIn
 		handler.current?.(press.input, press.key);
 		if (waiting.current.length > 0) {
 			setImmediate(() => {
-				handOne.current();
+				scheduleCallback(normalPriority, () => {
+					handOne.current();
+				});
 			});
 		} else {
 			handing.current = false;
