@@ -26,3 +26,23 @@ export function shortDuration(seconds: number): string {
 export function journalTime(iso: string): string {
 	return /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/.test(iso) ? `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC` : iso;
 }
+
+/**
+ * When a journal time (ISO) was, in local time as the screen's clocks are: `22:20:08` on the day
+ * `now` is, else `2026-12-04 22:20`; the text as it is when it is no time.
+ */
+export function sinceTime(iso: string, now: number): string {
+	const ms = Date.parse(iso);
+	if (!/^\d{4}-\d\d-\d\dT/.test(iso) || Number.isNaN(ms)) {
+		return iso;
+	}
+
+	const date = new Date(ms);
+	const today = new Date(now);
+	if (date.getFullYear() === today.getFullYear() && date.getMonth() === today.getMonth() && date.getDate() === today.getDate()) {
+		return clockTime(ms);
+	}
+
+	const day = [date.getFullYear(), date.getMonth() + 1, date.getDate()].map((part) => String(part).padStart(2, '0')).join('-');
+	return `${day} ${clockTime(ms).slice(0, 5)}`;
+}

@@ -1,10 +1,13 @@
 import type {PollView} from '../poll/pool-poller.js';
 import type {OpenDrain} from '../runbook/resume.js';
-import {journalTime} from '../time-format.js';
+import {sinceTime} from '../time-format.js';
 import {drainSet} from '../model/server-condition.js';
 
-/** The grid's ⚠ line for the open drains HAProxy shows; the key first, as a narrow terminal cuts the end. */
-export function resumeBanner(resumable: readonly OpenDrain[]): string | null {
+/**
+ * The grid's ⚠ line for the open drains HAProxy shows: the key and the server first, as a narrow
+ * terminal cuts the end, then who left it drained and when (local time; the day when not today).
+ */
+export function resumeBanner(resumable: readonly OpenDrain[], now: number): string | null {
 	const [first] = resumable;
 	if (!first) {
 		return null;
@@ -14,9 +17,10 @@ export function resumeBanner(resumable: readonly OpenDrain[]): string | null {
 	const together = first.set === undefined ? [first] : resumable.filter((drain) => drain.set === first.set);
 	const rest = resumable.length - together.length;
 	const more = rest > 0 ? ` (and ${rest} more)` : '';
+	const by = `${first.startedBy}'s maintenance of ${sinceTime(first.startedAt, now)}`;
 	return first.set === undefined
-		? `⚠ r resumes ${first.target}: drained by a maintenance ${first.startedBy} started at ${journalTime(first.startedAt)} that did not finish${more}`
-		: `⚠ r resumes ${first.set}: ${together.map((drain) => drain.target).join(', ')} drained by a maintenance ${first.startedBy} started at ${journalTime(first.startedAt)} that did not finish${more}`;
+		? `⚠ r resumes ${first.target}: ${by} left it drained${more}`
+		: `⚠ r resumes ${first.set}: ${by} left ${together.map((drain) => drain.target).join(', ')} drained${more}`;
 }
 
 /** The target (`backend/server`) in HAProxy's last poll, first instance; undefined when it does not show it. */

@@ -50,5 +50,5 @@ export function useResumeBanner(nav: ScreenNav, view: PollView, {openDrains, pre
 			say(error);
 		}
 	}, [first, prepareSet, open, say]);
-	return {banner: resumeBanner(resumable), resumeFirst};
+	return {banner: resumeBanner(resumable, Date.now()), resumeFirst};
 }
