@@ -116,7 +116,7 @@ export function renderAt(tree: ReactElement, size: {columns: number; rows: numbe
 		},
 		async waitForFrame(test, timeoutMs = 5000) {
 			const matches = frameMatcher(test);
-			return waitFor(`a frame matching ${typeof test === 'string' ? JSON.stringify(test) : 'the predicate'}; last frame:\n${lastFrame()}`, () => (matches(lastFrame()) ? lastFrame() : undefined), timeoutMs, 10);
+			return waitFor(() => `a frame matching ${typeof test === 'string' ? JSON.stringify(test) : 'the predicate'}; last frame:\n${lastFrame()}`, () => (matches(lastFrame()) ? lastFrame() : undefined), timeoutMs, 10);
 		},
 		unmount() {
 			instance.unmount();

@@ -1,3 +1,4 @@
+import {tmpdir} from 'node:os';
 import path from 'node:path';
 import React from 'react';
 import {afterEach, describe, expect, it} from 'vitest';
@@ -20,13 +21,17 @@ afterEach(() => {
 	rendered = undefined;
 });
 
-function start(options: {resume?: ResumePoint; notice?: string; noProbe?: boolean; size?: {columns: number; rows: number}; drained?: boolean} = {}) {
+function start(options: {resume?: ResumePoint; notice?: string; noProbe?: boolean; size?: {columns: number; rows: number}; drained?: boolean; marksDir?: string} = {}) {
 	const haproxy = new FakeHaproxy(['app01', 'app02', 'app03']);
 	if (options.drained) {
 		haproxy.set('app01', {adminState: 0x08, status: 'DRAIN'});
 	}
 
 	const harness = engineHarness(haproxy, new FakeClock());
+	if (options.marksDir) {
+		harness.context.marks = new DrainMarks({dir: options.marksDir, clients: harness.context.clients});
+	}
+
 	if (options.noProbe) {
 		harness.context.store.dispatch({type: 'probe-set', probe: null, source: 'no frontend routes to backend webapps'});
 	}
@@ -417,6 +422,18 @@ describe('the wizard', () => {
 		await ui.press(keys.escape, 'SERVER');
 		expect(ui.lastFrame().trimEnd().split('\n').at(-1)).toMatch(/ 2\/4$/);
 		expect(readJournal(harness.journalFile).entries.at(-1)).toMatchObject({event: 'abandoned', step: 'baseline'});
+	});
+
+	it('takes over another maintenance\'s drain when the note of it cannot be written: says so, and goes on at its step', async () => {
+		const {ui, haproxy, harness} = start({drained: true, marksDir: path.join(tmpdir(), `drainboard-test-no-such-dir-${process.pid}`), resume: {step: 'confirm', drained: true, ran: [], found: true, heldBy: 'the maintenance that ana started at 2026-11-25 14:02:11 UTC (journal /home/ana/journal.jsonl)', reason: 'the maintenance that ana started at 2026-11-25 14:02:11 UTC drained it'}});
+		await ui.waitForFrame((current) => flat(current).includes('Take it over?'));
+		const shown = await ui.press('y', (current) => flat(current).includes('could not be written'));
+		const frame = flat(shown);
+		expect(frame).toContain(`! The note that this maintenance drained webapps/app01 could not be written (${tmpdir()}/drainboard-test-no-such-dir-${process.pid}/`);
+		expect(frame).toContain('(ENOENT)), so another operator\'s drainboard will not name it; opened again later, its restore may ask for --take-over.');
+		expect(checklist(shown)).toMatch(/▶ confirm/);
+		expect(readJournal(harness.journalFile).entries.some((entry) => entry.event === 'override' && entry.detail?.includes('took over the drain of the maintenance that ana started'))).toBe(true);
+		expect(haproxy.sent).toEqual([]);
 	});
 
 	it('keeps Esc from leaving while the target is drained by this maintenance', async () => {
