@@ -72,8 +72,10 @@ function flagsText(server: Server | null): string {
  * One sentence (without its final period) on the target's state, from what HAProxy last showed
  * and when: `webapps/app01 is drained (out of rotation), as HAProxy showed at 14:02:11`. When an
  * instance does not answer, it says what was last seen and since when it does not answer.
+ * `live`: `seen` is the poll's, which renders only what changed; every read since its time showed
+ * the same (`as HAProxy has shown at every read since 14:02:11`), and the sentence says so.
  */
-export function targetStateSentence(target: Target, seen: readonly TargetSeen[]): string {
+export function targetStateSentence(target: Target, seen: readonly TargetSeen[], {live = false}: {live?: boolean} = {}): string {
 	const label = formatTarget(target);
 	const state = targetState(seen);
 	const times = seen.flatMap((one) => (one.readAt === null ? [] : [one.readAt]));
@@ -85,7 +87,7 @@ export function targetStateSentence(target: Target, seen: readonly TargetSeen[])
 	}
 
 	const stale = silent.length > 0;
-	const last = stale ? ` when HAProxy last answered, at ${at}; ${since}, so its state now is unknown` : `, as HAProxy showed at ${at}`;
+	const last = stale ? ` when HAProxy last answered, at ${at}; ${since}, so its state now is unknown` : live ? `, as HAProxy has shown at every read since ${at}` : `, as HAProxy showed at ${at}`;
 	const verb = stale ? 'was' : 'is';
 	if (state === 'drained') {
 		return `${label} ${verb} drained (out of rotation)${last}`;

@@ -13,9 +13,17 @@ export type KeyTarget = {
 	everyMs: number;
 };
 
-/** A frame test as a function; a text is looked for in the frame. */
+/** White space runs (a line wrapped where the terminal's width fell, the padding after it) as one space. */
+const spaced = (text: string) => text.replace(/\s+/g, ' ');
+
+/** A frame test as a function; a text is looked for in the frame, wherever the width wrapped it. */
 export function frameMatcher(test: FrameTest): (frame: string) => boolean {
-	return typeof test === 'string' ? (frame: string) => frame.includes(test) : test;
+	if (typeof test !== 'string') {
+		return test;
+	}
+
+	const wanted = spaced(test);
+	return (frame: string) => frame.includes(test) || spaced(frame).includes(wanted);
 }
 
 const described = (test: FrameTest | undefined) => (test === undefined ? 'the frame to change' : typeof test === 'string' ? `a new frame showing ${JSON.stringify(test)}` : 'a new frame matching the test');

@@ -56,7 +56,7 @@ async function maintain(tmux: TmuxSession, label: string): Promise<string> {
 	await tmux.press('Enter', (screen) => checklist(screen).includes('▶ drain'));
 	await tmux.press('Enter', `set server ${label} state drain`);
 	await tmux.press('y', (screen) => checklist(screen).includes('▶ confirm'));
-	await tmux.press('Enter', (screen) => checklist(screen).includes('▶ maintain') && screen.includes('Do the work now'));
+	await tmux.press('Enter', (screen) => checklist(screen).includes('▶ maintain') && screen.replace(/\s+/g, ' ').includes('Do the work now'));
 	await tmux.press('Enter', (screen) => checklist(screen).includes('▶ restore'), 15_000);
 	await tmux.press('Enter', `set server ${label} state ready`);
 	return tmux.press('y', 'maintenance complete');

@@ -136,7 +136,7 @@ describe('the wizard', () => {
 		expect(frame.replace(/\n/g, ' ')).toContain('? webapps/app01: the maintenance that ana started at 2026-11-25 14:02:11 UTC drained it and did not finish. Resume at maintain?');
 		frame = await ui.press('y', '▶ maintain');
 		expect(checklist(frame)).toBe(' ✓ validate › ✓ baseline › ✓ drain › ✓ confirm › ▶ maintain › · restore');
-		expect(flat(await ui.waitForFrame('Do the work now'))).toMatch(/webapps\/app01 is drained \(out of rotation\), as HAProxy showed at \d\d:\d\d:\d\d\. Do the work now/);
+		expect(flat(await ui.waitForFrame('Do the work now'))).toMatch(/webapps\/app01 is drained \(out of rotation\), as HAProxy has shown at every read since \d\d:\d\d:\d\d\. Do the work now/);
 		frame = await ui.press('q', 'Quit anyway?');
 		expect(flat(frame)).toMatch(/webapps\/app01 is drained \(out of rotation\), as HAProxy showed at \d\d:\d\d:\d\d\. Quit anyway\? It stays drained; the command to resume is printed on the way out\./);
 		await ui.press('n', (current) => !current.includes('Quit anyway?'));
@@ -188,7 +188,7 @@ describe('the wizard', () => {
 		haproxy.set('app01', {adminState: 0, status: 'UP'});
 		const frame = flat(await ui.waitForFrame((current) => flat(current).includes('Do not start the work') && flat(current).includes('Someone else changed')));
 		expect(frame).toContain('Someone else changed webapps/app01 on /fake/admin.sock: it is ready (no admin flags) now, was FDRAIN.');
-		expect(frame).toMatch(/webapps\/app01 is not drained \(in rotation, admin flags none\), as HAProxy showed at \d\d:\d\d:\d\d\. Do not start the work until HAProxy shows it drained\. Press r to re-apply the drain\./);
+		expect(frame).toMatch(/webapps\/app01 is not drained \(in rotation, admin flags none\), as HAProxy has shown at every read since \d\d:\d\d:\d\d\. Do not start the work until HAProxy shows it drained\. Press r to re-apply the drain\./);
 		expect(frame).not.toContain('The target is drained');
 		// The keys' line offers no "the work is done" for a drain that is gone.
 		expect(frame).toContain('r re-apply drain · not drained: do not start the work · ? help · q quit');

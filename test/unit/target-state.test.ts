@@ -30,4 +30,9 @@ describe('the target as last read, in one sentence', () => {
 		expect(targetState(views)).toBe(state);
 		expect(targetStateSentence(target, views)).toBe(sentence);
 	});
+
+	it('says, for the live screen, that every read since showed the same; a silent instance still makes it a state now unknown', () => {
+		expect(targetStateSentence(target, [seen('/a.sock', 8)], {live: true})).toBe(`webapps/app01 is drained (out of rotation), as HAProxy has shown at every read since ${clockTime(at)}`);
+		expect(targetStateSentence(target, [seen('/a.sock', 8, at + 5000)], {live: true})).toMatch(/^webapps\/app01 was drained \(out of rotation\) when HAProxy last answered, at .*, so its state now is unknown$/);
+	});
 });
