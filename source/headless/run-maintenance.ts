@@ -176,7 +176,7 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 	}
 
 	if (kind === 'restore' && !plan.lost) {
-		for (const text of partOfSetWarnings(context.journal.file, options, [label])) {
+		for (const text of partOfSetWarnings(context.journal.file, options, [label], context.clients.map((client) => client.socket))) {
 			warn(text);
 		}
 	}

@@ -393,8 +393,12 @@ export const journalReadLimit = 16 * 1024 * 1024;
  * Reads a journal; lines that do not validate (a torn last line after a crash) are counted, not
  * fatal. It is opened as it is written (never through a symbolic link, only a regular file of the
  * user or root: else a {@link JournalError}), and only its last {@link journalReadLimit} bytes are read.
+ *
+ * `sockets`: only the entries about the HAProxy instances at these sockets (and those that name
+ * none). One journal serves every HAProxy of the host, and two of them can have a `webapps/app01`:
+ * a maintenance of one is not the other's to resume or restore.
  */
-export function readJournal(file: string): {entries: JournalEntry[]; unreadable: number} {
+export function readJournal(file: string, {sockets}: {sockets?: readonly string[]} = {}): {entries: JournalEntry[]; unreadable: number} {
 	let text: string;
 	let fd: number | undefined;
 	try {
@@ -440,7 +444,9 @@ export function readJournal(file: string): {entries: JournalEntry[]; unreadable:
 		try {
 			const parsed = journalEntrySchema.safeParse(JSON.parse(line));
 			if (parsed.success) {
-				entries.push(parsed.data);
+				if (!sockets || parsed.data.instances.length === 0 || parsed.data.instances.some((instance) => sockets.includes(instance.socket))) {
+					entries.push(parsed.data);
+				}
 			} else {
 				unreadable++;
 			}

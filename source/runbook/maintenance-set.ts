@@ -91,7 +91,7 @@ export async function prepareSet(kind: MaintenanceKind, options: Options, label:
 
 	// Part of a machine's maintenance restored: the rest of it is said, not left silently drained.
 	const first = members[0];
-	const warnings = kind === 'restore' && first ? partOfSetWarnings(first.context.journal.file, options, names) : [];
+	const warnings = kind === 'restore' && first ? partOfSetWarnings(first.context.journal.file, options, names, first.context.clients.map((client) => client.socket)) : [];
 	for (const text of warnings) {
 		io.write(`! ${text}`);
 	}

@@ -123,6 +123,31 @@ describe('two HAProxy instances in front of the same servers', () => {
 		}
 	});
 
+	it('a maintenance made through one instance is not another\'s: a restore through the other alone neither resumes nor closes it', async () => {
+		const journal = `${bed.dir}/one-instance.jsonl`;
+		const onA = ['--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal, '--yes'];
+		const drain = await runCli(['drain', 'webapps/app02', ...onA, '--json']);
+		expect(drain.code, drain.stderr).toBe(0);
+		// Someone drains the same name on the other HAProxy by hand; a restore through it alone is of that drain.
+		await second.send('set server webapps/app02 state drain');
+		try {
+			const fromB = await runCli(['restore', 'webapps/app02', '--socket', second.adminSocket, '--config', second.configPath, '--journal', journal, '--yes', '--json']);
+			expect(fromB.code, fromB.stderr).toBe(0);
+			expect(fromB.stderr).toContain('→ resuming at maintain: HAProxy shows the target drained, and this journal has no open maintenance of it (drained by someone or something else)');
+			expect(fromB.stderr).not.toContain('the maintenance that');
+			expect((await statesB())['webapps/app02']).toBe('0');
+			expect((await statesA())['webapps/app02']).toBe('8');
+			// The maintenance made through the first is still open there: its restore resumes it.
+			const onItsOwn = await runCli(['restore', 'webapps/app02', ...onA, '--json']);
+			expect(onItsOwn.code, onItsOwn.stderr).toBe(0);
+			expect(onItsOwn.stderr).toMatch(/→ the maintenance that \S+ started at .* drained it; it goes on at maintain\./);
+			expect((await statesA())['webapps/app02']).toBe('0');
+		} finally {
+			await second.send('set server webapps/app02 state ready');
+			await bed.send('set server webapps/app02 state ready');
+		}
+	});
+
 	it('drains and restores on both, checking both before each change, and journals each instance', async () => {
 		const journal = `${bed.dir}/pair.jsonl`;
 		const common = [...both(), '--config', bed.configPath, '--journal', journal, '--yes'];
