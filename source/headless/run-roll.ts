@@ -83,7 +83,7 @@ async function roll(options: Options, words: readonly string[], result: RollResu
 	journal.probe();
 	result.journal = journal.file;
 	const sockets = clients.map((client) => client.socket);
-	const open = openRoll(readJournal(journal.file, {sockets}).entries, backend);
+	const open = openRoll(readJournal(journal.file, {about: {sockets}}).entries, backend);
 	const servers = rollServers(open, resolved.rows[0]!.map((row) => row.server), parsed.asked);
 	result.servers = servers;
 	const instances: JournalInstance[] = clients.map((client) => ({socket: client.socket, pid: null, version: null, startTime: null}));
@@ -114,7 +114,7 @@ async function roll(options: Options, words: readonly string[], result: RollResu
 	const serverResults = servers.map((server): RollServerResult => ({server, target: `${backend}/${server}`, outcome: 'not-started', changed: false, stateChanges: 0}));
 	result.results = serverResults;
 	const count = () => {
-		const {entries} = readJournal(journal.file, {sockets});
+		const {entries} = readJournal(journal.file, {about: {sockets}});
 		for (const entry of serverResults) {
 			entry.stateChanges = appliedStateChanges(entries, entry.target, runStart, process.pid);
 			entry.changed = entry.stateChanges > 0;
@@ -206,7 +206,7 @@ async function roll(options: Options, words: readonly string[], result: RollResu
 			const target = targetOf(backend, server);
 			const label = formatTarget(target);
 			// Read again at each server: a maintenance finished meanwhile elsewhere (the grid's banner) counts too.
-			if (done.has(server) || openRoll(readJournal(journal.file, {sockets}).entries, backend)?.done.includes(server)) {
+			if (done.has(server) || openRoll(readJournal(journal.file, {about: {sockets}}).entries, backend)?.done.includes(server)) {
 				entry.outcome = 'already-done';
 				write(`– ${index + 1} of ${servers.length} · ${server}: done earlier in this roll; not touched.`);
 				if (!done.has(server)) {
@@ -231,7 +231,7 @@ async function roll(options: Options, words: readonly string[], result: RollResu
 				);
 			}
 
-			const record = lastMaintenance(readJournal(journal.file, {sockets}).entries, label);
+			const record = lastMaintenance(readJournal(journal.file, {about: {sockets}}).entries, label);
 			const drainedNow = now.every((instance) => instance.some((row) => row.server === server && drainSet(row)));
 			const restoreOnly = record !== undefined && !record.finished && record.readySent && !drainedNow;
 			const comeBack = `Run "${resumeCommand}" to take the roll up again with ${server}.`;

@@ -114,7 +114,7 @@ export function samePlan(a: ChangePlan, b: ChangePlan): boolean {
 /** Read from the journal at the moment of the decision, so a later process decides alike. */
 function agentDisabledByThisMaintenance(context: RunbookContext): boolean {
 	try {
-		return lastMaintenance(readJournal(context.journal.file, {sockets: context.clients.map((client) => client.socket)}).entries, formatTarget(context.target))?.agentDisabled ?? false;
+		return lastMaintenance(readJournal(context.journal.file, {about: {sockets: context.clients.map((client) => client.socket), processes: context.store.getState().facts.instances}}).entries, formatTarget(context.target))?.agentDisabled ?? false;
 	} catch {
 		return false;
 	}

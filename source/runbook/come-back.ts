@@ -85,7 +85,7 @@ export function statusCommand(context: Pick<RunbookContext, 'target' | 'commandF
  * still holds drained, untouched by this restore, and the command that restores the rest.
  */
 export function partOfSetWarnings(journalFile: string, flags: ChosenFlags, targets: readonly string[], sockets: readonly string[]): string[] {
-	return leftOfSets(readJournal(journalFile, {sockets}).entries, targets).map(({set, restored, left}) => {
+	return leftOfSets(readJournal(journalFile, {about: {sockets}}).entries, targets).map(({set, restored, left}) => {
 		const one = left.length === 1;
 		return `${restored.join(', ')} ${restored.length === 1 ? 'was' : 'were'} drained as one maintenance of ${set}, of which the journal holds ${left.join(', ')} drained still; this run leaves ${one ? 'it' : 'them'} as ${one ? 'it is' : 'they are'}: "${restoreCommand(flags, set, journalFile)}" restores the rest.`;
 	});

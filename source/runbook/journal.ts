@@ -1,4 +1,4 @@
-import {accessSync, closeSync, constants, fstatSync, fsyncSync, ftruncateSync, openSync, readlinkSync, readSync, statSync, writeSync, type Stats} from 'node:fs';
+import {accessSync, closeSync, constants, fstatSync, fsyncSync, ftruncateSync, openSync, readlinkSync, readSync, realpathSync, statSync, writeSync, type Stats} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import process from 'node:process';
@@ -394,11 +394,11 @@ export const journalReadLimit = 16 * 1024 * 1024;
  * fatal. It is opened as it is written (never through a symbolic link, only a regular file of the
  * user or root: else a {@link JournalError}), and only its last {@link journalReadLimit} bytes are read.
  *
- * `sockets`: only the entries about the HAProxy instances at these sockets (and those that name
- * none). One journal serves every HAProxy of the host, and two of them can have a `webapps/app01`:
- * a maintenance of one is not the other's to resume or restore.
+ * `about`: only the entries about those HAProxy instances (and those that name none). One journal
+ * serves every HAProxy of the host, and two of them can have a `webapps/app01`: a maintenance of
+ * one is not the other's to resume or restore. See {@link JournalScope} for what is the same HAProxy.
  */
-export function readJournal(file: string, {sockets}: {sockets?: readonly string[]} = {}): {entries: JournalEntry[]; unreadable: number} {
+export function readJournal(file: string, {about}: {about?: JournalScope} = {}): {entries: JournalEntry[]; unreadable: number} {
 	let text: string;
 	let fd: number | undefined;
 	try {
@@ -436,6 +436,7 @@ export function readJournal(file: string, {sockets}: {sockets?: readonly string[
 
 	const entries: JournalEntry[] = [];
 	let unreadable = 0;
+	const matches = about ? sameHaproxy(about) : undefined;
 	for (const line of text.split('\n')) {
 		if (line.trim() === '') {
 			continue;
@@ -444,7 +445,7 @@ export function readJournal(file: string, {sockets}: {sockets?: readonly string[
 		try {
 			const parsed = journalEntrySchema.safeParse(JSON.parse(line));
 			if (parsed.success) {
-				if (!sockets || parsed.data.instances.length === 0 || parsed.data.instances.some((instance) => sockets.includes(instance.socket))) {
+				if (!matches || parsed.data.instances.length === 0 || parsed.data.instances.some(matches)) {
 					entries.push(parsed.data);
 				}
 			} else {
@@ -456,4 +457,36 @@ export function readJournal(file: string, {sockets}: {sockets?: readonly string[
 	}
 
 	return {entries, unreadable};
+}
+
+/**
+ * The HAProxy instances a reader of maintenances is about: its sockets, and the processes they
+ * reach where it read them (pid and start time). An entry is about one of them when it names the
+ * same socket file (symbolic links followed: `/var/run` is `/run` on most hosts), or the same
+ * process (the same HAProxy through another socket: its master CLI, a forwarding socket). A
+ * reload keeps the socket, a second socket keeps the process; both at once are not recognised.
+ */
+export type JournalScope = {sockets: readonly string[]; processes?: ReadonlyArray<{pid: number | null; startTime: number | null}>};
+
+function sameHaproxy(scope: JournalScope): (instance: JournalInstance) => boolean {
+	const real = new Map<string, string>();
+	const realOf = (socket: string) => {
+		let known = real.get(socket);
+		if (known === undefined) {
+			try {
+				known = realpathSync.native(socket);
+			} catch {
+				// Gone, or not a path (host:port): the name as written.
+				known = socket;
+			}
+
+			real.set(socket, known);
+		}
+
+		return known;
+	};
+
+	const sockets = new Set(scope.sockets.map(realOf));
+	const processes = (scope.processes ?? []).filter((one) => one.pid !== null);
+	return (instance) => sockets.has(realOf(instance.socket)) || (instance.pid !== null && processes.some((one) => one.pid === instance.pid && one.startTime === instance.startTime));
 }

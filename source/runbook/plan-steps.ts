@@ -43,7 +43,7 @@ export async function planSteps(kind: MaintenanceKind, context: RunbookContext, 
 	}
 
 	const views = await readTarget(context);
-	const record = lastMaintenance(readJournal(context.journal.file, {sockets: context.clients.map((client) => client.socket)}).entries, formatTarget(context.target));
+	const record = lastMaintenance(readJournal(context.journal.file, {about: {sockets: context.clients.map((client) => client.socket), processes: context.store.getState().facts.instances}}).entries, formatTarget(context.target));
 	const lost = lostDrainWarnings(record, views, context.target);
 	const stillDrained = views.some((view) => drainSet(view.server));
 	if (lost.length > 0 && stillDrained) {

@@ -143,7 +143,7 @@ export async function prepareMaintenance(options: Options, target: Target, mode:
 
 	const label = formatTarget(context.target);
 	journal.setContext(label, context.clients.map((client) => ({socket: client.socket, pid: null, version: null, startTime: null})));
-	const record = lastMaintenance(readJournal(journal.file, {sockets: context.clients.map((client) => client.socket)}).entries, label);
+	const record = lastMaintenance(readJournal(journal.file, {about: {sockets: context.clients.map((client) => client.socket), processes: facts.instances}}).entries, label);
 	const drainedOn = (views ?? []).filter((candidate) => drainSet(candidate.server)).map((candidate) => candidate.socket);
 	const drained = drainedOn.length > 0 && drainedOn.length === views?.length;
 	facts.drainSentAt = record && !record.finished ? record.drainSentAt : null;

@@ -94,7 +94,7 @@ export function journalRollLog(file: string, sockets: readonly string[]): RollLo
 	return {
 		open(backend) {
 			try {
-				return openRoll(readJournal(file, {sockets}).entries, backend);
+				return openRoll(readJournal(file, {about: {sockets}}).entries, backend);
 			} catch {
 				// No journal yet, or not readable: no roll to take up (the maintenance says why when it starts).
 				return undefined;

@@ -60,7 +60,7 @@ export async function runInteractive(options: Options, target: Target | undefine
 	const journal = options.journal ?? defaultJournalPath();
 	const openDrainsNow = () => {
 		try {
-			return openDrains(readJournal(journal, {sockets: clients.map((client) => client.socket)}).entries);
+			return openDrains(readJournal(journal, {about: {sockets: clients.map((client) => client.socket)}}).entries);
 		} catch {
 			// No journal yet, or not readable: no banner (a maintenance says why when it starts).
 			return [];

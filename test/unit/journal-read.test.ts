@@ -1,4 +1,4 @@
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {describe, expect, it} from 'vitest';
 import {journalReadLimit, readJournal} from '../../source/runbook/journal.js';
@@ -16,5 +16,33 @@ describe('readJournal', () => {
 		rmSync(dir, {recursive: true, force: true});
 		expect(read.entries).toHaveLength(1);
 		expect(read.unreadable).toBeGreaterThan(1000);
+	});
+
+	it('reads, for one HAProxy, the entries about it: the same socket (through a symbolic link too) or the same process, and those that name none', () => {
+		const dir = mkdtempSync(`${tmpdir()}/drainboard-scope-`);
+		try {
+			mkdirSync(`${dir}/run`);
+			writeFileSync(`${dir}/run/admin.sock`, '');
+			symlinkSync(`${dir}/run`, `${dir}/var-run`);
+			const entry = (detail: string, instances: Array<{socket: string; pid: number | null; startTime: number | null}>) =>
+				JSON.stringify({time: 't', session: 's', user: 'u', host: 'h', target: 'webapps/app01', instances: instances.map((one) => ({...one, version: null})), step: null, event: 'alarm', detail});
+			const file = `${dir}/journal.jsonl`;
+			writeFileSync(
+				file,
+				`${[
+					entry('this socket', [{socket: `${dir}/run/admin.sock`, pid: 10, startTime: 100}]),
+					entry('this socket by another path', [{socket: `${dir}/var-run/admin.sock`, pid: 11, startTime: 110}]),
+					entry('this process through its master', [{socket: `${dir}/master.sock [worker 1]`, pid: 12, startTime: 120}]),
+					entry('another HAProxy', [{socket: `${dir}/other.sock`, pid: 13, startTime: 130}]),
+					entry('the same pid, another start (a pid used again)', [{socket: `${dir}/other.sock`, pid: 12, startTime: 999}]),
+					entry('no instance named', []),
+				].join('\n')}\n`,
+			);
+			const about = {sockets: [`${dir}/run/admin.sock`], processes: [{pid: 12, startTime: 120}]};
+			expect(readJournal(file, {about}).entries.map((one) => one.detail)).toEqual(['this socket', 'this socket by another path', 'this process through its master', 'no instance named']);
+			expect(readJournal(file).entries).toHaveLength(6);
+		} finally {
+			rmSync(dir, {recursive: true, force: true});
+		}
 	});
 });
