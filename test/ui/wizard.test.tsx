@@ -436,6 +436,19 @@ describe('the wizard', () => {
 		expect(haproxy.sent).toEqual([]);
 	});
 
+	it('says at once, while the work may be under way, that another maintenance took its drain over: not once the server is back in rotation', async () => {
+		const {ui, haproxy, harness} = start({drained: true, resume: {step: 'maintain', drained: true, ran: ['validate', 'baseline', 'drain', 'confirm'], reason: 'it was drained'}});
+		await ui.waitForFrame('Resume at maintain?');
+		await ui.press('y', 'Do the work now');
+		// Another maintenance (its own journal) answers yes to "Take it over?": its mark names it.
+		await harness.context.marks.write(parseTarget('webapps/app01'), path.join(tmpdir(), 'another-operator.jsonl'));
+		const frame = flat(await ui.waitForFrame((current) => flat(current).includes('took webapps/app01 over'), 10_000));
+		expect(frame).toMatch(/⚠ \S+'s maintenance took webapps\/app01 over at \d\d:\d\d:\d\d: its restore, not this one, puts it back into rotation, at any time; agree with \S+ before going on\./);
+		expect(haproxy.server('app01').adminFlags).toContain('FDRAIN');
+		expect(readJournal(harness.journalFile).entries.some((entry) => entry.event === 'alarm' && entry.detail?.startsWith('taken over by '))).toBe(true);
+		expect(haproxy.sent).toEqual([]);
+	});
+
 	it('keeps Esc from leaving while the target is drained by this maintenance', async () => {
 		const {ui, haproxy} = start({drained: true, resume: {step: 'maintain', drained: true, ran: ['validate', 'baseline', 'drain', 'confirm'], reason: 'it was drained'}});
 		await ui.waitForFrame('Resume at maintain?');

@@ -13,7 +13,7 @@ import {sentenceOf} from '../../errors.js';
 import {askToQuit} from './quit-question.js';
 import {useReadyWatch} from './use-ready-watch.js';
 import {useResumeQuestion} from './use-resume-question.js';
-import {useTakenOver} from './use-taken-over.js';
+import {useTakeOverWatch, useTakenOver} from './use-taken-over.js';
 import {useRunbookState} from './use-runbook-state.js';
 
 /** A question on screen, waiting for y or n: the one piece of the wizard's state outside the store. */
@@ -146,6 +146,7 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView, {poll 
 		}
 	}, [view, readAt, context, watch, store]);
 
+	useTakeOverWatch(state, context);
 	useTakenOver(state, context, (error) => {
 		const open = pending.current;
 		if (open && open.prompt.kind === 'command') {

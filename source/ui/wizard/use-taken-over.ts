@@ -1,5 +1,6 @@
+import {hostname} from 'node:os';
 import {useEffect, useRef} from 'react';
-import {endedByOther, endedByOwnJournal, markTime, takenOverText} from '../../runbook/drain-mark.js';
+import {endedByOther, endedByOwnJournal, isOwnMark, markText, markTime, takenOverText} from '../../runbook/drain-mark.js';
 import type {PreparedMaintenance} from '../../runbook/prepare.js';
 import type {RunbookState} from '../../runbook/state.js';
 import {formatTarget} from '../../runtime/names.js';
@@ -63,6 +64,55 @@ export function useTakenOver(state: RunbookState, context: Context, withdrawComm
 	}, [lostId, context, store]);
 }
 
+
+/** How often, while this maintenance holds a drain, the drain marks are read for a take-over. */
+const takeOverEveryMs = 3000;
+
+/**
+ * While this maintenance has the target drained: whether another maintenance took the drain over
+ * (its wizard's "Take it over?", or `--take-over`), by the drain marks, read every few seconds.
+ * Their restore may put the server back into rotation at any time, so the operator here is told
+ * at once, as an alarm that stays, not once the server is back.
+ */
+export function useTakeOverWatch(state: RunbookState, context: Context): void {
+	const {store} = context;
+	const holding = state.drained && !state.finished && !state.alarms.some((alarm) => alarm.id === takeOverAlarm);
+	useEffect(() => {
+		if (!holding) {
+			return;
+		}
+
+		let stopped = false;
+		let timer: NodeJS.Timeout | undefined;
+		const check = async () => {
+			const mark = await context.marks.latest(context.target).catch(() => null);
+			const now = store.getState();
+			if (stopped || now.finished || !now.drained) {
+				return;
+			}
+
+			const drainSetAt = now.facts.drainSetAt ?? now.facts.drainSentAt ?? now.startedAt;
+			if (mark?.state === 'drained' && !isOwnMark(mark, context.journal.file) && Date.parse(mark.since) > drainSetAt) {
+				const where = mark.host === hostname() ? '' : ` on ${mark.host}`;
+				const message = `${mark.user}'s maintenance took ${formatTarget(context.target)} over at ${markTime(mark)}${where}: its restore, not this one, puts it back into rotation, at any time; agree with ${mark.user} before going on.`;
+				store.dispatch({type: 'alarm-raised', alarm: {id: takeOverAlarm, kind: 'external-change', socket: context.clients[0]?.socket ?? '', message, at: Date.now()}});
+				context.journal.appendGuarded({step: now.current, event: 'alarm', detail: `taken over by ${markText(mark)}`});
+				return;
+			}
+
+			timer = setTimeout(() => void check(), takeOverEveryMs);
+		};
+
+		timer = setTimeout(() => void check(), takeOverEveryMs);
+		return () => {
+			stopped = true;
+			clearTimeout(timer);
+		};
+	}, [holding, context, store]);
+}
+
+/** The alarm of a take-over: raised once, it stays (this maintenance no longer holds the drain). */
+const takeOverAlarm = 'taken-over-by-another';
 
 /** How long after a lost-drain alarm the drain marks are read for who ended it. */
 const markWaitMs = 10_000;
