@@ -292,6 +292,21 @@ describe('drain', () => {
 });
 
 describe('confirm', () => {
+	it('counts the drain\'s hold up to what it waits for, also for a drain set long before confirm (resumed): never "8 s of 3 s"', async () => {
+		const haproxy = pool();
+		const clock = new FakeClock();
+		const harness = engineHarness(haproxy, clock, {holdMs: 3000});
+		await through(harness, ['validate', 'baseline', 'drain']);
+		// The run was stopped after the drain; confirm runs 8 s later.
+		clock.time += 8000;
+		expect(await runStep('confirm', harness.context, harness.io)).toBe('passed');
+		const live = harness.actions.flatMap((action) => (action.type === 'live-updated' && action.step === 'confirm' ? action.lines : []));
+		const watching = live.filter((line) => line.startsWith('Watching the drain hold: '));
+		expect(watching.length).toBeGreaterThan(0);
+		expect(watching.every((line) => line === 'Watching the drain hold: 3 s of 3 s')).toBe(true);
+		expect(check(harness, 'confirm', 'drain-holds')?.observed).toMatch(/^HAProxy still shows FDRAIN 8(\.\d)? s after the drain was set \(2 reads\)/);
+	});
+
 	it('proves the drain: bit set, no new traffic to the target, sessions gone', async () => {
 		const haproxy = pool();
 		haproxy.set('app01', {currentSessions: 3});
