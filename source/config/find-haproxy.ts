@@ -1,7 +1,7 @@
 import {access, constants} from 'node:fs/promises';
 import path from 'node:path';
 import process from 'node:process';
-import {DrainboardError} from '../errors.js';
+import {DrainboardError, UsageError} from '../errors.js';
 
 /** The haproxy binary: `--haproxy` when given, else the first `haproxy` on PATH (and /usr/sbin). */
 export async function findHaproxy(explicit?: string, searchPath = process.env['PATH'] ?? '', fallbacks = ['/usr/sbin', '/usr/local/sbin']): Promise<string> {
@@ -10,7 +10,8 @@ export async function findHaproxy(explicit?: string, searchPath = process.env['P
 			return explicit;
 		}
 
-		throw new DrainboardError(`${explicit} is not an executable haproxy binary; check the --haproxy path.`, 3);
+		// A flag's value that names nothing runnable is bad input (exit 2), not a host without HAProxy.
+		throw new UsageError(`${explicit} is not an executable haproxy binary; check the --haproxy path.`);
 	}
 
 	const directories = [...searchPath.split(path.delimiter), ...fallbacks];

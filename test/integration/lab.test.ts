@@ -151,10 +151,10 @@ describe('drainboard lab', () => {
 		expect(labDirs()).toEqual([]);
 	});
 
-	it('says how to install HAProxy when it is missing (exit 3), and cleans up when it cannot open a terminal', async () => {
+	it('says how to install HAProxy when it is missing (exit 3), refuses a --haproxy that is none (exit 2), and cleans up when it cannot open a terminal', async () => {
 		await expect(findHaproxy(undefined, tmp, [])).rejects.toThrow('HAProxy is not installed (no haproxy on PATH); install it with "sudo apt-get install -y haproxy", or pass --haproxy <path>.');
 		const missing = await runCli(['lab', '--haproxy', `${tmp}/no-haproxy`], {env: {TMPDIR: tmp}});
-		expect(missing.code).toBe(3);
+		expect(missing.code).toBe(2);
 		expect(missing.stderr).toBe(`${tmp}/no-haproxy is not an executable haproxy binary; check the --haproxy path.\n`);
 		const noTerminal = await runCli(['lab'], {env: {TMPDIR: tmp}});
 		expect(noTerminal.code).toBe(2);
