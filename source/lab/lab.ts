@@ -24,6 +24,11 @@ export type Lab = {
 	demos: Map<string, DemoBackend>;
 	/** Stops or starts the demo server named `server`; says what it did. */
 	toggle(server: string): Promise<string>;
+	/**
+	 * The demo servers of a maintenance of several (`s` on its screen): stops those that run, or,
+	 * when none does, starts them all; says what it did to each, in one sentence.
+	 */
+	toggleAll(servers: readonly string[]): Promise<string>;
 	/** Stops HAProxy and the demo servers and removes the temp dir (idempotent). */
 	stop(): Promise<void>;
 };
@@ -98,6 +103,31 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
 		);
 		haproxy = started;
 		writeFileSync(path.join(dir, 'haproxy.pid'), String(started.childPid));
+		const toggle = async (server: string): Promise<string> => {
+			const demo = demos.get(server);
+			if (!demo) {
+				return `${server} is not a demo server of the lab.`;
+			}
+
+			if (demo.running) {
+				await demo.stop();
+				return `lab: ${server} stopped; HAProxy sees it DOWN within about 2 s. s starts it again.`;
+			}
+
+			try {
+				await demo.start();
+			} catch (error) {
+				// A stopped service frees its port: another program may have taken it meanwhile.
+				if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+					return `lab: ${server} cannot start: another program took port ${demo.port}. q ends the lab.`;
+				}
+
+				throw error;
+			}
+
+			return `lab: ${server} started; HAProxy sees it UP after two good checks (about 2 s).`;
+		};
+
 		return {
 			dir,
 			socket,
@@ -105,29 +135,22 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
 			url: `http://127.0.0.1:${frontend}/`,
 			journal: path.join(dir, 'journal.jsonl'),
 			demos,
-			async toggle(server) {
-				const demo = demos.get(server);
-				if (!demo) {
-					return `${server} is not a demo server of the lab.`;
+			toggle,
+			async toggleAll(servers) {
+				const named = [...new Set(servers)].filter((server) => demos.has(server));
+				const running = named.filter((server) => demos.get(server)?.running);
+				if (named.length <= 1) {
+					return toggle(named[0] ?? servers[0] ?? '');
 				}
 
-				if (demo.running) {
-					await demo.stop();
-					return `lab: ${server} stopped; HAProxy sees it DOWN within about 2 s. s starts it again.`;
+				if (running.length > 0) {
+					await Promise.all(running.map(async (server) => demos.get(server)?.stop()));
+					return `lab: ${running.join(', ')} stopped; HAProxy sees them DOWN within about 2 s. s starts them again.`;
 				}
 
-				try {
-					await demo.start();
-				} catch (error) {
-					// A stopped service frees its port: another program may have taken it meanwhile.
-					if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-						return `lab: ${server} cannot start: another program took port ${demo.port}. q ends the lab.`;
-					}
-
-					throw error;
-				}
-
-				return `lab: ${server} started; HAProxy sees it UP after two good checks (about 2 s).`;
+				const said = await Promise.all(named.map(async (server) => toggle(server)));
+				const refused = said.filter((text) => !text.endsWith('(about 2 s).'));
+				return refused.length === 0 ? `lab: ${named.join(', ')} started; HAProxy sees them UP after two good checks (about 2 s).` : said.join(' ');
 			},
 			stop,
 		};

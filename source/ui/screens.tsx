@@ -132,11 +132,11 @@ export function Screens({clients, initialTarget, initialSet, initialRoll, rollLo
 	const live = {view, size, now, freshAt};
 
 	// The lab's own key, in the help too.
-	const labKeys = lab ? [{keys: 's', does: `lab: stop / start the demo server ${screen.kind === 'wizard' || screen.kind === 'set' ? 'under maintenance' : 'under the cursor'}`}] : [];
+	const labKeys = lab && screen.kind !== 'roll' ? [{keys: 's', does: `lab: stop / start the demo server ${screen.kind === 'wizard' || screen.kind === 'set' ? 'under maintenance' : 'under the cursor'}`}] : [];
 	const machineKeys = prepareSet ? [{keys: 'm', does: 'on a server: take it out together with the servers at its address or of its name (a machine in several backends)'}] : [];
 	const labLine = lab ? (
 		<Text color={tint('magenta')} bold wrap="truncate-end">
-			{cell(labMessage ?? `LAB · s stops/starts the demo server ${screen.kind === 'wizard' || screen.kind === 'set' ? 'under maintenance' : 'under the cursor'} · q ends the lab`, size.columns - 1)}
+			{cell(labMessage ?? (screen.kind === 'roll' ? 'LAB · q ends the lab' : `LAB · s stops/starts the demo server ${screen.kind === 'wizard' || screen.kind === 'set' ? 'under maintenance' : 'under the cursor'} · q ends the lab`), size.columns - 1)}
 		</Text>
 	) : null;
 
@@ -205,10 +205,8 @@ export function Screens({clients, initialTarget, initialSet, initialRoll, rollLo
 					}}
 					onExtraKey={(char) => {
 						if (char === 's') {
-							// The demo servers behind the maintenance: one for a machine's port, each once.
-							for (const server of new Set(screen.runner.targets.map((target) => target.server))) {
-								toggleDemo(server);
-							}
+							// The demo servers behind the maintenance (one for a machine's port), stopped or started as one.
+							toggleDemo(screen.runner.targets.map((target) => target.server));
 						}
 					}}
 				/>
@@ -247,7 +245,7 @@ export function Screens({clients, initialTarget, initialSet, initialRoll, rollLo
 					extraKeys={labKeys}
 					onExtraKey={(char) => {
 						if (char === 's') {
-							toggleDemo(screen.prepared.context.target.server);
+							toggleDemo([screen.prepared.context.target.server]);
 						}
 					}}
 				/>
@@ -288,7 +286,7 @@ export function Screens({clients, initialTarget, initialSet, initialRoll, rollLo
 				extraKeys={[...machineKeys, ...labKeys]}
 				onExtraKey={(char, server) => {
 					if (char === 's') {
-						toggleDemo(server?.server);
+						toggleDemo(server ? [server.server] : []);
 					} else if (char === 'm') {
 						offerMachine(server);
 					} else if (char === 'r') {

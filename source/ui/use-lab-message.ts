@@ -2,21 +2,24 @@ import {useCallback, useEffect, useState} from 'react';
 import {sentenceOf} from '../errors.js';
 
 /** What the lab lets the operator do from the app. */
-export type LabControls = {dir: string; toggle: (server: string) => Promise<string>};
+export type LabControls = {dir: string; toggle: (servers: readonly string[]) => Promise<string>};
 
 /** How long a lab message stays in place of the lab banner. */
 const labMessageMs = 8000;
 
-/** In `drainboard lab`: `s` stops or starts a demo server, and what happened shows for a few seconds. */
-export function useLabMessage(lab: LabControls | undefined): {labMessage: string | null; toggleDemo: (server: string | undefined) => void} {
+/**
+ * In `drainboard lab`: `s` stops or starts a demo server (those of a maintenance of several, as
+ * one), and what happened shows for a few seconds.
+ */
+export function useLabMessage(lab: LabControls | undefined): {labMessage: string | null; toggleDemo: (servers: readonly string[]) => void} {
 	const [labMessage, setLabMessage] = useState<string | null>(null);
 	const toggleDemo = useCallback(
-		(server: string | undefined) => {
-			if (!lab || !server) {
+		(servers: readonly string[]) => {
+			if (!lab || servers.length === 0) {
 				return;
 			}
 
-			void lab.toggle(server).then(setLabMessage, (error: unknown) => {
+			void lab.toggle(servers).then(setLabMessage, (error: unknown) => {
 				setLabMessage(sentenceOf(error));
 			});
 		},

@@ -161,6 +161,18 @@ describe('the lab on a frontend port taken before HAProxy bound it', () => {
 		expect(app01.running).toBe(true);
 	});
 
+	it('s on a maintenance of several stops the demo servers that run, names each, and starts them all again', async () => {
+		lab = await startLab();
+		const names = ['app01', 'app02', 'app02', 'api1'];
+		await lab.toggle('api1');
+		// One of them stopped already: s stops the others, and says which.
+		expect(await lab.toggleAll(names)).toBe('lab: app01, app02 stopped; HAProxy sees them DOWN within about 2 s. s starts them again.');
+		expect(['app01', 'app02', 'api1'].map((name) => lab!.demos.get(name)!.running)).toEqual([false, false, false]);
+		expect(lab.demos.get('app03')!.running).toBe(true);
+		expect(await lab.toggleAll(names)).toBe('lab: app01, app02, api1 started; HAProxy sees them UP after two good checks (about 2 s).');
+		expect(['app01', 'app02', 'api1'].map((name) => lab!.demos.get(name)!.running)).toEqual([true, true, true]);
+	});
+
 	it('gives up after a bounded number of attempts, says why, and leaves nothing behind', async () => {
 		const ports = picker(taken.port, true);
 		await expect(startLab({pickPort: ports.pick})).rejects.toThrow(/^HAProxy exited at start \(code 1\): .*cannot bind socket \(Address already in use\)/);
