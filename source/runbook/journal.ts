@@ -466,7 +466,7 @@ export function readJournal(file: string, {about}: {about?: JournalScope} = {}):
  * process (the same HAProxy through another socket: its master CLI, a forwarding socket). A
  * reload keeps the socket, a second socket keeps the process; both at once are not recognised.
  */
-export type JournalScope = {sockets: readonly string[]; processes?: ReadonlyArray<{pid: number | null; startTime: number | null}>};
+type JournalScope = {sockets: readonly string[]; processes?: ReadonlyArray<{pid: number | null; startTime: number | null}>};
 
 function sameHaproxy(scope: JournalScope): (instance: JournalInstance) => boolean {
 	const real = new Map<string, string>();
