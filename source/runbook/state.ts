@@ -138,9 +138,11 @@ export type RunbookAction =
 	| {type: 'target-seen'; seen: TargetSeen[]}
 	| {type: 'haproxy-changed'; time: number};
 
+/** A step not run yet. */
+const pendingStep = (): StepState => ({status: 'pending', checks: [], startedAt: null, finishedAt: null});
+
 export function initialRunbookState(target: string, time: number, start: RunbookStart = {}): RunbookState {
-	const pending = (): StepState => ({status: 'pending', checks: [], startedAt: null, finishedAt: null});
-	const steps: Record<StepId, StepState> = {validate: pending(), baseline: pending(), drain: pending(), confirm: pending(), maintain: pending(), restore: pending()};
+	const steps: Record<StepId, StepState> = {validate: pendingStep(), baseline: pendingStep(), drain: pendingStep(), confirm: pendingStep(), maintain: pendingStep(), restore: pendingStep()};
 	return {
 		target,
 		current: 'validate',
@@ -296,7 +298,20 @@ export function runbookReducer(state: RunbookState, action: RunbookAction): Runb
 		}
 
 		case 'reapply-ended': {
-			return {...state, reapplying: false, problem: action.problem ?? state.problem, changedAt: action.problem ? state.changedAt : action.time};
+			const ended = {...state, reapplying: false, problem: action.problem ?? state.problem, changedAt: action.problem ? state.changedAt : action.time};
+			const after = state.current === 'maintain' || (state.current === 'restore' && state.steps.restore.status !== 'passed');
+			if (action.problem !== null || state.finished || !after) {
+				return ended;
+			}
+
+			// The server was in rotation meanwhile: confirm proves again that new traffic goes elsewhere
+			// and that the sessions it took meanwhile end, before the work goes on.
+			return {
+				...ended,
+				current: 'confirm',
+				steps: {...state.steps, confirm: pendingStep(), maintain: pendingStep(), restore: pendingStep()},
+				problem: `The drain is back on ${state.target}, after it was in rotation: confirm runs again, for the traffic and sessions it took meanwhile.`,
+			};
 		}
 
 		case 'problem-shown': {

@@ -85,8 +85,10 @@ describe('HAProxy stopping and coming back during the wizard', () => {
 		expect(screen).toContain('r re-apply drain · not drained: do not start the work');
 		expect(screen).not.toContain('Enter the work is done');
 		await wizard.press('r', 'this puts it back');
-		screen = await wizard.press('y', (current) => !current.includes('restarted (pid') && current.includes('Enter the work is done'));
+		// Back in rotation meanwhile: confirm runs again before the work goes on.
+		screen = await wizard.press('y', (current) => !current.includes('restarted (pid') && checklist(current).includes('▶ confirm'));
 		expect(await admin()).toBe('8');
+		await wizard.press('Enter', (current) => checklist(current).includes('✓ confirm › ▶ maintain') && current.includes('Enter the work is done'), 30_000);
 		await wizard.press('Enter', (current) => checklist(current).includes('▶ restore'), 20_000);
 		const events = readJournal(journal).entries;
 		expect(events.filter((entry) => entry.event === 'alarm').map((entry) => entry.detail)).toEqual(

@@ -23,6 +23,19 @@ describe('runbookReducer', () => {
 		expect(run(start, {type: 'step-started', step: 'drain', time: 1}).steps.drain.status).toBe('pending');
 	});
 
+	it('after a lost drain is re-applied at maintain, goes back to confirm, to prove again what the time in rotation changed; a failed re-apply stays', () => {
+		const atMaintain = run(start, {type: 'resumed', at: 'maintain', drained: true, ran: ['validate', 'baseline', 'drain', 'confirm'], time: 1}, {type: 'reapply-started'});
+		expect(atMaintain.steps.confirm.status).toBe('passed');
+		const back = run(atMaintain, {type: 'reapply-ended', problem: null, time: 2});
+		expect(back.current).toBe('confirm');
+		expect([back.steps.confirm.status, back.steps.maintain.status, back.steps.restore.status]).toEqual(['pending', 'pending', 'pending']);
+		expect(back.steps.drain.status).toBe('passed');
+		expect(back.problem).toBe('The drain is back on webapps/app01, after it was in rotation: confirm runs again, for the traffic and sessions it took meanwhile.');
+		const refused = run(atMaintain, {type: 'reapply-ended', problem: 'HAProxy refused it.', time: 2});
+		expect(refused.current).toBe('maintain');
+		expect(refused.steps.confirm.status).toBe('passed');
+	});
+
 	it('retries a failed step from a clean slate', () => {
 		let state = run(start, {type: 'step-started', step: 'validate', time: 1}, {type: 'check-finished', step: 'validate', result: failed('a', 'A', 'x')}, {type: 'step-finished', step: 'validate', time: 2});
 		state = run(state, {type: 'step-started', step: 'validate', time: 3}, {type: 'check-finished', step: 'validate', result: passed('a', 'A', 'ok')}, {type: 'step-finished', step: 'validate', time: 4});
