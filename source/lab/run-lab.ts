@@ -38,7 +38,7 @@ export async function runLab(options: Options): Promise<ExitCode> {
 		// No --url unless given: the probes are derived from the lab's configuration, as on a real host.
 		const labOptions: Options = {...options, socket: [lab.socket], config: lab.configPath, journal: options.journal ?? lab.journal};
 		const started = lab;
-		return await runInteractive(labOptions, undefined, {lab: {dir: lab.dir, toggle: async (servers) => started.toggleAll(servers)}});
+		return await runInteractive(labOptions, undefined, {lab: {dir: lab.dir, socket: lab.socket, toggle: async (servers) => started.toggleAll(servers)}});
 	} finally {
 		for (const signal of signals) {
 			process.removeListener(signal, early);

@@ -133,6 +133,8 @@ export function Screens({clients, initialTarget, initialSet, initialRoll, rollLo
 
 	// The lab's own key, in the help too.
 	const labKeys = lab && screen.kind !== 'roll' ? [{keys: 's', does: `lab: stop / start the demo server ${screen.kind === 'wizard' || screen.kind === 'set' ? 'under maintenance' : 'under the cursor'}`}] : [];
+	// The header cuts a long socket path at 80 columns: the help gives it whole, to try the headless commands on.
+	const labSocket = lab ? [{keys: '(socket)', does: `${lab.socket}: the lab's, for --socket in another terminal (drainboard status, drain, restore)`}] : [];
 	const machineKeys = prepareSet ? [{keys: 'm', does: 'on a server: take it out together with the servers at its address or of its name (a machine in several backends)'}] : [];
 	const labLine = lab ? (
 		<Text color={tint('magenta')} bold wrap="truncate-end">
@@ -283,7 +285,7 @@ export function Screens({clients, initialTarget, initialSet, initialRoll, rollLo
 							}
 						: undefined
 				}
-				extraKeys={[...machineKeys, ...labKeys]}
+				extraKeys={[...machineKeys, ...labKeys, ...labSocket]}
 				onExtraKey={(char, server) => {
 					if (char === 's') {
 						toggleDemo(server ? [server.server] : []);

@@ -42,10 +42,13 @@ async function startLab(): Promise<{session: TmuxSession; haproxyPid: number; dr
 }
 
 describe('drainboard lab', () => {
-	it('shows the grid on a real HAProxy, its help names the lab\'s s, and q leaves no process and no temp dir', async () => {
+	it('shows the grid on a real HAProxy, its help names the lab\'s s and socket, and q leaves no process and no temp dir', async () => {
 		const lab = await startLab();
 		const help = await lab.session.press('?', 'Press ? or Esc to close.');
 		expect(help).toMatch(/^ {2}s {15}lab: stop \/ start the demo server under the cursor *$/m);
+		// The header cuts the socket's path on a narrow terminal: the help gives it whole.
+		const socket = `${tmp}/${labDirs()[0]!}/admin.sock`;
+		expect(help.replace(/\s+/g, ' ')).toContain(`(socket) ${socket}: the lab's, for --socket in another terminal (drainboard status, drain, restore)`);
 		await lab.session.press('Escape', (current) => !current.includes('Press ? or Esc to close.'));
 		await lab.session.send('q');
 		expect(await lab.session.exited()).toBe(0);
