@@ -39,7 +39,18 @@ describe('checkLines', () => {
 
 	it('keeps the last lines and says how many are hidden', () => {
 		const lines = Array.from({length: 10}, (_, index) => ({text: `line ${index}`, tone: 'info' as const}));
-		expect(lastLines(lines, 4).map((line) => line.text)).toEqual(['… 7 earlier line(s) above, in the log', 'line 7', 'line 8', 'line 9']);
+		expect(lastLines(lines, 4).map((line) => line.text)).toEqual(['… 7 earlier lines in the step log above (scroll back)', 'line 7', 'line 8', 'line 9']);
 		expect(lastLines(lines, 20)).toHaveLength(10);
+	});
+
+	it('starts what it keeps at a check\'s first line, never with the wrapped end of one', () => {
+		const lines = [
+			...checkLines(passed('a', 'Socket can change state', `Level admin; HAProxy 3.4.0, pid 100, started ${'2026-12-05 '.repeat(8)}22:20:59 UTC.`), 60),
+			...checkLines(passed('b', 'Capacity left', '2 other active servers stay in rotation.'), 60),
+			...checkLines(failed('c', 'Config', 'haproxy -c failed.', {meaning: 'm', todo: 't'}), 60),
+		];
+		expect(lines[2]?.text).toMatch(/^ {2}\S/);
+		const kept = lastLines(lines, lines.length - 1);
+		expect(kept.map((line) => line.text)).toEqual([`… 3 earlier lines in the step log above (scroll back)`, '✓ Capacity left: 2 other active servers stay in rotation.', '✗ Config: haproxy -c failed.', '    Means: m', '    Do: t']);
 	});
 });

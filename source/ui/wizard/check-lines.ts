@@ -25,7 +25,11 @@ export function checkLines(check: CheckResult, width: number): PanelLine[] {
 	return [...head, ...extra];
 }
 
-/** The last `height` lines, with a first line saying how many earlier ones are hidden. */
+/**
+ * The last `height` lines, with a first line saying how many earlier ones are hidden (the step log
+ * printed above the screen has them). They start with a check's first line: the rest of a check
+ * cut off (its wrapped text, its Means and Do, indented) is hidden with it, not shown as a fragment.
+ */
 export function lastLines(lines: readonly PanelLine[], height: number): PanelLine[] {
 	if (lines.length <= height) {
 		return [...lines];
@@ -35,6 +39,9 @@ export function lastLines(lines: readonly PanelLine[], height: number): PanelLin
 		return lines.slice(-height);
 	}
 
-	const shown = lines.slice(lines.length - height + 1);
-	return [{text: `… ${lines.length - shown.length} earlier line(s) above, in the log`, tone: 'info'}, ...shown];
+	let from = lines.length - height + 1;
+	const whole = lines.findIndex((line, index) => index >= from && !line.text.startsWith(' '));
+	from = whole === -1 ? from : whole;
+	const hidden = from;
+	return [{text: `… ${hidden} earlier line${hidden === 1 ? '' : 's'} in the step log above (scroll back)`, tone: 'info'}, ...lines.slice(from)];
 }
