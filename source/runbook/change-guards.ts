@@ -6,7 +6,7 @@ import {RuntimeApiError} from '../runtime/runtime-error.js';
 import {healthText} from './checks/maintain.js';
 import type {Change} from './change-plan.js';
 import type {RunbookContext} from './context.js';
-import {isOwnMark, isOwnUser, markText, markTime, type DrainMark} from './drain-mark.js';
+import {heldText, isOwnMark, isOwnUser, markTime, type DrainMark} from './drain-mark.js';
 import type {TargetView} from './read-target.js';
 
 /** A change refused on what HAProxy shows right before it: nothing was sent. */
@@ -97,8 +97,8 @@ export async function othersDrain(context: RunbookContext, views: readonly Targe
 		const label = formatTarget(context.target);
 		throw new ChangeRefusedError(
 			isOwnUser(mark)
-				? `${label} was drained by your maintenance at ${markTime(mark)}, recorded in journal ${mark.journal}, not in ${context.journal.file}, so nothing was sent: continue it with --journal ${mark.journal}, or run again with --take-over.`
-				: `${label} was drained by ${markText(mark)}, so nothing was sent: restoring it would end that maintenance under its owner; leave it to them, or run drainboard again with --take-over to restore it yourself.`,
+				? `${label} is held by your maintenance since ${markTime(mark)}, recorded in journal ${mark.journal}, not in ${context.journal.file}, so nothing was sent: continue it with --journal ${mark.journal}, or run again with --take-over.`
+				: `${label} is held by ${heldText(mark)}, so nothing was sent: restoring it would end that maintenance under its owner; leave it to them, or run drainboard again with --take-over to restore it yourself.`,
 			'other-maintenance',
 		);
 	}

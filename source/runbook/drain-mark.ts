@@ -220,6 +220,15 @@ export function markText(mark: DrainMark): string {
 	return `${mark.user}'s maintenance at ${markTime(mark)}${where} (journal ${mark.journal})`;
 }
 
+/**
+ * `alice's maintenance since 14:02:11 (journal …)`: whose the drain is now, and since when, which
+ * is when it drained the server or took another's drain over (the mark is written then).
+ */
+export function heldText(mark: DrainMark): string {
+	const where = mark.host === os.hostname() ? '' : ` on ${mark.host}`;
+	return `${mark.user}'s maintenance since ${markTime(mark)}${where} (journal ${mark.journal})`;
+}
+
 /** When the mark was written: the clock time today, the date and UTC time when older than 12 hours (a clock time alone reads as today). */
 export function markTime(mark: DrainMark, now = Date.now()): string {
 	const at = Date.parse(mark.since);

@@ -56,7 +56,7 @@ describe("another operator's drain", () => {
 		expect(result).toMatchObject({ok: false, changed: false, error: {code: 'other-maintenance'}});
 		expect(result.error?.message).toMatch(
 			new RegExp(
-				`^web/s1 was drained by alice's maintenance at \\d\\d:\\d\\d:\\d\\d \\(journal ${path.join(bed.dir, 'alice.jsonl').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\), so nothing was sent: restoring it would end that maintenance under its owner; leave it to them, or run drainboard again with --take-over to restore it yourself\\.$`,
+				`^web/s1 is held by alice's maintenance since \\d\\d:\\d\\d:\\d\\d \\(journal ${path.join(bed.dir, 'alice.jsonl').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\), so nothing was sent: restoring it would end that maintenance under its owner; leave it to them, or run drainboard again with --take-over to restore it yourself\\.$`,
 			),
 		);
 		expect((await states())['web/s1']).toBe('8');
@@ -95,7 +95,7 @@ describe("another operator's drain", () => {
 		expect((await runCli(['drain', 'web/s1', ...common('bob.jsonl')], as('bob'))).code).toBe(0);
 		const hers = await runCli(['restore', 'web/s1', ...common('alice.jsonl')], as('alice'));
 		expect(hers.code, hers.stderr).toBe(1);
-		expect(JSON.parse(hers.stdout)).toMatchObject({error: {code: 'other-maintenance', message: expect.stringMatching(/^web\/s1 was drained by bob's maintenance/) as unknown}});
+		expect(JSON.parse(hers.stdout)).toMatchObject({error: {code: 'other-maintenance', message: expect.stringMatching(/^web\/s1 is held by bob's maintenance since /) as unknown}});
 		const his = await runCli(['restore', 'web/s1', ...common('bob.jsonl')], as('bob'));
 		expect(his.code, his.stderr).toBe(0);
 		expect((await states())['web/s1']).toBe('0');
@@ -151,7 +151,7 @@ describe("another operator's drain", () => {
 		const other = await runCli(['restore', 'web/s3', ...common('carol-b.jsonl')], as('carol'));
 		expect(other.code, other.stderr).toBe(1);
 		expect(JSON.parse(other.stdout)).toMatchObject({
-			error: {code: 'other-maintenance', message: `web/s3 was drained by your maintenance at ${/ at (\d\d:\d\d:\d\d),/.exec(JSON.parse(other.stdout).error.message)?.[1]}, recorded in journal ${path.join(bed.dir, 'carol-a.jsonl')}, not in ${path.join(bed.dir, 'carol-b.jsonl')}, so nothing was sent: continue it with --journal ${path.join(bed.dir, 'carol-a.jsonl')}, or run again with --take-over.`},
+			error: {code: 'other-maintenance', message: `web/s3 is held by your maintenance since ${/ since (\d\d:\d\d:\d\d),/.exec(JSON.parse(other.stdout).error.message)?.[1]}, recorded in journal ${path.join(bed.dir, 'carol-a.jsonl')}, not in ${path.join(bed.dir, 'carol-b.jsonl')}, so nothing was sent: continue it with --journal ${path.join(bed.dir, 'carol-a.jsonl')}, or run again with --take-over.`},
 		});
 		expect((await runCli(['restore', 'web/s3', ...common('carol-a.jsonl')], as('carol'))).code).toBe(0);
 	});
@@ -212,7 +212,7 @@ describe("another operator's drain", () => {
 		const all = await runCli(['restore', '@127.0.0.1', ...common('ivan.jsonl')], as('ivan'));
 		expect(all.code, all.stderr).toBe(1);
 		const message = (JSON.parse(all.stdout) as HeadlessResult).error?.message ?? '';
-		expect(message).toMatch(/^web\/s1 was drained by hana's maintenance .* The rest of @127\.0\.0\.1 can be restored one server at a time \("drainboard restore web\/s2 --yes [^"]*", "drainboard restore web\/s3 --yes [^"]*"\)\.$/);
+		expect(message).toMatch(/^web\/s1 is held by hana's maintenance since .* The rest of @127\.0\.0\.1 can be restored one server at a time \("drainboard restore web\/s2 --yes [^"]*", "drainboard restore web\/s3 --yes [^"]*"\)\.$/);
 		expect((await states())['web/s1']).toBe('8');
 		expect((await states())['web/s2']).toBe('8');
 		const pasted = /"(drainboard restore web\/s2 [^"]*)"/.exec(message)![1]!;
