@@ -28,7 +28,8 @@ export function checkLines(check: CheckResult, width: number): PanelLine[] {
 /**
  * The last `height` lines, with a first line saying how many earlier ones are hidden (the step log
  * printed above the screen has them). They start with a check's first line: the rest of a check
- * cut off (its wrapped text, its Means and Do, indented) is hidden with it, not shown as a fragment.
+ * cut off (its wrapped text, its Means and Do, indented) is hidden with it, not shown as a
+ * fragment, as long as half of them is left to show.
  */
 export function lastLines(lines: readonly PanelLine[], height: number): PanelLine[] {
 	if (lines.length <= height) {
@@ -39,9 +40,11 @@ export function lastLines(lines: readonly PanelLine[], height: number): PanelLin
 		return lines.slice(-height);
 	}
 
-	let from = lines.length - height + 1;
-	const whole = lines.findIndex((line, index) => index >= from && !line.text.startsWith(' '));
-	from = whole === -1 ? from : whole;
+	const cut = lines.length - height + 1;
+	// The first check that begins in what is kept, unless that hides most of it (one long check
+	// filling the panel): then its end, as it falls.
+	const whole = lines.findIndex((line, index) => index >= cut && /^\S/.test(line.text));
+	const from = whole !== -1 && lines.length - whole >= Math.ceil((height - 1) / 2) ? whole : cut;
 	const hidden = from;
 	return [{text: `… ${hidden} earlier line${hidden === 1 ? '' : 's'} in the step log above (scroll back)`, tone: 'info'}, ...lines.slice(from)];
 }
