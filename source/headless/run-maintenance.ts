@@ -21,7 +21,7 @@ import {terminalLine, terminalSafeJson} from '../visible-text.js';
 import {askOnTerminal} from './ask-tty.js';
 import {changedByRun, finalState, readServers, targetEntries, type TargetServers} from './final-state.js';
 import {headlessResult, type HeadlessResult} from './report.js';
-import {checkLine} from '../runbook/check-result.js';
+import {checkLine, failureSentence} from '../runbook/check-result.js';
 import {dryRunSummary, warnedCheckTexts} from './dry-run.js';
 import {failureCode} from '../runbook/failure-code.js';
 import {partOfSetWarnings, restoreCommand, restoreHint, statusCommand} from '../runbook/come-back.js';
@@ -272,7 +272,7 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 
 			const blocking = store.getState().steps[step].checks.find((check) => check.verdict === 'fail');
 			exitCode = outcome === 'cancelled' ? 1 : (blocking?.exitCode ?? 1);
-			error = outcome === 'cancelled' ? {code: 'interrupted', message: `The operator answered no at ${step}: nothing was sent.`} : blocking ? {code: failureCode(blocking), message: blocking.observed} : undefined;
+			error = outcome === 'cancelled' ? {code: 'interrupted', message: `The operator answered no at ${step}: nothing was sent.`} : blocking ? {code: failureCode(blocking), message: failureSentence(blocking)} : undefined;
 			write(outcome === 'cancelled' ? `✗ ${step} · cancelled: nothing was sent.` : `✗ ${step} blocked.`);
 			break;
 		}

@@ -56,3 +56,27 @@ export function checkLine(step: StepId, check: CheckResult): string {
 	const extra = check.verdict === 'fail' || check.verdict === 'warn' ? [check.meaning, check.todo ? `Do: ${check.todo}` : undefined].filter(Boolean).join(' ') : '';
 	return `${symbols[check.verdict]} ${step} · ${check.title}: ${check.observed}${extra ? ` ${extra}` : ''}`;
 }
+
+/**
+ * A blocking check as the one sentence of an error (`--json`'s `error.message`): what it saw,
+ * then what to do, each one's sentences joined as clauses (`… rotation; HAProxy would answer 503
+ * to every request; bring another server back first …`). The step lines keep them as they are.
+ */
+export function failureSentence(check: CheckResult): string {
+	// Its first letter as the check wrote it: a sentence may begin with a name (`webapps/app01 is …`).
+	const [observed, ...rest] = [check.observed, check.todo].flatMap((part) => (part ? [asClauses(part)] : []));
+	return `${[observed, ...rest.map(clauseStart)].join('; ')}.`;
+}
+
+/** `A. Bc d.` as `A; bc d`: a sentence's end inside becomes a clause's. */
+function asClauses(text: string): string {
+	return text
+		.trim()
+		.replace(/\.$/, '')
+		.replace(/\.\s+(\S+)/g, (_match, word: string) => `; ${clauseStart(word)}`);
+}
+
+/** A capital that only began a sentence as a small letter (`Bring` → `bring`); `HAProxy`, `--force`, names stay. */
+function clauseStart(text: string): string {
+	return /^[A-Z][a-z]/.test(text) ? `${text.charAt(0).toLowerCase()}${text.slice(1)}` : text;
+}

@@ -6,7 +6,7 @@ import type {RuntimeClient} from '../poll/client.js';
 import {formatTarget, type ProxyName, type Target} from '../runtime/names.js';
 import {BackendLock, lockDirectory} from './backend-lock.js';
 import {ChangeRefusedError} from './change-guards.js';
-import {checkLine} from './check-result.js';
+import {checkLine, failureSentence} from './check-result.js';
 import {partOfSetWarnings, restoreCommand, setComeBackCommand} from './come-back.js';
 import type {LockHandle, RunbookContext, RunbookIo} from './context.js';
 import {failureCode} from './failure-code.js';
@@ -258,7 +258,7 @@ export async function runSet(kind: MaintenanceKind, options: Options, label: str
 					return fail(
 						result === 'cancelled' || !blocking
 							? {code: 'interrupted', message: `${member.label}: ${step} was cancelled; nothing was sent for it.`, exitCode: 1}
-							: {code: failureCode(blocking), message: `${member.label}: ${blocking.observed}`, exitCode: blocking.exitCode ?? 1},
+							: {code: failureCode(blocking), message: `${member.label}: ${failureSentence(blocking)}`, exitCode: blocking.exitCode ?? 1},
 					);
 				}
 			}
