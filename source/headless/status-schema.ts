@@ -57,7 +57,7 @@ const drainSchema = z.strictObject({
 /** Why status printed no snapshot: the same code and sentence as drain's `error` (stderr has the sentence too). */
 const errorSchema = z.strictObject({
 	code: z.enum(errorCodes).check(z.describe('what kind of failure: a code of the fixed list of `drain --json` (`usage`, `not-found`, `unreachable`, `level`, …)')),
-	message: z.string().check(z.describe('the one sentence stderr has: what was wrong, what to do')),
+	message: z.string().check(z.describe('one sentence: what was wrong, what to do (stderr\'s; for a blocking check, what it saw and its Do, as clauses)')),
 });
 
 /**
