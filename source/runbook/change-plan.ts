@@ -3,7 +3,7 @@ import type {RuntimeClient} from '../poll/client.js';
 import type {CommandOutcome} from '../runtime/connection.js';
 import {commands, type AgentAction, type ServerAdminState} from '../runtime/commands.js';
 import {formatTarget, type Target} from '../runtime/names.js';
-import type {RunbookContext} from './context.js';
+import {journalScopeOf, type RunbookContext} from './context.js';
 import {readJournal} from './journal.js';
 import type {TargetView} from './read-target.js';
 import {lastMaintenance} from './resume.js';
@@ -114,7 +114,7 @@ export function samePlan(a: ChangePlan, b: ChangePlan): boolean {
 /** Read from the journal at the moment of the decision, so a later process decides alike. */
 function agentDisabledByThisMaintenance(context: RunbookContext): boolean {
 	try {
-		return lastMaintenance(readJournal(context.journal.file, {about: {sockets: context.clients.map((client) => client.socket), processes: context.store.getState().facts.instances}}).entries, formatTarget(context.target))?.agentDisabled ?? false;
+		return lastMaintenance(readJournal(context.journal.file, {about: journalScopeOf(context)}).entries, formatTarget(context.target))?.agentDisabled ?? false;
 	} catch {
 		return false;
 	}

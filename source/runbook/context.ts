@@ -143,3 +143,8 @@ export type RunbookIo = {
 export function runbookMode(backend: Pick<Backend, 'mode'>, context: Pick<RunbookContext, 'backendFacts'>): RunbookFacts['mode'] {
 	return backend.mode === 'tcp' || backend.mode === 'http' ? backend.mode : (context.backendFacts?.mode ?? null);
 }
+
+/** The HAProxy a maintenance's journal entries are read for (readJournal's `about`): its sockets, and the processes first seen behind them. */
+export function journalScopeOf(context: Pick<RunbookContext, 'clients' | 'store'>): {sockets: string[]; processes: RunbookFacts['instances']} {
+	return {sockets: context.clients.map((client) => client.socket), processes: context.store.getState().facts.instances};
+}

@@ -210,14 +210,22 @@ function endedByReady(mark: LatestMark | null, drainSetAt: number): mark is Late
 
 /** `max took this maintenance's drain over and put it back into rotation at 14:05:02 (on lb2)`. */
 export function takenOverText(mark: LatestMark): string {
-	const where = mark.host === os.hostname() ? '' : ` on ${mark.host}`;
-	return `${mark.user} took this maintenance's drain over and put it back into rotation at ${markTime(mark)}${where}, with restore's checks`;
+	return `${mark.user} took this maintenance's drain over and put it back into rotation at ${markTime(mark)}${markWhere(mark)}, with restore's checks`;
+}
+
+/** `max's maintenance took webapps/app01 over at 14:05:02 (on lb2)`: a take-over seen while the drain still holds. */
+export function tookOverText(mark: DrainMark, label: string): string {
+	return `${mark.user}'s maintenance took ${label} over at ${markTime(mark)}${markWhere(mark)}`;
+}
+
+/** ` on lb2` when the mark was written on another host; nothing on this one. */
+function markWhere(mark: DrainMark): string {
+	return mark.host === os.hostname() ? '' : ` on ${mark.host}`;
 }
 
 /** `alice's maintenance at 14:02:11 on lb2 (journal /home/alice/.local/state/drainboard/journal.jsonl)`. */
 export function markText(mark: DrainMark): string {
-	const where = mark.host === os.hostname() ? '' : ` on ${mark.host}`;
-	return `${mark.user}'s maintenance at ${markTime(mark)}${where} (journal ${mark.journal})`;
+	return `${mark.user}'s maintenance at ${markTime(mark)}${markWhere(mark)} (journal ${mark.journal})`;
 }
 
 /**
@@ -225,8 +233,7 @@ export function markText(mark: DrainMark): string {
  * is when it drained the server or took another's drain over (the mark is written then).
  */
 export function heldText(mark: DrainMark): string {
-	const where = mark.host === os.hostname() ? '' : ` on ${mark.host}`;
-	return `${mark.user}'s maintenance since ${markTime(mark)}${where} (journal ${mark.journal})`;
+	return `${mark.user}'s maintenance since ${markTime(mark)}${markWhere(mark)} (journal ${mark.journal})`;
 }
 
 /** When the mark was written: the clock time today, the date and UTC time when older than 12 hours (a clock time alone reads as today). */

@@ -3,7 +3,7 @@ import {drainSet} from '../model/server-condition.js';
 import {formatTarget} from '../runtime/names.js';
 import {ChangeRefusedError, othersDrain} from './change-guards.js';
 import {comeBackCommand} from './come-back.js';
-import type {RunbookContext} from './context.js';
+import {journalScopeOf, type RunbookContext} from './context.js';
 import {endedByOther, takenOverText} from './drain-mark.js';
 import {readJournal} from './journal.js';
 import {lostDrainWarnings} from './lost-drain.js';
@@ -43,7 +43,7 @@ export async function planSteps(kind: MaintenanceKind, context: RunbookContext, 
 	}
 
 	const views = await readTarget(context);
-	const record = lastMaintenance(readJournal(context.journal.file, {about: {sockets: context.clients.map((client) => client.socket), processes: context.store.getState().facts.instances}}).entries, formatTarget(context.target));
+	const record = lastMaintenance(readJournal(context.journal.file, {about: journalScopeOf(context)}).entries, formatTarget(context.target));
 	const lost = lostDrainWarnings(record, views, context.target);
 	const stillDrained = views.some((view) => drainSet(view.server));
 	if (lost.length > 0 && stillDrained) {

@@ -1,6 +1,5 @@
-import {hostname} from 'node:os';
 import {useEffect, useRef} from 'react';
-import {endedByOther, endedByOwnJournal, isOwnMark, markText, markTime, takenOverText} from '../../runbook/drain-mark.js';
+import {endedByOther, endedByOwnJournal, isOwnMark, markText, markTime, takenOverText, tookOverText} from '../../runbook/drain-mark.js';
 import type {PreparedMaintenance} from '../../runbook/prepare.js';
 import type {RunbookState} from '../../runbook/state.js';
 import {formatTarget} from '../../runtime/names.js';
@@ -93,8 +92,7 @@ export function useTakeOverWatch(state: RunbookState, context: Context): void {
 
 			const drainSetAt = now.facts.drainSetAt ?? now.facts.drainSentAt ?? now.startedAt;
 			if (mark?.state === 'drained' && !isOwnMark(mark, context.journal.file) && Date.parse(mark.since) > drainSetAt) {
-				const where = mark.host === hostname() ? '' : ` on ${mark.host}`;
-				const message = `${mark.user}'s maintenance took ${formatTarget(context.target)} over at ${markTime(mark)}${where}: its restore, not this one, puts it back into rotation, at any time; agree with ${mark.user} before going on.`;
+				const message = `${tookOverText(mark, formatTarget(context.target))}: its restore, not this one, puts it back into rotation, at any time; agree with ${mark.user} before going on.`;
 				store.dispatch({type: 'alarm-raised', alarm: {id: takeOverAlarm, kind: 'external-change', socket: context.clients[0]?.socket ?? '', message, at: Date.now()}});
 				context.journal.appendGuarded({step: now.current, event: 'alarm', detail: `taken over by ${markText(mark)}`});
 				return;
