@@ -52,6 +52,9 @@ describe('checkLines', () => {
 		expect(lines[2]?.text).toMatch(/^ {2}\S/);
 		const kept = lastLines(lines, lines.length - 1);
 		expect(kept.map((line) => line.text)).toEqual([`… 3 earlier lines in the step log above (scroll back)`, '✓ Capacity left: 2 other active servers stay in rotation.', '✗ Config: haproxy -c failed.', '    Means: m', '    Do: t']);
+		// The same checks indented under "✓ validate passed:", as the wizard shows the step before: the same cut.
+		const indented = lastLines(lines.map((line) => ({...line, text: `  ${line.text}`})), lines.length - 1);
+		expect(indented.map((line) => line.text.trim())).toEqual(kept.map((line) => line.text.trim()));
 		// One long check fills what is kept, a blank line after it: its end is shown, not a blank panel.
 		const long = [...checkLines(passed('a', 'Not in maintenance', `${'long-name.'.repeat(40)} is not in maintenance.`), 60), {text: '', tone: 'info' as const}];
 		const end = lastLines(long, 4);
