@@ -15,7 +15,7 @@ import {beginMaintenance, prepareMaintenance} from './prepare.js';
 import {readTarget} from './read-target.js';
 import {runStep} from './run-step.js';
 import type {Prompt} from './state.js';
-import {stepIds} from './steps.js';
+import {stepIds, type StepId} from './steps.js';
 
 /** One server of a maintenance of several: its own context, plan and state (its context's store). */
 export type SetMember = {label: string; context: RunbookContext; plan: Plan; warnings: string[]};
@@ -130,38 +130,7 @@ type SetOutcome = {failure?: SetFailure; capacity?: {ok: boolean; sentence: stri
 export async function runSet(kind: MaintenanceKind, options: Options, label: string, members: readonly SetMember[], locking: ReturnType<typeof setLocks>, io: SetIo): Promise<SetOutcome> {
 	const approved = new Set<string>();
 	const ownLocks = new Map<SetMember, LockHandle>();
-	const lastLive = new Map<SetMember, number>();
-	const ioOf = (member: SetMember): RunbookIo => ({
-		...(io.signal ? {signal: io.signal} : {}),
-		dispatch(action) {
-			member.context.store.dispatch(action);
-			if (io.stopping()) {
-				return;
-			}
-
-			if (action.type === 'check-finished') {
-				io.write(`${member.label} ${checkLine(action.step, action.result)}`);
-			} else if (action.type === 'live-updated' && member.context.clock.now() - (lastLive.get(member) ?? 0) >= io.liveEveryMs) {
-				lastLive.set(member, member.context.clock.now());
-				for (const line of action.lines) {
-					io.write(`${member.label} … ${action.step} · ${line}`);
-				}
-			}
-		},
-		async ask(prompt) {
-			if (io.stopping()) {
-				return new Promise<boolean>(() => undefined);
-			}
-
-			// Confirmed with the list of the whole maintenance (said once, there); the check line says what was sent.
-			if (prompt.kind === 'command' && approved.has(prompt.id)) {
-				return true;
-			}
-
-			return io.ask(prompt);
-		},
-	});
-
+	const ioOf = memberIo(io, approved);
 	const outcome: SetOutcome = {};
 	const fail = (failure: SetFailure) => {
 		outcome.failure = failure;
@@ -253,13 +222,8 @@ export async function runSet(kind: MaintenanceKind, options: Options, label: str
 				}
 
 				if (result !== 'passed') {
-					const blocking = member.context.store.getState().steps[step].checks.find((check) => check.verdict === 'fail');
 					io.write(`✗ ${member.label} · ${step} blocked: the maintenance of ${label} stops here.`);
-					return fail(
-						result === 'cancelled' || !blocking
-							? {code: 'interrupted', message: `${member.label}: ${step} was cancelled; nothing was sent for it.`, exitCode: 1}
-							: {code: failureCode(blocking), message: `${member.label}: ${failureSentence(blocking)}`, exitCode: blocking.exitCode ?? 1},
-					);
+					return fail(stepFailure(member, step, result));
 				}
 			}
 		}
@@ -273,6 +237,84 @@ export async function runSet(kind: MaintenanceKind, options: Options, label: str
 			member.context.lock = lock;
 		}
 	}
+}
+
+/**
+ * How each server's steps talk to whoever runs the set: its check lines and live rates written
+ * with its name (live rates at most every `liveEveryMs`), its questions asked, and a state change
+ * confirmed with the list of the whole maintenance (in `approved`) not asked again.
+ */
+function memberIo(io: SetIo, approved: ReadonlySet<string>): (member: SetMember) => RunbookIo {
+	const lastLive = new Map<SetMember, number>();
+	return (member) => ({
+		...(io.signal ? {signal: io.signal} : {}),
+		dispatch(action) {
+			member.context.store.dispatch(action);
+			if (io.stopping()) {
+				return;
+			}
+
+			if (action.type === 'check-finished') {
+				io.write(`${member.label} ${checkLine(action.step, action.result)}`);
+			} else if (action.type === 'live-updated' && member.context.clock.now() - (lastLive.get(member) ?? 0) >= io.liveEveryMs) {
+				lastLive.set(member, member.context.clock.now());
+				for (const line of action.lines) {
+					io.write(`${member.label} … ${action.step} · ${line}`);
+				}
+			}
+		},
+		async ask(prompt) {
+			if (io.stopping()) {
+				return new Promise<boolean>(() => undefined);
+			}
+
+			// Confirmed with the list of the whole maintenance (said once, there); the check line says what was sent.
+			if (prompt.kind === 'command' && approved.has(prompt.id)) {
+				return true;
+			}
+
+			return io.ask(prompt);
+		},
+	});
+}
+
+/** Why a server's step did not pass, as the set's failure: the blocking check's sentence, or the no that cancelled it. */
+function stepFailure(member: SetMember, step: StepId, result: 'failed' | 'cancelled'): SetFailure {
+	const blocking = member.context.store.getState().steps[step].checks.find((check) => check.verdict === 'fail');
+	return result === 'cancelled' || !blocking
+		? {code: 'interrupted', message: `${member.label}: ${step} was cancelled; nothing was sent for it.`, exitCode: 1}
+		: {code: failureCode(blocking), message: `${member.label}: ${failureSentence(blocking)}`, exitCode: blocking.exitCode ?? 1};
+}
+
+/**
+ * Confirm again, server by server, for servers of a drained set whose drain was put back (the set
+ * screen's r) after they were in rotation: new traffic goes elsewhere again and the sessions they
+ * took meanwhile end, before the work goes on. Each server's runbook goes back to confirm first
+ * (as the one-server wizard's does), its drain watched from when it was put back; confirm takes
+ * the backend's lock and lets it go when it passes.
+ */
+async function confirmAgain(label: string, members: readonly SetMember[], io: SetIo): Promise<SetOutcome> {
+	const ioOf = memberIo(io, new Set());
+	for (const member of members) {
+		const {store, clock} = member.context;
+		store.dispatch({type: 'reapply-started'});
+		store.dispatch({type: 'reapply-ended', problem: null, time: clock.now()});
+		if (store.getState().current !== 'confirm') {
+			continue;
+		}
+
+		const result = await runStep('confirm', member.context, ioOf(member));
+		if (io.stopping()) {
+			return new Promise<never>(() => undefined);
+		}
+
+		if (result !== 'passed') {
+			io.write(`✗ ${member.label} · confirm blocked: the maintenance of ${label} stops here.`);
+			return {failure: stepFailure(member, 'confirm', result)};
+		}
+	}
+
+	return {};
 }
 
 /**
@@ -358,6 +400,8 @@ export type SetRunner = {
 	targets: readonly Target[];
 	prepare(kind: MaintenanceKind, io: Pick<SetIo, 'write'>): Promise<SetMember[]>;
 	run(kind: MaintenanceKind, members: readonly SetMember[], io: SetIo): Promise<SetOutcome>;
+	/** Confirm again for servers whose drain was put back after they were in rotation ({@link confirmAgain}). */
+	confirmAgain(members: readonly SetMember[], io: SetIo): Promise<SetOutcome>;
 	/** The command that opens this maintenance again in the wizard, with this run's flags and journal; null in the lab (its HAProxy ends with it). */
 	comeBack: string | null;
 	/** The headless restore of the whole set, with this run's flags and journal; null in the lab. */
@@ -371,6 +415,7 @@ export function setRunner(options: Options, label: string, targets: readonly Tar
 		targets,
 		prepare: async (kind, io) => prepareSet(kind, options, label, targets, clients, io, true),
 		run: async (kind, members, io) => runSet(kind, options, label, members, setLocks(kind, options, members), io),
+		confirmAgain: async (members, io) => confirmAgain(label, members, io),
 		comeBack: setComeBackCommand(options, label, journal),
 		restore: restoreCommand(options, label, journal),
 	};

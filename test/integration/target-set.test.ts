@@ -472,7 +472,7 @@ describe('the wizard on a pattern', () => {
 		}
 	});
 
-	it('r puts back the drain HAProxy no longer shows on one of the machine (asked first, read back), and the restore then runs for all', async () => {
+	it('r puts back the drain HAProxy no longer shows on one of the machine (asked first, read back), confirm proves it again, and the restore then runs for all', async () => {
 		const journal = `${bed.dir}/wizard-set-reapply.jsonl`;
 		const session = await startCliInTmux([machine(), '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal], {columns: 120, rows: 30});
 		try {
@@ -498,11 +498,22 @@ describe('the wizard on a pattern', () => {
 			screen = await session.press('r', 'set server api/app01 state drain');
 			// Asked first: nothing is sent before the y.
 			expect((await states())['api/app01']).toBe('0');
-			screen = await session.press('y', 'api/app01: the drain is back on HAProxy');
+			const confirmsBefore = readJournal(journal).entries.filter((entry) => entry.target === 'api/app01' && entry.step === 'confirm' && entry.event === 'step-passed').length;
+			screen = await session.press('y', 'api/app01: the drain is back on HAProxy (read back after it was sent); confirm runs again for it.');
 			expect((await states())['api/app01']).toBe('8');
-			// Read back drained, and said as such: confirm's traffic proof did not run again for it.
-			screen = await session.waitForScreen((current) => current.replace(/\n/g, ' ').includes('All 3 are drained: confirmed, then the drain of api/app01 put back by r (read back drained, not proven by traffic again).'));
+			// In rotation meanwhile: confirm runs again for it (its traffic proven elsewhere, its drain watched from when it was put back), not for the others.
+			screen = await session.waitForScreen((current) => current.replace(/\n/g, ' ').includes('All 3 are drained and confirmed (confirm ran again for api/app01 after r put its drain back).'));
 			expect(screen).not.toContain('back in rotation');
+			const entries = readJournal(journal).entries;
+			const reapplied = entries.map((entry) => entry.target === 'api/app01' && entry.command === 'set server api/app01 state drain').lastIndexOf(true);
+			const after = entries.slice(reapplied + 1);
+			expect(after.filter((entry) => entry.target === 'api/app01' && entry.step === 'confirm' && entry.check !== undefined).map((entry) => `${entry.check}:${entry.verdict}`)).toEqual(['drain-bit:pass', 'drain-holds:pass', 'sessions-quiet:pass', 'traffic-moved:pass']);
+			// Watched from when the drain was put back, not from the drain that was undone.
+			const holds = after.find((entry) => entry.check === 'drain-holds')!;
+			expect(holds.observed).toMatch(/s after the drain was set \(\d+ reads\)/);
+			expect(Number(holds.evidence?.['heldMs'])).toBeLessThanOrEqual(Date.parse(holds.time) - Date.parse(entries[reapplied]!.time) + 100);
+			expect(entries.filter((entry) => entry.target === 'api/app01' && entry.step === 'confirm' && entry.event === 'step-passed')).toHaveLength(confirmsBefore + 1);
+			expect(after.filter((entry) => entry.target !== 'api/app01' && entry.step === 'confirm')).toEqual([]);
 			await restoreAll(session);
 			expect(Object.values(await states()).every((state) => state === '0')).toBe(true);
 		} finally {

@@ -58,6 +58,11 @@ describe('the wizard in a real terminal, against a real HAProxy', () => {
 		expect(screen.replace(/\s+/g, ' ')).toContain('The drain is back on webapps/app01, after it was in rotation: confirm runs again, for the traffic and sessions it took meanwhile.');
 		expect(adminStates(await bed.send('show servers state webapps'))['webapps/app01']).toBe('8');
 		await session.press('Enter', (current) => checklist(current).includes('✓ confirm › ▶ maintain'), 30_000);
+		// The drain was watched from when r put it back, not from the drain the reload undid.
+		const entries = readJournal(journal).entries;
+		const putBack = entries.filter((entry) => entry.command === 'set server webapps/app01 state drain').at(-1)!;
+		const holds = entries.filter((entry) => entry.check === 'drain-holds').at(-1)!;
+		expect(Number(holds.evidence?.['heldMs'])).toBeLessThanOrEqual(Date.parse(holds.time) - Date.parse(putBack.time) + 100);
 
 		await bed.demo('app01').start();
 		await session.waitForScreen((current) => / ◐ app01 .* DRAIN/.test(current));

@@ -235,7 +235,9 @@ function phaseText(set: SetMaintenance, runner: SetRunner): string[] {
 
 		case 'running': {
 			return [
-				set.kind === 'drain'
+				set.kind === 'drain' && set.reapplied.length > 0
+					? `Confirm again for ${set.reapplied.join(', ')}: in rotation meanwhile, so new traffic must go elsewhere again and the sessions taken meanwhile end…`
+					: set.kind === 'drain'
 					? `${stepsToRun(set).join(', ').replace(/^./, (first) => first.toUpperCase())}: each step for ${everyOne(count)} before the next…`
 					: `Maintain: waiting until each of the ${count} is healthy (--ready-timeout at most); then one y for the readies, and traffic proven back to each…`,
 			];
@@ -256,7 +258,7 @@ function phaseText(set: SetMaintenance, runner: SetRunner): string[] {
 			return [
 				set.reapplied.length === 0
 					? `${EveryOne(count)} are drained and confirmed. Do the work now.`
-					: `${EveryOne(count)} are drained: confirmed, then the drain of ${set.reapplied.join(', ')} put back by r (read back drained, not proven by traffic again). Do the work now.`,
+					: `${EveryOne(count)} are drained and confirmed (confirm ran again for ${set.reapplied.join(', ')} after r put ${wordsFor(set.reapplied.length).its} drain back). Do the work now.`,
 				'Enter when it is done: maintain waits until each is healthy, then one list of readies, one y, and traffic is proven to return to each.',
 			];
 		}

@@ -1,9 +1,9 @@
 /** The words that refer back to servers named in a list: one server is "it … is", several are "they … are". */
-type ServerWords = {is: string; it: string; they: string; They: string; s: string};
+type ServerWords = {is: string; it: string; its: string; they: string; They: string; s: string};
 
 /** `s` ends a verb after one server ("it stays") and nothing after several ("they stay"). */
 export function wordsFor(count: number): ServerWords {
-	return count === 1 ? {is: 'is', it: 'it', they: 'it', They: 'It', s: 's'} : {is: 'are', it: 'them', they: 'they', They: 'They', s: ''};
+	return count === 1 ? {is: 'is', it: 'it', its: 'its', they: 'it', They: 'It', s: 's'} : {is: 'are', it: 'them', its: 'their', they: 'they', They: 'They', s: ''};
 }
 
 /** `both` for two, `all 5` for more: the whole of a maintenance of several servers. */

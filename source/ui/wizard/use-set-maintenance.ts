@@ -46,7 +46,7 @@ export type SetMaintenance = {
 	reapply(): void;
 	/** The drains being put back (r). */
 	reapplying: boolean;
-	/** Servers whose drain r put back (read back drained; their traffic not proven out again). */
+	/** Servers whose drain r put back and whose confirm is running again, or ran again and passed. */
 	reapplied: readonly string[];
 	/** Nothing of it drained, no phase running, no question open: Esc may go back to the grid. */
 	canGoBack: boolean;
@@ -68,7 +68,7 @@ export function useSetMaintenance(runner: SetRunner, view: PollView, goBack: () 
 	const [prompt, setPrompt] = useState<Prompt | null>(null);
 	const [failure, setFailure] = useState<SetMaintenance['failure']>(null);
 	const [reapplying, setReapplying] = useState(false);
-	// Servers whose drain r put back: read back drained, but confirm's traffic proof was not run again.
+	// Servers whose drain r put back: confirm runs again for them (the phase is running meanwhile).
 	const [reapplied, setReapplied] = useState<readonly string[]>([]);
 	// The servers of each phase (restore prepares its own, from the journal), and a render after each line.
 	const [members, setMembers] = useState<{drain: SetMember[]; restore: SetMember[]}>({drain: [], restore: []});
@@ -239,12 +239,15 @@ export function useSetMaintenance(runner: SetRunner, view: PollView, goBack: () 
 
 		setReapplying(true);
 		void (async () => {
+			const back: SetMember[] = [];
 			// One at a time, each with the change's own checks: the capacity read again, the drain read back.
 			for (const member of lost) {
 				try {
 					await changeState(member.context, {dispatch: (action) => member.context.store.dispatch(action), ask, signal: controller.signal}, 'confirm', {kind: 'state', state: 'drain'}, `HAProxy no longer shows ${member.label} drained; this puts the drain back.`);
-					write(`${member.label}: the drain is back on HAProxy (read back after it was sent).`);
-					setReapplied((previous) => (previous.includes(member.label) ? previous : [...previous, member.label]));
+					// Confirm watches the drain hold from now, not from the drain that was undone.
+					member.context.store.dispatch({type: 'facts-learned', facts: {drainSetAt: member.context.clock.now()}});
+					write(`${member.label}: the drain is back on HAProxy (read back after it was sent); confirm runs again for it.`);
+					back.push(member);
 				} catch (error) {
 					// Leaving (a quit, the screen gone) also cancels the question: nothing more is asked then.
 					if (!alive.current) {
@@ -260,8 +263,27 @@ export function useSetMaintenance(runner: SetRunner, view: PollView, goBack: () 
 			}
 
 			setReapplying(false);
+			if (back.length === 0) {
+				return;
+			}
+
+			// In rotation meanwhile, each took new traffic and sessions: confirm proves again they go elsewhere and end.
+			setReapplied((previous) => [...new Set([...previous, ...back.map((member) => member.label)])]);
+			setPhase('running');
+			try {
+				const outcome = await runner.confirmAgain(back, {write, ask, stopping: () => !alive.current, liveEveryMs: 1000, signal: controller.signal});
+				if (outcome.failure) {
+					setFailure({message: outcome.failure.message, namesRestore: outcome.failure.namesRestore === true});
+					setPhase('failed');
+				} else {
+					setPhase('drained');
+				}
+			} catch (error) {
+				setFailure({message: sentenceOf(error), namesRestore: false});
+				setPhase('failed');
+			}
 		})();
-	}, [phase, reapplying, members.drain, inRotation, ask, write, controller]);
+	}, [phase, reapplying, members.drain, inRotation, ask, write, controller, runner]);
 
 	const leave = useCallback(() => {
 		if (!begun.current) {
