@@ -6,7 +6,7 @@ import process from 'node:process';
 import * as z from 'zod/mini';
 import type {RuntimeClient} from '../poll/client.js';
 import {formatTarget, type Target} from '../runtime/names.js';
-import {clockTime, journalTime} from '../time-format.js';
+import {sinceTime} from '../time-format.js';
 import {terminalControl} from '../visible-text.js';
 import {printableName} from './backend-lock.js';
 import {instanceKeys} from './instance-keys.js';
@@ -236,10 +236,9 @@ export function heldText(mark: DrainMark): string {
 	return `${mark.user}'s maintenance since ${markTime(mark)}${markWhere(mark)} (journal ${mark.journal})`;
 }
 
-/** When the mark was written: the clock time today, the date and UTC time when older than 12 hours (a clock time alone reads as today). */
+/** When the mark was written, as every "since" of the screen says it ({@link sinceTime}: the clock time today, else the date too). */
 export function markTime(mark: DrainMark, now = Date.now()): string {
-	const at = Date.parse(mark.since);
-	return now - at > 12 * 3_600_000 ? journalTime(mark.since) : clockTime(at);
+	return sinceTime(mark.since, now);
 }
 
 /** How long this user's `ended` marks are kept: long enough for a colleague's drainboard to say who ended their drain. */

@@ -56,11 +56,12 @@ describe('drain marks', () => {
 		expect(await marks.read(target)).toMatchObject({journal: '/tmp/a.jsonl'});
 	});
 
-	it('says a mark older than 12 hours with its date, a recent one with its clock time', () => {
-		const now = Date.parse('2026-12-04T10:00:00Z');
+	it('says a mark of another day with its date, one of today with its clock time (local, as the screen\'s clocks)', () => {
 		const mark = {uid: 0, user: 'alice', host: 'lb1', journal: '/j'};
-		expect(markTime({...mark, since: '2026-12-03T09:00:00.000Z'}, now)).toBe('2026-12-03 09:00:00 UTC');
-		expect(markTime({...mark, since: '2026-12-04T09:00:00.000Z'}, now)).toMatch(/^\d\d:\d\d:\d\d$/);
+		const iso = (...parts: [number, number, number, number, number]) => new Date(...parts).toISOString();
+		// 25 minutes before, but yesterday: a clock time alone would read as today.
+		expect(markTime({...mark, since: iso(2026, 11, 3, 23, 50)}, new Date(2026, 11, 4, 0, 15).getTime())).toBe('2026-12-03 23:50');
+		expect(markTime({...mark, since: iso(2026, 11, 4, 9, 0)}, new Date(2026, 11, 4, 23, 0).getTime())).toBe('09:00:00');
 	});
 
 	it('names another maintenance as having ended this drain only when its restore applied ready after this drain', () => {
