@@ -15,7 +15,13 @@ export function useLabMessage(lab: LabControls | undefined): {labMessage: string
 	const [labMessage, setLabMessage] = useState<string | null>(null);
 	const toggleDemo = useCallback(
 		(servers: readonly string[]) => {
-			if (!lab || servers.length === 0) {
+			if (!lab) {
+				return;
+			}
+
+			// The grid's cursor on a backend row: no demo server under it.
+			if (servers.length === 0) {
+				setLabMessage('LAB · s works on a server row: move the cursor onto one (↓ or j) first');
 				return;
 			}
 

@@ -18,7 +18,12 @@ export function useMachineChoices(nav: ScreenNav, view: PollView, prepareSet: ((
 
 	const offerMachine = useCallback(
 		(server: Server | undefined) => {
-			if (!server || !prepareSet) {
+			if (!prepareSet) {
+				return;
+			}
+
+			if (!server) {
+				say('m takes out a machine from one of its servers: move the cursor onto a server row (↓ or j), then press m.');
 				return;
 			}
 

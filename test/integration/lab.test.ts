@@ -91,7 +91,13 @@ describe('drainboard lab', () => {
 		const status = async () => statusJsonSchema.parse(JSON.parse((await runCli(['status', '--socket', socket, '--json'])).stdout));
 		const drained = async () => (await status()).drains.map((drain) => drain.server);
 		const {port} = (await status()).servers.find((server) => server.backend === 'webapps' && server.server === 'app01')!;
-		let screen = await lab.session.press(['Down', 'm'], (current) => current.includes('TAKE OUT TOGETHER WITH webapps/app01'));
+		// On a backend row, m says what it needs instead of doing nothing.
+		let screen = await lab.session.press('m', (current) => current.replace(/\s+/g, ' ').includes('m takes out a machine from one of its servers: move the cursor onto a server row'));
+		expect(screen).toMatch(/^▸ webapps /m);
+		// So does the lab's s: no demo server is under a backend row.
+		screen = await lab.session.press('s', 'LAB · s works on a server row: move the cursor onto one (↓ or j) first');
+		expect(screen).not.toMatch(/DOWN/);
+		screen = await lab.session.press(['Down', 'm'], (current) => current.includes('TAKE OUT TOGETHER WITH webapps/app01'));
 		expect(screen).toMatch(new RegExp(`❯ @127\\.0\\.0\\.1:${port} +every server at 127\\.0\\.0\\.1 port ${port} \\(2 servers\\)`));
 		expect(screen).toContain(`@127.0.0.1:${port}: webapps/app01, static/app01`);
 		expect(screen).toMatch(/^ {2}Only webapps\/app01 \(its own maintenance\) *$/m);
