@@ -527,6 +527,10 @@ describe('the wizard on a pattern', () => {
 		try {
 			await drainAll(session);
 			let screen = await session.press('Enter', 'set server cache/c1 state ready');
+			// q at the question asks to quit (all drained), the question set aside; staying brings it back as it was.
+			screen = await session.press('q', 'Quit anyway?');
+			expect(screen).not.toContain('set server cache/c1 state ready');
+			screen = await session.press('n', (current) => !current.includes('Quit anyway?') && current.includes('set server cache/c1 state ready'));
 			expect(screen).not.toContain('already back in rotation');
 			expect(screen.trimEnd().split('\n').at(-1)).toBe('y send it · n cancel');
 			// Someone (socat, another tool) brings one back while the question is open.

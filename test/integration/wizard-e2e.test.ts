@@ -68,6 +68,12 @@ describe('the wizard in a real terminal, against a real HAProxy', () => {
 		await session.waitForScreen((current) => / ◐ app01 .* DRAIN/.test(current));
 		await session.press('Enter', (current) => checklist(current).includes('▶ restore'), 15_000);
 		await session.press('Enter', 'set server webapps/app01 state ready');
+		// q at the question quits as Ctrl-C would: asked first, since it is drained; staying sends nothing.
+		screen = await session.press('q', 'Quit anyway?');
+		expect(screen.replace(/\s+/g, ' ')).toContain('webapps/app01 is drained (out of rotation)');
+		await session.press('n', (current) => !current.includes('Quit anyway?'));
+		expect(adminStates(await bed.send('show servers state webapps'))['webapps/app01']).toBe('8');
+		await session.press('Enter', 'set server webapps/app01 state ready');
 		screen = await session.press('y', 'maintenance complete');
 		expect(screen).toMatch(/✓ Traffic returns: 10\/10 requests .* succeeded/s);
 		expect(checklist(screen)).toBe(' ✓ validate › ✓ baseline › ✓ drain › ✓ confirm › ✓ maintain › ✓ restore');

@@ -90,6 +90,9 @@ export function SetScreen({runner, view, size, now, freshAt, onQuit, onBack, onE
 				set.answer(answer === 'y');
 			} else if (key.escape) {
 				set.answer(false);
+			} else if (input === 'q' && set.prompt.id !== 'quit') {
+				// As Ctrl-C: the quit is asked (while drained) with the open question set aside.
+				onQuit();
 			}
 
 			return;

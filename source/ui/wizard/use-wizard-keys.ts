@@ -19,8 +19,8 @@ type Handlers = {
 };
 
 /**
- * Keys of the wizard. With a prompt open only y, n and Esc act: Enter never confirms a state
- * change. Without a prompt, y and n do nothing. Esc goes back to the grid while nothing this
+ * Keys of the wizard. With a prompt open only y, n, Esc and q (quit, as Ctrl-C) act: Enter never
+ * confirms a state change. Without a prompt, y and n do nothing. Esc goes back to the grid while nothing this
  * maintenance drained is out of rotation; once it finished, Enter goes back too.
  */
 export function useWizardKeys(handle: RunbookHandle, handlers: Handlers): void {
@@ -53,6 +53,10 @@ export function useWizardKeys(handle: RunbookHandle, handlers: Handlers): void {
 				} else if (char === 'n' || char === 'N' || press.key.escape) {
 					handle.answer(false);
 					promptOpen = false;
+				} else if (char === 'q' && handle.state.prompt?.id !== 'quit') {
+					// As Ctrl-C: quitting asks first while drained (the question open is answered no if it goes on).
+					handlers.onQuit();
+					return;
 				}
 
 				continue;
