@@ -1,3 +1,4 @@
+import {symlinkSync} from 'node:fs';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {decodeInfo} from '../../source/decode/info.js';
 import type {HeadlessResult} from '../../source/headless/report.js';
@@ -254,6 +255,25 @@ describe('two HAProxy instances in front of the same servers', () => {
 			await second.send('set server webapps/app01 state ready');
 		}
 	}, 120_000);
+
+	it('refuses two sockets of one HAProxy process (its UNIX and TCP sockets, a symlink) before anything is sent: exit 2, one JSON object', async () => {
+		const alias = `${bed.dir}/alias.sock`;
+		symlinkSync(bed.adminSocket, alias);
+		const tcp = `127.0.0.1:${bed.tcpPort}`;
+		const drain = await runCli(['drain', 'webapps/app01', '--socket', bed.adminSocket, '--socket', tcp, '--config', bed.configPath, '--journal', `${bed.dir}/same.jsonl`, '--yes', '--json']);
+		expect(drain.code).toBe(2);
+		const json = JSON.parse(drain.stdout) as HeadlessResult;
+		expect(json.error).toEqual({code: 'usage', message: `${bed.adminSocket} and ${tcp} reach the same HAProxy process (pid ${bed.haproxy.pid}), which would count it twice: give one of them.`});
+		expect(json.changed).toBe(false);
+		expect((await statesA())['webapps/app01']).toBe('0');
+		const status = await runCli(['status', '--socket', bed.adminSocket, '--socket', alias]);
+		expect(status.code).toBe(2);
+		expect(status.stderr).toContain(`${bed.adminSocket} and ${alias} reach the same HAProxy process (pid ${bed.haproxy.pid})`);
+		// Two processes are two instances, as before.
+		const two = await runCli(['status', ...both(), '--json']);
+		expect(two.code, two.stderr).toBe(0);
+		expect(statusJsonSchema.parse(JSON.parse(two.stdout)).instances).toHaveLength(2);
+	});
 
 	it('changes nothing anywhere when one instance does not answer: exit 3', async () => {
 		const missing = `${bed.dir}/gone.sock`;
