@@ -25,7 +25,7 @@ import {defaultJournalPath, Journal, readJournal} from './journal.js';
 import {readTarget, type TargetView} from './read-target.js';
 import {lastMaintenance, resumePoint, staleMaintenanceNotice, type ResumePoint} from './resume.js';
 import type {SourcedTarget} from '../config/probe-plan.js';
-import {drainSet} from '../model/server-condition.js';
+import {drainSet, inMaintenance} from '../model/server-condition.js';
 
 /** A maintenance ready to run: its context, and where it resumes (if an earlier one is open). */
 export type PreparedMaintenance = {
@@ -162,7 +162,7 @@ export async function prepareMaintenance(options: Options, target: Target, mode:
 	}
 
 	const drainedBy = drained && mark && !isOwnMark(mark, journal.file) ? markText(mark) : undefined;
-	return {context, resume: resumePoint(record, {targetDrained: drained, ...(drainedBy ? {drainedBy} : {})}), notice: staleMaintenanceNotice(record, {targetDrained: drained}), notes: loaded.notes, comeBack: comeBackCommand(options, context.target, journal.file)};
+	return {context, resume: resumePoint(record, {targetDrained: drained, ...(drainedBy ? {drainedBy} : {})}), notice: staleMaintenanceNotice(record, {targetDrained: drained, inMaintenance: (views ?? []).some((candidate) => candidate.server !== undefined && inMaintenance(candidate.server))}), notes: loaded.notes, comeBack: comeBackCommand(options, context.target, journal.file)};
 }
 
 /**

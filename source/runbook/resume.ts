@@ -109,7 +109,7 @@ export type ResumePoint = {
 };
 
 /** What HAProxy shows of the target now; `drainedBy`: another operator's maintenance that a drain mark names (drain-mark.ts). */
-type HaproxyShows = {targetDrained: boolean; drainedBy?: string};
+type HaproxyShows = {targetDrained: boolean; drainedBy?: string; inMaintenance?: boolean};
 
 /**
  * Where an interrupted maintenance continues, from the journal and what HAProxy shows now.
@@ -139,12 +139,13 @@ export function resumePoint(record: MaintenanceRecord | undefined, {targetDraine
 }
 
 /** Tells the operator about an open maintenance whose drain HAProxy no longer shows. */
-export function staleMaintenanceNotice(record: MaintenanceRecord | undefined, {targetDrained}: HaproxyShows): string | null {
+export function staleMaintenanceNotice(record: MaintenanceRecord | undefined, {targetDrained, inMaintenance}: HaproxyShows): string | null {
 	if (!record || record.finished || !record.drainSent || record.readySent || targetDrained) {
 		return null;
 	}
 
-	return `The journal has a maintenance of ${record.target} that ${record.startedBy} started at ${journalTime(record.startedAt)} and did not finish, but HAProxy shows the server in rotation now (set ready by someone, or a reload dropped the drain). A new maintenance starts at validate.`;
+	const now = inMaintenance ? 'in maintenance (MAINT), not drained, now (someone put it there with state maint)' : 'in rotation now (set ready by someone, or a reload dropped the drain)';
+	return `The journal has a maintenance of ${record.target} that ${record.startedBy} started at ${journalTime(record.startedAt)} and did not finish, but HAProxy shows the server ${now}. A new maintenance starts at validate.`;
 }
 
 /** A maintenance the journal holds open after its drain: what the grid offers to resume. */

@@ -1,5 +1,5 @@
 import {spawn, type ChildProcessWithoutNullStreams} from 'node:child_process';
-import {readdirSync, readFileSync} from 'node:fs';
+import {existsSync, readdirSync, readFileSync} from 'node:fs';
 import {chmod} from 'node:fs/promises';
 import process from 'node:process';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
@@ -288,5 +288,25 @@ describe('someone outside drainboard changes the backend between validate and th
 		const failed = log.filter((request) => request.status !== 200);
 		expect(failed.every((request) => request.endedAt >= times.sent && request.startedAt <= times.putBack), JSON.stringify({failed, times})).toBe(true);
 		expect(log.slice(-20).every((request) => request.status === 200)).toBe(true);
+	});
+});
+
+describe('someone puts the target into maintenance while confirm watches the drain hold', () => {
+	it('says it was put into maintenance by someone else (out of rotation), not that it is back in rotation; the next run says MAINT too', async () => {
+		const journal = `${bed.dir}/maint-during-hold.jsonl`;
+		const drain = spawnCli(['drain', 'web/s1', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal, '--yes'], asUser('alice'));
+		const done = finished(drain);
+		// The drain bit seen set: confirm watches it hold for 3 s from the drain.
+		await waitFor('confirm has seen the drain bit', () => (existsSync(journal) && readJournal(journal).entries.some((entry) => entry.check === 'drain-bit' && entry.verdict === 'pass')) || undefined, 20_000, 20);
+		await bed.send('set server web/s1 state maint');
+		const run = await done;
+		expect(run.code, run.stderr).toBe(1);
+		expect(run.stderr).toMatch(/HAProxy shows web\/s1 in maintenance now \(admin flags FMAINT\)/);
+		expect(run.stderr).toContain('Someone or something else put the server into maintenance (set server … state maint): it is out of rotation, but not by this drain.');
+		expect(run.stderr).not.toContain('back into rotation');
+		expect((await states())['web/s1']).toBe('1');
+		const again = await runCli(['drain', 'web/s1', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal, '--dry-run'], {env: asUser('alice')});
+		expect(again.stderr).toContain('HAProxy shows the server in maintenance (MAINT), not drained, now (someone put it there with state maint)');
+		expect(again.stderr).not.toContain('in rotation now');
 	});
 });

@@ -1,4 +1,4 @@
-import {drainSet, isRunning} from '../../model/server-condition.js';
+import {drainSet, inMaintenance, isRunning} from '../../model/server-condition.js';
 import {formatTarget} from '../../runtime/names.js';
 import {failed, passed, warned} from '../check-result.js';
 import {everywhere, perInstance, readTarget, readTargetPatiently, unreachableLine} from '../read-target.js';
@@ -67,6 +67,14 @@ const drainHolds: CheckDefinition = {
 			reads++;
 			const held = context.clock.now() - since;
 			const undone = views.find((view) => !drainSet(view.server));
+			if (undone?.server && inMaintenance(undone.server)) {
+				return failed(this.id, this.title, perInstance(context, undone.socket, `the drain was replaced ${setAt === null ? `within ${seconds(held)} s of watching` : `${seconds(held)} s after it was set`}: HAProxy shows ${formatTarget(context.target)} in maintenance now (admin flags ${undone.server.adminFlags.join('+') || 'none'}).`), {
+					meaning: 'Someone or something else put the server into maintenance (set server … state maint): it is out of rotation, but not by this drain.',
+					todo: 'Find who did it before going on: they may be working on it. Retry sends the drain again once they are done.',
+					evidence: {reads, heldMs: held},
+				});
+			}
+
 			if (undone) {
 				const server = undone.server;
 				const agent = server?.agentCheck === 'enabled' ? ' Its agent-check is enabled: an agent answering "ready" sets it back.' : '';
