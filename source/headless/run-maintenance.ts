@@ -227,9 +227,17 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 		return {step, said};
 	};
 
+	let repeated = false;
 	const onSignal = (signal: StopSignal) => {
+		// Stopping is bounded (a change's reply, one read): a second signal does not cut it short,
+		// or the run would end without saying where the server stands (SIGKILL still does).
 		if (stopping) {
-			process.exit(stopSignals[signal]);
+			if (!repeated) {
+				repeated = true;
+				write(`${signal} again: already stopping; where ${label} stands is said once HAProxy's answer is in (at most ${options.timeout * 2 + 2 + lastReadMs / 1000} s).`);
+			}
+
+			return;
 		}
 
 		void stop(signal).then(({step, said}) => {

@@ -45,9 +45,17 @@ export async function headlessSet(kind: Kind, options: Options, label: string, t
 	let failure: SetFailure | undefined;
 	const setSteps: HeadlessResult['steps'] = [];
 	let stopping = false;
+	let repeated = false;
 	const onSignal = (signal: StopSignal) => {
+		// Stopping is bounded (the changes' replies, one read): a second signal does not cut it short,
+		// or the run would end without saying where the servers stand (SIGKILL still does).
 		if (stopping) {
-			process.exit(stopSignals[signal]);
+			if (!repeated) {
+				repeated = true;
+				write(`${signal} again: already stopping; where ${label} stands is said once HAProxy's answers are in.`);
+			}
+
+			return;
 		}
 
 		stopping = true;

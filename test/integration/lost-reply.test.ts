@@ -134,8 +134,8 @@ async function wizardAtDrainPrompt(journal: string) {
 }
 
 describe('a signal while a state change is on its way', () => {
-	it('drain: SIGTERM after --yes, before HAProxy answered: drainboard waits for the answer, then says the server IS drained, with the restore command (exit 143)', async () => {
-		const socket = await startForwardingSocket(bed.adminSocket, (line) => (line.startsWith('set server ') ? {lateMs: 1500} : 'forward'));
+	it('drain: SIGTERM after --yes, before HAProxy answered: drainboard waits for the answer (SIGINT and SIGHUP meanwhile do not cut it short), then says the server IS drained, with the restore command (exit 143)', async () => {
+		const socket = await startForwardingSocket(bed.adminSocket, (line) => (line.startsWith('set server ') ? {lateMs: 2500} : 'forward'));
 		try {
 			const child = spawnCli(['drain', 'webapps/app01', '--socket', socket.path, '--config', bed.configPath, '--journal', `${bed.dir}/drain-signal.jsonl`, '--yes', '--json']);
 			let stderr = '';
@@ -154,9 +154,16 @@ describe('a signal while a state change is on its way', () => {
 			// The command is on its way (written to the socket) when the signal comes.
 			await waitFor('the drain to be sent', () => (socket.received.includes('set server webapps/app01 state drain') ? true : undefined), 30_000);
 			child.kill('SIGTERM');
+			// An impatient operator (or a supervisor) signals again while it waits: it keeps waiting, and says so once.
+			await waitFor('the wait for the reply to be said', () => (stderr.includes('waiting for its reply') ? true : undefined), 10_000);
+			child.kill('SIGINT');
+			await waitFor('the second signal to be answered', () => (stderr.includes('SIGINT again: already stopping') ? true : undefined), 10_000);
+			child.kill('SIGHUP');
 			expect(await closed).toBe(143);
 			expect(await admin()).toBe('8');
 			expect(stderr).toContain('SIGTERM came while a change was being sent to HAProxy: waiting for its reply');
+			expect(stderr).toContain("SIGINT again: already stopping; where webapps/app01 stands is said once HAProxy's answer is in");
+			expect(stderr).not.toContain('SIGHUP again');
 			expect(stderr).toMatch(/Stopped by SIGTERM during drain: webapps\/app01 is drained \(out of rotation\)[^\n]*drainboard restore webapps\/app01 --yes/);
 			expect(JSON.parse(stdout)).toMatchObject({ok: false, drained: true, error: {code: 'interrupted'}});
 		} finally {
