@@ -278,10 +278,16 @@ async function roll(options: Options, words: readonly string[], result: RollResu
 				}
 
 				write(`→ ${label} is out of rotation; running: ${command}`);
-				append(label, {step: 'maintain', event: 'check', check: 'exec', detail: `--exec started: ${command}`});
 				phase = 'exec';
 				const exec = runExec(command, {backend, server, address: row.address, port: row.port}, options.json ? 'stderr' : 'stdout');
 				stopExec = exec.stop;
+				try {
+					append(label, {step: 'maintain', event: 'check', check: 'exec', detail: `--exec started: ${command}`, ...(exec.group ? {evidence: {group: exec.group}} : {})});
+				} catch (error) {
+					// Not journaled, not run: a run after this one could not see it going.
+					await exec.stop();
+					throw error;
+				}
 				const outcome = await exec.done;
 				if (stoppedBy) {
 					await exec.stop();

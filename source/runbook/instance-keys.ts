@@ -1,13 +1,8 @@
 import {createHash} from 'node:crypto';
-import {readFileSync, realpathSync} from 'node:fs';
+import {realpathSync} from 'node:fs';
 import path from 'node:path';
 import type {InstanceInfo} from '../decode/info.js';
-
-/** What /proc/<pid>/stat says about a process. */
-type ProcessStat = {command: string; parent: number; startedAt: number};
-
-/** Clock ticks a second of /proc/<pid>/stat's start time (USER_HZ: 100 on every Linux build in use). */
-const ticksPerSecond = 100;
+import {processStat, startedMs, type ProcessStat} from './live-process.js';
 
 /**
  * The names under which one HAProxy instance is locked, the same whatever socket (a UNIX path or
@@ -33,21 +28,6 @@ export function instanceKeys(info: Pick<InstanceInfo, 'pid' | 'startTime' | 'nod
 	return keys;
 }
 
-function processStat(proc: string, pid: number): ProcessStat | undefined {
-	try {
-		const text = readFileSync(`${proc}/${pid}/stat`, 'utf8');
-		// `pid (command) state ppid … starttime …`; the command may hold spaces and parentheses.
-		const open = text.indexOf('(');
-		const close = text.lastIndexOf(')');
-		const fields = text.slice(close + 2).split(' ');
-		const parent = Number(fields[1]);
-		const startedAt = Number(fields[19]);
-		return open > 0 && Number.isInteger(parent) && Number.isInteger(startedAt) ? {command: text.slice(open + 1, close), parent, startedAt} : undefined;
-	} catch {
-		return undefined;
-	}
-}
-
 const isHaproxy = (stat: ProcessStat) => stat.command.startsWith('haproxy');
 
 /** The process's start, from boot time and its start tick, is HAProxy's Start_time_sec (2.4+). */
@@ -56,12 +36,8 @@ function sameStart(proc: string, stat: ProcessStat, startTime: number | null): b
 		return true;
 	}
 
-	try {
-		const boot = /^btime (\d+)$/m.exec(readFileSync(`${proc}/stat`, 'utf8'));
-		return boot !== null && Math.abs(Number(boot[1]) + stat.startedAt / ticksPerSecond - startTime) <= 2;
-	} catch {
-		return false;
-	}
+	const started = startedMs(proc, stat);
+	return started !== undefined && Math.abs(started / 1000 - startTime) <= 2;
 }
 
 /** A node name as a piece of a file name. */

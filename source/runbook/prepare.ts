@@ -16,7 +16,8 @@ import {findTarget} from '../poll/find-target.js';
 import {isUnreachable, RuntimeApiError} from '../runtime/runtime-error.js';
 import {formatTarget, type Target} from '../runtime/names.js';
 import {comeBackCommand} from './come-back.js';
-import {BackendLock, lockDirectory} from './backend-lock.js';
+import {BackendBusyError, BackendLock, lockDirectory} from './backend-lock.js';
+import {runningElsewhere} from './live-process.js';
 import {DrainMarks, isOwnMark, markText} from './drain-mark.js';
 import {runbookContext, runbookMode, systemClock, type RunbookContext} from './context.js';
 import {emptyFacts, initialRunbookState} from './state.js';
@@ -143,7 +144,14 @@ export async function prepareMaintenance(options: Options, target: Target, mode:
 
 	const label = formatTarget(context.target);
 	journal.setContext(label, context.clients.map((client) => ({socket: client.socket, pid: null, version: null, startTime: null})));
-	const record = lastMaintenance(readJournal(journal.file, {about: {sockets: context.clients.map((client) => client.socket), processes: facts.instances}}).entries, label);
+	const {entries} = readJournal(journal.file, {about: {sockets: context.clients.map((client) => client.socket), processes: facts.instances}});
+	const record = lastMaintenance(entries, label);
+	// Two runs of one maintenance at once (a second roll, a restore while the first one's --exec works): refused.
+	const elsewhere = record && !record.finished ? runningElsewhere(record, entries) : null;
+	if (elsewhere) {
+		throw new BackendBusyError(`${label} is in a maintenance of journal ${journal.file} that is under way elsewhere: ${elsewhere}. Nothing was sent; run again once it has ended.`);
+	}
+
 	const drainedOn = (views ?? []).filter((candidate) => drainSet(candidate.server)).map((candidate) => candidate.socket);
 	const drained = drainedOn.length > 0 && drainedOn.length === views?.length;
 	facts.drainSentAt = record && !record.finished ? record.drainSentAt : null;

@@ -24,7 +24,7 @@ type ExecOutput = 'stdout' | 'stderr' | ((text: string) => void);
  * roll): SIGTERM to the group, then SIGKILL after a grace period; `stop` resolves once the shell
  * has ended. Being its own group, it is not sent the terminal's Ctrl-C: drainboard stops it.
  */
-export function runExec(command: string, server: ExecServer, output: ExecOutput): {done: Promise<ExecOutcome>; stop: () => Promise<void>} {
+export function runExec(command: string, server: ExecServer, output: ExecOutput): {done: Promise<ExecOutcome>; stop: () => Promise<void>; group: number | undefined} {
 	const child = spawn('/bin/sh', ['-c', command], {
 		detached: true,
 		stdio: ['ignore', output === 'stdout' ? 1 : output === 'stderr' ? 2 : 'pipe', typeof output === 'function' ? 'pipe' : 2],
@@ -83,7 +83,8 @@ export function runExec(command: string, server: ExecServer, output: ExecOutput)
 
 	running.add(stop);
 	void done.then(() => running.delete(stop));
-	return {done, stop};
+	// Its own group's id is the shell's pid: the journal keeps it, so a run after a SIGKILL sees the command still going.
+	return {done, stop, group: child.pid};
 }
 
 /** The stops of the commands running now, so that whoever ends drainboard can wait for them. */

@@ -1,4 +1,5 @@
 import {once} from 'node:events';
+import process from 'node:process';
 import {existsSync, readFileSync} from 'node:fs';
 import {writeFile} from 'node:fs/promises';
 import path from 'node:path';
@@ -159,6 +160,64 @@ describe('drainboard roll', () => {
 		]);
 		expect(control.restarts.map((restart) => restart.server)).toEqual(['app01', 'app02', 'app03']);
 		expect(Object.values(await states())).toEqual(['0', '0', '0']);
+	}, 300_000);
+
+	it('a second run while the first one\'s --exec works, and a run after that drainboard was SIGKILLed while its --exec still works: refused (locked), nothing sent', async () => {
+		const started = path.join(bed.dir, 'app01-busy-started');
+		const fixed = path.join(bed.dir, 'app01-busy-fixed');
+		const exec = `if [ ! -e ${JSON.stringify(fixed)} ]; then : > ${JSON.stringify(started)}; sleep 120; fi`;
+		const journal = 'busy.jsonl';
+		const args = ['roll', 'webapps', '--servers', 'app01', ...common(journal), '--exec', exec];
+		const first = spawnCli(args);
+		first.stdout.resume();
+		first.stderr.resume();
+		// 'exit', not 'close': the command keeps drainboard's stderr open after drainboard is gone.
+		const exited = once(first, 'exit');
+		let group = 0;
+		try {
+			await waitFor('the command running on app01', () => (existsSync(started) ? true : undefined), 120_000, 100);
+			const execEntry = readJournal(path.join(bed.dir, journal)).entries.filter((entry) => entry.check === 'exec').at(-1);
+			group = Number(execEntry?.evidence?.['group']);
+			expect(group).toBeGreaterThan(1);
+			// A restore, and the same roll again, while the first roll's command works on app01: refused, nothing sent.
+			for (const second of [['restore', 'webapps/app01', ...common(journal)], args]) {
+				const run = await runCli(second, {timeoutMs: 60_000});
+				expect(run.code, run.stderr).toBe(1);
+				const {error} = JSON.parse(run.stdout) as {error: {code: string; message: string}};
+				expect(error.code).toBe('locked');
+				expect(error.message).toMatch(new RegExp(`^webapps/app01 is in a maintenance of journal \\S+busy\\.jsonl that is under way elsewhere: \\S+'s drainboard \\(pid ${first.pid}\\) runs it now \\(its last entry: maintain at \\d\\d:\\d\\d:\\d\\d\\)\\. Nothing was sent; run again once it has ended\\.$`));
+				expect((await states())['webapps/app01']).toBe('8');
+			}
+
+			// Its drainboard killed outright: the command goes on in its own group, and a new run sees it.
+			first.kill('SIGKILL');
+			await exited;
+			expect(running(group)).toBe(true);
+			const after = await runCli(args, {timeoutMs: 60_000});
+			expect(after.code, after.stderr).toBe(1);
+			const {error} = JSON.parse(after.stdout) as {error: {code: string; message: string}};
+			expect(error.code).toBe('locked');
+			expect(error.message).toContain(`the --exec command a roll started on it at`);
+			expect(error.message).toContain(`still runs, though its drainboard is gone (process group ${group}: ${group}`);
+			expect(error.message).toContain(`stop it with "kill -- -${group}"`);
+			expect((await states())['webapps/app01']).toBe('8');
+		} finally {
+			first.kill('SIGKILL');
+			if (group > 1) {
+				try {
+					process.kill(-group, 'SIGKILL');
+				} catch {
+					// Already gone.
+				}
+			}
+		}
+
+		// Once the command has ended, the same roll takes up where it stopped.
+		await waitFor('the command to end', () => (running(group) ? undefined : true), 10_000, 50);
+		await writeFile(fixed, '');
+		const resumed = await runCli(args, {timeoutMs: 120_000});
+		expect(resumed.code, resumed.stderr).toBe(0);
+		expect((await states())['webapps/app01']).toBe('0');
 	}, 300_000);
 
 	it('SIGTERM while restore waits for the server to come back: exit 143, the roll\'s JSON, left drained; the same command finishes it', async () => {

@@ -47,7 +47,6 @@ export function useExec(command: string | undefined, handle: RunbookHandle, cont
 		started.current = true;
 		const {backend, server} = context.target;
 		const row = view.pool?.instances[0]?.backends.find((candidate) => candidate.name === backend)?.servers.find((candidate) => candidate.server === server);
-		context.journal.appendGuarded({step: 'maintain', event: 'check', check: 'exec', detail: `--exec started: ${command}`});
 		let partial = '';
 		const add = (text: string) => {
 			const pieces = (partial + text).split('\n');
@@ -58,6 +57,7 @@ export function useExec(command: string | undefined, handle: RunbookHandle, cont
 		};
 
 		const child = runExec(command, {backend, server, address: row?.address ?? '', port: row?.port ?? null}, add);
+		context.journal.appendGuarded({step: 'maintain', event: 'check', check: 'exec', detail: `--exec started: ${command}`, ...(child.group ? {evidence: {group: child.group}} : {})});
 		stop.current = child.stop;
 		setExec((now) => (now ? {...now, status: 'running'} : now));
 		void child.done.then((outcome) => {
