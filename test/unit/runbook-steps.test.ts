@@ -384,7 +384,8 @@ describe('maintain and restore', () => {
 		await through(harness, ['validate', 'baseline', 'drain', 'confirm']);
 		haproxy.set('app01', {opState: 0, status: 'DOWN', checkStatus: 'L4CON'});
 		expect(await runStep('maintain', harness.context, harness.io)).toBe('failed');
-		expect(check(harness, 'maintain', 'health-back')?.observed).toBe('app01 is not healthy: DOWN · L4CON (TCP connection refused).');
+		expect(check(harness, 'maintain', 'health-back')?.observed).toBe('app01 is not healthy: DOWN · L4CON (TCP connection refused). Waited 10 s of 10 s (--ready-timeout).');
+		expect(check(harness, 'maintain', 'health-back')?.evidence).toEqual({healthAtStart: 'DOWN · L4CON (TCP connection refused)', waitedSeconds: 10, readyTimeoutSeconds: 10, healthy: false});
 		expect(harness.state().current).toBe('maintain');
 
 		const cameBackAt = clock.now() + 3000;
@@ -396,6 +397,7 @@ describe('maintain and restore', () => {
 
 		expect(await runStep('maintain', harness.context, harness.io)).toBe('passed');
 		expect(check(harness, 'maintain', 'health-back')?.observed).toBe('app01 is DRAIN · L7OK (HTTP check passed), seen healthy for 2 s.');
+		expect(check(harness, 'maintain', 'health-back')?.evidence).toMatchObject({healthAtStart: 'DOWN · L4CON (TCP connection refused)', healthy: true, healthyForSeconds: 2});
 	});
 
 	it('restores: ready sent, drain gone, traffic back, and a summary', async () => {

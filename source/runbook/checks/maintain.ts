@@ -30,6 +30,8 @@ const healthBack: CheckDefinition = {
 		const {readyTimeoutMs, settleMs} = context.options;
 		let healthySince: number | null = null;
 		let views = await readTargetPatiently(context, io.signal);
+		// What the wait began with, for the journal: a server seen down first, then healthy, was waited for.
+		const atStart = views === null ? 'HAProxy did not answer' : views.map((view) => perInstance(context, view.socket, healthText(view.server))).join('; ');
 		for (;;) {
 			const lost = views === null ? undefined : drainLost(context, views);
 			if (lost) {
@@ -57,10 +59,13 @@ const healthBack: CheckDefinition = {
 		}
 
 		views ??= await readTarget(context, io.signal);
+		const waited = {healthAtStart: atStart, waitedSeconds: Math.round((context.clock.now() - started) / 1000), readyTimeoutSeconds: readyTimeoutMs / 1000};
 		const unhealthy = views.find((view) => !view.server || !isHealthy(view.server));
 		if (unhealthy || healthySince === null) {
 			const view = unhealthy ?? views[0]!;
-			return failed(this.id, this.title, perInstance(context, view.socket, `${context.target.server} is not healthy: ${healthText(view.server)}.`), {
+			const wait = io.signal?.aborted ? '' : ` Waited ${waited.waitedSeconds} s of ${waited.readyTimeoutSeconds} s (--ready-timeout).`;
+			return failed(this.id, this.title, perInstance(context, view.socket, `${context.target.server} is not healthy: ${healthText(view.server)}.${wait}`), {
+				evidence: {...waited, healthy: false},
 				meaning: 'Putting it back now would send users to a server that fails its health check.',
 				todo: `Bring the service back (HAProxy checks it on its own), then ${context.options.interactive ? 'press Enter again' : `run "${restoreCommand(context.commandFlags, formatTarget(context.target), context.journal.file)}" again`}. Restore stays refused until the check passes.`,
 			});
@@ -69,7 +74,7 @@ const healthBack: CheckDefinition = {
 		const server = views[0]!.server!;
 		const seconds = Math.round((context.clock.now() - healthySince) / 1000);
 		const noCheck = server.checkConfigured ? '' : ' No health check is configured: HAProxy trusts the server blindly, so make sure the service is really up.';
-		return passed(this.id, this.title, `${context.target.server} is ${healthText(server)}, seen healthy for ${seconds} s${everywhere(context)}.${noCheck}`);
+		return passed(this.id, this.title, `${context.target.server} is ${healthText(server)}, seen healthy for ${seconds} s${everywhere(context)}.${noCheck}`, {evidence: {...waited, healthy: true, healthyForSeconds: seconds}});
 	},
 };
 
