@@ -205,9 +205,10 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 		store.dispatch({type: 'resumed', at: plan.resume.step, drained: plan.resume.drained, ran: plan.resume.ran, time: context.clock.now()});
 		// A restore after a drain is that maintenance's second half, not a rescue: said as such.
 		const {drainedBy} = plan.resume;
+		const again = plan.resume.healthAgain ? ` again: its maintain passed in an earlier run, but the target is still drained, so the health wait runs again (up to ${context.options.readyTimeoutMs / 1000} s, --ready-timeout) before ready` : '';
 		write(
 			kind === 'restore' && drainedBy
-				? `→ the maintenance that ${drainedBy.user} started at ${journalTime(drainedBy.at)} drained it; it goes on at ${plan.resume.step}.`
+				? `→ the maintenance that ${drainedBy.user} started at ${journalTime(drainedBy.at)} drained it; it goes on at ${plan.resume.step}${again}.`
 				: `→ resuming at ${plan.resume.step}: ${plan.resume.reason}`,
 		);
 	}

@@ -106,6 +106,11 @@ export type ResumePoint = {
 	ran: StepId[];
 	/** A drain found made, with no maintenance of it in this journal: taking it up opens one here. */
 	found?: true;
+	/**
+	 * The journal shows maintain passed, but HAProxy still shows the target drained (no ready took
+	 * effect): the health an earlier run saw proves nothing now, so maintain's health wait runs again.
+	 */
+	healthAgain?: true;
 };
 
 /** What HAProxy shows of the target now; `drainedBy`: another operator's maintenance that a drain mark names (drain-mark.ts). */
@@ -127,8 +132,19 @@ export function resumePoint(record: MaintenanceRecord | undefined, {targetDraine
 		}
 
 		const last = [...stepIds].reverse().find((step) => open.passed.includes(step));
-		const step = last === undefined || stepIds.indexOf(last) < stepIds.indexOf('drain') ? 'confirm' : (nextStep(last) ?? 'restore');
-		return {step, drained: true, ran: open.passed.filter((id) => stepIds.indexOf(id) < stepIds.indexOf(step)), reason: `the maintenance that ${open.startedBy} started at ${journalTime(open.startedAt)} drained it and did not finish`, drainedBy: {user: open.startedBy, at: open.startedAt}};
+		const next = last === undefined || stepIds.indexOf(last) < stepIds.indexOf('drain') ? 'confirm' : (nextStep(last) ?? 'restore');
+		// Still drained, so no ready took effect: ready waits for health seen now, never for health an earlier run saw.
+		const step = stepIds.indexOf(next) > stepIds.indexOf('maintain') ? 'maintain' : next;
+		const healthAgain = open.passed.includes('maintain');
+		const again = healthAgain ? `; its maintain passed, but HAProxy still shows the target drained, so maintain's health wait runs again before ready` : '';
+		return {
+			step,
+			drained: true,
+			ran: open.passed.filter((id) => stepIds.indexOf(id) < stepIds.indexOf(step)),
+			reason: `the maintenance that ${open.startedBy} started at ${journalTime(open.startedAt)} drained it and did not finish${again}`,
+			drainedBy: {user: open.startedBy, at: open.startedAt},
+			...(healthAgain ? {healthAgain: true as const} : {}),
+		};
 	}
 
 	if (open?.readySent) {

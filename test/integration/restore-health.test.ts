@@ -1,12 +1,12 @@
+import {once} from 'node:events';
+import process from 'node:process';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
-import {parseOptions} from '../../source/options.js';
+import type {HeadlessResult} from '../../source/headless/report.js';
 import {readJournal} from '../../source/runbook/journal.js';
-import {beginMaintenance, prepareMaintenance} from '../../source/runbook/prepare.js';
-import {runStep} from '../../source/runbook/run-step.js';
-import {parseTarget} from '../../source/runtime/names.js';
 import {webappsConfig, webappsDemos} from '../fixtures/webapps.cfg.js';
+import {holdLock} from '../helpers/lock-holder.js';
 import {adminStates} from '../helpers/raw-haproxy.js';
-import {runCli} from '../helpers/run-cli.js';
+import {runCli, spawnCli} from '../helpers/run-cli.js';
 import {startTestBed, type TestBed} from '../helpers/test-bed.js';
 import {startCliInTmux, type TmuxSession} from '../helpers/tmux.js';
 import {waitFor} from '../helpers/wait-for.js';
@@ -25,11 +25,41 @@ afterEach(async () => {
 	session = undefined;
 	await bed.demo('app01').start().catch(() => undefined);
 	await bed.send('set server webapps/app01 state ready');
+	// The next test drains it, which needs it up and checked again.
+	await waitFor('HAProxy to see app01 UP', async () => (/,UP,.*,L7OK,/.test(await statusOf()) ? true : undefined));
 });
 
 afterAll(async () => {
 	await bed?.stop();
 });
+
+const common = (journal: string) => ['--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal, '--yes'];
+/** Where the run under test begins in its journal (after the drain and the restore that stopped). */
+let firstEntries = 0;
+
+/**
+ * Drains app01, then runs a restore that passes maintain (healthy) and is refused at its ready
+ * because another drainboard holds the backend: a restore stopped past maintain, as in the field.
+ */
+async function stoppedAfterMaintain(name: string): Promise<string> {
+	const journal = `${bed.dir}/${name}`;
+	expect((await runCli(['drain', 'webapps/app01', ...common(journal)])).code).toBe(0);
+	const holder = await holdLock({dir: process.env['DRAINBOARD_LOCK_DIR']!, socket: bed.adminSocket, backend: 'webapps', what: 'drain of webapps/app02', user: 'carol'});
+	try {
+		const stopped = await runCli(['restore', 'webapps/app01', ...common(journal), '--json']);
+		expect(stopped.code, stopped.stderr).toBe(1);
+		expect(JSON.parse(stopped.stdout)).toMatchObject({ok: false, changed: false, error: {code: 'locked'}, steps: [{id: 'maintain', ok: true}, {id: 'restore', ok: false}]});
+	} finally {
+		await holder.release();
+	}
+
+	const entries = readJournal(journal).entries;
+	expect(entries.filter((entry) => entry.event === 'step-passed' && entry.step === 'maintain')).toHaveLength(1);
+	expect(entries.filter((entry) => entry.command?.endsWith('state ready'))).toEqual([]);
+	expect(await admin()).toBe('8');
+	firstEntries = entries.length;
+	return journal;
+}
 
 const admin = async () => adminStates(await bed.send('show servers state webapps'))['webapps/app01'];
 const statusOf = async () => (await bed.send('show stat webapps 4 1')).split('\n').find((row) => row.startsWith('webapps,app01,')) ?? '';
@@ -39,29 +69,73 @@ const checklist = (screen: string) => screen.split('\n').find((line) => line.sta
 const flat = (screen: string) => screen.replace(/\n\s*/g, ' ');
 
 describe('restore never sends "state ready" to a server that is not healthy', () => {
-	it('headless: maintain passed earlier, the service stopped since: restore refuses, sends nothing, and the server stays drained', async () => {
-		const journal = `${bed.dir}/headless.jsonl`;
-		const common = ['--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal, '--yes'];
-		expect((await runCli(['drain', 'webapps/app01', ...common])).code).toBe(0);
-		// An earlier restore run got as far as maintain (the work done, the service healthy) and stopped there.
-		const options = parseOptions({socket: [bed.adminSocket], config: bed.configPath, journal});
-		const earlier = await prepareMaintenance(options, parseTarget('webapps/app01'), {interactive: false});
-		expect(earlier.resume?.step).toBe('maintain');
-		beginMaintenance(earlier.context, earlier.resume);
-		expect(await runStep('maintain', earlier.context, {dispatch() {}, ask: async () => true})).toBe('passed');
-		earlier.context.journal.close();
-
+	it('headless: a restore stopped after maintain passed (refused: locked); run again while the service is down, it waits for health, then restores', async () => {
+		const journal = await stoppedAfterMaintain('waits.jsonl');
 		await bed.demo('app01').stop();
 		await down();
-		const result = await runCli(['restore', 'webapps/app01', ...common]);
-		expect(result.code).toBe(1);
-		expect(result.stderr).toMatch(/→ the maintenance that \S+ started at .* drained it; it goes on at restore\./);
-		expect(result.stderr).toMatch(
-			/✗ restore · Ready command: webapps\/app01 is not healthy now \(DOWN · L4CON \(.+\)\), so "state ready" was not sent by this maintenance; bring the service back, and restore once its health check passes\./,
-		);
-		expect(result.stderr.trim().split('\n').at(-1)).toMatch(/^webapps\/app01 is DRAINED now/);
+		const child = spawnCli(['restore', 'webapps/app01', ...common(journal), '--json', '--ready-timeout', '30']);
+		child.stdin.end();
+		let stdout = '';
+		let stderr = '';
+		child.stdout.on('data', (chunk: Buffer) => {
+			stdout += chunk.toString();
+		});
+		child.stderr.on('data', (chunk: Buffer) => {
+			stderr += chunk.toString();
+		});
+		const exited = once(child, 'exit') as Promise<[number | null]>;
+		try {
+			await waitFor('restore to wait for the health check', () => (stderr.includes('waiting for its health check to pass') ? true : undefined), 30_000);
+		} catch (error) {
+			child.kill('SIGKILL');
+			throw new Error(`${String(error)}; stderr so far:\n${stderr}`);
+		}
+
+		// Waiting: nothing sent, still drained, until the service is back.
 		expect(await admin()).toBe('8');
-		expect(readJournal(journal).entries.filter((entry) => entry.command?.endsWith('state ready'))).toEqual([]);
+		await bed.demo('app01').start();
+		const [code] = await exited;
+		expect(code, stderr).toBe(0);
+		expect(stderr).toMatch(/→ the maintenance that \S+ started at .* drained it; it goes on at maintain again: its maintain passed in an earlier run, but the target is still drained, so the health wait runs again \(up to 30 s, --ready-timeout\) before ready\./);
+		expect(stderr).toMatch(/… maintain · app01: DOWN · L4CON .* waiting for its health check to pass/);
+		expect(await admin()).toBe('0');
+
+		const result = JSON.parse(stdout) as HeadlessResult;
+		expect(result).toMatchObject({ok: true, changed: true});
+		expect(result.steps.map((step) => [step.id, step.ok])).toEqual([['maintain', true], ['restore', true]]);
+		const health = result.steps[0]!.checks.find((check) => check.id === 'health-back')!;
+		expect(health).toMatchObject({verdict: 'pass', evidence: {healthAtStart: expect.stringMatching(/^DOWN · L4CON/), healthy: true, readyTimeoutSeconds: 30}});
+
+		// The journal says the health wait ran again, what it began with, and only then the ready.
+		const entries = readJournal(journal).entries.slice(firstEntries);
+		const resumed = entries.find((entry) => entry.event === 'resumed');
+		expect(resumed).toMatchObject({step: 'maintain', detail: expect.stringContaining("its maintain passed, but HAProxy still shows the target drained, so maintain's health wait runs again before ready")});
+		const waited = entries.findIndex((entry) => entry.check === 'health-back' && entry.verdict === 'pass');
+		expect(entries[waited]?.evidence).toMatchObject({healthAtStart: expect.stringMatching(/^DOWN · L4CON/), healthy: true});
+		const ready = entries.findIndex((entry) => entry.event === 'reply' && entry.command === 'set server webapps/app01 state ready' && entry.ok === true);
+		expect(ready).toBeGreaterThan(waited);
+		expect(entries.at(-1)).toMatchObject({event: 'finished'});
+	});
+
+	it('headless: the same restore with the service staying down fails after its --ready-timeout (health-timeout), sends nothing, and leaves it drained', async () => {
+		const journal = await stoppedAfterMaintain('timeout.jsonl');
+		await bed.demo('app01').stop();
+		await down();
+		const result = await runCli(['restore', 'webapps/app01', ...common(journal), '--json', '--ready-timeout', '3']);
+		expect(result.code, result.stderr).toBe(1);
+		expect(result.stderr).toMatch(/it goes on at maintain again: .* the health wait runs again \(up to 3 s, --ready-timeout\) before ready\./);
+		expect(result.stderr).toMatch(/✗ maintain · Target healthy again: app01 is not healthy: DOWN · L4CON \(.+\)\. Waited \d+ s of 3 s \(--ready-timeout\)\./);
+		const json = JSON.parse(result.stdout) as HeadlessResult;
+		expect(json).toMatchObject({ok: false, changed: false, drained: true, error: {code: 'health-timeout'}});
+		const health = json.steps.find((step) => step.id === 'maintain')!.checks.find((check) => check.id === 'health-back')!;
+		// It waited the whole --ready-timeout, as the check itself measured it: not the immediate refusal at "state ready".
+		expect(health).toMatchObject({verdict: 'fail', evidence: {healthAtStart: expect.stringMatching(/^DOWN · L4CON/), healthy: false, readyTimeoutSeconds: 3}});
+		expect(health.evidence!['waitedSeconds']).toBeGreaterThanOrEqual(3);
+		expect(json.steps.map((step) => step.id)).toEqual(['maintain']);
+		expect(await admin()).toBe('8');
+		const entries = readJournal(journal).entries;
+		expect(entries.slice(firstEntries).find((entry) => entry.check === 'health-back')).toMatchObject({verdict: 'fail', evidence: {healthy: false, readyTimeoutSeconds: 3}});
+		expect(entries.filter((entry) => entry.command?.endsWith('state ready'))).toEqual([]);
 	});
 
 	it('wizard: maintain passed, then the service stopped: restore refuses; a ready question open when it stops is withdrawn', async () => {

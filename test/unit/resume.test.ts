@@ -22,6 +22,19 @@ describe('resume', () => {
 		expect(resumePoint(record, {targetDrained: true})).toMatchObject({step: 'maintain', drained: true});
 	});
 
+	it('runs maintain again when its maintain passed but HAProxy still shows the target drained (no ready took effect): health an earlier run saw is no proof now', () => {
+		const passed = ['validate', 'baseline', 'drain', 'confirm', 'maintain'] as const;
+		const entries = [entry('started'), drainReply, ...passed.map((step) => entry('step-passed', {step})), entry('step-failed', {step: 'restore'})];
+		const point = resumePoint(lastMaintenance(entries, 'webapps/app01'), {targetDrained: true});
+		expect(point).toMatchObject({step: 'maintain', drained: true, healthAgain: true, ran: ['validate', 'baseline', 'drain', 'confirm']});
+		expect(point?.reason).toContain("its maintain passed, but HAProxy still shows the target drained, so maintain's health wait runs again before ready");
+		// After confirm only: maintain as ever, nothing said about running it again.
+		expect(resumePoint(lastMaintenance(entries.slice(0, -2), 'webapps/app01'), {targetDrained: true})).not.toHaveProperty('healthAgain');
+		// A ready that took effect (not drained now): restore, to prove traffic returned.
+		const ready = entry('reply', {step: 'restore', command: 'set server webapps/app01 state ready', ok: true});
+		expect(resumePoint(lastMaintenance([...entries, ready], 'webapps/app01'), {targetDrained: false})?.step).toBe('restore');
+	});
+
 	it('resumes at confirm when the drain was sent but not proven, or when HAProxy shows a drain the journal does not know', () => {
 		const record = lastMaintenance([entry('started'), drainReply], 'webapps/app01');
 		expect(resumePoint(record, {targetDrained: true})?.step).toBe('confirm');

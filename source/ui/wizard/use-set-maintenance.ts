@@ -115,8 +115,8 @@ export function useSetMaintenance(runner: SetRunner, view: PollView, goBack: () 
 			setKind(next);
 			setFailure(null);
 			try {
-				// The restore takes up the drain this maintenance made: its "resuming at maintain" is no news here.
-				const prepared = await runner.prepare(next, {write: (line) => (next === 'restore' && / resuming at maintain: /.test(line) ? undefined : write(line))});
+				// The restore takes up the drain this maintenance made: its "resuming at maintain" is no news here, unless its health wait runs again.
+				const prepared = await runner.prepare(next, {write: (line) => (next === 'restore' && / resuming at maintain: /.test(line) && !line.includes('health wait runs again') ? undefined : write(line))});
 				setMembers((previous) => ({...previous, [next]: prepared}));
 				return prepared;
 			} catch (error) {
