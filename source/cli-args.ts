@@ -202,7 +202,7 @@ const maintenanceFlags = [
  * own sentence (cli.tsx).
  */
 const commandFlags: Record<CommandName, ReadonlySet<FlagName>> = {
-	status: new Set([...instanceFlags, 'backend', 'json']),
+	status: new Set([...instanceFlags, 'backend', 'json', 'journal']),
 	routes: new Set([...instanceFlags, 'haproxy', 'backend', 'json']),
 	// The lab brings its own HAProxy, socket and configuration.
 	lab: new Set(maintenanceFlags),

@@ -3,6 +3,7 @@ import {differingServers} from '../model/differences.js';
 import type {Instance, PoolSnapshot, Server} from '../model/types.js';
 import {terminalSafeJson} from '../visible-text.js';
 import type {DrainOwner} from './drain-owners.js';
+import type {LostDrainJson} from './lost-drains.js';
 import {instanceFields, serverFields, statusJsonSchema} from './status-schema.js';
 
 /** The contract's server fields, each one the compiler finds on the model's {@link Server}. */
@@ -22,7 +23,8 @@ const serversPerPiece = 400;
 export const statusJsonHead = (instances: readonly Instance[]) => `{"instances":${terminalSafeJson(instancesJson(instances))},"servers":[`;
 
 /** The text after the last server of one instance (one instance has no differences). */
-export const singleInstanceTail = (drains: readonly DrainOwner[]) => `],"differences":[],"drains":${terminalSafeJson(JSON.stringify(drains))}}\n`;
+export const singleInstanceTail = (drains: readonly DrainOwner[], lostDrains: readonly LostDrainJson[] = []) =>
+	`],"differences":[],"drains":${terminalSafeJson(JSON.stringify(drains))},"lostDrains":${terminalSafeJson(JSON.stringify(lostDrains))}}\n`;
 
 /**
  * The `servers` array's items, made as the servers are added (in order), handed to `onPiece`
@@ -62,14 +64,14 @@ export class ServersJson {
 /**
  * `status --json` of a whole snapshot (several instances, or one backend): the object of
  * `status-schema.ts` (`instances`, `servers`, `differences`, the servers whose admin state is
- * not the same on every instance, empty with one instance, and `drains`), as text and a newline, in one
+ * not the same on every instance, empty with one instance, `drains` and `lostDrains`), as text and a newline, in one
  * `JSON.stringify` per part. (Writing it in 400-server pieces was measured against this and
  * gained nothing: test/bench/README.md.)
  */
-export function statusJson(pool: PoolSnapshot, drains: readonly DrainOwner[]): string {
+export function statusJson(pool: PoolSnapshot, drains: readonly DrainOwner[], lostDrains: readonly LostDrainJson[] = []): string {
 	const servers = pool.instances.flatMap(({backends}) => backends.flatMap((backend) => backend.servers));
 	const instances = instancesJson(pool.instances.map(({instance}) => instance));
-	return `${terminalSafeJson(`{"instances":${instances},"servers":${JSON.stringify(servers, modelServerFields as string[])},"differences":${JSON.stringify(differencesJson(pool))},"drains":${JSON.stringify(drains)}}`)}\n`;
+	return `${terminalSafeJson(`{"instances":${instances},"servers":${JSON.stringify(servers, modelServerFields as string[])},"differences":${JSON.stringify(differencesJson(pool))},"drains":${JSON.stringify(drains)},"lostDrains":${JSON.stringify(lostDrains)}}`)}\n`;
 }
 
 /**
@@ -78,6 +80,6 @@ export function statusJson(pool: PoolSnapshot, drains: readonly DrainOwner[]): s
  * against the schema first (a mismatch is a bug, not output).
  */
 export function statusErrorJson(error: unknown): string {
-	const checked = statusJsonSchema.parse({instances: [], servers: [], differences: [], drains: [], error: {code: errorCodeOf(error), message: sentenceOf(error)}});
+	const checked = statusJsonSchema.parse({instances: [], servers: [], differences: [], drains: [], lostDrains: [], error: {code: errorCodeOf(error), message: sentenceOf(error)}});
 	return `${terminalSafeJson(JSON.stringify(checked))}\n`;
 }

@@ -54,6 +54,27 @@ const drainSchema = z.strictObject({
 		.check(z.describe('whose drainboard maintenance drained it, from the drain marks every drainboard of this host leaves beside its locks; null when no mark names one (drained by hand or another tool, or the mark ended: set ready and drained again outside drainboard), or when the marks could not be read (stderr then says so)')),
 });
 
+/** An open maintenance of the journal whose drain HAProxy no longer shows: the server is in rotation. */
+const lostDrainSchema = z.strictObject({
+	socket: z.string().check(z.describe('the instance that shows it in rotation (an `instances[].socket`)')),
+	server: z.string().check(z.describe('`backend/server`')),
+	by: z
+		.strictObject({
+			user: z.string().check(z.describe('who started the maintenance, as the journal says')),
+			journal: z.string().check(z.describe('the journal status read (absolute path): `--journal`, else the default')),
+			startedAt: z.string().check(z.describe('when the maintenance started: the journal\'s time (ISO 8601, UTC)')),
+			drainedAt: z.nullable(z.string()).check(z.describe('when HAProxy accepted its drain (ISO 8601, UTC), as the journal says; null when it does not')),
+		})
+		.check(z.describe('the open maintenance that drained it, from the journal: `user` (who started it), `journal` (the journal read, absolute path), `startedAt` (when it started), `drainedAt` (when HAProxy accepted its drain; null when the journal does not say), times ISO 8601 UTC')),
+	undone: z
+		.enum(['reload', 'change', 'unknown'])
+		.check(
+			z.describe(
+				'what took the drain away, from the journal\'s drain entry and HAProxy\'s process now: `reload` (another pid or start time: HAProxy was reloaded or restarted, and no server-state file kept the drain), `change` (the same process: someone or something set it ready), `unknown` (the journal has no pid of this instance)',
+			),
+		),
+});
+
 /** Why status printed no snapshot: the same code and sentence as drain's `error` (stderr has the sentence too). */
 const errorSchema = z.strictObject({
 	code: z.enum(errorCodes).check(z.describe('what kind of failure: a code of the fixed list of `drain --json` (`usage`, `not-found`, `unreachable`, `level`, …)')),
@@ -71,10 +92,17 @@ export const statusJsonSchema = z
 		servers: z.array(serverSchema).check(z.describe('every server of every instance, in HAProxy\'s order')),
 		differences: z.array(differenceSchema).check(z.describe('servers whose admin state differs between instances (empty with one instance)')),
 		drains: z.array(drainSchema).check(z.describe('every drained server (FDRAIN) of every instance, in `servers` order, and whose maintenance it is')),
+		lostDrains: z
+			.array(lostDrainSchema)
+			.check(
+				z.describe(
+					'every open maintenance of the journal status reads (`--journal`, else the default) whose server HAProxy shows in rotation now (neither drained nor in maintenance): its drain was lost, and `drainboard restore` closes it. In `servers` order; empty when the journal could not be read (stderr then says so)',
+				),
+			),
 		error: z.optional(errorSchema).check(z.describe('there exactly when the exit code is not 0; the lists are empty then')),
 	})
 	.check(
-		z.refine((status) => status.error === undefined || status.instances.length + status.servers.length + status.differences.length + status.drains.length === 0, 'a status with an error has empty lists'),
+		z.refine((status) => status.error === undefined || status.instances.length + status.servers.length + status.differences.length + status.drains.length + status.lostDrains.length === 0, 'a status with an error has empty lists'),
 		z.meta({title: 'drainboard status --json', description: 'One snapshot of every HAProxy instance drainboard reads, printed by `drainboard status --json`; on a failure, empty lists and `error`.'}),
 	);
 

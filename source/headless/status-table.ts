@@ -2,7 +2,10 @@ import {addressOf, adminWords} from '../model/describe.js';
 import {differenceText, differingServers} from '../model/differences.js';
 import type {PoolSnapshot} from '../model/types.js';
 import {visible} from '../visible-text.js';
+import type {ChosenFlags} from '../runbook/come-back.js';
+import type {GoneDrain} from '../runbook/lost-drain.js';
 import {drainOwnerLines, type DrainOwners} from './drain-owners.js';
+import {lostDrainLines, type StatusJournal} from './lost-drains.js';
 import {formatTable, type Column} from './table.js';
 
 const columns: Column[] = [
@@ -15,8 +18,14 @@ const columns: Column[] = [
 	{title: 'CHECK'},
 ];
 
-/** `drainboard status` without --json: per instance, a heading and an aligned table; then the differences, and whose each drain is. */
-export function formatStatusTable(pool: PoolSnapshot, width: number, drains: DrainOwners = {owners: [], unread: null}): string {
+/** The open maintenances of the journal whose drain HAProxy no longer shows, and what status names them with. */
+type LostDrains = {lost: readonly GoneDrain[]; journal: StatusJournal; flags: ChosenFlags};
+
+/**
+ * `drainboard status` without --json: per instance, a heading and an aligned table; then the
+ * differences, whose each drain is, and the open maintenances whose drain is gone.
+ */
+export function formatStatusTable(pool: PoolSnapshot, width: number, drains: DrainOwners = {owners: [], unread: null}, lostDrains?: LostDrains): string {
 	const blocks = pool.instances.map(({instance, backends}) => {
 		const heading = visible(`${instance.socket}  HAProxy ${instance.version}  pid ${instance.pid}${instance.stopping ? '  (stopping)' : ''}`);
 		const rows = backends.flatMap((backend) =>
@@ -35,5 +44,6 @@ export function formatStatusTable(pool: PoolSnapshot, width: number, drains: Dra
 	});
 	const differences = [...differingServers(pool).values()].map((difference) => visible(differenceText(difference)));
 	const owners = drainOwnerLines(drains, pool.instances.length > 1, width);
-	return `${[...blocks, ...(differences.length > 0 ? [differences.join('\n')] : []), ...(owners.length > 0 ? [owners.join('\n')] : [])].join('\n\n')}\n`;
+	const lost = lostDrains ? lostDrainLines(lostDrains.lost, {...lostDrains, severalInstances: pool.instances.length > 1, now: pool.takenAt, width}) : [];
+	return `${[...blocks, ...(differences.length > 0 ? [differences.join('\n')] : []), ...(owners.length > 0 ? [owners.join('\n')] : []), ...(lost.length > 0 ? [lost.join('\n')] : [])].join('\n\n')}\n`;
 }

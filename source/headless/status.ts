@@ -3,11 +3,21 @@ import type {ProxyName} from '../runtime/names.js';
 import {isUnknownBackend, unknownBackendError} from '../poll/find-target.js';
 import type {PoolSnapshot, Server} from '../model/types.js';
 import {drainSet} from '../model/server-condition.js';
+import type {ChosenFlags} from '../runbook/come-back.js';
+import {defaultJournalPath} from '../runbook/journal.js';
+import {drainsGone, type GoneDrain} from '../runbook/lost-drain.js';
 import {drainOwners} from './drain-owners.js';
+import {lostDrainJson, openDrainsAbout, type StatusJournal} from './lost-drains.js';
 import {ServersJson, singleInstanceTail, statusJson, statusJsonHead} from './status-json.js';
 import {formatStatusTable} from './status-table.js';
 
-type StatusOptions = {backend?: ProxyName; json: boolean; width: number};
+/**
+ * `journal`: the `--journal` given (else the default is read); `flags`: the flags that chose
+ * HAProxy, for the commands status prints.
+ */
+type StatusOptions = {backend?: ProxyName; json: boolean; width: number; journal?: string; flags?: ChosenFlags};
+
+const noFlags: ChosenFlags = {socket: []};
 
 /** Reads every instance once (in parallel) into one snapshot; a backend HAProxy does not have is exit 2. */
 async function readPool(clients: readonly RuntimeClient[], backend?: ProxyName): Promise<PoolSnapshot> {
@@ -30,45 +40,71 @@ async function readPool(clients: readonly RuntimeClient[], backend?: ProxyName):
 /**
  * `status --json` of one whole instance: the JSON is made while the dumps arrive, 400 servers at
  * a time, and kept as bytes until the reply is complete (a cut reply writes nothing); the servers
- * themselves are not kept (see {@link RuntimeClient.streamServers}).
+ * themselves are not kept (see {@link RuntimeClient.streamServers}), but the drained ones and
+ * those an open maintenance of the journal names.
  */
-async function oneInstanceJson(client: RuntimeClient, write: (text: string | Uint8Array) => void): Promise<string | null> {
+async function oneInstanceJson(client: RuntimeClient, journal: StatusJournal, write: (text: string | Uint8Array) => void): Promise<string[]> {
+	const open = openDrainsAbout(journal, client.socket);
+	const named = new Set(open.records.map((record) => record.target));
 	const pieces: Buffer[] = [];
 	const servers = new ServersJson((text) => pieces.push(Buffer.from(text)));
 	const drained: Server[] = [];
+	const ofMaintenances: Server[] = [];
 	const instance = await client.streamServers((server) => {
 		servers.add(server);
 		if (drainSet(server)) {
 			drained.push(server);
 		}
+
+		if (named.size > 0 && named.has(`${server.backend}/${server.server}`)) {
+			ofMaintenances.push(server);
+		}
 	});
 	servers.end();
 	const drains = await drainOwners([{client, servers: drained}]);
+	const lost = drainsGone(open.records, instance, ofMaintenances);
 	write(statusJsonHead([instance]));
 	for (const piece of pieces) {
 		write(piece);
 	}
 
-	write(singleInstanceTail(drains.owners));
-	return drains.unread;
+	write(singleInstanceTail(drains.owners, lost.map((gone) => lostDrainJson(gone, journal))));
+	return [...notesOf(drains.unread), ...journalNotes([open.unread])];
 }
 
 /** `drainboard status`: one snapshot, handed to `write` as JSON or as a plain table; returns notes for stderr. */
 export async function runStatus(clients: readonly RuntimeClient[], options: StatusOptions, write: (text: string | Uint8Array) => void): Promise<string[]> {
+	const journal: StatusJournal = {file: options.journal ?? defaultJournalPath(), given: options.journal !== undefined};
 	if (options.json && clients.length === 1 && options.backend === undefined) {
-		return notesOf(await oneInstanceJson(clients[0]!, write));
+		return oneInstanceJson(clients[0]!, journal, write);
 	}
 
 	const pool = await readPool(clients, options.backend);
 	const drains = await drainOwners(pool.instances.map(({backends}, index) => ({client: clients[index]!, servers: backends.flatMap((backend) => backend.servers.filter(drainSet))})));
+	const unread: Array<string | null> = [];
+	const lost: GoneDrain[] = pool.instances.flatMap(({instance, backends}) => {
+		const open = openDrainsAbout(journal, instance.socket);
+		unread.push(open.unread);
+		return drainsGone(
+			open.records,
+			instance,
+			backends.flatMap((backend) => backend.servers),
+		);
+	});
 	if (!options.json) {
-		write(formatStatusTable(pool, options.width, drains));
-		return [];
+		write(formatStatusTable(pool, options.width, drains, {lost, journal, flags: options.flags ?? noFlags}));
+		return journalNotes(unread);
 	}
 
-	write(statusJson(pool, drains.owners));
-	return notesOf(drains.unread);
+	write(statusJson(pool, drains.owners, lost.map((gone) => lostDrainJson(gone, journal))));
+	return [...notesOf(drains.unread), ...journalNotes(unread)];
 }
 
 /** For stderr beside --json: the marks could not be read, so `by: null` says nothing of who drained. */
 const notesOf = (unread: string | null) => (unread ? [`Whose maintenance each drain is, is not known: ${unread}; "by": null means not known here.`] : []);
+
+/** For stderr: the journal could not be read, so no open maintenance whose drain is gone can be named (said once). */
+function journalNotes(unread: ReadonlyArray<string | null>): string[] {
+	const [first] = unread.filter((one) => one !== null);
+	return first ? [`Whether an open maintenance lost its drain is not known: ${first}`] : [];
+}

@@ -1,8 +1,27 @@
+import type {Instance, Server} from '../model/types.js';
 import {outOfRotation} from '../model/server-condition.js';
 import {formatTarget, type Target} from '../runtime/names.js';
 import {clockTime} from '../time-format.js';
 import type {TargetView} from './read-target.js';
 import type {MaintenanceRecord} from './resume.js';
+
+/**
+ * What undid a drain HAProxy no longer shows, on one instance, from the journal's drain entry and
+ * HAProxy's process now: `reload` (its pid or start time differs from the drain's: reloaded or
+ * restarted), `change` (the same process: someone or something set the server ready), `unknown`
+ * (the journal has no pid of that instance to tell which).
+ */
+type DrainUndone = {how: 'reload'; pidBefore: number} | {how: 'change'} | {how: 'unknown'};
+
+/** {@link DrainUndone} of `record`'s drain on the instance at `socket`, which is `now`. */
+function drainUndoneBy(record: Pick<MaintenanceRecord, 'drainInstances'>, socket: string, now: Pick<Instance, 'pid' | 'startTime'>): DrainUndone {
+	const before = record.drainInstances?.find((instance) => instance.socket === socket);
+	if (before?.pid === null || before?.pid === undefined) {
+		return {how: 'unknown'};
+	}
+
+	return before.pid !== now.pid || (before.startTime !== null && before.startTime !== now.startTime) ? {how: 'reload', pidBefore: before.pid} : {how: 'change'};
+}
 
 /**
  * What undid the drain of an open maintenance that HAProxy no longer shows, instance by instance,
@@ -24,25 +43,80 @@ export function lostDrainWarnings(record: MaintenanceRecord | undefined, views: 
 		}
 
 		const now = view.snapshot.instance;
-		const before = record.drainInstances?.find((instance) => instance.socket === view.socket);
 		const flags = view.server.adminFlags.length > 0 ? view.server.adminFlags.join('+') : 'ready (no admin flags)';
-		if (before?.pid === null || before?.pid === undefined) {
-			return [
-				`The drain${drainAt} is gone from HAProxy at ${view.socket}, which shows ${label} ${flags}: someone set it, or a reload dropped the drain (the journal has no pid to tell which), and it went back into rotation during the maintenance.`,
-			];
-		}
+		const undone = drainUndoneBy(record, view.socket, now);
+		switch (undone.how) {
+			case 'unknown': {
+				return [
+					`The drain${drainAt} is gone from HAProxy at ${view.socket}, which shows ${label} ${flags}: someone set it, or a reload dropped the drain (the journal has no pid to tell which), and it went back into rotation during the maintenance.`,
+				];
+			}
 
-		if (before.pid !== now.pid || (before.startTime !== null && before.startTime !== now.startTime)) {
-			const started = now.startTime === null ? '' : `, started at ${clockTime(now.startTime * 1000)}`;
-			return [
-				`HAProxy at ${view.socket} was reloaded or restarted after the drain${drainAt} (pid ${before.pid} → ${now.pid}${started}): the drain is gone, and ${label} went back into rotation during the maintenance.`,
-			];
-		}
+			case 'reload': {
+				const started = now.startTime === null ? '' : `, started at ${clockTime(now.startTime * 1000)}`;
+				return [
+					`HAProxy at ${view.socket} was reloaded or restarted after the drain${drainAt} (pid ${undone.pidBefore} → ${now.pid}${started}): the drain is gone, and ${label} went back into rotation during the maintenance.`,
+				];
+			}
 
-		// No time for the ready: HAProxy's last change (lastchg) moves with the operational state only (UP,
-		// DOWN), and a drain or a ready sent to a running server leaves it as it was (seen on 2.8 and 3.4).
-		return [
-			`Someone or something else changed ${label} on ${view.socket} after the drain${drainAt}: HAProxy (same process, pid ${now.pid}) shows it ${flags}, so it went back into rotation during the maintenance.`,
-		];
+			case 'change': {
+				// No time for the ready: HAProxy's last change (lastchg) moves with the operational state only (UP,
+				// DOWN), and a drain or a ready sent to a running server leaves it as it was (seen on 2.8 and 3.4).
+				return [
+					`Someone or something else changed ${label} on ${view.socket} after the drain${drainAt}: HAProxy (same process, pid ${now.pid}) shows it ${flags}, so it went back into rotation during the maintenance.`,
+				];
+			}
+		}
 	});
+}
+
+/** An open maintenance whose drain HAProxy no longer shows on one instance: the server is in rotation there. */
+export type GoneDrain = {
+	/** The instance that shows it in rotation. */
+	socket: string;
+	/** `backend/server`, as HAProxy names it. */
+	target: string;
+	/** Who started the maintenance, and when (the journal's ISO time). */
+	startedBy: string;
+	startedAt: string;
+	/** When HAProxy accepted the drain (ms since the epoch), as the journal says. */
+	drainedAt: number | null;
+	undone: DrainUndone;
+	/** HAProxy's pid now. */
+	pid: number;
+	/** HAProxy's status text of the server now (`UP`, `DOWN`, …). */
+	status: string;
+};
+
+/**
+ * The open maintenances of `records` (resume.ts's openDrainRecords of the journal's entries about
+ * this instance) whose server `instance` shows in rotation now: neither drained nor in maintenance.
+ * In the order of `servers` (HAProxy's); a server HAProxy does not show is not one.
+ */
+export function drainsGone(records: readonly MaintenanceRecord[], instance: Pick<Instance, 'socket' | 'pid' | 'startTime'>, servers: Iterable<Server>): GoneDrain[] {
+	if (records.length === 0) {
+		return [];
+	}
+
+	const byTarget = new Map(records.map((record) => [record.target, record]));
+	const gone: GoneDrain[] = [];
+	for (const server of servers) {
+		const record = byTarget.get(`${server.backend}/${server.server}`);
+		if (!record || record.finished || !record.drainSent || record.readySent || outOfRotation(server)) {
+			continue;
+		}
+
+		gone.push({
+			socket: instance.socket,
+			target: record.target,
+			startedBy: record.startedBy,
+			startedAt: record.startedAt,
+			drainedAt: record.drainSentAt,
+			undone: drainUndoneBy(record, instance.socket, instance),
+			pid: instance.pid,
+			status: server.status,
+		});
+	}
+
+	return gone;
 }

@@ -169,10 +169,15 @@ export type OpenDrain = {target: string; startedBy: string; startedAt: string; s
 
 /** Every target whose last maintenance in the journal drained it and neither finished nor sent ready. */
 export function openDrains(entries: readonly JournalEntry[]): OpenDrain[] {
+	return openDrainRecords(entries).map((record) => ({target: record.target, startedBy: record.startedBy, startedAt: record.startedAt, ...(record.set ? {set: record.set} : {})}));
+}
+
+/** The records of {@link openDrains}: each target's last maintenance, when it drained the target and neither finished nor sent ready. */
+export function openDrainRecords(entries: readonly JournalEntry[]): MaintenanceRecord[] {
 	const targets = [...new Set(entries.map((entry) => entry.target))];
 	return targets.flatMap((target) => {
 		const record = lastMaintenance(entries, target);
-		return record && !record.finished && record.drainSent && !record.readySent ? [{target, startedBy: record.startedBy, startedAt: record.startedAt, ...(record.set ? {set: record.set} : {})}] : [];
+		return record && !record.finished && record.drainSent && !record.readySent ? [record] : [];
 	});
 }
 

@@ -1,6 +1,7 @@
 import {once} from 'node:events';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {HeadlessResult} from '../../source/headless/report.js';
+import {statusJsonSchema} from '../../source/headless/status-schema.js';
 import {readJournal} from '../../source/runbook/journal.js';
 import {webappsConfig, webappsDemos} from '../fixtures/webapps.cfg.js';
 import {adminStates} from '../helpers/raw-haproxy.js';
@@ -104,6 +105,54 @@ describe('headless restore says when the drain was lost mid-maintenance', () => 
 		} finally {
 			await bed.send('set server webapps/app01 state ready');
 		}
+	});
+});
+
+describe('status names an open maintenance whose drain a reload dropped', () => {
+	it('in the table and in --json, with the restore that closes it; after that restore, nothing', async () => {
+		const journal = `${bed.dir}/status-lost.jsonl`;
+		const flags = ['--socket', bed.adminSocket, '--journal', journal];
+		const drain = await runCli(['drain', 'webapps/app03', ...common('status-lost.jsonl')]);
+		expect(drain.code, drain.stderr).toBe(0);
+		const [started] = readJournal(journal).entries;
+		const drained = readJournal(journal).entries.find((entry) => entry.event === 'reply' && entry.command === 'set server webapps/app03 state drain')!;
+		const before = bed.haproxy.pid;
+		await bed.haproxy.reload();
+		const after = bed.haproxy.pid;
+		expect(after).not.toBe(before);
+		expect(await admin('app03')).toBe('0');
+		await serving('app03');
+
+		const restore = `drainboard restore webapps/app03 --yes --socket ${bed.adminSocket} --journal ${journal}`;
+		const sentence = new RegExp(
+			`^webapps/app03: ${escaped(started!.user)}'s maintenance of ${time} drained it, and HAProxy shows it in rotation now \\(UP; HAProxy was reloaded or restarted since the drain, pid ${before} → ${after}\\): check it; \`${escaped(restore)}\` closes that maintenance\\.$`,
+		);
+		const table = await runCli(['status', '--backend', 'webapps', ...flags]);
+		expect(table.code, table.stderr).toBe(0);
+		expect(table.stderr).toBe('');
+		expect(table.stdout).toMatch(/^webapps\/app03 +\S+ +UP +- /m);
+		const block = table.stdout.trimEnd().split('\n\n').at(-1)!.split('\n');
+		// Wrapped to 80 columns at spaces, the journal's path and the restore command each whole on a line.
+		expect(block.every((line) => [...line].length <= 79 || line.includes(restore) || line.includes(journal))).toBe(true);
+		const heading = block.filter((line) => !line.startsWith('  '));
+		expect(heading.join(' ')).toBe(`Open maintenances of the journal ${journal} whose drain HAProxy no longer shows:`);
+		expect(block.slice(heading.length).join('\n').replace(/\n {4}/g, ' ').replace(/^ {2}/, '')).toMatch(sentence);
+
+		const by = {user: started!.user, journal, startedAt: started!.time, drainedAt: new Date(Date.parse(drained.time)).toISOString()};
+		for (const args of [['status', '--json', ...flags], ['status', '--backend', 'webapps', '--json', ...flags]]) {
+			const result = await runCli(args);
+			expect(result.code, result.stderr).toBe(0);
+			expect(result.stderr).toBe('');
+			const json = statusJsonSchema.parse(JSON.parse(result.stdout));
+			expect(json.drains).toEqual([]);
+			expect(json.lostDrains).toEqual([{socket: bed.adminSocket, server: 'webapps/app03', by, undone: 'reload'}]);
+		}
+
+		// That restore closes the maintenance; status then has nothing more to say of it.
+		expect((await runCli(['restore', 'webapps/app03', ...common('status-lost.jsonl')])).code).toBe(1);
+		const closed = await runCli(['status', '--backend', 'webapps', ...flags]);
+		expect(closed.stdout).not.toContain('Open maintenances');
+		expect(statusJsonSchema.parse(JSON.parse((await runCli(['status', '--json', ...flags])).stdout)).lostDrains).toEqual([]);
 	});
 });
 

@@ -168,7 +168,7 @@ describe('drainboard status errors', () => {
 		expect(result.code).toBe(exit);
 		expect(result.stdout.split('\n')).toHaveLength(2);
 		const json = statusJson(result.stdout);
-		expect(json).toEqual({instances: [], servers: [], differences: [], drains: [], error: {code, message: expect.stringContaining(message) as string}});
+		expect(json).toEqual({instances: [], servers: [], differences: [], drains: [], lostDrains: [], error: {code, message: expect.stringContaining(message) as string}});
 		expect(json.error!.message).toBe(result.stderr.trim());
 		// Not drain's object: no ok, changed, target, steps.
 		expect(headlessResultSchema.safeParse(JSON.parse(result.stdout)).success).toBe(false);

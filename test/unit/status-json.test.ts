@@ -12,12 +12,13 @@ function pick<T extends object>(one: T, fields: ReadonlyArray<string>): Record<s
 }
 
 /** The `status --json` object of a pool: the fields of `status-schema.ts`, checked by it. */
-function contract(pool: PoolSnapshot, differences: unknown[] = [], drains: unknown[] = []) {
+function contract(pool: PoolSnapshot, differences: unknown[] = [], drains: unknown[] = [], lostDrains: unknown[] = []) {
 	return statusJsonSchema.parse({
 		instances: pool.instances.map(({instance}) => pick(instance, instanceFields)),
 		servers: pool.instances.flatMap(({backends}) => backends.flatMap((backend) => backend.servers.map((one) => pick(one, serverFields)))),
 		differences,
 		drains,
+		lostDrains,
 	});
 }
 
@@ -65,6 +66,6 @@ describe('status --json written in pieces', () => {
 	});
 
 	it('of an empty pool has no servers', () => {
-		expect(statusJson(makePool([makeInstance([])]), [])).toEqual('{"instances":[{"socket":"/run/haproxy/admin.sock","pid":4242,"version":"2.6.12-1+deb12u4","startTime":1764000000}],"servers":[],"differences":[],"drains":[]}\n');
+		expect(statusJson(makePool([makeInstance([])]), [])).toEqual('{"instances":[{"socket":"/run/haproxy/admin.sock","pid":4242,"version":"2.6.12-1+deb12u4","startTime":1764000000}],"servers":[],"differences":[],"drains":[],"lostDrains":[]}\n');
 	});
 });

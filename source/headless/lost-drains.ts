@@ -1,0 +1,105 @@
+import path from 'node:path';
+import {sentenceOf} from '../errors.js';
+import {restoreCommand, type ChosenFlags} from '../runbook/come-back.js';
+import {readJournal} from '../runbook/journal.js';
+import type {GoneDrain} from '../runbook/lost-drain.js';
+import {openDrainRecords, type MaintenanceRecord} from '../runbook/resume.js';
+import {sinceTime} from '../time-format.js';
+import {visible} from '../visible-text.js';
+import type {StatusJson} from './status-schema.js';
+
+/** One open maintenance whose drain HAProxy no longer shows, as `status --json` prints it. */
+export type LostDrainJson = StatusJson['lostDrains'][number];
+
+/** The journal `status` reads: `--journal`, else the default; `given`: named by --journal (then its commands name it too). */
+export type StatusJournal = {file: string; given: boolean};
+
+/**
+ * The maintenances the journal holds open after their drain, of the HAProxy at `socket` (the
+ * journal's entries about that socket); `unread`: why the journal could not be read (then none).
+ */
+export function openDrainsAbout(journal: StatusJournal, socket: string): {records: MaintenanceRecord[]; unread: string | null} {
+	try {
+		return {records: openDrainRecords(readJournal(journal.file, {about: {sockets: [socket]}}).entries), unread: null};
+	} catch (error) {
+		return {records: [], unread: sentenceOf(error)};
+	}
+}
+
+/** The JSON of one lost drain ({@link LostDrainJson}); the journal named by its absolute path. */
+export function lostDrainJson(gone: GoneDrain, journal: StatusJournal): LostDrainJson {
+	return {
+		socket: gone.socket,
+		server: gone.target,
+		by: {user: gone.startedBy, journal: path.resolve(journal.file), startedAt: gone.startedAt, drainedAt: gone.drainedAt === null ? null : new Date(gone.drainedAt).toISOString()},
+		undone: gone.undone.how,
+	};
+}
+
+/** What took the drain away, in words: from the journal's drain entry and HAProxy's process now. */
+function undoneText(gone: GoneDrain): string {
+	switch (gone.undone.how) {
+		case 'reload': {
+			return `HAProxy was reloaded or restarted since the drain, pid ${gone.undone.pidBefore} → ${gone.pid}`;
+		}
+
+		case 'change': {
+			return `the same HAProxy process, pid ${gone.pid}: someone or something set it ready`;
+		}
+
+		case 'unknown': {
+			return 'a reload without a server-state file, or someone set it ready';
+		}
+	}
+}
+
+/**
+ * `webapps/app03: root's maintenance of 02:14:07 drained it, and HAProxy shows it in rotation now
+ * (UP; …): check it; `drainboard restore webapps/app03 --yes …` closes that maintenance.`, made
+ * {@link visible} (the user and times come from the journal).
+ */
+function lostDrainSentence(gone: GoneDrain, options: {severalInstances: boolean; flags: ChosenFlags; journal: StatusJournal; now: number}): {text: string; command: string} {
+	const where = options.severalInstances ? ` on ${gone.socket}` : '';
+	const command = restoreCommand(options.flags, gone.target, options.journal.given ? options.journal.file : undefined);
+	const text = `${gone.target}${where}: ${gone.startedBy}'s maintenance of ${sinceTime(gone.startedAt, options.now)} drained it, and HAProxy shows it in rotation now (${gone.status}; ${undoneText(gone)}): check it;`;
+	return {text: visible(text), command: visible(command)};
+}
+
+/**
+ * The lines under status's tables for the lost drains: a heading naming the journal, then one
+ * sentence each, wrapped at spaces to `width`; the restore command is never broken across lines
+ * (a line pasted alone would run part of it).
+ */
+export function lostDrainLines(lost: readonly GoneDrain[], options: {severalInstances: boolean; flags: ChosenFlags; journal: StatusJournal; now: number; width: number}): string[] {
+	if (lost.length === 0) {
+		return [];
+	}
+
+	const width = Math.max(40, options.width - 1) - 4;
+	return [
+		...wrapWords(visible(`Open maintenances of the journal ${path.resolve(options.journal.file)} whose drain HAProxy no longer shows:`).split(' '), options.width - 1),
+		...lost.flatMap((gone) => {
+			const {text, command} = lostDrainSentence(gone, options);
+			const words = [...text.split(' '), `\`${command}\``, 'closes', 'that', 'maintenance.'];
+			return wrapWords(words, width).map((line, index) => `${index === 0 ? '  ' : '    '}${line}`);
+		}),
+	];
+}
+
+/** Words joined by spaces into lines of at most `width`; a longer word stays whole on a line of its own. */
+function wrapWords(words: readonly string[], width: number): string[] {
+	const lines: string[] = [];
+	let line = '';
+	for (const word of words) {
+		if (line === '') {
+			line = word;
+		} else if (line.length + 1 + word.length <= width) {
+			line += ` ${word}`;
+		} else {
+			lines.push(line);
+			line = word;
+		}
+	}
+
+	return line === '' ? lines : [...lines, line];
+}
