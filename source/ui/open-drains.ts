@@ -1,7 +1,7 @@
 import type {PollView} from '../poll/pool-poller.js';
 import type {OpenDrain} from '../runbook/resume.js';
 import {sinceTime} from '../time-format.js';
-import {drainSet} from '../model/server-condition.js';
+import {drainSet, outOfRotation} from '../model/server-condition.js';
 
 /**
  * The grid's ⚠ line for the open drains HAProxy shows: the key and the server first, as a narrow
@@ -21,6 +21,28 @@ export function resumeBanner(resumable: readonly OpenDrain[], now: number): stri
 	return first.set === undefined
 		? `⚠ r resumes ${first.target}: ${by} left it drained${more}`
 		: `⚠ r resumes ${first.set}: ${by} left ${together.map((drain) => drain.target).join(', ')} drained${more}`;
+}
+
+/**
+ * The grid's ⚠ line for open maintenances whose drain HAProxy no longer shows (the server in
+ * rotation: a reload without a server-state file, or someone set it ready): the server first, then
+ * whose maintenance and when, and that its drain is gone. Enter on the server opens its wizard,
+ * which says what the journal holds; `drainboard restore` closes it.
+ */
+export function lostDrainBanner(lost: readonly OpenDrain[], now: number): string | null {
+	const [first] = lost;
+	if (!first) {
+		return null;
+	}
+
+	const more = lost.length > 1 ? ` (and ${lost.length - 1} more)` : '';
+	return `⚠ ${first.target} in rotation: ${first.startedBy}'s maintenance of ${sinceTime(first.startedAt, now)} lost its drain${more}`;
+}
+
+/** HAProxy's last poll shows the target (`backend/server`) on the first instance in rotation: neither drained nor in maintenance. */
+export function inRotationInView(view: PollView, label: string): boolean {
+	const server = serverInView(view, label);
+	return server !== undefined && !outOfRotation(server);
 }
 
 /** The target (`backend/server`) in HAProxy's last poll, first instance; undefined when it does not show it. */

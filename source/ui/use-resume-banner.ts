@@ -3,7 +3,7 @@ import type {PollView} from '../poll/pool-poller.js';
 import type {SetRunner} from '../runbook/maintenance-set.js';
 import type {OpenDrain} from '../runbook/resume.js';
 import {parseTarget} from '../runtime/names.js';
-import {drainedInView, resumeBanner} from './open-drains.js';
+import {drainedInView, inRotationInView, lostDrainBanner, resumeBanner} from './open-drains.js';
 import type {ScreenNav} from './screen-nav.js';
 
 type Options = {
@@ -18,6 +18,8 @@ type Options = {
 /**
  * The grid's banner for servers HAProxy shows drained by a maintenance the journal holds open, and
  * `r`: the first of them taken up again (a server's wizard, or the whole maintenance of several).
+ * With none, the banner names a maintenance the journal holds open whose server HAProxy shows in
+ * rotation (its drain is gone); `r` does nothing then.
  */
 export function useResumeBanner(nav: ScreenNav, view: PollView, {openDrains, prepareSet, canPrepare}: Options): {banner: string | null; resumeFirst: () => void} {
 	const {say, open} = nav;
@@ -50,5 +52,6 @@ export function useResumeBanner(nav: ScreenNav, view: PollView, {openDrains, pre
 			say(error);
 		}
 	}, [first, prepareSet, open, say]);
-	return {banner: resumeBanner(resumable, Date.now()), resumeFirst};
+	const lost = drains.filter((drain) => inRotationInView(view, drain.target));
+	return {banner: resumeBanner(resumable, Date.now()) ?? lostDrainBanner(lost, Date.now()), resumeFirst};
 }

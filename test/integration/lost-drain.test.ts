@@ -7,6 +7,7 @@ import {webappsConfig, webappsDemos} from '../fixtures/webapps.cfg.js';
 import {adminStates} from '../helpers/raw-haproxy.js';
 import {runCli, spawnCli} from '../helpers/run-cli.js';
 import {startTestBed, type TestBed} from '../helpers/test-bed.js';
+import {startCliInTmux} from '../helpers/tmux.js';
 import {waitFor} from '../helpers/wait-for.js';
 
 let bed: TestBed;
@@ -146,6 +147,15 @@ describe('status names an open maintenance whose drain a reload dropped', () => 
 			const json = statusJsonSchema.parse(JSON.parse(result.stdout));
 			expect(json.drains).toEqual([]);
 			expect(json.lostDrains).toEqual([{socket: bed.adminSocket, server: 'webapps/app03', by, undone: 'reload'}]);
+		}
+
+		// The grid says it too, in 80 columns.
+		const grid = await startCliInTmux(['--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal], {columns: 80, rows: 24});
+		try {
+			const screen = await grid.waitForScreen('⚠ webapps/app03 in rotation');
+			expect(screen).toMatch(new RegExp(`⚠ webapps/app03 in rotation: ${escaped(started!.user)}'s maintenance of ${time} lost its drain`));
+		} finally {
+			await grid.kill();
 		}
 
 		// That restore closes the maintenance; status then has nothing more to say of it.

@@ -9,6 +9,7 @@ import type {RuntimeClient} from '../../source/poll/client.js';
 import type {JournalEntry} from '../../source/runbook/journal.js';
 import {drainsGone} from '../../source/runbook/lost-drain.js';
 import {openDrainRecords} from '../../source/runbook/resume.js';
+import {lostDrainBanner} from '../../source/ui/open-drains.js';
 import {makeBackend, makeInstance, makePool, makeServer} from '../helpers/model.js';
 import {scratchDir} from '../helpers/scratch.js';
 
@@ -78,6 +79,14 @@ describe('an open maintenance whose drain HAProxy no longer shows', () => {
 		const gone = drainsGone(openDrainRecords(drainedThen('webapps/app03', {pid: 4242})), instance, backends.flatMap((backend) => backend.servers));
 		const text = lostDrainLines(gone, {severalInstances: true, flags: {socket: []}, journal: {file: '/home/ana/j.jsonl', given: false}, now, width: 400}).join('\n');
 		expect(text).toContain(`webapps/app03 on ${socket}: root's maintenance of 02:14:07 drained it, and HAProxy shows it in rotation now (UP; the same HAProxy process, pid 4242: someone or something set it ready): check it; \`drainboard restore webapps/app03 --yes\` closes that maintenance.`);
+	});
+
+	it('is the grid\'s banner when no open drain is left to resume, in 80 columns', () => {
+		const banner = lostDrainBanner([{target: 'webapps/app03', startedBy: 'root', startedAt}], now);
+		expect(banner).toBe('⚠ webapps/app03 in rotation: root\'s maintenance of 02:14:07 lost its drain');
+		expect([...banner!].length).toBeLessThanOrEqual(79);
+		expect(lostDrainBanner([{target: 'webapps/app03', startedBy: 'root', startedAt}, {target: 'api/api1', startedBy: 'ana', startedAt}], now)).toMatch(/lost its drain \(and 1 more\)$/);
+		expect(lostDrainBanner([], now)).toBeNull();
 	});
 });
 
