@@ -1,5 +1,5 @@
 import {DrainboardError, type ErrorCode} from '../errors.js';
-import {drainSet, isHealthy, isServing} from '../model/server-condition.js';
+import {drainSet, isHealthy, isServing, outOfRotation} from '../model/server-condition.js';
 import type {Server} from '../model/types.js';
 import {formatTarget} from '../runtime/names.js';
 import {RuntimeApiError} from '../runtime/runtime-error.js';
@@ -74,6 +74,21 @@ export function refuseUnsafe(context: RunbookContext, change: Change, views: rea
 				'health-timeout',
 			);
 		}
+	}
+}
+
+/** A `ready` with nothing to do: HAProxy shows the target in rotation already (set ready outside this maintenance). Nothing is sent. */
+export class AlreadyInRotation extends DrainboardError {
+	constructor(sentence: string) {
+		super(sentence, 1, {code: 'state'});
+		this.name = 'AlreadyInRotation';
+	}
+}
+
+/** Throws {@link AlreadyInRotation} when a `ready` would find the target neither drained nor in maintenance on any instance. */
+export function refuseNeedless(context: RunbookContext, change: Change, views: readonly TargetView[]): void {
+	if (change.kind === 'state' && change.state === 'ready' && views.length > 0 && views.every((view) => view.server && !outOfRotation(view.server))) {
+		throw new AlreadyInRotation(`${formatTarget(context.target)} is in rotation already: HAProxy shows it neither drained nor in maintenance${views.length > 1 ? ' on any instance' : ''} (set ready outside this maintenance), so "state ready" was not sent.`);
 	}
 }
 

@@ -37,7 +37,8 @@ function keepLockFor(step: StepId, outcome: StepOutcome, context: RunbookContext
 	// of this maintenance says more. A drain never sent (the capacity re-check), refused or put back lets it go.
 	const drainMayHold = context.facts.drainOutcome === 'applied' || context.facts.drainOutcome === 'unknown';
 	const stoppedBeforeDrain = outcome !== 'passed' && (step === 'validate' || step === 'baseline' || (step === 'drain' && !drainMayHold));
-	if ((step === 'confirm' && outcome === 'passed') || stoppedBeforeDrain) {
+	// A restore brought forward past a confirm that did not pass (the backend had no server serving) ends it too.
+	if (((step === 'confirm' || step === 'restore') && outcome === 'passed') || stoppedBeforeDrain) {
 		context.lock.release();
 	}
 }

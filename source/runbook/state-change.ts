@@ -3,7 +3,7 @@ import type {Server} from '../model/types.js';
 import {formatTarget} from '../runtime/names.js';
 import {RuntimeApiError} from '../runtime/runtime-error.js';
 import {commandLine, planChange, samePlan, sendCommand, undoOf, type Change, type InstanceCommand} from './change-plan.js';
-import {ChangeRefusedError, emptiedBy, othersDrain, othersText, refuseUnsafe} from './change-guards.js';
+import {ChangeRefusedError, emptiedBy, othersDrain, othersText, refuseNeedless, refuseUnsafe} from './change-guards.js';
 import {markText} from './drain-mark.js';
 import type {RunbookContext, RunbookIo} from './context.js';
 import {statusCommand} from './come-back.js';
@@ -75,6 +75,7 @@ export async function changeState(context: RunbookContext, io: RunbookIo, step: 
 	const drain = change.kind === 'state' && change.state === 'drain';
 	const ready = change.kind === 'state' && change.state === 'ready';
 	const shown = await readTarget(context, io.signal);
+	refuseNeedless(context, change, shown);
 	refuseUnsafe(context, change, shown);
 	const taken = ready ? await othersDrain(context, shown, io.signal) : null;
 	const plan = planChange(context, change, shown);
@@ -114,6 +115,7 @@ export async function changeState(context: RunbookContext, io: RunbookIo, step: 
 				}
 
 				const views = await readTarget(context, io.signal);
+				refuseNeedless(context, change, views);
 				refuseUnsafe(context, change, views);
 				if (!samePlan(plan, planChange(context, change, views))) {
 					throw new ChangeRefusedError(`HAProxy changed ${formatTarget(context.target)}'s agent-check while the question was open, so nothing was sent; run the step again to see the commands it needs now.`);

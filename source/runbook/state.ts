@@ -130,6 +130,7 @@ export type RunbookAction =
 	| {type: 'drain-changed'; drained: boolean}
 	| {type: 'taken-over'; message: string; other: boolean}
 	| {type: 'maintenance-begun'}
+	| {type: 'restore-brought-forward'}
 	| {type: 'reapply-started'}
 	| {type: 'reapply-ended'; problem: string | null; time: number}
 	| {type: 'problem-shown'; problem: string | null}
@@ -293,6 +294,22 @@ export function runbookReducer(state: RunbookState, action: RunbookAction): Runb
 			return {...state, begun: true};
 		}
 
+		case 'restore-brought-forward': {
+			if (!canBringRestoreForward(state)) {
+				return state;
+			}
+
+			// The steps between are not run: shown as such (–), not as passed.
+			const steps = {...state.steps};
+			for (const id of ['confirm', 'maintain'] as const) {
+				if (steps[id].status !== 'passed') {
+					steps[id] = {...steps[id], status: 'skipped'};
+				}
+			}
+
+			return {...state, steps, current: 'restore', problem: `Restore brought forward: ${state.target}'s backend has no server serving. Restore checks its health, then asks before sending ready.`};
+		}
+
 		case 'reapply-started': {
 			return {...state, reapplying: true};
 		}
@@ -334,6 +351,15 @@ export function runbookReducer(state: RunbookState, action: RunbookAction): Runb
 			return {...state, changedAt: action.time};
 		}
 	}
+}
+
+/**
+ * While this maintenance has the target drained, before restore, and HAProxy shows its backend
+ * with no server serving (an outage someone else caused): restore may run now, skipping what is
+ * left of confirm and maintain, to end the outage sooner. Restore still waits for health first.
+ */
+export function canBringRestoreForward(state: RunbookState): boolean {
+	return !state.finished && state.drained && (state.current === 'confirm' || state.current === 'maintain') && !stepRunning(state) && state.prompt === null && state.alarms.some((alarm) => alarm.kind === 'backend-down');
 }
 
 /** The step under way, if one is (a second Enter must not start it again). */

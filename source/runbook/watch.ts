@@ -1,5 +1,5 @@
 import type {PollView} from '../poll/pool-poller.js';
-import {drainSet, isHealthy, summarizeBackend} from '../model/server-condition.js';
+import {drainSet, isHealthy, outOfRotation, summarizeBackend} from '../model/server-condition.js';
 import type {Backend, Instance, Server} from '../model/types.js';
 import {formatTarget, type Target} from '../runtime/names.js';
 import {clockTime} from '../time-format.js';
@@ -15,7 +15,8 @@ export type Observation = {
 };
 
 /** What the wizard expects of the target right now. */
-type Expectation = {target: Target; drained: boolean};
+/** What the wizard expects of the target; `restoring`: its restore is under way (a lost drain is then nothing to put back). */
+type Expectation = {target: Target; drained: boolean; restoring?: boolean};
 
 type AlarmChanges = {raise: Alarm[]; clear: string[]};
 
@@ -96,8 +97,10 @@ export class TargetWatch {
 			if (!asExpected(current.server, expectation)) {
 				const lost = expectation.drained && !drainSet(current.server);
 				const now = current.server.adminFlags.length > 0 ? current.server.adminFlags.join('+') : 'ready (no admin flags)';
+				// At restore, someone else's ready is the end of the drain, not a drain to put back.
+				const then = lost ? (expectation.restoring && !outOfRotation(current.server) ? ' It is back in rotation, not by this restore: the restore sends nothing now.' : ' Press r to re-apply the drain.') : '';
 				return {
-					raise: [alarm('external-change', `Someone else changed ${target} on ${current.socket}: it is ${now} now, was ${before.adminFlags.join('+') || 'ready'}.${lost ? ' Press r to re-apply the drain.' : ''}`, lost)],
+					raise: [alarm('external-change', `Someone else changed ${target} on ${current.socket}: it is ${now} now, was ${before.adminFlags.join('+') || 'ready'}.${then}`, lost && !(expectation.restoring && !outOfRotation(current.server)))],
 					clear,
 				};
 			}
@@ -160,7 +163,7 @@ export class PoolWatch {
 		this.down.add(socket);
 		const label = formatTarget(expectation.target);
 		const target = server && isHealthy(server)
-			? `${label}, drained by this maintenance, is healthy: bring it back now (finish maintain, then restore).`
+			? `${label}, drained by this maintenance, is healthy: b brings it back now (restore: its health, then ready, asked first).`
 			: `${label}, drained by this maintenance, is not healthy either.`;
 		changes.raise.push({id, kind: 'backend-down', socket, at, message: `${backend.name} has no server serving on ${socket}: clients get errors now. ${target}`});
 	}

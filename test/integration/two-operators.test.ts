@@ -9,6 +9,7 @@ import {readJournal} from '../../source/runbook/journal.js';
 import {beginMaintenance, prepareMaintenance} from '../../source/runbook/prepare.js';
 import {runStep} from '../../source/runbook/run-step.js';
 import {parseTarget} from '../../source/runtime/names.js';
+import {checklist} from '../helpers/checklist.js';
 import {holdLock} from '../helpers/lock-holder.js';
 import {adminStates} from '../helpers/raw-haproxy.js';
 import {startRequestLog} from '../helpers/request-log.js';
@@ -16,6 +17,7 @@ import {cliPath, runCli, spawnCli} from '../helpers/run-cli.js';
 import {sharedLockDir, webConfig} from '../fixtures/web.cfg.js';
 import {defaultsSection, startTestBed, type TestBed} from '../helpers/test-bed.js';
 import {scratchDir} from '../helpers/scratch.js';
+import {startCliInTmux} from '../helpers/tmux.js';
 import {waitFor} from '../helpers/wait-for.js';
 
 let bed: TestBed;
@@ -308,5 +310,70 @@ describe('someone puts the target into maintenance while confirm watches the dra
 		const again = await runCli(['drain', 'web/s1', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal, '--dry-run'], {env: asUser('alice')});
 		expect(again.stderr).toContain('HAProxy shows the server in maintenance (MAINT), not drained, now (someone put it there with state maint)');
 		expect(again.stderr).not.toContain('in rotation now');
+	});
+});
+
+describe('someone takes the rest of the backend out while this maintenance has the target drained', () => {
+	it('the wizard says the outage and b brings the target back at once (restore: health, then ready, asked first), journaled; the lock is let go', async () => {
+		const journal = `${bed.dir}/outage.jsonl`;
+		const session = await startCliInTmux(['web/s1', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal], {columns: 100, rows: 30, env: {DRAINBOARD_LOCK_DIR: lockDir}});
+		try {
+			await session.waitForScreen('Enter run validate');
+			await session.press('Enter', (current) => checklist(current).includes('▶ baseline'));
+			await session.press('Enter', (current) => checklist(current).includes('▶ drain'));
+			await session.press('Enter', 'set server web/s1 state drain');
+			await session.press('y', (current) => checklist(current).includes('▶ confirm'));
+			// Nothing to bring forward while the rest of the backend serves.
+			expect(await session.screen()).not.toContain('b bring it back now');
+			await bed.send('set server web/s2 state maint');
+			let screen = await session.waitForScreen('has no server serving');
+			expect(screen.replace(/\s+/g, ' ')).toContain('web/s1, drained by this maintenance, is healthy: b brings it back now (restore: its health, then ready, asked first).');
+			expect(screen).toContain('b bring it back now');
+			screen = await session.press('b', 'set server web/s1 state ready');
+			expect(checklist(screen)).toMatch(/✓ drain › – confirm › – maintain › \S restore/);
+			// Asked first: nothing sent before the y.
+			expect((await states())['web/s1']).toBe('8');
+			screen = await session.press('y', 'maintenance complete', 30_000);
+			expect((await states())['web/s1']).toBe('0');
+			const entries = readJournal(journal).entries;
+			expect(entries.find((entry) => entry.event === 'override')?.detail).toMatch(/^restore brought forward at confirm: web has no server serving on /);
+			expect(entries.at(-1)?.event).toBe('finished');
+			// The backend is free for the next drainboard.
+			const next = await runCli(['drain', 'web/s2', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', `${bed.dir}/after-outage.jsonl`, '--dry-run'], {env: asUser('bob')});
+			expect(next.stderr).not.toContain('is being changed by');
+		} finally {
+			await session.kill();
+		}
+	});
+});
+
+describe('someone sets the target ready while the restore asks for its ready', () => {
+	it('says it is back in rotation not by this restore, offers no re-apply, and the y sends nothing, claims no ready, and proves the traffic HAProxy gives it now', async () => {
+		const journal = `${bed.dir}/ready-outside.jsonl`;
+		const session = await startCliInTmux(['web/s1', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal], {columns: 100, rows: 30});
+		try {
+			await session.waitForScreen('Enter run validate');
+			await session.press('Enter', (current) => checklist(current).includes('▶ baseline'));
+			await session.press('Enter', (current) => checklist(current).includes('▶ drain'));
+			await session.press('Enter', 'set server web/s1 state drain');
+			await session.press('y', (current) => checklist(current).includes('▶ confirm'));
+			await session.press('Enter', (current) => checklist(current).includes('▶ maintain'), 30_000);
+			await session.press('Enter', (current) => checklist(current).includes('✓ maintain'), 30_000);
+			await session.press('Enter', 'set server web/s1 state ready');
+			await bed.send('set server web/s1 state ready');
+			let screen = await session.waitForScreen('not by this restore');
+			expect(screen.replace(/\s+/g, ' ')).toContain('It is back in rotation, not by this restore: the restore sends nothing now.');
+			expect(screen).not.toContain('r re-apply');
+			screen = await session.press('y', 'maintenance complete', 30_000);
+			expect(screen.replace(/\s+/g, ' ')).toContain('! Ready command: web/s1 is in rotation already: HAProxy shows it neither drained nor in maintenance (set ready outside this maintenance), so "state ready" was not sent.');
+			expect(screen).toMatch(/✓ Traffic returns: /);
+			// No drain → ready window is claimed: this restore sent no ready.
+			expect(screen).not.toContain('Out of rotation for');
+			const entries = readJournal(journal).entries;
+			expect(entries.filter((entry) => entry.event === 'reply' && entry.command === 'set server web/s1 state ready')).toEqual([]);
+			expect((await states())['web/s1']).toBe('0');
+		} finally {
+			await session.kill();
+		}
 	});
 });

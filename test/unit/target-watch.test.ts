@@ -34,6 +34,15 @@ describe('TargetWatch', () => {
 		expect(back.raise[0]!.reapply).toBeUndefined();
 	});
 
+	it('at restore, says someone else\'s ready put the target back (nothing for the restore to send), with no re-apply offered', () => {
+		const watch = new TargetWatch();
+		watch.observe(seen(1, 10, 8), {target, drained: true, restoring: true});
+		const changed = watch.observe(seen(2, 10, 0), {target, drained: true, restoring: true});
+		expect(changed.raise[0]).toMatchObject({kind: 'external-change'});
+		expect(changed.raise[0]!.reapply).toBeUndefined();
+		expect(changed.raise[0]!.message).toBe('Someone else changed webapps/app01 on /s: it is ready (no admin flags) now, was FDRAIN. It is back in rotation, not by this restore: the restore sends nothing now.');
+	});
+
 	it('flags someone else changing the target, but not the changes the wizard expects', () => {
 		const watch = new TargetWatch();
 		watch.observe(seen(1, 10, 0), {target, drained: false});
@@ -103,7 +112,7 @@ describe('PoolWatch', () => {
 		const down = watch.observe(view('down'), {target, drained: true});
 		expect(down.raise).toHaveLength(1);
 		expect(down.raise[0]).toMatchObject({id: 'backend-down:/run/haproxy/admin.sock', kind: 'backend-down'});
-		expect(down.raise[0]!.message).toBe('webapps has no server serving on /run/haproxy/admin.sock: clients get errors now. webapps/app01, drained by this maintenance, is healthy: bring it back now (finish maintain, then restore).');
+		expect(down.raise[0]!.message).toBe('webapps has no server serving on /run/haproxy/admin.sock: clients get errors now. webapps/app01, drained by this maintenance, is healthy: b brings it back now (restore: its health, then ready, asked first).');
 		expect(watch.observe(view('down'), {target, drained: true}).raise).toEqual([]);
 		expect(watch.observe(view('up'), {target, drained: true}).clear).toContain('backend-down:/run/haproxy/admin.sock');
 		// Not drained by this maintenance: the grid's own ✗ NO SERVER SERVING says it.

@@ -1,5 +1,5 @@
 import {passed, warned} from '../check-result.js';
-import {othersServing} from '../change-guards.js';
+import {AlreadyInRotation, othersServing} from '../change-guards.js';
 import type {RunbookContext, RunbookFacts} from '../context.js';
 import {changeState, type ChangeOutcome} from '../state-change.js';
 import type {CheckDefinition} from '../step-definition.js';
@@ -30,7 +30,19 @@ export function stateChangeCheck(spec: StateChangeSpec): CheckDefinition {
 		id: spec.id,
 		title: spec.title,
 		async run(context, io) {
-			const outcome = await changeState(context, io, spec.step, {kind: 'state', state: spec.state}, spec.why);
+			let outcome: ChangeOutcome;
+			try {
+				outcome = await changeState(context, io, spec.step, {kind: 'state', state: spec.state}, spec.why);
+			} catch (error) {
+				// Nothing to send (set ready outside this maintenance): said, not claimed; the checks after it prove what HAProxy does now.
+				if (error instanceof AlreadyInRotation) {
+					io.dispatch({type: 'drain-changed', drained: false});
+					return warned(this.id, this.title, error.message);
+				}
+
+				throw error;
+			}
+
 			const now = context.clock.now();
 			io.dispatch({type: 'facts-learned', facts: Object.fromEntries(spec.sentAt.map((fact) => [fact, now]))});
 

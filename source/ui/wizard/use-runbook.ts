@@ -5,7 +5,7 @@ import type {RunbookIo} from '../../runbook/context.js';
 import {beginMaintenance, type PreparedMaintenance} from '../../runbook/prepare.js';
 import {runStep} from '../../runbook/run-step.js';
 import {Cancelled, changeState} from '../../runbook/state-change.js';
-import {seenSettled, stepRunning, type Prompt, type RunbookState} from '../../runbook/state.js';
+import {canBringRestoreForward, seenSettled, stepRunning, type Prompt, type RunbookState} from '../../runbook/state.js';
 import {seenInView, targetStale, targetState, targetStateSentence} from '../../runbook/target-state.js';
 import {PoolWatch} from '../../runbook/watch.js';
 import {formatTarget, type Target} from '../../runtime/names.js';
@@ -51,6 +51,8 @@ export type RunbookHandle = {
 	leave(): void;
 	/** Esc where it cannot go back: says why, instead of doing nothing. */
 	explainNoBack(): void;
+	/** b while the backend has no server serving: restore runs now, past what is left of confirm and maintain (journaled). */
+	restoreNow(): void;
 };
 
 /** The poller behind the wizard's view: when HAProxy last answered, and a poll now. */
@@ -129,7 +131,7 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView, {poll 
 	useEffect(() => {
 		store.dispatch({type: 'target-seen', seen: seenInView(view, context.target, readAt)});
 		const now = store.getState();
-		const changes = watch.observe(view, {target: context.target, drained: now.drained});
+		const changes = watch.observe(view, {target: context.target, drained: now.drained, restoring: now.current === 'restore'});
 		for (const id of changes.clear) {
 			if (now.alarms.some((alarm) => alarm.id === id)) {
 				store.dispatch({type: 'alarm-cleared', id});
@@ -254,6 +256,23 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView, {poll 
 		store.dispatch({type: 'problem-shown', problem: why});
 	}, [label, store]);
 
+	const restoreNow = useCallback(() => {
+		const now = store.getState();
+		if (pending.current !== undefined || !canBringRestoreForward(now)) {
+			return;
+		}
+
+		const outage = now.alarms.find((alarm) => alarm.kind === 'backend-down')!;
+		const journaled = context.journal.appendGuarded({step: now.current, event: 'override', detail: `restore brought forward at ${now.current}: ${outage.message}`});
+		if (!journaled.written) {
+			store.dispatch({type: 'problem-shown', problem: journaled.sentence});
+			return;
+		}
+
+		store.dispatch({type: 'restore-brought-forward'});
+		runCurrent();
+	}, [context, runCurrent, store]);
+
 	const running = stepRunning(state);
 	return {
 		state,
@@ -274,6 +293,7 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView, {poll 
 		canGoBack: !running && !state.prompt && (!state.drained || drainGone(state)) && !drainUnread(state),
 		leave,
 		explainNoBack,
+		restoreNow,
 	};
 }
 

@@ -94,6 +94,8 @@ export function useWizardKeys(handle: RunbookHandle, handlers: Handlers): void {
 				return;
 			} else if (char === 'r') {
 				handle.reapplyDrain();
+			} else if (char === 'b') {
+				handle.restoreNow();
 			} else if (char === '?') {
 				handlers.onHelp();
 			} else if (char.length === 1) {

@@ -5,6 +5,7 @@ import {serverDiffers} from '../../model/differences.js';
 import type {PollView} from '../../poll/pool-poller.js';
 import {summarizeBackend} from '../../model/server-condition.js';
 import {stepIds, stepInfo} from '../../runbook/steps.js';
+import {canBringRestoreForward} from '../../runbook/state.js';
 import {targetStale, targetState, targetStateSentence, type TargetState} from '../../runbook/target-state.js';
 import {cell} from '../format.js';
 import {gridLayout, titleText} from '../grid/grid-layout.js';
@@ -30,6 +31,7 @@ const wizardKeys: KeyHelp[] = [
 	{keys: 'y', does: 'yes to the open prompt (sends the command shown)'},
 	{keys: 'n  Esc', does: 'no to the open prompt'},
 	{keys: 'r', does: 're-apply the drain an alarm says is gone'},
+	{keys: 'b', does: 'bring the target back now while its backend has no server serving (restore, asked first)'},
 	{keys: 'l', does: 'send the traffic checks through another listener'},
 	{keys: 'Esc', does: 'back (to the grid, or the roll) while nothing is drained'},
 	{keys: '?', does: 'show / hide this help'},
@@ -282,7 +284,7 @@ function hints(handle: RunbookHandle, {afterEnd, backTo}: {afterEnd: string; bac
 		return handle.urlOptional ? 'type the URL · Enter use it (empty: live traffic) · Esc clear' : 'type the URL · Enter use it · Esc clear';
 	}
 
-	const reapply = state.alarms.some((alarm) => alarm.reapply) ? 'r re-apply drain · ' : '';
+	const reapply = state.alarms.some((alarm) => alarm.reapply) ? 'r re-apply drain · ' : canBringRestoreForward(state) ? 'b bring it back now · ' : '';
 	if (handle.running) {
 		return `${reapply}working… · q quit`;
 	}
