@@ -368,7 +368,7 @@ describe('someone sets the target ready while the restore asks for its ready', (
 			expect(screen.replace(/\s+/g, ' ')).toContain('! Ready command: web/s1 is in rotation already: HAProxy shows it neither drained nor in maintenance (set ready outside this maintenance), so "state ready" was not sent.');
 			expect(screen).toMatch(/✓ Traffic returns: /);
 			// No drain → ready window is claimed: this restore sent no ready.
-			expect(screen).not.toContain('Out of rotation for');
+			expect(screen).not.toContain('ready sent');
 			const entries = readJournal(journal).entries;
 			expect(entries.filter((entry) => entry.event === 'reply' && entry.command === 'set server web/s1 state ready')).toEqual([]);
 			expect((await states())['web/s1']).toBe('0');

@@ -407,7 +407,7 @@ describe('maintain and restore', () => {
 		expect(await runStep('restore', harness.context, harness.io)).toBe('passed');
 		expect(haproxy.sent.at(-1)).toBe('set server webapps/app01 state ready');
 		expect(check(harness, 'restore', 'traffic-returns')?.evidence?.['targetDelta']).toBeGreaterThan(0);
-		expect(check(harness, 'restore', 'summary')?.observed).toMatch(/^Out of rotation for \d+s \(drain \d\d:\d\d:\d\d → ready \d\d:\d\d:\d\d\)\. Every step is in the journal /);
+		expect(check(harness, 'restore', 'summary')?.observed).toMatch(/^Drain sent \d\d:\d\d:\d\d, ready sent \d\d:\d\d:\d\d: \d+s apart\. Every step is in the journal /);
 		expect(harness.state().finished).toBe(true);
 		expect(harness.state().drained).toBe(false);
 		const events = readFileSync(harness.journalFile, 'utf8').trim().split('\n').map((line) => (JSON.parse(line) as {event: string}).event);

@@ -53,7 +53,9 @@ const summary: CheckDefinition = {
 	title: 'Summary',
 	async run(context) {
 		const {drainSentAt, readySentAt} = context.facts;
-		const window = drainSentAt && readySentAt ? `Out of rotation for ${shortDuration((readySentAt - drainSentAt) / 1000)} (drain ${clockTime(drainSentAt)} → ready ${clockTime(readySentAt)}). ` : '';
+		// What was sent and when, not "out of rotation for": nobody watched it in between (a headless drain
+		// ends at confirm; a drain undone and made again by hand meanwhile would not show here).
+		const window = drainSentAt && readySentAt ? `Drain sent ${clockTime(drainSentAt)}, ready sent ${clockTime(readySentAt)}: ${shortDuration((readySentAt - drainSentAt) / 1000)} apart. ` : '';
 		const missing = context.journal.missingNote();
 		if (missing) {
 			return warned(this.id, this.title, `${window}${missing}`);
