@@ -27,7 +27,7 @@ const help = `
 
   Usage
     $ drainboard [<target>]                  live grid and maintenance wizard
-    $ drainboard status [--backend B] [--json]
+    $ drainboard status [--backend B] [--json] [--journal F]
                                              one snapshot, then exit
     $ drainboard drain <target>              validate, baseline, drain and
                                              confirm: leaves it drained
