@@ -521,6 +521,22 @@ describe('the wizard on a pattern', () => {
 		}
 	});
 
+	it('says a backend of the drained machine left with no server serving (someone took the rest out), and Enter brings the machine back at once', async () => {
+		const journal = `${bed.dir}/wizard-set-outage.jsonl`;
+		const session = await startCliInTmux([machine(), '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal], {columns: 120, rows: 30});
+		try {
+			await drainAll(session);
+			expect(await session.screen()).not.toContain('no server serving');
+			await bed.send('set server cache/c2 state maint');
+			const screen = await session.waitForScreen('no server serving');
+			expect(screen.replace(/\s+/g, ' ')).toContain("⚠ cache has no server serving: clients get errors now. Enter brings this maintenance's servers back now (each one's health, then one y for the readies).");
+			await restoreAll(session);
+			expect([(await states())['webapps/app01'], (await states())['api/app01'], (await states())['cache/c1']]).toEqual(['0', '0', '0']);
+		} finally {
+			await session.kill();
+		}
+	});
+
 	it('a server of the machine set ready outside while the readies are asked is said above the question; y restores the rest and proves traffic back to each', async () => {
 		const journal = `${bed.dir}/wizard-set-ready-outside.jsonl`;
 		const session = await startCliInTmux([machine(), '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal], {columns: 120, rows: 30});
@@ -543,6 +559,9 @@ describe('the wizard on a pattern', () => {
 			expect(Object.values(await states()).every((state) => state === '0')).toBe(true);
 			const proofs = readJournal(journal).entries.filter((entry) => entry.check === 'traffic-returns' && entry.verdict === 'pass');
 			expect(proofs).toHaveLength(3);
+			// Nothing was sent to the one set ready outside: no ready, and no ready claimed for it.
+			expect(readJournal(journal).entries.filter((entry) => entry.event === 'reply' && entry.command === 'set server api/app01 state ready')).toEqual([]);
+			expect(readJournal(journal).entries.find((entry) => entry.target === 'api/app01' && entry.check === 'ready-sent')?.observed).toBe('api/app01 is in rotation already: HAProxy shows it neither drained nor in maintenance (set ready outside this maintenance), so "state ready" was not sent.');
 		} finally {
 			await session.kill();
 		}

@@ -1,6 +1,7 @@
 import {Box} from 'ink';
 import React, {useEffect, useState} from 'react';
 import {addressOf, adminWords} from '../../model/describe.js';
+import {summarizeBackend} from '../../model/server-condition.js';
 import type {Server} from '../../model/types.js';
 import type {PollView} from '../../poll/pool-poller.js';
 import type {SetRunner} from '../../runbook/maintenance-set.js';
@@ -134,7 +135,8 @@ export function SetScreen({runner, view, size, now, freshAt, onQuit, onBack, onE
 		return {label, server: serverInView(view, label)};
 	});
 	const labelWidth = Math.min(Math.max(...servers.map((row) => row.label.length)), Math.max(12, Math.floor(width / 3)));
-	const text = note ? [note, ...phaseText(set, runner)] : phaseText(set, runner);
+	const outage = set.phase === 'drained' && set.inRotation.length === 0 ? outageText(view, runner) : null;
+	const text = [...(note ? [note] : []), ...(outage ? [outage] : []), ...phaseText(set, runner)];
 	// The readies asked while HAProxy shows some of them back in rotation already (set ready outside): said above the question.
 	const aside = set.prompt?.id === 'restore:set' && set.inRotation.length > 0 ? wrap(alreadyBackText(set.inRotation), width) : [];
 	const prompt = set.prompt ? promptLines(set.prompt, width).length + aside.length : 0;
@@ -214,7 +216,24 @@ function serverText(server: Server): string {
 /** Servers of the maintenance HAProxy shows in rotation while their readies are asked: y changes nothing for them, and their traffic is proven all the same. */
 function alreadyBackText(labels: readonly string[]): string {
 	const words = wordsFor(labels.length);
-	return `! ${labels.join(', ')} ${words.is} already back in rotation: HAProxy shows ${words.it} not drained (set ready outside this maintenance). y sends ready to ${words.it} too, which changes nothing for ${words.it}, and proves traffic returns to each.`;
+	return `! ${labels.join(', ')} ${words.is} already back in rotation: HAProxy shows ${words.it} not drained (set ready outside this maintenance). y sends nothing to ${words.it}, and proves traffic returns to each.`;
+}
+
+/**
+ * A backend of the maintenance that HAProxy (its last read) shows with no server serving while the
+ * servers are drained (someone else took the rest out): an outage the restore can end now.
+ */
+function outageText(view: PollView, runner: SetRunner): string | null {
+	const backends = [...new Set(runner.targets.map((target) => target.backend))];
+	const down = backends.filter((name) => {
+		const backend = view.pool?.instances[0]?.backends.find((candidate) => candidate.name === name);
+		return backend !== undefined && summarizeBackend(backend).noneServing;
+	});
+	if (down.length === 0) {
+		return null;
+	}
+
+	return `⚠ ${andList(down)} ${down.length === 1 ? 'has' : 'have'} no server serving: clients get errors now. Enter brings this maintenance's servers back now (each one's health, then one y for the readies).`;
 }
 
 /** The steps of the phase that some server of it runs, in runbook order. */
