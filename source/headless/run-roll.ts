@@ -137,8 +137,11 @@ async function roll(options: Options, words: readonly string[], result: RollResu
 	};
 
 	const stopped = (server: string, code: ErrorCode, message: string, exitCode: ExitCode): ExitCode => {
+		// Refused before it touched anything (another drainboard runs it, or holds the backend): a new
+		// roll is closed at once, not left open for the next roll to "resume".
+		const untouched = !open && code === 'locked' && serverResults.every((entry) => entry.drain?.changed !== true && entry.restore === undefined && entry.exec === undefined);
 		tryAppend(() => {
-			append(backend, {step: null, event: 'roll-stopped', detail: `${server}: ${message}`});
+			append(backend, untouched ? {step: null, event: 'roll-finished', detail: `refused before any server was touched: ${message}`} : {step: null, event: 'roll-stopped', detail: `${server}: ${message}`});
 		});
 		result.error = {code, message};
 		if (dryRun) {

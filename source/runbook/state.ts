@@ -97,6 +97,8 @@ export type RunbookState = {
 	begun: boolean;
 	/** Sending the drain again after an alarm (outside any step). */
 	reapplying: boolean;
+	/** The step restore was brought forward from (b, an outage): a no to its ready goes back there. */
+	restoreFrom: 'confirm' | 'maintain' | null;
 	/** Each finished step attempt, in order. */
 	log: LogItem[];
 	/** What went wrong outside a step (a URL that is not one, a failed re-apply), one sentence. */
@@ -158,6 +160,7 @@ export function initialRunbookState(target: string, time: number, start: Runbook
 		startedAt: time,
 		begun: false,
 		reapplying: false,
+		restoreFrom: null,
 		log: [],
 		problem: null,
 		probe: start.probe ?? null,
@@ -242,9 +245,24 @@ export function runbookReducer(state: RunbookState, action: RunbookAction): Runb
 		case 'step-cancelled': {
 			const step = state.steps[action.step];
 			// Answered no: said, so the step's own text coming back is not mistaken for nothing happening.
-			return step.status === 'running'
-				? {...state, steps: {...state.steps, [action.step]: {...step, status: 'pending', finishedAt: null}}, prompt: promptAfterStep(state.prompt), live: null, problem: `Answered no at ${action.step}: nothing was sent to HAProxy.`}
-				: state;
+			if (step.status !== 'running') {
+				return state;
+			}
+
+			const cancelled = {...state, steps: {...state.steps, [action.step]: {...step, status: 'pending' as const, finishedAt: null}}, prompt: promptAfterStep(state.prompt), live: null, problem: `Answered no at ${action.step}: nothing was sent to HAProxy.`};
+			// A restore brought forward and answered no: back to where it was brought from, the steps it skipped to run again.
+			if (action.step === 'restore' && state.restoreFrom) {
+				const steps = {...cancelled.steps};
+				for (const id of stepIds.slice(stepIds.indexOf(state.restoreFrom), stepIds.indexOf('restore'))) {
+					if (steps[id].status === 'skipped') {
+						steps[id] = pendingStep();
+					}
+				}
+
+				return {...cancelled, steps, current: state.restoreFrom, restoreFrom: null, problem: `Answered no at restore: nothing was sent to HAProxy; back at ${state.restoreFrom}.`};
+			}
+
+			return cancelled;
 		}
 
 		case 'prompt-opened': {
@@ -299,6 +317,11 @@ export function runbookReducer(state: RunbookState, action: RunbookAction): Runb
 				return state;
 			}
 
+			const from = state.current === 'confirm' || state.current === 'maintain' ? state.current : null;
+			if (from === null) {
+				return state;
+			}
+
 			// The steps between are not run: shown as such (–), not as passed.
 			const steps = {...state.steps};
 			for (const id of ['confirm', 'maintain'] as const) {
@@ -307,7 +330,7 @@ export function runbookReducer(state: RunbookState, action: RunbookAction): Runb
 				}
 			}
 
-			return {...state, steps, current: 'restore', problem: `Restore brought forward: ${state.target}'s backend has no server serving. Restore checks its health, then asks before sending ready.`};
+			return {...state, steps, current: 'restore', restoreFrom: from, problem: `Restore brought forward: ${state.target}'s backend has no server serving. Restore checks its health, then asks before sending ready.`};
 		}
 
 		case 'reapply-started': {
@@ -359,7 +382,7 @@ export function runbookReducer(state: RunbookState, action: RunbookAction): Runb
  * left of confirm and maintain, to end the outage sooner. Restore still waits for health first.
  */
 export function canBringRestoreForward(state: RunbookState): boolean {
-	return !state.finished && state.drained && (state.current === 'confirm' || state.current === 'maintain') && !stepRunning(state) && state.prompt === null && state.alarms.some((alarm) => alarm.kind === 'backend-down');
+	return !state.finished && state.drained && (state.current === 'confirm' || state.current === 'maintain' || state.current === 'restore') && !stepRunning(state) && state.prompt === null && state.alarms.some((alarm) => alarm.kind === 'backend-down');
 }
 
 /** The step under way, if one is (a second Enter must not start it again). */

@@ -8,6 +8,7 @@ import {rollResultSchema} from '../../source/headless/roll-report.js';
 import {readJournal} from '../../source/runbook/journal.js';
 import {servedMore, startBedLoad, startUnderLoadBed} from '../fixtures/under-load.cfg.js';
 import {checkCommandContract} from '../helpers/json-contract.js';
+import {holdLock} from '../helpers/lock-holder.js';
 import {adminStates} from '../helpers/raw-haproxy.js';
 import {startRestartControl} from '../helpers/restart-control.js';
 import {runCli, spawnCli} from '../helpers/run-cli.js';
@@ -219,6 +220,23 @@ describe('drainboard roll', () => {
 		expect(resumed.code, resumed.stderr).toBe(0);
 		expect((await states())['webapps/app01']).toBe('0');
 	}, 300_000);
+
+	it('a new roll refused because another drainboard holds the backend is closed at once: the next roll starts afresh, not "resuming"', async () => {
+		const journal = 'refused-roll.jsonl';
+		const holder = await holdLock({dir: process.env['DRAINBOARD_LOCK_DIR']!, socket: bed.adminSocket, backend: 'webapps', what: 'drain of webapps/app03', user: 'alice'});
+		try {
+			const refused = await runCli(['roll', 'webapps', '--servers', 'app01', ...common(journal), '--exec', 'true'], {timeoutMs: 60_000});
+			expect(refused.code, refused.stderr).toBe(1);
+			expect(rollResultSchema.parse(JSON.parse(refused.stdout)).error?.code).toBe('locked');
+			expect(await states()).toEqual({'webapps/app01': '0', 'webapps/app02': '0', 'webapps/app03': '0'});
+		} finally {
+			await holder.release();
+		}
+
+		expect(readJournal(path.join(bed.dir, journal)).entries.map((entry) => entry.event).filter((event) => event.startsWith('roll-'))).toEqual(['roll-started', 'roll-finished']);
+		const next = await runCli(['roll', 'webapps', '--servers', 'app01', ...common(journal), '--exec', 'true', '--dry-run'], {timeoutMs: 60_000});
+		expect(next.stderr).not.toContain('resuming the roll');
+	});
 
 	it('SIGTERM while restore waits for the server to come back: exit 143, the roll\'s JSON, left drained; the same command finishes it', async () => {
 		const stoppedOnce = path.join(bed.dir, 'app01-stopped-once');

@@ -331,8 +331,12 @@ describe('someone takes the rest of the backend out while this maintenance has t
 			expect(screen).toContain('b bring it back now');
 			screen = await session.press('b', 'set server web/s1 state ready');
 			expect(checklist(screen)).toMatch(/✓ drain › – confirm › – maintain › \S restore/);
-			// Asked first: nothing sent before the y.
+			// Asked first: nothing sent before the y; a no goes back to confirm, the steps it skipped to run again.
 			expect((await states())['web/s1']).toBe('8');
+			screen = await session.press('n', 'back at confirm');
+			expect(checklist(screen)).toContain('✓ drain › ▶ confirm › · maintain › · restore');
+			expect((await states())['web/s1']).toBe('8');
+			screen = await session.press('b', 'set server web/s1 state ready');
 			screen = await session.press('y', 'maintenance complete', 30_000);
 			expect((await states())['web/s1']).toBe('0');
 			const entries = readJournal(journal).entries;

@@ -36,6 +36,21 @@ describe('runbookReducer', () => {
 		expect(refused.steps.confirm.status).toBe('passed');
 	});
 
+	it('brings restore forward only during an outage while drained, and a no to its ready goes back to the step it came from', () => {
+		const atMaintain = run(start, {type: 'resumed', at: 'maintain', drained: true, ran: ['validate', 'baseline', 'drain', 'confirm'], time: 1});
+		// No outage: nothing to bring forward.
+		expect(run(atMaintain, {type: 'restore-brought-forward'}).current).toBe('maintain');
+		const outage = run(atMaintain, {type: 'alarm-raised', alarm: {id: 'backend-down:/s', kind: 'backend-down', socket: '/s', message: 'webapps has no server serving on /s', at: 2}});
+		const forward = run(outage, {type: 'restore-brought-forward'});
+		expect([forward.current, forward.steps.confirm.status, forward.steps.maintain.status, forward.restoreFrom]).toEqual(['restore', 'passed', 'skipped', 'maintain']);
+		const no = run(forward, {type: 'step-started', step: 'restore', time: 3}, {type: 'step-cancelled', step: 'restore'});
+		expect([no.current, no.steps.maintain.status, no.steps.restore.status, no.restoreFrom]).toEqual(['maintain', 'pending', 'pending', null]);
+		expect(no.problem).toBe('Answered no at restore: nothing was sent to HAProxy; back at maintain.');
+		// An ordinary restore answered no stays at restore.
+		const atRestore = run(start, {type: 'resumed', at: 'restore', drained: true, ran: ['validate', 'baseline', 'drain', 'confirm', 'maintain'], time: 1});
+		expect(run(atRestore, {type: 'step-started', step: 'restore', time: 2}, {type: 'step-cancelled', step: 'restore'}).current).toBe('restore');
+	});
+
 	it('retries a failed step from a clean slate', () => {
 		let state = run(start, {type: 'step-started', step: 'validate', time: 1}, {type: 'check-finished', step: 'validate', result: failed('a', 'A', 'x')}, {type: 'step-finished', step: 'validate', time: 2});
 		state = run(state, {type: 'step-started', step: 'validate', time: 3}, {type: 'check-finished', step: 'validate', result: passed('a', 'A', 'ok')}, {type: 'step-finished', step: 'validate', time: 4});

@@ -262,6 +262,12 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView, {poll 
 			return;
 		}
 
+		// At restore already: b is its Enter.
+		if (now.current === 'restore') {
+			runCurrent();
+			return;
+		}
+
 		const outage = now.alarms.find((alarm) => alarm.kind === 'backend-down')!;
 		const journaled = context.journal.appendGuarded({step: now.current, event: 'override', detail: `restore brought forward at ${now.current}: ${outage.message}`});
 		if (!journaled.written) {
