@@ -96,10 +96,15 @@ const letGo: ReadonlySet<JournalEntry['event']> = new Set(['quit', 'interrupted'
  * server, a restore while the first one's command still works on it).
  */
 export function runningElsewhere(record: MaintenanceRecord, entries: readonly JournalEntry[], proc = '/proc'): string | null {
+	return underWay(record, entries, proc)?.clause ?? null;
+}
+
+/** {@link runningElsewhere} with a short form for a banner line: `drainboard pid 4242 runs it`. */
+export function underWay(record: MaintenanceRecord, entries: readonly JournalEntry[], proc = '/proc'): {clause: string; short: string} | null {
 	const last = record.lastEntry;
 	const writer = letGo.has(last.event) ? null : liveWriter(last, proc);
 	if (writer !== null) {
-		return `${last.user}'s drainboard (pid ${writer}) runs it now (its last entry: ${last.step ?? last.event} at ${clockTime(Date.parse(last.time))})`;
+		return {clause: `${last.user}'s drainboard (pid ${writer}) runs it now (its last entry: ${last.step ?? last.event} at ${clockTime(Date.parse(last.time))})`, short: `${last.user}'s drainboard pid ${writer} runs it`};
 	}
 
 	// The --exec of this maintenance started last and never ended (no verdict after it).
@@ -109,7 +114,10 @@ export function runningElsewhere(record: MaintenanceRecord, entries: readonly Jo
 	if (started && typeof group === 'number' && Number.isInteger(group) && group > 1) {
 		const members = groupMembers(group, Date.parse(started.time), proc);
 		if (members.length > 0) {
-			return `the --exec command a roll started on it at ${clockTime(Date.parse(started.time))} still runs, though its drainboard is gone (process group ${group}: ${andList(members.map(String))}; stop it with "kill -- -${group}")`;
+			return {
+				clause: `the --exec command a roll started on it at ${clockTime(Date.parse(started.time))} still runs, though its drainboard is gone (process group ${group}: ${andList(members.map(String))}; stop it with "kill -- -${group}")`,
+				short: `a roll's --exec still runs on it (process group ${group})`,
+			};
 		}
 	}
 

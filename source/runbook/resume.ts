@@ -1,6 +1,7 @@
 import type {JournalEntry, JournalInstance} from './journal.js';
 import {journalTime} from '../time-format.js';
 import {nextStep, stepIds, type StepId} from './steps.js';
+import {underWay} from './live-process.js';
 
 /** The last maintenance of a target as the journal tells it. */
 export type MaintenanceRecord = {
@@ -165,11 +166,15 @@ export function staleMaintenanceNotice(record: MaintenanceRecord | undefined, {t
 }
 
 /** A maintenance the journal holds open after its drain: what the grid offers to resume. */
-export type OpenDrain = {target: string; startedBy: string; startedAt: string; set?: string};
+/** `underWay`: another drainboard still running has it, or its roll's --exec (see live-process.ts): not to be taken up here. */
+export type OpenDrain = {target: string; startedBy: string; startedAt: string; set?: string; underWay?: string};
 
 /** Every target whose last maintenance in the journal drained it and neither finished nor sent ready. */
-export function openDrains(entries: readonly JournalEntry[]): OpenDrain[] {
-	return openDrainRecords(entries).map((record) => ({target: record.target, startedBy: record.startedBy, startedAt: record.startedAt, ...(record.set ? {set: record.set} : {})}));
+export function openDrains(entries: readonly JournalEntry[], proc?: string): OpenDrain[] {
+	return openDrainRecords(entries).map((record) => {
+		const busy = underWay(record, entries, proc);
+		return {target: record.target, startedBy: record.startedBy, startedAt: record.startedAt, ...(record.set ? {set: record.set} : {}), ...(busy ? {underWay: busy.short} : {})};
+	});
 }
 
 /** The records of {@link openDrains}: each target's last maintenance, when it drained the target and neither finished nor sent ready. */

@@ -23,6 +23,17 @@ export function resumeBanner(resumable: readonly OpenDrain[], now: number): stri
 		: `⚠ r resumes ${first.set}: ${by} left ${together.map((drain) => drain.target).join(', ')} drained${more}`;
 }
 
+/** The grid's ⚠ line for a drained server whose maintenance another drainboard runs now: no r (it would be refused). */
+export function underWayBanner(busy: readonly OpenDrain[]): string | null {
+	const [first] = busy;
+	if (!first?.underWay) {
+		return null;
+	}
+
+	const more = busy.length > 1 ? ` (and ${busy.length - 1} more)` : '';
+	return `⚠ ${first.target} drained: under way elsewhere, ${first.underWay}${more}`;
+}
+
 /**
  * The grid's ⚠ line for open maintenances whose drain HAProxy no longer shows (the server in
  * rotation: a reload without a server-state file, or someone set it ready): the server first, then

@@ -1,10 +1,13 @@
-import {useCallback, useMemo} from 'react';
+import {useCallback, useEffect, useState} from 'react';
 import type {PollView} from '../poll/pool-poller.js';
 import type {SetRunner} from '../runbook/maintenance-set.js';
 import type {OpenDrain} from '../runbook/resume.js';
 import {parseTarget} from '../runtime/names.js';
-import {drainedInView, inRotationInView, lostDrainBanner, resumeBanner} from './open-drains.js';
+import {drainedInView, inRotationInView, lostDrainBanner, resumeBanner, underWayBanner} from './open-drains.js';
 import type {ScreenNav} from './screen-nav.js';
+
+/** How often the grid reads the journal again for its banner. */
+const journalReadMs = 5000;
 
 type Options = {
 	/** The maintenances the journal holds open after their drain (absent: the grid shows details only). */
@@ -24,9 +27,29 @@ type Options = {
 export function useResumeBanner(nav: ScreenNav, view: PollView, {openDrains, prepareSet, canPrepare}: Options): {banner: string | null; resumeFirst: () => void} {
 	const {say, open} = nav;
 	const onGrid = nav.screen.kind === 'grid';
-	// Read when the grid opens (a maintenance that just ended is closed in the journal by then).
-	const drains = useMemo(() => (onGrid && canPrepare ? (openDrains?.() ?? []) : []), [onGrid, canPrepare, openDrains]);
-	const resumable = drains.filter((drain) => drainedInView(view, drain.target));
+	// Read when the grid opens, and again every few seconds while it shows: other drainboards open,
+	// close and lose maintenances meanwhile. The screen is painted again only when what it says changes.
+	const read = useCallback(() => (onGrid && canPrepare ? (openDrains?.() ?? []) : []), [onGrid, canPrepare, openDrains]);
+	const [drains, setDrains] = useState<OpenDrain[]>(read);
+	useEffect(() => {
+		const update = () => {
+			const next = read();
+			setDrains((previous) => (JSON.stringify(previous) === JSON.stringify(next) ? previous : next));
+		};
+
+		update();
+		if (!onGrid) {
+			return undefined;
+		}
+
+		const timer = setInterval(update, journalReadMs);
+		return () => {
+			clearInterval(timer);
+		};
+	}, [read, onGrid]);
+	// A maintenance another drainboard still runs is not this grid's to take up: said, with no r.
+	const resumable = drains.filter((drain) => drain.underWay === undefined && drainedInView(view, drain.target));
+	const busy = drains.filter((drain) => drain.underWay !== undefined && drainedInView(view, drain.target));
 	const [first] = resumable;
 	const resumeFirst = useCallback(() => {
 		if (!first) {
@@ -53,5 +76,5 @@ export function useResumeBanner(nav: ScreenNav, view: PollView, {openDrains, pre
 		}
 	}, [first, prepareSet, open, say]);
 	const lost = drains.filter((drain) => inRotationInView(view, drain.target));
-	return {banner: resumeBanner(resumable, Date.now()) ?? lostDrainBanner(lost, Date.now()), resumeFirst};
+	return {banner: resumeBanner(resumable, Date.now()) ?? underWayBanner(busy) ?? lostDrainBanner(lost, Date.now()), resumeFirst};
 }

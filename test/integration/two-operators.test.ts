@@ -313,16 +313,21 @@ describe('someone puts the target into maintenance while confirm watches the dra
 	});
 });
 
+/** The wizard on web/s1 from its start to confirm: validate, baseline, the drain asked and answered yes. */
+async function drainInWizard(session: Awaited<ReturnType<typeof startCliInTmux>>): Promise<void> {
+	await session.waitForScreen('Enter run validate');
+	await session.press('Enter', (current) => checklist(current).includes('▶ baseline'));
+	await session.press('Enter', (current) => checklist(current).includes('▶ drain'));
+	await session.press('Enter', 'set server web/s1 state drain');
+	await session.press('y', (current) => checklist(current).includes('▶ confirm'));
+}
+
 describe('someone takes the rest of the backend out while this maintenance has the target drained', () => {
 	it('the wizard says the outage and b brings the target back at once (restore: health, then ready, asked first), journaled; the lock is let go', async () => {
 		const journal = `${bed.dir}/outage.jsonl`;
 		const session = await startCliInTmux(['web/s1', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal], {columns: 100, rows: 30, env: {DRAINBOARD_LOCK_DIR: lockDir}});
 		try {
-			await session.waitForScreen('Enter run validate');
-			await session.press('Enter', (current) => checklist(current).includes('▶ baseline'));
-			await session.press('Enter', (current) => checklist(current).includes('▶ drain'));
-			await session.press('Enter', 'set server web/s1 state drain');
-			await session.press('y', (current) => checklist(current).includes('▶ confirm'));
+			await drainInWizard(session);
 			// Nothing to bring forward while the rest of the backend serves.
 			expect(await session.screen()).not.toContain('b bring it back now');
 			await bed.send('set server web/s2 state maint');
@@ -356,11 +361,7 @@ describe('someone sets the target ready while the restore asks for its ready', (
 		const journal = `${bed.dir}/ready-outside.jsonl`;
 		const session = await startCliInTmux(['web/s1', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal], {columns: 100, rows: 30});
 		try {
-			await session.waitForScreen('Enter run validate');
-			await session.press('Enter', (current) => checklist(current).includes('▶ baseline'));
-			await session.press('Enter', (current) => checklist(current).includes('▶ drain'));
-			await session.press('Enter', 'set server web/s1 state drain');
-			await session.press('y', (current) => checklist(current).includes('▶ confirm'));
+			await drainInWizard(session);
 			await session.press('Enter', (current) => checklist(current).includes('▶ maintain'), 30_000);
 			await session.press('Enter', (current) => checklist(current).includes('✓ maintain'), 30_000);
 			await session.press('Enter', 'set server web/s1 state ready');
@@ -378,6 +379,31 @@ describe('someone sets the target ready while the restore asks for its ready', (
 			expect((await states())['web/s1']).toBe('0');
 		} finally {
 			await session.kill();
+		}
+	});
+});
+
+describe('a grid opened while another drainboard runs a maintenance of the same journal', () => {
+	it('says the drained server is under way elsewhere (no r), and offers r once that drainboard has quit, without being opened again', async () => {
+		const journal = `${bed.dir}/elsewhere.jsonl`;
+		const args = ['--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal];
+		const owner = await startCliInTmux(['web/s1', ...args], {columns: 100, rows: 30});
+		const grid = await startCliInTmux(args, {columns: 100, rows: 30});
+		try {
+			await drainInWizard(owner);
+			let screen = await grid.waitForScreen('under way elsewhere', 20_000);
+			expect(screen).toMatch(/⚠ web\/s1 drained: under way elsewhere, \S+'s drainboard pid \d+ runs it/);
+			expect(screen).not.toContain('r resumes');
+			// The owner quits, leaving it drained: the grid, read again, offers to take it up.
+			await owner.press('q', 'Quit anyway?');
+			await owner.send('y');
+			expect(await owner.exited()).toBe(0);
+			screen = await grid.waitForScreen('r resumes web/s1', 20_000);
+			expect(screen).not.toContain('under way elsewhere');
+			expect((await states())['web/s1']).toBe('8');
+		} finally {
+			await owner.kill();
+			await grid.kill();
 		}
 	});
 });
