@@ -16,11 +16,12 @@ export type StatusJournal = {file: string; given: boolean};
 
 /**
  * The maintenances the journal holds open after their drain, of the HAProxy at `socket` (the
- * journal's entries about that socket); `unread`: why the journal could not be read (then none).
+ * journal's entries about that socket, or about its process when `process` is known: a drain made
+ * through its other socket); `unread`: why the journal could not be read (then none).
  */
-export function openDrainsAbout(journal: StatusJournal, socket: string): {records: MaintenanceRecord[]; unread: string | null} {
+export function openDrainsAbout(journal: StatusJournal, socket: string, process?: {pid: number; startTime: number | null} | null): {records: MaintenanceRecord[]; unread: string | null} {
 	try {
-		return {records: openDrainRecords(readJournal(journal.file, {about: {sockets: [socket]}}).entries), unread: null};
+		return {records: openDrainRecords(readJournal(journal.file, {about: {sockets: [socket], ...(process ? {processes: [process]} : {})}}).entries), unread: null};
 	} catch (error) {
 		return {records: [], unread: sentenceOf(error)};
 	}

@@ -44,7 +44,9 @@ async function readPool(clients: readonly RuntimeClient[], backend?: ProxyName):
  * those an open maintenance of the journal names.
  */
 async function oneInstanceJson(client: RuntimeClient, journal: StatusJournal, write: (text: string | Uint8Array) => void): Promise<string[]> {
-	const open = openDrainsAbout(journal, client.socket);
+	// The process too (one short read first): a maintenance made through its other socket is its own.
+	const info = await client.info().catch(() => null);
+	const open = openDrainsAbout(journal, client.socket, info);
 	const named = new Set(open.records.map((record) => record.target));
 	const pieces: Buffer[] = [];
 	const servers = new ServersJson((text) => pieces.push(Buffer.from(text)));
@@ -83,7 +85,7 @@ export async function runStatus(clients: readonly RuntimeClient[], options: Stat
 	const drains = await drainOwners(pool.instances.map(({backends}, index) => ({client: clients[index]!, servers: backends.flatMap((backend) => backend.servers.filter(drainSet))})));
 	const unread: Array<string | null> = [];
 	const lost: GoneDrain[] = pool.instances.flatMap(({instance, backends}) => {
-		const open = openDrainsAbout(journal, instance.socket);
+		const open = openDrainsAbout(journal, instance.socket, instance);
 		unread.push(open.unread);
 		return drainsGone(
 			open.records,

@@ -15,7 +15,8 @@ type DrainUndone = {how: 'reload'; pidBefore: number} | {how: 'change'} | {how: 
 
 /** {@link DrainUndone} of `record`'s drain on the instance at `socket`, which is `now`. */
 function drainUndoneBy(record: Pick<MaintenanceRecord, 'drainInstances'>, socket: string, now: Pick<Instance, 'pid' | 'startTime'>): DrainUndone {
-	const before = record.drainInstances?.find((instance) => instance.socket === socket);
+	// By its socket, else by its process (the drain made through the same HAProxy's other socket).
+	const before = record.drainInstances?.find((instance) => instance.socket === socket) ?? record.drainInstances?.find((instance) => instance.pid === now.pid && instance.startTime === now.startTime);
 	if (before?.pid === null || before?.pid === undefined) {
 		return {how: 'unknown'};
 	}

@@ -80,6 +80,14 @@ describe('headless restore says when the drain was lost mid-maintenance', () => 
 		const journal = 'someone.jsonl';
 		expect((await runCli(['drain', 'webapps/app03', ...common(journal)])).code).toBe(0);
 		expect(await bed.send('set server webapps/app03 state ready')).toBe('\n');
+		// status through the other socket of the same process names it too (one instance, and as a pool).
+		const tcp = ['--socket', `127.0.0.1:${bed.tcpPort}`, '--journal', `${bed.dir}/${journal}`, '--json'];
+		for (const flags of [tcp, [...tcp, '--backend', 'webapps']]) {
+			const viaTcp = await runCli(['status', ...flags]);
+			expect(viaTcp.code, viaTcp.stderr).toBe(0);
+			expect(statusJsonSchema.parse(JSON.parse(viaTcp.stdout)).lostDrains.map((lost) => [lost.server, lost.undone])).toEqual([['webapps/app03', 'change']]);
+		}
+
 		await restoreAfterLostDrain(
 			'app03',
 			journal,
