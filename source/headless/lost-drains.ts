@@ -19,9 +19,11 @@ export type StatusJournal = {file: string; given: boolean};
  * journal's entries about that socket, or about its process when `process` is known: a drain made
  * through its other socket); `unread`: why the journal could not be read (then none).
  */
-export function openDrainsAbout(journal: StatusJournal, socket: string, process?: {pid: number; startTime: number | null} | null): {records: MaintenanceRecord[]; unread: string | null} {
+export function openDrainsAbout(journal: StatusJournal, socket: string | null, process?: {pid: number; startTime: number | null} | null): {records: MaintenanceRecord[]; unread: string | null} {
 	try {
-		return {records: openDrainRecords(readJournal(journal.file, {about: {sockets: [socket], ...(process ? {processes: [process]} : {})}}).entries), unread: null};
+		// No socket: the maintenances of every HAProxy the journal names.
+		const about = socket === null ? undefined : {sockets: [socket], ...(process ? {processes: [process]} : {})};
+		return {records: openDrainRecords(readJournal(journal.file, about ? {about} : {}).entries), unread: null};
 	} catch (error) {
 		return {records: [], unread: sentenceOf(error)};
 	}

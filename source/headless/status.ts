@@ -44,10 +44,9 @@ async function readPool(clients: readonly RuntimeClient[], backend?: ProxyName):
  * those an open maintenance of the journal names.
  */
 async function oneInstanceJson(client: RuntimeClient, journal: StatusJournal, write: (text: string | Uint8Array) => void): Promise<string[]> {
-	// The process too (one short read first): a maintenance made through its other socket is its own.
-	const info = await client.info().catch(() => null);
-	const open = openDrainsAbout(journal, client.socket, info);
-	const named = new Set(open.records.map((record) => record.target));
+	// The servers any open maintenance of the journal names are kept while the dump streams; which of
+	// them are this HAProxy's (its socket, or its process through another socket) is known after it.
+	const named = new Set(openDrainsAbout(journal, null).records.map((record) => record.target));
 	const pieces: Buffer[] = [];
 	const servers = new ServersJson((text) => pieces.push(Buffer.from(text)));
 	const drained: Server[] = [];
@@ -63,6 +62,7 @@ async function oneInstanceJson(client: RuntimeClient, journal: StatusJournal, wr
 		}
 	});
 	servers.end();
+	const open = openDrainsAbout(journal, client.socket, instance);
 	const drains = await drainOwners([{client, servers: drained}]);
 	const lost = drainsGone(open.records, instance, ofMaintenances);
 	write(statusJsonHead([instance]));
