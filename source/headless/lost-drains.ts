@@ -1,7 +1,7 @@
 import path from 'node:path';
 import {sentenceOf} from '../errors.js';
 import {restoreCommand, type ChosenFlags} from '../runbook/come-back.js';
-import {readJournal} from '../runbook/journal.js';
+import {entriesAbout, readJournal, type JournalEntry} from '../runbook/journal.js';
 import type {GoneDrain} from '../runbook/lost-drain.js';
 import {openDrainRecords, type MaintenanceRecord} from '../runbook/resume.js';
 import {sinceTime} from '../time-format.js';
@@ -14,19 +14,21 @@ export type LostDrainJson = StatusJson['lostDrains'][number];
 /** The journal `status` reads: `--journal`, else the default; `given`: named by --journal (then its commands name it too). */
 export type StatusJournal = {file: string; given: boolean};
 
-/**
- * The maintenances the journal holds open after their drain, of the HAProxy at `socket` (the
- * journal's entries about that socket, or about its process when `process` is known: a drain made
- * through its other socket); `unread`: why the journal could not be read (then none).
- */
-export function openDrainsAbout(journal: StatusJournal, socket: string | null, process?: {pid: number; startTime: number | null} | null): {records: MaintenanceRecord[]; unread: string | null} {
+/** The journal's entries, read once for every instance status shows; `unread`: why it could not be read (then none). */
+export function statusJournalEntries(journal: StatusJournal): {entries: JournalEntry[]; unread: string | null} {
 	try {
-		// No socket: the maintenances of every HAProxy the journal names.
-		const about = socket === null ? undefined : {sockets: [socket], ...(process ? {processes: [process]} : {})};
-		return {records: openDrainRecords(readJournal(journal.file, about ? {about} : {}).entries), unread: null};
+		return {entries: readJournal(journal.file).entries, unread: null};
 	} catch (error) {
-		return {records: [], unread: sentenceOf(error)};
+		return {entries: [], unread: sentenceOf(error)};
 	}
+}
+
+/**
+ * The maintenances the journal holds open after their drain, of the HAProxy at `socket`: the
+ * entries about that socket, or about its process (a drain made through its other socket).
+ */
+export function openDrainsOf(entries: readonly JournalEntry[], socket: string, process: {pid: number; startTime: number | null}): MaintenanceRecord[] {
+	return openDrainRecords(entriesAbout(entries, {sockets: [socket], processes: [process]}));
 }
 
 /** The JSON of one lost drain ({@link LostDrainJson}); the journal named by its absolute path. */

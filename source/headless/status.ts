@@ -6,8 +6,9 @@ import {drainSet} from '../model/server-condition.js';
 import type {ChosenFlags} from '../runbook/come-back.js';
 import {defaultJournalPath} from '../runbook/journal.js';
 import {drainsGone, type GoneDrain} from '../runbook/lost-drain.js';
+import {openDrainRecords} from '../runbook/resume.js';
 import {drainOwners} from './drain-owners.js';
-import {lostDrainJson, openDrainsAbout, type StatusJournal} from './lost-drains.js';
+import {lostDrainJson, openDrainsOf, statusJournalEntries, type StatusJournal} from './lost-drains.js';
 import {ServersJson, singleInstanceTail, statusJson, statusJsonHead} from './status-json.js';
 import {formatStatusTable} from './status-table.js';
 
@@ -46,7 +47,8 @@ async function readPool(clients: readonly RuntimeClient[], backend?: ProxyName):
 async function oneInstanceJson(client: RuntimeClient, journal: StatusJournal, write: (text: string | Uint8Array) => void): Promise<string[]> {
 	// The servers any open maintenance of the journal names are kept while the dump streams; which of
 	// them are this HAProxy's (its socket, or its process through another socket) is known after it.
-	const named = new Set(openDrainsAbout(journal, null).records.map((record) => record.target));
+	const journaled = statusJournalEntries(journal);
+	const named = new Set(openDrainRecords(journaled.entries).map((record) => record.target));
 	const pieces: Buffer[] = [];
 	const servers = new ServersJson((text) => pieces.push(Buffer.from(text)));
 	const drained: Server[] = [];
@@ -62,16 +64,16 @@ async function oneInstanceJson(client: RuntimeClient, journal: StatusJournal, wr
 		}
 	});
 	servers.end();
-	const open = openDrainsAbout(journal, client.socket, instance);
+	const open = openDrainsOf(journaled.entries, client.socket, instance);
 	const drains = await drainOwners([{client, servers: drained}]);
-	const lost = drainsGone(open.records, instance, ofMaintenances);
+	const lost = drainsGone(open, instance, ofMaintenances);
 	write(statusJsonHead([instance]));
 	for (const piece of pieces) {
 		write(piece);
 	}
 
 	write(singleInstanceTail(drains.owners, lost.map((gone) => lostDrainJson(gone, journal))));
-	return [...notesOf(drains.unread), ...journalNotes([open.unread])];
+	return [...notesOf(drains.unread), ...journalNotes([journaled.unread])];
 }
 
 /** `drainboard status`: one snapshot, handed to `write` as JSON or as a plain table; returns notes for stderr. */
@@ -83,16 +85,15 @@ export async function runStatus(clients: readonly RuntimeClient[], options: Stat
 
 	const pool = await readPool(clients, options.backend);
 	const drains = await drainOwners(pool.instances.map(({backends}, index) => ({client: clients[index]!, servers: backends.flatMap((backend) => backend.servers.filter(drainSet))})));
-	const unread: Array<string | null> = [];
-	const lost: GoneDrain[] = pool.instances.flatMap(({instance, backends}) => {
-		const open = openDrainsAbout(journal, instance.socket, instance);
-		unread.push(open.unread);
-		return drainsGone(
-			open.records,
+	const journaled = statusJournalEntries(journal);
+	const unread = [journaled.unread];
+	const lost: GoneDrain[] = pool.instances.flatMap(({instance, backends}) =>
+		drainsGone(
+			openDrainsOf(journaled.entries, instance.socket, instance),
 			instance,
 			backends.flatMap((backend) => backend.servers),
-		);
-	});
+		),
+	);
 	if (!options.json) {
 		write(formatStatusTable(pool, options.width, drains, {lost, journal, flags: options.flags ?? noFlags}));
 		return journalNotes(unread);

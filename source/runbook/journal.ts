@@ -436,7 +436,6 @@ export function readJournal(file: string, {about}: {about?: JournalScope} = {}):
 
 	const entries: JournalEntry[] = [];
 	let unreadable = 0;
-	const matches = about ? sameHaproxy(about) : undefined;
 	for (const line of text.split('\n')) {
 		if (line.trim() === '') {
 			continue;
@@ -445,9 +444,7 @@ export function readJournal(file: string, {about}: {about?: JournalScope} = {}):
 		try {
 			const parsed = journalEntrySchema.safeParse(JSON.parse(line));
 			if (parsed.success) {
-				if (!matches || parsed.data.instances.length === 0 || parsed.data.instances.some(matches)) {
-					entries.push(parsed.data);
-				}
+				entries.push(parsed.data);
 			} else {
 				unreadable++;
 			}
@@ -456,7 +453,13 @@ export function readJournal(file: string, {about}: {about?: JournalScope} = {}):
 		}
 	}
 
-	return {entries, unreadable};
+	return {entries: about ? entriesAbout(entries, about) : entries, unreadable};
+}
+
+/** The entries about the HAProxy of `scope` ({@link JournalScope}); an entry that names no instance is about any. */
+export function entriesAbout(entries: readonly JournalEntry[], scope: JournalScope): JournalEntry[] {
+	const matches = sameHaproxy(scope);
+	return entries.filter((entry) => entry.instances.length === 0 || entry.instances.some(matches));
 }
 
 /**

@@ -89,17 +89,12 @@ function groupMembers(group: number, sinceMs: number, proc = '/proc'): number[] 
 const letGo: ReadonlySet<JournalEntry['event']> = new Set(['quit', 'interrupted', 'abandoned', 'finished', 'roll-stopped', 'roll-finished']);
 
 /**
- * Who runs this open maintenance now, besides this drainboard, in one clause; null when nobody
- * does. Another drainboard still running that wrote its last entry (and did not let it go: quit,
- * stopped, finished), or the `--exec` command of a roll whose drainboard is gone (SIGKILL) still
- * running in its process group: either would go on beside this run (a second --exec on the same
- * server, a restore while the first one's command still works on it).
+ * Who runs this open maintenance now, besides this drainboard, in one clause (and a short form for
+ * a banner line); null when nobody does. Another drainboard still running that wrote its last entry
+ * (and did not let it go: quit, stopped, finished), or the `--exec` command of a roll whose
+ * drainboard is gone (SIGKILL) still running in its process group: either would go on beside this
+ * run (a second --exec on the same server, a restore while the first one's command still works on it).
  */
-export function runningElsewhere(record: MaintenanceRecord, entries: readonly JournalEntry[], proc = '/proc'): string | null {
-	return underWay(record, entries, proc)?.clause ?? null;
-}
-
-/** {@link runningElsewhere} with a short form for a banner line: `drainboard pid 4242 runs it`. */
 export function underWay(record: MaintenanceRecord, entries: readonly JournalEntry[], proc = '/proc'): {clause: string; short: string} | null {
 	const last = record.lastEntry;
 	const writer = letGo.has(last.event) ? null : liveWriter(last, proc);

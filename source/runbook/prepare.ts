@@ -17,7 +17,7 @@ import {isUnreachable, RuntimeApiError} from '../runtime/runtime-error.js';
 import {formatTarget, type Target} from '../runtime/names.js';
 import {comeBackCommand} from './come-back.js';
 import {BackendBusyError, BackendLock, lockDirectory} from './backend-lock.js';
-import {runningElsewhere} from './live-process.js';
+import {underWay} from './live-process.js';
 import {DrainMarks, isOwnMark, markText} from './drain-mark.js';
 import {runbookContext, runbookMode, systemClock, type RunbookContext} from './context.js';
 import {emptyFacts, initialRunbookState} from './state.js';
@@ -147,7 +147,7 @@ export async function prepareMaintenance(options: Options, target: Target, mode:
 	const {entries} = readJournal(journal.file, {about: {sockets: context.clients.map((client) => client.socket), processes: facts.instances}});
 	const record = lastMaintenance(entries, label);
 	// Two runs of one maintenance at once (a second roll, a restore while the first one's --exec works): refused.
-	const elsewhere = record && !record.finished ? runningElsewhere(record, entries) : null;
+	const elsewhere = record && !record.finished ? underWay(record, entries)?.clause : undefined;
 	if (elsewhere) {
 		throw new BackendBusyError(`${label} is in a maintenance of journal ${journal.file} that is under way elsewhere: ${elsewhere}. Nothing was sent; run again once it has ended.`);
 	}

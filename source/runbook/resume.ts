@@ -1,7 +1,6 @@
 import type {JournalEntry, JournalInstance} from './journal.js';
 import {journalTime} from '../time-format.js';
 import {nextStep, stepIds, type StepId} from './steps.js';
-import {underWay} from './live-process.js';
 
 /** The last maintenance of a target as the journal tells it. */
 export type MaintenanceRecord = {
@@ -170,11 +169,13 @@ export function staleMaintenanceNotice(record: MaintenanceRecord | undefined, {t
 export type OpenDrain = {target: string; startedBy: string; startedAt: string; set?: string; underWay?: string};
 
 /** Every target whose last maintenance in the journal drained it and neither finished nor sent ready. */
-export function openDrains(entries: readonly JournalEntry[], proc?: string): OpenDrain[] {
-	return openDrainRecords(entries).map((record) => {
-		const busy = underWay(record, entries, proc);
-		return {target: record.target, startedBy: record.startedBy, startedAt: record.startedAt, ...(record.set ? {set: record.set} : {}), ...(busy ? {underWay: busy.short} : {})};
-	});
+export function openDrains(entries: readonly JournalEntry[]): OpenDrain[] {
+	return openDrainRecords(entries).map((record) => openDrainOf(record));
+}
+
+/** An open drain as the grid and the notes name it. */
+export function openDrainOf(record: MaintenanceRecord): OpenDrain {
+	return {target: record.target, startedBy: record.startedBy, startedAt: record.startedAt, ...(record.set ? {set: record.set} : {})};
 }
 
 /** The records of {@link openDrains}: each target's last maintenance, when it drained the target and neither finished nor sent ready. */

@@ -14,7 +14,8 @@ import {defaultJournalPath, readJournal} from '../runbook/journal.js';
 import {prepareMaintenance} from '../runbook/prepare.js';
 import {setRunner} from '../runbook/maintenance-set.js';
 import {expandPattern, parseTargetPattern} from '../poll/target-set.js';
-import {openDrains} from '../runbook/resume.js';
+import {openDrainOf, openDrainRecords} from '../runbook/resume.js';
+import {underWay} from '../runbook/live-process.js';
 import {comeBackCommand, setComeBackCommand} from '../runbook/come-back.js';
 import {parseTarget} from '../runtime/names.js';
 import {journalTime} from '../time-format.js';
@@ -60,7 +61,12 @@ export async function runInteractive(options: Options, target: Target | undefine
 	const journal = options.journal ?? defaultJournalPath();
 	const openDrainsNow = () => {
 		try {
-			return openDrains(readJournal(journal, {about: {sockets: clients.map((client) => client.socket)}}).entries);
+			const {entries} = readJournal(journal, {about: {sockets: clients.map((client) => client.socket)}});
+			// One another drainboard still runs is said as such on the grid, not offered to resume.
+			return openDrainRecords(entries).map((record) => {
+				const busy = underWay(record, entries);
+				return busy ? {...openDrainOf(record), underWay: busy.short} : openDrainOf(record);
+			});
 		} catch {
 			// No journal yet, or not readable: no banner (a maintenance says why when it starts).
 			return [];

@@ -3,7 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import type {JournalEntry} from '../../source/runbook/journal.js';
-import {runningElsewhere} from '../../source/runbook/live-process.js';
+import {underWay} from '../../source/runbook/live-process.js';
+
+const runningElsewhere = (...args: Parameters<typeof underWay>) => underWay(...args)?.clause ?? null;
 import type {MaintenanceRecord} from '../../source/runbook/resume.js';
 
 const boot = 1_800_000_000;
@@ -35,7 +37,7 @@ function entry(fields: Partial<JournalEntry> & Pick<JournalEntry, 'time' | 'sess
 
 const record = (last: JournalEntry): MaintenanceRecord => ({target: 'webapps/app01', startedAt: at(10), startedBy: 'alice', passed: ['validate', 'baseline', 'drain', 'confirm'], drainSent: true, drainSentAt: null, drainInstances: null, readySent: false, agentDisabled: false, finished: false, lastEntry: last});
 
-describe('runningElsewhere: whether another process runs an open maintenance now', () => {
+describe('underWay: whether another process runs an open maintenance now', () => {
 	it('names the drainboard that wrote the last entry while it runs, started before its session began', () => {
 		const last = entry({time: at(20), session: session(10, 4242), event: 'check'});
 		expect(runningElsewhere(record(last), [last], fakeProc([{pid: 4242, command: 'node', group: 4242, startedS: 9}]))).toMatch(/^alice's drainboard \(pid 4242\) runs it now \(its last entry: maintain at \d\d:\d\d:\d\d\)$/);
