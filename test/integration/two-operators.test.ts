@@ -329,11 +329,16 @@ describe('someone takes the rest of the backend out while this maintenance has t
 		try {
 			await drainInWizard(session);
 			// Nothing to bring forward while the rest of the backend serves.
-			expect(await session.screen()).not.toContain('b bring it back now');
+			const before = await session.screen();
+			expect(before).not.toContain('b bring it back now');
+			expect(before.replace(/\s+/g, ' ')).toContain('Press Enter to prove no new traffic reaches it and its sessions end.');
 			await bed.send('set server web/s2 state maint');
 			let screen = await session.waitForScreen('has no server serving');
 			expect(screen.replace(/\s+/g, ' ')).toContain('web/s1, drained by this maintenance, is healthy: b brings it back now (restore: its health, then ready, asked first).');
 			expect(screen).toContain('b bring it back now');
+			// The step's text says what to do during the outage, not to prove what cannot pass now.
+			expect(screen.replace(/\s+/g, ' ')).toContain('Confirm cannot pass while no other server of the backend serves (above). b brings the target back now; Enter runs confirm anyway.');
+			expect(screen).not.toContain('Press Enter to prove');
 			screen = await session.press('b', 'set server web/s1 state ready');
 			expect(checklist(screen)).toMatch(/✓ drain › – confirm › – maintain › \S restore/);
 			// Asked first: nothing sent before the y; a no goes back to confirm, the steps it skipped to run again.

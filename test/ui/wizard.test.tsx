@@ -179,6 +179,22 @@ describe('the wizard', () => {
 		expect(haproxy.server('app01').adminFlags).toContain('FDRAIN');
 	});
 
+	it('says at maintain, while the rest of the backend is down, that b brings the target back now, not to do the work', async () => {
+		const {ui, haproxy, harness} = start({drained: true, resume: {step: 'maintain', drained: true, ran: ['validate', 'baseline', 'drain', 'confirm'], reason: 'the maintenance that ana started at 14:02:11 drained it'}});
+		await harness.context.marks.write(parseTarget('webapps/app01'), harness.journalFile);
+		await ui.waitForFrame('Resume at maintain?');
+		await ui.press('y', 'Do the work now');
+		for (const other of ['app02', 'app03']) {
+			haproxy.set(other, {adminState: 1, status: 'MAINT'});
+		}
+
+		const frame = flat(await ui.waitForFrame((current) => flat(current).includes('clients get errors now')));
+		expect(frame).toContain('No other server of the backend serves (above): b brings the target back now, before the work is done; Enter when the work is done.');
+		expect(frame).not.toContain('Do the work now');
+		expect(frame).toContain('b bring it back now · Enter the work is done');
+		ui.unmount();
+	});
+
 	it('says what HAProxy shows after someone else sets the target ready: no "still drained", no quit question, and an exit note that says why', async () => {
 		const {ui, owner, haproxy, harness} = start({drained: true, resume: {step: 'maintain', drained: true, ran: ['validate', 'baseline', 'drain', 'confirm'], reason: 'the maintenance that ana started at 14:02:11 drained it'}});
 		await harness.context.marks.write(parseTarget('webapps/app01'), harness.journalFile);

@@ -231,6 +231,13 @@ function idleText(handle: RunbookHandle, afterEnd: string, exec: ExecView | null
 
 	// Enter does nothing while HAProxy does not answer: say so rather than offer it.
 	const when = handle.paused ? 'Once HAProxy answers again, press Enter' : 'Press Enter';
+	// During an outage of the rest of the backend, the step's own purpose is not what to do next.
+	if (canBringRestoreForward(state) && state.current !== 'restore') {
+		return state.current === 'confirm'
+			? 'Confirm cannot pass while no other server of the backend serves (above). b brings the target back now; Enter runs confirm anyway.'
+			: `No other server of the backend serves (above): b brings the target back now, before the work is done; ${handle.paused ? 'once HAProxy answers again, ' : ''}Enter when the work is done.`;
+	}
+
 	if (state.current === 'maintain' && state.steps.maintain.status === 'pending') {
 		// What HAProxy last showed, never what this wizard did: someone else may have put it back. A read
 		// after the step is waited for; while HAProxy does not answer, none comes, and the sentence says
