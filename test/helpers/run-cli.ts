@@ -1,10 +1,12 @@
 import {execFile, spawn} from 'node:child_process';
+import {once} from 'node:events';
 import {mkdirSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import process from 'node:process';
 import {fileURLToPath} from 'node:url';
 import {shellWord} from '../../source/runbook/come-back.js';
 import {checkCommandContract, underContract} from './json-contract.js';
+import {waitFor} from './wait-for.js';
 
 /** The built CLI (`npm run build` runs before the tests). */
 export const cliPath = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'cli.js');
@@ -40,6 +42,53 @@ export async function runCli(args: string[], options: {env?: Record<string, stri
 /** Starts the CLI in the background; the caller reads its output and ends it. */
 export function spawnCli(args: string[], env: Record<string, string> = {}) {
 	return spawn(process.execPath, [cliPath, ...args], {env: {...process.env, NO_COLOR: '1', ...env}, stdio: ['pipe', 'pipe', 'pipe']});
+}
+
+/** The CLI started by {@link startCli}: its process, what it printed so far, and how it ended. */
+export type StartedCli = {
+	child: ReturnType<typeof spawnCli>;
+	readonly stdout: string;
+	readonly stderr: string;
+	exited: Promise<{code: number | null; signal: NodeJS.Signals | null}>;
+	waitForStderr: (marker: string | RegExp, timeoutMs: number, everyMs?: number) => Promise<void>;
+};
+
+/**
+ * Starts the CLI in the background ({@link spawnCli}) and collects its output: `stdout` and `stderr`
+ * hold all it printed so far, and `exited` resolves on 'close' (the process ended and its output is
+ * all read). `waitForStderr` polls until stderr shows `marker`; if it does not within `timeoutMs`,
+ * it kills the CLI (SIGKILL) and throws, with the stderr so far. stdin stays open: end it if needed.
+ */
+export function startCli(args: string[], env: Record<string, string> = {}): StartedCli {
+	const child = spawnCli(args, env);
+	let stdout = '';
+	let stderr = '';
+	child.stdout.on('data', (chunk: Buffer) => {
+		stdout += chunk.toString();
+	});
+	child.stderr.on('data', (chunk: Buffer) => {
+		stderr += chunk.toString();
+	});
+	const closed = once(child, 'close') as Promise<[number | null, NodeJS.Signals | null]>;
+	return {
+		child,
+		get stdout() {
+			return stdout;
+		},
+		get stderr() {
+			return stderr;
+		},
+		exited: closed.then(([code, signal]) => ({code, signal})),
+		async waitForStderr(marker, timeoutMs, everyMs) {
+			const shown = () => (typeof marker === 'string' ? stderr.includes(marker) : stderr.search(marker) !== -1);
+			try {
+				await waitFor(`stderr to show ${String(marker)}`, () => (shown() ? true : undefined), timeoutMs, everyMs);
+			} catch (error) {
+				child.kill('SIGKILL');
+				throw new Error(`${String(error)}; stderr so far:\n${stderr}`);
+			}
+		},
+	};
 }
 
 /**

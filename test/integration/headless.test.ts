@@ -1,10 +1,9 @@
-import {once} from 'node:events';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {HeadlessResult} from '../../source/headless/report.js';
 import {readJournal} from '../../source/runbook/journal.js';
 import {webappsConfig, webappsDemos} from '../fixtures/webapps.cfg.js';
 import {adminStates} from '../helpers/raw-haproxy.js';
-import {runCli, runPasted, spawnCli} from '../helpers/run-cli.js';
+import {runCli, runPasted, startCli} from '../helpers/run-cli.js';
 import {startTestBed, type TestBed} from '../helpers/test-bed.js';
 import {startCliInTmux} from '../helpers/tmux.js';
 import {waitFor} from '../helpers/wait-for.js';
@@ -140,25 +139,16 @@ describe('drainboard drain and restore (headless)', () => {
 		expect((await runCli(['drain', 'webapps/app02', ...common('wait.jsonl')])).code).toBe(0);
 		await bed.demo('app02').stop();
 		await waitFor('app02 down', async () => ((await bed.send('show stat webapps 4 2')).includes(',DOWN,') ? true : undefined));
-		const child = spawnCli(['restore', 'webapps/app02', ...common('wait.jsonl'), '--ready-timeout', '30']);
-		child.stdin.end();
-		let stderr = '';
-		child.stderr.on('data', (chunk: Buffer) => {
-			stderr += chunk.toString();
-		});
-		const exited = once(child, 'exit') as Promise<[number | null]>;
-		try {
-			await waitFor('restore to say it waits for the health check', () => (stderr.includes('waiting for its health check to pass') ? true : undefined), 30_000);
-		} catch (error) {
-			child.kill('SIGKILL');
-			throw new Error(`${String(error)}; stderr so far:\n${stderr}`);
-		}
+		const cli = startCli(['restore', 'webapps/app02', ...common('wait.jsonl'), '--ready-timeout', '30']);
+		cli.child.stdin.end();
+		await cli.waitForStderr('waiting for its health check to pass', 30_000);
 
 		// It waits: still running, the target still drained, until the backend is back.
-		expect(child.exitCode).toBeNull();
+		expect(cli.child.exitCode).toBeNull();
 		expect((await states())['webapps/app02']).toBe('8');
 		await bed.demo('app02').start();
-		const [code] = await exited;
+		const {code} = await cli.exited;
+		const {stderr} = cli;
 		expect(code, stderr).toBe(0);
 		expect(stderr).toMatch(/… maintain · app02: DOWN .* waiting for its health check to pass/);
 		expect((await states())['webapps/app02']).toBe('0');

@@ -7,7 +7,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {readJournal} from '../../source/runbook/journal.js';
 import {startForwardingSocket} from '../helpers/forwarding-socket.js';
 import {adminStates} from '../helpers/raw-haproxy.js';
-import {runCli, spawnCli} from '../helpers/run-cli.js';
+import {runCli, startCli, type StartedCli} from '../helpers/run-cli.js';
 import {defaultsSection, startTestBed, type TestBed} from '../helpers/test-bed.js';
 import {waitFor} from '../helpers/wait-for.js';
 
@@ -137,16 +137,7 @@ describe('a journal on a disk that fills up', () => {
 		// A session on app01 that stays open: confirm waits for it, after the drain is sent.
 		const holds = [0, 1].map(async () => fetch(`${bed.url}hold`).then(async (response) => response.text()));
 		await waitFor('a request held on app01', () => (app01.held === 1 ? true : undefined), 5000, 20);
-		const child = spawnCli([...drainArgs(journal), '--quiet-timeout', '20']);
-		let stderr = '';
-		child.stderr.on('data', (chunk: Buffer) => {
-			stderr += chunk.toString();
-		});
-		const exited = new Promise<number | null>((resolve) => {
-			child.on('exit', (code) => {
-				resolve(code);
-			});
-		});
+		const cli = startCli([...drainArgs(journal), '--quiet-timeout', '20']);
 		try {
 			await waitFor(
 				'the drain in HAProxy and its reply in the journal',
@@ -155,17 +146,19 @@ describe('a journal on a disk that fills up', () => {
 				20,
 			);
 			// From now on every write of the drainboard process stops 10 bytes further (RLIMIT_FSIZE).
-			execFileSync('prlimit', ['--pid', String(child.pid), `--fsize=${statSync(journal).size + 10}`]);
+			execFileSync('prlimit', ['--pid', String(cli.child.pid), `--fsize=${statSync(journal).size + 10}`]);
 			app01.release();
 			await Promise.all(holds);
-			expect(await exited).toBe(1);
+			const {code} = await cli.exited;
+			const {stderr} = cli;
+			expect(code).toBe(1);
 			expect(stderr).toContain('✓ webapps/app01 is drained and proven out of rotation.');
 			expect(stderr).toMatch(new RegExp(`✗ The journal ${journal} is missing \\d+ entr(?:y|ies) of this run because it reached the largest file size allowed \\(ulimit -f\\): keep this output`));
 			expect(stderr).not.toContain('Every step is in the journal');
 			expectWholeLines(journal);
 			expect(await adminOf('app01')).toBe('8');
 		} finally {
-			child.kill();
+			cli.child.kill();
 			app01.release();
 			await bed.send('set server webapps/app01 state ready');
 		}
@@ -173,25 +166,20 @@ describe('a journal on a disk that fills up', () => {
 
 	it('a journal that can take no more while the drain is on its way: the drain is applied and said so, never taken for a lost reply; the journal is said incomplete (exit 1)', async () => {
 		const journal = path.join(scratch, 'during-drain.jsonl');
-		let child: ReturnType<typeof spawnCli> | undefined;
+		let cli: StartedCli | undefined;
 		// When the drain passes (its command entry written, its reply not yet), every later write of
 		// the drainboard process stops where the journal ends now (RLIMIT_FSIZE).
 		const socket = await startForwardingSocket(bed.adminSocket, (line) => {
 			if (line.startsWith('set server webapps/app01 state drain')) {
-				execFileSync('prlimit', ['--pid', String(child!.pid), `--fsize=${statSync(journal).size}`]);
+				execFileSync('prlimit', ['--pid', String(cli!.child.pid), `--fsize=${statSync(journal).size}`]);
 			}
 
 			return 'forward';
 		});
 		try {
-			child = spawnCli(['drain', 'webapps/app01', '--socket', socket.path, '--config', bed.configPath, '--journal', journal, '--yes']);
-			let stderr = '';
-			child.stderr.on('data', (chunk: Buffer) => {
-				stderr += chunk.toString();
-			});
-			const code = await new Promise<number | null>((resolve) => {
-				child!.on('exit', resolve);
-			});
+			cli = startCli(['drain', 'webapps/app01', '--socket', socket.path, '--config', bed.configPath, '--journal', journal, '--yes']);
+			const {code} = await cli.exited;
+			const {stderr} = cli;
 			expect(socket.forwarded).toContain('set server webapps/app01 state drain');
 			expect(await adminOf('app01')).toBe('8');
 			expect(stderr).not.toMatch(/reply .* was lost/);
@@ -201,7 +189,7 @@ describe('a journal on a disk that fills up', () => {
 			expect(code).toBe(1);
 			expect(readJournal(journal).entries.filter((entry) => entry.event === 'command').map((entry) => entry.command)).toEqual(['set server webapps/app01 state drain']);
 		} finally {
-			child?.kill();
+			cli?.child.kill();
 			await socket.close();
 			await bed.send('set server webapps/app01 state ready');
 		}

@@ -1,11 +1,10 @@
-import {once} from 'node:events';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {HeadlessResult} from '../../source/headless/report.js';
 import {statusJsonSchema} from '../../source/headless/status-schema.js';
 import {readJournal} from '../../source/runbook/journal.js';
 import {webappsConfig, webappsDemos} from '../fixtures/webapps.cfg.js';
 import {adminStates} from '../helpers/raw-haproxy.js';
-import {runCli, spawnCli} from '../helpers/run-cli.js';
+import {runCli, startCli} from '../helpers/run-cli.js';
 import {startTestBed, type TestBed} from '../helpers/test-bed.js';
 import {startCliInTmux} from '../helpers/tmux.js';
 import {waitFor} from '../helpers/wait-for.js';
@@ -180,20 +179,12 @@ describe('the drain undone while restore waits for the health check', () => {
 		expect((await runCli(['drain', 'webapps/app02', ...common(journal)])).code).toBe(0);
 		await bed.demo('app02').stop();
 		await waitFor('app02 DOWN', async () => ((await bed.send('show stat webapps 4 -1')).split('\n').some((row) => row.startsWith('webapps,app02,') && row.includes(',DOWN,')) ? true : undefined), 15_000);
-		const child = spawnCli(['restore', 'webapps/app02', ...common(journal), '--ready-timeout', '60', '--json']);
-		let stderr = '';
-		let stdout = '';
-		child.stderr.on('data', (chunk: Buffer) => {
-			stderr += chunk.toString();
-		});
-		child.stdout.on('data', (chunk: Buffer) => {
-			stdout += chunk.toString();
-		});
-		const exited = once(child, 'exit');
+		const cli = startCli(['restore', 'webapps/app02', ...common(journal), '--ready-timeout', '60', '--json']);
 		try {
-			await waitFor('restore waiting for health', () => (stderr.includes('waiting for its health check to pass') ? true : undefined), 20_000);
+			await cli.waitForStderr('waiting for its health check to pass', 20_000);
 			expect(await bed.send('set server webapps/app02 state ready')).toBe('\n');
-			const [code] = await exited;
+			const {code} = await cli.exited;
+			const {stdout, stderr} = cli;
 			expect(code, stderr).toBe(1);
 			expect(stderr).toMatch(/✗ maintain · Target healthy again: The drain is gone: HAProxy shows webapps\/app02 ready \(no admin flags\), DOWN · L4CON .*, while drainboard waited for its health check \(a reload without a server-state file, or someone set it ready\)\. Nothing was sent\./);
 			expect(JSON.parse(stdout)).toMatchObject({ok: false, changed: false, error: {code: 'state'}});
@@ -201,7 +192,7 @@ describe('the drain undone while restore waits for the health check', () => {
 			const sent = readJournal(`${bed.dir}/${journal}`).entries.filter((entry) => entry.event === 'command').map((entry) => entry.command);
 			expect(sent).toEqual(['set server webapps/app02 state drain']);
 		} finally {
-			child.kill();
+			cli.child.kill();
 			await bed.demo('app02').start();
 			await bed.send('set server webapps/app02 state ready');
 		}

@@ -1,4 +1,3 @@
-import {once} from 'node:events';
 import process from 'node:process';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import type {HeadlessResult} from '../../source/headless/report.js';
@@ -6,7 +5,7 @@ import {readJournal} from '../../source/runbook/journal.js';
 import {webappsConfig, webappsDemos} from '../fixtures/webapps.cfg.js';
 import {holdLock} from '../helpers/lock-holder.js';
 import {adminStates} from '../helpers/raw-haproxy.js';
-import {runCli, spawnCli} from '../helpers/run-cli.js';
+import {runCli, startCli} from '../helpers/run-cli.js';
 import {startTestBed, type TestBed} from '../helpers/test-bed.js';
 import {startCliInTmux, type TmuxSession} from '../helpers/tmux.js';
 import {waitFor} from '../helpers/wait-for.js';
@@ -73,28 +72,15 @@ describe('restore never sends "state ready" to a server that is not healthy', ()
 		const journal = await stoppedAfterMaintain('waits.jsonl');
 		await bed.demo('app01').stop();
 		await down();
-		const child = spawnCli(['restore', 'webapps/app01', ...common(journal), '--json', '--ready-timeout', '30']);
-		child.stdin.end();
-		let stdout = '';
-		let stderr = '';
-		child.stdout.on('data', (chunk: Buffer) => {
-			stdout += chunk.toString();
-		});
-		child.stderr.on('data', (chunk: Buffer) => {
-			stderr += chunk.toString();
-		});
-		const exited = once(child, 'exit') as Promise<[number | null]>;
-		try {
-			await waitFor('restore to wait for the health check', () => (stderr.includes('waiting for its health check to pass') ? true : undefined), 30_000);
-		} catch (error) {
-			child.kill('SIGKILL');
-			throw new Error(`${String(error)}; stderr so far:\n${stderr}`);
-		}
+		const cli = startCli(['restore', 'webapps/app01', ...common(journal), '--json', '--ready-timeout', '30']);
+		cli.child.stdin.end();
+		await cli.waitForStderr('waiting for its health check to pass', 30_000);
 
 		// Waiting: nothing sent, still drained, until the service is back.
 		expect(await admin()).toBe('8');
 		await bed.demo('app01').start();
-		const [code] = await exited;
+		const {code} = await cli.exited;
+		const {stdout, stderr} = cli;
 		expect(code, stderr).toBe(0);
 		expect(stderr).toMatch(/→ the maintenance that \S+ started at .* drained it; it goes on at maintain again: its maintain passed in an earlier run, but the target is still drained, so the health wait runs again \(up to 30 s, --ready-timeout\) before ready\./);
 		expect(stderr).toMatch(/… maintain · app01: DOWN · L4CON .* waiting for its health check to pass/);

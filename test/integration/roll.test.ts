@@ -11,7 +11,7 @@ import {checkCommandContract} from '../helpers/json-contract.js';
 import {holdLock} from '../helpers/lock-holder.js';
 import {adminStates} from '../helpers/raw-haproxy.js';
 import {startRestartControl} from '../helpers/restart-control.js';
-import {runCli, spawnCli} from '../helpers/run-cli.js';
+import {runCli, spawnCli, startCli} from '../helpers/run-cli.js';
 import type {TestBed} from '../helpers/test-bed.js';
 import {running} from '../helpers/process-state.js';
 import {waitFor} from '../helpers/wait-for.js';
@@ -125,19 +125,11 @@ describe('drainboard roll', () => {
 		// On app02 the shell waits for a command it started (its pid written down), as a script waits for ssh or systemctl.
 		const exec = `if [ "$DRAINBOARD_SERVER" = app02 ] && [ ! -e ${JSON.stringify(fixed)} ]; then sh -c 'echo $$ > ${JSON.stringify(sleeper)}; : > ${JSON.stringify(started)}; exec sleep 120'; exit 1; fi; ${control.command}`;
 		const args = ['roll', 'webapps', ...common('signal.jsonl'), '--exec', exec];
-		const child = spawnCli(args);
-		let stdout = '';
-		let stderr = '';
-		child.stdout.on('data', (chunk: Buffer) => {
-			stdout += chunk.toString();
-		});
-		child.stderr.on('data', (chunk: Buffer) => {
-			stderr += chunk.toString();
-		});
-		const exited = once(child, 'close');
+		const cli = startCli(args);
 		await waitFor('the command running on app02', () => (existsSync(started) ? true : undefined), 120_000, 100);
-		child.kill('SIGTERM');
-		const [code] = (await exited) as [number | null];
+		cli.child.kill('SIGTERM');
+		const {code} = await cli.exited;
+		const {stdout, stderr} = cli;
 		expect(code, stderr).toBe(143);
 		checkCommandContract(['roll'], stdout, code);
 		const stopped = rollResultSchema.parse(JSON.parse(stdout));
@@ -242,19 +234,11 @@ describe('drainboard roll', () => {
 		const stoppedOnce = path.join(bed.dir, 'app01-stopped-once');
 		const exec = `if [ ! -e ${JSON.stringify(stoppedOnce)} ]; then : > ${JSON.stringify(stoppedOnce)}; DEMO_ACTION=stop ${control.command}; fi`;
 		const args = ['roll', 'webapps', '--servers', 'app01', ...common('health.jsonl'), '--exec', exec];
-		const child = spawnCli(args);
-		let stdout = '';
-		let stderr = '';
-		child.stdout.on('data', (chunk: Buffer) => {
-			stdout += chunk.toString();
-		});
-		child.stderr.on('data', (chunk: Buffer) => {
-			stderr += chunk.toString();
-		});
-		const exited = once(child, 'close');
-		await waitFor('restore waiting for app01', () => (stderr.includes('waiting for its health check to pass') ? true : undefined), 120_000, 100);
-		child.kill('SIGTERM');
-		const [code] = (await exited) as [number | null];
+		const cli = startCli(args);
+		await cli.waitForStderr('waiting for its health check to pass', 120_000, 100);
+		cli.child.kill('SIGTERM');
+		const {code} = await cli.exited;
+		const {stdout, stderr} = cli;
 		expect(code, stderr).toBe(143);
 		checkCommandContract(['roll'], stdout, code);
 		const stopped = rollResultSchema.parse(JSON.parse(stdout));

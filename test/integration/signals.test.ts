@@ -6,7 +6,7 @@ import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import {readJournal} from '../../source/runbook/journal.js';
 import {checkContract} from '../helpers/json-contract.js';
 import {adminStates, rawStat} from '../helpers/raw-haproxy.js';
-import {runCli, runPasted, spawnCli} from '../helpers/run-cli.js';
+import {runCli, runPasted, startCli} from '../helpers/run-cli.js';
 import {defaultsSection, startTestBed, type TestBed} from '../helpers/test-bed.js';
 import {waitFor} from '../helpers/wait-for.js';
 
@@ -91,26 +91,11 @@ type Run = {code: number | null; signal: NodeJS.Signals | null; stdout: string; 
 
 /** Runs the CLI, sends `signal` once stderr shows `marker` (the step is under way), and collects what it printed. */
 async function signalDuring(args: string[], marker: string, signal: NodeJS.Signals, env: Record<string, string> = {}): Promise<Run> {
-	const child = spawnCli(args, env);
-	let stdout = '';
-	let stderr = '';
-	child.stdout.on('data', (chunk: Buffer) => {
-		stdout += chunk.toString();
-	});
-	child.stderr.on('data', (chunk: Buffer) => {
-		stderr += chunk.toString();
-	});
-	const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
-	try {
-		await waitFor(marker, () => (stderr.includes(marker) ? true : undefined), 30_000);
-	} catch (error) {
-		child.kill('SIGKILL');
-		throw new Error(`${String(error)}; stderr so far:\n${stderr}`);
-	}
-
-	child.kill(signal);
-	const [code, killedBy] = await exited;
-	return {code, signal: killedBy, stdout, stderr};
+	const cli = startCli(args, env);
+	await cli.waitForStderr(marker, 30_000);
+	cli.child.kill(signal);
+	const {code, signal: killedBy} = await cli.exited;
+	return {code, signal: killedBy, stdout: cli.stdout, stderr: cli.stderr};
 }
 
 describe('headless drain and restore stopped by a signal mid-step', () => {

@@ -1,11 +1,10 @@
-import {once} from 'node:events';
 import process from 'node:process';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import {readJournal} from '../../source/runbook/journal.js';
 import {checkContract} from '../helpers/json-contract.js';
 import {holdLock} from '../helpers/lock-holder.js';
 import {adminStates} from '../helpers/raw-haproxy.js';
-import {runCli, spawnCli} from '../helpers/run-cli.js';
+import {runCli, startCli} from '../helpers/run-cli.js';
 import {defaultsSection, startTestBed, type TestBed} from '../helpers/test-bed.js';
 import {startCliInTmux} from '../helpers/tmux.js';
 import {waitFor} from '../helpers/wait-for.js';
@@ -254,25 +253,11 @@ describe('several servers are one maintenance', () => {
 		expect((await run(['drain', machine(), ...common('signal.jsonl')])).code).toBe(0);
 		await bed.demo('app01').stop();
 		try {
-			const child = spawnCli(['restore', machine(), ...common('signal.jsonl'), '--ready-timeout', '60']);
-			let stdout = '';
-			let stderr = '';
-			child.stdout.on('data', (chunk: Buffer) => {
-				stdout += chunk.toString();
-			});
-			child.stderr.on('data', (chunk: Buffer) => {
-				stderr += chunk.toString();
-			});
-			const exited = once(child, 'exit') as Promise<[number | null]>;
-			try {
-				await waitFor('restore to wait for health', () => (stderr.includes('… maintain · ') ? true : undefined), 30_000);
-			} catch (error) {
-				child.kill('SIGKILL');
-				throw new Error(`${String(error)}; stderr so far:\n${stderr}`);
-			}
-
-			child.kill('SIGTERM');
-			const [code] = await exited;
+			const cli = startCli(['restore', machine(), ...common('signal.jsonl'), '--ready-timeout', '60']);
+			await cli.waitForStderr('… maintain · ', 30_000);
+			cli.child.kill('SIGTERM');
+			const {code} = await cli.exited;
+			const {stdout, stderr} = cli;
 			expect(code, stderr).toBe(143);
 			expect(checkContract(stdout, code)).toMatchObject({ok: false, changed: false, drained: true, error: {code: 'interrupted'}});
 			expect(stderr).toMatch(/Stopped by SIGTERM: webapps\/app01 is DRAINED now/);
