@@ -55,6 +55,10 @@ function undoneText(gone: GoneDrain): string {
 		case 'unknown': {
 			return 'a reload without a server-state file, or someone set it ready';
 		}
+
+		case 'removed': {
+			return 'removed with del server, or by a reload with another configuration';
+		}
 	}
 }
 
@@ -66,7 +70,11 @@ function undoneText(gone: GoneDrain): string {
 function lostDrainSentence(gone: GoneDrain, options: {severalInstances: boolean; flags: ChosenFlags; journal: StatusJournal; now: number}): {text: string; command: string} {
 	const where = options.severalInstances ? ` on ${gone.socket}` : '';
 	const command = restoreCommand(options.flags, gone.target, options.journal.given ? options.journal.file : undefined);
-	const text = `${gone.target}${where}: ${gone.startedBy}'s maintenance of ${sinceTime(gone.startedAt, options.now)} drained it, and HAProxy shows it in rotation now (${gone.status}; ${undoneText(gone)}): check it;`;
+	const drained = `${gone.target}${where}: ${gone.startedBy}'s maintenance of ${sinceTime(gone.startedAt, options.now)} drained it, and HAProxy`;
+	const text =
+		gone.status === null
+			? `${drained} has no such server now (${undoneText(gone)}): nothing of it is drained. If HAProxy has it again, check it;`
+			: `${drained} shows it in rotation now (${gone.status}; ${undoneText(gone)}): check it;`;
 	return {text: visible(text), command: visible(command)};
 }
 

@@ -54,9 +54,9 @@ const drainSchema = z.strictObject({
 		.check(z.describe('whose drainboard maintenance drained it, from the drain marks every drainboard of this host leaves beside its locks; null when no mark names one (drained by hand or another tool, or the mark ended: set ready and drained again outside drainboard), or when the marks could not be read (stderr then says so)')),
 });
 
-/** An open maintenance of the journal whose drain HAProxy no longer shows: the server is in rotation. */
+/** An open maintenance of the journal whose drain HAProxy no longer shows: the server is in rotation, or HAProxy has it no more. */
 const lostDrainSchema = z.strictObject({
-	socket: z.string().check(z.describe('the instance that shows it in rotation (an `instances[].socket`)')),
+	socket: z.string().check(z.describe('the instance that shows it in rotation, or has it no more (an `instances[].socket`)')),
 	server: z.string().check(z.describe('`backend/server`')),
 	by: z
 		.strictObject({
@@ -67,10 +67,10 @@ const lostDrainSchema = z.strictObject({
 		})
 		.check(z.describe('the open maintenance that drained it, from the journal: `user` (who started it), `journal` (the journal read, absolute path), `startedAt` (when it started), `drainedAt` (when HAProxy accepted its drain; null when the journal does not say), times ISO 8601 UTC')),
 	undone: z
-		.enum(['reload', 'change', 'unknown'])
+		.enum(['reload', 'change', 'unknown', 'removed'])
 		.check(
 			z.describe(
-				'what took the drain away, from the journal\'s drain entry and HAProxy\'s process now: `reload` (another pid or start time: HAProxy was reloaded or restarted, and no server-state file kept the drain), `change` (the same process: someone or something set it ready), `unknown` (the journal has no pid of this instance)',
+				'what took the drain away, from the journal\'s drain entry and HAProxy\'s process now: `reload` (another pid or start time: HAProxy was reloaded or restarted, and no server-state file kept the drain), `change` (the same process: someone or something set it ready), `unknown` (the journal has no pid of this instance), `removed` (HAProxy has no such server now: `del server`, or a reload with another configuration; nothing of it is drained)',
 			),
 		),
 });
@@ -96,7 +96,7 @@ export const statusJsonSchema = z
 			.array(lostDrainSchema)
 			.check(
 				z.describe(
-					'every open maintenance of the journal status reads (`--journal`, else the default) whose server HAProxy shows in rotation now (neither drained nor in maintenance): its drain was lost, and `drainboard restore` closes it. In `servers` order; empty when the journal could not be read (stderr then says so)',
+					'every open maintenance of the journal status reads (`--journal`, else the default) whose server HAProxy shows in rotation now (neither drained nor in maintenance): its drain was lost, and `drainboard restore` closes it; then those whose server HAProxy has no more (`undone`: `removed`). In `servers` order, then in the journal\'s order; empty when the journal could not be read (stderr then says so)',
 				),
 			),
 		error: z.optional(errorSchema).check(z.describe('there exactly when the exit code is not 0; the lists are empty then')),

@@ -66,7 +66,8 @@ async function oneInstanceJson(client: RuntimeClient, journal: StatusJournal, wr
 	servers.end();
 	const open = openDrainsOf(journaled.entries, client.socket, instance);
 	const drains = await drainOwners([{client, servers: drained}]);
-	const lost = drainsGone(open, instance, ofMaintenances);
+	// Every server of the instance streamed by: a maintenance whose server did not pass by names one HAProxy has no more.
+	const lost = drainsGone(open, instance, ofMaintenances, 'all');
 	write(statusJsonHead([instance]));
 	for (const piece of pieces) {
 		write(piece);
@@ -92,6 +93,7 @@ export async function runStatus(clients: readonly RuntimeClient[], options: Stat
 			openDrainsOf(journaled.entries, instance.socket, instance),
 			instance,
 			backends.flatMap((backend) => backend.servers),
+			options.backend === undefined ? 'all' : new Set([options.backend]),
 		),
 	);
 	if (!options.json) {

@@ -9,12 +9,16 @@ import type {MaintenanceRecord} from './resume.js';
  * What undid a drain HAProxy no longer shows, on one instance, from the journal's drain entry and
  * HAProxy's process now: `reload` (its pid or start time differs from the drain's: reloaded or
  * restarted), `change` (the same process: someone or something set the server ready), `unknown`
- * (the journal has no pid of that instance to tell which).
+ * (the journal has no pid of that instance to tell which), `removed` (HAProxy has no such server
+ * now: `del server`, or a reload with another configuration).
  */
-type DrainUndone = {how: 'reload'; pidBefore: number} | {how: 'change'} | {how: 'unknown'};
+type DrainUndone = UndoneInPlace | {how: 'removed'};
+
+/** {@link DrainUndone} of a server HAProxy still has. */
+type UndoneInPlace = {how: 'reload'; pidBefore: number} | {how: 'change'} | {how: 'unknown'};
 
 /** {@link DrainUndone} of `record`'s drain on the instance at `socket`, which is `now`. */
-function drainUndoneBy(record: Pick<MaintenanceRecord, 'drainInstances'>, socket: string, now: Pick<Instance, 'pid' | 'startTime'>): DrainUndone {
+function drainUndoneBy(record: Pick<MaintenanceRecord, 'drainInstances'>, socket: string, now: Pick<Instance, 'pid' | 'startTime'>): UndoneInPlace {
 	// By its socket, else by its process (the drain made through the same HAProxy's other socket).
 	const before = record.drainInstances?.find((instance) => instance.socket === socket) ?? record.drainInstances?.find((instance) => instance.pid === now.pid && instance.startTime === now.startTime);
 	if (before?.pid === null || before?.pid === undefined) {
@@ -71,11 +75,11 @@ export function lostDrainWarnings(record: MaintenanceRecord | undefined, views: 
 	});
 }
 
-/** An open maintenance whose drain HAProxy no longer shows on one instance: the server is in rotation there. */
+/** An open maintenance whose drain HAProxy no longer shows on one instance: the server is in rotation there, or HAProxy has it no more. */
 export type GoneDrain = {
-	/** The instance that shows it in rotation. */
+	/** The instance that shows it in rotation, or no longer has it. */
 	socket: string;
-	/** `backend/server`, as HAProxy names it. */
+	/** `backend/server`, as HAProxy names it (as the journal does when HAProxy has it no more). */
 	target: string;
 	/** Who started the maintenance, and when (the journal's ISO time). */
 	startedBy: string;
@@ -85,38 +89,52 @@ export type GoneDrain = {
 	undone: DrainUndone;
 	/** HAProxy's pid now. */
 	pid: number;
-	/** HAProxy's status text of the server now (`UP`, `DOWN`, …). */
-	status: string;
+	/** HAProxy's status text of the server now (`UP`, `DOWN`, …); null when HAProxy has it no more. */
+	status: string | null;
 };
 
 /**
  * The open maintenances of `records` (resume.ts's openDrainRecords of the journal's entries about
- * this instance) whose server `instance` shows in rotation now: neither drained nor in maintenance.
- * In the order of `servers` (HAProxy's); a server HAProxy does not show is not one.
+ * this instance) whose server `instance` shows in rotation now: neither drained nor in maintenance;
+ * in the order of `servers` (HAProxy's). With `read` (the backends whose every server is in
+ * `servers`: `all`, or their names), also those whose server HAProxy has no more, after them, in
+ * the journal's order: their drain is gone with the server.
  */
-export function drainsGone(records: readonly MaintenanceRecord[], instance: Pick<Instance, 'socket' | 'pid' | 'startTime'>, servers: Iterable<Server>): GoneDrain[] {
-	if (records.length === 0) {
+export function drainsGone(records: readonly MaintenanceRecord[], instance: Pick<Instance, 'socket' | 'pid' | 'startTime'>, servers: Iterable<Server>, read?: 'all' | ReadonlySet<string>): GoneDrain[] {
+	const open = records.filter((record) => !record.finished && record.drainSent && !record.readySent);
+	if (open.length === 0) {
 		return [];
 	}
 
-	const byTarget = new Map(records.map((record) => [record.target, record]));
+	const byTarget = new Map(open.map((record) => [record.target, record]));
 	const gone: GoneDrain[] = [];
+	const shown = new Set<string>();
+	const of = (record: MaintenanceRecord, undone: DrainUndone, status: string | null): GoneDrain => ({
+		socket: instance.socket,
+		target: record.target,
+		startedBy: record.startedBy,
+		startedAt: record.startedAt,
+		drainedAt: record.drainSentAt,
+		undone,
+		pid: instance.pid,
+		status,
+	});
 	for (const server of servers) {
-		const record = byTarget.get(`${server.backend}/${server.server}`);
-		if (!record || record.finished || !record.drainSent || record.readySent || outOfRotation(server)) {
-			continue;
+		const name = `${server.backend}/${server.server}`;
+		shown.add(name);
+		const record = byTarget.get(name);
+		if (record && !outOfRotation(server)) {
+			gone.push(of(record, drainUndoneBy(record, instance.socket, instance), server.status));
 		}
+	}
 
-		gone.push({
-			socket: instance.socket,
-			target: record.target,
-			startedBy: record.startedBy,
-			startedAt: record.startedAt,
-			drainedAt: record.drainSentAt,
-			undone: drainUndoneBy(record, instance.socket, instance),
-			pid: instance.pid,
-			status: server.status,
-		});
+	if (read !== undefined) {
+		for (const record of open) {
+			const backend = record.target.slice(0, record.target.indexOf('/'));
+			if (!shown.has(record.target) && (read === 'all' || read.has(backend))) {
+				gone.push(of(record, {how: 'removed'}, null));
+			}
+		}
 	}
 
 	return gone;

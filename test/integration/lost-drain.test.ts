@@ -1,3 +1,4 @@
+import {readFileSync, writeFileSync} from 'node:fs';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {HeadlessResult} from '../../source/headless/report.js';
 import {statusJsonSchema} from '../../source/headless/status-schema.js';
@@ -169,6 +170,50 @@ describe('status names an open maintenance whose drain a reload dropped', () => 
 		expect((await runCli(['restore', 'webapps/app03', ...common('status-lost.jsonl')])).code).toBe(1);
 		const closed = await runCli(['status', '--backend', 'webapps', ...flags]);
 		expect(closed.stdout).not.toContain('Open maintenances');
+		expect(statusJsonSchema.parse(JSON.parse((await runCli(['status', '--json', ...flags])).stdout)).lostDrains).toEqual([]);
+	});
+});
+
+describe('status names an open maintenance whose server a reload with another configuration removed', () => {
+	it('says HAProxy has no such server now and nothing of it is drained (table and --json); back in the configuration, its drain is lost, and restore closes it', async () => {
+		const journal = `${bed.dir}/status-removed.jsonl`;
+		const flags = ['--socket', bed.adminSocket, '--journal', journal];
+		const original = readFileSync(bed.configPath, 'utf8');
+		expect((await runCli(['drain', 'webapps/app03', ...common('status-removed.jsonl')])).code).toBe(0);
+		const [started] = readJournal(journal).entries;
+		try {
+			writeFileSync(bed.configPath, original.replace(/^ +server app03 .*\n/m, ''));
+			await bed.haproxy.reload();
+			expect(await admin('app03')).toBeUndefined();
+			const restore = `drainboard restore webapps/app03 --yes --socket ${bed.adminSocket} --journal ${journal}`;
+			const table = await runCli(['status', ...flags]);
+			expect(table.code, table.stderr).toBe(0);
+			expect(table.stdout).not.toMatch(/^webapps\/app03 /m);
+			const block = table.stdout.trimEnd().split('\n\n').at(-1)!.split('\n');
+			const heading = block.filter((line) => !line.startsWith('  '));
+			expect(heading.join(' ')).toBe(`Open maintenances of the journal ${journal} whose drain HAProxy no longer shows:`);
+			expect(block.slice(heading.length).join('\n').replace(/\n {4}/g, ' ').replace(/^ {2}/, '')).toMatch(
+				new RegExp(
+					`^webapps/app03: ${escaped(started!.user)}'s maintenance of ${time} drained it, and HAProxy has no such server now \\(removed with del server, or by a reload with another configuration\\): nothing of it is drained\\. If HAProxy has it again, check it; \`${escaped(restore)}\` closes that maintenance\\.$`,
+				),
+			);
+			const by = {user: started!.user, journal, startedAt: started!.time};
+			for (const args of [['status', '--json', ...flags], ['status', '--backend', 'webapps', '--json', ...flags]]) {
+				const json = statusJsonSchema.parse(JSON.parse((await runCli(args)).stdout));
+				expect(json.lostDrains).toEqual([{socket: bed.adminSocket, server: 'webapps/app03', by: expect.objectContaining(by) as unknown, undone: 'removed'}]);
+			}
+
+			// Another backend's status does not speak of it: what it read says nothing of webapps.
+			expect(statusJsonSchema.parse(JSON.parse((await runCli(['status', '--backend', 'api', '--json', ...flags])).stdout)).lostDrains).toEqual([]);
+		} finally {
+			writeFileSync(bed.configPath, original);
+			await bed.haproxy.reload();
+		}
+
+		// Back in the configuration, in rotation: a lost drain, which restore closes.
+		await serving('app03');
+		expect(statusJsonSchema.parse(JSON.parse((await runCli(['status', '--json', ...flags])).stdout)).lostDrains.map((lost) => lost.undone)).toEqual(['reload']);
+		expect((await runCli(['restore', 'webapps/app03', ...common('status-removed.jsonl')])).code).toBe(1);
 		expect(statusJsonSchema.parse(JSON.parse((await runCli(['status', '--json', ...flags])).stdout)).lostDrains).toEqual([]);
 	});
 });
