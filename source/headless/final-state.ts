@@ -76,8 +76,8 @@ export async function finalState(context: RunbookContext, before: TargetServers 
 	} catch (error) {
 		const why = sentenceOf(error).replace(/\.$/, '');
 		if (!thisRun(context, 'command')) {
-			// A check already failed because HAProxy did not answer: said there, not again.
-			const said = Object.values(context.store.getState().steps).some((step) => step.checks.some((check) => check.verdict === 'fail' && check.title === 'HAProxy answers'));
+			// A check already failed because HAProxy did not answer, or for this very reason: said there, not again.
+			const said = Object.values(context.store.getState().steps).some((step) => step.checks.some((check) => check.verdict === 'fail' && (check.title === 'HAProxy answers' || check.observed.includes(why))));
 			const readBack = said ? '' : `, and reading ${label} back at the end failed (${why})`;
 			return {drained: null, after: null, sentence: `Nothing was sent to HAProxy by this run${readBack}.`};
 		}

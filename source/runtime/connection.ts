@@ -1,7 +1,7 @@
 import {commands, type AgentAction, type ServerAdminState} from './commands.js';
 import type {Endpoint} from './endpoint.js';
 import type {Target} from './names.js';
-import {errorLineOf, replyError} from './replies.js';
+import {errorLineOf, foreignProtocol, replyError} from './replies.js';
 import {RuntimeApiError} from './runtime-error.js';
 import {defaultTimeoutMs, sendLineBytes, sendLineStream, shortReplyBytes} from './transport.js';
 
@@ -48,6 +48,11 @@ export function createConnection(endpoint: Endpoint, options: ClientOptions = {}
 	const request = async (line: string, signal?: AbortSignal, maxReplyBytes?: number) => {
 		const reply = await sendLineBytes(endpoint, line, {timeoutMs, signal, maxReplyBytes});
 		options.onExchange?.(line, reply.length);
+		const foreign = foreignProtocol(socket, reply);
+		if (foreign) {
+			throw foreign;
+		}
+
 		return reply;
 	};
 
@@ -80,6 +85,11 @@ export function createConnection(endpoint: Endpoint, options: ClientOptions = {}
 					endpoint,
 					line,
 					(chunk) => {
+						const foreign = bytes === 0 ? foreignProtocol(socket, chunk) : undefined;
+						if (foreign) {
+							throw foreign;
+						}
+
 						bytes += chunk.length;
 						onChunk(chunk);
 					},

@@ -78,3 +78,24 @@ export function replyError(socket: string, command: string, errorLine: string): 
 
 	return new RuntimeApiError('haproxy-error', socket, `HAProxy at ${socket} answered "${errorLine}" to "${command}".`, {reply: errorLine});
 }
+
+/**
+ * The error for a reply that is not HAProxy's Runtime API at all: an HTTP server (a frontend, the
+ * stats page at `stats uri`: a common mix-up with `stats socket`) or an SSH server answers the
+ * command line with its own greeting or error. Undefined when `first` (the reply's first bytes)
+ * does not start like one.
+ */
+export function foreignProtocol(socket: string, first: Buffer): RuntimeApiError | undefined {
+	const head = first.subarray(0, 80).toString('latin1');
+	const kind = /^HTTP\/\d/.test(head) ? 'a web server' : /^SSH-\d/.test(head) ? 'an SSH server' : undefined;
+	if (kind === undefined) {
+		return undefined;
+	}
+
+	const line = (head.split(/\r?\n/, 1)[0] ?? '').replace(/[^\x20-\x7e]/g, '?');
+	return new RuntimeApiError(
+		'bad-reply',
+		socket,
+		`${socket} answers as ${kind} ("${line}"), not as HAProxy's Runtime API; pass --socket the path or address of a "stats socket" line of haproxy.cfg, not a web, stats page or SSH port.`,
+	);
+}

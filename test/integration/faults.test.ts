@@ -207,6 +207,21 @@ describe('sockets that misbehave, and a journal that cannot be written', () => {
 		}
 	});
 
+	it('is a web port (HAProxy\'s own HTTP frontend) given as --socket: says it answers as a web server, not the Runtime API; nothing sent, exit 3', async () => {
+		const web = `127.0.0.1:${new URL(bed.url).port}`;
+		const expected = `${web} answers as a web server ("HTTP/1.1 400 Bad request"), not as HAProxy's Runtime API; pass --socket the path or address of a "stats socket" line of haproxy.cfg, not a web, stats page or SSH port.`;
+		const status = await runCli(['status', '--socket', web]);
+		expect(status.code).toBe(3);
+		expect(status.stderr).toBe(`${expected}\n`);
+		const drain = await runCli(['drain', 'webapps/app01', '--socket', web, '--config', bed.configPath, '--journal', `${bed.dir}/web-port.jsonl`, '--yes', '--json']);
+		expect(drain.code).toBe(3);
+		expect(JSON.parse(drain.stdout)).toMatchObject({ok: false, changed: false, error: {code: 'unreachable', message: expected}});
+		// Said once in the step and once in the error, not again for the read at the end.
+		expect(drain.stderr.split(expected.slice(0, 40)).length - 1).toBe(1);
+		expect(drain.stderr).toContain('Nothing was sent to HAProxy by this run.');
+		expect(await admin()).toBe('0');
+	});
+
 	it('accepts and never answers: a clear error within the timeout, exit 3', async () => {
 		const local = await startLocalSocket(() => undefined);
 		try {
