@@ -70,6 +70,16 @@ export function replyError(socket: string, command: string, errorLine: string): 
 		);
 	}
 
+	// Every stats socket of every release knows these: only the master CLI (haproxy -W -S) does not.
+	if (errorLine.startsWith('Unknown command') && /^(?:show info|show stat|show servers state)\b/.test(command)) {
+		return new RuntimeApiError(
+			'bad-reply',
+			socket,
+			`${socket} is HAProxy's master CLI (haproxy -W -S), which does not know "${command.split(';', 1)[0]!}"; pass it as --master ${socket}, or pass --socket the path or address of a "stats socket" line of haproxy.cfg.`,
+			{reply: errorLine},
+		);
+	}
+
 	if (errorLine.startsWith('Unknown command')) {
 		return new RuntimeApiError('unknown-command', socket, `HAProxy at ${socket} does not know the command "${command}"; this HAProxy release may be too old for it.`, {
 			reply: errorLine,

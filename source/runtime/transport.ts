@@ -37,19 +37,42 @@ export async function sendLine(endpoint: Endpoint, line: string, options: SendOp
 	return (await sendLineBytes(endpoint, line, options)).toString('utf8');
 }
 
-/** {@link sendLine}, with the reply as bytes. */
+/** Thrown from inside {@link sendLineBytes}'s reader to end an exchange whose reply is complete. */
+class ReplyComplete extends Error {}
+
+const unknownCommand = Buffer.from('Unknown command');
+
+/**
+ * {@link sendLine}, with the reply as bytes. A reply that starts with "Unknown command" is read
+ * until its closing empty line, not until the connection closes: the master CLI (haproxy -W -S),
+ * given by mistake where a stats socket is meant, answers so and then keeps the connection open.
+ */
 export async function sendLineBytes(endpoint: Endpoint, line: string, options: SendOptions = {}): Promise<Buffer> {
 	const chunks: Buffer[] = [];
 	let received = 0;
-	await sendLineStream(
-		endpoint,
-		line,
-		(chunk) => {
-			chunks.push(chunk);
-			received += chunk.length;
-		},
-		options,
-	);
+	let unknown: boolean | undefined;
+	try {
+		await sendLineStream(
+			endpoint,
+			line,
+			(chunk) => {
+				chunks.push(chunk);
+				received += chunk.length;
+				// Decided on the first chunk (HAProxy writes a reply's first line whole), so a dump costs nothing more.
+				unknown ??= chunk.subarray(0, unknownCommand.length).equals(unknownCommand);
+				const last = received >= 2 ? (chunk.length >= 2 ? chunk.subarray(-2) : Buffer.concat(chunks.slice(-2)).subarray(-2)) : chunk;
+				if (unknown && last.toString('latin1') === '\n\n') {
+					throw new ReplyComplete();
+				}
+			},
+			options,
+		);
+	} catch (error) {
+		if (!(error instanceof ReplyComplete)) {
+			throw error;
+		}
+	}
+
 	return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, received);
 }
 

@@ -464,6 +464,20 @@ describe('a master-worker HAProxy, through its master CLI', () => {
 		expect(notMaster.stderr).toBe(`${master.adminSocket} did not answer "show proc" like a HAProxy master CLI; pass the socket of "-S" (master-worker mode) with --master, or a stats socket with --socket.\n`);
 	});
 
+	it('says when the master CLI is given as --socket, at once (it keeps the connection open): pass it as --master; nothing sent', async () => {
+		const masterSocket = `${master.dir}/master.sock`;
+		const expected = `${masterSocket} is HAProxy's master CLI (haproxy -W -S), which does not know "show info"; pass it as --master ${masterSocket}, or pass --socket the path or address of a "stats socket" line of haproxy.cfg.`;
+		const status = await runCli(['status', '--socket', masterSocket]);
+		expect(status.code).toBe(3);
+		expect(status.stderr).toBe(`${expected}\n`);
+		// The drain reads with whole replies, not a stream: not a wait for the timeout, then "did not answer".
+		const drain = await runCli(['drain', 'webapps/app01', '--socket', masterSocket, '--config', master.configPath, '--journal', `${master.dir}/as-socket.jsonl`, '--yes', '--json', '--timeout', '30'], {timeoutMs: 20_000});
+		expect(drain.code, drain.stderr).toBe(3);
+		expect(JSON.parse(drain.stdout)).toMatchObject({ok: false, changed: false, error: {code: 'unreachable', message: expected}});
+		expect(drain.stderr).not.toContain('did not answer');
+		expect(adminStates(await master.send('show servers state webapps'))['webapps/app01']).toBe('0');
+	});
+
 	it('follows the worker across a reload: reads go to the new one, a change in between is refused with nothing sent', async () => {
 		const masterEndpoint = parseMasterEndpoint(`${master.dir}/master.sock`);
 		const target = parseTarget('webapps/app02');
