@@ -54,10 +54,11 @@ export function lastMaintenance(entries: readonly JournalEntry[], target: string
 		// Taken effect: HAProxy accepted it, or a read-back after a lost reply showed it applied.
 		const applied = entry.ok === true && (entry.event === 'reply' || (entry.event === 'check' && entry.check === 'read-back'));
 		const command = entry.command ?? '';
+		// The last drain applied: after a lost drain is re-applied (a reload dropped it), the one that holds.
 		if (applied && command.endsWith(' state drain')) {
 			record.drainSent = true;
-			record.drainSentAt ??= Date.parse(entry.time);
-			record.drainInstances ??= entry.instances;
+			record.drainSentAt = Date.parse(entry.time);
+			record.drainInstances = entry.instances;
 		}
 
 		if (applied && command.endsWith(' state ready')) {

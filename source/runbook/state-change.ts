@@ -1,4 +1,5 @@
 import {DrainboardError, sentenceOf, type ErrorCode} from '../errors.js';
+import type {JournalInstance} from './journal.js';
 import type {Server} from '../model/types.js';
 import {formatTarget} from '../runtime/names.js';
 import {RuntimeApiError} from '../runtime/runtime-error.js';
@@ -111,7 +112,7 @@ export async function changeState(context: RunbookContext, io: RunbookIo, step: 
 				}
 
 				for (const line of plan.lines) {
-					context.journal.append({step, event: 'command', command: line, detail: why});
+					context.journal.append({step, event: 'command', command: line, detail: why, instances: instancesSeen(shown)});
 				}
 
 				const views = await readTarget(context, io.signal);
@@ -218,6 +219,13 @@ export async function changesSettled(timeoutMs: number): Promise<boolean> {
 /** Whether a state change is being sent now. */
 export const changeInFlight = (): boolean => sending.size > 0;
 
+/**
+ * The instances as the read before a change showed them, for its journal entries: after a reload
+ * the pid and start time are the new process's, not those seen when the maintenance began.
+ */
+const instancesSeen = (views: readonly TargetView[]): JournalInstance[] =>
+	views.map(({socket, snapshot: {instance}}) => ({socket, pid: instance.pid, version: instance.version, startTime: instance.startTime}));
+
 type Sent = {replies: ChangeOutcome['replies']; notes: string[]; done: Done[]};
 
 async function send(context: RunbookContext, io: RunbookIo, step: StepId, bySocket: Map<string, InstanceCommand[]>, views: readonly TargetView[], drain: boolean): Promise<Sent> {
@@ -234,10 +242,10 @@ async function send(context: RunbookContext, io: RunbookIo, step: StepId, bySock
 				outcome = await sendCommand(client, context.target, command);
 			} catch (error) {
 				const reply = error instanceof RuntimeApiError ? (error.reply ?? error.message) : String(error);
-				context.journal.appendGuarded({step, event: 'reply', command: line, socket: client.socket, ok: false, reply});
+				context.journal.appendGuarded({step, event: 'reply', command: line, socket: client.socket, ok: false, reply, instances: instancesSeen(views)});
 				const read = await readBackAfterFailure(context, client, command, error, Date.now() - started, io.signal);
 				if (read.readBack) {
-					context.journal.appendGuarded({step, event: 'check', check: 'read-back', command: line, socket: client.socket, ...(read.applied === undefined ? {} : {ok: read.applied}), observed: read.sentence});
+					context.journal.appendGuarded({step, event: 'check', check: 'read-back', command: line, socket: client.socket, ...(read.applied === undefined ? {} : {ok: read.applied}), observed: read.sentence, instances: instancesSeen(views)});
 				}
 
 				if (read.applied === true) {
@@ -267,7 +275,7 @@ async function send(context: RunbookContext, io: RunbookIo, step: StepId, bySock
 			// Applied: a journal that cannot take the reply any more is said at the end of the run,
 			// never taken for a failure of the change itself.
 			replies.push({socket: client.socket, ok: true, reply: outcome.reply});
-			context.journal.appendGuarded({step, event: 'reply', command: line, socket: client.socket, ok: true, reply: outcome.reply});
+			context.journal.appendGuarded({step, event: 'reply', command: line, socket: client.socket, ok: true, reply: outcome.reply, instances: instancesSeen(views)});
 			done.push({client, command, before});
 		}
 	}

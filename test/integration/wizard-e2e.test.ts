@@ -2,6 +2,7 @@ import {readdirSync, readFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {readJournal} from '../../source/runbook/journal.js';
+import {clockTime} from '../../source/time-format.js';
 import {webappsConfig, webappsDemos} from '../fixtures/webapps.cfg.js';
 import {checklist} from '../helpers/checklist.js';
 import {adminStates} from '../helpers/raw-haproxy.js';
@@ -84,6 +85,11 @@ describe('the wizard in a real terminal, against a real HAProxy', () => {
 		const events = readJournal(journal).entries.map((entry) => entry.event);
 		expect(events).toContain('alarm');
 		expect(events.at(-1)).toBe('finished');
+		// The re-applied drain is journaled with the process HAProxy runs now, and the summary dates it, not the one the reload undid.
+		const drains = readJournal(journal).entries.filter((entry) => entry.event === 'reply' && entry.command === 'set server webapps/app01 state drain');
+		expect(drains.map((entry) => entry.instances[0]?.pid)).toEqual([before, bed.haproxy.pid]);
+		const summary = readJournal(journal).entries.find((entry) => entry.check === 'summary')!;
+		expect(summary.observed).toContain(`Drain sent ${clockTime(Date.parse(drains[1]!.time))}`);
 	});
 
 	it('asks before quitting while drained, says how to resume, and offers to resume on the next start', async () => {

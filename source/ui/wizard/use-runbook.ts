@@ -197,7 +197,7 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView, {poll 
 		void changeState(context, io, now.current, {kind: 'state', state: 'drain'}, 'The drain is gone from HAProxy; this puts it back.').then(
 			() => {
 				// Confirm, run again, watches the drain hold from now, not from the drain that was undone.
-				store.dispatch({type: 'facts-learned', facts: {drainSetAt: context.clock.now()}});
+				store.dispatch({type: 'facts-learned', facts: {drainSetAt: context.clock.now(), drainSentAt: context.clock.now()}});
 				for (const alarm of store.getState().alarms.filter((candidate) => candidate.reapply)) {
 					store.dispatch({type: 'alarm-cleared', id: alarm.id});
 				}

@@ -245,7 +245,7 @@ export function useSetMaintenance(runner: SetRunner, view: PollView, goBack: () 
 				try {
 					await changeState(member.context, {dispatch: (action) => member.context.store.dispatch(action), ask, signal: controller.signal}, 'confirm', {kind: 'state', state: 'drain'}, `HAProxy no longer shows ${member.label} drained; this puts the drain back.`);
 					// Confirm watches the drain hold from now, not from the drain that was undone.
-					member.context.store.dispatch({type: 'facts-learned', facts: {drainSetAt: member.context.clock.now()}});
+					member.context.store.dispatch({type: 'facts-learned', facts: {drainSetAt: member.context.clock.now(), drainSentAt: member.context.clock.now()}});
 					write(`${member.label}: the drain is back on HAProxy (read back after it was sent); confirm runs again for it.`);
 					back.push(member);
 				} catch (error) {
