@@ -311,14 +311,17 @@ export function useSetMaintenance(runner: SetRunner, view: PollView, goBack: () 
 		const drained = drainedNow.length > 0;
 		const shown = wordsFor(drainedNow.length);
 		const unseen = wordsFor(mayBe.length);
+		// Servers of the drained maintenance that HAProxy's last read does not show are named beside those it shows drained.
+		const unshown = phase === 'drained' && drained ? unread : [];
+		const alsoMayBe = unshown.length > 0 ? `, and HAProxy has not shown ${unshown.join(', ')} since: ${wordsFor(unshown.length).they} may still be drained` : '';
 		const yes = await ask({
 			kind: 'question',
 			id: 'quit',
 			question:
 				runner.comeBack === null
-					? `${drained ? `${drainedNow.join(', ')} ${shown.is} drained` : mayBe.length > 0 ? `${mayBe.join(', ')} may still be drained` : `The maintenance of ${runner.label} is running`}. End the lab anyway? Its HAProxy stops with it.`
+					? `${drained ? `${drainedNow.join(', ')} ${shown.is} drained${alsoMayBe}` : mayBe.length > 0 ? `${mayBe.join(', ')} may still be drained` : `The maintenance of ${runner.label} is running`}. End the lab anyway? Its HAProxy stops with it.`
 					: drained
-						? `${drainedNow.join(', ')} ${shown.is} drained. Quit anyway? ${shown.They} stay${shown.s} drained; the command to resume is printed on the way out.`
+						? `${drainedNow.join(', ')} ${shown.is} drained${alsoMayBe}. Quit anyway? ${shown.They} stay${shown.s} drained; the command to resume is printed on the way out.`
 						: mayBe.length > 0
 							? `HAProxy has not shown ${mayBe.join(', ')} since this maintenance drained and confirmed ${unseen.it}: ${unseen.they} may still be drained. Quit anyway? The command to resume is printed on the way out.`
 							: `The maintenance of ${runner.label} is running; HAProxy shows none of it drained. Quit anyway? Nothing more is sent.`,
@@ -345,7 +348,7 @@ export function useSetMaintenance(runner: SetRunner, view: PollView, goBack: () 
 		}
 
 		return true;
-	}, [phase, drainedNow, mayBe, ask, runner.label, runner.comeBack, current]);
+	}, [phase, drainedNow, mayBe, unread, ask, runner.label, runner.comeBack, current]);
 
 	const insistQuit = useCallback(() => {
 		if (pending.current?.prompt.id === 'quit') {
