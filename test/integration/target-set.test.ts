@@ -661,3 +661,28 @@ describe('the wizard on a pattern', () => {
 		}
 	});
 });
+
+describe('a server of a drained maintenance that HAProxy no longer shows (del server; the last test of this file: cache/c1 stays gone)', () => {
+	it('is not said drained now: the screen, the quit question and the note on the way out name it apart', async () => {
+		const journal = `${bed.dir}/wizard-set-unshown.jsonl`;
+		const session = await startCliInTmux([machine(), '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal], {columns: 120, rows: 30});
+		try {
+			await session.waitForScreen('Enter drain all');
+			await session.press('Enter', '? Send these commands, in order,');
+			await session.press('y', 'All 3 are drained and confirmed', 60_000);
+			// Someone removes cache/c1 from the running HAProxy (maintenance first, as del server needs).
+			await bed.send('set server cache/c1 state maint');
+			await waitFor('cache/c1 deleted', async () => ((await bed.send('shutdown sessions server cache/c1; del server cache/c1')).includes('Server deleted') ? true : undefined), 10_000, 200);
+			let screen = await session.waitForScreen('not in HAProxy’s last read');
+			expect(screen.replace(/\s+/g, ' ')).toContain("All 3 were drained and confirmed. HAProxy's last read does not show cache/c1 (removed from HAProxy, or its instance does not answer). Do the work now.");
+			expect(screen).not.toContain('are drained and confirmed');
+			screen = await session.press('q', 'Quit anyway?');
+			expect(screen.replace(/\s+/g, ' ')).toContain('webapps/app01, api/app01 are drained, and HAProxy has not shown cache/c1 since: it may still be drained. Quit anyway?');
+			screen = await session.press('y', 'To resume:');
+			expect(screen.replace(/\n/g, '')).toMatch(/webapps\/app01, api\/app01 are drained, as HAProxy showed at \d\d:\d\d:\d\d; HAProxy has not shown cache\/c1 since this maintenance drained it\. To resume: drainboard /);
+			expect(await session.exited()).toBe(0);
+		} finally {
+			await session.kill();
+		}
+	});
+});

@@ -79,11 +79,11 @@ export function SetScreen({runner, view, size, now, freshAt, onQuit, onBack, onE
 						? `${set.mayBe.join(', ')} may still have been drained. The lab's HAProxy stopped with the lab; drainboard lab starts a fresh one.`
 						: null
 				: set.drainedNow.length > 0
-				? `${set.drainedNow.join(', ')} ${shown.is} drained, as HAProxy showed at ${clockTime(freshAt ?? now)}. To resume: ${runner.comeBack}`
+				? `${set.drainedNow.join(', ')} ${shown.is} drained, as HAProxy showed at ${clockTime(freshAt ?? now)}${set.unshown.length > 0 ? `; HAProxy has not shown ${set.unshown.join(', ')} since this maintenance drained ${wordsFor(set.unshown.length).it}` : ''}. To resume: ${runner.comeBack}`
 				: set.mayBe.length > 0
 					? `${set.mayBe.join(', ')} may still be drained: this maintenance drained ${unseen.it}, and HAProxy has not shown ${unseen.it} since. To see where ${unseen.they} stand${unseen.s} and resume: ${runner.comeBack}`
 					: null;
-	}, [owner, set.drainedNow.join(','), set.mayBe.join(','), freshAt, runner.comeBack]);
+	}, [owner, set.drainedNow.join(','), set.mayBe.join(','), set.unshown.join(','), freshAt, runner.comeBack]);
 	useKeys((input, key) => {
 		if (set.prompt) {
 			const answer = input.toLowerCase();
@@ -277,10 +277,13 @@ function phaseText(set: SetMaintenance, runner: SetRunner): string[] {
 						];
 			}
 
+			// A server HAProxy's last read does not show is not said to be drained now: it was.
+			const are = set.unshown.length > 0 ? 'were' : 'are';
+			const unshown = set.unshown.length > 0 ? ` HAProxy's last read does not show ${set.unshown.join(', ')} (removed from HAProxy, or its instance does not answer).` : '';
 			return [
 				set.reapplied.length === 0
-					? `${EveryOne(count)} are drained and confirmed. Do the work now.`
-					: `${EveryOne(count)} are drained and confirmed (confirm ran again for ${set.reapplied.join(', ')} after r put ${wordsFor(set.reapplied.length).its} drain back). Do the work now.`,
+					? `${EveryOne(count)} ${are} drained and confirmed.${unshown} Do the work now.`
+					: `${EveryOne(count)} ${are} drained and confirmed (confirm ran again for ${set.reapplied.join(', ')} after r put ${wordsFor(set.reapplied.length).its} drain back).${unshown} Do the work now.`,
 				'Enter when it is done: maintain waits until each is healthy, then one list of readies, one y, and traffic is proven to return to each.',
 			];
 		}

@@ -40,6 +40,8 @@ export type SetMaintenance = {
 	drainedNow: readonly string[];
 	/** Drained and confirmed by this maintenance, none shown drained, and these not in HAProxy's last read (not read yet, not answering): they may be drained still. */
 	mayBe: readonly string[];
+	/** Beside {@link drainedNow}: servers of the drained maintenance that HAProxy's last read does not show (removed, an instance not answering). */
+	unshown: readonly string[];
 	/** Servers of the maintenance HAProxy's last read shows in rotation (not drained). */
 	inRotation: readonly string[];
 	/** `r` while drained: the drain HAProxy no longer shows is put back on each server in rotation (capacity read again, one y each). */
@@ -228,6 +230,7 @@ export function useSetMaintenance(runner: SetRunner, view: PollView, goBack: () 
 	// Servers HAProxy's last read does not show (the first poll not in yet, an instance not answering).
 	const unread = labels.filter((label) => !inView(view, label));
 	const mayBe = phase === 'drained' && drainedNow.length === 0 ? unread : [];
+	const unshown = phase === 'drained' && drainedNow.length > 0 ? unread : [];
 	const inRotation = labels.filter((label) => inView(view, label) && !drainedInView(view, label));
 	const current = kind === 'drain' ? members.drain : members.restore;
 
@@ -312,7 +315,6 @@ export function useSetMaintenance(runner: SetRunner, view: PollView, goBack: () 
 		const shown = wordsFor(drainedNow.length);
 		const unseen = wordsFor(mayBe.length);
 		// Servers of the drained maintenance that HAProxy's last read does not show are named beside those it shows drained.
-		const unshown = phase === 'drained' && drained ? unread : [];
 		const alsoMayBe = unshown.length > 0 ? `, and HAProxy has not shown ${unshown.join(', ')} since: ${wordsFor(unshown.length).they} may still be drained` : '';
 		const yes = await ask({
 			kind: 'question',
@@ -348,7 +350,7 @@ export function useSetMaintenance(runner: SetRunner, view: PollView, goBack: () 
 		}
 
 		return true;
-	}, [phase, drainedNow, mayBe, unread, ask, runner.label, runner.comeBack, current]);
+	}, [phase, drainedNow, mayBe, unshown, ask, runner.label, runner.comeBack, current]);
 
 	const insistQuit = useCallback(() => {
 		if (pending.current?.prompt.id === 'quit') {
@@ -371,6 +373,7 @@ export function useSetMaintenance(runner: SetRunner, view: PollView, goBack: () 
 		reapplied,
 		drainedNow,
 		mayBe,
+		unshown,
 		inRotation,
 		canGoBack: phase !== 'running' && phase !== 'preparing' && !reapplying && prompt === null && drainedNow.length === 0,
 		leave,
