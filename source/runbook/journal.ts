@@ -390,25 +390,44 @@ function writeEntry(fd: number, bytes: Buffer): void {
 export const journalReadLimit = 16 * 1024 * 1024;
 
 /**
+ * What was read of one journal file: its entries up to `offset` (the end of its last whole line),
+ * kept so the next read parses only what was appended since (the grid reads the journal every few
+ * seconds, and a journal of years would otherwise be parsed whole each time).
+ */
+type ReadSoFar = {dev: number; ino: number; offset: number; entries: JournalEntry[]; unreadable: number; ending: Buffer};
+
+/** How many bytes before a read's end are kept to tell, next time, that the file still has them there. */
+const endingBytes = 64;
+
+const readSoFar = new Map<string, ReadSoFar>();
+
+/**
  * Reads a journal; lines that do not validate (a torn last line after a crash) are counted, not
  * fatal. It is opened as it is written (never through a symbolic link, only a regular file of the
  * user or root: else a {@link JournalError}), and only its last {@link journalReadLimit} bytes are read.
+ * A file read before (the same file: device and inode, not shorter) is read from where the last read
+ * ended; one replaced or cut shorter since is read again from its end's last {@link journalReadLimit} bytes.
  *
  * `about`: only the entries about those HAProxy instances (and those that name none). One journal
  * serves every HAProxy of the host, and two of them can have a `webapps/app01`: a maintenance of
  * one is not the other's to resume or restore. See {@link JournalScope} for what is the same HAProxy.
  */
 export function readJournal(file: string, {about}: {about?: JournalScope} = {}): {entries: JournalEntry[]; unreadable: number} {
-	let text: string;
+	const key = path.resolve(file);
+	let known: ReadSoFar;
+	let partial: string;
 	let fd: number | undefined;
 	try {
 		fd = openJournal(file, constants.O_RDONLY);
-		const {size} = fstatSync(fd);
-		const length = Math.min(size, journalReadLimit);
-		const buffer = Buffer.alloc(length);
+		const {size, dev, ino} = fstatSync(fd);
+		const before = readSoFar.get(key);
+		// The same file, not cut shorter, with the same bytes where the last read ended (not cut and written again since).
+		const continues = before !== undefined && before.dev === dev && before.ino === ino && before.offset <= size && sameEnding(fd, before);
+		const from = continues ? before.offset : Math.max(0, size - journalReadLimit);
+		const buffer = Buffer.alloc(size - from);
 		let read = 0;
-		while (read < length) {
-			const count = readSync(fd, buffer, read, length - read, size - length + read);
+		while (read < buffer.length) {
+			const count = readSync(fd, buffer, read, buffer.length - read, from + read);
 			if (count === 0) {
 				break;
 			}
@@ -416,14 +435,29 @@ export function readJournal(file: string, {about}: {about?: JournalScope} = {}):
 			read += count;
 		}
 
-		const tail = buffer.toString('utf8', 0, read);
-		text = size > journalReadLimit ? tail.slice(tail.indexOf('\n') + 1) : tail;
+		// A read of the file's last bytes only drops the line it starts in the middle of.
+		const newline = buffer.subarray(0, read).indexOf(10);
+		const start = !continues && from > 0 ? (newline === -1 ? read : newline + 1) : 0;
+		// Whole lines only are kept: the last one may still be being written (or torn); it is read again next time.
+		const wholeEnd = Math.max(start, buffer.subarray(0, read).lastIndexOf(10) + 1);
+		const parsed = parseLines(buffer.toString('utf8', start, wholeEnd));
+		known = continues ? before : {dev, ino, offset: from, entries: [], unreadable: 0, ending: Buffer.alloc(0)};
+		for (const entry of parsed.entries) {
+			known.entries.push(entry);
+		}
+
+		known.unreadable += parsed.unreadable;
+		known.offset = from + wholeEnd;
+		known.ending = Buffer.from(bytesBefore(fd, known.offset));
+		readSoFar.set(key, known);
+		partial = buffer.toString('utf8', wholeEnd, read);
 	} catch (error) {
 		if (error instanceof JournalError) {
 			throw error;
 		}
 
 		if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+			readSoFar.delete(key);
 			return {entries: [], unreadable: 0};
 		}
 
@@ -434,6 +468,26 @@ export function readJournal(file: string, {about}: {about?: JournalScope} = {}):
 		}
 	}
 
+	// The line not ended yet counts as it reads now (a torn line is unreadable), and is not kept.
+	const last = parseLines(partial);
+	const entries = [...known.entries, ...last.entries];
+	return {entries: about ? entriesAbout(entries, about) : entries, unreadable: known.unreadable + last.unreadable};
+}
+
+/** The last {@link endingBytes} bytes of the file before `offset`. */
+function bytesBefore(fd: number, offset: number): Buffer {
+	const bytes = Buffer.alloc(Math.min(endingBytes, offset));
+	const count = bytes.length === 0 ? 0 : readSync(fd, bytes, 0, bytes.length, offset - bytes.length);
+	return bytes.subarray(0, count);
+}
+
+/** Whether the file still has, where the last read ended, the bytes it had then. */
+function sameEnding(fd: number, before: ReadSoFar): boolean {
+	return bytesBefore(fd, before.offset).equals(before.ending);
+}
+
+/** The journal entries of `text`, whole lines; those that do not validate are counted. */
+function parseLines(text: string): {entries: JournalEntry[]; unreadable: number} {
 	const entries: JournalEntry[] = [];
 	let unreadable = 0;
 	for (const line of text.split('\n')) {
@@ -453,7 +507,7 @@ export function readJournal(file: string, {about}: {about?: JournalScope} = {}):
 		}
 	}
 
-	return {entries: about ? entriesAbout(entries, about) : entries, unreadable};
+	return {entries, unreadable};
 }
 
 /** The entries about the HAProxy of `scope` ({@link JournalScope}); an entry that names no instance is about any. */
