@@ -205,6 +205,20 @@ export async function runSet(kind: MaintenanceKind, options: Options, label: str
 				for (const member of running) {
 					approved.add(`${step}:set server ${member.label} state ${step === 'drain' ? 'drain' : 'ready'}`);
 				}
+
+				// The capacity of all leaving together, read again after the yes and before any drain: a backend
+				// changed while the question was open refuses the whole maintenance, not the servers after a first drain.
+				if (step === 'drain') {
+					const again = await capacityTogether(members, options.force);
+					if (!again.ok) {
+						io.write(`✗ ${label} · drain · Capacity left, read again after the yes: ${again.facts}`);
+						for (const member of running) {
+							member.context.journal.appendGuarded({step, event: 'step-cancelled', detail: `HAProxy changed while the question was open: ${again.sentence}`});
+						}
+
+						return fail({code: 'capacity', message: `HAProxy changed while the question was open: ${again.sentence}`, exitCode: 1});
+					}
+				}
 			}
 
 			if (step === 'confirm') {

@@ -662,6 +662,26 @@ describe('the wizard on a pattern', () => {
 	});
 });
 
+describe('a backend of the maintenance changed while the drains\' question is open', () => {
+	it('refuses the whole maintenance after the yes, before any drain is sent: none of the servers is drained', async () => {
+		const journal = `${bed.dir}/wizard-set-changed.jsonl`;
+		const session = await startCliInTmux([machine(), '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal], {columns: 120, rows: 30});
+		try {
+			await session.waitForScreen('Enter drain all');
+			await session.press('Enter', '? Send these commands, in order,');
+			// Someone outside drainboard (socat) drains cache's other server while the question is open.
+			await bed.send('set server cache/c2 state drain');
+			const screen = await session.press('y', 'Enter try again');
+			expect(screen.replace(/\s+/g, ' ')).toContain('HAProxy changed while the question was open: backend cache would lose its last serving server (c1 leaving together');
+			const now = await states();
+			expect([now['webapps/app01'], now['api/app01'], now['cache/c1'], now['cache/c2']]).toEqual(['0', '0', '0', '8']);
+			expect(readJournal(journal).entries.filter((entry) => entry.event === 'reply')).toEqual([]);
+		} finally {
+			await session.kill();
+		}
+	});
+});
+
 describe('a server of a drained maintenance that HAProxy no longer shows (del server; the last test of this file: cache/c1 stays gone)', () => {
 	it('is not said drained now: the screen, the quit question and the note on the way out name it apart', async () => {
 		const journal = `${bed.dir}/wizard-set-unshown.jsonl`;
