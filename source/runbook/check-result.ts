@@ -68,12 +68,16 @@ export function failureSentence(check: CheckResult): string {
 	return `${[observed, ...rest.map(clauseStart)].join('; ')}.`;
 }
 
-/** `A. Bc d.` as `A; bc d`: a sentence's end inside becomes a clause's. */
+/**
+ * `A. Bc d.` as `A; bc d`: a sentence's end inside becomes a clause's. Only a sentence's end: a
+ * lone period after a word, before a space. Dots of an ellipsis (`stats socket ... mode 660`) or of
+ * an abbreviation (`e.g. a`) stay as written, so the sentence says what stderr says.
+ */
 function asClauses(text: string): string {
 	return text
 		.trim()
-		.replace(/\.$/, '')
-		.replace(/\.\s+(\S+)/g, (_match, word: string) => `; ${clauseStart(word)}`);
+		.replace(/(?<![.\s])\.$/, '')
+		.replace(/(?<![.\s]|(?:^|[\s(.])[A-Za-z])\.\s+(\S+)/g, (_match, word: string) => `; ${clauseStart(word)}`);
 }
 
 /** A capital that only began a sentence as a small letter (`Bring` → `bring`); `HAProxy`, `--force`, names stay. */
