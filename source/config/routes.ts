@@ -1,4 +1,5 @@
 import {hostInterfaces, type HostInterfaces} from '../local-address.js';
+import {terminalControl, visible} from '../visible-text.js';
 import {splitRule, type RuleCondition} from './acl-condition.js';
 import {candidateValues, evaluateCondition, termExpressions, type AclScope, type Truth} from './acl-match.js';
 import {hostPort, readBind, type Bind} from './bind-address.js';
@@ -323,6 +324,19 @@ const elsewhereRank = 4;
  */
 type Candidates = {names: Array<string | null>; sniNames: string[]; paths: string[]; hints: Hint[]; others: string[]};
 
+/**
+ * What keeps a Host, SNI or path from a condition out of a request, as words (`a control
+ * character`), or null when it can be sent as written: a request line and a Host header carry
+ * printable ASCII only (a client would escape the rest, and HAProxy would compare the escapes).
+ */
+function unsendable(value: string): string | null {
+	if (!/[^\x21-\x7e]/.test(value)) {
+		return null;
+	}
+
+	return terminalControl.test(value) ? 'a control character' : /\s/.test(value) ? 'a space' : 'a character outside printable ASCII';
+}
+
 /** The path tried when `/` and the paths of the conditions do not reach the backend; it says in an access log what sent it. */
 const neutralPath = '/drainboard-probe';
 
@@ -348,8 +362,8 @@ function candidatesOf(sections: readonly Section[], section: Section, backend: S
 	for (const rule of dynamic) {
 		// A few keys of each map: they lead to the backend by themselves, and leave room for the values of the conditions.
 		const fromMap = mapCandidates(rule.action[0] ?? '', backend.name ?? '', maps, rule.owner.file);
-		names.push(...fromMap.names.slice(0, 4));
-		paths.push(...fromMap.paths.slice(0, 4));
+		names.push(...fromMap.names.filter((name) => unsendable(name) === null).slice(0, 4));
+		paths.push(...fromMap.paths.filter((name) => unsendable(name) === null).slice(0, 4));
 	}
 
 	for (const rule of [...routing, ...gating]) {
@@ -369,14 +383,22 @@ function candidatesOf(sections: readonly Section[], section: Section, backend: S
 					);
 				}
 
+				const values = found.values.filter((value) => unsendable(value) === null);
+				const held = found.values.find((value) => unsendable(value) !== null);
+				if (held !== undefined && routing.includes(rule) && !term.negated) {
+					others.push(
+						`${capitalize(label(section))} routes to it with ${ruleText(rule.statement)} (${place(rule.statement)}), where ${expression.fetchText} is "${visible(held)}", which has ${unsendable(held)}: no request can carry it as written, so drainboard derives no probe from it; use --proof live, where real clients are the proof`,
+					);
+				}
+
 				if (found.about === 'path') {
-					paths.push(...found.values);
+					paths.push(...values);
 				} else if (found.about === 'host') {
-					names.push(...found.values);
+					names.push(...values);
 				} else if (found.about === 'sni') {
-					names.push(...found.values);
+					names.push(...values);
 					if (/^(?:req\.|req_)ssl_sni/.test(expression.fetchText)) {
-						sniNames.push(...found.values);
+						sniNames.push(...values);
 					}
 				}
 			}

@@ -99,31 +99,39 @@ export function httpProbe(target: ProbeTarget, options: {timeoutMs?: number; int
 				resolve({...attempt, ms: elapsed()});
 			};
 
-			const request = client.request(
-				{
-					createConnection: () => socket,
-					method: 'GET',
-					path: target.path,
-					timeout: timeoutMs,
-					signal,
-					headers: {host: hostHeader, 'user-agent': 'drainboard-probe', connection: 'close'},
-				},
-				(response) => {
-					let body = '';
-					response.setEncoding('utf8');
-					response.on('data', (chunk: string) => {
-						if (body.length < maxBodyBytes) {
-							body += chunk;
-						}
-					});
-					response.on('end', () => {
-						done(judged(response.statusCode ?? 0, response.headers['x-served-by'], body, serverNames));
-					});
-					response.on('error', (error) => {
-						done({ok: false, status: response.statusCode ?? null, servedBy: null, error: error.message});
-					});
-				},
-			);
+			let request: http.ClientRequest;
+			try {
+				request = client.request(
+					{
+						createConnection: () => socket,
+						method: 'GET',
+						path: target.path,
+						timeout: timeoutMs,
+						signal,
+						headers: {host: hostHeader, 'user-agent': 'drainboard-probe', connection: 'close'},
+					},
+					(response) => {
+						let body = '';
+						response.setEncoding('utf8');
+						response.on('data', (chunk: string) => {
+							if (body.length < maxBodyBytes) {
+								body += chunk;
+							}
+						});
+						response.on('end', () => {
+							done(judged(response.statusCode ?? 0, response.headers['x-served-by'], body, serverNames));
+						});
+						response.on('error', (error) => {
+							done({ok: false, status: response.statusCode ?? null, servedBy: null, error: error.message});
+						});
+					},
+				);
+			} catch (error) {
+				// A Host or path Node refuses to send (a control character): no request went out; said, never thrown.
+				done({ok: false, status: null, servedBy: null, error: `no request sent: ${(error as Error).message}`});
+				return;
+			}
+
 			request.on('timeout', () => {
 				request.destroy(new Error(`no answer within ${timeoutMs / 1000} s`));
 			});

@@ -64,6 +64,13 @@ describe('the HTTP probe, against local listeners', () => {
 		]);
 	});
 
+	it('a Host no request can carry (a control character) is a failed attempt that says so, not a thrown error', async () => {
+		const target = {...targetFromUrl(`http://127.0.0.1:${plain}/`), host: 'ev\u001B[31mil.example.com'};
+		const attempts = await probeFor(target).send(2);
+		expect(attempts.map(({ok, status}) => ({ok, status}))).toEqual([{ok: false, status: null}, {ok: false, status: null}]);
+		expect(attempts[0]!.error).toMatch(/^no request sent: Invalid character in header content \["host"\]/);
+	});
+
 	it('sends the address and port as Host when no name is given', async () => {
 		seen.length = 0;
 		await createProbe(`http://127.0.0.1:${plain}/x?y=1`).send(1);
