@@ -2,6 +2,7 @@ import type {Instance} from '../model/types.js';
 import type {Probe} from '../probe/probe.js';
 import {blocks, type CheckResult} from './check-result.js';
 import type {TargetSeen} from './target-state.js';
+import type {InstanceCounters} from './traffic.js';
 import {nextStep, stepIds, type StepId} from './steps.js';
 import type {SourcedTarget} from '../config/probe-plan.js';
 
@@ -57,6 +58,8 @@ export type RunbookFacts = {
 	drainOutcome: DrainOutcome;
 	/** With --dry-run: the command lines a state change would have sent, in order. */
 	wouldSend: string[];
+	/** The backend's counters at confirm's first read after the drain, when a probe may prove it: the start of the window confirm judges (see ConfirmWindow). */
+	confirmFrom: {counters: InstanceCounters[]; at: number} | null;
 };
 
 /**
@@ -68,7 +71,7 @@ export type RunbookFacts = {
 export type DrainOutcome = 'not-sent' | 'applied' | 'not-applied' | 'unknown';
 
 export function emptyFacts(): RunbookFacts {
-	return {instances: [], mode: null, algorithm: null, serverNames: [], drainSentAt: null, drainSetAt: null, drainSeenAt: null, readySentAt: null, drainOutcome: 'not-sent', wouldSend: []};
+	return {instances: [], mode: null, algorithm: null, serverNames: [], drainSentAt: null, drainSetAt: null, drainSeenAt: null, readySentAt: null, drainOutcome: 'not-sent', wouldSend: [], confirmFrom: null};
 }
 
 /** A finished step attempt, printed once into the scrollback log. */

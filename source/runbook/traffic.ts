@@ -13,6 +13,27 @@ export type InstanceCounters = {
 	picks: Map<string, number>;
 	/** The backend row's lastsess: seconds since its last session, null when never; undefined when HAProxy gave no backend row. */
 	lastSession?: number | null;
+	/** The target's current sessions (scur) at this read: requests in flight on it, which count when they end. */
+	targetSessions?: number;
+};
+
+/**
+ * Confirm by a probe: the target's counter over the whole confirm, from its first read after the
+ * drain (`confirmFrom`) to a read after the probe, so that clients who reach the drained target
+ * outside the probe's burst (sticky ones) are seen too, apart from the burst's own.
+ */
+export type ConfirmWindow = {
+	seconds: number;
+	/** The target's growth over the whole window, summed over instances. */
+	targetDelta: number;
+	/** Times load balancing picked the target over the whole window (lbtot). */
+	targetPicks: number;
+	/** The target's growth outside the probe's burst: requests the probe did not send. */
+	outsideProbe: number;
+	/** Requests in flight on the target when the window began (its scur then): they may count in `outsideProbe`. */
+	inFlight: number;
+	/** Instances whose (pid, start time) changed since the window began. */
+	restarted: string[];
 };
 
 /**
@@ -50,7 +71,14 @@ export type TrafficEvidence = {
 	perInstance: InstanceDelta[];
 	servedBy: Record<string, number>;
 	counter: 'req_tot' | 'stot';
+	/** A probe's confirm: the target over the whole confirm, not the burst alone. */
+	confirmWindow?: ConfirmWindow;
 };
+
+/** Requests that reached the target outside the probe's burst and cannot be ones in flight when confirm began: from clients that are not the probe. */
+export function notFromProbe(traffic: Pick<TrafficEvidence, 'confirmWindow'>): number {
+	return traffic.confirmWindow ? Math.max(0, traffic.confirmWindow.outsideProbe - traffic.confirmWindow.inFlight) : 0;
+}
 
 /** The counter that counts traffic: requests in HTTP mode, sessions (connections) in TCP mode. */
 export function counterFor(context: RunbookContext, probe: Probe | null): 'req_tot' | 'stot' {
@@ -70,7 +98,16 @@ export async function readCounters(context: RunbookContext, counter: 'req_tot' |
 			}
 
 			const backend = stats.find((stat: StatRecord) => stat.kind === 'backend');
-			return {socket: client.socket, pid: info.pid, startTime: info.startTime, counters, picks, ...(backend ? {lastSession: backend.secondsSinceLastSession} : {})};
+			const target = stats.find((stat: StatRecord) => stat.kind === 'server' && stat.service === context.target.server);
+			return {
+				socket: client.socket,
+				pid: info.pid,
+				startTime: info.startTime,
+				counters,
+				picks,
+				...(backend ? {lastSession: backend.secondsSinceLastSession} : {}),
+				...(target ? {targetSessions: target.currentSessions} : {}),
+			};
 		}),
 	);
 }

@@ -1,15 +1,30 @@
 import {drainSet, inMaintenance, isRunning} from '../../model/server-condition.js';
 import {formatTarget} from '../../runtime/names.js';
 import {failed, passed, warned} from '../check-result.js';
+import type {RunbookContext, RunbookIo} from '../context.js';
 import {everywhere, perInstance, readTarget, readTargetPatiently, unreachableLine} from '../read-target.js';
 import {Cancelled, changeState} from '../state-change.js';
 import type {CheckDefinition} from '../step-definition.js';
+import {counterFor, readCounters} from '../traffic.js';
 import {trafficProof} from './traffic-proof.js';
+
+/**
+ * Where a probe may prove confirm (`--proof probe`, or auto's choice), the window it judges begins
+ * here, at confirm's first read: the target's counter over all of confirm, not only the burst's,
+ * shows clients still reaching it (sticky ones) between the drain and the probe.
+ */
+async function openConfirmWindow(context: RunbookContext, io: RunbookIo): Promise<void> {
+	if (context.options.proof !== 'live' && context.probe) {
+		const counters = await readCounters(context, counterFor(context, context.probe), io.signal);
+		io.dispatch({type: 'facts-learned', facts: {confirmFrom: {counters, at: context.clock.now()}}});
+	}
+}
 
 const drainBit: CheckDefinition = {
 	id: 'drain-bit',
 	title: 'Drain bit set',
 	async run(context, io) {
+		await openConfirmWindow(context, io);
 		let views = await readTarget(context, io.signal);
 		const missing = views.filter((view) => !drainSet(view.server));
 		if (missing.length > 0) {
@@ -28,6 +43,7 @@ const drainBit: CheckDefinition = {
 			}
 
 			io.dispatch({type: 'facts-learned', facts: {drainSetAt: context.clock.now()}});
+			await openConfirmWindow(context, io);
 			views = await readTarget(context, io.signal);
 		}
 

@@ -17,6 +17,14 @@ export function trafficEvidence(traffic: TrafficEvidence): CheckResult['evidence
 		othersDelta: traffic.othersDelta,
 		noise: traffic.noise,
 		counter: traffic.counter,
+		...(traffic.confirmWindow
+			? {
+					confirmSeconds: traffic.confirmWindow.seconds,
+					confirmTargetDelta: traffic.confirmWindow.targetDelta,
+					outsideProbe: traffic.confirmWindow.outsideProbe,
+					inFlightAtConfirm: traffic.confirmWindow.inFlight,
+				}
+			: {}),
 	};
 }
 
@@ -35,7 +43,27 @@ export function trafficSentence(context: RunbookContext, traffic: TrafficEvidenc
 	const noun = trafficNoun(traffic);
 	const named = Object.entries(traffic.servedBy).length > 0 ? ` Replies named ${formatDeltas(traffic.servedBy).replace(/\+/g, '×')}.` : '';
 	const noise = traffic.noise > 0 ? ` (${traffic.noise} more than sent: other clients' traffic is counted too)` : '';
-	return `${traffic.succeeded}/${traffic.attempts.length} ${noun} through ${context.probe?.url ?? '?'}${chosen} succeeded; ${traffic.counter} grew ${formatDeltas(traffic.deltas, context.target.server)}${noise}.${named}${byInstance(context, traffic)}`;
+	return `${traffic.succeeded}/${traffic.attempts.length} ${noun} through ${context.probe?.url ?? '?'}${chosen} succeeded; ${traffic.counter} grew ${formatDeltas(traffic.deltas, context.target.server)}${noise}.${named}${byInstance(context, traffic)}${wholeConfirm(context, traffic)}`;
+}
+
+/**
+ * A probe's confirm: the target over the whole window, the burst's apart from the rest:
+ * ` Over all of confirm (4.1 s since its first read, after the drain): s1 +52, 3 during the probe's burst, 49 outside it, which the probe did not send.`
+ */
+function wholeConfirm(context: RunbookContext, traffic: TrafficEvidence): string {
+	const window = traffic.confirmWindow;
+	if (!window) {
+		return '';
+	}
+
+	const server = context.target.server;
+	const start = ` Over all of confirm (${window.seconds} s since its first read, after the drain): ${server} +${window.targetDelta}`;
+	if (window.targetDelta === 0) {
+		return `${start}.`;
+	}
+
+	const inFlight = window.inFlight > 0 && window.outsideProbe > 0 ? `; ${window.inFlight} ${window.inFlight === 1 ? 'was' : 'were'} in flight on it when confirm began, and may be among those` : '';
+	return `${start}, ${traffic.targetDelta} during the probe's burst, ${window.outsideProbe} outside it, which the probe did not send${inFlight}.`;
 }
 
 /**

@@ -4,7 +4,7 @@ import {sampleBackend, watchLiveTraffic} from '../live-traffic.js';
 import type {CheckDefinition} from '../step-definition.js';
 import type {StepId} from '../steps.js';
 import {judgeTraffic, type Expectation} from '../traffic-judge.js';
-import {measureTraffic, probePinnedBy, type TrafficEvidence} from '../traffic.js';
+import {compareCounters, measureTraffic, notFromProbe, probePinnedBy, readCounters, type ConfirmWindow, type TrafficEvidence} from '../traffic.js';
 import {targetGotNone, trafficEvidence, trafficNoun, trafficPassed, trafficProblem, trafficSentence} from './traffic-checks.js';
 
 /** A traffic check: where it runs, what it expects, and its words for the outcomes that differ by step. */
@@ -36,12 +36,12 @@ export function trafficProof(spec: TrafficProofSpec): CheckDefinition {
 				});
 			}
 
-			const problem = trafficProblem(spec.id, spec.title, context, traffic);
+			const problem = trafficProblem(spec.id, spec.title, context, traffic) ?? (traffic.confirmWindow?.restarted.length ? trafficProblem(spec.id, spec.title, context, {...traffic, restarted: traffic.confirmWindow.restarted}) : undefined);
 			if (problem) {
 				return problem;
 			}
 
-			const judgement = judgeTraffic(spec.expect, traffic, traffic.basis === 'probe' ? {basis: 'probe', requests: context.options.requests, final: true, succeeded: traffic.succeeded} : {basis: 'live', requests: context.options.requests, final: true});
+			const judgement = judgeWindow(traffic, judgeTraffic(spec.expect, traffic, traffic.basis === 'probe' ? {basis: 'probe', requests: context.options.requests, final: true, succeeded: traffic.succeeded} : {basis: 'live', requests: context.options.requests, final: true}));
 			switch (judgement) {
 				case 'pass': {
 					return trafficPassed(spec.id, spec.title, context, traffic, spec.passMeaning(traffic));
@@ -52,7 +52,8 @@ export function trafficProof(spec: TrafficProofSpec): CheckDefinition {
 				}
 
 				case 'target-picked': {
-					return failed(spec.id, spec.title, `${trafficSentence(context, traffic)} The target still got ${traffic.targetDelta}. Load balancing picked it ${traffic.targetPicks} time(s).`, {
+					const picks = Math.max(traffic.targetPicks, traffic.confirmWindow?.targetPicks ?? 0);
+					return failed(spec.id, spec.title, `${trafficSentence(context, traffic)} The target still got ${traffic.targetDelta + notFromProbe(traffic)}. Load balancing picked it ${picks} time(s).`, {
 						meaning: 'The drain does not keep new traffic away from the target.',
 						todo: 'Check every HAProxy instance in front of this server; retry.',
 						evidence: trafficEvidence(traffic),
@@ -73,6 +74,42 @@ export function trafficProof(spec: TrafficProofSpec): CheckDefinition {
 			}
 		},
 	};
+}
+
+/**
+ * A probe's confirm judged over the whole confirm window: what reached the target outside the
+ * burst (not in flight when confirm began) is not the probe's, and counts as it would in the burst:
+ * picked by load balancing (the drain does not hold), else held there by persistence (sticky).
+ * A burst that itself proves nothing (`probe-missed`) keeps its judgement.
+ */
+function judgeWindow(traffic: TrafficEvidence, burst: ReturnType<typeof judgeTraffic>): ReturnType<typeof judgeTraffic> {
+	const window = traffic.confirmWindow;
+	if (!window || (burst !== 'pass' && burst !== 'sticky' && burst !== 'target-picked')) {
+		return burst;
+	}
+
+	return judgeTraffic('target-idle', {targetDelta: traffic.targetDelta + notFromProbe(traffic), othersDelta: traffic.othersDelta, targetPicks: Math.max(traffic.targetPicks, window.targetPicks)}, {basis: 'probe', requests: 0, final: true, succeeded: 0});
+}
+
+/** With a confirm window open (confirm.ts), a probe's burst and then a read: the target's growth over all of confirm, apart from the burst's. */
+async function measureProbe(context: RunbookContext, io: RunbookIo, spec: TrafficProofSpec, chosen: string | null): Promise<TrafficEvidence> {
+	const traffic = await measureTraffic(context, io, context.options.requests, chosen, spec.expect === 'target-serves');
+	const from = spec.expect === 'target-idle' ? context.facts.confirmFrom : null;
+	if (!from) {
+		return traffic;
+	}
+
+	const whole = compareCounters(from.counters, await readCounters(context, traffic.counter, io.signal), context.target.server);
+	const inFlight = from.counters.filter((instance) => !whole.restarted.includes(instance.socket)).reduce((sum, instance) => sum + (instance.targetSessions ?? 0), 0);
+	const confirmWindow: ConfirmWindow = {
+		seconds: Math.round((context.clock.now() - from.at) / 100) / 10,
+		targetDelta: whole.targetDelta,
+		targetPicks: whole.targetPicks,
+		outsideProbe: Math.max(0, whole.targetDelta - traffic.targetDelta),
+		inFlight,
+		restarted: whole.restarted,
+	};
+	return {...traffic, confirmWindow};
 }
 
 async function measure(context: RunbookContext, io: RunbookIo, spec: TrafficProofSpec): Promise<TrafficEvidence | string> {
@@ -97,14 +134,14 @@ async function measure(context: RunbookContext, io: RunbookIo, spec: TrafficProo
 			return `Too little live traffic for --proof auto (${seen}, ${requests} needed), and no listener URL to probe instead: ${context.probeSource}.`;
 		}
 
-		return measureTraffic(context, io, requests, `--proof auto chose a probe: ${seen}${sample.idle === undefined ? `, fewer than ${requests}` : ''}`, spec.expect === 'target-serves');
+		return measureProbe(context, io, spec, `--proof auto chose a probe: ${seen}${sample.idle === undefined ? `, fewer than ${requests}` : ''}`);
 	}
 
 	if (!context.probe) {
 		return `No listener URL for backend ${context.target.backend}: ${context.probeSource}.`;
 	}
 
-	return measureTraffic(context, io, requests, null, spec.expect === 'target-serves');
+	return measureProbe(context, io, spec, null);
 }
 
 /**
@@ -115,7 +152,8 @@ async function measure(context: RunbookContext, io: RunbookIo, spec: TrafficProo
  */
 function stickyClients(spec: TrafficProofSpec, context: RunbookContext, traffic: TrafficEvidence): CheckResult {
 	const pinned = traffic.basis === 'probe' ? probePinnedBy(context) : null;
-	if (pinned) {
+	const others = notFromProbe(traffic);
+	if (pinned && others === 0) {
 		// The sticky client is the probe itself: it says nothing about where new clients go.
 		const count = `${traffic.targetDelta} of the probe's ${trafficNoun(traffic)}`;
 		return failed(spec.id, spec.title, `${trafficSentence(context, traffic)} Load balancing picked the target 0 times, but ${count} reached it: "${pinned}" keeps this probe's one address on the server it reached before the drain.`, {
@@ -127,12 +165,16 @@ function stickyClients(spec: TrafficProofSpec, context: RunbookContext, traffic:
 	}
 
 	const persistence = context.backendFacts?.persistence.length ? `persistence: ${context.backendFacts.persistence.join('; ')}` : 'a cookie, a stick table or use-server';
-	const count = `${traffic.targetDelta} ${trafficNoun(traffic)}`;
-	return failed(spec.id, spec.title, `${trafficSentence(context, traffic)} Load balancing picked the target 0 times, but ${count} from sticky clients still reached it (${persistence}).`, {
+	// A probe held on the target by its own address ("stick on src") is the probe's, said apart from the clients'.
+	const sticky = pinned ? others : traffic.targetDelta + others;
+	const held = pinned && traffic.targetDelta > 0 ? ` Besides them, ${traffic.targetDelta} of the probe's ${trafficNoun(traffic)} reached it: "${pinned}" keeps this probe's one address on the server it reached before the drain.` : '';
+	const count = `${sticky} ${trafficNoun(traffic)}`;
+	const when = traffic.confirmWindow ? ` in the ${traffic.confirmWindow.seconds} s since confirm began` : '';
+	return failed(spec.id, spec.title, `${trafficSentence(context, traffic)} Load balancing picked the target 0 times, but ${count} from sticky clients still reached it${when} (${persistence}).${held}`, {
 		meaning: 'New clients go to the other servers; clients held by persistence stay on a drained server until their session ends or expires, and stopping it now breaks their sessions.',
 		todo: 'Retry later to see them leave, or continue knowingly (journaled).',
 		override: {kind: 'acknowledge', question: `${count} from sticky clients still reached ${context.target.server} after the drain. Continue anyway?`},
-		evidence: {...trafficEvidence(traffic), stickyRequests: traffic.targetDelta},
+		evidence: {...trafficEvidence(traffic), stickyRequests: sticky},
 	});
 }
 

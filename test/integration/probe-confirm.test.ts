@@ -1,0 +1,157 @@
+import {readFileSync} from 'node:fs';
+import path from 'node:path';
+import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
+import {checkContract} from '../helpers/json-contract.js';
+import {startLoad} from '../helpers/load.js';
+import {adminStates, rawStat} from '../helpers/raw-haproxy.js';
+import {runCli} from '../helpers/run-cli.js';
+import {defaultsSection, startTestBed, type TestBed} from '../helpers/test-bed.js';
+import {waitFor} from '../helpers/wait-for.js';
+
+/**
+ * What a probe's confirm may claim (field findings 1 to 3):
+ * - be_stick keeps its users on their server by a header the probe does not send: users who keep
+ *   reaching the drained server between the drain and the probe are sticky clients, with their count;
+ * - be_evil is routed by a Host with an escape character, which no request can carry: no probe.
+ */
+let bed: TestBed;
+const servers = ['s1', 's2', 't1', 't2', 'e1', 'e2', 'o1'];
+
+beforeAll(async () => {
+	bed = await startTestBed({
+		demos: servers,
+		config: (context) => `${context.global()}
+${defaultsSection}
+frontend web
+    bind 127.0.0.1:${context.frontendPort}
+    acl evil hdr(host) -i "ev\\x1b[31mil.example.com"
+    use_backend be_evil if evil
+    use_backend be_stick if { path_beg /stick }
+    default_backend be_other
+
+backend be_stick
+    balance roundrobin
+    stick-table type string len 32 size 1k expire 10m
+    stick on req.hdr(x-user)
+    default-server check inter 200 fall 2 rise 2
+    server s1 127.0.0.1:${context.port('s1')}
+    server s2 127.0.0.1:${context.port('s2')}
+
+backend be_evil
+    balance roundrobin
+    default-server check inter 200 fall 2 rise 2
+    server e1 127.0.0.1:${context.port('e1')}
+    server e2 127.0.0.1:${context.port('e2')}
+
+backend be_other
+    server o1 127.0.0.1:${context.port('o1')} check inter 200 fall 2 rise 2
+
+listen tcp_src
+    mode tcp
+    bind 127.0.0.1:${context.spare[0]}
+    balance source
+    default-server check inter 200 fall 2 rise 2
+    server t1 127.0.0.1:${context.port('t1')}
+    server t2 127.0.0.1:${context.port('t2')}
+`,
+	});
+	await waitFor('every server UP', async () => {
+		const rows = rawStat(await bed.send('show stat -1 4 -1'));
+		return rows.length === servers.length && rows.every((row) => row['status'] === 'UP') ? true : undefined;
+	});
+});
+
+afterEach(async () => {
+	for (const target of ['be_stick/s1', 'be_stick/s2', 'tcp_src/t1', 'tcp_src/t2', 'be_evil/e1']) {
+		await bed.send(`set server ${target} state ready`);
+	}
+});
+
+afterAll(async () => {
+	await bed?.stop();
+});
+
+const common = (journal: string) => ['--socket', bed.adminSocket, '--config', bed.configPath, '--journal', path.join(bed.dir, journal), '--yes', '--json'];
+
+function checkOf(json: ReturnType<typeof checkContract>, id: string) {
+	const check = json.steps.flatMap((step) => step.checks).find((candidate) => candidate.id === id);
+	expect(check, `check ${id} in ${JSON.stringify(json.steps.map((step) => step.id))}`).toBeDefined();
+	return check!;
+}
+
+const serverRows = async (backend: string) => rawStat(await bed.send(`show stat ${backend} 4 -1`));
+
+describe('confirm by a probe, with users held on the target by a stick table', () => {
+	it('counts the requests of sticky users over the whole confirm, apart from the probe\'s, and claims no proof', async () => {
+		// Two users, about 2 requests a second each, bounded in count and time, on loopback only.
+		const alice = startLoad(`${bed.url}stick`, {clients: 1, maxMs: 40_000, maxRequests: 120, paceMs: 450, headers: {'x-user': 'alice'}});
+		const bob = startLoad(`${bed.url}stick`, {clients: 1, maxMs: 40_000, maxRequests: 120, paceMs: 450, headers: {'x-user': 'bob'}});
+		try {
+			const table = await waitFor('alice in the stick table', async () => {
+				const text = await bed.send('show table be_stick');
+				return /key=alice .*server_id=([0-9]+)/.exec(text)?.[1];
+			});
+			const target = `s${table}`;
+			const run = await runCli(['drain', `be_stick/${target}`, ...common('sticky.jsonl'), '--proof', 'probe']);
+			const json = checkContract(run.stdout, run.code);
+			expect(run.code, run.stderr).toBe(0);
+			const moved = checkOf(json, 'traffic-moved');
+			expect(moved.verdict, moved.observed).toBe('warn');
+			expect(moved.observed).toMatch(/Over all of confirm \([\d.]+ s since its first read, after the drain\): s[12] \+\d+, \d+ during the probe's burst, \d+ outside it, which the probe did not send/);
+			expect(moved.observed).toMatch(/Load balancing picked the target 0 times, but \d+ requests from sticky clients still reached it in the [\d.]+ s since confirm began \(persistence: [^)]*stick on req\.hdr\(x-user\)/);
+			expect(moved.observed).not.toContain('new traffic goes to the other servers');
+			const evidence = moved.evidence!;
+			expect(evidence).toMatchObject({basis: 'probe', targetPicks: 0});
+			expect(Number(evidence['outsideProbe'])).toBeGreaterThan(0);
+			expect(Number(evidence['stickyRequests'])).toBeGreaterThan(0);
+			// The burst's and the rest add up to the whole window; the probe's own answered requests are apart.
+			expect(Number(evidence['confirmTargetDelta'])).toBe(Number(evidence['targetDelta']) + Number(evidence['outsideProbe']));
+			expect(run.stderr).toMatch(/→ \d+ requests from sticky clients still reached s[12] after the drain\. Continue anyway\? yes \(--yes\)/);
+			expect(run.stderr).toContain(`✓ be_stick/${target} is drained (HAProxy shows FDRAIN), but traffic did not prove it out of rotation: see "New traffic goes elsewhere" above.`);
+			expect(run.stderr).not.toContain('proven out of rotation');
+			expect(adminStates(await bed.send('show servers state be_stick'))[`be_stick/${target}`]).toBe('8');
+		} finally {
+			await alice.stop();
+			await bob.stop();
+		}
+
+		expect(alice.result.failed + bob.result.failed).toBe(0);
+	});
+
+	it('with no other client, passes over the whole window: the target got none of it', async () => {
+		const run = await runCli(['drain', 'be_stick/s2', ...common('quiet.jsonl'), '--proof', 'probe']);
+		const json = checkContract(run.stdout, run.code);
+		expect(run.code, run.stderr).toBe(0);
+		const moved = checkOf(json, 'traffic-moved');
+		expect(moved.verdict).toBe('pass');
+		expect(moved.observed).toMatch(/Over all of confirm \([\d.]+ s since its first read, after the drain\): s2 \+0\./);
+		expect(moved.evidence).toMatchObject({targetDelta: 0, confirmTargetDelta: 0, outsideProbe: 0, othersDelta: 10});
+		expect(run.stderr).toContain('✓ be_stick/s2 is drained and proven out of rotation.');
+	});
+});
+
+describe('a Host with a control character in the configuration', () => {
+	const line = () => readFileSync(bed.configPath, 'utf8').split('\n').findIndex((text) => text.includes('use_backend be_evil')) + 1;
+	const why = () => String.raw`Frontend web routes to it with use_backend be_evil if evil (line ${line()}), where hdr(host) is "ev\x1b[31mil.example.com", which has a control character: no request can carry it as written, so drainboard derives no probe from it; use --proof live, where real clients are the proof.`;
+
+	it('routes derives no probe from it and says why, the escape written out', async () => {
+		const run = await runCli(['routes', '--config', bed.configPath, '--backend', 'be_evil', '--json']);
+		expect(run.code, run.stderr).toBe(0);
+		const json = JSON.parse(run.stdout) as {routes: Array<{backend: string; probe: unknown; why: string | null}>};
+		expect(json.routes).toEqual([{backend: 'be_evil', mode: 'http', probe: null, why: why()}]);
+	});
+
+	it('drain --proof probe says the same, does not crash, and sends nothing', async () => {
+		const before = (await serverRows('be_evil')).map((row) => row['stot']);
+		const run = await runCli(['drain', 'be_evil/e1', ...common('evil.jsonl'), '--proof', 'probe']);
+		const json = checkContract(run.stdout, run.code);
+		expect(run.code, run.stderr).toBe(1);
+		expect(json.error?.code).not.toBe('internal');
+		expect(run.stderr).not.toContain('Unexpected internal error');
+		expect(run.stderr).not.toContain('\u001B');
+		expect(checkOf(json, 'listener')).toMatchObject({verdict: 'fail', observed: `No listener URL for backend be_evil: ${why().replace(/\.$/, '')}.`});
+		expect(json.changed).toBe(false);
+		expect(adminStates(await bed.send('show servers state be_evil'))['be_evil/e1']).toBe('0');
+		expect((await serverRows('be_evil')).map((row) => row['stot'])).toEqual(before);
+	});
+});
