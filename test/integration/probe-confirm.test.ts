@@ -1,4 +1,5 @@
 import {readFileSync} from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import {checkContract} from '../helpers/json-contract.js';
@@ -12,6 +13,8 @@ import {waitFor} from '../helpers/wait-for.js';
  * What a probe's confirm may claim (field findings 1 to 3):
  * - be_stick keeps its users on their server by a header the probe does not send: users who keep
  *   reaching the drained server between the drain and the probe are sticky clients, with their count;
+ * - tcp_src hashes the probe's one address to one server: a probe that never reached the target
+ *   before the drain proves nothing by missing it after;
  * - be_evil is routed by a Host with an escape character, which no request can carry: no probe.
  */
 let bed: TestBed;
@@ -127,6 +130,53 @@ describe('confirm by a probe, with users held on the target by a stick table', (
 		expect(moved.observed).toMatch(/Over all of confirm \([\d.]+ s since its first read, after the drain\): s2 \+0\./);
 		expect(moved.evidence).toMatchObject({targetDelta: 0, confirmTargetDelta: 0, outsideProbe: 0, othersDelta: 10});
 		expect(run.stderr).toContain('✓ be_stick/s2 is drained and proven out of rotation.');
+	});
+});
+
+/** The server tcp_src's `balance source` hashes 127.0.0.1 to: the one whose stot grows by a connection. */
+async function hashedServer(): Promise<string> {
+	const before = await serverRows('tcp_src');
+	await new Promise<void>((resolve, reject) => {
+		const socket = net.connect(bed.spare[0]!, '127.0.0.1', () => {
+			setTimeout(() => {
+				socket.destroy();
+				resolve();
+			}, 150);
+		});
+		socket.on('error', reject);
+	});
+	return waitFor('the connection counted', async () => {
+		const after = await serverRows('tcp_src');
+		return after.find((row) => Number(row['stot']) > Number(before.find((one) => one['svname'] === row['svname'])?.['stot']))?.['svname'];
+	});
+}
+
+describe('confirm by a probe that never reached the target before the drain', () => {
+	it('balance source: drained, but not "proven out of rotation"; says why and what to do', async () => {
+		const other = (await hashedServer()) === 't1' ? 't2' : 't1';
+		const run = await runCli(['drain', `tcp_src/${other}`, ...common('source.jsonl'), '--url', `tcp://127.0.0.1:${bed.spare[0]}`, '--proof', 'probe']);
+		const json = checkContract(run.stdout, run.code);
+		expect(run.code, run.stderr).toBe(0);
+		expect(json.ok).toBe(true);
+		expect(json.drained).toBe(true);
+		expect(checkOf(json, 'baseline-traffic')).toMatchObject({verdict: 'warn', evidence: {targetDelta: 0}});
+		const moved = checkOf(json, 'traffic-moved');
+		expect(moved.verdict).toBe('warn');
+		expect(moved.observed).toContain(`this probe was never seen reaching it before the drain either (at baseline it got none of the probe's 10 connections; balance source hashes this one client to one server): its missing the target now does not prove it out of rotation.`);
+		expect(moved.evidence).toMatchObject({basis: 'probe', targetDelta: 0, probeSeenOnTarget: false});
+		expect(run.stderr).toContain('Do: Use --proof live when the backend carries real traffic');
+		expect(run.stderr).toContain(`✓ tcp_src/${other} is drained (HAProxy shows FDRAIN), but traffic did not prove it out of rotation: see "New traffic goes elsewhere" above.`);
+		expect(run.stderr).not.toContain('proven out of rotation.');
+	});
+
+	it('balance source: a probe that reached the target at baseline still proves it', async () => {
+		const hashed = await hashedServer();
+		const run = await runCli(['drain', `tcp_src/${hashed}`, ...common('source-hashed.jsonl'), '--url', `tcp://127.0.0.1:${bed.spare[0]}`, '--proof', 'probe']);
+		const json = checkContract(run.stdout, run.code);
+		expect(run.code, run.stderr).toBe(0);
+		expect(checkOf(json, 'baseline-traffic').verdict).toBe('pass');
+		expect(checkOf(json, 'traffic-moved')).toMatchObject({verdict: 'pass', evidence: {targetDelta: 0, othersDelta: 10}});
+		expect(run.stderr).toContain(`✓ tcp_src/${hashed} is drained and proven out of rotation.`);
 	});
 });
 

@@ -138,6 +138,13 @@ describe('a probe held on one server by "stick on src"', () => {
 		expect(run.stderr).toContain('With "stick on src", every request of this probe comes from one address');
 		expect(traffic.evidence).toMatchObject({sent: 10, targetDelta: 0, othersDelta: 10});
 		expect(run.stderr).toContain('→ The target received none of the probe, which "stick on src" keeps on one server. Continue anyway? yes (--yes)');
+		// Held on another server before the drain, the probe misses the target after it too: that proves nothing.
+		const moved = checkOf(json, 'traffic-moved');
+		expect(moved).toMatchObject({verdict: 'warn', evidence: {targetDelta: 0, probeSeenOnTarget: false}});
+		expect(moved.observed).toContain(`this probe was never seen reaching it before the drain either (at baseline it got none of the probe's 10 requests; "stick on src" keeps this probe's one address on one server)`);
+		expect(json).toMatchObject({ok: true, drained: true});
+		expect(run.stderr).toContain(`✓ stickb/${other} is drained (HAProxy shows FDRAIN), but traffic did not prove it out of rotation: see "New traffic goes elsewhere" above.`);
+		expect(run.stderr).not.toContain('proven out of rotation');
 	});
 
 	it('does not call itself sticky clients at confirm when it is the one held on the drained target', async () => {

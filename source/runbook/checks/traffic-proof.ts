@@ -1,10 +1,11 @@
-import {failed, type CheckResult} from '../check-result.js';
+import {isHashBalancing} from '../../config/backend-facts.js';
+import {failed, warned, type CheckResult} from '../check-result.js';
 import type {RunbookContext, RunbookIo} from '../context.js';
 import {sampleBackend, watchLiveTraffic} from '../live-traffic.js';
 import type {CheckDefinition} from '../step-definition.js';
 import type {StepId} from '../steps.js';
 import {judgeTraffic, type Expectation} from '../traffic-judge.js';
-import {compareCounters, measureTraffic, notFromProbe, probePinnedBy, readCounters, type ConfirmWindow, type TrafficEvidence} from '../traffic.js';
+import {balanceOf, compareCounters, measureTraffic, notFromProbe, probePinnedBy, readCounters, type ConfirmWindow, type TrafficEvidence} from '../traffic.js';
 import {targetGotNone, trafficEvidence, trafficNoun, trafficPassed, trafficProblem, trafficSentence} from './traffic-checks.js';
 
 /** A traffic check: where it runs, what it expects, and its words for the outcomes that differ by step. */
@@ -44,7 +45,7 @@ export function trafficProof(spec: TrafficProofSpec): CheckDefinition {
 			const judgement = judgeWindow(traffic, judgeTraffic(spec.expect, traffic, traffic.basis === 'probe' ? {basis: 'probe', requests: context.options.requests, final: true, succeeded: traffic.succeeded} : {basis: 'live', requests: context.options.requests, final: true}));
 			switch (judgement) {
 				case 'pass': {
-					return trafficPassed(spec.id, spec.title, context, traffic, spec.passMeaning(traffic));
+					return (spec.expect === 'target-idle' ? unprovenMiss(spec, context, traffic) : undefined) ?? trafficPassed(spec.id, spec.title, context, traffic, spec.passMeaning(traffic));
 				}
 
 				case 'target-none': {
@@ -142,6 +143,55 @@ async function measure(context: RunbookContext, io: RunbookIo, spec: TrafficProo
 	}
 
 	return measureProbe(context, io, spec, null);
+}
+
+/**
+ * Why this probe would miss the target whether or not it is in rotation: held on one server by its
+ * one address (`stick on src`), hashed to one (`balance source`, `uri`…), or sent to the first
+ * (`balance first`); null when its requests are balanced afresh.
+ */
+function probeHeldBy(context: RunbookContext): string | null {
+	const pinned = probePinnedBy(context);
+	if (pinned) {
+		return `"${pinned}" keeps this probe's one address on one server`;
+	}
+
+	const algorithm = balanceOf(context) ?? '';
+	return isHashBalancing(algorithm) ? `balance ${algorithm} hashes this one client to one server` : /^first\b/.test(algorithm) ? 'balance first sends it to the first server with room' : null;
+}
+
+/** How this maintenance's baseline saw the probe reach the target: `reached`, or in words why it was not seen to. */
+function baselineReach(context: RunbookContext): 'reached' | string {
+	const baseline = context.store.getState().steps.baseline.checks.find((check) => check.id === 'baseline-traffic');
+	const evidence = baseline?.evidence;
+	if (!baseline || !evidence) {
+		return 'this run has no baseline of it';
+	}
+
+	if (evidence['basis'] === 'live') {
+		return 'its baseline was proven by real clients, and this probe was not seen reaching it';
+	}
+
+	return Number(evidence['targetDelta']) > 0 ? 'reached' : `at baseline it got none of the probe's ${String(evidence['sent'])} ${trafficNoun({counter: evidence['counter'] === 'stot' ? 'stot' : 'req_tot'})}`;
+}
+
+/**
+ * Confirm by a probe that never reached the target before the drain: that it misses the target
+ * now proves nothing. The drain is in place (HAProxy shows it), so nothing blocks; the check warns,
+ * and the end of the run does not claim a proof (traffic-proof.ts's endClaim).
+ */
+function unprovenMiss(spec: TrafficProofSpec, context: RunbookContext, traffic: TrafficEvidence): CheckResult | undefined {
+	const held = traffic.basis === 'probe' ? probeHeldBy(context) : null;
+	const reach = held ? baselineReach(context) : 'reached';
+	if (reach === 'reached') {
+		return undefined;
+	}
+
+	return warned(spec.id, spec.title, `${trafficSentence(context, traffic)} The target got none of them, but this probe was never seen reaching it before the drain either (${reach}; ${held}): its missing the target now does not prove it out of rotation.`, {
+		meaning: 'HAProxy shows the drain (FDRAIN), so load balancing no longer picks it; traffic has not shown it, and clients held on it (persistence) would not show in this probe.',
+		todo: 'Use --proof live when the backend carries real traffic, or a probe (--url) whose requests reach the target while it is in rotation.',
+		evidence: {...trafficEvidence(traffic), probeSeenOnTarget: false},
+	});
 }
 
 /**
