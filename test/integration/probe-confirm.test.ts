@@ -68,6 +68,8 @@ afterEach(async () => {
 	for (const target of ['be_stick/s1', 'be_stick/s2', 'tcp_src/t1', 'tcp_src/t2', 'be_evil/e1']) {
 		await bed.send(`set server ${target} state ready`);
 	}
+
+	await bed.send('clear table be_stick');
 });
 
 afterAll(async () => {
@@ -85,17 +87,18 @@ function checkOf(json: ReturnType<typeof checkContract>, id: string) {
 const serverRows = async (backend: string) => rawStat(await bed.send(`show stat ${backend} 4 -1`));
 
 describe('confirm by a probe, with users held on the target by a stick table', () => {
-	it('counts the requests of sticky users over the whole confirm, apart from the probe\'s, and claims no proof', async () => {
-		// Two users, about 2 requests a second each, bounded in count and time, on loopback only.
-		const alice = startLoad(`${bed.url}stick`, {clients: 1, maxMs: 40_000, maxRequests: 120, paceMs: 450, headers: {'x-user': 'alice'}});
-		const bob = startLoad(`${bed.url}stick`, {clients: 1, maxMs: 40_000, maxRequests: 120, paceMs: 450, headers: {'x-user': 'bob'}});
+	// --proof auto as the field test ran it: the users' few requests a second are fewer than --requests in 3 s, so it probes.
+	it.each([['probe'], ['auto']])('--proof %s: counts the requests of sticky users over the whole confirm, apart from the probe\'s, and claims no proof', async (proof) => {
+		// Two users, about 1.5 and 0.8 requests a second, bounded in count and time, on loopback only.
+		const alice = startLoad(`${bed.url}stick`, {clients: 1, maxMs: 40_000, maxRequests: 80, paceMs: 650, headers: {'x-user': 'alice'}});
+		const bob = startLoad(`${bed.url}stick`, {clients: 1, maxMs: 40_000, maxRequests: 40, paceMs: 1300, headers: {'x-user': 'bob'}});
 		try {
 			const table = await waitFor('alice in the stick table', async () => {
 				const text = await bed.send('show table be_stick');
 				return /key=alice .*server_id=([0-9]+)/.exec(text)?.[1];
 			});
 			const target = `s${table}`;
-			const run = await runCli(['drain', `be_stick/${target}`, ...common('sticky.jsonl'), '--proof', 'probe']);
+			const run = await runCli(['drain', `be_stick/${target}`, ...common(`sticky-${proof}.jsonl`), '--proof', proof]);
 			const json = checkContract(run.stdout, run.code);
 			expect(run.code, run.stderr).toBe(0);
 			const moved = checkOf(json, 'traffic-moved');
@@ -105,6 +108,7 @@ describe('confirm by a probe, with users held on the target by a stick table', (
 			expect(moved.observed).not.toContain('new traffic goes to the other servers');
 			const evidence = moved.evidence!;
 			expect(evidence).toMatchObject({basis: 'probe', targetPicks: 0});
+			expect(evidence['chosen']).toEqual(proof === 'auto' ? expect.stringMatching(/^--proof auto chose a probe: the backend served \d+ in [\d.]+ s, fewer than 10$/) : null);
 			expect(Number(evidence['outsideProbe'])).toBeGreaterThan(0);
 			expect(Number(evidence['stickyRequests'])).toBeGreaterThan(0);
 			// The burst's and the rest add up to the whole window; the probe's own answered requests are apart.
