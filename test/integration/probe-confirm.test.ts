@@ -168,6 +168,8 @@ describe('confirm by a probe that never reached the target before the drain', ()
 		expect(moved.verdict).toBe('warn');
 		expect(moved.observed).toContain(`this probe was never seen reaching it before the drain either (at baseline it got none of the probe's 10 connections; balance source hashes this one client to one server): its missing the target now does not prove it out of rotation.`);
 		expect(moved.evidence).toMatchObject({basis: 'probe', targetDelta: 0, probeSeenOnTarget: false});
+		// As a restore that traffic did not prove: the warning is in `warnings` too.
+		expect(json.warnings.some((warning) => warning.includes('this probe was never seen reaching it before the drain either'))).toBe(true);
 		expect(run.stderr).toContain('Do: Use --proof live when the backend carries real traffic');
 		expect(run.stderr).toContain(`✓ tcp_src/${other} is drained (HAProxy shows FDRAIN), but traffic did not prove it out of rotation: see "New traffic goes elsewhere" above.`);
 		expect(run.stderr).not.toContain('proven out of rotation.');
