@@ -327,6 +327,35 @@ describe('confirm', () => {
 		expect(check(harness, 'confirm', 'sessions-quiet')?.observed).toBe('Sessions on the target fell from 3 to 0 in 2 s.');
 	});
 
+	it('counts requests that reach the drained target outside the probe\'s burst, less those in flight when confirm began', async () => {
+		const judged = async (grew: number, inFlight: number) => {
+			const haproxy = pool();
+			const clock = new FakeClock();
+			const harness = engineHarness(haproxy, clock);
+			await through(harness, ['validate', 'baseline', 'drain']);
+			haproxy.set('app01', {currentSessions: inFlight});
+			let once = false;
+			// While the drain is watched: the requests in flight end, and clients held on the target come back.
+			clock.onSleep = () => {
+				if (!once && harness.state().steps.confirm.checks.length > 0) {
+					once = true;
+					haproxy.server('app01').requestsTotal! += grew;
+					haproxy.set('app01', {currentSessions: 0});
+				}
+			};
+
+			await runStep('confirm', harness.context, harness.io);
+			return check(harness, 'confirm', 'traffic-moved');
+		};
+
+		const inFlight = await judged(2, 2);
+		expect(inFlight).toMatchObject({verdict: 'pass', evidence: {targetDelta: 0, confirmTargetDelta: 2, outsideProbe: 2, inFlightAtConfirm: 2}});
+		expect(inFlight?.observed).toMatch(/Over all of confirm \([\d.]+ s since its first read, after the drain\): app01 \+2, 0 during the probe's burst, 2 outside it, which the probe did not send; 2 were in flight on it when confirm began, and may be among those\./);
+		const sticky = await judged(7, 2);
+		expect(sticky).toMatchObject({verdict: 'warn', evidence: {targetDelta: 0, outsideProbe: 7, stickyRequests: 5}});
+		expect(sticky?.observed).toMatch(/Load balancing picked the target 0 times, but 5 requests from sticky clients still reached it in the [\d.]+ s since confirm began/);
+	});
+
 	it('offers to send the drain again when someone set the target back', async () => {
 		const haproxy = pool();
 		const harness = engineHarness(haproxy, new FakeClock());
