@@ -1,4 +1,4 @@
-import {anyDrainMask, anyMaintMask, passingCheckStatuses} from '../decode/labels.js';
+import {anyDrainMask, anyMaintMask, failingCheckStatuses, passingCheckStatuses} from '../decode/labels.js';
 import type {Backend, Server} from './types.js';
 
 /** The one word that sums a server up for the grid and the checks. */
@@ -42,6 +42,19 @@ export function isHealthy(server: Server): boolean {
 	}
 
 	return !server.checkConfigured || (server.checkStatus !== null && passingCheckStatuses.has(server.checkStatus));
+}
+
+/**
+ * Running, but its last health check failed: HAProxy shows it `UP n/m` (L4CON, L7STS, …), going
+ * down unless the next checks pass. It still takes traffic now, but it is no capacity to count on.
+ */
+export function failingChecks(server: Server): boolean {
+	return isRunning(server) && server.checkConfigured && server.checkStatus !== null && failingCheckStatuses.has(server.checkStatus);
+}
+
+/** Serving, and not failing its health checks: capacity that stays while another server leaves. */
+export function staysServing(server: Server): boolean {
+	return isServing(server) && !failingChecks(server);
 }
 
 export function conditionOf(server: Server): Condition {

@@ -1,5 +1,6 @@
 import {DrainboardError, type ErrorCode} from '../errors.js';
-import {drainSet, isHealthy, isServing, outOfRotation} from '../model/server-condition.js';
+import {capacityAfter, emptiedReasons, emptiedTodo, type BackendCapacity} from '../model/capacity.js';
+import {drainSet, isHealthy, outOfRotation} from '../model/server-condition.js';
 import type {Server} from '../model/types.js';
 import {formatTarget} from '../runtime/names.js';
 import {RuntimeApiError} from '../runtime/runtime-error.js';
@@ -17,9 +18,14 @@ export class ChangeRefusedError extends DrainboardError {
 	}
 }
 
-/** The active servers other than the target that take new traffic. */
+/** Capacity once the target leaves, per backend it touches (its own, and those of the servers tracking it); needs a whole snapshot. */
+export function capacityOf(context: RunbookContext, view: TargetView): BackendCapacity[] {
+	return capacityAfter(view.snapshot, [context.target]);
+}
+
+/** The active servers other than the target that stay and take new traffic (not tracking it, checks passing). */
 export function othersServing(context: RunbookContext, view: TargetView): Server[] {
-	return (view.backend?.servers ?? []).filter((server) => server.server !== context.target.server && !server.backup && isServing(server));
+	return capacityOf(context, view).find((capacity) => capacity.backend === context.target.backend)?.staying ?? [];
 }
 
 /** `app02 DRAIN, app03 DOWN` */
@@ -28,13 +34,33 @@ export function othersText(context: RunbookContext, view: TargetView): string {
 	return others.map((server) => `${server.server} ${server.status}`).join(', ') || 'no other active server';
 }
 
+/** An instance where the drain leaves a backend with no active server serving, and that backend. */
+type Emptied = {view: TargetView; capacity: BackendCapacity};
+
 /**
- * The one check a drain must pass, before it is sent and right after: the first instance where
- * no other active server of the backend serves (so draining the target empties the backend), or
- * undefined; --force skips it.
+ * The one check a drain must pass, before it is sent and right after (views of whole snapshots):
+ * the first instance and backend where no other active server would serve (the target's own
+ * backend, or one whose servers track the target), or undefined; --force skips it.
  */
-export function emptiedBy(context: RunbookContext, views: readonly TargetView[]): TargetView | undefined {
-	return context.options.force ? undefined : views.find((view) => othersServing(context, view).length === 0);
+export function emptiedBy(context: RunbookContext, views: readonly TargetView[]): Emptied | undefined {
+	if (context.options.force) {
+		return undefined;
+	}
+
+	for (const view of views) {
+		const capacity = capacityOf(context, view).find((candidate) => candidate.emptied);
+		if (capacity) {
+			return {view, capacity};
+		}
+	}
+
+	return undefined;
+}
+
+/** `backend solo would have no active server serving: solo/w1 tracks webapps/s1 and leaves rotation with it` when trackers or failing checks are why; null otherwise. */
+export function emptiedByWhat(capacity: BackendCapacity): {sentence: string; todo: string} | null {
+	const reasons = emptiedReasons(capacity);
+	return reasons.length === 0 ? null : {sentence: `backend ${capacity.backend} would have no active server serving: ${reasons.join('; ')}`, todo: emptiedTodo(capacity)};
 }
 
 const on = (context: RunbookContext, view: TargetView) => (context.clients.length > 1 ? ` at ${view.socket}` : '');
@@ -59,8 +85,11 @@ export function refuseUnsafe(context: RunbookContext, change: Change, views: rea
 	if (change.state === 'drain') {
 		const empty = emptiedBy(context, views);
 		if (empty) {
+			const what = emptiedByWhat(empty.capacity);
 			throw new ChangeRefusedError(
-				`Right before the drain, HAProxy${on(context, empty)} shows no other active server of ${context.target.backend} up and in rotation (${othersText(context, empty)}), so nothing was sent: someone changed the backend after validate; look at it, then retry.`,
+				what
+					? `Right before the drain, HAProxy${on(context, empty.view)} shows that ${what.sentence}, so nothing was sent: ${what.todo}, then retry.`
+					: `Right before the drain, HAProxy${on(context, empty.view)} shows no other active server of ${context.target.backend} up and in rotation (${othersText(context, empty.view)}), so nothing was sent: someone changed the backend after validate; look at it, then retry.`,
 				'capacity',
 			);
 		}

@@ -1,9 +1,10 @@
 import {andList} from '../counted.js';
 import type {ErrorCode, ExitCode} from '../errors.js';
-import {drainSet, isServing} from '../model/server-condition.js';
+import {capacityAfter, emptiedReasons} from '../model/capacity.js';
+import {drainSet} from '../model/server-condition.js';
 import type {Options} from '../options.js';
 import type {RuntimeClient} from '../poll/client.js';
-import {formatTarget, type ProxyName, type Target} from '../runtime/names.js';
+import {formatTarget, type Target} from '../runtime/names.js';
 import {BackendLock, lockDirectory} from './backend-lock.js';
 import {ChangeRefusedError} from './change-guards.js';
 import {checkLine, failureSentence} from './check-result.js';
@@ -360,41 +361,38 @@ async function confirmAll(step: 'drain' | 'restore', members: readonly SetMember
 /**
  * Capacity with every server of the maintenance leaving together, per backend and instance: a
  * backend left with no other active server up and in rotation refuses the whole maintenance.
+ * Servers that track one of them leave with them (in any backend), and one failing its health
+ * checks does not count as staying.
  */
 async function capacityTogether(members: readonly SetMember[], force: boolean): Promise<{ok: boolean; sentence: string; facts: string}> {
-	const byBackend = new Map<ProxyName, Set<string>>();
-	for (const member of members) {
-		const set = byBackend.get(member.context.target.backend) ?? new Set<string>();
-		set.add(member.context.target.server);
-		byBackend.set(member.context.target.backend, set);
-	}
-
+	const targets = members.map((member) => member.context.target);
 	const clients = members[0]!.context.clients;
 	const lines: string[] = [];
 	// Every backend (and instance) that would be left with nothing serving, named together: one refusal, not one at a time.
-	const emptied: Array<{name: string; leaving: string}> = [];
-	for (const [backend, leaving] of byBackend) {
-		for (const client of clients) {
-			const snapshot = await client.snapshot(backend);
-			const servers = snapshot.backends.find((candidate) => candidate.name === backend)?.servers ?? [];
-			const staying = servers.filter((server) => !leaving.has(server.server) && !server.backup && isServing(server));
-			const where = clients.length > 1 ? ` at ${client.socket}` : '';
-			const going = `${[...leaving].join(', ')} ${leaving.size === 1 ? 'leaves' : 'leave'}`;
-			if (staying.length === 0) {
-				emptied.push({name: `${backend}${where}`, leaving: [...leaving].join(', ')});
-				lines.push(`${backend}${where}: no other active server up and in rotation while ${going}${force ? ' (passed by --force)' : ''}.`);
+	const emptied: Array<{name: string; leaving: string; why: string[]}> = [];
+	for (const client of clients) {
+		const snapshot = await client.snapshot();
+		const where = clients.length > 1 ? ` at ${client.socket}` : '';
+		for (const backend of capacityAfter(snapshot, targets)) {
+			const leaving = [...targets.filter((target) => target.backend === backend.backend).map((target) => target.server), ...backend.trackers.map((server) => server.server)];
+			const why = emptiedReasons(backend);
+			const going = `${leaving.join(', ')} ${leaving.length === 1 ? 'leaves' : 'leave'}${why.length > 0 ? ` (${why.join('; ')})` : ''}`;
+			if (backend.emptied) {
+				emptied.push({name: `${backend.backend}${where}`, leaving: leaving.join(', '), why});
+				lines.push(`${backend.backend}${where}: no other active server up and in rotation while ${going}${force ? ' (passed by --force)' : ''}.`);
 				continue;
 			}
 
-			lines.push(`${backend}${where}: ${staying.map((server) => server.server).join(', ')} ${staying.length === 1 ? 'stays' : 'stay'} in rotation while ${going}.`);
+			lines.push(`${backend.backend}${where}: ${backend.staying.map((server) => server.server).join(', ')} ${backend.staying.length === 1 ? 'stays' : 'stay'} in rotation while ${going}.`);
 		}
 	}
 
 	if (emptied.length > 0 && !force) {
+		const because = (backend: (typeof emptied)[number]) => (backend.why.length > 0 ? `: ${backend.why.join('; ')}` : '');
 		const sentence =
 			emptied.length === 1
-				? `backend ${emptied[0]!.name} would lose its last serving server (${emptied[0]!.leaving} leaving together, no other active server up and in rotation)`
-				: `backends ${andList(emptied.map((backend) => `${backend.name} (${backend.leaving} leaving together)`))} would each lose their last serving server (no other active server up and in rotation)`;
+				? `backend ${emptied[0]!.name} would lose its last serving server (${emptied[0]!.leaving} leaving together, no other active server up and in rotation${because(emptied[0]!)})`
+				: `backends ${andList(emptied.map((backend) => `${backend.name} (${backend.leaving} leaving together${because(backend)})`))} would each lose their last serving server (no other active server up and in rotation)`;
 		return {ok: false, sentence: `${sentence}, so the whole maintenance is refused and nothing was sent; --force passes this gate (journaled).`, facts: lines.join(' ')};
 	}
 

@@ -5,11 +5,14 @@ import type {RunbookContext} from './context.js';
 /** The target's backend and server as one instance reports it now. */
 export type TargetView = {socket: string; snapshot: InstanceSnapshot; backend: Backend | undefined; server: Server | undefined};
 
-/** Reads the target's backend on every instance (filtered commands). */
-export async function readTarget(context: RunbookContext, signal?: AbortSignal): Promise<TargetView[]> {
+/**
+ * Reads the target's backend on every instance (filtered commands); `whole`: every backend, for
+ * capacity (the servers that track the target may be anywhere).
+ */
+export async function readTarget(context: RunbookContext, signal?: AbortSignal, whole = false): Promise<TargetView[]> {
 	return Promise.all(
 		context.clients.map(async (client) => {
-			const snapshot = await client.snapshot(context.target.backend, signal);
+			const snapshot = await client.snapshot(whole ? undefined : context.target.backend, signal);
 			const backend = snapshot.backends.find((candidate) => candidate.name === context.target.backend);
 			return {socket: client.socket, snapshot, backend, server: backend?.servers.find((server) => server.server === context.target.server)};
 		}),

@@ -4,7 +4,7 @@ import type {Server} from '../model/types.js';
 import {formatTarget} from '../runtime/names.js';
 import {RuntimeApiError} from '../runtime/runtime-error.js';
 import {commandLine, planChange, samePlan, sendCommand, undoOf, type Change, type InstanceCommand} from './change-plan.js';
-import {ChangeRefusedError, emptiedBy, othersDrain, othersText, refuseNeedless, refuseUnsafe} from './change-guards.js';
+import {ChangeRefusedError, emptiedBy, emptiedByWhat, othersDrain, othersText, refuseNeedless, refuseUnsafe} from './change-guards.js';
 import {markText} from './drain-mark.js';
 import type {RunbookContext, RunbookIo} from './context.js';
 import {statusCommand} from './come-back.js';
@@ -75,7 +75,7 @@ type Done = {client: Client; command: InstanceCommand; before: Server};
 export async function changeState(context: RunbookContext, io: RunbookIo, step: StepId, change: Change, why: string): Promise<ChangeOutcome> {
 	const drain = change.kind === 'state' && change.state === 'drain';
 	const ready = change.kind === 'state' && change.state === 'ready';
-	const shown = await readTarget(context, io.signal);
+	const shown = await readTarget(context, io.signal, drain);
 	refuseNeedless(context, change, shown);
 	refuseUnsafe(context, change, shown);
 	const taken = ready ? await othersDrain(context, shown, io.signal) : null;
@@ -115,7 +115,7 @@ export async function changeState(context: RunbookContext, io: RunbookIo, step: 
 					context.journal.append({step, event: 'command', command: line, detail: why, instances: instancesSeen(shown)});
 				}
 
-				const views = await readTarget(context, io.signal);
+				const views = await readTarget(context, io.signal, drain);
 				refuseNeedless(context, change, views);
 				refuseUnsafe(context, change, views);
 				if (!samePlan(plan, planChange(context, change, views))) {
@@ -297,7 +297,7 @@ const drainLearned = (io: RunbookIo, drainOutcome: DrainOutcome) => {
 async function checkAfterDrain(context: RunbookContext, io: RunbookIo, step: StepId, outcome: ChangeOutcome, done: readonly Done[]): Promise<TargetView[]> {
 	let after: TargetView[];
 	try {
-		after = await readTarget(context, io.signal);
+		after = await readTarget(context, io.signal, true);
 	} catch (error) {
 		io.dispatch({type: 'drain-changed', drained: true});
 		throw new ChangeFailed(`The drain was accepted, but reading ${formatTarget(context.target)} back right after failed (${sentenceOf(error).replace(/\.$/, '')}); look at the backend now with "${statusCommand(context)}".`, error);
@@ -308,14 +308,18 @@ async function checkAfterDrain(context: RunbookContext, io: RunbookIo, step: Ste
 		return after;
 	}
 
-	const where = context.clients.length > 1 ? ` at ${empty.socket}` : '';
+	const where = context.clients.length > 1 ? ` at ${empty.view.socket}` : '';
+	// Servers that track the target went out with this very drain: nobody else is to blame.
+	const what = emptiedByWhat(empty.capacity);
 	const failure = new ChangeFailed(
-		`Right after the drain, HAProxy${where} showed no other active server of ${context.target.backend} serving (${othersText(context, empty)}): someone changed the backend meanwhile`,
+		what
+			? `Right after the drain, HAProxy${where} showed that ${what.sentence.replace(/leaves rotation with it/g, 'left rotation with this drain')}`
+			: `Right after the drain, HAProxy${where} showed no other active server of ${context.target.backend} serving (${othersText(context, empty.view)}): someone changed the backend meanwhile`,
 		undefined,
 		1,
 		'capacity',
 	);
-	const partial = await putBack(context, step, done, {failed: empty.socket, line: outcome.command, failure, reason: 'no other server serving right after the drain'});
+	const partial = await putBack(context, step, done, {failed: empty.view.socket, line: outcome.command, failure, reason: `no other server serving ${what ? `in ${empty.capacity.backend} ` : ''}right after the drain`});
 	drainLearned(io, partial.stuck > 0 ? 'unknown' : 'not-applied');
 	if (partial.stuck > 0) {
 		io.dispatch({type: 'drain-changed', drained: true});

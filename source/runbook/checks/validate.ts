@@ -3,11 +3,13 @@ import {checkArguments} from '../../config/check-config.js';
 import {cannotEvaluate, findTargetInConfig} from '../../config/target-in-config.js';
 import {visible} from '../../visible-text.js';
 import {releaseOf} from '../../decode/info.js';
+import {emptiedTodo} from '../../model/capacity.js';
 import {isServing} from '../../model/server-condition.js';
 import {formatTarget} from '../../runtime/names.js';
 import {RuntimeApiError} from '../../runtime/runtime-error.js';
 import {failed, passed, skipped, warned} from '../check-result.js';
 import {runbookMode} from '../context.js';
+import {capacityOf, emptiedByWhat, othersServing} from '../change-guards.js';
 import {backendFreeInDryRun} from './backend-free.js';
 import {notInMaintenance} from './not-in-maintenance.js';
 import {onInstances, perInstance, readTarget} from '../read-target.js';
@@ -163,13 +165,23 @@ const capacity: CheckDefinition = {
 	async run(context, io) {
 		const title = 'Capacity left';
 		const lines: string[] = [];
-		for (const view of await readTarget(context, io.signal)) {
+		// The whole pool: servers that track the target, in any backend, leave rotation with it.
+		for (const view of await readTarget(context, io.signal, true)) {
 			const servers = view.backend?.servers ?? [];
-			const others = servers.filter((server) => server.server !== context.target.server && !server.backup && isServing(server));
 			const backups = servers.filter((server) => server.server !== context.target.server && server.backup && isServing(server));
 			const target = servers.find((server) => server.server === context.target.server);
-			const totalWeight = [...others, ...(target && isServing(target) ? [target] : [])].reduce((sum, server) => sum + server.userWeight, 0);
-			const remaining = others.reduce((sum, server) => sum + server.userWeight, 0);
+			const emptied = capacityOf(context, view).find((candidate) => candidate.emptied);
+			const what = emptied ? emptiedByWhat(emptied) : null;
+			if (emptied && what) {
+				return failed(this.id, title, perInstance(context, view.socket, `${what.sentence}. HAProxy would answer 503 to every request of ${emptied.backend}.`), {
+					meaning: emptied.trackers.length > 0 ? `Draining ${formatTarget(context.target)} drains the servers that track it too: backend ${emptied.backend} would have no server serving.` : `Draining the target would leave ${emptied.backend} to a server about to go down.`,
+					todo: `First ${emptiedTodo(emptied)}; --force passes this gate (journaled).`,
+					override: {kind: 'force', question: 'Drain anyway?'},
+					evidence: {remainingServers: 0, backend: emptied.backend, trackers: emptied.trackers.map((server) => `${server.backend}/${server.server}`).join(', '), failing: emptied.failing.map((server) => `${server.backend}/${server.server}`).join(', ')},
+				});
+			}
+
+			const others = othersServing(context, view);
 			if (others.length === 0) {
 				const backupNote = backups.length > 0 ? ` Only backup ${backups.length === 1 ? 'server' : 'servers'} ${backups.map((server) => server.server).join(', ')} would take the traffic.` : ' HAProxy would answer 503 to every request.';
 				return failed(this.id, title, perInstance(context, view.socket, `no other active server of ${context.target.backend} is up and in rotation.${backupNote}`), {
@@ -180,9 +192,13 @@ const capacity: CheckDefinition = {
 				});
 			}
 
+			const totalWeight = [...others, ...(target && isServing(target) ? [target] : [])].reduce((sum, server) => sum + server.userWeight, 0);
+			const remaining = others.reduce((sum, server) => sum + server.userWeight, 0);
 			const share = totalWeight > 0 ? Math.round((remaining / totalWeight) * 100) : 100;
 			const sessions = others.map((server) => `${server.server} ${server.currentSessions}`).join(', ');
-			lines.push(perInstance(context, view.socket, `${counted(others.length, 'other active server')} ${others.length === 1 ? 'stays' : 'stay'} in rotation with ${share}% of the weight (sessions now: ${sessions}).`));
+			const leaving = capacityOf(context, view).flatMap((candidate) => [...candidate.trackers.map((server) => `${server.backend}/${server.server} (it tracks the target)`), ...candidate.failing.map((server) => `${server.backend}/${server.server} (failing its health checks)`)]);
+			const notCounted = leaving.length > 0 ? ` Not counted: ${leaving.join(', ')}.` : '';
+			lines.push(perInstance(context, view.socket, `${counted(others.length, 'other active server')} ${others.length === 1 ? 'stays' : 'stay'} in rotation with ${share}% of the weight (sessions now: ${sessions}).${notCounted}`));
 		}
 
 		return passed(this.id, title, lines.join(' '));

@@ -1,0 +1,151 @@
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {checkContract} from '../helpers/json-contract.js';
+import {adminStates, rawStat} from '../helpers/raw-haproxy.js';
+import {runCli} from '../helpers/run-cli.js';
+import {defaultsSection, startTestBed, type TestBed} from '../helpers/test-bed.js';
+import {waitFor} from '../helpers/wait-for.js';
+
+let bed: TestBed;
+
+/**
+ * Capacity counts what HAProxy takes out with the target: the servers that `track` it (in any
+ * backend, through chains) inherit its drain, and a server failing its checks is going down.
+ */
+beforeAll(async () => {
+	bed = await startTestBed({
+		demos: ['s1', 's2', 's3', 'w1', 't1', 't2', 'y2', 'z2', 'a1', 'a2'],
+		config: (context) => `${context.global()}
+${defaultsSection}
+frontend web
+    bind 127.0.0.1:${context.frontendPort}
+    use_backend solo if { path_beg /solo }
+    use_backend chain if { path_beg /chain }
+    use_backend trk if { path_beg /trk }
+    use_backend yb if { path_beg /yb }
+    use_backend yc if { path_beg /yc }
+    use_backend app if { path_beg /app }
+    default_backend webapps
+
+backend webapps
+    default-server check inter 200 fall 2 rise 2
+    server s1 127.0.0.1:${context.port('s1')}
+    server s2 127.0.0.1:${context.port('s2')}
+    server s3 127.0.0.1:${context.port('s3')}
+
+backend solo
+    server w1 127.0.0.1:${context.port('w1')} track webapps/s1
+
+backend chain
+    server c1 127.0.0.1:${context.port('w1')} track solo/w1
+    server c2 127.0.0.1:${context.port('s2')} check inter 200
+
+backend trk
+    server t1 127.0.0.1:${context.port('t1')} check inter 200 fall 2 rise 2
+    server t2 127.0.0.1:${context.port('t2')} track trk/t1
+
+backend yb
+    server y1 127.0.0.1:${context.port('t1')} check inter 200 fall 2 rise 2
+    server y2 127.0.0.1:${context.port('y2')} track yb/y1
+
+backend yc
+    server z1 127.0.0.1:${context.port('t1')} check inter 200 fall 2 rise 2
+    server z2 127.0.0.1:${context.port('z2')} check inter 200 fall 2 rise 2
+
+backend app
+    option httpchk
+    server a1 127.0.0.1:${context.port('a1')} check inter 300 fall 40 rise 2
+    server a2 127.0.0.1:${context.port('a2')} check inter 300 fall 40 rise 2
+`,
+	});
+});
+
+afterAll(async () => {
+	await bed?.stop();
+});
+
+const common = (journal: string) => ['--socket', bed.adminSocket, '--config', bed.configPath, '--journal', `${bed.dir}/${journal}`, '--yes', '--json', '--proof', 'probe'];
+const states = async () => adminStates(await bed.send('show servers state'));
+const run = async (args: string[]) => {
+	const result = await runCli(args, {timeoutMs: 60_000});
+	return {...result, json: checkContract(result.stdout, result.code)};
+};
+
+const untouched = async () => {
+	const now = await states();
+	return Object.entries(now).filter(([, admin]) => admin !== '0');
+};
+
+describe('servers that track the target leave rotation with it', () => {
+	it('refuses to drain webapps/s1 when solo/w1 tracks it and is the only server of solo: nothing sent (dry run too)', async () => {
+		const drain = await run(['drain', 'webapps/s1', ...common('solo.jsonl')]);
+		expect(drain.code, drain.stderr).toBe(1);
+		expect(drain.json).toMatchObject({ok: false, changed: false, error: {code: 'capacity'}});
+		expect(drain.stderr).toContain('backend solo would have no active server serving: solo/w1 tracks webapps/s1 and leaves rotation with it');
+		expect(await untouched()).toEqual([]);
+
+		const dry = await run(['drain', 'webapps/s1', ...common('solo.jsonl'), '--dry-run']);
+		expect(dry.code, dry.stderr).toBe(1);
+		expect(dry.json).toMatchObject({ok: false, changed: false, wouldSend: [], error: {code: 'capacity'}});
+		expect(await untouched()).toEqual([]);
+	});
+
+	it('refuses to drain trk/t1 when its only other server t2 tracks it (same backend): nothing sent, nobody blamed', async () => {
+		const drain = await run(['drain', 'trk/t1', ...common('trk.jsonl')]);
+		expect(drain.code, drain.stderr).toBe(1);
+		expect(drain.json).toMatchObject({ok: false, changed: false, error: {code: 'capacity'}});
+		expect(drain.stderr).toContain('backend trk would have no active server serving: trk/t2 tracks trk/t1 and leaves rotation with it');
+		expect(drain.stderr).not.toContain('someone');
+		expect(await untouched()).toEqual([]);
+	});
+
+	it('a roll of trk stops at t1 before anything is sent (capacity)', async () => {
+		const roll = await runCli(['roll', 'trk', ...common('roll.jsonl'), '--exec', 'true'], {timeoutMs: 60_000});
+		expect(roll.code, roll.stderr).toBe(1);
+		expect(JSON.parse(roll.stdout)).toMatchObject({ok: false, changed: false, stateChanges: 0, error: {code: 'capacity'}});
+		expect(roll.stderr).toContain('trk/t2 tracks trk/t1');
+		expect(await untouched()).toEqual([]);
+	});
+
+	it('a machine (@ADDRESS:PORT) whose server y1 is tracked by y2 is refused as a whole: y2 does not stay', async () => {
+		const machine = `@127.0.0.1:${bed.port('t1')}`;
+		const drain = await run(['drain', machine, ...common('machine.jsonl')]);
+		expect(drain.code, drain.stderr).toBe(1);
+		expect(drain.json).toMatchObject({ok: false, changed: false, error: {code: 'capacity'}});
+		expect(drain.stderr).not.toContain('y2 stays in rotation');
+		expect(drain.json.error?.message).toContain('yb/y2 tracks yb/y1 and leaves rotation with it');
+		expect(await untouched()).toEqual([]);
+	});
+});
+
+describe('a server failing its health checks is no capacity', () => {
+	it('refuses to drain app/a1 while a2 is UP but going down (its checks fail): nothing sent', async () => {
+		await bed.demo('a2').stop();
+		try {
+			await waitFor('a2 failing its checks', async () => {
+				const row = rawStat(await bed.send('show stat')).find((candidate) => candidate['pxname'] === 'app' && candidate['svname'] === 'a2');
+				return row && /^UP \d+\/\d+$/.test(row['status'] ?? '') && row['check_status']?.includes('L4CON') ? row : undefined;
+			});
+			const drain = await run(['drain', 'app/a1', ...common('failing.jsonl')]);
+			expect(drain.code, drain.stderr).toBe(1);
+			expect(drain.json).toMatchObject({ok: false, changed: false, error: {code: 'capacity'}});
+			expect(drain.stderr).toMatch(/app\/a2 is failing its health checks \(UP \d+\/40, last check L4CON\)/);
+			expect(await untouched()).toEqual([]);
+		} finally {
+			await bed.demo('a2').start();
+		}
+
+		await waitFor('a2 passing its checks again', async () => {
+			const row = rawStat(await bed.send('show stat')).find((candidate) => candidate['pxname'] === 'app' && candidate['svname'] === 'a2');
+			return row?.['status'] === 'UP' && row['check_status'] === 'L7OK' ? row : undefined;
+		}, 30_000);
+	}, 60_000);
+
+	it('with every server healthy, drains webapps/s2 as before (trackers of s1 are not in the way)', async () => {
+		const drain = await run(['drain', 'webapps/s2', ...common('fine.jsonl')]);
+		expect(drain.code, drain.stderr).toBe(0);
+		expect(drain.stderr).toContain('2 other active servers stay in rotation');
+		const restore = await run(['restore', 'webapps/s2', ...common('fine.jsonl')]);
+		expect(restore.code, restore.stderr).toBe(0);
+		expect(await untouched()).toEqual([]);
+	}, 90_000);
+});
