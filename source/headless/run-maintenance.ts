@@ -7,7 +7,7 @@ import type {Options} from '../options.js';
 import type {RunbookContext, RunbookIo} from '../runbook/context.js';
 import {beginMaintenance, prepareMaintenance} from '../runbook/prepare.js';
 import {ChangeRefusedError} from '../runbook/change-guards.js';
-import {changeInFlight, changesSettled, stopChanges} from '../runbook/state-change.js';
+import {changeInFlight, changesSettled, putBackOnOutage, stopChanges} from '../runbook/state-change.js';
 import {readTarget} from '../runbook/read-target.js';
 import {runStep} from '../runbook/run-step.js';
 import {planSteps, type MaintenanceKind} from '../runbook/plan-steps.js';
@@ -283,6 +283,14 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 			exitCode = outcome === 'cancelled' ? 1 : (blocking?.exitCode ?? 1);
 			error = outcome === 'cancelled' ? {code: 'interrupted', message: `The operator answered no at ${step}: nothing was sent.`} : blocking ? {code: failureCode(blocking), message: failureSentence(blocking)} : undefined;
 			write(outcome === 'cancelled' ? `✗ ${step} · cancelled: nothing was sent.` : `✗ ${step} blocked.`);
+			// The rest of the backend went down after the drain: the traffic check failed for that, not for the URL.
+			const outage = step === 'confirm' && outcome !== 'cancelled' && !options.dryRun ? await putBackOnOutage(context, io, step) : null;
+			if (outage) {
+				write(`✗ ${outage.sentence}`);
+				exitCode = 1;
+				error = {code: 'capacity', message: outage.sentence};
+			}
+
 			break;
 		}
 

@@ -1,10 +1,12 @@
 import {DrainboardError, sentenceOf, type ErrorCode} from '../errors.js';
 import type {JournalInstance} from './journal.js';
+import {drainSet, isHealthy, summarizeBackend} from '../model/server-condition.js';
 import type {Server} from '../model/types.js';
 import {formatTarget} from '../runtime/names.js';
 import {RuntimeApiError} from '../runtime/runtime-error.js';
 import {commandLine, planChange, samePlan, sendCommand, undoOf, type Change, type InstanceCommand} from './change-plan.js';
 import {ChangeRefusedError, emptiedBy, emptiedByWhat, othersDrain, othersText, refuseNeedless, refuseUnsafe} from './change-guards.js';
+import {healthText} from './checks/maintain.js';
 import {markText} from './drain-mark.js';
 import type {RunbookContext, RunbookIo} from './context.js';
 import {statusCommand} from './come-back.js';
@@ -393,4 +395,61 @@ async function putBack(context: RunbookContext, step: StepId, done: readonly Don
 
 	const outcome = stuck.length === 0 ? `${back.join(', ')}: no instance is changed.` : `${[...back, ...stuck].join('; ')}. Check ${label} with "${statusCommand(context)}" and set it right by hand.`;
 	return new PartialChangeError(what.failed, `"${what.line}" failed on ${what.failed}: ${cause}. ${outcome}`, what.failure, stuck.length);
+}
+
+/**
+ * The rest of the backend went down while this maintenance had the target drained (at confirm):
+ * HAProxy answers 503. A target that is healthy on every instance is put back at once (`state
+ * ready` where it is drained, each journaled as a rollback), as the read-back right after a drain
+ * does; one that is not is left as it is. Null when the backend has another server serving, or the
+ * target is not drained: nothing to do. The sentence says what was seen and done.
+ */
+export async function putBackOnOutage(context: RunbookContext, io: RunbookIo, step: StepId): Promise<{sentence: string; putBack: boolean} | null> {
+	const views = await readTarget(context, io.signal).catch(() => null);
+	const down = views?.find((view) => view.backend && view.server && drainSet(view.server) && summarizeBackend(view.backend).noneServing);
+	if (!views || !down) {
+		return null;
+	}
+
+	const label = formatTarget(context.target);
+	const backend = context.target.backend;
+	const where = context.clients.length > 1 ? ` on ${down.socket}` : '';
+	const rest = `${othersText(context, down)}`;
+	const sick = views.find((view) => !view.server || !isHealthy(view.server));
+	if (sick) {
+		return {
+			putBack: false,
+			sentence: `The rest of ${backend} went down after the drain${where} (${rest}), so HAProxy answers 503 now; ${label} is not healthy either (${sick.server ? healthText(sick.server) : 'gone'}), so it was left drained: bring a server of ${backend} back now.`,
+		};
+	}
+
+	const ready: InstanceCommand = {kind: 'state', state: 'ready'};
+	const line = commandLine(context.target, ready);
+	const detail = `the rest of ${backend} went down after the drain (${rest})`;
+	const stuck: string[] = [];
+	for (const client of context.clients) {
+		if (!drainSet(views.find((view) => view.socket === client.socket)?.server)) {
+			continue;
+		}
+
+		try {
+			const outcome = await sendCommand(client, context.target, ready);
+			context.journal.appendGuarded({step, event: 'rollback', command: line, socket: client.socket, ok: true, reply: outcome.reply, detail});
+		} catch (error) {
+			stuck.push(`${client.socket}: ${sentenceOf(error)}`);
+			context.journal.appendGuarded({step, event: 'rollback', command: line, socket: client.socket, ok: false, reply: sentenceOf(error), detail});
+		}
+	}
+
+	if (stuck.length > 0) {
+		io.dispatch({type: 'drain-changed', drained: true});
+		return {putBack: false, sentence: `The rest of ${backend} went down after the drain${where} (${rest}), so HAProxy answers 503 now; putting ${label} back failed (${stuck.join('; ')}): set it ready by hand now.`};
+	}
+
+	io.dispatch({type: 'drain-changed', drained: false});
+	await context.marks.end(context.target, context.journal.file, 'ready', io.signal).catch(() => undefined);
+	return {
+		putBack: true,
+		sentence: `The rest of ${backend} went down after the drain${where} (${rest}), so ${label}, healthy, was put back into rotation at once ("${line}"): it serves ${backend} alone now; bring the other servers back before draining it again.`,
+	};
 }

@@ -1,7 +1,8 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {checkContract} from '../helpers/json-contract.js';
 import {adminStates, rawStat} from '../helpers/raw-haproxy.js';
-import {runCli} from '../helpers/run-cli.js';
+import {readJournal} from '../../source/runbook/journal.js';
+import {runCli, startCli} from '../helpers/run-cli.js';
 import {defaultsSection, startTestBed, type TestBed} from '../helpers/test-bed.js';
 import {waitFor} from '../helpers/wait-for.js';
 
@@ -13,7 +14,7 @@ let bed: TestBed;
  */
 beforeAll(async () => {
 	bed = await startTestBed({
-		demos: ['s1', 's2', 's3', 'w1', 't1', 't2', 'y2', 'z2', 'a1', 'a2'],
+		demos: ['s1', 's2', 's3', 'w1', 't1', 't2', 'y2', 'z2', 'a1', 'a2', 'b1', 'b2'],
 		config: (context) => `${context.global()}
 ${defaultsSection}
 frontend web
@@ -23,6 +24,7 @@ frontend web
     use_backend trk if { path_beg /trk }
     use_backend yb if { path_beg /yb }
     use_backend yc if { path_beg /yc }
+    use_backend app2 if { path_beg /app2 }
     use_backend app if { path_beg /app }
     default_backend webapps
 
@@ -55,6 +57,11 @@ backend app
     option httpchk
     server a1 127.0.0.1:${context.port('a1')} check inter 300 fall 40 rise 2
     server a2 127.0.0.1:${context.port('a2')} check inter 300 fall 40 rise 2
+
+backend app2
+    option httpchk
+    server b1 127.0.0.1:${context.port('b1')} check inter 200 fall 2 rise 2
+    server b2 127.0.0.1:${context.port('b2')} check inter 200 fall 2 rise 2
 `,
 	});
 });
@@ -147,5 +154,36 @@ describe('a server failing its health checks is no capacity', () => {
 		const restore = await run(['restore', 'webapps/s2', ...common('fine.jsonl')]);
 		expect(restore.code, restore.stderr).toBe(0);
 		expect(await untouched()).toEqual([]);
+	}, 90_000);
+});
+
+describe('the rest of the backend going down during confirm', () => {
+	it('puts the healthy target back at once, journals it, and says so (exit 1), instead of blaming the URL', async () => {
+		const journal = `${bed.dir}/outage.jsonl`;
+		const drain = startCli(['drain', 'app2/b1', ...common('outage.jsonl')]);
+		try {
+			await drain.waitForStderr('✓ drain · Drain command', 60_000);
+			// The rest of the backend dies after the drain: HAProxy takes b2 DOWN within two checks.
+			await bed.demo('b2').stop();
+			const {code} = await drain.exited;
+			expect(code, drain.stderr).toBe(1);
+			expect(drain.stderr).toContain('The rest of app2 went down after the drain (b2 DOWN');
+			expect(drain.stderr).toContain('so app2/b1, healthy, was put back into rotation at once ("set server app2/b1 state ready")');
+			const result = checkContract(drain.stdout, code);
+			expect(result).toMatchObject({ok: false, error: {code: 'capacity'}});
+			expect(result.error?.message).toMatch(/^The rest of app2 went down after the drain/);
+			expect(result.error?.message).not.toContain('URL');
+			expect((await states())['app2/b1']).toBe('0');
+			const rollbacks = readJournal(journal).entries.filter((entry) => entry.event === 'rollback');
+			expect(rollbacks.map((entry) => [entry.command, entry.ok])).toEqual([['set server app2/b1 state ready', true]]);
+		} finally {
+			drain.child.kill('SIGKILL');
+			await bed.demo('b2').start();
+		}
+
+		await waitFor('b2 up again', async () => {
+			const row = rawStat(await bed.send('show stat')).find((candidate) => candidate['pxname'] === 'app2' && candidate['svname'] === 'b2');
+			return row?.['status'] === 'UP' ? row : undefined;
+		}, 30_000);
 	}, 90_000);
 });
