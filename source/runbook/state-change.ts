@@ -1,11 +1,12 @@
 import {DrainboardError, sentenceOf, type ErrorCode} from '../errors.js';
 import type {JournalInstance} from './journal.js';
+import {visible} from '../visible-text.js';
 import {drainSet, isHealthy, summarizeBackend} from '../model/server-condition.js';
 import type {Server} from '../model/types.js';
 import {formatTarget} from '../runtime/names.js';
 import {RuntimeApiError} from '../runtime/runtime-error.js';
 import {commandLine, planChange, samePlan, sendCommand, undoOf, type Change, type InstanceCommand} from './change-plan.js';
-import {ChangeRefusedError, emptiedBy, emptiedByWhat, othersDrain, othersText, refuseNeedless, refuseUnsafe} from './change-guards.js';
+import {ChangeRefusedError, emptiedBy, othersDrain, othersText, refuseNeedless, refuseUnsafe} from './change-guards.js';
 import {healthText} from './checks/maintain.js';
 import {markText} from './drain-mark.js';
 import type {RunbookContext, RunbookIo} from './context.js';
@@ -311,16 +312,8 @@ async function checkAfterDrain(context: RunbookContext, io: RunbookIo, step: Ste
 	}
 
 	const where = context.clients.length > 1 ? ` at ${empty.view.socket}` : '';
-	// Servers that track the target went out with this very drain: nobody else is to blame.
-	const what = emptiedByWhat(empty.capacity);
-	const failure = new ChangeFailed(
-		what
-			? `Right after the drain, HAProxy${where} showed that ${what.sentence.replace(/leaves rotation with it/g, 'left rotation with this drain')}`
-			: `Right after the drain, HAProxy${where} showed no other active server of ${context.target.backend} serving (${othersText(context, empty.view)}): someone changed the backend meanwhile`,
-		undefined,
-		1,
-		'capacity',
-	);
+	const failure = new ChangeFailed(afterDrainSentence(context, empty, where), undefined, 1, 'capacity');
+	const what = empty.capacity.trackers.length + empty.capacity.failing.length > 0;
 	const partial = await putBack(context, step, done, {failed: empty.view.socket, line: outcome.command, failure, reason: `no other server serving ${what ? `in ${empty.capacity.backend} ` : ''}right after the drain`});
 	drainLearned(io, partial.stuck > 0 ? 'unknown' : 'not-applied');
 	if (partial.stuck > 0) {
@@ -328,6 +321,29 @@ async function checkAfterDrain(context: RunbookContext, io: RunbookIo, step: Ste
 	}
 
 	throw partial;
+}
+
+/**
+ * What the read-back right after a drain saw, and why: servers that track the target left
+ * rotation with this very drain (nobody else to blame), servers failing their checks, and only
+ * for the rest someone who changed the backend meanwhile.
+ */
+function afterDrainSentence(context: RunbookContext, empty: NonNullable<ReturnType<typeof emptiedBy>>, where: string): string {
+	const {capacity} = empty;
+	const own = capacity.backend === context.target.backend;
+	const servers = empty.view.snapshot.backends.find((backend) => backend.name === capacity.backend)?.servers ?? [];
+	const rest = servers.filter((server) => !(own && server.server === context.target.server) && !server.backup);
+	const tracking = new Set(capacity.trackers.map((server) => server.server));
+	const shown = rest.map((server) => `${server.server} ${visible(server.status)}`).join(', ') || 'no other active server';
+	const causes = [
+		...capacity.trackers.map((server) => `${server.backend}/${server.server} tracks ${visible(server.tracked ?? '')} and left rotation with this drain`),
+		...capacity.failing.map((server) => `${server.backend}/${server.server} is failing its health checks`),
+	];
+	if (causes.length === 0 || rest.some((server) => !tracking.has(server.server) && !capacity.failing.includes(server))) {
+		causes.push('someone changed the backend meanwhile');
+	}
+
+	return `Right after the drain, HAProxy${where} showed no ${own ? 'other ' : ''}active server of ${capacity.backend} serving (${shown}): ${causes.join('; ')}`;
 }
 
 /** A change that did not take, with the read-back's sentence. */

@@ -1,7 +1,12 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {checkContract} from '../helpers/json-contract.js';
 import {adminStates, rawStat} from '../helpers/raw-haproxy.js';
+import {parseOptions} from '../../source/options.js';
+import type {RunbookIo} from '../../source/runbook/context.js';
 import {readJournal} from '../../source/runbook/journal.js';
+import {beginMaintenance, prepareMaintenance} from '../../source/runbook/prepare.js';
+import {runStep} from '../../source/runbook/run-step.js';
+import {parseTarget} from '../../source/runtime/names.js';
 import {runCli, startCli} from '../helpers/run-cli.js';
 import {defaultsSection, startTestBed, type TestBed} from '../helpers/test-bed.js';
 import {waitFor} from '../helpers/wait-for.js';
@@ -14,13 +19,14 @@ let bed: TestBed;
  */
 beforeAll(async () => {
 	bed = await startTestBed({
-		demos: ['s1', 's2', 's3', 'w1', 't1', 't2', 'y2', 'z2', 'a1', 'a2', 'b1', 'b2'],
+		demos: ['s1', 's2', 's3', 'w1', 't1', 't2', 'y2', 'z2', 'a1', 'a2', 'b1', 'b2', 'u1', 'u2', 'u3'],
 		config: (context) => `${context.global()}
 ${defaultsSection}
 frontend web
     bind 127.0.0.1:${context.frontendPort}
     use_backend solo if { path_beg /solo }
     use_backend chain if { path_beg /chain }
+    use_backend trk2 if { path_beg /trk2 }
     use_backend trk if { path_beg /trk }
     use_backend yb if { path_beg /yb }
     use_backend yc if { path_beg /yc }
@@ -44,6 +50,11 @@ backend chain
 backend trk
     server t1 127.0.0.1:${context.port('t1')} check inter 200 fall 2 rise 2
     server t2 127.0.0.1:${context.port('t2')} track trk/t1
+
+backend trk2
+    server u1 127.0.0.1:${context.port('u1')} check inter 200 fall 2 rise 2
+    server u2 127.0.0.1:${context.port('u2')} track trk2/u1
+    server u3 127.0.0.1:${context.port('u3')} check inter 200 fall 2 rise 2
 
 backend yb
     server y1 127.0.0.1:${context.port('t1')} check inter 200 fall 2 rise 2
@@ -121,6 +132,47 @@ describe('servers that track the target leave rotation with it', () => {
 		expect(drain.stderr).not.toContain('y2 stays in rotation');
 		expect(drain.json.error?.message).toContain('yb/y2 tracks yb/y1 and leaves rotation with it');
 		expect(await untouched()).toEqual([]);
+	});
+});
+
+describe('the read-back right after the drain', () => {
+	it('names the tracker that left with this very drain, and blames someone only for the server they drained meanwhile', async () => {
+		const options = parseOptions({socket: [bed.adminSocket], config: bed.configPath, journal: `${bed.dir}/readback.jsonl`, quietTimeout: 5, proof: 'probe'});
+		const {context} = await prepareMaintenance(options, parseTarget('trk2/u1'), {interactive: false});
+		const io: RunbookIo = {dispatch: (action) => context.store.dispatch(action), ask: async () => true};
+		beginMaintenance(context, undefined);
+		for (const step of ['validate', 'baseline'] as const) {
+			expect(await runStep(step, context, io), JSON.stringify(context.store.getState().steps[step].checks)).toBe('passed');
+		}
+
+		// u3, the one server that does not track u1, is drained by another operator just as the drain goes out.
+		const client = context.clients[0]!;
+		context.clients = [
+			{
+				...client,
+				async setServerState(target, state) {
+					const outcome = await client.setServerState(target, state);
+					if (state === 'drain') {
+						await bed.send('set server trk2/u3 state drain');
+					}
+
+					return outcome;
+				},
+			},
+		];
+		try {
+			expect(await runStep('drain', context, io)).toBe('failed');
+			expect(context.store.getState().steps.drain.checks.at(-1)).toMatchObject({
+				verdict: 'fail',
+				exitCode: 1,
+				observed: 'Right after the drain, HAProxy showed no other active server of trk2 serving (u2 DRAIN, u3 DRAIN): trk2/u2 tracks trk2/u1 and left rotation with this drain; someone changed the backend meanwhile, so trk2/u1 was put back to ready at once.',
+			});
+			const after = await states();
+			expect([after['trk2/u1'], after['trk2/u2'], after['trk2/u3']]).toEqual(['0', '0', '8']);
+		} finally {
+			context.lock.release();
+			await bed.send('set server trk2/u3 state ready');
+		}
 	});
 });
 
