@@ -225,6 +225,9 @@ describe('the rest of the backend going down during confirm', () => {
 			expect(result).toMatchObject({ok: false, error: {code: 'capacity'}});
 			expect(result.error?.message).toMatch(/^The rest of app2 went down after the drain/);
 			expect(result.error?.message).not.toContain('URL');
+			// The failed probe itself says why: nothing serves the backend.
+			expect(drain.stderr).toContain('HAProxy shows no server of app2 serving now (b2 DOWN');
+			expect(drain.stderr).not.toContain('Check the URL');
 			expect((await states())['app2/b1']).toBe('0');
 			const rollbacks = readJournal(journal).entries.filter((entry) => entry.event === 'rollback');
 			expect(rollbacks.map((entry) => [entry.command, entry.ok])).toEqual([['set server app2/b1 state ready', true]]);
