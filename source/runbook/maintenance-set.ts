@@ -15,6 +15,7 @@ import {planSteps, type MaintenanceKind, type Plan} from './plan-steps.js';
 import {beginMaintenance, prepareMaintenance} from './prepare.js';
 import {readTarget} from './read-target.js';
 import {runStep} from './run-step.js';
+import {putBackOnOutage} from './state-change.js';
 import type {Prompt} from './state.js';
 import {stepIds, type StepId} from './steps.js';
 
@@ -238,7 +239,13 @@ export async function runSet(kind: MaintenanceKind, options: Options, label: str
 
 				if (result !== 'passed') {
 					io.write(`✗ ${member.label} · ${step} blocked: the maintenance of ${label} stops here.`);
-					return fail(stepFailure(member, step, result));
+					// Headless, the rest of a backend gone down after the drains: each healthy server of it is put back at once (the wizard offers b).
+					const outages = step === 'confirm' && result === 'failed' && !member.context.options.interactive && !options.dryRun ? await putBackOnOutages(running, ioOf) : [];
+					for (const outage of outages) {
+						io.write(`✗ ${outage}`);
+					}
+
+					return fail(outages.length > 0 ? {code: 'capacity', message: outages.join(' '), exitCode: 1} : stepFailure(member, step, result));
 				}
 			}
 		}
@@ -291,6 +298,19 @@ function memberIo(io: SetIo, approved: ReadonlySet<string>): (member: SetMember)
 			return io.ask(prompt);
 		},
 	});
+}
+
+/** {@link putBackOnOutage} for each server of the step: the sentences of those whose backend went down. */
+async function putBackOnOutages(members: readonly SetMember[], ioOf: (member: SetMember) => RunbookIo): Promise<string[]> {
+	const said: string[] = [];
+	for (const member of members) {
+		const outage = await putBackOnOutage(member.context, ioOf(member), 'confirm');
+		if (outage) {
+			said.push(outage.sentence);
+		}
+	}
+
+	return said;
 }
 
 /** Why a server's step did not pass, as the set's failure: the blocking check's sentence, or the no that cancelled it. */

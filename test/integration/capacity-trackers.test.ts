@@ -19,7 +19,7 @@ let bed: TestBed;
  */
 beforeAll(async () => {
 	bed = await startTestBed({
-		demos: ['s1', 's2', 's3', 'w1', 't1', 't2', 'y2', 'z2', 'a1', 'a2', 'b1', 'b2', 'u1', 'u2', 'u3'],
+		demos: ['s1', 's2', 's3', 'w1', 't1', 't2', 'y2', 'z2', 'a1', 'a2', 'b1', 'b2', 'u1', 'u2', 'u3', 'd2'],
 		config: (context) => `${context.global()}
 ${defaultsSection}
 frontend web
@@ -31,6 +31,7 @@ frontend web
     use_backend yb if { path_beg /yb }
     use_backend yc if { path_beg /yc }
     use_backend app2 if { path_beg /app2 }
+    use_backend app3 if { path_beg /app3 }
     use_backend app if { path_beg /app }
     default_backend webapps
 
@@ -73,6 +74,11 @@ backend app2
     option httpchk
     server b1 127.0.0.1:${context.port('b1')} check inter 200 fall 2 rise 2
     server b2 127.0.0.1:${context.port('b2')} check inter 200 fall 2 rise 2
+
+backend app3
+    option httpchk
+    server d1 127.0.0.1:${context.port('b1')} check inter 200 fall 2 rise 2
+    server d2 127.0.0.1:${context.port('d2')} check inter 200 fall 2 rise 2
 `,
 	});
 });
@@ -233,6 +239,33 @@ describe('the rest of the backend going down during confirm', () => {
 			expect(rollbacks.map((entry) => [entry.command, entry.ok])).toEqual([['set server app2/b1 state ready', true]]);
 		} finally {
 			drain.child.kill('SIGKILL');
+			await bed.demo('b2').start();
+		}
+
+		await waitFor('b2 up again', async () => {
+			const row = rawStat(await bed.send('show stat')).find((candidate) => candidate['pxname'] === 'app2' && candidate['svname'] === 'b2');
+			return row?.['status'] === 'UP' ? row : undefined;
+		}, 30_000);
+	}, 90_000);
+
+	it('a machine in two backends: the server of the backend that went down is put back, the other stays drained, said so (exit 1)', async () => {
+		const machine = `@127.0.0.1:${bed.port('b1')}`;
+		const drain = startCli(['drain', machine, ...common('outage-set.jsonl')]);
+		try {
+			await drain.waitForStderr('app3/d1 ✓ drain · Drain command', 60_000);
+			await bed.demo('b2').stop();
+			const {code} = await drain.exited;
+			expect(code, drain.stderr).toBe(1);
+			const result = checkContract(drain.stdout, code);
+			expect(result).toMatchObject({ok: false, error: {code: 'capacity'}});
+			expect(result.error?.message).toMatch(/^The rest of app2 went down after the drain \(b2 DOWN[^)]*\), so app2\/b1, healthy, was put back into rotation at once/);
+			const after = await states();
+			expect([after['app2/b1'], after['app3/d1']]).toEqual(['0', '8']);
+			const rollbacks = readJournal(`${bed.dir}/outage-set.jsonl`).entries.filter((entry) => entry.event === 'rollback');
+			expect(rollbacks.map((entry) => [entry.target, entry.command, entry.ok])).toEqual([['app2/b1', 'set server app2/b1 state ready', true]]);
+		} finally {
+			drain.child.kill('SIGKILL');
+			await bed.send('set server app3/d1 state ready');
 			await bed.demo('b2').start();
 		}
 
