@@ -4,7 +4,7 @@ import {journalTime} from '../time-format.js';
 import {onCrash} from '../crash.js';
 import {stopSignals, UsageError, type ErrorCode, type ExitCode, type StopSignal} from '../errors.js';
 import type {Options} from '../options.js';
-import type {RunbookContext, RunbookIo} from '../runbook/context.js';
+import {journalScopeOf, type RunbookContext, type RunbookIo} from '../runbook/context.js';
 import {beginMaintenance, prepareMaintenance} from '../runbook/prepare.js';
 import {ChangeRefusedError} from '../runbook/change-guards.js';
 import {changeInFlight, changesSettled, putBackOnOutage, stopChanges} from '../runbook/state-change.js';
@@ -176,7 +176,7 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 	}
 
 	if (kind === 'restore' && !plan.lost) {
-		for (const text of partOfSetWarnings(context.journal.file, options, [label], context.clients.map((client) => client.socket))) {
+		for (const text of partOfSetWarnings(context.journal.file, options, [label], journalScopeOf(context))) {
 			warn(text);
 		}
 	}

@@ -3,7 +3,8 @@ import process from 'node:process';
 import {clientsFor} from '../poll/clients.js';
 import {DrainboardError, errorCodeOf, sentenceOf, stopSignals, UsageError, type ErrorCode, type ExitCode, type StopSignal} from '../errors.js';
 import type {Options} from '../options.js';
-import {defaultJournalPath, Journal, readJournal, type JournalInstance, type JournalRecord} from '../runbook/journal.js';
+import {defaultJournalPath, Journal, readJournal, type JournalRecord} from '../runbook/journal.js';
+import {journalScopeNow} from '../runbook/journal-scope.js';
 import {lastMaintenance} from '../runbook/resume.js';
 import {drainSet, outOfRotation} from '../model/server-condition.js';
 import {backendRows, parseRollWords, resolveRoll} from '../poll/roll-target.js';
@@ -82,11 +83,12 @@ async function roll(options: Options, words: readonly string[], result: RollResu
 	const journal = new Journal(path.resolve(options.journal ?? defaultJournalPath()), {dryRun: options.dryRun});
 	journal.probe();
 	result.journal = journal.file;
-	const sockets = clients.map((client) => client.socket);
-	const open = openRoll(readJournal(journal.file, {about: {sockets}}).entries, backend);
+	// The roll's entries, and those of its maintenances, name each instance by socket and process:
+	// the same HAProxy reached through its other socket takes up the same roll.
+	let scope = await journalScopeNow(clients);
+	const open = openRoll(readJournal(journal.file, {about: scope}).entries, backend);
 	const servers = rollServers(open, resolved.rows[0]!.map((row) => row.server), parsed.asked);
 	result.servers = servers;
-	const instances: JournalInstance[] = clients.map((client) => ({socket: client.socket, pid: null, version: null, startTime: null}));
 	const dryRun = options.dryRun;
 	// A dry run changes nothing: not even the roll's place in the journal.
 	const append = (target: string, record: JournalRecord) => {
@@ -94,7 +96,7 @@ async function roll(options: Options, words: readonly string[], result: RollResu
 			return;
 		}
 
-		journal.setContext(target, instances);
+		journal.setContext(target, scope.instances);
 		journal.append(record);
 	};
 
@@ -114,7 +116,7 @@ async function roll(options: Options, words: readonly string[], result: RollResu
 	const serverResults = servers.map((server): RollServerResult => ({server, target: `${backend}/${server}`, outcome: 'not-started', changed: false, stateChanges: 0}));
 	result.results = serverResults;
 	const count = () => {
-		const {entries} = readJournal(journal.file, {about: {sockets}});
+		const {entries} = readJournal(journal.file, {about: scope});
 		for (const entry of serverResults) {
 			entry.stateChanges = appliedStateChanges(entries, entry.target, runStart, process.pid);
 			entry.changed = entry.stateChanges > 0;
@@ -209,7 +211,8 @@ async function roll(options: Options, words: readonly string[], result: RollResu
 			const target = targetOf(backend, server);
 			const label = formatTarget(target);
 			// Read again at each server: a maintenance finished meanwhile elsewhere (the grid's banner) counts too.
-			if (done.has(server) || openRoll(readJournal(journal.file, {about: {sockets}}).entries, backend)?.done.includes(server)) {
+			scope = await journalScopeNow(clients);
+			if (done.has(server) || openRoll(readJournal(journal.file, {about: scope}).entries, backend)?.done.includes(server)) {
 				entry.outcome = 'already-done';
 				write(`– ${index + 1} of ${servers.length} · ${server}: done earlier in this roll; not touched.`);
 				if (!done.has(server)) {
@@ -234,7 +237,7 @@ async function roll(options: Options, words: readonly string[], result: RollResu
 				);
 			}
 
-			const record = lastMaintenance(readJournal(journal.file, {about: {sockets}}).entries, label);
+			const record = lastMaintenance(readJournal(journal.file, {about: scope}).entries, label);
 			const drainedNow = now.every((instance) => instance.some((row) => row.server === server && drainSet(row)));
 			const restoreOnly = record !== undefined && !record.finished && record.readySent && !drainedNow;
 			const comeBack = `Run "${resumeCommand}" to take the roll up again with ${server}.`;

@@ -1,7 +1,7 @@
 import type {Options} from '../options.js';
 import {formatTarget, type Target} from '../runtime/names.js';
 import type {RunbookContext} from './context.js';
-import {readJournal} from './journal.js';
+import {readJournal, type JournalScope} from './journal.js';
 import {leftOfSets} from './resume.js';
 
 /**
@@ -84,8 +84,8 @@ export function statusCommand(context: Pick<RunbookContext, 'target' | 'commandF
  * The warning of a restore of part of a maintenance of several servers: which of it the journal
  * still holds drained, untouched by this restore, and the command that restores the rest.
  */
-export function partOfSetWarnings(journalFile: string, flags: ChosenFlags, targets: readonly string[], sockets: readonly string[]): string[] {
-	return leftOfSets(readJournal(journalFile, {about: {sockets}}).entries, targets).map(({set, restored, left}) => {
+export function partOfSetWarnings(journalFile: string, flags: ChosenFlags, targets: readonly string[], scope: JournalScope): string[] {
+	return leftOfSets(readJournal(journalFile, {about: scope}).entries, targets).map(({set, restored, left}) => {
 		const one = left.length === 1;
 		return `${restored.join(', ')} ${restored.length === 1 ? 'was' : 'were'} drained as one maintenance of ${set}, of which the journal holds ${left.join(', ')} drained still; this run leaves ${one ? 'it' : 'them'} as ${one ? 'it is' : 'they are'}: "${restoreCommand(flags, set, journalFile)}" restores the rest.`;
 	});

@@ -523,7 +523,7 @@ export function entriesAbout(entries: readonly JournalEntry[], scope: JournalSco
  * process (the same HAProxy through another socket: its master CLI, a forwarding socket). A
  * reload keeps the socket, a second socket keeps the process; both at once are not recognised.
  */
-type JournalScope = {sockets: readonly string[]; processes?: ReadonlyArray<{pid: number | null; startTime: number | null}>};
+export type JournalScope = {sockets: readonly string[]; processes?: ReadonlyArray<{pid: number | null; startTime: number | null}>};
 
 function sameHaproxy(scope: JournalScope): (instance: JournalInstance) => boolean {
 	const real = new Map<string, string>();

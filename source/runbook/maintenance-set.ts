@@ -9,7 +9,7 @@ import {BackendLock, lockDirectory} from './backend-lock.js';
 import {ChangeRefusedError} from './change-guards.js';
 import {checkLine, failureSentence} from './check-result.js';
 import {partOfSetWarnings, restoreCommand, setComeBackCommand} from './come-back.js';
-import type {LockHandle, RunbookContext, RunbookIo} from './context.js';
+import {journalScopeOf, type LockHandle, type RunbookContext, type RunbookIo} from './context.js';
 import {failureCode} from './failure-code.js';
 import {planSteps, type MaintenanceKind, type Plan} from './plan-steps.js';
 import {beginMaintenance, prepareMaintenance} from './prepare.js';
@@ -93,7 +93,7 @@ export async function prepareSet(kind: MaintenanceKind, options: Options, label:
 
 	// Part of a machine's maintenance restored: the rest of it is said, not left silently drained.
 	const first = members[0];
-	const warnings = kind === 'restore' && first ? partOfSetWarnings(first.context.journal.file, options, names, first.context.clients.map((client) => client.socket)) : [];
+	const warnings = kind === 'restore' && first ? partOfSetWarnings(first.context.journal.file, options, names, journalScopeOf(first.context)) : [];
 	for (const text of warnings) {
 		io.write(`! ${text}`);
 	}

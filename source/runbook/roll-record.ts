@@ -1,4 +1,4 @@
-import {Journal, readJournal, type JournalEntry, type JournalInstance} from './journal.js';
+import {Journal, readJournal, type JournalEntry, type JournalInstance, type JournalScope} from './journal.js';
 import {lastMaintenance} from './resume.js';
 
 /** A roll of a backend as the journal tells it: the last one started, and the servers it finished. */
@@ -87,21 +87,23 @@ export type RollLog = {
 	append(backend: string, event: RollEvent, detail: string): string | null;
 };
 
-/** A {@link RollLog} on the journal `file`, its entries naming the instances at `sockets`. */
-export function journalRollLog(file: string, sockets: readonly string[]): RollLog {
+/**
+ * A {@link RollLog} on the journal `file`, about the instances `scope()` gives when read or
+ * written (their sockets and processes: the same HAProxy through its other socket is the same).
+ */
+export function journalRollLog(file: string, scope: () => JournalScope & {instances: JournalInstance[]}): RollLog {
 	const journal = new Journal(file);
-	const instances: JournalInstance[] = sockets.map((socket) => ({socket, pid: null, version: null, startTime: null}));
 	return {
 		open(backend) {
 			try {
-				return openRoll(readJournal(file, {about: {sockets}}).entries, backend);
+				return openRoll(readJournal(file, {about: scope()}).entries, backend);
 			} catch {
 				// No journal yet, or not readable: no roll to take up (the maintenance says why when it starts).
 				return undefined;
 			}
 		},
 		append(backend, event, detail) {
-			journal.setContext(backend, instances);
+			journal.setContext(backend, scope().instances);
 			const written = journal.appendGuarded({step: null, event, detail});
 			return written.written ? null : written.sentence;
 		},

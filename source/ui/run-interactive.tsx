@@ -11,6 +11,7 @@ import type {RuntimeClient} from '../poll/client.js';
 import type {ProxyName, Target} from '../runtime/names.js';
 import {journalRollLog} from '../runbook/roll-record.js';
 import {defaultJournalPath, readJournal} from '../runbook/journal.js';
+import {journalScopeNow} from '../runbook/journal-scope.js';
 import {prepareMaintenance} from '../runbook/prepare.js';
 import {setRunner} from '../runbook/maintenance-set.js';
 import {expandPattern, parseTargetPattern} from '../poll/target-set.js';
@@ -59,9 +60,28 @@ export async function runInteractive(options: Options, target: Target | undefine
 		return lab ? {...prepared, comeBack: null} : prepared;
 	};
 	const journal = options.journal ?? defaultJournalPath();
+	// The journal's entries about these instances: by socket, or by the process HAProxy names in
+	// `show info` (a maintenance made through the instance's other socket). Read before the grid
+	// opens, again (in the background) at each read of the journal, and once more on the way out.
+	let scope = await journalScopeNow(clients);
+	let scopeRead: Promise<void> | undefined;
+	const readScope = async () => {
+		scopeRead ??= journalScopeNow(clients).then(
+			(now) => {
+				scope = now;
+				scopeRead = undefined;
+			},
+			() => {
+				scopeRead = undefined;
+			},
+		);
+		return scopeRead;
+	};
+
 	const openDrainsNow = () => {
+		void readScope();
 		try {
-			const {entries} = readJournal(journal, {about: {sockets: clients.map((client) => client.socket)}});
+			const {entries} = readJournal(journal, {about: scope});
 			// One another drainboard still runs is said as such on the grid, not offered to resume.
 			return openDrainRecords(entries).map((record) => {
 				const busy = underWay(record, entries);
@@ -94,7 +114,7 @@ export async function runInteractive(options: Options, target: Target | undefine
 		return `The journal ${journal} has an unfinished maintenance that drained ${first.target} (${first.startedBy}, started at ${journalTime(first.startedAt)})${more}.${resume}`;
 	};
 
-	const rollLog = journalRollLog(journal, clients.map((client) => client.socket));
+	const rollLog = journalRollLog(journal, () => scope);
 	const initialSet = start.set ? setRunner(options, start.set.label, start.set.targets, clients, journal) : undefined;
 	// The grid's banner takes up a maintenance of several servers by its pattern, its servers read from HAProxy now.
 	const prepareSet = async (label: string) => {
@@ -172,6 +192,10 @@ export async function runInteractive(options: Options, target: Target | undefine
 		await stopRunningExecs(() => {
 			process.stderr.write('Stopping the roll\'s --exec (SIGTERM to its process group, SIGKILL after 5 s)…\n');
 		});
+		// HAProxy's process now, for the journal's open drains (bounded: a HAProxy gone leaves the last one read).
+		await Promise.race([readScope(), new Promise((resolve) => {
+			setTimeout(resolve, settleWaitMs).unref();
+		})]);
 		sayNote();
 	}
 }
