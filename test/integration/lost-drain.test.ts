@@ -244,6 +244,40 @@ describe('the drain undone while restore waits for the health check', () => {
 	});
 });
 
+describe('the drain replaced by a maintenance while restore waits for the health check', () => {
+	it('someone sets it to maint during the wait: restore says so at once, not after --ready-timeout, and sends nothing', async () => {
+		const journal = 'maint-during-wait.jsonl';
+		expect((await runCli(['drain', 'webapps/app01', ...common(journal)])).code).toBe(0);
+		await bed.demo('app01').stop();
+		await waitFor('app01 DOWN', async () => ((await bed.send('show stat webapps 4 -1')).split('\n').some((row) => row.startsWith('webapps,app01,') && row.includes(',DOWN,')) ? true : undefined), 15_000);
+		const cli = startCli(['restore', 'webapps/app01', ...common(journal), '--ready-timeout', '60', '--json']);
+		try {
+			await cli.waitForStderr('waiting for its health check to pass', 20_000);
+			const set = Date.now();
+			expect(await bed.send('set server webapps/app01 state maint')).toBe('\n');
+			const {code} = await cli.exited;
+			// At its next read (every half second), not at the end of the 60 s wait.
+			expect(Date.now() - set).toBeLessThan(20_000);
+			const {stdout, stderr} = cli;
+			expect(code, stderr).toBe(1);
+			expect(stderr).toMatch(
+				/✗ maintain · Target healthy again: Someone or something else put webapps\/app01 into maintenance while drainboard waited for its health check: HAProxy shows admin flags FMAINT, not drained \(MAINT · .*\)\. HAProxy does not health-check a server in maintenance, so the wait ends here\. Nothing was sent\./,
+			);
+			expect(stderr).not.toContain('Restore stays refused until the check passes');
+			expect(stderr).toContain('It is out of rotation, but not by this maintenance');
+			expect(stderr).toContain(`run "drainboard restore webapps/app01 --yes --socket ${bed.adminSocket}`);
+			expect(JSON.parse(stdout)).toMatchObject({ok: false, changed: false, error: {code: 'state'}});
+			const sent = readJournal(`${bed.dir}/${journal}`).entries.filter((entry) => entry.event === 'command').map((entry) => entry.command);
+			expect(sent).toEqual(['set server webapps/app01 state drain']);
+			expect(await admin('app01')).toBe('1');
+		} finally {
+			cli.child.kill();
+			await bed.demo('app01').start();
+			await bed.send('set server webapps/app01 state ready');
+		}
+	}, 90_000);
+});
+
 describe('a master-worker HAProxy reloaded between drain and restore', () => {
 	let master: TestBed;
 

@@ -429,6 +429,30 @@ describe('maintain and restore', () => {
 		expect(check(harness, 'maintain', 'health-back')?.evidence).toMatchObject({healthAtStart: 'DOWN · L4CON (TCP connection refused)', healthy: true, healthyForSeconds: 2});
 	});
 
+	it('the wizard\'s wait ends at once when someone puts the target into maintenance: HAProxy checks no server in maintenance', async () => {
+		const haproxy = pool();
+		const clock = new FakeClock();
+		const harness = engineHarness(haproxy, clock, {interactive: true});
+		await through(harness, ['validate', 'baseline', 'drain', 'confirm']);
+		haproxy.set('app01', {opState: 0, status: 'DOWN', checkStatus: 'L4CON'});
+		const started = clock.now();
+		clock.onSleep = (time) => {
+			if (time >= started + 2000) {
+				// set server … state maint: FMAINT, and FDRAIN cleared.
+				haproxy.set('app01', {adminState: 1, status: 'MAINT', checkStatus: undefined});
+			}
+		};
+
+		expect(await runStep('maintain', harness.context, harness.io)).toBe('failed');
+		expect(clock.now() - started).toBeLessThan(5000);
+		const result = check(harness, 'maintain', 'health-back');
+		expect(result?.observed).toBe(
+			'Someone or something else put webapps/app01 into maintenance while drainboard waited for its health check: HAProxy shows admin flags FMAINT, not drained (MAINT · no check result yet). HAProxy does not health-check a server in maintenance, so the wait ends here. Nothing was sent.',
+		);
+		expect(result?.todo).toContain('set it to drain (set server webapps/app01 state drain) and you press Enter again');
+		expect(haproxy.sent).not.toContain('set server webapps/app01 state ready');
+	});
+
 	it('restores: ready sent, drain gone, traffic back, and a summary', async () => {
 		const haproxy = pool();
 		const harness = engineHarness(haproxy, new FakeClock());

@@ -1,5 +1,5 @@
 import {checkStatusLabels, type CheckStatusName} from '../../decode/labels.js';
-import {isHealthy, outOfRotation} from '../../model/server-condition.js';
+import {drainSet, inMaintenance, isHealthy, outOfRotation} from '../../model/server-condition.js';
 import type {Server} from '../../model/types.js';
 import {failed, passed, type CheckResult} from '../check-result.js';
 import type {RunbookContext} from '../context.js';
@@ -33,7 +33,7 @@ const healthBack: CheckDefinition = {
 		// What the wait began with, for the journal: a server seen down first, then healthy, was waited for.
 		const atStart = views === null ? 'HAProxy did not answer' : views.map((view) => perInstance(context, view.socket, healthText(view.server))).join('; ');
 		for (;;) {
-			const lost = views === null ? undefined : drainLost(context, views);
+			const lost = views === null ? undefined : (drainLost(context, views) ?? putInMaintenance(context, views));
 			if (lost) {
 				return lost;
 			}
@@ -101,6 +101,35 @@ function drainLost(context: RunbookContext, views: readonly TargetView[]): Check
 		{
 			meaning: 'It went back into rotation without restore\'s checks, perhaps before the work was done.',
 			todo: `If the work is not done, drain it again (in the wizard: r). If it is done, it serves already: run "${restoreCommand(context.commandFlags, formatTarget(context.target), context.journal.file)}" once more to close the maintenance.`,
+			code: 'state',
+		},
+	);
+}
+
+/**
+ * The drain replaced by a maintenance (`set server … state maint`, which clears FDRAIN) while
+ * restore waits for health: HAProxy does not health-check a server in maintenance, so no result
+ * would come; and restore puts back drains only. Said at once, nothing sent.
+ */
+function putInMaintenance(context: RunbookContext, views: readonly TargetView[]): CheckResult | undefined {
+	const held = views.find((view) => view.server && inMaintenance(view.server) && !drainSet(view.server));
+	if (!held?.server) {
+		return undefined;
+	}
+
+	const label = formatTarget(context.target);
+	const again = context.options.interactive ? 'press Enter again' : `run "${restoreCommand(context.commandFlags, label, context.journal.file)}" again`;
+	return failed(
+		healthBack.id,
+		healthBack.title,
+		perInstance(
+			context,
+			held.socket,
+			`Someone or something else put ${label} into maintenance while drainboard waited for its health check: HAProxy shows admin flags ${held.server.adminFlags.join('+') || 'none'}, not drained (${healthText(held.server)}). HAProxy does not health-check a server in maintenance, so the wait ends here. Nothing was sent.`,
+		),
+		{
+			meaning: 'It is out of rotation, but not by this maintenance: its drain was replaced (set server … state maint).',
+			todo: `Find who did it before going on: they may be working on it. Restore does not take a server out of maintenance: once they are done, they put it back (set server ${label} state ready), or set it to drain (set server ${label} state drain) and you ${again} to put it back with restore's checks.`,
 			code: 'state',
 		},
 	);
