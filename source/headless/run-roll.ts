@@ -8,7 +8,11 @@ import {journalScopeNow} from '../runbook/journal-scope.js';
 import {lastMaintenance} from '../runbook/resume.js';
 import {drainSet, outOfRotation} from '../model/server-condition.js';
 import {backendRows, parseRollWords, resolveRoll} from '../poll/roll-target.js';
-import {formatTarget, targetOf} from '../runtime/names.js';
+import {formatTarget, parseTarget, targetOf} from '../runtime/names.js';
+import type {RuntimeClient} from '../poll/client.js';
+import type {Server} from '../model/types.js';
+import {lockDirectory} from '../runbook/backend-lock.js';
+import {DrainMarks, heldText, isOwnMark, isOwnUser} from '../runbook/drain-mark.js';
 import {terminalLine, terminalSafeJson} from '../visible-text.js';
 import type {HeadlessResult} from './report.js';
 import {journalTime} from '../time-format.js';
@@ -232,7 +236,7 @@ async function roll(options: Options, words: readonly string[], result: RollResu
 				return stopped(
 					server,
 					'capacity',
-					write2(`${backend}/${other.server} is out of rotation (${other.adminFlags.join('+')}); a roll takes one server out at a time, so ${server} is not drained. Put ${other.server} back first (${restoreCommand(options, `${backend}/${other.server}`, journal.file)}).`),
+					write2(`${backend}/${other.server} is out of rotation (${other.adminFlags.join('+')}); a roll takes one server out at a time, so ${server} is not drained. Put ${other.server} back first${await putBackAdvice(options, clients, `${backend}/${other.server}`, other, journal.file)}.`),
 					1,
 				);
 			}
@@ -374,4 +378,27 @@ function tryAppend(append: () => void): void {
 	} catch {
 		// The roll's stop is said on stderr; the maintenance's own entries are in the journal already.
 	}
+}
+
+/**
+ * How to put a server that stops the roll back into rotation, as a clause: the restore that works
+ * for the maintenance holding its drain, by the drain marks (this roll's journal, your other
+ * journal); whose it is when it is another operator's; and no restore at all for a server in
+ * maintenance, which restore does not put back.
+ */
+async function putBackAdvice(options: Options, clients: readonly RuntimeClient[], label: string, row: Pick<Server, 'adminFlags'>, rollJournal: string): Promise<string> {
+	if (!drainSet(row)) {
+		return `: it is in maintenance, not drained, which restore does not undo; whoever put it there brings it back (set server ${label} state ready)`;
+	}
+
+	const mark = await new DrainMarks({dir: lockDirectory(), clients}).read(parseTarget(label)).catch(() => null);
+	if (mark === null || isOwnMark(mark, rollJournal)) {
+		return ` (${restoreCommand(options, label, rollJournal)})`;
+	}
+
+	if (isOwnUser(mark)) {
+		return ` (${restoreCommand(options, label, mark.journal)}: the journal of your maintenance that drained it)`;
+	}
+
+	return `: it is held by ${heldText(mark)}, theirs to put back; "${restoreCommand({...options, takeOver: true}, label, rollJournal)}" takes it over`;
 }
