@@ -63,7 +63,7 @@ export async function runInteractive(options: Options, target: Target | undefine
 	// The journal's entries about these instances: by socket, or by the process HAProxy names in
 	// `show info` (a maintenance made through the instance's other socket). Read before the grid
 	// opens, again (in the background) at each read of the journal, and once more on the way out.
-	let scope = await journalScopeNow(clients);
+	let scope: Awaited<ReturnType<typeof journalScopeNow>> = {sockets: clients.map((client) => client.socket), processes: [], instances: clients.map((client) => ({socket: client.socket, pid: null, version: null, startTime: null}))};
 	let scopeRead: Promise<void> | undefined;
 	const readScope = async () => {
 		scopeRead ??= journalScopeNow(clients).then(
@@ -78,6 +78,15 @@ export async function runInteractive(options: Options, target: Target | undefine
 		return scopeRead;
 	};
 
+	// A HAProxy that does not answer at once (it is waited for up to --timeout) does not hold the grid back.
+	const scopeReadFor = async (ms: number) =>
+		Promise.race([
+			readScope(),
+			new Promise((resolve) => {
+				setTimeout(resolve, ms).unref();
+			}),
+		]);
+	await scopeReadFor(settleWaitMs);
 	const openDrainsNow = () => {
 		void readScope();
 		try {
@@ -114,7 +123,11 @@ export async function runInteractive(options: Options, target: Target | undefine
 		return `The journal ${journal} has an unfinished maintenance that drained ${first.target} (${first.startedBy}, started at ${journalTime(first.startedAt)})${more}.${resume}`;
 	};
 
-	const rollLog = journalRollLog(journal, () => scope);
+	// The wizard's roll reads and writes with the process last read, and reads it again for the next time.
+	const rollLog = journalRollLog(journal, () => {
+		void readScope();
+		return scope;
+	});
 	const initialSet = start.set ? setRunner(options, start.set.label, start.set.targets, clients, journal) : undefined;
 	// The grid's banner takes up a maintenance of several servers by its pattern, its servers read from HAProxy now.
 	const prepareSet = async (label: string) => {
@@ -193,9 +206,7 @@ export async function runInteractive(options: Options, target: Target | undefine
 			process.stderr.write('Stopping the roll\'s --exec (SIGTERM to its process group, SIGKILL after 5 s)…\n');
 		});
 		// HAProxy's process now, for the journal's open drains (bounded: a HAProxy gone leaves the last one read).
-		await Promise.race([readScope(), new Promise((resolve) => {
-			setTimeout(resolve, settleWaitMs).unref();
-		})]);
+		await scopeReadFor(settleWaitMs);
 		sayNote();
 	}
 }
