@@ -439,8 +439,8 @@ export async function putBackOnOutage(context: RunbookContext, io: RunbookIo, st
 		};
 	}
 
-	const ready: InstanceCommand = {kind: 'state', state: 'ready'};
-	const line = commandLine(context.target, ready);
+	// What a restore would send: ready, and the agent-check this maintenance stopped started again.
+	const plan = planChange(context, {kind: 'state', state: 'ready'}, views);
 	const detail = `the rest of ${backend} went down after the drain (${rest})`;
 	const stuck: string[] = [];
 	for (const client of context.clients) {
@@ -448,12 +448,16 @@ export async function putBackOnOutage(context: RunbookContext, io: RunbookIo, st
 			continue;
 		}
 
-		try {
-			const outcome = await sendCommand(client, context.target, ready);
-			context.journal.appendGuarded({step, event: 'rollback', command: line, socket: client.socket, ok: true, reply: outcome.reply, detail});
-		} catch (error) {
-			stuck.push(`${client.socket}: ${sentenceOf(error)}`);
-			context.journal.appendGuarded({step, event: 'rollback', command: line, socket: client.socket, ok: false, reply: sentenceOf(error), detail});
+		for (const command of plan.bySocket.get(client.socket) ?? []) {
+			const sent = commandLine(context.target, command);
+			try {
+				const outcome = await sendCommand(client, context.target, command);
+				context.journal.appendGuarded({step, event: 'rollback', command: sent, socket: client.socket, ok: true, reply: outcome.reply, detail});
+			} catch (error) {
+				stuck.push(`${client.socket}: ${sentenceOf(error)}`);
+				context.journal.appendGuarded({step, event: 'rollback', command: sent, socket: client.socket, ok: false, reply: sentenceOf(error), detail});
+				break;
+			}
 		}
 	}
 
@@ -466,6 +470,6 @@ export async function putBackOnOutage(context: RunbookContext, io: RunbookIo, st
 	await context.marks.end(context.target, context.journal.file, 'ready', io.signal).catch(() => undefined);
 	return {
 		putBack: true,
-		sentence: `The rest of ${backend} went down after the drain${where} (${rest}), so ${label}, healthy, was put back into rotation at once ("${line}"): it serves ${backend} alone now; bring the other servers back before draining it again.`,
+		sentence: `The rest of ${backend} went down after the drain${where} (${rest}), so ${label}, healthy, was put back into rotation at once ("${plan.lines.join('" then "')}"): it serves ${backend} alone now; bring the other servers back before draining it again.`,
 	};
 }

@@ -3,7 +3,7 @@ import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import {freePort} from '../../source/lab/free-port.js';
 import {readJournal} from '../../source/runbook/journal.js';
 import {rawServersState} from '../helpers/raw-haproxy.js';
-import {runCli} from '../helpers/run-cli.js';
+import {runCli, startCli} from '../helpers/run-cli.js';
 import {defaultsSection, startTestBed, type TestBed} from '../helpers/test-bed.js';
 import {waitFor} from '../helpers/wait-for.js';
 
@@ -104,4 +104,27 @@ describe('a server whose agent-check answers "up 100% ready"', () => {
 		);
 		expect(await app01()).toEqual({admin: '0', agentEnabled: false});
 	});
+
+	it('put back at confirm when the rest of the backend goes down: ready, and the agent this maintenance stopped started again', async () => {
+		const journal = `${bed.dir}/agent-outage.jsonl`;
+		const drain = startCli(['drain', 'webapps/app01', ...common('agent-outage.jsonl'), '--json']);
+		try {
+			await drain.waitForStderr('✓ drain · Drain command', 60_000);
+			await bed.demo('app02').stop();
+			const {code} = await drain.exited;
+			expect(code, drain.stderr).toBe(1);
+			expect(drain.stderr).toContain('so webapps/app01, healthy, was put back into rotation at once ("set server webapps/app01 state ready" then "enable agent webapps/app01")');
+			const rollbacks = readJournal(journal).entries.filter((entry) => entry.event === 'rollback');
+			expect(rollbacks.map((entry) => [entry.command, entry.ok])).toEqual([
+				['set server webapps/app01 state ready', true],
+				['enable agent webapps/app01', true],
+			]);
+			expect(await app01()).toEqual({admin: '0', agentEnabled: true});
+		} finally {
+			drain.child.kill('SIGKILL');
+			await bed.demo('app02').start();
+		}
+
+		await waitFor('app02 up again', async () => ((await bed.send('show stat webapps 4 -1')).split('\n').some((row) => row.startsWith('webapps,app02,') && row.includes(',UP,')) ? true : undefined), 30_000);
+	}, 90_000);
 });
