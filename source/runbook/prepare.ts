@@ -9,6 +9,8 @@ import {heldMaps} from '../poll/held-maps.js';
 import type {Options} from '../options.js';
 import type {Probe} from '../probe/probe.js';
 import {localAddressOf} from '../probe/connection.js';
+import {describeProbe} from '../probe/probe.js';
+import {serverAt} from './checks/baseline.js';
 import {probeFor} from '../probe/create-probe.js';
 import type {RuntimeClient} from '../poll/client.js';
 import {UsageError} from '../errors.js';
@@ -124,6 +126,14 @@ export async function prepareMaintenance(options: Options, target: Target, mode:
 			const checked = await localAddressOf(plan.target);
 			if ('refused' in checked) {
 				throw new UsageError(checked.refused);
+			}
+
+			// Bad input as much as an address off this host: refused before anything, exit 2 (the wizard's typed URL is baseline's to refuse).
+			const direct = views ? serverAt(views, plan.target) : undefined;
+			if (direct) {
+				throw new UsageError(
+					`--url ${describeProbe(plan.target)} is the address of server ${context.target.backend}/${direct.server} itself, where requests go around HAProxy and prove nothing; give --url the address of the frontend that routes to ${context.target.backend} (drainboard routes shows it).`,
+				);
 			}
 		}
 

@@ -3,7 +3,8 @@ import {describeProbe, probeEvidence} from '../../probe/probe.js';
 import {formatTarget} from '../../runtime/names.js';
 import {failed, passed, skipped, warned, type CheckResult} from '../check-result.js';
 import type {RunbookContext} from '../context.js';
-import {perInstance, readTarget} from '../read-target.js';
+import {perInstance, readTarget, type TargetView} from '../read-target.js';
+import type {Server} from '../../model/types.js';
 import type {CheckDefinition} from '../step-definition.js';
 import {trafficProof} from './traffic-proof.js';
 
@@ -57,7 +58,7 @@ const listener: CheckDefinition = {
 		}
 
 		const {target} = context.probe;
-		const direct = (await readTarget(context, io.signal)).flatMap((view) => view.backend?.servers ?? []).find((server) => server.port === target.port && sameHost(server.address, target.address));
+		const direct = serverAt(await readTarget(context, io.signal), target);
 		if (direct) {
 			return failed(
 				this.id,
@@ -109,6 +110,11 @@ const baselineTraffic: CheckDefinition = {
 };
 
 export const baselineChecks: CheckDefinition[] = [listener, baselineTraffic];
+
+/** The server of the target's backend (as HAProxy shows it) whose address and port are the probe's own: requests there go around HAProxy. */
+export function serverAt(views: readonly TargetView[], target: {address: string; port: number}): Server | undefined {
+	return views.flatMap((view) => view.backend?.servers ?? []).find((server) => server.port === target.port && sameHost(server.address, target.address));
+}
 
 /** The same host for a probe and a server address: as written, with `localhost` and `[::1]` as HAProxy would show them. */
 function sameHost(server: string, probe: string): boolean {
