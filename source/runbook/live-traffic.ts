@@ -1,3 +1,4 @@
+import {restWentDown, stopsAtOutage} from './outage.js';
 import type {RunbookContext, RunbookIo} from './context.js';
 import type {StepId} from './steps.js';
 import {judgeTraffic, ratePerSecond, type Expectation} from './traffic-judge.js';
@@ -93,7 +94,9 @@ export async function watchLiveTraffic(context: RunbookContext, io: RunbookIo, h
 		const final = elapsed >= proofWindowMs || Boolean(io.signal?.aborted);
 		const judgement = judgeTraffic(how.expect, compared, {basis: 'live', requests, final, activeWithinSeconds: proofWindowMs / 1000});
 		const tooSoon = judgement === 'pass' && elapsed < watchAtLeast && !io.signal?.aborted;
-		if ((judgement !== 'wait' && !tooSoon) || compared.restarted.length > 0) {
+		// Headless confirm does not wait out the window while nothing serves the backend: the check says so, and the run puts the target back.
+		const down = how.step === 'confirm' && judgement === 'wait' && stopsAtOutage(context) ? await restWentDown(context, io.signal) : null;
+		if ((judgement !== 'wait' && !tooSoon) || compared.restarted.length > 0 || down !== null) {
 			return {basis: 'live', chosen: how.chosen, windowSeconds: seconds(elapsed), attempts: [], succeeded: 0, failed: 0, firstError: null, ...compared, noise: 0, servedBy: {}, counter};
 		}
 

@@ -431,6 +431,14 @@ export async function putBackOnOutage(context: RunbookContext, io: RunbookIo, st
 	const backend = context.target.backend;
 	const where = context.clients.length > 1 ? ` on ${down.socket}` : '';
 	const rest = `${othersText(context, down)}`;
+	if (context.options.force) {
+		// --force let the backend be left with nothing serving (a tracker leaving with the target, say): not undone behind the operator's back.
+		return {
+			putBack: false,
+			sentence: `HAProxy shows no server of ${backend} serving${where} (${rest}), as --force let this drain leave it: ${label} stays drained, and HAProxy answers 503 for ${backend} until a server serves again.`,
+		};
+	}
+
 	const sick = views.find((view) => !view.server || !isHealthy(view.server));
 	if (sick) {
 		return {

@@ -10,6 +10,7 @@ import {parseTarget} from '../../source/runtime/names.js';
 import {runCli, startCli} from '../helpers/run-cli.js';
 import {defaultsSection, startTestBed, type TestBed} from '../helpers/test-bed.js';
 import {waitFor} from '../helpers/wait-for.js';
+import {startLoad} from '../helpers/load.js';
 
 let bed: TestBed;
 
@@ -216,6 +217,58 @@ describe('a server failing its health checks is no capacity', () => {
 });
 
 describe('the rest of the backend going down during confirm', () => {
+	it('--proof live: the rest going down while confirm watches live traffic ends the watch then, not at the window\'s end, and puts the target back; not "too few clients"', async () => {
+		const load = startLoad(`${bed.url}app2/`, {clients: 2, maxMs: 150_000, paceMs: 50});
+		// More new requests than the clients send in the window: the watch goes on until something else ends it.
+		const drain = startCli(['drain', 'app2/b1', ...common('live-outage.jsonl').filter((word) => word !== 'probe' && word !== '--proof'), '--proof', 'live', '--requests', '1000', '--proof-window', '120']);
+		try {
+			await drain.waitForStderr('✓ confirm · Sessions quiet', 60_000);
+			expect(await bed.send('set server app2/b2 state maint')).toBe('\n');
+			const {code} = await drain.exited;
+			expect(code, drain.stderr).toBe(1);
+			expect(drain.stderr).toMatch(/✗ confirm · New traffic goes elsewhere: HAProxy shows no server of app2 serving now \(b2 MAINT\): the rest of the backend went down after the drain\./);
+			expect(drain.stderr).not.toContain('too few');
+			expect(drain.stderr).toContain('so app2/b1, healthy, was put back into rotation at once');
+			// The watch it reports ended when the outage was seen, well inside its 120 s window.
+			const moved = checkContract(drain.stdout, code).steps.find((step) => step.id === 'confirm')?.checks.find((check) => check.id === 'traffic-moved');
+			expect(moved).toMatchObject({verdict: 'fail', evidence: {basis: 'live'}});
+			expect(Number(moved?.evidence?.['windowSeconds'])).toBeLessThan(60);
+			expect((await states())['app2/b1']).toBe('0');
+		} finally {
+			drain.child.kill('SIGKILL');
+			await load.stop();
+			await bed.send('set server app2/b2 state ready');
+		}
+	}, 180_000);
+
+	it('the rest going down while the drain hold is watched: confirm stops there, not after the sessions and the traffic', async () => {
+		const drain = startCli(['drain', 'app2/b1', ...common('hold-outage.jsonl'), '--quiet-timeout', '120']);
+		try {
+			await drain.waitForStderr('✓ drain · Drain command', 60_000);
+			expect(await bed.send('set server app2/b2 state maint')).toBe('\n');
+			const {code} = await drain.exited;
+			expect(code, drain.stderr).toBe(1);
+			expect(drain.stderr).toMatch(/✗ confirm · Drain holds: The drain holds [\d.]+ s after it was set, but HAProxy shows no server of app2 serving now \(b2 MAINT\)/);
+			expect(drain.stderr).not.toContain('Sessions quiet');
+			expect((await states())['app2/b1']).toBe('0');
+		} finally {
+			drain.child.kill('SIGKILL');
+			await bed.send('set server app2/b2 state ready');
+		}
+	}, 90_000);
+
+	it('with --force (a tracker leaving with the target, let through): the target is not put back behind the operator\'s back, and the run says so', async () => {
+		const drain = await run(['drain', 'trk/t1', ...common('forced.jsonl'), '--force']);
+		try {
+			expect(drain.code, drain.stderr).toBe(1);
+			expect(drain.stderr).toContain('HAProxy shows no server of trk serving (t2 DRAIN), as --force let this drain leave it: trk/t1 stays drained, and HAProxy answers 503 for trk until a server serves again.');
+			expect(drain.stderr).not.toContain('was put back into rotation');
+			expect((await states())['trk/t1']).toBe('8');
+		} finally {
+			await bed.send('set server trk/t1 state ready');
+		}
+	}, 90_000);
+
 	it('puts the healthy target back at once, journals it, and says so (exit 1), instead of blaming the URL', async () => {
 		const journal = `${bed.dir}/outage.jsonl`;
 		const drain = startCli(['drain', 'app2/b1', ...common('outage.jsonl')]);

@@ -3,6 +3,7 @@ import {formatTarget} from '../../runtime/names.js';
 import {failed, passed, warned} from '../check-result.js';
 import type {RunbookContext, RunbookIo} from '../context.js';
 import {everywhere, perInstance, readTarget, readTargetPatiently, unreachableLine} from '../read-target.js';
+import {outageFailure, outageIn, stopsAtOutage} from '../outage.js';
 import {Cancelled, changeState} from '../state-change.js';
 import type {CheckDefinition} from '../step-definition.js';
 import {counterFor, readCounters} from '../traffic.js';
@@ -101,6 +102,12 @@ const drainHolds: CheckDefinition = {
 				});
 			}
 
+			// Headless, nothing serving the backend now is not watched for the rest of the hold: the run puts the target back.
+			const outage = stopsAtOutage(context) ? outageIn(context, views) : null;
+			if (outage) {
+				return {...outageFailure(this.id, this.title, context, outage, `The drain holds ${seconds(held)} s after it was set, but`), evidence: {reads, heldMs: held}};
+			}
+
 			if ((held >= holdMs && reads >= 2) || io.signal?.aborted) {
 				return passed(this.id, this.title, `HAProxy still shows FDRAIN ${setAt === null ? `after ${seconds(held)} s of watching (${reads} reads; the drain was set outside this maintenance)` : `${seconds(held)} s after the drain was set (${reads} reads)`}${everywhere(context)}: nothing undoes it.`, {evidence: {reads, heldMs: held}});
 			}
@@ -126,21 +133,29 @@ const sessionsQuiet: CheckDefinition = {
 	title: 'Sessions quiet',
 	async run(context, io) {
 		const started = context.clock.now();
+		/** The rest of the backend gone down, headless, as the last read showed it ({@link outageIn}). */
+		let outage: string | null = null;
 		/** Sessions on the target over every instance; null while HAProxy does not answer. */
 		const sessionsNow = async () => {
 			const views = await readTargetPatiently(context, io.signal);
+			outage = views !== null && stopsAtOutage(context) ? outageIn(context, views) : null;
 			return views === null ? null : views.reduce((sum, view) => sum + (view.server?.currentSessions ?? 0), 0);
 		};
 
 		let current = await sessionsNow();
 		let peak = current ?? 0;
-		while (current !== 0 && context.clock.now() - started < context.options.quietTimeoutMs && !io.signal?.aborted) {
+		while (current !== 0 && outage === null && context.clock.now() - started < context.options.quietTimeoutMs && !io.signal?.aborted) {
 			const waited = Math.round((context.clock.now() - started) / 1000);
 			const line = current === null ? unreachableLine : `Sessions on ${context.target.server}: ${current}`;
 			io.dispatch({type: 'live-updated', step: 'confirm', lines: [`${line} (waited ${waited} s of ${context.options.quietTimeoutMs / 1000} s)`]});
 			await context.clock.sleep(500, io.signal);
 			current = await sessionsNow();
 			peak = Math.max(peak, current ?? 0);
+		}
+
+		if (outage !== null) {
+			// Waiting for the sessions to end would keep the backend empty: the run puts the target back instead.
+			return {...outageFailure(this.id, this.title, context, outage, current ? `${current} session(s) still open on the target after ${Math.round((context.clock.now() - started) / 1000)} s, and` : ''), evidence: {sessions: current ?? 0}};
 		}
 
 		let sessions = current ?? (await readTarget(context, io.signal)).reduce((sum, view) => sum + (view.server?.currentSessions ?? 0), 0);

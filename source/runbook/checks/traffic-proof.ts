@@ -1,11 +1,8 @@
 import {isHashBalancing} from '../../config/backend-facts.js';
-import {drainSet, summarizeBackend} from '../../model/server-condition.js';
-import {formatTarget} from '../../runtime/names.js';
 import {failed, warned, type CheckResult} from '../check-result.js';
 import type {RunbookContext, RunbookIo} from '../context.js';
-import {othersText} from '../change-guards.js';
+import {outageFailure, restWentDown, stopsAtOutage} from '../outage.js';
 import {sampleBackend, watchLiveTraffic} from '../live-traffic.js';
-import {readTargetPatiently} from '../read-target.js';
 import type {CheckDefinition} from '../step-definition.js';
 import type {StepId} from '../steps.js';
 import {judgeTraffic, type Expectation} from '../traffic-judge.js';
@@ -42,15 +39,14 @@ export function trafficProof(spec: TrafficProofSpec): CheckDefinition {
 			}
 
 			const problem = trafficProblem(spec.id, spec.title, context, traffic) ?? (traffic.confirmWindow?.restarted.length ? trafficProblem(spec.id, spec.title, context, {...traffic, restarted: traffic.confirmWindow.restarted}) : undefined);
+			// At confirm, the rest of the backend gone down (seen by the live watch, or why the probe failed) is what failed, whatever was measured.
+			const outage = spec.step === 'confirm' && (problem !== undefined || traffic.basis === 'live') && (stopsAtOutage(context) || traffic.failed > 0) ? await restWentDown(context, io.signal) : null;
+			if (outage) {
+				return {...outageFailure(spec.id, spec.title, context, outage, problem?.observed), evidence: trafficEvidence(traffic)};
+			}
+
 			if (problem) {
-				const outage = spec.step === 'confirm' && traffic.failed > 0 ? await restWentDown(context, io.signal) : null;
-				return outage
-					? failed(spec.id, spec.title, `${problem.observed} HAProxy shows no server of ${context.target.backend} serving now (${outage}): the rest of the backend went down after the drain.`, {
-							meaning: 'The requests failed because nothing serves the backend, not because of the URL.',
-							todo: `Bring ${formatTarget(context.target)} back now if it is healthy, or another server of ${context.target.backend}.`,
-							evidence: problem.evidence,
-						})
-					: problem;
+				return problem;
 			}
 
 			const judgement = judgeWindow(traffic, judgeTraffic(spec.expect, traffic, traffic.basis === 'probe' ? {basis: 'probe', requests: context.options.requests, final: true, succeeded: traffic.succeeded} : {basis: 'live', requests: context.options.requests, final: true}));
@@ -278,9 +274,4 @@ function tooLittle(spec: TrafficProofSpec, context: RunbookContext, traffic: Tra
 	});
 }
 
-/** At confirm, the target drained and no server of its backend serving (the rest went down): the others as HAProxy shows them, else null. */
-async function restWentDown(context: RunbookContext, signal?: AbortSignal): Promise<string | null> {
-	const views = await readTargetPatiently(context, signal);
-	const down = views?.find((view) => view.backend && drainSet(view.server) && summarizeBackend(view.backend).noneServing);
-	return down ? othersText(context, down) : null;
-}
+
