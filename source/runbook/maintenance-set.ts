@@ -15,7 +15,7 @@ import {planSteps, type MaintenanceKind, type Plan} from './plan-steps.js';
 import {beginMaintenance, prepareMaintenance} from './prepare.js';
 import {readTarget} from './read-target.js';
 import {runStep} from './run-step.js';
-import {putBackOnOutage} from './state-change.js';
+import {putBackOnOutage} from './outage.js';
 import type {Prompt} from './state.js';
 import {stepIds, type StepId} from './steps.js';
 

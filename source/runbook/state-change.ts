@@ -1,13 +1,11 @@
 import {DrainboardError, sentenceOf, type ErrorCode} from '../errors.js';
 import type {JournalInstance} from './journal.js';
 import {visible} from '../visible-text.js';
-import {drainSet, isHealthy, summarizeBackend} from '../model/server-condition.js';
 import type {Server} from '../model/types.js';
 import {formatTarget} from '../runtime/names.js';
 import {RuntimeApiError} from '../runtime/runtime-error.js';
 import {commandLine, planChange, samePlan, sendCommand, undoOf, type Change, type InstanceCommand} from './change-plan.js';
-import {ChangeRefusedError, emptiedBy, othersDrain, othersText, refuseNeedless, refuseUnsafe} from './change-guards.js';
-import {healthText} from './checks/maintain.js';
+import {ChangeRefusedError, emptiedBy, othersDrain, refuseNeedless, refuseUnsafe} from './change-guards.js';
 import {markText} from './drain-mark.js';
 import type {RunbookContext, RunbookIo} from './context.js';
 import {statusCommand} from './come-back.js';
@@ -411,73 +409,4 @@ async function putBack(context: RunbookContext, step: StepId, done: readonly Don
 
 	const outcome = stuck.length === 0 ? `${back.join(', ')}: no instance is changed.` : `${[...back, ...stuck].join('; ')}. Check ${label} with "${statusCommand(context)}" and set it right by hand.`;
 	return new PartialChangeError(what.failed, `"${what.line}" failed on ${what.failed}: ${cause}. ${outcome}`, what.failure, stuck.length);
-}
-
-/**
- * The rest of the backend went down while this maintenance had the target drained (at confirm):
- * HAProxy answers 503. A target that is healthy on every instance is put back at once (`state
- * ready` where it is drained, each journaled as a rollback), as the read-back right after a drain
- * does; one that is not is left as it is. Null when the backend has another server serving, or the
- * target is not drained: nothing to do. The sentence says what was seen and done.
- */
-export async function putBackOnOutage(context: RunbookContext, io: RunbookIo, step: StepId): Promise<{sentence: string; putBack: boolean} | null> {
-	const views = await readTarget(context, io.signal).catch(() => null);
-	const down = views?.find((view) => view.backend && view.server && drainSet(view.server) && summarizeBackend(view.backend).noneServing);
-	if (!views || !down) {
-		return null;
-	}
-
-	const label = formatTarget(context.target);
-	const backend = context.target.backend;
-	const where = context.clients.length > 1 ? ` on ${down.socket}` : '';
-	const rest = `${othersText(context, down)}`;
-	if (context.options.force) {
-		// --force let the backend be left with nothing serving (a tracker leaving with the target, say): not undone behind the operator's back.
-		return {
-			putBack: false,
-			sentence: `HAProxy shows no server of ${backend} serving${where} (${rest}), as --force let this drain leave it: ${label} stays drained, and HAProxy answers 503 for ${backend} until a server serves again.`,
-		};
-	}
-
-	const sick = views.find((view) => !view.server || !isHealthy(view.server));
-	if (sick) {
-		return {
-			putBack: false,
-			sentence: `The rest of ${backend} went down after the drain${where} (${rest}), so HAProxy answers 503 now; ${label} is not healthy either (${sick.server ? healthText(sick.server) : 'gone'}), so it was left drained: bring a server of ${backend} back now.`,
-		};
-	}
-
-	// What a restore would send: ready, and the agent-check this maintenance stopped started again.
-	const plan = planChange(context, {kind: 'state', state: 'ready'}, views);
-	const detail = `the rest of ${backend} went down after the drain (${rest})`;
-	const stuck: string[] = [];
-	for (const client of context.clients) {
-		if (!drainSet(views.find((view) => view.socket === client.socket)?.server)) {
-			continue;
-		}
-
-		for (const command of plan.bySocket.get(client.socket) ?? []) {
-			const sent = commandLine(context.target, command);
-			try {
-				const outcome = await sendCommand(client, context.target, command);
-				context.journal.appendGuarded({step, event: 'rollback', command: sent, socket: client.socket, ok: true, reply: outcome.reply, detail});
-			} catch (error) {
-				stuck.push(`${client.socket}: ${sentenceOf(error)}`);
-				context.journal.appendGuarded({step, event: 'rollback', command: sent, socket: client.socket, ok: false, reply: sentenceOf(error), detail});
-				break;
-			}
-		}
-	}
-
-	if (stuck.length > 0) {
-		io.dispatch({type: 'drain-changed', drained: true});
-		return {putBack: false, sentence: `The rest of ${backend} went down after the drain${where} (${rest}), so HAProxy answers 503 now; putting ${label} back failed (${stuck.join('; ')}): set it ready by hand now.`};
-	}
-
-	io.dispatch({type: 'drain-changed', drained: false});
-	await context.marks.end(context.target, context.journal.file, 'ready', io.signal).catch(() => undefined);
-	return {
-		putBack: true,
-		sentence: `The rest of ${backend} went down after the drain${where} (${rest}), so ${label}, healthy, was put back into rotation at once ("${plan.lines.join('" then "')}"): it serves ${backend} alone now; bring the other servers back before draining it again.`,
-	};
 }

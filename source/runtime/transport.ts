@@ -60,8 +60,7 @@ export async function sendLineBytes(endpoint: Endpoint, line: string, options: S
 				received += chunk.length;
 				// Decided on the first chunk (HAProxy writes a reply's first line whole), so a dump costs nothing more.
 				unknown ??= chunk.subarray(0, unknownCommand.length).equals(unknownCommand);
-				const last = received >= 2 ? (chunk.length >= 2 ? chunk.subarray(-2) : Buffer.concat(chunks.slice(-2)).subarray(-2)) : chunk;
-				if (unknown && last.toString('latin1') === '\n\n') {
+				if (unknown && (chunk.length >= 2 ? chunk : Buffer.concat(chunks.slice(-2))).subarray(-2).toString('latin1') === '\n\n') {
 					throw new ReplyComplete();
 				}
 			},

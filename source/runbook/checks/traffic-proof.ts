@@ -273,5 +273,3 @@ function tooLittle(spec: TrafficProofSpec, context: RunbookContext, traffic: Tra
 		evidence: trafficEvidence(traffic),
 	});
 }
-
-
