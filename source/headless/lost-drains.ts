@@ -62,6 +62,11 @@ function undoneText(gone: GoneDrain): string {
 	}
 }
 
+/** HAProxy's status text of a server that gets new traffic: `UP` (also `UP 1/2`, going down) or `no check`; not DOWN or NOLB. */
+function inRotation(status: string): boolean {
+	return /^(?:UP\b|no check$)/.test(status);
+}
+
 /**
  * `webapps/app03: root's maintenance of 02:14:07 drained it, and HAProxy shows it in rotation now
  * (UP; …): check it; `drainboard restore webapps/app03 --yes …` closes that maintenance.`, made
@@ -74,7 +79,9 @@ function lostDrainSentence(gone: GoneDrain, options: {severalInstances: boolean;
 	const text =
 		gone.status === null
 			? `${drained} has no such server now (${undoneText(gone)}): nothing of it is drained. If HAProxy has it again, check it;`
-			: `${drained} shows it in rotation now (${gone.status}; ${undoneText(gone)}): check it;`;
+			: inRotation(gone.status)
+				? `${drained} shows it in rotation now (${gone.status}; ${undoneText(gone)}): check it;`
+				: `${drained} shows it no longer drained (${gone.status} now, so in rotation as soon as its health check passes; ${undoneText(gone)}): check it;`;
 	return {text: visible(text), command: visible(command)};
 }
 

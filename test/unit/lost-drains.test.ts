@@ -81,6 +81,22 @@ describe('an open maintenance whose drain HAProxy no longer shows', () => {
 		expect(text).toContain(`webapps/app03 on ${socket}: root's maintenance of 02:14:07 drained it, and HAProxy shows it in rotation now (UP; the same HAProxy process, pid 4242: someone or something set it ready): check it; \`drainboard restore webapps/app03 --yes\` closes that maintenance.`);
 	});
 
+	it('is not called in rotation while its health check keeps it out (DOWN, NOLB): no longer drained, in rotation once the check passes', () => {
+		for (const status of ['DOWN', 'NOLB', 'DOWN 1/2']) {
+			const {instance, backends} = webapps({status});
+			const gone = drainsGone(openDrainRecords(drainedThen('webapps/app03', {pid: 4242})), instance, backends.flatMap((backend) => backend.servers));
+			const text = lostDrainLines(gone, {severalInstances: false, flags: {socket: []}, journal: {file: '/home/ana/j.jsonl', given: false}, now, width: 400}).join('\n');
+			expect(text).toContain(`HAProxy shows it no longer drained (${status} now, so in rotation as soon as its health check passes; the same HAProxy process, pid 4242: someone or something set it ready): check it;`);
+			expect(text).not.toContain('in rotation now');
+		}
+
+		for (const status of ['UP 1/2', 'no check']) {
+			const {instance, backends} = webapps({status});
+			const gone = drainsGone(openDrainRecords(drainedThen('webapps/app03', {pid: 4242})), instance, backends.flatMap((backend) => backend.servers));
+			expect(lostDrainLines(gone, {severalInstances: false, flags: {socket: []}, journal: {file: '/home/ana/j.jsonl', given: false}, now, width: 400}).join('\n')).toContain(`HAProxy shows it in rotation now (${status};`);
+		}
+	});
+
 	it('is the grid\'s banner when no open drain is left to resume, in 80 columns', () => {
 		const banner = lostDrainBanner([{target: 'webapps/app03', startedBy: 'root', startedAt}], now);
 		expect(banner).toBe('⚠ webapps/app03 in rotation: root\'s maintenance of 02:14:07 lost its drain');
