@@ -273,7 +273,7 @@ async function roll(options: Options, words: readonly string[], result: RollResu
 				const drain = await maintenance('drain');
 				if (drain.exitCode !== 0) {
 					entry.outcome = 'stopped';
-					return stopped(server, codeOfRun(drain.got, drain.exitCode), `drain of ${label} did not pass${failedDetail(drain.got)}.`, drain.exitCode);
+					return stopped(server, codeOfRun(drain.got, drain.exitCode), `drain of ${label} did not pass${failedDetail(drain.got)}.${putBackSaid(drain.got)}`, drain.exitCode);
 				}
 
 				const row = now[0]!.find((candidate) => candidate.server === server)!;
@@ -370,6 +370,16 @@ function write2(sentence: string): string {
 function failedDetail(result: HeadlessResult | undefined): string {
 	const step = result?.steps.find((candidate) => !candidate.ok && !candidate.skipped);
 	return step ? ` (${step.id}: ${step.detail})` : '';
+}
+
+/**
+ * What the drain did when the rest of the backend went down during its confirm (outage.ts: the
+ * target put back into rotation, or left drained and why), as a sentence after the failed step's:
+ * the roll's message would otherwise blame the check and not say where the server stands.
+ */
+function putBackSaid(result: HeadlessResult | undefined): string {
+	const message = result?.error?.code === 'capacity' && result.steps.some((step) => step.id === 'confirm' && !step.ok) ? result.error.message : '';
+	return message === '' ? '' : ` ${message}`;
 }
 
 function tryAppend(append: () => void): void {

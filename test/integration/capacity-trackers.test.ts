@@ -1,5 +1,6 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {checkContract} from '../helpers/json-contract.js';
+import {rollResultSchema} from '../../source/headless/roll-report.js';
 import {adminStates, rawStat} from '../helpers/raw-haproxy.js';
 import {parseOptions} from '../../source/options.js';
 import type {RunbookIo} from '../../source/runbook/context.js';
@@ -292,6 +293,31 @@ describe('the rest of the backend going down during confirm', () => {
 			expect(rollbacks.map((entry) => [entry.command, entry.ok])).toEqual([['set server app2/b1 state ready', true]]);
 		} finally {
 			drain.child.kill('SIGKILL');
+			await bed.demo('b2').start();
+		}
+
+		await waitFor('b2 up again', async () => {
+			const row = rawStat(await bed.send('show stat')).find((candidate) => candidate['pxname'] === 'app2' && candidate['svname'] === 'b2');
+			return row?.['status'] === 'UP' ? row : undefined;
+		}, 30_000);
+	}, 90_000);
+
+	it('a roll stopped by it says the put-back in its error (with the failed step) and counts it: changed, 2 state changes', async () => {
+		const journal = `${bed.dir}/roll-outage.jsonl`;
+		const roll = startCli(['roll', 'app2', '--servers', 'b1', '--exec', 'true', ...common('roll-outage.jsonl')]);
+		try {
+			await roll.waitForStderr('✓ drain · Drain command', 60_000);
+			await bed.demo('b2').stop();
+			const {code} = await roll.exited;
+			expect(code, roll.stderr).toBe(1);
+			const result = rollResultSchema.parse(JSON.parse(roll.stdout));
+			expect(result).toMatchObject({ok: false, changed: true, stateChanges: 2, drained: [], error: {code: 'capacity'}});
+			expect(result.error?.message).toMatch(/^drain of app2\/b1 did not pass \(confirm: .+\)\. The rest of app2 went down after the drain \(b2 DOWN[^)]*\), so app2\/b1, healthy, was put back into rotation at once/);
+			expect((await states())['app2/b1']).toBe('0');
+			const rollbacks = readJournal(journal).entries.filter((entry) => entry.event === 'rollback');
+			expect(rollbacks.map((entry) => [entry.command, entry.ok])).toEqual([['set server app2/b1 state ready', true]]);
+		} finally {
+			roll.child.kill('SIGKILL');
 			await bed.demo('b2').start();
 		}
 
