@@ -90,7 +90,7 @@ describe('the wizard in a real terminal, against a real HAProxy', () => {
 		expect(drains.map((entry) => entry.instances[0]?.pid)).toEqual([before, bed.haproxy.pid]);
 		const summary = readJournal(journal).entries.find((entry) => entry.check === 'summary')!;
 		expect(summary.observed).toContain(`Drain sent ${clockTime(Date.parse(drains[1]!.time))}`);
-	});
+	}, 120_000);
 
 	it('asks before quitting while drained, says how to resume, and offers to resume on the next start', async () => {
 		const journal = `${bed.dir}/resume.jsonl`;
