@@ -73,7 +73,7 @@ export class PoolPoller {
 	private readonly health = new Map<string, InstanceHealth>();
 	private readonly lastFull = new Map<string, number>();
 	private fullCostMs = 0;
-	private focused: ProxyName | undefined;
+	private focused: readonly ProxyName[] = [];
 	private focusOnly = false;
 	private cancelTimer: (() => void) | undefined;
 	private controller: AbortController | undefined;
@@ -106,12 +106,13 @@ export class PoolPoller {
 	}
 
 	/**
-	 * The backend to poll every cycle with the filtered commands (the one the operator looks at).
-	 * With `only` (the wizard), full dumps stop: only that backend is read.
+	 * The backends to poll every cycle with the filtered commands (the one the operator looks at;
+	 * every backend of a maintenance of several servers, which it shows side by side). With `only`
+	 * (the wizard), full dumps stop: only those are read.
 	 */
-	focus(backend: ProxyName | undefined, {only = false}: {only?: boolean} = {}): void {
-		this.focused = backend;
-		this.focusOnly = only && backend !== undefined;
+	focus(backends: ProxyName | readonly ProxyName[] | undefined, {only = false}: {only?: boolean} = {}): void {
+		this.focused = backends === undefined ? [] : typeof backends === 'string' ? [backends] : [...new Set(backends)];
+		this.focusOnly = only && this.focused.length > 0;
 	}
 
 	/**
@@ -160,6 +161,17 @@ export class PoolPoller {
 		return Math.min(this.options.maxFullIntervalMs, Math.max(this.options.intervalMs, this.fullCostMs * 250));
 	}
 
+	/** The focused backends, one filtered read each, one after the other, as one snapshot. */
+	private async focusedSnapshot(client: RuntimeClient, signal: AbortSignal): Promise<InstanceSnapshot> {
+		let merged: InstanceSnapshot | undefined;
+		for (const backend of this.focused) {
+			const part = await client.snapshot(backend, signal);
+			merged = merged ? mergeBackends(merged, part) : part;
+		}
+
+		return merged!;
+	}
+
 	private async cycle(): Promise<void> {
 		const controller = new AbortController();
 		this.controller = controller;
@@ -169,9 +181,9 @@ export class PoolPoller {
 		await Promise.all(
 			this.options.clients.map(async (client) => {
 				const known = this.snapshots.get(client.socket);
-				const due = forceFull || !known || now - (this.lastFull.get(client.socket) ?? 0) >= this.fullIntervalMs() || this.focused === undefined;
+				const due = forceFull || !known || now - (this.lastFull.get(client.socket) ?? 0) >= this.fullIntervalMs() || this.focused.length === 0;
 				const full = due && !this.focusOnly;
-				if (!full && !this.focused) {
+				if (!full && this.focused.length === 0) {
 					return;
 				}
 
@@ -179,7 +191,7 @@ export class PoolPoller {
 				const early = this.prefetched.get(client.socket);
 				this.prefetched.delete(client.socket);
 				try {
-					const snapshot = full && early ? await early : await client.snapshot(full ? undefined : this.focused, controller.signal);
+					const snapshot = full ? await (early ?? client.snapshot(undefined, controller.signal)) : await this.focusedSnapshot(client, controller.signal);
 					if (full) {
 						// Unchanged, the objects already shown stay: nothing to repaint, nothing to keep twice.
 						if (!known || !sameSnapshot(known, snapshot)) {

@@ -1,4 +1,4 @@
-import React, {useCallback, useEffect, useMemo} from 'react';
+import React, {useCallback, useEffect, useMemo, useRef} from 'react';
 import type {PollView} from '../poll/pool-poller.js';
 import type {InstanceSnapshot} from '../model/types.js';
 import type {PreparedMaintenance} from '../runbook/prepare.js';
@@ -67,9 +67,32 @@ export function Screens({clients, initialTarget, initialSet, initialRoll, rollLo
 	const {screen, problem, open, toGrid, say, focusGrid, gridFocus, gridCursor} = nav;
 	// A roll of one backend (Enter on its row, or `drainboard roll <backend>`): its servers are maintained one after another.
 	const {roll, note: rollNote, begin: beginRoll, ended: serverEnded, startRollOf, choose: chooseInRoll} = useRollChoices(nav, rollLog);
-	const focus = screen.kind === 'wizard' ? screen.prepared.context.target.backend : screen.kind === 'preparing' ? screen.target.backend : screen.kind === 'roll' && roll ? roll.backend : gridFocus;
+	// A maintenance of several servers shows each of them: every backend it touches is read each cycle, not from a full dump that may be 30 s old.
+	const focus = useMemo(
+		(): ProxyName | readonly ProxyName[] | undefined =>
+			screen.kind === 'wizard'
+				? screen.prepared.context.target.backend
+				: screen.kind === 'preparing'
+					? screen.target.backend
+					: screen.kind === 'roll' && roll
+						? roll.backend
+						: screen.kind === 'set'
+							? screen.runner.targets.map((target) => target.backend)
+							: gridFocus,
+		[screen, roll?.backend, gridFocus],
+	);
 	// The wizard reads only the target's backend (filtered commands); the grid reads everything.
 	const {view, lastSuccessAt, refresh} = usePool(clients, {focus, focusOnly: screen.kind !== 'grid' && screen.kind !== 'set', intervalMs: pollIntervalMs, prefetched});
+	// Back on the grid, every backend is read at once: the others were not read while a maintenance had the screen.
+	const onGrid = screen.kind === 'grid';
+	const cameBack = useRef(false);
+	useEffect(() => {
+		if (onGrid && cameBack.current) {
+			refresh({full: true});
+		}
+
+		cameBack.current ||= !onGrid;
+	}, [onGrid, refresh]);
 	useEffect(() => {
 		if (initialRoll && prepare) {
 			beginRoll(initialRoll.backend, initialRoll.servers, initialRoll.asked);

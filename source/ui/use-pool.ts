@@ -12,9 +12,9 @@ type PoolHandle = {
 };
 
 type PoolOptions = {
-	/** The backend polled every cycle with the filtered commands. */
-	focus: ProxyName | undefined;
-	/** Poll the focused backend only, no full dumps (the wizard). */
+	/** The backends polled every cycle with the filtered commands. */
+	focus: ProxyName | readonly ProxyName[] | undefined;
+	/** Poll the focused backends only, no full dumps (the wizard). */
 	focusOnly?: boolean;
 	intervalMs?: number;
 	/** Snapshots already asked for, which serve the first poll. */

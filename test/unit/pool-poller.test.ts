@@ -211,6 +211,29 @@ describe('PoolPoller scope', () => {
 		poller.stop();
 		expect(fake.calls.every((call) => call.backend === 'webapps')).toBe(true);
 	});
+
+	it('reads every focused backend each cycle (a maintenance of several servers), and shows each one\'s fresh data', async () => {
+		let sessions = 0;
+		const fake = fakeClient(async (backend) => {
+			sessions++;
+			const full = snapshot(1, sessions);
+			const api = makeBackend('api', [makeServer({backend: 'api', server: 'api1', currentSessions: sessions})]);
+			return backend === 'webapps' ? makeInstance([full.backends[0]!], '/fake.sock', 1) : backend === 'api' ? makeInstance([api], '/fake.sock', 1) : full;
+		});
+		const views: PollView[] = [];
+		const poller = new PoolPoller({clients: [fake.client], intervalMs: 5, clock: stillAt(1000), onChange: (view) => views.push(view)});
+		poller.focus([parseName('webapps', 'backend'), parseName('api', 'backend'), parseName('webapps', 'backend')]);
+		poller.start();
+		await waitFor('three cycles after the full dump', () => (fake.calls.length >= 7 ? true : undefined));
+		poller.stop();
+		// The full dump first, then both backends every cycle, each once (the clock stands still: no second dump).
+		expect(fake.calls.slice(0, 7).map((call) => call.backend)).toEqual([undefined, 'webapps', 'api', 'webapps', 'api', 'webapps', 'api']);
+		const last = views.at(-1)!.pool!.instances[0]!;
+		const sessionsOf = (name: string) => last.backends.find((backend) => backend.name === name)!.servers[0]!.currentSessions;
+		// Both from the last cycle: neither kept from the full dump.
+		expect(sessionsOf('api')).toBe(sessionsOf('webapps') + 1);
+		expect(sessionsOf('webapps')).toBeGreaterThan(1);
+	});
 });
 
 describe('PoolPoller full dumps', () => {
