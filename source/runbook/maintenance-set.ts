@@ -16,6 +16,7 @@ import {beginMaintenance, prepareMaintenance} from './prepare.js';
 import {readTarget} from './read-target.js';
 import {runStep} from './run-step.js';
 import {putBackOnOutage} from './outage.js';
+import {openConfirmWindow} from './checks/confirm.js';
 import type {Prompt} from './state.js';
 import {stepIds, type StepId} from './steps.js';
 
@@ -225,6 +226,10 @@ export async function runSet(kind: MaintenanceKind, options: Options, label: str
 
 			if (step === 'confirm') {
 				await watchFoundDrains(running, io.signal);
+				// Each server's confirm judges its traffic from here, right after the drains, not from when its turn comes.
+				for (const member of running) {
+					await openConfirmWindow(member.context, ioOf(member), {early: true});
+				}
 			}
 
 			// Maintain only reads (each server's health, after the work): the servers of one machine come

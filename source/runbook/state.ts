@@ -58,8 +58,13 @@ export type RunbookFacts = {
 	drainOutcome: DrainOutcome;
 	/** With --dry-run: the command lines a state change would have sent, in order. */
 	wouldSend: string[];
-	/** The backend's counters at confirm's first read after the drain, when a probe may prove it: the start of the window confirm judges (see ConfirmWindow). */
-	confirmFrom: {counters: InstanceCounters[]; at: number} | null;
+	/**
+	 * The backend's counters at confirm's first read after the drain, when a probe may prove it: the
+	 * start of the window confirm judges (see ConfirmWindow). `early`: read by a maintenance of
+	 * several servers for all of them at once, before the first one's confirm; the next confirm of
+	 * this server keeps it, instead of opening its window only when its turn comes.
+	 */
+	confirmFrom: {counters: InstanceCounters[]; at: number; early?: boolean} | null;
 };
 
 /**

@@ -84,6 +84,12 @@ describe('several servers are one maintenance', () => {
 			expect(confirm?.checks.find((check) => check.id === 'traffic-moved')?.evidence).toMatchObject({targetDelta: 0});
 		}
 
+		// Every server's traffic is judged from right after the drains, not from when its turn came:
+		// the last one's window spans the others' confirms (each holds its drain 3 s), not only its own probe.
+		const window = (label: string) => Number(drain.json.steps.find((step) => step.id === 'confirm' && step.target === label)?.checks.find((check) => check.id === 'traffic-moved')?.evidence?.['confirmSeconds']);
+		expect(window('cache/c1')).toBeGreaterThanOrEqual(2.5);
+		expect(window('cache/c1')).toBeGreaterThan(window('webapps/app01'));
+
 		const after = await states();
 		expect([after['webapps/app01'], after['api/app01'], after['cache/c1']]).toEqual(['8', '8', '8']);
 		expect([after['webapps/app02'], after['api/api2'], after['cache/c2']]).toEqual(['0', '0', '0']);

@@ -14,10 +14,17 @@ import {trafficProof} from './traffic-proof.js';
  * here, at confirm's first read: the target's counter over all of confirm, not only the burst's,
  * shows clients still reaching it (sticky ones) between the drain and the probe.
  */
-async function openConfirmWindow(context: RunbookContext, io: RunbookIo): Promise<void> {
+export async function openConfirmWindow(context: RunbookContext, io: Pick<RunbookIo, 'dispatch' | 'signal'>, {early = false}: {early?: boolean} = {}): Promise<void> {
+	const opened = context.facts.confirmFrom;
+	if (!early && opened?.early) {
+		// Opened for every server of the maintenance at once: this confirm judges from there.
+		io.dispatch({type: 'facts-learned', facts: {confirmFrom: {...opened, early: false}}});
+		return;
+	}
+
 	if (context.options.proof !== 'live' && context.probe) {
 		const counters = await readCounters(context, counterFor(context, context.probe), io.signal);
-		io.dispatch({type: 'facts-learned', facts: {confirmFrom: {counters, at: context.clock.now()}}});
+		io.dispatch({type: 'facts-learned', facts: {confirmFrom: {counters, at: context.clock.now(), early}}});
 	}
 }
 
