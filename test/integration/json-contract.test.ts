@@ -401,16 +401,17 @@ describe('--allow-down', () => {
 		}
 	});
 
-	it('drains a server in MAINT on purpose', async () => {
+	it('leaves a server in MAINT set by hand in its maintenance: "state drain" would end it (FMAINT becomes FDRAIN), so nothing is sent (exit 1)', async () => {
 		await bed.send('set server webapps/app01 state maint');
 		try {
 			const run = await json(['drain', 'webapps/app01', ...common('allow-maint.jsonl'), '--allow-down']);
-			expect(run.code, run.stderr).toBe(0);
-			expect(run.result).toMatchObject({ok: true, changed: true, drained: true});
-			expect(run.result.targets[0]!.before).toMatchObject({adminFlags: ['FMAINT'], status: 'MAINT'});
+			expect(run.code, run.stderr).toBe(1);
+			expect(run.result).toMatchObject({ok: false, changed: false, drained: false, error: {code: 'not-serving'}});
+			expect(run.result.error?.message).toContain('--allow-down does not drain it, since HAProxy\'s "state drain" ends a maintenance set by hand or by "disabled" (FMAINT becomes FDRAIN)');
 			const validate = run.result.steps.find((step) => step.id === 'validate')!;
-			expect(validate.checks.find((check) => check.id === 'not-in-maintenance')).toMatchObject({verdict: 'warn', observed: expect.stringContaining('drained on purpose with --allow-down') as string});
-			expect(run.result.targets[0]!.after!.adminFlags).toContain('FDRAIN');
+			expect(validate.checks.find((check) => check.id === 'not-in-maintenance')).toMatchObject({verdict: 'fail'});
+			expect(run.result.targets[0]).toMatchObject({before: {adminFlags: ['FMAINT'], status: 'MAINT'}, after: {adminFlags: ['FMAINT'], status: 'MAINT'}});
+			expect((await states())['webapps/app01']).toBe('1');
 		} finally {
 			await bed.send('set server webapps/app01 state ready');
 		}

@@ -155,13 +155,27 @@ describe('validate', () => {
 		expect(harness.context.lock.isHeld).toBe(false);
 	});
 
-	it('lets --allow-down take a target in maintenance on purpose, with a warning', async () => {
+	it('lets --allow-down take a target in maintenance through the server it tracks (IMAINT) on purpose, with a warning', async () => {
 		const haproxy = pool();
-		haproxy.set('app01', {adminState: 0x01, opState: 0, status: 'MAINT'});
+		haproxy.set('app01', {adminState: 0x02, opState: 0, status: 'MAINT (via webapps/app02)'});
 		const harness = engineHarness(haproxy, new FakeClock(), {allowDown: true});
 		expect(await runStep('validate', harness.context, harness.io)).toBe('passed');
 		expect(check(harness, 'validate', 'not-in-maintenance')).toMatchObject({verdict: 'warn'});
 		expect(check(harness, 'validate', 'not-in-maintenance')?.observed).toContain('drained on purpose with --allow-down');
+	});
+
+	it('refuses a target in MAINT set by hand or "disabled" (FMAINT) even with --allow-down: "state drain" would end that maintenance', async () => {
+		for (const adminState of [0x01, 0x05]) {
+			const haproxy = pool();
+			haproxy.set('app01', {adminState, opState: 0, status: 'MAINT'});
+			const harness = engineHarness(haproxy, new FakeClock(), {allowDown: true});
+			expect(await runStep('validate', harness.context, harness.io)).toBe('failed');
+			const refusal = check(harness, 'validate', 'not-in-maintenance')!;
+			expect(refusal.verdict).toBe('fail');
+			expect(refusal.observed).toContain('--allow-down does not drain it, since HAProxy\'s "state drain" ends a maintenance set by hand or by "disabled" (FMAINT becomes FDRAIN)');
+			expect(failureCode(refusal)).toBe('not-serving');
+			expect(haproxy.sent).toEqual([]);
+		}
 	});
 
 	it.each([

@@ -33,7 +33,9 @@ function maintenanceOf(server: Server, target: string): {cause: string; back: st
 /**
  * A target in maintenance (FMAINT, IMAINT, RMAINT) is out of rotation already, and not by a drain:
  * validate refuses it before the lock, the baseline or any change, saying how it comes back.
- * With --allow-down it is drained on purpose, as it is (a warning). A drain (FDRAIN) is not a maintenance.
+ * With --allow-down one in maintenance through the server it tracks (IMAINT) or DNS (RMAINT) is
+ * drained on purpose, as it is (a warning): the drain is added, the maintenance stays. FMAINT is
+ * refused even then: "state drain" clears it (HAProxy's srv_adm_set_drain). A drain (FDRAIN) is not a maintenance.
  */
 export const notInMaintenance: CheckDefinition = {
 	id: 'not-in-maintenance',
@@ -50,6 +52,14 @@ export const notInMaintenance: CheckDefinition = {
 		const {server} = found;
 		const {cause, back} = maintenanceOf(server, target);
 		const shows = `${target} is in maintenance${cause} (HAProxy shows ${server.status}, admin flags ${server.adminFlags.join('+')})`;
+		if (context.options.allowDown && server.adminFlags.includes('FMAINT')) {
+			// HAProxy's "state drain" clears FMAINT (srv_adm_set_drain): the drain would end this maintenance, not keep it.
+			return failed(this.id, this.title, perInstance(context, found.socket, `${shows}: --allow-down does not drain it, since HAProxy's "state drain" ends a maintenance set by hand or by "disabled" (FMAINT becomes FDRAIN): its health checks would resume and sticky clients (cookie, stick table) reach it again. Nothing was sent.`), {
+				meaning: 'It is out of rotation already, more fully than a drain would keep it.',
+				todo: `Leave it in maintenance; ${back}, and drainboard can drain it then.`,
+			});
+		}
+
 		if (context.options.allowDown) {
 			return warned(this.id, this.title, perInstance(context, found.socket, `${shows}, drained on purpose with --allow-down: it stays out of rotation, and its baseline is skipped.`));
 		}
