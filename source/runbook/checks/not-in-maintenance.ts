@@ -66,7 +66,8 @@ export const notInMaintenance: CheckDefinition = {
 
 		return failed(this.id, this.title, perInstance(context, found.socket, `${shows}: it is already out of rotation, so there is nothing to drain; ${back}.`), {
 			meaning: 'A maintenance is not a drain: draining the server would take that maintenance over, and restore would put the server back into rotation while its owner may still be at work.',
-			todo: 'Leave it to whoever put it in maintenance, or bring it back first and drain it then; --allow-down drains it as it is (journaled).',
+			// --allow-down only where a drain keeps the maintenance (IMAINT, RMAINT): "state drain" ends FMAINT.
+			todo: `Leave it to whoever put it in maintenance, or bring it back first and drain it then${server.adminFlags.includes('FMAINT') ? '' : '; --allow-down drains it as it is (journaled)'}.`,
 		});
 	},
 };
