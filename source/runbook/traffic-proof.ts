@@ -13,6 +13,13 @@ function provenByTraffic(kind: 'drain' | 'restore', states: readonly RunbookStat
 	return states.length > 0 && states.every((state) => state.steps[step].checks.some((check) => check.id === id && check.verdict === 'pass'));
 }
 
+/** The instances the traffic check of any of `states` saw no traffic through (its evidence's `quietInstances`). */
+function quietOf(kind: 'drain' | 'restore', states: readonly RunbookState[]): string[] {
+	const {step, id} = proofOf[kind];
+	const named = states.flatMap((state) => state.steps[step].checks.filter((check) => check.id === id).flatMap((check) => String(check.evidence?.['quietInstances'] ?? '').split(', ')));
+	return [...new Set(named.filter(Boolean))];
+}
+
 /** The closing sentence's claim: `drained and proven out of rotation`, or what was seen without proof. */
 export function endClaim(kind: 'drain' | 'restore', states: readonly RunbookState[], each = ''): string {
 	// Servers of a maintenance of several that an earlier run had already taken there: this run proved nothing of them.
@@ -25,7 +32,10 @@ export function endClaim(kind: 'drain' | 'restore', states: readonly RunbookStat
 	// A server found back in rotation may have been restored by an earlier run or put back outside drainboard: said as what was seen.
 	const before = earlier > 0 ? ` (${earlier} of them ${kind === 'drain' ? 'drained and confirmed by an earlier run' : 'in rotation before this run, not proven by it'})` : '';
 	if (provenByTraffic(kind, ran)) {
-		return kind === 'drain' ? `is drained and proven out of rotation${before}` : `is back in rotation, proven by traffic${each}${before}`;
+		const quiet = quietOf(kind, ran);
+		// Traffic proves nothing on an instance none reached: the claim says where it holds.
+		const where = quiet.length > 0 ? ` (no traffic reached the backend through ${quiet.join(' or ')} while ${proofOf[kind].step} watched: proven by the other instances' traffic only)` : '';
+		return kind === 'drain' ? `is drained and proven out of rotation${where}${before}` : `is back in rotation, proven by traffic${each}${where}${before}`;
 	}
 
 	const {title} = proofOf[kind];

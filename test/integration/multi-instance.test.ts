@@ -196,6 +196,9 @@ describe('two HAProxy instances in front of the same servers', () => {
 			expect(Number(check('baseline-traffic').evidence?.['targetDelta'])).toBeGreaterThan(0);
 			expect(check('traffic-moved')).toMatchObject({verdict: 'pass', evidence: {basis: 'live', sent: 0, targetDelta: 0}});
 			expect(Number(check('traffic-moved').evidence?.['othersDelta'])).toBeGreaterThanOrEqual(10);
+			// The claim says where traffic proved it: not through the first instance, which none reached.
+			expect(check('traffic-moved').evidence?.['quietInstances']).toBe(bed.adminSocket);
+			expect(drain.stderr).toContain(`✓ webapps/app01 is drained and proven out of rotation (no traffic reached the backend through ${bed.adminSocket} while confirm watched: proven by the other instances' traffic only).`);
 			expect((await statesA())['webapps/app01']).toBe('8');
 			expect((await statesB())['webapps/app01']).toBe('8');
 
@@ -206,6 +209,7 @@ describe('two HAProxy instances in front of the same servers', () => {
 			expect(Number(returns.evidence?.['targetDelta'])).toBeGreaterThan(0);
 			// Where the evidence came from, instance by instance: nothing is claimed of the first.
 			expect(returns.observed).toMatch(new RegExp(`By instance: ${bed.adminSocket} none \\(no traffic there: nothing seen of app01 on it\\); ${second.adminSocket} app01 \\+[1-9]\\d*, others \\+\\d+\\.$`));
+			expect(restore.stderr).toContain(`✓ webapps/app01 is back in rotation, proven by traffic (no traffic reached the backend through ${bed.adminSocket} while restore watched: proven by the other instances' traffic only).`);
 		} finally {
 			await load.stop();
 		}

@@ -25,7 +25,17 @@ export function trafficEvidence(traffic: TrafficEvidence): CheckResult['evidence
 					inFlightAtConfirm: traffic.confirmWindow.inFlight,
 				}
 			: {}),
+		...(quietInstances(traffic).length > 0 ? {quietInstances: quietInstances(traffic).join(', ')} : {}),
 	};
+}
+
+/**
+ * With several instances, those through which no traffic at all reached the backend while the
+ * check watched: traffic proves nothing of the target there (a passive load balancer, a listener
+ * the probe did not go through). The end of the run names them (traffic-proof.ts's endClaim).
+ */
+export function quietInstances(traffic: Pick<TrafficEvidence, 'perInstance'>): string[] {
+	return traffic.perInstance.length < 2 ? [] : traffic.perInstance.filter((instance) => instance.target + instance.others === 0).map((instance) => instance.socket);
 }
 
 /** `requests` or, in TCP mode, `connections`. */
