@@ -34,7 +34,7 @@ export function trafficEvidence(traffic: TrafficEvidence): CheckResult['evidence
  * check watched: traffic proves nothing of the target there (a passive load balancer, a listener
  * the probe did not go through). The end of the run names them (traffic-proof.ts's endClaim).
  */
-export function quietInstances(traffic: Pick<TrafficEvidence, 'perInstance'>): string[] {
+function quietInstances(traffic: Pick<TrafficEvidence, 'perInstance'>): string[] {
 	return traffic.perInstance.length < 2 ? [] : traffic.perInstance.filter((instance) => instance.target + instance.others === 0).map((instance) => instance.socket);
 }
 
