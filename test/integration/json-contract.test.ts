@@ -395,6 +395,12 @@ describe('--allow-down', () => {
 			expect(baseline.checks[1]!.observed).toContain('drained on purpose with --allow-down');
 			const overrides = readJournal(`${bed.dir}/allow-down.jsonl`).entries.filter((entry) => entry.event === 'override');
 			expect(overrides.map((entry) => entry.check)).toEqual(['baseline-traffic']);
+			// Down before the drain: that it gets no traffic now proves nothing of the drain, and the run claims no proof.
+			const confirm = run.result.steps.find((step) => step.id === 'confirm')!;
+			expect(confirm.checks.find((check) => check.id === 'traffic-moved')).toMatchObject({verdict: 'warn', evidence: {servedAtBaseline: false}});
+			expect(run.stderr).toContain('it was down before the drain too (--allow-down)');
+			expect(run.stderr).not.toContain('went down after the drain');
+			expect(run.stderr.trim().split('\n').at(-1)).toMatch(/^✓ webapps\/app01 is drained \(HAProxy shows FDRAIN\), but traffic did not prove it out of rotation: see "New traffic goes elsewhere" above\./);
 			expect((await states())['webapps/app01']).toBe('8');
 		} finally {
 			await bed.demo('app01').start();

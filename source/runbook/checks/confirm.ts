@@ -7,7 +7,7 @@ import {outageFailure, outageIn, stopsAtOutage} from '../outage.js';
 import {Cancelled, changeState} from '../state-change.js';
 import type {CheckDefinition} from '../step-definition.js';
 import {counterFor, readCounters} from '../traffic.js';
-import {trafficProof} from './traffic-proof.js';
+import {downAtBaseline, trafficProof} from './traffic-proof.js';
 
 /**
  * Where a probe may prove confirm (`--proof probe`, or auto's choice), the window it judges begins
@@ -66,7 +66,7 @@ const drainBit: CheckDefinition = {
 		if (down.length > 0) {
 			const server = down[0]!.server!;
 			return warned(this.id, this.title, `FDRAIN (0x08) is set, but the server is ${server.opStateName.toUpperCase()} now (check ${server.checkStatus ?? 'none'}): it was drained, and is also failing its health check.`, {
-				meaning: 'It gets no traffic either way; the service on it went down after the drain.',
+				meaning: downAtBaseline(context) ? 'It gets no traffic either way; it was down before the drain too (--allow-down).' : 'It gets no traffic either way; the service on it went down after the drain.',
 			});
 		}
 

@@ -182,12 +182,24 @@ function baselineReach(context: RunbookContext): 'reached' | string {
 	return Number(evidence['targetDelta']) > 0 ? 'reached' : `at baseline it got none of the probe's ${String(evidence['sent'])} ${trafficNoun({counter: evidence['counter'] === 'stot' ? 'stot' : 'req_tot'})}`;
 }
 
+/** The baseline's traffic check was skipped: --allow-down took a target that was DOWN or in maintenance (baseline.ts). */
+export function downAtBaseline(context: RunbookContext): boolean {
+	return context.store.getState().steps.baseline.checks.some((check) => check.id === 'baseline-traffic' && check.verdict === 'skip');
+}
+
 /**
  * Confirm by a probe that never reached the target before the drain: that it misses the target
  * now proves nothing. The drain is in place (HAProxy shows it), so nothing blocks; the check warns,
  * and the end of the run does not claim a proof (traffic-proof.ts's endClaim).
  */
 function unprovenMiss(spec: TrafficProofSpec, context: RunbookContext, traffic: TrafficEvidence): CheckResult | undefined {
+	if (downAtBaseline(context)) {
+		return warned(spec.id, spec.title, `${trafficSentence(context, traffic)} The target got none of it, but it was not serving before the drain either (its baseline was skipped with --allow-down): that it gets none now proves nothing of the drain.`, {
+			meaning: 'HAProxy shows the drain (FDRAIN), so load balancing will not pick it when its health check passes again; traffic cannot show that while it is down.',
+			evidence: {...trafficEvidence(traffic), servedAtBaseline: false},
+		});
+	}
+
 	const held = traffic.basis === 'probe' ? probeHeldBy(context) : null;
 	const reach = held ? baselineReach(context) : 'reached';
 	if (reach === 'reached') {
