@@ -18,7 +18,7 @@ import {waitFor} from '../helpers/wait-for.js';
  * - be_evil is routed by a Host with an escape character, which no request can carry: no probe.
  */
 let bed: TestBed;
-const servers = ['s1', 's2', 't1', 't2', 'e1', 'e2', 'o1'];
+const servers = ['s1', 's2', 't1', 't2', 'e1', 'e2', 'o1', 'f1', 'f2'];
 
 beforeAll(async () => {
 	bed = await startTestBed({
@@ -30,7 +30,14 @@ frontend web
     acl evil hdr(host) -i "ev\\x1b[31mil.example.com"
     use_backend be_evil if evil
     use_backend be_stick if { path_beg /stick }
+    use_backend be_first if { path_beg /first }
     default_backend be_other
+
+backend be_first
+    balance first
+    default-server check inter 200 fall 2 rise 2 maxconn 100
+    server f1 127.0.0.1:${context.port('f1')}
+    server f2 127.0.0.1:${context.port('f2')}
 
 backend be_stick
     balance roundrobin
@@ -65,7 +72,7 @@ listen tcp_src
 });
 
 afterEach(async () => {
-	for (const target of ['be_stick/s1', 'be_stick/s2', 'tcp_src/t1', 'tcp_src/t2', 'be_evil/e1']) {
+	for (const target of ['be_stick/s1', 'be_stick/s2', 'tcp_src/t1', 'tcp_src/t2', 'be_evil/e1', 'be_first/f2']) {
 		await bed.send(`set server ${target} state ready`);
 	}
 
@@ -173,6 +180,18 @@ describe('confirm by a probe that never reached the target before the drain', ()
 		expect(run.stderr).toContain('Do: Use --proof live when the backend carries real traffic');
 		expect(run.stderr).toContain(`✓ tcp_src/${other} is drained (HAProxy shows FDRAIN), but traffic did not prove it out of rotation: see "New traffic goes elsewhere" above.`);
 		expect(run.stderr).not.toContain('proven out of rotation.');
+	});
+
+	it('balance first: a server after the first gets none of the probe; warned at validate and baseline (continued knowingly with --yes), and not "proven out of rotation"', async () => {
+		const run = await runCli(['drain', 'be_first/f2', ...common('first.jsonl'), '--proof', 'probe']);
+		const json = checkContract(run.stdout, run.code);
+		expect(run.code, run.stderr).toBe(0);
+		expect(checkOf(json, 'warnings').observed).toContain('Balance first sends every request to the first server with a free connection slot: the probe reaches a later server only when those before it are full.');
+		expect(checkOf(json, 'baseline-traffic')).toMatchObject({verdict: 'warn', evidence: {targetDelta: 0}});
+		expect(run.stderr).toContain('With balance first, every request goes to the first server (by id) with a free connection slot');
+		expect(checkOf(json, 'traffic-moved')).toMatchObject({verdict: 'warn', evidence: {targetDelta: 0, probeSeenOnTarget: false}});
+		expect(run.stderr).toContain('✓ be_first/f2 is drained (HAProxy shows FDRAIN), but traffic did not prove it out of rotation: see "New traffic goes elsewhere" above.');
+		expect(adminStates(await bed.send('show servers state be_first'))['be_first/f2']).toBe('8');
 	});
 
 	it('balance source: a probe that reached the target at baseline still proves it', async () => {

@@ -145,6 +145,16 @@ export function targetGotNone(id: string, title: string, context: RunbookContext
 		});
 	}
 
+	if (/^first\b/.test(algorithm)) {
+		return failed(id, title, `${trafficSentence(context, traffic)} ${gotNone(traffic)}`, {
+			meaning: 'With balance first, every request goes to the first server (by id) with a free connection slot: the target gets traffic only when the servers before it are full, so missing it says nothing of whether it is in rotation.',
+			todo: traffic.basis === 'probe' ? 'Continue knowingly (journaled), or use --proof live when the backend is busy enough to fill the servers before it.' : 'Continue knowingly (journaled), or retry when the backend is busier.',
+			override: {kind: 'acknowledge', question: `The target received none of the ${traffic.basis === 'probe' ? 'probe' : 'live'} traffic, as balance first may explain. Continue anyway?`},
+			evidence: trafficEvidence(traffic),
+			code: 'not-serving',
+		});
+	}
+
 	return failed(id, title, `${trafficSentence(context, traffic)} ${gotNone(traffic)}`, {...hint, evidence: trafficEvidence(traffic), code: 'not-serving'});
 }
 

@@ -250,6 +250,10 @@ const warnings: CheckDefinition = {
 			notes.push(`Balance ${context.facts.algorithm} picks servers by hash: the probe, one client, may never reach the target.`);
 		}
 
+		if (context.facts.algorithm && /^first\b/.test(context.facts.algorithm)) {
+			notes.push('Balance first sends every request to the first server with a free connection slot: the probe reaches a later server only when those before it are full.');
+		}
+
 		return notes.length > 0 ? warned(this.id, title, notes.join(' ')) : passed(this.id, title, 'No persistence, no trackers; the server-state file is loaded.');
 	},
 };
