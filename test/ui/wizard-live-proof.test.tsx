@@ -13,6 +13,28 @@ afterEach(() => {
 	rendered = undefined;
 });
 
+describe('the URL the wizard asks for', () => {
+	it('Esc clears what is typed (q is typed, not quit), and on an empty field goes back to the grid: nothing is drained', async () => {
+		const haproxy = new FakeHaproxy(['app01', 'app02', 'app03']);
+		const harness = engineHarness(haproxy, new FakeClock(), {proof: 'probe'});
+		harness.context.store.dispatch({type: 'probe-set', probe: null, source: 'only use_backend %[req.hdr(x-pool)] can route to it'});
+		const prepared: PreparedMaintenance = {context: harness.context, resume: undefined, notice: null, notes: [], comeBack: null};
+		const ui = renderAt(
+			<App clients={harness.context.clients} initialTarget={parseTarget('webapps/app01')} prepare={async () => prepared} pollIntervalMs={30} />,
+			{columns: 100, rows: 30},
+		);
+		rendered = ui;
+		await ui.waitForFrame('▶ validate');
+		const asked = await ui.press(keys.enter, 'Type the URL clients use');
+		expect(asked).toContain('type the URL · Enter use it · Esc clear (empty: back to the grid)');
+		await ui.press('q', 'URL: q▏');
+		await ui.press(keys.escape, (frame) => frame.includes('URL: ▏'));
+		const grid = await ui.press(keys.escape, (frame) => !frame.includes('URL:') && /▸ webapps/.test(frame));
+		expect(grid).not.toContain('▶ baseline');
+		expect(haproxy.sent).toEqual([]);
+	});
+});
+
 describe('the wizard with --proof live', () => {
 	it('asks for no URL, and shows the live rates while it waits for the target to serve', async () => {
 		const haproxy = new FakeHaproxy(['app01', 'app02', 'app03']);
@@ -54,7 +76,7 @@ describe('the wizard with --proof live', () => {
 		rendered = ui;
 		await ui.waitForFrame('▶ validate');
 		const asked = await ui.press(keys.enter, 'Press Enter to use live traffic as the proof');
-		expect(asked).toContain('type the URL · Enter use it (empty: live traffic) · Esc clear');
+		expect(asked).toContain('type the URL · Enter use it (empty: live traffic) · Esc clear (empty: back to the grid)');
 		haproxy.backendLastSession = 0;
 		await ui.press(keys.enter, (frame) => frame.includes('running…'));
 		// Real clients, spread over the servers as roundrobin does.

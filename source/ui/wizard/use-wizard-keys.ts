@@ -68,6 +68,11 @@ export function useWizardKeys(handle: RunbookHandle, handlers: Handlers): void {
 					handle.runCurrent();
 				} else if (press.key.return) {
 					handle.setUrl(url);
+				} else if (press.key.escape && url === '' && handle.canGoBack) {
+					// Nothing typed, nothing drained: Esc leaves, as at any other step (q is part of what is typed).
+					handle.leave();
+					handlers.onBack(false);
+					return;
 				} else if (press.key.escape) {
 					url = '';
 				} else if (press.key.backspace || press.key.delete) {

@@ -288,7 +288,8 @@ function hints(handle: RunbookHandle, {afterEnd, backTo}: {afterEnd: string; bac
 	}
 
 	if (handle.needsUrl && state.current === 'baseline' && !handle.running) {
-		return handle.urlOptional ? 'type the URL · Enter use it (empty: live traffic) · Esc clear' : 'type the URL · Enter use it · Esc clear';
+		const esc = handle.canGoBack ? 'Esc clear (empty: back to the grid)' : 'Esc clear';
+		return handle.urlOptional ? `type the URL · Enter use it (empty: live traffic) · ${esc}` : `type the URL · Enter use it · ${esc}`;
 	}
 
 	const reapply = state.alarms.some((alarm) => alarm.reapply) ? 'r re-apply drain · ' : canBringRestoreForward(state) ? 'b bring it back now · ' : '';
