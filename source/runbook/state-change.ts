@@ -57,6 +57,12 @@ export type ChangeOutcome = {
 	remarks: string[];
 	/** A drain: the target's backend read right after, on every instance. */
 	after?: TargetView[];
+	/**
+	 * When the state command was applied (`context.clock`): its accepted reply, journaled at that
+	 * moment, or its sending when a lost reply was read back applied. Not when the change returns:
+	 * the read-back and the drain's note come after, and take longer the busier the host.
+	 */
+	appliedAt: number;
 };
 
 type Client = RunbookContext['clients'][number];
@@ -143,7 +149,7 @@ type Sending = {plan: ReturnType<typeof planChange>; views: TargetView[]; drain:
 /** Sends the change, reads a drain back, and records whose drain it is (or removes that record once ready). */
 async function sendAndCheck(context: RunbookContext, io: RunbookIo, step: StepId, {plan, views, drain, ready, taken}: Sending): Promise<ChangeOutcome> {
 	const sent = await send(context, io, step, plan.bySocket, views, drain);
-	const outcome: ChangeOutcome = {command: plan.main, commands: plan.lines, replies: sent.replies, notes: [...sent.notes, ...plan.notes], remarks: []};
+	const outcome: ChangeOutcome = {command: plan.main, commands: plan.lines, replies: sent.replies, notes: [...sent.notes, ...plan.notes], remarks: [], appliedAt: sent.appliedAt ?? context.clock.now()};
 	if (drain) {
 		drainLearned(io, 'applied');
 		outcome.after = await checkAfterDrain(context, io, step, outcome, sent.done);
@@ -227,17 +233,20 @@ export const changeInFlight = (): boolean => sending.size > 0;
 const instancesSeen = (views: readonly TargetView[]): JournalInstance[] =>
 	views.map(({socket, snapshot: {instance}}) => ({socket, pid: instance.pid, version: instance.version, startTime: instance.startTime}));
 
-type Sent = {replies: ChangeOutcome['replies']; notes: string[]; done: Done[]};
+type Sent = {replies: ChangeOutcome['replies']; notes: string[]; done: Done[]; appliedAt: number | undefined};
 
 async function send(context: RunbookContext, io: RunbookIo, step: StepId, bySocket: Map<string, InstanceCommand[]>, views: readonly TargetView[], drain: boolean): Promise<Sent> {
 	const replies: ChangeOutcome['replies'] = [];
 	const notes: string[] = [];
 	const done: Done[] = [];
+	// The first instance's: the change is said to be sent when HAProxy first applied it.
+	let appliedAt: number | undefined;
 	for (const client of context.clients) {
 		const before = views.find((view) => view.socket === client.socket)!.server!;
 		for (const command of bySocket.get(client.socket) ?? []) {
 			const line = commandLine(context.target, command);
 			const started = Date.now();
+			const sentAt = context.clock.now();
 			let outcome: Awaited<ReturnType<typeof sendCommand>>;
 			try {
 				outcome = await sendCommand(client, context.target, command);
@@ -250,6 +259,10 @@ async function send(context: RunbookContext, io: RunbookIo, step: StepId, bySock
 				}
 
 				if (read.applied === true) {
+					if (command.kind === 'state') {
+						appliedAt ??= sentAt;
+					}
+
 					notes.push(read.sentence);
 					replies.push({socket: client.socket, ok: true, reply: '(lost; read back applied)'});
 					done.push({client, command, before});
@@ -276,12 +289,16 @@ async function send(context: RunbookContext, io: RunbookIo, step: StepId, bySock
 			// Applied: a journal that cannot take the reply any more is said at the end of the run,
 			// never taken for a failure of the change itself.
 			replies.push({socket: client.socket, ok: true, reply: outcome.reply});
+			if (command.kind === 'state') {
+				appliedAt ??= context.clock.now();
+			}
+
 			context.journal.appendGuarded({step, event: 'reply', command: line, socket: client.socket, ok: true, reply: outcome.reply, instances: instancesSeen(views)});
 			done.push({client, command, before});
 		}
 	}
 
-	return {replies, notes, done};
+	return {replies, notes, done, appliedAt};
 }
 
 const isDrain = (command: InstanceCommand) => command.kind === 'state' && command.state === 'drain';

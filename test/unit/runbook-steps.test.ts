@@ -8,6 +8,7 @@ import {failureCode} from '../../source/runbook/failure-code.js';
 import {Journal, JournalError, readJournal} from '../../source/runbook/journal.js';
 import {runStep} from '../../source/runbook/run-step.js';
 import type {StepId} from '../../source/runbook/steps.js';
+import {clockTime} from '../../source/time-format.js';
 import {engineHarness, FakeClock, FakeHaproxy, type EngineHarness} from '../helpers/fake-runtime.js';
 import {scratchDir} from '../helpers/scratch.js';
 
@@ -480,6 +481,30 @@ describe('maintain and restore', () => {
 		expect(harness.state().drained).toBe(false);
 		const events = readFileSync(harness.journalFile, 'utf8').trim().split('\n').map((line) => (JSON.parse(line) as {event: string}).event);
 		expect(events.at(-1)).toBe('finished');
+	});
+
+	it('dates the drain when HAProxy applied it, as the journal does: not after the read-back and the drain note that follow', async () => {
+		const haproxy = pool();
+		const clock = new FakeClock();
+		const harness = engineHarness(haproxy, clock);
+		const [client] = harness.context.clients;
+		const setServerState = client!.setServerState;
+		let appliedAt: number | undefined;
+		client!.setServerState = async (...args) => {
+			const reply = await setServerState(...args);
+			appliedAt ??= clock.now();
+			return reply;
+		};
+		// The drain's note, written after the read-back, ends in the next second (a busy host, a slow disk).
+		const marks = harness.context.marks;
+		const write = marks.write.bind(marks);
+		marks.write = async (...args) => {
+			clock.time = (Math.floor(clock.time / 1000) + 1) * 1000 + 500;
+			return write(...args);
+		};
+		await through(harness, ['validate', 'baseline', 'drain', 'confirm', 'maintain', 'restore']);
+		expect(harness.context.facts.drainSentAt).toBe(appliedAt);
+		expect(check(harness, 'restore', 'summary')?.observed).toMatch(new RegExp(`^Drain sent ${clockTime(appliedAt!)}, `));
 	});
 
 	it('remembers an entry the journal lost along the way, and the summary says the journal is incomplete', async () => {

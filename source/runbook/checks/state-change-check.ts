@@ -43,8 +43,10 @@ export function stateChangeCheck(spec: StateChangeSpec): CheckDefinition {
 				throw error;
 			}
 
+			// Sent: when HAProxy applied it, as its reply is journaled (the summary dates it so). Set, the
+			// start of the hold confirm watches: once read back, now.
 			const now = context.clock.now();
-			io.dispatch({type: 'facts-learned', facts: Object.fromEntries(spec.sentAt.map((fact) => [fact, now]))});
+			io.dispatch({type: 'facts-learned', facts: Object.fromEntries(spec.sentAt.map((fact) => [fact, fact === 'drainSetAt' ? now : outcome.appliedAt]))});
 
 			io.dispatch({type: 'drain-changed', drained: spec.state === 'drain'});
 			const readBack = readBackText(context, outcome);

@@ -195,9 +195,10 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView, {poll 
 
 		store.dispatch({type: 'reapply-started'});
 		void changeState(context, io, now.current, {kind: 'state', state: 'drain'}, 'The drain is gone from HAProxy; this puts it back.').then(
-			() => {
-				// Confirm, run again, watches the drain hold from now, not from the drain that was undone.
-				store.dispatch({type: 'facts-learned', facts: {drainSetAt: context.clock.now(), drainSentAt: context.clock.now()}});
+			(outcome) => {
+				// Confirm, run again, watches the drain hold from now, not from the drain that was undone;
+				// the summary dates the drain when HAProxy applied it, as the journal does.
+				store.dispatch({type: 'facts-learned', facts: {drainSetAt: context.clock.now(), drainSentAt: outcome.appliedAt}});
 				for (const alarm of store.getState().alarms.filter((candidate) => candidate.reapply)) {
 					store.dispatch({type: 'alarm-cleared', id: alarm.id});
 				}

@@ -246,9 +246,9 @@ export function useSetMaintenance(runner: SetRunner, view: PollView, goBack: () 
 			// One at a time, each with the change's own checks: the capacity read again, the drain read back.
 			for (const member of lost) {
 				try {
-					await changeState(member.context, {dispatch: (action) => member.context.store.dispatch(action), ask, signal: controller.signal}, 'confirm', {kind: 'state', state: 'drain'}, `HAProxy no longer shows ${member.label} drained; this puts the drain back.`);
-					// Confirm watches the drain hold from now, not from the drain that was undone.
-					member.context.store.dispatch({type: 'facts-learned', facts: {drainSetAt: member.context.clock.now(), drainSentAt: member.context.clock.now()}});
+					const outcome = await changeState(member.context, {dispatch: (action) => member.context.store.dispatch(action), ask, signal: controller.signal}, 'confirm', {kind: 'state', state: 'drain'}, `HAProxy no longer shows ${member.label} drained; this puts the drain back.`);
+					// Confirm watches the drain hold from now, not from the drain that was undone; the drain is dated when HAProxy applied it.
+					member.context.store.dispatch({type: 'facts-learned', facts: {drainSetAt: member.context.clock.now(), drainSentAt: outcome.appliedAt}});
 					write(`${member.label}: the drain is back on HAProxy (read back after it was sent); confirm runs again for it.`);
 					back.push(member);
 				} catch (error) {
