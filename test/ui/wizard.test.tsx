@@ -1,5 +1,6 @@
 import {tmpdir} from 'node:os';
 import path from 'node:path';
+import {setTimeout as delay} from 'node:timers/promises';
 import React from 'react';
 import {afterEach, describe, expect, it} from 'vitest';
 import {DrainMarks} from '../../source/runbook/drain-mark.js';
@@ -10,7 +11,9 @@ import {parseTarget} from '../../source/runtime/names.js';
 import {App} from '../../source/ui/app.js';
 import {ExitOwner} from '../../source/ui/exit-owner.js';
 import {exitNoteText} from '../../source/ui/wizard/exit-note.js';
+import type {RuntimeClient} from '../../source/poll/client.js';
 import {engineHarness, FakeClock, FakeHaproxy} from '../helpers/fake-runtime.js';
+import {makeBackend, makeServer} from '../helpers/model.js';
 import {checklist} from '../helpers/checklist.js';
 import {keys, renderAt, type Rendered} from '../helpers/render-ink.js';
 import {waitFor} from '../helpers/wait-for.js';
@@ -492,5 +495,46 @@ describe('the wizard', () => {
 		expect(frame).toContain('Enter back to the grid, on the next server');
 		frame = await ui.press(keys.enter, 'SERVER');
 		expect(frame.trimEnd().split('\n').at(-1)).toMatch(/ 3\/4$/);
+	});
+});
+
+describe('the grid after a maintenance', () => {
+	it('reads every backend at once when the wizard goes back to it: a backend the wizard did not read shows as it is now, not as a full dump 30 s old', async () => {
+		const haproxy = new FakeHaproxy(['app01', 'app02', 'app03']);
+		const harness = engineHarness(haproxy, new FakeClock());
+		const base = haproxy.client();
+		// A second backend, in the full dumps only: each dump costs 200 ms, which puts the next one 30 s
+		// after it (250 times its cost); the grid reads webapps, under its cursor, every cycle.
+		let api1 = makeServer({backend: 'api', server: 'api1', socket: haproxy.socket});
+		// Full dumps answered.
+		let fullDumps = 0;
+		const client: RuntimeClient = {
+			...base,
+			async snapshot(backend, signal) {
+				const read = await base.snapshot(backend, signal);
+				if (backend !== undefined) {
+					return read;
+				}
+
+				const api = makeBackend('api', [{...api1}], haproxy.socket);
+				await delay(200);
+				fullDumps++;
+				return {...read, backends: [...read.backends, api]};
+			},
+		};
+		const prepared: PreparedMaintenance = {context: harness.context, resume: undefined, notice: null, notes: [], comeBack: `drainboard webapps/app01 --socket /fake/admin.sock --journal ${harness.journalFile}`};
+		rendered = renderAt(<App clients={[client]} prepare={async () => prepared} owner={new ExitOwner()} pollIntervalMs={30} />, {columns: 100, rows: 30});
+		const ui = rendered;
+		// The first dump is cold and not measured: the second measures the cost.
+		await waitFor('two full dumps', () => (fullDumps >= 2 ? true : undefined));
+		await ui.waitForFrame((frame) => /● api1 .* UP/.test(frame));
+		ui.send(keys.down);
+		await ui.press(keys.enter, 'Enter run validate');
+		// While the wizard reads webapps only, someone drains api1.
+		api1 = makeServer({backend: 'api', server: 'api1', socket: haproxy.socket, adminState: 0x08, status: 'DRAIN'});
+		const dumps = fullDumps;
+		const frame = await ui.press(keys.escape, (current) => current.includes('Enter select') && /◐ api1 .* DRAIN/.test(current));
+		expect(frame).not.toMatch(/● api1 .* UP/);
+		expect(fullDumps).toBeGreaterThan(dumps);
 	});
 });
