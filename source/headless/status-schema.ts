@@ -51,7 +51,7 @@ const drainSchema = z.strictObject({
 				since: z.iso.datetime().check(z.describe('when the drain was applied (ISO 8601, UTC)')),
 			}),
 		)
-		.check(z.describe('whose drainboard maintenance drained it, from the drain marks every drainboard of this host leaves beside its locks; null when no mark names one (drained by hand or another tool, or the mark ended: set ready and drained again outside drainboard), or when the marks could not be read (stderr then says so)')),
+		.check(z.describe('whose drainboard maintenance drained it, from the drain marks every drainboard of this host leaves beside its locks; null when no mark names one (drained by hand or another tool, or the mark ended: a drainboard restored it or saw it in rotation since), or when the marks could not be read (stderr then says so). HAProxy keeps no time of a drain: a server set ready and drained again by hand while no drainboard saw it still names the maintenance whose drain it was')),
 });
 
 /** An open maintenance of the journal whose drain HAProxy no longer shows: the server is in rotation, or HAProxy has it no more. */
