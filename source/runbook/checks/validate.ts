@@ -1,3 +1,5 @@
+import {existsSync} from 'node:fs';
+import path from 'node:path';
 import {isHashBalancing} from '../../config/backend-facts.js';
 import {checkArguments} from '../../config/check-config.js';
 import {cannotEvaluate, findTargetInConfig} from '../../config/target-in-config.js';
@@ -227,6 +229,11 @@ const warnings: CheckDefinition = {
 				);
 			}
 
+			const stateFile = facts.loadsServerState ? facts.serverStateFile : null;
+			if (stateFile !== null && path.isAbsolute(stateFile) && !existsSync(stateFile)) {
+				notes.push(`The configuration loads the server-state file ${visible(stateFile)}, but there is no such file now: a reload drops the drain unless "show servers state" is written to it first.`);
+			}
+
 			for (const uncertainty of facts.uncertain.slice(0, 2)) {
 				notes.push(`${cannotEvaluate(uncertainty)}: the persistence or server-state lines under it may or may not apply.`);
 			}
@@ -254,7 +261,10 @@ const warnings: CheckDefinition = {
 			notes.push('Balance first sends every request to the first server with a free connection slot: the probe reaches a later server only when those before it are full.');
 		}
 
-		return notes.length > 0 ? warned(this.id, title, notes.join(' ')) : passed(this.id, title, 'No persistence, no trackers; the server-state file is loaded.');
+		// HAProxy reads the file at each start and reload: it keeps the drain only when written just before, which reload scripts do.
+		const file = context.backendFacts?.serverStateFile;
+		const loads = file ? `the configuration loads the server-state file ${visible(file)} at each reload, which keeps the drain when "show servers state" is written to it just before` : 'the configuration loads a server-state file';
+		return notes.length > 0 ? warned(this.id, title, notes.join(' ')) : passed(this.id, title, `No persistence, no trackers; ${loads}.`);
 	},
 };
 
