@@ -6,7 +6,7 @@ import {webappsConfig, webappsDemos} from '../fixtures/webapps.cfg.js';
 import {startForwardingSocket} from '../helpers/forwarding-socket.js';
 import {checkContract, contractChecks} from '../helpers/json-contract.js';
 import {holdLock} from '../helpers/lock-holder.js';
-import {adminStates} from '../helpers/raw-haproxy.js';
+import {adminStates, rawStat} from '../helpers/raw-haproxy.js';
 import {runCli} from '../helpers/run-cli.js';
 import {startTestBed, type TestBed} from '../helpers/test-bed.js';
 import {waitFor} from '../helpers/wait-for.js';
@@ -154,10 +154,15 @@ describe('the --json contract of drain and restore', () => {
 		await bed.demo('app02').stop();
 		try {
 			await waitFor('app02 down', async () => ((await statusOf('app02'))?.startsWith('DOWN') ? true : undefined));
+			const frontendRequests = async () => Number(rawStat(await bed.send('show stat -1 1 -1')).find((row) => row['pxname'] === 'web')?.['req_tot']);
+			const before = await frontendRequests();
 			const drain = await json(['drain', 'webapps/app02', ...common('down.jsonl')]);
 			expect(drain.code).toBe(1);
 			expect(drain.result).toMatchObject({ok: false, changed: false, error: {code: 'not-serving'}});
 			expect(drain.stderr).toContain('--allow-down drains it on purpose');
+			// Said from HAProxy's read: no probe request went through the listener to find it out.
+			expect(drain.result.error?.message).toMatch(/^webapps\/app02 is DOWN[^:]*: it serves nothing, so no request was sent to measure it;/);
+			expect(await frontendRequests()).toBe(before);
 			await bed.send('set server webapps/app02 state drain');
 			const restore = await json(['restore', 'webapps/app02', ...common('down.jsonl'), '--ready-timeout', '1']);
 			expect(restore.code).toBe(1);

@@ -240,12 +240,26 @@ describe('baseline', () => {
 		const haproxy = pool();
 		const harness = engineHarness(haproxy, new FakeClock());
 		await through(harness, ['validate']);
+		// Every server weighted out after validate, still UP: HAProxy has nowhere to send the requests.
 		for (const name of ['app01', 'app02', 'app03']) {
-			haproxy.set(name, {opState: 0});
+			haproxy.set(name, {userWeight: 0});
 		}
 
 		expect(await runStep('baseline', harness.context, harness.io)).toBe('failed');
 		expect(check(harness, 'baseline', 'baseline-traffic')?.observed).toContain('10 of 10 requests through http://127.0.0.1:8080/ failed (first: HTTP 503)');
+	});
+
+	it('sends no request to measure a target HAProxy shows DOWN: it serves nothing, said from that read', async () => {
+		const haproxy = pool();
+		const harness = engineHarness(haproxy, new FakeClock());
+		await through(harness, ['validate']);
+		haproxy.set('app01', {opState: 0, status: 'DOWN', checkStatus: 'L4CON'});
+		expect(await runStep('baseline', harness.context, harness.io)).toBe('failed');
+		const refused = check(harness, 'baseline', 'baseline-traffic')!;
+		expect(refused.observed).toBe('webapps/app01 is DOWN (op state stopped, check L4CON): it serves nothing, so no request was sent to measure it.');
+		expect(refused.meaning).toContain('--allow-down drains it on purpose');
+		expect(failureCode(refused)).toBe('not-serving');
+		expect(refused.evidence).toBeUndefined();
 	});
 
 	it('asks for a listener when none is known', async () => {

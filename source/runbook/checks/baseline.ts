@@ -105,7 +105,22 @@ const baselineTraffic: CheckDefinition = {
 	id: provenBaseline.id,
 	title: provenBaseline.title,
 	async run(context, io) {
-		return (await skippedAsDown(this.id, this.title, context, io.signal)) ?? provenBaseline.run(context, io);
+		const skip = await skippedAsDown(this.id, this.title, context, io.signal);
+		if (skip) {
+			return skip;
+		}
+
+		// A target HAProxy shows DOWN serves nothing: said from that read, without a probe's requests in the listener's logs.
+		const down = (await readTarget(context, io.signal)).find((view) => view.server && !isRunning(view.server) && !inMaintenance(view.server));
+		if (down?.server) {
+			return failed(this.id, this.title, perInstance(context, down.socket, `${formatTarget(context.target)} is ${down.server.status} (op state ${down.server.opStateName}, check ${down.server.checkStatus ?? 'none'}): it serves nothing, so no request was sent to measure it.`), {
+				meaning: 'The target is DOWN: its health check fails; --allow-down drains it on purpose (so it does not come back into rotation by itself).',
+				todo: 'Find out why before draining; retry when it serves again.',
+				code: 'not-serving',
+			});
+		}
+
+		return provenBaseline.run(context, io);
 	},
 };
 
