@@ -168,12 +168,12 @@ describe('sticky clients (cookie persistence)', () => {
 			expect(drain.code, drain.stderr).toBe(0);
 			const moved = checkOf(drain.json, 'confirm', 'traffic-moved')!;
 			expect(moved.verdict).toBe('warn');
-			expect(moved.observed).toMatch(/Load balancing picked the target 0 times, but \d+ requests from sticky clients still reached it \(persistence: [^)]*cookie/);
+			expect(moved.observed).toMatch(/Load balancing picked the target 0 times, but \d+ requests? from sticky clients still reached it \(persistence: [^)]*cookie/);
 			expect(moved.observed).toContain('The operator continued knowingly (journaled).');
 			expect(moved.observed).not.toContain('new traffic goes to the other servers');
 			expect(Number(moved.evidence?.['stickyRequests'])).toBeGreaterThan(0);
 			expect(moved.evidence?.['stickyRequests']).toBe(moved.evidence?.['targetDelta']);
-			expect(drain.stderr).toMatch(/→ \d+ requests from sticky clients still reached s1 after the drain\. Continue anyway\? yes \(--yes\)/);
+			expect(drain.stderr).toMatch(/→ \d+ requests? from sticky clients still reached s1 after the drain\. Continue anyway\? yes \(--yes\)/);
 		} finally {
 			await sticky.stop();
 			await others.stop();

@@ -111,7 +111,7 @@ describe('confirm by a probe, with users held on the target by a stick table', (
 			const moved = checkOf(json, 'traffic-moved');
 			expect(moved.verdict, moved.observed).toBe('warn');
 			expect(moved.observed).toMatch(/Over all of confirm \([\d.]+ s since its first read, after the drain\): s[12] \+\d+, \d+ during the probe's burst, \d+ outside it, which the probe did not send/);
-			expect(moved.observed).toMatch(/Load balancing picked the target 0 times, but \d+ requests from sticky clients still reached it in the [\d.]+ s since confirm began \(persistence: [^)]*stick on req\.hdr\(x-user\)/);
+			expect(moved.observed).toMatch(/Load balancing picked the target 0 times, but \d+ requests? from sticky clients still reached it in the [\d.]+ s since confirm began \(persistence: [^)]*stick on req\.hdr\(x-user\)/);
 			expect(moved.observed).not.toContain('new traffic goes to the other servers');
 			const evidence = moved.evidence!;
 			expect(evidence).toMatchObject({basis: 'probe', targetPicks: 0});
@@ -120,7 +120,7 @@ describe('confirm by a probe, with users held on the target by a stick table', (
 			expect(Number(evidence['stickyRequests'])).toBeGreaterThan(0);
 			// The burst's and the rest add up to the whole window; the probe's own answered requests are apart.
 			expect(Number(evidence['confirmTargetDelta'])).toBe(Number(evidence['targetDelta']) + Number(evidence['outsideProbe']));
-			expect(run.stderr).toMatch(/→ \d+ requests from sticky clients still reached s[12] after the drain\. Continue anyway\? yes \(--yes\)/);
+			expect(run.stderr).toMatch(/→ \d+ requests? from sticky clients still reached s[12] after the drain\. Continue anyway\? yes \(--yes\)/);
 			expect(run.stderr).toContain(`✓ be_stick/${target} is drained (HAProxy shows FDRAIN), but traffic did not prove it out of rotation: see "New traffic goes elsewhere" above.`);
 			expect(run.stderr).not.toContain('proven out of rotation');
 			expect(adminStates(await bed.send('show servers state be_stick'))[`be_stick/${target}`]).toBe('8');

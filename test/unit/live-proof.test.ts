@@ -121,11 +121,11 @@ describe('--proof live', () => {
 		expect(await runStep('confirm', harness.context, harness.io)).toBe('failed');
 		const moved = check(harness, 'confirm', 'traffic-moved');
 		expect(moved?.verdict).toBe('fail');
-		expect(moved?.observed).toMatch(/Load balancing picked the target 0 times, but \d+ requests from sticky clients still reached it \(persistence: cookie SRV insert\)\.$/);
+		expect(moved?.observed).toMatch(/Load balancing picked the target 0 times, but \d+ requests? from sticky clients still reached it \(persistence: cookie SRV insert\)\.$/);
 		expect(moved?.observed).not.toContain('goes to the other servers');
 		expect(Number(moved?.evidence?.['stickyRequests'])).toBeGreaterThan(0);
 		expect(moved?.evidence?.['stickyRequests']).toBe(moved?.evidence?.['targetDelta']);
-		expect(harness.prompts.at(-1)).toMatchObject({kind: 'question', question: expect.stringMatching(/^\d+ requests from sticky clients still reached app01 after the drain\. Continue anyway\?$/)});
+		expect(harness.prompts.at(-1)).toMatchObject({kind: 'question', question: expect.stringMatching(/^\d+ requests? from sticky clients still reached app01 after the drain\. Continue anyway\?$/)});
 	});
 });
 

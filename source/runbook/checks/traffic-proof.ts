@@ -1,4 +1,5 @@
 import {isHashBalancing} from '../../config/backend-facts.js';
+import {counted} from '../../counted.js';
 import {failed, warned, type CheckResult} from '../check-result.js';
 import type {RunbookContext, RunbookIo} from '../context.js';
 import {outageFailure, restWentDown, stopsAtOutage} from '../outage.js';
@@ -237,7 +238,8 @@ function stickyClients(spec: TrafficProofSpec, context: RunbookContext, traffic:
 	// A probe held on the target by its own address ("stick on src") is the probe's, said apart from the clients'.
 	const sticky = pinned ? others : traffic.targetDelta + others;
 	const held = pinned && traffic.targetDelta > 0 ? ` Besides them, ${traffic.targetDelta} of the probe's ${trafficNoun(traffic)} reached it: "${pinned}" keeps this probe's one address on the server it reached before the drain.` : '';
-	const count = `${sticky} ${trafficNoun(traffic)}`;
+	const noun = trafficNoun(traffic);
+	const count = counted(sticky, noun.slice(0, -1), noun);
 	const when = traffic.confirmWindow ? ` in the ${traffic.confirmWindow.seconds} s since confirm began` : '';
 	return failed(spec.id, spec.title, `${trafficSentence(context, traffic)} Load balancing picked the target 0 times, but ${count} from sticky clients still reached it${when} (${persistence}).${held}`, {
 		meaning: 'New clients go to the other servers; clients held by persistence stay on a drained server until their session ends or expires, and stopping it now breaks their sessions.',
