@@ -156,7 +156,7 @@ describe('--proof live with persistence', () => {
 		harness.answers.push(false);
 		expect(await runStep('confirm', harness.context, harness.io)).toBe('failed');
 		const moved = check(harness, 'confirm', 'traffic-moved');
-		expect(moved?.observed).toMatch(/but 1 requests from sticky clients still reached it \(persistence: cookie SRV insert\)\.$/);
+		expect(moved?.observed).toMatch(/but 1 request from sticky clients still reached it \(persistence: cookie SRV insert\)\.$/);
 		expect(liveLines(harness)).toContainEqual(expect.stringMatching(/^Live traffic, \d s of 30 s: .*; watching 5 s for sticky clients \(cookie SRV insert\)\.$/));
 	});
 
