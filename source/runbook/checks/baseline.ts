@@ -47,7 +47,7 @@ const listener: CheckDefinition = {
 		if (!context.probe) {
 			const why = `No listener URL for backend ${context.target.backend}: ${context.probeSource}.`;
 			if (proof === 'auto') {
-				return warned(this.id, this.title, `${why} Only live traffic can be the proof: the traffic checks need real clients on the backend.`, {
+				return warned(this.id, this.title, `${why} Without a URL, only live traffic can be the proof: the traffic checks need real clients on the backend.`, {
 					todo: 'Give --url (with --host and --path when it routes by them) for a quiet backend; drainboard routes shows what it derives.',
 				});
 			}
