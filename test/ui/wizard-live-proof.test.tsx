@@ -76,7 +76,7 @@ describe('the wizard with --proof live', () => {
 		rendered = ui;
 		await ui.waitForFrame('▶ validate');
 		const asked = await ui.press(keys.enter, 'Press Enter to use live traffic as the proof');
-		expect(asked).toContain('type the URL · Enter use it (empty: live traffic) · Esc clear (empty: back to the grid)');
+		expect(asked).toContain('type the URL · Enter use it (empty: live traffic) · Esc clear (empty: grid)');
 		haproxy.backendLastSession = 0;
 		await ui.press(keys.enter, (frame) => frame.includes('running…'));
 		// Real clients, spread over the servers as roundrobin does.

@@ -288,8 +288,10 @@ function hints(handle: RunbookHandle, {afterEnd, backTo}: {afterEnd: string; bac
 	}
 
 	if (handle.needsUrl && state.current === 'baseline' && !handle.running) {
-		const esc = handle.canGoBack ? 'Esc clear (empty: back to the grid)' : 'Esc clear';
-		return handle.urlOptional ? `type the URL · Enter use it (empty: live traffic) · ${esc}` : `type the URL · Enter use it · ${esc}`;
+		// Within 80 columns: the hint line is cut at the terminal's width.
+		return handle.urlOptional
+			? `type the URL · Enter use it (empty: live traffic) · Esc clear${handle.canGoBack ? ' (empty: grid)' : ''}`
+			: `type the URL · Enter use it · Esc clear${handle.canGoBack ? ' (empty: back to the grid)' : ''}`;
 	}
 
 	const reapply = state.alarms.some((alarm) => alarm.reapply) ? 'r re-apply drain · ' : canBringRestoreForward(state) ? 'b bring it back now · ' : '';
