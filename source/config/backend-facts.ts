@@ -91,3 +91,8 @@ export function sourcePersistence(persistence: readonly string[]): string | null
 export function isHashBalancing(algorithm: string): boolean {
 	return /^(?:source|uri|url_param|hdr|rdp-cookie|hash)\b/.test(algorithm);
 }
+
+/** `balance first`: every request to the first server (by id) with a free connection slot; a later one gets traffic only when those before it are full. */
+export function isFirstBalancing(algorithm: string): boolean {
+	return /^first\b/.test(algorithm);
+}

@@ -1,4 +1,4 @@
-import {isHashBalancing, sourcePersistence} from '../config/backend-facts.js';
+import {isFirstBalancing, isHashBalancing, sourcePersistence} from '../config/backend-facts.js';
 import type {StatRecord} from '../decode/stat.js';
 import {summarizeAttempts, type Probe, type ProbeAttempt} from '../probe/probe.js';
 import type {RunbookContext, RunbookIo} from './context.js';
@@ -165,7 +165,7 @@ export const probeCeiling = 200;
  * stick table that keeps the client's address on its server (`pinned`).
  */
 export function probeBudget(count: number, serverCount: number, algorithm: string | null, pinned = false): number {
-	if (pinned || (algorithm !== null && (isHashBalancing(algorithm) || /^first\b/.test(algorithm)))) {
+	if (pinned || (algorithm !== null && (isHashBalancing(algorithm) || isFirstBalancing(algorithm)))) {
 		return count;
 	}
 

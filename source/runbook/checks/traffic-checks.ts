@@ -1,10 +1,11 @@
-import {isHashBalancing} from '../../config/backend-facts.js';
+import {isFirstBalancing, isHashBalancing} from '../../config/backend-facts.js';
 import {failed, passed, type CheckResult} from '../check-result.js';
 import type {RunbookContext} from '../context.js';
 import {balanceOf, formatDeltas, probePinnedBy, type TrafficEvidence} from '../traffic.js';
 
 /** Numbers every traffic check records: the basis and its window, what was sent, the deltas of the target and the others. */
 export function trafficEvidence(traffic: TrafficEvidence): CheckResult['evidence'] {
+	const quiet = quietInstances(traffic);
 	return {
 		basis: traffic.basis,
 		windowSeconds: traffic.windowSeconds,
@@ -25,7 +26,7 @@ export function trafficEvidence(traffic: TrafficEvidence): CheckResult['evidence
 					inFlightAtConfirm: traffic.confirmWindow.inFlight,
 				}
 			: {}),
-		...(quietInstances(traffic).length > 0 ? {quietInstances: quietInstances(traffic).join(', ')} : {}),
+		...(quiet.length > 0 ? {quietInstances: quiet.join(', ')} : {}),
 	};
 }
 
@@ -145,7 +146,7 @@ export function targetGotNone(id: string, title: string, context: RunbookContext
 		});
 	}
 
-	if (/^first\b/.test(algorithm)) {
+	if (isFirstBalancing(algorithm)) {
 		return failed(id, title, `${trafficSentence(context, traffic)} ${gotNone(traffic)}`, {
 			meaning: 'With balance first, every request goes to the first server (by id) with a free connection slot: the target gets traffic only when the servers before it are full, so missing it says nothing of whether it is in rotation.',
 			todo: traffic.basis === 'probe' ? 'Continue knowingly (journaled), or use --proof live when the backend is busy enough to fill the servers before it.' : 'Continue knowingly (journaled), or retry when the backend is busier.',

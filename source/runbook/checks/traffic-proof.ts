@@ -1,4 +1,4 @@
-import {isHashBalancing} from '../../config/backend-facts.js';
+import {isFirstBalancing, isHashBalancing} from '../../config/backend-facts.js';
 import {counted} from '../../counted.js';
 import {failed, warned, type CheckResult} from '../check-result.js';
 import type {RunbookContext, RunbookIo} from '../context.js';
@@ -165,7 +165,7 @@ function probeHeldBy(context: RunbookContext): string | null {
 	}
 
 	const algorithm = balanceOf(context) ?? '';
-	return isHashBalancing(algorithm) ? `balance ${algorithm} hashes this one client to one server` : /^first\b/.test(algorithm) ? 'balance first sends it to the first server with room' : null;
+	return isHashBalancing(algorithm) ? `balance ${algorithm} hashes this one client to one server` : isFirstBalancing(algorithm) ? 'balance first sends it to the first server with room' : null;
 }
 
 /** How this maintenance's baseline saw the probe reach the target: `reached`, or in words why it was not seen to. */

@@ -1,6 +1,6 @@
 import {existsSync} from 'node:fs';
 import path from 'node:path';
-import {isHashBalancing} from '../../config/backend-facts.js';
+import {isFirstBalancing, isHashBalancing} from '../../config/backend-facts.js';
 import {checkArguments} from '../../config/check-config.js';
 import {cannotEvaluate, findTargetInConfig} from '../../config/target-in-config.js';
 import {visible} from '../../visible-text.js';
@@ -257,14 +257,14 @@ const warnings: CheckDefinition = {
 			notes.push(`Balance ${context.facts.algorithm} picks servers by hash: the probe, one client, may never reach the target.`);
 		}
 
-		if (context.facts.algorithm && /^first\b/.test(context.facts.algorithm)) {
+		if (context.facts.algorithm && isFirstBalancing(context.facts.algorithm)) {
 			notes.push('Balance first sends every request to the first server with a free connection slot: the probe reaches a later server only when those before it are full.');
 		}
 
-		// HAProxy reads the file at each start and reload: it keeps the drain only when written just before, which reload scripts do.
-		const file = context.backendFacts?.serverStateFile;
-		const loads = file ? `the configuration loads the server-state file ${visible(file)} at each reload, which keeps the drain when "show servers state" is written to it just before` : 'the configuration loads a server-state file';
-		return notes.length > 0 ? warned(this.id, title, notes.join(' ')) : passed(this.id, title, `No persistence, no trackers; ${loads}.`);
+		// No note: the configuration loads a server-state file (loadsServerState), which has a path. HAProxy
+		// reads it at each start and reload: it keeps the drain only when written just before, as reload scripts do.
+		const file = visible(context.backendFacts?.serverStateFile ?? '');
+		return notes.length > 0 ? warned(this.id, title, notes.join(' ')) : passed(this.id, title, `No persistence, no trackers; the configuration loads the server-state file ${file} at each reload, which keeps the drain when "show servers state" is written to it just before.`);
 	},
 };
 
