@@ -96,6 +96,13 @@ const run = async (args: string[]) => {
 	return {...result, json: checkContract(result.stdout, result.code)};
 };
 
+/** After a test that stopped b2 (and started it again): HAProxy's checks see it UP before the next test. */
+const b2UpAgain = async () =>
+	waitFor('b2 up again', async () => {
+		const row = rawStat(await bed.send('show stat')).find((candidate) => candidate['pxname'] === 'app2' && candidate['svname'] === 'b2');
+		return row?.['status'] === 'UP' ? row : undefined;
+	}, 30_000);
+
 const untouched = async () => {
 	const now = await states();
 	return Object.entries(now).filter(([, admin]) => admin !== '0');
@@ -296,10 +303,7 @@ describe('the rest of the backend going down during confirm', () => {
 			await bed.demo('b2').start();
 		}
 
-		await waitFor('b2 up again', async () => {
-			const row = rawStat(await bed.send('show stat')).find((candidate) => candidate['pxname'] === 'app2' && candidate['svname'] === 'b2');
-			return row?.['status'] === 'UP' ? row : undefined;
-		}, 30_000);
+		await b2UpAgain();
 	}, 90_000);
 
 	it('a roll stopped by it says the put-back in its error (with the failed step) and counts it: changed, 2 state changes', async () => {
@@ -321,10 +325,7 @@ describe('the rest of the backend going down during confirm', () => {
 			await bed.demo('b2').start();
 		}
 
-		await waitFor('b2 up again', async () => {
-			const row = rawStat(await bed.send('show stat')).find((candidate) => candidate['pxname'] === 'app2' && candidate['svname'] === 'b2');
-			return row?.['status'] === 'UP' ? row : undefined;
-		}, 30_000);
+		await b2UpAgain();
 	}, 90_000);
 
 	it('a machine in two backends: the server of the backend that went down is put back, the other stays drained, said so (exit 1)', async () => {
@@ -348,9 +349,6 @@ describe('the rest of the backend going down during confirm', () => {
 			await bed.demo('b2').start();
 		}
 
-		await waitFor('b2 up again', async () => {
-			const row = rawStat(await bed.send('show stat')).find((candidate) => candidate['pxname'] === 'app2' && candidate['svname'] === 'b2');
-			return row?.['status'] === 'UP' ? row : undefined;
-		}, 30_000);
+		await b2UpAgain();
 	}, 90_000);
 });

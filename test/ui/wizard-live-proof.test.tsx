@@ -13,17 +13,27 @@ afterEach(() => {
 	rendered = undefined;
 });
 
+/**
+ * The wizard on webapps/app01 of a fake HAProxy with no listener to derive, at 100x30. With
+ * `realTime` the wizard waits on HAProxy's counters in real time, as it would on a load balancer.
+ */
+function openWizard(options: Parameters<typeof engineHarness>[2], {realTime}: {realTime: boolean}) {
+	const haproxy = new FakeHaproxy(['app01', 'app02', 'app03']);
+	const harness = engineHarness(haproxy, new FakeClock(), options);
+	if (realTime) {
+		harness.context.clock = systemClock;
+	}
+
+	harness.context.store.dispatch({type: 'probe-set', probe: null, source: 'only use_backend %[req.hdr(x-pool)] can route to it'});
+	const prepared: PreparedMaintenance = {context: harness.context, resume: undefined, notice: null, notes: [], comeBack: null};
+	const ui = renderAt(<App clients={harness.context.clients} initialTarget={parseTarget('webapps/app01')} prepare={async () => prepared} pollIntervalMs={30} />, {columns: 100, rows: 30});
+	rendered = ui;
+	return {haproxy, harness, ui};
+}
+
 describe('the URL the wizard asks for', () => {
 	it('Esc clears what is typed (q is typed, not quit), and on an empty field goes back to the grid: nothing is drained', async () => {
-		const haproxy = new FakeHaproxy(['app01', 'app02', 'app03']);
-		const harness = engineHarness(haproxy, new FakeClock(), {proof: 'probe'});
-		harness.context.store.dispatch({type: 'probe-set', probe: null, source: 'only use_backend %[req.hdr(x-pool)] can route to it'});
-		const prepared: PreparedMaintenance = {context: harness.context, resume: undefined, notice: null, notes: [], comeBack: null};
-		const ui = renderAt(
-			<App clients={harness.context.clients} initialTarget={parseTarget('webapps/app01')} prepare={async () => prepared} pollIntervalMs={30} />,
-			{columns: 100, rows: 30},
-		);
-		rendered = ui;
+		const {haproxy, ui} = openWizard({proof: 'probe'}, {realTime: false});
 		await ui.waitForFrame('▶ validate');
 		const asked = await ui.press(keys.enter, 'Type the URL clients use');
 		expect(asked).toContain('type the URL · Enter use it · Esc clear (empty: back to the grid)');
@@ -37,17 +47,7 @@ describe('the URL the wizard asks for', () => {
 
 describe('the wizard with --proof live', () => {
 	it('asks for no URL, and shows the live rates while it waits for the target to serve', async () => {
-		const haproxy = new FakeHaproxy(['app01', 'app02', 'app03']);
-		const harness = engineHarness(haproxy, new FakeClock(), {proof: 'live'});
-		// Real time: the wizard waits on HAProxy's counters as it would on a load balancer.
-		harness.context.clock = systemClock;
-		harness.context.store.dispatch({type: 'probe-set', probe: null, source: 'only use_backend %[req.hdr(x-pool)] can route to it'});
-		const prepared: PreparedMaintenance = {context: harness.context, resume: undefined, notice: null, notes: [], comeBack: null};
-		const ui = renderAt(
-			<App clients={harness.context.clients} initialTarget={parseTarget('webapps/app01')} prepare={async () => prepared} pollIntervalMs={30} />,
-			{columns: 100, rows: 30},
-		);
-		rendered = ui;
+		const {haproxy, ui} = openWizard({proof: 'live'}, {realTime: true});
 		await ui.waitForFrame('▶ validate');
 		await ui.press(keys.enter, '▶ baseline');
 		const waiting = await ui.press(keys.enter, 'waiting for app01 to serve.');
@@ -64,16 +64,7 @@ describe('the wizard with --proof live', () => {
 	});
 
 	it('with --proof auto and no URL, Enter with nothing typed tries live traffic: a busy backend passes without one', async () => {
-		const haproxy = new FakeHaproxy(['app01', 'app02', 'app03']);
-		const harness = engineHarness(haproxy, new FakeClock(), {proof: 'auto', autoSampleMs: 2000});
-		harness.context.clock = systemClock;
-		harness.context.store.dispatch({type: 'probe-set', probe: null, source: 'only use_backend %[req.hdr(x-pool)] can route to it'});
-		const prepared: PreparedMaintenance = {context: harness.context, resume: undefined, notice: null, notes: [], comeBack: null};
-		const ui = renderAt(
-			<App clients={harness.context.clients} initialTarget={parseTarget('webapps/app01')} prepare={async () => prepared} pollIntervalMs={30} />,
-			{columns: 100, rows: 30},
-		);
-		rendered = ui;
+		const {haproxy, harness, ui} = openWizard({proof: 'auto', autoSampleMs: 2000}, {realTime: true});
 		await ui.waitForFrame('▶ validate');
 		const asked = await ui.press(keys.enter, 'Press Enter to use live traffic as the proof');
 		expect(asked).toContain('type the URL · Enter use it (empty: live traffic) · Esc clear (empty: grid)');
