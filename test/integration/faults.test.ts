@@ -96,7 +96,7 @@ describe('HAProxy stopping and coming back during the wizard', () => {
 		);
 	});
 
-	it('waits through an outage while the maintain step is running', async () => {
+	it('waits through an outage while the maintain step is running; the restart took the drain, which it says, and r puts back', async () => {
 		const wizard = await wizardAt('maintain', `${bed.dir}/running-outage.jsonl`);
 		await bed.demo('app01').stop();
 		await wizard.waitForScreen((screen) => / ✗ app01 .* DOWN/.test(screen));
@@ -109,8 +109,17 @@ describe('HAProxy stopping and coming back during the wizard', () => {
 			await bed.demo('app01').start();
 		}
 
-		await bed.send('set server webapps/app01 state drain');
-		await wizard.waitForScreen((screen) => checklist(screen).includes('▶ restore'), 20_000);
+		// Restarted without a server-state file: the drain is gone. The running step reads HAProxy
+		// again and says so instead of passing; r puts the drain back, and the runbook goes on.
+		let screen = await wizard.waitForScreen((current) => current.replace(/\s+/g, ' ').includes('The drain is gone: HAProxy shows webapps/app01') && current.includes('r re-apply drain'), 30_000);
+		expect(screen.replace(/\s+/g, ' ')).toContain('while drainboard waited for its health check (a reload without a server-state file, or someone set it ready). Nothing was sent.');
+		expect(checklist(screen)).not.toContain('▶ restore');
+		expect(await admin()).toBe('0');
+		await wizard.press('r', 'this puts it back');
+		screen = await wizard.press('y', (current) => !current.includes('r re-apply drain') && checklist(current).includes('▶ confirm'));
+		expect(await admin()).toBe('8');
+		await wizard.press('Enter', (current) => checklist(current).includes('✓ confirm › ▶ maintain') && current.includes('Enter the work is done'), 30_000);
+		await wizard.press('Enter', (current) => checklist(current).includes('▶ restore'), 20_000);
 	});
 });
 
