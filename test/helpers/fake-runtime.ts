@@ -1,4 +1,5 @@
 import path from 'node:path';
+import {writeFileSync} from 'node:fs';
 import {parseConfigFiles, type ParsedConfig} from '../../source/config/parse-config.js';
 import {adminFlagsOf, opStateNames} from '../../source/decode/labels.js';
 import type {StatRecord} from '../../source/decode/stat.js';
@@ -276,6 +277,10 @@ export type EngineHarness = {
 export function engineHarness(haproxy: FakeHaproxy, clock: FakeClock, overrides: Partial<RunbookContext['options']> = {}, target = 'webapps/app01'): EngineHarness {
 	const dir = scratchDir('drainboard-journal-');
 	const journalFile = path.join(dir, 'journal.jsonl');
+	// The server-state file the fake configuration loads: one that exists, so validate's check of
+	// it reads the same on every machine (whatever /var/lib/haproxy holds there).
+	const serverStateFile = path.join(dir, 'server-state');
+	writeFileSync(serverStateFile, '1\n');
 	const parsed: Target = parseTarget(target);
 	const clients = [haproxy.client()];
 	const context: RunbookContext = runbookContext({
@@ -287,7 +292,7 @@ export function engineHarness(haproxy: FakeHaproxy, clock: FakeClock, overrides:
 		lock: new BackendLock({dir, backend: parsed.backend, clients, user: 'tester'}),
 		marks: new DrainMarks({dir, clients}),
 		config: {files: ['/etc/haproxy/haproxy.cfg'], source: 'the file HAProxy pid 100 loaded (its command line)', warnings: [], parsed: haproxy.config()},
-		backendFacts: {name: 'webapps', mode: 'http', balance: 'roundrobin', persistence: [], serverStateFile: '/var/lib/haproxy/state', loadsServerState: true, uncertain: []},
+		backendFacts: {name: 'webapps', mode: 'http', balance: 'roundrobin', persistence: [], serverStateFile, loadsServerState: true, uncertain: []},
 		configProblem: null,
 		checkConfig: async () => ({ok: true, exitCode: 0, warnings: [], alerts: [], output: 'Configuration file is valid'}),
 		commandFlags: {socket: []},
