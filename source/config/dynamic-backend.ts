@@ -121,7 +121,7 @@ export function mapCandidates(name: string, backend: string, maps: MapFiles, con
 		return found;
 	}
 
-	const leading = read.read.entries.filter((entry: MapEntry) => `${before}${entry.value}${after}` === backend && /^[\x21-\x7e]+$/.test(entry.key));
+	const leading = read.read.entries.filter((entry: MapEntry) => `${before}${entry.value}${after}` === backend && unmatchableKey(entry.key, words.slice(1, mapAt)) === null);
 	for (const {key} of leading) {
 		if (kind === 'host') {
 			found.names.push(key);
@@ -167,7 +167,9 @@ function splitTop(text: string): string[] {
  * (nor the default) leads to the backend. Null when none of these explains it.
  */
 export function mapProblem(name: string, backend: string, maps: MapFiles, configFile: string): string | null {
-	for (const word of (nameParts(name) ?? []).flatMap((part) => ('expression' in part ? splitTop(part.expression) : []))) {
+	// Each word of a %[...] expression with the converters before it (the first word is the fetch).
+	const converters = (nameParts(name) ?? []).flatMap((part) => ('expression' in part ? splitTop(part.expression) : []).map((word, index, words) => ({word, before: words.slice(1, index)})));
+	for (const {word, before} of converters) {
 		const converter = /^([a-z_]+)\((.*)\)$/.exec(word);
 		const method = converter ? keyMatchOf(converter[1]!) : undefined;
 		if (!converter || method === undefined) {
@@ -189,9 +191,45 @@ export function mapProblem(name: string, backend: string, maps: MapFiles, config
 		}
 
 		const leads = (value: string) => name.replace(/%\[[^\]]*\]/, () => value) === backend;
-		if (!(args.length > 1 && leads(args[1]!)) && !read.read.entries.some((entry) => leads(entry.value))) {
+		const leading = read.read.entries.filter((entry) => leads(entry.value));
+		if (args.length > 1 && leads(args[1]!)) {
+			continue;
+		}
+
+		if (leading.length === 0) {
 			return `no key of map ${visible(read.read.file)} (nor its default) leads to ${backend}`;
 		}
+
+		// Keys no request can match: the walk never tries them (mapCandidates), so without this the
+		// reason would read as the frontend's, not the map's.
+		const unmatchable = leading.map((entry) => ({key: entry.key, why: unmatchableKey(entry.key, before)}));
+		if (unmatchable.every((one) => one.why !== null)) {
+			const shown = unmatchable.slice(0, 3).map((one) => `${visible(one.key)}: ${one.why!}`);
+			const more = unmatchable.length > 3 ? ` and ${unmatchable.length - 3} more` : '';
+			return `the keys of map ${visible(read.read.file)} that lead to ${backend} are ones no request matches (${shown.join('; ')}${more})`;
+		}
+	}
+
+	return null;
+}
+
+/**
+ * Why no request can match a map key looked up after `converters`, or null when one can: a request
+ * carries no space or control character in its Host or path, and after `lower` (`upper`) the
+ * looked-up text has no upper-case (lower-case) letter.
+ */
+function unmatchableKey(key: string, converters: readonly string[]): string | null {
+	if (!/^[\x21-\x7e]+$/.test(key)) {
+		return 'it holds a space or a control character';
+	}
+
+	const last = converters.filter((word) => word === 'lower' || word === 'upper').at(-1);
+	if (last === 'lower' && key !== key.toLowerCase()) {
+		return 'it has upper-case letters, and the name is looked up after lower';
+	}
+
+	if (last === 'upper' && key !== key.toUpperCase()) {
+		return 'it has lower-case letters, and the name is looked up after upper';
 	}
 
 	return null;

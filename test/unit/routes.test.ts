@@ -358,6 +358,25 @@ describe('.if blocks, map files, dynamic names, listen sections (forms/condition
 		expect(routeOf('map(/etc/haproxy/x.map,be_x)', 'be_default')).toBe('Frontend fe sends every request drainboard can derive to be_x (use_backend %[req.hdr(host),map(/etc/haproxy/x.map,be_x)], line 5, map /etc/haproxy/x.map: no key matches 127.0.0.1:80, its default be_x); pass --url and --host.');
 	});
 
+	it('names the map keys no request can match (a control character; upper case looked up after lower) rather than blaming the frontend', () => {
+		const text = (fallback: string) =>
+			`defaults\n    mode http\nfrontend fe\n    bind 127.0.0.1:80\n    use_backend %[req.hdr(host),lower,map(/etc/haproxy/x.map)]\n${fallback}backend be_default\n    server s 10.0.0.1:80\nbackend be_x\n    server s 10.0.0.2:80\n`;
+		const routeOf = (fallback: string, map: string) => {
+			const sections = parseConfigFiles([{file: '/etc/haproxy/haproxy.cfg', text: text(fallback)}]).sections;
+			return deriveRoute(sections, 'be_x', {interfaces, maps: mapsOf(sections, {'/etc/haproxy/x.map': map})});
+		};
+
+		const unmatchable = 'x\u0001.example.com be_x\nUPPER.example.com be_x\n';
+		const why =
+			'Only a map file (line 5) routes to it, and the keys of map /etc/haproxy/x.map that lead to be_x are ones no request matches (x\\x01.example.com: it holds a space or a control character; UPPER.example.com: it has upper-case letters, and the name is looked up after lower); pass --url and --host.';
+		expect(routeOf('', unmatchable).why).toBe(why);
+		expect(routeOf('    default_backend be_default\n', unmatchable).why).toBe(why);
+		// One key a request can carry is enough: it is the probe's Host.
+		const reachable = routeOf('', `${unmatchable}shop.example.com be_x\n`);
+		expect(reachable.why).toBe(null);
+		expect(reachable.probe?.host).toBe('shop.example.com');
+	});
+
 	it('follows a redirect with ignore-empty through its map: an empty location does not redirect; regsub before a map is applied', () => {
 		const text = [
 			'defaults',
