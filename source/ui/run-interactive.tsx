@@ -5,13 +5,13 @@ import {clientsFor} from '../poll/clients.js';
 import {onCrash} from '../crash.js';
 import {stopSignals, type ExitCode, type StopSignal} from '../errors.js';
 import {ExitOwner} from './exit-owner.js';
-import type {InstanceSnapshot} from '../model/types.js';
+import type {Instance, InstanceSnapshot} from '../model/types.js';
 import type {Options} from '../options.js';
 import type {RuntimeClient} from '../poll/client.js';
 import type {ProxyName, Target} from '../runtime/names.js';
 import {journalRollLog} from '../runbook/roll-record.js';
 import {defaultJournalPath, readJournal} from '../runbook/journal.js';
-import {journalScopeNow} from '../runbook/journal-scope.js';
+import {journalScopeNow, journalScopeOf} from '../runbook/journal-scope.js';
 import {prepareMaintenance} from '../runbook/prepare.js';
 import {setRunner} from '../runbook/maintenance-set.js';
 import {expandPattern, parseTargetPattern} from '../poll/target-set.js';
@@ -62,7 +62,7 @@ export async function runInteractive(options: Options, target: Target | undefine
 	const journal = options.journal ?? defaultJournalPath();
 	// The journal's entries about these instances: by socket, or by the process HAProxy names in
 	// `show info` (a maintenance made through the instance's other socket). Read before the grid
-	// opens, again (in the background) at each read of the journal, and once more on the way out.
+	// opens, from the grid's poll at each read of the journal, and once more on the way out.
 	let scope: Awaited<ReturnType<typeof journalScopeNow>> = {sockets: clients.map((client) => client.socket), processes: [], instances: clients.map((client) => ({socket: client.socket, pid: null, version: null, startTime: null}))};
 	let scopeRead: Promise<void> | undefined;
 	const readScope = async () => {
@@ -87,8 +87,17 @@ export async function runInteractive(options: Options, target: Target | undefine
 			}),
 		]);
 	await scopeReadFor(settleWaitMs);
-	const openDrainsNow = () => {
-		void readScope();
+	// The grid passes the instances its poll read (`show info` is in every poll): no extra read then.
+	const openDrainsNow = (polled?: readonly Instance[]) => {
+		if (polled && polled.length > 0) {
+			scope = journalScopeOf(
+				clients.map((client) => client.socket),
+				polled,
+			);
+		} else {
+			void readScope();
+		}
+
 		try {
 			const {entries} = readJournal(journal, {about: scope});
 			// One another drainboard still runs is said as such on the grid, not offered to resume.

@@ -1,6 +1,6 @@
 import React, {useCallback, useEffect, useMemo, useRef} from 'react';
 import type {PollView} from '../poll/pool-poller.js';
-import type {InstanceSnapshot} from '../model/types.js';
+import type {Instance, InstanceSnapshot} from '../model/types.js';
 import type {PreparedMaintenance} from '../runbook/prepare.js';
 import type {RuntimeClient} from '../poll/client.js';
 import {formatTarget, maxBackendLength, proxyNameSchema, targetOf, type ProxyName, type Target} from '../runtime/names.js';
@@ -43,7 +43,7 @@ export type AppProps = {
 	/** In `drainboard lab`: `s` stops or starts the demo server under the cursor. */
 	lab?: LabControls;
 	/** The maintenances the journal holds open after their drain, read each time the grid opens. */
-	openDrains?: () => OpenDrain[];
+	openDrains?: (polled?: readonly Instance[]) => OpenDrain[];
 	/** First full snapshots, asked for while the UI was loading. */
 	prefetched?: ReadonlyMap<string, Promise<InstanceSnapshot>>;
 	/** `drainboard roll <backend>` in a terminal: the app opens on this roll (servers in roll order, checked against HAProxy). */

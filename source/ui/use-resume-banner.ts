@@ -1,4 +1,5 @@
-import {useCallback, useEffect, useState} from 'react';
+import {useCallback, useEffect, useRef, useState} from 'react';
+import type {Instance} from '../model/types.js';
 import type {PollView} from '../poll/pool-poller.js';
 import type {SetRunner} from '../runbook/maintenance-set.js';
 import type {OpenDrain} from '../runbook/resume.js';
@@ -10,8 +11,8 @@ import type {ScreenNav} from './screen-nav.js';
 const journalReadMs = 5000;
 
 type Options = {
-	/** The maintenances the journal holds open after their drain (absent: the grid shows details only). */
-	openDrains?: () => OpenDrain[];
+	/** The maintenances the journal holds open after their drain; `polled`, the instances the grid's poll read. */
+	openDrains?: (polled?: readonly Instance[]) => OpenDrain[];
 	/** A maintenance of several servers by its pattern, to take it up again as one. */
 	prepareSet?: (label: string) => Promise<SetRunner>;
 	/** Whether a maintenance can be opened at all (the app was given a way to prepare one). */
@@ -29,7 +30,11 @@ export function useResumeBanner(nav: ScreenNav, view: PollView, {openDrains, pre
 	const onGrid = nav.screen.kind === 'grid';
 	// Read when the grid opens, and again every few seconds while it shows: other drainboards open,
 	// close and lose maintenances meanwhile. The screen is painted again only when what it says changes.
-	const read = useCallback(() => (onGrid && canPrepare ? (openDrains?.() ?? []) : []), [onGrid, canPrepare, openDrains]);
+	// The journal is matched to the instances as the last poll read them (their `show info`), read
+	// through a ref so that a poll does not restart the timer.
+	const polled = useRef<readonly Instance[] | undefined>(undefined);
+	polled.current = view.pool?.instances.map((snapshot) => snapshot.instance);
+	const read = useCallback(() => (onGrid && canPrepare ? (openDrains?.(polled.current) ?? []) : []), [onGrid, canPrepare, openDrains]);
 	const [drains, setDrains] = useState<OpenDrain[]>(read);
 	useEffect(() => {
 		const update = () => {
