@@ -60,6 +60,9 @@ type PollerOptions = {
 	prefetched?: ReadonlyMap<string, Promise<InstanceSnapshot>>;
 };
 
+/** How many warm full dumps of an instance its next full dump's delay is read from (the least of them). */
+const costsKept = 3;
+
 /**
  * Polls every instance: the focused backend with the filtered commands each cycle, the full
  * dump as often as it is cheap (the more it costs, the rarer, up to `maxFullIntervalMs`). A setTimeout chain, so polls never overlap;
@@ -72,7 +75,8 @@ export class PoolPoller {
 	private readonly snapshots = new Map<string, InstanceSnapshot>();
 	private readonly health = new Map<string, InstanceHealth>();
 	private readonly lastFull = new Map<string, number>();
-	private fullCostMs = 0;
+	/** By socket, what its last warm full dumps cost (ms, newest last, at most {@link costsKept}). */
+	private readonly fullCosts = new Map<string, number[]>();
 	private focused: readonly ProxyName[] = [];
 	private focusOnly = false;
 	private cancelTimer: (() => void) | undefined;
@@ -154,11 +158,16 @@ export class PoolPoller {
 		return times.length > 0 ? Math.max(...times) : null;
 	}
 
-	private fullIntervalMs(): number {
+	private fullIntervalMs(socket: string): number {
 		// The backend under the cursor is read every cycle anyway; the rest may wait, the longer the
 		// more a dump costs: 250 times its cost apart, so a few hundred servers are read whole every
-		// cycle and 10,000 about every 20 s (the dump costs measured: test/bench/README.md).
-		return Math.min(this.options.maxFullIntervalMs, Math.max(this.options.intervalMs, this.fullCostMs * 250));
+		// cycle and 10,000 about every 20 s (the dump costs measured: test/bench/README.md). The
+		// cost is the least of the last few dumps of that instance: one slow dump (a pause of this
+		// process, a busy HAProxy) does not leave the other backends unread for 30 s; a dump that
+		// stays dear does.
+		const costs = this.fullCosts.get(socket) ?? [];
+		const cost = costs.length > 0 ? Math.min(...costs) : 0;
+		return Math.min(this.options.maxFullIntervalMs, Math.max(this.options.intervalMs, cost * 250));
 	}
 
 	/** The focused backends, one filtered read each, one after the other, as one snapshot. */
@@ -181,7 +190,7 @@ export class PoolPoller {
 		await Promise.all(
 			this.options.clients.map(async (client) => {
 				const known = this.snapshots.get(client.socket);
-				const due = forceFull || !known || now - (this.lastFull.get(client.socket) ?? 0) >= this.fullIntervalMs() || this.focused.length === 0;
+				const due = forceFull || !known || now - (this.lastFull.get(client.socket) ?? 0) >= this.fullIntervalMs(client.socket) || this.focused.length === 0;
 				const full = due && !this.focusOnly;
 				if (!full && this.focused.length === 0) {
 					return;
@@ -204,7 +213,8 @@ export class PoolPoller {
 						// connection): on a busy machine it costs many times what the next ones do,
 						// and would put the next full dump up to 30 s away even for 5 servers. The
 						// next one, an interval later, measures the warm cost.
-						this.fullCostMs = known ? this.options.clock.now() - started : 0;
+						const costs = known ? [...(this.fullCosts.get(client.socket) ?? []), this.options.clock.now() - started].slice(-costsKept) : [];
+						this.fullCosts.set(client.socket, costs);
 					} else {
 						const merged = known ? mergeBackends(known, snapshot) : snapshot;
 						if (!known || !sameSnapshot(known, merged)) {

@@ -271,13 +271,20 @@ describe('PoolPoller full dumps', () => {
 
 	const gaps = (starts: number[]) => starts.slice(1).map((start, index) => start - starts[index]!);
 
-	it('waits 250 times what the last full dump cost, between one poll interval and 30 s, polling the focused backend meanwhile', async () => {
+	it('waits 250 times the least of the last 3 dumps\' costs, between one poll interval and 30 s, polling the focused backend meanwhile', async () => {
 		// Due at the first poll at least cost × 250 after the dump started; polls come one interval
 		// after the previous one ended (the dump's own cost delays the first of them).
 		// The first dump is cold: its cost does not count, the second comes one interval later.
-		const {starts, filteredBetween} = await fullDumpTimes([800, 8, 40, 200, 2, 1000]);
-		expect(gaps(starts)).toEqual([800 + 1000, 8 + 2 * 1000, 40 + 10 * 1000, 200 + 30 * 1000, 2 + 1000, 1000 + 29 * 1000]);
-		expect(filteredBetween).toEqual([0, 1, 9, 29, 0, 28]);
+		// Then the least of the last 3: 8 → 2 s; 8, 40 → 2 s; 8, 40, 200 → 2 s; 40, 200, 200 →
+		// 10 s; 200 × 3 → 30 s (the most); 200, 200, 2 → 1 s; 200, 2, 1000 → 1 s.
+		const {starts, filteredBetween} = await fullDumpTimes([800, 8, 40, 200, 200, 200, 2, 1000]);
+		expect(gaps(starts)).toEqual([800 + 1000, 8 + 2 * 1000, 40 + 2 * 1000, 200 + 2 * 1000, 200 + 10 * 1000, 200 + 30 * 1000, 2 + 1000, 1000 + 1000]);
+		expect(filteredBetween).toEqual([0, 1, 1, 1, 9, 29, 0, 0]);
+	});
+
+	it('one slow dump among cheap ones does not leave the other backends unread for 30 s', async () => {
+		const {starts} = await fullDumpTimes([4, 4, 4, 4, 500, 4, 4]);
+		expect(Math.max(...gaps(starts))).toBe(500 + 1000);
 	});
 
 	it('follows the cost of each dump: a dearer dump comes later, a cheaper one sooner', async () => {
