@@ -96,8 +96,8 @@ describe('backends chosen through map files agree with a real HAProxy', () => {
 		const summary = Object.fromEntries(routes.map((route) => [route.backend, route.probe ? `${new URL(route.probe.url).pathname} ${route.probe.host ?? '(no Host of its own)'}` : `none: ${route.why}`]));
 		expect(summary).toEqual({
 			be_shop: '/ shop.example.com',
-			// The first key whose value is be_api: the rule lowers the Host, so line 5 matches none, and line 6 does.
-			be_api: '/ API.example.com',
+			// The rule lowers the Host, so line 5's key (upper case) matches no request: line 6's is the Host.
+			be_api: '/ api.example.com',
 			be_hosts_default: '/ (no Host of its own)',
 			be_static: '/static/ (no Host of its own)',
 			be_api_v1: '/api/v1/ (no Host of its own)',
