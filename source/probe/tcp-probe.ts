@@ -6,7 +6,9 @@ import {targetUrl, type Probe, type ProbeAttempt, type ProbeTarget} from './prob
  * TCP connections (or TLS over TCP) through a `mode tcp` listener: each connects (PROXY header
  * and TLS handshake first when the target says so), waits a moment so HAProxy connects to a
  * server (counted in that server's `stot`), then closes. Success means the connection was
- * accepted and not closed at once by HAProxy (which it does with no server left).
+ * accepted and not closed at once by HAProxy (which it does with no server left), or that a
+ * server answered through it: a service that writes its greeting or reply and closes (an
+ * `echo`-like one, a banner) closes within the hold, after its bytes.
  */
 export function tcpProbe(target: ProbeTarget, options: {timeoutMs?: number; holdMs?: number; interfaces?: HostInterfaces} = {}): Probe {
 	const timeoutMs = options.timeoutMs ?? 5000;
@@ -34,13 +36,18 @@ export function tcpProbe(target: ProbeTarget, options: {timeoutMs?: number; hold
 			const timer = setTimeout(() => {
 				done(null);
 			}, holdMs);
+			// Bytes from the other end came from a server HAProxy connected to (with no server left,
+			// HAProxy closes without a byte): after them a close or a reset is the server's own.
+			let answered = false;
 			socket.on('close', () => {
-				done('closed by the listener');
+				done(answered ? null : 'closed by the listener before any byte came back');
 			});
 			socket.on('error', (error) => {
-				done(error.message);
+				done(answered ? null : error.message);
 			});
-			socket.on('data', () => undefined);
+			socket.on('data', () => {
+				answered = true;
+			});
 		});
 	};
 

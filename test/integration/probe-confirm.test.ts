@@ -2,6 +2,7 @@ import {readFileSync} from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
+import {tcpProbe} from '../../source/probe/tcp-probe.js';
 import {checkContract} from '../helpers/json-contract.js';
 import {startLoad} from '../helpers/load.js';
 import {adminStates, rawStat} from '../helpers/raw-haproxy.js';
@@ -15,12 +16,29 @@ import {waitFor} from '../helpers/wait-for.js';
  *   reaching the drained server between the drain and the probe are sticky clients, with their count;
  * - tcp_src hashes the probe's one address to one server: a probe that never reached the target
  *   before the drain proves nothing by missing it after;
- * - be_evil is routed by a Host with an escape character, which no request can carry: no probe.
+ * - be_evil is routed by a Host with an escape character, which no request can carry: no probe;
+ * - tcp_talk's servers write a line and close (a banner, a one-reply service): a probe that got
+ *   their bytes was served, however soon they closed.
  */
 let bed: TestBed;
 const servers = ['s1', 's2', 't1', 't2', 'e1', 'e2', 'o1', 'f1', 'f2'];
+/** tcp_talk's servers: each writes its name and closes, as a banner or a one-reply service does. */
+const talkers: net.Server[] = [];
+
+async function startTalker(name: string): Promise<number> {
+	const server = net.createServer((socket) => {
+		socket.on('error', () => undefined);
+		socket.end(`${name}\n`);
+	});
+	talkers.push(server);
+	await new Promise<void>((resolve) => {
+		server.listen(0, '127.0.0.1', resolve);
+	});
+	return (server.address() as net.AddressInfo).port;
+}
 
 beforeAll(async () => {
+	const talk = [await startTalker('k1'), await startTalker('k2')];
 	bed = await startTestBed({
 		demos: servers,
 		config: (context) => `${context.global()}
@@ -63,16 +81,23 @@ listen tcp_src
     default-server check inter 200 fall 2 rise 2
     server t1 127.0.0.1:${context.port('t1')}
     server t2 127.0.0.1:${context.port('t2')}
+
+listen tcp_talk
+    mode tcp
+    bind 127.0.0.1:${context.spare[1]}
+    default-server check inter 200 fall 2 rise 2
+    server k1 127.0.0.1:${talk[0]}
+    server k2 127.0.0.1:${talk[1]}
 `,
 	});
 	await waitFor('every server UP', async () => {
 		const rows = rawStat(await bed.send('show stat -1 4 -1'));
-		return rows.length === servers.length && rows.every((row) => row['status'] === 'UP') ? true : undefined;
+		return rows.length === servers.length + talk.length && rows.every((row) => row['status'] === 'UP') ? true : undefined;
 	});
 });
 
 afterEach(async () => {
-	for (const target of ['be_stick/s1', 'be_stick/s2', 'tcp_src/t1', 'tcp_src/t2', 'be_evil/e1', 'be_first/f2']) {
+	for (const target of ['be_stick/s1', 'be_stick/s2', 'tcp_src/t1', 'tcp_src/t2', 'be_evil/e1', 'be_first/f2', 'tcp_talk/k1']) {
 		await bed.send(`set server ${target} state ready`);
 	}
 
@@ -81,6 +106,9 @@ afterEach(async () => {
 
 afterAll(async () => {
 	await bed?.stop();
+	for (const server of talkers) {
+		server.close();
+	}
 });
 
 const common = (journal: string) => ['--socket', bed.adminSocket, '--config', bed.configPath, '--journal', path.join(bed.dir, journal), '--yes', '--json'];
@@ -228,5 +256,41 @@ describe('a Host with a control character in the configuration', () => {
 		expect(json.changed).toBe(false);
 		expect(adminStates(await bed.send('show servers state be_evil'))['be_evil/e1']).toBe('0');
 		expect((await serverRows('be_evil')).map((row) => row['stot'])).toEqual(before);
+	});
+});
+
+describe('a TCP service whose servers answer and close at once', () => {
+	it('a probe connection answered then closed by the server counts as served: drain proves it out of rotation, restore proves it back', async () => {
+		const url = `tcp://127.0.0.1:${bed.spare[1]!}`;
+		const drain = await runCli(['drain', 'tcp_talk/k1', ...common('talk.jsonl'), '--url', url, '--proof', 'probe']);
+		const drained = checkContract(drain.stdout, drain.code);
+		expect(drain.code, drain.stderr).toBe(0);
+		expect(checkOf(drained, 'baseline-traffic')).toMatchObject({verdict: 'pass', evidence: {basis: 'probe', sent: 10, succeeded: 10}});
+		expect(checkOf(drained, 'traffic-moved')).toMatchObject({verdict: 'pass', evidence: {targetDelta: 0, othersDelta: 10}});
+		expect(drain.stderr).toContain('✓ tcp_talk/k1 is drained and proven out of rotation.');
+		expect(adminStates(await bed.send('show servers state tcp_talk'))['tcp_talk/k1']).toBe('8');
+
+		const restore = await runCli(['restore', 'tcp_talk/k1', ...common('talk.jsonl'), '--url', url, '--proof', 'probe']);
+		const restored = checkContract(restore.stdout, restore.code);
+		expect(restore.code, restore.stderr).toBe(0);
+		expect(restored).toMatchObject({ok: true, changed: true});
+		expect(adminStates(await bed.send('show servers state tcp_talk'))['tcp_talk/k1']).toBe('0');
+	});
+
+	it('with no server left, HAProxy closes without a byte: the probe fails', async () => {
+		for (const server of ['k1', 'k2']) {
+			await bed.send(`set server tcp_talk/${server} state maint`);
+		}
+
+		try {
+			const before = (await serverRows('tcp_talk')).map((row) => row['stot']);
+			const attempts = await tcpProbe({scheme: 'tcp', address: '127.0.0.1', port: bed.spare[1]!, path: '/', host: null, sni: null, proxyProtocol: null, verifyTls: false, from: 'the test'}).send(3);
+			expect(attempts.map((attempt) => attempt.error)).toEqual(Array.from({length: 3}, () => 'closed by the listener before any byte came back'));
+			expect((await serverRows('tcp_talk')).map((row) => row['stot'])).toEqual(before);
+		} finally {
+			for (const server of ['k1', 'k2']) {
+				await bed.send(`set server tcp_talk/${server} state ready`);
+			}
+		}
 	});
 });
