@@ -70,12 +70,24 @@ export function dynamicName(name: string, request: ProbeRequest, scope: AclScope
 }
 
 /** What a request must carry to reach a backend through a map: Host names and paths to try. */
-type MapCandidates = {names: string[]; paths: string[]};
+type MapCandidates = {names: string[]; paths: string[]; sniNames: string[]};
 
-/** `req.hdr(host)`, `hdr(host)`, `req.fhdr(host)` (any occurrence): the Host header; `path`, `pathq`, `url`: the path; `base`: both. */
-function fetchKind(fetch: string): 'host' | 'path' | 'base' | null {
+/**
+ * `req.hdr(host)`, `hdr(host)`, `req.fhdr(host)` (any occurrence): the Host header; `path`, `pathq`,
+ * `url`: the path; `base`: both; `req.ssl_sni` (`req_ssl_sni`, read from the ClientHello in a
+ * `mode tcp` frontend) and `ssl_fc_sni` (a TLS bind's): the SNI.
+ */
+function fetchKind(fetch: string): 'host' | 'path' | 'base' | 'sni' | 'hello-sni' | null {
 	if (/^(?:req\.)?f?hdr\(\s*host\s*(?:,[^)]*)?\)$/i.test(fetch)) {
 		return 'host';
+	}
+
+	if (/^(?:req\.ssl_sni|req_ssl_sni)$/.test(fetch)) {
+		return 'hello-sni';
+	}
+
+	if (fetch === 'ssl_fc_sni') {
+		return 'sni';
 	}
 
 	if (/^(?:path|pathq|url)$/.test(fetch)) {
@@ -93,7 +105,7 @@ function fetchKind(fetch: string): 'host' | 'path' | 'base' | null {
  * `map_end`, `map_sub`, `map_dir`) gives them; the walk then decides whether each one reaches it.
  */
 export function mapCandidates(name: string, backend: string, maps: MapFiles, configFile: string): MapCandidates {
-	const found: MapCandidates = {names: [], paths: []};
+	const found: MapCandidates = {names: [], paths: [], sniNames: []};
 	const parts = nameParts(name);
 	if (parts === null || parts.filter((part) => 'expression' in part).length !== 1) {
 		return found;
@@ -123,8 +135,13 @@ export function mapCandidates(name: string, backend: string, maps: MapFiles, con
 
 	const leading = read.read.entries.filter((entry: MapEntry) => `${before}${entry.value}${after}` === backend && unmatchableKey(entry.key, words.slice(1, mapAt)) === null);
 	for (const {key} of leading) {
-		if (kind === 'host') {
+		if (kind === 'host' || kind === 'sni') {
+			// An https probe sends its Host as the SNI too.
 			found.names.push(key);
+		} else if (kind === 'hello-sni') {
+			// A TLS probe (tls://) through a `mode tcp` frontend: its SNI, and an https one's Host.
+			found.names.push(key);
+			found.sniNames.push(key);
 		} else if (kind === 'path') {
 			// A path starts with `/`: a key without one is matched only inside a path (`map_sub`, `map_end`, `map_dom`, `map_dir`).
 			if (key.startsWith('/') || !['map', 'map_str', 'map_beg'].includes(converter[1]!.replace(/_str$/, ''))) {

@@ -272,7 +272,8 @@ function walk(sections: readonly Section[], section: Section, backend: Section, 
 		} else if (section.kind === 'listen') {
 			chosen = section === backend ? {kind: 'reaches', via: null} : {kind: 'elsewhere', backend: section.name ?? '', via: null};
 		} else {
-			return {kind: 'blocked', why: `${capitalize(label(section))} has no backend for the requests drainboard can derive (HAProxy answers 503)`};
+			const refusal = sectionMode(sections, section).mode === 'tcp' ? 'HAProxy closes the connection' : 'HAProxy answers 503';
+			return {kind: 'blocked', why: `${capitalize(label(section))} has no backend for the requests drainboard can derive (${refusal})`};
 		}
 	}
 
@@ -364,6 +365,7 @@ function candidatesOf(sections: readonly Section[], section: Section, backend: S
 		const fromMap = mapCandidates(rule.action[0] ?? '', backend.name ?? '', maps, rule.owner.file);
 		names.push(...fromMap.names.filter((name) => unsendable(name) === null).slice(0, 4));
 		paths.push(...fromMap.paths.filter((name) => unsendable(name) === null).slice(0, 4));
+		sniNames.push(...fromMap.sniNames.filter((name) => unsendable(name) === null).slice(0, 4));
 	}
 
 	for (const rule of [...routing, ...gating]) {

@@ -143,11 +143,13 @@ describe('(b) port 80 redirecting to an "ssl crt" bind with a self-signed certif
 	let securePort = 0;
 	let tcpPort = 0;
 	let h2Port = 0;
+	let passPort = 0;
 	const tlsConfig = (context: BedContext) => {
 		const pem = path.join(context.dir, 'site.pem');
 		execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=secure.example.com', '-keyout', `${pem}.key`, '-out', `${pem}.crt`], {stdio: 'ignore'});
 		writeFileSync(pem, `${readFileSync(`${pem}.crt`, 'utf8')}${readFileSync(`${pem}.key`, 'utf8')}`);
-		[plainPort, securePort, tcpPort, h2Port] = [context.frontendPort, context.spare[0]!, context.spare[1]!, context.spare[2]!];
+		[plainPort, securePort, tcpPort, h2Port, passPort] = [context.frontendPort, context.spare[0]!, context.spare[1]!, context.spare[2]!, context.spare[3]!];
+		writeFileSync(path.join(context.dir, 'sni.map'), 'other.example.com termb\npass.example.com passb\n');
 		return `${context.global()}
 ${defaultsSection}
 frontend web
@@ -165,14 +167,33 @@ frontend h2-only
     bind 127.0.0.1:${h2Port} ssl crt ${pem} alpn h2 proto h2
     default_backend h2b
 
+frontend sni-pass
+    mode tcp
+    bind 127.0.0.1:${passPort}
+    tcp-request inspect-delay 2s
+    tcp-request content accept if { req_ssl_hello_type 1 }
+    use_backend %[req.ssl_sni,lower,map(${context.dir}/sni.map)]
+
+backend passb
+    mode tcp
+    default-server check inter 200 fall 2 rise 2
+    server p1 127.0.0.1:${context.spare[4]!}
+    server p2 127.0.0.1:${context.spare[4]!}
+
+frontend tls-end
+    mode tcp
+    bind 127.0.0.1:${context.spare[4]!} ssl crt ${pem}
+    default_backend termb
+
 ${backend(context, 'secure', ['web1', 'web2'])}
 ${backend(context, 'db', ['db1', 'db2'], ['mode tcp'])}
-${backend(context, 'h2b', ['h2a', 'h2c'])}`;
+${backend(context, 'h2b', ['h2a', 'h2c'])}
+${backend(context, 'termb', ['tb1'], ['mode tcp'])}`;
 	};
 
 	beforeAll(async () => {
-		bed = await startTestBed({demos: ['web1', 'web2', 'db1', 'db2', 'h2a', 'h2c'], config: tlsConfig, spareCount: 3});
-		await allUp(bed, ['secure', 'db', 'h2b']);
+		bed = await startTestBed({demos: ['web1', 'web2', 'db1', 'db2', 'h2a', 'h2c', 'tb1'], config: tlsConfig, spareCount: 5});
+		await allUp(bed, ['secure', 'db', 'h2b', 'passb', 'termb']);
 	});
 
 	afterAll(async () => {
@@ -204,6 +225,12 @@ ${backend(context, 'h2b', ['h2a', 'h2c'])}`;
 		const drained = await cycle(bed, 'db/db2');
 		expect(listenerEvidence(drained)).toMatchObject({url: `tls://127.0.0.1:${tcpPort}`, host: null, sni: 'db.example.com', tls: 'certificate not verified'});
 		expect(drained.steps[1]!.checks.find((check) => check.id === 'baseline-traffic')!.evidence).toMatchObject({counter: 'stot'});
+	});
+
+	it('a mode tcp frontend that passes TLS through and picks the backend from the ClientHello\'s SNI by a map is proven with tls:// connections carrying that SNI', async () => {
+		const drained = await cycle(bed, 'passb/p2');
+		expect(listenerEvidence(drained)).toMatchObject({url: `tls://127.0.0.1:${passPort}`, host: null, sni: 'pass.example.com'});
+		expect(String(listenerEvidence(drained)?.['from'])).toMatch(/sni\.map as HAProxy holds it \(show map\), entry 2: pass\.example\.com → passb$/);
 	});
 
 	it('a bind that speaks only HTTP/2 ("alpn h2 proto h2") is proven over HTTP/2', async () => {

@@ -377,6 +377,19 @@ describe('.if blocks, map files, dynamic names, listen sections (forms/condition
 		expect(reachable.probe?.host).toBe('shop.example.com');
 	});
 
+	it('takes the SNI a mode tcp frontend maps to a backend (req.ssl_sni) from the map\'s keys; with none for a backend, says HAProxy closes the connection, not 503', () => {
+		const text = `defaults\n    mode tcp\nfrontend sn\n    bind 127.0.0.1:443\n    tcp-request inspect-delay 3s\n    tcp-request content accept if { req_ssl_hello_type 1 }\n    use_backend %[req.ssl_sni,lower,map(/etc/haproxy/sni.map)]\nbackend sb_a\n    server s 10.0.0.1:443\nbackend sb_b\n    server s 10.0.0.2:443\nbackend sb_c\n    server s 10.0.0.3:443\nfrontend other\n    bind 127.0.0.1:444\n    use_backend %[req.ssl_sni,lower,map(/etc/haproxy/sni.map)] if { req.ssl_sni -m found }\n`;
+		const sections = parseConfigFiles([{file: '/etc/haproxy/haproxy.cfg', text}]).sections;
+		const routes = deriveRoutes(sections, {interfaces, maps: mapsOf(sections, {'/etc/haproxy/sni.map': 'a.example.com sb_a\nb.example.com sb_b\n'})});
+		const byName = Object.fromEntries(routes.map((route) => [route.backend, route.probe ? `${route.probe.url} SNI ${route.probe.sni ?? '-'}` : route.why]));
+		expect(byName['sb_a']).toBe('tls://127.0.0.1:443 SNI a.example.com');
+		expect(byName['sb_b']).toBe('tls://127.0.0.1:443 SNI b.example.com');
+		expect(byName['sb_c']).toBe('Only a map file (line 7) routes to it, and no key of map /etc/haproxy/sni.map (nor its default) leads to sb_c; pass --url and --host.');
+		expect(routes.find((route) => route.backend === 'sb_a')?.probe?.from).toBe('frontend sn (line 3): use_backend %[req.ssl_sni,lower,map(/etc/haproxy/sni.map)] (line 7), map /etc/haproxy/sni.map line 1: a.example.com → sb_a');
+		const blocked = parseConfigFiles([{file: '/etc/haproxy/haproxy.cfg', text: 'frontend sn\n    mode tcp\n    bind 127.0.0.1:443\n    use_backend be_x if { req.ssl_sni -i x.example.com }\nbackend be_x\n    mode tcp\n    server s 10.0.0.1:443\nbackend be_y\n    mode tcp\n    server s 10.0.0.1:443\n'}]).sections;
+		expect(deriveRoute(blocked, 'be_x', {interfaces}).why).toBe(null);
+	});
+
 	it('follows a redirect with ignore-empty through its map: an empty location does not redirect; regsub before a map is applied', () => {
 		const text = [
 			'defaults',
