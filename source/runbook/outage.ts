@@ -1,8 +1,8 @@
-import {sentenceOf} from '../errors.js';
 import {drainSet, isHealthy, summarizeBackend} from '../model/server-condition.js';
 import {formatTarget} from '../runtime/names.js';
 import {othersText} from './change-guards.js';
-import {commandLine, planChange, sendCommand} from './change-plan.js';
+import {commandLine, planChange} from './change-plan.js';
+import {sendPutBack} from './read-back.js';
 import {failed, type CheckResult} from './check-result.js';
 import {healthText} from './checks/maintain.js';
 import type {RunbookContext, RunbookIo} from './context.js';
@@ -88,12 +88,12 @@ export async function putBackOnOutage(context: RunbookContext, io: RunbookIo, st
 
 		for (const command of plan.bySocket.get(client.socket) ?? []) {
 			const sent = commandLine(context.target, command);
-			try {
-				const outcome = await sendCommand(client, context.target, command);
-				context.journal.appendGuarded({step, event: 'rollback', command: sent, socket: client.socket, ok: true, reply: outcome.reply, detail});
-			} catch (error) {
-				stuck.push(`${client.socket}: ${sentenceOf(error)}`);
-				context.journal.appendGuarded({step, event: 'rollback', command: sent, socket: client.socket, ok: false, reply: sentenceOf(error), detail});
+			const outcome = await sendPutBack(context, client, command, io.signal);
+			if (outcome.applied) {
+				context.journal.appendGuarded({step, event: 'rollback', command: sent, socket: client.socket, ok: true, reply: outcome.reply, detail: outcome.note === undefined ? detail : `${detail}; ${outcome.note}`});
+			} else {
+				stuck.push(`${client.socket}: ${outcome.sentence.replace(/\.$/, '')}`);
+				context.journal.appendGuarded({step, event: 'rollback', command: sent, socket: client.socket, ok: false, reply: outcome.sentence, detail});
 				break;
 			}
 		}

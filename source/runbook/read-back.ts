@@ -3,7 +3,7 @@ import type {RuntimeClient} from '../poll/client.js';
 import {formatTarget} from '../runtime/names.js';
 import {RuntimeApiError, type RuntimeErrorKind} from '../runtime/runtime-error.js';
 import {formatSeconds} from '../runtime/transport.js';
-import {commandLine, showsApplied, type InstanceCommand} from './change-plan.js';
+import {commandLine, sendCommand, showsApplied, type InstanceCommand} from './change-plan.js';
 import type {RunbookContext} from './context.js';
 import {statusCommand} from './come-back.js';
 
@@ -109,3 +109,24 @@ function lostHow(error: unknown, waitedMs: number): string {
 
 /** A sentence's first word, capitalized when it is one of drainboard's own (`the agent-check of …`); a name stays as HAProxy spells it. */
 const capital = (text: string) => (text.startsWith('the ') ? `The ${text.slice(4)}` : text);
+
+/**
+ * Sends a command that puts back what this run changed (a rollback), and when its reply does not
+ * come back as success, reads the target back as {@link readBackAfterFailure} does: a put-back
+ * HAProxy applied is one, whatever happened to its reply. `note`: the read-back's sentence then.
+ */
+export async function sendPutBack(
+	context: RunbookContext,
+	client: RuntimeClient,
+	command: InstanceCommand,
+	signal?: AbortSignal,
+): Promise<{applied: true; reply: string; note?: string} | {applied: false; sentence: string}> {
+	const started = Date.now();
+	try {
+		const outcome = await sendCommand(client, context.target, command);
+		return {applied: true, reply: outcome.reply};
+	} catch (error) {
+		const read = await readBackAfterFailure(context, client, command, error, Date.now() - started, signal);
+		return read.applied === true ? {applied: true, reply: '(lost; read back applied)', note: read.sentence} : {applied: false, sentence: read.sentence};
+	}
+}

@@ -9,7 +9,7 @@ import {ChangeRefusedError, emptiedBy, othersDrain, refuseNeedless, refuseUnsafe
 import {markText} from './drain-mark.js';
 import type {RunbookContext, RunbookIo} from './context.js';
 import {statusCommand} from './come-back.js';
-import {readBackAfterFailure} from './read-back.js';
+import {readBackAfterFailure, sendPutBack} from './read-back.js';
 import {readTarget, type TargetView} from './read-target.js';
 import type {DrainOutcome} from './state.js';
 import type {StepId} from './steps.js';
@@ -391,6 +391,8 @@ async function putBack(context: RunbookContext, step: StepId, done: readonly Don
 	const back: string[] = [];
 	const backStates: string[] = [];
 	const stuck: string[] = [];
+	// The put-backs whose reply was lost, and the read-back that showed them applied.
+	const notes: string[] = [];
 	const detail = what.reason ?? `undoing "${what.line}" after ${what.failed} failed`;
 	// A rollback happens whether or not the journal can take its record.
 	for (const {client, command, before} of [...done].reverse()) {
@@ -401,14 +403,18 @@ async function putBack(context: RunbookContext, step: StepId, done: readonly Don
 
 		const line = commandLine(context.target, undo);
 		const word = undo.kind === 'state' ? undo.state : `its agent-check ${undo.kind === 'agent' ? undo.action : ''}d`;
-		try {
-			const outcome = await sendCommand(client, context.target, undo);
+		const sent = await sendPutBack(context, client, undo);
+		if (sent.applied) {
 			back.push(`${client.socket} put back to ${word}`);
+			if (sent.note !== undefined) {
+				notes.push(sent.note);
+			}
+
 			backStates.push(word);
-			context.journal.appendGuarded({step, event: 'rollback', command: line, socket: client.socket, ok: true, reply: outcome.reply, detail});
-		} catch (error) {
-			stuck.push(`${client.socket} could NOT be put back to ${word} (${sentenceOf(error)})`);
-			context.journal.appendGuarded({step, event: 'rollback', command: line, socket: client.socket, ok: false, reply: sentenceOf(error), detail});
+			context.journal.appendGuarded({step, event: 'rollback', command: line, socket: client.socket, ok: true, reply: sent.reply, detail: sent.note === undefined ? detail : `${detail}; ${sent.note}`});
+		} else {
+			stuck.push(`${formatTarget(context.target)} could NOT be put back to ${word} on ${client.socket} (${sent.sentence.replace(/\.$/, '')})`);
+			context.journal.appendGuarded({step, event: 'rollback', command: line, socket: client.socket, ok: false, reply: sent.sentence, detail});
 		}
 	}
 
@@ -421,9 +427,9 @@ async function putBack(context: RunbookContext, step: StepId, done: readonly Don
 				: context.clients.length === 1
 					? `so ${label} was put back to ${backStates.join(', ')} at once.`
 					: `so ${label} was put back at once (${back.join(', ')}).`;
-		return new PartialChangeError(what.failed, `${cause}, ${outcome}`, what.failure, stuck.length);
+		return new PartialChangeError(what.failed, [`${cause}, ${outcome}`, ...notes].join(' '), what.failure, stuck.length);
 	}
 
 	const outcome = stuck.length === 0 ? `${back.join(', ')}: no instance is changed.` : `${[...back, ...stuck].join('; ')}. Check ${label} with "${statusCommand(context)}" and set it right by hand.`;
-	return new PartialChangeError(what.failed, `"${what.line}" failed on ${what.failed}: ${cause}. ${outcome}`, what.failure, stuck.length);
+	return new PartialChangeError(what.failed, [`"${what.line}" failed on ${what.failed}: ${cause}. ${outcome}`, ...notes].join(' '), what.failure, stuck.length);
 }

@@ -133,6 +133,48 @@ async function wizardAtDrainPrompt(journal: string) {
 	return {socket, session};
 }
 
+describe('a put-back whose reply is lost', () => {
+	it('drain: the rest of the backend was drained meanwhile, the put-back to ready lost its reply; the read-back shows it applied, and that is what is said', async () => {
+		const others = ['webapps/app02', 'webapps/app03'];
+		// The others are drained just before app01's drain reaches HAProxy (as a second operator
+		// would): the read right after it finds nobody else serving, and drainboard puts app01 back,
+		// whose reply is then lost.
+		const socket = await startForwardingSocket(bed.adminSocket, (line) => {
+			if (line.startsWith('set server webapps/app01 state drain')) {
+				for (const other of others) {
+					void bed.send(`set server ${other} state drain`);
+				}
+
+				return {lateMs: 300};
+			}
+
+			return line.startsWith('set server webapps/app01 state ready') ? 'lose-reply' : 'forward';
+		});
+		const journal = `${bed.dir}/put-back-lost.jsonl`;
+		try {
+			const run = await runCli(['drain', 'webapps/app01', '--socket', socket.path, '--config', bed.configPath, '--journal', journal, '--timeout', '1', '--yes', '--json']);
+			const json = JSON.parse(run.stdout) as HeadlessResult;
+			expect(socket.forwarded).toContain('set server webapps/app01 state ready');
+			expect(run.code, run.stderr).toBe(1);
+			expect(await admin()).toBe('0');
+			const said = statedWaits(run.stderr, 1);
+			expect(said).toContain(
+				'so webapps/app01 was put back to ready at once. webapps/app01 IS back in rotation (ready): the reply to "set server webapps/app01 state ready" was lost (no answer in 1 s), but a read-back on a fresh connection shows the change was applied.',
+			);
+			expect(said).not.toContain('could NOT be put back');
+			expect(said).not.toContain('by hand');
+			expect(json).toMatchObject({ok: false, drained: false});
+			const rollback = readJournal(journal).entries.find((entry) => entry.event === 'rollback');
+			expect(rollback).toMatchObject({ok: true, command: 'set server webapps/app01 state ready'});
+		} finally {
+			await socket.close();
+			for (const other of others) {
+				await bed.send(`set server ${other} state ready`);
+			}
+		}
+	});
+});
+
 describe('a signal while a state change is on its way', () => {
 	it('drain: SIGTERM after --yes, before HAProxy answered: drainboard waits for the answer (SIGINT and SIGHUP meanwhile do not cut it short), then says the server IS drained, with the restore command (exit 143)', async () => {
 		const socket = await startForwardingSocket(bed.adminSocket, (line) => (line.startsWith('set server ') ? {lateMs: 2500} : 'forward'));

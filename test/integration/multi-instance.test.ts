@@ -370,7 +370,7 @@ describe('two HAProxy instances in front of the same servers', () => {
 			expect(error).toBeInstanceOf(PartialChangeError);
 			expect(error).toMatchObject({stuck: 1, exitCode: 3});
 			expect((error as Error).message).toBe(
-				`"set server webapps/app02 state drain" failed on ${second.operatorSocket}: HAProxy at ${second.operatorSocket} refused "set server webapps/app02 state drain": the socket is not at "level admin"; add "level admin" to its "stats socket" line in haproxy.cfg and reload. ${bed.adminSocket} could NOT be put back to ready (No HAProxy socket at ${bed.dir}/gone.sock; check the "stats socket" line of haproxy.cfg or pass --socket.). Check webapps/app02 with "drainboard status --backend webapps --socket ${bed.adminSocket} --socket ${second.operatorSocket}" and set it right by hand.`,
+				`"set server webapps/app02 state drain" failed on ${second.operatorSocket}: HAProxy at ${second.operatorSocket} refused "set server webapps/app02 state drain": the socket is not at "level admin"; add "level admin" to its "stats socket" line in haproxy.cfg and reload. webapps/app02 could NOT be put back to ready on ${bed.adminSocket} (No HAProxy socket at ${bed.dir}/gone.sock; check the "stats socket" line of haproxy.cfg or pass --socket). Check webapps/app02 with "drainboard status --backend webapps --socket ${bed.adminSocket} --socket ${second.operatorSocket}" and set it right by hand.`,
 			);
 			expect(actions).toContainEqual({type: 'drain-changed', drained: true});
 			expect((await statesA())['webapps/app02']).toBe('8');
