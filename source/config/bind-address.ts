@@ -20,6 +20,8 @@ export type Bind = {
 	statement: Statement;
 	targets: BindTarget[];
 	ssl: boolean;
+	/** `strict-sni`: a TLS connection without a server name one of its certificates holds is refused. */
+	strictSni: boolean;
 	acceptProxy: boolean;
 };
 
@@ -78,7 +80,7 @@ export function readBind(statement: Statement, interfaces: HostInterfaces = host
 
 		return targetOf(spec, {device, v6only, interfaces});
 	});
-	return {statement, targets, ssl, acceptProxy: options.includes('accept-proxy')};
+	return {statement, targets, ssl, strictSni: ssl && options.includes('strict-sni'), acceptProxy: options.includes('accept-proxy')};
 }
 
 function targetOf(spec: string, context: {device: string | undefined; v6only: boolean; interfaces: HostInterfaces}): BindTarget {

@@ -614,7 +614,17 @@ function tryBind(
 		? [{tls: true, names: candidates.names}]
 		: [{tls: false, names: context.http ? candidates.names : [null]}, ...(candidates.sniNames.length > 0 ? [{tls: true, names: candidates.sniNames}] : [])];
 	for (const variant of variants) {
-		for (const name of variant.names) {
+		// strict-sni: no certificate is chosen for a connection without a name, or with an address.
+		const names = bind.strictSni ? variant.names.filter((name) => name !== null && !isAddress(name)) : variant.names;
+		if (names.length === 0) {
+			problems.push({
+				rank: 2,
+				why: `${capitalize(label(section))} binds ${hostPort(target.address, target.port)} with strict-sni (${context.place(bind.statement)}), which refuses a TLS connection that does not name a server its certificates hold, and the configuration names none that leads to ${backend.name ?? ''}`,
+			});
+			continue;
+		}
+
+		for (const name of names) {
 			for (const path of context.http ? candidates.paths : ['/']) {
 				const request: ProbeRequest = {
 					http: context.http,

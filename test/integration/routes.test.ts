@@ -167,6 +167,10 @@ frontend h2-only
     bind 127.0.0.1:${h2Port} ssl crt ${pem} alpn h2 proto h2
     default_backend h2b
 
+frontend strict
+    bind 127.0.0.1:${context.spare[5]!} ssl crt ${pem} strict-sni
+    default_backend strictb
+
 frontend sni-pass
     mode tcp
     bind 127.0.0.1:${passPort}
@@ -188,12 +192,13 @@ frontend tls-end
 ${backend(context, 'secure', ['web1', 'web2'])}
 ${backend(context, 'db', ['db1', 'db2'], ['mode tcp'])}
 ${backend(context, 'h2b', ['h2a', 'h2c'])}
-${backend(context, 'termb', ['tb1'], ['mode tcp'])}`;
+${backend(context, 'termb', ['tb1'], ['mode tcp'])}
+${backend(context, 'strictb', ['st1', 'st2'])}`;
 	};
 
 	beforeAll(async () => {
-		bed = await startTestBed({demos: ['web1', 'web2', 'db1', 'db2', 'h2a', 'h2c', 'tb1'], config: tlsConfig, spareCount: 5});
-		await allUp(bed, ['secure', 'db', 'h2b', 'passb', 'termb']);
+		bed = await startTestBed({demos: ['web1', 'web2', 'db1', 'db2', 'h2a', 'h2c', 'tb1', 'st1', 'st2'], config: tlsConfig, spareCount: 6});
+		await allUp(bed, ['secure', 'db', 'h2b', 'passb', 'termb', 'strictb']);
 	});
 
 	afterAll(async () => {
@@ -231,6 +236,16 @@ ${backend(context, 'termb', ['tb1'], ['mode tcp'])}`;
 		const drained = await cycle(bed, 'passb/p2');
 		expect(listenerEvidence(drained)).toMatchObject({url: `tls://127.0.0.1:${passPort}`, host: null, sni: 'pass.example.com'});
 		expect(String(listenerEvidence(drained)?.['from'])).toMatch(/sni\.map as HAProxy holds it \(show map\), entry 2: pass\.example\.com → passb$/);
+	});
+
+	it('a strict-sni bind gets no probe without a name (HAProxy would refuse the handshake), and is proven with the --host its certificate holds', async () => {
+		const routes = await runCli(['routes', '--config', bed.configPath, '--backend', 'strictb', '--json']);
+		expect(routes.code, routes.stderr).toBe(0);
+		const [route] = (JSON.parse(routes.stdout) as {routes: Array<{probe: unknown; why: string | null}>}).routes;
+		expect(route?.probe).toBe(null);
+		expect(route?.why).toMatch(/^Frontend strict binds 127\.0\.0\.1:\d+ with strict-sni \(line \d+\), which refuses a TLS connection that does not name a server its certificates hold/);
+		const drained = await cycle(bed, 'strictb/st2', ['--host', 'secure.example.com']);
+		expect(listenerEvidence(drained)).toMatchObject({url: `https://127.0.0.1:${bed.spare[5]!}/`, sni: 'secure.example.com'});
 	});
 
 	it('a bind that speaks only HTTP/2 ("alpn h2 proto h2") is proven over HTTP/2', async () => {

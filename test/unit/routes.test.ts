@@ -390,6 +390,16 @@ describe('.if blocks, map files, dynamic names, listen sections (forms/condition
 		expect(deriveRoute(blocked, 'be_x', {interfaces}).why).toBe(null);
 	});
 
+	it('a strict-sni bind: no probe without a server name (it would refuse the handshake), one with the name a condition or --host gives', () => {
+		const text = (rule: string) => `defaults\n    mode http\nfrontend fe\n    bind 127.0.0.1:443 ssl crt /etc/haproxy/site.pem strict-sni\n    ${rule}\nbackend be\n    server s 10.0.0.1:80\nbackend be_other\n    server s 10.0.0.2:80\n`;
+		const route = (rule: string, given?: {host: string}) => deriveRoute(parseConfigFiles([{file: '/etc/haproxy/haproxy.cfg', text: text(rule)}]).sections, 'be', {interfaces, given});
+		expect(route('default_backend be').why).toBe(
+			'Frontend fe binds 127.0.0.1:443 with strict-sni (line 4), which refuses a TLS connection that does not name a server its certificates hold, and the configuration names none that leads to be; pass --url and --host.',
+		);
+		expect(route('default_backend be', {host: 'shop.example.com'}).probe).toMatchObject({url: 'https://127.0.0.1:443/', sni: 'shop.example.com'});
+		expect(route('use_backend be if { ssl_fc_sni -i api.example.com }').probe).toMatchObject({url: 'https://127.0.0.1:443/', sni: 'api.example.com'});
+	});
+
 	it('follows a redirect with ignore-empty through its map: an empty location does not redirect; regsub before a map is applied', () => {
 		const text = [
 			'defaults',
