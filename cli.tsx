@@ -283,7 +283,8 @@ async function findTargetIfAnswering(clients: readonly RuntimeClient[], target: 
 /** Whether --json was asked for, read from the words themselves: an error may come before the flags are read. */
 function jsonAsked(argv: readonly string[]): boolean {
 	const flags = argv.slice(0, argv.includes('--') ? argv.indexOf('--') : undefined);
-	return flags.includes('--json') || flags.includes('--json=true');
+	// `--json=1` is refused (exit 2) as a usage error, but it asked for JSON: the error comes as JSON too.
+	return flags.some((flag) => flag === '--json' || (flag.startsWith('--json=') && flag !== '--json=false'));
 }
 
 try {
@@ -307,7 +308,9 @@ try {
 		} else {
 			const {errorResult} = await import('./source/headless/report.js');
 			const target = words[0] === 'drain' || words[0] === 'restore' || words[0] === 'roll' ? (words[1] ?? '') : words[0]?.includes('/') || words[0]?.startsWith('@') ? words[0] : '';
-			process.stdout.write(`${terminalSafeJson(JSON.stringify(errorResult(target, known)))}\n`);
+			// A roll's object has its servers, state changes and results, empty: the same keys as every roll's.
+			const result = words[0] === 'roll' ? {...errorResult(target, known), servers: [], stateChanges: 0, results: []} : errorResult(target, known);
+			process.stdout.write(`${terminalSafeJson(JSON.stringify(result))}\n`);
 		}
 	}
 }

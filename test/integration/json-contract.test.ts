@@ -4,7 +4,7 @@ import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import {readJournal} from '../../source/runbook/journal.js';
 import {webappsConfig, webappsDemos} from '../fixtures/webapps.cfg.js';
 import {startForwardingSocket} from '../helpers/forwarding-socket.js';
-import {checkContract, contractChecks} from '../helpers/json-contract.js';
+import {checkCommandContract, checkContract, contractChecks} from '../helpers/json-contract.js';
 import {holdLock} from '../helpers/lock-holder.js';
 import {adminStates, rawStat} from '../helpers/raw-haproxy.js';
 import {runCli} from '../helpers/run-cli.js';
@@ -84,6 +84,22 @@ describe('the --json contract of drain and restore', () => {
 		expect(run.result).toMatchObject({ok: false, changed: false, targets: [], drained: null, steps: [], warnings: [], error: {code}});
 		expect(run.result.error!.message).toContain(message);
 		expect(run.stderr.trim()).toBe(run.result.error!.message);
+		expect(await states()).toEqual(before);
+	});
+
+	it('usage errors of roll carry a roll\'s object (servers, stateChanges, results), and --json=1 still answers in JSON', async () => {
+		const before = await states();
+		for (const extra of [['--bogus'], ['--servers', ''], ['--timeout', 'x']]) {
+			const args = ['roll', 'webapps', '--exec', 'true', ...extra, '--socket', bed.adminSocket, '--journal', `${bed.dir}/roll-usage.jsonl`, '--yes', '--json'];
+			const run = await runCli(args);
+			expect(run.code, run.stderr).toBe(2);
+			checkCommandContract(args, run.stdout, run.code);
+			expect(JSON.parse(run.stdout)).toMatchObject({ok: false, changed: false, servers: [], stateChanges: 0, results: [], error: {code: 'usage'}});
+		}
+
+		const valued = await json(['drain', 'webapps/app01', '--json=1', '--socket', bed.adminSocket, '--journal', `${bed.dir}/valued.jsonl`, '--yes']);
+		expect(valued.code).toBe(2);
+		expect(valued.result.error).toEqual({code: 'usage', message: '--json takes no value (got "1"); see drainboard --help.'});
 		expect(await states()).toEqual(before);
 	});
 
