@@ -229,7 +229,11 @@ describe('restore of a server in maintenance (MAINT), not drained', () => {
 			ok: false,
 			changed: false,
 			error: {code: 'not-serving', message: 'web/s3 is in maintenance (FMAINT), not drained, so nothing was sent: drainboard restores drains only. Send "set server web/s3 state ready" yourself if that is meant.'},
+			// The server was read: the object says how it is (not "could not be read"), as drain's refusal does.
+			drained: false,
+			targets: [{before: {adminFlags: ['FMAINT']}, after: {adminFlags: ['FMAINT']}}],
 		});
+		expect(run.stderr).toContain('✗ web/s3 is in maintenance (FMAINT), not drained, so nothing was sent');
 		expect((await states())['web/s3']).toBe('1');
 	});
 });
