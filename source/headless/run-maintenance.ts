@@ -349,7 +349,8 @@ export async function changesAnswered(signal: StopSignal | 'internal error', tim
 	}
 
 	const limit = timeoutSeconds * 2 + 2;
-	write(`${signal === 'internal error' ? 'An internal error' : signal} came while a change was being sent to HAProxy: waiting for its reply (at most ${limit} s) before reading where things stand.`);
+	// From the yes on, a change is under way: its command may not have been written yet (then it never is).
+	write(`${signal === 'internal error' ? 'An internal error' : signal} came while a change was under way (confirmed, its outcome not known yet): waiting for it to be answered, or called off unsent (at most ${limit} s), before reading where things stand.`);
 	return (await changesSettled(limit * 1000)) ? null : `a change sent before the signal was still unanswered after ${limit} s, so this may change: read it again`;
 }
 

@@ -98,7 +98,7 @@ async function runChecks(step: StepId, context: RunbookContext, io: RunbookIo): 
 
 			if (error instanceof Cancelled) {
 				io.dispatch({type: 'step-cancelled', step});
-				context.journal.appendGuarded({step, event: 'step-cancelled', check: check.id, detail: 'the operator answered no'});
+				context.journal.appendGuarded({step, event: 'step-cancelled', check: check.id, detail: error.reason});
 				return 'cancelled';
 			}
 

@@ -15,11 +15,17 @@ import type {DrainOutcome} from './state.js';
 import type {StepId} from './steps.js';
 
 
-/** The operator declined a prompt: the step goes back to pending, nothing was changed. */
+/**
+ * The operator declined a prompt, or a signal came before the command confirmed was sent: the
+ * step goes back to pending, nothing was changed. `reason`: which of the two, for the journal.
+ */
 export class Cancelled extends Error {
-	constructor() {
-		super('cancelled by the operator');
+	readonly reason: string;
+
+	constructor(reason = 'the operator answered no') {
+		super(`cancelled: ${reason}`);
 		this.name = 'Cancelled';
+		this.reason = reason;
 	}
 }
 
@@ -131,7 +137,7 @@ export async function changeState(context: RunbookContext, io: RunbookIo, step: 
 
 				// After a signal nothing new is sent: the run ends with what HAProxy shows now.
 				if (changesStopped) {
-					throw new Cancelled();
+					throw new Cancelled(`a signal stopped the run before "${plan.main}" was sent; nothing was sent`);
 				}
 
 				return sendAndCheck(context, io, step, {plan, views, drain, ready, taken});

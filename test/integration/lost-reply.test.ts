@@ -176,6 +176,36 @@ describe('a put-back whose reply is lost', () => {
 });
 
 describe('a signal while a state change is on its way', () => {
+	it('restore: SIGTERM after --yes, before the command was written (the read before it is slow): nothing is sent, the journal says a signal stopped it, not that anyone answered no', async () => {
+		const journal = `${bed.dir}/restore-signal-early.jsonl`;
+		const drained = await runCli(['drain', 'webapps/app01', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal, '--yes', '--json']);
+		expect(drained.code, drained.stderr).toBe(0);
+		// Every read takes 700 ms (a busy HAProxy, a slow link): the one right before "set server" too.
+		const socket = await startForwardingSocket(bed.adminSocket, (line) => (line.startsWith('show ') ? {lateMs: 700} : 'forward'));
+		try {
+			const child = spawnCli(['restore', 'webapps/app01', '--socket', socket.path, '--config', bed.configPath, '--journal', journal, '--yes', '--json']);
+			let stderr = '';
+			child.stderr.on('data', (chunk: Buffer) => {
+				stderr += chunk.toString('utf8');
+			});
+			const closed = new Promise<number | null>((resolve) => {
+				child.once('close', (_code, signal) => {
+					resolve(child.exitCode ?? (signal ? -1 : null));
+				});
+			});
+			await waitFor('the ready to be confirmed', () => (stderr.includes('→ set server webapps/app01 state ready') ? true : undefined), 60_000);
+			child.kill('SIGTERM');
+			expect(await closed).toBe(143);
+			expect(socket.received).not.toContain('set server webapps/app01 state ready');
+			expect(await admin()).toBe('8');
+			const cancelled = readJournal(journal).entries.filter((entry) => entry.event === 'step-cancelled');
+			expect(cancelled.map((entry) => entry.detail)).toEqual(['a signal stopped the run before "set server webapps/app01 state ready" was sent; nothing was sent']);
+			expect(stderr).toMatch(/Stopped by SIGTERM during restore: webapps\/app01 is drained \(out of rotation\)/);
+		} finally {
+			await socket.close();
+		}
+	});
+
 	it('drain: SIGTERM after --yes, before HAProxy answered: drainboard waits for the answer (SIGINT and SIGHUP meanwhile do not cut it short), then says the server IS drained, with the restore command (exit 143)', async () => {
 		const socket = await startForwardingSocket(bed.adminSocket, (line) => (line.startsWith('set server ') ? {lateMs: 2500} : 'forward'));
 		try {
@@ -197,13 +227,13 @@ describe('a signal while a state change is on its way', () => {
 			await waitFor('the drain to be sent', () => (socket.received.includes('set server webapps/app01 state drain') ? true : undefined), 30_000);
 			child.kill('SIGTERM');
 			// An impatient operator (or a supervisor) signals again while it waits: it keeps waiting, and says so once.
-			await waitFor('the wait for the reply to be said', () => (stderr.includes('waiting for its reply') ? true : undefined), 10_000);
+			await waitFor('the wait for the reply to be said', () => (stderr.includes('waiting for it to be answered') ? true : undefined), 10_000);
 			child.kill('SIGINT');
 			await waitFor('the second signal to be answered', () => (stderr.includes('SIGINT again: already stopping') ? true : undefined), 10_000);
 			child.kill('SIGHUP');
 			expect(await closed).toBe(143);
 			expect(await admin()).toBe('8');
-			expect(stderr).toContain('SIGTERM came while a change was being sent to HAProxy: waiting for its reply');
+			expect(stderr).toContain('SIGTERM came while a change was under way (confirmed, its outcome not known yet): waiting for it to be answered, or called off unsent');
 			expect(stderr).toContain("SIGINT again: already stopping; where webapps/app01 stands is said once HAProxy's answer is in");
 			expect(stderr).not.toContain('SIGHUP again');
 			expect(stderr).toMatch(/Stopped by SIGTERM during drain: webapps\/app01 is drained \(out of rotation\)[^\n]*drainboard restore webapps\/app01 --yes/);
