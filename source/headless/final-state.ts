@@ -8,6 +8,7 @@ import {formatTarget} from '../runtime/names.js';
 import {clockTime} from '../time-format.js';
 import type {ServerState, TargetEntry} from './result-schema.js';
 import {drainSet} from '../model/server-condition.js';
+import {reloadedSince} from '../runbook/reloaded.js';
 
 /** The target on each instance (by socket), as read at some moment; undefined where HAProxy did not list it. */
 export type TargetServers = Map<string, Server | undefined>;
@@ -103,6 +104,13 @@ export async function finalState(context: RunbookContext, before: TargetServers 
 	}
 
 	const flags = [...new Set(views.flatMap((view) => view.server?.adminFlags ?? []))].join('+') || 'none';
+	// A reload that dropped this run's drain is what put the target back in rotation: not this run.
+	const reloaded = thisRun(context, 'reply') ? reloadedSince(context, views) : [];
+	if (reloaded.length > 0) {
+		const how = reloaded.map((one) => `HAProxy at ${one.socket} was reloaded or restarted during this run (pid ${one.pidBefore} → ${one.pidAfter})`).join(', and ');
+		return {drained: false, after: serversOf(views), sentence: `${label} is in rotation now (admin flags ${flags}, read back now): ${how}, which dropped the drain, not drainboard.`};
+	}
+
 	const unchanged = before !== null && views.every((view) => view.server !== undefined && before.get(view.socket)?.adminState === view.server.adminState);
 	if (unchanged) {
 		return {drained: false, after: serversOf(views), sentence: thisRun(context, 'reply') ? `${label} is as it was before this run (admin flags ${flags}, read back now): what this run changed was put back.` : 'Nothing was changed on HAProxy by this run.'};

@@ -1,4 +1,4 @@
-import type {Instance} from '../model/types.js';
+import type {Instance, Server} from '../model/types.js';
 import type {Probe} from '../probe/probe.js';
 import {blocks, type CheckResult} from './check-result.js';
 import type {TargetSeen} from './target-state.js';
@@ -54,6 +54,12 @@ export type RunbookFacts = {
 	 */
 	drainSeenAt: number | null;
 	readySentAt: number | null;
+	/**
+	 * Each instance's process (pid, start time) and the target's agent-check at confirm's read that
+	 * showed the drain set: a drain that is gone from a process with another pid or start time was
+	 * dropped by a reload or restart, not undone in place.
+	 */
+	drainReadOn: DrainReadOn[] | null;
 	/** What became of the last drain this maintenance sent (its drain step, confirm's or a re-apply): recorded by `state-change.ts`. */
 	drainOutcome: DrainOutcome;
 	/** With --dry-run: the command lines a state change would have sent, in order. */
@@ -73,10 +79,13 @@ export type RunbookFacts = {
  * not applied, or put back everywhere), `unknown` (a reply lost and not read back, or left drained
  * where it could not be put back: only a read of HAProxy can tell).
  */
+/** One instance as confirm read it drained ({@link RunbookFacts.drainReadOn}). */
+type DrainReadOn = Pick<Instance, 'socket' | 'pid' | 'startTime'> & {agentCheck: Server['agentCheck']};
+
 export type DrainOutcome = 'not-sent' | 'applied' | 'not-applied' | 'unknown';
 
 export function emptyFacts(): RunbookFacts {
-	return {instances: [], mode: null, algorithm: null, serverNames: [], drainSentAt: null, drainSetAt: null, drainSeenAt: null, readySentAt: null, drainOutcome: 'not-sent', wouldSend: [], confirmFrom: null};
+	return {instances: [], mode: null, algorithm: null, serverNames: [], drainSentAt: null, drainSetAt: null, drainSeenAt: null, readySentAt: null, drainReadOn: null, drainOutcome: 'not-sent', wouldSend: [], confirmFrom: null};
 }
 
 /** A finished step attempt, printed once into the scrollback log. */

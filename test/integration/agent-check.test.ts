@@ -3,6 +3,7 @@ import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import {freePort} from '../../source/lab/free-port.js';
 import {readJournal} from '../../source/runbook/journal.js';
 import {rawServersState} from '../helpers/raw-haproxy.js';
+import type {HeadlessResult} from '../../source/headless/report.js';
 import {runCli, startCli} from '../helpers/run-cli.js';
 import {defaultsSection, startTestBed, type TestBed} from '../helpers/test-bed.js';
 import {waitFor} from '../helpers/wait-for.js';
@@ -126,5 +127,29 @@ describe('a server whose agent-check answers "up 100% ready"', () => {
 		}
 
 		await waitFor('app02 up again', async () => ((await bed.send('show stat webapps 4 -1')).split('\n').some((row) => row.startsWith('webapps,app02,') && row.includes(',UP,')) ? true : undefined), 30_000);
+	}, 90_000);
+
+	it('a reload while confirm watches the drain hold is named as the reload, which started the agent the drain had disabled again', async () => {
+		const drain = startCli(['drain', 'webapps/app01', ...common('agent-reload.jsonl'), '--json']);
+		let before = 0;
+		let after = 0;
+		try {
+			await drain.waitForStderr('… confirm · Watching the drain hold', 60_000);
+			expect(await app01()).toEqual({admin: '8', agentEnabled: false});
+			before = bed.haproxy.pid;
+			await bed.haproxy.reload();
+			after = bed.haproxy.pid;
+			const {code} = await drain.exited;
+			expect(code, drain.stderr).toBe(1);
+		} finally {
+			drain.child.kill('SIGKILL');
+		}
+
+		expect(await app01()).toEqual({admin: '0', agentEnabled: true});
+		expect(drain.stderr).toMatch(
+			new RegExp(`✗ confirm · Drain holds: HAProxy was reloaded or restarted \\(pid ${before} → ${after}\\) \\d+(\\.\\d)? s after the drain was set, and the new process does not have the drain \\(no server-state file kept it\\): it shows admin flags none\\. The reload also started its agent-check again, which the drain had disabled\\.`),
+		);
+		expect(drain.stderr).not.toContain('an agent answering "ready" sets it back');
+		expect((JSON.parse(drain.stdout) as HeadlessResult).error?.message).toContain('the reload also started its agent-check again');
 	}, 90_000);
 });

@@ -308,3 +308,40 @@ describe('a master-worker HAProxy reloaded between drain and restore', () => {
 		]);
 	});
 });
+
+describe('a reload without a server-state file while confirm watches the drain hold', () => {
+	it('is named as the reload (pid before → after) in the text, the JSON and the journal, not as an agent, a script or an operator', async () => {
+		const journal = `${bed.dir}/reload-at-confirm.jsonl`;
+		const drain = startCli(['drain', 'webapps/app02', ...common('reload-at-confirm.jsonl'), '--json']);
+		let before = 0;
+		let after = 0;
+		try {
+			await drain.waitForStderr('… confirm · Watching the drain hold', 60_000);
+			before = bed.haproxy.pid;
+			await bed.haproxy.reload();
+			after = bed.haproxy.pid;
+			expect(after).not.toBe(before);
+			const {code} = await drain.exited;
+			expect(code, drain.stderr).toBe(1);
+		} finally {
+			drain.child.kill('SIGKILL');
+		}
+
+		// Read from HAProxy: the new process has app02 ready, its drain gone with the old process.
+		expect(await admin('app02')).toBe('0');
+		const line = drain.stderr.split('\n').find((text) => text.startsWith('✗ confirm · Drain holds: '))!;
+		expect(line).toMatch(
+			new RegExp(`^✗ confirm · Drain holds: HAProxy was reloaded or restarted \\(pid ${before} → ${after}\\) \\d+(\\.\\d)? s after the drain was set, and the new process does not have the drain \\(no server-state file kept it\\): it shows admin flags none\\.`),
+		);
+		expect(drain.stderr).not.toMatch(/agent-check, a script, or another operator|put back/);
+		const json = JSON.parse(drain.stdout) as HeadlessResult;
+		expect(json.ok).toBe(false);
+		expect(json.error?.message).toContain(`HAProxy was reloaded or restarted (pid ${before} → ${after})`);
+		const last = drain.stderr.trimEnd().split('\n').at(-1)!;
+		expect(last).toBe(`webapps/app02 is in rotation now (admin flags none, read back now): HAProxy at ${bed.adminSocket} was reloaded or restarted during this run (pid ${before} → ${after}), which dropped the drain, not drainboard.`);
+		const holds = readJournal(journal).entries.find((entry) => entry.event === 'check' && entry.check === 'drain-holds')!;
+		expect(holds.observed).toContain(`(pid ${before} → ${after})`);
+		expect(holds.instances.map((instance) => instance.pid)).toEqual([after]);
+		expect(holds.evidence).toMatchObject({pidBefore: before, pidAfter: after});
+	}, 90_000);
+});

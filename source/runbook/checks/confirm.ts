@@ -1,8 +1,9 @@
 import {drainSet, inMaintenance, isRunning} from '../../model/server-condition.js';
 import {formatTarget} from '../../runtime/names.js';
-import {failed, passed, warned} from '../check-result.js';
+import {failed, passed, warned, type CheckResult} from '../check-result.js';
 import type {RunbookContext, RunbookIo} from '../context.js';
-import {everywhere, perInstance, readTarget, readTargetPatiently, unreachableLine} from '../read-target.js';
+import {everywhere, perInstance, readTarget, readTargetPatiently, unreachableLine, type TargetView} from '../read-target.js';
+import {reloadedSince, type Reloaded} from '../reloaded.js';
 import {outageFailure, outageIn, stopsAtOutage} from '../outage.js';
 import {Cancelled, changeState} from '../state-change.js';
 import type {CheckDefinition} from '../step-definition.js';
@@ -62,6 +63,11 @@ const drainBit: CheckDefinition = {
 			});
 		}
 
+		// The processes that hold the drain now: a later read from another one was reloaded or restarted.
+		io.dispatch({
+			type: 'facts-learned',
+			facts: {drainReadOn: views.map((view) => ({socket: view.socket, pid: view.snapshot.instance.pid, startTime: view.snapshot.instance.startTime, agentCheck: view.server?.agentCheck ?? 'none'}))},
+		});
 		const down = views.filter((view) => view.server && !isRunning(view.server));
 		if (down.length > 0) {
 			const server = down[0]!.server!;
@@ -99,6 +105,11 @@ const drainHolds: CheckDefinition = {
 				});
 			}
 
+			const reloaded = undone ? reloadedSince(context, [undone]) : [];
+			if (undone && reloaded.length > 0) {
+				return droppedByReload(this, context, views, undone, reloaded[0]!, {when: setAt === null ? `within ${seconds(held)} s of watching` : `${seconds(held)} s after the drain was set`, evidence: {reads, heldMs: held}});
+			}
+
 			if (undone) {
 				const server = undone.server;
 				const agent = server?.agentCheck === 'enabled' ? ' Its agent-check is enabled: an agent answering "ready" sets it back.' : '';
@@ -125,6 +136,36 @@ const drainHolds: CheckDefinition = {
 		}
 	},
 };
+
+/**
+ * The drain gone from an instance whose HAProxy process changed since the drain was read set: the
+ * reload (or restart) dropped it, since no server-state file kept it; neither an agent, a script nor
+ * an operator. The journal's entries name the new process from here on.
+ */
+function droppedByReload(check: CheckDefinition, context: RunbookContext, views: readonly TargetView[], undone: TargetView, reloaded: Reloaded, {when, evidence}: {when: string; evidence: Record<string, number>}): CheckResult {
+	context.journal.setContext(
+		formatTarget(context.target),
+		views.map((view) => ({socket: view.socket, pid: view.snapshot.instance.pid, version: view.snapshot.instance.version, startTime: view.snapshot.instance.startTime})),
+	);
+	const flags = undone.server?.adminFlags.join('+') || 'none';
+	const before = context.facts.drainReadOn?.find((instance) => instance.socket === undone.socket);
+	// drainboard disabled the agent for the drain: the new process runs it again, as its configuration says.
+	const agent = before?.agentCheck === 'disabled' && undone.server?.agentCheck === 'enabled' ? ' The reload also started its agent-check again, which the drain had disabled.' : '';
+	return failed(
+		check.id,
+		check.title,
+		perInstance(
+			context,
+			undone.socket,
+			`HAProxy was reloaded or restarted (pid ${reloaded.pidBefore} → ${reloaded.pidAfter}) ${when}, and the new process does not have the drain (no server-state file kept it): it shows admin flags ${flags}.${agent}`,
+		),
+		{
+			meaning: 'A reload or restart drops runtime changes that no server-state file keeps: no agent-check, script or operator undid the drain.',
+			todo: 'Retry to send the drain again; to keep drains across reloads, set up a server-state file (README, "Keep drains across reloads").',
+			evidence: {...evidence, pidBefore: reloaded.pidBefore, pidAfter: reloaded.pidAfter},
+		},
+	);
+}
 
 const trafficMoved = trafficProof({
 	id: 'traffic-moved',
