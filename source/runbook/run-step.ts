@@ -82,6 +82,10 @@ async function runChecks(step: StepId, context: RunbookContext, io: RunbookIo): 
 	for (const check of checks) {
 		let result: CheckResult;
 		try {
+			if (check.applies && !(await check.applies(context, io))) {
+				continue;
+			}
+
 			result = await check.run(context, io);
 		} catch (error) {
 			if (error instanceof NotSentInDryRun) {

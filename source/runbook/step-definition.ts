@@ -6,6 +6,8 @@ import type {StepId} from './steps.js';
 export type CheckDefinition = {
 	id: string;
 	title: string;
+	/** Whether the check runs at all in this run (read when its turn comes); without it, it always runs. */
+	applies?(context: RunbookContext, io: RunbookIo): Promise<boolean>;
 	run(this: CheckDefinition, context: RunbookContext, io: RunbookIo): Promise<CheckResult>;
 };
 

@@ -11,6 +11,8 @@ import {waitFor} from '../helpers/wait-for.js';
 let bed: TestBed;
 let agent: net.Server;
 let agentConnections = 0;
+/** What the agent answers HAProxy next; each test begins with "up 100% ready". */
+let agentAnswer = 'up 100% ready';
 
 beforeAll(async () => {
 	// The server's agent: it tells HAProxy, every 200 ms, that the server is up and ready.
@@ -18,7 +20,7 @@ beforeAll(async () => {
 	agent = net.createServer((socket) => {
 		agentConnections++;
 		socket.on('error', () => undefined);
-		socket.end('up 100% ready\n');
+		socket.end(`${agentAnswer}\n`);
 	});
 	await new Promise<void>((resolve) => {
 		agent.listen(agentPort, '127.0.0.1', resolve);
@@ -41,6 +43,7 @@ backend webapps
 });
 
 afterEach(async () => {
+	agentAnswer = 'up 100% ready';
 	await bed.send('enable agent webapps/app01');
 	await bed.send('set server webapps/app01 state ready');
 });
@@ -152,4 +155,26 @@ describe('a server whose agent-check answers "up 100% ready"', () => {
 		expect(drain.stderr).not.toContain('an agent answering "ready" sets it back');
 		expect((JSON.parse(drain.stdout) as HeadlessResult).error?.message).toContain('the reload also started its agent-check again');
 	}, 90_000);
+
+	it('restore fails, journaled, when the agent it started again drains the server once more', async () => {
+		const journal = `${bed.dir}/agent-drains.jsonl`;
+		const drain = await runCli(['drain', 'webapps/app01', ...common('agent-drains.jsonl')]);
+		expect(drain.code, drain.stderr).toBe(0);
+		expect(await app01()).toEqual({admin: '8', agentEnabled: false});
+		// The agent, stopped by the drain, now answers "drain": started again by restore, it drains app01.
+		agentAnswer = 'drain';
+		const restore = await runCli(['restore', 'webapps/app01', ...common('agent-drains.jsonl'), '--json']);
+		expect(restore.code, restore.stderr).toBe(1);
+		expect(restore.stderr).toContain('→ set server webapps/app01 state ready; enable agent webapps/app01 (confirmed by --yes)');
+		expect(await app01()).toEqual({admin: '8', agentEnabled: true});
+		const line = restore.stderr.split('\n').find((text) => text.startsWith('✗ restore · '))!;
+		expect(line).toMatch(/^✗ restore · Ready holds: HAProxy shows webapps\/app01 drained again \d+(\.\d)? s after the ready \(admin flags FDRAIN, status "DRAIN \(agent\)"\): its agent-check, running again since this restore, likely answered "drain"\./);
+		expect(restore.stderr).not.toContain('back in rotation, proven by traffic');
+		const json = JSON.parse(restore.stdout) as HeadlessResult;
+		expect(json).toMatchObject({ok: false, drained: true});
+		expect(json.error?.message).toContain('drained again');
+		const holds = readJournal(journal).entries.find((entry) => entry.event === 'check' && entry.check === 'ready-holds')!;
+		expect(holds).toMatchObject({verdict: 'fail'});
+		expect(holds.observed).toBe(line.slice('✗ restore · Ready holds: '.length, line.indexOf(' Do: ')));
+	}, 60_000);
 });

@@ -1,3 +1,4 @@
+import {formatTarget} from '../../runtime/names.js';
 import {clockTime, shortDuration} from '../../time-format.js';
 import {failed, passed, warned} from '../check-result.js';
 import {everywhere, perInstance, readTarget} from '../read-target.js';
@@ -36,6 +37,49 @@ const drainCleared: CheckDefinition = {
 	},
 };
 
+/**
+ * With an agent-check running again (restore started the one the drain stopped), the ready is read
+ * until the hold time after it was sent, as confirm watches the drain hold: an agent answering
+ * "drain" or "maint" takes the server out of rotation again within its interval.
+ */
+const readyHolds: CheckDefinition = {
+	id: 'ready-holds',
+	title: 'Ready holds',
+	async applies(context, io) {
+		return (await readTarget(context, io.signal)).some((view) => view.server?.agentCheck === 'enabled');
+	},
+	async run(context, io) {
+		const {holdMs} = context.options;
+		const since = context.facts.readySentAt ?? context.clock.now();
+		const seconds = (held: number) => Math.round(held / 100) / 10;
+		let reads = 0;
+		for (;;) {
+			const views = await readTarget(context, io.signal);
+			reads++;
+			const held = context.clock.now() - since;
+			// Its own flags only: an inherited one (IDRAIN, IMAINT) is the tracked server's, said by drain-cleared.
+			const again = views.find((view) => view.server?.adminFlags.some((flag) => flag === 'FDRAIN' || flag === 'FMAINT'));
+			if (again?.server) {
+				const {server} = again;
+				const state = server.adminFlags.includes('FDRAIN') ? 'drained' : 'in maintenance';
+				// The answer that sets it: "drain" sets FDRAIN, "maint" FMAINT (HAProxy's status then says "(agent)").
+				const cause = server.agentCheck === 'enabled' ? `: its agent-check, running again since this restore, likely answered "${state === 'drained' ? 'drain' : 'maint'}"` : '';
+				return failed(this.id, this.title, perInstance(context, again.socket, `HAProxy shows ${formatTarget(context.target)} ${state} again ${seconds(held)} s after the ready (admin flags ${server.adminFlags.join('+')}, status "${server.status}")${cause}.`), {
+					todo: 'Make the agent answer "ready" (or stop it with "disable agent"), then restore again.',
+					evidence: {reads, heldMs: held},
+				});
+			}
+
+			if ((held >= holdMs && reads >= 2) || io.signal?.aborted) {
+				return passed(this.id, this.title, `HAProxy still shows ${formatTarget(context.target)} ready ${seconds(held)} s after the ready was sent (${reads} reads)${everywhere(context)}, with its agent-check running: the agent leaves it in rotation.`, {evidence: {reads, heldMs: held}});
+			}
+
+			io.dispatch({type: 'live-updated', step: 'restore', lines: [`Watching the ready hold with the agent-check running: ${Math.floor(Math.min(held, holdMs) / 1000)} s of ${holdMs / 1000} s`]});
+			await context.clock.sleep(Math.min(500, Math.max(50, since + holdMs - context.clock.now())), io.signal);
+		}
+	},
+};
+
 const trafficReturns = trafficProof({
 	id: 'traffic-returns',
 	title: 'Traffic returns',
@@ -65,4 +109,4 @@ const summary: CheckDefinition = {
 	},
 };
 
-export const restoreChecks: CheckDefinition[] = [readySent, drainCleared, trafficReturns, summary];
+export const restoreChecks: CheckDefinition[] = [readySent, drainCleared, readyHolds, trafficReturns, summary];
