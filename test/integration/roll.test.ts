@@ -169,8 +169,15 @@ describe('drainboard roll', () => {
 		let group = 0;
 		try {
 			await waitFor('the command running on app01', () => (existsSync(started) ? true : undefined), 120_000, 100);
-			const execEntry = readJournal(path.join(bed.dir, journal)).entries.filter((entry) => entry.check === 'exec').at(-1);
-			group = Number(execEntry?.evidence?.['group']);
+			// The command runs as soon as it is started; drainboard journals its process group right
+			// after starting it: on a busy machine the command's first line can come first.
+			const execEntry = await waitFor(
+				'the command journaled with its process group',
+				() => readJournal(path.join(bed.dir, journal)).entries.filter((entry) => entry.check === 'exec' && entry.evidence?.['group'] !== undefined).at(-1),
+				30_000,
+				100,
+			);
+			group = Number(execEntry.evidence?.['group']);
 			expect(group).toBeGreaterThan(1);
 			// A restore, and the same roll again, while the first roll's command works on app01: refused, nothing sent.
 			for (const second of [['restore', 'webapps/app01', ...common(journal)], args]) {
