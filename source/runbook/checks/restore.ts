@@ -1,7 +1,9 @@
 import {formatTarget} from '../../runtime/names.js';
 import {clockTime, shortDuration} from '../../time-format.js';
 import {failed, passed, warned} from '../check-result.js';
-import {everywhere, perInstance, readTarget} from '../read-target.js';
+import {everywhere, perInstance, readTarget, type TargetView} from '../read-target.js';
+import type {RunbookContext} from '../context.js';
+import type {Server} from '../../model/types.js';
 import {stateChangeCheck} from './state-change-check.js';
 import type {CheckDefinition} from '../step-definition.js';
 import {trafficProof} from './traffic-proof.js';
@@ -22,6 +24,11 @@ const drainCleared: CheckDefinition = {
 		const views = await readTarget(context, io.signal);
 		for (const view of views) {
 			const flags = view.server?.adminFlags ?? [];
+			// Its own drain or maintenance with the agent-check running again: the agent answered before this read.
+			if (view.server && ownOut(view.server.adminFlags) && view.server.agentCheck === 'enabled') {
+				return drainedAgain(this, context, view, view.server, {});
+			}
+
 			if (flags.includes('FDRAIN') || flags.includes('FMAINT') || flags.includes('RMAINT')) {
 				return failed(this.id, this.title, perInstance(context, view.socket, `HAProxy still shows admin flags ${flags.join('+')}.`), {todo: 'Retry; if it stays, someone else is changing this server.'});
 			}
@@ -58,16 +65,9 @@ const readyHolds: CheckDefinition = {
 			reads++;
 			const held = context.clock.now() - since;
 			// Its own flags only: an inherited one (IDRAIN, IMAINT) is the tracked server's, said by drain-cleared.
-			const again = views.find((view) => view.server?.adminFlags.some((flag) => flag === 'FDRAIN' || flag === 'FMAINT'));
+			const again = views.find((view) => view.server && ownOut(view.server.adminFlags));
 			if (again?.server) {
-				const {server} = again;
-				const state = server.adminFlags.includes('FDRAIN') ? 'drained' : 'in maintenance';
-				// The answer that sets it: "drain" sets FDRAIN, "maint" FMAINT (HAProxy's status then says "(agent)").
-				const cause = server.agentCheck === 'enabled' ? `: its agent-check, running again since this restore, likely answered "${state === 'drained' ? 'drain' : 'maint'}"` : '';
-				return failed(this.id, this.title, perInstance(context, again.socket, `HAProxy shows ${formatTarget(context.target)} ${state} again ${seconds(held)} s after the ready (admin flags ${server.adminFlags.join('+')}, status "${server.status}")${cause}.`), {
-					todo: 'Make the agent answer "ready" (or stop it with "disable agent"), then restore again.',
-					evidence: {reads, heldMs: held},
-				});
+				return drainedAgain(this, context, again, again.server, {reads});
 			}
 
 			if ((held >= holdMs && reads >= 2) || io.signal?.aborted) {
@@ -79,6 +79,26 @@ const readyHolds: CheckDefinition = {
 		}
 	},
 };
+
+/** Its own flags only: an inherited one (IDRAIN, IMAINT) is the tracked server's, said by drain-cleared. */
+function ownOut(flags: readonly string[]): boolean {
+	return flags.some((flag) => flag === 'FDRAIN' || flag === 'FMAINT');
+}
+
+/**
+ * The target out of rotation again after the ready, with its agent-check running again: said the
+ * same by drain-cleared (the agent answered before its read) and ready-holds (during the hold).
+ */
+function drainedAgain(check: {id: string; title: string}, context: RunbookContext, view: TargetView, server: Server, evidence: {reads?: number}) {
+	const held = context.clock.now() - (context.facts.readySentAt ?? context.clock.now());
+	const state = server.adminFlags.includes('FDRAIN') ? 'drained' : 'in maintenance';
+	// The answer that sets it: "drain" sets FDRAIN, "maint" FMAINT (HAProxy's status then says "(agent)").
+	const cause = server.agentCheck === 'enabled' ? `: its agent-check, running again since this restore, likely answered "${state === 'drained' ? 'drain' : 'maint'}"` : '';
+	return failed(check.id, check.title, perInstance(context, view.socket, `HAProxy shows ${formatTarget(context.target)} ${state} again ${Math.round(held / 100) / 10} s after the ready (admin flags ${server.adminFlags.join('+')}, status "${server.status}")${cause}.`), {
+		todo: 'Make the agent answer "ready" (or stop it with "disable agent"), then restore again.',
+		evidence: {...evidence, heldMs: held},
+	});
+}
 
 const trafficReturns = trafficProof({
 	id: 'traffic-returns',
