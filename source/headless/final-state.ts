@@ -108,7 +108,9 @@ export async function finalState(context: RunbookContext, before: TargetServers 
 	const reloaded = thisRun(context, 'reply') ? reloadedSince(context, views) : [];
 	if (reloaded.length > 0) {
 		const how = reloaded.map((one) => `HAProxy at ${one.socket} was reloaded or restarted during this run (pid ${one.pidBefore} → ${one.pidAfter})`).join(', and ');
-		return {drained: false, after: serversOf(views), sentence: `${label} is in rotation now (admin flags ${flags}, read back now): ${how}, which dropped the drain, not drainboard.`};
+		// The agent-check this run's drain disabled runs again in the new process (a reload starts every configured one).
+		const agent = views.some((view) => view.server?.agentCheck === 'enabled') && agentDisabledByThisRun(context) ? ' The reload also started its agent-check again, which the drain had disabled.' : '';
+		return {drained: false, after: serversOf(views), sentence: `${label} is in rotation now (admin flags ${flags}, read back now): ${how}, which dropped the drain, not drainboard.${agent}`};
 	}
 
 	const unchanged = before !== null && views.every((view) => view.server !== undefined && before.get(view.socket)?.adminState === view.server.adminState);
@@ -117,6 +119,15 @@ export async function finalState(context: RunbookContext, before: TargetServers 
 	}
 
 	return {drained: false, after: serversOf(views), sentence: `${label} is not drained now (admin flags ${flags}, read back at the end of this run).`};
+}
+
+/** Whether this run (this journal session) had a "disable agent" accepted. */
+function agentDisabledByThisRun(context: RunbookContext): boolean {
+	try {
+		return readJournal(context.journal.file).entries.some((entry) => entry.session === context.journal.session && entry.event === 'reply' && entry.ok === true && entry.command?.startsWith('disable agent ') === true);
+	} catch {
+		return false;
+	}
 }
 
 /** Whether this run (this journal session) meant to send a change (`command`), or had one accepted (`reply`). */

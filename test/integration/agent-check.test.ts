@@ -149,6 +149,13 @@ describe('a server whose agent-check answers "up 100% ready"', () => {
 		}
 
 		expect(await app01()).toEqual({admin: '0', agentEnabled: true});
+		// A reload slower than the hold (a busy machine) lands during a later confirm check, which says
+		// the counters restarted; the last line then names the reload and the agent, as Drain holds does.
+		if (drain.stderr.includes('✓ confirm · Drain holds')) {
+			expect(drain.stderr).toContain(`webapps/app01 is in rotation now (admin flags none, read back now): HAProxy at ${bed.adminSocket} was reloaded or restarted during this run (pid ${before} → ${after}), which dropped the drain, not drainboard. The reload also started its agent-check again, which the drain had disabled.`);
+			return;
+		}
+
 		expect(drain.stderr).toMatch(
 			new RegExp(`✗ confirm · Drain holds: HAProxy was reloaded or restarted \\(pid ${before} → ${after}\\) \\d+(\\.\\d)? s after the drain was set, and the new process does not have the drain \\(no server-state file kept it\\): it shows admin flags none\\. The reload also started its agent-check again, which the drain had disabled\\.`),
 		);
