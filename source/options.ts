@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import {UsageError} from './errors.js';
 import {printable} from './runtime/endpoint.js';
+import {watchTimes} from './watch-times.js';
 
 const seconds = (name: string, max: number) =>
 	z.number({error: `--${name} needs a number of seconds`}).check(z.positive(`--${name} must be more than 0 seconds`), z.maximum(max, `--${name} is at most ${max} seconds`));
@@ -55,6 +56,8 @@ export function parseOptions(flags: Record<string, unknown>): Options {
 		throw new UsageError(`${printable(message)}; see drainboard --help.`);
 	}
 
+	// The watch times' variables, checked with the flags: a bad one stops the command before anything is read or sent.
+	watchTimes();
 	return result.data;
 }
 

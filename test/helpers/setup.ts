@@ -6,6 +6,14 @@ import {afterAll, afterEach} from 'vitest';
 import {removeScratchDirs} from './scratch.js';
 import {killAllTmux} from './tmux.js';
 
+// The runbook's watch times (source/watch-times.ts) shortened from 3 s to 1 s for every drainboard
+// the suite starts: the hold is still watched over at least two reads, the health over its checks;
+// a test that measures against the shipped times gives them to its drainboard itself.
+const watchTimesForTests = {DRAINBOARD_HOLD_SECONDS: '1', DRAINBOARD_SETTLE_SECONDS: '1', DRAINBOARD_AUTO_SAMPLE_SECONDS: '1'};
+for (const [name, value] of Object.entries(watchTimesForTests)) {
+	process.env[name] ??= value;
+}
+
 // Every terminal a test opened is closed after it, whatever the test did.
 afterEach(async () => {
 	await killAllTmux();

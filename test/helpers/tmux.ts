@@ -67,7 +67,9 @@ export async function startCliInTmux(
 	// Unset CI and FORCE_COLOR: with CI set at all, Ink renders only the last frame and chalk drops colour.
 	// The test file's own state home (setup.ts) even under `env -i`: no journal of the host's is read or written.
 	const stateHome = process.env['XDG_STATE_HOME'];
-	const env = {NO_COLOR: '', TERM: 'xterm-256color', ...(stateHome ? {XDG_STATE_HOME: stateHome} : {}), ...options.env};
+	// And the suite's watch times (setup.ts), which `env -i` would drop.
+	const times = Object.fromEntries(['DRAINBOARD_HOLD_SECONDS', 'DRAINBOARD_SETTLE_SECONDS', 'DRAINBOARD_AUTO_SAMPLE_SECONDS'].flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : [])));
+	const env = {NO_COLOR: '', TERM: 'xterm-256color', ...(stateHome ? {XDG_STATE_HOME: stateHome} : {}), ...times, ...options.env};
 	const environment = options.program ? ['env', '-i'] : ['env', '-u', 'FORCE_COLOR', '-u', 'CI'];
 	const program = options.program ? [options.program] : [process.execPath, cliPath];
 	const command = [...environment, ...Object.entries(env).map(([name, value]) => `${name}=${value}`), ...program, ...args].map(quote).join(' ');

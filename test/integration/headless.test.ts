@@ -1,3 +1,4 @@
+import {existsSync} from 'node:fs';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {HeadlessResult} from '../../source/headless/report.js';
 import {readJournal} from '../../source/runbook/journal.js';
@@ -30,6 +31,24 @@ describe('drainboard drain and restore (headless)', () => {
 		expect(drain.stderr).toBe(`${message}\n`);
 		expect((JSON.parse(drain.stdout) as HeadlessResult).error).toEqual({code: 'usage', message});
 		expect((await states())['webapps/app01']).toBe('0');
+	});
+
+	it.each([['DRAINBOARD_HOLD_SECONDS', 'soon'], ['DRAINBOARD_SETTLE_SECONDS', '0'], ['DRAINBOARD_AUTO_SAMPLE_SECONDS', '9999'], ['DRAINBOARD_HOLD_SECONDS', '3\u001b[2J']])('refuses %s=%j as bad input: exit 2, one sentence, no journal, nothing sent', async (name, value) => {
+		const drain = await runCli(['drain', 'webapps/app01', ...common('watch-times.jsonl'), '--json'], {env: {[name]: value}});
+		expect(drain.code, drain.stderr).toBe(2);
+		const message = `${name}=${value.replace('\u001b', '\\x1b')} is not a number of seconds from 0.5 to 600; set it to one (the default is 3) or unset it.`;
+		expect(drain.stderr).toBe(`${message}\n`);
+		expect((JSON.parse(drain.stdout) as HeadlessResult).error).toEqual({code: 'usage', message});
+		expect(existsSync(`${bed.dir}/watch-times.jsonl`)).toBe(false);
+		expect((await states())['webapps/app01']).toBe('0');
+	});
+
+	it('watches the drain hold for DRAINBOARD_HOLD_SECONDS', async () => {
+		const drain = await runCli(['drain', 'webapps/app02', ...common('hold-time.jsonl'), '--json'], {env: {DRAINBOARD_HOLD_SECONDS: '2.5'}});
+		expect(drain.code, drain.stderr).toBe(0);
+		expect(drain.stderr).toMatch(/✓ confirm · Drain holds: HAProxy still shows FDRAIN 2\.[5-9] s after the drain was set/);
+		const restore = await runCli(['restore', 'webapps/app02', ...common('hold-time.jsonl')]);
+		expect(restore.code, restore.stderr).toBe(0);
 	});
 
 	it('drains and restores with --json, exit 0, and journals every step', async () => {
