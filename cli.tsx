@@ -109,6 +109,12 @@ const help = `
   Environment
     DRAINBOARD_LOCK_DIR        where the backend locks live, shared by every
                                user (default /run/lock)
+    DRAINBOARD_HOLD_SECONDS    how long confirm watches the drain hold, and
+                               restore the ready with an agent (default 3)
+    DRAINBOARD_SETTLE_SECONDS  how long the server must stay healthy before
+                               restore (default 3)
+    DRAINBOARD_AUTO_SAMPLE_SECONDS
+                               how long --proof auto counts traffic (default 3)
     DRAINBOARD_DEBUG=1         after an internal error's one sentence, print
                                its stack too
 

@@ -133,7 +133,8 @@ describe('a server whose agent-check answers "up 100% ready"', () => {
 	}, 90_000);
 
 	it('a reload while confirm watches the drain hold is named as the reload, which started the agent the drain had disabled again', async () => {
-		const drain = startCli(['drain', 'webapps/app01', ...common('agent-reload.jsonl'), '--json']);
+		// A hold long enough for the reload to land in it on a busy machine (the suite's is 1 s).
+		const drain = startCli(['drain', 'webapps/app01', ...common('agent-reload.jsonl'), '--json'], {DRAINBOARD_HOLD_SECONDS: '6'});
 		let before = 0;
 		let after = 0;
 		try {

@@ -312,7 +312,8 @@ describe('a master-worker HAProxy reloaded between drain and restore', () => {
 describe('a reload without a server-state file while confirm watches the drain hold', () => {
 	it('is named as the reload (pid before → after) in the text, the JSON and the journal, not as an agent, a script or an operator', async () => {
 		const journal = `${bed.dir}/reload-at-confirm.jsonl`;
-		const drain = startCli(['drain', 'webapps/app02', ...common('reload-at-confirm.jsonl'), '--json']);
+		// A hold long enough for the reload to land in it on a busy machine (the suite's is 1 s).
+		const drain = startCli(['drain', 'webapps/app02', ...common('reload-at-confirm.jsonl'), '--json'], {DRAINBOARD_HOLD_SECONDS: '6'});
 		let before = 0;
 		let after = 0;
 		try {

@@ -240,7 +240,8 @@ describe('the wizard in a real terminal, against a real HAProxy', () => {
 			session = await startCliInTmux(['api/api1', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal], {
 				columns: 100,
 				rows: 30,
-				env: {DRAINBOARD_LOCK_DIR: lockDir},
+				// The hold as shipped: long enough to read the lock file while confirm watches it.
+				env: {DRAINBOARD_LOCK_DIR: lockDir, DRAINBOARD_HOLD_SECONDS: '3'},
 			});
 			await session.waitForScreen('Resume at confirm?');
 			let screen = await session.press('y', (current) => checklist(current).includes('▶ confirm'));
