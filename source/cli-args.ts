@@ -1,5 +1,5 @@
 import {UsageError} from './errors.js';
-import type {Options} from './options.js';
+import type {Flags} from './options.js';
 
 /** What a flag takes on the command line, from the type its check in options.ts gives it. */
 type FlagType<T> = [T] extends [string[]] ? 'list' : [T] extends [boolean] ? 'switch' : [T] extends [number] ? 'number' : 'text';
@@ -36,7 +36,7 @@ const flagTypes = {
 	yes: 'switch',
 	servers: 'text',
 	exec: 'text',
-} as const satisfies {[Name in keyof Options]-?: FlagType<NonNullable<Options[Name]>>};
+} as const satisfies {[Name in keyof Flags]-?: FlagType<NonNullable<Flags[Name]>>};
 
 type FlagName = keyof typeof flagTypes;
 

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import {UsageError} from './errors.js';
 import {printable} from './runtime/endpoint.js';
-import {watchTimes} from './watch-times.js';
+import {watchTimes, type WatchTimes} from './watch-times.js';
 
 const seconds = (name: string, max: number) =>
 	z.number({error: `--${name} needs a number of seconds`}).check(z.positive(`--${name} must be more than 0 seconds`), z.maximum(max, `--${name} is at most ${max} seconds`));
@@ -38,7 +38,11 @@ const flagsSchema = z.object({
 	exec: optionalText('--exec needs a shell command, such as --exec "systemctl restart app"'),
 });
 
-export type Options = z.output<typeof flagsSchema>;
+/** The flags of the command line, validated. */
+export type Flags = z.output<typeof flagsSchema>;
+
+/** The flags, and the watch times from the environment (watch-times.ts), each read once. */
+export type Options = Flags & {watchTimes: WatchTimes};
 
 /** Validates the flags read from the command line; a bad value is exit 2 with one sentence. */
 export function parseOptions(flags: Record<string, unknown>): Options {
@@ -57,8 +61,7 @@ export function parseOptions(flags: Record<string, unknown>): Options {
 	}
 
 	// The watch times' variables, checked with the flags: a bad one stops the command before anything is read or sent.
-	watchTimes();
-	return result.data;
+	return {...result.data, watchTimes: watchTimes()};
 }
 
 function kebab(name: string): string {

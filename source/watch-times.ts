@@ -16,7 +16,7 @@ const watchTimeVariables = {
 	autoSampleMs: {name: 'DRAINBOARD_AUTO_SAMPLE_SECONDS', seconds: 3},
 } as const;
 
-type WatchTimes = Record<keyof typeof watchTimeVariables, number>;
+export type WatchTimes = Record<keyof typeof watchTimeVariables, number>;
 
 const secondsText = z.string().check(z.regex(/^\d{1,3}(?:\.\d{1,3})?$/));
 

@@ -8,7 +8,7 @@ import {formatTarget} from '../runtime/names.js';
 import {clockTime} from '../time-format.js';
 import type {ServerState, TargetEntry} from './result-schema.js';
 import {drainSet} from '../model/server-condition.js';
-import {reloadedSince} from '../runbook/reloaded.js';
+import {agentAgain, agentStartedByReload, reloadedSince} from '../runbook/reloaded.js';
 
 /** The target on each instance (by socket), as read at some moment; undefined where HAProxy did not list it. */
 export type TargetServers = Map<string, Server | undefined>;
@@ -108,8 +108,7 @@ export async function finalState(context: RunbookContext, before: TargetServers 
 	const reloaded = thisRun(context, 'reply') ? reloadedSince(context, views) : [];
 	if (reloaded.length > 0) {
 		const how = reloaded.map((one) => `HAProxy at ${one.socket} was reloaded or restarted during this run (pid ${one.pidBefore} → ${one.pidAfter})`).join(', and ');
-		// The agent-check this run's drain disabled runs again in the new process (a reload starts every configured one).
-		const agent = views.some((view) => view.server?.agentCheck === 'enabled') && agentDisabledByThisRun(context) ? ' The reload also started its agent-check again, which the drain had disabled.' : '';
+		const agent = views.some((view) => agentStartedByReload(context, view)) ? ` ${agentAgain}` : '';
 		return {drained: false, after: serversOf(views), sentence: `${label} is in rotation now (admin flags ${flags}, read back now): ${how}, which dropped the drain, not drainboard.${agent}`};
 	}
 
@@ -119,15 +118,6 @@ export async function finalState(context: RunbookContext, before: TargetServers 
 	}
 
 	return {drained: false, after: serversOf(views), sentence: `${label} is not drained now (admin flags ${flags}, read back at the end of this run).`};
-}
-
-/** Whether this run (this journal session) had a "disable agent" accepted. */
-function agentDisabledByThisRun(context: RunbookContext): boolean {
-	try {
-		return readJournal(context.journal.file).entries.some((entry) => entry.session === context.journal.session && entry.event === 'reply' && entry.ok === true && entry.command?.startsWith('disable agent ') === true);
-	} catch {
-		return false;
-	}
 }
 
 /** Whether this run (this journal session) meant to send a change (`command`), or had one accepted (`reply`). */

@@ -29,7 +29,6 @@ import {readTarget, type TargetView} from './read-target.js';
 import {lastMaintenance, resumePoint, staleMaintenanceNotice, type ResumePoint} from './resume.js';
 import type {SourcedTarget} from '../config/probe-plan.js';
 import {drainSet, inMaintenance} from '../model/server-condition.js';
-import {watchTimes} from '../watch-times.js';
 
 /** A maintenance ready to run: its context, and where it resumes (if an earlier one is open). */
 export type PreparedMaintenance = {
@@ -54,7 +53,6 @@ export type PreparedMaintenance = {
  * about an earlier maintenance of this target.
  */
 export async function prepareMaintenance(options: Options, target: Target, mode: {interactive: boolean; clients?: readonly RuntimeClient[]}): Promise<PreparedMaintenance> {
-	const times = watchTimes();
 	const loaded = mode.clients ? {clients: mode.clients, notes: []} : await clientsFor(options);
 	const {clients} = loaded;
 	// Absolute: the commands it is printed in are pasted from other directories.
@@ -82,11 +80,11 @@ export async function prepareMaintenance(options: Options, target: Target, mode:
 			requests: options.requests,
 			proof: options.proof,
 			proofWindowMs: options.proofWindow * 1000,
-			autoSampleMs: times.autoSampleMs,
+			autoSampleMs: options.watchTimes.autoSampleMs,
 			quietTimeoutMs: options.quietTimeout * 1000,
 			readyTimeoutMs: options.readyTimeout * 1000,
-			settleMs: times.settleMs,
-			holdMs: times.holdMs,
+			settleMs: options.watchTimes.settleMs,
+			holdMs: options.watchTimes.holdMs,
 			force: options.force,
 			skipValidate: options.skipValidate,
 			interactive: mode.interactive,

@@ -20,3 +20,16 @@ export function reloadedSince(context: Pick<RunbookContext, 'facts'>, views: rea
 		return changed ? [{socket: view.socket, pidBefore: before.pid, pidAfter: now.pid, instance: now}] : [];
 	});
 }
+
+/** Said after a reload that dropped the drain, when {@link agentStartedByReload}. */
+export const agentAgain = 'The reload also started its agent-check again, which the drain had disabled.';
+
+/**
+ * Whether the reload started the target's agent-check again on `view`'s instance: drainboard
+ * disabled it for the drain (as confirm read it drained), and the new process runs it, as its
+ * configuration says.
+ */
+export function agentStartedByReload(context: Pick<RunbookContext, 'facts'>, view: Pick<TargetView, 'socket' | 'server'>): boolean {
+	const before = context.facts.drainReadOn?.find((instance) => instance.socket === view.socket);
+	return before?.agentCheck === 'disabled' && view.server?.agentCheck === 'enabled';
+}

@@ -73,15 +73,15 @@ export type RunbookFacts = {
 	confirmFrom: {counters: InstanceCounters[]; at: number; early?: boolean} | null;
 };
 
+/** One instance as confirm read it drained ({@link RunbookFacts.drainReadOn}). */
+type DrainReadOn = Pick<Instance, 'socket' | 'pid' | 'startTime'> & {agentCheck: Server['agentCheck']};
+
 /**
  * A drain this maintenance sent, as HAProxy took it: `not-sent` (none yet, or a dry run), `applied`
  * (accepted on every instance, or a lost reply read back applied), `not-applied` (refused, read back
  * not applied, or put back everywhere), `unknown` (a reply lost and not read back, or left drained
  * where it could not be put back: only a read of HAProxy can tell).
  */
-/** One instance as confirm read it drained ({@link RunbookFacts.drainReadOn}). */
-type DrainReadOn = Pick<Instance, 'socket' | 'pid' | 'startTime'> & {agentCheck: Server['agentCheck']};
-
 export type DrainOutcome = 'not-sent' | 'applied' | 'not-applied' | 'unknown';
 
 export function emptyFacts(): RunbookFacts {

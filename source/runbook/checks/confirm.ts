@@ -3,7 +3,7 @@ import {formatTarget} from '../../runtime/names.js';
 import {failed, passed, warned, type CheckResult} from '../check-result.js';
 import type {RunbookContext, RunbookIo} from '../context.js';
 import {everywhere, perInstance, readTarget, readTargetPatiently, unreachableLine, type TargetView} from '../read-target.js';
-import {reloadedSince, type Reloaded} from '../reloaded.js';
+import {agentAgain, agentStartedByReload, reloadedSince, type Reloaded} from '../reloaded.js';
 import {outageFailure, outageIn, stopsAtOutage} from '../outage.js';
 import {Cancelled, changeState} from '../state-change.js';
 import type {CheckDefinition} from '../step-definition.js';
@@ -148,9 +148,7 @@ function droppedByReload(check: CheckDefinition, context: RunbookContext, views:
 		views.map((view) => ({socket: view.socket, pid: view.snapshot.instance.pid, version: view.snapshot.instance.version, startTime: view.snapshot.instance.startTime})),
 	);
 	const flags = undone.server?.adminFlags.join('+') || 'none';
-	const before = context.facts.drainReadOn?.find((instance) => instance.socket === undone.socket);
-	// drainboard disabled the agent for the drain: the new process runs it again, as its configuration says.
-	const agent = before?.agentCheck === 'disabled' && undone.server?.agentCheck === 'enabled' ? ' The reload also started its agent-check again, which the drain had disabled.' : '';
+	const agent = agentStartedByReload(context, undone) ? ` ${agentAgain}` : '';
 	return failed(
 		check.id,
 		check.title,

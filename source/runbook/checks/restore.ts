@@ -58,13 +58,11 @@ const readyHolds: CheckDefinition = {
 	async run(context, io) {
 		const {holdMs} = context.options;
 		const since = context.facts.readySentAt ?? context.clock.now();
-		const seconds = (held: number) => Math.round(held / 100) / 10;
 		let reads = 0;
 		for (;;) {
 			const views = await readTarget(context, io.signal);
 			reads++;
 			const held = context.clock.now() - since;
-			// Its own flags only: an inherited one (IDRAIN, IMAINT) is the tracked server's, said by drain-cleared.
 			const again = views.find((view) => view.server && ownOut(view.server.adminFlags));
 			if (again?.server) {
 				return drainedAgain(this, context, again, again.server, {reads});
@@ -80,6 +78,11 @@ const readyHolds: CheckDefinition = {
 	},
 };
 
+/** Milliseconds as seconds with one decimal. */
+function seconds(ms: number): number {
+	return Math.round(ms / 100) / 10;
+}
+
 /** Its own flags only: an inherited one (IDRAIN, IMAINT) is the tracked server's, said by drain-cleared. */
 function ownOut(flags: readonly string[]): boolean {
 	return flags.some((flag) => flag === 'FDRAIN' || flag === 'FMAINT');
@@ -94,7 +97,7 @@ function drainedAgain(check: {id: string; title: string}, context: RunbookContex
 	const state = server.adminFlags.includes('FDRAIN') ? 'drained' : 'in maintenance';
 	// The answer that sets it: "drain" sets FDRAIN, "maint" FMAINT (HAProxy's status then says "(agent)").
 	const cause = server.agentCheck === 'enabled' ? `: its agent-check, running again since this restore, likely answered "${state === 'drained' ? 'drain' : 'maint'}"` : '';
-	return failed(check.id, check.title, perInstance(context, view.socket, `HAProxy shows ${formatTarget(context.target)} ${state} again ${Math.round(held / 100) / 10} s after the ready (admin flags ${server.adminFlags.join('+')}, status "${server.status}")${cause}.`), {
+	return failed(check.id, check.title, perInstance(context, view.socket, `HAProxy shows ${formatTarget(context.target)} ${state} again ${seconds(held)} s after the ready (admin flags ${server.adminFlags.join('+')}, status "${server.status}")${cause}.`), {
 		todo: 'Make the agent answer "ready" (or stop it with "disable agent"), then restore again.',
 		evidence: {...evidence, heldMs: held},
 	});
