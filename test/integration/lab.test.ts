@@ -30,7 +30,11 @@ const alive = isAlive;
 async function startLab(): Promise<{session: TmuxSession; haproxyPid: number; drainboardPid: number}> {
 	const started = await startCliInTmux(['lab'], {columns: 100, rows: 30, env: {TMPDIR: tmp}});
 	session = started;
-	const screen = await started.waitForScreen((current) => ['app01', 'app02', 'app03', 'api1', 'api2'].every((name) => new RegExp(`● ${name} .* UP +1 +0 L7OK`).test(current)), 15_000);
+	// All seven rows (static has an app01 and app02 too: a name alone would match its row while
+	// webapps' is DOWN) and the three backends' lines. A loaded machine can time out a first check
+	// (L7TOUT); two good ones bring it back (rise 2, inter 1s), hence the wait.
+	const allUp = (current: string) => (current.match(/● \w+ .* UP +1 +0 L7OK/g) ?? []).length === 7 && [/▸ webapps +3\/3 up · 3 serving/, /▸ api +2\/2 up · 2 serving/, /▸ static +2\/2 up · 2 serving/].every((line) => line.test(current));
+	const screen = await started.waitForScreen(allUp, 30_000);
 	expect(screen.split('\n')[0]).toMatch(/^LAB · s stops\/starts the demo server under the cursor · q ends the lab *$/);
 	expect(screen).toMatch(/▸ webapps +3\/3 up · 3 serving/);
 	expect(screen).toMatch(/▸ static +2\/2 up · 2 serving/);
