@@ -16,6 +16,11 @@ const run = promisify(execFile);
  * on an idle machine, and a test run on 2 cores with 5 workers is several times slower.
  */
 const screenWaitMs = 20_000;
+// Each read of the screen is two or more tmux processes (settledScreen): read every 50 ms and
+// 100 ms, they took a fifth of the CPU of the tests that drive a terminal (measured on 2 cores,
+// where the suite is CPU-bound), so the screen is read at a pace a person would see changes.
+const pressEveryMs = 150;
+const waitEveryMs = 250;
 let counter = 0;
 /** Every session started and not yet killed: the global afterEach hook kills what a test left. */
 const live = new Set<TmuxSession>();
@@ -102,7 +107,7 @@ export async function startCliInTmux(
 			return text.replace(/\n*Pane is dead \(.*\)\s*$/, '\n');
 		},
 		async press(pressed, until, timeoutMs = screenWaitMs) {
-			return pressAndWait({send: async (sent) => session.send(sent), frame: settledScreen, everyMs: 50}, pressed, until, timeoutMs);
+			return pressAndWait({send: async (sent) => session.send(sent), frame: settledScreen, everyMs: pressEveryMs}, pressed, until, timeoutMs);
 		},
 		async send(...keys) {
 			for (const key of keys) {
@@ -120,7 +125,7 @@ export async function startCliInTmux(
 						return matches(last) ? last : undefined;
 					},
 					timeoutMs,
-					100,
+					waitEveryMs,
 				);
 			} catch {
 				throw new Error(`Timed out waiting for ${typeof test === 'string' ? JSON.stringify(test) : 'the screen'}; screen:\n${last}`);
