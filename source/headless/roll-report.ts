@@ -19,6 +19,8 @@ const rollServerResultSchema = z.strictObject({
 	/** What --exec came to: its exit code or the signal that ended it, or why it did not start. */
 	exec: z.optional(z.strictObject({exitCode: z.nullable(z.number().int()), signal: z.nullable(z.string()), error: z.optional(z.string())})),
 	restore: z.optional(headlessResultSchema),
+	/** Why the roll stopped at it (the error's sentence), when its outcome is `stopped`. */
+	reason: z.optional(z.string()),
 });
 
 /**

@@ -150,6 +150,11 @@ async function roll(options: Options, words: readonly string[], result: RollResu
 			append(backend, untouched ? {step: null, event: 'roll-finished', detail: `refused before any server was touched: ${message}`} : {step: null, event: 'roll-stopped', detail: `${server}: ${message}`});
 		});
 		result.error = {code, message};
+		const at = serverResults.find((entry) => entry.server === server);
+		if (at?.outcome === 'stopped') {
+			at.reason = message;
+		}
+
 		if (dryRun) {
 			result.wouldSend = wouldSend;
 			write(`✗ Dry run: the roll of ${backend} would stop at ${server}. Nothing was sent.`);
@@ -242,6 +247,14 @@ async function roll(options: Options, words: readonly string[], result: RollResu
 			}
 
 			const record = lastMaintenance(readJournal(journal.file, {about: scope}).entries, label);
+			// A drain that no open maintenance of this journal made (by hand, Ansible, another journal's
+			// maintenance) is someone else's work: the roll would end it with its ready, so it stops first.
+			const drainedSomewhere = now.some((instance) => instance.some((row) => row.server === server && drainSet(row)));
+			if (drainedSomewhere && !(record !== undefined && !record.finished && record.drainSent)) {
+				entry.outcome = 'stopped';
+				return stopped(server, 'other-maintenance', write2(await foreignDrainSentence(options, clients, label, journal.file)), 1);
+			}
+
 			const drainedNow = now.every((instance) => instance.some((row) => row.server === server && drainSet(row)));
 			const restoreOnly = record !== undefined && !record.finished && record.readySent && !drainedNow;
 			const comeBack = `Run "${resumeCommand}" to take the roll up again with ${server}.`;
@@ -411,4 +424,22 @@ async function putBackAdvice(options: Options, clients: readonly RuntimeClient[]
 	}
 
 	return `: it is held by ${heldText(mark)}, theirs to put back; "${restoreCommand({...options, takeOver: true}, label, rollJournal)}" takes it over`;
+}
+
+/**
+ * Why the roll stops before a server it finds drained by no open maintenance of its journal, and
+ * how to go on, in one sentence: by the drain marks, whose maintenance it is (your other journal,
+ * another operator), else unknown (socat, Ansible, a maintenance whose journal is not this one).
+ */
+async function foreignDrainSentence(options: Options, clients: readonly RuntimeClient[], label: string, rollJournal: string): Promise<string> {
+	const mark = await new DrainMarks({dir: lockDirectory(), clients}).read(parseTarget(label)).catch(() => null);
+	if (mark === null || isOwnMark(mark, rollJournal)) {
+		return `${label} is drained, but no maintenance of this roll's journal drained it, so who or what drained it is unknown; the roll stops before touching it: restore it (${restoreCommand(options, label, rollJournal)}) or finish that maintenance first, then run the roll again.`;
+	}
+
+	if (isOwnUser(mark)) {
+		return `${label} is drained by your maintenance of journal ${mark.journal}, not by this roll, so the roll stops before touching it: finish that maintenance (${restoreCommand(options, label, mark.journal)}) first, then run the roll again.`;
+	}
+
+	return `${label} is drained by ${heldText(mark)}, not by this roll, so the roll stops before touching it: let that maintenance finish, or take it over (${restoreCommand({...options, takeOver: true}, label, rollJournal)}), then run the roll again.`;
 }

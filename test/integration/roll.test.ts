@@ -341,9 +341,39 @@ describe('drainboard roll', () => {
 			const entries = readJournal(path.join(bed.dir, journal)).entries;
 			expect(entries.some((entry) => entry.event === 'roll-finished')).toBe(false);
 		} finally {
-			await bed.send('set server webapps/app01 state ready');
+			// Its maintenance ended by drainboard, not by a ready from outside: that would leave its
+			// drain mark, which names this journal's maintenance for the next drain of app01.
+			const ended = await runCli(['restore', 'webapps/app01', ...common(journal)], {timeoutMs: 120_000});
+			if (ended.code !== 0) {
+				await bed.send('set server webapps/app01 state ready');
+			}
 		}
 	}, 300_000);
+
+	it('stops before a server drained by hand (no maintenance of its journal drained it): nothing sent to it, left drained, said', async () => {
+		const journal = 'hand-drained.jsonl';
+		const ran = path.join(bed.dir, 'hand-drained-ran');
+		await bed.send('set server webapps/app01 state drain');
+		try {
+			const refused = await runCli(['roll', 'webapps', ...common(journal), '--exec', `echo "$DRAINBOARD_SERVER" >> ${JSON.stringify(ran)}`], {timeoutMs: 120_000});
+			expect(refused.code, refused.stderr).toBe(1);
+			const result = rollResultSchema.parse(JSON.parse(refused.stdout));
+			const sentence = `webapps/app01 is drained, but no maintenance of this roll's journal drained it, so who or what drained it is unknown; the roll stops before touching it: restore it (drainboard restore webapps/app01 --yes --socket ${bed.adminSocket} --config ${bed.configPath} --journal ${path.join(bed.dir, journal)}) or finish that maintenance first, then run the roll again.`;
+			expect(result).toMatchObject({ok: false, changed: false, stateChanges: 0, warnings: [], error: {code: 'other-maintenance', message: sentence}});
+			expect(result.results.map((entry) => [entry.server, entry.outcome, entry.reason])).toEqual([
+				['app01', 'stopped', sentence],
+				['app02', 'not-started', undefined],
+				['app03', 'not-started', undefined],
+			]);
+			expect(refused.stderr).toContain(sentence);
+			expect(existsSync(ran)).toBe(false);
+			// Nothing was sent to it: the journal has no command for any server, and HAProxy still shows it drained.
+			expect(readJournal(path.join(bed.dir, journal)).entries.filter((entry) => entry.command !== undefined)).toEqual([]);
+			expect(await states()).toEqual({'webapps/app01': '8', 'webapps/app02': '0', 'webapps/app03': '0'});
+		} finally {
+			await bed.send('set server webapps/app01 state ready');
+		}
+	}, 150_000);
 
 	it('refuses a headless roll without --exec (exit 2, one sentence, JSON with the error)', async () => {
 		const refused = await runCli(['roll', 'webapps', ...common('none.jsonl')]);
