@@ -59,6 +59,14 @@ export function comeBackCommand(flags: ChosenFlags, target: Target, journal: str
 	return drainboardCommand([formatTarget(target)], flags, journal);
 }
 
+/**
+ * `drainboard roll B [--exec CMD] --socket … --journal …`: the command that takes a roll up again
+ * where it stopped (the server left drained first, then the rest), in the wizard in a terminal.
+ */
+export function rollComeBackCommand(flags: ChosenFlags, backend: string, journal: string, exec?: string): string {
+	return drainboardCommand(['roll', backend, ...(exec === undefined ? [] : ['--exec', exec])], flags, journal);
+}
+
 /** `drainboard '@10.0.0.5' --socket … --journal …`: the command that opens a maintenance of several servers again in the wizard. */
 export function setComeBackCommand(flags: ChosenFlags, label: string, journal: string): string {
 	return drainboardCommand([label], flags, journal);

@@ -9,7 +9,7 @@ import type {Instance, InstanceSnapshot} from '../model/types.js';
 import type {Options} from '../options.js';
 import type {RuntimeClient} from '../poll/client.js';
 import type {ProxyName, Target} from '../runtime/names.js';
-import {journalRollLog} from '../runbook/roll-record.js';
+import {journalRollLog, openRoll} from '../runbook/roll-record.js';
 import {defaultJournalPath, readJournal} from '../runbook/journal.js';
 import {journalScopeNow, journalScopeOf} from '../runbook/journal-scope.js';
 import {prepareMaintenance} from '../runbook/prepare.js';
@@ -17,7 +17,7 @@ import {setRunner} from '../runbook/maintenance-set.js';
 import {expandPattern, parseTargetPattern} from '../poll/target-set.js';
 import {openDrainOf, openDrainRecords} from '../runbook/resume.js';
 import {underWay} from '../runbook/live-process.js';
-import {comeBackCommand, setComeBackCommand} from '../runbook/come-back.js';
+import {comeBackCommand, rollComeBackCommand, setComeBackCommand} from '../runbook/come-back.js';
 import {parseTarget} from '../runtime/names.js';
 import {journalTime} from '../time-format.js';
 import {terminalLine} from '../visible-text.js';
@@ -55,11 +55,13 @@ export async function runInteractive(options: Options, target: Target | undefine
 	const {lab, prefetched} = start;
 	const owner = new ExitOwner();
 	// In the lab no command brings a maintenance back: its HAProxy and files go with it.
-	const prepare = async (chosen: Target) => {
-		const prepared = await prepareMaintenance(options, chosen, {interactive: true, clients});
-		return lab ? {...prepared, comeBack: null} : prepared;
-	};
 	const journal = options.journal ?? defaultJournalPath();
+	// A server of a roll comes back with its roll: taken up, it resumes that server, then goes on
+	// with the rest (the server's own wizard would finish it alone and leave the roll open).
+	const prepare = async (chosen: Target, roll?: {backend: ProxyName; exec?: string}) => {
+		const prepared = await prepareMaintenance(options, chosen, {interactive: true, clients});
+		return lab ? {...prepared, comeBack: null} : roll ? {...prepared, comeBack: rollComeBackCommand(options, roll.backend, journal, roll.exec)} : prepared;
+	};
 	// The journal's entries about these instances: by socket, or by the process HAProxy names in
 	// `show info` (a maintenance made through the instance's other socket). Read before the grid
 	// opens, from the grid's poll at each read of the journal, and once more on the way out.
@@ -122,9 +124,15 @@ export async function runInteractive(options: Options, target: Target | undefine
 		const more = open.length > 1 ? ` (and ${open.length - 1} more: ${open.slice(1).map((drain) => drain.target).join(', ')})` : '';
 		const resume = (() => {
 			try {
-				return first.set === undefined
-					? ` To see where it stands and resume: ${comeBackCommand(options, parseTarget(first.target), journal)}`
-					: ` It is part of the maintenance of ${first.set}; to see where it stands and resume: ${setComeBackCommand(options, first.set, journal)}`;
+				if (first.set !== undefined) {
+					return ` It is part of the maintenance of ${first.set}; to see where it stands and resume: ${setComeBackCommand(options, first.set, journal)}`;
+				}
+
+				const {backend, server} = parseTarget(first.target);
+				const roll = openRoll(readJournal(journal, {about: scope}).entries, backend);
+				return roll?.servers.includes(server) && !roll.done.includes(server)
+					? ` It is part of the roll of ${backend} that ${roll.startedBy} started at ${journalTime(roll.startedAt)}; to take the roll up again: ${rollComeBackCommand(options, backend, journal, start.roll?.backend === backend ? start.roll.exec : undefined)}`
+					: ` To see where it stands and resume: ${comeBackCommand(options, parseTarget(first.target), journal)}`;
 			} catch {
 				return '';
 			}

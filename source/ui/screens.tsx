@@ -34,7 +34,8 @@ export type AppProps = {
 	/** `drainboard '@10.0.0.5'` naming several servers: the app opens on their maintenance as one. */
 	initialSet?: SetRunner;
 	/** Builds a maintenance for a server (journal, config, probe); absent: the grid shows details only. */
-	prepare?: (target: Target) => Promise<PreparedMaintenance>;
+	/** `roll`: the target is a server of this roll (its come-back command is the roll's). */
+	prepare?: (target: Target, roll?: {backend: ProxyName; exec?: string}) => Promise<PreparedMaintenance>;
 	/** A maintenance of several servers by its pattern (`@10.0.0.5`): the grid's `m`, and its banner taking one up again. */
 	prepareSet?: (label: string) => Promise<SetRunner>;
 	/** Decides how the app ends (q, Ctrl-C, signals, a crash) and holds the note printed after. */
@@ -114,7 +115,7 @@ export function Screens({clients, initialTarget, initialSet, initialRoll, rollLo
 		}
 
 		let cancelled = false;
-		prepare(screen.target).then(
+		prepare(screen.target, roll ? {backend: roll.backend, ...(rollExec === undefined ? {} : {exec: rollExec})} : undefined).then(
 			(prepared) => {
 				if (!cancelled) {
 					open({kind: 'wizard', prepared, resumeNow: screen.resumeNow});
@@ -136,7 +137,7 @@ export function Screens({clients, initialTarget, initialSet, initialRoll, rollLo
 		return () => {
 			cancelled = true;
 		};
-	}, [screen, prepare, roll, serverEnded, open, toGrid, say]);
+	}, [screen, prepare, roll, rollExec, serverEnded, open, toGrid, say]);
 
 	const onFocus = useCallback(
 		(backend: string | undefined) => {

@@ -1,5 +1,6 @@
 import {existsSync, readFileSync} from 'node:fs';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {shellWord} from '../../source/runbook/come-back.js';
 import {readJournal} from '../../source/runbook/journal.js';
 import {checklist} from '../helpers/checklist.js';
 import {running} from '../helpers/process-state.js';
@@ -160,6 +161,15 @@ describe('a roll from the grid, in a real terminal, against a real HAProxy', () 
 		expect(headless.code, headless.stderr).toBe(1);
 		expect(headless.stderr).toContain('The roll of pool stopped at s2');
 		expect(adminStates(await bed.send('show servers state pool'))).toMatchObject({'pool/s1': '0', 'pool/s2': '8', 'pool/s3': '0'});
+		// Leaving the grid, the way back to s2 is its roll's: taken up, it resumes s2, then s3.
+		session = await startCliInTmux(common, {columns: 100, rows: 30});
+		await session.waitForScreen((current) => /◐ s2 .* DRAIN/.test(current));
+		await session.send('q');
+		expect(await session.exited()).toBe(0);
+		const note = (await session.screen()).replace(/\n/g, '');
+		expect(note).toMatch(/It is part of the roll of pool that \S+ started at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC; to take the roll up again: /);
+		expect(note).toContain(`to take the roll up again: drainboard roll pool ${common.join(' ')}`);
+		await session.kill();
 
 		session = await startCliInTmux(['roll', 'pool', ...common], {columns: 100, rows: 30});
 		let screen = await session.waitForScreen('❯ Start the maintenance of s2');
@@ -253,11 +263,15 @@ describe('a roll from the grid, in a real terminal, against a real HAProxy', () 
 			await session.press('Enter', (current) => current.includes('--exec running…'), 20_000);
 			const shell = await waitFor('the command to start', () => (existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) || undefined : undefined), 20_000);
 			expect(running(shell)).toBe(true);
+			// The way back is the roll's (taken up, it resumes s3, then the rest), not s3's wizard alone.
+			const comeBack = `drainboard roll pool --exec ${shellWord(command)} --socket ${bed.adminSocket} --config ${bed.configPath} --url ${bed.url} --journal ${bed.dir}/stubborn.jsonl`;
 			await session.press('q', 'Quit anyway?');
 			await session.send('y');
 			expect(await session.exited()).toBe(0);
 			// drainboard returned only after its command was gone, though the command ignored SIGTERM.
 			expect(running(shell)).toBe(false);
+			// The note on the way out, wrapped at the pane's width: read joined.
+			expect((await session.screen()).replace(/\n/g, '')).toContain(`To resume: ${comeBack}`);
 		} finally {
 			await bed.send('set server pool/s3 state ready');
 		}
