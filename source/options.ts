@@ -41,6 +41,9 @@ const flagsSchema = z.object({
 /** The flags of the command line, validated. */
 export type Flags = z.output<typeof flagsSchema>;
 
+/** Every flag's value when it is not given. */
+export const flagDefaults: Flags = flagsSchema.parse({});
+
 /** The flags, and the watch times from the environment (watch-times.ts), each read once. */
 export type Options = Flags & {watchTimes: WatchTimes};
 

@@ -1,4 +1,4 @@
-import type {Options} from '../options.js';
+import {flagDefaults, type Options} from '../options.js';
 import {formatTarget, type Target} from '../runtime/names.js';
 import type {RunbookContext} from './context.js';
 import {readJournal, type JournalScope} from './journal.js';
@@ -7,13 +7,27 @@ import {leftOfSets} from './resume.js';
 /**
  * The flags of a run that choose what a command printed for the operator reaches: the HAProxy
  * instances (`--socket`, `--master`), their configuration and binary (`--config`, `--haproxy`),
- * and the listener the traffic checks go through (`--url`, `--host`, `--path`).
+ * and the listener the traffic checks go through (`--url`, `--host`, `--path`); and those that
+ * choose how its checks prove and wait (`--proof`, `--requests`, …), kept by the command that
+ * takes the maintenance up so that it proves the way this run did.
  */
-export type ChosenFlags = Pick<Options, 'socket' | 'master' | 'config' | 'haproxy' | 'url' | 'host' | 'path'> & Partial<Pick<Options, 'takeOver'>>;
+export type ChosenFlags = Pick<Options, 'socket' | 'master' | 'config' | 'haproxy' | 'url' | 'host' | 'path'> & Partial<Pick<Options, 'takeOver' | CheckFlag>>;
 
-/** Only the flags that choose the HAProxy instances, for a command that reads them (`drainboard status`). */
+/** The flags of how the checks prove and wait, with their names on the command line. */
+const checkFlags = {
+	timeout: '--timeout',
+	verifyTls: '--verify-tls',
+	proof: '--proof',
+	proofWindow: '--proof-window',
+	requests: '--requests',
+	quietTimeout: '--quiet-timeout',
+	readyTimeout: '--ready-timeout',
+} as const satisfies Partial<Record<keyof Options, string>>;
+type CheckFlag = keyof typeof checkFlags;
+
+/** Only the flags that choose the HAProxy instances (and how long to wait for them), for a command that reads them (`drainboard status`). */
 function instanceFlags(flags: ChosenFlags): ChosenFlags {
-	return {socket: flags.socket, master: flags.master, config: flags.config};
+	return {socket: flags.socket, master: flags.master, config: flags.config, ...(flags.timeout === undefined ? {} : {timeout: flags.timeout})};
 }
 
 /**
@@ -39,6 +53,16 @@ function drainboardCommand(words: readonly string[], flags: ChosenFlags, journal
 		if (value !== undefined) {
 			all.push(flag, value);
 		}
+	}
+
+	// Those given other than their default, in a fixed order.
+	for (const [name, flag] of Object.entries(checkFlags) as Array<[CheckFlag, string]>) {
+		const value = flags[name];
+		if (value === undefined || value === flagDefaults[name]) {
+			continue;
+		}
+
+		all.push(...(typeof value === 'boolean' ? [flag] : [flag, String(value)]));
 	}
 
 	return all.map((word) => shellWord(word)).join(' ');

@@ -181,7 +181,7 @@ describe('drainboard drain and restore (headless)', () => {
 			expect(result.code).toBe(1);
 			expect(result.stderr).toMatch(/✗ maintain · Target healthy again: app02 is not healthy: DOWN/);
 			// What to do is said for a command line: the wizard's key has no place here.
-			expect(result.stderr).toMatch(/Do: Bring the service back \(HAProxy checks it on its own\), then run "drainboard restore webapps\/app02 [^"]*--journal \S+down\.jsonl" again\./);
+			expect(result.stderr).toMatch(/Do: Bring the service back \(HAProxy checks it on its own\), then run "drainboard restore webapps\/app02 [^"]*--journal \S+down\.jsonl --ready-timeout 2" again\./);
 			expect(result.stderr).not.toContain('press Enter');
 			expect(result.stderr).toContain('webapps/app02 is DRAINED now (out of rotation since');
 			expect((await states())['webapps/app02']).toBe('8');

@@ -88,7 +88,8 @@ describe('a state change whose reply is lost', () => {
 		expect(await admin()).toBe('8');
 		expect(run.stderr).toContain('webapps/app01 is NOT back in rotation (ready): the reply to "set server webapps/app01 state ready" was lost (no answer in 1 s), and a read-back');
 		// How to come back repeats the socket, the config and the journal of this run.
-		const flags = `--socket ${run.socket} --config ${bed.configPath} --journal ${bed.dir}/restore-unsent.jsonl`;
+		// The way back keeps the run's --timeout 1 (throughFaultySocket's).
+		const flags = `--socket ${run.socket} --config ${bed.configPath} --journal ${bed.dir}/restore-unsent.jsonl --timeout 1`;
 		expect(run.stderr.trim().split('\n').at(-1)).toMatch(
 			new RegExp(`^webapps/app01 is DRAINED now \\(out of rotation since \\d\\d:\\d\\d:\\d\\d\\)\\. ${escaped(`Run "drainboard restore webapps/app01 --yes ${flags}" to put it back, or "drainboard webapps/app01 ${flags}" to continue in the wizard.`)}$`),
 		);
@@ -100,7 +101,7 @@ describe('a state change whose reply is lost', () => {
 		expect(run.code).toBe(3);
 		expect(await admin()).toBe('8');
 		// The status command to check it reads the instances of this run.
-		const status = escaped(`check it with "drainboard status --backend webapps --socket ${run.socket} --config ${bed.configPath}" before anything else.`);
+		const status = escaped(`check it with "drainboard status --backend webapps --socket ${run.socket} --config ${bed.configPath} --timeout 1" before anything else.`);
 		expect(run.stderr).toMatch(
 			new RegExp(`✗ drain · Drain command: The state of webapps/app01 is unknown: the reply to "set server webapps/app01 state drain" was lost \\(no answer in 1 s\\) and reading it back failed too \\(.+\\); ${status}`),
 		);

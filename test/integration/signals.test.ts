@@ -109,7 +109,8 @@ describe('headless drain and restore stopped by a signal mid-step', () => {
 		const run = await signalDuring(['drain', 'webapps/app01', ...common(journal), '--quiet-timeout', '120'], '… confirm · ', signal);
 		expect(run.code, run.stderr).toBe(exitCode);
 		const flags = `--socket ${bed.adminSocket} --config ${bed.configPath} --journal ${bed.dir}/${journal}`;
-		const comeBack = escaped(`Run "drainboard restore webapps/app01 --yes ${flags}" to put it back, or "drainboard webapps/app01 ${flags}" to continue in the wizard.`);
+		// The way back keeps how this run waits (--quiet-timeout 120): taken up, confirm waits as long.
+		const comeBack = escaped(`Run "drainboard restore webapps/app01 --yes ${flags} --quiet-timeout 120" to put it back, or "drainboard webapps/app01 ${flags} --quiet-timeout 120" to continue in the wizard.`);
 		const sentence = new RegExp(`^Stopped by ${signal} during confirm: webapps/app01 is drained \\(out of rotation\\), as HAProxy showed at ${time}\\. ${comeBack}$`);
 		expect(run.stderr.trim().split('\n').at(-1)).toMatch(sentence);
 		expect(run.stderr).not.toContain('Nothing was changed');
@@ -136,7 +137,7 @@ describe('headless drain and restore stopped by a signal mid-step', () => {
 		expect(run.code, run.stderr).toBe(143);
 		const flags = `--socket ${bed.adminSocket} --config ${bed.configPath} --journal ${bed.dir}/${journal}`;
 		expect(run.stderr.trim().split('\n').at(-1)).toMatch(
-			new RegExp(`^Stopped by SIGTERM during maintain: webapps/app02 is drained \\(out of rotation\\), as HAProxy showed at ${time}\\. ${escaped(`Run "drainboard restore webapps/app02 --yes ${flags}"`)}`),
+			new RegExp(`^Stopped by SIGTERM during maintain: webapps/app02 is drained \\(out of rotation\\), as HAProxy showed at ${time}\\. ${escaped(`Run "drainboard restore webapps/app02 --yes ${flags} --ready-timeout 120"`)}`),
 		);
 		expect(readJournal(`${bed.dir}/${journal}`).entries.at(-1)).toMatchObject({event: 'interrupted', step: 'maintain'});
 		expect(await admin('app02')).toBe('8');
