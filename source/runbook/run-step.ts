@@ -80,6 +80,10 @@ async function runChecks(step: StepId, context: RunbookContext, io: RunbookIo): 
 	const first = lockCheckFor(step, context);
 	const checks = first ? [first, ...runbook[step].checks] : runbook[step].checks;
 	for (const check of checks) {
+		if (io.signal?.aborted) {
+			return leftWhileRunning(step, check, context, io);
+		}
+
 		let result: CheckResult;
 		try {
 			if (check.applies && !(await check.applies(context, io))) {
@@ -113,6 +117,12 @@ async function runChecks(step: StepId, context: RunbookContext, io: RunbookIo): 
 				exitCode: error instanceof JournalError ? 1 : unreachable || (error instanceof RuntimeApiError && error.exitCode === 3) ? 3 : exitCodeOf(error),
 				...(code ? {code} : {}),
 			});
+		}
+
+		// The screen was left while the check ran: a watch cut short passes early and a probe sends
+		// nothing, so its result says what was not seen. Not journaled; the step is taken up again.
+		if (io.signal?.aborted) {
+			return leftWhileRunning(step, check, context, io);
 		}
 
 		if (result.verdict === 'fail' && result.override) {
@@ -166,4 +176,11 @@ function journaledOverride(context: RunbookContext, step: StepId, result: CheckR
 	}
 
 	return {...result, verdict: 'warn', observed: `${result.observed} ${note}`};
+}
+
+/** The maintenance's screen was left (back to the grid, or quitting) while `check` ran or was next: journaled as such, no verdict. */
+function leftWhileRunning(step: StepId, check: CheckDefinition, context: RunbookContext, io: RunbookIo): StepOutcome {
+	io.dispatch({type: 'step-cancelled', step});
+	context.journal.appendGuarded({step, event: 'step-cancelled', check: check.id, detail: `the maintenance was left while "${check.title}" ran: no verdict taken`});
+	return 'cancelled';
 }

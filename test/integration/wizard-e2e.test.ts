@@ -141,6 +141,38 @@ describe('the wizard in a real terminal, against a real HAProxy', () => {
 		await bed.send('set server webapps/app02 state ready');
 	});
 
+	it('quit while confirm watches the drain hold: no verdict is journaled for what it did not watch, and the maintenance resumes at confirm', async () => {
+		const journal = `${bed.dir}/left-mid-check.jsonl`;
+		const args = ['webapps/app03', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal];
+		// A hold long enough to quit in the middle of it.
+		session = await startCliInTmux(args, {columns: 100, rows: 30, env: {DRAINBOARD_HOLD_SECONDS: '60'}});
+		try {
+			await session.waitForScreen('Enter run validate');
+			for (const step of ['▶ baseline', '▶ drain']) {
+				await session.press('Enter', (current) => checklist(current).includes(step));
+			}
+
+			await session.press('Enter', 'set server webapps/app03 state drain');
+			await session.press('y', (current) => checklist(current).includes('▶ confirm'));
+			await session.press('Enter', 'Watching the drain hold');
+			await session.press('q', 'Quit anyway?');
+			await session.send('y');
+			expect(await session.exited()).toBe(0);
+			const entries = readJournal(journal).entries.filter((entry) => entry.step === 'confirm');
+			// Drain bit set was seen; the hold was cut short: no pass for it, confirm not passed, and why.
+			expect(entries.filter((entry) => entry.event === 'check').map((entry) => `${entry.check} ${entry.verdict}`)).toEqual(['drain-bit pass']);
+			expect(entries.map((entry) => entry.event)).not.toContain('step-passed');
+			expect(entries.at(-1)).toMatchObject({event: 'step-cancelled', check: 'drain-holds', detail: 'the maintenance was left while "Drain holds" ran: no verdict taken'});
+			await session.kill();
+
+			// Opened again, it takes the maintenance up at confirm, which it never saw pass.
+			session = await startCliInTmux(args, {columns: 100, rows: 30});
+			expect(await session.waitForScreen('Resume at confirm?')).toContain('y resume at confirm');
+		} finally {
+			await bed.send('set server webapps/app03 state ready');
+		}
+	});
+
 	it('quits without "still drained" after someone else set the target ready during maintain, and says it is back in rotation and why', async () => {
 		const journal = `${bed.dir}/someone.jsonl`;
 		await session?.kill();
