@@ -57,8 +57,8 @@ async function clients(pool: string, extra: Record<string, string> = {}, count =
 	return load;
 }
 
-async function run(args: string[]): Promise<{code: number | null; json: HeadlessResult; stderr: string}> {
-	const result = await runCli(args);
+async function run(args: string[], env: Record<string, string> = {}): Promise<{code: number | null; json: HeadlessResult; stderr: string}> {
+	const result = await runCli(args, {env});
 	return {code: result.code, json: JSON.parse(result.stdout) as HeadlessResult, stderr: result.stderr};
 }
 
@@ -131,14 +131,17 @@ describe('bad --proof flags', () => {
 describe('--proof auto', () => {
 	it('proves by live traffic when the backend is busy', async () => {
 		const load = await clients('busy');
+		// The shipped sample (3 s), not the suite's 1 s: on a loaded machine the clients' 10
+		// requests may take longer than 1 s, and the backend would count as quiet.
+		const shipped = {DRAINBOARD_AUTO_SAMPLE_SECONDS: '3'};
 		try {
-			const drain = await run(['drain', 'busy/a3', ...common('auto-live.jsonl')]);
+			const drain = await run(['drain', 'busy/a3', ...common('auto-live.jsonl')], shipped);
 			expect(drain.code, drain.stderr).toBe(0);
 			const baseline = checkOf(drain.json, 'baseline', 'baseline-traffic')!;
 			expect(baseline.evidence).toMatchObject({basis: 'live', sent: 0});
 			expect(baseline.evidence?.['chosen']).toMatch(/^--proof auto chose live: the backend served \d+ in [\d.]+ s$/);
 			expect(checkOf(drain.json, 'confirm', 'traffic-moved')?.evidence).toMatchObject({basis: 'live', targetDelta: 0});
-			const restore = await run(['restore', 'busy/a3', ...common('auto-live.jsonl')]);
+			const restore = await run(['restore', 'busy/a3', ...common('auto-live.jsonl')], shipped);
 			expect(restore.code, restore.stderr).toBe(0);
 			expect(checkOf(restore.json, 'restore', 'traffic-returns')?.evidence).toMatchObject({basis: 'live'});
 		} finally {
