@@ -12,7 +12,7 @@ import {formatTarget, parseTarget, targetOf} from '../runtime/names.js';
 import type {RuntimeClient} from '../poll/client.js';
 import type {Server} from '../model/types.js';
 import {lockDirectory} from '../runbook/backend-lock.js';
-import {DrainMarks, heldText, isOwnMark, isOwnUser} from '../runbook/drain-mark.js';
+import {DrainMarks, heldText, isOwnMark, isOwnUser, type DrainMark} from '../runbook/drain-mark.js';
 import {terminalLine, terminalSafeJson} from '../visible-text.js';
 import type {HeadlessResult} from './report.js';
 import {journalTime} from '../time-format.js';
@@ -403,43 +403,61 @@ function tryAppend(append: () => void): void {
 	}
 }
 
+/** Whose maintenance holds the drain of `label` by the drain marks: this roll's journal, or none says (`roll`); your other journal; another operator's. */
+type DrainHolder = {kind: 'roll'} | {kind: 'yours'; journal: string} | {kind: 'other'; mark: DrainMark};
+
+async function drainHolder(clients: readonly RuntimeClient[], label: string, rollJournal: string): Promise<DrainHolder> {
+	const mark = await new DrainMarks({dir: lockDirectory(), clients}).read(parseTarget(label)).catch(() => null);
+	if (mark === null || isOwnMark(mark, rollJournal)) {
+		return {kind: 'roll'};
+	}
+
+	return isOwnUser(mark) ? {kind: 'yours', journal: mark.journal} : {kind: 'other', mark};
+}
+
 /**
  * How to put a server that stops the roll back into rotation, as a clause: the restore that works
- * for the maintenance holding its drain, by the drain marks (this roll's journal, your other
- * journal); whose it is when it is another operator's; and no restore at all for a server in
- * maintenance, which restore does not put back.
+ * for the maintenance holding its drain ({@link drainHolder}); whose it is when it is another
+ * operator's; and no restore at all for a server in maintenance, which restore does not put back.
  */
 async function putBackAdvice(options: Options, clients: readonly RuntimeClient[], label: string, row: Pick<Server, 'adminFlags'>, rollJournal: string): Promise<string> {
 	if (!drainSet(row)) {
 		return `: it is in maintenance, not drained, which restore does not undo; whoever put it there brings it back (set server ${label} state ready)`;
 	}
 
-	const mark = await new DrainMarks({dir: lockDirectory(), clients}).read(parseTarget(label)).catch(() => null);
-	if (mark === null || isOwnMark(mark, rollJournal)) {
-		return ` (${restoreCommand(options, label, rollJournal)})`;
-	}
+	const holder = await drainHolder(clients, label, rollJournal);
+	switch (holder.kind) {
+		case 'roll': {
+			return ` (${restoreCommand(options, label, rollJournal)})`;
+		}
 
-	if (isOwnUser(mark)) {
-		return ` (${restoreCommand(options, label, mark.journal)}: the journal of your maintenance that drained it)`;
-	}
+		case 'yours': {
+			return ` (${restoreCommand(options, label, holder.journal)}: the journal of your maintenance that drained it)`;
+		}
 
-	return `: it is held by ${heldText(mark)}, theirs to put back; "${restoreCommand({...options, takeOver: true}, label, rollJournal)}" takes it over`;
+		case 'other': {
+			return `: it is held by ${heldText(holder.mark)}, theirs to put back; "${restoreCommand({...options, takeOver: true}, label, rollJournal)}" takes it over`;
+		}
+	}
 }
 
 /**
  * Why the roll stops before a server it finds drained by no open maintenance of its journal, and
- * how to go on, in one sentence: by the drain marks, whose maintenance it is (your other journal,
- * another operator), else unknown (socat, Ansible, a maintenance whose journal is not this one).
+ * how to go on, in one sentence, by {@link drainHolder} (none: unknown, as socat or Ansible).
  */
 async function foreignDrainSentence(options: Options, clients: readonly RuntimeClient[], label: string, rollJournal: string): Promise<string> {
-	const mark = await new DrainMarks({dir: lockDirectory(), clients}).read(parseTarget(label)).catch(() => null);
-	if (mark === null || isOwnMark(mark, rollJournal)) {
-		return `${label} is drained, but no maintenance of this roll's journal drained it, so who or what drained it is unknown; the roll stops before touching it: restore it (${restoreCommand(options, label, rollJournal)}) or finish that maintenance first, then run the roll again.`;
-	}
+	const holder = await drainHolder(clients, label, rollJournal);
+	switch (holder.kind) {
+		case 'roll': {
+			return `${label} is drained, but no maintenance of this roll's journal drained it, so who or what drained it is unknown; the roll stops before touching it: restore it (${restoreCommand(options, label, rollJournal)}) or finish that maintenance first, then run the roll again.`;
+		}
 
-	if (isOwnUser(mark)) {
-		return `${label} is drained by your maintenance of journal ${mark.journal}, not by this roll, so the roll stops before touching it: finish that maintenance (${restoreCommand(options, label, mark.journal)}) first, then run the roll again.`;
-	}
+		case 'yours': {
+			return `${label} is drained by your maintenance of journal ${holder.journal}, not by this roll, so the roll stops before touching it: finish that maintenance (${restoreCommand(options, label, holder.journal)}) first, then run the roll again.`;
+		}
 
-	return `${label} is drained by ${heldText(mark)}, not by this roll, so the roll stops before touching it: let that maintenance finish, or take it over (${restoreCommand({...options, takeOver: true}, label, rollJournal)}), then run the roll again.`;
+		case 'other': {
+			return `${label} is drained by ${heldText(holder.mark)}, not by this roll, so the roll stops before touching it: let that maintenance finish, or take it over (${restoreCommand({...options, takeOver: true}, label, rollJournal)}), then run the roll again.`;
+		}
+	}
 }
