@@ -3,7 +3,7 @@ import React from 'react';
 import {summarizeBackend} from '../model/server-condition.js';
 import type {PollView} from '../poll/pool-poller.js';
 import {wrap} from '../wrap.js';
-import {gridLayout} from './grid/grid-layout.js';
+import {gridLayout, tableWidth} from './grid/grid-layout.js';
 import {Header} from './header.js';
 import {BackendLine} from './grid/group-lines.js';
 import {ServerLine} from './grid/server-line.js';
@@ -97,7 +97,7 @@ export function RollScreen({plan, size, onChoose, onQuit, message, exec, view, n
 			<Text> </Text>
 			{backend ? (
 				<>
-					<BackendLine backend={backend} summary={summarizeBackend(backend)} width={size.columns} cursor={false} />
+					<BackendLine backend={backend} summary={summarizeBackend(backend)} width={tableWidth(layout)} cursor={false} />
 					{shown.map((row) => (
 						<ServerLine key={row.server} server={row} layout={layout} cursor={row.server === server} now={layout.changed ? now : 0} />
 					))}

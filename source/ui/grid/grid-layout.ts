@@ -21,7 +21,9 @@ const indent = 4;
  * Fits the columns to `width`: at 80 columns name, address, state, admin words, weight,
  * sessions and check; wider terminals add requests, time since the last change and the check's
  * description. The name column is as wide as `longestName` (when known) within its bounds; on a
- * very wide terminal what is left goes to the check's description.
+ * very wide terminal what is left goes to the check's description, up to 52 columns (HAProxy's
+ * longest, `Layer4 connection problem, info: "Connection refused"`, fits; the detail panel gives
+ * any longer one whole), so the table does not stretch across a 200-column terminal.
  */
 export function gridLayout(width: number, longestName?: number): GridLayout {
 	const wide = width >= 120;
@@ -44,10 +46,21 @@ export function gridLayout(width: number, longestName?: number): GridLayout {
 	const cap = Math.min(wide ? 40 : 30, longestName === undefined ? Number.POSITIVE_INFINITY : Math.max(8, longestName));
 	layout.name = Math.max(8, Math.min(cap, width - used - 1));
 	if (layout.description > 0) {
-		layout.description += Math.max(0, Math.min(80 - layout.description, width - used - layout.name - 1));
+		layout.description += Math.max(0, Math.min(52 - layout.description, width - used - layout.name - 1));
 	}
 
 	return layout;
+}
+
+/** The columns a server line fills (its indent, columns and gaps), without the padding to the terminal's width. */
+export function columnsWidth(layout: GridLayout): number {
+	const columns = [layout.name, layout.address, layout.state, layout.admin, layout.weight, layout.sessions, layout.check, layout.requests, layout.changed, layout.description];
+	return indent + columns.reduce((sum, column, index) => sum + column + (column > 0 && index > 0 ? gap : 0), 0);
+}
+
+/** The width a backend's line spans: the table's, so its mode and balance end where the columns do, not at a wide terminal's far edge. */
+export function tableWidth(layout: GridLayout): number {
+	return Math.min(layout.width, columnsWidth(layout) + 1);
 }
 
 /** The column titles, aligned with the server lines. */

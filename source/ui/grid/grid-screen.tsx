@@ -11,7 +11,7 @@ import {gridKeys, HelpOverlay, withExtraKeys, type KeyHelp} from '../help-overla
 import {bannerHeight, StaleBanner} from '../stale-banner.js';
 import type {TerminalSize} from '../use-terminal-size.js';
 import {DetailPanel, detailHeight} from './detail-panel.js';
-import {gridLayout, titleText} from './grid-layout.js';
+import {gridLayout, tableWidth, titleText} from './grid-layout.js';
 import {buildRows, type GridRow} from './grid-rows.js';
 import {gridReducer, initialGridState} from './grid-state.js';
 import {BackendLine, InstanceLine} from './group-lines.js';
@@ -159,7 +159,7 @@ function RowLine({row, cursor, layout, now, stale}: {row: GridRow; cursor: boole
 		}
 
 		case 'backend': {
-			return <BackendLine backend={row.backend} summary={row.summary} width={layout.width} cursor={cursor} />;
+			return <BackendLine backend={row.backend} summary={row.summary} width={tableWidth(layout)} cursor={cursor} />;
 		}
 
 		case 'server': {

@@ -5,7 +5,7 @@ import {conditionOf} from '../../model/server-condition.js';
 import type {Server} from '../../model/types.js';
 import {cell, nameCell, shortDuration} from '../format.js';
 import {conditionStyle, tint} from '../theme.js';
-import type {GridLayout} from './grid-layout.js';
+import {columnsWidth, tableWidth, type GridLayout} from './grid-layout.js';
 import {Text} from '../text/shown-text.js';
 
 /** The state word, with HAProxy's health transition (`DOWN 1/2`) when one is under way. */
@@ -33,7 +33,7 @@ type Props = {
 	now?: number;
 };
 
-/** One server of the grid, on one line exactly `layout.width` wide; `≠` when instances disagree on it. */
+/** One server of the grid, on one line as wide as the table ({@link tableWidth}); `≠` when instances disagree on it. */
 export const ServerLine = React.memo(function ServerLine({server, layout, cursor, dimmed = false, differs = false, now = 0}: Props) {
 	const condition = conditionOf(server);
 	const style = conditionStyle[condition];
@@ -48,24 +48,7 @@ export const ServerLine = React.memo(function ServerLine({server, layout, cursor
 		cell(String(server.userWeight), layout.weight, 'right'),
 		cell(String(server.currentSessions), layout.sessions, 'right'),
 	];
-	const used =
-		4 +
-		layout.name +
-		1 +
-		layout.address +
-		1 +
-		layout.state +
-		1 +
-		layout.admin +
-		1 +
-		layout.weight +
-		1 +
-		layout.sessions +
-		1 +
-		layout.check +
-		(layout.requests ? layout.requests + 1 : 0) +
-		(layout.changed ? layout.changed + 1 : 0) +
-		(layout.description ? layout.description + 1 : 0);
+	const used = columnsWidth(layout);
 	return (
 		<Text inverse={cursor} dimColor={dimmed} wrap="truncate-end">
 			{differs ? (
@@ -81,7 +64,7 @@ export const ServerLine = React.memo(function ServerLine({server, layout, cursor
 			{layout.changed ? ` ${cell(shortDuration(now > 0 ? secondsSinceChanged(server, now) : server.secondsSinceChange), layout.changed, 'right')}` : ''}
 			{layout.description ? ' ' : ''}
 			{layout.description ? <Text dimColor={server.checkDescription === null}>{cell(checkDetail(server), layout.description)}</Text> : ''}
-			{' '.repeat(Math.max(0, layout.width - used - 1))}
+			{' '.repeat(Math.max(0, tableWidth(layout) - used - 1))}
 		</Text>
 	);
 });

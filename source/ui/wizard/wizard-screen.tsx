@@ -8,7 +8,7 @@ import {stepIds, stepInfo} from '../../runbook/steps.js';
 import {canBringRestoreForward} from '../../runbook/state.js';
 import {targetStale, targetState, targetStateSentence, type TargetState} from '../../runbook/target-state.js';
 import {cell} from '../format.js';
-import {gridLayout, titleText} from '../grid/grid-layout.js';
+import {gridLayout, tableWidth, titleText} from '../grid/grid-layout.js';
 import {BackendLine, InstanceLine} from '../grid/group-lines.js';
 import {ServerLine} from '../grid/server-line.js';
 import {Header} from '../header.js';
@@ -173,7 +173,7 @@ export function WizardScreen({handle, view, size, now, freshAt, help, urlText, a
 								const server = mine?.servers.find((candidate) => candidate.server === targetServer);
 								return [
 									<InstanceLine key={`i:${instance.instance.socket}`} snapshot={instance} width={width} cursor={false} />,
-									mine ? <BackendLine key={`b:${instance.instance.socket}`} backend={mine} summary={summarizeBackend(mine)} width={width} cursor={false} /> : null,
+									mine ? <BackendLine key={`b:${instance.instance.socket}`} backend={mine} summary={summarizeBackend(mine)} width={tableWidth(layout)} cursor={false} /> : null,
 									server ? (
 										<ServerLine key={`s:${instance.instance.socket}`} server={server} layout={layout} cursor={false} differs={targetDiffers} />
 									) : null,
@@ -182,7 +182,7 @@ export function WizardScreen({handle, view, size, now, freshAt, help, urlText, a
 							.slice(0, gridRows)
 					) : backend ? (
 						<>
-							<BackendLine backend={backend} summary={summarizeBackend(backend)} width={width} cursor={false} />
+							<BackendLine backend={backend} summary={summarizeBackend(backend)} width={tableWidth(layout)} cursor={false} />
 							{around(backend.servers, (server) => server.server === targetServer, gridRows - 1).map((server) => (
 									<ServerLine key={server.server} server={server} layout={layout} cursor={server.server === targetServer} now={layout.changed ? now : 0} />
 								))}
