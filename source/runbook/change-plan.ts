@@ -3,10 +3,8 @@ import type {RuntimeClient} from '../poll/client.js';
 import type {CommandOutcome} from '../runtime/connection.js';
 import {commands, type AgentAction, type ServerAdminState} from '../runtime/commands.js';
 import {formatTarget, type Target} from '../runtime/names.js';
-import {journalScopeOf, type RunbookContext} from './context.js';
-import {readJournal} from './journal.js';
+import {journaledMaintenance, type RunbookContext} from './context.js';
 import type {TargetView} from './read-target.js';
-import {lastMaintenance} from './resume.js';
 import {drainSet} from '../model/server-condition.js';
 
 /** A change the runbook asks for: an admin state, or closing the target's sessions. */
@@ -114,7 +112,7 @@ export function samePlan(a: ChangePlan, b: ChangePlan): boolean {
 /** Read from the journal at the moment of the decision, so a later process decides alike. */
 function agentDisabledByThisMaintenance(context: RunbookContext): boolean {
 	try {
-		return lastMaintenance(readJournal(context.journal.file, {about: journalScopeOf(context)}).entries, formatTarget(context.target))?.agentDisabled ?? false;
+		return journaledMaintenance(context)?.agentDisabled ?? false;
 	} catch {
 		return false;
 	}

@@ -4,11 +4,12 @@ import type {ParsedConfig} from '../config/parse-config.js';
 import type {Backend} from '../model/types.js';
 import type {Probe} from '../probe/probe.js';
 import type {RuntimeClient} from '../poll/client.js';
-import type {Target} from '../runtime/names.js';
+import {formatTarget, type Target} from '../runtime/names.js';
 import type {BackendLock} from './backend-lock.js';
 import type {ChosenFlags} from './come-back.js';
 import type {MarkHandle} from './drain-mark.js';
-import type {Journal} from './journal.js';
+import {readJournal, type Journal} from './journal.js';
+import {lastMaintenance, type MaintenanceRecord} from './resume.js';
 import type {Prompt, RunbookAction, RunbookFacts} from './state.js';
 import type {RunbookStore} from './store.js';
 
@@ -147,4 +148,9 @@ export function runbookMode(backend: Pick<Backend, 'mode'>, context: Pick<Runboo
 /** The HAProxy a maintenance's journal entries are read for (readJournal's `about`): its sockets, and the processes first seen behind them. */
 export function journalScopeOf(context: Pick<RunbookContext, 'clients' | 'store'>): {sockets: string[]; processes: RunbookFacts['instances']} {
 	return {sockets: context.clients.map((client) => client.socket), processes: context.store.getState().facts.instances};
+}
+
+/** The target's last maintenance as this run's journal tells it, from the entries about the instances this run reads. */
+export function journaledMaintenance(context: Pick<RunbookContext, 'clients' | 'store' | 'journal' | 'target'>): MaintenanceRecord | undefined {
+	return lastMaintenance(readJournal(context.journal.file, {about: journalScopeOf(context)}).entries, formatTarget(context.target));
 }

@@ -3,12 +3,11 @@ import {drainSet} from '../model/server-condition.js';
 import {formatTarget} from '../runtime/names.js';
 import {ChangeRefusedError, othersDrain} from './change-guards.js';
 import {comeBackCommand} from './come-back.js';
-import {journalScopeOf, type RunbookContext} from './context.js';
+import {journaledMaintenance, type RunbookContext} from './context.js';
 import {endedByOther, takenOverText} from './drain-mark.js';
-import {readJournal} from './journal.js';
 import {lostDrainWarnings} from './lost-drain.js';
 import {readTarget} from './read-target.js';
-import {lastMaintenance, type ResumePoint} from './resume.js';
+import type {ResumePoint} from './resume.js';
 import {stepIds, stepIndex, type StepId} from './steps.js';
 
 /** What a headless run (or a maintenance of several servers) does: drain leaves the target drained, restore brings it back. */
@@ -43,7 +42,7 @@ export async function planSteps(kind: MaintenanceKind, context: RunbookContext, 
 	}
 
 	const views = await readTarget(context);
-	const record = lastMaintenance(readJournal(context.journal.file, {about: journalScopeOf(context)}).entries, formatTarget(context.target));
+	const record = journaledMaintenance(context);
 	const lost = lostDrainWarnings(record, views, context.target);
 	const stillDrained = views.some((view) => drainSet(view.server));
 	if (lost.length > 0 && stillDrained) {

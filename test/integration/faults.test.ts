@@ -101,6 +101,7 @@ describe('HAProxy stopping and coming back during the wizard', () => {
 		await bed.demo('app01').stop();
 		await wizard.waitForScreen((screen) => / ✗ app01 .* DOWN/.test(screen));
 		await wizard.press('Enter', 'waiting for its health check to pass');
+		const before = bed.haproxy.pid;
 		await bed.stopHaproxy();
 		try {
 			await wizard.waitForScreen('HAProxy does not answer; waiting for it (the step keeps its place)');
@@ -111,8 +112,11 @@ describe('HAProxy stopping and coming back during the wizard', () => {
 
 		// Restarted without a server-state file: the drain is gone. The running step reads HAProxy
 		// again and says so instead of passing; r puts the drain back, and the runbook goes on.
-		let screen = await wizard.waitForScreen((current) => current.replace(/\s+/g, ' ').includes('The drain is gone: HAProxy shows webapps/app01') && current.includes('r re-apply drain'), 30_000);
-		expect(screen.replace(/\s+/g, ' ')).toContain('while drainboard waited for its health check (a reload without a server-state file, or someone set it ready). Nothing was sent.');
+		// Told apart by the pids in the journal's drain entry: a restart, not someone's ready.
+		let screen = await wizard.waitForScreen((current) => current.replace(/\s+/g, ' ').includes('the drain is gone, and webapps/app01 went back into rotation') && current.includes('r re-apply drain'), 30_000);
+		expect(screen.replace(/\s+/g, ' ')).toContain(`was reloaded or restarted after the drain at`);
+		expect(screen.replace(/\s+/g, ' ')).toContain(`(pid ${before} → ${bed.haproxy.pid}, started at`);
+		expect(screen.replace(/\s+/g, ' ')).toMatch(/went back into rotation during the maintenance\. That was while drainboard waited for its health check, now [A-Z]+ .*\. Nothing was sent\./);
 		expect(checklist(screen)).not.toContain('▶ restore');
 		expect(await admin()).toBe('0');
 		await wizard.press('r', 'this puts it back');

@@ -231,7 +231,12 @@ describe('the drain undone while restore waits for the health check', () => {
 			const {code} = await cli.exited;
 			const {stdout, stderr} = cli;
 			expect(code, stderr).toBe(1);
-			expect(stderr).toMatch(/✗ maintain · Target healthy again: The drain is gone: HAProxy shows webapps\/app02 ready \(no admin flags\), DOWN · L4CON .*, while drainboard waited for its health check \(a reload without a server-state file, or someone set it ready\)\. Nothing was sent\./);
+			// The same process (pid, start time) as at the drain: someone set it, not a reload.
+			expect(stderr).toMatch(
+				new RegExp(
+					`✗ maintain · Target healthy again: Someone or something else changed webapps/app02 on ${escaped(bed.adminSocket)} after the drain at ${time}: HAProxy \\(same process, pid ${bed.haproxy.pid}\\) shows it ready \\(no admin flags\\), so it went back into rotation during the maintenance\\. That was while drainboard waited for its health check, now DOWN · L4CON .*\\. Nothing was sent\\.`,
+				),
+			);
 			expect(JSON.parse(stdout)).toMatchObject({ok: false, changed: false, error: {code: 'state'}});
 			// drainboard sent no ready: the only state change of this restore run is none at all.
 			const sent = readJournal(`${bed.dir}/${journal}`).entries.filter((entry) => entry.event === 'command').map((entry) => entry.command);
@@ -242,6 +247,39 @@ describe('the drain undone while restore waits for the health check', () => {
 			await bed.send('set server webapps/app02 state ready');
 		}
 	});
+});
+
+describe('the drain dropped by a reload while restore waits for the health check', () => {
+	it('restore stops there and names the reload, with the pids before and after, on stderr and in the JSON; nothing is sent', async () => {
+		const journal = 'reload-during-wait.jsonl';
+		expect((await runCli(['drain', 'webapps/app03', ...common(journal)])).code).toBe(0);
+		await bed.demo('app03').stop();
+		await waitFor('app03 DOWN', async () => ((await bed.send('show stat webapps 4 -1')).split('\n').some((row) => row.startsWith('webapps,app03,') && row.includes(',DOWN,')) ? true : undefined), 15_000);
+		const cli = startCli(['restore', 'webapps/app03', ...common(journal), '--ready-timeout', '60', '--json']);
+		try {
+			await cli.waitForStderr('waiting for its health check to pass', 20_000);
+			const before = bed.haproxy.pid;
+			await bed.haproxy.reload();
+			const after = bed.haproxy.pid;
+			expect(after).not.toBe(before);
+			const {code} = await cli.exited;
+			const {stdout, stderr} = cli;
+			expect(code, stderr).toBe(1);
+			const reloaded = `HAProxy at ${escaped(bed.adminSocket)} was reloaded or restarted after the drain at ${time} \\(pid ${before} → ${after}, started at ${time}\\): the drain is gone, and webapps/app03 went back into rotation during the maintenance\\. That was while drainboard waited for its health check, now [A-Z]+`;
+			expect(stderr).toMatch(new RegExp(`✗ maintain · Target healthy again: ${reloaded}`));
+			expect(stderr).not.toContain('someone set it ready');
+			const json = JSON.parse(stdout) as HeadlessResult;
+			expect(json).toMatchObject({ok: false, changed: false, error: {code: 'state'}});
+			// The JSON's message is the failure's sentences joined (with what to do) into one.
+			expect(json.error?.message).toMatch(new RegExp(`^HAProxy at ${escaped(bed.adminSocket)} was reloaded or restarted after the drain at ${time} \\(pid ${before} → ${after}, started at ${time}\\): the drain is gone, and webapps/app03 went back into rotation during the maintenance; that was while drainboard waited for its health check`));
+			const sent = readJournal(`${bed.dir}/${journal}`).entries.filter((entry) => entry.event === 'command').map((entry) => entry.command);
+			expect(sent).toEqual(['set server webapps/app03 state drain']);
+		} finally {
+			cli.child.kill();
+			await bed.demo('app03').start();
+			await bed.send('set server webapps/app03 state ready');
+		}
+	}, 90_000);
 });
 
 describe('the drain replaced by a maintenance while restore waits for the health check', () => {

@@ -2,7 +2,9 @@ import {checkStatusLabels, type CheckStatusName} from '../../decode/labels.js';
 import {drainSet, inMaintenance, isHealthy, outOfRotation} from '../../model/server-condition.js';
 import type {Server} from '../../model/types.js';
 import {failed, passed, type CheckResult} from '../check-result.js';
-import type {RunbookContext} from '../context.js';
+import {journaledMaintenance, type RunbookContext} from '../context.js';
+import {lostDrainWarnings} from '../lost-drain.js';
+import type {MaintenanceRecord} from '../resume.js';
 import {restoreCommand} from '../come-back.js';
 import {formatTarget} from '../../runtime/names.js';
 import {everywhere, perInstance, readTarget, readTargetPatiently, unreachableLine, type TargetView} from '../read-target.js';
@@ -80,7 +82,8 @@ const healthBack: CheckDefinition = {
 
 /**
  * The drain this maintenance holds, gone while it waits for health: a reload without a
- * server-state file, or someone who set the server ready. The server went back into rotation
+ * server-state file, or someone who set the server ready, told apart as the headless restore and
+ * status do (lost-drain.ts) when the journal has the drain's pid. The server went back into rotation
  * before restore's checks, maybe before the work was done: the wait ends there, with why.
  */
 function drainLost(context: RunbookContext, views: readonly TargetView[]): CheckResult | undefined {
@@ -94,16 +97,29 @@ function drainLost(context: RunbookContext, views: readonly TargetView[]): Check
 	}
 
 	const flags = back.server.adminFlags.length > 0 ? back.server.adminFlags.join('+') : 'ready (no admin flags)';
+	// Which it was, when the journal's drain entry has HAProxy's pid and start time to hold against the process now.
+	const cause = lostDrainWarnings(journaledRecord(context), [back], context.target)[0];
 	return failed(
 		healthBack.id,
 		healthBack.title,
-		perInstance(context, back.socket, `The drain is gone: HAProxy shows ${formatTarget(context.target)} ${flags}, ${healthText(back.server)}, while drainboard waited for its health check (a reload without a server-state file, or someone set it ready). Nothing was sent.`),
+		cause
+			? `${cause} That was while drainboard waited for its health check, now ${healthText(back.server)}. Nothing was sent.`
+			: perInstance(context, back.socket, `The drain is gone: HAProxy shows ${formatTarget(context.target)} ${flags}, ${healthText(back.server)}, while drainboard waited for its health check (a reload without a server-state file, or someone set it ready). Nothing was sent.`),
 		{
 			meaning: 'It went back into rotation without restore\'s checks, perhaps before the work was done.',
 			todo: `If the work is not done, drain it again (in the wizard: r). If it is done, it serves already: run "${restoreCommand(context.commandFlags, formatTarget(context.target), context.journal.file)}" once more to close the maintenance.`,
 			code: 'state',
 		},
 	);
+}
+
+/** The maintenance as the journal tells it; none when the journal cannot be read now (the cause is then said as either). */
+function journaledRecord(context: RunbookContext): MaintenanceRecord | undefined {
+	try {
+		return journaledMaintenance(context);
+	} catch {
+		return undefined;
+	}
 }
 
 /**
