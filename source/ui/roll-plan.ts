@@ -1,4 +1,4 @@
-import {outOfRotation} from '../model/server-condition.js';
+import {drainSet, outOfRotation} from '../model/server-condition.js';
 import type {Backend} from '../model/types.js';
 import type {ProxyName} from '../runtime/names.js';
 
@@ -70,14 +70,23 @@ export function rollSummary(plan: RollPlan): string {
 /**
  * Why the current server may not start now: another server of the roll is out of rotation
  * (drained or in maintenance) on one of the instances, as HAProxy last showed them. A roll takes
- * one server out at a time, as the headless roll does. Null when it may start.
+ * one server out at a time, as the headless roll does. How to put it back depends on who took it
+ * out: a maintenance the journal holds open (`openTargets`, `backend/server`) is taken up from the
+ * grid; a drain no maintenance of the journal made (by hand, another tool, another journal) and a
+ * maintenance (which restore does not undo) are put back by whoever made them. Null when it may start.
  */
-export function rollBlocked(plan: RollPlan, backends: ReadonlyArray<Backend | undefined>): string | null {
+export function rollBlocked(plan: RollPlan, backends: ReadonlyArray<Backend | undefined>, openTargets: ReadonlySet<string> = new Set()): string | null {
 	const server = currentServer(plan);
 	for (const backend of backends) {
 		const other = backend?.servers.find((row) => row.server !== server && plan.servers.includes(row.server) && outOfRotation(row));
 		if (other && server !== undefined) {
-			return `${plan.backend}/${other.server} is out of rotation (${other.adminFlags.join('+')}); a roll takes one server out at a time, so ${server} is not started. Put ${other.server} back first (stop the roll, then Enter on ${other.server} in the grid takes up its maintenance), or skip ${server}.`;
+			const label = `${plan.backend}/${other.server}`;
+			const putBack = !drainSet(other)
+				? `: it is in maintenance, not drained, which restore does not undo; whoever put it there brings it back (set server ${label} state ready); or skip ${server}.`
+				: openTargets.has(label)
+					? ` (stop the roll, then Enter on ${other.server} in the grid takes up its maintenance), or skip ${server}.`
+					: `: no maintenance in this journal drained it (someone did by hand, with another tool, or with drainboard and another journal), so whoever drained it puts it back (set server ${label} state ready, or their drainboard restore); or skip ${server}.`;
+			return `${label} is out of rotation (${other.adminFlags.join('+')}); a roll takes one server out at a time, so ${server} is not started. Put ${other.server} back first${putBack}`;
 		}
 	}
 

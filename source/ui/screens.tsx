@@ -67,7 +67,7 @@ export function Screens({clients, initialTarget, initialSet, initialRoll, rollLo
 	);
 	const {screen, problem, open, toGrid, say, focusGrid, gridFocus, gridCursor} = nav;
 	// A roll of one backend (Enter on its row, or `drainboard roll <backend>`): its servers are maintained one after another.
-	const {roll, note: rollNote, begin: beginRoll, ended: serverEnded, startRollOf, choose: chooseInRoll} = useRollChoices(nav, rollLog);
+	const {roll, note: rollNote, begin: beginRoll, ended: serverEnded, startRollOf, choose: chooseInRoll} = useRollChoices(nav, rollLog, openDrains);
 	// A maintenance of several servers shows each of them: every backend it touches is read each cycle, not from a full dump that may be 30 s old.
 	const focus = useMemo(
 		(): ProxyName | readonly ProxyName[] | undefined =>

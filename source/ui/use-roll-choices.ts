@@ -1,6 +1,7 @@
 import {useCallback} from 'react';
-import type {Backend} from '../model/types.js';
+import type {Backend, Instance} from '../model/types.js';
 import type {PollView} from '../poll/pool-poller.js';
+import type {OpenDrain} from '../runbook/resume.js';
 import type {RollLog} from '../runbook/roll-record.js';
 import {proxyNameSchema, targetOf} from '../runtime/names.js';
 import {currentServer, rollBlocked, type RollPlan} from './roll-plan.js';
@@ -11,9 +12,10 @@ import {useRoll} from './use-roll.js';
 /**
  * A roll in the app (Enter on a backend's row, or `drainboard roll <backend>`): its plan and place
  * in the journal (useRoll), and what the roll screen's choices and a backend row's Enter do to the
- * screens (`view`: HAProxy's last poll, which says whether the next server may leave).
+ * screens (`view`: HAProxy's last poll, which says whether the next server may leave; `openDrains`:
+ * the maintenances the journal holds open, which say how a server blocking it is put back).
  */
-export function useRollChoices(nav: ScreenNav, log: RollLog | undefined) {
+export function useRollChoices(nav: ScreenNav, log: RollLog | undefined, openDrains?: (polled?: readonly Instance[]) => OpenDrain[]) {
 	const {roll, note, begin, starting, ended, stop} = useRoll(log);
 	const {say, open, toGrid} = nav;
 
@@ -46,8 +48,11 @@ export function useRollChoices(nav: ScreenNav, log: RollLog | undefined) {
 				say(null);
 				ended('skipped');
 			} else {
-				// Never a second server of the roll out of rotation: read from HAProxy's last poll.
-				const blocked = rollBlocked(plan, (view.pool?.instances ?? []).map((instance) => instance.backends.find((candidate) => candidate.name === plan.backend)));
+				// Never a second server of the roll out of rotation: read from HAProxy's last poll; the journal
+				// says whether a maintenance holds its drain (taken up from the grid) or not (put back by whoever drained it).
+				const instances = view.pool?.instances ?? [];
+				const openTargets = new Set((openDrains?.(instances.map((instance) => instance.instance)) ?? []).map((drain) => drain.target));
+				const blocked = rollBlocked(plan, instances.map((instance) => instance.backends.find((candidate) => candidate.name === plan.backend)), openTargets);
 				if (blocked) {
 					say(blocked);
 					return;
@@ -63,7 +68,7 @@ export function useRollChoices(nav: ScreenNav, log: RollLog | undefined) {
 				}
 			}
 		},
-		[say, open, toGrid, stop, ended, starting],
+		[say, open, toGrid, stop, ended, starting, openDrains],
 	);
 
 	return {roll, note, begin, ended, startRollOf, choose};

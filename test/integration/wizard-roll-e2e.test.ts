@@ -137,9 +137,23 @@ describe('a roll from the grid, in a real terminal, against a real HAProxy', () 
 		try {
 			session = await startCliInTmux(['roll', 'pool', '--socket', bed.adminSocket, '--config', bed.configPath, '--url', bed.url, '--journal', `${bed.dir}/blocked.jsonl`], {columns: 100, rows: 30});
 			await session.waitForScreen((screen) => screen.includes('❯ Start the maintenance of s1') && /◐ s2 .* DRAIN /.test(screen));
-			const screen = await session.press('Enter', 'a roll takes one server out at a time');
-			expect(screen.replace(/\s+/g, ' ')).toContain('pool/s2 is out of rotation (FDRAIN); a roll takes one server out at a time, so s1 is not started. Put s2 back first (stop the roll, then Enter on s2 in the grid takes up its maintenance), or skip s1.');
+			let screen = await session.press('Enter', 'a roll takes one server out at a time');
+			// Drained through the socket, by no maintenance of the journal: no maintenance to take up in the grid.
+			expect(screen.replace(/\s+/g, ' ')).toContain(
+				'pool/s2 is out of rotation (FDRAIN); a roll takes one server out at a time, so s1 is not started. Put s2 back first: no maintenance in this journal drained it (someone did by hand, with another tool, or with drainboard and another journal), so whoever drained it puts it back (set server pool/s2 state ready, or their drainboard restore); or skip s1.',
+			);
 			expect(adminStates(await bed.send('show servers state pool'))).toMatchObject({'pool/s1': '0', 'pool/s2': '8'});
+			expect(await bed.send('set server pool/s2 state ready')).toBe('\n');
+			await session.waitForScreen((current) => /● s2 .* UP /.test(current));
+			// Drained by a maintenance of the journal, left open: the grid takes it up.
+			const common = ['--socket', bed.adminSocket, '--config', bed.configPath, '--url', bed.url, '--journal', `${bed.dir}/blocked.jsonl`];
+			const drained = await runCli(['drain', 'pool/s2', ...common, '--yes']);
+			expect(drained.code, drained.stderr).toBe(0);
+			await session.waitForScreen((current) => /◐ s2 .* DRAIN /.test(current));
+			screen = await session.press('Enter', 'takes up its maintenance');
+			expect(screen.replace(/\s+/g, ' ')).toContain('Put s2 back first (stop the roll, then Enter on s2 in the grid takes up its maintenance), or skip s1.');
+			const restored = await runCli(['restore', 'pool/s2', ...common, '--yes']);
+			expect(restored.code, restored.stderr).toBe(0);
 		} finally {
 			await bed.send('set server pool/s2 state ready');
 		}
