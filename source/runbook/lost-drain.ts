@@ -3,6 +3,7 @@ import {outOfRotation} from '../model/server-condition.js';
 import {formatTarget, type Target} from '../runtime/names.js';
 import {clockTime} from '../time-format.js';
 import type {TargetView} from './read-target.js';
+import {anotherProcess} from './reloaded.js';
 import type {MaintenanceRecord} from './resume.js';
 
 /**
@@ -25,7 +26,7 @@ function drainUndoneBy(record: Pick<MaintenanceRecord, 'drainInstances'>, socket
 		return {how: 'unknown'};
 	}
 
-	return before.pid !== now.pid || (before.startTime !== null && before.startTime !== now.startTime) ? {how: 'reload', pidBefore: before.pid} : {how: 'change'};
+	return anotherProcess({pid: before.pid, startTime: before.startTime}, now) ? {how: 'reload', pidBefore: before.pid} : {how: 'change'};
 }
 
 /**

@@ -6,6 +6,15 @@ import type {TargetView} from './read-target.js';
 export type Reloaded = {socket: string; pidBefore: number; pidAfter: number; instance: Instance};
 
 /**
+ * Whether `now` is another HAProxy process than `before`: another pid, or another start time (a
+ * restart that drew the same pid). A start time not known before (an older journal entry) is not
+ * held against it. The one comparison behind the wizard's reload alarm, restore's reloads and lost drains.
+ */
+export function anotherProcess(before: Pick<Instance, 'pid' | 'startTime'>, now: Pick<Instance, 'pid' | 'startTime'>): boolean {
+	return before.pid !== now.pid || (before.startTime !== null && before.startTime !== now.startTime);
+}
+
+/**
  * The instances of `views` whose pid or start time (`show info`) differs from confirm's read that
  * showed the drain set ({@link RunbookFacts.drainReadOn}), or, before that read, from the run's
  * first read of them: HAProxy there was reloaded or restarted since, and runtime changes not kept in
@@ -16,7 +25,7 @@ export function reloadedSince(context: Pick<RunbookContext, 'facts'>, views: rea
 	return views.flatMap((view) => {
 		const before = known.find((instance) => instance.socket === view.socket);
 		const now = view.snapshot.instance;
-		const changed = before !== undefined && (before.pid !== now.pid || (before.startTime !== null && before.startTime !== now.startTime));
+		const changed = before !== undefined && anotherProcess(before, now);
 		return changed ? [{socket: view.socket, pidBefore: before.pid, pidAfter: now.pid, instance: now}] : [];
 	});
 }

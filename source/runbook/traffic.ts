@@ -3,6 +3,7 @@ import type {StatRecord} from '../decode/stat.js';
 import {summarizeAttempts, type Probe, type ProbeAttempt} from '../probe/probe.js';
 import type {RunbookContext, RunbookIo} from './context.js';
 import type {TrafficBasis} from './traffic-judge.js';
+import {anotherProcess} from './reloaded.js';
 
 /** Per-server counters of the target's backend on one instance: the traffic counter, and lbtot. */
 export type InstanceCounters = {
@@ -120,7 +121,7 @@ export function compareCounters(before: readonly InstanceCounters[], after: read
 	const perInstance: InstanceDelta[] = [];
 	for (const instance of after) {
 		const earlier = before.find((candidate) => candidate.socket === instance.socket);
-		if (!earlier || earlier.pid !== instance.pid || earlier.startTime !== instance.startTime) {
+		if (!earlier || anotherProcess(earlier, instance)) {
 			restarted.push(instance.socket);
 			continue;
 		}

@@ -3,6 +3,7 @@ import {drainSet, isHealthy, outOfRotation, summarizeBackend} from '../model/ser
 import type {Backend, Instance, Server} from '../model/types.js';
 import {formatTarget, type Target} from '../runtime/names.js';
 import {clockTime} from '../time-format.js';
+import {anotherProcess} from './reloaded.js';
 import type {Alarm} from './state.js';
 
 /** What one poll saw of the target on one instance. */
@@ -80,7 +81,7 @@ export class TargetWatch {
 
 		clear.push(id('target-missing'));
 		const known = this.lastReachable?.instance;
-		if (known && (known.pid !== current.instance.pid || known.startTime !== current.instance.startTime)) {
+		if (known && anotherProcess(known, current.instance)) {
 			const seamless = this.previous?.instance !== null && this.previous !== undefined;
 			const lost = expectation.drained && !drainSet(current.server);
 			const drain = expectation.drained

@@ -54,10 +54,10 @@ export async function runInteractive(options: Options, target: Target | undefine
 	const clients = start.clients ?? (await clientsFor(options)).clients;
 	const {lab, prefetched} = start;
 	const owner = new ExitOwner();
-	// In the lab no command brings a maintenance back: its HAProxy and files go with it.
 	const journal = options.journal ?? defaultJournalPath();
-	// A server of a roll comes back with its roll: taken up, it resumes that server, then goes on
-	// with the rest (the server's own wizard would finish it alone and leave the roll open).
+	// In the lab no command brings a maintenance back: its HAProxy and files go with it. A server of
+	// a roll comes back with its roll: taken up, it resumes that server, then goes on with the rest
+	// (the server's own wizard would finish it alone and leave the roll open).
 	const prepare = async (chosen: Target, roll?: {backend: ProxyName; exec?: string}) => {
 		const prepared = await prepareMaintenance(options, chosen, {interactive: true, clients});
 		return lab ? {...prepared, comeBack: null} : roll ? {...prepared, comeBack: rollComeBackCommand(options, roll.backend, journal, roll.exec)} : prepared;
