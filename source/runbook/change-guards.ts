@@ -83,6 +83,15 @@ export function refuseUnsafe(context: RunbookContext, change: Change, views: rea
 	}
 
 	if (change.state === 'drain') {
+		// HAProxy's "state drain" clears FMAINT: it would end someone's maintenance (set by hand, or "disabled"), not add to it.
+		const held = views.find((view) => view.server?.adminFlags.includes('FMAINT'));
+		if (held?.server) {
+			throw new ChangeRefusedError(
+				`Right before the drain, HAProxy${on(context, held)} shows ${label} in maintenance (${held.server.adminFlags.join('+')}), so nothing was sent: a drain would end that maintenance (HAProxy's "state drain" clears FMAINT), and its health checks and sticky clients would come back. Whoever put it there brings it back (set server ${label} state ready); drain it then.`,
+				'not-serving',
+			);
+		}
+
 		const empty = emptiedBy(context, views);
 		if (empty) {
 			const what = emptiedByWhat(empty.capacity);

@@ -98,10 +98,19 @@ export class TargetWatch {
 			if (!asExpected(current.server, expectation)) {
 				const lost = expectation.drained && !drainSet(current.server);
 				const now = current.server.adminFlags.length > 0 ? current.server.adminFlags.join('+') : 'ready (no admin flags)';
-				// At restore, someone else's ready is the end of the drain, not a drain to put back.
-				const then = lost ? (expectation.restoring && !outOfRotation(current.server) ? ' It is back in rotation, not by this restore: the restore sends nothing now.' : ' Press r to re-apply the drain.') : '';
+				// At restore, someone else's ready is the end of the drain, not a drain to put back. A drain
+				// replaced by someone's maintenance (FMAINT) is theirs now: "state drain" would clear it.
+				const backInRotation = expectation.restoring && !outOfRotation(current.server);
+				const theirs = current.server.adminFlags.includes('FMAINT');
+				const then = !lost
+					? ''
+					: backInRotation
+						? ' It is back in rotation, not by this restore: the restore sends nothing now.'
+						: theirs
+							? " Someone's maintenance now: drainboard does not drain it again, as a drain would end it."
+							: ' Press r to re-apply the drain.';
 				return {
-					raise: [alarm('external-change', `Someone else changed ${target} on ${current.socket}: it is ${now} now, was ${before.adminFlags.join('+') || 'ready'}.${then}`, lost && !(expectation.restoring && !outOfRotation(current.server)))],
+					raise: [alarm('external-change', `Someone else changed ${target} on ${current.socket}: it is ${now} now, was ${before.adminFlags.join('+') || 'ready'}.${then}`, lost && !backInRotation && !theirs)],
 					clear,
 				};
 			}

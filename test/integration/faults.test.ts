@@ -257,3 +257,24 @@ describe('sockets that misbehave, and a journal that cannot be written', () => {
 		expect(await admin()).toBe(before);
 	});
 });
+
+describe('someone puts the target into maintenance while the wizard holds its drain', () => {
+	it('says it is their maintenance, offers no r, and r sends nothing: FMAINT stays', async () => {
+		const journal = `${bed.dir}/maint-by-other.jsonl`;
+		const wizard = await wizardAt('maintain', journal);
+		expect(await bed.send('set server webapps/app01 state maint')).toBe('\n');
+		const screen = await wizard.waitForScreen((current) => current.replace(/\s+/g, ' ').includes('drainboard does not drain it again') && current.replace(/\s+/g, ' ').includes('Find out who before you work on it'));
+		const flat = screen.replace(/\s+/g, ' ');
+		expect(flat).toContain("it is FMAINT now, was FDRAIN. Someone's maintenance now: drainboard does not drain it again, as a drain would end it.");
+		expect(screen).toContain("in someone's maintenance: find out who first");
+		expect(flat).toMatch(/webapps\/app01 is not drained \(in maintenance, admin flags FMAINT\).*: someone else's maintenance, not this drain\. Find out who before you work on it\./);
+		expect(screen).not.toContain('r re-apply');
+		// Pressed anyway, r sends nothing: the help, opened by the key read after it, shows it was read.
+		await wizard.send('r');
+		await wizard.press('?', 'show / hide this help');
+		await wizard.press('?', (current) => !current.includes('show / hide this help'));
+		expect(await admin()).toBe('1');
+		const sent = readJournal(journal).entries.filter((entry) => entry.event === 'command').map((entry) => entry.command);
+		expect(sent).toEqual(['set server webapps/app01 state drain']);
+	});
+});

@@ -201,7 +201,7 @@ describe('the --json contract of drain and restore', () => {
 				expect(run.code, run.stderr).toBe(1);
 				expect(run.result).toMatchObject({ok: false, changed: false, drained: false, error: {code: 'not-serving'}});
 				expect(run.result.error!.message).toBe(
-					'webapps/app01 is in maintenance (HAProxy shows MAINT, admin flags FMAINT): it is already out of rotation, so there is nothing to drain; "set server webapps/app01 state ready", or whoever put it in maintenance, brings it back; leave it to whoever put it in maintenance, or bring it back first and drain it then.',
+					'webapps/app01 is in maintenance (HAProxy shows MAINT, admin flags FMAINT): it is already out of rotation, so there is nothing to drain; whoever put it in maintenance brings it back (set server webapps/app01 state ready); leave it as it is, or bring it back first and drain it then.',
 				);
 				expect(run.result.steps.map((step) => [step.id, step.ok])).toEqual([['validate', false]]);
 				expect(run.result.steps[0]!.checks.map((check) => [check.id, check.verdict])).toEqual([

@@ -120,7 +120,7 @@ describe('validate', () => {
 		[
 			'forced (state maint, disable server)',
 			{adminState: 0x01, opState: 0, status: 'MAINT'},
-			'webapps/app01 is in maintenance (HAProxy shows MAINT, admin flags FMAINT): it is already out of rotation, so there is nothing to drain; "set server webapps/app01 state ready", or whoever put it in maintenance, brings it back.',
+			'webapps/app01 is in maintenance (HAProxy shows MAINT, admin flags FMAINT): it is already out of rotation, so there is nothing to drain; whoever put it in maintenance brings it back (set server webapps/app01 state ready).',
 		],
 		[
 			'disabled in the configuration',

@@ -52,6 +52,9 @@ describe('TargetWatch', () => {
 		expect(changed.raise[0]!.message).toBe('Someone else changed webapps/app01 on /s: it is ready (no admin flags) now, was FDRAIN. Press r to re-apply the drain.');
 		const maint = watch.observe(seen(4, 10, 1), {target, drained: true});
 		expect(maint.raise[0]!.message).toContain('it is FMAINT now, was ready');
+		// Someone's maintenance in place of the drain: "state drain" would clear it, so no r.
+		expect(maint.raise[0]!.message).toContain("it is FMAINT now, was ready. Someone's maintenance now: drainboard does not drain it again, as a drain would end it.");
+		expect(maint.raise[0]!.reapply).toBeUndefined();
 	});
 
 	it('withdraws the offer to re-apply once a poll reads the drain back, whoever put it back', () => {

@@ -16,7 +16,7 @@ function maintenanceOf(server: Server, target: string): {cause: string; back: st
 	}
 
 	if (flags.includes('FMAINT')) {
-		return {cause: '', back: `"set server ${target} state ready", or whoever put it in maintenance, brings it back`};
+		return {cause: '', back: `whoever put it in maintenance brings it back (set server ${target} state ready)`};
 	}
 
 	if (flags.includes('IMAINT')) {
@@ -67,7 +67,7 @@ export const notInMaintenance: CheckDefinition = {
 		return failed(this.id, this.title, perInstance(context, found.socket, `${shows}: it is already out of rotation, so there is nothing to drain; ${back}.`), {
 			meaning: 'A maintenance is not a drain: draining the server would take that maintenance over, and restore would put the server back into rotation while its owner may still be at work.',
 			// --allow-down only where a drain keeps the maintenance (IMAINT, RMAINT): "state drain" ends FMAINT.
-			todo: `Leave it to whoever put it in maintenance, or bring it back first and drain it then${server.adminFlags.includes('FMAINT') ? '' : '; --allow-down drains it as it is (journaled)'}.`,
+			todo: `Leave it as it is, or bring it back first and drain it then${server.adminFlags.includes('FMAINT') ? '' : '; --allow-down drains it as it is (journaled)'}.`,
 		});
 	},
 };

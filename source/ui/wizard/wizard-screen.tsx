@@ -257,6 +257,10 @@ function idleText(handle: RunbookHandle, afterEnd: string, exec: ExecView | null
 			return `${sentence}.${work} ${when} when the work is done: drainboard then waits for its health check to pass.`;
 		}
 
+		if (handle.state.seen.some((one) => one.server?.adminFlags.includes('FMAINT'))) {
+			return `${sentence}: someone else's maintenance, not this drain. Find out who before you work on it.`;
+		}
+
 		const reapply = state.alarms.some((alarm) => alarm.reapply) ? ' Press r to re-apply the drain.' : '';
 		return `${sentence}. Do not start the work until HAProxy shows it drained.${reapply}`;
 	}
@@ -310,7 +314,9 @@ function hints(handle: RunbookHandle, {afterEnd, backTo}: {afterEnd: string; bac
 		? 'waiting for HAProxy to answer'
 		: state.current === 'maintain'
 			? drainLost
-				? `${notDrainedWords[shown]}: do not start the work`
+				? state.seen.some((one) => one.server?.adminFlags.includes('FMAINT'))
+					? "in someone's maintenance: find out who first"
+					: `${notDrainedWords[shown]}: do not start the work`
 				: 'Enter the work is done'
 			: state.steps[state.current].status === 'failed'
 				? 'Enter retry'
