@@ -26,6 +26,7 @@ import {checkLine, failureSentence} from '../runbook/check-result.js';
 import {dryRunSummary, warnedCheckTexts} from './dry-run.js';
 import {failureCode} from '../runbook/failure-code.js';
 import {partOfSetWarnings, restoreCommand, restoreHint, statusCommand} from '../runbook/come-back.js';
+import {markFoundDrain} from '../runbook/take-over.js';
 
 type Kind = MaintenanceKind;
 
@@ -278,6 +279,11 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 	});
 	try {
 		beginMaintenance(context, plan.resume);
+		const unmarked = await markFoundDrain(context, plan.resume);
+		if (unmarked) {
+			warn(unmarked);
+		}
+
 		let exitCode: ExitCode = 0;
 		let error: {code: ErrorCode; message: string} | undefined;
 		for (const step of plan.steps) {

@@ -19,6 +19,7 @@ import {putBackOnOutage} from './outage.js';
 import {openConfirmWindow} from './checks/confirm.js';
 import type {Prompt} from './state.js';
 import {stepIds, type StepId} from './steps.js';
+import {markFoundDrain} from './take-over.js';
 
 /** One server of a maintenance of several: its own context, plan and state (its context's store). */
 export type SetMember = {label: string; context: RunbookContext; plan: Plan; warnings: string[]};
@@ -180,6 +181,11 @@ export async function runSet(kind: MaintenanceKind, options: Options, label: str
 		for (const member of members) {
 			if (member.plan.steps.length > 0) {
 				beginMaintenance(member.context, member.plan.resume);
+				const unmarked = await markFoundDrain(member.context, member.plan.resume);
+				if (unmarked) {
+					io.write(`! ${unmarked}`);
+				}
+
 				if (member.plan.resume?.heldBy && member.context.options.takeOver) {
 					member.context.journal.appendGuarded({step: member.plan.steps[0]!, event: 'override', detail: `take-over: the maintenance of ${label} took over the drain of ${member.plan.resume.heldBy}`});
 				}

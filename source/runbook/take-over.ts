@@ -1,5 +1,6 @@
 import {sentenceOf} from '../errors.js';
 import type {RunbookContext} from './context.js';
+import type {ResumePoint} from './resume.js';
 
 /**
  * The operator's yes to taking over a drain another maintenance made (the wizard's --take-over):
@@ -11,4 +12,20 @@ export async function takeOverDrain(context: RunbookContext): Promise<string | n
 	context.options.takeOver = true;
 	const failed = await context.marks.write(context.target, context.journal.file).catch((error: unknown) => sentenceOf(error));
 	return failed === null ? null : `${failed.replace(/\.$/, '')}; opened again later, its restore may ask for --take-over.`;
+}
+
+/**
+ * A drain found made by no maintenance (by hand, Ansible, socat), taken up by this one (resumed at
+ * confirm): from now on it is this maintenance's, and its mark names this journal as a drain
+ * drainboard made would, so another journal's restore is refused without --take-over. Another
+ * operator's drain ({@link ResumePoint.heldBy}) is taken over by {@link takeOverDrain} instead.
+ * Returns one sentence when the mark could not be written.
+ */
+export async function markFoundDrain(context: RunbookContext, resume: ResumePoint | undefined): Promise<string | null> {
+	if (!resume?.found || resume.heldBy !== undefined || context.options.dryRun) {
+		return null;
+	}
+
+	const failed = await context.marks.write(context.target, context.journal.file).catch((error: unknown) => sentenceOf(error));
+	return failed === null ? null : `${failed.replace(/\.$/, '')}; until it is, another journal's restore of it is not refused.`;
 }

@@ -206,6 +206,24 @@ describe("another operator's drain", () => {
 		expect((await states())['web/s3']).toBe('0');
 	});
 
+	it('a drain made by hand and taken up by a drain run is that maintenance\'s from then on: marked, refused to another journal\'s restore, restored by its own', async () => {
+		expect(await bed.send('set server web/s2 state drain')).toBe('\n');
+		const adopt = await runCli(['drain', 'web/s2', ...common('jill.jsonl')], as('jill'));
+		expect(adopt.code, adopt.stderr).toBe(0);
+		expect(adopt.stderr).toContain('drained by someone or something else');
+		expect(marks('s2')).toEqual(['drained jill']);
+		const status = await runCli(['status', '--socket', bed.adminSocket, '--json'], as('kurt'));
+		expect(statusJsonSchema.parse(JSON.parse(status.stdout)).drains).toEqual([expect.objectContaining({server: 'web/s2', by: expect.objectContaining({user: 'jill', journal: path.join(bed.dir, 'jill.jsonl')}) as unknown})]);
+		const refused = await runCli(['restore', 'web/s2', ...common('kurt.jsonl')], as('kurt'));
+		expect(refused.code, refused.stderr).toBe(1);
+		expect(JSON.parse(refused.stdout)).toMatchObject({ok: false, changed: false, error: {code: 'other-maintenance'}});
+		expect((await states())['web/s2']).toBe('8');
+		const own = await runCli(['restore', 'web/s2', ...common('jill.jsonl')], as('jill'));
+		expect(own.code, own.stderr).toBe(0);
+		expect((await states())['web/s2']).toBe('0');
+		expect(marks('s2')).toEqual(['ended jill']);
+	});
+
 	it('a restore of a machine with one of its servers in another maintenance is refused whole, naming the commands for the rest', async () => {
 		expect((await runCli(['drain', 'web/s1', ...common('hana.jsonl')], as('hana'))).code).toBe(0);
 		expect((await runCli(['drain', 'web/s2', ...common('ivan.jsonl')], as('ivan'))).code).toBe(0);

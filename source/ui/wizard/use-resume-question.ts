@@ -2,7 +2,7 @@ import {useEffect, type MutableRefObject} from 'react';
 import {sentenceOf} from '../../errors.js';
 import type {RunbookIo} from '../../runbook/context.js';
 import {beginMaintenance, type PreparedMaintenance} from '../../runbook/prepare.js';
-import {takeOverDrain} from '../../runbook/take-over.js';
+import {markFoundDrain, takeOverDrain} from '../../runbook/take-over.js';
 import {formatTarget} from '../../runtime/names.js';
 
 /**
@@ -39,6 +39,11 @@ export function useResumeQuestion(prepared: PreparedMaintenance, io: RunbookIo, 
 				if (yes) {
 					store.dispatch({type: 'resumed', at: resume.step, drained: resume.drained, ran: resume.ran, time: context.clock.now()});
 					beginMaintenance(context, resume);
+					const unmarked = resume.heldBy ? null : await markFoundDrain(context, resume);
+					if (unmarked) {
+						store.dispatch({type: 'problem-shown', problem: `! ${unmarked}`});
+					}
+
 					if (resume.heldBy) {
 						// The operator's yes is the --take-over of the wizard: journaled, and the drain's mark names this maintenance's journal.
 						context.journal.appendGuarded({step: resume.step, event: 'override', detail: `take-over: the operator took over the drain of ${resume.heldBy}`});
