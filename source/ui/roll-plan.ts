@@ -67,6 +67,49 @@ export function rollSummary(plan: RollPlan): string {
 		.join(' · ');
 }
 
+/** The servers of the roll HAProxy shows out of rotation (drained or in maintenance) on any instance, with their admin flags. */
+function outOfRotationNow(plan: RollPlan, backends: ReadonlyArray<Backend | undefined>): Map<string, string> {
+	const out = new Map<string, string>();
+	for (const row of backends.flatMap((backend) => backend?.servers ?? [])) {
+		if (plan.servers.includes(row.server) && outOfRotation(row) && !out.has(row.server)) {
+			out.set(row.server, row.adminFlags.join('+'));
+		}
+	}
+
+	return out;
+}
+
+/** `app01 (FDRAIN)`, `app01 (FDRAIN) and app02 (FMAINT)` */
+function namedWithFlags(out: ReadonlyMap<string, string>, servers: readonly string[]): string {
+	const named = servers.map((server) => `${server} (${out.get(server)})`);
+	return named.length <= 1 ? named.join('') : `${named.slice(0, -1).join(', ')} and ${named.at(-1)!}`;
+}
+
+/**
+ * What the roll screen says of the current server beyond the plan: when HAProxy shows it out of
+ * rotation now, that skipping it leaves it so (start takes up its maintenance). Empty otherwise.
+ */
+export function skipWarning(plan: RollPlan, backends: ReadonlyArray<Backend | undefined>): string {
+	const server = currentServer(plan);
+	const flags = server === undefined ? undefined : outOfRotationNow(plan, backends).get(server);
+	return flags === undefined ? '' : ` ${server} is out of rotation now (${flags}): skipping it leaves it out, and this roll does not put it back.`;
+}
+
+/**
+ * The roll's end, counted, from its outcomes and what HAProxy shows now: how many were done, which
+ * were skipped, and any server of the roll still out of rotation (a skipped one left drained, or
+ * one someone took out meanwhile), which this roll did not put back.
+ */
+export function rollEnd(plan: RollPlan, backends: ReadonlyArray<Backend | undefined>): string {
+	const done = plan.servers.filter((server) => plan.outcomes.get(server) === 'done');
+	const skipped = plan.servers.filter((server) => plan.outcomes.get(server) === 'skipped');
+	const counts = [`${done.length} of ${plan.servers.length} done`, ...(skipped.length > 0 ? [`skipped: ${skipped.join(', ')}`] : [])].join('; ');
+	const out = outOfRotationNow(plan, backends);
+	const still = [...out.keys()];
+	const left = still.length === 0 ? '' : ` Still out of rotation, not put back by this roll: ${namedWithFlags(out, still)}.`;
+	return `The roll of ${plan.backend} is over (${counts}).${left}`;
+}
+
 /**
  * Why the current server may not start now: another server of the roll is out of rotation
  * (drained or in maintenance) on one of the instances, as HAProxy last showed them. A roll takes

@@ -10,7 +10,7 @@ import {ServerLine} from './grid/server-line.js';
 import {Choice} from './choice.js';
 import {cell} from './format.js';
 import {useKeys} from './keys.js';
-import {currentServer, rollSummary, type RollPlan} from './roll-plan.js';
+import {currentServer, rollEnd, rollSummary, skipWarning, type RollPlan} from './roll-plan.js';
 import {tint} from './theme.js';
 import type {TerminalSize} from './use-terminal-size.js';
 import {Text} from './text/shown-text.js';
@@ -51,12 +51,13 @@ export function RollScreen({plan, size, onChoose, onQuit, message, exec, view, n
 	const count = plan.servers.length;
 	// The header names the backend: `drainboard · roll <backend>`.
 	const head = `ROLL · ${count} server${count === 1 ? '' : 's'}, one at a time`;
+	// The backend as HAProxy shows it now on every instance; the first's servers are listed in the rows the text leaves.
+	const backends = (view?.pool?.instances ?? []).map((instance) => instance.backends.find((candidate) => candidate.name === plan.backend));
+	const backend = backends[0];
 	const explain =
 		server === undefined
-			? `Every server of ${plan.backend} was taken.`
-			: `Next: ${server} (${plan.index + 1} of ${count}). Each server goes through the whole maintenance (validate … restore${exec === undefined ? '' : `; at maintain it runs --exec: ${exec}`}); the next is offered only once it is back in rotation, so one server of the roll at most is ever out.`;
-	// The backend as HAProxy shows it now (first instance), in the rows the text leaves.
-	const backend = view?.pool?.instances[0]?.backends.find((candidate) => candidate.name === plan.backend);
+			? rollEnd(plan, backends)
+			: `Next: ${server} (${plan.index + 1} of ${count}). Each server goes through the whole maintenance (validate … restore${exec === undefined ? '' : `; at maintain it runs --exec: ${exec}`}); the next is offered only once it is back in rotation, so one server of the roll at most is ever out.${skipWarning(plan, backends)}`;
 	const layout = gridLayout(size.columns, Math.max(0, ...(backend?.servers ?? []).map((row) => row.server.length)));
 	const used = 2 + wrap(rollSummary(plan), width).length + wrap(explain, width).length + (message ? wrap(message, width).length : 0) + 4 + (server === undefined ? 1 : 3);
 	const shown = backend ? backend.servers.slice(0, Math.max(1, size.rows - used - 4)) : [];

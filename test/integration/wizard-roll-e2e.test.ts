@@ -100,8 +100,11 @@ describe('a roll from the grid, in a real terminal, against a real HAProxy', () 
 		expect(screen).toContain('s3 not done');
 		screen = await session.press('Enter', 'Enter run validate');
 		await maintain(session, 'pool/s3');
-		screen = await session.press('Enter', 'Every server of pool was taken');
+		screen = await session.press('Enter', 'The roll of pool is over');
 		expect(screen).toContain('s1 ✓ · s2 skipped · s3 ✓');
+		// Counted, not "every server was taken": s2 was skipped (and is in rotation, so nothing is left out).
+		expect(screen.replace(/\s+/g, ' ')).toContain('The roll of pool is over (2 of 3 done; skipped: s2).');
+		expect(screen).not.toContain('Still out of rotation');
 		expect(screen).toContain('❯ Back to the grid');
 
 		await session.press('Enter', (current) => !current.includes('ROLL') && / s2 /.test(current));
@@ -186,8 +189,10 @@ describe('a roll from the grid, in a real terminal, against a real HAProxy', () 
 		await session.kill();
 
 		session = await startCliInTmux(['roll', 'pool', ...common], {columns: 100, rows: 30});
-		let screen = await session.waitForScreen('❯ Start the maintenance of s2');
+		let screen = await session.waitForScreen((current) => current.includes('❯ Start the maintenance of s2') && /◐ s2 .* DRAIN/.test(current));
 		expect(screen).toContain('s1 ✓ · s2 … · s3 …');
+		// Left drained by the failed --exec: skipping it would leave it out, said before the choice.
+		expect(screen.replace(/\s+/g, ' ')).toContain('s2 is out of rotation now (FDRAIN): skipping it leaves it out, and this roll does not put it back.');
 		expect(screen.replace(/\s+/g, ' ')).toMatch(/Taking up the roll of pool that \S+ started at .*: s1 done then, not touched again\./);
 		screen = await session.press('Enter', '❯ y resume at maintain');
 		expect(screen).toContain('ROLL pool · 2 of 3 · s2');
@@ -247,7 +252,7 @@ describe('a roll from the grid, in a real terminal, against a real HAProxy', () 
 
 			await session.press('Enter', `set server pool/${server} state ready`);
 			await session.press('y', 'maintenance complete');
-			screen = await session.press('Enter', server === 's1' ? '❯ Start the maintenance of s2' : 'Every server of pool was taken');
+			screen = await session.press('Enter', server === 's1' ? '❯ Start the maintenance of s2' : 'The roll of pool is over (2 of 2 done)');
 		}
 
 		await session.press('Enter', (current) => !current.includes('ROLL'));

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import {proxyNameSchema} from '../../source/runtime/names.js';
-import {afterServer, currentServer, rollBlocked, rollPosition, rollSummary, startRoll} from '../../source/ui/roll-plan.js';
+import {afterServer, currentServer, rollBlocked, rollEnd, rollPosition, rollSummary, skipWarning, startRoll} from '../../source/ui/roll-plan.js';
 import {makeBackend, makeServer} from '../helpers/model.js';
 
 const pool = proxyNameSchema.parse('pool');
@@ -45,5 +45,18 @@ describe('the wizard roll plan', () => {
 		);
 		// The current server's own state does not block it (its maintenance says what it is).
 		expect(rollBlocked(afterServer(plan, 'skipped'), [backend(8)])).toBeNull();
+	});
+
+	it('ends counted, naming the skipped and any server of the roll still out of rotation; warns before a skip that leaves one out', () => {
+		const backend = (s2: number, s3 = 0) => makeBackend('pool', [makeServer({backend: 'pool', server: 's1'}), makeServer({backend: 'pool', server: 's2', adminState: s2}), makeServer({backend: 'pool', server: 's3', adminState: s3})]);
+		let plan = startRoll(pool, ['s1', 's2', 's3']);
+		expect(skipWarning(plan, [backend(0)])).toBe('');
+		plan = afterServer(plan, 'done');
+		// s2 drained now (FDRAIN, 8): a skip leaves it out.
+		expect(skipWarning(plan, [backend(8)])).toBe(' s2 is out of rotation now (FDRAIN): skipping it leaves it out, and this roll does not put it back.');
+		plan = afterServer(afterServer(plan, 'skipped'), 'skipped');
+		expect(rollEnd(plan, [backend(0)])).toBe('The roll of pool is over (1 of 3 done; skipped: s2, s3).');
+		expect(rollEnd(plan, [backend(8, 1)])).toBe('The roll of pool is over (1 of 3 done; skipped: s2, s3). Still out of rotation, not put back by this roll: s2 (FDRAIN) and s3 (FMAINT).');
+		expect(rollEnd(afterServer(afterServer(afterServer(startRoll(pool, ['s1', 's2', 's3']), 'done'), 'done'), 'done'), [undefined, backend(0)])).toBe('The roll of pool is over (3 of 3 done).');
 	});
 });
