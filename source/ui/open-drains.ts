@@ -37,8 +37,9 @@ export function underWayBanner(busy: readonly OpenDrain[]): string | null {
 /**
  * The grid's ⚠ line for open maintenances whose drain HAProxy no longer shows (the server in
  * rotation: a reload without a server-state file, or someone set it ready): the server first, then
- * whose maintenance and when, and that its drain is gone. Enter on the server opens its wizard,
- * which says what the journal holds; `drainboard restore` closes it.
+ * whose maintenance and when, and that its drain is gone. r (or Enter on the server) opens its
+ * wizard, which says what the journal holds and starts a new maintenance that closes that one;
+ * `drainboard restore` closes it too.
  */
 export function lostDrainBanner(lost: readonly OpenDrain[], now: number): string | null {
 	const [first] = lost;
@@ -47,7 +48,7 @@ export function lostDrainBanner(lost: readonly OpenDrain[], now: number): string
 	}
 
 	const more = lost.length > 1 ? ` (and ${lost.length - 1} more)` : '';
-	return `⚠ ${first.target} in rotation: ${first.startedBy}'s maintenance of ${sinceTime(first.startedAt, now)} lost its drain${more}`;
+	return `⚠ r opens ${first.target}: ${first.startedBy}'s maintenance of ${sinceTime(first.startedAt, now)} lost its drain${more}`;
 }
 
 /** HAProxy's last poll shows the target (`backend/server`) on the first instance in rotation: neither drained nor in maintenance. */

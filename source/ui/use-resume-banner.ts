@@ -23,7 +23,7 @@ type Options = {
  * The grid's banner for servers HAProxy shows drained by a maintenance the journal holds open, and
  * `r`: the first of them taken up again (a server's wizard, or the whole maintenance of several).
  * With none, the banner names a maintenance the journal holds open whose server HAProxy shows in
- * rotation (its drain is gone); `r` does nothing then.
+ * rotation (its drain is gone); `r` opens that server's wizard then, which says so.
  */
 export function useResumeBanner(nav: ScreenNav, view: PollView, {openDrains, prepareSet, canPrepare}: Options): {banner: string | null; resumeFirst: () => void} {
 	const {say, open} = nav;
@@ -56,8 +56,19 @@ export function useResumeBanner(nav: ScreenNav, view: PollView, {openDrains, pre
 	const resumable = drains.filter((drain) => drain.underWay === undefined && drainedInView(view, drain.target));
 	const busy = drains.filter((drain) => drain.underWay !== undefined && drainedInView(view, drain.target));
 	const [first] = resumable;
+	const lost = drains.filter((drain) => inRotationInView(view, drain.target));
+	const [firstLost] = lost;
 	const resumeFirst = useCallback(() => {
 		if (!first) {
+			// A maintenance whose drain is gone: its server's wizard says so, and its next maintenance closes it.
+			if (firstLost) {
+				try {
+					open({kind: 'preparing', target: parseTarget(firstLost.target)});
+				} catch (error) {
+					say(error);
+				}
+			}
+
 			return;
 		}
 
@@ -79,7 +90,6 @@ export function useResumeBanner(nav: ScreenNav, view: PollView, {openDrains, pre
 		} catch (error) {
 			say(error);
 		}
-	}, [first, prepareSet, open, say]);
-	const lost = drains.filter((drain) => inRotationInView(view, drain.target));
+	}, [first, firstLost, prepareSet, open, say]);
 	return {banner: resumeBanner(resumable, Date.now()) ?? underWayBanner(busy) ?? lostDrainBanner(lost, Date.now()), resumeFirst};
 }

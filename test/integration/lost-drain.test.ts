@@ -160,8 +160,12 @@ describe('status names an open maintenance whose drain a reload dropped', () => 
 		// The grid says it too, in 80 columns.
 		const grid = await startCliInTmux(['--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal], {columns: 80, rows: 24});
 		try {
-			const screen = await grid.waitForScreen('⚠ webapps/app03 in rotation');
-			expect(screen).toMatch(new RegExp(`⚠ webapps/app03 in rotation: ${escaped(started!.user)}'s maintenance of ${time} lost its drain`));
+			const screen = await grid.waitForScreen('⚠ r opens webapps/app03');
+			expect(screen).toMatch(new RegExp(`^⚠ r opens webapps/app03: ${escaped(started!.user)}'s maintenance of ${time} lost its drain$`, 'm'));
+			// r opens the server's wizard, which says what became of that maintenance; nothing is sent.
+			const wizard = await grid.press('r', 'A new maintenance starts at validate');
+			expect(wizard.replace(/\s+/g, ' ')).toContain('did not finish, but HAProxy shows the server in rotation now');
+			expect(wizard).toContain('Enter run validate');
 		} finally {
 			await grid.kill();
 		}

@@ -99,7 +99,7 @@ describe('an open maintenance whose drain HAProxy no longer shows', () => {
 
 	it('is the grid\'s banner when no open drain is left to resume, in 80 columns', () => {
 		const banner = lostDrainBanner([{target: 'webapps/app03', startedBy: 'root', startedAt}], now);
-		expect(banner).toBe('⚠ webapps/app03 in rotation: root\'s maintenance of 02:14:07 lost its drain');
+		expect(banner).toBe('⚠ r opens webapps/app03: root\'s maintenance of 02:14:07 lost its drain');
 		expect([...banner!].length).toBeLessThanOrEqual(79);
 		expect(lostDrainBanner([{target: 'webapps/app03', startedBy: 'root', startedAt}, {target: 'api/api1', startedBy: 'ana', startedAt}], now)).toMatch(/lost its drain \(and 1 more\)$/);
 		expect(lostDrainBanner([], now)).toBeNull();
