@@ -128,6 +128,8 @@ export type RunbookState = {
 	facts: RunbookFacts;
 	/** The target as HAProxy last showed it, instance by instance (the poll the wizard reads). */
 	seen: TargetSeen[];
+	/** Since when every read showed the target's admin flags as `seen` does (its health and counters may have changed meanwhile); null before a read. */
+	seenSince: number | null;
 	/** When (wall clock) this maintenance last finished a step or changed HAProxy: a read from before may not show it. */
 	changedAt: number;
 };
@@ -185,6 +187,7 @@ export function initialRunbookState(target: string, time: number, start: Runbook
 		listeners: start.listeners ?? [],
 		facts: start.facts ?? emptyFacts(),
 		seen: [],
+		seenSince: null,
 		changedAt: 0,
 	};
 }
@@ -384,7 +387,10 @@ export function runbookReducer(state: RunbookState, action: RunbookAction): Runb
 		}
 
 		case 'target-seen': {
-			return {...state, seen: action.seen};
+			// The same admin flags on every instance (and the same instances answering) as before: seen so since then.
+			const times = action.seen.flatMap((one) => (one.readAt === null ? [] : [one.readAt]));
+			const same = adminKey(action.seen) === adminKey(state.seen) && state.seenSince !== null;
+			return {...state, seen: action.seen, seenSince: same ? state.seenSince : times.length > 0 ? Math.min(...times) : null};
 		}
 
 		case 'haproxy-changed': {
@@ -408,6 +414,11 @@ export function stepRunning(state: RunbookState): boolean {
 }
 
 /** True once a read of HAProxy made after this maintenance's last step or change has arrived. */
+/** The target's admin flags on each instance, and which answer: what "shown at every read since" is about. */
+function adminKey(seen: readonly TargetSeen[]): string {
+	return seen.map((one) => `${one.socket}=${one.readAt === null || one.failingSince !== null ? '?' : (one.server?.adminFlags.join('+') ?? '-')}`).join(' ');
+}
+
 export function seenSettled(state: RunbookState): boolean {
 	return state.seen.some((one) => one.readAt !== null) && Math.max(...state.seen.map((one) => one.readAt ?? 0)) > state.changedAt;
 }

@@ -72,14 +72,17 @@ function flagsText(server: Server | null): string {
  * One sentence (without its final period) on the target's state, from what HAProxy last showed
  * and when: `webapps/app01 is drained (out of rotation), as HAProxy showed at 14:02:11`. When an
  * instance does not answer, it says what was last seen and since when it does not answer.
- * `live`: `seen` is the poll's, which renders only what changed; every read since its time showed
- * the same (`as HAProxy has shown at every read since 14:02:11`), and the sentence says so.
+ * `live`: `seen` is the poll's, which renders only what changed; every read since `since` (the
+ * first that showed these admin flags, else the poll's time) showed them (`as HAProxy has shown at
+ * every read since 14:02:11`), and the sentence says so.
  */
-export function targetStateSentence(target: Target, seen: readonly TargetSeen[], {live = false}: {live?: boolean} = {}): string {
+export function targetStateSentence(target: Target, seen: readonly TargetSeen[], {live = false, since: sameSince}: {live?: boolean; since?: number | null} = {}): string {
 	const label = formatTarget(target);
 	const state = targetState(seen);
 	const times = seen.flatMap((one) => (one.readAt === null ? [] : [one.readAt]));
 	const at = times.length > 0 ? clockTime(Math.min(...times)) : '';
+	// Live: since the first read that showed these admin flags, not the poll's last change of anything (health, counters).
+	const seenSince = live && sameSince !== null && sameSince !== undefined ? clockTime(sameSince) : at;
 	const silent = seen.filter((one) => one.failingSince !== null || one.readAt === null);
 	const since = silent.map((one) => (one.failingSince === null ? `HAProxy at ${one.socket} has not answered yet` : `HAProxy at ${one.socket} does not answer since ${clockTime(one.failingSince)}`)).join(', ');
 	if (state === 'unknown') {
@@ -87,7 +90,7 @@ export function targetStateSentence(target: Target, seen: readonly TargetSeen[],
 	}
 
 	const stale = silent.length > 0;
-	const last = stale ? ` when HAProxy last answered, at ${at}; ${since}, so its state now is unknown` : live ? `, as HAProxy has shown at every read since ${at}` : `, as HAProxy showed at ${at}`;
+	const last = stale ? ` when HAProxy last answered, at ${at}; ${since}, so its state now is unknown` : live ? `, as HAProxy has shown at every read since ${seenSince}` : `, as HAProxy showed at ${at}`;
 	const verb = stale ? 'was' : 'is';
 	if (state === 'drained') {
 		return `${label} ${verb} drained (out of rotation)${last}`;

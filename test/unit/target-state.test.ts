@@ -1,4 +1,5 @@
 import {describe, expect, it} from 'vitest';
+import {initialRunbookState, runbookReducer} from '../../source/runbook/state.js';
 import {targetState, targetStateSentence, type TargetSeen} from '../../source/runbook/target-state.js';
 import {parseTarget} from '../../source/runtime/names.js';
 import {clockTime} from '../../source/time-format.js';
@@ -34,5 +35,22 @@ describe('the target as last read, in one sentence', () => {
 	it('says, for the live screen, that every read since showed the same; a silent instance still makes it a state now unknown', () => {
 		expect(targetStateSentence(target, [seen('/a.sock', 8)], {live: true})).toBe(`webapps/app01 is drained (out of rotation), as HAProxy has shown at every read since ${clockTime(at)}`);
 		expect(targetStateSentence(target, [seen('/a.sock', 8, at + 5000)], {live: true})).toMatch(/^webapps\/app01 was drained \(out of rotation\) when HAProxy last answered, at .*, so its state now is unknown$/);
+	});
+
+	it('dates "every read since" from the first read that showed these admin flags, not from the poll\'s last change of health or counters', () => {
+		const read = (readAt: number, adminState: number, status = 'UP'): TargetSeen[] => [{socket: '/a.sock', server: makeServer({backend: 'webapps', server: 'app01', adminState, status}), readAt, failingSince: null}];
+		let state = initialRunbookState('webapps/app01', at);
+		state = runbookReducer(state, {type: 'target-seen', seen: read(at, 8)});
+		// The service stopped (DOWN) and came back while drained: the drain was shown all along.
+		state = runbookReducer(state, {type: 'target-seen', seen: read(at + 12_000, 8, 'DOWN')});
+		state = runbookReducer(state, {type: 'target-seen', seen: read(at + 20_000, 8)});
+		expect(state.seenSince).toBe(at);
+		expect(targetStateSentence(target, state.seen, {live: true, since: state.seenSince})).toBe(`webapps/app01 is drained (out of rotation), as HAProxy has shown at every read since ${clockTime(at)}`);
+		// Other flags: dated from the read that showed them.
+		state = runbookReducer(state, {type: 'target-seen', seen: read(at + 30_000, 0)});
+		expect(state.seenSince).toBe(at + 30_000);
+		state = runbookReducer(state, {type: 'target-seen', seen: [{socket: '/a.sock', server: null, readAt: at + 35_000, failingSince: at + 34_000}]});
+		state = runbookReducer(state, {type: 'target-seen', seen: read(at + 40_000, 0)});
+		expect(state.seenSince).toBe(at + 40_000);
 	});
 });

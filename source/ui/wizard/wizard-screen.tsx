@@ -247,7 +247,7 @@ function idleText(handle: RunbookHandle, afterEnd: string, exec: ExecView | null
 		}
 
 		const read = targetState(handle.state.seen);
-		const sentence = targetStateSentence(handle.target, handle.state.seen, {live: true});
+		const sentence = targetStateSentence(handle.target, handle.state.seen, {live: true, since: handle.state.seenSince});
 		if (read === 'drained' && (exec?.status === 'running' || exec?.status === 'waiting')) {
 			return `${sentence}. The roll's --exec ${exec.status === 'running' ? 'runs' : 'is about to run'}; when it exits 0, drainboard waits for the health check.`;
 		}
