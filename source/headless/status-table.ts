@@ -1,5 +1,6 @@
 import {addressOf, adminWords} from '../model/describe.js';
 import {differenceText, differingServers} from '../model/differences.js';
+import {summarizeBackend} from '../model/server-condition.js';
 import type {PoolSnapshot} from '../model/types.js';
 import {visible} from '../visible-text.js';
 import type {ChosenFlags} from '../runbook/come-back.js';
@@ -40,7 +41,9 @@ export function formatStatusTable(pool: PoolSnapshot, width: number, drains: Dra
 			]),
 		);
 		const table = rows.length > 0 ? formatTable(columns, rows, width) : '(no servers)';
-		return `${heading}\n${table}`;
+		// As the grid's ✗ NO SERVER SERVING: a backend whose every request fails now is said, not left to the rows.
+		const empty = backends.filter((backend) => summarizeBackend(backend).noneServing).map((backend) => visible(`✗ ${backend.name} has no server serving (none up and in rotation, backups included): ${backend.mode === 'http' ? 'HAProxy answers its requests with 503' : 'HAProxy closes its new connections'}.`));
+		return [heading, table, ...empty].join('\n');
 	});
 	const differences = [...differingServers(pool).values()].map((difference) => visible(differenceText(difference)));
 	const owners = drainOwnerLines(drains, pool.instances.length > 1, width);

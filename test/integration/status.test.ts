@@ -113,6 +113,23 @@ describe('drainboard status --json against a real HAProxy', () => {
 	});
 });
 
+describe('drainboard status on a backend with no server serving', () => {
+	it('says so under the table, as the grid does; the other backends are not named', async () => {
+		expect(await bed.send('set server tcp-svc/t1 state maint')).toBe('\n');
+		try {
+			const result = await runCli(['status', '--socket', bed.adminSocket]);
+			expect(result.code, result.stderr).toBe(0);
+			const said = result.stdout.split('\n').filter((line) => line.startsWith('✗ '));
+			expect(said).toEqual(['✗ tcp-svc has no server serving (none up and in rotation, backups included): HAProxy closes its new connections.']);
+		} finally {
+			expect(await bed.send('set server tcp-svc/t1 state ready')).toBe('\n');
+		}
+
+		const after = await runCli(['status', '--socket', bed.adminSocket]);
+		expect(after.stdout).not.toContain('has no server serving');
+	});
+});
+
 describe('drainboard status errors', () => {
 	it('exits 3 and says the --socket path does not exist, without asking for the --socket it was given', async () => {
 		const result = await runCli(['status', '--socket', `${bed.dir}/missing.sock`]);
