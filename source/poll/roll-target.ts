@@ -1,5 +1,6 @@
 import type {ServerStateRecord} from '../decode/servers-state.js';
 import {sentenceOf, UsageError} from '../errors.js';
+import {printable} from '../runtime/endpoint.js';
 import {parseName, shortName, type ProxyName} from '../runtime/names.js';
 import type {RuntimeClient} from './client.js';
 import {findBackend, isUnknownBackend, namesList, unknownBackendError} from './find-target.js';
@@ -13,9 +14,16 @@ export function parseRollWords(words: readonly string[], servers: string | undef
 		throw new UsageError(words.length === 0 ? '"roll" needs a backend, for example: drainboard roll webapps --exec "systemctl restart app" --yes.' : `"roll" takes one backend (got "${words.join(' ')}"); name its servers with --servers a,b,c.`);
 	}
 
+	const [word] = words as [string];
+	// A backend/server (or a pattern) where a backend goes: roll takes the backend, --servers its servers.
+	const slash = word.indexOf('/');
+	if (slash > 0 && !word.startsWith('@') && !word.startsWith('*')) {
+		throw new UsageError(`"roll" takes a backend, not a server (got "${printable(word)}"): run "drainboard roll ${printable(word.slice(0, slash))} --servers ${printable(word.slice(slash + 1))}" to roll that server alone, or drain and restore it.`, 'invalid-name');
+	}
+
 	let backend: ProxyName;
 	try {
-		backend = parseName(words[0]!, 'backend');
+		backend = parseName(word, 'backend');
 	} catch (error) {
 		throw new UsageError(sentenceOf(error), 'invalid-name');
 	}

@@ -97,6 +97,14 @@ describe('the --json contract of drain and restore', () => {
 			expect(JSON.parse(run.stdout)).toMatchObject({ok: false, changed: false, servers: [], stateChanges: 0, results: [], error: {code: 'usage'}});
 		}
 
+		// A server where the backend goes: said so, with the roll of that server alone, nothing asked of HAProxy.
+		const server = await json(['roll', 'webapps/app01', '--exec', 'true', '--socket', bed.adminSocket, '--journal', `${bed.dir}/roll-usage.jsonl`, '--yes', '--json']);
+		expect(server.code).toBe(2);
+		expect(server.result.error).toEqual({
+			code: 'invalid-name',
+			message: '"roll" takes a backend, not a server (got "webapps/app01"): run "drainboard roll webapps --servers app01" to roll that server alone, or drain and restore it.',
+		});
+
 		const valued = await json(['drain', 'webapps/app01', '--json=1', '--socket', bed.adminSocket, '--journal', `${bed.dir}/valued.jsonl`, '--yes']);
 		expect(valued.code).toBe(2);
 		expect(valued.result.error).toEqual({code: 'usage', message: '--json takes no value (got "1"); see drainboard --help.'});
