@@ -91,7 +91,14 @@ function reasonOf(cause: unknown): string {
 				? 'it is not writable'
 				: code === 'ENOTDIR' || code === 'EEXIST'
 					? 'its directory cannot be created'
-					: `of ${code}`;
+					: code === 'ENOENT'
+						? 'no file can be created there'
+						: `of ${code}`;
+}
+
+/** What to do about a journal that cannot be written, for its reason: space only when the disk is full. */
+function journalTodo(because: string): string {
+	return because === 'the disk is full' ? 'Free space, or pass --journal <file> in a writable place.' : 'Pass --journal <file> in a writable place.';
 }
 
 /** Flags of every open: never through a symbolic link, never waiting on a FIFO. */
@@ -239,7 +246,7 @@ export class Journal {
 					: this.commandJournaled
 						? 'what was sent to HAProxy is not all in it (the output says what was done)'
 						: 'no change was sent to HAProxy';
-			throw new JournalError(`The journal ${this.file} cannot be written because ${because}; ${sent}. Free space, or pass --journal <file> in a writable place.`, because, error);
+			throw new JournalError(`The journal ${this.file} cannot be written because ${because}; ${sent}. ${journalTodo(because)}`, because, error);
 		}
 
 		if (record.event === 'command') {
@@ -277,7 +284,7 @@ export class Journal {
 			this.close();
 			throw error instanceof JournalError
 				? error
-				: new JournalError(`The journal ${this.file} cannot be written because ${reasonOf(error)}; no change was sent to HAProxy. Free space, or pass --journal <file> in a writable place.`, reasonOf(error), error);
+				: new JournalError(`The journal ${this.file} cannot be written because ${reasonOf(error)}; no change was sent to HAProxy. ${journalTodo(reasonOf(error))}`, reasonOf(error), error);
 		}
 	}
 

@@ -249,11 +249,14 @@ describe('sockets that misbehave, and a journal that cannot be written', () => {
 	it.each([
 		['a device', '/dev/full', 'is refused because it is not a regular file (a device)'],
 		['a directory that cannot be made', `${'/etc/hostname'}/drainboard/journal.jsonl`, 'cannot be written because its directory cannot be created'],
+		['a place where no file can be made (ENOENT)', '/proc/drainboard-journal.jsonl', 'cannot be written because no file can be created there'],
 	])('a journal on %s: no change, and the operator is told why (exit 1)', async (_case, journal, why) => {
 		const before = await admin();
 		const result = await runCli(['drain', 'webapps/app01', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal, '--yes']);
 		expect(result.code).toBe(1);
 		expect(result.stderr).toContain(`The journal ${journal} ${why}; no change was sent to HAProxy.`);
+		// Space is asked for only when the disk is full.
+		expect(result.stderr).not.toContain('Free space');
 		expect(await admin()).toBe(before);
 	});
 });
