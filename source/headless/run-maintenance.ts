@@ -2,7 +2,8 @@ import {endClaim} from '../runbook/traffic-proof.js';
 import process from 'node:process';
 import {journalTime} from '../time-format.js';
 import {onCrash} from '../crash.js';
-import {exitCodeOf, stopSignals, UsageError, type ErrorCode, type ExitCode, type StopSignal} from '../errors.js';
+import {errorCodeOf, exitCodeOf, stopSignals, UsageError, type ErrorCode, type ExitCode, type StopSignal} from '../errors.js';
+import {drainSet} from '../model/server-condition.js';
 import type {Options} from '../options.js';
 import {journalScopeOf, type RunbookContext, type RunbookIo} from '../runbook/context.js';
 import {beginMaintenance, prepareMaintenance} from '../runbook/prepare.js';
@@ -170,8 +171,8 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 			context.journal.appendGuarded({step: 'restore', event: 'step-failed', check: 'ready-sent', detail: error.message});
 		}
 
-		// Refused for what HAProxy shows (in maintenance, not drained): the server was read, and the object says how.
-		if (error instanceof ChangeRefusedError && error.code === 'not-serving') {
+		// Refused for what HAProxy shows (in maintenance, not drained; another operator's drain): the server was read, and the object says how.
+		if (error instanceof ChangeRefusedError && (error.code === 'not-serving' || error.code === 'other-maintenance')) {
 			return {refused: error};
 		}
 
@@ -180,7 +181,9 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 	if ('refused' in plan) {
 		write(`✗ ${plan.refused.message}`);
 		const after = await readServers(context);
-		return finish(result({ok: false, steps: [], end: {drained: after === null ? null : false, after}, error: {code: 'not-serving', message: plan.refused.message}}), emit, exitCodeOf(plan.refused));
+		// Drained as HAProxy shows it now, on every instance read: another's drain stays, a maintenance is none.
+		const drained = after === null ? null : [...after.values()].every((server) => drainSet(server));
+		return finish(result({ok: false, steps: [], end: {drained, after}, error: {code: errorCodeOf(plan.refused), message: plan.refused.message}}), emit, exitCodeOf(plan.refused));
 	}
 
 	write(`drainboard ${kind}${options.dryRun ? ' --dry-run (nothing is sent)' : ''} ${label} on ${context.clients.map((client) => client.socket).join(', ')} (journal ${context.journal.file}${options.dryRun ? ', read, not written' : ''})`);

@@ -54,6 +54,9 @@ describe("another operator's drain", () => {
 		expect(refused.code, refused.stderr).toBe(1);
 		const result = JSON.parse(refused.stdout) as HeadlessResult;
 		expect(result).toMatchObject({ok: false, changed: false, error: {code: 'other-maintenance'}});
+		// HAProxy was read: the object says what it shows (drained, by alice), as other refusals do.
+		expect(result.drained).toBe(true);
+		expect(result.targets).toEqual([expect.objectContaining({backend: 'web', server: 's1', before: expect.objectContaining({adminFlags: ['FDRAIN']}) as unknown, after: expect.objectContaining({adminFlags: ['FDRAIN']}) as unknown})]);
 		expect(result.error?.message).toMatch(
 			new RegExp(
 				`^web/s1 is held by alice's maintenance since \\d\\d:\\d\\d:\\d\\d \\(journal ${path.join(bed.dir, 'alice.jsonl').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\), so nothing was sent: restoring it would end that maintenance under its owner; leave it to them, or run drainboard again with --take-over to restore it yourself\\.$`,
