@@ -325,7 +325,8 @@ export function runbookReducer(state: RunbookState, action: RunbookAction): Runb
 				}
 			}
 
-			return {...state, steps, takenOver: {message: action.message, other: action.other}, finished: true, drained: false, alarms, prompt: promptAfterStep(state.prompt)};
+			// What was said of this maintenance's own doings (a drain put back, confirm to run again) is over with it.
+			return {...state, steps, takenOver: {message: action.message, other: action.other}, finished: true, drained: false, alarms, problem: null, prompt: promptAfterStep(state.prompt)};
 		}
 
 		case 'maintenance-begun': {

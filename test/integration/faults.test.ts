@@ -82,7 +82,7 @@ describe('HAProxy stopping and coming back during the wizard', () => {
 		expect(screen.replace(/\n/g, ' ')).toContain(`restarted (pid ${pid} → ${bed.haproxy.pid}). The drain is gone: app01 is back in rotation. Press r to re-apply it.`);
 		expect(screen).not.toContain('paused');
 		// The drain is gone: no "the work is done" until it is back.
-		expect(screen).toContain('r re-apply drain · not drained: do not start the work');
+		expect(screen).toContain('r re-apply drain · not drained: work waits');
 		expect(screen).not.toContain('Enter the work is done');
 		await wizard.press('r', 'this puts it back');
 		// Back in rotation meanwhile: confirm runs again before the work goes on.

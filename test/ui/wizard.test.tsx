@@ -210,7 +210,7 @@ describe('the wizard', () => {
 		expect(frame).toMatch(/webapps\/app01 is not drained \(in rotation, admin flags none\), as HAProxy has shown at every read since \d\d:\d\d:\d\d\. Do not start the work until HAProxy shows it drained\. Press r to re-apply the drain\./);
 		expect(frame).not.toContain('The target is drained');
 		// The keys' line offers no "the work is done" for a drain that is gone.
-		expect(frame).toContain('r re-apply drain · not drained: do not start the work · ? help · q quit');
+		expect(frame).toContain('r re-apply drain · not drained: work waits · ? help · q quit');
 		expect(frame).not.toContain('Enter the work is done');
 		ui.send('q');
 		expect(await exited).toBe(0);

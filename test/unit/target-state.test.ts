@@ -54,3 +54,14 @@ describe('the target as last read, in one sentence', () => {
 		expect(state.seenSince).toBe(at + 40_000);
 	});
 });
+
+describe('a maintenance taken over and ended by another restore', () => {
+	it('says no more what it said of its own doings (a drain put back, confirm to run again): only who ended it', () => {
+		let state = initialRunbookState('webapps/app03', at);
+		state = runbookReducer(state, {type: 'problem-shown', problem: 'The drain is back on webapps/app03, after it was in rotation: confirm runs again, for the traffic and sessions it took meanwhile.'});
+		state = runbookReducer(state, {type: 'taken-over', message: "bob took this maintenance's drain over and put it back into rotation.", other: true});
+		expect(state.problem).toBeNull();
+		expect(state.takenOver).toEqual({message: "bob took this maintenance's drain over and put it back into rotation.", other: true});
+		expect(state.finished).toBe(true);
+	});
+});

@@ -316,7 +316,8 @@ function hints(handle: RunbookHandle, {afterEnd, backTo}: {afterEnd: string; bac
 			? drainLost
 				? state.seen.some((one) => one.server?.adminFlags.includes('FMAINT'))
 					? "in someone's maintenance: find out who first"
-					: `${notDrainedWords[shown]}: do not start the work`
+					: // Short: with "r re-apply drain" and the rest it fits 80 columns; the line above says it whole.
+						`${notDrainedWords[shown]}: work waits`
 				: 'Enter the work is done'
 			: state.steps[state.current].status === 'failed'
 				? 'Enter retry'
