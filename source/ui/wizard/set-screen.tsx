@@ -138,7 +138,9 @@ export function SetScreen({runner, view, size, now, freshAt, onQuit, onBack, onE
 	const outage = set.phase === 'drained' && set.inRotation.length === 0 ? outageText(view, runner) : null;
 	const text = [...(note ? [note] : []), ...(outage ? [outage] : []), ...phaseText(set, runner)];
 	// The readies asked while HAProxy shows some of them back in rotation already (set ready outside): said above the question.
-	const aside = set.prompt?.id === 'restore:set' && set.inRotation.length > 0 ? wrap(alreadyBackText(set.inRotation), width) : [];
+	// Those this restore planned to restore get its traffic proof all the same; one it found not drained when it began gets none.
+	const unchecked = new Set(set.members.filter((member) => !member.plan.steps.includes('restore')).map((member) => member.label));
+	const aside = set.prompt?.id === 'restore:set' && set.inRotation.length > 0 ? wrap(alreadyBackText(set.inRotation, unchecked), width) : [];
 	const prompt = set.prompt ? promptLines(set.prompt, width).length + aside.length : 0;
 	const textLines = set.prompt ? [] : text.flatMap((line) => wrap(line, width));
 	// Header, title, checklist, blank, servers, blank, …, blank, text or prompt, keys.
@@ -213,10 +215,16 @@ function serverText(server: Server): string {
 	return `${server.status}${admin.length > 0 ? ` (${admin.join(', ')})` : ''} · ${server.currentSessions} session${server.currentSessions === 1 ? '' : 's'} · ${addressOf(server)}`;
 }
 
-/** Servers of the maintenance HAProxy shows in rotation while their readies are asked: y changes nothing for them, and their traffic is proven all the same. */
-function alreadyBackText(labels: readonly string[]): string {
+/**
+ * Servers of the maintenance HAProxy shows in rotation while their readies are asked: y changes
+ * nothing for them; their traffic is proven all the same, but for those this restore found not
+ * drained when it began (`unchecked`), whose checks it does not run.
+ */
+function alreadyBackText(labels: readonly string[], unchecked: ReadonlySet<string>): string {
 	const words = wordsFor(labels.length);
-	return `! ${labels.join(', ')} ${words.is} already back in rotation: HAProxy shows ${words.it} not drained (set ready outside this maintenance). y sends nothing to ${words.it}, and proves traffic returns to each.`;
+	const proven = labels.filter((label) => !unchecked.has(label));
+	const then = proven.length === labels.length ? `, and proves traffic returns to ${labels.length === 1 ? 'it' : 'each'}` : proven.length === 0 ? `, and does not check ${words.it}: this restore found ${words.it} not drained` : `; it proves traffic returns to ${proven.join(', ')}, not to the others (found not drained)`;
+	return `! ${labels.join(', ')} ${words.is} already back in rotation: HAProxy shows ${words.it} not drained (set ready outside this maintenance). y sends nothing to ${words.it}${then}.`;
 }
 
 /**
