@@ -132,6 +132,15 @@ describe('the wizard', () => {
 		expect(haproxy.sent).toEqual([]);
 	});
 
+	it('says why l chooses no listener when the configuration routes to the backend through one only, instead of doing nothing', async () => {
+		const {ui, harness} = start();
+		await ui.waitForFrame('▶ validate');
+		expect(harness.context.store.getState().listeners.length).toBeLessThanOrEqual(1);
+		const frame = flat(await ui.press('l', 'l chooses'));
+		expect(frame).toMatch(/l chooses another listener for the traffic checks, but the configuration routes to webapps through (?:one only|none drainboard can reach)[^;]*; --url \(or --host, --path\) sends them elsewhere\./);
+		expect(frame).not.toContain('which listener?');
+	});
+
 	it('asks before quitting while HAProxy shows the target drained, and says how to come back', async () => {
 		const {ui, owner} = start({drained: true, resume: {step: 'maintain', drained: true, ran: ['validate', 'baseline', 'drain', 'confirm'], reason: 'the maintenance that ana started at 2026-11-25 14:02:11 UTC drained it and did not finish'}});
 		const exited = ui.instance.waitUntilExit();

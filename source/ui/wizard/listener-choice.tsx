@@ -18,6 +18,20 @@ export function canChooseListener(handle: RunbookHandle): boolean {
 	return state.listeners.length > 1 && trafficSteps.has(state.current) && !handle.running && !state.prompt && !state.finished;
 }
 
+/**
+ * Why l does nothing now, in one sentence: one listener (or none) routes to the backend, or the
+ * step is not a traffic step, or something runs or asks. Said where l would open the choice.
+ */
+export function noListenerChoice(handle: RunbookHandle): string {
+	const {state} = handle;
+	if (state.listeners.length <= 1) {
+		const only = state.listeners[0] ? `: ${describeProbe(state.listeners[0].target)}` : '';
+		return `l chooses another listener for the traffic checks, but the configuration routes to ${handle.target.backend} through ${state.listeners.length === 0 ? 'none drainboard can reach' : `one only${only}`}; --url (or --host, --path) sends them elsewhere.`;
+	}
+
+	return 'l chooses another listener at baseline, confirm and restore, while no step runs and no question is open.';
+}
+
 /** The lines the choice takes on screen (the question, then one per listener). */
 export function listenerChoiceRows(listeners: readonly SourcedTarget[]): number {
 	return 1 + listeners.length;

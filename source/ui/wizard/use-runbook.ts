@@ -51,6 +51,8 @@ export type RunbookHandle = {
 	leave(): void;
 	/** Esc where it cannot go back: says why, instead of doing nothing. */
 	explainNoBack(): void;
+	/** Says a sentence of the screen's own (a key that cannot act now, and why) where problems show. */
+	say(sentence: string): void;
 	/** b while the backend has no server serving: restore runs now, past what is left of confirm and maintain (journaled). */
 	restoreNow(): void;
 };
@@ -257,6 +259,13 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView, {poll 
 		store.dispatch({type: 'problem-shown', problem: why});
 	}, [label, store]);
 
+	const say = useCallback(
+		(sentence: string) => {
+			store.dispatch({type: 'problem-shown', problem: sentence});
+		},
+		[store],
+	);
+
 	const restoreNow = useCallback(() => {
 		const now = store.getState();
 		if (pending.current !== undefined || !canBringRestoreForward(now)) {
@@ -300,6 +309,7 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView, {poll 
 		canGoBack: !running && !state.prompt && (!state.drained || drainGone(state)) && !drainUnread(state),
 		leave,
 		explainNoBack,
+		say,
 		restoreNow,
 	};
 }

@@ -6,7 +6,7 @@ import {useExitOwner} from '../exit-owner.js';
 import {exitNoteOf} from './exit-note.js';
 import {useRunbook, type PollAccess} from './use-runbook.js';
 import {probeFor} from '../../probe/create-probe.js';
-import {canChooseListener} from './listener-choice.js';
+import {canChooseListener, noListenerChoice} from './listener-choice.js';
 import {useExec} from './use-exec.js';
 import {useWizardKeys} from './use-wizard-keys.js';
 import {WizardScreen} from './wizard-screen.js';
@@ -61,6 +61,9 @@ export function WizardApp({prepared, view, size, now, freshAt, poll, onQuit, onB
 		onExtraKey(char) {
 			if (char === 'l' && canChooseListener(handle)) {
 				setChoosing(true);
+			} else if (char === 'l' && !handle.state.finished) {
+				// Said, rather than nothing at all.
+				handle.say(noListenerChoice(handle));
 			} else {
 				onExtraKey?.(char);
 			}
