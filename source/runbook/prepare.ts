@@ -26,7 +26,7 @@ import {emptyFacts, initialRunbookState} from './state.js';
 import {createRunbookStore} from './store.js';
 import {defaultJournalPath, Journal, readJournal} from './journal.js';
 import {readTarget, type TargetView} from './read-target.js';
-import {lastMaintenance, resumePoint, staleMaintenanceNotice, type ResumePoint} from './resume.js';
+import {foundDrainCheck, lastMaintenance, resumePoint, staleMaintenanceNotice, type ResumePoint} from './resume.js';
 import type {SourcedTarget} from '../config/probe-plan.js';
 import {drainSet, inMaintenance} from '../model/server-condition.js';
 
@@ -215,5 +215,11 @@ export function beginMaintenance(context: RunbookContext, resume: ResumePoint | 
 
 	if (resume) {
 		context.journal.append({step: resume.step, event: 'resumed', detail: resume.reason});
+	}
+
+	// The drain found is this maintenance's from now on, dated and placed (HAProxy's processes) as a
+	// drain it sent would be: a later run tells a reload or someone's ready that undoes it (resume.ts).
+	if (resume?.found) {
+		context.journal.append({step: resume.step, event: 'check', check: foundDrainCheck, verdict: 'pass', observed: `${formatTarget(context.target)} was found drained (${resume.heldBy ? `by ${resume.heldBy}` : 'by someone or something else'}); this maintenance took its drain up.`});
 	}
 }

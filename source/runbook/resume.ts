@@ -2,6 +2,9 @@ import type {JournalEntry, JournalInstance} from './journal.js';
 import {journalTime} from '../time-format.js';
 import {nextStep, stepIds, type StepId} from './steps.js';
 
+/** The journal check of a maintenance that took up a drain it found made (journaled when it begins). */
+export const foundDrainCheck = 'drain-found';
+
 /** The last maintenance of a target as the journal tells it. */
 export type MaintenanceRecord = {
 	target: string;
@@ -9,6 +12,8 @@ export type MaintenanceRecord = {
 	startedBy: string;
 	passed: StepId[];
 	drainSent: boolean;
+	/** The drain was found made (by hand, another tool or operator) and taken up, not sent by this maintenance. */
+	drainFound?: true;
 	/** When HAProxy accepted the drain (ms since the epoch). */
 	drainSentAt: number | null;
 	/** The instances (pid, start time) as the journal knew them when the drain was accepted. */
@@ -71,6 +76,14 @@ export function lastMaintenance(entries: readonly JournalEntry[], target: string
 
 		if ((applied || (entry.event === 'rollback' && entry.ok)) && command.startsWith('enable agent ')) {
 			record.agentDisabled = false;
+		}
+
+		// A drain found made and taken up (beginMaintenance): held from then on as if this maintenance had sent it.
+		if (entry.event === 'check' && entry.check === foundDrainCheck && entry.verdict === 'pass') {
+			record.drainSent = true;
+			record.drainFound = true;
+			record.drainSentAt = Date.parse(entry.time);
+			record.drainInstances = entry.instances;
 		}
 
 		// A change taken back (another instance refused it, or the backend lost its other servers) did not happen.
@@ -142,7 +155,7 @@ export function resumePoint(record: MaintenanceRecord | undefined, {targetDraine
 			step,
 			drained: true,
 			ran: open.passed.filter((id) => stepIds.indexOf(id) < stepIds.indexOf(step)),
-			reason: `the maintenance that ${open.startedBy} started at ${journalTime(open.startedAt)} drained it and did not finish${again}`,
+			reason: `the maintenance that ${open.startedBy} started at ${journalTime(open.startedAt)} ${open.drainFound ? 'took up its drain (found made)' : 'drained it'} and did not finish${again}`,
 			drainedBy: {user: open.startedBy, at: open.startedAt},
 			...(healthAgain ? {healthAgain: true as const} : {}),
 		};

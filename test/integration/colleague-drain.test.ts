@@ -227,6 +227,20 @@ describe("another operator's drain", () => {
 		expect(marks('s2')).toEqual(['ended jill']);
 	});
 
+	it('a drain taken up that someone then ends by hand is said lost, as a drain drainboard sent would be: status, and the owner\'s restore (exit 1)', async () => {
+		expect(await bed.send('set server web/s3 state drain')).toBe('\n');
+		const adopt = await runCli(['drain', 'web/s3', ...common('lena.jsonl')], as('lena'));
+		expect(adopt.code, adopt.stderr).toBe(0);
+		expect(await bed.send('set server web/s3 state ready')).toBe('\n');
+		const status = await runCli(['status', '--socket', bed.adminSocket, '--journal', path.join(bed.dir, 'lena.jsonl'), '--json'], as('lena'));
+		expect(statusJsonSchema.parse(JSON.parse(status.stdout)).lostDrains).toEqual([expect.objectContaining({server: 'web/s3', undone: 'change'})]);
+		const restore = await runCli(['restore', 'web/s3', ...common('lena.jsonl')], as('lena'));
+		expect(restore.code, restore.stderr).toBe(1);
+		const result = JSON.parse(restore.stdout) as HeadlessResult;
+		expect(result.warnings).toEqual([expect.stringMatching(/^Someone or something else changed web\/s3 on \S+ after the drain at \d\d:\d\d:\d\d: HAProxy \(same process, pid \d+\) shows it ready \(no admin flags\), so it went back into rotation during the maintenance\.$/)]);
+		expect(restore.stderr).not.toContain('nothing to restore');
+	});
+
 	it('a restore of a machine with one of its servers in another maintenance is refused whole, naming the commands for the rest', async () => {
 		expect((await runCli(['drain', 'web/s1', ...common('hana.jsonl')], as('hana'))).code).toBe(0);
 		expect((await runCli(['drain', 'web/s2', ...common('ivan.jsonl')], as('ivan'))).code).toBe(0);
