@@ -1,5 +1,5 @@
 import {drainSet, outOfRotation} from '../model/server-condition.js';
-import type {Backend} from '../model/types.js';
+import type {Backend, Server} from '../model/types.js';
 import type {ProxyName} from '../runtime/names.js';
 
 /**
@@ -67,12 +67,12 @@ export function rollSummary(plan: RollPlan): string {
 		.join(' · ');
 }
 
-/** The servers of the roll HAProxy shows out of rotation (drained or in maintenance) on any instance, with their admin flags. */
-function outOfRotationNow(plan: RollPlan, backends: ReadonlyArray<Backend | undefined>): Map<string, string> {
-	const out = new Map<string, string>();
+/** The servers of the roll HAProxy shows out of rotation (drained or in maintenance), each as the first instance that shows it so. */
+function outOfRotationNow(plan: RollPlan, backends: ReadonlyArray<Backend | undefined>): Map<string, Server> {
+	const out = new Map<string, Server>();
 	for (const row of backends.flatMap((backend) => backend?.servers ?? [])) {
 		if (plan.servers.includes(row.server) && outOfRotation(row) && !out.has(row.server)) {
-			out.set(row.server, row.adminFlags.join('+'));
+			out.set(row.server, row);
 		}
 	}
 
@@ -80,8 +80,8 @@ function outOfRotationNow(plan: RollPlan, backends: ReadonlyArray<Backend | unde
 }
 
 /** `app01 (FDRAIN)`, `app01 (FDRAIN) and app02 (FMAINT)` */
-function namedWithFlags(out: ReadonlyMap<string, string>, servers: readonly string[]): string {
-	const named = servers.map((server) => `${server} (${out.get(server)})`);
+function namedWithFlags(out: ReadonlyMap<string, Server>): string {
+	const named = [...out.values()].map((row) => `${row.server} (${row.adminFlags.join('+')})`);
 	return named.length <= 1 ? named.join('') : `${named.slice(0, -1).join(', ')} and ${named.at(-1)!}`;
 }
 
@@ -91,8 +91,8 @@ function namedWithFlags(out: ReadonlyMap<string, string>, servers: readonly stri
  */
 export function skipWarning(plan: RollPlan, backends: ReadonlyArray<Backend | undefined>): string {
 	const server = currentServer(plan);
-	const flags = server === undefined ? undefined : outOfRotationNow(plan, backends).get(server);
-	return flags === undefined ? '' : ` ${server} is out of rotation now (${flags}): skipping it leaves it out, and this roll does not put it back.`;
+	const row = server === undefined ? undefined : outOfRotationNow(plan, backends).get(server);
+	return row === undefined ? '' : ` ${row.server} is out of rotation now (${row.adminFlags.join('+')}): skipping it leaves it out, and this roll does not put it back.`;
 }
 
 /**
@@ -105,8 +105,7 @@ export function rollEnd(plan: RollPlan, backends: ReadonlyArray<Backend | undefi
 	const skipped = plan.servers.filter((server) => plan.outcomes.get(server) === 'skipped');
 	const counts = [`${done.length} of ${plan.servers.length} done`, ...(skipped.length > 0 ? [`skipped: ${skipped.join(', ')}`] : [])].join('; ');
 	const out = outOfRotationNow(plan, backends);
-	const still = [...out.keys()];
-	const left = still.length === 0 ? '' : ` Still out of rotation, not put back by this roll: ${namedWithFlags(out, still)}.`;
+	const left = out.size === 0 ? '' : ` Still out of rotation, not put back by this roll: ${namedWithFlags(out)}.`;
 	return `The roll of ${plan.backend} is over (${counts}).${left}`;
 }
 
@@ -120,18 +119,16 @@ export function rollEnd(plan: RollPlan, backends: ReadonlyArray<Backend | undefi
  */
 export function rollBlocked(plan: RollPlan, backends: ReadonlyArray<Backend | undefined>, openTargets: ReadonlySet<string> = new Set()): string | null {
 	const server = currentServer(plan);
-	for (const backend of backends) {
-		const other = backend?.servers.find((row) => row.server !== server && plan.servers.includes(row.server) && outOfRotation(row));
-		if (other && server !== undefined) {
-			const label = `${plan.backend}/${other.server}`;
-			const putBack = !drainSet(other)
-				? `: it is in maintenance, not drained, which restore does not undo; whoever put it there brings it back (set server ${label} state ready); or skip ${server}.`
-				: openTargets.has(label)
-					? ` (stop the roll, then Enter on ${other.server} in the grid takes up its maintenance), or skip ${server}.`
-					: `: no maintenance in this journal drained it (someone did by hand, with another tool, or with drainboard and another journal), so whoever drained it puts it back (set server ${label} state ready, or their drainboard restore); or skip ${server}.`;
-			return `${label} is out of rotation (${other.adminFlags.join('+')}); a roll takes one server out at a time, so ${server} is not started. Put ${other.server} back first${putBack}`;
-		}
+	const other = server === undefined ? undefined : [...outOfRotationNow(plan, backends).values()].find((row) => row.server !== server);
+	if (server === undefined || other === undefined) {
+		return null;
 	}
 
-	return null;
+	const label = `${plan.backend}/${other.server}`;
+	const putBack = !drainSet(other)
+		? `: it is in maintenance, not drained, which restore does not undo; whoever put it there brings it back (set server ${label} state ready); or skip ${server}.`
+		: openTargets.has(label)
+			? ` (stop the roll, then Enter on ${other.server} in the grid takes up its maintenance), or skip ${server}.`
+			: `: no maintenance in this journal drained it (someone did by hand, with another tool, or with drainboard and another journal), so whoever drained it puts it back (set server ${label} state ready, or their drainboard restore); or skip ${server}.`;
+	return `${label} is out of rotation (${other.adminFlags.join('+')}); a roll takes one server out at a time, so ${server} is not started. Put ${other.server} back first${putBack}`;
 }

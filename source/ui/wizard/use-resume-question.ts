@@ -39,7 +39,7 @@ export function useResumeQuestion(prepared: PreparedMaintenance, io: RunbookIo, 
 				if (yes) {
 					store.dispatch({type: 'resumed', at: resume.step, drained: resume.drained, ran: resume.ran, time: context.clock.now()});
 					beginMaintenance(context, resume);
-					const unmarked = resume.heldBy ? null : await markFoundDrain(context, resume);
+					const unmarked = await markFoundDrain(context, resume);
 					if (unmarked) {
 						store.dispatch({type: 'problem-shown', problem: `! ${unmarked}`});
 					}
