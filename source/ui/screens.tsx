@@ -310,11 +310,11 @@ export function Screens({clients, initialTarget, initialSet, initialRoll, rollLo
 						: undefined
 				}
 				extraKeys={[...machineKeys, ...labKeys, ...labSocket]}
-				onExtraKey={(char, server) => {
+				onExtraKey={(char, {server, noRow}) => {
 					if (char === 's') {
-						toggleDemo(server ? [server.server] : []);
+						toggleDemo(server ? [server.server] : [], noRow);
 					} else if (char === 'm') {
-						offerMachine(server);
+						offerMachine(server, noRow);
 					} else if (char === 'r') {
 						resumeFirst();
 					}

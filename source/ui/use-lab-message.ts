@@ -11,17 +11,17 @@ const labMessageMs = 8000;
  * In `drainboard lab`: `s` stops or starts a demo server (those of a maintenance of several, as
  * one), and what happened shows for a few seconds.
  */
-export function useLabMessage(lab: LabControls | undefined): {labMessage: string | null; toggleDemo: (servers: readonly string[]) => void} {
+export function useLabMessage(lab: LabControls | undefined): {labMessage: string | null; toggleDemo: (servers: readonly string[], noRow?: string) => void} {
 	const [labMessage, setLabMessage] = useState<string | null>(null);
 	const toggleDemo = useCallback(
-		(servers: readonly string[]) => {
+		(servers: readonly string[], noRow?: string) => {
 			if (!lab) {
 				return;
 			}
 
-			// The grid's cursor on a backend row: no demo server under it.
+			// The grid's cursor on a backend row, or no row shown at all: no demo server under it.
 			if (servers.length === 0) {
-				setLabMessage('LAB · s works on a server row: move the cursor onto one (↓ or j) first');
+				setLabMessage(noRow ? `LAB · s works on a server row, and ${noRow}` : 'LAB · s works on a server row: move the cursor onto one (↓ or j) first');
 				return;
 			}
 

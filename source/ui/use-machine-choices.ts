@@ -17,13 +17,13 @@ export function useMachineChoices(nav: ScreenNav, view: PollView, prepareSet: ((
 	const opening = useRef(false);
 
 	const offerMachine = useCallback(
-		(server: Server | undefined) => {
+		(server: Server | undefined, noRow?: string) => {
 			if (!prepareSet) {
 				return;
 			}
 
 			if (!server) {
-				say('m takes out a machine from one of its servers: move the cursor onto a server row (↓ or j), then press m.');
+				say(noRow ? `m takes out a machine from one of its servers, and ${noRow}.` : 'm takes out a machine from one of its servers: move the cursor onto a server row (↓ or j), then press m.');
 				return;
 			}
 

@@ -74,6 +74,11 @@ describe('drainboard lab', () => {
 		expect(screen.split('\n')[0]).toMatch(/^lab: app01 started; HAProxy sees it UP after two good checks \(about 2 s\)\. *$/);
 		screen = await lab.session.waitForScreen((current) => banner.test(current.split('\n')[0]!), 15_000);
 		expect(screen).toMatch(/● app01 .* UP +1 +0 L7OK/);
+		// A filter that matches nothing leaves no row to be under the cursor: s and m say so, not "move the cursor".
+		await lab.session.press(['/', 'z', 'z', 'Enter'], '0 servers match · Esc clears');
+		screen = await lab.session.press('s', 'LAB · s works on a server row, and the filter matches none: Esc clears it');
+		expect(screen).not.toContain('move the cursor');
+		screen = await lab.session.press('m', 'm takes out a machine from one of its servers, and the filter matches none: Esc clears it.');
 		await lab.session.send('q');
 		expect(await lab.session.exited()).toBe(0);
 	});

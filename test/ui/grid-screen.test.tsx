@@ -303,11 +303,34 @@ describe('keys the grid leaves to others', () => {
 				now={pool.takenAt}
 				onQuit={() => undefined}
 				onFocus={() => undefined}
-				onExtraKey={(char, server) => seen.push([char, server?.server])}
+				onExtraKey={(char, {server, noRow}) => seen.push([char, server?.server ?? noRow])}
 			/>,
 		);
 		await rendered.waitForFrame('1/13');
 		await rendered.press('jjs', '3/13');
 		expect(seen).toEqual([['s', 'app02']]);
+	});
+
+	it('says why no server is under the cursor: a backend row, a filter that matches none, nothing read yet', async () => {
+		const seen: Array<[string, string | undefined, string | undefined]> = [];
+		const onExtraKey = (char: string, {server, noRow}: {server: {server: string} | undefined; noRow?: string}) => seen.push([char, server?.server, noRow]);
+		rendered = renderAt(<GridScreen view={makeView(pool)} size={{columns: 80, rows: 24}} now={pool.takenAt} onQuit={() => undefined} onFocus={() => undefined} onExtraKey={onExtraKey} />);
+		await rendered.waitForFrame('1/13');
+		// m and s change nothing on screen: a later key's frame proves each was read (keys are read in order).
+		rendered.send('m');
+		await rendered.press(['/', 'z', 'z', '\r'], '0 servers match · Esc clears');
+		rendered.send('s');
+		await rendered.press('\u001B', '1/13');
+		expect(seen).toEqual([
+			['m', undefined, undefined],
+			['s', undefined, 'the filter matches none: Esc clears it'],
+		]);
+		rendered.unmount();
+		seen.length = 0;
+		rendered = renderAt(<GridScreen view={makeView(null)} size={{columns: 80, rows: 24}} now={pool.takenAt} onQuit={() => undefined} onFocus={() => undefined} onExtraKey={onExtraKey} />);
+		await rendered.waitForFrame('Connecting to');
+		rendered.send('s');
+		await rendered.press('?', 'Press ? or Esc to close.');
+		expect(seen).toEqual([['s', undefined, 'none is shown yet']]);
 	});
 });

@@ -33,8 +33,8 @@ type Props = {
 	/** Enter on a backend row (to roll it); without it Enter there does nothing. */
 	onBackend?: (backend: Backend) => void;
 	initialKey?: string;
-	/** Keys the grid does not use, with the server under the cursor (the lab's `s`). */
-	onExtraKey?: (char: string, server: Server | undefined) => void;
+	/** Keys the grid does not use, with what is under the cursor (the lab's `s`, `m`). */
+	onExtraKey?: (char: string, under: UnderCursor) => void;
 	/** What those keys do, for the help. */
 	extraKeys?: readonly KeyHelp[];
 	/** A problem to show above the key hints (a maintenance that could not start). */
@@ -42,6 +42,13 @@ type Props = {
 	/** One line above the key hints that asks for the operator's attention (a drained server to resume). */
 	banner?: string | null;
 	active?: boolean;
+};
+
+/** What a key the grid does not use acts on: the server under the cursor, or why there is none to be under it. */
+export type UnderCursor = {
+	server: Server | undefined;
+	/** Set when the grid shows no row at all: why (the filter, or nothing read yet), for the key's message. */
+	noRow?: string;
 };
 
 /** Lines the grid screen uses besides the rows: header, titles, footer, and Ink's last line. */
@@ -82,7 +89,7 @@ export function GridScreen({view, size, now, freshAt, onQuit, onFocus, onSelect,
 		onQuit,
 		active,
 		onExtraKey(char, cursorKey) {
-			onExtraKey?.(char, rows.serverOf(cursorKey));
+			onExtraKey?.(char, {server: rows.serverOf(cursorKey), noRow: rows.length === 0 ? (state.filter ? 'the filter matches none: Esc clears it' : 'none is shown yet') : undefined});
 		},
 		onSelect(key) {
 			const server = rows.serverOf(key);
