@@ -163,7 +163,7 @@ function truthOf(rule: Rule, request: ProbeRequest, maps: MapFiles): Truth {
  * listen section's own servers; then the chosen backend's own refusing rules.
  */
 function walk(sections: readonly Section[], section: Section, backend: Section, request: ProbeRequest, place: (item: {file: string; line: number}) => string, maps: MapFiles): Outcome {
-	const blockedBy = (rule: Rule, verb: string): Outcome => ({kind: 'blocked', why: `In ${label(rule.owner)}, ${ruleText(rule.statement)} (${place(rule.statement)}) ${verb} every request drainboard can derive`});
+	const blockedBy = (rule: Rule, verb: string): Outcome => ({kind: 'blocked', why: `In ${label(rule.owner)}, ${ruleText(rule.statement)} (${place(rule.statement)}) ${verb} ${everyRequest}`});
 	const unknownBy = (rule: Rule, truth: {unknown: string}): Outcome => ({kind: 'unknown', why: `In ${label(rule.owner)}, whether ${ruleText(rule.statement)} (${place(rule.statement)}) applies is not known from the configuration: ${truth.unknown}`});
 	const stage = (rules: Rule[]): Outcome | undefined => {
 		for (const rule of rules) {
@@ -316,6 +316,9 @@ function intercepted(section: Section, request: ProbeRequest, place: (item: {fil
 /** Why a rule that routes to the backend gives no value to send, and what to pass instead (null: the usual advice). */
 type Hint = {text: string; advice: string | null};
 
+/** What a reason says when every request tried met it; a reason met by some only says how many instead. */
+const everyRequest = 'every request drainboard can derive';
+
 /** The rank (lower explains better) of "sends every request drainboard can derive to another backend". */
 const elsewhereRank = 4;
 
@@ -343,7 +346,8 @@ const neutralPath = '/drainboard-probe';
 
 /**
  * Host names, SNI names and paths worth trying in a section: those in the conditions of the rules
- * that route to the backend first, then those of the rules that gate every request.
+ * that route to the backend first, then those of the rules that gate every request, then those of
+ * the rules that route to other backends.
  */
 function candidatesOf(sections: readonly Section[], section: Section, backend: Section, given: GivenProbe, place: (item: {file: string; line: number}) => string, maps: MapFiles): Candidates {
 	const dynamic = rulesOf(sections, section, 'use_backend').filter((rule) => (rule.action[0] ?? '').includes('%['));
@@ -355,6 +359,9 @@ function candidatesOf(sections: readonly Section[], section: Section, backend: S
 		...rulesOf(sections, section, 'redirect'),
 		...(section === backend ? [] : rulesOf(sections, backend, 'http-request')),
 	];
+	// The rules that send requests to other backends last: a request their condition leaves out (`if !{ path_beg /api }`
+	// lets /api through) goes on to the later rules and default_backend.
+	const elsewhere = rulesOf(sections, section, 'use_backend').filter((rule) => !routing.includes(rule));
 	const names: string[] = [];
 	const sniNames: string[] = [];
 	const paths: string[] = [];
@@ -368,7 +375,7 @@ function candidatesOf(sections: readonly Section[], section: Section, backend: S
 		sniNames.push(...fromMap.sniNames.filter((name) => unsendable(name) === null).slice(0, 4));
 	}
 
-	for (const rule of [...routing, ...gating]) {
+	for (const rule of [...routing, ...gating, ...elsewhere]) {
 		for (const term of (rule.condition?.suites ?? []).flat()) {
 			const expressions = termExpressions(term, rule.scope);
 			if ('unknown' in expressions) {
@@ -609,6 +616,8 @@ function tryBind(
 	context: {http: boolean; place: (item: {file: string; line: number}) => string; given: GivenProbe; maps: MapFiles},
 ): Tried {
 	const problems: Problem[] = [];
+	// What each request derived met, summed up at the end.
+	const outcomes: Problem[] = [];
 	const src = target.address.startsWith('127.') ? '127.0.0.1' : target.address;
 	const variants: Array<{tls: boolean; names: Array<string | null>}> = bind.ssl
 		? [{tls: true, names: candidates.names}]
@@ -645,17 +654,42 @@ function tryBind(
 				}
 
 				if (outcome.kind === 'blocked') {
-					problems.push({rank: 2, why: outcome.why});
+					outcomes.push({rank: 2, why: outcome.why});
 				} else if (outcome.kind === 'unknown') {
-					problems.push({rank: 1, why: outcome.why});
+					outcomes.push({rank: 1, why: outcome.why});
 				} else {
-					problems.push({rank: elsewhereRank, why: `${capitalize(label(section))} sends every request drainboard can derive to ${outcome.backend}${outcome.via ? ` (${ruleText(outcome.via)}, ${context.place(outcome.via)}${outcome.detail ? `, ${outcome.detail}` : ''})` : ''}`});
+					outcomes.push({rank: elsewhereRank, why: `${capitalize(label(section))} sends ${everyRequest} to ${outcome.backend}${outcome.via ? ` (${ruleText(outcome.via)}, ${context.place(outcome.via)}${outcome.detail ? `, ${outcome.detail}` : ''})` : ''}`});
 				}
 			}
 		}
 	}
 
-	return {kind: 'none', problems};
+	return {kind: 'none', problems: [...problems, ...tallied(outcomes)]};
+}
+
+/**
+ * The requests' outcomes at one bind as problems: one reason when every request met it; when they
+ * met several (a deny refuses /admin, a use_backend takes the rest), one problem that says how many
+ * met each of the two that explain best, rather than "every request" of either.
+ */
+function tallied(outcomes: readonly Problem[]): Problem[] {
+	const tally = new Map<string, {rank: number; count: number}>();
+	for (const {rank, why} of outcomes) {
+		tally.set(why, {rank, count: (tally.get(why)?.count ?? 0) + 1});
+	}
+
+	const ranked = [...tally].sort(([, one], [, other]) => one.rank - other.rank || other.count - one.count);
+	// One reason, or a best reason that does not speak for every request (a condition not known): as they are.
+	if (ranked.length < 2 || !ranked[0]![0].includes(everyRequest)) {
+		return ranked.map(([why, {rank}]) => ({rank, why}));
+	}
+
+	const parts = ranked.slice(0, 2).map(([why, {count}], index) => {
+		const part = why.replace(everyRequest, `${count} of the ${outcomes.length} requests drainboard can derive`);
+		return index === 0 ? part : `${part.charAt(0).toLowerCase()}${part.slice(1)}`;
+	});
+	const more = ranked.length - parts.length;
+	return [{rank: ranked[0]![1].rank, why: `${parts.join('; ')}${more > 0 ? `; ${more} other reason${more === 1 ? '' : 's'} for the rest` : ''}`}];
 }
 
 function whyNone(

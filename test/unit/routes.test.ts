@@ -253,6 +253,14 @@ describe('rules that gate every request (forms/gating.cfg)', () => {
 		expect(routes['rooted']).toBe('http://127.0.0.1:8010/drainboard-probe | frontend fe_root_redirect (line 82): default_backend rooted (line 86)');
 		expect(routes['refuses_at_backend']).toBe('none: In backend refuses_at_backend, http-request deny if { path_beg / } (line 62) refuses every request drainboard can derive; pass --url and --host.');
 	});
+
+	it('reaches the default backend with the path a negated use_backend leaves to it, and says how many requests met each reason when none passes', () => {
+		expect(routes['api_fallthrough']).toBe('http://127.0.0.1:8011/api | frontend fe_not_api (line 93): default_backend api_fallthrough (line 97)');
+		// The deny refuses /admin only: it is not said to refuse every request, and where the others went is said too.
+		expect(routes['canary']).toBe(
+			'none: In frontend fe_not_canary, http-request deny if { path_beg /admin } (line 105) refuses 1 of the 3 requests drainboard can derive; frontend fe_not_canary sends 2 of the 3 requests drainboard can derive to rooted (use_backend rooted if !{ req.hdr(x-canary) -m found }, line 106); pass --url and --host.',
+		);
+	});
 });
 
 describe('a backend chosen by what the probe does not vary', () => {

@@ -45,7 +45,7 @@ type Props = {
 };
 
 /** What a key the grid does not use acts on: the server under the cursor, or why there is none to be under it. */
-export type UnderCursor = {
+type UnderCursor = {
 	server: Server | undefined;
 	/** Set when the grid shows no row at all: why (the filter, or nothing read yet), for the key's message. */
 	noRow?: string;
