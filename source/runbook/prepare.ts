@@ -17,7 +17,7 @@ import {UsageError} from '../errors.js';
 import {findTarget} from '../poll/find-target.js';
 import {isUnreachable, RuntimeApiError} from '../runtime/runtime-error.js';
 import {formatTarget, type Target} from '../runtime/names.js';
-import {comeBackCommand} from './come-back.js';
+import {comeBackCommand, setComeBackCommand} from './come-back.js';
 import {BackendBusyError, BackendLock, lockDirectory} from './backend-lock.js';
 import {underWay} from './live-process.js';
 import {DrainMarks, isOwnMark, markText} from './drain-mark.js';
@@ -26,7 +26,7 @@ import {emptyFacts, initialRunbookState} from './state.js';
 import {createRunbookStore} from './store.js';
 import {defaultJournalPath, Journal, readJournal} from './journal.js';
 import {readTarget, type TargetView} from './read-target.js';
-import {foundDrainCheck, lastMaintenance, resumePoint, staleMaintenanceNotice, type ResumePoint} from './resume.js';
+import {foundDrainCheck, lastMaintenance, leftOfSets, resumePoint, staleMaintenanceNotice, type ResumePoint} from './resume.js';
 import type {SourcedTarget} from '../config/probe-plan.js';
 import {drainSet, inMaintenance} from '../model/server-condition.js';
 
@@ -44,6 +44,12 @@ export type PreparedMaintenance = {
 	 * lab, whose HAProxy and files go with it).
 	 */
 	comeBack: string | null;
+	/**
+	 * The maintenance of several servers (a machine, `'*\/S'`) whose drain of this target the
+	 * journal holds open, with its other servers still drained and the command that resumes them
+	 * all: taking up this target alone puts back this one only.
+	 */
+	partOf?: {set: string; left: string[]; resumeAll: string};
 };
 
 /**
@@ -181,7 +187,16 @@ export async function prepareMaintenance(options: Options, target: Target, mode:
 	}
 
 	const drainedBy = drained && mark && !isOwnMark(mark, journal.file) ? markText(mark) : undefined;
-	return {context, resume: resumePoint(record, {targetDrained: drained, ...(drainedBy ? {drainedBy} : {})}), notice: staleMaintenanceNotice(record, {targetDrained: drained, inMaintenance: (views ?? []).some((candidate) => candidate.server !== undefined && inMaintenance(candidate.server))}), notes: loaded.notes, comeBack: comeBackCommand(options, context.target, journal.file)};
+	const resume = resumePoint(record, {targetDrained: drained, ...(drainedBy ? {drainedBy} : {})});
+	const set = resume?.drained && record?.set !== undefined ? leftOfSets(entries, [label]).find((one) => one.set === record.set) : undefined;
+	return {
+		context,
+		resume,
+		notice: staleMaintenanceNotice(record, {targetDrained: drained, inMaintenance: (views ?? []).some((candidate) => candidate.server !== undefined && inMaintenance(candidate.server))}),
+		notes: loaded.notes,
+		comeBack: comeBackCommand(options, context.target, journal.file),
+		...(set ? {partOf: {set: set.set, left: set.left, resumeAll: setComeBackCommand(options, set.set, journal.file)}} : {}),
+	};
 }
 
 /**

@@ -669,6 +669,25 @@ describe('the wizard on a pattern', () => {
 			await session.kill();
 		}
 	});
+	it('the wizard opened on one server of an unfinished machine maintenance says, before resuming, that only that server comes back, and which command resumes them all', async () => {
+		const journal = `${bed.dir}/wizard-set-member.jsonl`;
+		const flags = ['--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal];
+		const drain = await runCli(['drain', machine(), ...flags, '--yes']);
+		expect(drain.code, drain.stderr).toBe(0);
+		const session = await startCliInTmux(['webapps/app01', ...flags], {columns: 200, rows: 40});
+		try {
+			const screen = (await session.waitForScreen('Resume at', 20_000)).replace(/\s+/g, ' ');
+			expect(screen).toContain(`It was drained as one maintenance of ${machine()} with api/app01, cache/c1: resuming here puts back webapps/app01 only, and those stay drained; "drainboard ${machine()} --socket ${bed.adminSocket} --config ${bed.configPath} --journal ${journal}" resumes all of them together.`);
+			await session.press('n', '/ filter', 20_000);
+			await session.press('q');
+			expect(await session.exited()).toBe(0);
+			expect(Object.values(await states()).filter((state) => state === '8')).toHaveLength(3);
+		} finally {
+			await session.kill();
+			const restore = await runCli(['restore', machine(), ...flags, '--yes']);
+			expect(restore.code, restore.stderr).toBe(0);
+		}
+	});
 });
 
 describe('a backend of the maintenance changed while the drains\' question is open', () => {

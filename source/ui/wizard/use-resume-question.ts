@@ -29,7 +29,7 @@ export function useResumeQuestion(prepared: PreparedMaintenance, io: RunbookIo, 
 					// Another maintenance's drain: going on means taking it over (its restore ends that one), asked as such.
 					question: resume.heldBy
 						? `${label}: ${resume.reason}. Take it over? This maintenance then goes on at ${resume.step}, and its restore ends that one.`
-						: `${label}: ${resume.reason}. Resume at ${resume.step}?`,
+						: `${label}: ${resume.reason}.${partOfSet(prepared, label)} Resume at ${resume.step}?`,
 					yes: resume.heldBy ? `take it over, go on at ${resume.step}` : `resume at ${resume.step}`,
 					// A new maintenance cannot start on a drained target (baseline needs it serving).
 					no: resume.drained && leaveRef.current ? 'not now: leave it drained, go back' : 'start a new maintenance at validate',
@@ -68,4 +68,19 @@ export function useResumeQuestion(prepared: PreparedMaintenance, io: RunbookIo, 
 				store.dispatch({type: 'problem-shown', problem: sentenceOf(error)});
 			});
 	}, [context, io, label, prepared, store, resumeNow, leaveRef]);
+}
+
+/**
+ * ` It was drained as one maintenance of @10.0.0.5 with static/app01: …`: resuming one server of a
+ * maintenance of several puts back that one only; said before the operator answers, with the
+ * command that resumes them all.
+ */
+function partOfSet({partOf}: PreparedMaintenance, label: string): string {
+	if (!partOf) {
+		return '';
+	}
+
+	const {set, left, resumeAll} = partOf;
+	const one = left.length === 1;
+	return ` It was drained as one maintenance of ${set} with ${left.join(', ')}: resuming here puts back ${label} only, and ${one ? 'that server stays' : 'those stay'} drained; "${resumeAll}" resumes all of them together.`;
 }
