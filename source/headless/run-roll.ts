@@ -232,6 +232,10 @@ async function roll(options: Options, words: readonly string[], result: RollResu
 			}
 
 			write(`── ${index + 1} of ${servers.length} · ${server}`);
+			if (open?.redo.includes(server)) {
+				write(`→ ${label}'s maintenance was ended outside the roll before the roll's --exec on it completed (stopped, or failed): it goes through the roll again.`);
+			}
+
 			const now = await backendRows(clients, backend);
 			// The roll's servers are this run's and those of the roll it takes up: --servers may leave out the one where it stopped.
 			// A dry run counts the servers before this one as back: the real roll would have sent their readies by now.
@@ -253,6 +257,21 @@ async function roll(options: Options, words: readonly string[], result: RollResu
 			if (drainedSomewhere && !(record !== undefined && !record.finished && record.drainSent)) {
 				entry.outcome = 'stopped';
 				return stopped(server, 'other-maintenance', write2(await foreignDrainSentence(options, clients, label, journal.file)), 1);
+			}
+
+			// An open maintenance of this journal that began before the roll (a drain of its own, someone's
+			// wizard) is not the roll's: its ready and --exec would finish someone else's work.
+			const rollSince = open ? Date.parse(open.startedAt) : runStart;
+			if (drainedSomewhere && record !== undefined && Date.parse(record.startedAt) < rollSince) {
+				entry.outcome = 'stopped';
+				return stopped(
+					server,
+					'other-maintenance',
+					write2(
+						`${label} is drained by the maintenance ${record.startedBy} started at ${journalTime(record.startedAt)}, before this roll, which is not part of it; the roll stops before touching it: finish that maintenance first (${restoreCommand(options, label, journal.file)}), or leave ${server} out with --servers, then run the roll again.`,
+					),
+					1,
+				);
 			}
 
 			const drainedNow = now.every((instance) => instance.some((row) => row.server === server && drainSet(row)));

@@ -8,6 +8,12 @@ export type RollRecord = {
 	startedAt: string;
 	startedBy: string;
 	done: string[];
+	/**
+	 * Servers whose maintenance ended after the roll began (a restore outside the roll, the grid's
+	 * banner) while the --exec the roll started on them had not completed: not done, the roll
+	 * cycles them again.
+	 */
+	redo: string[];
 	finished: boolean;
 };
 
@@ -20,7 +26,7 @@ export function lastRoll(entries: readonly JournalEntry[], backend: string): Rol
 		}
 
 		if (entry.event === 'roll-started') {
-			record = {backend, servers: (entry.detail ?? '').split(',').filter(Boolean), startedAt: entry.time, startedBy: entry.user, done: [], finished: false};
+			record = {backend, servers: (entry.detail ?? '').split(',').filter(Boolean), startedAt: entry.time, startedBy: entry.user, done: [], redo: [], finished: false};
 			continue;
 		}
 
@@ -44,7 +50,9 @@ export function lastRoll(entries: readonly JournalEntry[], backend: string): Rol
  * The roll still open: started and not finished (a roll stopped short stays open until it ends).
  * Its done servers are those it wrote down, and those whose maintenance ended with a proven restore
  * after the roll began (resumed from the grid's banner, or by a headless restore): the wizard and
- * the headless roll agree on them, and neither touches such a server again.
+ * the headless roll agree on them, and neither touches such a server again. A server whose
+ * maintenance so ended while the roll's --exec on it had not completed (stopped, failed) is not
+ * done: `redo`.
  */
 export function openRoll(entries: readonly JournalEntry[], backend: string): RollRecord | undefined {
 	const record = lastRoll(entries, backend);
@@ -53,13 +61,25 @@ export function openRoll(entries: readonly JournalEntry[], backend: string): Rol
 	}
 
 	for (const server of record.servers) {
-		const maintenance = lastMaintenance(entries, `${backend}/${server}`);
+		const target = `${backend}/${server}`;
+		const maintenance = lastMaintenance(entries, target);
 		if (!record.done.includes(server) && maintenance?.finished && maintenance.readySent && Date.parse(maintenance.startedAt) >= Date.parse(record.startedAt)) {
-			record.done.push(server);
+			if (execCompleted(entries, target, maintenance.startedAt)) {
+				record.done.push(server);
+			} else {
+				record.redo.push(server);
+			}
 		}
 	}
 
 	return record;
+}
+
+/** Whether the --exec a roll started in the maintenance of `target` begun at `since` passed: true when none was started. */
+function execCompleted(entries: readonly JournalEntry[], target: string, since: string): boolean {
+	const start = Date.parse(since);
+	const last = entries.filter((entry) => entry.target === target && entry.check === 'exec' && Date.parse(entry.time) >= start).at(-1);
+	return last === undefined || last.verdict === 'pass';
 }
 
 /**

@@ -220,6 +220,60 @@ describe('drainboard roll', () => {
 		expect((await states())['webapps/app01']).toBe('0');
 	}, 300_000);
 
+	it('a server drained by a maintenance of the journal begun before the roll stops the roll, first in line or not: no --exec, no ready (other-maintenance)', async () => {
+		const journal = 'foreign-open.jsonl';
+		const drain = await runCli(['drain', 'webapps/app01', ...common(journal)]);
+		expect(drain.code, drain.stderr).toBe(0);
+		control.restarts.length = 0;
+		try {
+			// Later in line, app01 stops the roll before app03 leaves (one server out at a time); first in line, before its own cycle.
+			for (const [order, code] of [['app03,app01', 'capacity'], ['app01,app03', 'other-maintenance']]) {
+				const dry = await runCli(['roll', 'webapps', '--servers', order!, ...common(journal), '--exec', control.command, '--dry-run'], {timeoutMs: 120_000});
+				expect(dry.code, dry.stderr).toBe(1);
+				expect(rollResultSchema.parse(JSON.parse(dry.stdout)).error?.code).toBe(code);
+			}
+
+			const rolled = await runCli(['roll', 'webapps', '--servers', 'app01,app03', ...common(journal), '--exec', control.command], {timeoutMs: 120_000});
+			expect(rolled.code, rolled.stderr).toBe(1);
+			const result = rollResultSchema.parse(JSON.parse(rolled.stdout));
+			expect(result).toMatchObject({ok: false, changed: false, stateChanges: 0, error: {code: 'other-maintenance'}});
+			expect(result.results.map((entry) => entry.outcome)).toEqual(['stopped', 'not-started']);
+			expect(result.error?.message).toMatch(/^webapps\/app01 is drained by the maintenance \S+ started at .*, before this roll, which is not part of it; the roll stops before touching it: finish that maintenance first \(drainboard restore webapps\/app01 .*--journal \S+foreign-open\.jsonl.*\), or leave app01 out with --servers, then run the roll again\.$/);
+			expect(control.restarts).toEqual([]);
+			expect(await states()).toEqual({'webapps/app01': '8', 'webapps/app02': '0', 'webapps/app03': '0'});
+		} finally {
+			const restore = await runCli(['restore', 'webapps/app01', ...common(journal)]);
+			expect(restore.code, restore.stderr).toBe(0);
+		}
+	}, 300_000);
+
+	it('a server whose --exec failed and whose maintenance was then ended outside the roll goes through the roll again: the command runs there', async () => {
+		const journal = 'redo.jsonl';
+		const marker = path.join(bed.dir, 'app02-redo-fixed');
+		const exec = `if [ "$DRAINBOARD_SERVER" = app02 ] && [ ! -e ${JSON.stringify(marker)} ]; then exit 3; fi; ${control.command}`;
+		const args = ['roll', 'webapps', '--servers', 'app02,app03', ...common(journal), '--exec', exec];
+		const first = await runCli(args, {timeoutMs: 240_000});
+		expect(first.code, first.stderr).toBe(1);
+		expect(rollResultSchema.parse(JSON.parse(first.stdout)).error?.code).toBe('exec-failed');
+		// The operator puts app02 back by hand (outside the roll) without the work done.
+		const restore = await runCli(['restore', 'webapps/app02', ...common(journal)]);
+		expect(restore.code, restore.stderr).toBe(0);
+		expect(await states()).toEqual({'webapps/app01': '0', 'webapps/app02': '0', 'webapps/app03': '0'});
+
+		await writeFile(marker, '');
+		control.restarts.length = 0;
+		const second = await runCli(args, {timeoutMs: 240_000});
+		expect(second.code, second.stderr).toBe(0);
+		expect(second.stderr).toContain("webapps/app02's maintenance was ended outside the roll before the roll's --exec on it completed (stopped, or failed): it goes through the roll again.");
+		const resumed = rollResultSchema.parse(JSON.parse(second.stdout));
+		expect(resumed.results.map((entry) => [entry.server, entry.outcome, entry.stateChanges])).toEqual([
+			['app02', 'done', 2],
+			['app03', 'done', 2],
+		]);
+		expect(control.restarts.map((restart) => restart.server)).toEqual(['app02', 'app03']);
+		expect(Object.values(await states())).toEqual(['0', '0', '0']);
+	}, 300_000);
+
 	it('a new roll refused because another drainboard holds the backend is closed at once: the next roll starts afresh, not "resuming"', async () => {
 		const journal = 'refused-roll.jsonl';
 		const holder = await holdLock({dir: process.env['DRAINBOARD_LOCK_DIR']!, socket: bed.adminSocket, backend: 'webapps', what: 'drain of webapps/app03', user: 'alice'});

@@ -84,7 +84,7 @@ describe('the roll in the journal', () => {
 });
 
 describe('the servers a roll goes through', () => {
-	const open: RollRecord = {backend: 'webapps', servers: ['app03', 'app01'], startedAt: '2026-12-04T06:00:00.000Z', startedBy: 'ana', done: [], finished: false};
+	const open: RollRecord = {backend: 'webapps', servers: ['app03', 'app01'], startedAt: '2026-12-04T06:00:00.000Z', startedBy: 'ana', done: [], redo: [], finished: false};
 	const names = ['app01', 'app02', 'app03'];
 
 	it('takes those asked for, else the open roll\'s (less any gone since), else all in configuration order', () => {
