@@ -1,3 +1,4 @@
+import path from 'node:path';
 import process from 'node:process';
 import type {ExitCode} from '../errors.js';
 import type {Options} from '../options.js';
@@ -38,7 +39,7 @@ export async function runLab(options: Options): Promise<ExitCode> {
 		// No --url unless given: the probes are derived from the lab's configuration, as on a real host.
 		const labOptions: Options = {...options, socket: [lab.socket], config: lab.configPath, journal: options.journal ?? lab.journal};
 		const started = lab;
-		return await runInteractive(labOptions, undefined, {lab: {dir: lab.dir, socket: lab.socket, toggle: async (servers) => started.toggleAll(servers)}});
+		return await runInteractive(labOptions, undefined, {lab: {dir: lab.dir, socket: lab.socket, journal: path.resolve(labOptions.journal ?? lab.journal), toggle: async (servers) => started.toggleAll(servers)}});
 	} finally {
 		for (const signal of signals) {
 			process.removeListener(signal, early);

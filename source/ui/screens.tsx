@@ -158,7 +158,12 @@ export function Screens({clients, initialTarget, initialSet, initialRoll, rollLo
 	// The lab's own key, in the help too.
 	const labKeys = lab && screen.kind !== 'roll' ? [{keys: 's', does: `lab: stop / start the demo server ${screen.kind === 'wizard' || screen.kind === 'set' ? 'under maintenance' : 'under the cursor'}`}] : [];
 	// The header cuts a long socket path at 80 columns: the help gives it whole, to try the headless commands on.
-	const labSocket = lab ? [{keys: '(socket)', does: `${lab.socket}: the lab's, for --socket in another terminal (drainboard status, drain, restore)`}] : [];
+	const labSocket = lab
+		? [
+				{keys: '(socket)', does: `${lab.socket}: the lab's, for --socket in another terminal (drainboard status, drain, restore)`},
+				{keys: '(journal)', does: `${lab.journal}: the lab's, for --journal there too, so that status and restore see the lab's maintenances`},
+			]
+		: [];
 	const machineKeys = prepareSet ? [{keys: 'm', does: 'on a server: take it out together with the servers at its address or of its name (a machine in several backends)'}] : [];
 	const labLine = lab ? (
 		<Text color={tint('magenta')} bold wrap="truncate-end">

@@ -2,7 +2,7 @@ import {useCallback, useEffect, useState} from 'react';
 import {sentenceOf} from '../errors.js';
 
 /** What the lab lets the operator do from the app. */
-export type LabControls = {dir: string; socket: string; toggle: (servers: readonly string[]) => Promise<string>};
+export type LabControls = {dir: string; socket: string; journal: string; toggle: (servers: readonly string[]) => Promise<string>};
 
 /** How long a lab message stays in place of the lab banner. */
 const labMessageMs = 8000;
