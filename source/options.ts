@@ -64,7 +64,8 @@ export function parseOptions(flags: Record<string, unknown>): Options {
 	}
 
 	// The watch times' variables, checked with the flags: a bad one stops the command before anything is read or sent.
-	return {...result.data, watchTimes: watchTimes()};
+	// One --socket given twice as written is one instance (resolve-sockets.ts): once in the commands drainboard prints too.
+	return {...result.data, socket: [...new Set(result.data.socket)], watchTimes: watchTimes()};
 }
 
 function kebab(name: string): string {

@@ -21,4 +21,8 @@ describe('the restore command drainboard prints', () => {
 		// status reads HAProxy only: the instance flags and how long to wait for them, nothing it would refuse.
 		expect(statusCommand({target: parseTarget('web/s1'), commandFlags: options})).toBe('drainboard status --backend web --socket /s --timeout 8');
 	});
+
+	it('names a --socket given twice as written once: it is one instance', () => {
+		expect(restoreCommand(parseOptions({socket: ['/s', '/t', '/s']}), 'web/s1', '/j')).toBe('drainboard restore web/s1 --yes --socket /s --socket /t --journal /j');
+	});
 });
