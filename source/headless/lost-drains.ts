@@ -75,7 +75,7 @@ function inRotation(status: string): boolean {
 function lostDrainSentence(gone: GoneDrain, options: {severalInstances: boolean; flags: ChosenFlags; journal: StatusJournal; now: number}): {text: string; command: string} {
 	const where = options.severalInstances ? ` on ${gone.socket}` : '';
 	const command = restoreCommand(options.flags, gone.target, options.journal.given ? options.journal.file : undefined);
-	const drained = `${gone.target}${where}: ${gone.startedBy}'s maintenance of ${sinceTime(gone.startedAt, options.now)} drained it, and HAProxy`;
+	const drained = `${gone.target}${where}: ${gone.startedBy}'s maintenance of ${sinceTime(gone.startedAt, options.now)} ${gone.tookUp ? 'took up its drain (found made, by hand or another tool)' : 'drained it'}, and HAProxy`;
 	const text =
 		gone.status === null
 			? `${drained} has no such server now (${undoneText(gone)}): nothing of it is drained. If HAProxy has it again, check it;`

@@ -63,9 +63,9 @@ const lostDrainSchema = z.strictObject({
 			user: z.string().check(z.describe('who started the maintenance, as the journal says')),
 			journal: z.string().check(z.describe('the journal status read (absolute path): `--journal`, else the default')),
 			startedAt: z.string().check(z.describe('when the maintenance started: the journal\'s time (ISO 8601, UTC)')),
-			drainedAt: z.nullable(z.string()).check(z.describe('when HAProxy accepted its drain (ISO 8601, UTC), as the journal says; null when it does not')),
+			drainedAt: z.nullable(z.string()).check(z.describe('when HAProxy accepted its drain (ISO 8601, UTC), as the journal says; null when it does not (a drain the maintenance found made and took up: when it was made is not known)')),
 		})
-		.check(z.describe('the open maintenance that drained it, from the journal: `user` (who started it), `journal` (the journal read, absolute path), `startedAt` (when it started), `drainedAt` (when HAProxy accepted its drain; null when the journal does not say), times ISO 8601 UTC')),
+		.check(z.describe('the open maintenance that drained it, from the journal: `user` (who started it), `journal` (the journal read, absolute path), `startedAt` (when it started), `drainedAt` (when HAProxy accepted its drain; null when the journal does not say, as for a drain the maintenance found made and took up), times ISO 8601 UTC')),
 	undone: z
 		.enum(['reload', 'change', 'unknown', 'removed'])
 		.check(

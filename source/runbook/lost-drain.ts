@@ -41,7 +41,8 @@ export function lostDrainWarnings(record: MaintenanceRecord | undefined, views: 
 	}
 
 	const label = formatTarget(target);
-	const drainAt = record.drainSentAt === null ? '' : ` at ${clockTime(record.drainSentAt)}`;
+	// A drain found made and taken up: the journal knows when it was taken up, not when it was made.
+	const drainAt = record.drainSentAt === null ? '' : record.drainFound ? ` (found made, taken up at ${clockTime(record.drainSentAt)})` : ` at ${clockTime(record.drainSentAt)}`;
 	return views.flatMap((view) => {
 		// Drained still, or in maintenance now (not in rotation either way): not a lost drain.
 		if (!view.server || outOfRotation(view.server)) {
@@ -85,8 +86,10 @@ export type GoneDrain = {
 	/** Who started the maintenance, and when (the journal's ISO time). */
 	startedBy: string;
 	startedAt: string;
-	/** When HAProxy accepted the drain (ms since the epoch), as the journal says. */
+	/** When HAProxy accepted the drain (ms since the epoch), as the journal says; null for a drain found made (its time is not known). */
 	drainedAt: number | null;
+	/** The maintenance found the drain made and took it up (it did not drain it). */
+	tookUp: boolean;
 	undone: DrainUndone;
 	/** HAProxy's pid now. */
 	pid: number;
@@ -115,7 +118,8 @@ export function drainsGone(records: readonly MaintenanceRecord[], instance: Pick
 		target: record.target,
 		startedBy: record.startedBy,
 		startedAt: record.startedAt,
-		drainedAt: record.drainSentAt,
+		drainedAt: record.drainFound ? null : record.drainSentAt,
+		tookUp: record.drainFound === true,
 		undone,
 		pid: instance.pid,
 		status,

@@ -113,7 +113,8 @@ export type ResumePoint = {
 	step: StepId;
 	reason: string;
 	drained: boolean;
-	drainedBy?: {user: string; at: string};
+	/** `tookUp`: the maintenance found the drain made (by hand, another tool) and took it up: it did not drain it. */
+	drainedBy?: {user: string; at: string; tookUp?: true};
 	/** Another maintenance's drain (a drain mark, drain-mark.ts), in words: its restore needs --take-over. */
 	heldBy?: string;
 	/** The steps before `step` that the journal shows passed; the others never ran (a drain found, not made). */
@@ -156,7 +157,7 @@ export function resumePoint(record: MaintenanceRecord | undefined, {targetDraine
 			drained: true,
 			ran: open.passed.filter((id) => stepIds.indexOf(id) < stepIds.indexOf(step)),
 			reason: `the maintenance that ${open.startedBy} started at ${journalTime(open.startedAt)} ${open.drainFound ? 'took up its drain (found made)' : 'drained it'} and did not finish${again}`,
-			drainedBy: {user: open.startedBy, at: open.startedAt},
+			drainedBy: {user: open.startedBy, at: open.startedAt, ...(open.drainFound ? {tookUp: true as const} : {})},
 			...(healthAgain ? {healthAgain: true as const} : {}),
 		};
 	}
