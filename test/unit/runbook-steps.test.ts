@@ -483,6 +483,24 @@ describe('maintain and restore', () => {
 		expect(haproxy.sent).not.toContain('set server webapps/app01 state ready');
 	});
 
+	it('what the health wait finds at its first read happened before the wait, and is said so: a maintenance, a ready', async () => {
+		const maint = pool();
+		const first = engineHarness(maint, new FakeClock(), {interactive: true});
+		await through(first, ['validate', 'baseline', 'drain', 'confirm']);
+		maint.set('app01', {adminState: 1, status: 'MAINT', checkStatus: undefined});
+		expect(await runStep('maintain', first.context, first.io)).toBe('failed');
+		expect(check(first, 'maintain', 'health-back')?.observed).toMatch(/^Someone or something else put webapps\/app01 into maintenance before drainboard began to wait for its health check: /);
+
+		const ready = pool();
+		const second = engineHarness(ready, new FakeClock(), {interactive: true});
+		await through(second, ['validate', 'baseline', 'drain', 'confirm']);
+		ready.set('app01', {adminState: 0, status: 'UP'});
+		expect(await runStep('maintain', second.context, second.io)).toBe('failed');
+		const observed = check(second, 'maintain', 'health-back')?.observed ?? '';
+		expect(observed).toMatch(/(drainboard found it so as it began to wait for its health check|found as drainboard began to wait for its health check)/);
+		expect(observed).not.toContain('while drainboard waited');
+	});
+
 	it('restores: ready sent, drain gone, traffic back, and a summary', async () => {
 		const haproxy = pool();
 		const harness = engineHarness(haproxy, new FakeClock());

@@ -24,6 +24,9 @@ function healthyAll(context: RunbookContext, servers: Array<Server | undefined>)
 	return servers.length === context.clients.length && servers.every((server) => server !== undefined && isHealthy(server));
 }
 
+/** Whether a read of the health wait is its first (what it finds happened before the wait) or a later one. */
+type Seen = 'at-start' | 'waiting';
+
 const healthBack: CheckDefinition = {
 	id: 'health-back',
 	title: 'Target healthy again',
@@ -34,8 +37,10 @@ const healthBack: CheckDefinition = {
 		let views = await readTargetPatiently(context, io.signal);
 		// What the wait began with, for the journal: a server seen down first, then healthy, was waited for.
 		const atStart = views === null ? 'HAProxy did not answer' : views.map((view) => perInstance(context, view.socket, healthText(view.server))).join('; ');
+		// The first read is where the wait begins: what it finds happened before, not while drainboard waited.
+		let when: Seen = 'at-start';
 		for (;;) {
-			const lost = views === null ? undefined : (drainLost(context, views) ?? putInMaintenance(context, views));
+			const lost = views === null ? undefined : (drainLost(context, views, when) ?? putInMaintenance(context, views, when));
 			if (lost) {
 				return lost;
 			}
@@ -58,6 +63,7 @@ const healthBack: CheckDefinition = {
 			});
 			await context.clock.sleep(500, io.signal);
 			views = await readTargetPatiently(context, io.signal);
+			when = 'waiting';
 		}
 
 		views ??= await readTarget(context, io.signal);
@@ -86,7 +92,7 @@ const healthBack: CheckDefinition = {
  * status do (lost-drain.ts) when the journal has the drain's pid. The server went back into rotation
  * before restore's checks, maybe before the work was done: the wait ends there, with why.
  */
-function drainLost(context: RunbookContext, views: readonly TargetView[]): CheckResult | undefined {
+function drainLost(context: RunbookContext, views: readonly TargetView[], when: Seen): CheckResult | undefined {
 	if (!context.store.getState().drained) {
 		return undefined;
 	}
@@ -103,8 +109,8 @@ function drainLost(context: RunbookContext, views: readonly TargetView[]): Check
 		healthBack.id,
 		healthBack.title,
 		cause
-			? `${cause} That was while drainboard waited for its health check, now ${healthText(back.server)}. Nothing was sent.`
-			: perInstance(context, back.socket, `The drain is gone: HAProxy shows ${formatTarget(context.target)} ${flags}, ${healthText(back.server)}, while drainboard waited for its health check (a reload without a server-state file, or someone set it ready). Nothing was sent.`),
+			? `${cause} ${when === 'waiting' ? 'That was while drainboard waited for its health check' : 'drainboard found it so as it began to wait for its health check'}, now ${healthText(back.server)}. Nothing was sent.`
+			: perInstance(context, back.socket, `The drain is gone: HAProxy shows ${formatTarget(context.target)} ${flags}, ${healthText(back.server)}, ${when === 'waiting' ? 'while drainboard waited for its health check' : 'found as drainboard began to wait for its health check'} (a reload without a server-state file, or someone set it ready). Nothing was sent.`),
 		{
 			meaning: 'It went back into rotation without restore\'s checks, perhaps before the work was done.',
 			todo: `If the work is not done, drain it again (in the wizard: r). If it is done, it serves already: run "${restoreCommand(context.commandFlags, formatTarget(context.target), context.journal.file)}" once more to close the maintenance.`,
@@ -127,7 +133,7 @@ function journaledRecord(context: RunbookContext): MaintenanceRecord | undefined
  * restore waits for health: HAProxy does not health-check a server in maintenance, so no result
  * would come; and restore puts back drains only. Said at once, nothing sent.
  */
-function putInMaintenance(context: RunbookContext, views: readonly TargetView[]): CheckResult | undefined {
+function putInMaintenance(context: RunbookContext, views: readonly TargetView[], when: Seen): CheckResult | undefined {
 	const held = views.find((view) => view.server && inMaintenance(view.server) && !drainSet(view.server));
 	if (!held?.server) {
 		return undefined;
@@ -141,7 +147,7 @@ function putInMaintenance(context: RunbookContext, views: readonly TargetView[])
 		perInstance(
 			context,
 			held.socket,
-			`Someone or something else put ${label} into maintenance while drainboard waited for its health check: HAProxy shows admin flags ${held.server.adminFlags.join('+') || 'none'}, not drained (${healthText(held.server)}). HAProxy does not health-check a server in maintenance, so the wait ends here. Nothing was sent.`,
+			`Someone or something else put ${label} into maintenance ${when === 'waiting' ? 'while drainboard waited for its health check' : 'before drainboard began to wait for its health check'}: HAProxy shows admin flags ${held.server.adminFlags.join('+') || 'none'}, not drained (${healthText(held.server)}). HAProxy does not health-check a server in maintenance, so the wait ends here. Nothing was sent.`,
 		),
 		{
 			meaning: 'It is out of rotation, but not by this maintenance: its drain was replaced (set server … state maint).',
