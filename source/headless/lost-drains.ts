@@ -72,7 +72,7 @@ function inRotation(status: string): boolean {
  * (UP; …): check it; `drainboard restore webapps/app03 --yes …` closes that maintenance.`, made
  * {@link visible} (the user and times come from the journal).
  */
-function lostDrainSentence(gone: GoneDrain, options: {severalInstances: boolean; flags: ChosenFlags; journal: StatusJournal; now: number}): {text: string; command: string} {
+function lostDrainSentence(gone: GoneDrain, options: {severalInstances: boolean; flags: ChosenFlags; journal: StatusJournal; now: number}): {text: string; command: string | null} {
 	const where = options.severalInstances ? ` on ${gone.socket}` : '';
 	const command = restoreCommand(options.flags, gone.target, options.journal.given ? options.journal.file : undefined);
 	const drained = `${gone.target}${where}: ${gone.startedBy}'s maintenance of ${sinceTime(gone.startedAt, options.now)} ${gone.tookUp ? 'took up its drain (found made, by hand or another tool)' : 'drained it'}, and HAProxy`;
@@ -82,6 +82,11 @@ function lostDrainSentence(gone: GoneDrain, options: {severalInstances: boolean;
 			: inRotation(gone.status)
 				? `${drained} shows it in rotation now (${gone.status}; ${undoneText(gone)}): check it;`
 				: `${drained} shows it no longer drained (${gone.status} now, so in rotation as soon as its health check passes; ${undoneText(gone)}): check it;`;
+	// Another drainboard runs that maintenance now: a restore here would be refused, and that one says what it sees.
+	if (gone.underWay !== null) {
+		return {text: visible(`${text} ${gone.underWay}, and says there what it does about it.`), command: null};
+	}
+
 	return {text: visible(text), command: visible(command)};
 }
 
@@ -100,7 +105,7 @@ export function lostDrainLines(lost: readonly GoneDrain[], options: {severalInst
 		...wrapWords(visible(`Open maintenances of the journal ${path.resolve(options.journal.file)} whose drain HAProxy no longer shows:`).split(' '), options.width - 1),
 		...lost.flatMap((gone) => {
 			const {text, command} = lostDrainSentence(gone, options);
-			const words = [...text.split(' '), `\`${command}\``, 'closes', 'that', 'maintenance.'];
+			const words = command === null ? text.split(' ') : [...text.split(' '), `\`${command}\``, 'closes', 'that', 'maintenance.'];
 			return wrapWords(words, width).map((line, index) => `${index === 0 ? '  ' : '    '}${line}`);
 		}),
 	];

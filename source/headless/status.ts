@@ -94,6 +94,7 @@ export async function runStatus(clients: readonly RuntimeClient[], options: Stat
 			instance,
 			backends.flatMap((backend) => backend.servers),
 			options.backend === undefined ? 'all' : new Set([options.backend]),
+			journaled.entries,
 		),
 	);
 	if (!options.json) {

@@ -3,6 +3,8 @@ import {outOfRotation} from '../model/server-condition.js';
 import {formatTarget, type Target} from '../runtime/names.js';
 import {clockTime} from '../time-format.js';
 import type {TargetView} from './read-target.js';
+import type {JournalEntry} from './journal.js';
+import {underWay} from './live-process.js';
 import {anotherProcess} from './reloaded.js';
 import type {MaintenanceRecord} from './resume.js';
 
@@ -95,6 +97,8 @@ export type GoneDrain = {
 	pid: number;
 	/** HAProxy's status text of the server now (`UP`, `DOWN`, …); null when HAProxy has it no more. */
 	status: string | null;
+	/** Who runs that maintenance now (another drainboard still running: live-process.ts), as a clause; null when nobody does or it was not asked. */
+	underWay: string | null;
 };
 
 /**
@@ -104,7 +108,7 @@ export type GoneDrain = {
  * `servers`: `all`, or their names), also those whose server HAProxy has no more, after them, in
  * the journal's order: their drain is gone with the server.
  */
-export function drainsGone(records: readonly MaintenanceRecord[], instance: Pick<Instance, 'socket' | 'pid' | 'startTime'>, servers: Iterable<Server>, read?: 'all' | ReadonlySet<string>): GoneDrain[] {
+export function drainsGone(records: readonly MaintenanceRecord[], instance: Pick<Instance, 'socket' | 'pid' | 'startTime'>, servers: Iterable<Server>, read?: 'all' | ReadonlySet<string>, entries?: readonly JournalEntry[]): GoneDrain[] {
 	const open = records.filter((record) => !record.finished && record.drainSent && !record.readySent);
 	if (open.length === 0) {
 		return [];
@@ -123,6 +127,7 @@ export function drainsGone(records: readonly MaintenanceRecord[], instance: Pick
 		undone,
 		pid: instance.pid,
 		status,
+		underWay: entries ? (underWay(record, entries)?.clause ?? null) : null,
 	});
 	for (const server of servers) {
 		const name = `${server.backend}/${server.server}`;

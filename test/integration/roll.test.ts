@@ -274,6 +274,26 @@ describe('drainboard roll', () => {
 		expect(Object.values(await states())).toEqual(['0', '0', '0']);
 	}, 300_000);
 
+	it('status names the drainboard that runs a maintenance whose drain someone ended, instead of a restore that would be refused', async () => {
+		const started = path.join(bed.dir, 'status-busy-started');
+		const journal = path.join(bed.dir, 'status-busy.jsonl');
+		const cli = startCli(['roll', 'webapps', '--servers', 'app01', ...common('status-busy.jsonl'), '--exec', `: > ${JSON.stringify(started)}; exec sleep 60`]);
+		try {
+			await waitFor('the command running on app01', () => (existsSync(started) ? true : undefined), 120_000, 100);
+			expect(await bed.send('set server webapps/app01 state ready')).toBe('\n');
+			const status = await runCli(['status', '--socket', bed.adminSocket, '--journal', journal]);
+			expect(status.code, status.stderr).toBe(0);
+			const text = status.stdout.replace(/\s+/g, ' ');
+			expect(text).toMatch(/webapps\/app01: \S+'s maintenance of \S+ drained it, and HAProxy shows it in rotation now \(.*\): check it; \S+'s drainboard \(pid \d+\) runs it now \(its last entry: maintain at \d\d:\d\d:\d\d\), and says there what it does about it\./);
+			expect(text).not.toContain('drainboard restore webapps/app01');
+		} finally {
+			cli.child.kill('SIGTERM');
+			await cli.exited;
+		}
+
+		expect(await states()).toEqual({'webapps/app01': '0', 'webapps/app02': '0', 'webapps/app03': '0'});
+	}, 300_000);
+
 	it('a new roll refused because another drainboard holds the backend is closed at once: the next roll starts afresh, not "resuming"', async () => {
 		const journal = 'refused-roll.jsonl';
 		const holder = await holdLock({dir: process.env['DRAINBOARD_LOCK_DIR']!, socket: bed.adminSocket, backend: 'webapps', what: 'drain of webapps/app03', user: 'alice'});

@@ -37,7 +37,7 @@ describe('an open maintenance whose drain HAProxy no longer shows', () => {
 		const {instance, backends} = webapps();
 		const servers = backends.flatMap((backend) => backend.servers);
 		expect(drainsGone(openDrainRecords(drainedThen('webapps/app03')), instance, servers)).toEqual([
-			{socket, target: 'webapps/app03', startedBy: 'root', startedAt, drainedAt: Date.parse(drainedAt), undone: {how: 'reload', pidBefore: 4000}, pid: 4242, status: 'UP'},
+			{socket, target: 'webapps/app03', startedBy: 'root', startedAt, drainedAt: Date.parse(drainedAt), tookUp: false, undone: {how: 'reload', pidBefore: 4000}, pid: 4242, status: 'UP', underWay: null},
 		]);
 		expect(drainsGone(openDrainRecords(drainedThen('webapps/app03', {pid: 4242})), instance, servers)[0]?.undone).toEqual({how: 'change'});
 		expect(drainsGone(openDrainRecords(drainedThen('webapps/app03', {pid: null})), instance, servers)[0]?.undone).toEqual({how: 'unknown'});
