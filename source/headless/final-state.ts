@@ -1,6 +1,7 @@
 import {sentenceOf} from '../errors.js';
 import type {RunbookContext} from '../runbook/context.js';
 import {readJournal} from '../runbook/journal.js';
+import {unreachableTitle} from '../runbook/run-step.js';
 import {restoreHint, statusCommand} from '../runbook/come-back.js';
 import type {Server} from '../model/types.js';
 import {readTarget, type TargetView} from '../runbook/read-target.js';
@@ -78,7 +79,7 @@ export async function finalState(context: RunbookContext, before: TargetServers 
 		const why = sentenceOf(error).replace(/\.$/, '');
 		if (!thisRun(context, 'command')) {
 			// A check already failed because HAProxy did not answer, or for this very reason: said there, not again.
-			const said = Object.values(context.store.getState().steps).some((step) => step.checks.some((check) => check.verdict === 'fail' && (check.title === 'HAProxy answers' || check.observed.includes(why))));
+			const said = Object.values(context.store.getState().steps).some((step) => step.checks.some((check) => check.verdict === 'fail' && (check.title === unreachableTitle || check.observed.includes(why))));
 			const readBack = said ? '' : `, and reading ${label} back at the end failed (${why})`;
 			return {drained: null, after: null, sentence: `Nothing was sent to HAProxy by this run${readBack}.`};
 		}

@@ -10,6 +10,12 @@ import {Cancelled, NotSentInDryRun} from './state-change.js';
 import type {CheckDefinition} from './step-definition.js';
 import {stepIds, type StepId} from './steps.js';
 
+/**
+ * The title of a check that failed because HAProxy could not be reached: what failed, in words that
+ * do not read as an answer from HAProxy where the ✗ is not shown (the JSON's step detail).
+ */
+export const unreachableTitle = 'Reaching HAProxy';
+
 type StepOutcome = 'passed' | 'failed' | 'cancelled';
 
 /**
@@ -113,7 +119,7 @@ async function runChecks(step: StepId, context: RunbookContext, io: RunbookIo): 
 			const code = error instanceof DrainboardError ? error.code : 'internal';
 			// A socket that cannot be reached says nothing about what the check looks at: named as what failed.
 			const unreachable = error instanceof RuntimeApiError && isUnreachable(error);
-			result = failed(check.id, unreachable ? 'HAProxy answers' : check.title, sentenceOf(error), {
+			result = failed(check.id, unreachable ? unreachableTitle : check.title, sentenceOf(error), {
 				exitCode: error instanceof JournalError ? 1 : unreachable || (error instanceof RuntimeApiError && error.exitCode === 3) ? 3 : exitCodeOf(error),
 				...(code ? {code} : {}),
 			});

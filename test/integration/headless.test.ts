@@ -141,7 +141,7 @@ describe('drainboard drain and restore (headless)', () => {
 		expect(missing.code).toBe(3);
 		// Said once, as what failed (not as "Target exists"), and the end says only that nothing was sent.
 		const why = `No HAProxy socket at ${bed.dir}/nope.sock (the path does not exist); check the path, or that HAProxy is running with "stats socket ${bed.dir}/nope.sock".`;
-		expect(missing.stderr.trim().split('\n').slice(1)).toEqual([`✗ validate · HAProxy answers: ${why}`, '✗ validate blocked.', 'Nothing was sent to HAProxy by this run.']);
+		expect(missing.stderr.trim().split('\n').slice(1)).toEqual([`✗ validate · Reaching HAProxy: ${why}`, '✗ validate blocked.', 'Nothing was sent to HAProxy by this run.']);
 		const operator = await runCli(['drain', 'webapps/app01', '--socket', bed.operatorSocket, '--config', bed.configPath, '--journal', `${bed.dir}/o.jsonl`, '--yes']);
 		expect(operator.code).toBe(3);
 		expect(operator.stderr).toContain(`the stats socket ${bed.operatorSocket} is at level operator; drain and ready need level admin.`);
