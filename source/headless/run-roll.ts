@@ -3,7 +3,7 @@ import process from 'node:process';
 import {clientsFor} from '../poll/clients.js';
 import {DrainboardError, errorCodeOf, sentenceOf, stopSignals, UsageError, type ErrorCode, type ExitCode, type StopSignal} from '../errors.js';
 import type {Options} from '../options.js';
-import {defaultJournalPath, Journal, readJournal, type JournalRecord} from '../runbook/journal.js';
+import {defaultJournalPath, Journal, readJournal, type JournalEntry, type JournalRecord} from '../runbook/journal.js';
 import {journalScopeNow} from '../runbook/journal-scope.js';
 import {lastMaintenance} from '../runbook/resume.js';
 import {drainSet, outOfRotation} from '../model/server-condition.js';
@@ -108,15 +108,20 @@ async function roll(options: Options, words: readonly string[], result: RollResu
 	const resumeCommand = ['drainboard', ...process.argv.slice(2)].map((word) => shellWord(word)).join(' ');
 	const done = new Set(open?.done.filter((name) => servers.includes(name)));
 	const inRoll = new Set([...servers, ...(open?.servers ?? [])]);
+	// The header first: what runs, then where it takes up.
+	write(`drainboard roll${dryRun ? ' --dry-run (nothing is sent, nothing is run)' : ''} ${backend}: ${servers.join(', ')} in turn (journal ${journal.file}${dryRun ? ', read, not written' : ''}); --exec on each: ${command}`);
 	if (open) {
 		const next = servers.find((name) => !done.has(name));
 		write(`→ resuming the roll of ${backend} that ${open.startedBy} started at ${journalTime(open.startedAt)}: ${done.size > 0 ? `${[...done].join(', ')} done` : 'no server done yet'}${next ? `; continuing with ${next}` : ''}.`);
+		const before = lastExecOf(readJournal(journal.file, {about: scope}).entries, backend, open.startedAt);
+		if (before !== undefined && before !== command) {
+			write(`! The roll taken up ran --exec ${JSON.stringify(before)}; this run runs ${JSON.stringify(command)} on the servers left.`);
+		}
 		append(backend, {step: null, event: 'roll-resumed', detail: servers.join(',')});
 	} else {
 		append(backend, {step: null, event: 'roll-started', detail: servers.join(',')});
 	}
 
-	write(`drainboard roll${dryRun ? ' --dry-run (nothing is sent, nothing is run)' : ''} ${backend}: ${servers.join(', ')} in turn (journal ${journal.file}${dryRun ? ', read, not written' : ''}); --exec on each: ${command}`);
 	const serverResults = servers.map((server): RollServerResult => ({server, target: `${backend}/${server}`, outcome: 'not-started', changed: false, stateChanges: 0}));
 	result.results = serverResults;
 	const count = () => {
@@ -479,4 +484,11 @@ async function foreignDrainSentence(options: Options, clients: readonly RuntimeC
 			return `${label} is drained by ${heldText(holder.mark)}, not by this roll, so the roll stops before touching it: let that maintenance finish, or take it over (${restoreCommand({...options, takeOver: true}, label, rollJournal)}), then run the roll again.`;
 		}
 	}
+}
+
+/** The --exec command the roll of `backend` begun at `since` last ran (from its maintenances' exec checks); undefined when none ran. */
+function lastExecOf(entries: readonly JournalEntry[], backend: string, since: string): string | undefined {
+	const start = Date.parse(since);
+	const last = entries.filter((entry) => entry.check === 'exec' && entry.target.startsWith(`${backend}/`) && Date.parse(entry.time) >= start && entry.detail !== undefined).at(-1);
+	return last?.detail?.replace(/^--exec started: /, '');
 }

@@ -260,9 +260,17 @@ describe('drainboard roll', () => {
 		expect(restore.code, restore.stderr).toBe(0);
 		expect(await states()).toEqual({'webapps/app01': '0', 'webapps/app02': '0', 'webapps/app03': '0'});
 
+		// Taken up with another command: said, after the header.
+		const other = await runCli(['roll', 'webapps', '--servers', 'app02,app03', ...common(journal), '--exec', 'true', '--dry-run'], {timeoutMs: 240_000});
+		const lines = other.stderr.split('\n');
+		expect(lines[0]).toMatch(/^drainboard roll --dry-run /);
+		expect(lines[1]).toMatch(/^→ resuming the roll of webapps that /);
+		expect(lines[2]).toBe(`! The roll taken up ran --exec ${JSON.stringify(exec)}; this run runs "true" on the servers left.`);
+
 		await writeFile(marker, '');
 		control.restarts.length = 0;
 		const second = await runCli(args, {timeoutMs: 240_000});
+		expect(second.stderr).not.toContain('! The roll taken up ran --exec');
 		expect(second.code, second.stderr).toBe(0);
 		expect(second.stderr).toContain("webapps/app02's maintenance was ended outside the roll before the roll's --exec on it completed (stopped, or failed): it goes through the roll again.");
 		const resumed = rollResultSchema.parse(JSON.parse(second.stdout));
