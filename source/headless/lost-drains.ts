@@ -59,6 +59,10 @@ function undoneText(gone: GoneDrain): string {
 		case 'removed': {
 			return 'removed with del server, or by a reload with another configuration';
 		}
+
+		case 'maintenance': {
+			return 'someone or something put it into maintenance (state maint), which cleared the drain';
+		}
 	}
 }
 
@@ -76,6 +80,12 @@ function lostDrainSentence(gone: GoneDrain, options: {severalInstances: boolean;
 	const where = options.severalInstances ? ` on ${gone.socket}` : '';
 	const command = restoreCommand(options.flags, gone.target, options.journal.given ? options.journal.file : undefined);
 	const drained = `${gone.target}${where}: ${gone.startedBy}'s maintenance of ${sinceTime(gone.startedAt, options.now)} ${gone.tookUp ? 'took up its drain (found made, by hand or another tool)' : 'drained it'}, and HAProxy`;
+	if (gone.undone.how === 'maintenance') {
+		// Out of rotation, but not by that maintenance: restore puts back drains only, so no restore command.
+		const text = `${drained} shows it in maintenance now (${gone.status ?? 'MAINT'}; ${undoneText(gone)}): out of rotation, not by that maintenance. Whoever put it there brings it back (set server ${gone.target} state ready), or sets it to drain again (state drain) for \`drainboard restore\` to put it back with its checks.`;
+		return {text: visible(text), command: null};
+	}
+
 	const text =
 		gone.status === null
 			? `${drained} has no such server now (${undoneText(gone)}): nothing of it is drained. If HAProxy has it again, check it;`

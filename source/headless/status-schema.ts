@@ -67,10 +67,10 @@ const lostDrainSchema = z.strictObject({
 		})
 		.check(z.describe('the open maintenance that drained it, from the journal: `user` (who started it), `journal` (the journal read, absolute path), `startedAt` (when it started), `drainedAt` (when HAProxy accepted its drain; null when the journal does not say, as for a drain the maintenance found made and took up), times ISO 8601 UTC')),
 	undone: z
-		.enum(['reload', 'change', 'unknown', 'removed'])
+		.enum(['reload', 'change', 'unknown', 'removed', 'maintenance'])
 		.check(
 			z.describe(
-				'what took the drain away, from the journal\'s drain entry and HAProxy\'s process now: `reload` (another pid or start time: HAProxy was reloaded or restarted, and no server-state file kept the drain), `change` (the same process: someone or something set it ready), `unknown` (the journal has no pid of this instance), `removed` (HAProxy has no such server now: `del server`, or a reload with another configuration; nothing of it is drained)',
+				'what took the drain away, from the journal\'s drain entry and HAProxy\'s process now: `reload` (another pid or start time: HAProxy was reloaded or restarted, and no server-state file kept the drain), `change` (the same process: someone or something set it ready), `unknown` (the journal has no pid of this instance), `removed` (HAProxy has no such server now: `del server`, or a reload with another configuration; nothing of it is drained), `maintenance` (someone put it into maintenance, `state maint`, which cleared the drain: out of rotation, but not by that maintenance, and restore does not put it back)',
 			),
 		),
 });
@@ -96,7 +96,7 @@ export const statusJsonSchema = z
 			.array(lostDrainSchema)
 			.check(
 				z.describe(
-					'every open maintenance of the journal status reads (`--journal`, else the default) whose server HAProxy shows in rotation now (neither drained nor in maintenance): its drain was lost, and `drainboard restore` closes it; then those whose server HAProxy has no more (`undone`: `removed`). In `servers` order, then in the journal\'s order; empty when the journal could not be read (stderr then says so)',
+					'every open maintenance of the journal status reads (`--journal`, else the default) whose server HAProxy shows in rotation now (neither drained nor in maintenance): its drain was lost, and `drainboard restore` closes it; or in maintenance and no longer drained (`undone`: `maintenance`: someone else\'s maintenance replaced the drain); then those whose server HAProxy has no more (`undone`: `removed`). In `servers` order, then in the journal\'s order; empty when the journal could not be read (stderr then says so)',
 				),
 			),
 		error: z.optional(errorSchema).check(z.describe('there exactly when the exit code is not 0; the lists are empty then')),

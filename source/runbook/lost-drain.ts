@@ -1,5 +1,5 @@
 import type {Instance, Server} from '../model/types.js';
-import {outOfRotation} from '../model/server-condition.js';
+import {drainSet, inMaintenance, outOfRotation} from '../model/server-condition.js';
 import {formatTarget, type Target} from '../runtime/names.js';
 import {clockTime} from '../time-format.js';
 import type {TargetView} from './read-target.js';
@@ -13,9 +13,10 @@ import type {MaintenanceRecord} from './resume.js';
  * HAProxy's process now: `reload` (its pid or start time differs from the drain's: reloaded or
  * restarted), `change` (the same process: someone or something set the server ready), `unknown`
  * (the journal has no pid of that instance to tell which), `removed` (HAProxy has no such server
- * now: `del server`, or a reload with another configuration).
+ * now: `del server`, or a reload with another configuration), `maintenance` (someone put the server
+ * into maintenance, which cleared the drain: out of rotation, but not by that maintenance).
  */
-type DrainUndone = UndoneInPlace | {how: 'removed'};
+type DrainUndone = UndoneInPlace | {how: 'removed'} | {how: 'maintenance'};
 
 /** {@link DrainUndone} of a server HAProxy still has. */
 type UndoneInPlace = {how: 'reload'; pidBefore: number} | {how: 'change'} | {how: 'unknown'};
@@ -135,6 +136,8 @@ export function drainsGone(records: readonly MaintenanceRecord[], instance: Pick
 		const record = byTarget.get(name);
 		if (record && !outOfRotation(server)) {
 			gone.push(of(record, drainUndoneBy(record, instance.socket, instance), server.status));
+		} else if (record && inMaintenance(server) && !drainSet(server)) {
+			gone.push(of(record, {how: 'maintenance'}, server.status));
 		}
 	}
 

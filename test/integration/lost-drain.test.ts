@@ -222,6 +222,40 @@ describe('status names an open maintenance whose server a reload with another co
 	});
 });
 
+describe('status names an open maintenance whose drain someone replaced with a maintenance (state maint)', () => {
+	it('out of rotation, not by that maintenance, and no restore offered (table and --json); set to drain again, restore closes it', async () => {
+		const journal = `${bed.dir}/status-maint.jsonl`;
+		const flags = ['--socket', bed.adminSocket, '--journal', journal];
+		expect((await runCli(['drain', 'webapps/app03', ...common('status-maint.jsonl')])).code).toBe(0);
+		const [started] = readJournal(journal).entries;
+		expect(await bed.send('set server webapps/app03 state maint')).toBe('\n');
+		expect(await admin('app03')).toBe('1');
+		const table = await runCli(['status', ...flags]);
+		expect(table.code, table.stderr).toBe(0);
+		const block = table.stdout.trimEnd().split('\n\n').at(-1)!.split('\n');
+		const heading = block.filter((line) => !line.startsWith('  '));
+		expect(heading.join(' ')).toBe(`Open maintenances of the journal ${journal} whose drain HAProxy no longer shows:`);
+		const sentence = block.slice(heading.length).join('\n').replace(/\n {4}/g, ' ').replace(/^ {2}/, '');
+		expect(sentence).toMatch(
+			new RegExp(
+				`^webapps/app03: ${escaped(started!.user)}'s maintenance of ${time} drained it, and HAProxy shows it in maintenance now \\(MAINT; someone or something put it into maintenance \\(state maint\\), which cleared the drain\\): out of rotation, not by that maintenance\\. Whoever put it there brings it back \\(set server webapps/app03 state ready\\), or sets it to drain again \\(state drain\\) for \`drainboard restore\` to put it back with its checks\\.$`,
+			),
+		);
+		expect(sentence).not.toContain('closes that maintenance');
+		for (const args of [['status', '--json', ...flags], ['status', '--backend', 'webapps', '--json', ...flags]]) {
+			const json = statusJsonSchema.parse(JSON.parse((await runCli(args)).stdout));
+			expect(json.lostDrains).toEqual([expect.objectContaining({server: 'webapps/app03', undone: 'maintenance'})]);
+		}
+
+		// The one who put it into maintenance sets it to drain: the maintenance holds a drain again, and restore closes it.
+		expect(await bed.send('set server webapps/app03 state drain')).toBe('\n');
+		expect(statusJsonSchema.parse(JSON.parse((await runCli(['status', '--json', ...flags])).stdout)).lostDrains).toEqual([]);
+		const restore = await runCli(['restore', 'webapps/app03', ...common('status-maint.jsonl')]);
+		expect(restore.code, restore.stderr).toBe(0);
+		expect(await admin('app03')).toBe('0');
+	});
+});
+
 describe('the drain undone while restore waits for the health check', () => {
 	it('someone sets it ready during the wait: restore stops there, says so, and sends nothing', async () => {
 		const journal = 'during-wait.jsonl';

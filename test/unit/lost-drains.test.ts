@@ -43,12 +43,16 @@ describe('an open maintenance whose drain HAProxy no longer shows', () => {
 		expect(drainsGone(openDrainRecords(drainedThen('webapps/app03', {pid: null})), instance, servers)[0]?.undone).toEqual({how: 'unknown'});
 	});
 
-	it('is none while HAProxy shows it drained or in maintenance, once the maintenance ended or sent ready, or when HAProxy has no such server', () => {
+	it('is none while HAProxy shows it drained (in maintenance too), once the maintenance ended or sent ready, or when HAProxy has no such server', () => {
 		const records = openDrainRecords(drainedThen('webapps/app03'));
-		for (const adminState of [8, 1, 9]) {
+		for (const adminState of [8, 9]) {
 			const {instance, backends} = webapps({adminState});
 			expect(drainsGone(records, instance, backends.flatMap((backend) => backend.servers))).toEqual([]);
 		}
+
+		// In maintenance and no longer drained (state maint clears FDRAIN): someone else's maintenance replaced the drain.
+		const maint = webapps({adminState: 1});
+		expect(drainsGone(records, maint.instance, maint.backends.flatMap((backend) => backend.servers)).map((gone) => gone.undone)).toEqual([{how: 'maintenance'}]);
 
 		const {instance, backends} = webapps();
 		const servers = backends.flatMap((backend) => backend.servers);
