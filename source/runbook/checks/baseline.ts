@@ -97,7 +97,6 @@ const provenBaseline = trafficProof({
 								: 'It may be out of rotation, weighted down, or the URL may route to another backend.';
 		return {meaning: why, todo: 'Find out why before draining; retry when it serves again.'};
 	},
-	passMeaning: (traffic) => `The target ${traffic.basis === 'live' ? 'served' : 'answered'} ${traffic.targetDelta} of them: it is in rotation, and the counters will prove it leaves.`,
 });
 
 /** The baseline's traffic proof, or its skip for a target drained on purpose while DOWN or in maintenance (--allow-down). */

@@ -112,7 +112,6 @@ const trafficReturns = trafficProof({
 		meaning: 'It may still be starting (slowstart ramps its weight up), or its weight is 0.',
 		todo: 'Retry in a few seconds; if it still gets none, look at its weight and health in the grid.',
 	}),
-	passMeaning: (traffic) => `The target ${traffic.basis === 'live' ? 'served' : 'answered'} ${traffic.targetDelta} of them: it is back in rotation.`,
 });
 
 const summary: CheckDefinition = {

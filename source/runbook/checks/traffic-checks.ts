@@ -165,6 +165,6 @@ function gotNone(traffic: TrafficEvidence): string {
 	return traffic.targetDelta > 0 && where.length > 0 ? `The target got none of the traffic of ${where.join(', ')}: it is not in rotation there.` : 'The target got none.';
 }
 
-export function trafficPassed(id: string, title: string, context: RunbookContext, traffic: TrafficEvidence, meaning: string): CheckResult {
-	return passed(id, title, trafficSentence(context, traffic), {meaning, evidence: trafficEvidence(traffic)});
+export function trafficPassed(id: string, title: string, context: RunbookContext, traffic: TrafficEvidence): CheckResult {
+	return passed(id, title, trafficSentence(context, traffic), {evidence: trafficEvidence(traffic)});
 }

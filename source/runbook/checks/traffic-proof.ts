@@ -18,8 +18,6 @@ type TrafficProofSpec = {
 	expect: Expectation;
 	/** The target should serve but got none: what that means here, and what to do (baseline reads the target to say). */
 	whyNone?: (context: RunbookContext, io: RunbookIo) => Promise<{meaning: string; todo: string}>;
-	/** What a pass means. */
-	passMeaning: (traffic: TrafficEvidence) => string;
 };
 
 /**
@@ -53,7 +51,7 @@ export function trafficProof(spec: TrafficProofSpec): CheckDefinition {
 			const judgement = judgeWindow(traffic, judgeTraffic(spec.expect, traffic, traffic.basis === 'probe' ? {basis: 'probe', requests: context.options.requests, final: true, succeeded: traffic.succeeded} : {basis: 'live', requests: context.options.requests, final: true}));
 			switch (judgement) {
 				case 'pass': {
-					return (spec.expect === 'target-idle' ? unprovenMiss(spec, context, traffic) : undefined) ?? trafficPassed(spec.id, spec.title, context, traffic, spec.passMeaning(traffic));
+					return (spec.expect === 'target-idle' ? unprovenMiss(spec, context, traffic) : undefined) ?? trafficPassed(spec.id, spec.title, context, traffic);
 				}
 
 				case 'target-none': {
