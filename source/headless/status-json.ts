@@ -1,10 +1,11 @@
 import {errorCodeOf, sentenceOf} from '../errors.js';
 import {differingServers} from '../model/differences.js';
+import {isServing, summarizeBackend} from '../model/server-condition.js';
 import type {Instance, PoolSnapshot, Server} from '../model/types.js';
 import {terminalSafeJson} from '../visible-text.js';
 import type {DrainOwner} from './drain-owners.js';
 import type {LostDrainJson} from './lost-drains.js';
-import {instanceFields, serverFields, statusJsonSchema} from './status-schema.js';
+import {instanceFields, serverFields, statusJsonSchema, type StatusJson} from './status-schema.js';
 
 /** The contract's server fields, each one the compiler finds on the model's {@link Server}. */
 const modelServerFields: ReadonlyArray<keyof Server> = serverFields;
@@ -23,8 +24,32 @@ const serversPerPiece = 400;
 export const statusJsonHead = (instances: readonly Instance[]) => `{"instances":${terminalSafeJson(instancesJson(instances))},"servers":[`;
 
 /** The text after the last server of one instance (one instance has no differences). */
-export const singleInstanceTail = (drains: readonly DrainOwner[], lostDrains: readonly LostDrainJson[] = []) =>
-	`],"differences":[],"drains":${terminalSafeJson(JSON.stringify(drains))},"lostDrains":${terminalSafeJson(JSON.stringify(lostDrains))}}\n`;
+export const singleInstanceTail = (drains: readonly DrainOwner[], lostDrains: readonly LostDrainJson[] = [], unserved: readonly UnservedJson[] = []) =>
+	`],"differences":[],"drains":${terminalSafeJson(JSON.stringify(drains))},"lostDrains":${terminalSafeJson(JSON.stringify(lostDrains))},"unserved":${terminalSafeJson(JSON.stringify(unserved))}}\n`;
+
+/** One backend with servers of which none serves, as `status --json` prints it. */
+type UnservedJson = StatusJson['unserved'][number];
+
+/** The backends of `pool` with servers of which none serves, in HAProxy's order, instance by instance. */
+function unservedOf(pool: PoolSnapshot): UnservedJson[] {
+	return pool.instances.flatMap(({instance, backends}) => backends.filter((backend) => summarizeBackend(backend).noneServing).map((backend) => ({socket: instance.socket, backend: backend.name})));
+}
+
+/**
+ * The backends seen with no server serving while the servers of one instance stream by: a
+ * backend is added at its first server, and is served once one of its servers serves.
+ */
+export class UnservedTally {
+	private readonly serving = new Map<string, boolean>();
+
+	add(server: Server): void {
+		this.serving.set(server.backend, (this.serving.get(server.backend) ?? false) || isServing(server));
+	}
+
+	of(socket: string): UnservedJson[] {
+		return [...this.serving].filter(([, serving]) => !serving).map(([backend]) => ({socket, backend}));
+	}
+}
 
 /**
  * The `servers` array's items, made as the servers are added (in order), handed to `onPiece`
@@ -71,7 +96,7 @@ export class ServersJson {
 export function statusJson(pool: PoolSnapshot, drains: readonly DrainOwner[], lostDrains: readonly LostDrainJson[] = []): string {
 	const servers = pool.instances.flatMap(({backends}) => backends.flatMap((backend) => backend.servers));
 	const instances = instancesJson(pool.instances.map(({instance}) => instance));
-	return `${terminalSafeJson(`{"instances":${instances},"servers":${JSON.stringify(servers, modelServerFields as string[])},"differences":${JSON.stringify(differencesJson(pool))},"drains":${JSON.stringify(drains)},"lostDrains":${JSON.stringify(lostDrains)}}`)}\n`;
+	return `${terminalSafeJson(`{"instances":${instances},"servers":${JSON.stringify(servers, modelServerFields as string[])},"differences":${JSON.stringify(differencesJson(pool))},"drains":${JSON.stringify(drains)},"lostDrains":${JSON.stringify(lostDrains)},"unserved":${JSON.stringify(unservedOf(pool))}}`)}\n`;
 }
 
 /**
@@ -80,6 +105,6 @@ export function statusJson(pool: PoolSnapshot, drains: readonly DrainOwner[], lo
  * against the schema first (a mismatch is a bug, not output).
  */
 export function statusErrorJson(error: unknown): string {
-	const checked = statusJsonSchema.parse({instances: [], servers: [], differences: [], drains: [], lostDrains: [], error: {code: errorCodeOf(error), message: sentenceOf(error)}});
+	const checked = statusJsonSchema.parse({instances: [], servers: [], differences: [], drains: [], lostDrains: [], unserved: [], error: {code: errorCodeOf(error), message: sentenceOf(error)}});
 	return `${terminalSafeJson(JSON.stringify(checked))}\n`;
 }

@@ -75,6 +75,12 @@ const lostDrainSchema = z.strictObject({
 		),
 });
 
+/** A backend with servers of which none serves: HAProxy has nowhere to send its traffic. */
+const unservedSchema = z.strictObject({
+	socket: z.string().check(z.describe('the instance it was read from (an `instances[].socket`)')),
+	backend: z.string().check(z.describe('backend name')),
+});
+
 /** Why status printed no snapshot: the same code and sentence as drain's `error` (stderr has the sentence too). */
 const errorSchema = z.strictObject({
 	code: z.enum(errorCodes).check(z.describe('what kind of failure: a code of the fixed list of `drain --json` (`usage`, `not-found`, `unreachable`, `level`, …)')),
@@ -99,10 +105,17 @@ export const statusJsonSchema = z
 					'every open maintenance of the journal status reads (`--journal`, else the default) whose server HAProxy shows in rotation now (neither drained nor in maintenance): its drain was lost, and `drainboard restore` closes it; or in maintenance and no longer drained (`undone`: `maintenance`: someone else\'s maintenance replaced the drain); then those whose server HAProxy has no more (`undone`: `removed`). In `servers` order, then in the journal\'s order; empty when the journal could not be read (stderr then says so)',
 				),
 			),
+		unserved: z
+			.array(unservedSchema)
+			.check(
+				z.describe(
+					'every backend of every instance that has servers of which none serves (none up and in rotation, backups included): HAProxy answers its HTTP requests with 503 and closes its TCP connections. In HAProxy\'s order; empty when every backend has a server serving',
+				),
+			),
 		error: z.optional(errorSchema).check(z.describe('there exactly when the exit code is not 0; the lists are empty then')),
 	})
 	.check(
-		z.refine((status) => status.error === undefined || status.instances.length + status.servers.length + status.differences.length + status.drains.length + status.lostDrains.length === 0, 'a status with an error has empty lists'),
+		z.refine((status) => status.error === undefined || status.instances.length + status.servers.length + status.differences.length + status.drains.length + status.lostDrains.length + status.unserved.length === 0, 'a status with an error has empty lists'),
 		z.meta({title: 'drainboard status --json', description: 'One snapshot of every HAProxy instance drainboard reads, printed by `drainboard status --json`; on a failure, empty lists and `error`.'}),
 	);
 

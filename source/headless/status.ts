@@ -9,7 +9,7 @@ import {drainsGone, type GoneDrain} from '../runbook/lost-drain.js';
 import {openDrainRecords} from '../runbook/resume.js';
 import {drainOwners} from './drain-owners.js';
 import {lostDrainJson, openDrainsOf, statusJournalEntries, type StatusJournal} from './lost-drains.js';
-import {ServersJson, singleInstanceTail, statusJson, statusJsonHead} from './status-json.js';
+import {ServersJson, singleInstanceTail, statusJson, statusJsonHead, UnservedTally} from './status-json.js';
 import {formatStatusTable} from './status-table.js';
 
 /**
@@ -53,8 +53,10 @@ async function oneInstanceJson(client: RuntimeClient, journal: StatusJournal, wr
 	const servers = new ServersJson((text) => pieces.push(Buffer.from(text)));
 	const drained: Server[] = [];
 	const ofMaintenances: Server[] = [];
+	const unserved = new UnservedTally();
 	const instance = await client.streamServers((server) => {
 		servers.add(server);
+		unserved.add(server);
 		if (drainSet(server)) {
 			drained.push(server);
 		}
@@ -73,7 +75,7 @@ async function oneInstanceJson(client: RuntimeClient, journal: StatusJournal, wr
 		write(piece);
 	}
 
-	write(singleInstanceTail(drains.owners, lost.map((gone) => lostDrainJson(gone, journal))));
+	write(singleInstanceTail(drains.owners, lost.map((gone) => lostDrainJson(gone, journal)), unserved.of(instance.socket)));
 	return [...notesOf(drains.unread), ...journalNotes([journaled.unread])];
 }
 

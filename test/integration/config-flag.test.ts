@@ -100,7 +100,7 @@ describe('--config with no frontend, listen or backend section', () => {
 		const sentence = `${readme} has no frontend, listen or backend section; pass --config with the HAProxy configuration that defines the backends.`;
 		const status = await runCli(['status', '--socket', bed.adminSocket, '--config', readme, '--json']);
 		expect(status.code).toBe(2);
-		expect(statusJsonSchema.parse(JSON.parse(status.stdout))).toEqual({instances: [], servers: [], differences: [], drains: [], lostDrains: [], error: {code: 'usage', message: sentence}});
+		expect(statusJsonSchema.parse(JSON.parse(status.stdout))).toEqual({instances: [], servers: [], differences: [], drains: [], lostDrains: [], unserved: [], error: {code: 'usage', message: sentence}});
 		const routes = await runCli(['routes', '--config', readme, '--json']);
 		expect(routes.code).toBe(2);
 		expect(routesJsonSchema.parse(JSON.parse(routes.stdout))).toEqual({config: null, routes: [], error: {code: 'usage', message: sentence}});

@@ -214,7 +214,7 @@ describe('sockets that misbehave, and a journal that cannot be written', () => {
 			expect(result.code).toBe(3);
 			expect(result.stderr).toBe(`HAProxy at ${local.path} sent an unreadable reply to "show info;show servers state;show stat -1 6 -1": the reply ended before its closing empty line (truncated).\n`);
 			// With --json, an error is status's own one object too: empty lists and the error.
-			expect(JSON.parse(result.stdout)).toEqual({instances: [], servers: [], differences: [], drains: [], lostDrains: [], error: {code: 'unreachable', message: result.stderr.trim()}});
+			expect(JSON.parse(result.stdout)).toEqual({instances: [], servers: [], differences: [], drains: [], lostDrains: [], unserved: [], error: {code: 'unreachable', message: result.stderr.trim()}});
 		} finally {
 			await local.close();
 		}

@@ -121,12 +121,17 @@ describe('drainboard status on a backend with no server serving', () => {
 			expect(result.code, result.stderr).toBe(0);
 			const said = result.stdout.split('\n').filter((line) => line.startsWith('✗ '));
 			expect(said).toEqual(['✗ tcp-svc has no server serving (none up and in rotation, backups included): HAProxy closes its new connections.']);
+			// --json says it too: the whole instance (written as the dump arrives) and one backend (from a snapshot).
+			expect(statusJson((await runCli(['status', '--socket', bed.adminSocket, '--json'])).stdout).unserved).toEqual([{socket: bed.adminSocket, backend: 'tcp-svc'}]);
+			expect(statusJson((await runCli(['status', '--socket', bed.adminSocket, '--backend', 'tcp-svc', '--json'])).stdout).unserved).toEqual([{socket: bed.adminSocket, backend: 'tcp-svc'}]);
+			expect(statusJson((await runCli(['status', '--socket', bed.adminSocket, '--backend', 'webapps', '--json'])).stdout).unserved).toEqual([]);
 		} finally {
 			expect(await bed.send('set server tcp-svc/t1 state ready')).toBe('\n');
 		}
 
 		const after = await runCli(['status', '--socket', bed.adminSocket]);
 		expect(after.stdout).not.toContain('has no server serving');
+		expect(statusJson((await runCli(['status', '--socket', bed.adminSocket, '--json'])).stdout).unserved).toEqual([]);
 	});
 });
 
@@ -185,7 +190,7 @@ describe('drainboard status errors', () => {
 		expect(result.code).toBe(exit);
 		expect(result.stdout.split('\n')).toHaveLength(2);
 		const json = statusJson(result.stdout);
-		expect(json).toEqual({instances: [], servers: [], differences: [], drains: [], lostDrains: [], error: {code, message: expect.stringContaining(message) as string}});
+		expect(json).toEqual({instances: [], servers: [], differences: [], drains: [], lostDrains: [], unserved: [], error: {code, message: expect.stringContaining(message) as string}});
 		expect(json.error!.message).toBe(result.stderr.trim());
 		// Not drain's object: no ok, changed, target, steps.
 		expect(headlessResultSchema.safeParse(JSON.parse(result.stdout)).success).toBe(false);

@@ -4,6 +4,7 @@ import {statusJson} from '../../source/headless/status-json.js';
 import {instanceFields, serverFields, statusJsonSchema} from '../../source/headless/status-schema.js';
 import type {RuntimeClient} from '../../source/poll/client.js';
 import type {PoolSnapshot} from '../../source/model/types.js';
+import {summarizeBackend} from '../../source/model/server-condition.js';
 import {bigPool, makeBackend, makeInstance, makePool, makeServer} from '../helpers/model.js';
 
 /** Only the given fields of an object, in their order: what `status --json` prints of it. */
@@ -19,8 +20,18 @@ function contract(pool: PoolSnapshot, differences: unknown[] = [], drains: unkno
 		differences,
 		drains,
 		lostDrains,
+		unserved: pool.instances.flatMap(({instance, backends}) => backends.filter((backend) => summarizeBackend(backend).noneServing).map((backend) => ({socket: instance.socket, backend: backend.name}))),
 	});
 }
+
+/** One instance whose backend `down` has one server in maintenance and one DOWN: none serves; `up` serves. */
+const partlyUnserved = () =>
+	makePool([
+		makeInstance([
+			makeBackend('down', [makeServer({backend: 'down', server: 'd1', adminState: 1}), makeServer({backend: 'down', server: 'd2', opState: 0, status: 'DOWN'})]),
+			makeBackend('up', [makeServer({backend: 'up', server: 'u1'})]),
+		]),
+	]);
 
 describe('status --json written in pieces', () => {
 	it('is exactly the JSON of the contract object', () => {
@@ -47,7 +58,7 @@ describe('status --json written in pieces', () => {
 	});
 
 	it('of one instance, made while its dump arrives, is byte for byte the contract, as from a whole snapshot', async () => {
-		for (const pool of [bigPool(60, 20), bigPool(1, 399), bigPool(2, 200), makePool([makeInstance([])])]) {
+		for (const pool of [bigPool(60, 20), bigPool(1, 399), bigPool(2, 200), makePool([makeInstance([])]), partlyUnserved()]) {
 			const {instance, backends} = pool.instances[0]!;
 			// Only the read status --json makes of one instance: its servers handed on one by one.
 			const client: Pick<RuntimeClient, 'streamServers'> = {
@@ -66,6 +77,11 @@ describe('status --json written in pieces', () => {
 	});
 
 	it('of an empty pool has no servers', () => {
-		expect(statusJson(makePool([makeInstance([])]), [])).toEqual('{"instances":[{"socket":"/run/haproxy/admin.sock","pid":4242,"version":"2.6.12-1+deb12u4","startTime":1764000000}],"servers":[],"differences":[],"drains":[],"lostDrains":[]}\n');
+		expect(statusJson(makePool([makeInstance([])]), [])).toEqual('{"instances":[{"socket":"/run/haproxy/admin.sock","pid":4242,"version":"2.6.12-1+deb12u4","startTime":1764000000}],"servers":[],"differences":[],"drains":[],"lostDrains":[],"unserved":[]}\n');
+	});
+
+	it('names the backends with servers of which none serves', () => {
+		const parsed = statusJsonSchema.parse(JSON.parse(statusJson(partlyUnserved(), [])));
+		expect(parsed.unserved).toEqual([{socket: '/run/haproxy/admin.sock', backend: 'down'}]);
 	});
 });
