@@ -16,7 +16,7 @@ import {DrainMarks, heldText, isOwnMark, isOwnUser, type DrainMark} from '../run
 import {terminalLine, terminalSafeJson} from '../visible-text.js';
 import type {HeadlessResult} from './report.js';
 import {journalTime} from '../time-format.js';
-import {openRoll, rollServers} from '../runbook/roll-record.js';
+import {openRoll, rollServers, rollsOwn} from '../runbook/roll-record.js';
 import {appliedStateChanges} from './roll-journal.js';
 import type {RollResult, RollServerResult} from './roll-report.js';
 import {restoreCommand, shellWord} from '../runbook/come-back.js';
@@ -264,16 +264,17 @@ async function roll(options: Options, words: readonly string[], result: RollResu
 				return stopped(server, 'other-maintenance', write2(await foreignDrainSentence(options, clients, label, journal.file)), 1);
 			}
 
-			// An open maintenance of this journal that began before the roll (a drain of its own, someone's
-			// wizard) is not the roll's: its ready and --exec would finish someone else's work.
-			const rollSince = open ? Date.parse(open.startedAt) : runStart;
-			if (drainedSomewhere && record !== undefined && Date.parse(record.startedAt) < rollSince) {
+			// An open maintenance of this journal that the roll did not begin (a drain of its own, someone's
+			// wizard, even one begun while this roll stood stopped) is not the roll's: its ready and --exec
+			// would finish someone else's work.
+			const ownOpen = record !== undefined && !record.finished && open !== undefined && rollsOwn(open, server, record.startedAt);
+			if (drainedSomewhere && record !== undefined && !ownOpen) {
 				entry.outcome = 'stopped';
 				return stopped(
 					server,
 					'other-maintenance',
 					write2(
-						`${label} is drained by the maintenance ${record.startedBy} started at ${journalTime(record.startedAt)}, before this roll, which is not part of it; the roll stops before touching it: finish that maintenance first (${restoreCommand(options, label, journal.file)}), or leave ${server} out with --servers, then run the roll again.`,
+						`${label} is drained by the maintenance ${record.startedBy} started at ${journalTime(record.startedAt)}, which this roll did not begin; the roll stops before touching it: finish that maintenance first (${restoreCommand(options, label, journal.file)}), or leave ${server} out with --servers, then run the roll again.`,
 					),
 					1,
 				);
@@ -305,6 +306,12 @@ async function roll(options: Options, words: readonly string[], result: RollResu
 				phase = 'between';
 				return {exitCode, got};
 			};
+
+			// A maintenance of this server begun from here on is the roll's (roll-record.ts, rollsOwn); one the roll
+			// began and takes up again keeps the time the roll began it.
+			if (!ownOpen) {
+				append(backend, {step: null, event: 'roll-server-started', detail: server});
+			}
 
 			if (!restoreOnly) {
 				const drain = await maintenance('drain');

@@ -28,6 +28,8 @@ const journalEvents = [
 	'roll-started',
 	/** An open roll taken up again; `detail` says with which server. */
 	'roll-resumed',
+	/** The roll begins one server's maintenance (right before it); `detail` is its name: a maintenance of it begun since is the roll's. */
+	'roll-server-started',
 	/** One server of the roll went through its whole cycle; `detail` is its name. */
 	'roll-server-done',
 	/** The roll stopped short (a check, --exec, a signal); `detail` says why. */

@@ -9,6 +9,12 @@ export type RollRecord = {
 	startedBy: string;
 	done: string[];
 	/**
+	 * When the roll last began each server's maintenance (`roll-server-started`, ISO time): a
+	 * maintenance of that server begun since is the roll's; one begun before, or of a server the roll
+	 * never began, is someone else's work.
+	 */
+	begun: Record<string, string>;
+	/**
 	 * Servers whose maintenance ended after the roll began (a restore outside the roll, the grid's
 	 * banner) while the --exec the roll started on them had not completed: not done, the roll
 	 * cycles them again.
@@ -26,12 +32,16 @@ export function lastRoll(entries: readonly JournalEntry[], backend: string): Rol
 		}
 
 		if (entry.event === 'roll-started') {
-			record = {backend, servers: (entry.detail ?? '').split(',').filter(Boolean), startedAt: entry.time, startedBy: entry.user, done: [], redo: [], finished: false};
+			record = {backend, servers: (entry.detail ?? '').split(',').filter(Boolean), startedAt: entry.time, startedBy: entry.user, done: [], begun: {}, redo: [], finished: false};
 			continue;
 		}
 
 		if (!record) {
 			continue;
+		}
+
+		if (entry.event === 'roll-server-started' && entry.detail) {
+			record.begun[entry.detail] = entry.time;
 		}
 
 		if (entry.event === 'roll-server-done' && entry.detail && !record.done.includes(entry.detail)) {
@@ -48,8 +58,8 @@ export function lastRoll(entries: readonly JournalEntry[], backend: string): Rol
 
 /**
  * The roll still open: started and not finished (a roll stopped short stays open until it ends).
- * Its done servers are those it wrote down, and those whose maintenance ended with a proven restore
- * after the roll began (resumed from the grid's banner, or by a headless restore): the wizard and
+ * Its done servers are those it wrote down, and those whose maintenance the roll began and that
+ * ended with a proven restore (resumed from the grid's banner, or by a headless restore): the wizard and
  * the headless roll agree on them, and neither touches such a server again. A server whose
  * maintenance so ended while the roll's --exec on it had not completed (stopped, failed) is not
  * done: `redo`.
@@ -63,7 +73,7 @@ export function openRoll(entries: readonly JournalEntry[], backend: string): Rol
 	for (const server of record.servers) {
 		const target = `${backend}/${server}`;
 		const maintenance = lastMaintenance(entries, target);
-		if (!record.done.includes(server) && maintenance?.finished && maintenance.readySent && Date.parse(maintenance.startedAt) >= Date.parse(record.startedAt)) {
+		if (!record.done.includes(server) && maintenance?.finished && maintenance.readySent && rollsOwn(record, server, maintenance.startedAt)) {
 			if (execCompleted(entries, target, maintenance.startedAt)) {
 				record.done.push(server);
 			} else {
@@ -73,6 +83,12 @@ export function openRoll(entries: readonly JournalEntry[], backend: string): Rol
 	}
 
 	return record;
+}
+
+/** Whether the maintenance of `server` begun at `startedAt` is the roll's: begun since the roll last began that server. */
+export function rollsOwn(roll: RollRecord, server: string, startedAt: string): boolean {
+	const begun = roll.begun[server];
+	return begun !== undefined && Date.parse(startedAt) >= Date.parse(begun);
 }
 
 /** Whether the --exec a roll started in the maintenance of `target` begun at `since` passed: true when none was started. */
@@ -97,7 +113,7 @@ export function rollServers(open: RollRecord | undefined, names: readonly string
 }
 
 /** The roll events a roll writes (target: the backend). */
-type RollEvent = 'roll-started' | 'roll-resumed' | 'roll-server-done' | 'roll-stopped' | 'roll-finished';
+type RollEvent = 'roll-started' | 'roll-resumed' | 'roll-server-started' | 'roll-server-done' | 'roll-stopped' | 'roll-finished';
 
 /** A roll's place in the journal, for the wizard's roll: read the open roll, write its events. */
 export type RollLog = {
@@ -105,6 +121,11 @@ export type RollLog = {
 	open(backend: string): RollRecord | undefined;
 	/** Writes one roll event; gives back the sentence saying why when it could not be written. */
 	append(backend: string, event: RollEvent, detail: string): string | null;
+	/**
+	 * The roll begins `server`'s maintenance: `roll-server-started`, unless the server's open
+	 * maintenance is one the roll began already (taken up again, it keeps that time).
+	 */
+	beginServer(backend: string, server: string): string | null;
 };
 
 /**
@@ -126,6 +147,20 @@ export function journalRollLog(file: string, scope: () => JournalScope & {instan
 			journal.setContext(backend, scope().instances);
 			const written = journal.appendGuarded({step: null, event, detail});
 			return written.written ? null : written.sentence;
+		},
+		beginServer(backend, server) {
+			try {
+				const {entries} = readJournal(file, {about: scope()});
+				const roll = openRoll(entries, backend);
+				const record = lastMaintenance(entries, `${backend}/${server}`);
+				if (roll && record && !record.finished && rollsOwn(roll, server, record.startedAt)) {
+					return null;
+				}
+			} catch {
+				// Not readable now: written anyway (the maintenance that follows says why the journal fails, if it does).
+			}
+
+			return this.append(backend, 'roll-server-started', server);
 		},
 	};
 }

@@ -15,7 +15,7 @@ type RollControls = {
 	/** Starts the roll of `backend`, or takes up the one the journal holds open (its servers done are passed over). */
 	/** `names`: the backend's servers; `asked`: those of --servers (none: the open roll's, else all). */
 	begin: (backend: ProxyName, names: readonly string[], asked?: readonly string[]) => void;
-	/** The operator starts the current server's maintenance: the roll is journaled from its first start. */
+	/** The operator starts the current server's maintenance: the roll is journaled from its first start, and the server's begin (its maintenance is then the roll's). */
 	starting: () => void;
 	/** The current server's maintenance ended, was left before its drain, or was skipped. */
 	ended: (how: ServerEnd) => void;
@@ -61,7 +61,15 @@ export function useRoll(log: RollLog | undefined): RollControls {
 				setNote(problem);
 			}
 		}
-	}, [log]);
+
+		const server = roll ? currentServer(roll) : undefined;
+		if (roll && server !== undefined) {
+			const problem = log?.beginServer(roll.backend, server) ?? null;
+			if (problem) {
+				setNote(problem);
+			}
+		}
+	}, [log, roll]);
 
 	const ended = useCallback(
 		(how: ServerEnd) => {

@@ -238,12 +238,35 @@ describe('drainboard roll', () => {
 			const result = rollResultSchema.parse(JSON.parse(rolled.stdout));
 			expect(result).toMatchObject({ok: false, changed: false, stateChanges: 0, error: {code: 'other-maintenance'}});
 			expect(result.results.map((entry) => entry.outcome)).toEqual(['stopped', 'not-started']);
-			expect(result.error?.message).toMatch(/^webapps\/app01 is drained by the maintenance \S+ started at .*, before this roll, which is not part of it; the roll stops before touching it: finish that maintenance first \(drainboard restore webapps\/app01 .*--journal \S+foreign-open\.jsonl.*\), or leave app01 out with --servers, then run the roll again\.$/);
+			expect(result.error?.message).toMatch(/^webapps\/app01 is drained by the maintenance \S+ started at .*, which this roll did not begin; the roll stops before touching it: finish that maintenance first \(drainboard restore webapps\/app01 .*--journal \S+foreign-open\.jsonl.*\), or leave app01 out with --servers, then run the roll again\.$/);
 			expect(control.restarts).toEqual([]);
 			expect(await states()).toEqual({'webapps/app01': '8', 'webapps/app02': '0', 'webapps/app03': '0'});
 		} finally {
 			const restore = await runCli(['restore', 'webapps/app01', ...common(journal)]);
 			expect(restore.code, restore.stderr).toBe(0);
+		}
+	}, 300_000);
+
+	it('a roll left open (stopped before any server) does not make a maintenance begun later its own: the next roll stops there, no --exec, no ready', async () => {
+		const journal = 'stopped-open.jsonl';
+		control.restarts.length = 0;
+		expect((await runCli(['drain', 'webapps/app02', ...common(journal)])).code).toBe(0);
+		const stopped = await runCli(['roll', 'webapps', '--servers', 'app01,app02', ...common(journal), '--exec', control.command], {timeoutMs: 120_000});
+		expect(rollResultSchema.parse(JSON.parse(stopped.stdout)).error?.code).toBe('capacity');
+		expect((await runCli(['restore', 'webapps/app02', ...common(journal)])).code).toBe(0);
+		// Someone's own maintenance of app01, in the same journal, after that roll began.
+		expect((await runCli(['drain', 'webapps/app01', ...common(journal)])).code).toBe(0);
+		try {
+			const rolled = await runCli(['roll', 'webapps', '--servers', 'app01,app02', ...common(journal), '--exec', control.command], {timeoutMs: 120_000});
+			expect(rolled.code, rolled.stderr).toBe(1);
+			expect(rolled.stderr).toContain('resuming the roll of webapps');
+			const result = rollResultSchema.parse(JSON.parse(rolled.stdout));
+			expect(result).toMatchObject({changed: false, stateChanges: 0, error: {code: 'other-maintenance'}});
+			expect(result.error?.message).toMatch(/^webapps\/app01 is drained by the maintenance \S+ started at .*, which this roll did not begin; the roll stops before touching it/);
+			expect(control.restarts).toEqual([]);
+			expect(await states()).toEqual({'webapps/app01': '8', 'webapps/app02': '0', 'webapps/app03': '0'});
+		} finally {
+			expect((await runCli(['restore', 'webapps/app01', ...common(journal)])).code).toBe(0);
 		}
 	}, 300_000);
 
@@ -314,7 +337,7 @@ describe('drainboard roll', () => {
 			await holder.release();
 		}
 
-		expect(readJournal(path.join(bed.dir, journal)).entries.map((entry) => entry.event).filter((event) => event.startsWith('roll-'))).toEqual(['roll-started', 'roll-finished']);
+		expect(readJournal(path.join(bed.dir, journal)).entries.map((entry) => entry.event).filter((event) => event.startsWith('roll-'))).toEqual(['roll-started', 'roll-server-started', 'roll-finished']);
 		const next = await runCli(['roll', 'webapps', '--servers', 'app01', ...common(journal), '--exec', 'true', '--dry-run'], {timeoutMs: 60_000});
 		expect(next.stderr).not.toContain('resuming the roll');
 	});

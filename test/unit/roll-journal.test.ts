@@ -36,7 +36,7 @@ describe('the roll in the journal', () => {
 		expect(openRoll([...finished, entry({event: 'roll-started', target: 'webapps', detail: 'app03'})], 'webapps')).toMatchObject({servers: ['app03'], done: []});
 	});
 
-	it('counts a server done when its maintenance ended with a proven restore after the roll began, whoever ran it (the grid\'s banner, a headless restore)', () => {
+	it('counts a server done when a maintenance the roll began ended with a proven restore, whoever ended it (the grid\'s banner, a headless restore)', () => {
 		const later = '2026-12-03T17:05:00.000Z';
 		const maintenance = (server: string, time: string, ready: boolean) => [
 			entry({event: 'started', target: `webapps/${server}`, step: 'validate', time}),
@@ -49,6 +49,7 @@ describe('the roll in the journal', () => {
 			...maintenance('app03', '2026-12-03T16:00:00.000Z', true),
 			entry({event: 'roll-started', target: 'webapps', detail: 'app01,app02,app03'}),
 			entry({event: 'roll-server-done', target: 'webapps', detail: 'app01'}),
+			entry({event: 'roll-server-started', target: 'webapps', detail: 'app02', time: '2026-12-03T17:04:00.000Z'}),
 			entry({event: 'roll-stopped', target: 'webapps', detail: 'app02: --exec exited with 3'}),
 			...maintenance('app02', later, true),
 		];
@@ -56,6 +57,9 @@ describe('the roll in the journal', () => {
 		// A maintenance that ended without its ready (abandoned, or ready not applied) is not done.
 		const unready = [...entries.slice(0, -4), ...maintenance('app02', later, false)];
 		expect(openRoll(unready, 'webapps')?.done).toEqual(['app01']);
+		// One the roll did not begin (someone's own, while the roll stood stopped) is not the roll's: not done.
+		const theirs = [...entries.filter((one) => one.event !== 'roll-server-started'), ...maintenance('app03', later, true)];
+		expect(openRoll(theirs, 'webapps')?.done).toEqual(['app01']);
 	});
 
 	it('counts the state changes HAProxy applied to a target in this process since a moment: replies, read-backs, rollbacks', () => {
@@ -84,7 +88,7 @@ describe('the roll in the journal', () => {
 });
 
 describe('the servers a roll goes through', () => {
-	const open: RollRecord = {backend: 'webapps', servers: ['app03', 'app01'], startedAt: '2026-12-04T06:00:00.000Z', startedBy: 'ana', done: [], redo: [], finished: false};
+	const open: RollRecord = {backend: 'webapps', servers: ['app03', 'app01'], startedAt: '2026-12-04T06:00:00.000Z', startedBy: 'ana', done: [], begun: {}, redo: [], finished: false};
 	const names = ['app01', 'app02', 'app03'];
 
 	it('takes those asked for, else the open roll\'s (less any gone since), else all in configuration order', () => {
