@@ -224,7 +224,7 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 		const again = plan.resume.healthAgain ? ` again: its maintain passed in an earlier run, but the target is still drained, so the health wait runs again (up to ${context.options.readyTimeoutMs / 1000} s, --ready-timeout) before ready` : '';
 		write(
 			kind === 'restore' && drainedBy
-				? `→ the maintenance that ${drainedBy.user} started at ${journalTime(drainedBy.at)} ${drainedBy.tookUp ? 'took up its drain (found made, by hand or another tool)' : 'drained it'}; it goes on at ${plan.resume.step}${again}.`
+				? `→ the maintenance that ${drainedBy.user} started at ${journalTime(drainedBy.at)} ${drainedBy.tookUp ? 'took up its drain (found made, by hand or another tool)' : 'drained it'}${plan.resume.execUnfinished ? `; ${plan.resume.execUnfinished}` : ''}; it goes on at ${plan.resume.step}${again}.`
 				: `→ resuming at ${plan.resume.step}: ${plan.resume.reason}`,
 		);
 	}

@@ -25,6 +25,8 @@ export type MaintenanceRecord = {
 	lastEntry: JournalEntry;
 	/** The pattern (`@10.0.0.5`, `'*\/app01'`) of the maintenance of several servers this one is part of, if it is. */
 	set?: string;
+	/** The last --exec a roll ran on the target in this maintenance did not pass: it `failed`, or was `stopped` (started, never ended). */
+	execUnfinished?: 'failed' | 'stopped';
 };
 
 /**
@@ -48,6 +50,14 @@ export function lastMaintenance(entries: readonly JournalEntry[], target: string
 		}
 
 		record.lastEntry = entry;
+		if (entry.check === 'exec') {
+			if (entry.verdict === 'pass') {
+				delete record.execUnfinished;
+			} else {
+				record.execUnfinished = entry.verdict === undefined ? 'stopped' : 'failed';
+			}
+		}
+
 		if (entry.check === 'maintenance-set' && entry.detail) {
 			record.set = entry.detail;
 		}
@@ -113,6 +123,8 @@ export type ResumePoint = {
 	step: StepId;
 	reason: string;
 	drained: boolean;
+	/** The words of a roll's --exec on the target that did not pass (`the --exec a roll ran on it failed, so the work may not be done`). */
+	execUnfinished?: string;
 	/** `tookUp`: the maintenance found the drain made (by hand, another tool) and took it up: it did not drain it. */
 	drainedBy?: {user: string; at: string; tookUp?: true};
 	/** Another maintenance's drain (a drain mark, drain-mark.ts), in words: its restore needs --take-over. */
@@ -151,7 +163,9 @@ export function resumePoint(record: MaintenanceRecord | undefined, {targetDraine
 		// Still drained, so no ready took effect: ready waits for health seen now, never for health an earlier run saw.
 		const step = stepIds.indexOf(next) > stepIds.indexOf('maintain') ? 'maintain' : next;
 		const healthAgain = open.passed.includes('maintain');
-		const again = healthAgain ? `; its maintain passed, but HAProxy still shows the target drained, so maintain's health wait runs again before ready` : '';
+		const unfinished = open.execUnfinished ? `the --exec a roll ran on it ${open.execUnfinished === 'failed' ? 'failed' : 'was stopped before it ended'}, so the work may not be done` : undefined;
+		const exec = unfinished ? `; ${unfinished}` : '';
+		const again = `${exec}${healthAgain ? `; its maintain passed, but HAProxy still shows the target drained, so maintain's health wait runs again before ready` : ''}`;
 		return {
 			step,
 			drained: true,
@@ -159,6 +173,7 @@ export function resumePoint(record: MaintenanceRecord | undefined, {targetDraine
 			reason: `the maintenance that ${open.startedBy} started at ${journalTime(open.startedAt)} ${open.drainFound ? 'took up its drain (found made)' : 'drained it'} and did not finish${again}`,
 			drainedBy: {user: open.startedBy, at: open.startedAt, ...(open.drainFound ? {tookUp: true as const} : {})},
 			...(healthAgain ? {healthAgain: true as const} : {}),
+			...(unfinished ? {execUnfinished: unfinished} : {}),
 		};
 	}
 

@@ -141,6 +141,9 @@ describe('drainboard roll', () => {
 		await waitFor('the sleep the command started to end', () => (running(sleepPid) ? undefined : true), 10_000, 50);
 		expect(stderr).toContain(stopped.resume);
 		expect(await states()).toEqual({'webapps/app01': '0', 'webapps/app02': '8', 'webapps/app03': '0'});
+		// Taken up outside the roll, the maintenance says its work may not be done (the wizard's resume question reads the same).
+		const preview = await runCli(['restore', 'webapps/app02', ...common('signal.jsonl'), '--dry-run']);
+		expect(preview.stderr).toContain('drained it; the --exec a roll ran on it was stopped before it ended, so the work may not be done; it goes on at');
 
 		await writeFile(fixed, '');
 		const second = await runCli(args, {timeoutMs: 240_000});

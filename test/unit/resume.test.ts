@@ -35,6 +35,16 @@ describe('resume', () => {
 		expect(resumePoint(lastMaintenance([...entries, ready], 'webapps/app01'), {targetDrained: false})?.step).toBe('restore');
 	});
 
+	it("says a roll's --exec on the target that failed or was stopped: the work may not be done; one that passed says nothing", () => {
+		const base = [entry('started'), drainReply, ...(['validate', 'baseline', 'drain', 'confirm'] as const).map((step) => entry('step-passed', {step}))];
+		const started = entry('check', {step: 'maintain', check: 'exec', detail: '--exec started: systemctl restart app'});
+		const reasonOf = (more: JournalEntry[]) => resumePoint(lastMaintenance([...base, ...more], 'webapps/app01'), {targetDrained: true})?.reason ?? '';
+		expect(reasonOf([started])).toContain('the --exec a roll ran on it was stopped before it ended, so the work may not be done');
+		expect(reasonOf([started, entry('check', {step: 'maintain', check: 'exec', verdict: 'fail', detail: 'x'})])).toContain('the --exec a roll ran on it failed, so the work may not be done');
+		expect(reasonOf([started, entry('check', {step: 'maintain', check: 'exec', verdict: 'pass', detail: 'x'})])).not.toContain('--exec');
+		expect(reasonOf([])).not.toContain('--exec');
+	});
+
 	it('resumes at confirm when the drain was sent but not proven, or when HAProxy shows a drain the journal does not know', () => {
 		const record = lastMaintenance([entry('started'), drainReply], 'webapps/app01');
 		expect(resumePoint(record, {targetDrained: true})?.step).toBe('confirm');
