@@ -38,6 +38,7 @@ export function lostDrainJson(gone: GoneDrain, journal: StatusJournal): LostDrai
 		server: gone.target,
 		by: {user: gone.startedBy, journal: path.resolve(journal.file), startedAt: gone.startedAt, drainedAt: gone.drainedAt === null ? null : new Date(gone.drainedAt).toISOString()},
 		undone: gone.undone.how,
+		underWay: gone.underWay,
 	};
 }
 
@@ -76,14 +77,16 @@ function inRotation(status: string): boolean {
  * (UP; …): check it; `drainboard restore webapps/app03 --yes …` closes that maintenance.`, made
  * {@link visible} (the user and times come from the journal).
  */
-function lostDrainSentence(gone: GoneDrain, options: {severalInstances: boolean; flags: ChosenFlags; journal: StatusJournal; now: number}): {text: string; command: string | null} {
+function lostDrainSentence(gone: GoneDrain, options: {severalInstances: boolean; flags: ChosenFlags; journal: StatusJournal; now: number}): {text: string; command: string | null; after?: string} {
 	const where = options.severalInstances ? ` on ${gone.socket}` : '';
 	const command = restoreCommand(options.flags, gone.target, options.journal.given ? options.journal.file : undefined);
 	const drained = `${gone.target}${where}: ${gone.startedBy}'s maintenance of ${sinceTime(gone.startedAt, options.now)} ${gone.tookUp ? 'took up its drain (found made, by hand or another tool)' : 'drained it'}, and HAProxy`;
 	if (gone.undone.how === 'maintenance') {
-		// Out of rotation, but not by that maintenance: restore puts back drains only, so no restore command.
-		const text = `${drained} shows it in maintenance now (${gone.status ?? 'MAINT'}; ${undoneText(gone)}): out of rotation, not by that maintenance. Whoever put it there brings it back (set server ${gone.target} state ready), or sets it to drain again (state drain) for \`drainboard restore\` to put it back with its checks.`;
-		return {text: visible(text), command: null};
+		// Out of rotation, but not by that maintenance: restore puts back drains only, so it is offered only once drained again.
+		const back = `${drained} shows it in maintenance now (${gone.status ?? 'MAINT'}; ${undoneText(gone)}): out of rotation, not by that maintenance. Whoever put it there brings it back (set server ${gone.target} state ready)`;
+		return gone.underWay === null
+			? {text: visible(`${back}, or sets it to drain again (state drain) for`), command: visible(command), after: 'to put it back with its checks.'}
+			: {text: visible(`${back}; ${gone.underWay}, and says there what it does about it.`), command: null};
 	}
 
 	const text =
@@ -114,8 +117,8 @@ export function lostDrainLines(lost: readonly GoneDrain[], options: {severalInst
 	return [
 		...wrapWords(visible(`Open maintenances of the journal ${path.resolve(options.journal.file)} whose drain HAProxy no longer shows:`).split(' '), options.width - 1),
 		...lost.flatMap((gone) => {
-			const {text, command} = lostDrainSentence(gone, options);
-			const words = command === null ? text.split(' ') : [...text.split(' '), `\`${command}\``, 'closes', 'that', 'maintenance.'];
+			const {text, command, after = 'closes that maintenance.'} = lostDrainSentence(gone, options);
+			const words = command === null ? text.split(' ') : [...text.split(' '), `\`${command}\``, ...after.split(' ')];
 			return wrapWords(words, width).map((line, index) => `${index === 0 ? '  ' : '    '}${line}`);
 		}),
 	];

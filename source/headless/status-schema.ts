@@ -73,6 +73,9 @@ const lostDrainSchema = z.strictObject({
 				'what took the drain away, from the journal\'s drain entry and HAProxy\'s process now: `reload` (another pid or start time: HAProxy was reloaded or restarted, and no server-state file kept the drain), `change` (the same process: someone or something set it ready), `unknown` (the journal has no pid of this instance), `removed` (HAProxy has no such server now: `del server`, or a reload with another configuration; nothing of it is drained), `maintenance` (someone put it into maintenance, `state maint`, which cleared the drain: out of rotation, but not by that maintenance, and restore does not put it back)',
 			),
 		),
+	underWay: z
+		.nullable(z.string())
+		.check(z.describe('who runs that maintenance now, when another drainboard still running does (or a roll\'s --exec still runs on it): a clause naming its user, pid and last entry; its restore here would be refused, that drainboard says what it does. Null when nobody does')),
 });
 
 /** A backend with servers of which none serves: HAProxy has nowhere to send its traffic. */

@@ -69,7 +69,7 @@ async function oneInstanceJson(client: RuntimeClient, journal: StatusJournal, wr
 	const open = openDrainsOf(journaled.entries, client.socket, instance);
 	const drains = await drainOwners([{client, servers: drained}]);
 	// Every server of the instance streamed by: a maintenance whose server did not pass by names one HAProxy has no more.
-	const lost = drainsGone(open, instance, ofMaintenances, 'all');
+	const lost = drainsGone(open, instance, ofMaintenances, 'all', journaled.entries);
 	write(statusJsonHead([instance]));
 	for (const piece of pieces) {
 		write(piece);

@@ -154,7 +154,7 @@ describe('status names an open maintenance whose drain a reload dropped', () => 
 			expect(result.stderr).toBe('');
 			const json = statusJsonSchema.parse(JSON.parse(result.stdout));
 			expect(json.drains).toEqual([]);
-			expect(json.lostDrains).toEqual([{socket: bed.adminSocket, server: 'webapps/app03', by, undone: 'reload'}]);
+			expect(json.lostDrains).toEqual([{socket: bed.adminSocket, server: 'webapps/app03', by, undone: 'reload', underWay: null}]);
 		}
 
 		// The grid says it too, in 80 columns.
@@ -204,7 +204,7 @@ describe('status names an open maintenance whose server a reload with another co
 			const by = {user: started!.user, journal, startedAt: started!.time};
 			for (const args of [['status', '--json', ...flags], ['status', '--backend', 'webapps', '--json', ...flags]]) {
 				const json = statusJsonSchema.parse(JSON.parse((await runCli(args)).stdout));
-				expect(json.lostDrains).toEqual([{socket: bed.adminSocket, server: 'webapps/app03', by: expect.objectContaining(by) as unknown, undone: 'removed'}]);
+				expect(json.lostDrains).toEqual([{socket: bed.adminSocket, server: 'webapps/app03', by: expect.objectContaining(by) as unknown, undone: 'removed', underWay: null}]);
 			}
 
 			// Another backend's status does not speak of it: what it read says nothing of webapps.
@@ -238,7 +238,7 @@ describe('status names an open maintenance whose drain someone replaced with a m
 		const sentence = block.slice(heading.length).join('\n').replace(/\n {4}/g, ' ').replace(/^ {2}/, '');
 		expect(sentence).toMatch(
 			new RegExp(
-				`^webapps/app03: ${escaped(started!.user)}'s maintenance of ${time} drained it, and HAProxy shows it in maintenance now \\(MAINT; someone or something put it into maintenance \\(state maint\\), which cleared the drain\\): out of rotation, not by that maintenance\\. Whoever put it there brings it back \\(set server webapps/app03 state ready\\), or sets it to drain again \\(state drain\\) for \`drainboard restore\` to put it back with its checks\\.$`,
+				`^webapps/app03: ${escaped(started!.user)}'s maintenance of ${time} drained it, and HAProxy shows it in maintenance now \\(MAINT; someone or something put it into maintenance \\(state maint\\), which cleared the drain\\): out of rotation, not by that maintenance\\. Whoever put it there brings it back \\(set server webapps/app03 state ready\\), or sets it to drain again \\(state drain\\) for \`${escaped(`drainboard restore webapps/app03 --yes --socket ${bed.adminSocket} --journal ${journal}`)}\` to put it back with its checks\\.$`,
 			),
 		);
 		expect(sentence).not.toContain('closes that maintenance');

@@ -5,6 +5,7 @@ import {writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {rollResultSchema} from '../../source/headless/roll-report.js';
+import {statusJsonSchema} from '../../source/headless/status-schema.js';
 import {readJournal} from '../../source/runbook/journal.js';
 import {servedMore, startBedLoad, startUnderLoadBed} from '../fixtures/under-load.cfg.js';
 import {checkCommandContract} from '../helpers/json-contract.js';
@@ -320,6 +321,15 @@ describe('drainboard roll', () => {
 			const text = status.stdout.replace(/\s+/g, ' ');
 			expect(text).toMatch(/webapps\/app01: \S+'s maintenance of \S+ drained it, and HAProxy shows it in rotation now \(.*\): check it; \S+'s drainboard \(pid \d+\) runs it now \(its last entry: maintain at \d\d:\d\d:\d\d\), and says there what it does about it\./);
 			expect(text).not.toContain('drainboard restore webapps/app01');
+			// --json says who runs it too: a script does not call a restore that would be refused.
+			const json = statusJsonSchema.parse(JSON.parse((await runCli(['status', '--socket', bed.adminSocket, '--journal', journal, '--json'])).stdout));
+			expect(json.lostDrains).toEqual([expect.objectContaining({server: 'webapps/app01', undone: 'change', underWay: expect.stringMatching(/^\S+'s drainboard \(pid \d+\) runs it now/) as unknown})]);
+			// Put into maintenance by someone meanwhile: still named as run by that drainboard, and no restore offered.
+			expect(await bed.send('set server webapps/app01 state maint')).toBe('\n');
+			const maint = (await runCli(['status', '--socket', bed.adminSocket, '--journal', journal])).stdout.replace(/\s+/g, ' ');
+			expect(maint).toMatch(/shows it in maintenance now .*; \S+'s drainboard \(pid \d+\) runs it now .*, and says there what it does about it\./);
+			expect(maint).not.toContain('drainboard restore');
+			expect(await bed.send('set server webapps/app01 state ready')).toBe('\n');
 		} finally {
 			cli.child.kill('SIGTERM');
 			await cli.exited;

@@ -131,7 +131,7 @@ describe('status with a journal that holds a lost drain', () => {
 	it('prints the same lostDrains streamed or whole, and the sentence in the table', async () => {
 		const journal = path.join(scratchDir('drainboard-lost-'), 'journal.jsonl');
 		writeFileSync(journal, drainedThen('webapps/app03').map((entry) => `${JSON.stringify(entry)}\n`).join(''));
-		const expected = [{socket, server: 'webapps/app03', by: {user: 'root', journal, startedAt, drainedAt}, undone: 'reload'}];
+		const expected = [{socket, server: 'webapps/app03', by: {user: 'root', journal, startedAt, drainedAt}, undone: 'reload', underWay: null}];
 		for (const backend of [undefined, 'webapps']) {
 			const written: string[] = [];
 			const notes = await runStatus([client as unknown as RuntimeClient], {json: true, width: 80, journal, ...(backend ? {backend: backend as never} : {})}, (text) => written.push(String(text)));
