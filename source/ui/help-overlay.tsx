@@ -19,7 +19,7 @@ export const gridKeys: KeyHelp[] = [
 	{keys: 'q', does: 'quit'},
 ];
 
-/** `keys` with `extra` (the lab's `s`) before `?` and `q`. */
+/** `keys` with `extra` (the lab's `s`, its socket) before `?` and `q`, which the footer names anyway. */
 export function withExtraKeys(keys: readonly KeyHelp[], extra: readonly KeyHelp[]): KeyHelp[] {
 	const at = keys.findIndex((entry) => entry.keys === '?');
 	return at === -1 ? [...keys, ...extra] : [...keys.slice(0, at), ...extra, ...keys.slice(at)];
@@ -40,7 +40,10 @@ export function HelpOverlay({height, width, keys}: {height: number; width: numbe
 		...wrap(stateLegend, width - 1),
 	];
 	const close = 'Press ? or Esc to close.';
-	const lines = [...body.slice(0, Math.max(0, height - 1)), close];
+	// Taller than the room: the last line that fits says how much is left out, rather than cutting it silently.
+	const room = Math.max(0, height - 1);
+	const shown = body.length <= room ? body : [...body.slice(0, Math.max(0, room - 1)), `… ${body.length - room + 1} more lines: a taller terminal shows them`];
+	const lines = [...shown, close];
 	return (
 		<Box flexDirection="column" height={height}>
 			{lines.slice(0, height).map((line, index) => (

@@ -160,8 +160,8 @@ export function Screens({clients, initialTarget, initialSet, initialRoll, rollLo
 	// The header cuts a long socket path at 80 columns: the help gives it whole, to try the headless commands on.
 	const labSocket = lab
 		? [
-				{keys: '(socket)', does: `${lab.socket}: the lab's, for --socket in another terminal (drainboard status, drain, restore)`},
-				{keys: '(journal)', does: `${lab.journal}: the lab's, for --journal there too, so that status and restore see the lab's maintenances`},
+				{keys: '(socket)', does: `${lab.socket}: for --socket in another terminal (status, drain, restore)`},
+				{keys: '(journal)', does: `${lab.journal}: for --journal there, to see the lab's maintenances`},
 			]
 		: [];
 	const machineKeys = prepareSet ? [{keys: 'm', does: 'on a server: take it out together with the servers at its address or of its name (a machine in several backends)'}] : [];

@@ -52,9 +52,9 @@ describe('drainboard lab', () => {
 		expect(help).toMatch(/^ {2}s {15}lab: stop \/ start the demo server under the cursor *$/m);
 		// The header cuts the socket's path on a narrow terminal: the help gives it whole.
 		const socket = `${tmp}/${labDirs()[0]!}/admin.sock`;
-		expect(help.replace(/\s+/g, ' ')).toContain(`(socket) ${socket}: the lab's, for --socket in another terminal (drainboard status, drain, restore)`);
+		expect(help.replace(/\s+/g, ' ')).toContain(`(socket) ${socket}: for --socket in another terminal (status, drain, restore)`);
 		// Its journal too: status and restore in that other terminal see the lab's maintenances only with it.
-		expect(help.replace(/\s+/g, ' ')).toContain(`(journal) ${tmp}/${labDirs()[0]!}/journal.jsonl: the lab's, for --journal there too, so that status and restore see the lab's maintenances`);
+		expect(help.replace(/\s+/g, ' ')).toContain(`(journal) ${tmp}/${labDirs()[0]!}/journal.jsonl: for --journal there, to see the lab's maintenances`);
 		await lab.session.press('Escape', (current) => !current.includes('Press ? or Esc to close.'));
 		await lab.session.send('q');
 		expect(await lab.session.exited()).toBe(0);

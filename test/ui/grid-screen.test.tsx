@@ -175,6 +175,27 @@ describe('grid navigation', () => {
 		await press(keys.escape, (current) => current.includes('app01') && !current.includes('Keys'));
 	});
 
+	it('says how many help lines a short terminal leaves out; the extra keys come before ? and q, which the footer names anyway', async () => {
+		const extraKeys = [
+			{keys: 's', does: 'lab: stop / start the demo server under the cursor'},
+			{keys: '(socket)', does: '/tmp/lab/admin.sock: the lab\'s'},
+		];
+		rendered = renderAt(<GridScreen view={makeView(pool)} size={{columns: 80, rows: 12}} now={pool.takenAt} onQuit={() => undefined} onFocus={() => undefined} extraKeys={extraKeys} />, {columns: 80, rows: 12});
+		await rendered.waitForFrame('app01');
+		const frame = await rendered.press('?', 'Press ? or Esc to close.');
+		const lines = frameLines(frame);
+		expect(lines.some((line) => /^… \d+ more lines: a taller terminal shows them/.test(line))).toBe(true);
+		expect(frameLines(frame).length).toBeLessThanOrEqual(12);
+		rendered.unmount();
+		rendered = renderAt(<GridScreen view={makeView(pool)} size={{columns: 80, rows: 40}} now={pool.takenAt} onQuit={() => undefined} onFocus={() => undefined} extraKeys={extraKeys} />, {columns: 80, rows: 40});
+		await rendered.waitForFrame('app01');
+		const tall = frameLines(await rendered.press('?', 'Press ? or Esc to close.'));
+		expect(tall.some((line) => line.includes('more lines'))).toBe(false);
+		const at = (text: string) => tall.findIndex((line) => line.includes(text));
+		expect(at('lab: stop / start')).toBeLessThan(at('show / hide this help'));
+		expect(at('/tmp/lab/admin.sock')).toBeLessThan(at('quit'));
+	});
+
 	it('opens a detail panel of the server under the cursor with Enter', async () => {
 		const {waitForFrame, press} = show(makeView(pool));
 		await waitForFrame('app01');
