@@ -16,7 +16,7 @@ import {DrainMarks, heldText, isOwnMark, isOwnUser, type DrainMark} from '../run
 import {terminalLine, terminalSafeJson} from '../visible-text.js';
 import type {HeadlessResult} from './report.js';
 import {journalTime} from '../time-format.js';
-import {openRoll, rollServers, rollsOwn} from '../runbook/roll-record.js';
+import {openRoll, rollHoldsOpen, rollServers} from '../runbook/roll-record.js';
 import {appliedStateChanges} from './roll-journal.js';
 import type {RollResult, RollServerResult} from './roll-report.js';
 import {restoreCommand, shellWord} from '../runbook/come-back.js';
@@ -267,7 +267,7 @@ async function roll(options: Options, words: readonly string[], result: RollResu
 			// An open maintenance of this journal that the roll did not begin (a drain of its own, someone's
 			// wizard, even one begun while this roll stood stopped) is not the roll's: its ready and --exec
 			// would finish someone else's work.
-			const ownOpen = record !== undefined && !record.finished && open !== undefined && rollsOwn(open, server, record.startedAt);
+			const ownOpen = rollHoldsOpen(open, server, record);
 			if (drainedSomewhere && record !== undefined && !ownOpen) {
 				entry.outcome = 'stopped';
 				return stopped(

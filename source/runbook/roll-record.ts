@@ -1,5 +1,5 @@
 import {Journal, readJournal, type JournalEntry, type JournalInstance, type JournalScope} from './journal.js';
-import {lastMaintenance} from './resume.js';
+import {lastMaintenance, type MaintenanceRecord} from './resume.js';
 
 /** A roll of a backend as the journal tells it: the last one started, and the servers it finished. */
 export type RollRecord = {
@@ -74,7 +74,7 @@ export function openRoll(entries: readonly JournalEntry[], backend: string): Rol
 		const target = `${backend}/${server}`;
 		const maintenance = lastMaintenance(entries, target);
 		if (!record.done.includes(server) && maintenance?.finished && maintenance.readySent && rollsOwn(record, server, maintenance.startedAt)) {
-			if (execCompleted(entries, target, maintenance.startedAt)) {
+			if (maintenance.execUnfinished === undefined) {
 				record.done.push(server);
 			} else {
 				record.redo.push(server);
@@ -86,16 +86,14 @@ export function openRoll(entries: readonly JournalEntry[], backend: string): Rol
 }
 
 /** Whether the maintenance of `server` begun at `startedAt` is the roll's: begun since the roll last began that server. */
-export function rollsOwn(roll: RollRecord, server: string, startedAt: string): boolean {
+function rollsOwn(roll: RollRecord, server: string, startedAt: string): boolean {
 	const begun = roll.begun[server];
 	return begun !== undefined && Date.parse(startedAt) >= Date.parse(begun);
 }
 
-/** Whether the --exec a roll started in the maintenance of `target` begun at `since` passed: true when none was started. */
-function execCompleted(entries: readonly JournalEntry[], target: string, since: string): boolean {
-	const start = Date.parse(since);
-	const last = entries.filter((entry) => entry.target === target && entry.check === 'exec' && Date.parse(entry.time) >= start).at(-1);
-	return last === undefined || last.verdict === 'pass';
+/** Whether `record`, the last maintenance of `server`, is open and the roll's own (one it takes up again, keeping the time it began it). */
+export function rollHoldsOpen(roll: RollRecord | undefined, server: string, record: MaintenanceRecord | undefined): boolean {
+	return roll !== undefined && record !== undefined && !record.finished && rollsOwn(roll, server, record.startedAt);
 }
 
 /**
@@ -151,9 +149,7 @@ export function journalRollLog(file: string, scope: () => JournalScope & {instan
 		beginServer(backend, server) {
 			try {
 				const {entries} = readJournal(file, {about: scope()});
-				const roll = openRoll(entries, backend);
-				const record = lastMaintenance(entries, `${backend}/${server}`);
-				if (roll && record && !record.finished && rollsOwn(roll, server, record.startedAt)) {
+				if (rollHoldsOpen(openRoll(entries, backend), server, lastMaintenance(entries, `${backend}/${server}`))) {
 					return null;
 				}
 			} catch {
