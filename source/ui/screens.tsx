@@ -298,6 +298,9 @@ export function Screens({clients, initialTarget, initialSet, initialRoll, rollLo
 				freshAt={freshAt}
 				initialKey={gridCursor}
 				message={problem}
+				onMessagePast={() => {
+					say(null);
+				}}
 				banner={banner}
 				onFocus={onFocus}
 				onQuit={quit}

@@ -332,6 +332,26 @@ describe('keys the grid leaves to others', () => {
 		expect(seen).toEqual([['s', 'app02']]);
 	});
 
+	it('tells its owner when a key moves the operator on from a message, and not for keys it does not act on', async () => {
+		const past: string[] = [];
+		const at = (message: string | null) => (
+			<GridScreen view={makeView(pool)} size={{columns: 80, rows: 24}} now={pool.takenAt} onQuit={() => undefined} onFocus={() => undefined} message={message} onMessagePast={() => past.push('past')} onExtraKey={() => undefined} />
+		);
+		rendered = renderAt(at('the filter matches none: Esc clears it'));
+		await rendered.waitForFrame('the filter matches none');
+		// s is not the grid's key: the message stays; j moves the cursor, so the message is past.
+		rendered.send('s');
+		await rendered.press('j', '2/13');
+		expect(past).toEqual(['past']);
+		rendered.unmount();
+		past.length = 0;
+		// With no message there is nothing to be past.
+		rendered = renderAt(at(null));
+		await rendered.waitForFrame('1/13');
+		await rendered.press('j', '2/13');
+		expect(past).toEqual([]);
+	});
+
 	it('says why no server is under the cursor: a backend row, a filter that matches none, nothing read yet', async () => {
 		const seen: Array<[string, string | undefined, string | undefined]> = [];
 		const onExtraKey = (char: string, {server, noRow}: {server: {server: string} | undefined; noRow?: string}) => seen.push([char, server?.server, noRow]);

@@ -39,6 +39,8 @@ type Props = {
 	extraKeys?: readonly KeyHelp[];
 	/** A problem to show above the key hints (a maintenance that could not start). */
 	message?: string | null;
+	/** The operator pressed a key the grid acted on: a message about an earlier key is past (e.g. "Esc clears it" once Esc did). */
+	onMessagePast?: () => void;
 	/** One line above the key hints that asks for the operator's attention (a drained server to resume). */
 	banner?: string | null;
 	active?: boolean;
@@ -55,7 +57,7 @@ type UnderCursor = {
 const chromeHeight = 4;
 
 /** The live grid of every backend and server. */
-export function GridScreen({view, size, now, freshAt, onQuit, onFocus, onSelect, onBackend, onExtraKey, extraKeys = [], initialKey, message, banner, active = true}: Props) {
+export function GridScreen({view, size, now, freshAt, onQuit, onFocus, onSelect, onBackend, onExtraKey, extraKeys = [], initialKey, message, onMessagePast, banner, active = true}: Props) {
 	const [state, dispatch] = useReducer(gridReducer, {pageSize: size.rows - chromeHeight, cursorKey: initialKey, selected: onSelect ? undefined : initialKey}, initialGridState);
 	const differences = useMemo(() => differingServers(view.pool), [view.pool]);
 	const rows = useMemo(() => buildRows(view.pool, state.filter, differences), [view.pool, state.filter, differences]);
@@ -88,6 +90,7 @@ export function GridScreen({view, size, now, freshAt, onQuit, onFocus, onSelect,
 	useGridKeys(state, dispatch, {
 		onQuit,
 		active,
+		onAction: message ? onMessagePast : undefined,
 		onExtraKey(char, cursorKey) {
 			onExtraKey?.(char, {server: rows.serverOf(cursorKey), noRow: rows.length === 0 ? (state.filter ? 'the filter matches none: Esc clears it' : 'none is shown yet') : undefined});
 		},

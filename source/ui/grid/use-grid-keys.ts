@@ -13,6 +13,8 @@ type Handlers = {
 	onBackend?: (key: string) => void;
 	/** A typed character the grid does not use, with the row key under the cursor at that moment. */
 	onExtraKey?: (char: string, cursorKey: string | null) => void;
+	/** Any key the grid acted on (cursor, filter, help): the operator has moved on from the last message. */
+	onAction?: () => void;
 	active?: boolean;
 };
 
@@ -115,6 +117,7 @@ export function useGridKeys(state: GridState, dispatch: Dispatch<GridAction>, ha
 					continue;
 				}
 
+				handlers.onAction?.();
 				dispatch(action);
 				current = gridReducer(current, action);
 				latest.current = current;
