@@ -91,8 +91,9 @@ const help = `
                                the run would proceed, 1 when a gate would block
     --allow-down               drain a server that is DOWN or in MAINT on
                                purpose (journaled; its baseline is skipped)
-    --take-over                restore a server that another operator's
-                               maintenance drained (journaled)
+    --take-over                take over a drain another operator's
+                               maintenance made: restore it, or make it part
+                               of this drain of several servers (journaled)
     --backend <name>           status, routes: only this backend
     --timeout <s>              Runtime API timeout in seconds (default 5)
     --json                     print one JSON object on stdout, errors too
