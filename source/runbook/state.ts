@@ -34,6 +34,8 @@ export type Alarm = {
 	at: number;
 	/** The drain this maintenance set is gone: the wizard offers to send it again. */
 	reapply?: boolean;
+	/** The drain this maintenance set is gone (lost, or replaced by someone's maintenance): its return is watched for. */
+	drainGone?: boolean;
 };
 
 /** What the steps learn as they run, for the steps after them. */
@@ -154,11 +156,27 @@ export type RunbookAction =
 	| {type: 'restore-brought-forward'}
 	| {type: 'reapply-started'}
 	| {type: 'reapply-ended'; problem: string | null; time: number}
+	/** HAProxy shows the drain again after it was gone, not by r: set by someone else. */
+	| {type: 'drain-returned'; time: number}
 	| {type: 'problem-shown'; problem: string | null}
 	| {type: 'probe-set'; probe: Probe | null; source: string}
 	| {type: 'facts-learned'; facts: Partial<RunbookFacts>}
 	| {type: 'target-seen'; seen: TargetSeen[]}
 	| {type: 'haproxy-changed'; time: number};
+
+/**
+ * The target was out of this maintenance's drain (in rotation, or someone's maintenance) and is
+ * drained again: after confirm, confirm proves again that new traffic goes elsewhere and that the
+ * sessions it took meanwhile end, before the work goes on.
+ */
+function confirmAgain(state: RunbookState, problem: string): RunbookState {
+	const after = state.current === 'maintain' || (state.current === 'restore' && state.steps.restore.status !== 'passed');
+	if (state.finished || !after) {
+		return state;
+	}
+
+	return {...state, current: 'confirm', steps: {...state.steps, confirm: pendingStep(), maintain: pendingStep(), restore: pendingStep()}, problem};
+}
 
 /** A step not run yet. */
 const pendingStep = (): StepState => ({status: 'pending', checks: [], startedAt: null, finishedAt: null});
@@ -360,19 +378,19 @@ export function runbookReducer(state: RunbookState, action: RunbookAction): Runb
 
 		case 'reapply-ended': {
 			const ended = {...state, reapplying: false, problem: action.problem ?? state.problem, changedAt: action.problem ? state.changedAt : action.time};
-			const after = state.current === 'maintain' || (state.current === 'restore' && state.steps.restore.status !== 'passed');
-			if (action.problem !== null || state.finished || !after) {
-				return ended;
+			return action.problem === null ? confirmAgain(ended, `The drain is back on ${state.target}, after it was in rotation: confirm runs again, for the traffic and sessions it took meanwhile.`) : ended;
+		}
+
+		case 'drain-returned': {
+			// r's own change ends in reapply-ended, which does this.
+			if (state.reapplying) {
+				return state;
 			}
 
-			// The server was in rotation meanwhile: confirm proves again that new traffic goes elsewhere
-			// and that the sessions it took meanwhile end, before the work goes on.
-			return {
-				...ended,
-				current: 'confirm',
-				steps: {...state.steps, confirm: pendingStep(), maintain: pendingStep(), restore: pendingStep()},
-				problem: `The drain is back on ${state.target}, after it was in rotation: confirm runs again, for the traffic and sessions it took meanwhile.`,
-			};
+			return confirmAgain(
+				{...state, changedAt: action.time},
+				`HAProxy shows ${state.target} drained again, set by someone else after it was out of this drain: confirm runs again, for the traffic and sessions it may have taken meanwhile, before the work goes on.`,
+			);
 		}
 
 		case 'problem-shown': {

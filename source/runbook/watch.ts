@@ -19,7 +19,8 @@ export type Observation = {
 /** What the wizard expects of the target; `restoring`: its restore is under way (a lost drain is then nothing to put back). */
 type Expectation = {target: Target; drained: boolean; restoring?: boolean};
 
-type AlarmChanges = {raise: Alarm[]; clear: string[]};
+/** `drainBack`: the drain this maintenance expects is on again after it was gone (put back by r, or set by someone else). */
+type AlarmChanges = {raise: Alarm[]; clear: string[]; drainBack?: boolean};
 
 
 /** The target shows the admin state the wizard expects: drained or not as expected, and not in maintenance (false when it is not listed). */
@@ -34,19 +35,24 @@ const asExpected = (server: Server | null, expectation: Expectation) => server !
 export class TargetWatch {
 	private previous: Observation | undefined;
 	private lastReachable: Observation | undefined;
-	/** The id of the alarm that said the drain was lost (and offered r), until a poll reads the drain back. */
+	/**
+	 * The id of the alarm that said the drain was gone (lost, with r offered, or replaced by
+	 * someone's maintenance), until a poll reads the drain back.
+	 */
 	private lost: string | undefined;
 
 	observe(current: Observation, expectation: Expectation): AlarmChanges {
 		const changes = this.compare(current, expectation);
 		const settled = asExpected(current.server, expectation);
-		const raisedLost = changes.raise.find((alarm) => alarm.reapply);
+		const raisedLost = expectation.drained ? changes.raise.find((alarm) => alarm.reapply || alarm.drainGone) : undefined;
 		if (raisedLost) {
 			this.lost = raisedLost.id;
 		} else if (this.lost && settled && changes.raise.length === 0) {
 			// The drain is back (re-applied by r, by a step's prompt, or by someone else): the alarm
-			// and its offer to re-apply are withdrawn, as r withdraws them (the journal keeps the alarm).
+			// and its offer to re-apply are withdrawn, as r withdraws them (the journal keeps the alarm),
+			// and the caller learns the target was out of this drain meanwhile.
 			changes.clear.push(this.lost);
+			changes.drainBack = true;
 			this.lost = undefined;
 		}
 
@@ -61,13 +67,14 @@ export class TargetWatch {
 	private compare(current: Observation, expectation: Expectation): AlarmChanges {
 		const target = formatTarget(expectation.target);
 		const id = (kind: string) => `${kind}:${current.socket}`;
-		const alarm = (kind: Alarm['kind'], message: string, reapply = false): Alarm => ({
+		const alarm = (kind: Alarm['kind'], message: string, reapply = false, drainGone = false): Alarm => ({
 			id: id(kind === 'restart' ? 'reload' : kind),
 			kind,
 			socket: current.socket,
 			message,
 			at: current.at,
 			...(reapply ? {reapply} : {}),
+			...(drainGone ? {drainGone} : {}),
 		});
 		if (!current.instance) {
 			const already = this.previous !== undefined && !this.previous.instance;
@@ -110,7 +117,7 @@ export class TargetWatch {
 							? " Someone's maintenance now: drainboard does not drain it again, as a drain would end it."
 							: ' Press r to re-apply the drain.';
 				return {
-					raise: [alarm('external-change', `Someone else changed ${target} on ${current.socket}: it is ${now} now, was ${before.adminFlags.join('+') || 'ready'}.${then}`, lost && !backInRotation && !theirs)],
+					raise: [alarm('external-change', `Someone else changed ${target} on ${current.socket}: it is ${now} now, was ${before.adminFlags.join('+') || 'ready'}.${then}`, lost && !backInRotation && !theirs, lost)],
 					clear,
 				};
 			}
@@ -141,6 +148,10 @@ export class PoolWatch {
 			const one = watch.observe({socket: health.socket, at, instance: health.ok && snapshot ? snapshot.instance : null, server: health.ok ? server : null}, expectation);
 			changes.raise.push(...one.raise);
 			changes.clear.push(...one.clear);
+			if (one.drainBack) {
+				changes.drainBack = true;
+			}
+
 			const backend = health.ok ? snapshot?.backends.find((candidate) => candidate.name === target.backend) : undefined;
 			if (backend) {
 				this.backendDown(health.socket, backend, server, expectation, at, changes);

@@ -200,6 +200,42 @@ describe('the wizard in a real terminal, against a real HAProxy', () => {
 		expect(readJournal(journal).entries.at(-1)).toMatchObject({event: 'quit', detail: expect.stringMatching(/^quit after the drain was undone outside this wizard: webapps\/app03 is not drained/)});
 	});
 
+	it('a drain set back by someone else after it was gone runs confirm again, journaled; once the maintenance ended, a later drain of its server is not its own', async () => {
+		const journal = `${bed.dir}/drained-again.jsonl`;
+		await session?.kill();
+		session = await startCliInTmux(['webapps/app02', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal, '--requests', '30'], {columns: 100, rows: 30, after: 'sleep 2'});
+		await session.waitForScreen('Enter run validate');
+		for (const step of ['▶ baseline', '▶ drain']) {
+			await session.press('Enter', (current) => checklist(current).includes(step));
+		}
+
+		await session.press('Enter', 'set server webapps/app02 state drain');
+		await session.press('y', (current) => checklist(current).includes('▶ confirm'));
+		await session.press('Enter', (current) => checklist(current).includes('▶ maintain') && current.replace(/\s+/g, ' ').includes('Do the work now'));
+		// Someone puts it in rotation, then drains it again: the sessions it took meanwhile are not proven gone.
+		expect(await bed.send('set server webapps/app02 state ready')).toBe('\n');
+		await session.waitForScreen((current) => /Someone\s+else\s+changed/.test(current));
+		expect(await bed.send('set server webapps/app02 state drain')).toBe('\n');
+		let screen = await session.waitForScreen((current) => checklist(current).includes('✓ drain › ▶ confirm'));
+		expect(screen.replace(/\s+/g, ' ')).toContain('HAProxy shows webapps/app02 drained again, set by someone else after it was out of this drain: confirm runs again');
+		expect(screen).not.toContain('Do the work now');
+		expect(readJournal(journal).entries.at(-1)).toMatchObject({event: 'alarm', step: 'maintain', detail: 'webapps/app02 is drained again, set outside this maintenance after its drain was gone: confirm runs again'});
+		await session.press('Enter', (current) => checklist(current).includes('✓ confirm › ▶ maintain'), 30_000);
+		await session.press('Enter', (current) => checklist(current).includes('▶ restore'), 15_000);
+		await session.press('Enter', 'set server webapps/app02 state ready');
+		await session.press('y', 'maintenance complete', 30_000);
+		const ended = readJournal(journal).entries.length;
+		// After the end, someone drains it by hand: no alarm of the ended maintenance, and q asks nothing.
+		expect(await bed.send('set server webapps/app02 state drain')).toBe('\n');
+		await session.waitForScreen((current) => / ◐ app02 .* DRAIN/.test(current));
+		screen = (await session.press('q', (current) => current.replace(/\s+/g, '').includes('drainedagainafterthismaintenanceended'))).replace(/\s+/g, ' ');
+		expect(screen).toMatch(/webapps\/app02 is drained \(out of rotation\), as HAProxy showed at \d\d:\d\d:\d\d: drained again after this maintenance ended, so not by it\. drainboard status says whose drain it is\./);
+		expect(screen).not.toContain('Quit anyway');
+		expect(await session.exited()).toBe(0);
+		expect(readJournal(journal).entries.length).toBe(ended);
+		expect(await bed.send('set server webapps/app02 state ready')).toBe('\n');
+	}, 120_000);
+
 	it('ends its maintenance when another operator takes its drain over and restores it: says who, offers no re-apply, and Esc goes back to the grid', async () => {
 		const alice = `${bed.dir}/alice.jsonl`;
 		await session?.kill();

@@ -22,6 +22,19 @@ describe('TargetWatch', () => {
 		expect(raise[0]!.message).toBe('HAProxy at /s was reloaded (pid 10 → 11). The drain is gone: app01 is back in rotation. Press r to re-apply it.');
 	});
 
+	it('says the drain is back once HAProxy shows it again after it was gone, set ready or replaced by a maintenance, and only once', () => {
+		for (const away of [0, 1]) {
+			const watch = new TargetWatch();
+			watch.observe(seen(1, 10, 8), {target, drained: true});
+			const gone = watch.observe(seen(2, 10, away), {target, drained: true});
+			expect(gone.raise[0]).toMatchObject({kind: 'external-change', drainGone: true});
+			expect(gone.drainBack).toBeUndefined();
+			const back = watch.observe(seen(3, 10, 8), {target, drained: true});
+			expect(back).toEqual({raise: [], clear: ['unreachable:/s', 'target-missing:/s', gone.raise[0]!.id], drainBack: true});
+			expect(watch.observe(seen(4, 10, 8), {target, drained: true}).drainBack).toBeUndefined();
+		}
+	});
+
 	it('calls it a restart when HAProxy stopped answering in between, and notes a drain that survived', () => {
 		const watch = new TargetWatch();
 		watch.observe(seen(1, 10), {target, drained: true});

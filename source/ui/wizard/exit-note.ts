@@ -14,11 +14,13 @@ export type ExitNote = {
 	alarms: readonly Alarm[];
 	/** HAProxy's last answer came after this maintenance's last step or change (seenSettled). */
 	settled: boolean;
+	/** This maintenance ended (restored): a drain HAProxy shows now is not its own. */
+	finished?: boolean;
 };
 
 /** The note for the state the wizard ends in. */
 export function exitNoteOf(target: Target, comeBack: string | null, state: RunbookState, seen: TargetSeen[]): ExitNote {
-	return {target, comeBack, seen, drainedByMaintenance: state.drained && !state.finished, alarms: state.alarms, settled: seenSettled(state)};
+	return {target, comeBack, seen, drainedByMaintenance: state.drained && !state.finished, alarms: state.alarms, settled: seenSettled(state), finished: state.finished};
 }
 
 /**
@@ -35,6 +37,10 @@ export function exitNoteText(note: ExitNote): string | null {
 	}
 
 	const resume = note.comeBack;
+	if ((state === 'drained' || state === 'partly-drained') && note.finished) {
+		return `${sentence}: drained again after this maintenance ended, so not by it. drainboard status says whose drain it is.`;
+	}
+
 	if (state === 'drained' || state === 'partly-drained') {
 		return `${sentence}. To resume: ${resume}`;
 	}

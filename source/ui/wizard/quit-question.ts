@@ -27,6 +27,11 @@ export async function askToQuit({context, io, comeBack, closeOpen}: {context: Ru
 	}
 
 	const latest = store.getState();
+	// A finished maintenance owns nothing: a drain HAProxy shows now is a later maintenance's, whose owner answers for it.
+	if (latest.finished && comeBack !== null) {
+		return true;
+	}
+
 	const {seen} = latest;
 	const read = targetState(seen);
 	const drained = read === 'drained' || read === 'partly-drained';

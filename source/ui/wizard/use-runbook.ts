@@ -133,6 +133,11 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView, {poll 
 	useEffect(() => {
 		store.dispatch({type: 'target-seen', seen: seenInView(view, context.target, readAt)});
 		const now = store.getState();
+		// A finished maintenance owns nothing: a later change of its server is another maintenance's, not an alarm of this one.
+		if (now.finished) {
+			return;
+		}
+
 		const changes = watch.observe(view, {target: context.target, drained: now.drained, restoring: now.current === 'restore'});
 		for (const id of changes.clear) {
 			if (now.alarms.some((alarm) => alarm.id === id)) {
@@ -146,6 +151,16 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView, {poll 
 				context.journal.append({step: now.current, event: 'alarm', detail: alarm.message, socket: alarm.socket});
 			} catch {
 				// The alarm is on screen; the next state change will stop on the journal.
+			}
+		}
+
+		if (changes.drainBack && !now.reapplying) {
+			const before = now.current;
+			store.dispatch({type: 'drain-returned', time: Date.now()});
+			if (store.getState().current !== before) {
+				// Confirm watches the drain hold from this read, when HAProxy was first seen with it again.
+				store.dispatch({type: 'facts-learned', facts: {drainSetAt: context.clock.now()}});
+				context.journal.appendGuarded({step: before, event: 'alarm', detail: `${formatTarget(context.target)} is drained again, set outside this maintenance after its drain was gone: confirm runs again`});
 			}
 		}
 	}, [view, readAt, context, watch, store]);
