@@ -250,7 +250,7 @@ async function roll(options: Options, words: readonly string[], result: RollResu
 				return stopped(
 					server,
 					'capacity',
-					write2(`${backend}/${other.server} is out of rotation (${other.adminFlags.join('+')}); a roll takes one server out at a time, so ${server} is not drained. Put ${other.server} back first${await putBackAdvice(options, clients, `${backend}/${other.server}`, other, journal.file)}.`),
+					write2(`${backend}/${other.server} is out of rotation (${other.adminFlags.join('+')}); a roll takes one server out at a time, so ${server} is not drained. Put ${other.server} back first${await putBackAdvice(options, clients, `${backend}/${other.server}`, other, {file: journal.file, drained: journalDrained(readJournal(journal.file, {about: scope}).entries, `${backend}/${other.server}`)})}.`),
 					1,
 				);
 			}
@@ -451,15 +451,18 @@ async function drainHolder(clients: readonly RuntimeClient[], label: string, rol
  * for the maintenance holding its drain ({@link drainHolder}); whose it is when it is another
  * operator's; and no restore at all for a server in maintenance, which restore does not put back.
  */
-async function putBackAdvice(options: Options, clients: readonly RuntimeClient[], label: string, row: Pick<Server, 'adminFlags'>, rollJournal: string): Promise<string> {
+async function putBackAdvice(options: Options, clients: readonly RuntimeClient[], label: string, row: Pick<Server, 'adminFlags'>, rollJournal: {file: string; drained: boolean}): Promise<string> {
 	if (!drainSet(row)) {
 		return `: it is in maintenance, not drained, which restore does not undo; whoever put it there brings it back (set server ${label} state ready)`;
 	}
 
-	const holder = await drainHolder(clients, label, rollJournal);
+	const holder = await drainHolder(clients, label, rollJournal.file);
 	switch (holder.kind) {
 		case 'roll': {
-			return ` (${restoreCommand(options, label, rollJournal)})`;
+			// No drain mark, and no open maintenance of this journal drained it: made by hand or by another tool, whose work a restore would end.
+			return rollJournal.drained
+				? ` (${restoreCommand(options, label, rollJournal.file)})`
+				: `: no drainboard maintenance drained it (by hand or by another tool, as socat or Ansible), so ask whoever did before putting it back (set server ${label} state ready)`;
 		}
 
 		case 'yours': {
@@ -467,7 +470,7 @@ async function putBackAdvice(options: Options, clients: readonly RuntimeClient[]
 		}
 
 		case 'other': {
-			return `: it is held by ${heldText(holder.mark)}, theirs to put back; "${restoreCommand({...options, takeOver: true}, label, rollJournal)}" takes it over`;
+			return `: it is held by ${heldText(holder.mark)}, theirs to put back; "${restoreCommand({...options, takeOver: true}, label, rollJournal.file)}" takes it over`;
 		}
 	}
 }
@@ -491,6 +494,12 @@ async function foreignDrainSentence(options: Options, clients: readonly RuntimeC
 			return `${label} is drained by ${heldText(holder.mark)}, not by this roll, so the roll stops before touching it: let that maintenance finish, or take it over (${restoreCommand({...options, takeOver: true}, label, rollJournal)}), then run the roll again.`;
 		}
 	}
+}
+
+/** An open maintenance of this journal sent the drain of `label`. */
+function journalDrained(entries: readonly JournalEntry[], label: string): boolean {
+	const record = lastMaintenance(entries, label);
+	return record !== undefined && !record.finished && record.drainSent;
 }
 
 /** The --exec command the roll of `backend` begun at `since` last ran (from its maintenances' exec checks); undefined when none ran. */
