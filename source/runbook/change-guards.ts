@@ -106,13 +106,26 @@ export function refuseUnsafe(context: RunbookContext, change: Change, views: rea
 
 	if (change.state === 'ready') {
 		const sick = views.find((view) => view.server && !isHealthy(view.server));
-		if (sick) {
-			throw new ChangeRefusedError(
-				`${label} is not healthy now${on(context, sick)} (${healthText(sick.server)}), so "state ready" was not sent by this maintenance; bring the service back, and restore once its health check passes.`,
-				'health-timeout',
-			);
+		if (sick?.server) {
+			const held = heldInMaintenance(sick.server);
+			throw new ChangeRefusedError(`${label} ${notReadyClause(sick.server, on(context, sick))}`, held ? 'other-maintenance' : 'health-timeout');
 		}
 	}
+}
+
+/** Someone's own maintenance (FMAINT, set by hand or `disabled`), which this maintenance never sets: a ready would end it. */
+function heldInMaintenance(server: Server): boolean {
+	return server.adminFlags.includes('FMAINT');
+}
+
+/**
+ * Why "state ready" is not sent to a target that is not healthy, after its name: in someone's
+ * maintenance (a ready would end it), or unhealthy (the service is to come back first).
+ */
+export function notReadyClause(server: Server, where = ''): string {
+	return heldInMaintenance(server)
+		? `is in maintenance${where} (${server.adminFlags.join('+')}), set outside this maintenance, which only drains: "state ready" was not sent by it, as a ready would end that maintenance; find out who put it there before you restore it.`
+		: `is not healthy now${where} (${healthText(server)}), so "state ready" was not sent by this maintenance; bring the service back, and restore once its health check passes.`;
 }
 
 /** A `ready` with nothing to do: HAProxy shows the target in rotation already (set ready outside this maintenance). Nothing is sent. */

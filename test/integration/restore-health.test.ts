@@ -166,4 +166,30 @@ describe('restore never sends "state ready" to a server that is not healthy', ()
 		await session.waitForScreen('maintenance complete', 15_000);
 		expect(await admin()).toBe('0');
 	});
+
+	it("wizard: someone puts the target in maintenance at restore's question: withdrawn as their maintenance, not a health problem, and Enter refuses the same way", async () => {
+		const journal = `${bed.dir}/wizard-maint.jsonl`;
+		session = await startCliInTmux(['webapps/app01', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal], {columns: 100, rows: 30});
+		await session.waitForScreen('Enter run validate');
+		for (const next of ['baseline', 'drain', 'confirm', 'maintain', 'restore']) {
+			await session.press('Enter');
+			if (next === 'confirm') {
+				await session.waitForScreen('y send it');
+				await session.press('y');
+			}
+
+			await session.waitForScreen((screen) => checklist(screen).includes(`▶ ${next}`), 20_000);
+		}
+
+		await session.press('Enter');
+		await session.waitForScreen('set server webapps/app01 state ready');
+		expect(await bed.send('set server webapps/app01 state maint')).toBe('\n');
+		let screen = flat(await session.waitForScreen((current) => flat(current).includes('The question was withdrawn')));
+		expect(screen).toContain('The question was withdrawn: webapps/app01 is in maintenance (FMAINT), set outside this maintenance, which only drains: "state ready" was not sent by it, as a ready would end that maintenance; find out who put it there before you restore it.');
+		expect(screen).not.toContain('bring the service back');
+		screen = flat(await session.press('Enter', (current) => flat(current).includes('✗ Ready command: webapps/app01 is in maintenance (FMAINT)')));
+		expect(screen).not.toContain('y send it');
+		expect(await admin()).toBe('1');
+		expect(readJournal(journal).entries.filter((entry) => entry.command?.endsWith('state ready'))).toEqual([]);
+	});
 });

@@ -1,6 +1,6 @@
 import {useEffect} from 'react';
 import {isHealthy} from '../../model/server-condition.js';
-import {healthText} from '../../runbook/checks/maintain.js';
+import {notReadyClause} from '../../runbook/change-guards.js';
 import type {RunbookContext} from '../../runbook/context.js';
 import {readTarget} from '../../runbook/read-target.js';
 import type {Prompt} from '../../runbook/state.js';
@@ -30,11 +30,7 @@ export function useReadyWatch(prompt: Prompt | null, context: RunbookContext, op
 			}
 
 			if (sick?.server) {
-				withdraw(
-					new PromptWithdrawn(
-						`The question was withdrawn: ${label} is no longer healthy${context.clients.length > 1 ? ` on ${sick.socket}` : ''} (${healthText(sick.server)}), so "state ready" was not sent by this maintenance; bring the service back, and restore once its health check passes.`,
-					),
-				);
+				withdraw(new PromptWithdrawn(`The question was withdrawn: ${label} ${notReadyClause(sick.server, context.clients.length > 1 ? ` on ${sick.socket}` : '').replace(/^is not healthy now/, 'is no longer healthy')}`));
 				return;
 			}
 
