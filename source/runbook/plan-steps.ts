@@ -27,7 +27,20 @@ export async function planSteps(kind: MaintenanceKind, context: RunbookContext, 
 			return {steps: through('validate', context.options.dryRun ? 'drain' : 'confirm')};
 		}
 
-		return stepIndex(resume.step) > stepIndex('confirm') ? {steps: [], done: `${formatTarget(context.target)} is already drained and confirmed (${resume.reason}).`, drained: true} : {steps: through(resume.step, 'confirm'), resume};
+		if (stepIndex(resume.step) <= stepIndex('confirm')) {
+			return {steps: through(resume.step, 'confirm'), resume};
+		}
+
+		// Confirmed once, but sessions are open on it now (the drain was undone and set again since, or
+		// sticky clients came back): "drained and confirmed" would be a claim about an earlier read.
+		const busy = (await readTarget(context)).find((view) => (view.server?.currentSessions ?? 0) > 0);
+		if (busy?.server) {
+			const sessions = busy.server.currentSessions;
+			const on = context.clients.length > 1 ? ` at ${busy.socket}` : '';
+			return {steps: ['confirm'], resume: {...resume, step: 'confirm', reason: `${resume.reason}; confirmed then, but HAProxy${on} shows ${sessions} session${sessions === 1 ? '' : 's'} open on it now, so confirm runs again`}};
+		}
+
+		return {steps: [], done: `${formatTarget(context.target)} is already drained and confirmed (${resume.reason}).`, drained: true};
 	}
 
 	if (resume?.drained) {

@@ -1,6 +1,7 @@
 import {spawn, type ChildProcessWithoutNullStreams} from 'node:child_process';
 import {existsSync, readdirSync, readFileSync} from 'node:fs';
 import {chmod} from 'node:fs/promises';
+import net from 'node:net';
 import process from 'node:process';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import {parseOptions} from '../../source/options.js';
@@ -11,9 +12,9 @@ import {runStep} from '../../source/runbook/run-step.js';
 import {parseTarget} from '../../source/runtime/names.js';
 import {checklist} from '../helpers/checklist.js';
 import {holdLock} from '../helpers/lock-holder.js';
-import {adminStates} from '../helpers/raw-haproxy.js';
+import {adminStates, rawStat} from '../helpers/raw-haproxy.js';
 import {startRequestLog} from '../helpers/request-log.js';
-import {cliPath, runCli, spawnCli} from '../helpers/run-cli.js';
+import {cliPath, runCli, spawnCli, startCli} from '../helpers/run-cli.js';
 import {sharedLockDir, webConfig} from '../fixtures/web.cfg.js';
 import {defaultsSection, startTestBed, type TestBed} from '../helpers/test-bed.js';
 import {scratchDir} from '../helpers/scratch.js';
@@ -40,6 +41,25 @@ afterAll(async () => {
 });
 
 const states = async () => adminStates(await bed.send('show servers state web'));
+
+/**
+ * Requests that stay open on their server: a POST whose body never comes whole (HAProxy sends the
+ * headers on, the server has answered, the stream waits for the rest of the body). Closed by the caller.
+ */
+async function openPosts(count: number): Promise<net.Socket[]> {
+	const {port} = new URL(bed.url);
+	return Promise.all(
+		Array.from({length: count}, async () => {
+			const socket = net.connect(Number(port), '127.0.0.1');
+			await new Promise<void>((resolve, reject) => {
+				socket.once('connect', resolve).once('error', reject);
+			});
+			socket.on('error', () => undefined);
+			socket.write('POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\nx');
+			return socket;
+		}),
+	);
+}
 const asUser = (user: string) => ({USER: user, SUDO_USER: '', DRAINBOARD_LOCK_DIR: lockDir});
 
 /** Runs a spawned CLI to its end. */
@@ -411,4 +431,36 @@ describe('a grid opened while another drainboard runs a maintenance of the same 
 			await grid.kill();
 		}
 	});
+});
+
+describe('someone undoes a drain and sets it again', () => {
+	it('drain run again over a drain someone undid and set again, with sessions open on it: confirm runs again until they end, not "already drained and confirmed"', async () => {
+		const journal = `${bed.dir}/drained-again.jsonl`;
+		const common = ['--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal, '--yes', '--quiet-timeout', '60'];
+		const first = await runCli(['drain', 'web/s1', ...common]);
+		expect(first.code, first.stderr).toBe(0);
+		expect(await bed.send('set server web/s1 state ready')).toBe('\n');
+		const sockets = await openPosts(4);
+		try {
+			const sessions = async () => Number(rawStat(await bed.send('show stat web 4 -1')).find((row) => row['svname'] === 's1')?.['scur'] ?? 0);
+			await waitFor('requests open on s1', async () => ((await sessions()) > 0 ? true : undefined));
+			expect(await bed.send('set server web/s1 state drain')).toBe('\n');
+			const again = startCli(['drain', 'web/s1', ...common]);
+			await again.waitForStderr('so confirm runs again', 30_000);
+			expect(again.stderr).toMatch(/→ resuming at confirm: .*; confirmed then, but HAProxy shows \d+ sessions? open on it now, so confirm runs again/);
+			for (const socket of sockets) {
+				socket.destroy();
+			}
+
+			const {code} = await again.exited;
+			expect(code, again.stderr).toBe(0);
+			expect(again.stderr).toContain('✓ confirm · Sessions quiet');
+			expect(again.stderr).not.toContain('already drained and confirmed');
+			expect((await states())['web/s1']).toBe('8');
+		} finally {
+			for (const socket of sockets) {
+				socket.destroy();
+			}
+		}
+	}, 90_000);
 });
