@@ -276,6 +276,9 @@ describe('the drain undone while restore waits for the health check', () => {
 				),
 			);
 			expect(JSON.parse(stdout)).toMatchObject({ok: false, changed: false, error: {code: 'state'}});
+			// DOWN, it serves nothing yet: the advice does not say it does.
+			expect(stderr).toMatch(/If it is done, it serves once its health check passes \(it is DOWN · L4CON[^)]*\) now\): run "drainboard restore webapps\/app02 /);
+			expect(stderr).not.toContain('it serves already');
 			// drainboard sent no ready: the only state change of this restore run is none at all.
 			const sent = readJournal(`${bed.dir}/${journal}`).entries.filter((entry) => entry.event === 'command').map((entry) => entry.command);
 			expect(sent).toEqual(['set server webapps/app02 state drain']);

@@ -113,7 +113,8 @@ function drainLost(context: RunbookContext, views: readonly TargetView[], when: 
 			: perInstance(context, back.socket, `The drain is gone: HAProxy shows ${formatTarget(context.target)} ${flags}, ${healthText(back.server)}, ${when === 'waiting' ? 'while drainboard waited for its health check' : 'found as drainboard began to wait for its health check'} (a reload without a server-state file, or someone set it ready). Nothing was sent.`),
 		{
 			meaning: 'It went back into rotation without restore\'s checks, perhaps before the work was done.',
-			todo: `If the work is not done, drain it again (in the wizard: r). If it is done, it serves already: run "${restoreCommand(context.commandFlags, formatTarget(context.target), context.journal.file)}" once more to close the maintenance.`,
+			// Back in rotation but DOWN, it serves nothing yet: "it serves already" would not be true.
+			todo: `If the work is not done, drain it again (in the wizard: r). If it is done, ${isHealthy(back.server) ? 'it serves already' : `it serves once its health check passes (it is ${healthText(back.server)} now)`}: run "${restoreCommand(context.commandFlags, formatTarget(context.target), context.journal.file)}" once more to close the maintenance.`,
 			code: 'state',
 		},
 	);
