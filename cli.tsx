@@ -145,7 +145,8 @@ async function main(): Promise<ExitCode> {
 	}
 
 	if (cli.version) {
-		process.stdout.write(`${packageJson.version}\n`);
+		// With --json, stdout is one JSON object whatever is asked, the version too.
+		process.stdout.write(cli.flags['json'] === true ? `${JSON.stringify({ok: true, version: packageJson.version})}\n` : `${packageJson.version}\n`);
 		return 0;
 	}
 

@@ -123,7 +123,8 @@ export function readCommandLine(argv: readonly string[]): CommandLine {
 		}
 
 		if (type === 'number') {
-			line.flags[name] = value === undefined || value.trim() === '' ? Number.NaN : Number(value);
+			// Written as people write numbers (10, 2.5, -1 for its check to refuse): not 1e3 or 0x10, which Number() reads but nobody means.
+			line.flags[name] = value !== undefined && /^-?\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : Number.NaN;
 		} else if (type === 'list') {
 			const list = line.flags[name];
 			line.flags[name] = [...(Array.isArray(list) ? list : []), value ?? ''];

@@ -21,6 +21,11 @@ export function parseRollWords(words: readonly string[], servers: string | undef
 		throw new UsageError(`"roll" takes a backend, not a server (got "${printable(word)}"): run "drainboard roll ${printable(word.slice(0, slash))} --servers ${printable(word.slice(slash + 1))}" to roll that server alone, or drain and restore it.`, 'invalid-name');
 	}
 
+	// A pattern of servers in several backends ('*/S', @ADDRESS) is a maintenance of several, not a roll of one backend.
+	if (word.startsWith('@') || word.startsWith('*/')) {
+		throw new UsageError(`"roll" takes one backend, not a pattern of servers (got "${printable(word)}"): roll each backend by its name (drainboard roll <backend> --servers a,b), or drain and restore "${printable(word)}" as one maintenance.`, 'invalid-name');
+	}
+
 	let backend: ProxyName;
 	try {
 		backend = parseName(word, 'backend');

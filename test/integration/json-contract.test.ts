@@ -105,6 +105,19 @@ describe('the --json contract of drain and restore', () => {
 			message: '"roll" takes a backend, not a server (got "webapps/app01"): run "drainboard roll webapps --servers app01" to roll that server alone, or drain and restore it.',
 		});
 
+		// --version with --json: the one object too, no plain text on stdout.
+		const version = await runCli(['--version', '--json']);
+		expect(version.code).toBe(0);
+		expect(JSON.parse(version.stdout)).toEqual({ok: true, version: expect.stringMatching(/^\d+\.\d+\.\d+/)});
+
+		// A pattern of servers where the backend goes: a maintenance of several, said so.
+		const pattern = await json(['roll', '*/app01', '--exec', 'true', '--socket', bed.adminSocket, '--journal', `${bed.dir}/roll-usage.jsonl`, '--yes', '--json']);
+		expect(pattern.code).toBe(2);
+		expect(pattern.result.error).toEqual({
+			code: 'invalid-name',
+			message: '"roll" takes one backend, not a pattern of servers (got "*/app01"): roll each backend by its name (drainboard roll <backend> --servers a,b), or drain and restore "*/app01" as one maintenance.',
+		});
+
 		const valued = await json(['drain', 'webapps/app01', '--json=1', '--socket', bed.adminSocket, '--journal', `${bed.dir}/valued.jsonl`, '--yes']);
 		expect(valued.code).toBe(2);
 		expect(valued.result.error).toEqual({code: 'usage', message: '--json takes no value (got "1"); see drainboard --help.'});

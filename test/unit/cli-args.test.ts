@@ -52,6 +52,10 @@ describe('reading the command line', () => {
 		[['--requests', 'many'], '--requests needs a number; see drainboard --help.'],
 		[['--requests'], '--requests needs a number; see drainboard --help.'],
 		[['--requests', '2.5'], '--requests needs a whole number; see drainboard --help.'],
+		// Number() reads these; nobody means them.
+		[['--requests', '1e3'], '--requests needs a number; see drainboard --help.'],
+		[['--timeout', '0x10'], '--timeout needs a number; see drainboard --help.'],
+		[['--requests', '-5'], '--requests must be at least 1; see drainboard --help.'],
 		[['--json=yes'], '--json takes no value (got "yes"); see drainboard --help.'],
 		[['--no-socket'], 'Unknown option --no-socket; run drainboard --help.'],
 		[['--config', 'a.cfg', '--config=b.cfg'], '--config is given twice; give it once (only --socket repeats).'],
