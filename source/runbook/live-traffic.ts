@@ -70,7 +70,7 @@ export async function sampleBackend(context: RunbookContext, io: RunbookIo, step
 			return {from, served, seconds: seconds(elapsed), busy: served >= requests && compared.restarted.length === 0};
 		}
 
-		io.dispatch({type: 'live-updated', step, lines: [`Choosing the proof (--proof auto): the backend served ${served} in ${Math.floor(elapsed / 1000)} s; live traffic needs ${requests} in ${Math.round(autoSampleMs / 1000)} s.`]});
+		io.dispatch({type: 'live-updated', step, lines: [`Choosing the proof (--proof auto): counting the backend's own traffic, ${served} of the ${requests} requests that would make it the proof so far (${Math.floor(elapsed / 1000)} s of ${Math.round(autoSampleMs / 1000)} s); fewer, and a probe is sent.`]});
 	}
 }
 
