@@ -1,7 +1,9 @@
 import type {RuntimeClient} from '../poll/client.js';
 import type {Server} from '../model/types.js';
 import {lockDirectory} from '../runbook/backend-lock.js';
-import {DrainMarks, markText, type DrainMark} from '../runbook/drain-mark.js';
+import {comeBackCommand, type ChosenFlags} from '../runbook/come-back.js';
+import {DrainMarks, isOwnUser, markText, type DrainMark} from '../runbook/drain-mark.js';
+import {parseTarget} from '../runtime/names.js';
 import {wrap} from '../wrap.js';
 import type {StatusJson} from './status-schema.js';
 
@@ -15,6 +17,7 @@ export type DrainOwner = StatusJson['drains'][number];
  */
 export async function drainOwners(drained: ReadonlyArray<{client: RuntimeClient; servers: readonly Server[]}>): Promise<DrainOwners> {
 	const owners: DrainOwner[] = [];
+	const yours = new Set<DrainOwner>();
 	let unread: string | null = null;
 	const reader = new DrainMarks({dir: lockDirectory(), clients: drained.map(({client}) => client)});
 	for (const {client, servers} of drained) {
@@ -30,19 +33,27 @@ export async function drainOwners(drained: ReadonlyArray<{client: RuntimeClient;
 		for (const server of servers) {
 			const label = `${server.backend}/${server.server}`;
 			const mark = marks.owners.get(label) ?? null;
-			owners.push({socket: server.socket, server: label, by: mark ? {user: mark.user, host: mark.host, journal: mark.journal, since: mark.since} : null});
+			const owner = {socket: server.socket, server: label, by: mark ? {user: mark.user, host: mark.host, journal: mark.journal, since: mark.since} : null};
+			owners.push(owner);
+			if (mark && isOwnUser(mark)) {
+				yours.add(owner);
+			}
 		}
 	}
 
-	return {owners, unread};
+	return {owners, unread, yours};
 }
 
-/** The drained servers and their owners; `unread`: why the marks could not be read (owners then unknown, not "none"). */
-export type DrainOwners = {owners: DrainOwner[]; unread: string | null};
+/**
+ * The drained servers and their owners; `unread`: why the marks could not be read (owners then
+ * unknown, not "none"); `yours`: those whose maintenance is this user's on this host, which this
+ * user resumes.
+ */
+export type DrainOwners = {owners: DrainOwner[]; unread: string | null; yours?: ReadonlySet<DrainOwner>};
 
 
 /** The lines under status's tables: each drained server and whose maintenance it is, wrapped at spaces to `width` (a path is never cut). */
-export function drainOwnerLines({owners, unread}: DrainOwners, severalInstances: boolean, width: number): string[] {
+export function drainOwnerLines({owners, unread, yours}: DrainOwners, severalInstances: boolean, width: number, flags?: ChosenFlags): string[] {
 	if (owners.length === 0) {
 		return [];
 	}
@@ -53,7 +64,19 @@ export function drainOwnerLines({owners, unread}: DrainOwners, severalInstances:
 		...owners.flatMap((owner) => {
 			const where = severalInstances ? ` on ${owner.socket}` : '';
 			const by = owner.by ? markText({uid: 0, ...owner.by} satisfies DrainMark) : nobody;
-			return wrap(`${owner.server}${where}: ${by}`, Math.max(40, width - 1) - 4, {keepWords: true}).map((line, index) => `${index === 0 ? '  ' : '    '}${line}`);
+			// Yours (a wizard or run that ended without finishing it, a roll stopped there): how to take it up.
+			const command = owner.by && flags && yours?.has(owner) ? resumeCommand(flags, owner.server, owner.by.journal) : undefined;
+			const resume = command ? `; to take it up again: ${command}` : '';
+			return wrap(`${owner.server}${where}: ${by}${resume}`, Math.max(40, width - 1) - 4, {keepWords: true}).map((line, index) => `${index === 0 ? '  ' : '    '}${line}`);
 		}),
 	];
+}
+
+/** The command that opens the maintenance of `label` again on its journal; none for a name no command can carry. */
+function resumeCommand(flags: ChosenFlags, label: string, journal: string): string | undefined {
+	try {
+		return comeBackCommand(flags, parseTarget(label), journal);
+	} catch {
+		return undefined;
+	}
 }

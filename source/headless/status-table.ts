@@ -46,7 +46,7 @@ export function formatStatusTable(pool: PoolSnapshot, width: number, drains: Dra
 		return [heading, table, ...empty].join('\n');
 	});
 	const differences = [...differingServers(pool).values()].map((difference) => visible(differenceText(difference)));
-	const owners = drainOwnerLines(drains, pool.instances.length > 1, width);
+	const owners = drainOwnerLines(drains, pool.instances.length > 1, width, lostDrains?.flags);
 	const lost = lostDrains ? lostDrainLines(lostDrains.lost, {...lostDrains, severalInstances: pool.instances.length > 1, now: pool.takenAt, width}) : [];
 	return `${[...blocks, ...(differences.length > 0 ? [differences.join('\n')] : []), ...(owners.length > 0 ? [owners.join('\n')] : []), ...(lost.length > 0 ? [lost.join('\n')] : [])].join('\n\n')}\n`;
 }
