@@ -165,7 +165,9 @@ async function roll(options: Options, words: readonly string[], result: RollResu
 			write(`✗ Dry run: the roll of ${backend} would stop at ${server}. Nothing was sent.`);
 		} else {
 			result.resume = resumeCommand;
-			write(`✗ The roll of ${backend} stopped at ${server}. When it is fixed, run this to take the roll up again with ${server}, then the rest: ${resumeCommand}`);
+			// A signal is nothing to fix; the last server has no rest after it.
+			const rest = servers.indexOf(server) < servers.length - 1 ? ', then the rest' : '';
+			write(`✗ The roll of ${backend} stopped at ${server}. ${code === 'interrupted' ? 'Run' : 'When it is fixed, run'} this to take the roll up again with ${server}${rest}: ${resumeCommand}`);
 		}
 
 		count();
@@ -204,8 +206,10 @@ async function roll(options: Options, words: readonly string[], result: RollResu
 		}
 
 		result.interrupted = {signal, server: current, step: phase === 'exec' ? 'maintain' : null, state: phase === 'exec' ? `${current} is left drained (the command was stopped)` : 'between two steps'};
-		stopped(current, 'interrupted', `Stopped by ${signal}${phase === 'exec' ? ` during --exec on ${current}, which is left DRAINED` : ''}.`, stopSignals[signal]);
-		write(`Stopped by ${signal}${phase === 'exec' ? ` during --exec on ${backend}/${current}: it is left DRAINED (out of rotation)` : ''}.`);
+		// One sentence on stderr and in the JSON's error.
+		const sentence = `Stopped by ${signal}${phase === 'exec' ? ` during --exec on ${backend}/${current}: it is left DRAINED (out of rotation)` : ''}.`;
+		stopped(current, 'interrupted', sentence, stopSignals[signal]);
+		write(sentence);
 		if (options.json) {
 			process.stdout.write(`${terminalSafeJson(JSON.stringify(result))}\n`);
 		}
@@ -296,7 +300,8 @@ async function roll(options: Options, words: readonly string[], result: RollResu
 							// The maintenance said what HAProxy shows; the process ends right after this.
 							entry.outcome = 'stopped';
 							result.interrupted = {signal: report.interrupted.signal, server, step: report.interrupted.step, state: report.interrupted.state};
-							stopped(server, 'interrupted', `Stopped by ${report.interrupted.signal} during ${kind} of ${label}: ${report.interrupted.state}.`, 1);
+							// The maintenance's own sentence, as it said it on stderr.
+							stopped(server, 'interrupted', report.error?.message ?? `Stopped by ${report.interrupted.signal} during ${kind} of ${label}: ${report.interrupted.state}.`, 1);
 							if (options.json) {
 								process.stdout.write(`${terminalSafeJson(JSON.stringify(result))}\n`);
 							}

@@ -136,7 +136,10 @@ describe('drainboard roll', () => {
 		const stopped = rollResultSchema.parse(JSON.parse(stdout));
 		expect(stopped).toMatchObject({ok: false, error: {code: 'interrupted'}, interrupted: {signal: 'SIGTERM', server: 'app02', step: 'maintain'}, drained: ['webapps/app02']});
 		expect(stopped.results.map((entry) => entry.outcome)).toEqual(['done', 'stopped', 'not-started']);
-		expect(stderr).toContain('Stopped by SIGTERM during --exec on webapps/app02: it is left DRAINED');
+		// The same sentence on stderr and in the JSON; a signal is nothing to fix, and app03 is the rest.
+		expect(stopped.error?.message).toBe('Stopped by SIGTERM during --exec on webapps/app02: it is left DRAINED (out of rotation).');
+		expect(stderr).toContain(`${stopped.error?.message}\n`);
+		expect(stderr).toContain(`✗ The roll of webapps stopped at app02. Run this to take the roll up again with app02, then the rest: ${stopped.resume}`);
 		// Everything the command started ended with it: nothing of it runs beside the resumed roll.
 		const sleepPid = Number(readFileSync(sleeper, 'utf8'));
 		await waitFor('the sleep the command started to end', () => (running(sleepPid) ? undefined : true), 10_000, 50);
@@ -368,6 +371,9 @@ describe('drainboard roll', () => {
 		checkCommandContract(['roll'], stdout, code);
 		const stopped = rollResultSchema.parse(JSON.parse(stdout));
 		expect(stopped).toMatchObject({ok: false, error: {code: 'interrupted'}, interrupted: {signal: 'SIGTERM', server: 'app01', step: 'maintain'}, drained: ['webapps/app01']});
+		// The JSON's error is the sentence the maintenance said on stderr.
+		expect(stopped.error?.message).toMatch(/^Stopped by SIGTERM during maintain: /);
+		expect(stderr).toContain(stopped.error!.message);
 		expect(stopped.results[0]).toMatchObject({outcome: 'stopped', exec: {exitCode: 0, signal: null}});
 		expect(stderr).toContain(`Run "${stopped.resume}" to take the roll up again with app01.`);
 		expect((await states())['webapps/app01']).toBe('8');
