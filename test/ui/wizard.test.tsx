@@ -104,6 +104,9 @@ describe('the wizard', () => {
 		let frame = await ui.press(keys.enter, '? Send this command to HAProxy (/fake/admin.sock):');
 		expect(frame).toContain('  set server webapps/app01 state drain');
 		expect(liveFrame(frame).at(-1)).toBe('y send it · n cancel');
+		// The step waits for the operator, not for HAProxy: its title says so.
+		expect(frame).toMatch(/^DRAIN — .*waiting for your answer$/m);
+		expect(frame).not.toContain('running…');
 		// Enter changes nothing on screen: n, read after it, closes the prompt; only then is it
 		// known that both Enters were read.
 		ui.send(keys.enter, keys.enter);
