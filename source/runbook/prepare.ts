@@ -187,7 +187,8 @@ export async function prepareMaintenance(options: Options, target: Target, mode:
 	}
 
 	const drainedBy = drained && mark && !isOwnMark(mark, journal.file) ? markText(mark) : undefined;
-	const resume = resumePoint(record, {targetDrained: drained, ...(drainedBy ? {drainedBy} : {})});
+	const drainerRunning = drainedBy && mark ? runningElsewhere(mark.journal, label) : undefined;
+	const resume = resumePoint(record, {targetDrained: drained, ...(drainedBy ? {drainedBy} : {}), ...(drainerRunning ? {drainerRunning} : {})});
 	const set = resume?.drained && record?.set !== undefined ? leftOfSets(entries, [label]).find((one) => one.set === record.set) : undefined;
 	return {
 		context,
@@ -236,5 +237,20 @@ export function beginMaintenance(context: RunbookContext, resume: ResumePoint | 
 	// drain it sent would be: a later run tells a reload or someone's ready that undoes it (resume.ts).
 	if (resume?.found) {
 		context.journal.append({step: resume.step, event: 'check', check: foundDrainCheck, verdict: 'pass', observed: `${formatTarget(context.target)} was found drained (${resume.heldBy ? `by ${resume.heldBy}` : 'by someone or something else'}); this maintenance took its drain up.`});
+	}
+}
+
+/**
+ * Who runs the maintenance of `label` in another journal right now (a drainboard still writing it,
+ * or a roll's --exec), as a clause; undefined when nobody does or that journal cannot be read here
+ * (another user's home): then the drain mark alone says whose it is.
+ */
+function runningElsewhere(file: string, label: string): string | undefined {
+	try {
+		const {entries} = readJournal(file);
+		const record = lastMaintenance(entries, label);
+		return record && !record.finished ? underWay(record, entries)?.clause : undefined;
+	} catch {
+		return undefined;
 	}
 }

@@ -141,18 +141,19 @@ export type ResumePoint = {
 };
 
 /** What HAProxy shows of the target now; `drainedBy`: another operator's maintenance that a drain mark names (drain-mark.ts). */
-type HaproxyShows = {targetDrained: boolean; drainedBy?: string; inMaintenance?: boolean};
+type HaproxyShows = {targetDrained: boolean; drainedBy?: string; inMaintenance?: boolean; drainerRunning?: string};
 
 /**
  * Where an interrupted maintenance continues, from the journal and what HAProxy shows now.
  * Undefined: nothing to resume, start at validate.
  */
-export function resumePoint(record: MaintenanceRecord | undefined, {targetDrained, drainedBy}: HaproxyShows): ResumePoint | undefined {
+export function resumePoint(record: MaintenanceRecord | undefined, {targetDrained, drainedBy, drainerRunning}: HaproxyShows): ResumePoint | undefined {
 	const open = record && !record.finished ? record : undefined;
 	if (targetDrained) {
 		if (!open) {
 			if (drainedBy) {
-				return {step: 'confirm', drained: true, ran: [], found: true, heldBy: drainedBy, reason: `HAProxy shows the target drained by ${drainedBy}, not by a maintenance of this journal`};
+				// Its owner at work right now is said before anyone is asked to take it over.
+				return {step: 'confirm', drained: true, ran: [], found: true, heldBy: drainedBy, reason: `HAProxy shows the target drained by ${drainedBy}, not by a maintenance of this journal${drainerRunning ? `, and ${drainerRunning}` : ''}`};
 			}
 
 			return {step: 'confirm', drained: true, ran: [], found: true, reason: 'HAProxy shows the target drained, and this journal has no open maintenance of it (drained by someone or something else)'};

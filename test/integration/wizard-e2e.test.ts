@@ -299,6 +299,35 @@ describe('the wizard in a real terminal, against a real HAProxy', () => {
 		}
 	});
 
+	it("asked to take over a drain whose owner's drainboard is open on it right now: the question says so, with its pid, before any answer", async () => {
+		await session?.kill();
+		const owner = await startCliInTmux(['api/api1', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', `${bed.dir}/owner-at-work.jsonl`], {columns: 100, rows: 30});
+		try {
+			await owner.waitForScreen('Enter run validate');
+			for (const step of ['▶ baseline', '▶ drain']) {
+				await owner.press('Enter', (current) => checklist(current).includes(step), 30_000);
+			}
+
+			await owner.press('Enter', 'set server api/api1 state drain');
+			await owner.press('y', (current) => checklist(current).includes('▶ confirm'));
+			await owner.press('Enter', (current) => checklist(current).includes('▶ maintain'), 30_000);
+			session = await startCliInTmux(['api/api1', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', `${bed.dir}/second-operator.jsonl`], {columns: 100, rows: 30});
+			const question = (await session.waitForScreen('Take it over?')).replace(/\s+/g, ' ');
+			expect(question).toMatch(/not by a maintenance of this journal, and \S+'s drainboard \(pid \d+\) runs it now \(its last entry: [a-z-]+ at \d\d:\d\d:\d\d\)\. Take it over\?/);
+			await session.kill();
+			session = undefined;
+			await owner.press('q', 'Quit anyway?');
+			await owner.send('y');
+			expect(await owner.exited()).toBe(0);
+			// Its owner's restore closes it, with its drain mark: a later drain by hand is nobody's.
+			const restore = await runCli(['restore', 'api/api1', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', `${bed.dir}/owner-at-work.jsonl`, '--yes']);
+			expect(restore.code, restore.stderr).toBe(0);
+		} finally {
+			await owner.kill();
+			await bed.send('set server api/api1 state ready');
+		}
+	});
+
 	it('takes up a drain someone else made: the steps it did not run are not ticked, confirm holds the lock and says how long it watched', async () => {
 		const journal = `${bed.dir}/found.jsonl`;
 		const lockDir = process.env['DRAINBOARD_LOCK_DIR']!;
