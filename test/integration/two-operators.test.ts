@@ -367,7 +367,9 @@ describe('someone takes the rest of the backend out while this maintenance has t
 			expect(checklist(screen)).toContain('✓ drain › ▶ confirm › · maintain › · restore');
 			expect((await states())['web/s1']).toBe('8');
 			screen = await session.press('b', 'set server web/s1 state ready');
-			screen = await session.press('y', 'maintenance complete', 30_000);
+			// Brought back early, the work never waited for: not called a complete maintenance.
+			screen = await session.press('y', 'back in rotation early (b)', 30_000);
+			expect(screen).not.toContain('maintenance complete');
 			expect((await states())['web/s1']).toBe('0');
 			const entries = readJournal(journal).entries;
 			expect(entries.find((entry) => entry.event === 'override')?.detail).toMatch(/^restore brought forward at confirm: web has no server serving on /);

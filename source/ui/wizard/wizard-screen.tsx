@@ -130,7 +130,7 @@ export function WizardScreen({handle, view, size, now, freshAt, help, urlText, a
 	const shownHeight = Math.max(1, Math.min(panelHeight, panel.length));
 	// Rows the step's text leaves free: one between it and the servers, the rest above the keys' line.
 	const spare = help ? 0 : panelHeight - shownHeight;
-	const status = state.takenOver ? (state.takenOver.other ? 'taken over' : 'ended elsewhere') : state.finished ? 'maintenance complete' : step.status === 'running' ? (state.prompt ? 'waiting for your answer' : 'running…') : step.status === 'failed' ? 'blocked — see why below' : handle.paused ? 'paused: HAProxy does not answer' : '';
+	const status = state.takenOver ? (state.takenOver.other ? 'taken over' : 'ended elsewhere') : state.finished ? (state.restoreFrom ? 'back in rotation early (b)' : 'maintenance complete') : step.status === 'running' ? (state.prompt ? 'waiting for your answer' : 'running…') : step.status === 'failed' ? 'blocked — see why below' : handle.paused ? 'paused: HAProxy does not answer' : '';
 	// The purpose gives way to the status where both do not fit: a title is never cut mid-word.
 	const full = `${state.current.toUpperCase()} — ${stepInfo[state.current].purpose}`;
 	const title = full.length + (status ? status.length + 2 : 0) <= width - 1 ? full : state.current.toUpperCase();
