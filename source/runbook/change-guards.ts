@@ -107,8 +107,7 @@ export function refuseUnsafe(context: RunbookContext, change: Change, views: rea
 	if (change.state === 'ready') {
 		const sick = views.find((view) => view.server && !isHealthy(view.server));
 		if (sick?.server) {
-			const held = heldInMaintenance(sick.server);
-			throw new ChangeRefusedError(`${label} ${notReadyClause(sick.server, on(context, sick))}`, held ? 'other-maintenance' : 'health-timeout');
+			throw new ChangeRefusedError(`${label} ${notReadyClause(sick.server, {where: on(context, sick)})}`, heldInMaintenance(sick.server) ? 'other-maintenance' : 'health-timeout');
 		}
 	}
 }
@@ -120,12 +119,13 @@ function heldInMaintenance(server: Server): boolean {
 
 /**
  * Why "state ready" is not sent to a target that is not healthy, after its name: in someone's
- * maintenance (a ready would end it), or unhealthy (the service is to come back first).
+ * maintenance (a ready would end it), or unhealthy (the service is to come back first);
+ * `withdrawn`: said when a question already asked is taken back (it was healthy then).
  */
-export function notReadyClause(server: Server, where = ''): string {
+export function notReadyClause(server: Server, {where = '', withdrawn = false}: {where?: string; withdrawn?: boolean} = {}): string {
 	return heldInMaintenance(server)
 		? `is in maintenance${where} (${server.adminFlags.join('+')}), set outside this maintenance, which only drains: "state ready" was not sent by it, as a ready would end that maintenance; find out who put it there before you restore it.`
-		: `is not healthy now${where} (${healthText(server)}), so "state ready" was not sent by this maintenance; bring the service back, and restore once its health check passes.`;
+		: `is ${withdrawn ? 'no longer healthy' : 'not healthy now'}${where} (${healthText(server)}), so "state ready" was not sent by this maintenance; bring the service back, and restore once its health check passes.`;
 }
 
 /** A `ready` with nothing to do: HAProxy shows the target in rotation already (set ready outside this maintenance). Nothing is sent. */

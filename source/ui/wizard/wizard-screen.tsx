@@ -5,7 +5,7 @@ import {serverDiffers} from '../../model/differences.js';
 import type {PollView} from '../../poll/pool-poller.js';
 import {summarizeBackend} from '../../model/server-condition.js';
 import {stepIds, stepInfo} from '../../runbook/steps.js';
-import {canBringRestoreForward} from '../../runbook/state.js';
+import {canBringRestoreForward, type RunbookState} from '../../runbook/state.js';
 import {targetStale, targetState, targetStateSentence, type TargetState} from '../../runbook/target-state.js';
 import {cell} from '../format.js';
 import {gridLayout, tableWidth, titleText} from '../grid/grid-layout.js';
@@ -130,7 +130,7 @@ export function WizardScreen({handle, view, size, now, freshAt, help, urlText, a
 	const shownHeight = Math.max(1, Math.min(panelHeight, panel.length));
 	// Rows the step's text leaves free: one between it and the servers, the rest above the keys' line.
 	const spare = help ? 0 : panelHeight - shownHeight;
-	const status = state.takenOver ? (state.takenOver.other ? 'taken over' : 'ended elsewhere') : state.finished ? (state.restoreFrom ? 'back in rotation early (b)' : 'maintenance complete') : step.status === 'running' ? (state.prompt ? 'waiting for your answer' : 'running…') : step.status === 'failed' ? 'blocked — see why below' : handle.paused ? 'paused: HAProxy does not answer' : '';
+	const status = statusWord(state, handle.paused);
 	// The purpose gives way to the status where both do not fit: a title is never cut mid-word.
 	const full = `${state.current.toUpperCase()} — ${stepInfo[state.current].purpose}`;
 	const title = full.length + (status ? status.length + 2 : 0) <= width - 1 ? full : state.current.toUpperCase();
@@ -323,4 +323,26 @@ function hints(handle: RunbookHandle, {afterEnd, backTo}: {afterEnd: string; bac
 				? 'Enter retry'
 				: `Enter run ${state.current}`;
 	return `${reapply}${enter}${canChooseListener(handle) ? ' · l listener' : ''} · ? help · q quit${handle.canGoBack ? ` · Esc back to ${backTo}` : ''}`;
+}
+
+/** What the title says of the maintenance now, beside the step's name; empty when nothing is under way. */
+function statusWord(state: RunbookState, paused: boolean): string {
+	const step = state.steps[state.current];
+	if (state.takenOver) {
+		return state.takenOver.other ? 'taken over' : 'ended elsewhere';
+	}
+
+	if (state.finished) {
+		return state.restoreFrom ? 'back in rotation early (b)' : 'maintenance complete';
+	}
+
+	if (step.status === 'running') {
+		return state.prompt ? 'waiting for your answer' : 'running…';
+	}
+
+	if (step.status === 'failed') {
+		return 'blocked — see why below';
+	}
+
+	return paused ? 'paused: HAProxy does not answer' : '';
 }
