@@ -67,6 +67,23 @@ const serving = async () => waitFor('HAProxy to see app01 healthy', async () => 
 const checklist = (screen: string) => screen.split('\n').find((line) => line.startsWith(' ') && line.includes('validate ›')) ?? '';
 const flat = (screen: string) => screen.replace(/\n\s*/g, ' ');
 
+/** A wizard on webapps/app01 walked from validate to restore (the drain answered y), its work done. */
+async function wizardAtRestore(journal: string): Promise<TmuxSession> {
+	const wizard = await startCliInTmux(['webapps/app01', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal], {columns: 100, rows: 30});
+	await wizard.waitForScreen('Enter run validate');
+	for (const next of ['baseline', 'drain', 'confirm', 'maintain', 'restore']) {
+		await wizard.press('Enter');
+		if (next === 'confirm') {
+			await wizard.waitForScreen('y send it');
+			await wizard.press('y');
+		}
+
+		await wizard.waitForScreen((screen) => checklist(screen).includes(`▶ ${next}`), 20_000);
+	}
+
+	return wizard;
+}
+
 describe('restore never sends "state ready" to a server that is not healthy', () => {
 	it('headless: a restore stopped after maintain passed (refused: locked); run again while the service is down, it waits for health, then restores', async () => {
 		const journal = await stoppedAfterMaintain('waits.jsonl');
@@ -126,17 +143,7 @@ describe('restore never sends "state ready" to a server that is not healthy', ()
 
 	it('wizard: maintain passed, then the service stopped: restore refuses; a ready question open when it stops is withdrawn', async () => {
 		const journal = `${bed.dir}/wizard.jsonl`;
-		session = await startCliInTmux(['webapps/app01', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal], {columns: 100, rows: 30});
-		await session.waitForScreen('Enter run validate');
-		for (const next of ['baseline', 'drain', 'confirm', 'maintain', 'restore']) {
-			await session.press('Enter');
-			if (next === 'confirm') {
-				await session.waitForScreen('y send it');
-				await session.press('y');
-			}
-
-			await session.waitForScreen((screen) => checklist(screen).includes(`▶ ${next}`), 20_000);
-		}
+		session = await wizardAtRestore(journal);
 
 		await bed.demo('app01').stop();
 		await down();
@@ -169,17 +176,7 @@ describe('restore never sends "state ready" to a server that is not healthy', ()
 
 	it("wizard: someone puts the target in maintenance at restore's question: withdrawn as their maintenance, not a health problem, and Enter refuses the same way", async () => {
 		const journal = `${bed.dir}/wizard-maint.jsonl`;
-		session = await startCliInTmux(['webapps/app01', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal], {columns: 100, rows: 30});
-		await session.waitForScreen('Enter run validate');
-		for (const next of ['baseline', 'drain', 'confirm', 'maintain', 'restore']) {
-			await session.press('Enter');
-			if (next === 'confirm') {
-				await session.waitForScreen('y send it');
-				await session.press('y');
-			}
-
-			await session.waitForScreen((screen) => checklist(screen).includes(`▶ ${next}`), 20_000);
-		}
+		session = await wizardAtRestore(journal);
 
 		await session.press('Enter');
 		await session.waitForScreen('set server webapps/app01 state ready');

@@ -23,6 +23,18 @@ afterAll(async () => {
 });
 
 
+/** From the wizard's first screen to maintain: baseline, the drain answered y, confirm passed ("Do the work now"). */
+async function toMaintain(wizard: TmuxSession, label: string): Promise<void> {
+	await wizard.waitForScreen('Enter run validate');
+	for (const step of ['▶ baseline', '▶ drain']) {
+		await wizard.press('Enter', (current) => checklist(current).includes(step), 30_000);
+	}
+
+	await wizard.press('Enter', `set server ${label} state drain`);
+	await wizard.press('y', (current) => checklist(current).includes('▶ confirm'));
+	await wizard.press('Enter', (current) => checklist(current).includes('▶ maintain') && current.replace(/\s+/g, ' ').includes('Do the work now'), 30_000);
+}
+
 describe('the wizard in a real terminal, against a real HAProxy', () => {
 	it('walks from validate to a restored server, refuses to restore while the service is down, and flags a reload', async () => {
 		const journal = `${bed.dir}/wizard.jsonl`;
@@ -178,14 +190,7 @@ describe('the wizard in a real terminal, against a real HAProxy', () => {
 		await session?.kill();
 		// 30 requests: app02, set ready by the test before, takes a catch-up share of the first ones.
 		session = await startCliInTmux(['webapps/app03', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal, '--requests', '30'], {columns: 100, rows: 30, after: 'sleep 2'});
-		await session.waitForScreen('Enter run validate');
-		for (const step of ['▶ baseline', '▶ drain']) {
-			await session.press('Enter', (current) => checklist(current).includes(step));
-		}
-
-		await session.press('Enter', 'set server webapps/app03 state drain');
-		await session.press('y', (current) => checklist(current).includes('▶ confirm'));
-		await session.press('Enter', (current) => checklist(current).includes('▶ maintain') && current.replace(/\s+/g, ' ').includes('Do the work now'));
+		await toMaintain(session, 'webapps/app03');
 		expect(await bed.send('set server webapps/app03 state ready')).toBe('\n');
 		const screen = (await session.waitForScreen((current) => /Someone\s+else\s+changed/.test(current) && /Do\s+not\s+start\s+the\s+work/.test(current))).replace(/\s+/g, ' ');
 		expect(screen).toMatch(/webapps\/app03 is not drained \(in rotation, admin flags none\), as HAProxy has shown at every read since \d\d:\d\d:\d\d\. Do not start the work until HAProxy shows it drained\./);
@@ -204,14 +209,7 @@ describe('the wizard in a real terminal, against a real HAProxy', () => {
 		const journal = `${bed.dir}/drained-again.jsonl`;
 		await session?.kill();
 		session = await startCliInTmux(['webapps/app02', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal, '--requests', '30'], {columns: 100, rows: 30, after: 'sleep 2'});
-		await session.waitForScreen('Enter run validate');
-		for (const step of ['▶ baseline', '▶ drain']) {
-			await session.press('Enter', (current) => checklist(current).includes(step));
-		}
-
-		await session.press('Enter', 'set server webapps/app02 state drain');
-		await session.press('y', (current) => checklist(current).includes('▶ confirm'));
-		await session.press('Enter', (current) => checklist(current).includes('▶ maintain') && current.replace(/\s+/g, ' ').includes('Do the work now'));
+		await toMaintain(session, 'webapps/app02');
 		// Someone puts it in rotation, then drains it again: the sessions it took meanwhile are not proven gone.
 		expect(await bed.send('set server webapps/app02 state ready')).toBe('\n');
 		await session.waitForScreen((current) => /Someone\s+else\s+changed/.test(current));
@@ -240,14 +238,7 @@ describe('the wizard in a real terminal, against a real HAProxy', () => {
 		const alice = `${bed.dir}/alice.jsonl`;
 		await session?.kill();
 		session = await startCliInTmux(['webapps/app01', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', alice, '--requests', '30'], {columns: 100, rows: 30, after: 'sleep 2'});
-		await session.waitForScreen('Enter run validate');
-		for (const step of ['▶ baseline', '▶ drain']) {
-			await session.press('Enter', (current) => checklist(current).includes(step));
-		}
-
-		await session.press('Enter', 'set server webapps/app01 state drain');
-		await session.press('y', (current) => checklist(current).includes('▶ confirm'));
-		await session.press('Enter', (current) => checklist(current).includes('▶ maintain') && current.replace(/\s+/g, ' ').includes('Do the work now'));
+		await toMaintain(session, 'webapps/app01');
 
 		// bob, with a journal of his own, takes the drain over and restores it, with restore's checks.
 		const bob = await runCli(['restore', 'webapps/app01', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', `${bed.dir}/bob.jsonl`, '--yes', '--take-over', '--requests', '30']);
@@ -303,14 +294,7 @@ describe('the wizard in a real terminal, against a real HAProxy', () => {
 		await session?.kill();
 		const owner = await startCliInTmux(['api/api1', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', `${bed.dir}/owner-at-work.jsonl`], {columns: 100, rows: 30});
 		try {
-			await owner.waitForScreen('Enter run validate');
-			for (const step of ['▶ baseline', '▶ drain']) {
-				await owner.press('Enter', (current) => checklist(current).includes(step), 30_000);
-			}
-
-			await owner.press('Enter', 'set server api/api1 state drain');
-			await owner.press('y', (current) => checklist(current).includes('▶ confirm'));
-			await owner.press('Enter', (current) => checklist(current).includes('▶ maintain'), 30_000);
+			await toMaintain(owner, 'api/api1');
 			session = await startCliInTmux(['api/api1', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', `${bed.dir}/second-operator.jsonl`], {columns: 100, rows: 30});
 			const question = (await session.waitForScreen('Take it over?')).replace(/\s+/g, ' ');
 			expect(question).toMatch(/not by a maintenance of this journal, and \S+'s drainboard \(pid \d+\) runs it now \(its last entry: [a-z-]+ at \d\d:\d\d:\d\d\)\. Take it over\?/);
