@@ -52,7 +52,11 @@ export class TargetWatch {
 			// and its offer to re-apply are withdrawn, as r withdraws them (the journal keeps the alarm),
 			// and the caller learns the target was out of this drain meanwhile.
 			changes.clear.push(this.lost);
-			changes.drainBack = true;
+			// Only a drain read back counts: at restore, the wizard may have come to expect the target in rotation.
+			if (expectation.drained && drainSet(current.server)) {
+				changes.drainBack = true;
+			}
+
 			this.lost = undefined;
 		}
 

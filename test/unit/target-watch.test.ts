@@ -35,6 +35,16 @@ describe('TargetWatch', () => {
 		}
 	});
 
+	it('at restore, someone else\'s ready, then the wizard expecting the target in rotation: the alarm goes, with no drain said to be back', () => {
+		const watch = new TargetWatch();
+		watch.observe(seen(1, 10, 8), {target, drained: true, restoring: true});
+		const gone = watch.observe(seen(2, 10, 0), {target, drained: true, restoring: true});
+		expect(gone.raise[0]).toMatchObject({kind: 'external-change', drainGone: true});
+		const settled = watch.observe(seen(3, 10, 0), {target, drained: false, restoring: true});
+		expect(settled.clear).toContain(gone.raise[0]!.id);
+		expect(settled.drainBack).toBeUndefined();
+	});
+
 	it('calls it a restart when HAProxy stopped answering in between, and notes a drain that survived', () => {
 		const watch = new TargetWatch();
 		watch.observe(seen(1, 10), {target, drained: true});
