@@ -46,20 +46,44 @@ const states = async () => adminStates(await bed.send('show servers state web'))
  * Requests that stay open on their server: a POST whose body never comes whole (HAProxy sends the
  * headers on, the server has answered, the stream waits for the rest of the body). Closed by the caller.
  */
-async function openPosts(count: number): Promise<net.Socket[]> {
+async function openPost(): Promise<net.Socket> {
 	const {port} = new URL(bed.url);
-	return Promise.all(
-		Array.from({length: count}, async () => {
-			const socket = net.connect(Number(port), '127.0.0.1');
-			await new Promise<void>((resolve, reject) => {
-				socket.once('connect', resolve).once('error', reject);
-			});
-			socket.on('error', () => undefined);
-			socket.write('POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\nx');
-			return socket;
-		}),
+	const socket = net.connect(Number(port), '127.0.0.1');
+	await new Promise<void>((resolve, reject) => {
+		socket.once('connect', resolve).once('error', reject);
+	});
+	socket.on('error', () => undefined);
+	socket.write('POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\nx');
+	return socket;
+}
+
+/**
+ * Opens such requests, two at a time and at most 20, until HAProxy shows some open on `server`:
+ * round robin can send the first ones all to the other server (a health check of `server` late on
+ * a loaded machine takes it out for a moment). Returns every socket opened, for the caller to close.
+ */
+async function holdSessionsOn(server: string, sockets: net.Socket[]): Promise<void> {
+	let status = 'unread';
+	await waitFor(
+		() => `requests open on ${server} (${sockets.length} opened; HAProxy shows it ${status})`,
+		async () => {
+			const row = rawStat(await bed.send('show stat web 4 -1')).find((stat) => stat['svname'] === server);
+			status = row?.['status'] ?? 'absent';
+			if (Number(row?.['scur'] ?? 0) > 0) {
+				return true;
+			}
+
+			if (sockets.length < 20) {
+				sockets.push(await openPost(), await openPost());
+			}
+
+			return undefined;
+		},
+		20_000,
+		100,
 	);
 }
+
 const asUser = (user: string) => ({USER: user, SUDO_USER: '', DRAINBOARD_LOCK_DIR: lockDir});
 
 /** Runs a spawned CLI to its end. */
@@ -442,10 +466,9 @@ describe('someone undoes a drain and sets it again', () => {
 		const first = await runCli(['drain', 'web/s1', ...common]);
 		expect(first.code, first.stderr).toBe(0);
 		expect(await bed.send('set server web/s1 state ready')).toBe('\n');
-		const sockets = await openPosts(4);
+		const sockets: net.Socket[] = [];
 		try {
-			const sessions = async () => Number(rawStat(await bed.send('show stat web 4 -1')).find((row) => row['svname'] === 's1')?.['scur'] ?? 0);
-			await waitFor('requests open on s1', async () => ((await sessions()) > 0 ? true : undefined));
+			await holdSessionsOn('s1', sockets);
 			expect(await bed.send('set server web/s1 state drain')).toBe('\n');
 			const again = startCli(['drain', 'web/s1', ...common]);
 			await again.waitForStderr('so confirm runs again', 30_000);
