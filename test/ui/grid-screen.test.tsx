@@ -175,22 +175,43 @@ describe('grid navigation', () => {
 		await press(keys.escape, (current) => current.includes('app01') && !current.includes('Keys'));
 	});
 
-	it('says how many help lines a short terminal leaves out; the extra keys come before ? and q, which the footer names anyway', async () => {
+	it('on a short terminal says how many help lines are out of view and scrolls to them (↓ j PgDn, ↑ k PgUp) without moving the cursor; the extra keys come before ? and q', async () => {
 		const extraKeys = [
 			{keys: 's', does: 'lab: stop / start the demo server under the cursor'},
 			{keys: '(socket)', does: '/tmp/lab/admin.sock: the lab\'s'},
 		];
 		rendered = renderAt(<GridScreen view={makeView(pool)} size={{columns: 80, rows: 12}} now={pool.takenAt} onQuit={() => undefined} onFocus={() => undefined} extraKeys={extraKeys} />, {columns: 80, rows: 12});
 		await rendered.waitForFrame('app01');
-		const frame = await rendered.press('?', 'Press ? or Esc to close.');
-		const lines = frameLines(frame);
-		expect(lines.some((line) => /^… \d+ more lines: a taller terminal shows them/.test(line))).toBe(true);
-		expect(frameLines(frame).length).toBeLessThanOrEqual(12);
+		let lines = frameLines(await rendered.press('?', 'Press ? or Esc to close.'));
+		expect(lines.length).toBeLessThanOrEqual(12);
+		expect(lines.find((line) => line.startsWith('… '))).toMatch(/^… \d+ more below: ↑ ↓ PgUp PgDn scroll/);
+		expect(lines.some((line) => /^ {2}q {15}quit/.test(line))).toBe(false);
+		expect(lines.at(-1)).toMatch(/scroll the help · \? or Esc close it · q quit +1\/13$/);
+		// One line down: the title leaves, the next key comes in.
+		lines = frameLines(await rendered.press(keys.down, (current) => !frameLines(current).includes('Keys')));
+		expect(lines.find((line) => line.startsWith('… '))).toMatch(/^… 1 above, \d+ more below: /);
+		// Two pages down reach the end: the last keys and the legend, nothing more below.
+		lines = frameLines(await rendered.press([keys.pageDown, keys.pageDown], (current) => current.includes('● UP')));
+		expect(lines.some((line) => /^ {2}q {15}quit/.test(line))).toBe(true);
+		const end = /^… (\d+) above: ↑ ↓ PgUp PgDn scroll$/.exec(lines.find((line) => line.startsWith('… ')) ?? '');
+		expect(end).not.toBeNull();
+		// Past the end PgDn and j stay there (they change nothing): one k is one line above the end.
+		rendered.send(keys.pageDown);
+		rendered.send('j');
+		lines = frameLines(await rendered.press('k', (current) => !current.includes('● UP')));
+		expect(lines.find((line) => line.startsWith('… '))).toBe(`… ${Number(end![1]) - 1} above, 1 more below: ↑ ↓ PgUp PgDn scroll`);
+		lines = frameLines(await rendered.press([keys.pageUp, keys.pageUp], (current) => frameLines(current).includes('Keys')));
+		expect(lines.find((line) => line.startsWith('… '))).toMatch(/^… \d+ more below: /);
+		// The keys scrolled the help, not the grid under it.
+		lines = frameLines(await rendered.press(keys.escape, 'app01'));
+		expect(lines.at(-1)).toMatch(/ 1\/13$/);
+		// Opened again, it starts at the top.
+		expect(frameLines(await rendered.press('?', 'Press ? or Esc to close.'))).toContain('Keys');
 		rendered.unmount();
 		rendered = renderAt(<GridScreen view={makeView(pool)} size={{columns: 80, rows: 40}} now={pool.takenAt} onQuit={() => undefined} onFocus={() => undefined} extraKeys={extraKeys} />, {columns: 80, rows: 40});
 		await rendered.waitForFrame('app01');
 		const tall = frameLines(await rendered.press('?', 'Press ? or Esc to close.'));
-		expect(tall.some((line) => line.includes('more lines'))).toBe(false);
+		expect(tall.some((line) => line.startsWith('… '))).toBe(false);
 		const at = (text: string) => tall.findIndex((line) => line.includes(text));
 		expect(at('lab: stop / start')).toBeLessThan(at('show / hide this help'));
 		expect(at('/tmp/lab/admin.sock')).toBeLessThan(at('quit'));

@@ -438,6 +438,29 @@ describe('the wizard', () => {
 		}
 	});
 
+	it('on a short terminal the help scrolls with PgDn and PgUp to what is out of view; those keys do nothing else, and Esc closes it', async () => {
+		const {ui, haproxy} = start({size: {columns: 80, rows: 16}});
+		await ui.waitForFrame('▶ validate');
+		let frame = liveFrame(await ui.press('?', 'Press ? or Esc to close.')).join('\n');
+		expect(frame).toMatch(/^… \d+ more below: ↑ ↓ PgUp PgDn scroll$/m);
+		expect(frame).not.toContain('● UP');
+		for (let page = 0; page < 5 && !frame.includes('● UP'); page++) {
+			frame = liveFrame(await ui.press(keys.pageDown)).join('\n');
+		}
+
+		expect(frame).toMatch(/^ {2}q {15}quit \(asks first/m);
+		expect(frame).toMatch(/^… \d+ above: ↑ ↓ PgUp PgDn scroll$/m);
+		for (let page = 0; page < 5 && !/^Keys/m.test(frame); page++) {
+			frame = liveFrame(await ui.press(keys.pageUp)).join('\n');
+		}
+
+		expect(frame).toMatch(/^… \d+ more below: /m);
+		expect(frame).not.toContain('● UP');
+		frame = await ui.press(keys.escape, (current) => !current.includes('Press ? or Esc to close.'));
+		expect(checklist(frame)).toMatch(/▶ validate/);
+		expect(haproxy.sent).toEqual([]);
+	});
+
 	it('goes back to the grid with Esc before anything was done', async () => {
 		const {ui} = start();
 		await ui.waitForFrame('Esc back to grid');

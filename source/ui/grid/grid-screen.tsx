@@ -7,7 +7,7 @@ import {cell} from '../format.js';
 import {tint} from '../theme.js';
 import {wrap} from '../../wrap.js';
 import {Header} from '../header.js';
-import {gridKeys, HelpOverlay, withExtraKeys, type KeyHelp} from '../help-overlay.js';
+import {gridKeys, HelpOverlay, useHelpScroll, withExtraKeys, type KeyHelp} from '../help-overlay.js';
 import {bannerHeight, StaleBanner} from '../stale-banner.js';
 import type {TerminalSize} from '../use-terminal-size.js';
 import {DetailPanel, detailHeight} from './detail-panel.js';
@@ -87,8 +87,10 @@ export function GridScreen({view, size, now, freshAt, onQuit, onFocus, onSelect,
 		onFocus(focusedBackend);
 	}, [focusedBackend, onFocus]);
 
+	const help = useHelpScroll(state.help, {letters: true});
 	useGridKeys(state, dispatch, {
 		onQuit,
+		scrollHelp: help.scroll,
 		active,
 		onAction: message ? onMessagePast : undefined,
 		onExtraKey(char, cursorKey) {
@@ -111,14 +113,14 @@ export function GridScreen({view, size, now, freshAt, onQuit, onFocus, onSelect,
 	const visible = rows.slice(state.offset, state.offset + pageSize);
 	const matches = rows.servers;
 	const position = rows.length > 0 ? `${state.cursor + 1}/${rows.length}` : '0/0';
-	const hints = state.filterEditing ? 'type to filter · Enter keep · Esc clear' : '↑↓ jk move · PgUp/PgDn page · / filter · Enter select · ? help · q quit';
+	const hints = state.filterEditing ? 'type to filter · Enter keep · Esc clear' : state.help ? '↑↓ jk PgUp/PgDn scroll the help · ? or Esc close it · q quit' : '↑↓ jk move · PgUp/PgDn page · / filter · Enter select · ? help · q quit';
 	return (
 		<Box flexDirection="column" width={size.columns}>
 			<Header view={view} now={now} freshAt={freshAt} width={size.columns} />
 			<StaleBanner health={view.health} width={size.columns} />
 			<Text dimColor>{titleText(layout)}</Text>
 			{state.help ? (
-				<HelpOverlay height={pageSize} width={size.columns} keys={withExtraKeys(gridKeys, extraKeys)} />
+				<HelpOverlay height={pageSize} width={size.columns} keys={withExtraKeys(gridKeys, extraKeys)} scroll={help} />
 			) : (
 				<Box flexDirection="column" height={pageSize}>
 					{visible.length === 0

@@ -15,6 +15,8 @@ type Handlers = {
 	onExtraKey?: (char: string, cursorKey: string | null) => void;
 	/** Any key the grid acted on (cursor, filter, help): the operator has moved on from the last message. */
 	onAction?: () => void;
+	/** A key pressed while the help is shown: true when it scrolled the help (then it does nothing else). */
+	scrollHelp?: (input: string, key: Partial<Key>) => boolean;
 	active?: boolean;
 };
 
@@ -98,6 +100,11 @@ export function useGridKeys(state: GridState, dispatch: Dispatch<GridAction>, ha
 		(input, key) => {
 			let current = latest.current;
 			for (const press of splitKeys(input, key)) {
+				if (current.help && !current.filterEditing && handlers.scrollHelp?.(press.input, press.key)) {
+					handlers.onAction?.();
+					continue;
+				}
+
 				const action = gridActionFor(current, press.input, press.key);
 				if (action === 'quit') {
 					handlers.onQuit();

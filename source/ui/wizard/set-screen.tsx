@@ -15,7 +15,7 @@ import {serverInView} from '../open-drains.js';
 import {cell, nameCell} from '../format.js';
 import {Header} from '../header.js';
 import {bannerHeight, StaleBanner} from '../stale-banner.js';
-import {HelpOverlay, withExtraKeys, type KeyHelp} from '../help-overlay.js';
+import {HelpOverlay, useHelpScroll, withExtraKeys, type KeyHelp} from '../help-overlay.js';
 import {useKeys} from '../keys.js';
 import {tint} from '../theme.js';
 import type {TerminalSize} from '../use-terminal-size.js';
@@ -59,6 +59,7 @@ type Props = {
 export function SetScreen({runner, view, size, now, freshAt, onQuit, onBack, onExtraKey, extraKeys = []}: Props) {
 	const owner = useExitOwner();
 	const [help, setHelp] = useState(false);
+	const helpScroll = useHelpScroll(help);
 	// Why a key did nothing (Esc while drained), until the next key.
 	const [note, setNote] = useState<string | null>(null);
 	const set = useSetMaintenance(runner, view, () => {
@@ -100,6 +101,10 @@ export function SetScreen({runner, view, size, now, freshAt, onQuit, onBack, onE
 		}
 
 		setNote(null);
+		if (help && helpScroll.scroll(input, key)) {
+			return;
+		}
+
 		if (help && (key.escape || input === '?')) {
 			setHelp(false);
 		} else if (input === 'q') {
@@ -171,7 +176,7 @@ export function SetScreen({runner, view, size, now, freshAt, onQuit, onBack, onE
 					{line}
 				</Text>
 			))}
-			{help ? <HelpOverlay height={Math.max(0, logRoom - 1)} width={width} keys={withExtraKeys(setKeys, extraKeys)} /> : null}
+			{help ? <HelpOverlay height={Math.max(0, logRoom - 1)} width={width} keys={withExtraKeys(setKeys, extraKeys)} scroll={helpScroll} /> : null}
 			{spare > 0 ? <Box height={spare} /> : null}
 			{aside.map((line, index) => (
 				<Text key={`aside-${index}`} color={tint('yellow')}>

@@ -1,3 +1,4 @@
+import type {Key} from 'ink';
 import {useRef} from 'react';
 import {splitKeys} from '../key-chunks.js';
 import {useKeys} from '../keys.js';
@@ -15,6 +16,8 @@ type Handlers = {
 	choosing?: boolean;
 	/** The help is shown: Esc closes it (as ? does). */
 	helpShown?: boolean;
+	/** A key pressed while the help is shown: true when it scrolled the help (then it does nothing else). */
+	scrollHelp?: (input: string, key: Partial<Key>) => boolean;
 	onCloseChoice?: () => void;
 };
 
@@ -43,6 +46,10 @@ export function useWizardKeys(handle: RunbookHandle, handlers: Handlers): void {
 
 			if (handlers.helpShown && press.key.escape) {
 				handlers.onHelp();
+				continue;
+			}
+
+			if (handlers.helpShown && handlers.scrollHelp?.(char, press.key)) {
 				continue;
 			}
 

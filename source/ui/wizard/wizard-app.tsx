@@ -10,7 +10,7 @@ import {canChooseListener, noListenerChoice} from './listener-choice.js';
 import {useExec} from './use-exec.js';
 import {useWizardKeys} from './use-wizard-keys.js';
 import {WizardScreen} from './wizard-screen.js';
-import type {KeyHelp} from '../help-overlay.js';
+import {useHelpScroll, type KeyHelp} from '../help-overlay.js';
 
 type Props = {
 	prepared: PreparedMaintenance;
@@ -41,6 +41,7 @@ export function WizardApp({prepared, view, size, now, freshAt, poll, onQuit, onB
 	const handle = useRunbook(prepared, view, {poll, resumeNow, onLeave: () => onBack(false)});
 	const exec = useExec(command, handle, prepared.context, view);
 	const [help, setHelp] = useState(false);
+	const helpScroll = useHelpScroll(help);
 	const [urlText, setUrlText] = useState('');
 	// `l`: the listener choice is open (its own keys; the wizard's wait).
 	const [choosing, setChoosing] = useState(false);
@@ -70,6 +71,7 @@ export function WizardApp({prepared, view, size, now, freshAt, poll, onQuit, onB
 		},
 		choosing,
 		helpShown: help,
+		scrollHelp: helpScroll.scroll,
 		onCloseChoice() {
 			setChoosing(false);
 		},
@@ -80,7 +82,7 @@ export function WizardApp({prepared, view, size, now, freshAt, poll, onQuit, onB
 	});
 	return (
 		<WizardScreen
-			handle={handle} view={view} size={size} now={now} freshAt={freshAt} help={help} urlText={urlText} afterEnd={afterEnd} backTo={backTo}
+			handle={handle} view={view} size={size} now={now} freshAt={freshAt} help={help} helpScroll={helpScroll} urlText={urlText} afterEnd={afterEnd} backTo={backTo}
 			extraKeys={extraKeys}
 			exec={exec}
 			listenerChoice={

@@ -12,7 +12,7 @@ import {gridLayout, tableWidth, titleText} from '../grid/grid-layout.js';
 import {BackendLine, InstanceLine} from '../grid/group-lines.js';
 import {ServerLine} from '../grid/server-line.js';
 import {Header} from '../header.js';
-import {HelpOverlay, withExtraKeys, type KeyHelp} from '../help-overlay.js';
+import {HelpOverlay, withExtraKeys, type HelpScroll, type KeyHelp} from '../help-overlay.js';
 import {tint} from '../theme.js';
 import type {TerminalSize} from '../use-terminal-size.js';
 import {wrap} from '../../wrap.js';
@@ -45,6 +45,8 @@ type Props = {
 	now: number;
 	freshAt?: number | null;
 	help: boolean;
+	/** Where the help is scrolled to. */
+	helpScroll?: HelpScroll;
 	urlText: string;
 	afterEnd?: string;
 	/** Where Esc goes (the grid; in a roll, the roll's choices). */
@@ -57,7 +59,7 @@ type Props = {
 };
 
 /** The wizard: checklist, the current step's evidence, prompts and alarms, the target's backend. */
-export function WizardScreen({handle, view, size, now, freshAt, help, urlText, afterEnd = 'back to the grid, on the next server', backTo = 'grid', exec = null, listenerChoice, extraKeys = []}: Props) {
+export function WizardScreen({handle, view, size, now, freshAt, help, helpScroll, urlText, afterEnd = 'back to the grid, on the next server', backTo = 'grid', exec = null, listenerChoice, extraKeys = []}: Props) {
 	const {state} = handle;
 	const width = size.columns;
 	const step = state.steps[state.current];
@@ -150,7 +152,7 @@ export function WizardScreen({handle, view, size, now, freshAt, help, urlText, a
 					{status ? <Text color={tint(step.status === 'failed' ? 'red' : 'cyan')}>{`  ${status}`}</Text> : null}
 				</Text>
 				{help ? (
-					<HelpOverlay height={panelHeight} width={width} keys={withExtraKeys(wizardKeys, extraKeys)} />
+					<HelpOverlay height={panelHeight} width={width} keys={withExtraKeys(wizardKeys, extraKeys)} scroll={helpScroll} />
 				) : (
 					// As tall as what it says: the servers follow it, and the room left goes above the keys' line.
 					<Box flexDirection="column" height={shownHeight}>
