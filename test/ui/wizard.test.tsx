@@ -107,6 +107,8 @@ describe('the wizard', () => {
 		// The step waits for the operator, not for HAProxy: its title says so.
 		expect(frame).toMatch(/^DRAIN — .*waiting for your answer$/m);
 		expect(frame).not.toContain('running…');
+		// The checklist marks the step as waiting for an answer, not as working (no spinner).
+		expect(checklist(liveFrame(frame).join('\n'))).toContain('› ? drain ›');
 		// Enter changes nothing on screen: n, read after it, closes the prompt; only then is it
 		// known that both Enters were read.
 		ui.send(keys.enter, keys.enter);

@@ -5,8 +5,11 @@ import {stepIds} from '../../runbook/steps.js';
 import {tint} from '../theme.js';
 import {Text} from '../text/shown-text.js';
 
-/** The six steps on one line: ✓ done, spinner running, ✗ blocked, ▶ current, · pending. */
-export function ChecklistLine({state}: {state: Pick<RunbookState, 'steps' | 'current' | 'finished'>}) {
+/**
+ * The six steps on one line: ✓ done, spinner running, ? waiting for the operator's answer (`asking`:
+ * a question of the step is open, not the quit's: the step waits for the answer), ✗ blocked, ▶ current, · pending.
+ */
+export function ChecklistLine({state, asking = false}: {state: Pick<RunbookState, 'steps' | 'current' | 'finished'>; asking?: boolean}) {
 	return (
 		<Text wrap="truncate-end">
 			{stepIds.map((id, index) => {
@@ -17,9 +20,7 @@ export function ChecklistLine({state}: {state: Pick<RunbookState, 'steps' | 'cur
 					return (
 						<Text key={id}>
 							{separator}
-							<Text color={tint('cyan')}>
-								<Spinner type="dots" />
-							</Text>
+							{asking ? <Text color={tint('yellow')}>?</Text> : <Text color={tint('cyan')}><Spinner type="dots" /></Text>}
 							<Text bold> {id}</Text>
 						</Text>
 					);

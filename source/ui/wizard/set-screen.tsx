@@ -161,7 +161,7 @@ export function SetScreen({runner, view, size, now, freshAt, onQuit, onBack, onE
 			<Text bold color={tint('cyan')}>
 				{cell(`MAINTENANCE of ${runner.targets.length} servers as one (they leave together)`, width)}
 			</Text>
-			<ChecklistLine state={set.steps} />
+			<ChecklistLine state={set.steps} asking={set.prompt !== null && set.prompt.id !== 'quit'} />
 			<Text> </Text>
 			{servers.map((row) => (
 				<Text key={row.label} wrap="truncate-end">

@@ -141,7 +141,7 @@ export function WizardScreen({handle, view, size, now, freshAt, help, helpScroll
 			<StepLog items={handle.state.log} state={state} width={width} />
 			<Box flexDirection="column" width={width}>
 				<Header view={view} now={now} freshAt={freshAt} width={width} title={`drainboard · ${state.target}`} />
-				<ChecklistLine state={state} />
+				<ChecklistLine state={state} asking={state.prompt !== null && state.prompt.id !== 'quit'} />
 				{alarmLines.map((line) => (
 					<Text key={line.key} color={tint('red')} inverse bold wrap="truncate-end">
 						{cell(line.text, width - 1)}
