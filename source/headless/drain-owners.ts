@@ -3,6 +3,9 @@ import type {Server} from '../model/types.js';
 import {lockDirectory} from '../runbook/backend-lock.js';
 import {comeBackCommand, type ChosenFlags} from '../runbook/come-back.js';
 import {DrainMarks, isOwnUser, markText, type DrainMark} from '../runbook/drain-mark.js';
+import {readJournal, type JournalEntry} from '../runbook/journal.js';
+import {underWay} from '../runbook/live-process.js';
+import {lastMaintenance} from '../runbook/resume.js';
 import {parseTarget} from '../runtime/names.js';
 import {wrap} from '../wrap.js';
 import type {StatusJson} from './status-schema.js';
@@ -18,6 +21,8 @@ export type DrainOwner = StatusJson['drains'][number];
 export async function drainOwners(drained: ReadonlyArray<{client: RuntimeClient; servers: readonly Server[]}>): Promise<DrainOwners> {
 	const owners: DrainOwner[] = [];
 	const yours = new Set<DrainOwner>();
+	const busy = new Map<DrainOwner, string>();
+	const journals = new Map<string, readonly JournalEntry[]>();
 	let unread: string | null = null;
 	const reader = new DrainMarks({dir: lockDirectory(), clients: drained.map(({client}) => client)});
 	for (const {client, servers} of drained) {
@@ -37,23 +42,45 @@ export async function drainOwners(drained: ReadonlyArray<{client: RuntimeClient;
 			owners.push(owner);
 			if (mark && isOwnUser(mark)) {
 				yours.add(owner);
+				const elsewhere = runningNow(journals, mark.journal, label);
+				if (elsewhere) {
+					busy.set(owner, elsewhere);
+				}
 			}
 		}
 	}
 
-	return {owners, unread, yours};
+	return {owners, unread, yours, busy};
+}
+
+/** Who runs the open maintenance of `label` in `journal` now (another drainboard still running), as a clause; the journal read once per file. */
+function runningNow(journals: Map<string, readonly JournalEntry[]>, journal: string, label: string): string | undefined {
+	let entries = journals.get(journal);
+	if (!entries) {
+		try {
+			entries = readJournal(journal).entries;
+		} catch {
+			// Not readable here: nothing is said of who runs it (the command to take it up says where it is).
+			entries = [];
+		}
+
+		journals.set(journal, entries);
+	}
+
+	const record = lastMaintenance(entries, label);
+	return record && !record.finished ? (underWay(record, entries)?.clause ?? undefined) : undefined;
 }
 
 /**
  * The drained servers and their owners; `unread`: why the marks could not be read (owners then
  * unknown, not "none"); `yours`: those whose maintenance is this user's on this host, which this
- * user resumes.
+ * user resumes; `busy`: of those, the ones another drainboard still running runs now (who, as a clause).
  */
-export type DrainOwners = {owners: DrainOwner[]; unread: string | null; yours?: ReadonlySet<DrainOwner>};
+export type DrainOwners = {owners: DrainOwner[]; unread: string | null; yours?: ReadonlySet<DrainOwner>; busy?: ReadonlyMap<DrainOwner, string>};
 
 
 /** The lines under status's tables: each drained server and whose maintenance it is, wrapped at spaces to `width` (a path is never cut). */
-export function drainOwnerLines({owners, unread, yours}: DrainOwners, severalInstances: boolean, width: number, flags?: ChosenFlags): string[] {
+export function drainOwnerLines({owners, unread, yours, busy}: DrainOwners, severalInstances: boolean, width: number, flags?: ChosenFlags): string[] {
 	if (owners.length === 0) {
 		return [];
 	}
@@ -64,9 +91,11 @@ export function drainOwnerLines({owners, unread, yours}: DrainOwners, severalIns
 		...owners.flatMap((owner) => {
 			const where = severalInstances ? ` on ${owner.socket}` : '';
 			const by = owner.by ? markText({uid: 0, ...owner.by} satisfies DrainMark) : nobody;
-			// Yours (a wizard or run that ended without finishing it, a roll stopped there): how to take it up.
-			const command = owner.by && flags && yours?.has(owner) ? resumeCommand(flags, owner.server, owner.by.journal) : undefined;
-			const resume = command ? `; to take it up again: ${command}` : '';
+			// Yours (a wizard or run that ended without finishing it, a roll stopped there): how to take it up;
+			// or, while a drainboard of yours still runs it, that one: taking it up here would be refused.
+			const elsewhere = busy?.get(owner);
+			const command = owner.by && flags && yours?.has(owner) && !elsewhere ? resumeCommand(flags, owner.server, owner.by.journal) : undefined;
+			const resume = elsewhere ? `; under way: ${elsewhere}` : command ? `; to take it up again: ${command}` : '';
 			return wrap(`${owner.server}${where}: ${by}${resume}`, Math.max(40, width - 1) - 4, {keepWords: true}).map((line, index) => `${index === 0 ? '  ' : '    '}${line}`);
 		}),
 	];

@@ -445,6 +445,11 @@ describe('a grid opened while another drainboard runs a maintenance of the same 
 			let screen = await grid.waitForScreen('under way elsewhere', 20_000);
 			expect(screen).toMatch(/⚠ web\/s1 drained: under way elsewhere, \S+'s drainboard pid \d+ runs it/);
 			expect(screen).not.toContain('r resumes');
+			// status says the same of the drain, rather than a command to take up what another drainboard runs.
+			const status = async () => (await runCli(['status', ...args], {env: {COLUMNS: '300'}})).stdout;
+			const busy = await status();
+			expect(busy).toMatch(/^ {2}web\/s1: \S+'s maintenance at [^;]+; under way: \S+'s drainboard \(pid \d+\) runs it now \(its last entry: [^)]+\)$/m);
+			expect(busy).not.toContain('to take it up again');
 			// The owner quits, leaving it drained: the grid, read again, offers to take it up.
 			await owner.press('q', 'Quit anyway?');
 			await owner.send('y');
@@ -452,6 +457,10 @@ describe('a grid opened while another drainboard runs a maintenance of the same 
 			screen = await grid.waitForScreen('r resumes web/s1', 20_000);
 			expect(screen).not.toContain('under way elsewhere');
 			expect((await states())['web/s1']).toBe('8');
+			// And status gives the command to take it up.
+			const left = await status();
+			expect(left).toMatch(/^ {2}web\/s1: \S+'s maintenance at [^;]+; to take it up again: drainboard web\/s1 /m);
+			expect(left).not.toContain('under way:');
 		} finally {
 			await owner.kill();
 			await grid.kill();
