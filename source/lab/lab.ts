@@ -1,3 +1,4 @@
+import type {ChildProcess} from 'node:child_process';
 import {mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {writeFile} from 'node:fs/promises';
 import os from 'node:os';
@@ -13,6 +14,7 @@ import {startDemoBackend, type DemoBackend} from './demo-backend.js';
 import {startOnFreePorts, type PortPicker} from './free-port.js';
 import {startHaproxy, type HaproxyProcess} from './haproxy-process.js';
 import {labConfig, labDemoNames} from './lab-config.js';
+import {startWatchdog} from './watchdog.js';
 
 /** A running lab: where things are, and how to drive and stop it. */
 export type Lab = {
@@ -47,7 +49,8 @@ type LabOptions = {
  * Starts a disposable lab: demo HTTP servers on free 127.0.0.1 ports, a configuration with an
  * admin stats socket in a temp dir, checked with `haproxy -c`, and a real HAProxy on it. When the
  * frontend's port was taken before HAProxy bound it, the lab starts again on another. Every
- * exit path removes it all; a lab killed with SIGKILL is swept on the next start.
+ * exit path removes it all; a lab killed with SIGKILL is cleaned up by its watchdog (watchdog.ts),
+ * and swept on the next start should the watchdog be gone too.
  */
 export async function startLab(options: LabOptions = {}): Promise<Lab> {
 	const binary = await findHaproxy(options.haproxy);
@@ -56,6 +59,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
 	writeFileSync(path.join(dir, 'lab.pid'), String(process.pid));
 	const demos = new Map<string, DemoBackend>();
 	let haproxy: HaproxyProcess | undefined;
+	let watchdog: ChildProcess | undefined;
 	let stopped = false;
 	const killNow = () => {
 		haproxy?.kill();
@@ -70,6 +74,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
 
 		stopped = true;
 		process.removeListener('exit', killNow);
+		watchdog?.kill('SIGKILL');
 		// The lab's drains end with its HAProxy: so do the notes of whose they were.
 		if (haproxy) {
 			forgetMarksOf(lockDirectory(), haproxy.pid);
@@ -103,6 +108,8 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
 		);
 		haproxy = started;
 		writeFileSync(path.join(dir, 'haproxy.pid'), String(started.childPid));
+		// Ends HAProxy and the temp dir should this process be killed outright.
+		watchdog = startWatchdog(dir);
 		const toggle = async (server: string): Promise<string> => {
 			const demo = demos.get(server);
 			if (!demo) {

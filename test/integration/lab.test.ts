@@ -48,6 +48,9 @@ async function startLab(): Promise<{session: TmuxSession; haproxyPid: number; dr
 describe('drainboard lab', () => {
 	it('shows the grid on a real HAProxy, its help names the lab\'s s and socket, and q leaves no process and no temp dir', async () => {
 		const lab = await startLab();
+		// Its watchdog runs beside it (ending HAProxy should the lab be killed outright), until q.
+		const watchdog = Number(execFileSync('pgrep', ['-P', String(lab.drainboardPid), '-f', 'drainboard-lab-watchdog']).toString().trim());
+		expect(alive(watchdog)).toBe(true);
 		const help = await lab.session.press('?', 'Press ? or Esc to close.');
 		expect(help).toMatch(/^ {2}s {15}lab: stop \/ start the demo server under the cursor *$/m);
 		// The header cuts the socket's path on a narrow terminal: the help gives it whole.
@@ -61,6 +64,7 @@ describe('drainboard lab', () => {
 		// The line wraps at the pane's width: read it joined.
 		expect((await lab.session.screen()).replace(/\n/g, '')).toMatch(/drainboard lab ended: HAProxy and the demo servers are stopped, \S*drainboard-lab-\w+ is removed with the lab's journal\./);
 		expect(alive(lab.haproxyPid)).toBe(false);
+		expect(alive(watchdog)).toBe(false);
 		expect(labDirs()).toEqual([]);
 	});
 
@@ -163,8 +167,18 @@ describe('drainboard lab', () => {
 		expect(labDirs()).toEqual([]);
 	});
 
-	it('sweeps the leftovers of a lab killed with SIGKILL on the next start', async () => {
+	it('killed with SIGKILL, leaves no HAProxy and no temp dir behind: its watchdog ends them', async () => {
 		const killed = await startLab();
+		process.kill(killed.drainboardPid, 'SIGKILL');
+		await killed.session.exited();
+		await waitFor('the watchdog to end HAProxy', () => (alive(killed.haproxyPid) ? undefined : true));
+		await waitFor('the watchdog to remove the lab dir', () => (labDirs().length === 0 ? true : undefined));
+	});
+
+	it('killed with SIGKILL together with its watchdog, is swept on the next start', async () => {
+		const killed = await startLab();
+		const watchdog = Number(execFileSync('pgrep', ['-P', String(killed.drainboardPid), '-f', 'drainboard-lab-watchdog']).toString().trim());
+		process.kill(watchdog, 'SIGKILL');
 		process.kill(killed.drainboardPid, 'SIGKILL');
 		await killed.session.exited();
 		expect(alive(killed.haproxyPid)).toBe(true);
