@@ -184,7 +184,7 @@ function sweepStaleLabs(): void {
 		}
 
 		const haproxyPid = readPid(path.join(dir, 'haproxy.pid'));
-		if (haproxyPid !== undefined && isAlive(haproxyPid) && isHaproxy(haproxyPid)) {
+		if (haproxyPid !== undefined && isAlive(haproxyPid) && isLabHaproxy(haproxyPid, dir)) {
 			process.kill(haproxyPid, 'SIGKILL');
 		}
 
@@ -216,9 +216,10 @@ export function isAlive(pid: number): boolean {
 	}
 }
 
-function isHaproxy(pid: number): boolean {
+/** The process is the lab's HAProxy, run on its config in `dir`: never another HAProxy that got the pid since (the host's own). */
+function isLabHaproxy(pid: number, dir: string): boolean {
 	try {
-		return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('haproxy');
+		return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(path.join(dir, 'haproxy.cfg'));
 	} catch {
 		return false;
 	}

@@ -1,0 +1,35 @@
+import {once} from 'node:events';
+import {existsSync, mkdtempSync, writeFileSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {isAlive} from '../../source/lab/lab.js';
+import {startWatchdog} from '../../source/lab/watchdog.js';
+import {webConfig} from '../fixtures/web.cfg.js';
+import {startTestBed, type TestBed} from '../helpers/test-bed.js';
+
+let bed: TestBed;
+
+beforeAll(async () => {
+	bed = await startTestBed({demos: ['s1'], config: (context) => webConfig(context, ['s1'])});
+});
+
+afterAll(async () => {
+	await bed?.stop();
+});
+
+describe("the lab's watchdog", () => {
+	it('whose lab is gone, kills no HAProxy that does not run the lab\'s config (one that got the pid since): it removes the lab dir only', async () => {
+		const dir = mkdtempSync(path.join(os.tmpdir(), 'drainboard-lab-watchdog-test-'));
+		// The pid file names a real HAProxy, run on another config: the host's own, say.
+		writeFileSync(path.join(dir, 'haproxy.pid'), String(bed.haproxy.childPid));
+		const watchdog = startWatchdog(dir);
+		const exited = once(watchdog, 'exit');
+		// The pipe ends as it does when the lab's process is gone.
+		watchdog.stdin?.end();
+		expect(await exited).toEqual([0, null]);
+		expect(existsSync(dir)).toBe(false);
+		expect(isAlive(bed.haproxy.childPid)).toBe(true);
+		expect(await bed.send('show info')).toContain(`Pid: ${bed.haproxy.pid}`);
+	});
+});
