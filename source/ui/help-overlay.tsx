@@ -67,9 +67,8 @@ function helpLines({keys, width, height}: HelpLayout, offset: number): string[] 
 	// Taller than the room: a line says what is out of view and how to see it, rather than cutting it silently.
 	const from = Math.min(Math.max(0, offset), body.length - room);
 	const shown = body.slice(from, from + room);
-	const above = from;
 	const below = body.length - from - shown.length;
-	const where = [above > 0 ? `${above} above` : '', below > 0 ? `${below} more below` : ''].filter(Boolean).join(', ');
+	const where = [from > 0 ? `${from} above` : '', below > 0 ? `${below} more below` : ''].filter(Boolean).join(', ');
 	const lines = [...shown, `… ${where}: ↑ ↓ PgUp PgDn scroll`, 'Press ? or Esc to close.'];
 	// Fewer lines than that: the ones that say how to move and close stay.
 	return lines.slice(Math.max(0, lines.length - Math.max(0, height)));
