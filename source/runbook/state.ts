@@ -28,7 +28,8 @@ export type Prompt =
 /** Something the operator must see now: HAProxy reloaded, someone else changed the target, … */
 export type Alarm = {
 	id: string;
-	kind: 'reload' | 'restart' | 'external-change' | 'target-missing' | 'unreachable' | 'backend-down';
+	/** `reload`: another HAProxy process answers now (reloaded or restarted; the polls cannot tell which). */
+	kind: 'reload' | 'external-change' | 'target-missing' | 'unreachable' | 'backend-down';
 	socket: string;
 	message: string;
 	at: number;

@@ -28,8 +28,8 @@ const asExpected = (server: Server | null, expectation: Expectation) => server !
 
 /**
  * Follows the target on one instance, poll after poll, and says what the operator must know:
- * HAProxy unreachable or back; reloaded (it kept answering) or restarted (it did not), with the
- * drain lost or kept; the target's admin state changed by someone else; the target gone.
+ * HAProxy unreachable or back; another HAProxy process (reloaded or restarted: not told apart, as
+ * the polls cannot see which), with the drain lost or kept; the target's admin state changed by someone else; the target gone.
  * No I/O: the caller polls and feeds observations.
  */
 export class TargetWatch {
@@ -72,7 +72,7 @@ export class TargetWatch {
 		const target = formatTarget(expectation.target);
 		const id = (kind: string) => `${kind}:${current.socket}`;
 		const alarm = (kind: Alarm['kind'], message: string, reapply = false, drainGone = false): Alarm => ({
-			id: id(kind === 'restart' ? 'reload' : kind),
+			id: id(kind),
 			kind,
 			socket: current.socket,
 			message,
@@ -93,15 +93,15 @@ export class TargetWatch {
 		clear.push(id('target-missing'));
 		const known = this.lastReachable?.instance;
 		if (known && anotherProcess(known, current.instance)) {
-			const seamless = this.previous?.instance !== null && this.previous !== undefined;
 			const lost = expectation.drained && !drainSet(current.server);
 			const drain = expectation.drained
 				? lost
 					? `The drain is gone: ${expectation.target.server} is back in rotation. Press r to re-apply it.`
 					: 'The drain survived (restored from the server-state file).'
 				: 'Runtime changes not saved in a server-state file are gone, and all counters restarted.';
-			const how = seamless ? 'was reloaded' : 'restarted';
-			return {raise: [alarm(seamless ? 'reload' : 'restart', `HAProxy at ${current.socket} ${how} (pid ${known.pid} → ${current.instance.pid}). ${drain}`, lost)], clear};
+			// Reloaded or restarted: the polls cannot tell. A poll that failed in between happens in a
+			// reload too (a loaded host, the socket handed over), and a restart can fall between two polls.
+			return {raise: [alarm('reload', `HAProxy at ${current.socket} was reloaded or restarted (pid ${known.pid} → ${current.instance.pid}). ${drain}`, lost)], clear};
 		}
 
 		const before = this.lastReachable?.server;

@@ -321,7 +321,7 @@ describe('two HAProxy instances in front of the same servers', () => {
 			await second.reload();
 			const reload = await waitFor('the reload alarm', () => alarms.find((alarm) => alarm.kind === 'reload'));
 			expect(reload).toMatchObject({socket: second.adminSocket, reapply: true});
-			expect(reload.message).toMatch(new RegExp(`^HAProxy at ${second.adminSocket} was reloaded \\(pid [0-9]+ → [0-9]+\\)\\. The drain is gone`));
+			expect(reload.message).toMatch(new RegExp(`^HAProxy at ${second.adminSocket} was reloaded or restarted \\(pid [0-9]+ → [0-9]+\\)\\. The drain is gone`));
 			await bed.send('set server webapps/app02 state ready');
 			const external = await waitFor('the external-change alarm', () => alarms.find((alarm) => alarm.kind === 'external-change'));
 			expect(external).toMatchObject({socket: bed.adminSocket, reapply: true});

@@ -7,8 +7,11 @@ import {beginMaintenance, prepareMaintenance} from '../../source/runbook/prepare
 import {runStep} from '../../source/runbook/run-step.js';
 import type {Alarm, Prompt} from '../../source/runbook/state.js';
 import {TargetWatch} from '../../source/runbook/watch.js';
+import {createRuntimeClient} from '../../source/poll/client.js';
+import {parseEndpoint} from '../../source/runtime/endpoint.js';
 import {parseTarget} from '../../source/runtime/names.js';
 import {webappsConfig, webappsDemos} from '../fixtures/webapps.cfg.js';
+import {startForwardingSocket} from '../helpers/forwarding-socket.js';
 import {adminStates} from '../helpers/raw-haproxy.js';
 import {startTestBed, type TestBed} from '../helpers/test-bed.js';
 import {waitFor} from '../helpers/wait-for.js';
@@ -119,13 +122,52 @@ describe('a maintenance against a real HAProxy', () => {
 			await waitFor('two polls', () => (views >= 2 ? true : undefined));
 			const before = bed.haproxy.pid;
 			await bed.haproxy.reload();
-			const alarm = await waitFor('the reload alarm', () => alarms.find((candidate) => candidate.kind === 'reload' || candidate.kind === 'restart'));
+			const alarm = await waitFor('the reload alarm', () => alarms.find((candidate) => candidate.kind === 'reload'));
 			expect(alarm.kind).toBe('reload');
 			expect(alarm.reapply).toBe(true);
-			expect(alarm.message).toBe(`HAProxy at ${bed.adminSocket} was reloaded (pid ${before} → ${bed.haproxy.pid}). The drain is gone: app02 is back in rotation. Press r to re-apply it.`);
+			expect(alarm.message).toBe(`HAProxy at ${bed.adminSocket} was reloaded or restarted (pid ${before} → ${bed.haproxy.pid}). The drain is gone: app02 is back in rotation. Press r to re-apply it.`);
 			expect(await admin('app02')).toBe('0');
 		} finally {
 			poller.stop();
+		}
+	});
+
+	it('says the same of a reload during which the polls got no answer (a loaded host), never that HAProxy restarted', async () => {
+		const target = parseTarget('webapps/app03');
+		await bed.send('set server webapps/app03 state drain');
+		// The polls read HAProxy through a socket that loses every reply while `stalled`.
+		let stalled = false;
+		const socket = await startForwardingSocket(bed.adminSocket, () => (stalled ? 'lose-reply' : 'forward'));
+		const watch = new TargetWatch();
+		const alarms: Alarm[] = [];
+		let views = 0;
+		const poller = new PoolPoller({
+			clients: [createRuntimeClient(parseEndpoint(socket.path), {timeoutMs: 300})],
+			intervalMs: 100,
+			onChange(view) {
+				views++;
+				const snapshot = view.pool?.instances[0];
+				const server = snapshot?.backends.find((backend) => backend.name === 'webapps')?.servers.find((candidate) => candidate.server === 'app03') ?? null;
+				const ok = view.health[0]!.ok;
+				alarms.push(...watch.observe({socket: socket.path, at: Date.now(), instance: ok ? (snapshot?.instance ?? null) : null, server: ok ? server : null}, {target, drained: true}).raise);
+			},
+		});
+		poller.focus(target.backend);
+		poller.start();
+		try {
+			await waitFor('two polls', () => (views >= 2 ? true : undefined));
+			stalled = true;
+			await waitFor('the unreachable alarm', () => alarms.find((candidate) => candidate.kind === 'unreachable'));
+			const before = bed.haproxy.pid;
+			await bed.haproxy.reload();
+			stalled = false;
+			const alarm = await waitFor('the reload alarm', () => alarms.find((candidate) => candidate.kind === 'reload'));
+			expect(alarms.map((candidate) => candidate.kind)).toEqual(['unreachable', 'reload']);
+			expect(alarm).toMatchObject({id: `reload:${socket.path}`, reapply: true});
+			expect(alarm.message).toBe(`HAProxy at ${socket.path} was reloaded or restarted (pid ${before} → ${bed.haproxy.pid}). The drain is gone: app03 is back in rotation. Press r to re-apply it.`);
+		} finally {
+			poller.stop();
+			await socket.close();
 		}
 	});
 });

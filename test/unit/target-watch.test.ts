@@ -13,13 +13,13 @@ describe('TargetWatch', () => {
 		server: pid === null ? null : makeServer({backend: 'webapps', server: 'app01', adminState}),
 	});
 
-	it('calls a seamless process change a reload, and says the drain is gone', () => {
+	it('calls a process change a reload or restart (the polls cannot tell which), and says the drain is gone', () => {
 		const watch = new TargetWatch();
 		watch.observe(seen(1, 10), {target, drained: true});
 		const {raise} = watch.observe(seen(2, 11, 0), {target, drained: true});
 		expect(raise).toHaveLength(1);
 		expect(raise[0]).toMatchObject({kind: 'reload', reapply: true});
-		expect(raise[0]!.message).toBe('HAProxy at /s was reloaded (pid 10 → 11). The drain is gone: app01 is back in rotation. Press r to re-apply it.');
+		expect(raise[0]!.message).toBe('HAProxy at /s was reloaded or restarted (pid 10 → 11). The drain is gone: app01 is back in rotation. Press r to re-apply it.');
 	});
 
 	it('says the drain is back once HAProxy shows it again after it was gone, set ready or replaced by a maintenance, and only once', () => {
@@ -45,15 +45,15 @@ describe('TargetWatch', () => {
 		expect(settled.drainBack).toBeUndefined();
 	});
 
-	it('calls it a restart when HAProxy stopped answering in between, and notes a drain that survived', () => {
+	it('says the same when HAProxy stopped answering in between (a reload on a loaded host does that too), and notes a drain that survived', () => {
 		const watch = new TargetWatch();
 		watch.observe(seen(1, 10), {target, drained: true});
 		expect(watch.observe(seen(2, null), {target, drained: true}).raise[0]?.kind).toBe('unreachable');
 		expect(watch.observe(seen(3, null), {target, drained: true}).raise).toEqual([]);
 		const back = watch.observe(seen(4, 12, 8), {target, drained: true});
 		expect(back.clear).toContain('unreachable:/s');
-		expect(back.raise[0]).toMatchObject({kind: 'restart'});
-		expect(back.raise[0]!.message).toContain('restarted (pid 10 → 12). The drain survived');
+		expect(back.raise[0]).toMatchObject({kind: 'reload', id: 'reload:/s'});
+		expect(back.raise[0]!.message).toBe('HAProxy at /s was reloaded or restarted (pid 10 → 12). The drain survived (restored from the server-state file).');
 		expect(back.raise[0]!.reapply).toBeUndefined();
 	});
 
