@@ -4,7 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import process from 'node:process';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
+import {writeFileSync} from 'node:fs';
+import {findHaproxy} from '../../source/config/find-haproxy.js';
 import {freePort, portAttempts, type PortPicker} from '../../source/lab/free-port.js';
+import {startHaproxy, type HaproxyProcess} from '../../source/lab/haproxy-process.js';
 import {startLab, type Lab} from '../../source/lab/lab.js';
 import {parseEndpoint} from '../../source/runtime/endpoint.js';
 import {sendLine} from '../../source/runtime/transport.js';
@@ -30,6 +33,21 @@ async function occupiedPort(): Promise<{port: number; close: () => Promise<void>
 				});
 			}),
 	};
+}
+
+/**
+ * A port another HAProxy listens on, as HAProxy listens by default: with SO_REUSEPORT, which lets
+ * a second process that sets it too bind the same port and take half of its connections.
+ */
+async function haproxyOnPort(dir: string): Promise<{port: number; haproxy: HaproxyProcess}> {
+	const port = await freePort();
+	const config = path.join(dir, 'squatter.cfg');
+	writeFileSync(
+		config,
+		`global\n    stats socket ${dir}/squatter.sock mode 600 level admin\ndefaults\n    mode http\n    timeout connect 1s\n    timeout client 5s\n    timeout server 5s\nfrontend squatter\n    bind 127.0.0.1:${port}\n    http-request return status 200 content-type text/plain string squatter\n`,
+	);
+	const haproxy = await startHaproxy({binary: await findHaproxy(process.env['HAPROXY_BIN']), configPath: config, socket: parseEndpoint(`${dir}/squatter.sock`)});
+	return {port, haproxy};
 }
 
 /** Gives the taken port first (or every time), then free ones; remembers what it gave. */
@@ -85,6 +103,23 @@ describe('a port taken between picking it and HAProxy binding it', () => {
 		expect(await sendLine(parseEndpoint(`127.0.0.1:${bed.tcpPort}`), 'show info', {timeoutMs: 5000})).toMatch(/^Pid: \d+$/m);
 	});
 
+	it('a port another HAProxy listens on (SO_REUSEPORT) is not shared: the bed starts again on new ports', async () => {
+		const dir = mkdtempSync(path.join(os.tmpdir(), 'drainboard-squatter-'));
+		const squatter = await haproxyOnPort(dir);
+		try {
+			const ports = picker(squatter.port);
+			bed = await startTestBed({demos: webappsDemos, config: (context) => webappsConfig(context), pickPort: ports.pick});
+			expect(ports.picked[0]).toBe(squatter.port);
+			expect([bed.tcpPort, bed.frontendPort, ...bed.spare]).toEqual(ports.picked.slice(4));
+			// Every connection to the port still reaches the HAProxy that had it.
+			const answers = await Promise.all(Array.from({length: 6}, async () => answer(`http://127.0.0.1:${squatter.port}/`)));
+			expect(answers).toEqual(Array.from({length: 6}, () => 'squatter'));
+		} finally {
+			await squatter.haproxy.stop();
+			rmSync(dir, {recursive: true, force: true});
+		}
+	});
+
 	it('the test bed gives up after a bounded number of attempts, with HAProxy\'s reason', async () => {
 		const ports = picker(taken.port, true);
 		await expect(startTestBed({demos: webappsDemos, config: (context) => webappsConfig(context), pickPort: ports.pick})).rejects.toThrow(/cannot bind socket \(Address already in use\)/);
@@ -135,6 +170,20 @@ describe('the lab on a frontend port taken before HAProxy bound it', () => {
 		expect(lab.url).toBe(`http://127.0.0.1:${ports.picked[1]}/`);
 		expect(await answer(lab.url)).toMatch(/^app0[1-3]$/);
 		expect(readdirSync(tmp).filter((name) => name.startsWith('drainboard-lab-'))).toHaveLength(1);
+	});
+
+	it('does not share a frontend port another HAProxy listens on (SO_REUSEPORT): starts on another', async () => {
+		const squatter = await haproxyOnPort(tmp);
+		try {
+			const ports = picker(squatter.port);
+			lab = await startLab({pickPort: ports.pick});
+			expect(ports.picked).toEqual([squatter.port, ports.picked[1]]);
+			expect(lab.url).toBe(`http://127.0.0.1:${ports.picked[1]}/`);
+			const answers = await Promise.all(Array.from({length: 6}, async () => answer(`http://127.0.0.1:${squatter.port}/`)));
+			expect(answers).toEqual(Array.from({length: 6}, () => 'squatter'));
+		} finally {
+			await squatter.haproxy.stop();
+		}
 	});
 
 	it('s on a stopped demo server whose port another program took meanwhile says so, and starts it when the port is free again', async () => {
