@@ -82,6 +82,9 @@ export type HelpScroll = {
 	shown: MutableRefObject<HelpLayout | undefined>;
 };
 
+/** The keys' line of a screen while its help is shown (j k where they scroll it too). */
+export const helpOpenKeys = ({letters = false}: {letters?: boolean} = {}) => `↑↓ ${letters ? 'jk ' : ''}PgUp/PgDn scroll the help · ? or Esc close it · q quit`;
+
 /**
  * The help's scroll position while it is shown, back at the top each time it opens: ↑ ↓ and PgUp
  * PgDn scroll it, and j k where `letters` (where they move the cursor).

@@ -474,9 +474,14 @@ describe('the wizard on a pattern', () => {
 			// Esc does not leave a drained machine behind the grid, and says why.
 			let screen = await session.press('Escape', 'Esc goes back to the grid only while nothing of this maintenance is drained');
 			expect(screen).toContain('MAINTENANCE of 3 servers');
+			expect(screen).toContain('Enter when the work is done: restore all · q quit · ? help');
 			screen = await session.press('?', 'show / hide this help');
 			expect(screen).toMatch(/^ {2}r +put back a drain HAProxy no longer shows \(asks first\) *$/m);
-			await session.press('?', (current) => !current.includes('show / hide this help'));
+			// The help has the room of the phase's words too, and the keys' line is the help's.
+			expect(screen).toMatch(/^↑↓ PgUp\/PgDn scroll the help · \? or Esc close it · q quit *$/m);
+			expect(screen).not.toContain('Enter when the work is done');
+			screen = await session.press('?', (current) => !current.includes('show / hide this help'));
+			expect(screen).toContain('Enter when the work is done: restore all · q quit · ? help');
 			await bed.send('set server api/app01 state ready');
 			screen = await session.waitForScreen('r puts the drain back');
 			expect(screen).toContain('r re-apply the drain');

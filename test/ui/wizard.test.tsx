@@ -438,6 +438,11 @@ describe('the wizard', () => {
 		for (const line of ['Enter           run or retry', '  q               quit (asks first', '  ?               show / hide this help', '● UP']) {
 			expect(frame).toContain(line);
 		}
+
+		// The keys' line says what the keys do while the help is shown; closed, the step's keys are back.
+		expect(frame).toMatch(/^↑↓ PgUp\/PgDn scroll the help · \? or Esc close it · q quit *$/m);
+		expect(frame).not.toContain('Enter run validate');
+		expect(await ui.press('?', (current) => !current.includes('Press ? or Esc to close.'))).toContain('Enter run validate');
 	});
 
 	it('on a short terminal the help scrolls with PgDn and PgUp to what is out of view; those keys do nothing else, and Esc closes it', async () => {

@@ -7,7 +7,7 @@ import {cell} from '../format.js';
 import {tint} from '../theme.js';
 import {wrap} from '../../wrap.js';
 import {Header} from '../header.js';
-import {gridKeys, HelpOverlay, useHelpScroll, withExtraKeys, type KeyHelp} from '../help-overlay.js';
+import {gridKeys, HelpOverlay, helpOpenKeys, useHelpScroll, withExtraKeys, type KeyHelp} from '../help-overlay.js';
 import {bannerHeight, StaleBanner} from '../stale-banner.js';
 import type {TerminalSize} from '../use-terminal-size.js';
 import {DetailPanel, detailHeight} from './detail-panel.js';
@@ -113,7 +113,7 @@ export function GridScreen({view, size, now, freshAt, onQuit, onFocus, onSelect,
 	const visible = rows.slice(state.offset, state.offset + pageSize);
 	const matches = rows.servers;
 	const position = rows.length > 0 ? `${state.cursor + 1}/${rows.length}` : '0/0';
-	const hints = state.filterEditing ? 'type to filter · Enter keep · Esc clear' : state.help ? '↑↓ jk PgUp/PgDn scroll the help · ? or Esc close it · q quit' : '↑↓ jk move · PgUp/PgDn page · / filter · Enter select · ? help · q quit';
+	const hints = state.filterEditing ? 'type to filter · Enter keep · Esc clear' : state.help ? helpOpenKeys({letters: true}) : '↑↓ jk move · PgUp/PgDn page · / filter · Enter select · ? help · q quit';
 	return (
 		<Box flexDirection="column" width={size.columns}>
 			<Header view={view} now={now} freshAt={freshAt} width={size.columns} />

@@ -15,7 +15,7 @@ import {serverInView} from '../open-drains.js';
 import {cell, nameCell} from '../format.js';
 import {Header} from '../header.js';
 import {bannerHeight, StaleBanner} from '../stale-banner.js';
-import {HelpOverlay, useHelpScroll, withExtraKeys, type KeyHelp} from '../help-overlay.js';
+import {HelpOverlay, helpOpenKeys, useHelpScroll, withExtraKeys, type KeyHelp} from '../help-overlay.js';
 import {useKeys} from '../keys.js';
 import {tint} from '../theme.js';
 import type {TerminalSize} from '../use-terminal-size.js';
@@ -147,7 +147,8 @@ export function SetScreen({runner, view, size, now, freshAt, onQuit, onBack, onE
 	const unchecked = new Set(set.members.filter((member) => !member.plan.steps.includes('restore')).map((member) => member.label));
 	const aside = set.prompt?.id === 'restore:set' && set.inRotation.length > 0 ? wrap(alreadyBackText(set.inRotation, unchecked), width) : [];
 	const prompt = set.prompt ? promptLines(set.prompt, width).length + aside.length : 0;
-	const textLines = set.prompt ? [] : text.flatMap((line) => wrap(line, width));
+	// The help takes the room of what the phase says too (it is back when the help closes).
+	const textLines = set.prompt || help ? [] : text.flatMap((line) => wrap(line, width));
 	// Header, title, checklist, blank, servers, blank, …, blank, text or prompt, keys.
 	const fixed = 4 + bannerHeight(view.health) + servers.length + 1 + 1 + (set.prompt ? prompt : textLines.length) + 1;
 	const logRoom = Math.max(0, size.rows - fixed);
@@ -192,7 +193,7 @@ export function SetScreen({runner, view, size, now, freshAt, onQuit, onBack, onE
 					</Text>
 				))
 			)}
-			<Text dimColor>{cell(keysText(set), width)}</Text>
+			<Text dimColor>{cell(help && !set.prompt ? helpOpenKeys() : keysText(set), width)}</Text>
 		</Box>
 	);
 }

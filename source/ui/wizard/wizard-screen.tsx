@@ -12,7 +12,7 @@ import {gridLayout, tableWidth, titleText} from '../grid/grid-layout.js';
 import {BackendLine, InstanceLine} from '../grid/group-lines.js';
 import {ServerLine} from '../grid/server-line.js';
 import {Header} from '../header.js';
-import {HelpOverlay, withExtraKeys, type HelpScroll, type KeyHelp} from '../help-overlay.js';
+import {HelpOverlay, helpOpenKeys, withExtraKeys, type HelpScroll, type KeyHelp} from '../help-overlay.js';
 import {tint} from '../theme.js';
 import type {TerminalSize} from '../use-terminal-size.js';
 import {wrap} from '../../wrap.js';
@@ -195,7 +195,7 @@ export function WizardScreen({handle, view, size, now, freshAt, help, helpScroll
 				</Box>
 				{spare > 1 ? <Box height={spare - 1} /> : null}
 				<Text dimColor wrap="truncate-end">
-					{cell(hints(handle, {afterEnd, backTo}, exec, listenerChoice !== undefined), width - 1)}
+					{cell(help && !handle.state.prompt ? helpOpenKeys() : hints(handle, {afterEnd, backTo}, exec, listenerChoice !== undefined), width - 1)}
 				</Text>
 			</Box>
 		</>
