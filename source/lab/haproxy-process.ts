@@ -34,6 +34,12 @@ type HaproxyStartOptions = {
 	/** Variables added to HAProxy's environment. */
 	env?: Record<string, string>;
 	readyTimeoutMs?: number;
+	/**
+	 * Listen with SO_REUSEPORT, as HAProxy does by default. Off unless asked (`-dR`): the ports of a
+	 * HAProxy started here are picked free, and one that another HAProxy took meanwhile must fail
+	 * the start (new ports are picked) rather than be shared with it, half its connections each.
+	 */
+	reusePort?: boolean;
 };
 
 /** HAProxy exited while it started; `portTaken` when a port it was to listen on was taken. */
@@ -53,7 +59,8 @@ export async function startHaproxy(options: HaproxyStartOptions): Promise<Haprox
 	const children = new Set<ChildProcess>();
 	const spawnOne = (extra: string[]) => {
 		const files = (typeof options.configPath === 'string' ? [options.configPath] : options.configPath).flatMap((file) => ['-f', file]);
-		const args = options.masterSocket ? ['-W', '-db', '-S', options.masterSocket, ...files, ...extra] : ['-db', ...files, ...extra];
+		const flags = options.reusePort ? ['-db'] : ['-db', '-dR'];
+		const args = options.masterSocket ? ['-W', ...flags, '-S', options.masterSocket, ...files, ...extra] : [...flags, ...files, ...extra];
 		const child = spawn(options.binary, args, {cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'], ...(options.env ? {env: {...process.env, ...options.env}} : {})});
 		const collect = (chunk: Buffer) => {
 			output = (output + chunk.toString('utf8')).slice(-65_536);

@@ -17,9 +17,6 @@ export function labConfig(ports: LabPorts): string {
 global
     stats socket ${ports.dir}/admin.sock mode 600 level admin
     stats timeout 10s
-    # The frontend's port is the lab's alone: a port taken meanwhile (by another HAProxy, which
-    # would otherwise share it through SO_REUSEPORT) fails the start, which picks new ports.
-    noreuseport
 
 defaults
     mode http

@@ -200,10 +200,6 @@ function bedContext(dir: string, demos: Map<string, DemoBackend>, ports: Pick<Be
 				`    stats socket ${this.operatorSocket} mode 600 level operator`,
 				`    stats socket ipv4@127.0.0.1:${this.tcpPort} level admin`,
 				'    stats timeout 10s',
-				// Without it, two HAProxies of tests running at once that drew the same free port would
-				// both listen on it (SO_REUSEPORT) and share its connections, instead of the second
-				// failing to bind and starting again on new ports.
-				'    noreuseport',
 				...extra.map((line) => `    ${line}`),
 				'',
 			].join('\n');

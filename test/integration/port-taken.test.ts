@@ -46,7 +46,7 @@ async function haproxyOnPort(dir: string): Promise<{port: number; haproxy: Hapro
 		config,
 		`global\n    stats socket ${dir}/squatter.sock mode 600 level admin\ndefaults\n    mode http\n    timeout connect 1s\n    timeout client 5s\n    timeout server 5s\nfrontend squatter\n    bind 127.0.0.1:${port}\n    http-request return status 200 content-type text/plain string squatter\n`,
 	);
-	const haproxy = await startHaproxy({binary: await findHaproxy(process.env['HAPROXY_BIN']), configPath: config, socket: parseEndpoint(`${dir}/squatter.sock`)});
+	const haproxy = await startHaproxy({binary: await findHaproxy(process.env['HAPROXY_BIN']), configPath: config, socket: parseEndpoint(`${dir}/squatter.sock`), reusePort: true});
 	return {port, haproxy};
 }
 

@@ -157,7 +157,6 @@ describe('a stats socket and a frontend named only inside a false .if', () => {
 .endif
     stats socket ${context.adminSocket} mode 600 level admin
     stats timeout 10s
-    noreuseport
 ${defaultsSection}
 .if defined(UNDEFINED_VAR)
 frontend other
