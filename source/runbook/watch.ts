@@ -28,8 +28,9 @@ const asExpected = (server: Server | null, expectation: Expectation) => server !
 
 /**
  * Follows the target on one instance, poll after poll, and says what the operator must know:
- * HAProxy unreachable or back; another HAProxy process (reloaded or restarted: not told apart, as
- * the polls cannot see which), with the drain lost or kept; the target's admin state changed by someone else; the target gone.
+ * HAProxy unreachable or back; another HAProxy process, with the drain lost or kept (reloaded or
+ * restarted, not told apart: a reload on a loaded host misses polls too, and a restart can fall
+ * between two polls); the target's admin state changed by someone else; the target gone.
  * No I/O: the caller polls and feeds observations.
  */
 export class TargetWatch {
@@ -99,8 +100,6 @@ export class TargetWatch {
 					? `The drain is gone: ${expectation.target.server} is back in rotation. Press r to re-apply it.`
 					: 'The drain survived (restored from the server-state file).'
 				: 'Runtime changes not saved in a server-state file are gone, and all counters restarted.';
-			// Reloaded or restarted: the polls cannot tell. A poll that failed in between happens in a
-			// reload too (a loaded host, the socket handed over), and a restart can fall between two polls.
 			return {raise: [alarm('reload', `HAProxy at ${current.socket} was reloaded or restarted (pid ${known.pid} → ${current.instance.pid}). ${drain}`, lost)], clear};
 		}
 

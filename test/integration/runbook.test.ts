@@ -7,9 +7,9 @@ import {beginMaintenance, prepareMaintenance} from '../../source/runbook/prepare
 import {runStep} from '../../source/runbook/run-step.js';
 import type {Alarm, Prompt} from '../../source/runbook/state.js';
 import {TargetWatch} from '../../source/runbook/watch.js';
-import {createRuntimeClient} from '../../source/poll/client.js';
+import {createRuntimeClient, type RuntimeClient} from '../../source/poll/client.js';
 import {parseEndpoint} from '../../source/runtime/endpoint.js';
-import {parseTarget} from '../../source/runtime/names.js';
+import {parseTarget, type Target} from '../../source/runtime/names.js';
 import {webappsConfig, webappsDemos} from '../fixtures/webapps.cfg.js';
 import {startForwardingSocket} from '../helpers/forwarding-socket.js';
 import {adminStates} from '../helpers/raw-haproxy.js';
@@ -25,6 +25,29 @@ beforeAll(async () => {
 afterAll(async () => {
 	await bed?.stop();
 });
+
+/**
+ * A poller reading through `clients` every 100 ms, its views fed to a {@link TargetWatch} of
+ * `target` (drained), as the wizard does: the alarms it raised, and how many views it saw.
+ */
+function watchedPolls(clients: readonly RuntimeClient[], socket: string, target: Target) {
+	const watch = new TargetWatch();
+	const seen = {alarms: [] as Alarm[], views: 0};
+	const poller = new PoolPoller({
+		clients,
+		intervalMs: 100,
+		onChange(view: PollView) {
+			seen.views++;
+			const snapshot = view.pool?.instances[0];
+			const server = snapshot?.backends.find((backend) => backend.name === target.backend)?.servers.find((candidate) => candidate.server === target.server) ?? null;
+			const ok = view.health[0]!.ok;
+			seen.alarms.push(...watch.observe({socket, at: Date.now(), instance: ok ? (snapshot?.instance ?? null) : null, server: ok ? server : null}, {target, drained: true}).raise);
+		},
+	});
+	poller.focus(target.backend);
+	poller.start();
+	return {seen, stop: () => poller.stop()};
+}
 
 async function prepared(target: string, journal: string, extra: Record<string, unknown> = {}) {
 	const options = parseOptions({socket: [bed.adminSocket], config: bed.configPath, journal: `${bed.dir}/${journal}`, quietTimeout: 5, readyTimeout: 3, ...extra});
@@ -104,31 +127,17 @@ describe('a maintenance against a real HAProxy', () => {
 			expect(await runStep(step, run.context, run.io)).toBe('passed');
 		}
 
-		const watch = new TargetWatch();
-		const alarms: Alarm[] = [];
-		let views = 0;
-		const observe = (view: PollView) => {
-			views++;
-			const snapshot = view.pool?.instances[0];
-			const server = snapshot?.backends.find((backend) => backend.name === 'webapps')?.servers.find((candidate) => candidate.server === 'app02') ?? null;
-			const ok = view.health[0]!.ok;
-			alarms.push(...watch.observe({socket: bed.adminSocket, at: Date.now(), instance: ok ? (snapshot?.instance ?? null) : null, server: ok ? server : null}, {target: run.context.target, drained: true}).raise);
-		};
-
-		const poller = new PoolPoller({clients: run.context.clients, intervalMs: 100, onChange: observe});
-		poller.focus(run.context.target.backend);
-		poller.start();
+		const polls = watchedPolls(run.context.clients, bed.adminSocket, run.context.target);
 		try {
-			await waitFor('two polls', () => (views >= 2 ? true : undefined));
+			await waitFor('two polls', () => (polls.seen.views >= 2 ? true : undefined));
 			const before = bed.haproxy.pid;
 			await bed.haproxy.reload();
-			const alarm = await waitFor('the reload alarm', () => alarms.find((candidate) => candidate.kind === 'reload'));
-			expect(alarm.kind).toBe('reload');
+			const alarm = await waitFor('the reload alarm', () => polls.seen.alarms.find((candidate) => candidate.kind === 'reload'));
 			expect(alarm.reapply).toBe(true);
 			expect(alarm.message).toBe(`HAProxy at ${bed.adminSocket} was reloaded or restarted (pid ${before} → ${bed.haproxy.pid}). The drain is gone: app02 is back in rotation. Press r to re-apply it.`);
 			expect(await admin('app02')).toBe('0');
 		} finally {
-			poller.stop();
+			polls.stop();
 		}
 	});
 
@@ -138,35 +147,20 @@ describe('a maintenance against a real HAProxy', () => {
 		// The polls read HAProxy through a socket that loses every reply while `stalled`.
 		let stalled = false;
 		const socket = await startForwardingSocket(bed.adminSocket, () => (stalled ? 'lose-reply' : 'forward'));
-		const watch = new TargetWatch();
-		const alarms: Alarm[] = [];
-		let views = 0;
-		const poller = new PoolPoller({
-			clients: [createRuntimeClient(parseEndpoint(socket.path), {timeoutMs: 300})],
-			intervalMs: 100,
-			onChange(view) {
-				views++;
-				const snapshot = view.pool?.instances[0];
-				const server = snapshot?.backends.find((backend) => backend.name === 'webapps')?.servers.find((candidate) => candidate.server === 'app03') ?? null;
-				const ok = view.health[0]!.ok;
-				alarms.push(...watch.observe({socket: socket.path, at: Date.now(), instance: ok ? (snapshot?.instance ?? null) : null, server: ok ? server : null}, {target, drained: true}).raise);
-			},
-		});
-		poller.focus(target.backend);
-		poller.start();
+		const polls = watchedPolls([createRuntimeClient(parseEndpoint(socket.path), {timeoutMs: 300})], socket.path, target);
 		try {
-			await waitFor('two polls', () => (views >= 2 ? true : undefined));
+			await waitFor('two polls', () => (polls.seen.views >= 2 ? true : undefined));
 			stalled = true;
-			await waitFor('the unreachable alarm', () => alarms.find((candidate) => candidate.kind === 'unreachable'));
+			await waitFor('the unreachable alarm', () => polls.seen.alarms.find((candidate) => candidate.kind === 'unreachable'));
 			const before = bed.haproxy.pid;
 			await bed.haproxy.reload();
 			stalled = false;
-			const alarm = await waitFor('the reload alarm', () => alarms.find((candidate) => candidate.kind === 'reload'));
-			expect(alarms.map((candidate) => candidate.kind)).toEqual(['unreachable', 'reload']);
+			const alarm = await waitFor('the reload alarm', () => polls.seen.alarms.find((candidate) => candidate.kind === 'reload'));
+			expect(polls.seen.alarms.map((candidate) => candidate.kind)).toEqual(['unreachable', 'reload']);
 			expect(alarm).toMatchObject({id: `reload:${socket.path}`, reapply: true});
 			expect(alarm.message).toBe(`HAProxy at ${socket.path} was reloaded or restarted (pid ${before} → ${bed.haproxy.pid}). The drain is gone: app03 is back in rotation. Press r to re-apply it.`);
 		} finally {
-			poller.stop();
+			polls.stop();
 			await socket.close();
 		}
 	});
