@@ -139,7 +139,7 @@ describe('confirm by a probe, with users held on the target by a stick table', (
 			expect(run.code, run.stderr).toBe(0);
 			const moved = checkOf(json, 'traffic-moved');
 			expect(moved.verdict, moved.observed).toBe('warn');
-			expect(moved.observed).toMatch(/Over all of confirm \([\d.]+ s since its first read, after the drain\): s[12] \+\d+, \d+ during the probe's burst, \d+ outside it, which the probe did not send/);
+			expect(moved.observed).toMatch(/Over all of confirm's [\d.]+ s, from its first read after the drain: s[12] \+\d+, \d+ during the probe's burst, \d+ outside it, which the probe did not send/);
 			expect(moved.observed).toMatch(/Load balancing picked the target 0 times, but \d+ requests? from sticky clients still reached it in the [\d.]+ s since confirm began \(persistence: [^)]*stick on req\.hdr\(x-user\)/);
 			expect(moved.observed).not.toContain('new traffic goes to the other servers');
 			const evidence = moved.evidence!;
@@ -167,7 +167,7 @@ describe('confirm by a probe, with users held on the target by a stick table', (
 		expect(run.code, run.stderr).toBe(0);
 		const moved = checkOf(json, 'traffic-moved');
 		expect(moved.verdict).toBe('pass');
-		expect(moved.observed).toMatch(/Over all of confirm \([\d.]+ s since its first read, after the drain\): s2 \+0\./);
+		expect(moved.observed).toMatch(/Over all of confirm's [\d.]+ s, from its first read after the drain: s2 \+0\./);
 		expect(moved.evidence).toMatchObject({targetDelta: 0, confirmTargetDelta: 0, outsideProbe: 0, othersDelta: 10});
 		expect(run.stderr).toContain('✓ be_stick/s2 is drained and proven out of rotation.');
 	});

@@ -380,7 +380,7 @@ describe('confirm', () => {
 
 		const inFlight = await judged(2, 2);
 		expect(inFlight).toMatchObject({verdict: 'pass', evidence: {targetDelta: 0, confirmTargetDelta: 2, outsideProbe: 2, inFlightAtConfirm: 2}});
-		expect(inFlight?.observed).toMatch(/Over all of confirm \([\d.]+ s since its first read, after the drain\): app01 \+2, 0 during the probe's burst, 2 outside it, which the probe did not send; 2 were in flight on it when confirm began, and may be among those\./);
+		expect(inFlight?.observed).toMatch(/Over all of confirm's [\d.]+ s, from its first read after the drain: app01 \+2, 0 during the probe's burst, 2 outside it, which the probe did not send; 2 were in flight on it when confirm began, and may be among those\./);
 		const sticky = await judged(7, 2);
 		expect(sticky).toMatchObject({verdict: 'warn', evidence: {targetDelta: 0, outsideProbe: 7, stickyRequests: 5}});
 		expect(sticky?.observed).toMatch(/Load balancing picked the target 0 times, but 5 requests from sticky clients still reached it in the [\d.]+ s since confirm began/);

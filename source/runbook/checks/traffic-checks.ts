@@ -59,7 +59,7 @@ export function trafficSentence(context: RunbookContext, traffic: TrafficEvidenc
 
 /**
  * A probe's confirm: the target over the whole window, the burst's apart from the rest:
- * ` Over all of confirm (4.1 s since its first read, after the drain): s1 +52, 3 during the probe's burst, 49 outside it, which the probe did not send.`
+ * ` Over all of confirm's 4.1 s, from its first read after the drain: s1 +52, 3 during the probe's burst, 49 outside it, which the probe did not send.`
  */
 function wholeConfirm(context: RunbookContext, traffic: TrafficEvidence): string {
 	const window = traffic.confirmWindow;
@@ -68,7 +68,7 @@ function wholeConfirm(context: RunbookContext, traffic: TrafficEvidence): string
 	}
 
 	const server = context.target.server;
-	const start = ` Over all of confirm (${window.seconds} s since its first read, after the drain): ${server} +${window.targetDelta}`;
+	const start = ` Over all of confirm's ${window.seconds} s, from its first read after the drain: ${server} +${window.targetDelta}`;
 	if (window.targetDelta === 0) {
 		return `${start}.`;
 	}
