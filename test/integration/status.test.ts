@@ -18,11 +18,13 @@ let bed: TestBed;
 beforeAll(async () => {
 	bed = await startTestBed({demos: poolDemos, config: poolConfig});
 	expect(await bed.send('set server webapps/app02 state drain')).toBe('\n');
-	// And api-1.v2 plainly UP: right after start its status is transitional (3.4.0 shows `UP 0/3`
-	// until its health is full), and the test compares two reads taken a moment apart.
-	await waitFor('the dead server to be seen down, api-1.v2 up', async () => {
+	// And every checked server's status settled: right after start it is transitional (3.4.0 shows
+	// `UP 0/3` until a server's health is full, t1's as well as api-1.v2's), and the test compares
+	// two reads taken a moment apart.
+	await waitFor('the dead server to be seen down, api-1.v2 up, no status in transition', async () => {
 		const dump = await bed.send('show stat api.v2-pool 4 -1');
-		return dump.includes(',DOWN,') && /^api\.v2-pool,api-1\.v2,(?:[^,]*,){15}UP,/m.test(dump) && dump.includes(',L4OK,') ? true : undefined;
+		const all = await bed.send('show stat -1 4 -1');
+		return dump.includes(',DOWN,') && /^api\.v2-pool,api-1\.v2,(?:[^,]*,){15}UP,/m.test(dump) && dump.includes(',L4OK,') && !/,(?:UP|DOWN) \d+\/\d+,/.test(all) ? true : undefined;
 	});
 });
 
