@@ -109,7 +109,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
 		haproxy = started;
 		writeFileSync(path.join(dir, 'haproxy.pid'), String(started.childPid));
 		// Ends HAProxy and the temp dir should this process be killed outright.
-		watchdog = startWatchdog(dir);
+		watchdog = startWatchdog(dir, lockDirectory());
 		const toggle = async (server: string): Promise<string> => {
 			const demo = demos.get(server);
 			if (!demo) {
@@ -167,7 +167,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
 	}
 }
 
-/** Removes labs whose drainboard process is gone (killed with SIGKILL), and their HAProxy. */
+/** Removes labs whose drainboard process is gone (killed with SIGKILL), and their HAProxy and its drain marks. */
 function sweepStaleLabs(): void {
 	let entries: string[];
 	try {
@@ -186,6 +186,7 @@ function sweepStaleLabs(): void {
 		const haproxyPid = readPid(path.join(dir, 'haproxy.pid'));
 		if (haproxyPid !== undefined && isAlive(haproxyPid) && isLabHaproxy(haproxyPid, dir)) {
 			process.kill(haproxyPid, 'SIGKILL');
+			forgetMarksOf(lockDirectory(), haproxyPid);
 		}
 
 		rmSync(dir, {recursive: true, force: true});

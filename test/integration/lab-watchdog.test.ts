@@ -1,7 +1,8 @@
 import {once} from 'node:events';
-import {existsSync, mkdtempSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import process from 'node:process';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {isAlive} from '../../source/lab/lab.js';
 import {startWatchdog} from '../../source/lab/watchdog.js';
@@ -19,17 +20,22 @@ afterAll(async () => {
 });
 
 describe("the lab's watchdog", () => {
-	it('whose lab is gone, kills no HAProxy that does not run the lab\'s config (one that got the pid since): it removes the lab dir only', async () => {
+	it('whose lab is gone, kills no HAProxy that does not run the lab\'s config (one that got the pid since), nor forgets its drain marks: it removes the lab dir only', async () => {
 		const dir = mkdtempSync(path.join(os.tmpdir(), 'drainboard-lab-watchdog-test-'));
-		// The pid file names a real HAProxy, run on another config: the host's own, say.
+		const lockDir = mkdtempSync(path.join(os.tmpdir(), 'drainboard-lab-watchdog-locks-'));
+		// The pid file names a real HAProxy, run on another config: the host's own, say, with a drain marked on it.
 		writeFileSync(path.join(dir, 'haproxy.pid'), String(bed.haproxy.childPid));
-		const watchdog = startWatchdog(dir);
+		const mark = path.join(lockDir, `drainboard.${os.hostname()}-pid${bed.haproxy.childPid}-t1.web=s1.${process.getuid?.() ?? 0}.drained`);
+		writeFileSync(mark, '{}');
+		const watchdog = startWatchdog(dir, lockDir);
 		const exited = once(watchdog, 'exit');
 		// The pipe ends as it does when the lab's process is gone.
 		watchdog.stdin?.end();
 		expect(await exited).toEqual([0, null]);
 		expect(existsSync(dir)).toBe(false);
 		expect(isAlive(bed.haproxy.childPid)).toBe(true);
+		expect(existsSync(mark)).toBe(true);
+		rmSync(lockDir, {recursive: true, force: true});
 		expect(await bed.send('show info')).toContain(`Pid: ${bed.haproxy.pid}`);
 	});
 });

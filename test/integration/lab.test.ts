@@ -49,7 +49,7 @@ describe('drainboard lab', () => {
 	it('shows the grid on a real HAProxy, its help names the lab\'s s and socket, and q leaves no process and no temp dir', async () => {
 		const lab = await startLab();
 		// Its watchdog runs beside it (ending HAProxy should the lab be killed outright), until q.
-		const watchdog = Number(execFileSync('pgrep', ['-P', String(lab.drainboardPid), '-f', 'drainboard-lab-watchdog']).toString().trim());
+		const watchdog = Number(execFileSync('pgrep', ['-P', String(lab.drainboardPid), '-f', 'watchdog\\.sh']).toString().trim());
 		expect(alive(watchdog)).toBe(true);
 		const help = await lab.session.press('?', 'Press ? or Esc to close.');
 		expect(help).toMatch(/^ {2}s {15}lab: stop \/ start the demo server under the cursor *$/m);
@@ -167,17 +167,29 @@ describe('drainboard lab', () => {
 		expect(labDirs()).toEqual([]);
 	});
 
-	it('killed with SIGKILL, leaves no HAProxy and no temp dir behind: its watchdog ends them', async () => {
+	it('killed with SIGKILL, leaves no HAProxy, no temp dir and no drain mark behind: its watchdog ends them', async () => {
 		const killed = await startLab();
+		const socket = path.join(tmp, labDirs()[0]!, 'admin.sock');
+		const ofLab = () => readdirSync(process.env['DRAINBOARD_LOCK_DIR']!).filter((name) => name.endsWith('.drained') && name.includes(`-pid${killed.haproxyPid}-`));
+		const drain = await runCli(['drain', 'webapps/app02', '--socket', socket, '--journal', path.join(tmp, 'lab-killed.jsonl'), '--yes']);
+		expect(drain.code, drain.stderr).toBe(0);
+		expect(ofLab()).toHaveLength(1);
+		// ps names the watchdog by its script, not by the script's text.
+		expect(execFileSync('pgrep', ['-a', '-P', String(killed.drainboardPid), '-f', 'watchdog\\.sh']).toString()).toMatch(/^\d+ \/bin\/sh \S+\/drainboard-lab-\w+\/watchdog\.sh \S+\/drainboard-lab-\w+ \S+ \d+\n$/);
 		process.kill(killed.drainboardPid, 'SIGKILL');
 		await killed.session.exited();
 		await waitFor('the watchdog to end HAProxy', () => (alive(killed.haproxyPid) ? undefined : true));
 		await waitFor('the watchdog to remove the lab dir', () => (labDirs().length === 0 ? true : undefined));
+		expect(ofLab()).toEqual([]);
 	});
 
-	it('killed with SIGKILL together with its watchdog, is swept on the next start', async () => {
+	it('killed with SIGKILL together with its watchdog, is swept on the next start, its drain marks too', async () => {
 		const killed = await startLab();
-		const watchdog = Number(execFileSync('pgrep', ['-P', String(killed.drainboardPid), '-f', 'drainboard-lab-watchdog']).toString().trim());
+		const ofLab = () => readdirSync(process.env['DRAINBOARD_LOCK_DIR']!).filter((name) => name.endsWith('.drained') && name.includes(`-pid${killed.haproxyPid}-`));
+		const drain = await runCli(['drain', 'webapps/app02', '--socket', path.join(tmp, labDirs()[0]!, 'admin.sock'), '--journal', path.join(tmp, 'lab-swept.jsonl'), '--yes']);
+		expect(drain.code, drain.stderr).toBe(0);
+		expect(ofLab()).toHaveLength(1);
+		const watchdog = Number(execFileSync('pgrep', ['-P', String(killed.drainboardPid), '-f', 'watchdog\\.sh']).toString().trim());
 		process.kill(watchdog, 'SIGKILL');
 		process.kill(killed.drainboardPid, 'SIGKILL');
 		await killed.session.exited();
@@ -186,6 +198,7 @@ describe('drainboard lab', () => {
 		await killed.session.kill();
 		const next = await startLab();
 		expect(alive(killed.haproxyPid)).toBe(false);
+		expect(ofLab()).toEqual([]);
 		await next.session.send('q');
 		expect(await next.session.exited()).toBe(0);
 		expect(labDirs()).toEqual([]);
