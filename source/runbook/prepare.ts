@@ -26,9 +26,10 @@ import {emptyFacts, initialRunbookState} from './state.js';
 import {createRunbookStore} from './store.js';
 import {defaultJournalPath, Journal, readJournal} from './journal.js';
 import {readTarget, type TargetView} from './read-target.js';
-import {foundDrainCheck, lastMaintenance, leftOfSets, resumePoint, staleMaintenanceNotice, type ResumePoint} from './resume.js';
+import {drainReplacedCheck, foundDrainCheck, lastMaintenance, leftOfSets, resumePoint, staleMaintenanceNotice, type ResumePoint} from './resume.js';
 import type {SourcedTarget} from '../config/probe-plan.js';
 import {drainSet, inMaintenance} from '../model/server-condition.js';
+import {journalTime} from '../time-format.js';
 
 /** A maintenance ready to run: its context, and where it resumes (if an earlier one is open). */
 export type PreparedMaintenance = {
@@ -184,6 +185,16 @@ export async function prepareMaintenance(options: Options, target: Target, mode:
 	if (mark && drainedOn.length === 0 && !options.dryRun) {
 		// Seen in rotation: whatever drain the mark named has ended (set ready by hand, a reload).
 		await context.marks.end(context.target, journal.file, 'seen').catch(() => undefined);
+	}
+
+	// This journal's drain replaced by someone's maintenance (state maint clears the drain): journaled
+	// once, so that a drain made later is not taken for this maintenance's (resume.ts).
+	const inMaintenanceNow = (views ?? []).length > 0 && (views ?? []).every((candidate) => candidate.server !== undefined && inMaintenance(candidate.server));
+	if (record && !record.finished && record.drainSent && !record.readySent && !record.drainReplaced && drainedOn.length === 0 && inMaintenanceNow && !options.dryRun) {
+		const written = journal.appendGuarded({step: null, event: 'check', check: drainReplacedCheck, verdict: 'fail', observed: `HAProxy shows ${label} in maintenance (MAINT), not drained: the drain of the maintenance ${record.startedBy} started at ${journalTime(record.startedAt)} was replaced by someone's state maint.`});
+		if (written.written) {
+			record.drainReplaced = true;
+		}
 	}
 
 	const drainedBy = drained && mark && !isOwnMark(mark, journal.file) ? markText(mark) : undefined;

@@ -5,6 +5,13 @@ import {nextStep, stepIds, type StepId} from './steps.js';
 /** The journal check of a maintenance that took up a drain it found made (journaled when it begins). */
 export const foundDrainCheck = 'drain-found';
 
+/**
+ * The journal check of a maintenance whose drain a run saw replaced by a maintenance (someone's
+ * `state maint`, which clears the drain): a drain HAProxy shows later was made by someone else,
+ * not by this maintenance. Journaled by prepare.ts; drain-holds' failure says it in its evidence.
+ */
+export const drainReplacedCheck = 'drain-replaced';
+
 /** The last maintenance of a target as the journal tells it. */
 export type MaintenanceRecord = {
 	target: string;
@@ -27,6 +34,8 @@ export type MaintenanceRecord = {
 	set?: string;
 	/** The last --exec a roll ran on the target in this maintenance did not pass: it `failed`, or was `stopped` (started, never ended). */
 	execUnfinished?: 'failed' | 'stopped';
+	/** A run saw this maintenance's drain replaced by a maintenance (MAINT) after it was applied ({@link drainReplacedCheck}). */
+	drainReplaced?: true;
 };
 
 /**
@@ -71,6 +80,7 @@ export function lastMaintenance(entries: readonly JournalEntry[], target: string
 		const command = entry.command ?? '';
 		// The last drain applied: after a lost drain is re-applied (a reload dropped it), the one that holds.
 		if (applied && command.endsWith(' state drain')) {
+			delete record.drainReplaced;
 			record.drainSent = true;
 			record.drainSentAt = Date.parse(entry.time);
 			record.drainInstances = entry.instances;
@@ -86,6 +96,10 @@ export function lastMaintenance(entries: readonly JournalEntry[], target: string
 
 		if ((applied || (entry.event === 'rollback' && entry.ok)) && command.startsWith('enable agent ')) {
 			record.agentDisabled = false;
+		}
+
+		if (entry.event === 'check' && entry.verdict === 'fail' && record.drainSent && (entry.check === drainReplacedCheck || entry.evidence?.['replaced'] === 'maintenance')) {
+			record.drainReplaced = true;
 		}
 
 		// A drain found made and taken up (beginMaintenance): held from then on as if this maintenance had sent it.
@@ -150,13 +164,15 @@ type HaproxyShows = {targetDrained: boolean; drainedBy?: string; inMaintenance?:
 export function resumePoint(record: MaintenanceRecord | undefined, {targetDrained, drainedBy, drainerRunning}: HaproxyShows): ResumePoint | undefined {
 	const open = record && !record.finished ? record : undefined;
 	if (targetDrained) {
-		if (!open) {
+		// Its drain replaced by someone's maintenance since: the drain HAProxy shows now is not the one it sent.
+		const replaced = open?.drainReplaced ? `the drain of ${open.startedBy}'s maintenance (started at ${journalTime(open.startedAt)}, still open in this journal) was seen replaced by a maintenance (state maint) since` : undefined;
+		if (!open || replaced) {
 			if (drainedBy) {
 				// Its owner at work right now is said before anyone is asked to take it over.
 				return {step: 'confirm', drained: true, ran: [], found: true, heldBy: drainedBy, reason: `HAProxy shows the target drained by ${drainedBy}, not by a maintenance of this journal${drainerRunning ? `, and ${drainerRunning}` : ''}`};
 			}
 
-			return {step: 'confirm', drained: true, ran: [], found: true, reason: 'HAProxy shows the target drained, and this journal has no open maintenance of it (drained by someone or something else)'};
+			return {step: 'confirm', drained: true, ran: [], found: true, reason: replaced ? `HAProxy shows the target drained again, by someone or something else: ${replaced}` : 'HAProxy shows the target drained, and this journal has no open maintenance of it (drained by someone or something else)'};
 		}
 
 		const last = [...stepIds].reverse().find((step) => open.passed.includes(step));
@@ -209,12 +225,12 @@ export function openDrainOf(record: MaintenanceRecord): OpenDrain {
 	return {target: record.target, startedBy: record.startedBy, startedAt: record.startedAt, ...(record.set ? {set: record.set} : {})};
 }
 
-/** The records of {@link openDrains}: each target's last maintenance, when it drained the target and neither finished nor sent ready. */
+/** The records of {@link openDrains}: each target's last maintenance, when it drained the target, neither finished nor sent ready, and its drain was not seen replaced by a maintenance. */
 export function openDrainRecords(entries: readonly JournalEntry[]): MaintenanceRecord[] {
 	const targets = [...new Set(entries.map((entry) => entry.target))];
 	return targets.flatMap((target) => {
 		const record = lastMaintenance(entries, target);
-		return record && !record.finished && record.drainSent && !record.readySent ? [record] : [];
+		return record && !record.finished && record.drainSent && !record.readySent && !record.drainReplaced ? [record] : [];
 	});
 }
 

@@ -354,6 +354,27 @@ describe('someone puts the target into maintenance while confirm watches the dra
 		const again = await runCli(['drain', 'web/s1', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal, '--dry-run'], {env: asUser('alice')});
 		expect(again.stderr).toContain('HAProxy shows the server in maintenance (MAINT), not drained, now (someone put it there with state maint)');
 		expect(again.stderr).not.toContain('in rotation now');
+		// Whoever put it into maintenance drains it then: that drain is not alice's maintenance's, and her restore does not say it is.
+		await bed.send('set server web/s1 state drain');
+		const preview = await runCli(['restore', 'web/s1', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal, '--dry-run'], {env: asUser('alice')});
+		expect(preview.stderr).toMatch(/→ resuming at maintain: HAProxy shows the target drained again, by someone or something else: the drain of alice's maintenance \(started at [^)]*, still open in this journal\) was seen replaced by a maintenance \(state maint\) since/);
+		expect(preview.stderr).not.toMatch(/maintenance that alice started .* drained it/);
+	});
+
+	it('a drain made after a later run saw the target in maintenance is not taken for the maintenance whose drain it replaced', async () => {
+		const journal = `${bed.dir}/maint-after-drain.jsonl`;
+		const flags = ['--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal];
+		const drain = await runCli(['drain', 'web/s1', ...flags, '--yes'], {env: asUser('alice')});
+		expect(drain.code, drain.stderr).toBe(0);
+		await bed.send('set server web/s1 state maint');
+		// Her restore sees it in maintenance: refused (not drained), and journaled as her drain replaced.
+		const refused = await runCli(['restore', 'web/s1', ...flags, '--yes'], {env: asUser('alice')});
+		expect(refused.code, refused.stderr).toBe(1);
+		expect(readJournal(journal).entries.filter((entry) => entry.check === 'drain-replaced').map((entry) => entry.observed)).toEqual([expect.stringMatching(/^HAProxy shows web\/s1 in maintenance \(MAINT\), not drained: the drain of the maintenance alice started at .* was replaced by someone's state maint\.$/)]);
+		await bed.send('set server web/s1 state drain');
+		const preview = await runCli(['restore', 'web/s1', ...flags, '--dry-run'], {env: asUser('alice')});
+		expect(preview.stderr).toContain("→ resuming at maintain: HAProxy shows the target drained again, by someone or something else: the drain of alice's maintenance");
+		expect(preview.stderr).not.toMatch(/maintenance that alice started .* drained it/);
 	});
 });
 

@@ -51,6 +51,29 @@ describe('resume', () => {
 		expect(resumePoint(undefined, {targetDrained: true})).toMatchObject({step: 'confirm', reason: expect.stringContaining('drained by someone or something else')});
 	});
 
+	it('takes a drain seen after this maintenance\'s drain was replaced by a maintenance (MAINT) for someone else\'s, not its own; a drain applied again is its own', () => {
+		const base = [entry('started'), drainReply, ...(['validate', 'baseline', 'drain', 'confirm'] as const).map((step) => entry('step-passed', {step}))];
+		const seenByPrepare = entry('check', {check: 'drain-replaced', verdict: 'fail', observed: 'x'});
+		const seenByConfirm = entry('check', {step: 'confirm', check: 'drain-holds', verdict: 'fail', observed: 'x', evidence: {reads: 2, heldMs: 900, replaced: 'maintenance'}});
+		for (const seen of [seenByPrepare, seenByConfirm]) {
+			const record = lastMaintenance([...base, seen], 'webapps/app01');
+			expect(record).toMatchObject({drainReplaced: true, finished: false});
+			expect(resumePoint(record, {targetDrained: true})).toMatchObject({step: 'confirm', found: true, reason: "HAProxy shows the target drained again, by someone or something else: the drain of ana's maintenance (started at 2026-11-25 14:02:11 UTC, still open in this journal) was seen replaced by a maintenance (state maint) since"});
+			// Another operator's drain (a mark names them) is theirs, as ever.
+			expect(resumePoint(record, {targetDrained: true, drainedBy: "bob's maintenance"})).toMatchObject({found: true, heldBy: "bob's maintenance"});
+			// Not an open drain of this journal for the grid to offer.
+			expect(openDrains([...base, seen])).toEqual([]);
+			// The drain applied again by this maintenance (a retry) is its own again.
+			const again = lastMaintenance([...base, seen, entry('reply', {step: 'confirm', command: 'set server webapps/app01 state drain', ok: true})], 'webapps/app01');
+			expect(again).not.toHaveProperty('drainReplaced');
+			expect(resumePoint(again, {targetDrained: true})).not.toHaveProperty('found');
+		}
+
+		// A drain-holds failure of another kind (the drain undone, set ready) says nothing of it.
+		const undone = entry('check', {step: 'confirm', check: 'drain-holds', verdict: 'fail', observed: 'x', evidence: {reads: 2, heldMs: 900}});
+		expect(lastMaintenance([...base, undone], 'webapps/app01')).not.toHaveProperty('drainReplaced');
+	});
+
 	it('lists the targets whose last maintenance drained them and did not end (what the grid offers to resume)', () => {
 		const other = (event: JournalEntry['event'], extra: Partial<JournalEntry> = {}) => entry(event, {target: 'webapps/app02', ...extra});
 		const entries = [

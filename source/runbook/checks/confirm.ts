@@ -101,7 +101,8 @@ const drainHolds: CheckDefinition = {
 				return failed(this.id, this.title, perInstance(context, undone.socket, `the drain was replaced ${setAt === null ? `within ${seconds(held)} s of watching` : `${seconds(held)} s after it was set`}: HAProxy shows ${formatTarget(context.target)} in maintenance now (admin flags ${undone.server.adminFlags.join('+') || 'none'}).`), {
 					meaning: 'Someone or something else put the server into maintenance (set server … state maint): it is out of rotation, but not by this drain.',
 					todo: 'Find who did it before going on: they may be working on it. Retry sends the drain again once they are done.',
-					evidence: {reads, heldMs: held},
+					// Journaled: a drain HAProxy shows later is not this maintenance's (resume.ts, drainReplaced).
+					evidence: {reads, heldMs: held, replaced: 'maintenance'},
 				});
 			}
 
