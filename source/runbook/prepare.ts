@@ -172,7 +172,18 @@ export async function prepareMaintenance(options: Options, target: Target, mode:
 
 	const drainedOn = (views ?? []).filter((candidate) => drainSet(candidate.server)).map((candidate) => candidate.socket);
 	const drained = drainedOn.length > 0 && drainedOn.length === views?.length;
-	facts.drainSentAt = record && !record.finished ? record.drainSentAt : null;
+	// This journal's drain replaced by someone's maintenance (state maint clears the drain): journaled
+	// once, so that a drain made later is not taken for this maintenance's (resume.ts).
+	const inMaintenanceNow = (views ?? []).length > 0 && (views ?? []).every((candidate) => candidate.server !== undefined && inMaintenance(candidate.server));
+	if (record && !record.finished && record.drainSent && !record.readySent && !record.drainReplaced && drainedOn.length === 0 && inMaintenanceNow && !options.dryRun) {
+		const written = journal.appendGuarded({step: null, event: 'check', check: drainReplacedCheck, verdict: 'fail', observed: `HAProxy shows ${label} in maintenance (MAINT), not drained: the drain of the maintenance ${record.startedBy} started at ${journalTime(record.startedAt)} was replaced by someone's state maint.`});
+		if (written.written) {
+			record.drainReplaced = true;
+		}
+	}
+
+	// A drain replaced since is not the one HAProxy may show now: no time of it is known.
+	facts.drainSentAt = record && !record.finished && !record.drainReplaced ? record.drainSentAt : null;
 	context.store = createRunbookStore(initialRunbookState(label, context.clock.now(), {probe, probeSource, listeners, facts}));
 	if (drainedOn.length > 0 && !drained) {
 		const inRotation = (views ?? []).map((candidate) => candidate.socket).filter((socket) => !drainedOn.includes(socket));
@@ -185,16 +196,6 @@ export async function prepareMaintenance(options: Options, target: Target, mode:
 	if (mark && drainedOn.length === 0 && !options.dryRun) {
 		// Seen in rotation: whatever drain the mark named has ended (set ready by hand, a reload).
 		await context.marks.end(context.target, journal.file, 'seen').catch(() => undefined);
-	}
-
-	// This journal's drain replaced by someone's maintenance (state maint clears the drain): journaled
-	// once, so that a drain made later is not taken for this maintenance's (resume.ts).
-	const inMaintenanceNow = (views ?? []).length > 0 && (views ?? []).every((candidate) => candidate.server !== undefined && inMaintenance(candidate.server));
-	if (record && !record.finished && record.drainSent && !record.readySent && !record.drainReplaced && drainedOn.length === 0 && inMaintenanceNow && !options.dryRun) {
-		const written = journal.appendGuarded({step: null, event: 'check', check: drainReplacedCheck, verdict: 'fail', observed: `HAProxy shows ${label} in maintenance (MAINT), not drained: the drain of the maintenance ${record.startedBy} started at ${journalTime(record.startedAt)} was replaced by someone's state maint.`});
-		if (written.written) {
-			record.drainReplaced = true;
-		}
 	}
 
 	const drainedBy = drained && mark && !isOwnMark(mark, journal.file) ? markText(mark) : undefined;

@@ -165,7 +165,7 @@ export function resumePoint(record: MaintenanceRecord | undefined, {targetDraine
 	const open = record && !record.finished ? record : undefined;
 	if (targetDrained) {
 		// Its drain replaced by someone's maintenance since: the drain HAProxy shows now is not the one it sent.
-		const replaced = open?.drainReplaced ? `the drain of ${open.startedBy}'s maintenance (started at ${journalTime(open.startedAt)}, still open in this journal) was seen replaced by a maintenance (state maint) since` : undefined;
+		const replaced = open?.drainReplaced ? `a run saw the drain of ${open.startedBy}'s maintenance (started at ${journalTime(open.startedAt)}, still open in this journal) replaced by someone's maintenance (state maint) after it was made` : undefined;
 		if (!open || replaced) {
 			if (drainedBy) {
 				// Its owner at work right now is said before anyone is asked to take it over.

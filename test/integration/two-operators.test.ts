@@ -357,7 +357,7 @@ describe('someone puts the target into maintenance while confirm watches the dra
 		// Whoever put it into maintenance drains it then: that drain is not alice's maintenance's, and her restore does not say it is.
 		await bed.send('set server web/s1 state drain');
 		const preview = await runCli(['restore', 'web/s1', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal, '--dry-run'], {env: asUser('alice')});
-		expect(preview.stderr).toMatch(/→ resuming at maintain: HAProxy shows the target drained again, by someone or something else: the drain of alice's maintenance \(started at [^)]*, still open in this journal\) was seen replaced by a maintenance \(state maint\) since/);
+		expect(preview.stderr).toMatch(/→ resuming at maintain: HAProxy shows the target drained again, by someone or something else: a run saw the drain of alice's maintenance \(started at [^)]*, still open in this journal\) replaced by someone's maintenance \(state maint\) after it was made/);
 		expect(preview.stderr).not.toMatch(/maintenance that alice started .* drained it/);
 	});
 
@@ -372,9 +372,14 @@ describe('someone puts the target into maintenance while confirm watches the dra
 		expect(refused.code, refused.stderr).toBe(1);
 		expect(readJournal(journal).entries.filter((entry) => entry.check === 'drain-replaced').map((entry) => entry.observed)).toEqual([expect.stringMatching(/^HAProxy shows web\/s1 in maintenance \(MAINT\), not drained: the drain of the maintenance alice started at .* was replaced by someone's state maint\.$/)]);
 		await bed.send('set server web/s1 state drain');
-		const preview = await runCli(['restore', 'web/s1', ...flags, '--dry-run'], {env: asUser('alice')});
-		expect(preview.stderr).toContain("→ resuming at maintain: HAProxy shows the target drained again, by someone or something else: the drain of alice's maintenance");
-		expect(preview.stderr).not.toMatch(/maintenance that alice started .* drained it/);
+		const restore = await runCli(['restore', 'web/s1', ...flags, '--yes'], {env: asUser('alice')});
+		expect(restore.code, restore.stderr).toBe(0);
+		expect(restore.stderr).toContain("→ resuming at maintain: HAProxy shows the target drained again, by someone or something else: a run saw the drain of alice's maintenance");
+		expect(restore.stderr).not.toMatch(/maintenance that alice started .* drained it/);
+		// Nor does its summary time the ready from the drain that was replaced.
+		expect(restore.stderr).toContain('Summary');
+		expect(restore.stderr).not.toContain('Drain sent');
+		expect((await states())['web/s1']).toBe('0');
 	});
 });
 

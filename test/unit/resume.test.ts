@@ -58,7 +58,7 @@ describe('resume', () => {
 		for (const seen of [seenByPrepare, seenByConfirm]) {
 			const record = lastMaintenance([...base, seen], 'webapps/app01');
 			expect(record).toMatchObject({drainReplaced: true, finished: false});
-			expect(resumePoint(record, {targetDrained: true})).toMatchObject({step: 'confirm', found: true, reason: "HAProxy shows the target drained again, by someone or something else: the drain of ana's maintenance (started at 2026-11-25 14:02:11 UTC, still open in this journal) was seen replaced by a maintenance (state maint) since"});
+			expect(resumePoint(record, {targetDrained: true})).toMatchObject({step: 'confirm', found: true, reason: "HAProxy shows the target drained again, by someone or something else: a run saw the drain of ana's maintenance (started at 2026-11-25 14:02:11 UTC, still open in this journal) replaced by someone's maintenance (state maint) after it was made"});
 			// Another operator's drain (a mark names them) is theirs, as ever.
 			expect(resumePoint(record, {targetDrained: true, drainedBy: "bob's maintenance"})).toMatchObject({found: true, heldBy: "bob's maintenance"});
 			// Not an open drain of this journal for the grid to offer.
