@@ -316,6 +316,12 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 		}
 
 		context.lock.release();
+		// Another operator's drain, proved here: not this journal's to restore, so its maintenance here
+		// ends now; else a restore by its owner would later read as this maintenance's drain lost.
+		if (heldBy && !options.dryRun) {
+			context.journal.appendGuarded({step: store.getState().current, event: 'abandoned', detail: `the drain is ${heldBy}'s: its restore belongs to that maintenance`});
+		}
+
 		// Where the target stands comes from HAProxy, read now, not from what this run believes it did.
 		const final = await finalState(context, before);
 		if (exitCode === 0 && options.dryRun) {

@@ -115,6 +115,20 @@ describe("another operator's drain", () => {
 		expect(hers.stderr).not.toContain('without restore');
 	});
 
+	it("bob's drain run over alice's drain leaves her maintenance to her: once she restores it, his journal holds no lost drain and his restore has nothing to do", async () => {
+		expect((await runCli(['drain', 'web/s3', ...common('nina.jsonl')], as('nina'))).code).toBe(0);
+		const proved = await runCli(['drain', 'web/s3', ...common('otto.jsonl')], as('otto'));
+		expect(proved.code, proved.stderr).toBe(0);
+		expect(readJournal(path.join(bed.dir, 'otto.jsonl')).entries.at(-1)).toMatchObject({event: 'abandoned', detail: expect.stringMatching(/^the drain is nina's maintenance .*'s: its restore belongs to that maintenance$/) as unknown});
+		expect((await runCli(['restore', 'web/s3', ...common('nina.jsonl')], as('nina'))).code).toBe(0);
+		const status = await runCli(['status', '--socket', bed.adminSocket, '--journal', path.join(bed.dir, 'otto.jsonl'), '--json'], as('otto'));
+		expect(statusJsonSchema.parse(JSON.parse(status.stdout)).lostDrains).toEqual([]);
+		const his = await runCli(['restore', 'web/s3', ...common('otto.jsonl')], as('otto'));
+		expect(his.code, his.stderr).toBe(0);
+		expect(his.stderr).toContain('web/s3 is not drained (admin flags: none); nothing to restore.');
+		expect(his.stderr).not.toContain('took this maintenance');
+	});
+
 	it('status names whose maintenance each drain is, in its JSON and its table; a drain made by hand names none', async () => {
 		expect((await runCli(['drain', 'web/s1', ...common('paula.jsonl')], as('paula'))).code).toBe(0);
 		expect(await bed.send('set server web/s3 state drain')).toBe('\n');
