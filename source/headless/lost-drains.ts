@@ -1,7 +1,8 @@
+import {existsSync} from 'node:fs';
 import path from 'node:path';
 import {sentenceOf} from '../errors.js';
 import {restoreCommand, type ChosenFlags} from '../runbook/come-back.js';
-import {entriesAbout, readJournal, type JournalEntry} from '../runbook/journal.js';
+import {entriesAbout, JournalError, readJournal, type JournalEntry} from '../runbook/journal.js';
 import type {GoneDrain} from '../runbook/lost-drain.js';
 import {openDrainRecords, type MaintenanceRecord} from '../runbook/resume.js';
 import {sinceTime} from '../time-format.js';
@@ -16,10 +17,16 @@ export type StatusJournal = {file: string; given: boolean};
 
 /** The journal's entries, read once for every instance status shows; `unread`: why it could not be read (then none). */
 export function statusJournalEntries(journal: StatusJournal): {entries: JournalEntry[]; unread: string | null} {
+	// A --journal that does not exist is read as empty, as a first run's is; given by hand, it is likelier a typo than a journal yet to be.
+	if (journal.given && !existsSync(journal.file)) {
+		return {entries: [], unread: `the journal ${journal.file} given with --journal does not exist (check its path).`};
+	}
+
 	try {
 		return {entries: readJournal(journal.file).entries, unread: null};
 	} catch (error) {
-		return {entries: [], unread: sentenceOf(error)};
+		// Its refusal is worded for a run that would change HAProxy; status reads only.
+		return {entries: [], unread: error instanceof JournalError ? `the journal ${journal.file} cannot be read because ${error.reason}.` : sentenceOf(error)};
 	}
 }
 

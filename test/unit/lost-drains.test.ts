@@ -1,5 +1,6 @@
 import {writeFileSync} from 'node:fs';
 import path from 'node:path';
+import process from 'node:process';
 import {describe, expect, it} from 'vitest';
 import {lostDrainLines} from '../../source/headless/lost-drains.js';
 import {runStatus} from '../../source/headless/status.js';
@@ -149,6 +150,23 @@ describe('status with a journal that holds a lost drain', () => {
 		const written: string[] = [];
 		const notes = await runStatus([client as unknown as RuntimeClient], {json: true, width: 80, journal: dir}, (text) => written.push(String(text)));
 		expect(statusJsonSchema.parse(JSON.parse(written.join(''))).lostDrains).toEqual([]);
-		expect(notes).toEqual([expect.stringMatching(/^Whether an open maintenance lost its drain is not known: /)]);
+		// Worded for a command that reads: status sends nothing, so says nothing of what was sent.
+		expect(notes).toEqual([`Whether an open maintenance lost its drain is not known: the journal ${dir} cannot be read because it is a directory.`]);
+	});
+
+	it('says on stderr when the journal given with --journal does not exist (a typo hides every lost drain), and not of the default journal', async () => {
+		const missing = path.join(scratchDir('drainboard-lost-'), 'jornal.jsonl');
+		for (const json of [true, false]) {
+			const notes = await runStatus([client as unknown as RuntimeClient], {json, width: 80, journal: missing}, () => undefined);
+			expect(notes).toEqual([`Whether an open maintenance lost its drain is not known: the journal ${missing} given with --journal does not exist (check its path).`]);
+		}
+
+		const previous = process.env['XDG_STATE_HOME'];
+		process.env['XDG_STATE_HOME'] = scratchDir('drainboard-lost-state-');
+		try {
+			expect(await runStatus([client as unknown as RuntimeClient], {json: true, width: 80}, () => undefined)).toEqual([]);
+		} finally {
+			process.env['XDG_STATE_HOME'] = previous;
+		}
 	});
 });
