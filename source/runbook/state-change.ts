@@ -124,10 +124,6 @@ export async function changeState(context: RunbookContext, io: RunbookIo, step: 
 					context.journal.append({step, event: 'override', detail: `--take-over: restoring ${formatTarget(context.target)}, drained by ${markText(taken)}`});
 				}
 
-				for (const line of plan.lines) {
-					context.journal.append({step, event: 'command', command: line, detail: why, instances: instancesSeen(shown)});
-				}
-
 				const views = await readTarget(context, io.signal, drain);
 				refuseNeedless(context, change, views);
 				refuseUnsafe(context, change, views);
@@ -138,6 +134,11 @@ export async function changeState(context: RunbookContext, io: RunbookIo, step: 
 				// After a signal nothing new is sent: the run ends with what HAProxy shows now.
 				if (changesStopped) {
 					throw new Cancelled(`a signal stopped the run before "${plan.main}" was sent; nothing was sent`);
+				}
+
+				// Journaled before it is sent (a crash then leaves it on record), once the last read let it go: a command refused on that read was never sent, and is not journaled as one.
+				for (const line of plan.lines) {
+					context.journal.append({step, event: 'command', command: line, detail: why, instances: instancesSeen(views)});
 				}
 
 				return sendAndCheck(context, io, step, {plan, views, drain, ready, taken});

@@ -284,6 +284,8 @@ describe('someone outside drainboard changes the backend between validate and th
 		expect(await states()).toEqual({'web/s1': '0', 'web/s2': '8'});
 		const entries = readJournal(`${bed.dir}/question.jsonl`).entries;
 		expect(entries.filter((entry) => entry.event === 'reply')).toEqual([]);
+		// Nor is the drain on record as a command: it was never sent.
+		expect(entries.filter((entry) => entry.event === 'command')).toEqual([]);
 		expect(log.filter((request) => request.status !== 200)).toEqual([]);
 		expect(run.context.lock.isHeld).toBe(false);
 	});
