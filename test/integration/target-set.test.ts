@@ -58,6 +58,15 @@ afterAll(async () => {
 const common = (journal: string) => ['--socket', bed.adminSocket, '--config', bed.configPath, '--journal', `${bed.dir}/${journal}`, '--yes', '--json'];
 const states = async () => adminStates(await bed.send('show servers state'));
 const machine = () => `@127.0.0.1:${bed.port('app01')}`;
+
+/** Starts app01's service again and waits until HAProxy's checks see it healthy in its three backends (rise 2): the next test finds the machine serving. */
+async function startApp01(): Promise<void> {
+	await bed.demo('app01').start();
+	await waitFor('app01 seen healthy again in its three backends', async () => {
+		const stat = await bed.send('show stat -1 4 -1');
+		return ['webapps,app01', 'api,app01', 'cache,c1'].every((row) => new RegExp(`^${row},(?:[^,]*,){15}(?:UP|DRAIN),`, 'm').test(stat)) ? true : undefined;
+	});
+}
 const run = async (args: string[], env: Record<string, string> = {}) => {
 	const result = await runCli(args, {env});
 	return {...result, json: checkContract(result.stdout, result.code)};
@@ -275,7 +284,7 @@ describe('several servers are one maintenance', () => {
 				expect(entries.filter((entry) => entry.target === label).at(-1)).toMatchObject({event: 'interrupted'});
 			}
 		} finally {
-			await bed.demo('app01').start();
+			await startApp01();
 		}
 	});
 
@@ -626,7 +635,7 @@ describe('the wizard on a pattern', () => {
 			expect(maintain.filter((entry) => entry.event === 'step-passed' || entry.verdict === 'pass')).toEqual([]);
 		} finally {
 			await session.kill();
-			await bed.demo('app01').start();
+			await startApp01();
 		}
 	});
 
