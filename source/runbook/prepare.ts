@@ -26,7 +26,7 @@ import {emptyFacts, initialRunbookState} from './state.js';
 import {createRunbookStore} from './store.js';
 import {defaultJournalPath, Journal, readJournal} from './journal.js';
 import {readTarget, type TargetView} from './read-target.js';
-import {drainReplacedCheck, foundDrainCheck, lastMaintenance, leftOfSets, resumePoint, staleMaintenanceNotice, type ResumePoint} from './resume.js';
+import {drainReplacedCheck, drainReplacedEvidence, foundDrainCheck, lastMaintenance, leftOfSets, resumePoint, staleMaintenanceNotice, type ResumePoint} from './resume.js';
 import type {SourcedTarget} from '../config/probe-plan.js';
 import {drainSet, inMaintenance} from '../model/server-condition.js';
 import {journalTime} from '../time-format.js';
@@ -174,9 +174,9 @@ export async function prepareMaintenance(options: Options, target: Target, mode:
 	const drained = drainedOn.length > 0 && drainedOn.length === views?.length;
 	// This journal's drain replaced by someone's maintenance (state maint clears the drain): journaled
 	// once, so that a drain made later is not taken for this maintenance's (resume.ts).
-	const inMaintenanceNow = (views ?? []).length > 0 && (views ?? []).every((candidate) => candidate.server !== undefined && inMaintenance(candidate.server));
-	if (record && !record.finished && record.drainSent && !record.readySent && !record.drainReplaced && drainedOn.length === 0 && inMaintenanceNow && !options.dryRun) {
-		const written = journal.appendGuarded({step: null, event: 'check', check: drainReplacedCheck, verdict: 'fail', observed: `HAProxy shows ${label} in maintenance (MAINT), not drained: the drain of the maintenance ${record.startedBy} started at ${journalTime(record.startedAt)} was replaced by someone's state maint.`});
+	const inMaintenanceOn = (views ?? []).filter((candidate) => candidate.server !== undefined && inMaintenance(candidate.server));
+	if (record && !record.finished && record.drainSent && !record.readySent && !record.drainReplaced && drainedOn.length === 0 && inMaintenanceOn.length > 0 && inMaintenanceOn.length === views?.length && !options.dryRun) {
+		const written = journal.appendGuarded({step: null, event: 'check', check: drainReplacedCheck, verdict: 'fail', evidence: drainReplacedEvidence, observed: `HAProxy shows ${label} in maintenance (MAINT), not drained: the drain of the maintenance ${record.startedBy} started at ${journalTime(record.startedAt)} was replaced by someone's state maint.`});
 		if (written.written) {
 			record.drainReplaced = true;
 		}
@@ -205,7 +205,7 @@ export async function prepareMaintenance(options: Options, target: Target, mode:
 	return {
 		context,
 		resume,
-		notice: staleMaintenanceNotice(record, {targetDrained: drained, inMaintenance: (views ?? []).some((candidate) => candidate.server !== undefined && inMaintenance(candidate.server))}),
+		notice: staleMaintenanceNotice(record, {targetDrained: drained, inMaintenance: inMaintenanceOn.length > 0}),
 		notes: loaded.notes,
 		comeBack: comeBackCommand(options, context.target, journal.file),
 		...(set ? {partOf: {set: set.set, left: set.left, resumeAll: setComeBackCommand(options, set.set, journal.file)}} : {}),

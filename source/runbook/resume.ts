@@ -5,12 +5,15 @@ import {nextStep, stepIds, type StepId} from './steps.js';
 /** The journal check of a maintenance that took up a drain it found made (journaled when it begins). */
 export const foundDrainCheck = 'drain-found';
 
-/**
- * The journal check of a maintenance whose drain a run saw replaced by a maintenance (someone's
- * `state maint`, which clears the drain): a drain HAProxy shows later was made by someone else,
- * not by this maintenance. Journaled by prepare.ts; drain-holds' failure says it in its evidence.
- */
+/** The journal check prepare.ts writes when it sees an open maintenance's drain replaced by a maintenance (MAINT). */
 export const drainReplacedCheck = 'drain-replaced';
+
+/**
+ * The evidence of a failed journal check that saw a maintenance's drain replaced by someone's
+ * `state maint` (which clears the drain): prepare's {@link drainReplacedCheck} and drain-holds'
+ * failure both carry it. A drain HAProxy shows later was made by someone else, not by that maintenance.
+ */
+export const drainReplacedEvidence = {replaced: 'maintenance'} as const;
 
 /** The last maintenance of a target as the journal tells it. */
 export type MaintenanceRecord = {
@@ -98,7 +101,7 @@ export function lastMaintenance(entries: readonly JournalEntry[], target: string
 			record.agentDisabled = false;
 		}
 
-		if (entry.event === 'check' && entry.verdict === 'fail' && record.drainSent && (entry.check === drainReplacedCheck || entry.evidence?.['replaced'] === 'maintenance')) {
+		if (entry.event === 'check' && entry.verdict === 'fail' && record.drainSent && entry.evidence?.['replaced'] === drainReplacedEvidence.replaced) {
 			record.drainReplaced = true;
 		}
 
@@ -165,14 +168,16 @@ export function resumePoint(record: MaintenanceRecord | undefined, {targetDraine
 	const open = record && !record.finished ? record : undefined;
 	if (targetDrained) {
 		// Its drain replaced by someone's maintenance since: the drain HAProxy shows now is not the one it sent.
-		const replaced = open?.drainReplaced ? `a run saw the drain of ${open.startedBy}'s maintenance (started at ${journalTime(open.startedAt)}, still open in this journal) replaced by someone's maintenance (state maint) after it was made` : undefined;
-		if (!open || replaced) {
+		if (!open || open.drainReplaced) {
 			if (drainedBy) {
 				// Its owner at work right now is said before anyone is asked to take it over.
 				return {step: 'confirm', drained: true, ran: [], found: true, heldBy: drainedBy, reason: `HAProxy shows the target drained by ${drainedBy}, not by a maintenance of this journal${drainerRunning ? `, and ${drainerRunning}` : ''}`};
 			}
 
-			return {step: 'confirm', drained: true, ran: [], found: true, reason: replaced ? `HAProxy shows the target drained again, by someone or something else: ${replaced}` : 'HAProxy shows the target drained, and this journal has no open maintenance of it (drained by someone or something else)'};
+			const reason = open
+				? `HAProxy shows the target drained again, by someone or something else: a run saw the drain of ${open.startedBy}'s maintenance (started at ${journalTime(open.startedAt)}, still open in this journal) replaced by someone's maintenance (state maint) after it was made`
+				: 'HAProxy shows the target drained, and this journal has no open maintenance of it (drained by someone or something else)';
+			return {step: 'confirm', drained: true, ran: [], found: true, reason};
 		}
 
 		const last = [...stepIds].reverse().find((step) => open.passed.includes(step));

@@ -3,7 +3,7 @@ import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import {readJournal} from '../../source/runbook/journal.js';
 import {checkContract} from '../helpers/json-contract.js';
 import {holdLock} from '../helpers/lock-holder.js';
-import {adminStates} from '../helpers/raw-haproxy.js';
+import {adminStates, rawStat} from '../helpers/raw-haproxy.js';
 import {runCli, startCli} from '../helpers/run-cli.js';
 import {defaultsSection, startTestBed, type TestBed} from '../helpers/test-bed.js';
 import {startCliInTmux} from '../helpers/tmux.js';
@@ -63,8 +63,8 @@ const machine = () => `@127.0.0.1:${bed.port('app01')}`;
 async function startApp01(): Promise<void> {
 	await bed.demo('app01').start();
 	await waitFor('app01 seen healthy again in its three backends', async () => {
-		const stat = await bed.send('show stat -1 4 -1');
-		return ['webapps,app01', 'api,app01', 'cache,c1'].every((row) => new RegExp(`^${row},(?:[^,]*,){15}(?:UP|DRAIN),`, 'm').test(stat)) ? true : undefined;
+		const rows = rawStat(await bed.send('show stat -1 4 -1'));
+		return [['webapps', 'app01'], ['api', 'app01'], ['cache', 'c1']].every(([backend, server]) => rows.some((row) => row['pxname'] === backend && row['svname'] === server && ['UP', 'DRAIN'].includes(row['status'] ?? ''))) ? true : undefined;
 	});
 }
 const run = async (args: string[], env: Record<string, string> = {}) => {

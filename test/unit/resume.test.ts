@@ -53,7 +53,7 @@ describe('resume', () => {
 
 	it('takes a drain seen after this maintenance\'s drain was replaced by a maintenance (MAINT) for someone else\'s, not its own; a drain applied again is its own', () => {
 		const base = [entry('started'), drainReply, ...(['validate', 'baseline', 'drain', 'confirm'] as const).map((step) => entry('step-passed', {step}))];
-		const seenByPrepare = entry('check', {check: 'drain-replaced', verdict: 'fail', observed: 'x'});
+		const seenByPrepare = entry('check', {check: 'drain-replaced', verdict: 'fail', observed: 'x', evidence: {replaced: 'maintenance'}});
 		const seenByConfirm = entry('check', {step: 'confirm', check: 'drain-holds', verdict: 'fail', observed: 'x', evidence: {reads: 2, heldMs: 900, replaced: 'maintenance'}});
 		for (const seen of [seenByPrepare, seenByConfirm]) {
 			const record = lastMaintenance([...base, seen], 'webapps/app01');

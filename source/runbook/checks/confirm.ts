@@ -4,6 +4,7 @@ import {failed, passed, warned, type CheckResult} from '../check-result.js';
 import type {RunbookContext, RunbookIo} from '../context.js';
 import {everywhere, perInstance, readTarget, readTargetPatiently, unreachableLine, type TargetView} from '../read-target.js';
 import {agentAgain, agentStartedByReload, reloadedSince, type Reloaded} from '../reloaded.js';
+import {drainReplacedEvidence} from '../resume.js';
 import {outageFailure, outageIn, stopsAtOutage} from '../outage.js';
 import {Cancelled, changeState} from '../state-change.js';
 import type {CheckDefinition} from '../step-definition.js';
@@ -101,8 +102,8 @@ const drainHolds: CheckDefinition = {
 				return failed(this.id, this.title, perInstance(context, undone.socket, `the drain was replaced ${setAt === null ? `within ${seconds(held)} s of watching` : `${seconds(held)} s after it was set`}: HAProxy shows ${formatTarget(context.target)} in maintenance now (admin flags ${undone.server.adminFlags.join('+') || 'none'}).`), {
 					meaning: 'Someone or something else put the server into maintenance (set server … state maint): it is out of rotation, but not by this drain.',
 					todo: 'Find who did it before going on: they may be working on it. Retry sends the drain again once they are done.',
-					// Journaled: a drain HAProxy shows later is not this maintenance's (resume.ts, drainReplaced).
-					evidence: {reads, heldMs: held, replaced: 'maintenance'},
+					// Journaled: a drain HAProxy shows later is not this maintenance's (resume.ts).
+					evidence: {reads, heldMs: held, ...drainReplacedEvidence},
 				});
 			}
 
