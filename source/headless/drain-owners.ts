@@ -22,6 +22,7 @@ export async function drainOwners(drained: ReadonlyArray<{client: RuntimeClient;
 	const owners: DrainOwner[] = [];
 	const yours = new Set<DrainOwner>();
 	const busy = new Map<DrainOwner, string>();
+	const unreadable = new Map<DrainOwner, string>();
 	const journals = new Map<string, readonly JournalEntry[]>();
 	let unread: string | null = null;
 	const reader = new DrainMarks({dir: lockDirectory(), clients: drained.map(({client}) => client)});
@@ -38,8 +39,14 @@ export async function drainOwners(drained: ReadonlyArray<{client: RuntimeClient;
 		for (const server of servers) {
 			const label = `${server.backend}/${server.server}`;
 			const mark = marks.owners.get(label) ?? null;
-			const owner = {socket: server.socket, server: label, by: mark ? {user: mark.user, host: mark.host, journal: mark.journal, since: mark.since} : null};
+			// A claim whose mark cannot be read names no maintenance: `by` is null, and the lines say why.
+			const named = mark && mark.unreadable === undefined ? mark : null;
+			const owner = {socket: server.socket, server: label, by: named ? {user: named.user, host: named.host, journal: named.journal, since: named.since} : null};
 			owners.push(owner);
+			if (mark?.unreadable !== undefined) {
+				unreadable.set(owner, markText(mark));
+			}
+
 			if (mark && isOwnUser(mark)) {
 				yours.add(owner);
 				const elsewhere = runningNow(journals, mark.journal, label);
@@ -50,7 +57,7 @@ export async function drainOwners(drained: ReadonlyArray<{client: RuntimeClient;
 		}
 	}
 
-	return {owners, unread, yours, busy};
+	return {owners, unread, yours, busy, unreadable};
 }
 
 /** Who runs the open maintenance of `label` in `journal` now (another drainboard still running), as a clause; the journal read once per file. */
@@ -74,13 +81,19 @@ function runningNow(journals: Map<string, readonly JournalEntry[]>, journal: str
 /**
  * The drained servers and their owners; `unread`: why the marks could not be read (owners then
  * unknown, not "none"); `yours`: those whose maintenance is this user's on this host, which this
- * user resumes; `busy`: of those, the ones another drainboard still running runs now (who, as a clause).
+ * user resumes; `busy`: of those, the ones another drainboard still running runs now (who, as a
+ * clause); `unreadable`: those claimed by a mark that cannot be read (`by` null), as {@link markText} says it.
  */
-export type DrainOwners = {owners: DrainOwner[]; unread: string | null; yours?: ReadonlySet<DrainOwner>; busy?: ReadonlyMap<DrainOwner, string>};
+export type DrainOwners = {owners: DrainOwner[]; unread: string | null; yours?: ReadonlySet<DrainOwner>; busy?: ReadonlyMap<DrainOwner, string>; unreadable?: ReadonlyMap<DrainOwner, string>};
+
+/** For stderr beside --json: each drain claimed by a mark that cannot be read, whose `by: null` says nothing of who drained. */
+export function unreadableNotes({unreadable}: DrainOwners): string[] {
+	return [...(unreadable ?? new Map<DrainOwner, string>())].map(([owner, text]) => `Whose maintenance drained ${owner.server} is not known: ${text}; its "by": null means not known here, and its restore needs --take-over.`);
+}
 
 
 /** The lines under status's tables: each drained server and whose maintenance it is, wrapped at spaces to `width` (a path is never cut). */
-export function drainOwnerLines({owners, unread, yours, busy}: DrainOwners, severalInstances: boolean, width: number, flags?: ChosenFlags): string[] {
+export function drainOwnerLines({owners, unread, yours, busy, unreadable}: DrainOwners, severalInstances: boolean, width: number, flags?: ChosenFlags): string[] {
 	if (owners.length === 0) {
 		return [];
 	}
@@ -90,7 +103,8 @@ export function drainOwnerLines({owners, unread, yours, busy}: DrainOwners, seve
 		'Drained, and whose maintenance (from the drain marks on this host):',
 		...owners.flatMap((owner) => {
 			const where = severalInstances ? ` on ${owner.socket}` : '';
-			const by = owner.by ? markText({uid: 0, ...owner.by} satisfies DrainMark) : nobody;
+			const claim = unreadable?.get(owner);
+			const by = owner.by ? markText({uid: 0, ...owner.by} satisfies DrainMark) : claim ? `not known: ${claim}; its restore needs --take-over` : nobody;
 			// Yours (a wizard or run that ended without finishing it, a roll stopped there): how to take it up;
 			// or, while a drainboard of yours still runs it, that one: taking it up here would be refused.
 			const elsewhere = busy?.get(owner);

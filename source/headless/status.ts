@@ -7,7 +7,7 @@ import type {ChosenFlags} from '../runbook/come-back.js';
 import {defaultJournalPath} from '../runbook/journal.js';
 import {drainsGone, type GoneDrain} from '../runbook/lost-drain.js';
 import {openDrainRecords} from '../runbook/resume.js';
-import {drainOwners} from './drain-owners.js';
+import {drainOwners, unreadableNotes} from './drain-owners.js';
 import {lostDrainJson, openDrainsOf, statusJournalEntries, type StatusJournal} from './lost-drains.js';
 import {ServersJson, singleInstanceTail, statusJson, statusJsonHead, UnservedTally} from './status-json.js';
 import {formatStatusTable} from './status-table.js';
@@ -76,7 +76,7 @@ async function oneInstanceJson(client: RuntimeClient, journal: StatusJournal, wr
 	}
 
 	write(singleInstanceTail(drains.owners, lost.map((gone) => lostDrainJson(gone, journal)), unserved.of(instance.socket)));
-	return [...notesOf(drains.unread), ...journalNotes([journaled.unread])];
+	return [...notesOf(drains.unread), ...unreadableNotes(drains), ...journalNotes([journaled.unread])];
 }
 
 /** `drainboard status`: one snapshot, handed to `write` as JSON or as a plain table; returns notes for stderr. */
@@ -105,7 +105,7 @@ export async function runStatus(clients: readonly RuntimeClient[], options: Stat
 	}
 
 	write(statusJson(pool, drains.owners, lost.map((gone) => lostDrainJson(gone, journal))));
-	return [...notesOf(drains.unread), ...journalNotes(unread)];
+	return [...notesOf(drains.unread), ...unreadableNotes(drains), ...journalNotes(unread)];
 }
 
 /** For stderr beside --json: the marks could not be read, so `by: null` says nothing of who drained. */

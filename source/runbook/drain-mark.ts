@@ -25,19 +25,26 @@ import {operatorName} from './journal.js';
  * (`<node>-master<pid>`, kept across reloads, as a server-state file keeps drains) where /proc
  * shows one, else the worker and its start (`<node>-pid<pid>-t<start>`). A mark counts only
  * while HAProxy shows the server drained: it is a claim, said as one.
+ *
+ * A mark file that is its owner's (the uid its name gives) but cannot be read (not JSON, not a
+ * mark, a control character) is still that user's claim, dated by the file's last change: whose
+ * maintenance it is and where its journal is are not known (`unreadable` says why), so it is never
+ * taken for this run's own, and restoring the drain it claims needs --take-over.
  */
-export type DrainMark = {uid: number; user: string; host: string; journal: string; since: string};
+export type DrainMark = {uid: number; user: string; host: string; journal: string; since: string; unreadable?: string};
 /** How a drain ended: `ready` (a restore of drainboard's applied it), `seen` (found in rotation, by whoever put it there). */
 type MarkEnd = 'ready' | 'seen';
-type Found = MarkFile & {uid: number};
+type Found = MarkFile & {uid: number; unreadable?: string};
 
 // The lock directory is writable by every user, and the mark's text reaches the terminal: none of visible-text.ts's characters.
 const plain = z.string().check(z.minLength(1), z.maxLength(300), z.refine((text) => !terminalControl.test(text), 'a control or invisible character'));
 // `how` is absent from the marks of drainboard before it (an end then says nothing of how).
 // A mark dated ahead of the clock (more than a minute of skew) would outrank every mark written until then: not believed.
-const since = z.iso.datetime().check(z.refine((text) => Date.parse(text) <= Date.now() + 60_000, 'dated in the future'));
-const markSchema = z.object({state: z.enum(['drained', 'ended']), how: z.optional(z.enum(['ready', 'seen'])), user: plain, host: plain, journal: plain, since});
+const markSchema = z.object({state: z.enum(['drained', 'ended']), how: z.optional(z.enum(['ready', 'seen'])), user: plain, host: plain, journal: plain, since: z.iso.datetime()});
 type MarkFile = z.infer<typeof markSchema>;
+/** A mark file of its owner that holds no mark: why, with the file, and when it was last written. */
+type Unreadable = {unreadable: string; mtimeMs: number};
+const skewMs = 60_000;
 
 /** What the runbook does with drain marks (tests give a directory of their own). */
 export type MarkHandle = Pick<DrainMarks, 'write' | 'end' | 'read' | 'latest'>;
@@ -57,16 +64,28 @@ export class DrainMarks {
 		await this.put(target, 'ended', journal, signal, how);
 	}
 
-	/** Who holds the drain of `target` now by the newest mark of any user, on the first instance that has one; null: nobody says. */
+	/**
+	 * Who holds the drain of `target` now by the newest mark of any user, on the first instance that
+	 * has one (an unreadable mark included: a claim whose maintenance is not known); null: nobody says.
+	 */
 	async read(target: Target, signal?: AbortSignal): Promise<DrainMark | null> {
-		const newest = await this.latest(target, signal);
-		return newest?.state === 'drained' ? newest : null;
-	}
-
-	/** The newest mark of `target`, drained or ended (who ended a drain, and when), on the first instance that has one. */
-	async latest(target: Target, signal?: AbortSignal): Promise<LatestMark | null> {
 		for (const prefix of await this.prefixes(target, signal)) {
 			const newest = newestOf(this.marksOf(prefix));
+			if (newest) {
+				return newest.state === 'drained' ? claimOf(newest) : null;
+			}
+		}
+
+		return null;
+	}
+
+	/**
+	 * The newest readable mark of `target`, drained or ended (who ended a drain, and when), on the
+	 * first instance that has one: an unreadable mark says nothing of how a drain ended.
+	 */
+	async latest(target: Target, signal?: AbortSignal): Promise<LatestMark | null> {
+		for (const prefix of await this.prefixes(target, signal)) {
+			const newest = newestOf(this.marksOf(prefix).filter((mark) => mark.unreadable === undefined));
 			if (newest) {
 				return {state: newest.state, ...(newest.how ? {how: newest.how} : {}), uid: newest.uid, user: newest.user, host: newest.host, journal: newest.journal, since: newest.since};
 			}
@@ -86,7 +105,10 @@ export class DrainMarks {
 			try {
 				const fd = openSync(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
 				try {
-					writeSync(fd, text, 0, text.length, 0);
+					// A short write (a full disk) would leave a torn mark: the note is then not written, and said so.
+					if (writeSync(fd, text, 0, text.length, 0) !== text.length) {
+						throw Object.assign(new Error('short write'), {code: 'ENOSPC'});
+					}
 				} finally {
 					closeSync(fd);
 				}
@@ -119,8 +141,13 @@ export class DrainMarks {
 				continue;
 			}
 
-			const mark = readMark(path.join(this.options.dir, name), uid);
-			if (mark) {
+			const file = path.join(this.options.dir, name);
+			const mark = readMark(file, uid);
+			if (mark && 'unreadable' in mark) {
+				// Its owner's claim all the same, of a maintenance not known: dated by the file, never ahead of now.
+				const since = new Date(Math.min(mark.mtimeMs, Date.now())).toISOString();
+				marks.push({state: 'drained', uid, user: userName(uid, this.options.passwd ?? '/etc/passwd'), host: os.hostname(), journal: '', since, unreadable: `${file}: ${mark.unreadable}`});
+			} else if (mark) {
 				// Whose it is comes from the file's owner; only root's (sudo) names the operator itself.
 				marks.push({...mark, uid, user: uid === 0 ? mark.user : userName(uid, this.options.passwd ?? '/etc/passwd')});
 			}
@@ -149,7 +176,7 @@ export class DrainMarks {
 		const owners = new Map(
 			labels.map((label) => {
 				const newest = newestOf(this.marksOf(`drainboard.${key}.${fileNameOf(label)}.`, names));
-				return [label, newest?.state === 'drained' ? {uid: newest.uid, user: newest.user, host: newest.host, journal: newest.journal, since: newest.since} : null];
+				return [label, newest?.state === 'drained' ? claimOf(newest) : null];
 			}),
 		);
 		return {owners, unread};
@@ -173,16 +200,21 @@ export class DrainMarks {
 	}
 }
 
-/** Whether a mark is this run's own maintenance: the same user (uid; under root, the operator sudo names), host and journal. */
-export function isOwnMark(mark: DrainMark, journal: string): boolean {
-	const uid = process.getuid?.() ?? 0;
-	return mark.uid === uid && (uid !== 0 || mark.user === printableName(operatorName())) && mark.host === os.hostname() && mark.journal === path.resolve(journal);
+/** A drained mark as the claim it makes. */
+function claimOf(mark: Found): DrainMark {
+	return {uid: mark.uid, user: mark.user, host: mark.host, journal: mark.journal, since: mark.since, ...(mark.unreadable === undefined ? {} : {unreadable: mark.unreadable})};
 }
 
-/** The same operator (uid, and the name sudo gives under root) on this host, whatever the journal. */
+/** Whether a mark is this run's own maintenance: the same user (uid; under root, the operator sudo names), host and journal; never an unreadable one. */
+export function isOwnMark(mark: DrainMark, journal: string): boolean {
+	const uid = process.getuid?.() ?? 0;
+	return mark.unreadable === undefined && mark.uid === uid && (uid !== 0 || mark.user === printableName(operatorName())) && mark.host === os.hostname() && mark.journal === path.resolve(journal);
+}
+
+/** The same operator (uid, and the name sudo gives under root) on this host, whatever the journal; never an unreadable mark (its journal is not known). */
 export function isOwnUser(mark: DrainMark): boolean {
 	const uid = process.getuid?.() ?? 0;
-	return mark.uid === uid && (uid !== 0 || mark.user === printableName(operatorName())) && mark.host === os.hostname();
+	return mark.unreadable === undefined && mark.uid === uid && (uid !== 0 || mark.user === printableName(operatorName())) && mark.host === os.hostname();
 }
 
 /**
@@ -223,9 +255,17 @@ function markWhere(mark: DrainMark): string {
 	return mark.host === os.hostname() ? '' : ` on ${mark.host}`;
 }
 
-/** `alice's maintenance at 14:02:11 on lb2 (journal /home/alice/.local/state/drainboard/journal.jsonl)`. */
+/**
+ * `alice's maintenance at 14:02:11 on lb2 (journal /home/alice/.local/state/drainboard/journal.jsonl)`;
+ * of an unreadable mark, `a maintenance of bob's whose drain mark, written at 14:02:11, cannot be read (<file>: not JSON)`.
+ */
 export function markText(mark: DrainMark): string {
-	return `${mark.user}'s maintenance at ${markTime(mark)}${markWhere(mark)} (journal ${mark.journal})`;
+	return mark.unreadable === undefined ? `${mark.user}'s maintenance at ${markTime(mark)}${markWhere(mark)} (journal ${mark.journal})` : unreadableText(mark);
+}
+
+/** A claim whose maintenance is not known: its owner, when its file was written, and why it cannot be read. */
+function unreadableText(mark: DrainMark): string {
+	return `a maintenance of ${mark.user}'s whose drain mark, written at ${markTime(mark)}, cannot be read (${mark.unreadable})`;
 }
 
 /**
@@ -233,7 +273,7 @@ export function markText(mark: DrainMark): string {
  * is when it drained the server or took another's drain over (the mark is written then).
  */
 export function heldText(mark: DrainMark): string {
-	return `${mark.user}'s maintenance since ${markTime(mark)}${markWhere(mark)} (journal ${mark.journal})`;
+	return mark.unreadable !== undefined ? unreadableText(mark) : `${mark.user}'s maintenance since ${markTime(mark)}${markWhere(mark)} (journal ${mark.journal})`;
 }
 
 /** When the mark was written, as every "since" of the screen says it ({@link sinceTime}: the clock time today, else the date too). */
@@ -257,7 +297,7 @@ export function pruneEnded(dir: string, uid: number, now: number): void {
 
 		const file = path.join(dir, name);
 		const mark = readMark(file, uid);
-		if (mark?.state === 'ended' && now - Date.parse(mark.since) > endedKeptMs) {
+		if (mark && 'state' in mark && mark.state === 'ended' && now - Date.parse(mark.since) > endedKeptMs) {
 			try {
 				unlinkSync(file);
 			} catch {
@@ -295,8 +335,12 @@ function fileNameOf(name: string): string {
 	return short.replace(/\//g, '=');
 }
 
-/** A mark file, when it is a regular file owned by `uid` and holds a valid mark. */
-function readMark(file: string, uid: number): MarkFile | null {
+/**
+ * A mark file that is a regular file owned by `uid`: its mark, or why it holds none (not JSON, not
+ * a mark); null for anything else (not its owner's, not a file, gone) and for a mark dated more
+ * than a minute ahead of the clock, which would outrank every mark written until then: not believed.
+ */
+function readMark(file: string, uid: number): MarkFile | Unreadable | null {
 	let fd: number;
 	try {
 		fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY);
@@ -311,8 +355,20 @@ function readMark(file: string, uid: number): MarkFile | null {
 		}
 
 		const buffer = Buffer.alloc(4096);
-		const parsed = markSchema.safeParse(JSON.parse(buffer.toString('utf8', 0, readSync(fd, buffer, 0, buffer.length, 0))));
-		return parsed.success ? parsed.data : null;
+		const text = buffer.toString('utf8', 0, readSync(fd, buffer, 0, buffer.length, 0));
+		let json: unknown;
+		try {
+			json = JSON.parse(text);
+		} catch {
+			return {unreadable: text.trim() === '' ? 'empty' : 'not JSON', mtimeMs: stats.mtimeMs};
+		}
+
+		const parsed = markSchema.safeParse(json);
+		if (!parsed.success) {
+			return {unreadable: 'not a drain mark drainboard writes', mtimeMs: stats.mtimeMs};
+		}
+
+		return Date.parse(parsed.data.since) > Date.now() + skewMs ? null : parsed.data;
 	} catch {
 		return null;
 	} finally {

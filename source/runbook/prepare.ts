@@ -199,7 +199,7 @@ export async function prepareMaintenance(options: Options, target: Target, mode:
 	}
 
 	const drainedBy = drained && mark && !isOwnMark(mark, journal.file) ? markText(mark) : undefined;
-	const drainerRunning = drainedBy && mark ? runningElsewhere(mark.journal, label) : undefined;
+	const drainerRunning = drainedBy && mark && mark.unreadable === undefined ? runningElsewhere(mark.journal, label) : undefined;
 	const resume = resumePoint(record, {targetDrained: drained, ...(drainedBy ? {drainedBy} : {}), ...(drainerRunning ? {drainerRunning} : {})});
 	const set = resume?.drained && record?.set !== undefined ? leftOfSets(entries, [label]).find((one) => one.set === record.set) : undefined;
 	return {

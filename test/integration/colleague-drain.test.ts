@@ -177,20 +177,50 @@ describe("another operator's drain", () => {
 		expect((await runCli(['restore', 'web/s3', ...common('carol-a.jsonl')], as('carol'))).code).toBe(0);
 	});
 
-	it('a mark whose file is not owned by the uid its name gives, or that does not validate, is not believed', async () => {
+	it('a mark whose file is not owned by the uid its name gives is not believed; one of its owner that cannot be read is a claim of a maintenance not known: restore needs --take-over', async () => {
 		const drain = await runCli(['drain', 'web/s2', ...common('dave.jsonl')], as('dave'));
 		expect(drain.code, drain.stderr).toBe(0);
 		const own = readdirSync(lockDir).find((name) => name.includes('.web=s2.') && name.endsWith('.drained'))!;
-		// Planted by "uid 4242" (the file is root's) claiming a newer drain, and one with a control character.
+		const ownFile = path.join(lockDir, own);
+		// Planted by "uid 4242" (the file is root's) claiming a newer drain: not that user's, so no claim at all.
 		const later = new Date(Date.now() + 60_000).toISOString();
-		writeFileSync(path.join(lockDir, own.replace(/\.\d+\.drained$/, '.4242.drained')), JSON.stringify({state: 'drained', user: 'mallory', host: 'x', journal: '/tmp/j', since: later}));
-		writeFileSync(path.join(lockDir, own), JSON.stringify({state: 'drained', user: 'dave\u001b[2J', host: 'x', journal: '/tmp/j', since: later}));
 		const planted = path.join(lockDir, own.replace(/\.\d+\.drained$/, '.4242.drained'));
+		writeFileSync(planted, JSON.stringify({state: 'drained', user: 'mallory', host: 'x', journal: '/tmp/j', since: later}));
+		const escaped = ownFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+		const refusal = (why: string) =>
+			new RegExp(`^web/s2 is held by a maintenance of \\S+'s whose drain mark, written at \\d\\d:\\d\\d:\\d\\d, cannot be read \\(${escaped}: ${why}\\), so nothing was sent: restoring it would end that maintenance under its owner; leave it to them, or run drainboard again with --take-over to restore it yourself\\.$`);
 		try {
-			const restore = await runCli(['restore', 'web/s2', ...common('erin.jsonl')], as('erin'));
-			expect(restore.code, restore.stderr).toBe(0);
-			expect(restore.stderr).toContain('drained by someone or something else');
-			expect(restore.stderr).not.toContain('mallory');
+			// dave's own mark, torn (a full disk, an editor): still his uid's claim, of a maintenance whose journal is not known.
+			writeFileSync(ownFile, '{"state":"drained","user":"da');
+			const torn = await runCli(['restore', 'web/s2', ...common('erin.jsonl')], as('erin'));
+			expect(torn.code, torn.stderr).toBe(1);
+			const tornResult = JSON.parse(torn.stdout) as HeadlessResult;
+			expect(tornResult).toMatchObject({ok: false, changed: false, error: {code: 'other-maintenance'}});
+			expect(tornResult.error?.message).toMatch(refusal('not JSON'));
+			expect(torn.stdout + torn.stderr).not.toContain('mallory');
+			expect((await states())['web/s2']).toBe('8');
+
+			// With a control character: not a mark drainboard writes; its text never reaches the screen.
+			writeFileSync(ownFile, JSON.stringify({state: 'drained', user: 'dave\u001b[2J', host: 'x', journal: '/tmp/j', since: new Date().toISOString()}));
+			const hostile = await runCli(['restore', 'web/s2', ...common('erin.jsonl')], as('erin'));
+			expect(hostile.code, hostile.stderr).toBe(1);
+			expect((JSON.parse(hostile.stdout) as HeadlessResult).error?.message).toMatch(refusal('not a drain mark drainboard writes'));
+			expect(hostile.stdout + hostile.stderr).not.toContain('\u001b');
+
+			// status names no maintenance for it ("by": null) and says why on stderr; its table says so on the server's line.
+			const status = await runCli(['status', '--socket', bed.adminSocket, '--json'], as('erin'));
+			expect(status.code, status.stderr).toBe(0);
+			expect(statusJsonSchema.parse(JSON.parse(status.stdout)).drains).toEqual([expect.objectContaining({server: 'web/s2', by: null})]);
+			expect(status.stderr).toMatch(/Whose maintenance drained web\/s2 is not known: a maintenance of \S+'s whose drain mark, written at \d\d:\d\d:\d\d, cannot be read \(.*\); its "by": null means not known here, and its restore needs --take-over\./);
+			const table = await runCli(['status', '--socket', bed.adminSocket], {env: {...as('erin').env, COLUMNS: '400'}});
+			expect(table.stdout).toContain(`web/s2: not known: a maintenance of `);
+			expect(table.stdout).toContain(`cannot be read (${ownFile}: not a drain mark drainboard writes); its restore needs --take-over`);
+
+			const taken = await runCli(['restore', 'web/s2', ...common('erin.jsonl'), '--take-over'], as('erin'));
+			expect(taken.code, taken.stderr).toBe(0);
+			expect((await states())['web/s2']).toBe('0');
+			// The take-over's own mark replaces the torn one (the same uid's file).
+			expect(JSON.parse(readFileSync(ownFile, 'utf8'))).toMatchObject({state: 'ended', user: 'erin'});
 		} finally {
 			rmSync(planted);
 		}

@@ -1,8 +1,8 @@
-import {mkdtempSync, readdirSync, rmSync, writeFileSync} from 'node:fs';
+import {mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
-import {DrainMarks, endedByOther, endedByOwnJournal, markTime, pruneEnded, type LatestMark} from '../../source/runbook/drain-mark.js';
+import {DrainMarks, endedByOther, endedByOwnJournal, isOwnMark, isOwnUser, markTime, pruneEnded, type LatestMark} from '../../source/runbook/drain-mark.js';
 import {printableName} from '../../source/runbook/backend-lock.js';
 import {operatorName} from '../../source/runbook/journal.js';
 import {parseTarget} from '../../source/runtime/names.js';
@@ -36,23 +36,45 @@ describe('drain marks', () => {
 		expect(await marks.latest(target)).toMatchObject({state: 'ended', how: 'ready', journal: '/tmp/a.jsonl'});
 	});
 
-	it('believes a file only when the uid its name gives owns it, and only when it validates', async () => {
+	it('believes a file only when the uid its name gives owns it; one of its owner that does not validate is a claim of a maintenance not known', async () => {
 		const {dir, marks} = marksIn();
 		await marks.write(target, '/tmp/a.jsonl');
 		const [own] = readdirSync(dir);
 		expect(own).toMatch(new RegExp(`^drainboard\\..+\\.webapps=app01\\.${uid}\\.drained$`));
+		const file = path.join(dir, own!);
 		const newer = new Date(Date.now() + 60_000).toISOString();
 		writeFileSync(path.join(dir, own!.replace(/\.\d+\.drained$/, `.${uid + 4242}.drained`)), JSON.stringify({state: 'drained', user: 'mallory', host: 'x', journal: '/tmp/m', since: newer}));
 		expect(await marks.read(target)).toMatchObject({journal: '/tmp/a.jsonl'});
-		writeFileSync(path.join(dir, own!), JSON.stringify({state: 'drained', user: 'eve\u202Eevil', host: 'x', journal: '/tmp/e', since: newer}));
-		expect(await marks.read(target)).toBeNull();
-		// Invisible or line-breaking characters, and a date ahead of the clock (it would outrank every later mark), are not believed either.
-		for (const forged of [{host: 'vm\u2028\u061cX'}, {journal: '/tmp/evil\u061c\u2029x'}, {user: 'ro\u00adot'}, {user: '\ufeffroot'}, {user: 'r\u2060oot'}, {since: '2099-01-01T00:00:00Z'}]) {
-			writeFileSync(path.join(dir, own!), JSON.stringify({state: 'drained', user: 'alice', host: 'x', journal: '/tmp/a.jsonl', since: new Date().toISOString(), ...forged}));
-			expect(await marks.read(target), JSON.stringify(forged)).toBeNull();
+		// Invisible or line-breaking characters: not a mark drainboard writes, yet its owner's claim, whose maintenance (and journal) is not known.
+		for (const forged of [{user: 'eve\u202Eevil'}, {host: 'vm\u2028\u061cX'}, {journal: '/tmp/evil\u061c\u2029x'}, {user: 'ro\u00adot'}, {user: '\ufeffroot'}, {user: 'r\u2060oot'}, {state: 'drainedd'}]) {
+			writeFileSync(file, JSON.stringify({state: 'drained', user: 'alice', host: 'x', journal: '/tmp/a.jsonl', since: new Date().toISOString(), ...forged}));
+			const claim = await marks.read(target);
+			expect(claim, JSON.stringify(forged)).toEqual({uid, user: expect.any(String) as unknown, host: os.hostname(), journal: '', since: expect.any(String) as unknown, unreadable: `${file}: not a drain mark drainboard writes`});
+			expect(isOwnMark(claim!, '/tmp/a.jsonl')).toBe(false);
+			expect(isOwnUser(claim!)).toBe(false);
+			// It says nothing of how a drain ended.
+			expect(await marks.latest(target)).toBeNull();
 		}
 
-		writeFileSync(path.join(dir, own!), JSON.stringify({state: 'drained', user: 'alice', host: 'x', journal: '/tmp/a.jsonl', since: new Date().toISOString()}));
+		for (const [torn, why] of [['{"state":"drained","us', 'not JSON'], ['', 'empty']] as const) {
+			writeFileSync(file, torn);
+			expect(await marks.read(target)).toMatchObject({uid, journal: '', unreadable: `${file}: ${why}`});
+		}
+
+		// A date ahead of the clock would outrank every later mark: not believed, and no claim.
+		writeFileSync(file, JSON.stringify({state: 'drained', user: 'alice', host: 'x', journal: '/tmp/a.jsonl', since: '2099-01-01T00:00:00Z'}));
+		expect(await marks.read(target)).toBeNull();
+		// Dated by when its file was written (it ranks among the other users' marks by that), never ahead of now.
+		writeFileSync(file, 'garbage');
+		// Whole seconds: a file time keeps no finer a fraction than the filesystem gives.
+		const written = new Date(Math.floor(Date.now() / 1000) * 1000 - 3_600_000);
+		utimesSync(file, written, written);
+		expect(await marks.read(target)).toMatchObject({since: written.toISOString(), unreadable: `${file}: not JSON`});
+		const ahead = new Date(Date.now() + 3_600_000);
+		utimesSync(file, ahead, ahead);
+		expect(Date.parse((await marks.read(target))!.since)).toBeLessThanOrEqual(Date.now());
+
+		writeFileSync(file, JSON.stringify({state: 'drained', user: 'alice', host: 'x', journal: '/tmp/a.jsonl', since: new Date().toISOString()}));
 		expect(await marks.read(target)).toMatchObject({journal: '/tmp/a.jsonl'});
 	});
 
