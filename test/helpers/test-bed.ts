@@ -8,6 +8,8 @@ import {startOnFreePorts, type PortPicker} from '../../source/lab/free-port.js';
 import {startHaproxy, type HaproxyProcess} from '../../source/lab/haproxy-process.js';
 import {parseEndpoint} from '../../source/runtime/endpoint.js';
 import {sendLine} from '../../source/runtime/transport.js';
+import {rawStat} from './raw-haproxy.js';
+import {waitFor} from './wait-for.js';
 
 /** What a config template can use: the temp dir, sockets and ports picked for this bed. */
 export type BedContext = {
@@ -31,6 +33,12 @@ export type TestBed = BedContext & {
 	haproxy: HaproxyProcess;
 	demos: Map<string, DemoBackend>;
 	demo(name: string): DemoBackend;
+	/**
+	 * Starts a stopped demo server again and waits (at most `timeoutMs`) until HAProxy's checks see
+	 * it healthy in every backend that checks it (a `rise` of several checks takes that long), so
+	 * the next test does not find it DOWN, rising, and refuse its baseline.
+	 */
+	restartDemo(name: string, timeoutMs?: number): Promise<void>;
 	/** Sends one raw line to the admin socket. */
 	send(line: string): Promise<string>;
 	/** Stops HAProxy (the bed stays: start it again with startHaproxy). */
@@ -143,6 +151,24 @@ export async function startTestBed(options: BedOptions): Promise<TestBed> {
 				return demo;
 			},
 			send: async (line) => sendLine(admin, line, {timeoutMs: 5000}),
+			async restartDemo(name, timeoutMs = 30_000) {
+				const demo = demos.get(name);
+				if (!demo) {
+					throw new Error(`no demo backend named ${name}`);
+				}
+
+				await demo.start();
+				const address = `127.0.0.1:${demo.port}`;
+				await waitFor(
+					`HAProxy to see the demo server ${name} (${address}) healthy again`,
+					async () => {
+						const rows = rawStat(await sendLine(admin, 'show stat -1 4 -1', {timeoutMs: 5000})).filter((row) => row['addr'] === address);
+						// Settled: UP (or drained, or in maintenance, or unchecked); not DOWN, nor on its way up or down (`DOWN 1/2`, `UP 2/3`).
+						return rows.every((row) => /^(?:UP|DRAIN|NOLB|no check|MAINT.*)$/.test(row['status'] ?? '')) ? true : undefined;
+					},
+					timeoutMs,
+				);
+			},
 			async stopHaproxy() {
 				await started.stop();
 			},

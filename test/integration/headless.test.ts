@@ -186,7 +186,7 @@ describe('drainboard drain and restore (headless)', () => {
 			expect(result.stderr).toContain('webapps/app02 is DRAINED now (out of rotation since');
 			expect((await states())['webapps/app02']).toBe('8');
 		} finally {
-			await bed.demo('app02').start();
+			await bed.restartDemo('app02');
 			await bed.send('set server webapps/app02 state ready');
 		}
 	});

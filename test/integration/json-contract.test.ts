@@ -205,7 +205,7 @@ describe('the --json contract of drain and restore', () => {
 			expect(restore.code).toBe(1);
 			expect(restore.result).toMatchObject({ok: false, changed: false, drained: true, error: {code: 'health-timeout'}});
 		} finally {
-			await bed.demo('app02').start();
+			await bed.restartDemo('app02');
 			await bed.send('set server webapps/app02 state ready');
 		}
 	});
@@ -445,7 +445,7 @@ describe('--allow-down', () => {
 			expect(run.stderr.trim().split('\n').at(-1)).toMatch(/^✓ webapps\/app01 is drained \(HAProxy shows FDRAIN\), but traffic did not prove it out of rotation: see "New traffic goes elsewhere" above\./);
 			expect((await states())['webapps/app01']).toBe('8');
 		} finally {
-			await bed.demo('app01').start();
+			await bed.restartDemo('app01');
 			await bed.send('set server webapps/app01 state ready');
 		}
 	});

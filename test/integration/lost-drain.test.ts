@@ -284,7 +284,7 @@ describe('the drain undone while restore waits for the health check', () => {
 			expect(sent).toEqual(['set server webapps/app02 state drain']);
 		} finally {
 			cli.child.kill();
-			await bed.demo('app02').start();
+			await bed.restartDemo('app02');
 			await bed.send('set server webapps/app02 state ready');
 		}
 	});
@@ -317,7 +317,7 @@ describe('the drain dropped by a reload while restore waits for the health check
 			expect(sent).toEqual(['set server webapps/app03 state drain']);
 		} finally {
 			cli.child.kill();
-			await bed.demo('app03').start();
+			await bed.restartDemo('app03');
 			await bed.send('set server webapps/app03 state ready');
 		}
 	}, 90_000);
@@ -351,7 +351,7 @@ describe('the drain replaced by a maintenance while restore waits for the health
 			expect(await admin('app01')).toBe('1');
 		} finally {
 			cli.child.kill();
-			await bed.demo('app01').start();
+			await bed.restartDemo('app01');
 			await bed.send('set server webapps/app01 state ready');
 		}
 	}, 90_000);

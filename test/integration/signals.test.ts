@@ -63,7 +63,7 @@ afterEach(async () => {
 		request.destroy();
 	}
 
-	await bed.demo('app02').start();
+	await bed.restartDemo('app02');
 	for (const server of ['app01', 'app02']) {
 		await bed.send(`set server webapps/${server} state ready`);
 	}

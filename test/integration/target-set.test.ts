@@ -3,7 +3,7 @@ import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import {readJournal} from '../../source/runbook/journal.js';
 import {checkContract} from '../helpers/json-contract.js';
 import {holdLock} from '../helpers/lock-holder.js';
-import {adminStates, rawStat} from '../helpers/raw-haproxy.js';
+import {adminStates} from '../helpers/raw-haproxy.js';
 import {runCli, startCli} from '../helpers/run-cli.js';
 import {defaultsSection, startTestBed, type TestBed} from '../helpers/test-bed.js';
 import {startCliInTmux} from '../helpers/tmux.js';
@@ -59,14 +59,6 @@ const common = (journal: string) => ['--socket', bed.adminSocket, '--config', be
 const states = async () => adminStates(await bed.send('show servers state'));
 const machine = () => `@127.0.0.1:${bed.port('app01')}`;
 
-/** Starts app01's service again and waits until HAProxy's checks see it healthy in its three backends (rise 2): the next test finds the machine serving. */
-async function startApp01(): Promise<void> {
-	await bed.demo('app01').start();
-	await waitFor('app01 seen healthy again in its three backends', async () => {
-		const rows = rawStat(await bed.send('show stat -1 4 -1'));
-		return [['webapps', 'app01'], ['api', 'app01'], ['cache', 'c1']].every(([backend, server]) => rows.some((row) => row['pxname'] === backend && row['svname'] === server && ['UP', 'DRAIN'].includes(row['status'] ?? ''))) ? true : undefined;
-	});
-}
 const run = async (args: string[], env: Record<string, string> = {}) => {
 	const result = await runCli(args, {env});
 	return {...result, json: checkContract(result.stdout, result.code)};
@@ -284,7 +276,7 @@ describe('several servers are one maintenance', () => {
 				expect(entries.filter((entry) => entry.target === label).at(-1)).toMatchObject({event: 'interrupted'});
 			}
 		} finally {
-			await startApp01();
+			await bed.restartDemo('app01');
 		}
 	});
 
@@ -635,7 +627,7 @@ describe('the wizard on a pattern', () => {
 			expect(maintain.filter((entry) => entry.event === 'step-passed' || entry.verdict === 'pass')).toEqual([]);
 		} finally {
 			await session.kill();
-			await startApp01();
+			await bed.restartDemo('app01');
 		}
 	});
 
