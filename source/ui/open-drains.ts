@@ -1,7 +1,7 @@
 import type {PollView} from '../poll/pool-poller.js';
 import type {OpenDrain} from '../runbook/resume.js';
 import {sinceTime} from '../time-format.js';
-import {drainSet, outOfRotation} from '../model/server-condition.js';
+import {drainSet, inMaintenance, outOfRotation} from '../model/server-condition.js';
 
 /**
  * The grid's ⚠ line for the open drains HAProxy shows: the key and the server first, as a narrow
@@ -36,19 +36,22 @@ export function underWayBanner(busy: readonly OpenDrain[]): string | null {
 
 /**
  * The grid's ⚠ line for open maintenances whose drain HAProxy no longer shows (the server in
- * rotation: a reload without a server-state file, or someone set it ready): the server first, then
+ * rotation: a reload without a server-state file, or someone set it ready; or in maintenance,
+ * `state maint`, which clears a drain: `to MAINT`): the server first, then
  * whose maintenance and when, and that its drain is gone. r (or Enter on the server) opens its
  * wizard, which says what the journal holds and starts a new maintenance that closes that one;
  * `drainboard restore` closes it too.
  */
-export function lostDrainBanner(lost: readonly OpenDrain[], now: number): string | null {
+export function lostDrainBanner(lost: readonly OpenDrain[], now: number, inMaintenance: (label: string) => boolean = () => false): string | null {
 	const [first] = lost;
 	if (!first) {
 		return null;
 	}
 
 	const more = lost.length > 1 ? ` (and ${lost.length - 1} more)` : '';
-	return `⚠ r opens ${first.target}: ${first.startedBy}'s maintenance of ${sinceTime(first.startedAt, now)} lost its drain${more}`;
+	// In maintenance now (state maint clears the drain): out of rotation, but not by that maintenance.
+	const to = inMaintenance(first.target) ? ' to MAINT' : '';
+	return `⚠ r opens ${first.target}: ${first.startedBy}'s maintenance of ${sinceTime(first.startedAt, now)} lost its drain${to}${more}`;
 }
 
 /** HAProxy's last poll shows the target (`backend/server`) on the first instance in rotation: neither drained nor in maintenance. */
@@ -61,6 +64,12 @@ export function inRotationInView(view: PollView, label: string): boolean {
 export function serverInView(view: PollView, label: string) {
 	const slash = label.indexOf('/');
 	return view.pool?.instances[0]?.backends.find((backend) => backend.name === label.slice(0, slash))?.servers.find((candidate) => candidate.server === label.slice(slash + 1));
+}
+
+/** HAProxy's last poll shows the target (`backend/server`) in maintenance (MAINT) on the first instance, not drained. */
+export function inMaintenanceInView(view: PollView, label: string): boolean {
+	const server = serverInView(view, label);
+	return server !== undefined && inMaintenance(server) && !drainSet(server);
 }
 
 /** HAProxy's last poll shows the target (`backend/server`) drained on the first instance. */

@@ -4,7 +4,7 @@ import type {PollView} from '../poll/pool-poller.js';
 import type {SetRunner} from '../runbook/maintenance-set.js';
 import type {OpenDrain} from '../runbook/resume.js';
 import {parseTarget} from '../runtime/names.js';
-import {drainedInView, inRotationInView, lostDrainBanner, resumeBanner, underWayBanner} from './open-drains.js';
+import {drainedInView, inMaintenanceInView, inRotationInView, lostDrainBanner, resumeBanner, underWayBanner} from './open-drains.js';
 import type {ScreenNav} from './screen-nav.js';
 
 /** How often the grid reads the journal again for its banner. */
@@ -23,7 +23,7 @@ type Options = {
  * The grid's banner for servers HAProxy shows drained by a maintenance the journal holds open, and
  * `r`: the first of them taken up again (a server's wizard, or the whole maintenance of several).
  * With none, the banner names a maintenance the journal holds open whose server HAProxy shows in
- * rotation (its drain is gone); `r` opens that server's wizard then, which says so.
+ * rotation or in maintenance (its drain is gone); `r` opens that server's wizard then, which says so.
  */
 export function useResumeBanner(nav: ScreenNav, view: PollView, {openDrains, prepareSet, canPrepare}: Options): {banner: string | null; resumeFirst: () => void} {
 	const {say, open} = nav;
@@ -56,7 +56,8 @@ export function useResumeBanner(nav: ScreenNav, view: PollView, {openDrains, pre
 	const resumable = drains.filter((drain) => drain.underWay === undefined && drainedInView(view, drain.target));
 	const busy = drains.filter((drain) => drain.underWay !== undefined && drainedInView(view, drain.target));
 	const [first] = resumable;
-	const lost = drains.filter((drain) => inRotationInView(view, drain.target));
+	// Its drain gone: in rotation, or in maintenance (state maint cleared it) before any drainboard journaled that.
+	const lost = drains.filter((drain) => inRotationInView(view, drain.target) || inMaintenanceInView(view, drain.target));
 	const [firstLost] = lost;
 	const resumeFirst = useCallback(() => {
 		if (!first) {
@@ -91,5 +92,5 @@ export function useResumeBanner(nav: ScreenNav, view: PollView, {openDrains, pre
 			say(error);
 		}
 	}, [first, firstLost, prepareSet, open, say]);
-	return {banner: resumeBanner(resumable, Date.now()) ?? underWayBanner(busy) ?? lostDrainBanner(lost, Date.now()), resumeFirst};
+	return {banner: resumeBanner(resumable, Date.now()) ?? underWayBanner(busy) ?? lostDrainBanner(lost, Date.now(), (label) => inMaintenanceInView(view, label)), resumeFirst};
 }

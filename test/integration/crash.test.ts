@@ -80,7 +80,7 @@ describe('an error nothing caught, in the real app', () => {
 
 	it('says first what HAProxy last showed of a drained target, then the crash', async () => {
 		expect(await bed.send('set server webapps/app01 state drain')).toBe('\n');
-		const {session: app} = await crashApp(['webapps/app01', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', `${bed.dir}/crash-wizard.jsonl`], 'Resume at confirm?', 'exception');
+		const {session: app} = await crashApp(['webapps/app01', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', `${bed.dir}/crash-wizard.jsonl`], 'Take it up?', 'exception');
 		const screen = (await app.waitForScreen('stopped on an internal error')).replace(/\s+/g, '');
 		expect(screen).toMatch(/^webapps\/app01isdrained\(outofrotation\),asHAProxyshowedat\d\d:\d\d:\d\d\.Toresume:drainboardwebapps\/app01--socket\S*admin\.sock--config\S*haproxy\.cfg--journal\S*crash-wizard\.jsonl\.?drainboardstoppedonaninternalerror\(exceptionforcedbythetesthook\)/);
 		expect(await app.exited()).toBe(1);

@@ -3,6 +3,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {HeadlessResult} from '../../source/headless/report.js';
 import {statusJsonSchema} from '../../source/headless/status-schema.js';
 import {readJournal} from '../../source/runbook/journal.js';
+import {drainReplacedCheck} from '../../source/runbook/resume.js';
 import {webappsConfig, webappsDemos} from '../fixtures/webapps.cfg.js';
 import {adminStates} from '../helpers/raw-haproxy.js';
 import {runCli, startCli} from '../helpers/run-cli.js';
@@ -175,6 +176,42 @@ describe('status names an open maintenance whose drain a reload dropped', () => 
 		const closed = await runCli(['status', '--backend', 'webapps', ...flags]);
 		expect(closed.stdout).not.toContain('Open maintenances');
 		expect(statusJsonSchema.parse(JSON.parse((await runCli(['status', '--json', ...flags])).stdout)).lostDrains).toEqual([]);
+	});
+});
+
+describe('the grid names an open maintenance whose drain someone replaced with state maint', () => {
+	it('before any drainboard saw it: a banner that says so; r opens the wizard, which says the server is in maintenance and closes that maintenance', async () => {
+		const journal = `${bed.dir}/grid-maint.jsonl`;
+		const drain = await runCli(['drain', 'webapps/app02', ...common('grid-maint.jsonl')]);
+		expect(drain.code, drain.stderr).toBe(0);
+		const [started] = readJournal(journal).entries;
+		// By hand, with no drainboard running: HAProxy clears the drain when it sets maintenance.
+		expect(await bed.send('set server webapps/app02 state maint')).toBe('\n');
+		expect(await admin('app02')).toBe('1');
+		const grid = await startCliInTmux(['--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal], {columns: 80, rows: 24});
+		try {
+			const screen = await grid.waitForScreen('⚠ r opens webapps/app02');
+			expect(screen).toMatch(new RegExp(`^⚠ r opens webapps/app02: ${escaped(started!.user)}'s maintenance of ${time} lost its drain to MAINT$`, 'm'));
+			const wizard = await grid.press('r', 'A new maintenance starts at validate');
+			expect(wizard.replace(/\s+/g, ' ')).toContain('did not finish, but HAProxy shows the server in maintenance (MAINT), not drained, now (someone put it there with state maint)');
+			// Nothing was sent: still in maintenance, as its owner left it.
+			expect(await admin('app02')).toBe('1');
+			expect(readJournal(journal).entries.filter((entry) => entry.event === 'command').map((entry) => entry.command)).toEqual(['set server webapps/app02 state drain']);
+			// Journaled as replaced: the grid offers that maintenance no more.
+			expect(readJournal(journal).entries.filter((entry) => entry.check === drainReplacedCheck)).toHaveLength(1);
+		} finally {
+			await grid.kill();
+		}
+
+		// A grid opened now (its first frame reads the journal) offers it no more.
+		const again = await startCliInTmux(['--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal], {columns: 80, rows: 24});
+		try {
+			const screen = await again.waitForScreen((current) => /■ app02 .* MAINT/.test(current) && current.includes('? help · q quit'));
+			expect(screen).not.toContain('⚠ r opens webapps/app02');
+		} finally {
+			await again.kill();
+			await bed.send('set server webapps/app02 state ready');
+		}
 	});
 });
 

@@ -324,7 +324,11 @@ describe('the wizard in a real terminal, against a real HAProxy', () => {
 				// The hold as shipped: long enough to read the lock file while confirm watches it.
 				env: {DRAINBOARD_LOCK_DIR: lockDir, DRAINBOARD_HOLD_SECONDS: '3'},
 			});
-			await session.waitForScreen('Resume at confirm?');
+			// Nothing to resume: a drain found made is taken up, and asked as such.
+			const question = (await session.waitForScreen('Take it up?')).replace(/\s+/g, ' ');
+			expect(question).toContain('api/api1: HAProxy shows the target drained, and this journal has no open maintenance of it (drained by someone or something else). Take it up? A maintenance of this journal then goes on at confirm with it, and its restore puts the server back.');
+			expect(question).toContain('y take it up, go on at confirm');
+			expect(question).not.toContain('Resume at');
 			let screen = await session.press('y', (current) => checklist(current).includes('▶ confirm'));
 			expect(checklist(screen)).toBe(' – validate › – baseline › – drain › ▶ confirm › · maintain › · restore');
 			await session.press('Enter', 'Watching the drain hold');

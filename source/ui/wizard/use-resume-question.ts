@@ -27,10 +27,13 @@ export function useResumeQuestion(prepared: PreparedMaintenance, io: RunbookIo, 
 					kind: 'question',
 					id: 'resume',
 					// Another maintenance's drain: going on means taking it over (its restore ends that one), asked as such.
+					// A drain found made (by hand, another tool) is no maintenance to resume: going on takes it up as this journal's.
 					question: resume.heldBy
 						? `${label}: ${resume.reason}. Take it over? This maintenance then goes on at ${resume.step}, and its restore ends that one.`
-						: `${label}: ${resume.reason}.${partOfSet(prepared, label)} Resume at ${resume.step}?`,
-					yes: resume.heldBy ? `take it over, go on at ${resume.step}` : `resume at ${resume.step}`,
+						: resume.found
+							? `${label}: ${resume.reason}. Take it up? A maintenance of this journal then goes on at ${resume.step} with it, and its restore puts the server back.`
+							: `${label}: ${resume.reason}.${partOfSet(prepared, label)} Resume at ${resume.step}?`,
+					yes: resume.heldBy ? `take it over, go on at ${resume.step}` : resume.found ? `take it up, go on at ${resume.step}` : `resume at ${resume.step}`,
 					// A new maintenance cannot start on a drained target (baseline needs it serving).
 					no: resume.drained && leaveRef.current ? 'not now: leave it drained, go back' : 'start a new maintenance at validate',
 				});
