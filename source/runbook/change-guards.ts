@@ -162,7 +162,9 @@ export async function othersDrain(context: RunbookContext, views: readonly Targe
 	if (!context.options.takeOver) {
 		const label = formatTarget(context.target);
 		throw new ChangeRefusedError(
-			isOwnUser(mark)
+			mark.unreadable !== undefined
+				? `${label} is held by ${heldText(mark)}, so whose maintenance holds it is not known and nothing was sent: find out who drained it, then run drainboard again with --take-over to restore it yourself.`
+				: isOwnUser(mark)
 				? `${label} is held by your maintenance since ${markTime(mark)}, recorded in journal ${mark.journal}, not in ${context.journal.file}, so nothing was sent: continue it with --journal ${mark.journal}, or run again with --take-over.`
 				: `${label} is held by ${heldText(mark)}, so nothing was sent: restoring it would end that maintenance under its owner; leave it to them, or run drainboard again with --take-over to restore it yourself.`,
 			'other-maintenance',

@@ -144,7 +144,7 @@ export class DrainMarks {
 			const file = path.join(this.options.dir, name);
 			const mark = readMark(file, uid);
 			if (mark && 'unreadable' in mark) {
-				// Its owner's claim all the same, of a maintenance not known: dated by the file, never ahead of now.
+				// Its owner's claim all the same, of a maintenance not known, dated by its file (readMark leaves out one dated ahead).
 				const since = new Date(Math.min(mark.mtimeMs, Date.now())).toISOString();
 				marks.push({state: 'drained', uid, user: userName(uid, this.options.passwd ?? '/etc/passwd'), host: os.hostname(), journal: '', since, unreadable: `${file}: ${mark.unreadable}`});
 			} else if (mark) {
@@ -245,6 +245,16 @@ export function takenOverText(mark: LatestMark): string {
 	return `${mark.user} took this maintenance's drain over and put it back into rotation at ${markTime(mark)}${markWhere(mark)}, with restore's checks`;
 }
 
+/**
+ * `A drain mark that cannot be read (not JSON), bob's, written at 14:05:02, claims webapps/app01`:
+ * a claim seen while this maintenance's drain holds, short enough for the wizard's alarm (no path).
+ */
+export function unreadableClaimText(mark: DrainMark, label: string): string {
+	const why = mark.unreadable?.slice(mark.unreadable.lastIndexOf(': ') + 2) ?? '';
+	const whose = mark.uid === (process.getuid?.() ?? 0) && mark.uid !== 0 ? 'yours' : `${mark.user}'s`;
+	return `A drain mark that cannot be read (${why}), ${whose}, written at ${markTime(mark)}, claims ${label}`;
+}
+
 /** `max's maintenance took webapps/app01 over at 14:05:02 (on lb2)`: a take-over seen while the drain still holds. */
 export function tookOverText(mark: DrainMark, label: string): string {
 	return `${mark.user}'s maintenance took ${label} over at ${markTime(mark)}${markWhere(mark)}`;
@@ -263,9 +273,13 @@ export function markText(mark: DrainMark): string {
 	return mark.unreadable === undefined ? `${mark.user}'s maintenance at ${markTime(mark)}${markWhere(mark)} (journal ${mark.journal})` : unreadableText(mark);
 }
 
-/** A claim whose maintenance is not known: its owner, when its file was written, and why it cannot be read. */
+/**
+ * A claim whose maintenance is not known: its owner (root's files are every sudo operator's, so
+ * which one is not known), when its file was written, and why it cannot be read.
+ */
 function unreadableText(mark: DrainMark): string {
-	return `a maintenance of ${mark.user}'s whose drain mark, written at ${markTime(mark)}, cannot be read (${mark.unreadable})`;
+	const whose = mark.uid === 0 ? 'run as root (which operator, not known)' : mark.uid === (process.getuid?.() ?? 0) ? `of yours (${mark.user})` : `of ${mark.user}'s`;
+	return `a maintenance ${whose} whose drain mark, written at ${markTime(mark)}, cannot be read (${mark.unreadable})`;
 }
 
 /**
@@ -338,7 +352,8 @@ function fileNameOf(name: string): string {
 /**
  * A mark file that is a regular file owned by `uid`: its mark, or why it holds none (not JSON, not
  * a mark); null for anything else (not its owner's, not a file, gone) and for a mark dated more
- * than a minute ahead of the clock, which would outrank every mark written until then: not believed.
+ * than a minute ahead of the clock (by its `since`, or the file's time when it holds none), which
+ * would outrank every mark written until then: not believed.
  */
 function readMark(file: string, uid: number): MarkFile | Unreadable | null {
 	let fd: number;
@@ -360,12 +375,13 @@ function readMark(file: string, uid: number): MarkFile | Unreadable | null {
 		try {
 			json = JSON.parse(text);
 		} catch {
-			return {unreadable: text.trim() === '' ? 'empty' : 'not JSON', mtimeMs: stats.mtimeMs};
+			json = undefined;
 		}
 
 		const parsed = markSchema.safeParse(json);
 		if (!parsed.success) {
-			return {unreadable: 'not a drain mark drainboard writes', mtimeMs: stats.mtimeMs};
+			// Dated by its file: one written ahead of the clock would outrank every mark until then, so not believed either.
+			return stats.mtimeMs > Date.now() + skewMs ? null : {unreadable: json === undefined ? (text.trim() === '' ? 'empty' : 'not JSON') : 'not a drain mark drainboard writes', mtimeMs: stats.mtimeMs};
 		}
 
 		return Date.parse(parsed.data.since) > Date.now() + skewMs ? null : parsed.data;

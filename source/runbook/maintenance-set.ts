@@ -19,7 +19,7 @@ import {putBackOnOutage} from './outage.js';
 import {openConfirmWindow} from './checks/confirm.js';
 import type {Prompt} from './state.js';
 import {stepIds, type StepId} from './steps.js';
-import {markFoundDrain} from './take-over.js';
+import {markFoundDrain, takeOverDrain} from './take-over.js';
 
 /** One server of a maintenance of several: its own context, plan and state (its context's store). */
 export type SetMember = {label: string; context: RunbookContext; plan: Plan; warnings: string[]};
@@ -187,7 +187,10 @@ export async function runSet(kind: MaintenanceKind, options: Options, label: str
 				}
 
 				if (member.plan.resume?.heldBy && member.context.options.takeOver) {
+					// Journaled, then marked, as the maintenance begins: a take-over asked before a refusal (capacity) leaves no mark naming a journal without it.
 					member.context.journal.appendGuarded({step: member.plan.steps[0]!, event: 'override', detail: `take-over: the maintenance of ${label} took over the drain of ${member.plan.resume.heldBy}`});
+					const unmarked = await takeOverDrain(member.context);
+					io.write(unmarked ? `! ${member.label}: ${unmarked}` : `→ ${member.label}: taken over; this maintenance's journal holds its drain now.`);
 				}
 
 				// `detail` is the pattern itself: the grid's banner resumes the set by it (resume.ts, openDrains).

@@ -188,7 +188,7 @@ describe("another operator's drain", () => {
 		writeFileSync(planted, JSON.stringify({state: 'drained', user: 'mallory', host: 'x', journal: '/tmp/j', since: later}));
 		const escaped = ownFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 		const refusal = (why: string) =>
-			new RegExp(`^web/s2 is held by a maintenance of \\S+'s whose drain mark, written at \\d\\d:\\d\\d:\\d\\d, cannot be read \\(${escaped}: ${why}\\), so nothing was sent: restoring it would end that maintenance under its owner; leave it to them, or run drainboard again with --take-over to restore it yourself\\.$`);
+			new RegExp(`^web/s2 is held by a maintenance (?:run as root \\(which operator, not known\\)|of yours \\(\\S+\\)) whose drain mark, written at \\d\\d:\\d\\d:\\d\\d, cannot be read \\(${escaped}: ${why}\\), so whose maintenance holds it is not known and nothing was sent: find out who drained it, then run drainboard again with --take-over to restore it yourself\\.$`);
 		try {
 			// dave's own mark, torn (a full disk, an editor): still his uid's claim, of a maintenance whose journal is not known.
 			writeFileSync(ownFile, '{"state":"drained","user":"da');
@@ -211,9 +211,9 @@ describe("another operator's drain", () => {
 			const status = await runCli(['status', '--socket', bed.adminSocket, '--json'], as('erin'));
 			expect(status.code, status.stderr).toBe(0);
 			expect(statusJsonSchema.parse(JSON.parse(status.stdout)).drains).toEqual([expect.objectContaining({server: 'web/s2', by: null})]);
-			expect(status.stderr).toMatch(/Whose maintenance drained web\/s2 is not known: a maintenance of \S+'s whose drain mark, written at \d\d:\d\d:\d\d, cannot be read \(.*\); its "by": null means not known here, and its restore needs --take-over\./);
+			expect(status.stderr).toMatch(/Whose maintenance drained web\/s2 is not known: a maintenance (?:run as root \(which operator, not known\)|of yours \(\S+\)) whose drain mark, written at \d\d:\d\d:\d\d, cannot be read \(.*\); its "by": null means not known here, and its restore needs --take-over\./);
 			const table = await runCli(['status', '--socket', bed.adminSocket], {env: {...as('erin').env, COLUMNS: '400'}});
-			expect(table.stdout).toContain(`web/s2: not known: a maintenance of `);
+			expect(table.stdout).toMatch(/web\/s2: not known: a maintenance (?:run as root|of yours) /);
 			expect(table.stdout).toContain(`cannot be read (${ownFile}: not a drain mark drainboard writes); its restore needs --take-over`);
 
 			const taken = await runCli(['restore', 'web/s2', ...common('erin.jsonl'), '--take-over'], as('erin'));

@@ -1,3 +1,5 @@
+import {readdirSync, readFileSync} from 'node:fs';
+import path from 'node:path';
 import process from 'node:process';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import {readJournal} from '../../source/runbook/journal.js';
@@ -59,6 +61,13 @@ const common = (journal: string) => ['--socket', bed.adminSocket, '--config', be
 const states = async () => adminStates(await bed.send('show servers state'));
 const machine = () => `@127.0.0.1:${bed.port('app01')}`;
 
+/** The journals the drain marks of app01's three servers on this HAProxy name (each once). */
+const markJournals = () => {
+	const lockDir = process.env['DRAINBOARD_LOCK_DIR']!;
+	const names = readdirSync(lockDir).filter((name) => name.includes(`-pid${bed.haproxy.pid}-`) && /\.(?:webapps=app01|api=app01|cache=c1)\.\d+\.drained$/.test(name));
+	expect(names).toHaveLength(3);
+	return [...new Set(names.map((name) => (JSON.parse(readFileSync(path.join(lockDir, name), 'utf8')) as {journal: string}).journal))];
+};
 const run = async (args: string[], env: Record<string, string> = {}) => {
 	const result = await runCli(args, {env});
 	return {...result, json: checkContract(result.stdout, result.code)};
@@ -580,7 +589,10 @@ describe('the wizard on a pattern', () => {
 			screen = await session.press('y', 'Enter runs confirm for all 3 as one maintenance.');
 			// The steps this maintenance did not run are not shown done.
 			expect(screen).toMatch(/^ – validate › – baseline › – drain › ▶ confirm/m);
+			// Taken over as the maintenance begins, not at the yes: until then the marks name the other journal.
+			expect(markJournals()).toEqual([`${bed.dir}/taken-a.jsonl`]);
 			screen = await session.press('Enter', 'All 3 are drained and confirmed');
+			expect(markJournals()).toEqual([journal]);
 			expect(screen).toMatch(/^ – validate › – baseline › – drain › ✓ confirm › ▶ maintain/m);
 			expect(readJournal(journal).entries.filter((entry) => entry.event === 'override' && /take-over/.test(entry.detail ?? ''))).toHaveLength(3);
 			await session.press('q', 'Quit anyway?');

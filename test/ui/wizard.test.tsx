@@ -1,3 +1,4 @@
+import {mkdtempSync, readdirSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {setTimeout as delay} from 'node:timers/promises';
@@ -508,6 +509,25 @@ describe('the wizard', () => {
 		expect(haproxy.server('app01').adminFlags).toContain('FDRAIN');
 		expect(readJournal(harness.journalFile).entries.some((entry) => entry.event === 'alarm' && entry.detail?.startsWith('taken over by '))).toBe(true);
 		expect(haproxy.sent).toEqual([]);
+	});
+
+	it('says at once when a drain mark that cannot be read claims its drain: whose maintenance is not known, and its restore needs a take-over', async () => {
+		const marksDir = mkdtempSync(path.join(tmpdir(), 'drainboard-test-marks-'));
+		try {
+			const {ui, haproxy, harness} = start({marksDir, drained: true, resume: {step: 'maintain', drained: true, ran: ['validate', 'baseline', 'drain', 'confirm'], reason: 'it was drained'}});
+			await ui.waitForFrame('Resume at maintain?');
+			await ui.press('y', 'Do the work now');
+			// A mark of this uid's written after the drain, then torn (an editor, a hostile hand): a claim all the same.
+			await harness.context.marks.write(parseTarget('webapps/app01'), path.join(tmpdir(), 'another-operator.jsonl'));
+			const [file] = readdirSync(marksDir).filter((name) => name.endsWith('.drained'));
+			writeFileSync(path.join(marksDir, file!), '{"state":"drained","us');
+			const frame = flat(await ui.waitForFrame((current) => flat(current).includes('cannot be read'), 10_000));
+			expect(frame).toMatch(/⚠ A drain mark that cannot be read \(not JSON\), \S+, written at \d\d:\d\d:\d\d, claims webapps\/app01: whose maintenance is not known; this one's restore needs a take-over\./);
+			expect(readJournal(harness.journalFile).entries.some((entry) => entry.event === 'alarm' && entry.detail?.startsWith('taken over by a maintenance '))).toBe(true);
+			expect(haproxy.sent).toEqual([]);
+		} finally {
+			rmSync(marksDir, {recursive: true, force: true});
+		}
 	});
 
 	it('keeps Esc from leaving while the target is drained by this maintenance', async () => {

@@ -6,7 +6,6 @@ import type {MaintenanceKind} from '../../runbook/plan-steps.js';
 import type {Prompt, RunbookState} from '../../runbook/state.js';
 import {Cancelled, changeState, changesSettled, changeWaitMs} from '../../runbook/state-change.js';
 import {stepIds, type StepId} from '../../runbook/steps.js';
-import {takeOverDrain} from '../../runbook/take-over.js';
 import {formatTarget} from '../../runtime/names.js';
 import {drainedInView, inView} from '../open-drains.js';
 import {wordsFor} from './set-words.js';
@@ -176,9 +175,9 @@ export function useSetMaintenance(runner: SetRunner, view: PollView, goBack: () 
 
 	/**
 	 * Asks whether to take over the drains another maintenance made (the wizard's --take-over). Yes:
-	 * each server's drain mark names this maintenance's journal from now on, so its restore (here,
-	 * or the headless command printed on the way out) is this maintenance's, and the other one's is
-	 * refused; the journal records the take-over when the maintenance begins.
+	 * as the maintenance begins, the journal records the take-over and each server's drain mark names
+	 * this maintenance's journal, so its restore (here, or the headless command printed on the way
+	 * out) is this maintenance's, and the other one's is refused.
 	 */
 	const takeOver = async (held: readonly SetMember[]): Promise<boolean> => {
 		const labels = held.map((member) => member.label);
@@ -195,9 +194,9 @@ export function useSetMaintenance(runner: SetRunner, view: PollView, goBack: () 
 			return false;
 		}
 
+		// The wizard's --take-over: journaled and marked as the maintenance begins (maintenance-set.ts), not before.
 		for (const member of held) {
-			const unmarked = await takeOverDrain(member.context);
-			write(unmarked ? `! ${member.label}: ${unmarked}` : `→ ${member.label}: taken over; this maintenance's journal holds its drain now.`);
+			member.context.options.takeOver = true;
 		}
 
 		return true;

@@ -1,5 +1,5 @@
 import {useEffect, useRef} from 'react';
-import {endedByOther, endedByOwnJournal, isOwnMark, markText, markTime, takenOverText, tookOverText} from '../../runbook/drain-mark.js';
+import {endedByOther, endedByOwnJournal, isOwnMark, markText, markTime, takenOverText, tookOverText, unreadableClaimText} from '../../runbook/drain-mark.js';
 import type {PreparedMaintenance} from '../../runbook/prepare.js';
 import type {RunbookState} from '../../runbook/state.js';
 import {formatTarget} from '../../runtime/names.js';
@@ -84,15 +84,20 @@ export function useTakeOverWatch(state: RunbookState, context: Context): void {
 		let stopped = false;
 		let timer: NodeJS.Timeout | undefined;
 		const check = async () => {
-			const mark = await context.marks.latest(context.target).catch(() => null);
+			// Who claims the drain now: a mark that cannot be read claims it too, for a maintenance not known.
+			const mark = await context.marks.read(context.target).catch(() => null);
 			const now = store.getState();
 			if (stopped || now.finished || !now.drained) {
 				return;
 			}
 
 			const drainSetAt = now.facts.drainSetAt ?? now.facts.drainSentAt ?? now.startedAt;
-			if (mark?.state === 'drained' && !isOwnMark(mark, context.journal.file) && Date.parse(mark.since) > drainSetAt) {
-				const message = `${tookOverText(mark, formatTarget(context.target))}: its restore, not this one, puts it back into rotation, at any time; agree with ${mark.user} before going on.`;
+			if (mark && !isOwnMark(mark, context.journal.file) && Date.parse(mark.since) > drainSetAt) {
+				const label = formatTarget(context.target);
+				const message =
+					mark.unreadable === undefined
+						? `${tookOverText(mark, label)}: its restore, not this one, puts it back into rotation, at any time; agree with ${mark.user} before going on.`
+						: `${unreadableClaimText(mark, label)}: whose maintenance is not known; this one's restore needs a take-over.`;
 				store.dispatch({type: 'alarm-raised', alarm: {id: takeOverAlarm, kind: 'external-change', socket: context.clients[0]?.socket ?? '', message, at: Date.now()}});
 				context.journal.appendGuarded({step: now.current, event: 'alarm', detail: `taken over by ${markText(mark)}`});
 				return;
