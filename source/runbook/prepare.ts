@@ -175,10 +175,10 @@ export async function prepareMaintenance(options: Options, target: Target, mode:
 	// This journal's drain replaced by someone's maintenance (state maint clears the drain): journaled
 	// once, so that a drain made later is not taken for this maintenance's (resume.ts).
 	const inMaintenanceOn = (views ?? []).filter((candidate) => candidate.server !== undefined && inMaintenance(candidate.server));
-	if (record && !record.finished && record.drainSent && !record.readySent && !record.drainReplaced && drainedOn.length === 0 && inMaintenanceOn.length > 0 && inMaintenanceOn.length === views?.length && !options.dryRun) {
+	if (record && !record.finished && record.drainSent && !record.readySent && record.drainReplaced !== 'maintenance' && drainedOn.length === 0 && inMaintenanceOn.length > 0 && inMaintenanceOn.length === views?.length && !options.dryRun) {
 		const written = journal.appendGuarded({step: null, event: 'check', check: drainReplacedCheck, verdict: 'fail', evidence: drainReplacedEvidence, observed: `HAProxy shows ${label} in maintenance (MAINT), not drained: the drain of the maintenance ${record.startedBy} started at ${journalTime(record.startedAt)} was replaced by someone's state maint.`});
 		if (written.written) {
-			record.drainReplaced = true;
+			record.drainReplaced = 'maintenance';
 		}
 	}
 

@@ -15,6 +15,14 @@ export const drainReplacedCheck = 'drain-replaced';
  */
 export const drainReplacedEvidence = {replaced: 'maintenance'} as const;
 
+/**
+ * The evidence of a failed {@link drainReplacedCheck} the grid journals when it sees an open
+ * maintenance's server in rotation (its drain gone: set ready, a reload): a drain HAProxy shows
+ * later is not that maintenance's either, and the server took traffic meanwhile, so confirm runs
+ * again when it is taken up. Unlike a maintenance's, the open drain stays on the grid's banners.
+ */
+export const drainLostEvidence = {replaced: 'rotation'} as const;
+
 /** The last maintenance of a target as the journal tells it. */
 export type MaintenanceRecord = {
 	target: string;
@@ -37,8 +45,11 @@ export type MaintenanceRecord = {
 	set?: string;
 	/** The last --exec a roll ran on the target in this maintenance did not pass: it `failed`, or was `stopped` (started, never ended). */
 	execUnfinished?: 'failed' | 'stopped';
-	/** A run saw this maintenance's drain replaced by a maintenance (MAINT) after it was applied ({@link drainReplacedCheck}). */
-	drainReplaced?: true;
+	/**
+	 * A run saw this maintenance's drain replaced after it was applied ({@link drainReplacedCheck}):
+	 * by a maintenance (MAINT), or the grid saw the server in rotation (`rotation`).
+	 */
+	drainReplaced?: 'maintenance' | 'rotation';
 };
 
 /**
@@ -101,8 +112,9 @@ export function lastMaintenance(entries: readonly JournalEntry[], target: string
 			record.agentDisabled = false;
 		}
 
-		if (entry.event === 'check' && entry.verdict === 'fail' && record.drainSent && entry.evidence?.['replaced'] === drainReplacedEvidence.replaced) {
-			record.drainReplaced = true;
+		const replaced = entry.evidence?.['replaced'];
+		if (entry.event === 'check' && entry.verdict === 'fail' && record.drainSent && (replaced === drainReplacedEvidence.replaced || replaced === drainLostEvidence.replaced)) {
+			record.drainReplaced = replaced;
 		}
 
 		// A drain found made and taken up (beginMaintenance): held from then on as if this maintenance had sent it.
@@ -174,8 +186,9 @@ export function resumePoint(record: MaintenanceRecord | undefined, {targetDraine
 				return {step: 'confirm', drained: true, ran: [], found: true, heldBy: drainedBy, reason: `HAProxy shows the target drained by ${drainedBy}, not by a maintenance of this journal${drainerRunning ? `, and ${drainerRunning}` : ''}`};
 			}
 
+			const how = open?.drainReplaced === 'rotation' ? 'gone, the server in rotation (it took traffic since),' : "replaced by someone's maintenance (state maint)";
 			const reason = open
-				? `HAProxy shows the target drained again, by someone or something else: a run saw the drain of ${open.startedBy}'s maintenance (started at ${journalTime(open.startedAt)}, still open in this journal) replaced by someone's maintenance (state maint) after it was made`
+				? `HAProxy shows the target drained again, by someone or something else: a run saw the drain of ${open.startedBy}'s maintenance (started at ${journalTime(open.startedAt)}, still open in this journal) ${how} after it was made`
 				: 'HAProxy shows the target drained, and this journal has no open maintenance of it (drained by someone or something else)';
 			return {step: 'confirm', drained: true, ran: [], found: true, reason};
 		}
@@ -218,7 +231,8 @@ export function staleMaintenanceNotice(record: MaintenanceRecord | undefined, {t
 
 /** A maintenance the journal holds open after its drain: what the grid offers to resume. */
 /** `underWay`: another drainboard still running has it, or its roll's --exec (see live-process.ts): not to be taken up here. */
-export type OpenDrain = {target: string; startedBy: string; startedAt: string; set?: string; underWay?: string};
+/** `lostSeen`: a drainboard saw its server in rotation since its drain (journaled: {@link drainLostEvidence}). */
+export type OpenDrain = {target: string; startedBy: string; startedAt: string; set?: string; underWay?: string; lostSeen?: true};
 
 /** Every target whose last maintenance in the journal drained it and neither finished nor sent ready. */
 export function openDrains(entries: readonly JournalEntry[]): OpenDrain[] {
@@ -227,15 +241,16 @@ export function openDrains(entries: readonly JournalEntry[]): OpenDrain[] {
 
 /** An open drain as the grid and the notes name it. */
 export function openDrainOf(record: MaintenanceRecord): OpenDrain {
-	return {target: record.target, startedBy: record.startedBy, startedAt: record.startedAt, ...(record.set ? {set: record.set} : {})};
+	return {target: record.target, startedBy: record.startedBy, startedAt: record.startedAt, ...(record.set ? {set: record.set} : {}), ...(record.drainReplaced === 'rotation' ? {lostSeen: true as const} : {})};
 }
 
-/** The records of {@link openDrains}: each target's last maintenance, when it drained the target, neither finished nor sent ready, and its drain was not seen replaced by a maintenance. */
+/** The records of {@link openDrains}: each target's last maintenance, when it drained the target, neither finished nor sent ready, and its drain was not seen replaced by a maintenance (MAINT). */
 export function openDrainRecords(entries: readonly JournalEntry[]): MaintenanceRecord[] {
 	const targets = [...new Set(entries.map((entry) => entry.target))];
 	return targets.flatMap((target) => {
 		const record = lastMaintenance(entries, target);
-		return record && !record.finished && record.drainSent && !record.readySent && !record.drainReplaced ? [record] : [];
+		// A drain seen lost to rotation stays open: the grid's banner says so, and offers it again once drained.
+		return record && !record.finished && record.drainSent && !record.readySent && record.drainReplaced !== 'maintenance' ? [record] : [];
 	});
 }
 

@@ -10,12 +10,12 @@ import type {Options} from '../options.js';
 import type {RuntimeClient} from '../poll/client.js';
 import type {ProxyName, Target} from '../runtime/names.js';
 import {journalRollLog, openRoll} from '../runbook/roll-record.js';
-import {defaultJournalPath, readJournal} from '../runbook/journal.js';
+import {defaultJournalPath, Journal, readJournal} from '../runbook/journal.js';
 import {journalScopeNow, journalScopeOf} from '../runbook/journal-scope.js';
 import {prepareMaintenance} from '../runbook/prepare.js';
 import {setRunner} from '../runbook/maintenance-set.js';
 import {expandPattern, parseTargetPattern} from '../poll/target-set.js';
-import {openDrainOf, openDrainRecords} from '../runbook/resume.js';
+import {drainLostEvidence, drainReplacedCheck, openDrainOf, openDrainRecords, type OpenDrain} from '../runbook/resume.js';
 import {underWay} from '../runbook/live-process.js';
 import {comeBackCommand, rollComeBackCommand, setComeBackCommand} from '../runbook/come-back.js';
 import {parseTarget} from '../runtime/names.js';
@@ -113,6 +113,17 @@ export async function runInteractive(options: Options, target: Target | undefine
 		}
 	};
 
+	/**
+	 * The grid saw an open maintenance's server in rotation: its drain is gone and it took traffic,
+	 * journaled as such (resume.ts), so a drain HAProxy shows later is taken up as a drain found
+	 * made, confirm run again, not resumed as that maintenance's own.
+	 */
+	const drainLost = (drain: OpenDrain) => {
+		const writer = new Journal(journal);
+		writer.setContext(drain.target, scope.instances);
+		writer.appendGuarded({step: null, event: 'check', check: drainReplacedCheck, verdict: 'fail', evidence: drainLostEvidence, observed: `The grid saw ${drain.target} in rotation: the drain of the maintenance ${drain.startedBy} started at ${journalTime(drain.startedAt)} is gone, and the server took traffic.`});
+	};
+
 	/** Leaving from the grid: the journal's unfinished maintenances that drained a server, and how to take one up. */
 	const openDrainsNote = (): string | null => {
 		const open = openDrainsNow();
@@ -154,7 +165,7 @@ export async function runInteractive(options: Options, target: Target | undefine
 		// In the lab no command brings a maintenance back: its HAProxy and files go with it.
 		return lab ? {...runner, comeBack: null, restore: null} : runner;
 	};
-	const app = <App clients={clients} initialTarget={target} initialSet={initialSet} prepareSet={prepareSet} initialRoll={start.roll} rollLog={rollLog} prepare={prepare} owner={owner} lab={lab} prefetched={prefetched} openDrains={openDrainsNow} />;
+	const app = <App clients={clients} initialTarget={target} initialSet={initialSet} prepareSet={prepareSet} initialRoll={start.roll} rollLog={rollLog} prepare={prepare} owner={owner} lab={lab} prefetched={prefetched} openDrains={openDrainsNow} drainLost={drainLost} />;
 	const instance = render(app, {
 		// Ctrl-C is the owner's to decide (it asks while the target is drained), not Ink's.
 		exitOnCtrlC: false,

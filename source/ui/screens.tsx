@@ -45,6 +45,8 @@ export type AppProps = {
 	lab?: LabControls;
 	/** The maintenances the journal holds open after their drain, read each time the grid opens. */
 	openDrains?: (polled?: readonly Instance[]) => OpenDrain[];
+	/** The grid saw an open maintenance's server in rotation (its drain gone): journaled, once. */
+	drainLost?: (drain: OpenDrain) => void;
 	/** First full snapshots, asked for while the UI was loading. */
 	prefetched?: ReadonlyMap<string, Promise<InstanceSnapshot>>;
 	/** `drainboard roll <backend>` in a terminal: the app opens on this roll (servers in roll order, checked against HAProxy). */
@@ -55,7 +57,7 @@ export type AppProps = {
 };
 
 /** The screens: the grid, a maintenance being prepared, the wizard, a roll between two servers, a maintenance of several. */
-export function Screens({clients, initialTarget, initialSet, initialRoll, rollLog, prepare, prepareSet, pollIntervalMs, lab, prefetched, openDrains}: Omit<AppProps, 'owner'>) {
+export function Screens({clients, initialTarget, initialSet, initialRoll, rollLog, prepare, prepareSet, pollIntervalMs, lab, prefetched, openDrains, drainLost}: Omit<AppProps, 'owner'>) {
 	const owner = useExitOwner();
 	const terminal = useTerminalSize();
 	const size = lab ? {...terminal, rows: terminal.rows - 1} : terminal;
@@ -105,7 +107,7 @@ export function Screens({clients, initialTarget, initialSet, initialRoll, rollLo
 	const freshAt = lastSuccessAt();
 	// The --exec of `drainboard roll <backend> --exec`; a roll started from the grid has none.
 	const rollExec = roll && roll.backend === initialRoll?.backend ? initialRoll.exec : undefined;
-	const {banner, resumeFirst} = useResumeBanner(nav, view, {openDrains, prepareSet, canPrepare: prepare !== undefined});
+	const {banner, resumeFirst} = useResumeBanner(nav, view, {openDrains, drainLost, prepareSet, canPrepare: prepare !== undefined});
 	// `m` on a server: the maintenances of several servers that include it.
 	const {offerMachine, pickMachine} = useMachineChoices(nav, view, prepareSet);
 

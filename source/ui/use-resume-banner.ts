@@ -17,6 +17,8 @@ type Options = {
 	prepareSet?: (label: string) => Promise<SetRunner>;
 	/** Whether a maintenance can be opened at all (the app was given a way to prepare one). */
 	canPrepare: boolean;
+	/** Journals that the grid saw an open maintenance's server in rotation (its drain gone). */
+	drainLost?: (drain: OpenDrain) => void;
 };
 
 /**
@@ -25,7 +27,7 @@ type Options = {
  * With none, the banner names a maintenance the journal holds open whose server HAProxy shows in
  * rotation or in maintenance (its drain is gone); `r` opens that server's wizard then, which says so.
  */
-export function useResumeBanner(nav: ScreenNav, view: PollView, {openDrains, prepareSet, canPrepare}: Options): {banner: string | null; resumeFirst: () => void} {
+export function useResumeBanner(nav: ScreenNav, view: PollView, {openDrains, prepareSet, canPrepare, drainLost}: Options): {banner: string | null; resumeFirst: () => void} {
 	const {say, open} = nav;
 	const onGrid = nav.screen.kind === 'grid';
 	// Read when the grid opens, and again every few seconds while it shows: other drainboards open,
@@ -59,6 +61,22 @@ export function useResumeBanner(nav: ScreenNav, view: PollView, {openDrains, pre
 	// Its drain gone: in rotation, or in maintenance (state maint cleared it) before any drainboard journaled that.
 	const lost = drains.filter((drain) => inRotationInView(view, drain.target) || inMaintenanceInView(view, drain.target));
 	const [firstLost] = lost;
+	// Seen in rotation on a fresh poll of every instance: journaled once, so that a drain made later
+	// (by hand, say) is not taken up as that maintenance's, whose confirm it never passed.
+	const fresh = view.health.length > 0 && view.health.every((instance) => instance.ok);
+	const seenLost = fresh ? lost.filter((drain) => !drain.lostSeen && inRotationInView(view, drain.target)) : [];
+	const seenKeys = seenLost.map((drain) => `${drain.target} ${drain.startedAt}`).join('\n');
+	const journaled = useRef(new Set<string>());
+	useEffect(() => {
+		for (const drain of seenLost) {
+			const key = `${drain.target} ${drain.startedAt}`;
+			if (!journaled.current.has(key)) {
+				journaled.current.add(key);
+				drainLost?.(drain);
+			}
+		}
+		// The keys say which: a new poll with the same ones journals nothing more.
+	}, [seenKeys, drainLost]);
 	const resumeFirst = useCallback(() => {
 		if (!first) {
 			// A maintenance whose drain is gone: its server's wizard says so, and its next maintenance closes it.

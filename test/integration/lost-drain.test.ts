@@ -8,6 +8,7 @@ import {webappsConfig, webappsDemos} from '../fixtures/webapps.cfg.js';
 import {adminStates} from '../helpers/raw-haproxy.js';
 import {runCli, startCli} from '../helpers/run-cli.js';
 import {startTestBed, type TestBed} from '../helpers/test-bed.js';
+import {checklist} from '../helpers/checklist.js';
 import {startCliInTmux} from '../helpers/tmux.js';
 import {waitFor} from '../helpers/wait-for.js';
 
@@ -176,6 +177,33 @@ describe('status names an open maintenance whose drain a reload dropped', () => 
 		const closed = await runCli(['status', '--backend', 'webapps', ...flags]);
 		expect(closed.stdout).not.toContain('Open maintenances');
 		expect(statusJsonSchema.parse(JSON.parse((await runCli(['status', '--json', ...flags])).stdout)).lostDrains).toEqual([]);
+	});
+});
+
+describe('the grid sees an open maintenance lose its drain, and someone drain it again by hand', () => {
+	it('journals what it saw; r then takes the drain up as one found made, at confirm, not as that maintenance\'s at maintain', async () => {
+		const journal = `${bed.dir}/grid-lost-again.jsonl`;
+		const drain = await runCli(['drain', 'webapps/app01', ...common('grid-lost-again.jsonl')]);
+		expect(drain.code, drain.stderr).toBe(0);
+		const grid = await startCliInTmux(['--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal], {columns: 100, rows: 30});
+		try {
+			await grid.waitForScreen('⚠ r resumes webapps/app01');
+			expect(await bed.send('set server webapps/app01 state ready')).toBe('\n');
+			await grid.waitForScreen('⚠ r opens webapps/app01');
+			const seen = await waitFor('the grid to journal the lost drain', () => readJournal(journal).entries.find((entry) => entry.check === drainReplacedCheck) ?? undefined);
+			expect(seen).toMatchObject({target: 'webapps/app01', verdict: 'fail', evidence: {replaced: 'rotation'}});
+			expect(seen.observed).toMatch(/^The grid saw webapps\/app01 in rotation: the drain of the maintenance \S+ started at .* is gone, and the server took traffic\.$/);
+			// Drained again by hand: the banner offers it again, but what HAProxy shows is not that maintenance's drain.
+			expect(await bed.send('set server webapps/app01 state drain')).toBe('\n');
+			await grid.waitForScreen('⚠ r resumes webapps/app01');
+			const resumed = await grid.press('r', (current) => checklist(current).includes('▶ confirm'));
+			expect(checklist(resumed)).toBe(' – validate › – baseline › – drain › ▶ confirm › · maintain › · restore');
+			// Once, whatever the polls since.
+			expect(readJournal(journal).entries.filter((entry) => entry.check === drainReplacedCheck)).toHaveLength(1);
+		} finally {
+			await grid.kill();
+			await bed.send('set server webapps/app01 state ready');
+		}
 	});
 });
 

@@ -57,7 +57,7 @@ describe('resume', () => {
 		const seenByConfirm = entry('check', {step: 'confirm', check: 'drain-holds', verdict: 'fail', observed: 'x', evidence: {reads: 2, heldMs: 900, replaced: 'maintenance'}});
 		for (const seen of [seenByPrepare, seenByConfirm]) {
 			const record = lastMaintenance([...base, seen], 'webapps/app01');
-			expect(record).toMatchObject({drainReplaced: true, finished: false});
+			expect(record).toMatchObject({drainReplaced: 'maintenance', finished: false});
 			expect(resumePoint(record, {targetDrained: true})).toMatchObject({step: 'confirm', found: true, reason: "HAProxy shows the target drained again, by someone or something else: a run saw the drain of ana's maintenance (started at 2026-11-25 14:02:11 UTC, still open in this journal) replaced by someone's maintenance (state maint) after it was made"});
 			// Another operator's drain (a mark names them) is theirs, as ever.
 			expect(resumePoint(record, {targetDrained: true, drainedBy: "bob's maintenance"})).toMatchObject({found: true, heldBy: "bob's maintenance"});
@@ -72,6 +72,24 @@ describe('resume', () => {
 		// A drain-holds failure of another kind (the drain undone, set ready) says nothing of it.
 		const undone = entry('check', {step: 'confirm', check: 'drain-holds', verdict: 'fail', observed: 'x', evidence: {reads: 2, heldMs: 900}});
 		expect(lastMaintenance([...base, undone], 'webapps/app01')).not.toHaveProperty('drainReplaced');
+	});
+
+	it('takes a drain seen after the grid saw this maintenance\'s server in rotation for one found made (confirm again), and still offers the open drain', () => {
+		const base = [entry('started'), drainReply, ...(['validate', 'baseline', 'drain', 'confirm'] as const).map((step) => entry('step-passed', {step}))];
+		const seenByGrid = entry('check', {check: 'drain-replaced', verdict: 'fail', observed: 'x', evidence: {replaced: 'rotation'}});
+		const record = lastMaintenance([...base, seenByGrid], 'webapps/app01');
+		expect(record).toMatchObject({drainReplaced: 'rotation', finished: false});
+		expect(resumePoint(record, {targetDrained: true})).toMatchObject({
+			step: 'confirm',
+			found: true,
+			ran: [],
+			reason: "HAProxy shows the target drained again, by someone or something else: a run saw the drain of ana's maintenance (started at 2026-11-25 14:02:11 UTC, still open in this journal) gone, the server in rotation (it took traffic since), after it was made",
+		});
+		// Still the grid's to offer (lost while in rotation, r resumes once drained), marked as seen lost: journaled once.
+		expect(openDrains([...base, seenByGrid])).toEqual([{target: 'webapps/app01', startedBy: 'ana', startedAt: '2026-11-25T14:02:11.000Z', lostSeen: true}]);
+		// A drain this maintenance applies again is its own.
+		const again = lastMaintenance([...base, seenByGrid, entry('reply', {step: 'confirm', command: 'set server webapps/app01 state drain', ok: true})], 'webapps/app01');
+		expect(again).not.toHaveProperty('drainReplaced');
 	});
 
 	it('lists the targets whose last maintenance drained them and did not end (what the grid offers to resume)', () => {
