@@ -119,6 +119,11 @@ export async function runInteractive(options: Options, target: Target | undefine
 	 * made, confirm run again, not resumed as that maintenance's own.
 	 */
 	const drainLost = (drain: OpenDrain) => {
+		// Read afresh: a restore journaled since the grid's last read of the journal ended it properly.
+		if (!openDrainsNow().some((open) => open.target === drain.target && open.startedAt === drain.startedAt && !open.lostSeen && open.underWay === undefined)) {
+			return;
+		}
+
 		const writer = new Journal(journal);
 		writer.setContext(drain.target, scope.instances);
 		writer.appendGuarded({step: null, event: 'check', check: drainReplacedCheck, verdict: 'fail', evidence: drainLostEvidence, observed: `The grid saw ${drain.target} in rotation: the drain of the maintenance ${drain.startedBy} started at ${journalTime(drain.startedAt)} is gone, and the server took traffic.`});

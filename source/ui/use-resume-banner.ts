@@ -64,7 +64,8 @@ export function useResumeBanner(nav: ScreenNav, view: PollView, {openDrains, pre
 	// Seen in rotation on a fresh poll of every instance: journaled once, so that a drain made later
 	// (by hand, say) is not taken up as that maintenance's, whose confirm it never passed.
 	const fresh = view.health.length > 0 && view.health.every((instance) => instance.ok);
-	const seenLost = fresh ? lost.filter((drain) => !drain.lostSeen && inRotationInView(view, drain.target)) : [];
+	// One another drainboard runs now is that one's to watch (and journal).
+	const seenLost = fresh ? lost.filter((drain) => !drain.lostSeen && drain.underWay === undefined && inRotationInView(view, drain.target)) : [];
 	const seenKeys = seenLost.map((drain) => `${drain.target} ${drain.startedAt}`).join('\n');
 	const journaled = useRef(new Set<string>());
 	useEffect(() => {
