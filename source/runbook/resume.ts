@@ -72,7 +72,11 @@ export function lastMaintenance(entries: readonly JournalEntry[], target: string
 			continue;
 		}
 
-		record.lastEntry = entry;
+		// The grid's note of a lost drain is no step of the maintenance: its session does not run it (live-process.ts).
+		if (!(entry.check === drainReplacedCheck && entry.evidence?.['replaced'] === drainLostEvidence.replaced)) {
+			record.lastEntry = entry;
+		}
+
 		if (entry.check === 'exec') {
 			if (entry.verdict === 'pass') {
 				delete record.execUnfinished;

@@ -15,7 +15,9 @@ import {journalScopeNow, journalScopeOf} from '../runbook/journal-scope.js';
 import {prepareMaintenance} from '../runbook/prepare.js';
 import {setRunner} from '../runbook/maintenance-set.js';
 import {expandPattern, parseTargetPattern} from '../poll/target-set.js';
-import {drainLostEvidence, drainReplacedCheck, openDrainOf, openDrainRecords, type OpenDrain} from '../runbook/resume.js';
+import {drainLostEvidence, drainReplacedCheck, lastMaintenance, openDrainOf, openDrainRecords, type OpenDrain} from '../runbook/resume.js';
+import {DrainMarks, endedByOther} from '../runbook/drain-mark.js';
+import {lockDirectory} from '../runbook/backend-lock.js';
 import {underWay} from '../runbook/live-process.js';
 import {comeBackCommand, rollComeBackCommand, setComeBackCommand} from '../runbook/come-back.js';
 import {parseTarget} from '../runtime/names.js';
@@ -116,17 +118,34 @@ export async function runInteractive(options: Options, target: Target | undefine
 	/**
 	 * The grid saw an open maintenance's server in rotation: its drain is gone and it took traffic,
 	 * journaled as such (resume.ts), so a drain HAProxy shows later is taken up as a drain found
-	 * made, confirm run again, not resumed as that maintenance's own.
+	 * made, confirm run again, not resumed as that maintenance's own. `done`: nothing more to do
+	 * (journaled, or nothing to journal); else `problem` says why it could not be.
 	 */
-	const drainLost = (drain: OpenDrain) => {
-		// Read afresh: a restore journaled since the grid's last read of the journal ended it properly.
-		if (!openDrainsNow().some((open) => open.target === drain.target && open.startedAt === drain.startedAt && !open.lostSeen && open.underWay === undefined)) {
-			return;
+	const marks = new DrainMarks({dir: lockDirectory(), clients});
+	const drainLost = async (drain: OpenDrain, polled?: readonly Instance[]): Promise<{done: boolean; problem: string | null}> => {
+		// Read afresh, as HAProxy's processes are now: a restore journaled since the grid's last read ended it properly.
+		const open = openDrainsNow(polled).some((one) => one.target === drain.target && one.startedAt === drain.startedAt && !one.lostSeen && one.underWay === undefined);
+		let record;
+		try {
+			record = open ? lastMaintenance(readJournal(journal, {about: scope}).entries, drain.target) : undefined;
+		} catch {
+			record = undefined;
+		}
+
+		if (!record) {
+			return {done: open, problem: null};
+		}
+
+		// Put back by another maintenance's restore (a take-over): that one's drainboard says who, not a lost drain.
+		const mark = record.drainSentAt === null ? null : await marks.latest(parseTarget(drain.target)).catch(() => null);
+		if (record.drainSentAt !== null && endedByOther(mark, journal, record.drainSentAt)) {
+			return {done: true, problem: null};
 		}
 
 		const writer = new Journal(journal);
 		writer.setContext(drain.target, scope.instances);
-		writer.appendGuarded({step: null, event: 'check', check: drainReplacedCheck, verdict: 'fail', evidence: drainLostEvidence, observed: `The grid saw ${drain.target} in rotation: the drain of the maintenance ${drain.startedBy} started at ${journalTime(drain.startedAt)} is gone, and the server took traffic.`});
+		const written = writer.appendGuarded({step: null, event: 'check', check: drainReplacedCheck, verdict: 'fail', evidence: drainLostEvidence, observed: `The grid saw ${drain.target} in rotation: the drain of the maintenance ${drain.startedBy} started at ${journalTime(drain.startedAt)} is gone, and the server took traffic.`});
+		return written.written ? {done: true, problem: null} : {done: false, problem: `That ${drain.target} lost its drain is not in the journal yet (tried again every few seconds): ${written.sentence}`};
 	};
 
 	/** Leaving from the grid: the journal's unfinished maintenances that drained a server, and how to take one up. */

@@ -46,7 +46,7 @@ export type AppProps = {
 	/** The maintenances the journal holds open after their drain, read each time the grid opens. */
 	openDrains?: (polled?: readonly Instance[]) => OpenDrain[];
 	/** The grid saw an open maintenance's server in rotation (its drain gone): journaled, once. */
-	drainLost?: (drain: OpenDrain) => void;
+	drainLost?: (drain: OpenDrain, polled?: readonly Instance[]) => Promise<{done: boolean; problem: string | null}>;
 	/** First full snapshots, asked for while the UI was loading. */
 	prefetched?: ReadonlyMap<string, Promise<InstanceSnapshot>>;
 	/** `drainboard roll <backend>` in a terminal: the app opens on this roll (servers in roll order, checked against HAProxy). */

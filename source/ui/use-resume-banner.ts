@@ -9,6 +9,8 @@ import type {ScreenNav} from './screen-nav.js';
 
 /** How often the grid reads the journal again for its banner. */
 const journalReadMs = 5000;
+/** How long before the grid tries again to journal a lost drain it could not. */
+const retryMs = 5000;
 
 type Options = {
 	/** The maintenances the journal holds open after their drain; `polled`, the instances the grid's poll read. */
@@ -18,7 +20,7 @@ type Options = {
 	/** Whether a maintenance can be opened at all (the app was given a way to prepare one). */
 	canPrepare: boolean;
 	/** Journals that the grid saw an open maintenance's server in rotation (its drain gone). */
-	drainLost?: (drain: OpenDrain) => void;
+	drainLost?: (drain: OpenDrain, polled?: readonly Instance[]) => Promise<{done: boolean; problem: string | null}>;
 };
 
 /**
@@ -67,17 +69,31 @@ export function useResumeBanner(nav: ScreenNav, view: PollView, {openDrains, pre
 	// One another drainboard runs now is that one's to watch (and journal).
 	const seenLost = fresh ? lost.filter((drain) => !drain.lostSeen && drain.underWay === undefined && inRotationInView(view, drain.target)) : [];
 	const seenKeys = seenLost.map((drain) => `${drain.target} ${drain.startedAt}`).join('\n');
-	const journaled = useRef(new Set<string>());
+	// Per drain: when it was last tried and could not be journaled (an unwritable journal), or Infinity once done or under way.
+	const tried = useRef(new Map<string, number>());
+	const said = useRef(new Set<string>());
 	useEffect(() => {
 		for (const drain of seenLost) {
 			const key = `${drain.target} ${drain.startedAt}`;
-			if (!journaled.current.has(key)) {
-				journaled.current.add(key);
-				drainLost?.(drain);
+			const last = tried.current.get(key);
+			if (last !== undefined && Date.now() - last < retryMs) {
+				continue;
 			}
+
+			tried.current.set(key, Number.POSITIVE_INFINITY);
+			void drainLost?.(drain, polled.current).then(({done, problem}) => {
+				if (!done) {
+					tried.current.set(key, Date.now());
+				}
+
+				if (problem && !said.current.has(key)) {
+					said.current.add(key);
+					say(problem);
+				}
+			});
 		}
-		// The keys say which: a new poll with the same ones journals nothing more.
-	}, [seenKeys, drainLost]);
+		// Each poll (cycles) tries again what could not be journaled, once every few seconds; the keys say which.
+	}, [seenKeys, view.cycles, drainLost, say]);
 	const resumeFirst = useCallback(() => {
 		if (!first) {
 			// A maintenance whose drain is gone: its server's wizard says so, and its next maintenance closes it.

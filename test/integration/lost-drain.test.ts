@@ -193,6 +193,11 @@ describe('the grid sees an open maintenance lose its drain, and someone drain it
 			const seen = await waitFor('the grid to journal the lost drain', () => readJournal(journal).entries.find((entry) => entry.check === drainReplacedCheck) ?? undefined);
 			expect(seen).toMatchObject({target: 'webapps/app01', verdict: 'fail', evidence: {replaced: 'rotation'}});
 			expect(seen.observed).toMatch(/^The grid saw webapps\/app01 in rotation: the drain of the maintenance \S+ started at .* is gone, and the server took traffic\.$/);
+			// The grid only noted what it saw: it does not run that maintenance, whose restore closes it as before.
+			const status = await runCli(['status', '--socket', bed.adminSocket, '--journal', journal], {env: {COLUMNS: '300'}});
+			expect(status.stdout).toContain('webapps/app01: ');
+			expect(status.stdout).not.toContain('runs it now');
+			expect(status.stdout).toContain(`drainboard restore webapps/app01`);
 			// Drained again by hand: the banner offers it again, but what HAProxy shows is not that maintenance's drain.
 			expect(await bed.send('set server webapps/app01 state drain')).toBe('\n');
 			await grid.waitForScreen('⚠ r resumes webapps/app01');
@@ -203,6 +208,33 @@ describe('the grid sees an open maintenance lose its drain, and someone drain it
 		} finally {
 			await grid.kill();
 			await bed.send('set server webapps/app01 state ready');
+		}
+	});
+});
+
+describe('the grid does not note as lost a drain another maintenance took over and restored', () => {
+	it('a take-over restore (another journal) puts the server back: no lost-drain entry; one set ready by hand after it is noted', async () => {
+		const journal = `${bed.dir}/grid-taken.jsonl`;
+		for (const server of ['app02', 'app03']) {
+			const drain = await runCli(['drain', `webapps/${server}`, ...common('grid-taken.jsonl')]);
+			expect(drain.code, drain.stderr).toBe(0);
+		}
+
+		const grid = await startCliInTmux(['--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal], {columns: 100, rows: 30});
+		try {
+			await grid.waitForScreen('⚠ r resumes webapps/app02');
+			const taken = await runCli(['restore', 'webapps/app02', ...common('grid-taker.jsonl'), '--take-over']);
+			expect(taken.code, taken.stderr).toBe(0);
+			// The grid's poll shows it back (in rotation: what it would note as a lost drain).
+			await grid.waitForScreen((current) => /● app02 +\S+ +UP +1 /.test(current));
+			// Then one lost by hand, which the grid notes (after it saw app02 back).
+			expect(await bed.send('set server webapps/app03 state ready')).toBe('\n');
+			await waitFor('the grid to journal app03 lost', () => readJournal(journal).entries.find((entry) => entry.check === drainReplacedCheck && entry.target === 'webapps/app03'));
+			expect(readJournal(journal).entries.filter((entry) => entry.check === drainReplacedCheck).map((entry) => entry.target)).toEqual(['webapps/app03']);
+		} finally {
+			await grid.kill();
+			await bed.send('set server webapps/app02 state ready');
+			await bed.send('set server webapps/app03 state ready');
 		}
 	});
 });

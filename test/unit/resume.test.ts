@@ -79,6 +79,8 @@ describe('resume', () => {
 		const seenByGrid = entry('check', {check: 'drain-replaced', verdict: 'fail', observed: 'x', evidence: {replaced: 'rotation'}});
 		const record = lastMaintenance([...base, seenByGrid], 'webapps/app01');
 		expect(record).toMatchObject({drainReplaced: 'rotation', finished: false});
+		// The grid's note is no step of the maintenance: the grid does not run it (live-process.ts reads the last entry's session).
+		expect(record?.lastEntry).toBe(base.at(-1));
 		expect(resumePoint(record, {targetDrained: true})).toMatchObject({
 			step: 'confirm',
 			found: true,
