@@ -20,13 +20,13 @@ import {formatTarget, type Target} from '../runtime/names.js';
 import {comeBackCommand, setComeBackCommand} from './come-back.js';
 import {BackendBusyError, BackendLock, lockDirectory} from './backend-lock.js';
 import {underWay} from './live-process.js';
-import {DrainMarks, isOwnMark, markText} from './drain-mark.js';
+import {DrainMarks, heldText, isOwnMark, markText, type DrainMark} from './drain-mark.js';
 import {runbookContext, runbookMode, systemClock, type RunbookContext} from './context.js';
 import {emptyFacts, initialRunbookState} from './state.js';
 import {createRunbookStore} from './store.js';
 import {defaultJournalPath, Journal, readJournal} from './journal.js';
 import {readTarget, type TargetView} from './read-target.js';
-import {drainReplacedCheck, drainReplacedEvidence, foundDrainCheck, lastMaintenance, leftOfSets, resumePoint, staleMaintenanceNotice, type ResumePoint} from './resume.js';
+import {drainReplacedCheck, drainReplacedEvidence, foundDrainCheck, lastMaintenance, leftOfSets, resumePoint, staleMaintenanceNotice, type MaintenanceRecord, type ResumePoint} from './resume.js';
 import type {SourcedTarget} from '../config/probe-plan.js';
 import {drainSet, inMaintenance} from '../model/server-condition.js';
 import {journalTime} from '../time-format.js';
@@ -205,7 +205,7 @@ export async function prepareMaintenance(options: Options, target: Target, mode:
 	return {
 		context,
 		resume,
-		notice: staleMaintenanceNotice(record, {targetDrained: drained, inMaintenance: inMaintenanceOn.length > 0}),
+		notice: staleMaintenanceNotice(record, {targetDrained: drained, inMaintenance: inMaintenanceOn.length > 0}) ?? heldSinceNotice(label, record, drained ? mark : null, journal.file),
 		notes: loaded.notes,
 		comeBack: comeBackCommand(options, context.target, journal.file),
 		...(set ? {partOf: {set: set.set, left: set.left, resumeAll: setComeBackCommand(options, set.set, journal.file)}} : {}),
@@ -257,6 +257,19 @@ export function beginMaintenance(context: RunbookContext, resume: ResumePoint | 
  * or a roll's --exec), as a clause; undefined when nobody does or that journal cannot be read here
  * (another user's home): then the drain mark alone says whose it is.
  */
+/**
+ * An open maintenance of this journal whose drain another maintenance's mark claims since (a
+ * take-over, or a mark that cannot be read, written after its drain): its restore is refused
+ * without --take-over, said when it is opened, not first at that restore.
+ */
+function heldSinceNotice(label: string, record: MaintenanceRecord | undefined, mark: DrainMark | null, journal: string): string | null {
+	if (!record || record.finished || record.drainReplaced !== undefined || record.drainSentAt === null || !mark || isOwnMark(mark, journal) || Date.parse(mark.since) <= record.drainSentAt) {
+		return null;
+	}
+
+	return `${label} is held by ${heldText(mark)}, claimed after this maintenance's drain: its restore is refused without --take-over.`;
+}
+
 function runningElsewhere(file: string, label: string): string | undefined {
 	try {
 		const {entries} = readJournal(file);

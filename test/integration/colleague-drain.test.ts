@@ -226,6 +226,24 @@ describe("another operator's drain", () => {
 		}
 	});
 
+	it('a claim written after this maintenance\'s drain (its mark torn since) is said when the maintenance is opened again, not first at its refused restore', async () => {
+		const drain = await runCli(['drain', 'web/s3', ...common('nora.jsonl')], as('nora'));
+		expect(drain.code, drain.stderr).toBe(0);
+		const own = readdirSync(lockDir).find((name) => name.includes('.web=s3.') && name.endsWith('.drained'))!;
+		writeFileSync(path.join(lockDir, own), '{"state":"drained","us');
+		const again = await runCli(['drain', 'web/s3', ...common('nora.jsonl')], as('nora'));
+		expect(again.code, again.stderr).toBe(0);
+		const warned = JSON.parse(again.stdout) as HeadlessResult;
+		expect(warned).toMatchObject({ok: true, changed: false, drained: true});
+		expect(warned.warnings).toEqual([expect.stringMatching(/^web\/s3 is held by a maintenance (?:run as root \(which operator, not known\)|of yours \(\S+\)) whose drain mark, written at \d\d:\d\d:\d\d, cannot be read \(.*: not JSON\), claimed after this maintenance's drain: its restore is refused without --take-over\.$/)]);
+		expect(again.stderr).toContain(`! ${warned.warnings[0]!}`);
+		// As said: refused without --take-over, restored with it.
+		expect((await runCli(['restore', 'web/s3', ...common('nora.jsonl')], as('nora'))).code).toBe(1);
+		const restore = await runCli(['restore', 'web/s3', ...common('nora.jsonl'), '--take-over'], as('nora'));
+		expect(restore.code, restore.stderr).toBe(0);
+		expect((await states())['web/s3']).toBe('0');
+	});
+
 	it('alice restores her own drain from her journal without --take-over, and the mark ends with the drain', async () => {
 		const drain = await runCli(['drain', 'web/s2', ...common('alice-own.jsonl')], as('alice'));
 		expect(drain.code, drain.stderr).toBe(0);
