@@ -2,7 +2,7 @@ import type {RuntimeClient} from '../poll/client.js';
 import type {Server} from '../model/types.js';
 import {lockDirectory} from '../runbook/backend-lock.js';
 import {comeBackCommand, type ChosenFlags} from '../runbook/come-back.js';
-import {DrainMarks, isOwnUser, markText, type DrainMark} from '../runbook/drain-mark.js';
+import {DrainMarks, isOwnUser, isUnreadable, markText, type DrainMark} from '../runbook/drain-mark.js';
 import {readJournal, type JournalEntry} from '../runbook/journal.js';
 import {underWay} from '../runbook/live-process.js';
 import {lastMaintenance} from '../runbook/resume.js';
@@ -40,10 +40,10 @@ export async function drainOwners(drained: ReadonlyArray<{client: RuntimeClient;
 			const label = `${server.backend}/${server.server}`;
 			const mark = marks.owners.get(label) ?? null;
 			// A claim whose mark cannot be read names no maintenance: `by` is null, and the lines say why.
-			const named = mark && mark.unreadable === undefined ? mark : null;
+			const named = mark && !isUnreadable(mark) ? mark : null;
 			const owner = {socket: server.socket, server: label, by: named ? {user: named.user, host: named.host, journal: named.journal, since: named.since} : null};
 			owners.push(owner);
-			if (mark?.unreadable !== undefined) {
+			if (mark && isUnreadable(mark)) {
 				unreadable.set(owner, markText(mark));
 			}
 

@@ -7,7 +7,7 @@ import {RuntimeApiError} from '../runtime/runtime-error.js';
 import {healthText} from './checks/maintain.js';
 import type {Change} from './change-plan.js';
 import type {RunbookContext} from './context.js';
-import {heldText, isOwnMark, isOwnUser, markTime, type DrainMark} from './drain-mark.js';
+import {heldText, isOwnMark, isOwnUser, isUnreadable, markTime, type DrainMark} from './drain-mark.js';
 import type {TargetView} from './read-target.js';
 
 /** A change refused on what HAProxy shows right before it: nothing was sent. */
@@ -162,7 +162,7 @@ export async function othersDrain(context: RunbookContext, views: readonly Targe
 	if (!context.options.takeOver) {
 		const label = formatTarget(context.target);
 		throw new ChangeRefusedError(
-			mark.unreadable !== undefined
+			isUnreadable(mark)
 				? `${label} is held by ${heldText(mark)}, so whose maintenance holds it is not known and nothing was sent: find out who drained it, then run drainboard again with --take-over to restore it yourself.`
 				: isOwnUser(mark)
 				? `${label} is held by your maintenance since ${markTime(mark)}, recorded in journal ${mark.journal}, not in ${context.journal.file}, so nothing was sent: continue it with --journal ${mark.journal}, or run again with --take-over.`

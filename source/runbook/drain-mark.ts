@@ -31,10 +31,18 @@ import {operatorName} from './journal.js';
  * maintenance it is and where its journal is are not known (`unreadable` says why), so it is never
  * taken for this run's own, and restoring the drain it claims needs --take-over.
  */
-export type DrainMark = {uid: number; user: string; host: string; journal: string; since: string; unreadable?: string};
+export type DrainMark = {uid: number; user: string; host: string; journal: string; since: string; unreadable?: Unreadable};
+/** Why a mark file holds no mark (`empty`, `not JSON`, `not a drain mark drainboard writes`), and the file. */
+type Unreadable = {file: string; why: string};
+/** A claim whose mark cannot be read. */
+type UnreadableMark = DrainMark & {unreadable: Unreadable};
+
+export function isUnreadable(mark: DrainMark): mark is UnreadableMark {
+	return mark.unreadable !== undefined;
+}
 /** How a drain ended: `ready` (a restore of drainboard's applied it), `seen` (found in rotation, by whoever put it there). */
 type MarkEnd = 'ready' | 'seen';
-type Found = MarkFile & {uid: number; unreadable?: string};
+type Found = MarkFile & {uid: number; unreadable?: Unreadable};
 
 // The lock directory is writable by every user, and the mark's text reaches the terminal: none of visible-text.ts's characters.
 const plain = z.string().check(z.minLength(1), z.maxLength(300), z.refine((text) => !terminalControl.test(text), 'a control or invisible character'));
@@ -42,8 +50,8 @@ const plain = z.string().check(z.minLength(1), z.maxLength(300), z.refine((text)
 // A mark dated ahead of the clock (more than a minute of skew) would outrank every mark written until then: not believed.
 const markSchema = z.object({state: z.enum(['drained', 'ended']), how: z.optional(z.enum(['ready', 'seen'])), user: plain, host: plain, journal: plain, since: z.iso.datetime()});
 type MarkFile = z.infer<typeof markSchema>;
-/** A mark file of its owner that holds no mark: why, with the file, and when it was last written. */
-type Unreadable = {unreadable: string; mtimeMs: number};
+/** A mark file of its owner that holds no mark: why, and when it was last written. */
+type NoMark = {why: string; mtimeMs: number};
 const skewMs = 60_000;
 
 /** What the runbook does with drain marks (tests give a directory of their own). */
@@ -143,10 +151,10 @@ export class DrainMarks {
 
 			const file = path.join(this.options.dir, name);
 			const mark = readMark(file, uid);
-			if (mark && 'unreadable' in mark) {
+			if (mark && 'why' in mark) {
 				// Its owner's claim all the same, of a maintenance not known, dated by its file (readMark leaves out one dated ahead).
 				const since = new Date(Math.min(mark.mtimeMs, Date.now())).toISOString();
-				marks.push({state: 'drained', uid, user: userName(uid, this.options.passwd ?? '/etc/passwd'), host: os.hostname(), journal: '', since, unreadable: `${file}: ${mark.unreadable}`});
+				marks.push({state: 'drained', uid, user: userName(uid, this.options.passwd ?? '/etc/passwd'), host: os.hostname(), journal: '', since, unreadable: {file, why: mark.why}});
 			} else if (mark) {
 				// Whose it is comes from the file's owner; only root's (sudo) names the operator itself.
 				marks.push({...mark, uid, user: uid === 0 ? mark.user : userName(uid, this.options.passwd ?? '/etc/passwd')});
@@ -249,10 +257,9 @@ export function takenOverText(mark: LatestMark): string {
  * `A drain mark that cannot be read (not JSON), bob's, written at 14:05:02, claims webapps/app01`:
  * a claim seen while this maintenance's drain holds, short enough for the wizard's alarm (no path).
  */
-export function unreadableClaimText(mark: DrainMark, label: string): string {
-	const why = mark.unreadable?.slice(mark.unreadable.lastIndexOf(': ') + 2) ?? '';
+export function unreadableClaimText(mark: UnreadableMark, label: string): string {
 	const whose = mark.uid === (process.getuid?.() ?? 0) && mark.uid !== 0 ? 'yours' : `${mark.user}'s`;
-	return `A drain mark that cannot be read (${why}), ${whose}, written at ${markTime(mark)}, claims ${label}`;
+	return `A drain mark that cannot be read (${mark.unreadable.why}), ${whose}, written at ${markTime(mark)}, claims ${label}`;
 }
 
 /** `max's maintenance took webapps/app01 over at 14:05:02 (on lb2)`: a take-over seen while the drain still holds. */
@@ -270,16 +277,16 @@ function markWhere(mark: DrainMark): string {
  * of an unreadable mark, `a maintenance of bob's whose drain mark, written at 14:02:11, cannot be read (<file>: not JSON)`.
  */
 export function markText(mark: DrainMark): string {
-	return mark.unreadable === undefined ? `${mark.user}'s maintenance at ${markTime(mark)}${markWhere(mark)} (journal ${mark.journal})` : unreadableText(mark);
+	return isUnreadable(mark) ? unreadableText(mark) : `${mark.user}'s maintenance at ${markTime(mark)}${markWhere(mark)} (journal ${mark.journal})`;
 }
 
 /**
  * A claim whose maintenance is not known: its owner (root's files are every sudo operator's, so
  * which one is not known), when its file was written, and why it cannot be read.
  */
-function unreadableText(mark: DrainMark): string {
+function unreadableText(mark: UnreadableMark): string {
 	const whose = mark.uid === 0 ? 'run as root (which operator, not known)' : mark.uid === (process.getuid?.() ?? 0) ? `of yours (${mark.user})` : `of ${mark.user}'s`;
-	return `a maintenance ${whose} whose drain mark, written at ${markTime(mark)}, cannot be read (${mark.unreadable})`;
+	return `a maintenance ${whose} whose drain mark, written at ${markTime(mark)}, cannot be read (${mark.unreadable.file}: ${mark.unreadable.why})`;
 }
 
 /**
@@ -287,7 +294,7 @@ function unreadableText(mark: DrainMark): string {
  * is when it drained the server or took another's drain over (the mark is written then).
  */
 export function heldText(mark: DrainMark): string {
-	return mark.unreadable !== undefined ? unreadableText(mark) : `${mark.user}'s maintenance since ${markTime(mark)}${markWhere(mark)} (journal ${mark.journal})`;
+	return isUnreadable(mark) ? unreadableText(mark) : `${mark.user}'s maintenance since ${markTime(mark)}${markWhere(mark)} (journal ${mark.journal})`;
 }
 
 /** When the mark was written, as every "since" of the screen says it ({@link sinceTime}: the clock time today, else the date too). */
@@ -355,7 +362,7 @@ function fileNameOf(name: string): string {
  * than a minute ahead of the clock (by its `since`, or the file's time when it holds none), which
  * would outrank every mark written until then: not believed.
  */
-function readMark(file: string, uid: number): MarkFile | Unreadable | null {
+function readMark(file: string, uid: number): MarkFile | NoMark | null {
 	let fd: number;
 	try {
 		fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY);
@@ -381,7 +388,7 @@ function readMark(file: string, uid: number): MarkFile | Unreadable | null {
 		const parsed = markSchema.safeParse(json);
 		if (!parsed.success) {
 			// Dated by its file: one written ahead of the clock would outrank every mark until then, so not believed either.
-			return stats.mtimeMs > Date.now() + skewMs ? null : {unreadable: json === undefined ? (text.trim() === '' ? 'empty' : 'not JSON') : 'not a drain mark drainboard writes', mtimeMs: stats.mtimeMs};
+			return stats.mtimeMs > Date.now() + skewMs ? null : {why: json === undefined ? (text.trim() === '' ? 'empty' : 'not JSON') : 'not a drain mark drainboard writes', mtimeMs: stats.mtimeMs};
 		}
 
 		return Date.parse(parsed.data.since) > Date.now() + skewMs ? null : parsed.data;

@@ -20,7 +20,7 @@ import {formatTarget, type Target} from '../runtime/names.js';
 import {comeBackCommand, setComeBackCommand} from './come-back.js';
 import {BackendBusyError, BackendLock, lockDirectory} from './backend-lock.js';
 import {underWay} from './live-process.js';
-import {DrainMarks, heldText, isOwnMark, markText, type DrainMark} from './drain-mark.js';
+import {DrainMarks, heldText, isOwnMark, isUnreadable, markText, type DrainMark} from './drain-mark.js';
 import {runbookContext, runbookMode, systemClock, type RunbookContext} from './context.js';
 import {emptyFacts, initialRunbookState} from './state.js';
 import {createRunbookStore} from './store.js';
@@ -199,7 +199,7 @@ export async function prepareMaintenance(options: Options, target: Target, mode:
 	}
 
 	const drainedBy = drained && mark && !isOwnMark(mark, journal.file) ? markText(mark) : undefined;
-	const drainerRunning = drainedBy && mark && mark.unreadable === undefined ? runningElsewhere(mark.journal, label) : undefined;
+	const drainerRunning = drainedBy && mark && !isUnreadable(mark) ? runningElsewhere(mark.journal, label) : undefined;
 	const resume = resumePoint(record, {targetDrained: drained, ...(drainedBy ? {drainedBy} : {}), ...(drainerRunning ? {drainerRunning} : {})});
 	const set = resume?.drained && record?.set !== undefined ? leftOfSets(entries, [label]).find((one) => one.set === record.set) : undefined;
 	return {
@@ -253,11 +253,6 @@ export function beginMaintenance(context: RunbookContext, resume: ResumePoint | 
 }
 
 /**
- * Who runs the maintenance of `label` in another journal right now (a drainboard still writing it,
- * or a roll's --exec), as a clause; undefined when nobody does or that journal cannot be read here
- * (another user's home): then the drain mark alone says whose it is.
- */
-/**
  * An open maintenance of this journal whose drain another maintenance's mark claims since (a
  * take-over, or a mark that cannot be read, written after its drain): its restore is refused
  * without --take-over, said when it is opened, not first at that restore.
@@ -270,6 +265,11 @@ function heldSinceNotice(label: string, record: MaintenanceRecord | undefined, m
 	return `${label} is held by ${heldText(mark)}, claimed after this maintenance's drain: its restore is refused without --take-over.`;
 }
 
+/**
+ * Who runs the maintenance of `label` in another journal right now (a drainboard still writing it,
+ * or a roll's --exec), as a clause; undefined when nobody does or that journal cannot be read here
+ * (another user's home): then the drain mark alone says whose it is.
+ */
 function runningElsewhere(file: string, label: string): string | undefined {
 	try {
 		const {entries} = readJournal(file);

@@ -10,12 +10,12 @@ import type {Options} from '../options.js';
 import type {RuntimeClient} from '../poll/client.js';
 import type {ProxyName, Target} from '../runtime/names.js';
 import {journalRollLog, openRoll} from '../runbook/roll-record.js';
-import {defaultJournalPath, Journal, readJournal} from '../runbook/journal.js';
+import {defaultJournalPath, Journal, readJournal, type JournalEntry} from '../runbook/journal.js';
 import {journalScopeNow, journalScopeOf} from '../runbook/journal-scope.js';
 import {prepareMaintenance} from '../runbook/prepare.js';
 import {setRunner} from '../runbook/maintenance-set.js';
 import {expandPattern, parseTargetPattern} from '../poll/target-set.js';
-import {drainLostEvidence, drainReplacedCheck, lastMaintenance, openDrainOf, openDrainRecords, type OpenDrain} from '../runbook/resume.js';
+import {drainLostEvidence, drainReplacedCheck, openDrainOf, openDrainRecords, type OpenDrain} from '../runbook/resume.js';
 import {DrainMarks, endedByOther} from '../runbook/drain-mark.js';
 import {lockDirectory} from '../runbook/backend-lock.js';
 import {underWay} from '../runbook/live-process.js';
@@ -92,7 +92,7 @@ export async function runInteractive(options: Options, target: Target | undefine
 		]);
 	await scopeReadFor(settleWaitMs);
 	// The grid passes the instances its poll read (`show info` is in every poll): no extra read then.
-	const openDrainsNow = (polled?: readonly Instance[]) => {
+	const entriesNow = (polled?: readonly Instance[]) => {
 		if (polled && polled.length > 0) {
 			scope = journalScopeOf(
 				clients.map((client) => client.socket),
@@ -102,8 +102,12 @@ export async function runInteractive(options: Options, target: Target | undefine
 			void readScope();
 		}
 
+		return readJournal(journal, {about: scope}).entries;
+	};
+
+	const openDrainsNow = (polled?: readonly Instance[]) => {
 		try {
-			const {entries} = readJournal(journal, {about: scope});
+			const entries = entriesNow(polled);
 			// One another drainboard still runs is said as such on the grid, not offered to resume.
 			return openDrainRecords(entries).map((record) => {
 				const busy = underWay(record, entries);
@@ -119,26 +123,27 @@ export async function runInteractive(options: Options, target: Target | undefine
 	 * The grid saw an open maintenance's server in rotation: its drain is gone and it took traffic,
 	 * journaled as such (resume.ts), so a drain HAProxy shows later is taken up as a drain found
 	 * made, confirm run again, not resumed as that maintenance's own. `done`: nothing more to do
-	 * (journaled, or nothing to journal); else `problem` says why it could not be.
+	 * (journaled, or put back by a take-over); else tried again later, and `problem` says why a
+	 * note could not be written.
 	 */
 	const marks = new DrainMarks({dir: lockDirectory(), clients});
 	const drainLost = async (drain: OpenDrain, polled?: readonly Instance[]): Promise<{done: boolean; problem: string | null}> => {
-		// Read afresh, as HAProxy's processes are now: a restore journaled since the grid's last read ended it properly.
-		const open = openDrainsNow(polled).some((one) => one.target === drain.target && one.startedAt === drain.startedAt && !one.lostSeen && one.underWay === undefined);
-		let record;
+		// Read afresh, as HAProxy's processes are now. Ended since the grid's last read (a restore), noted
+		// already, or run by another drainboard now: not the grid's to note, for now.
+		let entries: JournalEntry[];
 		try {
-			record = open ? lastMaintenance(readJournal(journal, {about: scope}).entries, drain.target) : undefined;
+			entries = entriesNow(polled);
 		} catch {
-			record = undefined;
+			return {done: false, problem: null};
 		}
 
-		if (!record) {
-			return {done: open, problem: null};
+		const record = openDrainRecords(entries).find((open) => open.target === drain.target && open.startedAt === drain.startedAt);
+		if (!record || record.drainReplaced !== undefined || underWay(record, entries)) {
+			return {done: false, problem: null};
 		}
 
 		// Put back by another maintenance's restore (a take-over): that one's drainboard says who, not a lost drain.
-		const mark = record.drainSentAt === null ? null : await marks.latest(parseTarget(drain.target)).catch(() => null);
-		if (record.drainSentAt !== null && endedByOther(mark, journal, record.drainSentAt)) {
+		if (record.drainSentAt !== null && endedByOther(await marks.latest(parseTarget(drain.target)).catch(() => null), journal, record.drainSentAt)) {
 			return {done: true, problem: null};
 		}
 

@@ -29,6 +29,9 @@ const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 const serving = async (server: string) =>
 	waitFor(`${server} up`, async () => ((await bed.send('show stat webapps 4 -1')).split('\n').some((row) => row.startsWith(`webapps,${server},`) && row.includes(',UP,')) ? true : undefined), 15_000);
 
+/** The grid on the bed's HAProxy and `journal`, in a real terminal of `size`. */
+const openGrid = async (journal: string, size: {columns: number; rows: number}) => startCliInTmux(['--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal], size);
+
 /** A headless restore of a drain that is gone: exit 1, the warning on stderr and in the JSON, the maintenance closed. */
 async function restoreAfterLostDrain(server: string, journal: string, warning: RegExp): Promise<void> {
 	const restore = await runCli(['restore', `webapps/${server}`, ...common(journal), '--json']);
@@ -160,7 +163,7 @@ describe('status names an open maintenance whose drain a reload dropped', () => 
 		}
 
 		// The grid says it too, in 80 columns.
-		const grid = await startCliInTmux(['--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal], {columns: 80, rows: 24});
+		const grid = await openGrid(journal, {columns: 80, rows: 24});
 		try {
 			const screen = await grid.waitForScreen('⚠ r opens webapps/app03');
 			expect(screen).toMatch(new RegExp(`^⚠ r opens webapps/app03: ${escaped(started!.user)}'s maintenance of ${time} lost its drain$`, 'm'));
@@ -185,7 +188,7 @@ describe('the grid sees an open maintenance lose its drain, and someone drain it
 		const journal = `${bed.dir}/grid-lost-again.jsonl`;
 		const drain = await runCli(['drain', 'webapps/app01', ...common('grid-lost-again.jsonl')]);
 		expect(drain.code, drain.stderr).toBe(0);
-		const grid = await startCliInTmux(['--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal], {columns: 100, rows: 30});
+		const grid = await openGrid(journal, {columns: 100, rows: 30});
 		try {
 			await grid.waitForScreen('⚠ r resumes webapps/app01');
 			expect(await bed.send('set server webapps/app01 state ready')).toBe('\n');
@@ -220,7 +223,7 @@ describe('the grid does not note as lost a drain another maintenance took over a
 			expect(drain.code, drain.stderr).toBe(0);
 		}
 
-		const grid = await startCliInTmux(['--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal], {columns: 100, rows: 30});
+		const grid = await openGrid(journal, {columns: 100, rows: 30});
 		try {
 			await grid.waitForScreen('⚠ r resumes webapps/app02');
 			const taken = await runCli(['restore', 'webapps/app02', ...common('grid-taker.jsonl'), '--take-over']);
@@ -248,7 +251,7 @@ describe('the grid names an open maintenance whose drain someone replaced with s
 		// By hand, with no drainboard running: HAProxy clears the drain when it sets maintenance.
 		expect(await bed.send('set server webapps/app02 state maint')).toBe('\n');
 		expect(await admin('app02')).toBe('1');
-		const grid = await startCliInTmux(['--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal], {columns: 80, rows: 24});
+		const grid = await openGrid(journal, {columns: 80, rows: 24});
 		try {
 			const screen = await grid.waitForScreen('⚠ r opens webapps/app02');
 			expect(screen).toMatch(new RegExp(`^⚠ r opens webapps/app02: ${escaped(started!.user)}'s maintenance of ${time} lost its drain to MAINT$`, 'm'));
@@ -264,7 +267,7 @@ describe('the grid names an open maintenance whose drain someone replaced with s
 		}
 
 		// A grid opened now (its first frame reads the journal) offers it no more.
-		const again = await startCliInTmux(['--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal], {columns: 80, rows: 24});
+		const again = await openGrid(journal, {columns: 80, rows: 24});
 		try {
 			const screen = await again.waitForScreen((current) => /■ app02 .* MAINT/.test(current) && current.includes('? help · q quit'));
 			expect(screen).not.toContain('⚠ r opens webapps/app02');

@@ -49,7 +49,7 @@ describe('drain marks', () => {
 		for (const forged of [{user: 'eve\u202Eevil'}, {host: 'vm\u2028\u061cX'}, {journal: '/tmp/evil\u061c\u2029x'}, {user: 'ro\u00adot'}, {user: '\ufeffroot'}, {user: 'r\u2060oot'}, {state: 'drainedd'}]) {
 			writeFileSync(file, JSON.stringify({state: 'drained', user: 'alice', host: 'x', journal: '/tmp/a.jsonl', since: new Date().toISOString(), ...forged}));
 			const claim = await marks.read(target);
-			expect(claim, JSON.stringify(forged)).toEqual({uid, user: expect.any(String) as unknown, host: os.hostname(), journal: '', since: expect.any(String) as unknown, unreadable: `${file}: not a drain mark drainboard writes`});
+			expect(claim, JSON.stringify(forged)).toEqual({uid, user: expect.any(String) as unknown, host: os.hostname(), journal: '', since: expect.any(String) as unknown, unreadable: {file, why: 'not a drain mark drainboard writes'}});
 			expect(isOwnMark(claim!, '/tmp/a.jsonl')).toBe(false);
 			expect(isOwnUser(claim!)).toBe(false);
 			// It says nothing of how a drain ended.
@@ -58,7 +58,7 @@ describe('drain marks', () => {
 
 		for (const [torn, why] of [['{"state":"drained","us', 'not JSON'], ['', 'empty']] as const) {
 			writeFileSync(file, torn);
-			expect(await marks.read(target)).toMatchObject({uid, journal: '', unreadable: `${file}: ${why}`});
+			expect(await marks.read(target)).toMatchObject({uid, journal: '', unreadable: {file, why}});
 		}
 
 		// A date ahead of the clock would outrank every later mark: not believed, and no claim.
@@ -69,7 +69,7 @@ describe('drain marks', () => {
 		// Whole seconds: a file time keeps no finer a fraction than the filesystem gives.
 		const written = new Date(Math.floor(Date.now() / 1000) * 1000 - 3_600_000);
 		utimesSync(file, written, written);
-		expect(await marks.read(target)).toMatchObject({since: written.toISOString(), unreadable: `${file}: not JSON`});
+		expect(await marks.read(target)).toMatchObject({since: written.toISOString(), unreadable: {file, why: 'not JSON'}});
 		// Written ahead of the clock by less than a minute: dated now at the latest. More: it would outrank every mark written until then, so not believed.
 		const soon = new Date(Date.now() + 30_000);
 		utimesSync(file, soon, soon);

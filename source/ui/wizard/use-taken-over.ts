@@ -1,5 +1,5 @@
 import {useEffect, useRef} from 'react';
-import {endedByOther, endedByOwnJournal, isOwnMark, markText, markTime, takenOverText, tookOverText, unreadableClaimText} from '../../runbook/drain-mark.js';
+import {endedByOther, endedByOwnJournal, isOwnMark, isUnreadable, markText, markTime, takenOverText, tookOverText, unreadableClaimText} from '../../runbook/drain-mark.js';
 import type {PreparedMaintenance} from '../../runbook/prepare.js';
 import type {RunbookState} from '../../runbook/state.js';
 import {formatTarget} from '../../runtime/names.js';
@@ -94,10 +94,9 @@ export function useTakeOverWatch(state: RunbookState, context: Context): void {
 			const drainSetAt = now.facts.drainSetAt ?? now.facts.drainSentAt ?? now.startedAt;
 			if (mark && !isOwnMark(mark, context.journal.file) && Date.parse(mark.since) > drainSetAt) {
 				const label = formatTarget(context.target);
-				const message =
-					mark.unreadable === undefined
-						? `${tookOverText(mark, label)}: its restore, not this one, puts it back into rotation, at any time; agree with ${mark.user} before going on.`
-						: `${unreadableClaimText(mark, label)}: whose maintenance is not known; this one's restore needs a take-over.`;
+				const message = isUnreadable(mark)
+					? `${unreadableClaimText(mark, label)}: whose maintenance is not known; this one's restore needs a take-over.`
+					: `${tookOverText(mark, label)}: its restore, not this one, puts it back into rotation, at any time; agree with ${mark.user} before going on.`;
 				store.dispatch({type: 'alarm-raised', alarm: {id: takeOverAlarm, kind: 'external-change', socket: context.clients[0]?.socket ?? '', message, at: Date.now()}});
 				context.journal.appendGuarded({step: now.current, event: 'alarm', detail: `taken over by ${markText(mark)}`});
 				return;
