@@ -4,8 +4,9 @@ import {sinceTime} from '../time-format.js';
 import {drainSet, inMaintenance, outOfRotation} from '../model/server-condition.js';
 
 /**
- * The grid's ⚠ line for the open drains HAProxy shows: the key and the server first, as a narrow
- * terminal cuts the end, then who left it drained and when (local time; the day when not today).
+ * The grid's ⚠ line for the open drains HAProxy shows: the key, the server and what became of it
+ * first, as a narrow terminal cuts the end (a long user name must not push "drained" off the
+ * screen), then whose maintenance and when (local time; the day when not today).
  */
 export function resumeBanner(resumable: readonly OpenDrain[], now: number): string | null {
 	const [first] = resumable;
@@ -19,8 +20,8 @@ export function resumeBanner(resumable: readonly OpenDrain[], now: number): stri
 	const more = rest > 0 ? ` (and ${rest} more)` : '';
 	const by = `${first.startedBy}'s maintenance of ${sinceTime(first.startedAt, now)}`;
 	return first.set === undefined
-		? `⚠ r resumes ${first.target}: ${by} left it drained${more}`
-		: `⚠ r resumes ${first.set}: ${by} left ${together.map((drain) => drain.target).join(', ')} drained${more}`;
+		? `⚠ r resumes ${first.target}: left drained by ${by}${more}`
+		: `⚠ r resumes ${first.set}: ${together.map((drain) => drain.target).join(', ')} left drained by ${by}${more}`;
 }
 
 /** The grid's ⚠ line for a drained server whose maintenance another drainboard runs now: no r (it would be refused). */
@@ -37,8 +38,8 @@ export function underWayBanner(busy: readonly OpenDrain[]): string | null {
 /**
  * The grid's ⚠ line for open maintenances whose drain HAProxy no longer shows (the server in
  * rotation: a reload without a server-state file, or someone set it ready; or in maintenance,
- * `state maint`, which clears a drain: `to MAINT`): the server first, then
- * whose maintenance and when, and that its drain is gone. r (or Enter on the server) opens its
+ * `state maint`, which clears a drain: `to MAINT`): the server and that its drain is gone first
+ * (a narrow terminal cuts the end), then whose maintenance and when. r (or Enter on the server) opens its
  * wizard, which says what the journal holds and starts a new maintenance that closes that one;
  * `drainboard restore` closes it too.
  */
@@ -51,7 +52,7 @@ export function lostDrainBanner(lost: readonly OpenDrain[], now: number, inMaint
 	const more = lost.length > 1 ? ` (and ${lost.length - 1} more)` : '';
 	// In maintenance now (state maint clears the drain): out of rotation, but not by that maintenance.
 	const to = inMaintenance(first.target) ? ' to MAINT' : '';
-	return `⚠ r opens ${first.target}: ${first.startedBy}'s maintenance of ${sinceTime(first.startedAt, now)} lost its drain${to}${more}`;
+	return `⚠ r opens ${first.target}: drain lost${to} (${first.startedBy}'s maintenance of ${sinceTime(first.startedAt, now)})${more}`;
 }
 
 /** HAProxy's last poll shows the target (`backend/server`) on the first instance in rotation: neither drained nor in maintenance. */

@@ -676,7 +676,7 @@ describe('the wizard on a pattern', () => {
 		const session = await startCliInTmux(flags, {columns: 200, rows: 40});
 		try {
 			const grid = await session.waitForScreen('⚠ r resumes');
-			expect(grid).toMatch(new RegExp(`⚠ r resumes ${machine()}: \\S+'s maintenance of (\\d\\d:\\d\\d:\\d\\d|\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d) left webapps/app01, api/app01, cache/c1 drained`));
+			expect(grid).toMatch(new RegExp(`⚠ r resumes ${machine()}: webapps/app01, api/app01, cache/c1 left drained by \\S+'s maintenance of (\\d\\d:\\d\\d:\\d\\d|\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d)`));
 			await session.press('r', 'All 3 are drained and confirmed');
 			await restoreAll(session);
 			expect(Object.values(await states()).every((state) => state === '0')).toBe(true);

@@ -137,7 +137,7 @@ describe('the wizard in a real terminal, against a real HAProxy', () => {
 		// The grid, opened on this journal, shows the unfinished maintenance, and r resumes it (no second question).
 		session = await startCliInTmux(['--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal], {columns: 100, rows: 30});
 		const banner = await session.waitForScreen('⚠ r resumes webapps/app02');
-		expect(banner).toMatch(/⚠ r resumes webapps\/app02: \S+'s maintenance of (\d\d:\d\d:\d\d|\d{4}-\d\d-\d\d \d\d:\d\d) left it drained/);
+		expect(banner).toMatch(/⚠ r resumes webapps\/app02: left drained by \S+'s maintenance of (\d\d:\d\d:\d\d|\d{4}-\d\d-\d\d \d\d:\d\d)/);
 		const resumed = await session.press('r', (current) => checklist(current).includes('✓ drain › ▶ confirm'));
 		expect(resumed).not.toContain('Resume at');
 		await session.press('q', 'Quit anyway?');

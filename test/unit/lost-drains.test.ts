@@ -104,13 +104,13 @@ describe('an open maintenance whose drain HAProxy no longer shows', () => {
 
 	it('is the grid\'s banner when no open drain is left to resume, in 80 columns', () => {
 		const banner = lostDrainBanner([{target: 'webapps/app03', startedBy: 'root', startedAt}], now);
-		expect(banner).toBe('⚠ r opens webapps/app03: root\'s maintenance of 02:14:07 lost its drain');
+		expect(banner).toBe('⚠ r opens webapps/app03: drain lost (root\'s maintenance of 02:14:07)');
 		expect([...banner!].length).toBeLessThanOrEqual(79);
-		expect(lostDrainBanner([{target: 'webapps/app03', startedBy: 'root', startedAt}, {target: 'api/api1', startedBy: 'ana', startedAt}], now)).toMatch(/lost its drain \(and 1 more\)$/);
+		expect(lostDrainBanner([{target: 'webapps/app03', startedBy: 'root', startedAt}, {target: 'api/api1', startedBy: 'ana', startedAt}], now)).toMatch(/^⚠ r opens webapps\/app03: drain lost \(root's maintenance of 02:14:07\) \(and 1 more\)$/);
 		expect(lostDrainBanner([], now)).toBeNull();
 		// In maintenance now (state maint cleared the drain): said, still within 79 columns.
 		const maint = lostDrainBanner([{target: 'webapps/app03', startedBy: 'root', startedAt}], now, (label) => label === 'webapps/app03');
-		expect(maint).toBe('⚠ r opens webapps/app03: root\'s maintenance of 02:14:07 lost its drain to MAINT');
+		expect(maint).toBe('⚠ r opens webapps/app03: drain lost to MAINT (root\'s maintenance of 02:14:07)');
 		expect([...maint!].length).toBeLessThanOrEqual(79);
 	});
 });
