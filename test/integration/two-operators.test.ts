@@ -423,6 +423,9 @@ describe('someone takes the rest of the backend out while this maintenance has t
 			screen = await session.press('y', 'back in rotation early (b)', 30_000);
 			expect(screen).not.toContain('maintenance complete');
 			expect((await states())['web/s1']).toBe('0');
+			// The backend serves again (web/s1): the outage alarm is withdrawn, not left saying clients get errors.
+			screen = await session.waitForScreen((current) => !current.includes('has no server serving'));
+			expect(screen).toContain('back in rotation early (b)');
 			const entries = readJournal(journal).entries;
 			expect(entries.find((entry) => entry.event === 'override')?.detail).toMatch(/^restore brought forward at confirm: web has no server serving on /);
 			expect(entries.at(-1)?.event).toBe('finished');

@@ -133,16 +133,18 @@ export function useRunbook(prepared: PreparedMaintenance, view: PollView, {poll 
 	useEffect(() => {
 		store.dispatch({type: 'target-seen', seen: seenInView(view, context.target, readAt)});
 		const now = store.getState();
-		// A finished maintenance owns nothing: a later change of its server is another maintenance's, not an alarm of this one.
-		if (now.finished) {
-			return;
-		}
-
-		const changes = watch.observe(view, {target: context.target, drained: now.drained, restoring: now.current === 'restore'});
+		// A finished maintenance owns nothing: a later change of its server is another maintenance's,
+		// not an alarm of this one. What it said of HAProxy is still withdrawn when a poll no longer
+		// shows it (its backend serving again after its restore): the screen says nothing not seen.
+		const changes = watch.observe(view, {target: context.target, drained: now.drained && !now.finished, restoring: now.current === 'restore'});
 		for (const id of changes.clear) {
 			if (now.alarms.some((alarm) => alarm.id === id)) {
 				store.dispatch({type: 'alarm-cleared', id});
 			}
+		}
+
+		if (now.finished) {
+			return;
 		}
 
 		for (const alarm of changes.raise) {
