@@ -45,6 +45,15 @@ function trackersOf(snapshot: InstanceSnapshot, leaving: readonly Leaving[]): Se
 	return found;
 }
 
+/**
+ * The backends a drain of the target takes servers from: its own, then those of the servers that
+ * track it (directly or on), in the order found. Needs a snapshot with those backends (a whole one
+ * when any server tracks the target).
+ */
+export function backendsOfDrain(snapshot: InstanceSnapshot, target: Leaving): string[] {
+	return [...new Set([target.backend, ...trackersOf(snapshot, [target]).map((server) => server.backend)])];
+}
+
 /** Would take traffic but for a drain it inherits: what a tracker loses when its tracked server is drained (now or just before). */
 const servesButForTracking = (server: Server) => isServing(server) || (isRunning(server) && !inMaintenance(server) && !drainSet(server) && server.userWeight > 0);
 

@@ -1,5 +1,8 @@
+import {backendsOfDrain} from '../model/capacity.js';
 import {drainSet, isHealthy, summarizeBackend} from '../model/server-condition.js';
+import type {Backend} from '../model/types.js';
 import {formatTarget} from '../runtime/names.js';
+import {visible} from '../visible-text.js';
 import {othersText} from './change-guards.js';
 import {commandLine, planChange} from './change-plan.js';
 import {sendPutBack} from './read-back.js';
@@ -18,29 +21,98 @@ export function stopsAtOutage(context: RunbookContext): boolean {
 	return !context.options.interactive && !context.options.force;
 }
 
-/** The instance whose read shows the target drained and no server of its backend serving (the rest went down). */
-function outageView(views: readonly TargetView[]): TargetView | undefined {
-	return views.find((view) => view.backend && drainSet(view.server) && summarizeBackend(view.backend).noneServing);
+/**
+ * What a confirm sees of an outage: the instance and the backend left with no server serving while
+ * the target is drained (its own, or one whose servers track it and left with it), and that
+ * backend's servers as HAProxy shows them.
+ */
+export type Outage = {view: TargetView; backend: string; others: string};
+
+/**
+ * The first instance whose read shows the target drained and a backend it takes servers from
+ * (its own, or a tracker's: {@link backendsOfDrain}) with no server serving; undefined when none.
+ * A tracker's backend is seen only in a whole read ({@link readForOutage}).
+ */
+function outageOf(context: RunbookContext, views: readonly TargetView[]): Outage | undefined {
+	for (const view of views) {
+		if (!drainSet(view.server)) {
+			continue;
+		}
+
+		for (const name of backendsOfDrain(view.snapshot, context.target)) {
+			const backend = view.snapshot.backends.find((candidate) => candidate.name === name);
+			if (backend && summarizeBackend(backend).noneServing) {
+				return {view, backend: name, others: name === context.target.backend ? othersText(context, view) : trackerBackendText(context, backend)};
+			}
+		}
+	}
+
+	return undefined;
 }
 
-/** {@link outageView}'s backend in words: the others as HAProxy shows them; null when there is no outage. */
-export function outageIn(context: RunbookContext, views: readonly TargetView[]): string | null {
-	const down = outageView(views);
-	return down ? othersText(context, down) : null;
+/** `t1 DRAIN (tracks webapps/app03), t2 MAINT`: a tracker's backend as HAProxy shows it. */
+function trackerBackendText(context: RunbookContext, backend: Backend): string {
+	const label = formatTarget(context.target);
+	return backend.servers
+		.filter((server) => !server.backup)
+		.map((server) => `${server.server} ${server.status}${server.tracked === null ? '' : ` (tracks ${visible(server.tracked)})`}`)
+		.join(', ') || `no active server (its servers track ${label})`;
+}
+
+/** Whether a server of another backend tracks the target (read once per maintenance: only a reload changes it). */
+const tracked = new WeakMap<RunbookContext, Promise<boolean>>();
+
+/** Whether a server of another backend tracks the target: its first call reads every backend once. */
+async function trackedElsewhere(context: RunbookContext, signal?: AbortSignal): Promise<boolean> {
+	let known = tracked.get(context);
+	if (!known) {
+		known = readTarget(context, signal, true).then((views) => views.some((view) => backendsOfDrain(view.snapshot, context.target).length > 1));
+		// A read that failed is tried again next time, not remembered as "none".
+		known.catch(() => tracked.delete(context));
+		tracked.set(context, known);
+	}
+
+	return known;
+}
+
+/** The target's views for telling an outage: of its own backend, or whole when servers of other backends track the target. */
+async function readForOutage(context: RunbookContext, signal?: AbortSignal): Promise<TargetView[]> {
+	return readTarget(context, signal, await trackedElsewhere(context, signal));
+}
+
+/**
+ * Whether the reads show an outage while the target is drained: `views` as a check read them (its
+ * own backend), and a whole read made now when servers of other backends track the target (their
+ * backend empties with it). Null: none.
+ */
+export async function outageIn(context: RunbookContext, views: readonly TargetView[], signal?: AbortSignal): Promise<Outage | null> {
+	const own = outageOf(context, views);
+	if (own || !(await trackedElsewhere(context, signal))) {
+		return own ?? null;
+	}
+
+	return outageOf(context, await readTarget(context, signal, true)) ?? null;
 }
 
 /** {@link outageIn} of a read made now; null too when HAProxy does not answer. */
-export async function restWentDown(context: RunbookContext, signal?: AbortSignal): Promise<string | null> {
+export async function restWentDown(context: RunbookContext, signal?: AbortSignal): Promise<Outage | null> {
 	const views = await readTargetPatiently(context, signal);
-	return views === null ? null : outageIn(context, views);
+	return views === null ? null : outageIn(context, views, signal).catch(() => null);
 }
 
-/** A confirm check stopped by the outage of the rest of the backend (`others`: {@link outageIn}); `before`: what the check itself saw, if anything. */
-export function outageFailure(id: string, title: string, context: RunbookContext, others: string, before = ''): CheckResult {
-	return failed(id, title, `${before}${before ? ' ' : ''}HAProxy shows no server of ${context.target.backend} serving now (${others}): the rest of the backend went down after the drain.`, {
-		meaning: 'Clients of the backend get errors now: nothing serves it, not because of the URL or the clients.',
-		todo: `Bring ${formatTarget(context.target)} back now if it is healthy, or another server of ${context.target.backend}.`,
-	});
+/** A confirm check stopped by an outage ({@link outageIn}); `before`: what the check itself saw, if anything. */
+export function outageFailure(id: string, title: string, context: RunbookContext, outage: Outage, before = ''): CheckResult {
+	const label = formatTarget(context.target);
+	const own = outage.backend === context.target.backend;
+	return failed(
+		id,
+		title,
+		`${before}${before ? ' ' : ''}HAProxy shows no server of ${outage.backend} serving now (${outage.others}): ${own ? 'the rest of the backend went down after the drain' : `its servers that track ${label} left rotation with the drain, and the others went down`}.`,
+		{
+			meaning: `Clients of ${outage.backend} get errors now: nothing serves it, not because of the URL or the clients.`,
+			todo: `Bring ${label} back now if it is healthy${own ? '' : ` (its trackers in ${outage.backend} come back with it)`}, or another server of ${outage.backend}.`,
+		},
+	);
 }
 
 /**
@@ -51,16 +123,18 @@ export function outageFailure(id: string, title: string, context: RunbookContext
  * target is not drained: nothing to do. The sentence says what was seen and done.
  */
 export async function putBackOnOutage(context: RunbookContext, io: RunbookIo, step: StepId): Promise<{sentence: string; putBack: boolean} | null> {
-	const views = await readTarget(context, io.signal).catch(() => null);
-	const down = views ? outageView(views) : undefined;
+	const views = await readForOutage(context, io.signal).catch(() => null);
+	const down = views ? outageOf(context, views) : undefined;
 	if (!views || !down) {
 		return null;
 	}
 
 	const label = formatTarget(context.target);
-	const backend = context.target.backend;
-	const where = context.clients.length > 1 ? ` on ${down.socket}` : '';
-	const rest = othersText(context, down);
+	const {backend} = down;
+	const own = backend === context.target.backend;
+	const where = context.clients.length > 1 ? ` on ${down.view.socket}` : '';
+	const rest = down.others;
+	const wentDown = own ? `The rest of ${backend} went down after the drain${where}` : `${backend} was left with no server serving after the drain${where}, its servers that track ${label} gone with it`;
 	if (context.options.force) {
 		// --force let the backend be left with nothing serving (a tracker leaving with the target, say): not undone behind the operator's back.
 		return {
@@ -73,13 +147,13 @@ export async function putBackOnOutage(context: RunbookContext, io: RunbookIo, st
 	if (sick) {
 		return {
 			putBack: false,
-			sentence: `The rest of ${backend} went down after the drain${where} (${rest}), so HAProxy answers 503 now; ${label} is not healthy either (${sick.server ? healthText(sick.server) : 'gone'}), so it was left drained: bring a server of ${backend} back now.`,
+			sentence: `${wentDown} (${rest}), so HAProxy answers 503 now; ${label} is not healthy either (${sick.server ? healthText(sick.server) : 'gone'}), so it was left drained: bring a server of ${backend} back now.`,
 		};
 	}
 
 	// What a restore would send: ready, and the agent-check this maintenance stopped started again.
 	const plan = planChange(context, {kind: 'state', state: 'ready'}, views);
-	const detail = `the rest of ${backend} went down after the drain (${rest})`;
+	const detail = own ? `the rest of ${backend} went down after the drain (${rest})` : `${backend} was left with no server serving after the drain (${rest})`;
 	const stuck: string[] = [];
 	for (const client of context.clients) {
 		if (!drainSet(views.find((view) => view.socket === client.socket)?.server)) {
@@ -101,13 +175,13 @@ export async function putBackOnOutage(context: RunbookContext, io: RunbookIo, st
 
 	if (stuck.length > 0) {
 		io.dispatch({type: 'drain-changed', drained: true});
-		return {putBack: false, sentence: `The rest of ${backend} went down after the drain${where} (${rest}), so HAProxy answers 503 now; putting ${label} back failed (${stuck.join('; ')}): set it ready by hand now.`};
+		return {putBack: false, sentence: `${wentDown} (${rest}), so HAProxy answers 503 now; putting ${label} back failed (${stuck.join('; ')}): set it ready by hand now.`};
 	}
 
 	io.dispatch({type: 'drain-changed', drained: false});
 	await context.marks.end(context.target, context.journal.file, 'ready', io.signal).catch(() => undefined);
 	return {
 		putBack: true,
-		sentence: `The rest of ${backend} went down after the drain${where} (${rest}), so ${label}, healthy, was put back into rotation at once ("${plan.lines.join('" then "')}"): it serves ${backend} alone now; bring the other servers back before draining it again.`,
+		sentence: `${wentDown} (${rest}), so ${label}, healthy, was put back into rotation at once ("${plan.lines.join('" then "')}"): ${own ? `it serves ${backend} alone now` : `its trackers serve ${backend} again`}; bring the other servers back before draining it again.`,
 	};
 }

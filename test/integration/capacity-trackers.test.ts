@@ -21,7 +21,7 @@ let bed: TestBed;
  */
 beforeAll(async () => {
 	bed = await startTestBed({
-		demos: ['s1', 's2', 's3', 'w1', 't1', 't2', 'y2', 'z2', 'a1', 'a2', 'b1', 'b2', 'u1', 'u2', 'u3', 'd2'],
+		demos: ['s1', 's2', 's3', 'w1', 't1', 't2', 'y2', 'z2', 'a1', 'a2', 'b1', 'b2', 'u1', 'u2', 'u3', 'd2', 'e1', 'e2', 'x1', 'x2'],
 		config: (context) => `${context.global()}
 ${defaultsSection}
 frontend web
@@ -35,6 +35,7 @@ frontend web
     use_backend app2 if { path_beg /app2 }
     use_backend app3 if { path_beg /app3 }
     use_backend app if { path_beg /app }
+    use_backend xsrc if { path_beg /xsrc }
     default_backend webapps
 
 backend webapps
@@ -81,6 +82,14 @@ backend app3
     option httpchk
     server d1 127.0.0.1:${context.port('b1')} check inter 200 fall 2 rise 2
     server d2 127.0.0.1:${context.port('d2')} check inter 200 fall 2 rise 2
+
+backend xsrc
+    server e1 127.0.0.1:${context.port('e1')} check inter 200 fall 2 rise 2
+    server e2 127.0.0.1:${context.port('e2')} check inter 200 fall 2 rise 2
+
+backend xtrk
+    server x1 127.0.0.1:${context.port('x1')} track xsrc/e1
+    server x2 127.0.0.1:${context.port('x2')} check inter 200 fall 2 rise 2
 `,
 	});
 });
@@ -262,6 +271,28 @@ describe('the rest of the backend going down during confirm', () => {
 		} finally {
 			drain.child.kill('SIGKILL');
 			await bed.send('set server app2/b2 state ready');
+		}
+	}, 90_000);
+
+	it('a backend whose servers track the target, left with nothing serving during confirm: the target is put back, said so (exit 1), not "drained and proven"', async () => {
+		const journal = `${bed.dir}/tracker-outage.jsonl`;
+		const drain = startCli(['drain', 'xsrc/e1', ...common('tracker-outage.jsonl'), '--quiet-timeout', '120']);
+		try {
+			await drain.waitForStderr('✓ drain · Drain command', 60_000);
+			// x1 tracks e1 and left with it; now the other server of xtrk goes too: xtrk has nothing serving.
+			expect(await bed.send('set server xtrk/x2 state maint')).toBe('\n');
+			const {code} = await drain.exited;
+			expect(code, drain.stderr).toBe(1);
+			expect(drain.stderr).toMatch(/✗ confirm · Drain holds: The drain holds [\d.]+ s after it was set, but HAProxy shows no server of xtrk serving now \(x1 DRAIN \(tracks xsrc\/e1\), x2 MAINT\): its servers that track xsrc\/e1 left rotation with the drain, and the others went down\./);
+			expect(drain.stderr).toContain('xtrk was left with no server serving after the drain, its servers that track xsrc/e1 gone with it (x1 DRAIN (tracks xsrc/e1), x2 MAINT), so xsrc/e1, healthy, was put back into rotation at once ("set server xsrc/e1 state ready"): its trackers serve xtrk again');
+			expect(drain.stderr).not.toContain('proven out of rotation');
+			const result = checkContract(drain.stdout, code);
+			expect(result).toMatchObject({ok: false, error: {code: 'capacity'}});
+			expect((await states())['xsrc/e1']).toBe('0');
+			expect(readJournal(journal).entries.filter((entry) => entry.event === 'rollback').map((entry) => [entry.command, entry.ok])).toEqual([['set server xsrc/e1 state ready', true]]);
+		} finally {
+			drain.child.kill('SIGKILL');
+			await bed.send('set server xtrk/x2 state ready');
 		}
 	}, 90_000);
 

@@ -5,7 +5,7 @@ import type {RunbookContext, RunbookIo} from '../context.js';
 import {everywhere, perInstance, readTarget, readTargetPatiently, unreachableLine, type TargetView} from '../read-target.js';
 import {agentAgain, agentStartedByReload, reloadedSince, type Reloaded} from '../reloaded.js';
 import {drainReplacedEvidence} from '../resume.js';
-import {outageFailure, outageIn, stopsAtOutage} from '../outage.js';
+import {outageFailure, outageIn, stopsAtOutage, type Outage} from '../outage.js';
 import {Cancelled, changeState} from '../state-change.js';
 import type {CheckDefinition} from '../step-definition.js';
 import {counterFor, readCounters} from '../traffic.js';
@@ -123,7 +123,7 @@ const drainHolds: CheckDefinition = {
 			}
 
 			// Headless, nothing serving the backend now is not watched for the rest of the hold: the run puts the target back.
-			const outage = stopsAtOutage(context) ? outageIn(context, views) : null;
+			const outage = stopsAtOutage(context) ? await outageIn(context, views, io.signal) : null;
 			if (outage) {
 				return {...outageFailure(this.id, this.title, context, outage, `The drain holds ${seconds(held)} s after it was set, but`), evidence: {reads, heldMs: held}};
 			}
@@ -180,11 +180,11 @@ const sessionsQuiet: CheckDefinition = {
 	async run(context, io) {
 		const started = context.clock.now();
 		/** The rest of the backend gone down, headless, as the last read showed it ({@link outageIn}). */
-		let outage: string | null = null;
+		let outage: Outage | null = null;
 		/** Sessions on the target over every instance; null while HAProxy does not answer. */
 		const sessionsNow = async () => {
 			const views = await readTargetPatiently(context, io.signal);
-			outage = views !== null && stopsAtOutage(context) ? outageIn(context, views) : null;
+			outage = views !== null && stopsAtOutage(context) ? await outageIn(context, views, io.signal) : null;
 			return views === null ? null : views.reduce((sum, view) => sum + (view.server?.currentSessions ?? 0), 0);
 		};
 
