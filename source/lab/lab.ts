@@ -77,7 +77,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
 		watchdog?.kill('SIGKILL');
 		// The lab's drains end with its HAProxy: so do the notes of whose they were.
 		if (haproxy) {
-			forgetMarksOf(lockDirectory(), haproxy.pid);
+			forgetMarksOf(lockDirectory(), haproxy.pid, path.join(dir, 'admin.sock'));
 		}
 
 		await haproxy?.stop();
@@ -109,7 +109,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
 		haproxy = started;
 		writeFileSync(path.join(dir, 'haproxy.pid'), String(started.childPid));
 		// Ends HAProxy and the temp dir should this process be killed outright.
-		watchdog = startWatchdog(dir, lockDirectory());
+		watchdog = startWatchdog(dir, lockDirectory(), socket);
 		const toggle = async (server: string): Promise<string> => {
 			const demo = demos.get(server);
 			if (!demo) {
@@ -186,7 +186,7 @@ function sweepStaleLabs(): void {
 		const haproxyPid = readPid(path.join(dir, 'haproxy.pid'));
 		if (haproxyPid !== undefined && isAlive(haproxyPid) && isLabHaproxy(haproxyPid, dir)) {
 			process.kill(haproxyPid, 'SIGKILL');
-			forgetMarksOf(lockDirectory(), haproxyPid);
+			forgetMarksOf(lockDirectory(), haproxyPid, path.join(dir, 'admin.sock'));
 		}
 
 		rmSync(dir, {recursive: true, force: true});

@@ -9,7 +9,7 @@ import {formatTarget, type Target} from '../runtime/names.js';
 import {sinceTime} from '../time-format.js';
 import {terminalControl} from '../visible-text.js';
 import {printableName} from './backend-lock.js';
-import {instanceKeys} from './instance-keys.js';
+import {instanceKeys, socketKey, socketPart} from './instance-keys.js';
 import {operatorName} from './journal.js';
 
 /**
@@ -93,10 +93,14 @@ export class DrainMarks {
 	 */
 	async latest(target: Target, signal?: AbortSignal): Promise<LatestMark | null> {
 		for (const prefix of await this.prefixes(target, signal)) {
-			const newest = newestOf(this.marksOf(prefix).filter((mark) => mark.unreadable === undefined));
-			if (newest) {
-				return {state: newest.state, ...(newest.how ? {how: newest.how} : {}), uid: newest.uid, user: newest.user, host: newest.host, journal: newest.journal, since: newest.since};
+			const found = this.marksOf(prefix);
+			if (found.length === 0) {
+				continue;
 			}
+
+			// The first instance with any mark says, as in read(): a socket's marks are not read past the worker's own.
+			const newest = newestOf(found.filter((mark) => mark.unreadable === undefined));
+			return newest ? {state: newest.state, ...(newest.how ? {how: newest.how} : {}), uid: newest.uid, user: newest.user, host: newest.host, journal: newest.journal, since: newest.since} : null;
 		}
 
 		return null;
@@ -170,7 +174,7 @@ export class DrainMarks {
 	 * the instance and of the directory for them all.
 	 */
 	async drainsOn(client: RuntimeClient, labels: readonly string[], signal?: AbortSignal): Promise<{owners: Map<string, DrainMark | null>; unread: string | null}> {
-		const key = await this.instanceKey(client, signal);
+		const keys = await this.instanceKeys(client, signal);
 		let names: string[] = [];
 		let unread: string | null = null;
 		try {
@@ -183,28 +187,39 @@ export class DrainMarks {
 
 		const owners = new Map(
 			labels.map((label) => {
-				const newest = newestOf(this.marksOf(`drainboard.${key}.${fileNameOf(label)}.`, names));
+				const newest = keys.map((key) => newestOf(this.marksOf(`drainboard.${key}.${fileNameOf(label)}.`, names))).find((found) => found !== undefined);
 				return [label, newest?.state === 'drained' ? claimOf(newest) : null];
 			}),
 		);
 		return {owners, unread};
 	}
 
-	/** `drainboard.<instance>.<backend>=<server>.`, one per instance. */
+	/**
+	 * `drainboard.<instance>.<backend>=<server>.`, one per instance, then (HAProxy with no master)
+	 * one per socket: written and read in that order, the first that has a mark of the server says.
+	 */
 	private async prefixes(target: Target, signal?: AbortSignal): Promise<string[]> {
-		const prefixes: string[] = [];
+		const keys: string[][] = [];
 		for (const client of this.options.clients) {
-			prefixes.push(`drainboard.${await this.instanceKey(client, signal)}.${targetName(target)}.`);
+			keys.push(await this.instanceKeys(client, signal));
 		}
 
-		return [...new Set(prefixes)];
+		return [...new Set([...keys.map((one) => one[0]!), ...keys.flatMap((one) => one.slice(1))])].map((key) => `drainboard.${key}.${targetName(target)}.`);
 	}
 
-	/** The instance's part of a mark's name: its master, else its worker and start. */
-	private async instanceKey(client: RuntimeClient, signal?: AbortSignal): Promise<string> {
+	/**
+	 * The instance's parts of a mark's name: its master (kept across reloads); else its worker and
+	 * start, then the socket that reaches it ({@link socketKey}). A HAProxy with no master reloaded
+	 * with `-sf` is a new process: where a server-state file kept the drain, the marks written under
+	 * the socket still name whose maintenance it is (as a master's do), so a restore by another
+	 * operator is refused after the reload as before it. Read only when the process has no mark of
+	 * the server of its own.
+	 */
+	private async instanceKeys(client: RuntimeClient, signal?: AbortSignal): Promise<string[]> {
 		const info = await client.info(signal);
 		const keys = instanceKeys(info, this.options.proc);
-		return keys.find((one) => one.includes('-master')) ?? `${keys[0]!}${info.startTime === null ? '' : `-t${info.startTime}`}`;
+		const master = keys.find((one) => one.includes('-master'));
+		return master ? [master] : [`${keys[0]!}${info.startTime === null ? '' : `-t${info.startTime}`}`, socketKey(info.node, client.socket)];
 	}
 }
 
@@ -413,13 +428,16 @@ function userName(uid: number, passwd: string): string {
 }
 
 /**
- * Removes this user's marks of the HAProxy whose worker (or master) is `pid`: for a HAProxy that
- * ends with its owner (the lab), whose drains end with it.
+ * Removes this user's marks of the HAProxy whose worker (or master) is `pid`, and those written
+ * under its socket (`socket`, when given): for a HAProxy that ends with its owner (the lab), whose
+ * drains end with it.
  */
-export function forgetMarksOf(dir: string, pid: number): void {
+export function forgetMarksOf(dir: string, pid: number, socket?: string): void {
 	const uid = process.getuid?.() ?? 0;
+	// The socket's part of a name, whatever node name HAProxy gave: `-sock<hash>.`.
+	const bySocket = socket === undefined ? null : `${socketPart(socket)}.`;
 	for (const name of listNames(dir)) {
-		if (name.startsWith('drainboard.') && name.endsWith(`.${uid}.drained`) && (name.includes(`-pid${pid}-`) || name.includes(`-master${pid}.`))) {
+		if (name.startsWith('drainboard.') && name.endsWith(`.${uid}.drained`) && (name.includes(`-pid${pid}-`) || name.includes(`-master${pid}.`) || (bySocket !== null && name.includes(bySocket)))) {
 			try {
 				unlinkSync(path.join(dir, name));
 			} catch {

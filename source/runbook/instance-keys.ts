@@ -63,3 +63,8 @@ export function socketKey(node: string | null, socket: string): string {
 
 	return `${safe(node ?? 'haproxy')}-sock${createHash('sha256').update(where).digest('hex').slice(0, 16)}`;
 }
+
+/** `-sock<hash>`: {@link socketKey}'s part that names the socket, whatever node name HAProxy gives. */
+export function socketPart(socket: string): string {
+	return socketKey(null, socket).slice('haproxy'.length);
+}

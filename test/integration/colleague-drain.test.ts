@@ -36,10 +36,10 @@ afterAll(async () => {
 const states = async () => adminStates(await bed.send('show servers state web'));
 const as = (user: string) => ({env: {USER: user, SUDO_USER: '', DRAINBOARD_LOCK_DIR: lockDir}});
 const common = (journal: string) => ['--socket', bed.adminSocket, '--config', bed.configPath, '--journal', path.join(bed.dir, journal), '--yes', '--json'];
-/** The mark files of web/<server>, as `state user` each. */
+/** The mark files of web/<server> of HAProxy's worker, as `state user` each (with no master, each is written under the socket as well). */
 const marks = (server: string) =>
 	readdirSync(lockDir)
-		.filter((name) => name.includes(`.web=${server}.`) && name.endsWith('.drained'))
+		.filter((name) => name.includes(`.web=${server}.`) && name.endsWith('.drained') && !name.includes('-sock'))
 		.map((name) => JSON.parse(readFileSync(path.join(lockDir, name), 'utf8')) as {state: string; user: string})
 		.map((mark) => `${mark.state} ${mark.user}`);
 

@@ -6,6 +6,7 @@ import process from 'node:process';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {isAlive} from '../../source/lab/lab.js';
 import {startWatchdog} from '../../source/lab/watchdog.js';
+import {socketKey} from '../../source/runbook/instance-keys.js';
 import {webConfig} from '../fixtures/web.cfg.js';
 import {startTestBed, type TestBed} from '../helpers/test-bed.js';
 
@@ -27,7 +28,11 @@ describe("the lab's watchdog", () => {
 		writeFileSync(path.join(dir, 'haproxy.pid'), String(bed.haproxy.childPid));
 		const mark = path.join(lockDir, `drainboard.${os.hostname()}-pid${bed.haproxy.childPid}-t1.web=s1.${process.getuid?.() ?? 0}.drained`);
 		writeFileSync(mark, '{}');
-		const watchdog = startWatchdog(dir, lockDir);
+		// And under the socket the watchdog is given (a HAProxy with no master): kept as well.
+		const socket = path.join(dir, 'admin.sock');
+		const bySocket = path.join(lockDir, `drainboard.${socketKey(os.hostname(), socket)}.web=s1.${process.getuid?.() ?? 0}.drained`);
+		writeFileSync(bySocket, '{}');
+		const watchdog = startWatchdog(dir, lockDir, socket);
 		const exited = once(watchdog, 'exit');
 		// The pipe ends as it does when the lab's process is gone.
 		watchdog.stdin?.end();
@@ -35,6 +40,7 @@ describe("the lab's watchdog", () => {
 		expect(existsSync(dir)).toBe(false);
 		expect(isAlive(bed.haproxy.childPid)).toBe(true);
 		expect(existsSync(mark)).toBe(true);
+		expect(existsSync(bySocket)).toBe(true);
 		rmSync(lockDir, {recursive: true, force: true});
 		expect(await bed.send('show info')).toContain(`Pid: ${bed.haproxy.pid}`);
 	});

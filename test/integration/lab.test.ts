@@ -5,6 +5,7 @@ import path from 'node:path';
 import {afterAll, afterEach, describe, expect, it} from 'vitest';
 import {checklist} from '../helpers/checklist.js';
 import {findHaproxy} from '../../source/config/find-haproxy.js';
+import {socketPart} from '../../source/runbook/instance-keys.js';
 import {isAlive} from '../../source/lab/lab.js';
 import {runCli} from '../helpers/run-cli.js';
 import {statusJsonSchema} from '../../source/headless/status-schema.js';
@@ -170,12 +171,14 @@ describe('drainboard lab', () => {
 	it('killed with SIGKILL, leaves no HAProxy, no temp dir and no drain mark behind: its watchdog ends them', async () => {
 		const killed = await startLab();
 		const socket = path.join(tmp, labDirs()[0]!, 'admin.sock');
-		const ofLab = () => readdirSync(process.env['DRAINBOARD_LOCK_DIR']!).filter((name) => name.endsWith('.drained') && name.includes(`-pid${killed.haproxyPid}-`));
+		// The worker's mark, and the same under the lab's socket (its HAProxy has no master).
+		const bySocket = `${socketPart(socket)}.`;
+		const ofLab = () => readdirSync(process.env['DRAINBOARD_LOCK_DIR']!).filter((name) => name.endsWith('.drained') && (name.includes(`-pid${killed.haproxyPid}-`) || name.includes(bySocket)));
 		const drain = await runCli(['drain', 'webapps/app02', '--socket', socket, '--journal', path.join(tmp, 'lab-killed.jsonl'), '--yes']);
 		expect(drain.code, drain.stderr).toBe(0);
-		expect(ofLab()).toHaveLength(1);
+		expect(ofLab()).toHaveLength(2);
 		// ps names the watchdog by its script, not by the script's text.
-		expect(execFileSync('pgrep', ['-a', '-P', String(killed.drainboardPid), '-f', 'watchdog\\.sh']).toString()).toMatch(/^\d+ \/bin\/sh \S+\/drainboard-lab-\w+\/watchdog\.sh \S+\/drainboard-lab-\w+ \S+ \d+\n$/);
+		expect(execFileSync('pgrep', ['-a', '-P', String(killed.drainboardPid), '-f', 'watchdog\\.sh']).toString()).toMatch(/^\d+ \/bin\/sh \S+\/drainboard-lab-\w+\/watchdog\.sh \S+\/drainboard-lab-\w+ \S+ \d+ -sock\w+\n$/);
 		process.kill(killed.drainboardPid, 'SIGKILL');
 		await killed.session.exited();
 		await waitFor('the watchdog to end HAProxy', () => (alive(killed.haproxyPid) ? undefined : true));
@@ -185,10 +188,12 @@ describe('drainboard lab', () => {
 
 	it('killed with SIGKILL together with its watchdog, is swept on the next start, its drain marks too', async () => {
 		const killed = await startLab();
-		const ofLab = () => readdirSync(process.env['DRAINBOARD_LOCK_DIR']!).filter((name) => name.endsWith('.drained') && name.includes(`-pid${killed.haproxyPid}-`));
-		const drain = await runCli(['drain', 'webapps/app02', '--socket', path.join(tmp, labDirs()[0]!, 'admin.sock'), '--journal', path.join(tmp, 'lab-swept.jsonl'), '--yes']);
+		const socket = path.join(tmp, labDirs()[0]!, 'admin.sock');
+		const bySocket = `${socketPart(socket)}.`;
+		const ofLab = () => readdirSync(process.env['DRAINBOARD_LOCK_DIR']!).filter((name) => name.endsWith('.drained') && (name.includes(`-pid${killed.haproxyPid}-`) || name.includes(bySocket)));
+		const drain = await runCli(['drain', 'webapps/app02', '--socket', socket, '--journal', path.join(tmp, 'lab-swept.jsonl'), '--yes']);
 		expect(drain.code, drain.stderr).toBe(0);
-		expect(ofLab()).toHaveLength(1);
+		expect(ofLab()).toHaveLength(2);
 		const watchdog = Number(execFileSync('pgrep', ['-P', String(killed.drainboardPid), '-f', 'watchdog\\.sh']).toString().trim());
 		process.kill(watchdog, 'SIGKILL');
 		process.kill(killed.drainboardPid, 'SIGKILL');

@@ -36,11 +36,33 @@ describe('drain marks', () => {
 		expect(await marks.latest(target)).toMatchObject({state: 'ended', how: 'ready', journal: '/tmp/a.jsonl'});
 	});
 
+	it('still names the maintenance after a reload with no master (a new worker, the same socket), until the new worker has a mark of its own', async () => {
+		const dir = mkdtempSync(path.join(os.tmpdir(), 'drainboard-marks-'));
+		dirs.push(dir);
+		const haproxy = new FakeHaproxy(['app01', 'app02']);
+		const marks = new DrainMarks({dir, clients: [haproxy.client()]});
+		await marks.write(target, '/tmp/a.jsonl');
+		haproxy.reload();
+		// A server-state file kept the drain: the socket's mark says whose it is.
+		expect(await marks.read(target)).toMatchObject({journal: '/tmp/a.jsonl'});
+		expect(await marks.latest(target)).toMatchObject({state: 'drained', journal: '/tmp/a.jsonl'});
+		// Ended on the new worker: written under it and the socket; the older mark is not read past it.
+		await marks.end(target, '/tmp/b.jsonl', 'ready');
+		expect(await marks.read(target)).toBeNull();
+		expect(await marks.latest(target)).toMatchObject({state: 'ended', journal: '/tmp/b.jsonl'});
+		expect(readdirSync(dir).filter((name) => name.includes('webapps=app01'))).toHaveLength(3);
+	});
+
 	it('believes a file only when the uid its name gives owns it; one of its owner that does not validate is a claim of a maintenance not known', async () => {
 		const {dir, marks} = marksIn();
 		await marks.write(target, '/tmp/a.jsonl');
-		const [own] = readdirSync(dir);
-		expect(own).toMatch(new RegExp(`^drainboard\\..+\\.webapps=app01\\.${uid}\\.drained$`));
+		// The worker's mark, and the same under the socket (no master): the worker's says.
+		const bySocket = readdirSync(dir).filter((name) => name.includes('-sock'));
+		expect(bySocket).toHaveLength(1);
+		// What follows is of the worker's file alone (the socket's is read when the worker has none that counts).
+		rmSync(path.join(dir, bySocket[0]!));
+		const own = readdirSync(dir).find((name) => !name.includes('-sock'));
+		expect(own).toMatch(new RegExp(`^drainboard\\..+-pid\\d+-t\\d+\\.webapps=app01\\.${uid}\\.drained$`));
 		const file = path.join(dir, own!);
 		const newer = new Date(Date.now() + 60_000).toISOString();
 		writeFileSync(path.join(dir, own!.replace(/\.\d+\.drained$/, `.${uid + 4242}.drained`)), JSON.stringify({state: 'drained', user: 'mallory', host: 'x', journal: '/tmp/m', since: newer}));
@@ -132,7 +154,8 @@ describe('drain marks', () => {
 		expect(readdirSync(dir).some((name) => name.includes('.b_old.'))).toBe(true);
 		await marks.end(target, '/tmp/a.jsonl', 'ready');
 		const left = readdirSync(dir).map((name) => name.split('.')[2]).sort();
-		expect(left).toEqual(['b_drained', 'b_other', 'b_recent', 'webapps=app01']);
+		// The end of webapps/app01 twice: the worker's and the socket's (no master).
+		expect(left).toEqual(['b_drained', 'b_other', 'b_recent', 'webapps=app01', 'webapps=app01']);
 		// A week and a second on: the end written just now is older than a week, even within the same millisecond.
 		pruneEnded(dir, uid, Date.now() + 7 * 24 * 3_600_000 + 1000);
 		expect(readdirSync(dir).map((name) => name.split('.')[2]).sort()).toEqual(['b_drained', 'b_other']);
