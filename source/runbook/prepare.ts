@@ -14,6 +14,7 @@ import {serverAt} from './checks/baseline.js';
 import {probeFor} from '../probe/create-probe.js';
 import type {RuntimeClient} from '../poll/client.js';
 import {UsageError} from '../errors.js';
+import {visible} from '../visible-text.js';
 import {findTarget} from '../poll/find-target.js';
 import {isUnreachable, RuntimeApiError} from '../runtime/runtime-error.js';
 import {formatTarget, type Target} from '../runtime/names.js';
@@ -24,7 +25,7 @@ import {DrainMarks, heldText, isOwnMark, isUnreadable, markText, type DrainMark}
 import {runbookContext, runbookMode, systemClock, type RunbookContext} from './context.js';
 import {emptyFacts, initialRunbookState} from './state.js';
 import {createRunbookStore} from './store.js';
-import {defaultJournalPath, Journal, readJournal} from './journal.js';
+import {defaultJournalPath, Journal, readJournal, type JournalInstance} from './journal.js';
 import {readTarget, type TargetView} from './read-target.js';
 import {drainReplacedCheck, drainReplacedEvidence, foundDrainCheck, lastMaintenance, leftOfSets, resumePoint, staleMaintenanceNotice, type MaintenanceRecord, type ResumePoint} from './resume.js';
 import type {SourcedTarget} from '../config/probe-plan.js';
@@ -170,6 +171,15 @@ export async function prepareMaintenance(options: Options, target: Target, mode:
 		throw new BackendBusyError(`${label} is in a maintenance of journal ${journal.file} that is under way elsewhere: ${elsewhere}. Nothing was sent; run again once it has ended.`);
 	}
 
+	const unreached = views && record && !record.finished && record.drainSent && !record.readySent ? notReached(record, context.clients, facts.instances) : [];
+	if (unreached.length > 0) {
+		// From the journal: shown without control characters.
+		const through = (record?.drainInstances ?? []).map((instance) => visible(instance.socket));
+		throw new UsageError(
+			`The open maintenance of ${label} in journal ${journal.file} drained it through ${through.join(' and ')}, and this run does not reach ${unreached.map((socket) => visible(socket)).join(' or ')}: run it again with every one of them (${through.map((socket) => `--socket ${socket}`).join(' ')}), or it would end that maintenance with the server left drained there. Nothing was sent.`,
+		);
+	}
+
 	const drainedOn = (views ?? []).filter((candidate) => drainSet(candidate.server)).map((candidate) => candidate.socket);
 	const drained = drainedOn.length > 0 && drainedOn.length === views?.length;
 	// This journal's drain replaced by someone's maintenance (state maint clears the drain): journaled
@@ -250,6 +260,17 @@ export function beginMaintenance(context: RunbookContext, resume: ResumePoint | 
 	if (resume?.found) {
 		context.journal.append({step: resume.step, event: 'check', check: foundDrainCheck, verdict: 'pass', observed: `${formatTarget(context.target)} was found drained (${resume.heldBy ? `by ${resume.heldBy}` : 'by someone or something else'}); this maintenance took its drain up.`});
 	}
+}
+
+/**
+ * The sockets an open maintenance drained its server through that this run reaches neither by
+ * that socket nor by another one of the same process (pid and start): a restore through the others
+ * alone would end the maintenance with the server left drained there, unsaid.
+ */
+function notReached(record: MaintenanceRecord, clients: RunbookContext['clients'], reached: ReadonlyArray<Pick<JournalInstance, 'pid' | 'startTime'>>): string[] {
+	return (record.drainInstances ?? [])
+		.filter((instance) => !clients.some((client) => client.socket === instance.socket) && !reached.some((one) => one.pid === instance.pid && one.startTime === instance.startTime))
+		.map((instance) => instance.socket);
 }
 
 /**

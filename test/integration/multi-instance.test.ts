@@ -149,6 +149,32 @@ describe('two HAProxy instances in front of the same servers', () => {
 		}
 	});
 
+	it('a maintenance made through both: a restore through one alone is refused (exit 2, nothing sent), naming the socket it misses; through both it ends it', async () => {
+		const journal = `${bed.dir}/both-then-one.jsonl`;
+		const drain = await runCli(['drain', 'webapps/app01', ...both(), '--config', bed.configPath, '--journal', journal, '--yes']);
+		expect(drain.code, drain.stderr).toBe(0);
+		try {
+			const onA = await runCli(['restore', 'webapps/app01', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', journal, '--yes', '--json']);
+			expect(onA.code, onA.stderr).toBe(2);
+			const result = JSON.parse(onA.stdout) as HeadlessResult;
+			expect(result).toMatchObject({ok: false, changed: false});
+			expect(result.error?.message).toBe(
+				`The open maintenance of webapps/app01 in journal ${journal} drained it through ${bed.adminSocket} and ${second.adminSocket}, and this run does not reach ${second.adminSocket}: run it again with every one of them (--socket ${bed.adminSocket} --socket ${second.adminSocket}), or it would end that maintenance with the server left drained there. Nothing was sent.`,
+			);
+			expect((await statesA())['webapps/app01']).toBe('8');
+			expect((await statesB())['webapps/app01']).toBe('8');
+			expect(lastMaintenance(readJournal(journal).entries, 'webapps/app01')?.finished).toBe(false);
+
+			const onBoth = await runCli(['restore', 'webapps/app01', ...both(), '--config', bed.configPath, '--journal', journal, '--yes']);
+			expect(onBoth.code, onBoth.stderr).toBe(0);
+			expect((await statesA())['webapps/app01']).toBe('0');
+			expect((await statesB())['webapps/app01']).toBe('0');
+		} finally {
+			await bed.send('set server webapps/app01 state ready');
+			await second.send('set server webapps/app01 state ready');
+		}
+	}, 60_000);
+
 	it('drains and restores on both, checking both before each change, and journals each instance', async () => {
 		const journal = `${bed.dir}/pair.jsonl`;
 		const common = [...both(), '--config', bed.configPath, '--journal', journal, '--yes'];
