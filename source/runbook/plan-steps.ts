@@ -78,5 +78,13 @@ export async function planSteps(kind: MaintenanceKind, context: RunbookContext, 
 		throw new ChangeRefusedError(`${formatTarget(context.target)} is in maintenance (${flags.join('+')}), not drained, so nothing was sent: drainboard restores drains only. Send "set server ${formatTarget(context.target)} state ready" yourself if that is meant.`, 'not-serving');
 	}
 
+	// Drained through some sockets only, by no open maintenance of this journal: not "not drained".
+	const drainedOn = views.filter((view) => drainSet(view.server)).map((view) => view.socket);
+	if (drainedOn.length > 0) {
+		const label = formatTarget(context.target);
+		const inRotation = views.map((view) => view.socket).filter((socket) => !drainedOn.includes(socket));
+		throw new CheckFailedError(`${label} is drained on ${drainedOn.join(', ')} but not on ${inRotation.join(', ')}, by no open maintenance of this journal, so restore sends nothing: run "${comeBackCommand(context.commandFlags, context.target, context.journal.file)}" to drain it on every instance first, or restore it through ${drainedOn.join(' and ')} alone.`);
+	}
+
 	return {steps: [], done: `${formatTarget(context.target)} is not drained (admin flags: ${flags.join('+') || 'none'}); nothing to restore.`, drained: false};
 }

@@ -175,6 +175,22 @@ describe('two HAProxy instances in front of the same servers', () => {
 		}
 	}, 60_000);
 
+	it('a server drained by hand on one of two instances: restore through both says so and sends nothing, not "not drained"', async () => {
+		const journal = `${bed.dir}/half-by-hand.jsonl`;
+		await second.send('set server webapps/app03 state drain');
+		try {
+			const restore = await runCli(['restore', 'webapps/app03', ...both(), '--config', bed.configPath, '--journal', journal, '--yes', '--json']);
+			expect(restore.code, restore.stderr).toBe(1);
+			const result = JSON.parse(restore.stdout) as HeadlessResult;
+			expect(result.error?.message).toMatch(new RegExp(`^webapps/app03 is drained on ${second.adminSocket.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} but not on .*, by no open maintenance of this journal, so restore sends nothing: `));
+			expect(restore.stderr).not.toContain('is not drained');
+			expect((await statesA())['webapps/app03']).toBe('0');
+			expect((await statesB())['webapps/app03']).toBe('8');
+		} finally {
+			await second.send('set server webapps/app03 state ready');
+		}
+	});
+
 	it('drains and restores on both, checking both before each change, and journals each instance', async () => {
 		const journal = `${bed.dir}/pair.jsonl`;
 		const common = [...both(), '--config', bed.configPath, '--journal', journal, '--yes'];
