@@ -4,6 +4,14 @@ export function clockTime(ms: number): string {
 	return [date.getHours(), date.getMinutes(), date.getSeconds()].map((part) => String(part).padStart(2, '0')).join(':');
 }
 
+/**
+ * The seconds between two times as their clock times ({@link clockTime}) show them: 21:46:52.9 and
+ * 21:47:10.1 are 18 s apart on the screen, not the 17 whole seconds between them.
+ */
+export function shownSecondsApart(fromMs: number, toMs: number): number {
+	return Math.floor(toMs / 1000) - Math.floor(fromMs / 1000);
+}
+
 /** A short duration: `42s`, `3m12s`, `2h05m`, `3d04h`. */
 export function shortDuration(seconds: number): string {
 	const s = Math.max(0, Math.floor(seconds));

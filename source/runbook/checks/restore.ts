@@ -1,5 +1,5 @@
 import {formatTarget} from '../../runtime/names.js';
-import {clockTime, shortDuration} from '../../time-format.js';
+import {clockTime, shortDuration, shownSecondsApart} from '../../time-format.js';
 import {failed, passed, warned} from '../check-result.js';
 import {everywhere, perInstance, readTarget, type TargetView} from '../read-target.js';
 import type {RunbookContext} from '../context.js';
@@ -121,7 +121,7 @@ const summary: CheckDefinition = {
 		const {drainSentAt, readySentAt} = context.facts;
 		// What was sent and when, not "out of rotation for": nobody watched it in between (a headless drain
 		// ends at confirm; a drain undone and made again by hand meanwhile would not show here).
-		const window = drainSentAt && readySentAt ? `Drain sent ${clockTime(drainSentAt)}, ready sent ${clockTime(readySentAt)}: ${shortDuration((readySentAt - drainSentAt) / 1000)} apart. ` : '';
+		const window = drainSentAt && readySentAt ? `Drain sent ${clockTime(drainSentAt)}, ready sent ${clockTime(readySentAt)}: ${shortDuration(shownSecondsApart(drainSentAt, readySentAt))} apart. ` : '';
 		const missing = context.journal.missingNote();
 		if (missing) {
 			return warned(this.id, this.title, `${window}${missing}`);
