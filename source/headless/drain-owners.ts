@@ -109,8 +109,10 @@ export function drainOwnerLines({owners, unread, yours, busy, unreadable}: Drain
 			// or, while a drainboard of yours still runs it, that one: taking it up here would be refused.
 			const elsewhere = busy?.get(owner);
 			const command = owner.by && flags && yours?.has(owner) && !elsewhere ? resumeCommand(flags, owner.server, owner.by.journal) : undefined;
-			const resume = elsewhere ? `; under way: ${elsewhere}` : command ? `; to take it up again: ${command}` : '';
-			return wrap(`${owner.server}${where}: ${by}${resume}`, Math.max(40, width - 1) - 4, {keepWords: true}).map((line, index) => `${index === 0 ? '  ' : '    '}${line}`);
+			const resume = elsewhere ? `; under way: ${elsewhere}` : command ? '; to take it up again:' : '';
+			const lines = wrap(`${owner.server}${where}: ${by}${resume}`, Math.max(40, width - 1) - 4, {keepWords: true}).map((line, index) => `${index === 0 ? '  ' : '    '}${line}`);
+			// The command on a line of its own, never cut: pasted, it runs whole.
+			return command && !elsewhere ? [...lines, `    ${command}`] : lines;
 		}),
 	];
 }

@@ -149,7 +149,10 @@ describe("another operator's drain", () => {
 		);
 		// Paula's own status says how she takes her maintenance up again (her wizard may have ended without finishing it); quinn's above does not.
 		const own = await runCli(['status', '--socket', bed.adminSocket], {env: {...as('paula').env, COLUMNS: '250'}});
-		expect(own.stdout).toContain(`  web/s1: paula's maintenance at ${markTime({uid: 0, ...drains[0]!.by!})} (journal ${path.join(bed.dir, 'paula.jsonl')}); to take it up again: drainboard web/s1 --socket ${bed.adminSocket} --journal ${path.join(bed.dir, 'paula.jsonl')}\n`);
+		expect(own.stdout).toContain(`  web/s1: paula's maintenance at ${markTime({uid: 0, ...drains[0]!.by!})} (journal ${path.join(bed.dir, 'paula.jsonl')}); to take it up again:\n    drainboard web/s1 --socket ${bed.adminSocket} --journal ${path.join(bed.dir, 'paula.jsonl')}\n`);
+		// In 80 columns too: the command is on a line of its own, whole, to paste.
+		const narrow = await runCli(['status', '--socket', bed.adminSocket], {env: {...as('paula').env, COLUMNS: '80'}});
+		expect(narrow.stdout).toContain(`\n    drainboard web/s1 --socket ${bed.adminSocket} --journal ${path.join(bed.dir, 'paula.jsonl')}\n`);
 		expect(table.stdout).not.toContain('to take it up again');
 		// Marks that cannot be read say nothing of who drained: "not known", never "by hand".
 		const notADirectory = path.join(bed.dir, 'not-a-directory');

@@ -490,7 +490,7 @@ describe('a grid opened while another drainboard runs a maintenance of the same 
 			expect((await states())['web/s1']).toBe('8');
 			// And status gives the command to take it up.
 			const left = await status();
-			expect(left).toMatch(/^ {2}web\/s1: \S+'s maintenance at [^;]+; to take it up again: drainboard web\/s1 /m);
+			expect(left).toMatch(/^ {2}web\/s1: \S+'s maintenance at [^;]+; to take it up again:\n {4}drainboard web\/s1 /m);
 			expect(left).not.toContain('under way:');
 		} finally {
 			await owner.kill();
