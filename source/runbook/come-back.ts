@@ -31,11 +31,14 @@ function instanceFlags(flags: ChosenFlags): ChosenFlags {
 }
 
 /**
- * `drainboard <words> --socket …`: the words, then the flags that chose HAProxy (and the journal,
- * when given), each quoted for a shell where needed, ready to paste.
+ * `drainboard [command] [target] <words> --socket …`: the command, the target, the words, then the
+ * flags that chose HAProxy (and the journal, when given), each quoted for a shell where needed,
+ * ready to paste. A target that begins with `-` (HAProxy allows `-web/--yes`) comes last, after
+ * `--`: anywhere else it would be read as a flag.
  */
-function drainboardCommand(words: readonly string[], flags: ChosenFlags, journal?: string): string {
-	const all = ['drainboard', ...words];
+function drainboardCommand({command, target, words = []}: {command?: string; target?: string; words?: readonly string[]}, flags: ChosenFlags, journal?: string): string {
+	const dashed = target?.startsWith('-') === true;
+	const all = ['drainboard', ...(command === undefined ? [] : [command]), ...(target === undefined || dashed ? [] : [target]), ...words];
 	for (const socket of flags.socket) {
 		all.push('--socket', socket);
 	}
@@ -65,6 +68,10 @@ function drainboardCommand(words: readonly string[], flags: ChosenFlags, journal
 		all.push(...(typeof value === 'boolean' ? [flag] : [flag, String(value)]));
 	}
 
+	if (dashed) {
+		all.push('--', target!);
+	}
+
 	return all.map((word) => shellWord(word)).join(' ');
 }
 
@@ -75,12 +82,12 @@ function drainboardCommand(words: readonly string[], flags: ChosenFlags, journal
  */
 export function restoreCommand(flags: ChosenFlags, target: string, journal?: string): string {
 	// A restore run with --take-over keeps it: without it the command would be refused again.
-	return drainboardCommand(['restore', target, '--yes', ...(flags.takeOver ? ['--take-over'] : [])], flags, journal);
+	return drainboardCommand({command: 'restore', target, words: ['--yes', ...(flags.takeOver ? ['--take-over'] : [])]}, flags, journal);
 }
 
 /** `drainboard B/S --socket … --journal …`: the command that opens this maintenance again in the wizard. */
 export function comeBackCommand(flags: ChosenFlags, target: Target, journal: string): string {
-	return drainboardCommand([formatTarget(target)], flags, journal);
+	return drainboardCommand({target: formatTarget(target)}, flags, journal);
 }
 
 /**
@@ -88,12 +95,12 @@ export function comeBackCommand(flags: ChosenFlags, target: Target, journal: str
  * where it stopped (the server left drained first, then the rest), in the wizard in a terminal.
  */
 export function rollComeBackCommand(flags: ChosenFlags, backend: string, journal: string, exec?: string): string {
-	return drainboardCommand(['roll', backend, ...(exec === undefined ? [] : ['--exec', exec])], flags, journal);
+	return drainboardCommand({command: 'roll', target: backend, words: exec === undefined ? [] : ['--exec', exec]}, flags, journal);
 }
 
 /** `drainboard '@10.0.0.5' --socket … --journal …`: the command that opens a maintenance of several servers again in the wizard. */
 export function setComeBackCommand(flags: ChosenFlags, label: string, journal: string): string {
-	return drainboardCommand([label], flags, journal);
+	return drainboardCommand({target: label}, flags, journal);
 }
 
 /** `'it'\''s'`: a word as the shell reads it back unchanged (as is when plain, else in single quotes). */
@@ -109,7 +116,7 @@ export function restoreHint(context: Pick<RunbookContext, 'target' | 'commandFla
 
 /** `drainboard status --backend B --socket …`: the snapshot of the target's backend on the instances of this run. */
 export function statusCommand(context: Pick<RunbookContext, 'target' | 'commandFlags'>): string {
-	return drainboardCommand(['status', '--backend', context.target.backend], instanceFlags(context.commandFlags));
+	return drainboardCommand({command: 'status', words: ['--backend', context.target.backend]}, instanceFlags(context.commandFlags));
 }
 
 /**

@@ -22,6 +22,14 @@ describe('the restore command drainboard prints', () => {
 		expect(statusCommand({target: parseTarget('web/s1'), commandFlags: options})).toBe('drainboard status --backend web --socket /s --timeout 8');
 	});
 
+	it('puts a name that begins with - last, after --, where it is read as a name, not a flag', async () => {
+		const {readCommandLine} = await import('../../source/cli-args.js');
+		const restore = restoreCommand({socket: ['/s']}, '-dash/--yes', '/j');
+		expect(restore).toBe('drainboard restore --yes --socket /s --journal /j -- -dash/--yes');
+		expect(readCommandLine(restore.split(' ').slice(1))).toMatchObject({input: ['restore', '-dash/--yes'], flags: {yes: true, socket: ['/s'], journal: '/j'}});
+		expect(comeBackCommand({socket: ['/s']}, parseTarget('-dash/--yes'), '/j')).toBe('drainboard --socket /s --journal /j -- -dash/--yes');
+	});
+
 	it('names a --socket given twice as written once: it is one instance', () => {
 		expect(restoreCommand(parseOptions({socket: ['/s', '/t', '/s']}), 'web/s1', '/j')).toBe('drainboard restore web/s1 --yes --socket /s --socket /t --journal /j');
 	});
