@@ -2,7 +2,8 @@
 import process from 'node:process';
 import {readCommandLine, refuseForeignFlags, wordsOf} from './source/cli-args.js';
 import {CrashedError, crashed, debugDetails, installCrashHandlers, setCrashVersion} from './source/crash.js';
-import {DrainboardError, exitCodeOf, sentenceOf, UsageError, type ExitCode} from './source/errors.js';
+import {DrainboardError, exitCodeOf, sentenceOf, stopSignals, UsageError, type ExitCode} from './source/errors.js';
+import {holdEarlySignals, releaseEarlySignals} from './source/early-signals.js';
 import {parseOptions, type Options} from './source/options.js';
 import {terminalLine, terminalSafeJson} from './source/visible-text.js';
 import packageJson from './package.json' with {type: 'json'};
@@ -295,6 +296,38 @@ function jsonAsked(argv: readonly string[]): boolean {
 	return flags.some((flag) => flag === '--json' || (flag.startsWith('--json=') && flag !== '--json=false'));
 }
 
+/** With --json, stdout's one object for an error of the command `argv` names, in that command's own schema. */
+async function printJsonError(known: DrainboardError, argv: readonly string[]): Promise<void> {
+	const words = wordsOf(argv);
+	if (words[0] === 'status') {
+		const {statusErrorJson} = await import('./source/headless/status-json.js');
+		process.stdout.write(statusErrorJson(known));
+	} else if (words[0] === 'routes') {
+		const {routesErrorJson} = await import('./source/headless/routes-json.js');
+		process.stdout.write(routesErrorJson(known));
+	} else {
+		const {errorResult} = await import('./source/headless/report.js');
+		const target = words[0] === 'drain' || words[0] === 'restore' || words[0] === 'roll' ? (words[1] ?? '') : words[0]?.includes('/') || words[0]?.startsWith('@') ? words[0] : '';
+		// A roll's object has its servers, state changes and results, empty: the same keys as every roll's.
+		const result = words[0] === 'roll' ? {...errorResult(target, known), servers: [], stateChanges: 0, results: []} : errorResult(target, known);
+		process.stdout.write(`${terminalSafeJson(JSON.stringify(result))}\n`);
+	}
+}
+
+const argv = process.argv.slice(2);
+if (jsonAsked(argv)) {
+	// A signal while drainboard starts (before a maintenance answers signals itself, and before it
+	// sends anything): said, and stdout still carries its one object.
+	holdEarlySignals((signal) => {
+		releaseEarlySignals();
+		const stopped = new DrainboardError(`Stopped by ${signal} before anything was sent to HAProxy.`, stopSignals[signal], {code: 'interrupted'});
+		process.stderr.write(terminalLine(sentenceOf(stopped)));
+		void printJsonError(stopped, argv).finally(() => {
+			process.exit(stopSignals[signal]);
+		});
+	});
+}
+
 try {
 	process.exitCode = await main();
 } catch (error) {
@@ -303,22 +336,8 @@ try {
 	// DRAINBOARD_DEBUG=1: the stack follows the sentence.
 	process.stderr.write(terminalLine(sentenceOf(known)) + (known instanceof CrashedError ? debugDetails(known.cause) : ''));
 	process.exitCode = exitCodeOf(known);
-	const argv = process.argv.slice(2);
 	if (jsonAsked(argv)) {
 		// With --json, stdout carries one object for every exit code, errors too, in the command's own schema.
-		const words = wordsOf(argv);
-		if (words[0] === 'status') {
-			const {statusErrorJson} = await import('./source/headless/status-json.js');
-			process.stdout.write(statusErrorJson(known));
-		} else if (words[0] === 'routes') {
-			const {routesErrorJson} = await import('./source/headless/routes-json.js');
-			process.stdout.write(routesErrorJson(known));
-		} else {
-			const {errorResult} = await import('./source/headless/report.js');
-			const target = words[0] === 'drain' || words[0] === 'restore' || words[0] === 'roll' ? (words[1] ?? '') : words[0]?.includes('/') || words[0]?.startsWith('@') ? words[0] : '';
-			// A roll's object has its servers, state changes and results, empty: the same keys as every roll's.
-			const result = words[0] === 'roll' ? {...errorResult(target, known), servers: [], stateChanges: 0, results: []} : errorResult(target, known);
-			process.stdout.write(`${terminalSafeJson(JSON.stringify(result))}\n`);
-		}
+		await printJsonError(known, argv);
 	}
 }

@@ -28,6 +28,7 @@ import {dryRunSummary, warnedCheckTexts} from './dry-run.js';
 import {failureCode} from '../runbook/failure-code.js';
 import {partOfSetWarnings, restoreCommand, restoreHint, statusCommand} from '../runbook/come-back.js';
 import {markFoundDrain} from '../runbook/take-over.js';
+import {releaseEarlySignals} from '../early-signals.js';
 
 type Kind = MaintenanceKind;
 
@@ -266,6 +267,8 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 	};
 
 	const signals = Object.keys(stopSignals) as StopSignal[];
+	// From here this run answers signals itself (cli.tsx's early answer, with --json, is let go).
+	releaseEarlySignals();
 	for (const signal of signals) {
 		process.on(signal, onSignal);
 	}

@@ -23,6 +23,7 @@ import {restoreCommand, shellWord} from '../runbook/come-back.js';
 import {execOutcomeText, runExec} from '../runbook/run-exec.js';
 import {headlessMaintenance} from './run-maintenance.js';
 import {counted} from '../counted.js';
+import {releaseEarlySignals} from '../early-signals.js';
 
 const write = (line: string) => {
 	process.stderr.write(terminalLine(line));
@@ -218,6 +219,8 @@ async function roll(options: Options, words: readonly string[], result: RollResu
 	};
 
 	const signals = Object.keys(stopSignals) as StopSignal[];
+	// From here this run answers signals itself (cli.tsx's early answer, with --json, is let go).
+	releaseEarlySignals();
 	for (const signal of signals) {
 		process.on(signal, onSignal);
 	}

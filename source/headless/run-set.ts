@@ -15,6 +15,7 @@ import {dryRunSummary, warnedCheckTexts} from './dry-run.js';
 import {changedByRun, finalState, readServers, targetEntries, type TargetServers} from './final-state.js';
 import {headlessResult, type HeadlessResult} from './report.js';
 import {changesAnswered} from './run-maintenance.js';
+import {releaseEarlySignals} from '../early-signals.js';
 
 type Kind = MaintenanceKind;
 
@@ -78,6 +79,8 @@ export async function headlessSet(kind: Kind, options: Options, label: string, t
 	};
 
 	const signals = Object.keys(stopSignals) as StopSignal[];
+	// From here this run answers signals itself (cli.tsx's early answer, with --json, is let go).
+	releaseEarlySignals();
 	for (const signal of signals) {
 		process.on(signal, onSignal);
 	}

@@ -2,12 +2,13 @@ import {existsSync, mkdirSync} from 'node:fs';
 import process from 'node:process';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import {readJournal} from '../../source/runbook/journal.js';
+import {statusJsonSchema} from '../../source/headless/status-schema.js';
 import {webappsConfig, webappsDemos} from '../fixtures/webapps.cfg.js';
 import {startForwardingSocket} from '../helpers/forwarding-socket.js';
 import {checkCommandContract, checkContract, contractChecks} from '../helpers/json-contract.js';
 import {holdLock} from '../helpers/lock-holder.js';
 import {adminStates, rawStat} from '../helpers/raw-haproxy.js';
-import {runCli} from '../helpers/run-cli.js';
+import {runCli, startCli} from '../helpers/run-cli.js';
 import {startTestBed, type TestBed} from '../helpers/test-bed.js';
 import {waitFor} from '../helpers/wait-for.js';
 
@@ -469,4 +470,33 @@ describe('--allow-down', () => {
 
 it('held every --json output of this file to the schema', () => {
 	expect(contractChecks).toBeGreaterThan(20);
+});
+
+describe('a signal while drainboard starts, before it sends anything', () => {
+	it.each([['drain'], ['status']] as const)('%s --json: stdout still carries its one object (interrupted), exit 143, nothing sent', async (command) => {
+		// HAProxy's first reply never comes: drainboard is still starting when the signal arrives.
+		const socket = await startForwardingSocket(bed.adminSocket, () => 'lose-command');
+		try {
+			const args = command === 'drain' ? ['drain', 'webapps/app02', '--socket', socket.path, '--config', bed.configPath, '--journal', `${bed.dir}/early-signal.jsonl`, '--yes', '--json', '--timeout', '30'] : ['status', '--socket', socket.path, '--json', '--timeout', '30'];
+			const run = startCli(args);
+			await waitFor('drainboard to ask HAProxy', () => (socket.received.length > 0 ? true : undefined), 15_000);
+			run.child.kill('SIGTERM');
+			const {code} = await run.exited;
+			expect(code, run.stderr).toBe(143);
+			expect(run.stderr).toContain('Stopped by SIGTERM before anything was sent to HAProxy.');
+			// Each command's own schema: status's object has no "ok", its error says it.
+			const result = JSON.parse(run.stdout) as {ok?: boolean; error: {code: string; message: string}};
+			expect(result.error).toEqual({code: 'interrupted', message: 'Stopped by SIGTERM before anything was sent to HAProxy.'});
+			if (command === 'drain') {
+				expect(checkContract(run.stdout, code)).toMatchObject({ok: false, changed: false});
+			} else {
+				statusJsonSchema.parse(result);
+			}
+
+			expect(socket.received.filter((line) => line.startsWith('set '))).toEqual([]);
+			expect((await states())['webapps/app02']).toBe('0');
+		} finally {
+			await socket.close();
+		}
+	});
 });
