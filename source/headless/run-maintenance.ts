@@ -218,6 +218,12 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 		warn(`${label} is drained by ${heldBy}, not by this run: restoring it would end that maintenance (it needs --take-over).`);
 	}
 
+	// A drain someone made by hand (socat, another tool) may be theirs for a reason of their own: the
+	// restore ends it, and the warning (in the JSON too) says so, for whoever reads the run afterwards.
+	if (kind === 'restore' && plan.resume?.found && !plan.resume.heldBy) {
+		warn(`${label} was drained by someone or something else, not by a drainboard maintenance: this restore ends that drain; make sure whoever drained it is done with it.`);
+	}
+
 	if (plan.resume) {
 		store.dispatch({type: 'resumed', at: plan.resume.step, drained: plan.resume.drained, ran: plan.resume.ran, time: context.clock.now()});
 		// A restore after a drain is that maintenance's second half, not a rescue: said as such.

@@ -275,6 +275,10 @@ describe("another operator's drain", () => {
 		const restore = await runCli(['restore', 'web/s3', ...common('bob-socat.jsonl')], as('bob'));
 		expect(restore.code, restore.stderr).toBe(0);
 		expect(restore.stderr).toContain('drained by someone or something else');
+		// Whoever drained it by hand may not be done: the restore that ends their drain warns, in the JSON too.
+		const warning = 'web/s3 was drained by someone or something else, not by a drainboard maintenance: this restore ends that drain; make sure whoever drained it is done with it.';
+		expect(restore.stderr).toContain(`! ${warning}`);
+		expect(JSON.parse(restore.stdout)).toMatchObject({ok: true, changed: true, warnings: expect.arrayContaining([warning]) as unknown});
 		expect((await states())['web/s3']).toBe('0');
 	});
 
