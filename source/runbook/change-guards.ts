@@ -1,3 +1,4 @@
+import {visible} from '../visible-text.js';
 import {DrainboardError, type ErrorCode} from '../errors.js';
 import {capacityAfter, emptiedReasons, emptiedTodo, type BackendCapacity} from '../model/capacity.js';
 import {drainSet, isHealthy, outOfRotation} from '../model/server-condition.js';
@@ -28,10 +29,13 @@ export function othersServing(context: RunbookContext, view: TargetView): Server
 	return capacityOf(context, view).find((capacity) => capacity.backend === context.target.backend)?.staying ?? [];
 }
 
-/** `app02 DRAIN, app03 DOWN` */
+/**
+ * `app02 DRAIN, app03 DOWN, app04 UP at weight 0`: why each other active server takes no new
+ * traffic (a server at weight 0 shows UP, which alone would read as serving).
+ */
 export function othersText(context: RunbookContext, view: TargetView): string {
 	const others = (view.backend?.servers ?? []).filter((server) => server.server !== context.target.server && !server.backup);
-	return others.map((server) => `${server.server} ${server.status}`).join(', ') || 'no other active server';
+	return others.map((server) => `${server.server} ${visible(server.status)}${server.userWeight === 0 ? ' at weight 0' : ''}`).join(', ') || 'no other active server';
 }
 
 /** An instance where the drain leaves a backend with no active server serving, and that backend. */

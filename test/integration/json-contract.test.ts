@@ -142,10 +142,24 @@ describe('the --json contract of drain and restore', () => {
 			const run = await json(['drain', 'api/api1', ...common('capacity.jsonl')]);
 			expect(run.code).toBe(1);
 			expect(run.result).toMatchObject({ok: false, changed: false, error: {code: 'capacity'}});
-			expect(run.result.error!.message).toContain('no other active server of api is up and in rotation');
+			// Why the others do not count is named: an operator looks at api2, not at the whole backend.
+			expect(run.result.error!.message).toContain('no other active server of api is up and in rotation (api2 MAINT)');
 			expect((await states())['api/api1']).toBe('0');
 		} finally {
 			await bed.send('set server api/api2 state ready');
+		}
+	});
+
+	it('error capacity (exit 1) when the only other server is UP at weight 0: named as such, not as "UP"', async () => {
+		expect(await bed.send('set server api/api2 weight 0')).toBe('\n');
+		try {
+			const run = await json(['drain', 'api/api1', ...common('weight-zero.jsonl')]);
+			expect(run.code).toBe(1);
+			expect(run.result).toMatchObject({ok: false, changed: false, error: {code: 'capacity'}});
+			expect(run.result.error!.message).toContain('no other active server of api is up and in rotation (api2 UP at weight 0)');
+			expect((await states())['api/api1']).toBe('0');
+		} finally {
+			await bed.send('set server api/api2 weight 1');
 		}
 	});
 

@@ -11,7 +11,7 @@ import {formatTarget} from '../../runtime/names.js';
 import {RuntimeApiError} from '../../runtime/runtime-error.js';
 import {failed, passed, skipped, warned} from '../check-result.js';
 import {runbookMode} from '../context.js';
-import {capacityOf, emptiedByWhat, othersServing} from '../change-guards.js';
+import {capacityOf, emptiedByWhat, othersServing, othersText} from '../change-guards.js';
 import {backendFreeInDryRun} from './backend-free.js';
 import {notInMaintenance} from './not-in-maintenance.js';
 import {onInstances, perInstance, readTarget} from '../read-target.js';
@@ -186,7 +186,7 @@ const capacity: CheckDefinition = {
 			const others = othersServing(context, view);
 			if (others.length === 0) {
 				const backupNote = backups.length > 0 ? ` Only backup ${backups.length === 1 ? 'server' : 'servers'} ${backups.map((server) => server.server).join(', ')} would take the traffic.` : ' HAProxy would answer 503 to every request.';
-				return failed(this.id, title, perInstance(context, view.socket, `no other active server of ${context.target.backend} is up and in rotation.${backupNote}`), {
+				return failed(this.id, title, perInstance(context, view.socket, `no other active server of ${context.target.backend} is up and in rotation (${othersText(context, view)}).${backupNote}`), {
 					meaning: 'Draining the target would take the service down or onto backups.',
 					todo: 'Bring another server back first; --force passes this gate (journaled).',
 					override: {kind: 'force', question: 'Drain anyway?'},
