@@ -25,7 +25,7 @@ const key = (backend: string, server: string) => `${backend}/${server}`;
  * that `track`s it (IDRAIN), and on from those to theirs (show stat's `tracked` names the server
  * each one tracks).
  */
-function trackersOf(snapshot: InstanceSnapshot, leaving: readonly Leaving[]): Server[] {
+export function trackersOf(snapshot: InstanceSnapshot, leaving: readonly Leaving[]): Server[] {
 	const gone = new Set(leaving.map((server) => key(server.backend, server.server)));
 	const all = snapshot.backends.flatMap((backend) => backend.servers);
 	const found: Server[] = [];

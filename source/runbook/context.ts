@@ -117,6 +117,8 @@ export type RunbookContext = {
 	commandFlags: ChosenFlags;
 	/** What the steps learned so far (from `store`). */
 	readonly facts: RunbookFacts;
+	/** Every server of the maintenance the target is one of (itself included); unset for a maintenance of one server. */
+	together?: readonly Target[];
 };
 
 /** A context whose `probe`, `probeSource` and `facts` read `parts.store`'s state. */

@@ -59,6 +59,7 @@ export async function prepareSet(kind: MaintenanceKind, options: Options, label:
 	const members: SetMember[] = [];
 	for (const target of targets) {
 		const {context, resume, notice, notes} = await prepareMaintenance(options, target, {interactive, clients});
+		context.together = targets;
 		for (const note of notes) {
 			io.write(note);
 		}

@@ -310,6 +310,25 @@ describe('several servers are one maintenance', () => {
 		expect(await states()).toEqual(before);
 	});
 
+	it("validate says when the target's address and port serve other backends this maintenance leaves in rotation, and not when the maintenance takes them all", async () => {
+		const address = `127.0.0.1:${bed.port('app01')}`;
+		const one = await run(['drain', 'webapps/app01', ...common('shared-one.jsonl'), '--dry-run']);
+		expect(one.code, one.stderr).toBe(0);
+		const note = `${address} also serves api/app01 and cache/c1, which this maintenance leaves in rotation: work that stops the service there (a restart, a reboot) fails their requests too. A maintenance of @${address} takes every server at that address out together.`;
+		expect(one.json.warnings.some((warning) => warning.includes(note)), one.json.warnings.join('\n')).toBe(true);
+		// A server of it out of rotation already is not at risk: not named.
+		expect(await bed.send('set server cache/c1 state maint')).toBe('\n');
+		const two = await run(['drain', 'webapps/app01', ...common('shared-two.jsonl'), '--dry-run']);
+		expect(two.json.warnings.join(' ')).toContain(`${address} also serves api/app01, which this maintenance leaves in rotation: work that stops the service there (a restart, a reboot) fails its requests too.`);
+		expect(await bed.send('set server cache/c1 state ready')).toBe('\n');
+		const all = await run(['drain', machine(), ...common('shared-all.jsonl'), '--dry-run']);
+		expect(all.code, all.stderr).toBe(0);
+		expect(all.stderr).not.toContain('also serves');
+		// Another server of webapps has an address of its own: nothing to say.
+		const other = await run(['drain', 'webapps/app02', ...common('shared-other.jsonl'), '--dry-run']);
+		expect(other.stderr).not.toContain('also serves');
+	});
+
 	it('names what there is when a pattern names nothing (exit 2, not-found)', async () => {
 		const none = await run(['drain', '*/nosuch', ...common('none.jsonl')]);
 		expect(none.code).toBe(2);

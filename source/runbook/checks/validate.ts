@@ -10,13 +10,16 @@ import {isServing} from '../../model/server-condition.js';
 import {formatTarget} from '../../runtime/names.js';
 import {RuntimeApiError} from '../../runtime/runtime-error.js';
 import {failed, passed, skipped, warned} from '../check-result.js';
-import {runbookMode} from '../context.js';
+import {runbookMode, type RunbookContext} from '../context.js';
 import {capacityOf, emptiedByWhat, othersServing, othersText} from '../change-guards.js';
 import {backendFreeInDryRun} from './backend-free.js';
 import {notInMaintenance} from './not-in-maintenance.js';
 import {onInstances, perInstance, readTarget} from '../read-target.js';
 import type {CheckDefinition} from '../step-definition.js';
-import {counted} from '../../counted.js';
+import {andList, counted} from '../../counted.js';
+import {addressOf} from '../../model/describe.js';
+import {servingAtSameAddress} from '../../model/shared-address.js';
+import type {Server} from '../../model/types.js';
 
 const targetExists: CheckDefinition = {
 	id: 'target-exists',
@@ -247,6 +250,11 @@ const warnings: CheckDefinition = {
 			notes.push(`${target}'s agent-check is disabled already, not by this maintenance: restore leaves it disabled.`);
 		}
 
+		const shared = await sharedAddressNote(context, io.signal);
+		if (shared) {
+			notes.push(shared);
+		}
+
 		const stats = await Promise.all(context.clients.map(async (client) => client.stat(undefined, io.signal)));
 		const trackers = [...new Set(stats.flat().filter((row) => row.tracked === formatTarget(context.target)).map((row) => `${row.proxy}/${row.service}`))];
 		if (trackers.length > 0) {
@@ -267,5 +275,29 @@ const warnings: CheckDefinition = {
 		return notes.length > 0 ? warned(this.id, title, notes.join(' ')) : passed(this.id, title, `No persistence, no trackers; the configuration loads the server-state file ${file} at each reload, which keeps the drain when "show servers state" is written to it just before.`);
 	},
 };
+
+/**
+ * The target's address and port also serve servers of other backends (or names) that this
+ * maintenance leaves in rotation: the same service on the same machine, whose users the work
+ * (a restart, a reboot) fails too. Said, with the target form that takes them all out together.
+ */
+async function sharedAddressNote(context: RunbookContext, signal?: AbortSignal): Promise<string | null> {
+	const staying = new Map<string, Server>();
+	let address = '';
+	for (const view of await readTarget(context, signal, true)) {
+		address = view.server ? addressOf(view.server) : address;
+		for (const server of servingAtSameAddress(view.snapshot, context.target, context.together ?? [context.target])) {
+			staying.set(`${server.backend}/${server.server}`, server);
+		}
+	}
+
+	if (staying.size === 0) {
+		return null;
+	}
+
+	const names = [...staying.keys()].map((name) => visible(name));
+	const one = names.length === 1;
+	return `${visible(address)} also serves ${andList(names)}, which this maintenance leaves in rotation: work that stops the service there (a restart, a reboot) fails ${one ? 'its' : 'their'} requests too. A maintenance of @${visible(address)} takes every server at that address out together.`;
+}
 
 export const validateChecks: CheckDefinition[] = [targetExists, notInMaintenance, socketAdmin, configValid, backendFree, capacity, warnings];
