@@ -212,7 +212,8 @@ function toServer(socket: string, backend: string, readAt: number, table: Server
 	const secondsSinceChange = table.number('secondsSinceChange', row);
 	const opState = table.number('opState', row);
 	const adminState = table.number('adminState', row);
-	const checkConfigured = (table.number('checkState', row) & checkStateBits.CONFIGURED) !== 0;
+	const checkState = table.number('checkState', row);
+	const checkConfigured = (checkState & checkStateBits.CONFIGURED) !== 0;
 	const agentState = table.number('agentState', row);
 	const agentCheck = (agentState & checkStateBits.CONFIGURED) === 0 ? 'none' : (agentState & checkStateBits.ENABLED) === 0 ? 'disabled' : 'enabled';
 	const port = table.number('port', row);
@@ -247,6 +248,7 @@ function toServer(socket: string, backend: string, readAt: number, table: Server
 		status: (has ? stats.text('status', statRow) : null) ?? opStateNames[opState]!.toUpperCase(),
 		checkStatus,
 		checkConfigured,
+		checkDisabled: checkConfigured && (checkState & checkStateBits.ENABLED) === 0,
 		checkDescription,
 		agentCheck,
 		currentSessions: has ? (orNull(stats.number('scur', statRow)) ?? 0) : 0,

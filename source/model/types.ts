@@ -34,6 +34,11 @@ export type Server = {
 	/** Last health check result name (`L7OK`, `L4CON`, …), null when no check is configured. */
 	checkStatus: string | null;
 	checkConfigured: boolean;
+	/**
+	 * A health check configured but disabled at runtime (`disable health`, srv_check_state without
+	 * its ENABLED bit): no result comes, and HAProxy keeps the server's last state whatever the service does.
+	 */
+	checkDisabled: boolean;
 	checkDescription: string | null;
 	/**
 	 * The server's agent-check (srv_agent_state): `enabled` can set the server's state (an agent

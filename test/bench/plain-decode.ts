@@ -186,6 +186,7 @@ export function plainBackends(socket: string, state: Buffer, stat: Buffer): Back
 			status: row?.status ?? record.opStateName.toUpperCase(),
 			checkStatus,
 			checkConfigured: record.checkConfigured,
+			checkDisabled: record.checkConfigured && (record.checkState & checkStateBits.ENABLED) === 0,
 			checkDescription,
 			agentCheck: !record.agentConfigured ? 'none' : (record.agentState & checkStateBits.ENABLED) === 0 ? 'disabled' : 'enabled',
 			currentSessions: row?.currentSessions ?? 0,

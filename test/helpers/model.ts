@@ -19,6 +19,7 @@ export function makeServer(overrides: Partial<Server> & {backend: string; server
 		status: 'UP',
 		checkStatus: 'L7OK',
 		checkConfigured: true,
+		checkDisabled: false,
 		checkDescription: 'Layer7 check passed',
 		agentCheck: 'none',
 		currentSessions: 0,

@@ -191,6 +191,30 @@ describe('drainboard drain and restore (headless)', () => {
 		}
 	});
 
+	it('a health check disabled at runtime ("disable health") is said at validate, and restore refuses at once with how to enable it, leaving the server drained', async () => {
+		expect(await bed.send('disable health webapps/app03')).toBe('\n');
+		try {
+			const drain = await runCli(['drain', 'webapps/app03', ...common('no-health.jsonl')]);
+			expect(drain.code, drain.stderr).toBe(0);
+			expect(drain.stderr).toContain('webapps/app03\'s health check is disabled ("disable health"): restore puts it back only once a check passes, so enable it ("enable health webapps/app03") before restore.');
+			// A wait of an hour: the refusal comes from what HAProxy shows, not from the wait running out.
+			const refused = await runCli(['restore', 'webapps/app03', ...common('no-health.jsonl'), '--ready-timeout', '3600', '--json']);
+			expect(refused.code).toBe(1);
+			expect(refused.stderr).toContain('✗ maintain · Target healthy again: webapps/app03\'s health check is disabled ("disable health"): HAProxy sends it no check, so no result comes to say it is healthy (HAProxy shows it DRAIN).');
+			expect(refused.stderr).toMatch(/Do: Enable its check \("enable health webapps\/app03" on the stats socket\), then run "drainboard restore webapps\/app03 [^"]*" again once it passes\./);
+			expect(refused.stderr).not.toContain('Waited');
+			expect((await states())['webapps/app03']).toBe('8');
+			expect(readJournal(`${bed.dir}/no-health.jsonl`).entries.some((entry) => entry.check === 'health-back' && entry.verdict === 'fail' && JSON.stringify(entry.evidence) === '{"healthCheck":"disabled"}')).toBe(true);
+			expect(await bed.send('enable health webapps/app03')).toBe('\n');
+			const restore = await runCli(['restore', 'webapps/app03', ...common('no-health.jsonl')]);
+			expect(restore.code, restore.stderr).toBe(0);
+			expect((await states())['webapps/app03']).toBe('0');
+		} finally {
+			await bed.send('enable health webapps/app03');
+			await bed.send('set server webapps/app03 state ready');
+		}
+	});
+
 	it('hands a drain started by a script to the wizard, through the journal', async () => {
 		expect((await runCli(['drain', 'webapps/app01', ...common('handover.jsonl')])).code).toBe(0);
 		const session = await startCliInTmux(['webapps/app01', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', `${bed.dir}/handover.jsonl`], {columns: 100, rows: 30});

@@ -1,3 +1,4 @@
+import {visible} from '../../visible-text.js';
 import {checkStatusLabels, type CheckStatusName} from '../../decode/labels.js';
 import {drainSet, inMaintenance, isHealthy, outOfRotation} from '../../model/server-condition.js';
 import type {Server} from '../../model/types.js';
@@ -14,6 +15,10 @@ import type {CheckDefinition} from '../step-definition.js';
 export function healthText(server: Server | undefined): string {
 	if (!server) {
 		return 'not in the runtime';
+	}
+
+	if (server.checkDisabled) {
+		return `${server.status} · health check disabled ("disable health")`;
 	}
 
 	const check = server.checkConfigured ? (server.checkStatus ? `${server.checkStatus} (${checkStatusLabels[server.checkStatus as CheckStatusName] ?? server.checkDescription ?? ''})` : 'no check result yet') : 'no health check configured';
@@ -40,7 +45,7 @@ const healthBack: CheckDefinition = {
 		// The first read is where the wait begins: what it finds happened before, not while drainboard waited.
 		let when: Seen = 'at-start';
 		for (;;) {
-			const lost = views === null ? undefined : (drainLost(context, views, when) ?? putInMaintenance(context, views, when));
+			const lost = views === null ? undefined : (drainLost(context, views, when) ?? putInMaintenance(context, views, when) ?? checksDisabled(context, views));
 			if (lost) {
 				return lost;
 			}
@@ -118,6 +123,25 @@ function drainLost(context: RunbookContext, views: readonly TargetView[], when: 
 			code: 'state',
 		},
 	);
+}
+
+/**
+ * The target's health check disabled at runtime (`disable health`): HAProxy sends it no check, so
+ * no result would ever come, and the wait would only run out. Said at once, with how to enable it.
+ */
+function checksDisabled(context: RunbookContext, views: readonly TargetView[]): CheckResult | undefined {
+	const off = views.find((view) => view.server?.checkDisabled);
+	if (!off?.server) {
+		return undefined;
+	}
+
+	const label = formatTarget(context.target);
+	const again = context.options.interactive ? 'press Enter again' : `run "${restoreCommand(context.commandFlags, label, context.journal.file)}" again`;
+	return failed(healthBack.id, healthBack.title, perInstance(context, off.socket, `${label}'s health check is disabled ("disable health"): HAProxy sends it no check, so no result comes to say it is healthy (HAProxy shows it ${visible(off.server.status)}).`), {
+		meaning: 'Restore puts the server back only once a health check passes: with checks off, HAProxy would send users to it whether the service runs or not.',
+		todo: `Enable its check ("enable health ${label}" on the stats socket${context.clients.length > 1 ? ' of every instance' : ''}), then ${again} once it passes.`,
+		evidence: {healthCheck: 'disabled'},
+	});
 }
 
 /** The maintenance as the journal tells it; none when the journal cannot be read now (the cause is then said as either). */

@@ -242,8 +242,13 @@ const warnings: CheckDefinition = {
 			}
 		}
 
-		const agents = (await readTarget(context, io.signal)).map((view) => view.server?.agentCheck ?? 'none');
+		const views = await readTarget(context, io.signal);
+		const agents = views.map((view) => view.server?.agentCheck ?? 'none');
 		const target = formatTarget(context.target);
+		if (views.some((view) => view.server?.checkDisabled)) {
+			notes.push(`${target}'s health check is disabled ("disable health"): restore puts it back only once a check passes, so enable it ("enable health ${target}") before restore.`);
+		}
+
 		if (agents.includes('enabled')) {
 			notes.push(`${target} has an agent-check that can set its state (an agent answering "ready" undoes a drain): the drain sends "disable agent ${target}" first, and restore enables it again.`);
 		} else if (agents.includes('disabled')) {

@@ -42,6 +42,10 @@ function checkText(server: Server): string {
 		return server.tracked ? `none of its own; follows ${server.tracked}` : 'none configured (HAProxy sends traffic without health checks)';
 	}
 
+	if (server.checkDisabled) {
+		return 'disabled ("disable health"): no result until "enable health"';
+	}
+
 	if (server.checkStatus === null) {
 		return 'no result (checks pause while the server is in maintenance)';
 	}
