@@ -33,6 +33,8 @@ export async function killAllTmux(): Promise<void> {
 export type TmuxSession = {
 	/** The screen as text (`escapes`: with colour and style codes). */
 	screen(escapes?: boolean): Promise<string>;
+	/** The terminal's scrollback and screen together: what the program printed above its live screen, as a person scrolling up would read it. */
+	scrollback(): Promise<string>;
 	/**
 	 * Sends a tmux key name (`Enter`, `Escape`, `Down`, `C-c`) or literal text, and resolves with
 	 * the screen that shows it was read: the first that differs from the screen before the key
@@ -105,6 +107,9 @@ export async function startCliInTmux(
 		async screen(escapes = false) {
 			const text = await tmux('capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', 'main');
 			return text.replace(/\n*Pane is dead \(.*\)\s*$/, '\n');
+		},
+		async scrollback() {
+			return tmux('capture-pane', '-p', '-S', '-', '-t', 'main');
 		},
 		async press(pressed, until, timeoutMs = screenWaitMs) {
 			return pressAndWait({send: async (sent) => session.send(sent), frame: settledScreen, everyMs: pressEveryMs}, pressed, until, timeoutMs);

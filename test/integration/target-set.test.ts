@@ -394,6 +394,15 @@ describe('the wizard on a pattern', () => {
 			expect(screen).toContain('set server cache/c1 state drain');
 			expect(Object.values(await states()).every((state) => state === '0')).toBe(true);
 			screen = await session.press('y', 'All 3 are drained and confirmed');
+			// The screen keeps the last lines that fit; every finished line is in the scrollback, validate's first.
+			const printed = (await session.scrollback()).replace(/\s+/g, ' ');
+			for (const label of ['webapps/app01', 'api/app01', 'cache/c1']) {
+				expect(printed).toContain(`${label} ✓ validate · Target exists: ${label} is in the runtime`);
+				expect(printed).toContain(`${label} ✓ confirm · Drain bit set: FDRAIN (0x08) is set`);
+			}
+
+			// Live lines (rates, health waits) stay on the screen only.
+			expect(printed).not.toMatch(/ … (confirm|baseline) · /);
 			const drained = await states();
 			expect([drained['webapps/app01'], drained['api/app01'], drained['cache/c1'], drained['webapps/app02']]).toEqual(['8', '8', '8', '0']);
 

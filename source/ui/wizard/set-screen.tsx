@@ -20,6 +20,7 @@ import {useKeys} from '../keys.js';
 import {tint} from '../theme.js';
 import type {TerminalSize} from '../use-terminal-size.js';
 import {Text} from '../text/shown-text.js';
+import {setLineColor} from './set-log-line.js';
 import {ChecklistLine} from './checklist-line.js';
 import {PromptBox, promptKeys, promptLines} from './prompt-box.js';
 import {useSetMaintenance, type SetMaintenance} from './use-set-maintenance.js';
@@ -173,7 +174,7 @@ export function SetScreen({runner, view, size, now, freshAt, onQuit, onBack, onE
 			))}
 			<Text> </Text>
 			{log.map((line, index) => (
-				<Text key={`log-${index}`} color={line.startsWith('✗') || line.includes(' ✗ ') ? tint('red') : line.startsWith('!') || line.includes(' ! ') ? tint('yellow') : undefined} wrap="truncate-end">
+				<Text key={`log-${index}`} color={setLineColor(line)} wrap="truncate-end">
 					{line}
 				</Text>
 			))}

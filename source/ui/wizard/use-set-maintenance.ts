@@ -1,4 +1,4 @@
-import {useCallback, useEffect, useRef, useState} from 'react';
+import {createElement, useCallback, useEffect, useRef, useState} from 'react';
 import {sentenceOf} from '../../errors.js';
 import type {PollView} from '../../poll/pool-poller.js';
 import type {SetMember, SetRunner} from '../../runbook/maintenance-set.js';
@@ -8,6 +8,8 @@ import {Cancelled, changeState, changesSettled, changeWaitMs} from '../../runboo
 import {stepIds, type StepId} from '../../runbook/steps.js';
 import {formatTarget} from '../../runtime/names.js';
 import {drainedInView, inView} from '../open-drains.js';
+import {usePrint} from '../scrollback.js';
+import {SetLogLine} from './set-log-line.js';
 import {wordsFor} from './set-words.js';
 
 /**
@@ -88,11 +90,20 @@ export function useSetMaintenance(runner: SetRunner, view: PollView, goBack: () 
 		[controller],
 	);
 
-	const write = useCallback((line: string) => {
-		if (alive.current) {
-			setLines((previous) => withLine(previous, line));
-		}
-	}, []);
+	const print = usePrint();
+	const write = useCallback(
+		(line: string) => {
+			if (alive.current) {
+				setLines((previous) => withLine(previous, line));
+				// Each finished line also goes once into the terminal's scrollback: the screen shows the
+				// last lines that fit, and validate's notes of a machine would be gone by its drain question.
+				if (print && !liveLine.test(line)) {
+					print(createElement(SetLogLine, {line}));
+				}
+			}
+		},
+		[print],
+	);
 
 	const ask = useCallback(
 		async (question: Prompt) =>
