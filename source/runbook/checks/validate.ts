@@ -302,7 +302,7 @@ async function sharedAddressNote(context: RunbookContext, signal?: AbortSignal):
 
 	const names = [...staying.keys()].map((name) => visible(name));
 	const one = names.length === 1;
-	return `${visible(address)} also serves ${andList(names)}, which this maintenance leaves in rotation: work that stops the service there (a restart, a reboot) fails ${one ? 'its' : 'their'} requests too. A maintenance of @${visible(address)} takes every server at that address out together.`;
+	return `${visible(address)} also serves ${andList(names)}, which this maintenance leaves in rotation: work that stops the service there (a restart, a reboot) fails ${one ? 'its' : 'their'} requests too. A maintenance of @${visible(address)} takes every server at that address out together${context.options.interactive ? ' (from the grid: m on the server)' : ''}.`;
 }
 
 export const validateChecks: CheckDefinition[] = [targetExists, notInMaintenance, socketAdmin, configValid, backendFree, capacity, warnings];
