@@ -87,7 +87,7 @@ function inRotation(status: string): boolean {
 function lostDrainSentence(gone: GoneDrain, options: {severalInstances: boolean; flags: ChosenFlags; journal: StatusJournal; now: number}): {text: string; command: string | null; after?: string} {
 	const where = options.severalInstances ? ` on ${gone.socket}` : '';
 	const command = restoreCommand(options.flags, gone.target, options.journal.given ? options.journal.file : undefined);
-	const drained = `${gone.target}${where}: ${gone.startedBy}'s maintenance of ${sinceTime(gone.startedAt, options.now)} ${gone.tookUp ? 'took up its drain (found made, by hand or another tool)' : 'drained it'}, and HAProxy`;
+	const drained = `${gone.target}${where}: ${gone.startedBy}'s maintenance of ${sinceTime(gone.startedAt, options.now)} ${gone.tookUp ? 'took up a drain it found already set (by hand or another tool)' : 'drained it'}, and HAProxy`;
 	if (gone.undone.how === 'maintenance') {
 		// Out of rotation, but not by that maintenance: restore puts back drains only, so it is offered only once drained again.
 		const back = `${drained} shows it in maintenance now (${gone.status ?? 'MAINT'}; ${undoneText(gone)}): out of rotation, not by that maintenance. Whoever put it there brings it back (set server ${gone.target} state ready)`;

@@ -27,7 +27,7 @@ import {checkLine, failureSentence} from '../runbook/check-result.js';
 import {dryRunSummary, warnedCheckTexts} from './dry-run.js';
 import {failureCode} from '../runbook/failure-code.js';
 import {partOfSetWarnings, restoreCommand, restoreHint, statusCommand} from '../runbook/come-back.js';
-import {markFoundDrain} from '../runbook/take-over.js';
+import {foundDrainWarning, markFoundDrain} from '../runbook/take-over.js';
 import {releaseEarlySignals} from '../early-signals.js';
 
 type Kind = MaintenanceKind;
@@ -219,9 +219,10 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 	}
 
 	// A drain someone made by hand (socat, another tool) may be theirs for a reason of their own: the
-	// restore ends it, and the warning (in the JSON too) says so, for whoever reads the run afterwards.
-	if (kind === 'restore' && plan.resume?.found && !plan.resume.heldBy) {
-		warn(`${label} was drained by someone or something else, not by a drainboard maintenance: this restore ends that drain; make sure whoever drained it is done with it.`);
+	// warning (in the JSON too) says what this run does with it, for whoever reads the run afterwards.
+	const found = foundDrainWarning(kind, label, plan.resume);
+	if (found) {
+		warn(found);
 	}
 
 	if (plan.resume) {
@@ -231,7 +232,7 @@ export async function headlessMaintenance(kind: Kind, options: Options, targetTe
 		const again = plan.resume.healthAgain ? ` again: its maintain passed in an earlier run, but the target is still drained, so the health wait runs again (up to ${context.options.readyTimeoutMs / 1000} s, --ready-timeout) before ready` : '';
 		write(
 			kind === 'restore' && drainedBy
-				? `→ the maintenance that ${drainedBy.user} started at ${journalTime(drainedBy.at)} ${drainedBy.tookUp ? 'took up its drain (found made, by hand or another tool)' : 'drained it'}${plan.resume.execUnfinished ? `; ${plan.resume.execUnfinished}` : ''}; it goes on at ${plan.resume.step}${again}.`
+				? `→ the maintenance that ${drainedBy.user} started at ${journalTime(drainedBy.at)} ${drainedBy.tookUp ? 'took up a drain it found already set (by hand or another tool)' : 'drained it'}${plan.resume.execUnfinished ? `; ${plan.resume.execUnfinished}` : ''}; it goes on at ${plan.resume.step}${again}.`
 				: `→ resuming at ${plan.resume.step}: ${plan.resume.reason}`,
 		);
 	}

@@ -45,7 +45,7 @@ export function lostDrainWarnings(record: MaintenanceRecord | undefined, views: 
 
 	const label = formatTarget(target);
 	// A drain found made and taken up: the journal knows when it was taken up, not when it was made.
-	const drainAt = record.drainSentAt === null ? '' : record.drainFound ? ` (found made, taken up at ${clockTime(record.drainSentAt)})` : ` at ${clockTime(record.drainSentAt)}`;
+	const drainAt = record.drainSentAt === null ? '' : record.drainFound ? ` (found already set, taken up at ${clockTime(record.drainSentAt)})` : ` at ${clockTime(record.drainSentAt)}`;
 	return views.flatMap((view) => {
 		// Drained still, or in maintenance now (not in rotation either way): not a lost drain.
 		if (!view.server || outOfRotation(view.server)) {

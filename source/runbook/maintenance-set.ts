@@ -19,7 +19,7 @@ import {putBackOnOutage} from './outage.js';
 import {openConfirmWindow} from './checks/confirm.js';
 import type {Prompt} from './state.js';
 import {stepIds, type StepId} from './steps.js';
-import {markFoundDrain, takeOverDrain} from './take-over.js';
+import {foundDrainWarning, markFoundDrain, takeOverDrain} from './take-over.js';
 
 /** One server of a maintenance of several: its own context, plan and state (its context's store). */
 export type SetMember = {label: string; context: RunbookContext; plan: Plan; warnings: string[]};
@@ -77,6 +77,12 @@ export async function prepareSet(kind: MaintenanceKind, options: Options, label:
 		for (const text of member.plan.lost ?? (notice ? [notice] : [])) {
 			member.warnings.push(text);
 			io.write(`! ${member.label}: ${text}`);
+		}
+
+		const found = foundDrainWarning(kind, member.label, member.plan.resume);
+		if (found) {
+			member.warnings.push(found);
+			io.write(`! ${member.label}: ${found}`);
 		}
 
 		if (member.plan.resume) {

@@ -209,7 +209,7 @@ export function resumePoint(record: MaintenanceRecord | undefined, {targetDraine
 			step,
 			drained: true,
 			ran: open.passed.filter((id) => stepIds.indexOf(id) < stepIds.indexOf(step)),
-			reason: `the maintenance that ${open.startedBy} started at ${journalTime(open.startedAt)} ${open.drainFound ? 'took up its drain (found made)' : 'drained it'} and did not finish${again}`,
+			reason: `the maintenance that ${open.startedBy} started at ${journalTime(open.startedAt)} ${open.drainFound ? 'took up a drain it found already set' : 'drained it'} and did not finish${again}`,
 			drainedBy: {user: open.startedBy, at: open.startedAt, ...(open.drainFound ? {tookUp: true as const} : {})},
 			...(healthAgain ? {healthAgain: true as const} : {}),
 			...(unfinished ? {execUnfinished: unfinished} : {}),

@@ -29,3 +29,19 @@ export async function markFoundDrain(context: RunbookContext, resume: ResumePoin
 	const failed = await context.marks.write(context.target, context.journal.file).catch((error: unknown) => sentenceOf(error));
 	return failed === null ? null : `${failed.replace(/\.$/, '')}; until it is, another journal's restore of it is not refused.`;
 }
+
+/**
+ * What an operator (or the automation reading `warnings`) must know when a run meets a drain
+ * set by hand or another tool, not by a drainboard maintenance: whoever set it may have a reason
+ * of their own. A drain takes it up (its restore will put the server back); a restore ends it.
+ * Null when the run found no such drain (or another maintenance's, which has its own warning).
+ */
+export function foundDrainWarning(kind: 'drain' | 'restore', label: string, resume: ResumePoint | undefined): string | null {
+	if (!resume?.found || resume.heldBy !== undefined) {
+		return null;
+	}
+
+	return kind === 'drain'
+		? `${label} was drained already by someone or something else, not by a drainboard maintenance: this run takes that drain up, and its restore will put ${label} back into rotation; make sure whoever drained it agrees.`
+		: `${label} was drained by someone or something else, not by a drainboard maintenance: this restore ends that drain; make sure whoever drained it is done with it.`;
+}

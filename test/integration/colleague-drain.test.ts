@@ -287,6 +287,10 @@ describe("another operator's drain", () => {
 		const adopt = await runCli(['drain', 'web/s2', ...common('jill.jsonl')], as('jill'));
 		expect(adopt.code, adopt.stderr).toBe(0);
 		expect(adopt.stderr).toContain('drained by someone or something else');
+		// Taking it up is said as a warning, in the JSON too: its restore will end the hand-made drain.
+		expect(JSON.parse(adopt.stdout)).toMatchObject({
+			warnings: expect.arrayContaining(['web/s2 was drained already by someone or something else, not by a drainboard maintenance: this run takes that drain up, and its restore will put web/s2 back into rotation; make sure whoever drained it agrees.']) as unknown,
+		});
 		expect(marks('s2')).toEqual(['drained jill']);
 		const status = await runCli(['status', '--socket', bed.adminSocket, '--json'], as('kurt'));
 		expect(statusJsonSchema.parse(JSON.parse(status.stdout)).drains).toEqual([expect.objectContaining({server: 'web/s2', by: expect.objectContaining({user: 'jill', journal: path.join(bed.dir, 'jill.jsonl')}) as unknown})]);
@@ -306,18 +310,18 @@ describe("another operator's drain", () => {
 		expect(adopt.code, adopt.stderr).toBe(0);
 		// Its restore says whose drain it goes on with, and that lena's maintenance did not make it.
 		const preview = await runCli(['restore', 'web/s3', ...common('lena.jsonl'), '--dry-run'], as('lena'));
-		expect(preview.stderr).toMatch(/→ the maintenance that lena started at .* took up its drain \(found made, by hand or another tool\); it goes on at/);
+		expect(preview.stderr).toMatch(/→ the maintenance that lena started at .* took up a drain it found already set \(by hand or another tool\); it goes on at/);
 		expect(await bed.send('set server web/s3 state ready')).toBe('\n');
 		const status = await runCli(['status', '--socket', bed.adminSocket, '--journal', path.join(bed.dir, 'lena.jsonl'), '--json'], as('lena'));
 		// When the drain was made is not known (only when lena's maintenance took it up): no drainedAt, and never "drained it".
 		expect(statusJsonSchema.parse(JSON.parse(status.stdout)).lostDrains).toEqual([expect.objectContaining({server: 'web/s3', undone: 'change', by: expect.objectContaining({drainedAt: null})})]);
 		const table = await runCli(['status', '--socket', bed.adminSocket, '--journal', path.join(bed.dir, 'lena.jsonl')], as('lena'));
-		expect(table.stdout.replace(/\s+/g, ' ')).toMatch(/web\/s3: lena's maintenance of \S+ took up its drain \(found made, by hand or another tool\), and HAProxy shows it in rotation now/);
+		expect(table.stdout.replace(/\s+/g, ' ')).toMatch(/web\/s3: lena's maintenance of \S+ took up a drain it found already set \(by hand or another tool\), and HAProxy shows it in rotation now/);
 		expect(table.stdout).not.toMatch(/web\/s3: lena's maintenance of \S+ drained it/);
 		const restore = await runCli(['restore', 'web/s3', ...common('lena.jsonl')], as('lena'));
 		expect(restore.code, restore.stderr).toBe(1);
 		const result = JSON.parse(restore.stdout) as HeadlessResult;
-		expect(result.warnings).toEqual([expect.stringMatching(/^Someone or something else changed web\/s3 on \S+ after the drain \(found made, taken up at \d\d:\d\d:\d\d\): HAProxy \(same process, pid \d+\) shows it ready \(no admin flags\), so it went back into rotation during the maintenance\.$/)]);
+		expect(result.warnings).toEqual([expect.stringMatching(/^Someone or something else changed web\/s3 on \S+ after the drain \(found already set, taken up at \d\d:\d\d:\d\d\): HAProxy \(same process, pid \d+\) shows it ready \(no admin flags\), so it went back into rotation during the maintenance\.$/)]);
 		expect(restore.stderr).not.toContain('nothing to restore');
 	});
 

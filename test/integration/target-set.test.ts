@@ -205,6 +205,18 @@ describe('several servers are one maintenance', () => {
 		expect([after['webapps/app01'], after['api/app01'], after['cache/c1']]).toEqual(['0', '0', '0']);
 	});
 
+	it('a drain of the machine that finds one of its servers drained by hand takes that drain up, and warns so: its restore will end it', async () => {
+		expect(await bed.send('set server cache/c1 state drain')).toBe('\n');
+		const drain = await run(['drain', machine(), ...common('hand.jsonl')]);
+		expect(drain.code, drain.stderr).toBe(0);
+		const warning = 'cache/c1 was drained already by someone or something else, not by a drainboard maintenance: this run takes that drain up, and its restore will put cache/c1 back into rotation; make sure whoever drained it agrees.';
+		expect(drain.stderr).toContain(`! cache/c1: ${warning}`);
+		expect(drain.json.warnings).toContain(`cache/c1: ${warning}`);
+		expect(drain.json.warnings.filter((text) => text.includes('drained already'))).toHaveLength(1);
+		const restore = await run(['restore', machine(), ...common('hand.jsonl')]);
+		expect(restore.code, restore.stderr).toBe(0);
+	});
+
 	it("a drain of a machine another journal's maintenance drained proves it, and does not name its own restore for it", async () => {
 		expect((await run(['drain', machine(), ...common('theirs.jsonl')])).code).toBe(0);
 		const again = await run(['drain', machine(), ...common('mine.jsonl')]);
