@@ -200,6 +200,8 @@ describe('drainboard drain and restore (headless)', () => {
 			// A wait of an hour: the refusal comes from what HAProxy shows, not from the wait running out.
 			const refused = await runCli(['restore', 'webapps/app03', ...common('no-health.jsonl'), '--ready-timeout', '3600', '--json']);
 			expect(refused.code).toBe(1);
+			// Not health-timeout: no wait ran out, and a longer --ready-timeout would change nothing.
+			expect(JSON.parse(refused.stdout)).toMatchObject({ok: false, changed: false, error: {code: 'state'}});
 			expect(refused.stderr).toContain('✗ maintain · Target healthy again: webapps/app03\'s health check is disabled ("disable health"): HAProxy sends it no check, so no result comes to say it is healthy (HAProxy shows it DRAIN).');
 			expect(refused.stderr).toMatch(/Do: Enable its check \("enable health webapps\/app03" on the stats socket\), then run "drainboard restore webapps\/app03 [^"]*" again once it passes\./);
 			expect(refused.stderr).not.toContain('Waited');

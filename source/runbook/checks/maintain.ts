@@ -141,6 +141,8 @@ function checksDisabled(context: RunbookContext, views: readonly TargetView[]): 
 		meaning: 'Restore puts the server back only once a health check passes: with checks off, HAProxy would send users to it whether the service runs or not.',
 		todo: `Enable its check ("enable health ${label}" on the stats socket${context.clients.length > 1 ? ' of every instance' : ''}), then ${again} once it passes.`,
 		evidence: {healthCheck: 'disabled'},
+		// Not a wait that ran out (health-timeout, which a script may answer with a longer one): what HAProxy shows.
+		code: 'state',
 	});
 }
 
