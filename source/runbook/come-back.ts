@@ -85,6 +85,11 @@ export function restoreCommand(flags: ChosenFlags, target: string, journal?: str
 	return drainboardCommand({command: 'restore', target, words: ['--yes', ...(flags.takeOver ? ['--take-over'] : [])]}, flags, journal);
 }
 
+/** `drainboard drain B/S --socket … --journal …`: the headless drain of one server, with this run's flags. */
+export function drainCommand(flags: ChosenFlags, target: string, journal?: string): string {
+	return drainboardCommand({command: 'drain', target}, flags, journal);
+}
+
 /** `drainboard B/S --socket … --journal …`: the command that opens this maintenance again in the wizard. */
 export function comeBackCommand(flags: ChosenFlags, target: Target, journal: string): string {
 	return drainboardCommand({target: formatTarget(target)}, flags, journal);

@@ -205,6 +205,22 @@ describe('several servers are one maintenance', () => {
 		expect([after['webapps/app01'], after['api/app01'], after['cache/c1']]).toEqual(['0', '0', '0']);
 	});
 
+	it('a machine with one server in maintenance is refused as a whole, naming how to take the others out one at a time', async () => {
+		expect(await bed.send('set server cache/c1 state maint')).toBe('\n');
+		const before = await states();
+		const drain = await run(['drain', machine(), ...common('one-in-maint.jsonl')]);
+		expect(drain.code).toBe(1);
+		expect(drain.json).toMatchObject({ok: false, changed: false});
+		expect(drain.stderr).toMatch(/A maintenance of several servers takes none out while one is in maintenance: bring cache\/c1 back first, or leave it as it is and take the others out one at a time \("drainboard drain webapps\/app01 [^"]*--journal \S+one-in-maint\.jsonl", "drainboard drain api\/app01 [^"]*"\)/);
+		expect(await states()).toEqual(before);
+		// The command named, as printed, drains that one server.
+		const printed = /"(drainboard drain webapps\/app01 [^"]*)"/.exec(drain.stderr)![1]!;
+		const one = await run([...printed.split(' ').slice(1), '--yes', '--json']);
+		expect(one.code, one.stderr).toBe(0);
+		expect((await states())['webapps/app01']).toBe('8');
+		expect((await run(['restore', 'webapps/app01', ...common('one-in-maint.jsonl')])).code).toBe(0);
+	});
+
 	it('a drain of the machine that finds one of its servers drained by hand takes that drain up, and warns so: its restore will end it', async () => {
 		expect(await bed.send('set server cache/c1 state drain')).toBe('\n');
 		const drain = await run(['drain', machine(), ...common('hand.jsonl')]);

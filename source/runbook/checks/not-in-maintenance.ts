@@ -2,6 +2,8 @@ import {inMaintenance} from '../../model/server-condition.js';
 import type {Server} from '../../model/types.js';
 import {formatTarget} from '../../runtime/names.js';
 import {failed, passed, warned} from '../check-result.js';
+import {drainCommand} from '../come-back.js';
+import type {RunbookContext} from '../context.js';
 import {perInstance, readTarget} from '../read-target.js';
 import type {CheckDefinition} from '../step-definition.js';
 
@@ -37,6 +39,20 @@ function maintenanceOf(server: Server, target: string): {cause: string; back: st
  * drained on purpose, as it is (a warning): the drain is added, the maintenance stays. FMAINT is
  * refused even then: "state drain" clears it (HAProxy's srv_adm_set_drain). A drain (FDRAIN) is not a maintenance.
  */
+/**
+ * What to do about a target in maintenance: of one server, leave it or bring it back; of several
+ * (a machine), the maintenance refuses as a whole, so the others are named to be taken out alone.
+ */
+function othersAlone(context: RunbookContext): string {
+	const others = (context.together ?? []).filter((target) => formatTarget(target) !== formatTarget(context.target)).map((target) => formatTarget(target));
+	if (others.length === 0) {
+		return 'Leave it as it is, or bring it back first and drain it then';
+	}
+
+	const oneByOne = context.options.interactive ? `from the grid: Enter on ${others.join(', ')}` : others.map((name) => `"${drainCommand(context.commandFlags, name, context.journal.file)}"`).join(', ');
+	return `A maintenance of several servers takes none out while one is in maintenance: bring ${formatTarget(context.target)} back first, or leave it as it is and take the others out one at a time (${oneByOne})`;
+}
+
 export const notInMaintenance: CheckDefinition = {
 	id: 'not-in-maintenance',
 	title: 'Not in maintenance',
@@ -67,7 +83,7 @@ export const notInMaintenance: CheckDefinition = {
 		return failed(this.id, this.title, perInstance(context, found.socket, `${shows}: it is already out of rotation, so there is nothing to drain; ${back}.`), {
 			meaning: 'A maintenance is not a drain: draining the server would take that maintenance over, and restore would put the server back into rotation while its owner may still be at work.',
 			// --allow-down only where a drain keeps the maintenance (IMAINT, RMAINT): "state drain" ends FMAINT.
-			todo: `Leave it as it is, or bring it back first and drain it then${server.adminFlags.includes('FMAINT') ? '' : '; --allow-down drains it as it is (journaled)'}.`,
+			todo: `${othersAlone(context)}${server.adminFlags.includes('FMAINT') ? '' : '; --allow-down drains it as it is (journaled)'}.`,
 		});
 	},
 };
