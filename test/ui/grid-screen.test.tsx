@@ -50,6 +50,14 @@ describe('grid rendering', () => {
 		expect(lineOf(frame, 'spare')).toMatch(/● spare .* UP +backup /);
 	});
 
+	it('says "off" in CHECK for a health check disabled at runtime, not "-" as for a server with no check result', async () => {
+		const off = makePool([makeInstance([makeBackend('web', [makeServer({backend: 'web', server: 'quiet', status: 'no check', checkStatus: null, checkDisabled: true}), makeServer({backend: 'web', server: 'paused', adminState: 0x01, status: 'MAINT', checkStatus: null})])])]);
+		const {waitForFrame} = show(makeView(off));
+		const frame = await waitForFrame('quiet');
+		expect(lineOf(frame, 'quiet')).toMatch(/● quiet .* UP .* off$/);
+		expect(lineOf(frame, 'paused')).toMatch(/ -$/);
+	});
+
 	it('sums each backend up and marks one with no server left serving', async () => {
 		const {waitForFrame} = show(makeView(pool));
 		const frame = await waitForFrame('api');

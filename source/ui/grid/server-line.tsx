@@ -59,7 +59,7 @@ export const ServerLine = React.memo(function ServerLine({server, layout, cursor
 				'  '
 			)}
 			<Text color={color}>{style.symbol}</Text> {nameCell(server.server, layout.name)} {columns[0]} <Text color={color}>{cell(stateText(server), layout.state)}</Text>{' '}
-			{columns[2]} {columns[3]} {columns[4]} <Text color={checkColor}>{cell(server.checkStatus ?? '-', layout.check)}</Text>
+			{columns[2]} {columns[3]} {columns[4]} <Text color={checkColor}>{cell(server.checkDisabled ? 'off' : (server.checkStatus ?? '-'), layout.check)}</Text>
 			{layout.requests ? ` ${cell(String(requests), layout.requests, 'right')}` : ''}
 			{layout.changed ? ` ${cell(shortDuration(now > 0 ? secondsSinceChanged(server, now) : server.secondsSinceChange), layout.changed, 'right')}` : ''}
 			{layout.description ? ' ' : ''}
