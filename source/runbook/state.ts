@@ -74,6 +74,11 @@ export type RunbookFacts = {
 	 * this server keeps it, instead of opening its window only when its turn comes.
 	 */
 	confirmFrom: {counters: InstanceCounters[]; at: number; early?: boolean} | null;
+	/**
+	 * What validate read of the target's address and port serving other servers this maintenance
+	 * leaves in rotation (`127.0.0.1:8080`, `static/app01`): the work stops them too. Null when none.
+	 */
+	sharedAddress: {address: string; servers: string[]} | null;
 };
 
 /** One instance as confirm read it drained ({@link RunbookFacts.drainReadOn}). */
@@ -88,7 +93,7 @@ type DrainReadOn = Pick<Instance, 'socket' | 'pid' | 'startTime'> & {agentCheck:
 export type DrainOutcome = 'not-sent' | 'applied' | 'not-applied' | 'unknown';
 
 export function emptyFacts(): RunbookFacts {
-	return {instances: [], mode: null, algorithm: null, serverNames: [], drainSentAt: null, drainSetAt: null, drainSeenAt: null, readySentAt: null, drainReadOn: null, drainOutcome: 'not-sent', wouldSend: [], confirmFrom: null};
+	return {instances: [], mode: null, algorithm: null, serverNames: [], drainSentAt: null, drainSetAt: null, drainSeenAt: null, readySentAt: null, drainReadOn: null, drainOutcome: 'not-sent', wouldSend: [], confirmFrom: null, sharedAddress: null};
 }
 
 /** A finished step attempt, printed once into the scrollback log. */

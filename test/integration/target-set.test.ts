@@ -394,6 +394,26 @@ describe('the wizard on a pattern', () => {
 		}
 	};
 
+	it('a maintenance of one server of the machine reminds at the work that its address serves the others, left in rotation', async () => {
+		const address = `127.0.0.1:${bed.port('app01')}`;
+		const session = await startCliInTmux(['webapps/app01', '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', `${bed.dir}/wizard-shared.jsonl`], {columns: 100, rows: 30});
+		try {
+			await session.waitForScreen('Enter run validate');
+			const validated = (await session.press('Enter', '▶ baseline', 30_000)).replace(/\s+/g, ' ');
+			expect(validated).toContain(`${address} also serves api/app01 and cache/c1, which this maintenance leaves in rotation`);
+			await session.press('Enter', '▶ drain', 30_000);
+			await session.press('Enter', 'set server webapps/app01 state drain');
+			await session.press('y', '▶ confirm');
+			const work = (await session.press('Enter', (current) => current.replace(/\s+/g, ' ').includes('Do the work now'), 30_000)).replace(/\s+/g, ' ');
+			expect(work).toContain(`Do the work now (patch, restart…). Mind: at validate, ${address} also served api/app01 and cache/c1, left in rotation: stopping the service there fails their requests too.`);
+			await session.press('Enter', '▶ restore', 30_000);
+			await session.press('Enter', 'set server webapps/app01 state ready', 30_000);
+			await session.press('y', 'maintenance complete', 30_000);
+		} finally {
+			await session.kill();
+		}
+	});
+
 	it('opens on the one server an @ADDRESS:PORT names', async () => {
 		const session = await startCliInTmux([`@127.0.0.1:${bed.port('app02')}`, '--socket', bed.adminSocket, '--config', bed.configPath, '--journal', `${bed.dir}/wizard-one.jsonl`], {columns: 100, rows: 30});
 		try {

@@ -11,6 +11,7 @@ import {formatTarget} from '../../runtime/names.js';
 import {RuntimeApiError} from '../../runtime/runtime-error.js';
 import {failed, passed, skipped, warned} from '../check-result.js';
 import {runbookMode, type RunbookContext} from '../context.js';
+import type {RunbookFacts} from '../state.js';
 import {capacityOf, emptiedByWhat, othersServing, othersText} from '../change-guards.js';
 import {backendFreeInDryRun} from './backend-free.js';
 import {notInMaintenance} from './not-in-maintenance.js';
@@ -19,7 +20,6 @@ import type {CheckDefinition} from '../step-definition.js';
 import {andList, counted} from '../../counted.js';
 import {addressOf} from '../../model/describe.js';
 import {servingAtSameAddress} from '../../model/shared-address.js';
-import type {Server} from '../../model/types.js';
 
 const targetExists: CheckDefinition = {
 	id: 'target-exists',
@@ -255,9 +255,10 @@ const warnings: CheckDefinition = {
 			notes.push(`${target}'s agent-check is disabled already, not by this maintenance: restore leaves it disabled.`);
 		}
 
-		const shared = await sharedAddressNote(context, io.signal);
+		const shared = await sharedAddress(context, io.signal);
+		io.dispatch({type: 'facts-learned', facts: {sharedAddress: shared}});
 		if (shared) {
-			notes.push(shared);
+			notes.push(sharedAddressNote(context, shared));
 		}
 
 		const stats = await Promise.all(context.clients.map(async (client) => client.stat(undefined, io.signal)));
@@ -286,21 +287,22 @@ const warnings: CheckDefinition = {
  * maintenance leaves in rotation: the same service on the same machine, whose users the work
  * (a restart, a reboot) fails too. Said, with the target form that takes them all out together.
  */
-async function sharedAddressNote(context: RunbookContext, signal?: AbortSignal): Promise<string | null> {
-	const staying = new Map<string, Server>();
+async function sharedAddress(context: RunbookContext, signal?: AbortSignal): Promise<RunbookFacts['sharedAddress']> {
+	const staying = new Set<string>();
 	let address = '';
 	for (const view of await readTarget(context, signal, true)) {
 		address = view.server ? addressOf(view.server) : address;
 		for (const server of servingAtSameAddress(view.snapshot, context.target, context.together ?? [context.target])) {
-			staying.set(`${server.backend}/${server.server}`, server);
+			staying.add(`${server.backend}/${server.server}`);
 		}
 	}
 
-	if (staying.size === 0) {
-		return null;
-	}
+	return staying.size === 0 ? null : {address, servers: [...staying]};
+}
 
-	const names = [...staying.keys()].map((name) => visible(name));
+/** The note of {@link sharedAddress}, with the maintenance that takes them all out together. */
+function sharedAddressNote(context: RunbookContext, {address, servers}: NonNullable<RunbookFacts['sharedAddress']>): string {
+	const names = servers.map((name) => visible(name));
 	const one = names.length === 1;
 	return `${visible(address)} also serves ${andList(names)}, which this maintenance leaves in rotation: work that stops the service there (a restart, a reboot) fails ${one ? 'its' : 'their'} requests too. A maintenance of @${visible(address)} takes every server at that address out together${context.options.interactive ? ' (from the grid: m on the server)' : ''}.`;
 }

@@ -6,6 +6,7 @@ import type {PollView} from '../../poll/pool-poller.js';
 import {summarizeBackend} from '../../model/server-condition.js';
 import {stepIds, stepInfo} from '../../runbook/steps.js';
 import {canBringRestoreForward, type RunbookState} from '../../runbook/state.js';
+import {andList} from '../../counted.js';
 import {targetStale, targetState, targetStateSentence, type TargetState} from '../../runbook/target-state.js';
 import {cell} from '../format.js';
 import {gridLayout, tableWidth, titleText} from '../grid/grid-layout.js';
@@ -255,7 +256,7 @@ function idleText(handle: RunbookHandle, afterEnd: string, exec: ExecView | null
 		}
 
 		if (read === 'drained') {
-			const work = targetStale(handle.state.seen) ? '' : ' Do the work now (patch, restart…).';
+			const work = targetStale(handle.state.seen) ? '' : ` Do the work now (patch, restart…).${sharedReminder(handle.state.facts.sharedAddress)}`;
 			return `${sentence}.${work} ${when} when the work is done: drainboard then waits for its health check to pass.`;
 		}
 
@@ -268,6 +269,16 @@ function idleText(handle: RunbookHandle, afterEnd: string, exec: ExecView | null
 	}
 
 	return `${when} to ${stepInfo[state.current].purpose}.`;
+}
+
+/** Validate's note, again where it matters: at the work, the other servers the same service feeds (as validate read them). */
+function sharedReminder(shared: RunbookState['facts']['sharedAddress']): string {
+	if (!shared) {
+		return '';
+	}
+
+	const one = shared.servers.length === 1;
+	return ` Mind: at validate, ${shared.address} also served ${andList(shared.servers)}, left in rotation: stopping the service there fails ${one ? 'its' : 'their'} requests too.`;
 }
 
 /** How the target stands at maintain when HAProxy does not show it drained everywhere (the keys line). */
