@@ -512,6 +512,8 @@ describe('the wizard on a pattern', () => {
 			const now = await states();
 			expect([now['webapps/app01'], now['api/app01'], now['cache/c1']]).toEqual(['0', '0', '0']);
 			await session.press('Escape', '/ filter');
+			// Back at the grid, the refusal is still there to read, in the scrollback.
+			expect((await session.scrollback()).replace(/\s+/g, ' ')).toMatch(/✗ backend cache would lose its last serving server \(c1 leaving together[^)]*\)[^✗]*nothing was sent/i);
 		} finally {
 			await session.kill();
 		}

@@ -105,6 +105,17 @@ export function useSetMaintenance(runner: SetRunner, view: PollView, goBack: () 
 		[print],
 	);
 
+	// The sentence that stopped a phase, on the screen and once in the scrollback (it leaves the screen with the grid).
+	const fail = useCallback(
+		(failure: NonNullable<SetMaintenance['failure']>) => {
+			setFailure(failure);
+			if (print && alive.current) {
+				print(createElement(SetLogLine, {line: `✗ ${failure.message}`}));
+			}
+		},
+		[print],
+	);
+
 	const ask = useCallback(
 		async (question: Prompt) =>
 			new Promise<boolean>((resolve) => {
@@ -132,12 +143,12 @@ export function useSetMaintenance(runner: SetRunner, view: PollView, goBack: () 
 				setMembers((previous) => ({...previous, [next]: prepared}));
 				return prepared;
 			} catch (error) {
-				setFailure({message: sentenceOf(error), namesRestore: false});
+				fail({message: sentenceOf(error), namesRestore: false});
 				setPhase('failed');
 				return null;
 			}
 		},
-		[runner, write],
+		[runner, write, fail],
 	);
 
 	const run = useCallback(
@@ -147,17 +158,17 @@ export function useSetMaintenance(runner: SetRunner, view: PollView, goBack: () 
 			try {
 				const outcome = await runner.run(next, prepared, {write, ask, stopping: () => !alive.current, liveEveryMs: 1000, signal: controller.signal});
 				if (outcome.failure) {
-					setFailure({message: outcome.failure.message, namesRestore: outcome.failure.namesRestore === true});
+					fail({message: outcome.failure.message, namesRestore: outcome.failure.namesRestore === true});
 					setPhase('failed');
 				} else {
 					setPhase(next === 'drain' ? 'drained' : 'restored');
 				}
 			} catch (error) {
-				setFailure({message: sentenceOf(error), namesRestore: false});
+				fail({message: sentenceOf(error), namesRestore: false});
 				setPhase('failed');
 			}
 		},
-		[runner, write, ask, controller],
+		[runner, write, ask, controller, fail],
 	);
 
 	// Opening: the drain prepared (where the journal says each server stands), then Enter starts it.
@@ -286,17 +297,17 @@ export function useSetMaintenance(runner: SetRunner, view: PollView, goBack: () 
 			try {
 				const outcome = await runner.confirmAgain(back, {write, ask, stopping: () => !alive.current, liveEveryMs: 1000, signal: controller.signal});
 				if (outcome.failure) {
-					setFailure({message: outcome.failure.message, namesRestore: outcome.failure.namesRestore === true});
+					fail({message: outcome.failure.message, namesRestore: outcome.failure.namesRestore === true});
 					setPhase('failed');
 				} else {
 					setPhase('drained');
 				}
 			} catch (error) {
-				setFailure({message: sentenceOf(error), namesRestore: false});
+				fail({message: sentenceOf(error), namesRestore: false});
 				setPhase('failed');
 			}
 		})();
-	}, [phase, reapplying, members.drain, inRotation, ask, write, controller, runner]);
+	}, [phase, reapplying, members.drain, inRotation, ask, write, controller, runner, fail]);
 
 	const leave = useCallback(() => {
 		if (!begun.current) {
