@@ -58,6 +58,18 @@ describe('grid rendering', () => {
 		expect(lineOf(frame, 'paused')).toMatch(/ -$/);
 	});
 
+	it('names m (a machine\'s maintenance) in the key line where it fits, and leaves it to ? at 80 columns', async () => {
+		const machine = [{keys: 'm', does: 'on a server: take it out together with the servers at its address'}];
+		const at = (columns: number) => renderAt(<GridScreen view={makeView(pool)} size={{columns, rows: 24}} now={pool.takenAt} extraKeys={machine} onQuit={() => undefined} onFocus={() => undefined} />, {columns, rows: 24});
+		rendered = at(100);
+		expect(frameLines(await rendered.waitForFrame('q quit')).at(-1)).toMatch(/Enter select · m machine · \? help · q quit +1\/13$/);
+		rendered.unmount();
+		rendered = at(80);
+		const narrow = frameLines(await rendered.waitForFrame('q quit')).at(-1)!;
+		expect(narrow).toMatch(/Enter select · \? help · q quit +1\/13$/);
+		expect(narrow).not.toContain('m machine');
+	});
+
 	it('sums each backend up and marks one with no server left serving', async () => {
 		const {waitForFrame} = show(makeView(pool));
 		const frame = await waitForFrame('api');

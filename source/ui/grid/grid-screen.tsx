@@ -113,7 +113,7 @@ export function GridScreen({view, size, now, freshAt, onQuit, onFocus, onSelect,
 	const visible = rows.slice(state.offset, state.offset + pageSize);
 	const matches = rows.servers;
 	const position = rows.length > 0 ? `${state.cursor + 1}/${rows.length}` : '0/0';
-	const hints = state.filterEditing ? 'type to filter · Enter keep · Esc clear' : state.help ? helpOpenKeys({letters: true}) : '↑↓ jk move · PgUp/PgDn page · / filter · Enter select · ? help · q quit';
+	const hints = state.filterEditing ? 'type to filter · Enter keep · Esc clear' : state.help ? helpOpenKeys({letters: true}) : browseHints(extraKeys, size.columns - position.length - 2);
 	return (
 		<Box flexDirection="column" width={size.columns}>
 			<Header view={view} now={now} freshAt={freshAt} width={size.columns} />
@@ -206,4 +206,10 @@ function longestServerName(pool: PollView['pool']): number {
 	}
 
 	return longest;
+}
+
+/** The grid's keys; `m` (a machine's maintenance, when the app offers it) where the line has room for it: at 80 columns, ? lists it. */
+function browseHints(extraKeys: readonly KeyHelp[], room: number): string {
+	const withMachine = '↑↓ jk move · PgUp/PgDn page · / filter · Enter select · m machine · ? help · q quit';
+	return extraKeys.some((key) => key.keys === 'm') && withMachine.length <= room ? withMachine : '↑↓ jk move · PgUp/PgDn page · / filter · Enter select · ? help · q quit';
 }
