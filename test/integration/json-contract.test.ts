@@ -156,7 +156,8 @@ describe('the --json contract of drain and restore', () => {
 			const run = await json(['drain', 'api/api1', ...common('weight-zero.jsonl')]);
 			expect(run.code).toBe(1);
 			expect(run.result).toMatchObject({ok: false, changed: false, error: {code: 'capacity'}});
-			expect(run.result.error!.message).toContain('no other active server of api is up and in rotation (api2 UP at weight 0)');
+			// HAProxy's status as read: "UP 1/3" while api2 still rises after the test before put it back from MAINT.
+			expect(run.result.error!.message).toMatch(/no other active server of api is up and in rotation \(api2 UP( \d\/\d)? at weight 0\)/);
 			expect((await states())['api/api1']).toBe('0');
 		} finally {
 			await bed.send('set server api/api2 weight 1');
