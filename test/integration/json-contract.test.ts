@@ -220,6 +220,12 @@ describe('the --json contract of drain and restore', () => {
 			const restore = await json(['restore', 'webapps/app02', ...common('down.jsonl'), '--ready-timeout', '1']);
 			expect(restore.code).toBe(1);
 			expect(restore.result).toMatchObject({ok: false, changed: false, drained: true, error: {code: 'health-timeout'}});
+			// A dry run predicts the refusal from one read: with an hour's --ready-timeout it does not wait it out.
+			const preview = await json(['restore', 'webapps/app02', ...common('down.jsonl'), '--ready-timeout', '3600', '--dry-run']);
+			expect(preview.code).toBe(1);
+			expect(preview.result).toMatchObject({ok: false, changed: false, drained: true, wouldSend: [], error: {code: 'health-timeout'}});
+			expect(preview.stderr).toContain('A dry run does not wait for it: a real restore would wait up to 3600 s (--ready-timeout) for its health check to pass, and refuse if it does not.');
+			expect((await states())['webapps/app02']).toBe('8');
 		} finally {
 			await bed.restartDemo('app02');
 			await bed.send('set server webapps/app02 state ready');

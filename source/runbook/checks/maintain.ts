@@ -53,7 +53,10 @@ const healthBack: CheckDefinition = {
 			const now = context.clock.now();
 			const healthy = views !== null && healthyAll(context, views.map((view) => view.server));
 			healthySince = healthy ? (healthySince ?? now) : null;
-			if ((healthySince !== null && now - healthySince >= settleMs) || now - started >= readyTimeoutMs || io.signal?.aborted) {
+			// A dry run predicts, it does not wait: a server not healthy at its first read would hold a real
+			// restore up to --ready-timeout (Ansible's check mode would wait as long, for each server).
+			const predicted = context.options.dryRun && healthySince === null;
+			if ((healthySince !== null && now - healthySince >= settleMs) || now - started >= readyTimeoutMs || io.signal?.aborted || predicted) {
 				break;
 			}
 
@@ -76,7 +79,11 @@ const healthBack: CheckDefinition = {
 		const unhealthy = views.find((view) => !view.server || !isHealthy(view.server));
 		if (unhealthy || healthySince === null) {
 			const view = unhealthy ?? views[0]!;
-			const wait = io.signal?.aborted ? '' : ` Waited ${waited.waitedSeconds} s of ${waited.readyTimeoutSeconds} s (--ready-timeout).`;
+			const wait = io.signal?.aborted
+				? ''
+				: context.options.dryRun
+					? ` A dry run does not wait for it: a real restore would wait up to ${waited.readyTimeoutSeconds} s (--ready-timeout) for its health check to pass, and refuse if it does not.`
+					: ` Waited ${waited.waitedSeconds} s of ${waited.readyTimeoutSeconds} s (--ready-timeout).`;
 			return failed(this.id, this.title, perInstance(context, view.socket, `${context.target.server} is not healthy: ${healthText(view.server)}.${wait}`), {
 				evidence: {...waited, healthy: false},
 				meaning: 'Putting it back now would send users to a server that fails its health check.',
