@@ -1,4 +1,5 @@
 import {visible} from '../visible-text.js';
+import {clockTime} from '../time-format.js';
 import {DrainboardError, type ErrorCode} from '../errors.js';
 import {capacityAfter, emptiedReasons, emptiedTodo, type BackendCapacity} from '../model/capacity.js';
 import {drainSet, isHealthy, outOfRotation} from '../model/server-condition.js';
@@ -111,7 +112,7 @@ export function refuseUnsafe(context: RunbookContext, change: Change, views: rea
 	if (change.state === 'ready') {
 		const sick = views.find((view) => view.server && !isHealthy(view.server));
 		if (sick?.server) {
-			throw new ChangeRefusedError(`${label} ${notReadyClause(sick.server, {where: on(context, sick)})}`, heldInMaintenance(sick.server) ? 'other-maintenance' : 'health-timeout');
+			throw new ChangeRefusedError(`${label} ${notReadyClause(sick.server, {where: on(context, sick), at: context.clock.now()})}`, heldInMaintenance(sick.server) ? 'other-maintenance' : 'health-timeout');
 		}
 	}
 }
@@ -124,12 +125,13 @@ function heldInMaintenance(server: Server): boolean {
 /**
  * Why "state ready" is not sent to a target that is not healthy, after its name: in someone's
  * maintenance (a ready would end it), or unhealthy (the service is to come back first);
- * `withdrawn`: said when a question already asked is taken back (it was healthy then).
+ * `withdrawn`: said when a question already asked is taken back (it was healthy then). The read's
+ * time (`at`) is said, not "now": the sentence stays on the wizard's screen while the server comes back.
  */
-export function notReadyClause(server: Server, {where = '', withdrawn = false}: {where?: string; withdrawn?: boolean} = {}): string {
+export function notReadyClause(server: Server, {where = '', withdrawn = false, at}: {where?: string; withdrawn?: boolean; at: number}): string {
 	return heldInMaintenance(server)
 		? `is in maintenance${where} (${server.adminFlags.join('+')}), set outside this maintenance, which only drains: "state ready" was not sent by it, as a ready would end that maintenance; find out who put it there before you restore it.`
-		: `is ${withdrawn ? 'no longer healthy' : 'not healthy now'}${where} (${healthText(server)}), so "state ready" was not sent by this maintenance; bring the service back, and restore once its health check passes.`;
+		: `was ${withdrawn ? 'no longer healthy' : 'not healthy'}${where} at ${clockTime(at)} (${healthText(server)}), so "state ready" was not sent by this maintenance; bring the service back, and restore once its health check passes.`;
 }
 
 /** A `ready` with nothing to do: HAProxy shows the target in rotation already (set ready outside this maintenance). Nothing is sent. */

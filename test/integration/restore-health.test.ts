@@ -149,7 +149,7 @@ describe('restore never sends "state ready" to a server that is not healthy', ()
 		await down();
 		await session.press('Enter');
 		let screen = await session.waitForScreen((current) => flat(current).includes('so "state ready" was not sent by this maintenance'));
-		expect(flat(screen)).toMatch(/✗ Ready command: webapps\/app01 is not healthy now \(DOWN · L4CON/);
+		expect(flat(screen)).toMatch(/✗ Ready command: webapps\/app01 was not healthy at \d\d:\d\d:\d\d \(DOWN · L4CON/);
 		expect(screen).not.toContain('y send it');
 		expect(await admin()).toBe('8');
 
@@ -160,7 +160,7 @@ describe('restore never sends "state ready" to a server that is not healthy', ()
 		await bed.demo('app01').stop();
 		screen = await session.waitForScreen((current) => flat(current).includes('The question was withdrawn'));
 		// Withdrawn at the first failed check (DRAIN 1/2 · L4CON) or once HAProxy marks it DOWN, whichever poll sees first.
-		expect(flat(screen)).toMatch(/The question was withdrawn: webapps\/app01 is no longer healthy \((DOWN|DRAIN \d\/\d) · L4CON \(.+\)\), so "state ready" was not sent by this maintenance/);
+		expect(flat(screen)).toMatch(/The question was withdrawn: webapps\/app01 was no longer healthy at \d\d:\d\d:\d\d \((DOWN|DRAIN \d\/\d) · L4CON \(.+\)\), so "state ready" was not sent by this maintenance/);
 		expect(screen).not.toContain('y send it');
 		expect(await admin()).toBe('8');
 		expect(readJournal(journal).entries.filter((entry) => entry.command?.endsWith('state ready'))).toEqual([]);

@@ -62,7 +62,7 @@ describe('restore and health', () => {
 		expect(await runStep('restore', harness.context, harness.io)).toBe('failed');
 		expect(harness.prompts.length).toBe(asked);
 		expect(haproxy.sent.filter((command) => command.endsWith('ready'))).toEqual([]);
-		expect(check(harness, 'restore', 'ready-sent')?.observed).toMatch(/^webapps\/app01 is not healthy now \(DOWN · L4CON .*\), so "state ready" was not sent by this maintenance;/);
+		expect(check(harness, 'restore', 'ready-sent')?.observed).toMatch(/^webapps\/app01 was not healthy at \d\d:\d\d:\d\d \(DOWN · L4CON .*\), so "state ready" was not sent by this maintenance;/);
 		expect(harness.state().drained).toBe(true);
 	});
 

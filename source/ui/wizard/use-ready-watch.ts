@@ -30,7 +30,7 @@ export function useReadyWatch(prompt: Prompt | null, context: RunbookContext, op
 			}
 
 			if (sick?.server) {
-				withdraw(new PromptWithdrawn(`The question was withdrawn: ${label} ${notReadyClause(sick.server, {where: context.clients.length > 1 ? ` on ${sick.socket}` : '', withdrawn: true})}`));
+				withdraw(new PromptWithdrawn(`The question was withdrawn: ${label} ${notReadyClause(sick.server, {where: context.clients.length > 1 ? ` on ${sick.socket}` : '', withdrawn: true, at: context.clock.now()})}`));
 				return;
 			}
 
