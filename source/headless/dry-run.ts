@@ -5,9 +5,11 @@ import {stepIds} from '../runbook/steps.js';
 type DryRun = {state: RunbookState; label?: string};
 
 /** The checks of a dry run that warned, each named `step · title` (after its target's label in a set). */
-function warnedChecks({state, label}: DryRun): Array<{name: string; observed: string}> {
+function warnedChecks({state, label}: DryRun): Array<{name: string; observed: string; notes?: readonly string[]}> {
 	const prefix = label === undefined ? '' : `${label}: `;
-	return stepIds.flatMap((step) => state.steps[step].checks.filter((check) => check.verdict === 'warn').map((check) => ({name: `${prefix}${step} · ${check.title}`, observed: check.observed})));
+	return stepIds.flatMap((step) =>
+		state.steps[step].checks.filter((check) => check.verdict === 'warn').map((check) => ({name: `${prefix}${step} · ${check.title}`, observed: check.observed, ...(check.notes ? {notes: check.notes} : {})})),
+	);
 }
 
 /**
@@ -15,7 +17,7 @@ function warnedChecks({state, label}: DryRun): Array<{name: string; observed: st
  * them (of a dry run: what would hold a real run up).
  */
 export function warnedCheckTexts(state: RunbookState): string[] {
-	return warnedChecks({state}).map((check) => `${check.name}: ${check.observed}`);
+	return warnedChecks({state}).flatMap((check) => (check.notes ?? [check.observed]).map((note) => `${check.name}: ${note}`));
 }
 
 /**

@@ -25,6 +25,8 @@ export type CheckResult = {
 	exitCode?: ExitCode;
 	/** For `--json`: why it failed, when the check's own code (see failureCode) is not the reason. */
 	code?: ErrorCode;
+	/** A warning made of independent notes (`observed` joins them): each is its own entry in the JSON's `warnings`. */
+	notes?: readonly string[];
 };
 
 type Details = Omit<CheckResult, 'id' | 'title' | 'verdict' | 'observed'>;

@@ -38,6 +38,13 @@ describe('the summary a dry run ends with', () => {
 		]);
 	});
 
+	it('gives each note of a warning made of several its own entry, and counts the check once', () => {
+		const notes = ['No server-state file: a reload drops the drain.', '10.0.0.5:8080 also serves api/app01, left in rotation.'];
+		const state = dryRun('webapps/app01', [warned('warnings', 'Things to know', notes.join(' '), {notes})], []);
+		expect(warnedCheckTexts(state)).toEqual(notes.map((note) => `validate · Things to know: ${note}`));
+		expect(dryRunSummary('drain webapps/app01', [{state}])).toContain('no check blocked, 1 warned (validate · Things to know)');
+	});
+
 	it('for a set, names each warning after its server and lists every server\'s commands', () => {
 		const first = dryRun('webapps/app01', [capacity, know], ['set server webapps/app01 state drain']);
 		const second = dryRun('api/app01', [capacity], ['set server api/app01 state drain']);

@@ -278,7 +278,8 @@ const warnings: CheckDefinition = {
 		// No note: the configuration loads a server-state file (loadsServerState), which has a path. HAProxy
 		// reads it at each start and reload: it keeps the drain only when written just before, as reload scripts do.
 		const file = visible(context.backendFacts?.serverStateFile ?? '');
-		return notes.length > 0 ? warned(this.id, title, notes.join(' ')) : passed(this.id, title, `No persistence, no trackers; the configuration loads the server-state file ${file} at each reload, which keeps the drain when "show servers state" is written to it just before.`);
+		// Each note its own warning in the JSON: automation matches one, not a paragraph of several.
+		return notes.length > 0 ? warned(this.id, title, notes.join(' '), notes.length > 1 ? {notes} : {}) : passed(this.id, title, `No persistence, no trackers; the configuration loads the server-state file ${file} at each reload, which keeps the drain when "show servers state" is written to it just before.`);
 	},
 };
 
