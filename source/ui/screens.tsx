@@ -232,9 +232,10 @@ export function Screens({clients, initialTarget, initialSet, initialRoll, rollLo
 					{...live}
 					extraKeys={labKeys}
 					onQuit={quit}
-					onBack={() => {
+					onBack={(done) => {
+						// As after one server: a finished maintenance puts the cursor on the server after it (the first of the set's).
 						const [first] = screen.runner.targets;
-						toGrid({backend: first?.backend, server: first?.server});
+						toGrid(first ? {backend: first.backend, server: done ? nextServer(view, first) : first.server} : undefined);
 					}}
 					onExtraKey={(char) => {
 						if (char === 's') {
