@@ -3,6 +3,7 @@ import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import process from 'node:process';
+import {setTimeout as delay} from 'node:timers/promises';
 import {promisify} from 'node:util';
 import {frameMatcher, pressAndWait, type FrameTest} from './press.js';
 import {cliPath} from './run-cli.js';
@@ -20,6 +21,8 @@ const screenWaitMs = 20_000;
 // 100 ms, they took a fifth of the CPU of the tests that drive a terminal (measured on 2 cores,
 // where the suite is CPU-bound), so the screen is read at a pace a person would see changes.
 const pressEveryMs = 150;
+/** Between the two captures that must agree for a frame to count as drawn (settledScreen). */
+const settleGapMs = 40;
 const waitEveryMs = 250;
 let counter = 0;
 /** Every session started and not yet killed: the global afterEach hook kills what a test left. */
@@ -87,11 +90,13 @@ export async function startCliInTmux(
 	await tmux('-f', '/dev/null', 'new-session', '-d', '-s', 'main', '-x', String(options.columns ?? 80), '-y', String(options.rows ?? 24), `${command}; s=$?;${after} echo $s > ${statusFile}`);
 	await tmux('set-option', '-t', 'main', 'remain-on-exit', 'on');
 	// A capture can land while tmux is still drawing a frame Ink wrote (its top new, its bottom not
-	// yet): a frame counts once two captures in a row agree, or after a few tries on a screen that
-	// keeps changing (a spinner).
+	// yet): a frame counts once two captures a little apart agree, or after a few tries on a screen
+	// that keeps changing (a spinner). Back to back, two captures once agreed on a half-drawn frame
+	// on a loaded 2-core CI (its key line cut at "? he").
 	const settledScreen = async (): Promise<string> => {
 		let previous = await session.screen();
 		for (let tries = 0; tries < 4; tries++) {
+			await delay(settleGapMs);
 			const next = await session.screen();
 			if (next === previous) {
 				return next;
