@@ -33,13 +33,6 @@ function maintenanceOf(server: Server, target: string): {cause: string; back: st
 }
 
 /**
- * A target in maintenance (FMAINT, IMAINT, RMAINT) is out of rotation already, and not by a drain:
- * validate refuses it before the lock, the baseline or any change, saying how it comes back.
- * With --allow-down one in maintenance through the server it tracks (IMAINT) or DNS (RMAINT) is
- * drained on purpose, as it is (a warning): the drain is added, the maintenance stays. FMAINT is
- * refused even then: "state drain" clears it (HAProxy's srv_adm_set_drain). A drain (FDRAIN) is not a maintenance.
- */
-/**
  * What to do about a target in maintenance: of one server, leave it or bring it back; of several
  * (a machine), the maintenance refuses as a whole, so the others are named to be taken out alone.
  */
@@ -53,6 +46,13 @@ function othersAlone(context: RunbookContext): string {
 	return `A maintenance of several servers takes none out while one is in maintenance: bring ${formatTarget(context.target)} back first, or leave it as it is and take the others out one at a time (${oneByOne})`;
 }
 
+/**
+ * A target in maintenance (FMAINT, IMAINT, RMAINT) is out of rotation already, and not by a drain:
+ * validate refuses it before the lock, the baseline or any change, saying how it comes back.
+ * With --allow-down one in maintenance through the server it tracks (IMAINT) or DNS (RMAINT) is
+ * drained on purpose, as it is (a warning): the drain is added, the maintenance stays. FMAINT is
+ * refused even then: "state drain" clears it (HAProxy's srv_adm_set_drain). A drain (FDRAIN) is not a maintenance.
+ */
 export const notInMaintenance: CheckDefinition = {
 	id: 'not-in-maintenance',
 	title: 'Not in maintenance',
